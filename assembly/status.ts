@@ -1,0 +1,11 @@
+// Per-element status codes written by batch kernels. Mirrored in src/kernels/status.ts;
+// the two files must list the same numbers (a test compares them through the engine).
+export const STATUS_OK: u8 = 0;
+/** Non-finite or out-of-domain input (forward <= 0, strike <= 0, expiry < 0, vol < 0, bad type flag...). */
+export const STATUS_INVALID_INPUT: u8 = 1;
+/** Implied vol: price below the (discounted) intrinsic value. */
+export const STATUS_BELOW_INTRINSIC: u8 = 2;
+/** Implied vol: price at or above the no-arbitrage maximum (forward for a call, strike for a put, discounted). */
+export const STATUS_ABOVE_MAXIMUM: u8 = 3;
+/** Implied vol: the iteration did not reach full accuracy (never expected; kept so it cannot pass silently). */
+export const STATUS_NOT_CONVERGED: u8 = 4;

@@ -1,0 +1,154 @@
+import { instantiate, instantiateSync } from '@assemblyscript/loader';
+import { InputError, WasmUnavailableError } from './errors.js';
+import type { Kernels } from './kernels/contract.js';
+import { KERNEL_NAMES } from './kernels/contract.js';
+import { createJsKernels } from './kernels/index.js';
+import { JsHeapBacking, MemoryArena, WasmHeapBacking } from './memory-arena.js';
+import { compileWasm, defaultWasmUrl, type WasmSource } from './wasm-module.js';
+import { blackScholes, black76, type BlackScholesArgs, type Black76Args, type PricingResult } from './pricing/black-pricing.js';
+import { impliedVol, type ImpliedVolArgs, type ImpliedVolResult } from './pricing/implied-vol.js';
+
+/** Which kernels an engine runs. */
+export type Backend = 'wasm' | 'js';
+
+/** Options for {@link createEngine}. */
+export interface EngineOptions {
+  /** `'auto'` (default) uses WebAssembly and falls back to the JS twin when it cannot load. */
+  backend?: 'auto' | Backend;
+  /** Override the location of the `.wasm` (URL, bytes or compiled module). */
+  wasm?: WasmSource;
+  /** Use the debug build (assertions on, abort messages decoded). Ignored with `wasm`. */
+  debug?: boolean;
+  /** Elements per kernel call; larger batches run in chunks of this size. Default 16384. */
+  chunkSize?: number;
+}
+
+/** What every facade function needs from an engine: its kernels, its arena and its chunk size. */
+export interface EngineContext {
+  readonly kernels: Kernels;
+  readonly arena: MemoryArena;
+  readonly chunkSize: number;
+}
+
+const DEFAULT_CHUNK = 16384;
+
+/**
+ * A compute engine: one backend, one heap. Every compute method is synchronous; engines share no
+ * mutable state, so several may run side by side (one per worker, say).
+ */
+export class Engine implements EngineContext {
+  /** The backend that runs the kernels. */
+  readonly backend: Backend;
+  /** Why `'auto'` fell back to the JS twin (undefined when it did not). */
+  readonly fallbackReason?: string;
+  /** The raw kernels (pointer-level API over {@link Engine.arena}). */
+  readonly kernels: Kernels;
+  /** The heap the kernels read and write. */
+  readonly arena: MemoryArena;
+  /** Elements per kernel call. */
+  readonly chunkSize: number;
+
+  /** @internal use {@link createEngine} or {@link createEngineSync}. */
+  constructor(backend: Backend, kernels: Kernels, arena: MemoryArena, chunkSize: number, fallbackReason?: string) {
+    this.backend = backend;
+    this.kernels = kernels;
+    this.arena = arena;
+    this.chunkSize = chunkSize;
+    this.fallbackReason = fallbackReason;
+  }
+
+  /** Heap bytes committed so far (grows to fit the largest chunk, then stays flat). */
+  get memoryBytes(): number {
+    return this.arena.capacity;
+  }
+
+  /** Batch Black-Scholes-Merton prices (and greeks) on spot; see {@link BlackScholesArgs}. */
+  blackScholes(args: BlackScholesArgs): PricingResult {
+    return blackScholes(this, args);
+  }
+
+  /** Batch Black-76 prices (and greeks) on the forward; see {@link Black76Args}. */
+  black76(args: Black76Args): PricingResult {
+    return black76(this, args);
+  }
+
+  /** Batch Black-76 implied volatilities with a per-element status; see {@link ImpliedVolArgs}. */
+  impliedVol(args: ImpliedVolArgs): ImpliedVolResult {
+    return impliedVol(this, args);
+  }
+}
+
+function checkOptions(options: EngineOptions): { backend: 'auto' | Backend; chunkSize: number } {
+  if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an object');
+  const backend = options.backend ?? 'auto';
+  if (backend !== 'auto' && backend !== 'wasm' && backend !== 'js') {
+    throw new InputError('options.backend', backend, "'auto', 'wasm' or 'js'");
+  }
+  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK;
+  if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 1 << 22) {
+    throw new InputError('options.chunkSize', chunkSize, 'an integer in [1, 4194304]');
+  }
+  return { backend, chunkSize };
+}
+
+function jsEngine(chunkSize: number, fallbackReason?: string): Engine {
+  const arena = new MemoryArena(new JsHeapBacking());
+  return new Engine('js', createJsKernels(arena), arena, chunkSize, fallbackReason);
+}
+
+interface WasmExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+}
+
+function wasmEngine(exports: WebAssembly.Exports, chunkSize: number): Engine {
+  const raw = exports as unknown as WasmExports & Kernels;
+  for (const name of KERNEL_NAMES) {
+    if (typeof raw[name] !== 'function') throw new WasmUnavailableError(`the .wasm does not export kernel ${name}`);
+  }
+  const arena = new MemoryArena(new WasmHeapBacking(raw.memory, raw.heapBase()));
+  // The raw exports are the hot path: no loader wrappers between the facade and the kernels.
+  const kernels = {} as Record<string, unknown>;
+  for (const name of KERNEL_NAMES) kernels[name] = raw[name];
+  return new Engine('wasm', kernels as unknown as Kernels, arena, chunkSize);
+}
+
+/**
+ * Create an engine. Loads and compiles the `.wasm` once per process (Node: read beside the module;
+ * browser: streaming compile from `new URL(..., import.meta.url)`); later calls only instantiate.
+ * @throws InputError for a malformed option; WasmUnavailableError when `backend: 'wasm'` cannot load.
+ */
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  const { backend, chunkSize } = checkOptions(options);
+  if (backend === 'js') return jsEngine(chunkSize);
+  try {
+    const module = await compileWasm(options.wasm ?? defaultWasmUrl(options.debug));
+    const { instance } = await instantiate(module, {});
+    return wasmEngine(instance.exports, chunkSize);
+  } catch (e) {
+    if (backend === 'wasm') {
+      throw e instanceof WasmUnavailableError ? e : new WasmUnavailableError('could not instantiate the kernels', e);
+    }
+    return jsEngine(chunkSize, e instanceof Error ? e.message : String(e));
+  }
+}
+
+/**
+ * Create an engine synchronously from the `.wasm` bytes or a compiled module (workers, custom
+ * hosting, strict bundlers). Pass `null` for the pure-JS twin.
+ * @throws InputError for a malformed source or option; WasmUnavailableError if it will not compile.
+ */
+export function createEngineSync(source: BufferSource | WebAssembly.Module | null, options: Omit<EngineOptions, 'backend' | 'wasm'> = {}): Engine {
+  const { chunkSize } = checkOptions(options);
+  if (source === null) return jsEngine(chunkSize);
+  if (typeof WebAssembly === 'undefined') throw new WasmUnavailableError('WebAssembly is not available in this environment');
+  if (!(source instanceof WebAssembly.Module) && !ArrayBuffer.isView(source) && !(source instanceof ArrayBuffer)) {
+    throw new InputError('source', source, 'an ArrayBuffer, a typed array, a WebAssembly.Module or null');
+  }
+  try {
+    const { instance } = instantiateSync(source, {});
+    return wasmEngine(instance.exports, chunkSize);
+  } catch (e) {
+    throw e instanceof WasmUnavailableError ? e : new WasmUnavailableError('could not instantiate the kernels', e);
+  }
+}

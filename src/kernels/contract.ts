@@ -1,0 +1,64 @@
+/**
+ * The kernel contract: every compute kernel riskwasm has, with one signature shared by the
+ * WebAssembly build (`assembly/`) and the pure-JS twin (`src/kernels/`).
+ *
+ * Batch kernels take an element count and byte offsets ("pointers") into the engine's heap, where
+ * columns are laid out struct-of-arrays: `f64` columns 8-byte aligned, `i8` type flags (+1 call,
+ * -1 put), `u8` per-element status codes (see `status.ts`). They write their outputs in place,
+ * never allocate, never throw and never call `Math.random`; the return value is 0 unless the
+ * call itself was malformed (a bug in the facade, surfaced as `KernelError`).
+ *
+ * Scalar kernels (plain `f64 -> f64`) are part of the contract so tests can compare the two
+ * backends function by function.
+ */
+export interface Kernels {
+  /** Standard normal density. */
+  normalPdf(z: number): number;
+  /** Standard normal distribution function, relative accuracy in the lower tail. */
+  normalCdf(z: number): number;
+  /** Phi(z) / phi(z). */
+  normalCdfOverPdf(z: number): number;
+  /** Inverse of the standard normal distribution function (probability in (0, 1)). */
+  inverseNormalCdf(p: number): number;
+  /**
+   * Normalised Black price b(x, s, theta) = theta [e^{x/2} Phi(theta(x/s + s/2)) - e^{-x/2} Phi(theta(x/s - s/2))]
+   * with x = ln(F/K), s = sigma sqrt(T), theta = +1 call / -1 put.
+   */
+  normalisedBlack(x: number, s: number, theta: number): number;
+  /** Normalised implied total volatility s = sigma sqrt(T) from a normalised price beta (NaN if none). */
+  normalisedImpliedVolatility(beta: number, x: number, theta: number): number;
+
+  /**
+   * Black-Scholes-Merton on spot with continuous dividend yield. Output block at `pOut`:
+   * column-major [price, delta, gamma, vega, theta, rho, vanna, volga] x n (price only if greeks = 0).
+   */
+  blackScholesBatch(
+    n: number, pSpot: number, pStrike: number, pExpiry: number, pVol: number, pRate: number,
+    pDividend: number, pType: number, greeks: number, pOut: number, pStatus: number,
+  ): number;
+  /**
+   * Black-76 on the forward with a discount factor. Same output block as `blackScholesBatch`;
+   * `coin` = 1 divides the price (only the price) by the forward.
+   */
+  black76Batch(
+    n: number, pForward: number, pStrike: number, pExpiry: number, pVol: number, pDiscount: number,
+    pType: number, coin: number, greeks: number, pOut: number, pStatus: number,
+  ): number;
+  /**
+   * Black-76 implied volatility. `coin` = 1 means prices are in units of the underlying
+   * (multiplied by the forward before inversion). Writes vols (NaN where none) and statuses.
+   */
+  impliedVolatilityBatch(
+    n: number, pPrice: number, pForward: number, pStrike: number, pExpiry: number, pDiscount: number,
+    pType: number, coin: number, pVol: number, pStatus: number,
+  ): number;
+}
+
+/** Names of the batch kernels (their first argument is the element count). */
+export const BATCH_KERNELS = ['blackScholesBatch', 'black76Batch', 'impliedVolatilityBatch'] as const;
+
+/** Names of every kernel in the contract, checked against both backends at engine creation. */
+export const KERNEL_NAMES = [
+  'normalPdf', 'normalCdf', 'normalCdfOverPdf', 'inverseNormalCdf', 'normalisedBlack',
+  'normalisedImpliedVolatility', ...BATCH_KERNELS,
+] as const satisfies readonly (keyof Kernels)[];

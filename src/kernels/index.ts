@@ -1,0 +1,23 @@
+import type { MemoryArena } from '../memory-arena.js';
+import type { Kernels } from './contract.js';
+import { normalCdf, normalCdfOverPdf, normalPdf } from './math/normal-distribution.js';
+import { inverseNormalCdf } from './math/inverse-normal.js';
+import { normalisedBlack } from './pricing/normalised-black.js';
+import { impliedVolatilityBatch, normalisedImpliedVolatility } from './pricing/implied-volatility.js';
+import { black76Batch, blackScholesBatch } from './pricing/black-scholes.js';
+
+/**
+ * The pure-JS twin of the kernels module, bound to one arena. Batch kernels receive the arena's
+ * current views as their first argument and otherwise take exactly the WASM signature.
+ */
+export function createJsKernels(arena: MemoryArena): Kernels {
+  return {
+    normalPdf, normalCdf, normalCdfOverPdf, inverseNormalCdf, normalisedBlack, normalisedImpliedVolatility,
+    blackScholesBatch: (n, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus) =>
+      blackScholesBatch(arena.views, n, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus),
+    black76Batch: (n, pForward, pStrike, pExpiry, pVol, pDiscount, pType, coin, greeks, pOut, pStatus) =>
+      black76Batch(arena.views, n, pForward, pStrike, pExpiry, pVol, pDiscount, pType, coin, greeks, pOut, pStatus),
+    impliedVolatilityBatch: (n, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin, pVol, pStatus) =>
+      impliedVolatilityBatch(arena.views, n, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin, pVol, pStatus),
+  };
+}

@@ -1,0 +1,108 @@
+import type { KernelHeap } from './kernels/heap.js';
+
+/** Where an arena's bytes live: WebAssembly linear memory, or a plain ArrayBuffer for the JS twin. */
+export interface HeapBacking {
+  /** The current buffer (replaced by `grow`). */
+  readonly buffer: ArrayBuffer;
+  /** First byte the arena may use (after the module's static data). */
+  readonly base: number;
+  /** Make `buffer.byteLength >= bytes`; may replace `buffer`. */
+  grow(bytes: number): void;
+}
+
+const ALIGN = 16;
+
+/**
+ * A bump allocator over an engine's heap, owned by TypeScript. A compute call resets it, reserves
+ * the bytes of one chunk (growing the heap once if needed), carves out its columns and reads the
+ * views after the reservation, so no view is ever used across a `memory.grow`.
+ */
+export class MemoryArena {
+  private readonly backing: HeapBacking;
+  private top: number;
+  private viewsOf: ArrayBuffer | null = null;
+  private cached!: KernelHeap;
+
+  constructor(backing: HeapBacking) {
+    this.backing = backing;
+    this.top = align(backing.base);
+  }
+
+  /** Bytes of heap currently committed (grows, never shrinks). */
+  get capacity(): number {
+    return this.backing.buffer.byteLength;
+  }
+
+  /** Forget every allocation. */
+  reset(): void {
+    this.top = align(this.backing.base);
+  }
+
+  /** Make room for `bytes` more bytes (each later `alloc` rounds up to 16-byte alignment). */
+  reserve(bytes: number): void {
+    const need = this.top + bytes;
+    if (need > this.backing.buffer.byteLength) this.backing.grow(need);
+  }
+
+  /** Carve `bytes` out of the reserved region and return its byte offset (16-byte aligned). */
+  alloc(bytes: number): number {
+    const p = this.top;
+    this.top = align(p + bytes);
+    if (this.top > this.backing.buffer.byteLength) this.backing.grow(this.top);
+    return p;
+  }
+
+  /** Typed views over the heap, rebuilt whenever the underlying buffer has been replaced. */
+  get views(): KernelHeap {
+    const buf = this.backing.buffer;
+    if (buf !== this.viewsOf) {
+      this.cached = {
+        f64: new Float64Array(buf), f32: new Float32Array(buf), u32: new Uint32Array(buf),
+        i32: new Int32Array(buf), u8: new Uint8Array(buf), i8: new Int8Array(buf),
+      };
+      this.viewsOf = buf;
+    }
+    return this.cached;
+  }
+}
+
+/** Bytes to reserve for a column of `n` elements of `bytesPer` bytes, with alignment slack. */
+export function columnBytes(n: number, bytesPer: number): number {
+  return align(n * bytesPer);
+}
+
+function align(p: number): number {
+  return (p + (ALIGN - 1)) & ~(ALIGN - 1);
+}
+
+/** A growable ArrayBuffer standing in for linear memory in the pure-JS backend. */
+export class JsHeapBacking implements HeapBacking {
+  buffer: ArrayBuffer;
+  readonly base = 0;
+  constructor(initialBytes = 1 << 16) {
+    this.buffer = new ArrayBuffer(initialBytes);
+  }
+  grow(bytes: number): void {
+    if (bytes <= this.buffer.byteLength) return;
+    // Contents need not survive: the arena grows only before a chunk's inputs are copied in.
+    this.buffer = new ArrayBuffer(Math.max(bytes, Math.ceil(this.buffer.byteLength * 1.5)));
+  }
+}
+
+/** WebAssembly linear memory as a heap backing; grows in 64 KiB pages. */
+export class WasmHeapBacking implements HeapBacking {
+  readonly base: number;
+  private readonly memory: WebAssembly.Memory;
+  constructor(memory: WebAssembly.Memory, base: number) {
+    this.memory = memory;
+    this.base = base;
+  }
+  get buffer(): ArrayBuffer {
+    return this.memory.buffer as ArrayBuffer;
+  }
+  grow(bytes: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (bytes <= have) return;
+    this.memory.grow(Math.ceil((bytes - have) / 65536));
+  }
+}

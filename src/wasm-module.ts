@@ -1,0 +1,62 @@
+import { WasmUnavailableError } from './errors.js';
+
+/** Where the compiled kernels come from: a URL, bytes, or an already compiled module. */
+export type WasmSource = URL | string | BufferSource | WebAssembly.Module;
+
+/** The release build, shipped beside `dist/` (and `src/` during development). */
+export function defaultWasmUrl(debug = false): URL {
+  return debug
+    ? new URL('../build/riskwasm.debug.wasm', import.meta.url)
+    : new URL('../build/riskwasm.wasm', import.meta.url);
+}
+
+// Compiled modules are immutable, so engines may share them; instances (and memories) are never shared.
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+
+/** Compile (once per URL) the kernels module. Node reads `file:` URLs from disk; browsers stream. */
+export function compileWasm(source: WasmSource): Promise<WebAssembly.Module> {
+  if (typeof WebAssembly === 'undefined') {
+    return Promise.reject(new WasmUnavailableError('WebAssembly is not available in this environment'));
+  }
+  if (source instanceof WebAssembly.Module) return Promise.resolve(source);
+  if (typeof source !== 'string' && !(source instanceof URL)) {
+    return WebAssembly.compile(source).catch((e: unknown) => {
+      throw new WasmUnavailableError('could not compile the given WebAssembly bytes', e);
+    });
+  }
+  const url = typeof source === 'string' ? new URL(source, defaultBase()) : source;
+  const key = url.href;
+  let pending = compiled.get(key);
+  if (!pending) {
+    pending = fetchAndCompile(url).catch((e: unknown) => {
+      compiled.delete(key);
+      throw e instanceof WasmUnavailableError ? e : new WasmUnavailableError(`could not load ${key}`, e);
+    });
+    compiled.set(key, pending);
+  }
+  return pending;
+}
+
+function defaultBase(): string {
+  const loc = (globalThis as { location?: { href?: string } }).location;
+  return loc?.href ?? import.meta.url;
+}
+
+async function fetchAndCompile(url: URL): Promise<WebAssembly.Module> {
+  if (url.protocol === 'file:') {
+    // Node's fetch rejects file: URLs; the specifier is indirect so browser bundlers leave it alone.
+    const fsName = 'node:fs/promises';
+    const fs = (await import(/* @vite-ignore */ fsName)) as { readFile(u: URL): Promise<Uint8Array> };
+    return WebAssembly.compile(await fs.readFile(url));
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new WasmUnavailableError(`could not fetch ${url.href}: HTTP ${response.status}`);
+  if (typeof WebAssembly.compileStreaming === 'function') {
+    try {
+      return await WebAssembly.compileStreaming(response.clone());
+    } catch {
+      // Servers that do not send application/wasm: fall through to a buffered compile.
+    }
+  }
+  return WebAssembly.compile(await response.arrayBuffer());
+}
