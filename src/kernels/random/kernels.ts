@@ -1,0 +1,48 @@
+/**
+ * The random-number kernels: their contract (to be merged into `Kernels` in ../contract.ts) and
+ * the pure-JS twin bound to an arena (to be spread into `createJsKernels` in ../index.ts).
+ *
+ * All pointers are byte offsets into the engine heap. `u32` arguments are taken modulo 2^32, as
+ * WebAssembly does; draw offsets and Sobol indices are integers carried in an f64 (exact to 2^53).
+ * Every kernel returns 0, or 1 when the call itself is malformed (nothing is written then).
+ */
+import type { MemoryArena } from '../../memory-arena.js';
+import { philox4x32_10, philoxUint32Batch, philoxUniformBatch, philoxUniformPaths } from './philox.js';
+
+export interface RandomKernels {
+  /** Philox4x32-10 of counter (c0..c3) under key (k0, k1); writes 4 u32 words at `pOut`. */
+  philox4x32_10(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, pOut: number): number;
+  /**
+   * Words [offset, offset + n) of the Philox stream (seed = seedHi 2^32 + seedLo, stream, path) as
+   * u32 at `pOut`. Word w is lane w & 3 of philox(counter = [w >>> 2 (lo, hi), path, stream], key = seed).
+   */
+  philoxUint32Batch(n: number, seedLo: number, seedHi: number, stream: number, path: number, offset: number, pOut: number): number;
+  /**
+   * Uniforms [offset, offset + n) in (0, 1) as f64 at `pOut`: draw j = ((w_2j >>> 12) 2^32 + w_2j+1 + 1/2) 2^-52,
+   * an odd multiple of 2^-53 in [2^-53, 1 - 2^-53].
+   */
+  philoxUniformBatch(n: number, seedLo: number, seedHi: number, stream: number, path: number, offset: number, pOut: number): number;
+  /** Row-major [nPaths][n] uniforms; row i is path firstPath + i, draws [offset, offset + n). */
+  philoxUniformPaths(
+    nPaths: number, n: number, seedLo: number, seedHi: number, stream: number, firstPath: number, offset: number, pOut: number,
+  ): number;
+}
+
+/** Batch kernels (first argument a count) among the random kernels. */
+export const RANDOM_BATCH_KERNELS = ['philoxUint32Batch', 'philoxUniformBatch', 'philoxUniformPaths'] as const;
+
+/** Every random kernel name, for the engine's export check. */
+export const RANDOM_KERNEL_NAMES = ['philox4x32_10', ...RANDOM_BATCH_KERNELS] as const satisfies readonly (keyof RandomKernels)[];
+
+/** The pure-JS random kernels bound to `arena` (each call reads the arena's current views). */
+export function createJsRandomKernels(arena: MemoryArena): RandomKernels {
+  return {
+    philox4x32_10: (c0, c1, c2, c3, k0, k1, pOut) => philox4x32_10(arena.views, c0, c1, c2, c3, k0, k1, pOut),
+    philoxUint32Batch: (n, seedLo, seedHi, stream, path, offset, pOut) =>
+      philoxUint32Batch(arena.views, n, seedLo, seedHi, stream, path, offset, pOut),
+    philoxUniformBatch: (n, seedLo, seedHi, stream, path, offset, pOut) =>
+      philoxUniformBatch(arena.views, n, seedLo, seedHi, stream, path, offset, pOut),
+    philoxUniformPaths: (nPaths, n, seedLo, seedHi, stream, firstPath, offset, pOut) =>
+      philoxUniformPaths(arena.views, nPaths, n, seedLo, seedHi, stream, firstPath, offset, pOut),
+  };
+}
