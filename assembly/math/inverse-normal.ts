@@ -5,7 +5,7 @@
 // 7/7, one for |p - 1/2| <= 0.425 in (p - 1/2)^2 and two for the tails in r = sqrt(-ln(min(p, 1-p))),
 // split at r = 5. Coefficients checked against two independent public transcriptions (CPython's
 // statistics.NormalDist.inv_cdf and J. Burkardt's ASA241) and against the coefficient "hash sums"
-// printed with the algorithm (test/inverse-normal.test.ts re-checks them).
+// printed with the algorithm; test/inverse-normal.test.ts compares the results with mpmath.
 //
 // In the tails one Halley step on Phi(x) = q (q = min(p, 1-p), formed exactly since 1 - p is exact
 // for p >= 1/2) with Cody's normalCdf, which is accurate in relative terms for x < 0, takes the

@@ -251,6 +251,15 @@ export function normalisedImpliedVolatility(beta: f64, x: f64, theta: f64): f64 
   return otmCallImpliedVolatility(betaOtm, xOtm);
 }
 
+// ln(F/K) to a relative accuracy of a few ulps: near the money F - K is exact (Sterbenz) and
+// log1p keeps the digits that ln of the rounded ratio F/K ~ 1 would lose (an absolute error of
+// eps in F/K is a relative error of eps/|x| in x, and s scales like |x| deep out of the money).
+function logMoneyness(forward: f64, strike: f64): f64 {
+  const ratio = forward / strike;
+  if (ratio > 0.5 && ratio < 2.0) return Math.log1p((forward - strike) / strike);
+  return Math.log(ratio);
+}
+
 /**
  * Black-76 implied volatilities. Per element i: price, forward F, strike K, expiry T (years) and
  * discount factor DF (f64 columns), type (i8, +1 call / -1 put). coin = 1 means prices are in units
@@ -290,7 +299,7 @@ export function impliedVolatilityBatch(
       } else {
         // Out-of-the-money part in normalised units; x <= 0 after put-call symmetry.
         const beta = (price / discount - intrinsic) / (Math.sqrt(forward) * Math.sqrt(strike));
-        const x = -Math.abs(Math.log(forward / strike));
+        const x = -Math.abs(logMoneyness(forward, strike));
         if (!(beta > 0.0)) {
           vol = 0.0;
           status = STATUS_OK;
