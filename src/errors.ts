@@ -32,7 +32,7 @@ export class InputError extends RiskwasmError {
 
 /** The WebAssembly backend was requested but cannot be loaded or instantiated here. */
 export class WasmUnavailableError extends RiskwasmError {
-  readonly cause: unknown;
+  override readonly cause: unknown;
   constructor(message: string, cause?: unknown) {
     super('WASM_UNAVAILABLE', message);
     this.name = 'WasmUnavailableError';

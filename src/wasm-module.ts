@@ -46,7 +46,7 @@ async function fetchAndCompile(url: URL): Promise<WebAssembly.Module> {
   if (url.protocol === 'file:') {
     // Node's fetch rejects file: URLs; the specifier is indirect so browser bundlers leave it alone.
     const fsName = 'node:fs/promises';
-    const fs = (await import(/* @vite-ignore */ fsName)) as { readFile(u: URL): Promise<Uint8Array> };
+    const fs = (await import(/* @vite-ignore */ fsName)) as { readFile(u: URL): Promise<Uint8Array<ArrayBuffer>> };
     return WebAssembly.compile(await fs.readFile(url));
   }
   const response = await fetch(url);

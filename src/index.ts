@@ -1,0 +1,17 @@
+/**
+ * riskwasm: WebAssembly-accelerated derivatives risk numerics with a pure-JS twin.
+ *
+ * Start with {@link createEngine}; every compute method on the returned {@link Engine} is
+ * synchronous and batch-first.
+ * @packageDocumentation
+ */
+export { createEngine, createEngineSync, Engine, type Backend, type EngineOptions, type EngineContext } from './engine.js';
+export { RiskwasmError, InputError, WasmUnavailableError, KernelError } from './errors.js';
+export { Status, statusName, countStatus, type StatusName } from './status.js';
+export { GREEK_NAMES, type PricingResult, type PricingOut, type BlackScholesArgs, type Black76Args } from './pricing/black-pricing.js';
+export type { ImpliedVolArgs, ImpliedVolResult } from './pricing/implied-vol.js';
+export type { NumberInput, OptionType, OptionTypeInput } from './batch-inputs.js';
+export type { Kernels } from './kernels/contract.js';
+export type { WasmSource } from './wasm-module.js';
+export { MemoryArena } from './memory-arena.js';
+export { loadDeribitChain, CsvRowError, type DeribitChain, type ChainRowIssue, type LoadChainOptions } from './market/deribit-chain.js';

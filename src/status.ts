@@ -1,0 +1,38 @@
+import * as codes from './kernels/status.js';
+
+/**
+ * Per-element status codes returned beside batch results (`status: Uint8Array`). An element with
+ * a status other than `ok` has NaN in every numeric output; the rest of the batch is unaffected.
+ */
+export const Status = {
+  /** Computed normally. */
+  ok: codes.STATUS_OK,
+  /** An input was NaN, infinite or outside its domain (spot/forward/strike <= 0, expiry < 0 (<= 0 for implied vol), vol < 0, DF <= 0, negative price, type not +-1). */
+  invalidInput: codes.STATUS_INVALID_INPUT,
+  /** Implied vol: price below the discounted intrinsic value. */
+  belowIntrinsic: codes.STATUS_BELOW_INTRINSIC,
+  /** Implied vol: price at or above the discounted forward (call) or strike (put). */
+  aboveMaximum: codes.STATUS_ABOVE_MAXIMUM,
+  /** Implied vol: the solver did not reach full accuracy (not expected on any valid input). */
+  notConverged: codes.STATUS_NOT_CONVERGED,
+} as const;
+
+/** One of the {@link Status} names. */
+export type StatusName = keyof typeof Status;
+
+const NAMES = Object.keys(Status) as StatusName[];
+
+/** The name of a status code (`'unknown'` for a code riskwasm does not define). */
+export function statusName(code: number): StatusName | 'unknown' {
+  return NAMES.find((k) => Status[k] === code) ?? 'unknown';
+}
+
+/** Counts of each status in a batch result, e.g. `{ ok: 998, belowIntrinsic: 2 }`. */
+export function countStatus(status: Uint8Array): Partial<Record<StatusName | 'unknown', number>> {
+  const counts: Partial<Record<StatusName | 'unknown', number>> = {};
+  for (let i = 0; i < status.length; i++) {
+    const k = statusName(status[i]);
+    counts[k] = (counts[k] ?? 0) + 1;
+  }
+  return counts;
+}

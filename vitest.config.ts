@@ -1,0 +1,50 @@
+import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+
+// Debian's Chromium (no browser downloads work here). `||`, not `??`: an empty variable must fall back too.
+const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const chromiumArgs = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+const unit = ['test/**/*.test.ts'];
+const integration = ['test/integration/**/*.test.ts'];
+
+export default defineConfig({
+  // Cross-origin isolation, so SharedArrayBuffer (worker pools) is available in the browser project.
+  server: {
+    headers: {
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Embedder-Policy': 'require-corp',
+    },
+  },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: 'node', environment: 'node', include: unit, exclude: integration, testTimeout: 60_000 },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'chromium',
+          include: unit,
+          exclude: integration,
+          testTimeout: 120_000,
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({ launchOptions: { executablePath, args: chromiumArgs } }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'integration', environment: 'node', include: integration, testTimeout: 600_000, hookTimeout: 600_000 },
+      },
+    ],
+  },
+});
