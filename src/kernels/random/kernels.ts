@@ -8,6 +8,7 @@
  */
 import type { MemoryArena } from '../../memory-arena.js';
 import { philox4x32_10, philoxUint32Batch, philoxUniformBatch, philoxUniformPaths } from './philox.js';
+import { sobolInitDirections, sobolPoints } from './sobol.js';
 
 export interface RandomKernels {
   /** Philox4x32-10 of counter (c0..c3) under key (k0, k1); writes 4 u32 words at `pOut`. */
@@ -26,10 +27,22 @@ export interface RandomKernels {
   philoxUniformPaths(
     nPaths: number, n: number, seedLo: number, seedHi: number, stream: number, firstPath: number, offset: number, pOut: number,
   ): number;
+  /**
+   * Sobol direction integers u32 [dims][32] at `pDirections` from the Joe-Kuo table at `pTable`
+   * (`tableWords` u32: [s, a, m_1..m_s] for dimensions 2..dims, see src/random/sobol-table.ts).
+   */
+  sobolInitDirections(dims: number, pTable: number, tableWords: number, pDirections: number): number;
+  /**
+   * Sobol points [index, index + count) (Gray-code order), row-major [count][dims] f64 in [0, 1).
+   * scramble: 0 none, 1 digital shift, 2 Owen (hashed), keyed by u32 words [dims] at `pScramble`.
+   */
+  sobolPoints(count: number, dims: number, index: number, pDirections: number, scramble: number, pScramble: number, pOut: number): number;
 }
 
 /** Batch kernels (first argument a count) among the random kernels. */
-export const RANDOM_BATCH_KERNELS = ['philoxUint32Batch', 'philoxUniformBatch', 'philoxUniformPaths'] as const;
+export const RANDOM_BATCH_KERNELS = [
+  'philoxUint32Batch', 'philoxUniformBatch', 'philoxUniformPaths', 'sobolInitDirections', 'sobolPoints',
+] as const;
 
 /** Every random kernel name, for the engine's export check. */
 export const RANDOM_KERNEL_NAMES = ['philox4x32_10', ...RANDOM_BATCH_KERNELS] as const satisfies readonly (keyof RandomKernels)[];
@@ -44,5 +57,9 @@ export function createJsRandomKernels(arena: MemoryArena): RandomKernels {
       philoxUniformBatch(arena.views, n, seedLo, seedHi, stream, path, offset, pOut),
     philoxUniformPaths: (nPaths, n, seedLo, seedHi, stream, firstPath, offset, pOut) =>
       philoxUniformPaths(arena.views, nPaths, n, seedLo, seedHi, stream, firstPath, offset, pOut),
+    sobolInitDirections: (dims, pTable, tableWords, pDirections) =>
+      sobolInitDirections(arena.views, dims, pTable, tableWords, pDirections),
+    sobolPoints: (count, dims, index, pDirections, scramble, pScramble, pOut) =>
+      sobolPoints(arena.views, count, dims, index, pDirections, scramble, pScramble, pOut),
   };
 }
