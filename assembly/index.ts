@@ -6,6 +6,9 @@ export { inverseNormalCdf } from "./math/inverse-normal";
 export { normalisedBlack } from "./pricing/normalised-black";
 export { normalisedImpliedVolatility, impliedVolatilityBatch } from "./pricing/implied-volatility";
 export { blackScholesBatch, black76Batch } from "./pricing/black-scholes";
+export { philox4x32_10, philoxUint32Batch, philoxUniformBatch, philoxUniformPaths } from "./random/philox";
+export { sobolInitDirections, sobolPoints } from "./random/sobol";
+export { mcShard } from "./montecarlo/paths";
 
 /** First byte of linear memory after static data: where the TypeScript-owned arena starts. */
 export function heapBase(): usize {

@@ -11,7 +11,12 @@
  * Scalar kernels (plain `f64 -> f64`) are part of the contract so tests can compare the two
  * backends function by function.
  */
-export interface Kernels {
+import type { MonteCarloKernels } from './montecarlo/kernels.js';
+import { MONTE_CARLO_KERNEL_NAMES } from './montecarlo/kernels.js';
+import type { RandomKernels } from './random/kernels.js';
+import { RANDOM_KERNEL_NAMES } from './random/kernels.js';
+
+export interface Kernels extends RandomKernels, MonteCarloKernels {
   /** Standard normal density. */
   normalPdf(z: number): number;
   /** Standard normal distribution function, relative accuracy in the lower tail. */
@@ -60,5 +65,5 @@ export const BATCH_KERNELS = ['blackScholesBatch', 'black76Batch', 'impliedVolat
 /** Names of every kernel in the contract, checked against both backends at engine creation. */
 export const KERNEL_NAMES = [
   'normalPdf', 'normalCdf', 'normalCdfOverPdf', 'inverseNormalCdf', 'normalisedBlack',
-  'normalisedImpliedVolatility', ...BATCH_KERNELS,
+  'normalisedImpliedVolatility', ...BATCH_KERNELS, ...RANDOM_KERNEL_NAMES, ...MONTE_CARLO_KERNEL_NAMES,
 ] as const satisfies readonly (keyof Kernels)[];

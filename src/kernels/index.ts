@@ -5,6 +5,8 @@ import { inverseNormalCdf } from './math/inverse-normal.js';
 import { normalisedBlack } from './pricing/normalised-black.js';
 import { impliedVolatilityBatch, normalisedImpliedVolatility } from './pricing/implied-volatility.js';
 import { black76Batch, blackScholesBatch } from './pricing/black-scholes.js';
+import { createJsRandomKernels } from './random/kernels.js';
+import { createJsMonteCarloKernels } from './montecarlo/kernels.js';
 
 /**
  * The pure-JS twin of the kernels module, bound to one arena. Batch kernels receive the arena's
@@ -12,6 +14,8 @@ import { black76Batch, blackScholesBatch } from './pricing/black-scholes.js';
  */
 export function createJsKernels(arena: MemoryArena): Kernels {
   return {
+    ...createJsRandomKernels(arena),
+    ...createJsMonteCarloKernels(arena),
     normalPdf, normalCdf, normalCdfOverPdf, inverseNormalCdf, normalisedBlack, normalisedImpliedVolatility,
     blackScholesBatch: (n, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus) =>
       blackScholesBatch(arena.views, n, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus),
