@@ -9,7 +9,7 @@ import type { MonteCarloKernels } from '../kernels/montecarlo/kernels.js';
 import * as L from '../kernels/montecarlo/layout.js';
 import { AbortedError } from './errors.js';
 import { createMonteCarloJob, createSimulatePathsJob, type MonteCarloJob } from './job.js';
-import { mergeShards, monteCarloShard } from './shards.js';
+import { mergeShards, monteCarloShard, reserveAligned } from './shards.js';
 import type { MonteCarloArgs, MonteCarloResult, SimulatePathsArgs } from './types.js';
 
 /** Yield to the event loop at most this often (ms of compute between yields). */
@@ -89,7 +89,7 @@ export function simulatePaths(ctx: EngineContext, args: SimulatePathsArgs): Floa
   for (let done = 0; done < job.paths;) {
     const m = Math.min(chunk, job.paths - done);
     arena.reset();
-    arena.reserve(L.PARAMS_SIZE * 8 + L.ACC_SIZE * 8 + m * row * 8 + 64);
+    reserveAligned(ctx, L.PARAMS_SIZE * 8 + L.ACC_SIZE * 8 + m * row * 8 + 64);
     const pParams = arena.alloc(L.PARAMS_SIZE * 8);
     const pAcc = arena.alloc(L.ACC_SIZE * 8);
     const pPaths = arena.alloc(m * row * 8);

@@ -22,6 +22,14 @@ export const Z_95 = 1.959963984540054;
 /** Bytes of Sobol draws per kernel call inside a shard. */
 const QMC_BLOCK_BYTES = 1 << 20;
 
+/**
+ * Reserve heap bytes rounded up to 16 (MemoryArena.reserve passes the raw total to the backing's
+ * grow, and the JS backing would otherwise create a buffer whose length is not a multiple of 8).
+ */
+export function reserveAligned(ctx: EngineContext, bytes: number): void {
+  ctx.arena.reserve(Math.ceil(bytes / 16) * 16 + 16);
+}
+
 type McContext = EngineContext & { kernels: EngineContext['kernels'] & MonteCarloKernels & RandomKernels };
 
 /** The path (or Sobol point) range of shard `s`: replication, first index and count within it. */
@@ -45,7 +53,7 @@ export function monteCarloShard(ctx: EngineContext, job: MonteCarloJob, shardInd
   const arena = ctx.arena;
   arena.reset();
   if (job.rng === 'philox') {
-    arena.reserve(L.PARAMS_SIZE * 8 + L.ACC_SIZE * 8 + 64);
+    reserveAligned(ctx, L.PARAMS_SIZE * 8 + L.ACC_SIZE * 8 + 64);
     const pParams = arena.alloc(L.PARAMS_SIZE * 8);
     const pAcc = arena.alloc(L.ACC_SIZE * 8);
     const f64 = arena.views.f64;
@@ -61,7 +69,7 @@ export function monteCarloShard(ctx: EngineContext, job: MonteCarloJob, shardInd
   const pairs = job.antithetic ? 2 : 1;
   const rowsPerCall = Math.max(1, Math.floor(QMC_BLOCK_BYTES / (dims * 8)));
   const bufRows = Math.min(rowsPerCall, Math.ceil(count / pairs));
-  arena.reserve(L.PARAMS_SIZE * 8 + L.ACC_SIZE * 8 + table.length * 4 + dims * 132 + bufRows * dims * 8 + 128);
+  reserveAligned(ctx, L.PARAMS_SIZE * 8 + L.ACC_SIZE * 8 + table.length * 4 + dims * 132 + bufRows * dims * 8 + 128);
   const pParams = arena.alloc(L.PARAMS_SIZE * 8);
   const pAcc = arena.alloc(L.ACC_SIZE * 8);
   const pTable = arena.alloc(Math.max(4, table.length * 4));
