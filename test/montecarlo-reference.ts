@@ -29,7 +29,7 @@ const csqrt = (a: C): C => {
 };
 
 export interface HestonParams {
-  spot: number; rate: number; dividendYield: number; v0: number; kappa: number; theta: number; sigma: number; rho: number;
+  spot: number; rate: number; dividendYield?: number; v0: number; kappa: number; theta: number; sigma: number; rho: number;
   jumpIntensity?: number; jumpMean?: number; jumpVol?: number;
 }
 
@@ -65,7 +65,8 @@ const GL_W = [0.0271524594117541, 0.0622535239386479, 0.0951585116824928, 0.1246
 
 /** European call (or put by parity) under Heston, or Bates when jump parameters are given. */
 export function hestonPrice(p: HestonParams, strike: number, expiry: number, type: 'call' | 'put'): number {
-  const { spot: S, rate: r, dividendYield: q } = p;
+  const { spot: S, rate: r } = p;
+  const q = p.dividendYield ?? 0;
   const k = Math.log(S / strike) + (r - q) * expiry;
   let integral = 0;
   for (let a = 0; a < 400; a++) {
