@@ -133,6 +133,8 @@ export function mcShard(
   const flatVol = model === MODEL_GBM || model === MODEL_MERTON;
   const jumps = model === MODEL_MERTON || model === MODEL_BATES;
   const muHalfSq = 0.5 * steps * mu * mu;
+  const barrierVega = isBarrier && wantVega && flatVol;
+  const invVol = vol > 0.0 ? 1.0 / vol : 0.0;
 
   // GBM / Merton diffusion.
   const gSd = vol * sqdt;
@@ -262,10 +264,8 @@ export function mcShard(
       Xi += sd * z;
       Vx += sd * sd;
       if (s === 0) firstScore = sd > 0.0 ? z / sd : 0.0;
-      if (flatVol) {
-        W += sqdt * z;
-        vegaScore += (z * z - 1.0) / vol - z * sqdt;
-      }
+      if (flatVol) W += sqdt * z;
+      if (barrierVega) vegaScore += (z * z - 1.0) * invVol - z * sqdt;
       if (needNodes) {
         const S = Math.exp(x);
         if (isAsian || control === CV_GEOMETRIC_ASIAN) {
