@@ -7,7 +7,7 @@ import haug from './fixtures/montecarlo-haug-barrier.json';
 import { BACKENDS, engineFor } from './backends.js';
 import {
   AbortedError, InputError, RiskwasmError, barrierPrice, bsmPrice, createEngine, createMonteCarloJob, geometricAsianPrice,
-  mergeShards, monteCarloShard, SIMULATE_PATHS_MAX_BYTES, type Engine, type MonteCarloArgs, type MonteCarloJob,
+  mergeShards, monteCarloShard, ShardMerger, SIMULATE_PATHS_MAX_BYTES, type Engine, type MonteCarloArgs, type MonteCarloJob,
 } from '../src/index.js';
 
 const gbm = { kind: 'gbm', spot: 100, rate: 0.05, dividendYield: 0.01, vol: 0.3 } as const;
@@ -36,7 +36,7 @@ const expectInputError = (f: () => unknown, path: string) => {
 describe('Monte Carlo argument validation', () => {
   it.each([
     [{ paths: 1 }, 'paths'], [{ paths: 2.5 }, 'paths'], [{ steps: 0 }, 'steps'], [{ expiry: 0 }, 'expiry'], [{ seed: -1 }, 'seed'],
-    [{ seed: 2 ** 53 }, 'seed'], [{ rng: 'mersenne' }, 'rng'], [{ antithetic: 'yes' }, 'antithetic'], [{ paths: 101, antithetic: true }, 'paths'],
+    [{ seed: 2 ** 53 }, 'seed'], [{ rng: 'mersenne' }, 'rng'], [{ antithetic: 'yes' }, 'antithetic'], [{ paths: 101, antithetic: true }, 'paths'], [{ paths: 2, antithetic: true }, 'paths'],
     [{ controlVariate: 'delta' }, 'controlVariate'], [{ controlVariate: 'geometricAsian' }, 'controlVariate'], [{ workers: 0 }, 'workers'],
     [{ shardSize: 1001 }, 'shardSize'], [{ importanceSampling: { shift: 'big' } }, 'importanceSampling.shift'], [{ greeks: 'all' }, 'greeks'],
     [{ model: { ...gbm, vol: -0.1 } }, 'model.vol'], [{ model: { ...gbm, spot: NaN } }, 'model.spot'], [{ model: { kind: 'sabr' } }, 'model.kind'],
@@ -130,6 +130,12 @@ describe.each(BACKENDS)('Monte Carlo facade (%s)', (backend) => {
     const direct = engine.monteCarloSync(args);
     expect([merged.price, merged.stdErr, merged.greeks!.delta!.value, merged.greeks!.vega!.stdErr]).toEqual(
       [direct.price, direct.stdErr, direct.greeks!.delta!.value, direct.greeks!.vega!.stdErr]);
+    // The incremental merger accepts shards in completion order (here reversed) with the same bits.
+    const merger = new ShardMerger(job);
+    for (let s = job.shardCount - 1; s >= 0; s--) merger.add(s, accs[s]!);
+    expect(merger.result().price).toBe(direct.price);
+    expectInputError(() => merger.add(0, accs[0]!), 'shardIndex');
+    expectInputError(() => new ShardMerger(job).result(), 'shards');
     expectInputError(() => mergeShards(job, accs.slice(1)), 'shards');
     expectInputError(() => mergeShards(job, [...accs.slice(0, -1), new Float64Array(3)]), `shards[${job.shardCount - 1}]`);
     expectInputError(() => monteCarloShard(engine, job, job.shardCount), 'shardIndex');

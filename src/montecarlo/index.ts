@@ -1,6 +1,6 @@
 /** Monte Carlo pricing: public surface (re-exported from src/index.ts). */
 export { monteCarlo, monteCarloSync, simulatePaths } from './monte-carlo.js';
-export { monteCarloShard, mergeShards, shardRange, ACCUMULATOR_SIZE } from './shards.js';
+export { monteCarloShard, mergeShards, ShardMerger, shardRange, ACCUMULATOR_SIZE } from './shards.js';
 export {
   createMonteCarloJob, defaultImportanceShift, DEFAULT_SHARD_SIZE, DEFAULT_REPLICATIONS, SIMULATE_PATHS_MAX_BYTES,
   type MonteCarloJob, type ModelSpec, type PayoffSpec,

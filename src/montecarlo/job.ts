@@ -296,7 +296,7 @@ export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
   }
   const maxPaths = rng === 'sobol' ? replications * 2 ** 31 : 2 ** 32;
   const paths = integer(a.paths, 'paths', 2, maxPaths);
-  if (antithetic && paths % 2 !== 0) throw new InputError('paths', paths, 'an even number (antithetic pairs)');
+  if (antithetic && (paths % 2 !== 0 || paths < 4)) throw new InputError('paths', paths, 'an even number >= 4 (antithetic pairs; two pairs at least for a variance)');
   if (rng === 'sobol') {
     if (paths % replications !== 0) throw new InputError('paths', paths, `a multiple of qmc.replications (${replications})`);
     if (antithetic && (paths / replications) % 2 !== 0) throw new InputError('paths', paths, `an even number of points per replication (paths / ${replications})`);

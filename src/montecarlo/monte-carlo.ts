@@ -9,7 +9,7 @@ import type { MonteCarloKernels } from '../kernels/montecarlo/kernels.js';
 import * as L from '../kernels/montecarlo/layout.js';
 import { AbortedError } from './errors.js';
 import { createMonteCarloJob, createSimulatePathsJob, type MonteCarloJob } from './job.js';
-import { mergeShards, monteCarloShard, reserveAligned } from './shards.js';
+import { monteCarloShard, reserveAligned, ShardMerger } from './shards.js';
 import type { MonteCarloArgs, MonteCarloResult, SimulatePathsArgs } from './types.js';
 
 /** Yield to the event loop at most this often (ms of compute between yields). */
@@ -36,13 +36,13 @@ export function monteCarloSync(ctx: EngineContext, args: MonteCarloArgs): MonteC
   const t0 = now();
   const job = createMonteCarloJob(args);
   const { signal, onProgress } = controls(args);
-  const accs: Float64Array[] = [];
+  const merger = new ShardMerger(job);
   for (let s = 0; s < job.shardCount; s++) {
     if (signal?.aborted) throw new AbortedError(signal.reason, s);
-    accs.push(monteCarloShard(ctx, job, s));
+    merger.add(s, monteCarloShard(ctx, job, s));
     onProgress?.((s + 1) / job.shardCount);
   }
-  return mergeShards(job, accs, now() - t0);
+  return merger.result(now() - t0);
 }
 
 /**
@@ -60,7 +60,7 @@ export async function monteCarlo(ctx: EngineContext, args: MonteCarloArgs): Prom
 async function runJob(
   ctx: EngineContext, job: MonteCarloJob, t0: number, signal?: AbortSignal, onProgress?: (f: number) => void,
 ): Promise<MonteCarloResult> {
-  const accs: Float64Array[] = [];
+  const merger = new ShardMerger(job);
   let lastYield = now();
   for (let s = 0; s < job.shardCount; s++) {
     if (now() - lastYield > YIELD_EVERY_MS) {
@@ -68,10 +68,10 @@ async function runJob(
       lastYield = now();
     }
     if (signal?.aborted) throw new AbortedError(signal.reason, s);
-    accs.push(monteCarloShard(ctx, job, s));
+    merger.add(s, monteCarloShard(ctx, job, s));
     onProgress?.((s + 1) / job.shardCount);
   }
-  return mergeShards(job, accs, now() - t0);
+  return merger.result(now() - t0);
 }
 
 /**

@@ -125,6 +125,50 @@ function meanAndStdErr(values: number[]): { value: number; stdErr: number } {
 }
 
 /**
+ * Folds shard accumulators into replication totals in shard order, whatever order they arrive
+ * in (out-of-order shards wait in a buffer until their turn), so the sums are bit-identical for
+ * any schedule. Memory: one accumulator per replication plus the shards waiting for their turn.
+ */
+export class ShardMerger {
+  readonly job: MonteCarloJob;
+  private readonly reps: Float64Array[];
+  private readonly waiting = new Map<number, Float64Array>();
+  private next = 0;
+
+  constructor(job: MonteCarloJob) {
+    this.job = job;
+    this.reps = Array.from({ length: job.replications }, () => new Float64Array(L.ACC_SIZE));
+  }
+
+  /** Shards folded so far (all shards before this index). */
+  get shardsMerged(): number {
+    return this.next;
+  }
+
+  /** Add shard `index`'s accumulator (each index once). @throws InputError for a bad index, length or repeat. */
+  add(index: number, acc: ArrayLike<number>): void {
+    if (!Number.isInteger(index) || index < 0 || index >= this.job.shardCount || index < this.next || this.waiting.has(index)) {
+      throw new InputError('shardIndex', index, `a shard index in [0, ${this.job.shardCount - 1}] not merged yet`);
+    }
+    if (acc == null || acc.length !== L.ACC_SIZE) throw new InputError(`shards[${index}]`, acc, `an accumulator of length ${L.ACC_SIZE}`);
+    this.waiting.set(index, Float64Array.from(acc));
+    for (let a = this.waiting.get(this.next); a !== undefined; a = this.waiting.get(this.next)) {
+      this.waiting.delete(this.next);
+      addInto(this.reps[Math.floor(this.next / this.job.shardsPerReplication)]!, a);
+      this.next++;
+    }
+  }
+
+  /** The result once every shard is in. @throws InputError if shards are missing. */
+  result(elapsedMs = 0): MonteCarloResult {
+    if (this.next !== this.job.shardCount) {
+      throw new InputError('shards', this.next, `all ${this.job.shardCount} shard accumulators (have ${this.next} in order)`);
+    }
+    return assemble(this.job, this.reps, elapsedMs);
+  }
+}
+
+/**
  * Merge the shard accumulators (indexed by shard, added in shard order) into a result.
  *
  * Pseudo-random: mean and unbiased variance of the samples (paths or antithetic pairs); with a
@@ -132,21 +176,18 @@ function meanAndStdErr(values: number[]): { value: number; stdErr: number } {
  * (mean(X) - E[X]) (beta's estimation adds an O(1/n) bias, negligible at these sizes), stdErr =
  * sqrt(var(Y)(1 - corr^2)(n - 1)/(n - 2) / n). Sobol: each replication gives an estimate (with
  * the pooled beta), and stdErr is their standard deviation over sqrt(replications).
- * @throws InputError unless there is one Float64Array of ACCUMULATOR_SIZE per shard.
+ * @throws InputError unless there is one accumulator of ACCUMULATOR_SIZE per shard.
  */
 export function mergeShards(job: MonteCarloJob, shards: readonly ArrayLike<number>[], elapsedMs = 0): MonteCarloResult {
   if (!Array.isArray(shards) || shards.length !== job.shardCount) {
     throw new InputError('shards', shards, `an array of ${job.shardCount} shard accumulators`);
   }
-  shards.forEach((a, i) => {
-    if (a == null || a.length !== L.ACC_SIZE) throw new InputError(`shards[${i}]`, a, `an accumulator of length ${L.ACC_SIZE}`);
-  });
-  const reps: Float64Array[] = [];
-  for (let r = 0; r < job.replications; r++) {
-    const t = new Float64Array(L.ACC_SIZE);
-    for (let b = 0; b < job.shardsPerReplication; b++) addInto(t, shards[r * job.shardsPerReplication + b]!);
-    reps.push(t);
-  }
+  const m = new ShardMerger(job);
+  shards.forEach((a, i) => m.add(i, a));
+  return m.result(elapsedMs);
+}
+
+function assemble(job: MonteCarloJob, reps: Float64Array[], elapsedMs: number): MonteCarloResult {
   const total = new Float64Array(L.ACC_SIZE);
   for (const t of reps) addInto(total, t);
 
