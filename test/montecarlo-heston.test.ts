@@ -91,4 +91,21 @@ describe.each(BACKENDS)('Monte Carlo, Heston (%s)', (backend) => {
     expect(r.greeks!.delta!.method).toBe('likelihoodRatio');
     expect(Math.abs(r.greeks!.delta!.value - refDelta) / r.greeks!.delta!.stdErr).toBeLessThan(3);
   });
+
+  it('importance sampling (default shift of the independent normal) on a deep OTM digital (K = 250): within 3 se of the CF value, factor > 5', () => {
+    const ref = -(hestonPrice(lewis, 250.01, 1, 'call') - hestonPrice(lewis, 249.99, 1, 'call')) / 0.02;
+    const args = { model: lewis, payoff: { kind: 'digital', strike: 250, type: 'call' }, expiry: 1, paths: 40_000, steps: 20 } as const;
+    const is = engine.monteCarloSync({ ...args, seed: 38, importanceSampling: true });
+    const plain = engine.monteCarloSync({ ...args, seed: 39 });
+    expect(Math.abs(is.price - ref) / is.stdErr).toBeLessThan(3);
+    expect((plain.stdErr / is.stdErr) ** 2).toBeGreaterThan(5);
+    expect(is.details.importanceSampling!.varianceReductionFactor).toBeGreaterThan(5);
+  });
+
+  it('continuous barrier with the bridge on the local variance: 20 and 100 steps agree within 3 se (discrete monitoring would move by ~1)', () => {
+    const payoff = { kind: 'barrier', strike: 100, type: 'call', barrier: 80, direction: 'down', knock: 'out' } as const;
+    const coarse = engine.monteCarloSync({ model: lewis, payoff, expiry: 1, paths: 40_000, steps: 20, seed: 40, antithetic: true });
+    const fine = engine.monteCarloSync({ model: lewis, payoff, expiry: 1, paths: 40_000, steps: 100, seed: 41, antithetic: true });
+    expect(Math.abs(coarse.price - fine.price)).toBeLessThan(3 * Math.hypot(coarse.stdErr, fine.stdErr));
+  });
 });
