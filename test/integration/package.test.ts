@@ -183,6 +183,7 @@ interface PageResult {
   fallbackReason?: string | null;
   price?: number;
   black76?: number[];
+  impliedVol?: number[];
   jsPrice?: number;
   wasmResources?: string[];
   error?: string;
@@ -224,7 +225,10 @@ function expectHaug(r: PageResult, where: string): void {
   expect(r.backend, `${where}: fell back to JS: ${r.fallbackReason}`).toBe('wasm');
   expect(r.fallbackReason ?? null).toBeNull();
   expect(Math.abs(r.price! - HAUG_CALL), `${where}: price ${r.price}`).toBeLessThanOrEqual(TOL);
+  expect(r.black76, `${where}: Black-76`).toHaveLength(2);
   for (const p of r.black76!) expect(Math.abs(p - HAUG_B76), `${where}: Black-76 ${p}`).toBeLessThanOrEqual(TOL);
+  expect(r.impliedVol, `${where}: implied vol`).toHaveLength(2);
+  for (const v of r.impliedVol!) expect(Math.abs(v - 0.28), `${where}: implied vol round trip ${v}`).toBeLessThanOrEqual(1e-12);
 }
 
 function sha256(bytes: Uint8Array): string {
@@ -275,7 +279,7 @@ describe('Node consumer (fresh project, npm install <tarball>)', () => {
     timings.nodeInstall = performance.now() - t0;
   });
 
-  it("default createEngine() picks WASM and prices Haug's cases; backend 'js', createEngineSync(bytes of riskwasm/riskwasm.wasm) agree", async () => {
+  it("default createEngine() picks WASM and prices Haug's cases and inverts Black-76 (implied vol); backend 'js', createEngineSync(bytes of riskwasm/riskwasm.wasm) agree", async () => {
     const r = await run(process.execPath, ['consumer.mjs'], dir);
     timings.nodeConsumer = r.ms;
     type Summary = PageResult & { black76: number[] };
@@ -289,6 +293,7 @@ describe('Node consumer (fresh project, npm install <tarball>)', () => {
     expect(out.js.backend).toBe('js');
     expect(Math.abs(out.js.price! - HAUG_CALL)).toBeLessThanOrEqual(TOL);
     expect(Math.abs(out.js.price! - out.auto.price!)).toBeLessThanOrEqual(1e-13);
+    for (const v of out.js.impliedVol!) expect(Math.abs(v - 0.28)).toBeLessThanOrEqual(1e-12);
     // The export resolves inside the installed package, not into this repository.
     expect(out.wasmUrl).toBe(new URL(`file://${join(dir, 'node_modules/riskwasm/build/riskwasm.wasm')}`).href);
     expect(out.greeks.delta).toBeGreaterThan(0.37);
