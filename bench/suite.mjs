@@ -250,7 +250,7 @@ export function kernelTasks(ctx, job, chunk = 16384) {
 
 /** tinybench settings per size: enough samples for a stable mean, whole run ~3 minutes. */
 export function benchOptions(n, heavy = false) {
-  if (n >= 1e5) return { time: 0, iterations: heavy ? 2 : 4, warmupTime: 0, warmupIterations: 1 };
+  if (n >= 1e5) return { time: 0, iterations: heavy ? 2 : 6, warmupTime: 0, warmupIterations: 1 };
   return { time: heavy ? 250 : 400, iterations: 5, warmupTime: 100, warmupIterations: 2 };
 }
 
