@@ -7,7 +7,7 @@
 // of rate. Black-76 greeks are taken with the forward fixed and rho/theta with respect to the
 // continuously compounded discount rate r = -ln(DF)/T.
 
-import { normalCdf, normalPdf } from "../math/normal-distribution";
+import { normalCdfGivenPdf, normalPdf } from "../math/normal-distribution";
 import { normalisedBlackOtmCall } from "./normalised-black";
 import { STATUS_OK, STATUS_INVALID_INPUT } from "../status";
 
@@ -44,9 +44,11 @@ function writeGreeks(
     d1 = x > 0.0 ? Infinity : x < 0.0 ? -Infinity : 0.0;
     d2 = d1;
   }
+  // phi(d2) = phi(d1) F/K, so one density serves both distribution values (unless phi(d1) underflowed).
   const n1 = normalPdf(d1);
-  const N1 = normalCdf(theta * d1);
-  const N2 = normalCdf(theta * d2);
+  const n2 = n1 > 1e-280 ? n1 * (underlyingDisc / strikeDisc) : normalPdf(d2);
+  const N1 = normalCdfGivenPdf(theta * d1, n1);
+  const N2 = normalCdfGivenPdf(theta * d2, n2);
   const perUnit = underlyingDisc / underlying; // e^{-qT} or DF
   const delta = theta * perUnit * N1;
   const vega = underlyingDisc * n1 * sqrtT;
@@ -107,10 +109,14 @@ export function blackScholesBatch(
     const x = Math.log(S / K) + (r - q) * T;
     // DF sqrt(F K) = sqrt(S K) e^{-(r+q)T/2}
     // Intrinsic part directly (exact for s = 0), time value through the normalised OTM call.
-    const fwdDisc = S * Math.exp(-q * T);
-    const strikeDisc = K * Math.exp(-r * T);
-    const intrinsic = theta * x > 0.0 ? theta * (fwdDisc - strikeDisc) : 0.0;
-    const price = intrinsic + Math.sqrt(S) * Math.sqrt(K) * Math.exp(-0.5 * (r + q) * T) * normalisedBlackOtmCall(-Math.abs(x), s);
+    const timeValue = Math.sqrt(S) * Math.sqrt(K) * Math.exp(-0.5 * (r + q) * T) * normalisedBlackOtmCall(-Math.abs(x), s);
+    const itm = theta * x > 0.0;
+    let fwdDisc: f64 = 0.0, strikeDisc: f64 = 0.0;
+    if (itm || greeks != 0) {
+      fwdDisc = S * Math.exp(-q * T);
+      strikeDisc = K * Math.exp(-r * T);
+    }
+    const price = (itm ? theta * (fwdDisc - strikeDisc) : 0.0) + timeValue;
     store<f64>(pOut + o, price);
     store<u8>(pStatus + <usize>i, STATUS_OK);
     if (greeks != 0) {

@@ -17,7 +17,7 @@
 //    (about |h|^n ulps) is damped by t^n / n!.
 // Mirrored in src/kernels/pricing/normalised-black.ts.
 
-import { normalCdf, normalPdf, normalCdfOverPdf } from "../math/normal-distribution";
+import { normalCdf, normalPdf, normalCdfOverPdf, normalCdfGivenPdf, normalCdfOverPdfGivenPdf } from "../math/normal-distribution";
 
 const ASYMPTOTIC_LIMIT: f64 = -10.0;
 const SMALL_T_LIMIT: f64 = 0.21;
@@ -84,9 +84,12 @@ export function normalisedBlackOtmCall(x: f64, s: f64): f64 {
   const t = 0.5 * s;
   const a = h + t;
   const scale = Math.exp(0.5 * x);
-  if (a < ASYMPTOTIC_LIMIT) return scale * normalPdf(a) * asymptoticDifference(h, t);
-  if (t < SMALL_T_LIMIT) return scale * normalPdf(a) * smallTDifference(h, t);
-  return scale * (normalCdf(a) - normalPdf(a) * normalCdfOverPdf(h - t));
+  const pdfA = normalPdf(a);
+  if (a < ASYMPTOTIC_LIMIT) return scale * pdfA * asymptoticDifference(h, t);
+  if (t < SMALL_T_LIMIT) return scale * pdfA * smallTDifference(h, t);
+  // One density serves both tails: phi(a - s) = phi(a) e^{x} (since (a - s)^2 = a^2 - 2x).
+  const b = a - s;
+  return scale * (normalCdfGivenPdf(a, pdfA) - pdfA * normalCdfOverPdfGivenPdf(b, pdfA * scale * scale));
 }
 
 /**

@@ -86,6 +86,25 @@ export function normalCdf(z: number): number {
   return z < 0.0 ? lower : 1.0 - lower;
 }
 
+/**
+ * Phi(z) given pdf = phi(z) already computed (by the caller, or derived from a neighbour's density):
+ * saves the two exponentials of a fresh evaluation. Same accuracy as normalCdf when pdf is.
+ */
+export function normalCdfGivenPdf(z: number, pdf: number): number {
+  const y = Math.abs(z);
+  if (y <= SMALL_Z) return 0.5 + centralPart(z);
+  const lower = pdf * SQRT_2PI * tailRatio(y);
+  return z < 0.0 ? lower : 1.0 - lower;
+}
+
+/** Phi(z) / phi(z) given pdf = phi(z) (used only for |z| <= 0.66291, where the ratio needs it). */
+export function normalCdfOverPdfGivenPdf(z: number, pdf: number): number {
+  const y = Math.abs(z);
+  if (y <= SMALL_Z) return (0.5 + centralPart(z)) / pdf;
+  if (z < 0.0) return SQRT_2PI * tailRatio(y);
+  return 1.0 / pdf - SQRT_2PI * tailRatio(y);
+}
+
 /** Upper tail 1 - Phi(z) = Phi(-z), without cancellation for large z. */
 export function normalCdfComplement(z: number): number {
   return normalCdf(-z);

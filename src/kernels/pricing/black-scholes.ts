@@ -1,7 +1,7 @@
 // Pure-JS twin of assembly/pricing/black-scholes.ts (same kernels, same argument order; the heap
 // views come first). See that file for the conventions and units.
 
-import { normalCdf, normalPdf } from '../math/normal-distribution.js';
+import { normalCdfGivenPdf, normalPdf } from '../math/normal-distribution.js';
 import { normalisedBlackOtmCall } from './normalised-black.js';
 import { STATUS_OK, STATUS_INVALID_INPUT } from '../status.js';
 import type { KernelHeap } from '../heap.js';
@@ -25,8 +25,9 @@ function writeGreeks(
     d2 = d1;
   }
   const n1 = normalPdf(d1);
-  const N1 = normalCdf(theta * d1);
-  const N2 = normalCdf(theta * d2);
+  const n2 = n1 > 1e-280 ? n1 * (underlyingDisc / strikeDisc) : normalPdf(d2);
+  const N1 = normalCdfGivenPdf(theta * d1, n1);
+  const N2 = normalCdfGivenPdf(theta * d2, n2);
   const perUnit = underlyingDisc / underlying;
   const delta = theta * perUnit * N1;
   const vega = underlyingDisc * n1 * sqrtT;
@@ -78,10 +79,14 @@ export function blackScholesBatch(
     const s = vol * sqrtT;
     const x = Math.log(S / K) + (r - q) * T;
     // Intrinsic part directly (exact for s = 0), time value through the normalised OTM call.
-    const fwdDisc = S * Math.exp(-q * T);
-    const strikeDisc = K * Math.exp(-r * T);
-    const intrinsic = theta * x > 0 ? theta * (fwdDisc - strikeDisc) : 0;
-    const price = intrinsic + Math.sqrt(S) * Math.sqrt(K) * Math.exp(-0.5 * (r + q) * T) * normalisedBlackOtmCall(-Math.abs(x), s);
+    const timeValue = Math.sqrt(S) * Math.sqrt(K) * Math.exp(-0.5 * (r + q) * T) * normalisedBlackOtmCall(-Math.abs(x), s);
+    const itm = theta * x > 0;
+    let fwdDisc = 0, strikeDisc = 0;
+    if (itm || greeks !== 0) {
+      fwdDisc = S * Math.exp(-q * T);
+      strikeDisc = K * Math.exp(-r * T);
+    }
+    const price = (itm ? theta * (fwdDisc - strikeDisc) : 0) + timeValue;
     f64[iOut + i] = price;
     u8[pStatus + i] = STATUS_OK;
     if (greeks !== 0) {

@@ -1,0 +1,109 @@
+// Delbourgo-Gregory rational cubic interpolation, the shape-preserving interpolant behind the
+// initial guesses of the implied volatility solver (implied-volatility.ts).
+//
+// R. Delbourgo, J. A. Gregory, "Shape preserving piecewise rational interpolation", SIAM J. Sci.
+// Stat. Comput. 6 (1985) 967-976; used for implied volatility by P. Jaeckel, "Let's be rational",
+// Wilmott (2015) 40-53, section 5. On [xl, xr] with h = xr - xl, t = (x - xl)/h:
+//
+//   R(x) = [yr t^3 + (r yr - h dr) t^2 (1-t) + (r yl + h dl) t (1-t)^2 + yl (1-t)^3]
+//          / [1 + (r - 3) t (1-t)]
+//
+// interpolates values yl, yr and slopes dl, dr for every control parameter r > -1; r = 3 is the
+// cubic Hermite interpolant and r -> infinity tends to the straight line. Differentiating twice
+// at t = 0 gives R''(xl) = 2 [r ((yr - yl)/h - dl) - (dr - dl)] / h, so the r matching a wanted
+// second derivative at either end is a ratio; the data stay monotone for r >= (dl + dr)/slope and
+// convex (concave) for r >= max(|dr - dl|/|dr - slope|, |dr - dl|/|slope - dl|) (their eqs. 3.8
+// and 3.18). Mirrored line for line in src/kernels/pricing/rational-cubic.ts.
+
+const EPS: f64 = 2.220446049250313e-16;
+const TINY: f64 = 2.2250738585072014e-308;
+const MIN_CONTROL: f64 = -(1.0 - 1.4901161193847656e-8); // -(1 - sqrt(eps)): keeps the denominator positive
+const MAX_CONTROL: f64 = 2.0 / (EPS * EPS); // beyond this the interpolant is the straight line
+
+/** Delbourgo-Gregory rational cubic on [xl, xr] with end values, end slopes and control parameter r. */
+export function rationalCubicInterpolation(
+  x: f64, xl: f64, xr: f64, yl: f64, yr: f64, dl: f64, dr: f64, r: f64,
+): f64 {
+  const h = xr - xl;
+  if (Math.abs(h) <= 0.0) return 0.5 * (yl + yr);
+  const t = (x - xl) / h;
+  if (!(r < MAX_CONTROL)) return yr * t + yl * (1.0 - t);
+  const u = 1.0 - t;
+  const t2 = t * t;
+  const u2 = u * u;
+  const num = yr * t2 * t + (r * yr - h * dr) * t2 * u + (r * yl + h * dl) * t * u2 + yl * u2 * u;
+  return num / (1.0 + (r - 3.0) * t * u);
+}
+
+/** The control parameter for which the interpolant has second derivative d2l at xl. */
+export function rationalCubicControlForLeftCurvature(
+  xl: f64, xr: f64, yl: f64, yr: f64, dl: f64, dr: f64, d2l: f64,
+): f64 {
+  const h = xr - xl;
+  const num = 0.5 * h * d2l + (dr - dl);
+  if (Math.abs(num) < TINY) return 0.0;
+  const den = (yr - yl) / h - dl;
+  if (Math.abs(den) < TINY) return num > 0.0 ? MAX_CONTROL : MIN_CONTROL;
+  return num / den;
+}
+
+/** The control parameter for which the interpolant has second derivative d2r at xr. */
+export function rationalCubicControlForRightCurvature(
+  xl: f64, xr: f64, yl: f64, yr: f64, dl: f64, dr: f64, d2r: f64,
+): f64 {
+  const h = xr - xl;
+  const num = 0.5 * h * d2r + (dr - dl);
+  if (Math.abs(num) < TINY) return 0.0;
+  const den = dr - (yr - yl) / h;
+  if (Math.abs(den) < TINY) return num > 0.0 ? MAX_CONTROL : MIN_CONTROL;
+  return num / den;
+}
+
+/**
+ * Smallest control parameter that keeps the interpolant monotone (if the data are) and convex or
+ * concave (if the data are). With preferShape, degenerate data (a zero secant, a slope equal to
+ * the secant) ask for the straight line rather than for smoothness.
+ */
+export function minimumRationalCubicControl(dl: f64, dr: f64, slope: f64, preferShape: bool): f64 {
+  const monotone = dl * slope >= 0.0 && dr * slope >= 0.0;
+  const convex = dl <= slope && slope <= dr;
+  const concave = dl >= slope && slope >= dr;
+  if (!monotone && !convex && !concave) return MIN_CONTROL;
+  const spread = dr - dl;
+  const rightGap = dr - slope;
+  const leftGap = slope - dl;
+  let rMonotone = -Infinity;
+  let rShape = -Infinity;
+  if (monotone) {
+    if (Math.abs(slope) >= TINY) rMonotone = (dr + dl) / slope;
+    else if (preferShape) rMonotone = MAX_CONTROL;
+  }
+  if (convex || concave) {
+    if (Math.abs(leftGap) >= TINY && Math.abs(rightGap) >= TINY) {
+      rShape = Math.max(Math.abs(spread / rightGap), Math.abs(spread / leftGap));
+    } else if (preferShape) {
+      rShape = MAX_CONTROL;
+    }
+  } else if (monotone && preferShape) {
+    rShape = MAX_CONTROL;
+  }
+  return Math.max(MIN_CONTROL, Math.max(rMonotone, rShape));
+}
+
+/** Control parameter fitting d2l at xl, raised to the minimum that preserves the data's shape. */
+export function convexControlForLeftCurvature(
+  xl: f64, xr: f64, yl: f64, yr: f64, dl: f64, dr: f64, d2l: f64, preferShape: bool,
+): f64 {
+  const r = rationalCubicControlForLeftCurvature(xl, xr, yl, yr, dl, dr, d2l);
+  const rMin = minimumRationalCubicControl(dl, dr, (yr - yl) / (xr - xl), preferShape);
+  return Math.max(r, rMin);
+}
+
+/** Control parameter fitting d2r at xr, raised to the minimum that preserves the data's shape. */
+export function convexControlForRightCurvature(
+  xl: f64, xr: f64, yl: f64, yr: f64, dl: f64, dr: f64, d2r: f64, preferShape: bool,
+): f64 {
+  const r = rationalCubicControlForRightCurvature(xl, xr, yl, yr, dl, dr, d2r);
+  const rMin = minimumRationalCubicControl(dl, dr, (yr - yl) / (xr - xl), preferShape);
+  return Math.max(r, rMin);
+}
