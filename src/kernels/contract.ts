@@ -12,6 +12,8 @@
  * backends function by function.
  */
 export interface Kernels {
+  /** Diagnostic: 0 for code 0; otherwise a failed assertion (debug WASM build: KernelError) or the code. */
+  assertionCheck(code: number): number;
   /** Standard normal density. */
   normalPdf(z: number): number;
   /** Standard normal distribution function, relative accuracy in the lower tail. */
@@ -59,6 +61,6 @@ export const BATCH_KERNELS = ['blackScholesBatch', 'black76Batch', 'impliedVolat
 
 /** Names of every kernel in the contract, checked against both backends at engine creation. */
 export const KERNEL_NAMES = [
-  'normalPdf', 'normalCdf', 'normalCdfOverPdf', 'inverseNormalCdf', 'normalisedBlack',
+  'assertionCheck', 'normalPdf', 'normalCdf', 'normalCdfOverPdf', 'inverseNormalCdf', 'normalisedBlack',
   'normalisedImpliedVolatility', ...BATCH_KERNELS,
 ] as const satisfies readonly (keyof Kernels)[];

@@ -12,6 +12,7 @@ import { black76Batch, blackScholesBatch } from './pricing/black-scholes.js';
  */
 export function createJsKernels(arena: MemoryArena): Kernels {
   return {
+    assertionCheck: (code) => code,
     normalPdf, normalCdf, normalCdfOverPdf, inverseNormalCdf, normalisedBlack, normalisedImpliedVolatility,
     blackScholesBatch: (n, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus) =>
       blackScholesBatch(arena.views, n, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus),
