@@ -11,6 +11,8 @@
 // j >>> 1, lanes 2(j & 1) and 2(j & 1) + 1. Every output is therefore a pure function of
 // (seed, stream, path, j): independent of chunking, batch size and backend.
 
+import { inverseNormalCdf } from "../math/inverse-normal";
+
 const M0: u64 = 0xD2511F53;
 const M1: u64 = 0xCD9E8D57;
 const W0: u32 = 0x9E3779B9;
@@ -162,6 +164,37 @@ export function philoxUniformPaths(
   const rowBytes = <usize>n << 3;
   for (let i = 0; i < nPaths; ++i) {
     philoxUniformBatch(n, seedLo, seedHi, stream, firstPath + <u32>i, offset, pOut + <usize>i * rowBytes);
+  }
+  return 0;
+}
+
+/**
+ * Standard normals [offset, offset + n) of (seed, stream, path) at `pOut` by inversion: normal j
+ * = inverseNormalCdf(uniform j) (AS 241 + a Halley step, assembly/math/inverse-normal.ts), so
+ * normal j and uniform j come from the same two words and |normal| <= 8.29 (uniforms stay within
+ * [2^-53, 1 - 2^-53]). Inversion keeps the sequence monotone in the uniforms, which QMC, antithetic
+ * and common-random-number schemes rely on. Returns 1 on a malformed range.
+ */
+export function philoxNormalBatch(
+  n: i32, seedLo: u32, seedHi: u32, stream: u32, path: u32, offset: f64, pOut: usize,
+): i32 {
+  if (philoxUniformBatch(n, seedLo, seedHi, stream, path, offset, pOut) != 0) return 1;
+  for (let i = 0; i < n; ++i) {
+    const p = pOut + (<usize>i << 3);
+    store<f64>(p, inverseNormalCdf(load<f64>(p)));
+  }
+  return 0;
+}
+
+/** Row-major [nPaths][n] standard normals; row i is path firstPath + i, draws [offset, offset + n). */
+export function philoxNormalPaths(
+  nPaths: i32, n: i32, seedLo: u32, seedHi: u32, stream: u32, firstPath: u32, offset: f64, pOut: usize,
+): i32 {
+  if (philoxUniformPaths(nPaths, n, seedLo, seedHi, stream, firstPath, offset, pOut) != 0) return 1;
+  const total = <usize>nPaths * <usize>n;
+  for (let i: usize = 0; i < total; ++i) {
+    const p = pOut + (i << 3);
+    store<f64>(p, inverseNormalCdf(load<f64>(p)));
   }
   return 0;
 }

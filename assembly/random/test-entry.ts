@@ -1,6 +1,10 @@
 // Private entry for testing the random kernels before they are wired into assembly/index.ts.
 // Built by scripts/fixtures/build-random-wasm.mjs into test/fixtures/random-kernels.wasm.
-export { philox4x32_10, philoxUint32Batch, philoxUniformBatch, philoxUniformPaths } from "./philox";
+export {
+  philox4x32_10, philoxUint32Batch, philoxUniformBatch, philoxUniformPaths, philoxNormalBatch, philoxNormalPaths,
+} from "./philox";
+// The scalar inverse normal the normal kernels use (already exported by assembly/index.ts).
+export { inverseNormalCdf } from "../math/inverse-normal";
 export { sobolInitDirections, sobolPoints } from "./sobol";
 
 /** First byte of linear memory after static data. */

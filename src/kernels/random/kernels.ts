@@ -7,7 +7,9 @@
  * Every kernel returns 0, or 1 when the call itself is malformed (nothing is written then).
  */
 import type { MemoryArena } from '../../memory-arena.js';
-import { philox4x32_10, philoxUint32Batch, philoxUniformBatch, philoxUniformPaths } from './philox.js';
+import {
+  philox4x32_10, philoxNormalBatch, philoxNormalPaths, philoxUint32Batch, philoxUniformBatch, philoxUniformPaths,
+} from './philox.js';
 import { sobolInitDirections, sobolPoints } from './sobol.js';
 
 export interface RandomKernels {
@@ -27,6 +29,12 @@ export interface RandomKernels {
   philoxUniformPaths(
     nPaths: number, n: number, seedLo: number, seedHi: number, stream: number, firstPath: number, offset: number, pOut: number,
   ): number;
+  /** Standard normals [offset, offset + n): normal j = inverseNormalCdf(uniform j), |z| <= 8.29. */
+  philoxNormalBatch(n: number, seedLo: number, seedHi: number, stream: number, path: number, offset: number, pOut: number): number;
+  /** Row-major [nPaths][n] standard normals; row i is path firstPath + i, draws [offset, offset + n). */
+  philoxNormalPaths(
+    nPaths: number, n: number, seedLo: number, seedHi: number, stream: number, firstPath: number, offset: number, pOut: number,
+  ): number;
   /**
    * Sobol direction integers u32 [dims][32] at `pDirections` from the Joe-Kuo table at `pTable`
    * (`tableWords` u32: [s, a, m_1..m_s] for dimensions 2..dims, see src/random/sobol-table.ts).
@@ -41,7 +49,8 @@ export interface RandomKernels {
 
 /** Batch kernels (first argument a count) among the random kernels. */
 export const RANDOM_BATCH_KERNELS = [
-  'philoxUint32Batch', 'philoxUniformBatch', 'philoxUniformPaths', 'sobolInitDirections', 'sobolPoints',
+  'philoxUint32Batch', 'philoxUniformBatch', 'philoxUniformPaths', 'philoxNormalBatch', 'philoxNormalPaths',
+  'sobolInitDirections', 'sobolPoints',
 ] as const;
 
 /** Every random kernel name, for the engine's export check. */
@@ -57,6 +66,10 @@ export function createJsRandomKernels(arena: MemoryArena): RandomKernels {
       philoxUniformBatch(arena.views, n, seedLo, seedHi, stream, path, offset, pOut),
     philoxUniformPaths: (nPaths, n, seedLo, seedHi, stream, firstPath, offset, pOut) =>
       philoxUniformPaths(arena.views, nPaths, n, seedLo, seedHi, stream, firstPath, offset, pOut),
+    philoxNormalBatch: (n, seedLo, seedHi, stream, path, offset, pOut) =>
+      philoxNormalBatch(arena.views, n, seedLo, seedHi, stream, path, offset, pOut),
+    philoxNormalPaths: (nPaths, n, seedLo, seedHi, stream, firstPath, offset, pOut) =>
+      philoxNormalPaths(arena.views, nPaths, n, seedLo, seedHi, stream, firstPath, offset, pOut),
     sobolInitDirections: (dims, pTable, tableWords, pDirections) =>
       sobolInitDirections(arena.views, dims, pTable, tableWords, pDirections),
     sobolPoints: (count, dims, index, pDirections, scramble, pScramble, pOut) =>

@@ -13,6 +13,7 @@
 //     hi(a M) = floor((a Mh + floor(a Ml / 2^16)) / 2^16),   M = Mh 2^16 + Ml.
 
 import type { KernelHeap } from '../heap.js';
+import { inverseNormalCdf } from '../math/inverse-normal.js';
 
 const M0 = 0xd2511f53;
 const M0_HI = 0xd251;
@@ -196,4 +197,30 @@ export function philoxUniformPaths(
     uniformRow(out, o + i * n, n, seedLo, seedHi, stream, (firstPath + i) >>> 0, offset);
   }
   return 0;
+}
+
+/**
+ * Standard normals [offset, offset + n) of (seed, stream, path) at `pOut` by inversion: normal j
+ * = inverseNormalCdf(uniform j), so |normal| <= 8.29. Returns 1 on a malformed range.
+ */
+export function philoxNormalBatch(
+  heap: KernelHeap, n: number, seedLo: number, seedHi: number, stream: number, path: number, offset: number, pOut: number,
+): number {
+  if (philoxUniformBatch(heap, n, seedLo, seedHi, stream, path, offset, pOut) !== 0) return 1;
+  toNormals(heap.f64, pOut >>> 3, n | 0);
+  return 0;
+}
+
+/** Row-major [nPaths][n] standard normals; row i is path firstPath + i, draws [offset, offset + n). */
+export function philoxNormalPaths(
+  heap: KernelHeap, nPaths: number, n: number, seedLo: number, seedHi: number, stream: number, firstPath: number,
+  offset: number, pOut: number,
+): number {
+  if (philoxUniformPaths(heap, nPaths, n, seedLo, seedHi, stream, firstPath, offset, pOut) !== 0) return 1;
+  toNormals(heap.f64, pOut >>> 3, (nPaths | 0) * (n | 0));
+  return 0;
+}
+
+function toNormals(out: Float64Array, o: number, n: number): void {
+  for (let i = o; i < o + n; i++) out[i] = inverseNormalCdf(out[i]!);
 }
