@@ -6,6 +6,7 @@ export {
 // The scalar inverse normal the normal kernels use (already exported by assembly/index.ts).
 export { inverseNormalCdf } from "../math/inverse-normal";
 export { sobolInitDirections, sobolPoints } from "./sobol";
+export { brownianBridgeInit, brownianBridgeBatch } from "./brownian-bridge";
 
 /** First byte of linear memory after static data. */
 export function heapBase(): usize {

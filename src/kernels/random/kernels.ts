@@ -11,6 +11,7 @@ import {
   philox4x32_10, philoxNormalBatch, philoxNormalPaths, philoxUint32Batch, philoxUniformBatch, philoxUniformPaths,
 } from './philox.js';
 import { sobolInitDirections, sobolPoints } from './sobol.js';
+import { brownianBridgeBatch, brownianBridgeInit } from './brownian-bridge.js';
 
 export interface RandomKernels {
   /** Philox4x32-10 of counter (c0..c3) under key (k0, k1); writes 4 u32 words at `pOut`. */
@@ -45,12 +46,22 @@ export interface RandomKernels {
    * scramble: 0 none, 1 digital shift, 2 Owen (hashed), keyed by u32 words [dims] at `pScramble`.
    */
   sobolPoints(count: number, dims: number, index: number, pDirections: number, scramble: number, pScramble: number, pOut: number): number;
+  /**
+   * Brownian-bridge table (48 * steps bytes, 8-byte aligned, at `pTable`) for times
+   * 0 < t_1 < ... < t_steps (f64 at `pTimes`, years).
+   */
+  brownianBridgeInit(steps: number, pTimes: number, pTable: number): number;
+  /**
+   * Row-major [nPaths][steps] normals (normal 0 sets W(T)) to Wiener increments W(t_i) - W(t_{i-1})
+   * (divided by sqrt(dt_i) if `normalise` = 1); `pOut` must not overlap `pNormals`.
+   */
+  brownianBridgeBatch(nPaths: number, steps: number, pTable: number, normalise: number, pNormals: number, pOut: number): number;
 }
 
 /** Batch kernels (first argument a count) among the random kernels. */
 export const RANDOM_BATCH_KERNELS = [
   'philoxUint32Batch', 'philoxUniformBatch', 'philoxUniformPaths', 'philoxNormalBatch', 'philoxNormalPaths',
-  'sobolInitDirections', 'sobolPoints',
+  'sobolInitDirections', 'sobolPoints', 'brownianBridgeInit', 'brownianBridgeBatch',
 ] as const;
 
 /** Every random kernel name, for the engine's export check. */
@@ -74,5 +85,8 @@ export function createJsRandomKernels(arena: MemoryArena): RandomKernels {
       sobolInitDirections(arena.views, dims, pTable, tableWords, pDirections),
     sobolPoints: (count, dims, index, pDirections, scramble, pScramble, pOut) =>
       sobolPoints(arena.views, count, dims, index, pDirections, scramble, pScramble, pOut),
+    brownianBridgeInit: (steps, pTimes, pTable) => brownianBridgeInit(arena.views, steps, pTimes, pTable),
+    brownianBridgeBatch: (nPaths, steps, pTable, normalise, pNormals, pOut) =>
+      brownianBridgeBatch(arena.views, nPaths, steps, pTable, normalise, pNormals, pOut),
   };
 }
