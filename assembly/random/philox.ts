@@ -30,26 +30,54 @@ let r1: u32 = 0;
 let r2: u32 = 0;
 let r3: u32 = 0;
 
-/** One Philox4x32-10 block into r0..r3. */
+/**
+ * One Philox4x32-10 block into r0..r3. Each round: (hi, lo) = M0 c0 and M1 c2 as 64-bit products;
+ * c = [hi(M1 c2) ^ c1 ^ k0, lo(M1 c2), hi(M0 c0) ^ c3 ^ k1, lo(M0 c0)]; the key is bumped by the
+ * Weyl constants (W0, W1) between rounds. Unrolled by hand (binaryen does not unroll loops).
+ */
 // @ts-ignore: decorator
 @inline
 function philoxBlock(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): void {
-  for (let round = 0; round < 10; ++round) {
-    if (round > 0) {
-      k0 += W0;
-      k1 += W1;
-    }
-    const p0 = M0 * <u64>c0;
-    const p1 = M1 * <u64>c2;
-    const hi0 = <u32>(p0 >>> 32);
-    const lo0 = <u32>p0;
-    const hi1 = <u32>(p1 >>> 32);
-    const lo1 = <u32>p1;
-    c0 = hi1 ^ c1 ^ k0;
-    c1 = lo1;
-    c2 = hi0 ^ c3 ^ k1;
-    c3 = lo0;
-  }
+  let p0: u64, p1: u64, t: u32;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
   r0 = c0;
   r1 = c1;
   r2 = c2;
