@@ -6,6 +6,11 @@ export { inverseNormalCdf } from "./math/inverse-normal";
 export { normalisedBlack } from "./pricing/normalised-black";
 export { normalisedImpliedVolatility, impliedVolatilityBatch } from "./pricing/implied-volatility";
 export { blackScholesBatch, black76Batch } from "./pricing/black-scholes";
+export {
+  philox4x32_10, philoxUint32Batch, philoxUniformBatch, philoxUniformPaths, philoxNormalBatch, philoxNormalPaths,
+} from "./random/philox";
+export { sobolInitDirections, sobolPoints } from "./random/sobol";
+export { brownianBridgeInit, brownianBridgeBatch } from "./random/brownian-bridge";
 
 /**
  * Diagnostic: returns 0 for code 0; any other code fails an assertion in the debug build (so its

@@ -1,3 +1,5 @@
+import type { RandomKernels } from './random/kernels.js';
+
 /**
  * The kernel contract: every compute kernel riskwasm has, with one signature shared by the
  * WebAssembly build (`assembly/`) and the pure-JS twin (`src/kernels/`).
@@ -11,7 +13,7 @@
  * Scalar kernels (plain `f64 -> f64`) are part of the contract so tests can compare the two
  * backends function by function.
  */
-export interface Kernels {
+export interface Kernels extends RandomKernels {
   /** Diagnostic: 0 for code 0; otherwise a failed assertion (debug WASM build: KernelError) or the code. */
   assertionCheck(code: number): number;
   /** Standard normal density. */
@@ -57,10 +59,14 @@ export interface Kernels {
 }
 
 /** Names of the batch kernels (their first argument is the element count). */
-export const BATCH_KERNELS = ['blackScholesBatch', 'black76Batch', 'impliedVolatilityBatch'] as const;
+export const BATCH_KERNELS = [
+  'blackScholesBatch', 'black76Batch', 'impliedVolatilityBatch',
+  'philoxUint32Batch', 'philoxUniformBatch', 'philoxUniformPaths', 'philoxNormalBatch', 'philoxNormalPaths',
+  'sobolInitDirections', 'sobolPoints', 'brownianBridgeInit', 'brownianBridgeBatch',
+] as const;
 
 /** Names of every kernel in the contract, checked against both backends at engine creation. */
 export const KERNEL_NAMES = [
   'assertionCheck', 'normalPdf', 'normalCdf', 'normalCdfOverPdf', 'inverseNormalCdf', 'normalisedBlack',
-  'normalisedImpliedVolatility', ...BATCH_KERNELS,
+  'normalisedImpliedVolatility', 'philox4x32_10', ...BATCH_KERNELS,
 ] as const satisfies readonly (keyof Kernels)[];

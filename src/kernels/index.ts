@@ -5,6 +5,7 @@ import { inverseNormalCdf } from './math/inverse-normal.js';
 import { normalisedBlack } from './pricing/normalised-black.js';
 import { impliedVolatilityBatch, normalisedImpliedVolatility } from './pricing/implied-volatility.js';
 import { black76Batch, blackScholesBatch } from './pricing/black-scholes.js';
+import { createJsRandomKernels } from './random/kernels.js';
 
 /**
  * The pure-JS twin of the kernels module, bound to one arena. Batch kernels receive the arena's
@@ -12,6 +13,7 @@ import { black76Batch, blackScholesBatch } from './pricing/black-scholes.js';
  */
 export function createJsKernels(arena: MemoryArena): Kernels {
   return {
+    ...createJsRandomKernels(arena),
     assertionCheck: (code) => code,
     normalPdf, normalCdf, normalCdfOverPdf, inverseNormalCdf, normalisedBlack, normalisedImpliedVolatility,
     blackScholesBatch: (n, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus) =>
