@@ -1,5 +1,4 @@
-import { instantiate, instantiateSync } from '@assemblyscript/loader';
-import { InputError, WasmUnavailableError } from './errors.js';
+import { InputError, KernelError, WasmUnavailableError } from './errors.js';
 import type { Kernels } from './kernels/contract.js';
 import { KERNEL_NAMES } from './kernels/contract.js';
 import { createJsKernels } from './kernels/index.js';
@@ -121,6 +120,32 @@ interface WasmExports {
   heapBase(): number;
 }
 
+// The module's only import, present in debug builds (assertions on): AssemblyScript's abort. The
+// message and file name are AssemblyScript strings in linear memory (UTF-16, byte length stored
+// just before the data); decode them so a failed assertion names itself instead of trapping.
+function kernelImports(memoryOf: () => WebAssembly.Memory | undefined): WebAssembly.Imports {
+  const read = (ptr: number): string => {
+    const memory = memoryOf();
+    if (!ptr || !memory) return '';
+    const bytes = new Uint32Array(memory.buffer, ptr - 4, 1)[0];
+    return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, bytes >>> 1));
+  };
+  return {
+    env: {
+      abort(msg: number, file: number, line: number, column: number): never {
+        throw new KernelError(`abort: ${read(msg)} at ${read(file)}:${line}:${column}`, -1);
+      },
+    },
+  };
+}
+
+function instantiateKernels(module: WebAssembly.Module): WebAssembly.Exports {
+  let memory: WebAssembly.Memory | undefined;
+  const instance = new WebAssembly.Instance(module, kernelImports(() => memory));
+  memory = instance.exports.memory as WebAssembly.Memory;
+  return instance.exports;
+}
+
 function wasmEngine(exports: WebAssembly.Exports, chunkSize: number): Engine {
   const raw = exports as unknown as WasmExports & Kernels;
   for (const name of KERNEL_NAMES) {
@@ -143,8 +168,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   if (backend === 'js') return jsEngine(chunkSize);
   try {
     const module = await compileWasm(options.wasm ?? defaultWasmUrl(options.debug));
-    const { instance } = await instantiate(module, {});
-    return wasmEngine(instance.exports, chunkSize);
+    return wasmEngine(instantiateKernels(module), chunkSize);
   } catch (e) {
     if (backend === 'wasm') {
       throw e instanceof WasmUnavailableError ? e : new WasmUnavailableError('could not instantiate the kernels', e);
@@ -166,8 +190,8 @@ export function createEngineSync(source: BufferSource | WebAssembly.Module | nul
     throw new InputError('source', source, 'an ArrayBuffer, a typed array, a WebAssembly.Module or null');
   }
   try {
-    const { instance } = instantiateSync(source, {});
-    return wasmEngine(instance.exports, chunkSize);
+    const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
+    return wasmEngine(instantiateKernels(module), chunkSize);
   } catch (e) {
     throw e instanceof WasmUnavailableError ? e : new WasmUnavailableError('could not instantiate the kernels', e);
   }

@@ -2,7 +2,15 @@
 // independent BigInt reference, WASM/JS bit identity, the documented stream layout, chunking
 // invariance and the distribution of the uniforms.
 import { describe, expect, it } from 'vitest';
+import { inverseNormalCdf } from '../src/kernels/math/inverse-normal.js';
 import { allocF64, allocU32, caseRng, readF64, readU32, twins, type Twin } from './fixtures/random-twins.js';
+
+/** Distance in units in the last place between two finite doubles of the same sign. */
+function ulps(a: number, b: number): number {
+  const f = new Float64Array([a, b]);
+  const i = new BigInt64Array(f.buffer);
+  return Math.abs(Number(i[0]! - i[1]!));
+}
 
 const hex = (w: number): string => (w >>> 0).toString(16).padStart(8, '0');
 const words = (s: string): number[] => s.trim().split(/\s+/).map((h) => parseInt(h, 16));
@@ -47,6 +55,13 @@ function uniforms(t: Twin, n: number, seedLo: number, seedHi: number, stream: nu
   t.arena.reset();
   const p = allocF64(t, n);
   expect(t.kernels.philoxUniformBatch(n, seedLo, seedHi, stream, path, offset, p)).toBe(0);
+  return readF64(t, p, n);
+}
+
+function normals(t: Twin, n: number, seedLo: number, seedHi: number, stream: number, path: number, offset: number): Float64Array {
+  t.arena.reset();
+  const p = allocF64(t, n);
+  expect(t.kernels.philoxNormalBatch(n, seedLo, seedHi, stream, path, offset, p)).toBe(0);
   return readF64(t, p, n);
 }
 
@@ -188,7 +203,76 @@ describe.each(twins)('Philox4x32-10 ($name twin)', (t) => {
   });
 });
 
+describe.each(twins)('Philox normals ($name twin)', (t) => {
+  it('normal j is inverseNormalCdf(uniform j) of the same (seed, stream, path, j)', () => {
+    const u = uniforms(t, 999, 3, 1, 4, 1, 5926);
+    const z = normals(t, 999, 3, 1, 4, 1, 5926);
+    expect(Array.from(z)).toEqual(Array.from(u, t.inverseNormalCdf));
+  });
+
+  it('is independent of chunking, and philoxNormalPaths row i equals path firstPath + i', () => {
+    const whole = normals(t, 1000, 9, 9, 9, 9, 77);
+    expect([...normals(t, 500, 9, 9, 9, 9, 77), ...normals(t, 500, 9, 9, 9, 9, 577)]).toEqual(Array.from(whole));
+    t.arena.reset();
+    const p = allocF64(t, 3 * 1000);
+    expect(t.kernels.philoxNormalPaths(3, 1000, 9, 9, 9, 8, 77, p)).toBe(0);
+    expect(Array.from(readF64(t, p, 3000).subarray(1000, 2000))).toEqual(Array.from(whole));
+    expect(t.kernels.philoxNormalBatch(4, 9, 9, 9, 9, -1, p)).toBe(1);
+    expect(t.kernels.philoxNormalPaths(-1, 4, 9, 9, 9, 9, 0, p)).toBe(1);
+  });
+
+  it('the uniform lattice ends 2^-53 and 1 - 2^-53 (and a sweep of tail cells) give finite, antisymmetric normals', () => {
+    const lo = [2 ** -53, 3 * 2 ** -53];
+    for (let k = 10; k <= 52; k++) lo.push((2 ** (52 - k) + 0.5) * 2 ** -52);
+    for (const p of lo) {
+      const z = t.inverseNormalCdf(p);
+      expect(Number.isFinite(z) && z < 0 && z > -8.3, `p = ${p}`).toBe(true);
+      expect(t.inverseNormalCdf(1 - p)).toBe(-z);
+    }
+  });
+
+  it('2^18 normals: mean, variance, kurtosis and the |z| > 3 tail within 5 standard errors; all finite', () => {
+    // Standard errors: mean 1/sqrt(n); variance sqrt(2/n); fourth moment sqrt(96/n) (Var z^4 = 105 - 9);
+    // tail fraction sqrt(q(1-q)/n) with q = 2 Phi(-3) = 0.0026997960632601866.
+    const n = 1 << 18;
+    const z = normals(t, n, 0xcafef00d, 0, 1, 2, 0);
+    let s1 = 0, s2 = 0, s4 = 0, tail = 0;
+    for (const x of z) {
+      if (!Number.isFinite(x) || Math.abs(x) > 8.3) throw new Error(`normal ${x} out of range`);
+      s1 += x;
+      s2 += x * x;
+      s4 += x ** 4;
+      if (Math.abs(x) > 3) tail++;
+    }
+    expect(Math.abs(s1 / n)).toBeLessThan(5 / Math.sqrt(n));
+    expect(Math.abs(s2 / n - 1)).toBeLessThan(5 * Math.sqrt(2 / n));
+    expect(Math.abs(s4 / n - 3)).toBeLessThan(5 * Math.sqrt(96 / n));
+    const q = 0.0026997960632601866;
+    expect(Math.abs(tail / n - q)).toBeLessThan(5 * Math.sqrt((q * (1 - q)) / n));
+  });
+});
+
 describe('Philox WASM and JS twins are bit-identical', () => {
+  // Normals are bit-identical wherever AS 241's central branch applies (|u - 1/2| <= 0.425: only
+  // + - * /). In the tails inverseNormalCdf calls Math.log / Math.exp, which are musl's in WASM and
+  // V8's fdlibm in JS: they disagree in the last place now and then, so ~0.5% of normals (those
+  // with u < 0.075 or u > 0.925) differ by 1-2 ulps. Known gap, reported; the uniforms themselves
+  // (and so the draws' identity) are bit-identical. Tighten to toEqual once the twins share log/exp.
+  it('on 2^18 normals and 100 seeded random batches: bit-identical in the central region, <= 2 ulps in the tails', () => {
+    const check = (args: [number, number, number, number, number, number], label: string): void => {
+      const a = normals(wasm, ...args), b = normals(js, ...args), u = uniforms(js, ...args);
+      for (let i = 0; i < a.length; i++) {
+        if (a[i] === b[i]) continue;
+        const central = Math.abs(u[i]! - 0.5) <= 0.425;
+        if (central || ulps(a[i]!, b[i]!) > 2) throw new Error(`${label} draw ${i}: u=${u[i]} wasm ${a[i]} js ${b[i]}`);
+      }
+    };
+    check([1 << 18, 1, 2, 3, 4, 0], 'bulk');
+    const rnd = caseRng(4242);
+    for (let i = 0; i < 100; i++) check([1 + (rnd() % 300), rnd(), rnd(), rnd(), rnd(), rnd() * 1024 + (rnd() % 1024)], `case ${i}`);
+  });
+
+
   it('on 300 seeded random (seed, stream, path, offset, n) cases, words and uniforms', () => {
     const rnd = caseRng(9001);
     for (let i = 0; i < 300; i++) {

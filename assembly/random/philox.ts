@@ -11,6 +11,8 @@
 // j >>> 1, lanes 2(j & 1) and 2(j & 1) + 1. Every output is therefore a pure function of
 // (seed, stream, path, j): independent of chunking, batch size and backend.
 
+import { inverseNormalCdf } from "../math/inverse-normal";
+
 const M0: u64 = 0xD2511F53;
 const M1: u64 = 0xCD9E8D57;
 const W0: u32 = 0x9E3779B9;
@@ -28,26 +30,54 @@ let r1: u32 = 0;
 let r2: u32 = 0;
 let r3: u32 = 0;
 
-/** One Philox4x32-10 block into r0..r3. */
+/**
+ * One Philox4x32-10 block into r0..r3. Each round: (hi, lo) = M0 c0 and M1 c2 as 64-bit products;
+ * c = [hi(M1 c2) ^ c1 ^ k0, lo(M1 c2), hi(M0 c0) ^ c3 ^ k1, lo(M0 c0)]; the key is bumped by the
+ * Weyl constants (W0, W1) between rounds. Unrolled by hand (binaryen does not unroll loops).
+ */
 // @ts-ignore: decorator
 @inline
 function philoxBlock(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): void {
-  for (let round = 0; round < 10; ++round) {
-    if (round > 0) {
-      k0 += W0;
-      k1 += W1;
-    }
-    const p0 = M0 * <u64>c0;
-    const p1 = M1 * <u64>c2;
-    const hi0 = <u32>(p0 >>> 32);
-    const lo0 = <u32>p0;
-    const hi1 = <u32>(p1 >>> 32);
-    const lo1 = <u32>p1;
-    c0 = hi1 ^ c1 ^ k0;
-    c1 = lo1;
-    c2 = hi0 ^ c3 ^ k1;
-    c3 = lo0;
-  }
+  let p0: u64, p1: u64, t: u32;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
   r0 = c0;
   r1 = c1;
   r2 = c2;
@@ -162,6 +192,37 @@ export function philoxUniformPaths(
   const rowBytes = <usize>n << 3;
   for (let i = 0; i < nPaths; ++i) {
     philoxUniformBatch(n, seedLo, seedHi, stream, firstPath + <u32>i, offset, pOut + <usize>i * rowBytes);
+  }
+  return 0;
+}
+
+/**
+ * Standard normals [offset, offset + n) of (seed, stream, path) at `pOut` by inversion: normal j
+ * = inverseNormalCdf(uniform j) (AS 241 + a Halley step, assembly/math/inverse-normal.ts), so
+ * normal j and uniform j come from the same two words and |normal| <= 8.29 (uniforms stay within
+ * [2^-53, 1 - 2^-53]). Inversion keeps the sequence monotone in the uniforms, which QMC, antithetic
+ * and common-random-number schemes rely on. Returns 1 on a malformed range.
+ */
+export function philoxNormalBatch(
+  n: i32, seedLo: u32, seedHi: u32, stream: u32, path: u32, offset: f64, pOut: usize,
+): i32 {
+  if (philoxUniformBatch(n, seedLo, seedHi, stream, path, offset, pOut) != 0) return 1;
+  for (let i = 0; i < n; ++i) {
+    const p = pOut + (<usize>i << 3);
+    store<f64>(p, inverseNormalCdf(load<f64>(p)));
+  }
+  return 0;
+}
+
+/** Row-major [nPaths][n] standard normals; row i is path firstPath + i, draws [offset, offset + n). */
+export function philoxNormalPaths(
+  nPaths: i32, n: i32, seedLo: u32, seedHi: u32, stream: u32, firstPath: u32, offset: f64, pOut: usize,
+): i32 {
+  if (philoxUniformPaths(nPaths, n, seedLo, seedHi, stream, firstPath, offset, pOut) != 0) return 1;
+  const total = <usize>nPaths * <usize>n;
+  for (let i: usize = 0; i < total; ++i) {
+    const p = pOut + (i << 3);
+    store<f64>(p, inverseNormalCdf(load<f64>(p)));
   }
   return 0;
 }

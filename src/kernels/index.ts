@@ -16,6 +16,7 @@ export function createJsKernels(arena: MemoryArena): Kernels {
   return {
     ...createJsRandomKernels(arena),
     ...createJsMonteCarloKernels(arena),
+    assertionCheck: (code) => code,
     normalPdf, normalCdf, normalCdfOverPdf, inverseNormalCdf, normalisedBlack, normalisedImpliedVolatility,
     blackScholesBatch: (n, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus) =>
       blackScholesBatch(arena.views, n, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus),

@@ -13,6 +13,7 @@
 //     hi(a M) = floor((a Mh + floor(a Ml / 2^16)) / 2^16),   M = Mh 2^16 + Ml.
 
 import type { KernelHeap } from '../heap.js';
+import { inverseNormalCdf } from '../math/inverse-normal.js';
 
 const M0 = 0xd2511f53;
 const M0_HI = 0xd251;
@@ -20,6 +21,7 @@ const M0_LO = 0x1f53;
 const M1 = 0xcd9e8d57;
 const M1_HI = 0xcd9e;
 const M1_LO = 0x8d57;
+const INV_65536 = 1 / 65536; // exact: multiplying by it is dividing by 2^16
 const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
 
@@ -27,13 +29,14 @@ const TWO_M52 = 2.220446049250313080847263336181640625e-16;
 const TWO_32 = 4294967296;
 const MAX_DRAW = 9007199254740992;
 
-/** Output words of the last block (module state, like the WASM globals; kernels are synchronous). */
-let r0 = 0;
-let r1 = 0;
-let r2 = 0;
-let r3 = 0;
+/**
+ * Output words of the last block (module state, like the WASM globals; kernels are synchronous).
+ * A typed array, not `let`s: a module variable holding a u32 above 2^31 would box a heap number
+ * on every store.
+ */
+const R = new Uint32Array(4);
 
-/** One Philox4x32-10 block into r0..r3 (all u32, as non-negative numbers). */
+/** One Philox4x32-10 block into R (c0, c2 kept as non-negative numbers: they are multiplied). */
 function philoxBlock(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): void {
   c0 >>>= 0;
   c2 >>>= 0;
@@ -42,23 +45,19 @@ function philoxBlock(c0: number, c1: number, c2: number, c3: number, k0: number,
       k0 = (k0 + W0) | 0;
       k1 = (k1 + W1) | 0;
     }
-    const hi0 = ((c0 * M0_HI + ((c0 * M0_LO) / 65536 >>> 0)) / 65536) >>> 0;
+    const hi0 = ((c0 * M0_HI + ((c0 * M0_LO) * INV_65536 >>> 0)) * INV_65536) >>> 0;
     const lo0 = Math.imul(c0, M0);
-    const hi1 = ((c2 * M1_HI + ((c2 * M1_LO) / 65536 >>> 0)) / 65536) >>> 0;
+    const hi1 = ((c2 * M1_HI + ((c2 * M1_LO) * INV_65536 >>> 0)) * INV_65536) >>> 0;
     const lo1 = Math.imul(c2, M1);
     c0 = (hi1 ^ c1 ^ k0) >>> 0;
     c1 = lo1;
     c2 = (hi0 ^ c3 ^ k1) >>> 0;
     c3 = lo0;
   }
-  r0 = c0;
-  r1 = c1 >>> 0;
-  r2 = c2;
-  r3 = c3 >>> 0;
-}
-
-function lane(l: number): number {
-  return l === 0 ? r0 : l === 1 ? r1 : l === 2 ? r2 : r3;
+  R[0] = c0;
+  R[1] = c1;
+  R[2] = c2;
+  R[3] = c3;
 }
 
 /** (hi >>> 12) 2^32 + lo, plus one half, times 2^-52: exact, in [2^-53, 1 - 2^-53]. */
@@ -91,10 +90,10 @@ export function philox4x32_10(
   philoxBlock(u32(c0), u32(c1), u32(c2), u32(c3), u32(k0), u32(k1));
   const out = heap.u32;
   const o = pOut >>> 2;
-  out[o] = r0;
-  out[o + 1] = r1;
-  out[o + 2] = r2;
-  out[o + 3] = r3;
+  out[o] = R[0]!;
+  out[o + 1] = R[1]!;
+  out[o + 2] = R[2]!;
+  out[o + 3] = R[3]!;
   return 0;
 }
 
@@ -121,15 +120,15 @@ export function philoxUint32Batch(
   while (left > 0) {
     philoxBlock(blockLo, blockHi, path, stream, seedLo, seedHi);
     if (l === 0 && left >= 4) {
-      out[o] = r0;
-      out[o + 1] = r1;
-      out[o + 2] = r2;
-      out[o + 3] = r3;
+      out[o] = R[0]!;
+      out[o + 1] = R[1]!;
+      out[o + 2] = R[2]!;
+      out[o + 3] = R[3]!;
       o += 4;
       left -= 4;
     } else {
       while (l < 4 && left > 0) {
-        out[o++] = lane(l++);
+        out[o++] = R[l++]!;
         --left;
       }
     }
@@ -165,10 +164,10 @@ function uniformRow(
   while (left > 0) {
     philoxBlock(blockLo, blockHi, path, stream, seedLo, seedHi);
     if (!odd) {
-      out[o++] = uniformFromWords(r0, r1);
+      out[o++] = uniformFromWords(R[0]!, R[1]!);
       if (--left === 0) break;
     }
-    out[o++] = uniformFromWords(r2, r3);
+    out[o++] = uniformFromWords(R[2]!, R[3]!);
     --left;
     odd = false;
     blockLo = (blockLo + 1) >>> 0;
@@ -196,4 +195,30 @@ export function philoxUniformPaths(
     uniformRow(out, o + i * n, n, seedLo, seedHi, stream, (firstPath + i) >>> 0, offset);
   }
   return 0;
+}
+
+/**
+ * Standard normals [offset, offset + n) of (seed, stream, path) at `pOut` by inversion: normal j
+ * = inverseNormalCdf(uniform j), so |normal| <= 8.29. Returns 1 on a malformed range.
+ */
+export function philoxNormalBatch(
+  heap: KernelHeap, n: number, seedLo: number, seedHi: number, stream: number, path: number, offset: number, pOut: number,
+): number {
+  if (philoxUniformBatch(heap, n, seedLo, seedHi, stream, path, offset, pOut) !== 0) return 1;
+  toNormals(heap.f64, pOut >>> 3, n | 0);
+  return 0;
+}
+
+/** Row-major [nPaths][n] standard normals; row i is path firstPath + i, draws [offset, offset + n). */
+export function philoxNormalPaths(
+  heap: KernelHeap, nPaths: number, n: number, seedLo: number, seedHi: number, stream: number, firstPath: number,
+  offset: number, pOut: number,
+): number {
+  if (philoxUniformPaths(heap, nPaths, n, seedLo, seedHi, stream, firstPath, offset, pOut) !== 0) return 1;
+  toNormals(heap.f64, pOut >>> 3, (nPaths | 0) * (n | 0));
+  return 0;
+}
+
+function toNormals(out: Float64Array, o: number, n: number): void {
+  for (let i = o; i < o + n; i++) out[i] = inverseNormalCdf(out[i]!);
 }

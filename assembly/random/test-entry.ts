@@ -1,9 +1,0 @@
-// Private entry for testing the random kernels before they are wired into assembly/index.ts.
-// Built by scripts/fixtures/build-random-wasm.mjs into test/fixtures/random-kernels.wasm.
-export { philox4x32_10, philoxUint32Batch, philoxUniformBatch, philoxUniformPaths } from "./philox";
-export { sobolInitDirections, sobolPoints } from "./sobol";
-
-/** First byte of linear memory after static data. */
-export function heapBase(): usize {
-  return __heap_base;
-}
