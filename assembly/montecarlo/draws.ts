@@ -5,8 +5,8 @@
 // The normal of draw j is inverseNormalCdf(uniform j). Draws must be fetched in order
 // j = 0, 1, 2, ... within a path (the odd draw comes from the block the even one computed).
 //
-// The Philox block below is a copy of the private `philoxBlock` in assembly/random/philox.ts (not
-// exported there); test/montecarlo-kernels.test.ts checks it against that file's philoxUniformBatch
+// The Philox block below is a copy of the private, hand-unrolled `philoxBlock` in
+// assembly/random/philox.ts (not exported there); test/montecarlo-kernels.test.ts checks it against that file's philoxUniformBatch
 // bit for bit. Mirrored in src/kernels/montecarlo/draws.ts.
 //
 // Antithetic paths flip every uniform u -> 1 - u (exact for these u), hence negate every normal:
@@ -36,22 +36,46 @@ let r3: u32 = 0;
 // @ts-ignore: decorator
 @inline
 function philoxBlock(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): void {
-  for (let round = 0; round < 10; ++round) {
-    if (round > 0) {
-      k0 += W0;
-      k1 += W1;
-    }
-    const p0 = M0 * <u64>c0;
-    const p1 = M1 * <u64>c2;
-    const hi0 = <u32>(p0 >>> 32);
-    const lo0 = <u32>p0;
-    const hi1 = <u32>(p1 >>> 32);
-    const lo1 = <u32>p1;
-    c0 = hi1 ^ c1 ^ k0;
-    c1 = lo1;
-    c2 = hi0 ^ c3 ^ k1;
-    c3 = lo0;
-  }
+  let p0: u64, p1: u64, t: u32;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
+  k0 += W0; k1 += W1;
+  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
+  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
+  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
   r0 = c0;
   r1 = c1;
   r2 = c2;

@@ -3,8 +3,8 @@
 // ((w_2j >>> 12) 2^32 + w_2j+1 + 1/2) 2^-52 from philox(counter = [j >>> 1 (lo, hi), p, s], key = seed);
 // the normal of draw j is inverseNormalCdf(uniform j). Draws must be fetched in order within a path.
 //
-// The Philox block is a copy of the private `philoxBlock` of src/kernels/random/philox.ts (not
-// exported there); test/montecarlo-kernels.test.ts checks it against philoxUniformBatch bit for bit.
+// The Philox block is a copy of the private `philoxBlock` of src/kernels/random/philox.ts (typed-array
+// state, exact 2^-16 products; not exported there); test/montecarlo-kernels.test.ts checks it against philoxUniformBatch bit for bit.
 
 import { inverseNormalCdf } from '../math/inverse-normal.js';
 import { normalCdf } from '../math/normal-distribution.js';
@@ -18,14 +18,13 @@ const M1_HI = 0xcd9e;
 const M1_LO = 0x8d57;
 const W0 = 0x9e3779b9;
 const W1 = 0xbb67ae85;
+const INV_65536 = 1 / 65536; // exact: multiplying by it is dividing by 2^16
 const TWO_M52 = 2.220446049250313080847263336181640625e-16;
 const TWO_32 = 4294967296;
 const HALF_CELL_32 = 1.16415321826934814453125e-10;
 
-let r0 = 0;
-let r1 = 0;
-let r2 = 0;
-let r3 = 0;
+/** Output words of the last block: a typed array (a module `let` above 2^31 would box a heap number). */
+const R = new Uint32Array(4);
 
 function philoxBlock(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): void {
   c0 >>>= 0;
@@ -35,19 +34,19 @@ function philoxBlock(c0: number, c1: number, c2: number, c3: number, k0: number,
       k0 = (k0 + W0) | 0;
       k1 = (k1 + W1) | 0;
     }
-    const hi0 = ((c0 * M0_HI + ((c0 * M0_LO) / 65536 >>> 0)) / 65536) >>> 0;
+    const hi0 = ((c0 * M0_HI + ((c0 * M0_LO) * INV_65536 >>> 0)) * INV_65536) >>> 0;
     const lo0 = Math.imul(c0, M0);
-    const hi1 = ((c2 * M1_HI + ((c2 * M1_LO) / 65536 >>> 0)) / 65536) >>> 0;
+    const hi1 = ((c2 * M1_HI + ((c2 * M1_LO) * INV_65536 >>> 0)) * INV_65536) >>> 0;
     const lo1 = Math.imul(c2, M1);
     c0 = (hi1 ^ c1 ^ k0) >>> 0;
     c1 = lo1;
     c2 = (hi0 ^ c3 ^ k1) >>> 0;
     c3 = lo0;
   }
-  r0 = c0;
-  r1 = c1 >>> 0;
-  r2 = c2;
-  r3 = c3 >>> 0;
+  R[0] = c0;
+  R[1] = c1;
+  R[2] = c2;
+  R[3] = c3;
 }
 
 function uniformFromWords(hi: number, lo: number): number {
@@ -86,8 +85,8 @@ export function draw(j: number): number {
     let u: number;
     if ((j & 1) === 0) {
       philoxBlock(j >>> 1, 0, gPath, gStream, gSeedLo, gSeedHi);
-      u = uniformFromWords(r0, r1);
-      gSpare = uniformFromWords(r2, r3);
+      u = uniformFromWords(R[0]!, R[1]!);
+      gSpare = uniformFromWords(R[2]!, R[3]!);
     } else {
       u = gSpare;
     }
