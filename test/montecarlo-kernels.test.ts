@@ -38,7 +38,7 @@ function runPieces(engine: Engine, params: number[], steps: number, pieces: [num
   v.fill(0, pA >>> 3, (pA >>> 3) + L.ACC_SIZE);
   if (draws) v.set(draws, pD >>> 3);
   for (const [start, count] of pieces) {
-    const rc = engine.kernels.mcShard(start, count, steps, 7, 3, 5, pP, drawMode, pD ? pD + (start - pieces[0]![0]) * rowLen * 8 : 0, pA, 0);
+    const rc = engine.kernels.mcShard(start, count, steps, 7, 3, 5, pP, drawMode, pD ? pD + (start - pieces[0]![0]) * rowLen * 8 : 0, pA, 0, 0);
     expect(rc).toBe(0);
   }
   return a.views.f64.slice(pA >>> 3, (pA >>> 3) + L.ACC_SIZE);
@@ -97,15 +97,15 @@ describe.each(BACKENDS)('Monte Carlo shard kernel (%s)', (backend) => {
     v.set(job.params, pP >>> 3);
     v.fill(0, pA >>> 3, (pA >>> 3) + L.ACC_SIZE);
     const k = engine.kernels;
-    expect(k.mcShard(0, -1, 4, 0, 0, 0, pP, 0, 0, pA, 0)).toBe(1);
-    expect(k.mcShard(0, 4, 0, 0, 0, 0, pP, 0, 0, pA, 0)).toBe(1);
-    expect(k.mcShard(1, 4, 4, 0, 0, 0, pP, 0, 0, pA, 0)).toBe(1); // odd start with antithetic pairs
-    expect(k.mcShard(0, 3, 4, 0, 0, 0, pP, 0, 0, pA, 0)).toBe(1); // odd count with antithetic pairs
-    expect(k.mcShard(0.5, 4, 4, 0, 0, 0, pP, 0, 0, pA, 0)).toBe(1);
-    expect(k.mcShard(4294967294, 4, 4, 0, 0, 0, pP, 0, 0, pA, 0)).toBe(1);
-    expect(k.mcShard(0, 4, 4, 0, 0, 0, pP, 3, 0, pA, 0)).toBe(1);
+    expect(k.mcShard(0, -1, 4, 0, 0, 0, pP, 0, 0, pA, 0, 0)).toBe(1);
+    expect(k.mcShard(0, 4, 0, 0, 0, 0, pP, 0, 0, pA, 0, 0)).toBe(1);
+    expect(k.mcShard(1, 4, 4, 0, 0, 0, pP, 0, 0, pA, 0, 0)).toBe(1); // odd start with antithetic pairs
+    expect(k.mcShard(0, 3, 4, 0, 0, 0, pP, 0, 0, pA, 0, 0)).toBe(1); // odd count with antithetic pairs
+    expect(k.mcShard(0.5, 4, 4, 0, 0, 0, pP, 0, 0, pA, 0, 0)).toBe(1);
+    expect(k.mcShard(4294967294, 4, 4, 0, 0, 0, pP, 0, 0, pA, 0, 0)).toBe(1);
+    expect(k.mcShard(0, 4, 4, 0, 0, 0, pP, 4, 0, pA, 0, 0)).toBe(1);
     a.views.f64[(pP >>> 3) + L.P_MODEL] = 9;
-    expect(k.mcShard(0, 4, 4, 0, 0, 0, pP, 0, 0, pA, 0)).toBe(1);
+    expect(k.mcShard(0, 4, 4, 0, 0, 0, pP, 0, 0, pA, 0, 0)).toBe(1);
     expect(Array.from(a.views.f64.subarray(pA >>> 3, (pA >>> 3) + L.ACC_SIZE)).every((x) => x === 0)).toBe(true);
   });
 });

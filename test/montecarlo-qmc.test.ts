@@ -1,10 +1,11 @@
 // Randomised quasi-Monte Carlo over both backends: Sobol points (Joe-Kuo directions) with a
 // seeded digital shift or Owen scrambling per replication; the standard error comes from the
-// spread of the replication means. Dimension = steps x draws per step, time-ordered (no Brownian
-// bridge yet).
+// spread of the replication means. Dimension = steps x draws per step; by default each draw
+// slot's normals are built by the Brownian bridge (the RNG kernels' brownianBridgeBatch), so the
+// first dimensions carry the terminal values.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, engineFor } from './backends.js';
-import { bsmPrice, createMonteCarloJob, geometricAsianPrice, type Engine, type HestonModel, type MonteCarloArgs } from '../src/index.js';
+import { barrierPrice, bsmPrice, createMonteCarloJob, geometricAsianPrice, type Engine, type HestonModel, type MonteCarloArgs } from '../src/index.js';
 
 const gbm = { kind: 'gbm', spot: 100, rate: 0.08, dividendYield: 0.04, vol: 0.25 } as const;
 const euro = { kind: 'european', strike: 100, type: 'call' } as const;
@@ -25,6 +26,7 @@ describe.each(BACKENDS)('Monte Carlo, Sobol QMC (%s)', (backend) => {
     expect(r.details.pointsPerReplication).toBe(2048);
     expect(r.details.samples).toBe(16);
     expect(r.details.scramble).toBe(scramble);
+    expect(r.details.brownianBridge).toBe(true);
     expect((plain.stdErr / r.stdErr) ** 2).toBeGreaterThan(steps === 1 ? 100 : 5);
     expect(r.details.varianceReductionFactor).toBeGreaterThan(steps === 1 ? 100 : 5);
   });
@@ -60,5 +62,24 @@ describe.each(BACKENDS)('Monte Carlo, Sobol QMC (%s)', (backend) => {
     expect(b.details.shards).toBe(64);
     expect(Math.abs(a.price - b.price)).toBeLessThan(1e-12 * a.price);
     expect(Math.abs(a.stdErr - b.stdErr)).toBeLessThan(1e-9 * a.stdErr);
+  });
+
+  it('the Brownian bridge pays off with many steps: 64-step European call, factor vs plain MC > 20 with it and larger than without it', () => {
+    const args: MonteCarloArgs = { model: gbm, payoff: euro, expiry: 1, paths: 16_384, steps: 64, seed: 56, rng: 'sobol' };
+    const bridged = engine.monteCarloSync(args);
+    const ordered = engine.monteCarloSync({ ...args, qmc: { brownianBridge: false } });
+    const ref = bsmPrice(100, 100, 1, 0.08, 0.04, 0.25, 'call');
+    expect(Math.abs(bridged.price - ref) / bridged.stdErr).toBeLessThan(3);
+    expect(Math.abs(ordered.price - ref) / ordered.stdErr).toBeLessThan(3);
+    expect(ordered.details.brownianBridge).toBe(false);
+    expect(bridged.details.varianceReductionFactor).toBeGreaterThan(20);
+    expect(bridged.details.varianceReductionFactor).toBeGreaterThan(ordered.details.varianceReductionFactor);
+  });
+
+  it('bridge with antithetic pairs and a continuous barrier: within 3 se of Reiner-Rubinstein', () => {
+    const payoff = { kind: 'barrier', strike: 100, type: 'call', barrier: 90, direction: 'down', knock: 'out' } as const;
+    const r = engine.monteCarloSync({ model: gbm, payoff, expiry: 1, paths: 16_384, steps: 32, seed: 57, rng: 'sobol', antithetic: true });
+    const ref = barrierPrice({ spot: 100, strike: 100, barrier: 90, expiry: 1, rate: 0.08, dividendYield: 0.04, vol: 0.25, type: 'call', direction: 'down', knock: 'out' });
+    expect(Math.abs(r.price - ref) / r.stdErr).toBeLessThan(3);
   });
 });

@@ -75,10 +75,16 @@ export const CV_GEOMETRIC_ASIAN: i32 = 2;
 export const GREEK_DELTA: i32 = 1;
 export const GREEK_VEGA: i32 = 2;
 
-/** Draw sources: Philox inline, a buffer of Sobol uniforms (multiples of 2^-32), a buffer of normals. */
+/** Draw sources: Philox inline, a buffer of Sobol uniforms (multiples of 2^-32), a buffer of normals, Sobol + bridge. */
 export const DRAWS_PHILOX: i32 = 0;
 export const DRAWS_UNIFORM_BUFFER: i32 = 1;
 export const DRAWS_NORMAL_BUFFER: i32 = 2;
+/**
+ * Sobol uniforms (2^-32 grid) turned into normals and then, per draw slot d, into Brownian-bridge
+ * increments in place: dimension i * dps + d drives bridge construction step i of slot d (so the
+ * first dimensions carry each slot's terminal value). Needs the bridge table and scratch at pBridge.
+ */
+export const DRAWS_SOBOL_BRIDGE: i32 = 3;
 
 // ---- Accumulator block (f64 [ACC_SIZE]); the kernel adds, the merge adds shards in order. ----
 // A "sample" is one path, or one antithetic pair (the average of its two paths). Y is the

@@ -75,6 +75,8 @@ export interface MonteCarloJob {
   /** paths / replications. */
   pointsPerReplication: number;
   scramble: 'shift' | 'owen';
+  /** Sobol: Brownian-bridge ordering of each draw slot's normals (false for Philox). */
+  bridge: boolean;
   antithetic: boolean;
   controlVariate: 'none' | 'underlying' | 'geometricAsian';
   /** Known mean of the control (0 without one). */
@@ -284,10 +286,12 @@ export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
 
   let replications = 1;
   let scramble: 'shift' | 'owen' = 'shift';
+  let bridge = false;
   if (rng === 'sobol') {
     const q = a.qmc === undefined ? {} : requireObject(a.qmc, 'qmc');
     replications = optional(q.replications, DEFAULT_REPLICATIONS, (v) => integer(v, 'qmc.replications', 2, 4096));
     scramble = enumOption(q.scramble, ['shift', 'owen'] as const, 'shift', 'qmc.scramble');
+    bridge = booleanOption(q.brownianBridge, true, 'qmc.brownianBridge');
     if (dims > SOBOL_MAX_DIMENSIONS) {
       throw new InputError('steps', steps, `steps x ${dps} draws per step <= ${SOBOL_MAX_DIMENSIONS} Sobol dimensions (or rng: 'philox')`);
     }
@@ -352,7 +356,7 @@ export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
 
   const shardsPerReplication = Math.ceil(pointsPerReplication / shardSize);
   return {
-    model, payoff, expiry, paths, steps, ...seed, stream, rng, replications, pointsPerReplication, scramble,
+    model, payoff, expiry, paths, steps, ...seed, stream, rng, replications, pointsPerReplication, scramble, bridge,
     antithetic, controlVariate: cvKind, controlMean, importanceSampling, isShift, delta, vega,
     greekMethod: lipschitz ? 'pathwise' : 'likelihoodRatio', workers, shardSize,
     shardsPerReplication, shardCount: shardsPerReplication * replications, drawsPerStep: dps, dims,

@@ -96,7 +96,7 @@ export function simulatePaths(ctx: EngineContext, args: SimulatePathsArgs): Floa
     const v = arena.views;
     v.f64.set(job.params, pParams >>> 3);
     v.f64.fill(0, pAcc >>> 3, (pAcc >>> 3) + L.ACC_SIZE);
-    const rc = k.mcShard(job.firstPath + done, m, job.steps, job.seedLo, job.seedHi, job.stream, pParams, L.DRAWS_PHILOX, 0, pAcc, pPaths);
+    const rc = k.mcShard(job.firstPath + done, m, job.steps, job.seedLo, job.seedHi, job.stream, pParams, L.DRAWS_PHILOX, 0, pAcc, pPaths, 0);
     if (rc !== 0) throw new KernelError('mcShard', rc);
     out.set(arena.views.f64.subarray(pPaths >>> 3, (pPaths >>> 3) + m * row), done * row);
     done += m;

@@ -59,38 +59,49 @@ export function monteCarloShard(ctx: EngineContext, job: MonteCarloJob, shardInd
     const f64 = arena.views.f64;
     f64.set(job.params, pParams >>> 3);
     f64.fill(0, pAcc >>> 3, (pAcc >>> 3) + L.ACC_SIZE);
-    const rc = k.mcShard(start, count, job.steps, job.seedLo, job.seedHi, job.stream, pParams, L.DRAWS_PHILOX, 0, pAcc, 0);
+    const rc = k.mcShard(start, count, job.steps, job.seedLo, job.seedHi, job.stream, pParams, L.DRAWS_PHILOX, 0, pAcc, 0, 0);
     if (rc !== 0) throw new KernelError('mcShard', rc);
     return arena.views.f64.slice(pAcc >>> 3, (pAcc >>> 3) + L.ACC_SIZE);
   }
-  // Sobol: points [start, start + count) of the replication, scrambled by its own Philox words.
+  // Sobol: points [start, start + count) of the replication, scrambled by its own Philox words;
+  // with the bridge, each draw slot's normals go through the Brownian bridge (inside mcShard).
   const dims = job.dims;
+  const steps = job.steps;
   const table = sobolDirectionTable(dims);
   const pairs = job.antithetic ? 2 : 1;
   const rowsPerCall = Math.max(1, Math.floor(QMC_BLOCK_BYTES / (dims * 8)));
   const bufRows = Math.min(rowsPerCall, Math.ceil(count / pairs));
-  reserveAligned(ctx, L.PARAMS_SIZE * 8 + L.ACC_SIZE * 8 + table.length * 4 + dims * 132 + bufRows * dims * 8 + 128);
+  reserveAligned(ctx, L.PARAMS_SIZE * 8 + L.ACC_SIZE * 8 + table.length * 4 + dims * 132 + bufRows * dims * 8 + steps * 72 + 256);
   const pParams = arena.alloc(L.PARAMS_SIZE * 8);
   const pAcc = arena.alloc(L.ACC_SIZE * 8);
   const pTable = arena.alloc(Math.max(4, table.length * 4));
   const pDirs = arena.alloc(dims * 128);
   const pScr = arena.alloc(dims * 4);
   const pBuf = arena.alloc(bufRows * dims * 8);
+  const pTimes = arena.alloc(steps * 8);
+  const pBridge = arena.alloc(steps * 64);
   const v = arena.views;
   v.f64.set(job.params, pParams >>> 3);
   v.f64.fill(0, pAcc >>> 3, (pAcc >>> 3) + L.ACC_SIZE);
   v.u32.set(table, pTable >>> 2);
+  const dt = job.expiry / steps;
+  for (let i = 0; i < steps; i++) v.f64[(pTimes >>> 3) + i] = (i + 1) * dt;
   let rc = k.sobolInitDirections(dims, pTable, table.length, pDirs);
   if (rc !== 0) throw new KernelError('sobolInitDirections', rc);
   rc = k.philoxUint32Batch(dims, job.seedLo, job.seedHi, (job.stream ^ QMC_SCRAMBLE_STREAM_BIT) >>> 0, replication, 0, pScr);
   if (rc !== 0) throw new KernelError('philoxUint32Batch', rc);
+  if (job.bridge) {
+    rc = k.brownianBridgeInit(steps, pTimes, pBridge);
+    if (rc !== 0) throw new KernelError('brownianBridgeInit', rc);
+  }
   const scramble = job.scramble === 'owen' ? 2 : 1;
+  const mode = job.bridge ? L.DRAWS_SOBOL_BRIDGE : L.DRAWS_UNIFORM_BUFFER;
   for (let done = 0; done < count;) {
     const paths = Math.min(bufRows * pairs, count - done);
     const rows = paths / pairs;
     rc = k.sobolPoints(rows, dims, (start + done) / pairs, pDirs, scramble, pScr, pBuf);
     if (rc !== 0) throw new KernelError('sobolPoints', rc);
-    rc = k.mcShard(start + done, paths, job.steps, job.seedLo, job.seedHi, job.stream, pParams, L.DRAWS_UNIFORM_BUFFER, pBuf, pAcc, 0);
+    rc = k.mcShard(start + done, paths, steps, job.seedLo, job.seedHi, job.stream, pParams, mode, pBuf, pAcc, 0, job.bridge ? pBridge : 0);
     if (rc !== 0) throw new KernelError('mcShard', rc);
     done += paths;
   }
@@ -256,6 +267,7 @@ function assemble(job: MonteCarloJob, reps: Float64Array[], elapsedMs: number): 
     details.replications = job.replications;
     details.pointsPerReplication = job.pointsPerReplication;
     details.scramble = job.scramble;
+    details.brownianBridge = job.bridge;
   }
   if (cvDetails) details.controlVariate = cvDetails;
   if (job.importanceSampling) {

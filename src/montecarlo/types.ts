@@ -139,8 +139,12 @@ export interface MonteCarloArgs {
   stream?: number;
   /** `'philox'` (default, pseudo-random) or `'sobol'` (randomised quasi-Monte Carlo). */
   rng?: 'philox' | 'sobol';
-  /** Sobol options: randomised replications (default 16, >= 2) and scrambling (`'shift'` digital shift, default; `'owen'`). */
-  qmc?: { replications?: number; scramble?: 'shift' | 'owen' };
+  /**
+   * Sobol options: randomised replications (default 16, >= 2), scrambling (`'shift'` digital shift,
+   * default; `'owen'`), and `brownianBridge` (default true): each draw slot's normals are built by
+   * the Brownian bridge, so the first Sobol dimensions carry the terminal values.
+   */
+  qmc?: { replications?: number; scramble?: 'shift' | 'owen'; brownianBridge?: boolean };
   /** Antithetic pairs (path 2k + 1 negates the normals of path 2k). Default false. */
   antithetic?: boolean;
   /** `'underlying'` (discounted S_T, every model) or `'geometricAsian'` (GBM, Asian payoffs). Default none. */
@@ -189,6 +193,7 @@ export interface MonteCarloDetails {
   replications?: number;
   pointsPerReplication?: number;
   scramble?: 'shift' | 'owen';
+  brownianBridge?: boolean;
   /**
    * Standard error plain Monte Carlo (pseudo-random, no variance reduction) would have on the
    * same number of paths, estimated from these paths' per-path moments (reweighted by the

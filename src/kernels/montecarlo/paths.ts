@@ -36,18 +36,23 @@
 // barrier delta weight Z_1 / (S0 s_1) and vega weight sum ((Z_i^2 - 1)/vol - Z_i sqrt(dt)), plus
 // the explicit derivative of the bridge survival probability for continuous monitoring.
 //
+// Draws: inline Philox, or a buffer at pDraws (DRAWS_* in layout.ts); DRAWS_SOBOL_BRIDGE rewrites the
+// buffer in place (see sobolToBridgedNormals) using the bridge table at pBridge (0 otherwise).
+//
 // Returns 0, or 1 for a malformed call (count < 0, steps < 1, unknown code, odd antithetic range,
 // path indices beyond 2^32).
 
 import type { KernelHeap } from '../heap.js';
 import { drawsBegin, drawsPath, draw, asNormal, asUniform } from './draws.js';
+import { inverseNormalCdf } from '../math/inverse-normal.js';
+import { brownianBridgeBatch } from '../random/brownian-bridge.js';
 import {
   P_MODEL, P_SPOT, P_RATE, P_DIVIDEND, P_EXPIRY, P_VOL, P_V0, P_KAPPA, P_THETA, P_VOL_OF_VAR, P_RHO,
   P_JUMP_INTENSITY, P_JUMP_MEAN, P_JUMP_VOL, P_PAYOFF, P_STRIKE, P_TYPE, P_CASH, P_BARRIER, P_DIRECTION,
   P_KNOCK_IN, P_REBATE, P_CONTINUOUS, P_ANTITHETIC, P_CONTROL, P_GREEKS, P_IS_SHIFT,
   MODEL_GBM, MODEL_HESTON_QE, MODEL_HESTON_EULER, MODEL_MERTON, MODEL_BATES,
   PAYOFF_NONE, PAYOFF_EUROPEAN, PAYOFF_DIGITAL, PAYOFF_BARRIER, PAYOFF_ASIAN_ARITHMETIC, PAYOFF_ASIAN_GEOMETRIC,
-  CV_NONE, CV_UNDERLYING, CV_GEOMETRIC_ASIAN, GREEK_DELTA, GREEK_VEGA, DRAWS_PHILOX, DRAWS_NORMAL_BUFFER,
+  CV_NONE, CV_UNDERLYING, CV_GEOMETRIC_ASIAN, GREEK_DELTA, GREEK_VEGA, DRAWS_PHILOX, DRAWS_NORMAL_BUFFER, DRAWS_SOBOL_BRIDGE,
   A_SAMPLES, A_SUM_Y, A_SUM_YY, A_SUM_X, A_SUM_XX, A_SUM_XY, A_SUM_D, A_SUM_DD, A_SUM_V, A_SUM_VV,
   A_PATHS, A_SUM_W, A_SUM_WW, A_PATH_Y, A_PATH_YY, A_SUM_KNOCK,
 } from './layout.js';
@@ -57,6 +62,26 @@ const PSI_C = 1.5;
 /** Largest Poisson count drawn per step (the facade keeps lambda dt small enough). */
 const MAX_JUMPS = 1000;
 const TINY = 1e-300;
+/** Half a cell of the 2^-32 Sobol grid. */
+const HALF_CELL_32 = 1.16415321826934814453125e-10;
+
+/** DRAWS_SOBOL_BRIDGE: Sobol uniforms to bridged normals in place, slot by slot (see the AS kernel). */
+function sobolToBridgedNormals(heap: KernelHeap, rows: number, steps: number, dps: number, pDraws: number, pBridge: number): void {
+  const F = heap.f64;
+  const pZ = pBridge + steps * 48;
+  const pW = pZ + steps * 8;
+  const z = pZ >>> 3;
+  const w = pW >>> 3;
+  const rowLen = steps * dps;
+  for (let r = 0; r < rows; ++r) {
+    const row = (pDraws >>> 3) + r * rowLen;
+    for (let d = 0; d < dps; ++d) {
+      for (let i = 0; i < steps; ++i) F[z + i] = inverseNormalCdf(F[row + i * dps + d]! + HALF_CELL_32);
+      brownianBridgeBatch(heap, 1, steps, pBridge, 1, pZ, pW);
+      for (let i = 0; i < steps; ++i) F[row + i * dps + d] = F[w + i]!;
+    }
+  }
+}
 
 /** Poisson(mean) count by summing the probabilities until they pass u (e0 = e^{-mean}). */
 function poisson(u: number, mean: number, e0: number): number {
@@ -74,7 +99,7 @@ function poisson(u: number, mean: number, e0: number): number {
 
 export function mcShard(
   heap: KernelHeap, pathStart: number, count: number, steps: number, seedLo: number, seedHi: number, stream: number,
-  pParams: number, drawMode: number, pDraws: number, pAcc: number, pPaths: number,
+  pParams: number, drawMode: number, pDraws: number, pAcc: number, pPaths: number, pBridge: number,
 ): number {
   count |= 0;
   steps |= 0;
@@ -83,7 +108,7 @@ export function mcShard(
   const pp0 = pParams >>> 3;
   const pa = pAcc >>> 3;
   const par = (i: number): number => F[pp0 + i]!;
-  if (count < 0 || steps < 1 || drawMode < DRAWS_PHILOX || drawMode > DRAWS_NORMAL_BUFFER) return 1;
+  if (count < 0 || steps < 1 || drawMode < DRAWS_PHILOX || drawMode > DRAWS_SOBOL_BRIDGE) return 1;
   if (!(pathStart >= 0.0) || pathStart !== Math.floor(pathStart) || pathStart + count > 4294967296.0) return 1;
   const model = par(P_MODEL);
   const payoff = par(P_PAYOFF);
@@ -159,6 +184,10 @@ export function mcShard(
 
   const rowBytes = steps * dps * 8;
   const pathBytes = (steps + 1) * 8;
+  if (drawMode === DRAWS_SOBOL_BRIDGE) {
+    sobolToBridgedNormals(heap, anti ? count >>> 1 : count, steps, dps, pDraws, pBridge);
+    drawMode = DRAWS_NORMAL_BUFFER;
+  }
   drawsBegin(drawMode, seedLo, seedHi, stream, F);
 
   // Pending first path of an antithetic pair.
