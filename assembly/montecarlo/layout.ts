@@ -24,6 +24,8 @@ export const P_RHO: i32 = 10;
 export const P_JUMP_INTENSITY: i32 = 11;
 export const P_JUMP_MEAN: i32 = 12;
 export const P_JUMP_VOL: i32 = 13;
+/** Multi-asset GBM: number of assets n (the asset block at pAssets holds 5 n + n^2 f64, MA_* below). */
+export const P_ASSETS: i32 = 14;
 
 /** Payoff code (PAYOFF_*). */
 export const P_PAYOFF: i32 = 16;
@@ -41,6 +43,9 @@ export const P_KNOCK_IN: i32 = 22;
 export const P_REBATE: i32 = 23;
 /** 1 continuous monitoring (Brownian-bridge crossing probability per step), 0 at the step dates. */
 export const P_CONTINUOUS: i32 = 24;
+/** Multi-asset spread / exchange: the long asset i and the short asset j (0-based). */
+export const P_ASSET_LONG: i32 = 25;
+export const P_ASSET_SHORT: i32 = 26;
 
 /** 1: paths come in antithetic pairs (2k, 2k + 1) sharing the draws of base path k. */
 export const P_ANTITHETIC: i32 = 32;
@@ -58,6 +63,8 @@ export const MODEL_HESTON_QE: i32 = 1;
 export const MODEL_HESTON_EULER: i32 = 2;
 export const MODEL_MERTON: i32 = 3;
 export const MODEL_BATES: i32 = 4;
+/** Correlated multi-asset GBM (mcMultiAssetShard only; mcShard rejects it). */
+export const MODEL_MULTI_GBM: i32 = 5;
 
 export const PAYOFF_NONE: i32 = 0;
 export const PAYOFF_EUROPEAN: i32 = 1;
@@ -65,12 +72,23 @@ export const PAYOFF_DIGITAL: i32 = 2;
 export const PAYOFF_BARRIER: i32 = 3;
 export const PAYOFF_ASIAN_ARITHMETIC: i32 = 4;
 export const PAYOFF_ASIAN_GEOMETRIC: i32 = 5;
+/** Multi-asset payoffs (mcMultiAssetShard): (theta (sum w_a S_a - K))^+. */
+export const PAYOFF_BASKET: i32 = 6;
+/** (theta (W prod S_a^{w_a / W} - K))^+ with W = sum w_a (weights > 0): lognormal, closed form. */
+export const PAYOFF_GEOMETRIC_BASKET: i32 = 7;
+/** (theta (S_i - S_j - K))^+ (i = P_ASSET_LONG, j = P_ASSET_SHORT); the exchange option is K = 0, call. */
+export const PAYOFF_SPREAD: i32 = 8;
+/** (theta (max_a S_a - K))^+ and (theta (min_a S_a - K))^+. */
+export const PAYOFF_BEST_OF: i32 = 9;
+export const PAYOFF_WORST_OF: i32 = 10;
 
 export const CV_NONE: i32 = 0;
 /** X = e^{-rT} S_T, E[X] = S0 e^{-qT}. */
 export const CV_UNDERLYING: i32 = 1;
 /** X = e^{-rT} (theta (G - K))^+ with G the geometric average over the step dates. */
 export const CV_GEOMETRIC_ASIAN: i32 = 2;
+/** Multi-asset: X = e^{-rT} (theta (G - K))^+ with G the geometric basket of the payoff weights. */
+export const CV_GEOMETRIC_BASKET: i32 = 3;
 
 export const GREEK_DELTA: i32 = 1;
 export const GREEK_VEGA: i32 = 2;
@@ -110,3 +128,19 @@ export const A_PATH_YY: i32 = 14;
 export const A_SUM_KNOCK: i32 = 15;
 
 export const ACC_SIZE: i32 = 16;
+
+// ---- Multi-asset block (f64 [5 n + n^2] at pAssets, n = P_ASSETS); offsets in units of n. ----
+/** Spots S0_a (> 0). */
+export const MA_SPOT: i32 = 0;
+/** Continuous dividend yields q_a. */
+export const MA_DIVIDEND: i32 = 1;
+/** Volatilities vol_a (>= 0). */
+export const MA_VOL: i32 = 2;
+/** Payoff weights w_a (basket, geometric basket). */
+export const MA_WEIGHT: i32 = 3;
+/** CV_UNDERLYING weights c_a: X = e^{-rT} sum c_a S_a(T). */
+export const MA_CV_WEIGHT: i32 = 4;
+/** From 5 n: the lower-triangular factor L of the correlation matrix (C = L L^T), row-major n x n. */
+export const MA_FACTOR: i32 = 5;
+/** f64 scratch per call: (4 n + n^2) values (drifts, scaled factor, log spots, normals, geometric weights). */
+export const MA_SCRATCH_PER_ASSET: i32 = 4;

@@ -4,6 +4,7 @@
  */
 import type { MemoryArena } from '../../memory-arena.js';
 import { mcShard } from './paths.js';
+import { mcMultiAssetShard } from './multi-asset.js';
 
 export interface MonteCarloKernels {
   /**
@@ -22,15 +23,33 @@ export interface MonteCarloKernels {
     pathStart: number, count: number, steps: number, seedLo: number, seedHi: number, stream: number,
     pParams: number, drawMode: number, pDraws: number, pAcc: number, pPaths: number, pBridge: number,
   ): number;
+  /**
+   * Correlated multi-asset GBM: simulate paths [pathStart, pathStart + count) of `nAssets` assets
+   * with `steps` steps (draw j = step x nAssets + asset), draws as in `mcShard` (the buffer rows
+   * are [steps * nAssets]). The f64 parameter block at `pParams` carries the scalars (MODEL_MULTI_GBM,
+   * P_ASSETS = nAssets, rate, expiry, payoff, strike, type, spread assets, antithetic, control);
+   * the f64 asset block at `pAssets` the spots, dividend yields, vols, payoff weights, control
+   * weights and the lower-triangular correlation factor (5 nAssets + nAssets^2 values, MA_* in
+   * montecarlo/layout.ts). The sums are ADDED to the accumulator block at `pAcc` (no greeks, no
+   * importance sampling). `pScratch`: (4 nAssets + nAssets^2) f64 the kernel overwrites. If
+   * `pPaths` != 0 the spots are written there, row-major [count][steps + 1][nAssets].
+   * Returns 0, or 1 for a malformed call.
+   */
+  mcMultiAssetShard(
+    pathStart: number, count: number, steps: number, nAssets: number, seedLo: number, seedHi: number, stream: number,
+    pParams: number, pAssets: number, drawMode: number, pDraws: number, pAcc: number, pPaths: number, pBridge: number, pScratch: number,
+  ): number;
 }
 
 /** Every Monte Carlo kernel name, for the engine's export check. */
-export const MONTE_CARLO_KERNEL_NAMES = ['mcShard'] as const satisfies readonly (keyof MonteCarloKernels)[];
+export const MONTE_CARLO_KERNEL_NAMES = ['mcShard', 'mcMultiAssetShard'] as const satisfies readonly (keyof MonteCarloKernels)[];
 
 /** The pure-JS Monte Carlo kernels bound to `arena`. */
 export function createJsMonteCarloKernels(arena: MemoryArena): MonteCarloKernels {
   return {
     mcShard: (pathStart, count, steps, seedLo, seedHi, stream, pParams, drawMode, pDraws, pAcc, pPaths, pBridge) =>
       mcShard(arena.views, pathStart, count, steps, seedLo, seedHi, stream, pParams, drawMode, pDraws, pAcc, pPaths, pBridge),
+    mcMultiAssetShard: (pathStart, count, steps, nAssets, seedLo, seedHi, stream, pParams, pAssets, drawMode, pDraws, pAcc, pPaths, pBridge, pScratch) =>
+      mcMultiAssetShard(arena.views, pathStart, count, steps, nAssets, seedLo, seedHi, stream, pParams, pAssets, drawMode, pDraws, pAcc, pPaths, pBridge, pScratch),
   };
 }
