@@ -40,7 +40,7 @@ describe('Monte Carlo argument validation', () => {
     [{ controlVariate: 'delta' }, 'controlVariate'], [{ controlVariate: 'geometricAsian' }, 'controlVariate'], [{ workers: 0 }, 'workers'],
     [{ shardSize: 1001 }, 'shardSize'], [{ importanceSampling: { shift: 'big' } }, 'importanceSampling.shift'], [{ greeks: 'all' }, 'greeks'],
     [{ model: { ...gbm, vol: -0.1 } }, 'model.vol'], [{ model: { ...gbm, spot: NaN } }, 'model.spot'], [{ model: { kind: 'sabr' } }, 'model.kind'],
-    [{ model: { kind: 'multiGbm', spots: [1, 2], rate: 0, vols: [0.1, 0.2], correlation: [1, 0, 0, 1] } }, 'model.kind'],
+    [{ model: { kind: 'multiGbm', spots: [1, 2], rate: 0, vols: [0.1, 0.2], correlation: [1, 0, 0, 1] } }, 'payoff.kind'], // a single-asset payoff on multiGbm
     [{ model: { kind: 'heston', spot: 100, rate: 0, v0: 0.04, kappa: 1, theta: 0.04, sigma: 0.5, rho: 1.5 } }, 'model.rho'],
     [{ model: { kind: 'heston', spot: 100, rate: 0, v0: 0.04, kappa: 1, theta: 0.04, sigma: 0.5, rho: 0, scheme: 'milstein' } }, 'model.scheme'],
     [{ model: { kind: 'merton', spot: 100, rate: 0, vol: 0.2, jumpIntensity: 1000, jumpMean: 0, jumpVol: 0.1 }, steps: 1 }, 'steps'],

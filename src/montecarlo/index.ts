@@ -3,8 +3,14 @@ export { monteCarlo, monteCarloSync, simulatePaths } from './monte-carlo.js';
 export { monteCarloShard, mergeShards, ShardMerger, shardRange, ACCUMULATOR_SIZE } from './shards.js';
 export {
   createMonteCarloJob, defaultImportanceShift, DEFAULT_SHARD_SIZE, DEFAULT_REPLICATIONS, SIMULATE_PATHS_MAX_BYTES,
-  type MonteCarloJob, type ModelSpec, type PayoffSpec,
+  MAX_ASSETS, type MonteCarloJob, type ModelSpec, type PayoffSpec, type MultiAssetSpec,
 } from './job.js';
 export { AbortedError } from './errors.js';
-export { bsmPrice, bsmDigitalPrice, geometricAsianPrice, barrierPrice, mertonPrice, type BarrierPriceArgs } from './closed-forms.js';
+export {
+  bsmPrice, bsmDigitalPrice, geometricAsianPrice, barrierPrice, mertonPrice, margrabePrice, geometricBasketPrice, type BarrierPriceArgs,
+} from './closed-forms.js';
+export {
+  nearestCorrelationMatrix, choleskySemidefinite, symmetricEigen, checkCorrelationMatrix, CORRELATION_SYMMETRY_TOLERANCE, PIVOT_TOLERANCE,
+  type NearestCorrelationOptions, type NearestCorrelationResult, type CholeskyResult, type SymmetricEigen, type PreparedCorrelation,
+} from './correlation.js';
 export type * from './types.js';

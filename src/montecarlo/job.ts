@@ -7,7 +7,8 @@ import { InputError } from '../errors.js';
 import { booleanOption, enumOption, requireObject } from '../batch-inputs.js';
 import { SOBOL_MAX_DIMENSIONS } from '../random/sobol-table.js';
 import * as L from '../kernels/montecarlo/layout.js';
-import { geometricAsianPrice } from './closed-forms.js';
+import { geometricAsianPrice, geometricBasketPrice } from './closed-forms.js';
+import { prepareCorrelation, type PreparedCorrelation } from './correlation.js';
 import type { MonteCarloArgs, SimulatePathsArgs } from './types.js';
 
 /** Default paths per shard. */
@@ -23,9 +24,20 @@ export const MAX_JUMPS_PER_STEP = 50;
 /** Sobol scramble words use Philox stream `stream ^ QMC_SCRAMBLE_STREAM_BIT`, path = replication. */
 export const QMC_SCRAMBLE_STREAM_BIT = 0x80000000;
 
+/** Largest number of assets of a multiGbm model. */
+export const MAX_ASSETS = 256;
+
+/** A multiGbm model after validation: per-asset columns and the factored correlation. */
+export interface MultiAssetSpec {
+  spots: number[];
+  dividendYields: number[];
+  vols: number[];
+  correlation: PreparedCorrelation;
+}
+
 /** The model after validation (defaults filled, numbers only). */
 export interface ModelSpec {
-  kind: 'gbm' | 'heston' | 'merton' | 'bates';
+  kind: 'gbm' | 'heston' | 'merton' | 'bates' | 'multiGbm';
   scheme: 'exact' | 'qe' | 'euler';
   code: number;
   spot: number;
@@ -40,11 +52,15 @@ export interface ModelSpec {
   jumpIntensity: number;
   jumpMean: number;
   jumpVol: number;
+  /** Number of assets (1 except for multiGbm). */
+  assets: number;
+  /** multiGbm only. */
+  multi?: MultiAssetSpec;
 }
 
 /** The payoff after validation. */
 export interface PayoffSpec {
-  kind: 'none' | 'european' | 'digital' | 'barrier' | 'asian';
+  kind: 'none' | 'european' | 'digital' | 'barrier' | 'asian' | 'basket' | 'geometricBasket' | 'spread' | 'exchange' | 'bestOf' | 'worstOf';
   code: number;
   strike: number;
   type: 'call' | 'put';
@@ -55,6 +71,10 @@ export interface PayoffSpec {
   rebate: number;
   monitoring: 'continuous' | 'discrete';
   averaging: 'arithmetic' | 'geometric';
+  /** Multi-asset: basket weights (empty otherwise). */
+  weights: number[];
+  /** Multi-asset spread / exchange: long and short asset. */
+  assets: [number, number];
 }
 
 /** A validated Monte Carlo run: plain data (structured-clone and JSON safe). */
@@ -78,7 +98,7 @@ export interface MonteCarloJob {
   /** Sobol: Brownian-bridge ordering of each draw slot's normals (false for Philox). */
   bridge: boolean;
   antithetic: boolean;
-  controlVariate: 'none' | 'underlying' | 'geometricAsian';
+  controlVariate: 'none' | 'underlying' | 'geometricAsian' | 'geometricBasket';
   /** Known mean of the control (0 without one). */
   controlMean: number;
   /** Importance-sampling shift (0 = off) and whether IS was requested. */
@@ -97,6 +117,8 @@ export interface MonteCarloJob {
   dims: number;
   /** The kernel's f64 parameter block. */
   params: number[];
+  /** multiGbm: the kernel's f64 asset block (5 n + n^2 values, MA_* in the layout); empty otherwise. */
+  assetBlock: number[];
 }
 
 function num(v: unknown, path: string, ok: (x: number) => boolean, expected: string): number {
@@ -117,10 +139,8 @@ function optional<T>(v: unknown, fallback: T, check: (v: unknown) => T): T {
 export function checkModel(value: unknown, path = 'model'): ModelSpec {
   const m = requireObject(value, path);
   const kind = m.kind;
-  if (kind === 'multiGbm') {
-    throw new InputError(`${path}.kind`, kind, "'gbm', 'heston', 'merton' or 'bates' (correlated multi-asset GBM is not implemented yet)");
-  }
-  const kinds = ['gbm', 'heston', 'merton', 'bates'] as const;
+  if (kind === 'multiGbm') return checkMultiGbm(m, path);
+  const kinds = ['gbm', 'heston', 'merton', 'bates', 'multiGbm'] as const;
   const k = enumOption(kind, kinds, 'gbm', `${path}.kind`);
   if (kind === undefined) throw new InputError(`${path}.kind`, kind, kinds.map((s) => `'${s}'`).join(', '));
   const spec: ModelSpec = {
@@ -128,7 +148,7 @@ export function checkModel(value: unknown, path = 'model'): ModelSpec {
     spot: positive(m.spot, `${path}.spot`),
     rate: finite(m.rate, `${path}.rate`),
     dividendYield: optional(m.dividendYield, 0, (v) => finite(v, `${path}.dividendYield`)),
-    vol: 0, v0: 0, kappa: 0, theta: 0, sigma: 0, rho: 0, jumpIntensity: 0, jumpMean: 0, jumpVol: 0,
+    vol: 0, v0: 0, kappa: 0, theta: 0, sigma: 0, rho: 0, jumpIntensity: 0, jumpMean: 0, jumpVol: 0, assets: 1,
   };
   if (k === 'gbm' || k === 'merton') spec.vol = positive(m.vol, `${path}.vol`);
   if (k === 'heston' || k === 'bates') {
@@ -151,19 +171,69 @@ export function checkModel(value: unknown, path = 'model'): ModelSpec {
   return spec;
 }
 
-/** Validate a tagged payoff object. */
-export function checkPayoff(value: unknown, path = 'payoff'): PayoffSpec {
+function numberColumn(v: unknown, path: string, n: number | undefined, check: (x: unknown, p: string) => number): number[] {
+  if (!Array.isArray(v) && !(v instanceof Float64Array)) throw new InputError(path, v, n === undefined ? 'an array of numbers, one per asset' : `an array of ${n} numbers (one per asset)`);
+  const a = Array.from(v as ArrayLike<unknown>);
+  if (a.length === 0 || a.length > MAX_ASSETS) throw new InputError(path, v, `1 to ${MAX_ASSETS} numbers (one per asset)`);
+  if (n !== undefined && a.length !== n) throw new InputError(path, v, `an array of ${n} numbers (one per asset, as model.spots)`);
+  return a.map((x, i) => check(x, `${path}[${i}]`));
+}
+
+/** Validate a multiGbm model; factor (or, on request, repair) its correlation matrix. */
+function checkMultiGbm(m: Record<string, unknown>, path: string): ModelSpec {
+  const spots = numberColumn(m.spots, `${path}.spots`, undefined, positive);
+  const n = spots.length;
+  const vols = numberColumn(m.vols, `${path}.vols`, n, nonNegative);
+  const dividendYields = m.dividendYields === undefined ? new Array<number>(n).fill(0) : numberColumn(m.dividendYields, `${path}.dividendYields`, n, finite);
+  const rate = finite(m.rate, `${path}.rate`);
+  const repair = booleanOption(m.repairCorrelation, false, `${path}.repairCorrelation`);
+  if (m.correlation === undefined) throw new InputError(`${path}.correlation`, m.correlation, `a ${n} x ${n} correlation matrix`);
+  const correlation = prepareCorrelation(m.correlation, n, repair, `${path}.correlation`);
+  return {
+    kind: 'multiGbm', scheme: 'exact', code: L.MODEL_MULTI_GBM, spot: spots[0]!, rate, dividendYield: dividendYields[0]!, vol: vols[0]!,
+    v0: 0, kappa: 0, theta: 0, sigma: 0, rho: 0, jumpIntensity: 0, jumpMean: 0, jumpVol: 0, assets: n,
+    multi: { spots, dividendYields, vols, correlation },
+  };
+}
+
+const SINGLE_PAYOFFS = ['european', 'digital', 'barrier', 'asian'] as const;
+const MULTI_PAYOFFS = ['basket', 'geometricBasket', 'spread', 'exchange', 'bestOf', 'worstOf'] as const;
+
+/**
+ * Validate a tagged payoff object against the model's number of assets (`assets` > 1 or
+ * `multi` = true: the multi-asset payoffs; otherwise the single-asset ones).
+ */
+export function checkPayoff(value: unknown, path = 'payoff', model?: { kind: string; assets: number }): PayoffSpec {
   const p = requireObject(value, path);
-  const kinds = ['european', 'digital', 'barrier', 'asian'] as const;
-  if (p.kind === undefined) throw new InputError(`${path}.kind`, p.kind, kinds.map((s) => `'${s}'`).join(', '));
-  const kind = enumOption(p.kind, kinds, 'european', `${path}.kind`);
+  const multi = model?.kind === 'multiGbm';
+  const kinds = multi ? MULTI_PAYOFFS : SINGLE_PAYOFFS;
+  const expected = kinds.map((s) => `'${s}'`).join(', ') + (multi ? ' (payoffs of the multiGbm model)' : '');
+  if (p.kind === undefined || !(kinds as readonly unknown[]).includes(p.kind)) throw new InputError(`${path}.kind`, p.kind, expected);
+  const kind = p.kind as PayoffSpec['kind'];
+  if (kind === 'exchange') {
+    return { ...NO_PAYOFF, kind, code: L.PAYOFF_SPREAD, type: 'call', assets: assetPair(p.assets, `${path}.assets`, model!.assets) };
+  }
   if (p.type === undefined) throw new InputError(`${path}.type`, p.type, "'call' or 'put'");
   const spec: PayoffSpec = {
     kind, code: L.PAYOFF_EUROPEAN,
     strike: nonNegative(p.strike, `${path}.strike`),
     type: enumOption(p.type, ['call', 'put'] as const, 'call', `${path}.type`),
     cash: 1, barrier: 0, direction: 'up', knock: 'out', rebate: 0, monitoring: 'continuous', averaging: 'arithmetic',
+    weights: [], assets: [0, 1],
   };
+  if (multi) {
+    const n = model!.assets;
+    if (kind === 'basket' || kind === 'geometricBasket') {
+      spec.code = kind === 'basket' ? L.PAYOFF_BASKET : L.PAYOFF_GEOMETRIC_BASKET;
+      spec.weights = numberColumn(p.weights, `${path}.weights`, n, kind === 'basket' ? finite : positive);
+    } else if (kind === 'spread') {
+      spec.code = L.PAYOFF_SPREAD;
+      spec.assets = assetPair(p.assets, `${path}.assets`, n);
+    } else {
+      spec.code = kind === 'bestOf' ? L.PAYOFF_BEST_OF : L.PAYOFF_WORST_OF;
+    }
+    return spec;
+  }
   if (kind === 'digital') {
     spec.code = L.PAYOFF_DIGITAL;
     spec.cash = optional(p.cash, 1, (v) => finite(v, `${path}.cash`));
@@ -184,9 +254,21 @@ export function checkPayoff(value: unknown, path = 'payoff'): PayoffSpec {
   return spec;
 }
 
+function assetPair(v: unknown, path: string, n: number): [number, number] {
+  if (v === undefined) {
+    if (n < 2) throw new InputError(path, v, 'two distinct asset indices (the model has one asset)');
+    return [0, 1];
+  }
+  if (!Array.isArray(v) || v.length !== 2) throw new InputError(path, v, `[i, j]: two distinct asset indices in [0, ${n - 1}]`);
+  const i = integer(v[0], `${path}[0]`, 0, n - 1);
+  const j = integer(v[1], `${path}[1]`, 0, n - 1);
+  if (i === j) throw new InputError(`${path}[1]`, j, `an asset index other than ${i}`);
+  return [i, j];
+}
+
 const NO_PAYOFF: PayoffSpec = {
   kind: 'none', code: L.PAYOFF_NONE, strike: 0, type: 'call', cash: 0, barrier: 0, direction: 'up', knock: 'out',
-  rebate: 0, monitoring: 'continuous', averaging: 'arithmetic',
+  rebate: 0, monitoring: 'continuous', averaging: 'arithmetic', weights: [], assets: [0, 1],
 };
 
 function checkSeed(v: unknown): { seed: string; seedLo: number; seedHi: number } {
@@ -198,9 +280,9 @@ function checkSeed(v: unknown): { seed: string; seedLo: number; seedHi: number }
   return { seed: String(s), seedLo: s % 4294967296, seedHi: Math.floor(s / 4294967296) };
 }
 
-/** Draws per step of a model code. */
-export function drawsPerStep(code: number): number {
-  return code === L.MODEL_GBM ? 1 : code === L.MODEL_MERTON ? 3 : code === L.MODEL_BATES ? 4 : 2;
+/** Draws per step of a model code (multiGbm: one per asset, `assets`). */
+export function drawsPerStep(code: number, assets = 1): number {
+  return code === L.MODEL_GBM ? 1 : code === L.MODEL_MERTON ? 3 : code === L.MODEL_BATES ? 4 : code === L.MODEL_MULTI_GBM ? assets : 2;
 }
 
 /**
@@ -254,7 +336,30 @@ function paramBlock(m: ModelSpec, p: PayoffSpec, expiry: number, flags: { antith
   b[L.P_CONTROL] = flags.cv;
   b[L.P_GREEKS] = flags.greeks;
   b[L.P_IS_SHIFT] = flags.shift;
+  b[L.P_ASSETS] = m.assets;
+  b[L.P_ASSET_LONG] = p.assets[0];
+  b[L.P_ASSET_SHORT] = p.assets[1];
   return b;
+}
+
+/** The multi-asset kernel's asset block: spots, dividend yields, vols, payoff weights, control weights, factor. */
+function assetBlock(m: ModelSpec, p: PayoffSpec): number[] {
+  const mm = m.multi;
+  if (!mm) return [];
+  const n = m.assets;
+  return [...mm.spots, ...mm.dividendYields, ...mm.vols, ...(p.weights.length === n ? p.weights : new Array<number>(n).fill(0)),
+    ...underlyingWeights(n, p), ...mm.correlation.factor];
+}
+
+/** CV_UNDERLYING weights c: the basket weights, +1 / -1 on a spread's assets, 1 on every asset otherwise. */
+function underlyingWeights(n: number, p: PayoffSpec): number[] {
+  if (p.weights.length === n) return p.weights.slice();
+  const c = new Array<number>(n).fill(p.kind === 'spread' || p.kind === 'exchange' ? 0 : 1);
+  if (p.kind === 'spread' || p.kind === 'exchange') {
+    c[p.assets[0]] = 1;
+    c[p.assets[1]] = -1;
+  }
+  return c;
 }
 
 function checkModelLimits(m: ModelSpec, expiry: number, steps: number): void {
@@ -270,7 +375,8 @@ function checkModelLimits(m: ModelSpec, expiry: number, steps: number): void {
 export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
   const a = requireObject(args, 'args');
   const model = checkModel(a.model);
-  const payoff = checkPayoff(a.payoff);
+  const payoff = checkPayoff(a.payoff, 'payoff', model);
+  const multi = model.kind === 'multiGbm';
   const expiry = num(a.expiry, 'expiry', (x) => x > 0 && x <= 1000, 'a number of years in (0, 1000]');
   const steps = integer(a.steps, 'steps', 1, MAX_STEPS);
   checkModelLimits(model, expiry, steps);
@@ -281,7 +387,7 @@ export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
   const workers = optional(a.workers, 1, (v) => integer(v, 'workers', 1, 256));
   const shardSize = optional(a.shardSize, DEFAULT_SHARD_SIZE, (v) =>
     num(v, 'shardSize', (x) => Number.isInteger(x) && x >= 2 && x <= 1 << 20 && x % 2 === 0, 'an even integer in [2, 1048576]'));
-  const dps = drawsPerStep(model.code);
+  const dps = drawsPerStep(model.code, model.assets);
   const dims = steps * dps;
 
   let replications = 1;
@@ -293,7 +399,7 @@ export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
     scramble = enumOption(q.scramble, ['shift', 'owen'] as const, 'shift', 'qmc.scramble');
     bridge = booleanOption(q.brownianBridge, true, 'qmc.brownianBridge');
     if (dims > SOBOL_MAX_DIMENSIONS) {
-      throw new InputError('steps', steps, `steps x ${dps} draws per step <= ${SOBOL_MAX_DIMENSIONS} Sobol dimensions (or rng: 'philox')`);
+      throw new InputError('steps', steps, `steps x ${dps} draws per step${multi ? ' (one per asset)' : ''} <= ${SOBOL_MAX_DIMENSIONS} Sobol dimensions (or rng: 'philox')`);
     }
   } else if (a.qmc !== undefined) {
     requireObject(a.qmc, 'qmc');
@@ -308,21 +414,36 @@ export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
   const pointsPerReplication = paths / replications;
 
   // Control variate.
-  const cvKind = enumOption(a.controlVariate, ['none', 'underlying', 'geometricAsian'] as const, 'none', 'controlVariate');
+  const cvKind = enumOption(a.controlVariate, ['none', 'underlying', 'geometricAsian', 'geometricBasket'] as const, 'none', 'controlVariate');
   let controlMean = 0;
-  if (cvKind === 'underlying') {
+  if (cvKind === 'geometricBasket') {
+    if (!multi || (payoff.kind !== 'basket' && payoff.kind !== 'geometricBasket')) {
+      throw new InputError('controlVariate', cvKind, "'underlying' or 'none' (the geometric-basket control is for basket payoffs of the multiGbm model)");
+    }
+    payoff.weights.forEach((w, i) => {
+      if (!(w > 0)) throw new InputError(`payoff.weights[${i}]`, w, "a weight > 0 (the geometric-basket control needs positive weights)");
+    });
+    const mm = model.multi!;
+    controlMean = geometricBasketPrice(mm.spots, payoff.weights, expiry, model.rate, mm.dividendYields, mm.vols, mm.correlation.matrix, payoff.strike, payoff.type);
+  } else if (cvKind === 'underlying' && multi) {
+    const mm = model.multi!;
+    const c = underlyingWeights(model.assets, payoff);
+    for (let i = 0; i < model.assets; i++) controlMean += c[i]! * mm.spots[i]! * Math.exp(-mm.dividendYields[i]! * expiry);
+  } else if (cvKind === 'underlying') {
     controlMean = model.spot * Math.exp(-model.dividendYield * expiry);
   } else if (cvKind === 'geometricAsian') {
     if (model.kind !== 'gbm') throw new InputError('controlVariate', cvKind, "'underlying' or 'none' (the geometric-Asian control needs the GBM closed form)");
     if (payoff.kind !== 'asian') throw new InputError('controlVariate', cvKind, "'underlying' or 'none' (the geometric-Asian control is for Asian payoffs)");
     controlMean = geometricAsianPrice(model.spot, payoff.strike, expiry, model.rate, model.dividendYield, model.vol, payoff.type, steps);
   }
-  const cvCode = cvKind === 'underlying' ? L.CV_UNDERLYING : cvKind === 'geometricAsian' ? L.CV_GEOMETRIC_ASIAN : L.CV_NONE;
+  const cvCode = cvKind === 'underlying' ? L.CV_UNDERLYING : cvKind === 'geometricAsian' ? L.CV_GEOMETRIC_ASIAN
+    : cvKind === 'geometricBasket' ? L.CV_GEOMETRIC_BASKET : L.CV_NONE;
 
   // Importance sampling.
   let importanceSampling = false;
   let isShift = 0;
   if (a.importanceSampling !== undefined && a.importanceSampling !== false) {
+    if (multi) throw new InputError('importanceSampling', a.importanceSampling, 'false or undefined (importance sampling is not available for multiGbm)');
     importanceSampling = true;
     if (a.importanceSampling === true) {
       isShift = defaultImportanceShift(model, payoff, expiry, steps);
@@ -334,6 +455,9 @@ export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
   }
 
   // Greeks.
+  if (multi && a.greeks !== undefined && a.greeks !== false) {
+    throw new InputError('greeks', a.greeks, 'false or undefined (greeks are not available for multiGbm: bump the inputs with the same seed, common random numbers)');
+  }
   const lipschitz = payoff.kind === 'european' || payoff.kind === 'asian';
   const flatVol = model.kind === 'gbm' || model.kind === 'merton';
   let delta = false;
@@ -361,6 +485,7 @@ export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
     greekMethod: lipschitz ? 'pathwise' : 'likelihoodRatio', workers, shardSize,
     shardsPerReplication, shardCount: shardsPerReplication * replications, drawsPerStep: dps, dims,
     params: paramBlock(model, payoff, expiry, { antithetic, cv: cvCode, greeks: greekMask, shift: isShift }),
+    assetBlock: assetBlock(model, payoff),
   };
 }
 
@@ -373,6 +498,9 @@ export interface SimulatePathsJob {
   seedHi: number;
   stream: number;
   params: number[];
+  /** Number of assets (1 except for multiGbm) and the multi-asset kernel's asset block. */
+  assets: number;
+  assetBlock: number[];
   out: Float64Array | undefined;
 }
 
@@ -384,7 +512,8 @@ export function createSimulatePathsJob(args: SimulatePathsArgs): SimulatePathsJo
   const steps = integer(a.steps, 'steps', 1, MAX_STEPS);
   checkModelLimits(model, expiry, steps);
   const paths = integer(a.paths, 'paths', 1, 2 ** 32);
-  const bytes = paths * (steps + 1) * 8;
+  const n = model.assets;
+  const bytes = paths * (steps + 1) * n * 8;
   if (bytes > SIMULATE_PATHS_MAX_BYTES) {
     throw new InputError('paths', paths, `paths x (steps + 1) x 8 bytes <= ${SIMULATE_PATHS_MAX_BYTES} (256 MiB; this asks for ${bytes}); price with engine.monteCarlo, which never stores paths`);
   }
@@ -394,11 +523,12 @@ export function createSimulatePathsJob(args: SimulatePathsArgs): SimulatePathsJo
   const firstPath = optional(a.firstPath, 0, (v) => integer(v, 'firstPath', 0, 2 ** 32 - paths));
   if (antithetic && (paths % 2 !== 0 || firstPath % 2 !== 0)) throw new InputError('paths', paths, 'an even number with an even firstPath (antithetic pairs)');
   const out = a.out;
-  if (out !== undefined && (!(out instanceof Float64Array) || out.length !== paths * (steps + 1))) {
-    throw new InputError('out', out, `a Float64Array of length ${paths * (steps + 1)}`);
+  if (out !== undefined && (!(out instanceof Float64Array) || out.length !== paths * (steps + 1) * n)) {
+    throw new InputError('out', out, `a Float64Array of length ${paths * (steps + 1) * n}${n > 1 ? ' (paths x (steps + 1) x assets)' : ''}`);
   }
   return {
     paths, steps, firstPath, seedLo: seed.seedLo, seedHi: seed.seedHi, stream,
     params: paramBlock(model, NO_PAYOFF, expiry, { antithetic, cv: L.CV_NONE, greeks: 0, shift: 0 }), out: out as Float64Array | undefined,
+    assets: n, assetBlock: assetBlock(model, NO_PAYOFF),
   };
 }

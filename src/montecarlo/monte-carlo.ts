@@ -75,29 +75,38 @@ async function runJob(
 }
 
 /**
- * Simulate spot paths: a row-major Float64Array [paths][steps + 1] (column 0 is the spot). Path i
- * is path firstPath + i of a Philox `monteCarlo` run with the same model, seed, stream, steps and
- * antithetic flag. Refuses (InputError) above 256 MiB of output.
+ * Simulate spot paths: a row-major Float64Array [paths][steps + 1] (column 0 is the spot); for
+ * multiGbm [paths][steps + 1][assets]. Path i is path firstPath + i of a Philox `monteCarlo` run
+ * with the same model, seed, stream, steps and antithetic flag. Refuses (InputError) above 256 MiB
+ * of output.
  */
 export function simulatePaths(ctx: EngineContext, args: SimulatePathsArgs): Float64Array {
   const job = createSimulatePathsJob(args);
-  const row = job.steps + 1;
+  const n = job.assets;
+  const multi = job.assetBlock.length > 0;
+  const row = (job.steps + 1) * n;
   const out = job.out ?? new Float64Array(job.paths * row);
   const k = ctx.kernels as EngineContext['kernels'] & MonteCarloKernels;
   const arena = ctx.arena;
   const chunk = Math.max(2, Math.floor((1 << 22) / (row * 8)) & ~1);
+  const scratch = (L.MA_SCRATCH_PER_ASSET * n + n * n) * 8;
   for (let done = 0; done < job.paths;) {
     const m = Math.min(chunk, job.paths - done);
     arena.reset();
-    reserveAligned(ctx, L.PARAMS_SIZE * 8 + L.ACC_SIZE * 8 + m * row * 8 + 64);
+    reserveAligned(ctx, L.PARAMS_SIZE * 8 + L.ACC_SIZE * 8 + m * row * 8 + (multi ? job.assetBlock.length * 8 + scratch + 16 : 0) + 64);
     const pParams = arena.alloc(L.PARAMS_SIZE * 8);
     const pAcc = arena.alloc(L.ACC_SIZE * 8);
     const pPaths = arena.alloc(m * row * 8);
+    const pAssets = multi ? arena.alloc(job.assetBlock.length * 8) : 0;
+    const pScratch = multi ? arena.alloc(scratch) : 0;
     const v = arena.views;
     v.f64.set(job.params, pParams >>> 3);
     v.f64.fill(0, pAcc >>> 3, (pAcc >>> 3) + L.ACC_SIZE);
-    const rc = k.mcShard(job.firstPath + done, m, job.steps, job.seedLo, job.seedHi, job.stream, pParams, L.DRAWS_PHILOX, 0, pAcc, pPaths, 0);
-    if (rc !== 0) throw new KernelError('mcShard', rc);
+    if (multi) v.f64.set(job.assetBlock, pAssets >>> 3);
+    const rc = multi
+      ? k.mcMultiAssetShard(job.firstPath + done, m, job.steps, n, job.seedLo, job.seedHi, job.stream, pParams, pAssets, L.DRAWS_PHILOX, 0, pAcc, pPaths, 0, pScratch)
+      : k.mcShard(job.firstPath + done, m, job.steps, job.seedLo, job.seedHi, job.stream, pParams, L.DRAWS_PHILOX, 0, pAcc, pPaths, 0);
+    if (rc !== 0) throw new KernelError(multi ? 'mcMultiAssetShard' : 'mcShard', rc);
     out.set(arena.views.f64.subarray(pPaths >>> 3, (pPaths >>> 3) + m * row), done * row);
     done += m;
   }

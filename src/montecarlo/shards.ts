@@ -52,15 +52,36 @@ export function monteCarloShard(ctx: EngineContext, job: MonteCarloJob, shardInd
   const k = (ctx as McContext).kernels;
   const arena = ctx.arena;
   arena.reset();
+  // multiGbm: the asset block and the kernel's scratch (allocated first, written after the other allocations).
+  const n = job.model.assets;
+  const multi = job.model.kind === 'multiGbm';
+  const multiBytes = multi ? (job.assetBlock.length + L.MA_SCRATCH_PER_ASSET * n + n * n) * 8 + 32 : 0;
+  let pAssets = 0;
+  let pScratch = 0;
+  const allocMulti = (): void => {
+    if (!multi) return;
+    pAssets = arena.alloc(job.assetBlock.length * 8);
+    pScratch = arena.alloc((L.MA_SCRATCH_PER_ASSET * n + n * n) * 8);
+  };
+  const writeMulti = (): void => {
+    if (multi) arena.views.f64.set(job.assetBlock, pAssets >>> 3);
+  };
+  const shard = (from: number, paths: number, mode: number, pDraws: number, pBridge: number, pParams: number, pAcc: number): void => {
+    const rc = multi
+      ? k.mcMultiAssetShard(from, paths, job.steps, n, job.seedLo, job.seedHi, job.stream, pParams, pAssets, mode, pDraws, pAcc, 0, pBridge, pScratch)
+      : k.mcShard(from, paths, job.steps, job.seedLo, job.seedHi, job.stream, pParams, mode, pDraws, pAcc, 0, pBridge);
+    if (rc !== 0) throw new KernelError(multi ? 'mcMultiAssetShard' : 'mcShard', rc);
+  };
   if (job.rng === 'philox') {
-    reserveAligned(ctx, L.PARAMS_SIZE * 8 + L.ACC_SIZE * 8 + 64);
+    reserveAligned(ctx, L.PARAMS_SIZE * 8 + L.ACC_SIZE * 8 + multiBytes + 64);
     const pParams = arena.alloc(L.PARAMS_SIZE * 8);
     const pAcc = arena.alloc(L.ACC_SIZE * 8);
+    allocMulti();
     const f64 = arena.views.f64;
     f64.set(job.params, pParams >>> 3);
     f64.fill(0, pAcc >>> 3, (pAcc >>> 3) + L.ACC_SIZE);
-    const rc = k.mcShard(start, count, job.steps, job.seedLo, job.seedHi, job.stream, pParams, L.DRAWS_PHILOX, 0, pAcc, 0, 0);
-    if (rc !== 0) throw new KernelError('mcShard', rc);
+    writeMulti();
+    shard(start, count, L.DRAWS_PHILOX, 0, 0, pParams, pAcc);
     return arena.views.f64.slice(pAcc >>> 3, (pAcc >>> 3) + L.ACC_SIZE);
   }
   // Sobol: points [start, start + count) of the replication, scrambled by its own Philox words;
@@ -71,9 +92,10 @@ export function monteCarloShard(ctx: EngineContext, job: MonteCarloJob, shardInd
   const pairs = job.antithetic ? 2 : 1;
   const rowsPerCall = Math.max(1, Math.floor(QMC_BLOCK_BYTES / (dims * 8)));
   const bufRows = Math.min(rowsPerCall, Math.ceil(count / pairs));
-  reserveAligned(ctx, L.PARAMS_SIZE * 8 + L.ACC_SIZE * 8 + table.length * 4 + dims * 132 + bufRows * dims * 8 + steps * 72 + 256);
+  reserveAligned(ctx, L.PARAMS_SIZE * 8 + L.ACC_SIZE * 8 + multiBytes + table.length * 4 + dims * 132 + bufRows * dims * 8 + steps * 72 + 256);
   const pParams = arena.alloc(L.PARAMS_SIZE * 8);
   const pAcc = arena.alloc(L.ACC_SIZE * 8);
+  allocMulti();
   const pTable = arena.alloc(Math.max(4, table.length * 4));
   const pDirs = arena.alloc(dims * 128);
   const pScr = arena.alloc(dims * 4);
@@ -83,6 +105,7 @@ export function monteCarloShard(ctx: EngineContext, job: MonteCarloJob, shardInd
   const v = arena.views;
   v.f64.set(job.params, pParams >>> 3);
   v.f64.fill(0, pAcc >>> 3, (pAcc >>> 3) + L.ACC_SIZE);
+  writeMulti();
   v.u32.set(table, pTable >>> 2);
   const dt = job.expiry / steps;
   for (let i = 0; i < steps; i++) v.f64[(pTimes >>> 3) + i] = (i + 1) * dt;
@@ -101,8 +124,7 @@ export function monteCarloShard(ctx: EngineContext, job: MonteCarloJob, shardInd
     const rows = paths / pairs;
     rc = k.sobolPoints(rows, dims, (start + done) / pairs, pDirs, scramble, pScr, pBuf);
     if (rc !== 0) throw new KernelError('sobolPoints', rc);
-    rc = k.mcShard(start + done, paths, steps, job.seedLo, job.seedHi, job.stream, pParams, mode, pBuf, pAcc, 0, job.bridge ? pBridge : 0);
-    if (rc !== 0) throw new KernelError('mcShard', rc);
+    shard(start + done, paths, mode, pBuf, job.bridge ? pBridge : 0, pParams, pAcc);
     done += paths;
   }
   return arena.views.f64.slice(pAcc >>> 3, (pAcc >>> 3) + L.ACC_SIZE);
@@ -215,7 +237,7 @@ function assemble(job: MonteCarloJob, reps: Float64Array[], elapsedMs: number): 
     const corr = x.variance > 0 && y.variance > 0 ? cov / Math.sqrt(x.variance * y.variance) : 0;
     resVar = Math.max(y.variance - beta * cov, 0) * (n > 2 ? (n - 1) / (n - 2) : 1);
     cvDetails = {
-      kind: job.controlVariate as 'underlying' | 'geometricAsian', mean: job.controlMean, sampleMean: x.mean, beta,
+      kind: job.controlVariate as 'underlying' | 'geometricAsian' | 'geometricBasket', mean: job.controlMean, sampleMean: x.mean, beta,
       correlation: corr, varianceReductionFactor: resVar > 0 ? y.variance / resVar : Infinity,
     };
   }
@@ -279,6 +301,17 @@ function assemble(job: MonteCarloJob, reps: Float64Array[], elapsedMs: number): 
     };
   }
   if (job.payoff.kind === 'barrier') details.barrier = { knockProbability: total[L.A_SUM_KNOCK]! / np };
+  const mm = job.model.multi;
+  if (mm) {
+    const n = job.model.assets;
+    const c = mm.correlation;
+    details.assets = n;
+    details.correlationRepaired = c.repaired;
+    details.correlation = {
+      matrix: Array.from({ length: n }, (_, i) => c.matrix.slice(i * n, i * n + n)), rank: c.rank,
+      smallestEigenvalue: c.smallestEigenvalue, repaired: c.repaired, frobeniusDistance: c.frobeniusDistance, iterations: c.iterations,
+    };
+  }
   const result: MonteCarloResult = {
     price, stdErr, ci95: [price - Z_95 * stdErr, price + Z_95 * stdErr], paths: np, elapsedMs, details,
   };
@@ -288,6 +321,10 @@ function assemble(job: MonteCarloJob, reps: Float64Array[], elapsedMs: number): 
 
 function schemeText(job: MonteCarloJob): string {
   const m = job.model;
+  if (m.kind === 'multiGbm') {
+    return `correlated multi-asset GBM (${m.assets} assets), exact log-normal steps through the pivot-free Cholesky factor of the correlation matrix` +
+      (m.multi!.correlation.repaired ? ' (repaired to the nearest correlation matrix, Higham 2002)' : '') + '; payoff on the assets at expiry';
+  }
   const base = m.kind === 'gbm' ? 'GBM, exact log-normal steps'
     : m.kind === 'merton' ? 'Merton, exact diffusion step plus compound-Poisson lognormal jumps per step'
     : m.scheme === 'euler' ? `${m.kind === 'bates' ? 'Bates' : 'Heston'}, full-truncation Euler (discretisation bias O(dt))`

@@ -65,21 +65,35 @@ export interface BatesModel extends Omit<HestonModel, 'kind' | 'scheme'>, JumpPa
 }
 
 /**
- * Correlated multi-asset GBM (Cholesky): reserved, not implemented yet (an InputError says so).
- * The union stays open for it.
+ * Correlated multi-asset GBM, simulated exactly: dS_a / S_a = (r - q_a) dt + vol_a dW_a with
+ * d<W_a, W_b> = correlation[a][b] dt. The correlation matrix is factored by a pivot-free Cholesky
+ * (C = L L^T; positive semi-definite matrices such as perfectly correlated assets work: a zero pivot
+ * gives a zero column). A matrix that is not positive semi-definite is an InputError at
+ * `model.correlation` (giving its smallest eigenvalue) unless `repairCorrelation` is true.
+ * Payoffs: `basket`, `geometricBasket`, `spread`, `exchange`, `bestOf`, `worstOf`.
  */
 export interface MultiGbmModel {
   kind: 'multiGbm';
+  /** Spot prices (> 0), one per asset (n >= 1 assets). */
   spots: number[];
+  /** Risk-free rate. */
   rate: number;
+  /** Continuous dividend yields (default 0 each), one per asset. */
   dividendYields?: number[];
+  /** Volatilities (>= 0), one per asset. */
   vols: number[];
-  /** Correlation matrix, row-major n x n. */
-  correlation: number[] | number[][];
-  /** Repair a non-PSD correlation matrix to the nearest correlation matrix (Higham 2002). */
+  /**
+   * Correlation matrix n x n: rows (`number[][]`) or row-major (`number[]` / `Float64Array` of n^2).
+   * Symmetric and with unit diagonal to 1e-12, entries in [-1, 1], positive semi-definite.
+   */
+  correlation: number[][] | number[] | Float64Array;
+  /**
+   * Replace a correlation matrix that is not positive semi-definite by the nearest correlation
+   * matrix in the Frobenius norm (Higham 2002, alternating projections with Dykstra's correction);
+   * `details.correlation` reports the distance moved and the iterations. Default false (InputError).
+   */
   repairCorrelation?: boolean;
 }
-
 export type MonteCarloModel = GbmModel | HestonModel | MertonModel | BatesModel | MultiGbmModel;
 
 export interface EuropeanPayoff {
@@ -121,7 +135,53 @@ export interface AsianPayoff {
   averaging: 'arithmetic' | 'geometric';
 }
 
-export type MonteCarloPayoff = EuropeanPayoff | DigitalPayoff | BarrierPayoff | AsianPayoff;
+/** Multi-asset: arithmetic basket (theta (sum_a w_a S_a(T) - K))^+. */
+export interface BasketPayoff {
+  kind: 'basket';
+  /** One weight per asset (finite; negative weights allowed, except with the geometric-basket control). */
+  weights: number[];
+  strike: number;
+  type: OptionType;
+}
+
+/**
+ * Multi-asset: geometric basket (theta (G - K))^+ with G = W prod_a S_a(T)^{w_a / W}, W = sum w_a
+ * (weights > 0): the geometric counterpart of the arithmetic basket (equal when all S_a are
+ * equal). ln G is normal, so it has a closed form (`geometricBasketPrice`); it is the control
+ * variate `'geometricBasket'` of arithmetic baskets.
+ */
+export interface GeometricBasketPayoff {
+  kind: 'geometricBasket';
+  weights: number[];
+  strike: number;
+  type: OptionType;
+}
+
+/** Multi-asset: spread option (theta (S_i(T) - S_j(T) - K))^+ on `assets` [i, j] (default [0, 1]). */
+export interface SpreadPayoff {
+  kind: 'spread';
+  strike: number;
+  type: OptionType;
+  assets?: [number, number];
+}
+
+/** Multi-asset: exchange option (S_i(T) - S_j(T))^+ on `assets` [i, j] (default [0, 1]); Margrabe (1978) in closed form. */
+export interface ExchangePayoff {
+  kind: 'exchange';
+  assets?: [number, number];
+}
+
+/** Multi-asset: option on the best (max) or worst (min) of the assets at expiry, (theta (max or min S_a(T) - K))^+. */
+export interface BestWorstOfPayoff {
+  kind: 'bestOf' | 'worstOf';
+  strike: number;
+  type: OptionType;
+}
+
+/** Payoffs of the `multiGbm` model. */
+export type MultiAssetPayoff = BasketPayoff | GeometricBasketPayoff | SpreadPayoff | ExchangePayoff | BestWorstOfPayoff;
+
+export type MonteCarloPayoff = EuropeanPayoff | DigitalPayoff | BarrierPayoff | AsianPayoff | MultiAssetPayoff;
 
 /** Arguments of `engine.monteCarlo`. */
 export interface MonteCarloArgs {
@@ -131,7 +191,10 @@ export interface MonteCarloArgs {
   expiry: number;
   /** Number of paths (>= 2; even with `antithetic`; a multiple of the replications with Sobol). */
   paths: number;
-  /** Time steps per path (>= 1); the Asian average and discrete barrier use the step dates. */
+  /**
+   * Time steps per path (>= 1); the Asian average and discrete barrier use the step dates. With
+   * Sobol, steps x draws per step (multiGbm: the number of assets) must fit the Sobol table.
+   */
   steps: number;
   /** Seed: a safe integer >= 0 or a bigint < 2^64 (the 64-bit Philox key). */
   seed: number | bigint;
@@ -147,11 +210,17 @@ export interface MonteCarloArgs {
   qmc?: { replications?: number; scramble?: 'shift' | 'owen'; brownianBridge?: boolean };
   /** Antithetic pairs (path 2k + 1 negates the normals of path 2k). Default false. */
   antithetic?: boolean;
-  /** `'underlying'` (discounted S_T, every model) or `'geometricAsian'` (GBM, Asian payoffs). Default none. */
-  controlVariate?: 'none' | 'underlying' | 'geometricAsian';
-  /** Mean shift of the diffusion normals: `true` for the default shift (see `defaultImportanceShift`) or `{ shift }`. */
+  /**
+   * `'underlying'` (discounted S_T, every model; multiGbm: the discounted basket sum_a c_a S_a(T) with
+   * c the basket weights, +1 / -1 on a spread's two assets, or 1 on every asset for best/worst-of),
+   * `'geometricAsian'` (GBM, Asian payoffs) or `'geometricBasket'` (multiGbm, basket payoffs with
+   * positive weights: the geometric basket option with the same weights, strike and type, whose
+   * price is known in closed form). Default none.
+   */
+  controlVariate?: 'none' | 'underlying' | 'geometricAsian' | 'geometricBasket';
+  /** Mean shift of the diffusion normals: `true` for the default shift (see `defaultImportanceShift`) or `{ shift }`. Not for multiGbm. */
   importanceSampling?: boolean | { shift?: number };
-  /** `true`: delta, and vega where the model supports it; or pick `{ delta, vega }` (an unsupported pick is an InputError). */
+  /** `true`: delta, and vega where the model supports it; or pick `{ delta, vega }` (an unsupported pick is an InputError). Not for multiGbm. */
   greeks?: boolean | { delta?: boolean; vega?: boolean };
   /** Worker count (validated; shards run in this thread until the worker pool lands). */
   workers?: number;
@@ -203,7 +272,7 @@ export interface MonteCarloDetails {
   /** plainStdErr^2 / stdErr^2: the variance reduction of everything used together. */
   varianceReductionFactor: number;
   controlVariate?: {
-    kind: 'underlying' | 'geometricAsian';
+    kind: 'underlying' | 'geometricAsian' | 'geometricBasket';
     /** Known mean E[X] of the control. */
     mean: number;
     /** Sample mean of the control. */
@@ -224,6 +293,24 @@ export interface MonteCarloDetails {
     varianceReductionFactor: number;
   };
   barrier?: { knockProbability: number };
+  /** multiGbm: number of assets. */
+  assets?: number;
+  /** multiGbm: true when the correlation matrix was not PSD and was replaced by the nearest correlation matrix. */
+  correlationRepaired?: boolean;
+  /** multiGbm: the correlation actually simulated and how it was obtained. */
+  correlation?: {
+    /** The correlation matrix simulated, rows (the input, or its Higham repair). */
+    matrix: number[][];
+    /** Rank of its Cholesky factor (< n for singular matrices such as perfectly correlated assets). */
+    rank: number;
+    /** Smallest eigenvalue of the input matrix. */
+    smallestEigenvalue: number;
+    repaired: boolean;
+    /** Frobenius distance ||repaired - input||_F (0 when not repaired). */
+    frobeniusDistance: number;
+    /** Higham iterations (0 when not repaired). */
+    iterations: number;
+  };
   /** What the discretisation does (bias is not included in stdErr). */
   scheme: string;
 }
@@ -252,6 +339,6 @@ export interface SimulatePathsArgs {
   antithetic?: boolean;
   /** First path index (default 0): path i of the output is path firstPath + i of a `monteCarlo` run with the same seed. */
   firstPath?: number;
-  /** Write into this Float64Array of length paths x (steps + 1) instead of allocating. */
+  /** Write into this Float64Array of length paths x (steps + 1) (multiGbm: x assets) instead of allocating. */
   out?: Float64Array;
 }
