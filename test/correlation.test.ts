@@ -59,7 +59,7 @@ const expectInputError = (f: () => unknown, path: string): InputError => {
 };
 
 describe('symmetric eigen-decomposition (cyclic Jacobi)', () => {
-  it('tridiagonal (2, -1): eigenvalues 2 - 2 cos(k pi / 5) to 1e-14 (measured 1.8e-15: 4 ulps of the largest), orthonormal vectors, V diag V^T = A', () => {
+  it('tridiagonal (2, -1): eigenvalues 2 - 2 cos(k pi / 5) to 1e-14 (measured 1.8e-15: 4 ulps of the largest), orthonormal vectors and V diag V^T = A to 4e-15', () => {
     const A = flat(fixtures.cases[0]!.input);
     const { values, vectors } = symmetricEigen(A, 4);
     const exact = [1, 2, 3, 4].map((k) => 2 - 2 * Math.cos((k * Math.PI) / 5));
@@ -70,8 +70,8 @@ describe('symmetric eigen-decomposition (cyclic Jacobi)', () => {
       R[i * 4 + j] += vectors[i * 4 + k]! * values[k]! * vectors[j * 4 + k]!;
       VtV[i * 4 + j] += vectors[k * 4 + i]! * vectors[k * 4 + j]!;
     }
-    expect(maxAbsDiff(R, A)).toBeLessThan(1e-15);
-    expect(maxAbsDiff(VtV, [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1])).toBeLessThan(1e-15);
+    expect(maxAbsDiff(R, A)).toBeLessThan(4e-15); // measured 1.8e-15 (4 ulps of 2)
+    expect(maxAbsDiff(VtV, [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1])).toBeLessThan(4e-15);
   });
 
   it('random symmetric 12 x 12 (seeded): reconstruction to 1e-14, trace preserved, ascending', () => {
@@ -164,14 +164,14 @@ describe('nearest correlation matrix (Higham 2002)', () => {
     expect(r.reason).toBe('converged');
   });
 
-  it.each(fixtures.cases.map((c) => [c.name, c] as const))('%s: within 1e-10 of the numpy/scipy reference; unit diagonal, PSD; distance as the reference', (_name, c) => {
+  it.each(fixtures.cases.map((c) => [c.name, c] as const))('%s: within 1e-12 of the numpy/scipy reference (measured <= 1.6e-13, 28-39 iterations); unit diagonal, PSD; distance as the reference', (_name, c) => {
     const r = nearestCorrelationMatrix(c.input);
     const n = c.input.length;
-    expect(maxAbsDiff(flat(r.matrix), flat(c.nearest))).toBeLessThan(1e-10);
+    expect(maxAbsDiff(flat(r.matrix), flat(c.nearest))).toBeLessThan(1e-12);
     for (let i = 0; i < n; i++) expect(r.matrix[i]![i]).toBe(1);
     expect(r.smallestEigenvalue).toBeGreaterThan(-1e-14);
     expect(choleskySemidefinite(flat(r.matrix), n).ok).toBe(true);
-    expect(Math.abs(r.frobeniusDistance - c.frobeniusDistance)).toBeLessThan(1e-10);
+    expect(Math.abs(r.frobeniusDistance - c.frobeniusDistance)).toBeLessThan(1e-12);
     expect(r.iterations).toBeGreaterThan(1);
     expect(r.iterations).toBeLessThan(200);
   });
