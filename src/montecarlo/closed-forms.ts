@@ -161,7 +161,7 @@ export function mertonPrice(
  * S2 e^{-q2 T} N(d2), d1,2 = (ln(S1 e^{-q1 T} / (S2 e^{-q2 T})) +- vol^2 T / 2) / (vol sqrt(T)),
  * vol^2 = vol1^2 + vol2^2 - 2 rho vol1 vol2. (W. Margrabe, "The value of an option to exchange one
  * asset for another", J. Finance 33(1) 1978; Haug 2007, sec. 5.1.) The rate cancels.
- * @example margrabePrice(100, 100, 1, 0, 0, 0.2, 0.3, 0.5) // 10.5186... (vol = sqrt(0.07))
+ * @example margrabePrice(100, 100, 1, 0, 0, 0.2, 0.3, 0.5) // 10.524315781125253 (vol = sqrt(0.07): 100 (2 N(vol / 2) - 1))
  */
 export function margrabePrice(
   spot1: number, spot2: number, expiry: number, dividendYield1: number, dividendYield2: number, vol1: number, vol2: number, correlation: number,
