@@ -334,6 +334,12 @@ export function nearestCorrelationMatrix(a: number[][] | ArrayLike<number>, opti
   };
 }
 
+/**
+ * Above this size a matrix that factors does not get the (diagnostic only) smallest eigenvalue:
+ * Jacobi costs ~10 n^3 flops per sweep, ~1 s at n = 256 in JS.
+ */
+export const EIGEN_DIAGNOSTIC_MAX = 64;
+
 /** A validated correlation matrix ready for simulation (plain data). */
 export interface PreparedCorrelation {
   /** The correlation matrix simulated (row-major n x n): the input, or its repair. */
@@ -341,7 +347,7 @@ export interface PreparedCorrelation {
   /** Its lower-triangular factor L (row-major), L L^T = matrix (zero columns at zero pivots). */
   factor: number[];
   rank: number;
-  /** Smallest eigenvalue of the input. */
+  /** Smallest eigenvalue of the input (NaN for a PSD input above {@link EIGEN_DIAGNOSTIC_MAX} assets). */
   smallestEigenvalue: number;
   repaired: boolean;
   /** Frobenius distance moved by the repair (0 when not repaired). */
@@ -361,7 +367,8 @@ export function prepareCorrelation(value: unknown, n: number, repair: boolean, p
   const chol = choleskySemidefinite(C, n);
   if (chol.ok) {
     return {
-      matrix: Array.from(C), factor: Array.from(chol.factor), rank: chol.rank, smallestEigenvalue: n > 1 ? smallestEigenvalue(C, n) : 1,
+      matrix: Array.from(C), factor: Array.from(chol.factor), rank: chol.rank,
+      smallestEigenvalue: n === 1 ? 1 : n <= EIGEN_DIAGNOSTIC_MAX ? smallestEigenvalue(C, n) : NaN,
       repaired: false, frobeniusDistance: 0, iterations: 0,
     };
   }

@@ -303,7 +303,7 @@ export interface MonteCarloDetails {
     matrix: number[][];
     /** Rank of its Cholesky factor (< n for singular matrices such as perfectly correlated assets). */
     rank: number;
-    /** Smallest eigenvalue of the input matrix. */
+    /** Smallest eigenvalue of the input matrix (NaN for a PSD input of more than 64 assets: not computed). */
     smallestEigenvalue: number;
     repaired: boolean;
     /** Frobenius distance ||repaired - input||_F (0 when not repaired). */
