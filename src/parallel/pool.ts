@@ -220,7 +220,7 @@ export class WorkerPool {
         try {
           slot.worker.post({
             type: 'job', run: run.id, task: s.task, job: s.job,
-            output: run.shared ? s.output! : null, shardLength: s.shardLength ?? 0,
+            output: run.shared ? s.output! : null, outputLength: s.output?.length ?? 0, shardLength: s.output ? s.shardLength! : 0,
           });
         } catch (e) {
           // DataCloneError: the job is not structured-cloneable.
@@ -294,7 +294,8 @@ export class WorkerPool {
     this.kill(slot);
     if (run && !run.finished) {
       run.inFlight--;
-      this.fail(run, rebuilt ? cause : new WorkerError('a worker failed', cause), false);
+      // The run is lost: free its other workers at once too (replaced on demand).
+      this.fail(run, rebuilt ? cause : new WorkerError('a worker failed', cause), true);
     }
     this.pump();
   }

@@ -19,6 +19,7 @@ interface RunState {
   task: string;
   job: unknown;
   output: Float64Array | null;
+  outputLength: number;
   shardLength: number;
 }
 
@@ -39,7 +40,7 @@ function handle(port: Port, msg: ToWorker): void {
     case 'init':
       return void init(port, msg);
     case 'job':
-      runs.set(msg.run, { task: msg.task, job: msg.job, output: msg.output, shardLength: msg.shardLength });
+      runs.set(msg.run, { task: msg.task, job: msg.job, output: msg.output, outputLength: msg.outputLength, shardLength: msg.shardLength });
       return;
     case 'end':
       runs.delete(msg.run);
@@ -67,16 +68,20 @@ function shard(port: Port, run: number, index: number): void {
   try {
     if (!state || !engine) throw new Error(`worker: shard ${index} of unknown run ${run}`);
     const fn = getShardTask(state.task);
-    if (state.output) {
-      const from = index * state.shardLength;
-      const out = state.output.subarray(Math.min(from, state.output.length), Math.min(from + state.shardLength, state.output.length));
+    if (state.shardLength > 0) {
+      // Block mode: the shard's block of the shared output, or a block of our own sent back.
+      const from = Math.min(index * state.shardLength, state.outputLength);
+      const to = Math.min(from + state.shardLength, state.outputLength);
+      const out = state.output ? state.output.subarray(from, to) : new Float64Array(to - from);
       const values = fn(engine, state.job, index, out);
       if (values !== out) out.set(values);
-      port.post({ type: 'result', run, index, values: null });
+      if (state.output) port.post({ type: 'result', run, index, values: null });
+      else port.post({ type: 'result', run, index, values: out }, [out.buffer as ArrayBuffer]);
     } else {
       const values = fn(engine, state.job, index);
       // Transfer the buffer unless the task returned a view of something it keeps (or shared memory).
-      const whole = values.byteOffset === 0 && values.byteLength === values.buffer.byteLength && values.buffer instanceof ArrayBuffer;
+      const whole = values.byteOffset === 0 && values.byteLength === values.buffer.byteLength && values.buffer instanceof ArrayBuffer
+        && values.buffer !== engine.arena.views.u8.buffer;
       const sent = whole ? values : values.slice();
       port.post({ type: 'result', run, index, values: sent }, [sent.buffer as ArrayBuffer]);
     }
