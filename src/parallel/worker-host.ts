@@ -39,6 +39,10 @@ type NodeWorkerCtor = typeof import('node:worker_threads').Worker;
 
 let hostPromise: Promise<Host> | undefined;
 
+const NODE_ENTRY = './worker-entry.js';
+// src/parallel/worker-host.ts -> dist/parallel/worker-entry.js (tsconfig: rootDir src, outDir dist).
+const NODE_ENTRY_FROM_SOURCE = '../../dist/parallel/worker-entry.js';
+
 /** The host of this thread (resolved once). @throws WorkerError when there is no worker support. */
 export function loadHost(): Promise<Host> {
   hostPromise ??= detect().catch((e: unknown) => {
@@ -104,8 +108,8 @@ async function nodeHost(): Promise<Host> {
   const entry = (): URL => {
     if (defaultUrl) return defaultUrl;
     const fromSource = /\.[cm]?tsx?$/.test(new URL(import.meta.url).pathname);
-    // src/parallel/worker-host.ts -> dist/parallel/worker-entry.js (tsconfig: rootDir src, outDir dist).
-    const url = fromSource ? new URL('../../dist/parallel/worker-entry.js', import.meta.url) : new URL('./worker-entry.js', import.meta.url);
+    // Non-literal specifiers: bundlers must not copy these Node-only files as browser assets.
+    const url = new URL(fromSource ? NODE_ENTRY_FROM_SOURCE : NODE_ENTRY, import.meta.url);
     if (url.protocol === 'file:' && !fs.existsSync(url)) {
       throw new WorkerError(
         fromSource
