@@ -81,6 +81,22 @@ describe('runShards: determinism', () => {
     expect(bits(many)).toEqual(bits(one));
   });
 
+  it('a job split over "machines" by firstShard ranges and merged per shard in shard order equals the whole run', async () => {
+    const whole = await runShards(wasm, { task: 'philoxSum', job: JOB, shards: 10, workers: 1 });
+    // Three "machines" with different worker counts and uneven ranges.
+    const parts = await Promise.all([
+      runShards(wasm, { task: 'philoxSum', job: JOB, firstShard: 0, shards: 3, workers: 2 }),
+      runShards(wasm, { task: 'philoxSum', job: JOB, firstShard: 3, shards: 6, workers: 3 }),
+      runShards(wasm, { task: 'philoxSum', job: JOB, firstShard: 9, shards: 1, workers: 1 }),
+    ]);
+    expect(bits(parts.flat())).toEqual(bits(whole));
+    expect(sumInOrder(parts.flat())).toEqual(sumInOrder(whole));
+    // Block output of a range lands at the start of its own output.
+    const out = new Float64Array(2 * 5);
+    await runShardsInto(wasm, out, { task: 'fillBlock', job: { scale: 100 }, firstShard: 4, shards: 2, shardLength: 5, workers: 2, taskModules: [TASKS] });
+    expect(Array.from(out)).toEqual([400, 401, 402, 403, 404, 500, 501, 502, 503, 504]);
+  });
+
   it("workers: 'auto' with a small `items` runs in-thread; shards: 0 resolves to []", async () => {
     const pools = sharedPools().length;
     const spawnedBefore = sharedPools().reduce((t, p) => t + p.spawned, 0);

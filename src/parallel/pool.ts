@@ -39,13 +39,15 @@ export interface PoolRun {
   task: string;
   job: unknown;
   shards: number;
+  /** Index of the first shard: the run covers shards [firstShard, firstShard + shards). Default 0. */
+  firstShard?: number;
   /** At most this many workers of the pool work on this run. Default: all. */
   maxWorkers?: number;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
   /** Called with each shard's accumulator as it arrives (any order), before `onProgress`. */
   onShard?: (index: number, values: Float64Array) => void;
-  /** Block output: shard k fills output[k shardLength, (k + 1) shardLength) (shared memory: in the worker). */
+  /** Block output: shard firstShard + j fills output[j shardLength, (j + 1) shardLength) (shared memory: in the worker). */
   output?: Float64Array;
   shardLength?: number;
 }
@@ -220,7 +222,7 @@ export class WorkerPool {
         try {
           slot.worker.post({
             type: 'job', run: run.id, task: s.task, job: s.job,
-            output: run.shared ? s.output! : null, outputLength: s.output?.length ?? 0, shardLength: s.output ? s.shardLength! : 0,
+            firstShard: s.firstShard ?? 0, output: run.shared ? s.output! : null, outputLength: s.output?.length ?? 0, shardLength: s.output ? s.shardLength! : 0,
           });
         } catch (e) {
           // DataCloneError: the job is not structured-cloneable.
@@ -229,7 +231,7 @@ export class WorkerPool {
           continue;
         }
       }
-      const index = run.next++;
+      const index = (run.spec.firstShard ?? 0) + run.next++;
       run.inFlight++;
       slot.busy = { run, index };
       slot.worker.ref();
@@ -271,11 +273,12 @@ export class WorkerPool {
 
   private complete(run: RunState, index: number, values: Float64Array | null): void {
     const { output, shardLength } = run.spec;
-    if (output && !run.shared && values) output.set(values.subarray(0, Math.max(0, Math.min(shardLength!, output.length - index * shardLength!))), index * shardLength!);
-    run.results[index] = output ? new Float64Array(0) : values;
+    const j = index - (run.spec.firstShard ?? 0);
+    if (output && !run.shared && values) output.set(values.subarray(0, Math.max(0, Math.min(shardLength!, output.length - j * shardLength!))), j * shardLength!);
+    run.results[j] = output ? new Float64Array(0) : values;
     run.done++;
     try {
-      run.spec.onShard?.(index, run.results[index]!);
+      run.spec.onShard?.(index, run.results[j]!);
       run.spec.onProgress?.(run.done / run.spec.shards);
     } catch (e) {
       return this.fail(run, e, false);

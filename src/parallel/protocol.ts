@@ -14,7 +14,7 @@ export const PROTOCOL_VERSION = 1;
 export type ToWorker =
   | { type: 'init'; module: WebAssembly.Module | null; chunkSize: number; taskModules: string[] }
   /** Block mode when shardLength > 0: `output` is the shared output, or null (blocks travel back as messages). */
-  | { type: 'job'; run: number; task: string; job: unknown; output: Float64Array | null; outputLength: number; shardLength: number }
+  | { type: 'job'; run: number; task: string; job: unknown; firstShard: number; output: Float64Array | null; outputLength: number; shardLength: number }
   | { type: 'shard'; run: number; index: number }
   | { type: 'end'; run: number };
 

@@ -27,6 +27,11 @@ export interface RunShardsOptions<J = unknown> {
   /** Number of shards (integer >= 0); shard k is a fixed slice of the job, whatever the workers. */
   shards: number;
   /**
+   * First shard index (default 0): the run covers shards [firstShard, firstShard + shards), e.g.
+   * one machine's share of a job split across machines. Results are still in shard order.
+   */
+  firstShard?: number;
+  /**
    * 1 runs every shard in this thread on the caller's engine (no worker overhead). n > 1 uses up
    * to n workers. `'auto'` (default): the core count, capped by `shards` and by `items / 5e4`
    * when `items` is given; 1 means in-thread.
@@ -58,7 +63,7 @@ export interface RunShardsOptions<J = unknown> {
 
 /** Options of {@link runShardsInto}: those of {@link runShards} plus the output block length. */
 export interface RunShardsIntoOptions<J = unknown> extends RunShardsOptions<J> {
-  /** Elements per shard block: shard k writes output[k shardLength, min((k + 1) shardLength, output.length)). */
+  /** Elements per shard block: shard firstShard + j writes output[j shardLength, min((j + 1) shardLength, output.length)). */
   shardLength: number;
 }
 
@@ -114,9 +119,10 @@ async function run<J>(
 ): Promise<Float64Array[]> {
   if (engine === null || typeof engine !== 'object' || !engine.kernels || !engine.arena) throw new InputError('engine', engine, 'an Engine');
   if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an object');
-  const { task, job, shards, workers = 'auto', items, signal, onProgress, onShard, pool, module, taskModules, workerUrl } = options;
+  const { task, job, shards, firstShard = 0, workers = 'auto', items, signal, onProgress, onShard, pool, module, taskModules, workerUrl } = options;
   if (typeof task !== 'string' || task.length === 0) throw new InputError('task', task, 'the name of a registered shard task');
   if (!Number.isInteger(shards) || shards < 0 || shards > 2 ** 32) throw new InputError('shards', shards, 'an integer in [0, 2^32]');
+  if (!Number.isInteger(firstShard) || firstShard < 0 || firstShard + shards > 2 ** 32) throw new InputError('firstShard', firstShard, 'an integer >= 0 with firstShard + shards <= 2^32');
   checkWorkers(workers, 'workers');
   if (items !== undefined && !(typeof items === 'number' && items >= 0)) throw new InputError('items', items, 'a non-negative number');
   if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) throw new InputError('signal', signal, 'an AbortSignal');
@@ -128,14 +134,14 @@ async function run<J>(
   if (signal?.aborted) throw new AbortedError(signal.reason, 0);
 
   const n = await workerCount(workers, shards, items, pool);
-  if (n <= 1) return inThread(engine, task, job, shards, signal, onProgress, onShard, taskModules ?? [], block);
+  if (n <= 1) return inThread(engine, task, job, firstShard, shards, signal, onProgress, onShard, taskModules ?? [], block);
 
   const backend = (engine as { backend?: string }).backend;
   const usePool = pool ?? sharedPool(
     backend === 'js' ? null : module ?? (engine as { module?: WebAssembly.Module }).module ?? await compileWasm(defaultWasmUrl()),
     engine.chunkSize, taskModules ?? [], workerUrl, n,
   );
-  return usePool.run({ task, job, shards, maxWorkers: n, signal, onProgress, onShard, output: block?.output, shardLength: block?.shardLength });
+  return usePool.run({ task, job, shards, firstShard, maxWorkers: n, signal, onProgress, onShard, output: block?.output, shardLength: block?.shardLength });
 }
 
 async function workerCount(workers: number | 'auto', shards: number, items: number | undefined, pool: WorkerPool | undefined): Promise<number> {
@@ -149,7 +155,7 @@ async function workerCount(workers: number | 'auto', shards: number, items: numb
 const importedTaskModules = new Map<string, Promise<void>>();
 
 async function inThread(
-  engine: EngineContext, task: string, job: unknown, shards: number, signal: AbortSignal | undefined,
+  engine: EngineContext, task: string, job: unknown, first: number, shards: number, signal: AbortSignal | undefined,
   onProgress: ((f: number) => void) | undefined, onShard: ((i: number, v: Float64Array) => void) | undefined, taskModules: readonly (URL | string)[],
   block: { output: Float64Array; shardLength: number } | undefined,
 ): Promise<Float64Array[]> {
@@ -166,15 +172,16 @@ async function inThread(
   const fn = getShardTask(task);
   const results: Float64Array[] = [];
   let lastYield = now();
-  for (let s = 0; s < shards; s++) {
+  for (let j = 0; j < shards; j++) {
+    const s = first + j;
     if (now() - lastYield > YIELD_EVERY_MS) {
       await new Promise<void>((resolve) => setTimeout(resolve, 0));
       lastYield = now();
     }
-    if (signal?.aborted) throw new AbortedError(signal.reason, s);
+    if (signal?.aborted) throw new AbortedError(signal.reason, j);
     if (block) {
       const { output, shardLength } = block;
-      const out = output.subarray(Math.min(s * shardLength, output.length), Math.min((s + 1) * shardLength, output.length));
+      const out = output.subarray(Math.min(j * shardLength, output.length), Math.min((j + 1) * shardLength, output.length));
       const values = fn(engine, job, s, out);
       if (values !== out) out.set(values);
       results.push(new Float64Array(0));
@@ -183,8 +190,8 @@ async function inThread(
       // A view of the engine heap would be overwritten by the next shard: keep a copy.
       results.push(values.buffer === engine.arena.views.u8.buffer ? values.slice() : values);
     }
-    onShard?.(s, results[s]!);
-    onProgress?.((s + 1) / shards);
+    onShard?.(s, results[j]!);
+    onProgress?.((j + 1) / shards);
   }
   return results;
 }

@@ -18,6 +18,7 @@ interface Port {
 interface RunState {
   task: string;
   job: unknown;
+  firstShard: number;
   output: Float64Array | null;
   outputLength: number;
   shardLength: number;
@@ -40,7 +41,7 @@ function handle(port: Port, msg: ToWorker): void {
     case 'init':
       return void init(port, msg);
     case 'job':
-      runs.set(msg.run, { task: msg.task, job: msg.job, output: msg.output, outputLength: msg.outputLength, shardLength: msg.shardLength });
+      runs.set(msg.run, { task: msg.task, job: msg.job, firstShard: msg.firstShard, output: msg.output, outputLength: msg.outputLength, shardLength: msg.shardLength });
       return;
     case 'end':
       runs.delete(msg.run);
@@ -70,7 +71,7 @@ function shard(port: Port, run: number, index: number): void {
     const fn = getShardTask(state.task);
     if (state.shardLength > 0) {
       // Block mode: the shard's block of the shared output, or a block of our own sent back.
-      const from = Math.min(index * state.shardLength, state.outputLength);
+      const from = Math.min((index - state.firstShard) * state.shardLength, state.outputLength);
       const to = Math.min(from + state.shardLength, state.outputLength);
       const out = state.output ? state.output.subarray(from, to) : new Float64Array(to - from);
       const values = fn(engine, state.job, index, out);
