@@ -11,6 +11,7 @@ export {
 } from "./random/philox";
 export { sobolInitDirections, sobolPoints } from "./random/sobol";
 export { brownianBridgeInit, brownianBridgeBatch } from "./random/brownian-bridge";
+export { mcShard } from "./montecarlo/paths";
 
 /**
  * Diagnostic: returns 0 for code 0; any other code fails an assertion in the debug build (so its

@@ -6,6 +6,8 @@ import { JsHeapBacking, MemoryArena, WasmHeapBacking } from './memory-arena.js';
 import { compileWasm, defaultWasmUrl, type WasmSource } from './wasm-module.js';
 import { blackScholes, black76, type BlackScholesArgs, type Black76Args, type PricingResult } from './pricing/black-pricing.js';
 import { impliedVol, type ImpliedVolArgs, type ImpliedVolResult } from './pricing/implied-vol.js';
+import { monteCarlo, monteCarloSync, simulatePaths } from './montecarlo/monte-carlo.js';
+import type { MonteCarloArgs, MonteCarloResult, SimulatePathsArgs } from './montecarlo/types.js';
 
 /** Which kernels an engine runs. */
 export type Backend = 'wasm' | 'js';
@@ -77,6 +79,24 @@ export class Engine implements EngineContext {
   /** Batch Black-76 implied volatilities with a per-element status; see {@link ImpliedVolArgs}. */
   impliedVol(args: ImpliedVolArgs): ImpliedVolResult {
     return impliedVol(this, args);
+  }
+
+  /**
+   * Monte Carlo price (and greeks) of one payoff under one model; see {@link MonteCarloArgs}.
+   * Runs shard by shard, yielding between shards so `signal` can abort (AbortedError).
+   */
+  monteCarlo(args: MonteCarloArgs): Promise<MonteCarloResult> {
+    return monteCarlo(this, args);
+  }
+
+  /** {@link Engine.monteCarlo} without yielding: the whole run in one synchronous call. */
+  monteCarloSync(args: MonteCarloArgs): MonteCarloResult {
+    return monteCarloSync(this, args);
+  }
+
+  /** Spot paths, row-major Float64Array [paths][steps + 1] (InputError above 256 MiB); see {@link SimulatePathsArgs}. */
+  simulatePaths(args: SimulatePathsArgs): Float64Array {
+    return simulatePaths(this, args);
   }
 }
 

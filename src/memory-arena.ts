@@ -85,7 +85,8 @@ export class JsHeapBacking implements HeapBacking {
   grow(bytes: number): void {
     if (bytes <= this.buffer.byteLength) return;
     // Contents need not survive: the arena grows only before a chunk's inputs are copied in.
-    this.buffer = new ArrayBuffer(Math.max(bytes, Math.ceil(this.buffer.byteLength * 1.5)));
+    // A multiple of 16 bytes, so every typed view (up to Float64Array) spans the whole buffer.
+    this.buffer = new ArrayBuffer(align(Math.max(bytes, Math.ceil(this.buffer.byteLength * 1.5))));
   }
 }
 

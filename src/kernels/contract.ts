@@ -1,4 +1,6 @@
 import type { RandomKernels } from './random/kernels.js';
+import type { MonteCarloKernels } from './montecarlo/kernels.js';
+import { MONTE_CARLO_KERNEL_NAMES } from './montecarlo/kernels.js';
 
 /**
  * The kernel contract: every compute kernel riskwasm has, with one signature shared by the
@@ -13,7 +15,7 @@ import type { RandomKernels } from './random/kernels.js';
  * Scalar kernels (plain `f64 -> f64`) are part of the contract so tests can compare the two
  * backends function by function.
  */
-export interface Kernels extends RandomKernels {
+export interface Kernels extends RandomKernels, MonteCarloKernels {
   /** Diagnostic: 0 for code 0; otherwise a failed assertion (debug WASM build: KernelError) or the code. */
   assertionCheck(code: number): number;
   /** Standard normal density. */
@@ -68,5 +70,5 @@ export const BATCH_KERNELS = [
 /** Names of every kernel in the contract, checked against both backends at engine creation. */
 export const KERNEL_NAMES = [
   'assertionCheck', 'normalPdf', 'normalCdf', 'normalCdfOverPdf', 'inverseNormalCdf', 'normalisedBlack',
-  'normalisedImpliedVolatility', 'philox4x32_10', ...BATCH_KERNELS,
+  'normalisedImpliedVolatility', 'philox4x32_10', ...BATCH_KERNELS, ...MONTE_CARLO_KERNEL_NAMES,
 ] as const satisfies readonly (keyof Kernels)[];

@@ -6,6 +6,7 @@ import { normalisedBlack } from './pricing/normalised-black.js';
 import { impliedVolatilityBatch, normalisedImpliedVolatility } from './pricing/implied-volatility.js';
 import { black76Batch, blackScholesBatch } from './pricing/black-scholes.js';
 import { createJsRandomKernels } from './random/kernels.js';
+import { createJsMonteCarloKernels } from './montecarlo/kernels.js';
 
 /**
  * The pure-JS twin of the kernels module, bound to one arena. Batch kernels receive the arena's
@@ -14,6 +15,7 @@ import { createJsRandomKernels } from './random/kernels.js';
 export function createJsKernels(arena: MemoryArena): Kernels {
   return {
     ...createJsRandomKernels(arena),
+    ...createJsMonteCarloKernels(arena),
     assertionCheck: (code) => code,
     normalPdf, normalCdf, normalCdfOverPdf, inverseNormalCdf, normalisedBlack, normalisedImpliedVolatility,
     blackScholesBatch: (n, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus) =>

@@ -5,4 +5,5 @@
 export { runShards, runShardsInto, allocateOutput, sharedPools, closeSharedPools, MIN_ITEMS_PER_WORKER, type RunShardsOptions, type RunShardsIntoOptions } from './run-shards.js';
 export { WorkerPool, createWorkerPool, type WorkerPoolOptions, type PoolRun } from './pool.js';
 export { registerShardTask, getShardTask, hasShardTask, philoxSumShard, type ShardTask, type PhiloxSumJob } from './shard-tasks.js';
+export { monteCarloParallel, type MonteCarloParallelOptions } from './monte-carlo.js';
 export { AbortedError, WorkerError, serializeError, rebuildError, type SerializedError } from './errors.js';
