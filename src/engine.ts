@@ -7,6 +7,7 @@ import { JsHeapBacking, MemoryArena, WasmHeapBacking } from './memory-arena.js';
 import { compileWasm, defaultWasmUrl, type WasmSource } from './wasm-module.js';
 import { blackScholes, black76, type BlackScholesArgs, type Black76Args, type PricingResult } from './pricing/black-pricing.js';
 import { impliedVol, type ImpliedVolArgs, type ImpliedVolResult } from './pricing/implied-vol.js';
+import { hestonPrice, type HestonPriceArgs, type HestonPriceResult } from './pricing/heston-price.js';
 
 /** Which kernels an engine runs. */
 export type Backend = 'wasm' | 'js';
@@ -75,6 +76,11 @@ export class Engine implements EngineContext {
   /** Batch Black-76 implied volatilities with a per-element status; see {@link ImpliedVolArgs}. */
   impliedVol(args: ImpliedVolArgs): ImpliedVolResult {
     return impliedVol(this, args);
+  }
+
+  /** Batch Heston prices (and gradient with respect to the five parameters); see {@link HestonPriceArgs}. */
+  hestonPrice(args: HestonPriceArgs): HestonPriceResult {
+    return hestonPrice(this, args);
   }
 }
 
