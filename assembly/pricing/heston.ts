@@ -31,24 +31,25 @@
 // dQ = (dbeta + dd) - (dbeta - dd) e - (beta - d) de, dB = (b de - B dQ)/Q,
 // d ln(Q/2d) = dQ/Q - dd/d. Order in the output rows: v0, kappa, theta, sigma, rho.
 //
-// Quadrature: u in [0, umax], umax the first power of two where the tail envelope
-// u max(|phi|, phi_BS) / b drops below `tolerance` (a doubling search). [0, umax] is cut into panels
-// of widths 1, 2, 4, ... (graded towards u = 0, where the nearest singularity of phi, the moment
-// explosion, sits) capped at two periods of e^{iux} at the group's largest |x|, and each panel gets
-// the nNodes-point Gauss-Legendre rule (nodes, weights on [-1, 1] from the caller). Consecutive
+// Quadrature: u in [0, umax], where the tail envelope u max(|phi|, phi_BS) / b has dropped below
+// `tolerance` (doubling search from u = 1, then three bisection steps). [0, umax] is cut into panels
+// of widths h0, 2 h0, 4 h0, ... with h0 = max(1, 1/sqrt(w T)) (graded towards u = 0, where the
+// nearest singularity of phi, the moment explosion, sits; short expiries start at the width of the
+// Gaussian core) up to the largest power of two within four periods of e^{iux} at the group's
+// largest |x|, then of that constant width, until umax - h0; each panel gets the nNodes-point
+// Gauss-Legendre rule (nodes, weights on [-1, 1] from the caller). Consecutive
 // elements with the same expiry form a group that shares the nodes and phi values (and dphi), so a
 // surface of 10 expiries x 30 strikes evaluates phi 10 x (nodes) times; sort by expiry to benefit.
 // More than `maxPanels` panels, or umax > 2^20, flag STATUS_NOT_CONVERGED (the price is still
 // written, from the panels that fit).
 //
 // Work area at pWork: maxPanels * nNodes * 14 f64, per node [u, weight/(pi b), f (re, im),
-// dphi/dp (5 x (re, im))].
+// dphi/dp (5 x (re, im))], then 2 nNodes f64 of phase factors.
 
 import { normalisedBlack } from "./normalised-black";
 import { STATUS_OK, STATUS_INVALID_INPUT, STATUS_NOT_CONVERGED } from "../status";
 
 const WORK_STRIDE: i32 = 14;
-const FIRST_PANEL: f64 = 1.0;
 const OSCILLATIONS_PER_PANEL: f64 = 2.0;
 const U_LIMIT: f64 = 1048576.0;
 
@@ -102,9 +103,11 @@ function cdiv(a: f64, b: f64, c: f64, d: f64): void {
 // @ts-ignore: decorator
 @inline
 function cexpm1(a: f64, b: f64): void {
-  const s = Math.sin(0.5 * b);
-  RE = Math.expm1(a) * Math.cos(b) - 2.0 * s * s;
-  IM = Math.exp(a) * Math.sin(b);
+  // cos b - 1 = -2 sin^2(b/2), sin b = 2 sin(b/2) cos(b/2), e^a = 1 + expm1(a).
+  const s = Math.sin(0.5 * b), c = Math.cos(0.5 * b), m = Math.expm1(a);
+  const cm1 = -2.0 * s * s;
+  RE = m * (1.0 + cm1) + cm1;
+  IM = (1.0 + m) * 2.0 * s * c;
 }
 
 // Principal log(1 + a + ib), accurate for small |a + ib|.
@@ -214,7 +217,7 @@ function tailEnvelope(p: usize, u: f64, T: f64, w: f64, v0: f64, kappa: f64, the
  * expiry T (years), discount factor DF, type (i8, +1 call / -1 put). Parameters: v0 >= 0,
  * kappa > 0, theta >= 0, sigma > 0, -1 < rho < 1 (else returns 2: a malformed call). Quadrature:
  * the nNodes-point Gauss-Legendre rule at pNodes/pWeights on [-1, 1], tail `tolerance`, at most
- * maxPanels panels, work area pWork of maxPanels * nNodes * 14 f64. Writes prices at pOut,
+ * maxPanels panels, work area pWork of (maxPanels * 14 + 2) * nNodes f64. Writes prices at pOut,
  * gradient rows (row-major n x 5) at pGrad if gradient = 1, u8 statuses at pStatus.
  */
 export function hestonPriceBatch(
@@ -229,7 +232,9 @@ export function hestonPriceBatch(
   const grad = gradient != 0;
   let groupT: f64 = NaN;
   let groupEnd: i32 = 0;
-  let nodes: i32 = 0;
+  let panels: i32 = 0;
+  let h0: f64 = 1.0;
+  let capWidth: f64 = 1.0;
   let groupOk = false;
   let w: f64 = 0.0;
   for (let i = 0; i < n; i++) {
@@ -269,20 +274,31 @@ export function hestonPriceBatch(
       let umax: f64 = 1.0;
       while (umax <= U_LIMIT && tailEnvelope(pWork, umax, T, w, v0, kappa, theta, sigma, rho) > tolerance) umax *= 2.0;
       groupOk = umax <= U_LIMIT;
+      // Three bisection steps in [umax/2, umax] (the envelope is above the tolerance at umax/2).
+      if (groupOk && umax > 1.0) {
+        let a = 0.5 * umax;
+        for (let k = 0; k < 3; k++) {
+          const c = 0.5 * (a + umax);
+          if (tailEnvelope(pWork, c, T, w, v0, kappa, theta, sigma, rho) > tolerance) a = c;
+          else umax = c;
+        }
+      }
       const wOsc = xmax > 0.0 ? (OSCILLATIONS_PER_PANEL * 2.0 * Math.PI) / xmax : Infinity;
-      let lo: f64 = 0.0, h = FIRST_PANEL;
-      let panels: i32 = 0;
-      nodes = 0;
-      while (groupOk && lo < umax) {
+      // First panel: 1, or the width 1/sqrt(wT) of the Gaussian core for short expiries.
+      h0 = Math.max(1.0, 1.0 / Math.sqrt(w * T));
+      capWidth = h0;
+      while (capWidth * 2.0 <= wOsc && capWidth < umax) capWidth *= 2.0;
+      let lo: f64 = 0.0, h = h0;
+      panels = 0;
+      while (groupOk && (panels == 0 || lo < umax - h0)) {
         if (panels == maxPanels) {
           groupOk = false;
           break;
         }
-        const hi = Math.min(lo + Math.min(h, wOsc), umax);
-        const mid = 0.5 * (hi + lo), half = 0.5 * (hi - lo);
+        const half = 0.5 * h, mid = lo + half;
         for (let q = 0; q < nNodes; q++) {
           const u = mid + half * load<f64>(pNodes + (<usize>q << 3));
-          const at = pWork + <usize>(WORK_STRIDE * nodes) * 8;
+          const at = pWork + <usize>(WORK_STRIDE * (panels * nNodes + q)) * 8;
           logCharacteristic(at + 16, u, T, v0, kappa, theta, sigma, rho, grad);
           const b = u * u + 0.25;
           const m = Math.exp(load<f64>(at, 16)), ang = load<f64>(at, 24);
@@ -299,31 +315,62 @@ export function hestonPriceBatch(
           }
           store<f64>(at, Math.exp(-0.5 * w * T * b) - phr, 16);
           store<f64>(at, -phi, 24);
-          nodes++;
         }
-        lo = hi;
-        h *= 2.0;
+        lo += h;
+        if (h < capWidth) h *= 2.0;
         panels++;
       }
     }
+    // e^{iux} = e^{i lo x} P_q per panel [lo, lo + h], P_q = e^{i h (t_q + 1) x / 2}: e^{i lo x}
+    // advances by e^{i h x} per panel and both factors are squared where h doubles, so the sum
+    // needs nNodes + 1 sines and cosines per option instead of one per node.
+    const pPh = pWork + <usize>(WORK_STRIDE * maxPanels * nNodes) * 8;
+    const hx = h0 * x;
+    for (let q = 0; q < nNodes; q++) {
+      const a = 0.5 * (load<f64>(pNodes + (<usize>q << 3)) + 1.0) * hx;
+      store<f64>(pPh + (<usize>q << 4), Math.cos(a));
+      store<f64>(pPh + (<usize>q << 4), Math.sin(a), 8);
+    }
+    let sr: f64 = 1.0, si: f64 = 0.0, er = Math.cos(hx), ei = Math.sin(hx), h = h0;
     let sum: f64 = 0.0, g0: f64 = 0.0, g1: f64 = 0.0, g2: f64 = 0.0, g3: f64 = 0.0, g4: f64 = 0.0;
-    if (grad) {
-      for (let q = 0; q < nodes; q++) {
-        const at = pWork + <usize>(WORK_STRIDE * q) * 8;
-        const ux = load<f64>(at) * x;
-        const c = Math.cos(ux), s = Math.sin(ux), cw = load<f64>(at, 8);
-        sum += cw * (c * load<f64>(at, 16) - s * load<f64>(at, 24));
-        g0 += cw * (c * load<f64>(at, 32) - s * load<f64>(at, 40));
-        g1 += cw * (c * load<f64>(at, 48) - s * load<f64>(at, 56));
-        g2 += cw * (c * load<f64>(at, 64) - s * load<f64>(at, 72));
-        g3 += cw * (c * load<f64>(at, 80) - s * load<f64>(at, 88));
-        g4 += cw * (c * load<f64>(at, 96) - s * load<f64>(at, 104));
+    for (let p = 0; p < panels; p++) {
+      const base = pWork + <usize>(WORK_STRIDE * p * nNodes) * 8;
+      if (grad) {
+        for (let q = 0; q < nNodes; q++) {
+          const at = base + <usize>(WORK_STRIDE * q) * 8;
+          const pp = pPh + (<usize>q << 4);
+          const pr = load<f64>(pp), pi = load<f64>(pp, 8);
+          const cw = load<f64>(at, 8);
+          const c = cw * (sr * pr - si * pi), s = cw * (sr * pi + si * pr);
+          sum += c * load<f64>(at, 16) - s * load<f64>(at, 24);
+          g0 += c * load<f64>(at, 32) - s * load<f64>(at, 40);
+          g1 += c * load<f64>(at, 48) - s * load<f64>(at, 56);
+          g2 += c * load<f64>(at, 64) - s * load<f64>(at, 72);
+          g3 += c * load<f64>(at, 80) - s * load<f64>(at, 88);
+          g4 += c * load<f64>(at, 96) - s * load<f64>(at, 104);
+        }
+      } else {
+        for (let q = 0; q < nNodes; q++) {
+          const at = base + <usize>(WORK_STRIDE * q) * 8;
+          const pp = pPh + (<usize>q << 4);
+          const pr = load<f64>(pp), pi = load<f64>(pp, 8);
+          sum += load<f64>(at, 8) * ((sr * pr - si * pi) * load<f64>(at, 16) - (sr * pi + si * pr) * load<f64>(at, 24));
+        }
       }
-    } else {
-      for (let q = 0; q < nodes; q++) {
-        const at = pWork + <usize>(WORK_STRIDE * q) * 8;
-        const ux = load<f64>(at) * x;
-        sum += load<f64>(at, 8) * (Math.cos(ux) * load<f64>(at, 16) - Math.sin(ux) * load<f64>(at, 24));
+      const t = sr * er - si * ei;
+      si = sr * ei + si * er;
+      sr = t;
+      if (h < capWidth) {
+        for (let q = 0; q < nNodes; q++) {
+          const pp = pPh + (<usize>q << 4);
+          const pr = load<f64>(pp), pi = load<f64>(pp, 8);
+          store<f64>(pp, pr * pr - pi * pi);
+          store<f64>(pp, 2.0 * pr * pi, 8);
+        }
+        const t2 = er * er - ei * ei;
+        ei = 2.0 * er * ei;
+        er = t2;
+        h *= 2.0;
       }
     }
     store<f64>(pOut + o, scale * (normalisedBlack(x, Math.sqrt(w * T), <f64>ty) + sum));

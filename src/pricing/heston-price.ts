@@ -76,8 +76,8 @@ interface QuadratureSettings {
 }
 
 const PRECISION: Record<'default' | 'high', QuadratureSettings> = {
-  default: { nodes: 16, tolerance: 1e-16, maxPanels: 256 },
-  high: { nodes: 24, tolerance: 1e-18, maxPanels: 256 },
+  default: { nodes: 16, tolerance: 1e-14, maxPanels: 256 },
+  high: { nodes: 24, tolerance: 1e-17, maxPanels: 256 },
 };
 
 /** f64 slots per quadrature node in the kernel's work area. */
@@ -189,7 +189,7 @@ export function hestonPrice(ctx: EngineContext, args: HestonPriceArgs): HestonPr
   for (let start = 0; start < n; start += chunk) {
     const m = Math.min(chunk, n - start);
     arena.reset();
-    const workBytes = settings.maxPanels * settings.nodes * WORK_STRIDE * 8;
+    const workBytes = (settings.maxPanels * WORK_STRIDE + 2) * settings.nodes * 8;
     arena.reserve(6 * columnBytes(m, 8) + 2 * columnBytes(m, 1) + columnBytes(5 * m, 8) + 2 * columnBytes(settings.nodes, 8) + workBytes + 16);
     const pF = arena.alloc(m * 8), pK = arena.alloc(m * 8), pT = arena.alloc(m * 8), pD = arena.alloc(m * 8);
     const pType = arena.alloc(m);

@@ -5,12 +5,13 @@ import { normalisedBlack } from './normalised-black.js';
 import { STATUS_OK, STATUS_INVALID_INPUT, STATUS_NOT_CONVERGED } from '../status.js';
 import type { KernelHeap } from '../heap.js';
 
-/** f64 slots per quadrature node in the work area: u, weight, f (2), dphi/dp (5 x 2). */
+/**
+ * f64 slots per quadrature node in the work area: u, weight, f (2), dphi/dp (5 x 2). The work
+ * area holds maxPanels * nNodes such nodes, then 2 nNodes f64 of phase factors.
+ */
 export const HESTON_WORK_STRIDE = 14;
-/** Width of the first panel of the graded composite rule (panels then double). */
-const FIRST_PANEL = 1.0;
 /** Oscillations of e^{iux} per panel at the group's largest |x|. */
-const OSCILLATIONS_PER_PANEL = 2.0;
+const OSCILLATIONS_PER_PANEL = 4.0;
 /** Largest truncation point tried by the doubling search. */
 const U_LIMIT = 1048576.0;
 
@@ -52,9 +53,11 @@ function cdiv(a: number, b: number, c: number, d: number): void {
 
 /** exp(a + ib) - 1 without cancellation for small |a + ib|. */
 function cexpm1(a: number, b: number): void {
-  const s = Math.sin(0.5 * b);
-  RE = Math.expm1(a) * Math.cos(b) - 2.0 * s * s;
-  IM = Math.exp(a) * Math.sin(b);
+  // cos b - 1 = -2 sin^2(b/2), sin b = 2 sin(b/2) cos(b/2), e^a = 1 + expm1(a).
+  const s = Math.sin(0.5 * b), c = Math.cos(0.5 * b), m = Math.expm1(a);
+  const cm1 = -2.0 * s * s;
+  RE = m * (1.0 + cm1) + cm1;
+  IM = (1.0 + m) * 2.0 * s * c;
 }
 
 /** Principal log(1 + a + ib), accurate for small |a + ib|. */
@@ -196,7 +199,9 @@ export function hestonPriceBatch(
   const grad = gradient !== 0;
   let groupT = NaN; // expiry of the characteristic-function values in the work area
   let groupEnd = 0; // first element after the current group
-  let nodes = 0; // nodes in the work area
+  let panels = 0; // panels (of nNodes nodes each) in the work area
+  let h0 = 1.0; // first (narrowest) panel of the current group
+  let capWidth = 1.0; // widest panel of the current group
   let groupOk = false;
   let w = 0.0; // control-variate variance
   for (let i = 0; i < n; i++) {
@@ -235,20 +240,33 @@ export function hestonPriceBatch(
       let umax = 1.0;
       while (umax <= U_LIMIT && tailEnvelope(f64, iWork, umax, T, w, v0, kappa, theta, sigma, rho) > tolerance) umax *= 2.0;
       groupOk = umax <= U_LIMIT;
-      // Graded composite Gauss-Legendre: panel widths 1, 2, 4, ... capped by the oscillation period.
+      // Three bisection steps in [umax/2, umax] (the envelope is above the tolerance at umax/2).
+      if (groupOk && umax > 1.0) {
+        let a = 0.5 * umax;
+        for (let k = 0; k < 3; k++) {
+          const c = 0.5 * (a + umax);
+          if (tailEnvelope(f64, iWork, c, T, w, v0, kappa, theta, sigma, rho) > tolerance) a = c;
+          else umax = c;
+        }
+      }
+      // Graded composite Gauss-Legendre: panel widths 1, 2, 4, ... up to the largest power of two
+      // within the oscillation cap, then constant; panels until the truncation point.
       const wOsc = xmax > 0.0 ? (OSCILLATIONS_PER_PANEL * 2.0 * Math.PI) / xmax : Infinity;
-      let lo = 0.0, h = FIRST_PANEL, panels = 0;
-      nodes = 0;
-      while (groupOk && lo < umax) {
+      // First panel: 1, or the width 1/sqrt(wT) of the Gaussian core for short expiries.
+      h0 = Math.max(1.0, 1.0 / Math.sqrt(w * T));
+      capWidth = h0;
+      while (capWidth * 2.0 <= wOsc && capWidth < umax) capWidth *= 2.0;
+      let lo = 0.0, h = h0;
+      panels = 0;
+      while (groupOk && (panels === 0 || lo < umax - h0)) {
         if (panels === maxPanels) {
           groupOk = false;
           break;
         }
-        const hi = Math.min(lo + Math.min(h, wOsc), umax);
-        const mid = 0.5 * (hi + lo), half = 0.5 * (hi - lo);
+        const half = 0.5 * h, mid = lo + half;
         for (let q = 0; q < nNodes; q++) {
           const u = mid + half * f64[iN + q];
-          const at = iWork + HESTON_WORK_STRIDE * nodes;
+          const at = iWork + HESTON_WORK_STRIDE * (panels * nNodes + q);
           logCharacteristic(f64, at + 2, u, T, v0, kappa, theta, sigma, rho, grad);
           const b = u * u + 0.25;
           // phi = exp(ln phi); integrand f = phi_BS - phi; dphi = phi dlnphi.
@@ -265,32 +283,61 @@ export function hestonPriceBatch(
           }
           f64[at + 2] = Math.exp(-0.5 * w * T * b) - phr;
           f64[at + 3] = -phi;
-          nodes++;
         }
-        lo = hi;
-        h *= 2.0;
+        lo += h;
+        if (h < capWidth) h *= 2.0;
         panels++;
       }
     }
     // Sum over the nodes: Re[e^{iux} f] for the price, -Re[e^{iux} dphi] for the gradient.
+    // e^{iux} without a sine per node: node q of a panel [lo, lo + h] is lo + h (t_q + 1)/2, so
+    // e^{iux} = e^{i lo x} P_q with P_q = e^{i h (t_q + 1) x / 2}; across panels e^{i lo x} advances
+    // by e^{i h x}, and where h doubles both factors are squared (phase error ~ eps |u x|, as a
+    // direct sine of the rounded product u x would have).
+    const iPh = iWork + HESTON_WORK_STRIDE * maxPanels * nNodes;
+    const hx = h0 * x;
+    for (let q = 0; q < nNodes; q++) {
+      const a = 0.5 * (f64[iN + q] + 1.0) * hx;
+      f64[iPh + 2 * q] = Math.cos(a);
+      f64[iPh + 2 * q + 1] = Math.sin(a);
+    }
+    let sr = 1.0, si = 0.0, er = Math.cos(hx), ei = Math.sin(hx), h = h0;
     let sum = 0.0, g0 = 0.0, g1 = 0.0, g2 = 0.0, g3 = 0.0, g4 = 0.0;
-    if (grad) {
-      for (let q = 0; q < nodes; q++) {
-        const at = iWork + HESTON_WORK_STRIDE * q;
-        const ux = f64[at] * x;
-        const c = Math.cos(ux), s = Math.sin(ux), cw = f64[at + 1];
-        sum += cw * (c * f64[at + 2] - s * f64[at + 3]);
-        g0 += cw * (c * f64[at + 4] - s * f64[at + 5]);
-        g1 += cw * (c * f64[at + 6] - s * f64[at + 7]);
-        g2 += cw * (c * f64[at + 8] - s * f64[at + 9]);
-        g3 += cw * (c * f64[at + 10] - s * f64[at + 11]);
-        g4 += cw * (c * f64[at + 12] - s * f64[at + 13]);
+    for (let p = 0; p < panels; p++) {
+      const base = iWork + HESTON_WORK_STRIDE * p * nNodes;
+      if (grad) {
+        for (let q = 0; q < nNodes; q++) {
+          const at = base + HESTON_WORK_STRIDE * q;
+          const pr = f64[iPh + 2 * q], pi = f64[iPh + 2 * q + 1];
+          const cw = f64[at + 1];
+          const c = cw * (sr * pr - si * pi), s = cw * (sr * pi + si * pr);
+          sum += c * f64[at + 2] - s * f64[at + 3];
+          g0 += c * f64[at + 4] - s * f64[at + 5];
+          g1 += c * f64[at + 6] - s * f64[at + 7];
+          g2 += c * f64[at + 8] - s * f64[at + 9];
+          g3 += c * f64[at + 10] - s * f64[at + 11];
+          g4 += c * f64[at + 12] - s * f64[at + 13];
+        }
+      } else {
+        for (let q = 0; q < nNodes; q++) {
+          const at = base + HESTON_WORK_STRIDE * q;
+          const pr = f64[iPh + 2 * q], pi = f64[iPh + 2 * q + 1];
+          sum += f64[at + 1] * ((sr * pr - si * pi) * f64[at + 2] - (sr * pi + si * pr) * f64[at + 3]);
+        }
       }
-    } else {
-      for (let q = 0; q < nodes; q++) {
-        const at = iWork + HESTON_WORK_STRIDE * q;
-        const ux = f64[at] * x;
-        sum += f64[at + 1] * (Math.cos(ux) * f64[at + 2] - Math.sin(ux) * f64[at + 3]);
+      const t = sr * er - si * ei;
+      si = sr * ei + si * er;
+      sr = t;
+      if (h < capWidth) {
+        for (let q = 0; q < nNodes; q++) {
+          const pr = f64[iPh + 2 * q], pi = f64[iPh + 2 * q + 1];
+          f64[iPh + 2 * q] = pr * pr - pi * pi;
+          f64[iPh + 2 * q + 1] = 2.0 * pr * pi;
+        }
+        const t2 = er * er - ei * ei;
+        ei = 2.0 * er * ei;
+        er = t2;
+        h *= 2.0;
       }
     }
     f64[iOut + i] = scale * (normalisedBlack(x, Math.sqrt(w * T), ty) + sum);
