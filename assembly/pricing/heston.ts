@@ -35,13 +35,13 @@
 // `tolerance` (doubling search from u = 1, then three bisection steps). [0, umax] is cut into panels
 // of widths h0, 2 h0, 4 h0, ... with h0 = max(1, 1/sqrt(w T)) (graded towards u = 0, where the
 // nearest singularity of phi, the moment explosion, sits; short expiries start at the width of the
-// Gaussian core) up to the largest power of two within four periods of e^{iux} at the group's
+// Gaussian core) up to the largest power of two within three periods of e^{iux} at the group's
 // largest |x|, then of that constant width, until umax - h0; each panel gets the nNodes-point
 // Gauss-Legendre rule (nodes, weights on [-1, 1] from the caller). Consecutive
 // elements with the same expiry form a group that shares the nodes and phi values (and dphi), so a
 // surface of 10 expiries x 30 strikes evaluates phi 10 x (nodes) times; sort by expiry to benefit.
-// More than `maxPanels` panels, or umax > 2^20, flag STATUS_NOT_CONVERGED (the price is still
-// written, from the panels that fit).
+// More than `maxPanels` panels, or umax > 2^20, flag STATUS_NOT_CONVERGED with NaN outputs
+// (expiries of minutes with far strikes; the default budget covers calibration surfaces).
 //
 // Work area at pWork: maxPanels * nNodes * 14 f64, per node [u, weight/(pi b), f (re, im),
 // dphi/dp (5 x (re, im))], then 2 nNodes f64 of phase factors.
@@ -50,7 +50,7 @@ import { normalisedBlack } from "./normalised-black";
 import { STATUS_OK, STATUS_INVALID_INPUT, STATUS_NOT_CONVERGED } from "../status";
 
 const WORK_STRIDE: i32 = 14;
-const OSCILLATIONS_PER_PANEL: f64 = 2.0;
+const OSCILLATIONS_PER_PANEL: f64 = 3.0;
 const U_LIMIT: f64 = 1048576.0;
 
 // Complex results of the helpers (stub runtime: no allocation, so pairs go through globals).
@@ -285,7 +285,8 @@ export function hestonPriceBatch(
       }
       const wOsc = xmax > 0.0 ? (OSCILLATIONS_PER_PANEL * 2.0 * Math.PI) / xmax : Infinity;
       // First panel: 1, or the width 1/sqrt(wT) of the Gaussian core for short expiries.
-      h0 = Math.max(1.0, 1.0 / Math.sqrt(w * T));
+      // (never wider than the oscillation cap: three periods of e^{iux} at the largest |x|).
+      h0 = Math.min(Math.max(1.0, 1.0 / Math.sqrt(w * T)), wOsc);
       capWidth = h0;
       while (capWidth * 2.0 <= wOsc && capWidth < umax) capWidth *= 2.0;
       let lo: f64 = 0.0, h = h0;
@@ -373,13 +374,15 @@ export function hestonPriceBatch(
         h *= 2.0;
       }
     }
-    store<f64>(pOut + o, scale * (normalisedBlack(x, Math.sqrt(w * T), <f64>ty) + sum));
+    // Over the panel budget: NaN, like every status other than ok.
+    const ok: f64 = groupOk ? 1.0 : NaN;
+    store<f64>(pOut + o, ok * scale * (normalisedBlack(x, Math.sqrt(w * T), <f64>ty) + sum));
     if (grad) {
-      store<f64>(og, -scale * g0);
-      store<f64>(og, -scale * g1, 8);
-      store<f64>(og, -scale * g2, 16);
-      store<f64>(og, -scale * g3, 24);
-      store<f64>(og, -scale * g4, 32);
+      store<f64>(og, -ok * scale * g0);
+      store<f64>(og, -ok * scale * g1, 8);
+      store<f64>(og, -ok * scale * g2, 16);
+      store<f64>(og, -ok * scale * g3, 24);
+      store<f64>(og, -ok * scale * g4, 32);
     }
     store<u8>(pStatus + <usize>i, groupOk ? STATUS_OK : STATUS_NOT_CONVERGED);
   }

@@ -59,9 +59,9 @@ export interface HestonPriceArgs {
  * Heston prices. `price[i]` is the discounted option value in the strike's currency;
  * `gradient` (with `gradient: true`) is row-major n x 5: `gradient[5 i + k]` = dV_i / dp_k for
  * p = (v0, kappa, theta, sigma, rho) (see {@link HESTON_PARAM_NAMES}), the Levenberg-Marquardt
- * Jacobian of a price fit. `status[i]` is {@link Status}.ok, .invalidInput (NaN price and
- * gradient row) or .notConverged (the quadrature needed more than its panel budget: extreme
- * expiries or log-moneyness; the price is still the best the budget allowed).
+ * Jacobian of a price fit. `status[i]` is {@link Status}.ok, .invalidInput or .notConverged (the
+ * quadrature needed more than its panel budget: expiries of minutes with far strikes); either
+ * gives NaN in the price and the gradient row.
  */
 export interface HestonPriceResult {
   price: Float64Array;
@@ -76,7 +76,7 @@ interface QuadratureSettings {
 }
 
 const PRECISION: Record<'default' | 'high', QuadratureSettings> = {
-  default: { nodes: 16, tolerance: 1e-14, maxPanels: 256 },
+  default: { nodes: 16, tolerance: 1e-15, maxPanels: 256 },
   high: { nodes: 24, tolerance: 1e-17, maxPanels: 256 },
 };
 

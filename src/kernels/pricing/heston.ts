@@ -11,7 +11,7 @@ import type { KernelHeap } from '../heap.js';
  */
 export const HESTON_WORK_STRIDE = 14;
 /** Oscillations of e^{iux} per panel at the group's largest |x|. */
-const OSCILLATIONS_PER_PANEL = 4.0;
+const OSCILLATIONS_PER_PANEL = 3.0;
 /** Largest truncation point tried by the doubling search. */
 const U_LIMIT = 1048576.0;
 
@@ -253,7 +253,8 @@ export function hestonPriceBatch(
       // within the oscillation cap, then constant; panels until the truncation point.
       const wOsc = xmax > 0.0 ? (OSCILLATIONS_PER_PANEL * 2.0 * Math.PI) / xmax : Infinity;
       // First panel: 1, or the width 1/sqrt(wT) of the Gaussian core for short expiries.
-      h0 = Math.max(1.0, 1.0 / Math.sqrt(w * T));
+      // (never wider than the oscillation cap: three periods of e^{iux} at the largest |x|).
+      h0 = Math.min(Math.max(1.0, 1.0 / Math.sqrt(w * T)), wOsc);
       capWidth = h0;
       while (capWidth * 2.0 <= wOsc && capWidth < umax) capWidth *= 2.0;
       let lo = 0.0, h = h0;
@@ -340,14 +341,16 @@ export function hestonPriceBatch(
         h *= 2.0;
       }
     }
-    f64[iOut + i] = scale * (normalisedBlack(x, Math.sqrt(w * T), ty) + sum);
+    // Over the panel budget: NaN, like every status other than ok.
+    const ok = groupOk ? 1.0 : NaN;
+    f64[iOut + i] = ok * scale * (normalisedBlack(x, Math.sqrt(w * T), ty) + sum);
     if (grad) {
       const o = iG + 5 * i;
-      f64[o] = -scale * g0;
-      f64[o + 1] = -scale * g1;
-      f64[o + 2] = -scale * g2;
-      f64[o + 3] = -scale * g3;
-      f64[o + 4] = -scale * g4;
+      f64[o] = -ok * scale * g0;
+      f64[o + 1] = -ok * scale * g1;
+      f64[o + 2] = -ok * scale * g2;
+      f64[o + 3] = -ok * scale * g3;
+      f64[o + 4] = -ok * scale * g4;
     }
     u8[pStatus + i] = groupOk ? STATUS_OK : STATUS_NOT_CONVERGED;
   }
