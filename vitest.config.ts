@@ -11,6 +11,9 @@ const chromiumArgs = [
 const unit = ['test/**/*.test.ts'];
 const integration = ['test/integration/**/*.test.ts'];
 
+// Under CI, also write vitest's JSON report: .ci/run prints its counts as `N passed, N failed`.
+const ci = !!process.env.CI && process.env.CI !== 'false';
+
 export default defineConfig({
   // Cross-origin isolation, so SharedArrayBuffer (worker pools) is available in the browser project.
   server: {
@@ -20,6 +23,8 @@ export default defineConfig({
     },
   },
   test: {
+    reporters: ci ? ['default', 'json'] : ['default'],
+    outputFile: ci ? { json: '.vitest-results.json' } : undefined,
     projects: [
       {
         extends: true,

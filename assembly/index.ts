@@ -7,6 +7,21 @@ export { normalisedBlack } from "./pricing/normalised-black";
 export { normalisedImpliedVolatility, impliedVolatilityBatch } from "./pricing/implied-volatility";
 export { blackScholesBatch, black76Batch } from "./pricing/black-scholes";
 export { hestonPriceBatch } from "./pricing/heston";
+export {
+  philox4x32_10, philoxUint32Batch, philoxUniformBatch, philoxUniformPaths, philoxNormalBatch, philoxNormalPaths,
+} from "./random/philox";
+export { sobolInitDirections, sobolPoints } from "./random/sobol";
+export { brownianBridgeInit, brownianBridgeBatch } from "./random/brownian-bridge";
+export { mcShard } from "./montecarlo/paths";
+
+/**
+ * Diagnostic: returns 0 for code 0; any other code fails an assertion in the debug build (so its
+ * abort message can be decoded and tested) and returns the code in the release build.
+ */
+export function assertionCheck(code: i32): i32 {
+  assert(code == 0, "assertionCheck: nonzero code");
+  return code;
+}
 
 /** First byte of linear memory after static data: where the TypeScript-owned arena starts. */
 export function heapBase(): usize {

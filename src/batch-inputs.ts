@@ -23,7 +23,8 @@ function isArrayLike(v: unknown): v is ArrayLike<unknown> {
 export function batchLength(fields: Record<string, unknown>, optional: readonly string[] = []): number {
   let n = -1;
   let firstArray = '';
-  for (const [path, v] of Object.entries(fields)) {
+  for (const path in fields) {
+    const v = fields[path];
     if (v === undefined && optional.includes(path)) continue;
     if (typeof v === 'number' || (typeof v === 'string' && path === 'types')) continue;
     if (!isArrayLike(v) || typeof v === 'string') {
@@ -75,7 +76,7 @@ export function checkTypes(src: OptionTypeInput, path = 'types'): void {
 export function copyNumbers(dst: Float64Array, at: number, src: NumberInput, start: number, count: number): void {
   if (typeof src === 'number') {
     dst.fill(src, at, at + count);
-  } else if (ArrayBuffer.isView(src)) {
+  } else if (ArrayBuffer.isView(src) && count > 16) {
     dst.set((src as unknown as Float64Array).subarray(start, start + count), at);
   } else {
     for (let i = 0; i < count; i++) dst[at + i] = src[start + i];

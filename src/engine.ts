@@ -1,5 +1,4 @@
-import { instantiate, instantiateSync } from '@assemblyscript/loader';
-import { InputError, WasmUnavailableError } from './errors.js';
+import { InputError, KernelError, WasmUnavailableError } from './errors.js';
 import type { Kernels } from './kernels/contract.js';
 import { KERNEL_NAMES } from './kernels/contract.js';
 import { createJsKernels } from './kernels/index.js';
@@ -8,6 +7,8 @@ import { compileWasm, defaultWasmUrl, type WasmSource } from './wasm-module.js';
 import { blackScholes, black76, type BlackScholesArgs, type Black76Args, type PricingResult } from './pricing/black-pricing.js';
 import { impliedVol, type ImpliedVolArgs, type ImpliedVolResult } from './pricing/implied-vol.js';
 import { hestonPrice, type HestonPriceArgs, type HestonPriceResult } from './pricing/heston-price.js';
+import { monteCarlo, monteCarloSync, simulatePaths } from './montecarlo/monte-carlo.js';
+import type { MonteCarloArgs, MonteCarloResult, SimulatePathsArgs } from './montecarlo/types.js';
 
 /** Which kernels an engine runs. */
 export type Backend = 'wasm' | 'js';
@@ -78,6 +79,24 @@ export class Engine implements EngineContext {
     return impliedVol(this, args);
   }
 
+  /**
+   * Monte Carlo price (and greeks) of one payoff under one model; see {@link MonteCarloArgs}.
+   * Runs shard by shard, yielding between shards so `signal` can abort (AbortedError).
+   */
+  monteCarlo(args: MonteCarloArgs): Promise<MonteCarloResult> {
+    return monteCarlo(this, args);
+  }
+
+  /** {@link Engine.monteCarlo} without yielding: the whole run in one synchronous call. */
+  monteCarloSync(args: MonteCarloArgs): MonteCarloResult {
+    return monteCarloSync(this, args);
+  }
+
+  /** Spot paths, row-major Float64Array [paths][steps + 1] (InputError above 256 MiB); see {@link SimulatePathsArgs}. */
+  simulatePaths(args: SimulatePathsArgs): Float64Array {
+    return simulatePaths(this, args);
+  }
+
   /** Batch Heston prices (and gradient with respect to the five parameters); see {@link HestonPriceArgs}. */
   hestonPrice(args: HestonPriceArgs): HestonPriceResult {
     return hestonPrice(this, args);
@@ -107,6 +126,32 @@ interface WasmExports {
   heapBase(): number;
 }
 
+// The module's only import, present in debug builds (assertions on): AssemblyScript's abort. The
+// message and file name are AssemblyScript strings in linear memory (UTF-16, byte length stored
+// just before the data); decode them so a failed assertion names itself instead of trapping.
+function kernelImports(memoryOf: () => WebAssembly.Memory | undefined): WebAssembly.Imports {
+  const read = (ptr: number): string => {
+    const memory = memoryOf();
+    if (!ptr || !memory) return '';
+    const bytes = new Uint32Array(memory.buffer, ptr - 4, 1)[0];
+    return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, bytes >>> 1));
+  };
+  return {
+    env: {
+      abort(msg: number, file: number, line: number, column: number): never {
+        throw new KernelError(`abort: ${read(msg)} at ${read(file)}:${line}:${column}`, -1);
+      },
+    },
+  };
+}
+
+function instantiateKernels(module: WebAssembly.Module): WebAssembly.Exports {
+  let memory: WebAssembly.Memory | undefined;
+  const instance = new WebAssembly.Instance(module, kernelImports(() => memory));
+  memory = instance.exports.memory as WebAssembly.Memory;
+  return instance.exports;
+}
+
 function wasmEngine(exports: WebAssembly.Exports, chunkSize: number): Engine {
   const raw = exports as unknown as WasmExports & Kernels;
   for (const name of KERNEL_NAMES) {
@@ -129,8 +174,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   if (backend === 'js') return jsEngine(chunkSize);
   try {
     const module = await compileWasm(options.wasm ?? defaultWasmUrl(options.debug));
-    const { instance } = await instantiate(module, {});
-    return wasmEngine(instance.exports, chunkSize);
+    return wasmEngine(instantiateKernels(module), chunkSize);
   } catch (e) {
     if (backend === 'wasm') {
       throw e instanceof WasmUnavailableError ? e : new WasmUnavailableError('could not instantiate the kernels', e);
@@ -152,8 +196,8 @@ export function createEngineSync(source: BufferSource | WebAssembly.Module | nul
     throw new InputError('source', source, 'an ArrayBuffer, a typed array, a WebAssembly.Module or null');
   }
   try {
-    const { instance } = instantiateSync(source, {});
-    return wasmEngine(instance.exports, chunkSize);
+    const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
+    return wasmEngine(instantiateKernels(module), chunkSize);
   } catch (e) {
     throw e instanceof WasmUnavailableError ? e : new WasmUnavailableError('could not instantiate the kernels', e);
   }

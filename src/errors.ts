@@ -40,12 +40,15 @@ export class WasmUnavailableError extends RiskwasmError {
   }
 }
 
-/** A kernel reported an internal failure (never expected; indicates a bug, not bad input). */
+/**
+ * A kernel reported an internal failure, or a debug build's assertion failed (never expected;
+ * indicates a bug, not bad input). `status` is the kernel's return code (-1 for an assertion).
+ */
 export class KernelError extends RiskwasmError {
   readonly kernel: string;
   readonly status: number;
   constructor(kernel: string, status: number) {
-    super('KERNEL', `kernel ${kernel} returned status ${status}`);
+    super('KERNEL', status === -1 ? `kernel ${kernel}` : `kernel ${kernel} returned status ${status}`);
     this.name = 'KernelError';
     this.kernel = kernel;
     this.status = status;

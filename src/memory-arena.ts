@@ -85,24 +85,28 @@ export class JsHeapBacking implements HeapBacking {
   grow(bytes: number): void {
     if (bytes <= this.buffer.byteLength) return;
     // Contents need not survive: the arena grows only before a chunk's inputs are copied in.
-    this.buffer = new ArrayBuffer(Math.max(bytes, Math.ceil(this.buffer.byteLength * 1.5)));
+    // A multiple of 16 bytes, so every typed view (up to Float64Array) spans the whole buffer.
+    this.buffer = new ArrayBuffer(align(Math.max(bytes, Math.ceil(this.buffer.byteLength * 1.5))));
   }
 }
 
-/** WebAssembly linear memory as a heap backing; grows in 64 KiB pages. */
+/**
+ * WebAssembly linear memory as a heap backing; grows in 64 KiB pages. Only the arena grows the
+ * memory (kernels never allocate), so the buffer is cached and refreshed after each grow: the
+ * `memory.buffer` getter is slow enough to show in per-call overhead.
+ */
 export class WasmHeapBacking implements HeapBacking {
   readonly base: number;
+  buffer: ArrayBuffer;
   private readonly memory: WebAssembly.Memory;
   constructor(memory: WebAssembly.Memory, base: number) {
     this.memory = memory;
     this.base = base;
-  }
-  get buffer(): ArrayBuffer {
-    return this.memory.buffer as ArrayBuffer;
+    this.buffer = memory.buffer as ArrayBuffer;
   }
   grow(bytes: number): void {
     const have = this.memory.buffer.byteLength;
-    if (bytes <= have) return;
-    this.memory.grow(Math.ceil((bytes - have) / 65536));
+    if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / 65536));
+    this.buffer = this.memory.buffer as ArrayBuffer;
   }
 }

@@ -4,7 +4,7 @@ import * as jsStatus from '../src/kernels/status.js';
 import { KERNEL_NAMES } from '../src/kernels/contract.js';
 import { BACKENDS, engineFor } from './backends.js';
 import {
-  createEngine, createEngineSync, InputError, RiskwasmError, WasmUnavailableError, Status, statusName, countStatus, type Engine,
+  createEngine, createEngineSync, InputError, KernelError, RiskwasmError, WasmUnavailableError, Status, statusName, countStatus, type Engine,
 } from '../src/index.js';
 
 describe('kernel contract', () => {
@@ -73,6 +73,21 @@ describe('createEngine', () => {
     const rel = await engineFor('wasm');
     const args = { forwards: 3000, strikes: [2000, 3000, 4500], expiries: 0.1, vols: 0.8, types: 'call' as const, greeks: true };
     expect(dbg.black76(args).price).toEqual(rel.black76(args).price);
+  });
+
+  it('a failed assertion in the debug build surfaces as KernelError with the decoded message and location', async () => {
+    const dbg = await createEngine({ backend: 'wasm', debug: true });
+    expect(dbg.kernels.assertionCheck(0)).toBe(0);
+    let caught: unknown;
+    try {
+      dbg.kernels.assertionCheck(3);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(KernelError);
+    expect((caught as KernelError).message).toMatch(/assertionCheck: nonzero code at assembly\/index\.ts:\d+:\d+/);
+    const rel = await engineFor('wasm');
+    expect(rel.kernels.assertionCheck(3)).toBe(3); // release builds carry no assertions
   });
 
   it('rejects malformed options with InputError naming the field', async () => {

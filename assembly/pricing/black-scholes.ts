@@ -8,7 +8,7 @@
 // continuously compounded discount rate r = -ln(DF)/T.
 
 import { normalCdfGivenPdf, normalPdf } from "../math/normal-distribution";
-import { normalisedBlackOtmCall } from "./normalised-black";
+import { normalisedOtmCallUnscaled } from "./normalised-black";
 import { STATUS_OK, STATUS_INVALID_INPUT } from "../status";
 
 // @ts-ignore: decorator
@@ -108,15 +108,11 @@ export function blackScholesBatch(
     const s = vol * sqrtT;
     const x = Math.log(S / K) + (r - q) * T;
     // DF sqrt(F K) = sqrt(S K) e^{-(r+q)T/2}
-    // Intrinsic part directly (exact for s = 0), time value through the normalised OTM call.
-    const timeValue = Math.sqrt(S) * Math.sqrt(K) * Math.exp(-0.5 * (r + q) * T) * normalisedBlackOtmCall(-Math.abs(x), s);
+    // Time value = DF min(F, K) c(-|x|, s) e^{|x|/2}; intrinsic computed directly (exact for s = 0).
+    const fwdDisc = S * Math.exp(-q * T);
+    const strikeDisc = K * Math.exp(-r * T);
     const itm = theta * x > 0.0;
-    let fwdDisc: f64 = 0.0, strikeDisc: f64 = 0.0;
-    if (itm || greeks != 0) {
-      fwdDisc = S * Math.exp(-q * T);
-      strikeDisc = K * Math.exp(-r * T);
-    }
-    const price = (itm ? theta * (fwdDisc - strikeDisc) : 0.0) + timeValue;
+    const price = (itm ? theta * (fwdDisc - strikeDisc) : 0.0) + Math.min(fwdDisc, strikeDisc) * normalisedOtmCallUnscaled(-Math.abs(x), s);
     store<f64>(pOut + o, price);
     store<u8>(pStatus + <usize>i, STATUS_OK);
     if (greeks != 0) {
@@ -154,7 +150,7 @@ export function black76Batch(
     const s = vol * sqrtT;
     const x = Math.log(F / K);
     const intrinsic = theta * x > 0.0 ? theta * (F - K) : 0.0;
-    const price = DF * (intrinsic + Math.sqrt(F) * Math.sqrt(K) * normalisedBlackOtmCall(-Math.abs(x), s));
+    const price = DF * (intrinsic + Math.min(F, K) * normalisedOtmCallUnscaled(-Math.abs(x), s));
     store<f64>(pOut + o, coin != 0 ? price / F : price);
     store<u8>(pStatus + <usize>i, STATUS_OK);
     if (greeks != 0) {

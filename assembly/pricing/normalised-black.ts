@@ -17,7 +17,7 @@
 //    (about |h|^n ulps) is damped by t^n / n!.
 // Mirrored in src/kernels/pricing/normalised-black.ts.
 
-import { normalCdf, normalPdf, normalCdfOverPdf, normalCdfGivenPdf, normalCdfOverPdfGivenPdf } from "../math/normal-distribution";
+import { normalPdf, normalCdfOverPdf, normalCdfGivenPdf, normalCdfOverPdfGivenPdf, NORMAL_CENTRAL_LIMIT } from "../math/normal-distribution";
 
 const ASYMPTOTIC_LIMIT: f64 = -10.0;
 const SMALL_T_LIMIT: f64 = 0.21;
@@ -75,21 +75,38 @@ function smallTDifference(h: f64, t: f64): f64 {
 }
 
 /**
- * Out-of-the-money normalised call c(x, s) for x <= 0: e^{x/2} Phi(h+t) - e^{-x/2} Phi(h-t).
- * Relative accuracy of a few ulps in every region (see the file comment).
+ * c(x, s) e^{-x/2} for x <= 0: the out-of-the-money normalised call without its scale factor, in
+ * [0, 1]. A Black-76 time value is DF sqrt(FK) e^{x/2} times this, and sqrt(FK) e^{-|x|/2} =
+ * min(F, K), so pricing kernels multiply by DF min(F, K) and need neither exp(x/2) nor square roots.
  */
-export function normalisedBlackOtmCall(x: f64, s: f64): f64 {
+export function normalisedOtmCallUnscaled(x: f64, s: f64): f64 {
+  return normalisedOtmCallUnscaledGivenPdf(x, s, normalPdf(x / s + 0.5 * s));
+}
+
+/**
+ * normalisedOtmCallUnscaled with pdfA = phi(x/s + s/2) supplied by a caller that needs it anyway
+ * (the vega is e^{x/2} pdfA): one density per evaluation in the implied-vol iteration.
+ */
+export function normalisedOtmCallUnscaledGivenPdf(x: f64, s: f64, pdfA: f64): f64 {
   if (!(s > 0.0)) return s == 0.0 ? 0.0 : NaN;
   const h = x / s;
   const t = 0.5 * s;
   const a = h + t;
-  const scale = Math.exp(0.5 * x);
-  const pdfA = normalPdf(a);
-  if (a < ASYMPTOTIC_LIMIT) return scale * pdfA * asymptoticDifference(h, t);
-  if (t < SMALL_T_LIMIT) return scale * pdfA * smallTDifference(h, t);
-  // One density serves both tails: phi(a - s) = phi(a) e^{x} (since (a - s)^2 = a^2 - 2x).
-  const b = a - s;
-  return scale * (normalCdfGivenPdf(a, pdfA) - pdfA * normalCdfOverPdfGivenPdf(b, pdfA * scale * scale));
+  if (a < ASYMPTOTIC_LIMIT) return pdfA * asymptoticDifference(h, t);
+  if (t < SMALL_T_LIMIT) return pdfA * smallTDifference(h, t);
+  // One density serves both tails: phi(h - t) = phi(h + t) e^{x} (since (h - t)^2 = (h + t)^2 - 2x),
+  // and Y(h - t) needs it only in the central region.
+  const b = h - t;
+  const pdfB = Math.abs(b) <= NORMAL_CENTRAL_LIMIT ? pdfA * Math.exp(x) : 0.0;
+  return normalCdfGivenPdf(a, pdfA) - pdfA * normalCdfOverPdfGivenPdf(b, pdfB);
+}
+
+/**
+ * Out-of-the-money normalised call c(x, s) for x <= 0: e^{x/2} Phi(h+t) - e^{-x/2} Phi(h-t).
+ * Relative accuracy of a few ulps in every region (see the file comment).
+ */
+export function normalisedBlackOtmCall(x: f64, s: f64): f64 {
+  return Math.exp(0.5 * x) * normalisedOtmCallUnscaled(x, s);
 }
 
 /**
@@ -97,10 +114,17 @@ export function normalisedBlackOtmCall(x: f64, s: f64): f64 {
  * of positive terms: e^{x/2} [Phi(-(h+t)) + phi(h+t) Y(h-t)].
  */
 export function normalisedBlackComplement(x: f64, s: f64): f64 {
+  return Math.exp(0.5 * x) * normalisedComplementUnscaledGivenPdf(x, s, normalPdf(x / s + 0.5 * s));
+}
+
+/** (e^{x/2} - c(x, s)) e^{-x/2} for x <= 0, with pdfA = phi(x/s + s/2) supplied by the caller. */
+export function normalisedComplementUnscaledGivenPdf(x: f64, s: f64, pdfA: f64): f64 {
   const h = x / s;
   const t = 0.5 * s;
   const a = h + t;
-  return Math.exp(0.5 * x) * (normalCdf(-a) + normalPdf(a) * normalCdfOverPdf(h - t));
+  const b = h - t;
+  const pdfB = Math.abs(b) <= NORMAL_CENTRAL_LIMIT ? pdfA * Math.exp(x) : 0.0;
+  return normalCdfGivenPdf(-a, pdfA) + pdfA * normalCdfOverPdfGivenPdf(b, pdfB);
 }
 
 /** Normalised vega db/ds = e^{x/2} phi(x/s + s/2) (the same for calls and puts). */

@@ -1,3 +1,7 @@
+import type { RandomKernels } from './random/kernels.js';
+import type { MonteCarloKernels } from './montecarlo/kernels.js';
+import { MONTE_CARLO_KERNEL_NAMES } from './montecarlo/kernels.js';
+
 /**
  * The kernel contract: every compute kernel riskwasm has, with one signature shared by the
  * WebAssembly build (`assembly/`) and the pure-JS twin (`src/kernels/`).
@@ -11,7 +15,9 @@
  * Scalar kernels (plain `f64 -> f64`) are part of the contract so tests can compare the two
  * backends function by function.
  */
-export interface Kernels {
+export interface Kernels extends RandomKernels, MonteCarloKernels {
+  /** Diagnostic: 0 for code 0; otherwise a failed assertion (debug WASM build: KernelError) or the code. */
+  assertionCheck(code: number): number;
   /** Standard normal density. */
   normalPdf(z: number): number;
   /** Standard normal distribution function, relative accuracy in the lower tail. */
@@ -68,10 +74,14 @@ export interface Kernels {
 }
 
 /** Names of the batch kernels (their first argument is the element count). */
-export const BATCH_KERNELS = ['blackScholesBatch', 'black76Batch', 'impliedVolatilityBatch', 'hestonPriceBatch'] as const;
+export const BATCH_KERNELS = [
+  'blackScholesBatch', 'black76Batch', 'impliedVolatilityBatch',
+  'philoxUint32Batch', 'philoxUniformBatch', 'philoxUniformPaths', 'philoxNormalBatch', 'philoxNormalPaths',
+  'sobolInitDirections', 'sobolPoints', 'brownianBridgeInit', 'brownianBridgeBatch', 'hestonPriceBatch',
+] as const;
 
 /** Names of every kernel in the contract, checked against both backends at engine creation. */
 export const KERNEL_NAMES = [
-  'normalPdf', 'normalCdf', 'normalCdfOverPdf', 'inverseNormalCdf', 'normalisedBlack',
-  'normalisedImpliedVolatility', ...BATCH_KERNELS,
+  'assertionCheck', 'normalPdf', 'normalCdf', 'normalCdfOverPdf', 'inverseNormalCdf', 'normalisedBlack',
+  'normalisedImpliedVolatility', 'philox4x32_10', ...BATCH_KERNELS, ...MONTE_CARLO_KERNEL_NAMES,
 ] as const satisfies readonly (keyof Kernels)[];

@@ -6,6 +6,8 @@ import { normalisedBlack } from './pricing/normalised-black.js';
 import { impliedVolatilityBatch, normalisedImpliedVolatility } from './pricing/implied-volatility.js';
 import { black76Batch, blackScholesBatch } from './pricing/black-scholes.js';
 import { hestonPriceBatch } from './pricing/heston.js';
+import { createJsRandomKernels } from './random/kernels.js';
+import { createJsMonteCarloKernels } from './montecarlo/kernels.js';
 
 /**
  * The pure-JS twin of the kernels module, bound to one arena. Batch kernels receive the arena's
@@ -13,6 +15,9 @@ import { hestonPriceBatch } from './pricing/heston.js';
  */
 export function createJsKernels(arena: MemoryArena): Kernels {
   return {
+    ...createJsRandomKernels(arena),
+    ...createJsMonteCarloKernels(arena),
+    assertionCheck: (code) => code,
     normalPdf, normalCdf, normalCdfOverPdf, inverseNormalCdf, normalisedBlack, normalisedImpliedVolatility,
     blackScholesBatch: (n, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus) =>
       blackScholesBatch(arena.views, n, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus),

@@ -2,7 +2,7 @@
 // views come first). See that file for the conventions and units.
 
 import { normalCdfGivenPdf, normalPdf } from '../math/normal-distribution.js';
-import { normalisedBlackOtmCall } from './normalised-black.js';
+import { normalisedOtmCallUnscaled } from './normalised-black.js';
 import { STATUS_OK, STATUS_INVALID_INPUT } from '../status.js';
 import type { KernelHeap } from '../heap.js';
 
@@ -79,14 +79,11 @@ export function blackScholesBatch(
     const s = vol * sqrtT;
     const x = Math.log(S / K) + (r - q) * T;
     // Intrinsic part directly (exact for s = 0), time value through the normalised OTM call.
-    const timeValue = Math.sqrt(S) * Math.sqrt(K) * Math.exp(-0.5 * (r + q) * T) * normalisedBlackOtmCall(-Math.abs(x), s);
+    // Time value = DF min(F, K) c(-|x|, s) e^{|x|/2}; intrinsic computed directly (exact for s = 0).
+    const fwdDisc = S * Math.exp(-q * T);
+    const strikeDisc = K * Math.exp(-r * T);
     const itm = theta * x > 0;
-    let fwdDisc = 0, strikeDisc = 0;
-    if (itm || greeks !== 0) {
-      fwdDisc = S * Math.exp(-q * T);
-      strikeDisc = K * Math.exp(-r * T);
-    }
-    const price = (itm ? theta * (fwdDisc - strikeDisc) : 0) + timeValue;
+    const price = (itm ? theta * (fwdDisc - strikeDisc) : 0) + Math.min(fwdDisc, strikeDisc) * normalisedOtmCallUnscaled(-Math.abs(x), s);
     f64[iOut + i] = price;
     u8[pStatus + i] = STATUS_OK;
     if (greeks !== 0) {
@@ -116,7 +113,7 @@ export function black76Batch(
     const s = vol * sqrtT;
     const x = Math.log(F / K);
     const intrinsic = theta * x > 0 ? theta * (F - K) : 0;
-    const price = DF * (intrinsic + Math.sqrt(F) * Math.sqrt(K) * normalisedBlackOtmCall(-Math.abs(x), s));
+    const price = DF * (intrinsic + Math.min(F, K) * normalisedOtmCallUnscaled(-Math.abs(x), s));
     f64[iOut + i] = coin !== 0 ? price / F : price;
     u8[pStatus + i] = STATUS_OK;
     if (greeks !== 0) {

@@ -40,10 +40,10 @@
 //
 // Pure-JS twin of assembly/pricing/implied-volatility.ts (same steps, same order of operations).
 
-import { normalCdf, normalCdfOverPdf } from '../math/normal-distribution.js';
+import { normalCdf, normalCdfOverPdf, normalPdf } from '../math/normal-distribution.js';
 import { inverseNormalCdf } from '../math/inverse-normal.js';
 import {
-  normalisedBlackComplement, normalisedBlackOtmCall, normalisedIntrinsic, normalisedVega,
+  normalisedComplementUnscaledGivenPdf, normalisedIntrinsic, normalisedOtmCallUnscaledGivenPdf,
 } from './normalised-black.js';
 import {
   convexControlForLeftCurvature, convexControlForRightCurvature, rationalCubicInterpolation,
@@ -124,7 +124,9 @@ function refine(kind: number, beta: number, x: number, bMax: number, s0: number,
   const gap = bMax - beta; // exact when beta >= b_max/2 (the only case the upper objective uses it)
   let ds: number = Infinity;
   for (let iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
-    const vega = normalisedVega(x, s);
+    // b, b' and b_max - b share bMax = e^{x/2} and one density phi(x/s + s/2).
+    const pdfA = normalPdf(x / s + 0.5 * s);
+    const vega = bMax * pdfA;
     const h = x / s;
     const q = h * h / s - 0.25 * s; // b''/b'
     const hs = h / s;
@@ -133,7 +135,7 @@ function refine(kind: number, beta: number, x: number, bMax: number, s0: number,
     let h2: number;
     let h3: number;
     if (kind == UPPER) {
-      const c = normalisedBlackComplement(x, s);
+      const c = bMax * normalisedComplementUnscaledGivenPdf(x, s, pdfA);
       if (c < gap) sRight = s;
       else if (c > gap) sLeft = s;
       else { ds = 0.0; break; }
@@ -142,7 +144,7 @@ function refine(kind: number, beta: number, x: number, bMax: number, s0: number,
       h2 = q + g;
       h3 = r + g * (2.0 * g + 3.0 * q);
     } else {
-      const b = normalisedBlackOtmCall(x, s);
+      const b = bMax * normalisedOtmCallUnscaledGivenPdf(x, s, pdfA);
       if (b > beta) sRight = s;
       else if (b < beta) sLeft = s;
       else { ds = 0.0; break; }
@@ -184,12 +186,14 @@ function otmCallImpliedVolatility(beta: number, x: number): number {
   let bC: number = 0.0;
   let vC: number = INV_SQRT_2PI;
   if (x < 0.0) {
-    bC = normalisedBlackOtmCall(x, sC);
-    vC = normalisedVega(x, sC);
+    const pdfC = normalPdf(x / sC + 0.5 * sC);
+    bC = bMax * normalisedOtmCallUnscaledGivenPdf(x, sC, pdfC);
+    vC = bMax * pdfC;
   }
   if (beta < bC) {
     const sL = sC - bC / vC;
-    const bL = normalisedBlackOtmCall(x, sL);
+    const pdfL = normalPdf(x / sL + 0.5 * sL);
+    const bL = bMax * normalisedOtmCallUnscaledGivenPdf(x, sL, pdfL);
     if (beta < bL) {
       lowerMap(x, sL);
       const rL = convexControlForRightCurvature(0.0, bL, 0.0, mapValue, 1.0, mapSlope, mapCurvature, true);
@@ -200,17 +204,18 @@ function otmCallImpliedVolatility(beta: number, x: number): number {
       }
       return refine(LOWEST, beta, x, bMax, inverseLowerMap(x, f), 0.0, sL);
     }
-    const invVL = 1.0 / normalisedVega(x, sL);
+    const invVL = 1.0 / (bMax * pdfL);
     const invVC = 1.0 / vC;
     const rLM = convexControlForRightCurvature(bL, bC, sL, sC, invVL, invVC, 0.0, false);
     const s = rationalCubicInterpolation(beta, bL, bC, sL, sC, invVL, invVC, rLM);
     return refine(MIDDLE, beta, x, bMax, s, sL, sC);
   }
   const sU = vC > TINY ? sC + (bMax - bC) / vC : sC;
-  const bU = normalisedBlackOtmCall(x, sU);
+  const pdfU = normalPdf(x / sU + 0.5 * sU);
+  const bU = bMax * normalisedOtmCallUnscaledGivenPdf(x, sU, pdfU);
   if (beta <= bU) {
     const invVC = 1.0 / vC;
-    const invVU = 1.0 / normalisedVega(x, sU);
+    const invVU = 1.0 / (bMax * pdfU);
     const rUM = convexControlForLeftCurvature(bC, bU, sC, sU, invVC, invVU, 0.0, false);
     const s = rationalCubicInterpolation(beta, bC, bU, sC, sU, invVC, invVU, rUM);
     return refine(MIDDLE, beta, x, bMax, s, sC, sU);

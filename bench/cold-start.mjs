@@ -1,0 +1,20 @@
+// Child process of bench/startup.mjs: one cold start (fresh process, nothing cached):
+// import the built package, create the first WASM engine (read + compile + instantiate), price one
+// option. Prints one JSON line. Not meant to be run by hand (but harmless).
+
+const t0 = performance.now();
+const riskwasm = await import('../dist/index.js');
+const t1 = performance.now();
+const engine = await riskwasm.createEngine({ backend: 'wasm' });
+const t2 = performance.now();
+const r = engine.blackScholes({ spots: 100, strikes: 105, expiries: 0.5, vols: 0.3, rates: 0.03, types: 'call' });
+const t3 = performance.now();
+process.stdout.write(JSON.stringify({
+  backend: engine.backend,
+  importMs: t1 - t0,
+  createEngineMs: t2 - t1,
+  firstCallMs: t3 - t2,
+  // performance.now() counts from the process's time origin, so this includes Node's own start.
+  sinceProcessStartMs: t2,
+  price: r.price[0],
+}) + '\n');

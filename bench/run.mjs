@@ -1,0 +1,140 @@
+// `npm run bench` (after the build) / `node bench/run.mjs`: the whole benchmark run.
+//   1. Node: riskwasm WASM engine vs its pure-JS twin vs the npm peers, for price, price + greeks
+//      and implied vol at N = 1, 1e3, 1e6, every result verified before it is timed;
+//   2. start-up (first createEngine in fresh processes, warm createEngine) and .wasm size;
+//   3. the same riskwasm suite in Chromium;
+//   4. bench/RESULTS.md (and bench/.tmp/results.json with every figure).
+// Options: --no-browser (skip Chromium), --quick (N up to 1e5, fewer start-up repetitions).
+
+import { Bench } from 'tinybench';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import * as riskwasm from '../dist/index.js';
+import { JOBS, SIZES, SINGLE_REPS, benchOptions, kernelTasks, prepare, riskwasmTasks, sink, timeTasks, verifyRiskwasm } from './suite.mjs';
+import { PEERS, PEER_VERSIONS, peerAccuracy, peerTasks } from './peers.mjs';
+import { coldStart, warmStart, wasmSize } from './startup.mjs';
+import { writeReport } from './report.mjs';
+
+const argv = new Set(process.argv.slice(2));
+const QUICK = argv.has('--quick');
+const BROWSER = !argv.has('--no-browser');
+const sizes = QUICK ? [1, 1e3, 1e5] : SIZES;
+// A peer is timed at a size only if one pass is expected to take at most this long.
+const PEER_MAX_PASS_S = 6;
+
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+const log = (m) => console.log(`[${elapsed()}] ${m}`);
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+
+function gitCommit() {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: here('..'), encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+const machine = {
+  cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memoryGiB: os.totalmem() / 2 ** 30,
+  platform: `${os.type()} ${os.release()} ${os.arch()}`, node: process.version, v8: process.versions.v8,
+  loadStart: os.loadavg(), commit: gitCommit(),
+};
+log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; load average ${machine.loadStart.map((x) => x.toFixed(2)).join(' ')}`);
+
+// ---------------------------------------------------------------- 1. Node
+const ctx = await prepare(riskwasm, Math.max(...sizes));
+ctx.sink = sink;
+log(`surface of ${ctx.maxN} options ready`);
+const checks = verifyRiskwasm(ctx);
+for (const c of checks) log(`check ${c.ok ? 'ok  ' : 'FAIL'} ${c.job}: ${c.what}: ${c.err}`);
+
+// Peers: measure speed on a small probe, then accuracy on as many options as ~1.5 s allows.
+const peerInfo = [];
+for (const peer of PEERS) {
+  for (const job of peer.jobs) {
+    // Probe twice (the first run warms the JIT), time the second.
+    const probe = Math.min(50, ctx.maxN);
+    peerAccuracy(ctx, peer, job, probe);
+    const t0 = performance.now();
+    peerAccuracy(ctx, peer, job, probe);
+    const usPerOption = ((performance.now() - t0) * 1e3) / probe;
+    const nCheck = Math.max(probe, Math.min(1e5, ctx.maxN, Math.floor(1.5e6 / usPerOption)));
+    const acc = peerAccuracy(ctx, peer, job, nCheck);
+    peerInfo.push({ peer: peer.name, job, usPerOption, accuracy: acc, note: peer.note });
+    log(`peer ${peer.name} ${job}: ${usPerOption.toFixed(2)} us/option (probe); max error ${acc.max.toExponential(2)} (${acc.metric}) over ${acc.n}, ${acc.outside} outside ${acc.tol}`);
+  }
+}
+const infoOf = (name, job) => peerInfo.find((p) => p.peer === name && p.job === job);
+
+const rows = [];
+const skipped = [];
+for (const job of JOBS) {
+  for (const n of sizes) {
+    const r = await timeTasks(Bench, riskwasmTasks(ctx, job, n), benchOptions(n, job === 'iv'));
+    for (const row of r) log(`${job} N=${n} ${row.name}: ${(row.opsPerSec / 1e6).toFixed(3)} M/s (cpu ${((row.cpuOpsPerSec ?? NaN) / 1e6).toFixed(3)})`);
+    rows.push(...r.map((x) => ({ ...x, job })));
+    for (const peer of PEERS) {
+      if (!peer.jobs.includes(job)) continue;
+      const info = infoOf(peer.name, job);
+      // Estimated pass time: from this peer's throughput at the previous (smaller) size when it
+      // was timed, else from the probe.
+      const prev = rows.filter((r) => r.job === job && r.name === peer.name && r.n > 1 && r.n < n).pop();
+      const passS = prev ? n / prev.opsPerSec : (n * info.usPerOption) / 1e6;
+      if (n > 1 && passS > PEER_MAX_PASS_S) {
+        skipped.push({ job, n, peer: peer.name, estPassS: passS });
+        log(`${job} N=${n} ${peer.name}: skipped (one pass would take ~${passS.toFixed(0)} s)`);
+        continue;
+      }
+      const reps1 = Math.max(4, Math.min(SINGLE_REPS, Math.floor(20_000 / info.usPerOption)));
+      const tasks = peerTasks(ctx, job, n, reps1, peer.name);
+      const opts = passS > 1
+        ? { time: 0, iterations: 1, warmupTime: 0, warmupIterations: 0, warmup: false }
+        : passS > 0.2 ? { time: 0, iterations: 3, warmupTime: 0, warmupIterations: 1 } : benchOptions(n, true);
+      const pr = await timeTasks(Bench, tasks, opts);
+      for (const row of pr) log(`${job} N=${n} ${row.name}: ${(row.opsPerSec / 1e6).toFixed(4)} M/s`);
+      rows.push(...pr.map((x) => ({ ...x, job })));
+    }
+  }
+}
+const kernelRows = [];
+for (const job of JOBS) {
+  const r = await timeTasks(Bench, kernelTasks(ctx, job), benchOptions(16384));
+  for (const row of r) log(`${job} kernel only ${row.name}: ${(row.opsPerSec / 1e6).toFixed(3)} M/s (cpu ${((row.cpuOpsPerSec ?? NaN) / 1e6).toFixed(3)})`);
+  kernelRows.push(...r.map((x) => ({ ...x, job })));
+}
+
+// ---------------------------------------------------------------- 2. start-up and size
+const cold = coldStart(QUICK ? 3 : 9);
+log(`cold start: import ${cold.importMs.median.toFixed(1)} ms + first createEngine ${cold.createEngineMs.median.toFixed(1)} ms (median of ${cold.reps})`);
+const warm = await warmStart(riskwasm);
+log(`warm createEngine ${warm.wasmMs.toFixed(3)} ms; createEngineSync(bytes) ${warm.syncFromBytesMs.toFixed(3)} ms`);
+const size = wasmSize();
+log(`riskwasm.wasm ${size.release.raw} B raw, ${size.release.gzip} B gzipped`);
+
+// ---------------------------------------------------------------- 3. Chromium
+let chromium = null;
+if (BROWSER) {
+  try {
+    const { runChromium } = await import('./browser.mjs');
+    chromium = await runChromium({ log, startupReps: QUICK ? 2 : 5 });
+  } catch (e) {
+    log(`Chromium run failed: ${e?.stack ?? e}`);
+    chromium = { error: String(e?.message ?? e) };
+  }
+}
+
+// ---------------------------------------------------------------- 4. report
+machine.loadEnd = os.loadavg();
+const results = {
+  command: 'npm run bench  (= npm run build && node bench/run.mjs)',
+  args: [...argv], date: new Date().toISOString(), durationS: (Date.now() - started) / 1000,
+  machine, sizes, peerVersions: PEER_VERSIONS, checks, peerInfo, rows, kernelRows, skipped,
+  cold, warm, size, chromium, sink: sink.value,
+};
+mkdirSync(here('./.tmp'), { recursive: true });
+writeFileSync(here('./.tmp/results.json'), JSON.stringify(results, null, 1));
+writeReport(results, here('./RESULTS.md'));
+log(`wrote bench/RESULTS.md (sink ${sink.value.toExponential(3)})`);

@@ -1,0 +1,112 @@
+// Monte Carlo kernel layout (pure-JS twin of assembly/montecarlo/layout.ts): the f64 parameter block
+// the facade writes and the f64 accumulator block a shard kernel adds to. Same numbers as the
+// AssemblyScript file (test/montecarlo-kernels.test.ts checks the two agree).
+
+// ---- Parameter block (f64 [PARAMS_SIZE]); integer codes are stored as f64. ----
+/** Model code (MODEL_*). */
+export const P_MODEL = 0;
+export const P_SPOT = 1;
+/** Continuously compounded risk-free rate. */
+export const P_RATE = 2;
+/** Continuous dividend (or foreign, or convenience) yield. */
+export const P_DIVIDEND = 3;
+/** Expiry in years; dt = expiry / steps. */
+export const P_EXPIRY = 4;
+/** GBM / Merton diffusion volatility. */
+export const P_VOL = 5;
+/** Heston / Bates: initial variance, mean-reversion speed, long-run variance, vol of variance, correlation. */
+export const P_V0 = 6;
+export const P_KAPPA = 7;
+export const P_THETA = 8;
+export const P_VOL_OF_VAR = 9;
+export const P_RHO = 10;
+/** Merton / Bates: jump intensity (per year), mean and standard deviation of the log jump size. */
+export const P_JUMP_INTENSITY = 11;
+export const P_JUMP_MEAN = 12;
+export const P_JUMP_VOL = 13;
+
+/** Payoff code (PAYOFF_*). */
+export const P_PAYOFF = 16;
+export const P_STRIKE = 17;
+/** +1 call, -1 put. */
+export const P_TYPE = 18;
+/** Digital: cash amount. */
+export const P_CASH = 19;
+export const P_BARRIER = 20;
+/** +1 up, -1 down. */
+export const P_DIRECTION = 21;
+/** 1 knock-in, 0 knock-out. */
+export const P_KNOCK_IN = 22;
+/** Barrier rebate, paid at expiry (knock-out: if knocked out; knock-in: if never knocked in). */
+export const P_REBATE = 23;
+/** 1 continuous monitoring (Brownian-bridge crossing probability per step), 0 at the step dates. */
+export const P_CONTINUOUS = 24;
+
+/** 1: paths come in antithetic pairs (2k, 2k + 1) sharing the draws of base path k. */
+export const P_ANTITHETIC = 32;
+/** Control variate code (CV_*). */
+export const P_CONTROL = 33;
+/** Greeks bit mask: GREEK_DELTA | GREEK_VEGA. */
+export const P_GREEKS = 34;
+/** Importance sampling: constant shift mu added to every diffusion normal (0 = off). */
+export const P_IS_SHIFT = 35;
+
+export const PARAMS_SIZE = 40;
+
+export const MODEL_GBM = 0;
+export const MODEL_HESTON_QE = 1;
+export const MODEL_HESTON_EULER = 2;
+export const MODEL_MERTON = 3;
+export const MODEL_BATES = 4;
+
+export const PAYOFF_NONE = 0;
+export const PAYOFF_EUROPEAN = 1;
+export const PAYOFF_DIGITAL = 2;
+export const PAYOFF_BARRIER = 3;
+export const PAYOFF_ASIAN_ARITHMETIC = 4;
+export const PAYOFF_ASIAN_GEOMETRIC = 5;
+
+export const CV_NONE = 0;
+/** X = e^{-rT} S_T, E[X] = S0 e^{-qT}. */
+export const CV_UNDERLYING = 1;
+/** X = e^{-rT} (theta (G - K))^+ with G the geometric average over the step dates. */
+export const CV_GEOMETRIC_ASIAN = 2;
+
+export const GREEK_DELTA = 1;
+export const GREEK_VEGA = 2;
+
+/** Draw sources: Philox inline, a buffer of Sobol uniforms (multiples of 2^-32), a buffer of normals, Sobol + bridge. */
+export const DRAWS_PHILOX = 0;
+export const DRAWS_UNIFORM_BUFFER = 1;
+export const DRAWS_NORMAL_BUFFER = 2;
+/**
+ * Sobol uniforms (2^-32 grid) turned into normals and then, per draw slot d, into Brownian-bridge
+ * increments in place: dimension i * dps + d drives bridge construction step i of slot d (so the
+ * first dimensions carry each slot's terminal value). Needs the bridge table and scratch at pBridge.
+ */
+export const DRAWS_SOBOL_BRIDGE = 3;
+
+// ---- Accumulator block (f64 [ACC_SIZE]); the kernel adds, the merge adds shards in order. ----
+// A "sample" is one path, or one antithetic pair (the average of its two paths). Y is the
+// discounted payoff, X the control, D and V the delta and vega estimators, all multiplied by
+// the importance-sampling likelihood ratio w (w = 1 without IS).
+export const A_SAMPLES = 0;
+export const A_SUM_Y = 1;
+export const A_SUM_YY = 2;
+export const A_SUM_X = 3;
+export const A_SUM_XX = 4;
+export const A_SUM_XY = 5;
+export const A_SUM_D = 6;
+export const A_SUM_DD = 7;
+export const A_SUM_V = 8;
+export const A_SUM_VV = 9;
+/** Per path (not per pair): count, sum w, sum w^2, sum w Y, sum w Y^2 (plain-MC moments under P). */
+export const A_PATHS = 10;
+export const A_SUM_W = 11;
+export const A_SUM_WW = 12;
+export const A_PATH_Y = 13;
+export const A_PATH_YY = 14;
+/** Per path: sum of w x (knock probability) for barriers (1 or 0 when monitored discretely). */
+export const A_SUM_KNOCK = 15;
+
+export const ACC_SIZE = 16;

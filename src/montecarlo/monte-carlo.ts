@@ -1,0 +1,105 @@
+/**
+ * Monte Carlo drivers: `monteCarlo` (async: yields to the event loop between shards so an
+ * AbortSignal can fire), `monteCarloSync`, and `simulatePaths`. Shards run in this thread, in
+ * order; the worker pool will distribute the same shards and merge them the same way.
+ */
+import type { EngineContext } from '../engine.js';
+import { InputError, KernelError } from '../errors.js';
+import type { MonteCarloKernels } from '../kernels/montecarlo/kernels.js';
+import * as L from '../kernels/montecarlo/layout.js';
+import { AbortedError } from './errors.js';
+import { createMonteCarloJob, createSimulatePathsJob, type MonteCarloJob } from './job.js';
+import { monteCarloShard, reserveAligned, ShardMerger } from './shards.js';
+import type { MonteCarloArgs, MonteCarloResult, SimulatePathsArgs } from './types.js';
+
+/** Yield to the event loop at most this often (ms of compute between yields). */
+const YIELD_EVERY_MS = 15;
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+function controls(args: MonteCarloArgs): { signal?: AbortSignal; onProgress?: (f: number) => void } {
+  const signal = args.signal;
+  if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) {
+    throw new InputError('signal', signal, 'an AbortSignal');
+  }
+  const onProgress = args.onProgress;
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new InputError('onProgress', onProgress, 'a function');
+  return { signal, onProgress };
+}
+
+/**
+ * Price by Monte Carlo, synchronously: every shard in order in this thread. `signal` is checked
+ * before each shard (it can only have been aborted beforehand or from `onProgress`).
+ * @throws InputError for malformed arguments; AbortedError when the signal is aborted.
+ */
+export function monteCarloSync(ctx: EngineContext, args: MonteCarloArgs): MonteCarloResult {
+  const t0 = now();
+  const job = createMonteCarloJob(args);
+  const { signal, onProgress } = controls(args);
+  const merger = new ShardMerger(job);
+  for (let s = 0; s < job.shardCount; s++) {
+    if (signal?.aborted) throw new AbortedError(signal.reason, s);
+    merger.add(s, monteCarloShard(ctx, job, s));
+    onProgress?.((s + 1) / job.shardCount);
+  }
+  return merger.result(now() - t0);
+}
+
+/**
+ * Price by Monte Carlo: see {@link MonteCarloArgs} and {@link MonteCarloResult}. Runs the shards
+ * in order in this thread, yielding to the event loop every ~15 ms so `signal` can abort.
+ * @throws InputError for malformed arguments (before any work); AbortedError when aborted.
+ */
+export async function monteCarlo(ctx: EngineContext, args: MonteCarloArgs): Promise<MonteCarloResult> {
+  const t0 = now();
+  const job = createMonteCarloJob(args);
+  const { signal, onProgress } = controls(args);
+  return runJob(ctx, job, t0, signal, onProgress);
+}
+
+async function runJob(
+  ctx: EngineContext, job: MonteCarloJob, t0: number, signal?: AbortSignal, onProgress?: (f: number) => void,
+): Promise<MonteCarloResult> {
+  const merger = new ShardMerger(job);
+  let lastYield = now();
+  for (let s = 0; s < job.shardCount; s++) {
+    if (now() - lastYield > YIELD_EVERY_MS) {
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      lastYield = now();
+    }
+    if (signal?.aborted) throw new AbortedError(signal.reason, s);
+    merger.add(s, monteCarloShard(ctx, job, s));
+    onProgress?.((s + 1) / job.shardCount);
+  }
+  return merger.result(now() - t0);
+}
+
+/**
+ * Simulate spot paths: a row-major Float64Array [paths][steps + 1] (column 0 is the spot). Path i
+ * is path firstPath + i of a Philox `monteCarlo` run with the same model, seed, stream, steps and
+ * antithetic flag. Refuses (InputError) above 256 MiB of output.
+ */
+export function simulatePaths(ctx: EngineContext, args: SimulatePathsArgs): Float64Array {
+  const job = createSimulatePathsJob(args);
+  const row = job.steps + 1;
+  const out = job.out ?? new Float64Array(job.paths * row);
+  const k = ctx.kernels as EngineContext['kernels'] & MonteCarloKernels;
+  const arena = ctx.arena;
+  const chunk = Math.max(2, Math.floor((1 << 22) / (row * 8)) & ~1);
+  for (let done = 0; done < job.paths;) {
+    const m = Math.min(chunk, job.paths - done);
+    arena.reset();
+    reserveAligned(ctx, L.PARAMS_SIZE * 8 + L.ACC_SIZE * 8 + m * row * 8 + 64);
+    const pParams = arena.alloc(L.PARAMS_SIZE * 8);
+    const pAcc = arena.alloc(L.ACC_SIZE * 8);
+    const pPaths = arena.alloc(m * row * 8);
+    const v = arena.views;
+    v.f64.set(job.params, pParams >>> 3);
+    v.f64.fill(0, pAcc >>> 3, (pAcc >>> 3) + L.ACC_SIZE);
+    const rc = k.mcShard(job.firstPath + done, m, job.steps, job.seedLo, job.seedHi, job.stream, pParams, L.DRAWS_PHILOX, 0, pAcc, pPaths, 0);
+    if (rc !== 0) throw new KernelError('mcShard', rc);
+    out.set(arena.views.f64.subarray(pPaths >>> 3, (pPaths >>> 3) + m * row), done * row);
+    done += m;
+  }
+  return out;
+}
