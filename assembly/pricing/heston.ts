@@ -33,7 +33,7 @@
 //
 // Quadrature: u in [0, umax], where the tail envelope u max(|phi|, phi_BS) / b has dropped below
 // `tolerance` (doubling search from u = 1, then three bisection steps). [0, umax] is cut into panels
-// of widths h0, 2 h0, 4 h0, ... with h0 = max(1, 1/sqrt(w T)) (graded towards u = 0, where the
+// of widths h0, 2 h0, 4 h0, ... with h0 = max(1, 1/sqrt(w T)) capped by the oscillation width below (graded towards u = 0, where the
 // nearest singularity of phi, the moment explosion, sits; short expiries start at the width of the
 // Gaussian core) up to the largest power of two within three periods of e^{iux} at the group's
 // largest |x|, then of that constant width, until umax - h0; each panel gets the nNodes-point
