@@ -6,6 +6,7 @@ import { JsHeapBacking, MemoryArena, WasmHeapBacking } from './memory-arena.js';
 import { compileWasm, defaultWasmUrl, type WasmSource } from './wasm-module.js';
 import { blackScholes, black76, type BlackScholesArgs, type Black76Args, type PricingResult } from './pricing/black-pricing.js';
 import { impliedVol, type ImpliedVolArgs, type ImpliedVolResult } from './pricing/implied-vol.js';
+import { hestonPrice, type HestonPriceArgs, type HestonPriceResult } from './pricing/heston-price.js';
 import { monteCarlo, monteCarloSync, simulatePaths } from './montecarlo/monte-carlo.js';
 import type { MonteCarloArgs, MonteCarloResult, SimulatePathsArgs } from './montecarlo/types.js';
 
@@ -97,6 +98,11 @@ export class Engine implements EngineContext {
   /** Spot paths, row-major Float64Array [paths][steps + 1] (InputError above 256 MiB); see {@link SimulatePathsArgs}. */
   simulatePaths(args: SimulatePathsArgs): Float64Array {
     return simulatePaths(this, args);
+  }
+
+  /** Batch Heston prices (and gradient with respect to the five parameters); see {@link HestonPriceArgs}. */
+  hestonPrice(args: HestonPriceArgs): HestonPriceResult {
+    return hestonPrice(this, args);
   }
 }
 

@@ -10,6 +10,7 @@ export { RiskwasmError, InputError, WasmUnavailableError, KernelError } from './
 export { Status, statusName, countStatus, type StatusName } from './status.js';
 export { GREEK_NAMES, type PricingResult, type PricingOut, type BlackScholesArgs, type Black76Args } from './pricing/black-pricing.js';
 export type { ImpliedVolArgs, ImpliedVolResult } from './pricing/implied-vol.js';
+export { HESTON_PARAM_NAMES, type HestonParams, type HestonPriceArgs, type HestonPriceResult } from './pricing/heston-price.js';
 export type { NumberInput, OptionType, OptionTypeInput } from './batch-inputs.js';
 export type { Kernels } from './kernels/contract.js';
 export type { WasmSource } from './wasm-module.js';
