@@ -35,7 +35,7 @@ function hestonPhiPrime(u: f64): f64 {
 
 /**
  * For i < n: out[i] = vol_i - target[i] (target 0 when pTarget = 0) and, when pJacobian != 0,
- * row i of d vol_i / d params (row-major n x (3 + nSlices)). Total variance is floored at 1e-12.
+ * row i of d vol_i / d params (row-major n x (3 + nSlices)). Below 1% vol the vol continues linearly in w.
  * Returns 0, or 1 for a malformed call (n < 0, nSlices < 1, unknown phiKind).
  */
 export function ssviEvaluate(
@@ -71,13 +71,20 @@ export function ssviEvaluate(
     }
     const pk = phi * k + rho;
     const q = Math.sqrt(pk * pk + rr);
-    let w = 0.5 * theta * (1.0 + rho * phi * k + q);
-    if (!(w > 1e-12)) w = 1e-12;
-    const vol = Math.sqrt(w / T);
+    const w = 0.5 * theta * (1.0 + rho * phi * k + q);
+    // Below 1% vol, continue linearly in w (C1), as the SVI kernel does.
+    const w0 = 1e-4 * T;
+    let vol: f64, c: f64;
+    if (w >= w0) {
+      vol = Math.sqrt(w / T);
+      c = 0.5 / (vol * T);
+    } else {
+      c = 0.5 / (0.01 * T);
+      vol = 0.01 + (w - w0) * c;
+    }
     store<f64>(pOut + o, pTarget != 0 ? vol - load<f64>(pTarget + o) : vol);
     if (pJacobian != 0) {
-      const c = 0.5 / (vol * T);
-      const row = pJacobian + <usize>(i * np) << 3;
+      const row = pJacobian + (<usize>(i * np) << 3);
       const wPhi = 0.5 * theta * k * (rho + pk / q); // dw/dphi
       for (let j = 0; j < np; j++) store<f64>(row + (<usize>j << 3), 0.0);
       store<f64>(row, c * 0.5 * theta * phi * k * (1.0 + 1.0 / q));

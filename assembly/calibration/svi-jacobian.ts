@@ -4,8 +4,12 @@
 // Total variance w(k) = a + b (rho (k - m) + sqrt((k - m)^2 + sigma^2)), k = ln(K / F);
 // vol(k) = sqrt(w(k) / T). Parameters at pParams: [a, b, rho, m, sigma] (f64).
 
-/** Total variance below which the vol is taken at this floor (its gradient still pushes w up). */
-export const SVI_W_FLOOR: f64 = 1e-12;
+/**
+ * Below this vol the model vol continues linearly in w (value and slope matched, so C1):
+ * vol = VOL_FLOOR + (w - w0) / (2 VOL_FLOOR T) for w < w0 = VOL_FLOOR^2 T. A start with negative
+ * total variance then still has a gradient that is the true one of the residual.
+ */
+export const VOL_FLOOR: f64 = 0.01;
 
 /**
  * For i < n: out[i] = vol(k_i) - target[i] (target taken as 0 when pTarget = 0) and, when
@@ -25,12 +29,18 @@ export function sviSliceEvaluate(
     const o = <usize>i << 3;
     const d = load<f64>(pLogMoneyness + o) - m;
     const q = Math.sqrt(d * d + sigma * sigma);
-    let w = a + b * (rho * d + q);
-    if (!(w > SVI_W_FLOOR)) w = SVI_W_FLOOR;
-    const vol = Math.sqrt(w / expiry);
+    const w = a + b * (rho * d + q);
+    const w0 = VOL_FLOOR * VOL_FLOOR * expiry;
+    let vol: f64, c: f64; // c = d vol / d w
+    if (w >= w0) {
+      vol = Math.sqrt(w / expiry);
+      c = 0.5 / (vol * expiry);
+    } else {
+      c = 0.5 / (VOL_FLOOR * expiry);
+      vol = VOL_FLOOR + (w - w0) * c;
+    }
     store<f64>(pOut + o, pTarget != 0 ? vol - load<f64>(pTarget + o) : vol);
     if (pJacobian != 0) {
-      const c = 0.5 / (vol * expiry); // d vol / d w
       const row = pJacobian + <usize>i * 40;
       store<f64>(row, c);
       store<f64>(row + 8, c * (rho * d + q));

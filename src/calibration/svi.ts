@@ -202,7 +202,7 @@ export function fitSlice(
 ): LmResult {
   const lmOptions = {
     lower, upper, weights, fixed,
-    maxIterations: settings.maxIterations ?? 200, tolerance: settings.tolerance ?? 1e-12, jacobian: settings.jacobian,
+    maxIterations: settings.maxIterations ?? 200, tolerance: settings.tolerance ?? 1e-10, jacobian: settings.jacobian,
     onEvaluate,
   };
   const all = [...starts];

@@ -58,12 +58,19 @@ export function ssviEvaluate(
     }
     const pk = phi * k + rho;
     const q = Math.sqrt(pk * pk + rr);
-    let w = 0.5 * theta * (1 + rho * phi * k + q);
-    if (!(w > 1e-12)) w = 1e-12;
-    const vol = Math.sqrt(w / T);
+    const w = 0.5 * theta * (1 + rho * phi * k + q);
+    // Below 1% vol, continue linearly in w (C1), as the SVI kernel does.
+    const w0 = 1e-4 * T;
+    let vol: number, c: number;
+    if (w >= w0) {
+      vol = Math.sqrt(w / T);
+      c = 0.5 / (vol * T);
+    } else {
+      c = 0.5 / (0.01 * T);
+      vol = 0.01 + (w - w0) * c;
+    }
     f[io + i] = pTarget !== 0 ? vol - f[it + i] : vol;
     if (pJacobian !== 0) {
-      const c = 0.5 / (vol * T);
       const row = ij + i * np;
       const wPhi = 0.5 * theta * k * (rho + pk / q);
       for (let j = 0; j < np; j++) f[row + j] = 0;

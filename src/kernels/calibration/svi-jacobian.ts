@@ -3,8 +3,12 @@
 
 import type { KernelHeap } from '../heap.js';
 
-/** Total variance below which the vol is taken at this floor (its gradient still pushes w up). */
-export const SVI_W_FLOOR = 1e-12;
+/**
+ * Below this vol the model vol continues linearly in w (value and slope matched, so C1):
+ * vol = VOL_FLOOR + (w - w0) / (2 VOL_FLOOR T) for w < w0 = VOL_FLOOR^2 T. A start with negative
+ * total variance then still has a gradient that is the true one of the residual.
+ */
+export const VOL_FLOOR = 0.01;
 
 /** See assembly/calibration/svi-jacobian.ts. */
 export function sviSliceEvaluate(
@@ -18,12 +22,18 @@ export function sviSliceEvaluate(
   for (let i = 0; i < n; i++) {
     const d = f[ik + i] - m;
     const q = Math.sqrt(d * d + sigma * sigma);
-    let w = a + b * (rho * d + q);
-    if (!(w > SVI_W_FLOOR)) w = SVI_W_FLOOR;
-    const vol = Math.sqrt(w / expiry);
+    const w = a + b * (rho * d + q);
+    const w0 = VOL_FLOOR * VOL_FLOOR * expiry;
+    let vol: number, c: number;
+    if (w >= w0) {
+      vol = Math.sqrt(w / expiry);
+      c = 0.5 / (vol * expiry);
+    } else {
+      c = 0.5 / (VOL_FLOOR * expiry);
+      vol = VOL_FLOOR + (w - w0) * c;
+    }
     f[io + i] = pTarget !== 0 ? vol - f[it + i] : vol;
     if (pJacobian !== 0) {
-      const c = 0.5 / (vol * expiry);
       const row = ij + i * 5;
       f[row] = c;
       f[row + 1] = c * (rho * d + q);
