@@ -13,6 +13,9 @@ export {
 export { sobolInitDirections, sobolPoints } from "./random/sobol";
 export { brownianBridgeInit, brownianBridgeBatch } from "./random/brownian-bridge";
 export { mcShard } from "./montecarlo/paths";
+export { sviSliceEvaluate } from "./calibration/svi-jacobian";
+export { sabrSliceEvaluate } from "./calibration/sabr-jacobian";
+export { ssviEvaluate } from "./calibration/ssvi-jacobian";
 
 /**
  * Diagnostic: returns 0 for code 0; any other code fails an assertion in the debug build (so its

@@ -9,6 +9,11 @@ import { impliedVol, type ImpliedVolArgs, type ImpliedVolResult } from './pricin
 import { hestonPrice, type HestonPriceArgs, type HestonPriceResult } from './pricing/heston-price.js';
 import { monteCarlo, monteCarloSync, simulatePaths } from './montecarlo/monte-carlo.js';
 import type { MonteCarloArgs, MonteCarloResult, SimulatePathsArgs } from './montecarlo/types.js';
+import { fitSvi, type FitSviArgs, type FitSviResult } from './calibration/svi.js';
+import { fitSsvi, type FitSsviArgs, type FitSsviResult } from './calibration/ssvi.js';
+import { calibrateSabr, type CalibrateSabrArgs, type CalibrateSabrResult } from './calibration/sabr.js';
+import { buildSurface, type BuildSurfaceOptions, type Surface } from './calibration/surface.js';
+import type { DeribitChain } from './market/deribit-chain.js';
 
 /** Which kernels an engine runs. */
 export type Backend = 'wasm' | 'js';
@@ -103,6 +108,26 @@ export class Engine implements EngineContext {
   /** Batch Heston prices (and gradient with respect to the five parameters); see {@link HestonPriceArgs}. */
   hestonPrice(args: HestonPriceArgs): HestonPriceResult {
     return hestonPrice(this, args);
+  }
+
+  /** Raw SVI per expiry slice, with butterfly-arbitrage checks; see {@link FitSviArgs}. */
+  fitSvi(args: FitSviArgs): FitSviResult {
+    return fitSvi(this, args);
+  }
+
+  /** SSVI surface (power-law or Heston-like phi), arbitrage-free by construction; see {@link FitSsviArgs}. */
+  fitSsvi(args: FitSsviArgs): FitSsviResult {
+    return fitSsvi(this, args);
+  }
+
+  /** Hagan (2002) lognormal SABR per expiry slice, beta fixed; see {@link CalibrateSabrArgs}. */
+  calibrateSabr(args: CalibrateSabrArgs): CalibrateSabrResult {
+    return calibrateSabr(this, args);
+  }
+
+  /** Implied-vol surface of one currency from a Deribit chain, every dropped quote counted; see {@link BuildSurfaceOptions}. */
+  buildSurface(chain: DeribitChain, options: BuildSurfaceOptions): Surface {
+    return buildSurface(this, chain, options);
   }
 }
 

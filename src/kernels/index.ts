@@ -8,6 +8,7 @@ import { black76Batch, blackScholesBatch } from './pricing/black-scholes.js';
 import { hestonPriceBatch } from './pricing/heston.js';
 import { createJsRandomKernels } from './random/kernels.js';
 import { createJsMonteCarloKernels } from './montecarlo/kernels.js';
+import { createJsCalibrationKernels } from './calibration/kernels.js';
 
 /**
  * The pure-JS twin of the kernels module, bound to one arena. Batch kernels receive the arena's
@@ -17,6 +18,7 @@ export function createJsKernels(arena: MemoryArena): Kernels {
   return {
     ...createJsRandomKernels(arena),
     ...createJsMonteCarloKernels(arena),
+    ...createJsCalibrationKernels(arena),
     assertionCheck: (code) => code,
     normalPdf, normalCdf, normalCdfOverPdf, inverseNormalCdf, normalisedBlack, normalisedImpliedVolatility,
     blackScholesBatch: (n, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus) =>
