@@ -48,14 +48,17 @@ export class Engine implements EngineContext {
   readonly arena: MemoryArena;
   /** Elements per kernel call. */
   readonly chunkSize: number;
+  /** The compiled kernels this engine instantiated (WASM backend); worker pools post it to their workers. */
+  readonly module?: WebAssembly.Module;
 
   /** @internal use {@link createEngine} or {@link createEngineSync}. */
-  constructor(backend: Backend, kernels: Kernels, arena: MemoryArena, chunkSize: number, fallbackReason?: string) {
+  constructor(backend: Backend, kernels: Kernels, arena: MemoryArena, chunkSize: number, fallbackReason?: string, module?: WebAssembly.Module) {
     this.backend = backend;
     this.kernels = kernels;
     this.arena = arena;
     this.chunkSize = chunkSize;
     this.fallbackReason = fallbackReason;
+    this.module = module;
   }
 
   /** Heap bytes committed so far (grows to fit the largest chunk, then stays flat). */
@@ -146,7 +149,7 @@ function instantiateKernels(module: WebAssembly.Module): WebAssembly.Exports {
   return instance.exports;
 }
 
-function wasmEngine(exports: WebAssembly.Exports, chunkSize: number): Engine {
+function wasmEngine(exports: WebAssembly.Exports, chunkSize: number, module: WebAssembly.Module): Engine {
   const raw = exports as unknown as WasmExports & Kernels;
   for (const name of KERNEL_NAMES) {
     if (typeof raw[name] !== 'function') throw new WasmUnavailableError(`the .wasm does not export kernel ${name}`);
@@ -155,7 +158,7 @@ function wasmEngine(exports: WebAssembly.Exports, chunkSize: number): Engine {
   // The raw exports are the hot path: no loader wrappers between the facade and the kernels.
   const kernels = {} as Record<string, unknown>;
   for (const name of KERNEL_NAMES) kernels[name] = raw[name];
-  return new Engine('wasm', kernels as unknown as Kernels, arena, chunkSize);
+  return new Engine('wasm', kernels as unknown as Kernels, arena, chunkSize, undefined, module);
 }
 
 /**
@@ -168,7 +171,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   if (backend === 'js') return jsEngine(chunkSize);
   try {
     const module = await compileWasm(options.wasm ?? defaultWasmUrl(options.debug));
-    return wasmEngine(instantiateKernels(module), chunkSize);
+    return wasmEngine(instantiateKernels(module), chunkSize, module);
   } catch (e) {
     if (backend === 'wasm') {
       throw e instanceof WasmUnavailableError ? e : new WasmUnavailableError('could not instantiate the kernels', e);
@@ -191,7 +194,7 @@ export function createEngineSync(source: BufferSource | WebAssembly.Module | nul
   }
   try {
     const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
-    return wasmEngine(instantiateKernels(module), chunkSize);
+    return wasmEngine(instantiateKernels(module), chunkSize, module);
   } catch (e) {
     throw e instanceof WasmUnavailableError ? e : new WasmUnavailableError('could not instantiate the kernels', e);
   }

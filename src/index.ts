@@ -16,3 +16,8 @@ export type { WasmSource } from './wasm-module.js';
 export { MemoryArena } from './memory-arena.js';
 export { loadDeribitChain, CsvRowError, type DeribitChain, type ChainRowIssue, type LoadChainOptions } from './market/deribit-chain.js';
 export * from './montecarlo/index.js';
+export {
+  runShards, runShardsInto, allocateOutput, createWorkerPool, WorkerPool, sharedPools, closeSharedPools, registerShardTask,
+  WorkerError, MIN_ITEMS_PER_WORKER,
+  type RunShardsOptions, type RunShardsIntoOptions, type WorkerPoolOptions, type ShardTask, type PhiloxSumJob,
+} from './parallel/index.js';
