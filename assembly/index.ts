@@ -2,7 +2,7 @@
 // twin (src/kernels/index.ts) implements with the same names and argument order.
 
 export { normalPdf, normalCdf, normalCdfOverPdf } from "./math/normal-distribution";
-export { inverseNormalCdf } from "./math/inverse-normal";
+export { inverseNormalCdf, inverseNormalCdfFast } from "./math/inverse-normal";
 export { normalisedBlack } from "./pricing/normalised-black";
 export { normalisedImpliedVolatility, impliedVolatilityBatch } from "./pricing/implied-volatility";
 export { blackScholesBatch, black76Batch } from "./pricing/black-scholes";

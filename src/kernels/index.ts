@@ -1,7 +1,7 @@
 import type { MemoryArena } from '../memory-arena.js';
 import type { Kernels } from './contract.js';
 import { normalCdf, normalCdfOverPdf, normalPdf } from './math/normal-distribution.js';
-import { inverseNormalCdf } from './math/inverse-normal.js';
+import { inverseNormalCdf, inverseNormalCdfFast } from './math/inverse-normal.js';
 import { normalisedBlack } from './pricing/normalised-black.js';
 import { impliedVolatilityBatch, normalisedImpliedVolatility } from './pricing/implied-volatility.js';
 import { black76Batch, blackScholesBatch } from './pricing/black-scholes.js';
@@ -20,7 +20,7 @@ export function createJsKernels(arena: MemoryArena): Kernels {
     ...createJsMonteCarloKernels(arena),
     ...createJsCalibrationKernels(arena),
     assertionCheck: (code) => code,
-    normalPdf, normalCdf, normalCdfOverPdf, inverseNormalCdf, normalisedBlack, normalisedImpliedVolatility,
+    normalPdf, normalCdf, normalCdfOverPdf, inverseNormalCdf, inverseNormalCdfFast, normalisedBlack, normalisedImpliedVolatility,
     blackScholesBatch: (n, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus) =>
       blackScholesBatch(arena.views, n, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus),
     black76Batch: (n, pForward, pStrike, pExpiry, pVol, pDiscount, pType, coin, greeks, pOut, pStatus) =>
