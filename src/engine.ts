@@ -6,7 +6,9 @@ import { JsHeapBacking, MemoryArena, WasmHeapBacking } from './memory-arena.js';
 import { compileWasm, defaultWasmUrl, type WasmSource } from './wasm-module.js';
 import { blackScholes, black76, type BlackScholesArgs, type Black76Args, type PricingResult } from './pricing/black-pricing.js';
 import { impliedVol, type ImpliedVolArgs, type ImpliedVolResult } from './pricing/implied-vol.js';
-import { hestonPrice, type HestonPriceArgs, type HestonPriceResult } from './pricing/heston-price.js';
+import { batesPrice, hestonPrice, type BatesPriceArgs, type BatesPriceResult, type HestonPriceArgs, type HestonPriceResult } from './pricing/heston-price.js';
+import { calibrateHeston, type CalibrateHestonArgs, type CalibrateHestonResult } from './calibration/heston-calibration.js';
+import { calibrateBates, type CalibrateBatesArgs, type CalibrateBatesResult } from './calibration/bates-calibration.js';
 import { monteCarlo, monteCarloSync, simulatePaths } from './montecarlo/monte-carlo.js';
 import type { MonteCarloArgs, MonteCarloResult, SimulatePathsArgs } from './montecarlo/types.js';
 import { fitSvi, type FitSviArgs, type FitSviResult } from './calibration/svi.js';
@@ -105,11 +107,6 @@ export class Engine implements EngineContext {
     return simulatePaths(this, args);
   }
 
-  /** Batch Heston prices (and gradient with respect to the five parameters); see {@link HestonPriceArgs}. */
-  hestonPrice(args: HestonPriceArgs): HestonPriceResult {
-    return hestonPrice(this, args);
-  }
-
   /** Raw SVI per expiry slice, with butterfly-arbitrage checks; see {@link FitSviArgs}. */
   fitSvi(args: FitSviArgs): FitSviResult {
     return fitSvi(this, args);
@@ -128,6 +125,26 @@ export class Engine implements EngineContext {
   /** Implied-vol surface of one currency from a Deribit chain, every dropped quote counted; see {@link BuildSurfaceOptions}. */
   buildSurface(chain: DeribitChain, options: BuildSurfaceOptions): Surface {
     return buildSurface(this, chain, options);
+  }
+
+  /** Batch Heston prices (and gradient with respect to the five parameters); see {@link HestonPriceArgs}. */
+  hestonPrice(args: HestonPriceArgs): HestonPriceResult {
+    return hestonPrice(this, args);
+  }
+
+  /** Batch Bates prices (Heston with Merton jumps; gradient in the eight parameters); see {@link BatesPriceArgs}. */
+  batesPrice(args: BatesPriceArgs): BatesPriceResult {
+    return batesPrice(this, args);
+  }
+
+  /** Heston calibration to a quote surface (LM, analytic Jacobian, vol or price objective); see {@link CalibrateHestonArgs}. */
+  calibrateHeston(args: CalibrateHestonArgs): CalibrateHestonResult {
+    return calibrateHeston(this, args);
+  }
+
+  /** Bates calibration (eight parameters); see {@link CalibrateBatesArgs}. */
+  calibrateBates(args: CalibrateBatesArgs): CalibrateBatesResult {
+    return calibrateBates(this, args);
   }
 }
 

@@ -10,7 +10,12 @@ export { RiskwasmError, InputError, WasmUnavailableError, KernelError } from './
 export { Status, statusName, countStatus, type StatusName } from './status.js';
 export { GREEK_NAMES, type PricingResult, type PricingOut, type BlackScholesArgs, type Black76Args } from './pricing/black-pricing.js';
 export type { ImpliedVolArgs, ImpliedVolResult } from './pricing/implied-vol.js';
-export { HESTON_PARAM_NAMES, type HestonParams, type HestonPriceArgs, type HestonPriceResult } from './pricing/heston-price.js';
+export {
+  HESTON_PARAM_NAMES, BATES_PARAM_NAMES, type HestonParams, type HestonPriceArgs, type HestonPriceResult,
+  type BatesParams, type BatesPriceArgs, type BatesPriceResult,
+} from './pricing/heston-price.js';
+export { type CalibrateHestonArgs, type CalibrateHestonResult, type StochasticVolCalibrationOptions, type StochasticVolFit, type FellerReport } from './calibration/heston-calibration.js';
+export { type CalibrateBatesArgs, type CalibrateBatesResult } from './calibration/bates-calibration.js';
 export type { NumberInput, OptionType, OptionTypeInput } from './batch-inputs.js';
 export type { Kernels } from './kernels/contract.js';
 export type { WasmSource } from './wasm-module.js';

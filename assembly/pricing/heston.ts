@@ -44,12 +44,20 @@
 // (expiries of minutes with far strikes; the default budget covers calibration surfaces).
 //
 // Work area at pWork: maxPanels * nNodes * 14 f64, per node [u, weight/(pi b), f (re, im),
-// dphi/dp (5 x (re, im))], then 2 nNodes f64 of phase factors.
+// dphi/dp (5 x (re, im))], then 2 nNodes f64 of phase factors; with Merton jumps (batesPriceBatch)
+// 20 f64 per node (dphi/dp: 8 x (re, im), the last three in lambda, muJ, deltaJ).
 
 import { normalisedBlack } from "./normalised-black";
 import { STATUS_OK, STATUS_INVALID_INPUT, STATUS_NOT_CONVERGED } from "../status";
 
 const WORK_STRIDE: i32 = 14;
+const BATES_WORK_STRIDE: i32 = 20;
+
+// Merton lognormal jumps of the current batch (Bates 1996): intensity, mean and sd of the log jump.
+let JUMPS: bool = false;
+let LAMBDA: f64 = 0.0;
+let MU_J: f64 = 0.0;
+let DELTA_J: f64 = 0.0;
 const OSCILLATIONS_PER_PANEL: f64 = 3.0;
 const U_LIMIT: f64 = 1048576.0;
 
@@ -204,9 +212,39 @@ function logCharacteristic(
   }
 }
 
+// Bates (1996): adds the jump part of ln phi(z), z = u - i/2, to [re, im] at p and, if grad, its
+// derivatives in (lambda, muJ, deltaJ) at p + 96 .. p + 143:
+//   ln phi_J = T lambda (e^E - 1 - iz kbar), E = iz muJ - z^2 deltaJ^2 / 2, kbar = e^{muJ + deltaJ^2/2} - 1
+// (Merton 1976 lognormal jumps; the compensator kbar keeps E[S_T] = F, ln phi_J(-i) = 0). On the
+// contour iz = 1/2 + iu and z^2 = u^2 - 1/4 - iu, so Re E = muJ/2 - deltaJ^2 (u^2 - 1/4)/2 and
+// Im E = u (muJ + deltaJ^2/2). d/dlambda = T (e^E - 1 - iz kbar), d/dmuJ = T lambda iz (e^E - kbar - 1),
+// d/ddeltaJ = T lambda deltaJ (-z^2 e^E - iz (kbar + 1)).
+function addJumps(p: usize, u: f64, T: f64, grad: bool): void {
+  const d2 = DELTA_J * DELTA_J;
+  const kb1 = Math.exp(MU_J + 0.5 * d2);
+  const kbar = Math.expm1(MU_J + 0.5 * d2);
+  const m = Math.exp(0.5 * MU_J - 0.5 * d2 * (u * u - 0.25)), a = u * (MU_J + 0.5 * d2);
+  const eR = m * Math.cos(a), eI = m * Math.sin(a);
+  const jr = eR - 1.0 - 0.5 * kbar, ji = eI - u * kbar;
+  store<f64>(p, load<f64>(p) + T * LAMBDA * jr);
+  store<f64>(p, load<f64>(p, 8) + T * LAMBDA * ji, 8);
+  if (!grad) return;
+  const tl = T * LAMBDA;
+  store<f64>(p, T * jr, 96);
+  store<f64>(p, T * ji, 104);
+  const xr = eR - kb1, xi = eI;
+  store<f64>(p, tl * (0.5 * xr - u * xi), 112);
+  store<f64>(p, tl * (0.5 * xi + u * xr), 120);
+  const zr = 0.25 - u * u;
+  const yr = eR * zr - eI * u - 0.5 * kb1, yi = eR * u + eI * zr - u * kb1;
+  store<f64>(p, tl * DELTA_J * yr, 128);
+  store<f64>(p, tl * DELTA_J * yi, 136);
+}
+
 // u max(|phi|, phi_BS) / b, for the truncation search (uses the first slots at p as scratch).
 function tailEnvelope(p: usize, u: f64, T: f64, w: f64, v0: f64, kappa: f64, theta: f64, sigma: f64, rho: f64): f64 {
   logCharacteristic(p, u, T, v0, kappa, theta, sigma, rho, false);
+  if (JUMPS) addJumps(p, u, T, false);
   const b = u * u + 0.25;
   return (u * Math.max(Math.exp(load<f64>(p)), Math.exp(-0.5 * w * T * b))) / b;
 }
@@ -229,6 +267,48 @@ export function hestonPriceBatch(
   if (n < 0 || nNodes < 1 || maxPanels < 1 || !(tolerance > 0.0)) return 1;
   if (!(v0 >= 0.0 && kappa > 0.0 && theta >= 0.0 && sigma > 0.0 && rho > -1.0 && rho < 1.0)
     || !isFiniteF(v0 + kappa + theta + sigma)) return 2;
+  JUMPS = false;
+  LAMBDA = 0.0;
+  MU_J = 0.0;
+  DELTA_J = 0.0;
+  return priceBatch(n, pForward, pStrike, pExpiry, pDiscount, pType, v0, kappa, theta, sigma, rho,
+    nNodes, pNodes, pWeights, tolerance, maxPanels, pWork, gradient, pOut, pGrad, pStatus);
+}
+
+/**
+ * Bates (1996) European prices: Heston plus Merton lognormal jumps (intensity lambda per year,
+ * log-jump mean muJ and sd deltaJ; characteristic function the Heston one times
+ * exp(T lambda (e^{iz muJ - z^2 deltaJ^2/2} - 1 - iz kbar)), kbar = e^{muJ + deltaJ^2/2} - 1), and
+ * with gradient = 1 the row-major n x 8 gradient in (v0, kappa, theta, sigma, rho, lambda, muJ,
+ * deltaJ). Same columns and quadrature as hestonPriceBatch; work area (maxPanels * 20 + 2) * nNodes
+ * f64; the control variate's variance adds the jumps' lambda (muJ^2 + deltaJ^2). Returns 2 for
+ * parameters outside the Heston domain, lambda < 0, deltaJ < 0 or a non-finite muJ.
+ */
+export function batesPriceBatch(
+  n: i32, pForward: usize, pStrike: usize, pExpiry: usize, pDiscount: usize, pType: usize,
+  v0: f64, kappa: f64, theta: f64, sigma: f64, rho: f64, lambda: f64, muJ: f64, deltaJ: f64,
+  nNodes: i32, pNodes: usize, pWeights: usize, tolerance: f64, maxPanels: i32, pWork: usize,
+  gradient: i32, pOut: usize, pGrad: usize, pStatus: usize,
+): i32 {
+  if (n < 0 || nNodes < 1 || maxPanels < 1 || !(tolerance > 0.0)) return 1;
+  if (!(v0 >= 0.0 && kappa > 0.0 && theta >= 0.0 && sigma > 0.0 && rho > -1.0 && rho < 1.0 && lambda >= 0.0 && deltaJ >= 0.0)
+    || !isFiniteF(v0 + kappa + theta + sigma + lambda + muJ + deltaJ)) return 2;
+  JUMPS = true;
+  LAMBDA = lambda;
+  MU_J = muJ;
+  DELTA_J = deltaJ;
+  return priceBatch(n, pForward, pStrike, pExpiry, pDiscount, pType, v0, kappa, theta, sigma, rho,
+    nNodes, pNodes, pWeights, tolerance, maxPanels, pWork, gradient, pOut, pGrad, pStatus);
+}
+
+function priceBatch(
+  n: i32, pForward: usize, pStrike: usize, pExpiry: usize, pDiscount: usize, pType: usize,
+  v0: f64, kappa: f64, theta: f64, sigma: f64, rho: f64,
+  nNodes: i32, pNodes: usize, pWeights: usize, tolerance: f64, maxPanels: i32, pWork: usize,
+  gradient: i32, pOut: usize, pGrad: usize, pStatus: usize,
+): i32 {
+  const STRIDE: i32 = JUMPS ? BATES_WORK_STRIDE : WORK_STRIDE;
+  const nP: i32 = JUMPS ? 8 : 5;
   const grad = gradient != 0;
   let groupT: f64 = NaN;
   let groupEnd: i32 = 0;
@@ -244,10 +324,10 @@ export function hestonPriceBatch(
     const T = load<f64>(pExpiry + o);
     const DF = load<f64>(pDiscount + o);
     const ty = load<i8>(pType + <usize>i);
-    const og = pGrad + <usize>i * 40;
+    const og = pGrad + <usize>(i * nP) * 8;
     if (!(F > 0.0 && K > 0.0 && T >= 0.0 && DF > 0.0) || !isFiniteF(F + K + T + DF) || (ty != 1 && ty != -1)) {
       store<f64>(pOut + o, NaN);
-      if (grad) for (let k = 0; k < 5; k++) store<f64>(og + (<usize>k << 3), NaN);
+      if (grad) for (let k = 0; k < nP; k++) store<f64>(og + (<usize>k << 3), NaN);
       store<u8>(pStatus + <usize>i, STATUS_INVALID_INPUT);
       continue;
     }
@@ -255,7 +335,7 @@ export function hestonPriceBatch(
     const scale = DF * Math.sqrt(F) * Math.sqrt(K);
     if (T == 0.0 || (v0 == 0.0 && theta == 0.0)) {
       store<f64>(pOut + o, <f64>ty * x > 0.0 ? DF * <f64>ty * (F - K) : 0.0);
-      if (grad) for (let k = 0; k < 5; k++) store<f64>(og + (<usize>k << 3), 0.0);
+      if (grad) for (let k = 0; k < nP; k++) store<f64>(og + (<usize>k << 3), 0.0);
       store<u8>(pStatus + <usize>i, STATUS_OK);
       continue;
     }
@@ -271,6 +351,7 @@ export function hestonPriceBatch(
       groupEnd = j;
       const kT = kappa * T;
       w = theta + (v0 - theta) * (kT > 1e-8 ? -Math.expm1(-kT) / kT : 1.0 - 0.5 * kT);
+      if (JUMPS) w += LAMBDA * (MU_J * MU_J + DELTA_J * DELTA_J);
       let umax: f64 = 1.0;
       while (umax <= U_LIMIT && tailEnvelope(pWork, umax, T, w, v0, kappa, theta, sigma, rho) > tolerance) umax *= 2.0;
       groupOk = umax <= U_LIMIT;
@@ -299,15 +380,16 @@ export function hestonPriceBatch(
         const half = 0.5 * h, mid = lo + half;
         for (let q = 0; q < nNodes; q++) {
           const u = mid + half * load<f64>(pNodes + (<usize>q << 3));
-          const at = pWork + <usize>(WORK_STRIDE * (panels * nNodes + q)) * 8;
+          const at = pWork + <usize>(STRIDE * (panels * nNodes + q)) * 8;
           logCharacteristic(at + 16, u, T, v0, kappa, theta, sigma, rho, grad);
+          if (JUMPS) addJumps(at + 16, u, T, grad);
           const b = u * u + 0.25;
           const m = Math.exp(load<f64>(at, 16)), ang = load<f64>(at, 24);
           const phr = m * Math.cos(ang), phi = m * Math.sin(ang);
           store<f64>(at, u);
           store<f64>(at, (half * load<f64>(pWeights + (<usize>q << 3))) / (Math.PI * b), 8);
           if (grad) {
-            for (let k = 0; k < 5; k++) {
+            for (let k = 0; k < nP; k++) {
               const a = at + 32 + (<usize>k << 4);
               const gr = load<f64>(a), gi = load<f64>(a, 8);
               store<f64>(a, phr * gr - phi * gi);
@@ -325,7 +407,7 @@ export function hestonPriceBatch(
     // e^{iux} = e^{i lo x} P_q per panel [lo, lo + h], P_q = e^{i h (t_q + 1) x / 2}: e^{i lo x}
     // advances by e^{i h x} per panel and both factors are squared where h doubles, so the sum
     // needs nNodes + 1 sines and cosines per option instead of one per node.
-    const pPh = pWork + <usize>(WORK_STRIDE * maxPanels * nNodes) * 8;
+    const pPh = pWork + <usize>(STRIDE * maxPanels * nNodes) * 8;
     const hx = h0 * x;
     for (let q = 0; q < nNodes; q++) {
       const a = 0.5 * (load<f64>(pNodes + (<usize>q << 3)) + 1.0) * hx;
@@ -334,11 +416,12 @@ export function hestonPriceBatch(
     }
     let sr: f64 = 1.0, si: f64 = 0.0, er = Math.cos(hx), ei = Math.sin(hx), h = h0;
     let sum: f64 = 0.0, g0: f64 = 0.0, g1: f64 = 0.0, g2: f64 = 0.0, g3: f64 = 0.0, g4: f64 = 0.0;
+    let g5: f64 = 0.0, g6: f64 = 0.0, g7: f64 = 0.0;
     for (let p = 0; p < panels; p++) {
-      const base = pWork + <usize>(WORK_STRIDE * p * nNodes) * 8;
+      const base = pWork + <usize>(STRIDE * p * nNodes) * 8;
       if (grad) {
         for (let q = 0; q < nNodes; q++) {
-          const at = base + <usize>(WORK_STRIDE * q) * 8;
+          const at = base + <usize>(STRIDE * q) * 8;
           const pp = pPh + (<usize>q << 4);
           const pr = load<f64>(pp), pi = load<f64>(pp, 8);
           const cw = load<f64>(at, 8);
@@ -349,10 +432,15 @@ export function hestonPriceBatch(
           g2 += c * load<f64>(at, 64) - s * load<f64>(at, 72);
           g3 += c * load<f64>(at, 80) - s * load<f64>(at, 88);
           g4 += c * load<f64>(at, 96) - s * load<f64>(at, 104);
+          if (JUMPS) {
+            g5 += c * load<f64>(at, 112) - s * load<f64>(at, 120);
+            g6 += c * load<f64>(at, 128) - s * load<f64>(at, 136);
+            g7 += c * load<f64>(at, 144) - s * load<f64>(at, 152);
+          }
         }
       } else {
         for (let q = 0; q < nNodes; q++) {
-          const at = base + <usize>(WORK_STRIDE * q) * 8;
+          const at = base + <usize>(STRIDE * q) * 8;
           const pp = pPh + (<usize>q << 4);
           const pr = load<f64>(pp), pi = load<f64>(pp, 8);
           sum += load<f64>(at, 8) * ((sr * pr - si * pi) * load<f64>(at, 16) - (sr * pi + si * pr) * load<f64>(at, 24));
@@ -383,6 +471,11 @@ export function hestonPriceBatch(
       store<f64>(og, -ok * scale * g2, 16);
       store<f64>(og, -ok * scale * g3, 24);
       store<f64>(og, -ok * scale * g4, 32);
+      if (JUMPS) {
+        store<f64>(og, -ok * scale * g5, 40);
+        store<f64>(og, -ok * scale * g6, 48);
+        store<f64>(og, -ok * scale * g7, 56);
+      }
     }
     store<u8>(pStatus + <usize>i, groupOk ? STATUS_OK : STATUS_NOT_CONVERGED);
   }

@@ -75,13 +75,24 @@ export interface Kernels extends RandomKernels, MonteCarloKernels, CalibrationKe
     nNodes: number, pNodes: number, pWeights: number, tolerance: number, maxPanels: number, pWork: number,
     gradient: number, pOut: number, pGrad: number, pStatus: number,
   ): number;
+  /**
+   * Bates prices: hestonPriceBatch with Merton lognormal jumps (lambda >= 0 per year, log-jump mean
+   * muJ, sd deltaJ >= 0); gradient row-major n x 8 in (v0, kappa, theta, sigma, rho, lambda, muJ,
+   * deltaJ); work area of (maxPanels * 20 + 2) * nNodes f64.
+   */
+  batesPriceBatch(
+    n: number, pForward: number, pStrike: number, pExpiry: number, pDiscount: number, pType: number,
+    v0: number, kappa: number, theta: number, sigma: number, rho: number, lambda: number, muJ: number, deltaJ: number,
+    nNodes: number, pNodes: number, pWeights: number, tolerance: number, maxPanels: number, pWork: number,
+    gradient: number, pOut: number, pGrad: number, pStatus: number,
+  ): number;
 }
 
 /** Names of the batch kernels (their first argument is the element count). */
 export const BATCH_KERNELS = [
   'blackScholesBatch', 'black76Batch', 'impliedVolatilityBatch',
   'philoxUint32Batch', 'philoxUniformBatch', 'philoxUniformPaths', 'philoxNormalBatch', 'philoxNormalPaths',
-  'sobolInitDirections', 'sobolPoints', 'brownianBridgeInit', 'brownianBridgeBatch', 'hestonPriceBatch',
+  'sobolInitDirections', 'sobolPoints', 'brownianBridgeInit', 'brownianBridgeBatch', 'hestonPriceBatch', 'batesPriceBatch',
 ] as const;
 
 /** Names of every kernel in the contract, checked against both backends at engine creation. */

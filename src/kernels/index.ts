@@ -5,7 +5,7 @@ import { inverseNormalCdf, inverseNormalCdfFast } from './math/inverse-normal.js
 import { normalisedBlack } from './pricing/normalised-black.js';
 import { impliedVolatilityBatch, normalisedImpliedVolatility } from './pricing/implied-volatility.js';
 import { black76Batch, blackScholesBatch } from './pricing/black-scholes.js';
-import { hestonPriceBatch } from './pricing/heston.js';
+import { batesPriceBatch, hestonPriceBatch } from './pricing/heston.js';
 import { createJsRandomKernels } from './random/kernels.js';
 import { createJsMonteCarloKernels } from './montecarlo/kernels.js';
 import { createJsCalibrationKernels } from './calibration/kernels.js';
@@ -29,5 +29,7 @@ export function createJsKernels(arena: MemoryArena): Kernels {
       impliedVolatilityBatch(arena.views, n, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin, pVol, pStatus),
     hestonPriceBatch: (n, pForward, pStrike, pExpiry, pDiscount, pType, v0, kappa, theta, sigma, rho, nNodes, pNodes, pWeights, tolerance, maxPanels, pWork, gradient, pOut, pGrad, pStatus) =>
       hestonPriceBatch(arena.views, n, pForward, pStrike, pExpiry, pDiscount, pType, v0, kappa, theta, sigma, rho, nNodes, pNodes, pWeights, tolerance, maxPanels, pWork, gradient, pOut, pGrad, pStatus),
+    batesPriceBatch: (n, pForward, pStrike, pExpiry, pDiscount, pType, v0, kappa, theta, sigma, rho, lambda, muJ, deltaJ, nNodes, pNodes, pWeights, tolerance, maxPanels, pWork, gradient, pOut, pGrad, pStatus) =>
+      batesPriceBatch(arena.views, n, pForward, pStrike, pExpiry, pDiscount, pType, v0, kappa, theta, sigma, rho, lambda, muJ, deltaJ, nNodes, pNodes, pWeights, tolerance, maxPanels, pWork, gradient, pOut, pGrad, pStatus),
   };
 }

@@ -80,8 +80,43 @@ const PRECISION: Record<'default' | 'high', QuadratureSettings> = {
   high: { nodes: 24, tolerance: 1e-17, maxPanels: 256 },
 };
 
-/** f64 slots per quadrature node in the kernel's work area. */
+/** f64 slots per quadrature node in the kernel's work area (Heston; with jumps). */
 const WORK_STRIDE = 14;
+const BATES_WORK_STRIDE = 20;
+
+/** Bates (1996) parameters: Heston's plus Merton (1976) lognormal jumps in the log price. */
+export interface BatesParams extends HestonParams {
+  /** Jump intensity, jumps per year (>= 0). */
+  lambda: number;
+  /** Mean of the log jump size ln(1 + J) (a decimal: -0.1 is a mean jump of about -10%). */
+  muJ: number;
+  /** Standard deviation of the log jump size (>= 0). */
+  deltaJ: number;
+}
+
+/** Order of the Bates gradient columns: row i is dV_i / d(v0, kappa, theta, sigma, rho, lambda, muJ, deltaJ). */
+export const BATES_PARAM_NAMES = ['v0', 'kappa', 'theta', 'sigma', 'rho', 'lambda', 'muJ', 'deltaJ'] as const;
+
+/** Arguments of `engine.batesPrice`: as {@link HestonPriceArgs}, with Bates parameters. */
+export interface BatesPriceArgs extends Omit<HestonPriceArgs, 'params'> {
+  params: BatesParams;
+}
+
+/**
+ * Bates prices: as {@link HestonPriceResult}, with `gradient` row-major n x 8 in the order of
+ * {@link BATES_PARAM_NAMES}.
+ */
+export type BatesPriceResult = HestonPriceResult;
+
+/** The Bates kernel (declared here until the shared kernel contract lists it). */
+interface BatesKernel {
+  batesPriceBatch(
+    n: number, pForward: number, pStrike: number, pExpiry: number, pDiscount: number, pType: number,
+    v0: number, kappa: number, theta: number, sigma: number, rho: number, lambda: number, muJ: number, deltaJ: number,
+    nNodes: number, pNodes: number, pWeights: number, tolerance: number, maxPanels: number, pWork: number,
+    gradient: number, pOut: number, pGrad: number, pStatus: number,
+  ): number;
+}
 
 function checkParams(p: unknown): HestonParams {
   const o = requireObject(p, 'params');
@@ -120,10 +155,46 @@ function checkParams(p: unknown): HestonParams {
  * // 16.070154917028834 (Alan Lewis's reference value 16.0701549170288342782...)
  */
 export function hestonPrice(ctx: EngineContext, args: HestonPriceArgs): HestonPriceResult {
+  return semiAnalyticPrice(ctx, args, false);
+}
+
+/**
+ * Bates (1996) European option prices: Heston with Merton lognormal jumps in the log price,
+ * characteristic function the Heston one times exp(T lambda (e^{iz muJ - z^2 deltaJ^2/2} - 1 - iz kbar)),
+ * kbar = e^{muJ + deltaJ^2/2} - 1 (the compensator keeps the forward), and optionally the gradient
+ * in the eight parameters (row-major n x 8, {@link BATES_PARAM_NAMES}). Same method, units and
+ * statuses as {@link hestonPrice}; with lambda = 0 the prices are Heston's.
+ * @throws InputError as {@link hestonPrice}, and for lambda < 0, deltaJ < 0 or a non-finite muJ.
+ * @example
+ * engine.batesPrice({ forwards: 100, strikes: 100, expiries: 1, types: 'call',
+ *   params: { v0: 0.04, kappa: 2, theta: 0.04, sigma: 0.5, rho: -0.7, lambda: 0.5, muJ: -0.1, deltaJ: 0.15 } }).price[0]
+ */
+export function batesPrice(ctx: EngineContext, args: BatesPriceArgs): BatesPriceResult {
+  return semiAnalyticPrice(ctx, args, true);
+}
+
+function checkJumps(p: unknown): { lambda: number; muJ: number; deltaJ: number } {
+  const o = requireObject(p, 'params');
+  const need = (key: 'lambda' | 'muJ' | 'deltaJ', ok: (v: number) => boolean, expected: string): number => {
+    const v = o[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new InputError(`params.${key}`, v, expected);
+    return v;
+  };
+  return {
+    lambda: need('lambda', (v) => v >= 0, 'a finite number >= 0'),
+    muJ: need('muJ', () => true, 'a finite number'),
+    deltaJ: need('deltaJ', (v) => v >= 0, 'a finite number >= 0'),
+  };
+}
+
+function semiAnalyticPrice(ctx: EngineContext, args: HestonPriceArgs | BatesPriceArgs, withJumps: boolean): HestonPriceResult {
   const a = requireObject(args, 'args') as unknown as HestonPriceArgs;
   const grad = booleanOption(a.gradient, false, 'gradient');
   const precision = enumOption(a.precision, ['default', 'high'] as const, 'default', 'precision');
   const params = checkParams(a.params);
+  const jumps = withJumps ? checkJumps(a.params) : null;
+  const nP = withJumps ? 8 : 5;
+  const stride = withJumps ? BATES_WORK_STRIDE : WORK_STRIDE;
   const onSpot = a.spots !== undefined;
   if (onSpot === (a.forwards !== undefined)) {
     throw new InputError(onSpot ? 'forwards' : 'spots', onSpot ? a.forwards : a.spots, onSpot ? 'absent when spots are given' : 'spots or forwards');
@@ -181,7 +252,7 @@ export function hestonPrice(ctx: EngineContext, args: HestonPriceArgs): HestonPr
 
   const price = new Float64Array(n);
   const status = new Uint8Array(n);
-  const gradient = grad ? new Float64Array(5 * n) : undefined;
+  const gradient = grad ? new Float64Array(nP * n) : undefined;
   const settings = PRECISION[precision];
   const rule = gaussLegendre(settings.nodes);
   const { arena, kernels } = ctx;
@@ -189,14 +260,14 @@ export function hestonPrice(ctx: EngineContext, args: HestonPriceArgs): HestonPr
   for (let start = 0; start < n; start += chunk) {
     const m = Math.min(chunk, n - start);
     arena.reset();
-    const workBytes = (settings.maxPanels * WORK_STRIDE + 2) * settings.nodes * 8;
-    arena.reserve(6 * columnBytes(m, 8) + 2 * columnBytes(m, 1) + columnBytes(5 * m, 8) + 2 * columnBytes(settings.nodes, 8) + workBytes + 16);
+    const workBytes = (settings.maxPanels * stride + 2) * settings.nodes * 8;
+    arena.reserve(6 * columnBytes(m, 8) + 2 * columnBytes(m, 1) + columnBytes(nP * m, 8) + 2 * columnBytes(settings.nodes, 8) + workBytes + 16);
     const pF = arena.alloc(m * 8), pK = arena.alloc(m * 8), pT = arena.alloc(m * 8), pD = arena.alloc(m * 8);
     const pType = arena.alloc(m);
     const pNodes = arena.alloc(settings.nodes * 8), pWeights = arena.alloc(settings.nodes * 8);
     const pWork = arena.alloc(workBytes);
     const pOut = arena.alloc(m * 8);
-    const pGrad = arena.alloc(grad ? 5 * m * 8 : 8);
+    const pGrad = arena.alloc(grad ? nP * m * 8 : 8);
     const pStatus = arena.alloc(m);
     const v = arena.views; // after every alloc: no view survives a grow
     v.f64.set(F.subarray(start, start + m), pF >>> 3);
@@ -206,19 +277,25 @@ export function hestonPrice(ctx: EngineContext, args: HestonPriceArgs): HestonPr
     v.i8.set(types.subarray(start, start + m), pType);
     v.f64.set(rule.nodes, pNodes >>> 3);
     v.f64.set(rule.weights, pWeights >>> 3);
-    const rc = kernels.hestonPriceBatch(
-      m, pF, pK, pT, pD, pType, params.v0, params.kappa, params.theta, params.sigma, params.rho,
-      settings.nodes, pNodes, pWeights, settings.tolerance, settings.maxPanels, pWork,
-      grad ? 1 : 0, pOut, pGrad, pStatus,
-    );
-    if (rc !== 0) throw new KernelError('hestonPriceBatch', rc);
+    const rc = jumps === null
+      ? kernels.hestonPriceBatch(
+        m, pF, pK, pT, pD, pType, params.v0, params.kappa, params.theta, params.sigma, params.rho,
+        settings.nodes, pNodes, pWeights, settings.tolerance, settings.maxPanels, pWork,
+        grad ? 1 : 0, pOut, pGrad, pStatus,
+      )
+      : (kernels as unknown as BatesKernel).batesPriceBatch(
+        m, pF, pK, pT, pD, pType, params.v0, params.kappa, params.theta, params.sigma, params.rho, jumps.lambda, jumps.muJ, jumps.deltaJ,
+        settings.nodes, pNodes, pWeights, settings.tolerance, settings.maxPanels, pWork,
+        grad ? 1 : 0, pOut, pGrad, pStatus,
+      );
+    if (rc !== 0) throw new KernelError(jumps === null ? 'hestonPriceBatch' : 'batesPriceBatch', rc);
     const after = arena.views;
     const iOut = pOut >>> 3, iGrad = pGrad >>> 3;
     for (let j = 0; j < m; j++) {
       const dst = order === null ? start + j : order[start + j];
       price[dst] = after.f64[iOut + j];
       status[dst] = after.u8[pStatus + j];
-      if (gradient !== undefined) for (let k = 0; k < 5; k++) gradient[5 * dst + k] = after.f64[iGrad + 5 * j + k];
+      if (gradient !== undefined) for (let k = 0; k < nP; k++) gradient[nP * dst + k] = after.f64[iGrad + nP * j + k];
     }
   }
   const result: HestonPriceResult = { price, status };

@@ -10,6 +10,8 @@ import type { KernelHeap } from '../heap.js';
  * area holds maxPanels * nNodes such nodes, then 2 nNodes f64 of phase factors.
  */
 export const HESTON_WORK_STRIDE = 14;
+/** The same with Merton jumps (Bates): dphi/dp has 8 columns. */
+export const BATES_WORK_STRIDE = 20;
 /** Oscillations of e^{iux} per panel at the group's largest |x|. */
 const OSCILLATIONS_PER_PANEL = 3.0;
 /** Largest truncation point tried by the doubling search. */
@@ -170,10 +172,49 @@ function logCharacteristic(
   }
 }
 
+// Merton lognormal jumps of the current batch (Bates 1996): intensity, mean and sd of the log jump.
+let JUMPS = false;
+let LAMBDA = 0.0;
+let MU_J = 0.0;
+let DELTA_J = 0.0;
+
+/**
+ * Adds the jump part of ln phi(z), z = u - i/2, to the work area at `at` (ln phi at at, at + 1) and,
+ * if `grad`, its derivatives in (lambda, muJ, deltaJ) at at + 12 .. at + 17:
+ * ln phi_J = T lambda (e^E - 1 - iz kbar), E = iz muJ - z^2 deltaJ^2 / 2, kbar = e^{muJ + deltaJ^2/2} - 1
+ * (the compensator keeps E[S_T] = F: ln phi_J(-i) = 0). On the contour iz = 1/2 + iu and
+ * z^2 = u^2 - 1/4 - iu, so Re E = muJ/2 - deltaJ^2 (u^2 - 1/4)/2 and Im E = u (muJ + deltaJ^2/2).
+ */
+function addJumps(f64: Float64Array, at: number, u: number, T: number, grad: boolean): void {
+  const d2 = DELTA_J * DELTA_J;
+  const kb1 = Math.exp(MU_J + 0.5 * d2); // kbar + 1
+  const kbar = Math.expm1(MU_J + 0.5 * d2);
+  const m = Math.exp(0.5 * MU_J - 0.5 * d2 * (u * u - 0.25)), a = u * (MU_J + 0.5 * d2);
+  const eR = m * Math.cos(a), eI = m * Math.sin(a);
+  // e^E - 1 - iz kbar, with iz kbar = kbar/2 + i u kbar
+  const jr = eR - 1.0 - 0.5 * kbar, ji = eI - u * kbar;
+  f64[at] += T * LAMBDA * jr;
+  f64[at + 1] += T * LAMBDA * ji;
+  if (!grad) return;
+  const tl = T * LAMBDA;
+  f64[at + 12] = T * jr;
+  f64[at + 13] = T * ji;
+  // d/dmuJ: (e^E - kb1) iz, iz = 1/2 + iu
+  const xr = eR - kb1, xi = eI;
+  f64[at + 14] = tl * (0.5 * xr - u * xi);
+  f64[at + 15] = tl * (0.5 * xi + u * xr);
+  // d/ddeltaJ: deltaJ (e^E (-z^2) - kb1 iz), -z^2 = 1/4 - u^2 + iu
+  const zr = 0.25 - u * u;
+  const yr = eR * zr - eI * u - 0.5 * kb1, yi = eR * u + eI * zr - u * kb1;
+  f64[at + 16] = tl * DELTA_J * yr;
+  f64[at + 17] = tl * DELTA_J * yi;
+}
+
 /** Envelope u max(|phi|, phi_BS) / (u^2 + 1/4) of the integrand tail, for the truncation search. */
 function tailEnvelope(f64: Float64Array, at: number, u: number, T: number, w: number,
   v0: number, kappa: number, theta: number, sigma: number, rho: number): number {
   logCharacteristic(f64, at, u, T, v0, kappa, theta, sigma, rho, false);
+  if (JUMPS) addJumps(f64, at, u, T, false);
   const b = u * u + 0.25;
   return (u * Math.max(Math.exp(f64[at]), Math.exp(-0.5 * w * T * b))) / b;
 }
@@ -188,9 +229,49 @@ export function hestonPriceBatch(
   nNodes: number, pNodes: number, pWeights: number, tolerance: number, maxPanels: number, pWork: number,
   gradient: number, pOut: number, pGrad: number, pStatus: number,
 ): number {
-  if (n < 0 || nNodes < 1 || maxPanels < 1 || !(tolerance > 0.0)) return 1;
   if (!(v0 >= 0.0 && kappa > 0.0 && theta >= 0.0 && sigma > 0.0 && rho > -1.0 && rho < 1.0)
-    || !Number.isFinite(v0 + kappa + theta + sigma)) return 2;
+    || !Number.isFinite(v0 + kappa + theta + sigma)) return n < 0 || nNodes < 1 || maxPanels < 1 || !(tolerance > 0.0) ? 1 : 2;
+  JUMPS = false;
+  LAMBDA = 0.0;
+  MU_J = 0.0;
+  DELTA_J = 0.0;
+  return priceBatch(heap, n, pForward, pStrike, pExpiry, pDiscount, pType, v0, kappa, theta, sigma, rho,
+    nNodes, pNodes, pWeights, tolerance, maxPanels, pWork, gradient, pOut, pGrad, pStatus);
+}
+
+/**
+ * Bates (1996) European prices: Heston plus Merton lognormal jumps (intensity lambda per year,
+ * log-jump mean muJ and sd deltaJ), and with gradient = 1 the row-major n x 8 gradient in
+ * (v0, kappa, theta, sigma, rho, lambda, muJ, deltaJ). Work area (maxPanels * 20 + 2) * nNodes
+ * f64. Returns 2 for parameters outside v0 >= 0, kappa > 0, theta >= 0, sigma > 0, |rho| < 1,
+ * lambda >= 0, deltaJ >= 0, finite muJ. See assembly/pricing/heston.ts.
+ */
+export function batesPriceBatch(
+  heap: KernelHeap, n: number, pForward: number, pStrike: number, pExpiry: number, pDiscount: number, pType: number,
+  v0: number, kappa: number, theta: number, sigma: number, rho: number, lambda: number, muJ: number, deltaJ: number,
+  nNodes: number, pNodes: number, pWeights: number, tolerance: number, maxPanels: number, pWork: number,
+  gradient: number, pOut: number, pGrad: number, pStatus: number,
+): number {
+  if (n < 0 || nNodes < 1 || maxPanels < 1 || !(tolerance > 0.0)) return 1;
+  if (!(v0 >= 0.0 && kappa > 0.0 && theta >= 0.0 && sigma > 0.0 && rho > -1.0 && rho < 1.0 && lambda >= 0.0 && deltaJ >= 0.0)
+    || !Number.isFinite(v0 + kappa + theta + sigma + lambda + muJ + deltaJ)) return 2;
+  JUMPS = true;
+  LAMBDA = lambda;
+  MU_J = muJ;
+  DELTA_J = deltaJ;
+  return priceBatch(heap, n, pForward, pStrike, pExpiry, pDiscount, pType, v0, kappa, theta, sigma, rho,
+    nNodes, pNodes, pWeights, tolerance, maxPanels, pWork, gradient, pOut, pGrad, pStatus);
+}
+
+function priceBatch(
+  heap: KernelHeap, n: number, pForward: number, pStrike: number, pExpiry: number, pDiscount: number, pType: number,
+  v0: number, kappa: number, theta: number, sigma: number, rho: number,
+  nNodes: number, pNodes: number, pWeights: number, tolerance: number, maxPanels: number, pWork: number,
+  gradient: number, pOut: number, pGrad: number, pStatus: number,
+): number {
+  if (n < 0 || nNodes < 1 || maxPanels < 1 || !(tolerance > 0.0)) return 1;
+  const STRIDE = JUMPS ? BATES_WORK_STRIDE : HESTON_WORK_STRIDE;
+  const nP = JUMPS ? 8 : 5;
   const f64 = heap.f64;
   const u8 = heap.u8;
   const i8 = heap.i8;
@@ -209,7 +290,7 @@ export function hestonPriceBatch(
     const ty = i8[pType + i];
     if (!(F > 0.0 && K > 0.0 && T >= 0.0 && DF > 0.0) || !Number.isFinite(F + K + T + DF) || (ty !== 1 && ty !== -1)) {
       f64[iOut + i] = NaN;
-      if (grad) for (let k = 0; k < 5; k++) f64[iG + 5 * i + k] = NaN;
+      if (grad) for (let k = 0; k < nP; k++) f64[iG + nP * i + k] = NaN;
       u8[pStatus + i] = STATUS_INVALID_INPUT;
       continue;
     }
@@ -218,7 +299,7 @@ export function hestonPriceBatch(
     // Zero expiry, or no variance now or ever: the (discounted) intrinsic value, zero gradient.
     if (T === 0.0 || (v0 === 0.0 && theta === 0.0)) {
       f64[iOut + i] = ty * x > 0.0 ? DF * ty * (F - K) : 0.0;
-      if (grad) for (let k = 0; k < 5; k++) f64[iG + 5 * i + k] = 0.0;
+      if (grad) for (let k = 0; k < nP; k++) f64[iG + nP * i + k] = 0.0;
       u8[pStatus + i] = STATUS_OK;
       continue;
     }
@@ -236,6 +317,7 @@ export function hestonPriceBatch(
       // Control variate: Black-Scholes with the expected average variance.
       const kT = kappa * T;
       w = theta + (v0 - theta) * (kT > 1e-8 ? -Math.expm1(-kT) / kT : 1.0 - 0.5 * kT);
+      if (JUMPS) w += LAMBDA * (MU_J * MU_J + DELTA_J * DELTA_J); // the jumps' variance rate
       // Truncation: double u until the tail envelope is below the tolerance.
       let umax = 1.0;
       while (umax <= U_LIMIT && tailEnvelope(f64, iWork, umax, T, w, v0, kappa, theta, sigma, rho) > tolerance) umax *= 2.0;
@@ -267,8 +349,9 @@ export function hestonPriceBatch(
         const half = 0.5 * h, mid = lo + half;
         for (let q = 0; q < nNodes; q++) {
           const u = mid + half * f64[iN + q];
-          const at = iWork + HESTON_WORK_STRIDE * (panels * nNodes + q);
+          const at = iWork + STRIDE * (panels * nNodes + q);
           logCharacteristic(f64, at + 2, u, T, v0, kappa, theta, sigma, rho, grad);
+          if (JUMPS) addJumps(f64, at + 2, u, T, grad);
           const b = u * u + 0.25;
           // phi = exp(ln phi); integrand f = phi_BS - phi; dphi = phi dlnphi.
           const m = Math.exp(f64[at + 2]), ang = f64[at + 3];
@@ -276,7 +359,7 @@ export function hestonPriceBatch(
           f64[at] = u;
           f64[at + 1] = (half * f64[iW + q]) / (Math.PI * b);
           if (grad) {
-            for (let k = 0; k < 5; k++) {
+            for (let k = 0; k < nP; k++) {
               const gr = f64[at + 4 + 2 * k], gi = f64[at + 5 + 2 * k];
               f64[at + 4 + 2 * k] = phr * gr - phi * gi;
               f64[at + 5 + 2 * k] = phr * gi + phi * gr;
@@ -295,7 +378,7 @@ export function hestonPriceBatch(
     // e^{iux} = e^{i lo x} P_q with P_q = e^{i h (t_q + 1) x / 2}; across panels e^{i lo x} advances
     // by e^{i h x}, and where h doubles both factors are squared (phase error ~ eps |u x|, as a
     // direct sine of the rounded product u x would have).
-    const iPh = iWork + HESTON_WORK_STRIDE * maxPanels * nNodes;
+    const iPh = iWork + STRIDE * maxPanels * nNodes;
     const hx = h0 * x;
     for (let q = 0; q < nNodes; q++) {
       const a = 0.5 * (f64[iN + q] + 1.0) * hx;
@@ -303,12 +386,12 @@ export function hestonPriceBatch(
       f64[iPh + 2 * q + 1] = Math.sin(a);
     }
     let sr = 1.0, si = 0.0, er = Math.cos(hx), ei = Math.sin(hx), h = h0;
-    let sum = 0.0, g0 = 0.0, g1 = 0.0, g2 = 0.0, g3 = 0.0, g4 = 0.0;
+    let sum = 0.0, g0 = 0.0, g1 = 0.0, g2 = 0.0, g3 = 0.0, g4 = 0.0, g5 = 0.0, g6 = 0.0, g7 = 0.0;
     for (let p = 0; p < panels; p++) {
-      const base = iWork + HESTON_WORK_STRIDE * p * nNodes;
+      const base = iWork + STRIDE * p * nNodes;
       if (grad) {
         for (let q = 0; q < nNodes; q++) {
-          const at = base + HESTON_WORK_STRIDE * q;
+          const at = base + STRIDE * q;
           const pr = f64[iPh + 2 * q], pi = f64[iPh + 2 * q + 1];
           const cw = f64[at + 1];
           const c = cw * (sr * pr - si * pi), s = cw * (sr * pi + si * pr);
@@ -318,10 +401,15 @@ export function hestonPriceBatch(
           g2 += c * f64[at + 8] - s * f64[at + 9];
           g3 += c * f64[at + 10] - s * f64[at + 11];
           g4 += c * f64[at + 12] - s * f64[at + 13];
+          if (JUMPS) {
+            g5 += c * f64[at + 14] - s * f64[at + 15];
+            g6 += c * f64[at + 16] - s * f64[at + 17];
+            g7 += c * f64[at + 18] - s * f64[at + 19];
+          }
         }
       } else {
         for (let q = 0; q < nNodes; q++) {
-          const at = base + HESTON_WORK_STRIDE * q;
+          const at = base + STRIDE * q;
           const pr = f64[iPh + 2 * q], pi = f64[iPh + 2 * q + 1];
           sum += f64[at + 1] * ((sr * pr - si * pi) * f64[at + 2] - (sr * pi + si * pr) * f64[at + 3]);
         }
@@ -345,12 +433,17 @@ export function hestonPriceBatch(
     const ok = groupOk ? 1.0 : NaN;
     f64[iOut + i] = ok * scale * (normalisedBlack(x, Math.sqrt(w * T), ty) + sum);
     if (grad) {
-      const o = iG + 5 * i;
+      const o = iG + nP * i;
       f64[o] = -ok * scale * g0;
       f64[o + 1] = -ok * scale * g1;
       f64[o + 2] = -ok * scale * g2;
       f64[o + 3] = -ok * scale * g3;
       f64[o + 4] = -ok * scale * g4;
+      if (JUMPS) {
+        f64[o + 5] = -ok * scale * g5;
+        f64[o + 6] = -ok * scale * g6;
+        f64[o + 7] = -ok * scale * g7;
+      }
     }
     u8[pStatus + i] = groupOk ? STATUS_OK : STATUS_NOT_CONVERGED;
   }
