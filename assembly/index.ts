@@ -12,6 +12,7 @@ export {
 export { sobolInitDirections, sobolPoints } from "./random/sobol";
 export { brownianBridgeInit, brownianBridgeBatch } from "./random/brownian-bridge";
 export { mcShard } from "./montecarlo/paths";
+export * from "./risk/kernels";
 
 /**
  * Diagnostic: returns 0 for code 0; any other code fails an assertion in the debug build (so its

@@ -16,3 +16,4 @@ export type { WasmSource } from './wasm-module.js';
 export { MemoryArena } from './memory-arena.js';
 export { loadDeribitChain, CsvRowError, type DeribitChain, type ChainRowIssue, type LoadChainOptions } from './market/deribit-chain.js';
 export * from './montecarlo/index.js';
+export * from './risk/index.js';

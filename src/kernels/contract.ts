@@ -1,6 +1,8 @@
 import type { RandomKernels } from './random/kernels.js';
 import type { MonteCarloKernels } from './montecarlo/kernels.js';
 import { MONTE_CARLO_KERNEL_NAMES } from './montecarlo/kernels.js';
+import type { RiskKernels } from './risk/kernels.js';
+import { RISK_KERNEL_NAMES } from './risk/kernels.js';
 
 /**
  * The kernel contract: every compute kernel riskwasm has, with one signature shared by the
@@ -15,7 +17,7 @@ import { MONTE_CARLO_KERNEL_NAMES } from './montecarlo/kernels.js';
  * Scalar kernels (plain `f64 -> f64`) are part of the contract so tests can compare the two
  * backends function by function.
  */
-export interface Kernels extends RandomKernels, MonteCarloKernels {
+export interface Kernels extends RandomKernels, MonteCarloKernels, RiskKernels {
   /** Diagnostic: 0 for code 0; otherwise a failed assertion (debug WASM build: KernelError) or the code. */
   assertionCheck(code: number): number;
   /** Standard normal density. */
@@ -70,5 +72,5 @@ export const BATCH_KERNELS = [
 /** Names of every kernel in the contract, checked against both backends at engine creation. */
 export const KERNEL_NAMES = [
   'assertionCheck', 'normalPdf', 'normalCdf', 'normalCdfOverPdf', 'inverseNormalCdf', 'normalisedBlack',
-  'normalisedImpliedVolatility', 'philox4x32_10', ...BATCH_KERNELS, ...MONTE_CARLO_KERNEL_NAMES,
+  'normalisedImpliedVolatility', 'philox4x32_10', ...BATCH_KERNELS, ...MONTE_CARLO_KERNEL_NAMES, ...RISK_KERNEL_NAMES,
 ] as const satisfies readonly (keyof Kernels)[];

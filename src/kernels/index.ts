@@ -7,6 +7,7 @@ import { impliedVolatilityBatch, normalisedImpliedVolatility } from './pricing/i
 import { black76Batch, blackScholesBatch } from './pricing/black-scholes.js';
 import { createJsRandomKernels } from './random/kernels.js';
 import { createJsMonteCarloKernels } from './montecarlo/kernels.js';
+import { createJsRiskKernels } from './risk/kernels.js';
 
 /**
  * The pure-JS twin of the kernels module, bound to one arena. Batch kernels receive the arena's
@@ -16,6 +17,7 @@ export function createJsKernels(arena: MemoryArena): Kernels {
   return {
     ...createJsRandomKernels(arena),
     ...createJsMonteCarloKernels(arena),
+    ...createJsRiskKernels(arena),
     assertionCheck: (code) => code,
     normalPdf, normalCdf, normalCdfOverPdf, inverseNormalCdf, normalisedBlack, normalisedImpliedVolatility,
     blackScholesBatch: (n, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus) =>
