@@ -19,6 +19,8 @@ import {
 @inline
 function black76Undiscounted(F: f64, K: f64, x: f64, s: f64, theta: f64): f64 {
   const intrinsic = theta * x > 0.0 ? theta * (F - K) : 0.0;
+  // Below s = 1e-100 the time value is below 1e-100 min(F, K) (and x/s may overflow): intrinsic only.
+  if (!(s > 1e-100)) return s == s ? intrinsic : NaN;
   return intrinsic + Math.min(F, K) * normalisedOtmCallUnscaled(-Math.abs(x), s);
 }
 

@@ -1,7 +1,7 @@
 // Log-gamma and digamma for positive arguments. Mirrored in src/kernels/risk/special.ts.
 // lgamma: Lanczos (1964) with g = 7, 9 coefficients (as in Numerical Recipes 3rd ed. / Boost's
 // table), relative error of Gamma ~1e-15 for x >= 0.5; reflection below. digamma: recurrence up
-// to x >= 6, then the asymptotic series (Abramowitz and Stegun 6.3.18).
+// to x >= 10, then the asymptotic series (Abramowitz and Stegun 6.3.18).
 
 const LANCZOS_G: f64 = 7.0;
 const LN_SQRT_2PI: f64 = 0.91893853320467274178;
@@ -31,7 +31,7 @@ export function logGamma(x: f64): f64 {
 export function digamma(x: f64): f64 {
   if (!(x > 0.0)) return NaN;
   let r: f64 = 0.0;
-  while (x < 6.0) {
+  while (x < 10.0) {
     r -= 1.0 / x;
     x += 1.0;
   }

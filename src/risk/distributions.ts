@@ -167,7 +167,7 @@ export function studentTQuantile(p: number, nu: number): number {
   if (p === 0.5) return 0;
   const q = Math.min(p, 1 - p);
   const sign = p < 0.5 ? -1 : 1;
-  if (nu === 1) return sign * Math.tan(Math.PI * (0.5 - q));
+  if (nu === 1) return sign / Math.tan(Math.PI * q); // cot(pi q): no cancellation near q = 0
   if (nu === 2) return sign * Math.sqrt(2) * (1 - 2 * q) / Math.sqrt(4 * q * (1 - q));
   const z = -inverseNormalCdf(q);
   const z2 = z * z;

@@ -10,6 +10,8 @@ import {
 
 function black76Undiscounted(F: number, K: number, x: number, s: number, theta: number): number {
   const intrinsic = theta * x > 0 ? theta * (F - K) : 0;
+  // Below s = 1e-100 the time value is below 1e-100 min(F, K) (and x/s may overflow): intrinsic only.
+  if (!(s > 1e-100)) return s === s ? intrinsic : NaN;
   return intrinsic + Math.min(F, K) * normalisedOtmCallUnscaled(-Math.abs(x), s);
 }
 

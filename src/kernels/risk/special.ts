@@ -19,11 +19,11 @@ export function logGamma(x: number): number {
   return LN_SQRT_2PI + (z + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
-/** psi(x) = d ln Gamma / dx for x > 0 (NaN otherwise): recurrence to x >= 6, then A&S 6.3.18. */
+/** psi(x) = d ln Gamma / dx for x > 0 (NaN otherwise): recurrence to x >= 10, then A&S 6.3.18. */
 export function digamma(x: number): number {
   if (!(x > 0)) return NaN;
   let r = 0;
-  while (x < 6) {
+  while (x < 10) {
     r -= 1 / x;
     x += 1;
   }
