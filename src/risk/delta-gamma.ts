@@ -1,10 +1,11 @@
 /**
  * Delta-normal and delta-gamma(-vega) approximations of portfolio P&L. Sensitivities come from
  * the revaluation kernel by central differences (so every instrument kind and settlement is
- * covered): for each asset f, with log-return bumps +-eps (eps = 1e-3) and vol bumps +-delta
- * (1e-3, in the scenarios' vol-shock mode), at zero elapsed time:
- *   a_f = dP/dr_f, b_f = d2P/dr_f^2, v_f = dP/d(vol shock_f);  theta = P(no move, horizon).
- * P&L ~ theta + sum_f [a_f r_f + b_f r_f^2 / 2 + v_f d_f]   (delta-normal keeps theta + a'r).
+ * covered), taken at the horizon (options aged by it, so charm is not an error term): for each
+ * asset f, with log-return bumps +-eps (eps = 1e-3) and vol bumps +-delta (1e-3, in the
+ * scenarios' vol-shock mode):
+ *   a_f = dP/dr_f, b_f = d2P/dr_f^2, v_f = dP/dd_f, x_f = d2P/(dr_f dd_f);  theta = P(no move, horizon).
+ * P&L ~ theta + sum_f [a_f r_f + b_f r_f^2 / 2 + (v_f + x_f r_f) d_f]   (delta-normal: theta + a'r).
  * With `scenarios`: the approximation is evaluated on every scenario and VaR/ES are the empirical
  * estimates of tail-measures.ts (partial simulation). Without: `covariance` (of the assets'
  * log-returns over the horizon) gives delta-normal VaR = normal with sigma^2 = a' S a, and
@@ -36,6 +37,8 @@ export interface Sensitivities {
   gamma: Float64Array;
   /** dP/d(vol shock) per asset. */
   vega: Float64Array;
+  /** d2P/(dr d vol shock) per asset. */
+  vanna: Float64Array;
   /** P&L of the zero move over the horizon. */
   theta: number;
 }
@@ -43,27 +46,32 @@ export interface Sensitivities {
 const EPS = 1e-3;
 const DVOL = 1e-3;
 
-/** Bump-and-revalue sensitivities of the portfolio (see the file comment). */
+/** Bump-and-revalue sensitivities at the horizon (see the file comment). */
 export function portfolioSensitivities(ctx: EngineContext, portfolio: Portfolio, horizon: number, mode: 'absolute' | 'relative' | 'log', assets?: readonly string[]): Sensitivities {
   const packed = packPortfolio(portfolio, assets);
   const k = packed.assets.length;
-  const lr = new Float64Array(4 * k * k);
-  const vs = new Float64Array(4 * k * k);
+  // Per asset: +e, -e, +d, -d, (+e,+d), (+e,-d), (-e,+d), (-e,-d); then the zero move.
+  const S = 8;
+  const lr = new Float64Array((S * k + 1) * k);
+  const vs = new Float64Array((S * k + 1) * k);
+  const moves: [number, number][] = [[EPS, 0], [-EPS, 0], [0, DVOL], [0, -DVOL], [EPS, DVOL], [EPS, -DVOL], [-EPS, DVOL], [-EPS, -DVOL]];
   for (let f = 0; f < k; f++) {
-    lr[(4 * f) * k + f] = EPS;
-    lr[(4 * f + 1) * k + f] = -EPS;
-    vs[(4 * f + 2) * k + f] = DVOL;
-    vs[(4 * f + 3) * k + f] = -DVOL;
+    moves.forEach(([e, d], j) => {
+      lr[(S * f + j) * k + f] = e;
+      vs[(S * f + j) * k + f] = d;
+    });
   }
-  const r = revaluePortfolio(ctx, { portfolio, scenarios: { assets: packed.assets, logReturns: lr, volShocks: vs, volShockMode: mode, horizon: 0 } }).pnl;
-  const th = revaluePortfolio(ctx, { portfolio, scenarios: { assets: packed.assets, logReturns: new Float64Array(k), horizon } }).pnl[0];
-  const delta = new Float64Array(k), gamma = new Float64Array(k), vega = new Float64Array(k);
+  const r = revaluePortfolio(ctx, { portfolio, scenarios: { assets: packed.assets, logReturns: lr, volShocks: vs, volShockMode: mode, horizon } }).pnl;
+  const th = r[S * k];
+  const delta = new Float64Array(k), gamma = new Float64Array(k), vega = new Float64Array(k), vanna = new Float64Array(k);
   for (let f = 0; f < k; f++) {
-    delta[f] = (r[4 * f] - r[4 * f + 1]) / (2 * EPS);
-    gamma[f] = (r[4 * f] + r[4 * f + 1]) / (EPS * EPS);
-    vega[f] = (r[4 * f + 2] - r[4 * f + 3]) / (2 * DVOL);
+    const p = (j: number) => r[S * f + j];
+    delta[f] = (p(0) - p(1)) / (2 * EPS);
+    gamma[f] = (p(0) - 2 * th + p(1)) / (EPS * EPS);
+    vega[f] = (p(2) - p(3)) / (2 * DVOL);
+    vanna[f] = (p(4) - p(5) - p(6) + p(7)) / (4 * EPS * DVOL);
   }
-  return { assets: packed.assets, delta, gamma, vega, theta: th };
+  return { assets: packed.assets, delta, gamma, vega, vanna, theta: th };
 }
 
 function matMul(a: number[][], b: number[][]): number[][] {
@@ -86,7 +94,7 @@ export function deltaGammaVar(
   const sens = portfolioSensitivities(ctx, portfolio, horizon, mode, scenarios?.assets);
   const k = sens.assets.length;
   const gammaOn = method === 'deltaGamma';
-  const details: Record<string, unknown> = { assets: sens.assets, delta: sens.delta, gamma: sens.gamma, vega: sens.vega, theta: sens.theta };
+  const details: Record<string, unknown> = { assets: sens.assets, delta: sens.delta, gamma: sens.gamma, vega: sens.vega, vanna: sens.vanna, theta: sens.theta };
   if (scenarios) {
     const lr = flattenScenarios(scenarios.logReturns, k, 'scenarios.logReturns');
     const vs = scenarios.volShocks === undefined ? undefined : flattenScenarios(scenarios.volShocks, k, 'scenarios.volShocks');
@@ -137,7 +145,7 @@ export function approximatePnl(sens: Sensitivities, lr: Float64Array, vs: Float6
       p += sens.delta[f] * r;
       if (gammaOn) {
         p += 0.5 * sens.gamma[f] * r * r;
-        if (vs) p += sens.vega[f] * vs[s * k + f];
+        if (vs) p += (sens.vega[f] + sens.vanna[f] * r) * vs[s * k + f];
       }
     }
     pnl[s] = p;
