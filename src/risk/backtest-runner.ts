@@ -6,7 +6,8 @@
  * method's own predictive distribution (normal / t with the fitted parameters, or the
  * empirical scenario distribution of historical-type methods).
  * P&L_t = notional x r_t (returns as given). GARCH-based methods refit every `refitEvery` days
- * and filter the window with the last fit in between.
+ * and filter the window with the last fit in between; Student-t refits nu on the same schedule
+ * (location and scale every day).
  */
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
@@ -30,7 +31,7 @@ export interface RollingBacktestArgs {
   confidence: number;
   /** P&L per unit return (default 1: P&L in return units). */
   notional?: number;
-  /** GARCH refit interval in days (default 20). */
+  /** GARCH (and Student-t nu) refit interval in days (default 20). */
   refitEvery?: number;
   /** Forecast every `step` days (default 1). */
   step?: number;

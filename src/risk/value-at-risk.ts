@@ -93,8 +93,8 @@ export type Estimator = (pnl: ArrayLike<number>) => EstimatorResult;
 /** One estimate, with the scenario P&L it took its quantiles from (empirical methods). */
 export interface EstimatorResult { var: number; es: number; details: Record<string, unknown>; scenarioPnl?: ArrayLike<number> }
 
-/** Refit schedule of GARCH-based methods in rolling backtests: refit when `age >= every`. */
-export interface GarchFitCache { fit?: GarchFit; age: number; every: number }
+/** Refit schedule of GARCH-based methods (and the Student-t nu) in rolling backtests: refit when `age >= every`. */
+export interface GarchFitCache { fit?: GarchFit; nu?: number; age: number; every: number }
 
 function decay(v: unknown, fallback: number): number {
   if (v === undefined) return fallback;
@@ -290,7 +290,13 @@ export function estimator(
       };
     case 'studentT':
       return (x) => {
-        const f = fitStudentT(negate(x), args.nu);
+        let nu = args.nu;
+        if (nu === undefined && cache?.nu !== undefined && cache.age < cache.every) nu = cache.nu;
+        const f = fitStudentT(negate(x), nu);
+        if (cache && nu === undefined) {
+          cache.nu = f.nu;
+          cache.age = 0;
+        }
         const r = studentTVarEs(f.mu, f.scale, f.nu, c);
         return { ...r, details: { mu: f.mu, scale: f.scale, nu: f.nu, logLikelihood: f.logLikelihood } };
       };
