@@ -58,7 +58,7 @@ function dateOf(day: number): string {
   return new Date(day * DAY).toISOString().slice(0, 10);
 }
 
-/** A date one asset lacks: a missing calendar day inside its own history, or a date other assets have. */
+/** A date one asset lacks: a missing calendar day inside its own history, or a date other assets have (each (asset, date) listed once). */
 export interface Gap { asset: string; date: string; kind: 'missingDay' | 'notInOtherAssets' }
 
 export interface AlignedHistories {
