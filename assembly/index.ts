@@ -6,6 +6,7 @@ export { inverseNormalCdf } from "./math/inverse-normal";
 export { normalisedBlack } from "./pricing/normalised-black";
 export { normalisedImpliedVolatility, impliedVolatilityBatch } from "./pricing/implied-volatility";
 export { blackScholesBatch, black76Batch } from "./pricing/black-scholes";
+export { hestonPriceBatch } from "./pricing/heston";
 export {
   philox4x32_10, philoxUint32Batch, philoxUniformBatch, philoxUniformPaths, philoxNormalBatch, philoxNormalPaths,
 } from "./random/philox";

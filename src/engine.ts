@@ -6,6 +6,7 @@ import { JsHeapBacking, MemoryArena, WasmHeapBacking } from './memory-arena.js';
 import { compileWasm, defaultWasmUrl, type WasmSource } from './wasm-module.js';
 import { blackScholes, black76, type BlackScholesArgs, type Black76Args, type PricingResult } from './pricing/black-pricing.js';
 import { impliedVol, type ImpliedVolArgs, type ImpliedVolResult } from './pricing/implied-vol.js';
+import { hestonPrice, type HestonPriceArgs, type HestonPriceResult } from './pricing/heston-price.js';
 import { monteCarlo, monteCarloSync, simulatePaths } from './montecarlo/monte-carlo.js';
 import type { MonteCarloArgs, MonteCarloResult, SimulatePathsArgs } from './montecarlo/types.js';
 import {
@@ -53,14 +54,17 @@ export class Engine implements EngineContext {
   readonly arena: MemoryArena;
   /** Elements per kernel call. */
   readonly chunkSize: number;
+  /** The compiled kernels this engine instantiated (WASM backend); worker pools post it to their workers. */
+  readonly module?: WebAssembly.Module;
 
   /** @internal use {@link createEngine} or {@link createEngineSync}. */
-  constructor(backend: Backend, kernels: Kernels, arena: MemoryArena, chunkSize: number, fallbackReason?: string) {
+  constructor(backend: Backend, kernels: Kernels, arena: MemoryArena, chunkSize: number, fallbackReason?: string, module?: WebAssembly.Module) {
     this.backend = backend;
     this.kernels = kernels;
     this.arena = arena;
     this.chunkSize = chunkSize;
     this.fallbackReason = fallbackReason;
+    this.module = module;
   }
 
   /** Heap bytes committed so far (grows to fit the largest chunk, then stays flat). */
@@ -99,6 +103,11 @@ export class Engine implements EngineContext {
   /** Spot paths, row-major Float64Array [paths][steps + 1] (InputError above 256 MiB); see {@link SimulatePathsArgs}. */
   simulatePaths(args: SimulatePathsArgs): Float64Array {
     return simulatePaths(this, args);
+  }
+
+  /** Batch Heston prices (and gradient with respect to the five parameters); see {@link HestonPriceArgs}. */
+  hestonPrice(args: HestonPriceArgs): HestonPriceResult {
+    return hestonPrice(this, args);
   }
 
   /** VaR and ES (positive losses) of P&L samples or a revalued portfolio; see {@link ValueAtRiskArgs}. */
@@ -176,7 +185,7 @@ function instantiateKernels(module: WebAssembly.Module): WebAssembly.Exports {
   return instance.exports;
 }
 
-function wasmEngine(exports: WebAssembly.Exports, chunkSize: number): Engine {
+function wasmEngine(exports: WebAssembly.Exports, chunkSize: number, module: WebAssembly.Module): Engine {
   const raw = exports as unknown as WasmExports & Kernels;
   for (const name of KERNEL_NAMES) {
     if (typeof raw[name] !== 'function') throw new WasmUnavailableError(`the .wasm does not export kernel ${name}`);
@@ -185,7 +194,7 @@ function wasmEngine(exports: WebAssembly.Exports, chunkSize: number): Engine {
   // The raw exports are the hot path: no loader wrappers between the facade and the kernels.
   const kernels = {} as Record<string, unknown>;
   for (const name of KERNEL_NAMES) kernels[name] = raw[name];
-  return new Engine('wasm', kernels as unknown as Kernels, arena, chunkSize);
+  return new Engine('wasm', kernels as unknown as Kernels, arena, chunkSize, undefined, module);
 }
 
 /**
@@ -198,7 +207,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   if (backend === 'js') return jsEngine(chunkSize);
   try {
     const module = await compileWasm(options.wasm ?? defaultWasmUrl(options.debug));
-    return wasmEngine(instantiateKernels(module), chunkSize);
+    return wasmEngine(instantiateKernels(module), chunkSize, module);
   } catch (e) {
     if (backend === 'wasm') {
       throw e instanceof WasmUnavailableError ? e : new WasmUnavailableError('could not instantiate the kernels', e);
@@ -221,7 +230,7 @@ export function createEngineSync(source: BufferSource | WebAssembly.Module | nul
   }
   try {
     const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
-    return wasmEngine(instantiateKernels(module), chunkSize);
+    return wasmEngine(instantiateKernels(module), chunkSize, module);
   } catch (e) {
     throw e instanceof WasmUnavailableError ? e : new WasmUnavailableError('could not instantiate the kernels', e);
   }

@@ -60,13 +60,26 @@ export interface Kernels extends RandomKernels, MonteCarloKernels, RiskKernels {
     n: number, pPrice: number, pForward: number, pStrike: number, pExpiry: number, pDiscount: number,
     pType: number, coin: number, pVol: number, pStatus: number,
   ): number;
+  /**
+   * Heston prices (and with gradient = 1 the row-major n x 5 gradient with respect to
+   * v0, kappa, theta, sigma, rho) on forwards with discount factors; elements with equal
+   * consecutive expiries share characteristic-function values. Quadrature: nNodes-point
+   * Gauss-Legendre rule at pNodes/pWeights on [-1, 1], tail tolerance, at most maxPanels panels,
+   * work area of (maxPanels * 14 + 2) * nNodes f64 at pWork. Returns 2 for parameters outside their domain.
+   */
+  hestonPriceBatch(
+    n: number, pForward: number, pStrike: number, pExpiry: number, pDiscount: number, pType: number,
+    v0: number, kappa: number, theta: number, sigma: number, rho: number,
+    nNodes: number, pNodes: number, pWeights: number, tolerance: number, maxPanels: number, pWork: number,
+    gradient: number, pOut: number, pGrad: number, pStatus: number,
+  ): number;
 }
 
 /** Names of the batch kernels (their first argument is the element count). */
 export const BATCH_KERNELS = [
   'blackScholesBatch', 'black76Batch', 'impliedVolatilityBatch',
   'philoxUint32Batch', 'philoxUniformBatch', 'philoxUniformPaths', 'philoxNormalBatch', 'philoxNormalPaths',
-  'sobolInitDirections', 'sobolPoints', 'brownianBridgeInit', 'brownianBridgeBatch',
+  'sobolInitDirections', 'sobolPoints', 'brownianBridgeInit', 'brownianBridgeBatch', 'hestonPriceBatch',
 ] as const;
 
 /** Names of every kernel in the contract, checked against both backends at engine creation. */

@@ -5,6 +5,7 @@ import { inverseNormalCdf } from './math/inverse-normal.js';
 import { normalisedBlack } from './pricing/normalised-black.js';
 import { impliedVolatilityBatch, normalisedImpliedVolatility } from './pricing/implied-volatility.js';
 import { black76Batch, blackScholesBatch } from './pricing/black-scholes.js';
+import { hestonPriceBatch } from './pricing/heston.js';
 import { createJsRandomKernels } from './random/kernels.js';
 import { createJsMonteCarloKernels } from './montecarlo/kernels.js';
 import { createJsRiskKernels } from './risk/kernels.js';
@@ -26,5 +27,7 @@ export function createJsKernels(arena: MemoryArena): Kernels {
       black76Batch(arena.views, n, pForward, pStrike, pExpiry, pVol, pDiscount, pType, coin, greeks, pOut, pStatus),
     impliedVolatilityBatch: (n, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin, pVol, pStatus) =>
       impliedVolatilityBatch(arena.views, n, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin, pVol, pStatus),
+    hestonPriceBatch: (n, pForward, pStrike, pExpiry, pDiscount, pType, v0, kappa, theta, sigma, rho, nNodes, pNodes, pWeights, tolerance, maxPanels, pWork, gradient, pOut, pGrad, pStatus) =>
+      hestonPriceBatch(arena.views, n, pForward, pStrike, pExpiry, pDiscount, pType, v0, kappa, theta, sigma, rho, nNodes, pNodes, pWeights, tolerance, maxPanels, pWork, gradient, pOut, pGrad, pStatus),
   };
 }
