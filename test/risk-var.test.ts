@@ -155,7 +155,10 @@ describe.each(BACKENDS)('valueAtRisk (%s)', (backend) => {
       expect(Math.abs(a.sumComponentVar - r.var), method).toBeLessThan(1e-8 * Math.abs(r.var));
       expect(Math.abs(a.sumComponentEs - r.es), method).toBeLessThan(1e-8 * Math.abs(r.es));
       expect(a.positions).toHaveLength(5);
-      for (const p of a.positions) expect(Number.isFinite(p.incrementalVar)).toBe(true);
+      for (const p of a.positions) {
+        expect(Number.isFinite(p.incrementalVar)).toBe(true);
+        expect(p.marginalVar! * OPTIONS.positions[p.index].quantity).toBeCloseTo(p.componentVar, 8);
+      }
     }
   });
 

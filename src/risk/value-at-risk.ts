@@ -187,7 +187,7 @@ export function valueAtRisk(ctx: EngineContext, args: ValueAtRiskArgs): ValueAtR
       var: t.var, es: t.es, confidence: c, method, horizonDays: h, horizonMethod: 'scenarios', observations: rv.scenarios,
       details: { k: t.k, horizonYears: sc.horizon, paths: rv.scenarios, seed: args.monteCarlo.seed ?? 0 },
     };
-    if (args.allocation && rv.positionPnl) res.allocation = allocate(ctx, rv.pnl, rv.positionPnl, args.portfolio.positions.length, c, 'historical');
+    if (args.allocation && rv.positionPnl) res.allocation = allocate(ctx, rv.pnl, rv.positionPnl, args.portfolio.positions.length, c, 'historical', undefined, 1, args.portfolio.positions.map((p) => p.quantity));
     if (args.bootstrap) res.bootstrap = bootstrapInterval(ctx, rv.pnl, (x) => { const e = empiricalTail(ctx, x, c); return [e.var, e.es]; }, args.bootstrap);
     return res;
   }
@@ -248,7 +248,7 @@ export function valueAtRisk(ctx: EngineContext, args: ValueAtRiskArgs): ValueAtR
       throw new InputError('method', method, "'historical', 'ageWeighted', 'normal' or 'monteCarlo' with allocation");
     }
     const weights = method === 'ageWeighted' ? ageWeights(n, decay(args.lambda, 0.98)) : undefined;
-    res.allocation = allocate(ctx, pnl, positionPnl, nPositions, c, method === 'normal' ? 'normal' : 'historical', weights, h > 1 ? Math.sqrt(h) : 1);
+    res.allocation = allocate(ctx, pnl, positionPnl, nPositions, c, method === 'normal' ? 'normal' : 'historical', weights, h > 1 ? Math.sqrt(h) : 1, args.portfolio?.positions.map((p) => p.quantity));
   }
   if (args.bootstrap) {
     res.bootstrap = bootstrapInterval(ctx, sample, (x) => {
