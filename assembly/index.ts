@@ -16,6 +16,7 @@ export { mcShard } from "./montecarlo/paths";
 export { sviSliceEvaluate } from "./calibration/svi-jacobian";
 export { sabrSliceEvaluate } from "./calibration/sabr-jacobian";
 export { ssviEvaluate } from "./calibration/ssvi-jacobian";
+export * from "./risk/kernels";
 
 /**
  * Diagnostic: returns 0 for code 0; any other code fails an assertion in the debug build (so its

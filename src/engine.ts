@@ -16,6 +16,11 @@ import { fitSsvi, type FitSsviArgs, type FitSsviResult } from './calibration/ssv
 import { calibrateSabr, type CalibrateSabrArgs, type CalibrateSabrResult } from './calibration/sabr.js';
 import { buildSurface, type BuildSurfaceOptions, type Surface } from './calibration/surface.js';
 import type { DeribitChain } from './market/deribit-chain.js';
+import {
+  valueAtRisk, fitGarch, revaluePortfolio, rollingBacktest, stressTest,
+  type ValueAtRiskArgs, type ValueAtRiskResult, type FitGarchOptions, type GarchFit, type RevaluePortfolioArgs,
+  type RevaluationResult, type RollingBacktestArgs, type MethodBacktest, type StressTestArgs, type StressTestResult,
+} from './risk/index.js';
 
 /** Which kernels an engine runs. */
 export type Backend = 'wasm' | 'js';
@@ -145,6 +150,31 @@ export class Engine implements EngineContext {
   /** Bates calibration (eight parameters); see {@link CalibrateBatesArgs}. */
   calibrateBates(args: CalibrateBatesArgs): CalibrateBatesResult {
     return calibrateBates(this, args);
+  }
+
+  /** VaR and ES (positive losses) of P&L samples or a revalued portfolio; see {@link ValueAtRiskArgs}. */
+  valueAtRisk(args: ValueAtRiskArgs): ValueAtRiskResult {
+    return valueAtRisk(this, args);
+  }
+
+  /** GARCH(1,1) / GJR-GARCH(1,1) maximum-likelihood fit of zero-mean returns; see {@link FitGarchOptions}. */
+  fitGarch(returns: ArrayLike<number>, options?: FitGarchOptions): GarchFit {
+    return fitGarch(this, returns, options);
+  }
+
+  /** Full revaluation of a portfolio over scenarios (P&L in USD, positive = gain); see {@link RevaluePortfolioArgs}. */
+  revaluePortfolio(args: RevaluePortfolioArgs): RevaluationResult {
+    return revaluePortfolio(this, args);
+  }
+
+  /** Rolling VaR/ES backtest of several methods on one return series; see {@link RollingBacktestArgs}. */
+  rollingBacktest(args: RollingBacktestArgs): { observations: number; window: number; confidence: number; methods: Record<string, MethodBacktest> } {
+    return rollingBacktest(this, args);
+  }
+
+  /** Historical-window and hypothetical-grid stress tests by full revaluation; see {@link StressTestArgs}. */
+  stressTest(args: StressTestArgs): StressTestResult {
+    return stressTest(this, args);
   }
 }
 

@@ -28,3 +28,4 @@ export {
   WorkerError, MIN_ITEMS_PER_WORKER,
   type RunShardsOptions, type RunShardsIntoOptions, type WorkerPoolOptions, type ShardTask, type PhiloxSumJob,
 } from './parallel/index.js';
+export * from './risk/index.js';

@@ -3,6 +3,8 @@ import type { MonteCarloKernels } from './montecarlo/kernels.js';
 import { MONTE_CARLO_KERNEL_NAMES } from './montecarlo/kernels.js';
 import type { CalibrationKernels } from './calibration/kernels.js';
 import { CALIBRATION_KERNEL_NAMES } from './calibration/kernels.js';
+import type { RiskKernels } from './risk/kernels.js';
+import { RISK_KERNEL_NAMES } from './risk/kernels.js';
 
 /**
  * The kernel contract: every compute kernel riskwasm has, with one signature shared by the
@@ -17,7 +19,7 @@ import { CALIBRATION_KERNEL_NAMES } from './calibration/kernels.js';
  * Scalar kernels (plain `f64 -> f64`) are part of the contract so tests can compare the two
  * backends function by function.
  */
-export interface Kernels extends RandomKernels, MonteCarloKernels, CalibrationKernels {
+export interface Kernels extends RandomKernels, MonteCarloKernels, CalibrationKernels, RiskKernels {
   /** Diagnostic: 0 for code 0; otherwise a failed assertion (debug WASM build: KernelError) or the code. */
   assertionCheck(code: number): number;
   /** Standard normal density. */
@@ -99,5 +101,5 @@ export const BATCH_KERNELS = [
 export const KERNEL_NAMES = [
   'assertionCheck', 'normalPdf', 'normalCdf', 'normalCdfOverPdf', 'inverseNormalCdf', 'inverseNormalCdfFast', 'normalisedBlack',
   'normalisedImpliedVolatility', 'philox4x32_10', ...BATCH_KERNELS, ...MONTE_CARLO_KERNEL_NAMES,
-  ...CALIBRATION_KERNEL_NAMES,
+  ...CALIBRATION_KERNEL_NAMES, ...RISK_KERNEL_NAMES,
 ] as const satisfies readonly (keyof Kernels)[];

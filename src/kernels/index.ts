@@ -9,6 +9,7 @@ import { batesPriceBatch, hestonPriceBatch } from './pricing/heston.js';
 import { createJsRandomKernels } from './random/kernels.js';
 import { createJsMonteCarloKernels } from './montecarlo/kernels.js';
 import { createJsCalibrationKernels } from './calibration/kernels.js';
+import { createJsRiskKernels } from './risk/kernels.js';
 
 /**
  * The pure-JS twin of the kernels module, bound to one arena. Batch kernels receive the arena's
@@ -19,6 +20,7 @@ export function createJsKernels(arena: MemoryArena): Kernels {
     ...createJsRandomKernels(arena),
     ...createJsMonteCarloKernels(arena),
     ...createJsCalibrationKernels(arena),
+    ...createJsRiskKernels(arena),
     assertionCheck: (code) => code,
     normalPdf, normalCdf, normalCdfOverPdf, inverseNormalCdf, inverseNormalCdfFast, normalisedBlack, normalisedImpliedVolatility,
     blackScholesBatch: (n, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus) =>
