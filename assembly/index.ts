@@ -2,16 +2,21 @@
 // twin (src/kernels/index.ts) implements with the same names and argument order.
 
 export { normalPdf, normalCdf, normalCdfOverPdf } from "./math/normal-distribution";
-export { inverseNormalCdf } from "./math/inverse-normal";
+export { inverseNormalCdf, inverseNormalCdfFast } from "./math/inverse-normal";
 export { normalisedBlack } from "./pricing/normalised-black";
 export { normalisedImpliedVolatility, impliedVolatilityBatch } from "./pricing/implied-volatility";
 export { blackScholesBatch, black76Batch } from "./pricing/black-scholes";
+export { hestonPriceBatch, batesPriceBatch } from "./pricing/heston";
 export {
   philox4x32_10, philoxUint32Batch, philoxUniformBatch, philoxUniformPaths, philoxNormalBatch, philoxNormalPaths,
 } from "./random/philox";
 export { sobolInitDirections, sobolPoints } from "./random/sobol";
 export { brownianBridgeInit, brownianBridgeBatch } from "./random/brownian-bridge";
 export { mcShard } from "./montecarlo/paths";
+export { sviSliceEvaluate } from "./calibration/svi-jacobian";
+export { sabrSliceEvaluate } from "./calibration/sabr-jacobian";
+export { ssviEvaluate } from "./calibration/ssvi-jacobian";
+export * from "./risk/kernels";
 export { mcMultiAssetShard } from "./montecarlo/multi-asset";
 
 /**

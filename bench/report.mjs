@@ -3,6 +3,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { JOB_LABEL, SINGLE_REPS } from './suite.mjs';
+import { monteCarloReport } from './montecarlo.mjs';
 
 const SIZE_LABEL = (n) => (n === 1 ? '1' : n >= 1e6 ? `1e${Math.round(Math.log10(n))}` : n >= 1e3 ? `1e${Math.round(Math.log10(n))}` : String(n));
 
@@ -137,6 +138,9 @@ export function buildReport(R) {
     }
   }
   p();
+
+  // ---------------------------------------------------------------- Monte Carlo
+  if (R.monteCarlo !== undefined) for (const line of monteCarloReport(R.monteCarlo)) p(line);
 
   // ---------------------------------------------------------------- Chromium
   p('## Chromium vs Node (riskwasm only, same suite file)');

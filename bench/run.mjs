@@ -2,9 +2,11 @@
 //   1. Node: riskwasm WASM engine vs its pure-JS twin vs the npm peers, for price, price + greeks
 //      and implied vol at N = 1, 1e3, 1e6, every result verified before it is timed;
 //   2. start-up (first createEngine in fresh processes, warm createEngine) and .wasm size;
-//   3. the same riskwasm suite in Chromium;
-//   4. bench/RESULTS.md (and bench/.tmp/results.json with every figure).
-// Options: --no-browser (skip Chromium), --quick (N up to 1e5, fewer start-up repetitions).
+//   3. Monte Carlo (bench/montecarlo.mjs): WASM vs JS twin, one thread vs two workers;
+//   4. the same riskwasm suite in Chromium;
+//   5. bench/RESULTS.md (and bench/.tmp/results.json with every figure).
+// Options: --no-browser (skip Chromium), --quick (N up to 1e5, fewer start-up repetitions),
+// --no-mc (skip the Monte Carlo benchmarks).
 
 import { Bench } from 'tinybench';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -16,10 +18,12 @@ import { JOBS, SIZES, SINGLE_REPS, benchOptions, kernelTasks, prepare, riskwasmT
 import { PEERS, PEER_VERSIONS, peerAccuracy, peerTasks } from './peers.mjs';
 import { coldStart, warmStart, wasmSize } from './startup.mjs';
 import { writeReport } from './report.mjs';
+import { runMonteCarloBench } from './montecarlo.mjs';
 
 const argv = new Set(process.argv.slice(2));
 const QUICK = argv.has('--quick');
 const BROWSER = !argv.has('--no-browser');
+const MC = !argv.has('--no-mc');
 const sizes = QUICK ? [1, 1e3, 1e5] : SIZES;
 // A peer is timed at a size only if one pass is expected to take at most this long.
 const PEER_MAX_PASS_S = 6;
@@ -114,7 +118,19 @@ log(`warm createEngine ${warm.wasmMs.toFixed(3)} ms; createEngineSync(bytes) ${w
 const size = wasmSize();
 log(`riskwasm.wasm ${size.release.raw} B raw, ${size.release.gzip} B gzipped`);
 
-// ---------------------------------------------------------------- 3. Chromium
+// ---------------------------------------------------------------- 3. Monte Carlo
+let monteCarlo = null;
+if (MC) {
+  try {
+    monteCarlo = await runMonteCarloBench(riskwasm, { quick: QUICK, log });
+    sink.value += monteCarlo.sink;
+  } catch (e) {
+    log(`Monte Carlo run failed: ${e?.stack ?? e}`);
+    monteCarlo = { error: String(e?.message ?? e) };
+  }
+}
+
+// ---------------------------------------------------------------- 4. Chromium
 let chromium = null;
 if (BROWSER) {
   try {
@@ -126,13 +142,13 @@ if (BROWSER) {
   }
 }
 
-// ---------------------------------------------------------------- 4. report
+// ---------------------------------------------------------------- 5. report
 machine.loadEnd = os.loadavg();
 const results = {
   command: 'npm run bench  (= npm run build && node bench/run.mjs)',
   args: [...argv], date: new Date().toISOString(), durationS: (Date.now() - started) / 1000,
   machine, sizes, peerVersions: PEER_VERSIONS, checks, peerInfo, rows, kernelRows, skipped,
-  cold, warm, size, chromium, sink: sink.value,
+  cold, warm, size, chromium, monteCarlo, sink: sink.value,
 };
 mkdirSync(here('./.tmp'), { recursive: true });
 writeFileSync(here('./.tmp/results.json'), JSON.stringify(results, null, 1));

@@ -6,8 +6,21 @@ import { JsHeapBacking, MemoryArena, WasmHeapBacking } from './memory-arena.js';
 import { compileWasm, defaultWasmUrl, type WasmSource } from './wasm-module.js';
 import { blackScholes, black76, type BlackScholesArgs, type Black76Args, type PricingResult } from './pricing/black-pricing.js';
 import { impliedVol, type ImpliedVolArgs, type ImpliedVolResult } from './pricing/implied-vol.js';
+import { batesPrice, hestonPrice, type BatesPriceArgs, type BatesPriceResult, type HestonPriceArgs, type HestonPriceResult } from './pricing/heston-price.js';
+import { calibrateHeston, type CalibrateHestonArgs, type CalibrateHestonResult } from './calibration/heston-calibration.js';
+import { calibrateBates, type CalibrateBatesArgs, type CalibrateBatesResult } from './calibration/bates-calibration.js';
 import { monteCarlo, monteCarloSync, simulatePaths } from './montecarlo/monte-carlo.js';
 import type { MonteCarloArgs, MonteCarloResult, SimulatePathsArgs } from './montecarlo/types.js';
+import { fitSvi, type FitSviArgs, type FitSviResult } from './calibration/svi.js';
+import { fitSsvi, type FitSsviArgs, type FitSsviResult } from './calibration/ssvi.js';
+import { calibrateSabr, type CalibrateSabrArgs, type CalibrateSabrResult } from './calibration/sabr.js';
+import { buildSurface, type BuildSurfaceOptions, type Surface } from './calibration/surface.js';
+import type { DeribitChain } from './market/deribit-chain.js';
+import {
+  valueAtRisk, fitGarch, revaluePortfolio, rollingBacktest, stressTest,
+  type ValueAtRiskArgs, type ValueAtRiskResult, type FitGarchOptions, type GarchFit, type RevaluePortfolioArgs,
+  type RevaluationResult, type RollingBacktestArgs, type MethodBacktest, type StressTestArgs, type StressTestResult,
+} from './risk/index.js';
 
 /** Which kernels an engine runs. */
 export type Backend = 'wasm' | 'js';
@@ -48,14 +61,17 @@ export class Engine implements EngineContext {
   readonly arena: MemoryArena;
   /** Elements per kernel call. */
   readonly chunkSize: number;
+  /** The compiled kernels this engine instantiated (WASM backend); worker pools post it to their workers. */
+  readonly module?: WebAssembly.Module;
 
   /** @internal use {@link createEngine} or {@link createEngineSync}. */
-  constructor(backend: Backend, kernels: Kernels, arena: MemoryArena, chunkSize: number, fallbackReason?: string) {
+  constructor(backend: Backend, kernels: Kernels, arena: MemoryArena, chunkSize: number, fallbackReason?: string, module?: WebAssembly.Module) {
     this.backend = backend;
     this.kernels = kernels;
     this.arena = arena;
     this.chunkSize = chunkSize;
     this.fallbackReason = fallbackReason;
+    this.module = module;
   }
 
   /** Heap bytes committed so far (grows to fit the largest chunk, then stays flat). */
@@ -94,6 +110,71 @@ export class Engine implements EngineContext {
   /** Spot paths, row-major Float64Array [paths][steps + 1] (InputError above 256 MiB); see {@link SimulatePathsArgs}. */
   simulatePaths(args: SimulatePathsArgs): Float64Array {
     return simulatePaths(this, args);
+  }
+
+  /** Raw SVI per expiry slice, with butterfly-arbitrage checks; see {@link FitSviArgs}. */
+  fitSvi(args: FitSviArgs): FitSviResult {
+    return fitSvi(this, args);
+  }
+
+  /** SSVI surface (power-law or Heston-like phi), arbitrage-free by construction; see {@link FitSsviArgs}. */
+  fitSsvi(args: FitSsviArgs): FitSsviResult {
+    return fitSsvi(this, args);
+  }
+
+  /** Hagan (2002) lognormal SABR per expiry slice, beta fixed; see {@link CalibrateSabrArgs}. */
+  calibrateSabr(args: CalibrateSabrArgs): CalibrateSabrResult {
+    return calibrateSabr(this, args);
+  }
+
+  /** Implied-vol surface of one currency from a Deribit chain, every dropped quote counted; see {@link BuildSurfaceOptions}. */
+  buildSurface(chain: DeribitChain, options: BuildSurfaceOptions): Surface {
+    return buildSurface(this, chain, options);
+  }
+
+  /** Batch Heston prices (and gradient with respect to the five parameters); see {@link HestonPriceArgs}. */
+  hestonPrice(args: HestonPriceArgs): HestonPriceResult {
+    return hestonPrice(this, args);
+  }
+
+  /** Batch Bates prices (Heston with Merton jumps; gradient in the eight parameters); see {@link BatesPriceArgs}. */
+  batesPrice(args: BatesPriceArgs): BatesPriceResult {
+    return batesPrice(this, args);
+  }
+
+  /** Heston calibration to a quote surface (LM, analytic Jacobian, vol or price objective); see {@link CalibrateHestonArgs}. */
+  calibrateHeston(args: CalibrateHestonArgs): CalibrateHestonResult {
+    return calibrateHeston(this, args);
+  }
+
+  /** Bates calibration (eight parameters); see {@link CalibrateBatesArgs}. */
+  calibrateBates(args: CalibrateBatesArgs): CalibrateBatesResult {
+    return calibrateBates(this, args);
+  }
+
+  /** VaR and ES (positive losses) of P&L samples or a revalued portfolio; see {@link ValueAtRiskArgs}. */
+  valueAtRisk(args: ValueAtRiskArgs): ValueAtRiskResult {
+    return valueAtRisk(this, args);
+  }
+
+  /** GARCH(1,1) / GJR-GARCH(1,1) maximum-likelihood fit of zero-mean returns; see {@link FitGarchOptions}. */
+  fitGarch(returns: ArrayLike<number>, options?: FitGarchOptions): GarchFit {
+    return fitGarch(this, returns, options);
+  }
+
+  /** Full revaluation of a portfolio over scenarios (P&L in USD, positive = gain); see {@link RevaluePortfolioArgs}. */
+  revaluePortfolio(args: RevaluePortfolioArgs): RevaluationResult {
+    return revaluePortfolio(this, args);
+  }
+
+  /** Rolling VaR/ES backtest of several methods on one return series; see {@link RollingBacktestArgs}. */
+  rollingBacktest(args: RollingBacktestArgs): { observations: number; window: number; confidence: number; methods: Record<string, MethodBacktest> } {
+    return rollingBacktest(this, args);
+  }
+
+  /** Historical-window and hypothetical-grid stress tests by full revaluation; see {@link StressTestArgs}. */
+  stressTest(args: StressTestArgs): StressTestResult {
+    return stressTest(this, args);
   }
 }
 
@@ -146,7 +227,7 @@ function instantiateKernels(module: WebAssembly.Module): WebAssembly.Exports {
   return instance.exports;
 }
 
-function wasmEngine(exports: WebAssembly.Exports, chunkSize: number): Engine {
+function wasmEngine(exports: WebAssembly.Exports, chunkSize: number, module: WebAssembly.Module): Engine {
   const raw = exports as unknown as WasmExports & Kernels;
   for (const name of KERNEL_NAMES) {
     if (typeof raw[name] !== 'function') throw new WasmUnavailableError(`the .wasm does not export kernel ${name}`);
@@ -155,7 +236,7 @@ function wasmEngine(exports: WebAssembly.Exports, chunkSize: number): Engine {
   // The raw exports are the hot path: no loader wrappers between the facade and the kernels.
   const kernels = {} as Record<string, unknown>;
   for (const name of KERNEL_NAMES) kernels[name] = raw[name];
-  return new Engine('wasm', kernels as unknown as Kernels, arena, chunkSize);
+  return new Engine('wasm', kernels as unknown as Kernels, arena, chunkSize, undefined, module);
 }
 
 /**
@@ -168,7 +249,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   if (backend === 'js') return jsEngine(chunkSize);
   try {
     const module = await compileWasm(options.wasm ?? defaultWasmUrl(options.debug));
-    return wasmEngine(instantiateKernels(module), chunkSize);
+    return wasmEngine(instantiateKernels(module), chunkSize, module);
   } catch (e) {
     if (backend === 'wasm') {
       throw e instanceof WasmUnavailableError ? e : new WasmUnavailableError('could not instantiate the kernels', e);
@@ -191,7 +272,7 @@ export function createEngineSync(source: BufferSource | WebAssembly.Module | nul
   }
   try {
     const module = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
-    return wasmEngine(instantiateKernels(module), chunkSize);
+    return wasmEngine(instantiateKernels(module), chunkSize, module);
   } catch (e) {
     throw e instanceof WasmUnavailableError ? e : new WasmUnavailableError('could not instantiate the kernels', e);
   }

@@ -10,9 +10,22 @@ export { RiskwasmError, InputError, WasmUnavailableError, KernelError } from './
 export { Status, statusName, countStatus, type StatusName } from './status.js';
 export { GREEK_NAMES, type PricingResult, type PricingOut, type BlackScholesArgs, type Black76Args } from './pricing/black-pricing.js';
 export type { ImpliedVolArgs, ImpliedVolResult } from './pricing/implied-vol.js';
+export {
+  HESTON_PARAM_NAMES, BATES_PARAM_NAMES, type HestonParams, type HestonPriceArgs, type HestonPriceResult,
+  type BatesParams, type BatesPriceArgs, type BatesPriceResult,
+} from './pricing/heston-price.js';
+export { type CalibrateHestonArgs, type CalibrateHestonResult, type StochasticVolCalibrationOptions, type StochasticVolFit, type FellerReport } from './calibration/heston-calibration.js';
+export { type CalibrateBatesArgs, type CalibrateBatesResult } from './calibration/bates-calibration.js';
 export type { NumberInput, OptionType, OptionTypeInput } from './batch-inputs.js';
 export type { Kernels } from './kernels/contract.js';
 export type { WasmSource } from './wasm-module.js';
 export { MemoryArena } from './memory-arena.js';
 export { loadDeribitChain, CsvRowError, type DeribitChain, type ChainRowIssue, type LoadChainOptions } from './market/deribit-chain.js';
 export * from './montecarlo/index.js';
+export * from './calibration/index.js';
+export {
+  runShards, runShardsInto, allocateOutput, createWorkerPool, WorkerPool, sharedPools, closeSharedPools, registerShardTask,
+  WorkerError, MIN_ITEMS_PER_WORKER,
+  type RunShardsOptions, type RunShardsIntoOptions, type WorkerPoolOptions, type ShardTask, type PhiloxSumJob,
+} from './parallel/index.js';
+export * from './risk/index.js';

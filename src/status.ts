@@ -13,7 +13,7 @@ export const Status = {
   belowIntrinsic: codes.STATUS_BELOW_INTRINSIC,
   /** Implied vol: price at or above the discounted forward (call) or strike (put). */
   aboveMaximum: codes.STATUS_ABOVE_MAXIMUM,
-  /** Implied vol: the solver did not reach full accuracy (not expected on any valid input). */
+  /** Implied vol: the solver did not reach full accuracy (not expected on any valid input). Heston: the integral needed more panels than allowed (e.g. an expiry of seconds with a far strike). */
   notConverged: codes.STATUS_NOT_CONVERGED,
 } as const;
 

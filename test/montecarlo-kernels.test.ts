@@ -59,8 +59,9 @@ describe.each(BACKENDS)('Monte Carlo shard kernel (%s)', (backend) => {
     engine = await engineFor(backend);
   });
 
-  it.each(['gbm', 'euler'])('inline Philox draws = inverseNormalCdf of philoxUniformBatch (same seed, stream, path): %s, bit for bit', (name) => {
-    const job = createMonteCarloJob({ model: MODELS[name]!, payoff: PAYOFFS[4]!, expiry: 1, paths: 64, steps: 6, seed: 1, greeks: { delta: true } });
+  // 6 steps: one chunk of draws; 131 and 150 steps: 131 and 300 draws, across the 256-draw chunks.
+  it.each([['gbm', 6], ['euler', 6], ['gbm', 131], ['euler', 150]] as const)('inline Philox draws = inverseNormalCdfFast of philoxUniformBatch (same seed, stream, path): %s, %i steps, bit for bit', (name, steps) => {
+    const job = createMonteCarloJob({ model: MODELS[name]!, payoff: PAYOFFS[4]!, expiry: 1, paths: 64, steps, seed: 1, greeks: { delta: true } });
     const dims = job.dims;
     // Normals for paths 0..63 from the RNG engineer's kernel (seed words 7, 3; stream 5), as a buffer.
     const normals = new Float64Array(64 * dims);
@@ -70,19 +71,22 @@ describe.each(BACKENDS)('Monte Carlo shard kernel (%s)', (backend) => {
       const pU = a.alloc(dims * 8);
       expect(engine.kernels.philoxUniformBatch(dims, 7, 3, 5, p, 0, pU)).toBe(0);
       const u = a.views.f64.subarray(pU >>> 3, (pU >>> 3) + dims);
-      for (let j = 0; j < dims; j++) normals[p * dims + j] = engine.kernels.inverseNormalCdf(u[j]!);
+      for (let j = 0; j < dims; j++) normals[p * dims + j] = engine.kernels.inverseNormalCdfFast(u[j]!);
     }
-    const inline = runPieces(engine, job.params, 6, [[0, 64]]);
-    const buffered = runPieces(engine, job.params, 6, [[0, 64]], L.DRAWS_NORMAL_BUFFER, normals, dims);
+    const inline = runPieces(engine, job.params, steps, [[0, 64]]);
+    const buffered = runPieces(engine, job.params, steps, [[0, 64]], L.DRAWS_NORMAL_BUFFER, normals, dims);
     expect(Array.from(buffered)).toEqual(Array.from(inline));
   });
 
   it('a shard split into several kernel calls accumulates the same bits (antithetic pairs included)', () => {
-    for (const antithetic of [false, true]) {
-      const job = createMonteCarloJob({ model: MODELS.bates!, payoff: PAYOFFS[2]!, expiry: 1, paths: 1000, steps: 8, seed: 1, antithetic, greeks: { delta: true } });
-      const whole = runPieces(engine, job.params, 8, [[100, 600]]);
-      const split = runPieces(engine, job.params, 8, [[100, 2], [102, 298], [400, 300]]);
-      expect(Array.from(split)).toEqual(Array.from(whole));
+    // Merton with 100 steps: 300 draws per path, a step straddling the 256-draw chunk boundary.
+    for (const [model, steps] of [['bates', 8], ['merton', 100]] as const) {
+      for (const antithetic of [false, true]) {
+        const job = createMonteCarloJob({ model: MODELS[model]!, payoff: PAYOFFS[2]!, expiry: 1, paths: 1000, steps, seed: 1, antithetic, greeks: { delta: true } });
+        const whole = runPieces(engine, job.params, steps, [[100, 600]]);
+        const split = runPieces(engine, job.params, steps, [[100, 2], [102, 298], [400, 300]]);
+        expect(Array.from(split)).toEqual(Array.from(whole));
+      }
     }
   });
 
@@ -111,6 +115,16 @@ describe.each(BACKENDS)('Monte Carlo shard kernel (%s)', (backend) => {
 });
 
 describe('Monte Carlo backends agree', () => {
+  it('WASM and JS agree across draw chunks (Merton, Heston QE: 300 and 400 draws per path)', async () => {
+    const [wasm, js] = await Promise.all([engineFor('wasm'), engineFor('js')]);
+    for (const [model, steps] of [['merton', 100], ['qe', 200]] as const) {
+      const job = createMonteCarloJob({ model: MODELS[model]!, payoff: PAYOFFS[0]!, expiry: 1, paths: 256, steps, seed: 5, shardSize: 256, greeks: { delta: true } });
+      const a = monteCarloShard(wasm, job, 0);
+      const b = monteCarloShard(js, job, 0);
+      for (let i = 0; i < L.ACC_SIZE; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-14 * Math.max(Math.abs(a[i]!), Math.abs(b[i]!)));
+    }
+  });
+
   it('WASM and JS shard accumulators agree to 1e-14 relative for every model x payoff, plain and antithetic + IS', async () => {
     const [wasm, js] = await Promise.all([engineFor('wasm'), engineFor('js')]);
     let worst = 0;

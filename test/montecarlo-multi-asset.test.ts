@@ -4,14 +4,15 @@
 // model against the single-asset GBM engine bit for bit, the correlation of simulated log-returns,
 // semi-definite (perfectly correlated) matrices, non-PSD matrices (InputError, or Higham repair),
 // shard determinism, WASM = JS, and validation. Every Monte Carlo check is |MC - exact| < 3 stderr.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fixtures from './fixtures/nearest-correlation.json';
 import * as L from '../src/kernels/montecarlo/layout.js';
 import { BACKENDS, engineFor } from './backends.js';
 import {
-  createMonteCarloJob, geometricBasketPrice, InputError, margrabePrice, monteCarloShard, ShardMerger, bsmPrice,
+  createMonteCarloJob, geometricBasketPrice, InputError, margrabePrice, monteCarlo, monteCarloShard, ShardMerger, bsmPrice,
   type Engine, type MonteCarloArgs, type MonteCarloResult,
 } from '../src/index.js';
+import { closeSharedPools } from '../src/parallel/index.js';
 
 const corr3 = [[1, 0.6, -0.3], [0.6, 1, 0.2], [-0.3, 0.2, 1]];
 const three = {
@@ -294,6 +295,26 @@ describe('Monte Carlo multi-asset: backends agree', () => {
     }
     expect(worst).toBeLessThan(1e-14);
     expect(identical).toBeGreaterThan(total / 2);
+  });
+});
+
+describe('Monte Carlo multi-asset on the worker pool', () => {
+  afterAll(async () => {
+    await closeSharedPools();
+  });
+  it('2 and 3 workers give the in-thread result bit for bit (the job, asset block included, is plain data)', async () => {
+    const engine = await engineFor('wasm');
+    const args = {
+      model: { ...three, correlation: fixtures.cases[2]!.input, repairCorrelation: true }, payoff: { kind: 'basket', weights, strike: 100, type: 'call' },
+      expiry: 1, paths: 12_000, steps: 5, seed: 8, shardSize: 2000, antithetic: true, controlVariate: 'geometricBasket',
+    } as MonteCarloArgs;
+    const ref = await monteCarlo(engine, args);
+    for (const workers of [2, 3]) {
+      const r = await monteCarlo(engine, { ...args, workers });
+      expect(r.details.workersUsed).toBe(workers);
+      expect(Object.is(r.price, ref.price) && Object.is(r.stdErr, ref.stdErr)).toBe(true);
+      expect(r.details.correlation).toEqual(ref.details.correlation);
+    }
   });
 });
 

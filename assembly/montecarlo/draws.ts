@@ -1,91 +1,77 @@
-// Sequential draws for the Monte Carlo path kernels, generated inline (no buffers) from
-// Philox4x32-10 in the stream layout of assembly/random/philox.ts: uniform draw j of path p in
-// stream s is ((w_2j >>> 12) 2^32 + w_2j+1 + 1/2) 2^-52 where w are the words of
-// philox(counter = [j >>> 1 (lo, hi), p, s], key = seed), so one block serves draws 2k and 2k + 1.
-// The normal of draw j is inverseNormalCdf(uniform j). Draws must be fetched in order
-// j = 0, 1, 2, ... within a path (the odd draw comes from the block the even one computed).
+// Draws for the Monte Carlo path kernels. Philox draws follow the stream layout of
+// assembly/random/philox.ts: uniform draw j of path p in stream s is
+// ((w_2j >>> 12) 2^32 + w_2j+1 + 1/2) 2^-52 where w are the words of
+// philox(counter = [j >>> 1 (lo, hi), p, s], key = seed), so one block serves draws 2j' and 2j' + 1.
+// The normal of draw j is inverseNormalCdfFast(uniform j) (AS 241 without the tail Halley step:
+// ~3e-16 relative, see assembly/math/inverse-normal.ts). Mirrored in src/kernels/montecarlo/draws.ts.
 //
-// The Philox block below is a copy of the private, hand-unrolled `philoxBlock` in
-// assembly/random/philox.ts (not exported there); test/montecarlo-kernels.test.ts checks it against that file's philoxUniformBatch
-// bit for bit. Mirrored in src/kernels/montecarlo/draws.ts.
+// Philox draws are generated a chunk at a time (CHUNK draws, or what is left of the path when the
+// kernel said how many draws a path uses) into two small static buffers, uniforms and normals:
+// eight Philox blocks per pass (philoxBlocksX8, two interleaved groups of four i32x4 lanes), the
+// uniforms two per f64x2, and the central AS 241 rational two per f64x2; the tail draws (15%) are
+// listed without branching and redone in scalar code. Every lane does the
+// scalar operations in the scalar order, so each draw is still a pure function of
+// (seed, stream, path, j), bit for bit what the scalar code and the JS twin give (tails: up to
+// the last bit of log). The buffers are module memory: one instance per thread (the worker pool
+// instantiates a module per worker), never shared between threads.
+//
+// Draws may be fetched in any order within the current chunk; moving past it refills the chunk
+// that holds j (draws are fetched in increasing j within a path, so each chunk is made once).
 //
 // Antithetic paths flip every uniform u -> 1 - u (exact for these u), hence negate every normal:
-// inverseNormalCdf(1 - u) = -inverseNormalCdf(u) exactly (AS 241 is odd in u - 1/2).
+// inverseNormalCdfFast(1 - u) = -inverseNormalCdfFast(u) exactly (AS 241 is odd in u - 1/2).
 // Buffer sources: DRAWS_UNIFORM_BUFFER reads row-major [row][dims] uniforms in [0, 1) on the
 // 2^-32 grid of the Sobol kernels and centres them in their cell (+ 2^-33, so never 0);
 // DRAWS_NORMAL_BUFFER reads normals (e.g. Brownian-bridge ordered), a uniform being Phi(z).
 
-import { inverseNormalCdf } from "../math/inverse-normal";
+import { inverseNormalTailFast, centralQuantileX2 } from "../math/inverse-normal";
+import { inverseNormalCdfFast } from "../math/inverse-normal";
 import { normalCdf } from "../math/normal-distribution";
+import { philoxBlock, philoxBlocksX8, r0, r1, r2, r3, v0, v1, v2, v3, w0, w1, w2, w3 } from "../random/philox";
 import { DRAWS_PHILOX, DRAWS_UNIFORM_BUFFER } from "./layout";
 
-const M0: u64 = 0xD2511F53;
-const M1: u64 = 0xCD9E8D57;
-const W0: u32 = 0x9E3779B9;
-const W1: u32 = 0xBB67AE85;
 const TWO_M52: f64 = 2.220446049250313080847263336181640625e-16;
 const TWO_32: f64 = 4294967296.0;
 /** Half a cell of the 2^-32 Sobol grid. */
 const HALF_CELL_32: f64 = 1.16415321826934814453125e-10;
 
-let r0: u32 = 0;
-let r1: u32 = 0;
-let r2: u32 = 0;
-let r3: u32 = 0;
-
+/** Draws per chunk (a multiple of 8: four Philox blocks per SIMD pass). */
 // @ts-ignore: decorator
 @inline
-function philoxBlock(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): void {
-  let p0: u64, p1: u64, t: u32;
-  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
-  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
-  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
-  k0 += W0; k1 += W1;
-  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
-  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
-  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
-  k0 += W0; k1 += W1;
-  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
-  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
-  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
-  k0 += W0; k1 += W1;
-  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
-  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
-  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
-  k0 += W0; k1 += W1;
-  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
-  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
-  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
-  k0 += W0; k1 += W1;
-  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
-  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
-  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
-  k0 += W0; k1 += W1;
-  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
-  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
-  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
-  k0 += W0; k1 += W1;
-  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
-  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
-  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
-  k0 += W0; k1 += W1;
-  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
-  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
-  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
-  k0 += W0; k1 += W1;
-  p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
-  t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
-  t = c3; c3 = <u32>p0; c2 = <u32>(p0 >>> 32) ^ t ^ k1;
-  r0 = c0;
-  r1 = c1;
-  r2 = c2;
-  r3 = c3;
-}
+const CHUNK: u32 = 256;
+/** Chunk buffers: CHUNK uniforms, then CHUNK normals (16-byte aligned). */
+const BUF_U: usize = memory.data(<i32>CHUNK * 16, 16);
+const BUF_N: usize = BUF_U + (<usize>CHUNK << 3);
+/** Indices (u16) of the chunk's tail draws (|u - 1/2| > 0.425). */
+const BUF_T: usize = memory.data(<i32>CHUNK * 2 + 4, 16);
 
 // @ts-ignore: decorator
 @inline
 function uniformFromWords(hi: u32, lo: u32): f64 {
   return (<f64>(hi >>> 12) * TWO_32 + <f64>lo + 0.5) * TWO_M52;
+}
+
+/** Two uniforms from i32x4 lanes 0, 1 of hi and lo words: the scalar formula on f64x2. */
+// @ts-ignore: decorator
+@inline
+function uniformsX2(hi: v128, lo: v128): v128 {
+  const h = f64x2.convert_low_i32x4_u(i32x4.shr_u(hi, 12));
+  const l = f64x2.convert_low_i32x4_u(lo);
+  return f64x2.mul(f64x2.add(f64x2.add(f64x2.mul(h, f64x2.splat(TWO_32)), l), f64x2.splat(0.5)), f64x2.splat(TWO_M52));
+}
+
+/** Uniforms of four blocks (word N of block i in lane i of xN) at p: draws 2i, 2i + 1 at p + 16 i. */
+// @ts-ignore: decorator
+@inline
+function storeUniforms4(x0: v128, x1: v128, x2: v128, x3: v128, p: usize): void {
+  const hiA = i32x4.shuffle(x0, x2, 0, 4, 1, 5);
+  const loA = i32x4.shuffle(x1, x3, 0, 4, 1, 5);
+  const hiB = i32x4.shuffle(x0, x2, 2, 6, 3, 7);
+  const loB = i32x4.shuffle(x1, x3, 2, 6, 3, 7);
+  v128.store(p, uniformsX2(hiA, loA));
+  v128.store(p, uniformsX2(i32x4.shuffle(hiA, hiA, 2, 3, 2, 3), i32x4.shuffle(loA, loA, 2, 3, 2, 3)), 16);
+  v128.store(p, uniformsX2(hiB, loB), 32);
+  v128.store(p, uniformsX2(i32x4.shuffle(hiB, hiB, 2, 3, 2, 3), i32x4.shuffle(loB, loB, 2, 3, 2, 3)), 48);
 }
 
 // The current path's draw source.
@@ -96,7 +82,11 @@ let gStream: u32 = 0;
 let gPath: u32 = 0;
 let gRow: usize = 0;
 let gAnti: bool = false;
-let gSpare: f64 = 0.0;
+/** Draws per path (0: unknown, refill whole chunks). */
+let gPerPath: u32 = 0;
+/** The buffered chunk: draws [gBase, gBase + gCount) of the current path (gCount = 0: none). */
+let gBase: u32 = 0;
+let gCount: u32 = 0;
 
 /** Set the generator for a kernel call (seed, stream, draw source). */
 export function drawsBegin(mode: i32, seedLo: u32, seedHi: u32, stream: u32): void {
@@ -104,6 +94,16 @@ export function drawsBegin(mode: i32, seedLo: u32, seedHi: u32, stream: u32): vo
   gSeedLo = seedLo;
   gSeedHi = seedHi;
   gStream = stream;
+  gPerPath = 0;
+  gCount = 0;
+}
+
+/**
+ * Optional, after drawsBegin: every path of this call uses draws [0, n), so a chunk never
+ * generates draws past n (0: unknown).
+ */
+export function drawsPerPath(n: u32): void {
+  gPerPath = n;
 }
 
 /** Start a path: Philox path index (the base index for antithetic pairs), buffer row, flip flag. */
@@ -113,6 +113,51 @@ export function drawsPath(path: u32, row: usize, anti: bool): void {
   gPath = path;
   gRow = row;
   gAnti = anti;
+  gCount = 0;
+}
+
+/**
+ * Fill the chunk of the current path that holds draw j: draws [base, base + n) with base = j
+ * rounded down to a multiple of CHUNK and n = min(CHUNK, draws per path - base) rounded up to even.
+ */
+function refill(j: u32): void {
+  const base = j & ~(CHUNK - 1);
+  let n = CHUNK;
+  if (j < gPerPath && gPerPath - base < CHUNK) n = (gPerPath - base + 1) & ~1;
+  gBase = base;
+  gCount = n;
+  // Uniforms: eight Philox blocks (16 draws) per SIMD pass, then single blocks.
+  const blocks = n >>> 1;
+  const b0 = base >>> 1;
+  let k: u32 = 0;
+  for (; k + 8 <= blocks; k += 8) {
+    philoxBlocksX8(b0 + k, 0, gPath, gStream, gSeedLo, gSeedHi);
+    const p = BUF_U + <usize>(k << 4);
+    storeUniforms4(v0, v1, v2, v3, p);
+    storeUniforms4(w0, w1, w2, w3, p + 64);
+  }
+  for (; k < blocks; ++k) {
+    philoxBlock(b0 + k, 0, gPath, gStream, gSeedLo, gSeedHi);
+    const p = BUF_U + <usize>(k << 4);
+    store<f64>(p, uniformFromWords(r0, r1));
+    store<f64>(p, uniformFromWords(r2, r3), 8);
+  }
+  // Normals: the central rational two at a time; tail lanes are listed (branch-free) and redone.
+  let tails: u32 = 0;
+  for (let i: u32 = 0; i < n; i += 2) {
+    const o = <usize>i << 3;
+    const q = f64x2.sub(v128.load(BUF_U + o), f64x2.splat(0.5));
+    v128.store(BUF_N + o, centralQuantileX2(q));
+    const m = <u32>i64x2.bitmask(f64x2.gt(f64x2.abs(q), f64x2.splat(0.425)));
+    store<u16>(BUF_T + (<usize>tails << 1), <u16>i);
+    tails += m & 1;
+    store<u16>(BUF_T + (<usize>tails << 1), <u16>(i + 1));
+    tails += m >>> 1;
+  }
+  for (let t: u32 = 0; t < tails; ++t) {
+    const o = <usize>load<u16>(BUF_T + (<usize>t << 1)) << 3;
+    store<f64>(BUF_N + o, inverseNormalTailFast(load<f64>(BUF_U + o)));
+  }
 }
 
 /**
@@ -123,14 +168,8 @@ export function drawsPath(path: u32, row: usize, anti: bool): void {
 @inline
 export function draw(j: u32): f64 {
   if (gMode == DRAWS_PHILOX) {
-    let u: f64;
-    if ((j & 1) == 0) {
-      philoxBlock(j >>> 1, 0, gPath, gStream, gSeedLo, gSeedHi);
-      u = uniformFromWords(r0, r1);
-      gSpare = uniformFromWords(r2, r3);
-    } else {
-      u = gSpare;
-    }
+    if (j - gBase >= gCount) refill(j);
+    const u = load<f64>(BUF_U + (<usize>(j - gBase) << 3));
     return gAnti ? 1.0 - u : u;
   }
   const x = load<f64>(gRow + (<usize>j << 3));
@@ -141,11 +180,30 @@ export function draw(j: u32): f64 {
   return gAnti ? -x : x;
 }
 
+/** Draw j of the current path as a standard normal: asNormal(draw(j)), bit for bit. */
+// @ts-ignore: decorator
+@inline
+export function normal(j: u32): f64 {
+  if (gMode == DRAWS_PHILOX) {
+    if (j - gBase >= gCount) refill(j);
+    const z = load<f64>(BUF_N + (<usize>(j - gBase) << 3));
+    return gAnti ? -z : z;
+  }
+  return asNormal(draw(j));
+}
+
+/** Draw j of the current path as a uniform in (0, 1): asUniform(draw(j)). */
+// @ts-ignore: decorator
+@inline
+export function uniform(j: u32): f64 {
+  return asUniform(draw(j));
+}
+
 /** A raw draw as a standard normal. */
 // @ts-ignore: decorator
 @inline
 export function asNormal(raw: f64): f64 {
-  return gMode == 2 ? raw : inverseNormalCdf(raw);
+  return gMode == 2 ? raw : inverseNormalCdfFast(raw);
 }
 
 /** A raw draw as a uniform in (0, 1). */

@@ -7,11 +7,11 @@
 //
 // Model (x_a = ln S_a, dt = T / steps, n draws per step, draw j = step * n + a):
 //   x_a += (r - q_a - vol_a^2 / 2) dt + vol_a sqrt(dt) sum_{k <= a} L_ak Z_k
-// with L the lower-triangular factor of the correlation matrix (C = L L^T; the facade factors
-// it, zero pivots giving zero columns) and Z_k = inverseNormalCdf(draw k of the step). With n = 1
-// and L = [1] every operation is the one mcShard does for GBM (x += drift + (vol sqrt(dt)) Z, the
-// sum starting from 0 + L_00 Z_0 = Z_0 exactly), so a one-asset basket with weight 1 gives
-// mcShard's European sums bit for bit, draw layout included.
+// with Z_k = normal(step * n + k) from draws.ts (the draws mcShard uses) and L the
+// lower-triangular factor of the correlation matrix (C = L L^T; the facade factors it, zero
+// pivots giving zero columns). With n = 1 and L = [1] every operation is the one mcShard does for
+// GBM (x += drift + (vol sqrt(dt)) Z, the sum starting from 0 + L_00 Z_0 = Z_0 exactly), so a
+// one-asset basket with weight 1 gives mcShard's European sums bit for bit, draw layout included.
 //
 // Payoffs (DF = e^{-rT}, theta = +-1): basket (theta (sum w_a S_a - K))^+; geometric basket
 // (theta (W exp(sum (w_a / W) x_a) - K))^+ with W = sum w_a; spread (theta (S_i - S_j - K))^+;
@@ -23,8 +23,8 @@
 // Returns 0, or 1 for a malformed call (count < 0, steps < 1, n < 1, unknown code, odd antithetic
 // range, spread assets out of range, path indices beyond 2^32, steps x n >= 2^31).
 
-import { drawsBegin, drawsPath, draw, asNormal } from "./draws";
-import { inverseNormalCdf } from "../math/inverse-normal";
+import { drawsBegin, drawsPerPath, drawsPath, normal } from "./draws";
+import { inverseNormalCdfFast } from "../math/inverse-normal";
 import { brownianBridgeBatch } from "../random/brownian-bridge";
 import {
   P_MODEL, P_RATE, P_EXPIRY, P_ASSETS, P_PAYOFF, P_STRIKE, P_TYPE, P_ASSET_LONG, P_ASSET_SHORT, P_ANTITHETIC, P_CONTROL,
@@ -71,7 +71,7 @@ function sobolToBridgedNormals(rows: i32, steps: i32, n: i32, pDraws: usize, pBr
     const row = pDraws + <usize>r * rowBytes;
     for (let d = 0; d < n; ++d) {
       for (let i = 0; i < steps; ++i) {
-        store<f64>(pZ + (<usize>i << 3), inverseNormalCdf(load<f64>(row + (<usize>(i * n + d) << 3)) + HALF_CELL_32));
+        store<f64>(pZ + (<usize>i << 3), inverseNormalCdfFast(load<f64>(row + (<usize>(i * n + d) << 3)) + HALF_CELL_32));
       }
       brownianBridgeBatch(1, steps, pBridge, 1, pZ, pW);
       for (let i = 0; i < steps; ++i) store<f64>(row + (<usize>(i * n + d) << 3), load<f64>(pW + (<usize>i << 3)));
@@ -137,6 +137,7 @@ export function mcMultiAssetShard(
     drawMode = DRAWS_NORMAL_BUFFER;
   }
   drawsBegin(drawMode, seedLo, seedHi, stream);
+  drawsPerPath(<u32>(steps * n));
 
   // Pending first path of an antithetic pair.
   let pY: f64 = 0.0;
@@ -157,7 +158,7 @@ export function mcMultiAssetShard(
 
     for (let s = 0; s < steps; ++s) {
       const j0 = <u32>(s * n);
-      for (let a = 0; a < n; ++a) st(pZ, a, asNormal(draw(j0 + <u32>a)));
+      for (let a = 0; a < n; ++a) st(pZ, a, normal(j0 + <u32>a));
       for (let a = 0; a < n; ++a) {
         const row = pA + (<usize>(a * n) << 3);
         let c: f64 = 0.0;

@@ -42,8 +42,8 @@
 // Returns 0, or 1 for a malformed call (count < 0, steps < 1, unknown code, odd antithetic range,
 // path indices beyond 2^32).
 
-import { drawsBegin, drawsPath, draw, asNormal, asUniform } from "./draws";
-import { inverseNormalCdf } from "../math/inverse-normal";
+import { drawsBegin, drawsPerPath, drawsPath, draw, normal, uniform, asUniform } from "./draws";
+import { inverseNormalCdfFast } from "../math/inverse-normal";
 import { brownianBridgeBatch } from "../random/brownian-bridge";
 import {
   P_MODEL, P_SPOT, P_RATE, P_DIVIDEND, P_EXPIRY, P_VOL, P_V0, P_KAPPA, P_THETA, P_VOL_OF_VAR, P_RHO,
@@ -79,7 +79,7 @@ function sobolToBridgedNormals(rows: i32, steps: i32, dps: i32, pDraws: usize, p
     const row = pDraws + <usize>r * rowBytes;
     for (let d = 0; d < dps; ++d) {
       for (let i = 0; i < steps; ++i) {
-        store<f64>(pZ + (<usize>i << 3), inverseNormalCdf(load<f64>(row + (<usize>(i * dps + d) << 3)) + HALF_CELL_32));
+        store<f64>(pZ + (<usize>i << 3), inverseNormalCdfFast(load<f64>(row + (<usize>(i * dps + d) << 3)) + HALF_CELL_32));
       }
       brownianBridgeBatch(1, steps, pBridge, 1, pZ, pW);
       for (let i = 0; i < steps; ++i) store<f64>(row + (<usize>(i * dps + d) << 3), load<f64>(pW + (<usize>i << 3)));
@@ -191,6 +191,7 @@ export function mcShard(
   const K3 = 0.5 * dt * (1.0 - rho * rho);
   const K4 = K3;
   const Acorr = K2 + 0.5 * K4;
+  const Kv = K1 + 0.5 * K3;
   const hDrift = (rate - divi - lambda * jumpK) * dt;
   const sq1mr = Math.sqrt(Math.max(1.0 - rho * rho, 0.0));
 
@@ -201,6 +202,7 @@ export function mcShard(
     drawMode = DRAWS_NORMAL_BUFFER;
   }
   drawsBegin(drawMode, seedLo, seedHi, stream);
+  drawsPerPath(<u32>(steps * dps));
 
   // Pending first path of an antithetic pair.
   let pY: f64 = 0.0;
@@ -241,22 +243,21 @@ export function mcShard(
       let sd: f64;
       let varLoc: f64;
       if (model == MODEL_GBM) {
-        z = asNormal(draw(j0)) + mu;
+        z = normal(j0) + mu;
         x += gDrift + gSd * z;
         sd = gSd;
         varLoc = flatVar;
       } else if (model == MODEL_MERTON) {
-        z = asNormal(draw(j0)) + mu;
-        const uN = asUniform(draw(j0 + 1));
-        const rawJ = draw(j0 + 2);
+        z = normal(j0) + mu;
+        const uN = uniform(j0 + 1);
         const n = poisson(uN, lamDt, pois0);
-        const jumpSum = n > 0 ? <f64>n * jm + jv * Math.sqrt(<f64>n) * asNormal(rawJ) : 0.0;
+        const jumpSum = n > 0 ? <f64>n * jm + jv * Math.sqrt(<f64>n) * normal(j0 + 2) : 0.0;
         x += gDrift + gSd * z + jumpSum;
         sd = gSd;
         varLoc = flatVar;
       } else if (model == MODEL_HESTON_EULER) {
-        const zv = asNormal(draw(j0));
-        z = asNormal(draw(j0 + 1)) + mu;
+        const zv = normal(j0);
+        z = normal(j0 + 1) + mu;
         const vp = v > 0.0 ? v : 0.0;
         const sv = Math.sqrt(vp * dt);
         x += (rate - divi - 0.5 * vp) * dt + sv * (rho * zv + sq1mr * z);
@@ -266,36 +267,38 @@ export function mcShard(
       } else {
         // Heston QE (and Bates).
         const uv = draw(j0);
-        z = asNormal(draw(j0 + 1)) + mu;
+        z = normal(j0 + 1) + mu;
         const m = theta + (v - theta) * E;
         const s2 = v * c1 + c2;
-        const psi = s2 / (m * m);
+        const m2 = m * m;
         let vn: f64;
         let k0: f64;
-        if (psi <= PSI_C) {
-          const t2 = 2.0 / psi;
+        // psi = s2 / m^2 <= psi_c, tested without dividing; 2 / psi = 2 m^2 / s2 (one division on
+        // the v -> v' dependency chain, which bounds the speed of a path).
+        if (s2 <= PSI_C * m2) {
+          const t2 = 2.0 * m2 / s2;
           const b2 = t2 - 1.0 + Math.sqrt(t2 * (t2 - 1.0));
           const a = m / (1.0 + b2);
-          const bz = Math.sqrt(b2) + asNormal(uv);
+          const bz = Math.sqrt(b2) + normal(j0);
           vn = a * bz * bz;
-          k0 = Acorr < 0.5 / a
-            ? -Acorr * b2 * a / (1.0 - 2.0 * Acorr * a) + 0.5 * Math.log(1.0 - 2.0 * Acorr * a) - (K1 + 0.5 * K3) * v
-            : K0;
+          // Martingale correction where A < 1 / (2a), i.e. 1 - 2 A a > 0 (a > 0).
+          const d = 1.0 - 2.0 * Acorr * a;
+          k0 = d > 0.0 ? -Acorr * b2 * a / d + 0.5 * Math.log(d) - Kv * v : K0;
         } else {
+          const psi = s2 / m2;
           const pp = (psi - 1.0) / (psi + 1.0);
           const beta = (1.0 - pp) / m;
           const u = asUniform(uv);
           vn = u <= pp ? 0.0 : Math.log((1.0 - pp) / (1.0 - u)) / beta;
-          k0 = Acorr < beta ? -Math.log(pp + beta * (1.0 - pp) / (beta - Acorr)) - (K1 + 0.5 * K3) * v : K0;
+          k0 = Acorr < beta ? -Math.log(pp + beta * (1.0 - pp) / (beta - Acorr)) - Kv * v : K0;
         }
         const var1 = K3 * v + K4 * vn;
         sd = Math.sqrt(var1);
         x += hDrift + k0 + K1 * v + K2 * vn + sd * z;
         if (model == MODEL_BATES) {
-          const uN = asUniform(draw(j0 + 2));
-          const rawJ = draw(j0 + 3);
+          const uN = uniform(j0 + 2);
           const n = poisson(uN, lamDt, pois0);
-          if (n > 0) x += <f64>n * jm + jv * Math.sqrt(<f64>n) * asNormal(rawJ);
+          if (n > 0) x += <f64>n * jm + jv * Math.sqrt(<f64>n) * normal(j0 + 3);
         }
         varLoc = 0.5 * (v + vn) * dt;
         v = vn;

@@ -24,11 +24,12 @@ const TWO_32: f64 = 4294967296.0;
 /** Largest offset + count accepted: draws are numbered exactly in an f64. */
 const MAX_DRAW: f64 = 9007199254740992.0;
 
-// The four output words of the last block (module globals: no allocation, no multi-value).
-let r0: u32 = 0;
-let r1: u32 = 0;
-let r2: u32 = 0;
-let r3: u32 = 0;
+// The four output words of the last block (module globals: no allocation, no multi-value;
+// exported for assembly/montecarlo/draws.ts, which reads them after philoxBlock).
+export let r0: u32 = 0;
+export let r1: u32 = 0;
+export let r2: u32 = 0;
+export let r3: u32 = 0;
 
 /**
  * One Philox4x32-10 block into r0..r3. Each round: (hi, lo) = M0 c0 and M1 c2 as 64-bit products;
@@ -37,7 +38,7 @@ let r3: u32 = 0;
  */
 // @ts-ignore: decorator
 @inline
-function philoxBlock(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): void {
+export function philoxBlock(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): void {
   let p0: u64, p1: u64, t: u32;
   p0 = M0 * <u64>c0; p1 = M1 * <u64>c2;
   t = c1; c1 = <u32>p1; c0 = <u32>(p1 >>> 32) ^ t ^ k0;
@@ -82,6 +83,71 @@ function philoxBlock(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): void
   r1 = c1;
   r2 = c2;
   r3 = c3;
+}
+
+// The output words of the last philoxBlocksX8: vN (wN) holds word N of blocks b..b+3 (b+4..b+7),
+// one block per i32x4 lane.
+export let v0: v128 = i32x4.splat(0);
+export let v1: v128 = i32x4.splat(0);
+export let v2: v128 = i32x4.splat(0);
+export let v3: v128 = i32x4.splat(0);
+export let w0: v128 = i32x4.splat(0);
+export let w1: v128 = i32x4.splat(0);
+export let w2: v128 = i32x4.splat(0);
+export let w3: v128 = i32x4.splat(0);
+
+/**
+ * Eight Philox4x32-10 blocks at once, counters [b + i, c1, c2, c3] for i = 0..7 (b + i wrapping
+ * modulo 2^32): lanes of v0..v3 are blocks b..b+3, lanes of w0..w3 blocks b+4..b+7, bit for bit
+ * philoxBlock of each. The 32x32->64-bit products are i64x2.extmul_{low,high}_i32x4_u, their high
+ * and low words gathered back into i32x4 lanes with one shuffle each. Two independent groups of
+ * four are interleaved because one round is a chain of dependent operations (latency-bound).
+ */
+// @ts-ignore: decorator
+@inline
+export function philoxBlocksX8(b: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): void {
+  const m0 = i32x4.splat(<i32>M0);
+  const m1 = i32x4.splat(<i32>M1);
+  const dw0 = i32x4.splat(<i32>W0);
+  const dw1 = i32x4.splat(<i32>W1);
+  let x0 = i32x4.add(i32x4.splat(<i32>b), i32x4(0, 1, 2, 3));
+  let a0 = i32x4.add(i32x4.splat(<i32>b), i32x4(4, 5, 6, 7));
+  let x1 = i32x4.splat(<i32>c1);
+  let a1 = x1;
+  let x2 = i32x4.splat(<i32>c2);
+  let a2 = x2;
+  let x3 = i32x4.splat(<i32>c3);
+  let a3 = x3;
+  let y0 = i32x4.splat(<i32>k0);
+  let y1 = i32x4.splat(<i32>k1);
+  for (let round = 0; round < 10; ++round) {
+    const p0l = i64x2.extmul_low_i32x4_u(x0, m0);
+    const p0h = i64x2.extmul_high_i32x4_u(x0, m0);
+    const p1l = i64x2.extmul_low_i32x4_u(x2, m1);
+    const p1h = i64x2.extmul_high_i32x4_u(x2, m1);
+    const q0l = i64x2.extmul_low_i32x4_u(a0, m0);
+    const q0h = i64x2.extmul_high_i32x4_u(a0, m0);
+    const q1l = i64x2.extmul_low_i32x4_u(a2, m1);
+    const q1h = i64x2.extmul_high_i32x4_u(a2, m1);
+    x0 = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), x1), y0);
+    x1 = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+    x2 = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), x3), y1);
+    x3 = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+    a0 = v128.xor(v128.xor(i32x4.shuffle(q1l, q1h, 1, 3, 5, 7), a1), y0);
+    a1 = i32x4.shuffle(q1l, q1h, 0, 2, 4, 6);
+    a2 = v128.xor(v128.xor(i32x4.shuffle(q0l, q0h, 1, 3, 5, 7), a3), y1);
+    a3 = i32x4.shuffle(q0l, q0h, 0, 2, 4, 6);
+    y0 = i32x4.add(y0, dw0);
+    y1 = i32x4.add(y1, dw1);
+  }
+  v0 = x0;
+  v1 = x1;
+  v2 = x2;
+  v3 = x3;
+  w0 = a0;
+  w1 = a1;
+  w2 = a2;
+  w3 = a3;
 }
 
 /** Lane `lane` (0..3) of the last block. */

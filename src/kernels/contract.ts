@@ -1,6 +1,10 @@
 import type { RandomKernels } from './random/kernels.js';
 import type { MonteCarloKernels } from './montecarlo/kernels.js';
 import { MONTE_CARLO_KERNEL_NAMES } from './montecarlo/kernels.js';
+import type { CalibrationKernels } from './calibration/kernels.js';
+import { CALIBRATION_KERNEL_NAMES } from './calibration/kernels.js';
+import type { RiskKernels } from './risk/kernels.js';
+import { RISK_KERNEL_NAMES } from './risk/kernels.js';
 
 /**
  * The kernel contract: every compute kernel riskwasm has, with one signature shared by the
@@ -15,7 +19,7 @@ import { MONTE_CARLO_KERNEL_NAMES } from './montecarlo/kernels.js';
  * Scalar kernels (plain `f64 -> f64`) are part of the contract so tests can compare the two
  * backends function by function.
  */
-export interface Kernels extends RandomKernels, MonteCarloKernels {
+export interface Kernels extends RandomKernels, MonteCarloKernels, CalibrationKernels, RiskKernels {
   /** Diagnostic: 0 for code 0; otherwise a failed assertion (debug WASM build: KernelError) or the code. */
   assertionCheck(code: number): number;
   /** Standard normal density. */
@@ -26,6 +30,8 @@ export interface Kernels extends RandomKernels, MonteCarloKernels {
   normalCdfOverPdf(z: number): number;
   /** Inverse of the standard normal distribution function (probability in (0, 1)). */
   inverseNormalCdf(p: number): number;
+  /** AS 241 without the tail refinement (~3e-16 relative): the inverse the Monte Carlo draws use. */
+  inverseNormalCdfFast(p: number): number;
   /**
    * Normalised Black price b(x, s, theta) = theta [e^{x/2} Phi(theta(x/s + s/2)) - e^{-x/2} Phi(theta(x/s - s/2))]
    * with x = ln(F/K), s = sigma sqrt(T), theta = +1 call / -1 put.
@@ -58,17 +64,42 @@ export interface Kernels extends RandomKernels, MonteCarloKernels {
     n: number, pPrice: number, pForward: number, pStrike: number, pExpiry: number, pDiscount: number,
     pType: number, coin: number, pVol: number, pStatus: number,
   ): number;
+  /**
+   * Heston prices (and with gradient = 1 the row-major n x 5 gradient with respect to
+   * v0, kappa, theta, sigma, rho) on forwards with discount factors; elements with equal
+   * consecutive expiries share characteristic-function values. Quadrature: nNodes-point
+   * Gauss-Legendre rule at pNodes/pWeights on [-1, 1], tail tolerance, at most maxPanels panels,
+   * work area of (maxPanels * 14 + 2) * nNodes f64 at pWork. Returns 2 for parameters outside their domain.
+   */
+  hestonPriceBatch(
+    n: number, pForward: number, pStrike: number, pExpiry: number, pDiscount: number, pType: number,
+    v0: number, kappa: number, theta: number, sigma: number, rho: number,
+    nNodes: number, pNodes: number, pWeights: number, tolerance: number, maxPanels: number, pWork: number,
+    gradient: number, pOut: number, pGrad: number, pStatus: number,
+  ): number;
+  /**
+   * Bates prices: hestonPriceBatch with Merton lognormal jumps (lambda >= 0 per year, log-jump mean
+   * muJ, sd deltaJ >= 0); gradient row-major n x 8 in (v0, kappa, theta, sigma, rho, lambda, muJ,
+   * deltaJ); work area of (maxPanels * 20 + 2) * nNodes f64.
+   */
+  batesPriceBatch(
+    n: number, pForward: number, pStrike: number, pExpiry: number, pDiscount: number, pType: number,
+    v0: number, kappa: number, theta: number, sigma: number, rho: number, lambda: number, muJ: number, deltaJ: number,
+    nNodes: number, pNodes: number, pWeights: number, tolerance: number, maxPanels: number, pWork: number,
+    gradient: number, pOut: number, pGrad: number, pStatus: number,
+  ): number;
 }
 
 /** Names of the batch kernels (their first argument is the element count). */
 export const BATCH_KERNELS = [
   'blackScholesBatch', 'black76Batch', 'impliedVolatilityBatch',
   'philoxUint32Batch', 'philoxUniformBatch', 'philoxUniformPaths', 'philoxNormalBatch', 'philoxNormalPaths',
-  'sobolInitDirections', 'sobolPoints', 'brownianBridgeInit', 'brownianBridgeBatch',
+  'sobolInitDirections', 'sobolPoints', 'brownianBridgeInit', 'brownianBridgeBatch', 'hestonPriceBatch', 'batesPriceBatch',
 ] as const;
 
 /** Names of every kernel in the contract, checked against both backends at engine creation. */
 export const KERNEL_NAMES = [
-  'assertionCheck', 'normalPdf', 'normalCdf', 'normalCdfOverPdf', 'inverseNormalCdf', 'normalisedBlack',
+  'assertionCheck', 'normalPdf', 'normalCdf', 'normalCdfOverPdf', 'inverseNormalCdf', 'inverseNormalCdfFast', 'normalisedBlack',
   'normalisedImpliedVolatility', 'philox4x32_10', ...BATCH_KERNELS, ...MONTE_CARLO_KERNEL_NAMES,
+  ...CALIBRATION_KERNEL_NAMES, ...RISK_KERNEL_NAMES,
 ] as const satisfies readonly (keyof Kernels)[];

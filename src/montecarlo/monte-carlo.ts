@@ -46,13 +46,21 @@ export function monteCarloSync(ctx: EngineContext, args: MonteCarloArgs): MonteC
 }
 
 /**
- * Price by Monte Carlo: see {@link MonteCarloArgs} and {@link MonteCarloResult}. Runs the shards
- * in order in this thread, yielding to the event loop every ~15 ms so `signal` can abort.
- * @throws InputError for malformed arguments (before any work); AbortedError when aborted.
+ * Price by Monte Carlo: see {@link MonteCarloArgs} and {@link MonteCarloResult}. With `workers`
+ * > 1 the shards run on the worker pool (src/parallel); otherwise in order in this thread,
+ * yielding to the event loop every ~15 ms so `signal` can abort. Either way the shard sums are
+ * merged in shard order, so the result does not depend on the worker count.
+ * @throws InputError for malformed arguments (before any work); AbortedError when aborted;
+ * WorkerError when a worker cannot start.
  */
 export async function monteCarlo(ctx: EngineContext, args: MonteCarloArgs): Promise<MonteCarloResult> {
   const t0 = now();
   const job = createMonteCarloJob(args);
+  if (job.workers > 1 && job.shardCount > 1) {
+    // Loaded on demand: callers who never use workers never load the pool.
+    const { monteCarloParallel } = await import('../parallel/monte-carlo.js');
+    return monteCarloParallel(ctx, args);
+  }
   const { signal, onProgress } = controls(args);
   return runJob(ctx, job, t0, signal, onProgress);
 }

@@ -222,7 +222,7 @@ export interface MonteCarloArgs {
   importanceSampling?: boolean | { shift?: number };
   /** `true`: delta, and vega where the model supports it; or pick `{ delta, vega }` (an unsupported pick is an InputError). Not for multiGbm. */
   greeks?: boolean | { delta?: boolean; vega?: boolean };
-  /** Worker count (validated; shards run in this thread until the worker pool lands). */
+  /** Worker threads (Node worker_threads / browser Web Workers); default 1 = this thread. Results are identical for any count. */
   workers?: number;
   /** Paths per shard (even, default 4096): a constant of the job, so results do not depend on workers. */
   shardSize?: number;
@@ -252,7 +252,7 @@ export interface MonteCarloDetails {
   dt: number;
   shardSize: number;
   shards: number;
-  /** Workers requested; `workersUsed` is 1 until the pool lands. */
+  /** Workers requested, and actually used (at most the shard count; 1 when run in this thread). */
   workers: number;
   workersUsed: number;
   antithetic: boolean;

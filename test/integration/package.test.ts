@@ -262,11 +262,11 @@ afterAll(async () => {
 describe('npm pack', () => {
   it('ships the compiled JS, the declarations and the .wasm, and no sources', async () => {
     expect((await stat(tarball)).size).toBeGreaterThan(0);
-    for (const f of ['package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/engine.js', 'dist/wasm-module.js', 'build/riskwasm.wasm', 'LICENSE', 'NOTICE.md', 'data/sobol/LICENSE-joe-kuo.txt']) {
+    for (const f of ['package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/engine.js', 'dist/wasm-module.js', 'build/riskwasm.wasm', 'LICENSE', 'NOTICE.md']) {
       expect(packedFiles, `${f} is not in the tarball`).toContain(f);
     }
-    // The only data file shipped is the licence of the Sobol direction numbers compiled into dist/.
-    const stray = packedFiles.filter((f) => (/^(src|assembly|test|bench|scripts|data|node_modules)\//.test(f) && f !== 'data/sobol/LICENSE-joe-kuo.txt') || f.endsWith('.wat'));
+    // NOTICE.md carries the licence of the Sobol direction numbers compiled into dist/.
+    const stray = packedFiles.filter((f) => /^(src|assembly|test|bench|scripts|data|node_modules)\//.test(f) || f.endsWith('.wat'));
     expect(stray, 'sources or dev files in the tarball').toEqual([]);
   });
 });

@@ -1,57 +1,27 @@
-// Sequential draws for the Monte Carlo path kernels: pure-JS twin of assembly/montecarlo/draws.ts
-// (same stream layout, bit-identical uniforms). Uniform draw j of path p in stream s is
+// Draws for the Monte Carlo path kernels: pure-JS twin of assembly/montecarlo/draws.ts (same
+// stream layout, bit-identical uniforms). Uniform draw j of path p in stream s is
 // ((w_2j >>> 12) 2^32 + w_2j+1 + 1/2) 2^-52 from philox(counter = [j >>> 1 (lo, hi), p, s], key = seed);
-// the normal of draw j is inverseNormalCdf(uniform j). Draws must be fetched in order within a path.
+// the normal of draw j is inverseNormalCdfFast(uniform j) (AS 241 without the tail Halley step).
 //
-// The Philox block is a copy of the private `philoxBlock` of src/kernels/random/philox.ts (typed-array
-// state, exact 2^-16 products; not exported there); test/montecarlo-kernels.test.ts checks it against philoxUniformBatch bit for bit.
+// As in the WASM twin, Philox draws are made a chunk at a time (CHUNK draws, or the rest of the
+// path) into module buffers of uniforms and normals, with philoxBlock of src/kernels/random/philox.ts
+// (the RNG kernels' own block function). Same numbers as the WASM SIMD code: the central
+// rational is plain IEEE arithmetic in the same order (no fused multiply-add on either side);
+// tail normals use Math.log and may differ from AssemblyScript's log in the last bit.
 
-import { inverseNormalCdf } from '../math/inverse-normal.js';
+import { inverseNormalCdfFast } from '../math/inverse-normal.js';
 import { normalCdf } from '../math/normal-distribution.js';
+import { philoxBlock, R } from '../random/philox.js';
 import { DRAWS_PHILOX, DRAWS_UNIFORM_BUFFER } from './layout.js';
 
-const M0 = 0xd2511f53;
-const M0_HI = 0xd251;
-const M0_LO = 0x1f53;
-const M1 = 0xcd9e8d57;
-const M1_HI = 0xcd9e;
-const M1_LO = 0x8d57;
-const W0 = 0x9e3779b9;
-const W1 = 0xbb67ae85;
-const INV_65536 = 1 / 65536; // exact: multiplying by it is dividing by 2^16
 const TWO_M52 = 2.220446049250313080847263336181640625e-16;
 const TWO_32 = 4294967296;
 const HALF_CELL_32 = 1.16415321826934814453125e-10;
 
-/** Output words of the last block: a typed array (a module `let` above 2^31 would box a heap number). */
-const R = new Uint32Array(4);
-
-function philoxBlock(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): void {
-  c0 >>>= 0;
-  c2 >>>= 0;
-  for (let round = 0; round < 10; ++round) {
-    if (round > 0) {
-      k0 = (k0 + W0) | 0;
-      k1 = (k1 + W1) | 0;
-    }
-    const hi0 = ((c0 * M0_HI + ((c0 * M0_LO) * INV_65536 >>> 0)) * INV_65536) >>> 0;
-    const lo0 = Math.imul(c0, M0);
-    const hi1 = ((c2 * M1_HI + ((c2 * M1_LO) * INV_65536 >>> 0)) * INV_65536) >>> 0;
-    const lo1 = Math.imul(c2, M1);
-    c0 = (hi1 ^ c1 ^ k0) >>> 0;
-    c1 = lo1;
-    c2 = (hi0 ^ c3 ^ k1) >>> 0;
-    c3 = lo0;
-  }
-  R[0] = c0;
-  R[1] = c1;
-  R[2] = c2;
-  R[3] = c3;
-}
-
-function uniformFromWords(hi: number, lo: number): number {
-  return ((hi >>> 12) * TWO_32 + (lo >>> 0) + 0.5) * TWO_M52;
-}
+/** Draws per chunk (the WASM twin's value; a multiple of 8). */
+const CHUNK = 256;
+const BUF_U = new Float64Array(CHUNK);
+const BUF_N = new Float64Array(CHUNK);
 
 let gMode = 0;
 let gSeedLo = 0;
@@ -60,7 +30,9 @@ let gStream = 0;
 let gPath = 0;
 let gRow = 0;
 let gAnti = false;
-let gSpare = 0;
+let gPerPath = 0;
+let gBase = 0;
+let gCount = 0;
 let gF64: Float64Array = new Float64Array(0);
 
 /** Set the generator for a kernel call (seed, stream, draw source, heap view for buffers). */
@@ -70,6 +42,13 @@ export function drawsBegin(mode: number, seedLo: number, seedHi: number, stream:
   gSeedHi = seedHi >>> 0;
   gStream = stream >>> 0;
   gF64 = f64;
+  gPerPath = 0;
+  gCount = 0;
+}
+
+/** Optional, after drawsBegin: every path of this call uses draws [0, n), so chunks stop at n (0: unknown). */
+export function drawsPerPath(n: number): void {
+  gPerPath = n >>> 0;
 }
 
 /** Start a path: Philox path index (the base index for antithetic pairs), buffer row (byte offset), flip flag. */
@@ -77,19 +56,33 @@ export function drawsPath(path: number, row: number, anti: boolean): void {
   gPath = path >>> 0;
   gRow = row >>> 3;
   gAnti = anti;
+  gCount = 0;
+}
+
+/** Fill the chunk that holds draw j (see the WASM twin). */
+function refill(j: number): void {
+  const base = j & ~(CHUNK - 1);
+  let n = CHUNK;
+  if (j < gPerPath && gPerPath - base < CHUNK) n = (gPerPath - base + 1) & ~1;
+  gBase = base;
+  gCount = n;
+  const b0 = base >>> 1;
+  for (let k = 0; k < n; k += 2) {
+    philoxBlock((b0 + (k >>> 1)) >>> 0, 0, gPath, gStream, gSeedLo, gSeedHi);
+    const ua = ((R[0]! >>> 12) * TWO_32 + R[1]! + 0.5) * TWO_M52;
+    const ub = ((R[2]! >>> 12) * TWO_32 + R[3]! + 0.5) * TWO_M52;
+    BUF_U[k] = ua;
+    BUF_U[k + 1] = ub;
+    BUF_N[k] = inverseNormalCdfFast(ua);
+    BUF_N[k + 1] = inverseNormalCdfFast(ub);
+  }
 }
 
 /** Raw draw j of the current path (uniform, or normal for a normal buffer), after the antithetic flip. */
 export function draw(j: number): number {
   if (gMode === DRAWS_PHILOX) {
-    let u: number;
-    if ((j & 1) === 0) {
-      philoxBlock(j >>> 1, 0, gPath, gStream, gSeedLo, gSeedHi);
-      u = uniformFromWords(R[0]!, R[1]!);
-      gSpare = uniformFromWords(R[2]!, R[3]!);
-    } else {
-      u = gSpare;
-    }
+    if (j - gBase >= gCount || j < gBase) refill(j);
+    const u = BUF_U[j - gBase]!;
     return gAnti ? 1.0 - u : u;
   }
   const x = gF64[gRow + j]!;
@@ -100,9 +93,24 @@ export function draw(j: number): number {
   return gAnti ? -x : x;
 }
 
+/** Draw j of the current path as a standard normal: asNormal(draw(j)), bit for bit. */
+export function normal(j: number): number {
+  if (gMode === DRAWS_PHILOX) {
+    if (j - gBase >= gCount || j < gBase) refill(j);
+    const z = BUF_N[j - gBase]!;
+    return gAnti ? -z : z;
+  }
+  return asNormal(draw(j));
+}
+
+/** Draw j of the current path as a uniform in (0, 1): asUniform(draw(j)). */
+export function uniform(j: number): number {
+  return asUniform(draw(j));
+}
+
 /** A raw draw as a standard normal. */
 export function asNormal(raw: number): number {
-  return gMode === 2 ? raw : inverseNormalCdf(raw);
+  return gMode === 2 ? raw : inverseNormalCdfFast(raw);
 }
 
 /** A raw draw as a uniform in (0, 1). */

@@ -5,9 +5,9 @@
 //
 // Model (x_a = ln S_a, dt = T / steps, n draws per step, draw j = step * n + a):
 //   x_a += (r - q_a - vol_a^2 / 2) dt + vol_a sqrt(dt) sum_{k <= a} L_ak Z_k
-// with L the lower-triangular factor of the correlation matrix (C = L L^T). With n = 1 and L = [1]
-// every operation is the one mcShard does for GBM, so a one-asset basket with weight 1 gives
-// mcShard's European sums bit for bit.
+// with Z_k = normal(step * n + k) from draws.ts and L the lower-triangular factor of the
+// correlation matrix (C = L L^T). With n = 1 and L = [1] every operation is the one mcShard does
+// for GBM, so a one-asset basket with weight 1 gives mcShard's European sums bit for bit.
 //
 // Payoffs (DF = e^{-rT}, theta = +-1): basket (theta (sum w_a S_a - K))^+; geometric basket
 // (theta (W exp(sum (w_a / W) x_a) - K))^+ with W = sum w_a; spread (theta (S_i - S_j - K))^+;
@@ -17,8 +17,8 @@
 // Returns 0, or 1 for a malformed call (see the AssemblyScript kernel).
 
 import type { KernelHeap } from '../heap.js';
-import { drawsBegin, drawsPath, draw, asNormal } from './draws.js';
-import { inverseNormalCdf } from '../math/inverse-normal.js';
+import { drawsBegin, drawsPerPath, drawsPath, normal } from './draws.js';
+import { inverseNormalCdfFast } from '../math/inverse-normal.js';
 import { brownianBridgeBatch } from '../random/brownian-bridge.js';
 import {
   P_MODEL, P_RATE, P_EXPIRY, P_ASSETS, P_PAYOFF, P_STRIKE, P_TYPE, P_ASSET_LONG, P_ASSET_SHORT, P_ANTITHETIC, P_CONTROL,
@@ -42,7 +42,7 @@ function sobolToBridgedNormals(heap: KernelHeap, rows: number, steps: number, n:
   for (let r = 0; r < rows; ++r) {
     const row = (pDraws >>> 3) + r * rowLen;
     for (let d = 0; d < n; ++d) {
-      for (let i = 0; i < steps; ++i) F[z + i] = inverseNormalCdf(F[row + i * n + d]! + HALF_CELL_32);
+      for (let i = 0; i < steps; ++i) F[z + i] = inverseNormalCdfFast(F[row + i * n + d]! + HALF_CELL_32);
       brownianBridgeBatch(heap, 1, steps, pBridge, 1, pZ, pW);
       for (let i = 0; i < steps; ++i) F[row + i * n + d] = F[w + i]!;
     }
@@ -116,6 +116,7 @@ export function mcMultiAssetShard(
     drawMode = DRAWS_NORMAL_BUFFER;
   }
   drawsBegin(drawMode, seedLo, seedHi, stream, F);
+  drawsPerPath(steps * n);
 
   // Pending first path of an antithetic pair.
   let pY = 0.0;
@@ -136,7 +137,7 @@ export function mcMultiAssetShard(
 
     for (let s = 0; s < steps; ++s) {
       const j0 = s * n;
-      for (let a = 0; a < n; ++a) F[iZ + a] = asNormal(draw(j0 + a));
+      for (let a = 0; a < n; ++a) F[iZ + a] = normal(j0 + a);
       for (let a = 0; a < n; ++a) {
         const row = iA + a * n;
         let c = 0.0;

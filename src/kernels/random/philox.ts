@@ -34,10 +34,10 @@ const MAX_DRAW = 9007199254740992;
  * A typed array, not `let`s: a module variable holding a u32 above 2^31 would box a heap number
  * on every store.
  */
-const R = new Uint32Array(4);
+export const R = new Uint32Array(4);
 
 /** One Philox4x32-10 block into R (c0, c2 kept as non-negative numbers: they are multiplied). */
-function philoxBlock(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): void {
+export function philoxBlock(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number): void {
   c0 >>>= 0;
   c2 >>>= 0;
   for (let round = 0; round < 10; ++round) {

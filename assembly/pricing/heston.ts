@@ -1,0 +1,483 @@
+// Heston (1993) European option prices and their analytic gradient with respect to the model
+// parameters (v0, kappa, theta, sigma, rho), semi-analytically. Mirrored in
+// src/kernels/pricing/heston.ts.
+//
+// Model: dS/S = (r - q) dt + sqrt(v) dW1, dv = kappa (theta - v) dt + sigma sqrt(v) dW2,
+// d<W1, W2> = rho dt. X = ln(S_T / F) has characteristic function phi(z) = E[exp(i z X)] =
+// exp(C(z) + v0 B(z)) in the "little Heston trap" form of Albrecher, Mayer, Schoutens and
+// Tistaert (Wilmott, Jan 2007), grouped as in Cui, del Bano Rollin and Germano (EJOR 263, 2017):
+//   beta = kappa - i rho sigma z,  b = z^2 + i z,  d = sqrt(beta^2 + sigma^2 b)  (Re d >= 0),
+//   e = exp(-d T),  Q = (beta + d) - (beta - d) e,
+//   B = -b (1 - e) / Q,
+//   C = kappa theta / sigma^2 [(beta - d) T - 2 ln(Q / (2 d))].
+// Q / (2d) = (1 - g e) / (1 - g) with g = (beta - d)/(beta + d): Albrecher's continuous form, here
+// evaluated as log1p((beta - d)(1 - e)/(2 d)). beta - d and beta + d: the larger in modulus is
+// formed directly and the other as -sigma^2 b / (larger), so neither cancels (sigma -> 0, or
+// Re beta < 0); 1 - e uses a complex expm1 (short expiries).
+//
+// Price: Lewis's (2001) single integral on the contour z = u - i/2, where b = u^2 + 1/4 is real,
+// with a Black-Scholes control variate (Andersen and Piterbarg, Interest Rate Modeling vol. 1,
+// sec. 8.4): with x = ln(F/K) and phi_BS(u - i/2) = exp(-w T b / 2),
+//   V = DF sqrt(F K) [ bnorm(x, sqrt(w T), type) + 1/pi int_0^inf Re(e^{iux} (phi_BS - phi)) / b du ],
+// bnorm the normalised Black function (the same formula for calls and puts, so out-of-the-money
+// options are never the difference of two large numbers), w = theta + (v0 - theta)(1 - e^{-kappa T})
+// / (kappa T) the expected average variance. The integrand is regular at u = +-i/2 (both
+// characteristic functions equal 1 at z = 0 and z = -i), and vanishes as sigma -> 0.
+//
+// Gradient: V depends on the parameters through phi only (the control variate's price and
+// integral cancel exactly whatever w is), so dV/dp = -DF sqrt(F K)/pi int Re(e^{iux} dphi/dp)/b du,
+// dphi/dp = phi d(C + v0 B)/dp with the derivatives of Cui et al. (2017, sec. 3) taken by the chain
+// rule through beta and d: dd = (beta dbeta + [p = sigma] sigma b)/d, de = -T e dd,
+// dQ = (dbeta + dd) - (dbeta - dd) e - (beta - d) de, dB = (b de - B dQ)/Q,
+// d ln(Q/2d) = dQ/Q - dd/d. Order in the output rows: v0, kappa, theta, sigma, rho.
+//
+// Quadrature: u in [0, umax], where the tail envelope u max(|phi|, phi_BS) / b has dropped below
+// `tolerance` (doubling search from u = 1, then three bisection steps). [0, umax] is cut into panels
+// of widths h0, 2 h0, 4 h0, ... with h0 = max(1, 1/sqrt(w T)) capped by the oscillation width below (graded towards u = 0, where the
+// nearest singularity of phi, the moment explosion, sits; short expiries start at the width of the
+// Gaussian core) up to the largest power of two within three periods of e^{iux} at the group's
+// largest |x|, then of that constant width, until umax - h0; each panel gets the nNodes-point
+// Gauss-Legendre rule (nodes, weights on [-1, 1] from the caller). Consecutive
+// elements with the same expiry form a group that shares the nodes and phi values (and dphi), so a
+// surface of 10 expiries x 30 strikes evaluates phi 10 x (nodes) times; sort by expiry to benefit.
+// More than `maxPanels` panels, or umax > 2^20, flag STATUS_NOT_CONVERGED with NaN outputs
+// (expiries of minutes with far strikes; the default budget covers calibration surfaces).
+//
+// Work area at pWork: maxPanels * nNodes * 14 f64, per node [u, weight/(pi b), f (re, im),
+// dphi/dp (5 x (re, im))], then 2 nNodes f64 of phase factors; with Merton jumps (batesPriceBatch)
+// 20 f64 per node (dphi/dp: 8 x (re, im), the last three in lambda, muJ, deltaJ).
+
+import { normalisedBlack } from "./normalised-black";
+import { STATUS_OK, STATUS_INVALID_INPUT, STATUS_NOT_CONVERGED } from "../status";
+
+const WORK_STRIDE: i32 = 14;
+const BATES_WORK_STRIDE: i32 = 20;
+
+// Merton lognormal jumps of the current batch (Bates 1996): intensity, mean and sd of the log jump.
+let JUMPS: bool = false;
+let LAMBDA: f64 = 0.0;
+let MU_J: f64 = 0.0;
+let DELTA_J: f64 = 0.0;
+const OSCILLATIONS_PER_PANEL: f64 = 3.0;
+const U_LIMIT: f64 = 1048576.0;
+
+// Complex results of the helpers (stub runtime: no allocation, so pairs go through globals).
+let RE: f64 = 0.0;
+let IM: f64 = 0.0;
+
+// @ts-ignore: decorator
+@inline
+function isFiniteF(v: f64): bool {
+  return v - v == 0.0;
+}
+
+// Principal square root; Re >= 0.
+// @ts-ignore: decorator
+@inline
+function csqrt(a: f64, b: f64): void {
+  if (a == 0.0 && b == 0.0) {
+    RE = 0.0;
+    IM = 0.0;
+    return;
+  }
+  const t = Math.sqrt(0.5 * (Math.abs(a) + Math.sqrt(a * a + b * b)));
+  if (a >= 0.0) {
+    RE = t;
+    IM = b / (2.0 * t);
+  } else {
+    RE = Math.abs(b) / (2.0 * t);
+    IM = b >= 0.0 ? t : -t;
+  }
+}
+
+// (a + ib) / (c + id), Smith's algorithm.
+// @ts-ignore: decorator
+@inline
+function cdiv(a: f64, b: f64, c: f64, d: f64): void {
+  if (Math.abs(c) >= Math.abs(d)) {
+    const r = d / c;
+    const den = c + d * r;
+    RE = (a + b * r) / den;
+    IM = (b - a * r) / den;
+  } else {
+    const r = c / d;
+    const den = c * r + d;
+    RE = (a * r + b) / den;
+    IM = (b * r - a) / den;
+  }
+}
+
+// exp(a + ib) - 1 without cancellation for small |a + ib|.
+// @ts-ignore: decorator
+@inline
+function cexpm1(a: f64, b: f64): void {
+  // cos b - 1 = -2 sin^2(b/2), sin b = 2 sin(b/2) cos(b/2), e^a = 1 + expm1(a).
+  const s = Math.sin(0.5 * b), c = Math.cos(0.5 * b), m = Math.expm1(a);
+  const cm1 = -2.0 * s * s;
+  RE = m * (1.0 + cm1) + cm1;
+  IM = (1.0 + m) * 2.0 * s * c;
+}
+
+// Principal log(1 + a + ib), accurate for small |a + ib|.
+// @ts-ignore: decorator
+@inline
+function clog1p(a: f64, b: f64): void {
+  RE = 0.5 * Math.log1p(a * (2.0 + a) + b * b);
+  IM = Math.atan2(b, 1.0 + a);
+}
+
+// ln phi(u - i/2) and, if grad, d ln phi/d(v0, kappa, theta, sigma, rho) at p:
+// [lnphi (re, im), dlnphi (5 x (re, im))].
+function logCharacteristic(
+  p: usize, u: f64, T: f64, v0: f64, kappa: f64, theta: f64, sigma: f64, rho: f64, grad: bool,
+): void {
+  const b = u * u + 0.25;
+  const s2 = sigma * sigma;
+  const br = kappa - 0.5 * rho * sigma;
+  const bi = -rho * sigma * u;
+  csqrt(br * br - bi * bi + s2 * b, 2.0 * br * bi);
+  const dr = RE, di = IM;
+  let pr = br + dr, pi = bi + di, mr = br - dr, mi = bi - di;
+  if (pr * pr + pi * pi >= mr * mr + mi * mi) {
+    cdiv(-s2 * b, 0.0, pr, pi);
+    mr = RE;
+    mi = IM;
+  } else {
+    cdiv(-s2 * b, 0.0, mr, mi);
+    pr = RE;
+    pi = IM;
+  }
+  cexpm1(-dr * T, -di * T);
+  const er = RE, ei = IM;
+  const xr = 1.0 + er, xi = ei;
+  const qr = pr - (mr * xr - mi * xi), qi = pi - (mr * xi + mi * xr);
+  cdiv(b * er, b * ei, qr, qi);
+  const Br = RE, Bi = IM;
+  cdiv(-(mr * er - mi * ei), -(mr * ei + mi * er), 2.0 * dr, 2.0 * di);
+  clog1p(RE, IM);
+  const Lr = RE, Li = IM;
+  const cr = mr * T - 2.0 * Lr, ci = mi * T - 2.0 * Li;
+  const kt = (kappa * theta) / s2;
+  store<f64>(p, kt * cr + v0 * Br);
+  store<f64>(p, kt * ci + v0 * Bi, 8);
+  if (!grad) return;
+  cdiv(1.0, 0.0, dr, di);
+  const idr = RE, idi = IM;
+  cdiv(1.0, 0.0, qr, qi);
+  const iqr = RE, iqi = IM;
+  store<f64>(p, Br, 16);
+  store<f64>(p, Bi, 24);
+  store<f64>(p, (kappa / s2) * cr, 48);
+  store<f64>(p, (kappa / s2) * ci, 56);
+  for (let k = 0; k < 3; k++) {
+    let gbr: f64, gbi: f64;
+    if (k == 0) {
+      gbr = 1.0;
+      gbi = 0.0;
+    } else if (k == 1) {
+      gbr = -0.5 * rho;
+      gbi = -rho * u;
+    } else {
+      gbr = -0.5 * sigma;
+      gbi = -sigma * u;
+    }
+    let gdd2r = 2.0 * (br * gbr - bi * gbi);
+    const gdd2i = 2.0 * (br * gbi + bi * gbr);
+    if (k == 1) gdd2r += 2.0 * sigma * b;
+    const gdr = 0.5 * (gdd2r * idr - gdd2i * idi), gdi = 0.5 * (gdd2r * idi + gdd2i * idr);
+    const ger = -T * (xr * gdr - xi * gdi), gei = -T * (xr * gdi + xi * gdr);
+    const mdr = gbr - gdr, mdi = gbi - gdi;
+    const gqr = gbr + gdr - (mdr * xr - mdi * xi) - (mr * ger - mi * gei);
+    const gqi = gbi + gdi - (mdr * xi + mdi * xr) - (mr * gei + mi * ger);
+    const qqr = gqr * iqr - gqi * iqi, qqi = gqr * iqi + gqi * iqr;
+    const tr = b * ger - (Br * gqr - Bi * gqi), ti = b * gei - (Br * gqi + Bi * gqr);
+    const gBr = tr * iqr - ti * iqi, gBi = tr * iqi + ti * iqr;
+    const gLr = qqr - (gdr * idr - gdi * idi), gLi = qqi - (gdr * idi + gdi * idr);
+    const gcr = mdr * T - 2.0 * gLr, gci = mdi * T - 2.0 * gLi;
+    let outR = kt * gcr + v0 * gBr, outI = kt * gci + v0 * gBi;
+    if (k == 0) {
+      outR += (theta / s2) * cr;
+      outI += (theta / s2) * ci;
+      store<f64>(p, outR, 32);
+      store<f64>(p, outI, 40);
+    } else if (k == 1) {
+      outR -= ((2.0 * kt) / sigma) * cr;
+      outI -= ((2.0 * kt) / sigma) * ci;
+      store<f64>(p, outR, 64);
+      store<f64>(p, outI, 72);
+    } else {
+      store<f64>(p, outR, 80);
+      store<f64>(p, outI, 88);
+    }
+  }
+}
+
+// Bates (1996): adds the jump part of ln phi(z), z = u - i/2, to [re, im] at p and, if grad, its
+// derivatives in (lambda, muJ, deltaJ) at p + 96 .. p + 143:
+//   ln phi_J = T lambda (e^E - 1 - iz kbar), E = iz muJ - z^2 deltaJ^2 / 2, kbar = e^{muJ + deltaJ^2/2} - 1
+// (Merton 1976 lognormal jumps; the compensator kbar keeps E[S_T] = F, ln phi_J(-i) = 0). On the
+// contour iz = 1/2 + iu and z^2 = u^2 - 1/4 - iu, so Re E = muJ/2 - deltaJ^2 (u^2 - 1/4)/2 and
+// Im E = u (muJ + deltaJ^2/2). d/dlambda = T (e^E - 1 - iz kbar), d/dmuJ = T lambda iz (e^E - kbar - 1),
+// d/ddeltaJ = T lambda deltaJ (-z^2 e^E - iz (kbar + 1)).
+function addJumps(p: usize, u: f64, T: f64, grad: bool): void {
+  const d2 = DELTA_J * DELTA_J;
+  const kb1 = Math.exp(MU_J + 0.5 * d2);
+  const kbar = Math.expm1(MU_J + 0.5 * d2);
+  const m = Math.exp(0.5 * MU_J - 0.5 * d2 * (u * u - 0.25)), a = u * (MU_J + 0.5 * d2);
+  const eR = m * Math.cos(a), eI = m * Math.sin(a);
+  const jr = eR - 1.0 - 0.5 * kbar, ji = eI - u * kbar;
+  store<f64>(p, load<f64>(p) + T * LAMBDA * jr);
+  store<f64>(p, load<f64>(p, 8) + T * LAMBDA * ji, 8);
+  if (!grad) return;
+  const tl = T * LAMBDA;
+  store<f64>(p, T * jr, 96);
+  store<f64>(p, T * ji, 104);
+  const xr = eR - kb1, xi = eI;
+  store<f64>(p, tl * (0.5 * xr - u * xi), 112);
+  store<f64>(p, tl * (0.5 * xi + u * xr), 120);
+  const zr = 0.25 - u * u;
+  const yr = eR * zr - eI * u - 0.5 * kb1, yi = eR * u + eI * zr - u * kb1;
+  store<f64>(p, tl * DELTA_J * yr, 128);
+  store<f64>(p, tl * DELTA_J * yi, 136);
+}
+
+// u max(|phi|, phi_BS) / b, for the truncation search (uses the first slots at p as scratch).
+function tailEnvelope(p: usize, u: f64, T: f64, w: f64, v0: f64, kappa: f64, theta: f64, sigma: f64, rho: f64): f64 {
+  logCharacteristic(p, u, T, v0, kappa, theta, sigma, rho, false);
+  if (JUMPS) addJumps(p, u, T, false);
+  const b = u * u + 0.25;
+  return (u * Math.max(Math.exp(load<f64>(p)), Math.exp(-0.5 * w * T * b))) / b;
+}
+
+/**
+ * Heston European prices, and with gradient = 1 their derivatives with respect to
+ * (v0, kappa, theta, sigma, rho), for a batch on forwards. Columns (n each): forward F, strike K,
+ * expiry T (years), discount factor DF, type (i8, +1 call / -1 put). Parameters: v0 >= 0,
+ * kappa > 0, theta >= 0, sigma > 0, -1 < rho < 1 (else returns 2: a malformed call). Quadrature:
+ * the nNodes-point Gauss-Legendre rule at pNodes/pWeights on [-1, 1], tail `tolerance`, at most
+ * maxPanels panels, work area pWork of (maxPanels * 14 + 2) * nNodes f64. Writes prices at pOut,
+ * gradient rows (row-major n x 5) at pGrad if gradient = 1, u8 statuses at pStatus.
+ */
+export function hestonPriceBatch(
+  n: i32, pForward: usize, pStrike: usize, pExpiry: usize, pDiscount: usize, pType: usize,
+  v0: f64, kappa: f64, theta: f64, sigma: f64, rho: f64,
+  nNodes: i32, pNodes: usize, pWeights: usize, tolerance: f64, maxPanels: i32, pWork: usize,
+  gradient: i32, pOut: usize, pGrad: usize, pStatus: usize,
+): i32 {
+  if (n < 0 || nNodes < 1 || maxPanels < 1 || !(tolerance > 0.0)) return 1;
+  if (!(v0 >= 0.0 && kappa > 0.0 && theta >= 0.0 && sigma > 0.0 && rho > -1.0 && rho < 1.0)
+    || !isFiniteF(v0 + kappa + theta + sigma)) return 2;
+  JUMPS = false;
+  LAMBDA = 0.0;
+  MU_J = 0.0;
+  DELTA_J = 0.0;
+  return priceBatch(n, pForward, pStrike, pExpiry, pDiscount, pType, v0, kappa, theta, sigma, rho,
+    nNodes, pNodes, pWeights, tolerance, maxPanels, pWork, gradient, pOut, pGrad, pStatus);
+}
+
+/**
+ * Bates (1996) European prices: Heston plus Merton lognormal jumps (intensity lambda per year,
+ * log-jump mean muJ and sd deltaJ; characteristic function the Heston one times
+ * exp(T lambda (e^{iz muJ - z^2 deltaJ^2/2} - 1 - iz kbar)), kbar = e^{muJ + deltaJ^2/2} - 1), and
+ * with gradient = 1 the row-major n x 8 gradient in (v0, kappa, theta, sigma, rho, lambda, muJ,
+ * deltaJ). Same columns and quadrature as hestonPriceBatch; work area (maxPanels * 20 + 2) * nNodes
+ * f64; the control variate's variance adds the jumps' lambda (muJ^2 + deltaJ^2). Returns 2 for
+ * parameters outside the Heston domain, lambda < 0, deltaJ < 0 or a non-finite muJ.
+ */
+export function batesPriceBatch(
+  n: i32, pForward: usize, pStrike: usize, pExpiry: usize, pDiscount: usize, pType: usize,
+  v0: f64, kappa: f64, theta: f64, sigma: f64, rho: f64, lambda: f64, muJ: f64, deltaJ: f64,
+  nNodes: i32, pNodes: usize, pWeights: usize, tolerance: f64, maxPanels: i32, pWork: usize,
+  gradient: i32, pOut: usize, pGrad: usize, pStatus: usize,
+): i32 {
+  if (n < 0 || nNodes < 1 || maxPanels < 1 || !(tolerance > 0.0)) return 1;
+  if (!(v0 >= 0.0 && kappa > 0.0 && theta >= 0.0 && sigma > 0.0 && rho > -1.0 && rho < 1.0 && lambda >= 0.0 && deltaJ >= 0.0)
+    || !isFiniteF(v0 + kappa + theta + sigma + lambda + muJ + deltaJ)) return 2;
+  JUMPS = true;
+  LAMBDA = lambda;
+  MU_J = muJ;
+  DELTA_J = deltaJ;
+  return priceBatch(n, pForward, pStrike, pExpiry, pDiscount, pType, v0, kappa, theta, sigma, rho,
+    nNodes, pNodes, pWeights, tolerance, maxPanels, pWork, gradient, pOut, pGrad, pStatus);
+}
+
+function priceBatch(
+  n: i32, pForward: usize, pStrike: usize, pExpiry: usize, pDiscount: usize, pType: usize,
+  v0: f64, kappa: f64, theta: f64, sigma: f64, rho: f64,
+  nNodes: i32, pNodes: usize, pWeights: usize, tolerance: f64, maxPanels: i32, pWork: usize,
+  gradient: i32, pOut: usize, pGrad: usize, pStatus: usize,
+): i32 {
+  const STRIDE: i32 = JUMPS ? BATES_WORK_STRIDE : WORK_STRIDE;
+  const nP: i32 = JUMPS ? 8 : 5;
+  const grad = gradient != 0;
+  let groupT: f64 = NaN;
+  let groupEnd: i32 = 0;
+  let panels: i32 = 0;
+  let h0: f64 = 1.0;
+  let capWidth: f64 = 1.0;
+  let groupOk = false;
+  let w: f64 = 0.0;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 3;
+    const F = load<f64>(pForward + o);
+    const K = load<f64>(pStrike + o);
+    const T = load<f64>(pExpiry + o);
+    const DF = load<f64>(pDiscount + o);
+    const ty = load<i8>(pType + <usize>i);
+    const og = pGrad + <usize>(i * nP) * 8;
+    if (!(F > 0.0 && K > 0.0 && T >= 0.0 && DF > 0.0) || !isFiniteF(F + K + T + DF) || (ty != 1 && ty != -1)) {
+      store<f64>(pOut + o, NaN);
+      if (grad) for (let k = 0; k < nP; k++) store<f64>(og + (<usize>k << 3), NaN);
+      store<u8>(pStatus + <usize>i, STATUS_INVALID_INPUT);
+      continue;
+    }
+    const x = Math.log(F / K);
+    const scale = DF * Math.sqrt(F) * Math.sqrt(K);
+    if (T == 0.0 || (v0 == 0.0 && theta == 0.0)) {
+      store<f64>(pOut + o, <f64>ty * x > 0.0 ? DF * <f64>ty * (F - K) : 0.0);
+      if (grad) for (let k = 0; k < nP; k++) store<f64>(og + (<usize>k << 3), 0.0);
+      store<u8>(pStatus + <usize>i, STATUS_OK);
+      continue;
+    }
+    if (T != groupT || i >= groupEnd) {
+      groupT = T;
+      let xmax = Math.abs(x);
+      let j = i + 1;
+      while (j < n && load<f64>(pExpiry + (<usize>j << 3)) == T) {
+        const xj = Math.log(load<f64>(pForward + (<usize>j << 3)) / load<f64>(pStrike + (<usize>j << 3)));
+        if (Math.abs(xj) > xmax && isFiniteF(xj)) xmax = Math.abs(xj);
+        j++;
+      }
+      groupEnd = j;
+      const kT = kappa * T;
+      w = theta + (v0 - theta) * (kT > 1e-8 ? -Math.expm1(-kT) / kT : 1.0 - 0.5 * kT);
+      if (JUMPS) w += LAMBDA * (MU_J * MU_J + DELTA_J * DELTA_J);
+      let umax: f64 = 1.0;
+      while (umax <= U_LIMIT && tailEnvelope(pWork, umax, T, w, v0, kappa, theta, sigma, rho) > tolerance) umax *= 2.0;
+      groupOk = umax <= U_LIMIT;
+      // Three bisection steps in [umax/2, umax] (the envelope is above the tolerance at umax/2).
+      if (groupOk && umax > 1.0) {
+        let a = 0.5 * umax;
+        for (let k = 0; k < 3; k++) {
+          const c = 0.5 * (a + umax);
+          if (tailEnvelope(pWork, c, T, w, v0, kappa, theta, sigma, rho) > tolerance) a = c;
+          else umax = c;
+        }
+      }
+      const wOsc = xmax > 0.0 ? (OSCILLATIONS_PER_PANEL * 2.0 * Math.PI) / xmax : Infinity;
+      // First panel: 1, or the width 1/sqrt(wT) of the Gaussian core for short expiries.
+      // (never wider than the oscillation cap: three periods of e^{iux} at the largest |x|).
+      h0 = Math.min(Math.max(1.0, 1.0 / Math.sqrt(w * T)), wOsc);
+      capWidth = h0;
+      while (capWidth * 2.0 <= wOsc && capWidth < umax) capWidth *= 2.0;
+      let lo: f64 = 0.0, h = h0;
+      panels = 0;
+      while (groupOk && (panels == 0 || lo < umax - h0)) {
+        if (panels == maxPanels) {
+          groupOk = false;
+          break;
+        }
+        const half = 0.5 * h, mid = lo + half;
+        for (let q = 0; q < nNodes; q++) {
+          const u = mid + half * load<f64>(pNodes + (<usize>q << 3));
+          const at = pWork + <usize>(STRIDE * (panels * nNodes + q)) * 8;
+          logCharacteristic(at + 16, u, T, v0, kappa, theta, sigma, rho, grad);
+          if (JUMPS) addJumps(at + 16, u, T, grad);
+          const b = u * u + 0.25;
+          const m = Math.exp(load<f64>(at, 16)), ang = load<f64>(at, 24);
+          const phr = m * Math.cos(ang), phi = m * Math.sin(ang);
+          store<f64>(at, u);
+          store<f64>(at, (half * load<f64>(pWeights + (<usize>q << 3))) / (Math.PI * b), 8);
+          if (grad) {
+            for (let k = 0; k < nP; k++) {
+              const a = at + 32 + (<usize>k << 4);
+              const gr = load<f64>(a), gi = load<f64>(a, 8);
+              store<f64>(a, phr * gr - phi * gi);
+              store<f64>(a, phr * gi + phi * gr, 8);
+            }
+          }
+          store<f64>(at, Math.exp(-0.5 * w * T * b) - phr, 16);
+          store<f64>(at, -phi, 24);
+        }
+        lo += h;
+        if (h < capWidth) h *= 2.0;
+        panels++;
+      }
+    }
+    // e^{iux} = e^{i lo x} P_q per panel [lo, lo + h], P_q = e^{i h (t_q + 1) x / 2}: e^{i lo x}
+    // advances by e^{i h x} per panel and both factors are squared where h doubles, so the sum
+    // needs nNodes + 1 sines and cosines per option instead of one per node.
+    const pPh = pWork + <usize>(STRIDE * maxPanels * nNodes) * 8;
+    const hx = h0 * x;
+    for (let q = 0; q < nNodes; q++) {
+      const a = 0.5 * (load<f64>(pNodes + (<usize>q << 3)) + 1.0) * hx;
+      store<f64>(pPh + (<usize>q << 4), Math.cos(a));
+      store<f64>(pPh + (<usize>q << 4), Math.sin(a), 8);
+    }
+    let sr: f64 = 1.0, si: f64 = 0.0, er = Math.cos(hx), ei = Math.sin(hx), h = h0;
+    let sum: f64 = 0.0, g0: f64 = 0.0, g1: f64 = 0.0, g2: f64 = 0.0, g3: f64 = 0.0, g4: f64 = 0.0;
+    let g5: f64 = 0.0, g6: f64 = 0.0, g7: f64 = 0.0;
+    for (let p = 0; p < panels; p++) {
+      const base = pWork + <usize>(STRIDE * p * nNodes) * 8;
+      if (grad) {
+        for (let q = 0; q < nNodes; q++) {
+          const at = base + <usize>(STRIDE * q) * 8;
+          const pp = pPh + (<usize>q << 4);
+          const pr = load<f64>(pp), pi = load<f64>(pp, 8);
+          const cw = load<f64>(at, 8);
+          const c = cw * (sr * pr - si * pi), s = cw * (sr * pi + si * pr);
+          sum += c * load<f64>(at, 16) - s * load<f64>(at, 24);
+          g0 += c * load<f64>(at, 32) - s * load<f64>(at, 40);
+          g1 += c * load<f64>(at, 48) - s * load<f64>(at, 56);
+          g2 += c * load<f64>(at, 64) - s * load<f64>(at, 72);
+          g3 += c * load<f64>(at, 80) - s * load<f64>(at, 88);
+          g4 += c * load<f64>(at, 96) - s * load<f64>(at, 104);
+          if (JUMPS) {
+            g5 += c * load<f64>(at, 112) - s * load<f64>(at, 120);
+            g6 += c * load<f64>(at, 128) - s * load<f64>(at, 136);
+            g7 += c * load<f64>(at, 144) - s * load<f64>(at, 152);
+          }
+        }
+      } else {
+        for (let q = 0; q < nNodes; q++) {
+          const at = base + <usize>(STRIDE * q) * 8;
+          const pp = pPh + (<usize>q << 4);
+          const pr = load<f64>(pp), pi = load<f64>(pp, 8);
+          sum += load<f64>(at, 8) * ((sr * pr - si * pi) * load<f64>(at, 16) - (sr * pi + si * pr) * load<f64>(at, 24));
+        }
+      }
+      const t = sr * er - si * ei;
+      si = sr * ei + si * er;
+      sr = t;
+      if (h < capWidth) {
+        for (let q = 0; q < nNodes; q++) {
+          const pp = pPh + (<usize>q << 4);
+          const pr = load<f64>(pp), pi = load<f64>(pp, 8);
+          store<f64>(pp, pr * pr - pi * pi);
+          store<f64>(pp, 2.0 * pr * pi, 8);
+        }
+        const t2 = er * er - ei * ei;
+        ei = 2.0 * er * ei;
+        er = t2;
+        h *= 2.0;
+      }
+    }
+    // Over the panel budget: NaN, like every status other than ok.
+    const ok: f64 = groupOk ? 1.0 : NaN;
+    store<f64>(pOut + o, ok * scale * (normalisedBlack(x, Math.sqrt(w * T), <f64>ty) + sum));
+    if (grad) {
+      store<f64>(og, -ok * scale * g0);
+      store<f64>(og, -ok * scale * g1, 8);
+      store<f64>(og, -ok * scale * g2, 16);
+      store<f64>(og, -ok * scale * g3, 24);
+      store<f64>(og, -ok * scale * g4, 32);
+      if (JUMPS) {
+        store<f64>(og, -ok * scale * g5, 40);
+        store<f64>(og, -ok * scale * g6, 48);
+        store<f64>(og, -ok * scale * g7, 56);
+      }
+    }
+    store<u8>(pStatus + <usize>i, groupOk ? STATUS_OK : STATUS_NOT_CONVERGED);
+  }
+  return 0;
+}

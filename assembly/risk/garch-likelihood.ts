@@ -1,0 +1,98 @@
+// GARCH(1,1) and GJR-GARCH(1,1) log-likelihood of zero-mean returns and its analytic gradient.
+// Mirrored in src/kernels/risk/garch-likelihood.ts.
+//
+//   sigma2_0 = variance0 (given: the sample variance unless the caller says otherwise),
+//   sigma2_t = omega + (alpha + gamma 1{r_{t-1} < 0}) r_{t-1}^2 + beta sigma2_{t-1},  t >= 1,
+// with r_t = sigma_t z_t, z_t standard normal or Student-t scaled to unit variance (nu > 2):
+//   normal: l_t = -1/2 [ln 2 pi + ln sigma2_t + r_t^2 / sigma2_t]
+//   t:      l_t = ln Gamma((nu+1)/2) - ln Gamma(nu/2) - 1/2 ln(pi (nu-2)) - 1/2 ln sigma2_t
+//                 - (nu+1)/2 ln(1 + r_t^2 / ((nu-2) sigma2_t)).
+// The gradient propagates d sigma2_t / d theta = (1, r^2, sigma2_{t-1}, 1{r<0} r^2) + beta d sigma2_{t-1} / d theta.
+
+import { logGamma, digamma } from "./special";
+
+const LN_2PI: f64 = 1.8378770664093454836;
+const LN_PI: f64 = 1.1447298858494001741;
+
+/**
+ * Log-likelihood (sum over the n returns at pReturns) and gradient. model 0 GARCH, 1 GJR;
+ * distribution 0 normal, 1 Student-t. pParams: f64 [omega, alpha, beta, gamma, nu] (gamma ignored
+ * for GARCH, nu for normal). Writes f64 [6] at pOut: logL, d/domega, d/dalpha, d/dbeta, d/dgamma,
+ * d/dnu (0 for unused parameters). pVariances: f64 [n] conditional variances, or 0. A variance
+ * that is not positive and finite gives logL = NaN. Returns 0, or 1 for a malformed call.
+ */
+export function garchLikelihood(
+  n: i32, pReturns: usize, model: i32, distribution: i32, pParams: usize, variance0: f64, pOut: usize, pVariances: usize,
+): i32 {
+  if (n < 1 || model < 0 || model > 1 || distribution < 0 || distribution > 1) return 1;
+  const omega = load<f64>(pParams);
+  const alpha = load<f64>(pParams + 8);
+  const beta = load<f64>(pParams + 16);
+  const gamma = model == 1 ? load<f64>(pParams + 24) : 0.0;
+  const nu = distribution == 1 ? load<f64>(pParams + 32) : 0.0;
+  const isT = distribution == 1;
+  if (isT && !(nu > 2.0)) {
+    for (let j = 0; j < 6; j++) store<f64>(pOut + (<usize>j << 3), NaN);
+    return 0;
+  }
+  let h = variance0;
+  let dW: f64 = 0.0, dA: f64 = 0.0, dB: f64 = 0.0, dG: f64 = 0.0;
+  let ll: f64 = 0.0, gW: f64 = 0.0, gA: f64 = 0.0, gB: f64 = 0.0, gG: f64 = 0.0, gN: f64 = 0.0;
+  const nuM2 = nu - 2.0;
+  const halfNuP1 = 0.5 * (nu + 1.0);
+  let ok = true;
+  for (let t = 0; t < n; t++) {
+    const r = load<f64>(pReturns + (<usize>t << 3));
+    if (t > 0) {
+      const rp = load<f64>(pReturns + (<usize>(t - 1) << 3));
+      const r2p = rp * rp;
+      const neg: f64 = rp < 0.0 ? r2p : 0.0;
+      const hPrev = h;
+      h = omega + alpha * r2p + gamma * neg + beta * hPrev;
+      dW = 1.0 + beta * dW;
+      dA = r2p + beta * dA;
+      dB = hPrev + beta * dB;
+      dG = neg + beta * dG;
+    }
+    if (!(h > 0.0 && h < Infinity)) {
+      ok = false;
+      break;
+    }
+    if (pVariances != 0) store<f64>(pVariances + (<usize>t << 3), h);
+    const r2 = r * r;
+    let dldh: f64;
+    if (isT) {
+      const q = r2 / (nuM2 * h);
+      const l1p = Math.log1p(q);
+      ll += -0.5 * Math.log(h) - halfNuP1 * l1p;
+      const w = q / (1.0 + q);
+      dldh = (halfNuP1 * w - 0.5) / h;
+      gN += -0.5 * l1p + halfNuP1 * w / nuM2;
+    } else {
+      ll += -0.5 * (Math.log(h) + r2 / h);
+      dldh = 0.5 * (r2 / h - 1.0) / h;
+    }
+    gW += dldh * dW;
+    gA += dldh * dA;
+    gB += dldh * dB;
+    gG += dldh * dG;
+  }
+  if (!ok) {
+    for (let j = 0; j < 6; j++) store<f64>(pOut + (<usize>j << 3), NaN);
+    return 0;
+  }
+  const nf = <f64>n;
+  if (isT) {
+    ll += nf * (logGamma(halfNuP1) - logGamma(0.5 * nu) - 0.5 * (LN_PI + Math.log(nuM2)));
+    gN += nf * (0.5 * digamma(halfNuP1) - 0.5 * digamma(0.5 * nu) - 0.5 / nuM2);
+  } else {
+    ll -= 0.5 * nf * LN_2PI;
+  }
+  store<f64>(pOut, ll);
+  store<f64>(pOut + 8, gW);
+  store<f64>(pOut + 16, gA);
+  store<f64>(pOut + 24, gB);
+  store<f64>(pOut + 32, model == 1 ? gG : 0.0);
+  store<f64>(pOut + 40, isT ? gN : 0.0);
+  return 0;
+}

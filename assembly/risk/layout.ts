@@ -1,0 +1,49 @@
+// Position and scenario layout of the risk kernels. Mirrored in src/kernels/risk/layout.ts.
+//
+// Positions are struct-of-arrays over n positions:
+//   f64 block [POS_F64_COLUMNS][n] at pPosF64:
+//     0 quantity   (units of the underlying; USD face for an inverse future; sign = long/short)
+//     1 strike     (USD; options only)
+//     2 expiry     (years; futures and options)
+//     3 vol        (annualised implied vol, decimal; options only)
+//     4 rate       (continuously compounded discount rate; options only)
+//     5 carry      (futures/options: basis b with F = S e^{bT}; perpetuals: annual funding rate)
+//     6 volScale   (multiplier of the factor's vol shock for this position, e.g. (30/DTE)^p)
+//   i32 block [POS_I32_COLUMNS][n] at pPosI32:
+//     0 kind, 1 factor (0 <= factor < nFactors), 2 account (0 <= account < nAccounts), 3 type (+1 call / -1 put)
+// Scenarios: log-returns of the factors' spots, row-major [nScenarios][nFactors]; vol shocks the
+// same shape (or pointer 0 for none).
+
+export const POS_F64_COLUMNS: i32 = 7;
+export const POS_I32_COLUMNS: i32 = 4;
+
+export const COL_QUANTITY: i32 = 0;
+export const COL_STRIKE: i32 = 1;
+export const COL_EXPIRY: i32 = 2;
+export const COL_VOL: i32 = 3;
+export const COL_RATE: i32 = 4;
+export const COL_CARRY: i32 = 5;
+export const COL_VOL_SCALE: i32 = 6;
+
+export const COL_KIND: i32 = 0;
+export const COL_FACTOR: i32 = 1;
+export const COL_ACCOUNT: i32 = 2;
+export const COL_TYPE: i32 = 3;
+
+/** Spot holding: V = q S. */
+export const KIND_SPOT: i32 = 0;
+/** Linear perpetual: V = q (S' - S) - q S' f h (funding f per year paid by longs over the horizon h). */
+export const KIND_PERPETUAL: i32 = 1;
+/** Linear dated future: V = q (F' - F), F = S e^{bT}. */
+export const KIND_FUTURE: i32 = 2;
+/** Inverse (coin-margined) future of USD face q: coin P&L q (1/F - 1/F'), worth that times S' in USD. */
+export const KIND_INVERSE_FUTURE: i32 = 3;
+/** Option settled in USD: V = q e^{-rT} Black76(F, K, T, vol). */
+export const KIND_OPTION_USD: i32 = 4;
+/** Option settled in coin (Deribit): V = q e^{-rT} Black76(F, K, T, vol) / F coins, worth S times that in USD. */
+export const KIND_OPTION_COIN: i32 = 5;
+
+/** Vol shock modes: vol' = vol + d, vol (1 + d), vol e^{d} (then floored at 0). */
+export const VOL_SHOCK_ABSOLUTE: i32 = 0;
+export const VOL_SHOCK_RELATIVE: i32 = 1;
+export const VOL_SHOCK_LOG: i32 = 2;

@@ -1,0 +1,17 @@
+/**
+ * Calibration: a box-constrained Levenberg-Marquardt optimizer (plus multi-start and a seeded
+ * differential-evolution stage) over "residuals + Jacobian" problems, and the SVI, SSVI and SABR
+ * fits built on it, with implied-vol surfaces from Deribit chains.
+ */
+export type {
+  LeastSquaresProblem, EndReason, JacobianMode, LmOptions, LmResult, QuoteColumns, MarketArgs, FitResultBase,
+} from './types.js';
+export { levenbergMarquardt, multiStart, type MultiStartOptions, type MultiStartResult } from './levenberg-marquardt.js';
+export { differentialEvolution, type DifferentialEvolutionOptions, type DifferentialEvolutionResult } from './differential-evolution.js';
+export {
+  SVI_PARAM_NAMES, sviTotalVariance, sviDurrlemanG, sviButterflyCheck, sviInitialGuess,
+  type SviParams, type FitSviArgs, type FitSviResult, type SviSliceFit, type SviButterflyCheck, type ArbitrageGrid, type GlobalStage,
+} from './svi.js';
+export { SABR_PARAM_NAMES, sabrInitialGuess, type SabrParams, type CalibrateSabrArgs, type CalibrateSabrResult, type SabrSliceFit } from './sabr.js';
+export { ssviFromInternal, ssviSliceAsSvi, type SsviPhi, type SsviParams, type FitSsviArgs, type FitSsviResult, type SsviSliceFit, type SsviArbitrage } from './ssvi.js';
+export { DROP_REASONS, type DropReason, type BuildSurfaceOptions, type Surface, type SurfaceExpiry } from './surface.js';

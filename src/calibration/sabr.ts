@@ -1,0 +1,174 @@
+import type { EngineContext } from '../engine.js';
+import { InputError } from '../errors.js';
+import { callKernel, calibrationKernels } from './kernel-call.js';
+import { fitStatistics, now, prepareQuotes, volProblem, type VolEvaluator } from './quotes.js';
+import { assembleSliceResult, fitSlice, fixedMaskOf, perturbedStarts, type GlobalStage } from './svi.js';
+import type { FitResultBase, MarketArgs } from './types.js';
+
+/** SABR parameters of one slice (beta is fixed per calibration). */
+export interface SabrParams {
+  /** Initial vol level alpha (> 0, in forward^(1-beta) units). */
+  alpha: number;
+  /** Correlation rho in (-1, 1). */
+  rho: number;
+  /** Vol of vol nu (>= 0). */
+  nu: number;
+}
+
+export const SABR_PARAM_NAMES = ['alpha', 'rho', 'nu'] as const;
+
+/** Arguments of `engine.calibrateSabr`. */
+export interface CalibrateSabrArgs extends MarketArgs {
+  /** CEV exponent beta in [0, 1], fixed during the calibration. Default 1 (lognormal backbone). */
+  beta?: number;
+  /** Starting point for every slice, or one per slice (default: from the smile's slope and curvature). */
+  initial?: SabrParams | SabrParams[];
+  bounds?: { lower?: Partial<SabrParams>; upper?: Partial<SabrParams> };
+  fixed?: (keyof SabrParams)[];
+  extraStarts?: number;
+  global?: GlobalStage;
+  onEvaluate?: (slice: number, params: Float64Array, cost: number) => void;
+}
+
+/** One expiry slice of {@link CalibrateSabrResult}. */
+export interface SabrSliceFit extends FitResultBase {
+  expiry: number;
+  forward: number;
+  params: SabrParams;
+  quotes: number;
+}
+
+/** Result of `engine.calibrateSabr`. */
+export interface CalibrateSabrResult extends FitResultBase {
+  beta: number;
+  params: SabrParams[];
+  slices: SabrSliceFit[];
+}
+
+/**
+ * Hagan et al. (2002) eq. (2.17a) lognormal implied vols for one slice, through the kernel
+ * (JS-side convenience for tests and plotting). Optionally the Jacobian in (alpha, rho, nu).
+ */
+export function sabrVols(ctx: EngineContext, strikes: ArrayLike<number>, forward: number, expiry: number, beta: number, p: SabrParams, jacobian = false): { vols: Float64Array; jacobian?: Float64Array } {
+  const K = Float64Array.from(strikes);
+  const vols = new Float64Array(K.length);
+  const jac = jacobian ? new Float64Array(K.length * 3) : null;
+  sabrEvaluator(ctx, K, forward, expiry, beta)(Float64Array.of(p.alpha, p.rho, p.nu), vols, jac);
+  return jac ? { vols, jacobian: jac } : { vols };
+}
+
+/** A VolEvaluator for SABR on one slice, via the `sabrSliceEvaluate` kernel. */
+export function sabrEvaluator(ctx: EngineContext, strikes: Float64Array, forward: number, expiry: number, beta: number): VolEvaluator {
+  const Kn = calibrationKernels(ctx);
+  const m = strikes.length;
+  return (p, out, jac) => {
+    callKernel(ctx, 'sabrSliceEvaluate', [strikes, p], [out, jac], (i, o) => Kn.sabrSliceEvaluate(m, i[0], forward, expiry, beta, i[1], 0, o[0], o[1]));
+  };
+}
+
+/**
+ * A starting point from the smile: a weighted parabola sigma ~ c0 + c1 k + c2 k^2 near the money
+ * and Hagan's small-k expansion (beta = 1: c1 = rho nu / 2, c2 = (2 - 3 rho^2) nu^2 / (12 alpha)),
+ * so nu^2 = 6 alpha c2 + 6 c1^2 and rho = 2 c1 / nu; alpha = c0 F^(1 - beta).
+ */
+export function sabrInitialGuess(k: ArrayLike<number>, vols: ArrayLike<number>, forward: number, beta: number): Float64Array {
+  // Normal equations of the parabola, weighting quotes near the money.
+  const S = new Float64Array(9), b = new Float64Array(3);
+  for (let i = 0; i < k.length; i++) {
+    if (!Number.isFinite(vols[i])) continue;
+    const w = Math.exp(-(k[i] * k[i]) / 0.08);
+    const phi = [1, k[i], k[i] * k[i]];
+    for (let a = 0; a < 3; a++) {
+      b[a] += w * phi[a] * vols[i];
+      for (let c = 0; c < 3; c++) S[a * 3 + c] += w * phi[a] * phi[c];
+    }
+  }
+  const c = solve3(S, b);
+  let c0 = c[0], c1 = c[1], c2 = c[2];
+  if (!(c0 > 0) || !Number.isFinite(c1) || !Number.isFinite(c2)) {
+    let iAtm = 0;
+    for (let i = 1; i < k.length; i++) if (Math.abs(k[i]) < Math.abs(k[iAtm])) iAtm = i;
+    c0 = vols[iAtm];
+    c1 = 0;
+    c2 = 0.1;
+  }
+  const nu = Math.min(10, Math.max(0.05, Math.sqrt(Math.max(6 * c0 * c2 + 6 * c1 * c1, 0))));
+  const rho = Math.max(-0.9, Math.min(0.9, (2 * c1) / nu));
+  return Float64Array.of(c0 * Math.pow(forward, 1 - beta), rho, nu);
+}
+
+function solve3(A: Float64Array, b: Float64Array): Float64Array {
+  const det = (m: ArrayLike<number>) => m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) + m[2] * (m[3] * m[7] - m[4] * m[6]);
+  const d = det(A);
+  const out = new Float64Array(3);
+  for (let j = 0; j < 3; j++) {
+    const M = Float64Array.from(A);
+    for (let i = 0; i < 3; i++) M[i * 3 + j] = b[i];
+    out[j] = det(M) / d;
+  }
+  return out;
+}
+
+function checkedSabr(p: SabrParams, path: string): Float64Array {
+  if (p === null || typeof p !== 'object') throw new InputError(path, p, 'SabrParams { alpha, rho, nu }');
+  for (const name of SABR_PARAM_NAMES) if (typeof p[name] !== 'number' || !Number.isFinite(p[name])) throw new InputError(`${path}.${name}`, p[name], 'a finite number');
+  return Float64Array.of(p.alpha, p.rho, p.nu);
+}
+
+/**
+ * Calibrate SABR (Hagan 2002 lognormal expansion, eq. 2.17a; beta fixed) to each expiry slice,
+ * by box-constrained Levenberg-Marquardt with the analytic Jacobian of the `sabrSliceEvaluate`
+ * kernel. Quotes of a slice must share one forward.
+ * @throws InputError for a malformed call (beta outside [0, 1], forwards differing within a slice...).
+ */
+export function calibrateSabr(ctx: EngineContext, args: CalibrateSabrArgs): CalibrateSabrResult {
+  const t0 = now();
+  const Q = prepareQuotes(ctx, args);
+  const beta = args.beta ?? 1;
+  if (typeof beta !== 'number' || !(beta >= 0 && beta <= 1)) throw new InputError('beta', beta, 'a number in [0, 1]');
+  const fixedMask = fixedMaskOf(args.fixed, SABR_PARAM_NAMES);
+  const residuals = new Float64Array(Q.n).fill(NaN);
+  const allModel = new Float64Array(Q.n).fill(NaN);
+  const slices: SabrSliceFit[] = [];
+  Q.slices.forEach(({ expiry, indices }, s) => {
+    const ts = now();
+    const forward = Q.forwards[indices[0]];
+    for (const i of indices) {
+      if (Math.abs(Q.forwards[i] - forward) > 1e-12 * forward) throw new InputError(`forwards[${i}]`, Q.forwards[i], `the slice's forward ${forward} (one forward per expiry)`);
+    }
+    const strikes = Float64Array.from(indices, (i) => Q.strikes[i]);
+    const weights = Float64Array.from(indices, (i) => Q.weights[i]);
+    const k = Float64Array.from(indices, (i) => Q.logMoneyness[i]);
+    const v = Float64Array.from(indices, (i) => (Q.weights[i] > 0 ? Q.vols[i] : NaN));
+    let x0: Float64Array;
+    if (args.initial === undefined) x0 = sabrInitialGuess(k, v, forward, beta);
+    else if (Array.isArray(args.initial)) {
+      if (args.initial.length !== Q.slices.length) throw new InputError('initial', args.initial, `one SabrParams per slice (${Q.slices.length})`);
+      x0 = checkedSabr(args.initial[s], `initial[${s}]`);
+    } else x0 = checkedSabr(args.initial as SabrParams, 'initial');
+    let vMax = 0;
+    v.forEach((x) => Number.isFinite(x) && (vMax = Math.max(vMax, x)));
+    const scale = Math.pow(forward, 1 - beta);
+    const lower = Float64Array.of(1e-4 * scale, -0.999, 0);
+    const upper = Float64Array.of(Math.max(5, 4 * vMax) * scale, 0.999, 25);
+    SABR_PARAM_NAMES.forEach((name, j) => {
+      const lo = args.bounds?.lower?.[name], hi = args.bounds?.upper?.[name];
+      if (lo !== undefined) lower[j] = lo;
+      if (hi !== undefined) upper[j] = hi;
+    });
+    const starts = [x0, ...perturbedStarts(x0, lower, upper, args.extraStarts ?? 0)];
+    const evaluator = sabrEvaluator(ctx, strikes, forward, expiry, beta);
+    const problem = volProblem(ctx, Q, indices, 3, evaluator);
+    const fit = fitSlice(problem, starts, lower, upper, weights, fixedMask, args, args.global,
+      args.onEvaluate ? (p, c) => args.onEvaluate!(s, p, c) : undefined);
+    const model = new Float64Array(indices.length);
+    evaluator(fit.params, model, null);
+    indices.forEach((i, r) => (allModel[i] = model[r]));
+    const stats = fitStatistics(ctx, Q, indices, model, residuals);
+    slices.push({
+      expiry, forward, params: { alpha: fit.params[0], rho: fit.params[1], nu: fit.params[2] }, quotes: indices.length,
+      reason: fit.reason, iterations: fit.iterations, ...stats, residuals: Float64Array.from(indices, (i) => residuals[i]), elapsedMs: now() - ts,
+    });
+  });
+  return assembleSliceResult(ctx, Q, slices, allModel, residuals, t0, (sl) => ({ beta, params: sl.map((x) => x.params), slices: sl }));
+}

@@ -1,0 +1,251 @@
+import type { EngineContext } from '../engine.js';
+import { InputError } from '../errors.js';
+import { hestonPhi } from '../kernels/calibration/ssvi-jacobian.js';
+import { callKernel, calibrationKernels } from './kernel-call.js';
+import { fitStatistics, now, prepareQuotes, volProblem, type VolEvaluator } from './quotes.js';
+import { fitSlice, perturbedStarts, sviButterflyCheck, type ArbitrageGrid, type GlobalStage, type SviButterflyCheck, type SviParams } from './svi.js';
+import type { FitResultBase, MarketArgs } from './types.js';
+
+/** The SSVI curvature function phi(theta) (Gatheral & Jacquier 2014, section 4). */
+export type SsviPhi = 'powerLaw' | 'hestonLike';
+
+/**
+ * SSVI surface parameters: w(k, theta_t) = theta_t / 2 (1 + rho phi k + sqrt((phi k + rho)^2 + 1 - rho^2)).
+ * Power law: phi(theta) = eta theta^-gamma (1 + theta)^(gamma - 1) (GJ eq. 4.5);
+ * Heston-like: phi(theta) = 1/(lambda theta) (1 - (1 - e^(-lambda theta)) / (lambda theta)) (GJ eq. 4.4).
+ */
+export interface SsviParams {
+  rho: number;
+  eta?: number;
+  gamma?: number;
+  lambda?: number;
+  /** ATM total variance theta_t per slice (ascending expiries). */
+  thetas: Float64Array;
+  expiries: Float64Array;
+}
+
+/** Arguments of `engine.fitSsvi`. */
+export interface FitSsviArgs extends MarketArgs {
+  /** Default 'powerLaw'. */
+  phi?: SsviPhi;
+  /** Starting point (thetas default to the market's ATM total variances). */
+  initial?: { rho?: number; eta?: number; gamma?: number; lambda?: number; thetas?: ArrayLike<number> };
+  extraStarts?: number;
+  global?: GlobalStage;
+  arbitrageGrid?: ArbitrageGrid;
+  /** Test hook: every internal parameter vector evaluated (see {@link ssviFromInternal}). */
+  onEvaluate?: (params: Float64Array, cost: number) => void;
+}
+
+/** One slice of an SSVI fit. */
+export interface SsviSliceFit {
+  expiry: number;
+  theta: number;
+  phi: number;
+  quotes: number;
+  rmse: number;
+  maxAbsError: number;
+  insideBidAsk?: number;
+  /** The slice as raw SVI, checked on a grid (Durrleman's g). */
+  svi: SviParams;
+  butterfly: SviButterflyCheck;
+}
+
+/** Static-arbitrage diagnostics of an SSVI fit (GJ 2014 Theorems 4.1 and 4.2). */
+export interface SsviArbitrage {
+  /** theta_t nondecreasing and d(theta phi)/d theta >= 0 with theta phi' bound: calendar-spread free. */
+  calendarFree: boolean;
+  /** theta phi (1 + |rho|) < 4 and theta phi^2 (1 + |rho|) <= 4 at every fitted theta. */
+  butterflyFree: boolean;
+  /** max over slices of theta phi (1 + |rho|) (< 4 required) and theta phi^2 (1 + |rho|) (<= 4). */
+  maxThetaPhi: number;
+  maxThetaPhi2: number;
+}
+
+/** Result of `engine.fitSsvi`. */
+export interface FitSsviResult extends FitResultBase {
+  phi: SsviPhi;
+  params: SsviParams;
+  slices: SsviSliceFit[];
+  arbitrage: SsviArbitrage;
+}
+
+/**
+ * The internal parametrisation the optimizer sees, which turns GJ's sufficient no-arbitrage
+ * conditions into box bounds: y = [rho, u, gamma, d_0, ..., d_{S-1}] with
+ * theta_s = d_0 + ... + d_s (d >= 0: theta nondecreasing, no calendar arbitrage) and
+ * power law eta = 2 u / (1 + |rho|), u in (0, 1] (eta (1 + |rho|) <= 2 with gamma in (0, 1/2]:
+ * free of static arbitrage, GJ Corollary 4.1 / Remark 4.4), or Heston-like
+ * lambda = (1 + |rho|) / 4 + u, u >= 0 (GJ Corollary 4.1: lambda >= (1 + |rho|) / 4).
+ * Returns the natural vector x = [rho, eta | lambda, gamma | 0, theta_0..theta_{S-1}] and, if
+ * asked, the partials d eta/d rho and d eta/d u (dLambda likewise).
+ */
+export function ssviFromInternal(y: ArrayLike<number>, phi: SsviPhi, x: Float64Array): { dRho: number; dU: number } {
+  const S = x.length - 3;
+  const rho = y[0], u = y[1];
+  const a = 1 + Math.abs(rho);
+  const sgn = rho > 0 ? 1 : rho < 0 ? -1 : 0;
+  x[0] = rho;
+  let dRho: number, dU: number;
+  if (phi === 'powerLaw') {
+    x[1] = (2 * u) / a;
+    dRho = (-2 * u * sgn) / (a * a);
+    dU = 2 / a;
+    x[2] = y[2];
+  } else {
+    x[1] = a / 4 + u;
+    dRho = sgn / 4;
+    dU = 1;
+    x[2] = 0;
+  }
+  let theta = 0;
+  for (let s = 0; s < S; s++) {
+    theta += y[3 + s];
+    x[3 + s] = theta;
+  }
+  return { dRho, dU };
+}
+
+function phiOf(phi: SsviPhi, x: ArrayLike<number>, theta: number): number {
+  return phi === 'powerLaw' ? x[1] * Math.pow(theta, -x[2]) * Math.pow(1 + theta, x[2] - 1) : hestonPhi(x[1] * theta) ;
+}
+
+/** An SSVI slice (theta, phi, rho) as raw SVI (GJ 2014 Lemma 3.? mapping with Delta = mu = 0). */
+export function ssviSliceAsSvi(theta: number, phi: number, rho: number): SviParams {
+  return { a: (theta / 2) * (1 - rho * rho), b: (theta * phi) / 2, rho, m: -rho / phi, sigma: Math.sqrt(1 - rho * rho) / phi };
+}
+
+/**
+ * Fit an SSVI surface to every quote at once: one rho and phi for the surface, one ATM total
+ * variance per expiry, by box-constrained Levenberg-Marquardt in the parametrisation of
+ * {@link ssviFromInternal} (so the fitted surface satisfies GJ's no-calendar and no-butterfly
+ * conditions by construction), with the analytic Jacobian of the `ssviEvaluate` kernel.
+ * @throws InputError for a malformed call.
+ */
+export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
+  const t0 = now();
+  const Q = prepareQuotes(ctx, args);
+  const phi: SsviPhi = args.phi ?? 'powerLaw';
+  if (phi !== 'powerLaw' && phi !== 'hestonLike') throw new InputError('phi', phi, "'powerLaw' or 'hestonLike'");
+  const S = Q.slices.length;
+  const np = 3 + S;
+  const sliceOf = new Int32Array(Q.n);
+  Q.slices.forEach(({ indices }, s) => indices.forEach((i) => (sliceOf[i] = s)));
+  const all = Int32Array.from({ length: Q.n }, (_, i) => i);
+  // Market ATM total variance per slice: linear interpolation of w in k across 0 (nearest otherwise).
+  const thetaMkt = Q.slices.map(({ expiry, indices }) => {
+    let lo = -1, hi = -1;
+    for (const i of indices) {
+      if (!(Q.weights[i] > 0)) continue;
+      const k = Q.logMoneyness[i];
+      if (k <= 0 && (lo < 0 || k > Q.logMoneyness[lo])) lo = i;
+      if (k >= 0 && (hi < 0 || k < Q.logMoneyness[hi])) hi = i;
+    }
+    const w = (i: number) => Q.vols[i] * Q.vols[i] * expiry;
+    if (lo >= 0 && hi >= 0 && hi !== lo) {
+      const kl = Q.logMoneyness[lo], kh = Q.logMoneyness[hi];
+      return w(lo) + ((w(hi) - w(lo)) * (0 - kl)) / (kh - kl);
+    }
+    return lo >= 0 ? w(lo) : hi >= 0 ? w(hi) : 0.04 * expiry;
+  });
+  const y0 = new Float64Array(np);
+  const init = args.initial ?? {};
+  y0[0] = init.rho ?? -0.3;
+  if (phi === 'powerLaw') {
+    y0[1] = init.eta !== undefined ? (init.eta * (1 + Math.abs(y0[0]))) / 2 : 0.5;
+    y0[2] = init.gamma ?? 0.3;
+  } else {
+    y0[1] = init.lambda !== undefined ? Math.max(0, init.lambda - (1 + Math.abs(y0[0])) / 4) : 1;
+    y0[2] = 0;
+  }
+  const th = init.thetas ? Array.from(init.thetas) : thetaMkt;
+  if (th.length !== S) throw new InputError('initial.thetas', init.thetas, `${S} ATM total variances (one per expiry)`);
+  let prev = 0;
+  th.forEach((t, s) => {
+    const c = Math.max(t, prev, 1e-8);
+    y0[3 + s] = c - prev;
+    prev = c;
+  });
+  const lower = new Float64Array(np), upper = new Float64Array(np);
+  lower[0] = -0.999;
+  upper[0] = 0.999;
+  if (phi === 'powerLaw') {
+    lower[1] = 1e-4;
+    upper[1] = 1;
+    lower[2] = 0.01;
+    upper[2] = 0.5;
+  } else {
+    lower[1] = 0;
+    upper[1] = 200;
+    lower[2] = 0;
+    upper[2] = 0;
+  }
+  const thetaMax = Math.max(...thetaMkt, 1e-6) * 4;
+  for (let s = 0; s < S; s++) {
+    lower[3 + s] = s === 0 ? 1e-8 : 0;
+    upper[3 + s] = thetaMax;
+  }
+  const fixed = Array.from({ length: np }, (_, j) => phi === 'hestonLike' && j === 2);
+  const K = calibrationKernels(ctx);
+  const kCol = Float64Array.from(Q.logMoneyness), tCol = Float64Array.from(Q.expiries);
+  const x = new Float64Array(np);
+  const jNat = new Float64Array(Q.n * np);
+  const phiKind = phi === 'powerLaw' ? 0 : 1;
+  const evaluator: VolEvaluator = (y, out, jac) => {
+    const { dRho, dU } = ssviFromInternal(y, phi, x);
+    callKernel(ctx, 'ssviEvaluate', [kCol, tCol, sliceOf, x], [out, jac ? jNat : null], (i, o) =>
+      K.ssviEvaluate(Q.n, i[0], i[1], i[2], S, phiKind, i[3], 0, o[0], o[1]));
+    if (!jac) return;
+    for (let r = 0; r < Q.n; r++) {
+      const row = r * np;
+      jac[row] = jNat[row] + jNat[row + 1] * dRho;
+      jac[row + 1] = jNat[row + 1] * dU;
+      jac[row + 2] = jNat[row + 2];
+      let acc = 0;
+      for (let s = S - 1; s >= 0; s--) {
+        acc += jNat[row + 3 + s];
+        jac[row + 3 + s] = acc;
+      }
+    }
+  };
+  const problem = volProblem(ctx, Q, all, np, evaluator);
+  const starts = [y0, ...perturbedStarts(y0, lower, upper, args.extraStarts ?? 0)];
+  const fit = fitSlice(problem, starts, lower, upper, Float64Array.from(Q.weights), fixed, args, args.global, args.onEvaluate);
+  const model = new Float64Array(Q.n);
+  evaluator(fit.params, model, null);
+  const residuals = new Float64Array(Q.n).fill(NaN);
+  const stats = fitStatistics(ctx, Q, all, model, residuals);
+  const xf = new Float64Array(np);
+  ssviFromInternal(fit.params, phi, xf);
+  const rho = xf[0];
+  let maxThetaPhi = 0, maxThetaPhi2 = 0, calendarFree = true;
+  const slices: SsviSliceFit[] = Q.slices.map(({ expiry, indices }, s) => {
+    const theta = xf[3 + s];
+    const ph = phiOf(phi, xf, theta);
+    maxThetaPhi = Math.max(maxThetaPhi, theta * ph * (1 + Math.abs(rho)));
+    maxThetaPhi2 = Math.max(maxThetaPhi2, theta * ph * ph * (1 + Math.abs(rho)));
+    if (s > 0 && (theta < xf[2 + s] || theta * ph < xf[2 + s] * phiOf(phi, xf, xf[2 + s]) * (1 - 1e-12))) calendarFree = false;
+    const modelSlice = Float64Array.from(indices, (i) => model[i]);
+    const scratch = new Float64Array(Q.n);
+    const st = fitStatistics(ctx, Q, indices, modelSlice, scratch);
+    let kLo = Infinity, kHi = -Infinity;
+    for (const i of indices) {
+      kLo = Math.min(kLo, Q.logMoneyness[i]);
+      kHi = Math.max(kHi, Q.logMoneyness[i]);
+    }
+    const svi = ssviSliceAsSvi(theta, ph, rho);
+    return {
+      expiry, theta, phi: ph, quotes: indices.length, ...st, svi,
+      butterfly: sviButterflyCheck(svi, args.arbitrageGrid ?? { kMin: kLo - 0.5, kMax: kHi + 0.5, points: 301 }),
+    };
+  });
+  const params: SsviParams = { rho, thetas: xf.slice(3), expiries: Float64Array.from(Q.slices, (x) => x.expiry) };
+  if (phi === 'powerLaw') {
+    params.eta = xf[1];
+    params.gamma = xf[2];
+  } else params.lambda = xf[1];
+  return {
+    phi, params, reason: fit.reason, iterations: fit.iterations, ...stats, residuals, elapsedMs: now() - t0, slices,
+    arbitrage: { calendarFree, butterflyFree: maxThetaPhi < 4 && maxThetaPhi2 <= 4 * (1 + 1e-12), maxThetaPhi, maxThetaPhi2 },
+  };
+}

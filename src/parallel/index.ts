@@ -1,0 +1,9 @@
+/**
+ * Parallel runs of the kernels: a deterministic worker pool for Node `worker_threads` and browser
+ * Web Workers. See docs/parallel.md.
+ */
+export { runShards, runShardsInto, allocateOutput, sharedPools, closeSharedPools, MIN_ITEMS_PER_WORKER, type RunShardsOptions, type RunShardsIntoOptions } from './run-shards.js';
+export { WorkerPool, createWorkerPool, type WorkerPoolOptions, type PoolRun } from './pool.js';
+export { registerShardTask, getShardTask, hasShardTask, philoxSumShard, type ShardTask, type PhiloxSumJob } from './shard-tasks.js';
+export { monteCarloParallel, type MonteCarloParallelOptions } from './monte-carlo.js';
+export { AbortedError, WorkerError, serializeError, rebuildError, type SerializedError } from './errors.js';

@@ -1,0 +1,44 @@
+/**
+ * Monte Carlo on the worker pool: the same job, the same shards and the same shard-order merge as
+ * the in-thread driver (`monteCarlo`), so the result is bit-identical for any worker count.
+ */
+import type { EngineContext } from '../engine.js';
+import { InputError } from '../errors.js';
+import { createMonteCarloJob } from '../montecarlo/job.js';
+import { ShardMerger } from '../montecarlo/shards.js';
+import type { MonteCarloArgs, MonteCarloResult } from '../montecarlo/types.js';
+import type { WorkerPool } from './pool.js';
+import { runShards } from './run-shards.js';
+
+/** Pool options for {@link monteCarloParallel}. */
+export interface MonteCarloParallelOptions {
+  /** A pool of your own; default: the shared pool of the engine's module. */
+  pool?: WorkerPool;
+  /** Worker script override (see worker-host.ts). */
+  workerUrl?: URL | string;
+}
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/**
+ * Price by Monte Carlo with `args.workers` workers (1: in this thread). Shards are handed out
+ * dynamically and folded into a {@link ShardMerger} as they arrive (it restores shard order), so
+ * the price, standard error and greeks are identical bit for bit to `monteCarlo(engine, args)`;
+ * only `details.workersUsed` and `elapsedMs` differ.
+ * @throws InputError for malformed arguments (before any work); AbortedError when `args.signal`
+ * aborts; WorkerError if a worker cannot start or dies.
+ */
+export async function monteCarloParallel(engine: EngineContext, args: MonteCarloArgs, options: MonteCarloParallelOptions = {}): Promise<MonteCarloResult> {
+  const t0 = now();
+  const job = createMonteCarloJob(args);
+  if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an object');
+  const merger = new ShardMerger(job);
+  const workers = Math.min(job.workers, job.shardCount);
+  await runShards(engine, {
+    task: 'monteCarlo', job, shards: job.shardCount, workers, signal: args.signal, onProgress: args.onProgress,
+    onShard: (index, acc) => merger.add(index, acc), pool: options.pool, workerUrl: options.workerUrl,
+  });
+  const result = merger.result(now() - t0);
+  result.details.workersUsed = workers;
+  return result;
+}

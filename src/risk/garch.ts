@@ -1,0 +1,356 @@
+/**
+ * Volatility models: EWMA (RiskMetrics) and GARCH(1,1) / GJR-GARCH(1,1) fitted by maximum
+ * likelihood (normal or unit-variance Student-t innovations; likelihood and analytic gradient in
+ * the `garchLikelihood` kernel), plus seeded simulation.
+ *
+ * Returns are zero-mean; sigma^2_0 = the sample variance (mean of r^2) unless `variance0` is given.
+ * The optimiser is BFGS with a backtracking (Armijo) line search on unconstrained coordinates:
+ * omega = v0 e^{u0}; persistence P = alpha + beta + gamma/2 = (1 - 1e-8) logistic(u1) < 1; alpha,
+ * beta and gamma/2 the shares e^{u2}, 1, e^{u3} of P; nu = 2.05 + e^{u4}. It stops with a reason
+ * ('gradient', 'stationaryPoint', 'maxIterations', 'lineSearch'), never throws on non-convergence.
+ * Standard errors: the inverse of the observed information (central differences of the analytic
+ * gradient in the natural parameters).
+ */
+import type { EngineContext } from '../engine.js';
+import { riskKernels } from './kernels-access.js';
+import { InputError, KernelError } from '../errors.js';
+import { studentTQuantile } from './distributions.js';
+import { philoxNormals, philoxUniforms, type Seed } from './random.js';
+import { finiteSample } from './tail-measures.js';
+
+export type GarchModel = 'garch' | 'gjr';
+export type GarchDistribution = 'normal' | 't';
+
+export interface FitGarchOptions {
+  model?: GarchModel;
+  distribution?: GarchDistribution;
+  /** sigma^2_0; default the sample variance (mean of r^2: zero-mean returns). */
+  variance0?: number;
+  maxIterations?: number;
+}
+
+export interface GarchParameters {
+  model: GarchModel;
+  distribution: GarchDistribution;
+  omega: number;
+  alpha: number;
+  beta: number;
+  gamma?: number;
+  nu?: number;
+}
+
+export interface GarchFit extends GarchParameters {
+  logLikelihood: number;
+  converged: boolean;
+  reason: 'gradient' | 'stationaryPoint' | 'maxIterations' | 'lineSearch';
+  iterations: number;
+  evaluations: number;
+  /** alpha + beta + gamma/2. */
+  persistence: number;
+  /** omega / (1 - persistence). */
+  unconditionalVariance: number;
+  standardErrors: { omega: number; alpha: number; beta: number; gamma?: number; nu?: number };
+  /** sigma^2_t for t = 0..n-1 (variance of r_t given r_0..r_{t-1}). */
+  variances: Float64Array;
+  /** sigma^2_n: the one-step-ahead forecast after the last return. */
+  forecastVariance: number;
+  variance0: number;
+  observations: number;
+}
+
+const PMAX = 1 - 1e-8;
+const NU_MIN = 2.05;
+
+/** One kernel workspace for repeated likelihood evaluations on one return series. */
+class GarchObjective {
+  private readonly pR: number;
+  private readonly pP: number;
+  private readonly pOut: number;
+  private readonly pVar: number;
+  evaluations = 0;
+  constructor(private readonly ctx: EngineContext, private readonly returns: ArrayLike<number>, readonly model: number,
+    readonly dist: number, readonly variance0: number) {
+    const n = returns.length;
+    const a = ctx.arena;
+    a.reset();
+    a.reserve(16 * n + 256);
+    this.pR = a.alloc(8 * n);
+    this.pP = a.alloc(40);
+    this.pOut = a.alloc(48);
+    this.pVar = a.alloc(8 * n);
+    const f = a.views.f64;
+    for (let i = 0; i < n; i++) f[(this.pR >>> 3) + i] = returns[i];
+  }
+  /** [logL, grad(omega, alpha, beta, gamma, nu)] at theta. */
+  eval(theta: readonly number[], variances = false): Float64Array {
+    this.evaluations++;
+    const f = this.ctx.arena.views.f64;
+    f.set(theta, this.pP >>> 3);
+    const rc = riskKernels(this.ctx).garchLikelihood(this.returns.length, this.pR, this.model, this.dist, this.pP, this.variance0, this.pOut, variances ? this.pVar : 0);
+    if (rc !== 0) throw new KernelError('garchLikelihood', rc);
+    const g = this.ctx.arena.views.f64;
+    return g.slice(this.pOut >>> 3, (this.pOut >>> 3) + 6);
+  }
+  variances(): Float64Array {
+    const f = this.ctx.arena.views.f64;
+    return f.slice(this.pVar >>> 3, (this.pVar >>> 3) + this.returns.length);
+  }
+}
+
+interface Transform { theta: number[]; jac: number[][] } // jac[j][k] = d theta_j / d u_k
+
+function toTheta(u: readonly number[], gjr: boolean, isT: boolean, v0: number): Transform {
+  const d = u.length;
+  const omega = v0 * Math.exp(u[0]);
+  const sig = 1 / (1 + Math.exp(-u[1]));
+  const P = PMAX * sig;
+  const ea = Math.exp(u[2]);
+  const eg = gjr ? Math.exp(u[3]) : 0;
+  const D = 1 + ea + eg;
+  const alpha = (P * ea) / D, beta = P / D, gamma = (2 * P * eg) / D;
+  const iNu = gjr ? 4 : 3;
+  const nu = isT ? NU_MIN + Math.exp(u[iNu]) : 0;
+  const jac = Array.from({ length: 5 }, () => new Array<number>(d).fill(0));
+  jac[0][0] = omega;
+  jac[1][1] = alpha * (1 - sig); jac[2][1] = beta * (1 - sig); jac[3][1] = gamma * (1 - sig);
+  jac[1][2] = alpha * (1 - ea / D); jac[2][2] = -beta * (ea / D); jac[3][2] = -gamma * (ea / D);
+  if (gjr) {
+    jac[1][3] = -alpha * (eg / D); jac[2][3] = -beta * (eg / D); jac[3][3] = gamma * (1 - eg / D);
+  }
+  if (isT) jac[4][iNu] = nu - NU_MIN;
+  return { theta: [omega, alpha, beta, gamma, nu], jac };
+}
+
+function dot(a: readonly number[], b: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+function invert(m: number[][]): number[][] | null {
+  const n = m.length;
+  const a = m.map((r, i) => [...r, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let r = c + 1; r < n; r++) if (Math.abs(a[r][c]) > Math.abs(a[p][c])) p = r;
+    if (!(Math.abs(a[p][c]) > 0)) return null;
+    [a[c], a[p]] = [a[p], a[c]];
+    const piv = a[c][c];
+    for (let j = 0; j < 2 * n; j++) a[c][j] /= piv;
+    for (let r = 0; r < n; r++) {
+      if (r === c) continue;
+      const f = a[r][c];
+      if (f !== 0) for (let j = 0; j < 2 * n; j++) a[r][j] -= f * a[c][j];
+    }
+  }
+  return a.map((r) => r.slice(n));
+}
+
+/** @throws InputError for a malformed series or option. */
+export function fitGarch(ctx: EngineContext, returns: ArrayLike<number>, options: FitGarchOptions = {}): GarchFit {
+  const r = finiteSample(returns, 'returns', 10);
+  const o = options ?? {};
+  const model = o.model ?? 'garch';
+  if (model !== 'garch' && model !== 'gjr') throw new InputError('options.model', model, "'garch' or 'gjr'");
+  const distribution = o.distribution ?? 'normal';
+  if (distribution !== 'normal' && distribution !== 't') throw new InputError('options.distribution', distribution, "'normal' or 't'");
+  const maxIter = o.maxIterations ?? 300;
+  if (!Number.isInteger(maxIter) || maxIter < 1) throw new InputError('options.maxIterations', maxIter, 'a positive integer');
+  const n = r.length;
+  let s2 = 0;
+  for (let i = 0; i < n; i++) s2 += r[i] * r[i];
+  s2 /= n;
+  if (!(s2 > 0)) throw new InputError('returns', returns, 'a series that is not all zeros');
+  const v0 = o.variance0 ?? s2;
+  if (typeof v0 !== 'number' || !(v0 > 0) || !Number.isFinite(v0)) throw new InputError('options.variance0', v0, 'a positive number');
+  const gjr = model === 'gjr';
+  const isT = distribution === 't';
+  const obj = new GarchObjective(ctx, r, gjr ? 1 : 0, isT ? 1 : 0, v0);
+  // Start: P = 0.97, alpha = 0.07 (GJR: alpha 0.03, gamma/2 0.04), beta the rest, nu = 8.
+  const P0 = 0.97;
+  const u: number[] = [Math.log(1 - P0), Math.log(P0 / (PMAX - P0))];
+  if (gjr) u.push(Math.log(0.03 / 0.9), Math.log(0.04 / 0.9));
+  else u.push(Math.log(0.07 / 0.9));
+  if (isT) u.push(Math.log(8 - NU_MIN));
+  const d = u.length;
+  const fg = (x: readonly number[]): { f: number; g: number[] } => {
+    const t = toTheta(x, gjr, isT, s2);
+    const e = obj.eval(t.theta);
+    const f = -e[0] / n;
+    if (!Number.isFinite(f)) return { f: Infinity, g: new Array<number>(d).fill(NaN) };
+    const g = new Array<number>(d).fill(0);
+    for (let k = 0; k < d; k++) for (let j = 0; j < 5; j++) g[k] -= (e[1 + j] * t.jac[j][k]) / n;
+    return { f, g };
+  };
+  let cur = fg(u);
+  let H: number[][] = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? 1 : 0)));
+  let reason: GarchFit['reason'] = 'maxIterations';
+  let it = 0;
+  let flat = 0;
+  for (; it < maxIter; it++) {
+    const gmax = Math.max(...cur.g.map(Math.abs));
+    if (gmax < 1e-8) { reason = 'gradient'; break; }
+    let p = H.map((row) => -dot(row, cur.g));
+    if (dot(p, cur.g) >= 0) {
+      H = H.map((row, i) => row.map((_, j) => (i === j ? 1 : 0)));
+      p = cur.g.map((g) => -g);
+    }
+    // Cap the step in the unconstrained coordinates.
+    const pn = Math.max(...p.map(Math.abs));
+    if (pn > 5) p = p.map((x) => (x * 5) / pn);
+    let step = 1;
+    let next = fg(u.map((x, k) => x + step * p[k]));
+    const slope = dot(p, cur.g);
+    let tries = 0;
+    while (!(next.f <= cur.f + 1e-4 * step * slope) && tries < 40) {
+      step *= 0.5;
+      next = fg(u.map((x, k) => x + step * p[k]));
+      tries++;
+    }
+    if (!(next.f <= cur.f + 1e-4 * step * slope)) { reason = 'lineSearch'; break; }
+    const s = p.map((x) => step * x);
+    const y = next.g.map((g, k) => g - cur.g[k]);
+    const sy = dot(s, y);
+    const df = cur.f - next.f;
+    for (let k = 0; k < d; k++) u[k] += s[k];
+    cur = next;
+    if (sy > 1e-14) {
+      // BFGS inverse-Hessian update.
+      const Hy = H.map((row) => dot(row, y));
+      const yHy = dot(y, Hy);
+      H = H.map((row, i) => row.map((h, j) => h + ((sy + yHy) * s[i] * s[j]) / (sy * sy) - (Hy[i] * s[j] + s[i] * Hy[j]) / sy));
+    }
+    flat = df <= 1e-15 * (1 + Math.abs(cur.f)) ? flat + 1 : 0;
+    if (flat >= 3) { reason = 'stationaryPoint'; break; }
+  }
+  const t = toTheta(u, gjr, isT, s2).theta;
+  const final = obj.eval(t, true);
+  const variances = obj.variances();
+  // Observed information in the natural parameters (free ones only).
+  const free = [0, 1, 2, ...(gjr ? [3] : []), ...(isT ? [4] : [])];
+  const Hn: number[][] = free.map(() => new Array<number>(free.length).fill(0));
+  free.forEach((j, a) => {
+    const h = Math.max(Math.abs(t[j]) * 1e-4, j === 0 ? t[0] * 1e-4 : 1e-6);
+    const up = [...t]; up[j] += h;
+    const dn = [...t]; dn[j] -= h;
+    const gu = obj.eval(up), gd = obj.eval(dn);
+    free.forEach((k, b) => (Hn[a][b] = (gu[1 + k] - gd[1 + k]) / (2 * h)));
+  });
+  const sym = Hn.map((row, a) => row.map((_, b) => -0.5 * (Hn[a][b] + Hn[b][a])));
+  const cov = invert(sym);
+  const se = (j: number): number => {
+    const a = free.indexOf(j);
+    const v = cov ? cov[a][a] : NaN;
+    return v > 0 ? Math.sqrt(v) : NaN;
+  };
+  const [omega, alpha, beta, gamma, nu] = t;
+  const persistence = alpha + beta + gamma / 2;
+  const last = r[n - 1];
+  const forecastVariance = omega + (alpha + (last < 0 ? gamma : 0)) * last * last + beta * variances[n - 1];
+  const fit: GarchFit = {
+    model, distribution, omega, alpha, beta,
+    logLikelihood: final[0], converged: reason === 'gradient' || reason === 'stationaryPoint', reason, iterations: it,
+    evaluations: obj.evaluations, persistence, unconditionalVariance: omega / (1 - persistence),
+    standardErrors: { omega: se(0), alpha: se(1), beta: se(2) },
+    variances, forecastVariance, variance0: v0, observations: n,
+  };
+  if (gjr) { fit.gamma = gamma; fit.standardErrors.gamma = se(3); }
+  if (isT) { fit.nu = nu; fit.standardErrors.nu = se(4); }
+  return fit;
+}
+
+/** Log-likelihood and gradient at given parameters (the kernel, for tests and diagnostics). */
+export function garchLogLikelihood(ctx: EngineContext, returns: ArrayLike<number>, params: GarchParameters, variance0?: number):
+  { logLikelihood: number; gradient: { omega: number; alpha: number; beta: number; gamma: number; nu: number }; variances: Float64Array } {
+  const r = finiteSample(returns, 'returns', 1);
+  let s2 = 0;
+  for (let i = 0; i < r.length; i++) s2 += r[i] * r[i];
+  const obj = new GarchObjective(ctx, r, params.model === 'gjr' ? 1 : 0, params.distribution === 't' ? 1 : 0, variance0 ?? s2 / r.length);
+  const e = obj.eval([params.omega, params.alpha, params.beta, params.gamma ?? 0, params.nu ?? 0], true);
+  return { logLikelihood: e[0], gradient: { omega: e[1], alpha: e[2], beta: e[3], gamma: e[4], nu: e[5] }, variances: obj.variances() };
+}
+
+/** Unit-variance innovations z_t from seeded Philox draws: normal, or t_nu scaled by sqrt((nu-2)/nu). */
+export function garchInnovations(n: number, distribution: GarchDistribution, nu: number | undefined, seed: Seed, stream = 0, path = 0, ctx?: EngineContext): Float64Array {
+  if (distribution === 'normal') return philoxNormals(n, seed, stream, path, 0, ctx);
+  const v = nu as number;
+  const u = philoxUniforms(n, seed, stream, path, 0, ctx);
+  const k = Math.sqrt((v - 2) / v);
+  for (let i = 0; i < n; i++) u[i] = k * studentTQuantile(u[i], v);
+  return u;
+}
+
+/**
+ * Simulate n returns of a GARCH / GJR model from sigma^2_0 = the unconditional variance (or
+ * `variance0`), with seeded innovations (Philox stream `stream`).
+ */
+export function simulateGarch(params: GarchParameters, n: number, seed: Seed, options: { variance0?: number; stream?: number; ctx?: EngineContext } = {}): Float64Array {
+  const z = garchInnovations(n, params.distribution, params.nu, seed, options.stream ?? 0, 0, options.ctx);
+  const gamma = params.gamma ?? 0;
+  let h = options.variance0 ?? params.omega / (1 - params.alpha - params.beta - gamma / 2);
+  const r = new Float64Array(n);
+  for (let t = 0; t < n; t++) {
+    if (t > 0) {
+      const rp = r[t - 1];
+      h = params.omega + (params.alpha + (rp < 0 ? gamma : 0)) * rp * rp + params.beta * h;
+    }
+    r[t] = Math.sqrt(h) * z[t];
+  }
+  return r;
+}
+
+/** EWMA (RiskMetrics) variances. */
+export interface EwmaResult {
+  lambda: number;
+  /** sigma^2_t for t = 0..n-1: sigma^2_0 = initial, sigma^2_t = lambda sigma^2_{t-1} + (1 - lambda) r_{t-1}^2. */
+  variances: Float64Array;
+  /** sigma^2_n, the forecast for the next period. */
+  forecastVariance: number;
+  initialVariance: number;
+}
+
+/**
+ * RiskMetrics EWMA (J.P. Morgan/Reuters, RiskMetrics Technical Document, 1996), lambda = 0.94 by
+ * default for daily data. Initialisation: sigma^2_0 = the mean of r^2 over the series (zero-mean
+ * returns), unless `initialVariance` is given; its weight decays as lambda^t (0.94^100 = 0.2%).
+ */
+export function ewmaVariance(returns: ArrayLike<number>, lambda = 0.94, initialVariance?: number): EwmaResult {
+  const r = finiteSample(returns, 'returns', 1);
+  if (typeof lambda !== 'number' || !(lambda > 0 && lambda < 1)) throw new InputError('lambda', lambda, 'a number in (0, 1)');
+  const n = r.length;
+  let s2 = 0;
+  for (let i = 0; i < n; i++) s2 += r[i] * r[i];
+  const init = initialVariance ?? s2 / n;
+  const v = new Float64Array(n);
+  let h = init;
+  for (let t = 0; t < n; t++) {
+    if (t > 0) h = lambda * h + (1 - lambda) * r[t - 1] * r[t - 1];
+    v[t] = h;
+  }
+  const forecastVariance = lambda * h + (1 - lambda) * r[n - 1] * r[n - 1];
+  return { lambda, variances: v, forecastVariance, initialVariance: init };
+}
+
+/**
+ * Run fixed GARCH parameters over a new series (sigma^2_0 = its mean square): the variances and
+ * the one-step forecast, keeping the fit's parameters (rolling backtests between refits).
+ */
+export function garchFilter(fit: GarchFit, returns: ArrayLike<number>): GarchFit {
+  const n = returns.length;
+  let s2 = 0;
+  for (let i = 0; i < n; i++) s2 += returns[i] * returns[i];
+  const v0 = s2 / n;
+  const gamma = fit.gamma ?? 0;
+  const v = new Float64Array(n);
+  let h = v0;
+  for (let t = 0; t < n; t++) {
+    if (t > 0) {
+      const rp = returns[t - 1];
+      h = fit.omega + (fit.alpha + (rp < 0 ? gamma : 0)) * rp * rp + fit.beta * h;
+    }
+    v[t] = h;
+  }
+  const last = returns[n - 1];
+  const forecastVariance = fit.omega + (fit.alpha + (last < 0 ? gamma : 0)) * last * last + fit.beta * v[n - 1];
+  return { ...fit, variances: v, forecastVariance, variance0: v0, observations: n };
+}

@@ -1,0 +1,126 @@
+/**
+ * Parametric VaR and ES of losses (positive = loss) at confidence c:
+ * - normal: VaR = mu + sigma z_c, ES = mu + sigma phi(z_c) / (1 - c);
+ * - Student-t (location mu, scale s, nu degrees of freedom; nu fitted by maximum likelihood
+ *   unless given): VaR = mu + s t_c, ES = mu + s f_nu(t_c) (nu + t_c^2) / ((nu - 1)(1 - c));
+ * - Cornish-Fisher: z_cf = z + (z^2 - 1) S/6 + (z^3 - 3z) K/24 - (2z^3 - 5z) S^2/36 with sample
+ *   skewness S and excess kurtosis K; ES integrates the same expansion over the tail exactly:
+ *   ES = mu + sigma/(1-c) [I1 + S/6 (I2 - I0) + K/24 (I3 - 3 I1) - S^2/36 (2 I3 - 5 I1)],
+ *   I_k = int_{z_c}^inf z^k phi(z) dz (I0 = 1-c, I1 = phi, I2 = z phi + I0, I3 = (z^2 + 2) phi).
+ * Moments are sample moments (sigma with n - 1; skewness and kurtosis as population ratios).
+ */
+import { inverseNormalCdf, logGamma, normalPdf, studentTPdf, studentTQuantile } from './distributions.js';
+
+export interface Moments { n: number; mean: number; sd: number; skewness: number; excessKurtosis: number }
+
+export function sampleMoments(x: ArrayLike<number>): Moments {
+  const n = x.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += x[i];
+  mean /= n;
+  let m2 = 0, m3 = 0, m4 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = x[i] - mean;
+    const d2 = d * d;
+    m2 += d2;
+    m3 += d2 * d;
+    m4 += d2 * d2;
+  }
+  const sd = Math.sqrt(m2 / Math.max(n - 1, 1));
+  const p2 = m2 / n;
+  return { n, mean, sd, skewness: p2 > 0 ? m3 / n / p2 ** 1.5 : 0, excessKurtosis: p2 > 0 ? m4 / n / (p2 * p2) - 3 : 0 };
+}
+
+/** Normal VaR and ES of a loss with mean mu and standard deviation sigma. */
+export function normalVarEs(mu: number, sigma: number, c: number): { var: number; es: number } {
+  const z = inverseNormalCdf(c);
+  return { var: mu + sigma * z, es: mu + (sigma * normalPdf(z)) / (1 - c) };
+}
+
+/** Student-t VaR and ES of a loss mu + s T, T ~ t_nu (standard t; nu > 1 for ES). */
+export function studentTVarEs(mu: number, s: number, nu: number, c: number): { var: number; es: number } {
+  const t = studentTQuantile(c, nu);
+  return { var: mu + s * t, es: mu + (s * studentTPdf(t, nu) * (nu + t * t)) / ((nu - 1) * (1 - c)) };
+}
+
+/** Cornish-Fisher VaR and ES (see the file comment). */
+export function cornishFisherVarEs(mu: number, sigma: number, skew: number, exKurt: number, c: number): { var: number; es: number; z: number } {
+  const z = inverseNormalCdf(c);
+  const z2 = z * z;
+  const zcf = z + ((z2 - 1) * skew) / 6 + ((z2 * z - 3 * z) * exKurt) / 24 - ((2 * z2 * z - 5 * z) * skew * skew) / 36;
+  const phi = normalPdf(z);
+  const I0 = 1 - c, I1 = phi, I2 = z * phi + I0, I3 = (z2 + 2) * phi;
+  const tail = I1 + (skew / 6) * (I2 - I0) + (exKurt / 24) * (I3 - 3 * I1) - ((skew * skew) / 36) * (2 * I3 - 5 * I1);
+  return { var: mu + sigma * zcf, es: mu + (sigma * tail) / (1 - c), z: zcf };
+}
+
+/** Maximum-likelihood location-scale Student-t fit. */
+export interface StudentTFit { mu: number; scale: number; nu: number; logLikelihood: number }
+
+function tLogLik(x: ArrayLike<number>, mu: number, s: number, nu: number): number {
+  const n = x.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) {
+    const d = (x[i] - mu) / s;
+    sum += Math.log1p((d * d) / nu);
+  }
+  return n * (logGamma(0.5 * (nu + 1)) - logGamma(0.5 * nu) - 0.5 * Math.log(nu * Math.PI) - Math.log(s)) - 0.5 * (nu + 1) * sum;
+}
+
+/** (mu, s) maximising the t likelihood for fixed nu, by the EM iteration (monotone in the likelihood). */
+function tLocationScale(x: ArrayLike<number>, nu: number, mu0: number, s0: number): [number, number] {
+  const n = x.length;
+  let mu = mu0, s2 = s0 * s0;
+  for (let it = 0; it < 300; it++) {
+    let sw = 0, swx = 0;
+    for (let i = 0; i < n; i++) {
+      const d = x[i] - mu;
+      const w = (nu + 1) / (nu + (d * d) / s2);
+      sw += w;
+      swx += w * x[i];
+    }
+    const muNew = swx / sw;
+    let ss = 0;
+    for (let i = 0; i < n; i++) {
+      const d = x[i] - muNew;
+      const w = (nu + 1) / (nu + ((x[i] - mu) * (x[i] - mu)) / s2);
+      ss += w * d * d;
+    }
+    const s2New = ss / n;
+    const done = Math.abs(muNew - mu) <= 1e-10 * Math.sqrt(s2) && Math.abs(s2New - s2) <= 1e-10 * s2;
+    mu = muNew;
+    s2 = s2New;
+    if (done) break;
+  }
+  return [mu, Math.sqrt(s2)];
+}
+
+/**
+ * Fit a location-scale Student-t by maximum likelihood: EM for (mu, s) at each nu, golden-section
+ * search of the profile likelihood over ln nu in [ln 1.5, ln 1000] to 1e-4 (or nu fixed when given).
+ */
+export function fitStudentT(x: ArrayLike<number>, fixedNu?: number): StudentTFit {
+  const m = sampleMoments(x);
+  const s0 = m.sd > 0 ? m.sd : 1;
+  // Warm start: each profile evaluation starts EM from the previous (mu, s).
+  let warm: [number, number] = [m.mean, s0];
+  const profile = (nu: number) => {
+    const [mu, s] = tLocationScale(x, nu, warm[0], warm[1]);
+    warm = [mu, s];
+    return { mu, scale: s, nu, logLikelihood: tLogLik(x, mu, s, nu) };
+  };
+  if (fixedNu !== undefined) return profile(fixedNu);
+  let a = Math.log(1.5), b = Math.log(1000);
+  const g = (Math.sqrt(5) - 1) / 2;
+  let c = b - g * (b - a), d = a + g * (b - a);
+  let fc = profile(Math.exp(c)), fd = profile(Math.exp(d));
+  // Golden section to 1e-4 in ln nu (nu to 0.01%).
+  while (b - a > 1e-4) {
+    if (fc.logLikelihood > fd.logLikelihood) {
+      b = d; d = c; fd = fc; c = b - g * (b - a); fc = profile(Math.exp(c));
+    } else {
+      a = c; c = d; fc = fd; d = a + g * (b - a); fd = profile(Math.exp(d));
+    }
+  }
+  return fc.logLikelihood > fd.logLikelihood ? fc : fd;
+}

@@ -1,0 +1,275 @@
+/**
+ * Portfolios and full revaluation. A portfolio is a list of positions on named assets (the risk
+ * factors) with today's spots; scenarios move each asset's spot by a log-return, optionally shock
+ * its implied vols, and let `horizon` pass. `revaluePortfolio` runs the `portfolioRevalue` kernel
+ * (positions x scenarios in one call per chunk of scenarios) and returns P&L in USD, positive = gain.
+ */
+import type { EngineContext } from '../engine.js';
+import { riskKernels } from './kernels-access.js';
+import { InputError, KernelError } from '../errors.js';
+import * as L from '../kernels/risk/layout.js';
+
+/** One position. Quantities are in units of the underlying (negative = short) unless stated. */
+export type Position =
+  | { kind: 'spot'; asset: string; quantity: number; account?: string }
+  /** Linear perpetual; `fundingRate` per year (decimal) paid by longs on the scenario mark over the horizon. */
+  | { kind: 'perpetual'; asset: string; quantity: number; fundingRate?: number; account?: string }
+  /**
+   * Dated future expiring in `expiry` years, forward F = S e^{basis T}. `settlement: 'coin'` is
+   * an inverse (coin-margined) future and `quantity` is then its USD face value.
+   */
+  | { kind: 'future'; asset: string; quantity: number; expiry: number; basis?: number; settlement?: 'usd' | 'coin'; account?: string }
+  /**
+   * European option on the forward F = S e^{basis T} (Black-76), implied vol `vol`, discounted at
+   * `rate`; `settlement: 'coin'` is Deribit's inverse option (premium in coins = USD price / F),
+   * valued in USD at the spot. `volShockScale` multiplies the asset's vol shock (term structure).
+   */
+  | {
+    kind: 'option'; asset: string; quantity: number; strike: number; expiry: number; vol: number; type: 'call' | 'put';
+    settlement?: 'usd' | 'coin'; rate?: number; basis?: number; volShockScale?: number; account?: string;
+  };
+
+/** A portfolio: positions plus today's spot of every asset they reference. */
+export interface Portfolio {
+  /** Spot (USD) of each asset. The factor order is the key order unless a scenario set says otherwise. */
+  spots: Record<string, number>;
+  positions: readonly Position[];
+  /** Optional accounts: positions name theirs; an account counts P&L in USD or in coins of `numeraire`. */
+  accounts?: Record<string, { numeraire?: string }>;
+}
+
+/** Scenarios for full revaluation. */
+export interface ScenarioSet {
+  /** Factor (asset) order of the columns; default: the keys of `portfolio.spots`. */
+  assets?: readonly string[];
+  /** Log-returns of the spots: row-major Float64Array [scenarios][assets] or an array of rows. */
+  logReturns: Float64Array | readonly (readonly number[])[];
+  /** Implied-vol shocks, same shape (optional). */
+  volShocks?: Float64Array | readonly (readonly number[])[];
+  /** How `volShocks` apply: vol + d (`'absolute'`, default), vol (1 + d) (`'relative'`), vol e^d (`'log'`). */
+  volShockMode?: 'absolute' | 'relative' | 'log';
+  /** Time that passes in each scenario, in years (default 1/365: one calendar day). */
+  horizon?: number;
+}
+
+/** Result of {@link revaluePortfolio}. */
+export interface RevaluationResult {
+  /** Total P&L in USD per scenario (positive = gain). */
+  pnl: Float64Array;
+  /** Per-account P&L in each account's numeraire (present when the portfolio defines accounts). */
+  accounts?: Record<string, Float64Array>;
+  /** Per-position USD P&L, row-major [positions][scenarios] (with `positionPnl: true`). */
+  positionPnl?: Float64Array;
+  scenarios: number;
+  assets: string[];
+}
+
+const KINDS = { spot: L.KIND_SPOT, perpetual: L.KIND_PERPETUAL } as const;
+
+function finite(v: unknown, path: string, positive = false, optional?: number): number {
+  if (v === undefined && optional !== undefined) return optional;
+  if (typeof v !== 'number' || !Number.isFinite(v) || (positive && !(v > 0))) {
+    throw new InputError(path, v, positive ? 'a positive finite number' : 'a finite number');
+  }
+  return v;
+}
+
+/** Packed positions in the kernel layout, plus names. */
+export interface PackedPortfolio {
+  n: number;
+  assets: string[];
+  spots: Float64Array;
+  f64: Float64Array; // [POS_F64_COLUMNS][n]
+  i32: Int32Array; // [POS_I32_COLUMNS][n]
+  accountNames: string[];
+  numeraires: Int32Array;
+}
+
+/** Validate and pack a portfolio (the caller's objects are not modified). @throws InputError. */
+export function packPortfolio(portfolio: Portfolio, assets?: readonly string[]): PackedPortfolio {
+  if (portfolio === null || typeof portfolio !== 'object') throw new InputError('portfolio', portfolio, 'an object');
+  const spotsObj = portfolio.spots;
+  if (spotsObj === null || typeof spotsObj !== 'object') throw new InputError('portfolio.spots', spotsObj, 'an object of spots');
+  const names = assets ? [...assets] : Object.keys(spotsObj);
+  if (names.length === 0) throw new InputError('portfolio.spots', spotsObj, 'at least one asset');
+  const index = new Map(names.map((a, i) => [a, i]));
+  const spots = Float64Array.from(names, (a) => finite(spotsObj[a], `portfolio.spots.${a}`, true));
+  const positions = portfolio.positions;
+  if (!Array.isArray(positions)) throw new InputError('portfolio.positions', positions, 'an array');
+  const accountNames = portfolio.accounts ? Object.keys(portfolio.accounts) : ['default'];
+  if (accountNames.length === 0) throw new InputError('portfolio.accounts', portfolio.accounts, 'at least one account');
+  const accountIndex = new Map(accountNames.map((a, i) => [a, i]));
+  const numeraires = Int32Array.from(accountNames, (a) => {
+    const num = portfolio.accounts?.[a]?.numeraire;
+    if (num === undefined || num === 'USD') return -1;
+    const f = index.get(num);
+    if (f === undefined) throw new InputError(`portfolio.accounts.${a}.numeraire`, num, 'USD or an asset in spots');
+    return f;
+  });
+  const n = positions.length;
+  const f64 = new Float64Array(L.POS_F64_COLUMNS * n);
+  const i32 = new Int32Array(L.POS_I32_COLUMNS * n);
+  positions.forEach((p, i) => {
+    const path = `portfolio.positions[${i}]`;
+    if (p === null || typeof p !== 'object') throw new InputError(path, p, 'a position object');
+    const f = index.get(p.asset);
+    if (f === undefined) throw new InputError(`${path}.asset`, p.asset, `one of ${names.join(', ')}`);
+    const acc = p.account === undefined ? (portfolio.accounts ? undefined : 0) : accountIndex.get(p.account);
+    if (acc === undefined) throw new InputError(`${path}.account`, p.account, `one of ${accountNames.join(', ')}`);
+    const set = (c: number, v: number) => (f64[c * n + i] = v);
+    set(L.COL_QUANTITY, finite(p.quantity, `${path}.quantity`));
+    set(L.COL_VOL_SCALE, 1);
+    let kind: number;
+    let type = 1;
+    switch (p.kind) {
+      case 'spot':
+        kind = KINDS.spot;
+        break;
+      case 'perpetual':
+        kind = KINDS.perpetual;
+        set(L.COL_CARRY, finite(p.fundingRate, `${path}.fundingRate`, false, 0));
+        break;
+      case 'future': {
+        const coin = p.settlement ?? 'usd';
+        if (coin !== 'usd' && coin !== 'coin') throw new InputError(`${path}.settlement`, coin, "'usd' or 'coin'");
+        kind = coin === 'coin' ? L.KIND_INVERSE_FUTURE : L.KIND_FUTURE;
+        const T = finite(p.expiry, `${path}.expiry`);
+        if (T < 0) throw new InputError(`${path}.expiry`, T, 'a number >= 0 (years)');
+        set(L.COL_EXPIRY, T);
+        set(L.COL_CARRY, finite(p.basis, `${path}.basis`, false, 0));
+        break;
+      }
+      case 'option': {
+        const coin = p.settlement ?? 'usd';
+        if (coin !== 'usd' && coin !== 'coin') throw new InputError(`${path}.settlement`, coin, "'usd' or 'coin'");
+        kind = coin === 'coin' ? L.KIND_OPTION_COIN : L.KIND_OPTION_USD;
+        const T = finite(p.expiry, `${path}.expiry`);
+        if (T < 0) throw new InputError(`${path}.expiry`, T, 'a number >= 0 (years)');
+        const vol = finite(p.vol, `${path}.vol`);
+        if (vol < 0) throw new InputError(`${path}.vol`, vol, 'a number >= 0');
+        if (p.type !== 'call' && p.type !== 'put') throw new InputError(`${path}.type`, p.type, "'call' or 'put'");
+        type = p.type === 'call' ? 1 : -1;
+        set(L.COL_STRIKE, finite(p.strike, `${path}.strike`, true));
+        set(L.COL_EXPIRY, T);
+        set(L.COL_VOL, vol);
+        set(L.COL_RATE, finite(p.rate, `${path}.rate`, false, 0));
+        set(L.COL_CARRY, finite(p.basis, `${path}.basis`, false, 0));
+        set(L.COL_VOL_SCALE, finite(p.volShockScale, `${path}.volShockScale`, false, 1));
+        break;
+      }
+      default:
+        throw new InputError(`${path}.kind`, (p as { kind: unknown }).kind, "'spot', 'perpetual', 'future' or 'option'");
+    }
+    i32[L.COL_KIND * n + i] = kind;
+    i32[L.COL_FACTOR * n + i] = f;
+    i32[L.COL_ACCOUNT * n + i] = acc;
+    i32[L.COL_TYPE * n + i] = type;
+  });
+  return { n, assets: names, spots, f64, i32, accountNames, numeraires };
+}
+
+/** Scenario matrix checked and flattened to row-major [m][nFactors]. */
+export function flattenScenarios(data: unknown, nFactors: number, path: string): Float64Array {
+  if (data instanceof Float64Array) {
+    if (data.length % nFactors !== 0) throw new InputError(path, data, `a length divisible by ${nFactors} assets`);
+    for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i])) throw new InputError(`${path}[${i}]`, data[i], 'a finite number');
+    return data;
+  }
+  if (!Array.isArray(data)) throw new InputError(path, data, 'a Float64Array or an array of rows');
+  const out = new Float64Array(data.length * nFactors);
+  data.forEach((row: unknown, s) => {
+    if (!Array.isArray(row) && !ArrayBuffer.isView(row)) throw new InputError(`${path}[${s}]`, row, `a row of ${nFactors} numbers`);
+    const r = row as ArrayLike<unknown>;
+    if (r.length !== nFactors) throw new InputError(`${path}[${s}]`, row, `a row of ${nFactors} numbers`);
+    for (let f = 0; f < nFactors; f++) {
+      const v = r[f];
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new InputError(`${path}[${s}][${f}]`, v, 'a finite number');
+      out[s * nFactors + f] = v;
+    }
+  });
+  return out;
+}
+
+const VOL_MODES = { absolute: L.VOL_SHOCK_ABSOLUTE, relative: L.VOL_SHOCK_RELATIVE, log: L.VOL_SHOCK_LOG } as const;
+
+/** Options of {@link revaluePortfolio}. */
+export interface RevaluePortfolioArgs {
+  portfolio: Portfolio;
+  scenarios: ScenarioSet;
+  /** Also return per-position USD P&L [positions][scenarios] (needed for allocation). */
+  positionPnl?: boolean;
+}
+
+/**
+ * Full revaluation of a portfolio over a scenario set (see {@link ScenarioSet}), in chunks of
+ * `ctx.chunkSize` scenarios, one `portfolioRevalue` kernel call per chunk (and per view: total,
+ * accounts).
+ * @throws InputError for a malformed portfolio or scenario set.
+ */
+export function revaluePortfolio(ctx: EngineContext, args: RevaluePortfolioArgs): RevaluationResult {
+  if (args === null || typeof args !== 'object') throw new InputError('args', args, 'an object');
+  const sc = args.scenarios;
+  if (sc === null || typeof sc !== 'object') throw new InputError('scenarios', sc, 'a scenario set');
+  const packed = packPortfolio(args.portfolio, sc.assets);
+  const nF = packed.assets.length;
+  const lr = flattenScenarios(sc.logReturns, nF, 'scenarios.logReturns');
+  const m = lr.length / nF;
+  const vs = sc.volShocks === undefined ? undefined : flattenScenarios(sc.volShocks, nF, 'scenarios.volShocks');
+  if (vs && vs.length !== lr.length) throw new InputError('scenarios.volShocks', sc.volShocks, `${m} rows (as logReturns)`);
+  const modeName = sc.volShockMode ?? 'absolute';
+  const volMode = VOL_MODES[modeName as keyof typeof VOL_MODES];
+  if (volMode === undefined) throw new InputError('scenarios.volShockMode', modeName, "'absolute', 'relative' or 'log'");
+  const horizon = sc.horizon === undefined ? 1 / 365 : sc.horizon;
+  if (typeof horizon !== 'number' || !(horizon >= 0) || !Number.isFinite(horizon)) throw new InputError('scenarios.horizon', horizon, 'a number >= 0 (years)');
+  const wantPos = args.positionPnl === true;
+  const pnl = new Float64Array(m);
+  const posPnl = wantPos ? new Float64Array(packed.n * m) : undefined;
+  const accounts = args.portfolio.accounts ? packed.accountNames.map(() => new Float64Array(m)) : undefined;
+  // Total USD view: every position in account 0, USD.
+  const totalI32 = packed.i32.slice();
+  totalI32.fill(0, L.COL_ACCOUNT * packed.n, (L.COL_ACCOUNT + 1) * packed.n);
+  const chunk = Math.max(1, Math.min(m, ctx.chunkSize));
+  for (let start = 0; start < m; start += chunk) {
+    const mc = Math.min(chunk, m - start);
+    runRevalue(ctx, packed, totalI32, 1, null, lr, vs, start, mc, volMode, horizon, [pnl], posPnl, m);
+    if (accounts) runRevalue(ctx, packed, packed.i32, packed.accountNames.length, packed.numeraires, lr, vs, start, mc, volMode, horizon, accounts, undefined, m);
+  }
+  const r: RevaluationResult = { pnl, scenarios: m, assets: packed.assets };
+  if (accounts) r.accounts = Object.fromEntries(packed.accountNames.map((a, i) => [a, accounts[i]]));
+  if (posPnl) r.positionPnl = posPnl;
+  return r;
+}
+
+function runRevalue(
+  ctx: EngineContext, packed: PackedPortfolio, i32: Int32Array, nA: number, numeraires: Int32Array | null,
+  lr: Float64Array, vs: Float64Array | undefined, start: number, mc: number, volMode: number, horizon: number,
+  outs: Float64Array[], posPnl: Float64Array | undefined, m: number,
+): void {
+  const { arena } = ctx;
+  const n = packed.n, nF = packed.assets.length;
+  arena.reset();
+  arena.reserve(16 * 10 + 8 * (packed.f64.length + nF + 2 * mc * nF + (vs ? mc * nF : 0) + nA * mc + (posPnl ? n * mc : 0)) + 4 * (i32.length + nA));
+  const pF = arena.alloc(8 * packed.f64.length);
+  const pI = arena.alloc(4 * i32.length);
+  const pS = arena.alloc(8 * nF);
+  const pL = arena.alloc(8 * mc * nF);
+  const pV = vs ? arena.alloc(8 * mc * nF) : 0;
+  const pN = numeraires ? arena.alloc(4 * nA) : 0;
+  const pScr = arena.alloc(8 * mc * nF);
+  const pOut = arena.alloc(8 * nA * mc);
+  const pPos = posPnl ? arena.alloc(8 * n * mc) : 0;
+  const v = arena.views;
+  v.f64.set(packed.f64, pF >>> 3);
+  v.i32.set(i32, pI >>> 2);
+  v.f64.set(packed.spots, pS >>> 3);
+  v.f64.set(lr.subarray(start * nF, (start + mc) * nF), pL >>> 3);
+  if (vs) v.f64.set(vs.subarray(start * nF, (start + mc) * nF), pV >>> 3);
+  if (numeraires) v.i32.set(numeraires, pN >>> 2);
+  const rc = riskKernels(ctx).portfolioRevalue(n, mc, nF, nA, pF, pI, pS, pL, pV, volMode, horizon, pN, pScr, pOut, pPos);
+  if (rc !== 0) throw new KernelError('portfolioRevalue', rc);
+  const w = arena.views.f64;
+  for (let a = 0; a < nA; a++) outs[a].set(w.subarray((pOut >>> 3) + a * mc, (pOut >>> 3) + (a + 1) * mc), start);
+  if (posPnl) {
+    for (let i = 0; i < n; i++) posPnl.set(w.subarray((pPos >>> 3) + i * mc, (pPos >>> 3) + (i + 1) * mc), i * m + start);
+  }
+}

@@ -1,0 +1,379 @@
+/**
+ * `engine.valueAtRisk`: VaR and ES, reported as positive losses, by one of several methods, on
+ * P&L samples (`pnl`, positive = gain; time-ordered, oldest first, where the method uses the
+ * order) or on a portfolio revalued over scenarios. Estimator conventions: tail-measures.ts.
+ *
+ * Horizons (`horizonDays`, default 1): P&L samples are one-period (daily) values.
+ * - 'sqrt' (default for historical and parametric methods): VaR_h = sqrt(h) VaR_1, ES likewise
+ *   (the square-root-of-time rule; exact only for i.i.d. zero-mean normal P&L). Normal: the mean
+ *   scales with h and sigma with sqrt(h), which is exact for i.i.d. normal P&L.
+ * - 'overlapping' (historical methods on a P&L series): h-day P&L = sums of h consecutive daily
+ *   P&Ls (overlapping windows, n - h + 1 of them).
+ * - 'simulation' ('filteredHistorical', 'ewma', 'garch'): h-step paths of the volatility model,
+ *   bootstrapping standardised residuals (FHS) with seeded Philox draws.
+ */
+import type { EngineContext } from '../engine.js';
+import { InputError } from '../errors.js';
+import { ewmaVariance, fitGarch, garchFilter, type GarchFit, type GarchDistribution, type GarchModel } from './garch.js';
+import { cornishFisherVarEs, fitStudentT, normalVarEs, sampleMoments, studentTVarEs } from './parametric.js';
+import { revaluePortfolio, type Portfolio, type ScenarioSet } from './portfolio.js';
+import { philoxUniforms, type Seed } from './random.js';
+import { checkConfidence, empiricalTail, finiteSample, weightedTail, type TailEstimate } from './tail-measures.js';
+import { normalPdf, inverseNormalCdf, studentTPdf, studentTQuantile } from './distributions.js';
+import { allocate, type Allocation } from './allocation.js';
+import { bootstrapInterval, type BootstrapInterval } from './bootstrap.js';
+import { deltaGammaVar, type DeltaGammaOptions } from './delta-gamma.js';
+import { monteCarloScenarios, type MonteCarloVarOptions } from './monte-carlo-var.js';
+
+export type VarMethod =
+  | 'historical' | 'ageWeighted' | 'volatilityScaled' | 'filteredHistorical'
+  | 'normal' | 'studentT' | 'cornishFisher' | 'ewma' | 'garch'
+  | 'deltaNormal' | 'deltaGamma' | 'monteCarlo';
+
+const METHODS: readonly VarMethod[] = [
+  'historical', 'ageWeighted', 'volatilityScaled', 'filteredHistorical', 'normal', 'studentT', 'cornishFisher',
+  'ewma', 'garch', 'deltaNormal', 'deltaGamma', 'monteCarlo',
+];
+
+export interface ValueAtRiskArgs {
+  /** P&L samples (positive = gain), oldest first. Give this, or `portfolio` with `scenarios` (or `monteCarlo`). */
+  pnl?: ArrayLike<number>;
+  portfolio?: Portfolio;
+  scenarios?: ScenarioSet;
+  /** Confidence level in (0, 1), e.g. 0.99. */
+  confidence: number;
+  /** Default 'historical'. */
+  method?: VarMethod;
+  /** Horizon in days (default 1). */
+  horizonDays?: number;
+  /** 'sqrt' | 'overlapping' | 'simulation'; defaults per method (see the file comment). */
+  horizonScaling?: 'sqrt' | 'overlapping' | 'simulation';
+  /** Decay: ageWeighted (BRW) default 0.98; volatilityScaled / ewma default 0.94. */
+  lambda?: number;
+  /** Volatility model of 'garch' and 'filteredHistorical' (default GARCH(1,1), normal). */
+  garch?: { model?: GarchModel; distribution?: GarchDistribution };
+  /** Student-t degrees of freedom (fitted by maximum likelihood when absent). */
+  nu?: number;
+  /** Paths of the multi-step simulation (default 10000) and its seed (default 0). */
+  simulations?: number;
+  seed?: Seed;
+  /** Euler allocation per position (portfolio inputs; historical, ageWeighted, normal, monteCarlo). */
+  allocation?: boolean;
+  /** Seeded bootstrap confidence intervals of VaR and ES (resampling the P&L; 'historical' and parametric fits). */
+  bootstrap?: { samples?: number; seed?: Seed; level?: number };
+  /** Monte Carlo full revaluation: risk-factor model (method 'monteCarlo'). */
+  monteCarlo?: MonteCarloVarOptions;
+  /** Delta-normal / delta-gamma options (method 'deltaNormal' | 'deltaGamma'). */
+  deltaGamma?: DeltaGammaOptions;
+}
+
+export interface ValueAtRiskResult {
+  /** Value at risk, a positive loss (negative when even the tail is a gain). */
+  var: number;
+  /** Expected shortfall, a positive loss, >= var. */
+  es: number;
+  confidence: number;
+  method: VarMethod;
+  horizonDays: number;
+  /** How the horizon was reached: 'none' (1 day), 'sqrt', 'overlapping', 'simulation', 'scenarios' (the scenarios' own horizon). */
+  horizonMethod: 'none' | 'sqrt' | 'overlapping' | 'simulation' | 'scenarios';
+  /** Number of P&L samples (scenarios, paths) used. */
+  observations: number;
+  /** Method details: fitted parameters, forecast volatility, ... */
+  details: Record<string, unknown>;
+  /** Per-position Euler allocation (with `allocation: true`). */
+  allocation?: Allocation;
+  /** Bootstrap intervals (with `bootstrap`). */
+  bootstrap?: { var: BootstrapInterval; es: BootstrapInterval; samples: number; level: number };
+}
+
+/** A one-sample estimator: P&L sample -> VaR/ES at 1 day, with details. */
+export type Estimator = (pnl: ArrayLike<number>) => EstimatorResult;
+
+/** One estimate, with the scenario P&L it took its quantiles from (empirical methods). */
+export interface EstimatorResult { var: number; es: number; details: Record<string, unknown>; scenarioPnl?: ArrayLike<number> }
+
+/** Refit schedule of GARCH-based methods (and the Student-t nu) in rolling backtests: refit when `age >= every`. */
+export interface GarchFitCache { fit?: GarchFit; nu?: number; age: number; every: number }
+
+function decay(v: unknown, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !(v > 0 && v < 1)) throw new InputError('lambda', v, 'a number in (0, 1)');
+  return v;
+}
+
+/** Age weights (Boudoukh, Richardson and Whitelaw 1998): w_i proportional to lambda^(n-1-i), newest (last) heaviest. */
+export function ageWeights(n: number, lambda: number): Float64Array {
+  const w = new Float64Array(n);
+  let x = 1;
+  for (let i = n - 1; i >= 0; i--) {
+    w[i] = x;
+    x *= lambda;
+  }
+  return w;
+}
+
+function negate(x: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = -x[i];
+  return out;
+}
+
+function tailResult(t: TailEstimate, details: Record<string, unknown> = {}, scenarioPnl?: ArrayLike<number>): EstimatorResult {
+  return { var: t.var, es: t.es, details: { ...details, k: t.k }, scenarioPnl };
+}
+
+/** Unit-variance innovation quantile and tail mean for 'garch'/'ewma' parametric VaR. */
+function innovationTail(dist: GarchDistribution, nu: number | undefined, c: number): { q: number; tail: number } {
+  if (dist === 'normal') {
+    const z = inverseNormalCdf(c);
+    return { q: z, tail: normalPdf(z) / (1 - c) };
+  }
+  const v = nu as number;
+  const k = Math.sqrt((v - 2) / v);
+  const t = studentTQuantile(c, v);
+  return { q: k * t, tail: (k * studentTPdf(t, v) * (v + t * t)) / ((v - 1) * (1 - c)) };
+}
+
+/**
+ * h-step simulation of a volatility-filtered P&L: standardised residuals z (bootstrapped with
+ * Philox uniforms), variance recursion `next(h, x)`. Returns the simulated h-day P&L sums.
+ */
+function simulateFiltered(z: ArrayLike<number>, sigma2: number, next: (h: number, x: number) => number, steps: number, paths: number, seed: Seed): Float64Array {
+  const out = new Float64Array(paths);
+  const nz = z.length;
+  for (let p = 0; p < paths; p++) {
+    const u = philoxUniforms(steps, seed, 11, p);
+    let h = sigma2;
+    let sum = 0;
+    for (let j = 0; j < steps; j++) {
+      const x = Math.sqrt(h) * z[Math.min(nz - 1, Math.floor(u[j] * nz))];
+      sum += x;
+      h = next(h, x);
+    }
+    out[p] = sum;
+  }
+  return out;
+}
+
+export function valueAtRisk(ctx: EngineContext, args: ValueAtRiskArgs): ValueAtRiskResult {
+  if (args === null || typeof args !== 'object') throw new InputError('args', args, 'an object');
+  const c = checkConfidence(args.confidence);
+  const method = args.method ?? 'historical';
+  if (!METHODS.includes(method)) throw new InputError('method', method, METHODS.map((m) => `'${m}'`).join(', '));
+  const h = args.horizonDays ?? 1;
+  if (typeof h !== 'number' || !Number.isInteger(h) || h < 1) throw new InputError('horizonDays', h, 'a positive integer (days)');
+  const paths = args.simulations ?? 10000;
+  if (!Number.isInteger(paths) || paths < 100) throw new InputError('simulations', paths, 'an integer >= 100');
+  const seed = args.seed ?? 0;
+
+  // Methods that need a portfolio and build their own scenarios.
+  if (method === 'deltaNormal' || method === 'deltaGamma') {
+    if (!args.portfolio) throw new InputError('portfolio', args.portfolio, `a portfolio (method '${method}')`);
+    const r = deltaGammaVar(ctx, args.portfolio, c, method, args.deltaGamma ?? {}, args.scenarios);
+    return { var: r.var, es: r.es, confidence: c, method, horizonDays: h, horizonMethod: 'scenarios', observations: r.observations, details: r.details };
+  }
+
+  let pnl: ArrayLike<number>;
+  let positionPnl: Float64Array | undefined;
+  let fromScenarios = false;
+  let nPositions = 0;
+  if (method === 'monteCarlo') {
+    if (!args.portfolio || !args.monteCarlo) throw new InputError('monteCarlo', args.monteCarlo, "a portfolio and monteCarlo options (method 'monteCarlo')");
+    const sc = monteCarloScenarios(ctx, args.portfolio, args.monteCarlo);
+    const rv = revaluePortfolio(ctx, { portfolio: args.portfolio, scenarios: sc, positionPnl: args.allocation === true });
+    const t = empiricalTail(ctx, rv.pnl, c);
+    const res: ValueAtRiskResult = {
+      var: t.var, es: t.es, confidence: c, method, horizonDays: h, horizonMethod: 'scenarios', observations: rv.scenarios,
+      details: { k: t.k, horizonYears: sc.horizon, paths: rv.scenarios, seed: args.monteCarlo.seed ?? 0 },
+    };
+    if (args.allocation && rv.positionPnl) res.allocation = allocate(ctx, rv.pnl, rv.positionPnl, args.portfolio.positions.length, c, 'historical', undefined, 1, args.portfolio.positions.map((p) => p.quantity));
+    if (args.bootstrap) res.bootstrap = bootstrapInterval(ctx, rv.pnl, (x) => { const e = empiricalTail(ctx, x, c); return [e.var, e.es]; }, args.bootstrap);
+    return res;
+  }
+  if (args.pnl !== undefined) {
+    pnl = finiteSample(args.pnl, 'pnl', 2);
+  } else if (args.portfolio && args.scenarios) {
+    const rv = revaluePortfolio(ctx, { portfolio: args.portfolio, scenarios: args.scenarios, positionPnl: args.allocation === true });
+    pnl = rv.pnl;
+    positionPnl = rv.positionPnl;
+    nPositions = args.portfolio.positions.length;
+    fromScenarios = true;
+  } else {
+    throw new InputError('pnl', args.pnl, 'P&L samples, or a portfolio with scenarios');
+  }
+  const n = pnl.length;
+
+  let scaling: ValueAtRiskResult['horizonMethod'];
+  const historicalFamily = method === 'historical' || method === 'ageWeighted' || method === 'volatilityScaled';
+  const simFamily = method === 'filteredHistorical' || method === 'ewma' || method === 'garch';
+  if (h === 1) scaling = fromScenarios ? 'scenarios' : 'none';
+  else if (args.horizonScaling) scaling = args.horizonScaling;
+  else scaling = simFamily ? 'simulation' : 'sqrt';
+  if (h > 1 && scaling === 'overlapping' && !(historicalFamily && !fromScenarios)) {
+    throw new InputError('horizonScaling', scaling, "'sqrt' (overlapping windows need a P&L series and a historical method)");
+  }
+  if (h > 1 && scaling === 'simulation' && !simFamily) {
+    throw new InputError('horizonScaling', scaling, "'sqrt' or 'overlapping' (simulation is for filteredHistorical, ewma and garch)");
+  }
+  if (h > 1 && fromScenarios && scaling !== 'sqrt') throw new InputError('horizonScaling', scaling, "'sqrt' for scenario P&L (or scenarios with the horizon built in)");
+
+  // h-day P&L by overlapping sums when asked.
+  let sample: ArrayLike<number> = pnl;
+  if (h > 1 && scaling === 'overlapping') {
+    if (n - h + 1 < 2) throw new InputError('horizonDays', h, `at most ${n - 1} for ${n} observations`);
+    const s = new Float64Array(n - h + 1);
+    let run = 0;
+    for (let i = 0; i < n; i++) {
+      run += pnl[i];
+      if (i >= h) run -= pnl[i - h];
+      if (i >= h - 1) s[i - h + 1] = run;
+    }
+    sample = s;
+  }
+
+  const est = estimator(ctx, method, c, args, h, scaling, paths, seed);
+  const r = est(sample);
+  let VaR = r.var, ES = r.es;
+  if (h > 1 && scaling === 'sqrt' && method !== 'normal') {
+    VaR *= Math.sqrt(h);
+    ES *= Math.sqrt(h);
+  }
+  const res: ValueAtRiskResult = {
+    var: VaR, es: ES, confidence: c, method, horizonDays: h, horizonMethod: scaling, observations: sample.length, details: r.details,
+  };
+  if (args.allocation) {
+    if (!positionPnl) throw new InputError('allocation', true, 'a portfolio with scenarios (per-position P&L)');
+    if (method !== 'historical' && method !== 'ageWeighted' && method !== 'normal') {
+      throw new InputError('method', method, "'historical', 'ageWeighted', 'normal' or 'monteCarlo' with allocation");
+    }
+    const weights = method === 'ageWeighted' ? ageWeights(n, decay(args.lambda, 0.98)) : undefined;
+    res.allocation = allocate(ctx, pnl, positionPnl, nPositions, c, method === 'normal' ? 'normal' : 'historical', weights, h > 1 ? Math.sqrt(h) : 1, args.portfolio?.positions.map((p) => p.quantity));
+  }
+  if (args.bootstrap) {
+    res.bootstrap = bootstrapInterval(ctx, sample, (x) => {
+      const b = est(x);
+      const f = h > 1 && scaling === 'sqrt' && method !== 'normal' ? Math.sqrt(h) : 1;
+      return [b.var * f, b.es * f];
+    }, args.bootstrap);
+  }
+  return res;
+}
+
+/** The one-sample estimator of a method (also used by the rolling backtest runner). */
+export function estimator(
+  ctx: EngineContext, method: VarMethod, c: number, args: Partial<ValueAtRiskArgs>, h = 1,
+  scaling: ValueAtRiskResult['horizonMethod'] = 'none', paths = 10000, seed: Seed = 0, cache?: GarchFitCache,
+): Estimator {
+  switch (method) {
+    case 'historical':
+      return (x) => tailResult(empiricalTail(ctx, x, c), {}, x);
+    case 'ageWeighted': {
+      const lambda = decay(args.lambda, 0.98);
+      return (x) => tailResult(weightedTail(negate(x), ageWeights(x.length, lambda), c), { lambda });
+    }
+    case 'volatilityScaled': {
+      const lambda = decay(args.lambda, 0.94);
+      return (x) => {
+        const e = ewmaVariance(x, lambda);
+        const sNow = Math.sqrt(e.forecastVariance);
+        const scaled = new Float64Array(x.length);
+        for (let i = 0; i < x.length; i++) scaled[i] = (x[i] * sNow) / Math.sqrt(e.variances[i]);
+        return tailResult(empiricalTail(ctx, scaled, c), { lambda, forecastVolatility: sNow }, scaled);
+      };
+    }
+    case 'normal':
+      return (x) => {
+        const m = sampleMoments(x);
+        const r = normalVarEs(-m.mean * h, m.sd * Math.sqrt(h), c);
+        return { ...r, details: { mean: m.mean, sd: m.sd } };
+      };
+    case 'studentT':
+      return (x) => {
+        let nu = args.nu;
+        if (nu === undefined && cache?.nu !== undefined && cache.age < cache.every) nu = cache.nu;
+        const f = fitStudentT(negate(x), nu);
+        if (cache && nu === undefined) {
+          cache.nu = f.nu;
+          cache.age = 0;
+        }
+        const r = studentTVarEs(f.mu, f.scale, f.nu, c);
+        return { ...r, details: { mu: f.mu, scale: f.scale, nu: f.nu, logLikelihood: f.logLikelihood } };
+      };
+    case 'cornishFisher':
+      return (x) => {
+        const m = sampleMoments(negate(x));
+        const r = cornishFisherVarEs(m.mean, m.sd, m.skewness, m.excessKurtosis, c);
+        return { var: r.var, es: r.es, details: { mean: m.mean, sd: m.sd, skewness: m.skewness, excessKurtosis: m.excessKurtosis, z: r.z } };
+      };
+    case 'ewma': {
+      const lambda = decay(args.lambda, 0.94);
+      return (x) => {
+        const e = ewmaVariance(x, lambda);
+        if (h > 1 && scaling === 'simulation') {
+          const sims = simulateFiltered(normalQuantiles(4096), e.forecastVariance, (v, y) => lambda * v + (1 - lambda) * y * y, h, paths, seed);
+          return tailResult(empiricalTail(ctx, sims, c), { lambda, forecastVolatility: Math.sqrt(e.forecastVariance), paths });
+        }
+        const s = Math.sqrt(e.forecastVariance);
+        const { q, tail } = innovationTail('normal', undefined, c);
+        return { var: s * q, es: s * tail, details: { lambda, forecastVolatility: s } };
+      };
+    }
+    case 'garch':
+    case 'filteredHistorical': {
+      const model = args.garch?.model ?? 'garch';
+      const dist = args.garch?.distribution ?? 'normal';
+      return (x) => {
+        let fit: GarchFit;
+        if (cache?.fit && cache.age < cache.every) {
+          fit = garchFilter(cache.fit, x);
+        } else {
+          fit = fitGarch(ctx, x, { model, distribution: dist });
+          if (cache) {
+            cache.fit = fit;
+            cache.age = 0;
+          }
+        }
+        const details = garchDetails(fit);
+        const z = Float64Array.from(x, (v, i) => v / Math.sqrt(fit.variances[i]));
+        const next = (v: number, y: number) => fit.omega + (fit.alpha + (y < 0 ? fit.gamma ?? 0 : 0)) * y * y + fit.beta * v;
+        if (method === 'garch') {
+          if (h > 1 && scaling === 'simulation') {
+            const draws = dist === 'normal' ? normalQuantiles(2048) : tQuantiles(2048, fit.nu as number);
+            const sims = simulateFiltered(draws, fit.forecastVariance, next, h, paths, seed);
+            return tailResult(empiricalTail(ctx, sims, c), { ...details, paths });
+          }
+          const s = Math.sqrt(fit.forecastVariance);
+          const { q, tail } = innovationTail(dist, fit.nu, c);
+          return { var: s * q, es: s * tail, details };
+        }
+        if (h > 1 && scaling === 'simulation') {
+          const sims = simulateFiltered(z, fit.forecastVariance, next, h, paths, seed);
+          return tailResult(empiricalTail(ctx, sims, c), { ...details, paths });
+        }
+        const s = Math.sqrt(fit.forecastVariance);
+        const scen = z.map((v) => v * s);
+        return tailResult(empiricalTail(ctx, scen, c), details, scen);
+      };
+    }
+    default:
+      throw new InputError('method', method, 'a P&L-sample method');
+  }
+}
+
+function garchDetails(fit: GarchFit): Record<string, unknown> {
+  return {
+    omega: fit.omega, alpha: fit.alpha, beta: fit.beta, gamma: fit.gamma, nu: fit.nu, converged: fit.converged,
+    logLikelihood: fit.logLikelihood, forecastVolatility: Math.sqrt(fit.forecastVariance),
+  };
+}
+
+/** m equally spaced normal quantiles (midpoints): a deterministic innovation set for simulation. */
+function normalQuantiles(m: number): Float64Array {
+  return Float64Array.from({ length: m }, (_, i) => inverseNormalCdf((i + 0.5) / m));
+}
+
+function tQuantiles(m: number, nu: number): Float64Array {
+  const k = Math.sqrt((nu - 2) / nu);
+  return Float64Array.from({ length: m }, (_, i) => k * studentTQuantile((i + 0.5) / m, nu));
+}

@@ -1,0 +1,83 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import btcCsv from '../data/history/BTCUSDT_1d.csv?raw';
+import ref from './fixtures/risk-reference.json';
+import { BACKENDS, engineFor } from './backends.js';
+import { ewmaVariance, parsePriceCsv, priceReturns, simulateGarch, type Engine, type GarchParameters } from '../src/index.js';
+
+const now = () => performance.now();
+
+describe.each(BACKENDS)('GARCH and EWMA (%s)', (backend) => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await engineFor(backend);
+  });
+
+  const CASES: { p: GarchParameters; n: number; seed: number }[] = [
+    { p: { model: 'garch', distribution: 'normal', omega: 0.05, alpha: 0.08, beta: 0.9 }, n: 4000, seed: 1 },
+    { p: { model: 'gjr', distribution: 'normal', omega: 0.05, alpha: 0.03, beta: 0.88, gamma: 0.12 }, n: 4000, seed: 2 },
+    { p: { model: 'garch', distribution: 't', omega: 0.1, alpha: 0.1, beta: 0.85, nu: 5 }, n: 4000, seed: 3 },
+    { p: { model: 'gjr', distribution: 't', omega: 0.05, alpha: 0.04, beta: 0.88, gamma: 0.1, nu: 6 }, n: 5000, seed: 4 },
+  ];
+  for (const { p, n, seed } of CASES) {
+    it(`recovers simulated ${p.model}-${p.distribution} parameters within 4 standard errors (n = ${n}, Philox seed ${seed})`, () => {
+      const r = simulateGarch(p, n, seed, { ctx: engine });
+      const fit = engine.fitGarch(r, { model: p.model, distribution: p.distribution });
+      expect(fit.converged).toBe(true);
+      const keys = ['omega', 'alpha', 'beta', ...(p.model === 'gjr' ? ['gamma'] : []), ...(p.distribution === 't' ? ['nu'] : [])] as const;
+      const report = keys.map((k) => `${k} ${(fit[k] as number).toFixed(4)} (true ${p[k]}, se ${(fit.standardErrors[k] as number).toFixed(4)})`).join(', ');
+      console.log(`[risk] ${p.model}-${p.distribution}: ${report}; logL ${fit.logLikelihood.toFixed(2)}, ${fit.iterations} iterations, ${fit.reason}`);
+      for (const k of keys) {
+        const se = fit.standardErrors[k] as number;
+        expect(se, k).toBeGreaterThan(0);
+        expect(Math.abs((fit[k] as number) - (p[k] as number)), `${k}: ${report}`).toBeLessThan(4 * se);
+      }
+      // The gradient vanishes at the optimum (interior), and variances follow the recursion.
+      expect(fit.variances[0]).toBe(fit.variance0);
+    });
+  }
+
+  it('BTC daily log-returns (x100, last 2000): log-likelihood at least scipy SLSQP\'s (same convention), parameters close', () => {
+    const h = parsePriceCsv(btcCsv);
+    const r = priceReturns(h.close).map((x) => 100 * x).slice(-2000);
+    for (const want of ref.garchBtc.fits) {
+      const fit = engine.fitGarch(r, { model: want.model as 'garch' | 'gjr', distribution: want.distribution as 'normal' | 't' });
+      expect(fit.variance0).toBeCloseTo(ref.garchBtc.variance0, 10);
+      console.log(`[risk] BTC ${want.model}-${want.distribution}: logL ${fit.logLikelihood.toFixed(4)} (scipy ${want.logLikelihood.toFixed(4)}), alpha ${fit.alpha.toFixed(4)} beta ${fit.beta.toFixed(4)} gamma ${fit.gamma?.toFixed(4)} nu ${fit.nu?.toFixed(3)} (scipy ${want.alpha.toFixed(4)} ${want.beta.toFixed(4)} ${want.gamma?.toFixed(4)} ${want.nu?.toFixed(3)}), ${fit.reason}`);
+      expect(fit.logLikelihood).toBeGreaterThan(want.logLikelihood - 1e-4);
+      expect(Math.abs(fit.alpha - want.alpha)).toBeLessThan(0.01);
+      expect(Math.abs(fit.beta - want.beta)).toBeLessThan(0.01);
+      if (want.nu) expect(Math.abs((fit.nu as number) - want.nu)).toBeLessThan(0.1);
+    }
+  });
+
+  it('fits 3000 returns quickly (timing printed; the benchmark target is 30 ms)', () => {
+    const r = simulateGarch({ model: 'gjr', distribution: 't', omega: 0.05, alpha: 0.04, beta: 0.88, gamma: 0.1, nu: 6 }, 3000, 9, { ctx: engine });
+    engine.fitGarch(r, { model: 'garch' });
+    const times: Record<string, number> = {};
+    for (const [model, distribution] of [['garch', 'normal'], ['garch', 't'], ['gjr', 't']] as const) {
+      const t0 = now();
+      const fit = engine.fitGarch(r, { model, distribution });
+      times[`${model}-${distribution}`] = now() - t0;
+      expect(fit.converged).toBe(true);
+    }
+    console.log(`[risk] fitGarch on 3000 returns (${backend}): ${Object.entries(times).map(([k, v]) => `${k} ${v.toFixed(1)} ms`).join(', ')}`);
+  });
+
+  it('EWMA: RiskMetrics recursion with lambda 0.94 and the documented initialisation (mean of r^2)', () => {
+    const r = [0.01, -0.02, 0.015, -0.03, 0.005];
+    const e = ewmaVariance(r);
+    const init = r.reduce((a, x) => a + x * x, 0) / r.length;
+    expect(e.variances[0]).toBe(init);
+    let h = init;
+    for (let t = 1; t < r.length; t++) {
+      h = 0.94 * h + 0.06 * r[t - 1] ** 2;
+      expect(e.variances[t]).toBeCloseTo(h, 17);
+    }
+    expect(e.forecastVariance).toBeCloseTo(0.94 * h + 0.06 * r[4] ** 2, 17);
+  });
+
+  it('malformed calls are InputErrors', () => {
+    expect(() => engine.fitGarch([1, 2, 3], {})).toThrow(expect.objectContaining({ code: 'INPUT', path: 'returns' }));
+    expect(() => engine.fitGarch(new Array(20).fill(0.1), { model: 'egarch' as never })).toThrow(expect.objectContaining({ code: 'INPUT', path: 'options.model' }));
+  });
+});
