@@ -110,7 +110,7 @@ function phiOf(phi: SsviPhi, x: ArrayLike<number>, theta: number): number {
   return phi === 'powerLaw' ? x[1] * Math.pow(theta, -x[2]) * Math.pow(1 + theta, x[2] - 1) : hestonPhi(x[1] * theta) ;
 }
 
-/** An SSVI slice (theta, phi, rho) as raw SVI (GJ 2014 Lemma 3.? mapping with Delta = mu = 0). */
+/** An SSVI slice (theta, phi, rho) as raw SVI (Gatheral-Jacquier 2014, section 3 mapping with Delta = mu = 0). */
 export function ssviSliceAsSvi(theta: number, phi: number, rho: number): SviParams {
   return { a: (theta / 2) * (1 - rho * rho), b: (theta * phi) / 2, rho, m: -rho / phi, sigma: Math.sqrt(1 - rho * rho) / phi };
 }
