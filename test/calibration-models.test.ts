@@ -44,6 +44,24 @@ describe.each(BACKENDS)('calibration models (%s)', (backend) => {
     engine = await engineFor(backend);
   });
 
+  it('a non-numeric bound override is an InputError naming it, for every model (SVI, SABR, Heston)', () => {
+    const vols = SVI_STRIKES.map(() => 0.6);
+    const quotes = { strikes: SVI_STRIKES, expiries: T_SVI, vols };
+    const expectBadBound = (call: () => unknown, path: string) => {
+      let caught: unknown;
+      try {
+        call();
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(InputError);
+      expect((caught as InputError).path).toBe(path);
+    };
+    expectBadBound(() => engine.fitSvi({ forwards: F_SVI, quotes, bounds: { lower: { b: '0' as never } } }), 'bounds.lower.b');
+    expectBadBound(() => engine.calibrateSabr({ forwards: F_SVI, quotes, bounds: { upper: { nu: 'x' as never } } }), 'bounds.upper.nu');
+    expectBadBound(() => engine.calibrateHeston({ forwards: F_SVI, quotes, bounds: { upper: { kappa: null as never } } }), 'bounds.upper.kappa');
+  });
+
   describe('Jacobians against central differences', () => {
     it('SVI slice kernel: every column, at several parameter points', () => {
       const k = Float64Array.from({ length: 41 }, (_, i) => -1 + 0.05 * i);

@@ -5,7 +5,7 @@ import { impliedVol } from '../pricing/implied-vol.js';
 import { hestonPrice, HESTON_PARAM_NAMES, type HestonParams } from '../pricing/heston-price.js';
 import { levenbergMarquardt } from './levenberg-marquardt.js';
 import { now, prepareQuotes, type PreparedQuotes } from './quotes.js';
-import { fixedMaskOf, perturbedStarts } from './svi.js';
+import { boundsArrays, fixedMaskOf, perturbedStarts } from './svi.js';
 import type { EndReason, FitResultBase, LeastSquaresProblem, LmResult, MarketArgs } from './types.js';
 
 /**
@@ -193,19 +193,7 @@ export function calibratePriceModel<P extends object>(
       return v;
     });
   };
-  const lower = def.lower.slice(), upper = def.upper.slice();
-  names.forEach((name, j) => {
-    const lo = (args.bounds?.lower as Record<string, number> | undefined)?.[name];
-    const hi = (args.bounds?.upper as Record<string, number> | undefined)?.[name];
-    if (lo !== undefined) {
-      if (typeof lo !== 'number' || Number.isNaN(lo)) throw new InputError(`bounds.lower.${name}`, lo, 'a number');
-      lower[j] = lo;
-    }
-    if (hi !== undefined) {
-      if (typeof hi !== 'number' || Number.isNaN(hi)) throw new InputError(`bounds.upper.${name}`, hi, 'a number');
-      upper[j] = hi;
-    }
-  });
+  const { lower, upper } = boundsArrays(args.bounds, names, def);
   const x0 = args.initial === undefined ? def.initial : toVector(args.initial, 'initial');
   if (args.starts !== undefined && !Array.isArray(args.starts)) throw new InputError('starts', args.starts, 'an array of parameter sets');
   const extra = args.extraStarts ?? 0;

@@ -2,7 +2,7 @@ import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import { callKernel, calibrationKernels } from './kernel-call.js';
 import { fitStatistics, now, prepareQuotes, volProblem, type VolEvaluator } from './quotes.js';
-import { assembleSliceResult, fitSlice, fixedMaskOf, perturbedStarts, type GlobalStage } from './svi.js';
+import { assembleSliceResult, boundsArrays, fitSlice, fixedMaskOf, perturbedStarts, type GlobalStage } from './svi.js';
 import type { FitResultBase, MarketArgs } from './types.js';
 
 /** SABR parameters of one slice (beta is fixed per calibration). */
@@ -149,12 +149,9 @@ export function calibrateSabr(ctx: EngineContext, args: CalibrateSabrArgs): Cali
     let vMax = 0;
     v.forEach((x) => Number.isFinite(x) && (vMax = Math.max(vMax, x)));
     const scale = Math.pow(forward, 1 - beta);
-    const lower = Float64Array.of(1e-4 * scale, -0.999, 0);
-    const upper = Float64Array.of(Math.max(5, 4 * vMax) * scale, 0.999, 25);
-    SABR_PARAM_NAMES.forEach((name, j) => {
-      const lo = args.bounds?.lower?.[name], hi = args.bounds?.upper?.[name];
-      if (lo !== undefined) lower[j] = lo;
-      if (hi !== undefined) upper[j] = hi;
+    const { lower, upper } = boundsArrays(args.bounds, SABR_PARAM_NAMES, {
+      lower: Float64Array.of(1e-4 * scale, -0.999, 0),
+      upper: Float64Array.of(Math.max(5, 4 * vMax) * scale, 0.999, 25),
     });
     const starts = [x0, ...perturbedStarts(x0, lower, upper, args.extraStarts ?? 0)];
     const evaluator = sabrEvaluator(ctx, strikes, forward, expiry, beta);

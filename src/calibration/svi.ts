@@ -229,22 +229,29 @@ export function fitSlice(
   return { ...best!, iterations, evaluations };
 }
 
-function boundsArrays(bounds: FitSviArgs['bounds'], def: { lower: Float64Array; upper: Float64Array }): { lower: Float64Array; upper: Float64Array } {
+/**
+ * Box bounds: the model's defaults, overridden per named parameter by `bounds.lower` / `bounds.upper`
+ * (shared by every calibration).
+ * @throws InputError naming `bounds`, or `bounds.lower.<name>` / `bounds.upper.<name>` for a non-number.
+ */
+export function boundsArrays(
+  bounds: unknown, names: readonly string[], def: { lower: Float64Array; upper: Float64Array },
+): { lower: Float64Array; upper: Float64Array } {
   const lower = Float64Array.from(def.lower), upper = Float64Array.from(def.upper);
-  if (bounds !== undefined) {
-    if (bounds === null || typeof bounds !== 'object') throw new InputError('bounds', bounds, '{ lower?, upper? }');
-    SVI_PARAM_NAMES.forEach((name, j) => {
-      const lo = bounds.lower?.[name], hi = bounds.upper?.[name];
-      if (lo !== undefined) {
-        if (typeof lo !== 'number' || Number.isNaN(lo)) throw new InputError(`bounds.lower.${name}`, lo, 'a number');
-        lower[j] = lo;
-      }
-      if (hi !== undefined) {
-        if (typeof hi !== 'number' || Number.isNaN(hi)) throw new InputError(`bounds.upper.${name}`, hi, 'a number');
-        upper[j] = hi;
-      }
-    });
-  }
+  if (bounds === undefined) return { lower, upper };
+  if (bounds === null || typeof bounds !== 'object') throw new InputError('bounds', bounds, '{ lower?, upper? }');
+  const sides = bounds as { lower?: Record<string, unknown>; upper?: Record<string, unknown> };
+  names.forEach((name, j) => {
+    const lo = sides.lower?.[name], hi = sides.upper?.[name];
+    if (lo !== undefined) {
+      if (typeof lo !== 'number' || Number.isNaN(lo)) throw new InputError(`bounds.lower.${name}`, lo, 'a number');
+      lower[j] = lo;
+    }
+    if (hi !== undefined) {
+      if (typeof hi !== 'number' || Number.isNaN(hi)) throw new InputError(`bounds.upper.${name}`, hi, 'a number');
+      upper[j] = hi;
+    }
+  });
   return { lower, upper };
 }
 
@@ -316,7 +323,7 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
       kHi = 1;
       wMax = 1;
     }
-    const { lower, upper } = boundsArrays(args.bounds, sviDefaultBounds(kLo, kHi, wMax));
+    const { lower, upper } = boundsArrays(args.bounds, SVI_PARAM_NAMES, sviDefaultBounds(kLo, kHi, wMax));
     const wk = k.filter((_, r) => weights[r] > 0), ww = w.filter((_, r) => weights[r] > 0);
     const x0 = sviStart(args.initial, s, Q.slices.length, wk.length ? wk : k, ww.length ? ww : w);
     const starts = [x0, ...perturbedStarts(x0, lower, upper, args.extraStarts ?? 0)];
