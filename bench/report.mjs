@@ -4,6 +4,8 @@
 import { writeFileSync } from 'node:fs';
 import { JOB_LABEL, SINGLE_REPS } from './suite.mjs';
 import { monteCarloReport } from './montecarlo.mjs';
+import { riskReport } from './risk.mjs';
+import { calibrationReport } from './calibration.mjs';
 
 const SIZE_LABEL = (n) => (n === 1 ? '1' : n >= 1e6 ? `1e${Math.round(Math.log10(n))}` : n >= 1e3 ? `1e${Math.round(Math.log10(n))}` : String(n));
 
@@ -141,6 +143,10 @@ export function buildReport(R) {
 
   // ---------------------------------------------------------------- Monte Carlo
   if (R.monteCarlo !== undefined) for (const line of monteCarloReport(R.monteCarlo)) p(line);
+
+  // ---------------------------------------------------------------- risk and calibration
+  if (R.risk) for (const line of riskReport(R.risk)) p(line);
+  if (R.calibration) for (const line of calibrationReport(R.calibration)) p(line);
 
   // ---------------------------------------------------------------- Chromium
   p('## Chromium vs Node (riskwasm only, same suite file)');

@@ -3,10 +3,13 @@
 //      and implied vol at N = 1, 1e3, 1e6, every result verified before it is timed;
 //   2. start-up (first createEngine in fresh processes, warm createEngine) and .wasm size;
 //   3. Monte Carlo (bench/montecarlo.mjs): WASM vs JS twin, one thread vs two workers;
-//   4. the same riskwasm suite in Chromium;
-//   5. bench/RESULTS.md (and bench/.tmp/results.json with every figure).
+//   4. risk (bench/risk.mjs): VaR + ES on 1e6 samples, full revaluation, GARCH fit, WASM vs JS;
+//   5. calibration (bench/calibration.mjs): Heston 200 quotes (analytic vs forward differences),
+//      SVI slice fit vs ml-levenberg-marquardt, WASM vs JS;
+//   6. the same riskwasm suite in Chromium;
+//   7. bench/RESULTS.md (and bench/.tmp/results.json with every figure).
 // Options: --no-browser (skip Chromium), --quick (N up to 1e5, fewer start-up repetitions),
-// --no-mc (skip the Monte Carlo benchmarks).
+// --no-mc (skip the Monte Carlo benchmarks), --no-risk, --no-calibration.
 
 import { Bench } from 'tinybench';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,11 +22,15 @@ import { PEERS, PEER_VERSIONS, peerAccuracy, peerTasks } from './peers.mjs';
 import { coldStart, warmStart, wasmSize } from './startup.mjs';
 import { writeReport } from './report.mjs';
 import { runMonteCarloBench } from './montecarlo.mjs';
+import { runRiskBench } from './risk.mjs';
+import { runCalibrationBench } from './calibration.mjs';
 
 const argv = new Set(process.argv.slice(2));
 const QUICK = argv.has('--quick');
 const BROWSER = !argv.has('--no-browser');
 const MC = !argv.has('--no-mc');
+const RISK = !argv.has('--no-risk');
+const CALIBRATION = !argv.has('--no-calibration');
 const sizes = QUICK ? [1, 1e3, 1e5] : SIZES;
 // A peer is timed at a size only if one pass is expected to take at most this long.
 const PEER_MAX_PASS_S = 6;
@@ -130,7 +137,30 @@ if (MC) {
   }
 }
 
-// ---------------------------------------------------------------- 4. Chromium
+// ---------------------------------------------------------------- 4. risk
+let risk = null;
+if (RISK) {
+  try {
+    risk = await runRiskBench(riskwasm, { quick: QUICK, log });
+    sink.value += risk.sink;
+  } catch (e) {
+    log(`risk run failed: ${e?.stack ?? e}`);
+    risk = { error: String(e?.message ?? e) };
+  }
+}
+
+// ---------------------------------------------------------------- 5. calibration
+let calibration = null;
+if (CALIBRATION) {
+  try {
+    calibration = await runCalibrationBench(riskwasm, { quick: QUICK, log });
+  } catch (e) {
+    log(`calibration run failed: ${e?.stack ?? e}`);
+    calibration = { error: String(e?.message ?? e) };
+  }
+}
+
+// ---------------------------------------------------------------- 6. Chromium
 let chromium = null;
 if (BROWSER) {
   try {
@@ -142,13 +172,13 @@ if (BROWSER) {
   }
 }
 
-// ---------------------------------------------------------------- 5. report
+// ---------------------------------------------------------------- 7. report
 machine.loadEnd = os.loadavg();
 const results = {
   command: 'npm run bench  (= npm run build && node bench/run.mjs)',
   args: [...argv], date: new Date().toISOString(), durationS: (Date.now() - started) / 1000,
   machine, sizes, peerVersions: PEER_VERSIONS, checks, peerInfo, rows, kernelRows, skipped,
-  cold, warm, size, chromium, monteCarlo, sink: sink.value,
+  cold, warm, size, chromium, monteCarlo, risk, calibration, sink: sink.value,
 };
 mkdirSync(here('./.tmp'), { recursive: true });
 writeFileSync(here('./.tmp/results.json'), JSON.stringify(results, null, 1));
