@@ -7,7 +7,7 @@
 import type { EngineContext } from '../engine.js';
 import { InputError, KernelError } from '../errors.js';
 import { JsHeapBacking, MemoryArena } from '../memory-arena.js';
-import { philoxNormalBatch, philoxUniformBatch } from '../kernels/random/philox.js';
+import { createJsKernels } from '../kernels/index.js';
 
 /** A seed: a non-negative integer below 2^53 (or a bigint below 2^64). */
 export type Seed = number | bigint;
@@ -24,37 +24,32 @@ export function seedWords(seed: unknown, path = 'seed'): [number, number] {
   return [seed >>> 0, Math.floor(seed / 4294967296)];
 }
 
-let privateArena: MemoryArena | undefined;
+let privateContext: EngineContext | undefined;
+
+// Without an engine, draws run in a private pure-JS context (the twin kernels give the same bits).
+function jsContext(): EngineContext {
+  if (!privateContext) {
+    const arena = new MemoryArena(new JsHeapBacking());
+    privateContext = { kernels: createJsKernels(arena), arena, chunkSize: 1 << 16 };
+  }
+  return privateContext;
+}
 
 function draw(ctx: EngineContext | undefined, normal: boolean, n: number, seed: Seed, stream: number, path: number, offset: number): Float64Array {
   const [lo, hi] = seedWords(seed);
+  const { arena, kernels: k } = ctx ?? jsContext();
   const out = new Float64Array(n);
   const CHUNK = 1 << 16;
   for (let start = 0; start < n; start += CHUNK) {
     const m = Math.min(CHUNK, n - start);
-    if (ctx) {
-      const arena = ctx.arena;
-      arena.reset();
-      arena.reserve(m * 8 + 16);
-      const p = arena.alloc(m * 8);
-      const k = ctx.kernels;
-      const rc = normal
-        ? k.philoxNormalBatch(m, lo, hi, stream, path, offset + start, p)
-        : k.philoxUniformBatch(m, lo, hi, stream, path, offset + start, p);
-      if (rc !== 0) throw new KernelError(normal ? 'philoxNormalBatch' : 'philoxUniformBatch', rc);
-      out.set(arena.views.f64.subarray(p >>> 3, (p >>> 3) + m), start);
-    } else {
-      privateArena ??= new MemoryArena(new JsHeapBacking());
-      const arena = privateArena;
-      arena.reset();
-      arena.reserve(m * 8 + 16);
-      const p = arena.alloc(m * 8);
-      const rc = normal
-        ? philoxNormalBatch(arena.views, m, lo, hi, stream, path, offset + start, p)
-        : philoxUniformBatch(arena.views, m, lo, hi, stream, path, offset + start, p);
-      if (rc !== 0) throw new KernelError(normal ? 'philoxNormalBatch' : 'philoxUniformBatch', rc);
-      out.set(arena.views.f64.subarray(p >>> 3, (p >>> 3) + m), start);
-    }
+    arena.reset();
+    arena.reserve(m * 8 + 16);
+    const p = arena.alloc(m * 8);
+    const rc = normal
+      ? k.philoxNormalBatch(m, lo, hi, stream, path, offset + start, p)
+      : k.philoxUniformBatch(m, lo, hi, stream, path, offset + start, p);
+    if (rc !== 0) throw new KernelError(normal ? 'philoxNormalBatch' : 'philoxUniformBatch', rc);
+    out.set(arena.views.f64.subarray(p >>> 3, (p >>> 3) + m), start);
   }
   return out;
 }
