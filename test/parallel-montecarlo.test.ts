@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, monteCarlo, type Engine, type MonteCarloArgs, type MonteCarloResult } from '../src/index.js';
 import { AbortedError, closeSharedPools, monteCarloParallel } from '../src/parallel/index.js';
+import { BACKENDS, engineFor } from './backends.js';
 
 const gbm = { kind: 'gbm', spot: 100, rate: 0.03, dividendYield: 0.01, vol: 0.25 } as const;
 const heston = { kind: 'heston', spot: 100, rate: 0.02, v0: 0.04, kappa: 1.5, theta: 0.05, sigma: 0.6, rho: -0.7 } as const;
@@ -38,16 +39,20 @@ afterAll(async () => {
   await closeSharedPools();
 });
 
-describe('monteCarloParallel', () => {
+describe.each(BACKENDS)('monteCarloParallel determinism (%s engine, workers on the same backend)', (backend) => {
   it.each(CASES)('%s: identical to monteCarlo for 1, 2 and 3 workers', async (_name, args) => {
-    const ref = await monteCarlo(engine, args);
+    const e = await engineFor(backend);
+    const ref = await monteCarlo(e, args);
     for (const workers of [1, 2, 3]) {
-      const r = await monteCarloParallel(engine, { ...args, workers });
+      const r = await monteCarloParallel(e, { ...args, workers });
       expect(comparable(r), `${workers} workers`).toEqual(comparable(ref));
       expect(Object.is(r.price, ref.price) && Object.is(r.stdErr, ref.stdErr)).toBe(true);
       expect(r.details.workersUsed).toBe(Math.min(workers, ref.details.shards));
     }
   });
+});
+
+describe('monteCarloParallel', () => {
 
   it('progress reaches 1; abort rejects with AbortedError', async () => {
     const args = CASES[0]![1];
