@@ -1,0 +1,243 @@
+/**
+ * Validation and market look-up of margin accounts: every position gets its forward, vol and mark
+ * (options priced in one Black-76 batch call for all accounts), every collateral line its USD price.
+ * Errors name the path of the offending field in the caller's input.
+ */
+import type { EngineContext } from '../engine.js';
+import { InputError } from '../errors.js';
+import { black76 } from '../pricing/black-pricing.js';
+import type { DeribitChain } from '../market/deribit-chain.js';
+import type {
+  AssetMarket, InstrumentSpec, MarginAccount, MarginMarket, MarginPosition, ResolvedAccount, ResolvedCollateral, ResolvedPosition,
+} from './types.js';
+
+/** Assets valued at 1 USD per unit, with no market entry needed. */
+export const STABLECOINS: ReadonlySet<string> = new Set(['USD', 'USDC', 'USDT']);
+
+/** Positions at most this close to expiry (years, ~1 second) count as expired. */
+const EXPIRED = 1 / (365.25 * 86400);
+
+function num(v: unknown, path: string, check: 'finite' | 'positive' | 'nonnegative' = 'finite'): number {
+  const ok = typeof v === 'number' && Number.isFinite(v) && (check === 'finite' || (check === 'positive' ? v > 0 : v >= 0));
+  if (!ok) throw new InputError(path, v, check === 'finite' ? 'a finite number' : check === 'positive' ? 'a positive finite number' : 'a finite number >= 0');
+  return v as number;
+}
+
+function optionalNum(v: unknown, path: string, fallback: number, check: 'finite' | 'positive' | 'nonnegative' = 'finite'): number {
+  return v === undefined ? fallback : num(v, path, check);
+}
+
+/** USD price of one unit of `asset` (stablecoins 1). @throws InputError for an asset the market lacks. */
+export function assetPrice(market: MarginMarket, asset: unknown, path: string): number {
+  if (typeof asset !== 'string' || asset === '') throw new InputError(path, asset, 'an asset name');
+  if (STABLECOINS.has(asset)) return 1;
+  const a = market.assets[asset];
+  if (a === undefined) throw new InputError(path, asset, `an asset in market.assets (${Object.keys(market.assets).join(', ') || 'none'})`);
+  return a.index;
+}
+
+/**
+ * Forward price (USD) for `expiry` years: an exact listed expiry, else ln(F/S) interpolated linearly
+ * in time between listed expiries (flat basis rate beyond them), else the index (no forwards).
+ */
+export function forwardFor(asset: AssetMarket, expiry: number): number {
+  const fw = asset.forwards;
+  if (!fw || fw.length === 0 || expiry <= 0) return asset.index;
+  let lo: { expiry: number; price: number } | undefined;
+  let hi: { expiry: number; price: number } | undefined;
+  for (const f of fw) {
+    if (Math.abs(f.expiry - expiry) <= 1e-9) return f.price;
+    if (f.expiry < expiry && (!lo || f.expiry > lo.expiry)) lo = f;
+    if (f.expiry > expiry && (!hi || f.expiry < hi.expiry)) hi = f;
+  }
+  const logBasis = (f: { expiry: number; price: number }) => Math.log(f.price / asset.index);
+  if (lo && hi) {
+    const w = (expiry - lo.expiry) / (hi.expiry - lo.expiry);
+    return asset.index * Math.exp((1 - w) * logBasis(lo) + w * logBasis(hi));
+  }
+  const edge = (lo ?? hi)!;
+  return asset.index * Math.exp((logBasis(edge) / edge.expiry) * expiry);
+}
+
+/** Validate the market object itself. @throws InputError naming the field. */
+export function checkMarket(market: unknown): MarginMarket {
+  if (market === null || typeof market !== 'object') throw new InputError('market', market, 'a market object');
+  const m = market as MarginMarket;
+  if (m.assets === null || typeof m.assets !== 'object') throw new InputError('market.assets', m.assets, 'an object of asset markets');
+  for (const [name, a] of Object.entries(m.assets)) {
+    if (a === null || typeof a !== 'object') throw new InputError(`market.assets.${name}`, a, 'an asset market { index, forwards? }');
+    num(a.index, `market.assets.${name}.index`, 'positive');
+    if (a.forwards !== undefined) {
+      if (!Array.isArray(a.forwards)) throw new InputError(`market.assets.${name}.forwards`, a.forwards, 'an array of { expiry, price }');
+      a.forwards.forEach((f, i) => {
+        num(f?.expiry, `market.assets.${name}.forwards[${i}].expiry`, 'positive');
+        num(f?.price, `market.assets.${name}.forwards[${i}].price`, 'positive');
+      });
+    }
+  }
+  if (m.rate !== undefined) num(m.rate, 'market.rate');
+  if (m.vols !== undefined && (m.vols === null || typeof m.vols !== 'object')) throw new InputError('market.vols', m.vols, 'an object of vols by instrument');
+  if (m.instruments !== undefined && (m.instruments === null || typeof m.instruments !== 'object')) {
+    throw new InputError('market.instruments', m.instruments, 'an object of instruments by name');
+  }
+  return m;
+}
+
+type Settlement = 'usd' | 'coin';
+
+function settlementOf(v: unknown, path: string): Settlement {
+  if (v === undefined) return 'usd';
+  if (v !== 'usd' && v !== 'coin') throw new InputError(path, v, "'usd' or 'coin'");
+  return v;
+}
+
+/** Merge a by-name position with its listed instrument. */
+function expand(p: MarginPosition, market: MarginMarket, path: string): Exclude<MarginPosition, { kind?: undefined }> {
+  if (p === null || typeof p !== 'object') throw new InputError(path, p, 'a position object');
+  if (p.kind !== undefined) return p;
+  const name = (p as { instrument?: unknown }).instrument;
+  if (typeof name !== 'string') throw new InputError(`${path}.kind`, undefined, "'spot', 'perpetual', 'future', 'option', or an instrument name");
+  const spec: InstrumentSpec | undefined = market.instruments?.[name];
+  if (spec === undefined) throw new InputError(`${path}.instrument`, name, 'an instrument listed in market.instruments');
+  return { ...spec, size: p.size, instrument: name, entryPrice: p.entryPrice, accruedFunding: p.accruedFunding } as Exclude<MarginPosition, { kind?: undefined }>;
+}
+
+/**
+ * Validate accounts against a market and resolve every position: forward, vol, mark and USD delta
+ * per unit. Options of all accounts are priced in one Black-76 batch call.
+ * @param ctx engine context (runs the pricing kernel).
+ * @param accounts one account or an array of them (paths in errors: `account` or `accounts[i]`).
+ * @throws InputError for a malformed account, an unknown asset or instrument, an expired option or
+ * future, a missing vol, a negative collateral amount or a short spot position.
+ */
+export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket): ResolvedAccount[] {
+  const mk = checkMarket(market);
+  const single = !Array.isArray(accounts);
+  const list = (single ? [accounts] : accounts) as readonly MarginAccount[];
+  const rate = mk.rate ?? 0;
+  const options: ResolvedPosition[] = [];
+  const out = list.map((acc, ai): ResolvedAccount => {
+    const apath = single ? 'account' : `accounts[${ai}]`;
+    if (acc === null || typeof acc !== 'object') throw new InputError(apath, acc, 'an account { collateral?, positions }');
+    if (!Array.isArray(acc.positions)) throw new InputError(`${apath}.positions`, acc.positions, 'an array of positions');
+    const id = acc.id === undefined ? String(ai) : acc.id;
+    if (typeof id !== 'string') throw new InputError(`${apath}.id`, acc.id, 'a string');
+    const collateral: ResolvedCollateral[] = [];
+    if (acc.collateral !== undefined) {
+      if (acc.collateral === null || typeof acc.collateral !== 'object') throw new InputError(`${apath}.collateral`, acc.collateral, 'an object of amounts by asset');
+      for (const [asset, amount] of Object.entries(acc.collateral)) {
+        const cpath = `${apath}.collateral.${asset}`;
+        collateral.push({ asset, amount: num(amount, cpath, 'nonnegative'), price: assetPrice(mk, asset, cpath) });
+      }
+    }
+    const positions = acc.positions.map((raw, pi): ResolvedPosition => {
+      const path = `${apath}.positions[${pi}]`;
+      const p = expand(raw, mk, path);
+      const size = num(p.size, `${path}.size`);
+      if (STABLECOINS.has(p.asset)) throw new InputError(`${path}.asset`, p.asset, 'a risky asset (stablecoins are collateral)');
+      const index = assetPrice(mk, p.asset, `${path}.asset`);
+      const base: ResolvedPosition = {
+        kind: p.kind, asset: p.asset, size, strike: NaN, expiry: 0, type: 0, settlement: 'usd', vol: NaN, index, forward: index, basis: 0,
+        rate, entryPrice: NaN, accruedFunding: 0, fundingRate: 0, markPerUnit: index, instrument: p.instrument, path,
+      };
+      const withExpiry = (expiry: unknown) => {
+        const T = num(expiry, `${path}.expiry`);
+        if (T <= EXPIRED) throw new InputError(`${path}.expiry`, T, 'a time to expiry > 0 years (the position has expired)');
+        base.expiry = T;
+        base.forward = forwardFor(mk.assets[p.asset], T);
+        base.basis = Math.log(base.forward / index) / T;
+      };
+      switch (p.kind) {
+        case 'spot':
+          if (size < 0) throw new InputError(`${path}.size`, size, 'a size >= 0 (short spot needs a loan)');
+          return base;
+        case 'perpetual':
+          base.entryPrice = optionalNum(p.entryPrice, `${path}.entryPrice`, NaN, 'positive');
+          base.accruedFunding = optionalNum(p.accruedFunding, `${path}.accruedFunding`, 0);
+          base.fundingRate = optionalNum(p.fundingRate, `${path}.fundingRate`, 0);
+          return base;
+        case 'future':
+          withExpiry(p.expiry);
+          base.settlement = settlementOf(p.settlement, `${path}.settlement`);
+          base.entryPrice = optionalNum(p.entryPrice, `${path}.entryPrice`, NaN, 'positive');
+          base.markPerUnit = base.forward;
+          return base;
+        case 'option': {
+          withExpiry(p.expiry);
+          if (p.type !== 'call' && p.type !== 'put') throw new InputError(`${path}.type`, p.type, "'call' or 'put'");
+          base.type = p.type === 'call' ? 1 : -1;
+          base.strike = num(p.strike, `${path}.strike`, 'positive');
+          base.settlement = settlementOf(p.settlement, `${path}.settlement`);
+          const vol = p.vol !== undefined ? p.vol : p.instrument !== undefined ? mk.vols?.[p.instrument] : undefined;
+          if (vol === undefined) throw new InputError(`${path}.vol`, vol, `an implied vol (on the position or in market.vols${p.instrument ? `["${p.instrument}"]` : ''})`);
+          base.vol = num(vol, `${path}.vol`, 'nonnegative');
+          options.push(base);
+          return base;
+        }
+        default:
+          throw new InputError(`${path}.kind`, (p as { kind: unknown }).kind, "'spot', 'perpetual', 'future' or 'option'");
+      }
+    });
+    return { id, positions, collateral, path: apath };
+  });
+  if (options.length > 0) {
+    // One batch for every option of every account. USD value per unit: DF * B(F) for USD-settled,
+    // and the coin premium B(F)/F valued at the index (the revaluation kernel's convention) for coin.
+    const r = black76(ctx, {
+      forwards: Float64Array.from(options, (o) => o.forward),
+      strikes: Float64Array.from(options, (o) => o.strike),
+      expiries: Float64Array.from(options, (o) => o.expiry),
+      vols: Float64Array.from(options, (o) => o.vol),
+      types: Int8Array.from(options, (o) => o.type),
+      discountFactors: Float64Array.from(options, (o) => Math.exp(-o.rate * o.expiry)),
+    });
+    options.forEach((o, i) => {
+      o.markPerUnit = o.settlement === 'usd' ? r.price[i] : (r.price[i] / o.forward) * o.index;
+    });
+  }
+  return out;
+}
+
+/** A Deribit instrument name's expiry code, e.g. `27MAR26` (the chain gives the time itself). */
+function futureName(instrument: string): string {
+  return instrument.split('-').slice(0, 2).join('-');
+}
+
+/**
+ * Market data from a Deribit option-chain snapshot: each currency's index, one forward per expiry
+ * (the chain's underlying price), the mark IV per option, and an instrument table for the options,
+ * their expiries' futures (`BTC-27MAR26`, marked at the forward, margined as linear USD futures) and the perpetual (`BTC-PERPETUAL`,
+ * marked at the index). Deribit options are coin-settled. Rows without a mark IV get no vol entry.
+ * @throws InputError for an empty chain or one with no index price.
+ */
+export function marketFromDeribitChain(chain: DeribitChain): MarginMarket {
+  if (chain === null || typeof chain !== 'object' || !(chain.length > 0)) throw new InputError('chain', chain, 'a non-empty Deribit chain (loadDeribitChain)');
+  const assets: Record<string, AssetMarket> = {};
+  const forwards: Record<string, Map<number, number>> = {};
+  const indexSum: Record<string, [number, number]> = {};
+  const vols: Record<string, number> = {};
+  const instruments: Record<string, InstrumentSpec> = {};
+  for (let i = 0; i < chain.length; i++) {
+    const cur = chain.currency[i];
+    const T = chain.timeToMaturity[i];
+    const name = chain.instrument[i];
+    if (Number.isFinite(chain.index[i])) {
+      const s = (indexSum[cur] ??= [0, 0]);
+      s[0] += chain.index[i];
+      s[1]++;
+    }
+    (forwards[cur] ??= new Map()).set(T, chain.forward[i]);
+    if (Number.isFinite(chain.markIv[i]) && chain.markIv[i] > 0) vols[name] = chain.markIv[i];
+    instruments[name] = { kind: 'option', asset: cur, strike: chain.strike[i], expiry: T, type: chain.type[i] === 1 ? 'call' : 'put', settlement: 'coin' };
+    // Futures are margined as linear in USD (size in coins, P&L = size x change of the forward).
+    instruments[futureName(name)] ??= { kind: 'future', asset: cur, expiry: T };
+    instruments[`${cur}-PERPETUAL`] ??= { kind: 'perpetual', asset: cur };
+  }
+  for (const cur of Object.keys(forwards)) {
+    const s = indexSum[cur];
+    if (!s) throw new InputError(`chain.index (${cur})`, NaN, 'an index price on at least one row');
+    // The snapshot's index moves by cents across rows taken over a second; their mean is the index.
+    assets[cur] = { index: s[0] / s[1], forwards: [...forwards[cur]].filter(([T]) => T > 0).map(([expiry, price]) => ({ expiry, price })) };
+  }
+  return { assets, vols, instruments, rate: 0 };
+}
