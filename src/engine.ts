@@ -79,17 +79,29 @@ export class Engine implements EngineContext {
     return this.arena.capacity;
   }
 
-  /** Batch Black-Scholes-Merton prices (and greeks) on spot; see {@link BlackScholesArgs}. */
+  /**
+   * Batch Black-Scholes-Merton prices (and greeks) on spot; see {@link BlackScholesArgs}.
+   * Expiries in years, vols decimals, rates and dividend yields continuously compounded.
+   * @throws InputError for a malformed call (wrong types, mismatched lengths, unknown option type); a bad element gives NaN and its `status` instead.
+   */
   blackScholes(args: BlackScholesArgs): PricingResult {
     return blackScholes(this, args);
   }
 
-  /** Batch Black-76 prices (and greeks) on the forward; see {@link Black76Args}. */
+  /**
+   * Batch Black-76 prices (and greeks) on the forward; see {@link Black76Args}.
+   * Expiries in years, vols decimals, discount factors (default 1); coin settlement prices in coins (USD value / forward).
+   * @throws InputError for a malformed call; a bad element gives NaN and its `status` instead.
+   */
   black76(args: Black76Args): PricingResult {
     return black76(this, args);
   }
 
-  /** Batch Black-76 implied volatilities with a per-element status; see {@link ImpliedVolArgs}. */
+  /**
+   * Batch Black-76 implied volatilities with a per-element status; see {@link ImpliedVolArgs}.
+   * Vols returned as decimals; expiries in years; prices in coins with `settlement: 'coin'`.
+   * @throws InputError for a malformed call; a price with no implied vol gives NaN and its `status` instead.
+   */
   impliedVol(args: ImpliedVolArgs): ImpliedVolResult {
     return impliedVol(this, args);
   }
@@ -97,82 +109,138 @@ export class Engine implements EngineContext {
   /**
    * Monte Carlo price (and greeks) of one payoff under one model; see {@link MonteCarloArgs}.
    * Runs shard by shard, yielding between shards so `signal` can abort (AbortedError).
+   * @throws (rejects) InputError for malformed arguments (before any work); AbortedError when `signal` aborts; WorkerError when a worker cannot start.
    */
   monteCarlo(args: MonteCarloArgs): Promise<MonteCarloResult> {
     return monteCarlo(this, args);
   }
 
-  /** {@link Engine.monteCarlo} without yielding: the whole run in one synchronous call. */
+  /**
+   * {@link Engine.monteCarlo} without yielding: the whole run in one synchronous call.
+   * @throws InputError for malformed arguments; AbortedError when `signal` is aborted.
+   */
   monteCarloSync(args: MonteCarloArgs): MonteCarloResult {
     return monteCarloSync(this, args);
   }
 
-  /** Spot paths, row-major Float64Array [paths][steps + 1] (InputError above 256 MiB); see {@link SimulatePathsArgs}. */
+  /**
+   * Spot paths, row-major Float64Array [paths][steps + 1] (InputError above 256 MiB); see {@link SimulatePathsArgs}.
+   * @throws InputError for malformed arguments or more than 256 MiB of output; KernelError if the kernel rejects the call (a bug).
+   */
   simulatePaths(args: SimulatePathsArgs): Float64Array {
     return simulatePaths(this, args);
   }
 
-  /** Raw SVI per expiry slice, with butterfly-arbitrage checks; see {@link FitSviArgs}. */
+  /**
+   * Raw SVI per expiry slice, with butterfly-arbitrage checks; see {@link FitSviArgs}.
+   * Quote vols as decimals, expiries in years; rmse in vol points (0.01 of vol) for the vol objective.
+   * @throws InputError for a malformed call (naming the field); a fit that stops early returns its `reason`, it does not throw.
+   */
   fitSvi(args: FitSviArgs): FitSviResult {
     return fitSvi(this, args);
   }
 
-  /** SSVI surface (power-law or Heston-like phi), arbitrage-free by construction; see {@link FitSsviArgs}. */
+  /**
+   * SSVI surface (power-law or Heston-like phi), arbitrage-free by construction; see {@link FitSsviArgs}.
+   * Quote vols as decimals, expiries in years; rmse in vol points (0.01 of vol) for the vol objective.
+   * @throws InputError for a malformed call (naming the field); a fit that stops early returns its `reason`, it does not throw.
+   */
   fitSsvi(args: FitSsviArgs): FitSsviResult {
     return fitSsvi(this, args);
   }
 
-  /** Hagan (2002) lognormal SABR per expiry slice, beta fixed; see {@link CalibrateSabrArgs}. */
+  /**
+   * Hagan (2002) lognormal SABR per expiry slice, beta fixed; see {@link CalibrateSabrArgs}.
+   * Quote vols as decimals, expiries in years; rmse in vol points (0.01 of vol) for the vol objective.
+   * @throws InputError for a malformed call (naming the field); a fit that stops early returns its `reason`, it does not throw.
+   */
   calibrateSabr(args: CalibrateSabrArgs): CalibrateSabrResult {
     return calibrateSabr(this, args);
   }
 
-  /** Implied-vol surface of one currency from a Deribit chain, every dropped quote counted; see {@link BuildSurfaceOptions}. */
+  /**
+   * Implied-vol surface of one currency from a Deribit chain, every dropped quote counted; see {@link BuildSurfaceOptions}.
+   * Vols as decimals, expiries in years.
+   * @throws InputError for a malformed chain or options.
+   */
   buildSurface(chain: DeribitChain, options: BuildSurfaceOptions): Surface {
     return buildSurface(this, chain, options);
   }
 
-  /** Batch Heston prices (and gradient with respect to the five parameters); see {@link HestonPriceArgs}. */
+  /**
+   * Batch Heston prices (and gradient with respect to the five parameters); see {@link HestonPriceArgs}.
+   * Expiries in years, rates continuously compounded, variances (v0, theta) as decimals, kappa per year.
+   * @throws InputError for a malformed call or a parameter out of its domain; a bad element gives NaN and its `status` instead.
+   */
   hestonPrice(args: HestonPriceArgs): HestonPriceResult {
     return hestonPrice(this, args);
   }
 
-  /** Batch Bates prices (Heston with Merton jumps; gradient in the eight parameters); see {@link BatesPriceArgs}. */
+  /**
+   * Batch Bates prices (Heston with Merton jumps; gradient in the eight parameters); see {@link BatesPriceArgs}.
+   * Units as {@link Engine.hestonPrice}; lambda per year, muJ and deltaJ in log-price units.
+   * @throws InputError as {@link Engine.hestonPrice}, and for lambda < 0, deltaJ < 0 or a non-finite muJ.
+   */
   batesPrice(args: BatesPriceArgs): BatesPriceResult {
     return batesPrice(this, args);
   }
 
-  /** Heston calibration to a quote surface (LM, analytic Jacobian, vol or price objective); see {@link CalibrateHestonArgs}. */
+  /**
+   * Heston calibration to a quote surface (LM, analytic Jacobian, vol or price objective); see {@link CalibrateHestonArgs}.
+   * Quote vols as decimals, expiries in years; rmse in vol points (0.01 of vol) for the vol objective.
+   * @throws InputError for a malformed call (naming the field); a fit that stops early returns its `reason`, it does not throw.
+   */
   calibrateHeston(args: CalibrateHestonArgs): CalibrateHestonResult {
     return calibrateHeston(this, args);
   }
 
-  /** Bates calibration (eight parameters); see {@link CalibrateBatesArgs}. */
+  /**
+   * Bates calibration (eight parameters); see {@link CalibrateBatesArgs}.
+   * Quote vols as decimals, expiries in years; rmse in vol points (0.01 of vol) for the vol objective.
+   * @throws InputError for a malformed call (naming the field); a fit that stops early returns its `reason`, it does not throw.
+   */
   calibrateBates(args: CalibrateBatesArgs): CalibrateBatesResult {
     return calibrateBates(this, args);
   }
 
-  /** VaR and ES (positive losses) of P&L samples or a revalued portfolio; see {@link ValueAtRiskArgs}. */
+  /**
+   * VaR and ES (positive losses) of P&L samples or a revalued portfolio; see {@link ValueAtRiskArgs}.
+   * VaR and ES in the P&L's unit (USD for portfolios), at `confidence` in (0, 1), over `horizonDays` days.
+   * @throws InputError for a malformed call (naming the field); KernelError if a kernel rejects the call (a bug).
+   */
   valueAtRisk(args: ValueAtRiskArgs): ValueAtRiskResult {
     return valueAtRisk(this, args);
   }
 
-  /** GARCH(1,1) / GJR-GARCH(1,1) maximum-likelihood fit of zero-mean returns; see {@link FitGarchOptions}. */
+  /**
+   * GARCH(1,1) / GJR-GARCH(1,1) maximum-likelihood fit of zero-mean returns; see {@link FitGarchOptions}.
+   * Returns per period as decimals (e.g. daily log-returns); variances per period.
+   * @throws InputError for a malformed series or option.
+   */
   fitGarch(returns: ArrayLike<number>, options?: FitGarchOptions): GarchFit {
     return fitGarch(this, returns, options);
   }
 
-  /** Full revaluation of a portfolio over scenarios (P&L in USD, positive = gain); see {@link RevaluePortfolioArgs}. */
+  /**
+   * Full revaluation of a portfolio over scenarios (P&L in USD, positive = gain); see {@link RevaluePortfolioArgs}.
+   * @throws InputError for a malformed portfolio or scenario set.
+   */
   revaluePortfolio(args: RevaluePortfolioArgs): RevaluationResult {
     return revaluePortfolio(this, args);
   }
 
-  /** Rolling VaR/ES backtest of several methods on one return series; see {@link RollingBacktestArgs}. */
+  /**
+   * Rolling VaR/ES backtest of several methods on one return series; see {@link RollingBacktestArgs}.
+   * @throws InputError for malformed arguments (naming the field).
+   */
   rollingBacktest(args: RollingBacktestArgs): { observations: number; window: number; confidence: number; methods: Record<string, MethodBacktest> } {
     return rollingBacktest(this, args);
   }
 
-  /** Historical-window and hypothetical-grid stress tests by full revaluation; see {@link StressTestArgs}. */
+  /**
+   * Historical-window and hypothetical-grid stress tests by full revaluation; see {@link StressTestArgs}.
+   * @throws InputError for malformed arguments (naming the field).
+   */
   stressTest(args: StressTestArgs): StressTestResult {
     return stressTest(this, args);
   }

@@ -29,3 +29,10 @@ export {
   type RunShardsOptions, type RunShardsIntoOptions, type WorkerPoolOptions, type ShardTask, type PhiloxSumJob,
 } from './parallel/index.js';
 export * from './risk/index.js';
+// Types named by public signatures (so the API reference can show them).
+export type { HeapBacking } from './memory-arena.js';
+export type { KernelHeap } from './kernels/heap.js';
+export type { PoolRun } from './parallel/index.js';
+export type { StressWindowResult } from './risk/stress.js';
+export type { StudentTFit, Moments } from './risk/parametric.js';
+export type { PackedPortfolio } from './risk/portfolio.js';

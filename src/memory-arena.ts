@@ -6,7 +6,10 @@ export interface HeapBacking {
   readonly buffer: ArrayBuffer;
   /** First byte the arena may use (after the module's static data). */
   readonly base: number;
-  /** Make `buffer.byteLength >= bytes`; may replace `buffer`. */
+  /**
+   * Make `buffer.byteLength >= bytes`; may replace `buffer`.
+   * @throws RangeError when the memory cannot grow that far.
+   */
   grow(bytes: number): void;
 }
 
@@ -33,18 +36,27 @@ export class MemoryArena {
     return this.backing.buffer.byteLength;
   }
 
-  /** Forget every allocation. */
+  /**
+   * Forget every allocation.
+   * @throws Nothing.
+   */
   reset(): void {
     this.top = align(this.backing.base);
   }
 
-  /** Make room for `bytes` more bytes (each later `alloc` rounds up to 16-byte alignment). */
+  /**
+   * Make room for `bytes` more bytes (each later `alloc` rounds up to 16-byte alignment).
+   * @throws RangeError when the heap cannot grow that far (WebAssembly memory limit, allocation failure).
+   */
   reserve(bytes: number): void {
     const need = this.top + bytes;
     if (need > this.backing.buffer.byteLength) this.backing.grow(need);
   }
 
-  /** Carve `bytes` out of the reserved region and return its byte offset (16-byte aligned). */
+  /**
+   * Carve `bytes` out of the reserved region and return its byte offset (16-byte aligned).
+   * @throws RangeError when the heap cannot grow that far.
+   */
   alloc(bytes: number): number {
     const p = this.top;
     this.top = align(p + bytes);

@@ -22,12 +22,18 @@ export type StatusName = keyof typeof Status;
 
 const NAMES = Object.keys(Status) as StatusName[];
 
-/** The name of a status code (`'unknown'` for a code riskwasm does not define). */
+/**
+ * The name of a status code (`'unknown'` for a code riskwasm does not define).
+ * @throws Nothing.
+ */
 export function statusName(code: number): StatusName | 'unknown' {
   return NAMES.find((k) => Status[k] === code) ?? 'unknown';
 }
 
-/** Counts of each status in a batch result, e.g. `{ ok: 998, belowIntrinsic: 2 }`. */
+/**
+ * Counts of each status in a batch result, e.g. `{ ok: 998, belowIntrinsic: 2 }`.
+ * @throws Nothing.
+ */
 export function countStatus(status: Uint8Array): Partial<Record<StatusName | 'unknown', number>> {
   const counts: Partial<Record<StatusName | 'unknown', number>> = {};
   for (let i = 0; i < status.length; i++) {

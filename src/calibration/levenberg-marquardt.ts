@@ -306,6 +306,7 @@ export interface MultiStartResult extends LmResult {
 /**
  * Run {@link levenbergMarquardt} from each start and keep the lowest cost (ties: the first).
  * Iterations and evaluations of the result are summed over every run.
+ * @throws InputError for no starts, or as {@link levenbergMarquardt} for malformed bounds or options.
  */
 export function multiStart(problem: LeastSquaresProblem, options: MultiStartOptions): MultiStartResult {
   if (!Array.isArray(options.starts) || options.starts.length === 0) throw new InputError('starts', options.starts, 'a non-empty array of starting points');

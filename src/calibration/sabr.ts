@@ -70,6 +70,8 @@ export function sabrEvaluator(ctx: EngineContext, strikes: Float64Array, forward
  * A starting point from the smile: a weighted parabola sigma ~ c0 + c1 k + c2 k^2 near the money
  * and Hagan's small-k expansion (beta = 1: c1 = rho nu / 2, c2 = (2 - 3 rho^2) nu^2 / (12 alpha)),
  * so nu^2 = 6 alpha c2 + 6 c1^2 and rho = 2 c1 / nu; alpha = c0 F^(1 - beta).
+ * Vols as decimals, k = ln(K / F).
+ * @throws Nothing: unchecked arguments.
  */
 export function sabrInitialGuess(k: ArrayLike<number>, vols: ArrayLike<number>, forward: number, beta: number): Float64Array {
   // Normal equations of the parabola, weighting quotes near the money.

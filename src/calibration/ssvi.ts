@@ -79,6 +79,7 @@ export interface FitSsviResult extends FitResultBase {
  * lambda = (1 + |rho|) / 4 + u, u >= 0 (GJ Corollary 4.1: lambda >= (1 + |rho|) / 4).
  * Returns the natural vector x = [rho, eta | lambda, gamma | 0, theta_0..theta_{S-1}] and, if
  * asked, the partials d eta/d rho and d eta/d u (dLambda likewise).
+ * @throws Nothing: unchecked arguments.
  */
 export function ssviFromInternal(y: ArrayLike<number>, phi: SsviPhi, x: Float64Array): { dRho: number; dU: number } {
   const S = x.length - 3;
@@ -110,7 +111,11 @@ function phiOf(phi: SsviPhi, x: ArrayLike<number>, theta: number): number {
   return phi === 'powerLaw' ? x[1] * Math.pow(theta, -x[2]) * Math.pow(1 + theta, x[2] - 1) : hestonPhi(x[1] * theta) ;
 }
 
-/** An SSVI slice (theta, phi, rho) as raw SVI (Gatheral-Jacquier 2014, section 3 mapping with Delta = mu = 0). */
+/**
+ * An SSVI slice (theta, phi, rho) as raw SVI (Gatheral-Jacquier 2014, section 3 mapping with Delta = mu = 0).
+ * theta is ATM total variance (vol^2 x years).
+ * @throws Nothing.
+ */
 export function ssviSliceAsSvi(theta: number, phi: number, rho: number): SviParams {
   return { a: (theta / 2) * (1 - rho * rho), b: (theta * phi) / 2, rho, m: -rho / phi, sigma: Math.sqrt(1 - rho * rho) / phi };
 }

@@ -29,7 +29,11 @@ export function sviFromArray(v: ArrayLike<number>): SviParams {
   return { a: v[0], b: v[1], rho: v[2], m: v[3], sigma: v[4] };
 }
 
-/** w(k) and its first two derivatives in k. */
+/**
+ * w(k) and its first two derivatives in k.
+ * w is total implied variance (vol^2 x years) at log-moneyness k = ln(K / F).
+ * @throws Nothing.
+ */
 export function sviTotalVariance(p: SviParams, k: number): { w: number; dw: number; d2w: number } {
   const d = k - p.m;
   const q = Math.sqrt(d * d + p.sigma * p.sigma);
@@ -40,6 +44,7 @@ export function sviTotalVariance(p: SviParams, k: number): { w: number; dw: numb
  * Durrleman's function g(k) = (1 - k w'/(2w))^2 - w'^2/4 (1/w + 1/4) + w''/2 (Gatheral & Jacquier
  * 2014, eq. 2.1): the risk-neutral density is proportional to g, so a slice is free of butterfly
  * arbitrage iff g >= 0 (and w > 0) everywhere. NaN where w <= 0.
+ * @throws Nothing.
  */
 export function sviDurrlemanG(p: SviParams, k: number): number {
   const { w, dw, d2w } = sviTotalVariance(p, k);
@@ -72,7 +77,10 @@ export interface SviButterflyCheck {
   wingSlope: number;
 }
 
-/** Durrleman's g on a uniform grid, and Lee's wing bound. */
+/**
+ * Durrleman's g on a uniform grid, and Lee's wing bound.
+ * @throws InputError unless grid.kMin < grid.kMax and grid.points is an integer >= 2.
+ */
 export function sviButterflyCheck(p: SviParams, grid: ArbitrageGrid = {}): SviButterflyCheck {
   const kMin = grid.kMin ?? -1.5, kMax = grid.kMax ?? 1.5, points = grid.points ?? 301;
   if (!(kMin < kMax) || !Number.isInteger(points) || points < 2) throw new InputError('grid', grid, 'kMin < kMax and points >= 2');
@@ -102,7 +110,11 @@ export interface GlobalStage {
 export interface FitSviArgs extends MarketArgs {
   /** Starting point for every slice (default: a heuristic from the slice's wings). */
   initial?: SviParams | SviParams[];
-  /** Box bounds (defaults from the data: see {@link sviDefaultBounds}). */
+  /**
+   * Box bounds. Defaults from the slice's data (log-moneyness in [kLo, kHi], max total variance
+   * wMax): a in [-wMax, wMax], b in [0, 2] (Lee), rho in [-0.999, 0.999], m in [kLo - 1, kHi + 1],
+   * sigma in [1e-4, 2].
+   */
   bounds?: { lower?: Partial<SviParams>; upper?: Partial<SviParams> };
   /** Parameters held at their initial value. */
   fixed?: (keyof SviParams)[];
@@ -158,6 +170,8 @@ export function sviDefaultBounds(kLo: number, kHi: number, wMax: number): { lowe
 /**
  * A starting point from the data: ATM total variance and the two wing slopes of w(k) give b and
  * rho (b (1 + rho) and -b (1 - rho) are the right and left slopes), m = 0, sigma = 0.1.
+ * k = ln(K / F), w total implied variance (vol^2 x years).
+ * @throws Nothing: unchecked arguments.
  */
 export function sviInitialGuess(k: ArrayLike<number>, w: ArrayLike<number>): Float64Array {
   let iAtm = 0, iLo = 0, iHi = 0;

@@ -12,6 +12,8 @@ const sgn = (type: OptionType): number => (type === 'call' ? 1 : -1);
 
 /**
  * Black-Scholes-Merton price of a European option on spot with a continuous dividend yield.
+ * Units: time in years, rates and yields continuously compounded, vols annualised decimals.
+ * @throws Nothing: unchecked arguments (vol or expiry 0 gives the discounted intrinsic value).
  * @example bsmPrice(100, 100, 1, 0.05, 0, 0.2, 'call') // 10.450583572185565
  */
 export function bsmPrice(spot: number, strike: number, expiry: number, rate: number, dividendYield: number, vol: number, type: OptionType): number {
@@ -24,7 +26,11 @@ export function bsmPrice(spot: number, strike: number, expiry: number, rate: num
   return DF * th * (F * normalCdf(th * d1) - strike * normalCdf(th * (d1 - s)));
 }
 
-/** Black-Scholes-Merton cash-or-nothing digital: cash e^{-rT} N(theta d2). */
+/**
+ * Black-Scholes-Merton cash-or-nothing digital: cash e^{-rT} N(theta d2).
+ * Units: time in years, rates and yields continuously compounded, vols annualised decimals.
+ * @throws Nothing: unchecked arguments.
+ */
 export function bsmDigitalPrice(spot: number, strike: number, expiry: number, rate: number, dividendYield: number, vol: number, type: OptionType, cash = 1): number {
   const th = sgn(type);
   const s = vol * Math.sqrt(expiry);
@@ -37,6 +43,8 @@ export function bsmDigitalPrice(spot: number, strike: number, expiry: number, ra
  * t_i = i T / n, i = 1..n (S_0 excluded): ln G is normal with mean
  * ln S + (r - q - vol^2/2) T (n + 1)/(2n) and variance vol^2 T (n + 1)(2n + 1)/(6 n^2)
  * (Kemna and Vorst 1990, discrete version). Used as the control-variate mean for arithmetic Asians.
+ * Units: time in years, rates and yields continuously compounded, vols annualised decimals.
+ * @throws Nothing: unchecked arguments.
  */
 export function geometricAsianPrice(
   spot: number, strike: number, expiry: number, rate: number, dividendYield: number, vol: number, type: OptionType, n: number,
@@ -76,6 +84,8 @@ export interface BarrierPriceArgs {
  * Complete Guide to Option Pricing Formulas, 2nd ed. (2007), section 4.17.1. If the spot is
  * already at or beyond the barrier the option is knocked: a knock-in is the vanilla, a knock-out
  * its rebate (paid now for 'hit', at expiry for 'expiry').
+ * Units: time in years, rates and yields continuously compounded, vols annualised decimals.
+ * @throws Nothing: unchecked arguments.
  * @example barrierPrice({ spot: 100, strike: 90, barrier: 95, expiry: 0.5, rate: 0.08, dividendYield: 0.04,
  *   vol: 0.25, type: 'call', direction: 'down', knock: 'out', rebate: 3, rebateTiming: 'hit' }) // 9.0246 (Haug p. 154)
  */
@@ -132,6 +142,8 @@ export function barrierPrice(a: BarrierPriceArgs): number {
  * e^{-l' T} (l' T)^n / n! BSM(S, K, T, r_n, vol_n) with l' = lambda (1 + k), k = e^{m + delta^2/2} - 1,
  * vol_n^2 = vol^2 + n delta^2 / T, r_n = r - lambda k + n ln(1 + k) / T (dividend yield q kept).
  * Terms are summed until they stop contributing (at most 200).
+ * Units: time in years, rates and yields continuously compounded, vols annualised decimals. lambda per year.
+ * @throws Nothing: unchecked arguments.
  */
 export function mertonPrice(
   spot: number, strike: number, expiry: number, rate: number, dividendYield: number, vol: number,
@@ -161,6 +173,8 @@ export function mertonPrice(
  * S2 e^{-q2 T} N(d2), d1,2 = (ln(S1 e^{-q1 T} / (S2 e^{-q2 T})) +- vol^2 T / 2) / (vol sqrt(T)),
  * vol^2 = vol1^2 + vol2^2 - 2 rho vol1 vol2. (W. Margrabe, "The value of an option to exchange one
  * asset for another", J. Finance 33(1) 1978; Haug 2007, sec. 5.1.) The rate cancels.
+ * Units: time in years, rates and yields continuously compounded, vols annualised decimals.
+ * @throws Nothing: unchecked arguments.
  * @example margrabePrice(100, 100, 1, 0, 0, 0.2, 0.3, 0.5) // 10.524315781125253 (vol = sqrt(0.07): 100 (2 N(vol / 2) - 1))
  */
 export function margrabePrice(
@@ -180,6 +194,8 @@ export function margrabePrice(
  * vol_a^2 / 2) T) and variance T sum_ab u_a u_b vol_a vol_b C_ab, u = w / W, so the price is
  * Black's formula on the forward e^{mean + variance / 2} (the multi-asset analogue of the
  * Kemna-Vorst geometric Asian). `correlation` is row-major n x n (or rows).
+ * Units: time in years, rates and yields continuously compounded, vols annualised decimals.
+ * @throws Nothing: unchecked arguments.
  */
 export function geometricBasketPrice(
   spots: ArrayLike<number>, weights: ArrayLike<number>, expiry: number, rate: number, dividendYields: ArrayLike<number>,

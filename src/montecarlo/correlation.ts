@@ -29,6 +29,7 @@ export interface SymmetricEigen {
  * sec. 11.1): sweeps of plane rotations until the off-diagonal mass is below 1e-30 of the total.
  * Accurate to a few ulps of the largest eigenvalue; O(n^3) per sweep, ~6-10 sweeps.
  * The whole matrix is read; it must be symmetric.
+ * @throws Nothing: unchecked arguments.
  */
 export function symmetricEigen(matrix: ArrayLike<number>, n: number): SymmetricEigen {
   const A = Float64Array.from(matrix as ArrayLike<number>);
@@ -106,6 +107,7 @@ export interface CholeskyResult {
  * column j of L is zero, which requires every Schur-complement entry below it to be at most
  * sqrt(tol) in magnitude (perfectly correlated assets give exact zeros there). A pivot below -tol,
  * or a larger entry under a zero pivot, means C is not PSD: `ok` is false.
+ * @throws Nothing: a matrix that is not PSD gives `ok: false`.
  */
 export function choleskySemidefinite(matrix: ArrayLike<number>, n: number, tol = PIVOT_TOLERANCE): CholeskyResult {
   const L = new Float64Array(n * n);
@@ -304,7 +306,7 @@ export function nearestCorrelationCore(A: Float64Array, n: number, tolerance = 1
 /**
  * The nearest correlation matrix (Frobenius norm) to a symmetric matrix `a` (any diagonal: it need
  * not be a correlation matrix), by Higham's alternating projections with Dykstra's correction
- * (see {@link nearestCorrelationCore}). Convergence is linear; typical inputs take tens to a few
+ * (`nearestCorrelationCore`). Convergence is linear; typical inputs take tens to a few
  * hundred iterations, each one symmetric eigen-decomposition.
  * @example nearestCorrelationMatrix([[2, -1, 0, 0], [-1, 2, -1, 0], [0, -1, 2, -1], [0, 0, -1, 2]]).matrix[0]
  *   // [1, -0.8084125, 0.1915875, 0.1067750] (to 7 decimals; Higham 2002, NAG g02aa example)
@@ -347,7 +349,7 @@ export interface PreparedCorrelation {
   /** Its lower-triangular factor L (row-major), L L^T = matrix (zero columns at zero pivots). */
   factor: number[];
   rank: number;
-  /** Smallest eigenvalue of the input (NaN for a PSD input above {@link EIGEN_DIAGNOSTIC_MAX} assets). */
+  /** Smallest eigenvalue of the input (NaN for a PSD input above `EIGEN_DIAGNOSTIC_MAX` (64) assets). */
   smallestEigenvalue: number;
   repaired: boolean;
   /** Frobenius distance moved by the repair (0 when not repaired). */

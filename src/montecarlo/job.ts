@@ -299,6 +299,8 @@ function shiftVol(m: ModelSpec): number {
  * Default importance-sampling shift: the mu that moves the median of ln S_T to ln K when every
  * diffusion normal is shifted by mu, mu = (ln(K/S) - (r - q - vol^2/2) T) / (vol sqrt(steps T)).
  * Meant for deep out-of-the-money European and digital payoffs (a heuristic elsewhere).
+ * Model units as in {@link ModelSpec} (years, continuously compounded rates, decimal vols).
+ * @throws Nothing.
  */
 export function defaultImportanceShift(m: ModelSpec, p: PayoffSpec, expiry: number, steps: number): number {
   const vol = shiftVol(m);

@@ -87,6 +87,7 @@ async function runJob(
  * multiGbm [paths][steps + 1][assets]. Path i is path firstPath + i of a Philox `monteCarlo` run
  * with the same model, seed, stream, steps and antithetic flag. Refuses (InputError) above 256 MiB
  * of output.
+ * @throws InputError for malformed arguments or more than 256 MiB of output; KernelError if the kernel rejects the call (a bug).
  */
 export function simulatePaths(ctx: EngineContext, args: SimulatePathsArgs): Float64Array {
   const job = createSimulatePathsJob(args);

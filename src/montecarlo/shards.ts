@@ -32,7 +32,10 @@ export function reserveAligned(ctx: EngineContext, bytes: number): void {
 
 type McContext = EngineContext & { kernels: EngineContext['kernels'] & MonteCarloKernels & RandomKernels };
 
-/** The path (or Sobol point) range of shard `s`: replication, first index and count within it. */
+/**
+ * The path (or Sobol point) range of shard `s`: replication, first index and count within it.
+ * @throws InputError unless `s` is a shard index of the job.
+ */
 export function shardRange(job: MonteCarloJob, s: number): { replication: number; start: number; count: number } {
   if (!Number.isInteger(s) || s < 0 || s >= job.shardCount) throw new InputError('shardIndex', s, `an integer in [0, ${job.shardCount - 1}]`);
   const replication = Math.floor(s / job.shardsPerReplication);
@@ -168,6 +171,10 @@ export class ShardMerger {
   private readonly waiting = new Map<number, Float64Array>();
   private next = 0;
 
+  /**
+   * A merger for `job`'s shards (see {@link ShardMerger.add}).
+   * @throws Nothing.
+   */
   constructor(job: MonteCarloJob) {
     this.job = job;
     this.reps = Array.from({ length: job.replications }, () => new Float64Array(L.ACC_SIZE));

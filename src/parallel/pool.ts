@@ -104,6 +104,10 @@ export class WorkerPool {
   /** Workers started over the pool's life (tests: replacement after an abort or a crash). */
   spawned = 0;
 
+  /**
+   * A pool with the given options (same as {@link createWorkerPool}).
+   * @throws InputError for malformed options (workers start lazily, on the first run).
+   */
   constructor(options: WorkerPoolOptions) {
     if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an object');
     const { module, workers = 'auto', chunkSize = 16384, taskModules = [], workerUrl } = options;
@@ -170,7 +174,10 @@ export class WorkerPool {
     });
   }
 
-  /** Terminate every worker; runs still going reject with WorkerError. Idempotent. */
+  /**
+   * Terminate every worker; runs still going reject with WorkerError. Idempotent.
+   * @throws Nothing.
+   */
   async close(): Promise<void> {
     if (!this.isClosed) {
       this.isClosed = true;
@@ -336,7 +343,10 @@ export function checkWorkers(workers: unknown, path: string): asserts workers is
   }
 }
 
-/** A pool of your own (closed by you). See {@link WorkerPoolOptions}. */
+/**
+ * A pool of your own (closed by you). See {@link WorkerPoolOptions}.
+ * @throws InputError for malformed options.
+ */
 export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   return new WorkerPool(options);
 }

@@ -90,6 +90,7 @@ export async function runShards<J>(engine: EngineContext, options: RunShardsOpti
  * Node always, browsers when cross-origin isolated) workers write it in place and send back only
  * "done"; otherwise each block comes back as a transferred message and is copied in here.
  * Resolves with `output`.
+ * @throws (rejects) InputError for a malformed output or options; AbortedError, WorkerError, or what the task threw.
  */
 export async function runShardsInto<J>(engine: EngineContext, output: Float64Array, options: RunShardsIntoOptions<J>): Promise<Float64Array> {
   if (!(output instanceof Float64Array)) throw new InputError('output', output, 'a Float64Array');
@@ -106,6 +107,7 @@ export async function runShardsInto<J>(engine: EngineContext, output: Float64Arr
  * A Float64Array for {@link runShardsInto}: on a SharedArrayBuffer where workers can share it
  * (Node; browsers when `crossOriginIsolated`), else on a plain ArrayBuffer (blocks then travel
  * as messages).
+ * @throws InputError unless `length` is a non-negative integer.
  */
 export function allocateOutput(length: number): Float64Array {
   if (!Number.isInteger(length) || length < 0) throw new InputError('length', length, 'a non-negative integer');
@@ -215,12 +217,18 @@ function sharedPool(
   return entry.pool;
 }
 
-/** The shared pools `runShards` created (diagnostics, tests). */
+/**
+ * The shared pools `runShards` created (diagnostics, tests).
+ * @throws Nothing.
+ */
 export function sharedPools(): WorkerPool[] {
   return [...shared.values()].flat().map((e) => e.pool).filter((p) => !p.closed);
 }
 
-/** Terminate every shared pool's workers (tests, hot reload, before `process.exit`-free shutdown). */
+/**
+ * Terminate every shared pool's workers (tests, hot reload, before `process.exit`-free shutdown).
+ * @throws Nothing (runs still going on those pools reject with WorkerError).
+ */
 export async function closeSharedPools(): Promise<void> {
   const pools = [...shared.values()].flat().map((e) => e.pool);
   shared.clear();

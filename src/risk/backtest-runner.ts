@@ -71,6 +71,12 @@ type Predictive =
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
+/**
+ * Rolling VaR/ES backtest of several methods on one return series (see the file comment): VaR/ES
+ * in P&L units (notional x returns) at `confidence`, with Kupiec, Christoffersen, traffic light and
+ * Acerbi-Szekely per method.
+ * @throws InputError for malformed arguments (naming the field).
+ */
 export function rollingBacktest(ctx: EngineContext, args: RollingBacktestArgs): { observations: number; window: number; confidence: number; methods: Record<string, MethodBacktest> } {
   if (args === null || typeof args !== 'object') throw new InputError('args', args, 'an object');
   const c = checkConfidence(args.confidence);

@@ -40,6 +40,7 @@ export interface KupiecResult {
 
 /**
  * Kupiec (1995) proportion-of-failures (unconditional coverage) likelihood-ratio test.
+ * @throws InputError for non-integer counts, exceedances > observations, or confidence / significance outside (0, 1).
  * @example kupiec({ observations: 250, exceedances: 8, confidence: 0.99 }) // statistic 7.0 (3.5), pValue 0.0081
  */
 export function kupiec(args: { observations: number; exceedances: number; confidence: number; significance?: number }): KupiecResult {
@@ -77,6 +78,7 @@ export interface ChristoffersenResult {
  * Christoffersen (1998) independence and conditional-coverage tests on a hit sequence
  * (`hits[t]` true / 1 when the loss at t exceeded VaR). LR_ind compares a first-order Markov
  * chain (pi01, pi11) with a constant hit probability pi = (n01 + n11) / (T - 1); LR_cc = LR_POF + LR_ind.
+ * @throws InputError for fewer than 2 hits, a hit not in {true, false, 0, 1}, or confidence outside (0, 1).
  */
 export function christoffersen(args: { hits: ArrayLike<boolean | number>; confidence: number }): ChristoffersenResult {
   const hits = args?.hits;
@@ -132,6 +134,7 @@ const BASEL_PLUS: Record<number, number> = { 5: 0.4, 6: 0.5, 7: 0.65, 8: 0.75, 9
  * Basel Committee (1996) traffic light: green while the binomial cumulative probability of the
  * exceedance count is below 95%, yellow below 99.99%, red at or above. For 250 observations at
  * 99%: green 0-4, yellow 5-9, red >= 10.
+ * @throws InputError for non-integer counts, exceedances > observations, or confidence outside (0, 1).
  */
 export function trafficLight(args: { observations: number; exceedances: number; confidence: number }): TrafficLightResult {
   const T = checkCount(args?.observations, 'observations');
@@ -196,6 +199,8 @@ function arr(v: ArrayLike<number> | undefined, T: number, path: string): ArrayLi
  * simulation) of every period's loss from `distribution` (default: normal, zero mean, scale
  * VaR_t / z_c), each evaluated with the same VaR_t and ES_t. Student-t draws use Bailey's (1994)
  * polar method (exact; two uniforms per attempt, acceptance pi/4).
+ * Losses, VaRs and ESs in one unit (positive = loss).
+ * @throws InputError naming the first malformed field (lengths, non-finite values, ES <= 0, simulations < 10, t nu <= 1).
  */
 export function acerbiSzekely(args: {
   losses: ArrayLike<number>; vars: ArrayLike<number>; ess: ArrayLike<number>; confidence: number;

@@ -46,7 +46,11 @@ export interface Sensitivities {
 const EPS = 1e-3;
 const DVOL = 1e-3;
 
-/** Bump-and-revalue sensitivities at the horizon (see the file comment). */
+/**
+ * Bump-and-revalue sensitivities at the horizon (see the file comment).
+ * `horizon` in years; sensitivities in USD per unit log-return (delta, gamma) and per unit vol shock.
+ * @throws InputError for a malformed portfolio.
+ */
 export function portfolioSensitivities(ctx: EngineContext, portfolio: Portfolio, horizon: number, mode: 'absolute' | 'relative' | 'log', assets?: readonly string[]): Sensitivities {
   const packed = packPortfolio(portfolio, assets);
   const k = packed.assets.length;

@@ -56,7 +56,10 @@ function gammaContinuedFraction(a: number, x: number): number {
   return Math.exp(-x + a * Math.log(x) - logGamma(a)) * h;
 }
 
-/** Regularized lower incomplete gamma P(a, x), a > 0, x >= 0. */
+/**
+ * Regularized lower incomplete gamma P(a, x), a > 0, x >= 0.
+ * @throws Nothing: out-of-domain arguments give NaN.
+ */
 export function gammaP(a: number, x: number): number {
   if (!(a > 0) || !(x >= 0)) return NaN;
   if (x === 0) return 0;
@@ -64,7 +67,10 @@ export function gammaP(a: number, x: number): number {
   return x < a + 1 ? gammaSeries(a, x) : 1 - gammaContinuedFraction(a, x);
 }
 
-/** Regularized upper incomplete gamma Q(a, x) = 1 - P(a, x), computed without cancellation. */
+/**
+ * Regularized upper incomplete gamma Q(a, x) = 1 - P(a, x), computed without cancellation.
+ * @throws Nothing: out-of-domain arguments give NaN.
+ */
 export function gammaQ(a: number, x: number): number {
   if (!(a > 0) || !(x >= 0)) return NaN;
   if (x === 0) return 1;
@@ -106,6 +112,7 @@ function betaContinuedFraction(a: number, b: number, x: number): number {
 /**
  * Regularized incomplete beta I_x(a, b), a, b > 0, 0 <= x <= 1. Pass `y` = 1 - x when it is
  * known more accurately than 1 - x (tails of the t and binomial distributions).
+ * @throws Nothing: out-of-domain arguments give NaN.
  */
 export function betaInc(x: number, a: number, b: number, y = 1 - x): number {
   if (!(a > 0) || !(b > 0) || !(x >= 0) || !(x <= 1)) return NaN;
@@ -121,23 +128,35 @@ export function betaIncComplement(x: number, a: number, b: number, y = 1 - x): n
   return betaInc(y, b, a, x);
 }
 
-/** Chi-square distribution function with k > 0 degrees of freedom. */
+/**
+ * Chi-square distribution function with k > 0 degrees of freedom.
+ * @throws Nothing: out-of-domain arguments give NaN.
+ */
 export function chiSquareCdf(x: number, k: number): number {
   return x <= 0 ? 0 : gammaP(0.5 * k, 0.5 * x);
 }
 
-/** Chi-square survival function P(X > x) (the p-value of a likelihood-ratio statistic x). */
+/**
+ * Chi-square survival function P(X > x) (the p-value of a likelihood-ratio statistic x).
+ * @throws Nothing: out-of-domain arguments give NaN.
+ */
 export function chiSquareSf(x: number, k: number): number {
   return x <= 0 ? 1 : gammaQ(0.5 * k, 0.5 * x);
 }
 
-/** Student-t density with nu > 0 degrees of freedom (standard, not unit-variance). */
+/**
+ * Student-t density with nu > 0 degrees of freedom (standard, not unit-variance).
+ * @throws Nothing: unchecked arguments (nu <= 0 gives NaN).
+ */
 export function studentTPdf(t: number, nu: number): number {
   if (nu === Infinity) return normalPdf(t);
   return Math.exp(logGamma(0.5 * (nu + 1)) - logGamma(0.5 * nu) - 0.5 * Math.log(nu * Math.PI) - 0.5 * (nu + 1) * Math.log1p((t * t) / nu));
 }
 
-/** Upper tail P(T > t) of Student's t with nu degrees of freedom, accurate in both tails. */
+/**
+ * Upper tail P(T > t) of Student's t with nu degrees of freedom, accurate in both tails.
+ * @throws Nothing: out-of-domain arguments give NaN.
+ */
 export function studentTSf(t: number, nu: number): number {
   if (!(nu > 0) || Number.isNaN(t)) return NaN;
   if (nu === Infinity) return normalCdf(-t);
@@ -151,7 +170,10 @@ export function studentTSf(t: number, nu: number): number {
   return t >= 0 ? 0.5 * twoTail : 1 - 0.5 * twoTail;
 }
 
-/** Student-t distribution function P(T <= t). */
+/**
+ * Student-t distribution function P(T <= t).
+ * @throws Nothing: out-of-domain arguments give NaN.
+ */
 export function studentTCdf(t: number, nu: number): number {
   return studentTSf(-t, nu);
 }
@@ -160,6 +182,7 @@ export function studentTCdf(t: number, nu: number): number {
  * Student-t quantile: the t with P(T <= t) = p, for p in (0, 1) and nu > 0. Solves the smaller
  * tail for t > 0 by Newton's method on ln P(T > t) inside a bisection bracket, from the
  * Cornish-Fisher start of Abramowitz and Stegun 26.7.5; closed forms for nu = 1 and 2.
+ * @throws Nothing: p = 0 / 1 give -Infinity / Infinity, other out-of-domain arguments NaN.
  */
 export function studentTQuantile(p: number, nu: number): number {
   if (!(p > 0 && p < 1) || !(nu > 0)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
@@ -196,7 +219,10 @@ export function studentTQuantile(p: number, nu: number): number {
   return sign * t;
 }
 
-/** Binomial distribution function P(X <= k) for X ~ Bin(n, p). */
+/**
+ * Binomial distribution function P(X <= k) for X ~ Bin(n, p).
+ * @throws Nothing: unchecked arguments.
+ */
 export function binomialCdf(k: number, n: number, p: number): number {
   if (k < 0) return 0;
   if (k >= n) return 1;

@@ -259,7 +259,10 @@ export function fitGarch(ctx: EngineContext, returns: ArrayLike<number>, options
   return fit;
 }
 
-/** Log-likelihood and gradient at given parameters (the kernel, for tests and diagnostics). */
+/**
+ * Log-likelihood and gradient at given parameters (the kernel, for tests and diagnostics).
+ * @throws InputError for a non-finite or empty series; KernelError if the kernel rejects the call (a bug).
+ */
 export function garchLogLikelihood(ctx: EngineContext, returns: ArrayLike<number>, params: GarchParameters, variance0?: number):
   { logLikelihood: number; gradient: { omega: number; alpha: number; beta: number; gamma: number; nu: number }; variances: Float64Array } {
   const r = finiteSample(returns, 'returns', 1);
@@ -283,6 +286,8 @@ export function garchInnovations(n: number, distribution: GarchDistribution, nu:
 /**
  * Simulate n returns of a GARCH / GJR model from sigma^2_0 = the unconditional variance (or
  * `variance0`), with seeded innovations (Philox stream `stream`).
+ * Returns per period, decimals.
+ * @throws InputError for a malformed seed.
  */
 export function simulateGarch(params: GarchParameters, n: number, seed: Seed, options: { variance0?: number; stream?: number; ctx?: EngineContext } = {}): Float64Array {
   const z = garchInnovations(n, params.distribution, params.nu, seed, options.stream ?? 0, 0, options.ctx);
@@ -313,6 +318,8 @@ export interface EwmaResult {
  * RiskMetrics EWMA (J.P. Morgan/Reuters, RiskMetrics Technical Document, 1996), lambda = 0.94 by
  * default for daily data. Initialisation: sigma^2_0 = the mean of r^2 over the series (zero-mean
  * returns), unless `initialVariance` is given; its weight decays as lambda^t (0.94^100 = 0.2%).
+ * Variances per period of the returns (decimals).
+ * @throws InputError for a non-finite or empty series or lambda outside (0, 1).
  */
 export function ewmaVariance(returns: ArrayLike<number>, lambda = 0.94, initialVariance?: number): EwmaResult {
   const r = finiteSample(returns, 'returns', 1);
@@ -334,6 +341,7 @@ export function ewmaVariance(returns: ArrayLike<number>, lambda = 0.94, initialV
 /**
  * Run fixed GARCH parameters over a new series (sigma^2_0 = its mean square): the variances and
  * the one-step forecast, keeping the fit's parameters (rolling backtests between refits).
+ * @throws Nothing: unchecked series (pass finite returns).
  */
 export function garchFilter(fit: GarchFit, returns: ArrayLike<number>): GarchFit {
   const n = returns.length;

@@ -53,6 +53,11 @@ export function cholesky(a: readonly (readonly number[])[], path: string): numbe
   return L;
 }
 
+/**
+ * Seeded Monte Carlo scenarios for full revaluation (see the file comment): vols annualised
+ * decimals, drifts per year, horizon in days (returned `horizon` in years).
+ * @throws InputError naming the malformed option (vols, correlation, horizonDays, paths, seed).
+ */
 export function monteCarloScenarios(ctx: EngineContext, portfolio: Portfolio, o: MonteCarloVarOptions): ScenarioSet & { horizon: number; logReturns: Float64Array; volShocks: Float64Array } {
   const assets = o.assets ? [...o.assets] : Object.keys(portfolio.spots);
   const k = assets.length;

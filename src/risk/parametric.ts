@@ -13,6 +13,10 @@ import { inverseNormalCdf, logGamma, normalPdf, studentTPdf, studentTQuantile } 
 
 export interface Moments { n: number; mean: number; sd: number; skewness: number; excessKurtosis: number }
 
+/**
+ * Sample mean, standard deviation (n - 1), skewness and excess kurtosis (population ratios), in the sample's units.
+ * @throws Nothing: an empty sample gives NaN moments.
+ */
 export function sampleMoments(x: ArrayLike<number>): Moments {
   const n = x.length;
   let mean = 0;
@@ -31,19 +35,31 @@ export function sampleMoments(x: ArrayLike<number>): Moments {
   return { n, mean, sd, skewness: p2 > 0 ? m3 / n / p2 ** 1.5 : 0, excessKurtosis: p2 > 0 ? m4 / n / (p2 * p2) - 3 : 0 };
 }
 
-/** Normal VaR and ES of a loss with mean mu and standard deviation sigma. */
+/**
+ * Normal VaR and ES of a loss with mean mu and standard deviation sigma.
+ * VaR and ES in the loss's units, at confidence `c` in (0, 1).
+ * @throws Nothing: unchecked arguments.
+ */
 export function normalVarEs(mu: number, sigma: number, c: number): { var: number; es: number } {
   const z = inverseNormalCdf(c);
   return { var: mu + sigma * z, es: mu + (sigma * normalPdf(z)) / (1 - c) };
 }
 
-/** Student-t VaR and ES of a loss mu + s T, T ~ t_nu (standard t; nu > 1 for ES). */
+/**
+ * Student-t VaR and ES of a loss mu + s T, T ~ t_nu (standard t; nu > 1 for ES).
+ * VaR and ES in the loss's units, at confidence `c` in (0, 1).
+ * @throws Nothing: unchecked arguments.
+ */
 export function studentTVarEs(mu: number, s: number, nu: number, c: number): { var: number; es: number } {
   const t = studentTQuantile(c, nu);
   return { var: mu + s * t, es: mu + (s * studentTPdf(t, nu) * (nu + t * t)) / ((nu - 1) * (1 - c)) };
 }
 
-/** Cornish-Fisher VaR and ES (see the file comment). */
+/**
+ * Cornish-Fisher VaR and ES (see the file comment).
+ * VaR and ES in the loss's units (mu, sigma), at confidence `c` in (0, 1).
+ * @throws Nothing: unchecked arguments.
+ */
 export function cornishFisherVarEs(mu: number, sigma: number, skew: number, exKurt: number, c: number): { var: number; es: number; z: number } {
   const z = inverseNormalCdf(c);
   const z2 = z * z;
@@ -98,6 +114,8 @@ function tLocationScale(x: ArrayLike<number>, nu: number, mu0: number, s0: numbe
 /**
  * Fit a location-scale Student-t by maximum likelihood: EM for (mu, s) at each nu, golden-section
  * search of the profile likelihood over ln nu in [ln 1.5, ln 1000] to 1e-4 (or nu fixed when given).
+ * mu and scale in the sample's units.
+ * @throws Nothing: unchecked sample (pass finite values).
  */
 export function fitStudentT(x: ArrayLike<number>, fixedNu?: number): StudentTFit {
   const m = sampleMoments(x);

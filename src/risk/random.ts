@@ -54,12 +54,18 @@ function draw(ctx: EngineContext | undefined, normal: boolean, n: number, seed: 
   return out;
 }
 
-/** n uniforms in (0, 1): draws [offset, offset + n) of Philox (seed, stream, path). */
+/**
+ * n uniforms in (0, 1): draws [offset, offset + n) of Philox (seed, stream, path).
+ * @throws InputError for a malformed seed; KernelError if the kernel rejects the call (a bug).
+ */
 export function philoxUniforms(n: number, seed: Seed, stream = 0, path = 0, offset = 0, ctx?: EngineContext): Float64Array {
   return draw(ctx, false, n, seed, stream, path, offset);
 }
 
-/** n standard normals (inverse CDF of the uniforms): draws [offset, offset + n) of Philox (seed, stream, path). */
+/**
+ * n standard normals (inverse CDF of the uniforms): draws [offset, offset + n) of Philox (seed, stream, path).
+ * @throws InputError for a malformed seed; KernelError if the kernel rejects the call (a bug).
+ */
 export function philoxNormals(n: number, seed: Seed, stream = 0, path = 0, offset = 0, ctx?: EngineContext): Float64Array {
   return draw(ctx, true, n, seed, stream, path, offset);
 }

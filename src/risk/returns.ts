@@ -38,7 +38,10 @@ export function parsePriceCsv(text: string): PriceHistory {
   return { dates, close };
 }
 
-/** Returns r_t = ln(P_t / P_{t-1}) ('log') or P_t / P_{t-1} - 1 ('simple'); length n - 1. */
+/**
+ * Returns r_t = ln(P_t / P_{t-1}) ('log') or P_t / P_{t-1} - 1 ('simple'); length n - 1.
+ * @throws InputError for a non-positive price or an unknown `kind`.
+ */
 export function priceReturns(prices: ArrayLike<number>, kind: 'log' | 'simple' = 'log'): Float64Array {
   if (kind !== 'log' && kind !== 'simple') throw new InputError('kind', kind, "'log' or 'simple'");
   const n = prices.length;
@@ -75,6 +78,7 @@ export interface AlignedHistories {
  * Align histories on the dates every asset has (their intersection, which starts at the latest
  * first date). Returns between consecutive common dates; a return spanning more than one calendar
  * day is kept and flagged in `spanDays`, and every missing day is listed in `gaps`.
+ * @throws InputError for no assets or a malformed history.
  */
 export function alignHistories(histories: Record<string, PriceHistory>, kind: 'log' | 'simple' = 'log'): AlignedHistories {
   const assets = Object.keys(histories);

@@ -45,6 +45,11 @@ export interface StressTestResult {
   worst: { name: string; pnl: number };
 }
 
+/**
+ * Historical-window and hypothetical-grid stress tests by full revaluation (see the file comment);
+ * P&L in USD, positive = gain.
+ * @throws InputError for malformed arguments (naming the field), or a portfolio / history mismatch.
+ */
 export function stressTest(ctx: EngineContext, args: StressTestArgs): StressTestResult {
   if (args === null || typeof args !== 'object') throw new InputError('args', args, 'an object');
   const assets = Object.keys(args.portfolio?.spots ?? {});
@@ -101,6 +106,8 @@ function shiftDay(d: string, days: number): string {
  * Stressed VaR: historical VaR and ES of today's portfolio under the 1-day moves of each
  * `windowDays`-long stretch of the history (every `step` days), reported for the stretch where
  * VaR is largest.
+ * VaR and ES are positive USD losses at `confidence` in (0, 1).
+ * @throws InputError for a confidence outside (0, 1), a window outside [20, n], or a history lacking a portfolio asset.
  */
 export function stressedVar(ctx: EngineContext, args: { portfolio: Portfolio; history: AlignedHistories; confidence: number; windowDays?: number; step?: number }):
   { var: number; es: number; start: string; end: string; windows: number; currentVar: number } {

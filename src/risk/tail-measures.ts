@@ -26,7 +26,10 @@ export interface TailEstimate {
   n: number;
 }
 
-/** k = ceil(n c), treating n c within 1e-9 of an integer as that integer. */
+/**
+ * k = ceil(n c), treating n c within 1e-9 of an integer as that integer.
+ * @throws Nothing.
+ */
 export function tailIndex(n: number, c: number): number {
   const nc = n * c;
   const r = Math.round(nc);
@@ -56,6 +59,8 @@ export function finiteSample(x: unknown, path: string, minLength = 1): ArrayLike
 /**
  * Empirical VaR and ES (see the file comment) of P&L samples (`sign` = -1, losses are -pnl) or of
  * losses (`sign` = +1), via one `tailSelect` kernel call. The input is not modified.
+ * VaR and ES in the sample's units, at `confidence` in (0, 1).
+ * @throws KernelError if the selection kernel rejects the call (a bug); the sample is not validated (valueAtRisk does that).
  */
 export function empiricalTail(ctx: EngineContext, sample: ArrayLike<number>, confidence: number, sign: 1 | -1 = -1): TailEstimate {
   const n = sample.length;
@@ -82,7 +87,11 @@ export function empiricalTail(ctx: EngineContext, sample: ArrayLike<number>, con
   return { var: VaR, es: Math.max(es, VaR), k, n };
 }
 
-/** Weighted empirical VaR and ES of losses (weights normalised to sum 1); a JS sort, O(n log n). */
+/**
+ * Weighted empirical VaR and ES of losses (weights normalised to sum 1); a JS sort, O(n log n).
+ * VaR and ES in the losses' units, at `confidence` in (0, 1).
+ * @throws Nothing: unchecked arguments.
+ */
 export function weightedTail(losses: ArrayLike<number>, weights: ArrayLike<number>, confidence: number): TailEstimate {
   const n = losses.length;
   let wsum = 0;

@@ -102,7 +102,10 @@ function decay(v: unknown, fallback: number): number {
   return v;
 }
 
-/** Age weights (Boudoukh, Richardson and Whitelaw 1998): w_i proportional to lambda^(n-1-i), newest (last) heaviest. */
+/**
+ * Age weights (Boudoukh, Richardson and Whitelaw 1998): w_i proportional to lambda^(n-1-i), newest (last) heaviest.
+ * @throws RangeError for a negative or non-integer `n` (Float64Array length).
+ */
 export function ageWeights(n: number, lambda: number): Float64Array {
   const w = new Float64Array(n);
   let x = 1;
@@ -156,6 +159,11 @@ function simulateFiltered(z: ArrayLike<number>, sigma2: number, next: (h: number
   return out;
 }
 
+/**
+ * VaR and ES as positive losses in the P&L's unit (USD for portfolios) at `confidence` in (0, 1),
+ * by `method`, over `horizonDays` days; see {@link ValueAtRiskArgs}.
+ * @throws InputError for a malformed call (naming the field); KernelError if a kernel rejects the call (a bug).
+ */
 export function valueAtRisk(ctx: EngineContext, args: ValueAtRiskArgs): ValueAtRiskResult {
   if (args === null || typeof args !== 'object') throw new InputError('args', args, 'an object');
   const c = checkConfidence(args.confidence);

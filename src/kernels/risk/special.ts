@@ -1,7 +1,10 @@
 // Log-gamma and digamma for positive arguments. Mirrors assembly/risk/special.ts (see there).
 const LN_SQRT_2PI = 0.91893853320467274178;
 
-/** ln Gamma(x) for x > 0 (NaN otherwise); Lanczos g = 7, relative error of Gamma ~1e-15. */
+/**
+ * ln Gamma(x) for x > 0 (NaN otherwise); Lanczos g = 7, relative error of Gamma ~1e-15.
+ * @throws Nothing.
+ */
 export function logGamma(x: number): number {
   if (!(x > 0)) return NaN;
   if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
@@ -19,7 +22,10 @@ export function logGamma(x: number): number {
   return LN_SQRT_2PI + (z + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
-/** psi(x) = d ln Gamma / dx for x > 0 (NaN otherwise): recurrence to x >= 10, then A&S 6.3.18. */
+/**
+ * psi(x) = d ln Gamma / dx for x > 0 (NaN otherwise): recurrence to x >= 10, then A&S 6.3.18.
+ * @throws Nothing.
+ */
 export function digamma(x: number): number {
   if (!(x > 0)) return NaN;
   let r = 0;
