@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import btcCsv from '../data/history/BTCUSDT_1d.csv?raw';
 import { BACKENDS, engineFor } from './backends.js';
-import { InputError, parsePriceCsv, type Engine } from '../src/index.js';
+import { InputError, parsePriceCsv, healthFactor, defaultWaterfall, calibrateMargin as fromPackage, type Engine } from '../src/index.js';
 import { calibrateMargin, esEquivalentConfidence } from '../src/margin/margin-calibration.js';
 
 const err = (f: () => unknown) => { try { f(); } catch (e) { return e as InputError; } return undefined; };
@@ -117,6 +117,14 @@ describe.each(BACKENDS)('calibrateMargin (%s)', (backend) => {
     });
     expect(r2.parameter).toBeCloseTo(r.parameter / 2, 12);
     expect(seen).toEqual([BTC[100]]);
+  });
+
+  it('engine.calibrateMargin is the facade; healthFactor and defaultWaterfall come from the package', () => {
+    const a = engine.calibrateMargin({ history: btcCsv, confidence: 0.99, mporDays: 2 });
+    expect(a.parameter).toBe(calibrateMargin(engine, { history: btcCsv, confidence: 0.99, mporDays: 2 }).parameter);
+    expect(fromPackage).toBe(calibrateMargin);
+    expect(healthFactor({ collateral: [{ asset: 'USD', amount: 10000, liquidationThreshold: 0.8 }], debt: { USD: 6000 } })).toBeCloseTo(4 / 3, 15);
+    expect(defaultWaterfall({ members: [{ id: 'A', margin: 1, defaultFund: 1, stressLoss: 3 }], skinInTheGame: 0 }).scenarios[0].residual).toBe(1);
   });
 
   it('bad history file or argument -> InputError with the path', () => {
