@@ -312,7 +312,7 @@ function scanRange(ctx: EngineContext, args: CalibrateMarginArgs, o: Common): Ca
     series: { dates: s.dates ? dates.map((t) => s.dates![t]) : undefined, indices: Int32Array.from(dates), initialMargin: im, baseInitialMargin: baseIm },
     coverage: cov, procyclicality: pro, baseProcyclicality: apcUsed ? procyclicality(baseIm, o.nDays, dl) : undefined,
     apc: apcUsed ? { buffer, stressedWeight: sw, tenYearFloor: floor10 } : undefined, observations: windowLen,
-    explanation: `Scan range = ${o.measure.toUpperCase()} at ${o.c} of the ${h}-day loss of a ${side} linear position over a rolling ${L}-day lookback `
+    explanation: `Scan range = ${o.measure.toUpperCase()} at ${o.c} of the ${h}-day loss of a ${side === 'both' ? 'long or short' : side} linear position over a rolling ${L}-day lookback `
       + `(${windowLen} overlapping MPOR returns)${apcUsed ? ` with APC (buffer ${buffer}, stressed weight ${sw}, 10-year floor ${floor10})` : ''}; `
       + `latest ${(parameter * 100).toFixed(2)}% of notional. Coverage on non-overlapping ${h}-day windows at backtest confidence ${o.bc.toFixed(4)}: ${covText}. `
       + `IM peak-to-trough ${pro.peakToTrough.toFixed(2)}, largest ${o.nDays}-day increase x${pro.maxIncrease.ratio.toFixed(2)}.`,
