@@ -70,6 +70,9 @@ describe('health factor (Aave)', () => {
     const s = simulateLiquidation({ collateral: { ETH: 10 }, debt: { USDC: 9000 } }, { prices: { ETH: 1000 } }, { repayAmount: 1000 });
     expect(s.reason).toBe('repayAmount');
     expect(s.collateralSeized).toBeCloseTo(1.05, 12);
+    // Debt with no collateral at all: liquidatable, nothing to seize.
+    const none = simulateLiquidation({ collateral: {}, debt: { USDC: 10 } });
+    expect(none).toMatchObject({ liquidatable: true, reason: 'collateralExhausted', debtRepaid: 0, healthFactorBefore: 0 });
   });
 
   it('bad input: InputError with the path', () => {

@@ -239,6 +239,8 @@ export function simulateLiquidation(account: LendingAccount, market?: LendingMar
     healthFactorBefore: a.healthFactor, closeFactor, debtRepaid: 0, debtRepaidValue: 0, collateralSeized: 0, collateralSeizedValue: 0, bonusValue: 0,
   };
   if (!a.liquidatable) return { ...base, liquidatable: false, reason: 'healthy', healthFactorAfter: a.healthFactor, after };
+  // Nothing to seize: the debt is bad debt a liquidation cannot reduce.
+  if (a.collateral.length === 0) return { ...base, liquidatable: true, reason: 'collateralExhausted', healthFactorAfter: a.healthFactor, after };
   const pickLargest = <T extends { asset: string; value: number }>(xs: T[]) => xs.reduce((m, x) => (x.value > m.value ? x : m));
   const choose = <T extends { asset: string; value: number }>(xs: T[], name: string | undefined, path: string): T => {
     if (name === undefined) return pickLargest(xs);
