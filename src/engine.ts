@@ -21,6 +21,7 @@ import {
   type ValueAtRiskArgs, type ValueAtRiskResult, type FitGarchOptions, type GarchFit, type RevaluePortfolioArgs,
   type RevaluationResult, type RollingBacktestArgs, type MethodBacktest, type StressTestArgs, type StressTestResult,
 } from './risk/index.js';
+import { calibrateMargin, type CalibrateMarginArgs, type CalibrateMarginResult } from './margin/margin-calibration.js';
 
 /** Which kernels an engine runs. */
 export type Backend = 'wasm' | 'js';
@@ -243,6 +244,11 @@ export class Engine implements EngineContext {
    */
   stressTest(args: StressTestArgs): StressTestResult {
     return stressTest(this, args);
+  }
+
+  /** Margin parameters (scan range or IM multiplier) calibrated to an ES/VaR target on history, with coverage backtests and procyclicality; see {@link CalibrateMarginArgs}. */
+  calibrateMargin(args: CalibrateMarginArgs): CalibrateMarginResult {
+    return calibrateMargin(this, args);
   }
 }
 

@@ -36,3 +36,4 @@ export type { PoolRun } from './parallel/index.js';
 export type { StressWindowResult } from './risk/stress.js';
 export type { StudentTFit, Moments } from './risk/parametric.js';
 export type { PackedPortfolio } from './risk/portfolio.js';
+export * from './margin/index.js';
