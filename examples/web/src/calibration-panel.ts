@@ -124,7 +124,7 @@ export class CalibrationPanel {
         this.cancelButton.disabled = true;
         this.calibrateButton.disabled = false;
         const s = msg.summary;
-        const parts = Object.entries(s).map(([k, v]) => `${k} ${typeof v === 'number' ? (k === 'rmse' ? `${num(v, 4)} vol pts` : num(v, 5)) : String(v)}`);
+        const parts = Object.entries(s).map(([k, v]) => `${k} ${typeof v === 'number' ? (k === 'rmse' ? `${num(v, 4)} vol pts` : Number.isInteger(v) ? String(v) : num(v, 5)) : String(v)}`);
         this.summary.textContent = `${MODEL_LABEL[this.model]}: ${parts.join(', ')}. ${this.fits.length} expiries in ${num(msg.elapsedMs / 1000, 3)} s in the worker.`;
         if (typeof s.rmse === 'number') this.summary.dataset.rmse = String(s.rmse);
         this.setState('done', `done: ${this.fits.length} expiries, ${num(msg.elapsedMs, 4)} ms`);
