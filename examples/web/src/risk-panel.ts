@@ -103,7 +103,7 @@ export function showRisk(engine: Engine, example: ExamplePortfolio | null, histo
   const hist = results[0].r;
   section.dataset.state = 'done';
   void showChart(chart, pnlHistogramChart({
-    pnl, var: hist.var, es: hist.es, confidence: CONFIDENCE, bins: 40, unit: 'USD',
+    pnl, var: hist.var, es: hist.es, confidence: CONFIDENCE, bins: 40, unit: 'USD', width: 560, height: 260,
     title: `One-day P&L over ${n} historical scenarios (historical VaR and ES)`,
   }));
 }
