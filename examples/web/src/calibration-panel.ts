@@ -12,7 +12,8 @@ import type { FrameMonitor } from './frame-monitor';
 
 const PARAMS: Record<ModelName, string[]> = {
   svi: ['a', 'b', 'rho', 'm', 'sigma'],
-  ssvi: ['theta', 'phi', 'a', 'b', 'rho', 'm', 'sigma'],
+  // SSVI's rho is one for the whole surface (in the summary line); per slice: theta, phi and the slice as raw SVI.
+  ssvi: ['theta', 'phi', 'a', 'b', 'm', 'sigma'],
   heston: ['v0', 'kappa', 'theta', 'sigma', 'rho'],
 };
 const MODEL_LABEL: Record<ModelName, string> = { svi: 'SVI', ssvi: 'SSVI', heston: 'Heston' };

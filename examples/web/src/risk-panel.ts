@@ -83,7 +83,7 @@ export function showRisk(engine: Engine, example: ExamplePortfolio | null, histo
   }
 
   const allocation = results[0].r.allocation;
-  portfolioTable.replaceChildren(headerRow(['position', 'quantity', 'strike', 'days', 'IV', 'VaR share', 'ES share']));
+  portfolioTable.replaceChildren(headerRow(['position', 'quantity', 'strike', 'days', 'IV', 'component VaR', 'component ES']));
   portfolio.positions.forEach((p, i) => {
     const a = allocation?.positions[i];
     const tr = document.createElement('tr');
