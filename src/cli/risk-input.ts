@@ -95,7 +95,7 @@ export async function readPortfolio(ctx: CliContext, path: unknown): Promise<Por
     const msg = (e as Error).message;
     const pos = /position (\d+)/.exec(msg);
     const lc = /line (\d+) column/.exec(msg);
-    throw new BadInputError(`invalid JSON (${msg})`, { file: shown, line: lc ? Number(lc[1]) : pos ? lineAt(text, Number(pos[1])) : undefined });
+    throw new BadInputError(`invalid JSON (${msg.replace(/\s+/g, " ")})`, { file: shown, line: lc ? Number(lc[1]) : pos ? lineAt(text, Number(pos[1])) : undefined });
   }
   const lines = jsonLines(text);
   const where = (field: string) => ({ file: shown, line: lineOf(lines, field), field });

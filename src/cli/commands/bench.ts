@@ -115,6 +115,11 @@ async function time(ctx: CliContext, fn: () => ArrayLike<number>, budgetMs: numb
   return { median: samples[samples.length >> 1], best: samples[0], runs: samples.length };
 }
 
+/** A rate with an SI suffix: 3.06 M, 556 k. */
+function rate(x: number): string {
+  return x >= 1e6 ? `${sig(x / 1e6, 3)} M` : x >= 1e3 ? `${sig(x / 1e3, 3)} k` : sig(x, 3);
+}
+
 export const benchCommand: CliCommand = {
   syntax: 'bench',
   description: 'Short WASM vs JS comparison on this machine (pricing, implied vol, Monte Carlo, SVI)',
@@ -171,7 +176,7 @@ export const benchCommand: CliCommand = {
         `  first createEngine (compile + instantiate the .wasm): ${fixed(firstEngineMs, 1)} ms; median of warm calls over ~${budget} ms per task and backend`,
         formatTable(
           [{ header: 'task', align: 'left' }, { header: 'size', align: 'left' }, { header: 'WASM ms' }, { header: 'JS ms' }, { header: 'WASM/JS speed' }, { header: 'WASM throughput', align: 'left' }, { header: 'max rel diff' }],
-          rows.map((r) => [r.name, r.size, fixed(r.wasm.msPerCall, 2), fixed(r.js.msPerCall, 2), `x${fixed(r.speedup, 2)}`, `${sig(r.wasm.perSecond, 3)} ${r.unit}`, sig(r.maxRelDiff, 2)]),
+          rows.map((r) => [r.name, r.size, fixed(r.wasm.msPerCall, 2), fixed(r.js.msPerCall, 2), `x${fixed(r.speedup, 2)}`, `${rate(r.wasm.perSecond)} ${r.unit}`, sig(r.maxRelDiff, 2)]),
         ),
         '  (results checked equal between backends before timing; other processes on this machine affect the figures)',
       ].join('\n'),
