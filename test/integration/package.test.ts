@@ -117,7 +117,10 @@ describe('npm pack', () => {
       expect(packedFiles, `${f} is not in the tarball`).toContain(f);
     }
     // NOTICE.md carries the licence of the Sobol direction numbers compiled into dist/.
-    const stray = packedFiles.filter((f) => /^(src|assembly|test|bench|scripts|data|node_modules)\//.test(f) || f.endsWith('.wat'));
+    // The CLI's bundled samples (its default inputs) ship with their provenance file, data/README.md;
+    // the test oracles (data/reference) and the Sobol table source (data/sobol) do not.
+    const shippedData = (f: string) => f === 'data/README.md' || /^data\/(market|history)\//.test(f);
+    const stray = packedFiles.filter((f) => (/^(src|assembly|test|bench|scripts|data|node_modules)\//.test(f) && !shippedData(f)) || f.endsWith('.wat'));
     expect(stray, 'sources or dev files in the tarball').toEqual([]);
   });
 });
