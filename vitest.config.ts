@@ -10,6 +10,8 @@ const chromiumArgs = [
 
 const unit = ['test/**/*.test.ts'];
 const integration = ['test/integration/**/*.test.ts'];
+// CLI end-to-end tests spawn `node dist/cli/main.js`: Node only, in their own project.
+const cli = ['test/cli/**/*.test.ts'];
 
 // Under CI, also write vitest's JSON report: .ci/run prints its counts as `N passed, N failed`.
 const ci = !!process.env.CI && process.env.CI !== 'false';
@@ -28,14 +30,14 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'node', environment: 'node', include: unit, exclude: integration, testTimeout: 60_000 },
+        test: { name: 'node', environment: 'node', include: unit, exclude: [...integration, ...cli], testTimeout: 60_000 },
       },
       {
         extends: true,
         test: {
           name: 'chromium',
           include: unit,
-          exclude: integration,
+          exclude: [...integration, ...cli],
           testTimeout: 120_000,
           browser: {
             enabled: true,
@@ -45,6 +47,10 @@ export default defineConfig({
             instances: [{ browser: 'chromium' }],
           },
         },
+      },
+      {
+        extends: true,
+        test: { name: 'cli', environment: 'node', include: cli, testTimeout: 120_000 },
       },
       {
         extends: true,

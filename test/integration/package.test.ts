@@ -10,172 +10,30 @@
  *   tiny static server on 127.0.0.1 and opened in Chromium; then the same app under `vite` (dev
  *   server, dependency pre-bundling on).
  *
- * Vite and TypeScript run from this repository's devDependencies (same versions a user gets),
- * so the only install from the registry is the tarball's own dependency.
+ * Vite and TypeScript run from this repository's devDependencies (same versions a user gets);
+ * the tarball's own dependencies come from the npm cache (see `installTarball` in harness.ts).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const FIXTURES = join(ROOT, 'test/integration/fixtures');
-const ARTIFACTS = join(ROOT, 'test/.artifacts');
-const NODE_BIN = join(ROOT, 'node_modules');
-const VITE_CLI = join(NODE_BIN, 'vite/bin/vite.js');
-const TSC_CLI = join(NODE_BIN, 'typescript/bin/tsc');
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright';
+import {
+  ARTIFACTS, FIXTURES, ROOT, TSC_CLI, VITE_CLI, freePort, installTarball, launchChromium, packPackage, parseJson,
+  requireBuilt, run, serveStatic, sha256, startViteDev, stopChild, tail,
+} from './harness.js';
 
 const HAUG_CALL = 2.1334; // Haug: S=60, K=65, T=0.25, r=0.08, vol=0.30 call, printed to 4 decimals
 const HAUG_B76 = 1.7011; // Haug's Black-76 example: F=K=19, T=0.75, r=0.10, vol=0.28, call = put
 const TOL = 1e-4;
 
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
-
-// ---------------------------------------------------------------------------------------------
-// helpers
-
-/**
- * The environment of a child process that should behave as if a user had started it: no npm
- * lifecycle variables from the outer `npm test` (npm_config_local_prefix would point nested npm
- * commands back at this repository) and none of vitest's (NODE_ENV=test, VITEST*).
- */
-function userEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) {
-    if (/^(npm_|VITEST|VITE_)/i.test(k) || k === 'NODE_ENV' || k === 'INIT_CWD' || k === 'NODE_OPTIONS') continue;
-    env[k] = v;
-  }
-  return env;
-}
-
-interface RunResult { stdout: string; stderr: string; ms: number }
-
-function tail(text: string, lines = 60): string {
-  const all = text.trimEnd().split('\n');
-  return (all.length > lines ? [`... (${all.length - lines} lines cut)`] : []).concat(all.slice(-lines)).join('\n');
-}
-
-/** Run a command to completion; on failure throw with the command, exit code, stdout and stderr. */
-function run(cmd: string, args: string[], cwd: string, timeoutMs = 120_000): Promise<RunResult> {
-  const t0 = performance.now();
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { cwd, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (e) => { clearTimeout(timer); reject(new Error(`could not start ${cmd}: ${e.message}`)); });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const ms = performance.now() - t0;
-      if (code === 0) return resolvePromise({ stdout, stderr, ms });
-      reject(new Error(
-        `\`${cmd} ${args.join(' ')}\` in ${cwd} failed (${signal ? `killed by ${signal}${signal === 'SIGKILL' ? `, timeout ${timeoutMs} ms` : ''}` : `exit ${code}`})\n` +
-        `--- stdout ---\n${tail(stdout)}\n--- stderr ---\n${tail(stderr)}`,
-      ));
-    });
-  });
-}
-
-function parseJson<T>(text: string, what: string): T {
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new Error(`${what} did not print JSON:\n${tail(text)}`);
-  }
-}
-
 /** Copy a fixture app into a fresh directory and install the tarball there. */
 async function makeProject(fixture: string, dir: string, tarball: string): Promise<void> {
   await cp(join(FIXTURES, fixture), dir, { recursive: true });
-  await run('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--loglevel=error', tarball], dir);
+  await installTarball(dir, tarball);
   // The install is a copy from the tarball, never a link back into this repository.
   const pkg = JSON.parse(await readFile(join(dir, 'node_modules/riskwasm/package.json'), 'utf8')) as { name: string };
   expect(pkg.name).toBe('riskwasm');
-}
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.wasm': 'application/wasm',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.map': 'application/json',
-};
-
-/** A minimal static file server for `dir` on 127.0.0.1 (ephemeral port), as any host would be. */
-async function serveStatic(dir: string): Promise<{ server: Server; url: string }> {
-  const base = resolve(dir);
-  const server = createServer((req, res) => {
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    let file = normalize(join(base, pathname.endsWith('/') ? `${pathname}index.html` : pathname));
-    if (file !== base && !file.startsWith(base + sep)) file = '';
-    readFile(file).then(
-      (body) => {
-        res.writeHead(200, { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', 'Content-Length': body.length });
-        res.end(body);
-      },
-      () => {
-        res.writeHead(404, { 'Content-Type': 'text/plain' });
-        res.end('not found');
-      },
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
-}
-
-async function freePort(): Promise<number> {
-  const s = createNetServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-/** Start `vite` (dev server) in `dir`; resolve once it prints its local URL. */
-function startViteDev(dir: string, port: number): Promise<{ child: ChildProcess; url: string; log: () => string }> {
-  const child = spawn(process.execPath, [VITE_CLI, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
-    cwd: dir, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const log = () => output;
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`vite dev did not start in 30 s:\n${tail(output)}`)); }, 30_000);
-    const onData = (d: Buffer) => {
-      output += d;
-      // eslint-disable-next-line no-control-regex
-      const m = /Local:\s+(http:\/\/\S+)/.exec(output.replace(/\x1b\[[0-9;]*m/g, ''));
-      if (m) { clearTimeout(timer); resolvePromise({ child, url: m[1], log }); }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`vite dev exited (${code}) before it was ready:\n${tail(output)}`)); });
-  });
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-  await exited;
-  clearTimeout(timer);
 }
 
 interface PageResult {
@@ -231,10 +89,6 @@ function expectHaug(r: PageResult, where: string): void {
   for (const v of r.impliedVol!) expect(Math.abs(v - 0.28), `${where}: implied vol round trip ${v}`).toBeLessThanOrEqual(1e-12);
 }
 
-function sha256(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 // ---------------------------------------------------------------------------------------------
 
 let tmp = '';
@@ -243,15 +97,12 @@ let packedFiles: string[] = [];
 const timings: Record<string, number> = {};
 
 beforeAll(async () => {
-  for (const f of ['dist/index.js', 'dist/index.d.ts', 'build/riskwasm.wasm']) {
-    if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing: run \`npm run build\` first (\`npm test\` does)`);
-  }
+  requireBuilt();
   tmp = await mkdtemp(join(tmpdir(), 'riskwasm-integration-'));
-  const packed = await run('npm', ['pack', '--json', '--pack-destination', tmp], ROOT);
+  const packed = await packPackage(tmp);
   timings.pack = packed.ms;
-  const info = parseJson<{ filename: string; files: { path: string }[] }[]>(packed.stdout, 'npm pack --json')[0];
-  tarball = join(tmp, info.filename);
-  packedFiles = info.files.map((f) => f.path);
+  tarball = packed.tarball;
+  packedFiles = packed.files;
 });
 
 afterAll(async () => {
@@ -266,7 +117,10 @@ describe('npm pack', () => {
       expect(packedFiles, `${f} is not in the tarball`).toContain(f);
     }
     // NOTICE.md carries the licence of the Sobol direction numbers compiled into dist/.
-    const stray = packedFiles.filter((f) => /^(src|assembly|test|bench|scripts|data|node_modules)\//.test(f) || f.endsWith('.wat'));
+    // The CLI's bundled samples (its default inputs) ship with their provenance file, data/README.md;
+    // the test oracles (data/reference) and the Sobol table source (data/sobol) do not.
+    const shippedData = (f: string) => f === 'data/README.md' || /^data\/(market|history)\//.test(f);
+    const stray = packedFiles.filter((f) => (/^(src|assembly|test|bench|scripts|data|node_modules)\//.test(f) && !shippedData(f)) || f.endsWith('.wat'));
     expect(stray, 'sources or dev files in the tarball').toEqual([]);
   });
 });
@@ -316,12 +170,7 @@ describe('Vite page (fresh project, no vite config, run in Chromium)', () => {
     const t0 = performance.now();
     await makeProject('vite-page', dir, tarball);
     timings.viteInstall = performance.now() - t0;
-    const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-    try {
-      browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-    } catch (e) {
-      throw new Error(`could not launch Chromium at ${executablePath} (set CHROMIUM_PATH, or apt-get install chromium): ${String(e)}`);
-    }
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -336,7 +185,7 @@ describe('Vite page (fresh project, no vite config, run in Chromium)', () => {
     const hashes = await Promise.all(wasmAssets.map(async (f) => sha256(await readFile(join(dir, 'dist/assets', f)))));
     expect(hashes, `no emitted asset is build/riskwasm.wasm; dist/assets: ${assets.join(', ')}\n${built.stdout}`).toContain(release);
 
-    const { server, url } = await serveStatic(join(dir, 'dist'));
+    const { url, close } = await serveStatic(join(dir, 'dist'));
     try {
       const t0 = performance.now();
       const v = await visit(browser, url, 'vite-page-build.png');
@@ -352,7 +201,7 @@ describe('Vite page (fresh project, no vite config, run in Chromium)', () => {
       }
       expect(v.problems, 'errors in the page').toEqual([]);
     } finally {
-      await new Promise((r) => server.close(r));
+      await close();
     }
   });
 

@@ -1,0 +1,113 @@
+/**
+ * The riskwasm web demo. Imports the package as any user would; see README.md.
+ *
+ * Start-up: compile the kernels once (createEngine), hand the compiled module to the calibration
+ * worker, load the bundled chain and price histories, then show the surface, the calibration
+ * controls and the VaR panel. A CSV chosen or dropped by the user replaces the bundled chain.
+ */
+import { createEngine, loadDeribitChain, InputError, type DeribitChain, type Engine, type Surface } from 'riskwasm';
+import { CalibrationClient } from './calibration-client';
+import { CalibrationPanel } from './calibration-panel';
+import { examplePortfolio } from './example-portfolio';
+import { FrameMonitor } from './frame-monitor';
+import { mountMarginPanel } from './margin-panel';
+import { showRisk } from './risk-panel';
+import { SAMPLE_CHAIN_NAME, sampleChainCsv, sampleHistoriesCsv } from './sample-data';
+import { showSurface } from './surface-panel';
+
+const $ = (id: string) => document.getElementById(id)!;
+const errorBox = $('error');
+
+function showError(e: unknown): void {
+  const message = e instanceof InputError ? `${e.message} (field ${e.path})` : e instanceof Error ? e.message : String(e);
+  errorBox.textContent = message;
+  errorBox.hidden = false;
+  console.error(e);
+}
+
+interface State {
+  engine: Engine;
+  chain: DeribitChain | null;
+  histories: Record<string, string>;
+  calibration: CalibrationPanel;
+}
+
+/** BTC and ETH surfaces (the example portfolio uses both), skipping a currency the chain lacks. */
+function portfolioSurfaces(engine: Engine, chain: DeribitChain): Partial<Record<'BTC' | 'ETH', Surface>> {
+  const out: Partial<Record<'BTC' | 'ETH', Surface>> = {};
+  for (const c of ['BTC', 'ETH'] as const) if (chain.currency.includes(c)) out[c] = engine.buildSurface(chain, { currency: c });
+  return out;
+}
+
+function showCurrency(state: State, currency: string): void {
+  if (!state.chain) return;
+  const { slices } = showSurface(state.engine, state.chain, currency);
+  state.calibration.setSurface(slices, currency);
+}
+
+function useChain(state: State, csv: string, name: string): void {
+  const chain = loadDeribitChain(csv);
+  if (chain.length === 0) throw new Error(`${name}: no option rows (${chain.skipped.length} malformed rows skipped)`);
+  state.chain = chain;
+  errorBox.hidden = true;
+  const source = $('source');
+  source.textContent = `${name}: ${chain.length} options` + (chain.skipped.length ? `, ${chain.skipped.length} malformed rows skipped` : '');
+  source.dataset.name = name;
+
+  const currencies = [...new Set(chain.currency)].sort();
+  const select = $('currency') as HTMLSelectElement;
+  select.replaceChildren(...currencies.map((c) => new Option(c, c)));
+  select.value = currencies.includes('BTC') ? 'BTC' : currencies[0];
+  showCurrency(state, select.value);
+
+  const surfaces = portfolioSurfaces(state.engine, chain);
+  const example = examplePortfolio(chain, surfaces);
+  showRisk(state.engine, example, state.histories);
+  mountMarginPanel($('margin-slot'), { engine: state.engine, chain, surfaces, example });
+}
+
+async function main(): Promise<void> {
+  const frames = new FrameMonitor($('frames'));
+  const [engine, chainCsv, histories] = await Promise.all([createEngine(), sampleChainCsv(), sampleHistoriesCsv()]);
+  const backend = $('backend');
+  backend.textContent = engine.backend === 'wasm' ? 'WebAssembly' : `pure JS (${engine.fallbackReason ?? 'selected'})`;
+  backend.dataset.backend = engine.backend;
+
+  const client = new CalibrationClient(engine.backend === 'wasm' ? engine.module ?? null : null);
+  const state: State = { engine, chain: null, histories, calibration: new CalibrationPanel(client, frames) };
+  useChain(state, chainCsv, `${SAMPLE_CHAIN_NAME} (bundled)`);
+
+  ($('currency') as HTMLSelectElement).addEventListener('change', (e) => {
+    try {
+      showCurrency(state, (e.target as HTMLSelectElement).value);
+    } catch (err) {
+      showError(err);
+    }
+  });
+
+  const openFile = async (file: File) => {
+    try {
+      useChain(state, await file.text(), file.name);
+    } catch (err) {
+      showError(err);
+    }
+  };
+  ($('file-input') as HTMLInputElement).addEventListener('change', (e) => {
+    const f = (e.target as HTMLInputElement).files?.[0];
+    if (f) void openFile(f);
+  });
+  document.addEventListener('dragover', (e) => {
+    e.preventDefault();
+    document.body.classList.add('dragging');
+  });
+  document.addEventListener('dragleave', () => document.body.classList.remove('dragging'));
+  document.addEventListener('drop', (e) => {
+    e.preventDefault();
+    document.body.classList.remove('dragging');
+    const f = e.dataTransfer?.files[0];
+    if (f) void openFile(f);
+  });
+  document.body.dataset.ready = '1';
+}
+
+main().catch(showError);

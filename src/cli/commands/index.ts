@@ -1,0 +1,11 @@
+/**
+ * Every `riskwasm` command, in help order. A new command is a module in this folder exporting a
+ * {@link CliCommand}, plus one entry here.
+ */
+import type { CliCommand } from '../command.js';
+import { surfaceCommand } from './surface.js';
+import { calibrateCommand } from './calibrate.js';
+import { varCommand } from './var.js';
+import { benchCommand } from './bench.js';
+
+export const COMMANDS: readonly CliCommand[] = [surfaceCommand, calibrateCommand, varCommand, benchCommand];

@@ -1,0 +1,134 @@
+/**
+ * `riskwasm surface [chain.csv]`: a Deribit chain -> the implied-vol surface of out-of-the-money
+ * options with a bid and an ask (bid, ask and mid IV by the batch implied-vol solver, Deribit's
+ * mark IV beside them) and Black-76 greeks at the mid IV, as a table, JSON or CSV.
+ */
+import { ivSurfaceChart } from '../../charts/specs.js';
+import type { Surface } from '../../calibration/surface.js';
+import type { CliCommand, CommandReport } from '../command.js';
+import { buildSurfaces, CHAIN_OPTIONS, expiryLabel, readChain } from '../market-input.js';
+import { plotFormat } from '../plot.js';
+import { fixed, formatTable, percent, sig } from '../table.js';
+
+/** One quote of the `riskwasm.surface/1` report. */
+interface QuoteRow {
+  instrument: string; line: number; expiry: string; expiryDate: string; timeToExpiry: number; strike: number; type: 'call' | 'put';
+  forward: number; bid: number; ask: number; mid: number; bidIv: number; askIv: number; midIv: number; markIv: number;
+  delta: number; gamma: number; vega: number; theta: number;
+}
+
+export const surfaceCommand: CliCommand = {
+  syntax: 'surface [chain]',
+  description: 'Deribit option chain -> implied-vol surface (bid/ask/mid IV, greeks)',
+  options: [
+    ...CHAIN_OPTIONS,
+    { flags: '--csv', description: 'CSV output (one row per quote)' },
+    { flags: '--plot <file>', description: 'Plot the mid-IV smiles per expiry (.svg or .html)' },
+  ],
+  examples: ['riskwasm surface', 'riskwasm surface chain.csv --currency ETH --csv --out eth.csv', 'riskwasm surface --expiry 27MAR26 --plot smiles.svg'],
+  async run(ctx, [chainPath], options): Promise<CommandReport> {
+    const plot = options.plot !== undefined ? String(options.plot) : undefined;
+    const format = plot ? plotFormat(plot) : undefined;
+    const input = await readChain(ctx, chainPath, options.skipBadRows === true);
+    const engine = await ctx.engine();
+    const surfaces = buildSurfaces(ctx, engine, input, options);
+    const lineIndex = new Map<number, number>();
+    input.chain.line.forEach((l, i) => lineIndex.set(l, i));
+    const results = surfaces.map((s) => {
+      const greeks = engine.black76({
+        forwards: s.forwards, strikes: s.quotes.strikes, expiries: s.quotes.expiries, vols: s.quotes.vols,
+        types: s.quotes.types, settlement: 'coin', greeks: true,
+      });
+      const quotes: QuoteRow[] = Array.from({ length: s.kept }, (_, i) => {
+        const row = lineIndex.get(s.lines[i])!;
+        const e = s.expiries.find((x) => x.expiry === s.quotes.expiries[i])!;
+        return {
+          instrument: s.instruments[i], line: s.lines[i], expiry: expiryLabel(e.expiryDate), expiryDate: e.expiryDate,
+          timeToExpiry: s.quotes.expiries[i], strike: s.quotes.strikes[i], type: s.quotes.types[i], forward: s.forwards[i],
+          bid: s.bidPrices[i], ask: s.askPrices[i], mid: s.midPrices[i],
+          bidIv: s.quotes.bids[i], askIv: s.quotes.asks[i], midIv: s.quotes.vols[i], markIv: input.chain.markIv[row],
+          delta: greeks.delta![i], gamma: greeks.gamma![i], vega: greeks.vega![i], theta: greeks.theta![i],
+        };
+      });
+      return { surface: s, quotes };
+    });
+    const json = {
+      schema: 'riskwasm.surface/1',
+      source: { file: input.file, bundled: input.bundled, rows: input.chain.length, skippedRows: input.chain.skipped.length },
+      backend: engine.backend,
+      surfaces: results.map(({ surface: s, quotes }) => ({
+        currency: s.currency,
+        considered: s.considered,
+        kept: s.kept,
+        dropped: s.dropped,
+        expiries: s.expiries.map((e) => ({
+          expiry: expiryLabel(e.expiryDate), expiryDate: e.expiryDate, timeToExpiry: e.expiry, forward: e.forward, quotes: e.quotes,
+          atmIv: atmIv(quotes, e.expiry, e.forward),
+        })),
+        quotes,
+      })),
+    };
+    if (plot && format) {
+      const points = results.flatMap(({ quotes }) => quotes.map((q) => ({ expiryLabel: results.length > 1 ? `${q.instrument.split('-')[0]} ${q.expiry}` : q.expiry, expiry: q.timeToExpiry, strike: q.strike, iv: q.midIv })));
+      await ctx.stagePlot(plot, ivSurfaceChart({ points, title: `Mid implied vols, ${input.file}` }), 'riskwasm surface');
+    }
+    return {
+      json,
+      text: () => surfaceText(json.source.file, results),
+      csv: () => surfaceCsv(results),
+    };
+  },
+};
+
+/** Mid IV of the quote whose strike is nearest the forward. */
+function atmIv(quotes: QuoteRow[], T: number, F: number): number {
+  let best = NaN, dist = Infinity;
+  for (const q of quotes) {
+    if (q.timeToExpiry !== T) continue;
+    const d = Math.abs(Math.log(q.strike / F));
+    if (d < dist) { dist = d; best = q.midIv; }
+  }
+  return best;
+}
+
+const CSV_COLUMNS: (keyof QuoteRow | 'currency')[] = [
+  'currency', 'instrument', 'line', 'expiry', 'expiryDate', 'timeToExpiry', 'strike', 'type', 'forward', 'bid', 'ask', 'mid',
+  'bidIv', 'askIv', 'midIv', 'markIv', 'delta', 'gamma', 'vega', 'theta',
+];
+
+function surfaceCsv(results: { surface: Surface; quotes: QuoteRow[] }[]): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const { surface, quotes } of results) {
+    for (const q of quotes) {
+      lines.push(CSV_COLUMNS.map((c) => {
+        const v = c === 'currency' ? surface.currency : q[c];
+        return typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
+      }).join(','));
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+function surfaceText(file: string, results: { surface: Surface; quotes: QuoteRow[] }[]): string {
+  const out: string[] = [];
+  for (const { surface: s, quotes } of results) {
+    const dropped = Object.entries(s.dropped).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
+    out.push(`${s.currency} implied-vol surface from ${file}: ${s.kept} OTM quotes with bid and ask, ${s.expiries.length} expiries (of ${s.considered} options; dropped: ${dropped || 'none'})`);
+    out.push('IVs: Black-76 on the forward, coin-settled prices; markIv = Deribit\'s. Greeks at mid IV: delta dV/dF, gamma per USD, vega USD per vol point, theta USD per day.');
+    for (const e of s.expiries) {
+      const rows = quotes.filter((q) => q.timeToExpiry === e.expiry);
+      out.push('');
+      out.push(`${expiryLabel(e.expiryDate)}  T ${e.expiry.toFixed(4)} y  forward ${e.forward.toFixed(2)}  ${e.quotes} quotes  ATM mid IV ${percent(atmIv(quotes, e.expiry, e.forward))}`);
+      out.push(formatTable(
+        [{ header: 'strike' }, { header: 'type', align: 'left' }, { header: 'bid IV' }, { header: 'mid IV' }, { header: 'ask IV' }, { header: 'mark IV' },
+          { header: 'delta' }, { header: 'gamma' }, { header: 'vega' }, { header: 'theta' }],
+        rows.map((q) => [
+          String(q.strike), q.type, percent(q.bidIv), percent(q.midIv), percent(q.askIv), percent(q.markIv),
+          fixed(q.delta, 4), sig(q.gamma, 3), fixed(q.vega / 100, 2), fixed(q.theta / 365, 2),
+        ]),
+      ));
+    }
+    out.push('');
+  }
+  return out.join('\n');
+}

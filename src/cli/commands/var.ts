@@ -1,0 +1,268 @@
+/**
+ * `riskwasm var [history.csv ...] --portfolio p.json --method ... --confidence 0.99`: one-day VaR
+ * and ES of a portfolio by full revaluation over historical scenarios (the last `--window` daily
+ * log-returns of its assets), the Euler decomposition by position, and a rolling backtest of the
+ * portfolio's hypothetical daily P&L (today's positions over the whole common history) with
+ * every test (Kupiec, Christoffersen, traffic light, Acerbi-Szekely); `--plot` draws the P&L
+ * histogram with the VaR and ES.
+ */
+import { pnlHistogramChart } from '../../charts/specs.js';
+import type { Engine } from '../../engine.js';
+import { alignHistories } from '../../risk/returns.js';
+import type { Portfolio, Position, ScenarioSet } from '../../risk/portfolio.js';
+import type { ValueAtRiskArgs, ValueAtRiskResult, VarMethod } from '../../risk/value-at-risk.js';
+import type { MethodBacktest } from '../../risk/backtest-runner.js';
+import { monteCarloScenarios } from '../../risk/monte-carlo-var.js';
+import type { CliCommand, CliContext, CommandReport } from '../command.js';
+import { BadInputError } from '../errors.js';
+import { plotFormat } from '../plot.js';
+import { portfolioError, readHistories, readPortfolio, type HistoryInput, type PortfolioInput } from '../risk-input.js';
+import { fixed, formatTable, percent, sig } from '../table.js';
+
+const METHODS: readonly VarMethod[] = [
+  'historical', 'ageWeighted', 'volatilityScaled', 'filteredHistorical', 'normal', 'studentT', 'cornishFisher',
+  'ewma', 'garch', 'deltaNormal', 'deltaGamma', 'monteCarlo',
+];
+/** Methods whose VaR can be allocated to positions (Euler). */
+const ALLOCATABLE: readonly VarMethod[] = ['historical', 'ageWeighted', 'normal', 'monteCarlo'];
+/** Methods that need the portfolio itself, so they cannot be backtested on a P&L series. */
+const PORTFOLIO_ONLY: readonly VarMethod[] = ['deltaNormal', 'deltaGamma', 'monteCarlo'];
+
+export const varCommand: CliCommand = {
+  syntax: 'var [...histories]',
+  description: 'Portfolio VaR/ES from price histories: decomposition, rolling backtest, P&L histogram',
+  options: [
+    { flags: '--portfolio <file>', description: 'Portfolio JSON (default: the bundled examples/portfolios/btc-eth-options.json)' },
+    { flags: '--history <asset=file>', description: 'History of one asset, e.g. --history BTC=btc.csv (repeatable; else the asset is read from each file name: BTCUSDT_1d.csv -> BTC)' },
+    { flags: '--method <method>', description: `VaR method: ${METHODS.join(', ')}`, default: 'historical' },
+    { flags: '--confidence <level>', description: 'Confidence level in (0, 1)', default: 0.99 },
+    { flags: '--window <days>', description: 'Scenarios: the last this many daily returns', default: 500 },
+    { flags: '--backtest-window <days>', description: 'Estimation window of the rolling backtest', default: 250 },
+    { flags: '--backtest-methods <list>', description: 'Comma-separated methods to backtest (default: --method, or historical for portfolio-only methods)' },
+    { flags: '--no-backtest', description: 'Skip the rolling backtest' },
+    { flags: '--paths <n>', description: 'Scenarios of --method monteCarlo', default: 10000 },
+    { flags: '--plot <file>', description: 'P&L histogram with VaR and ES (.svg or .html)' },
+  ],
+  examples: [
+    'riskwasm var',
+    'riskwasm var data/history/BTCUSDT_1d.csv --portfolio examples/portfolios/btc-spot.json --method garch',
+    'riskwasm var --history BTC=btc.csv --history ETH=eth.csv --portfolio book.json --confidence 0.975 --plot pnl.svg',
+  ],
+  async run(ctx, [files], options): Promise<CommandReport> {
+    const method = String(options.method) as VarMethod;
+    if (!METHODS.includes(method)) throw new BadInputError(`expected one of ${METHODS.join(', ')}, got ${JSON.stringify(options.method)}`, { field: '--method' });
+    const confidence = Number(options.confidence);
+    if (!(confidence > 0 && confidence < 1)) throw new BadInputError(`expected a number in (0, 1), got ${JSON.stringify(options.confidence)}`, { field: '--confidence' });
+    const window = positiveInt(options.window, '--window', 20);
+    const btWindow = positiveInt(options.backtestWindow, '--backtest-window', 20);
+    const paths = positiveInt(options.paths, '--paths', 100);
+    const btMethods = options.backtest === false ? [] : backtestMethods(options.backtestMethods, method);
+    const plot = options.plot !== undefined ? String(options.plot) : undefined;
+    if (plot) plotFormat(plot);
+
+    const pf = await readPortfolio(ctx, options.portfolio);
+    const assets = [...new Set([...Object.keys(pf.portfolio.spots ?? {}), ...pf.portfolio.positions.map((p) => p.asset)])];
+    const fileList = (Array.isArray(files) ? files : files === undefined ? [] : [files]).map(String);
+    const specs = options.history === undefined ? [] : (Array.isArray(options.history) ? options.history : [options.history]).map(String);
+    const histories = await readHistories(ctx, fileList, specs, assets);
+    const aligned = alignHistories(Object.fromEntries(histories.map((h) => [h.asset, h.history])));
+    const n = aligned.dates.length - 1;
+    if (n < window) throw new BadInputError(`the histories have ${n} common daily returns, fewer than --window ${window}`, { field: '--window' });
+    const lastDate = aligned.dates[aligned.dates.length - 1];
+    const spots: Record<string, number> = {};
+    for (const a of assets) spots[a] = pf.portfolio.spots?.[a] ?? aligned.prices[a][aligned.prices[a].length - 1];
+    const portfolio: Portfolio = { spots, positions: pf.portfolio.positions, accounts: pf.portfolio.accounts };
+
+    const rows = (from: number, to: number) => {
+      const out = new Float64Array((to - from) * assets.length);
+      for (let t = from; t < to; t++) assets.forEach((a, j) => (out[(t - from) * assets.length + j] = aligned.returns[a][t]));
+      return out;
+    };
+    const all: ScenarioSet = { assets, logReturns: rows(0, n), horizon: 1 / 365 };
+    const recent: ScenarioSet = { assets, logReturns: rows(n - window, n), horizon: 1 / 365 };
+    const engine = await ctx.engine();
+    let series: Float64Array;
+    let result: ValueAtRiskResult;
+    let histogramPnl: Float64Array;
+    try {
+      series = engine.revaluePortfolio({ portfolio, scenarios: all }).pnl;
+      const args: ValueAtRiskArgs = { portfolio, scenarios: recent, confidence, method, allocation: ALLOCATABLE.includes(method) };
+      if (method === 'monteCarlo') {
+        args.scenarios = undefined;
+        args.monteCarlo = monteCarloOptions(recent, assets, paths);
+        histogramPnl = engine.revaluePortfolio({ portfolio, scenarios: monteCarloScenarios(engine, portfolio, args.monteCarlo) }).pnl;
+      } else {
+        histogramPnl = series.slice(n - window);
+      }
+      result = engine.valueAtRisk(args);
+    } catch (e) {
+      throw portfolioError(e, pf);
+    }
+    await ctx.checkpoint();
+
+    const backtests: MethodBacktest[] = [];
+    if (btMethods.length > 0) {
+      if (n <= btWindow + 20) throw new BadInputError(`the histories have ${n} common daily returns: too few for --backtest-window ${btWindow}`, { field: '--backtest-window' });
+      const bar = ctx.progress('backtest', btMethods.length);
+      try {
+        for (const m of btMethods) {
+          await ctx.checkpoint();
+          const r = engine.rollingBacktest({ returns: series, dates: aligned.dates.slice(1), methods: [m], window: btWindow, confidence });
+          backtests.push(r.methods[m]);
+          bar.tick(1, m);
+        }
+      } finally {
+        bar.done();
+      }
+    }
+    if (plot) {
+      const spec = pnlHistogramChart({
+        pnl: histogramPnl, var: result.var, es: result.es, confidence, unit: 'USD',
+        title: `${pf.name}: one-day P&L, ${method} VaR/ES`,
+      });
+      await ctx.stagePlot(plot, spec, `riskwasm var: ${pf.name}`);
+    }
+    const json = buildJson(engine, pf, histories, portfolio, aligned.dates, n, window, method, confidence, result, histogramPnl, btWindow, backtests);
+    return { json, text: () => varText(json) };
+  },
+};
+
+function positiveInt(v: unknown, field: string, min: number): number {
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < min) throw new BadInputError(`expected an integer >= ${min}, got ${JSON.stringify(v)}`, { field });
+  return x;
+}
+
+function backtestMethods(option: unknown, method: VarMethod): VarMethod[] {
+  if (option === undefined) return [PORTFOLIO_ONLY.includes(method) ? 'historical' : method];
+  const list = String(option).split(',').map((s) => s.trim()).filter(Boolean) as VarMethod[];
+  for (const m of list) {
+    if (!METHODS.includes(m) || PORTFOLIO_ONLY.includes(m)) {
+      throw new BadInputError(`expected P&L-series methods (${METHODS.filter((x) => !PORTFOLIO_ONLY.includes(x)).join(', ')}), got ${JSON.stringify(m)}`, { field: '--backtest-methods' });
+    }
+  }
+  return list;
+}
+
+/** Monte Carlo risk factors estimated from the scenario window: annualised vols and correlations of the log-returns. */
+function monteCarloOptions(s: ScenarioSet, assets: string[], paths: number): NonNullable<ValueAtRiskArgs['monteCarlo']> {
+  const k = assets.length;
+  const x = s.logReturns as Float64Array;
+  const m = x.length / k;
+  const mean = assets.map((_, j) => { let t = 0; for (let i = 0; i < m; i++) t += x[i * k + j]; return t / m; });
+  const cov = assets.map((_, a) => assets.map((__, b) => {
+    let t = 0;
+    for (let i = 0; i < m; i++) t += (x[i * k + a] - mean[a]) * (x[i * k + b] - mean[b]);
+    return t / (m - 1);
+  }));
+  const sd = cov.map((row, j) => Math.sqrt(row[j]));
+  return {
+    vols: sd.map((v) => v * Math.sqrt(365)),
+    correlation: cov.map((row, a) => row.map((c, b) => (a === b ? 1 : c / (sd[a] * sd[b])))),
+    paths, seed: 0, assets,
+  };
+}
+
+function positionLabel(p: Position): string {
+  switch (p.kind) {
+    case 'option': return `${p.quantity} ${p.asset} ${p.strike} ${p.type} ${p.expiry}y`;
+    case 'future': return `${p.quantity} ${p.asset} future ${p.expiry}y`;
+    default: return `${p.quantity} ${p.asset} ${p.kind}`;
+  }
+}
+
+function buildJson(
+  engine: Engine, pf: PortfolioInput, histories: HistoryInput[], portfolio: Portfolio, dates: string[], n: number, window: number,
+  method: VarMethod, confidence: number, r: ValueAtRiskResult, pnl: Float64Array, btWindow: number, backtests: MethodBacktest[],
+) {
+  let sum = 0, sq = 0, lo = Infinity, hi = -Infinity;
+  for (const x of pnl) { sum += x; sq += x * x; lo = Math.min(lo, x); hi = Math.max(hi, x); }
+  const mean = sum / pnl.length;
+  return {
+    schema: 'riskwasm.var/1',
+    source: {
+      portfolio: { file: pf.file, bundled: pf.bundled },
+      histories: histories.map((h) => ({ asset: h.asset, file: h.file, bundled: h.bundled, rows: h.history.dates.length, first: h.history.dates[0], last: h.history.dates[h.history.dates.length - 1] })),
+    },
+    backend: engine.backend,
+    portfolio: {
+      name: pf.name,
+      assets: Object.keys(portfolio.spots),
+      spots: portfolio.spots,
+      positions: portfolio.positions.map((p, i) => ({ index: i, label: positionLabel(p), kind: p.kind, asset: p.asset, quantity: p.quantity })),
+    },
+    scenarios: { kind: method === 'monteCarlo' ? 'monteCarlo' : 'historical', count: pnl.length, first: method === 'monteCarlo' ? null : dates[n - window + 1], last: method === 'monteCarlo' ? null : dates[n], horizonDays: 1 },
+    method,
+    confidence,
+    var: r.var,
+    es: r.es,
+    currency: 'USD',
+    observations: r.observations,
+    details: r.details,
+    pnl: { count: pnl.length, mean, sd: Math.sqrt(Math.max(0, (sq - pnl.length * mean * mean) / (pnl.length - 1))), min: lo, max: hi },
+    allocation: r.allocation
+      ? {
+        totalVar: r.allocation.totalVar, totalEs: r.allocation.totalEs,
+        sumComponentVar: r.allocation.sumComponentVar, sumComponentEs: r.allocation.sumComponentEs,
+        positions: r.allocation.positions.map((a) => ({ label: positionLabel(portfolio.positions[a.index]), ...a, marginalVar: a.marginalVar ?? null, marginalEs: a.marginalEs ?? null })),
+      }
+      : null,
+    backtest: backtests.length === 0 ? null : {
+      kind: 'hypothetical P&L of the current portfolio',
+      window: btWindow,
+      confidence,
+      methods: backtests.map((b) => ({
+        method: b.method, forecasts: b.observations, first: b.dates?.[0] ?? null, last: b.dates?.[b.dates.length - 1] ?? null,
+        exceptions: b.exceptions, expectedExceptions: b.expectedExceptions,
+        kupiec: b.kupiec, christoffersen: b.christoffersen, trafficLight: b.trafficLight, trafficLightLast250: b.trafficLightLast250 ?? null,
+        acerbiSzekely: b.acerbiSzekely, elapsedMs: b.elapsedMs,
+      })),
+    },
+  };
+}
+
+type VarJson = ReturnType<typeof buildJson>;
+
+function money(x: number): string {
+  return Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: 2, minimumFractionDigits: 2 }) : '-';
+}
+
+function varText(j: VarJson): string {
+  const out: string[] = [];
+  out.push(`VaR/ES of "${j.portfolio.name}" (${j.source.portfolio.file}): ${j.portfolio.positions.length} positions on ${j.portfolio.assets.join(', ')}`);
+  out.push(`  spots: ${Object.entries(j.portfolio.spots).map(([a, s]) => `${a} ${s}`).join(', ')}`);
+  out.push(`  histories: ${j.source.histories.map((h) => `${h.asset} ${h.file} (${h.first}..${h.last})`).join('; ')}`);
+  out.push(j.scenarios.kind === 'historical'
+    ? `  scenarios: ${j.scenarios.count} daily log-returns ${j.scenarios.first}..${j.scenarios.last}, full revaluation, 1-day horizon`
+    : `  scenarios: ${j.scenarios.count} Monte Carlo paths (vols and correlations from the return window), 1-day horizon`);
+  out.push('');
+  out.push(`  ${j.method} ${percent(j.confidence, 1)}:  VaR ${money(j.var)} USD   ES ${money(j.es)} USD   (positive = loss)`);
+  out.push(`  scenario P&L: mean ${money(j.pnl.mean)}, sd ${money(j.pnl.sd)}, worst ${money(j.pnl.min)}, best ${money(j.pnl.max)} USD`);
+  if (j.allocation) {
+    out.push('');
+    out.push(`  Euler decomposition (components sum to VaR ${money(j.allocation.sumComponentVar)} and ES ${money(j.allocation.sumComponentEs)}):`);
+    out.push(formatTable(
+      [{ header: 'position', align: 'left' }, { header: 'component VaR' }, { header: 'component ES' }, { header: 'incremental VaR' }, { header: 'incremental ES' }],
+      j.allocation.positions.map((a) => [a.label, money(a.componentVar), money(a.componentEs), money(a.incrementalVar), money(a.incrementalEs)]),
+      '    ',
+    ));
+  } else {
+    out.push(`  (no Euler decomposition for ${j.method}: available for historical, ageWeighted, normal and monteCarlo)`);
+  }
+  if (j.backtest) {
+    out.push('');
+    out.push(`  Rolling backtest: ${j.backtest.kind}, ${j.backtest.window}-day window, ${percent(j.backtest.confidence, 1)} VaR`);
+    out.push(formatTable(
+      [{ header: 'method', align: 'left' }, { header: 'forecasts' }, { header: 'exceptions' }, { header: 'expected' }, { header: 'Kupiec p' },
+        { header: 'Christoffersen cc p' }, { header: 'independence p' }, { header: 'traffic light', align: 'left' }, { header: 'last 250', align: 'left' }, { header: 'AS Z2 p' }],
+      j.backtest.methods.map((b) => [
+        b.method, String(b.forecasts), String(b.exceptions), fixed(b.expectedExceptions, 1), sig(b.kupiec.pValue, 3),
+        sig(b.christoffersen.conditionalCoverage.pValue, 3), sig(b.christoffersen.independence.pValue, 3),
+        b.trafficLight.zone, b.trafficLightLast250?.zone ?? '-', sig(b.acerbiSzekely.pValue, 3),
+      ]),
+      '    ',
+    ));
+    out.push('    (p < 0.05 rejects the model at 5%; traffic light zones per Basel on 250 days)');
+  }
+  return out.join('\n');
+}

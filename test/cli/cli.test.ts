@@ -1,0 +1,310 @@
+/**
+ * End-to-end tests of the `riskwasm` CLI: each command is spawned as `node dist/cli/main.js`
+ * (the test script builds first) on the bundled data, and its `--json` numbers are compared with
+ * direct calls of the library API on the same input. Node only (child processes, files).
+ * Exit codes: 0 ok, 1 failed computation, 2 bad input, 130 Ctrl-C.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, loadDeribitChain, priceReturns, parsePriceCsv, type Engine } from '../../src/index.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MAIN = join(ROOT, 'dist/cli/main.js');
+const CHAIN = join(ROOT, 'data/market/deribit_options_snapshot_20260105T153329Z.csv');
+const BTC = join(ROOT, 'data/history/BTCUSDT_1d.csv');
+
+interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+function run(args: string[], opts: { cwd?: string; killAfterStderr?: RegExp; killDelayMs?: number } = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd: opts.cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '', sent = false;
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (opts.killAfterStderr && !sent && opts.killAfterStderr.test(stderr)) {
+        sent = true;
+        setTimeout(() => child.kill('SIGINT'), opts.killDelayMs ?? 300);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+let dir: string;
+let js: Engine;
+beforeAll(async () => {
+  if (!existsSync(MAIN)) throw new Error('dist/cli/main.js is missing: run `npm run build` first (npm test does)');
+  dir = mkdtempSync(join(tmpdir(), 'riskwasm-cli-'));
+  js = await createEngine({ backend: 'js' });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Files in the temp dir, so "nothing half-written" can be asserted (no output, no temporary). */
+const listing = () => readdirSync(dir).sort();
+
+describe('riskwasm surface', () => {
+  it('runs on the bundled chain, says so, and its IVs equal engine.buildSurface on the same file', async () => {
+    const r = await run(['surface', '--json', '--backend', 'js']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/bundled Deribit snapshot/);
+    const j = JSON.parse(r.stdout);
+    expect(j.schema).toBe('riskwasm.surface/1');
+    expect(j.source.bundled).toBe(true);
+    expect(j.surfaces.map((s: { currency: string }) => s.currency)).toEqual(['BTC', 'ETH']);
+    const chain = loadDeribitChain(readFileSync(CHAIN, 'utf8'));
+    for (const s of j.surfaces) {
+      const ref = js.buildSurface(chain, { currency: s.currency });
+      expect(s.kept).toBe(ref.kept);
+      expect(s.quotes).toHaveLength(ref.kept);
+      // Same input, same backend, same code path: the numbers must be identical (JSON round-trips doubles exactly).
+      s.quotes.forEach((q: { midIv: number; bidIv: number; askIv: number; strike: number }, i: number) => {
+        expect(q.midIv).toBe(ref.quotes.vols[i]);
+        expect(q.bidIv).toBe(ref.quotes.bids[i]);
+        expect(q.strike).toBe(ref.quotes.strikes[i]);
+        expect(q.bidIv <= q.midIv && q.midIv <= q.askIv).toBe(true);
+      });
+      const g = js.black76({ forwards: ref.forwards, strikes: ref.quotes.strikes, expiries: ref.quotes.expiries, vols: ref.quotes.vols, types: ref.quotes.types, settlement: 'coin', greeks: true });
+      expect(s.quotes.map((q: { delta: number }) => q.delta)).toEqual(Array.from(g.delta!));
+    }
+  });
+
+  it('--csv has one row per quote; --out writes the file and nothing else', async () => {
+    const out = join(dir, 'btc.csv');
+    const r = await run(['surface', '--currency', 'btc', '--csv', '--out', out, '--quiet']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0].split(',')).toContain('midIv');
+    const chain = loadDeribitChain(readFileSync(CHAIN, 'utf8'));
+    expect(lines.length - 1).toBe(js.buildSurface(chain, { currency: 'BTC' }).kept);
+    expect(listing()).toEqual(['btc.csv']);
+    rmSync(out);
+  });
+});
+
+describe('riskwasm calibrate', () => {
+  it('--model svi: per-expiry fits equal engine.fitSvi per slice, and --plot writes an SVG', async () => {
+    const plot = join(dir, 'svi.svg');
+    const r = await run(['calibrate', '--model', 'svi', '--currency', 'BTC', '--json', '--plot', plot, '--backend', 'js']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.schema).toBe('riskwasm.calibrate/1');
+    expect(j.model).toBe('svi');
+    const chain = loadDeribitChain(readFileSync(CHAIN, 'utf8'));
+    const s = js.buildSurface(chain, { currency: 'BTC' });
+    const fit = j.fits[0];
+    expect(fit.scope).toBe('slice');
+    expect(fit.expiries).toHaveLength(s.expiries.length);
+    for (const [k, e] of fit.expiries.entries()) {
+      const idx = [...s.quotes.expiries.keys()].filter((i) => s.quotes.expiries[i] === s.expiries[k].expiry);
+      const pick = (a: Float64Array) => Float64Array.from(idx, (i) => a[i]);
+      const ref = js.fitSvi({ forwards: pick(s.forwards), quotes: { strikes: pick(s.quotes.strikes), expiries: pick(s.quotes.expiries), vols: pick(s.quotes.vols), bids: pick(s.quotes.bids), asks: pick(s.quotes.asks), weights: pick(s.quotes.weights) } }).slices[0];
+      expect(e.params).toEqual({ ...ref.params });
+      expect(e.rmse).toBe(ref.rmse);
+      expect(e.quotes).toBe(idx.length);
+      expect(e.insideBidAsk).toBeGreaterThanOrEqual(0);
+      expect(e.insideBidAsk).toBeLessThanOrEqual(1);
+      expect(typeof e.arbitrage.butterflyFree).toBe('boolean');
+    }
+    const svg = readFileSync(plot, 'utf8');
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain(fit.expiries[0].expiry);
+    expect(svg).toContain('aria-roledescription="line mark"');
+    rmSync(plot);
+  });
+
+  it('--model heston writes an HTML plot and reports the surface-wide fit of engine.calibrateHeston', async () => {
+    const plot = join(dir, 'heston.html');
+    const r = await run(['calibrate', '--model', 'heston', '--currency', 'ETH', '--expiry', '27MAR26,26JUN26', '--json', '--plot', plot, '--backend', 'js', '--quiet']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const fit = j.fits[0];
+    expect(fit.scope).toBe('surface');
+    expect(fit.expiries.map((e: { expiry: string }) => e.expiry)).toEqual(['27MAR26', '26JUN26']);
+    expect(Object.keys(fit.surface.params)).toEqual(['v0', 'kappa', 'theta', 'sigma', 'rho']);
+    expect(typeof fit.surface.arbitrage.fellerHolds).toBe('boolean');
+    expect(fit.surface.rmse).toBeGreaterThan(0);
+    const html = readFileSync(plot, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).toContain('<svg');
+    expect(html).not.toContain('<script');
+    rmSync(plot);
+  });
+
+  it('every model runs (sabr, ssvi, bates) with a JSON report of the same shape', async () => {
+    for (const model of ['sabr', 'ssvi', 'bates']) {
+      const r = await run(['calibrate', '--model', model, '--currency', 'BTC', '--expiry', '27MAR26,26JUN26,25SEP26', '--json', '--quiet']);
+      expect(r.code, model).toBe(0);
+      const j = JSON.parse(r.stdout);
+      expect(j.model).toBe(model);
+      expect(j.fits[0].expiries).toHaveLength(3);
+      for (const e of j.fits[0].expiries) expect(Number.isFinite(e.rmse)).toBe(true);
+    }
+  });
+});
+
+describe('riskwasm var', () => {
+  it('historical VaR/ES of one BTC equal engine.valueAtRisk on the same P&L; components sum to the total', async () => {
+    const r = await run(['var', BTC, '--portfolio', 'examples/portfolios/btc-spot.json', '--json', '--window', '500', '--confidence', '0.99', '--backend', 'js']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(''); // files given explicitly: no note about bundled data
+    const j = JSON.parse(r.stdout);
+    expect(j.schema).toBe('riskwasm.var/1');
+    const h = parsePriceCsv(readFileSync(BTC, 'utf8'));
+    const ret = priceReturns(h.close).slice(-500);
+    const spot = h.close[h.close.length - 1];
+    const pnl = Float64Array.from(ret, (x) => spot * Math.expm1(x));
+    const ref = js.valueAtRisk({ pnl, confidence: 0.99, method: 'historical' });
+    // Full revaluation of a spot position is S (e^r - 1): equal to the direct P&L up to rounding.
+    expect(Math.abs(j.var - ref.var) / ref.var).toBeLessThan(1e-12);
+    expect(Math.abs(j.es - ref.es) / ref.es).toBeLessThan(1e-12);
+    expect(j.es).toBeGreaterThanOrEqual(j.var);
+    expect(Math.abs(j.allocation.sumComponentVar - j.var)).toBeLessThan(1e-9 * j.var);
+    const bt = j.backtest.methods[0];
+    expect(bt.method).toBe('historical');
+    expect(bt.forecasts).toBe(h.close.length - 1 - 250);
+    for (const p of [bt.kupiec.pValue, bt.christoffersen.conditionalCoverage.pValue, bt.acerbiSzekely.pValue]) {
+      expect(p).toBeGreaterThanOrEqual(0);
+      expect(p).toBeLessThanOrEqual(1);
+    }
+    expect(['green', 'yellow', 'red']).toContain(bt.trafficLight.zone);
+  });
+
+  it('the bundled options portfolio runs with every P&L method family and writes the histogram', async () => {
+    const plot = join(dir, 'pnl.svg');
+    const r = await run(['var', '--method', 'normal', '--json', '--plot', plot, '--no-backtest']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/bundled daily closes/);
+    const j = JSON.parse(r.stdout);
+    expect(j.portfolio.assets).toEqual(['BTC', 'ETH']);
+    expect(j.backtest).toBeNull();
+    expect(j.var).toBeGreaterThan(0);
+    const svg = readFileSync(plot, 'utf8');
+    expect(svg).toContain('VaR 99%');
+    expect(svg).toContain('aria-roledescription="bar"');
+    rmSync(plot);
+    for (const method of ['garch', 'deltaGamma', 'monteCarlo']) {
+      const m = await run(['var', '--method', method, '--json', '--no-backtest', '--quiet', '--paths', '2000']);
+      expect(m.code, method).toBe(0);
+      const x = JSON.parse(m.stdout);
+      expect(x.method).toBe(method);
+      expect(x.es).toBeGreaterThanOrEqual(x.var);
+    }
+  });
+
+  it('--history ASSET=path maps a file of any name; a missing history is exit 2', async () => {
+    const copy = join(dir, 'prices.csv');
+    writeFileSync(copy, readFileSync(BTC));
+    const ok = await run(['var', '--history', `BTC=${copy}`, '--portfolio', 'examples/portfolios/btc-spot.json', '--json', '--no-backtest', '--quiet']);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout).source.histories[0].asset).toBe('BTC');
+    const bad = await run(['var', copy, '--portfolio', 'examples/portfolios/btc-spot.json', '--quiet']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/no price history for asset BTC/);
+    rmSync(copy);
+  });
+});
+
+describe('riskwasm bench', () => {
+  it('--json: every task checked equal across backends and timed', async () => {
+    const r = await run(['bench', '--json', '--size', '2000', '--budget', '20']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.schema).toBe('riskwasm.bench/1');
+    expect(j.tasks).toHaveLength(4);
+    for (const t of j.tasks) {
+      expect(t.wasm.msPerCall).toBeGreaterThan(0);
+      expect(t.js.msPerCall).toBeGreaterThan(0);
+      expect(t.speedup).toBeCloseTo(t.js.msPerCall / t.wasm.msPerCall, 12);
+      expect(t.maxRelDiff).toBeLessThanOrEqual(1e-6);
+    }
+  });
+});
+
+describe('bad input and interruption', () => {
+  it('a wrong cell: exit 2 naming file:line: column, and no output file or temporary left', async () => {
+    const text = readFileSync(CHAIN, 'utf8').split('\n');
+    const cells = text[2].split(',');
+    cells[text[0].split(',').indexOf('strike')] = 'abc';
+    text[2] = cells.join(',');
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, text.join('\n'));
+    const before = listing();
+    for (const args of [['surface', bad, '--out', join(dir, 'out.json'), '--json'], ['calibrate', bad, '--plot', join(dir, 'fit.svg')]]) {
+      const r = await run(args, { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/bad\.csv:3: strike: expected a positive number, got "abc"/);
+      expect(r.stdout).toBe('');
+      expect(listing()).toEqual(before);
+    }
+    rmSync(bad);
+  });
+
+  it('a bad history row and a bad portfolio field name the file, line and field', async () => {
+    const lines = readFileSync(BTC, 'utf8').split('\n').slice(0, 40);
+    lines[9] = '2017-08-25,1,1,1,oops,1';
+    const hist = join(dir, 'BTCUSDT_1d.csv');
+    writeFileSync(hist, lines.join('\n'));
+    const h = await run(['var', hist, '--portfolio', 'examples/portfolios/btc-spot.json']);
+    expect(h.code).toBe(2);
+    expect(h.stderr).toMatch(/BTCUSDT_1d\.csv:10: close: expected a positive close, got "oops"/);
+    rmSync(hist);
+    const pf = join(dir, 'p.json');
+    writeFileSync(pf, '{\n  "positions": [\n    { "kind": "spot", "asset": "BTC", "quantity": 1 },\n    { "kind": "option", "asset": "BTC", "quantity": 1, "strike": -5, "expiry": 0.1, "vol": 0.5, "type": "call" }\n  ]\n}\n');
+    const p = await run(['var', '--portfolio', pf, '--no-backtest']);
+    expect(p.code).toBe(2);
+    expect(p.stderr).toMatch(/p\.json:4: positions\[1\]\.strike: /);
+    rmSync(pf);
+  });
+
+  it('unknown option, model, method, command or plot format: exit 2 before any work', async () => {
+    const cases: [string[], RegExp][] = [
+      [['surface', '--bogus'], /Unknown option `--bogus`/],
+      [['calibrate', '--model', 'vasicek'], /--model: expected one of svi, ssvi, heston, bates, sabr/],
+      [['var', '--method', 'magic'], /--method: expected one of/],
+      [['var', '--confidence', '1.5'], /--confidence: expected a number in \(0, 1\)/],
+      [['frobnicate'], /unknown command "frobnicate"/],
+      [['calibrate', '--plot', join(dir, 'fit.png')], /--plot: expected a file name ending in \.svg or \.html/],
+      [['surface', 'no-such-file.csv'], /no-such-file\.csv: cannot read \(no such file\)/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run(args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    expect(listing()).toEqual([]);
+  });
+
+  it('--strict: the exit code follows the report\'s `converged` (0 when every fit converged, else 1)', async () => {
+    // No bundled expiry fails to converge, so this checks the contract on a real run rather than forcing a failure.
+    const r = await run(['calibrate', '--model', 'svi', '--currency', 'BTC', '--expiry', '27MAR26', '--strict', '--json', '--quiet']);
+    const j = JSON.parse(r.stdout);
+    expect(r.code).toBe(j.converged ? 0 : 1);
+  });
+
+  it('--help lists the commands; --version prints the package version', async () => {
+    const h = await run(['--help']);
+    expect(h.code).toBe(0);
+    for (const c of ['surface', 'calibrate', 'var', 'bench']) expect(h.stdout).toContain(c);
+    const v = await run(['--version']);
+    expect(v.stdout).toContain(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+  });
+
+  it('Ctrl-C (SIGINT) during a long run: exit 130 and nothing written', async () => {
+    const plot = join(dir, 'int.svg');
+    const r = await run(
+      ['var', '--method', 'garch', '--backtest-methods', 'garch,filteredHistorical,studentT,garch', '--plot', plot],
+      { killAfterStderr: /bundled daily closes/, killDelayMs: 400 },
+    );
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/interrupted: nothing written/);
+    expect(r.stdout).toBe('');
+    expect(listing()).toEqual([]);
+  });
+});
