@@ -256,23 +256,38 @@ function side(out: Float64Array, status: Uint8Array, k: number, dir: 0 | 1, inde
   const equity = out[row + L.LIQ_OUT_EQUITY], mm = out[row + L.LIQ_OUT_MARGIN];
   const iterations = out[row + L.LIQ_OUT_ITERATIONS], evaluations = out[row + L.LIQ_OUT_EVALUATIONS];
   const where = dir === 0 ? 'below' : 'above';
-  const reason = {
-    found: `equity = maintenance margin at ${num(price)}, ${num(Math.abs(price / index - 1) * 100)}% ${where} the index ${num(index)} (${iterations} Illinois iterations, ${evaluations} evaluations)`,
-    none: `equity stays above maintenance margin ${where} the index up to the search bound ${num(bound)} (equity ${num(equity)}, MM ${num(mm)} there)`,
-    belowMaintenance: `equity ${num(equity)} is already at or below maintenance margin ${num(mm)} at the index`,
-    notConverged: `iteration cap ${maxIterations} reached; price is the last iterate`,
-    invalid: 'a non-finite equity or margin (check the account and market numbers)',
-  }[s];
+  let reason: string;
+  switch (s) {
+    case 'found':
+      reason = `equity = maintenance margin at ${num(price)}, ${num(Math.abs(price / index - 1) * 100)}% ${where} the index ${num(index)} (${iterations} Illinois iterations, ${evaluations} evaluations)`;
+      break;
+    case 'none':
+      reason = `equity stays above maintenance margin ${where} the index up to the search bound ${num(bound)} (equity ${num(equity)}, MM ${num(mm)} there)`;
+      break;
+    case 'belowMaintenance':
+      reason = `equity ${num(equity)} is already at or below maintenance margin ${num(mm)} at the index`;
+      break;
+    case 'notConverged':
+      reason = `iteration cap ${maxIterations} reached; price is the last iterate`;
+      break;
+    default:
+      reason = 'a non-finite equity or margin (check the account and market numbers)';
+  }
   return { price, distancePercent: (price / index - 1) * 100, equity, maintenanceMargin: mm, iterations, evaluations, status: s, reason };
 }
 
 function level(asset: string, index: number, below: LiquidationSide, above: LiquidationSide): LiquidationLevel {
-  const found = [below, above].filter((x) => x.status === 'found' || x.status === 'notConverged');
-  found.sort((a, b) => Math.abs(a.distancePercent) - Math.abs(b.distancePercent));
-  const best = found[0];
-  if (best) return { ...best, asset, index, direction: best === below ? 'below' : 'above', below, above };
+  const ok = (x: LiquidationSide) => x.status === 'found' || x.status === 'notConverged';
+  let best: LiquidationSide | undefined;
+  if (ok(below)) best = below;
+  if (ok(above) && (!best || Math.abs(above.distancePercent) < Math.abs(best.distancePercent))) best = above;
   // Nothing found: report the below side (both sides agree for belowMaintenance / invalid).
-  return { ...below, asset, index, direction: null, below, above };
+  const t = best ?? below;
+  return {
+    asset, index, direction: best === undefined ? null : best === below ? 'below' : 'above',
+    price: t.price, distancePercent: t.distancePercent, equity: t.equity, maintenanceMargin: t.maintenanceMargin,
+    iterations: t.iterations, evaluations: t.evaluations, status: t.status, reason: t.reason, below, above,
+  };
 }
 
 /**
@@ -328,7 +343,13 @@ export function liquidationPrice(
     const above = side(out, status, k, 1, p.index, p.index * upperFactor, maxIterations);
     const lv = level(p.asset, p.index, below, above);
     if (k < nAccountProblems) results[p.account].assets.push(lv);
-    else results[p.account].positions!.push({ ...lv, path: p.position!.path, instrument: p.position!.instrument, isolatedMargin: p.position!.isolatedMargin });
+    else {
+      const pl = lv as PositionLiquidation;
+      pl.path = p.position!.path;
+      pl.instrument = p.position!.instrument;
+      pl.isolatedMargin = p.position!.isolatedMargin;
+      results[p.account].positions!.push(pl);
+    }
   });
   for (const r of results) {
     const withLevel = r.assets.filter((a) => a.direction !== null);
