@@ -17,6 +17,7 @@ export { sviSliceEvaluate } from "./calibration/svi-jacobian";
 export { sabrSliceEvaluate } from "./calibration/sabr-jacobian";
 export { ssviEvaluate } from "./calibration/ssvi-jacobian";
 export * from "./risk/kernels";
+export * from "./margin/kernels";
 export { mcMultiAssetShard } from "./montecarlo/multi-asset";
 
 /**

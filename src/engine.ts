@@ -22,6 +22,10 @@ import {
   type RevaluationResult, type RollingBacktestArgs, type MethodBacktest, type StressTestArgs, type StressTestResult,
 } from './risk/index.js';
 import { calibrateMargin, type CalibrateMarginArgs, type CalibrateMarginResult } from './margin/margin-calibration.js';
+import {
+  standardMargin, liquidationPrice, type StandardMarginParams, type StandardMarginOptions, type StandardMarginResult,
+  type LiquidationPriceOptions, type LiquidationPriceResult, type MarginAccount, type MarginMarket,
+} from './margin/index.js';
 
 /** Which kernels an engine runs. */
 export type Backend = 'wasm' | 'js';
@@ -249,6 +253,20 @@ export class Engine implements EngineContext {
   /** Margin parameters (scan range or IM multiplier) calibrated to an ES/VaR target on history, with coverage backtests and procyclicality; see {@link CalibrateMarginArgs}. */
   calibrateMargin(args: CalibrateMarginArgs): CalibrateMarginResult {
     return calibrateMargin(this, args);
+  }
+
+  /** Standard (isolated) margin of one account or a batch, USD; see {@link standardMargin} (params e.g. `DERIBIT_STANDARD`). */
+  standardMargin(account: MarginAccount, market: MarginMarket, params: StandardMarginParams, options?: StandardMarginOptions): StandardMarginResult;
+  standardMargin(accounts: readonly MarginAccount[], market: MarginMarket, params: StandardMarginParams, options?: StandardMarginOptions): StandardMarginResult[];
+  standardMargin(accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, params: StandardMarginParams, options?: StandardMarginOptions): StandardMarginResult | StandardMarginResult[] {
+    return standardMargin(this, accounts, market, params, options);
+  }
+
+  /** Index levels where equity = maintenance margin, per account and risky asset, both directions; see {@link liquidationPrice}. */
+  liquidationPrice(account: MarginAccount, market: MarginMarket, params: StandardMarginParams, options?: LiquidationPriceOptions): LiquidationPriceResult;
+  liquidationPrice(accounts: readonly MarginAccount[], market: MarginMarket, params: StandardMarginParams, options?: LiquidationPriceOptions): LiquidationPriceResult[];
+  liquidationPrice(accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, params: StandardMarginParams, options?: LiquidationPriceOptions): LiquidationPriceResult | LiquidationPriceResult[] {
+    return liquidationPrice(this, accounts, market, params, options);
   }
 }
 

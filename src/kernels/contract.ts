@@ -5,6 +5,8 @@ import type { CalibrationKernels } from './calibration/kernels.js';
 import { CALIBRATION_KERNEL_NAMES } from './calibration/kernels.js';
 import type { RiskKernels } from './risk/kernels.js';
 import { RISK_KERNEL_NAMES } from './risk/kernels.js';
+import type { MarginKernels } from './margin/kernels.js';
+import { MARGIN_KERNEL_NAMES } from './margin/kernels.js';
 
 /**
  * The kernel contract: every compute kernel riskwasm has, with one signature shared by the
@@ -19,7 +21,7 @@ import { RISK_KERNEL_NAMES } from './risk/kernels.js';
  * Scalar kernels (plain `f64 -> f64`) are part of the contract so tests can compare the two
  * backends function by function.
  */
-export interface Kernels extends RandomKernels, MonteCarloKernels, CalibrationKernels, RiskKernels {
+export interface Kernels extends RandomKernels, MonteCarloKernels, CalibrationKernels, RiskKernels, MarginKernels {
   /** Diagnostic: 0 for code 0; otherwise a failed assertion (debug WASM build: KernelError) or the code. */
   assertionCheck(code: number): number;
   /** Standard normal density. */
@@ -101,5 +103,5 @@ export const BATCH_KERNELS = [
 export const KERNEL_NAMES = [
   'assertionCheck', 'normalPdf', 'normalCdf', 'normalCdfOverPdf', 'inverseNormalCdf', 'inverseNormalCdfFast', 'normalisedBlack',
   'normalisedImpliedVolatility', 'philox4x32_10', ...BATCH_KERNELS, ...MONTE_CARLO_KERNEL_NAMES,
-  ...CALIBRATION_KERNEL_NAMES, ...RISK_KERNEL_NAMES,
+  ...CALIBRATION_KERNEL_NAMES, ...RISK_KERNEL_NAMES, ...MARGIN_KERNEL_NAMES,
 ] as const satisfies readonly (keyof Kernels)[];

@@ -10,6 +10,7 @@ import { createJsRandomKernels } from './random/kernels.js';
 import { createJsMonteCarloKernels } from './montecarlo/kernels.js';
 import { createJsCalibrationKernels } from './calibration/kernels.js';
 import { createJsRiskKernels } from './risk/kernels.js';
+import { createJsMarginKernels } from './margin/kernels.js';
 
 /**
  * The pure-JS twin of the kernels module, bound to one arena. Batch kernels receive the arena's
@@ -21,6 +22,7 @@ export function createJsKernels(arena: MemoryArena): Kernels {
     ...createJsMonteCarloKernels(arena),
     ...createJsCalibrationKernels(arena),
     ...createJsRiskKernels(arena),
+    ...createJsMarginKernels(arena),
     assertionCheck: (code) => code,
     normalPdf, normalCdf, normalCdfOverPdf, inverseNormalCdf, inverseNormalCdfFast, normalisedBlack, normalisedImpliedVolatility,
     blackScholesBatch: (n, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus) =>

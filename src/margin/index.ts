@@ -1,4 +1,7 @@
-/** Margin: collateral haircuts, lending, liquidation cost, margin calibration, default waterfall. */
+/**
+ * Margin: accounts and market data, standard and portfolio margin, equity, liquidation prices,
+ * collateral haircuts, lending, liquidation cost, margin calibration, default waterfall.
+ */
 export {
   calibrateHaircut, calibrateHaircuts, collateralValue,
   type HaircutArgs, type HaircutsArgs, type HaircutResult, type CollateralLine, type TailMeasure,
@@ -23,3 +26,18 @@ export {
   type DefaultWaterfallArgs, type DefaultWaterfallResult, type WaterfallMember, type WaterfallLayer, type LayerUsage,
   type ScenarioWaterfall, type CoverSize, type DefaulterRule,
 } from './default-waterfall.js';
+export type {
+  MarginPosition, MarginAccount, AssetMarket, InstrumentSpec, MarginMarket, ResolvedPosition, ResolvedCollateral, ResolvedAccount,
+} from './types.js';
+export { resolveAccounts, forwardFor, assetPrice, checkMarket, STABLECOINS, marketFromDeribitChain } from './market.js';
+export { accountEquity, positionEquity, haircutOf, type EquityBreakdown } from './equity.js';
+export {
+  standardMargin, positionMargin, linearMargin, shortOptionMargin, maintenanceAmounts, checkStandardParams, checkHaircuts,
+  DERIBIT_STANDARD, GENERIC_STANDARD,
+  type StandardMarginParams, type StandardMarginOptions, type StandardMarginResult, type PositionMargin, type MarginStatus,
+  type MarginRuleName, type LinearMarginRule, type NotionalTier, type ShortOptionRule, type LinearMargin, type ShortOptionMargin,
+} from './standard-margin.js';
+export {
+  liquidationPrice, type LiquidationPriceOptions, type LiquidationPriceResult, type LiquidationLevel, type LiquidationSide,
+  type LiquidationStatus, type PositionLiquidation,
+} from './liquidation-price.js';

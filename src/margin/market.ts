@@ -213,7 +213,8 @@ function futureName(instrument: string): string {
 export function marketFromDeribitChain(chain: DeribitChain): MarginMarket {
   if (chain === null || typeof chain !== 'object' || !(chain.length > 0)) throw new InputError('chain', chain, 'a non-empty Deribit chain (loadDeribitChain)');
   const assets: Record<string, AssetMarket> = {};
-  const forwards: Record<string, Map<number, number>> = {};
+  // Per currency and expiry: [sum, count] of the rows' forwards.
+  const forwards: Record<string, Map<number, [number, number]>> = {};
   const indexSum: Record<string, [number, number]> = {};
   const vols: Record<string, number> = {};
   const instruments: Record<string, InstrumentSpec> = {};
@@ -226,7 +227,11 @@ export function marketFromDeribitChain(chain: DeribitChain): MarginMarket {
       s[0] += chain.index[i];
       s[1]++;
     }
-    (forwards[cur] ??= new Map()).set(T, chain.forward[i]);
+    const fw = (forwards[cur] ??= new Map());
+    const f = fw.get(T) ?? [0, 0];
+    f[0] += chain.forward[i];
+    f[1]++;
+    fw.set(T, f);
     if (Number.isFinite(chain.markIv[i]) && chain.markIv[i] > 0) vols[name] = chain.markIv[i];
     instruments[name] = { kind: 'option', asset: cur, strike: chain.strike[i], expiry: T, type: chain.type[i] === 1 ? 'call' : 'put', settlement: 'coin' };
     // Futures are margined as linear in USD (size in coins, P&L = size x change of the forward).
@@ -236,8 +241,9 @@ export function marketFromDeribitChain(chain: DeribitChain): MarginMarket {
   for (const cur of Object.keys(forwards)) {
     const s = indexSum[cur];
     if (!s) throw new InputError(`chain.index (${cur})`, NaN, 'an index price on at least one row');
-    // The snapshot's index moves by cents across rows taken over a second; their mean is the index.
-    assets[cur] = { index: s[0] / s[1], forwards: [...forwards[cur]].filter(([T]) => T > 0).map(([expiry, price]) => ({ expiry, price })) };
+    // The snapshot's index and each expiry's forward move across rows taken over a second (forwards
+    // by up to 5e-4 relative); their means are order-independent, unlike the last row's value.
+    assets[cur] = { index: s[0] / s[1], forwards: [...forwards[cur]].filter(([T]) => T > 0).map(([expiry, [sum, n]]) => ({ expiry, price: sum / n })) };
   }
   return { assets, vols, instruments, rate: 0 };
 }

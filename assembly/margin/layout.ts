@@ -1,0 +1,99 @@
+// Layout of the liquidation-price kernel. Mirrored in src/kernels/margin/layout.ts.
+//
+// A "problem" is one account and one risky asset whose index moves (its forwards move in
+// proportion, vols and every other asset stay fixed); its positions are those on that asset.
+// Positions are struct-of-arrays over nPositions, grouped by problem (problem p owns positions
+// starts[p] .. starts[p + 1] - 1, i32 [nProblems + 1] at pStarts):
+//   f64 block [LIQ_POS_F64_COLUMNS][nPositions]:
+//     0 quantity  (units of the underlying; negative = short)
+//     1 strike    (USD; options)
+//     2 expiry    (years; futures and options)
+//     3 vol       (implied vol, decimal; options)
+//     4 rate      (discount rate of the option's premium, continuously compounded)
+//     5 carry     (basis b: F = S e^{bT})
+//     6 entry     (linear: entry price in USD, P&L q (F - entry))
+//     7 constant  (USD added to the position's value: accrued funding)
+//     8 mmRate    (short option: maintenance rate c of the underlying unit)
+//     9 mmMarkRate (short option: maintenance rate d of the mark)
+//    10 valueScale (spot: 1 - haircut)
+//   i32 block [LIQ_POS_I32_COLUMNS][nPositions]:
+//     0 kind (KIND_SPOT, KIND_PERPETUAL, KIND_FUTURE, KIND_OPTION_USD, KIND_OPTION_COIN of risk/layout.ts)
+//     1 type (+1 call / -1 put)
+//     2 margin rule (LIQ_RULE_*)
+//     3 first tier row, 4 tier rows (linear rule)
+//     5 option unit: 0 the index, 1 the forward of the expiry (USD-settled options; coin options use the index)
+// Tiers: f64 [nTiers][3] rows (upTo notional USD, maintenance rate, maintenance amount): a linear
+// position of notional N = |q| F takes the first row with N <= upTo (the last row past every cap)
+// and needs N rate - amount.
+// Problems: f64 block [LIQ_PROB_COLUMNS][nProblems]:
+//     0 index     (current level S0 of the moving asset, USD)
+//     1 equity    (USD equity that does not move: other assets, stablecoins)
+//     2 margin    (USD maintenance margin that does not move)
+//     3 coins     (collateral units of the moving asset, after haircut: worth coins x S)
+//     4 lower     (lowest level searched, 0 < lower < S0)
+//     5 upper     (highest level searched, > S0)
+// Output: f64 [nProblems][2][LIQ_OUT_COLUMNS], direction 0 = below S0, 1 = above; status u8 [nProblems][2].
+
+export const LIQ_POS_F64_COLUMNS: i32 = 11;
+export const LIQ_POS_I32_COLUMNS: i32 = 6;
+
+export const LIQ_QUANTITY: i32 = 0;
+export const LIQ_STRIKE: i32 = 1;
+export const LIQ_EXPIRY: i32 = 2;
+export const LIQ_VOL: i32 = 3;
+export const LIQ_RATE: i32 = 4;
+export const LIQ_CARRY: i32 = 5;
+export const LIQ_ENTRY: i32 = 6;
+export const LIQ_CONSTANT: i32 = 7;
+export const LIQ_MM_RATE: i32 = 8;
+export const LIQ_MM_MARK_RATE: i32 = 9;
+export const LIQ_VALUE_SCALE: i32 = 10;
+
+export const LIQ_KIND: i32 = 0;
+export const LIQ_TYPE: i32 = 1;
+export const LIQ_RULE: i32 = 2;
+export const LIQ_TIER_START: i32 = 3;
+export const LIQ_TIER_COUNT: i32 = 4;
+export const LIQ_UNIT: i32 = 5;
+
+/** No maintenance margin (spot). */
+export const LIQ_RULE_NONE: i32 = 0;
+/** Linear: notional tiers. */
+export const LIQ_RULE_TIERS: i32 = 1;
+/** Short option: |q| (max(c unit, d mark) + mark). */
+export const LIQ_RULE_SHORT_OPTION: i32 = 2;
+/** Long option: |q| mark (the premium). */
+export const LIQ_RULE_PREMIUM: i32 = 3;
+
+export const LIQ_TIER_COLUMNS: i32 = 3;
+
+export const LIQ_PROB_COLUMNS: i32 = 6;
+export const LIQ_PROB_INDEX: i32 = 0;
+export const LIQ_PROB_EQUITY: i32 = 1;
+export const LIQ_PROB_MARGIN: i32 = 2;
+export const LIQ_PROB_COINS: i32 = 3;
+export const LIQ_PROB_LOWER: i32 = 4;
+export const LIQ_PROB_UPPER: i32 = 5;
+
+/** Output columns: level found, equity and maintenance margin there, root-finder iterations, evaluations of f. */
+export const LIQ_OUT_COLUMNS: i32 = 5;
+export const LIQ_OUT_PRICE: i32 = 0;
+export const LIQ_OUT_EQUITY: i32 = 1;
+export const LIQ_OUT_MARGIN: i32 = 2;
+export const LIQ_OUT_ITERATIONS: i32 = 3;
+export const LIQ_OUT_EVALUATIONS: i32 = 4;
+
+/** Per-direction status: a level with equity = maintenance margin was found. */
+export const LIQ_FOUND: u8 = 0;
+/** Non-finite or out-of-domain problem or position data. */
+export const LIQ_INVALID: u8 = 1;
+/** The root finder hit its iteration cap: the output holds its best estimate. */
+export const LIQ_NOT_CONVERGED: u8 = 4;
+/** Equity stays above maintenance margin all the way to the search bound. */
+export const LIQ_NONE: u8 = 5;
+/** Equity is already at or below maintenance margin at the current index. */
+export const LIQ_ALREADY: u8 = 6;
+
+/** First log-step of the outward scan (0.1%), grown by LIQ_SCAN_GROWTH each step. */
+export const LIQ_SCAN_FIRST: f64 = 0.001;
+export const LIQ_SCAN_GROWTH: f64 = 1.25;
