@@ -3,9 +3,12 @@
  * worst counted loss (per asset, summed, or over the whole account), add the grid's add-ons, and
  * explain the result (worst scenario, scenario P&L vector, each position's share of the loss).
  *
- * All accounts x positions x scenarios go through the `portfolioRevalue` kernel: positions are
- * packed in chunks of whole accounts (about `ctx.chunkSize` positions a chunk, so memory stays
- * bounded), one kernel call per chunk, each (account, asset) pair an "account" of the kernel.
+ * Accounts are processed in chunks of whole accounts (up to 4 x `ctx.chunkSize` positions a chunk,
+ * so memory stays bounded). In a chunk, the distinct instruments (same instrument, vol and market
+ * data) are revalued for one unit under every scenario by ONE `portfolioRevalue` kernel call (the
+ * risk vectors of an exchange's risk matrix); each (account, asset) P&L is then the sum of size x
+ * unit vector over its positions, in the positions' order. A book of 10,000 accounts drawn from a
+ * listed chain thus costs a few thousand Black-76 repricings per scenario, not 200,000.
  * Methodology and sources: docs/margin.md and grids.ts.
  */
 import type { EngineContext } from '../engine.js';
@@ -197,7 +200,8 @@ export function marginResolved(ctx: EngineContext, resolved: readonly ResolvedAc
     }
   }
   const results: PortfolioMarginResult[] = new Array(resolved.length);
-  const budget = Math.max(1, ctx.chunkSize);
+  // Positions per chunk: 4 chunkSize (units, hence kernel elements, are at most that many).
+  const budget = Math.max(1, 4 * ctx.chunkSize);
   let start = 0;
   while (start < resolved.length) {
     let end = start;
@@ -209,6 +213,13 @@ export function marginResolved(ctx: EngineContext, resolved: readonly ResolvedAc
   return results;
 }
 
+/** Whether two resolved positions revalue identically per unit (same instrument, vol, market). */
+function sameUnit(a: ResolvedPosition, b: ResolvedPosition): boolean {
+  return a.kind === b.kind && a.asset === b.asset && a.type === b.type && a.settlement === b.settlement && Object.is(a.strike, b.strike)
+    && Object.is(a.expiry, b.expiry) && Object.is(a.vol, b.vol) && Object.is(a.rate, b.rate) && Object.is(a.basis, b.basis)
+    && Object.is(a.index, b.index) && Object.is(a.forward, b.forward);
+}
+
 function marginChunk(
   ctx: EngineContext, resolved: readonly ResolvedAccount[], a0: number, a1: number, n: number, pg: PreparedGrid,
   assetIndex: Map<string, number>, spots: Float64Array, aggregation: MarginAggregation, results: PortfolioMarginResult[],
@@ -216,13 +227,16 @@ function marginChunk(
   const { grid, m, logMoves, volShocks } = pg;
   const nF = Math.max(1, spots.length);
   const joint = aggregation === 'joint';
-  // Sub-accounts: (account, asset) pairs in per-asset mode, accounts in joint mode.
+  // Sub-accounts: (account, asset) pairs in per-asset mode, accounts in joint mode. Units: the
+  // distinct instruments of the chunk (same instrument, vol and market), each revalued once per
+  // scenario for one unit; a position's P&L is its size times its unit's vector.
   const subOfPos = new Int32Array(n);
+  const unitOfPos = new Int32Array(n);
+  const sizeOfPos = new Float64Array(n);
   const subFirst: number[] = []; // first sub-account of each account in the chunk
   const subAsset: string[] = [];
-  const f64 = new Float64Array(L.POS_F64_COLUMNS * n);
-  const i32 = new Int32Array(L.POS_I32_COLUMNS * n);
-  const scaling = grid.vegaScaling;
+  const units: ResolvedPosition[] = [];
+  const byKey = new Map<string, number[]>();
   let i = 0;
   let nSub = 0;
   for (let a = a0; a < a1; a++) {
@@ -247,17 +261,38 @@ function marginChunk(
         u = v;
       }
       subOfPos[i] = u;
-      packPosition(p, i, n, f64, i32, assetIndex.get(p.asset)!, u, scaling);
+      sizeOfPos[i] = p.size;
+      const key = p.instrument ?? `${p.kind}|${p.asset}|${p.expiry}|${p.strike}|${p.type}`;
+      let list = byKey.get(key);
+      if (list === undefined) byKey.set(key, (list = []));
+      let id = -1;
+      for (const c of list) {
+        if (sameUnit(units[c], p)) {
+          id = c;
+          break;
+        }
+      }
+      if (id < 0) {
+        id = units.length;
+        units.push(p);
+        list.push(id);
+      }
+      unitOfPos[i] = id;
       i++;
     }
   }
   subFirst.push(nSub);
-  const nA = Math.max(1, nSub);
+  const nU = units.length;
+  const f64 = new Float64Array(L.POS_F64_COLUMNS * nU);
+  const i32 = new Int32Array(L.POS_I32_COLUMNS * nU);
+  const scaling = grid.vegaScaling;
+  units.forEach((p, k) => packPosition(p, k, nU, f64, i32, assetIndex.get(p.asset)!, scaling));
 
-  // Kernel call: one for the whole chunk.
+  // Kernel call: one for the chunk's units (every unit in kernel account 0; only the per-position
+  // output is read).
   const { arena } = ctx;
   arena.reset();
-  const bytes = 8 * (f64.length + nF + 3 * m * nF + nA * m + n * m) + 4 * i32.length + 16 * 12;
+  const bytes = 8 * (f64.length + nF + 3 * m * nF + m + nU * m) + 4 * i32.length + 16 * 12;
   arena.reserve(bytes);
   const pF = arena.alloc(8 * f64.length);
   const pI = arena.alloc(4 * i32.length);
@@ -265,8 +300,8 @@ function marginChunk(
   const pL = arena.alloc(8 * m * nF);
   const pV = arena.alloc(8 * m * nF);
   const pScr = arena.alloc(8 * m * nF);
-  const pOut = arena.alloc(8 * nA * m);
-  const pPos = arena.alloc(8 * Math.max(1, n) * m);
+  const pOut = arena.alloc(8 * m);
+  const pPos = arena.alloc(8 * Math.max(1, nU) * m);
   let v = arena.views;
   v.f64.set(f64, pF >>> 3);
   v.i32.set(i32, pI >>> 2);
@@ -280,27 +315,41 @@ function marginChunk(
     }
   }
   const volMode = grid.volShockMode === 'relative' ? L.VOL_SHOCK_RELATIVE : L.VOL_SHOCK_ABSOLUTE;
-  const rc = riskKernels(ctx).portfolioRevalue(n, m, nF, nA, pF, pI, pS, pL, pV, volMode, 0, 0, pScr, pOut, n > 0 ? pPos : 0);
+  const rc = riskKernels(ctx).portfolioRevalue(nU, m, nF, 1, pF, pI, pS, pL, pV, volMode, 0, 0, pScr, pOut, nU > 0 ? pPos : 0);
   if (rc !== 0) throw new KernelError('portfolioRevalue', rc);
   v = arena.views;
-  // Copies out of the heap: the next chunk reuses it.
-  const subPnl = v.f64.slice(pOut >>> 3, (pOut >>> 3) + nA * m);
-  const posPnl = v.f64.slice(pPos >>> 3, (pPos >>> 3) + n * m);
+  // A copy out of the heap: the next chunk reuses it.
+  const unitPnl = v.f64.slice(pPos >>> 3, (pPos >>> 3) + nU * m);
 
+  // Sub-account P&L = sum of size x unit vector, in the positions' order.
+  const subPnl = new Float64Array(Math.max(1, nSub) * m);
+  for (let k = 0; k < n; k++) {
+    const q = sizeOfPos[k], row = unitOfPos[k] * m, out = subOfPos[k] * m;
+    for (let s = 0; s < m; s++) subPnl[out + s] += q * unitPnl[row + s];
+  }
+  const chunk: ChunkPnl = { subPnl, unitPnl, unitOfPos, sizeOfPos, subOfPos };
   let pos0 = 0;
   for (let a = a0; a < a1; a++) {
     const acc = resolved[a];
     const k = a - a0;
-    results[a] = accountResult(acc, pg, subPnl, posPnl, pos0, subOfPos, subFirst[k], subFirst[k + 1], subAsset);
+    results[a] = accountResult(acc, pg, chunk, pos0, subFirst[k], subFirst[k + 1], subAsset);
     pos0 += acc.positions.length;
   }
 }
 
-function packPosition(
-  p: ResolvedPosition, i: number, n: number, f64: Float64Array, i32: Int32Array, factor: number, sub: number, scaling: ScenarioGrid['vegaScaling'],
-): void {
+/** P&L of one chunk: sub-accounts [nSub][m], units [nU][m], and each position's unit, size and sub-account. */
+interface ChunkPnl {
+  subPnl: Float64Array;
+  unitPnl: Float64Array;
+  unitOfPos: Int32Array;
+  sizeOfPos: Float64Array;
+  subOfPos: Int32Array;
+}
+
+/** Pack one unit (size 1; a coin-settled future: face = forward USD) in the kernel layout, account 0. */
+function packPosition(p: ResolvedPosition, i: number, n: number, f64: Float64Array, i32: Int32Array, factor: number, scaling: ScenarioGrid['vegaScaling']): void {
   let kind: number;
-  let q = p.size;
+  let q = 1;
   let type = 1;
   switch (p.kind) {
     case 'spot':
@@ -310,7 +359,7 @@ function packPosition(
     case 'future':
       if (p.settlement === 'coin') {
         kind = L.KIND_INVERSE_FUTURE;
-        q = p.size * p.forward; // the kernel's inverse future takes its USD face value
+        q = p.forward; // the kernel's inverse future takes its USD face value: one coin at the forward
       } else kind = L.KIND_FUTURE;
       f64[L.COL_EXPIRY * n + i] = p.expiry;
       f64[L.COL_CARRY * n + i] = p.basis;
@@ -328,7 +377,7 @@ function packPosition(
   f64[L.COL_VOL_SCALE * n + i] = scaling && p.kind === 'option' ? vegaPowerScale(p.expiry, scaling) : 1;
   i32[L.COL_KIND * n + i] = kind;
   i32[L.COL_FACTOR * n + i] = factor;
-  i32[L.COL_ACCOUNT * n + i] = sub;
+  i32[L.COL_ACCOUNT * n + i] = 0;
   i32[L.COL_TYPE * n + i] = type;
 }
 
@@ -364,10 +413,8 @@ function netShortOptionUsd(positions: readonly ResolvedPosition[]): number {
   return total;
 }
 
-function accountResult(
-  acc: ResolvedAccount, pg: PreparedGrid, subPnl: Float64Array, posPnl: Float64Array, pos0: number, subOfPos: Int32Array,
-  u0: number, u1: number, subAsset: readonly string[],
-): PortfolioMarginResult {
+function accountResult(acc: ResolvedAccount, pg: PreparedGrid, chunk: ChunkPnl, pos0: number, u0: number, u1: number, subAsset: readonly string[]): PortfolioMarginResult {
+  const { subPnl, unitPnl, unitOfPos, sizeOfPos, subOfPos } = chunk;
   const { grid, m, mGrid } = pg;
   const sc = grid.scenarios;
   const damp = grid.extendedDampener;
@@ -410,7 +457,7 @@ function accountResult(
     const u = subOfPos[pos0 + k] - u0;
     const scan = perAsset[u];
     const loss = rawLoss[u];
-    if (scan.scanRisk > 0 && loss > 0) contributions[k] = (-posPnl[(pos0 + k) * m + scan.worstIndex] * scan.scanRisk) / loss;
+    if (scan.scanRisk > 0 && loss > 0) contributions[k] = (-sizeOfPos[pos0 + k] * unitPnl[unitOfPos[pos0 + k] * m + scan.worstIndex] * scan.scanRisk) / loss;
   }
   const contingencyRate = grid.addOns.shortOptionContingency ?? 0;
   const contingency = contingencyRate > 0 ? contingencyRate * netShortOptionUsd(acc.positions) : 0;
