@@ -21,6 +21,9 @@ import {
   type ValueAtRiskArgs, type ValueAtRiskResult, type FitGarchOptions, type GarchFit, type RevaluePortfolioArgs,
   type RevaluationResult, type RollingBacktestArgs, type MethodBacktest, type StressTestArgs, type StressTestResult,
 } from './risk/index.js';
+import { portfolioMargin, type PortfolioMarginOptions, type PortfolioMarginResult } from './margin/portfolio-margin.js';
+import type { ScenarioGrid } from './margin/grids.js';
+import type { MarginAccount, MarginMarket } from './margin/types.js';
 
 /** Which kernels an engine runs. */
 export type Backend = 'wasm' | 'js';
@@ -175,6 +178,19 @@ export class Engine implements EngineContext {
   /** Historical-window and hypothetical-grid stress tests by full revaluation; see {@link StressTestArgs}. */
   stressTest(args: StressTestArgs): StressTestResult {
     return stressTest(this, args);
+  }
+
+  /**
+   * Portfolio margin (risk matrix) of one account (one result) or many (an array): initial and
+   * maintenance margin (USD), worst scenario, scenario P&L, each position's share; see
+   * {@link PortfolioMarginResult} and the grid presets DERIBIT_GRID, SPAN16_GRID.
+   */
+  portfolioMargin(account: MarginAccount, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginOptions): PortfolioMarginResult;
+  portfolioMargin(accounts: readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginOptions): PortfolioMarginResult[];
+  portfolioMargin(
+    accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginOptions,
+  ): PortfolioMarginResult | PortfolioMarginResult[] {
+    return portfolioMargin(this, accounts as readonly MarginAccount[], market, grid, options);
   }
 }
 

@@ -29,3 +29,4 @@ export {
   type RunShardsOptions, type RunShardsIntoOptions, type WorkerPoolOptions, type ShardTask, type PhiloxSumJob,
 } from './parallel/index.js';
 export * from './risk/index.js';
+export * from './margin/index.js';
