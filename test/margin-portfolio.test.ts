@@ -2,7 +2,7 @@
 // the SPAN 16 table and the Deribit grid shape, a short straddle against an independent Black-76,
 // IM >= MM, monotonicity in size, hedging benefit, contributions, WASM vs JS, bad input.
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import snapshot from '../data/market/deribit_options_snapshot_20260105T153329Z.csv?raw';
 import { InputError, loadDeribitChain, Status } from '../src/index.js';
 import {
@@ -11,7 +11,12 @@ import {
 import { marginResolved, portfolioMargin, type PortfolioMarginResult } from '../src/margin/portfolio-margin.js';
 import { marketFromDeribitChain, resolveAccounts } from '../src/margin/market.js';
 import type { MarginAccount, MarginMarket, MarginPosition } from '../src/margin/types.js';
+import { portfolioMarginParallel } from '../src/margin/portfolio-margin-parallel.js';
+import { closeSharedPools } from '../src/parallel/index.js';
 import { BACKENDS, engineFor, propertySeed } from './backends.js';
+
+const IS_NODE = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string'
+  && typeof (globalThis as { window?: unknown }).window === 'undefined';
 
 // ---------------------------------------------------------------- independent Black-76 (test only)
 /** Standard normal CDF by Marsaglia's (2004) series Phi(x) = 1/2 + phi(x) (x + x^3/3 + x^5/15 + ...): positive terms, ~1e-16 absolute for |x| < 8. */
@@ -345,5 +350,43 @@ describe('portfolio margin: WASM and JS twins, bad input', () => {
     expect(b.status).toBe(Status.invalidInput);
     expect(b.initialMargin).toBeNaN();
     expect(b.maintenanceMargin).toBeNaN();
+  });
+});
+
+// Node only: workers run the built package (dist/, as the other parallel tests do).
+describe.runIf(IS_NODE).each(BACKENDS)('portfolio margin on workers (%s)', (backend) => {
+  afterAll(async () => {
+    await closeSharedPools();
+  });
+
+  it('1 and 2 workers give the in-thread results bit for bit; account errors keep the caller\'s numbering', async () => {
+    const e = await engineFor(backend);
+    const chain = loadDeribitChain(snapshot);
+    const market = marketFromDeribitChain(chain);
+    const names = chain.instrument.filter((n) => market.vols![n] !== undefined);
+    const accounts: MarginAccount[] = Array.from({ length: 60 }, (_, a) => ({
+      positions: [
+        ...Array.from({ length: 5 }, (_, k) => ({ instrument: names[(a * 53 + k * 211) % names.length], size: ((a + 2 * k) % 7) - 3 })),
+        { instrument: a % 2 ? 'BTC-PERPETUAL' : 'ETH-PERPETUAL', size: a / 10 - 3 },
+      ],
+    }));
+    const ref = portfolioMargin(e, accounts, market, DERIBIT_GRID);
+    for (const workers of [1, 2]) {
+      const r = (await portfolioMarginParallel(e, accounts, market, DERIBIT_GRID, { workers, accountsPerShard: 7 })) as PortfolioMarginResult[];
+      expect(r).toHaveLength(ref.length);
+      r.forEach((x, i) => {
+        expect(x.id).toBe(ref[i].id);
+        expect(Object.is(x.initialMargin, ref[i].initialMargin)).toBe(true);
+        expect(x.worstScenario).toEqual(ref[i].worstScenario);
+        expect(Array.from(x.scenarioPnl)).toEqual(Array.from(ref[i].scenarioPnl));
+        expect(Array.from(x.contributions)).toEqual(Array.from(ref[i].contributions));
+        expect(x.perAsset).toEqual(ref[i].perAsset);
+      });
+    }
+    const bad = [...accounts];
+    bad[45] = { positions: [{ instrument: 'BTC-1JAN99-1-C', size: 1 }] };
+    const err = await portfolioMarginParallel(e, bad, market, DERIBIT_GRID, { workers: 2, accountsPerShard: 7 }).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).path).toBe('accounts[45].positions[0].instrument');
   });
 });
