@@ -9,7 +9,8 @@
 //   6. the same riskwasm suite in Chromium;
 //   7. bench/RESULTS.md (and bench/.tmp/results.json with every figure).
 // Options: --no-browser (skip Chromium), --quick (N up to 1e5, fewer start-up repetitions),
-// --no-mc (skip the Monte Carlo benchmarks), --no-risk, --no-calibration.
+// --no-mc (skip the Monte Carlo benchmarks), --no-risk, --no-calibration, --no-margin (portfolio margin,
+// bench/margin.mjs: 10,000 accounts x 20 positions x the Deribit grid, WASM vs JS, 1 vs 2 workers).
 
 import { Bench } from 'tinybench';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,7 @@ import { writeReport } from './report.mjs';
 import { runMonteCarloBench } from './montecarlo.mjs';
 import { runRiskBench } from './risk.mjs';
 import { runCalibrationBench } from './calibration.mjs';
+import { runMarginBench } from './margin.mjs';
 
 const argv = new Set(process.argv.slice(2));
 const QUICK = argv.has('--quick');
@@ -31,6 +33,7 @@ const BROWSER = !argv.has('--no-browser');
 const MC = !argv.has('--no-mc');
 const RISK = !argv.has('--no-risk');
 const CALIBRATION = !argv.has('--no-calibration');
+const MARGIN = !argv.has('--no-margin');
 const sizes = QUICK ? [1, 1e3, 1e5] : SIZES;
 // A peer is timed at a size only if one pass is expected to take at most this long.
 const PEER_MAX_PASS_S = 6;
@@ -160,6 +163,17 @@ if (CALIBRATION) {
   }
 }
 
+// ---------------------------------------------------------------- 5b. margin
+let margin = null;
+if (MARGIN) {
+  try {
+    margin = await runMarginBench(riskwasm, { quick: QUICK, log });
+  } catch (e) {
+    log(`margin run failed: ${e?.stack ?? e}`);
+    margin = { error: String(e?.message ?? e) };
+  }
+}
+
 // ---------------------------------------------------------------- 6. Chromium
 let chromium = null;
 if (BROWSER) {
@@ -178,7 +192,7 @@ const results = {
   command: 'npm run bench  (= npm run build && node bench/run.mjs)',
   args: [...argv], date: new Date().toISOString(), durationS: (Date.now() - started) / 1000,
   machine, sizes, peerVersions: PEER_VERSIONS, checks, peerInfo, rows, kernelRows, skipped,
-  cold, warm, size, chromium, monteCarlo, risk, calibration, sink: sink.value,
+  cold, warm, size, chromium, monteCarlo, risk, calibration, margin, sink: sink.value,
 };
 mkdirSync(here('./.tmp'), { recursive: true });
 writeFileSync(here('./.tmp/results.json'), JSON.stringify(results, null, 1));

@@ -26,6 +26,8 @@ import {
   standardMargin, liquidationPrice, type StandardMarginParams, type StandardMarginOptions, type StandardMarginResult,
   type LiquidationPriceOptions, type LiquidationPriceResult, type MarginAccount, type MarginMarket,
 } from './margin/index.js';
+import { portfolioMargin, type PortfolioMarginOptions, type PortfolioMarginResult } from './margin/portfolio-margin.js';
+import type { ScenarioGrid } from './margin/grids.js';
 
 /** Which kernels an engine runs. */
 export type Backend = 'wasm' | 'js';
@@ -267,6 +269,19 @@ export class Engine implements EngineContext {
   liquidationPrice(accounts: readonly MarginAccount[], market: MarginMarket, params: StandardMarginParams, options?: LiquidationPriceOptions): LiquidationPriceResult[];
   liquidationPrice(accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, params: StandardMarginParams, options?: LiquidationPriceOptions): LiquidationPriceResult | LiquidationPriceResult[] {
     return liquidationPrice(this, accounts, market, params, options);
+  }
+
+  /**
+   * Portfolio margin (risk matrix) of one account (one result) or many (an array): initial and
+   * maintenance margin (USD), worst scenario, scenario P&L, each position's share; see
+   * {@link PortfolioMarginResult} and the grid presets DERIBIT_GRID, SPAN16_GRID.
+   */
+  portfolioMargin(account: MarginAccount, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginOptions): PortfolioMarginResult;
+  portfolioMargin(accounts: readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginOptions): PortfolioMarginResult[];
+  portfolioMargin(
+    accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginOptions,
+  ): PortfolioMarginResult | PortfolioMarginResult[] {
+    return portfolioMargin(this, accounts as readonly MarginAccount[], market, grid, options);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
- * Margin: accounts and market data, standard and portfolio margin, equity, liquidation prices,
- * collateral haircuts, lending, liquidation cost, margin calibration, default waterfall.
+ * Margin: accounts and market data, standard and portfolio margin (risk matrix with Deribit-style
+ * and SPAN 16 grids), equity, liquidation prices, collateral haircuts, lending, liquidation cost,
+ * margin calibration, default waterfall.
  */
 export {
   calibrateHaircut, calibrateHaircuts, collateralValue,
@@ -41,3 +42,13 @@ export {
   liquidationPrice, type LiquidationPriceOptions, type LiquidationPriceResult, type LiquidationLevel, type LiquidationSide,
   type LiquidationStatus, type PositionLiquidation,
 } from './liquidation-price.js';
+export {
+  DERIBIT_GRID, SPAN16_GRID, DERIBIT_VEGA_SCALING, DERIBIT_EXTENDED_MOVES, deribitGrid, span16Grid, scenarioGrid, isValidatedGrid, vegaPowerScale,
+  type ScenarioGrid, type MarginScenario, type VegaScaling, type MarginAddOns, type DeribitGridParams, type Span16GridParams,
+} from './grids.js';
+export {
+  portfolioMargin, marginResolved,
+  type PortfolioMarginResult, type PortfolioMarginOptions, type MarginAggregation, type WorstScenario, type AssetScan,
+} from './portfolio-margin.js';
+export { portfolioMarginParallel, type PortfolioMarginParallelOptions } from './portfolio-margin-parallel.js';
+export { portfolioMarginShard, decodePortfolioMarginShard, type PortfolioMarginJob } from './portfolio-margin-shard.js';

@@ -14,6 +14,7 @@
 import type { EngineContext } from '../engine.js';
 import { InputError, KernelError } from '../errors.js';
 import { monteCarloShard } from '../montecarlo/shards.js';
+import { portfolioMarginShard } from '../margin/portfolio-margin-shard.js';
 
 /**
  * One shard of a job. `out`, given only by {@link runShardsInto}, is the shard's block of the
@@ -129,3 +130,5 @@ export function philoxSumShard(engine: EngineContext, job: PhiloxSumJob, shardIn
 registerShardTask('philoxSum', philoxSumShard);
 // Monte Carlo: job = createMonteCarloJob(args), shards [0, job.shardCount), merged by ShardMerger.
 registerShardTask('monteCarlo', monteCarloShard);
+// Portfolio margin: job = PortfolioMarginJob, shard k = accounts [k accountsPerShard, ...) (see portfolioMarginParallel).
+registerShardTask('portfolioMargin', portfolioMarginShard);

@@ -1,0 +1,146 @@
+// Portfolio-margin benchmark: 10,000 accounts x 20 positions (options across strikes and expiries,
+// dated futures and perpetuals on BTC and ETH from the bundled Deribit chain) x the Deribit-style
+// grid (27 regular + 8 extended scenarios + 2 delta probes), WASM vs the pure-JS twin, then the
+// same batch on 1 and 2 workers. End to end: validation and market look-up (resolveAccounts)
+// included; the resolution and the risk-matrix parts are also timed apart. Results are checked
+// WASM vs JS (and workers vs in-thread) before anything is timed. Target: >= 20,000 accounts/s on
+// one thread.
+// Used by bench/run.mjs; standalone: node bench/margin.mjs [--quick]   (after `npm run build`)
+
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { timeSync } from './risk.mjs';
+
+/** Issue target (accounts per second, one thread). */
+export const MARGIN_TARGETS = { accountsPerS: 20_000 };
+
+const cpuUsage = typeof process !== 'undefined' && typeof process.cpuUsage === 'function' ? process.cpuUsage.bind(process) : null;
+
+function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Seeded accounts: each on one underlying (80%) or both (20%); 14 options within +-30% of the
+ * forward across the listed expiries (long and short, sizes up to 5 coins), 3 dated futures, 3
+ * perpetual lines. Instruments by name, so the chain's market supplies strikes, expiries and vols.
+ */
+export function makeAccounts(riskwasm, count, positionsPer = 20, seed = 11) {
+  const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+  const chain = riskwasm.loadDeribitChain(readFileSync(here('../data/market/deribit_options_snapshot_20260105T153329Z.csv'), 'utf8'));
+  const market = riskwasm.marketFromDeribitChain(chain);
+  const byAsset = {};
+  for (let i = 0; i < chain.length; i++) {
+    const cur = chain.currency[i];
+    const name = chain.instrument[i];
+    const near = Math.abs(Math.log(chain.strike[i] / chain.forward[i])) < 0.3;
+    const e = (byAsset[cur] ??= { options: [], futures: new Set() });
+    if (near && market.vols[name] !== undefined && chain.timeToMaturity[i] > 1 / 365) e.options.push(name);
+    if (chain.timeToMaturity[i] > 1 / 365) e.futures.add(name.split('-').slice(0, 2).join('-'));
+  }
+  const assets = Object.keys(byAsset);
+  for (const a of assets) byAsset[a].futures = [...byAsset[a].futures];
+  const rand = mulberry32(seed);
+  const pick = (arr) => arr[Math.floor(rand() * arr.length)];
+  const size = () => Math.round((rand() * 10 - 5) * 10) / 10 || 0.1;
+  const accounts = [];
+  for (let a = 0; a < count; a++) {
+    const both = rand() < 0.2;
+    const home = pick(assets);
+    const positions = [];
+    for (let k = 0; k < positionsPer; k++) {
+      const asset = both && k % 2 === 1 ? assets.find((x) => x !== home) : home;
+      const e = byAsset[asset];
+      const slot = k % 20;
+      if (slot < 14) positions.push({ instrument: pick(e.options), size: size() });
+      else if (slot < 17) positions.push({ instrument: pick(e.futures), size: size() });
+      else positions.push({ instrument: `${asset}-PERPETUAL`, size: size() });
+    }
+    accounts.push({ id: `acct-${a}`, positions });
+  }
+  return { accounts, market };
+}
+
+function sameResults(a, b, tolRel) {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i].initialMargin - b[i].initialMargin) / Math.max(1, Math.abs(b[i].initialMargin));
+    if (!(d <= worst)) worst = d;
+    if (a[i].worstScenario.index !== b[i].worstScenario.index) return { ok: false, worst, why: `worst scenario of account ${i}` };
+  }
+  return { ok: worst <= tolRel, worst };
+}
+
+/**
+ * Run the benchmark; returns the figures (and logs them with `log`).
+ * @param riskwasm the built package (dist/index.js)
+ */
+export async function runMarginBench(riskwasm, { quick = false, log = console.log } = {}) {
+  const count = quick ? 2_000 : 10_000;
+  const reps = quick ? 2 : 3;
+  const { accounts, market } = makeAccounts(riskwasm, count);
+  const grid = riskwasm.DERIBIT_GRID;
+  const wasm = await riskwasm.createEngine({ backend: 'wasm' });
+  const js = await riskwasm.createEngine({ backend: 'js' });
+  const out = { accounts: count, positionsPerAccount: 20, scenarios: grid.scenarios.length, kernelScenarios: grid.scenarios.length + 2, rows: [] };
+
+  // Check before timing: WASM vs JS twin (1e-10 relative, as in the tests).
+  const rw = riskwasm.portfolioMargin(wasm, accounts, market, grid);
+  const rj = riskwasm.portfolioMargin(js, accounts, market, grid);
+  const agree = sameResults(rw, rj, 1e-10);
+  log(`margin check WASM vs JS over ${count} accounts: ${agree.ok ? 'ok' : 'FAIL'} (max rel diff ${agree.worst.toExponential(2)})`);
+  out.checkWasmVsJs = agree;
+
+  for (const [name, engine] of [['wasm', wasm], ['js', js]]) {
+    const t = timeSync(() => riskwasm.portfolioMargin(engine, accounts, market, grid), reps);
+    const tr = timeSync(() => riskwasm.resolveAccounts(engine, accounts, market), reps);
+    const resolved = tr.result;
+    const tm = timeSync(() => riskwasm.marginResolved(engine, resolved, grid), reps);
+    const row = {
+      backend: name, workers: 1, wallS: t.wallS, cpuS: t.cpuS, accountsPerS: count / t.wallS, accountsPerCpuS: count / t.cpuS,
+      resolveS: tr.wallS, riskMatrixS: tm.wallS,
+    };
+    out.rows.push(row);
+    log(`margin ${name} 1 thread: ${t.wallS.toFixed(3)} s wall (${t.cpuS.toFixed(3)} s CPU) = ${Math.round(row.accountsPerS)} accounts/s `
+      + `(resolve ${tr.wallS.toFixed(3)} s, risk matrix ${tm.wallS.toFixed(3)} s)`);
+  }
+
+  if (typeof riskwasm.portfolioMarginParallel === 'function') {
+    for (const [name, engine] of [['wasm', wasm], ['js', js]]) {
+      const ref = riskwasm.portfolioMargin(engine, accounts, market, grid);
+      for (const workers of [1, 2]) {
+        const opts = { workers, accountsPerShard: 1000 };
+        const first = await riskwasm.portfolioMarginParallel(engine, accounts, market, grid, opts);
+        const same = first.every((r, i) => Object.is(r.initialMargin, ref[i].initialMargin) && r.worstScenario.index === ref[i].worstScenario.index);
+        const runs = [];
+        for (let k = 0; k < reps; k++) {
+          const c0 = cpuUsage?.();
+          const t0 = performance.now();
+          await riskwasm.portfolioMarginParallel(engine, accounts, market, grid, opts);
+          const c = c0 ? cpuUsage(c0) : null;
+          runs.push({ wall: (performance.now() - t0) / 1e3, cpu: c ? (c.user + c.system) / 1e6 : NaN });
+        }
+        runs.sort((a, b) => a.wall - b.wall);
+        const row = { backend: name, workers, pool: true, wallS: runs[0].wall, mainThreadCpuS: runs[0].cpu, accountsPerS: count / runs[0].wall, identical: same };
+        out.rows.push(row);
+        log(`margin ${name} pool ${workers} worker(s): ${row.wallS.toFixed(3)} s wall = ${Math.round(row.accountsPerS)} accounts/s; identical to in-thread: ${same}`);
+      }
+    }
+    await riskwasm.closeSharedPools();
+  }
+  return out;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const riskwasm = await import('../dist/index.js');
+  const quick = process.argv.includes('--quick');
+  const r = await runMarginBench(riskwasm, { quick });
+  console.log(JSON.stringify(r, null, 1));
+}

@@ -1,0 +1,64 @@
+/**
+ * Portfolio margin of many accounts on the worker pool: shards of `accountsPerShard` accounts run
+ * the registered `'portfolioMargin'` task (resolution and risk matrix both in the workers); the
+ * results are identical bit for bit to {@link portfolioMargin} in one thread, for any worker count.
+ */
+import type { EngineContext } from '../engine.js';
+import { InputError } from '../errors.js';
+import { runShards } from '../parallel/run-shards.js';
+import type { WorkerPool } from '../parallel/pool.js';
+import { checkMarket } from './market.js';
+import { isValidatedGrid, scenarioGrid, type ScenarioGrid } from './grids.js';
+import { portfolioMargin, type PortfolioMarginOptions, type PortfolioMarginResult } from './portfolio-margin.js';
+import { decodePortfolioMarginShard, type PortfolioMarginJob } from './portfolio-margin-shard.js';
+import type { MarginAccount, MarginMarket } from './types.js';
+
+/** Options of {@link portfolioMarginParallel}: aggregation plus the pool's. */
+export interface PortfolioMarginParallelOptions extends PortfolioMarginOptions {
+  /** 1 runs in this thread; n > 1 up to n workers; `'auto'` (default): cores, capped by the work size. */
+  workers?: number | 'auto';
+  /** Accounts per shard (default 1,000): the unit of work handed to a worker. */
+  accountsPerShard?: number;
+  signal?: AbortSignal;
+  onProgress?: (fraction: number) => void;
+  pool?: WorkerPool;
+  workerUrl?: URL | string;
+}
+
+/**
+ * {@link portfolioMargin} over a worker pool (see the module comment). One account in, one result
+ * out; an array in, an array out (same order).
+ * @throws (rejects) InputError for a malformed grid or option (before any work) or account (path
+ * `accounts[i]...`, from the worker that met it); AbortedError; WorkerError.
+ */
+export async function portfolioMarginParallel(
+  engine: EngineContext, accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options: PortfolioMarginParallelOptions = {},
+): Promise<PortfolioMarginResult | PortfolioMarginResult[]> {
+  if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an object');
+  const g = isValidatedGrid(grid) ? grid : scenarioGrid(grid, 'grid');
+  const aggregation = options.aggregation ?? 'per-asset';
+  if (aggregation !== 'per-asset' && aggregation !== 'joint') throw new InputError('options.aggregation', aggregation, "'per-asset' or 'joint'");
+  const per = options.accountsPerShard ?? 1000;
+  if (!Number.isInteger(per) || per < 1) throw new InputError('options.accountsPerShard', per, 'a positive integer');
+  checkMarket(market);
+  const single = !Array.isArray(accounts);
+  const list = (single ? [accounts] : accounts) as readonly MarginAccount[];
+  if (single) {
+    // One account: in this thread (paths then read `account...`, as portfolioMargin's).
+    return portfolioMargin(engine, accounts as MarginAccount, market, g, { aggregation });
+  }
+  let items = 0;
+  for (const a of list) items += (Array.isArray(a?.positions) ? a.positions.length : 0) * g.scenarios.length;
+  const shards = Math.ceil(list.length / per);
+  const job: PortfolioMarginJob = { accounts: list, market, grid: g, aggregation, accountsPerShard: per };
+  const packed = await runShards(engine, {
+    task: 'portfolioMargin', job, shards, workers: options.workers ?? 'auto', items, signal: options.signal, onProgress: options.onProgress,
+    pool: options.pool, workerUrl: options.workerUrl,
+  });
+  const out: PortfolioMarginResult[] = [];
+  packed.forEach((p, k) => {
+    const first = k * per;
+    for (const r of decodePortfolioMarginShard(p, list, first, Math.min(per, list.length - first), market, g)) out.push(r);
+  });
+  return out;
+}

@@ -1,0 +1,133 @@
+/**
+ * The `'portfolioMargin'` shard task: shard k computes the portfolio margin of accounts
+ * [k accountsPerShard, (k + 1) accountsPerShard) of a job and returns them packed in one
+ * Float64Array; {@link decodePortfolioMarginShard} turns it back into results. A shard is a pure
+ * function of (job, k) and every account's arithmetic is independent of the others, so results are
+ * identical bit for bit to `portfolioMargin` in one thread, whatever the number of workers.
+ */
+import type { EngineContext } from '../engine.js';
+import { InputError } from '../errors.js';
+import { resolveAccounts } from './market.js';
+import { isValidatedGrid, scenarioGrid, type ScenarioGrid } from './grids.js';
+import { marginResolved, type AssetScan, type MarginAggregation, type PortfolioMarginResult } from './portfolio-margin.js';
+import type { MarginAccount, MarginMarket } from './types.js';
+
+/** Job of the `'portfolioMargin'` shard task (structured-cloneable: plain data). */
+export interface PortfolioMarginJob {
+  accounts: readonly MarginAccount[];
+  market: MarginMarket;
+  grid: ScenarioGrid;
+  aggregation: MarginAggregation;
+  /** Accounts per shard (positive integer). */
+  accountsPerShard: number;
+}
+
+/** Header doubles per account: status, IM, MM, scan, worst index, worst P&L, worst asset, contingency, delta shock, asset count. */
+const HEADER = 10;
+const PER_ASSET = 4;
+const JOINT = -1;
+const NONE = -2;
+
+function assetCode(names: readonly string[], asset: string | undefined): number {
+  if (asset === undefined) return NONE;
+  if (asset === '*') return JOINT;
+  return names.indexOf(asset);
+}
+
+function assetName(names: readonly string[], code: number): string | undefined {
+  return code === NONE ? undefined : code === JOINT ? '*' : names[code];
+}
+
+/** Rename `accounts[j]` to `accounts[j + offset]` in an error raised on a shard's slice. */
+function reindex(e: unknown, offset: number): unknown {
+  if (!(e instanceof InputError) || offset === 0) return e;
+  const m = /^accounts\[(\d+)\]/.exec(e.path);
+  if (!m) return e;
+  const path = `accounts[${Number(m[1]) + offset}]${e.path.slice(m[0].length)}`;
+  const prefix = `${e.path}: expected `;
+  const body = e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+  const cut = body.lastIndexOf(', got ');
+  return new InputError(path, e.value, cut >= 0 ? body.slice(0, cut) : body);
+}
+
+/**
+ * The `'portfolioMargin'` task (see {@link PortfolioMarginJob}).
+ * @throws InputError for a malformed job or account (paths `accounts[i]...` in the caller's numbering).
+ */
+export function portfolioMarginShard(engine: EngineContext, job: PortfolioMarginJob, shardIndex: number): Float64Array {
+  if (job === null || typeof job !== 'object' || !Array.isArray(job.accounts)) throw new InputError('job', job, 'a PortfolioMarginJob');
+  const per = job.accountsPerShard;
+  if (!Number.isInteger(per) || per < 1) throw new InputError('job.accountsPerShard', per, 'a positive integer');
+  const first = shardIndex * per;
+  if (!Number.isInteger(shardIndex) || shardIndex < 0 || first >= Math.max(job.accounts.length, 1)) {
+    throw new InputError('shardIndex', shardIndex, `an integer in [0, ${Math.ceil(job.accounts.length / per) - 1}]`);
+  }
+  const grid = isValidatedGrid(job.grid) ? job.grid : scenarioGrid(job.grid, 'grid');
+  const slice = job.accounts.slice(first, first + per);
+  let results: PortfolioMarginResult[];
+  try {
+    results = marginResolved(engine, resolveAccounts(engine, slice, job.market), grid, job.aggregation);
+  } catch (e) {
+    throw reindex(e, first);
+  }
+  const names = Object.keys(job.market.assets);
+  const m = grid.scenarios.length;
+  let len = 0;
+  for (const r of results) len += HEADER + PER_ASSET * r.perAsset.length + m + r.contributions.length;
+  const out = new Float64Array(len);
+  let o = 0;
+  for (const r of results) {
+    out.set([r.status, r.initialMargin, r.maintenanceMargin, r.scanRisk, r.worstScenario.index, r.worstScenario.pnl,
+      assetCode(names, r.worstScenario.asset), r.addOns.shortOptionContingency, r.addOns.deltaShock, r.perAsset.length], o);
+    o += HEADER;
+    for (const a of r.perAsset) {
+      out.set([assetCode(names, a.asset), a.scanRisk, a.worstIndex, a.netDelta], o);
+      o += PER_ASSET;
+    }
+    out.set(r.scenarioPnl, o);
+    o += m;
+    out.set(r.contributions, o);
+    o += r.contributions.length;
+  }
+  return out;
+}
+
+/**
+ * Results of one shard from its packed form.
+ * @param accounts the job's accounts (ids and position counts), @param first the shard's first account.
+ */
+export function decodePortfolioMarginShard(
+  packed: Float64Array, accounts: readonly MarginAccount[], first: number, count: number, market: MarginMarket, grid: ScenarioGrid,
+): PortfolioMarginResult[] {
+  const names = Object.keys(market.assets);
+  const m = grid.scenarios.length;
+  const out: PortfolioMarginResult[] = [];
+  let o = 0;
+  for (let k = 0; k < count; k++) {
+    const acc = accounts[first + k];
+    const nPos = acc.positions.length;
+    const h = packed.subarray(o, o + HEADER);
+    o += HEADER;
+    const perAsset: AssetScan[] = [];
+    for (let j = 0; j < h[9]; j++) {
+      perAsset.push({ asset: assetName(names, packed[o])!, scanRisk: packed[o + 1], worstIndex: packed[o + 2], netDelta: packed[o + 3] });
+      o += PER_ASSET;
+    }
+    const scenarioPnl = packed.slice(o, o + m);
+    o += m;
+    const contributions = packed.slice(o, o + nPos);
+    o += nPos;
+    const ws = grid.scenarios[h[4]];
+    const worstScenario: PortfolioMarginResult['worstScenario'] = {
+      index: h[4], name: ws.name, priceMove: ws.priceMove, volShock: ws.volShock, pnl: h[5], weight: ws.weight,
+    };
+    const asset = assetName(names, h[6]);
+    if (asset !== undefined && asset !== '*') worstScenario.asset = asset;
+    out.push({
+      id: acc.id ?? String(first + k), initialMargin: h[1], maintenanceMargin: h[2], scanRisk: h[3], worstScenario, scenarioPnl,
+      scenarios: grid.scenarios, contributions, addOns: { shortOptionContingency: h[7], deltaShock: h[8] }, perAsset,
+      status: h[0],
+    });
+  }
+  return out;
+}

@@ -1,0 +1,490 @@
+/**
+ * Portfolio margin (risk matrix): reprice every account under every scenario of a grid, take the
+ * worst counted loss (per asset, summed, or over the whole account), add the grid's add-ons, and
+ * explain the result (worst scenario, scenario P&L vector, each position's share of the loss).
+ *
+ * Accounts are processed in chunks of whole accounts (up to 4 x `ctx.chunkSize` positions a chunk,
+ * so memory stays bounded). In a chunk, the distinct instruments (same instrument, vol and market
+ * data) are revalued for one unit under every scenario by ONE `portfolioRevalue` kernel call (the
+ * risk vectors of an exchange's risk matrix); each (account, asset) P&L is then the sum of size x
+ * unit vector over its positions, in the positions' order. A book of 10,000 accounts drawn from a
+ * listed chain thus costs a few thousand Black-76 repricings per scenario, not 200,000.
+ * Methodology and sources: docs/margin.md and grids.ts.
+ */
+import type { EngineContext } from '../engine.js';
+import { InputError, KernelError } from '../errors.js';
+import { Status } from '../status.js';
+import * as L from '../kernels/risk/layout.js';
+import { riskKernels } from '../risk/kernels-access.js';
+import { resolveAccounts } from './market.js';
+import { isValidatedGrid, scenarioGrid, vegaPowerScale, type MarginScenario, type ScenarioGrid } from './grids.js';
+import type { MarginAccount, MarginMarket, ResolvedAccount, ResolvedPosition } from './types.js';
+
+/**
+ * How an account holding several underlyings aggregates:
+ * - `'per-asset'` (default): each asset's positions are scanned on their own and the worst counted
+ *   losses are summed (no diversification between assets; Deribit margins each currency
+ *   separately, SPAN scans each combined commodity and adds the results);
+ * - `'joint'`: every asset moves by the same scenario at once and the account's total P&L is
+ *   scanned (full offset between assets: only for perfectly correlated underlyings).
+ */
+export type MarginAggregation = 'per-asset' | 'joint';
+
+/** Options of {@link portfolioMargin}. */
+export interface PortfolioMarginOptions {
+  aggregation?: MarginAggregation;
+}
+
+/** The scenario that sets an account's scan loss. */
+export interface WorstScenario {
+  /** Index into the grid's scenarios (and into `scenarioPnl`). */
+  index: number;
+  name: string;
+  /** Price move (fraction of the index). */
+  priceMove: number;
+  /** Vol shock before term scaling. */
+  volShock: number;
+  /** Counted P&L of this scenario (USD, negative = loss): weight and dampener applied. */
+  pnl: number;
+  weight: number;
+  /** The asset whose scan this is (per-asset aggregation); undefined for joint. */
+  asset?: string;
+}
+
+/** Scan of one asset of an account (per-asset aggregation) or of the whole account (joint: asset `'*'`). */
+export interface AssetScan {
+  asset: string;
+  /** Worst counted loss, >= 0 (USD). */
+  scanRisk: number;
+  /** Index of the worst scenario. */
+  worstIndex: number;
+  /** Net USD delta (dV/d ln S, USD per 100% move, linearised), computed only with a delta-shock add-on (else NaN). */
+  netDelta: number;
+}
+
+/** Portfolio margin of one account. Amounts in USD. */
+export interface PortfolioMarginResult {
+  /** The account's id (or its index as a string). */
+  id: string;
+  /** Initial margin: by the grid's `combine` rule (see docs/margin.md), >= 0; NaN when status is not ok. */
+  initialMargin: number;
+  /** grid.maintenanceFactor x initialMargin. */
+  maintenanceMargin: number;
+  /** Worst counted scenario loss (sum over assets with per-asset aggregation), >= 0. */
+  scanRisk: number;
+  worstScenario: WorstScenario;
+  /**
+   * Counted P&L per scenario (USD, negative = loss; weight and dampener applied). Per-asset
+   * aggregation: the sum over assets of each asset's counted P&L in that scenario.
+   */
+  scenarioPnl: Float64Array;
+  /** The grid's scenarios (a shared reference, not a copy). */
+  scenarios: readonly MarginScenario[];
+  /**
+   * Each position's share of the scan loss (USD, positive = adds to the loss), in the order of the
+   * account's positions: its loss in its asset's worst scenario, scaled by the counted share of that
+   * scenario. Sums to `scanRisk`.
+   */
+  contributions: Float64Array;
+  addOns: { shortOptionContingency: number; deltaShock: number };
+  /** One entry per asset the account holds (per-asset) or one entry `'*'` (joint). */
+  perAsset: AssetScan[];
+  /** Status.ok, or Status.invalidInput when a scenario value came out non-finite (margins NaN). */
+  status: number;
+}
+
+/** Log-move of the two delta probes (hidden scenarios, vol unchanged) used by the delta-shock add-on. */
+const DELTA_PROBE = 1e-3;
+
+const KIND_OF = { spot: L.KIND_SPOT, perpetual: L.KIND_PERPETUAL } as const;
+
+/** Internal: the grid turned into kernel inputs. */
+interface PreparedGrid {
+  grid: ScenarioGrid;
+  /** Grid scenarios plus the delta probes (if any). */
+  m: number;
+  mGrid: number;
+  logMoves: Float64Array;
+  volShocks: Float64Array;
+  /** Multiplier of each grid scenario's P&L before dampener and weight (extended scaling). */
+  pnlScale: Float64Array;
+  probes: boolean;
+}
+
+function prepareGrid(grid: ScenarioGrid): PreparedGrid {
+  const sc = grid.scenarios;
+  const probes = grid.addOns.deltaShock !== undefined;
+  const mGrid = sc.length;
+  const m = mGrid + (probes ? 2 : 0);
+  const logMoves = new Float64Array(m);
+  const volShocks = new Float64Array(m);
+  sc.forEach((s, i) => {
+    logMoves[i] = Math.log1p(s.priceMove);
+    volShocks[i] = s.volShock;
+  });
+  if (probes) {
+    logMoves[mGrid] = DELTA_PROBE;
+    logMoves[mGrid + 1] = -DELTA_PROBE;
+  }
+  // Multiplier of each scenario's P&L before the dampener: priceRange / |move| for extended
+  // scenarios with extendedScaling 'range', else 1.
+  const pnlScale = new Float64Array(mGrid).fill(1);
+  if (grid.extendedScaling === 'range') {
+    let range = 0;
+    for (const s of sc) if (!s.extended) range = Math.max(range, Math.abs(s.priceMove));
+    sc.forEach((s, i) => {
+      if (s.extended) pnlScale[i] = range / Math.abs(s.priceMove);
+    });
+  }
+  return { grid, m, mGrid, logMoves, volShocks, pnlScale, probes };
+}
+
+function checkGrid(grid: unknown): ScenarioGrid {
+  // Presets and scenarioGrid() results are frozen and already valid; anything else is validated.
+  if (isValidatedGrid(grid)) return grid;
+  return scenarioGrid(grid as ScenarioGrid, 'grid');
+}
+
+function checkOptions(options: unknown): Required<PortfolioMarginOptions> {
+  if (options === undefined) return { aggregation: 'per-asset' };
+  if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an object { aggregation? }');
+  const aggregation = (options as PortfolioMarginOptions).aggregation ?? 'per-asset';
+  if (aggregation !== 'per-asset' && aggregation !== 'joint') throw new InputError('options.aggregation', aggregation, "'per-asset' or 'joint'");
+  return { aggregation };
+}
+
+/**
+ * Portfolio margin of one account or a batch (see {@link PortfolioMarginResult} and docs/margin.md).
+ * Positions are revalued at horizon 0 (an instantaneous move): every forward moves with the index,
+ * options are repriced with Black-76 at the shocked forward and the term-scaled shocked vol.
+ * Coin-settled futures of `size` coins are valued as inverse futures of face size x forward USD.
+ * @param ctx engine context (runs the kernels).
+ * @param accounts one account (one result) or an array (an array of results, same order).
+ * @param market indices, forwards, vols (see MarginMarket).
+ * @param grid a preset (DERIBIT_GRID, SPAN16_GRID) or a grid of your own (validated by scenarioGrid).
+ * @throws InputError for a malformed account, market, grid or option (paths `accounts[i]...`,
+ * `account...`, `grid...`, `options...`): unknown instruments or assets, expired options, missing
+ * vols. A shape error anywhere rejects the call; a numerically failed account (non-finite scenario
+ * value) gets NaN margins and `status: Status.invalidInput` without affecting the others.
+ */
+export function portfolioMargin(ctx: EngineContext, accounts: MarginAccount, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginOptions): PortfolioMarginResult;
+export function portfolioMargin(ctx: EngineContext, accounts: readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginOptions): PortfolioMarginResult[];
+export function portfolioMargin(
+  ctx: EngineContext, accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginOptions,
+): PortfolioMarginResult | PortfolioMarginResult[] {
+  const g = checkGrid(grid);
+  const opts = checkOptions(options);
+  const resolved = resolveAccounts(ctx, accounts, market);
+  const results = marginResolved(ctx, resolved, g, opts.aggregation);
+  return Array.isArray(accounts) ? results : results[0];
+}
+
+/**
+ * Portfolio margin of accounts already resolved by `resolveAccounts` (the worker shards and the
+ * other margin modules use this to skip a second resolution).
+ * @throws InputError for a malformed grid or aggregation.
+ */
+export function marginResolved(ctx: EngineContext, resolved: readonly ResolvedAccount[], grid: ScenarioGrid, aggregation: MarginAggregation = 'per-asset'): PortfolioMarginResult[] {
+  const g = checkGrid(grid);
+  checkOptions({ aggregation });
+  const pg = prepareGrid(g);
+  // Factors: every asset any account holds, in first-seen order.
+  const assetIndex = new Map<string, number>();
+  const spots: number[] = [];
+  for (const acc of resolved) {
+    for (const p of acc.positions) {
+      if (!assetIndex.has(p.asset)) {
+        assetIndex.set(p.asset, spots.length);
+        spots.push(p.index);
+      }
+    }
+  }
+  const results: PortfolioMarginResult[] = new Array(resolved.length);
+  // Positions per chunk: 4 chunkSize (units, hence kernel elements, are at most that many).
+  const budget = Math.max(1, 4 * ctx.chunkSize);
+  let start = 0;
+  while (start < resolved.length) {
+    let end = start;
+    let n = 0;
+    while (end < resolved.length && (end === start || n + resolved[end].positions.length <= budget)) n += resolved[end++].positions.length;
+    marginChunk(ctx, resolved, start, end, n, pg, assetIndex, Float64Array.from(spots), aggregation, results);
+    start = end;
+  }
+  return results;
+}
+
+/** Whether two resolved positions revalue identically per unit (same instrument, vol, market). */
+function sameUnit(a: ResolvedPosition, b: ResolvedPosition): boolean {
+  return a.kind === b.kind && a.asset === b.asset && a.type === b.type && a.settlement === b.settlement && Object.is(a.strike, b.strike)
+    && Object.is(a.expiry, b.expiry) && Object.is(a.vol, b.vol) && Object.is(a.rate, b.rate) && Object.is(a.basis, b.basis)
+    && Object.is(a.index, b.index) && Object.is(a.forward, b.forward);
+}
+
+function marginChunk(
+  ctx: EngineContext, resolved: readonly ResolvedAccount[], a0: number, a1: number, n: number, pg: PreparedGrid,
+  assetIndex: Map<string, number>, spots: Float64Array, aggregation: MarginAggregation, results: PortfolioMarginResult[],
+): void {
+  const { grid, m, logMoves, volShocks } = pg;
+  const nF = Math.max(1, spots.length);
+  const joint = aggregation === 'joint';
+  // Sub-accounts: (account, asset) pairs in per-asset mode, accounts in joint mode. Units: the
+  // distinct instruments of the chunk (same instrument, vol and market), each revalued once per
+  // scenario for one unit; a position's P&L is its size times its unit's vector.
+  const subOfPos = new Int32Array(n);
+  const unitOfPos = new Int32Array(n);
+  const sizeOfPos = new Float64Array(n);
+  const subFirst: number[] = []; // first sub-account of each account in the chunk
+  const subAsset: string[] = [];
+  const units: ResolvedPosition[] = [];
+  const byKey = new Map<string, number[]>();
+  let i = 0;
+  let nSub = 0;
+  for (let a = a0; a < a1; a++) {
+    subFirst.push(nSub);
+    const acc = resolved[a];
+    let local: Map<string, number> | undefined;
+    if (joint) {
+      subAsset.push('*');
+      nSub++;
+    }
+    for (const p of acc.positions) {
+      let u: number;
+      if (joint) u = nSub - 1;
+      else {
+        local ??= new Map();
+        let v = local.get(p.asset);
+        if (v === undefined) {
+          v = nSub++;
+          local.set(p.asset, v);
+          subAsset.push(p.asset);
+        }
+        u = v;
+      }
+      subOfPos[i] = u;
+      sizeOfPos[i] = p.size;
+      const key = p.instrument ?? `${p.kind}|${p.asset}|${p.expiry}|${p.strike}|${p.type}`;
+      let list = byKey.get(key);
+      if (list === undefined) byKey.set(key, (list = []));
+      let id = -1;
+      for (const c of list) {
+        if (sameUnit(units[c], p)) {
+          id = c;
+          break;
+        }
+      }
+      if (id < 0) {
+        id = units.length;
+        units.push(p);
+        list.push(id);
+      }
+      unitOfPos[i] = id;
+      i++;
+    }
+  }
+  subFirst.push(nSub);
+  const nU = units.length;
+  const f64 = new Float64Array(L.POS_F64_COLUMNS * nU);
+  const i32 = new Int32Array(L.POS_I32_COLUMNS * nU);
+  const scaling = grid.vegaScaling;
+  units.forEach((p, k) => packPosition(p, k, nU, f64, i32, assetIndex.get(p.asset)!, scaling));
+
+  // Kernel call: one for the chunk's units (every unit in kernel account 0; only the per-position
+  // output is read).
+  const { arena } = ctx;
+  arena.reset();
+  const bytes = 8 * (f64.length + nF + 3 * m * nF + m + nU * m) + 4 * i32.length + 16 * 12;
+  arena.reserve(bytes);
+  const pF = arena.alloc(8 * f64.length);
+  const pI = arena.alloc(4 * i32.length);
+  const pS = arena.alloc(8 * nF);
+  const pL = arena.alloc(8 * m * nF);
+  const pV = arena.alloc(8 * m * nF);
+  const pScr = arena.alloc(8 * m * nF);
+  const pOut = arena.alloc(8 * m);
+  const pPos = arena.alloc(8 * Math.max(1, nU) * m);
+  let v = arena.views;
+  v.f64.set(f64, pF >>> 3);
+  v.i32.set(i32, pI >>> 2);
+  if (spots.length > 0) v.f64.set(spots, pS >>> 3);
+  else v.f64[pS >>> 3] = 1;
+  const lBase = pL >>> 3, vBase = pV >>> 3;
+  for (let s = 0; s < m; s++) {
+    for (let f = 0; f < nF; f++) {
+      v.f64[lBase + s * nF + f] = logMoves[s];
+      v.f64[vBase + s * nF + f] = volShocks[s];
+    }
+  }
+  const volMode = grid.volShockMode === 'relative' ? L.VOL_SHOCK_RELATIVE : L.VOL_SHOCK_ABSOLUTE;
+  const rc = riskKernels(ctx).portfolioRevalue(nU, m, nF, 1, pF, pI, pS, pL, pV, volMode, 0, 0, pScr, pOut, nU > 0 ? pPos : 0);
+  if (rc !== 0) throw new KernelError('portfolioRevalue', rc);
+  v = arena.views;
+  // A copy out of the heap: the next chunk reuses it.
+  const unitPnl = v.f64.slice(pPos >>> 3, (pPos >>> 3) + nU * m);
+
+  // Sub-account P&L = sum of size x unit vector, in the positions' order.
+  const subPnl = new Float64Array(Math.max(1, nSub) * m);
+  for (let k = 0; k < n; k++) {
+    const q = sizeOfPos[k], row = unitOfPos[k] * m, out = subOfPos[k] * m;
+    for (let s = 0; s < m; s++) subPnl[out + s] += q * unitPnl[row + s];
+  }
+  const chunk: ChunkPnl = { subPnl, unitPnl, unitOfPos, sizeOfPos, subOfPos };
+  let pos0 = 0;
+  for (let a = a0; a < a1; a++) {
+    const acc = resolved[a];
+    const k = a - a0;
+    results[a] = accountResult(acc, pg, chunk, pos0, subFirst[k], subFirst[k + 1], subAsset);
+    pos0 += acc.positions.length;
+  }
+}
+
+/** P&L of one chunk: sub-accounts [nSub][m], units [nU][m], and each position's unit, size and sub-account. */
+interface ChunkPnl {
+  subPnl: Float64Array;
+  unitPnl: Float64Array;
+  unitOfPos: Int32Array;
+  sizeOfPos: Float64Array;
+  subOfPos: Int32Array;
+}
+
+/** Pack one unit (size 1; a coin-settled future: face = forward USD) in the kernel layout, account 0. */
+function packPosition(p: ResolvedPosition, i: number, n: number, f64: Float64Array, i32: Int32Array, factor: number, scaling: ScenarioGrid['vegaScaling']): void {
+  let kind: number;
+  let q = 1;
+  let type = 1;
+  switch (p.kind) {
+    case 'spot':
+    case 'perpetual':
+      kind = KIND_OF[p.kind];
+      break;
+    case 'future':
+      if (p.settlement === 'coin') {
+        kind = L.KIND_INVERSE_FUTURE;
+        q = p.forward; // the kernel's inverse future takes its USD face value: one coin at the forward
+      } else kind = L.KIND_FUTURE;
+      f64[L.COL_EXPIRY * n + i] = p.expiry;
+      f64[L.COL_CARRY * n + i] = p.basis;
+      break;
+    default:
+      kind = p.settlement === 'coin' ? L.KIND_OPTION_COIN : L.KIND_OPTION_USD;
+      type = p.type;
+      f64[L.COL_STRIKE * n + i] = p.strike;
+      f64[L.COL_EXPIRY * n + i] = p.expiry;
+      f64[L.COL_VOL * n + i] = p.vol;
+      f64[L.COL_RATE * n + i] = p.rate;
+      f64[L.COL_CARRY * n + i] = p.basis;
+  }
+  f64[L.COL_QUANTITY * n + i] = q;
+  f64[L.COL_VOL_SCALE * n + i] = scaling && p.kind === 'option' ? vegaPowerScale(p.expiry, scaling) : 1;
+  i32[L.COL_KIND * n + i] = kind;
+  i32[L.COL_FACTOR * n + i] = factor;
+  i32[L.COL_ACCOUNT * n + i] = 0;
+  i32[L.COL_TYPE * n + i] = type;
+}
+
+/**
+ * Counted P&L of a scenario: weight x scale x P&L, where an extended scenario's loss is first
+ * reduced by the dampener: -weight max(0, scale x loss - dampener).
+ */
+function counted(pnl: number, s: MarginScenario, scale: number, dampener: number): number {
+  const x = scale * pnl;
+  if (x >= 0 || !s.extended || dampener === 0) return s.weight * x;
+  return -s.weight * Math.max(0, -x - dampener);
+}
+
+/** Net short option units per instrument (netted over the account's positions on the same instrument). */
+function netShortOptionUsd(positions: readonly ResolvedPosition[]): number {
+  let total = 0;
+  for (let i = 0; i < positions.length; i++) {
+    const p = positions[i];
+    if (p.kind !== 'option') continue;
+    let first = true;
+    let net = 0;
+    for (let j = 0; j < positions.length; j++) {
+      const o = positions[j];
+      if (o.kind !== 'option' || o.asset !== p.asset || o.strike !== p.strike || o.expiry !== p.expiry || o.type !== p.type || o.settlement !== p.settlement) continue;
+      if (j < i) {
+        first = false;
+        break;
+      }
+      net += o.size;
+    }
+    if (first && net < 0) total += -net * p.index;
+  }
+  return total;
+}
+
+function accountResult(acc: ResolvedAccount, pg: PreparedGrid, chunk: ChunkPnl, pos0: number, u0: number, u1: number, subAsset: readonly string[]): PortfolioMarginResult {
+  const { subPnl, unitPnl, unitOfPos, sizeOfPos, subOfPos } = chunk;
+  const { grid, m, mGrid } = pg;
+  const sc = grid.scenarios;
+  const damp = grid.extendedDampener;
+  const scenarioPnl = new Float64Array(mGrid);
+  const perAsset: AssetScan[] = [];
+  const rawLoss: number[] = [];
+  let scanRisk = 0;
+  let ok = true;
+  let top = -1; // sub-account with the largest scan
+  let deltaShock = 0;
+  for (let u = u0; u < u1; u++) {
+    const row = u * m;
+    let worst = 0;
+    let worstPnl = Infinity;
+    for (let s = 0; s < mGrid; s++) {
+      const c = counted(subPnl[row + s], sc[s], pg.pnlScale[s], damp);
+      if (!Number.isFinite(c)) ok = false;
+      scenarioPnl[s] += c;
+      if (c < worstPnl) {
+        worstPnl = c;
+        worst = s;
+      }
+    }
+    const risk = Math.max(0, -worstPnl);
+    let netDelta = NaN;
+    if (pg.probes) {
+      netDelta = (subPnl[row + mGrid] - subPnl[row + mGrid + 1]) / (2 * DELTA_PROBE);
+      const ds = grid.addOns.deltaShock!;
+      const abs = Math.abs(netDelta);
+      deltaShock += abs * Math.min(ds.max, (ds.max * Math.max(0, abs - ds.threshold)) / ds.threshold);
+    }
+    perAsset.push({ asset: subAsset[u], scanRisk: risk, worstIndex: worst, netDelta });
+    rawLoss.push(-subPnl[row + worst]);
+    scanRisk += risk;
+    if (top < 0 || risk > perAsset[top].scanRisk) top = perAsset.length - 1;
+  }
+  const nPos = acc.positions.length;
+  const contributions = new Float64Array(nPos);
+  for (let k = 0; k < nPos; k++) {
+    const u = subOfPos[pos0 + k] - u0;
+    const scan = perAsset[u];
+    const loss = rawLoss[u];
+    if (scan.scanRisk > 0 && loss > 0) contributions[k] = (-sizeOfPos[pos0 + k] * unitPnl[unitOfPos[pos0 + k] * m + scan.worstIndex] * scan.scanRisk) / loss;
+  }
+  const contingencyRate = grid.addOns.shortOptionContingency ?? 0;
+  const contingency = contingencyRate > 0 ? contingencyRate * netShortOptionUsd(acc.positions) : 0;
+  const addOnTotal = contingency + deltaShock;
+  let im = grid.combine === 'sum' ? scanRisk + addOnTotal : Math.max(scanRisk, addOnTotal);
+  if (!ok || !Number.isFinite(im)) {
+    ok = false;
+    im = NaN;
+  }
+  const wIdx = top >= 0 ? perAsset[top].worstIndex : 0;
+  const ws = sc[wIdx];
+  const worstScenario: WorstScenario = {
+    index: wIdx, name: ws.name, priceMove: ws.priceMove, volShock: ws.volShock, weight: ws.weight,
+    pnl: top >= 0 ? counted(subPnl[(u0 + top) * m + wIdx], ws, pg.pnlScale[wIdx], damp) : 0,
+  };
+  if (top >= 0 && subAsset[u0 + top] !== '*') worstScenario.asset = subAsset[u0 + top];
+  return {
+    id: acc.id,
+    initialMargin: im,
+    maintenanceMargin: ok ? grid.maintenanceFactor * im : NaN,
+    scanRisk: ok ? scanRisk : NaN,
+    worstScenario,
+    scenarioPnl,
+    scenarios: grid.scenarios,
+    contributions,
+    addOns: { shortOptionContingency: contingency, deltaShock },
+    perAsset,
+    status: ok ? Status.ok : Status.invalidInput,
+  };
+}
