@@ -393,6 +393,8 @@ describe('web demo (examples/web, vite build, Chromium)', () => {
     await page.selectOption('[data-testid=margin-grid]', 'span16');
     await page.waitForSelector('#margin-section[data-chart-grid=span16] #margin-chart[data-rendered] svg', { timeout: 30_000 });
     const span = await checkPortfolioMargin(engine, account, market, 'span16', rw.SPAN16_GRID, { cells: 14, tail: 2 });
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.locator('#margin-section').screenshot({ path: join(ARTIFACTS, 'web-demo-margin-span16.png') });
     expect(span.initialMargin).not.toBe(deribit.initialMargin);
     // The standard margin does not depend on the grid.
     expect(await pageValue('margin-std-im')).toBe(sm.initialMargin);
@@ -406,6 +408,9 @@ describe('web demo (examples/web, vite build, Chromium)', () => {
   it('screenshot; no errors in the page; every request stayed on the local server', async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'web-demo.png'), fullPage: true });
+    // The full page ends with the margin section (Deribit grid); a close-up of it, readable at full size.
+    expect(await page.isVisible('#margin-section #margin-chart svg')).toBe(true);
+    await page.locator('#margin-section').screenshot({ path: join(ARTIFACTS, 'web-demo-margin.png') });
     expect(problems, 'errors in the page').toEqual([]);
     expect([...requestHosts]).toEqual([new URL(url).host]);
   });

@@ -125,13 +125,11 @@ function showPortfolioMargin(
   const layout = matrixLayout(r.scenarios);
   const pnl = layout.cells.map((rowIdx) => rowIdx.map((k) => (k < 0 ? NaN : r.scenarioPnl[k])));
   const worstOnMatrix = layout.tail.indexOf(w.index) < 0;
-  tail.replaceChildren(headerRow(['tail scenario (not on the matrix)', 'price move', 'vol shock', 'weight', 'counted P&L']));
+  tail.replaceChildren(headerRow(['tail scenario (off the matrix)', 'weight', 'counted P&L']));
   for (const k of layout.tail) {
     const s = r.scenarios[k];
     const tr = row(
       cell(s.name, undefined, undefined, 'text'),
-      cell(`${s.priceMove > 0 ? '+' : ''}${pct(s.priceMove, 0)}`, s.priceMove),
-      cell(volLabel(s.volShock, grid), s.volShock),
       cell(String(s.weight), s.weight),
       cell(usd(r.scenarioPnl[k]), r.scenarioPnl[k], `margin-tail-${k}`),
     );
@@ -148,6 +146,7 @@ function showPortfolioMargin(
   section.dataset.matrix = JSON.stringify({ priceMoves: layout.priceMoves, volShocks: layout.volShocks, cells: layout.cells, pnl });
   const spec = riskMatrixChart({
     priceMoves: layout.priceMoves, volShocks: layout.volShocks.map((v) => volLabel(v, grid)), pnl, unit: 'USD',
+    width: 64 * layout.priceMoves.length, height: 44 * layout.volShocks.length,
     title: `Risk matrix of the ${example.account.id} (${grid.name} grid)`,
     ...(worstOnMatrix ? { worst: { priceIndex: layout.priceMoves.indexOf(w.priceMove), volIndex: layout.volShocks.indexOf(w.volShock) } } : {}),
   });
@@ -158,9 +157,9 @@ function showPortfolioMargin(
 }
 
 /**
- * Mount the margin panel into `slot` (replacing what was there). Returns whether a panel was
- * rendered: false when the chain has no BTC or ETH options to build the example account from (the
- * currencies the standard-margin preset has rules for).
+ * Mount the margin panel into `slot` (replacing what was there). Returns whether an account was
+ * margined: false when the chain has no BTC or ETH options to build the example account from (the
+ * currencies the standard-margin preset has rules for); the section then says so.
  * @throws InputError from the engine for a chain whose market data it rejects.
  */
 export function mountMarginPanel(slot: HTMLElement, context: MarginContext): boolean {
@@ -176,7 +175,7 @@ export function mountMarginPanel(slot: HTMLElement, context: MarginContext): boo
   if (!example) {
     section.append(el('p', { class: 'note', 'data-testid': 'margin-note' }, `This chain has no ${currencies.join(' or ')} options with a call and a put carrying a mark IV and a delta: no example account to margin.`));
     section.dataset.state = 'empty';
-    return true;
+    return false;
   }
   section.dataset.currency = example.currency;
 
@@ -205,13 +204,15 @@ export function mountMarginPanel(slot: HTMLElement, context: MarginContext): boo
   const left = el('div', { class: 'stack' });
   left.append(wrap(summary), wrap(standard));
   const right = el('div');
-  right.append(chart, note, wrap(tail));
+  right.append(chart, note);
   const cols = el('div', { class: 'two-col' });
   cols.append(left, right);
+  const tables = el('div', { class: 'side-by-side' });
+  tables.append(wrap(contributions), wrap(tail));
   const json = el('pre', { 'data-testid': 'margin-account-json' }, JSON.stringify(example.account, null, 2));
   const details = el('details');
   details.append(el('summary', {}, 'The account as passed to engine.portfolioMargin, standardMargin and liquidationPrice (market: marketFromDeribitChain(chain))'), json);
-  section.append(cols, wrap(contributions), details);
+  section.append(cols, tables, details);
 
   // Standard margin and liquidation prices do not depend on the grid: computed once.
   const sm = engine.standardMargin(example.account, market, DERIBIT_STANDARD);
