@@ -136,6 +136,7 @@ function showPortfolioMargin(
     if (k === w.index) tr.className = 'worst';
     tail.append(tr);
   }
+  note.classList.remove('error');
   note.textContent = `${grid.source ?? grid.name}. Cells: counted P&L in USD of the account under each regular scenario ` +
     `(${layout.priceMoves.length} price moves x ${layout.volShocks.length} vol shocks); ` +
     (worstOnMatrix ? 'the outlined cell is the worst scenario.' : `the outlined cell is the worst regular one; the worst scenario overall, "${w.name}", is in the tail table.`) +
