@@ -112,6 +112,34 @@ describe.each(BACKENDS)('resolveAccounts (%s)', (backend) => {
     expect(acc.positions[1].markPerUnit).toBe(forwardFor(market.assets.BTC, T));
   });
 
+  it('a listed instrument held by many positions resolves once but each position keeps its own size, entry, funding and path', () => {
+    const call = 'BTC-27MAR26-100000-C';
+    expect(market.instruments![call]).toBeDefined();
+    const accounts: MarginAccount[] = [
+      { positions: [{ instrument: call, size: -2 }, { instrument: 'BTC-PERPETUAL', size: 1, entryPrice: 90000, accruedFunding: 12 }] },
+      { positions: [{ instrument: call, size: 3 }, { instrument: 'BTC-PERPETUAL', size: -4 }, { instrument: call, size: 1, vol: 0.9 }] },
+    ];
+    const [a, b] = resolveAccounts(engine, accounts, market);
+    // Each alone: the cache must not change a single field.
+    const [a1] = resolveAccounts(engine, [accounts[0]], market);
+    const [b1] = resolveAccounts(engine, { positions: accounts[1].positions }, market).map((r) => r);
+    const fields = (p: object) => JSON.parse(JSON.stringify(p, (k, v) => (k === 'accountPath' || k === 'position' ? undefined : v)));
+    expect(a.positions.map(fields)).toEqual(a1.positions.map(fields));
+    expect(b.positions.map(fields)).toEqual(b1.positions.map(fields));
+    expect(b.positions.map((p) => p.size)).toEqual([3, -4, 1]);
+    expect(b.positions[0].markPerUnit).toBe(a.positions[0].markPerUnit);
+    expect(b.positions[1].entryPrice).toBeNaN();
+    expect(b.positions[1].accruedFunding).toBe(0);
+    expect(a.positions[1].accruedFunding).toBe(12);
+    // A vol given on the position overrides the market's and is priced on its own.
+    expect(b.positions[2].vol).toBe(0.9);
+    expect(b.positions[2].markPerUnit).toBeGreaterThan(b.positions[0].markPerUnit);
+    expect(b.positions[1].path).toBe('accounts[1].positions[1]');
+    // A bad field on a repeated instrument names that position, not the first holder.
+    throwsAt(() => resolveAccounts(engine, [accounts[0], { positions: [{ instrument: call, size: Number.NaN }] }], market), 'accounts[1].positions[0].size');
+    throwsAt(() => resolveAccounts(engine, [accounts[0], { positions: [{ instrument: 'BTC-PERPETUAL', size: 1, entryPrice: -3 }] }], market), 'accounts[1].positions[0].entryPrice');
+  });
+
   it('names the path of bad input: unknown instrument or asset, expired option, missing vol, negative collateral, short spot', () => {
     const opt = { kind: 'option' as const, asset: 'BTC', size: -1, strike: 90000, expiry: 0.1, type: 'call' as const, vol: 0.5 };
     throwsAt(() => resolveAccounts(engine, [{ positions: [opt, { instrument: 'BTC-1JAN20-1-C', size: 1 }] }], market), 'accounts[0].positions[1].instrument');

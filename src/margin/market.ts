@@ -128,7 +128,21 @@ class Resolved implements ResolvedPosition {
     this.position = position;
   }
   get path(): string {
-    return `${this.accountPath}.positions[${this.position}]`;
+    return posPath(this.accountPath, this.position);
+  }
+  /** The same instrument held by another position (its own size, entry and funding set by the caller). */
+  copyFor(size: number, accountPath: string, position: number): Resolved {
+    const r = new Resolved(this.kind, this.asset, size, this.index, this.rate, this.instrument, accountPath, position);
+    r.strike = this.strike;
+    r.expiry = this.expiry;
+    r.type = this.type;
+    r.settlement = this.settlement;
+    r.vol = this.vol;
+    r.forward = this.forward;
+    r.basis = this.basis;
+    r.fundingRate = this.fundingRate;
+    r.markPerUnit = this.markPerUnit;
+    return r;
   }
 }
 
@@ -163,6 +177,9 @@ export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | re
   const rate = mk.rate ?? 0;
   const options: Resolved[] = [];
   const forwards: ForwardCache = new Map();
+  const templates = new Map<string, Resolved>();
+  const followers: Resolved[] = [];
+  const leaders: Resolved[] = [];
   const out: ResolvedAccount[] = new Array(list.length);
   for (let ai = 0; ai < list.length; ai++) {
     const acc = list[ai];
@@ -184,7 +201,23 @@ export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | re
     for (let pi = 0; pi < raw.length; pi++) {
       const p = raw[pi] as MarginPosition & Record<string, unknown>;
       if (p === null || typeof p !== 'object') throw new InputError(posPath(apath, pi), p, 'a position object');
-      // A by-name position takes everything but its size, entry price and funding from the instrument table.
+      // A by-name position takes everything but its size, entry price and funding from the instrument
+      // table; books drawn from one chain repeat instruments, so each is looked up and priced once.
+      const listedName = p.kind === undefined && p.vol === undefined && typeof p.instrument === 'string' ? p.instrument : undefined;
+      const template = listedName === undefined ? undefined : templates.get(listedName);
+      if (template !== undefined) {
+        const size = num(p.size, `${posPath(apath, pi)}.size`);
+        const r = template.copyFor(size, apath, pi);
+        if (r.kind === 'spot' && size < 0) throw new InputError(`${posPath(apath, pi)}.size`, size, 'a size >= 0 (short spot needs a loan)');
+        if (r.kind === 'perpetual' || r.kind === 'future') r.entryPrice = optionalNum(p.entryPrice, `${posPath(apath, pi)}.entryPrice`, NaN, 'positive');
+        if (r.kind === 'perpetual') r.accruedFunding = optionalNum(p.accruedFunding, `${posPath(apath, pi)}.accruedFunding`, 0);
+        if (r.kind === 'option') {
+          followers.push(r);
+          leaders.push(template);
+        }
+        positions[pi] = r;
+        continue;
+      }
       let spec: Record<string, unknown> = p;
       if (p.kind === undefined) {
         const name = p.instrument;
@@ -235,6 +268,7 @@ export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | re
           throw new InputError(`${posPath(apath, pi)}.kind`, kind, "'spot', 'perpetual', 'future' or 'option'");
       }
       positions[pi] = r;
+      if (listedName !== undefined) templates.set(listedName, r);
     }
     out[ai] = { id, positions, collateral, path: apath };
   }
@@ -252,6 +286,7 @@ export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | re
     options.forEach((o, i) => {
       o.markPerUnit = o.settlement === 'usd' ? r.price[i] : (r.price[i] / o.forward) * o.index;
     });
+    for (let i = 0; i < followers.length; i++) followers[i].markPerUnit = leaders[i].markPerUnit;
   }
   return out;
 }
