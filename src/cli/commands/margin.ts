@@ -277,7 +277,7 @@ function marginText(j: MarginJson): string {
     out.push(`  portfolio IM ${usd(a.initialMargin)}  MM ${usd(a.maintenanceMargin)}   (scan risk ${usd(a.scanRisk)}, short-option contingency ${usd(a.addOns.shortOptionContingency)}, delta shock ${usd(a.addOns.deltaShock)})  status ${a.status ?? a.engineStatus}, MM/equity ${percent(a.marginRatio, 1)}`);
     out.push(`  standard IM ${usd(a.standard.initialMargin)}  MM ${usd(a.standard.maintenanceMargin)}   status ${a.standard.status}, MM/equity ${percent(a.standard.marginRatio, 1)}; portfolio IM is ${percent(a.initialMargin / a.standard.initialMargin, 0)} of it`);
     const w = a.worstScenario;
-    out.push(`  worst scenario: ${w.name}${w.asset && w.asset !== '*' ? ` (${w.asset})` : ''}, counted P&L ${usd(w.pnl)}`);
+    out.push(`  worst scenario: ${w.name}${w.asset ? ` (${w.asset})` : ''}, counted P&L ${usd(w.pnl)}`);
     if (a.perAsset.length > 1) out.push(`  per asset: ${a.perAsset.map((p) => `${p.asset} scan ${usd(p.scanRisk)} in "${p.worstName}"`).join('; ')}`);
     out.push(formatTable(
       [{ header: 'position', align: 'left' }, { header: 'line' }, { header: 'size' }, { header: 'value' }, { header: 'share of scan loss' }, { header: 'standard IM' }, { header: 'standard MM' }, { header: 'standard rule', align: 'left' }],
