@@ -144,3 +144,30 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const r = await runMarginBench(riskwasm, { quick });
   console.log(JSON.stringify(r, null, 1));
 }
+
+/** Markdown lines for bench/RESULTS.md from {@link runMarginBench}'s figures. */
+export function marginReport(r) {
+  const L = [];
+  const p = (s = '') => L.push(s);
+  p('## Portfolio margin (Node, `engine.portfolioMargin`, `portfolioMarginParallel`)');
+  p();
+  if (!r || r.error) {
+    p(`Not run${r?.error ? `: ${r.error}` : ''}.`);
+    p();
+    return L;
+  }
+  p(`${r.accounts.toLocaleString('en-US')} accounts x ${r.positionsPerAccount} positions (options across strikes and expiries, futures and perpetuals on BTC and ETH from the bundled Deribit chain, by instrument name) x the Deribit-style grid (${r.scenarios} scenarios, ${r.kernelScenarios} revaluations with the delta probes). `
+    + `End to end = validation and market look-up (\`resolveAccounts\`) + the risk matrix (\`marginResolved\`); best of several warm runs. `
+    + `WASM vs JS checked before timing: ${r.checkWasmVsJs?.ok ? 'agree' : '**disagree**'} (max rel diff ${Number(r.checkWasmVsJs?.worst).toExponential(1)}). Target: >= ${MARGIN_TARGETS.accountsPerS.toLocaleString('en-US')} accounts/s on one thread.`);
+  p();
+  p('| backend | threads | end to end s | CPU s | accounts/s | resolve s | risk matrix s | risk matrix accounts/s | identical to in-thread | target |');
+  p('|---|--:|--:|--:|--:|--:|--:|--:|---|---|');
+  for (const x of r.rows) {
+    const pool = x.pool === true;
+    const aps = Math.round(x.accountsPerS);
+    const verdict = pool ? '' : aps >= MARGIN_TARGETS.accountsPerS ? 'met' : `**missed**${x.riskMatrixS && r.accounts / x.riskMatrixS >= MARGIN_TARGETS.accountsPerS ? ' (risk matrix alone met)' : ''}`;
+    p(`| ${x.backend === 'wasm' ? 'WASM' : 'JS twin'} | ${pool ? `${x.workers} worker${x.workers > 1 ? 's' : ''} (pool)` : '1 (in thread)'} | ${x.wallS.toFixed(3)} | ${Number(pool ? x.mainThreadCpuS : x.cpuS).toFixed(3)}${pool ? ' (main thread)' : ''} | ${aps.toLocaleString('en-US')} | ${pool ? '' : x.resolveS.toFixed(3)} | ${pool ? '' : x.riskMatrixS.toFixed(3)} | ${pool ? '' : Math.round(r.accounts / x.riskMatrixS).toLocaleString('en-US')} | ${pool ? String(x.identical) : ''} | ${verdict} |`);
+  }
+  p();
+  return L;
+}

@@ -5,6 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { JOB_LABEL, SINGLE_REPS } from './suite.mjs';
 import { monteCarloReport } from './montecarlo.mjs';
 import { riskReport } from './risk.mjs';
+import { marginReport } from './margin.mjs';
 import { calibrationReport } from './calibration.mjs';
 
 const SIZE_LABEL = (n) => (n === 1 ? '1' : n >= 1e6 ? `1e${Math.round(Math.log10(n))}` : n >= 1e3 ? `1e${Math.round(Math.log10(n))}` : String(n));
@@ -147,6 +148,7 @@ export function buildReport(R) {
   // ---------------------------------------------------------------- risk and calibration
   if (R.risk) for (const line of riskReport(R.risk)) p(line);
   if (R.calibration) for (const line of calibrationReport(R.calibration)) p(line);
+  if (R.margin) for (const line of marginReport(R.margin)) p(line);
 
   // ---------------------------------------------------------------- Chromium
   p('## Chromium vs Node (riskwasm only, same suite file)');

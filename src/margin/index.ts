@@ -11,7 +11,7 @@ export { priceSeries, mporReturns, type HistoryInput, type PriceSeries } from '.
 export {
   healthFactor, assessLending, simulateLiquidation, calibrateLendingParameters, AAVE_V2_PARAMETERS,
   type LendingAccount, type LendingMarket, type LendingAssetParameters, type LendingCollateralLine, type LendingDebtLine,
-  type LendingAssessment, type LiquidationOptions, type LiquidationResult, type LendingCalibrationArgs, type LendingCalibrationResult,
+  type LendingAssessment, type ResolvedLendingCollateral, type ResolvedLendingDebt, type LiquidationOptions, type LiquidationResult, type LendingCalibrationArgs, type LendingCalibrationResult,
 } from './lending.js';
 export {
   liquidationCost, tieredLiquidation,

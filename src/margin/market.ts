@@ -91,20 +91,66 @@ function settlementOf(v: unknown, path: string): Settlement {
   return v;
 }
 
-/** Merge a by-name position with its listed instrument. */
-function expand(p: MarginPosition, market: MarginMarket, path: string): Exclude<MarginPosition, { kind?: undefined }> {
-  if (p === null || typeof p !== 'object') throw new InputError(path, p, 'a position object');
-  if (p.kind !== undefined) return p;
-  const name = (p as { instrument?: unknown }).instrument;
-  if (typeof name !== 'string') throw new InputError(`${path}.kind`, undefined, "'spot', 'perpetual', 'future', 'option', or an instrument name");
-  const spec: InstrumentSpec | undefined = market.instruments?.[name];
-  if (spec === undefined) throw new InputError(`${path}.instrument`, name, 'an instrument listed in market.instruments');
-  return { ...spec, size: p.size, instrument: name, entryPrice: p.entryPrice, accruedFunding: p.accruedFunding } as Exclude<MarginPosition, { kind?: undefined }>;
+/**
+ * A resolved position. A class, so every instance shares one hidden class (this loop runs for
+ * hundreds of thousands of positions per call), with the error path built only when read.
+ */
+class Resolved implements ResolvedPosition {
+  kind: ResolvedPosition['kind'];
+  asset: string;
+  size: number;
+  strike = NaN;
+  expiry = 0;
+  type: 1 | -1 | 0 = 0;
+  settlement: 'usd' | 'coin' = 'usd';
+  vol = NaN;
+  index: number;
+  forward: number;
+  basis = 0;
+  rate: number;
+  entryPrice = NaN;
+  accruedFunding = 0;
+  fundingRate = 0;
+  markPerUnit: number;
+  instrument: string | undefined;
+  private readonly accountPath: string;
+  private readonly position: number;
+  constructor(kind: ResolvedPosition['kind'], asset: string, size: number, index: number, rate: number, instrument: string | undefined, accountPath: string, position: number) {
+    this.kind = kind;
+    this.asset = asset;
+    this.size = size;
+    this.index = index;
+    this.forward = index;
+    this.rate = rate;
+    this.markPerUnit = index;
+    this.instrument = instrument;
+    this.accountPath = accountPath;
+    this.position = position;
+  }
+  get path(): string {
+    return `${this.accountPath}.positions[${this.position}]`;
+  }
+}
+
+/** Error path of a position (built only when an error is thrown: no closure per position). */
+function posPath(accountPath: string, position: number): string {
+  return `${accountPath}.positions[${position}]`;
+}
+
+/** Forwards per asset and expiry, looked up once per call. */
+type ForwardCache = Map<string, Map<number, number>>;
+
+function cachedForward(cache: ForwardCache, mk: MarginMarket, asset: string, T: number): number {
+  let byT = cache.get(asset);
+  if (!byT) cache.set(asset, (byT = new Map()));
+  let F = byT.get(T);
+  if (F === undefined) byT.set(T, (F = forwardFor(mk.assets[asset], T)));
+  return F;
 }
 
 /**
- * Validate accounts against a market and resolve every position: forward, vol, mark and USD delta
- * per unit. Options of all accounts are priced in one Black-76 batch call.
+ * Validate accounts against a market and resolve every position: forward, vol and mark per unit.
+ * Options of all accounts are priced in one Black-76 batch call.
  * @param ctx engine context (runs the pricing kernel).
  * @param accounts one account or an array of them (paths in errors: `account` or `accounts[i]`).
  * @throws InputError for a malformed account, an unknown asset or instrument, an expired option or
@@ -115,8 +161,11 @@ export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | re
   const single = !Array.isArray(accounts);
   const list = (single ? [accounts] : accounts) as readonly MarginAccount[];
   const rate = mk.rate ?? 0;
-  const options: ResolvedPosition[] = [];
-  const out = list.map((acc, ai): ResolvedAccount => {
+  const options: Resolved[] = [];
+  const forwards: ForwardCache = new Map();
+  const out: ResolvedAccount[] = new Array(list.length);
+  for (let ai = 0; ai < list.length; ai++) {
+    const acc = list[ai];
     const apath = single ? 'account' : `accounts[${ai}]`;
     if (acc === null || typeof acc !== 'object') throw new InputError(apath, acc, 'an account { collateral?, positions }');
     if (!Array.isArray(acc.positions)) throw new InputError(`${apath}.positions`, acc.positions, 'an array of positions');
@@ -130,56 +179,65 @@ export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | re
         collateral.push({ asset, amount: num(amount, cpath, 'nonnegative'), price: assetPrice(mk, asset, cpath) });
       }
     }
-    const positions = acc.positions.map((raw, pi): ResolvedPosition => {
-      const path = `${apath}.positions[${pi}]`;
-      const p = expand(raw, mk, path);
-      const size = num(p.size, `${path}.size`);
-      if (STABLECOINS.has(p.asset)) throw new InputError(`${path}.asset`, p.asset, 'a risky asset (stablecoins are collateral)');
-      const index = assetPrice(mk, p.asset, `${path}.asset`);
-      const base: ResolvedPosition = {
-        kind: p.kind, asset: p.asset, size, strike: NaN, expiry: 0, type: 0, settlement: 'usd', vol: NaN, index, forward: index, basis: 0,
-        rate, entryPrice: NaN, accruedFunding: 0, fundingRate: 0, markPerUnit: index, instrument: p.instrument, path,
-      };
-      const withExpiry = (expiry: unknown) => {
-        const T = num(expiry, `${path}.expiry`);
-        if (T <= EXPIRED) throw new InputError(`${path}.expiry`, T, 'a time to expiry > 0 years (the position has expired)');
-        base.expiry = T;
-        base.forward = forwardFor(mk.assets[p.asset], T);
-        base.basis = Math.log(base.forward / index) / T;
-      };
-      switch (p.kind) {
+    const raw = acc.positions;
+    const positions: ResolvedPosition[] = new Array(raw.length);
+    for (let pi = 0; pi < raw.length; pi++) {
+      const p = raw[pi] as MarginPosition & Record<string, unknown>;
+      if (p === null || typeof p !== 'object') throw new InputError(posPath(apath, pi), p, 'a position object');
+      // A by-name position takes everything but its size, entry price and funding from the instrument table.
+      let spec: Record<string, unknown> = p;
+      if (p.kind === undefined) {
+        const name = p.instrument;
+        if (typeof name !== 'string') throw new InputError(`${posPath(apath, pi)}.kind`, undefined, "'spot', 'perpetual', 'future', 'option', or an instrument name");
+        const listed = mk.instruments?.[name];
+        if (listed === undefined) throw new InputError(`${posPath(apath, pi)}.instrument`, name, 'an instrument listed in market.instruments');
+        spec = listed as Record<string, unknown>;
+      }
+      const kind = spec.kind as ResolvedPosition['kind'];
+      const asset = spec.asset as string;
+      const instrument = p.instrument as string | undefined;
+      const size = num(p.size, `${posPath(apath, pi)}.size`);
+      if (STABLECOINS.has(asset)) throw new InputError(`${posPath(apath, pi)}.asset`, asset, 'a risky asset (stablecoins are collateral)');
+      const index = assetPrice(mk, asset, `${posPath(apath, pi)}.asset`);
+      const r = new Resolved(kind, asset, size, index, rate, instrument, apath, pi);
+      if (kind === 'future' || kind === 'option') {
+        const T = num(spec.expiry, `${posPath(apath, pi)}.expiry`);
+        if (T <= EXPIRED) throw new InputError(`${posPath(apath, pi)}.expiry`, T, 'a time to expiry > 0 years (the position has expired)');
+        r.expiry = T;
+        r.forward = cachedForward(forwards, mk, asset, T);
+        r.basis = Math.log(r.forward / index) / T;
+        r.settlement = settlementOf(spec.settlement, `${posPath(apath, pi)}.settlement`);
+      }
+      switch (kind) {
         case 'spot':
-          if (size < 0) throw new InputError(`${path}.size`, size, 'a size >= 0 (short spot needs a loan)');
-          return base;
+          if (size < 0) throw new InputError(`${posPath(apath, pi)}.size`, size, 'a size >= 0 (short spot needs a loan)');
+          break;
         case 'perpetual':
-          base.entryPrice = optionalNum(p.entryPrice, `${path}.entryPrice`, NaN, 'positive');
-          base.accruedFunding = optionalNum(p.accruedFunding, `${path}.accruedFunding`, 0);
-          base.fundingRate = optionalNum(p.fundingRate, `${path}.fundingRate`, 0);
-          return base;
+          r.entryPrice = optionalNum(p.entryPrice, `${posPath(apath, pi)}.entryPrice`, NaN, 'positive');
+          r.accruedFunding = optionalNum(p.accruedFunding, `${posPath(apath, pi)}.accruedFunding`, 0);
+          r.fundingRate = optionalNum(spec.fundingRate, `${posPath(apath, pi)}.fundingRate`, 0);
+          break;
         case 'future':
-          withExpiry(p.expiry);
-          base.settlement = settlementOf(p.settlement, `${path}.settlement`);
-          base.entryPrice = optionalNum(p.entryPrice, `${path}.entryPrice`, NaN, 'positive');
-          base.markPerUnit = base.forward;
-          return base;
+          r.entryPrice = optionalNum(p.entryPrice, `${posPath(apath, pi)}.entryPrice`, NaN, 'positive');
+          r.markPerUnit = r.forward;
+          break;
         case 'option': {
-          withExpiry(p.expiry);
-          if (p.type !== 'call' && p.type !== 'put') throw new InputError(`${path}.type`, p.type, "'call' or 'put'");
-          base.type = p.type === 'call' ? 1 : -1;
-          base.strike = num(p.strike, `${path}.strike`, 'positive');
-          base.settlement = settlementOf(p.settlement, `${path}.settlement`);
-          const vol = p.vol !== undefined ? p.vol : p.instrument !== undefined ? mk.vols?.[p.instrument] : undefined;
-          if (vol === undefined) throw new InputError(`${path}.vol`, vol, `an implied vol (on the position or in market.vols${p.instrument ? `["${p.instrument}"]` : ''})`);
-          base.vol = num(vol, `${path}.vol`, 'nonnegative');
-          options.push(base);
-          return base;
+          if (spec.type !== 'call' && spec.type !== 'put') throw new InputError(`${posPath(apath, pi)}.type`, spec.type, "'call' or 'put'");
+          r.type = spec.type === 'call' ? 1 : -1;
+          r.strike = num(spec.strike, `${posPath(apath, pi)}.strike`, 'positive');
+          const vol = p.vol !== undefined ? p.vol : instrument !== undefined ? mk.vols?.[instrument] : undefined;
+          if (vol === undefined) throw new InputError(`${posPath(apath, pi)}.vol`, vol, `an implied vol (on the position or in market.vols${instrument ? `["${instrument}"]` : ''})`);
+          r.vol = num(vol, `${posPath(apath, pi)}.vol`, 'nonnegative');
+          options.push(r);
+          break;
         }
         default:
-          throw new InputError(`${path}.kind`, (p as { kind: unknown }).kind, "'spot', 'perpetual', 'future' or 'option'");
+          throw new InputError(`${posPath(apath, pi)}.kind`, kind, "'spot', 'perpetual', 'future' or 'option'");
       }
-    });
-    return { id, positions, collateral, path: apath };
-  });
+      positions[pi] = r;
+    }
+    out[ai] = { id, positions, collateral, path: apath };
+  }
   if (options.length > 0) {
     // One batch for every option of every account. USD value per unit: DF * B(F) for USD-settled,
     // and the coin premium B(F)/F valued at the index (the revaluation kernel's convention) for coin.

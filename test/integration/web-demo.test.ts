@@ -9,8 +9,10 @@
  *
  * Then, in the page, as a user would: the surface appears; a Heston run (slow on purpose, extra
  * starts) keeps the page painting and stops at once on Cancel; an SVI run shows a parameter table
- * and the smile plot; the VaR panel shows VaR/ES and the histogram. Every number read from the
- * page is compared with the same computation in Node on the built package (dist/).
+ * and the smile plot; the VaR panel shows VaR/ES and the histogram; the margin panel shows the
+ * portfolio margin of an example account on the Deribit-style grid, then on SPAN 16 once selected,
+ * the standard margin and liquidation prices, and the risk-matrix heatmap. Every number read from
+ * the page is compared with the same computation in Node on the built package (dist/).
  *
  * Why the page and Node should agree exactly: both run the same `.wasm` bytes (WebAssembly
  * floating point is deterministic IEEE-754) and the same compiled JS (the LM loop and the other
@@ -31,6 +33,11 @@ import {
 
 type Riskwasm = typeof import('../../src/index.js');
 type Portfolio = import('../../src/index.js').Portfolio;
+type Engine = import('../../src/index.js').Engine;
+type MarginAccount = import('../../src/index.js').MarginAccount;
+type MarginMarket = import('../../src/index.js').MarginMarket;
+type ScenarioGrid = import('../../src/index.js').ScenarioGrid;
+type PortfolioMarginResult = import('../../src/index.js').PortfolioMarginResult;
 
 const CHAIN = 'data/market/deribit_options_snapshot_20260105T153329Z.csv';
 const HISTORIES = { BTC: 'data/history/BTCUSDT_1d.csv', ETH: 'data/history/ETHUSDT_1d.csv' } as const;
@@ -67,6 +74,50 @@ async function pageValue(testId: string): Promise<number> {
   const v = await page.getAttribute(`[data-testid="${testId}"]`, 'data-value');
   if (v === null) throw new Error(`no data-value on [data-testid="${testId}"]`);
   return Number(v);
+}
+
+/**
+ * Compares the margin section (grid `key` selected) with `engine.portfolioMargin` of the same
+ * account in Node: IM, MM, scan risk, worst scenario (index, name, counted P&L), add-ons, each
+ * position's contribution, every matrix cell and tail scenario; and the heatmap's cell count.
+ */
+async function checkPortfolioMargin(
+  engine: Engine, account: MarginAccount, market: MarginMarket, key: string, grid: ScenarioGrid, expected: { cells: number; tail: number },
+): Promise<PortfolioMarginResult> {
+  const r = engine.portfolioMargin(account, market, grid);
+  const pairs: [number, number][] = [
+    [await pageValue('margin-im'), r.initialMargin], [await pageValue('margin-mm'), r.maintenanceMargin], [await pageValue('margin-scan'), r.scanRisk],
+    [await pageValue('margin-worst-pnl'), r.worstScenario.pnl],
+    [await pageValue('margin-addon-contingency'), r.addOns.shortOptionContingency], [await pageValue('margin-addon-delta'), r.addOns.deltaShock],
+  ];
+  for (const [i, x] of r.contributions.entries()) pairs.push([await pageValue(`margin-contribution-${i}`), x]);
+  expect(maxRelDiff(`portfolioMargin.${key}`, pairs), key).toBeLessThanOrEqual(REL_TOL);
+  expect(r.initialMargin, 'an example account with no margin tests nothing').toBeGreaterThan(0);
+  expect(await page.textContent('[data-testid=margin-worst]')).toBe(r.worstScenario.name);
+  expect(Number(await page.getAttribute('[data-testid=margin-worst]', 'data-index'))).toBe(r.worstScenario.index);
+
+  // The matrix: every cell is the counted P&L of the scenario with that price move and vol shock,
+  // each regular scenario appears once, and the tail table lists the others.
+  const section = await page.evaluate(() => ({ ...document.getElementById('margin-section')!.dataset }) as Record<string, string>);
+  expect(section.grid).toBe(key);
+  const m = JSON.parse(section.matrix) as { priceMoves: number[]; volShocks: number[]; cells: number[][]; pnl: (number | null)[][] };
+  const seen = new Set<number>();
+  const cellPairs: [number, number][] = [];
+  m.cells.forEach((row, v) => row.forEach((k, p) => {
+    const s = r.scenarios[k];
+    expect([s.priceMove, s.volShock, s.extended, s.weight]).toEqual([m.priceMoves[p], m.volShocks[v], false, 1]);
+    seen.add(k);
+    cellPairs.push([m.pnl[v][p]!, r.scenarioPnl[k]]);
+  }));
+  expect(seen.size).toBe(expected.cells);
+  const tail = r.scenarios.map((_, k) => k).filter((k) => !seen.has(k));
+  expect(tail).toHaveLength(expected.tail);
+  for (const k of tail) cellPairs.push([await pageValue(`margin-tail-${k}`), r.scenarioPnl[k]]);
+  expect(maxRelDiff(`scenarioPnl.${key}`, cellPairs)).toBeLessThanOrEqual(REL_TOL);
+  expect(Number(section.cells)).toBe(expected.cells);
+  // One rect per cell in the heatmap's first layer (the second rect layer is the worst cell's outline).
+  expect(await page.$$eval('#margin-chart svg g.layer_0_marks path', (p) => p.length)).toBe(expected.cells);
+  return r;
 }
 
 async function sectionData(): Promise<Record<string, string>> {
@@ -290,13 +341,76 @@ describe('web demo (examples/web, vite build, Chromium)', () => {
       expect(maxRelDiff('varEs', [[shownVar, r.var], [shownEs, r.es]]), method).toBeLessThanOrEqual(REL_TOL);
       expect(shownEs).toBeGreaterThanOrEqual(shownVar);
     }
-    // No margin panel until riskwasm has a margin API: the slot stays empty (no made-up numbers).
-    expect(await page.innerHTML('#margin-slot')).toBe('');
+  });
+
+  it('margin: the example account is a delta-hedged ~25-delta BTC strangle picked from the chain', async () => {
+    await page.waitForSelector('#margin-section[data-chart-grid=deribit] #margin-chart[data-rendered] svg', { timeout: 30_000 });
+    const account = JSON.parse((await page.textContent('[data-testid=margin-account-json]'))!) as MarginAccount;
+    const chain = rw.loadDeribitChain(await readFile(join(ROOT, CHAIN), 'utf8'));
+    const row = (name: string) => chain.instrument.indexOf(name);
+    expect(account.positions).toHaveLength(3);
+    const [put, call, perp] = account.positions as { instrument: string; size: number }[];
+    const [p, c] = [row(put.instrument), row(call.instrument)];
+    expect(p).toBeGreaterThanOrEqual(0);
+    expect(c).toBeGreaterThanOrEqual(0);
+    expect([chain.currency[p], chain.type[p], chain.currency[c], chain.type[c]]).toEqual(['BTC', -1, 'BTC', 1]);
+    expect(chain.expiry[p]).toBe(chain.expiry[c]);
+    // A strangle of two short ~25-delta options on an expiry about a month out (the listed
+    // strikes are 1,000-2,000 USD apart: Deribit's delta lands within 0.05 of the target).
+    expect(Math.abs(chain.delta[p] + 0.25)).toBeLessThan(0.05);
+    expect(Math.abs(chain.delta[c] - 0.25)).toBeLessThan(0.05);
+    expect(Math.abs(chain.timeToMaturity[p] * 365.25 - 30)).toBeLessThan(10);
+    expect(put.size).toBeLessThan(0);
+    expect(call.size).toBe(put.size);
+    // The perpetual hedges the options' delta to within half its 1%-of-size step.
+    expect(perp.instrument).toBe('BTC-PERPETUAL');
+    const residual = put.size * chain.delta[p] + call.size * chain.delta[c] + perp.size;
+    expect(Math.abs(residual)).toBeLessThanOrEqual(Math.abs(put.size) / 200 + 1e-12);
+    expect(Object.keys(account.collateral ?? {})).toEqual(['BTC']);
+  });
+
+  it('margin: IM, MM, worst scenario, add-ons, contributions and the matrix equal engine.portfolioMargin in Node; standard margin and liquidation prices equal Node\'s', async () => {
+    const account = JSON.parse((await page.textContent('[data-testid=margin-account-json]'))!) as MarginAccount;
+    const engine = await rw.createEngine();
+    const market = rw.marketFromDeribitChain(rw.loadDeribitChain(await readFile(join(ROOT, CHAIN), 'utf8')));
+    const deribit = await checkPortfolioMargin(engine, account, market, 'deribit', rw.DERIBIT_GRID, { cells: 27, tail: 8 });
+
+    const sm = engine.standardMargin(account, market, rw.DERIBIT_STANDARD);
+    const pairs: [number, number][] = [
+      [await pageValue('margin-std-im'), sm.initialMargin], [await pageValue('margin-std-mm'), sm.maintenanceMargin], [await pageValue('margin-equity'), sm.equity],
+    ];
+    for (const [i, pm] of sm.positions.entries()) pairs.push([await pageValue(`margin-std-im-${i}`), pm.initialMargin], [await pageValue(`margin-std-mm-${i}`), pm.maintenanceMargin]);
+    expect(maxRelDiff('standardMargin', pairs)).toBeLessThanOrEqual(REL_TOL);
+    expect(await page.textContent('[data-testid=margin-std-status]')).toBe(sm.status);
+
+    const liq = engine.liquidationPrice(account, market, rw.DERIBIT_STANDARD).assets.find((a) => a.asset === 'BTC')!;
+    // The example is sized to be solvent with a liquidation level on each side of the index.
+    expect([liq.below.status, liq.above.status]).toEqual(['found', 'found']);
+    expect(await page.getAttribute('[data-testid=margin-liq-below]', 'data-status')).toBe('found');
+    expect(maxRelDiff('liquidationPrice', [[await pageValue('margin-liq-below'), liq.below.price], [await pageValue('margin-liq-above'), liq.above.price]])).toBeLessThanOrEqual(REL_TOL);
+
+    // SPAN 16: the numbers follow the selector, and they differ from the Deribit grid's.
+    await page.selectOption('[data-testid=margin-grid]', 'span16');
+    await page.waitForSelector('#margin-section[data-chart-grid=span16] #margin-chart[data-rendered] svg', { timeout: 30_000 });
+    const span = await checkPortfolioMargin(engine, account, market, 'span16', rw.SPAN16_GRID, { cells: 14, tail: 2 });
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.locator('#margin-section').screenshot({ path: join(ARTIFACTS, 'web-demo-margin-span16.png') });
+    expect(span.initialMargin).not.toBe(deribit.initialMargin);
+    // The standard margin does not depend on the grid.
+    expect(await pageValue('margin-std-im')).toBe(sm.initialMargin);
+
+    // Back to the Deribit grid for the screenshot.
+    await page.selectOption('[data-testid=margin-grid]', 'deribit');
+    await page.waitForSelector('#margin-section[data-chart-grid=deribit] #margin-chart[data-rendered] svg', { timeout: 30_000 });
+    expect(await pageValue('margin-im')).toBe(deribit.initialMargin);
   });
 
   it('screenshot; no errors in the page; every request stayed on the local server', async () => {
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, 'web-demo.png'), fullPage: true });
+    // The full page ends with the margin section (Deribit grid); a close-up of it, readable at full size.
+    expect(await page.isVisible('#margin-section #margin-chart svg')).toBe(true);
+    await page.locator('#margin-section').screenshot({ path: join(ARTIFACTS, 'web-demo-margin.png') });
     expect(problems, 'errors in the page').toEqual([]);
     expect([...requestHosts]).toEqual([new URL(url).host]);
   });
@@ -311,6 +425,11 @@ describe('web demo (examples/web, vite build, Chromium)', () => {
     const engine = await rw.createEngine();
     const s = engine.buildSurface(rw.loadDeribitChain(eth), { currency: 'ETH' });
     expect(Number(await page.getAttribute('[data-testid=surface-summary]', 'data-kept'))).toBe(s.kept);
+    // The margin section rebuilds its example account from the ETH options of the new file.
+    await page.waitForSelector('#margin-section[data-currency=ETH][data-chart-grid=deribit] #margin-chart[data-rendered] svg', { timeout: 30_000 });
+    const account = JSON.parse((await page.textContent('[data-testid=margin-account-json]'))!) as MarginAccount;
+    expect(account.positions.map((p) => (p as { instrument: string }).instrument.slice(0, 4))).toEqual(['ETH-', 'ETH-', 'ETH-']);
+    await checkPortfolioMargin(engine, account, rw.marketFromDeribitChain(rw.loadDeribitChain(eth)), 'deribit', rw.DERIBIT_GRID, { cells: 27, tail: 8 });
 
     await page.setInputFiles('#file-input', { name: 'prices.csv', mimeType: 'text/csv', buffer: Buffer.from('date,close\n2026-01-01,1\n') });
     await page.waitForSelector('[data-testid=error]:not([hidden])');

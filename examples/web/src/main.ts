@@ -3,7 +3,8 @@
  *
  * Start-up: compile the kernels once (createEngine), hand the compiled module to the calibration
  * worker, load the bundled chain and price histories, then show the surface, the calibration
- * controls and the VaR panel. A CSV chosen or dropped by the user replaces the bundled chain.
+ * controls, the VaR panel and the margin panel. A CSV chosen or dropped by the user replaces the
+ * bundled chain (every section is rebuilt from it).
  */
 import { createEngine, loadDeribitChain, InputError, type DeribitChain, type Engine, type Surface } from 'riskwasm';
 import { CalibrationClient } from './calibration-client';
