@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // A tour of the `riskwasm` command line on the bundled data (what `npm run demo` runs after
 // `npm run build`): the implied-vol surface of a real Deribit snapshot, an SVI calibration with a
-// smile plot, portfolio VaR/ES with a backtest and a P&L histogram, and a short WASM vs JS bench.
+// smile plot, portfolio VaR/ES with a backtest and a P&L histogram, portfolio margin of Deribit accounts
+// with a risk-matrix heatmap, and a short WASM vs JS bench.
 // Each step runs the real CLI (`node dist/cli/main.js ...`) exactly as a user would type it.
 // Plots go to demo-output/ (git-ignored). Usage: node examples/tour.mjs
 import { spawnSync } from 'node:child_process';
@@ -20,7 +21,7 @@ function step(title, explain, args, { json = false, show = (s) => s } = {}) {
   console.log(`$ riskwasm ${args.join(' ')}`);
   console.log(explain);
   const r = spawnSync(process.execPath, [main, ...args], { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.stderr) process.stderr.write(r.stderr.replace(/^/gm, '  [stderr] '));
+  if (r.stderr) process.stderr.write(r.stderr.replace(/^(?=.)/gm, '  [stderr] '));
   if (r.status !== 0) {
     console.error(`FAILED: riskwasm ${args.join(' ')} exited with ${r.status}`);
     process.exit(1);
@@ -54,17 +55,25 @@ step(
   ['var', '--method', 'historical', '--confidence', '0.99', '--plot', hist],
 );
 
+const matrix = join(outDir, 'margin-matrix.svg');
 step(
-  '4. WASM vs pure JS on this machine (short)',
+  '4. Portfolio margin of four Deribit accounts',
+  `A short strangle, a covered call, a delta-hedged book and a USDC-collateral account, positions by Deribit instrument\nname, repriced under Deribit's risk-matrix grid (+-16% x vol up/unchanged/down, plus extended moves): IM/MM, the\nworst scenario, each position's share of it, the standard (isolated) margin beside it, liquidation prices. The first\naccount is shown; the delta-hedged book's risk-matrix heatmap goes to ${rel(matrix)}.`,
+  ['margin', '--grid', 'deribit', '--plot', matrix, '--account', 'btc-delta-hedged'],
+  { show: head(22) },
+);
+
+step(
+  '5. WASM vs pure JS on this machine (short)',
   'Each task checks both backends give the same numbers, then times warm calls (figures vary with machine load).',
   ['bench', '--size', '50000', '--budget', '300'],
 );
 
 step(
-  '5. Machine-readable output',
+  '6. Machine-readable output',
   'Every command has --json with a versioned schema (docs/cli.md); NaN becomes null. For example, the VaR figures:',
   ['var', '--json', '--no-backtest', '--quiet'],
   { json: true, show: (j) => JSON.stringify({ schema: j.schema, method: j.method, confidence: j.confidence, var: j.var, es: j.es, currency: j.currency }, null, 2) },
 );
 
-console.log(`\nPlots written: ${rel(smiles)}, ${rel(hist)} (open them in a browser). More: riskwasm --help, docs/cli.md.`);
+console.log(`\nPlots written: ${rel(smiles)}, ${rel(hist)}, ${rel(matrix)} (open them in a browser). More: riskwasm --help, docs/cli.md.`);

@@ -308,3 +308,159 @@ describe('bad input and interruption', () => {
     expect(listing()).toEqual([]);
   });
 });
+
+describe('riskwasm margin', () => {
+  // The library as published: numbers of the CLI are compared with direct calls of dist/ (same code, same backend).
+  type Lib = typeof import('../../src/index.js');
+  let lib: Lib;
+  let engine: Engine;
+  let market: ReturnType<Lib['marketFromDeribitChain']>;
+  const ACCOUNTS = join(ROOT, 'examples/portfolios/margin-accounts.json');
+  const accountsFile = () => JSON.parse(readFileSync(ACCOUNTS, 'utf8')) as { accounts: import('../../src/index.js').MarginAccount[] };
+  beforeAll(async () => {
+    lib = (await import(new URL('../../dist/index.js', import.meta.url).href)) as Lib;
+    engine = await lib.createEngine({ backend: 'js' });
+    market = lib.marketFromDeribitChain(lib.loadDeribitChain(readFileSync(CHAIN, 'utf8')));
+  });
+
+  /** The fields of a `riskwasm.margin/1` account these tests read. */
+  interface Side { price: number | null }
+  interface AccountJson {
+    id: string; initialMargin: number; maintenanceMargin: number; scanRisk: number; equity: number; status: string;
+    addOns: { shortOptionContingency: number; deltaShock: number }; worstScenario: { index: number; pnl: number };
+    scenarioPnl: number[]; riskMatrix: (number | null)[][];
+    positions: { line: number; contribution: number; standard: { initialMargin: number } }[];
+    standard: { initialMargin: number; maintenanceMargin: number };
+    liquidation: { assets: { asset: string; below: Side; above: Side }[] };
+  }
+
+  /** |a - b| within `rel` of the larger magnitude (or of 1 USD near zero). */
+  const close = (a: number, b: number, rel: number) => Math.abs(a - b) <= rel * Math.max(1, Math.abs(a), Math.abs(b));
+
+  it('the bundled accounts: exit 0, says so, and every number equals engine.portfolioMargin / standardMargin / liquidationPrice', async () => {
+    const r = await run(['margin', '--json', '--backend', 'js']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/bundled example examples\/portfolios\/margin-accounts\.json/);
+    expect(r.stderr).toMatch(/bundled Deribit snapshot/);
+    const j = JSON.parse(r.stdout);
+    expect(j.schema).toBe('riskwasm.margin/1');
+    expect(j.source.accounts.bundled).toBe(true);
+    expect(j.source.market.bundled).toBe(true);
+    expect(j.grid.name).toBe('deribit');
+    expect(j.aggregation).toBe('per-asset');
+    const accounts = accountsFile().accounts;
+    expect(j.accounts.map((a: { id: string }) => a.id)).toEqual(accounts.map((a) => a.id));
+    const pm = engine.portfolioMargin(accounts, market, lib.DERIBIT_GRID);
+    const sm = engine.standardMargin(accounts, market, lib.DERIBIT_STANDARD);
+    const lq = engine.liquidationPrice(accounts, market, lib.DERIBIT_STANDARD);
+    (j.accounts as AccountJson[]).forEach((a, k) => {
+      // Same input, same backend, same code: identical doubles (JSON round-trips them exactly).
+      expect(a.initialMargin).toBe(pm[k].initialMargin);
+      expect(a.maintenanceMargin).toBe(pm[k].maintenanceMargin);
+      expect(a.scanRisk).toBe(pm[k].scanRisk);
+      expect(a.addOns).toEqual(pm[k].addOns);
+      expect(a.worstScenario.index).toBe(pm[k].worstScenario.index);
+      expect(a.worstScenario.pnl).toBe(pm[k].worstScenario.pnl);
+      expect(a.scenarioPnl).toEqual(Array.from(pm[k].scenarioPnl));
+      expect(a.positions.map((p) => p.contribution)).toEqual(Array.from(pm[k].contributions));
+      expect(a.standard.initialMargin).toBe(sm[k].initialMargin);
+      expect(a.standard.maintenanceMargin).toBe(sm[k].maintenanceMargin);
+      expect(a.positions.map((p) => p.standard.initialMargin)).toEqual(sm[k].positions.map((p) => p.initialMargin));
+      expect(a.equity).toBe(sm[k].equity);
+      expect(a.liquidation.assets.map((l) => [l.asset, l.below.price, l.above.price]))
+        .toEqual(lq[k].assets.map((l) => [l.asset, Number.isFinite(l.below.price) ? l.below.price : null, Number.isFinite(l.above.price) ? l.above.price : null]));
+      // Invariants, not values: MM = 0.8 IM <= IM; the add-ons sum in (combine 'sum'); the
+      // contributions add up to the scan loss (a sum of 2-4 terms: 1e-9 relative is rounding).
+      expect(a.maintenanceMargin).toBeLessThanOrEqual(a.initialMargin);
+      expect(close(a.initialMargin, a.scanRisk + a.addOns.shortOptionContingency + a.addOns.deltaShock, 1e-12)).toBe(true);
+      const sum = a.positions.reduce((t, p) => t + p.contribution, 0);
+      expect(close(sum, a.scanRisk, 1e-9)).toBe(true);
+      expect(a.status).toBe(a.equity < a.maintenanceMargin ? 'liquidation' : a.equity < a.initialMargin ? 'marginCall' : 'healthy');
+      // The heatmap's cells are the grid's regular scenarios, at their scenario P&L.
+      j.grid.matrix.scenarioIndex.forEach((row: (number | null)[], v: number) => row.forEach((i, p) => {
+        expect(a.riskMatrix[v][p]).toBe(i === null ? null : a.scenarioPnl[i]);
+      }));
+      // Every position of the file is located on its own line.
+      expect(new Set(a.positions.map((p) => p.line)).size).toBe(a.positions.length);
+    });
+    expect(j.grid.scenarios.filter((s: { inMatrix: boolean }) => s.inMatrix)).toHaveLength(27);
+  });
+
+  it('--grid span16 --aggregation joint --standard generic: the same calls with those arguments; joint never exceeds per-asset', async () => {
+    const joint = JSON.parse((await run(['margin', '--grid', 'span16', '--aggregation', 'joint', '--standard', 'generic', '--json', '--quiet', '--backend', 'js'])).stdout);
+    const perAsset = JSON.parse((await run(['margin', '--grid', 'span16', '--standard', 'generic', '--json', '--quiet', '--backend', 'js'])).stdout);
+    const accounts = accountsFile().accounts;
+    const pm = engine.portfolioMargin(accounts, market, lib.SPAN16_GRID, { aggregation: 'joint' });
+    const sm = engine.standardMargin(accounts, market, lib.GENERIC_STANDARD);
+    expect(joint.grid.scenarios).toHaveLength(16);
+    (joint.accounts as AccountJson[]).forEach((a, k) => {
+      expect(a.initialMargin).toBe(pm[k].initialMargin);
+      expect(a.standard.initialMargin).toBe(sm[k].initialMargin);
+      expect(a.maintenanceMargin).toBe(a.initialMargin); // SPAN: MM = IM
+      // SPAN has no dampener and no add-on here, so the worst of a sum is at most the sum of the
+      // worsts (up to rounding of the summed scenario P&L).
+      expect(a.initialMargin).toBeLessThanOrEqual(perAsset.accounts[k].initialMargin * (1 + 1e-12));
+    });
+  });
+
+  it('--plot writes the chosen account\'s heatmap as SVG (and HTML); the text report lists every account', async () => {
+    const svg = join(dir, 'matrix.svg');
+    const r = await run(['margin', '--plot', svg, '--account', 'btc-delta-hedged', '--quiet']);
+    expect(r.code).toBe(0);
+    for (const a of accountsFile().accounts) expect(r.stdout).toContain(a.id!);
+    expect(r.stdout).toMatch(/risk matrix/);
+    const text = readFileSync(svg, 'utf8');
+    expect(text.startsWith('<svg')).toBe(true);
+    expect(text).toContain('btc-delta-hedged: risk matrix');
+    // 27 cells (9 price moves x 3 vol shocks) plus the worst-cell outline.
+    expect(text.match(/aria-roledescription="rect mark"/g)).toHaveLength(28);
+    rmSync(svg);
+    const html = join(dir, 'matrix.html');
+    const h = await run(['margin', '--grid', 'span16', '--plot', html, '--quiet']);
+    expect(h.code).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toMatch(/^<!doctype html>/);
+    expect(page).toContain('btc-short-strangle: risk matrix');
+    rmSync(html);
+    expect(listing()).toEqual([]);
+  });
+
+  it('a bad instrument name: exit 2 with file:line: field, and no plot file or temporary left', async () => {
+    const text = readFileSync(ACCOUNTS, 'utf8');
+    const bad = join(dir, 'accounts.json');
+    writeFileSync(bad, text.replace('"BTC-30JAN26-95000-C"', '"BTC-30JAN26-95500-C"'));
+    const line = text.split('\n').findIndex((l) => l.includes('BTC-30JAN26-95000-C')) + 1;
+    const before = listing();
+    const r = await run(['margin', bad, '--plot', join(dir, 'm.svg'), '--out', join(dir, 'm.json'), '--json'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`accounts.json:${line}: accounts[2].positions[0].instrument: unknown instrument "BTC-30JAN26-95500-C": not listed in`);
+    expect(r.stdout).toBe('');
+    expect(listing()).toEqual(before);
+    rmSync(bad);
+  });
+
+  it('expired option, missing vol, unknown grid or account: exit 2 naming the field', async () => {
+    const expired = join(dir, 'expired.json');
+    writeFileSync(expired, readFileSync(ACCOUNTS, 'utf8').replace('"BTC-27MAR26-90000-P"', '"BTC-2JAN26-90000-P"'));
+    const single = join(dir, 'single.json');
+    writeFileSync(single, '{\n  "id": "mine",\n  "collateral": { "BTC": 1 },\n  "positions": [\n    { "kind": "option", "asset": "BTC", "type": "call", "size": -1, "strike": 100000, "expiry": 0.2 }\n  ]\n}\n');
+    const zero = join(dir, 'zero.json');
+    writeFileSync(zero, '{\n  "positions": [\n    { "kind": "future", "asset": "BTC", "size": 1,\n      "expiry": 0 }\n  ]\n}\n');
+    const cases: [string[], RegExp][] = [
+      [['margin', expired], /expired\.json:\d+: accounts\[3\]\.positions\[1\]\.instrument: "BTC-2JAN26-90000-P" expired on 2026-01-02, before the market snapshot/],
+      [['margin', single], /single\.json:5: positions\[0\]\.vol: expected an implied vol/],
+      [['margin', zero], /zero\.json:4: positions\[0\]\.expiry: expected a time to expiry > 0 years/],
+      [['margin', '--grid', 'cme'], /--grid: expected one of deribit, span16, got "cme"/],
+      [['margin', '--aggregation', 'sum'], /--aggregation: expected one of per-asset, joint/],
+      [['margin', '--account', 'nobody'], /--account: no account "nobody" in examples\/portfolios\/margin-accounts\.json/],
+      [['margin', '--plot', join(dir, 'm.png')], /--plot: expected a file name ending in \.svg or \.html/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await run([...args, '--quiet'], { cwd: dir });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+    for (const f of [expired, single, zero]) rmSync(f);
+    expect(listing()).toEqual([]);
+  });
+});

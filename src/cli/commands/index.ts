@@ -7,5 +7,6 @@ import { surfaceCommand } from './surface.js';
 import { calibrateCommand } from './calibrate.js';
 import { varCommand } from './var.js';
 import { benchCommand } from './bench.js';
+import { marginCommand } from './margin.js';
 
-export const COMMANDS: readonly CliCommand[] = [surfaceCommand, calibrateCommand, varCommand, benchCommand];
+export const COMMANDS: readonly CliCommand[] = [surfaceCommand, calibrateCommand, varCommand, marginCommand, benchCommand];
