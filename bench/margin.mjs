@@ -9,23 +9,13 @@
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { timeSync } from './risk.mjs';
+import { cpuUsage, timeSync } from './risk.mjs';
+import { mulberry32 } from './surface.mjs';
 
 /** Issue target (accounts per second, one thread). */
 export const MARGIN_TARGETS = { accountsPerS: 20_000 };
 
-const cpuUsage = typeof process !== 'undefined' && typeof process.cpuUsage === 'function' ? process.cpuUsage.bind(process) : null;
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Seeded accounts: each on one underlying (80%) or both (20%); 14 options within +-30% of the

@@ -13,7 +13,7 @@
 // Every loop is bounded: the scan by the bound (at most ~60 steps for any finite bound ratio
 // up to 1e300), the refinement by maxIterations.
 
-import { normalisedOtmCallUnscaled } from "../pricing/normalised-black";
+import { black76Undiscounted } from "../pricing/normalised-black";
 import { KIND_SPOT, KIND_PERPETUAL, KIND_FUTURE, KIND_OPTION_USD, KIND_OPTION_COIN } from "../risk/layout";
 import {
   LIQ_QUANTITY, LIQ_STRIKE, LIQ_EXPIRY, LIQ_VOL, LIQ_RATE, LIQ_CARRY, LIQ_ENTRY, LIQ_CONSTANT, LIQ_MM_RATE,
@@ -29,15 +29,6 @@ const EPS: f64 = 2.220446049250313e-16;
 // Equity and maintenance margin of the last evaluation (a kernel has no allocator for tuples).
 let gEquity: f64 = 0.0;
 let gMargin: f64 = 0.0;
-
-// Undiscounted Black-76 from the exported normalised OTM call: intrinsic + min(F, K) c(-|x|, s).
-// @ts-ignore: decorator
-@inline
-function black76Undiscounted(F: f64, K: f64, x: f64, s: f64, theta: f64): f64 {
-  const intrinsic = theta * x > 0.0 ? theta * (F - K) : 0.0;
-  if (!(s > 1e-100)) return s == s ? intrinsic : NaN;
-  return intrinsic + Math.min(F, K) * normalisedOtmCallUnscaled(-Math.abs(x), s);
-}
 
 // Tax-bracket maintenance of notional N: the first row with N <= upTo (the last row past every cap).
 // @ts-ignore: decorator

@@ -139,3 +139,17 @@ export function normalisedVega(x: f64, s: f64): f64 {
 export function normalisedBlack(x: f64, s: f64, theta: f64): f64 {
   return normalisedIntrinsic(x, theta) + normalisedBlackOtmCall(-Math.abs(x), s);
 }
+
+/**
+ * Undiscounted Black-76 price from the accurate normalised OTM call: intrinsic + min(F, K) c(-|x|, s),
+ * x = ln(F/K), s = vol sqrt(T), theta = +1 call / -1 put. Shared by the revaluation and
+ * liquidation-price kernels. Below s = 1e-100 the time value is below 1e-100 min(F, K) (and x/s
+ * may overflow): intrinsic only.
+ */
+// @ts-ignore: decorator
+@inline
+export function black76Undiscounted(F: f64, K: f64, x: f64, s: f64, theta: f64): f64 {
+  const intrinsic = theta * x > 0.0 ? theta * (F - K) : 0.0;
+  if (!(s > 1e-100)) return s == s ? intrinsic : NaN;
+  return intrinsic + Math.min(F, K) * normalisedOtmCallUnscaled(-Math.abs(x), s);
+}

@@ -8,21 +8,12 @@
 // Per-position USD P&L is V(scenario) - V(base); an account's P&L is the sum over its positions,
 // in USD, or in coins of a numeraire factor: sum V'/S'_num - sum V/S_num.
 
-import { normalisedOtmCallUnscaled } from "../pricing/normalised-black";
+import { black76Undiscounted } from "../pricing/normalised-black";
 import {
   POS_F64_COLUMNS, POS_I32_COLUMNS, COL_QUANTITY, COL_STRIKE, COL_EXPIRY, COL_VOL, COL_RATE, COL_CARRY, COL_VOL_SCALE,
   COL_KIND, COL_FACTOR, COL_ACCOUNT, COL_TYPE, KIND_SPOT, KIND_PERPETUAL, KIND_FUTURE, KIND_INVERSE_FUTURE,
   KIND_OPTION_USD, KIND_OPTION_COIN, VOL_SHOCK_ABSOLUTE, VOL_SHOCK_RELATIVE, VOL_SHOCK_LOG,
 } from "./layout";
-
-// @ts-ignore: decorator
-@inline
-function black76Undiscounted(F: f64, K: f64, x: f64, s: f64, theta: f64): f64 {
-  const intrinsic = theta * x > 0.0 ? theta * (F - K) : 0.0;
-  // Below s = 1e-100 the time value is below 1e-100 min(F, K) (and x/s may overflow): intrinsic only.
-  if (!(s > 1e-100)) return s == s ? intrinsic : NaN;
-  return intrinsic + Math.min(F, K) * normalisedOtmCallUnscaled(-Math.abs(x), s);
-}
 
 // @ts-ignore: decorator
 @inline

@@ -1,7 +1,7 @@
 // Pure-JS twin of assembly/margin/liquidation-price.ts (same argument order; the heap views come
 // first). See that file for the method and layout.ts for the columns.
 import type { KernelHeap } from '../heap.js';
-import { normalisedOtmCallUnscaled } from '../pricing/normalised-black.js';
+import { black76Undiscounted } from '../pricing/normalised-black.js';
 import { KIND_FUTURE, KIND_OPTION_COIN, KIND_OPTION_USD, KIND_PERPETUAL, KIND_SPOT } from '../risk/layout.js';
 import {
   LIQ_ALREADY, LIQ_CARRY, LIQ_CONSTANT, LIQ_ENTRY, LIQ_EXPIRY, LIQ_FOUND, LIQ_INVALID, LIQ_KIND, LIQ_MM_MARK_RATE,
@@ -16,12 +16,6 @@ const EPS = 2.220446049250313e-16;
 
 let gEquity = 0;
 let gMargin = 0;
-
-function black76Undiscounted(F: number, K: number, x: number, s: number, theta: number): number {
-  const intrinsic = theta * x > 0 ? theta * (F - K) : 0;
-  if (!(s > 1e-100)) return s === s ? intrinsic : NaN;
-  return intrinsic + Math.min(F, K) * normalisedOtmCallUnscaled(-Math.abs(x), s);
-}
 
 function tierMargin(f64: Float64Array, N: number, start: number, count: number, iTiers: number): number {
   if (count <= 0) return 0;

@@ -139,3 +139,10 @@ export function normalisedVega(x: number, s: number): number {
 export function normalisedBlack(x: number, s: number, theta: number): number {
   return normalisedIntrinsic(x, theta) + normalisedBlackOtmCall(-Math.abs(x), s);
 }
+
+/** Twin of assembly's `black76Undiscounted`: undiscounted Black-76 from the normalised OTM call (see there). */
+export function black76Undiscounted(F: number, K: number, x: number, s: number, theta: number): number {
+  const intrinsic = theta * x > 0 ? theta * (F - K) : 0;
+  if (!(s > 1e-100)) return s === s ? intrinsic : NaN;
+  return intrinsic + Math.min(F, K) * normalisedOtmCallUnscaled(-Math.abs(x), s);
+}

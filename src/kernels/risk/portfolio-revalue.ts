@@ -1,19 +1,12 @@
 // Pure-JS twin of assembly/risk/portfolio-revalue.ts (same argument order; the heap views come
 // first). See that file and layout.ts for the conventions.
 import type { KernelHeap } from '../heap.js';
-import { normalisedOtmCallUnscaled } from '../pricing/normalised-black.js';
+import { black76Undiscounted } from '../pricing/normalised-black.js';
 import {
   COL_ACCOUNT, COL_CARRY, COL_EXPIRY, COL_FACTOR, COL_KIND, COL_QUANTITY, COL_RATE, COL_STRIKE, COL_TYPE, COL_VOL,
   COL_VOL_SCALE, KIND_FUTURE, KIND_INVERSE_FUTURE, KIND_OPTION_COIN, KIND_OPTION_USD, KIND_PERPETUAL, KIND_SPOT,
   VOL_SHOCK_ABSOLUTE, VOL_SHOCK_RELATIVE,
 } from './layout.js';
-
-function black76Undiscounted(F: number, K: number, x: number, s: number, theta: number): number {
-  const intrinsic = theta * x > 0 ? theta * (F - K) : 0;
-  // Below s = 1e-100 the time value is below 1e-100 min(F, K) (and x/s may overflow): intrinsic only.
-  if (!(s > 1e-100)) return s === s ? intrinsic : NaN;
-  return intrinsic + Math.min(F, K) * normalisedOtmCallUnscaled(-Math.abs(x), s);
-}
 
 function shockedVol(vol: number, d: number, mode: number): number {
   const v = mode === VOL_SHOCK_ABSOLUTE ? vol + d : mode === VOL_SHOCK_RELATIVE ? vol * (1 + d) : vol * Math.exp(d);
