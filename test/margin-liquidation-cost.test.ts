@@ -100,6 +100,24 @@ describe('liquidation cost', () => {
     }
   });
 
+  it('chunkFraction: a tiny fraction is rejected up front (no endless loop); the bounds are inclusive', () => {
+    const base = { size: 1, price: 100, equity: 0, maintenanceRate: 0.01, model: { kind: 'linear', lambda: 0.001 } as ImpactModel };
+    // 1e-17 x 1 is below the ulp of 1, so left - q == left: before the bound this never returned.
+    for (const chunkFraction of [1e-17, 1e-5, 0, -0.5, Number.NaN, 1 + 1e-12]) {
+      const e = err(() => tieredLiquidation({ ...base, chunkFraction }));
+      expect(e).toBeInstanceOf(InputError);
+      expect(e?.path).toBe('chunkFraction');
+    }
+    // The smallest accepted fraction still terminates, with at most ceil(1 / frac) chunks.
+    const t0 = Date.now();
+    const r = tieredLiquidation({ ...base, equity: -1e9, chunkFraction: 1e-4 });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(r.reason).toBe('closed');
+    expect(r.chunks.length).toBeLessThanOrEqual(10001);
+    expect(r.finalSize).toBe(0);
+    expect(tieredLiquidation({ ...base, equity: -1e9, chunkFraction: 1 }).chunks.length).toBe(1);
+  });
+
   it('bad input: InputError with the path', () => {
     expect(err(() => liquidationCost({ quantities: [1], prices: 1, model: { kind: 'linear', lambda: -1 } }))?.path).toBe('model.lambda');
     expect(err(() => liquidationCost({ quantities: [1], prices: 1, model: { kind: 'cubic' } as never }))?.path).toBe('model.kind');

@@ -181,6 +181,9 @@ export function liquidationCost(args: LiquidationCostArgs): LiquidationCostResul
   return out;
 }
 
+/** Smallest accepted `chunkFraction` of {@link tieredLiquidation}. */
+const MIN_CHUNK_FRACTION = 1e-4;
+
 /** Options of {@link tieredLiquidation}. With the 'depth' model, `levels` is the side the liquidation trades against (bids for a long). */
 export interface TieredLiquidationArgs {
   /** Position size in units (negative = short). */
@@ -194,7 +197,7 @@ export interface TieredLiquidationArgs {
   model: ImpactModel;
   /** Penalty per chunk as a fraction of its notional at the mark (default 0). */
   penaltyRate?: number;
-  /** Chunk as a fraction of the initial size (default 0.25). */
+  /** Chunk as a fraction of the initial size, in [1e-4, 1] (default 0.25). */
   chunkFraction?: number;
   /**
    * Fraction of each chunk's price move that persists into the next chunk's mark (default 1: no
@@ -259,8 +262,12 @@ export function tieredLiquidation(args: TieredLiquidationArgs): TieredLiquidatio
   const mmr = positive(args.maintenanceRate, 'maintenanceRate', true);
   const model = checkImpactModel(args.model);
   const penaltyRate = args.penaltyRate === undefined ? 0 : positive(args.penaltyRate, 'penaltyRate', true);
-  const frac = args.chunkFraction === undefined ? 0.25 : positive(args.chunkFraction, 'chunkFraction');
-  if (frac > 1) throw new InputError('chunkFraction', frac, 'a fraction in (0, 1]');
+  const frac = args.chunkFraction === undefined ? 0.25 : args.chunkFraction;
+  // A chunk below the ulp of the size never shrinks what is left (left - q == left): the floor keeps
+  // the loop to at most 10,001 chunks, which is already far finer than any venue's reduction step.
+  if (typeof frac !== 'number' || !(frac >= MIN_CHUNK_FRACTION && frac <= 1)) {
+    throw new InputError('chunkFraction', frac, `a fraction in [${MIN_CHUNK_FRACTION}, 1]`);
+  }
   const perm = args.permanentFraction === undefined ? 1 : positive(args.permanentFraction, 'permanentFraction', true);
   if (perm > 1) throw new InputError('permanentFraction', perm, 'a fraction in [0, 1]');
   const sign = Math.sign(size0);
@@ -272,8 +279,10 @@ export function tieredLiquidation(args: TieredLiquidationArgs): TieredLiquidatio
   let level = 0, used = 0;
   let reason: TieredLiquidationResult['reason'] = 'healthy';
   const mm = () => mmr * left * mark;
-  // Chunks are fractions of a finite size: at most ceil(1 / frac) of them.
-  while (left > 0 && equity < mm()) {
+  // Chunks are fractions of a finite size: at most ceil(1 / frac) of them (one more for rounding);
+  // the cap and the no-progress check below make termination independent of float rounding.
+  const maxChunks = Math.ceil(1 / frac) + 1;
+  while (left > 0 && equity < mm() && chunks.length < maxChunks) {
     const q = Math.min(left, chunkSize);
     let cost: number, move: number;
     if (model.kind === 'depth') {
@@ -294,8 +303,10 @@ export function tieredLiquidation(args: TieredLiquidationArgs): TieredLiquidatio
     }
     const penalty = penaltyRate * q * mark;
     const markBefore = mark;
+    const leftBefore = left;
     left = Math.max(0, left - q);
     if (left < 1e-12 * Math.abs(size0)) left = 0;
+    if (!(left < leftBefore)) break;
     mark = markBefore - sign * move;
     if (!(mark > 0)) mark = Number.MIN_VALUE;
     const remarkLoss = left * Math.abs(markBefore - mark);
