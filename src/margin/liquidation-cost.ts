@@ -13,8 +13,9 @@
  *   (decimal), ADV the average daily volume (units), Y a constant of order 1 (default 1; Toth et al.
  *   report Y ~ 0.5-1 across markets). The price moves by I x P by the end of the trade.
  * - 'depth': an order-book side (best level first) that the liquidation consumes: levels fill in
- *   order, cost = sum(filled_i x |price_i - reference|) with reference = `mid` (default the best
- *   level's price); a book too thin for q gives NaN and status invalidInput ('bookExhausted').
+ *   order, cost = sum(filled_i x |price_i - reference|) with reference = `mid` (default the mark P,
+ *   so slippage is measured from the mark like the other models); a book too thin for q gives NaN
+ *   and status invalidInput ('bookExhausted').
  * Penalty = penaltyRate x q x P (e.g. Deribit BTC futures 0.75%, ETH 0.9%: see
  * /work/shared/reference/margin-methodologies.md, Deribit's January 2022 notice).
  */
@@ -75,14 +76,17 @@ export function checkImpactModel(model: unknown, path = 'model'): ImpactModel {
       return m;
     case 'depth': {
       if (!Array.isArray(m.levels) || m.levels.length === 0) throw new InputError(`${path}.levels`, m.levels, 'a non-empty array of { price, size }, best first');
+      // Levels must move away from the best price monotonically (bids falling or asks rising). The
+      // side is set by the first pair of distinct prices: equal leading levels say nothing about it.
+      let side = 0;
       m.levels.forEach((l, i) => {
         if (l === null || typeof l !== 'object') throw new InputError(`${path}.levels[${i}]`, l, 'a level { price, size }');
         positive(l.price, `${path}.levels[${i}].price`);
         positive(l.size, `${path}.levels[${i}].size`);
-        // Levels must move away from the best price monotonically (bids falling or asks rising).
-        if (i >= 2 && Math.sign(l.price - m.levels[i - 1].price) * Math.sign(m.levels[1].price - m.levels[0].price) < 0) {
-          throw new InputError(`${path}.levels[${i}].price`, l.price, 'prices moving away from the best level monotonically');
-        }
+        if (i === 0) return;
+        const step = Math.sign(l.price - m.levels[i - 1].price);
+        if (side === 0) side = step;
+        else if (step * side < 0) throw new InputError(`${path}.levels[${i}].price`, l.price, 'prices moving away from the best level monotonically');
       });
       if (m.mid !== undefined) positive(m.mid, `${path}.mid`);
       return m;
@@ -121,7 +125,7 @@ function impact(m: ImpactModel, q: number, P: number): { cost: number; move: num
       return { cost: I * q * P, move: I * P, exhausted: false };
     }
     case 'depth': {
-      const ref = m.mid ?? m.levels[0].price;
+      const ref = m.mid ?? P;
       const w = walkBook(m.levels, ref, q);
       return { cost: w.cost, move: Math.abs(w.lastPrice - ref), exhausted: w.exhausted };
     }
@@ -286,8 +290,10 @@ export function tieredLiquidation(args: TieredLiquidationArgs): TieredLiquidatio
     const q = Math.min(left, chunkSize);
     let cost: number, move: number;
     if (model.kind === 'depth') {
-      // Fills are measured from the current mark, which earlier chunks moved to the book's last price.
-      const w = walkBook(model.levels, mark, q, level, used);
+      // The first chunk's fills are measured from the book's mid (default the mark), as in
+      // liquidationCost; later ones from the mark, which earlier chunks moved to the book's last price.
+      const reference = chunks.length === 0 ? model.mid ?? mark : mark;
+      const w = walkBook(model.levels, reference, q, level, used);
       if (w.exhausted) {
         reason = 'bookExhausted';
         break;
