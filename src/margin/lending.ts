@@ -12,7 +12,7 @@
  */
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
-import { calibrateHaircut, checkMeasure, type TailMeasure } from './collateral.js';
+import { calibrateHaircutAs, checkMeasure, type TailMeasure } from './collateral.js';
 import { STABLECOINS } from './market.js';
 import type { HistoryInput } from './mpor-returns.js';
 
@@ -338,10 +338,10 @@ export function calibrateLendingParameters(ctx: EngineContext, args: LendingCali
   const cost = finiteIn(args.liquidationCost ?? 0, 'liquidationCost', 0, 1, 'a fraction in [0, 1]');
   const incentive = finiteIn(args.liquidatorIncentive ?? 0.02, 'liquidatorIncentive', 0, 1, 'a fraction in [0, 1]');
   const buffer = finiteIn(args.ltvBuffer ?? 0.05, 'ltvBuffer', 0, 1, 'a fraction in [0, 1]');
-  const h = calibrateHaircut(ctx, {
+  const h = calibrateHaircutAs(ctx, {
     history: args.history, confidence: args.confidence ?? 0.99, mporDays: args.liquidationHorizonDays ?? 1, measure, floor: 0,
     lookbackDays: args.lookbackDays, overlapping: args.overlapping,
-  });
+  }, 'liquidationHorizonDays');
   const d = Math.max(0, h.estimate);
   const liquidationBonus = cost + incentive;
   const liquidationThreshold = Math.max(0, (1 - d) / (1 + liquidationBonus));
