@@ -25,7 +25,7 @@ export interface EquityBreakdown {
   equity: number;
 }
 
-/** The haircut (fraction in [0, 1)) of `asset`: `haircuts[asset]`, else `haircuts['*']`, else 0. */
+/** The haircut (fraction in [0, 1]) of `asset`: `haircuts[asset]`, else `haircuts['*']`, else 0. */
 export function haircutOf(haircuts: Readonly<Record<string, number>> | undefined, asset: string): number {
   if (!haircuts) return 0;
   const h = Object.prototype.hasOwnProperty.call(haircuts, asset) ? haircuts[asset] : haircuts['*'];
@@ -65,12 +65,12 @@ export function positionEquity(p: ResolvedPosition, haircuts?: Readonly<Record<s
 /**
  * Equity of a resolved account (see {@link EquityBreakdown}), in USD.
  * @param haircuts fraction of each asset's value not counted (`'*'` for every other asset); stablecoins too if listed.
- * @throws InputError for a haircut outside [0, 1), or a coin-settled future (see {@link checkLinearSettlement}).
+ * @throws InputError for a haircut outside [0, 1], or a coin-settled future (see {@link checkLinearSettlement}).
  */
 export function accountEquity(account: ResolvedAccount, haircuts?: Readonly<Record<string, number>>): EquityBreakdown {
   if (haircuts !== undefined) {
     for (const [asset, h] of Object.entries(haircuts)) {
-      if (typeof h !== 'number' || !(h >= 0 && h < 1)) throw new InputError(`haircuts.${asset}`, h, 'a haircut in [0, 1)');
+      if (typeof h !== 'number' || !(h >= 0 && h <= 1)) throw new InputError(`haircuts.${asset}`, h, 'a haircut in [0, 1]');
     }
   }
   const r: EquityBreakdown = { collateral: 0, haircut: 0, spot: 0, unrealisedPnl: 0, funding: 0, optionValue: 0, equity: 0 };

@@ -77,7 +77,7 @@ export interface StandardMarginResult {
 
 /** Options of {@link standardMargin}. */
 export interface StandardMarginOptions {
-  /** Collateral haircuts by asset, overriding `params.haircuts` (fractions in [0, 1); `'*'` default). */
+  /** Collateral haircuts by asset, overriding `params.haircuts` (fractions in [0, 1]; `'*'` default). */
   haircuts?: Readonly<Record<string, number>>;
 }
 
