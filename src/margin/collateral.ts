@@ -88,7 +88,7 @@ function haircutOptions(args: Omit<HaircutArgs, 'history'>, mporPath = 'mporDays
   return { c, h, measure, overlapping, lookback, mporPath };
 }
 
-function haircutOf(ctx: EngineContext, history: unknown, floor: number, o: HaircutOptions, path: string): HaircutResult {
+function haircutFromHistory(ctx: EngineContext, history: unknown, floor: number, o: HaircutOptions, path: string): HaircutResult {
   const s = priceSeries(history, path);
   const n = s.close.length;
   const from = Math.max(0, n - 1 - (o.lookback ?? n - 1));
@@ -122,7 +122,7 @@ export function calibrateHaircut(ctx: EngineContext, args: HaircutArgs): Haircut
 export function calibrateHaircutAs(ctx: EngineContext, args: HaircutArgs, mporPath: string): HaircutResult {
   if (args === null || typeof args !== 'object') throw new InputError('args', args, 'an object');
   const o = haircutOptions(args, mporPath);
-  return haircutOf(ctx, args.history, fraction(args.floor, 'floor', 0), o, 'history');
+  return haircutFromHistory(ctx, args.history, fraction(args.floor, 'floor', 0), o, 'history');
 }
 
 /** Options of {@link calibrateHaircuts}: one history per asset, the rest shared (floors per asset). */
@@ -145,7 +145,7 @@ export function calibrateHaircuts(ctx: EngineContext, args: HaircutsArgs): Recor
   const out: Record<string, HaircutResult> = {};
   for (const [asset, history] of Object.entries(args.histories)) {
     const floor = args.floors?.[asset] === undefined ? shared : fraction(args.floors[asset], `floors.${asset}`, 0);
-    out[asset] = haircutOf(ctx, history, floor, o, `histories.${asset}`);
+    out[asset] = haircutFromHistory(ctx, history, floor, o, `histories.${asset}`);
   }
   return out;
 }
