@@ -127,6 +127,28 @@ describe.each(BACKENDS)('calibrateMargin (%s)', (backend) => {
     expect(defaultWaterfall({ members: [{ id: 'A', margin: 1, defaultFund: 1, stressLoss: 3 }], skinInTheGame: 0 }).scenarios[0].residual).toBe(1);
   });
 
+  it('multiplier: non-finite revaluation losses or loss / IM ratios are an InputError, never a silent NaN multiplier', () => {
+    const histories = { BTC: btcCsv, ETH: btcCsv };
+    // Offsetting positions of 1e308 units: each leg's P&L overflows to +-Infinity, their sum is NaN.
+    const overflow = { spots: { BTC: 90000, ETH: 3000 }, positions: [
+      { kind: 'spot' as const, asset: 'BTC', quantity: 1e308 }, { kind: 'spot' as const, asset: 'ETH', quantity: -1e308 },
+    ] };
+    const e1 = err(() => calibrateMargin(engine, { portfolio: overflow, histories, im: 1e6, mporDays: 2 }));
+    expect(e1).toBeInstanceOf(InputError);
+    expect(e1?.path).toBe('portfolio');
+    // An IM function returning NaN is caught at the date it was asked for.
+    const portfolio = { spots: { BTC: 90000 }, positions: [{ kind: 'spot' as const, asset: 'BTC', quantity: 1 }] };
+    const e2 = err(() => calibrateMargin(engine, { portfolio, histories, im: () => Number.NaN }));
+    expect(e2).toBeInstanceOf(InputError);
+    expect(e2?.path).toMatch(/^im\(\d{4}-\d{2}-\d{2}\)$/);
+    // A positive but denormal IM makes loss / IM overflow: reported at the IM, not returned as Infinity.
+    const e3 = err(() => calibrateMargin(engine, { portfolio, histories, im: Number.MIN_VALUE }));
+    expect(e3).toBeInstanceOf(InputError);
+    expect(e3?.path).toBe('im');
+    const e4 = err(() => calibrateMargin(engine, { portfolio, histories, im: () => Number.MIN_VALUE }));
+    expect(e4?.path).toMatch(/^im\(\d{4}-\d{2}-\d{2}\)$/);
+  });
+
   it('bad history file or argument -> InputError with the path', () => {
     const bad = 'timestamp,open,high,low,close\n2020-01-01,1,1,1,5\n2020-01-02,1,1,1,-3\n';
     expect(err(() => calibrateMargin(engine, { history: bad }))?.path).toBe('history (line 3)');

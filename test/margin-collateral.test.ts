@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import btcCsv from '../data/history/BTCUSDT_1d.csv?raw';
 import ethCsv from '../data/history/ETHUSDT_1d.csv?raw';
 import { BACKENDS, engineFor, propertySeed } from './backends.js';
-import { InputError, type Engine } from '../src/index.js';
+import { DERIBIT_STANDARD, InputError, type Engine, type MarginAccount, type MarginMarket } from '../src/index.js';
 import { calibrateHaircut, calibrateHaircuts, collateralValue } from '../src/margin/collateral.js';
 
 // A hand-made daily price series (11 prices, 10 one-day returns).
@@ -109,6 +109,31 @@ describe.each(BACKENDS)('collateral haircuts (%s)', (backend) => {
     expect(r.marketValue).toBe(101000);
     const hc = calibrateHaircut(engine, { history: PRICES, confidence: 0.9, mporDays: 1 });
     expect(collateralValue({ X: 10 }, { X: 5 }, { X: hc }).value).toBeCloseTo(50 * (1 - hc.haircut), 12);
+  });
+
+  it('a calibrated haircut, 1 included, is accepted by standard margin, equity and liquidation prices: [0, 1] everywhere', () => {
+    const market: MarginMarket = { assets: { BTC: { index: 90000 }, ETH: { index: 3000 } } };
+    const acc: MarginAccount = { collateral: { USDC: 20000, BTC: 1, ETH: 10 }, positions: [{ kind: 'perpetual', asset: 'BTC', size: 0.5, entryPrice: 90000 }] };
+    // A floor of 1 gives the largest haircut calibrateHaircut can return: the asset counts for nothing.
+    const full = calibrateHaircut(engine, { history: ethCsv, confidence: 0.99, mporDays: 2, floor: 1 });
+    const btc = calibrateHaircut(engine, { history: btcCsv, confidence: 0.99, mporDays: 2 });
+    expect(full.haircut).toBe(1);
+    const haircuts = { BTC: btc.haircut, ETH: full.haircut };
+    const sm = engine.standardMargin(acc, market, DERIBIT_STANDARD, { haircuts });
+    // By hand: 20000 USDC at 1, BTC at 90000 x (1 - h), ETH nothing (rounding of three products: 1e-12 relative).
+    expect(sm.equityBreakdown.collateral).toBeCloseTo(20000 + 90000 * (1 - btc.haircut), 6);
+    expect(sm.equityBreakdown.haircut).toBeCloseTo(90000 * btc.haircut + 30000, 6);
+    // collateralValue, the same rule: the same collateral figure.
+    expect(collateralValue(acc.collateral!, { BTC: 90000, ETH: 3000 }, { ...haircuts, USDC: 0 }).value).toBeCloseTo(sm.equityBreakdown.collateral, 6);
+    // The same haircuts in a parameter set, and through liquidation prices.
+    expect(engine.standardMargin(acc, market, { ...DERIBIT_STANDARD, haircuts }).equity).toBe(sm.equity);
+    const lp = engine.liquidationPrice(acc, market, DERIBIT_STANDARD, { haircuts });
+    expect(lp.equity).toBe(sm.equity);
+    expect(lp.assets.find((a) => a.asset === 'ETH')?.status).toBe('none'); // worthless collateral: no ETH level
+    // Outside [0, 1] is still an error at the asset.
+    let caught: unknown;
+    try { engine.standardMargin(acc, market, DERIBIT_STANDARD, { haircuts: { ETH: 1.01 } }); } catch (e) { caught = e; }
+    expect((caught as InputError).path).toBe('options.haircuts.ETH');
   });
 
   it('bad input: InputError with the path; inputs not modified', () => {

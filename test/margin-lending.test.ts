@@ -109,4 +109,16 @@ describe.each(BACKENDS)('lending parameter calibration (%s)', (backend) => {
     expect(r.liquidationThreshold).toBeLessThan(0.9);
     expect(err(() => calibrateLendingParameters(engine, { history: ethCsv, ltvBuffer: -1 }))?.path).toBe('ltvBuffer');
   });
+
+  it("a bad liquidation horizon is reported under the caller's name, not the haircut's mporDays", () => {
+    for (const liquidationHorizonDays of [0, 2.5, -1, Number.NaN, '1' as never]) {
+      const e = err(() => calibrateLendingParameters(engine, { history: ethCsv, liquidationHorizonDays }));
+      expect(e).toBeInstanceOf(InputError);
+      expect(e?.path).toBe('liquidationHorizonDays');
+    }
+    // A horizon longer than the history leaves fewer than 2 price drops: also the caller's field.
+    const short = [100, 101, 99, 102, 98];
+    expect(err(() => calibrateLendingParameters(engine, { history: short, liquidationHorizonDays: 4 }))?.path).toBe('liquidationHorizonDays');
+    expect(err(() => calibrateLendingParameters(engine, { history: ethCsv, lookbackDays: 0 }))?.path).toBe('lookbackDays');
+  });
 });

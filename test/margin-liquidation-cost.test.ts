@@ -100,6 +100,52 @@ describe('liquidation cost', () => {
     }
   });
 
+  it('chunkFraction: a tiny fraction is rejected up front (no endless loop); the bounds are inclusive', () => {
+    const base = { size: 1, price: 100, equity: 0, maintenanceRate: 0.01, model: { kind: 'linear', lambda: 0.001 } as ImpactModel };
+    // 1e-17 x 1 is below the ulp of 1, so left - q == left: before the bound this never returned.
+    for (const chunkFraction of [1e-17, 1e-5, 0, -0.5, Number.NaN, 1 + 1e-12]) {
+      const e = err(() => tieredLiquidation({ ...base, chunkFraction }));
+      expect(e).toBeInstanceOf(InputError);
+      expect(e?.path).toBe('chunkFraction');
+    }
+    // The smallest accepted fraction still terminates, with at most ceil(1 / frac) chunks.
+    const t0 = Date.now();
+    const r = tieredLiquidation({ ...base, equity: -1e9, chunkFraction: 1e-4 });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(r.reason).toBe('closed');
+    expect(r.chunks.length).toBeLessThanOrEqual(10001);
+    expect(r.finalSize).toBe(0);
+    expect(tieredLiquidation({ ...base, equity: -1e9, chunkFraction: 1 }).chunks.length).toBe(1);
+  });
+
+  it('depth book: direction comes from the first distinct prices, so equal leading prices cannot hide a reversal', () => {
+    const lv = (...ps: number[]) => ps.map((price) => ({ price, size: 1 }));
+    const cost = (levels: { price: number; size: number }[]) => () => liquidationCost({ quantities: 1, prices: 100, model: { kind: 'depth', levels } });
+    // 100, 100, 105 sets "rising" (an ask side); 90 then falls back: not monotone.
+    expect(err(cost(lv(100, 100, 105, 90)))?.path).toBe('model.levels[3].price');
+    expect(err(cost(lv(100, 100, 95, 101)))?.path).toBe('model.levels[3].price');
+    expect(err(cost(lv(100, 99, 99, 100)))?.path).toBe('model.levels[3].price');
+    // Monotone books with repeated prices (flat runs) stay valid on either side.
+    for (const ps of [[100, 100, 105, 105, 110], [100, 100, 100, 90], [100, 100], [100]]) expect(err(cost(lv(...ps)))).toBeUndefined();
+  });
+
+  it('depth model: the reference is mid, else the mark, in liquidationCost and the first tiered chunk alike', () => {
+    const levels = [{ price: 99.5, size: 2 }, { price: 99, size: 3 }, { price: 98, size: 10 }];
+    for (const mid of [undefined, 100.25]) {
+      const model: ImpactModel = { kind: 'depth', levels, ...(mid === undefined ? {} : { mid }) };
+      // One chunk closes the whole 4-unit long (chunkFraction 1), walking 2 @ 99.5 and 2 @ 99.
+      const t = tieredLiquidation({ size: 4, price: 100, equity: 0, maintenanceRate: 0.01, model, chunkFraction: 1 });
+      const c = liquidationCost({ quantities: 4, prices: 100, model });
+      const ref = mid ?? 100;
+      const byHand = 2 * (ref - 99.5) + 2 * (ref - 99);
+      expect(t.chunks.length).toBe(1);
+      // Same sums in the same order: equal to the last bit; by hand to 1e-13 (a few roundings of ~1).
+      expect(t.totalImpactCost).toBe(c.impactCost[0]);
+      expect(c.impactCost[0]).toBeCloseTo(byHand, 13);
+      expect(c.slippage[0]).toBeCloseTo(byHand / 400, 15);
+    }
+  });
+
   it('bad input: InputError with the path', () => {
     expect(err(() => liquidationCost({ quantities: [1], prices: 1, model: { kind: 'linear', lambda: -1 } }))?.path).toBe('model.lambda');
     expect(err(() => liquidationCost({ quantities: [1], prices: 1, model: { kind: 'cubic' } as never }))?.path).toBe('model.kind');

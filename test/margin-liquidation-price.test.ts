@@ -219,6 +219,12 @@ describe.each(BACKENDS)('liquidationPrice (%s)', (backend) => {
     const acc: MarginAccount = { positions: [] };
     expect(() => engine.liquidationPrice(acc, market, DERIBIT_STANDARD, { upperFactor: 0.5 })).toThrow(expect.objectContaining({ path: 'options.upperFactor' }));
     expect(() => engine.liquidationPrice(acc, market, DERIBIT_STANDARD, { maxIterations: 2.5 })).toThrow(expect.objectContaining({ path: 'options.maxIterations' }));
+    // A factor that is finite and > 1 but overflows index x factor (90000 x 1e305 = Infinity): an
+    // InputError at the option, not two 'invalid' sides blaming the account's numbers.
+    const perp: MarginAccount = { collateral: { USDC: 10000 }, positions: [{ kind: 'perpetual', asset: 'BTC', size: 1, entryPrice: 90000 }] };
+    expect(() => engine.liquidationPrice(perp, market, DERIBIT_STANDARD, { upperFactor: 1e305 })).toThrow(expect.objectContaining({ path: 'options.upperFactor' }));
+    // The largest factor whose bound stays finite still searches normally.
+    expect(engine.liquidationPrice(perp, market, DERIBIT_STANDARD, { upperFactor: 1e300 }).assets[0].status).toBe('found');
     expect(() => engine.liquidationPrice(acc, market, { ...DERIBIT_STANDARD, source: '' })).toThrow(expect.objectContaining({ path: 'params.source' }));
   });
 

@@ -4,9 +4,10 @@ import deribitJson from '../data/margin/standard-deribit.json';
 import genericJson from '../data/margin/standard-generic.json';
 import { BACKENDS, engineFor, propertySeed, relDiff } from './backends.js';
 import {
-  DERIBIT_STANDARD, GENERIC_STANDARD, InputError, checkStandardParams, linearMargin, maintenanceAmounts,
+  DERIBIT_GRID, DERIBIT_STANDARD, GENERIC_STANDARD, InputError, checkStandardParams, linearMargin, maintenanceAmounts,
   type Engine, type MarginAccount, type MarginMarket, type MarginPosition, type StandardMarginParams,
 } from '../src/index.js';
+import { accountEquity, positionEquity, resolveAccounts } from '../src/margin/index.js';
 
 const market: MarginMarket = {
   assets: {
@@ -77,7 +78,7 @@ describe('standard-margin parameter sets', () => {
     delete e.source;
     throwsAt(() => checkStandardParams(e), 'params.source');
     const f = clone(DERIBIT_STANDARD);
-    f.haircuts = { BTC: 1 };
+    f.haircuts = { BTC: 1.01 }; // 1 itself is allowed (the asset counts for nothing)
     throwsAt(() => checkStandardParams(f), 'params.haircuts.BTC');
   });
 });
@@ -221,6 +222,24 @@ describe.each(BACKENDS)('standardMargin (%s)', (backend) => {
     throwsAt(() => engine.standardMargin({ positions: [{ kind: 'perpetual', asset: 'SOL', size: 5 }] }, m2, DERIBIT_STANDARD), 'account.positions[0].asset');
     // The generic set's '*' rule covers it.
     expect(engine.standardMargin({ positions: [{ kind: 'perpetual', asset: 'SOL', size: 5 }] }, m2, GENERIC_STANDARD).initialMargin).toBeCloseTo(750 * 0.008, 9);
+  });
+
+  it("coin-settled (inverse) futures are portfolio-margin only: standard margin, equity and liquidation prices reject them at the position's settlement", () => {
+    const coinFuture: MarginPosition = { kind: 'future', asset: 'BTC', size: 2, expiry: 0.25, entryPrice: 88000, settlement: 'coin' };
+    const acc: MarginAccount = { collateral: { USDC: 50000 }, positions: [{ kind: 'perpetual', asset: 'ETH', size: 1 }, coinFuture] };
+    throwsAt(() => engine.standardMargin(acc, market, DERIBIT_STANDARD), 'account.positions[1].settlement');
+    throwsAt(() => engine.standardMargin([acc, acc], market, DERIBIT_STANDARD), 'accounts[0].positions[1].settlement');
+    throwsAt(() => engine.liquidationPrice(acc, market, DERIBIT_STANDARD), 'account.positions[1].settlement');
+    const [resolved] = resolveAccounts(engine, acc, market);
+    throwsAt(() => accountEquity(resolved), 'account.positions[1].settlement');
+    throwsAt(() => positionEquity(resolved.positions[1]), 'account.positions[1].settlement');
+    // A listed coin future is caught the same way; the portfolio margin still takes it (inverse pricing).
+    const listed: MarginMarket = { ...market, instruments: { 'BTC-27JUN26': { kind: 'future', asset: 'BTC', expiry: 0.25, settlement: 'coin' } } };
+    const byName: MarginAccount = { collateral: { USDC: 50000 }, positions: [{ instrument: 'BTC-27JUN26', size: 2 }] };
+    throwsAt(() => engine.standardMargin(byName, listed, DERIBIT_STANDARD), 'account.positions[0].settlement');
+    expect(Number.isFinite(engine.portfolioMargin(byName, listed, DERIBIT_GRID).initialMargin)).toBe(true);
+    // USD-settled futures (explicit or default) are unaffected.
+    expect(engine.standardMargin({ positions: [{ ...coinFuture, settlement: 'usd' }] }, market, DERIBIT_STANDARD).initialMargin).toBeGreaterThan(0);
   });
 
   const positionArb = fc.oneof(

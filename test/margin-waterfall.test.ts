@@ -115,4 +115,25 @@ describe('default waterfall', () => {
     defaultWaterfall({ members: MEMBERS, skinInTheGame: 15 });
     expect(MEMBERS).toEqual(copy);
   });
+
+  it('variationMarginGainsHaircut must be a boolean (a truthy string is not "yes"); scenario names must be strings', () => {
+    for (const v of ['no', 0, 1, null, 'false']) {
+      const e = err(() => defaultWaterfall({ members: MEMBERS, skinInTheGame: 0, variationMarginGainsHaircut: v as never }));
+      expect(e).toBeInstanceOf(InputError);
+      expect(e?.path).toBe('variationMarginGainsHaircut');
+    }
+    // undefined keeps the default (true), and false is honoured: no VM gains haircut layer is used.
+    const dflt = defaultWaterfall({ members: MEMBERS, skinInTheGame: 0 });
+    const on = defaultWaterfall({ members: MEMBERS, skinInTheGame: 0, variationMarginGainsHaircut: true });
+    const off = defaultWaterfall({ members: MEMBERS, skinInTheGame: 0, variationMarginGainsHaircut: false });
+    expect(dflt).toEqual(on);
+    const vmgh = (r: typeof off) => r.scenarios.map((sc) => sc.layers.find((l) => l.layer === 'variationMarginGainsHaircut')?.used ?? 0);
+    expect(vmgh(on).some((u) => u > 0)).toBe(true);
+    expect(vmgh(off).every((u) => u === 0)).toBe(true);
+    const e = err(() => defaultWaterfall({ members: MEMBERS, skinInTheGame: 0, scenarios: ['up', 7 as never] }));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e?.path).toBe('scenarios[1]');
+    expect(err(() => defaultWaterfall({ members: MEMBERS, skinInTheGame: 0, scenarios: ['up', ''] }))?.path).toBe('scenarios[1]');
+    expect(defaultWaterfall({ members: MEMBERS, skinInTheGame: 0, scenarios: ['up', 'down'] }).scenarios[1].scenario).toBe('down');
+  });
 });

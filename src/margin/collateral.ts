@@ -75,24 +75,25 @@ export function checkMeasure(v: unknown, path = 'measure'): TailMeasure {
   return v;
 }
 
-interface HaircutOptions { c: number; h: number; measure: TailMeasure; overlapping: boolean; lookback?: number }
+/** Options after validation; `mporPath` names the MPOR field as the caller spelled it, for errors. */
+interface HaircutOptions { c: number; h: number; measure: TailMeasure; overlapping: boolean; lookback?: number; mporPath: string }
 
-function haircutOptions(args: Omit<HaircutArgs, 'history'>): HaircutOptions {
+function haircutOptions(args: Omit<HaircutArgs, 'history'>, mporPath = 'mporDays'): HaircutOptions {
   const c = checkConfidence(args.confidence);
-  const h = args.mporDays === undefined ? 2 : checkDays(args.mporDays, 'mporDays');
+  const h = args.mporDays === undefined ? 2 : checkDays(args.mporDays, mporPath);
   const measure = checkMeasure(args.measure);
   const overlapping = args.overlapping ?? true;
   if (typeof overlapping !== 'boolean') throw new InputError('overlapping', overlapping, 'a boolean');
   const lookback = args.lookbackDays === undefined ? undefined : checkDays(args.lookbackDays, 'lookbackDays');
-  return { c, h, measure, overlapping, lookback };
+  return { c, h, measure, overlapping, lookback, mporPath };
 }
 
-function haircutOf(ctx: EngineContext, history: unknown, floor: number, o: HaircutOptions, path: string): HaircutResult {
+function haircutFromHistory(ctx: EngineContext, history: unknown, floor: number, o: HaircutOptions, path: string): HaircutResult {
   const s = priceSeries(history, path);
   const n = s.close.length;
   const from = Math.max(0, n - 1 - (o.lookback ?? n - 1));
   const { returns } = mporReturns(s.close, o.h, o.overlapping, from, n - 1);
-  if (returns.length < 2) throw new InputError('mporDays', o.h, `an MPOR leaving at least 2 returns in ${path}'s window of ${n - from} prices`);
+  if (returns.length < 2) throw new InputError(o.mporPath, o.h, `an MPOR leaving at least 2 returns in ${path}'s window of ${n - from} prices`);
   // Simple returns are P&L per unit of value: losses are their negatives (the tail kernel's sign -1).
   const t = empiricalTail(ctx, returns, o.c);
   const estimate = o.measure === 'es' ? t.es : t.var;
@@ -110,9 +111,18 @@ function haircutOf(ctx: EngineContext, history: unknown, floor: number, o: Hairc
  * with fewer than 2 MPOR returns.
  */
 export function calibrateHaircut(ctx: EngineContext, args: HaircutArgs): HaircutResult {
+  return calibrateHaircutAs(ctx, args, 'mporDays');
+}
+
+/**
+ * {@link calibrateHaircut} for a caller whose own argument supplies `mporDays` under another name
+ * (the lending calibration's `liquidationHorizonDays`): MPOR errors carry `mporPath`.
+ * @throws InputError as calibrateHaircut.
+ */
+export function calibrateHaircutAs(ctx: EngineContext, args: HaircutArgs, mporPath: string): HaircutResult {
   if (args === null || typeof args !== 'object') throw new InputError('args', args, 'an object');
-  const o = haircutOptions(args);
-  return haircutOf(ctx, args.history, fraction(args.floor, 'floor', 0), o, 'history');
+  const o = haircutOptions(args, mporPath);
+  return haircutFromHistory(ctx, args.history, fraction(args.floor, 'floor', 0), o, 'history');
 }
 
 /** Options of {@link calibrateHaircuts}: one history per asset, the rest shared (floors per asset). */
@@ -135,7 +145,7 @@ export function calibrateHaircuts(ctx: EngineContext, args: HaircutsArgs): Recor
   const out: Record<string, HaircutResult> = {};
   for (const [asset, history] of Object.entries(args.histories)) {
     const floor = args.floors?.[asset] === undefined ? shared : fraction(args.floors[asset], `floors.${asset}`, 0);
-    out[asset] = haircutOf(ctx, history, floor, o, `histories.${asset}`);
+    out[asset] = haircutFromHistory(ctx, history, floor, o, `histories.${asset}`);
   }
   return out;
 }

@@ -132,6 +132,9 @@ function lossTable(members: readonly WaterfallMember[], scenarioNames?: readonly
   if (scenarioNames !== undefined && (!Array.isArray(scenarioNames) || scenarioNames.length !== m)) {
     throw new InputError('scenarios', scenarioNames, `${m} scenario names`);
   }
+  scenarioNames?.forEach((name, s) => {
+    if (typeof name !== 'string' || name === '') throw new InputError(`scenarios[${s}]`, name, 'a non-empty scenario name');
+  });
   return { losses, m };
 }
 
@@ -153,7 +156,8 @@ function pooled(layer: WaterfallLayer, capacity: Map<string, number>, left: numb
  *   { id: 'A', margin: 100, defaultFund: 20, stressLoss: 200 },
  *   { id: 'B', margin: 50, defaultFund: 30, stressLoss: -40 } ] })
  * // A defaults: margin 100, its fund 20, skin 10, B's fund 30, VM gains haircut 40; residual 0
- * @throws InputError for a malformed member, mismatched scenario counts, duplicate ids or an unknown defaulter.
+ * @throws InputError for a malformed member, mismatched scenario counts, a scenario name that is not a
+ * non-empty string, a non-boolean variationMarginGainsHaircut, duplicate ids or an unknown defaulter.
  */
 export function defaultWaterfall(args: DefaultWaterfallArgs): DefaultWaterfallResult {
   if (args === null || typeof args !== 'object') throw new InputError('args', args, 'an object');
@@ -171,7 +175,9 @@ export function defaultWaterfall(args: DefaultWaterfallArgs): DefaultWaterfallRe
   });
   const sitg = amount(args.skinInTheGame, 'skinInTheGame');
   const multiple = args.assessmentMultiple === undefined ? 0 : amount(args.assessmentMultiple, 'assessmentMultiple');
-  const vmgh = args.variationMarginGainsHaircut ?? true;
+  const vmgh = args.variationMarginGainsHaircut === undefined ? true : args.variationMarginGainsHaircut;
+  // A string such as 'no' is truthy: only a real boolean may switch the layer.
+  if (typeof vmgh !== 'boolean') throw new InputError('variationMarginGainsHaircut', vmgh, 'a boolean (default true)');
   const { losses, m } = lossTable(members, args.scenarios);
   const names = args.scenarios ? [...args.scenarios] : Array.from({ length: m }, (_, s) => `scenario ${s}`);
   const rule = args.defaulters ?? 'marginShortfall';

@@ -12,7 +12,7 @@
  */
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
-import { calibrateHaircut, checkMeasure, type TailMeasure } from './collateral.js';
+import { calibrateHaircutAs, checkMeasure, type TailMeasure } from './collateral.js';
 import { STABLECOINS } from './market.js';
 import type { HistoryInput } from './mpor-returns.js';
 
@@ -124,7 +124,7 @@ function priceOf(asset: string, given: unknown, market: LendingMarket, path: str
   return p;
 }
 
-function checkMarket(market: unknown): LendingMarket {
+function checkLendingMarket(market: unknown): LendingMarket {
   if (market === undefined) return {};
   if (market === null || typeof market !== 'object') throw new InputError('market', market, 'a lending market { prices?, parameters?, closeFactor? }');
   return market as LendingMarket;
@@ -137,7 +137,7 @@ function checkMarket(market: unknown): LendingMarket {
  */
 export function assessLending(account: LendingAccount, market?: LendingMarket): LendingAssessment {
   if (account === null || typeof account !== 'object') throw new InputError('account', account, 'a lending account { collateral, debt? }');
-  const mk = checkMarket(market);
+  const mk = checkLendingMarket(market);
   const params = mk.parameters ?? AAVE_V2_PARAMETERS.assets;
   const collateral = entries<LendingCollateralLine>(account.collateral, 'account.collateral').map(({ line, path }): ResolvedLendingCollateral => {
     const amount = finiteIn(line.amount, `${path}${Array.isArray(account.collateral) ? '.amount' : ''}`, 0, Infinity, 'a finite amount >= 0');
@@ -227,7 +227,7 @@ export interface LiquidationResult {
  */
 export function simulateLiquidation(account: LendingAccount, market?: LendingMarket, options: LiquidationOptions = {}): LiquidationResult {
   const a = assessLending(account, market);
-  const mk = checkMarket(market);
+  const mk = checkLendingMarket(market);
   const closeFactor = finiteIn(mk.closeFactor ?? AAVE_V2_PARAMETERS.closeFactor, 'market.closeFactor', 0, 1, 'a fraction in [0, 1]');
   const sum = <T extends { asset: string; amount: number }>(xs: T[]) => {
     const r: Record<string, number> = {};
@@ -338,10 +338,10 @@ export function calibrateLendingParameters(ctx: EngineContext, args: LendingCali
   const cost = finiteIn(args.liquidationCost ?? 0, 'liquidationCost', 0, 1, 'a fraction in [0, 1]');
   const incentive = finiteIn(args.liquidatorIncentive ?? 0.02, 'liquidatorIncentive', 0, 1, 'a fraction in [0, 1]');
   const buffer = finiteIn(args.ltvBuffer ?? 0.05, 'ltvBuffer', 0, 1, 'a fraction in [0, 1]');
-  const h = calibrateHaircut(ctx, {
+  const h = calibrateHaircutAs(ctx, {
     history: args.history, confidence: args.confidence ?? 0.99, mporDays: args.liquidationHorizonDays ?? 1, measure, floor: 0,
     lookbackDays: args.lookbackDays, overlapping: args.overlapping,
-  });
+  }, 'liquidationHorizonDays');
   const d = Math.max(0, h.estimate);
   const liquidationBonus = cost + incentive;
   const liquidationThreshold = Math.max(0, (1 - d) / (1 + liquidationBonus));

@@ -13,8 +13,9 @@
  *   (decimal), ADV the average daily volume (units), Y a constant of order 1 (default 1; Toth et al.
  *   report Y ~ 0.5-1 across markets). The price moves by I x P by the end of the trade.
  * - 'depth': an order-book side (best level first) that the liquidation consumes: levels fill in
- *   order, cost = sum(filled_i x |price_i - reference|) with reference = `mid` (default the best
- *   level's price); a book too thin for q gives NaN and status invalidInput ('bookExhausted').
+ *   order, cost = sum(filled_i x |price_i - reference|) with reference = `mid` (default the mark P,
+ *   so slippage is measured from the mark like the other models); a book too thin for q gives NaN
+ *   and status invalidInput ('bookExhausted').
  * Penalty = penaltyRate x q x P (e.g. Deribit BTC futures 0.75%, ETH 0.9%: see
  * /work/shared/reference/margin-methodologies.md, Deribit's January 2022 notice).
  */
@@ -75,14 +76,17 @@ export function checkImpactModel(model: unknown, path = 'model'): ImpactModel {
       return m;
     case 'depth': {
       if (!Array.isArray(m.levels) || m.levels.length === 0) throw new InputError(`${path}.levels`, m.levels, 'a non-empty array of { price, size }, best first');
+      // Levels must move away from the best price monotonically (bids falling or asks rising). The
+      // side is set by the first pair of distinct prices: equal leading levels say nothing about it.
+      let side = 0;
       m.levels.forEach((l, i) => {
         if (l === null || typeof l !== 'object') throw new InputError(`${path}.levels[${i}]`, l, 'a level { price, size }');
         positive(l.price, `${path}.levels[${i}].price`);
         positive(l.size, `${path}.levels[${i}].size`);
-        // Levels must move away from the best price monotonically (bids falling or asks rising).
-        if (i >= 2 && Math.sign(l.price - m.levels[i - 1].price) * Math.sign(m.levels[1].price - m.levels[0].price) < 0) {
-          throw new InputError(`${path}.levels[${i}].price`, l.price, 'prices moving away from the best level monotonically');
-        }
+        if (i === 0) return;
+        const step = Math.sign(l.price - m.levels[i - 1].price);
+        if (side === 0) side = step;
+        else if (step * side < 0) throw new InputError(`${path}.levels[${i}].price`, l.price, 'prices moving away from the best level monotonically');
       });
       if (m.mid !== undefined) positive(m.mid, `${path}.mid`);
       return m;
@@ -121,7 +125,7 @@ function impact(m: ImpactModel, q: number, P: number): { cost: number; move: num
       return { cost: I * q * P, move: I * P, exhausted: false };
     }
     case 'depth': {
-      const ref = m.mid ?? m.levels[0].price;
+      const ref = m.mid ?? P;
       const w = walkBook(m.levels, ref, q);
       return { cost: w.cost, move: Math.abs(w.lastPrice - ref), exhausted: w.exhausted };
     }
@@ -181,6 +185,9 @@ export function liquidationCost(args: LiquidationCostArgs): LiquidationCostResul
   return out;
 }
 
+/** Smallest accepted `chunkFraction` of {@link tieredLiquidation}. */
+const MIN_CHUNK_FRACTION = 1e-4;
+
 /** Options of {@link tieredLiquidation}. With the 'depth' model, `levels` is the side the liquidation trades against (bids for a long). */
 export interface TieredLiquidationArgs {
   /** Position size in units (negative = short). */
@@ -194,7 +201,7 @@ export interface TieredLiquidationArgs {
   model: ImpactModel;
   /** Penalty per chunk as a fraction of its notional at the mark (default 0). */
   penaltyRate?: number;
-  /** Chunk as a fraction of the initial size (default 0.25). */
+  /** Chunk as a fraction of the initial size, in [1e-4, 1] (default 0.25). */
   chunkFraction?: number;
   /**
    * Fraction of each chunk's price move that persists into the next chunk's mark (default 1: no
@@ -259,8 +266,12 @@ export function tieredLiquidation(args: TieredLiquidationArgs): TieredLiquidatio
   const mmr = positive(args.maintenanceRate, 'maintenanceRate', true);
   const model = checkImpactModel(args.model);
   const penaltyRate = args.penaltyRate === undefined ? 0 : positive(args.penaltyRate, 'penaltyRate', true);
-  const frac = args.chunkFraction === undefined ? 0.25 : positive(args.chunkFraction, 'chunkFraction');
-  if (frac > 1) throw new InputError('chunkFraction', frac, 'a fraction in (0, 1]');
+  const frac = args.chunkFraction === undefined ? 0.25 : args.chunkFraction;
+  // A chunk below the ulp of the size never shrinks what is left (left - q == left): the floor keeps
+  // the loop to at most 10,001 chunks, which is already far finer than any venue's reduction step.
+  if (typeof frac !== 'number' || !(frac >= MIN_CHUNK_FRACTION && frac <= 1)) {
+    throw new InputError('chunkFraction', frac, `a fraction in [${MIN_CHUNK_FRACTION}, 1]`);
+  }
   const perm = args.permanentFraction === undefined ? 1 : positive(args.permanentFraction, 'permanentFraction', true);
   if (perm > 1) throw new InputError('permanentFraction', perm, 'a fraction in [0, 1]');
   const sign = Math.sign(size0);
@@ -272,13 +283,17 @@ export function tieredLiquidation(args: TieredLiquidationArgs): TieredLiquidatio
   let level = 0, used = 0;
   let reason: TieredLiquidationResult['reason'] = 'healthy';
   const mm = () => mmr * left * mark;
-  // Chunks are fractions of a finite size: at most ceil(1 / frac) of them.
-  while (left > 0 && equity < mm()) {
+  // Chunks are fractions of a finite size: at most ceil(1 / frac) of them (one more for rounding);
+  // the cap and the no-progress check below make termination independent of float rounding.
+  const maxChunks = Math.ceil(1 / frac) + 1;
+  while (left > 0 && equity < mm() && chunks.length < maxChunks) {
     const q = Math.min(left, chunkSize);
     let cost: number, move: number;
     if (model.kind === 'depth') {
-      // Fills are measured from the current mark, which earlier chunks moved to the book's last price.
-      const w = walkBook(model.levels, mark, q, level, used);
+      // The first chunk's fills are measured from the book's mid (default the mark), as in
+      // liquidationCost; later ones from the mark, which earlier chunks moved to the book's last price.
+      const reference = chunks.length === 0 ? model.mid ?? mark : mark;
+      const w = walkBook(model.levels, reference, q, level, used);
       if (w.exhausted) {
         reason = 'bookExhausted';
         break;
@@ -294,8 +309,10 @@ export function tieredLiquidation(args: TieredLiquidationArgs): TieredLiquidatio
     }
     const penalty = penaltyRate * q * mark;
     const markBefore = mark;
+    const leftBefore = left;
     left = Math.max(0, left - q);
     if (left < 1e-12 * Math.abs(size0)) left = 0;
+    if (!(left < leftBefore)) break;
     mark = markBefore - sign * move;
     if (!(mark > 0)) mark = Number.MIN_VALUE;
     const remarkLoss = left * Math.abs(markBefore - mark);

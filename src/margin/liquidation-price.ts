@@ -12,7 +12,7 @@ import { InputError, KernelError } from '../errors.js';
 import type { MarginKernels } from '../kernels/margin/kernels.js';
 import * as L from '../kernels/margin/layout.js';
 import { KIND_FUTURE, KIND_OPTION_COIN, KIND_OPTION_USD, KIND_PERPETUAL, KIND_SPOT } from '../kernels/risk/layout.js';
-import { haircutOf, positionEquity } from './equity.js';
+import { checkLinearSettlement, haircutOf, positionEquity } from './equity.js';
 import { resolveAccounts, STABLECOINS } from './market.js';
 import {
   checkStandardParams, haircutsFor, linearRuleOf, maintenanceAmounts, optionRuleOf, standardMarginResolved,
@@ -175,6 +175,8 @@ function pack(problems: Problem[], params: StandardMarginParams, haircuts: Reado
           set(L.LIQ_MM_MARK_RATE, p.type === 1 ? rule.maintenanceMarkRate.call : rule.maintenanceMarkRate.put);
         }
       } else {
+        // The kernel's future is linear; standardMarginResolved has already rejected coin futures.
+        checkLinearSettlement(p);
         seti(L.LIQ_KIND, p.kind === 'perpetual' ? KIND_PERPETUAL : KIND_FUTURE);
         // Without an entry price the P&L is counted from today's mark (zero today, as in equity.ts).
         set(L.LIQ_ENTRY, Number.isFinite(p.entryPrice) ? p.entryPrice : p.markPerUnit);
@@ -298,7 +300,8 @@ function level(asset: string, index: number, below: LiquidationSide, above: Liqu
  * @param ctx engine context (runs the pricing and liquidation-price kernels).
  * @param accounts one account (one result) or an array (an array of results).
  * @param params a standard-margin parameter set (e.g. `DERIBIT_STANDARD`).
- * @throws InputError for malformed accounts, market, params or options (with the field's path).
+ * @throws InputError for malformed accounts, market, params or options (a search bound index x
+ * upperFactor that overflows: `options.upperFactor`), or a coin-settled future (`<position>.settlement`), with the field's path.
  */
 export function liquidationPrice(
   ctx: EngineContext, accounts: MarginAccount, market: MarginMarket, params: StandardMarginParams, options?: LiquidationPriceOptions,
@@ -332,6 +335,13 @@ export function liquidationPrice(
         position: { path: p.path, instrument: p.instrument, isolatedMargin },
       });
     }));
+  }
+  // The factors are checked alone above; their bounds must also be usable numbers for every index
+  // (index x 1e305 overflows, and an infinite bound made both sides 'invalid' for the wrong reason).
+  for (const p of problems) {
+    if (!Number.isFinite(p.index * upperFactor)) {
+      throw new InputError('options.upperFactor', upperFactor, `a multiple for which index x upperFactor is finite (${p.asset} index ${p.index} overflows)`);
+    }
   }
   const { out, status } = solve(ctx, problems, params, haircuts, lowerFactor, upperFactor, maxIterations);
   const results: LiquidationPriceResult[] = resolved.map((acc, ai) => ({

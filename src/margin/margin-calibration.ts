@@ -211,7 +211,8 @@ function common(args: CalibrateMarginArgs): Common {
  * Calibrate margin parameters to a tail target on history, backtest coverage and report
  * procyclicality (see the file comment for both kinds and the APC tools).
  * @throws InputError for a bad or too short history (the path names it, e.g. `history (line 7)`),
- * an option out of range, a portfolio asset without history, or an IM that is not a positive number.
+ * an option out of range, a portfolio asset without history, an IM that is not a positive number, or
+ * (multiplier) a non-finite revalued loss (`portfolio`) or loss / IM ratio (`im`, `im(date)`).
  */
 export function calibrateMargin(ctx: EngineContext, args: CalibrateMarginArgs): CalibrateMarginResult {
   if (args === null || typeof args !== 'object') throw new InputError('args', args, 'an object');
@@ -342,6 +343,13 @@ function multiplier(ctx: EngineContext, args: CalibrateMarginArgs, o: Common): C
   });
   const rv = revaluePortfolio(ctx, { portfolio: pf, scenarios: { assets, logReturns: lr, horizon: h / 365 } });
   const losses = rv.pnl.map((x) => -x);
+  // A NaN or infinite loss (overflowing sizes, a repricing failure) would make the tail selection
+  // and every figure below meaningless without a trace: stop at the first such window.
+  for (let t = 0; t < m; t++) {
+    if (!Number.isFinite(losses[t])) {
+      throw new InputError('portfolio', pf, `a portfolio with a finite revalued loss in every MPOR window (the window from ${al.dates[t]} gives ${losses[t]})`);
+    }
+  }
   const imArg = args.im;
   const imAt = new Float64Array(m);
   for (let t = 0; t < m; t++) {
@@ -353,6 +361,11 @@ function multiplier(ctx: EngineContext, args: CalibrateMarginArgs, o: Common): C
     imAt[t] = v;
   }
   const ratio = losses.map((x, t) => x / imAt[t]);
+  for (let t = 0; t < m; t++) {
+    if (!Number.isFinite(ratio[t])) {
+      throw new InputError(typeof imArg === 'number' ? 'im' : `im(${al.dates[t]})`, imAt[t], `an IM for which MPOR loss / IM is finite (loss ${losses[t]} USD)`);
+    }
+  }
   const tail = empiricalTail(ctx, ratio, o.c, 1);
   const mult = Math.max(0, o.measure === 'es' ? tail.es : tail.var);
   const im = imAt.map((x) => x * mult);

@@ -77,7 +77,7 @@ export interface StandardMarginResult {
 
 /** Options of {@link standardMargin}. */
 export interface StandardMarginOptions {
-  /** Collateral haircuts by asset, overriding `params.haircuts` (fractions in [0, 1); `'*'` default). */
+  /** Collateral haircuts by asset, overriding `params.haircuts` (fractions in [0, 1]; `'*'` default). */
   haircuts?: Readonly<Record<string, number>>;
 }
 
@@ -196,7 +196,7 @@ function result(
   };
 }
 
-/** One resolved position's standard margin. @throws InputError when params have no rule for its asset. */
+/** One resolved position's standard margin. @throws InputError when params have no rule for its asset, or for a coin-settled future (`<path>.settlement`). */
 export function positionMargin(p: ResolvedPosition, params: StandardMarginParams, haircuts?: Readonly<Record<string, number>>): PositionMargin {
   const value = positionEquity(p, haircuts);
   if (p.kind === 'spot') return result(p, value, Math.abs(p.size) * p.index, 0, 0, 'spot', 'spot holding: no margin, counted in equity', 0);
@@ -274,7 +274,7 @@ export function standardMarginResolved(
  * @param accounts one account (one result) or an array (an array of results).
  * @param params a parameter set, e.g. `DERIBIT_STANDARD` or `GENERIC_STANDARD`.
  * @throws InputError for malformed accounts, market or params (unknown instrument, expired option,
- * missing vol, negative collateral, short spot, an asset without a rule), with the field's path.
+ * missing vol, negative collateral, short spot, an asset without a rule, a coin-settled future: `<position>.settlement`), with the field's path.
  */
 export function standardMargin(
   ctx: EngineContext, accounts: MarginAccount, market: MarginMarket, params: StandardMarginParams, options?: StandardMarginOptions,

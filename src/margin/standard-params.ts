@@ -55,7 +55,7 @@ export interface StandardMarginParams {
   options: Readonly<Record<string, ShortOptionRule>>;
   /** Liquidation fee by asset (`'*'` default) as a fraction of notional, reported per position. */
   liquidationFee?: Readonly<Record<string, number>>;
-  /** Collateral haircuts by asset (fraction in [0, 1) of the USD value not counted). */
+  /** Collateral haircuts by asset (fraction in [0, 1] of the USD value not counted). */
   haircuts?: Readonly<Record<string, number>>;
 }
 
@@ -134,12 +134,13 @@ export function checkStandardParams(params: unknown, path = 'params'): StandardM
 }
 
 /**
- * Validate haircuts by asset: each a fraction in [0, 1) of the USD value not counted.
+ * Validate haircuts by asset: each a fraction in [0, 1] of the USD value not counted (1: the asset
+ * counts for nothing; calibrateHaircut and collateralValue use the same range).
  * @throws InputError naming the asset.
  */
 export function checkHaircuts(haircuts: unknown, path: string): Readonly<Record<string, number>> {
   for (const [asset, h] of Object.entries(record(haircuts, path))) {
-    if (typeof h !== 'number' || !(h >= 0 && h < 1)) throw new InputError(`${path}.${asset}`, h, 'a haircut in [0, 1)');
+    if (typeof h !== 'number' || !(h >= 0 && h <= 1)) throw new InputError(`${path}.${asset}`, h, 'a haircut in [0, 1]');
   }
   return haircuts as Record<string, number>;
 }
