@@ -31,7 +31,7 @@ export type {
   MarginPosition, MarginAccount, AssetMarket, InstrumentSpec, MarginMarket, ResolvedPosition, ResolvedCollateral, ResolvedAccount,
 } from './types.js';
 export { resolveAccounts, forwardFor, assetPrice, checkMarket, STABLECOINS, marketFromDeribitChain } from './market.js';
-export { accountEquity, positionEquity, haircutOf, type EquityBreakdown } from './equity.js';
+export { accountEquity, positionEquity, haircutOf, checkLinearSettlement, type EquityBreakdown } from './equity.js';
 export {
   standardMargin, positionMargin, linearMargin, shortOptionMargin, maintenanceAmounts, checkStandardParams, checkHaircuts,
   DERIBIT_STANDARD, GENERIC_STANDARD,
