@@ -156,8 +156,9 @@ export function marginReport(r) {
     const pool = x.pool === true;
     const aps = Math.round(x.accountsPerS);
     const verdict = pool ? '' : aps >= MARGIN_TARGETS.accountsPerS ? 'met' : `**missed**${x.riskMatrixS && r.accounts / x.riskMatrixS >= MARGIN_TARGETS.accountsPerS ? ' (risk matrix alone met)' : ''}`;
-    p(`| ${x.backend === 'wasm' ? 'WASM' : 'JS twin'} | ${pool ? `${x.workers} worker${x.workers > 1 ? 's' : ''} (pool)` : '1 (in thread)'} | ${x.wallS.toFixed(3)} | ${Number(pool ? x.mainThreadCpuS : x.cpuS).toFixed(3)}${pool ? ' (main thread)' : ''} | ${aps.toLocaleString('en-US')} | ${pool ? '' : x.resolveS.toFixed(3)} | ${pool ? '' : x.riskMatrixS.toFixed(3)} | ${pool ? '' : Math.round(r.accounts / x.riskMatrixS).toLocaleString('en-US')} | ${pool ? String(x.identical) : ''} | ${verdict} |`);
+    p(`| ${x.backend === 'wasm' ? 'WASM' : 'JS twin'} | ${pool ? (x.workers > 1 ? `${x.workers} workers (pool)` : '1 (runShards, in thread)') : '1 (in thread)'} | ${x.wallS.toFixed(3)} | ${Number(pool ? x.mainThreadCpuS : x.cpuS).toFixed(3)}${pool ? ' (all threads)' : ''} | ${aps.toLocaleString('en-US')} | ${pool ? '' : x.resolveS.toFixed(3)} | ${pool ? '' : x.riskMatrixS.toFixed(3)} | ${pool ? '' : Math.round(r.accounts / x.riskMatrixS).toLocaleString('en-US')} | ${pool ? String(x.identical) : ''} | ${verdict} |`);
   }
+  p('CPU = process user + system time of the best run, all threads (workers included). Worker rows: the pool sends the whole job to every worker and each shard revalues the distinct instruments of its accounts, so with books drawn from one chain two workers repeat most of the work and pay the copy: one thread is the fastest way to run this batch.');
   p();
   return L;
 }
