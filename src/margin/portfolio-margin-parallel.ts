@@ -15,7 +15,13 @@ import type { MarginAccount, MarginMarket } from './types.js';
 
 /** Options of {@link portfolioMarginParallel}: aggregation plus the pool's. */
 export interface PortfolioMarginParallelOptions extends PortfolioMarginOptions {
-  /** 1 runs in this thread; n > 1 up to n workers; `'auto'` (default): cores, capped by the work size. */
+  /**
+   * 1 (default) runs in this thread; n > 1 up to n workers; `'auto'`: cores, capped by the work
+   * size. The default is 1 because the pool copies the whole job (every account object) to every
+   * worker: for books that share listed instruments that copy costs more than the margin itself
+   * (bench/RESULTS.md: 10,000 accounts x 20 positions take 0.28 s in one thread, 0.73 s on two
+   * workers). Workers pay off when each account is expensive (large grids, few shared instruments).
+   */
   workers?: number | 'auto';
   /** Accounts per shard (default 1,000): the unit of work handed to a worker. */
   accountsPerShard?: number;
@@ -52,7 +58,7 @@ export async function portfolioMarginParallel(
   const shards = Math.ceil(list.length / per);
   const job: PortfolioMarginJob = { accounts: list, market, grid: g, aggregation, accountsPerShard: per };
   const packed = await runShards(engine, {
-    task: 'portfolioMargin', job, shards, workers: options.workers ?? 'auto', items, signal: options.signal, onProgress: options.onProgress,
+    task: 'portfolioMargin', job, shards, workers: options.workers ?? 1, items, signal: options.signal, onProgress: options.onProgress,
     pool: options.pool, workerUrl: options.workerUrl,
   });
   const out: PortfolioMarginResult[] = [];
