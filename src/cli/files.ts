@@ -4,7 +4,7 @@
  * files and renamed into place only when the whole run succeeded (nothing half-written is ever
  * left behind, on failure or on Ctrl-C).
  */
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { unlinkSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,9 +63,14 @@ export class OutputSet {
   /**
    * Write every staged output to a temporary file beside its target, then rename each into place
    * (a rename within a directory is atomic on POSIX). On any failure the temporaries are removed.
-   * @throws BadInputError when a target directory is missing or not writable.
+   * @throws BadInputError when a target is a directory, or its directory is missing or not writable.
    */
   async commit(): Promise<void> {
+    // A directory as target would fail only at the rename, after other outputs may have landed: refuse it first.
+    for (const path of this.outputs.keys()) {
+      const isDir = await stat(path).then((s) => s.isDirectory(), () => false);
+      if (isDir) throw new BadInputError('cannot write (is a directory)', { file: displayPath(path) });
+    }
     const pending: [string, string][] = [];
     try {
       for (const [path, content] of this.outputs) {
@@ -80,7 +85,12 @@ export class OutputSet {
         pending.push([tmp, path]);
       }
       for (const [tmp, path] of pending) {
-        await rename(tmp, path);
+        try {
+          await rename(tmp, path);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          throw new BadInputError(`cannot write (${code === 'EISDIR' ? 'is a directory' : code ?? (e as Error).message})`, { file: displayPath(path) });
+        }
         this.temps.delete(tmp);
       }
     } finally {

@@ -33,8 +33,9 @@ export function assetFromFileName(file: string): string {
 
 /** Parse a history CSV; a bad row is reported as file:line: column. @throws BadInputError. */
 export function parseHistory(text: string, file: string): PriceHistory {
+  let history: PriceHistory;
   try {
-    return parsePriceCsv(text);
+    history = parsePriceCsv(text);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     const m = /^line (\d+)$/.exec(e.path);
@@ -50,6 +51,9 @@ export function parseHistory(text: string, file: string): PriceHistory {
     if (!(Number(close) > 0)) throw new BadInputError(`expected a positive close, got ${JSON.stringify(close ?? '')}`, { file, line, field: 'close' });
     throw new BadInputError(inputProblem(e), { file, line, field: dateCol });
   }
+  // One return needs two closes; fewer (a header-only file) would surface later as "-1 common daily returns".
+  if (history.close.length < 2) throw new BadInputError(`expected at least two daily closes, got ${history.close.length}`, { file });
+  return history;
 }
 
 /** Read the history files: positional files (asset from the name) and `--history ASSET=path` entries. */
