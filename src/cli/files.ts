@@ -35,10 +35,11 @@ export function displayPath(path: string): string {
   return rel && !rel.startsWith('..') ? rel : path;
 }
 
-/** Read a text file. @throws BadInputError naming the file when it cannot be read. */
+/** Read a text file, less a leading UTF-8 byte-order mark. @throws BadInputError naming the file when it cannot be read. */
 export async function readText(path: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    // Editors on Windows prefix a BOM, which JSON.parse rejects; no input format here gives it a meaning.
+    return (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);

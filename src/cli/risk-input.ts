@@ -8,7 +8,7 @@ import { parsePriceCsv, type PriceHistory } from '../risk/returns.js';
 import type { Portfolio, Position } from '../risk/portfolio.js';
 import { BadInputError, inputProblem } from './errors.js';
 import { bundled, BUNDLED_HISTORIES, BUNDLED_PORTFOLIO, displayPath, readText } from './files.js';
-import { jsonLines, lineAt, lineOf } from './json-locate.js';
+import { jsonLines, lineOf, parseJsonFile } from './json-locate.js';
 import type { CliContext } from './command.js';
 
 /** A history file and the asset it prices. */
@@ -92,15 +92,7 @@ export async function readPortfolio(ctx: CliContext, path: unknown): Promise<Por
   if (isBundled) ctx.note(`riskwasm: no --portfolio given: using the bundled example ${BUNDLED_PORTFOLIO}`);
   const shown = isBundled ? BUNDLED_PORTFOLIO : displayPath(file);
   const text = await readText(file);
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    const lc = /line (\d+) column/.exec(msg);
-    throw new BadInputError(`invalid JSON (${msg.replace(/\s+/g, " ")})`, { file: shown, line: lc ? Number(lc[1]) : pos ? lineAt(text, Number(pos[1])) : undefined });
-  }
+  const data = parseJsonFile(text, shown);
   const lines = jsonLines(text);
   const where = (field: string) => ({ file: shown, line: lineOf(lines, field), field });
   if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new BadInputError('expected a JSON object with "positions"', { file: shown, line: 1 });

@@ -512,4 +512,20 @@ describe('outputs, non-finite results and degenerate files', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/BTCUSDT_header_only\.csv: expected at least two daily closes, got 0/);
   });
+
+  it('invalid JSON names the line of the error for the portfolio and the accounts file (Node 20 messages carry no position)', async () => {
+    const file = join(FIXTURES, 'trailing-comma.json');
+    for (const args of [['var', '--portfolio', file], ['margin', file]]) {
+      const r = await run([...args, '--quiet'], { cwd: FIXTURES });
+      expect(r.code, args[0]).toBe(2);
+      // The stray `]` after the trailing comma is on line 4.
+      expect(r.stderr, args[0]).toMatch(/^riskwasm: error: trailing-comma\.json:4: invalid JSON/);
+    }
+  });
+
+  it('a UTF-8 byte-order mark (as Windows editors write) is not a JSON error', async () => {
+    const r = await run(['var', BTC, '--portfolio', join(FIXTURES, 'bom-portfolio.json'), '--json', '--no-backtest', '--quiet']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).portfolio.name).toBe('BOM-prefixed book');
+  });
 });
