@@ -52,9 +52,11 @@ export class OutputSet {
   private readonly outputs = new Map<string, string | Uint8Array>();
   private readonly temps = new Set<string>();
 
-  /** Queue `content` for `path` (written only by {@link OutputSet.commit}). */
+  /** Queue `content` for `path` (written only by {@link OutputSet.commit}). @throws BadInputError when `path` is already staged. */
   stage(path: string, content: string | Uint8Array): void {
-    this.outputs.set(resolve(path), content);
+    const abs = resolve(path);
+    if (this.outputs.has(abs)) throw new BadInputError('two outputs name the same file', { file: displayPath(abs) });
+    this.outputs.set(abs, content);
   }
 
   get paths(): string[] {

@@ -528,4 +528,12 @@ describe('outputs, non-finite results and degenerate files', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).portfolio.name).toBe('BOM-prefixed book');
   });
+
+  it('--out and --plot naming the same file: exit 2 before any work, instead of the report silently replacing the plot', async () => {
+    const same = join(dir, 'both.svg');
+    const r = await run(['surface', '--currency', 'BTC', '--expiry', '27MAR26', '--plot', same, '--out', same, '--quiet'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^riskwasm: error: both\.svg: two outputs name the same file/);
+    expect(listing()).toEqual([]);
+  });
 });
