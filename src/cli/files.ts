@@ -4,7 +4,7 @@
  * files and renamed into place only when the whole run succeeded (nothing half-written is ever
  * left behind, on failure or on Ctrl-C).
  */
-import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { unlinkSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,10 +35,11 @@ export function displayPath(path: string): string {
   return rel && !rel.startsWith('..') ? rel : path;
 }
 
-/** Read a text file. @throws BadInputError naming the file when it cannot be read. */
+/** Read a text file, less a leading UTF-8 byte-order mark. @throws BadInputError naming the file when it cannot be read. */
 export async function readText(path: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8');
+    // Editors on Windows prefix a BOM, which JSON.parse rejects; no input format here gives it a meaning.
+    return (await readFile(path, 'utf8')).replace(/^\uFEFF/, '');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : String((e as Error).message);
@@ -51,9 +52,11 @@ export class OutputSet {
   private readonly outputs = new Map<string, string | Uint8Array>();
   private readonly temps = new Set<string>();
 
-  /** Queue `content` for `path` (written only by {@link OutputSet.commit}). */
+  /** Queue `content` for `path` (written only by {@link OutputSet.commit}). @throws BadInputError when `path` is already staged. */
   stage(path: string, content: string | Uint8Array): void {
-    this.outputs.set(resolve(path), content);
+    const abs = resolve(path);
+    if (this.outputs.has(abs)) throw new BadInputError('two outputs name the same file', { file: displayPath(abs) });
+    this.outputs.set(abs, content);
   }
 
   get paths(): string[] {
@@ -63,9 +66,14 @@ export class OutputSet {
   /**
    * Write every staged output to a temporary file beside its target, then rename each into place
    * (a rename within a directory is atomic on POSIX). On any failure the temporaries are removed.
-   * @throws BadInputError when a target directory is missing or not writable.
+   * @throws BadInputError when a target is a directory, or its directory is missing or not writable.
    */
   async commit(): Promise<void> {
+    // A directory as target would fail only at the rename, after other outputs may have landed: refuse it first.
+    for (const path of this.outputs.keys()) {
+      const isDir = await stat(path).then((s) => s.isDirectory(), () => false);
+      if (isDir) throw new BadInputError('cannot write (is a directory)', { file: displayPath(path) });
+    }
     const pending: [string, string][] = [];
     try {
       for (const [path, content] of this.outputs) {
@@ -80,7 +88,12 @@ export class OutputSet {
         pending.push([tmp, path]);
       }
       for (const [tmp, path] of pending) {
-        await rename(tmp, path);
+        try {
+          await rename(tmp, path);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          throw new BadInputError(`cannot write (${code === 'EISDIR' ? 'is a directory' : code ?? (e as Error).message})`, { file: displayPath(path) });
+        }
         this.temps.delete(tmp);
       }
     } finally {

@@ -3,6 +3,7 @@
  * name `p.json:14`. A small scanner over already-valid JSON (JSON.parse ran first): it records the
  * line where each value starts, keyed by a path like `positions[2].strike`.
  */
+import { BadInputError } from './errors.js';
 
 /** Map from field path (`a.b[3].c`, root `''`) to 1-based line number. */
 export function jsonLines(text: string): Map<string, number> {
@@ -75,4 +76,32 @@ export function lineAt(text: string, offset: number): number {
   let line = 1;
   for (let k = 0; k < offset && k < text.length; k++) if (text[k] === '\n') line++;
   return line;
+}
+
+/**
+ * Offset of a JSON.parse error: "at position N", or, for Node 20's `Unexpected token 'x', ..."<10
+ * characters>x<10 characters>"... is not valid JSON` (no position), where that excerpt stands.
+ */
+function errorOffset(text: string, message: string): number | undefined {
+  const pos = /position (\d+)/.exec(message);
+  if (pos) return Number(pos[1]);
+  const m = /^Unexpected token '([\s\S])', (\.\.\.)?"([\s\S]*?)"(?:\.\.\.)? is not valid JSON$/.exec(message);
+  if (!m) return undefined;
+  const at = text.indexOf(m[3]);
+  if (at < 0) return undefined;
+  // A leading "..." means the excerpt starts 10 characters before the token (V8's context width).
+  return at + (m[2] ? 10 : Math.max(0, m[3].indexOf(m[1])));
+}
+
+/** JSON.parse of a file's text, a syntax error reported as file:line. @throws BadInputError. */
+export function parseJsonFile(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    const message = (e as Error).message;
+    const lc = /line (\d+) column/.exec(message);
+    const offset = errorOffset(text, message);
+    const line = lc ? Number(lc[1]) : offset !== undefined ? lineAt(text, offset) : undefined;
+    throw new BadInputError(`invalid JSON (${message.replace(/\s+/g, ' ')})`, { file, line });
+  }
 }

@@ -5,13 +5,14 @@
  * failures to exit codes (0 ok, 1 failed computation, 2 bad input, 130 Ctrl-C).
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { cac } from 'cac';
 import { createEngine, type Engine } from '../engine.js';
 import { InputError, RiskwasmError } from '../errors.js';
 import { COMMANDS } from './commands/index.js';
 import type { CliCommand, CliContext } from './command.js';
 import { BadInputError, CliError, EXIT, InterruptedError, inputProblem } from './errors.js';
-import { bundled, OutputSet } from './files.js';
+import { bundled, displayPath, OutputSet } from './files.js';
 import { toJson } from './json-output.js';
 import { plotFormat, renderPlot } from './plot.js';
 import { createProgress } from './progress.js';
@@ -80,6 +81,10 @@ async function runCommand(spec: CliCommand, args: unknown[], options: Record<str
   if (!BACKENDS.includes(backend)) throw new BadInputError(`expected auto, wasm or js, got ${JSON.stringify(options.backend)}`, { field: '--backend' });
   if (options.json && options.csv) throw new BadInputError('choose one of --json and --csv', { field: '--csv' });
   if (options.out !== undefined && (options.out === true || String(options.out) === '')) throw new BadInputError('expected a file name', { field: '--out' });
+  // Checked before the work: staged later, the report would silently replace the plot.
+  if (options.out !== undefined && options.plot !== undefined && resolve(String(options.out)) === resolve(String(options.plot))) {
+    throw new BadInputError('two outputs name the same file (--out and --plot)', { file: displayPath(resolve(String(options.out))) });
+  }
   let engine: Promise<Engine> | undefined;
   const ctx: CliContext = {
     engine: () => (engine ??= createEngine({ backend: backend as 'auto' | 'wasm' | 'js' })),

@@ -11,8 +11,8 @@ import type { MarginAccount } from '../margin/types.js';
 import type { CliContext } from './command.js';
 import { BadInputError, inputProblem } from './errors.js';
 import { bundled, displayPath, readText } from './files.js';
-import { jsonLines, lineAt, lineOf } from './json-locate.js';
-import { expiryLabel } from './market-input.js';
+import { jsonLines, lineOf, parseJsonFile } from './json-locate.js';
+import { expiryLabel, MONTHS } from './market-input.js';
 
 /** The bundled example accounts used when no accounts file is given. */
 export const BUNDLED_MARGIN_ACCOUNTS = 'examples/portfolios/margin-accounts.json';
@@ -34,18 +34,6 @@ export interface AccountsInput {
   fileField(libraryPath: string): string;
 }
 
-/** Parse JSON text, reporting a syntax error as file:line. @throws BadInputError. */
-function parseJson(text: string, file: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    const lc = /line (\d+) column/.exec(msg);
-    throw new BadInputError(`invalid JSON (${msg.replace(/\s+/g, ' ')})`, { file, line: lc ? Number(lc[1]) : pos ? lineAt(text, Number(pos[1])) : undefined });
-  }
-}
-
 /**
  * Read a margin-accounts file (or the bundled example, announced on stderr) and check its outer
  * shape; the accounts themselves are validated by the margin engine (see {@link accountsError}).
@@ -57,7 +45,7 @@ export async function readAccounts(ctx: CliContext, path: unknown): Promise<Acco
   if (isBundled) ctx.note(`riskwasm: no accounts file given: using the bundled example ${BUNDLED_MARGIN_ACCOUNTS}`);
   const file = isBundled ? BUNDLED_MARGIN_ACCOUNTS : displayPath(abs);
   const text = await readText(abs);
-  const data = parseJson(text, file);
+  const data = parseJsonFile(text, file);
   const lines = jsonLines(text);
   const where = (field: string) => ({ file, line: lineOf(lines, field), field });
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
@@ -86,13 +74,12 @@ export async function readAccounts(ctx: CliContext, path: unknown): Promise<Acco
   };
 }
 
-const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-
 /** Expiry (ms since epoch, 08:00 UTC as Deribit lists) of a name like `BTC-27MAR26-...`, or undefined. */
 function expiryOfName(name: string): number | undefined {
   const m = /^[A-Z0-9]+-(\d{1,2})([A-Z]{3})(\d{2})(?:-|$)/.exec(name);
-  if (!m || !MONTHS.includes(m[2])) return undefined;
-  return Date.UTC(2000 + Number(m[3]), MONTHS.indexOf(m[2]), Number(m[1]), 8);
+  const month = MONTHS.indexOf(m?.[2] as (typeof MONTHS)[number]);
+  if (!m || month < 0) return undefined;
+  return Date.UTC(2000 + Number(m[3]), month, Number(m[1]), 8);
 }
 
 /** Why `name` is not in the chain: expired before the snapshot, or which expiries the chain lists. */

@@ -38,12 +38,14 @@ export async function readChain(ctx: CliContext, path: unknown, skipBadRows: boo
   return { chain, file: shown, bundled: isBundled };
 }
 
+/** Month codes of Deribit instrument names (`27MAR26`), January first. */
+export const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] as const;
+
 /** Deribit's expiry code of an ISO date: `2026-03-27T08:00:00Z` -> `27MAR26`. */
 export function expiryLabel(iso: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
   if (!m) return iso;
-  const months = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-  return `${Number(m[3])}${months[Number(m[2]) - 1]}${m[1].slice(2)}`;
+  return `${Number(m[3])}${MONTHS[Number(m[2]) - 1]}${m[1].slice(2)}`;
 }
 
 /** Parse `--expiry`: a set of accepted labels (upper case) and ISO dates; undefined keeps all. */

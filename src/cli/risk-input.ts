@@ -8,7 +8,7 @@ import { parsePriceCsv, type PriceHistory } from '../risk/returns.js';
 import type { Portfolio, Position } from '../risk/portfolio.js';
 import { BadInputError, inputProblem } from './errors.js';
 import { bundled, BUNDLED_HISTORIES, BUNDLED_PORTFOLIO, displayPath, readText } from './files.js';
-import { jsonLines, lineAt, lineOf } from './json-locate.js';
+import { jsonLines, lineOf, parseJsonFile } from './json-locate.js';
 import type { CliContext } from './command.js';
 
 /** A history file and the asset it prices. */
@@ -33,8 +33,9 @@ export function assetFromFileName(file: string): string {
 
 /** Parse a history CSV; a bad row is reported as file:line: column. @throws BadInputError. */
 export function parseHistory(text: string, file: string): PriceHistory {
+  let history: PriceHistory;
   try {
-    return parsePriceCsv(text);
+    history = parsePriceCsv(text);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     const m = /^line (\d+)$/.exec(e.path);
@@ -50,6 +51,9 @@ export function parseHistory(text: string, file: string): PriceHistory {
     if (!(Number(close) > 0)) throw new BadInputError(`expected a positive close, got ${JSON.stringify(close ?? '')}`, { file, line, field: 'close' });
     throw new BadInputError(inputProblem(e), { file, line, field: dateCol });
   }
+  // One return needs two closes; fewer (a header-only file) would surface later as "-1 common daily returns".
+  if (history.close.length < 2) throw new BadInputError(`expected at least two daily closes, got ${history.close.length}`, { file });
+  return history;
 }
 
 /** Read the history files: positional files (asset from the name) and `--history ASSET=path` entries. */
@@ -88,15 +92,7 @@ export async function readPortfolio(ctx: CliContext, path: unknown): Promise<Por
   if (isBundled) ctx.note(`riskwasm: no --portfolio given: using the bundled example ${BUNDLED_PORTFOLIO}`);
   const shown = isBundled ? BUNDLED_PORTFOLIO : displayPath(file);
   const text = await readText(file);
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (e) {
-    const msg = (e as Error).message;
-    const pos = /position (\d+)/.exec(msg);
-    const lc = /line (\d+) column/.exec(msg);
-    throw new BadInputError(`invalid JSON (${msg.replace(/\s+/g, " ")})`, { file: shown, line: lc ? Number(lc[1]) : pos ? lineAt(text, Number(pos[1])) : undefined });
-  }
+  const data = parseJsonFile(text, shown);
   const lines = jsonLines(text);
   const where = (field: string) => ({ file: shown, line: lineOf(lines, field), field });
   if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new BadInputError('expected a JSON object with "positions"', { file: shown, line: 1 });

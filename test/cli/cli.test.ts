@@ -5,17 +5,18 @@
  * Exit codes: 0 ok, 1 failed computation, 2 bad input, 130 Ctrl-C.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, loadDeribitChain, priceReturns, parsePriceCsv, type Engine } from '../../src/index.js';
+import { createEngine, loadDeribitChain, priceReturns, parsePriceCsv, sampleMoments, type Engine } from '../../src/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'dist/cli/main.js');
 const CHAIN = join(ROOT, 'data/market/deribit_options_snapshot_20260105T153329Z.csv');
 const BTC = join(ROOT, 'data/history/BTCUSDT_1d.csv');
+const FIXTURES = join(ROOT, 'test/cli/fixtures');
 
 interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
 
@@ -461,6 +462,78 @@ describe('riskwasm margin', () => {
       expect(r.stderr).toMatch(message);
     }
     for (const f of [expired, single, zero]) rmSync(f);
+    expect(listing()).toEqual([]);
+  });
+});
+
+describe('outputs, non-finite results and degenerate files', () => {
+  it('--out naming a directory: exit 2 with a one-line message (no stack trace), and no temporary left beside it', async () => {
+    const target = join(dir, 'outdir');
+    mkdirSync(target);
+    const r = await run(['surface', '--currency', 'BTC', '--json', '--quiet', '--out', target], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^riskwasm: error: outdir: cannot write \(is a directory\)\n$/);
+    expect(listing()).toEqual(['outdir']);
+    expect(readdirSync(target)).toEqual([]);
+    rmSync(target, { recursive: true });
+  });
+
+  it('var: the reported scenario P&L mean and sd are sampleMoments of the revalued P&L (same numbers as the library)', async () => {
+    const r = await run(['var', BTC, '--portfolio', 'examples/portfolios/btc-spot.json', '--json', '--no-backtest', '--backend', 'js']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const h = parsePriceCsv(readFileSync(BTC, 'utf8'));
+    const spot = h.close[h.close.length - 1];
+    const pnl = js.revaluePortfolio({
+      portfolio: { spots: { BTC: spot }, positions: [{ kind: 'spot', asset: 'BTC', quantity: 1 }] },
+      scenarios: { assets: ['BTC'], logReturns: priceReturns(h.close).slice(-500), horizon: 1 / 365 },
+    }).pnl;
+    const m = sampleMoments(pnl);
+    // Same revaluation, same backend: the moments must be the library's to the last bit.
+    expect(j.pnl.count).toBe(m.n);
+    expect(j.pnl.mean).toBe(m.mean);
+    expect(j.pnl.sd).toBe(m.sd);
+  });
+
+  it('var with a result that overflows: exit 1 with a clear message (not exit 2 about an internal field), nothing written', async () => {
+    const plot = join(dir, 'huge.svg'), out = join(dir, 'huge.json');
+    for (const extra of [['--plot', plot], ['--out', out, '--json']]) {
+      const r = await run(['var', BTC, '--portfolio', join(FIXTURES, 'huge-quantity.json'), '--no-backtest', ...extra]);
+      expect(r.code, extra.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(/riskwasm: error: var: historical VaR\/ES of "Overflowing book" is not finite/);
+      expect(r.stderr).not.toMatch(/input\.var|internal error/);
+      expect(r.stdout).toBe('');
+    }
+    expect(listing()).toEqual([]);
+  });
+
+  it('a history file with a header and no rows: exit 2 naming the file, not "-1 returns"', async () => {
+    const r = await run(['var', join(FIXTURES, 'BTCUSDT_header_only.csv'), '--portfolio', 'examples/portfolios/btc-spot.json', '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/BTCUSDT_header_only\.csv: expected at least two daily closes, got 0/);
+  });
+
+  it('invalid JSON names the line of the error for the portfolio and the accounts file (Node 20 messages carry no position)', async () => {
+    const file = join(FIXTURES, 'trailing-comma.json');
+    for (const args of [['var', '--portfolio', file], ['margin', file]]) {
+      const r = await run([...args, '--quiet'], { cwd: FIXTURES });
+      expect(r.code, args[0]).toBe(2);
+      // The stray `]` after the trailing comma is on line 4.
+      expect(r.stderr, args[0]).toMatch(/^riskwasm: error: trailing-comma\.json:4: invalid JSON/);
+    }
+  });
+
+  it('a UTF-8 byte-order mark (as Windows editors write) is not a JSON error', async () => {
+    const r = await run(['var', BTC, '--portfolio', join(FIXTURES, 'bom-portfolio.json'), '--json', '--no-backtest', '--quiet']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).portfolio.name).toBe('BOM-prefixed book');
+  });
+
+  it('--out and --plot naming the same file: exit 2 before any work, instead of the report silently replacing the plot', async () => {
+    const same = join(dir, 'both.svg');
+    const r = await run(['surface', '--currency', 'BTC', '--expiry', '27MAR26', '--plot', same, '--out', same, '--quiet'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^riskwasm: error: both\.svg: two outputs name the same file/);
     expect(listing()).toEqual([]);
   });
 });

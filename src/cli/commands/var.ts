@@ -13,8 +13,9 @@ import type { Portfolio, Position, ScenarioSet } from '../../risk/portfolio.js';
 import type { ValueAtRiskArgs, ValueAtRiskResult, VarMethod } from '../../risk/value-at-risk.js';
 import type { MethodBacktest } from '../../risk/backtest-runner.js';
 import { monteCarloScenarios } from '../../risk/monte-carlo-var.js';
+import { sampleMoments } from '../../risk/parametric.js';
 import type { CliCommand, CliContext, CommandReport } from '../command.js';
-import { BadInputError } from '../errors.js';
+import { BadInputError, ComputationError } from '../errors.js';
 import { plotFormat } from '../plot.js';
 import { portfolioError, readHistories, readPortfolio, type HistoryInput, type PortfolioInput } from '../risk-input.js';
 import { fixed, formatTable, percent, sig } from '../table.js';
@@ -98,6 +99,10 @@ export const varCommand: CliCommand = {
     } catch (e) {
       throw portfolioError(e, pf);
     }
+    // A NaN/Infinity VaR is a failed computation (exit 1), not a report of nulls, nor a plot error about `input.var`.
+    if (!Number.isFinite(result.var) || !Number.isFinite(result.es)) {
+      throw new ComputationError(`var: ${method} VaR/ES of ${JSON.stringify(pf.name)} is not finite (VaR ${result.var}, ES ${result.es}): check the position sizes, spots and histories`);
+    }
     await ctx.checkpoint();
 
     const backtests: MethodBacktest[] = [];
@@ -175,9 +180,9 @@ function buildJson(
   engine: Engine, pf: PortfolioInput, histories: HistoryInput[], portfolio: Portfolio, dates: string[], n: number, window: number,
   method: VarMethod, confidence: number, r: ValueAtRiskResult, pnl: Float64Array, btWindow: number, backtests: MethodBacktest[],
 ) {
-  let sum = 0, sq = 0, lo = Infinity, hi = -Infinity;
-  for (const x of pnl) { sum += x; sq += x * x; lo = Math.min(lo, x); hi = Math.max(hi, x); }
-  const mean = sum / pnl.length;
+  let lo = Infinity, hi = -Infinity;
+  for (const x of pnl) { lo = Math.min(lo, x); hi = Math.max(hi, x); }
+  const moments = sampleMoments(pnl);
   return {
     schema: 'riskwasm.var/1',
     source: {
@@ -199,7 +204,7 @@ function buildJson(
     currency: 'USD',
     observations: r.observations,
     details: r.details,
-    pnl: { count: pnl.length, mean, sd: Math.sqrt(Math.max(0, (sq - pnl.length * mean * mean) / (pnl.length - 1))), min: lo, max: hi },
+    pnl: { count: pnl.length, mean: moments.mean, sd: moments.sd, min: lo, max: hi },
     allocation: r.allocation
       ? {
         totalVar: r.allocation.totalVar, totalEs: r.allocation.totalEs,
