@@ -139,7 +139,11 @@ export async function serveStatic(dir: string): Promise<{ server: Server; url: s
     );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const close = () => new Promise<void>((r) => server.close(() => r()));
+  // closeAllConnections: a keep-alive socket left by a browser that did not close cleanly must not hold close() open.
+  const close = () => new Promise<void>((r) => {
+    server.close(() => r());
+    server.closeAllConnections();
+  });
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close };
 }
 

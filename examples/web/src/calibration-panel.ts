@@ -67,6 +67,8 @@ export class CalibrationPanel {
   private start(): void {
     this.model = this.modelSelect.value as ModelName;
     const extraStarts = Math.max(0, Math.min(64, Math.round(Number(this.extraStarts.value) || 0)));
+    // Show what runs: a value typed outside 0..64 (or not a number) is clamped, not ignored silently.
+    this.extraStarts.value = String(extraStarts);
     this.fits = [];
     clearChart(this.chart);
     this.summary.textContent = '';

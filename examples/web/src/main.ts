@@ -113,12 +113,16 @@ async function main(): Promise<void> {
   const state: State = { engine, chain: null, histories, calibration: new CalibrationPanel(client, frames) };
   useChain(state, chainCsv, `${SAMPLE_CHAIN_NAME} (bundled)`);
 
+  // A failed switch shows its error until a switch succeeds (an error of the chain itself stays).
+  let currencyFailed = false;
   ($('currency') as HTMLSelectElement).addEventListener('change', (e) => {
     try {
       showCurrency(state, (e.target as HTMLSelectElement).value);
-      errorBox.hidden = true;
+      if (currencyFailed) errorBox.hidden = true;
+      currencyFailed = false;
     } catch (err) {
       showError(err);
+      currencyFailed = true;
     }
   });
 
