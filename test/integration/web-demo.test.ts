@@ -459,4 +459,30 @@ describe('web demo (examples/web, vite build, Chromium)', () => {
     await page.waitForSelector('[data-testid=error][hidden]', { state: 'attached' });
     expect(problems).toEqual([]);
   });
+
+  it('a calibration worker that cannot load ends the run with an error (not stuck "running"), and Calibrate works again', async () => {
+    const p = await browser.newPage();
+    const logged: string[] = [];
+    p.on('console', (m) => { if (m.type() === 'error') logged.push(m.text()); });
+    try {
+      // The worker's script fails to load, as on a host that does not serve it.
+      await p.route(/calibration-worker/, (r) => r.abort());
+      await p.goto(url);
+      await p.waitForSelector('body[data-ready]', { timeout: 30_000 });
+      for (let attempt = 0; attempt < 2; attempt++) {
+        await p.click('[data-testid=calibrate]');
+        await p.waitForSelector('#calibration-section[data-state=error]', { timeout: 30_000 });
+        expect(await p.textContent('[data-testid=calibration-status]')).toMatch(/worker failed/);
+        expect(await p.isDisabled('[data-testid=calibrate]')).toBe(false);
+        expect(await p.isDisabled('[data-testid=cancel]')).toBe(true);
+        const rows = await p.$$eval('[data-testid^=fit-row-]', (trs) => trs.map((tr) => tr.className));
+        expect(rows.length).toBeGreaterThan(0);
+        expect(new Set(rows)).toEqual(new Set(['failed']));
+      }
+      // Said in the console too (once per run), and nothing else went wrong (no unhandled rejection).
+      expect(logged).toEqual([expect.stringMatching(/calibration failed: worker failed/), expect.stringMatching(/calibration failed: worker failed/)]);
+    } finally {
+      await p.close();
+    }
+  });
 });
