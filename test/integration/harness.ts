@@ -26,13 +26,18 @@ export const CHROMIUM_ARGS = [
 
 /**
  * The environment of a child process that should behave as if a user had started it: no npm
- * lifecycle variables from the outer `npm test` (npm_config_local_prefix would point nested npm
- * commands back at this repository) and none of vitest's (NODE_ENV=test, VITEST*).
+ * lifecycle variables from the outer `npm test` / `npx` (npm_package_*, npm_lifecycle_*, and
+ * npm_config_local_prefix, which would point nested npm commands back at this repository) and
+ * none of vitest's (NODE_ENV=test, VITEST*). The machine's npm configuration given through the
+ * environment (npm_config_registry, _cache, _userconfig, proxies...) is kept: a CI that reaches
+ * the registry through a configured mirror or proxy must still reach it from the nested installs.
  */
 export function userEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(npm_|VITEST|VITE_)/i.test(k) || k === 'NODE_ENV' || k === 'INIT_CWD' || k === 'NODE_OPTIONS') continue;
+    const npmConfig = /^npm_config_/i.test(k) && !/^npm_config_(local_prefix|prefix|global_prefix)$/i.test(k);
+    if (!npmConfig && /^(npm_|VITEST|VITE_)/i.test(k)) continue;
+    if (k === 'NODE_ENV' || k === 'INIT_CWD' || k === 'NODE_OPTIONS') continue;
     env[k] = v;
   }
   return env;
@@ -117,8 +122,10 @@ const MIME: Record<string, string> = {
 export async function serveStatic(dir: string): Promise<{ server: Server; url: string; close: () => Promise<void> }> {
   const base = resolve(dir);
   const server = createServer((req, res) => {
-    const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    let file = normalize(join(base, pathname.endsWith('/') ? `${pathname}index.html` : pathname));
+    let pathname = '';
+    // A malformed escape must be a 404, not an exception thrown in the test process.
+    try { pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname); } catch { /* file stays '' */ }
+    let file = pathname ? normalize(join(base, pathname.endsWith('/') ? `${pathname}index.html` : pathname)) : '';
     if (file !== base && !file.startsWith(base + sep)) file = '';
     readFile(file).then(
       (body) => {
@@ -132,7 +139,11 @@ export async function serveStatic(dir: string): Promise<{ server: Server; url: s
     );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const close = () => new Promise<void>((r) => server.close(() => r()));
+  // closeAllConnections: a keep-alive socket left by a browser that did not close cleanly must not hold close() open.
+  const close = () => new Promise<void>((r) => {
+    server.close(() => r());
+    server.closeAllConnections();
+  });
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close };
 }
 
@@ -144,9 +155,13 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Start `vite` (dev server) in `dir`; resolve once it prints its local URL. */
+/**
+ * Start `vite` (dev server) in `dir`; resolve once it prints its local URL. `port` is where it
+ * starts looking: no --strictPort, so a port taken meanwhile (freePort closes its probe before
+ * vite binds) makes vite take the next free one; the URL is read from its output.
+ */
 export function startViteDev(dir: string, port: number): Promise<{ child: ChildProcess; url: string; log: () => string }> {
-  const child = spawn(process.execPath, [VITE_CLI, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+  const child = spawn(process.execPath, [VITE_CLI, '--host', '127.0.0.1', '--port', String(port)], {
     cwd: dir, env: userEnv(), stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -16,6 +16,8 @@ export class CalibrationClient {
   private runId = 0;
   private active: RunHandlers | null = null;
   private ready: Promise<void> = Promise.resolve();
+  /** The current worker reported an error (it may be dead): the next start replaces it. */
+  private failed = false;
 
   /** @param module the page's compiled kernels, posted to each worker (null: the JS twin). */
   constructor(private readonly module: WebAssembly.Module | null) {
@@ -29,6 +31,7 @@ export class CalibrationClient {
     const worker = new Worker(new URL('./calibration-worker.ts', import.meta.url), { type: 'module', name: 'riskwasm-calibration' });
     this.worker = worker;
     this.backend = null;
+    this.failed = false;
     this.ready = new Promise<void>((resolve, reject) => {
       worker.onmessage = (event: MessageEvent<FromWorker>) => {
         const msg = event.data;
@@ -44,6 +47,7 @@ export class CalibrationClient {
       };
       worker.onerror = (event) => {
         const message = `worker failed: ${event.message || 'could not load the calibration worker'}`;
+        this.failed = true;
         reject(new Error(message));
         if (this.active) {
           this.active.onMessage({ type: 'error', runId: this.runId, message });
@@ -51,6 +55,8 @@ export class CalibrationClient {
         }
       };
     });
+    // Handled in start(); without this, a worker that fails while idle is an unhandled rejection.
+    this.ready.catch(() => {});
     worker.postMessage({ type: 'init', module: this.module });
   }
 
@@ -59,12 +65,24 @@ export class CalibrationClient {
     return this.active !== null;
   }
 
-  /** Start a run (cancelling any run in progress). */
+  /**
+   * Start a run (cancelling any run in progress). Never rejects: a worker that failed to start
+   * ends the run with an `error` message, and the next start gets a fresh worker.
+   */
   async start(request: Omit<CalibrateRequest, 'type' | 'runId'>, handlers: RunHandlers): Promise<void> {
-    if (this.active) this.cancel();
+    if (this.active || this.failed) this.cancel();
     const runId = ++this.runId;
     this.active = handlers;
-    await this.ready;
+    try {
+      await this.ready;
+    } catch (e) {
+      // onerror already ended a run that was active when the worker failed; this one started after.
+      if (runId === this.runId && this.active === handlers) {
+        this.active = null;
+        handlers.onMessage({ type: 'error', runId, message: e instanceof Error ? e.message : String(e) });
+      }
+      return;
+    }
     if (runId !== this.runId) return; // cancelled while the worker was starting
     this.worker!.postMessage({ type: 'calibrate', runId, ...request } satisfies CalibrateRequest);
   }

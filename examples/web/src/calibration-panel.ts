@@ -6,7 +6,7 @@
 import { smileChart } from 'riskwasm/charts';
 import type { CalibrationClient } from './calibration-client';
 import type { FromWorker, ModelName, SliceFit, SliceQuotes } from './calibration-protocol';
-import { showChart } from './charts';
+import { clearChart, showChart } from './charts';
 import { cell, expiryLabel, headerRow, num, pct } from './format';
 import type { FrameMonitor } from './frame-monitor';
 
@@ -48,8 +48,10 @@ export class CalibrationPanel {
     this.fits = [];
     this.table.replaceChildren();
     this.summary.textContent = '';
-    this.chart.replaceChildren();
-    delete this.chart.dataset.rendered;
+    delete this.summary.dataset.rmse;
+    delete this.section.dataset.completed;
+    // Also drops a smile plot of the previous surface still rendering.
+    clearChart(this.chart);
     this.setState('idle', `${slices.length} ${currency} expiries ready`);
     this.progress.value = 0;
     this.calibrateButton.disabled = slices.length === 0;
@@ -57,6 +59,7 @@ export class CalibrationPanel {
 
   private setState(state: 'idle' | 'running' | 'done' | 'cancelled' | 'error', text: string): void {
     this.section.dataset.state = state;
+    this.section.setAttribute('aria-busy', String(state === 'running'));
     this.status.textContent = text;
     this.status.className = state === 'error' ? 'bad' : '';
   }
@@ -64,10 +67,13 @@ export class CalibrationPanel {
   private start(): void {
     this.model = this.modelSelect.value as ModelName;
     const extraStarts = Math.max(0, Math.min(64, Math.round(Number(this.extraStarts.value) || 0)));
+    // Show what runs: a value typed outside 0..64 (or not a number) is clamped, not ignored silently.
+    this.extraStarts.value = String(extraStarts);
     this.fits = [];
-    this.chart.replaceChildren();
-    delete this.chart.dataset.rendered;
+    clearChart(this.chart);
     this.summary.textContent = '';
+    delete this.summary.dataset.rmse;
+    this.section.dataset.completed = '0';
     this.renderTable();
     this.progress.value = 0;
     this.progress.max = Math.max(1, this.slices.length);
@@ -85,13 +91,18 @@ export class CalibrationPanel {
     this.recordResponsiveness();
     this.calibrateButton.disabled = this.slices.length === 0;
     this.cancelButton.disabled = true;
-    this.table.querySelectorAll('tr.running, tr.pending').forEach((tr) => {
-      tr.className = 'cancelled';
-      const s = tr.querySelector('[data-role=status]');
-      if (s) s.textContent = 'cancelled';
-    });
+    this.markUnfinished('cancelled');
     this.setState('cancelled', `cancelled after ${this.fits.length} of ${this.slices.length} expiries (worker terminated and restarted)`);
     this.section.dataset.completed = String(this.fits.length);
+  }
+
+  /** Rows still pending or running: marked `cancelled` / `not fitted`. */
+  private markUnfinished(status: 'cancelled' | 'not fitted'): void {
+    this.table.querySelectorAll('tr.running, tr.pending').forEach((tr) => {
+      tr.className = status === 'cancelled' ? 'cancelled' : 'failed';
+      const s = tr.querySelector('[data-role=status]');
+      if (s) s.textContent = status;
+    });
   }
 
   /** How the page fared during the run: frames painted and the longest frame gap. */
@@ -135,8 +146,11 @@ export class CalibrationPanel {
       case 'error':
         this.recordResponsiveness();
         this.cancelButton.disabled = true;
-        this.calibrateButton.disabled = false;
-        this.setState('error', `failed: ${msg.message}`);
+        this.calibrateButton.disabled = this.slices.length === 0;
+        // The rows the run never reached must not stay "fitting..." / "pending".
+        this.markUnfinished('not fitted');
+        this.setState('error', `failed after ${this.fits.length} of ${this.slices.length} expiries: ${msg.message}`);
+        console.error(`calibration failed: ${msg.message}`);
         break;
       default:
         break;

@@ -3,26 +3,17 @@
  * typed arrays, numbers, strings, and the compiled WebAssembly.Module, which can be posted to a
  * worker so the `.wasm` is fetched and compiled once, on the page.
  */
+import type { Surface, SurfaceExpiry } from 'riskwasm';
 
 /** The models the demo calibrates. SVI and Heston fit each expiry on its own; SSVI fits the whole surface jointly. */
 export type ModelName = 'svi' | 'ssvi' | 'heston';
 
-/** One expiry slice of the surface, as the calibration calls take it (OTM quotes, sorted by strike). */
-export interface SliceQuotes {
-  expiry: number;
-  /** ISO 8601 expiry timestamp as in the chain. */
-  expiryDate: string;
-  /** Forward (USD) of every quote of the slice. */
-  forwards: Float64Array;
-  strikes: Float64Array;
-  expiries: Float64Array;
-  types: ('call' | 'put')[];
-  /** Mid, bid and ask implied vols (decimals) and the residual weights. */
-  vols: Float64Array;
-  bids: Float64Array;
-  asks: Float64Array;
-  weights: Float64Array;
-}
+/**
+ * One expiry slice of the surface, as the calibration calls take it (OTM quotes, sorted by
+ * strike): the library's `Surface` columns (forward per quote; strikes, expiries, types, mid / bid /
+ * ask implied vols and weights) cut to one expiry, with that expiry's time (years) and ISO date.
+ */
+export type SliceQuotes = Pick<SurfaceExpiry, 'expiry' | 'expiryDate'> & Pick<Surface, 'forwards'> & Surface['quotes'];
 
 export interface CalibrateRequest {
   type: 'calibrate';

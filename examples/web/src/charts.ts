@@ -9,15 +9,41 @@ const latest = new WeakMap<HTMLElement, number>();
 
 /**
  * Render `spec` into `el` (replacing its content); sets `data-rendered` once the SVG is in.
- * Resolves without touching `el` if another call for `el` started meanwhile.
+ * Resolves without touching `el` if another call for `el` started meanwhile. Never rejects: a
+ * failed render is shown in `el` (and logged), instead of leaving it "pending" for good.
  */
 export async function showChart(el: HTMLElement, spec: ChartSpec): Promise<void> {
-  delete el.dataset.rendered;
-  const request = (latest.get(el) ?? 0) + 1;
-  latest.set(el, request);
-  const svg = await renderSvg(spec);
+  const request = invalidate(el);
+  let svg: string;
+  try {
+    svg = await renderSvg(spec);
+  } catch (e) {
+    if (latest.get(el) !== request) return;
+    const p = document.createElement('p');
+    p.className = 'error';
+    p.setAttribute('role', 'alert');
+    p.textContent = `chart failed: ${e instanceof Error ? e.message : String(e)}`;
+    el.replaceChildren(p);
+    el.dataset.failed = '1';
+    console.error(e);
+    return;
+  }
   // A newer call for the same element (e.g. the user switched grids) wins, whichever renders first.
   if (latest.get(el) !== request) return;
   el.innerHTML = svg;
   el.dataset.rendered = String(Date.now());
+}
+
+/** Empty `el` and drop any render still pending for it (it would otherwise land on the new content). */
+export function clearChart(el: HTMLElement): void {
+  invalidate(el);
+  el.replaceChildren();
+}
+
+function invalidate(el: HTMLElement): number {
+  delete el.dataset.rendered;
+  delete el.dataset.failed;
+  const request = (latest.get(el) ?? 0) + 1;
+  latest.set(el, request);
+  return request;
 }

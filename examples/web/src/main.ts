@@ -14,14 +14,17 @@ import { FrameMonitor } from './frame-monitor';
 import { mountMarginPanel } from './margin-panel';
 import { showRisk } from './risk-panel';
 import { SAMPLE_CHAIN_NAME, sampleChainCsv, sampleHistoriesCsv } from './sample-data';
-import { showSurface } from './surface-panel';
+import { clearSurface, showSurface } from './surface-panel';
 
 const $ = (id: string) => document.getElementById(id)!;
 const errorBox = $('error');
 
+function describe(e: unknown): string {
+  return e instanceof InputError ? `${e.message} (field ${e.path})` : e instanceof Error ? e.message : String(e);
+}
+
 function showError(e: unknown): void {
-  const message = e instanceof InputError ? `${e.message} (field ${e.path})` : e instanceof Error ? e.message : String(e);
-  errorBox.textContent = message;
+  errorBox.textContent = describe(e);
   errorBox.hidden = false;
   console.error(e);
 }
@@ -42,8 +45,32 @@ function portfolioSurfaces(engine: Engine, chain: DeribitChain): Partial<Record<
 
 function showCurrency(state: State, currency: string): void {
   if (!state.chain) return;
-  const { slices } = showSurface(state.engine, state.chain, currency);
-  state.calibration.setSurface(slices, currency);
+  try {
+    const { slices } = showSurface(state.engine, state.chain, currency);
+    state.calibration.setSurface(slices, currency);
+  } catch (e) {
+    // Neither the surface section nor Calibrate may stay on the previous chain's surface.
+    clearSurface();
+    state.calibration.setSurface([], currency);
+    throw e;
+  }
+}
+
+/**
+ * Run the sections that depend on the chain one by one: a section that fails shows its error and
+ * the others still follow the new chain (rather than the page half on the old chain, half on the new).
+ */
+function eachSection(sections: [string, () => void][]): void {
+  const failed: string[] = [];
+  for (const [name, show] of sections) {
+    try {
+      show();
+    } catch (e) {
+      console.error(e);
+      failed.push(`${name}: ${describe(e)}`);
+    }
+  }
+  if (failed.length) showError(new Error(failed.join('; ')));
 }
 
 function useChain(state: State, csv: string, name: string): void {
@@ -51,6 +78,7 @@ function useChain(state: State, csv: string, name: string): void {
   if (chain.length === 0) throw new Error(`${name}: no option rows (${chain.skipped.length} malformed rows skipped)`);
   state.chain = chain;
   errorBox.hidden = true;
+  errorBox.textContent = '';
   const source = $('source');
   source.textContent = `${name}: ${chain.length} options` + (chain.skipped.length ? `, ${chain.skipped.length} malformed rows skipped` : '');
   source.dataset.name = name;
@@ -59,12 +87,19 @@ function useChain(state: State, csv: string, name: string): void {
   const select = $('currency') as HTMLSelectElement;
   select.replaceChildren(...currencies.map((c) => new Option(c, c)));
   select.value = currencies.includes('BTC') ? 'BTC' : currencies[0];
-  showCurrency(state, select.value);
 
-  const surfaces = portfolioSurfaces(state.engine, chain);
-  const example = examplePortfolio(chain, surfaces);
-  showRisk(state.engine, example, state.histories);
-  mountMarginPanel($('margin-slot'), { engine: state.engine, chain, surfaces, example });
+  eachSection([
+    ['surface', () => showCurrency(state, select.value)],
+    ['VaR/ES', () => {
+      try {
+        showRisk(state.engine, examplePortfolio(chain, portfolioSurfaces(state.engine, chain)), state.histories);
+      } catch (e) {
+        showRisk(state.engine, null, state.histories, 'No example portfolio for this chain (see the error above).');
+        throw e;
+      }
+    }],
+    ['margin', () => mountMarginPanel($('margin-slot'), { engine: state.engine, chain })],
+  ]);
 }
 
 async function main(): Promise<void> {
@@ -78,30 +113,45 @@ async function main(): Promise<void> {
   const state: State = { engine, chain: null, histories, calibration: new CalibrationPanel(client, frames) };
   useChain(state, chainCsv, `${SAMPLE_CHAIN_NAME} (bundled)`);
 
+  // A failed switch shows its error until a switch succeeds (an error of the chain itself stays).
+  let currencyFailed = false;
   ($('currency') as HTMLSelectElement).addEventListener('change', (e) => {
     try {
       showCurrency(state, (e.target as HTMLSelectElement).value);
+      if (currencyFailed) errorBox.hidden = true;
+      currencyFailed = false;
     } catch (err) {
       showError(err);
+      currencyFailed = true;
     }
   });
 
+  // Reading a file is async: if the user opens another meanwhile, only the last one is used.
+  let opening = 0;
   const openFile = async (file: File) => {
+    const mine = ++opening;
     try {
-      useChain(state, await file.text(), file.name);
+      const text = await file.text();
+      if (mine === opening) useChain(state, text, file.name);
     } catch (err) {
-      showError(err);
+      if (mine === opening) showError(new Error(`${file.name}: ${describe(err)}`));
     }
   };
-  ($('file-input') as HTMLInputElement).addEventListener('change', (e) => {
-    const f = (e.target as HTMLInputElement).files?.[0];
+  const fileInput = $('file-input') as HTMLInputElement;
+  fileInput.addEventListener('change', () => {
+    const f = fileInput.files?.[0];
+    // Cleared so that choosing the same file again (e.g. after fixing it) fires `change` again.
+    fileInput.value = '';
     if (f) void openFile(f);
   });
   document.addEventListener('dragover', (e) => {
     e.preventDefault();
     document.body.classList.add('dragging');
   });
-  document.addEventListener('dragleave', () => document.body.classList.remove('dragging'));
+  // dragleave also fires when the pointer crosses into a child element: only leaving the window counts.
+  document.addEventListener('dragleave', (e) => {
+    if (e.relatedTarget === null) document.body.classList.remove('dragging');
+  });
   document.addEventListener('drop', (e) => {
     e.preventDefault();
     document.body.classList.remove('dragging');

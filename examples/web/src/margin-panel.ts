@@ -8,19 +8,16 @@
  */
 import {
   DERIBIT_GRID, DERIBIT_STANDARD, SPAN16_GRID, marketFromDeribitChain,
-  type DeribitChain, type Engine, type LiquidationSide, type MarginMarket, type MarginScenario, type PortfolioMarginResult, type ScenarioGrid, type Surface,
+  type DeribitChain, type Engine, type LiquidationSide, type MarginMarket, type MarginScenario, type PortfolioMarginResult, type ScenarioGrid,
 } from 'riskwasm';
 import { riskMatrixChart } from 'riskwasm/charts';
 import { showChart } from './charts';
 import { exampleMarginAccount, type MarginExample } from './margin-account';
 import { cell, headerRow, num, pct, usd } from './format';
-import type { ExamplePortfolio } from './example-portfolio';
 
 export interface MarginContext {
   engine: Engine;
   chain: DeribitChain;
-  surfaces: Partial<Record<'BTC' | 'ETH', Surface>>;
-  example: ExamplePortfolio | null;
 }
 
 /** The grids offered, by the value of the selector. */

@@ -5,7 +5,7 @@
  */
 import { alignHistories, parsePriceCsv, type Engine, type PriceHistory, type ScenarioSet, type VarMethod } from 'riskwasm';
 import { pnlHistogramChart } from 'riskwasm/charts';
-import { showChart } from './charts';
+import { clearChart, showChart } from './charts';
 import { cell, headerRow, num, pct, usd } from './format';
 import type { ExamplePortfolio } from './example-portfolio';
 
@@ -40,7 +40,14 @@ export function historicalScenarios(historiesCsv: Record<string, string>, assets
   return { scenarios: { assets, logReturns, horizon: 1 / 365 }, dates: aligned.dates.slice(first, first + rows + 1) };
 }
 
-export function showRisk(engine: Engine, example: ExamplePortfolio | null, historiesCsv: Record<string, string>): void {
+/**
+ * Render the section for `example`; with null, empty it (stating `why`) so that nothing of a
+ * previous chain's portfolio stays on screen.
+ */
+export function showRisk(
+  engine: Engine, example: ExamplePortfolio | null, historiesCsv: Record<string, string>,
+  why = 'This chain has neither BTC nor ETH options: no example portfolio to value.',
+): void {
   const section = document.getElementById('risk-section')!;
   const portfolioTable = document.getElementById('portfolio-table') as HTMLTableElement;
   const varTable = document.getElementById('var-table') as HTMLTableElement;
@@ -50,8 +57,11 @@ export function showRisk(engine: Engine, example: ExamplePortfolio | null, histo
   if (!example) {
     portfolioTable.replaceChildren();
     varTable.replaceChildren();
-    chart.replaceChildren();
-    note.textContent = 'This chain has neither BTC nor ETH options: no example portfolio to value.';
+    // Also drops a histogram of the previous portfolio still rendering.
+    clearChart(chart);
+    json.textContent = '';
+    note.textContent = why;
+    for (const k of ['window', 'firstDate', 'lastDate'] as const) delete note.dataset[k];
     section.dataset.state = 'empty';
     return;
   }

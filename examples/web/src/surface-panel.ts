@@ -5,7 +5,7 @@
 import type { DeribitChain, Engine, Surface } from 'riskwasm';
 import { ivSurfaceChart } from 'riskwasm/charts';
 import type { SliceQuotes } from './calibration-protocol';
-import { showChart } from './charts';
+import { clearChart, showChart } from './charts';
 import { cell, expiryLabel, headerRow, num, pct, usd } from './format';
 
 /** Split a surface (sorted by expiry, then strike) into its expiry slices. */
@@ -36,6 +36,17 @@ function atmVol(s: SliceQuotes): number {
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) >> 1] : 0.5 * (s[s.length / 2 - 1] + s[s.length / 2]);
+}
+
+/** Empty the section (the chain it showed is gone and no surface replaces it). */
+export function clearSurface(): void {
+  const summary = document.getElementById('surface-summary')!;
+  summary.textContent = 'no surface';
+  delete summary.dataset.kept;
+  delete summary.dataset.expiries;
+  document.getElementById('surface-table')!.replaceChildren();
+  document.getElementById('quotes-table')!.replaceChildren();
+  clearChart(document.getElementById('surface-chart')!);
 }
 
 /** Build the surface of `currency` and render the section. */
