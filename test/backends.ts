@@ -1,4 +1,5 @@
-import { createEngine, type Backend, type Engine } from '../src/index.js';
+import { expect } from 'vitest';
+import { createEngine, InputError, type Backend, type Engine } from '../src/index.js';
 
 /** Both backends: every kernel test runs over each with `describe.each(BACKENDS)`. */
 export const BACKENDS: Backend[] = ['wasm', 'js'];
@@ -30,4 +31,18 @@ export function propertySeed(label: string): number {
   const seed = env ? Number(env) : (Date.now() ^ 0x5bd1e995) >>> 0;
   console.log(`[fast-check] ${label}: seed ${seed} (replay with FC_SEED=${seed})`);
   return seed;
+}
+
+/** Runs `f`, expects an `InputError` (code `INPUT`) naming `path`, and returns it for further checks. */
+export function expectInputError(f: () => unknown, path: string): InputError {
+  let caught: unknown;
+  try {
+    f();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(InputError);
+  expect((caught as InputError).path).toBe(path);
+  expect((caught as InputError).code).toBe('INPUT');
+  return caught as InputError;
 }

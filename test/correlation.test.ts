@@ -3,6 +3,7 @@
 // (scripts/fixtures/gen_nearest_correlation.py: numpy/LAPACK alternating projections and a scipy
 // solution of the dual problem, which agree to 1e-15) and against the optimality condition itself.
 import { describe, expect, it } from 'vitest';
+import { expectInputError } from './backends.js';
 import fixtures from './fixtures/nearest-correlation.json';
 import {
   checkCorrelationMatrix, choleskySemidefinite, InputError, nearestCorrelationMatrix, symmetricEigen,
@@ -46,17 +47,6 @@ function randomCorrelation(n: number, r: number, next: () => number): Float64Arr
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) C[i * n + j] = i === j ? 1 : rows[i]!.reduce((s, x, k) => s + x * rows[j]![k]!, 0);
   return C;
 }
-const expectInputError = (f: () => unknown, path: string): InputError => {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(InputError);
-  expect((caught as InputError).path).toBe(path);
-  return caught as InputError;
-};
 
 describe('symmetric eigen-decomposition (cyclic Jacobi)', () => {
   it('tridiagonal (2, -1): eigenvalues 2 - 2 cos(k pi / 5) to 1e-14 (measured 1.8e-15: 4 ulps of the largest), orthonormal vectors and V diag V^T = A to 4e-15', () => {

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import snapshot from '../data/market/deribit_options_snapshot_20260105T153329Z.csv?raw';
-import { BACKENDS, engineFor, propertySeed, relDiff } from './backends.js';
+import { BACKENDS, engineFor, propertySeed, relDiff, expectInputError } from './backends.js';
 import {
   InputError, forwardFor, loadDeribitChain, marketFromDeribitChain, resolveAccounts,
   type DeribitChain, type Engine, type MarginAccount, type MarginMarket,
@@ -10,16 +10,6 @@ import {
 const chain: DeribitChain = loadDeribitChain(snapshot);
 const market: MarginMarket = marketFromDeribitChain(chain);
 
-function throwsAt(f: () => unknown, path: string): void {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(InputError);
-  expect((caught as InputError).path).toBe(path);
-}
 
 describe('marketFromDeribitChain (bundled 2026-01-05 snapshot)', () => {
   it('one index per currency (within the rows\' range), one forward per expiry, a vol per option, listed futures and perpetuals', () => {
@@ -136,23 +126,23 @@ describe.each(BACKENDS)('resolveAccounts (%s)', (backend) => {
     expect(b.positions[2].markPerUnit).toBeGreaterThan(b.positions[0].markPerUnit);
     expect(b.positions[1].path).toBe('accounts[1].positions[1]');
     // A bad field on a repeated instrument names that position, not the first holder.
-    throwsAt(() => resolveAccounts(engine, [accounts[0], { positions: [{ instrument: call, size: Number.NaN }] }], market), 'accounts[1].positions[0].size');
-    throwsAt(() => resolveAccounts(engine, [accounts[0], { positions: [{ instrument: 'BTC-PERPETUAL', size: 1, entryPrice: -3 }] }], market), 'accounts[1].positions[0].entryPrice');
+    expectInputError(() => resolveAccounts(engine, [accounts[0], { positions: [{ instrument: call, size: Number.NaN }] }], market), 'accounts[1].positions[0].size');
+    expectInputError(() => resolveAccounts(engine, [accounts[0], { positions: [{ instrument: 'BTC-PERPETUAL', size: 1, entryPrice: -3 }] }], market), 'accounts[1].positions[0].entryPrice');
   });
 
   it('names the path of bad input: unknown instrument or asset, expired option, missing vol, negative collateral, short spot', () => {
     const opt = { kind: 'option' as const, asset: 'BTC', size: -1, strike: 90000, expiry: 0.1, type: 'call' as const, vol: 0.5 };
-    throwsAt(() => resolveAccounts(engine, [{ positions: [opt, { instrument: 'BTC-1JAN20-1-C', size: 1 }] }], market), 'accounts[0].positions[1].instrument');
-    throwsAt(() => resolveAccounts(engine, { positions: [{ ...opt, expiry: 0 }] }, market), 'account.positions[0].expiry');
-    throwsAt(() => resolveAccounts(engine, { positions: [{ ...opt, expiry: -0.01 }] }, market), 'account.positions[0].expiry');
-    throwsAt(() => resolveAccounts(engine, { positions: [{ ...opt, vol: undefined }] }, market), 'account.positions[0].vol');
-    throwsAt(() => resolveAccounts(engine, { positions: [{ ...opt, vol: -0.2 }] }, market), 'account.positions[0].vol');
-    throwsAt(() => resolveAccounts(engine, [{ positions: [] }, { collateral: { BTC: -1 }, positions: [] }], market), 'accounts[1].collateral.BTC');
-    throwsAt(() => resolveAccounts(engine, { positions: [{ kind: 'spot', asset: 'ETH', size: -2 }] }, market), 'account.positions[0].size');
-    throwsAt(() => resolveAccounts(engine, { positions: [{ kind: 'perpetual', asset: 'DOGE', size: 2 }] }, market), 'account.positions[0].asset');
-    throwsAt(() => resolveAccounts(engine, { positions: [{ kind: 'perpetual', asset: 'USDC', size: 2 }] }, market), 'account.positions[0].asset');
-    throwsAt(() => resolveAccounts(engine, { collateral: { XRP: 3 }, positions: [] }, market), 'account.collateral.XRP');
-    throwsAt(() => resolveAccounts(engine, { positions: [] }, { assets: { BTC: { index: -5 } } }), 'market.assets.BTC.index');
-    throwsAt(() => resolveAccounts(engine, { positions: [{ ...opt, type: 'straddle' as 'call' }] }, market), 'account.positions[0].type');
+    expectInputError(() => resolveAccounts(engine, [{ positions: [opt, { instrument: 'BTC-1JAN20-1-C', size: 1 }] }], market), 'accounts[0].positions[1].instrument');
+    expectInputError(() => resolveAccounts(engine, { positions: [{ ...opt, expiry: 0 }] }, market), 'account.positions[0].expiry');
+    expectInputError(() => resolveAccounts(engine, { positions: [{ ...opt, expiry: -0.01 }] }, market), 'account.positions[0].expiry');
+    expectInputError(() => resolveAccounts(engine, { positions: [{ ...opt, vol: undefined }] }, market), 'account.positions[0].vol');
+    expectInputError(() => resolveAccounts(engine, { positions: [{ ...opt, vol: -0.2 }] }, market), 'account.positions[0].vol');
+    expectInputError(() => resolveAccounts(engine, [{ positions: [] }, { collateral: { BTC: -1 }, positions: [] }], market), 'accounts[1].collateral.BTC');
+    expectInputError(() => resolveAccounts(engine, { positions: [{ kind: 'spot', asset: 'ETH', size: -2 }] }, market), 'account.positions[0].size');
+    expectInputError(() => resolveAccounts(engine, { positions: [{ kind: 'perpetual', asset: 'DOGE', size: 2 }] }, market), 'account.positions[0].asset');
+    expectInputError(() => resolveAccounts(engine, { positions: [{ kind: 'perpetual', asset: 'USDC', size: 2 }] }, market), 'account.positions[0].asset');
+    expectInputError(() => resolveAccounts(engine, { collateral: { XRP: 3 }, positions: [] }, market), 'account.collateral.XRP');
+    expectInputError(() => resolveAccounts(engine, { positions: [] }, { assets: { BTC: { index: -5 } } }), 'market.assets.BTC.index');
+    expectInputError(() => resolveAccounts(engine, { positions: [{ ...opt, type: 'straddle' as 'call' }] }, market), 'account.positions[0].type');
   });
 });

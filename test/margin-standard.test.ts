@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import deribitJson from '../data/margin/standard-deribit.json';
 import genericJson from '../data/margin/standard-generic.json';
-import { BACKENDS, engineFor, propertySeed, relDiff } from './backends.js';
+import { BACKENDS, engineFor, propertySeed, relDiff, expectInputError } from './backends.js';
 import {
   DERIBIT_GRID, DERIBIT_STANDARD, GENERIC_STANDARD, InputError, checkStandardParams, linearMargin, maintenanceAmounts,
   type Engine, type MarginAccount, type MarginMarket, type MarginPosition, type StandardMarginParams,
@@ -19,16 +19,6 @@ const market: MarginMarket = {
 // Margins are sums and products of a few doubles: 1e-12 relative is rounding, not model error.
 const TOL = 1e-12;
 
-function throwsAt(f: () => unknown, path: string): void {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(InputError);
-  expect((caught as InputError).path).toBe(path);
-}
 
 describe('standard-margin parameter sets', () => {
   it('the presets are the bundled JSON files, which validate and cite a source', () => {
@@ -64,22 +54,22 @@ describe('standard-margin parameter sets', () => {
     const clone = (p: StandardMarginParams) => JSON.parse(JSON.stringify(p));
     const a = clone(GENERIC_STANDARD);
     a.linear['*'].tiers[2].upTo = 100000;
-    throwsAt(() => checkStandardParams(a), 'params.linear.*.tiers[2].upTo');
+    expectInputError(() => checkStandardParams(a), 'params.linear.*.tiers[2].upTo');
     const b = clone(GENERIC_STANDARD);
     b.linear['*'].tiers[3].maintenanceRate = 0.001;
-    throwsAt(() => checkStandardParams(b), 'params.linear.*.tiers[3].maintenanceRate');
+    expectInputError(() => checkStandardParams(b), 'params.linear.*.tiers[3].maintenanceRate');
     const c = clone(DERIBIT_STANDARD);
     c.linear.ETH.initialRate = 0.005;
-    throwsAt(() => checkStandardParams(c), 'params.linear.ETH.initialRate');
+    expectInputError(() => checkStandardParams(c), 'params.linear.ETH.initialRate');
     const d = clone(DERIBIT_STANDARD);
     d.options['*'].underlying = 'spot';
-    throwsAt(() => checkStandardParams(d), 'params.options.*.underlying');
+    expectInputError(() => checkStandardParams(d), 'params.options.*.underlying');
     const e = clone(DERIBIT_STANDARD);
     delete e.source;
-    throwsAt(() => checkStandardParams(e), 'params.source');
+    expectInputError(() => checkStandardParams(e), 'params.source');
     const f = clone(DERIBIT_STANDARD);
     f.haircuts = { BTC: 1.01 }; // 1 itself is allowed (the asset counts for nothing)
-    throwsAt(() => checkStandardParams(f), 'params.haircuts.BTC');
+    expectInputError(() => checkStandardParams(f), 'params.haircuts.BTC');
   });
 });
 
@@ -219,7 +209,7 @@ describe.each(BACKENDS)('standardMargin (%s)', (backend) => {
 
   it('an asset without a rule is an InputError at the position', () => {
     const m2: MarginMarket = { assets: { ...market.assets, SOL: { index: 150 } } };
-    throwsAt(() => engine.standardMargin({ positions: [{ kind: 'perpetual', asset: 'SOL', size: 5 }] }, m2, DERIBIT_STANDARD), 'account.positions[0].asset');
+    expectInputError(() => engine.standardMargin({ positions: [{ kind: 'perpetual', asset: 'SOL', size: 5 }] }, m2, DERIBIT_STANDARD), 'account.positions[0].asset');
     // The generic set's '*' rule covers it.
     expect(engine.standardMargin({ positions: [{ kind: 'perpetual', asset: 'SOL', size: 5 }] }, m2, GENERIC_STANDARD).initialMargin).toBeCloseTo(750 * 0.008, 9);
   });
@@ -227,16 +217,16 @@ describe.each(BACKENDS)('standardMargin (%s)', (backend) => {
   it("coin-settled (inverse) futures are portfolio-margin only: standard margin, equity and liquidation prices reject them at the position's settlement", () => {
     const coinFuture: MarginPosition = { kind: 'future', asset: 'BTC', size: 2, expiry: 0.25, entryPrice: 88000, settlement: 'coin' };
     const acc: MarginAccount = { collateral: { USDC: 50000 }, positions: [{ kind: 'perpetual', asset: 'ETH', size: 1 }, coinFuture] };
-    throwsAt(() => engine.standardMargin(acc, market, DERIBIT_STANDARD), 'account.positions[1].settlement');
-    throwsAt(() => engine.standardMargin([acc, acc], market, DERIBIT_STANDARD), 'accounts[0].positions[1].settlement');
-    throwsAt(() => engine.liquidationPrice(acc, market, DERIBIT_STANDARD), 'account.positions[1].settlement');
+    expectInputError(() => engine.standardMargin(acc, market, DERIBIT_STANDARD), 'account.positions[1].settlement');
+    expectInputError(() => engine.standardMargin([acc, acc], market, DERIBIT_STANDARD), 'accounts[0].positions[1].settlement');
+    expectInputError(() => engine.liquidationPrice(acc, market, DERIBIT_STANDARD), 'account.positions[1].settlement');
     const [resolved] = resolveAccounts(engine, acc, market);
-    throwsAt(() => accountEquity(resolved), 'account.positions[1].settlement');
-    throwsAt(() => positionEquity(resolved.positions[1]), 'account.positions[1].settlement');
+    expectInputError(() => accountEquity(resolved), 'account.positions[1].settlement');
+    expectInputError(() => positionEquity(resolved.positions[1]), 'account.positions[1].settlement');
     // A listed coin future is caught the same way; the portfolio margin still takes it (inverse pricing).
     const listed: MarginMarket = { ...market, instruments: { 'BTC-27JUN26': { kind: 'future', asset: 'BTC', expiry: 0.25, settlement: 'coin' } } };
     const byName: MarginAccount = { collateral: { USDC: 50000 }, positions: [{ instrument: 'BTC-27JUN26', size: 2 }] };
-    throwsAt(() => engine.standardMargin(byName, listed, DERIBIT_STANDARD), 'account.positions[0].settlement');
+    expectInputError(() => engine.standardMargin(byName, listed, DERIBIT_STANDARD), 'account.positions[0].settlement');
     expect(Number.isFinite(engine.portfolioMargin(byName, listed, DERIBIT_GRID).initialMargin)).toBe(true);
     // USD-settled futures (explicit or default) are unaffected.
     expect(engine.standardMargin({ positions: [{ ...coinFuture, settlement: 'usd' }] }, market, DERIBIT_STANDARD).initialMargin).toBeGreaterThan(0);

@@ -4,7 +4,7 @@
 // JSON), simulatePaths (layout, memory cap, the same paths as monteCarlo), and the closed forms.
 import { beforeAll, describe, expect, it } from 'vitest';
 import haug from './fixtures/montecarlo-haug-barrier.json';
-import { BACKENDS, engineFor } from './backends.js';
+import { BACKENDS, engineFor, expectInputError } from './backends.js';
 import {
   AbortedError, InputError, RiskwasmError, barrierPrice, bsmPrice, createEngine, createMonteCarloJob, geometricAsianPrice,
   mergeShards, monteCarloShard, ShardMerger, SIMULATE_PATHS_MAX_BYTES, type Engine, type MonteCarloArgs, type MonteCarloJob,
@@ -21,17 +21,6 @@ function deepFreeze<T>(o: T): T {
   return o;
 }
 
-const expectInputError = (f: () => unknown, path: string) => {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(InputError);
-  expect((caught as InputError).path).toBe(path);
-  expect((caught as InputError).code).toBe('INPUT');
-};
 
 describe('Monte Carlo argument validation', () => {
   it.each([

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fixtures from './fixtures/nearest-correlation.json';
 import * as L from '../src/kernels/montecarlo/layout.js';
-import { BACKENDS, engineFor } from './backends.js';
+import { BACKENDS, engineFor, expectInputError } from './backends.js';
 import {
   createMonteCarloJob, geometricBasketPrice, InputError, margrabePrice, monteCarlo, monteCarloShard, ShardMerger, bsmPrice,
   type Engine, type MonteCarloArgs, type MonteCarloResult,
@@ -26,17 +26,6 @@ const weights = [0.4, 0.35, 0.25];
 /** |estimate - reference| in standard errors. */
 const z = (r: MonteCarloResult, ref: number): number => Math.abs(r.price - ref) / r.stdErr;
 
-const expectInputError = (f: () => unknown, path: string): InputError => {
-  let caught: unknown;
-  try {
-    f();
-  } catch (e) {
-    caught = e;
-  }
-  expect(caught).toBeInstanceOf(InputError);
-  expect((caught as InputError).path).toBe(path);
-  return caught as InputError;
-};
 
 describe.each(BACKENDS)('Monte Carlo, correlated multi-asset GBM (%s)', (backend) => {
   let engine: Engine;
