@@ -67,17 +67,22 @@ describe('runShards: determinism', () => {
   });
 
   it('shards finishing out of order still come back in shard order, identical to in-thread', async () => {
-    const job = { seedLo: 11, seedHi: 0, n: 1000, delayMs: [120, 0, 0, 0, 0, 0, 40, 0] };
+    // Shard 0 blocks until shard 3 starts on the other worker (a gate on shared memory, not a
+    // timed spin: CI once saw the second worker start so late that shard 0 finished first).
+    const gated = typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
+    expect(gated, 'SharedArrayBuffer (cross-origin isolation in the browser project)').toBe(true);
+    const base = { seedLo: 11, seedHi: 0, n: 1000 };
+    const job = { ...base, delayMs: [0, 0, 0, 0, 0, 0, 40, 0], gate: new Int32Array(new SharedArrayBuffer(4)), holdShard: 0, releaseShard: 3 };
     const order: number[] = [];
     const many = await runShards(wasm, {
       task: 'delayedUniformSum', job, shards: 8, workers: 2, taskModules: [TASKS], onShard: (i) => order.push(i),
     });
-    // Shard 0 (120 ms) finished after shards handed out later to the other worker.
+    expect(Atomics.load(job.gate, 0)).toBe(1);
     expect(order).toHaveLength(8);
-    expect(order).not.toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    expect(order.indexOf(0)).toBeGreaterThan(0);
+    expect(order.slice(0, 2)).toEqual([1, 2]);
+    expect(order.indexOf(0)).toBeGreaterThan(1);
     expect([...order].sort((x, y) => x - y)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    const one = await runShards(wasm, { task: 'delayedUniformSum', job: { ...job, delayMs: [] }, shards: 8, workers: 1, taskModules: [TASKS] });
+    const one = await runShards(wasm, { task: 'delayedUniformSum', job: { ...base, delayMs: [] }, shards: 8, workers: 1, taskModules: [TASKS] });
     expect(bits(many)).toEqual(bits(one));
   });
 
@@ -132,7 +137,8 @@ describe('runShards: abort', () => {
     const reason = new Error('user cancelled');
     const t0 = performance.now();
     const err = await runShards(wasm, { task: 'philoxSum', job: JOB, shards: 4, workers: 2, pool, signal: AbortSignal.abort(reason) }).catch((e: unknown) => e);
-    expect(performance.now() - t0).toBeLessThan(50);
+    // Generous bound (a loaded CI machine): the point is no shard ran; spawned === 0 below proves it.
+    expect(performance.now() - t0).toBeLessThan(1000);
     expect(err).toBeInstanceOf(AbortedError);
     expect(err).toBeInstanceOf(RiskwasmError);
     expect(err).toMatchObject({ code: 'ABORTED', name: 'AbortError', reason, shardsDone: 0 });
@@ -149,7 +155,8 @@ describe('runShards: abort', () => {
     const t0 = performance.now();
     ac.abort(reason);
     const err = await running.catch((e: unknown) => e);
-    expect(performance.now() - t0).toBeLessThan(100);
+    // Well under one 3 s shard: the run did not wait for the busy workers (loose for loaded CI).
+    expect(performance.now() - t0).toBeLessThan(1000);
     expect(err).toBeInstanceOf(AbortedError);
     expect(err).toMatchObject({ code: 'ABORTED', reason, shardsDone: 0 });
     expect(pool.liveWorkers).toBe(0);
