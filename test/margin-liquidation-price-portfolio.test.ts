@@ -284,6 +284,13 @@ describe.each(BACKENDS)('portfolio liquidation price (%s)', (backend) => {
     const many = engine.liquidationPrice(books, chainMarket, DERIBIT_GRID);
     const rounds = report('1,000 accounts', many, performance.now() - t);
     expect(many).toHaveLength(1000);
+    // An exchange's book: every account on the same two options and the perpetual (moved copies of one
+    // listed instrument must not pile up in one bucket of the unit de-duplication).
+    const same = books.map((b, a) => ({ ...b, positions: [
+      { instrument: 'BTC-29MAY26-85000-C', size: -1 - (a % 3) }, { instrument: 'BTC-29MAY26-65000-P', size: -1 }, b.positions[2],
+    ] }));
+    t = performance.now();
+    report('1,000 accounts, same instruments', engine.liquidationPrice(same, chainMarket, DERIBIT_GRID), performance.now() - t);
     expect(rounds).toBeGreaterThan(0);
   }, 120_000);
 });

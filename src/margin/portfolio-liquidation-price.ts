@@ -167,8 +167,15 @@ function evaluateLevels(
   // so marginResolved makes it a risk factor with its own spot: points of one round may hold the same
   // asset at different levels. The key groups exactly the positions the real name grouped in this
   // account (per-asset scan, contingency netting, delta probes); it exists only on these copies and
-  // nothing of marginResolved's result but the margin numbers is read.
-  for (let j = 0; j < n; j++) for (const m of movedOf[j]) m.asset = `${m.asset}\u0000${j}`;
+  // nothing of marginResolved's result but the margin numbers is read. The instrument name gets the
+  // same suffix: marginResolved buckets units by name before comparing them, and a thousand moved
+  // copies of one listed instrument in one bucket made that comparison quadratic.
+  for (let j = 0; j < n; j++) {
+    for (const m of movedOf[j]) {
+      m.asset = `${m.asset}\u0000${j}`;
+      if (m.instrument !== undefined) m.instrument = `${m.instrument}\u0000${j}`;
+    }
+  }
   const pm = marginResolved(ctx, accounts, grid, aggregation);
   const margin = new Float64Array(n);
   for (let j = 0; j < n; j++) margin[j] = pm[j].maintenanceMargin;
