@@ -27,7 +27,8 @@ import {
   type LiquidationPriceOptions, type LiquidationPriceResult, type MarginAccount, type MarginMarket,
 } from './margin/index.js';
 import { portfolioMargin, type PortfolioMarginOptions, type PortfolioMarginResult } from './margin/portfolio-margin.js';
-import type { ScenarioGrid } from './margin/grids.js';
+import { isValidatedGrid, type ScenarioGrid } from './margin/grids.js';
+import { portfolioLiquidationPrice, type PortfolioLiquidationPriceOptions } from './margin/portfolio-liquidation-price.js';
 
 /** Which kernels an engine runs. */
 export type Backend = 'wasm' | 'js';
@@ -264,11 +265,28 @@ export class Engine implements EngineContext {
     return standardMargin(this, accounts, market, params, options);
   }
 
-  /** Index levels where equity = maintenance margin, per account and risky asset, both directions; see {@link liquidationPrice}. */
+  /**
+   * Index levels (USD) where equity = maintenance margin, per account and risky asset, both
+   * directions: under standard margin with a parameter set (see {@link liquidationPrice}), under
+   * portfolio margin with a scenario grid such as DERIBIT_GRID (anything with a `scenarios` array;
+   * see {@link portfolioLiquidationPrice}).
+   * @throws InputError for malformed accounts, market, params / grid or options, with the field's path.
+   */
   liquidationPrice(account: MarginAccount, market: MarginMarket, params: StandardMarginParams, options?: LiquidationPriceOptions): LiquidationPriceResult;
   liquidationPrice(accounts: readonly MarginAccount[], market: MarginMarket, params: StandardMarginParams, options?: LiquidationPriceOptions): LiquidationPriceResult[];
-  liquidationPrice(accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, params: StandardMarginParams, options?: LiquidationPriceOptions): LiquidationPriceResult | LiquidationPriceResult[] {
-    return liquidationPrice(this, accounts, market, params, options);
+  liquidationPrice(account: MarginAccount, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioLiquidationPriceOptions): LiquidationPriceResult;
+  liquidationPrice(accounts: readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options?: PortfolioLiquidationPriceOptions): LiquidationPriceResult[];
+  liquidationPrice(accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, params: StandardMarginParams, options?: LiquidationPriceOptions): LiquidationPriceResult | LiquidationPriceResult[];
+  liquidationPrice(accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options?: PortfolioLiquidationPriceOptions): LiquidationPriceResult | LiquidationPriceResult[];
+  liquidationPrice(
+    accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, paramsOrGrid: StandardMarginParams | ScenarioGrid,
+    options?: LiquidationPriceOptions | PortfolioLiquidationPriceOptions,
+  ): LiquidationPriceResult | LiquidationPriceResult[] {
+    const g = paramsOrGrid as { scenarios?: unknown } | null;
+    if (isValidatedGrid(g) || (g !== null && typeof g === 'object' && Array.isArray(g.scenarios))) {
+      return portfolioLiquidationPrice(this, accounts, market, paramsOrGrid as ScenarioGrid, options as PortfolioLiquidationPriceOptions);
+    }
+    return liquidationPrice(this, accounts, market, paramsOrGrid as StandardMarginParams, options as LiquidationPriceOptions);
   }
 
   /**

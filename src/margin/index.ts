@@ -42,6 +42,7 @@ export {
   liquidationPrice, type LiquidationPriceOptions, type LiquidationPriceResult, type LiquidationLevel, type LiquidationSide,
   type LiquidationStatus, type PositionLiquidation,
 } from './liquidation-price.js';
+export { portfolioLiquidationPrice, type PortfolioLiquidationPriceOptions } from './portfolio-liquidation-price.js';
 export {
   DERIBIT_GRID, SPAN16_GRID, DERIBIT_VEGA_SCALING, DERIBIT_EXTENDED_MOVES, deribitGrid, span16Grid, scenarioGrid, isValidatedGrid, vegaPowerScale,
   type ScenarioGrid, type MarginScenario, type VegaScaling, type MarginAddOns, type DeribitGridParams, type Span16GridParams,

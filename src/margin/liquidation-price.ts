@@ -106,6 +106,47 @@ function factor(v: unknown, path: string, fallback: number, ok: (x: number) => b
   return v;
 }
 
+/** Validated search settings shared by the standard and portfolio liquidation prices. */
+export interface LiquidationSearch {
+  lowerFactor: number;
+  upperFactor: number;
+  maxIterations: number;
+}
+
+/**
+ * Reads `lowerFactor` (default 1e-6), `upperFactor` (default 100) and `maxIterations` (default 100)
+ * of liquidation-price options.
+ * @throws InputError at `options`, `options.lowerFactor`, `options.upperFactor` or `options.maxIterations`.
+ */
+export function liquidationSearch(options: unknown): LiquidationSearch {
+  if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an options object');
+  const o = options as LiquidationPriceOptions;
+  return {
+    lowerFactor: factor(o.lowerFactor, 'options.lowerFactor', 1e-6, (x) => x > 0 && x < 1, 'a fraction in (0, 1)'),
+    upperFactor: factor(o.upperFactor, 'options.upperFactor', 100, (x) => x > 1, 'a multiple > 1'),
+    maxIterations: factor(o.maxIterations, 'options.maxIterations', 100, (x) => Number.isInteger(x) && x >= 1 && x <= 100000, 'an integer in [1, 100000]'),
+  };
+}
+
+/**
+ * The bounds must also be usable numbers for every index searched (index x 1e305 overflows, and an
+ * infinite bound made both sides 'invalid' for the wrong reason).
+ * @throws InputError at `options.upperFactor` when index x upperFactor is not finite.
+ */
+export function checkUpperBound(asset: string, index: number, upperFactor: number): void {
+  if (!Number.isFinite(index * upperFactor)) {
+    throw new InputError('options.upperFactor', upperFactor, `a multiple for which index x upperFactor is finite (${asset} index ${index} overflows)`);
+  }
+}
+
+/** Risky assets of an account (its positions' underlyings and non-stablecoin collateral) with their index (USD), in first-seen order. */
+export function riskyAssets(acc: ResolvedAccount): Map<string, number> {
+  const assets = new Map<string, number>();
+  for (const p of acc.positions) assets.set(p.asset, p.index);
+  for (const c of acc.collateral) if (!STABLECOINS.has(c.asset)) assets.set(c.asset, c.price);
+  return assets;
+}
+
 const STATUS_NAMES: Record<number, LiquidationStatus> = {
   [L.LIQ_FOUND]: 'found', [L.LIQ_NONE]: 'none', [L.LIQ_ALREADY]: 'belowMaintenance',
   [L.LIQ_NOT_CONVERGED]: 'notConverged', [L.LIQ_INVALID]: 'invalid',
@@ -115,10 +156,7 @@ const num = (x: number) => `${+x.toPrecision(8)}`;
 
 /** Problems of one account: one per risky asset of its positions and collateral. */
 function accountProblems(ai: number, acc: ResolvedAccount, sm: StandardMarginResult, haircuts: Readonly<Record<string, number>> | undefined): Problem[] {
-  const assets = new Map<string, number>();
-  for (const p of acc.positions) assets.set(p.asset, p.index);
-  for (const c of acc.collateral) if (!STABLECOINS.has(c.asset)) assets.set(c.asset, c.price);
-  return [...assets].map(([asset, index]) => {
+  return [...riskyAssets(acc)].map(([asset, index]) => {
     let equity = 0, margin = 0, coins = 0;
     for (const c of acc.collateral) {
       const h = haircutOf(haircuts, c.asset);
@@ -252,11 +290,19 @@ function solve(ctx: EngineContext, problems: Problem[], params: StandardMarginPa
 
 function side(out: Float64Array, status: Uint8Array, k: number, dir: 0 | 1, index: number, bound: number, maxIterations: number): LiquidationSide {
   const row = (k * 2 + dir) * L.LIQ_OUT_COLUMNS;
-  const code = status[k * 2 + dir];
+  return liquidationSide(status[k * 2 + dir], dir, out[row + L.LIQ_OUT_PRICE], out[row + L.LIQ_OUT_EQUITY], out[row + L.LIQ_OUT_MARGIN],
+    out[row + L.LIQ_OUT_ITERATIONS], out[row + L.LIQ_OUT_EVALUATIONS], index, bound, maxIterations);
+}
+
+/**
+ * One side's result from a solver outcome: `code` a kernel status (LIQ_FOUND, LIQ_NONE, ...),
+ * `dir` 0 below / 1 above, price, equity and MM in USD, `bound` the search bound on that side.
+ */
+export function liquidationSide(
+  code: number, dir: 0 | 1, price: number, equity: number, mm: number, iterations: number, evaluations: number,
+  index: number, bound: number, maxIterations: number,
+): LiquidationSide {
   const s = STATUS_NAMES[code] ?? 'invalid';
-  const price = out[row + L.LIQ_OUT_PRICE];
-  const equity = out[row + L.LIQ_OUT_EQUITY], mm = out[row + L.LIQ_OUT_MARGIN];
-  const iterations = out[row + L.LIQ_OUT_ITERATIONS], evaluations = out[row + L.LIQ_OUT_EVALUATIONS];
   const where = dir === 0 ? 'below' : 'above';
   let reason: string;
   switch (s) {
@@ -278,7 +324,8 @@ function side(out: Float64Array, status: Uint8Array, k: number, dir: 0 | 1, inde
   return { price, distancePercent: (price / index - 1) * 100, equity, maintenanceMargin: mm, iterations, evaluations, status: s, reason };
 }
 
-function level(asset: string, index: number, below: LiquidationSide, above: LiquidationSide): LiquidationLevel {
+/** An asset's level from its two sides: the nearer found (or notConverged) side copied to the top. */
+export function liquidationLevel(asset: string, index: number, below: LiquidationSide, above: LiquidationSide): LiquidationLevel {
   const ok = (x: LiquidationSide) => x.status === 'found' || x.status === 'notConverged';
   let best: LiquidationSide | undefined;
   if (ok(below)) best = below;
@@ -290,6 +337,13 @@ function level(asset: string, index: number, below: LiquidationSide, above: Liqu
     price: t.price, distancePercent: t.distancePercent, equity: t.equity, maintenanceMargin: t.maintenanceMargin,
     iterations: t.iterations, evaluations: t.evaluations, status: t.status, reason: t.reason, below, above,
   };
+}
+
+/** The level closest to its index in %, else the first `belowMaintenance` one, else null. */
+export function nearestLevel(assets: readonly LiquidationLevel[]): LiquidationLevel | null {
+  const withLevel = assets.filter((a) => a.direction !== null);
+  withLevel.sort((a, b) => Math.abs(a.distancePercent) - Math.abs(b.distancePercent));
+  return withLevel[0] ?? assets.find((a) => a.status === 'belowMaintenance') ?? null;
 }
 
 /**
@@ -316,10 +370,7 @@ export function liquidationPrice(
   ctx: EngineContext, accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, params: StandardMarginParams, options: LiquidationPriceOptions = {},
 ): LiquidationPriceResult | LiquidationPriceResult[] {
   checkStandardParams(params);
-  if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an options object');
-  const lowerFactor = factor(options.lowerFactor, 'options.lowerFactor', 1e-6, (x) => x > 0 && x < 1, 'a fraction in (0, 1)');
-  const upperFactor = factor(options.upperFactor, 'options.upperFactor', 100, (x) => x > 1, 'a multiple > 1');
-  const maxIterations = factor(options.maxIterations, 'options.maxIterations', 100, (x) => Number.isInteger(x) && x >= 1 && x <= 100000, 'an integer in [1, 100000]');
+  const { lowerFactor, upperFactor, maxIterations } = liquidationSearch(options);
   const haircuts = haircutsFor(params, options);
   const resolved = resolveAccounts(ctx, accounts, market);
   const margins = standardMarginResolved(resolved, params, haircuts);
@@ -336,13 +387,7 @@ export function liquidationPrice(
       });
     }));
   }
-  // The factors are checked alone above; their bounds must also be usable numbers for every index
-  // (index x 1e305 overflows, and an infinite bound made both sides 'invalid' for the wrong reason).
-  for (const p of problems) {
-    if (!Number.isFinite(p.index * upperFactor)) {
-      throw new InputError('options.upperFactor', upperFactor, `a multiple for which index x upperFactor is finite (${p.asset} index ${p.index} overflows)`);
-    }
-  }
+  for (const p of problems) checkUpperBound(p.asset, p.index, upperFactor);
   const { out, status } = solve(ctx, problems, params, haircuts, lowerFactor, upperFactor, maxIterations);
   const results: LiquidationPriceResult[] = resolved.map((acc, ai) => ({
     id: acc.id, path: acc.path, equity: margins[ai].equity, maintenanceMargin: margins[ai].maintenanceMargin, status: margins[ai].status,
@@ -351,7 +396,7 @@ export function liquidationPrice(
   problems.forEach((p, k) => {
     const below = side(out, status, k, 0, p.index, p.index * lowerFactor, maxIterations);
     const above = side(out, status, k, 1, p.index, p.index * upperFactor, maxIterations);
-    const lv = level(p.asset, p.index, below, above);
+    const lv = liquidationLevel(p.asset, p.index, below, above);
     if (k < nAccountProblems) results[p.account].assets.push(lv);
     else {
       const pl = lv as PositionLiquidation;
@@ -361,10 +406,6 @@ export function liquidationPrice(
       results[p.account].positions!.push(pl);
     }
   });
-  for (const r of results) {
-    const withLevel = r.assets.filter((a) => a.direction !== null);
-    withLevel.sort((a, b) => Math.abs(a.distancePercent) - Math.abs(b.distancePercent));
-    r.nearest = withLevel[0] ?? r.assets.find((a) => a.status === 'belowMaintenance') ?? null;
-  }
+  for (const r of results) r.nearest = nearestLevel(r.assets);
   return Array.isArray(accounts) ? results : results[0];
 }

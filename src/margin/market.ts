@@ -273,22 +273,33 @@ export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | re
     out[ai] = { id, positions, collateral, path: apath };
   }
   if (options.length > 0) {
-    // One batch for every option of every account. USD value per unit: DF * B(F) for USD-settled,
-    // and the coin premium B(F)/F valued at the index (the revaluation kernel's convention) for coin.
-    const r = black76(ctx, {
-      forwards: Float64Array.from(options, (o) => o.forward),
-      strikes: Float64Array.from(options, (o) => o.strike),
-      expiries: Float64Array.from(options, (o) => o.expiry),
-      vols: Float64Array.from(options, (o) => o.vol),
-      types: Int8Array.from(options, (o) => o.type),
-      discountFactors: Float64Array.from(options, (o) => Math.exp(-o.rate * o.expiry)),
-    });
-    options.forEach((o, i) => {
-      o.markPerUnit = o.settlement === 'usd' ? r.price[i] : (r.price[i] / o.forward) * o.index;
-    });
+    markOptions(ctx, options);
     for (let i = 0; i < followers.length; i++) followers[i].markPerUnit = leaders[i].markPerUnit;
   }
   return out;
+}
+
+/**
+ * Sets `markPerUnit` (USD per unit) of resolved options from their `forward`, `strike`, `expiry`,
+ * `vol` (decimal), `type` and `rate` (continuously compounded) in ONE Black-76 batch call: DF x B(F)
+ * for USD-settled, the coin premium B(F)/F valued at `index` (the revaluation kernel's convention)
+ * for coin-settled. Shared by resolveAccounts and the portfolio liquidation price, which re-marks
+ * options at moved forwards. Writes only `markPerUnit` of the given positions.
+ * @throws InputError only for malformed numbers the resolver has already excluded.
+ */
+export function markOptions(ctx: EngineContext, options: readonly ResolvedPosition[]): void {
+  if (options.length === 0) return;
+  const r = black76(ctx, {
+    forwards: Float64Array.from(options, (o) => o.forward),
+    strikes: Float64Array.from(options, (o) => o.strike),
+    expiries: Float64Array.from(options, (o) => o.expiry),
+    vols: Float64Array.from(options, (o) => o.vol),
+    types: Int8Array.from(options, (o) => o.type),
+    discountFactors: Float64Array.from(options, (o) => Math.exp(-o.rate * o.expiry)),
+  });
+  options.forEach((o, i) => {
+    o.markPerUnit = o.settlement === 'usd' ? r.price[i] : (r.price[i] / o.forward) * o.index;
+  });
 }
 
 /** A Deribit instrument name's expiry code, e.g. `27MAR26` (the chain gives the time itself). */
