@@ -333,6 +333,7 @@ describe('riskwasm margin', () => {
     positions: { line: number; contribution: number; standard: { initialMargin: number } }[];
     standard: { initialMargin: number; maintenanceMargin: number };
     liquidation: { assets: { asset: string; below: Side; above: Side }[] };
+    portfolioLiquidation: { assets: { asset: string; below: Side; above: Side }[] };
   }
 
   /** |a - b| within `rel` of the larger magnitude (or of 1 USD near zero). */
@@ -354,6 +355,8 @@ describe('riskwasm margin', () => {
     const pm = engine.portfolioMargin(accounts, market, lib.DERIBIT_GRID);
     const sm = engine.standardMargin(accounts, market, lib.DERIBIT_STANDARD);
     const lq = engine.liquidationPrice(accounts, market, lib.DERIBIT_STANDARD);
+    const plq = engine.liquidationPrice(accounts, market, lib.DERIBIT_GRID, { haircuts: lib.DERIBIT_STANDARD.haircuts });
+    const levels = (r: typeof lq[number]) => r.assets.map((l) => [l.asset, Number.isFinite(l.below.price) ? l.below.price : null, Number.isFinite(l.above.price) ? l.above.price : null]);
     (j.accounts as AccountJson[]).forEach((a, k) => {
       // Same input, same backend, same code: identical doubles (JSON round-trips them exactly).
       expect(a.initialMargin).toBe(pm[k].initialMargin);
@@ -368,8 +371,8 @@ describe('riskwasm margin', () => {
       expect(a.standard.maintenanceMargin).toBe(sm[k].maintenanceMargin);
       expect(a.positions.map((p) => p.standard.initialMargin)).toEqual(sm[k].positions.map((p) => p.initialMargin));
       expect(a.equity).toBe(sm[k].equity);
-      expect(a.liquidation.assets.map((l) => [l.asset, l.below.price, l.above.price]))
-        .toEqual(lq[k].assets.map((l) => [l.asset, Number.isFinite(l.below.price) ? l.below.price : null, Number.isFinite(l.above.price) ? l.above.price : null]));
+      expect(a.liquidation.assets.map((l) => [l.asset, l.below.price, l.above.price])).toEqual(levels(lq[k]));
+      expect(a.portfolioLiquidation.assets.map((l) => [l.asset, l.below.price, l.above.price])).toEqual(levels(plq[k]));
       // Invariants, not values: MM = 0.8 IM <= IM; the add-ons sum in (combine 'sum'); the
       // contributions add up to the scan loss (a sum of 2-4 terms: 1e-9 relative is rounding).
       expect(a.maintenanceMargin).toBeLessThanOrEqual(a.initialMargin);
@@ -393,9 +396,12 @@ describe('riskwasm margin', () => {
     const accounts = accountsFile().accounts;
     const pm = engine.portfolioMargin(accounts, market, lib.SPAN16_GRID, { aggregation: 'joint' });
     const sm = engine.standardMargin(accounts, market, lib.GENERIC_STANDARD);
+    const plq = engine.liquidationPrice(accounts, market, lib.SPAN16_GRID, { aggregation: 'joint', haircuts: lib.GENERIC_STANDARD.haircuts });
     expect(joint.grid.scenarios).toHaveLength(16);
     (joint.accounts as AccountJson[]).forEach((a, k) => {
       expect(a.initialMargin).toBe(pm[k].initialMargin);
+      expect(a.portfolioLiquidation.assets.map((l) => [l.asset, l.below.status, l.below.price ?? NaN, l.above.status, l.above.price ?? NaN]))
+        .toEqual(plq[k].assets.map((l) => [l.asset, l.below.status, l.below.price, l.above.status, l.above.price]));
       expect(a.standard.initialMargin).toBe(sm[k].initialMargin);
       expect(a.maintenanceMargin).toBe(a.initialMargin); // SPAN: MM = IM
       // SPAN has no dampener and no add-on here, so the worst of a sum is at most the sum of the

@@ -80,9 +80,12 @@ export const marginCommand: CliCommand = {
     await ctx.checkpoint();
     const lq = located(() => engine.liquidationPrice(input.accounts, market, standard));
     await ctx.checkpoint();
+    // Under the grid too, with the preset's haircuts so its equity is the equity reported here.
+    const plq = located(() => engine.liquidationPrice(input.accounts, market, grid, { aggregation, haircuts: standard.haircuts }));
+    await ctx.checkpoint();
 
     const layout = matrixLayout(grid);
-    const json = buildJson(engine, input, chain, market, grid, gridName, standard, aggregation, layout, pm, sm, lq);
+    const json = buildJson(engine, input, chain, market, grid, gridName, standard, aggregation, layout, pm, sm, lq, plq);
     if (plot) {
       const a = json.accounts[plotted];
       const w = a.worstScenario;
@@ -159,7 +162,7 @@ function sideJson(s: LiquidationSide) {
 function buildJson(
   engine: Engine, input: AccountsInput, chain: ChainInput, market: MarginMarket, grid: ScenarioGrid, gridName: string,
   standard: StandardMarginParams, aggregation: MarginAggregation, layout: MatrixLayout,
-  pm: PortfolioMarginResult[], sm: StandardMarginResult[], lq: LiquidationPriceResult[],
+  pm: PortfolioMarginResult[], sm: StandardMarginResult[], lq: LiquidationPriceResult[], plq: LiquidationPriceResult[],
 ) {
   const snapshot = chain.chain.timestamp.reduce((a, b) => (b > a ? b : a), '');
   return {
@@ -190,6 +193,7 @@ function buildJson(
       const acc = input.accounts[k];
       const s = sm[k];
       const l = lq[k];
+      const pl = plq[k];
       const w = r.worstScenario;
       const scn = grid.scenarios[w.index];
       const apath = input.fileField(`accounts[${k}]`);
@@ -240,6 +244,11 @@ function buildJson(
           nearest: l.nearest ? { asset: l.nearest.asset, direction: l.nearest.direction, price: l.nearest.price, distancePercent: l.nearest.distancePercent, status: l.nearest.status } : null,
           assets: l.assets.map((a) => ({ asset: a.asset, index: a.index, below: sideJson(a.below), above: sideJson(a.above) })),
         },
+        portfolioLiquidation: {
+          basis: `equity = portfolio maintenance margin of the ${gridName} grid`,
+          nearest: pl.nearest ? { asset: pl.nearest.asset, direction: pl.nearest.direction, price: pl.nearest.price, distancePercent: pl.nearest.distancePercent, status: pl.nearest.status } : null,
+          assets: pl.assets.map((a) => ({ asset: a.asset, index: a.index, below: sideJson(a.below), above: sideJson(a.above) })),
+        },
       };
     }),
   };
@@ -267,7 +276,7 @@ function marginText(j: MarginJson): string {
   const nScen = j.grid.scenarios.length, nMatrix = j.grid.scenarios.filter((s) => s.inMatrix).length;
   out.push(`Portfolio margin of ${j.accounts.length} account${j.accounts.length === 1 ? '' : 's'} (${j.source.accounts.file}) on ${j.source.market.file} (snapshot ${j.source.market.snapshot.slice(0, 19)}Z)`);
   out.push(`  grid ${j.grid.name}: ${nScen} scenarios (${nMatrix} in the matrix, ${nScen - nMatrix} extended/extreme), IM = ${j.grid.combine === 'sum' ? 'scan + add-ons' : 'max(scan, add-ons)'}, MM = ${j.grid.maintenanceFactor} x IM; aggregation ${j.aggregation}`);
-  out.push(`  compared with standard margin ${j.standard.name}; liquidation prices where equity = its maintenance margin`);
+  out.push(`  compared with standard margin ${j.standard.name}; liquidation prices where equity = its maintenance margin, and where equity = the portfolio MM`);
   out.push(`  index: ${Object.entries(j.market.assets).map(([a, m]) => `${a} ${usd(m.index)}`).join(', ')} USD. Amounts in USD; P&L counted (weights, extended scaling and dampener applied), negative = loss.`);
   for (const a of j.accounts) {
     out.push('');
@@ -293,6 +302,7 @@ function marginText(j: MarginJson): string {
     const apart = j.grid.scenarios.filter((s) => !s.inMatrix);
     if (apart.length > 0) out.push(`  outside the matrix: ${apart.map((s) => `${s.name} ${usd(a.scenarioPnl[s.index])}`).join('; ')}`);
     out.push(`  liquidation (index where equity = standard MM): ${a.liquidation.assets.map((l) => `${l.asset} below ${liqSide(l.below)}, above ${liqSide(l.above)}`).join('; ') || 'no risky asset'}`);
+    out.push(`  liquidation (index where equity = portfolio MM): ${a.portfolioLiquidation.assets.map((l) => `${l.asset} below ${liqSide(l.below)}, above ${liqSide(l.above)}`).join('; ') || 'no risky asset'}`);
   }
   return out.join('\n');
 }
