@@ -97,6 +97,18 @@ async function checkPortfolioMargin(
   expect(r.initialMargin, 'an example account with no margin tests nothing').toBeGreaterThan(0);
   expect(await page.textContent('[data-testid=margin-worst]')).toBe(r.worstScenario.name);
   expect(Number(await page.getAttribute('[data-testid=margin-worst]', 'data-index'))).toBe(r.worstScenario.index);
+  // Liquidation levels under this grid (engine.liquidationPrice with the grid): same status per
+  // side, and the same level where one was found.
+  const currency = await page.getAttribute('#margin-section', 'data-currency');
+  const liq = engine.liquidationPrice(account, market, grid).assets.find((a) => a.asset === currency)!;
+  expect(liq, `a liquidation level for the section's currency ${currency}`).toBeDefined();
+  const liqPairs: [number, number][] = [];
+  for (const [side, lv] of [['below', liq.below], ['above', liq.above]] as const) {
+    expect(await page.getAttribute(`[data-testid=margin-pm-liq-${side}]`, 'data-status'), `${key} ${side}`).toBe(lv.status);
+    if (lv.status === 'found') liqPairs.push([await pageValue(`margin-pm-liq-${side}`), lv.price]);
+  }
+  expect(liqPairs.length, 'the example has a portfolio-margin liquidation level on at least one side').toBeGreaterThan(0);
+  expect(maxRelDiff(`liquidationPrice.${key}`, liqPairs)).toBeLessThanOrEqual(REL_TOL);
 
   // The matrix: every cell is the counted P&L of the scenario with that price move and vol shock,
   // each regular scenario appears once, and the tail table lists the others.

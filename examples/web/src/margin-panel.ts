@@ -102,6 +102,18 @@ function showPortfolioMargin(
       cell(usd(r.addOns.deltaShock), r.addOns.deltaShock, 'margin-addon-delta')),
     row(cell(`IM = ${grid.combine === 'sum' ? 'scan risk + add-ons' : 'max(scan risk, add-ons)'}`, undefined, undefined, 'text note'), cell('')),
   );
+  // Liquidation levels under this grid: equity = this MM, the whole grid recomputed at each level.
+  const pliq = engine.liquidationPrice(example.account, market, grid).assets.find((a) => a.asset === example.currency);
+  if (pliq) {
+    const below = cell(liquidationText(pliq.below), pliq.below.price, 'margin-pm-liq-below');
+    below.dataset.status = pliq.below.status;
+    const above = cell(liquidationText(pliq.above), pliq.above.price, 'margin-pm-liq-above');
+    above.dataset.status = pliq.above.status;
+    summary.append(
+      row(cell('liquidation price below (equity = this MM)', undefined, undefined, 'text'), below),
+      row(cell('liquidation price above', undefined, undefined, 'text'), above),
+    );
+  }
 
   contributions.replaceChildren(headerRow(['position', 'size', 'days', 'mark IV', 'delta', 'share of worst loss', 'standard IM', 'standard MM']));
   example.legs.forEach((leg, i) => {
