@@ -102,6 +102,37 @@ export async function runMarginBench(riskwasm, { quick = false, log = console.lo
       + `(resolve ${tr.wallS.toFixed(3)} s, risk matrix ${tm.wallS.toFixed(3)} s)`);
   }
 
+  // Liquidation prices of the first 1,000 accounts (per account and asset, both sides): standard
+  // margin (one kernel call: scan + Illinois in WASM) vs portfolio margin (rounds of the same
+  // search in JS, each round one risk matrix of every moved account). Checked WASM vs JS first.
+  // The bench accounts carry no collateral (most would already be below maintenance): each gets
+  // USDC so that its equity is 1.5 x its standard initial margin today.
+  const liqCount = Math.min(count, 1000);
+  const bare = accounts.slice(0, liqCount);
+  const sm0 = wasm.standardMargin(bare, market, riskwasm.DERIBIT_STANDARD);
+  const liqAccounts = bare.map((a, i) => ({ ...a, collateral: { USDC: Math.max(0, 1.5 * sm0[i].initialMargin - sm0[i].equity) } }));
+  out.liquidation = { accounts: liqCount, rows: [] };
+  for (const [basis, params] of [['standard (DERIBIT_STANDARD)', riskwasm.DERIBIT_STANDARD], ['portfolio (Deribit grid)', grid]]) {
+    const lw = wasm.liquidationPrice(liqAccounts, market, params);
+    const lj = js.liquidationPrice(liqAccounts, market, params);
+    let worst = 0, found = 0, levels = 0;
+    lw.forEach((r, i) => r.assets.forEach((a, k) => {
+      for (const side of ['below', 'above']) {
+        levels++;
+        const x = a[side].price, y = lj[i].assets[k][side].price;
+        if (a[side].status === 'found') found++;
+        const d = Number.isNaN(x) && Number.isNaN(y) ? 0 : Math.abs(x - y) / Math.abs(y);
+        if (!(d <= worst)) worst = d;
+      }
+    }));
+    for (const [name, engine] of [['wasm', wasm], ['js', js]]) {
+      const t = timeSync(() => engine.liquidationPrice(liqAccounts, market, params), quick ? 1 : 2);
+      const row = { basis, backend: name, wallS: t.wallS, cpuS: t.cpuS, accountsPerS: liqCount / t.wallS, levels, found, maxRelDiffWasmVsJs: worst };
+      out.liquidation.rows.push(row);
+      log(`liquidation ${basis} ${name}: ${t.wallS.toFixed(3)} s for ${liqCount} accounts = ${Math.round(row.accountsPerS)} accounts/s; ${found}/${levels} sides found; WASM vs JS ${worst.toExponential(1)}`);
+    }
+  }
+
   if (typeof riskwasm.portfolioMarginParallel === 'function') {
     for (const [name, engine] of [['wasm', wasm], ['js', js]]) {
       const ref = riskwasm.portfolioMargin(engine, accounts, market, grid);
@@ -157,6 +188,17 @@ export function marginReport(r) {
     const aps = Math.round(x.accountsPerS);
     const verdict = pool ? '' : aps >= MARGIN_TARGETS.accountsPerS ? 'met' : `**missed**${x.riskMatrixS && r.accounts / x.riskMatrixS >= MARGIN_TARGETS.accountsPerS ? ' (risk matrix alone met)' : ''}`;
     p(`| ${x.backend === 'wasm' ? 'WASM' : 'JS twin'} | ${pool ? (x.workers > 1 ? `${x.workers} workers (pool)` : '1 (runShards, in thread)') : '1 (in thread)'} | ${x.wallS.toFixed(3)} | ${Number(pool ? x.mainThreadCpuS : x.cpuS).toFixed(3)}${pool ? ' (all threads)' : ''} | ${aps.toLocaleString('en-US')} | ${pool ? '' : x.resolveS.toFixed(3)} | ${pool ? '' : x.riskMatrixS.toFixed(3)} | ${pool ? '' : Math.round(r.accounts / x.riskMatrixS).toLocaleString('en-US')} | ${pool ? String(x.identical) : ''} | ${verdict} |`);
+  }
+  if (r.liquidation) {
+    p();
+    p(`Liquidation prices (\`engine.liquidationPrice\`) of the first ${r.liquidation.accounts.toLocaleString('en-US')} accounts, every risky asset, both sides: under standard margin (one kernel call: outward scan + Illinois per side in the kernel) and under portfolio margin (the same search run in rounds, each round re-marking the moved options and evaluating the risk matrix of every moved account in one \`marginResolved\` call). Best of the runs.`);
+    p();
+    p('| basis | backend | s | CPU s | accounts/s | sides found / searched | max rel diff WASM vs JS |');
+    p('|---|---|--:|--:|--:|--:|--:|');
+    for (const x of r.liquidation.rows) {
+      p(`| ${x.basis} | ${x.backend === 'wasm' ? 'WASM' : 'JS twin'} | ${x.wallS.toFixed(3)} | ${x.cpuS.toFixed(3)} | ${Math.round(x.accountsPerS).toLocaleString('en-US')} | ${x.found} / ${x.levels} | ${x.maxRelDiffWasmVsJs.toExponential(1)} |`);
+    }
+    p();
   }
   p('CPU = process user + system time of the best run, all threads (workers included). Worker rows: the pool sends the whole job to every worker and each shard revalues the distinct instruments of its accounts, so with books drawn from one chain two workers repeat most of the work and pay the copy: one thread is the fastest way to run this batch.');
   p();
