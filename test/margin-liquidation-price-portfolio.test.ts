@@ -17,10 +17,33 @@ function moved(m: MarginMarket, asset: string, level: number): MarginMarket {
   return { ...m, assets: { ...m.assets, [asset]: { index: level, forwards: a.forwards?.map((f) => ({ expiry: f.expiry, price: f.price * k })) } } };
 }
 
-/** Equity and PM maintenance margin (USD) of one account on a market, through the public API only. */
-function equityAndMargin(e: Engine, acc: MarginAccount, mk: MarginMarket, grid: ScenarioGrid, aggregation: 'per-asset' | 'joint' = 'per-asset') {
-  const equity = accountEquity(resolveAccounts(e, acc, mk)[0]).equity;
-  const mm = e.portfolioMargin(acc, mk, grid, { aggregation }).maintenanceMargin;
+/**
+ * The account with today's mark as the entry price of every perpetual and future that has none: the
+ * liquidation problem counts their P&L from today (as the standard solver does), while equity on a
+ * market moved by hand counts none without an entry price.
+ */
+function withTodaysEntries(e: Engine, acc: MarginAccount, mk: MarginMarket): MarginAccount {
+  const resolved = resolveAccounts(e, acc, mk)[0];
+  return {
+    ...acc,
+    positions: acc.positions.map((p, i) => {
+      const r = resolved.positions[i];
+      return (r.kind === 'perpetual' || r.kind === 'future') && p.entryPrice === undefined ? { ...p, entryPrice: r.markPerUnit } : p;
+    }),
+  };
+}
+
+/**
+ * Equity and PM maintenance margin (USD) of one account on a market, through the public API only;
+ * `today` (default: `mk`) fixes the entry price of linear positions that have none.
+ */
+function equityAndMargin(
+  e: Engine, acc: MarginAccount, mk: MarginMarket, grid: ScenarioGrid, aggregation: 'per-asset' | 'joint' = 'per-asset',
+  haircuts?: Record<string, number>, today: MarginMarket = chainMarket,
+) {
+  const a = withTodaysEntries(e, acc, today);
+  const equity = accountEquity(resolveAccounts(e, a, mk)[0], haircuts).equity;
+  const mm = e.portfolioMargin(a, mk, grid, { aggregation }).maintenanceMargin;
   return { equity, mm, f: equity - mm };
 }
 
@@ -95,6 +118,163 @@ describe.each(BACKENDS)('portfolio liquidation price (%s)', (backend) => {
         expect(res.status).toBe('healthy');
       }
     }
+  });
+
+  it('a perpetual or a future without an entry price: P&L counted from today\'s mark (closed forms), as with entry = today\'s mark', () => {
+    // A future's forward moves with S: F(S) = F0 S / S0, so C + q (F - F0) = f r |q| F gives
+    // F* = (q F0 - C) / (q - f r |q|), S* = S0 F* / F0; a perpetual is the case F0 = S0.
+    const S0 = 90000, F0 = 91800;
+    const market: MarginMarket = { assets: { BTC: { index: S0, forwards: [{ expiry: 0.25, price: F0 }] } } };
+    const [r, f] = [0.1, 0.8];
+    const grid = scenarioGrid({
+      maintenanceFactor: f,
+      scenarios: [{ name: 'down', priceMove: -r, volShock: 0, weight: 1, extended: false }, { name: 'up', priceMove: r, volShock: 0, weight: 1, extended: false }],
+    });
+    for (const [kind, F] of [['perpetual', S0], ['future', F0]] as const) {
+      for (const q of [2, -2]) {
+        const C = 0.3 * Math.abs(q) * F;
+        const pos = kind === 'perpetual' ? { kind, asset: 'BTC', size: q } as const : { kind, asset: 'BTC', size: q, expiry: 0.25 } as const;
+        const res = engine.liquidationPrice({ collateral: { USDC: C }, positions: [pos] }, market, grid);
+        const lv = res.assets[0];
+        expect(lv.direction).toBe(q > 0 ? 'below' : 'above');
+        // 1e-12 as in the entry-price test above (residual ~4 eps of terms ~20 x larger).
+        expect(relDiff(lv.price, (S0 * (q * F - C)) / (F * (q - f * r * Math.abs(q))))).toBeLessThan(1e-12);
+        expect((q > 0 ? lv.above : lv.below).status).toBe('none');
+        // Entry at today's mark is the same account: every number identical.
+        expect(engine.liquidationPrice({ collateral: { USDC: C }, positions: [{ ...pos, entryPrice: F }] }, market, grid)).toEqual(res);
+      }
+    }
+  });
+
+  it('every position kind, collateral in the moved and other assets, haircuts, add-ons with combine max and sum: equity and MM at each level = public API on a hand-moved market', () => {
+    const market: MarginMarket = {
+      rate: 0.03,
+      assets: {
+        BTC: { index: 90000, forwards: [{ expiry: 0.1, price: 90500 }, { expiry: 0.5, price: 92000 }] },
+        ETH: { index: 3000, forwards: [{ expiry: 0.3, price: 3030 }] },
+        SOL: { index: 150 },
+      },
+    };
+    const accounts: MarginAccount[] = [
+      {
+        id: 'every-kind', collateral: { USDC: 30000, BTC: 0.2, ETH: 1, SOL: 10 },
+        positions: [
+          { kind: 'spot', asset: 'BTC', size: 0.1 },
+          { kind: 'perpetual', asset: 'BTC', size: 0.8, entryPrice: 88000, accruedFunding: -20, fundingRate: 0.1 },
+          { kind: 'future', asset: 'BTC', size: -0.3, expiry: 0.3, entryPrice: 91000 },
+          { kind: 'future', asset: 'BTC', size: 0.2, expiry: 0.5 },
+          { kind: 'option', asset: 'BTC', size: -1, strike: 100000, expiry: 0.25, type: 'call', vol: 0.55 },
+          { kind: 'option', asset: 'BTC', size: -1, strike: 80000, expiry: 0.1, type: 'put', vol: 0.6, settlement: 'coin' },
+          { kind: 'option', asset: 'BTC', size: 0.5, strike: 80000, expiry: 0.1, type: 'put', vol: 0.6, settlement: 'coin' },
+          { kind: 'perpetual', asset: 'ETH', size: -5, entryPrice: 3100 },
+          { kind: 'option', asset: 'ETH', size: -10, strike: 3500, expiry: 0.3, type: 'call', vol: 0.7 },
+        ],
+      },
+      // ETH and SOL only as collateral: moving them moves equity, not the margin.
+      { id: 'collateral-only', collateral: { ETH: 3, SOL: 40, USDT: 100 }, positions: [{ kind: 'perpetual', asset: 'BTC', size: 0.5, entryPrice: 90000 }] },
+      { id: 'coin-call', collateral: { BTC: 1 }, positions: [{ kind: 'option', asset: 'BTC', size: -3, strike: 95000, expiry: 0.5, type: 'call', vol: 0.5, settlement: 'coin' }] },
+    ];
+    const grids: ScenarioGrid[] = [
+      DERIBIT_GRID,
+      scenarioGrid({
+        combine: 'max', maintenanceFactor: 0.7, addOns: { shortOptionContingency: 0.05, deltaShock: { max: 0.2, threshold: 10000 } },
+        scenarios: [-0.15, -0.05, 0, 0.05, 0.15].flatMap((mv) => [-0.2, 0.2].map((v) => ({ name: `${mv}/${v}`, priceMove: mv, volShock: v, weight: 1, extended: false }))),
+      }),
+      scenarioGrid({
+        combine: 'sum', maintenanceFactor: 0.9, addOns: { shortOptionContingency: 0.02, deltaShock: { max: 0.1, threshold: 20000 } },
+        scenarios: [-0.15, -0.05, 0.05, 0.15].map((mv) => ({ name: `${mv}`, priceMove: mv, volShock: 0.1, weight: 1, extended: false })),
+      }),
+    ];
+    const statuses = new Set<string>();
+    let checked = 0;
+    for (const grid of grids) {
+      for (const aggregation of ['per-asset', 'joint'] as const) {
+        for (const haircuts of [undefined, { ETH: 0.1, '*': 0.05 }]) {
+          const results = engine.liquidationPrice(accounts, market, grid, { aggregation, haircuts });
+          results.forEach((res, ai) => {
+            expect(res.assets.map((a) => a.asset)).toEqual(ai === 0 ? ['BTC', 'ETH', 'SOL'] : ai === 1 ? ['BTC', 'ETH', 'SOL'] : ['BTC']);
+            for (const lv of res.assets) {
+              for (const s of [lv.below, lv.above]) {
+                statuses.add(s.status);
+                // 'none' reports equity and MM at the search bound (default factors 1e-6 and 100).
+                const level = s.status === 'found' ? s.price : s.status === 'none' ? lv.index * (s === lv.below ? 1e-6 : 100) : NaN;
+                if (!Number.isFinite(level)) continue;
+                const at = equityAndMargin(engine, accounts[ai], moved(market, lv.asset, level), grid, aggregation, haircuts, market);
+                // 1e-9 of |equity| + MM, as for the option books above (measured: 3e-14).
+                const scale = Math.abs(at.equity) + Math.abs(at.mm);
+                expect(Math.abs(s.equity - at.equity)).toBeLessThanOrEqual(1e-9 * scale);
+                expect(Math.abs(s.maintenanceMargin - at.mm)).toBeLessThanOrEqual(1e-9 * scale);
+                checked++;
+              }
+            }
+          });
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(100);
+    expect(statuses).toContain('found');
+    expect(statuses).toContain('none');
+  });
+
+  it('an asset named like an internal key (asset + NUL + digits) gives the same levels as under any other name', () => {
+    const grid = scenarioGrid({
+      scenarios: [{ name: 'down', priceMove: -0.1, volShock: 0, weight: 1, extended: false }, { name: 'up', priceMove: 0.1, volShock: 0, weight: 1, extended: false }],
+    });
+    const book = (alt: string): MarginAccount => ({
+      collateral: { USDC: 40000 },
+      positions: [
+        { kind: 'perpetual', asset: 'BTC', size: 2, entryPrice: 90000 },
+        { kind: 'perpetual', asset: alt, size: -1000, entryPrice: 10 },
+      ],
+    });
+    const marketWith = (alt: string): MarginMarket => ({ assets: { BTC: { index: 90000 }, [alt]: { index: 10 } } });
+    // The second name also holds a NUL, so a one-NUL separator would not do for it either.
+    for (const alt of ['BTC\u00000', 'BTC\u0000\u00001']) {
+      const named = engine.liquidationPrice([book(alt), book(alt)], marketWith(alt), grid);
+      const plain = engine.liquidationPrice([book('ALT'), book('ALT')], marketWith('ALT'), grid);
+      // Same numbers and statuses; only the second asset's name differs.
+      expect(JSON.parse(JSON.stringify(named).split(JSON.stringify(alt).slice(1, -1)).join('ALT'))).toEqual(JSON.parse(JSON.stringify(plain)));
+      // And the BTC level is the closed form with the other asset fixed: C + q (S - E) + 0 = 0.1 x 2 S + 0.1 x 1000 x 10.
+      const btc = plain[0].assets[0];
+      expect(btc.direction).toBe('below');
+      expect(relDiff(btc.price, (2 * 90000 - 40000 + 1000) / (2 - 0.2))).toBeLessThan(1e-12);
+      expect(relDiff(named[0].assets[0].price, btc.price)).toBe(0);
+    }
+  });
+
+  it('degenerate batches: no accounts, no positions, stablecoins only, duplicate ids, one account vs an array of one', () => {
+    expect(engine.liquidationPrice([], chainMarket, DERIBIT_GRID)).toEqual([]);
+    const [empty, stable] = engine.liquidationPrice([{ positions: [] }, { collateral: { USDC: 10, USDT: 5 }, positions: [] }], chainMarket, DERIBIT_GRID);
+    expect(empty).toMatchObject({ equity: 0, maintenanceMargin: 0, status: 'healthy', assets: [], nearest: null });
+    expect(stable).toMatchObject({ equity: 15, maintenanceMargin: 0, status: 'healthy', assets: [], nearest: null });
+    const acc = { ...OPTION_BOOKS[0], id: 'same' };
+    const [a, b] = engine.liquidationPrice([acc, { ...OPTION_BOOKS[1], id: 'same' }], chainMarket, DERIBIT_GRID);
+    expect([a.id, b.id]).toEqual(['same', 'same']);
+    expect({ ...b, path: 'account' }).toEqual(engine.liquidationPrice({ ...OPTION_BOOKS[1], id: 'same' }, chainMarket, DERIBIT_GRID));
+    const single = engine.liquidationPrice(acc, chainMarket, DERIBIT_GRID);
+    expect(Array.isArray(single)).toBe(false);
+    expect(single.path).toBe('account');
+    expect({ ...a, path: 'account' }).toEqual(single);
+  });
+
+  it('a lower bound that underflows (index x lowerFactor = 0) makes that side invalid at once; the other side is unaffected', () => {
+    // A short perpetual on a 1e-300 USD asset: its root is above (closed form as in the first test);
+    // 1e-300 x 1e-30 underflows to 0, which is no level to scan down to.
+    const market: MarginMarket = { assets: { DUST: { index: 1e-300 } } };
+    const grid = scenarioGrid({
+      maintenanceFactor: 0.8,
+      scenarios: [{ name: 'down', priceMove: -0.1, volShock: 0, weight: 1, extended: false }, { name: 'up', priceMove: 0.1, volShock: 0, weight: 1, extended: false }],
+    });
+    const q = -1e299, E = 1e-300, C = 0.3 * 1e299 * 1e-300;
+    const acc: MarginAccount = { collateral: { USDC: C }, positions: [{ kind: 'perpetual', asset: 'DUST', size: q, entryPrice: E }] };
+    const lv = engine.liquidationPrice(acc, market, grid, { lowerFactor: 1e-30 }).assets[0];
+    expect(lv.below.status).toBe('invalid');
+    expect(lv.below.evaluations).toBe(1);
+    expect(lv.below.price).toBeNaN();
+    expect(lv.above).toEqual(engine.liquidationPrice(acc, market, grid).assets[0].above);
+    expect(lv.above.status).toBe('found');
+    // 1e-12 as in the first test.
+    expect(relDiff(lv.above.price, (q * E - C) / (q - 0.8 * 0.1 * Math.abs(q)))).toBeLessThan(1e-12);
   });
 
   it('option books (DERIBIT_GRID, SPAN16_GRID, per-asset and joint): equity = MM at S* on a hand-moved market, f > 0 towards the index, f < 0 past S*', () => {

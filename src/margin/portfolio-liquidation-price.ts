@@ -117,7 +117,10 @@ class MovedPosition implements ResolvedPosition {
     this.forward = p.kind === 'future' || p.kind === 'option' ? p.forward * (level / p.index) : level;
     this.basis = p.basis;
     this.rate = p.rate;
-    this.entryPrice = p.entryPrice;
+    // Without an entry price, P&L counts from today's mark (zero today), as in the standard solver:
+    // kept NaN, equity would ignore the position's P&L at every level (a long perpetual never
+    // liquidated on the way down).
+    this.entryPrice = (p.kind === 'perpetual' || p.kind === 'future') && !Number.isFinite(p.entryPrice) ? p.markPerUnit : p.entryPrice;
     this.accruedFunding = p.accruedFunding;
     this.fundingRate = p.fundingRate;
     this.markPerUnit = p.kind === 'option' ? NaN : this.forward;
@@ -148,7 +151,7 @@ function movedAccount(acc: ResolvedAccount, asset: string, level: number, option
  */
 function evaluateLevels(
   ctx: EngineContext, resolved: readonly ResolvedAccount[], problems: readonly Problem[], points: readonly Side[],
-  grid: ScenarioGrid, aggregation: MarginAggregation, haircuts: Readonly<Record<string, number>> | undefined,
+  grid: ScenarioGrid, aggregation: MarginAggregation, haircuts: Readonly<Record<string, number>> | undefined, sep: string,
 ): { equity: Float64Array; margin: Float64Array } {
   const n = points.length;
   const options: MovedPosition[] = [];
@@ -169,11 +172,13 @@ function evaluateLevels(
   // account (per-asset scan, contingency netting, delta probes); it exists only on these copies and
   // nothing of marginResolved's result but the margin numbers is read. The instrument name gets the
   // same suffix: marginResolved buckets units by name before comparing them, and a thousand moved
-  // copies of one listed instrument in one bucket made that comparison quadratic.
+  // copies of one listed instrument in one bucket made that comparison quadratic. `sep` occurs in
+  // no asset name of the batch, so a key can equal no real asset (which would merge the two into one
+  // risk factor at one spot) nor another point's key (its trailing digits are the point).
   for (let j = 0; j < n; j++) {
     for (const m of movedOf[j]) {
-      m.asset = `${m.asset}\u0000${j}`;
-      if (m.instrument !== undefined) m.instrument = `${m.instrument}\u0000${j}`;
+      m.asset = `${m.asset}${sep}${j}`;
+      if (m.instrument !== undefined) m.instrument = `${m.instrument}${sep}${j}`;
     }
   }
   const pm = marginResolved(ctx, accounts, grid, aggregation);
@@ -268,6 +273,15 @@ function advance(s: Side, e: number, m: number): void {
   }
 }
 
+/** A run of NULs found in no asset name of the accounts' positions (one NUL unless a name holds one). */
+function keySeparator(resolved: readonly ResolvedAccount[]): string {
+  let sep = '\u0000';
+  for (const acc of resolved) {
+    for (const p of acc.positions) while (p.asset.includes(sep)) sep += '\u0000';
+  }
+  return sep;
+}
+
 function checkGrid(grid: unknown): ScenarioGrid {
   if (isValidatedGrid(grid)) return grid;
   return scenarioGrid(grid as ScenarioGrid, 'grid');
@@ -358,6 +372,11 @@ export function portfolioLiquidationPrice(
         s.x = index;
         s.ex = e0;
         s.mx = m0;
+      } else if (!(dir === 0 ? bound > 0 && bound < index : bound > index && bound < Infinity)) {
+        // A bound that is not a level beyond the index (index x lowerFactor underflowing to 0) would
+        // scan ~3,000 rounds of level 0 and report 'none' there: that side is invalid, as in the kernel.
+        s.phase = DONE;
+        s.code = L.LIQ_INVALID;
       } else {
         active.push(s);
       }
@@ -367,12 +386,13 @@ export function portfolioLiquidationPrice(
 
   // Each pass gives every open side one evaluation. The scan reaches the bound within ~40 steps
   // (log 1e6 / 0.001 grows as 1.25^k) and refinement is capped at maxIterations, so this ends.
+  const sep = keySeparator(resolved);
   let open = active;
   while (open.length > 0) {
     for (const s of open) propose(s, problems[s.problem].index, maxIterations);
     const points = open.filter((s) => s.phase !== DONE);
     if (points.length === 0) break;
-    const { equity, margin } = evaluateLevels(ctx, resolved, problems, points, g, aggregation, haircuts);
+    const { equity, margin } = evaluateLevels(ctx, resolved, problems, points, g, aggregation, haircuts, sep);
     points.forEach((s, j) => advance(s, equity[j], margin[j]));
     open = points.filter((s) => s.phase !== DONE);
   }
@@ -384,8 +404,11 @@ export function portfolioLiquidationPrice(
   const sideOf = (s: Side): LiquidationSide => {
     const { index } = problems[s.problem];
     switch (s.code) {
-      case L.LIQ_INVALID:
-        return liquidationSide(s.code, s.dir, NaN, NaN, NaN, s.iterations, s.evaluations, index, s.bound, maxIterations);
+      case L.LIQ_INVALID: {
+        const side = liquidationSide(s.code, s.dir, NaN, NaN, NaN, s.iterations, s.evaluations, index, s.bound, maxIterations);
+        if (s.evaluations === 1 && !(s.bound > 0)) side.reason = `the search bound index x lowerFactor = ${s.bound} is not a positive level (it underflows)`;
+        return side;
+      }
       case L.LIQ_NONE:
         return liquidationSide(s.code, s.dir, NaN, s.eb, s.mb, 0, s.evaluations, index, s.bound, maxIterations);
       default:
