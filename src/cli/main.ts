@@ -53,7 +53,9 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   cli.option('--out <file>', 'Write the report to a file instead of stdout (atomically)');
   cli.option('--backend <backend>', 'Compute backend: auto, wasm or js', { default: 'auto' });
   cli.option('--quiet', 'No notes on stderr');
-  cli.help();
+  // cac gives a negated flag (`--no-backtest`) the default true of the option it negates and
+  // prints "(default: true)" beside it, which reads as "skipped by default": drop that note.
+  cli.help((sections) => sections.map((s) => ({ ...s, body: s.body.replace(/^(\s*--no-\S+.*?)\s*\(default: true\)$/gm, '$1') })));
   cli.version(version());
   cli.example('riskwasm surface --json > surface.json');
   cli.example('riskwasm calibrate --model svi --plot smiles.html');

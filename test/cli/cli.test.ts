@@ -295,6 +295,10 @@ describe('bad input and interruption', () => {
     for (const c of ['surface', 'calibrate', 'var', 'bench']) expect(h.stdout).toContain(c);
     const v = await run(['--version']);
     expect(v.stdout).toContain(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
+    // A negated flag is not shown as "(default: true)" (the backtest runs unless --no-backtest).
+    const vh = await run(['var', '--help']);
+    expect(vh.stdout).toMatch(/--no-backtest\s+Skip the rolling backtest\n/);
+    expect(vh.stdout).toMatch(/--backtest-window <days>.*\(default: 250\)/);
   });
 
   it('Ctrl-C (SIGINT) during a long run: exit 130 and nothing written', async () => {
