@@ -230,7 +230,12 @@ describe.each(BACKENDS)('coin-settled futures and perpetuals (%s)', (backend) =>
     ] });
     const q = 2;
     const linear: MarginAccount = { positions: [{ kind: 'perpetual', asset: 'BTC', size: q }] };
-    const [inv, lin] = engine.portfolioMargin([perp, linear], market, grid);
+    const coinFuture: MarginAccount = { positions: [{ kind: 'future', asset: 'BTC', size: q, expiry: T, entryPrice: 80000, settlement: 'coin' }] };
+    const [inv, lin, fut] = engine.portfolioMargin([perp, linear, coinFuture], market, grid);
+    // A coin future's face N = q E is fixed: its USD value N (S/E - S/F) moves by N (S' - S) / E = q S x move
+    // whatever the entry (S/F is unchanged by the move); a linear future's would be q F x move.
+    expect(relDiff(fut.scenarioPnl[0], -0.16 * q * S0)).toBeLessThan(1e-12);
+    expect(relDiff(fut.scenarioPnl[1], 0.16 * q * S0)).toBeLessThan(1e-12);
     // USD: N (1/S0 - 1/S') S' = q (S' - S0) with N = q S0, the linear perpetual's P&L (1e-12: rounding).
     for (let s = 0; s < 2; s++) expect(relDiff(inv.scenarioPnl[s], lin.scenarioPnl[s])).toBeLessThan(1e-12);
     expect(relDiff(inv.scenarioPnl[0], -0.16 * q * S0)).toBeLessThan(1e-12);
