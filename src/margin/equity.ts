@@ -36,7 +36,10 @@ export function haircutOf(haircuts: Readonly<Record<string, number>> | undefined
   return h ?? 0;
 }
 
-/** Whether a resolved position is a coin-settled (inverse) future or perpetual. */
+/**
+ * Whether a resolved position is a coin-settled (inverse) future or perpetual.
+ * @throws Nothing.
+ */
 export function isInverse(p: ResolvedPosition): boolean {
   return (p.kind === 'future' || p.kind === 'perpetual') && p.settlement === 'coin';
 }
@@ -45,6 +48,7 @@ export function isInverse(p: ResolvedPosition): boolean {
  * USD face N of a coin-settled future or perpetual: size (coins) x entry price, or x today's mark
  * (forward for a future, index for a perpetual) without one, so that its P&L today is 0. Signed
  * like the size.
+ * @throws Nothing.
  */
 export function inverseFace(p: ResolvedPosition): number {
   return p.size * (Number.isFinite(p.entryPrice) ? p.entryPrice : p.markPerUnit);
@@ -54,6 +58,7 @@ export function inverseFace(p: ResolvedPosition): number {
  * Unrealised P&L (USD) of a future or perpetual: linear size x (mark - entry), none without an
  * entry price; coin-settled N (1/entry - 1/mark) coins at the index (N = {@link inverseFace}; 0
  * without an entry price, the face then being fixed at today's mark).
+ * @throws Nothing.
  */
 export function unrealisedPnl(p: ResolvedPosition): number {
   if (isInverse(p)) {
@@ -67,7 +72,7 @@ export function unrealisedPnl(p: ResolvedPosition): number {
  * USD value a position adds to equity today: spot at the index after haircut, the option's mark
  * value, or a future's or perpetual's unrealised P&L (see {@link unrealisedPnl}) plus accrued
  * funding (USD).
- * @throws never for a resolved position (haircuts are validated by the callers).
+ * @throws Nothing: the position is resolved and haircuts are validated by the callers.
  */
 export function positionEquity(p: ResolvedPosition, haircuts?: Readonly<Record<string, number>>): number {
   switch (p.kind) {
