@@ -400,7 +400,7 @@ describe.each(BACKENDS)('portfolio liquidation price (%s)', (backend) => {
     expect({ ...ok, path: 'accounts[0]' }).toEqual(engine.liquidationPrice([OPTION_BOOKS[0]], chainMarket, grid)[0]);
   });
 
-  it('rejects bad grids, perPosition, bad factors, aggregation and coin futures with the field path; inputs not modified', () => {
+  it('rejects bad grids, perPosition, bad factors, aggregation and an unknown settlement with the field path (coin futures accepted); inputs not modified', () => {
     const acc = OPTION_BOOKS[0];
     const badGrid = { scenarios: [{ name: 'x', priceMove: -2, volShock: 0, weight: 1, extended: false }] } as unknown as ScenarioGrid;
     expectInputError(() => engine.liquidationPrice(acc, chainMarket, badGrid), 'grid.scenarios[0].priceMove');
@@ -410,8 +410,11 @@ describe.each(BACKENDS)('portfolio liquidation price (%s)', (backend) => {
     expectInputError(() => engine.liquidationPrice(acc, chainMarket, DERIBIT_GRID, { maxIterations: 0 }), 'options.maxIterations');
     expectInputError(() => engine.liquidationPrice(acc, chainMarket, DERIBIT_GRID, { aggregation: 'both' as 'joint' }), 'options.aggregation');
     expectInputError(() => engine.liquidationPrice(acc, chainMarket, DERIBIT_GRID, { haircuts: { BTC: 2 } }), 'options.haircuts.BTC');
-    const coinFuture: MarginAccount = { positions: [{ kind: 'future', asset: 'BTC', size: 1, expiry: 0.1, settlement: 'coin' }] };
-    expectInputError(() => engine.liquidationPrice(coinFuture, chainMarket, DERIBIT_GRID), 'account.positions[0].settlement');
+    // Coin-settled futures are accepted (test/margin-inverse.test.ts checks their levels); an unknown settlement is not.
+    const coinFuture: MarginAccount = { collateral: { BTC: 1 }, positions: [{ kind: 'future', asset: 'BTC', size: 1, expiry: 0.1, settlement: 'coin' }] };
+    expect(engine.liquidationPrice(coinFuture, chainMarket, DERIBIT_GRID).assets[0].below.status).toBe('found');
+    const eurFuture = { positions: [{ kind: 'future', asset: 'BTC', size: 1, expiry: 0.1, settlement: 'eur' }] } as unknown as MarginAccount;
+    expectInputError(() => engine.liquidationPrice(eurFuture, chainMarket, DERIBIT_GRID), 'account.positions[0].settlement');
 
     const accounts = structuredClone(OPTION_BOOKS);
     const market = structuredClone(chainMarket);

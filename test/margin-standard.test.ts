@@ -214,22 +214,43 @@ describe.each(BACKENDS)('standardMargin (%s)', (backend) => {
     expect(engine.standardMargin({ positions: [{ kind: 'perpetual', asset: 'SOL', size: 5 }] }, m2, GENERIC_STANDARD).initialMargin).toBeCloseTo(750 * 0.008, 9);
   });
 
-  it("coin-settled (inverse) futures are portfolio-margin only: standard margin, equity and liquidation prices reject them at the position's settlement", () => {
+  it("coin-settled (inverse) futures are accepted by standard margin, equity and liquidation prices (by hand); a settlement other than 'usd' / 'coin' is rejected at the position's settlement", () => {
     const coinFuture: MarginPosition = { kind: 'future', asset: 'BTC', size: 2, expiry: 0.25, entryPrice: 88000, settlement: 'coin' };
     const acc: MarginAccount = { collateral: { USDC: 50000 }, positions: [{ kind: 'perpetual', asset: 'ETH', size: 1 }, coinFuture] };
-    expectInputError(() => engine.standardMargin(acc, market, DERIBIT_STANDARD), 'account.positions[1].settlement');
-    expectInputError(() => engine.standardMargin([acc, acc], market, DERIBIT_STANDARD), 'accounts[0].positions[1].settlement');
-    expectInputError(() => engine.liquidationPrice(acc, market, DERIBIT_STANDARD), 'account.positions[1].settlement');
+    // By hand (docs/margin.md): face N = 2 x 88000 USD; USD P&L = N (1/88000 - 1/91000) x index 90000;
+    // the rules see |N| / 91000 coins of notional |N| x 90000 / 91000 USD (Deribit BTC: 2% + 0.005% per coin).
+    const N = 2 * 88000, coins = N / 91000, notional = coins * 90000;
+    const pnl = N * (1 / 88000 - 1 / 91000) * 90000;
+    const r = engine.standardMargin(acc, market, DERIBIT_STANDARD);
+    expect(relDiff(r.equityBreakdown.unrealisedPnl, pnl)).toBeLessThan(TOL);
+    expect(relDiff(r.equity, 50000 + pnl)).toBeLessThan(TOL);
+    const pm = r.positions[1];
+    expect(relDiff(pm.notional, notional)).toBeLessThan(TOL);
+    expect(relDiff(pm.initialMargin, notional * (0.02 + coins * 0.00005))).toBeLessThan(TOL);
+    expect(relDiff(pm.maintenanceMargin, notional * (0.01 + coins * 0.00005))).toBeLessThan(TOL);
+    expect(pm.detail).toMatch(/inverse/);
+    expect(pm.size).toBe(2);
     const [resolved] = resolveAccounts(engine, acc, market);
-    expectInputError(() => accountEquity(resolved), 'account.positions[1].settlement');
-    expectInputError(() => positionEquity(resolved.positions[1]), 'account.positions[1].settlement');
-    // A listed coin future is caught the same way; the portfolio margin still takes it (inverse pricing).
+    expect(accountEquity(resolved).unrealisedPnl).toBe(r.equityBreakdown.unrealisedPnl);
+    expect(positionEquity(resolved.positions[1])).toBe(pm.value);
+    const liq = engine.liquidationPrice(acc, market, DERIBIT_STANDARD);
+    expect(liq.assets.find((a) => a.asset === 'BTC')!.status).toBe('found');
+    // A listed coin future by name resolves the same way as the explicit one.
     const listed: MarginMarket = { ...market, instruments: { 'BTC-27JUN26': { kind: 'future', asset: 'BTC', expiry: 0.25, settlement: 'coin' } } };
-    const byName: MarginAccount = { collateral: { USDC: 50000 }, positions: [{ instrument: 'BTC-27JUN26', size: 2 }] };
-    expectInputError(() => engine.standardMargin(byName, listed, DERIBIT_STANDARD), 'account.positions[0].settlement');
+    const byName: MarginAccount = { collateral: { USDC: 50000 }, positions: [{ instrument: 'BTC-27JUN26', size: 2, entryPrice: 88000 }] };
+    expect(engine.standardMargin(byName, listed, DERIBIT_STANDARD).positions[0].initialMargin).toBe(pm.initialMargin);
     expect(Number.isFinite(engine.portfolioMargin(byName, listed, DERIBIT_GRID).initialMargin)).toBe(true);
-    // USD-settled futures (explicit or default) are unaffected.
-    expect(engine.standardMargin({ positions: [{ ...coinFuture, settlement: 'usd' }] }, market, DERIBIT_STANDARD).initialMargin).toBeGreaterThan(0);
+    // A settlement that is neither 'usd' nor 'coin' is an InputError at the position's settlement, futures and perpetuals alike.
+    const eur = { ...coinFuture, settlement: 'eur' } as unknown as MarginPosition;
+    expectInputError(() => engine.standardMargin({ positions: [{ kind: 'perpetual', asset: 'ETH', size: 1 }, eur] }, market, DERIBIT_STANDARD), 'account.positions[1].settlement');
+    expectInputError(() => engine.standardMargin([acc, { positions: [eur] }], market, DERIBIT_STANDARD), 'accounts[1].positions[0].settlement');
+    expectInputError(() => engine.liquidationPrice({ positions: [eur] }, market, DERIBIT_STANDARD), 'account.positions[0].settlement');
+    const eurPerp = { kind: 'perpetual', asset: 'BTC', size: 1, settlement: 'eur' } as unknown as MarginPosition;
+    expectInputError(() => engine.standardMargin({ positions: [eurPerp] }, market, DERIBIT_STANDARD), 'account.positions[0].settlement');
+    // USD-settled futures (explicit or default) keep the linear rule: notional |size| x forward.
+    const usd = engine.standardMargin({ positions: [{ ...coinFuture, settlement: 'usd' }] }, market, DERIBIT_STANDARD).positions[0];
+    expect(relDiff(usd.initialMargin, 2 * 91000 * (0.02 + 2 * 0.00005))).toBeLessThan(TOL);
+    expect(usd.detail).not.toMatch(/inverse/);
   });
 
   const positionArb = fc.oneof(

@@ -5,26 +5,28 @@
 // Positions are struct-of-arrays over nPositions, grouped by problem (problem p owns positions
 // starts[p] .. starts[p + 1] - 1, i32 [nProblems + 1] at pStarts):
 //   f64 block [LIQ_POS_F64_COLUMNS][nPositions]:
-//     0 quantity  (units of the underlying; negative = short)
+//     0 quantity  (units of the underlying; negative = short; KIND_INVERSE_FUTURE: the USD face N, signed)
 //     1 strike    (USD; options)
 //     2 expiry    (years; futures and options)
 //     3 vol       (implied vol, decimal; options)
 //     4 rate      (discount rate of the option's premium, continuously compounded)
 //     5 carry     (basis b: F = S e^{bT})
-//     6 entry     (linear: entry price in USD, P&L q (F - entry))
+//     6 entry     (linear: entry price E in USD, P&L q (F - E); inverse: E, P&L N (1/E - 1/F) S)
 //     7 constant  (USD added to the position's value: accrued funding)
 //     8 mmRate    (short option: maintenance rate c of the underlying unit)
-//     9 mmMarkRate (short option: maintenance rate d of the mark)
+//     9 mmMarkRate (short option: maintenance rate d of the mark) / sizeRate (inverse: maintenance
+//                 rate added per coin of |N| / F, Deribit's size term; 0 for tiered rules)
 //    10 valueScale (spot: 1 - haircut)
 //   i32 block [LIQ_POS_I32_COLUMNS][nPositions]:
-//     0 kind (KIND_SPOT, KIND_PERPETUAL, KIND_FUTURE, KIND_OPTION_USD, KIND_OPTION_COIN of risk/layout.ts)
+//     0 kind (KIND_SPOT, KIND_PERPETUAL, KIND_FUTURE, KIND_INVERSE_FUTURE, KIND_OPTION_USD, KIND_OPTION_COIN
+//       of risk/layout.ts; KIND_INVERSE_FUTURE: a coin-settled future, or perpetual with expiry 0 and carry 0)
 //     1 type (+1 call / -1 put)
 //     2 margin rule (LIQ_RULE_*)
 //     3 first tier row, 4 tier rows (linear rule)
 //     5 option unit: 0 the index, 1 the forward of the expiry (USD-settled options; coin options use the index)
 // Tiers: f64 [nTiers][3] rows (upTo notional USD, maintenance rate, maintenance amount): a linear
-// position of notional N = |q| F takes the first row with N <= upTo (the last row past every cap)
-// and needs N rate - amount.
+// position of notional X = |q| F (inverse: X = |N| S / F) takes the first row with X <= upTo (the
+// last row past every cap) and needs X rate - amount (inverse: plus X (|N| / F) sizeRate).
 // Problems: f64 block [LIQ_PROB_COLUMNS][nProblems]:
 //     0 index     (current level S0 of the moving asset, USD)
 //     1 equity    (USD equity that does not move: other assets, stablecoins)
@@ -47,6 +49,8 @@ export const LIQ_ENTRY: i32 = 6;
 export const LIQ_CONSTANT: i32 = 7;
 export const LIQ_MM_RATE: i32 = 8;
 export const LIQ_MM_MARK_RATE: i32 = 9;
+/** Inverse futures and perpetuals: column 9 holds the maintenance rate per coin of size (the short-option mark rate's column). */
+export const LIQ_SIZE_RATE: i32 = 9;
 export const LIQ_VALUE_SCALE: i32 = 10;
 
 export const LIQ_KIND: i32 = 0;

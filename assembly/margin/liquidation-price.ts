@@ -1,6 +1,7 @@
 // Liquidation prices: for each problem (an account and one risky asset, layout.ts), the levels S
 // of that asset's index below and above today's S0 where equity(S) = maintenance margin(S), the
-// asset's forwards moving in proportion (F = S e^{bT}), vols and every other asset fixed.
+// asset's forwards moving in proportion (F = S e^{bT}), vols and every other asset fixed. A
+// coin-settled (inverse) future or perpetual keeps its USD face N: equity N (1/E - 1/F) S.
 // Mirrored in src/kernels/margin/liquidation-price.ts.
 //
 // f(S) = equity(S) - MM(S) is continuous (tiered maintenance is a "tax bracket" schedule, the
@@ -14,10 +15,10 @@
 // up to 1e300), the refinement by maxIterations.
 
 import { black76Undiscounted } from "../pricing/normalised-black";
-import { KIND_SPOT, KIND_PERPETUAL, KIND_FUTURE, KIND_OPTION_USD, KIND_OPTION_COIN } from "../risk/layout";
+import { KIND_SPOT, KIND_PERPETUAL, KIND_FUTURE, KIND_INVERSE_FUTURE, KIND_OPTION_USD, KIND_OPTION_COIN } from "../risk/layout";
 import {
   LIQ_QUANTITY, LIQ_STRIKE, LIQ_EXPIRY, LIQ_VOL, LIQ_RATE, LIQ_CARRY, LIQ_ENTRY, LIQ_CONSTANT, LIQ_MM_RATE,
-  LIQ_MM_MARK_RATE, LIQ_VALUE_SCALE, LIQ_KIND, LIQ_TYPE, LIQ_RULE, LIQ_TIER_START, LIQ_TIER_COUNT, LIQ_UNIT,
+  LIQ_MM_MARK_RATE, LIQ_SIZE_RATE, LIQ_VALUE_SCALE, LIQ_KIND, LIQ_TYPE, LIQ_RULE, LIQ_TIER_START, LIQ_TIER_COUNT, LIQ_UNIT,
   LIQ_RULE_NONE, LIQ_RULE_TIERS, LIQ_RULE_SHORT_OPTION, LIQ_RULE_PREMIUM, LIQ_TIER_COLUMNS, LIQ_PROB_INDEX,
   LIQ_PROB_EQUITY, LIQ_PROB_MARGIN, LIQ_PROB_COINS, LIQ_PROB_LOWER, LIQ_PROB_UPPER, LIQ_OUT_COLUMNS, LIQ_OUT_PRICE,
   LIQ_OUT_EQUITY, LIQ_OUT_MARGIN, LIQ_OUT_ITERATIONS, LIQ_OUT_EVALUATIONS, LIQ_FOUND, LIQ_INVALID, LIQ_NOT_CONVERGED,
@@ -67,6 +68,15 @@ function evaluate(
       e += q * (F - load<f64>(pF + <usize>LIQ_ENTRY * cs + o));
       if (rule == LIQ_RULE_TIERS) {
         m += tierMargin(Math.abs(q) * F, load<i32>(pI + <usize>LIQ_TIER_START * ics + oi), load<i32>(pI + <usize>LIQ_TIER_COUNT * ics + oi), pTiers);
+      }
+    } else if (kind == KIND_INVERSE_FUTURE) {
+      // USD face q fixed: coin P&L q (1/E - 1/F) worth s each; the rules see |q| / F coins of notional |q| s / F.
+      e += q * (1.0 / load<f64>(pF + <usize>LIQ_ENTRY * cs + o) - 1.0 / F) * s;
+      if (rule == LIQ_RULE_TIERS) {
+        const coinSize = Math.abs(q) / F;
+        const X = coinSize * s;
+        m += tierMargin(X, load<i32>(pI + <usize>LIQ_TIER_START * ics + oi), load<i32>(pI + <usize>LIQ_TIER_COUNT * ics + oi), pTiers)
+          + X * coinSize * load<f64>(pF + <usize>LIQ_SIZE_RATE * cs + o);
       }
     } else {
       const K = load<f64>(pF + <usize>LIQ_STRIKE * cs + o);
@@ -124,7 +134,7 @@ export function liquidationPrice(
     const rule = load<i32>(pPosI32 + <usize>LIQ_RULE * ics + oi);
     const t0 = load<i32>(pPosI32 + <usize>LIQ_TIER_START * ics + oi);
     const tn = load<i32>(pPosI32 + <usize>LIQ_TIER_COUNT * ics + oi);
-    if (kind != KIND_SPOT && kind != KIND_PERPETUAL && kind != KIND_FUTURE && kind != KIND_OPTION_USD && kind != KIND_OPTION_COIN) return 1;
+    if (kind != KIND_SPOT && kind != KIND_PERPETUAL && kind != KIND_FUTURE && kind != KIND_INVERSE_FUTURE && kind != KIND_OPTION_USD && kind != KIND_OPTION_COIN) return 1;
     if (rule < LIQ_RULE_NONE || rule > LIQ_RULE_PREMIUM) return 1;
     if (rule == LIQ_RULE_TIERS && (t0 < 0 || tn < 0 || t0 + tn > nTiers)) return 1;
   }

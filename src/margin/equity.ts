@@ -1,8 +1,9 @@
 /**
  * Account equity in USD at today's market: collateral valued at the index less haircuts, spot
- * holdings likewise, unrealised P&L of linear positions from their entry price, accrued funding,
- * and option marks (long options add their value, short options subtract it). Standard margin,
- * liquidation prices and the collateral functions share this one definition.
+ * holdings likewise, unrealised P&L of futures and perpetuals from their entry price (coin-settled
+ * ones in coin, valued at the index), accrued funding, and option marks (long options add their
+ * value, short options subtract it). Standard margin, liquidation prices and the collateral
+ * functions share this one definition.
  */
 import { InputError } from '../errors.js';
 import type { ResolvedAccount, ResolvedPosition } from './types.js';
@@ -15,7 +16,10 @@ export interface EquityBreakdown {
   haircut: number;
   /** Spot positions at the index, after haircuts. */
   spot: number;
-  /** Unrealised P&L of perpetuals and futures with an entry price: size x (mark - entry). */
+  /**
+   * Unrealised P&L of perpetuals and futures with an entry price: linear size x (mark - entry);
+   * coin-settled N (1/entry - 1/mark) x index with N = size x entry.
+   */
   unrealisedPnl: number;
   /** Accrued, unsettled funding of perpetuals (positive = received). */
   funding: number;
@@ -33,22 +37,42 @@ export function haircutOf(haircuts: Readonly<Record<string, number>> | undefined
 }
 
 /**
- * Rejects a coin-settled (inverse) future: standard margin, equity and liquidation prices value
- * futures as linear in USD (P&L = size x change of the forward), which is not an inverse future's
- * P&L; only the portfolio margin values them as inverse (see portfolio-margin.ts).
- * @throws InputError at `<position path>.settlement`.
+ * Whether a resolved position is a coin-settled (inverse) future or perpetual.
+ * @throws Nothing.
  */
-export function checkLinearSettlement(p: ResolvedPosition): void {
-  if (p.kind === 'future' && p.settlement === 'coin') {
-    throw new InputError(`${p.path}.settlement`, p.settlement,
-      "'usd' (coin-settled inverse futures are supported only by portfolioMargin; standard margin, equity and liquidation prices treat futures as linear)");
-  }
+export function isInverse(p: ResolvedPosition): boolean {
+  return (p.kind === 'future' || p.kind === 'perpetual') && p.settlement === 'coin';
 }
 
 /**
- * USD value a position adds to equity today: spot at the index after haircut, linear P&L from the
- * entry price (none without one) plus accrued funding, or the option's mark value.
- * @throws InputError for a coin-settled future (see {@link checkLinearSettlement}).
+ * USD face N of a coin-settled future or perpetual: size (coins) x entry price, or x today's mark
+ * (forward for a future, index for a perpetual) without one, so that its P&L today is 0. Signed
+ * like the size.
+ * @throws Nothing.
+ */
+export function inverseFace(p: ResolvedPosition): number {
+  return p.size * (Number.isFinite(p.entryPrice) ? p.entryPrice : p.markPerUnit);
+}
+
+/**
+ * Unrealised P&L (USD) of a future or perpetual: linear size x (mark - entry), none without an
+ * entry price; coin-settled N (1/entry - 1/mark) coins at the index (N = {@link inverseFace}; 0
+ * without an entry price, the face then being fixed at today's mark).
+ * @throws Nothing.
+ */
+export function unrealisedPnl(p: ResolvedPosition): number {
+  if (isInverse(p)) {
+    const E = Number.isFinite(p.entryPrice) ? p.entryPrice : p.markPerUnit;
+    return p.size * E * (1 / E - 1 / p.markPerUnit) * p.index;
+  }
+  return Number.isFinite(p.entryPrice) ? p.size * (p.markPerUnit - p.entryPrice) : 0;
+}
+
+/**
+ * USD value a position adds to equity today: spot at the index after haircut, the option's mark
+ * value, or a future's or perpetual's unrealised P&L (see {@link unrealisedPnl}) plus accrued
+ * funding (USD).
+ * @throws Nothing: the position is resolved and haircuts are validated by the callers.
  */
 export function positionEquity(p: ResolvedPosition, haircuts?: Readonly<Record<string, number>>): number {
   switch (p.kind) {
@@ -57,15 +81,14 @@ export function positionEquity(p: ResolvedPosition, haircuts?: Readonly<Record<s
     case 'option':
       return p.size * p.markPerUnit;
     default:
-      checkLinearSettlement(p);
-      return (Number.isFinite(p.entryPrice) ? p.size * (p.markPerUnit - p.entryPrice) : 0) + p.accruedFunding;
+      return unrealisedPnl(p) + p.accruedFunding;
   }
 }
 
 /**
  * Equity of a resolved account (see {@link EquityBreakdown}), in USD.
  * @param haircuts fraction of each asset's value not counted (`'*'` for every other asset); stablecoins too if listed.
- * @throws InputError for a haircut outside [0, 1], or a coin-settled future (see {@link checkLinearSettlement}).
+ * @throws InputError for a haircut outside [0, 1] (`haircuts.<asset>`).
  */
 export function accountEquity(account: ResolvedAccount, haircuts?: Readonly<Record<string, number>>): EquityBreakdown {
   if (haircuts !== undefined) {
@@ -89,8 +112,7 @@ export function accountEquity(account: ResolvedAccount, haircuts?: Readonly<Reco
     } else if (p.kind === 'option') {
       r.optionValue += p.size * p.markPerUnit;
     } else {
-      checkLinearSettlement(p);
-      if (Number.isFinite(p.entryPrice)) r.unrealisedPnl += p.size * (p.markPerUnit - p.entryPrice);
+      r.unrealisedPnl += unrealisedPnl(p);
       r.funding += p.accruedFunding;
     }
   }

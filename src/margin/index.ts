@@ -30,8 +30,8 @@ export {
 export type {
   MarginPosition, MarginAccount, AssetMarket, InstrumentSpec, MarginMarket, ResolvedPosition, ResolvedCollateral, ResolvedAccount,
 } from './types.js';
-export { resolveAccounts, forwardFor, assetPrice, checkMarket, STABLECOINS, marketFromDeribitChain } from './market.js';
-export { accountEquity, positionEquity, haircutOf, checkLinearSettlement, type EquityBreakdown } from './equity.js';
+export { resolveAccounts, forwardFor, assetPrice, checkMarket, STABLECOINS, marketFromDeribitChain, type DeribitMarketOptions } from './market.js';
+export { accountEquity, positionEquity, unrealisedPnl, inverseFace, isInverse, haircutOf, type EquityBreakdown } from './equity.js';
 export {
   standardMargin, positionMargin, linearMargin, shortOptionMargin, maintenanceAmounts, checkStandardParams, checkHaircuts,
   DERIBIT_STANDARD, GENERIC_STANDARD,

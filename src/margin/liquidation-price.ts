@@ -11,8 +11,8 @@ import type { EngineContext } from '../engine.js';
 import { InputError, KernelError } from '../errors.js';
 import type { MarginKernels } from '../kernels/margin/kernels.js';
 import * as L from '../kernels/margin/layout.js';
-import { KIND_FUTURE, KIND_OPTION_COIN, KIND_OPTION_USD, KIND_PERPETUAL, KIND_SPOT } from '../kernels/risk/layout.js';
-import { checkLinearSettlement, haircutOf, positionEquity } from './equity.js';
+import { KIND_FUTURE, KIND_INVERSE_FUTURE, KIND_OPTION_COIN, KIND_OPTION_USD, KIND_PERPETUAL, KIND_SPOT } from '../kernels/risk/layout.js';
+import { haircutOf, inverseFace, isInverse, positionEquity } from './equity.js';
 import { resolveAccounts, STABLECOINS } from './market.js';
 import {
   checkStandardParams, haircutsFor, linearRuleOf, maintenanceAmounts, optionRuleOf, standardMarginResolved,
@@ -213,16 +213,22 @@ function pack(problems: Problem[], params: StandardMarginParams, haircuts: Reado
           set(L.LIQ_MM_MARK_RATE, p.type === 1 ? rule.maintenanceMarkRate.call : rule.maintenanceMarkRate.put);
         }
       } else {
-        // The kernel's future is linear; standardMarginResolved has already rejected coin futures.
-        checkLinearSettlement(p);
-        seti(L.LIQ_KIND, p.kind === 'perpetual' ? KIND_PERPETUAL : KIND_FUTURE);
         // Without an entry price the P&L is counted from today's mark (zero today, as in equity.ts).
         set(L.LIQ_ENTRY, Number.isFinite(p.entryPrice) ? p.entryPrice : p.markPerUnit);
         set(L.LIQ_CONSTANT, p.accruedFunding);
+        const inverse = isInverse(p);
+        // A coin-settled position's quantity is its USD face N (fixed: its coin size |N| / F moves with F).
+        if (inverse) set(L.LIQ_QUANTITY, inverseFace(p));
+        seti(L.LIQ_KIND, inverse ? KIND_INVERSE_FUTURE : p.kind === 'perpetual' ? KIND_PERPETUAL : KIND_FUTURE);
         const rule = linearRuleOf(params, p);
         seti(L.LIQ_RULE, L.LIQ_RULE_TIERS);
         let table: [number, number];
-        if (rule.type === 'size-linear') {
+        if (rule.type === 'size-linear' && inverse) {
+          // The size term follows the coin size |N| / F(S): the kernel adds it from LIQ_SIZE_RATE.
+          table = [tiers.length / 3, 1];
+          tiers.push(Infinity, rule.maintenanceRate, 0);
+          set(L.LIQ_SIZE_RATE, rule.ratePerUnit);
+        } else if (rule.type === 'size-linear') {
           // The size term fixes the rate for this position: a one-row table of its own.
           table = [tiers.length / 3, 1];
           tiers.push(Infinity, rule.maintenanceRate + Math.abs(p.size) * rule.ratePerUnit, 0);
@@ -355,7 +361,8 @@ export function nearestLevel(assets: readonly LiquidationLevel[]): LiquidationLe
  * @param accounts one account (one result) or an array (an array of results).
  * @param params a standard-margin parameter set (e.g. `DERIBIT_STANDARD`).
  * @throws InputError for malformed accounts, market, params or options (a search bound index x
- * upperFactor that overflows: `options.upperFactor`), or a coin-settled future (`<position>.settlement`), with the field's path.
+ * upperFactor that overflows: `options.upperFactor`), with the field's path. Coin-settled futures and
+ * perpetuals are solved with their USD face fixed (equity N (1/E - 1/F(S)) S, margin on |N| S / F(S)).
  */
 export function liquidationPrice(
   ctx: EngineContext, accounts: MarginAccount, market: MarginMarket, params: StandardMarginParams, options?: LiquidationPriceOptions,

@@ -246,6 +246,7 @@ export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | re
           if (size < 0) throw new InputError(`${posPath(apath, pi)}.size`, size, 'a size >= 0 (short spot needs a loan)');
           break;
         case 'perpetual':
+          r.settlement = settlementOf(spec.settlement, `${posPath(apath, pi)}.settlement`);
           r.entryPrice = optionalNum(p.entryPrice, `${posPath(apath, pi)}.entryPrice`, NaN, 'positive');
           r.accruedFunding = optionalNum(p.accruedFunding, `${posPath(apath, pi)}.accruedFunding`, 0);
           r.fundingRate = optionalNum(spec.fundingRate, `${posPath(apath, pi)}.fundingRate`, 0);
@@ -307,15 +308,29 @@ function futureName(instrument: string): string {
   return instrument.split('-').slice(0, 2).join('-');
 }
 
+/** Options of {@link marketFromDeribitChain}. */
+export interface DeribitMarketOptions {
+  /**
+   * Settlement of the listed futures and the perpetual: `'usd'` (default: linear, P&L = size x change
+   * of the forward or index) or `'coin'` (Deribit's inverse contracts: USD face size x entry price,
+   * P&L in coin; see docs/margin.md).
+   */
+  futuresSettlement?: 'usd' | 'coin';
+}
+
 /**
  * Market data from a Deribit option-chain snapshot: each currency's index, one forward per expiry
  * (the chain's underlying price), the mark IV per option, and an instrument table for the options,
- * their expiries' futures (`BTC-27MAR26`, marked at the forward, margined as linear USD futures) and the perpetual (`BTC-PERPETUAL`,
- * marked at the index). Deribit options are coin-settled. Rows without a mark IV get no vol entry.
- * @throws InputError for an empty chain or one with no index price.
+ * their expiries' futures (`BTC-27MAR26`, marked at the forward) and the perpetual (`BTC-PERPETUAL`,
+ * marked at the index), the futures and perpetual linear in USD unless `options.futuresSettlement`
+ * is `'coin'`. Deribit options are coin-settled. Rows without a mark IV get no vol entry.
+ * @throws InputError for an empty chain or one with no index price (`chain`, `chain.index (BTC)`),
+ * or a futuresSettlement other than 'usd' or 'coin' (`options.futuresSettlement`).
  */
-export function marketFromDeribitChain(chain: DeribitChain): MarginMarket {
+export function marketFromDeribitChain(chain: DeribitChain, options: DeribitMarketOptions = {}): MarginMarket {
   if (chain === null || typeof chain !== 'object' || !(chain.length > 0)) throw new InputError('chain', chain, 'a non-empty Deribit chain (loadDeribitChain)');
+  if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an options object { futuresSettlement? }');
+  const settlement = settlementOf(options.futuresSettlement, 'options.futuresSettlement');
   const assets: Record<string, AssetMarket> = {};
   // Per currency and expiry: [sum, count] of the rows' forwards.
   const forwards: Record<string, Map<number, [number, number]>> = {};
@@ -338,9 +353,10 @@ export function marketFromDeribitChain(chain: DeribitChain): MarginMarket {
     fw.set(T, f);
     if (Number.isFinite(chain.markIv[i]) && chain.markIv[i] > 0) vols[name] = chain.markIv[i];
     instruments[name] = { kind: 'option', asset: cur, strike: chain.strike[i], expiry: T, type: chain.type[i] === 1 ? 'call' : 'put', settlement: 'coin' };
-    // Futures are margined as linear in USD (size in coins, P&L = size x change of the forward).
-    instruments[futureName(name)] ??= { kind: 'future', asset: cur, expiry: T };
-    instruments[`${cur}-PERPETUAL`] ??= { kind: 'perpetual', asset: cur };
+    // Futures and the perpetual are linear in USD by default (size in coins, P&L = size x change of
+    // the forward); settlement is written only when coin, so the default table is unchanged.
+    instruments[futureName(name)] ??= settlement === 'coin' ? { kind: 'future', asset: cur, expiry: T, settlement } : { kind: 'future', asset: cur, expiry: T };
+    instruments[`${cur}-PERPETUAL`] ??= settlement === 'coin' ? { kind: 'perpetual', asset: cur, settlement } : { kind: 'perpetual', asset: cur };
   }
   for (const cur of Object.keys(forwards)) {
     const s = indexSum[cur];

@@ -82,6 +82,8 @@ interface Side {
 /**
  * A position of the moved asset at index level S: forward scaled by S / S0 (the basis kept), marks
  * of spot and perpetuals at S, of futures at the moved forward; options are re-marked by the caller.
+ * An entry-less future or perpetual takes today's mark as its entry, which also fixes a coin-settled
+ * one's USD face at size x today's mark (see inverseFace).
  * The caller's resolved position is never written to; the error path is the original's.
  */
 class MovedPosition implements ResolvedPosition {
@@ -319,8 +321,8 @@ function marginStatus(equity: number, im: number, mm: number): MarginStatus {
  * @throws InputError for malformed accounts, market (`account...`, `accounts[i]...`, `market...`),
  * grid (`grid...`) or options (`options.lowerFactor`, `options.upperFactor` (also when index x
  * upperFactor overflows), `options.maxIterations`, `options.aggregation`, `options.haircuts...`,
- * `options.perPosition` when true), or a coin-settled future (`<position>.settlement`: equity values
- * futures as linear).
+ * `options.perPosition` when true). Coin-settled futures and perpetuals keep their USD face N =
+ * size x entry (x today's mark without one) at every level: equity N (1/E - 1/F) S.
  */
 export function portfolioLiquidationPrice(
   ctx: EngineContext, accounts: MarginAccount, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioLiquidationPriceOptions,
@@ -339,7 +341,7 @@ export function portfolioLiquidationPrice(
   const { lowerFactor, upperFactor, maxIterations } = liquidationSearch(options);
   const { aggregation, haircuts } = checkOptions(options);
   const resolved = resolveAccounts(ctx, accounts, market);
-  // Today's equity (this also rejects coin-settled futures, as standard equity does) and PM margin.
+  // Today's equity and PM margin.
   const equity0 = resolved.map((acc) => accountEquity(acc, haircuts).equity);
   const pm0 = marginResolved(ctx, resolved, g, aggregation);
   const problems: Problem[] = [];

@@ -346,15 +346,21 @@ interface ChunkPnl {
   subOfPos: Int32Array;
 }
 
-/** Pack one unit (size 1; a coin-settled future: face = forward USD) in the kernel layout, account 0. */
+/** Pack one unit (size 1; a coin-settled future or perpetual: face = forward (perpetual: index) USD) in the kernel layout, account 0. */
 function packPosition(p: ResolvedPosition, i: number, n: number, f64: Float64Array, i32: Int32Array, factor: number, scaling: ScenarioGrid['vegaScaling']): void {
   let kind: number;
   let q = 1;
   let type = 1;
   switch (p.kind) {
     case 'spot':
-    case 'perpetual':
       kind = KIND_OF[p.kind];
+      break;
+    case 'perpetual':
+      // A coin-settled perpetual is an inverse future with no expiry and no carry: face per coin = index.
+      if (p.settlement === 'coin') {
+        kind = L.KIND_INVERSE_FUTURE;
+        q = p.forward;
+      } else kind = KIND_OF[p.kind];
       break;
     case 'future':
       if (p.settlement === 'coin') {

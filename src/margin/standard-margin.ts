@@ -1,13 +1,13 @@
 /**
  * Standard (isolated) margin: every position margined on its own by a venue's published rules
- * (see {@link StandardMarginParams}): futures and perpetuals by risk-limit rates rising with size,
+ * (see {@link StandardMarginParams}): futures and perpetuals (linear or coin-settled) by risk-limit rates rising with size,
  * short options by the out-of-the-money-discounted formula with a floor plus the mark, long
  * options at their premium, spot holdings none. Accounts are validated and every option priced
  * in one Black-76 batch (resolveAccounts); totals, equity, margin ratios and a status per account.
  */
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
-import { accountEquity, positionEquity, type EquityBreakdown } from './equity.js';
+import { accountEquity, inverseFace, isInverse, positionEquity, type EquityBreakdown } from './equity.js';
 import { resolveAccounts } from './market.js';
 import {
   checkHaircuts, checkStandardParams, ruleFor, type LinearMarginRule, type ShortOptionRule, type StandardMarginParams,
@@ -30,7 +30,10 @@ export interface PositionMargin {
   kind: ResolvedPosition['kind'];
   asset: string;
   size: number;
-  /** |size| x mark for linear positions and spot; |size| x the underlying price for options (USD). */
+  /**
+   * |size| x mark for linear positions and spot; |N| x index / mark for coin-settled futures and
+   * perpetuals of USD face N; |size| x the underlying price for options (USD).
+   */
   notional: number;
   /** What the position adds to equity (see equity.ts). */
   value: number;
@@ -196,7 +199,11 @@ function result(
   };
 }
 
-/** One resolved position's standard margin. @throws InputError when params have no rule for its asset, or for a coin-settled future (`<path>.settlement`). */
+/**
+ * One resolved position's standard margin (USD); a coin-settled future or perpetual is margined as
+ * |N| / mark coins of USD notional |N| x index / mark (N its USD face, see docs/margin.md).
+ * @throws InputError when params have no rule for its asset (`<path>.asset`).
+ */
 export function positionMargin(p: ResolvedPosition, params: StandardMarginParams, haircuts?: Readonly<Record<string, number>>): PositionMargin {
   const value = positionEquity(p, haircuts);
   if (p.kind === 'spot') return result(p, value, Math.abs(p.size) * p.index, 0, 0, 'spot', 'spot holding: no margin, counted in equity', 0);
@@ -219,15 +226,25 @@ export function positionMargin(p: ResolvedPosition, params: StandardMarginParams
     return r;
   }
   const rule = linearRuleOf(params, p);
-  const m = linearMargin(rule, p.size, p.markPerUnit);
-  const notional = Math.abs(p.size) * p.markPerUnit;
+  // A coin-settled (inverse) position of USD face N is, for the rules, |N| / F coins at the mark F,
+  // worth |N| S / F USD at the index S: the tiers read that notional, the size term that coin size.
+  const inverse = isInverse(p);
+  const face = inverse ? inverseFace(p) : NaN;
+  const size = inverse ? face / p.markPerUnit : p.size;
+  const mark = inverse ? p.index : p.markPerUnit;
+  const m = linearMargin(rule, size, mark);
+  const notional = Math.abs(size) * mark;
   let detail: string;
   if (rule.type === 'size-linear') {
-    detail = `size-linear: IM rate ${rule.initialRate} + ${Math.abs(p.size)} x ${rule.ratePerUnit} = ${m.initialRate}, MM rate ${m.maintenanceRate}, of notional ${notional}`;
+    detail = `size-linear: IM rate ${rule.initialRate} + ${Math.abs(size)} x ${rule.ratePerUnit} = ${m.initialRate}, MM rate ${m.maintenanceRate}, of notional ${notional}`;
   } else {
     const cap = rule.tiers[m.tier].upTo;
     detail = `tier ${m.tier + 1} of ${rule.tiers.length} (notional ${notional} ${m.exceedsRiskLimit ? `> last cap ${cap}` : `<= ${cap ?? 'no cap'}`}): `
       + `IM rate ${m.initialRate}, MM rate ${m.maintenanceRate} - ${m.maintenanceAmount}`;
+  }
+  if (inverse) {
+    detail = `inverse (coin-settled): face N ${face} USD, size |N| / mark ${p.markPerUnit} = ${Math.abs(size)} coins, `
+      + `notional |N| x index ${p.index} / mark = ${notional} USD (${rule.type === 'size-linear' ? 'size term on the coin size' : 'tiers on the USD notional'}); ${detail}`;
   }
   const r = result(p, value, notional, m.initialMargin, m.maintenanceMargin, rule.type === 'size-linear' ? 'size-linear' : 'notional-tier', detail, feeRate * notional);
   r.initialRate = m.initialRate;
@@ -274,7 +291,8 @@ export function standardMarginResolved(
  * @param accounts one account (one result) or an array (an array of results).
  * @param params a parameter set, e.g. `DERIBIT_STANDARD` or `GENERIC_STANDARD`.
  * @throws InputError for malformed accounts, market or params (unknown instrument, expired option,
- * missing vol, negative collateral, short spot, an asset without a rule, a coin-settled future: `<position>.settlement`), with the field's path.
+ * missing vol, negative collateral, short spot, an asset without a rule, a settlement other than
+ * 'usd' or 'coin': `<position>.settlement`), with the field's path.
  */
 export function standardMargin(
   ctx: EngineContext, accounts: MarginAccount, market: MarginMarket, params: StandardMarginParams, options?: StandardMarginOptions,

@@ -2,7 +2,10 @@
  * Accounts, positions and market data of the margin engine. Conventions: sizes in units of the
  * underlying (coins; negative = short), prices in USD, time in years, vols as decimals, rates
  * continuously compounded. Coin-settled (Deribit inverse) instruments keep their size in coins and
- * are valued in USD at the index, like the risk module's `Position`.
+ * are valued in USD at the index, like the risk module's `Position`. A coin-settled future or
+ * perpetual of `size` coins has a USD face N = size x entry price (size x today's mark without
+ * one): its coin P&L is N (1/entry - 1/mark), counted in USD at the index (see docs/margin.md,
+ * "Coin-settled (inverse) futures and perpetuals").
  */
 
 /** A position held by a margin account. `instrument` (optional) names it, e.g. `BTC-27MAR26-90000-C`. */
@@ -10,12 +13,19 @@ export type MarginPosition =
   /** Spot holding (long only; a short needs a loan, see the lending functions). */
   | { kind: 'spot'; asset: string; size: number; instrument?: string }
   /**
-   * Linear perpetual. `entryPrice` (USD) gives the unrealised P&L; `accruedFunding` (USD, positive =
-   * received) is funding accrued but not yet settled; `fundingRate` (per year, paid by longs) makes
-   * scenario P&L carry funding over the horizon.
+   * Perpetual, linear (`settlement: 'usd'`, the default) or inverse (`'coin'`, Deribit's
+   * BTC-PERPETUAL: USD face size x entry price, P&L in coin). `entryPrice` (USD) gives the unrealised
+   * P&L; `accruedFunding` (USD, positive = received) is funding accrued but not yet settled;
+   * `fundingRate` (per year, paid by longs) makes scenario P&L carry funding over the horizon.
    */
-  | { kind: 'perpetual'; asset: string; size: number; entryPrice?: number; accruedFunding?: number; fundingRate?: number; instrument?: string }
-  /** Dated future expiring in `expiry` years, marked at the market's forward for that expiry. */
+  | {
+    kind: 'perpetual'; asset: string; size: number; entryPrice?: number; accruedFunding?: number; fundingRate?: number;
+    settlement?: 'usd' | 'coin'; instrument?: string;
+  }
+  /**
+   * Dated future expiring in `expiry` years, marked at the market's forward for that expiry; linear
+   * (`settlement: 'usd'`, the default) or inverse (`'coin'`, USD face size x entry price).
+   */
   | { kind: 'future'; asset: string; size: number; expiry: number; entryPrice?: number; settlement?: 'usd' | 'coin'; instrument?: string }
   /**
    * European option priced with Black-76 off the forward for its expiry and an implied vol: `vol`
@@ -47,7 +57,7 @@ export interface AssetMarket {
 
 /** What a listed instrument is (the rest of a position comes from the account). */
 export type InstrumentSpec =
-  | { kind: 'perpetual'; asset: string }
+  | { kind: 'perpetual'; asset: string; settlement?: 'usd' | 'coin' }
   | { kind: 'future'; asset: string; expiry: number; settlement?: 'usd' | 'coin' }
   | { kind: 'option'; asset: string; strike: number; expiry: number; type: 'call' | 'put'; settlement?: 'usd' | 'coin' };
 
@@ -85,7 +95,10 @@ export interface ResolvedPosition {
   basis: number;
   /** Discount rate of USD-settled options. */
   rate: number;
-  /** Entry price for linear instruments (USD; NaN if not given: no unrealised P&L is counted). */
+  /**
+   * Entry price of futures and perpetuals (USD; NaN if not given: no unrealised P&L is counted, and a
+   * coin-settled one's USD face is size x today's mark).
+   */
   entryPrice: number;
   /** Accrued funding (USD, positive = received). */
   accruedFunding: number;

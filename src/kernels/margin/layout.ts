@@ -11,6 +11,8 @@ export const LIQ_ENTRY: number = 6;
 export const LIQ_CONSTANT: number = 7;
 export const LIQ_MM_RATE: number = 8;
 export const LIQ_MM_MARK_RATE: number = 9;
+/** Inverse futures and perpetuals: column 9 holds the maintenance rate per coin of size (the short-option mark rate's column). */
+export const LIQ_SIZE_RATE: number = 9;
 export const LIQ_VALUE_SCALE: number = 10;
 export const LIQ_KIND: number = 0;
 export const LIQ_TYPE: number = 1;

@@ -2,13 +2,13 @@
 // first). See that file for the method and layout.ts for the columns.
 import type { KernelHeap } from '../heap.js';
 import { black76Undiscounted } from '../pricing/normalised-black.js';
-import { KIND_FUTURE, KIND_OPTION_COIN, KIND_OPTION_USD, KIND_PERPETUAL, KIND_SPOT } from '../risk/layout.js';
+import { KIND_FUTURE, KIND_INVERSE_FUTURE, KIND_OPTION_COIN, KIND_OPTION_USD, KIND_PERPETUAL, KIND_SPOT } from '../risk/layout.js';
 import {
   LIQ_ALREADY, LIQ_CARRY, LIQ_CONSTANT, LIQ_ENTRY, LIQ_EXPIRY, LIQ_FOUND, LIQ_INVALID, LIQ_KIND, LIQ_MM_MARK_RATE,
   LIQ_MM_RATE, LIQ_NONE, LIQ_NOT_CONVERGED, LIQ_OUT_COLUMNS, LIQ_OUT_EQUITY, LIQ_OUT_EVALUATIONS, LIQ_OUT_ITERATIONS,
   LIQ_OUT_MARGIN, LIQ_OUT_PRICE, LIQ_PROB_COINS, LIQ_PROB_EQUITY, LIQ_PROB_INDEX, LIQ_PROB_LOWER, LIQ_PROB_MARGIN,
   LIQ_PROB_UPPER, LIQ_QUANTITY, LIQ_RATE, LIQ_RULE, LIQ_RULE_NONE, LIQ_RULE_PREMIUM, LIQ_RULE_SHORT_OPTION,
-  LIQ_RULE_TIERS, LIQ_SCAN_FIRST, LIQ_SCAN_GROWTH, LIQ_STRIKE, LIQ_TIER_COLUMNS, LIQ_TIER_COUNT, LIQ_TIER_START,
+  LIQ_RULE_TIERS, LIQ_SCAN_FIRST, LIQ_SCAN_GROWTH, LIQ_SIZE_RATE, LIQ_STRIKE, LIQ_TIER_COLUMNS, LIQ_TIER_COUNT, LIQ_TIER_START,
   LIQ_TYPE, LIQ_UNIT, LIQ_VALUE_SCALE, LIQ_VOL,
 } from './layout.js';
 
@@ -49,6 +49,14 @@ function evaluate(
       e += q * (F - f64[F0 + LIQ_ENTRY * n + i]);
       if (rule === LIQ_RULE_TIERS) {
         m += tierMargin(f64, Math.abs(q) * F, i32[I0 + LIQ_TIER_START * n + i], i32[I0 + LIQ_TIER_COUNT * n + i], iTiers);
+      }
+    } else if (kind === KIND_INVERSE_FUTURE) {
+      e += q * (1 / f64[F0 + LIQ_ENTRY * n + i] - 1 / F) * s;
+      if (rule === LIQ_RULE_TIERS) {
+        const coinSize = Math.abs(q) / F;
+        const X = coinSize * s;
+        m += tierMargin(f64, X, i32[I0 + LIQ_TIER_START * n + i], i32[I0 + LIQ_TIER_COUNT * n + i], iTiers)
+          + X * coinSize * f64[F0 + LIQ_SIZE_RATE * n + i];
       }
     } else {
       const K = f64[F0 + LIQ_STRIKE * n + i];
@@ -100,7 +108,7 @@ export function liquidationPrice(
     const rule = i32[I0 + LIQ_RULE * nPositions + i];
     const t0 = i32[I0 + LIQ_TIER_START * nPositions + i];
     const tn = i32[I0 + LIQ_TIER_COUNT * nPositions + i];
-    if (kind !== KIND_SPOT && kind !== KIND_PERPETUAL && kind !== KIND_FUTURE && kind !== KIND_OPTION_USD && kind !== KIND_OPTION_COIN) return 1;
+    if (kind !== KIND_SPOT && kind !== KIND_PERPETUAL && kind !== KIND_FUTURE && kind !== KIND_INVERSE_FUTURE && kind !== KIND_OPTION_USD && kind !== KIND_OPTION_COIN) return 1;
     if (rule < LIQ_RULE_NONE || rule > LIQ_RULE_PREMIUM) return 1;
     if (rule === LIQ_RULE_TIERS && (t0 < 0 || tn < 0 || t0 + tn > nTiers)) return 1;
   }
