@@ -216,6 +216,11 @@ function propose(s: Side, s0: number, maxIterations: number): void {
   s.next = c;
 }
 
+/** f = e - m is zero to the rounding of its two terms (the kernel's convergence test). */
+function atRoot(f: number, e: number, m: number): boolean {
+  return f === 0 || Math.abs(f) <= 4 * EPS * (Math.abs(e) + Math.abs(m));
+}
+
 /** Takes one evaluation (equity e, MM m at s.next) into the side's state. */
 function advance(s: Side, e: number, m: number): void {
   const f = e - m;
@@ -236,7 +241,7 @@ function advance(s: Side, e: number, m: number): void {
       s.x = s.b;
       s.ex = e;
       s.mx = m;
-      if (f === 0 || Math.abs(f) <= 4 * EPS * (Math.abs(e) + Math.abs(m))) {
+      if (atRoot(f, e, m)) {
         s.phase = DONE;
         s.code = L.LIQ_FOUND;
       }
@@ -255,7 +260,7 @@ function advance(s: Side, e: number, m: number): void {
   s.x = c;
   s.ex = e;
   s.mx = m;
-  if (f === 0 || Math.abs(f) <= 4 * EPS * (Math.abs(e) + Math.abs(m))) {
+  if (atRoot(f, e, m)) {
     s.phase = DONE;
     s.code = L.LIQ_FOUND;
     return;

@@ -157,7 +157,8 @@ function checkOptions(options: unknown): Required<PortfolioMarginOptions> {
  * Portfolio margin of one account or a batch (see {@link PortfolioMarginResult} and docs/margin.md).
  * Positions are revalued at horizon 0 (an instantaneous move): every forward moves with the index,
  * options are repriced with Black-76 at the shocked forward and the term-scaled shocked vol.
- * Coin-settled futures of `size` coins are valued as inverse futures of face size x forward USD.
+ * Coin-settled futures and perpetuals of `size` coins are valued as inverse futures of face size x
+ * forward USD (perpetual: size x index); in USD their scenario P&L equals the linear one's (docs/margin.md).
  * @param ctx engine context (runs the kernels).
  * @param accounts one account (one result) or an array (an array of results, same order).
  * @param market indices, forwards, vols (see MarginMarket).
