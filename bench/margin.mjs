@@ -236,7 +236,7 @@ export function marginReport(r) {
     }
     p();
   }
-  p('CPU = process user + system time of the best run, all threads (workers included). Worker rows: the pool sends the whole job to every worker and each shard revalues the distinct instruments of its accounts, so with books drawn from one chain two workers repeat most of the work and pay the copy: one thread is the fastest way to run this batch.');
+  p('CPU = process user + system time of the best run, all threads (workers included). Portfolio-margin worker rows (first table): the pool sends the whole job to every worker and each shard revalues the distinct instruments of its accounts, so with books drawn from one chain two workers repeat most of the work and pay the copy: one thread is the fastest way to run this batch.');
   p();
   return L;
 }
