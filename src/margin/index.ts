@@ -53,3 +53,5 @@ export {
 } from './portfolio-margin.js';
 export { portfolioMarginParallel, type PortfolioMarginParallelOptions } from './portfolio-margin-parallel.js';
 export { portfolioMarginShard, decodePortfolioMarginShard, type PortfolioMarginJob } from './portfolio-margin-shard.js';
+export { portfolioLiquidationPriceParallel, type PortfolioLiquidationParallelOptions } from './portfolio-liquidation-parallel.js';
+export { portfolioLiquidationShard, decodePortfolioLiquidationShard, type PortfolioLiquidationJob, type PortfolioLiquidationJobOptions } from './portfolio-liquidation-shard.js';

@@ -39,7 +39,7 @@ function assetName(names: readonly string[], code: number): string | undefined {
 }
 
 /** Rename `accounts[j]` to `accounts[j + offset]` in an error raised on a shard's slice. */
-function reindex(e: unknown, offset: number): unknown {
+export function reindex(e: unknown, offset: number): unknown {
   if (!(e instanceof InputError) || offset === 0) return e;
   const m = /^accounts\[(\d+)\]/.exec(e.path);
   if (!m) return e;

@@ -15,6 +15,7 @@ import type { EngineContext } from '../engine.js';
 import { InputError, KernelError } from '../errors.js';
 import { monteCarloShard } from '../montecarlo/shards.js';
 import { portfolioMarginShard } from '../margin/portfolio-margin-shard.js';
+import { portfolioLiquidationShard } from '../margin/portfolio-liquidation-shard.js';
 
 /**
  * One shard of a job. `out`, given only by {@link runShardsInto}, is the shard's block of the
@@ -132,3 +133,5 @@ registerShardTask('philoxSum', philoxSumShard);
 registerShardTask('monteCarlo', monteCarloShard);
 // Portfolio margin: job = PortfolioMarginJob, shard k = accounts [k accountsPerShard, ...) (see portfolioMarginParallel).
 registerShardTask('portfolioMargin', portfolioMarginShard);
+// PM liquidation prices: job = PortfolioLiquidationJob, shard k = accounts [k accountsPerShard, ...) (see portfolioLiquidationPriceParallel).
+registerShardTask('portfolioLiquidation', portfolioLiquidationShard);
