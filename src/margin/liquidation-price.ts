@@ -325,7 +325,11 @@ export function liquidationSide(
       reason = `iteration cap ${maxIterations} reached; price is the last iterate`;
       break;
     default:
-      reason = 'a non-finite equity or margin (check the account and market numbers)';
+      // A bound that is no positive level (index x lowerFactor underflowing to 0) is invalid
+      // before any search; otherwise an evaluation came out non-finite.
+      reason = !(bound > 0)
+        ? `the search bound index x lowerFactor = ${bound} is not a positive level (it underflows)`
+        : 'a non-finite equity or margin (check the account and market numbers)';
   }
   return { price, distancePercent: (price / index - 1) * 100, equity, maintenanceMargin: mm, iterations, evaluations, status: s, reason };
 }

@@ -411,11 +411,8 @@ export function portfolioLiquidationPrice(
   const sideOf = (s: Side): LiquidationSide => {
     const { index } = problems[s.problem];
     switch (s.code) {
-      case L.LIQ_INVALID: {
-        const side = liquidationSide(s.code, s.dir, NaN, NaN, NaN, s.iterations, s.evaluations, index, s.bound, maxIterations);
-        if (s.evaluations === 1 && !(s.bound > 0)) side.reason = `the search bound index x lowerFactor = ${s.bound} is not a positive level (it underflows)`;
-        return side;
-      }
+      case L.LIQ_INVALID:
+        return liquidationSide(s.code, s.dir, NaN, NaN, NaN, s.iterations, s.evaluations, index, s.bound, maxIterations);
       case L.LIQ_NONE:
         return liquidationSide(s.code, s.dir, NaN, s.eb, s.mb, 0, s.evaluations, index, s.bound, maxIterations);
       default:

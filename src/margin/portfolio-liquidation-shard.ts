@@ -131,13 +131,7 @@ export function decodePortfolioLiquidationShard(
   const names = Object.keys(market.assets);
   const side = (o: number, dir: 0 | 1, index: number): LiquidationSide => {
     const bound = index * (dir === 0 ? lowerFactor : upperFactor);
-    const s = liquidationSide(packed[o + 5], dir, packed[o], packed[o + 1], packed[o + 2], packed[o + 3], packed[o + 4], index, bound, maxIterations);
-    // portfolioLiquidationPrice words a lower bound that underflows to 0 on its own (not exported
-    // from there, so repeated here; the worker tests compare whole results with the in-thread ones).
-    if (packed[o + 5] === L.LIQ_INVALID && packed[o + 4] === 1 && !(bound > 0)) {
-      s.reason = `the search bound index x lowerFactor = ${bound} is not a positive level (it underflows)`;
-    }
-    return s;
+    return liquidationSide(packed[o + 5], dir, packed[o], packed[o + 1], packed[o + 2], packed[o + 3], packed[o + 4], index, bound, maxIterations);
   };
   const out: LiquidationPriceResult[] = [];
   let o = 0;
