@@ -17,6 +17,7 @@ import {
   type Engine, type LiquidationPriceResult, type MarginAccount, type MarginMarket, type MarginPosition, type StandardMarginParams,
 } from '../src/index.js';
 import { BACKENDS, engineFor, expectInputError, propertySeed, relDiff } from './backends.js';
+import { moved, withTodaysEntries } from './margin-books.js';
 
 const S0 = 90000;
 const T = 0.25;
@@ -35,29 +36,6 @@ function flatParams(shape: 'size-linear' | 'tiers', im: number, mm: number): Sta
     source: 'test: one flat rate, so the liquidation level has a closed form',
     linear: { BTC: shape === 'size-linear' ? { type: 'size-linear', initialRate: im, maintenanceRate: mm, ratePerUnit: 0 } : { type: 'notional-tiers', tiers: [{ upTo: null, initialRate: im, maintenanceRate: mm }] } },
     options: {},
-  };
-}
-
-/** The market with one asset's index at `level` and its forwards scaled in proportion (by hand, not by the solver). */
-function moved(m: MarginMarket, asset: string, level: number): MarginMarket {
-  const a = m.assets[asset];
-  const k = level / a.index;
-  return { ...m, assets: { ...m.assets, [asset]: { index: level, forwards: a.forwards?.map((f) => ({ expiry: f.expiry, price: f.price * k })) } } };
-}
-
-/**
- * The account with today's mark as the entry price of every future and perpetual without one: the
- * solver fixes an entry-less coin position's face at size x today's mark, while a re-run on a moved
- * market would fix it at the moved mark.
- */
-function withTodaysEntries(e: Engine, acc: MarginAccount, mk: MarginMarket): MarginAccount {
-  const resolved = resolveAccounts(e, acc, mk)[0];
-  return {
-    ...acc,
-    positions: acc.positions.map((p, i) => {
-      const r = resolved.positions[i];
-      return (r.kind === 'perpetual' || r.kind === 'future') && p.entryPrice === undefined ? { ...p, entryPrice: r.markPerUnit } : p;
-    }),
   };
 }
 

@@ -6,16 +6,14 @@
 // the same arithmetic on the same backend wherever it runs). Also: a bad account keeps the caller's
 // numbering, abort, progress, validation before any work, inputs not modified.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import snapshot from '../data/market/deribit_options_snapshot_20260415T102447Z.csv?raw';
 import {
-  DERIBIT_GRID, InputError, SPAN16_GRID, loadDeribitChain, marketFromDeribitChain, scenarioGrid,
+  DERIBIT_GRID, InputError, SPAN16_GRID, scenarioGrid,
   type Engine, type LiquidationPriceResult, type MarginAccount, type MarginMarket, type ScenarioGrid,
 } from '../src/index.js';
 import { portfolioLiquidationPriceParallel } from '../src/margin/portfolio-liquidation-parallel.js';
 import { AbortedError, closeSharedPools, createWorkerPool, sharedPools } from '../src/parallel/index.js';
 import { BACKENDS, engineFor } from './backends.js';
-
-const chainMarket = marketFromDeribitChain(loadDeribitChain(snapshot));
+import { OPTION_BOOKS, chainMarket } from './margin-books.js';
 
 /**
  * Twelve accounts covering what the solver distinguishes: short options hedged with perpetuals,
@@ -25,30 +23,7 @@ const chainMarket = marketFromDeribitChain(loadDeribitChain(snapshot));
  * caller's index, not the index inside a shard).
  */
 const BOOKS: MarginAccount[] = [
-  {
-    id: 'strangle-usdc', collateral: { USDC: 12000 },
-    positions: [
-      { instrument: 'BTC-29MAY26-85000-C', size: -1 },
-      { instrument: 'BTC-29MAY26-65000-P', size: -1 },
-      { instrument: 'BTC-PERPETUAL', size: 0.2, entryPrice: 73000 },
-    ],
-  },
-  {
-    id: 'strangle-btc', collateral: { BTC: 0.3 },
-    positions: [
-      { instrument: 'BTC-29MAY26-85000-C', size: -2 },
-      { instrument: 'BTC-29MAY26-65000-P', size: -1 },
-      { instrument: 'BTC-PERPETUAL', size: 0.5, entryPrice: 75000, accruedFunding: -35 },
-    ],
-  },
-  {
-    id: 'two-assets', collateral: { USDC: 9000, ETH: 2 },
-    positions: [
-      { instrument: 'BTC-29MAY26-80000-C', size: -1 },
-      { instrument: 'BTC-PERPETUAL', size: 0.3 },
-      { instrument: 'ETH-PERPETUAL', size: -3, entryPrice: 2300 },
-    ],
-  },
+  ...OPTION_BOOKS,
   { id: 'futures', collateral: { USDC: 30000 }, positions: [{ instrument: 'BTC-26MAR27', size: 1.5 }, { instrument: 'BTC-25DEC26', size: -0.5, entryPrice: 76000 }] },
   { id: 'coin-perp', collateral: { BTC: 0.5 }, positions: [{ kind: 'perpetual', asset: 'BTC', size: -1.5, entryPrice: 70000, settlement: 'coin' }] },
   { id: 'thin', collateral: { USDC: 50 }, positions: [{ instrument: 'BTC-29MAY26-85000-C', size: -3 }] },

@@ -3,35 +3,12 @@
 // market moved by hand, PM against standard margin on a hedged book, batch = alone, WASM vs JS,
 // the no-solution statuses, bad input and input immutability.
 import { beforeAll, describe, expect, it } from 'vitest';
-import snapshot from '../data/market/deribit_options_snapshot_20260415T102447Z.csv?raw';
 import {
-  DERIBIT_GRID, DERIBIT_STANDARD, SPAN16_GRID, accountEquity, loadDeribitChain, marketFromDeribitChain, resolveAccounts, scenarioGrid,
+  DERIBIT_GRID, DERIBIT_STANDARD, SPAN16_GRID, accountEquity, resolveAccounts, scenarioGrid,
   type Engine, type LiquidationPriceResult, type LiquidationSide, type MarginAccount, type MarginMarket, type ScenarioGrid,
 } from '../src/index.js';
 import { BACKENDS, engineFor, expectInputError, relDiff } from './backends.js';
-
-/** The market with one asset's index at `level` and its forwards scaled in proportion (built by hand, not by the solver). */
-function moved(m: MarginMarket, asset: string, level: number): MarginMarket {
-  const a = m.assets[asset];
-  const k = level / a.index;
-  return { ...m, assets: { ...m.assets, [asset]: { index: level, forwards: a.forwards?.map((f) => ({ expiry: f.expiry, price: f.price * k })) } } };
-}
-
-/**
- * The account with today's mark as the entry price of every perpetual and future that has none: the
- * liquidation problem counts their P&L from today (as the standard solver does), while equity on a
- * market moved by hand counts none without an entry price.
- */
-function withTodaysEntries(e: Engine, acc: MarginAccount, mk: MarginMarket): MarginAccount {
-  const resolved = resolveAccounts(e, acc, mk)[0];
-  return {
-    ...acc,
-    positions: acc.positions.map((p, i) => {
-      const r = resolved.positions[i];
-      return (r.kind === 'perpetual' || r.kind === 'future') && p.entryPrice === undefined ? { ...p, entryPrice: r.markPerUnit } : p;
-    }),
-  };
-}
+import { OPTION_BOOKS, chainMarket, moved, withTodaysEntries } from './margin-books.js';
 
 /**
  * Equity and PM maintenance margin (USD) of one account on a market, through the public API only;
@@ -47,35 +24,7 @@ function equityAndMargin(
   return { equity, mm, f: equity - mm };
 }
 
-const chainMarket = marketFromDeribitChain(loadDeribitChain(snapshot));
 
-// Short 29 May 2026 strangle hedged with perpetuals, on USDC (and, for one, BTC) collateral.
-const OPTION_BOOKS: MarginAccount[] = [
-  {
-    id: 'strangle-usdc', collateral: { USDC: 12000 },
-    positions: [
-      { instrument: 'BTC-29MAY26-85000-C', size: -1 },
-      { instrument: 'BTC-29MAY26-65000-P', size: -1 },
-      { instrument: 'BTC-PERPETUAL', size: 0.2, entryPrice: 73000 },
-    ],
-  },
-  {
-    id: 'strangle-btc', collateral: { BTC: 0.3 },
-    positions: [
-      { instrument: 'BTC-29MAY26-85000-C', size: -2 },
-      { instrument: 'BTC-29MAY26-65000-P', size: -1 },
-      { instrument: 'BTC-PERPETUAL', size: 0.5, entryPrice: 75000, accruedFunding: -35 },
-    ],
-  },
-  {
-    id: 'two-assets', collateral: { USDC: 9000, ETH: 2 },
-    positions: [
-      { instrument: 'BTC-29MAY26-80000-C', size: -1 },
-      { instrument: 'BTC-PERPETUAL', size: 0.3 },
-      { instrument: 'ETH-PERPETUAL', size: -3, entryPrice: 2300 },
-    ],
-  },
-];
 
 const found = (s: LiquidationSide) => s.status === 'found';
 
