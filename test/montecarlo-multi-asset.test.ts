@@ -26,6 +26,26 @@ const weights = [0.4, 0.35, 0.25];
 /** |estimate - reference| in standard errors. */
 const z = (r: MonteCarloResult, ref: number): number => Math.abs(r.price - ref) / r.stdErr;
 
+/**
+ * A multi-asset job staged in the engine's heap for direct mcMultiAssetShard calls: params, a
+ * zeroed accumulator, the asset block and 64 doubles of scratch (pointers into `engine.arena`).
+ */
+function stageShard(engine: Engine, job: { params: ArrayLike<number>; assetBlock: ArrayLike<number> }, bytes: number) {
+  const a = engine.arena;
+  a.reset();
+  a.reserve(bytes);
+  const pP = a.alloc(L.PARAMS_SIZE * 8);
+  const pA = a.alloc(L.ACC_SIZE * 8);
+  const pB = a.alloc(job.assetBlock.length * 8);
+  const pS = a.alloc(64 * 8);
+  // Views re-read after the last alloc (an alloc may grow the memory).
+  const v = a.views.f64;
+  v.set(job.params, pP >>> 3);
+  v.fill(0, pA >>> 3, (pA >>> 3) + L.ACC_SIZE);
+  v.set(job.assetBlock, pB >>> 3);
+  return { a, pP, pA, pB, pS };
+}
+
 
 describe.each(BACKENDS)('Monte Carlo, correlated multi-asset GBM (%s)', (backend) => {
   let engine: Engine;
@@ -205,17 +225,7 @@ describe.each(BACKENDS)('Monte Carlo, correlated multi-asset GBM (%s)', (backend
     expect(shuffled.stdErr).toBe(inOrder.stdErr);
     // Pointer level: one call over [100, 700) = three calls over [100, 102), [102, 400), [400, 700).
     const run = (pieces: [number, number][]): number[] => {
-      const a = engine.arena;
-      a.reset();
-      a.reserve(8192);
-      const pP = a.alloc(L.PARAMS_SIZE * 8);
-      const pA = a.alloc(L.ACC_SIZE * 8);
-      const pB = a.alloc(job.assetBlock.length * 8);
-      const pS = a.alloc(64 * 8);
-      const v = a.views.f64;
-      v.set(job.params, pP >>> 3);
-      v.fill(0, pA >>> 3, (pA >>> 3) + L.ACC_SIZE);
-      v.set(job.assetBlock, pB >>> 3);
+      const { a, pP, pA, pB, pS } = stageShard(engine, job, 8192);
       for (const [start, count] of pieces) {
         expect(engine.kernels.mcMultiAssetShard(start, count, 3, 3, 7, 3, 5, pP, pB, 0, 0, pA, 0, 0, pS)).toBe(0);
       }
@@ -226,17 +236,7 @@ describe.each(BACKENDS)('Monte Carlo, correlated multi-asset GBM (%s)', (backend
 
   it('malformed kernel calls return 1 and leave the accumulator untouched', () => {
     const job = createMonteCarloJob({ model: two, payoff: { kind: 'exchange' }, expiry: 1, paths: 10, steps: 2, seed: 1, antithetic: true });
-    const a = engine.arena;
-    a.reset();
-    a.reserve(4096);
-    const pP = a.alloc(L.PARAMS_SIZE * 8);
-    const pA = a.alloc(L.ACC_SIZE * 8);
-    const pB = a.alloc(job.assetBlock.length * 8);
-    const pS = a.alloc(64 * 8);
-    const v = a.views.f64;
-    v.set(job.params, pP >>> 3);
-    v.fill(0, pA >>> 3, (pA >>> 3) + L.ACC_SIZE);
-    v.set(job.assetBlock, pB >>> 3);
+    const { a, pP, pA, pB, pS } = stageShard(engine, job, 4096);
     const k = engine.kernels;
     const call = (start: number, count: number, steps: number, n: number, mode = 0): number => k.mcMultiAssetShard(start, count, steps, n, 0, 0, 0, pP, pB, mode, 0, pA, 0, 0, pS);
     expect(call(0, -2, 2, 2)).toBe(1);
