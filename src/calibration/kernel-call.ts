@@ -5,7 +5,7 @@ import { columnBytes } from '../memory-arena.js';
 
 /** The engine's calibration kernels (part of the kernel contract on both backends). */
 export function calibrationKernels(ctx: EngineContext): CalibrationKernels {
-  return ctx.kernels as unknown as CalibrationKernels;
+  return ctx.kernels;
 }
 
 /** An f64 or i32 column to copy into the heap before a kernel call. */

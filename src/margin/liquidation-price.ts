@@ -285,7 +285,7 @@ function solve(ctx: EngineContext, problems: Problem[], params: StandardMarginPa
   v.i32.set(packed.starts, pSt >>> 2);
   v.f64.set(prob, pPr >>> 3);
   v.f64.set(packed.tiers, pT >>> 3);
-  const k = ctx.kernels as unknown as MarginKernels;
+  const k: MarginKernels = ctx.kernels;
   const rc = k.liquidationPrice(nP, packed.n, pF, pI, pSt, pPr, packed.tiers.length / 3, pT, maxIterations, pOut, pS);
   if (rc !== 0) throw new KernelError('liquidationPrice', rc);
   const w = arena.views;

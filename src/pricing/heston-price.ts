@@ -108,16 +108,6 @@ export interface BatesPriceArgs extends Omit<HestonPriceArgs, 'params'> {
  */
 export type BatesPriceResult = HestonPriceResult;
 
-/** The Bates kernel (declared here until the shared kernel contract lists it). */
-interface BatesKernel {
-  batesPriceBatch(
-    n: number, pForward: number, pStrike: number, pExpiry: number, pDiscount: number, pType: number,
-    v0: number, kappa: number, theta: number, sigma: number, rho: number, lambda: number, muJ: number, deltaJ: number,
-    nNodes: number, pNodes: number, pWeights: number, tolerance: number, maxPanels: number, pWork: number,
-    gradient: number, pOut: number, pGrad: number, pStatus: number,
-  ): number;
-}
-
 function checkParams(p: unknown): HestonParams {
   const o = requireObject(p, 'params');
   const need = (key: keyof HestonParams, ok: (v: number) => boolean, expected: string): number => {
@@ -283,7 +273,7 @@ function semiAnalyticPrice(ctx: EngineContext, args: HestonPriceArgs | BatesPric
         settings.nodes, pNodes, pWeights, settings.tolerance, settings.maxPanels, pWork,
         grad ? 1 : 0, pOut, pGrad, pStatus,
       )
-      : (kernels as unknown as BatesKernel).batesPriceBatch(
+      : kernels.batesPriceBatch(
         m, pF, pK, pT, pD, pType, params.v0, params.kappa, params.theta, params.sigma, params.rho, jumps.lambda, jumps.muJ, jumps.deltaJ,
         settings.nodes, pNodes, pWeights, settings.tolerance, settings.maxPanels, pWork,
         grad ? 1 : 0, pOut, pGrad, pStatus,
