@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import { BACKENDS, engineFor, propertySeed, relDiff } from './backends.js';
+import { moved } from './margin-books.js';
 import {
   DERIBIT_STANDARD, GENERIC_STANDARD, createEngine, type Engine, type MarginAccount, type MarginMarket,
 } from '../src/index.js';
@@ -11,13 +12,6 @@ const market: MarginMarket = {
     ETH: { index: 3000, forwards: [{ expiry: 0.25, price: 3030 }] },
   },
 };
-
-/** The market with one asset's index (and its forwards, in proportion) moved to `level`. */
-function moved(m: MarginMarket, asset: string, level: number): MarginMarket {
-  const a = m.assets[asset];
-  const k = level / a.index;
-  return { ...m, assets: { ...m.assets, [asset]: { index: level, forwards: a.forwards?.map((f) => ({ expiry: f.expiry, price: f.price * k })) } } };
-}
 
 describe.each(BACKENDS)('liquidationPrice (%s)', (backend) => {
   let engine: Engine;
@@ -259,8 +253,11 @@ describe('liquidationPrice: WASM and JS twin agree', () => {
       const rj = j.liquidationPrice(accounts, market, params, { perPosition: true });
       let compared = 0;
       rw.forEach((a, i) => {
-        a.assets.forEach((lv, k) => {
-          const lj = rj[i].assets[k];
+        // Accounts' assets, then the isolated per-position problems (perPosition) in the same order.
+        expect(a.positions!.length).toBe(rj[i].positions!.length);
+        const theirs = [...rj[i].assets, ...rj[i].positions!];
+        [...a.assets, ...a.positions!].forEach((lv, k) => {
+          const lj = theirs[k];
           for (const [s, t] of [[lv.below, lj.below], [lv.above, lj.above]]) {
             expect(s.status).toBe(t.status);
             if (Number.isFinite(s.price)) {

@@ -5,7 +5,7 @@
  * value, short options subtract it). Standard margin, liquidation prices and the collateral
  * functions share this one definition.
  */
-import { InputError } from '../errors.js';
+import { checkHaircuts, ruleFor } from './standard-params.js';
 import type { ResolvedAccount, ResolvedPosition } from './types.js';
 
 /** An account's equity and what it is made of (USD). */
@@ -31,9 +31,7 @@ export interface EquityBreakdown {
 
 /** The haircut (fraction in [0, 1]) of `asset`: `haircuts[asset]`, else `haircuts['*']`, else 0. */
 export function haircutOf(haircuts: Readonly<Record<string, number>> | undefined, asset: string): number {
-  if (!haircuts) return 0;
-  const h = Object.prototype.hasOwnProperty.call(haircuts, asset) ? haircuts[asset] : haircuts['*'];
-  return h ?? 0;
+  return ruleFor(haircuts, asset) ?? 0;
 }
 
 /**
@@ -91,11 +89,7 @@ export function positionEquity(p: ResolvedPosition, haircuts?: Readonly<Record<s
  * @throws InputError for a haircut outside [0, 1] (`haircuts.<asset>`).
  */
 export function accountEquity(account: ResolvedAccount, haircuts?: Readonly<Record<string, number>>): EquityBreakdown {
-  if (haircuts !== undefined) {
-    for (const [asset, h] of Object.entries(haircuts)) {
-      if (typeof h !== 'number' || !(h >= 0 && h <= 1)) throw new InputError(`haircuts.${asset}`, h, 'a haircut in [0, 1]');
-    }
-  }
+  if (haircuts !== undefined) checkHaircuts(haircuts, 'haircuts');
   const r: EquityBreakdown = { collateral: 0, haircut: 0, spot: 0, unrealisedPnl: 0, funding: 0, optionValue: 0, equity: 0 };
   for (const c of account.collateral) {
     const gross = c.amount * c.price;

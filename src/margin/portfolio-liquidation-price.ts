@@ -17,13 +17,13 @@ import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import * as L from '../kernels/margin/layout.js';
 import { accountEquity } from './equity.js';
-import { isValidatedGrid, scenarioGrid, type ScenarioGrid } from './grids.js';
+import type { ScenarioGrid } from './grids.js';
 import {
   checkUpperBound, liquidationLevel, liquidationSearch, liquidationSide, nearestLevel, riskyAssets,
   type LiquidationPriceResult, type LiquidationSide,
 } from './liquidation-price.js';
 import { markOptions, resolveAccounts } from './market.js';
-import { marginResolved, type MarginAggregation } from './portfolio-margin.js';
+import { checkAggregation, checkGrid, marginResolved, type MarginAggregation } from './portfolio-margin.js';
 import { checkHaircuts, type MarginStatus } from './standard-margin.js';
 import type { MarginAccount, MarginMarket, ResolvedAccount, ResolvedCollateral, ResolvedPosition } from './types.js';
 
@@ -289,19 +289,13 @@ function keySeparator(resolved: readonly ResolvedAccount[]): string {
   return sep;
 }
 
-function checkGrid(grid: unknown): ScenarioGrid {
-  if (isValidatedGrid(grid)) return grid;
-  return scenarioGrid(grid as ScenarioGrid, 'grid');
-}
-
 function checkOptions(options: PortfolioLiquidationPriceOptions): { aggregation: MarginAggregation; haircuts: Readonly<Record<string, number>> | undefined } {
   const perPosition = (options as { perPosition?: unknown }).perPosition;
   if (perPosition !== undefined && perPosition !== false) {
     throw new InputError('options.perPosition', perPosition,
       'false or absent (an isolated position is margined by the standard rules: use liquidationPrice with a standard parameter set)');
   }
-  const aggregation = options.aggregation ?? 'per-asset';
-  if (aggregation !== 'per-asset' && aggregation !== 'joint') throw new InputError('options.aggregation', aggregation, "'per-asset' or 'joint'");
+  const aggregation = checkAggregation(options.aggregation);
   const haircuts = options.haircuts === undefined ? undefined : checkHaircuts(options.haircuts, 'options.haircuts');
   return { aggregation, haircuts };
 }

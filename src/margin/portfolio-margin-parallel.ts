@@ -8,8 +8,8 @@ import { InputError } from '../errors.js';
 import { runShards } from '../parallel/run-shards.js';
 import type { WorkerPool } from '../parallel/pool.js';
 import { checkMarket } from './market.js';
-import { isValidatedGrid, scenarioGrid, type ScenarioGrid } from './grids.js';
-import { portfolioMargin, type PortfolioMarginOptions, type PortfolioMarginResult } from './portfolio-margin.js';
+import type { ScenarioGrid } from './grids.js';
+import { checkAggregation, checkGrid, portfolioMargin, type PortfolioMarginOptions, type PortfolioMarginResult } from './portfolio-margin.js';
 import { decodePortfolioMarginShard, type PortfolioMarginJob } from './portfolio-margin-shard.js';
 import type { MarginAccount, MarginMarket } from './types.js';
 
@@ -41,9 +41,8 @@ export async function portfolioMarginParallel(
   engine: EngineContext, accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options: PortfolioMarginParallelOptions = {},
 ): Promise<PortfolioMarginResult | PortfolioMarginResult[]> {
   if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an object');
-  const g = isValidatedGrid(grid) ? grid : scenarioGrid(grid, 'grid');
-  const aggregation = options.aggregation ?? 'per-asset';
-  if (aggregation !== 'per-asset' && aggregation !== 'joint') throw new InputError('options.aggregation', aggregation, "'per-asset' or 'joint'");
+  const g = checkGrid(grid);
+  const aggregation = checkAggregation(options.aggregation);
   const per = options.accountsPerShard ?? 1000;
   if (!Number.isInteger(per) || per < 1) throw new InputError('options.accountsPerShard', per, 'a positive integer');
   checkMarket(market);

@@ -139,18 +139,30 @@ function prepareGrid(grid: ScenarioGrid): PreparedGrid {
   return { grid, m, mGrid, logMoves, volShocks, pnlScale, probes };
 }
 
-function checkGrid(grid: unknown): ScenarioGrid {
-  // Presets and scenarioGrid() results are frozen and already valid; anything else is validated.
+/**
+ * A grid ready to use: presets and scenarioGrid() results (frozen, already valid) as they are,
+ * anything else validated by scenarioGrid.
+ * @throws InputError at `grid...` for a malformed grid.
+ */
+export function checkGrid(grid: unknown): ScenarioGrid {
   if (isValidatedGrid(grid)) return grid;
   return scenarioGrid(grid as ScenarioGrid, 'grid');
+}
+
+/**
+ * `options.aggregation` checked, `'per-asset'` when absent.
+ * @throws InputError at `options.aggregation` for anything but 'per-asset' or 'joint'.
+ */
+export function checkAggregation(aggregation: unknown): MarginAggregation {
+  if (aggregation === undefined) return 'per-asset';
+  if (aggregation !== 'per-asset' && aggregation !== 'joint') throw new InputError('options.aggregation', aggregation, "'per-asset' or 'joint'");
+  return aggregation;
 }
 
 function checkOptions(options: unknown): Required<PortfolioMarginOptions> {
   if (options === undefined) return { aggregation: 'per-asset' };
   if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an object { aggregation? }');
-  const aggregation = (options as PortfolioMarginOptions).aggregation ?? 'per-asset';
-  if (aggregation !== 'per-asset' && aggregation !== 'joint') throw new InputError('options.aggregation', aggregation, "'per-asset' or 'joint'");
-  return { aggregation };
+  return { aggregation: checkAggregation((options as PortfolioMarginOptions).aggregation) };
 }
 
 /**
