@@ -230,5 +230,14 @@ describe.each(BACKENDS)('valueAtRisk (%s)', (backend) => {
     expect(() => engine.valueAtRisk({ pnl: [1, 2, 3], confidence: 1 })).toThrow(expect.objectContaining({ code: 'INPUT', path: 'confidence' }));
     expect(() => engine.valueAtRisk({ pnl: [1, NaN, 3], confidence: 0.9 })).toThrow(expect.objectContaining({ code: 'INPUT', path: 'pnl[1]' }));
     expect(() => engine.valueAtRisk({ pnl: [1, 2, 3], confidence: 0.9, method: 'bogus' as never })).toThrow(expect.objectContaining({ code: 'INPUT', path: 'method' }));
+    // Monte Carlo correlation: the library's checks, never a silent change of the matrix (a scaled
+    // diagonal once doubled the vols, an asymmetric or indefinite matrix was factored regardless).
+    const mcVar = (correlation: number[][]) => () => engine.valueAtRisk({
+      portfolio: OPTIONS, confidence: 0.99, method: 'monteCarlo', monteCarlo: { vols: [0.6, 0.8], correlation, paths: 100, seed: 1 },
+    });
+    expect(mcVar([[4, 0], [0, 4]])).toThrow(expect.objectContaining({ code: 'INPUT', path: 'monteCarlo.correlation[0][0]' }));
+    expect(mcVar([[1, 0.99], [-0.5, 1]])).toThrow(expect.objectContaining({ code: 'INPUT' }));
+    expect(mcVar([[1, NaN], [NaN, 1]])).toThrow(expect.objectContaining({ code: 'INPUT', path: 'monteCarlo.correlation[0][1]' }));
+    expect(mcVar([[1, 1.2], [1.2, 1]])).toThrow(expect.objectContaining({ code: 'INPUT', path: 'monteCarlo.correlation[0][1]' }));
   });
 });

@@ -11,6 +11,7 @@
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import type { Portfolio, ScenarioSet } from './portfolio.js';
+import { prepareCorrelation } from '../montecarlo/correlation.js';
 import { philoxNormalMatrix, type Seed } from './random.js';
 
 export interface MonteCarloVarOptions {
@@ -31,26 +32,6 @@ export interface MonteCarloVarOptions {
   seed?: Seed;
   /** Asset order (default: portfolio spot keys). */
   assets?: readonly string[];
-}
-
-/** Cholesky factor (lower) of a symmetric positive semi-definite matrix. @throws InputError if not PSD. */
-export function cholesky(a: readonly (readonly number[])[], path: string): number[][] {
-  const n = a.length;
-  const L = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  for (let i = 0; i < n; i++) {
-    if (!Array.isArray(a[i]) || a[i].length !== n) throw new InputError(`${path}[${i}]`, a[i], `a row of ${n} numbers`);
-    for (let j = 0; j <= i; j++) {
-      let s = a[i][j];
-      for (let k = 0; k < j; k++) s -= L[i][k] * L[j][k];
-      if (i === j) {
-        if (s < -1e-12) throw new InputError(path, a, 'a positive semi-definite matrix');
-        L[i][i] = Math.sqrt(Math.max(s, 0));
-      } else {
-        L[i][j] = L[j][j] > 0 ? s / L[j][j] : 0;
-      }
-    }
-  }
-  return L;
 }
 
 /**
@@ -74,7 +55,10 @@ export function monteCarloScenarios(ctx: EngineContext, portfolio: Portfolio, o:
   const eta = vec(o.volOfVol, 'monteCarlo.volOfVol', 0);
   const rho = vec(o.spotVolCorrelation, 'monteCarlo.spotVolCorrelation', 0);
   const corr = o.correlation ?? assets.map((_, i) => assets.map((__, j) => (i === j ? 1 : 0)));
-  const L = cholesky(corr, 'monteCarlo.correlation');
+  // The library's correlation checks (unit diagonal, symmetric, in [-1, 1], positive semi-definite)
+  // and its pivoted Cholesky, as Monte Carlo paths use: a bad matrix is an InputError, never repaired here.
+  const { factor } = prepareCorrelation(corr, k, false, 'monteCarlo.correlation');
+  const L = assets.map((_, i) => assets.map((__, j) => factor[i * k + j]!));
   const days = o.horizonDays ?? 1;
   if (!(days > 0)) throw new InputError('monteCarlo.horizonDays', days, 'a positive number');
   const h = days / 365;
