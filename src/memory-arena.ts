@@ -96,9 +96,12 @@ export class JsHeapBacking implements HeapBacking {
   }
   grow(bytes: number): void {
     if (bytes <= this.buffer.byteLength) return;
-    // Contents need not survive: the arena grows only before a chunk's inputs are copied in.
-    // A multiple of 16 bytes, so every typed view (up to Float64Array) spans the whole buffer.
-    this.buffer = new ArrayBuffer(align(Math.max(bytes, Math.ceil(this.buffer.byteLength * 1.5))));
+    // Contents survive, as WebAssembly's memory.grow keeps them: an alloc past the reserved size
+    // then behaves the same on both backends. A multiple of 16 bytes, so every typed view (up to
+    // Float64Array) spans the whole buffer.
+    const next = new ArrayBuffer(align(Math.max(bytes, Math.ceil(this.buffer.byteLength * 1.5))));
+    new Uint8Array(next).set(new Uint8Array(this.buffer));
+    this.buffer = next;
   }
 }
 

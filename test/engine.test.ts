@@ -35,6 +35,26 @@ describe('kernel contract', () => {
   });
 });
 
+describe('memory arena', () => {
+  it('an alloc past the reserved size grows the heap and keeps what was written, on both backends', async () => {
+    for (const b of BACKENDS) {
+      const { arena } = await engineFor(b);
+      arena.reset();
+      arena.reserve(64);
+      const p = arena.alloc(64);
+      arena.views.f64.fill(42, p >>> 3, (p >>> 3) + 8);
+      // No reserve: this alloc outgrows the current buffer (WASM memory.grow, JS a new ArrayBuffer).
+      const before = arena.views.f64.buffer.byteLength;
+      const q = arena.alloc(2 * before);
+      const v = arena.views.f64;
+      expect(v.buffer.byteLength, b).toBeGreaterThan(before);
+      expect(Array.from(v.subarray(p >>> 3, (p >>> 3) + 8)), b).toEqual(new Array(8).fill(42));
+      expect(q).toBeGreaterThanOrEqual(p + 64);
+      arena.reset();
+    }
+  });
+});
+
 describe('createEngine', () => {
   it('auto picks WebAssembly where it is available, and engines are independent', async () => {
     const a = await createEngine();
