@@ -96,6 +96,11 @@ describe.each(BACKENDS)('Monte Carlo, correlated multi-asset GBM (%s)', (backend
     const mean = weights.reduce((s, w, i) => s + w * three.spots[i]! * Math.exp(-three.dividendYields[i]! * 1), 0);
     expect(r.details.controlVariate!.mean).toBeCloseTo(mean, 12);
     expect(r.details.controlVariate!.varianceReductionFactor).toBeGreaterThan(1);
+    // The control's sample mean: a zero-strike basket call on the same seed and draws pays the
+    // discounted control itself, so its price is that sample mean and its stdErr the mean's.
+    const control = mc({ payoff: { kind: 'basket', weights, strike: 0, type: 'call' }, antithetic: true });
+    expect(Math.abs(control.price - mean)).toBeLessThan(3 * control.stdErr);
+    expect(control.stdErr).toBeGreaterThan(0);
   });
 
   it('best-of and worst-of calls with a zero strike: S1 e^{-q1 T} + / S2 e^{-q2 T} - Margrabe(S2 for S1), within 3 se', () => {

@@ -4,6 +4,7 @@ import { batchLength, booleanOption, copyNumbers, copyTypes, enumOption, require
 import { checkColumns, type InputColumn } from '../batch-runner.js';
 import { columnBytes } from '../memory-arena.js';
 import { gaussLegendre } from '../math/gauss-legendre.js';
+import { BATES_WORK_STRIDE, HESTON_WORK_STRIDE } from '../kernels/pricing/heston.js';
 
 /** Heston (1993) model parameters. */
 export interface HestonParams {
@@ -79,10 +80,6 @@ const PRECISION: Record<'default' | 'high', QuadratureSettings> = {
   default: { nodes: 16, tolerance: 1e-15, maxPanels: 256 },
   high: { nodes: 24, tolerance: 1e-17, maxPanels: 256 },
 };
-
-/** f64 slots per quadrature node in the kernel's work area (Heston; with jumps). */
-const WORK_STRIDE = 14;
-const BATES_WORK_STRIDE = 20;
 
 /** Bates (1996) parameters: Heston's plus Merton (1976) lognormal jumps in the log price. */
 export interface BatesParams extends HestonParams {
@@ -184,7 +181,7 @@ function semiAnalyticPrice(ctx: EngineContext, args: HestonPriceArgs | BatesPric
   const params = checkParams(a.params);
   const jumps = withJumps ? checkJumps(a.params) : null;
   const nP = withJumps ? 8 : 5;
-  const stride = withJumps ? BATES_WORK_STRIDE : WORK_STRIDE;
+  const stride = withJumps ? BATES_WORK_STRIDE : HESTON_WORK_STRIDE;
   const onSpot = a.spots !== undefined;
   if (onSpot === (a.forwards !== undefined)) {
     throw new InputError(onSpot ? 'forwards' : 'spots', onSpot ? a.forwards : a.spots, onSpot ? 'absent when spots are given' : 'spots or forwards');
