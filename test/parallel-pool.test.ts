@@ -61,7 +61,9 @@ describe('runShards: determinism', () => {
     const b = await runShards(js, { task: 'philoxSum', job: JOB, shards: 3, workers: 2 });
     for (let k = 0; k < 3; k++) {
       expect(b[k]![2]).toBe(a[k]![2]);
-      expect(Math.abs(b[k]![0]! - a[k]![0]!)).toBeLessThan(1e-9);
+      // 6,400 draws of |z| < ~6, each within a few ulps across backends: |difference| <= 6400 x 4
+      // x 2.2e-16 x 6 ~ 3.4e-11 (measured 4.3e-14).
+      expect(Math.abs(b[k]![0]! - a[k]![0]!)).toBeLessThan(3.4e-11);
       expect(Math.abs(b[k]![1]! / a[k]![1]! - 1)).toBeLessThan(1e-13);
     }
   });
