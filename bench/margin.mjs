@@ -117,19 +117,24 @@ export async function runMarginBench(riskwasm, { quick = false, log = console.lo
   for (const [basis, params] of [['standard (DERIBIT_STANDARD)', riskwasm.DERIBIT_STANDARD], ['portfolio (Deribit grid)', grid]]) {
     const lw = wasm.liquidationPrice(liqAccounts, market, params);
     const lj = js.liquidationPrice(liqAccounts, market, params);
+    // Same status on every side, and the levels within 1e-12 relative (the tests' twin tolerance);
+    // a status or NaN mismatch makes `worst` Infinity, so the check fails instead of printing NaN.
     let worst = 0, found = 0, levels = 0;
     lw.forEach((r, i) => r.assets.forEach((a, k) => {
       for (const side of ['below', 'above']) {
         levels++;
-        const x = a[side].price, y = lj[i].assets[k][side].price;
+        const y = lj[i].assets[k][side];
         if (a[side].status === 'found') found++;
-        const d = Number.isNaN(x) && Number.isNaN(y) ? 0 : Math.abs(x - y) / Math.abs(y);
-        if (!(d <= worst)) worst = d;
+        const x = a[side].price;
+        const d = a[side].status !== y.status ? Infinity : Number.isNaN(x) && Number.isNaN(y.price) ? 0 : Math.abs(x - y.price) / Math.abs(y.price);
+        if (!(d <= worst)) worst = Number.isNaN(d) ? Infinity : d;
       }
     }));
+    const ok = worst <= 1e-12;
+    log(`liquidation ${basis} check WASM vs JS: ${ok ? 'ok' : 'FAIL'} (max rel diff ${worst.toExponential(1)})`);
     for (const [name, engine] of [['wasm', wasm], ['js', js]]) {
       const t = timeSync(() => engine.liquidationPrice(liqAccounts, market, params), quick ? 1 : 2);
-      const row = { basis, backend: name, wallS: t.wallS, cpuS: t.cpuS, accountsPerS: liqCount / t.wallS, levels, found, maxRelDiffWasmVsJs: worst };
+      const row = { basis, backend: name, wallS: t.wallS, cpuS: t.cpuS, accountsPerS: liqCount / t.wallS, levels, found, maxRelDiffWasmVsJs: worst, agree: ok };
       out.liquidation.rows.push(row);
       log(`liquidation ${basis} ${name}: ${t.wallS.toFixed(3)} s for ${liqCount} accounts = ${Math.round(row.accountsPerS)} accounts/s; ${found}/${levels} sides found; WASM vs JS ${worst.toExponential(1)}`);
     }
@@ -228,7 +233,7 @@ export function marginReport(r) {
     p('|---|---|---|--:|--:|--:|--:|--:|');
     for (const x of r.liquidation.rows) {
       const pool = x.workers > 1;
-      p(`| ${x.basis} | ${x.backend === 'wasm' ? 'WASM' : 'JS twin'} | ${pool ? `${x.workers} workers (pool), x${x.speedup.toFixed(2)}` : '1 (in thread)'} | ${x.wallS.toFixed(3)} | ${x.cpuS.toFixed(3)}${pool ? ' (all threads)' : ''} | ${Math.round(x.accountsPerS).toLocaleString('en-US')} | ${x.found} / ${x.levels} | ${pool ? `identical to in-thread: ${x.identical}` : x.maxRelDiffWasmVsJs.toExponential(1)} |`);
+      p(`| ${x.basis} | ${x.backend === 'wasm' ? 'WASM' : 'JS twin'} | ${pool ? `${x.workers} workers (pool), x${x.speedup.toFixed(2)}` : '1 (in thread)'} | ${x.wallS.toFixed(3)} | ${x.cpuS.toFixed(3)}${pool ? ' (all threads)' : ''} | ${Math.round(x.accountsPerS).toLocaleString('en-US')} | ${x.found} / ${x.levels} | ${pool ? `identical to in-thread: ${x.identical}` : `${x.maxRelDiffWasmVsJs.toExponential(1)}${x.agree === false ? ' **(over 1e-12)**' : ''}`} |`);
     }
     if (r.liquidation.rows.some((x) => x.workers > 1)) {
       p();

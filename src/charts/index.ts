@@ -1,7 +1,8 @@
 /**
  * Chart specs and renderers (`riskwasm/charts`): Vega-Lite specs for IV smiles, the IV surface,
  * P&L histograms with VaR/ES and margin risk matrices, rendered headlessly to SVG. Kept out of
- * the core entry so the core stays dependency-free; this entry depends on vega and vega-lite.
+ * the core entry so that `riskwasm` itself imports no third-party module (a bundle of it carries
+ * none); vega and vega-lite are still installed with the package, for this entry and the CLI.
  * @packageDocumentation
  */
 export {
