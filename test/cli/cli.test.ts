@@ -131,6 +131,15 @@ describe('riskwasm calibrate', () => {
     expect(Object.keys(fit.surface.params)).toEqual(['v0', 'kappa', 'theta', 'sigma', 'rho']);
     expect(typeof fit.surface.arbitrage.fellerHolds).toBe('boolean');
     expect(fit.surface.rmse).toBeGreaterThan(0);
+    // The per-expiry figures follow the surface-wide rules: pooled over the expiries (every bundled
+    // quote here has a weight, a bid and an ask, so each expiry counts all its quotes) they give
+    // the library's RMSE and inside-bid-ask fraction back (1e-12: a sum of two terms).
+    type Ex = { quotes: number; rmse: number; insideBidAsk: number };
+    const n = fit.expiries.reduce((t: number, e: Ex) => t + e.quotes, 0);
+    const pooledRmse = Math.sqrt(fit.expiries.reduce((t: number, e: Ex) => t + e.rmse ** 2 * e.quotes, 0) / n);
+    const pooledInside = fit.expiries.reduce((t: number, e: Ex) => t + e.insideBidAsk * e.quotes, 0) / n;
+    expect(Math.abs(pooledRmse / fit.surface.rmse - 1)).toBeLessThan(1e-12);
+    expect(Math.abs(pooledInside - fit.surface.insideBidAsk)).toBeLessThan(1e-12);
     const html = readFileSync(plot, 'utf8');
     expect(html).toMatch(/^<!doctype html>/);
     expect(html).toContain('<svg');

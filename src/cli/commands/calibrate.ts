@@ -133,19 +133,27 @@ function sviCurve(p: SviParams, T: number, F: number, strikes: number[]): { stri
   });
 }
 
-/** RMSE (vol points), max |error| and inside-bid-ask fraction of model vols on some quotes. */
-function sliceStats(s: Surface, idx: number[], modelVol: (i: number) => number): { rmse: number; maxAbsError: number; insideBidAsk: number } {
-  let ss = 0, max = 0, inside = 0, n = 0;
+/**
+ * One expiry's share of a surface fit: RMSE and max |error| (vol points) of the library's own
+ * residuals (NaN where a quote did not count), and the fraction of quotes with a weight and a
+ * finite bid and ask whose model vol lies inside them: the surface-wide figures' rules, per expiry.
+ */
+function sliceStats(s: Surface, idx: number[], residuals: Float64Array, modelVols: Float64Array): { rmse: number; maxAbsError: number; insideBidAsk: number } {
+  let ss = 0, max = 0, n = 0, inside = 0, withQuote = 0;
   for (const i of idx) {
-    const v = modelVol(i);
-    if (!Number.isFinite(v)) continue;
-    const e = (v - s.quotes.vols[i]) * 100;
-    ss += e * e;
-    max = Math.max(max, Math.abs(e));
-    if (v >= s.quotes.bids[i] && v <= s.quotes.asks[i]) inside++;
-    n++;
+    const e = residuals[i];
+    if (Number.isFinite(e)) {
+      ss += e * e;
+      max = Math.max(max, Math.abs(e));
+      n++;
+    }
+    const b = s.quotes.bids[i], a = s.quotes.asks[i];
+    if (s.quotes.weights[i] > 0 && Number.isFinite(b) && Number.isFinite(a)) {
+      withQuote++;
+      if (modelVols[i] >= b && modelVols[i] <= a) inside++;
+    }
   }
-  return n ? { rmse: Math.sqrt(ss / n), maxAbsError: max, insideBidAsk: inside / idx.length } : { rmse: NaN, maxAbsError: NaN, insideBidAsk: 0 };
+  return { rmse: n ? Math.sqrt(ss / n) : NaN, maxAbsError: n ? max : NaN, insideBidAsk: withQuote ? inside / withQuote : NaN };
 }
 
 function expiryBase(s: Surface, j: number) {
@@ -213,7 +221,7 @@ async function fitSurface(ctx: CliContext, engine: Engine, s: Surface, model: Mo
   const r = model === 'heston' ? engine.calibrateHeston(quoteArgs(s)) : engine.calibrateBates(quoteArgs(s));
   slices.forEach((idx, j) => {
     expiries.push({
-      ...expiryBase(s, j), params: null, ...sliceStats(s, idx, (i) => r.modelVols[i]),
+      ...expiryBase(s, j), params: null, ...sliceStats(s, idx, r.residuals, r.modelVols),
       reason: null, iterations: null, elapsedMs: null, arbitrage: null,
     });
     curves.push(idx.map((i) => ({ strike: s.quotes.strikes[i], iv: r.modelVols[i] })));
