@@ -6,7 +6,7 @@
  */
 import { InputError } from '../errors.js';
 import { binomialCdf, chiSquareSf, inverseNormalCdf, studentTQuantile } from './distributions.js';
-import { philoxUniforms, type Seed } from './random.js';
+import { forEachPhiloxRow, philoxUniforms, type Seed } from './random.js';
 
 function checkConfidence(c: unknown, path = 'confidence'): number {
   if (typeof c !== 'number' || !(c > 0 && c < 1)) throw new InputError(path, c, 'a number in (0, 1)');
@@ -236,20 +236,23 @@ export function acerbiSzekely(args: {
   const dist: PredictiveDistribution = args.distribution ?? { kind: 'normal' };
   const seed = args.seed ?? 0;
   const sims = new Float64Array(M);
-  for (let m = 0; m < M; m++) {
+  // One row of uniforms per simulation (Philox stream 7, path m), a chunk of rows per kernel call;
+  // the t branch's polar method takes 4T + 64 per row and refills from the same path if it runs out.
+  const rowLength = dist.kind === 't' ? 4 * T + 64 : T;
+  forEachPhiloxRow(undefined, false, M, rowLength, seed, 7, 0, (m, row) => {
     let draw: (t: number) => number;
     if (dist.kind === 'normal') {
       const loc = arr(dist.location, T, 'distribution.location');
       const sc = arr(dist.scale, T, 'distribution.scale');
       const zc = inverseNormalCdf(c);
-      const u = philoxUniforms(T, seed, 7, m);
+      const u = row;
       draw = (t) => (loc ? loc[t] : 0) + (sc ? sc[t] : (vars[t] - (loc ? loc[t] : 0)) / zc) * inverseNormalCdf(u[t]);
     } else if (dist.kind === 't') {
       const loc = arr(dist.location, T, 'distribution.location');
       const sc = arr(dist.scale, T, 'distribution.scale');
       const nuOf = (t: number) => (typeof dist.nu === 'number' ? dist.nu : dist.nu[t]);
       // Enough uniforms for the polar method's rejections (4 per period on average is ~2.5x the need).
-      let u = philoxUniforms(4 * T + 64, seed, 7, m);
+      let u: Float64Array = row;
       let pos = 0;
       let refill = 1;
       const next = () => {
@@ -276,7 +279,7 @@ export function acerbiSzekely(args: {
         return (loc ? loc[t] : 0) + scale * tv;
       };
     } else if (dist.kind === 'empirical') {
-      const u = philoxUniforms(T, seed, 7, m);
+      const u = row;
       draw = (t) => {
         const s = dist.sorted(t);
         const cw = dist.cumulativeWeights?.(t);
@@ -290,14 +293,14 @@ export function acerbiSzekely(args: {
         return s[lo];
       };
     } else if (dist.kind === 'custom' && typeof dist.quantile === 'function') {
-      const u = philoxUniforms(T, seed, 7, m);
+      const u = row;
       const q = dist.quantile;
       draw = (t) => q(t, u[t]);
     } else {
       throw new InputError('distribution', dist, "{ kind: 'normal' | 't' | 'empirical' | 'custom' }");
     }
     sims[m] = z2(draw)[0];
-  }
+  });
   let below = 0;
   for (let m = 0; m < M; m++) if (sims[m] <= statistic) below++;
   const sorted = Float64Array.from(sims).sort();

@@ -5,7 +5,7 @@
  */
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
-import { philoxUniforms, type Seed } from './random.js';
+import { forEachPhiloxRow, type Seed } from './random.js';
 
 export interface BootstrapInterval {
   /** The (1 - level)/2 and (1 + level)/2 percentiles of the bootstrap estimates. */
@@ -17,7 +17,7 @@ export interface BootstrapInterval {
 }
 
 export function bootstrapInterval(
-  _ctx: EngineContext, sample: ArrayLike<number>, estimate: (x: Float64Array) => [number, number],
+  ctx: EngineContext, sample: ArrayLike<number>, estimate: (x: Float64Array) => [number, number],
   options: { samples?: number; seed?: Seed; level?: number },
 ): { var: BootstrapInterval; es: BootstrapInterval; samples: number; level: number } {
   const B = options.samples ?? 1000;
@@ -28,11 +28,10 @@ export function bootstrapInterval(
   const n = sample.length;
   const vs = new Float64Array(B), es = new Float64Array(B);
   const x = new Float64Array(n);
-  for (let b = 0; b < B; b++) {
-    const u = philoxUniforms(n, seed, 13, b);
+  forEachPhiloxRow(ctx, false, B, n, seed, 13, 0, (b, u) => {
     for (let j = 0; j < n; j++) x[j] = sample[Math.min(n - 1, Math.floor(u[j] * n))];
     [vs[b], es[b]] = estimate(x);
-  }
+  });
   return { var: summarise(vs, level), es: summarise(es, level), samples: B, level };
 }
 

@@ -71,22 +71,40 @@ export function philoxNormals(n: number, seed: Seed, stream = 0, path = 0, offse
 }
 
 /**
+ * Rows of Philox draws, a chunk of rows per kernel call (`philoxUniformPaths` or
+ * `philoxNormalPaths`): row i is draws [0, n) of path firstPath + i of (seed, stream), the same
+ * numbers as philoxUniforms / philoxNormals of that path. `visit` gets each row as a view of a
+ * chunk copied out of the heap (so it may run kernels itself), valid until it returns. Without
+ * `ctx`, the draws run on a private pure-JS engine.
+ * @throws InputError for a malformed seed; KernelError if the kernel rejects the call (a bug).
+ */
+export function forEachPhiloxRow(
+  ctx: EngineContext | undefined, normal: boolean, nPaths: number, n: number, seed: Seed, stream: number, firstPath: number,
+  visit: (path: number, row: Float64Array) => void,
+): void {
+  const [lo, hi] = seedWords(seed);
+  const { arena, kernels: k } = ctx ?? jsContext();
+  const rows = Math.max(1, Math.floor((1 << 18) / Math.max(n, 1)));
+  for (let start = 0; start < nPaths; start += rows) {
+    const m = Math.min(rows, nPaths - start);
+    arena.reset();
+    arena.reserve(m * n * 8 + 16);
+    const p = arena.alloc(m * n * 8);
+    const rc = normal
+      ? k.philoxNormalPaths(m, n, lo, hi, stream, firstPath + start, 0, p)
+      : k.philoxUniformPaths(m, n, lo, hi, stream, firstPath + start, 0, p);
+    if (rc !== 0) throw new KernelError(normal ? 'philoxNormalPaths' : 'philoxUniformPaths', rc);
+    const chunk = arena.views.f64.slice(p >>> 3, (p >>> 3) + m * n);
+    for (let i = 0; i < m; i++) visit(firstPath + start + i, chunk.subarray(i * n, (i + 1) * n));
+  }
+}
+
+/**
  * Row-major [nPaths][n] standard normals: row i is Philox path firstPath + i of (seed, stream),
  * draws [0, n), through the engine's `philoxNormalPaths` kernel in chunks of paths.
  */
 export function philoxNormalMatrix(ctx: EngineContext, nPaths: number, n: number, seed: Seed, stream = 0, firstPath = 0): Float64Array {
-  const [lo, hi] = seedWords(seed);
   const out = new Float64Array(nPaths * n);
-  const rows = Math.max(1, Math.floor((1 << 18) / Math.max(n, 1)));
-  for (let start = 0; start < nPaths; start += rows) {
-    const m = Math.min(rows, nPaths - start);
-    const arena = ctx.arena;
-    arena.reset();
-    arena.reserve(m * n * 8 + 16);
-    const p = arena.alloc(m * n * 8);
-    const rc = ctx.kernels.philoxNormalPaths(m, n, lo, hi, stream, firstPath + start, 0, p);
-    if (rc !== 0) throw new KernelError('philoxNormalPaths', rc);
-    out.set(arena.views.f64.subarray(p >>> 3, (p >>> 3) + m * n), start * n);
-  }
+  forEachPhiloxRow(ctx, true, nPaths, n, seed, stream, firstPath, (path, row) => out.set(row, (path - firstPath) * n));
   return out;
 }

@@ -17,7 +17,7 @@ import { InputError } from '../errors.js';
 import { ewmaVariance, fitGarch, garchFilter, type GarchFit, type GarchDistribution, type GarchModel } from './garch.js';
 import { cornishFisherVarEs, fitStudentT, normalVarEs, sampleMoments, studentTVarEs } from './parametric.js';
 import { revaluePortfolio, type Portfolio, type ScenarioSet } from './portfolio.js';
-import { philoxUniforms, type Seed } from './random.js';
+import { forEachPhiloxRow, type Seed } from './random.js';
 import { checkConfidence, empiricalTail, finiteSample, weightedTail, type TailEstimate } from './tail-measures.js';
 import { normalPdf, inverseNormalCdf, studentTPdf, studentTQuantile } from './distributions.js';
 import { allocate, type Allocation } from './allocation.js';
@@ -142,11 +142,12 @@ function innovationTail(dist: GarchDistribution, nu: number | undefined, c: numb
  * h-step simulation of a volatility-filtered P&L: standardised residuals z (bootstrapped with
  * Philox uniforms), variance recursion `next(h, x)`. Returns the simulated h-day P&L sums.
  */
-function simulateFiltered(z: ArrayLike<number>, sigma2: number, next: (h: number, x: number) => number, steps: number, paths: number, seed: Seed): Float64Array {
+function simulateFiltered(
+  ctx: EngineContext, z: ArrayLike<number>, sigma2: number, next: (h: number, x: number) => number, steps: number, paths: number, seed: Seed,
+): Float64Array {
   const out = new Float64Array(paths);
   const nz = z.length;
-  for (let p = 0; p < paths; p++) {
-    const u = philoxUniforms(steps, seed, 11, p);
+  forEachPhiloxRow(ctx, false, paths, steps, seed, 11, 0, (p, u) => {
     let h = sigma2;
     let sum = 0;
     for (let j = 0; j < steps; j++) {
@@ -155,7 +156,7 @@ function simulateFiltered(z: ArrayLike<number>, sigma2: number, next: (h: number
       h = next(h, x);
     }
     out[p] = sum;
-  }
+  });
   return out;
 }
 
@@ -319,7 +320,7 @@ export function estimator(
       return (x) => {
         const e = ewmaVariance(x, lambda);
         if (h > 1 && scaling === 'simulation') {
-          const sims = simulateFiltered(normalQuantiles(4096), e.forecastVariance, (v, y) => lambda * v + (1 - lambda) * y * y, h, paths, seed);
+          const sims = simulateFiltered(ctx, normalQuantiles(4096), e.forecastVariance, (v, y) => lambda * v + (1 - lambda) * y * y, h, paths, seed);
           return tailResult(empiricalTail(ctx, sims, c), { lambda, forecastVolatility: Math.sqrt(e.forecastVariance), paths });
         }
         const s = Math.sqrt(e.forecastVariance);
@@ -348,7 +349,7 @@ export function estimator(
         if (method === 'garch') {
           if (h > 1 && scaling === 'simulation') {
             const draws = dist === 'normal' ? normalQuantiles(2048) : tQuantiles(2048, fit.nu as number);
-            const sims = simulateFiltered(draws, fit.forecastVariance, next, h, paths, seed);
+            const sims = simulateFiltered(ctx, draws, fit.forecastVariance, next, h, paths, seed);
             return tailResult(empiricalTail(ctx, sims, c), { ...details, paths });
           }
           const s = Math.sqrt(fit.forecastVariance);
@@ -356,7 +357,7 @@ export function estimator(
           return { var: s * q, es: s * tail, details };
         }
         if (h > 1 && scaling === 'simulation') {
-          const sims = simulateFiltered(z, fit.forecastVariance, next, h, paths, seed);
+          const sims = simulateFiltered(ctx, z, fit.forecastVariance, next, h, paths, seed);
           return tailResult(empiricalTail(ctx, sims, c), { ...details, paths });
         }
         const s = Math.sqrt(fit.forecastVariance);
