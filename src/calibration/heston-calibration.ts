@@ -125,10 +125,13 @@ export function priceModelProblem(ctx: EngineContext, Q: PreparedQuotes, S: Sort
             if (jac) for (let j = 0; j < n; j++) jac[r * n + j] = 0;
             continue;
           }
-          const exact = Number.isFinite(iv[r]) && iv[r] > 0 && (vega === null || vega[r] > 0);
+          // The residual depends only on the point (so the cost is the same whether or not a
+          // Jacobian is asked for); a model vega that underflows only changes the Jacobian row,
+          // which then scales the price gradient by the market vega instead.
+          const exact = Number.isFinite(iv[r]) && iv[r] > 0;
           res[r] = exact ? iv[r] - mv[r] : (P[r] - mktPrice[r]) / mktVega[r];
           if (jac) {
-            const inv = 1 / (exact ? vega![r] : mktVega[r]);
+            const inv = 1 / (exact && vega![r] > 0 ? vega![r] : mktVega[r]);
             for (let j = 0; j < n; j++) jac[r * n + j] = G[r * n + j] * inv;
           }
         }
