@@ -3,10 +3,10 @@ import { InputError } from '../errors.js';
 import { black76 } from '../pricing/black-pricing.js';
 import { impliedVol } from '../pricing/implied-vol.js';
 import { hestonPrice, HESTON_PARAM_NAMES, type HestonParams } from '../pricing/heston-price.js';
-import { levenbergMarquardt } from './levenberg-marquardt.js';
+import { multiStart } from './levenberg-marquardt.js';
 import { now, prepareQuotes, type PreparedQuotes } from './quotes.js';
 import { boundsArrays, fixedMaskOf, perturbedStarts } from './svi.js';
-import type { EndReason, FitResultBase, LeastSquaresProblem, LmResult, MarketArgs } from './types.js';
+import type { EndReason, FitResultBase, LeastSquaresProblem, MarketArgs } from './types.js';
 
 /**
  * A stochastic-volatility model as calibration sees it: discounted prices (in the forward's
@@ -208,23 +208,11 @@ export function calibratePriceModel<P extends object>(
   const weights = new Float64Array(problem.nResiduals).fill(1);
   for (let r = 0; r < Q.n; r++) weights[r] = Q.weights[S.order[r]];
   const fixed = fixedMaskOf(args.fixed as string[] | undefined, names);
-  let best: LmResult | null = null;
-  let bestStart = 0, iterations = 0, evaluations = 0;
-  const runs: StochasticVolFit<P>['runs'] = [];
-  starts.forEach((s, k) => {
-    const r = levenbergMarquardt(problem, {
-      initial: s, lower, upper, fixed, weights,
-      maxIterations: args.maxIterations ?? 100, tolerance: args.tolerance ?? 1e-10, jacobian: args.jacobian, onEvaluate: args.onEvaluate,
-    });
-    runs.push({ reason: r.reason, cost: r.cost, iterations: r.iterations });
-    iterations += r.iterations;
-    evaluations += r.evaluations;
-    if (best === null || r.cost < best.cost) {
-      best = { ...r, params: Float64Array.from(r.params) };
-      bestStart = k;
-    }
+  const fit = multiStart(problem, {
+    starts, lower, upper, fixed, weights,
+    maxIterations: args.maxIterations ?? 100, tolerance: args.tolerance ?? 1e-10, jacobian: args.jacobian, onEvaluate: args.onEvaluate,
   });
-  const fit = best! as LmResult;
+  const { bestStart, iterations, evaluations, runs } = fit;
   // Statistics at the fitted point, in quote order.
   const prices = new Float64Array(Q.n);
   model.price(fit.params, prices, null);

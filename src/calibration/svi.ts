@@ -1,7 +1,7 @@
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import { callKernel, calibrationKernels } from './kernel-call.js';
-import { levenbergMarquardt } from './levenberg-marquardt.js';
+import { multiStart } from './levenberg-marquardt.js';
 import { differentialEvolution } from './differential-evolution.js';
 import { fitStatistics, now, prepareQuotes, volProblem, worstReason, type PreparedQuotes, type VolEvaluator } from './quotes.js';
 import type { EndReason, FitResultBase, LmResult, MarketArgs } from './types.js';
@@ -232,15 +232,7 @@ export function fitSlice(
     }, { lower, upper, seed: global.seed, populationSize: global.populationSize, maxGenerations: global.maxGenerations ?? 100, seeds: starts });
     all.unshift(de.params);
   }
-  let best: LmResult | null = null;
-  let iterations = 0, evaluations = 0;
-  for (const s of all) {
-    const r = levenbergMarquardt(problem, { ...lmOptions, initial: s });
-    iterations += r.iterations;
-    evaluations += r.evaluations;
-    if (best === null || r.cost < best.cost) best = { ...r, params: Float64Array.from(r.params), residuals: Float64Array.from(r.residuals) };
-  }
-  return { ...best!, iterations, evaluations };
+  return multiStart(problem, { ...lmOptions, starts: all });
 }
 
 /**
