@@ -26,9 +26,10 @@
 
 import { inverseNormalTailFast, centralQuantileX2 } from "../math/inverse-normal";
 import { inverseNormalCdfFast } from "../math/inverse-normal";
+import { brownianBridgeBatch } from "../random/brownian-bridge";
 import { normalCdf } from "../math/normal-distribution";
 import { philoxBlock, philoxBlocksX8, r0, r1, r2, r3, v0, v1, v2, v3, w0, w1, w2, w3 } from "../random/philox";
-import { DRAWS_PHILOX, DRAWS_UNIFORM_BUFFER } from "./layout";
+import { DRAWS_PHILOX, DRAWS_UNIFORM_BUFFER, DRAWS_NORMAL_BUFFER, DRAWS_SOBOL_BRIDGE } from "./layout";
 
 const TWO_M52: f64 = 2.220446049250313080847263336181640625e-16;
 const TWO_32: f64 = 4294967296.0;
@@ -114,6 +115,70 @@ export function drawsPath(path: u32, row: usize, anti: bool): void {
   gRow = row;
   gAnti = anti;
   gCount = 0;
+}
+
+/**
+ * DRAWS_SOBOL_BRIDGE: rewrite `rows` rows of Sobol uniforms at pDraws ([rows][steps * dps]) in
+ * place as normals, slot by slot: column d of a row (positions i * dps + d) is gathered, mapped
+ * through the inverse normal CDF (cell-centred), run through the Brownian bridge whose table is at
+ * pBridge (brownianBridgeInit for t_i = i dt, 48 * steps bytes; 16 * steps bytes of scratch after
+ * it), normalised to unit variance and scattered back to the same column.
+ */
+function sobolToBridgedNormals(rows: i32, steps: i32, dps: i32, pDraws: usize, pBridge: usize): void {
+  const pZ = pBridge + (<usize>steps * 48);
+  const pW = pZ + (<usize>steps << 3);
+  const rowBytes = <usize>(steps * dps) << 3;
+  for (let r = 0; r < rows; ++r) {
+    const row = pDraws + <usize>r * rowBytes;
+    for (let d = 0; d < dps; ++d) {
+      for (let i = 0; i < steps; ++i) {
+        store<f64>(pZ + (<usize>i << 3), inverseNormalCdfFast(load<f64>(row + (<usize>(i * dps + d) << 3)) + HALF_CELL_32));
+      }
+      brownianBridgeBatch(1, steps, pBridge, 1, pZ, pW);
+      for (let i = 0; i < steps; ++i) store<f64>(row + (<usize>(i * dps + d) << 3), load<f64>(pW + (<usize>i << 3)));
+    }
+  }
+}
+
+/** Shard layout of the current kernel call (drawsShardBegin): buffer rows, their size, antithetic pairs. */
+let gShardDraws: usize = 0;
+let gShardRowBytes: usize = 0;
+let gShardAnti: bool = false;
+
+/**
+ * Draws of one kernel call over `count` paths of `steps` steps with `dps` draw slots per step,
+ * shared by the single- and multi-asset kernels: a Sobol buffer at pDraws ([rows][steps * dps],
+ * one row per path or per antithetic pair) becomes bridged normals in place, then drawsBegin and
+ * drawsPerPath. Paths then start with drawsShardPath.
+ */
+export function drawsShardBegin(
+  drawMode: i32, anti: bool, count: i32, steps: i32, dps: i32, seedLo: u32, seedHi: u32, stream: u32, pDraws: usize, pBridge: usize,
+): void {
+  if (drawMode == DRAWS_SOBOL_BRIDGE) {
+    sobolToBridgedNormals(anti ? count >>> 1 : count, steps, dps, pDraws, pBridge);
+    drawMode = DRAWS_NORMAL_BUFFER;
+  }
+  drawsBegin(drawMode, seedLo, seedHi, stream);
+  drawsPerPath(<u32>(steps * dps));
+  gShardDraws = pDraws;
+  gShardRowBytes = <usize>(steps * dps) << 3;
+  gShardAnti = anti;
+}
+
+/**
+ * Start path start + i of the call: an antithetic pair (i even, i + 1) shares Philox path
+ * (start + i) / 2 and buffer row i / 2, the second with every draw flipped (the layout
+ * src/montecarlo/shards.ts sizes buffers for). Returns whether this path is the flipped one.
+ */
+// @ts-ignore: decorator
+@inline
+export function drawsShardPath(start: u64, i: i32): bool {
+  const odd = gShardAnti && (i & 1) != 0;
+  const path = start + <u64>i;
+  const base = gShardAnti ? path >>> 1 : path;
+  const rowIndex = gShardAnti ? i >>> 1 : i;
+  drawsPath(<u32>base, gShardDraws + <usize>rowIndex * gShardRowBytes, odd);
+  return odd;
 }
 
 /**
@@ -203,12 +268,12 @@ export function uniform(j: u32): f64 {
 // @ts-ignore: decorator
 @inline
 export function asNormal(raw: f64): f64 {
-  return gMode == 2 ? raw : inverseNormalCdfFast(raw);
+  return gMode == DRAWS_NORMAL_BUFFER ? raw : inverseNormalCdfFast(raw);
 }
 
 /** A raw draw as a uniform in (0, 1). */
 // @ts-ignore: decorator
 @inline
 export function asUniform(raw: f64): f64 {
-  return gMode == 2 ? normalCdf(raw) : raw;
+  return gMode == DRAWS_NORMAL_BUFFER ? normalCdf(raw) : raw;
 }

@@ -23,19 +23,15 @@
 // Returns 0, or 1 for a malformed call (count < 0, steps < 1, n < 1, unknown code, odd antithetic
 // range, spread assets out of range, path indices beyond 2^32, steps x n >= 2^31).
 
-import { drawsBegin, drawsPerPath, drawsPath, normal } from "./draws";
-import { inverseNormalCdfFast } from "../math/inverse-normal";
-import { brownianBridgeBatch } from "../random/brownian-bridge";
+import { drawsShardBegin, drawsShardPath, normal } from "./draws";
 import {
   P_MODEL, P_RATE, P_EXPIRY, P_ASSETS, P_PAYOFF, P_STRIKE, P_TYPE, P_ASSET_LONG, P_ASSET_SHORT, P_ANTITHETIC, P_CONTROL,
   MODEL_MULTI_GBM, PAYOFF_NONE, PAYOFF_BASKET, PAYOFF_GEOMETRIC_BASKET, PAYOFF_SPREAD, PAYOFF_BEST_OF, PAYOFF_WORST_OF,
-  CV_NONE, CV_UNDERLYING, CV_GEOMETRIC_BASKET, DRAWS_PHILOX, DRAWS_NORMAL_BUFFER, DRAWS_SOBOL_BRIDGE,
+  CV_NONE, CV_UNDERLYING, CV_GEOMETRIC_BASKET, DRAWS_PHILOX, DRAWS_SOBOL_BRIDGE,
   MA_SPOT, MA_DIVIDEND, MA_VOL, MA_WEIGHT, MA_CV_WEIGHT, MA_FACTOR,
   A_SAMPLES, A_SUM_Y, A_SUM_YY, A_SUM_X, A_SUM_XX, A_SUM_XY, A_PATHS, A_SUM_W, A_SUM_WW, A_PATH_Y, A_PATH_YY,
 } from "./layout";
 
-/** Half a cell of the 2^-32 Sobol grid. */
-const HALF_CELL_32: f64 = 1.16415321826934814453125e-10;
 
 // @ts-ignore: decorator
 @inline
@@ -54,29 +50,6 @@ function st(p: usize, i: i32, v: f64): void {
 function acc(p: usize, i: i32, v: f64): void {
   const a = p + (<usize>i << 3);
   store<f64>(a, load<f64>(a) + v);
-}
-
-/**
- * DRAWS_SOBOL_BRIDGE: the rows of Sobol uniforms at pDraws ([rows][steps * n]) become normals in
- * place, asset by asset: column a of a row (positions i * n + a) is mapped through the inverse
- * normal CDF (cell-centred), run through the Brownian bridge whose table is at pBridge
- * (brownianBridgeInit for t_i = i dt, 48 steps bytes, then 16 steps bytes of scratch) and written
- * back. The same construction as mcShard's, with n draw slots per step.
- */
-function sobolToBridgedNormals(rows: i32, steps: i32, n: i32, pDraws: usize, pBridge: usize): void {
-  const pZ = pBridge + (<usize>steps * 48);
-  const pW = pZ + (<usize>steps << 3);
-  const rowBytes = <usize>(steps * n) << 3;
-  for (let r = 0; r < rows; ++r) {
-    const row = pDraws + <usize>r * rowBytes;
-    for (let d = 0; d < n; ++d) {
-      for (let i = 0; i < steps; ++i) {
-        store<f64>(pZ + (<usize>i << 3), inverseNormalCdfFast(load<f64>(row + (<usize>(i * n + d) << 3)) + HALF_CELL_32));
-      }
-      brownianBridgeBatch(1, steps, pBridge, 1, pZ, pW);
-      for (let i = 0; i < steps; ++i) store<f64>(row + (<usize>(i * n + d) << 3), load<f64>(pW + (<usize>i << 3)));
-    }
-  }
 }
 
 export function mcMultiAssetShard(
@@ -130,25 +103,15 @@ export function mcMultiAssetShard(
     st(pG, a, needGeo ? ld(pWt, a) / wSum : 0.0);
   }
 
-  const rowBytes = <usize>(steps * n) << 3;
   const pathBytes = (<usize>(steps + 1) * <usize>n) << 3;
-  if (drawMode == DRAWS_SOBOL_BRIDGE) {
-    sobolToBridgedNormals(anti ? count >>> 1 : count, steps, n, pDraws, pBridge);
-    drawMode = DRAWS_NORMAL_BUFFER;
-  }
-  drawsBegin(drawMode, seedLo, seedHi, stream);
-  drawsPerPath(<u32>(steps * n));
+  drawsShardBegin(drawMode, anti, count, steps, n, seedLo, seedHi, stream, pDraws, pBridge);
 
   // Pending first path of an antithetic pair.
   let pY: f64 = 0.0;
   let pXc: f64 = 0.0;
 
   for (let i = 0; i < count; ++i) {
-    const path = start + <u64>i;
-    const odd = anti && (i & 1) != 0;
-    const base = anti ? path >>> 1 : path;
-    const rowIndex = anti ? i >>> 1 : i;
-    drawsPath(<u32>base, pDraws + <usize>rowIndex * rowBytes, odd);
+    const odd = drawsShardPath(start, i);
     const pOutRow = pPaths + <usize>i * pathBytes;
     for (let a = 0; a < n; ++a) {
       const s0 = ld(pSpot, a);

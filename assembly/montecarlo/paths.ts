@@ -37,21 +37,19 @@
 // the explicit derivative of the bridge survival probability for continuous monitoring.
 //
 // Draws: inline Philox, or a buffer at pDraws (DRAWS_* in layout.ts); DRAWS_SOBOL_BRIDGE rewrites the
-// buffer in place (see sobolToBridgedNormals) using the bridge table at pBridge (0 otherwise).
+// buffer in place (sobolToBridgedNormals in draws.ts) using the bridge table at pBridge (0 otherwise).
 //
 // Returns 0, or 1 for a malformed call (count < 0, steps < 1, unknown code, odd antithetic range,
 // path indices beyond 2^32).
 
-import { drawsBegin, drawsPerPath, drawsPath, draw, normal, uniform, asUniform } from "./draws";
-import { inverseNormalCdfFast } from "../math/inverse-normal";
-import { brownianBridgeBatch } from "../random/brownian-bridge";
+import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } from "./draws";
 import {
   P_MODEL, P_SPOT, P_RATE, P_DIVIDEND, P_EXPIRY, P_VOL, P_V0, P_KAPPA, P_THETA, P_VOL_OF_VAR, P_RHO,
   P_JUMP_INTENSITY, P_JUMP_MEAN, P_JUMP_VOL, P_PAYOFF, P_STRIKE, P_TYPE, P_CASH, P_BARRIER, P_DIRECTION,
   P_KNOCK_IN, P_REBATE, P_CONTINUOUS, P_ANTITHETIC, P_CONTROL, P_GREEKS, P_IS_SHIFT,
   MODEL_GBM, MODEL_HESTON_QE, MODEL_HESTON_EULER, MODEL_MERTON, MODEL_BATES,
   PAYOFF_NONE, PAYOFF_EUROPEAN, PAYOFF_DIGITAL, PAYOFF_BARRIER, PAYOFF_ASIAN_ARITHMETIC, PAYOFF_ASIAN_GEOMETRIC,
-  CV_NONE, CV_UNDERLYING, CV_GEOMETRIC_ASIAN, GREEK_DELTA, GREEK_VEGA, DRAWS_PHILOX, DRAWS_NORMAL_BUFFER, DRAWS_SOBOL_BRIDGE,
+  CV_NONE, CV_UNDERLYING, CV_GEOMETRIC_ASIAN, GREEK_DELTA, GREEK_VEGA, DRAWS_PHILOX, DRAWS_SOBOL_BRIDGE,
   A_SAMPLES, A_SUM_Y, A_SUM_YY, A_SUM_X, A_SUM_XX, A_SUM_XY, A_SUM_D, A_SUM_DD, A_SUM_V, A_SUM_VV,
   A_PATHS, A_SUM_W, A_SUM_WW, A_PATH_Y, A_PATH_YY, A_SUM_KNOCK,
 } from "./layout";
@@ -61,31 +59,6 @@ const PSI_C: f64 = 1.5;
 /** Largest Poisson count drawn per step (the facade keeps lambda dt small enough). */
 const MAX_JUMPS: i32 = 1000;
 const TINY: f64 = 1e-300;
-/** Half a cell of the 2^-32 Sobol grid. */
-const HALF_CELL_32: f64 = 1.16415321826934814453125e-10;
-
-/**
- * DRAWS_SOBOL_BRIDGE: rewrite `rows` rows of Sobol uniforms at pDraws ([rows][steps * dps]) in
- * place as normals, slot by slot: column d of a row (positions i * dps + d) is gathered, mapped
- * through the inverse normal CDF (cell-centred), run through the Brownian bridge whose table is at
- * pBridge (brownianBridgeInit for t_i = i dt, 48 * steps bytes; 16 * steps bytes of scratch after
- * it), normalised to unit variance and scattered back to the same column.
- */
-function sobolToBridgedNormals(rows: i32, steps: i32, dps: i32, pDraws: usize, pBridge: usize): void {
-  const pZ = pBridge + (<usize>steps * 48);
-  const pW = pZ + (<usize>steps << 3);
-  const rowBytes = <usize>(steps * dps) << 3;
-  for (let r = 0; r < rows; ++r) {
-    const row = pDraws + <usize>r * rowBytes;
-    for (let d = 0; d < dps; ++d) {
-      for (let i = 0; i < steps; ++i) {
-        store<f64>(pZ + (<usize>i << 3), inverseNormalCdfFast(load<f64>(row + (<usize>(i * dps + d) << 3)) + HALF_CELL_32));
-      }
-      brownianBridgeBatch(1, steps, pBridge, 1, pZ, pW);
-      for (let i = 0; i < steps; ++i) store<f64>(row + (<usize>(i * dps + d) << 3), load<f64>(pW + (<usize>i << 3)));
-    }
-  }
-}
 
 // @ts-ignore: decorator
 @inline
@@ -195,14 +168,8 @@ export function mcShard(
   const hDrift = (rate - divi - lambda * jumpK) * dt;
   const sq1mr = Math.sqrt(Math.max(1.0 - rho * rho, 0.0));
 
-  const rowBytes = <usize>(steps * dps) << 3;
   const pathBytes = <usize>(steps + 1) << 3;
-  if (drawMode == DRAWS_SOBOL_BRIDGE) {
-    sobolToBridgedNormals(anti ? count >>> 1 : count, steps, dps, pDraws, pBridge);
-    drawMode = DRAWS_NORMAL_BUFFER;
-  }
-  drawsBegin(drawMode, seedLo, seedHi, stream);
-  drawsPerPath(<u32>(steps * dps));
+  drawsShardBegin(drawMode, anti, count, steps, dps, seedLo, seedHi, stream, pDraws, pBridge);
 
   // Pending first path of an antithetic pair.
   let pY: f64 = 0.0;
@@ -211,11 +178,7 @@ export function mcShard(
   let pV: f64 = 0.0;
 
   for (let i = 0; i < count; ++i) {
-    const path = start + <u64>i;
-    const odd = anti && (i & 1) != 0;
-    const base = anti ? path >>> 1 : path;
-    const rowIndex = anti ? i >>> 1 : i;
-    drawsPath(<u32>base, pDraws + <usize>rowIndex * rowBytes, odd);
+    const odd = drawsShardPath(start, i);
     const pOutRow = pPaths + <usize>i * pathBytes;
     if (pPaths != 0) store<f64>(pOutRow, spot);
 

@@ -9,10 +9,12 @@
 // rational is plain IEEE arithmetic in the same order (no fused multiply-add on either side);
 // tail normals use Math.log and may differ from AssemblyScript's log in the last bit.
 
+import type { KernelHeap } from '../heap.js';
 import { inverseNormalCdfFast } from '../math/inverse-normal.js';
+import { brownianBridgeBatch } from '../random/brownian-bridge.js';
 import { normalCdf } from '../math/normal-distribution.js';
 import { philoxBlock, R } from '../random/philox.js';
-import { DRAWS_PHILOX, DRAWS_UNIFORM_BUFFER } from './layout.js';
+import { DRAWS_NORMAL_BUFFER, DRAWS_PHILOX, DRAWS_SOBOL_BRIDGE, DRAWS_UNIFORM_BUFFER } from './layout.js';
 
 const TWO_M52 = 2.220446049250313080847263336181640625e-16;
 const TWO_32 = 4294967296;
@@ -57,6 +59,57 @@ export function drawsPath(path: number, row: number, anti: boolean): void {
   gRow = row >>> 3;
   gAnti = anti;
   gCount = 0;
+}
+
+/** DRAWS_SOBOL_BRIDGE: Sobol uniforms to bridged normals in place, slot by slot (see assembly/montecarlo/draws.ts). */
+function sobolToBridgedNormals(heap: KernelHeap, rows: number, steps: number, dps: number, pDraws: number, pBridge: number): void {
+  const F = heap.f64;
+  const pZ = pBridge + steps * 48;
+  const pW = pZ + steps * 8;
+  const z = pZ >>> 3;
+  const w = pW >>> 3;
+  const rowLen = steps * dps;
+  for (let r = 0; r < rows; ++r) {
+    const row = (pDraws >>> 3) + r * rowLen;
+    for (let d = 0; d < dps; ++d) {
+      for (let i = 0; i < steps; ++i) F[z + i] = inverseNormalCdfFast(F[row + i * dps + d]! + HALF_CELL_32);
+      brownianBridgeBatch(heap, 1, steps, pBridge, 1, pZ, pW);
+      for (let i = 0; i < steps; ++i) F[row + i * dps + d] = F[w + i]!;
+    }
+  }
+}
+
+let gShardDraws = 0;
+let gShardRowBytes = 0;
+let gShardAnti = false;
+
+/**
+ * Draws of one kernel call over `count` paths of `steps` steps with `dps` slots per step, shared by
+ * the single- and multi-asset kernels (see the WASM twin): the Sobol rewrite, drawsBegin, drawsPerPath.
+ */
+export function drawsShardBegin(
+  heap: KernelHeap, drawMode: number, anti: boolean, count: number, steps: number, dps: number,
+  seedLo: number, seedHi: number, stream: number, pDraws: number, pBridge: number,
+): void {
+  if (drawMode === DRAWS_SOBOL_BRIDGE) {
+    sobolToBridgedNormals(heap, anti ? count >>> 1 : count, steps, dps, pDraws, pBridge);
+    drawMode = DRAWS_NORMAL_BUFFER;
+  }
+  drawsBegin(drawMode, seedLo, seedHi, stream, heap.f64);
+  drawsPerPath(steps * dps);
+  gShardDraws = pDraws;
+  gShardRowBytes = steps * dps * 8;
+  gShardAnti = anti;
+}
+
+/** Start path start + i of the call (antithetic pairs share a Philox path and a row); true for the flipped one. */
+export function drawsShardPath(start: number, i: number): boolean {
+  const odd = gShardAnti && (i & 1) !== 0;
+  const path = start + i;
+  const base = gShardAnti ? path >>> 1 : path;
+  const rowIndex = gShardAnti ? i >>> 1 : i;
+  drawsPath(base, gShardDraws + rowIndex * gShardRowBytes, odd);
+  return odd;
 }
 
 /** Fill the chunk that holds draw j (see the WASM twin). */
@@ -110,10 +163,10 @@ export function uniform(j: number): number {
 
 /** A raw draw as a standard normal. */
 export function asNormal(raw: number): number {
-  return gMode === 2 ? raw : inverseNormalCdfFast(raw);
+  return gMode === DRAWS_NORMAL_BUFFER ? raw : inverseNormalCdfFast(raw);
 }
 
 /** A raw draw as a uniform in (0, 1). */
 export function asUniform(raw: number): number {
-  return gMode === 2 ? normalCdf(raw) : raw;
+  return gMode === DRAWS_NORMAL_BUFFER ? normalCdf(raw) : raw;
 }

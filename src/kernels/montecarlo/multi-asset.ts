@@ -17,37 +17,14 @@
 // Returns 0, or 1 for a malformed call (see the AssemblyScript kernel).
 
 import type { KernelHeap } from '../heap.js';
-import { drawsBegin, drawsPerPath, drawsPath, normal } from './draws.js';
-import { inverseNormalCdfFast } from '../math/inverse-normal.js';
-import { brownianBridgeBatch } from '../random/brownian-bridge.js';
+import { drawsShardBegin, drawsShardPath, normal } from './draws.js';
 import {
   P_MODEL, P_RATE, P_EXPIRY, P_ASSETS, P_PAYOFF, P_STRIKE, P_TYPE, P_ASSET_LONG, P_ASSET_SHORT, P_ANTITHETIC, P_CONTROL,
   MODEL_MULTI_GBM, PAYOFF_NONE, PAYOFF_BASKET, PAYOFF_GEOMETRIC_BASKET, PAYOFF_SPREAD, PAYOFF_BEST_OF, PAYOFF_WORST_OF,
-  CV_NONE, CV_UNDERLYING, CV_GEOMETRIC_BASKET, DRAWS_PHILOX, DRAWS_NORMAL_BUFFER, DRAWS_SOBOL_BRIDGE,
+  CV_NONE, CV_UNDERLYING, CV_GEOMETRIC_BASKET, DRAWS_PHILOX, DRAWS_SOBOL_BRIDGE,
   MA_SPOT, MA_DIVIDEND, MA_VOL, MA_WEIGHT, MA_CV_WEIGHT, MA_FACTOR,
   A_SAMPLES, A_SUM_Y, A_SUM_YY, A_SUM_X, A_SUM_XX, A_SUM_XY, A_PATHS, A_SUM_W, A_SUM_WW, A_PATH_Y, A_PATH_YY,
 } from './layout.js';
-
-/** Half a cell of the 2^-32 Sobol grid. */
-const HALF_CELL_32 = 1.16415321826934814453125e-10;
-
-/** DRAWS_SOBOL_BRIDGE: Sobol uniforms to bridged normals in place, asset by asset (see the AS kernel). */
-function sobolToBridgedNormals(heap: KernelHeap, rows: number, steps: number, n: number, pDraws: number, pBridge: number): void {
-  const F = heap.f64;
-  const pZ = pBridge + steps * 48;
-  const pW = pZ + steps * 8;
-  const z = pZ >>> 3;
-  const w = pW >>> 3;
-  const rowLen = steps * n;
-  for (let r = 0; r < rows; ++r) {
-    const row = (pDraws >>> 3) + r * rowLen;
-    for (let d = 0; d < n; ++d) {
-      for (let i = 0; i < steps; ++i) F[z + i] = inverseNormalCdfFast(F[row + i * n + d]! + HALF_CELL_32);
-      brownianBridgeBatch(heap, 1, steps, pBridge, 1, pZ, pW);
-      for (let i = 0; i < steps; ++i) F[row + i * n + d] = F[w + i]!;
-    }
-  }
-}
 
 export function mcMultiAssetShard(
   heap: KernelHeap, pathStart: number, count: number, steps: number, n: number, seedLo: number, seedHi: number, stream: number,
@@ -109,25 +86,15 @@ export function mcMultiAssetShard(
     F[iG + a] = needGeo ? F[iWt + a]! / wSum : 0.0;
   }
 
-  const rowBytes = steps * n * 8;
   const pathLen = (steps + 1) * n;
-  if (drawMode === DRAWS_SOBOL_BRIDGE) {
-    sobolToBridgedNormals(heap, anti ? count >>> 1 : count, steps, n, pDraws, pBridge);
-    drawMode = DRAWS_NORMAL_BUFFER;
-  }
-  drawsBegin(drawMode, seedLo, seedHi, stream, F);
-  drawsPerPath(steps * n);
+  drawsShardBegin(heap, drawMode, anti, count, steps, n, seedLo, seedHi, stream, pDraws, pBridge);
 
   // Pending first path of an antithetic pair.
   let pY = 0.0;
   let pXc = 0.0;
 
   for (let i = 0; i < count; ++i) {
-    const path = start + i;
-    const odd = anti && (i & 1) !== 0;
-    const base = anti ? path >>> 1 : path;
-    const rowIndex = anti ? i >>> 1 : i;
-    drawsPath(base, pDraws + rowIndex * rowBytes, odd);
+    const odd = drawsShardPath(start, i);
     const iOutRow = (pPaths >>> 3) + i * pathLen;
     for (let a = 0; a < n; ++a) {
       const s0 = F[iSpot + a]!;

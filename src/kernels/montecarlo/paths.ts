@@ -37,22 +37,20 @@
 // the explicit derivative of the bridge survival probability for continuous monitoring.
 //
 // Draws: inline Philox, or a buffer at pDraws (DRAWS_* in layout.ts); DRAWS_SOBOL_BRIDGE rewrites the
-// buffer in place (see sobolToBridgedNormals) using the bridge table at pBridge (0 otherwise).
+// buffer in place (sobolToBridgedNormals in draws.ts) using the bridge table at pBridge (0 otherwise).
 //
 // Returns 0, or 1 for a malformed call (count < 0, steps < 1, unknown code, odd antithetic range,
 // path indices beyond 2^32).
 
 import type { KernelHeap } from '../heap.js';
-import { drawsBegin, drawsPerPath, drawsPath, draw, normal, uniform, asUniform } from './draws.js';
-import { inverseNormalCdfFast } from '../math/inverse-normal.js';
-import { brownianBridgeBatch } from '../random/brownian-bridge.js';
+import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } from './draws.js';
 import {
   P_MODEL, P_SPOT, P_RATE, P_DIVIDEND, P_EXPIRY, P_VOL, P_V0, P_KAPPA, P_THETA, P_VOL_OF_VAR, P_RHO,
   P_JUMP_INTENSITY, P_JUMP_MEAN, P_JUMP_VOL, P_PAYOFF, P_STRIKE, P_TYPE, P_CASH, P_BARRIER, P_DIRECTION,
   P_KNOCK_IN, P_REBATE, P_CONTINUOUS, P_ANTITHETIC, P_CONTROL, P_GREEKS, P_IS_SHIFT,
   MODEL_GBM, MODEL_HESTON_QE, MODEL_HESTON_EULER, MODEL_MERTON, MODEL_BATES,
   PAYOFF_NONE, PAYOFF_EUROPEAN, PAYOFF_DIGITAL, PAYOFF_BARRIER, PAYOFF_ASIAN_ARITHMETIC, PAYOFF_ASIAN_GEOMETRIC,
-  CV_NONE, CV_UNDERLYING, CV_GEOMETRIC_ASIAN, GREEK_DELTA, GREEK_VEGA, DRAWS_PHILOX, DRAWS_NORMAL_BUFFER, DRAWS_SOBOL_BRIDGE,
+  CV_NONE, CV_UNDERLYING, CV_GEOMETRIC_ASIAN, GREEK_DELTA, GREEK_VEGA, DRAWS_PHILOX, DRAWS_SOBOL_BRIDGE,
   A_SAMPLES, A_SUM_Y, A_SUM_YY, A_SUM_X, A_SUM_XX, A_SUM_XY, A_SUM_D, A_SUM_DD, A_SUM_V, A_SUM_VV,
   A_PATHS, A_SUM_W, A_SUM_WW, A_PATH_Y, A_PATH_YY, A_SUM_KNOCK,
 } from './layout.js';
@@ -63,26 +61,6 @@ const PSI_C = 1.5;
 const MAX_JUMPS = 1000;
 const TINY = 1e-300;
 /** Half a cell of the 2^-32 Sobol grid. */
-const HALF_CELL_32 = 1.16415321826934814453125e-10;
-
-/** DRAWS_SOBOL_BRIDGE: Sobol uniforms to bridged normals in place, slot by slot (see the AS kernel). */
-function sobolToBridgedNormals(heap: KernelHeap, rows: number, steps: number, dps: number, pDraws: number, pBridge: number): void {
-  const F = heap.f64;
-  const pZ = pBridge + steps * 48;
-  const pW = pZ + steps * 8;
-  const z = pZ >>> 3;
-  const w = pW >>> 3;
-  const rowLen = steps * dps;
-  for (let r = 0; r < rows; ++r) {
-    const row = (pDraws >>> 3) + r * rowLen;
-    for (let d = 0; d < dps; ++d) {
-      for (let i = 0; i < steps; ++i) F[z + i] = inverseNormalCdfFast(F[row + i * dps + d]! + HALF_CELL_32);
-      brownianBridgeBatch(heap, 1, steps, pBridge, 1, pZ, pW);
-      for (let i = 0; i < steps; ++i) F[row + i * dps + d] = F[w + i]!;
-    }
-  }
-}
-
 /** Poisson(mean) count by summing the probabilities until they pass u (e0 = e^{-mean}). */
 function poisson(u: number, mean: number, e0: number): number {
   let n = 0;
@@ -183,14 +161,8 @@ export function mcShard(
   const hDrift = (rate - divi - lambda * jumpK) * dt;
   const sq1mr = Math.sqrt(Math.max(1.0 - rho * rho, 0.0));
 
-  const rowBytes = steps * dps * 8;
   const pathBytes = (steps + 1) * 8;
-  if (drawMode === DRAWS_SOBOL_BRIDGE) {
-    sobolToBridgedNormals(heap, anti ? count >>> 1 : count, steps, dps, pDraws, pBridge);
-    drawMode = DRAWS_NORMAL_BUFFER;
-  }
-  drawsBegin(drawMode, seedLo, seedHi, stream, F);
-  drawsPerPath(steps * dps);
+  drawsShardBegin(heap, drawMode, anti, count, steps, dps, seedLo, seedHi, stream, pDraws, pBridge);
 
   // Pending first path of an antithetic pair.
   let pY = 0.0;
@@ -199,11 +171,7 @@ export function mcShard(
   let pV = 0.0;
 
   for (let i = 0; i < count; ++i) {
-    const path = start + i;
-    const odd = anti && (i & 1) !== 0;
-    const base = anti ? path >>> 1 : path;
-    const rowIndex = anti ? i >>> 1 : i;
-    drawsPath(base, pDraws + rowIndex * rowBytes, odd);
+    const odd = drawsShardPath(start, i);
     const pOutRow = pPaths + i * pathBytes;
     if (pPaths !== 0) F[pOutRow >>> 3] = spot;
 
