@@ -14,7 +14,7 @@ const Z_SERIES: f64 = 1e-3;
 /**
  * For i < n: out[i] = sigma_B(K_i) - target[i] (target 0 when pTarget = 0) and, when
  * pJacobian != 0, row i of d sigma_B / d[alpha, rho, nu] (row-major n x 3).
- * Returns 0, or 1 for a malformed call (n < 0, forward or expiry not > 0).
+ * Returns 0, or 1 for a malformed call (n < 0, forward not > 0, expiry negative or NaN).
  */
 export function sabrSliceEvaluate(
   n: i32, pStrike: usize, forward: f64, expiry: f64, beta: f64, pParams: usize, pTarget: usize, pOut: usize, pJacobian: usize,

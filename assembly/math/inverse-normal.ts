@@ -114,7 +114,7 @@ export function inverseNormalCdf(p: f64): f64 {
 
 /**
  * AS 241 alone (no Halley step, no normalCdf call), for Monte Carlo path generation: relative
- * error below ~3e-16 in the tails and the same value as inverseNormalCdf in the centre
+ * error within 8 ulps in the tails (measured 6.5 ulps, 7e-16; test/inverse-normal.test.ts) and the same value as inverseNormalCdf in the centre
  * (|p - 1/2| <= 0.425, where the two are the same code). Exactly odd about 1/2 where 1 - p is exact.
  * p <= 0 gives -Infinity, p >= 1 gives +Infinity, NaN gives NaN.
  */

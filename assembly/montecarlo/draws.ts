@@ -3,7 +3,7 @@
 // ((w_2j >>> 12) 2^32 + w_2j+1 + 1/2) 2^-52 where w are the words of
 // philox(counter = [j >>> 1 (lo, hi), p, s], key = seed), so one block serves draws 2j' and 2j' + 1.
 // The normal of draw j is inverseNormalCdfFast(uniform j) (AS 241 without the tail Halley step:
-// ~3e-16 relative, see assembly/math/inverse-normal.ts). Mirrored in src/kernels/montecarlo/draws.ts.
+// within 8 ulps, about 7e-16 relative, see assembly/math/inverse-normal.ts). Mirrored in src/kernels/montecarlo/draws.ts.
 //
 // Philox draws are generated a chunk at a time (CHUNK draws, or what is left of the path when the
 // kernel said how many draws a path uses) into two small static buffers, uniforms and normals:

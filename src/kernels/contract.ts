@@ -32,7 +32,7 @@ export interface Kernels extends RandomKernels, MonteCarloKernels, CalibrationKe
   normalCdfOverPdf(z: number): number;
   /** Inverse of the standard normal distribution function (probability in (0, 1)). */
   inverseNormalCdf(p: number): number;
-  /** AS 241 without the tail refinement (~3e-16 relative): the inverse the Monte Carlo draws use. */
+  /** AS 241 without the tail refinement (within 8 ulps, measured 7e-16 relative): the inverse the Monte Carlo draws use. */
   inverseNormalCdfFast(p: number): number;
   /**
    * Normalised Black price b(x, s, theta) = theta [e^{x/2} Phi(theta(x/s + s/2)) - e^{-x/2} Phi(theta(x/s - s/2))]

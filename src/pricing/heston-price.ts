@@ -50,8 +50,8 @@ export interface HestonPriceArgs {
   /** Also return dV/d(v0, kappa, theta, sigma, rho). Default false. */
   gradient?: boolean;
   /**
-   * `'default'`: 16 Gauss-Legendre nodes per panel, tail tolerance 1e-16 (Lewis's reference
-   * prices to ~1e-15 relative). `'high'`: 24 nodes per panel, tolerance 1e-18.
+   * `'default'`: 16 Gauss-Legendre nodes per panel, tail tolerance 1e-15 (Lewis's reference
+   * prices to ~1e-15 relative). `'high'`: 24 nodes per panel, tolerance 1e-17.
    */
   precision?: 'default' | 'high';
 }
