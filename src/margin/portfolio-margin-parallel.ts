@@ -19,7 +19,7 @@ export interface PortfolioMarginParallelOptions extends PortfolioMarginOptions {
    * 1 (default) runs in this thread; n > 1 up to n workers; `'auto'`: cores, capped by the work
    * size. The default is 1 because the pool copies the whole job (every account object) to every
    * worker: for books that share listed instruments that copy costs more than the margin itself
-   * (bench/RESULTS.md: 10,000 accounts x 20 positions take 0.27 s in one thread, 0.65 s on two
+   * (bench/RESULTS.md: 10,000 accounts x 20 positions take 0.29 s in one thread, 0.72 s on two
    * workers). Workers pay off when each account is expensive (large grids, few shared instruments).
    */
   workers?: number | 'auto';
