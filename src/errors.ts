@@ -22,11 +22,14 @@ export class RiskwasmError extends Error {
 export class InputError extends RiskwasmError {
   readonly path: string;
   readonly value: unknown;
-  constructor(path: string, value: unknown, expected: string) {
-    super('INPUT', `${path}: expected ${expected}, got ${describe(value)}`);
+  /** For a misspelled option key: the closest valid key (`'horizonDays'` for `horizonDay`). */
+  readonly suggestion?: string;
+  constructor(path: string, value: unknown, expected: string, suggestion?: string) {
+    super('INPUT', `${path}: expected ${expected}, got ${describe(value)}${suggestion === undefined ? '' : ` (did you mean '${suggestion}'?)`}`);
     this.name = 'InputError';
     this.path = path;
     this.value = value;
+    if (suggestion !== undefined) this.suggestion = suggestion;
   }
 }
 
