@@ -40,7 +40,7 @@ export function closestKey(key: string, allowed: readonly string[]): string | un
   for (const a of allowed) {
     const al = a.toLowerCase();
     let d = editDistance(k, al);
-    if (k.length >= 3 && (al.includes(k) || k.includes(al))) d = Math.min(d, 1);
+    if (k.length >= 3 && al.length >= 3 && (al.includes(k) || k.includes(al))) d = Math.min(d, 1);
     if (d < bestD) {
       bestD = d;
       best = a;

@@ -42,3 +42,9 @@ describe('checkKeys: unknown option keys', () => {
     expect(() => checkKeys({ rates: 1, method: 'x' }, allowed, 'o')).not.toThrow();
   });
 });
+
+describe('closestKey: short keys', () => {
+  it('does not suggest a one-letter key because the misspelling contains that letter', () => {
+    expect(closestKey('sigm', ['v0', 'kappa', 'theta', 'sigma', 'rho', 'm'])).toBe('sigma');
+  });
+});
