@@ -190,6 +190,8 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
   const init = checkedSsviInitial(args.initial, Q.slices.length);
   const S = Q.slices.length;
   const np = 3 + S;
+  // The Jacobian is quotes x (3 + expiries) doubles: refuse a size that cannot be allocated (1 GiB).
+  if (Q.n * np > 2 ** 27) throw new InputError('quotes.expiries', args.quotes.expiries, `at most ${Math.floor(2 ** 27 / Q.n) - 3} distinct expiries for ${Q.n} quotes (the SSVI Jacobian is quotes x (3 + expiries))`);
   const sliceOf = new Int32Array(Q.n);
   Q.slices.forEach(({ indices }, s) => indices.forEach((i) => (sliceOf[i] = s)));
   const all = Int32Array.from({ length: Q.n }, (_, i) => i);
@@ -239,7 +241,7 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
     lower[2] = 0;
     upper[2] = 0;
   }
-  const thetaMax = Math.max(...thetaMkt, 1e-6) * 4;
+  const thetaMax = thetaMkt.reduce((mx, t) => Math.max(mx, t), 1e-6) * 4; // no spread: S can be large
   for (let s = 0; s < S; s++) {
     lower[3 + s] = s === 0 ? 1e-8 : 0;
     upper[3 + s] = thetaMax;
@@ -314,7 +316,8 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
     if (s + 1 < S) thetaPoints.push(0.5 * (xf[3 + s] + xf[4 + s]));
   }
   const calendarMargin = calendarSlack(phi, xf, thetaPoints);
-  if (!(calendarMargin >= -1e-12 * Math.max(1, ...thetaPoints.map((t) => phiOf(phi, xf, t))))) calendarFree = false;
+  const phiScale = thetaPoints.reduce((mx, t) => Math.max(mx, phiOf(phi, xf, t)), 1);
+  if (!(calendarMargin >= -1e-12 * phiScale)) calendarFree = false;
   const calendar = calendarCheck(
     slices.map((x) => (k: number) => sviTotalVariance(x.svi, k).w),
     spans.slice(1).map((b, i) => calendarGrid ?? quotedSpanGrid(spans[i], b)),
