@@ -140,7 +140,7 @@ export class Engine implements EngineContext {
   }
 
   /**
-   * Raw SVI per expiry slice, with butterfly-arbitrage checks; see {@link FitSviArgs}.
+   * Raw SVI per expiry slice, with butterfly-arbitrage checks per slice and a calendar-arbitrage check between consecutive slices; see {@link FitSviArgs}.
    * Quote vols as decimals, expiries in years; rmse in vol points (0.01 of vol) for the vol objective.
    * @throws InputError for a malformed call (naming the field); a fit that stops early returns its `reason`, it does not throw.
    */
@@ -194,7 +194,7 @@ export class Engine implements EngineContext {
   }
 
   /**
-   * Heston calibration to a quote surface (LM, analytic Jacobian, vol or price objective); see {@link CalibrateHestonArgs}.
+   * Heston calibration to a quote surface (LM, analytic Jacobian, vol or price objective; optional seeded differential-evolution stage `global`); see {@link CalibrateHestonArgs}.
    * Quote vols as decimals, expiries in years; rmse in vol points (0.01 of vol) for the vol objective.
    * @throws InputError for a malformed call (naming the field); a fit that stops early returns its `reason`, it does not throw.
    */

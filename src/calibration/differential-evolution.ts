@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { checkKeys } from '../option-keys.js';
 import type { KernelHeap } from '../kernels/heap.js';
 import { philox4x32_10, uniformFromWords } from '../kernels/random/philox.js';
 import type { EndReason } from './types.js';
@@ -24,6 +25,17 @@ export interface DifferentialEvolutionOptions {
   seeds?: ArrayLike<number>[];
 }
 
+/** The keys of {@link DifferentialEvolutionOptions}. */
+export const DE_KEYS = [
+  'lower', 'upper', 'seed', 'populationSize', 'maxGenerations', 'weight', 'crossover', 'tolerance', 'seeds',
+] as const satisfies readonly (keyof DifferentialEvolutionOptions)[];
+
+/** Largest population and generation count accepted (every loop has a bound). */
+export const DE_MAX_POPULATION = 100_000;
+export const DE_MAX_GENERATIONS = 1_000_000;
+
+const MAX_REDRAWS = 256;
+
 /** Result of {@link differentialEvolution}. */
 export interface DifferentialEvolutionResult {
   params: Float64Array;
@@ -44,8 +56,12 @@ export function differentialEvolution(
   cost: (params: Float64Array) => number,
   options: DifferentialEvolutionOptions,
 ): DifferentialEvolutionResult {
+  if (typeof cost !== 'function') throw new InputError('cost', cost, 'a function of the parameter vector');
+  if (options === null || typeof options !== 'object') throw new InputError('options', options, '{ lower, upper, seed, ... }');
+  checkKeys(options, DE_KEYS, '');
   const n = options.lower?.length;
-  if (!n || options.upper?.length !== n) throw new InputError('upper', options.upper, 'bounds arrays of one length');
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InputError('lower', options.lower, 'an array of 1 to 10000 bounds');
+  if (options.upper?.length !== n) throw new InputError('upper', options.upper, 'bounds arrays of one length');
   const lo = Float64Array.from(options.lower);
   const hi = Float64Array.from(options.upper);
   for (let j = 0; j < n; j++) {
@@ -54,11 +70,24 @@ export function differentialEvolution(
   const seed = options.seed;
   if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 53) throw new InputError('seed', seed, 'an integer in [0, 2^53)');
   const np = options.populationSize ?? Math.max(15, 10 * n);
-  if (!Number.isInteger(np) || np < 4) throw new InputError('populationSize', np, 'an integer >= 4');
+  if (!Number.isInteger(np) || np < 4 || np > DE_MAX_POPULATION) throw new InputError('populationSize', np, `an integer in [4, ${DE_MAX_POPULATION}]`);
   const maxGen = options.maxGenerations ?? 200;
+  if (!Number.isInteger(maxGen) || maxGen < 0 || maxGen > DE_MAX_GENERATIONS) throw new InputError('maxGenerations', maxGen, `an integer in [0, ${DE_MAX_GENERATIONS}]`);
   const F = options.weight ?? 0.7;
+  if (typeof F !== 'number' || !(F > 0 && F <= 2)) throw new InputError('weight', F, 'a number in (0, 2]');
   const CR = options.crossover ?? 0.9;
+  if (typeof CR !== 'number' || !(CR >= 0 && CR <= 1)) throw new InputError('crossover', CR, 'a number in [0, 1]');
   const tol = options.tolerance ?? 1e-10;
+  if (typeof tol !== 'number' || !(tol >= 0) || tol === Infinity) throw new InputError('tolerance', tol, 'a finite number >= 0');
+  const seeds = options.seeds;
+  if (seeds !== undefined) {
+    if (!Array.isArray(seeds)) throw new InputError('seeds', seeds, 'an array of parameter vectors');
+    for (let i = 0; i < Math.min(seeds.length, np); i++) {
+      const s = seeds[i] as unknown;
+      if (s === null || typeof s !== 'object' || (s as ArrayLike<unknown>).length !== n) throw new InputError(`seeds[${i}]`, s, `an array of ${n} numbers`);
+      for (let j = 0; j < n; j++) if (typeof (s as ArrayLike<unknown>)[j] !== 'number') throw new InputError(`seeds[${i}][${j}]`, (s as ArrayLike<unknown>)[j], 'a number');
+    }
+  }
 
   const heap = { u32: new Uint32Array(4) } as unknown as KernelHeap;
   const k0 = seed >>> 0;
@@ -80,7 +109,7 @@ export function differentialEvolution(
   const costs = new Float64Array(np);
   for (let i = 0; i < np; i++) {
     const p = new Float64Array(n);
-    const s = options.seeds?.[i];
+    const s = seeds?.[i];
     for (let j = 0; j < n; j++) {
       p[j] = s !== undefined ? Math.min(hi[j], Math.max(lo[j], s[j])) : lo[j] + (hi[j] - lo[j]) * uniform(0, i, j);
     }
@@ -105,12 +134,18 @@ export function differentialEvolution(
     for (let i = 0; i < np; i++) {
       let draw = 0;
       const pick = (): number => Math.min(np - 1, Math.floor(uniform(gen, i, draw++) * np));
-      let a = pick();
-      while (a === i) a = pick();
-      let b = pick();
-      while (b === i || b === a) b = pick();
-      let c = pick();
-      while (c === i || c === a || c === b) c = pick();
+      // Rejection sampling of three distinct members other than i; each retry succeeds with
+      // probability >= 1/4 (np >= 4), and after MAX_REDRAWS the next free index is taken, so the
+      // loops are bounded (reached with probability < (3/4)^256 per pick).
+      const distinct = (taken: (x: number) => boolean): number => {
+        let x = pick();
+        for (let t = 0; t < MAX_REDRAWS && taken(x); t++) x = pick();
+        for (let t = 0; t < np && taken(x); t++) x = (x + 1) % np;
+        return x;
+      };
+      const a = distinct((x) => x === i);
+      const b = distinct((x) => x === i || x === a);
+      const c = distinct((x) => x === i || x === a || x === b);
       const jr = Math.min(n - 1, Math.floor(uniform(gen, i, draw++) * n));
       const pa = pop[a], pb = pop[b], pc = pop[c], pi = pop[i];
       for (let j = 0; j < n; j++) {

@@ -9,9 +9,11 @@ export type {
 export { levenbergMarquardt, multiStart, type MultiStartOptions, type MultiStartResult } from './levenberg-marquardt.js';
 export { differentialEvolution, type DifferentialEvolutionOptions, type DifferentialEvolutionResult } from './differential-evolution.js';
 export {
-  SVI_PARAM_NAMES, sviTotalVariance, sviDurrlemanG, sviButterflyCheck, sviInitialGuess,
+  SVI_PARAM_NAMES, sviTotalVariance, sviDurrlemanG, sviButterflyCheck, sviCalendarCheck, sviInitialGuess,
   type SviParams, type FitSviArgs, type FitSviResult, type SviSliceFit, type SviButterflyCheck, type ArbitrageGrid, type GlobalStage,
+  type CalendarCheck, type CalendarViolation,
 } from './svi.js';
 export { SABR_PARAM_NAMES, sabrInitialGuess, type SabrParams, type CalibrateSabrArgs, type CalibrateSabrResult, type SabrSliceFit } from './sabr.js';
 export { ssviFromInternal, ssviSliceAsSvi, type SsviPhi, type SsviParams, type FitSsviArgs, type FitSsviResult, type SsviSliceFit, type SsviArbitrage } from './ssvi.js';
 export { DROP_REASONS, type DropReason, type BuildSurfaceOptions, type Surface, type SurfaceExpiry } from './surface.js';
+export type { GlobalStageReport } from './heston-calibration.js';

@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { checkKeys } from '../option-keys.js';
 import type { EndReason, LeastSquaresProblem, LmOptions, LmResult } from './types.js';
 
 /**
@@ -21,9 +22,37 @@ import type { EndReason, LeastSquaresProblem, LmOptions, LmResult } from './type
  * @throws InputError for malformed options (lengths, bounds with lower > upper, bad weights).
  */
 export function levenbergMarquardt(problem: LeastSquaresProblem, options: LmOptions): LmResult {
+  if (options === null || typeof options !== 'object') throw new InputError('options', options, 'LM options { initial, ... }');
+  checkKeys(options, LM_KEYS, '');
+  return lmRun(problem, options);
+}
+
+/** The keys of {@link LmOptions}. */
+export const LM_KEYS = [
+  'initial', 'lower', 'upper', 'fixed', 'weights', 'maxIterations', 'tolerance', 'functionTolerance', 'stepTolerance',
+  'gradientTolerance', 'jacobian', 'initialDamping', 'onEvaluate',
+] as const satisfies readonly (keyof LmOptions)[];
+
+/** The keys of {@link MultiStartOptions}. */
+export const MULTI_START_KEYS = [...LM_KEYS.filter((k) => k !== 'initial'), 'starts'] as const satisfies readonly (keyof MultiStartOptions)[];
+
+/** Most outer iterations one LM run may be asked for (every loop has a bound). */
+export const LM_MAX_ITERATIONS = 1_000_000;
+
+/** Smallest damping: far below any damping a converging run uses, and above 0 so the inner loop ends. */
+const MU_FLOOR = 1e-300;
+
+function toleranceOption(v: unknown, fallback: number, path: string): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !(v >= 0) || v === Infinity) throw new InputError(path, v, 'a finite number >= 0');
+  return v;
+}
+
+function lmRun(problem: LeastSquaresProblem, options: LmOptions): LmResult {
   const n = problem.nParams;
   const m = problem.nResiduals;
   const o = options;
+  if (o.onEvaluate !== undefined && typeof o.onEvaluate !== 'function') throw new InputError('onEvaluate', o.onEvaluate, 'a function');
   const x = vector(o.initial, n, 'initial', NaN);
   const lo = vector(o.lower, n, 'lower', -Infinity);
   const hi = vector(o.upper, n, 'upper', Infinity);
@@ -46,12 +75,14 @@ export function levenbergMarquardt(problem: LeastSquaresProblem, options: LmOpti
       sw[i] = Math.sqrt(w);
     }
   }
-  const tol = o.tolerance ?? 1e-10;
-  const ftol = o.functionTolerance ?? tol;
-  const xtol = o.stepTolerance ?? tol;
-  const gtol = o.gradientTolerance ?? tol;
+  const tol = toleranceOption(o.tolerance, 1e-10, 'tolerance');
+  const ftol = toleranceOption(o.functionTolerance, tol, 'functionTolerance');
+  const xtol = toleranceOption(o.stepTolerance, tol, 'stepTolerance');
+  const gtol = toleranceOption(o.gradientTolerance, tol, 'gradientTolerance');
   const maxIter = o.maxIterations ?? 200;
-  if (!Number.isInteger(maxIter) || maxIter < 0) throw new InputError('maxIterations', maxIter, 'an integer >= 0');
+  if (!Number.isInteger(maxIter) || maxIter < 0 || maxIter > LM_MAX_ITERATIONS) throw new InputError('maxIterations', maxIter, `an integer in [0, ${LM_MAX_ITERATIONS}]`);
+  const damping = o.initialDamping ?? 1e-3;
+  if (typeof damping !== 'number' || !(damping > 0) || damping === Infinity) throw new InputError('initialDamping', damping, 'a finite number > 0');
   const mode = o.jacobian ?? (problem.hasJacobian === false ? 'forward' : 'analytic');
   if (mode !== 'analytic' && mode !== 'forward' && mode !== 'central') throw new InputError('jacobian', mode, "'analytic', 'forward' or 'central'");
   if (mode === 'analytic' && problem.hasJacobian === false) throw new InputError('jacobian', mode, "'forward' or 'central' (the problem has no analytic Jacobian)");
@@ -132,7 +163,7 @@ export function levenbergMarquardt(problem: LeastSquaresProblem, options: LmOpti
   const h = new Float64Array(n);
   const s = new Float64Array(n);
   const idx = new Int32Array(n);
-  let mu = o.initialDamping ?? 1e-3;
+  let mu = damping;
   let nu = 2;
   let cosine = NaN;
   let iter = 0;
@@ -189,7 +220,7 @@ export function levenbergMarquardt(problem: LeastSquaresProblem, options: LmOpti
       }
       if (!cholesky(L, n, k)) {
         mu *= 10;
-        if (mu > 1e32) return result('smallStep', iter, cosine);
+        if (!(mu <= 1e32)) return result('smallStep', iter, cosine);
         continue;
       }
       for (let a = 0; a < k; a++) h[a] = -g[idx[a]];
@@ -237,14 +268,16 @@ export function levenbergMarquardt(problem: LeastSquaresProblem, options: LmOpti
         }
         const before = cost;
         cost = costT;
-        mu *= Math.max(1 / 3, 1 - (2 * rho - 1) ** 3);
+        // Floored so that a long run of accepted steps cannot drive it to 0 (then no increase
+        // would ever reach the 1e32 exit below).
+        mu = Math.max(MU_FLOOR, mu * Math.max(1 / 3, 1 - (2 * rho - 1) ** 3));
         nu = 2;
         if (actual <= ftol * before && pred <= ftol * before) return result('converged', iter, cosine);
         break;
       }
       mu *= nu;
       nu *= 2;
-      if (mu > 1e32) return result('smallStep', iter, cosine);
+      if (!(mu <= 1e32)) return result('smallStep', iter, cosine);
     }
   }
 }
@@ -309,14 +342,17 @@ export interface MultiStartResult extends LmResult {
  * @throws InputError for no starts, or as {@link levenbergMarquardt} for malformed bounds or options.
  */
 export function multiStart(problem: LeastSquaresProblem, options: MultiStartOptions): MultiStartResult {
-  if (!Array.isArray(options.starts) || options.starts.length === 0) throw new InputError('starts', options.starts, 'a non-empty array of starting points');
+  if (options === null || typeof options !== 'object') throw new InputError('options', options, 'multi-start options { starts, ... }');
+  checkKeys(options, MULTI_START_KEYS, '');
+  const { starts, ...lmOptions } = options;
+  if (!Array.isArray(starts) || starts.length === 0) throw new InputError('starts', starts, 'a non-empty array of starting points');
   let best: LmResult | null = null;
   let bestStart = 0;
   let iterations = 0;
   let evaluations = 0;
   const runs: MultiStartResult['runs'] = [];
-  options.starts.forEach((start, i) => {
-    const r = levenbergMarquardt(problem, { ...options, initial: start });
+  starts.forEach((start, i) => {
+    const r = lmRun(problem, { ...lmOptions, initial: start });
     const params = Float64Array.from(r.params);
     const residuals = Float64Array.from(r.residuals);
     runs.push({ reason: r.reason, cost: r.cost, iterations: r.iterations });

@@ -1,9 +1,24 @@
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import { requireObject, enumOption } from '../batch-inputs.js';
+import { checkKeys } from '../option-keys.js';
 import { black76 } from '../pricing/black-pricing.js';
 import { impliedVol } from '../pricing/implied-vol.js';
-import type { EndReason, FitResultBase, LeastSquaresProblem, MarketArgs } from './types.js';
+import type { EndReason, FitResultBase, LeastSquaresProblem, MarketArgs, QuoteColumns } from './types.js';
+
+/** The keys of {@link MarketArgs} (every calibration call accepts them). */
+export const MARKET_KEYS = [
+  'spot', 'forwards', 'rate', 'rates', 'dividendYield', 'settlement', 'quotes', 'objective', 'maxIterations', 'tolerance', 'jacobian',
+] as const satisfies readonly (keyof MarketArgs)[];
+
+/** The keys of {@link QuoteColumns}. */
+export const QUOTE_KEYS = ['strikes', 'expiries', 'types', 'prices', 'vols', 'weights', 'bids', 'asks'] as const satisfies readonly (keyof QuoteColumns)[];
+
+/**
+ * Most quotes one calibration call takes (2^24, about 16.8 million: thousands of times any listed
+ * surface). A larger `quotes.strikes.length` is a malformed call, not an allocation attempt.
+ */
+export const MAX_QUOTES = 2 ** 24;
 
 /** Quotes checked and normalised for a vol-parametric model (one entry per quote). */
 export interface PreparedQuotes {
@@ -60,18 +75,40 @@ function optionalColumn(v: unknown, n: number, path: string): Float64Array | nul
 }
 
 /**
+ * @throws InputError unless `v` is undefined or a function (a test hook such as `onEvaluate`).
+ */
+export function optionalFunction<T>(v: T, path: string): T {
+  if (v !== undefined && typeof v !== 'function') throw new InputError(path, v, 'a function');
+  return v;
+}
+
+/**
+ * @throws InputError unless `v` is undefined or an integer in [0, max] (e.g. `extraStarts`).
+ */
+export function countOption(v: unknown, fallback: number, max: number, path: string): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max) throw new InputError(path, v, `an integer in [0, ${max}]`);
+  return v;
+}
+
+/**
  * Check and normalise the shared calibration arguments: forwards from `forwards` or from
  * `spot`, `rate(s)` and `dividendYield`; vols from prices with the batch implied-vol kernel (or
  * prices from vols, for the price objective); slices by distinct expiry.
+ * @param allowedKeys the keys `args` may have (the calling model's argument type); an unknown key
+ *   is an InputError naming it (and the closest valid key). `quotes` is always checked against
+ *   {@link QUOTE_KEYS}.
  * @throws InputError for a malformed call (naming the field, e.g. `quotes.strikes[3]`).
  */
-export function prepareQuotes(ctx: EngineContext, args: MarketArgs): PreparedQuotes {
+export function prepareQuotes(ctx: EngineContext, args: MarketArgs, allowedKeys?: readonly string[]): PreparedQuotes {
   const a = requireObject(args, 'args') as unknown as MarketArgs;
+  if (allowedKeys) checkKeys(a, allowedKeys, '');
   const q = requireObject(a.quotes, 'quotes') as unknown as MarketArgs['quotes'];
+  checkKeys(q, QUOTE_KEYS, 'quotes');
   const sv = q.strikes as unknown;
   if (sv === null || typeof sv !== 'object' || typeof (sv as ArrayLike<number>).length !== 'number') throw new InputError('quotes.strikes', sv, 'an array of strikes');
   const n = (sv as ArrayLike<number>).length;
-  if (n === 0) throw new InputError('quotes.strikes', sv, 'at least one quote');
+  if (!Number.isInteger(n) || n < 1 || n > MAX_QUOTES) throw new InputError('quotes.strikes', sv, `an array of 1 to ${MAX_QUOTES} strikes (length ${n})`);
   const strikes = column(q.strikes, n, 'quotes.strikes', true);
   const expiries = column(q.expiries, n, 'quotes.expiries', true);
   const objective = enumOption(a.objective, ['vol', 'price'] as const, 'vol', 'objective');

@@ -1,8 +1,11 @@
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import { callKernel, calibrationKernels } from './kernel-call.js';
-import { fitStatistics, now, prepareQuotes, volProblem, type VolEvaluator } from './quotes.js';
-import { assembleSliceResult, boundsArrays, fitSlice, fixedMaskOf, perturbedStarts, type GlobalStage } from './svi.js';
+import { checkKeys } from '../option-keys.js';
+import { countOption, fitStatistics, MARKET_KEYS, now, optionalFunction, prepareQuotes, volProblem, type VolEvaluator } from './quotes.js';
+import {
+  assembleSliceResult, boundsArrays, checkedGlobalStage, fitSlice, fixedMaskOf, MAX_EXTRA_STARTS, perturbedStarts, type GlobalStage,
+} from './svi.js';
 import type { FitResultBase, MarketArgs } from './types.js';
 
 /** SABR parameters of one slice (beta is fixed per calibration). */
@@ -29,6 +32,10 @@ export interface CalibrateSabrArgs extends MarketArgs {
   global?: GlobalStage;
   onEvaluate?: (slice: number, params: Float64Array, cost: number) => void;
 }
+
+export const CALIBRATE_SABR_KEYS = [
+  ...MARKET_KEYS, 'beta', 'initial', 'bounds', 'fixed', 'extraStarts', 'global', 'onEvaluate',
+] as const satisfies readonly (keyof CalibrateSabrArgs)[];
 
 /** One expiry slice of {@link CalibrateSabrResult}. */
 export interface SabrSliceFit extends FitResultBase {
@@ -112,7 +119,8 @@ function solve3(A: Float64Array, b: Float64Array): Float64Array {
 }
 
 function checkedSabr(p: SabrParams, path: string): Float64Array {
-  if (p === null || typeof p !== 'object') throw new InputError(path, p, 'SabrParams { alpha, rho, nu }');
+  if (p === null || typeof p !== 'object' || Array.isArray(p)) throw new InputError(path, p, 'SabrParams { alpha, rho, nu }');
+  checkKeys(p, SABR_PARAM_NAMES, path);
   for (const name of SABR_PARAM_NAMES) if (typeof p[name] !== 'number' || !Number.isFinite(p[name])) throw new InputError(`${path}.${name}`, p[name], 'a finite number');
   return Float64Array.of(p.alpha, p.rho, p.nu);
 }
@@ -125,10 +133,13 @@ function checkedSabr(p: SabrParams, path: string): Float64Array {
  */
 export function calibrateSabr(ctx: EngineContext, args: CalibrateSabrArgs): CalibrateSabrResult {
   const t0 = now();
-  const Q = prepareQuotes(ctx, args);
+  const Q = prepareQuotes(ctx, args, CALIBRATE_SABR_KEYS);
   const beta = args.beta ?? 1;
   if (typeof beta !== 'number' || !(beta >= 0 && beta <= 1)) throw new InputError('beta', beta, 'a number in [0, 1]');
   const fixedMask = fixedMaskOf(args.fixed, SABR_PARAM_NAMES);
+  const global = checkedGlobalStage(args.global);
+  const extraStarts = countOption(args.extraStarts, 0, MAX_EXTRA_STARTS, 'extraStarts');
+  const onEvaluate = optionalFunction(args.onEvaluate, 'onEvaluate');
   const residuals = new Float64Array(Q.n).fill(NaN);
   const allModel = new Float64Array(Q.n).fill(NaN);
   const slices: SabrSliceFit[] = [];
@@ -155,11 +166,11 @@ export function calibrateSabr(ctx: EngineContext, args: CalibrateSabrArgs): Cali
       lower: Float64Array.of(1e-4 * scale, -0.999, 0),
       upper: Float64Array.of(Math.max(5, 4 * vMax) * scale, 0.999, 25),
     });
-    const starts = [x0, ...perturbedStarts(x0, lower, upper, args.extraStarts ?? 0)];
+    const starts = [x0, ...perturbedStarts(x0, lower, upper, extraStarts)];
     const evaluator = sabrEvaluator(ctx, strikes, forward, expiry, beta);
     const problem = volProblem(ctx, Q, indices, 3, evaluator);
-    const fit = fitSlice(problem, starts, lower, upper, weights, fixedMask, args, args.global,
-      args.onEvaluate ? (p, c) => args.onEvaluate!(s, p, c) : undefined);
+    const fit = fitSlice(problem, starts, lower, upper, weights, fixedMask, args, global,
+      onEvaluate ? (p, c) => onEvaluate(s, p, c) : undefined, SABR_PARAM_NAMES);
     const model = new Float64Array(indices.length);
     evaluator(fit.params, model, null);
     indices.forEach((i, r) => (allModel[i] = model[r]));

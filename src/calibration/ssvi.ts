@@ -1,9 +1,13 @@
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
-import { hestonPhi } from '../kernels/calibration/ssvi-jacobian.js';
+import { hestonPhi, hestonPhiPrime } from '../kernels/calibration/ssvi-jacobian.js';
+import { checkKeys } from '../option-keys.js';
 import { callKernel, calibrationKernels } from './kernel-call.js';
-import { fitStatistics, now, prepareQuotes, volProblem, type VolEvaluator } from './quotes.js';
-import { fitSlice, perturbedStarts, sviButterflyCheck, type ArbitrageGrid, type GlobalStage, type SviButterflyCheck, type SviParams } from './svi.js';
+import { countOption, fitStatistics, MARKET_KEYS, MAX_QUOTES, now, optionalFunction, prepareQuotes, volProblem, type VolEvaluator } from './quotes.js';
+import {
+  calendarCheck, checkedGlobalStage, checkedGrid, fitSlice, MAX_EXTRA_STARTS, perturbedStarts, quotedSpanGrid, sviButterflyCheck, sviTotalVariance,
+  type ArbitrageGrid, type CalendarCheck, type GlobalStage, type SviButterflyCheck, type SviParams,
+} from './svi.js';
 import type { FitResultBase, MarketArgs } from './types.js';
 
 /** The SSVI curvature function phi(theta) (Gatheral & Jacquier 2014, section 4). */
@@ -32,10 +36,19 @@ export interface FitSsviArgs extends MarketArgs {
   initial?: { rho?: number; eta?: number; gamma?: number; lambda?: number; thetas?: ArrayLike<number> };
   extraStarts?: number;
   global?: GlobalStage;
+  /** Grid of each slice's butterfly check. Default: the slice's k range widened by 0.5 on each side. */
   arbitrageGrid?: ArbitrageGrid;
+  /** Grid of the calendar check between consecutive slices; default as in `fitSvi` (the pair's quoted k span, 301 points). */
+  calendarGrid?: ArbitrageGrid;
   /** Test hook: every internal parameter vector evaluated (see {@link ssviFromInternal}). */
   onEvaluate?: (params: Float64Array, cost: number) => void;
 }
+
+export const FIT_SSVI_KEYS = [
+  ...MARKET_KEYS, 'phi', 'initial', 'extraStarts', 'global', 'arbitrageGrid', 'calendarGrid', 'onEvaluate',
+] as const satisfies readonly (keyof FitSsviArgs)[];
+
+const SSVI_INITIAL_KEYS = ['rho', 'eta', 'gamma', 'lambda', 'thetas'] as const satisfies readonly (keyof NonNullable<FitSsviArgs['initial']>)[];
 
 /** One slice of an SSVI fit. */
 export interface SsviSliceFit {
@@ -53,8 +66,14 @@ export interface SsviSliceFit {
 
 /** Static-arbitrage diagnostics of an SSVI fit (GJ 2014 Theorems 4.1 and 4.2). */
 export interface SsviArbitrage {
-  /** theta_t nondecreasing and d(theta phi)/d theta >= 0 with theta phi' bound: calendar-spread free. */
+  /**
+   * GJ Theorem 4.1, free of calendar-spread arbitrage: theta_t nondecreasing, theta phi(theta)
+   * nondecreasing from slice to slice, and 0 <= d(theta phi)/d theta <= (1 + sqrt(1 - rho^2)) / rho^2 phi(theta)
+   * at every fitted theta and midway between consecutive ones.
+   */
   calendarFree: boolean;
+  /** min over those thetas of (1 + sqrt(1 - rho^2)) / rho^2 phi - d(theta phi)/d theta, and of d(theta phi)/d theta (both >= 0 required). */
+  calendarMargin: number;
   /** theta phi (1 + |rho|) < 4 and theta phi^2 (1 + |rho|) <= 4 at every fitted theta. */
   butterflyFree: boolean;
   /** max over slices of theta phi (1 + |rho|) (< 4 required) and theta phi^2 (1 + |rho|) (<= 4). */
@@ -68,6 +87,10 @@ export interface FitSsviResult extends FitResultBase {
   params: SsviParams;
   slices: SsviSliceFit[];
   arbitrage: SsviArbitrage;
+  /** The fitted slices compared on a grid, as `fitSvi` does (see {@link FitSsviArgs.calendarGrid}). */
+  calendar: CalendarCheck;
+  /** Theorem 4.1 and 4.2 conditions hold and the grid calendar check passes. */
+  arbitrageFree: boolean;
 }
 
 /**
@@ -112,6 +135,33 @@ function phiOf(phi: SsviPhi, x: ArrayLike<number>, theta: number): number {
 }
 
 /**
+ * d(theta phi(theta)) / d theta: power law phi (1 - gamma) / (1 + theta); Heston-like, with
+ * u = lambda theta and phi = psi(u), psi(u) + u psi'(u).
+ */
+function thetaPhiSlope(phi: SsviPhi, x: ArrayLike<number>, theta: number): number {
+  if (phi === 'powerLaw') return (phiOf(phi, x, theta) * (1 - x[2])) / (1 + theta);
+  const u = x[1] * theta;
+  return hestonPhi(u) + u * hestonPhiPrime(u);
+}
+
+/**
+ * GJ 2014 Theorem 4.1 at the given thetas: 0 <= d(theta phi)/d theta <= (1 + sqrt(1 - rho^2)) / rho^2 phi.
+ * Returns the smallest slack (negative: violated; NaN: not computable).
+ */
+function calendarSlack(phi: SsviPhi, x: ArrayLike<number>, thetas: number[]): number {
+  const rho = x[0];
+  const bound = rho === 0 ? Infinity : (1 + Math.sqrt(1 - rho * rho)) / (rho * rho);
+  let slack = Infinity;
+  for (const theta of thetas) {
+    const d = thetaPhiSlope(phi, x, theta);
+    const upper = bound * phiOf(phi, x, theta);
+    const s = Math.min(d, upper - d);
+    if (!(s >= slack)) slack = s; // NaN propagates
+  }
+  return slack;
+}
+
+/**
  * An SSVI slice (theta, phi, rho) as raw SVI (Gatheral-Jacquier 2014, section 3 mapping with Delta = mu = 0).
  * theta is ATM total variance (vol^2 x years).
  * @throws Nothing.
@@ -129,11 +179,19 @@ export function ssviSliceAsSvi(theta: number, phi: number, rho: number): SviPara
  */
 export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
   const t0 = now();
-  const Q = prepareQuotes(ctx, args);
+  const Q = prepareQuotes(ctx, args, FIT_SSVI_KEYS);
   const phi: SsviPhi = args.phi ?? 'powerLaw';
   if (phi !== 'powerLaw' && phi !== 'hestonLike') throw new InputError('phi', phi, "'powerLaw' or 'hestonLike'");
+  const global = checkedGlobalStage(args.global);
+  const extraStarts = countOption(args.extraStarts, 0, MAX_EXTRA_STARTS, 'extraStarts');
+  const userGrid = args.arbitrageGrid === undefined ? undefined : checkedGrid(args.arbitrageGrid, 'arbitrageGrid');
+  const calendarGrid = args.calendarGrid === undefined ? undefined : checkedGrid(args.calendarGrid, 'calendarGrid');
+  const onEvaluate = optionalFunction(args.onEvaluate, 'onEvaluate');
+  const init = checkedSsviInitial(args.initial, Q.slices.length);
   const S = Q.slices.length;
   const np = 3 + S;
+  // The Jacobian is quotes x (3 + expiries) doubles: refuse a size that cannot be allocated (1 GiB).
+  if (Q.n * np > 2 ** 27) throw new InputError('quotes.expiries', args.quotes.expiries, `at most ${Math.floor(2 ** 27 / Q.n) - 3} distinct expiries for ${Q.n} quotes (the SSVI Jacobian is quotes x (3 + expiries))`);
   const sliceOf = new Int32Array(Q.n);
   Q.slices.forEach(({ indices }, s) => indices.forEach((i) => (sliceOf[i] = s)));
   const all = Int32Array.from({ length: Q.n }, (_, i) => i);
@@ -154,7 +212,6 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
     return lo >= 0 ? w(lo) : hi >= 0 ? w(hi) : 0.04 * expiry;
   });
   const y0 = new Float64Array(np);
-  const init = args.initial ?? {};
   y0[0] = init.rho ?? -0.3;
   if (phi === 'powerLaw') {
     y0[1] = init.eta !== undefined ? (init.eta * (1 + Math.abs(y0[0]))) / 2 : 0.5;
@@ -163,8 +220,7 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
     y0[1] = init.lambda !== undefined ? Math.max(0, init.lambda - (1 + Math.abs(y0[0])) / 4) : 1;
     y0[2] = 0;
   }
-  const th = init.thetas ? Array.from(init.thetas) : thetaMkt;
-  if (th.length !== S) throw new InputError('initial.thetas', init.thetas, `${S} ATM total variances (one per expiry)`);
+  const th = init.thetas ?? thetaMkt;
   let prev = 0;
   th.forEach((t, s) => {
     const c = Math.max(t, prev, 1e-8);
@@ -185,7 +241,7 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
     lower[2] = 0;
     upper[2] = 0;
   }
-  const thetaMax = Math.max(...thetaMkt, 1e-6) * 4;
+  const thetaMax = thetaMkt.reduce((mx, t) => Math.max(mx, t), 1e-6) * 4; // no spread: S can be large
   for (let s = 0; s < S; s++) {
     lower[3 + s] = s === 0 ? 1e-8 : 0;
     upper[3 + s] = thetaMax;
@@ -214,8 +270,8 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
     }
   };
   const problem = volProblem(ctx, Q, all, np, evaluator);
-  const starts = [y0, ...perturbedStarts(y0, lower, upper, args.extraStarts ?? 0)];
-  const fit = fitSlice(problem, starts, lower, upper, Float64Array.from(Q.weights), fixed, args, args.global, args.onEvaluate);
+  const starts = [y0, ...perturbedStarts(y0, lower, upper, extraStarts)];
+  const fit = fitSlice(problem, starts, lower, upper, Float64Array.from(Q.weights), fixed, args, global, onEvaluate);
   const model = new Float64Array(Q.n);
   evaluator(fit.params, model, null);
   const residuals = new Float64Array(Q.n).fill(NaN);
@@ -224,6 +280,7 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
   ssviFromInternal(fit.params, phi, xf);
   const rho = xf[0];
   let maxThetaPhi = 0, maxThetaPhi2 = 0, calendarFree = true;
+  const spans: [number, number][] = [];
   const slices: SsviSliceFit[] = Q.slices.map(({ expiry, indices }, s) => {
     const theta = xf[3 + s];
     const ph = phiOf(phi, xf, theta);
@@ -238,19 +295,65 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
       kLo = Math.min(kLo, Q.logMoneyness[i]);
       kHi = Math.max(kHi, Q.logMoneyness[i]);
     }
+    // The calendar grid spans quoted (weight > 0) moneyness only, as in fitSvi.
+    let qLo = Infinity, qHi = -Infinity;
+    for (const i of indices) {
+      if (!(Q.weights[i] > 0)) continue;
+      qLo = Math.min(qLo, Q.logMoneyness[i]);
+      qHi = Math.max(qHi, Q.logMoneyness[i]);
+    }
+    spans.push(qLo <= qHi ? [qLo, qHi] : [kLo, kHi]);
     const svi = ssviSliceAsSvi(theta, ph, rho);
     return {
       expiry, theta, phi: ph, quotes: indices.length, ...st, svi,
-      butterfly: sviButterflyCheck(svi, args.arbitrageGrid ?? { kMin: kLo - 0.5, kMax: kHi + 0.5, points: 301 }),
+      butterfly: sviButterflyCheck(svi, userGrid ?? { kMin: kLo - 0.5, kMax: kHi + 0.5, points: 301 }),
     };
   });
+  // GJ Theorem 4.1's slope condition at every fitted theta and midway between consecutive ones.
+  const thetaPoints: number[] = [];
+  for (let s = 0; s < S; s++) {
+    thetaPoints.push(xf[3 + s]);
+    if (s + 1 < S) thetaPoints.push(0.5 * (xf[3 + s] + xf[4 + s]));
+  }
+  const calendarMargin = calendarSlack(phi, xf, thetaPoints);
+  const phiScale = thetaPoints.reduce((mx, t) => Math.max(mx, phiOf(phi, xf, t)), 1);
+  if (!(calendarMargin >= -1e-12 * phiScale)) calendarFree = false;
+  const calendar = calendarCheck(
+    slices.map((x) => (k: number) => sviTotalVariance(x.svi, k).w),
+    spans.slice(1).map((b, i) => calendarGrid ?? quotedSpanGrid(spans[i], b)),
+  );
   const params: SsviParams = { rho, thetas: xf.slice(3), expiries: Float64Array.from(Q.slices, (x) => x.expiry) };
   if (phi === 'powerLaw') {
     params.eta = xf[1];
     params.gamma = xf[2];
   } else params.lambda = xf[1];
+  const arbitrage: SsviArbitrage = { calendarFree, calendarMargin, butterflyFree: maxThetaPhi < 4 && maxThetaPhi2 <= 4 * (1 + 1e-12), maxThetaPhi, maxThetaPhi2 };
   return {
     phi, params, reason: fit.reason, iterations: fit.iterations, ...stats, residuals, elapsedMs: now() - t0, slices,
-    arbitrage: { calendarFree, butterflyFree: maxThetaPhi < 4 && maxThetaPhi2 <= 4 * (1 + 1e-12), maxThetaPhi, maxThetaPhi2 },
+    arbitrage, calendar, arbitrageFree: arbitrage.calendarFree && arbitrage.butterflyFree && calendar.arbitrageFree,
   };
+}
+
+/** `initial` of fitSsvi checked: finite numbers, thetas one per slice. */
+function checkedSsviInitial(v: unknown, S: number): { rho?: number; eta?: number; gamma?: number; lambda?: number; thetas?: number[] } {
+  if (v === undefined) return {};
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new InputError('initial', v, '{ rho?, eta?, gamma?, lambda?, thetas? }');
+  checkKeys(v, SSVI_INITIAL_KEYS, 'initial');
+  const o = v as Record<string, unknown>;
+  for (const name of ['rho', 'eta', 'gamma', 'lambda'] as const) {
+    const x = o[name];
+    if (x !== undefined && (typeof x !== 'number' || !Number.isFinite(x))) throw new InputError(`initial.${name}`, x, 'a finite number');
+  }
+  const out = { rho: o.rho as number | undefined, eta: o.eta as number | undefined, gamma: o.gamma as number | undefined, lambda: o.lambda as number | undefined } as ReturnType<typeof checkedSsviInitial>;
+  if (o.thetas !== undefined) {
+    const t = o.thetas as ArrayLike<unknown>;
+    if (t === null || typeof t !== 'object' || t.length !== S || S > MAX_QUOTES) throw new InputError('initial.thetas', o.thetas, `${S} ATM total variances (one per expiry)`);
+    out.thetas = [];
+    for (let s = 0; s < S; s++) {
+      const x = t[s];
+      if (typeof x !== 'number' || !Number.isFinite(x)) throw new InputError(`initial.thetas[${s}]`, x, 'a finite number');
+      out.thetas.push(x);
+    }
+  }
+  return out;
 }

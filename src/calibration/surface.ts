@@ -2,6 +2,8 @@ import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import type { ChainRowIssue, DeribitChain } from '../market/deribit-chain.js';
 import { impliedVol } from '../pricing/implied-vol.js';
+import { checkKeys } from '../option-keys.js';
+import { MAX_QUOTES } from './quotes.js';
 
 /** Why buildSurface dropped a quote. Every option of the chain is kept or counted under one reason. */
 export type DropReason =
@@ -28,6 +30,35 @@ export interface BuildSurfaceOptions {
   weighting?: 'inverseSpread' | 'inverseSpreadSquared' | 'uniform';
   /** Floor of the half-spread in weights (vol decimals). Default 0.0025 (a quarter vol point). */
   minHalfSpread?: number;
+}
+
+export const BUILD_SURFACE_KEYS = [
+  'currency', 'minExpiry', 'minQuotesPerExpiry', 'weighting', 'minHalfSpread',
+] as const satisfies readonly (keyof BuildSurfaceOptions)[];
+
+/** Most options in one chain (2^24, as the most quotes of a calibration call). */
+export const MAX_CHAIN_ROWS = MAX_QUOTES;
+
+/** The chain columns buildSurface reads. */
+const CHAIN_COLUMNS = ['instrument', 'currency', 'type', 'strike', 'expiry', 'timeToMaturity', 'bid', 'ask', 'forward', 'line'] as const satisfies readonly (keyof DeribitChain)[];
+
+/**
+ * Check the shape of a chain before any loop runs over it: `length` an integer in
+ * [0, MAX_CHAIN_ROWS], every column read an array of that length, `skipped` an array.
+ * Row values are checked where they are used (see {@link buildSurface}).
+ * @throws InputError naming `chain`, `chain.length` or `chain.<column>`.
+ */
+function checkChainShape(chain: unknown): DeribitChain {
+  if (chain === null || typeof chain !== 'object' || Array.isArray(chain)) throw new InputError('chain', chain, 'a DeribitChain (loadDeribitChain)');
+  const c = chain as Record<string, unknown>;
+  const n = c.length;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_CHAIN_ROWS) throw new InputError('chain.length', n, `an integer in [0, ${MAX_CHAIN_ROWS}] (a DeribitChain from loadDeribitChain)`);
+  for (const name of CHAIN_COLUMNS) {
+    const v = c[name] as ArrayLike<unknown> | null | undefined;
+    if (v === null || typeof v !== 'object' || v.length !== n) throw new InputError(`chain.${name}`, v, `an array of ${n} values (chain.length)`);
+  }
+  if (!Array.isArray(c.skipped)) throw new InputError('chain.skipped', c.skipped, 'an array of malformed-row reports');
+  return chain as DeribitChain;
 }
 
 /** One expiry of a {@link Surface}. */
@@ -77,6 +108,27 @@ export interface Surface {
 }
 
 /**
+ * The values of row i that buildSurface uses, as loadDeribitChain guarantees them: type +1 or -1,
+ * strike and forward positive and finite, time to maturity finite and >= 0, bid and ask numbers
+ * (NaN: no quote).
+ * @throws InputError naming `chain.<column>[i]`.
+ */
+function checkRow(chain: DeribitChain, i: number): void {
+  const t = chain.type[i];
+  if (t !== 1 && t !== -1) throw new InputError(`chain.type[${i}]`, t, '+1 (call) or -1 (put)');
+  for (const name of ['strike', 'forward'] as const) {
+    const v = chain[name][i];
+    if (typeof v !== 'number' || !(v > 0) || v === Infinity) throw new InputError(`chain.${name}[${i}]`, v, 'a finite positive number');
+  }
+  const T = chain.timeToMaturity[i];
+  if (typeof T !== 'number' || !(T >= 0) || T === Infinity) throw new InputError(`chain.timeToMaturity[${i}]`, T, 'a finite number >= 0 (years)');
+  for (const name of ['bid', 'ask'] as const) {
+    const v = chain[name][i];
+    if (typeof v !== 'number') throw new InputError(`chain.${name}[${i}]`, v, 'a number (NaN: no quote)');
+  }
+}
+
+/**
  * Build an implied-vol surface for one currency from a Deribit chain (see `loadDeribitChain`):
  * per expiry the forward is the median `underlying`; out-of-the-money options only (calls with
  * K >= F, puts with K < F); quotes without a bid or an ask, or crossed (bid > ask), dropped;
@@ -86,16 +138,18 @@ export interface Surface {
  * @throws InputError for a malformed chain or options.
  */
 export function buildSurface(ctx: EngineContext, chain: DeribitChain, options: BuildSurfaceOptions): Surface {
-  if (chain === null || typeof chain !== 'object' || typeof chain.length !== 'number') throw new InputError('chain', chain, 'a DeribitChain (loadDeribitChain)');
-  if (options === null || typeof options !== 'object' || typeof options.currency !== 'string') throw new InputError('options.currency', options?.currency, "a currency such as 'BTC'");
+  checkChainShape(chain);
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new InputError('options', options, "options such as { currency: 'BTC' }");
+  checkKeys(options, BUILD_SURFACE_KEYS, 'options');
+  if (typeof options.currency !== 'string') throw new InputError('options.currency', options.currency, "a currency such as 'BTC'");
   const minExpiry = options.minExpiry ?? 2 / 365;
   const minQuotes = options.minQuotesPerExpiry ?? 5;
   const weighting = options.weighting ?? 'inverseSpread';
   if (!['inverseSpread', 'inverseSpreadSquared', 'uniform'].includes(weighting)) throw new InputError('options.weighting', weighting, "'inverseSpread', 'inverseSpreadSquared' or 'uniform'");
   const minHalf = options.minHalfSpread ?? 0.0025;
-  if (!(minExpiry >= 0)) throw new InputError('options.minExpiry', minExpiry, 'a number >= 0');
-  if (!Number.isInteger(minQuotes) || minQuotes < 1) throw new InputError('options.minQuotesPerExpiry', minQuotes, 'an integer >= 1');
-  if (!(minHalf > 0)) throw new InputError('options.minHalfSpread', minHalf, 'a positive number');
+  if (typeof minExpiry !== 'number' || !(minExpiry >= 0)) throw new InputError('options.minExpiry', minExpiry, 'a number >= 0');
+  if (typeof minQuotes !== 'number' || !Number.isInteger(minQuotes) || minQuotes < 1) throw new InputError('options.minQuotesPerExpiry', minQuotes, 'an integer >= 1');
+  if (typeof minHalf !== 'number' || !(minHalf > 0) || minHalf === Infinity) throw new InputError('options.minHalfSpread', minHalf, 'a finite positive number');
 
   const dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
   const n = chain.length;
@@ -107,6 +161,7 @@ export function buildSurface(ctx: EngineContext, chain: DeribitChain, options: B
       dropped.otherCurrency++;
       continue;
     }
+    checkRow(chain, i);
     if (!(chain.timeToMaturity[i] >= minExpiry)) {
       dropped.expiryTooShort++;
       continue;

@@ -2,9 +2,13 @@ import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import { callKernel, calibrationKernels } from './kernel-call.js';
 import { multiStart } from './levenberg-marquardt.js';
-import { differentialEvolution } from './differential-evolution.js';
-import { fitStatistics, now, prepareQuotes, volProblem, worstReason, type PreparedQuotes, type VolEvaluator } from './quotes.js';
-import type { EndReason, FitResultBase, LmResult, MarketArgs } from './types.js';
+import { DE_MAX_GENERATIONS, DE_MAX_POPULATION, differentialEvolution } from './differential-evolution.js';
+import { checkKeys } from '../option-keys.js';
+import {
+  countOption, fitStatistics, MARKET_KEYS, now, optionalFunction, prepareQuotes, volProblem, worstReason, type PreparedQuotes, type VolEvaluator,
+} from './quotes.js';
+import type { DifferentialEvolutionResult } from './differential-evolution.js';
+import type { EndReason, FitResultBase, LeastSquaresProblem, LmResult, MarketArgs } from './types.js';
 
 /**
  * Raw SVI parameters of one slice (Gatheral 2004): total variance
@@ -53,14 +57,36 @@ export function sviDurrlemanG(p: SviParams, k: number): number {
   return t * t - ((dw * dw) / 4) * (1 / w + 0.25) + d2w / 2;
 }
 
-/** The log-moneyness grid of a butterfly check. */
+/** The log-moneyness grid of a butterfly or calendar check: `points` equally spaced k in [kMin, kMax]. */
 export interface ArbitrageGrid {
   /** Default -1.5. */
   kMin?: number;
   /** Default 1.5. */
   kMax?: number;
-  /** Default 301. */
+  /** Default 301; at most {@link MAX_GRID_POINTS}. */
   points?: number;
+}
+
+export const ARBITRAGE_GRID_KEYS = ['kMin', 'kMax', 'points'] as const satisfies readonly (keyof ArbitrageGrid)[];
+
+/** Most points of one arbitrage-check grid. */
+export const MAX_GRID_POINTS = 1_000_000;
+
+/**
+ * A checked grid with its defaults filled in.
+ * @throws InputError naming `path` (or `path.kMin`, ...) unless kMin < kMax are finite and points
+ *   is an integer in [2, MAX_GRID_POINTS], or for an unknown key.
+ */
+export function checkedGrid(grid: unknown, path: string, def: Required<ArbitrageGrid> = { kMin: -1.5, kMax: 1.5, points: 301 }): Required<ArbitrageGrid> {
+  if (grid === undefined) return def;
+  if (grid === null || typeof grid !== 'object' || Array.isArray(grid)) throw new InputError(path, grid, '{ kMin?, kMax?, points? }');
+  checkKeys(grid, ARBITRAGE_GRID_KEYS, path);
+  const g = grid as ArbitrageGrid;
+  const kMin = g.kMin ?? def.kMin, kMax = g.kMax ?? def.kMax, points = g.points ?? def.points;
+  if (typeof kMin !== 'number' || !Number.isFinite(kMin)) throw new InputError(`${path}.kMin`, kMin, 'a finite number');
+  if (typeof kMax !== 'number' || !Number.isFinite(kMax) || !(kMax > kMin)) throw new InputError(`${path}.kMax`, kMax, `a finite number > kMin = ${kMin}`);
+  if (typeof points !== 'number' || !Number.isInteger(points) || points < 2 || points > MAX_GRID_POINTS) throw new InputError(`${path}.points`, points, `an integer in [2, ${MAX_GRID_POINTS}]`);
+  return { kMin, kMax, points };
 }
 
 /** Butterfly-arbitrage diagnostics of one SVI slice on a grid. */
@@ -79,11 +105,10 @@ export interface SviButterflyCheck {
 
 /**
  * Durrleman's g on a uniform grid, and Lee's wing bound.
- * @throws InputError unless grid.kMin < grid.kMax and grid.points is an integer >= 2.
+ * @throws InputError (path `grid...`) unless grid.kMin < grid.kMax are finite and grid.points is an integer in [2, 1e6].
  */
 export function sviButterflyCheck(p: SviParams, grid: ArbitrageGrid = {}): SviButterflyCheck {
-  const kMin = grid.kMin ?? -1.5, kMax = grid.kMax ?? 1.5, points = grid.points ?? 301;
-  if (!(kMin < kMax) || !Number.isInteger(points) || points < 2) throw new InputError('grid', grid, 'kMin < kMax and points >= 2');
+  const { kMin, kMax, points } = checkedGrid(grid, 'grid');
   let minG = Infinity, kAt = NaN, negative = 0;
   for (let i = 0; i < points; i++) {
     const k = kMin + ((kMax - kMin) * i) / (points - 1);
@@ -99,11 +124,124 @@ export function sviButterflyCheck(p: SviParams, grid: ArbitrageGrid = {}): SviBu
   return { minG, kAtMinG: kAt, negativePoints: negative, arbitrageFree: negative === 0 && wingSlope <= 2, wingSlope };
 }
 
-/** Options of a global (differential evolution) stage before the local fit. */
+/**
+ * A point of a calendar-spread arbitrage: total variance at the longer expiry below the shorter
+ * one's at the same log forward-moneyness k = ln(K / F_T) (each slice against its own forward).
+ */
+export interface CalendarViolation {
+  /** The pair of slices (expiryIndex, expiryIndex + 1), ascending expiry. */
+  expiryIndex: number;
+  /** Log forward-moneyness ln(K / F_T). */
+  k: number;
+  /** Total variance (vol^2 x years) of the shorter and the longer slice at k. */
+  wShort: number;
+  wLong: number;
+}
+
+/**
+ * Calendar-spread arbitrage between consecutive slices: w(k, T_{i+1}) >= w(k, T_i) at every k of
+ * the grid (Gatheral & Jacquier 2014, Lemma 2.1: total variance nondecreasing in T at fixed
+ * forward-moneyness; with forwards differing by expiry this is the condition for call prices
+ * in forward units). A point counts as a violation when w_long < w_short (1 - 1e-12) (rounding
+ * of the two slice evaluations is far smaller), or either is not finite.
+ */
+export interface CalendarCheck {
+  /** No violation on any pair's grid. */
+  arbitrageFree: boolean;
+  /** Grid points compared, over every consecutive pair. */
+  checkedPoints: number;
+  /** Every violating grid point, pair by pair, ascending k. */
+  violations: CalendarViolation[];
+  /** The violation with the largest w_short - w_long (null when there is none). */
+  worst: CalendarViolation | null;
+  /** The grid of each pair (expiryIndex = position). */
+  grids: Required<ArbitrageGrid>[];
+}
+
+/** Relative tolerance of the calendar comparison (see {@link CalendarCheck}). */
+export const CALENDAR_TOLERANCE = 1e-12;
+
+/**
+ * Calendar check of total-variance slices given as functions w_i(k), ascending expiry, on one
+ * grid per consecutive pair.
+ * @internal shared by SVI and SSVI.
+ */
+export function calendarCheck(w: ((k: number) => number)[], grids: Required<ArbitrageGrid>[]): CalendarCheck {
+  const violations: CalendarViolation[] = [];
+  let worst: CalendarViolation | null = null;
+  let checkedPoints = 0;
+  for (let i = 0; i + 1 < w.length; i++) {
+    const { kMin, kMax, points } = grids[i];
+    for (let j = 0; j < points; j++) {
+      const k = kMin + ((kMax - kMin) * j) / (points - 1);
+      const wShort = w[i](k), wLong = w[i + 1](k);
+      checkedPoints++;
+      if (wLong >= wShort - CALENDAR_TOLERANCE * Math.abs(wShort) && Number.isFinite(wShort) && Number.isFinite(wLong)) continue;
+      const v = { expiryIndex: i, k, wShort, wLong };
+      violations.push(v);
+      if (worst === null || !(wShort - wLong <= worst.wShort - worst.wLong)) worst = v;
+    }
+  }
+  return { arbitrageFree: violations.length === 0, checkedPoints, violations, worst, grids };
+}
+
+/**
+ * Calendar-spread check of SVI slices (ascending expiry, each in its own forward's log-moneyness):
+ * w(k, T_{i+1}) >= w(k, T_i) on a grid per consecutive pair; see {@link CalendarCheck}.
+ * @param grid one grid for every pair, or one per pair (length = slices - 1). Default: k in [-1.5, 1.5], 301 points.
+ * @throws InputError for a malformed grid (path `grid` or `grid[i]`).
+ * @example
+ * sviCalendarCheck([{ a: 0.01, b: 0.1, rho: 0, m: 0, sigma: 0.1 }, { a: 0.005, b: 0.1, rho: 0, m: 0, sigma: 0.1 }], { kMin: -1, kMax: 1, points: 3 })
+ * // { arbitrageFree: false, checkedPoints: 3, violations: [3 points, wShort - wLong = 0.005], ... }
+ */
+export function sviCalendarCheck(params: readonly SviParams[], grid?: ArbitrageGrid | readonly ArbitrageGrid[]): CalendarCheck {
+  if (!Array.isArray(params)) throw new InputError('params', params, 'an array of SviParams, ascending expiry');
+  const pairs = Math.max(0, params.length - 1);
+  let grids: Required<ArbitrageGrid>[];
+  if (Array.isArray(grid)) {
+    if (grid.length !== pairs) throw new InputError('grid', grid, `one grid per consecutive pair (${pairs})`);
+    grids = grid.map((g, i) => checkedGrid(g, `grid[${i}]`));
+  } else {
+    const g = checkedGrid(grid, 'grid');
+    grids = Array.from({ length: pairs }, () => g);
+  }
+  const w = params.map((p, i) => {
+    const v = checkedSvi(p, `params[${i}]`);
+    const q = sviFromArray(v);
+    return (k: number) => sviTotalVariance(q, k).w;
+  });
+  return calendarCheck(w, grids);
+}
+
+/** Options of a global (differential evolution, DE/rand/1/bin) stage before the local fit. */
 export interface GlobalStage {
+  /** Seed (integer in [0, 2^53)): the stage is a pure function of it and of the quotes. */
   seed: number;
+  /** Population size; default max(15, 10 x the number of parameters). At most 100000. */
   populationSize?: number;
+  /** Generations at most (the stage also stops when the population's costs agree to 1e-10); default 100. */
   maxGenerations?: number;
+}
+
+export const GLOBAL_STAGE_KEYS = ['seed', 'populationSize', 'maxGenerations'] as const satisfies readonly (keyof GlobalStage)[];
+
+/**
+ * A checked `global` option (undefined when absent).
+ * @throws InputError naming `global`, `global.seed`, ... for a malformed stage or an unknown key.
+ */
+export function checkedGlobalStage(v: unknown, path = 'global'): GlobalStage | undefined {
+  if (v === undefined) return undefined;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new InputError(path, v, '{ seed, populationSize?, maxGenerations? }');
+  checkKeys(v, GLOBAL_STAGE_KEYS, path);
+  const g = v as GlobalStage;
+  if (typeof g.seed !== 'number' || !Number.isInteger(g.seed) || g.seed < 0 || g.seed >= 2 ** 53) throw new InputError(`${path}.seed`, g.seed, 'an integer in [0, 2^53)');
+  if (g.populationSize !== undefined && (typeof g.populationSize !== 'number' || !Number.isInteger(g.populationSize) || g.populationSize < 4 || g.populationSize > DE_MAX_POPULATION)) {
+    throw new InputError(`${path}.populationSize`, g.populationSize, `an integer in [4, ${DE_MAX_POPULATION}]`);
+  }
+  if (g.maxGenerations !== undefined && (typeof g.maxGenerations !== 'number' || !Number.isInteger(g.maxGenerations) || g.maxGenerations < 0 || g.maxGenerations > DE_MAX_GENERATIONS)) {
+    throw new InputError(`${path}.maxGenerations`, g.maxGenerations, `an integer in [0, ${DE_MAX_GENERATIONS}]`);
+  }
+  return { seed: g.seed, populationSize: g.populationSize, maxGenerations: g.maxGenerations };
 }
 
 /** Arguments of `engine.fitSvi`: the common market arguments plus SVI options. */
@@ -124,9 +262,23 @@ export interface FitSviArgs extends MarketArgs {
   global?: GlobalStage;
   /** Grid of the butterfly check. Default: the slice's k range widened by 0.5 on each side. */
   arbitrageGrid?: ArbitrageGrid;
+  /**
+   * Grid of the calendar check between consecutive slices (k = ln(K / F_T)), the same for every
+   * pair. Default: per pair, the span of both slices' quoted log-moneyness (quotes with weight > 0),
+   * 301 points: the range the fitted surface is meant to be used on. Give a wider grid to check
+   * extrapolated wings too.
+   */
+  calendarGrid?: ArbitrageGrid;
   /** Test hook: every parameter vector evaluated, per slice. */
   onEvaluate?: (slice: number, params: Float64Array, cost: number) => void;
 }
+
+export const FIT_SVI_KEYS = [
+  ...MARKET_KEYS, 'initial', 'bounds', 'fixed', 'extraStarts', 'global', 'arbitrageGrid', 'calendarGrid', 'onEvaluate',
+] as const satisfies readonly (keyof FitSviArgs)[];
+
+/** Most extra starts per slice or calibration. */
+export const MAX_EXTRA_STARTS = 10_000;
 
 /** One expiry slice of {@link FitSviResult}. */
 export interface SviSliceFit extends FitResultBase {
@@ -141,7 +293,9 @@ export interface FitSviResult extends FitResultBase {
   /** Per slice, ascending expiry. */
   params: SviParams[];
   slices: SviSliceFit[];
-  /** Every slice passes its butterfly check. */
+  /** Calendar-spread check between consecutive slices (see {@link FitSviArgs.calendarGrid}). */
+  calendar: CalendarCheck;
+  /** Every slice passes its butterfly check and the calendar check passes. */
   arbitrageFree: boolean;
 }
 
@@ -213,6 +367,7 @@ export function fitSlice(
   settings: SliceFitSettings,
   global: GlobalStage | undefined,
   onEvaluate?: (params: Float64Array, cost: number) => void,
+  names?: readonly string[],
 ): LmResult {
   const lmOptions = {
     lower, upper, weights, fixed,
@@ -220,19 +375,50 @@ export function fitSlice(
     onEvaluate,
   };
   const all = [...starts];
-  if (global) {
-    const r = new Float64Array(problem.nResiduals);
-    const de = differentialEvolution((p) => {
-      problem.evaluate(p, r, null);
-      let c = 0;
-      for (let i = 0; i < r.length; i++) c += weights[i] * r[i] * r[i];
-      const cost = 0.5 * c;
-      if (onEvaluate) onEvaluate(Float64Array.from(p), cost);
-      return cost;
-    }, { lower, upper, seed: global.seed, populationSize: global.populationSize, maxGenerations: global.maxGenerations ?? 100, seeds: starts });
-    all.unshift(de.params);
-  }
+  if (global) all.unshift(globalStage(problem, starts, lower, upper, weights, fixed, global, onEvaluate, names).params);
   return multiStart(problem, { ...lmOptions, starts: all });
+}
+
+/**
+ * The differential-evolution stage of a calibration: DE/rand/1/bin over the box, the cost
+ * 1/2 sum w_i r_i^2 of `problem` (residuals without Jacobian), the population seeded with
+ * `starts`; fixed parameters stay at their value in starts[0].
+ * @throws InputError naming `bounds.lower.<name>` / `bounds.upper.<name>` for a free parameter
+ *   whose bound is not finite (the stage samples the box).
+ * @internal shared by the slice fits, SSVI, Heston and Bates.
+ */
+export function globalStage(
+  problem: LeastSquaresProblem,
+  starts: Float64Array[],
+  lower: Float64Array,
+  upper: Float64Array,
+  weights: Float64Array,
+  fixed: readonly boolean[] | undefined,
+  global: GlobalStage,
+  onEvaluate?: (params: Float64Array, cost: number) => void,
+  names?: readonly string[],
+): DifferentialEvolutionResult {
+  const lo = Float64Array.from(lower), hi = Float64Array.from(upper);
+  for (let j = 0; j < lo.length; j++) {
+    if (fixed?.[j]) {
+      const v = Math.min(hi[j], Math.max(lo[j], starts[0][j]));
+      lo[j] = v;
+      hi[j] = v;
+      continue;
+    }
+    const name = names?.[j] ?? String(j);
+    if (!Number.isFinite(lo[j])) throw new InputError(`bounds.lower.${name}`, lo[j], 'a finite bound (the global stage samples the box)');
+    if (!Number.isFinite(hi[j])) throw new InputError(`bounds.upper.${name}`, hi[j], 'a finite bound (the global stage samples the box)');
+  }
+  const r = new Float64Array(problem.nResiduals);
+  return differentialEvolution((p) => {
+    problem.evaluate(p, r, null);
+    let c = 0;
+    for (let i = 0; i < r.length; i++) c += weights[i] * r[i] * r[i];
+    const cost = Number.isFinite(c) ? 0.5 * c : Infinity;
+    if (onEvaluate) onEvaluate(Float64Array.from(p), cost);
+    return cost;
+  }, { lower: lo, upper: hi, seed: global.seed, populationSize: global.populationSize, maxGenerations: global.maxGenerations ?? 100, seeds: starts });
 }
 
 /**
@@ -245,8 +431,15 @@ export function boundsArrays(
 ): { lower: Float64Array; upper: Float64Array } {
   const lower = Float64Array.from(def.lower), upper = Float64Array.from(def.upper);
   if (bounds === undefined) return { lower, upper };
-  if (bounds === null || typeof bounds !== 'object') throw new InputError('bounds', bounds, '{ lower?, upper? }');
+  if (bounds === null || typeof bounds !== 'object' || Array.isArray(bounds)) throw new InputError('bounds', bounds, '{ lower?, upper? }');
+  checkKeys(bounds, ['lower', 'upper'], 'bounds');
   const sides = bounds as { lower?: Record<string, unknown>; upper?: Record<string, unknown> };
+  for (const side of ['lower', 'upper'] as const) {
+    const v = sides[side];
+    if (v === undefined) continue;
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new InputError(`bounds.${side}`, v, `{ ${names.join('?, ')}? }`);
+    checkKeys(v, names, `bounds.${side}`);
+  }
   names.forEach((name, j) => {
     const lo = sides.lower?.[name], hi = sides.upper?.[name];
     if (lo !== undefined) {
@@ -292,7 +485,8 @@ function sviStart(initial: FitSviArgs['initial'], slice: number, nSlices: number
 }
 
 function checkedSvi(p: SviParams, path: string): Float64Array {
-  if (p === null || typeof p !== 'object') throw new InputError(path, p, 'SviParams { a, b, rho, m, sigma }');
+  if (p === null || typeof p !== 'object' || Array.isArray(p)) throw new InputError(path, p, 'SviParams { a, b, rho, m, sigma }');
+  checkKeys(p, SVI_PARAM_NAMES, path);
   for (const name of SVI_PARAM_NAMES) if (typeof p[name] !== 'number' || !Number.isFinite(p[name])) throw new InputError(`${path}.${name}`, p[name], 'a finite number');
   return sviToArray(p);
 }
@@ -306,11 +500,17 @@ function checkedSvi(p: SviParams, path: string): Float64Array {
  */
 export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
   const t0 = now();
-  const Q = prepareQuotes(ctx, args);
+  const Q = prepareQuotes(ctx, args, FIT_SVI_KEYS);
   const fixedMask = fixedMaskOf(args.fixed, SVI_PARAM_NAMES);
+  const global = checkedGlobalStage(args.global);
+  const extraStarts = countOption(args.extraStarts, 0, MAX_EXTRA_STARTS, 'extraStarts');
+  const userGrid = args.arbitrageGrid === undefined ? undefined : checkedGrid(args.arbitrageGrid, 'arbitrageGrid');
+  const calendarGrid = args.calendarGrid === undefined ? undefined : checkedGrid(args.calendarGrid, 'calendarGrid');
+  const onEvaluate = optionalFunction(args.onEvaluate, 'onEvaluate');
   const residuals = new Float64Array(Q.n).fill(NaN);
   const allModel = new Float64Array(Q.n).fill(NaN);
   const slices: SviSliceFit[] = [];
+  const spans: [number, number][] = [];
   Q.slices.forEach(({ expiry, indices }, s) => {
     const ts = now();
     const k = Float64Array.from(indices, (i) => Q.logMoneyness[i]);
@@ -329,28 +529,48 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
       kHi = 1;
       wMax = 1;
     }
+    spans.push([kLo, kHi]);
     const { lower, upper } = boundsArrays(args.bounds, SVI_PARAM_NAMES, sviDefaultBounds(kLo, kHi, wMax));
     const wk = k.filter((_, r) => weights[r] > 0), ww = w.filter((_, r) => weights[r] > 0);
     const x0 = sviStart(args.initial, s, Q.slices.length, wk.length ? wk : k, ww.length ? ww : w);
-    const starts = [x0, ...perturbedStarts(x0, lower, upper, args.extraStarts ?? 0)];
+    const starts = [x0, ...perturbedStarts(x0, lower, upper, extraStarts)];
     const evaluator = sviEvaluator(ctx, k, expiry);
     const problem = volProblem(ctx, Q, indices, 5, evaluator);
-    const fit = fitSlice(problem, starts, lower, upper, weights, fixedMask, args, args.global,
-      args.onEvaluate ? (p, c) => args.onEvaluate!(s, p, c) : undefined);
+    const fit = fitSlice(problem, starts, lower, upper, weights, fixedMask, args, global,
+      onEvaluate ? (p, c) => onEvaluate(s, p, c) : undefined, SVI_PARAM_NAMES);
     const model = new Float64Array(indices.length);
     evaluator(fit.params, model, null);
     indices.forEach((i, r) => (allModel[i] = model[r]));
     const stats = fitStatistics(ctx, Q, indices, model, residuals);
     const params = sviFromArray(fit.params);
-    const grid = args.arbitrageGrid ?? { kMin: kLo - 0.5, kMax: kHi + 0.5, points: 301 };
+    const grid = userGrid ?? { kMin: kLo - 0.5, kMax: kHi + 0.5, points: 301 };
     slices.push({
       expiry, params, quotes: indices.length, reason: fit.reason, iterations: fit.iterations, ...stats,
       residuals: Float64Array.from(indices, (i) => residuals[i]), elapsedMs: now() - ts, butterfly: sviButterflyCheck(params, grid),
     });
   });
+  const calendar = calendarCheck(
+    slices.map((x) => (k: number) => sviTotalVariance(x.params, k).w),
+    spans.slice(1).map(([lo, hi], i) => calendarGrid ?? quotedSpanGrid(spans[i], [lo, hi])),
+  );
   return assembleSliceResult(ctx, Q, slices, allModel, residuals, t0, (sl) => ({
-    params: sl.map((x) => x.params), slices: sl, arbitrageFree: sl.every((x) => x.butterfly.arbitrageFree),
+    params: sl.map((x) => x.params), slices: sl, calendar,
+    arbitrageFree: sl.every((x) => x.butterfly.arbitrageFree) && calendar.arbitrageFree,
   }));
+}
+
+/**
+ * The default calendar grid of two consecutive slices: the union of their quoted log-moneyness
+ * spans, 301 points (a single point widened to +-0.01).
+ * @internal
+ */
+export function quotedSpanGrid(a: [number, number], b: [number, number]): Required<ArbitrageGrid> {
+  let kMin = Math.min(a[0], b[0]), kMax = Math.max(a[1], b[1]);
+  if (!(kMax > kMin)) {
+    kMin -= 0.01;
+    kMax += 0.01;
+  }
+  return { kMin, kMax, points: 301 };
 }
 
 /** @internal overall statistics of per-slice fits. */

@@ -1,0 +1,159 @@
+// Issue 11 items 2, 6 and 7 for calibration: unknown option keys are InputErrors naming the path
+// (with the closest valid key), malformed quotes and chains are InputErrors naming the field
+// instead of RangeError / TypeError, and no option can make a loop run forever.
+import { describe, it, expect, beforeAll } from 'vitest';
+import jan from '../data/market/deribit_options_snapshot_20260105T153329Z.csv?raw';
+import { BACKENDS, engineFor, expectInputError } from './backends.js';
+import {
+  differentialEvolution, levenbergMarquardt, loadDeribitChain, multiStart, sviTotalVariance,
+  type DeribitChain, type Engine, type LeastSquaresProblem, type SviParams,
+} from '../src/index.js';
+
+const F = 100;
+const T = 0.5;
+const P: SviParams = { a: 0.02, b: 0.15, rho: -0.4, m: 0.05, sigma: 0.2 };
+const STRIKES = Array.from({ length: 15 }, (_, i) => F * Math.exp(-0.5 + (1 / 14) * i));
+const VOLS = STRIKES.map((K) => Math.sqrt(sviTotalVariance(P, Math.log(K / F)).w / T));
+const QUOTES = { strikes: STRIKES, expiries: T, vols: VOLS };
+
+/** y = p0 exp(p1 x) on 5 points: a tiny least-squares problem for the optimizer entry points. */
+const EXP_PROBLEM: LeastSquaresProblem = {
+  nParams: 2, nResiduals: 5,
+  evaluate(p, r, J) {
+    for (let i = 0; i < 5; i++) {
+      const e = Math.exp(p[1] * i);
+      r[i] = p[0] * e - 2 * Math.exp(0.3 * i);
+      if (J) {
+        J[2 * i] = e;
+        J[2 * i + 1] = p[0] * i * e;
+      }
+    }
+  },
+};
+
+describe.each(BACKENDS)('calibration option keys and malformed inputs (%s)', (backend) => {
+  let engine: Engine;
+  let chain: DeribitChain;
+  beforeAll(async () => {
+    engine = await engineFor(backend);
+    chain = loadDeribitChain(jan);
+  });
+
+  it('an unknown top-level key of every calibration call is an InputError naming it and the closest key', () => {
+    const base = { forwards: F, quotes: QUOTES };
+    const cases: [() => unknown, string, string | undefined][] = [
+      [() => engine.fitSvi({ ...base, globl: { seed: 1 } } as never), 'globl', 'global'],
+      [() => engine.fitSvi({ ...base, extraStart: 2 } as never), 'extraStart', 'extraStarts'],
+      [() => engine.fitSsvi({ ...base, arbitrageGird: {} } as never), 'arbitrageGird', 'arbitrageGrid'],
+      [() => engine.calibrateSabr({ ...base, bta: 0.5 } as never), 'bta', 'beta'],
+      [() => engine.calibrateHeston({ ...base, fellerPenalt: 1 } as never), 'fellerPenalt', 'fellerPenalty'],
+      [() => engine.calibrateBates({ ...base, maxIteration: 3 } as never), 'maxIteration', 'maxIterations'],
+      [() => engine.calibrateHeston({ ...base, rate: 0, dividendYields: 0.01 } as never), 'dividendYields', 'dividendYield'],
+    ];
+    for (const [call, path, suggestion] of cases) expect(expectInputError(call, path).suggestion).toBe(suggestion);
+  });
+
+  it('nested options objects are checked too: quotes, bounds, initial, global, grids', () => {
+    const base = { forwards: F, quotes: QUOTES };
+    expect(expectInputError(() => engine.fitSvi({ forwards: F, quotes: { ...QUOTES, vol: VOLS } as never }), 'quotes.vol').suggestion).toBe('vols');
+    expect(expectInputError(() => engine.fitSvi({ ...base, bounds: { lowr: {} } as never }), 'bounds.lowr').suggestion).toBe('lower');
+    expect(expectInputError(() => engine.fitSvi({ ...base, bounds: { lower: { Sigma: 0.1 } } as never }), 'bounds.lower.Sigma').suggestion).toBe('sigma');
+    expect(expectInputError(() => engine.calibrateHeston({ ...base, bounds: { upper: { kapa: 10 } } as never }), 'bounds.upper.kapa').suggestion).toBe('kappa');
+    expect(expectInputError(() => engine.fitSvi({ ...base, initial: { ...P, Rho: 0.1 } as never }), 'initial.Rho').suggestion).toBe('rho');
+    expectInputError(() => engine.calibrateSabr({ ...base, initial: { alpha: 0.2, rho: 0, nu: 1, beta: 1 } as never }), 'initial.beta');
+    expectInputError(() => engine.calibrateHeston({ ...base, starts: [{ v0: 0.04, kappa: 2, theta: 0.04, sigma: 1, rho: 0, v: 1 } as never] }), 'starts[0].v');
+    expect(expectInputError(() => engine.fitSsvi({ ...base, initial: { rh: -0.3 } as never }), 'initial.rh').suggestion).toBe('rho');
+    expectInputError(() => engine.fitSsvi({ ...base, initial: { rho: '0' as never } }), 'initial.rho');
+    expect(expectInputError(() => engine.fitSvi({ ...base, global: { seed: 1, populationSise: 10 } as never }), 'global.populationSise').suggestion).toBe('populationSize');
+    expect(expectInputError(() => engine.calibrateSabr({ ...base, global: { sed: 1 } as never }), 'global.sed').suggestion).toBe('seed');
+    expect(expectInputError(() => engine.fitSvi({ ...base, arbitrageGrid: { kmin: -1 } as never }), 'arbitrageGrid.kmin').suggestion).toBe('kMin');
+    expectInputError(() => engine.fitSvi({ ...base, calendarGrid: { points: 1e12 } }), 'calendarGrid.points');
+    expectInputError(() => engine.fitSsvi({ ...base, calendarGrid: { kMin: 0, kMax: 0 } }), 'calendarGrid.kMax');
+    expect(expectInputError(() => engine.buildSurface(chain, { currency: 'BTC', minExpiries: 0 } as never), 'options.minExpiries').suggestion).toBe('minExpiry');
+  });
+
+  it('quotes.strikes with a length that is negative, fractional, huge or infinite is an InputError, for every model', () => {
+    const calls = [
+      (q: object) => engine.fitSvi({ forwards: F, quotes: q as never }),
+      (q: object) => engine.fitSsvi({ forwards: F, quotes: q as never }),
+      (q: object) => engine.calibrateSabr({ forwards: F, quotes: q as never }),
+      (q: object) => engine.calibrateHeston({ forwards: F, quotes: q as never }),
+      (q: object) => engine.calibrateBates({ forwards: F, quotes: q as never }),
+    ];
+    for (const length of [-1, 1e10, 2.5, Infinity, NaN, 0]) {
+      for (const call of calls) expectInputError(() => call({ strikes: { length }, expiries: T, vols: { length } }), 'quotes.strikes');
+    }
+  });
+
+  it('buildSurface: a chain that is an array, has a bad length or a missing column is an InputError; no loop runs on it', () => {
+    expectInputError(() => engine.buildSurface([] as never, { currency: 'BTC' }), 'chain');
+    expectInputError(() => engine.buildSurface(null as never, { currency: 'BTC' }), 'chain');
+    for (const length of [Infinity, -1, 1e10, 2.5, NaN]) expectInputError(() => engine.buildSurface({ ...chain, length }, { currency: 'BTC' }), 'chain.length');
+    // A chain-like object with a length but no columns (the issue's `length = Infinity` spin, and `[]`'s TypeError).
+    expectInputError(() => engine.buildSurface({ length: 3 } as never, { currency: 'BTC' }), 'chain.instrument');
+    expectInputError(() => engine.buildSurface({ ...chain, strike: chain.strike.subarray(1) }, { currency: 'BTC' }), 'chain.strike');
+    expectInputError(() => engine.buildSurface({ ...chain, skipped: undefined as never }, { currency: 'BTC' }), 'chain.skipped');
+    expectInputError(() => engine.buildSurface(chain, null as never), 'options');
+    expectInputError(() => engine.buildSurface(chain, { currency: 'BTC', minQuotesPerExpiry: '5' as never }), 'options.minQuotesPerExpiry');
+    // Bad values in a row of the wanted currency name the row.
+    const i = chain.currency.indexOf('BTC');
+    const strike = chain.strike.slice();
+    strike[i] = NaN;
+    expectInputError(() => engine.buildSurface({ ...chain, strike }, { currency: 'BTC' }), `chain.strike[${i}]`);
+    const type = chain.type.slice();
+    type[i] = 0;
+    expectInputError(() => engine.buildSurface({ ...chain, type }, { currency: 'BTC' }), `chain.type[${i}]`);
+    const ttm = chain.timeToMaturity.slice();
+    ttm[i] = Infinity;
+    expectInputError(() => engine.buildSurface({ ...chain, timeToMaturity: ttm }, { currency: 'BTC' }), `chain.timeToMaturity[${i}]`);
+    // ...while a row of another currency is not looked at (it is only counted), and an empty chain is a valid, empty surface.
+    const eth = chain.currency.indexOf('ETH');
+    const strike2 = chain.strike.slice();
+    strike2[eth] = NaN;
+    expect(engine.buildSurface({ ...chain, strike: strike2 }, { currency: 'BTC' }).kept).toBe(engine.buildSurface(chain, { currency: 'BTC' }).kept);
+    const empty = loadDeribitChain(jan.split('\n')[0]);
+    expect(engine.buildSurface(empty, { currency: 'BTC' })).toMatchObject({ kept: 0, considered: 0 });
+  });
+
+  it('counts that drove unbounded loops are InputErrors: extraStarts, maxIterations, generations, grid points', () => {
+    const base = { forwards: F, quotes: QUOTES };
+    for (const extraStarts of [Infinity, 1e15, -1, 0.5]) {
+      expectInputError(() => engine.fitSvi({ ...base, extraStarts }), 'extraStarts');
+      expectInputError(() => engine.fitSsvi({ ...base, extraStarts }), 'extraStarts');
+      expectInputError(() => engine.calibrateSabr({ ...base, extraStarts }), 'extraStarts');
+      expectInputError(() => engine.calibrateHeston({ ...base, extraStarts }), 'extraStarts');
+    }
+    expectInputError(() => engine.fitSvi({ ...base, maxIterations: 1e308 }), 'maxIterations');
+    expectInputError(() => engine.fitSvi({ ...base, tolerance: 'tight' as never }), 'tolerance');
+    expectInputError(() => engine.fitSvi({ ...base, global: { seed: 1, maxGenerations: 1e300 } }), 'global.maxGenerations');
+    expectInputError(() => engine.fitSvi({ ...base, onEvaluate: 5 as never }), 'onEvaluate');
+    expectInputError(() => engine.fitSvi({ ...base, arbitrageGrid: { points: Infinity } }), 'arbitrageGrid.points');
+  });
+
+  it('fitSvi with global and fixed: the fixed parameter stays at its initial value', () => {
+    // Before: the DE stage sampled m over its whole box and LM then "held" m at the DE's value.
+    const r = engine.fitSvi({ forwards: F, quotes: QUOTES, initial: { ...P, m: 0.1 }, fixed: ['m'], global: { seed: 5, maxGenerations: 10 } });
+    expect(r.params[0].m).toBe(0.1);
+  });
+});
+
+describe('optimizer entry points: unknown keys and unbounded counts', () => {
+  it('levenbergMarquardt, multiStart and differentialEvolution check their options', () => {
+    expect(expectInputError(() => levenbergMarquardt(EXP_PROBLEM, { initial: [1, 0], maxIteration: 5 } as never), 'maxIteration').suggestion).toBe('maxIterations');
+    expectInputError(() => levenbergMarquardt(EXP_PROBLEM, { initial: [1, 0], maxIterations: Infinity }), 'maxIterations');
+    expectInputError(() => levenbergMarquardt(EXP_PROBLEM, { initial: [1, 0], initialDamping: 0 }), 'initialDamping');
+    expectInputError(() => levenbergMarquardt(EXP_PROBLEM, { initial: [1, 0], functionTolerance: -1 }), 'functionTolerance');
+    expectInputError(() => multiStart(EXP_PROBLEM, { starts: [[1, 0]], initial: [1, 0] } as never), 'initial');
+    const ok = multiStart(EXP_PROBLEM, { starts: [[1, 0], [3, 1]] });
+    expect(Math.abs(ok.params[0] - 2)).toBeLessThan(1e-8); // exact data: y = 2 e^{0.3 x}
+    const cost = (p: Float64Array) => p[0] * p[0];
+    const de = { lower: [-1], upper: [1], seed: 1 };
+    expect(expectInputError(() => differentialEvolution(cost, { ...de, popSize: 10 } as never), 'popSize').suggestion).toBeUndefined();
+    expect(expectInputError(() => differentialEvolution(cost, { ...de, maxGeneration: 10 } as never), 'maxGeneration').suggestion).toBe('maxGenerations');
+    expectInputError(() => differentialEvolution(cost, { ...de, maxGenerations: Infinity }), 'maxGenerations');
+    expectInputError(() => differentialEvolution(cost, { ...de, populationSize: 1e9 }), 'populationSize');
+    expectInputError(() => differentialEvolution(cost, { ...de, weight: NaN }), 'weight');
+    expectInputError(() => differentialEvolution(cost, { ...de, seeds: [[0, 1]] }), 'seeds[0]');
+    expect(Math.abs(differentialEvolution(cost, de).params[0])).toBeLessThan(1e-4);
+  });
+});
