@@ -4,7 +4,9 @@ import { KERNEL_NAMES } from './kernels/contract.js';
 import { createJsKernels } from './kernels/index.js';
 import { JsHeapBacking, MemoryArena, WasmHeapBacking } from './memory-arena.js';
 import { compileWasm, defaultWasmUrl, type WasmSource } from './wasm-module.js';
-import { blackScholes, black76, type BlackScholesArgs, type Black76Args, type PricingResult } from './pricing/black-pricing.js';
+import {
+  blackScholes, black76, type BlackScholesArgs, type Black76Args, type PricingResult, type PricingResultWithGreeks, type CoinPricingResultWithGreeks,
+} from './pricing/black-pricing.js';
 import { impliedVol, type ImpliedVolArgs, type ImpliedVolResult } from './pricing/implied-vol.js';
 import { batesPrice, hestonPrice, type BatesPriceArgs, type BatesPriceResult, type HestonPriceArgs, type HestonPriceResult } from './pricing/heston-price.js';
 import { calibrateHeston, type CalibrateHestonArgs, type CalibrateHestonResult } from './calibration/heston-calibration.js';
@@ -92,6 +94,8 @@ export class Engine implements EngineContext {
    * Expiries in years, vols decimals, rates and dividend yields continuously compounded.
    * @throws InputError for a malformed call (wrong types, mismatched lengths, unknown option type); a bad element gives NaN and its `status` instead.
    */
+  blackScholes(args: BlackScholesArgs & { greeks: true }): PricingResultWithGreeks;
+  blackScholes(args: BlackScholesArgs): PricingResult;
   blackScholes(args: BlackScholesArgs): PricingResult {
     return blackScholes(this, args);
   }
@@ -101,6 +105,9 @@ export class Engine implements EngineContext {
    * Expiries in years, vols decimals, discount factors (default 1); coin settlement prices in coins (USD value / forward).
    * @throws InputError for a malformed call; a bad element gives NaN and its `status` instead.
    */
+  black76(args: Black76Args & { greeks: true; settlement: 'coin' }): CoinPricingResultWithGreeks;
+  black76(args: Black76Args & { greeks: true }): PricingResultWithGreeks;
+  black76(args: Black76Args): PricingResult;
   black76(args: Black76Args): PricingResult {
     return black76(this, args);
   }

@@ -7,13 +7,13 @@ import * as codes from './kernels/status.js';
 export const Status = {
   /** Computed normally. */
   ok: codes.STATUS_OK,
-  /** An input was NaN, infinite or outside its domain (spot/forward/strike <= 0, expiry < 0 (<= 0 for implied vol), vol < 0, DF <= 0, negative price, type not +-1). */
+  /** An input was NaN, infinite or outside its domain (spot/forward/strike <= 0, expiry < 0 (<= 0 for implied vol), vol < 0, DF <= 0, negative price, type not +-1), or inputs whose result is beyond double range (Black pricing: a put with rate -1e308). */
   invalidInput: codes.STATUS_INVALID_INPUT,
   /** Implied vol: price below the discounted intrinsic value. */
   belowIntrinsic: codes.STATUS_BELOW_INTRINSIC,
   /** Implied vol: price at or above the discounted forward (call) or strike (put). */
   aboveMaximum: codes.STATUS_ABOVE_MAXIMUM,
-  /** Implied vol: the solver did not reach full accuracy (not expected on any valid input). Heston: the integral needed more panels than allowed (e.g. an expiry of seconds with a far strike). */
+  /** Implied vol: the solver did not reach full accuracy (not expected on any valid input; ln(F/K) beyond about -1330 with a normalised price below 1e-289 is the one known case). Heston: the integral needed more panels than allowed (e.g. an expiry of seconds with a far strike). */
   notConverged: codes.STATUS_NOT_CONVERGED,
 } as const;
 

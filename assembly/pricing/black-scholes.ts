@@ -17,6 +17,16 @@ function isFiniteF(v: f64): bool {
   return v - v == 0.0;
 }
 
+// ln(a/b) for positive finite a, b: the ratio's log unless it overflows or leaves the normal range
+// (spot 100, strike 1e-307), then the difference of logs. Finite for every such pair.
+// @ts-ignore: decorator
+@inline
+function logRatio(a: f64, b: f64): f64 {
+  const r = a / b;
+  if (r >= 2.2250738585072014e-308 && r < Infinity) return Math.log(r);
+  return Math.log(a) - Math.log(b);
+}
+
 // @ts-ignore: decorator
 @inline
 function writeInvalid(n: i32, i: i32, greeks: i32, pOut: usize, pStatus: usize): void {
@@ -34,7 +44,7 @@ function writeInvalid(n: i32, i: i32, greeks: i32, pOut: usize, pStatus: usize):
 function writeGreeks(
   stride: usize, o: usize, pOut: usize, theta: f64, x: f64, s: f64, sqrtT: f64, vol: f64,
   underlyingDisc: f64, strikeDisc: f64, underlying: f64, T: f64, rate: f64, carryYield: f64, spotMode: bool, price: f64,
-): void {
+): bool {
   // underlyingDisc = S e^{-qT} (spot mode) or F DF (forward mode); strikeDisc = K DF.
   let d1: f64, d2: f64;
   if (s > 0.0) {
@@ -53,20 +63,23 @@ function writeGreeks(
   const delta = theta * perUnit * N1;
   const vega = underlyingDisc * n1 * sqrtT;
   let gamma: f64, vanna: f64, volga: f64;
-  if (s > 0.0) {
+  if (s > 0.0 && n1 > 0.0) {
     gamma = perUnit * n1 / (underlying * s);
     vanna = -perUnit * n1 * d2 / vol;
     volga = vega * d1 * d2 / vol;
   } else {
-    gamma = x == 0.0 && T > 0.0 ? Infinity : 0.0;
+    gamma = x == 0.0 && T > 0.0 && s == 0.0 ? Infinity : 0.0; // n1 = 0: d1 infinite or beyond ~38.6
     vanna = 0.0;
     volga = 0.0;
   }
-  const decay = sqrtT > 0.0 ? -underlyingDisc * n1 * vol / (2.0 * sqrtT) : 0.0;
+  const decay = sqrtT > 0.0 && n1 > 0.0 ? -underlyingDisc * n1 * vol / (2.0 * sqrtT) : 0.0;
   let thetaG: f64, rho: f64;
   if (spotMode) {
-    thetaG = decay - theta * rate * strikeDisc * N2 + theta * carryYield * underlyingDisc * N1;
-    rho = theta * strikeDisc * T * N2;
+    // A distribution value 0 contributes 0 even when its factor over/underflowed (rate 1e308: K e^{-rT} = 0).
+    const strikeN2 = N2 > 0.0 ? strikeDisc * N2 : 0.0;
+    const underN1 = N1 > 0.0 ? underlyingDisc * N1 : 0.0;
+    thetaG = decay - theta * rate * strikeN2 + theta * carryYield * underN1;
+    rho = theta * strikeN2 * T;
   } else {
     thetaG = decay + rate * price;
     rho = -T * price;
@@ -78,6 +91,8 @@ function writeGreeks(
   store<f64>(pOut + 5 * stride + o, rho);
   store<f64>(pOut + 6 * stride + o, vanna);
   store<f64>(pOut + 7 * stride + o, volga);
+  // NaN anywhere: the element is out of representable range (gamma = +Infinity at zero vol at the money is the limit, kept).
+  return delta == delta && gamma == gamma && vega == vega && thetaG == thetaG && rho == rho && vanna == vanna && volga == volga;
 }
 
 /**
@@ -106,17 +121,22 @@ export function blackScholesBatch(
     const theta = <f64>ty;
     const sqrtT = Math.sqrt(T);
     const s = vol * sqrtT;
-    const x = Math.log(S / K) + (r - q) * T;
+    const x = logRatio(S, K) + (r - q) * T;
     // DF sqrt(F K) = sqrt(S K) e^{-(r+q)T/2}
     // Time value = DF min(F, K) c(-|x|, s) e^{|x|/2}; intrinsic computed directly (exact for s = 0).
     const fwdDisc = S * Math.exp(-q * T);
     const strikeDisc = K * Math.exp(-r * T);
     const itm = theta * x > 0.0;
     const price = (itm ? theta * (fwdDisc - strikeDisc) : 0.0) + Math.min(fwdDisc, strikeDisc) * normalisedOtmCallUnscaled(-Math.abs(x), s);
+    // Final guard: a non-finite price or a NaN greek means the inputs are beyond representable range.
+    if (!isFiniteF(price) || x != x) {
+      writeInvalid(n, i, greeks, pOut, pStatus);
+      continue;
+    }
     store<f64>(pOut + o, price);
     store<u8>(pStatus + <usize>i, STATUS_OK);
-    if (greeks != 0) {
-      writeGreeks(stride, o, pOut, theta, x, s, sqrtT, vol, fwdDisc, strikeDisc, S, T, r, q, true, price);
+    if (greeks != 0 && !writeGreeks(stride, o, pOut, theta, x, s, sqrtT, vol, fwdDisc, strikeDisc, S, T, r, q, true, price)) {
+      writeInvalid(n, i, greeks, pOut, pStatus);
     }
   }
   return 0;
@@ -148,14 +168,21 @@ export function black76Batch(
     const theta = <f64>ty;
     const sqrtT = Math.sqrt(T);
     const s = vol * sqrtT;
-    const x = Math.log(F / K);
+    const x = logRatio(F, K);
     const intrinsic = theta * x > 0.0 ? theta * (F - K) : 0.0;
     const price = DF * (intrinsic + Math.min(F, K) * normalisedOtmCallUnscaled(-Math.abs(x), s));
-    store<f64>(pOut + o, coin != 0 ? price / F : price);
+    const quoted = coin != 0 ? price / F : price;
+    if (!isFiniteF(quoted)) {
+      writeInvalid(n, i, greeks, pOut, pStatus);
+      continue;
+    }
+    store<f64>(pOut + o, quoted);
     store<u8>(pStatus + <usize>i, STATUS_OK);
     if (greeks != 0) {
       const rate = T > 0.0 ? -Math.log(DF) / T : 0.0;
-      writeGreeks(stride, o, pOut, theta, x, s, sqrtT, vol, F * DF, K * DF, F, T, rate, 0.0, false, price);
+      if (!writeGreeks(stride, o, pOut, theta, x, s, sqrtT, vol, F * DF, K * DF, F, T, rate, 0.0, false, price)) {
+        writeInvalid(n, i, greeks, pOut, pStatus);
+      }
     }
   }
   return 0;

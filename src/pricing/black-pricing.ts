@@ -1,6 +1,8 @@
 import type { EngineContext } from '../engine.js';
 import { batchLength, booleanOption, enumOption, outputArray, requireObject, type NumberInput, type OptionTypeInput } from '../batch-inputs.js';
 import { checkColumns, runBatch, type InputColumn } from '../batch-runner.js';
+import { InputError } from '../errors.js';
+import { checkKeys } from '../option-keys.js';
 
 
 /** Greek columns, in kernel output order after the price. */
@@ -15,7 +17,10 @@ export const GREEK_NAMES = ['delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', '
  * - `rho` dV/dr per 1.00 of rate (Black-Scholes: the rate with spot and dividend yield fixed;
  *   Black-76: the discount rate r = -ln(DF)/T with the forward fixed, i.e. -T V);
  * - `vanna` d2V/(dS dsigma) (or dF dsigma), `volga` d2V/dsigma2.
- * `status[i]` is {@link Status}.ok or .invalidInput (then every column holds NaN at i).
+ * `status[i]` is {@link Status}.ok or .invalidInput (then every column holds NaN at i): an invalid
+ * input, or inputs whose result is beyond double range (e.g. a put with rate -1e308). The price is
+ * never NaN with status ok; gamma is +Infinity for a zero-vol option exactly at the money.
+ * With `greeks: true` the greeks are typed as present ({@link PricingResultWithGreeks}).
  */
 export interface PricingResult {
   price: Float64Array;
@@ -33,6 +38,15 @@ export interface PricingResult {
    */
   premiumAdjustedDelta?: Float64Array;
 }
+
+/** The seven greek columns, present (not optional) in the result of a call with `greeks: true`. */
+export type PricingGreeks = { [G in (typeof GREEK_NAMES)[number]]: Float64Array };
+
+/** {@link PricingResult} of a call with `greeks: true`: `delta`, `gamma`, ... typed as present. */
+export type PricingResultWithGreeks = PricingResult & PricingGreeks;
+
+/** {@link PricingResult} of `black76` with `greeks: true` and `settlement: 'coin'`: `premiumAdjustedDelta` present too. */
+export type CoinPricingResultWithGreeks = PricingResultWithGreeks & { premiumAdjustedDelta: Float64Array };
 
 /** Caller-supplied output arrays (each a Float64Array of the batch length), written in place. */
 export type PricingOut = Partial<Record<'price' | (typeof GREEK_NAMES)[number], Float64Array>>;
@@ -86,8 +100,39 @@ export interface Black76Args {
   out?: PricingOut;
 }
 
+// The keys of each args type (kept in sync by `satisfies` and the Exclude checks below).
+const BLACK_SCHOLES_KEYS = ['spots', 'strikes', 'expiries', 'vols', 'rates', 'dividendYields', 'types', 'greeks', 'out'] as const satisfies readonly (keyof BlackScholesArgs)[];
+const BLACK76_KEYS = ['forwards', 'strikes', 'expiries', 'vols', 'types', 'discountFactors', 'settlement', 'greeks', 'out'] as const satisfies readonly (keyof Black76Args)[];
+const OUT_KEYS = ['price', ...GREEK_NAMES] as const satisfies readonly (keyof PricingOut)[];
+type AllListed<T, K> = [Exclude<keyof T, K>] extends [never] ? true : never;
+const listed: [AllListed<BlackScholesArgs, (typeof BLACK_SCHOLES_KEYS)[number]>, AllListed<Black76Args, (typeof BLACK76_KEYS)[number]>] = [true, true];
+void listed;
+
+/**
+ * checkKeys with hints for the other model's discounting key: Black-76 has no `rates` (it takes
+ * `discountFactors`), Black-Scholes has no `discountFactors` (it takes `rates`), which edit distance
+ * would not suggest.
+ * @throws InputError naming the unknown key (path = the key) and the valid key to use.
+ */
+export function checkArgsKeys(args: object, allowed: readonly string[], hints: ReadonlyMap<string, string>): void {
+  for (const key of Object.keys(args)) {
+    if (allowed.includes(key)) continue;
+    const hint = hints.get(key);
+    if (hint !== undefined) {
+      throw new InputError(key, (args as Record<string, unknown>)[key], `no such option (this model takes '${hint}')`, hint);
+    }
+    checkKeys(args, allowed, '');
+  }
+}
+
+const BLACK_SCHOLES_HINTS: ReadonlyMap<string, string> = new Map([['discountFactors', 'rates'], ['discountFactor', 'rates'], ['forwards', 'spots']]);
+const BLACK76_HINTS: ReadonlyMap<string, string> = new Map([
+  ['rates', 'discountFactors'], ['rate', 'discountFactors'], ['dividendYields', 'forwards'], ['dividendYield', 'forwards'], ['spots', 'forwards'],
+]);
+
 function outputs(n: number, greeks: boolean, out: unknown): Float64Array[] {
   const o = out === undefined ? {} : requireObject(out, 'out');
+  if (out !== undefined) checkKeys(o, OUT_KEYS, 'out');
   const names = greeks ? ['price', ...GREEK_NAMES] : ['price'];
   return names.map((k) => outputArray(o[k], n, `out.${k}`));
 }
@@ -102,11 +147,15 @@ function assemble(cols: Float64Array[], status: Uint8Array): PricingResult {
  * Black-Scholes-Merton European prices (and greeks) for a batch, on spot with a continuous
  * dividend yield. Units: expiries in years, vols and rates as decimals (rates continuously
  * compounded); see {@link PricingResult} for the greeks.
- * @throws InputError for a malformed call (wrong types, mismatched lengths, unknown option type).
+ * @throws InputError for a malformed call (wrong types, mismatched lengths, unknown option type,
+ * an unknown key: `dividendYield` suggests `dividendYields`).
  * Per-element domain problems (NaN, spot <= 0, negative vol...) give NaN and `Status.invalidInput`.
  */
+export function blackScholes(ctx: EngineContext, args: BlackScholesArgs & { greeks: true }): PricingResultWithGreeks;
+export function blackScholes(ctx: EngineContext, args: BlackScholesArgs): PricingResult;
 export function blackScholes(ctx: EngineContext, args: BlackScholesArgs): PricingResult {
   const a = requireObject(args, 'args') as unknown as BlackScholesArgs;
+  checkArgsKeys(a, BLACK_SCHOLES_KEYS, BLACK_SCHOLES_HINTS);
   const greeks = booleanOption(a.greeks, false, 'greeks');
   const fields = { spots: a.spots, strikes: a.strikes, expiries: a.expiries, vols: a.vols, rates: a.rates, dividendYields: a.dividendYields, types: a.types };
   const n = batchLength(fields, ['dividendYields']);
@@ -131,10 +180,15 @@ export function blackScholes(ctx: EngineContext, args: BlackScholesArgs): Pricin
 /**
  * Black-76 European prices (and greeks) for a batch, on the forward with a discount factor;
  * `settlement: 'coin'` prices Deribit-style inverse options in coins.
- * @throws InputError for a malformed call. Per-element domain problems give NaN and `Status.invalidInput`.
+ * @throws InputError for a malformed call (an unknown key too: `rates` suggests `discountFactors`).
+ * Per-element domain problems give NaN and `Status.invalidInput`.
  */
+export function black76(ctx: EngineContext, args: Black76Args & { greeks: true; settlement: 'coin' }): CoinPricingResultWithGreeks;
+export function black76(ctx: EngineContext, args: Black76Args & { greeks: true }): PricingResultWithGreeks;
+export function black76(ctx: EngineContext, args: Black76Args): PricingResult;
 export function black76(ctx: EngineContext, args: Black76Args): PricingResult {
   const a = requireObject(args, 'args') as unknown as Black76Args;
+  checkArgsKeys(a, BLACK76_KEYS, BLACK76_HINTS);
   const greeks = booleanOption(a.greeks, false, 'greeks');
   const settlement = enumOption(a.settlement, ['usd', 'coin'] as const, 'usd', 'settlement');
   const fields = { forwards: a.forwards, strikes: a.strikes, expiries: a.expiries, vols: a.vols, discountFactors: a.discountFactors, types: a.types };

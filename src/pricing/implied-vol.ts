@@ -1,6 +1,7 @@
 import type { EngineContext } from '../engine.js';
 import { batchLength, enumOption, outputArray, requireObject, type NumberInput, type OptionTypeInput } from '../batch-inputs.js';
 import { checkColumns, runBatch, type InputColumn } from '../batch-runner.js';
+import { checkArgsKeys } from './black-pricing.js';
 
 /** Arguments of `engine.impliedVol`. Numbers broadcast; arrays must share one length. */
 export interface ImpliedVolArgs {
@@ -22,6 +23,14 @@ export interface ImpliedVolArgs {
   out?: Float64Array;
 }
 
+const IMPLIED_VOL_KEYS = ['prices', 'forwards', 'strikes', 'expiries', 'types', 'discountFactors', 'settlement', 'out'] as const satisfies readonly (keyof ImpliedVolArgs)[];
+type AllListed<T, K> = [Exclude<keyof T, K>] extends [never] ? true : never;
+const listed: AllListed<ImpliedVolArgs, (typeof IMPLIED_VOL_KEYS)[number]> = true;
+void listed;
+const IMPLIED_VOL_HINTS: ReadonlyMap<string, string> = new Map([
+  ['rates', 'discountFactors'], ['rate', 'discountFactors'], ['spots', 'forwards'], ['dividendYields', 'forwards'], ['dividendYield', 'forwards'],
+]);
+
 /**
  * `vols[i]`: Black-76 implied volatility (annualised decimal), NaN unless `status[i]` is
  * {@link Status}.ok; `status[i]`: ok, invalidInput, belowIntrinsic, aboveMaximum or notConverged.
@@ -36,10 +45,12 @@ export interface ImpliedVolResult {
  * valid input (Jaeckel's "Let's Be Rational": rational initial guesses and Householder steps on
  * the normalised Black function). A price with no implied vol gives NaN and its status; it never
  * throws and never affects the other elements.
- * @throws InputError for a malformed call (wrong types, mismatched lengths, unknown option type or settlement).
+ * @throws InputError for a malformed call (wrong types, mismatched lengths, unknown option type or
+ * settlement, an unknown key: `rates` suggests `discountFactors`).
  */
 export function impliedVol(ctx: EngineContext, args: ImpliedVolArgs): ImpliedVolResult {
   const a = requireObject(args, 'args') as unknown as ImpliedVolArgs;
+  checkArgsKeys(a, IMPLIED_VOL_KEYS, IMPLIED_VOL_HINTS);
   const settlement = enumOption(a.settlement, ['usd', 'coin'] as const, 'usd', 'settlement');
   const fields = { prices: a.prices, forwards: a.forwards, strikes: a.strikes, expiries: a.expiries, discountFactors: a.discountFactors, types: a.types };
   const n = batchLength(fields, ['discountFactors']);

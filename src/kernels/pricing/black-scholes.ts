@@ -6,6 +6,14 @@ import { normalisedOtmCallUnscaled } from './normalised-black.js';
 import { STATUS_OK, STATUS_INVALID_INPUT } from '../status.js';
 import type { KernelHeap } from '../heap.js';
 
+// ln(a/b) for positive finite a, b: the ratio's log unless it overflows or leaves the normal range
+// (spot 100, strike 1e-307), then the difference of logs. Finite for every such pair.
+function logRatio(a: number, b: number): number {
+  const r = a / b;
+  if (r >= 2.2250738585072014e-308 && r < Infinity) return Math.log(r);
+  return Math.log(a) - Math.log(b);
+}
+
 function writeInvalid(f64: Float64Array, u8: Uint8Array, n: number, i: number, greeks: number, iOut: number, pStatus: number): void {
   const cols = greeks !== 0 ? 8 : 1;
   for (let c = 0; c < cols; c++) f64[iOut + c * n + i] = NaN;
@@ -15,7 +23,7 @@ function writeInvalid(f64: Float64Array, u8: Uint8Array, n: number, i: number, g
 function writeGreeks(
   f64: Float64Array, n: number, i: number, iOut: number, theta: number, x: number, s: number, sqrtT: number, vol: number,
   underlyingDisc: number, strikeDisc: number, underlying: number, T: number, rate: number, carryYield: number, spotMode: boolean, price: number,
-): void {
+): boolean {
   let d1: number, d2: number;
   if (s > 0) {
     d1 = x / s + 0.5 * s;
@@ -32,20 +40,23 @@ function writeGreeks(
   const delta = theta * perUnit * N1;
   const vega = underlyingDisc * n1 * sqrtT;
   let gamma: number, vanna: number, volga: number;
-  if (s > 0) {
+  if (s > 0 && n1 > 0) {
     gamma = perUnit * n1 / (underlying * s);
     vanna = -perUnit * n1 * d2 / vol;
     volga = vega * d1 * d2 / vol;
   } else {
-    gamma = x === 0 && T > 0 ? Infinity : 0;
+    gamma = x === 0 && T > 0 && s === 0 ? Infinity : 0; // n1 = 0: d1 infinite or beyond ~38.6
     vanna = 0;
     volga = 0;
   }
-  const decay = sqrtT > 0 ? -underlyingDisc * n1 * vol / (2 * sqrtT) : 0;
+  const decay = sqrtT > 0 && n1 > 0 ? -underlyingDisc * n1 * vol / (2 * sqrtT) : 0;
   let thetaG: number, rho: number;
   if (spotMode) {
-    thetaG = decay - theta * rate * strikeDisc * N2 + theta * carryYield * underlyingDisc * N1;
-    rho = theta * strikeDisc * T * N2;
+    // A distribution value 0 contributes 0 even when its factor over/underflowed (rate 1e308: K e^{-rT} = 0).
+    const strikeN2 = N2 > 0 ? strikeDisc * N2 : 0;
+    const underN1 = N1 > 0 ? underlyingDisc * N1 : 0;
+    thetaG = decay - theta * rate * strikeN2 + theta * carryYield * underN1;
+    rho = theta * strikeN2 * T;
   } else {
     thetaG = decay + rate * price;
     rho = -T * price;
@@ -57,6 +68,8 @@ function writeGreeks(
   f64[iOut + 5 * n + i] = rho;
   f64[iOut + 6 * n + i] = vanna;
   f64[iOut + 7 * n + i] = volga;
+  // NaN anywhere: the element is out of representable range (gamma = +Infinity at zero vol at the money is the limit, kept).
+  return delta === delta && gamma === gamma && vega === vega && thetaG === thetaG && rho === rho && vanna === vanna && volga === volga;
 }
 
 /** Black-Scholes-Merton batch (see the WASM twin). */
@@ -77,17 +90,22 @@ export function blackScholesBatch(
     const theta = ty;
     const sqrtT = Math.sqrt(T);
     const s = vol * sqrtT;
-    const x = Math.log(S / K) + (r - q) * T;
+    const x = logRatio(S, K) + (r - q) * T;
     // Intrinsic part directly (exact for s = 0), time value through the normalised OTM call.
     // Time value = DF min(F, K) c(-|x|, s) e^{|x|/2}; intrinsic computed directly (exact for s = 0).
     const fwdDisc = S * Math.exp(-q * T);
     const strikeDisc = K * Math.exp(-r * T);
     const itm = theta * x > 0;
     const price = (itm ? theta * (fwdDisc - strikeDisc) : 0) + Math.min(fwdDisc, strikeDisc) * normalisedOtmCallUnscaled(-Math.abs(x), s);
+    // Final guard: a non-finite price or a NaN greek means the inputs are beyond representable range.
+    if (!(price - price === 0) || x !== x) {
+      writeInvalid(f64, u8, n, i, greeks, iOut, pStatus);
+      continue;
+    }
     f64[iOut + i] = price;
     u8[pStatus + i] = STATUS_OK;
-    if (greeks !== 0) {
-      writeGreeks(f64, n, i, iOut, theta, x, s, sqrtT, vol, fwdDisc, strikeDisc, S, T, r, q, true, price);
+    if (greeks !== 0 && !writeGreeks(f64, n, i, iOut, theta, x, s, sqrtT, vol, fwdDisc, strikeDisc, S, T, r, q, true, price)) {
+      writeInvalid(f64, u8, n, i, greeks, iOut, pStatus);
     }
   }
   return 0;
@@ -111,14 +129,21 @@ export function black76Batch(
     const theta = ty;
     const sqrtT = Math.sqrt(T);
     const s = vol * sqrtT;
-    const x = Math.log(F / K);
+    const x = logRatio(F, K);
     const intrinsic = theta * x > 0 ? theta * (F - K) : 0;
     const price = DF * (intrinsic + Math.min(F, K) * normalisedOtmCallUnscaled(-Math.abs(x), s));
-    f64[iOut + i] = coin !== 0 ? price / F : price;
+    const quoted = coin !== 0 ? price / F : price;
+    if (!(quoted - quoted === 0)) {
+      writeInvalid(f64, u8, n, i, greeks, iOut, pStatus);
+      continue;
+    }
+    f64[iOut + i] = quoted;
     u8[pStatus + i] = STATUS_OK;
     if (greeks !== 0) {
       const rate = T > 0 ? -Math.log(DF) / T : 0;
-      writeGreeks(f64, n, i, iOut, theta, x, s, sqrtT, vol, F * DF, K * DF, F, T, rate, 0, false, price);
+      if (!writeGreeks(f64, n, i, iOut, theta, x, s, sqrtT, vol, F * DF, K * DF, F, T, rate, 0, false, price)) {
+        writeInvalid(f64, u8, n, i, greeks, iOut, pStatus);
+      }
     }
   }
   return 0;

@@ -43,7 +43,8 @@
 import { normalCdf, normalCdfOverPdf, normalPdf } from '../math/normal-distribution.js';
 import { inverseNormalCdf } from '../math/inverse-normal.js';
 import {
-  normalisedComplementUnscaledGivenPdf, normalisedIntrinsic, normalisedOtmCallUnscaledGivenPdf,
+  logOtmCallUnscaled, logOtmCallVegaRatio, normalisedComplementUnscaledGivenPdf, normalisedIntrinsic,
+  normalisedOtmCallUnscaledGivenPdf,
 } from './normalised-black.js';
 import {
   convexControlForLeftCurvature, convexControlForRightCurvature, rationalCubicInterpolation,
@@ -57,7 +58,12 @@ const EPS: number = 2.220446049250313e-16;
 const TINY: number = 2.2250738585072014e-308;
 const SQRT_DBL_MAX: number = 1.3407807929942596e154;
 const CONVERGED_STEP: number = 2.3283064365386963e-10; // 2^-32
+// Evaluations after which a solve that has reached CONVERGED_STEP stops (every solve on the test
+// grids has); one that has not yet (a guess on a branch end, a bisection) continues up to MAX_EVALUATIONS.
 const MAX_ITERATIONS: number = 4;
+const MAX_EVALUATIONS: number = 64;
+// Below this normalised price (2^-960) the lowest branch works with ln(beta): beta and b may underflow.
+const LOG_BETA: number = 1.0208493871852617e-289;
 
 const SQRT_THREE: number = 1.73205080756887729352744634151;
 const TWO_PI: number = 6.28318530717958647692528676656;
@@ -69,6 +75,7 @@ const INV_SQRT_2PI: number = 0.398942280401432677939946059934;
 const LOWEST: number = 0;
 const MIDDLE: number = 1;
 const UPPER: number = 2;
+const LOWEST_LOG: number = 3;
 
 // Outputs of the last solve and of the map helpers (module state: no allocation in kernels).
 let solveConverged: boolean = true;
@@ -99,6 +106,13 @@ function inverseLowerMap(x: number, f: number): number {
   return Math.abs(ax / (SQRT_THREE * inverseNormalCdf(Math.cbrt(f / (TWO_PI_OVER_SQRT_27 * ax)))));
 }
 
+// s with ln f_l(s) = lnF (f underflows; f_l ~ beta there).
+function inverseLowerMapLog(x: number, lnF: number): number {
+  const ax = Math.abs(x);
+  const z = Math.exp((lnF - Math.log(TWO_PI_OVER_SQRT_27 * ax)) * (1.0 / 3.0));
+  return Math.abs(ax / (SQRT_THREE * inverseNormalCdf(z)));
+}
+
 // f_u(s) = Phi(-s/2) and its first two derivatives with respect to beta:
 // f' = -e^{w/2}/2, f'' = sqrt(pi/2) e^{w + s^2/8} w/s with w = (x/s)^2.
 function upperMap(x: number, s: number): void {
@@ -114,16 +128,18 @@ function upperMap(x: number, s: number): void {
   mapCurvature = SQRT_PI_OVER_TWO * Math.exp(w + 0.125 * s * s) * w / s;
 }
 
-// Householder(3) refinement of s on the branch's objective, kept inside [sLeft, sRight].
-function refine(kind: number, beta: number, x: number, bMax: number, s0: number, sLeft0: number, sRight0: number): number {
+// Householder(3) refinement of s on the branch's objective, kept inside [sLeft, sRight]. The
+// bracket is closed: the guess may sit exactly on a branch end (beta = b_c puts it on s_c, the root).
+// LOWEST_LOG: the lowest objective with ln b = x/2 + logOtmCallUnscaled and ln beta = lnBetaLog.
+function refine(kind: number, beta: number, lnBetaLog: number, x: number, bMax: number, s0: number, sLeft0: number, sRight0: number): number {
   let s = s0;
   let sLeft = sLeft0;
   let sRight = sRight0;
-  if (!(s > sLeft && s < sRight)) s = sRight < Infinity ? 0.5 * (sLeft + sRight) : 2.0 * sLeft;
-  const lnBeta = kind == LOWEST ? Math.log(beta) : 0.0;
+  if (!(s >= sLeft && s <= sRight)) s = sRight < Infinity ? 0.5 * (sLeft + sRight) : 2.0 * sLeft;
+  const lnBeta = kind == LOWEST ? Math.log(beta) : lnBetaLog;
   const gap = bMax - beta; // exact when beta >= b_max/2 (the only case the upper objective uses it)
   let ds: number = Infinity;
-  for (let iteration = 0; iteration < MAX_ITERATIONS; iteration++) {
+  for (let iteration = 0; iteration < MAX_EVALUATIONS; iteration++) {
     // b, b' and b_max - b share bMax = e^{x/2} and one density phi(x/s + s/2).
     const pdfA = normalPdf(x / s + 0.5 * s);
     const vega = bMax * pdfA;
@@ -143,6 +159,17 @@ function refine(kind: number, beta: number, x: number, bMax: number, s0: number,
       nu = -Math.log(gap / c) / g;
       h2 = q + g;
       h3 = r + g * (2.0 * g + 3.0 * q);
+    } else if (kind == LOWEST_LOG) {
+      const lnB = 0.5 * x + logOtmCallUnscaled(x, s, pdfA);
+      if (lnB > lnBeta) sRight = s;
+      else if (lnB < lnBeta) sLeft = s;
+      else { ds = 0.0; break; }
+      const p = logOtmCallVegaRatio;
+      const lambda = 1.0 / lnB;
+      const bend = 1.0 + 2.0 * lambda;
+      nu = (lnBeta - lnB) * lnB / lnBeta / p;
+      h2 = q - p * bend;
+      h3 = r + 2.0 * p * p * (1.0 + 3.0 * lambda * (1.0 + lambda)) - 3.0 * p * q * bend;
     } else {
       const b = bMax * normalisedOtmCallUnscaledGivenPdf(x, s, pdfA);
       if (b > beta) sRight = s;
@@ -174,13 +201,15 @@ function refine(kind: number, beta: number, x: number, bMax: number, s0: number,
     if (!(next >= sLeft && next <= sRight)) next = sRight < Infinity ? 0.5 * (sLeft + sRight) : 2.0 * s;
     ds = next - s;
     s = next;
+    if (iteration >= MAX_ITERATIONS - 1 && Math.abs(ds) <= CONVERGED_STEP * s) break;
   }
   solveConverged = Math.abs(ds) <= CONVERGED_STEP * s && s > 0.0 && s < Infinity;
   return s;
 }
 
-// s with c(x, s) = beta for an out-of-the-money call: x <= 0, 0 < beta < e^{x/2}.
-function otmCallImpliedVolatility(beta: number, x: number): number {
+// s with c(x, s) = beta for an out-of-the-money call: x <= 0, 0 < beta < e^{x/2}. Below LOG_BETA
+// the caller also passes lnBeta = ln beta computed without underflow (beta itself may be 0 then).
+function otmCallImpliedVolatility(beta: number, lnBeta: number, x: number): number {
   const bMax = Math.exp(0.5 * x);
   const sC = Math.sqrt(-2.0 * x);
   let bC: number = 0.0;
@@ -194,6 +223,14 @@ function otmCallImpliedVolatility(beta: number, x: number): number {
     const sL = sC - bC / vC;
     const pdfL = normalPdf(x / sL + 0.5 * sL);
     const bL = bMax * normalisedOtmCallUnscaledGivenPdf(x, sL, pdfL);
+    if (beta < LOG_BETA) {
+      // Deep in the lowest branch (f_l ~ beta as beta -> 0): all in logarithms. Needs b_l normal.
+      if (!(lnBeta < Math.log(bL))) {
+        solveConverged = false;
+        return NaN;
+      }
+      return refine(LOWEST_LOG, beta, lnBeta, x, bMax, inverseLowerMapLog(x, lnBeta), 0.0, sL);
+    }
     if (beta < bL) {
       lowerMap(x, sL);
       const rL = convexControlForRightCurvature(0.0, bL, 0.0, mapValue, 1.0, mapSlope, mapCurvature, true);
@@ -202,13 +239,13 @@ function otmCallImpliedVolatility(beta: number, x: number): number {
         const t = beta / bL;
         f = (mapValue * t + bL * (1.0 - t)) * t;
       }
-      return refine(LOWEST, beta, x, bMax, inverseLowerMap(x, f), 0.0, sL);
+      return refine(LOWEST, beta, 0.0, x, bMax, inverseLowerMap(x, f), 0.0, sL);
     }
     const invVL = 1.0 / (bMax * pdfL);
     const invVC = 1.0 / vC;
     const rLM = convexControlForRightCurvature(bL, bC, sL, sC, invVL, invVC, 0.0, false);
     const s = rationalCubicInterpolation(beta, bL, bC, sL, sC, invVL, invVC, rLM);
-    return refine(MIDDLE, beta, x, bMax, s, sL, sC);
+    return refine(MIDDLE, beta, 0.0, x, bMax, s, sL, sC);
   }
   const sU = vC > TINY ? sC + (bMax - bC) / vC : sC;
   const pdfU = normalPdf(x / sU + 0.5 * sU);
@@ -218,7 +255,7 @@ function otmCallImpliedVolatility(beta: number, x: number): number {
     const invVU = 1.0 / (bMax * pdfU);
     const rUM = convexControlForLeftCurvature(bC, bU, sC, sU, invVC, invVU, 0.0, false);
     const s = rationalCubicInterpolation(beta, bC, bU, sC, sU, invVC, invVU, rUM);
-    return refine(MIDDLE, beta, x, bMax, s, sC, sU);
+    return refine(MIDDLE, beta, 0.0, x, bMax, s, sC, sU);
   }
   upperMap(x, sU);
   let f: number = NaN;
@@ -232,14 +269,15 @@ function otmCallImpliedVolatility(beta: number, x: number): number {
     f = (mapValue * (1.0 - t) + 0.5 * width * t) * (1.0 - t);
   }
   const s = -2.0 * inverseNormalCdf(f);
-  return refine(beta > 0.5 * bMax ? UPPER : MIDDLE, beta, x, bMax, s, sU, Infinity);
+  return refine(beta > 0.5 * bMax ? UPPER : MIDDLE, beta, 0.0, x, bMax, s, sU, Infinity);
 }
 
 /**
  * Normalised implied total volatility s = sigma sqrt(T) with b(x, s, theta) = beta.
  * beta = price / (DF sqrt(F K)) (a normalised, undiscounted price), x = ln(F/K), theta > 0 for a
  * call and < 0 for a put. Returns 0 when beta equals the normalised intrinsic value, NaN when beta
- * is below it, at or above the maximum (e^{theta x/2}), or any input is NaN.
+ * is below it, at or above the maximum (e^{theta x/2}), or any input is NaN (and NaN if the solver
+ * did not converge, never expected: the batch reports that as STATUS_NOT_CONVERGED).
  * Accuracy: attainable precision, |ds/s| of a few eps * (1 + |b / (s b')|).
  */
 export function normalisedImpliedVolatility(beta: number, x: number, theta: number): number {
@@ -252,16 +290,20 @@ export function normalisedImpliedVolatility(beta: number, x: number, theta: numb
   const xOtm = -Math.abs(x);
   const betaOtm = beta - intrinsic;
   if (!(betaOtm < Math.exp(0.5 * xOtm))) return NaN;
-  return otmCallImpliedVolatility(betaOtm, xOtm);
+  const s = otmCallImpliedVolatility(betaOtm, betaOtm < LOG_BETA ? Math.log(betaOtm) : 0.0, xOtm);
+  return solveConverged ? s : NaN;
 }
 
 // ln(F/K) to a relative accuracy of a few ulps: near the money F - K is exact (Sterbenz) and
 // log1p keeps the digits that ln of the rounded ratio F/K ~ 1 would lose (an absolute error of
 // eps in F/K is a relative error of eps/|x| in x, and s scales like |x| deep out of the money).
+// Finite for every pair of positive finite doubles.
 function logMoneyness(forward: number, strike: number): number {
   const ratio = forward / strike;
   if (ratio > 0.5 && ratio < 2.0) return Math.log1p((forward - strike) / strike);
-  return Math.log(ratio);
+  // F/K overflows (or leaves the normal range) for F = 1e300, K = 1e-10: the difference of logs.
+  if (ratio >= TINY && ratio < Infinity) return Math.log(ratio);
+  return Math.log(forward) - Math.log(strike);
 }
 
 /**
@@ -310,15 +352,19 @@ export function impliedVolatilityBatch(
         status = STATUS_ABOVE_MAXIMUM;
       } else {
         // Out-of-the-money part in normalised units; x <= 0 after put-call symmetry.
-        const beta = (price / discount - intrinsic) / (Math.sqrt(forward) * Math.sqrt(strike));
+        const timeValue = price / discount - intrinsic;
+        const beta = timeValue / (Math.sqrt(forward) * Math.sqrt(strike));
         const x = -Math.abs(logMoneyness(forward, strike));
-        if (!(beta > 0.0)) {
+        // beta underflows when sqrt(F K) is large (F = 70000, price 1e-305): ln beta from the logs
+        // (an absolute error of a few ulps of each log moves s by about u/2 that deep in the tail).
+        const lnBeta = beta < LOG_BETA ? Math.log(timeValue) - 0.5 * (Math.log(forward) + Math.log(strike)) : 0.0;
+        if (!(timeValue > 0.0)) {
           vol = 0.0;
           status = STATUS_OK;
         } else if (!(beta < Math.exp(0.5 * x))) {
           status = STATUS_ABOVE_MAXIMUM;
         } else {
-          const s = otmCallImpliedVolatility(beta, x);
+          const s = otmCallImpliedVolatility(beta, lnBeta, x);
           if (solveConverged) {
             vol = s / Math.sqrt(expiry);
             status = STATUS_OK;

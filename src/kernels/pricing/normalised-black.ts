@@ -92,13 +92,43 @@ export function normalisedOtmCallUnscaledGivenPdf(x: number, s: number, pdfA: nu
   const h = x / s;
   const t = 0.5 * s;
   const a = h + t;
-  if (a < ASYMPTOTIC_LIMIT) return pdfA * asymptoticDifference(h, t);
+  // pdfA = 0: a below about -38.6 (or -Infinity when s or x/s over/underflowed), value 0 to the
+  // last bit; the expansion would give 0 * NaN for an infinite h.
+  if (a < ASYMPTOTIC_LIMIT) return pdfA > 0.0 ? pdfA * asymptoticDifference(h, t) : 0.0;
   if (t < SMALL_T_LIMIT) return pdfA * smallTDifference(h, t);
   // One density serves both tails: phi(h - t) = phi(h + t) e^{x} (since (h - t)^2 = (h + t)^2 - 2x),
   // and Y(h - t) needs it only in the central region.
   const b = h - t;
   const pdfB = Math.abs(b) <= NORMAL_CENTRAL_LIMIT ? pdfA * Math.exp(x) : 0.0;
   return normalCdfGivenPdf(a, pdfA) - pdfA * normalCdfOverPdfGivenPdf(b, pdfB);
+}
+
+const LN_SQRT_2PI: number = 0.918938533204672741780329736406;
+
+/** b'/b of the last logOtmCallUnscaled evaluation (module state: no allocation in kernels). */
+export let logOtmCallVegaRatio: number = 0.0;
+
+/**
+ * ln(c(x, s) e^{-x/2}) for x <= 0, s > 0: the logarithm of normalisedOtmCallUnscaled where that
+ * underflows (deep out of the money, c below ~1e-300), from ln phi(a) + ln(Y(h+t) - Y(h-t)) in the
+ * asymptotic and small-t regions. Also sets logOtmCallVegaRatio = b'/b (= phi(a)/unscaled). The
+ * absolute error of the result is a few ulps of a^2/2, i.e. a relative error of b of the same
+ * order as the direct evaluation's (the density's argument a is rounded the same way).
+ */
+export function logOtmCallUnscaled(x: number, s: number, pdfA: number): number {
+  const h = x / s;
+  const t = 0.5 * s;
+  const a = h + t;
+  let d: number = 0.0;
+  if (a < ASYMPTOTIC_LIMIT) d = asymptoticDifference(h, t);
+  else if (t < SMALL_T_LIMIT) d = smallTDifference(h, t);
+  else {
+    const u = normalisedOtmCallUnscaledGivenPdf(x, s, pdfA);
+    logOtmCallVegaRatio = pdfA / u;
+    return Math.log(u);
+  }
+  logOtmCallVegaRatio = 1.0 / d;
+  return (-0.5 * a * a - LN_SQRT_2PI) + Math.log(d);
 }
 
 /**
