@@ -152,6 +152,11 @@ function dateIssue(line: number, name: string, expiryText: string, stampText: st
 const REQUIRED = ['instrument_name', 'option_type', 'strike', 'time_to_maturity', 'underlying'] as const;
 const OPTIONAL_NUMERIC = ['bid_price', 'ask_price', 'mark_price', 'mid_price', 'index_price', 'implied_volatility', 'delta', 'vega', 'open_interest'] as const;
 
+/** For a cell JavaScript would read as a number but a CSV must not (`0x10`, `0b1`, `1e999`): what is expected instead. */
+function notationHint(raw: string): string {
+  return raw.trim() !== '' && !Number.isNaN(Number(raw)) ? ' in decimal notation (finite; no hex, binary, octal or Infinity)' : '';
+}
+
 /** Split one CSV line (RFC 4180 quoting). */
 function splitCsvLine(line: string): string[] {
   if (!line.includes('"')) return line.split(',');
@@ -235,7 +240,7 @@ export function loadDeribitChain(csvText: string, options: LoadChainOptions = {}
       const raw = cells[col.get(name)!];
       const v = parseDecimal(raw);
       if (!(name === 'time_to_maturity' ? v >= 0 : v > 0)) {
-        fail({ line, column: name, value: raw, reason: name === 'time_to_maturity' ? 'a decimal number >= 0' : 'a positive decimal number' });
+        fail({ line, column: name, value: raw, reason: (name === 'time_to_maturity' ? 'a number >= 0' : 'a positive number') + notationHint(raw) });
         bad = true;
         break;
       }
@@ -246,7 +251,7 @@ export function loadDeribitChain(csvText: string, options: LoadChainOptions = {}
       if (idx === undefined) continue;
       const raw = cells[idx];
       if (raw.trim() !== '' && Number.isNaN(parseDecimal(raw))) {
-        fail({ line, column: name, value: raw, reason: 'a finite decimal number or an empty cell' });
+        fail({ line, column: name, value: raw, reason: 'a number or an empty cell' + notationHint(raw) });
         bad = true;
         break;
       }
