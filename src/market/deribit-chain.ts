@@ -126,15 +126,16 @@ const years = (x: number) => String(Number(x.toPrecision(6)));
  * that disagrees with the others (and both values), or undefined when they agree or cannot be
  * checked (a column absent or empty).
  */
-function dateIssue(line: number, name: string, expiryText: string, stampText: string, T: number, rawT: string): ChainRowIssue | undefined {
-  const expiry = expiryText.trim() === '' ? NaN : parseIsoTime(expiryText);
+function dateIssue(line: number, name: string, expiryText: string, stampText: string, T: number, rawT: string, time: (text: string) => number): ChainRowIssue | undefined {
+  const expiry = expiryText.trim() === '' ? NaN : time(expiryText);
   if (expiryText.trim() !== '' && Number.isNaN(expiry)) return { line, column: 'expiry_datetime', value: expiryText, reason: 'an ISO 8601 date-time such as 2026-03-27T08:00:00+00:00' };
-  const stamp = stampText.trim() === '' ? NaN : parseIsoTime(stampText);
+  const stamp = stampText.trim() === '' ? NaN : time(stampText);
   if (stampText.trim() !== '' && Number.isNaN(stamp)) return { line, column: 'timestamp', value: stampText, reason: 'an ISO 8601 date-time such as 2026-01-05T15:33:29+00:00' };
   const named = expiryOfInstrument(name);
+  const DAY = 86400000;
   // Does time_to_maturity match an expiry (0 for one at or before the snapshot)? Needs the snapshot time.
   const agreesWithT = (ms: number) => !Number.isNaN(stamp) && Math.abs(Math.max(0, ms - stamp) / YEAR_MS - T) <= MATURITY_TOLERANCE;
-  if (!Number.isNaN(named) && !Number.isNaN(expiry) && isoDay(named) !== isoDay(expiry)) {
+  if (!Number.isNaN(named) && !Number.isNaN(expiry) && Math.floor(named / DAY) !== Math.floor(expiry / DAY)) {
     // Two witnesses disagree: the one time_to_maturity backs is right, the other is reported.
     if (agreesWithT(expiry)) return { line, column: 'instrument_name', value: name, reason: `an instrument expiring on ${isoDay(expiry)} as expiry_datetime ${expiryText.trim()} and time_to_maturity ${rawT.trim()} say` };
     return { line, column: 'expiry_datetime', value: expiryText, reason: `the expiry of instrument_name ${name} (${isoDay(named)})` };
@@ -215,7 +216,17 @@ export function loadDeribitChain(csvText: string, options: LoadChainOptions = {}
   for (const r of REQUIRED) if (!col.has(r)) throw new InputError(`header.${r}`, lines[0], `a CSV header with column ${r}`);
 
   const cell = (cells: string[], name: string) => (col.has(name) ? cells[col.get(name)!] : '');
-  const keep: { cells: string[]; line: number }[] = [];
+  // A chain has one timestamp and a dozen expiries: parse each distinct date text once.
+  const times = new Map<string, number>();
+  const time = (text: string) => {
+    let t = times.get(text);
+    if (t === undefined) times.set(text, (t = parseIsoTime(text)));
+    return t;
+  };
+  // Numeric columns, parsed once per row while checking it: the required three, then the optional ones present.
+  const numeric = [...(['strike', 'time_to_maturity', 'underlying'] as const), ...OPTIONAL_NUMERIC.filter((c) => col.has(c))];
+  const numIdx = numeric.map((c) => col.get(c)!);
+  const keep: { cells: string[]; line: number; nums: Float64Array }[] = [];
   const skipped: ChainRowIssue[] = [];
   const fail = (issue: ChainRowIssue) => {
     if (onError === 'reject') throw new CsvRowError(issue);
@@ -236,9 +247,11 @@ export function loadDeribitChain(csvText: string, options: LoadChainOptions = {}
       continue;
     }
     let bad = false;
-    for (const name of ['strike', 'time_to_maturity', 'underlying'] as const) {
-      const raw = cells[col.get(name)!];
-      const v = parseDecimal(raw);
+    const nums = new Float64Array(numeric.length);
+    for (let j = 0; j < numeric.length; j++) nums[j] = parseDecimal(cells[numIdx[j]]);
+    for (const [j, name] of (['strike', 'time_to_maturity', 'underlying'] as const).entries()) {
+      const raw = cells[numIdx[j]];
+      const v = nums[j];
       if (!(name === 'time_to_maturity' ? v >= 0 : v > 0)) {
         fail({ line, column: name, value: raw, reason: (name === 'time_to_maturity' ? 'a number >= 0' : 'a positive number') + notationHint(raw) });
         bad = true;
@@ -246,11 +259,10 @@ export function loadDeribitChain(csvText: string, options: LoadChainOptions = {}
       }
     }
     if (bad) continue;
-    for (const name of OPTIONAL_NUMERIC) {
-      const idx = col.get(name);
-      if (idx === undefined) continue;
-      const raw = cells[idx];
-      if (raw.trim() !== '' && Number.isNaN(parseDecimal(raw))) {
+    for (let j = 3; j < numeric.length; j++) {
+      const name = numeric[j];
+      const raw = cells[numIdx[j]];
+      if (Number.isNaN(nums[j]) && raw.trim() !== '') {
         fail({ line, column: name, value: raw, reason: 'a number or an empty cell' + notationHint(raw) });
         bad = true;
         break;
@@ -258,20 +270,20 @@ export function loadDeribitChain(csvText: string, options: LoadChainOptions = {}
     }
     if (bad) continue;
     const rawT = cells[col.get('time_to_maturity')!];
-    const issue = dateIssue(line, cells[col.get('instrument_name')!], cell(cells, 'expiry_datetime'), cell(cells, 'timestamp'), parseDecimal(rawT), rawT);
+    const issue = dateIssue(line, cells[col.get('instrument_name')!], cell(cells, 'expiry_datetime'), cell(cells, 'timestamp'), nums[1], rawT, time);
     if (issue) {
       fail(issue);
       continue;
     }
-    keep.push({ cells, line });
+    keep.push({ cells, line, nums });
   }
 
   const n = keep.length;
   const text = (name: string) => keep.map((k) => (col.has(name) ? k.cells[col.get(name)!] : ''));
   const num = (name: string) => {
     const out = new Float64Array(n).fill(NaN);
-    const idx = col.get(name);
-    if (idx !== undefined) keep.forEach((k, i) => (out[i] = parseDecimal(k.cells[idx])));
+    const j = (numeric as readonly string[]).indexOf(name);
+    if (j >= 0) keep.forEach((k, i) => (out[i] = k.nums[j]));
     return out;
   };
   const instrument = text('instrument_name');
