@@ -73,7 +73,8 @@ export function parseHistoryLines(text: string, file: string): { history: PriceH
     history = parsePriceCsv(text);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    const m = /^line (\d+)$/.exec(e.path);
+    // parsePriceCsv names the row as `line N` (possibly followed by a column).
+    const m = /^line (\d+)\b/.exec(e.path);
     if (!m) throw new BadInputError(inputProblem(e), { file, line: 1, field: 'header' });
     const line = Number(m[1]);
     const lines = text.trim().split(/\r?\n/);
