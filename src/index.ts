@@ -21,6 +21,7 @@ export type { Kernels } from './kernels/contract.js';
 export type { WasmSource } from './wasm-module.js';
 export { MemoryArena } from './memory-arena.js';
 export { loadDeribitChain, CsvRowError, type DeribitChain, type ChainRowIssue, type LoadChainOptions } from './market/deribit-chain.js';
+export { loadSampleChain, loadSampleText, sampleDataPath, sampleDataUrl, SAMPLE_DATA, DEFAULT_SAMPLE_CHAIN, type SampleName } from './market/samples.js';
 export * from './montecarlo/index.js';
 export * from './calibration/index.js';
 export {

@@ -20,12 +20,12 @@ export function bundled(rel: string): string {
 
 /** The bundled Deribit option-chain snapshot used when no chain file is given. */
 export const BUNDLED_CHAIN = 'data/market/deribit_options_snapshot_20260105T153329Z.csv';
-/** The bundled daily histories (Binance closes), by asset. */
-export const BUNDLED_HISTORIES: Record<string, string> = {
-  BTC: 'data/history/BTCUSDT_1d.csv',
-  ETH: 'data/history/ETHUSDT_1d.csv',
-  SOL: 'data/history/SOLUSDT_1d.csv',
-};
+/** The bundled daily histories (Binance closes), by asset (a Map: asset names come from input files). */
+export const BUNDLED_HISTORIES: ReadonlyMap<string, string> = new Map([
+  ['BTC', 'data/history/BTCUSDT_1d.csv'],
+  ['ETH', 'data/history/ETHUSDT_1d.csv'],
+  ['SOL', 'data/history/SOLUSDT_1d.csv'],
+]);
 /** The bundled example portfolio used when `--portfolio` is not given. */
 export const BUNDLED_PORTFOLIO = 'examples/portfolios/btc-eth-options.json';
 

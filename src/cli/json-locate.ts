@@ -5,8 +5,22 @@
  */
 import { BadInputError } from './errors.js';
 
-/** Map from field path (`a.b[3].c`, root `''`) to 1-based line number. */
-export function jsonLines(text: string): Map<string, number> {
+/**
+ * Deepest nesting of objects and arrays accepted in an input file. The formats read here need five
+ * levels (`accounts[1].positions[0].instrument`); the bound keeps the paths (one string per value,
+ * as long as its depth) small, and turns a hostile 100,000-deep file into a one-line error.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** One open object or array of the scan: its path, and for an array the index of the current element. */
+interface Frame { path: string; array: boolean; index: number }
+
+/**
+ * Map from field path (`a.b[3].c`, root `''`) to 1-based line number. Iterative (an explicit stack,
+ * no recursion), so depth cannot overflow the call stack.
+ * @throws BadInputError naming `file` and the line when the nesting is deeper than {@link MAX_JSON_DEPTH}.
+ */
+export function jsonLines(text: string, file?: string): Map<string, number> {
   const lines = new Map<string, number>();
   let i = 0;
   let line = 1;
@@ -23,39 +37,49 @@ export function jsonLines(text: string): Map<string, number> {
     i++;
     return JSON.parse(text.slice(start, i)) as string;
   };
-  const value = (path: string): void => {
+  const member = (parent: string): string => {
+    ws();
+    const key = str();
+    ws();
+    i++; // ':'
+    return parent ? `${parent}.${key}` : key;
+  };
+  const stack: Frame[] = [];
+  let path = '';
+  // Each turn reads one value at `path`, then closes the containers that end after it.
+  while (i <= text.length) {
     ws();
     lines.set(path, line);
     const ch = text[i];
-    if (ch === '{') {
+    if (ch === '{' || ch === '[') {
       i++;
       ws();
-      if (text[i] === '}') { i++; return; }
-      for (;;) {
-        ws();
-        const key = str();
-        ws();
-        i++; // ':'
-        value(path ? `${path}.${key}` : key);
-        ws();
-        if (text[i++] === '}') return;
-      }
-    } else if (ch === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') { i++; return; }
-      for (let k = 0; ; k++) {
-        value(`${path}[${k}]`);
-        ws();
-        if (text[i++] === ']') return;
+      if (text[i] === (ch === '{' ? '}' : ']')) {
+        i++;
+      } else {
+        if (stack.length >= MAX_JSON_DEPTH) {
+          throw new BadInputError(`JSON nested deeper than ${MAX_JSON_DEPTH} levels (no input here needs more than a few)`, { file, line });
+        }
+        stack.push({ path, array: ch === '[', index: 0 });
+        path = ch === '[' ? `${path}[0]` : member(path);
+        continue;
       }
     } else if (ch === '"') {
       str();
     } else {
       while (i < text.length && /[^\s,\]}]/.test(text[i])) i++;
     }
-  };
-  value('');
+    // After a value: ',' opens the next member or element, '}' or ']' closes the innermost container.
+    let next: string | undefined;
+    while (stack.length > 0 && next === undefined) {
+      ws();
+      const top = stack[stack.length - 1];
+      if (text[i++] === ',') next = top.array ? `${top.path}[${++top.index}]` : member(top.path);
+      else stack.pop();
+    }
+    if (next === undefined) break;
+    path = next;
+  }
   return lines;
 }
 

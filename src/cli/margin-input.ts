@@ -7,12 +7,14 @@
 import { basename } from 'node:path';
 import { InputError } from '../errors.js';
 import type { DeribitChain } from '../market/deribit-chain.js';
-import type { MarginAccount } from '../margin/types.js';
+import { STABLECOINS } from '../margin/market.js';
+import type { MarginAccount, MarginMarket } from '../margin/types.js';
 import type { CliContext } from './command.js';
 import { BadInputError, inputProblem } from './errors.js';
 import { bundled, displayPath, readText } from './files.js';
 import { jsonLines, lineOf, parseJsonFile } from './json-locate.js';
 import { expiryLabel, MONTHS } from './market-input.js';
+import { hasOwn } from './records.js';
 
 /** The bundled example accounts used when no accounts file is given. */
 export const BUNDLED_MARGIN_ACCOUNTS = 'examples/portfolios/margin-accounts.json';
@@ -46,7 +48,7 @@ export async function readAccounts(ctx: CliContext, path: unknown): Promise<Acco
   const file = isBundled ? BUNDLED_MARGIN_ACCOUNTS : displayPath(abs);
   const text = await readText(abs);
   const data = parseJsonFile(text, file);
-  const lines = jsonLines(text);
+  const lines = jsonLines(text, file);
   const where = (field: string) => ({ file, line: lineOf(lines, field), field });
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new BadInputError('expected a JSON object: one account { id, collateral, positions } or { "accounts": [...] }', { file, line: 1 });
@@ -110,4 +112,40 @@ export function accountsError(e: unknown, input: AccountsInput, chain: DeribitCh
       .replace(/on the position or in market\.vols\)/, 'as "vol" on the position: it names no instrument to look up)')
       .replace(/market\.vols\["[^"]*"\]/, `the mark IVs of ${marketFile}`);
   return new BadInputError(problem, { file: input.file, line: input.lineOf(field), field: field || 'account' });
+}
+
+/**
+ * Check the names in the accounts file against the market before the margin engine sees them:
+ * every collateral asset and position asset is a stablecoin or an asset of the market, every
+ * position given by instrument name alone is a listed instrument. Names are looked up as own
+ * entries only, so `constructor`, `toString` or `__proto__` are unknown names like `DOGE`, never
+ * members of Object.prototype. Shapes (non-objects, missing arrays) are left to the engine's checks.
+ * @throws BadInputError naming the file, the line and the field.
+ */
+export function checkAccountsMarket(input: AccountsInput, market: MarginMarket, chain: DeribitChain, marketFile: string): void {
+  const listed = Object.keys(market.assets).sort();
+  const known = (asset: unknown) => typeof asset === 'string' && (STABLECOINS.has(asset) || hasOwn(market.assets, asset));
+  const fail = (path: string, problem: string): never => {
+    const field = input.fileField(path);
+    throw new BadInputError(problem, { file: input.file, line: input.lineOf(field), field });
+  };
+  const notAnAsset = (asset: string) =>
+    `expected an asset of ${marketFile} (${listed.join(', ') || 'none'}) or a stablecoin (${[...STABLECOINS].join(', ')}), got ${JSON.stringify(asset)}`;
+  input.accounts.forEach((acc, k) => {
+    if (acc === null || typeof acc !== 'object') return;
+    const collateral: unknown = acc.collateral;
+    if (collateral !== null && typeof collateral === 'object' && !Array.isArray(collateral)) {
+      for (const asset of Object.keys(collateral)) if (!known(asset)) fail(`accounts[${k}].collateral.${asset}`, notAnAsset(asset));
+    }
+    if (!Array.isArray(acc.positions)) return;
+    acc.positions.forEach((p: unknown, i) => {
+      if (p === null || typeof p !== 'object') return;
+      const { kind, instrument, asset } = p as { kind?: unknown; instrument?: unknown; asset?: unknown };
+      const path = `accounts[${k}].positions[${i}]`;
+      if (kind === undefined && typeof instrument === 'string' && !hasOwn(market.instruments, instrument)) {
+        fail(`${path}.instrument`, unknownInstrument(instrument, chain, marketFile));
+      }
+      if (kind !== undefined && typeof asset === 'string' && !known(asset)) fail(`${path}.asset`, notAnAsset(asset));
+    });
+  });
 }

@@ -7,12 +7,13 @@ import { InputError } from '../errors.js';
 import { parsePriceCsv, type PriceHistory } from '../risk/returns.js';
 import type { Portfolio, Position } from '../risk/portfolio.js';
 import { BadInputError, inputProblem } from './errors.js';
+import { parseDecimal } from '../market/csv-number.js';
 import { bundled, BUNDLED_HISTORIES, BUNDLED_PORTFOLIO, displayPath, readText } from './files.js';
 import { jsonLines, lineOf, parseJsonFile } from './json-locate.js';
 import type { CliContext } from './command.js';
 
-/** A history file and the asset it prices. */
-export interface HistoryInput { asset: string; file: string; bundled: boolean; history: PriceHistory }
+/** A history file and the asset it prices; `lineOfDate` gives the file line of each date's row. */
+export interface HistoryInput { asset: string; file: string; bundled: boolean; history: PriceHistory; lineOfDate: ReadonlyMap<string, number> }
 
 /** A portfolio file: the portfolio (spots may be filled in later) and a locator of its fields' lines. */
 export interface PortfolioInput {
@@ -31,14 +32,49 @@ export function assetFromFileName(file: string): string {
   return head.replace(/(USDT|USDC|BUSD|USD|PERP)$/, '') || head;
 }
 
+/**
+ * Check the close of every row before parsePriceCsv reads it: a positive decimal number (no `0x10`,
+ * `0b1`, `1_000`, `Infinity`, and nothing that overflows a double such as `1e999`, which would
+ * surface later as a non-finite scenario return with no file or line).
+ * @returns the file line of each row's date (dates as parsePriceCsv reads them: the first 10 characters).
+ * @throws BadInputError naming the file, the line and the column.
+ */
+function scanHistory(text: string, file: string): Map<string, number> {
+  const lines = text.split(/\r?\n/);
+  const first = lines.findIndex((l) => l.trim() !== '');
+  const lineOfDate = new Map<string, number>();
+  if (first < 0) return lineOfDate;
+  const head = lines[first].split(',').map((s) => s.trim().toLowerCase());
+  const iDate = head.includes('timestamp') ? head.indexOf('timestamp') : head.indexOf('date');
+  const iClose = head.indexOf('close');
+  if (iDate < 0 || iClose < 0) return lineOfDate; // parsePriceCsv reports the header
+  for (let k = first + 1; k < lines.length; k++) {
+    if (lines[k].trim() === '') continue;
+    const cells = lines[k].split(',');
+    const date = (cells[iDate] ?? '').trim().slice(0, 10);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new BadInputError(`expected a date YYYY-MM-DD, got ${JSON.stringify(date)}`, { file, line: k + 1, field: head[iDate] });
+    const close = cells[iClose] ?? '';
+    if (!(parseDecimal(close) > 0)) throw new BadInputError(`expected a positive close, got ${JSON.stringify(close)}`, { file, line: k + 1, field: 'close' });
+    lineOfDate.set(date, k + 1);
+  }
+  return lineOfDate;
+}
+
 /** Parse a history CSV; a bad row is reported as file:line: column. @throws BadInputError. */
 export function parseHistory(text: string, file: string): PriceHistory {
+  return parseHistoryLines(text, file).history;
+}
+
+/** {@link parseHistory}, with the file line of each date. */
+export function parseHistoryLines(text: string, file: string): { history: PriceHistory; lineOfDate: ReadonlyMap<string, number> } {
+  const lineOfDate = scanHistory(text, file);
   let history: PriceHistory;
   try {
     history = parsePriceCsv(text);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
-    const m = /^line (\d+)$/.exec(e.path);
+    // parsePriceCsv names the row as `line N` (possibly followed by a column).
+    const m = /^line (\d+)\b/.exec(e.path);
     if (!m) throw new BadInputError(inputProblem(e), { file, line: 1, field: 'header' });
     const line = Number(m[1]);
     const lines = text.trim().split(/\r?\n/);
@@ -53,7 +89,7 @@ export function parseHistory(text: string, file: string): PriceHistory {
   }
   // One return needs two closes; fewer (a header-only file) would surface later as "-1 common daily returns".
   if (history.close.length < 2) throw new BadInputError(`expected at least two daily closes, got ${history.close.length}`, { file });
-  return history;
+  return { history, lineOfDate };
 }
 
 /** Read the history files: positional files (asset from the name) and `--history ASSET=path` entries. */
@@ -68,19 +104,20 @@ export async function readHistories(ctx: CliContext, files: string[], specs: str
   const fromBundle: string[] = [];
   for (const a of assets) {
     if (chosen.has(a)) continue;
-    if (files.length + specs.length > 0 || !BUNDLED_HISTORIES[a]) {
+    const sample = BUNDLED_HISTORIES.get(a);
+    if (files.length + specs.length > 0 || sample === undefined) {
       const given = [...chosen.keys()].join(', ') || 'none';
       throw new BadInputError(`no price history for asset ${a} (histories given for: ${given}; name a file ${a}USDT_1d.csv or pass --history ${a}=path)`);
     }
-    chosen.set(a, { file: bundled(BUNDLED_HISTORIES[a]), bundled: true });
-    fromBundle.push(`${a} ${BUNDLED_HISTORIES[a]}`);
+    chosen.set(a, { file: bundled(sample), bundled: true });
+    fromBundle.push(`${a} ${sample}`);
   }
   if (fromBundle.length) ctx.note(`riskwasm: no history files given: using the bundled daily closes ${fromBundle.join(', ')}`);
   const out: HistoryInput[] = [];
   for (const a of assets) {
     const { file, bundled: isBundled } = chosen.get(a)!;
-    const shown = isBundled ? BUNDLED_HISTORIES[a] : displayPath(file);
-    out.push({ asset: a, file: shown, bundled: isBundled, history: parseHistory(await readText(file), shown) });
+    const shown = isBundled ? BUNDLED_HISTORIES.get(a)! : displayPath(file);
+    out.push({ asset: a, file: shown, bundled: isBundled, ...parseHistoryLines(await readText(file), shown) });
   }
   return out;
 }
@@ -93,7 +130,7 @@ export async function readPortfolio(ctx: CliContext, path: unknown): Promise<Por
   const shown = isBundled ? BUNDLED_PORTFOLIO : displayPath(file);
   const text = await readText(file);
   const data = parseJsonFile(text, shown);
-  const lines = jsonLines(text);
+  const lines = jsonLines(text, shown);
   const where = (field: string) => ({ file: shown, line: lineOf(lines, field), field });
   if (data === null || typeof data !== 'object' || Array.isArray(data)) throw new BadInputError('expected a JSON object with "positions"', { file: shown, line: 1 });
   const d = data as Record<string, unknown>;

@@ -16,13 +16,15 @@ import type { MarginMarket, MarginPosition } from '../../margin/types.js';
 import { statusName } from '../../status.js';
 import type { CliCommand, CommandReport } from '../command.js';
 import { BadInputError, fromInputError } from '../errors.js';
-import { accountsError, readAccounts, type AccountsInput } from '../margin-input.js';
+import { accountsError, checkAccountsMarket, readAccounts, type AccountsInput } from '../margin-input.js';
 import { readChain, type ChainInput } from '../market-input.js';
 import { plotFormat } from '../plot.js';
+import { dataRecord } from '../records.js';
 import { formatTable, percent } from '../table.js';
 
-const GRIDS: Record<string, ScenarioGrid> = { deribit: DERIBIT_GRID, span16: SPAN16_GRID };
-const STANDARDS: Record<string, StandardMarginParams> = { deribit: DERIBIT_STANDARD, generic: GENERIC_STANDARD };
+// Maps, not objects: `--grid constructor` must not find Object.prototype.constructor.
+const GRIDS = new Map<string, ScenarioGrid>([['deribit', DERIBIT_GRID], ['span16', SPAN16_GRID]]);
+const STANDARDS = new Map<string, StandardMarginParams>([['deribit', DERIBIT_STANDARD], ['generic', GENERIC_STANDARD]]);
 const AGGREGATIONS: readonly MarginAggregation[] = ['per-asset', 'joint'];
 
 export const marginCommand: CliCommand = {
@@ -44,11 +46,11 @@ export const marginCommand: CliCommand = {
   ],
   async run(ctx, [accountsPath], options): Promise<CommandReport> {
     const gridName = String(options.grid);
-    const grid = GRIDS[gridName];
-    if (!grid) throw new BadInputError(`expected one of ${Object.keys(GRIDS).join(', ')}, got ${JSON.stringify(options.grid)}`, { field: '--grid' });
+    const grid = GRIDS.get(gridName);
+    if (!grid) throw new BadInputError(`expected one of ${[...GRIDS.keys()].join(', ')}, got ${JSON.stringify(options.grid)}`, { field: '--grid' });
     const standardName = String(options.standard);
-    const standard = STANDARDS[standardName];
-    if (!standard) throw new BadInputError(`expected one of ${Object.keys(STANDARDS).join(', ')}, got ${JSON.stringify(options.standard)}`, { field: '--standard' });
+    const standard = STANDARDS.get(standardName);
+    if (!standard) throw new BadInputError(`expected one of ${[...STANDARDS.keys()].join(', ')}, got ${JSON.stringify(options.standard)}`, { field: '--standard' });
     const aggregation = String(options.aggregation) as MarginAggregation;
     if (!AGGREGATIONS.includes(aggregation)) throw new BadInputError(`expected one of ${AGGREGATIONS.join(', ')}, got ${JSON.stringify(options.aggregation)}`, { field: '--aggregation' });
     const plot = options.plot !== undefined ? String(options.plot) : undefined;
@@ -66,6 +68,7 @@ export const marginCommand: CliCommand = {
     } catch (e) {
       throw fromInputError(e, chain.file);
     }
+    checkAccountsMarket(input, market, chain.chain, chain.file);
     const engine = await ctx.engine();
     const located = <T>(f: () => T): T => {
       try {
@@ -173,7 +176,7 @@ function buildJson(
     },
     backend: engine.backend,
     market: {
-      assets: Object.fromEntries(Object.entries(market.assets).map(([a, m]) => [a, { index: m.index, expiries: m.forwards?.length ?? 0 }])),
+      assets: dataRecord(Object.entries(market.assets).map(([a, m]) => [a, { index: m.index, expiries: m.forwards?.length ?? 0 }])),
     },
     grid: {
       name: gridName,
@@ -201,7 +204,7 @@ function buildJson(
         id: r.id,
         description: input.descriptions[k] ?? null,
         line: input.lineOf(apath) ?? null,
-        collateral: { ...(acc.collateral ?? {}) },
+        collateral: dataRecord(Object.entries(acc.collateral ?? {})),
         initialMargin: r.initialMargin,
         maintenanceMargin: r.maintenanceMargin,
         scanRisk: r.scanRisk,
@@ -267,8 +270,15 @@ function signedPct(x: number): string {
   return x > 0 ? `+${s}` : s;
 }
 
+/** A side's level: the price and its distance; else `-` and why there is none (the JSON's status and reason). */
 function liqSide(s: ReturnType<typeof sideJson>): string {
-  return s.status === 'found' ? `${usd(s.price)} (${s.distancePercent > 0 ? '+' : ''}${s.distancePercent.toFixed(1)}%)` : s.status === 'none' ? 'none' : s.status;
+  return s.status === 'found' ? `${usd(s.price)} (${s.distancePercent > 0 ? '+' : ''}${s.distancePercent.toFixed(1)}%)` : `- (${s.status}: ${s.reason})`;
+}
+
+/** One asset's liquidation levels; when both sides stopped for the same reason (e.g. already below maintenance), that reason once. */
+function liqAsset(l: { asset: string; below: ReturnType<typeof sideJson>; above: ReturnType<typeof sideJson> }): string {
+  if (l.below.status !== 'found' && l.below.status === l.above.status && l.below.reason === l.above.reason) return `${l.asset}: no level (${l.below.status}: ${l.below.reason})`;
+  return `${l.asset} below ${liqSide(l.below)}, above ${liqSide(l.above)}`;
 }
 
 function marginText(j: MarginJson): string {
@@ -301,8 +311,8 @@ function marginText(j: MarginJson): string {
     ));
     const apart = j.grid.scenarios.filter((s) => !s.inMatrix);
     if (apart.length > 0) out.push(`  outside the matrix: ${apart.map((s) => `${s.name} ${usd(a.scenarioPnl[s.index])}`).join('; ')}`);
-    out.push(`  liquidation (index where equity = standard MM): ${a.liquidation.assets.map((l) => `${l.asset} below ${liqSide(l.below)}, above ${liqSide(l.above)}`).join('; ') || 'no risky asset'}`);
-    out.push(`  liquidation (index where equity = portfolio MM): ${a.portfolioLiquidation.assets.map((l) => `${l.asset} below ${liqSide(l.below)}, above ${liqSide(l.above)}`).join('; ') || 'no risky asset'}`);
+    out.push(`  liquidation (index where equity = standard MM): ${a.liquidation.assets.map(liqAsset).join('; ') || 'no risky asset'}`);
+    out.push(`  liquidation (index where equity = portfolio MM): ${a.portfolioLiquidation.assets.map(liqAsset).join('; ') || 'no risky asset'}`);
   }
   return out.join('\n');
 }

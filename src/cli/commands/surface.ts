@@ -6,6 +6,7 @@
 import { ivSurfaceChart } from '../../charts/specs.js';
 import type { Surface } from '../../calibration/surface.js';
 import type { CliCommand, CommandReport } from '../command.js';
+import { csvRecord } from '../csv.js';
 import { buildSurfaces, CHAIN_OPTIONS, expiryLabel, readChain } from '../market-input.js';
 import { plotFormat } from '../plot.js';
 import { fixed, formatTable, percent, sig } from '../table.js';
@@ -96,15 +97,11 @@ const CSV_COLUMNS: (keyof QuoteRow | 'currency')[] = [
   'bidIv', 'askIv', 'midIv', 'markIv', 'delta', 'gamma', 'vega', 'theta',
 ];
 
+/** One row per quote; text cells (instrument names, currencies come from the input file) escaped by csvField. */
 function surfaceCsv(results: { surface: Surface; quotes: QuoteRow[] }[]): string {
-  const lines = [CSV_COLUMNS.join(',')];
+  const lines = [csvRecord(CSV_COLUMNS)];
   for (const { surface, quotes } of results) {
-    for (const q of quotes) {
-      lines.push(CSV_COLUMNS.map((c) => {
-        const v = c === 'currency' ? surface.currency : q[c];
-        return typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : String(v);
-      }).join(','));
-    }
+    for (const q of quotes) lines.push(csvRecord(CSV_COLUMNS.map((c) => (c === 'currency' ? surface.currency : q[c]))));
   }
   return lines.join('\n') + '\n';
 }

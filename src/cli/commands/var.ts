@@ -18,6 +18,7 @@ import type { CliCommand, CliContext, CommandReport } from '../command.js';
 import { BadInputError, ComputationError } from '../errors.js';
 import { plotFormat } from '../plot.js';
 import { portfolioError, readHistories, readPortfolio, type HistoryInput, type PortfolioInput } from '../risk-input.js';
+import { dataRecord, ownValue } from '../records.js';
 import { fixed, formatTable, percent, sig } from '../table.js';
 
 const METHODS: readonly VarMethod[] = [
@@ -66,12 +67,15 @@ export const varCommand: CliCommand = {
     const fileList = (Array.isArray(files) ? files : files === undefined ? [] : [files]).map(String);
     const specs = options.history === undefined ? [] : (Array.isArray(options.history) ? options.history : [options.history]).map(String);
     const histories = await readHistories(ctx, fileList, specs, assets);
-    const aligned = alignHistories(Object.fromEntries(histories.map((h) => [h.asset, h.history])));
+    const aligned = alignHistories(dataRecord(histories.map((h) => [h.asset, h.history])));
     const n = aligned.dates.length - 1;
     if (n < window) throw new BadInputError(`the histories have ${n} common daily returns, fewer than --window ${window}`, { field: '--window' });
     const lastDate = aligned.dates[aligned.dates.length - 1];
-    const spots: Record<string, number> = {};
-    for (const a of assets) spots[a] = pf.portfolio.spots?.[a] ?? aligned.prices[a][aligned.prices[a].length - 1];
+    // Asset names are data: a null-prototype record, and only the file's own spots (never Object.prototype members).
+    const spots = dataRecord(assets.map((a) => {
+      const given = ownValue(pf.portfolio.spots, a) as number | undefined;
+      return [a, given ?? aligned.prices[a][aligned.prices[a].length - 1]] as const;
+    }));
     const portfolio: Portfolio = { spots, positions: pf.portfolio.positions, accounts: pf.portfolio.accounts };
 
     const rows = (from: number, to: number) => {
@@ -80,6 +84,7 @@ export const varCommand: CliCommand = {
       return out;
     };
     const all: ScenarioSet = { assets, logReturns: rows(0, n), horizon: 1 / 365 };
+    checkReturns(all.logReturns as Float64Array, assets, aligned.dates, histories);
     const recent: ScenarioSet = { assets, logReturns: rows(n - window, n), horizon: 1 / 365 };
     const engine = await ctx.engine();
     let series: Float64Array;
@@ -131,6 +136,24 @@ export const varCommand: CliCommand = {
     return { json, text: () => varText(json) };
   },
 };
+
+/**
+ * Every scenario log-return finite, else a BadInputError naming the history file and the line of
+ * the later close (positive decimal closes can still have a ratio that overflows, 1e300 / 1e-300),
+ * instead of the engine's `scenarios.logReturns[i]`, which names no file.
+ */
+function checkReturns(logReturns: Float64Array, assets: string[], dates: string[], histories: HistoryInput[]): void {
+  const k = assets.length;
+  for (let i = 0; i < logReturns.length; i++) {
+    if (Number.isFinite(logReturns[i])) continue;
+    const t = Math.floor(i / k);
+    const h = histories.find((x) => x.asset === assets[i % k])!;
+    throw new BadInputError(
+      `the log-return of ${h.asset} from ${dates[t]} to ${dates[t + 1]} is ${logReturns[i]}: the closes are too far apart for a double`,
+      { file: h.file, line: h.lineOfDate.get(dates[t + 1]), field: 'close' },
+    );
+  }
+}
 
 function positiveInt(v: unknown, field: string, min: number): number {
   const x = Number(v);
