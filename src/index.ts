@@ -8,7 +8,10 @@
 export { createEngine, createEngineSync, Engine, type Backend, type EngineOptions, type EngineContext } from './engine.js';
 export { RiskwasmError, InputError, WasmUnavailableError, KernelError } from './errors.js';
 export { Status, statusName, countStatus, type StatusName } from './status.js';
-export { GREEK_NAMES, type PricingResult, type PricingOut, type BlackScholesArgs, type Black76Args } from './pricing/black-pricing.js';
+export {
+  GREEK_NAMES, type PricingResult, type PricingOut, type BlackScholesArgs, type Black76Args, type PricingGreeks, type PricingResultWithGreeks,
+  type CoinPricingResultWithGreeks,
+} from './pricing/black-pricing.js';
 export type { ImpliedVolArgs, ImpliedVolResult } from './pricing/implied-vol.js';
 export {
   HESTON_PARAM_NAMES, BATES_PARAM_NAMES, type HestonParams, type HestonPriceArgs, type HestonPriceResult,
