@@ -165,7 +165,8 @@ export function assessLending(account: LendingAccount, market?: LendingMarket): 
     if (!Number.isFinite(amount)) throw new InputError(path, amount, 'a finite amount >= 0');
     const price = priceOf(line.asset, line.price, mk, path);
     // Own properties only: `constructor` or `toString` has no parameters unless given.
-    const def: Partial<LendingAssetParameters> = own(params, line.asset) ?? {};
+    const listed: unknown = own(params, line.asset);
+    const def = (listed === undefined ? {} : listed) as Partial<LendingAssetParameters>;
     if (def === null || typeof def !== 'object') throw new InputError(`market.parameters.${line.asset}`, def, 'an object { ltv?, liquidationThreshold, liquidationBonus? }');
     if (params !== AAVE_V2_PARAMETERS.assets) checkKeys(def, ASSET_PARAMETER_KEYS, `market.parameters.${line.asset}`);
     const pick = (k: keyof LendingAssetParameters) => {
