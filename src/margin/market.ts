@@ -222,8 +222,11 @@ function checkInstrumentKeys(spec: Record<string, unknown>, path: string): void 
  * Options of all accounts are priced in one Black-76 batch call.
  * @param ctx engine context (runs the pricing kernel).
  * @param accounts one account or an array of them (paths in errors: `account` or `accounts[i]`).
- * @throws InputError for a malformed account, an unknown asset or instrument, an expired option or
- * future, a missing vol, a negative collateral amount or a short spot position.
+ * @throws InputError for a malformed account, an unknown asset or instrument (names are looked up as
+ * own properties: `constructor` is as unknown as `DOGE`), a listed instrument that is not an object
+ * (`market.instruments.<name>`), an unknown key on an account, position, instrument or the market
+ * (with the closest valid key as `suggestion`), an expired option or future, a missing vol, a
+ * negative collateral amount or a short spot position.
  */
 export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket): ResolvedAccount[] {
   const mk = checkMarket(market);
@@ -389,8 +392,14 @@ const DERIBIT_MARKET_OPTION_KEYS = ['futuresSettlement'] as const satisfies read
  * their expiries' futures (`BTC-27MAR26`, marked at the forward) and the perpetual (`BTC-PERPETUAL`,
  * marked at the index), the futures and perpetual linear in USD unless `options.futuresSettlement`
  * is `'coin'`. Deribit options are coin-settled. Rows without a mark IV get no vol entry.
+ * `assets`, `vols` and `instruments` are null-prototype objects: a currency or instrument named
+ * `__proto__` or `constructor` is an ordinary key.
  * @throws InputError for an empty chain or one with no index price (`chain`, `chain.index (BTC)`),
- * or a futuresSettlement other than 'usd' or 'coin' (`options.futuresSettlement`).
+ * a length that is not a whole number (`chain.length`), a missing or short column
+ * (`chain.currency`, ...), a row whose currency or instrument is not a non-empty string
+ * (`chain.currency[3]`), options that are not an object or carry an unknown key (`options`,
+ * `options.futuresSetlement`), or a futuresSettlement other than 'usd' or 'coin'
+ * (`options.futuresSettlement`).
  */
 export function marketFromDeribitChain(chain: DeribitChain, options: DeribitMarketOptions = {}): MarginMarket {
   if (chain === null || typeof chain !== 'object' || !(chain.length > 0)) throw new InputError('chain', chain, 'a non-empty Deribit chain (loadDeribitChain)');

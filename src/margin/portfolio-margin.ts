@@ -186,7 +186,7 @@ function checkOptions(options: unknown): Required<PortfolioMarginOptions> {
  * @param grid a preset (DERIBIT_GRID, SPAN16_GRID) or a grid of your own (validated by scenarioGrid).
  * @throws InputError for a malformed account, market, grid or option (paths `accounts[i]...`,
  * `account...`, `grid...`, `options...`): unknown instruments or assets, expired options, missing
- * vols. A shape error anywhere rejects the call; a numerically failed account (non-finite scenario
+ * vols, unknown keys (`options.aggregaton`, suggestion `'aggregation'`). A shape error anywhere rejects the call; a numerically failed account (non-finite scenario
  * value) gets NaN margins and `status: Status.invalidInput` without affecting the others.
  */
 export function portfolioMargin(ctx: EngineContext, accounts: MarginAccount, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginOptions): PortfolioMarginResult;
