@@ -181,7 +181,7 @@ function cachedForward(cache: ForwardCache, mk: MarginMarket, asset: string, T: 
 }
 
 /** Keys of a {@link MarginAccount}. */
-const ACCOUNT_KEYS = ['id', 'collateral', 'positions'] as const satisfies readonly (keyof MarginAccount)[];
+const ACCOUNT_KEYS = ['id', 'description', 'collateral', 'positions'] as const satisfies readonly (keyof MarginAccount)[];
 
 type PositionKey<K> = keyof Extract<MarginPosition, { kind: K }>;
 /** Keys of each kind of {@link MarginPosition} (by-name positions under `undefined`). */
@@ -247,6 +247,7 @@ export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | re
     if (!Array.isArray(acc.positions)) throw new InputError(`${apath}.positions`, acc.positions, 'an array of positions');
     const id = acc.id === undefined ? String(ai) : acc.id;
     if (typeof id !== 'string') throw new InputError(`${apath}.id`, acc.id, 'a string');
+    if (acc.description !== undefined && typeof acc.description !== 'string') throw new InputError(`${apath}.description`, acc.description, 'a string');
     const collateral: ResolvedCollateral[] = [];
     if (acc.collateral !== undefined) {
       if (acc.collateral === null || typeof acc.collateral !== 'object') throw new InputError(`${apath}.collateral`, acc.collateral, 'an object of amounts by asset');

@@ -42,6 +42,8 @@ export type MarginPosition =
 export interface MarginAccount {
   /** Name used in results and errors (default: the account's index). */
   id?: string;
+  /** Free text (documented metadata, as in examples/portfolios/margin-accounts.json); not used in any figure. */
+  description?: string;
   /** Collateral amounts per asset (coins; `USD`/`USDC`/`USDT` count 1:1 in USD). Non-negative. */
   collateral?: Record<string, number>;
   positions: readonly MarginPosition[];
