@@ -117,6 +117,9 @@ function amount(v: unknown, path: string): number {
   return v;
 }
 
+/** Most stress scenarios a waterfall takes (2^24). */
+const MAX_SCENARIOS = 2 ** 24;
+
 /** Stress losses as a member x scenario table, validated. */
 function lossTable(members: readonly WaterfallMember[], scenarioNames?: readonly string[]): { losses: Float64Array[]; m: number } {
   let m = -1;
@@ -124,6 +127,10 @@ function lossTable(members: readonly WaterfallMember[], scenarioNames?: readonly
     const v = mb.stressLoss;
     const row = typeof v === 'number' ? [v] : v;
     if (row === null || typeof row !== 'object' || typeof row.length !== 'number') throw new InputError(`members[${i}].stressLoss`, v, 'a number or an array of losses per scenario');
+    // A bound on the length: `{ length: 1e10 }` must not exhaust memory.
+    if (!(Number.isSafeInteger(row.length) && row.length >= 0 && row.length <= MAX_SCENARIOS)) {
+      throw new InputError(`members[${i}].stressLoss.length`, row.length, `a whole number of scenarios <= ${MAX_SCENARIOS}`);
+    }
     if (m < 0) m = row.length;
     if (row.length !== m || m === 0) throw new InputError(`members[${i}].stressLoss`, v, `${m || 'at least 1'} losses (one per scenario, as members[0])`);
     return Float64Array.from(row, (x, s) => {
