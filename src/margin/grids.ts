@@ -11,7 +11,12 @@
  * short_term_vega_power 0.3, long_term_vega_power 0.13, extended_table_factor 1, extended_dampener
  * USD 25,000, max_delta_shock 0.1, delta_total_liq_shock_threshold 20,000,000, mm_factor 0.8);
  * CME "SPAN Methodology Overview" (the 16 risk-array scenarios); Paradex portfolio-margin docs for
- * the vega-power formula (shocked IV = IV (1 + shock (30 / max(DTE floor, DTE))^power)).
+ * the vega-power formula (shocked IV = IV (1 + shock (30 / max(DTE floor, DTE))^power)), with DTE =
+ * 365.25 x expiry (DAYS_PER_YEAR). Contingencies: Deribit's legacy portfolio-margin page (0.01 per
+ * net short option per strike: `contingencyNetting: 'strike'`), Dederi's portfolio-margin rules
+ * (0.006 x index x sum |Q| over futures: `futuresContingency`). `min_volatility_for_shock_up` 0.5:
+ * Deribit publishes the parameter only; the floor of the shocked-up vol is the form the
+ * Deribit-compatible engines that publish a formula state (see docs/margin.md).
  */
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';

@@ -40,6 +40,7 @@ import { inverseNormalCdf, normalCdf, normalPdf } from '../risk/distributions.js
 import { alignHistories, type PriceHistory } from '../risk/returns.js';
 import { checkKeys } from '../option-keys.js';
 import { dict, own } from './own.js';
+import { DAYS_PER_YEAR } from './grids.js';
 import { revaluePortfolio, type Portfolio } from '../risk/portfolio.js';
 import { checkMeasure, type TailMeasure } from './collateral.js';
 import { checkDays, mporReturns, priceSeries, type HistoryInput } from './mpor-returns.js';
@@ -355,7 +356,7 @@ function multiplier(ctx: EngineContext, args: CalibrateMarginArgs, o: Common): C
     const p = al.prices[a];
     for (let t = 0; t < m; t++) lr[t * nF + f] = Math.log(p[t + h] / p[t]);
   });
-  const rv = revaluePortfolio(ctx, { portfolio: pf, scenarios: { assets, logReturns: lr, horizon: h / 365 } });
+  const rv = revaluePortfolio(ctx, { portfolio: pf, scenarios: { assets, logReturns: lr, horizon: h / DAYS_PER_YEAR } });
   const losses = rv.pnl.map((x) => -x);
   // A NaN or infinite loss (overflowing sizes, a repricing failure) would make the tail selection
   // and every figure below meaningless without a trace: stop at the first such window.

@@ -198,7 +198,7 @@ const POSITION_KEY_SETS = {
   option: new Set<string>(POSITION_KEYS.option), byName: new Set<string>(POSITION_KEYS.byName),
 };
 /** Keys of an {@link InstrumentSpec} (a perpetual's spec may carry a `fundingRate`, per year). */
-const INSTRUMENT_KEYS = ['kind', 'asset', 'strike', 'expiry', 'type', 'settlement', 'fundingRate'] as const;
+const INSTRUMENT_KEYS = ['kind', 'asset', 'strike', 'expiry', 'type', 'settlement', 'fundingRate'] as const satisfies readonly (keyof Extract<InstrumentSpec, { kind: 'option' }> | 'fundingRate')[];
 
 /**
  * Unknown keys of a position (by its kind; an unknown kind is reported later, at `.kind`).

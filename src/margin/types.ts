@@ -59,7 +59,8 @@ export interface AssetMarket {
 
 /** What a listed instrument is (the rest of a position comes from the account). */
 export type InstrumentSpec =
-  | { kind: 'perpetual'; asset: string; settlement?: 'usd' | 'coin' }
+  /** `fundingRate` (per year, paid by longs) as on a perpetual position. */
+  | { kind: 'perpetual'; asset: string; settlement?: 'usd' | 'coin'; fundingRate?: number }
   | { kind: 'future'; asset: string; expiry: number; settlement?: 'usd' | 'coin' }
   | { kind: 'option'; asset: string; strike: number; expiry: number; type: 'call' | 'put'; settlement?: 'usd' | 'coin' };
 
