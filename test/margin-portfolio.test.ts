@@ -76,7 +76,8 @@ describe.each(BACKENDS)('portfolio margin (%s)', (backend) => {
 
   it('a short straddle: worst scenario and IM match a closed-form Black-76 repricing of every grid scenario', async () => {
     const e = await engineFor(backend);
-    const T = 20 / 365, vol = 0.6, F = 90_050, K = 90_000;
+    // 20 days in the engine's 365.25-day years (DAYS_PER_YEAR): the vega power sees 20 days.
+    const T = 20 / 365.25, vol = 0.6, F = 90_050, K = 90_000;
     const market: MarginMarket = { assets: { BTC: { index: BTC, forwards: [{ expiry: T, price: F }] } } };
     const acc: MarginAccount = { positions: [option(K, 'call', -2, T, vol), option(K, 'put', -2, T, vol)] };
     const grid = deribitGrid({ extendedMoves: [], addOns: {} });
@@ -257,10 +258,11 @@ describe('portfolio margin: grids', () => {
   });
 
   it('vega power: Deribit\'s legacy example (30/15)^0.30 x 38% = 46.78%; long-dated shocks shrink', () => {
-    expect(0.38 * vegaPowerScale(15 / 365, DERIBIT_VEGA_SCALING)).toBeCloseTo(0.4678, 4);
-    expect(vegaPowerScale(30 / 365, DERIBIT_VEGA_SCALING)).toBeCloseTo(1, 12);
-    expect(vegaPowerScale(120 / 365, DERIBIT_VEGA_SCALING)).toBeCloseTo(Math.pow(30 / 120, 0.13), 12);
-    expect(vegaPowerScale(1 / 365 / 24, DERIBIT_VEGA_SCALING)).toBeCloseTo(Math.pow(30, 0.3), 12); // 1-day floor
+    // Expiries in 365.25-day years (DAYS_PER_YEAR), the convention of the chains and of the expiry cut-off.
+    expect(0.38 * vegaPowerScale(15 / 365.25, DERIBIT_VEGA_SCALING)).toBeCloseTo(0.4678, 4);
+    expect(vegaPowerScale(30 / 365.25, DERIBIT_VEGA_SCALING)).toBeCloseTo(1, 12);
+    expect(vegaPowerScale(120 / 365.25, DERIBIT_VEGA_SCALING)).toBeCloseTo(Math.pow(30 / 120, 0.13), 12);
+    expect(vegaPowerScale(1 / 365.25 / 24, DERIBIT_VEGA_SCALING)).toBeCloseTo(Math.pow(30, 0.3), 12); // 1-day floor
   });
 
   it('a user-defined grid is validated with paths', () => {

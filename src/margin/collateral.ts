@@ -16,7 +16,9 @@
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import { checkConfidence, empiricalTail } from '../risk/tail-measures.js';
+import { checkKeys } from '../option-keys.js';
 import { STABLECOINS } from './market.js';
+import { dict, own } from './own.js';
 import { checkDays, mporReturns, priceSeries, type HistoryInput } from './mpor-returns.js';
 
 /** Which tail measure sets a haircut or a margin. */
@@ -75,6 +77,8 @@ export function checkMeasure(v: unknown, path = 'measure'): TailMeasure {
   return v;
 }
 
+const HAIRCUT_KEYS = ['history', 'confidence', 'mporDays', 'measure', 'floor', 'lookbackDays', 'overlapping'] as const satisfies readonly (keyof HaircutArgs)[];
+
 /** Options after validation; `mporPath` names the MPOR field as the caller spelled it, for errors. */
 interface HaircutOptions { c: number; h: number; measure: TailMeasure; overlapping: boolean; lookback?: number; mporPath: string }
 
@@ -121,6 +125,7 @@ export function calibrateHaircut(ctx: EngineContext, args: HaircutArgs): Haircut
  */
 export function calibrateHaircutAs(ctx: EngineContext, args: HaircutArgs, mporPath: string): HaircutResult {
   if (args === null || typeof args !== 'object') throw new InputError('args', args, 'an object');
+  checkKeys(args, HAIRCUT_KEYS, '');
   const o = haircutOptions(args, mporPath);
   return haircutFromHistory(ctx, args.history, fraction(args.floor, 'floor', 0), o, 'history');
 }
@@ -132,6 +137,10 @@ export interface HaircutsArgs extends Omit<HaircutArgs, 'history'> {
   floors?: Record<string, number>;
 }
 
+const HAIRCUTS_KEYS = [
+  'histories', 'floors', 'confidence', 'mporDays', 'measure', 'floor', 'lookbackDays', 'overlapping',
+] as const satisfies readonly (keyof HaircutsArgs)[];
+
 /**
  * Haircuts of several collateral assets (see {@link calibrateHaircut}); errors name the asset
  * (`histories.BTC`, `floors.BTC`).
@@ -139,12 +148,15 @@ export interface HaircutsArgs extends Omit<HaircutArgs, 'history'> {
  */
 export function calibrateHaircuts(ctx: EngineContext, args: HaircutsArgs): Record<string, HaircutResult> {
   if (args === null || typeof args !== 'object') throw new InputError('args', args, 'an object');
+  checkKeys(args, HAIRCUTS_KEYS, '');
   if (args.histories === null || typeof args.histories !== 'object') throw new InputError('histories', args.histories, 'an object of histories by asset');
+  if (args.floors !== undefined && (args.floors === null || typeof args.floors !== 'object')) throw new InputError('floors', args.floors, 'an object of floors by asset');
   const o = haircutOptions(args);
   const shared = fraction(args.floor, 'floor', 0);
-  const out: Record<string, HaircutResult> = {};
+  const out = dict<HaircutResult>(); // asset names are data
   for (const [asset, history] of Object.entries(args.histories)) {
-    const floor = args.floors?.[asset] === undefined ? shared : fraction(args.floors[asset], `floors.${asset}`, 0);
+    const given = own(args.floors, asset);
+    const floor = given === undefined ? shared : fraction(given, `floors.${asset}`, 0);
     out[asset] = haircutFromHistory(ctx, history, floor, o, `histories.${asset}`);
   }
   return out;
@@ -181,9 +193,10 @@ export function collateralValue(
   let marketValue = 0;
   const lines = Object.entries(collateral).map(([asset, amount]): CollateralLine => {
     if (typeof amount !== 'number' || !(amount >= 0) || !Number.isFinite(amount)) throw new InputError(`collateral.${asset}`, amount, 'a finite amount >= 0');
-    const price = prices[asset] ?? (STABLECOINS.has(asset) ? 1 : undefined);
+    // Own properties only: an asset named `constructor` has no price unless one is given.
+    const price = own(prices, asset) ?? (STABLECOINS.has(asset) ? 1 : undefined);
     if (typeof price !== 'number' || !(price > 0) || !Number.isFinite(price)) throw new InputError(`prices.${asset}`, price, 'a positive USD price');
-    const hc = haircuts[asset];
+    const hc = own(haircuts, asset);
     const haircut = typeof hc === 'object' && hc !== null ? hc.haircut : hc;
     if (typeof haircut !== 'number' || !(haircut >= 0 && haircut <= 1)) throw new InputError(`haircuts.${asset}`, haircut, 'a haircut in [0, 1]');
     const mv = amount * price;

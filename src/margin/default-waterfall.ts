@@ -19,6 +19,8 @@
  * group exposures (cover 1: the largest one).
  */
 import { InputError } from '../errors.js';
+import { checkKeys } from '../option-keys.js';
+import { dict } from './own.js';
 
 /** A clearing member. Amounts in USD. */
 export interface WaterfallMember {
@@ -115,6 +117,9 @@ function amount(v: unknown, path: string): number {
   return v;
 }
 
+/** Most stress scenarios a waterfall takes (2^24). */
+const MAX_SCENARIOS = 2 ** 24;
+
 /** Stress losses as a member x scenario table, validated. */
 function lossTable(members: readonly WaterfallMember[], scenarioNames?: readonly string[]): { losses: Float64Array[]; m: number } {
   let m = -1;
@@ -122,6 +127,10 @@ function lossTable(members: readonly WaterfallMember[], scenarioNames?: readonly
     const v = mb.stressLoss;
     const row = typeof v === 'number' ? [v] : v;
     if (row === null || typeof row !== 'object' || typeof row.length !== 'number') throw new InputError(`members[${i}].stressLoss`, v, 'a number or an array of losses per scenario');
+    // A bound on the length: `{ length: 1e10 }` must not exhaust memory.
+    if (!(Number.isSafeInteger(row.length) && row.length >= 0 && row.length <= MAX_SCENARIOS)) {
+      throw new InputError(`members[${i}].stressLoss.length`, row.length, `a whole number of scenarios <= ${MAX_SCENARIOS}`);
+    }
     if (m < 0) m = row.length;
     if (row.length !== m || m === 0) throw new InputError(`members[${i}].stressLoss`, v, `${m || 'at least 1'} losses (one per scenario, as members[0])`);
     return Float64Array.from(row, (x, s) => {
@@ -143,10 +152,15 @@ function pooled(layer: WaterfallLayer, capacity: Map<string, number>, left: numb
   let available = 0;
   for (const c of capacity.values()) available += c;
   const used = Math.min(left, available);
-  const byMember: Record<string, number> = {};
+  const byMember = dict<number>(); // member ids are data
   if (used > 0) for (const [id, c] of capacity) if (c > 0) byMember[id] = (used * c) / available;
   return { layer, available, used, byMember };
 }
+
+const WATERFALL_KEYS = [
+  'members', 'skinInTheGame', 'scenarios', 'defaulters', 'assessmentMultiple', 'variationMarginGainsHaircut',
+] as const satisfies readonly (keyof DefaultWaterfallArgs)[];
+const MEMBER_KEYS = ['id', 'margin', 'defaultFund', 'stressLoss', 'group'] as const satisfies readonly (keyof WaterfallMember)[];
 
 /**
  * Run every stress scenario through the default waterfall and size the cover-2 default fund (see
@@ -161,11 +175,13 @@ function pooled(layer: WaterfallLayer, capacity: Map<string, number>, left: numb
  */
 export function defaultWaterfall(args: DefaultWaterfallArgs): DefaultWaterfallResult {
   if (args === null || typeof args !== 'object') throw new InputError('args', args, 'an object');
+  checkKeys(args, WATERFALL_KEYS, '');
   const members = args.members;
   if (!Array.isArray(members) || members.length === 0) throw new InputError('members', members, 'a non-empty array of members');
   const ids = new Set<string>();
   members.forEach((mb, i) => {
     if (mb === null || typeof mb !== 'object') throw new InputError(`members[${i}]`, mb, 'a member { id, margin, defaultFund, stressLoss }');
+    checkKeys(mb, MEMBER_KEYS, `members[${i}]`);
     if (typeof mb.id !== 'string' || mb.id === '') throw new InputError(`members[${i}].id`, mb.id, 'a non-empty string');
     if (ids.has(mb.id)) throw new InputError(`members[${i}].id`, mb.id, 'a unique member id');
     ids.add(mb.id);
@@ -212,7 +228,7 @@ export function defaultWaterfall(args: DefaultWaterfallArgs): DefaultWaterfallRe
 
     // Layers 1-2: each defaulter's own resources against its own loss.
     const own = (layer: WaterfallLayer, res: (i: number) => number, left: Map<number, number>): LayerUsage => {
-      const byMember: Record<string, number> = {};
+      const byMember = dict<number>();
       let available = 0, used = 0;
       for (const i of def) {
         const r = res(i);
@@ -233,7 +249,7 @@ export function defaultWaterfall(args: DefaultWaterfallArgs): DefaultWaterfallRe
     let left = 0;
     for (const v of leftByDefaulter.values()) left += v;
     const sitgUsed = Math.min(left, sitg);
-    layers.push({ layer: 'skinInTheGame', available: sitg, used: sitgUsed, byMember: {} });
+    layers.push({ layer: 'skinInTheGame', available: sitg, used: sitgUsed, byMember: dict<number>() });
     left -= sitgUsed;
     const pool = (layer: WaterfallLayer, cap: (i: number) => number) => {
       const u = pooled(layer, new Map(surv.map((i) => [members[i].id, cap(i)])), left);

@@ -11,9 +11,22 @@
  * short_term_vega_power 0.3, long_term_vega_power 0.13, extended_table_factor 1, extended_dampener
  * USD 25,000, max_delta_shock 0.1, delta_total_liq_shock_threshold 20,000,000, mm_factor 0.8);
  * CME "SPAN Methodology Overview" (the 16 risk-array scenarios); Paradex portfolio-margin docs for
- * the vega-power formula (shocked IV = IV (1 + shock (30 / max(DTE floor, DTE))^power)).
+ * the vega-power formula (shocked IV = IV (1 + shock (30 / max(DTE floor, DTE))^power)), with DTE =
+ * 365.25 x expiry (DAYS_PER_YEAR). Contingencies: Deribit's legacy portfolio-margin page (0.01 per
+ * net short option per strike: `contingencyNetting: 'strike'`), Dederi's portfolio-margin rules
+ * (0.006 x index x sum |Q| over futures: `futuresContingency`). `min_volatility_for_shock_up` 0.5:
+ * Deribit publishes the parameter only; the floor of the shocked-up vol is the form the
+ * Deribit-compatible engines that publish a formula state (see docs/margin.md).
  */
 import { InputError } from '../errors.js';
+import { checkKeys } from '../option-keys.js';
+
+/**
+ * Days per year of every time-to-expiry in the margin engine: days to expiry = 365.25 x expiry
+ * (years). Deribit chains publish time to maturity in 365.25-day years (seconds / (365.25 x 86400)),
+ * and the expiry cut-off of market.ts uses the same year.
+ */
+export const DAYS_PER_YEAR = 365.25;
 
 /** One scenario of a grid. */
 export interface MarginScenario {
@@ -47,11 +60,26 @@ export interface VegaScaling {
 /** Add-ons charged on top of (or against, see {@link ScenarioGrid.combine}) the scan loss. */
 export interface MarginAddOns {
   /**
-   * Short-option contingency: this fraction of the index (USD) per unit of net short option, netted
-   * per instrument (asset, expiry, strike, type). Deribit's legacy rule: 0.01 (0.01 BTC per net
-   * short option); Dederi: 0.006.
+   * Short-option contingency: this fraction of the index (USD) per unit of net short option,
+   * netted as `contingencyNetting` says. Deribit's legacy rule: 0.01 (0.01 BTC per net short
+   * option per strike). Not Dederi's contingency, which is on futures: see `futuresContingency`.
    */
   shortOptionContingency?: number;
+  /**
+   * How the short-option contingency nets long against short units:
+   * - `'instrument'` (default of {@link scenarioGrid}): per instrument (asset, expiry, strike, type,
+   *   settlement): a long call does not offset a short put;
+   * - `'strike'` (DERIBIT_GRID, Deribit's published legacy rule): per strike of an expiry (asset,
+   *   expiry, strike, settlement), calls and puts together: call +10 and put -20 on one strike are
+   *   net short 10.
+   */
+  contingencyNetting?: 'instrument' | 'strike';
+  /**
+   * Futures contingency (Dederi's published contingency): this fraction x index (USD) x the sum of
+   * |size| over the account's futures and perpetuals of the asset, long and short alike (no
+   * netting). Dederi: 0.006 (10 long ETH futures at index 2,243.3: 0.006 x 2,243.3 x 10 = 134.6).
+   */
+  futuresContingency?: number;
   /**
    * Delta (liquidity) shock: |net USD delta| x min(max, max (|net USD delta| - threshold) / threshold),
    * i.e. nothing below `threshold` (USD) of net delta, rising linearly to `max` of the delta at twice
@@ -87,9 +115,26 @@ export interface ScenarioGrid {
   combine: 'sum' | 'max';
   /** Maintenance margin = maintenanceFactor x initial margin (Deribit mm_factor 0.8). In (0, 1]. */
   maintenanceFactor: number;
+  /**
+   * Floor of the implied vol in vol-up scenarios (Deribit `min_volatility_for_shock_up`, 0.5 in
+   * DERIBIT_GRID): in a scenario whose `volShock` is > 0, an option's shocked vol is
+   * max(shocked vol, minVolForShockUp). Absent or 0: no floor. Vol-down and unchanged-vol
+   * scenarios are not floored.
+   */
+  minVolForShockUp?: number;
   /** Where the parameters come from. */
   source?: string;
 }
+
+/** Every key a grid may carry (scenarioGrid's input and output). */
+const GRID_KEYS = [
+  'name', 'scenarios', 'volShockMode', 'vegaScaling', 'extendedDampener', 'extendedScaling', 'addOns', 'combine', 'maintenanceFactor',
+  'minVolForShockUp', 'source',
+] as const satisfies readonly (keyof ScenarioGrid)[];
+const SCENARIO_KEYS = ['name', 'priceMove', 'volShock', 'weight', 'extended'] as const satisfies readonly (keyof MarginScenario)[];
+const VEGA_SCALING_KEYS = ['referenceDays', 'floorDays', 'shortTermPower', 'longTermPower'] as const satisfies readonly (keyof VegaScaling)[];
+const ADD_ON_KEYS = ['shortOptionContingency', 'contingencyNetting', 'futuresContingency', 'deltaShock'] as const satisfies readonly (keyof MarginAddOns)[];
+const DELTA_SHOCK_KEYS = ['max', 'threshold'] as const satisfies readonly (keyof NonNullable<MarginAddOns['deltaShock']>)[];
 
 /** Parameters of {@link deribitGrid} (defaults: the DERIBIT_GRID values). */
 export interface DeribitGridParams {
@@ -111,7 +156,14 @@ export interface DeribitGridParams {
   addOns?: MarginAddOns;
   combine?: 'sum' | 'max';
   maintenanceFactor?: number;
+  /** Floor of the vol in vol-up scenarios (default 0.5, Deribit `min_volatility_for_shock_up`; 0 for none). */
+  minVolForShockUp?: number;
 }
+
+const DERIBIT_PARAM_KEYS = [
+  'priceRange', 'buckets', 'volUp', 'volDown', 'vegaScaling', 'extendedMoves', 'extendedFactor', 'extendedDampener', 'extendedScaling',
+  'addOns', 'combine', 'maintenanceFactor', 'minVolForShockUp',
+] as const satisfies readonly (keyof DeribitGridParams)[];
 
 /** Parameters of {@link span16Grid} (defaults: the SPAN16_GRID values). */
 export interface Span16GridParams {
@@ -129,16 +181,21 @@ export interface Span16GridParams {
   maintenanceFactor?: number;
 }
 
+const SPAN16_PARAM_KEYS = [
+  'priceScanRange', 'volScanRange', 'volShockMode', 'extremeMultiple', 'extremeFraction', 'addOns', 'combine', 'maintenanceFactor',
+] as const satisfies readonly (keyof Span16GridParams)[];
+
 const pct = (x: number): string => `${x > 0 ? '+' : ''}${Number((x * 100).toFixed(4))}%`;
 
 /**
  * Vol-shock scale of one option: (referenceDays / max(days, floorDays))^p, p = shortTermPower
  * below referenceDays, else longTermPower. E.g. Deribit's legacy rule: 15 days, power 0.30:
  * (30/15)^0.30 = 1.2311, times a 38% base shock = 46.78%.
- * @param expiry time to expiry in years (365-day years: days = 365 x expiry).
+ * @param expiry time to expiry in years of 365.25 days ({@link DAYS_PER_YEAR}: days = 365.25 x
+ *   expiry, the year of Deribit's chains and of the engine's expiry cut-off).
  */
 export function vegaPowerScale(expiry: number, scaling: VegaScaling): number {
-  const days = expiry * 365;
+  const days = expiry * DAYS_PER_YEAR;
   const p = days < scaling.referenceDays ? scaling.shortTermPower : scaling.longTermPower;
   return Math.pow(scaling.referenceDays / Math.max(days, scaling.floorDays), p);
 }
@@ -157,6 +214,7 @@ export const DERIBIT_EXTENDED_MOVES: readonly number[] = Object.freeze([-0.66, -
  */
 export function deribitGrid(params: DeribitGridParams = {}): ScenarioGrid {
   if (params === null || typeof params !== 'object') throw new InputError('params', params, 'an object of grid parameters');
+  checkKeys(params, DERIBIT_PARAM_KEYS, 'params');
   const range = params.priceRange ?? 0.16;
   const buckets = params.buckets ?? 4;
   const up = params.volUp ?? 0.5;
@@ -187,10 +245,13 @@ export function deribitGrid(params: DeribitGridParams = {}): ScenarioGrid {
     vegaScaling: { ...DERIBIT_VEGA_SCALING, ...params.vegaScaling },
     extendedDampener: params.extendedDampener ?? 25_000,
     extendedScaling: params.extendedScaling ?? 'range',
-    addOns: params.addOns ?? { shortOptionContingency: 0.01, deltaShock: { max: 0.1, threshold: 20_000_000 } },
+    addOns: params.addOns ?? { shortOptionContingency: 0.01, contingencyNetting: 'strike', deltaShock: { max: 0.1, threshold: 20_000_000 } },
     combine: params.combine ?? 'sum',
     maintenanceFactor: params.maintenanceFactor ?? 0.8,
-    source: 'Deribit portfolio margin (support article; API private/pme/simulate model_params)',
+    minVolForShockUp: params.minVolForShockUp ?? 0.5,
+    source: 'Deribit portfolio margin (support article; API private/pme/simulate model_params; legacy documentation page for the'
+      + ' contingency of 0.01 per net short option per strike; min_volatility_for_shock_up as the floor of the shocked-up vol, as'
+      + ' third-party Deribit-compatible engines state it)',
   }, 'params');
 }
 
@@ -210,6 +271,7 @@ const SPAN16_TABLE: readonly (readonly [string, number, number, boolean])[] = [
  */
 export function span16Grid(params: Span16GridParams = {}): ScenarioGrid {
   if (params === null || typeof params !== 'object') throw new InputError('params', params, 'an object of grid parameters');
+  checkKeys(params, SPAN16_PARAM_KEYS, 'params');
   const range = params.priceScanRange ?? 0.15;
   const vol = params.volScanRange ?? 0.25;
   const mult = params.extremeMultiple ?? 2;
@@ -258,12 +320,14 @@ function finiteIn(v: unknown, path: string, lo: number, hi: number, what: string
  */
 export function scenarioGrid(grid: Partial<ScenarioGrid> & { scenarios: readonly MarginScenario[] }, path = 'grid'): ScenarioGrid {
   if (grid === null || typeof grid !== 'object') throw new InputError(path, grid, 'a scenario grid { scenarios, ... }');
+  checkKeys(grid, GRID_KEYS, path);
   const name = grid.name ?? 'custom';
   if (typeof name !== 'string') throw new InputError(`${path}.name`, name, 'a string');
   if (!Array.isArray(grid.scenarios) || grid.scenarios.length === 0) throw new InputError(`${path}.scenarios`, grid.scenarios, 'a non-empty array of scenarios');
   const scenarios = grid.scenarios.map((s, i): MarginScenario => {
     const p = `${path}.scenarios[${i}]`;
     if (s === null || typeof s !== 'object') throw new InputError(p, s, 'a scenario { name, priceMove, volShock, weight, extended? }');
+    checkKeys(s, SCENARIO_KEYS, p);
     const move = s.priceMove;
     if (typeof move !== 'number' || !(move > -1) || !Number.isFinite(move)) throw new InputError(`${p}.priceMove`, move, 'a finite move > -1 (fraction of the index)');
     const volShock = s.volShock ?? 0;
@@ -281,6 +345,7 @@ export function scenarioGrid(grid: Partial<ScenarioGrid> & { scenarios: readonly
   if (grid.vegaScaling !== undefined) {
     const v = grid.vegaScaling;
     if (v === null || typeof v !== 'object') throw new InputError(`${path}.vegaScaling`, v, 'an object { referenceDays, floorDays, shortTermPower, longTermPower }');
+    checkKeys(v, VEGA_SCALING_KEYS, `${path}.vegaScaling`);
     vegaScaling = Object.freeze({
       referenceDays: finiteIn(v.referenceDays, `${path}.vegaScaling.referenceDays`, Number.MIN_VALUE, 1e6, 'a positive number of days'),
       floorDays: finiteIn(v.floorDays, `${path}.vegaScaling.floorDays`, Number.MIN_VALUE, 1e6, 'a positive number of days'),
@@ -301,13 +366,23 @@ export function scenarioGrid(grid: Partial<ScenarioGrid> & { scenarios: readonly
   }
   const addOnsIn = grid.addOns ?? {};
   if (addOnsIn === null || typeof addOnsIn !== 'object') throw new InputError(`${path}.addOns`, addOnsIn, 'an object');
+  checkKeys(addOnsIn, ADD_ON_KEYS, `${path}.addOns`);
   const addOns: MarginAddOns = {};
   if (addOnsIn.shortOptionContingency !== undefined) {
     addOns.shortOptionContingency = finiteIn(addOnsIn.shortOptionContingency, `${path}.addOns.shortOptionContingency`, 0, 1, 'a fraction in [0, 1]');
   }
+  if (addOnsIn.contingencyNetting !== undefined) {
+    const n = addOnsIn.contingencyNetting;
+    if (n !== 'instrument' && n !== 'strike') throw new InputError(`${path}.addOns.contingencyNetting`, n, "'instrument' or 'strike'");
+    addOns.contingencyNetting = n;
+  }
+  if (addOnsIn.futuresContingency !== undefined) {
+    addOns.futuresContingency = finiteIn(addOnsIn.futuresContingency, `${path}.addOns.futuresContingency`, 0, 1, 'a fraction in [0, 1]');
+  }
   if (addOnsIn.deltaShock !== undefined) {
     const d = addOnsIn.deltaShock;
     if (d === null || typeof d !== 'object') throw new InputError(`${path}.addOns.deltaShock`, d, 'an object { max, threshold }');
+    checkKeys(d, DELTA_SHOCK_KEYS, `${path}.addOns.deltaShock`);
     addOns.deltaShock = Object.freeze({
       max: finiteIn(d.max, `${path}.addOns.deltaShock.max`, 0, 1, 'a fraction in [0, 1]'),
       threshold: finiteIn(d.threshold, `${path}.addOns.deltaShock.threshold`, Number.MIN_VALUE, Number.MAX_VALUE, 'a positive USD amount'),
@@ -317,17 +392,23 @@ export function scenarioGrid(grid: Partial<ScenarioGrid> & { scenarios: readonly
   if (combine !== 'sum' && combine !== 'max') throw new InputError(`${path}.combine`, combine, "'sum' or 'max'");
   const maintenanceFactor = finiteIn(grid.maintenanceFactor ?? 1, `${path}.maintenanceFactor`, Number.MIN_VALUE, 1, 'a factor in (0, 1]');
   if (grid.source !== undefined && typeof grid.source !== 'string') throw new InputError(`${path}.source`, grid.source, 'a string');
+  const minVol = grid.minVolForShockUp === undefined ? 0 : finiteIn(grid.minVolForShockUp, `${path}.minVolForShockUp`, 0, 100, 'a vol in [0, 100] (decimal; 0 = no floor)');
   const out: ScenarioGrid = {
     name, scenarios: Object.freeze(scenarios), volShockMode, extendedDampener, extendedScaling, addOns: Object.freeze(addOns), combine, maintenanceFactor,
   };
   if (vegaScaling) out.vegaScaling = vegaScaling;
+  if (minVol > 0) out.minVolForShockUp = minVol;
   if (grid.source !== undefined) out.source = grid.source;
   Object.freeze(out);
   validated.add(out);
   return out;
 }
 
-/** Deribit-style preset: 27 regular + 8 extended scenarios, vega power, contingency and delta shock, MM = 0.8 IM. */
+/**
+ * Deribit-style preset: 27 regular + 8 extended scenarios, vega power (days = 365.25 x expiry),
+ * vol floored at 0.5 in vol-up scenarios, short-option contingency 0.01 netted per strike, delta
+ * shock, MM = 0.8 IM.
+ */
 export const DERIBIT_GRID: ScenarioGrid = deribitGrid();
 
 /** CME SPAN 16 scenarios: scan range 15%, vol scan 25% relative, extremes +-2 ranges at 35%, IM = max(scan, add-ons), MM = IM. */

@@ -33,7 +33,7 @@ export type {
 export { resolveAccounts, forwardFor, assetPrice, checkMarket, STABLECOINS, marketFromDeribitChain, type DeribitMarketOptions } from './market.js';
 export { accountEquity, positionEquity, unrealisedPnl, inverseFace, isInverse, haircutOf, type EquityBreakdown } from './equity.js';
 export {
-  standardMargin, positionMargin, linearMargin, shortOptionMargin, maintenanceAmounts, checkStandardParams, checkHaircuts,
+  standardMargin, positionMargin, linearMargin, shortOptionMargin, maintenanceAmounts, checkStandardParams, checkHaircuts, marginStatus,
   DERIBIT_STANDARD, GENERIC_STANDARD,
   type StandardMarginParams, type StandardMarginOptions, type StandardMarginResult, type PositionMargin, type MarginStatus,
   type MarginRuleName, type LinearMarginRule, type NotionalTier, type ShortOptionRule, type LinearMargin, type ShortOptionMargin,
@@ -44,7 +44,7 @@ export {
 } from './liquidation-price.js';
 export { portfolioLiquidationPrice, type PortfolioLiquidationPriceOptions } from './portfolio-liquidation-price.js';
 export {
-  DERIBIT_GRID, SPAN16_GRID, DERIBIT_VEGA_SCALING, DERIBIT_EXTENDED_MOVES, deribitGrid, span16Grid, scenarioGrid, isValidatedGrid, vegaPowerScale,
+  DERIBIT_GRID, SPAN16_GRID, DERIBIT_VEGA_SCALING, DERIBIT_EXTENDED_MOVES, DAYS_PER_YEAR, deribitGrid, span16Grid, scenarioGrid, isValidatedGrid, vegaPowerScale,
   type ScenarioGrid, type MarginScenario, type VegaScaling, type MarginAddOns, type DeribitGridParams, type Span16GridParams,
 } from './grids.js';
 export {

@@ -13,7 +13,9 @@
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import { calibrateHaircutAs, checkMeasure, type TailMeasure } from './collateral.js';
+import { checkKeys } from '../option-keys.js';
 import { STABLECOINS } from './market.js';
+import { dict, own } from './own.js';
 import type { HistoryInput } from './mpor-returns.js';
 
 /** Risk parameters of one lending asset (decimals). */
@@ -99,15 +101,28 @@ export interface LendingAssessment {
   debt: ResolvedLendingDebt[];
 }
 
+const ACCOUNT_KEYS = ['collateral', 'debt'] as const satisfies readonly (keyof LendingAccount)[];
+const COLLATERAL_LINE_KEYS = [
+  'asset', 'amount', 'price', 'ltv', 'liquidationThreshold', 'liquidationBonus',
+] as const satisfies readonly (keyof LendingCollateralLine)[];
+const DEBT_LINE_KEYS = ['asset', 'amount', 'price'] as const satisfies readonly (keyof LendingDebtLine)[];
+const MARKET_KEYS = ['prices', 'parameters', 'closeFactor'] as const satisfies readonly (keyof LendingMarket)[];
+/** Keys of one asset's parameters; `reserve` is documented metadata (data/margin/lending-aave-v2.json names the reserve). */
+const ASSET_PARAMETER_KEYS = ['ltv', 'liquidationThreshold', 'liquidationBonus', 'reserve'] as const;
+const LIQUIDATION_OPTION_KEYS = ['debtAsset', 'collateralAsset', 'repayAmount'] as const satisfies readonly (keyof LiquidationOptions)[];
+
 function finiteIn(v: unknown, path: string, lo: number, hi: number, what: string): number {
   if (typeof v !== 'number' || !(v >= lo && v <= hi)) throw new InputError(path, v, what);
   return v;
 }
 
-function entries<T extends { asset: string; amount: number }>(v: unknown, path: string): { line: Partial<T> & { asset: string; amount: unknown }; path: string }[] {
+function entries<T extends { asset: string; amount: number }>(
+  v: unknown, path: string, keys: readonly string[],
+): { line: Partial<T> & { asset: string; amount: unknown }; path: string }[] {
   if (Array.isArray(v)) {
     return v.map((line, i) => {
       if (line === null || typeof line !== 'object') throw new InputError(`${path}[${i}]`, line, 'a line { asset, amount }');
+      checkKeys(line, keys, `${path}[${i}]`);
       if (typeof line.asset !== 'string' || line.asset === '') throw new InputError(`${path}[${i}].asset`, line.asset, 'an asset name');
       return { line, path: `${path}[${i}]` };
     });
@@ -117,7 +132,8 @@ function entries<T extends { asset: string; amount: number }>(v: unknown, path: 
 }
 
 function priceOf(asset: string, given: unknown, market: LendingMarket, path: string): number {
-  const p = given ?? market.prices?.[asset] ?? (STABLECOINS.has(asset) ? 1 : undefined);
+  // Own properties only: an asset named `constructor` has no price unless one is given.
+  const p = given ?? own(market.prices, asset) ?? (STABLECOINS.has(asset) ? 1 : undefined);
   if (typeof p !== 'number' || !(p > 0) || !Number.isFinite(p)) {
     throw new InputError(given === undefined ? `market.prices.${asset}` : `${path}.price`, p, `a positive USD price for ${asset}`);
   }
@@ -127,7 +143,11 @@ function priceOf(asset: string, given: unknown, market: LendingMarket, path: str
 function checkLendingMarket(market: unknown): LendingMarket {
   if (market === undefined) return {};
   if (market === null || typeof market !== 'object') throw new InputError('market', market, 'a lending market { prices?, parameters?, closeFactor? }');
-  return market as LendingMarket;
+  checkKeys(market, MARKET_KEYS, 'market');
+  const m = market as LendingMarket;
+  if (m.prices !== undefined && (m.prices === null || typeof m.prices !== 'object')) throw new InputError('market.prices', m.prices, 'an object of USD prices by asset');
+  if (m.parameters !== undefined && (m.parameters === null || typeof m.parameters !== 'object')) throw new InputError('market.parameters', m.parameters, 'an object of parameters by asset');
+  return m;
 }
 
 /**
@@ -137,13 +157,18 @@ function checkLendingMarket(market: unknown): LendingMarket {
  */
 export function assessLending(account: LendingAccount, market?: LendingMarket): LendingAssessment {
   if (account === null || typeof account !== 'object') throw new InputError('account', account, 'a lending account { collateral, debt? }');
+  checkKeys(account, ACCOUNT_KEYS, 'account');
   const mk = checkLendingMarket(market);
   const params = mk.parameters ?? AAVE_V2_PARAMETERS.assets;
-  const collateral = entries<LendingCollateralLine>(account.collateral, 'account.collateral').map(({ line, path }): ResolvedLendingCollateral => {
+  const collateral = entries<LendingCollateralLine>(account.collateral, 'account.collateral', COLLATERAL_LINE_KEYS).map(({ line, path }): ResolvedLendingCollateral => {
     const amount = finiteIn(line.amount, `${path}${Array.isArray(account.collateral) ? '.amount' : ''}`, 0, Infinity, 'a finite amount >= 0');
     if (!Number.isFinite(amount)) throw new InputError(path, amount, 'a finite amount >= 0');
     const price = priceOf(line.asset, line.price, mk, path);
-    const def = params[line.asset] ?? {};
+    // Own properties only: `constructor` or `toString` has no parameters unless given.
+    const listed: unknown = own(params, line.asset);
+    const def = (listed === undefined ? {} : listed) as Partial<LendingAssetParameters>;
+    if (def === null || typeof def !== 'object') throw new InputError(`market.parameters.${line.asset}`, def, 'an object { ltv?, liquidationThreshold, liquidationBonus? }');
+    if (params !== AAVE_V2_PARAMETERS.assets) checkKeys(def, ASSET_PARAMETER_KEYS, `market.parameters.${line.asset}`);
     const pick = (k: keyof LendingAssetParameters) => {
       const v = line[k] ?? def[k];
       if (v === undefined) throw new InputError(`${path}.${k}`, v, `a ${k} for ${line.asset} (on the line or in market.parameters)`);
@@ -156,7 +181,7 @@ export function assessLending(account: LendingAccount, market?: LendingMarket): 
     const liquidationBonus = finiteIn(line.liquidationBonus ?? def.liquidationBonus ?? 0, `${path}.liquidationBonus`, 0, 1, 'a fraction in [0, 1]');
     return { asset: line.asset, amount, price, value: amount * price, ltv, liquidationThreshold, liquidationBonus };
   });
-  const debt = account.debt === undefined ? [] : entries<LendingDebtLine>(account.debt, 'account.debt').map(({ line, path }): ResolvedLendingDebt => {
+  const debt = account.debt === undefined ? [] : entries<LendingDebtLine>(account.debt, 'account.debt', DEBT_LINE_KEYS).map(({ line, path }): ResolvedLendingDebt => {
     const amount = finiteIn(line.amount, `${path}${Array.isArray(account.debt) ? '.amount' : ''}`, 0, Infinity, 'a finite amount >= 0');
     if (!Number.isFinite(amount)) throw new InputError(path, amount, 'a finite amount >= 0');
     const price = priceOf(line.asset, line.price, mk, path);
@@ -226,11 +251,13 @@ export interface LiquidationResult {
  * negative repay amount.
  */
 export function simulateLiquidation(account: LendingAccount, market?: LendingMarket, options: LiquidationOptions = {}): LiquidationResult {
+  if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an options object { debtAsset?, collateralAsset?, repayAmount? }');
+  checkKeys(options, LIQUIDATION_OPTION_KEYS, 'options');
   const a = assessLending(account, market);
   const mk = checkLendingMarket(market);
   const closeFactor = finiteIn(mk.closeFactor ?? AAVE_V2_PARAMETERS.closeFactor, 'market.closeFactor', 0, 1, 'a fraction in [0, 1]');
   const sum = <T extends { asset: string; amount: number }>(xs: T[]) => {
-    const r: Record<string, number> = {};
+    const r = dict<number>(); // asset names are data
     for (const x of xs) r[x.asset] = (r[x.asset] ?? 0) + x.amount;
     return r;
   };
@@ -320,6 +347,10 @@ export interface LendingCalibrationResult extends LendingAssetParameters {
   cushion: number;
 }
 
+const CALIBRATION_KEYS = [
+  'history', 'confidence', 'liquidationHorizonDays', 'measure', 'liquidationCost', 'liquidatorIncentive', 'ltvBuffer', 'lookbackDays', 'overlapping',
+] as const satisfies readonly (keyof LendingCalibrationArgs)[];
+
 /**
  * Calibrate LTV, liquidation threshold and bonus of one collateral asset from its price history.
  * The rule (this library's, a solvency condition in the spirit of Aave's risk documentation: LTV
@@ -334,6 +365,7 @@ export interface LendingCalibrationResult extends LendingAssetParameters {
  */
 export function calibrateLendingParameters(ctx: EngineContext, args: LendingCalibrationArgs): LendingCalibrationResult {
   if (args === null || typeof args !== 'object') throw new InputError('args', args, 'an object');
+  checkKeys(args, CALIBRATION_KEYS, '');
   const measure = checkMeasure(args.measure);
   const cost = finiteIn(args.liquidationCost ?? 0, 'liquidationCost', 0, 1, 'a fraction in [0, 1]');
   const incentive = finiteIn(args.liquidatorIncentive ?? 0.02, 'liquidatorIncentive', 0, 1, 'a fraction in [0, 1]');

@@ -20,6 +20,7 @@
  * /work/shared/reference/margin-methodologies.md, Deribit's January 2022 notice).
  */
 import { InputError } from '../errors.js';
+import { checkKeys } from '../option-keys.js';
 import { Status } from '../status.js';
 
 /** An order-book level: price (USD) and size (units). */
@@ -61,26 +62,40 @@ function positive(v: unknown, path: string, allowZero = false): number {
   return v;
 }
 
-/** Validate a model. @throws InputError naming the field. */
+type ModelKeys<K> = keyof Extract<ImpactModel, { kind: K }>;
+const LINEAR_MODEL_KEYS = ['kind', 'lambda'] as const satisfies readonly ModelKeys<'linear'>[];
+const SQRT_MODEL_KEYS = ['kind', 'volatility', 'adv', 'Y'] as const satisfies readonly ModelKeys<'squareRoot'>[];
+const DEPTH_MODEL_KEYS = ['kind', 'levels', 'mid'] as const satisfies readonly ModelKeys<'depth'>[];
+const LEVEL_KEYS = ['price', 'size'] as const satisfies readonly (keyof BookLevel)[];
+const COST_KEYS = ['quantities', 'prices', 'model', 'penaltyRate'] as const satisfies readonly (keyof LiquidationCostArgs)[];
+const TIERED_KEYS = [
+  'size', 'price', 'equity', 'maintenanceRate', 'model', 'penaltyRate', 'chunkFraction', 'permanentFraction',
+] as const satisfies readonly (keyof TieredLiquidationArgs)[];
+
+/** Validate a model (its keys too: an unknown one is an InputError with the closest valid key). @throws InputError naming the field. */
 export function checkImpactModel(model: unknown, path = 'model'): ImpactModel {
   if (model === null || typeof model !== 'object') throw new InputError(path, model, "an impact model { kind: 'linear' | 'squareRoot' | 'depth', ... }");
   const m = model as ImpactModel;
   switch (m.kind) {
     case 'linear':
+      checkKeys(m, LINEAR_MODEL_KEYS, path);
       positive(m.lambda, `${path}.lambda`, true);
       return m;
     case 'squareRoot':
+      checkKeys(m, SQRT_MODEL_KEYS, path);
       positive(m.volatility, `${path}.volatility`, true);
       positive(m.adv, `${path}.adv`);
       if (m.Y !== undefined) positive(m.Y, `${path}.Y`, true);
       return m;
     case 'depth': {
+      checkKeys(m, DEPTH_MODEL_KEYS, path);
       if (!Array.isArray(m.levels) || m.levels.length === 0) throw new InputError(`${path}.levels`, m.levels, 'a non-empty array of { price, size }, best first');
       // Levels must move away from the best price monotonically (bids falling or asks rising). The
       // side is set by the first pair of distinct prices: equal leading levels say nothing about it.
       let side = 0;
       m.levels.forEach((l, i) => {
         if (l === null || typeof l !== 'object') throw new InputError(`${path}.levels[${i}]`, l, 'a level { price, size }');
+        checkKeys(l, LEVEL_KEYS, `${path}.levels[${i}]`);
         positive(l.price, `${path}.levels[${i}].price`);
         positive(l.size, `${path}.levels[${i}].size`);
         if (i === 0) return;
@@ -148,6 +163,7 @@ function column(v: ArrayLike<number> | number, n: number, path: string): (i: num
  */
 export function liquidationCost(args: LiquidationCostArgs): LiquidationCostResult {
   if (args === null || typeof args !== 'object') throw new InputError('args', args, 'an object');
+  checkKeys(args, COST_KEYS, '');
   const model = checkImpactModel(args.model);
   const penaltyRate = args.penaltyRate === undefined ? 0 : positive(args.penaltyRate, 'penaltyRate', true);
   const qs = args.quantities;
@@ -258,6 +274,7 @@ export interface TieredLiquidationResult {
  */
 export function tieredLiquidation(args: TieredLiquidationArgs): TieredLiquidationResult {
   if (args === null || typeof args !== 'object') throw new InputError('args', args, 'an object');
+  checkKeys(args, TIERED_KEYS, '');
   const size0 = args.size;
   if (typeof size0 !== 'number' || !Number.isFinite(size0)) throw new InputError('size', size0, 'a finite number of units');
   let mark = positive(args.price, 'price');

@@ -9,6 +9,7 @@
  */
 import type { EngineContext } from '../engine.js';
 import { InputError, KernelError } from '../errors.js';
+import { checkKeys } from '../option-keys.js';
 import type { MarginKernels } from '../kernels/margin/kernels.js';
 import * as L from '../kernels/margin/layout.js';
 import { KIND_FUTURE, KIND_INVERSE_FUTURE, KIND_OPTION_COIN, KIND_OPTION_USD, KIND_PERPETUAL, KIND_SPOT } from '../kernels/risk/layout.js';
@@ -118,6 +119,9 @@ export interface LiquidationSearch {
  * of liquidation-price options.
  * @throws InputError at `options`, `options.lowerFactor`, `options.upperFactor` or `options.maxIterations`.
  */
+/** Keys of {@link LiquidationPriceOptions}. */
+const LIQUIDATION_OPTION_KEYS = ['haircuts', 'lowerFactor', 'upperFactor', 'maxIterations', 'perPosition'] as const satisfies readonly (keyof LiquidationPriceOptions)[];
+
 export function liquidationSearch(options: unknown): LiquidationSearch {
   if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an options object');
   const o = options as LiquidationPriceOptions;
@@ -382,6 +386,8 @@ export function liquidationPrice(
 ): LiquidationPriceResult | LiquidationPriceResult[] {
   checkStandardParams(params);
   const { lowerFactor, upperFactor, maxIterations } = liquidationSearch(options);
+  checkKeys(options, LIQUIDATION_OPTION_KEYS, 'options');
+  if (options.perPosition !== undefined && typeof options.perPosition !== 'boolean') throw new InputError('options.perPosition', options.perPosition, 'a boolean');
   const haircuts = haircutsFor(params, options);
   const resolved = resolveAccounts(ctx, accounts, market);
   const margins = standardMarginResolved(resolved, params, haircuts);

@@ -38,6 +38,9 @@ import { checkConfidence, empiricalTail, weightedTail } from '../risk/tail-measu
 import { christoffersen, kupiec, type KupiecResult } from '../risk/backtests.js';
 import { inverseNormalCdf, normalCdf, normalPdf } from '../risk/distributions.js';
 import { alignHistories, type PriceHistory } from '../risk/returns.js';
+import { checkKeys } from '../option-keys.js';
+import { dict, own } from './own.js';
+import { DAYS_PER_YEAR } from './grids.js';
 import { revaluePortfolio, type Portfolio } from '../risk/portfolio.js';
 import { checkMeasure, type TailMeasure } from './collateral.js';
 import { checkDays, mporReturns, priceSeries, type HistoryInput } from './mpor-returns.js';
@@ -207,6 +210,12 @@ function common(args: CalibrateMarginArgs): Common {
   return { c, measure, h, bc, significance, nDays };
 }
 
+const CALIBRATE_MARGIN_KEYS = [
+  'kind', 'confidence', 'measure', 'mporDays', 'history', 'lookbackDays', 'side', 'notional', 'apc', 'portfolio', 'histories', 'im',
+  'backtestConfidence', 'significance', 'procyclicalityDays',
+] as const satisfies readonly (keyof CalibrateMarginArgs)[];
+const APC_KEYS = ['buffer', 'stressedWeight', 'tenYearFloor'] as const satisfies readonly (keyof ApcOptions)[];
+
 /**
  * Calibrate margin parameters to a tail target on history, backtest coverage and report
  * procyclicality (see the file comment for both kinds and the APC tools).
@@ -216,6 +225,11 @@ function common(args: CalibrateMarginArgs): Common {
  */
 export function calibrateMargin(ctx: EngineContext, args: CalibrateMarginArgs): CalibrateMarginResult {
   if (args === null || typeof args !== 'object') throw new InputError('args', args, 'an object');
+  checkKeys(args, CALIBRATE_MARGIN_KEYS, '');
+  if (args.apc !== undefined) {
+    if (args.apc === null || typeof args.apc !== 'object') throw new InputError('apc', args.apc, 'an object { buffer?, stressedWeight?, tenYearFloor? }');
+    checkKeys(args.apc, APC_KEYS, 'apc');
+  }
   const kind = args.kind ?? (args.portfolio !== undefined ? 'multiplier' : 'scanRange');
   if (kind === 'scanRange') return scanRange(ctx, args, common(args));
   if (kind === 'multiplier') return multiplier(ctx, args, common(args));
@@ -325,10 +339,11 @@ function multiplier(ctx: EngineContext, args: CalibrateMarginArgs, o: Common): C
   if (pf === null || typeof pf !== 'object' || pf.spots === null || typeof pf.spots !== 'object') throw new InputError('portfolio', pf, 'a portfolio { spots, positions }');
   const assets = Object.keys(pf.spots);
   if (args.histories === null || typeof args.histories !== 'object') throw new InputError('histories', args.histories, 'an object of histories by asset');
-  const hist: Record<string, PriceHistory> = {};
+  const hist = dict<PriceHistory>(); // asset names are data
   for (const a of assets) {
-    if (args.histories[a] === undefined) throw new InputError(`histories.${a}`, undefined, `a price history for ${a} (an asset of portfolio.spots)`);
-    const s = priceSeries(args.histories[a], `histories.${a}`);
+    const given = own(args.histories, a);
+    if (given === undefined) throw new InputError(`histories.${a}`, undefined, `a price history for ${a} (an asset of portfolio.spots)`);
+    const s = priceSeries(given, `histories.${a}`);
     // Histories without dates align by position from the end (the same last day).
     hist[a] = { dates: s.dates ?? Array.from(s.close, (_, i) => new Date(Date.UTC(2000, 0, 1) + (i - s.close.length) * 86400000).toISOString().slice(0, 10)), close: s.close };
   }
@@ -341,7 +356,7 @@ function multiplier(ctx: EngineContext, args: CalibrateMarginArgs, o: Common): C
     const p = al.prices[a];
     for (let t = 0; t < m; t++) lr[t * nF + f] = Math.log(p[t + h] / p[t]);
   });
-  const rv = revaluePortfolio(ctx, { portfolio: pf, scenarios: { assets, logReturns: lr, horizon: h / 365 } });
+  const rv = revaluePortfolio(ctx, { portfolio: pf, scenarios: { assets, logReturns: lr, horizon: h / DAYS_PER_YEAR } });
   const losses = rv.pnl.map((x) => -x);
   // A NaN or infinite loss (overflowing sizes, a repricing failure) would make the tail selection
   // and every figure below meaningless without a trace: stop at the first such window.
@@ -355,7 +370,7 @@ function multiplier(ctx: EngineContext, args: CalibrateMarginArgs, o: Common): C
   for (let t = 0; t < m; t++) {
     let v: unknown;
     if (typeof imArg === 'number') v = imArg;
-    else if (typeof imArg === 'function') v = imArg({ index: t, date: al.dates[t], prices: Object.fromEntries(assets.map((a) => [a, al.prices[a][t]])) });
+    else if (typeof imArg === 'function') v = imArg({ index: t, date: al.dates[t], prices: Object.assign(dict<number>(), Object.fromEntries(assets.map((a) => [a, al.prices[a][t]]))) });
     else throw new InputError('im', imArg, 'a positive USD number or a function of the market state');
     if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new InputError(typeof imArg === 'number' ? 'im' : `im(${al.dates[t]})`, v, 'a positive finite USD margin');
     imAt[t] = v;

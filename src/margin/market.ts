@@ -5,11 +5,13 @@
  */
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
+import { checkKeys } from '../option-keys.js';
 import { black76 } from '../pricing/black-pricing.js';
 import type { DeribitChain } from '../market/deribit-chain.js';
 import type {
   AssetMarket, InstrumentSpec, MarginAccount, MarginMarket, MarginPosition, ResolvedAccount, ResolvedCollateral, ResolvedPosition,
 } from './types.js';
+import { dict, own } from './own.js';
 
 /** Assets valued at 1 USD per unit, with no market entry needed. */
 export const STABLECOINS: ReadonlySet<string> = new Set(['USD', 'USDC', 'USDT']);
@@ -31,7 +33,8 @@ function optionalNum(v: unknown, path: string, fallback: number, check: 'finite'
 export function assetPrice(market: MarginMarket, asset: unknown, path: string): number {
   if (typeof asset !== 'string' || asset === '') throw new InputError(path, asset, 'an asset name');
   if (STABLECOINS.has(asset)) return 1;
-  const a = market.assets[asset];
+  // Own properties only: `constructor` or `toString` is an unknown asset, like `DOGE`.
+  const a = own(market.assets, asset);
   if (a === undefined) throw new InputError(path, asset, `an asset in market.assets (${Object.keys(market.assets).join(', ') || 'none'})`);
   return a.index;
 }
@@ -59,19 +62,34 @@ export function forwardFor(asset: AssetMarket, expiry: number): number {
   return asset.index * Math.exp((logBasis(edge) / edge.expiry) * expiry);
 }
 
-/** Validate the market object itself. @throws InputError naming the field. */
+/** Keys of a {@link MarginMarket}, an {@link AssetMarket} and one of its forwards. */
+const MARKET_KEYS = ['assets', 'vols', 'instruments', 'rate'] as const satisfies readonly (keyof MarginMarket)[];
+const ASSET_MARKET_KEYS = ['index', 'forwards'] as const satisfies readonly (keyof AssetMarket)[];
+const FORWARD_KEYS = ['expiry', 'price'] as const satisfies readonly (keyof NonNullable<AssetMarket['forwards']>[number])[];
+
+/**
+ * Validate the market object itself: its keys (an unknown key is an `InputError` with the closest
+ * valid key as `suggestion`), every asset's index and forwards, `rate`, and that `vols` and
+ * `instruments` are objects (their entries are checked when a position uses them).
+ * @throws InputError naming the field (`market.assets.BTC.forwards[2].price`, `market.rat`).
+ */
 export function checkMarket(market: unknown): MarginMarket {
   if (market === null || typeof market !== 'object') throw new InputError('market', market, 'a market object');
   const m = market as MarginMarket;
-  if (m.assets === null || typeof m.assets !== 'object') throw new InputError('market.assets', m.assets, 'an object of asset markets');
+  checkKeys(m, MARKET_KEYS, 'market');
+  if (m.assets === null || typeof m.assets !== 'object' || Array.isArray(m.assets)) throw new InputError('market.assets', m.assets, 'an object of asset markets');
   for (const [name, a] of Object.entries(m.assets)) {
-    if (a === null || typeof a !== 'object') throw new InputError(`market.assets.${name}`, a, 'an asset market { index, forwards? }');
-    num(a.index, `market.assets.${name}.index`, 'positive');
+    const apath = `market.assets.${name}`;
+    if (a === null || typeof a !== 'object') throw new InputError(apath, a, 'an asset market { index, forwards? }');
+    checkKeys(a, ASSET_MARKET_KEYS, apath);
+    num(a.index, `${apath}.index`, 'positive');
     if (a.forwards !== undefined) {
-      if (!Array.isArray(a.forwards)) throw new InputError(`market.assets.${name}.forwards`, a.forwards, 'an array of { expiry, price }');
+      if (!Array.isArray(a.forwards)) throw new InputError(`${apath}.forwards`, a.forwards, 'an array of { expiry, price }');
       a.forwards.forEach((f, i) => {
-        num(f?.expiry, `market.assets.${name}.forwards[${i}].expiry`, 'positive');
-        num(f?.price, `market.assets.${name}.forwards[${i}].price`, 'positive');
+        if (f === null || typeof f !== 'object') throw new InputError(`${apath}.forwards[${i}]`, f, 'a forward { expiry, price }');
+        checkKeys(f, FORWARD_KEYS, `${apath}.forwards[${i}]`);
+        num(f.expiry, `${apath}.forwards[${i}].expiry`, 'positive');
+        num(f.price, `${apath}.forwards[${i}].price`, 'positive');
       });
     }
   }
@@ -158,8 +176,45 @@ function cachedForward(cache: ForwardCache, mk: MarginMarket, asset: string, T: 
   let byT = cache.get(asset);
   if (!byT) cache.set(asset, (byT = new Map()));
   let F = byT.get(T);
-  if (F === undefined) byT.set(T, (F = forwardFor(mk.assets[asset], T)));
+  if (F === undefined) byT.set(T, (F = forwardFor(own(mk.assets, asset)!, T)));
   return F;
+}
+
+/** Keys of a {@link MarginAccount}. */
+const ACCOUNT_KEYS = ['id', 'description', 'collateral', 'positions'] as const satisfies readonly (keyof MarginAccount)[];
+
+type PositionKey<K> = keyof Extract<MarginPosition, { kind: K }>;
+/** Keys of each kind of {@link MarginPosition} (by-name positions under `undefined`). */
+const POSITION_KEYS = {
+  spot: ['kind', 'asset', 'size', 'instrument'] as const satisfies readonly PositionKey<'spot'>[],
+  perpetual: ['kind', 'asset', 'size', 'entryPrice', 'accruedFunding', 'fundingRate', 'settlement', 'instrument'] as const satisfies readonly PositionKey<'perpetual'>[],
+  future: ['kind', 'asset', 'size', 'expiry', 'entryPrice', 'settlement', 'instrument'] as const satisfies readonly PositionKey<'future'>[],
+  option: ['kind', 'asset', 'size', 'strike', 'expiry', 'type', 'settlement', 'vol', 'instrument'] as const satisfies readonly PositionKey<'option'>[],
+  // A by-name position may carry its own vol (it then overrides market.vols).
+  byName: ['instrument', 'size', 'entryPrice', 'accruedFunding', 'kind', 'vol'] as const,
+};
+const POSITION_KEY_SETS = {
+  spot: new Set<string>(POSITION_KEYS.spot), perpetual: new Set<string>(POSITION_KEYS.perpetual), future: new Set<string>(POSITION_KEYS.future),
+  option: new Set<string>(POSITION_KEYS.option), byName: new Set<string>(POSITION_KEYS.byName),
+};
+/** Keys of an {@link InstrumentSpec} (a perpetual's spec may carry a `fundingRate`, per year). */
+const INSTRUMENT_KEYS = ['kind', 'asset', 'strike', 'expiry', 'type', 'settlement', 'fundingRate'] as const satisfies readonly (keyof Extract<InstrumentSpec, { kind: 'option' }> | 'fundingRate')[];
+
+/**
+ * Unknown keys of a position (by its kind; an unknown kind is reported later, at `.kind`).
+ * A Set look-up per key: this runs for every position of every account.
+ * @throws InputError at `<position>.<key>` with the closest valid key.
+ */
+function checkPositionKeys(p: Record<string, unknown>, apath: string, pi: number): void {
+  const kind = p.kind === undefined ? 'byName' : typeof p.kind === 'string' && Object.hasOwn(POSITION_KEY_SETS, p.kind) ? (p.kind as keyof typeof POSITION_KEYS) : undefined;
+  if (kind === undefined) return;
+  const set = POSITION_KEY_SETS[kind];
+  for (const k of Object.keys(p)) if (!set.has(k)) checkKeys(p, POSITION_KEYS[kind], posPath(apath, pi));
+}
+
+/** Unknown keys of a listed instrument. @throws InputError at `market.instruments.<name>.<key>`. */
+function checkInstrumentKeys(spec: Record<string, unknown>, path: string): void {
+  checkKeys(spec, INSTRUMENT_KEYS, path);
 }
 
 /**
@@ -167,8 +222,11 @@ function cachedForward(cache: ForwardCache, mk: MarginMarket, asset: string, T: 
  * Options of all accounts are priced in one Black-76 batch call.
  * @param ctx engine context (runs the pricing kernel).
  * @param accounts one account or an array of them (paths in errors: `account` or `accounts[i]`).
- * @throws InputError for a malformed account, an unknown asset or instrument, an expired option or
- * future, a missing vol, a negative collateral amount or a short spot position.
+ * @throws InputError for a malformed account, an unknown asset or instrument (names are looked up as
+ * own properties: `constructor` is as unknown as `DOGE`), a listed instrument that is not an object
+ * (`market.instruments.<name>`), an unknown key on an account, position, instrument or the market
+ * (with the closest valid key as `suggestion`), an expired option or future, a missing vol, a
+ * negative collateral amount or a short spot position.
  */
 export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket): ResolvedAccount[] {
   const mk = checkMarket(market);
@@ -185,9 +243,11 @@ export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | re
     const acc = list[ai];
     const apath = single ? 'account' : `accounts[${ai}]`;
     if (acc === null || typeof acc !== 'object') throw new InputError(apath, acc, 'an account { collateral?, positions }');
+    checkKeys(acc, ACCOUNT_KEYS, apath);
     if (!Array.isArray(acc.positions)) throw new InputError(`${apath}.positions`, acc.positions, 'an array of positions');
     const id = acc.id === undefined ? String(ai) : acc.id;
     if (typeof id !== 'string') throw new InputError(`${apath}.id`, acc.id, 'a string');
+    if (acc.description !== undefined && typeof acc.description !== 'string') throw new InputError(`${apath}.description`, acc.description, 'a string');
     const collateral: ResolvedCollateral[] = [];
     if (acc.collateral !== undefined) {
       if (acc.collateral === null || typeof acc.collateral !== 'object') throw new InputError(`${apath}.collateral`, acc.collateral, 'an object of amounts by asset');
@@ -201,6 +261,7 @@ export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | re
     for (let pi = 0; pi < raw.length; pi++) {
       const p = raw[pi] as MarginPosition & Record<string, unknown>;
       if (p === null || typeof p !== 'object') throw new InputError(posPath(apath, pi), p, 'a position object');
+      checkPositionKeys(p, apath, pi);
       // A by-name position takes everything but its size, entry price and funding from the instrument
       // table; books drawn from one chain repeat instruments, so each is looked up and priced once.
       const listedName = p.kind === undefined && p.vol === undefined && typeof p.instrument === 'string' ? p.instrument : undefined;
@@ -222,8 +283,11 @@ export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | re
       if (p.kind === undefined) {
         const name = p.instrument;
         if (typeof name !== 'string') throw new InputError(`${posPath(apath, pi)}.kind`, undefined, "'spot', 'perpetual', 'future', 'option', or an instrument name");
-        const listed = mk.instruments?.[name];
+        // Own properties only: `constructor` or `toString` is an unknown instrument.
+        const listed: unknown = own(mk.instruments, name);
         if (listed === undefined) throw new InputError(`${posPath(apath, pi)}.instrument`, name, 'an instrument listed in market.instruments');
+        if (listed === null || typeof listed !== 'object') throw new InputError(`market.instruments.${name}`, listed, 'an instrument { kind, asset, ... }');
+        checkInstrumentKeys(listed as Record<string, unknown>, `market.instruments.${name}`);
         spec = listed as Record<string, unknown>;
       }
       const kind = spec.kind as ResolvedPosition['kind'];
@@ -259,7 +323,7 @@ export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | re
           if (spec.type !== 'call' && spec.type !== 'put') throw new InputError(`${posPath(apath, pi)}.type`, spec.type, "'call' or 'put'");
           r.type = spec.type === 'call' ? 1 : -1;
           r.strike = num(spec.strike, `${posPath(apath, pi)}.strike`, 'positive');
-          const vol = p.vol !== undefined ? p.vol : instrument !== undefined ? mk.vols?.[instrument] : undefined;
+          const vol = p.vol !== undefined ? p.vol : instrument !== undefined ? own(mk.vols, instrument) : undefined;
           if (vol === undefined) throw new InputError(`${posPath(apath, pi)}.vol`, vol, `an implied vol (on the position or in market.vols${instrument ? `["${instrument}"]` : ''})`);
           r.vol = num(vol, `${posPath(apath, pi)}.vol`, 'nonnegative');
           options.push(r);
@@ -308,6 +372,9 @@ function futureName(instrument: string): string {
   return instrument.split('-').slice(0, 2).join('-');
 }
 
+/** Columns of a {@link DeribitChain} that {@link marketFromDeribitChain} reads. */
+const CHAIN_COLUMNS = ['currency', 'instrument', 'timeToMaturity', 'forward', 'index', 'markIv', 'strike', 'type'] as const satisfies readonly (keyof DeribitChain)[];
+
 /** Options of {@link marketFromDeribitChain}. */
 export interface DeribitMarketOptions {
   /**
@@ -318,35 +385,55 @@ export interface DeribitMarketOptions {
   futuresSettlement?: 'usd' | 'coin';
 }
 
+const DERIBIT_MARKET_OPTION_KEYS = ['futuresSettlement'] as const satisfies readonly (keyof DeribitMarketOptions)[];
+
 /**
  * Market data from a Deribit option-chain snapshot: each currency's index, one forward per expiry
  * (the chain's underlying price), the mark IV per option, and an instrument table for the options,
  * their expiries' futures (`BTC-27MAR26`, marked at the forward) and the perpetual (`BTC-PERPETUAL`,
  * marked at the index), the futures and perpetual linear in USD unless `options.futuresSettlement`
  * is `'coin'`. Deribit options are coin-settled. Rows without a mark IV get no vol entry.
+ * `assets`, `vols` and `instruments` are null-prototype objects: a currency or instrument named
+ * `__proto__` or `constructor` is an ordinary key.
  * @throws InputError for an empty chain or one with no index price (`chain`, `chain.index (BTC)`),
- * or a futuresSettlement other than 'usd' or 'coin' (`options.futuresSettlement`).
+ * a length that is not a whole number (`chain.length`), a missing or short column
+ * (`chain.currency`, ...), a row whose currency or instrument is not a non-empty string
+ * (`chain.currency[3]`), options that are not an object or carry an unknown key (`options`,
+ * `options.futuresSetlement`), or a futuresSettlement other than 'usd' or 'coin'
+ * (`options.futuresSettlement`).
  */
 export function marketFromDeribitChain(chain: DeribitChain, options: DeribitMarketOptions = {}): MarginMarket {
   if (chain === null || typeof chain !== 'object' || !(chain.length > 0)) throw new InputError('chain', chain, 'a non-empty Deribit chain (loadDeribitChain)');
+  const n = chain.length;
+  if (!Number.isSafeInteger(n)) throw new InputError('chain.length', n, 'a whole number of rows');
+  for (const col of CHAIN_COLUMNS) {
+    const c = chain[col] as unknown as ArrayLike<unknown> | null | undefined;
+    if (c === null || typeof c !== 'object' || !(c.length >= n)) throw new InputError(`chain.${col}`, c, `a column of ${n} rows`);
+  }
   if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an options object { futuresSettlement? }');
+  checkKeys(options, DERIBIT_MARKET_OPTION_KEYS, 'options');
   const settlement = settlementOf(options.futuresSettlement, 'options.futuresSettlement');
-  const assets: Record<string, AssetMarket> = {};
-  // Per currency and expiry: [sum, count] of the rows' forwards.
-  const forwards: Record<string, Map<number, [number, number]>> = {};
-  const indexSum: Record<string, [number, number]> = {};
-  const vols: Record<string, number> = {};
-  const instruments: Record<string, InstrumentSpec> = {};
-  for (let i = 0; i < chain.length; i++) {
+  // Tables keyed by data (currencies, instrument names) are Maps while they are built and
+  // null-prototype objects when returned: a row named `__proto__` is an ordinary key.
+  // Per currency: [sum, count] of the rows' index, and per expiry [sum, count] of their forwards.
+  const forwards = new Map<string, Map<number, [number, number]>>();
+  const indexSum = new Map<string, [number, number]>();
+  const vols = dict<number>();
+  const instruments = dict<InstrumentSpec>();
+  for (let i = 0; i < n; i++) {
     const cur = chain.currency[i];
     const T = chain.timeToMaturity[i];
     const name = chain.instrument[i];
+    if (typeof cur !== 'string' || cur === '') throw new InputError(`chain.currency[${i}]`, cur, 'a currency name');
+    if (typeof name !== 'string' || name === '') throw new InputError(`chain.instrument[${i}]`, name, 'an instrument name');
     if (Number.isFinite(chain.index[i])) {
-      const s = (indexSum[cur] ??= [0, 0]);
+      let s = indexSum.get(cur);
+      if (s === undefined) indexSum.set(cur, (s = [0, 0]));
       s[0] += chain.index[i];
       s[1]++;
     }
-    const fw = (forwards[cur] ??= new Map());
+    let fw = forwards.get(cur);
+    if (fw === undefined) forwards.set(cur, (fw = new Map()));
     const f = fw.get(T) ?? [0, 0];
     f[0] += chain.forward[i];
     f[1]++;
@@ -358,12 +445,13 @@ export function marketFromDeribitChain(chain: DeribitChain, options: DeribitMark
     instruments[futureName(name)] ??= settlement === 'coin' ? { kind: 'future', asset: cur, expiry: T, settlement } : { kind: 'future', asset: cur, expiry: T };
     instruments[`${cur}-PERPETUAL`] ??= settlement === 'coin' ? { kind: 'perpetual', asset: cur, settlement } : { kind: 'perpetual', asset: cur };
   }
-  for (const cur of Object.keys(forwards)) {
-    const s = indexSum[cur];
+  const assets = dict<AssetMarket>();
+  for (const [cur, byT] of forwards) {
+    const s = indexSum.get(cur);
     if (!s) throw new InputError(`chain.index (${cur})`, NaN, 'an index price on at least one row');
     // The snapshot's index and each expiry's forward move across rows taken over a second (forwards
     // by up to 5e-4 relative); their means are order-independent, unlike the last row's value.
-    assets[cur] = { index: s[0] / s[1], forwards: [...forwards[cur]].filter(([T]) => T > 0).map(([expiry, [sum, n]]) => ({ expiry, price: sum / n })) };
+    assets[cur] = { index: s[0] / s[1], forwards: [...byT].filter(([T]) => T > 0).map(([expiry, [sum, k]]) => ({ expiry, price: sum / k })) };
   }
   return { assets, vols, instruments, rate: 0 };
 }

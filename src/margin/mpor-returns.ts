@@ -21,6 +21,9 @@ export interface PriceSeries {
   dates?: string[];
 }
 
+/** Most prices a history may hold (2^26: 180,000 years of daily prices). */
+const MAX_PRICES = 2 ** 26;
+
 /**
  * Validate a history input and return its prices (a copy; the input is not modified).
  * @param path the argument's name in error messages (`history`, `histories.BTC`).
@@ -39,9 +42,12 @@ export function priceSeries(history: unknown, path: string, minPrices = 3): Pric
     }
   } else if (history !== null && typeof history === 'object' && 'close' in history && 'dates' in history) {
     const h = history as PriceHistory;
-    if (!Array.isArray(h.dates) || !h.close || h.dates.length !== h.close.length) throw new InputError(path, history, 'a PriceHistory { dates, close } of equal lengths');
+    if (!Array.isArray(h.dates) || !h.close || h.dates.length !== h.close.length || h.dates.length > MAX_PRICES) throw new InputError(path, history, 'a PriceHistory { dates, close } of equal lengths');
     s = { close: Float64Array.from(h.close), dates: [...h.dates] };
   } else if (history !== null && typeof history === 'object' && typeof (history as ArrayLike<number>).length === 'number') {
+    // A length bound that no daily history approaches: `{ length: 1e10 }` must not exhaust memory.
+    const n = (history as ArrayLike<number>).length;
+    if (!(Number.isSafeInteger(n) && n >= 0 && n <= MAX_PRICES)) throw new InputError(`${path}.length`, n, `a whole number of prices <= ${MAX_PRICES}`);
     s = { close: Float64Array.from(history as ArrayLike<number>) };
   } else {
     throw new InputError(path, history, 'CSV text, a PriceHistory or an array of prices');

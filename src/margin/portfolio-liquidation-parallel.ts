@@ -13,7 +13,8 @@ import { runShards } from '../parallel/run-shards.js';
 import { checkWorkers, type WorkerPool } from '../parallel/pool.js';
 import type { ScenarioGrid } from './grids.js';
 import type { LiquidationPriceResult } from './liquidation-price.js';
-import { portfolioLiquidationPrice, type PortfolioLiquidationPriceOptions } from './portfolio-liquidation-price.js';
+import { PORTFOLIO_LIQUIDATION_OPTION_KEYS, portfolioLiquidationPrice, type PortfolioLiquidationPriceOptions } from './portfolio-liquidation-price.js';
+import { checkKeys } from '../option-keys.js';
 import { decodePortfolioLiquidationShard, type PortfolioLiquidationJob, type PortfolioLiquidationJobOptions } from './portfolio-liquidation-shard.js';
 import type { MarginAccount, MarginMarket } from './types.js';
 
@@ -42,7 +43,7 @@ export interface PortfolioLiquidationParallelOptions extends PortfolioLiquidatio
   workerUrl?: URL | string;
 }
 
-const POOL_KEYS = ['workers', 'accountsPerShard', 'signal', 'onProgress', 'pool', 'workerUrl'] as const;
+const POOL_KEYS = ['workers', 'accountsPerShard', 'signal', 'onProgress', 'pool', 'workerUrl'] as const satisfies readonly (keyof PortfolioLiquidationParallelOptions)[];
 
 /**
  * {@link portfolioLiquidationPrice} over a worker pool (see the module comment): per account and
@@ -64,6 +65,7 @@ export async function portfolioLiquidationPriceParallel(
   options: PortfolioLiquidationParallelOptions = {},
 ): Promise<LiquidationPriceResult | LiquidationPriceResult[]> {
   if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an object');
+  checkKeys(options, [...PORTFOLIO_LIQUIDATION_OPTION_KEYS, ...POOL_KEYS], 'options');
   const per = options.accountsPerShard ?? 16;
   if (!Number.isInteger(per) || per < 1) throw new InputError('options.accountsPerShard', per, 'a positive integer');
   const workers = options.workers ?? 'auto';

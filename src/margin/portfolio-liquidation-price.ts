@@ -14,6 +14,7 @@
  * Illinois with a bisection fallback.
  */
 import type { EngineContext } from '../engine.js';
+import { checkKeys } from '../option-keys.js';
 import { InputError } from '../errors.js';
 import * as L from '../kernels/margin/layout.js';
 import { accountEquity } from './equity.js';
@@ -24,7 +25,7 @@ import {
 } from './liquidation-price.js';
 import { markOptions, resolveAccounts } from './market.js';
 import { checkAggregation, checkGrid, marginResolved, type MarginAggregation } from './portfolio-margin.js';
-import { checkHaircuts, type MarginStatus } from './standard-margin.js';
+import { checkHaircuts, marginStatus } from './standard-margin.js';
 import type { MarginAccount, MarginMarket, ResolvedAccount, ResolvedCollateral, ResolvedPosition } from './types.js';
 
 /** Options of {@link portfolioLiquidationPrice}. */
@@ -289,7 +290,13 @@ function keySeparator(resolved: readonly ResolvedAccount[]): string {
   return sep;
 }
 
+/** Keys of {@link PortfolioLiquidationPriceOptions}. */
+export const PORTFOLIO_LIQUIDATION_OPTION_KEYS = [
+  'haircuts', 'lowerFactor', 'upperFactor', 'maxIterations', 'aggregation', 'perPosition',
+] as const satisfies readonly (keyof PortfolioLiquidationPriceOptions)[];
+
 function checkOptions(options: PortfolioLiquidationPriceOptions): { aggregation: MarginAggregation; haircuts: Readonly<Record<string, number>> | undefined } {
+  checkKeys(options, PORTFOLIO_LIQUIDATION_OPTION_KEYS, 'options');
   const perPosition = (options as { perPosition?: unknown }).perPosition;
   if (perPosition !== undefined && perPosition !== false) {
     throw new InputError('options.perPosition', perPosition,
@@ -300,10 +307,6 @@ function checkOptions(options: PortfolioLiquidationPriceOptions): { aggregation:
   return { aggregation, haircuts };
 }
 
-/** Status from equity against PM IM and MM; an account whose margin is not a number is not called healthy. */
-function marginStatus(equity: number, im: number, mm: number): MarginStatus {
-  return !(equity >= mm) ? 'liquidation' : !(equity >= im) ? 'marginCall' : 'healthy';
-}
 
 /**
  * Liquidation prices under portfolio margin, of one account or a batch: per account and risky asset

@@ -52,7 +52,7 @@ const SIDE = 6;
 /** Doubles per asset: asset code (position in Object.keys(market.assets)), index, two sides. */
 const PER_ASSET = 2 + 2 * SIDE;
 
-const MARGIN_STATUS: readonly MarginStatus[] = ['healthy', 'marginCall', 'liquidation'];
+const MARGIN_STATUS: readonly MarginStatus[] = ['healthy', 'marginCall', 'liquidation', 'invalid'];
 
 // The inverse of liquidation-price.ts's status names: a side travels as the kernel code that
 // liquidationSide turns back into the same name and reason.

@@ -9,6 +9,7 @@ import { runShards } from '../parallel/run-shards.js';
 import type { WorkerPool } from '../parallel/pool.js';
 import { checkMarket } from './market.js';
 import type { ScenarioGrid } from './grids.js';
+import { checkKeys } from '../option-keys.js';
 import { checkAggregation, checkGrid, portfolioMargin, type PortfolioMarginOptions, type PortfolioMarginResult } from './portfolio-margin.js';
 import { decodePortfolioMarginShard, type PortfolioMarginJob } from './portfolio-margin-shard.js';
 import type { MarginAccount, MarginMarket } from './types.js';
@@ -31,6 +32,10 @@ export interface PortfolioMarginParallelOptions extends PortfolioMarginOptions {
   workerUrl?: URL | string;
 }
 
+const PARALLEL_OPTION_KEYS = [
+  'aggregation', 'workers', 'accountsPerShard', 'signal', 'onProgress', 'pool', 'workerUrl',
+] as const satisfies readonly (keyof PortfolioMarginParallelOptions)[];
+
 /**
  * {@link portfolioMargin} over a worker pool (see the module comment). One account in, one result
  * out; an array in, an array out (same order).
@@ -41,6 +46,7 @@ export async function portfolioMarginParallel(
   engine: EngineContext, accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options: PortfolioMarginParallelOptions = {},
 ): Promise<PortfolioMarginResult | PortfolioMarginResult[]> {
   if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an object');
+  checkKeys(options, PARALLEL_OPTION_KEYS, 'options');
   const g = checkGrid(grid);
   const aggregation = checkAggregation(options.aggregation);
   const per = options.accountsPerShard ?? 1000;

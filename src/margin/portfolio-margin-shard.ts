@@ -22,8 +22,8 @@ export interface PortfolioMarginJob {
   accountsPerShard: number;
 }
 
-/** Header doubles per account: status, IM, MM, scan, worst index, worst P&L, worst asset, contingency, delta shock, asset count. */
-const HEADER = 10;
+/** Header doubles per account: status, IM, MM, scan, worst index, worst P&L, worst asset, contingency, delta shock, asset count, futures contingency. */
+const HEADER = 11;
 const PER_ASSET = 4;
 const JOINT = -1;
 const NONE = -2;
@@ -78,7 +78,7 @@ export function portfolioMarginShard(engine: EngineContext, job: PortfolioMargin
   let o = 0;
   for (const r of results) {
     out.set([r.status, r.initialMargin, r.maintenanceMargin, r.scanRisk, r.worstScenario.index, r.worstScenario.pnl,
-      assetCode(names, r.worstScenario.asset), r.addOns.shortOptionContingency, r.addOns.deltaShock, r.perAsset.length], o);
+      assetCode(names, r.worstScenario.asset), r.addOns.shortOptionContingency, r.addOns.deltaShock, r.perAsset.length, r.addOns.futuresContingency], o);
     o += HEADER;
     for (const a of r.perAsset) {
       out.set([assetCode(names, a.asset), a.scanRisk, a.worstIndex, a.netDelta], o);
@@ -125,7 +125,7 @@ export function decodePortfolioMarginShard(
     if (asset !== undefined && asset !== '*') worstScenario.asset = asset;
     out.push({
       id: acc.id ?? String(first + k), initialMargin: h[1], maintenanceMargin: h[2], scanRisk: h[3], worstScenario, scenarioPnl,
-      scenarios: grid.scenarios, contributions, addOns: { shortOptionContingency: h[7], deltaShock: h[8] }, perAsset,
+      scenarios: grid.scenarios, contributions, addOns: { shortOptionContingency: h[7], futuresContingency: h[10], deltaShock: h[8] }, perAsset,
       status: h[0],
     });
   }

@@ -13,6 +13,7 @@
  */
 import type { EngineContext } from '../engine.js';
 import { InputError, KernelError } from '../errors.js';
+import { checkKeys } from '../option-keys.js';
 import { Status } from '../status.js';
 import * as L from '../kernels/risk/layout.js';
 import { riskKernels } from '../risk/kernels-access.js';
@@ -34,6 +35,8 @@ export type MarginAggregation = 'per-asset' | 'joint';
 export interface PortfolioMarginOptions {
   aggregation?: MarginAggregation;
 }
+
+const OPTION_KEYS = ['aggregation'] as const satisfies readonly (keyof PortfolioMarginOptions)[];
 
 /** The scenario that sets an account's scan loss. */
 export interface WorstScenario {
@@ -86,7 +89,12 @@ export interface PortfolioMarginResult {
    * scenario. Sums to `scanRisk`.
    */
   contributions: Float64Array;
-  addOns: { shortOptionContingency: number; deltaShock: number };
+  /**
+   * Add-ons (USD): short-option contingency (netted per instrument or per strike, see
+   * `grid.addOns.contingencyNetting`), futures contingency (rate x index x sum |size| of futures and
+   * perpetuals) and delta shock; 0 when the grid has none.
+   */
+  addOns: { shortOptionContingency: number; futuresContingency: number; deltaShock: number };
   /** One entry per asset the account holds (per-asset) or one entry `'*'` (joint). */
   perAsset: AssetScan[];
   /** Status.ok, or Status.invalidInput when a scenario value came out non-finite (margins NaN). */
@@ -162,6 +170,7 @@ export function checkAggregation(aggregation: unknown): MarginAggregation {
 function checkOptions(options: unknown): Required<PortfolioMarginOptions> {
   if (options === undefined) return { aggregation: 'per-asset' };
   if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an object { aggregation? }');
+  checkKeys(options, OPTION_KEYS, 'options');
   return { aggregation: checkAggregation((options as PortfolioMarginOptions).aggregation) };
 }
 
@@ -177,7 +186,7 @@ function checkOptions(options: unknown): Required<PortfolioMarginOptions> {
  * @param grid a preset (DERIBIT_GRID, SPAN16_GRID) or a grid of your own (validated by scenarioGrid).
  * @throws InputError for a malformed account, market, grid or option (paths `accounts[i]...`,
  * `account...`, `grid...`, `options...`): unknown instruments or assets, expired options, missing
- * vols. A shape error anywhere rejects the call; a numerically failed account (non-finite scenario
+ * vols, unknown keys (`options.aggregaton`, suggestion `'aggregation'`). A shape error anywhere rejects the call; a numerically failed account (non-finite scenario
  * value) gets NaN margins and `status: Status.invalidInput` without affecting the others.
  */
 export function portfolioMargin(ctx: EngineContext, accounts: MarginAccount, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginOptions): PortfolioMarginResult;
@@ -333,6 +342,7 @@ function marginChunk(
   v = arena.views;
   // A copy out of the heap: the next chunk reuses it.
   const unitPnl = v.f64.slice(pPos >>> 3, (pPos >>> 3) + nU * m);
+  if (grid.minVolForShockUp !== undefined) floorVolUp(ctx, pg, units, assetIndex, spots, nF, f64, unitPnl);
 
   // Sub-account P&L = sum of size x unit vector, in the positions' order.
   const subPnl = new Float64Array(Math.max(1, nSub) * m);
@@ -401,6 +411,83 @@ function packPosition(p: ResolvedPosition, i: number, n: number, f64: Float64Arr
 }
 
 /**
+ * Deribit's `min_volatility_for_shock_up`: in every vol-up scenario (volShock > 0), an option whose
+ * shocked vol (as the kernel shocks it: relative vol (1 + scale x shock) or absolute vol + scale x
+ * shock, floored at 0) is below the grid's floor is revalued at the floor instead. The options and
+ * scenarios where the floor binds are revalued in ONE more `portfolioRevalue` call (absolute mode,
+ * vol scale floor - vol, shock 1: shocked vol = the floor, base value at the option's own vol) and
+ * their entries of `unitPnl` ([nU][m]) replaced. Nothing else changes.
+ */
+function floorVolUp(
+  ctx: EngineContext, pg: PreparedGrid, units: readonly ResolvedPosition[], assetIndex: Map<string, number>, spots: Float64Array, nF: number,
+  f64: Float64Array, unitPnl: Float64Array,
+): void {
+  const { grid, m, mGrid, logMoves, volShocks } = pg;
+  const floor = grid.minVolForShockUp!;
+  const relative = grid.volShockMode === 'relative';
+  const nU = units.length;
+  const up: number[] = [];
+  for (let s = 0; s < mGrid; s++) if (volShocks[s] > 0) up.push(s);
+  if (up.length === 0) return;
+  // (unit, scenario) pairs where the floor binds, grouped by unit.
+  const floored: number[] = [];
+  const bind = new Uint8Array(nU * up.length);
+  for (let u = 0; u < nU; u++) {
+    if (units[u].kind !== 'option') continue;
+    const vol = f64[L.COL_VOL * nU + u], scale = f64[L.COL_VOL_SCALE * nU + u];
+    let any = false;
+    for (let k = 0; k < up.length; k++) {
+      const d = scale * volShocks[up[k]];
+      const v = relative ? vol * (1 + d) : vol + d;
+      const shocked = v > 0 ? v : 0;
+      if (shocked < floor) {
+        bind[u * up.length + k] = 1;
+        any = true;
+      }
+    }
+    if (any) floored.push(u);
+  }
+  const n2 = floored.length;
+  if (n2 === 0) return;
+  const m2 = up.length;
+  const f2 = new Float64Array(L.POS_F64_COLUMNS * n2);
+  const i2 = new Int32Array(L.POS_I32_COLUMNS * n2);
+  floored.forEach((u, k) => {
+    packPosition(units[u], k, n2, f2, i2, assetIndex.get(units[u].asset)!, undefined);
+    f2[L.COL_VOL_SCALE * n2 + k] = floor - units[u].vol;
+  });
+  const { arena } = ctx;
+  arena.reset();
+  arena.reserve(8 * (f2.length + nF + 3 * m2 * nF + m2 + n2 * m2) + 4 * i2.length + 16 * 12);
+  const pF = arena.alloc(8 * f2.length);
+  const pI = arena.alloc(4 * i2.length);
+  const pS = arena.alloc(8 * nF);
+  const pL = arena.alloc(8 * m2 * nF);
+  const pV = arena.alloc(8 * m2 * nF);
+  const pScr = arena.alloc(8 * m2 * nF);
+  const pOut = arena.alloc(8 * m2);
+  const pPos = arena.alloc(8 * n2 * m2);
+  let v = arena.views;
+  v.f64.set(f2, pF >>> 3);
+  v.i32.set(i2, pI >>> 2);
+  if (spots.length > 0) v.f64.set(spots, pS >>> 3);
+  else v.f64[pS >>> 3] = 1;
+  for (let k = 0; k < m2; k++) {
+    for (let f = 0; f < nF; f++) {
+      v.f64[(pL >>> 3) + k * nF + f] = logMoves[up[k]];
+      v.f64[(pV >>> 3) + k * nF + f] = 1;
+    }
+  }
+  const rc = riskKernels(ctx).portfolioRevalue(n2, m2, nF, 1, pF, pI, pS, pL, pV, L.VOL_SHOCK_ABSOLUTE, 0, 0, pScr, pOut, pPos);
+  if (rc !== 0) throw new KernelError('portfolioRevalue', rc);
+  v = arena.views;
+  const base = pPos >>> 3;
+  floored.forEach((u, k) => {
+    for (let j = 0; j < m2; j++) if (bind[u * m2 + j]) unitPnl[u * m + up[j]] = v.f64[base + k * m2 + j];
+  });
+}
+
+/**
  * Counted P&L of a scenario: weight x scale x P&L, where an extended scenario's loss is first
  * reduced by the dampener: -weight max(0, scale x loss - dampener).
  */
@@ -410,8 +497,12 @@ function counted(pnl: number, s: MarginScenario, scale: number, dampener: number
   return -s.weight * Math.max(0, -x - dampener);
 }
 
-/** Net short option units per instrument (netted over the account's positions on the same instrument). */
-function netShortOptionUsd(positions: readonly ResolvedPosition[]): number {
+/**
+ * Net short option units x index (USD), netted per instrument (asset, expiry, strike, type,
+ * settlement) or, with `byStrike`, per strike of an expiry (calls and puts together: call +10 and
+ * put -20 on one strike are net short 10, Deribit's legacy rule).
+ */
+function netShortOptionUsd(positions: readonly ResolvedPosition[], byStrike: boolean): number {
   let total = 0;
   for (let i = 0; i < positions.length; i++) {
     const p = positions[i];
@@ -420,7 +511,7 @@ function netShortOptionUsd(positions: readonly ResolvedPosition[]): number {
     let net = 0;
     for (let j = 0; j < positions.length; j++) {
       const o = positions[j];
-      if (o.kind !== 'option' || o.asset !== p.asset || o.strike !== p.strike || o.expiry !== p.expiry || o.type !== p.type || o.settlement !== p.settlement) continue;
+      if (o.kind !== 'option' || o.asset !== p.asset || o.strike !== p.strike || o.expiry !== p.expiry || (!byStrike && o.type !== p.type) || o.settlement !== p.settlement) continue;
       if (j < i) {
         first = false;
         break;
@@ -429,6 +520,13 @@ function netShortOptionUsd(positions: readonly ResolvedPosition[]): number {
     }
     if (first && net < 0) total += -net * p.index;
   }
+  return total;
+}
+
+/** Sum of |size| x index (USD) over futures and perpetuals, long and short alike (Dederi's futures contingency base). */
+function grossFuturesUsd(positions: readonly ResolvedPosition[]): number {
+  let total = 0;
+  for (const p of positions) if (p.kind === 'future' || p.kind === 'perpetual') total += Math.abs(p.size) * p.index;
   return total;
 }
 
@@ -479,8 +577,10 @@ function accountResult(acc: ResolvedAccount, pg: PreparedGrid, chunk: ChunkPnl, 
     if (scan.scanRisk > 0 && loss > 0) contributions[k] = (-sizeOfPos[pos0 + k] * unitPnl[unitOfPos[pos0 + k] * m + scan.worstIndex] * scan.scanRisk) / loss;
   }
   const contingencyRate = grid.addOns.shortOptionContingency ?? 0;
-  const contingency = contingencyRate > 0 ? contingencyRate * netShortOptionUsd(acc.positions) : 0;
-  const addOnTotal = contingency + deltaShock;
+  const contingency = contingencyRate > 0 ? contingencyRate * netShortOptionUsd(acc.positions, grid.addOns.contingencyNetting === 'strike') : 0;
+  const futuresRate = grid.addOns.futuresContingency ?? 0;
+  const futuresContingency = futuresRate > 0 ? futuresRate * grossFuturesUsd(acc.positions) : 0;
+  const addOnTotal = contingency + futuresContingency + deltaShock;
   let im = grid.combine === 'sum' ? scanRisk + addOnTotal : Math.max(scanRisk, addOnTotal);
   if (!ok || !Number.isFinite(im)) {
     ok = false;
@@ -502,7 +602,7 @@ function accountResult(acc: ResolvedAccount, pg: PreparedGrid, chunk: ChunkPnl, 
     scenarioPnl,
     scenarios: grid.scenarios,
     contributions,
-    addOns: { shortOptionContingency: contingency, deltaShock },
+    addOns: { shortOptionContingency: contingency, futuresContingency, deltaShock },
     perAsset,
     status: ok ? Status.ok : Status.invalidInput,
   };

@@ -7,6 +7,7 @@
  */
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
+import { checkKeys } from '../option-keys.js';
 import { accountEquity, inverseFace, isInverse, positionEquity, type EquityBreakdown } from './equity.js';
 import { resolveAccounts } from './market.js';
 import {
@@ -55,8 +56,21 @@ export interface PositionMargin {
   liquidationFee: number;
 }
 
-/** Where an account stands against its margins. */
-export type MarginStatus = 'healthy' | 'marginCall' | 'liquidation';
+/**
+ * Where an account stands against its margins. `'invalid'`: equity, IM or MM came out NaN (a
+ * value the inputs cannot support, e.g. amounts whose sum overflows); its numbers are not to be used.
+ */
+export type MarginStatus = 'healthy' | 'marginCall' | 'liquidation' | 'invalid';
+
+/**
+ * Status of equity against IM and MM (USD): `'invalid'` when any is NaN, else `'liquidation'` below
+ * MM, `'marginCall'` below IM, `'healthy'`.
+ * @throws Nothing.
+ */
+export function marginStatus(equity: number, im: number, mm: number): MarginStatus {
+  if (Number.isNaN(equity) || Number.isNaN(im) || Number.isNaN(mm)) return 'invalid';
+  return equity < mm ? 'liquidation' : equity < im ? 'marginCall' : 'healthy';
+}
 
 /** Standard margin of one account (USD). */
 export interface StandardMarginResult {
@@ -73,7 +87,7 @@ export interface StandardMarginResult {
   marginRatio: number;
   /** Initial margin / equity. */
   initialMarginRatio: number;
-  /** `liquidation` when equity < MM, `marginCall` when equity < IM, else `healthy`. */
+  /** `liquidation` when equity < MM, `marginCall` when equity < IM, else `healthy`; `invalid` when equity, IM or MM is NaN. */
   status: MarginStatus;
   positions: PositionMargin[];
 }
@@ -83,6 +97,8 @@ export interface StandardMarginOptions {
   /** Collateral haircuts by asset, overriding `params.haircuts` (fractions in [0, 1]; `'*'` default). */
   haircuts?: Readonly<Record<string, number>>;
 }
+
+const STANDARD_OPTION_KEYS = ['haircuts'] as const satisfies readonly (keyof StandardMarginOptions)[];
 
 /** A linear position's margin rates and amounts under `rule` at notional |size| x mark. */
 export interface LinearMargin {
@@ -278,7 +294,7 @@ export function standardMarginResolved(
     return {
       id: acc.id, path: acc.path, initialMargin: im, maintenanceMargin: mm, equity: eq.equity, equityBreakdown: eq,
       availableMargin: eq.equity - im, marginRatio: ratio(mm), initialMarginRatio: ratio(im),
-      status: eq.equity < mm ? 'liquidation' : eq.equity < im ? 'marginCall' : 'healthy',
+      status: marginStatus(eq.equity, im, mm),
       positions,
     };
   });
@@ -307,6 +323,10 @@ export function standardMargin(
   ctx: EngineContext, accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, params: StandardMarginParams, options?: StandardMarginOptions,
 ): StandardMarginResult | StandardMarginResult[] {
   checkStandardParams(params);
+  if (options !== undefined) {
+    if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an options object { haircuts? }');
+    checkKeys(options, STANDARD_OPTION_KEYS, 'options');
+  }
   const haircuts = haircutsFor(params, options);
   const results = standardMarginResolved(resolveAccounts(ctx, accounts, market), params, haircuts);
   return Array.isArray(accounts) ? results : results[0];

@@ -6,6 +6,7 @@
  * `../../data/...` from `dist/margin/` would point outside it.
  */
 import { InputError } from '../errors.js';
+import { checkKeys } from '../option-keys.js';
 
 /**
  * Futures and perpetuals: margin as a fraction of notional (|size| x mark, USD).
@@ -59,6 +60,14 @@ export interface StandardMarginParams {
   haircuts?: Readonly<Record<string, number>>;
 }
 
+/** Keys of a parameter set: `name`, `source` and `notes` are its documented metadata (the JSON files carry them). */
+const PARAMS_KEYS = ['name', 'source', 'notes', 'linear', 'options', 'liquidationFee', 'haircuts'] as const satisfies readonly (keyof StandardMarginParams)[];
+const SIZE_LINEAR_KEYS = ['type', 'initialRate', 'maintenanceRate', 'ratePerUnit'] as const satisfies readonly (keyof Extract<LinearMarginRule, { type: 'size-linear' }>)[];
+const TIERED_KEYS = ['type', 'tiers'] as const satisfies readonly (keyof Extract<LinearMarginRule, { type: 'notional-tiers' }>)[];
+const TIER_KEYS = ['upTo', 'initialRate', 'maintenanceRate'] as const satisfies readonly (keyof NotionalTier)[];
+const OPTION_RULE_KEYS = ['initialRate', 'initialFloor', 'maintenanceRate', 'maintenanceMarkRate', 'underlying'] as const satisfies readonly (keyof ShortOptionRule)[];
+const MARK_RATE_KEYS = ['call', 'put'] as const satisfies readonly (keyof ShortOptionRule['maintenanceMarkRate'])[];
+
 function rate(v: unknown, path: string, max = Infinity): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) {
     throw new InputError(path, v, max === Infinity ? 'a finite rate >= 0 (decimal)' : `a rate in [0, ${max}] (decimal)`);
@@ -74,6 +83,7 @@ function record(v: unknown, path: string): Record<string, unknown> {
 function checkLinear(v: unknown, path: string): void {
   const r = record(v, path) as { type?: unknown; tiers?: unknown; initialRate?: unknown; maintenanceRate?: unknown; ratePerUnit?: unknown };
   if (r.type === 'size-linear') {
+    checkKeys(r, SIZE_LINEAR_KEYS, path);
     const im = rate(r.initialRate, `${path}.initialRate`);
     const mm = rate(r.maintenanceRate, `${path}.maintenanceRate`);
     rate(r.ratePerUnit, `${path}.ratePerUnit`);
@@ -81,11 +91,13 @@ function checkLinear(v: unknown, path: string): void {
     return;
   }
   if (r.type !== 'notional-tiers') throw new InputError(`${path}.type`, r.type, "'size-linear' or 'notional-tiers'");
+  checkKeys(r, TIERED_KEYS, path);
   if (!Array.isArray(r.tiers) || r.tiers.length === 0) throw new InputError(`${path}.tiers`, r.tiers, 'a non-empty array of tiers');
   let prevCap = 0, prevIm = 0, prevMm = 0;
   r.tiers.forEach((t: unknown, i: number) => {
     const tp = `${path}.tiers[${i}]`;
     const tier = record(t, tp) as { upTo?: unknown; initialRate?: unknown; maintenanceRate?: unknown };
+    checkKeys(tier, TIER_KEYS, tp);
     const last = i === (r.tiers as unknown[]).length - 1;
     if (tier.upTo === null) {
       if (!last) throw new InputError(`${tp}.upTo`, null, 'a cap (only the last tier may be uncapped)');
@@ -107,10 +119,12 @@ function checkLinear(v: unknown, path: string): void {
 
 function checkOption(v: unknown, path: string): void {
   const r = record(v, path) as Partial<Record<keyof ShortOptionRule, unknown>>;
+  checkKeys(r, OPTION_RULE_KEYS, path);
   rate(r.initialRate, `${path}.initialRate`);
   rate(r.initialFloor, `${path}.initialFloor`);
   rate(r.maintenanceRate, `${path}.maintenanceRate`);
   const m = record(r.maintenanceMarkRate, `${path}.maintenanceMarkRate`);
+  checkKeys(m, MARK_RATE_KEYS, `${path}.maintenanceMarkRate`);
   rate(m.call, `${path}.maintenanceMarkRate.call`);
   rate(m.put, `${path}.maintenanceMarkRate.put`);
   if (r.underlying !== 'forward' && r.underlying !== 'index') throw new InputError(`${path}.underlying`, r.underlying, "'forward' or 'index'");
@@ -122,7 +136,9 @@ function checkOption(v: unknown, path: string): void {
  */
 export function checkStandardParams(params: unknown, path = 'params'): StandardMarginParams {
   const p = record(params, path) as Partial<Record<keyof StandardMarginParams, unknown>>;
+  checkKeys(p, PARAMS_KEYS, path);
   if (typeof p.name !== 'string') throw new InputError(`${path}.name`, p.name, 'a name');
+  if (p.notes !== undefined && typeof p.notes !== 'string') throw new InputError(`${path}.notes`, p.notes, 'a string');
   if (typeof p.source !== 'string' || p.source === '') throw new InputError(`${path}.source`, p.source, 'a statement of where the numbers come from');
   for (const [asset, rule] of Object.entries(record(p.linear, `${path}.linear`))) checkLinear(rule, `${path}.linear.${asset}`);
   for (const [asset, rule] of Object.entries(record(p.options, `${path}.options`))) checkOption(rule, `${path}.options.${asset}`);
@@ -157,7 +173,8 @@ function deepFreeze<T>(o: T): T {
 /** The rule for `asset` in a by-asset table, falling back to `'*'`. */
 export function ruleFor<T>(table: Readonly<Record<string, T>> | undefined, asset: string): T | undefined {
   if (!table) return undefined;
-  return Object.prototype.hasOwnProperty.call(table, asset) ? table[asset] : table['*'];
+  // Own properties only: an asset named `constructor` or `toString` has no rule of its own.
+  return Object.hasOwn(table, asset) ? table[asset] : Object.hasOwn(table, '*') ? table['*'] : undefined;
 }
 
 /**

@@ -42,6 +42,8 @@ export type MarginPosition =
 export interface MarginAccount {
   /** Name used in results and errors (default: the account's index). */
   id?: string;
+  /** Free text (documented metadata, as in examples/portfolios/margin-accounts.json); not used in any figure. */
+  description?: string;
   /** Collateral amounts per asset (coins; `USD`/`USDC`/`USDT` count 1:1 in USD). Non-negative. */
   collateral?: Record<string, number>;
   positions: readonly MarginPosition[];
@@ -57,7 +59,8 @@ export interface AssetMarket {
 
 /** What a listed instrument is (the rest of a position comes from the account). */
 export type InstrumentSpec =
-  | { kind: 'perpetual'; asset: string; settlement?: 'usd' | 'coin' }
+  /** `fundingRate` (per year, paid by longs) as on a perpetual position. */
+  | { kind: 'perpetual'; asset: string; settlement?: 'usd' | 'coin'; fundingRate?: number }
   | { kind: 'future'; asset: string; expiry: number; settlement?: 'usd' | 'coin' }
   | { kind: 'option'; asset: string; strike: number; expiry: number; type: 'call' | 'put'; settlement?: 'usd' | 'coin' };
 
