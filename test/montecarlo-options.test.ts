@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, engineFor, expectInputError, propertySeed } from './backends.js';
 import {
-  createMonteCarloJob, InputError, MAX_PATHS, MAX_REPLICATIONS, MAX_SHARD_SIZE, MAX_STEPS, MAX_WORKERS, MONTE_CARLO_KEYS,
+  createMonteCarloJob, InputError, MAX_PATHS, MONTE_CARLO_DOMAIN as D, MAX_REPLICATIONS, MAX_SHARD_SIZE, MAX_STEPS, MAX_WORKERS, MONTE_CARLO_KEYS,
   SIMULATE_PATHS_KEYS, type Engine, type MonteCarloArgs, type SimulatePathsArgs,
 } from '../src/index.js';
 import { closeSharedPools, MAX_POOL_SHARDS } from '../src/parallel/index.js';
@@ -222,7 +222,14 @@ describe.each(BACKENDS)('property: hostile values in any field never escape as a
           continue;
         }
         ran++;
-        expect(result instanceof Float64Array || typeof (result as { price?: unknown }).price === 'number').toBe(true);
+        // A call that was accepted computed something finite (the domain keeps the paths and
+        // sums finite): prices and standard errors, and paths >= 0 (a tiny spot may underflow).
+        if (result instanceof Float64Array) {
+          expect(result.every((x) => x >= 0 && Number.isFinite(x)), describeEdits(edits)).toBe(true);
+        } else {
+          const r = result as { price: number; stdErr: number };
+          expect(Number.isFinite(r.price) && Number.isFinite(r.stdErr), describeEdits(edits)).toBe(true);
+        }
       }
     }), { seed, numRuns: 300 });
     // The test exercised both outcomes (hostile values are not all rejected for the same reason).
@@ -234,3 +241,86 @@ describe.each(BACKENDS)('property: hostile values in any field never escape as a
 function describeEdits(edits: [string, string, unknown][]): string {
   return edits.map(([p, k, v]) => `${p ? p + '.' : ''}${k} = ${typeof v === 'bigint' ? `${v}n` : typeof v === 'symbol' ? 'Symbol' : JSON.stringify(v) ?? String(v)}`).join(', ');
 }
+
+// The domain (MONTE_CARLO_DOMAIN): finite but extreme inputs gave NaN or Infinity prices with no
+// error (rate 1e308, spot 1e308, vol 1e308, subnormal kappa, theta or sigma, a subnormal spot with
+// importance sampling, ...). Outside the domain: an InputError naming the field; at its edges:
+// finite prices, standard errors, greeks and paths.
+describe.each(BACKENDS)('Monte Carlo domain (%s)', (backend) => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await engineFor(backend);
+  });
+  const bates = { ...heston, kind: 'bates', lambda: 1, muJ: -0.1, deltaJ: 0.15 } as const;
+
+  it.each([
+    [{ model: { ...gbm, rate: 1e308 } }, 'model.rate'], [{ model: { ...gbm, rate: -1e20 } }, 'model.rate'], [{ model: { ...gbm, dividendYield: -700 } }, 'model.dividendYield'],
+    [{ model: { ...gbm, spot: 1e308 } }, 'model.spot'], [{ model: { ...gbm, spot: 5e-324 } }, 'model.spot'], [{ model: { ...gbm, vol: 1e308 } }, 'model.vol'],
+    [{ model: { ...gbm, vol: 5e-324 } }, 'model.vol'], [{ model: { ...heston, kappa: 5e-324 } }, 'model.kappa'], [{ model: { ...heston, theta: 5e-324 } }, 'model.theta'],
+    [{ model: { ...heston, sigma: 1e308 } }, 'model.sigma'], [{ model: { ...heston, v0: 1e308 } }, 'model.v0'], [{ model: { ...merton, muJ: 1e308 } }, 'model.muJ'],
+    [{ model: { ...merton, deltaJ: 1e308 } }, 'model.deltaJ'], [{ payoff: { kind: 'european', strike: 1e308, type: 'put' } }, 'payoff.strike'],
+    [{ payoff: { kind: 'digital', strike: 100, type: 'put', cash: 1e308 } }, 'payoff.cash'], [{ expiry: 5e-324 }, 'expiry'],
+    [{ payoff: { kind: 'barrier', strike: 100, type: 'call', barrier: 1e308, direction: 'up', knock: 'in' } }, 'payoff.barrier'],
+    [{ model: { ...two, spots: [100, 1e308] }, payoff: { kind: 'exchange' } }, 'model.spots[1]'],
+    [{ model: two, payoff: { kind: 'basket', weights: [1e308, 1], strike: 1, type: 'call' } }, 'payoff.weights[0]'],
+    // Bounds that involve the expiry.
+    [{ model: { ...gbm, rate: D.maxRate }, expiry: D.maxRateTimesExpiry / D.maxRate * 1.01 }, 'model.rate'],
+    [{ model: { ...gbm, vol: D.maxVol }, expiry: 1.01 * D.maxVarianceTimesExpiry / D.maxVol ** 2 }, 'model.vol'],
+    [{ model: { ...heston, theta: 1 }, expiry: 101, steps: 200 }, 'model.theta'],
+    [{ model: { ...two, vols: [0.2, 10] }, payoff: { kind: 'exchange' }, expiry: 1.01 }, 'model.vols[1]'],
+    [{ model: { ...two, dividendYields: [0, -10] }, payoff: { kind: 'exchange' }, expiry: 5.01 }, 'model.dividendYields[1]'],
+    [{ model: { ...merton, lambda: 100, muJ: 2, deltaJ: 0 }, steps: 8 }, 'model.lambda'],
+  ] as [Record<string, unknown>, string][])('%o -> InputError at %s', (patch, path) => {
+    expectInputError(() => engine.monteCarloSync({ ...base, ...patch } as MonteCarloArgs), path);
+    if (patch.payoff === undefined) {
+      expectInputError(() => engine.simulatePaths({ ...sim, ...(patch as object), paths: 8 } as SimulatePathsArgs), path);
+    }
+  });
+
+  it('at the edges of the domain every price, standard error, greek and path is finite', () => {
+    const edges: Record<string, number[]> = {
+      spot: [D.minSpot, D.maxSpot], rate: [-D.maxRate, D.maxRate], dividendYield: [-D.maxRate, D.maxRate], vol: [D.minVol, D.maxVol],
+      v0: [0, D.maxVariance], theta: [D.minTheta, D.maxVariance], kappa: [D.minKappa, D.maxKappa], sigma: [D.minSigma, D.maxSigma],
+      muJ: [-D.maxJumpMean, D.maxJumpMean], deltaJ: [0, D.maxJumpVol],
+    };
+    const payoffs = (S: number) => [
+      { kind: 'european', strike: D.maxStrike, type: 'put' },
+      { kind: 'digital', strike: S, type: 'put', cash: D.maxStrike },
+      { kind: 'barrier', strike: S, type: 'call', barrier: S * 1.2, direction: 'up', knock: 'in', rebate: D.maxStrike },
+    ];
+    const bad: string[] = [];
+    let runs = 0;
+    // At the jump budget with large jumps: lambda T (2 + 4 + e^4 - 1) = 3.3 x 59.6 = 197.
+    const bigJumps = [{ ...merton, lambda: 3.3, muJ: 2, deltaJ: 2 }, { ...bates, lambda: 3.3, muJ: -2, deltaJ: 2 }];
+    for (const m of [gbm, heston, merton, bates, ...bigJumps] as Record<string, unknown>[]) {
+      for (const f of Object.keys(m).filter((k) => k in edges || (k === 'spot' && 'lambda' in m))) {
+        for (const v of edges[f]!) {
+          for (const expiry of [D.minExpiry, 1]) {
+            // A jump-size edge needs a small lambda to stay inside the jump budget (lambda T (|muJ| + deltaJ^2 + |k|) <= 200).
+            const model = { ...m, [f]: v, ...(f === 'muJ' || f === 'deltaJ' ? { lambda: 1e-4 } : {}) };
+            for (const payoff of payoffs(model.spot as number)) {
+              for (const extra of [{ greeks: true }, { controlVariate: 'underlying', antithetic: true }, { importanceSampling: true, greeks: { delta: true } }]) {
+                const args = { model, payoff, expiry, paths: 32, steps: 2, seed: 3, ...extra } as MonteCarloArgs;
+                let r;
+                try {
+                  r = engine.monteCarloSync(args);
+                } catch (e) {
+                  // Only combinations the facade refuses anyway (vega under stochastic vol, ...).
+                  expect(e, JSON.stringify(args)).toBeInstanceOf(InputError);
+                  continue;
+                }
+                runs++;
+                const g = [r.greeks?.delta?.value, r.greeks?.delta?.stdErr, r.greeks?.vega?.value, r.greeks?.vega?.stdErr].filter((x) => x !== undefined);
+                if (![r.price, r.stdErr, ...g].every(Number.isFinite)) bad.push(`${JSON.stringify(args)}: ${r.price} ${r.stdErr} ${g}`);
+              }
+            }
+            const paths = engine.simulatePaths({ model, expiry, paths: 4, steps: 2, seed: 1 } as SimulatePathsArgs);
+            if (!paths.every((x) => Number.isFinite(x) && x >= 0)) bad.push(`simulatePaths ${JSON.stringify(model)} T=${expiry}`);
+          }
+        }
+      }
+    }
+    expect(bad).toEqual([]);
+    expect(runs).toBeGreaterThan(400);
+  });
+});

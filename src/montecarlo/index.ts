@@ -4,6 +4,7 @@ export { monteCarloShard, mergeShards, ShardMerger, shardRange, ACCUMULATOR_SIZE
 export {
   createMonteCarloJob, defaultImportanceShift, DEFAULT_SHARD_SIZE, DEFAULT_REPLICATIONS, SIMULATE_PATHS_MAX_BYTES,
   MAX_ASSETS, MAX_STEPS, MAX_PATHS, MAX_SOBOL_POINTS, MAX_REPLICATIONS, MAX_SHARD_SIZE, MAX_WORKERS, MONTE_CARLO_KEYS, SIMULATE_PATHS_KEYS,
+  MONTE_CARLO_DOMAIN, MAX_IMPORTANCE_SHIFT,
   type MonteCarloJob, type ModelSpec, type PayoffSpec, type MultiAssetSpec,
 } from './job.js';
 export { AbortedError } from './errors.js';

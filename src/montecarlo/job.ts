@@ -43,6 +43,25 @@ export const MAX_SOBOL_POINTS = 2 ** 31;
 /** Largest number of randomised Sobol replications. */
 export const MAX_REPLICATIONS = 4096;
 
+/**
+ * The domain of Monte Carlo inputs: inside it every simulated path, payoff, greek weight and sum of
+ * squares (over up to 2^32 paths) stays a finite double, so a run never returns NaN or Infinity.
+ * ln S_T is at most ln 1e50 + 2 x 50 (rates) + 8.3 x 10 (vol sqrt(T) x the largest Philox normal)
+ * ~ 300 < 343 = (709 - ln 2^32) / 2. Outside it the call is an InputError naming the field.
+ * Expiry in [1e-8, 1000] years; spots in [1e-50, 1e50]; strikes, barriers, rebates and |cash| at
+ * most 1e50 (so payoff / spot, the scale of a greek, is at most 1e100); |basket weights| at
+ * most 1e6; |rate| and |dividendYield| at most 10 per year and 50 over the expiry (|r| T <= 50);
+ * vol in [1e-6, 10] (multiGbm vols in [0, 10]) with vol^2 T <= 100; Heston v0 in [0, 10], theta in
+ * [1e-8, 10], kappa in [1e-6, 1e4], sigma in [1e-6, 10], v0 T and theta T <= 100; jumps muJ in
+ * [-5, 5], deltaJ in [0, 5], lambda T (|muJ| + deltaJ^2 + |e^{muJ + deltaJ^2/2} - 1|) <= 200.
+ */
+export const MONTE_CARLO_DOMAIN = {
+  minExpiry: 1e-8, maxExpiry: 1000, minSpot: 1e-50, maxSpot: 1e50, maxStrike: 1e50, maxWeight: 1e6, maxRate: 10, maxRateTimesExpiry: 50,
+  minVol: 1e-6, maxVol: 10, maxVarianceTimesExpiry: 100, maxVariance: 10, minTheta: 1e-8, minKappa: 1e-6, maxKappa: 1e4,
+  minSigma: 1e-6, maxSigma: 10, maxJumpMean: 5, maxJumpVol: 5, maxJumpBudget: 200,
+} as const;
+const D = MONTE_CARLO_DOMAIN;
+
 // Allowed keys of every public options object, checked in both directions against the types
 // (a key added to a type but not here, or listed here but not in the type, fails to compile).
 type KeysOf<T> = readonly (keyof T)[];
@@ -193,6 +212,10 @@ const nonNegative = (v: unknown, path: string): number => num(v, path, (x) => x 
 function integer(v: unknown, path: string, lo: number, hi: number): number {
   return num(v, path, (x) => Number.isInteger(x) && x >= lo && x <= hi, `an integer in [${lo}, ${hi}]`);
 }
+const between = (lo: number, hi: number) => (v: unknown, path: string): number => num(v, path, (x) => x >= lo && x <= hi, `a number in [${lo}, ${hi}]`);
+const spotValue = between(D.minSpot, D.maxSpot);
+const rateValue = between(-D.maxRate, D.maxRate);
+const strikeValue = between(0, D.maxStrike);
 function optional<T>(v: unknown, fallback: T, check: (v: unknown) => T): T {
   return v === undefined ? fallback : check(v);
 }
@@ -208,17 +231,17 @@ export function checkModel(value: unknown, path = 'model'): ModelSpec {
   if (k === 'multiGbm') return checkMultiGbm(m, path);
   const spec: ModelSpec = {
     kind: k, scheme: 'exact', code: L.MODEL_GBM,
-    spot: positive(m.spot, `${path}.spot`),
-    rate: finite(m.rate, `${path}.rate`),
-    dividendYield: optional(m.dividendYield, 0, (v) => finite(v, `${path}.dividendYield`)),
+    spot: spotValue(m.spot, `${path}.spot`),
+    rate: rateValue(m.rate, `${path}.rate`),
+    dividendYield: optional(m.dividendYield, 0, (v) => rateValue(v, `${path}.dividendYield`)),
     vol: 0, v0: 0, kappa: 0, theta: 0, sigma: 0, rho: 0, lambda: 0, muJ: 0, deltaJ: 0, assets: 1,
   };
-  if (k === 'gbm' || k === 'merton') spec.vol = positive(m.vol, `${path}.vol`);
+  if (k === 'gbm' || k === 'merton') spec.vol = between(D.minVol, D.maxVol)(m.vol, `${path}.vol`);
   if (k === 'heston' || k === 'bates') {
-    spec.v0 = nonNegative(m.v0, `${path}.v0`);
-    spec.kappa = positive(m.kappa, `${path}.kappa`);
-    spec.theta = positive(m.theta, `${path}.theta`);
-    spec.sigma = positive(m.sigma, `${path}.sigma`);
+    spec.v0 = between(0, D.maxVariance)(m.v0, `${path}.v0`);
+    spec.kappa = between(D.minKappa, D.maxKappa)(m.kappa, `${path}.kappa`);
+    spec.theta = between(D.minTheta, D.maxVariance)(m.theta, `${path}.theta`);
+    spec.sigma = between(D.minSigma, D.maxSigma)(m.sigma, `${path}.sigma`);
     spec.rho = num(m.rho, `${path}.rho`, (x) => x >= -1 && x <= 1, 'a number in [-1, 1]');
     spec.scheme = k === 'bates'
       ? enumOption(m.scheme, ['qe'] as const, 'qe', `${path}.scheme`)
@@ -226,8 +249,8 @@ export function checkModel(value: unknown, path = 'model'): ModelSpec {
   }
   if (k === 'merton' || k === 'bates') {
     spec.lambda = jumpParameter(m, 'lambda', 'jumpIntensity', path, nonNegative);
-    spec.muJ = jumpParameter(m, 'muJ', 'jumpMean', path, finite);
-    spec.deltaJ = jumpParameter(m, 'deltaJ', 'jumpVol', path, nonNegative);
+    spec.muJ = jumpParameter(m, 'muJ', 'jumpMean', path, between(-D.maxJumpMean, D.maxJumpMean));
+    spec.deltaJ = jumpParameter(m, 'deltaJ', 'jumpVol', path, between(0, D.maxJumpVol));
   }
   spec.code = k === 'gbm' ? L.MODEL_GBM : k === 'merton' ? L.MODEL_MERTON : k === 'bates' ? L.MODEL_BATES
     : spec.scheme === 'euler' ? L.MODEL_HESTON_EULER : L.MODEL_HESTON_QE;
@@ -260,11 +283,11 @@ function numberColumn(v: unknown, path: string, n: number | undefined, check: (x
 
 /** Validate a multiGbm model; factor (or, on request, repair) its correlation matrix. */
 function checkMultiGbm(m: Record<string, unknown>, path: string): ModelSpec {
-  const spots = numberColumn(m.spots, `${path}.spots`, undefined, positive);
+  const spots = numberColumn(m.spots, `${path}.spots`, undefined, spotValue);
   const n = spots.length;
-  const vols = numberColumn(m.vols, `${path}.vols`, n, nonNegative);
-  const dividendYields = m.dividendYields === undefined ? new Array<number>(n).fill(0) : numberColumn(m.dividendYields, `${path}.dividendYields`, n, finite);
-  const rate = finite(m.rate, `${path}.rate`);
+  const vols = numberColumn(m.vols, `${path}.vols`, n, between(0, D.maxVol));
+  const dividendYields = m.dividendYields === undefined ? new Array<number>(n).fill(0) : numberColumn(m.dividendYields, `${path}.dividendYields`, n, rateValue);
+  const rate = rateValue(m.rate, `${path}.rate`);
   const repair = booleanOption(m.repairCorrelation, false, `${path}.repairCorrelation`);
   if (m.correlation === undefined) throw new InputError(`${path}.correlation`, m.correlation, `a ${n} x ${n} correlation matrix`);
   const correlation = prepareCorrelation(m.correlation, n, repair, `${path}.correlation`);
@@ -296,7 +319,7 @@ export function checkPayoff(value: unknown, path = 'payoff', model?: { kind: str
   if (p.type === undefined) throw new InputError(`${path}.type`, p.type, "'call' or 'put'");
   const spec: PayoffSpec = {
     kind, code: L.PAYOFF_EUROPEAN,
-    strike: nonNegative(p.strike, `${path}.strike`),
+    strike: strikeValue(p.strike, `${path}.strike`),
     type: enumOption(p.type, ['call', 'put'] as const, 'call', `${path}.type`),
     cash: 1, barrier: 0, direction: 'up', knock: 'out', rebate: 0, monitoring: 'continuous', averaging: 'arithmetic',
     weights: [], assets: [0, 1],
@@ -305,7 +328,8 @@ export function checkPayoff(value: unknown, path = 'payoff', model?: { kind: str
     const n = model!.assets;
     if (kind === 'basket' || kind === 'geometricBasket') {
       spec.code = kind === 'basket' ? L.PAYOFF_BASKET : L.PAYOFF_GEOMETRIC_BASKET;
-      spec.weights = numberColumn(p.weights, `${path}.weights`, n, kind === 'basket' ? finite : positive);
+      spec.weights = numberColumn(p.weights, `${path}.weights`, n, kind === 'basket' ? between(-D.maxWeight, D.maxWeight)
+        : (v, q) => num(v, q, (x) => x > 0 && x <= D.maxWeight, `a number in (0, ${D.maxWeight}]`));
     } else if (kind === 'spread') {
       spec.code = L.PAYOFF_SPREAD;
       spec.assets = assetPair(p.assets, `${path}.assets`, n);
@@ -316,15 +340,15 @@ export function checkPayoff(value: unknown, path = 'payoff', model?: { kind: str
   }
   if (kind === 'digital') {
     spec.code = L.PAYOFF_DIGITAL;
-    spec.cash = optional(p.cash, 1, (v) => finite(v, `${path}.cash`));
+    spec.cash = optional(p.cash, 1, (v) => between(-D.maxStrike, D.maxStrike)(v, `${path}.cash`));
   } else if (kind === 'barrier') {
     spec.code = L.PAYOFF_BARRIER;
-    spec.barrier = positive(p.barrier, `${path}.barrier`);
+    spec.barrier = num(p.barrier, `${path}.barrier`, (x) => x > 0 && x <= D.maxStrike, `a number in (0, ${D.maxStrike}]`);
     if (p.direction === undefined) throw new InputError(`${path}.direction`, p.direction, "'up' or 'down'");
     if (p.knock === undefined) throw new InputError(`${path}.knock`, p.knock, "'in' or 'out'");
     spec.direction = enumOption(p.direction, ['up', 'down'] as const, 'up', `${path}.direction`);
     spec.knock = enumOption(p.knock, ['in', 'out'] as const, 'out', `${path}.knock`);
-    spec.rebate = optional(p.rebate, 0, (v) => nonNegative(v, `${path}.rebate`));
+    spec.rebate = optional(p.rebate, 0, (v) => strikeValue(v, `${path}.rebate`));
     spec.monitoring = enumOption(p.monitoring, ['continuous', 'discrete'] as const, 'continuous', `${path}.monitoring`);
   } else if (kind === 'asian') {
     if (p.averaging === undefined) throw new InputError(`${path}.averaging`, p.averaging, "'arithmetic' or 'geometric'");
@@ -378,7 +402,8 @@ function shiftVol(m: ModelSpec): number {
 /**
  * Default importance-sampling shift: the mu that moves the median of ln S_T to ln K when every
  * diffusion normal is shifted by mu, mu = (ln(K/S) - (r - q - vol^2/2) T) / (vol sqrt(steps T)).
- * Meant for deep out-of-the-money European and digital payoffs (a heuristic elsewhere).
+ * Meant for deep out-of-the-money European and digital payoffs (a heuristic elsewhere). Clamped
+ * to [-MAX_IMPORTANCE_SHIFT, MAX_IMPORTANCE_SHIFT] = [-10, 10], the range of an explicit shift.
  * Model units as in {@link ModelSpec} (years, continuously compounded rates, decimal vols).
  * @throws Nothing.
  */
@@ -386,8 +411,13 @@ export function defaultImportanceShift(m: ModelSpec, p: PayoffSpec, expiry: numb
   const vol = shiftVol(m);
   const strike = p.kind === 'barrier' && p.knock === 'in' ? p.barrier : p.strike;
   if (!(strike > 0)) return 0;
-  return (Math.log(strike / m.spot) - (m.rate - m.dividendYield - 0.5 * vol * vol) * expiry) / (vol * Math.sqrt(steps * expiry));
+  const mu = (Math.log(strike / m.spot) - (m.rate - m.dividendYield - 0.5 * vol * vol) * expiry) / (vol * Math.sqrt(steps * expiry));
+  // The range an explicit shift may take: a larger one would only make the weights overflow.
+  return Number.isNaN(mu) ? 0 : Math.max(-MAX_IMPORTANCE_SHIFT, Math.min(MAX_IMPORTANCE_SHIFT, mu));
 }
+
+/** Largest |shift| of importance sampling, given or default (the default is clamped to it). */
+export const MAX_IMPORTANCE_SHIFT = 10;
 
 function paramBlock(m: ModelSpec, p: PayoffSpec, expiry: number, flags: { antithetic: boolean; cv: number; greeks: number; shift: number }): number[] {
   const b = new Array<number>(L.PARAMS_SIZE).fill(0);
@@ -444,9 +474,28 @@ function underlyingWeights(n: number, p: PayoffSpec): number[] {
   return c;
 }
 
+/** The parts of {@link MONTE_CARLO_DOMAIN} that involve the expiry or the steps. */
 function checkModelLimits(m: ModelSpec, expiry: number, steps: number): void {
   if (m.lambda * (expiry / steps) > MAX_JUMPS_PER_STEP) {
     throw new InputError('steps', steps, `enough steps that lambda x dt <= ${MAX_JUMPS_PER_STEP}`);
+  }
+  const over = (x: number, bound: number, path: string, value: number, what: string): void => {
+    if (x > bound) throw new InputError(path, value, `${what} <= ${bound} (expiry ${expiry}: the paths would overflow)`);
+  };
+  const mm = m.multi;
+  const rates = mm ? [['rate', m.rate] as const, ...mm.dividendYields.map((q, i) => [`dividendYields[${i}]`, q] as const)]
+    : [['rate', m.rate] as const, ['dividendYield', m.dividendYield] as const];
+  for (const [key, r] of rates) over(Math.abs(r) * expiry, D.maxRateTimesExpiry, `model.${key}`, r, `|${key.replace(/\[\d+\]$/, '')}| x expiry`);
+  if (mm) mm.vols.forEach((v, i) => over(v * v * expiry, D.maxVarianceTimesExpiry, `model.vols[${i}]`, v, 'vol^2 x expiry'));
+  else if (m.kind === 'gbm' || m.kind === 'merton') over(m.vol * m.vol * expiry, D.maxVarianceTimesExpiry, 'model.vol', m.vol, 'vol^2 x expiry');
+  if (m.kind === 'heston' || m.kind === 'bates') {
+    over(m.v0 * expiry, D.maxVarianceTimesExpiry, 'model.v0', m.v0, 'v0 x expiry');
+    over(m.theta * expiry, D.maxVarianceTimesExpiry, 'model.theta', m.theta, 'theta x expiry');
+  }
+  if (m.lambda > 0) {
+    const k = Math.abs(Math.expm1(m.muJ + 0.5 * m.deltaJ * m.deltaJ));
+    over(m.lambda * expiry * (Math.abs(m.muJ) + m.deltaJ * m.deltaJ + k), D.maxJumpBudget, 'model.lambda', m.lambda,
+      'lambda x expiry x (|muJ| + deltaJ^2 + |e^(muJ + deltaJ^2/2) - 1|)');
   }
 }
 
@@ -460,7 +509,7 @@ export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
   const model = checkModel(a.model);
   const payoff = checkPayoff(a.payoff, 'payoff', model);
   const multi = model.kind === 'multiGbm';
-  const expiry = num(a.expiry, 'expiry', (x) => x > 0 && x <= 1000, 'a number of years in (0, 1000]');
+  const expiry = num(a.expiry, 'expiry', (x) => x >= D.minExpiry && x <= D.maxExpiry, `a number of years in [${D.minExpiry}, ${D.maxExpiry}]`);
   const steps = integer(a.steps, 'steps', 1, MAX_STEPS);
   checkModelLimits(model, expiry, steps);
   const seed = checkSeed(a.seed);
@@ -535,7 +584,7 @@ export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
       const o = requireObject(a.importanceSampling, 'importanceSampling');
       checkKeys(o, IMPORTANCE_KEYS, 'importanceSampling');
       isShift = o.shift === undefined ? defaultImportanceShift(model, payoff, expiry, steps)
-        : num(o.shift, 'importanceSampling.shift', (x) => Math.abs(x) <= 10, 'a number in [-10, 10]');
+        : num(o.shift, 'importanceSampling.shift', (x) => Math.abs(x) <= MAX_IMPORTANCE_SHIFT, `a number in [-${MAX_IMPORTANCE_SHIFT}, ${MAX_IMPORTANCE_SHIFT}]`);
     }
   }
 
@@ -599,7 +648,7 @@ export function createSimulatePathsJob(args: SimulatePathsArgs): SimulatePathsJo
   const a = requireObject(args, 'args');
   checkKeys(a, SIMULATE_PATHS_KEYS, '');
   const model = checkModel(a.model);
-  const expiry = num(a.expiry, 'expiry', (x) => x > 0 && x <= 1000, 'a number of years in (0, 1000]');
+  const expiry = num(a.expiry, 'expiry', (x) => x >= D.minExpiry && x <= D.maxExpiry, `a number of years in [${D.minExpiry}, ${D.maxExpiry}]`);
   const steps = integer(a.steps, 'steps', 1, MAX_STEPS);
   checkModelLimits(model, expiry, steps);
   const paths = integer(a.paths, 'paths', 1, MAX_PATHS);

@@ -2,6 +2,11 @@
  * Public types of the Monte Carlo facade: tagged model and payoff objects, the arguments of
  * `engine.monteCarlo` / `engine.simulatePaths`, and the result. Units as everywhere in riskwasm:
  * time in years, rates continuously compounded, vols annualised decimals, variances per year.
+ *
+ * Every number has a domain in which the simulation stays finite (`MONTE_CARLO_DOMAIN`): expiry in
+ * [1e-8, 1000], spots in [1e-50, 1e50], strikes, barriers, rebates and |cash| at most 1e50, |rates| <= 10 and |rate| x expiry <= 50, vols
+ * in [1e-6, 10] with vol^2 x expiry <= 100, Heston variances <= 10, jumps |muJ| <= 5, deltaJ <= 5.
+ * A value outside it is an InputError naming the field; an unknown key, at any depth, too.
  */
 import type { OptionType } from '../batch-inputs.js';
 
@@ -222,7 +227,7 @@ export type MonteCarloPayoff = EuropeanPayoff | DigitalPayoff | BarrierPayoff | 
 export interface MonteCarloArgs {
   model: MonteCarloModel;
   payoff: MonteCarloPayoff;
-  /** Expiry in years (> 0). */
+  /** Expiry in years, in [1e-8, 1000]. */
   expiry: number;
   /**
    * Number of paths: an integer in [2, 2^32] (Philox: the path index is one 32-bit counter word),
@@ -378,7 +383,7 @@ export interface MonteCarloResult {
 /** Arguments of `engine.simulatePaths`. */
 export interface SimulatePathsArgs {
   model: MonteCarloModel;
-  /** Expiry in years (> 0). */
+  /** Expiry in years, in [1e-8, 1000]. */
   expiry: number;
   /**
    * Number of paths: an integer in [1, 2^32 - firstPath], and paths x (steps + 1) x assets x 8
