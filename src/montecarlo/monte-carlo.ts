@@ -98,6 +98,7 @@ const SIMULATE_CHUNK_BYTES = 1 << 22;
 export function simulatePaths(ctx: EngineContext, args: SimulatePathsArgs): Float64Array {
   const job = createSimulatePathsJob(args);
   const { signal, onProgress } = controls(args);
+  if (signal?.aborted) throw new AbortedError(signal.reason, 0); // before allocating the output
   const n = job.assets;
   const multi = job.assetBlock.length > 0;
   const row = (job.steps + 1) * n;
