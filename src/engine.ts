@@ -124,7 +124,7 @@ export class Engine implements EngineContext {
   /**
    * Monte Carlo price (and greeks) of one payoff under one model; see {@link MonteCarloArgs}.
    * Runs shard by shard, yielding between shards so `signal` can abort (AbortedError).
-   * @throws (rejects) InputError for malformed arguments (before any work); AbortedError when `signal` aborts; WorkerError when a worker cannot start.
+   * @throws (rejects) InputError for malformed arguments (before any work; an unknown key, at any depth, too); AbortedError when `signal` aborts; WorkerError when a worker cannot start.
    */
   monteCarlo(args: MonteCarloArgs): Promise<MonteCarloResult> {
     return monteCarlo(this, args);
@@ -140,7 +140,8 @@ export class Engine implements EngineContext {
 
   /**
    * Spot paths, row-major Float64Array [paths][steps + 1] (InputError above 256 MiB); see {@link SimulatePathsArgs}.
-   * @throws InputError for malformed arguments or more than 256 MiB of output; KernelError if the kernel rejects the call (a bug).
+   * Written in chunks of ~4 MiB: `signal` is checked before each, `onProgress` called after each (ending at 1).
+   * @throws InputError for malformed arguments (an unknown key too) or more than 256 MiB of output; AbortedError when `signal` is aborted; KernelError if the kernel rejects the call (a bug).
    */
   simulatePaths(args: SimulatePathsArgs): Float64Array {
     return simulatePaths(this, args);

@@ -160,6 +160,67 @@ describe.each(BACKENDS)('Monte Carlo facade (%s)', (backend) => {
     expect(out.every((x) => x > 0)).toBe(true);
   });
 
+  // Issue 11, item 11: simulatePaths honours signal and onProgress (checked between chunks of ~4 MiB).
+  // 10 paths of 99,999 steps are 8 MB of output: several chunks whatever the exact chunk size.
+  const long = { model: gbm, expiry: 1, paths: 10, steps: 99_999, seed: 9 } as const;
+
+  it('simulatePaths onProgress: fractions in (0, 1], strictly increasing, the last exactly 1; one call for a one-chunk output; same paths as without it', () => {
+    const seen: number[] = [];
+    const withProgress = engine.simulatePaths({ ...long, onProgress: (f) => seen.push(f) });
+    expect(seen.length).toBeGreaterThanOrEqual(2);
+    expect(seen[0]!).toBeGreaterThan(0);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThan(seen[i - 1]!);
+    expect(seen.at(-1)).toBe(1);
+    // Each fraction is a whole number of paths out of 10.
+    for (const f of seen) expect(Number.isInteger(Math.round(f * 10)) && Math.abs(f * 10 - Math.round(f * 10)) < 1e-12).toBe(true);
+    expect(Array.from(withProgress.subarray(0, 1000))).toEqual(Array.from(engine.simulatePaths(long).subarray(0, 1000)));
+    const small: number[] = [];
+    engine.simulatePaths({ model: gbm, expiry: 1, paths: 4, steps: 2, seed: 1, onProgress: (f) => small.push(f) });
+    expect(small).toEqual([1]);
+  });
+
+  it('simulatePaths signal: an aborted signal throws AbortedError before any work; aborting from onProgress stops before the next chunk', () => {
+    const pre = new AbortController();
+    pre.abort('stop');
+    const out = new Float64Array(4 * 3).fill(-1);
+    let caught: unknown;
+    try {
+      engine.simulatePaths({ model: gbm, expiry: 1, paths: 4, steps: 2, seed: 1, out, signal: pre.signal });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(AbortedError);
+    expect(caught).toMatchObject({ code: 'ABORTED', name: 'AbortError', reason: 'stop', shardsDone: 0 });
+    expect(out.every((x) => x === -1)).toBe(true);
+
+    const ctl = new AbortController();
+    const reason = new Error('user');
+    const seen: number[] = [];
+    const partial = new Float64Array(long.paths * (long.steps + 1)).fill(-1);
+    caught = undefined;
+    try {
+      engine.simulatePaths({ ...long, out: partial, signal: ctl.signal, onProgress: (f) => { seen.push(f); ctl.abort(reason); } });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(AbortedError);
+    expect(caught).toBeInstanceOf(RiskwasmError);
+    expect(caught).toMatchObject({ reason, shardsDone: 1 });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!).toBeLessThan(1);
+    // The first chunk's rows are written, the rest untouched.
+    const row = long.steps + 1;
+    const done = Math.round(seen[0]! * long.paths);
+    expect(partial[0]).toBe(100);
+    expect(partial[done * row - 1]).not.toBe(-1);
+    expect(partial.subarray(done * row).every((x) => x === -1)).toBe(true);
+  });
+
+  it('simulatePaths: a malformed signal or onProgress is an InputError naming it', () => {
+    expectInputError(() => engine.simulatePaths({ model: gbm, expiry: 1, paths: 4, steps: 2, seed: 1, signal: {} as AbortSignal }), 'signal');
+    expectInputError(() => engine.simulatePaths({ model: gbm, expiry: 1, paths: 4, steps: 2, seed: 1, onProgress: 1 as unknown as () => void }), 'onProgress');
+  });
+
   it(`simulatePaths refuses more than ${SIMULATE_PATHS_MAX_BYTES} bytes with an InputError naming paths`, () => {
     expectInputError(() => engine.simulatePaths({ model: gbm, expiry: 1, paths: 200_000, steps: 252, seed: 1 }), 'paths');
     expectInputError(() => engine.simulatePaths({ model: gbm, expiry: 1, paths: 4, steps: 2, seed: 1, out: new Float64Array(3) }), 'out');

@@ -1,17 +1,27 @@
 // Jump models over both backends: Merton against its Poisson series of Black-Scholes prices
 // (price, pathwise delta and vega), Bates against the characteristic-function price (itself
-// checked here against Lewis's 50-digit Heston values).
+// checked here against Lewis's 50-digit Heston values). The jump parameters are named as in
+// batesPrice (lambda, muJ, deltaJ); the former names jumpIntensity, jumpMean, jumpVol still work.
 import { beforeAll, describe, expect, it } from 'vitest';
 import hestonCsv from './fixtures/montecarlo-heston-reference.csv?raw';
-import { BACKENDS, engineFor } from './backends.js';
+import { BACKENDS, engineFor, expectInputError } from './backends.js';
 import { hestonPrice, parseCsv } from './montecarlo-reference.js';
-import { bsmPrice, mertonPrice, type BatesModel, type Engine, type MertonModel } from '../src/index.js';
+import {
+  BATES_PARAM_NAMES, bsmPrice, createMonteCarloJob, mertonPrice, type BatesModel, type Engine, type MertonModel, type MonteCarloArgs,
+} from '../src/index.js';
 
-const merton: MertonModel = { kind: 'merton', spot: 100, rate: 0.05, dividendYield: 0.01, vol: 0.2, jumpIntensity: 1, jumpMean: -0.1, jumpVol: 0.15 };
-const bates: BatesModel = {
+const merton: MertonModel = { kind: 'merton', spot: 100, rate: 0.05, dividendYield: 0.01, vol: 0.2, lambda: 1, muJ: -0.1, deltaJ: 0.15 };
+const bates = {
   kind: 'bates', spot: 100, rate: 0.01, dividendYield: 0.02, v0: 0.04, kappa: 4, theta: 0.25, sigma: 1, rho: -0.5,
-  jumpIntensity: 0.5, jumpMean: -0.1, jumpVol: 0.15,
-};
+  lambda: 0.5, muJ: -0.1, deltaJ: 0.15,
+} as const satisfies BatesModel;
+/** The reference pricer (test/montecarlo-reference.ts) takes the jump parameters under their former names. */
+const reference = (m: { lambda: number; muJ: number; deltaJ: number }) => ({ ...m, jumpIntensity: m.lambda, jumpMean: m.muJ, jumpVol: m.deltaJ });
+/** A model under the deprecated names. */
+function deprecatedNames<M extends { lambda: number; muJ: number; deltaJ: number }>(m: M) {
+  const { lambda, muJ, deltaJ, ...rest } = m;
+  return { ...rest, jumpIntensity: lambda, jumpMean: muJ, jumpVol: deltaJ };
+}
 
 describe('reference pricers used below', () => {
   it('the characteristic-function Heston price reproduces the ten Lewis values to 1e-11 relative', () => {
@@ -57,14 +67,70 @@ describe.each(BACKENDS)('Monte Carlo, jump models (%s)', (backend) => {
     const r = engine.monteCarloSync({
       model: bates, payoff: { kind: 'european', strike, type }, expiry: 1, paths: 40_000, steps: 50, seed: 43, antithetic: true, controlVariate: 'underlying',
     });
-    const ref = hestonPrice(bates, strike, 1, type);
+    const ref = hestonPrice(reference(bates), strike, 1, type);
     expect(Math.abs(r.price - ref) / r.stdErr).toBeLessThan(3);
   });
 
   it('the compensated jump drift keeps the discounted spot a martingale (Merton and Bates, within 3 se)', () => {
-    for (const model of [merton, { ...bates, jumpIntensity: 3 }]) {
+    for (const model of [merton, { ...bates, lambda: 3 }]) {
       const r = engine.monteCarloSync({ model, payoff: { kind: 'european', strike: 0, type: 'call' }, expiry: 2, paths: 40_000, steps: 8, seed: 44 });
       expect(Math.abs(r.price - 100 * Math.exp(-model.dividendYield! * 2)) / r.stdErr).toBeLessThan(3);
     }
+  });
+});
+
+describe('jump parameter names: lambda / muJ / deltaJ as in batesPrice; jumpIntensity / jumpMean / jumpVol deprecated aliases', () => {
+  const euro = { kind: 'european', strike: 100, type: 'call' } as const;
+  const args = (model: unknown): MonteCarloArgs => ({ model, payoff: euro, expiry: 1, paths: 64, steps: 4, seed: 5 } as MonteCarloArgs);
+
+  it('the canonical names are the names batesPrice uses', () => {
+    expect(BATES_PARAM_NAMES).toEqual(expect.arrayContaining(['lambda', 'muJ', 'deltaJ']));
+  });
+
+  it.each([['merton', merton], ['bates', bates]] as const)('%s: the old names give the same job, bit for bit, as the new ones; both names agreeing is accepted', (_kind, model) => {
+    const canonical = createMonteCarloJob(args(model));
+    expect(canonical.model).toMatchObject({ lambda: model.lambda, muJ: model.muJ, deltaJ: model.deltaJ });
+    expect(createMonteCarloJob(args(deprecatedNames(model))).params).toEqual(canonical.params);
+    expect(createMonteCarloJob(args(reference(model))).params).toEqual(canonical.params);
+    // One parameter under each name works too (each parameter is resolved on its own).
+    const { lambda: _l, ...mixed } = model;
+    expect(createMonteCarloJob(args({ ...mixed, jumpIntensity: model.lambda })).params).toEqual(canonical.params);
+  });
+
+  it.each([
+    ['lambda', 'jumpIntensity', 2], ['muJ', 'jumpMean', 0.3], ['deltaJ', 'jumpVol', 0.4],
+  ] as const)('%s and %s both given and different: InputError at the deprecated name', (name, alias, other) => {
+    for (const model of [merton, bates]) {
+      const e = expectInputError(() => createMonteCarloJob(args({ ...model, [alias]: other })), `model.${alias}`);
+      expect(e.value).toBe(other);
+      expect(model[name]).not.toBe(other);
+    }
+  });
+
+  it('missing under both names is an InputError at the canonical name; a bad value names the key it came under', () => {
+    const { deltaJ: _d, ...noDelta } = merton;
+    expectInputError(() => createMonteCarloJob(args(noDelta)), 'model.deltaJ');
+    expectInputError(() => createMonteCarloJob(args({ ...deprecatedNames(merton), jumpVol: -1 })), 'model.jumpVol');
+    expectInputError(() => createMonteCarloJob(args({ ...merton, lambda: -1 })), 'model.lambda');
+    expectInputError(() => createMonteCarloJob(args({ ...bates, muJ: NaN })), 'model.muJ');
+    // Jump names are not model keys of the jump-free models.
+    expectInputError(() => createMonteCarloJob(args({ kind: 'gbm', spot: 100, rate: 0, vol: 0.2, lambda: 1 })), 'model.lambda');
+  });
+});
+
+describe.each(BACKENDS)('jump parameter names through the engine (%s)', (backend) => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await engineFor(backend);
+  });
+
+  it.each([['merton', merton], ['bates', bates]] as const)('%s: monteCarloSync and simulatePaths give identical numbers under the old and the new names', (_kind, model) => {
+    const run = (m: unknown) => engine.monteCarloSync({ model: m, payoff: { kind: 'european', strike: 95, type: 'put' }, expiry: 0.5, paths: 4000, steps: 8, seed: 77 } as MonteCarloArgs);
+    const a = run(model);
+    const b = run(deprecatedNames(model));
+    expect([b.price, b.stdErr]).toEqual([a.price, a.stdErr]);
+    const sim = (m: unknown) => Array.from(engine.simulatePaths({ model: m, expiry: 0.5, paths: 8, steps: 8, seed: 77 } as never));
+    expect(sim(deprecatedNames(model))).toEqual(sim(model));
+    expectInputError(() => run({ ...model, jumpMean: model.muJ + 0.01 }), 'model.jumpMean');
   });
 });

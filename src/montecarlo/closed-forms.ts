@@ -139,25 +139,26 @@ export function barrierPrice(a: BarrierPriceArgs): number {
 
 /**
  * Merton (1976) jump-diffusion European price: sum over the Poisson number of jumps n of
- * e^{-l' T} (l' T)^n / n! BSM(S, K, T, r_n, vol_n) with l' = lambda (1 + k), k = e^{m + delta^2/2} - 1,
- * vol_n^2 = vol^2 + n delta^2 / T, r_n = r - lambda k + n ln(1 + k) / T (dividend yield q kept).
+ * e^{-l' T} (l' T)^n / n! BSM(S, K, T, r_n, vol_n) with l' = lambda (1 + k), k = e^{muJ + deltaJ^2/2} - 1,
+ * vol_n^2 = vol^2 + n deltaJ^2 / T, r_n = r - lambda k + n ln(1 + k) / T (dividend yield q kept).
+ * Jump parameters as in `batesPrice` and the Monte Carlo models: lambda, muJ, deltaJ.
  * Terms are summed until they stop contributing (at most 200).
- * Units: time in years, rates and yields continuously compounded, vols annualised decimals. lambda per year.
+ * Units: time in years, rates and yields continuously compounded, vols annualised decimals; lambda per year, muJ and deltaJ in log-price units.
  * @throws Nothing: unchecked arguments.
  */
 export function mertonPrice(
   spot: number, strike: number, expiry: number, rate: number, dividendYield: number, vol: number,
-  jumpIntensity: number, jumpMean: number, jumpVol: number, type: OptionType,
+  lambda: number, muJ: number, deltaJ: number, type: OptionType,
 ): number {
-  const k = Math.exp(jumpMean + 0.5 * jumpVol * jumpVol) - 1;
-  const lt = jumpIntensity * (1 + k) * expiry;
+  const k = Math.exp(muJ + 0.5 * deltaJ * deltaJ) - 1;
+  const lt = lambda * (1 + k) * expiry;
   let sum = 0;
   let logW = -lt;
   for (let n = 0; n < 200; n++) {
     if (n > 0) logW += Math.log(lt / n);
     const w = Math.exp(logW);
-    const vn = Math.sqrt(vol * vol + (n * jumpVol * jumpVol) / expiry);
-    const rn = rate - jumpIntensity * k + (n * Math.log(1 + k)) / expiry;
+    const vn = Math.sqrt(vol * vol + (n * deltaJ * deltaJ) / expiry);
+    const rn = rate - lambda * k + (n * Math.log(1 + k)) / expiry;
     // Given n jumps the price is e^{(r_n - r) T} BSM(r_n); that factor times the Poisson(lambda T)
     // weight is the Poisson(l' T) weight, so the l' weights take BSM(r_n) as it is.
     const term = w * bsmPrice(spot, strike, expiry, rn, dividendYield, vn, type);

@@ -3,7 +3,9 @@ export { monteCarlo, monteCarloSync, simulatePaths } from './monte-carlo.js';
 export { monteCarloShard, mergeShards, ShardMerger, shardRange, ACCUMULATOR_SIZE } from './shards.js';
 export {
   createMonteCarloJob, defaultImportanceShift, DEFAULT_SHARD_SIZE, DEFAULT_REPLICATIONS, SIMULATE_PATHS_MAX_BYTES,
-  MAX_ASSETS, type MonteCarloJob, type ModelSpec, type PayoffSpec, type MultiAssetSpec,
+  MAX_ASSETS, MAX_STEPS, MAX_PATHS, MAX_SOBOL_POINTS, MAX_REPLICATIONS, MAX_SHARD_SIZE, MAX_WORKERS, MONTE_CARLO_KEYS, SIMULATE_PATHS_KEYS,
+  MONTE_CARLO_DOMAIN, MAX_IMPORTANCE_SHIFT,
+  type MonteCarloJob, type ModelSpec, type PayoffSpec, type MultiAssetSpec,
 } from './job.js';
 export { AbortedError } from './errors.js';
 export {

@@ -5,11 +5,17 @@
  */
 import { InputError } from '../errors.js';
 import { booleanOption, enumOption, requireObject } from '../batch-inputs.js';
+import { checkKeys } from '../option-keys.js';
+import { MAX_POOL_SHARDS } from '../parallel/limits.js';
 import { SOBOL_MAX_DIMENSIONS } from '../random/sobol-table.js';
 import * as L from '../kernels/montecarlo/layout.js';
 import { geometricAsianPrice, geometricBasketPrice } from './closed-forms.js';
 import { prepareCorrelation, type PreparedCorrelation } from './correlation.js';
-import type { MonteCarloArgs, SimulatePathsArgs } from './types.js';
+import type {
+  AsianPayoff, BarrierPayoff, BasketPayoff, BatesDiffusion, BestWorstOfPayoff, DeprecatedJumpParameters, DigitalPayoff, EuropeanPayoff,
+  ExchangePayoff, GbmModel, GeometricBasketPayoff, HestonModel, JumpParameters, MertonDiffusion, MonteCarloArgs, MultiGbmModel,
+  SimulatePathsArgs, SpreadPayoff,
+} from './types.js';
 
 /** Default paths per shard. */
 export const DEFAULT_SHARD_SIZE = 4096;
@@ -26,6 +32,80 @@ export const QMC_SCRAMBLE_STREAM_BIT = 0x80000000;
 
 /** Largest number of assets of a multiGbm model. */
 export const MAX_ASSETS = 256;
+/** Largest worker count of a Monte Carlo run. */
+export const MAX_WORKERS = 256;
+/** Largest shard size (paths per shard). */
+export const MAX_SHARD_SIZE = 2 ** 20;
+/** Largest path count with Philox draws: the path index is one 32-bit word of the Philox counter. */
+export const MAX_PATHS = 2 ** 32;
+/** Largest points per Sobol replication (the Sobol index of a point is below 2^31). */
+export const MAX_SOBOL_POINTS = 2 ** 31;
+/** Largest number of randomised Sobol replications. */
+export const MAX_REPLICATIONS = 4096;
+
+/**
+ * The domain of Monte Carlo inputs: inside it every simulated path, payoff, greek weight and sum of
+ * squares (over up to 2^32 paths) stays a finite double, so a run never returns NaN or Infinity.
+ * ln S_T is at most ln 1e50 + 2 x 50 (rates) + 8.3 x 10 (vol sqrt(T) x the largest Philox normal)
+ * ~ 300 < 343 = (709 - ln 2^32) / 2. Outside it the call is an InputError naming the field.
+ * Expiry in [1e-8, 1000] years; spots in [1e-50, 1e50]; strikes, barriers, rebates and |cash| at
+ * most 1e50 (so payoff / spot, the scale of a greek, is at most 1e100); |basket weights| at
+ * most 1e6; |rate| and |dividendYield| at most 10 per year and 50 over the expiry (|r| T <= 50);
+ * vol in [1e-6, 10] (multiGbm vols in [0, 10]) with vol^2 T <= 100; Heston v0 in [0, 10], theta in
+ * [1e-8, 10], kappa in [1e-6, 1e4], sigma in [1e-6, 10], v0 T and theta T <= 100; jumps muJ in
+ * [-5, 5], deltaJ in [0, 5], lambda T (|muJ| + deltaJ^2 + |e^{muJ + deltaJ^2/2} - 1|) <= 200.
+ */
+export const MONTE_CARLO_DOMAIN = {
+  minExpiry: 1e-8, maxExpiry: 1000, minSpot: 1e-50, maxSpot: 1e50, maxStrike: 1e50, maxWeight: 1e6, maxRate: 10, maxRateTimesExpiry: 50,
+  minVol: 1e-6, maxVol: 10, maxVarianceTimesExpiry: 100, maxVariance: 10, minTheta: 1e-8, minKappa: 1e-6, maxKappa: 1e4,
+  minSigma: 1e-6, maxSigma: 10, maxJumpMean: 5, maxJumpVol: 5, maxJumpBudget: 200,
+} as const;
+const D = MONTE_CARLO_DOMAIN;
+
+// Allowed keys of every public options object, checked in both directions against the types
+// (a key added to a type but not here, or listed here but not in the type, fails to compile).
+type KeysOf<T> = readonly (keyof T)[];
+type Complete<T, K extends readonly PropertyKey[]> = [Exclude<keyof T, K[number]>] extends [never] ? K : never;
+function keyList<T>() {
+  return <const K extends KeysOf<T>>(keys: Complete<T, K>): readonly string[] => keys as readonly string[];
+}
+type Jumps = JumpParameters & DeprecatedJumpParameters;
+type Qmc = NonNullable<MonteCarloArgs['qmc']>;
+type Importance = Exclude<MonteCarloArgs['importanceSampling'], boolean | undefined>;
+type Greeks = Exclude<MonteCarloArgs['greeks'], boolean | undefined>;
+
+/** Keys of `engine.monteCarlo` arguments. */
+export const MONTE_CARLO_KEYS = keyList<MonteCarloArgs>()([
+  'model', 'payoff', 'expiry', 'paths', 'steps', 'seed', 'stream', 'rng', 'qmc', 'antithetic', 'controlVariate',
+  'importanceSampling', 'greeks', 'workers', 'shardSize', 'signal', 'onProgress',
+]);
+/** Keys of `engine.simulatePaths` arguments. */
+export const SIMULATE_PATHS_KEYS = keyList<SimulatePathsArgs>()([
+  'model', 'expiry', 'paths', 'steps', 'seed', 'stream', 'antithetic', 'firstPath', 'out', 'signal', 'onProgress',
+]);
+const JUMP_KEYS = ['lambda', 'muJ', 'deltaJ', 'jumpIntensity', 'jumpMean', 'jumpVol'] as const;
+const MODEL_KEYS: Readonly<Record<ModelSpec['kind'], readonly string[]>> = {
+  gbm: keyList<GbmModel>()(['kind', 'spot', 'rate', 'dividendYield', 'vol']),
+  heston: keyList<HestonModel>()(['kind', 'spot', 'rate', 'dividendYield', 'v0', 'kappa', 'theta', 'sigma', 'rho', 'scheme']),
+  merton: keyList<MertonDiffusion & Jumps>()(['kind', 'spot', 'rate', 'dividendYield', 'vol', ...JUMP_KEYS]),
+  bates: keyList<BatesDiffusion & Jumps>()(['kind', 'spot', 'rate', 'dividendYield', 'v0', 'kappa', 'theta', 'sigma', 'rho', 'scheme', ...JUMP_KEYS]),
+  multiGbm: keyList<MultiGbmModel>()(['kind', 'spots', 'rate', 'dividendYields', 'vols', 'correlation', 'repairCorrelation']),
+};
+const PAYOFF_KEYS: Readonly<Record<Exclude<PayoffSpec['kind'], 'none'>, readonly string[]>> = {
+  european: keyList<EuropeanPayoff>()(['kind', 'strike', 'type']),
+  digital: keyList<DigitalPayoff>()(['kind', 'strike', 'type', 'cash']),
+  barrier: keyList<BarrierPayoff>()(['kind', 'strike', 'type', 'barrier', 'direction', 'knock', 'rebate', 'monitoring']),
+  asian: keyList<AsianPayoff>()(['kind', 'strike', 'type', 'averaging']),
+  basket: keyList<BasketPayoff>()(['kind', 'weights', 'strike', 'type']),
+  geometricBasket: keyList<GeometricBasketPayoff>()(['kind', 'weights', 'strike', 'type']),
+  spread: keyList<SpreadPayoff>()(['kind', 'strike', 'type', 'assets']),
+  exchange: keyList<ExchangePayoff>()(['kind', 'assets']),
+  bestOf: keyList<BestWorstOfPayoff>()(['kind', 'strike', 'type']),
+  worstOf: keyList<BestWorstOfPayoff>()(['kind', 'strike', 'type']),
+};
+const QMC_KEYS = keyList<Qmc>()(['replications', 'scramble', 'brownianBridge']);
+const IMPORTANCE_KEYS = keyList<Importance>()(['shift']);
+const GREEK_KEYS = keyList<Greeks>()(['delta', 'vega']);
 
 /** A multiGbm model after validation: per-asset columns and the factored correlation. */
 export interface MultiAssetSpec {
@@ -49,9 +129,10 @@ export interface ModelSpec {
   theta: number;
   sigma: number;
   rho: number;
-  jumpIntensity: number;
-  jumpMean: number;
-  jumpVol: number;
+  /** Jump intensity per year, mean and standard deviation of the log jump size (0 without jumps). */
+  lambda: number;
+  muJ: number;
+  deltaJ: number;
   /** Number of assets (1 except for multiGbm). */
   assets: number;
   /** multiGbm only. */
@@ -131,6 +212,10 @@ const nonNegative = (v: unknown, path: string): number => num(v, path, (x) => x 
 function integer(v: unknown, path: string, lo: number, hi: number): number {
   return num(v, path, (x) => Number.isInteger(x) && x >= lo && x <= hi, `an integer in [${lo}, ${hi}]`);
 }
+const between = (lo: number, hi: number) => (v: unknown, path: string): number => num(v, path, (x) => x >= lo && x <= hi, `a number in [${lo}, ${hi}]`);
+const spotValue = between(D.minSpot, D.maxSpot);
+const rateValue = between(-D.maxRate, D.maxRate);
+const strikeValue = between(0, D.maxStrike);
 function optional<T>(v: unknown, fallback: T, check: (v: unknown) => T): T {
   return v === undefined ? fallback : check(v);
 }
@@ -139,36 +224,53 @@ function optional<T>(v: unknown, fallback: T, check: (v: unknown) => T): T {
 export function checkModel(value: unknown, path = 'model'): ModelSpec {
   const m = requireObject(value, path);
   const kind = m.kind;
-  if (kind === 'multiGbm') return checkMultiGbm(m, path);
   const kinds = ['gbm', 'heston', 'merton', 'bates', 'multiGbm'] as const;
   const k = enumOption(kind, kinds, 'gbm', `${path}.kind`);
   if (kind === undefined) throw new InputError(`${path}.kind`, kind, kinds.map((s) => `'${s}'`).join(', '));
+  checkKeys(m, MODEL_KEYS[k], path);
+  if (k === 'multiGbm') return checkMultiGbm(m, path);
   const spec: ModelSpec = {
     kind: k, scheme: 'exact', code: L.MODEL_GBM,
-    spot: positive(m.spot, `${path}.spot`),
-    rate: finite(m.rate, `${path}.rate`),
-    dividendYield: optional(m.dividendYield, 0, (v) => finite(v, `${path}.dividendYield`)),
-    vol: 0, v0: 0, kappa: 0, theta: 0, sigma: 0, rho: 0, jumpIntensity: 0, jumpMean: 0, jumpVol: 0, assets: 1,
+    spot: spotValue(m.spot, `${path}.spot`),
+    rate: rateValue(m.rate, `${path}.rate`),
+    dividendYield: optional(m.dividendYield, 0, (v) => rateValue(v, `${path}.dividendYield`)),
+    vol: 0, v0: 0, kappa: 0, theta: 0, sigma: 0, rho: 0, lambda: 0, muJ: 0, deltaJ: 0, assets: 1,
   };
-  if (k === 'gbm' || k === 'merton') spec.vol = positive(m.vol, `${path}.vol`);
+  if (k === 'gbm' || k === 'merton') spec.vol = between(D.minVol, D.maxVol)(m.vol, `${path}.vol`);
   if (k === 'heston' || k === 'bates') {
-    spec.v0 = nonNegative(m.v0, `${path}.v0`);
-    spec.kappa = positive(m.kappa, `${path}.kappa`);
-    spec.theta = positive(m.theta, `${path}.theta`);
-    spec.sigma = positive(m.sigma, `${path}.sigma`);
+    spec.v0 = between(0, D.maxVariance)(m.v0, `${path}.v0`);
+    spec.kappa = between(D.minKappa, D.maxKappa)(m.kappa, `${path}.kappa`);
+    spec.theta = between(D.minTheta, D.maxVariance)(m.theta, `${path}.theta`);
+    spec.sigma = between(D.minSigma, D.maxSigma)(m.sigma, `${path}.sigma`);
     spec.rho = num(m.rho, `${path}.rho`, (x) => x >= -1 && x <= 1, 'a number in [-1, 1]');
     spec.scheme = k === 'bates'
       ? enumOption(m.scheme, ['qe'] as const, 'qe', `${path}.scheme`)
       : enumOption(m.scheme, ['qe', 'euler'] as const, 'qe', `${path}.scheme`);
   }
   if (k === 'merton' || k === 'bates') {
-    spec.jumpIntensity = nonNegative(m.jumpIntensity, `${path}.jumpIntensity`);
-    spec.jumpMean = finite(m.jumpMean, `${path}.jumpMean`);
-    spec.jumpVol = nonNegative(m.jumpVol, `${path}.jumpVol`);
+    spec.lambda = jumpParameter(m, 'lambda', 'jumpIntensity', path, nonNegative);
+    spec.muJ = jumpParameter(m, 'muJ', 'jumpMean', path, between(-D.maxJumpMean, D.maxJumpMean));
+    spec.deltaJ = jumpParameter(m, 'deltaJ', 'jumpVol', path, between(0, D.maxJumpVol));
   }
   spec.code = k === 'gbm' ? L.MODEL_GBM : k === 'merton' ? L.MODEL_MERTON : k === 'bates' ? L.MODEL_BATES
     : spec.scheme === 'euler' ? L.MODEL_HESTON_EULER : L.MODEL_HESTON_QE;
   return spec;
+}
+
+/**
+ * A jump parameter under its name (`lambda`) or its deprecated alias (`jumpIntensity`): either
+ * one; both only when they are equal. Missing both is an InputError at the name.
+ */
+function jumpParameter(m: Record<string, unknown>, name: string, alias: string, path: string, check: (v: unknown, p: string) => number): number {
+  const a = m[alias];
+  if (a === undefined) return check(m[name], `${path}.${name}`);
+  const old = check(a, `${path}.${alias}`);
+  if (m[name] === undefined) return old;
+  const x = check(m[name], `${path}.${name}`);
+  if (x !== old) {
+    throw new InputError(`${path}.${alias}`, a, `${x} (the value of ${path}.${name}) or no ${alias}: ${alias} is the deprecated name of ${name}; give one of the two`);
+  }
+  return x;
 }
 
 function numberColumn(v: unknown, path: string, n: number | undefined, check: (x: unknown, p: string) => number): number[] {
@@ -181,17 +283,17 @@ function numberColumn(v: unknown, path: string, n: number | undefined, check: (x
 
 /** Validate a multiGbm model; factor (or, on request, repair) its correlation matrix. */
 function checkMultiGbm(m: Record<string, unknown>, path: string): ModelSpec {
-  const spots = numberColumn(m.spots, `${path}.spots`, undefined, positive);
+  const spots = numberColumn(m.spots, `${path}.spots`, undefined, spotValue);
   const n = spots.length;
-  const vols = numberColumn(m.vols, `${path}.vols`, n, nonNegative);
-  const dividendYields = m.dividendYields === undefined ? new Array<number>(n).fill(0) : numberColumn(m.dividendYields, `${path}.dividendYields`, n, finite);
-  const rate = finite(m.rate, `${path}.rate`);
+  const vols = numberColumn(m.vols, `${path}.vols`, n, between(0, D.maxVol));
+  const dividendYields = m.dividendYields === undefined ? new Array<number>(n).fill(0) : numberColumn(m.dividendYields, `${path}.dividendYields`, n, rateValue);
+  const rate = rateValue(m.rate, `${path}.rate`);
   const repair = booleanOption(m.repairCorrelation, false, `${path}.repairCorrelation`);
   if (m.correlation === undefined) throw new InputError(`${path}.correlation`, m.correlation, `a ${n} x ${n} correlation matrix`);
   const correlation = prepareCorrelation(m.correlation, n, repair, `${path}.correlation`);
   return {
     kind: 'multiGbm', scheme: 'exact', code: L.MODEL_MULTI_GBM, spot: spots[0]!, rate, dividendYield: dividendYields[0]!, vol: vols[0]!,
-    v0: 0, kappa: 0, theta: 0, sigma: 0, rho: 0, jumpIntensity: 0, jumpMean: 0, jumpVol: 0, assets: n,
+    v0: 0, kappa: 0, theta: 0, sigma: 0, rho: 0, lambda: 0, muJ: 0, deltaJ: 0, assets: n,
     multi: { spots, dividendYields, vols, correlation },
   };
 }
@@ -209,14 +311,15 @@ export function checkPayoff(value: unknown, path = 'payoff', model?: { kind: str
   const kinds = multi ? MULTI_PAYOFFS : SINGLE_PAYOFFS;
   const expected = kinds.map((s) => `'${s}'`).join(', ') + (multi ? ' (payoffs of the multiGbm model)' : '');
   if (p.kind === undefined || !(kinds as readonly unknown[]).includes(p.kind)) throw new InputError(`${path}.kind`, p.kind, expected);
-  const kind = p.kind as PayoffSpec['kind'];
+  const kind = p.kind as Exclude<PayoffSpec['kind'], 'none'>;
+  checkKeys(p, PAYOFF_KEYS[kind], path);
   if (kind === 'exchange') {
     return { ...NO_PAYOFF, kind, code: L.PAYOFF_SPREAD, type: 'call', assets: assetPair(p.assets, `${path}.assets`, model!.assets) };
   }
   if (p.type === undefined) throw new InputError(`${path}.type`, p.type, "'call' or 'put'");
   const spec: PayoffSpec = {
     kind, code: L.PAYOFF_EUROPEAN,
-    strike: nonNegative(p.strike, `${path}.strike`),
+    strike: strikeValue(p.strike, `${path}.strike`),
     type: enumOption(p.type, ['call', 'put'] as const, 'call', `${path}.type`),
     cash: 1, barrier: 0, direction: 'up', knock: 'out', rebate: 0, monitoring: 'continuous', averaging: 'arithmetic',
     weights: [], assets: [0, 1],
@@ -225,7 +328,8 @@ export function checkPayoff(value: unknown, path = 'payoff', model?: { kind: str
     const n = model!.assets;
     if (kind === 'basket' || kind === 'geometricBasket') {
       spec.code = kind === 'basket' ? L.PAYOFF_BASKET : L.PAYOFF_GEOMETRIC_BASKET;
-      spec.weights = numberColumn(p.weights, `${path}.weights`, n, kind === 'basket' ? finite : positive);
+      spec.weights = numberColumn(p.weights, `${path}.weights`, n, kind === 'basket' ? between(-D.maxWeight, D.maxWeight)
+        : (v, q) => num(v, q, (x) => x > 0 && x <= D.maxWeight, `a number in (0, ${D.maxWeight}]`));
     } else if (kind === 'spread') {
       spec.code = L.PAYOFF_SPREAD;
       spec.assets = assetPair(p.assets, `${path}.assets`, n);
@@ -236,15 +340,15 @@ export function checkPayoff(value: unknown, path = 'payoff', model?: { kind: str
   }
   if (kind === 'digital') {
     spec.code = L.PAYOFF_DIGITAL;
-    spec.cash = optional(p.cash, 1, (v) => finite(v, `${path}.cash`));
+    spec.cash = optional(p.cash, 1, (v) => between(-D.maxStrike, D.maxStrike)(v, `${path}.cash`));
   } else if (kind === 'barrier') {
     spec.code = L.PAYOFF_BARRIER;
-    spec.barrier = positive(p.barrier, `${path}.barrier`);
+    spec.barrier = num(p.barrier, `${path}.barrier`, (x) => x > 0 && x <= D.maxStrike, `a number in (0, ${D.maxStrike}]`);
     if (p.direction === undefined) throw new InputError(`${path}.direction`, p.direction, "'up' or 'down'");
     if (p.knock === undefined) throw new InputError(`${path}.knock`, p.knock, "'in' or 'out'");
     spec.direction = enumOption(p.direction, ['up', 'down'] as const, 'up', `${path}.direction`);
     spec.knock = enumOption(p.knock, ['in', 'out'] as const, 'out', `${path}.knock`);
-    spec.rebate = optional(p.rebate, 0, (v) => nonNegative(v, `${path}.rebate`));
+    spec.rebate = optional(p.rebate, 0, (v) => strikeValue(v, `${path}.rebate`));
     spec.monitoring = enumOption(p.monitoring, ['continuous', 'discrete'] as const, 'continuous', `${path}.monitoring`);
   } else if (kind === 'asian') {
     if (p.averaging === undefined) throw new InputError(`${path}.averaging`, p.averaging, "'arithmetic' or 'geometric'");
@@ -298,7 +402,8 @@ function shiftVol(m: ModelSpec): number {
 /**
  * Default importance-sampling shift: the mu that moves the median of ln S_T to ln K when every
  * diffusion normal is shifted by mu, mu = (ln(K/S) - (r - q - vol^2/2) T) / (vol sqrt(steps T)).
- * Meant for deep out-of-the-money European and digital payoffs (a heuristic elsewhere).
+ * Meant for deep out-of-the-money European and digital payoffs (a heuristic elsewhere). Clamped
+ * to [-MAX_IMPORTANCE_SHIFT, MAX_IMPORTANCE_SHIFT] = [-10, 10], the range of an explicit shift.
  * Model units as in {@link ModelSpec} (years, continuously compounded rates, decimal vols).
  * @throws Nothing.
  */
@@ -306,8 +411,13 @@ export function defaultImportanceShift(m: ModelSpec, p: PayoffSpec, expiry: numb
   const vol = shiftVol(m);
   const strike = p.kind === 'barrier' && p.knock === 'in' ? p.barrier : p.strike;
   if (!(strike > 0)) return 0;
-  return (Math.log(strike / m.spot) - (m.rate - m.dividendYield - 0.5 * vol * vol) * expiry) / (vol * Math.sqrt(steps * expiry));
+  const mu = (Math.log(strike / m.spot) - (m.rate - m.dividendYield - 0.5 * vol * vol) * expiry) / (vol * Math.sqrt(steps * expiry));
+  // The range an explicit shift may take: a larger one would only make the weights overflow.
+  return Number.isNaN(mu) ? 0 : Math.max(-MAX_IMPORTANCE_SHIFT, Math.min(MAX_IMPORTANCE_SHIFT, mu));
 }
+
+/** Largest |shift| of importance sampling, given or default (the default is clamped to it). */
+export const MAX_IMPORTANCE_SHIFT = 10;
 
 function paramBlock(m: ModelSpec, p: PayoffSpec, expiry: number, flags: { antithetic: boolean; cv: number; greeks: number; shift: number }): number[] {
   const b = new Array<number>(L.PARAMS_SIZE).fill(0);
@@ -322,9 +432,9 @@ function paramBlock(m: ModelSpec, p: PayoffSpec, expiry: number, flags: { antith
   b[L.P_THETA] = m.theta;
   b[L.P_VOL_OF_VAR] = m.sigma;
   b[L.P_RHO] = m.rho;
-  b[L.P_JUMP_INTENSITY] = m.jumpIntensity;
-  b[L.P_JUMP_MEAN] = m.jumpMean;
-  b[L.P_JUMP_VOL] = m.jumpVol;
+  b[L.P_JUMP_INTENSITY] = m.lambda;
+  b[L.P_JUMP_MEAN] = m.muJ;
+  b[L.P_JUMP_VOL] = m.deltaJ;
   b[L.P_PAYOFF] = p.code;
   b[L.P_STRIKE] = p.strike;
   b[L.P_TYPE] = p.type === 'call' ? 1 : -1;
@@ -364,9 +474,28 @@ function underlyingWeights(n: number, p: PayoffSpec): number[] {
   return c;
 }
 
+/** The parts of {@link MONTE_CARLO_DOMAIN} that involve the expiry or the steps. */
 function checkModelLimits(m: ModelSpec, expiry: number, steps: number): void {
-  if (m.jumpIntensity * (expiry / steps) > MAX_JUMPS_PER_STEP) {
-    throw new InputError('steps', steps, `enough steps that jumpIntensity x dt <= ${MAX_JUMPS_PER_STEP}`);
+  if (m.lambda * (expiry / steps) > MAX_JUMPS_PER_STEP) {
+    throw new InputError('steps', steps, `enough steps that lambda x dt <= ${MAX_JUMPS_PER_STEP}`);
+  }
+  const over = (x: number, bound: number, path: string, value: number, what: string): void => {
+    if (x > bound) throw new InputError(path, value, `${what} <= ${bound} (expiry ${expiry}: the paths would overflow)`);
+  };
+  const mm = m.multi;
+  const rates = mm ? [['rate', m.rate] as const, ...mm.dividendYields.map((q, i) => [`dividendYields[${i}]`, q] as const)]
+    : [['rate', m.rate] as const, ['dividendYield', m.dividendYield] as const];
+  for (const [key, r] of rates) over(Math.abs(r) * expiry, D.maxRateTimesExpiry, `model.${key}`, r, `|${key.replace(/\[\d+\]$/, '')}| x expiry`);
+  if (mm) mm.vols.forEach((v, i) => over(v * v * expiry, D.maxVarianceTimesExpiry, `model.vols[${i}]`, v, 'vol^2 x expiry'));
+  else if (m.kind === 'gbm' || m.kind === 'merton') over(m.vol * m.vol * expiry, D.maxVarianceTimesExpiry, 'model.vol', m.vol, 'vol^2 x expiry');
+  if (m.kind === 'heston' || m.kind === 'bates') {
+    over(m.v0 * expiry, D.maxVarianceTimesExpiry, 'model.v0', m.v0, 'v0 x expiry');
+    over(m.theta * expiry, D.maxVarianceTimesExpiry, 'model.theta', m.theta, 'theta x expiry');
+  }
+  if (m.lambda > 0) {
+    const k = Math.abs(Math.expm1(m.muJ + 0.5 * m.deltaJ * m.deltaJ));
+    over(m.lambda * expiry * (Math.abs(m.muJ) + m.deltaJ * m.deltaJ + k), D.maxJumpBudget, 'model.lambda', m.lambda,
+      'lambda x expiry x (|muJ| + deltaJ^2 + |e^(muJ + deltaJ^2/2) - 1|)');
   }
 }
 
@@ -376,19 +505,20 @@ function checkModelLimits(m: ModelSpec, expiry: number, steps: number): void {
  */
 export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
   const a = requireObject(args, 'args');
+  checkKeys(a, MONTE_CARLO_KEYS, '');
   const model = checkModel(a.model);
   const payoff = checkPayoff(a.payoff, 'payoff', model);
   const multi = model.kind === 'multiGbm';
-  const expiry = num(a.expiry, 'expiry', (x) => x > 0 && x <= 1000, 'a number of years in (0, 1000]');
+  const expiry = num(a.expiry, 'expiry', (x) => x >= D.minExpiry && x <= D.maxExpiry, `a number of years in [${D.minExpiry}, ${D.maxExpiry}]`);
   const steps = integer(a.steps, 'steps', 1, MAX_STEPS);
   checkModelLimits(model, expiry, steps);
   const seed = checkSeed(a.seed);
   const stream = optional(a.stream, 0, (v) => integer(v, 'stream', 0, 0x7fffffff));
   const rng = enumOption(a.rng, ['philox', 'sobol'] as const, 'philox', 'rng');
   const antithetic = booleanOption(a.antithetic, false, 'antithetic');
-  const workers = optional(a.workers, 1, (v) => integer(v, 'workers', 1, 256));
+  const workers = optional(a.workers, 1, (v) => integer(v, 'workers', 1, MAX_WORKERS));
   const shardSize = optional(a.shardSize, DEFAULT_SHARD_SIZE, (v) =>
-    num(v, 'shardSize', (x) => Number.isInteger(x) && x >= 2 && x <= 1 << 20 && x % 2 === 0, 'an even integer in [2, 1048576]'));
+    num(v, 'shardSize', (x) => Number.isInteger(x) && x >= 2 && x <= MAX_SHARD_SIZE && x % 2 === 0, `an even integer in [2, ${MAX_SHARD_SIZE}]`));
   const dps = drawsPerStep(model.code, model.assets);
   const dims = steps * dps;
 
@@ -397,16 +527,17 @@ export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
   let bridge = false;
   if (rng === 'sobol') {
     const q = a.qmc === undefined ? {} : requireObject(a.qmc, 'qmc');
-    replications = optional(q.replications, DEFAULT_REPLICATIONS, (v) => integer(v, 'qmc.replications', 2, 4096));
+    checkKeys(q, QMC_KEYS, 'qmc');
+    replications = optional(q.replications, DEFAULT_REPLICATIONS, (v) => integer(v, 'qmc.replications', 2, MAX_REPLICATIONS));
     scramble = enumOption(q.scramble, ['shift', 'owen'] as const, 'shift', 'qmc.scramble');
     bridge = booleanOption(q.brownianBridge, true, 'qmc.brownianBridge');
     if (dims > SOBOL_MAX_DIMENSIONS) {
       throw new InputError('steps', steps, `steps x ${dps} draws per step${multi ? ' (one per asset)' : ''} <= ${SOBOL_MAX_DIMENSIONS} Sobol dimensions (or rng: 'philox')`);
     }
   } else if (a.qmc !== undefined) {
-    requireObject(a.qmc, 'qmc');
+    checkKeys(requireObject(a.qmc, 'qmc'), QMC_KEYS, 'qmc');
   }
-  const maxPaths = rng === 'sobol' ? replications * 2 ** 31 : 2 ** 32;
+  const maxPaths = rng === 'sobol' ? replications * MAX_SOBOL_POINTS : MAX_PATHS;
   const paths = integer(a.paths, 'paths', 2, maxPaths);
   if (antithetic && (paths % 2 !== 0 || paths < 4)) throw new InputError('paths', paths, 'an even number >= 4 (antithetic pairs; two pairs at least for a variance)');
   if (rng === 'sobol') {
@@ -451,8 +582,9 @@ export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
       isShift = defaultImportanceShift(model, payoff, expiry, steps);
     } else {
       const o = requireObject(a.importanceSampling, 'importanceSampling');
+      checkKeys(o, IMPORTANCE_KEYS, 'importanceSampling');
       isShift = o.shift === undefined ? defaultImportanceShift(model, payoff, expiry, steps)
-        : num(o.shift, 'importanceSampling.shift', (x) => Math.abs(x) <= 10, 'a number in [-10, 10]');
+        : num(o.shift, 'importanceSampling.shift', (x) => Math.abs(x) <= MAX_IMPORTANCE_SHIFT, `a number in [-${MAX_IMPORTANCE_SHIFT}, ${MAX_IMPORTANCE_SHIFT}]`);
     }
   }
 
@@ -469,6 +601,7 @@ export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
     vega = flatVol;
   } else if (a.greeks !== undefined && a.greeks !== false) {
     const g = requireObject(a.greeks, 'greeks');
+    checkKeys(g, GREEK_KEYS, 'greeks');
     delta = booleanOption(g.delta, false, 'greeks.delta');
     vega = booleanOption(g.vega, false, 'greeks.vega');
     if (vega && !flatVol) {
@@ -481,6 +614,10 @@ export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
   const greekMask = (delta ? L.GREEK_DELTA : 0) | (vega ? L.GREEK_VEGA : 0);
 
   const shardsPerReplication = Math.ceil(pointsPerReplication / shardSize);
+  if (workers > 1 && shardsPerReplication * replications > MAX_POOL_SHARDS) {
+    throw new InputError('shardSize', shardSize,
+      `a shard size giving at most ${MAX_POOL_SHARDS} shards with workers > 1 (paths / shardSize = ${shardsPerReplication * replications}; the pool keeps one accumulator per shard)`);
+  }
   return {
     model, payoff, expiry, paths, steps, ...seed, stream, rng, replications, pointsPerReplication, scramble, bridge,
     antithetic, controlVariate: cvKind, controlMean, importanceSampling, isShift, delta, vega,
@@ -509,11 +646,12 @@ export interface SimulatePathsJob {
 /** Validate `engine.simulatePaths` arguments. @throws InputError, including above {@link SIMULATE_PATHS_MAX_BYTES}. */
 export function createSimulatePathsJob(args: SimulatePathsArgs): SimulatePathsJob {
   const a = requireObject(args, 'args');
+  checkKeys(a, SIMULATE_PATHS_KEYS, '');
   const model = checkModel(a.model);
-  const expiry = num(a.expiry, 'expiry', (x) => x > 0 && x <= 1000, 'a number of years in (0, 1000]');
+  const expiry = num(a.expiry, 'expiry', (x) => x >= D.minExpiry && x <= D.maxExpiry, `a number of years in [${D.minExpiry}, ${D.maxExpiry}]`);
   const steps = integer(a.steps, 'steps', 1, MAX_STEPS);
   checkModelLimits(model, expiry, steps);
-  const paths = integer(a.paths, 'paths', 1, 2 ** 32);
+  const paths = integer(a.paths, 'paths', 1, MAX_PATHS);
   const n = model.assets;
   const bytes = paths * (steps + 1) * n * 8;
   if (bytes > SIMULATE_PATHS_MAX_BYTES) {
@@ -522,7 +660,7 @@ export function createSimulatePathsJob(args: SimulatePathsArgs): SimulatePathsJo
   const seed = checkSeed(a.seed);
   const stream = optional(a.stream, 0, (v) => integer(v, 'stream', 0, 0x7fffffff));
   const antithetic = booleanOption(a.antithetic, false, 'antithetic');
-  const firstPath = optional(a.firstPath, 0, (v) => integer(v, 'firstPath', 0, 2 ** 32 - paths));
+  const firstPath = optional(a.firstPath, 0, (v) => integer(v, 'firstPath', 0, MAX_PATHS - paths));
   if (antithetic && (paths % 2 !== 0 || firstPath % 2 !== 0)) throw new InputError('paths', paths, 'an even number with an even firstPath (antithetic pairs)');
   const out = a.out;
   if (out !== undefined && (!(out instanceof Float64Array) || out.length !== paths * (steps + 1) * n)) {

@@ -17,7 +17,7 @@ const YIELD_EVERY_MS = 15;
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
-function controls(args: MonteCarloArgs): { signal?: AbortSignal; onProgress?: (f: number) => void } {
+function controls(args: MonteCarloArgs | SimulatePathsArgs): { signal?: AbortSignal; onProgress?: (f: number) => void } {
   const signal = args.signal;
   if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) {
     throw new InputError('signal', signal, 'an AbortSignal');
@@ -82,24 +82,33 @@ async function runJob(
   return merger.result(now() - t0);
 }
 
+/** Bytes of output per simulatePaths kernel call (a chunk: the unit of progress and abort). */
+const SIMULATE_CHUNK_BYTES = 1 << 22;
+
 /**
  * Simulate spot paths: a row-major Float64Array [paths][steps + 1] (column 0 is the spot); for
  * multiGbm [paths][steps + 1][assets]. Path i is path firstPath + i of a Philox `monteCarlo` run
  * with the same model, seed, stream, steps and antithetic flag. Refuses (InputError) above 256 MiB
- * of output.
- * @throws InputError for malformed arguments or more than 256 MiB of output; KernelError if the kernel rejects the call (a bug).
+ * of output. Paths are written in chunks of about 4 MiB: `signal` is checked before each chunk and
+ * `onProgress` called after each with the fraction of paths written (ending at exactly 1).
+ * @throws InputError for malformed arguments or more than 256 MiB of output; AbortedError when
+ * `signal` is aborted (before the first chunk, or from `onProgress`); KernelError if the kernel
+ * rejects the call (a bug).
  */
 export function simulatePaths(ctx: EngineContext, args: SimulatePathsArgs): Float64Array {
   const job = createSimulatePathsJob(args);
+  const { signal, onProgress } = controls(args);
+  if (signal?.aborted) throw new AbortedError(signal.reason, 0); // before allocating the output
   const n = job.assets;
   const multi = job.assetBlock.length > 0;
   const row = (job.steps + 1) * n;
   const out = job.out ?? new Float64Array(job.paths * row);
   const k = ctx.kernels as EngineContext['kernels'] & MonteCarloKernels;
   const arena = ctx.arena;
-  const chunk = Math.max(2, Math.floor((1 << 22) / (row * 8)) & ~1);
+  const chunk = Math.max(2, Math.floor(SIMULATE_CHUNK_BYTES / (row * 8)) & ~1);
   const scratch = (L.MA_SCRATCH_PER_ASSET * n + n * n) * 8;
-  for (let done = 0; done < job.paths;) {
+  for (let done = 0, chunks = 0; done < job.paths; chunks++) {
+    if (signal?.aborted) throw new AbortedError(signal.reason, chunks);
     const m = Math.min(chunk, job.paths - done);
     arena.reset();
     reserveAligned(ctx, L.PARAMS_SIZE * 8 + L.ACC_SIZE * 8 + m * row * 8 + (multi ? job.assetBlock.length * 8 + scratch + 16 : 0) + 64);
@@ -118,6 +127,7 @@ export function simulatePaths(ctx: EngineContext, args: SimulatePathsArgs): Floa
     if (rc !== 0) throw new KernelError(multi ? 'mcMultiAssetShard' : 'mcShard', rc);
     out.set(arena.views.f64.subarray(pPaths >>> 3, (pPaths >>> 3) + m * row), done * row);
     done += m;
+    onProgress?.(done / job.paths);
   }
   return out;
 }

@@ -2,6 +2,11 @@
  * Public types of the Monte Carlo facade: tagged model and payoff objects, the arguments of
  * `engine.monteCarlo` / `engine.simulatePaths`, and the result. Units as everywhere in riskwasm:
  * time in years, rates continuously compounded, vols annualised decimals, variances per year.
+ *
+ * Every number has a domain in which the simulation stays finite (`MONTE_CARLO_DOMAIN`): expiry in
+ * [1e-8, 1000], spots in [1e-50, 1e50], strikes, barriers, rebates and |cash| at most 1e50, |rates| <= 10 and |rate| x expiry <= 50, vols
+ * in [1e-6, 10] with vol^2 x expiry <= 100, Heston variances <= 10, jumps |muJ| <= 5, deltaJ <= 5.
+ * A value outside it is an InputError naming the field; an unknown key, at any depth, too.
  */
 import type { OptionType } from '../batch-inputs.js';
 
@@ -38,31 +43,66 @@ export interface HestonModel {
   scheme?: 'qe' | 'euler';
 }
 
-/** Lognormal jumps: intensity lambda per year, log jump size ~ N(jumpMean, jumpVol^2); the drift is compensated. */
+/**
+ * Lognormal jumps, named as in `batesPrice` / `calibrateBates` (see BATES_PARAM_NAMES): jumps
+ * arrive at rate `lambda` per year, each multiplies the spot by e^Y with Y ~ N(muJ, deltaJ^2); the
+ * drift is compensated (lambda (e^{muJ + deltaJ^2/2} - 1) is subtracted), so the discounted spot
+ * stays a martingale.
+ */
 export interface JumpParameters {
-  /** Jump intensity per year (>= 0). */
+  /** Jump intensity: expected jumps per year (>= 0). */
+  lambda: number;
+  /** Mean of the log jump size Y (log-price units, finite). */
+  muJ: number;
+  /** Standard deviation of the log jump size Y (log-price units, >= 0). */
+  deltaJ: number;
+}
+
+/**
+ * The jump parameters under their former Monte Carlo names, still accepted: `jumpIntensity` =
+ * `lambda`, `jumpMean` = `muJ`, `jumpVol` = `deltaJ`. A model that gives a name and its alias
+ * with different values is an InputError (at the alias's path).
+ * @deprecated Use {@link JumpParameters} (`lambda`, `muJ`, `deltaJ`), the names `batesPrice` uses.
+ */
+export interface DeprecatedJumpParameters {
+  /** @deprecated Use `lambda`. */
   jumpIntensity: number;
-  /** Mean of the log jump size. */
+  /** @deprecated Use `muJ`. */
   jumpMean: number;
-  /** Standard deviation of the log jump size (>= 0). */
+  /** @deprecated Use `deltaJ`. */
   jumpVol: number;
 }
 
-/** Merton (1976) jump-diffusion: GBM plus compound-Poisson lognormal jumps. */
-export interface MertonModel extends JumpParameters {
+/** Merton (1976) jump-diffusion without its jump parameters (see {@link MertonModel}). */
+export interface MertonDiffusion {
   kind: 'merton';
   spot: number;
   rate: number;
   dividendYield?: number;
+  /** Diffusion volatility (> 0). */
   vol: number;
 }
 
-/** Bates (1996): Heston plus Merton jumps (variance simulated with QE). */
-export interface BatesModel extends Omit<HestonModel, 'kind' | 'scheme'>, JumpParameters {
+/**
+ * Merton (1976) jump-diffusion: GBM plus compound-Poisson lognormal jumps, with
+ * {@link JumpParameters} `lambda`, `muJ`, `deltaJ` (or the deprecated `jumpIntensity`,
+ * `jumpMean`, `jumpVol`).
+ */
+export type MertonModel = MertonDiffusion & (JumpParameters | DeprecatedJumpParameters);
+
+/** Bates (1996) without its jump parameters (see {@link BatesModel}). */
+export interface BatesDiffusion extends Omit<HestonModel, 'kind' | 'scheme'> {
   kind: 'bates';
   /** Only `'qe'` (the default). */
   scheme?: 'qe';
 }
+
+/**
+ * Bates (1996): Heston plus Merton jumps (variance simulated with QE), with the parameter names
+ * of `batesPrice`: {@link JumpParameters} `lambda`, `muJ`, `deltaJ` (or the deprecated
+ * `jumpIntensity`, `jumpMean`, `jumpVol`).
+ */
+export type BatesModel = BatesDiffusion & (JumpParameters | DeprecatedJumpParameters);
 
 /**
  * Correlated multi-asset GBM, simulated exactly: dS_a / S_a = (r - q_a) dt + vol_a dW_a with
@@ -187,23 +227,28 @@ export type MonteCarloPayoff = EuropeanPayoff | DigitalPayoff | BarrierPayoff | 
 export interface MonteCarloArgs {
   model: MonteCarloModel;
   payoff: MonteCarloPayoff;
-  /** Expiry in years (> 0). */
+  /** Expiry in years, in [1e-8, 1000]. */
   expiry: number;
-  /** Number of paths (>= 2; even with `antithetic`; a multiple of the replications with Sobol). */
+  /**
+   * Number of paths: an integer in [2, 2^32] (Philox: the path index is one 32-bit counter word),
+   * with Sobol in [2, replications x 2^31]; even with `antithetic`; a multiple of the replications
+   * with Sobol.
+   */
   paths: number;
   /**
-   * Time steps per path (>= 1); the Asian average and discrete barrier use the step dates. With
-   * Sobol, steps x draws per step (multiGbm: the number of assets) must fit the Sobol table.
+   * Time steps per path: an integer in [1, 100000] (`MAX_STEPS`); the Asian average and discrete
+   * barrier use the step dates. With Sobol, steps x draws per step (multiGbm: the number of
+   * assets) must fit the Sobol table. Jump models also need lambda x expiry / steps <= 50.
    */
   steps: number;
   /** Seed: a safe integer >= 0 or a bigint < 2^64 (the 64-bit Philox key). */
   seed: number | bigint;
-  /** Philox stream (u32, default 0): independent runs with the same seed. */
+  /** Philox stream: an integer in [0, 2^31 - 1] (default 0); independent runs with the same seed. */
   stream?: number;
   /** `'philox'` (default, pseudo-random) or `'sobol'` (randomised quasi-Monte Carlo). */
   rng?: 'philox' | 'sobol';
   /**
-   * Sobol options: randomised replications (default 16, >= 2), scrambling (`'shift'` digital shift,
+   * Sobol options: randomised replications (an integer in [2, 4096], default 16), scrambling (`'shift'` digital shift,
    * default; `'owen'`), and `brownianBridge` (default true): each draw slot's normals are built by
    * the Brownian bridge, so the first Sobol dimensions carry the terminal values.
    */
@@ -222,9 +267,16 @@ export interface MonteCarloArgs {
   importanceSampling?: boolean | { shift?: number };
   /** `true`: delta, and vega where the model supports it; or pick `{ delta, vega }` (an unsupported pick is an InputError). Not for multiGbm. */
   greeks?: boolean | { delta?: boolean; vega?: boolean };
-  /** Worker threads (Node worker_threads / browser Web Workers); default 1 = this thread. Results are identical for any count. */
+  /**
+   * Worker threads (Node worker_threads / browser Web Workers): an integer in [1, 256]; default 1
+   * = this thread. Results are identical for any count.
+   */
   workers?: number;
-  /** Paths per shard (even, default 4096): a constant of the job, so results do not depend on workers. */
+  /**
+   * Paths per shard: an even integer in [2, 2^20] (default 4096), a constant of the job, so
+   * results do not depend on workers. With `workers` > 1 the run may have at most
+   * `MAX_POOL_SHARDS` (2^22) shards.
+   */
   shardSize?: number;
   /** Checked before each shard; an aborted run throws AbortedError. */
   signal?: AbortSignal;
@@ -331,14 +383,30 @@ export interface MonteCarloResult {
 /** Arguments of `engine.simulatePaths`. */
 export interface SimulatePathsArgs {
   model: MonteCarloModel;
+  /** Expiry in years, in [1e-8, 1000]. */
   expiry: number;
+  /**
+   * Number of paths: an integer in [1, 2^32 - firstPath], and paths x (steps + 1) x assets x 8
+   * bytes at most `SIMULATE_PATHS_MAX_BYTES` (256 MiB).
+   */
   paths: number;
+  /** Time steps per path: an integer in [1, 100000]. */
   steps: number;
   seed: number | bigint;
+  /** Philox stream: an integer in [0, 2^31 - 1] (default 0). */
   stream?: number;
+  /** Antithetic pairs (paths and firstPath even). Default false. */
   antithetic?: boolean;
   /** First path index (default 0): path i of the output is path firstPath + i of a `monteCarlo` run with the same seed. */
   firstPath?: number;
   /** Write into this Float64Array of length paths x (steps + 1) (multiGbm: x assets) instead of allocating. */
   out?: Float64Array;
+  /**
+   * Checked before each chunk of paths (about 4 MiB of output each); an aborted signal throws
+   * AbortedError (`shardsDone` = chunks written; the rows of those chunks are already in `out`).
+   * `simulatePaths` is synchronous, so the signal can only be aborted beforehand or from `onProgress`.
+   */
+  signal?: AbortSignal;
+  /** Called after each chunk with the fraction of paths written: increasing, in (0, 1], the last call exactly 1. */
+  onProgress?: (fractionDone: number) => void;
 }

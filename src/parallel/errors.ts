@@ -16,16 +16,34 @@ import { AbortedError } from '../montecarlo/errors.js';
 export { AbortedError };
 
 /**
- * A worker could not start (script not found, no worker support), died (out of memory,
- * `process.exit` in a task), or a message could not be cloned. `cause` holds what the host
- * reported. Errors thrown *by a task* are not wrapped: they arrive as their own class.
+ * A worker could not start (script not found, no worker support, a task module that cannot be
+ * imported), died (out of memory, `process.exit` in a task), or a message could not be cloned.
+ * `cause` holds what the host reported (for a task module, the import's error); `exitCode` the
+ * exit code of a Node worker that exited. Errors thrown *by a task* are not wrapped: they arrive
+ * as their own class.
  */
 export class WorkerError extends RiskwasmError {
   override readonly cause: unknown;
-  constructor(message: string, cause?: unknown) {
+  /** Exit code of a worker that exited (Node `process.exit(code)` in a task); undefined otherwise. */
+  readonly exitCode?: number;
+  constructor(message: string, cause?: unknown, exitCode?: number) {
     super('WORKER', message);
     this.name = 'WorkerError';
     this.cause = cause;
+    if (exitCode !== undefined) this.exitCode = exitCode;
+  }
+}
+
+/**
+ * What the Node host reports when a worker exits on its own: an Error whose own enumerable
+ * `exitCode` survives `JSON.stringify` and structured clone (an Error's message does not).
+ */
+export class WorkerExit extends Error {
+  readonly exitCode: number;
+  constructor(exitCode: number) {
+    super(`the worker exited with code ${exitCode}`);
+    this.name = 'WorkerExit';
+    this.exitCode = exitCode;
   }
 }
 
@@ -60,10 +78,18 @@ export function serializeError(e: unknown): SerializedError {
   const fields: Record<string, unknown> = {};
   for (const key of Object.keys(e)) {
     if (key === 'name' || key === 'message' || key === 'stack' || key === 'code') continue;
-    fields[key] = key === 'cause' ? (e.cause instanceof Error ? serializeError(e.cause) : cloneable(e.cause)) : cloneable((e as unknown as Record<string, unknown>)[key]);
+    fields[key] = key === 'cause' ? serializeCause(e.cause) : cloneable((e as unknown as Record<string, unknown>)[key]);
   }
+  // `cause` set by the Error constructor's options is own but not enumerable.
+  if (!('cause' in fields) && Object.prototype.hasOwnProperty.call(e, 'cause')) fields.cause = serializeCause(e.cause);
   const code = (e as { code?: unknown }).code;
+  // A string code travels as `code`; any other code (a number, say) as a field.
+  if (code !== undefined && typeof code !== 'string') fields.code = cloneable(code);
   return { name: e.name, message: e.message, stack: e.stack, code: typeof code === 'string' ? code : undefined, fields, isError: true, riskwasm: e instanceof RiskwasmError };
+}
+
+function serializeCause(cause: unknown): unknown {
+  return cause instanceof Error ? serializeError(cause) : cloneable(cause);
 }
 
 const NATIVE: Record<string, new (message: string) => Error> = {
@@ -95,7 +121,7 @@ export function rebuildError(s: SerializedError): Error {
       e = new WasmUnavailableError(s.message, cause);
       break;
     case 'WorkerError':
-      e = new WorkerError(s.message, cause);
+      e = new WorkerError(s.message, cause, typeof f.exitCode === 'number' ? f.exitCode : undefined);
       break;
     case 'AbortError':
       e = s.code === 'ABORTED' ? new AbortedError(f.reason, Number(f.shardsDone)) : new Error(s.message);
@@ -105,10 +131,15 @@ export function rebuildError(s: SerializedError): Error {
       else if (s.riskwasm) e = new RiskwasmError(s.code ?? 'UNKNOWN', s.message);
       else e = new (NATIVE[s.name] ?? Error)(s.message);
   }
-  // Restore name, message and any remaining own fields verbatim (subclasses: CsvRowError, ...).
+  // Restore name, message, code and any remaining own fields verbatim (subclasses: CsvRowError,
+  // InputError's suggestion, a foreign class's code, ...). A field the constructor already set
+  // (path, kernel, ...) is kept; one it declared but left undefined (suggestion) is restored.
   for (const [key, value] of Object.entries(f)) {
-    if (key in e && key !== 'cause') continue;
+    if (key !== 'cause' && key in e && (e as unknown as Record<string, unknown>)[key] !== undefined) continue;
     Object.defineProperty(e, key, { value: key === 'cause' ? cause : value, enumerable: true, writable: true, configurable: true });
+  }
+  if (s.code !== undefined && (e as { code?: unknown }).code === undefined) {
+    Object.defineProperty(e, 'code', { value: s.code, enumerable: true, writable: true, configurable: true });
   }
   Object.defineProperty(e, 'message', { value: s.message, enumerable: false, writable: true, configurable: true });
   if (e.name !== s.name) Object.defineProperty(e, 'name', { value: s.name, enumerable: false, writable: true, configurable: true });

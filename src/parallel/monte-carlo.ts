@@ -4,6 +4,7 @@
  */
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
+import { checkKeys } from '../option-keys.js';
 import { createMonteCarloJob } from '../montecarlo/job.js';
 import { ShardMerger } from '../montecarlo/shards.js';
 import type { MonteCarloArgs, MonteCarloResult } from '../montecarlo/types.js';
@@ -17,6 +18,8 @@ export interface MonteCarloParallelOptions {
   /** Worker script override (see worker-host.ts). */
   workerUrl?: URL | string;
 }
+
+const OPTION_KEYS = ['pool', 'workerUrl'] as const satisfies readonly (keyof MonteCarloParallelOptions)[];
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -32,6 +35,7 @@ export async function monteCarloParallel(engine: EngineContext, args: MonteCarlo
   const t0 = now();
   const job = createMonteCarloJob(args);
   if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an object');
+  checkKeys(options, OPTION_KEYS, 'options');
   const merger = new ShardMerger(job);
   const workers = Math.min(job.workers, job.shardCount);
   await runShards(engine, {

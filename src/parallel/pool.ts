@@ -13,20 +13,22 @@
  * the same way.
  */
 import { InputError } from '../errors.js';
-import { AbortedError, WorkerError, rebuildError } from './errors.js';
+import { checkKeys } from '../option-keys.js';
+import { MAX_POOL_SHARDS, MAX_SHARD_INDEX_END } from './limits.js';
+import { AbortedError, WorkerError, WorkerExit, rebuildError } from './errors.js';
 import { PROTOCOL_VERSION, type FromWorker } from './protocol.js';
 import { loadHost, type Host, type HostWorker } from './worker-host.js';
 
 /** Options of {@link WorkerPool}. */
 export interface WorkerPoolOptions {
-  /** Number of workers (>= 1) or `'auto'` (the number of cores). Default `'auto'`. */
+  /** Number of workers (an integer in [1, 1024]) or `'auto'` (the number of cores). Default `'auto'`. */
   workers?: number | 'auto';
   /**
    * The compiled kernels every worker instantiates (`createEngineSync(module)`); `null` for the
    * pure-JS twin. Results are bit-identical to the caller's engine only with the same build.
    */
   module: WebAssembly.Module | null;
-  /** Engine chunk size in the workers (elements per kernel call). Default 16384. */
+  /** Engine chunk size in the workers (elements per kernel call, an integer in [1, 2^22]). Default 16384. */
   chunkSize?: number;
   /** URLs of task modules (export `shardTasks`) each worker imports before its first shard. */
   taskModules?: readonly (URL | string)[];
@@ -38,10 +40,11 @@ export interface WorkerPoolOptions {
 export interface PoolRun {
   task: string;
   job: unknown;
+  /** Number of shards: an integer in [0, MAX_POOL_SHARDS = 2^22]. */
   shards: number;
   /** Index of the first shard: the run covers shards [firstShard, firstShard + shards). Default 0. */
   firstShard?: number;
-  /** At most this many workers of the pool work on this run. Default: all. */
+  /** At most this many workers of the pool work on this run (an integer >= 1). Default: all. */
   maxWorkers?: number;
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
@@ -49,8 +52,18 @@ export interface PoolRun {
   onShard?: (index: number, values: Float64Array) => void;
   /** Block output: shard firstShard + j fills output[j shardLength, (j + 1) shardLength) (shared memory: in the worker). */
   output?: Float64Array;
+  /** Elements per shard block (an integer >= 1; required with `output`). */
   shardLength?: number;
 }
+
+const POOL_OPTION_KEYS = ['workers', 'module', 'chunkSize', 'taskModules', 'workerUrl'] as const satisfies readonly (keyof WorkerPoolOptions)[];
+const POOL_RUN_KEYS = [
+  'task', 'job', 'shards', 'firstShard', 'maxWorkers', 'signal', 'onProgress', 'onShard', 'output', 'shardLength',
+] as const satisfies readonly (keyof PoolRun)[];
+// Both directions: every key of the types is listed.
+const _allPoolKeys: Exclude<keyof WorkerPoolOptions, (typeof POOL_OPTION_KEYS)[number]> | Exclude<keyof PoolRun, (typeof POOL_RUN_KEYS)[number]> extends never
+  ? true : never = true;
+void _allPoolKeys;
 
 interface Slot {
   id: number;
@@ -110,20 +123,23 @@ export class WorkerPool {
    */
   constructor(options: WorkerPoolOptions) {
     if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an object');
+    checkKeys(options, POOL_OPTION_KEYS, 'options');
     const { module, workers = 'auto', chunkSize = 16384, taskModules = [], workerUrl } = options;
     if (module !== null && !(typeof WebAssembly !== 'undefined' && module instanceof WebAssembly.Module)) {
       throw new InputError('options.module', module, 'a WebAssembly.Module or null (JS twin)');
     }
     checkWorkers(workers, 'options.workers');
-    if (!Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 1 << 22) throw new InputError('options.chunkSize', chunkSize, 'an integer in [1, 4194304]');
-    if (!Array.isArray(taskModules)) throw new InputError('options.taskModules', taskModules, 'an array of URLs');
+    if (typeof chunkSize !== 'number' || !Number.isInteger(chunkSize) || chunkSize < 1 || chunkSize > 1 << 22) {
+      throw new InputError('options.chunkSize', chunkSize, 'an integer in [1, 4194304]');
+    }
+    checkTaskModules(taskModules, 'options.taskModules');
+    if (workerUrl !== undefined && !(workerUrl instanceof URL) && typeof workerUrl !== 'string') {
+      throw new InputError('options.workerUrl', workerUrl, 'a URL or a string');
+    }
     this.module = module;
     this.sizeWanted = workers;
     this.chunkSize = chunkSize;
-    this.taskModules = taskModules.map((u, i) => {
-      if (!(u instanceof URL) && typeof u !== 'string') throw new InputError(`options.taskModules[${i}]`, u, 'a URL or a string');
-      return String(u);
-    });
+    this.taskModules = taskModules.map(String);
     this.workerUrl = workerUrl;
   }
 
@@ -153,6 +169,7 @@ export class WorkerPool {
    * @throws (rejects) AbortedError, WorkerError, or whatever the task threw, rebuilt as its class.
    */
   async run(spec: PoolRun): Promise<Float64Array[]> {
+    checkPoolRun(spec);
     if (this.isClosed) throw new WorkerError('the pool is closed');
     if (spec.signal?.aborted) throw new AbortedError(spec.signal.reason, 0);
     this.host ??= await loadHost();
@@ -305,7 +322,7 @@ export class WorkerPool {
     if (run && !run.finished) {
       run.inFlight--;
       // The run is lost: free its other workers at once too (replaced on demand).
-      this.fail(run, rebuilt ? cause : new WorkerError('a worker failed', cause), true);
+      this.fail(run, rebuilt ? cause : hostFailure(cause), true);
     }
     this.pump();
   }
@@ -333,6 +350,54 @@ export class WorkerPool {
     }
     run.reject(error);
     queueMicrotask(() => this.pump());
+  }
+}
+
+/** The WorkerError for a failure the host reported (an exit keeps its code as `exitCode`). */
+function hostFailure(cause: unknown): WorkerError {
+  if (cause instanceof WorkerError) return cause;
+  if (cause instanceof WorkerExit) return new WorkerError(`a worker exited with code ${cause.exitCode} during a shard`, cause, cause.exitCode);
+  return new WorkerError('a worker failed', cause);
+}
+
+/**
+ * Check a shard count and first shard index: shards in [0, MAX_POOL_SHARDS], firstShard >= 0 with
+ * firstShard + shards <= 2^32. Paths are `prefix + 'shards'` and `prefix + 'firstShard'`.
+ * @throws InputError naming the field.
+ */
+export function checkShardRange(shards: unknown, firstShard: unknown, prefix: string): void {
+  if (typeof shards !== 'number' || !Number.isInteger(shards) || shards < 0 || shards > MAX_POOL_SHARDS) {
+    throw new InputError(`${prefix}shards`, shards, `an integer in [0, ${MAX_POOL_SHARDS}] (MAX_POOL_SHARDS: make the shards bigger)`);
+  }
+  if (typeof firstShard !== 'number' || !Number.isInteger(firstShard) || firstShard < 0 || firstShard + shards > MAX_SHARD_INDEX_END) {
+    throw new InputError(`${prefix}firstShard`, firstShard, 'an integer >= 0 with firstShard + shards <= 2^32');
+  }
+}
+
+/** @throws InputError unless `taskModules` is an array of URLs or strings. */
+export function checkTaskModules(taskModules: unknown, path: string): asserts taskModules is readonly (URL | string)[] {
+  if (!Array.isArray(taskModules)) throw new InputError(path, taskModules, 'an array of URLs');
+  taskModules.forEach((u: unknown, i) => {
+    if (!(u instanceof URL) && typeof u !== 'string') throw new InputError(`${path}[${i}]`, u, 'a URL or a string');
+  });
+}
+
+/** Validate a {@link PoolRun} handed to `WorkerPool.run` directly (runShards has checked its own). */
+function checkPoolRun(spec: PoolRun): void {
+  if (spec === null || typeof spec !== 'object') throw new InputError('spec', spec, 'an object');
+  checkKeys(spec, POOL_RUN_KEYS, 'spec');
+  if (typeof spec.task !== 'string' || spec.task.length === 0) throw new InputError('spec.task', spec.task, 'the name of a registered shard task');
+  checkShardRange(spec.shards, spec.firstShard ?? 0, 'spec.');
+  const { maxWorkers, signal, onProgress, onShard, output, shardLength } = spec;
+  if (maxWorkers !== undefined && !(typeof maxWorkers === 'number' && Number.isInteger(maxWorkers) && maxWorkers >= 1)) {
+    throw new InputError('spec.maxWorkers', maxWorkers, 'an integer >= 1');
+  }
+  if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) throw new InputError('spec.signal', signal, 'an AbortSignal');
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw new InputError('spec.onProgress', onProgress, 'a function');
+  if (onShard !== undefined && typeof onShard !== 'function') throw new InputError('spec.onShard', onShard, 'a function');
+  if (output !== undefined) {
+    if (!(output instanceof Float64Array)) throw new InputError('spec.output', output, 'a Float64Array');
+    if (typeof shardLength !== 'number' || !Number.isInteger(shardLength) || shardLength < 1) throw new InputError('spec.shardLength', shardLength, 'an integer >= 1');
   }
 }
 

@@ -9,10 +9,12 @@
  */
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
+import { checkKeys } from '../option-keys.js';
 import { compileWasm, defaultWasmUrl } from '../wasm-module.js';
 import { AbortedError } from './errors.js';
-import { checkWorkers, isShared, WorkerPool } from './pool.js';
+import { checkShardRange, checkTaskModules, checkWorkers, isShared, WorkerPool } from './pool.js';
 import { getShardTask, registerTaskModule } from './shard-tasks.js';
+import { importTaskModule } from './task-modules.js';
 import { loadHost } from './worker-host.js';
 
 /** Items (paths x steps, options, ...) below which a second worker does not pay for its messages (TOOLCHAIN.md). */
@@ -24,11 +26,15 @@ export interface RunShardsOptions<J = unknown> {
   task: string;
   /** The job: plain data and typed arrays (structured-cloneable; sent once to each worker). */
   job: J;
-  /** Number of shards (integer >= 0); shard k is a fixed slice of the job, whatever the workers. */
+  /**
+   * Number of shards: an integer in [0, MAX_POOL_SHARDS = 2^22]; shard k is a fixed slice of the
+   * job, whatever the workers.
+   */
   shards: number;
   /**
    * First shard index (default 0): the run covers shards [firstShard, firstShard + shards), e.g.
-   * one machine's share of a job split across machines. Results are still in shard order.
+   * one machine's share of a job split across machines. Results are still in shard order. An
+   * integer >= 0 with firstShard + shards <= 2^32.
    */
   firstShard?: number;
   /**
@@ -37,7 +43,7 @@ export interface RunShardsOptions<J = unknown> {
    * when `items` is given; 1 means in-thread.
    */
   workers?: number | 'auto';
-  /** Size of the whole job in elementary items (e.g. paths x steps), used only by `workers: 'auto'`. */
+  /** Size of the whole job in elementary items (e.g. paths x steps; finite, >= 0), used only by `workers: 'auto'`. */
   items?: number;
   /** Cancels the run: no more shards are handed out, busy workers are terminated, the promise rejects with AbortedError. */
   signal?: AbortSignal;
@@ -63,9 +69,21 @@ export interface RunShardsOptions<J = unknown> {
 
 /** Options of {@link runShardsInto}: those of {@link runShards} plus the output block length. */
 export interface RunShardsIntoOptions<J = unknown> extends RunShardsOptions<J> {
-  /** Elements per shard block: shard firstShard + j writes output[j shardLength, min((j + 1) shardLength, output.length)). */
+  /**
+   * Elements per shard block (an integer >= 1): shard firstShard + j writes
+   * output[j shardLength, min((j + 1) shardLength, output.length)).
+   */
   shardLength: number;
 }
+
+/** Keys of {@link RunShardsOptions}, and of {@link RunShardsIntoOptions}. */
+const RUN_SHARDS_KEYS = [
+  'task', 'job', 'shards', 'firstShard', 'workers', 'items', 'signal', 'onProgress', 'onShard', 'pool', 'module', 'taskModules', 'workerUrl',
+] as const satisfies readonly (keyof RunShardsOptions)[];
+const RUN_SHARDS_INTO_KEYS = [...RUN_SHARDS_KEYS, 'shardLength'] as const satisfies readonly (keyof RunShardsIntoOptions)[];
+// Both directions: every key of the types is listed.
+const _allRunShardsKeys: Exclude<keyof RunShardsIntoOptions, (typeof RUN_SHARDS_INTO_KEYS)[number]> extends never ? true : never = true;
+void _allRunShardsKeys;
 
 /** Yield to the event loop at most this often while running in-thread (so `signal` can fire). */
 const YIELD_EVERY_MS = 15;
@@ -81,6 +99,7 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
  * // accs[k] is shard k's [sum, sumSq, count], identical for workers 1, 2, 3, ...
  */
 export async function runShards<J>(engine: EngineContext, options: RunShardsOptions<J>): Promise<Float64Array[]> {
+  if (options !== null && typeof options === 'object') checkKeys(options, RUN_SHARDS_KEYS, '');
   return run(engine, options, undefined);
 }
 
@@ -94,8 +113,12 @@ export async function runShards<J>(engine: EngineContext, options: RunShardsOpti
  */
 export async function runShardsInto<J>(engine: EngineContext, output: Float64Array, options: RunShardsIntoOptions<J>): Promise<Float64Array> {
   if (!(output instanceof Float64Array)) throw new InputError('output', output, 'a Float64Array');
-  const { shardLength, shards } = options ?? ({} as RunShardsIntoOptions<J>);
-  if (!Number.isInteger(shardLength) || shardLength < 1) throw new InputError('shardLength', shardLength, 'a positive integer');
+  if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an object');
+  checkKeys(options, RUN_SHARDS_INTO_KEYS, '');
+  const { shardLength, shards } = options;
+  if (typeof shardLength !== 'number' || !Number.isInteger(shardLength) || shardLength < 1 || shardLength > MAX_OUTPUT_LENGTH) {
+    throw new InputError('shardLength', shardLength, `an integer in [1, ${MAX_OUTPUT_LENGTH}]`);
+  }
   if (Number.isInteger(shards) && shards > 0 && (output.length > shards * shardLength || output.length <= (shards - 1) * shardLength)) {
     throw new InputError('output', output, `a Float64Array of length in ((shards - 1) shardLength, shards shardLength] = (${(shards - 1) * shardLength}, ${shards * shardLength}]`);
   }
@@ -103,17 +126,28 @@ export async function runShardsInto<J>(engine: EngineContext, output: Float64Arr
   return output;
 }
 
+/** Largest {@link allocateOutput} length: 2^32 doubles (32 GiB), the most a typed array may hold in V8 and other engines. */
+export const MAX_OUTPUT_LENGTH = 2 ** 32;
+
 /**
  * A Float64Array for {@link runShardsInto}: on a SharedArrayBuffer where workers can share it
  * (Node; browsers when `crossOriginIsolated`), else on a plain ArrayBuffer (blocks then travel
  * as messages).
- * @throws InputError unless `length` is a non-negative integer.
+ * @throws InputError unless `length` is an integer in [0, MAX_OUTPUT_LENGTH], or when this
+ * environment cannot allocate that much memory (naming `length`).
  */
 export function allocateOutput(length: number): Float64Array {
-  if (!Number.isInteger(length) || length < 0) throw new InputError('length', length, 'a non-negative integer');
+  if (typeof length !== 'number' || !Number.isInteger(length) || length < 0 || length > MAX_OUTPUT_LENGTH) {
+    throw new InputError('length', length, `an integer in [0, ${MAX_OUTPUT_LENGTH}]`);
+  }
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
-  if (typeof SharedArrayBuffer !== 'undefined' && isolated !== false) return new Float64Array(new SharedArrayBuffer(length * 8));
-  return new Float64Array(length);
+  try {
+    if (typeof SharedArrayBuffer !== 'undefined' && isolated !== false) return new Float64Array(new SharedArrayBuffer(length * 8));
+    return new Float64Array(length);
+  } catch (e) {
+    if (e instanceof RangeError) throw new InputError('length', length, `a length this environment can allocate (${e.message})`);
+    throw e;
+  }
 }
 
 async function run<J>(
@@ -123,16 +157,16 @@ async function run<J>(
   if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an object');
   const { task, job, shards, firstShard = 0, workers = 'auto', items, signal, onProgress, onShard, pool, module, taskModules, workerUrl } = options;
   if (typeof task !== 'string' || task.length === 0) throw new InputError('task', task, 'the name of a registered shard task');
-  if (!Number.isInteger(shards) || shards < 0 || shards > 2 ** 32) throw new InputError('shards', shards, 'an integer in [0, 2^32]');
-  if (!Number.isInteger(firstShard) || firstShard < 0 || firstShard + shards > 2 ** 32) throw new InputError('firstShard', firstShard, 'an integer >= 0 with firstShard + shards <= 2^32');
+  checkShardRange(shards, firstShard, '');
   checkWorkers(workers, 'workers');
-  if (items !== undefined && !(typeof items === 'number' && items >= 0)) throw new InputError('items', items, 'a non-negative number');
+  if (items !== undefined && !(typeof items === 'number' && Number.isFinite(items) && items >= 0)) throw new InputError('items', items, 'a finite number >= 0');
   if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) throw new InputError('signal', signal, 'an AbortSignal');
   if (onProgress !== undefined && typeof onProgress !== 'function') throw new InputError('onProgress', onProgress, 'a function');
   if (onShard !== undefined && typeof onShard !== 'function') throw new InputError('onShard', onShard, 'a function');
   if (pool !== undefined && !(pool instanceof WorkerPool)) throw new InputError('pool', pool, 'a WorkerPool');
   if (module !== undefined && !(module instanceof WebAssembly.Module)) throw new InputError('module', module, 'a WebAssembly.Module');
-  if (taskModules !== undefined && !Array.isArray(taskModules)) throw new InputError('taskModules', taskModules, 'an array of URLs');
+  if (taskModules !== undefined) checkTaskModules(taskModules, 'taskModules');
+  if (workerUrl !== undefined && !(workerUrl instanceof URL) && typeof workerUrl !== 'string') throw new InputError('workerUrl', workerUrl, 'a URL or a string');
   if (signal?.aborted) throw new AbortedError(signal.reason, 0);
 
   const n = await workerCount(workers, shards, items, pool);
@@ -165,7 +199,7 @@ async function inThread(
     const url = String(u);
     let p = importedTaskModules.get(url);
     if (!p) {
-      p = import(/* @vite-ignore */ url).then((m: unknown) => registerTaskModule(m, url));
+      p = importTaskModule(url).then((m: unknown) => registerTaskModule(m, url));
       importedTaskModules.set(url, p);
       p.catch(() => importedTaskModules.delete(url));
     }

@@ -13,6 +13,7 @@
  */
 import type { EngineContext } from '../engine.js';
 import { InputError, KernelError } from '../errors.js';
+import { checkKeys } from '../option-keys.js';
 import { monteCarloShard } from '../montecarlo/shards.js';
 import { portfolioMarginShard } from '../margin/portfolio-margin-shard.js';
 import { portfolioLiquidationShard } from '../margin/portfolio-liquidation-shard.js';
@@ -74,6 +75,8 @@ export interface PhiloxSumJob {
   drawsPerPath: number;
 }
 
+const PHILOX_SUM_KEYS = ['seedLo', 'seedHi', 'stream', 'pathsPerShard', 'drawsPerPath'] as const satisfies readonly (keyof PhiloxSumJob)[];
+
 /** Doubles per kernel call inside a philoxSum shard (1 MiB of heap). */
 const PHILOX_SUM_BLOCK = 1 << 17;
 
@@ -90,6 +93,7 @@ function u32(value: unknown, path: string): number {
 /** The `'philoxSum'` task (see {@link PhiloxSumJob}). */
 export function philoxSumShard(engine: EngineContext, job: PhiloxSumJob, shardIndex: number): Float64Array {
   if (job === null || typeof job !== 'object') throw new InputError('job', job, 'a PhiloxSumJob object');
+  checkKeys(job, PHILOX_SUM_KEYS, 'job');
   const seedLo = u32(job.seedLo, 'job.seedLo');
   const seedHi = u32(job.seedHi, 'job.seedHi');
   const stream = u32(job.stream, 'job.stream');

@@ -7,6 +7,7 @@
  */
 import { createEngineSync, type Engine } from '../engine.js';
 import { serializeError } from './errors.js';
+import { importTaskModule } from './task-modules.js';
 import { PROTOCOL_VERSION, type FromWorker, type ToWorker } from './protocol.js';
 import { getShardTask, registerTaskModule } from './shard-tasks.js';
 
@@ -54,7 +55,7 @@ function handle(port: Port, msg: ToWorker): void {
 async function init(port: Port, msg: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   try {
     engine = createEngineSync(msg.module, { chunkSize: msg.chunkSize });
-    for (const url of msg.taskModules) registerTaskModule(await import(/* @vite-ignore */ url), url);
+    for (const url of msg.taskModules) registerTaskModule(await importTaskModule(url), url);
     port.post({ type: 'ready', protocol: PROTOCOL_VERSION, backend: engine.backend });
   } catch (e) {
     port.post({ type: 'error', run: -1, index: -1, error: serializeError(e) });

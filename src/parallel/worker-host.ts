@@ -13,7 +13,7 @@
  * - Anywhere: the `workerUrl` option overrides all of the above (custom hosting, CSP, bundlers
  *   that do not understand the pattern).
  */
-import { WorkerError } from './errors.js';
+import { WorkerError, WorkerExit } from './errors.js';
 import type { FromWorker, ToWorker } from './protocol.js';
 
 /** One worker, whatever the host. */
@@ -133,7 +133,7 @@ async function nodeHost(): Promise<Host> {
           w.on('error', (e) => onFailure(e));
           w.on('messageerror', (e) => onFailure(e));
           w.on('exit', (code) => {
-            if (!exited) onFailure(new Error(`the worker exited with code ${code}`));
+            if (!exited) onFailure(new WorkerExit(code));
             exited = true;
           });
         },
