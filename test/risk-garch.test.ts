@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import btcCsv from '../data/history/BTCUSDT_1d.csv?raw';
 import ref from './fixtures/risk-reference.json';
-import { BACKENDS, engineFor } from './backends.js';
+import { BACKENDS, engineFor, expectInputError } from './backends.js';
 import { ewmaVariance, garchLogLikelihood, parsePriceCsv, philoxNormals, priceReturns, simulateGarch, type Engine, type GarchParameters } from '../src/index.js';
 
 const now = () => performance.now();
@@ -91,6 +91,15 @@ describe.each(BACKENDS)('GARCH and EWMA (%s)', (backend) => {
       expect(e.variances[t]).toBeCloseTo(h, 17);
     }
     expect(e.forecastVariance).toBeCloseTo(0.94 * h + 0.06 * r[4] ** 2, 17);
+  });
+
+  it('unknown option keys are InputErrors naming the key and the closest valid one (fitGarch, simulateGarch)', () => {
+    const r = Array.from(philoxNormals(50, 3));
+    expect(expectInputError(() => engine.fitGarch(r, { modle: 'gjr' } as never), 'options.modle').suggestion).toBe('model');
+    expect(expectInputError(() => engine.fitGarch(r, { distribution: 't', maxIteration: 5 } as never), 'options.maxIteration').suggestion).toBe('maxIterations');
+    const p = { model: 'garch', distribution: 'normal', omega: 0.1, alpha: 0.1, beta: 0.8 } as const;
+    expect(expectInputError(() => simulateGarch(p, 10, 1, { varianc0: 2 } as never), 'options.varianc0').suggestion).toBe('variance0');
+    expect(simulateGarch(p, 10, 1, null as never).length).toBe(10);
   });
 
   it('malformed calls are InputErrors', () => {
