@@ -10,6 +10,11 @@
  * ('gradient', 'stationaryPoint', 'maxIterations', 'lineSearch'), never throws on non-convergence.
  * Standard errors: the inverse of the observed information (central differences of the analytic
  * gradient in the natural parameters).
+ *
+ * The likelihood kernel gives the same bits on the WASM and JS backends (its logarithms are the
+ * shared elementary functions of kernels/math/elementary.ts), and the optimiser is this file's
+ * deterministic JS, so a fit does not depend on the backend. On weakly identified series the
+ * likelihood is flat and the optimum found still depends on the data's last bits.
  */
 import type { EngineContext } from '../engine.js';
 import { riskKernels } from './kernels-access.js';
