@@ -24,7 +24,7 @@ let raw: Raw;
 beforeAll(async () => {
   const engine = await createEngine({ backend: 'wasm' });
   // The diagnostic export is outside the kernel contract: a private instance of the engine's module.
-  const instance = new WebAssembly.Instance(engine.module!, { env: { abort: () => { throw new Error('abort'); } } });
+  const instance = await WebAssembly.instantiate(engine.module!, { env: { abort: () => { throw new Error('abort'); } } });
   raw = instance.exports as unknown as Raw;
 });
 
