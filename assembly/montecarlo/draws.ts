@@ -11,8 +11,8 @@
 // uniforms two per f64x2, and the central AS 241 rational two per f64x2; the tail draws (15%) are
 // listed without branching and redone in scalar code. Every lane does the
 // scalar operations in the scalar order, so each draw is still a pure function of
-// (seed, stream, path, j), bit for bit what the scalar code and the JS twin give (tails: up to
-// the last bit of log). The buffers are module memory: one instance per thread (the worker pool
+// (seed, stream, path, j), bit for bit what the scalar code and the JS twin give (the tails use
+// the shared log of math/elementary.ts, a uniform from a normal buffer normalCdfShared). The buffers are module memory: one instance per thread (the worker pool
 // instantiates a module per worker), never shared between threads.
 //
 // Draws may be fetched in any order within the current chunk; moving past it refills the chunk
@@ -25,9 +25,8 @@
 // DRAWS_NORMAL_BUFFER reads normals (e.g. Brownian-bridge ordered), a uniform being Phi(z).
 
 import { inverseNormalTailFast, centralQuantileX2 } from "../math/inverse-normal";
-import { inverseNormalCdfFast } from "../math/inverse-normal";
+import { inverseNormalCdfFast, normalCdfShared } from "../math/inverse-normal";
 import { brownianBridgeBatch } from "../random/brownian-bridge";
-import { normalCdf } from "../math/normal-distribution";
 import { philoxBlock, philoxBlocksX8, r0, r1, r2, r3, v0, v1, v2, v3, w0, w1, w2, w3 } from "../random/philox";
 import { DRAWS_PHILOX, DRAWS_UNIFORM_BUFFER, DRAWS_NORMAL_BUFFER, DRAWS_SOBOL_BRIDGE } from "./layout";
 
@@ -275,5 +274,5 @@ export function asNormal(raw: f64): f64 {
 // @ts-ignore: decorator
 @inline
 export function asUniform(raw: f64): f64 {
-  return gMode == DRAWS_NORMAL_BUFFER ? normalCdf(raw) : raw;
+  return gMode == DRAWS_NORMAL_BUFFER ? normalCdfShared(raw) : raw;
 }

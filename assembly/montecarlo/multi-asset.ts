@@ -24,6 +24,7 @@
 // range, spread assets out of range, path indices beyond 2^32, steps x n >= 2^31).
 
 import { drawsShardBegin, drawsShardPath, normal } from "./draws";
+import { exp, log } from "../math/elementary";
 import {
   P_MODEL, P_RATE, P_EXPIRY, P_ASSETS, P_PAYOFF, P_STRIKE, P_TYPE, P_ASSET_LONG, P_ASSET_SHORT, P_ANTITHETIC, P_CONTROL,
   MODEL_MULTI_GBM, PAYOFF_NONE, PAYOFF_BASKET, PAYOFF_GEOMETRIC_BASKET, PAYOFF_SPREAD, PAYOFF_BEST_OF, PAYOFF_WORST_OF,
@@ -78,7 +79,7 @@ export function mcMultiAssetShard(
   const typ = ld(pParams, P_TYPE);
   const dt = T / <f64>steps;
   const sqdt = Math.sqrt(dt);
-  const DF = Math.exp(-rate * T);
+  const DF = exp(-rate * T);
   const needGeo = payoff == PAYOFF_GEOMETRIC_BASKET || control == CV_GEOMETRIC_BASKET;
 
   // Scratch: drift[n], A[n x n] = diag(vol sqrt(dt)) L, x[n], z[n], geometric weights w / W [n].
@@ -115,7 +116,7 @@ export function mcMultiAssetShard(
     const pOutRow = pPaths + <usize>i * pathBytes;
     for (let a = 0; a < n; ++a) {
       const s0 = ld(pSpot, a);
-      st(pX, a, Math.log(s0));
+      st(pX, a, log(s0));
       if (pPaths != 0) st(pOutRow, a, s0);
     }
 
@@ -130,7 +131,7 @@ export function mcMultiAssetShard(
       }
       if (pPaths != 0) {
         const out = pOutRow + ((<usize>(s + 1) * <usize>n) << 3);
-        for (let a = 0; a < n; ++a) st(out, a, Math.exp(ld(pX, a)));
+        for (let a = 0; a < n; ++a) st(out, a, exp(ld(pX, a)));
       }
     }
 
@@ -140,18 +141,18 @@ export function mcMultiAssetShard(
     if (needGeo) {
       let g: f64 = 0.0;
       for (let a = 0; a < n; ++a) g += ld(pG, a) * ld(pX, a);
-      geo = wSum * Math.exp(g);
+      geo = wSum * exp(g);
     }
     if (payoff == PAYOFF_BASKET) {
       let b: f64 = 0.0;
-      for (let a = 0; a < n; ++a) b += ld(pWt, a) * Math.exp(ld(pX, a));
+      for (let a = 0; a < n; ++a) b += ld(pWt, a) * exp(ld(pX, a));
       const e = typ * (b - K);
       if (e > 0.0) Y = DF * e;
     } else if (payoff == PAYOFF_GEOMETRIC_BASKET) {
       const e = typ * (geo - K);
       if (e > 0.0) Y = DF * e;
     } else if (payoff == PAYOFF_SPREAD) {
-      const e = typ * (Math.exp(ld(pX, iLong)) - Math.exp(ld(pX, iShort)) - K);
+      const e = typ * (exp(ld(pX, iLong)) - exp(ld(pX, iShort)) - K);
       if (e > 0.0) Y = DF * e;
     } else if (payoff == PAYOFF_BEST_OF || payoff == PAYOFF_WORST_OF) {
       let m = ld(pX, 0);
@@ -159,13 +160,13 @@ export function mcMultiAssetShard(
         const xa = ld(pX, a);
         if (payoff == PAYOFF_BEST_OF ? xa > m : xa < m) m = xa;
       }
-      const e = typ * (Math.exp(m) - K);
+      const e = typ * (exp(m) - K);
       if (e > 0.0) Y = DF * e;
     }
     let X: f64 = 0.0;
     if (control == CV_UNDERLYING) {
       let u: f64 = 0.0;
-      for (let a = 0; a < n; ++a) u += ld(pCw, a) * Math.exp(ld(pX, a));
+      for (let a = 0; a < n; ++a) u += ld(pCw, a) * exp(ld(pX, a));
       X = DF * u;
     } else if (control == CV_GEOMETRIC_BASKET) {
       const e = typ * (geo - K);

@@ -10,6 +10,11 @@
  * ('gradient', 'stationaryPoint', 'maxIterations', 'lineSearch'), never throws on non-convergence.
  * Standard errors: the inverse of the observed information (central differences of the analytic
  * gradient in the natural parameters).
+ *
+ * The likelihood kernel gives the same bits on the WASM and JS backends (its logarithms are the
+ * shared elementary functions of kernels/math/elementary.ts), and the optimiser is this file's
+ * deterministic JS, so a fit does not depend on the backend. On weakly identified series the
+ * likelihood is flat and the optimum found still depends on the data's last bits.
  */
 import type { EngineContext } from '../engine.js';
 import { riskKernels } from './kernels-access.js';
@@ -17,6 +22,7 @@ import { InputError, KernelError } from '../errors.js';
 import { studentTQuantile } from './distributions.js';
 import { philoxNormals, philoxUniforms, type Seed } from './random.js';
 import { finiteSample } from './tail-measures.js';
+import { checkKeys } from '../option-keys.js';
 
 export type GarchModel = 'garch' | 'gjr';
 export type GarchDistribution = 'normal' | 't';
@@ -28,6 +34,20 @@ export interface FitGarchOptions {
   variance0?: number;
   maxIterations?: number;
 }
+
+/** The keys of FitGarchOptions (an unknown key is an InputError naming the closest). */
+const FIT_GARCH_KEYS = ['model', 'distribution', 'variance0', 'maxIterations'] as const satisfies readonly (keyof FitGarchOptions)[];
+
+/** Options of simulateGarch. */
+export interface SimulateGarchOptions {
+  /** sigma^2_0; default the unconditional variance omega / (1 - persistence). */
+  variance0?: number;
+  /** Philox stream (default 0). */
+  stream?: number;
+  /** Engine whose kernels draw the innovations (default: a private pure-JS context, the same numbers). */
+  ctx?: EngineContext;
+}
+const SIMULATE_GARCH_KEYS = ['variance0', 'stream', 'ctx'] as const satisfies readonly (keyof SimulateGarchOptions)[];
 
 export interface GarchParameters {
   model: GarchModel;
@@ -150,6 +170,7 @@ function invert(m: number[][]): number[][] | null {
 export function fitGarch(ctx: EngineContext, returns: ArrayLike<number>, options: FitGarchOptions = {}): GarchFit {
   const r = finiteSample(returns, 'returns', 10);
   const o = options ?? {};
+  checkKeys(o, FIT_GARCH_KEYS, 'options');
   const model = o.model ?? 'garch';
   if (model !== 'garch' && model !== 'gjr') throw new InputError('options.model', model, "'garch' or 'gjr'");
   const distribution = o.distribution ?? 'normal';
@@ -289,10 +310,12 @@ export function garchInnovations(n: number, distribution: GarchDistribution, nu:
  * Returns per period, decimals.
  * @throws InputError for a malformed seed.
  */
-export function simulateGarch(params: GarchParameters, n: number, seed: Seed, options: { variance0?: number; stream?: number; ctx?: EngineContext } = {}): Float64Array {
-  const z = garchInnovations(n, params.distribution, params.nu, seed, options.stream ?? 0, 0, options.ctx);
+export function simulateGarch(params: GarchParameters, n: number, seed: Seed, options: SimulateGarchOptions = {}): Float64Array {
+  const o = options ?? {};
+  checkKeys(o, SIMULATE_GARCH_KEYS, 'options');
+  const z = garchInnovations(n, params.distribution, params.nu, seed, o.stream ?? 0, 0, o.ctx);
   const gamma = params.gamma ?? 0;
-  let h = options.variance0 ?? params.omega / (1 - params.alpha - params.beta - gamma / 2);
+  let h = o.variance0 ?? params.omega / (1 - params.alpha - params.beta - gamma / 2);
   const r = new Float64Array(n);
   for (let t = 0; t < n; t++) {
     if (t > 0) {

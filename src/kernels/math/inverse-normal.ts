@@ -11,9 +11,38 @@
 // for p >= 1/2) with Cody's normalCdf, which is accurate in relative terms for x < 0, takes the
 // result from AS 241's ~1e-16 to ~1 ulp. In the central region the residual Phi(x) - p would
 // lose the digits of p - 1/2 to cancellation, so AS 241's value is returned as is.
+// The logarithm of the tails and the exponential of the Halley step are the shared elementary
+// functions (./elementary.ts), not Math.log / Math.exp, so that both backends give the same bits.
 // Pure-JS twin of assembly/math/inverse-normal.ts (same steps, same order of operations).
 
-import { normalCdfOverPdf, normalPdf } from './normal-distribution.js';
+import { exp, log } from './elementary.js';
+import { normalCdfGivenPdf, normalCdfOverPdf } from './normal-distribution.js';
+
+const INV_SQRT_2PI: number = 0.398942280401432677939946059934;
+
+/**
+ * Standard normal density with the shared exp: normalPdf of normal-distribution.ts (Dekker-split
+ * y^2, the same steps), bit for bit the same on both backends.
+ */
+export function normalPdfShared(z: number): number {
+  const y = Math.abs(z);
+  if (!(y < 40.0)) return y == y ? 0.0 : y; // exp(-800) underflows; NaN stays NaN
+  const c = 134217729.0 * y; // 2^27 + 1
+  const yh = c - (c - y);
+  const yl = y - yh;
+  const hi = y * y;
+  const lo = ((yh * yh - hi) + 2.0 * yh * yl) + yl * yl;
+  return INV_SQRT_2PI * (exp(-0.5 * hi) * (1.0 - 0.5 * lo));
+}
+
+/**
+ * Phi(z) with the shared exp: Cody's normalCdf as normalCdfGivenPdf(z, normalPdfShared(z)), bit for
+ * bit the same on both backends (within an ulp or two of normalCdf, whose tail skips the
+ * 1/sqrt(2 pi) sqrt(2 pi) round trip).
+ */
+export function normalCdfShared(z: number): number {
+  return normalCdfGivenPdf(z, normalPdfShared(z));
+}
 
 const SPLIT_CENTRAL: number = 0.425;
 const SPLIT_TAIL: number = 5.0;
@@ -42,7 +71,7 @@ function centralQuantile(q: number): number {
 
 // -Phi^{-1}(q) > 0 for 0 < q < 0.075 (so r = sqrt(-ln q) > 1.6).
 function tailQuantile(q: number): number {
-  let r = Math.sqrt(-Math.log(q));
+  let r = Math.sqrt(-log(q));
   if (r <= SPLIT_TAIL) {
     r -= 1.6;
     let num = 7.74545014278341407640e-4;
@@ -97,7 +126,7 @@ export function inverseNormalCdf(p: number): number {
   const tail = q < 0.0 ? p : 1.0 - p;
   let x = -tailQuantile(tail);
   // Halley: u = (Phi(x) - tail)/phi(x), x -= u / (1 + x u / 2).
-  const u = normalCdfOverPdf(x) - tail / normalPdf(x);
+  const u = normalCdfOverPdf(x) - tail / normalPdfShared(x);
   x -= u / (1.0 + 0.5 * x * u);
   return q < 0.0 ? x : -x;
 }
@@ -105,8 +134,7 @@ export function inverseNormalCdf(p: number): number {
 /**
  * AS 241 alone (no Halley step, no normalCdf call), for Monte Carlo path generation: relative
  * error within 8 ulps in the tails (measured 6.5 ulps, 7e-16; test/inverse-normal.test.ts) and the same value as inverseNormalCdf in the centre. Twin of
- * the WASM inverseNormalCdfFast (bit for bit in the centre; in the tails V8's and AssemblyScript's
- * log may differ in the last bit).
+ * the WASM inverseNormalCdfFast, bit for bit (the tails use the shared log of ./elementary.ts).
  */
 export function inverseNormalCdfFast(p: number): number {
   if (p != p) return p;

@@ -7,12 +7,12 @@
 // path) into module buffers of uniforms and normals, with philoxBlock of src/kernels/random/philox.ts
 // (the RNG kernels' own block function). Same numbers as the WASM SIMD code: the central
 // rational is plain IEEE arithmetic in the same order (no fused multiply-add on either side);
-// tail normals use Math.log and may differ from AssemblyScript's log in the last bit.
+// tail normals use the shared log of math/elementary.ts (not Math.log), and a uniform from a
+// normal buffer is normalCdfShared (the shared exp): bit for bit on both backends.
 
 import type { KernelHeap } from '../heap.js';
-import { inverseNormalCdfFast } from '../math/inverse-normal.js';
+import { inverseNormalCdfFast, normalCdfShared } from '../math/inverse-normal.js';
 import { brownianBridgeBatch } from '../random/brownian-bridge.js';
-import { normalCdf } from '../math/normal-distribution.js';
 import { philoxBlock, R } from '../random/philox.js';
 import { DRAWS_NORMAL_BUFFER, DRAWS_PHILOX, DRAWS_SOBOL_BRIDGE, DRAWS_UNIFORM_BUFFER } from './layout.js';
 
@@ -168,5 +168,5 @@ export function asNormal(raw: number): number {
 
 /** A raw draw as a uniform in (0, 1). */
 export function asUniform(raw: number): number {
-  return gMode === DRAWS_NORMAL_BUFFER ? normalCdf(raw) : raw;
+  return gMode === DRAWS_NORMAL_BUFFER ? normalCdfShared(raw) : raw;
 }

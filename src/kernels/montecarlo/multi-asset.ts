@@ -18,6 +18,7 @@
 
 import type { KernelHeap } from '../heap.js';
 import { drawsShardBegin, drawsShardPath, normal } from './draws.js';
+import { exp, log } from '../math/elementary.js';
 import {
   P_MODEL, P_RATE, P_EXPIRY, P_ASSETS, P_PAYOFF, P_STRIKE, P_TYPE, P_ASSET_LONG, P_ASSET_SHORT, P_ANTITHETIC, P_CONTROL,
   MODEL_MULTI_GBM, PAYOFF_NONE, PAYOFF_BASKET, PAYOFF_GEOMETRIC_BASKET, PAYOFF_SPREAD, PAYOFF_BEST_OF, PAYOFF_WORST_OF,
@@ -60,7 +61,7 @@ export function mcMultiAssetShard(
   const typ = par(P_TYPE);
   const dt = T / steps;
   const sqdt = Math.sqrt(dt);
-  const DF = Math.exp(-rate * T);
+  const DF = exp(-rate * T);
   const needGeo = payoff === PAYOFF_GEOMETRIC_BASKET || control === CV_GEOMETRIC_BASKET;
 
   // Scratch (f64 indices): drift[n], A[n x n] = diag(vol sqrt(dt)) L, x[n], z[n], geometric weights w / W [n].
@@ -98,7 +99,7 @@ export function mcMultiAssetShard(
     const iOutRow = (pPaths >>> 3) + i * pathLen;
     for (let a = 0; a < n; ++a) {
       const s0 = F[iSpot + a]!;
-      F[iX + a] = Math.log(s0);
+      F[iX + a] = log(s0);
       if (pPaths !== 0) F[iOutRow + a] = s0;
     }
 
@@ -113,7 +114,7 @@ export function mcMultiAssetShard(
       }
       if (pPaths !== 0) {
         const out = iOutRow + (s + 1) * n;
-        for (let a = 0; a < n; ++a) F[out + a] = Math.exp(F[iX + a]!);
+        for (let a = 0; a < n; ++a) F[out + a] = exp(F[iX + a]!);
       }
     }
 
@@ -123,18 +124,18 @@ export function mcMultiAssetShard(
     if (needGeo) {
       let g = 0.0;
       for (let a = 0; a < n; ++a) g += F[iG + a]! * F[iX + a]!;
-      geo = wSum * Math.exp(g);
+      geo = wSum * exp(g);
     }
     if (payoff === PAYOFF_BASKET) {
       let b = 0.0;
-      for (let a = 0; a < n; ++a) b += F[iWt + a]! * Math.exp(F[iX + a]!);
+      for (let a = 0; a < n; ++a) b += F[iWt + a]! * exp(F[iX + a]!);
       const e = typ * (b - K);
       if (e > 0.0) Y = DF * e;
     } else if (payoff === PAYOFF_GEOMETRIC_BASKET) {
       const e = typ * (geo - K);
       if (e > 0.0) Y = DF * e;
     } else if (payoff === PAYOFF_SPREAD) {
-      const e = typ * (Math.exp(F[iX + iLong]!) - Math.exp(F[iX + iShort]!) - K);
+      const e = typ * (exp(F[iX + iLong]!) - exp(F[iX + iShort]!) - K);
       if (e > 0.0) Y = DF * e;
     } else if (payoff === PAYOFF_BEST_OF || payoff === PAYOFF_WORST_OF) {
       let m = F[iX]!;
@@ -142,13 +143,13 @@ export function mcMultiAssetShard(
         const xa = F[iX + a]!;
         if (payoff === PAYOFF_BEST_OF ? xa > m : xa < m) m = xa;
       }
-      const e = typ * (Math.exp(m) - K);
+      const e = typ * (exp(m) - K);
       if (e > 0.0) Y = DF * e;
     }
     let X = 0.0;
     if (control === CV_UNDERLYING) {
       let u = 0.0;
-      for (let a = 0; a < n; ++a) u += F[iCw + a]! * Math.exp(F[iX + a]!);
+      for (let a = 0; a < n; ++a) u += F[iCw + a]! * exp(F[iX + a]!);
       X = DF * u;
     } else if (control === CV_GEOMETRIC_BASKET) {
       const e = typ * (geo - K);

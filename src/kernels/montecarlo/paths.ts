@@ -39,11 +39,15 @@
 // Draws: inline Philox, or a buffer at pDraws (DRAWS_* in layout.ts); DRAWS_SOBOL_BRIDGE rewrites the
 // buffer in place (sobolToBridgedNormals in draws.ts) using the bridge table at pBridge (0 otherwise).
 //
+// exp and log are the shared elementary functions (math/elementary.ts), the same bits on both
+// backends, so every accumulator is bit for bit the same in the two twins.
+//
 // Returns 0, or 1 for a malformed call (count < 0, steps < 1, unknown code, odd antithetic range,
 // path indices beyond 2^32).
 
 import type { KernelHeap } from '../heap.js';
 import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } from './draws.js';
+import { exp, log } from '../math/elementary.js';
 import {
   P_MODEL, P_SPOT, P_RATE, P_DIVIDEND, P_EXPIRY, P_VOL, P_V0, P_KAPPA, P_THETA, P_VOL_OF_VAR, P_RHO,
   P_JUMP_INTENSITY, P_JUMP_MEAN, P_JUMP_VOL, P_PAYOFF, P_STRIKE, P_TYPE, P_CASH, P_BARRIER, P_DIRECTION,
@@ -127,9 +131,9 @@ export function mcShard(
 
   const dt = T / steps;
   const sqdt = Math.sqrt(dt);
-  const DF = Math.exp(-rate * T);
-  const lnS0 = Math.log(spot);
-  const lnB = payoff === PAYOFF_BARRIER ? Math.log(B) : 0.0;
+  const DF = exp(-rate * T);
+  const lnS0 = log(spot);
+  const lnB = payoff === PAYOFF_BARRIER ? log(B) : 0.0;
   const isAsian = payoff === PAYOFF_ASIAN_ARITHMETIC || payoff === PAYOFF_ASIAN_GEOMETRIC;
   const isBarrier = payoff === PAYOFF_BARRIER;
   const needNodes = isAsian || isBarrier || control === CV_GEOMETRIC_ASIAN || pPaths !== 0;
@@ -141,13 +145,13 @@ export function mcShard(
 
   // GBM / Merton diffusion.
   const gSd = vol * sqdt;
-  const jumpK = jumps ? Math.exp(jm + 0.5 * jv * jv) - 1.0 : 0.0;
+  const jumpK = jumps ? exp(jm + 0.5 * jv * jv) - 1.0 : 0.0;
   const lamDt = lambda * dt;
-  const pois0 = Math.exp(-lamDt);
+  const pois0 = exp(-lamDt);
   const gDrift = (rate - divi - lambda * jumpK - 0.5 * vol * vol) * dt;
   const flatVar = vol * vol * dt;
   // Heston QE constants (Andersen 2008, eqs. 33 and section 4.2) and Euler.
-  const E = Math.exp(-kappa * dt);
+  const E = exp(-kappa * dt);
   const c1 = kappa > 0.0 ? xi * xi * E * (1.0 - E) / kappa : 0.0;
   const c2 = kappa > 0.0 ? theta * xi * xi * (1.0 - E) * (1.0 - E) / (2.0 * kappa) : 0.0;
   const rOverXi = xi > 0.0 ? rho / xi : 0.0;
@@ -239,14 +243,14 @@ export function mcShard(
           vn = a * bz * bz;
           // Martingale correction where A < 1 / (2a), i.e. 1 - 2 A a > 0 (a > 0).
           const d = 1.0 - 2.0 * Acorr * a;
-          k0 = d > 0.0 ? -Acorr * b2 * a / d + 0.5 * Math.log(d) - Kv * v : K0;
+          k0 = d > 0.0 ? -Acorr * b2 * a / d + 0.5 * log(d) - Kv * v : K0;
         } else {
           const psi = s2 / m2;
           const pp = (psi - 1.0) / (psi + 1.0);
           const beta = (1.0 - pp) / m;
           const u = asUniform(uv);
-          vn = u <= pp ? 0.0 : Math.log((1.0 - pp) / (1.0 - u)) / beta;
-          k0 = Acorr < beta ? -Math.log(pp + beta * (1.0 - pp) / (beta - Acorr)) - Kv * v : K0;
+          vn = u <= pp ? 0.0 : log((1.0 - pp) / (1.0 - u)) / beta;
+          k0 = Acorr < beta ? -log(pp + beta * (1.0 - pp) / (beta - Acorr)) - Kv * v : K0;
         }
         const var1 = K3 * v + K4 * vn;
         sd = Math.sqrt(var1);
@@ -267,7 +271,7 @@ export function mcShard(
       if (flatVol) W += sqdt * z;
       if (barrierVega) vegaScore += (z * z - 1.0) * invVol - z * sqdt;
       if (needNodes) {
-        const S = Math.exp(x);
+        const S = exp(x);
         if (isAsian || control === CV_GEOMETRIC_ASIAN) {
           sumS += S;
           sumLn += x;
@@ -286,7 +290,7 @@ export function mcShard(
             const a1 = lnB - xPrev;
             const a2 = lnB - x;
             const vl = varLoc > TINY ? varLoc : TINY;
-            const pc = Math.exp(-2.0 * a1 * a2 / vl);
+            const pc = exp(-2.0 * a1 * a2 / vl);
             if (wantDelta && s === 0) dqS = dqS * (1.0 - pc) - q * pc * 2.0 * a2 / (vl * spot);
             else dqS *= 1.0 - pc;
             if (wantVega && flatVol) dqV = dqV * (1.0 - pc) - q * pc * 4.0 * a1 * a2 / (vl * vol);
@@ -298,7 +302,7 @@ export function mcShard(
     }
 
     // Payoff, control, greeks.
-    const ST = Math.exp(x);
+    const ST = exp(x);
     let Y = 0.0;
     let D = 0.0;
     let V = 0.0;
@@ -331,7 +335,7 @@ export function mcShard(
         V = DF * typ * sumSdS / steps;
       }
     } else if (payoff === PAYOFF_ASIAN_GEOMETRIC) {
-      const G = Math.exp(sumLn / steps);
+      const G = exp(sumLn / steps);
       const e = typ * (G - K);
       if (e > 0.0) {
         Y = DF * e;
@@ -343,10 +347,10 @@ export function mcShard(
     if (control === CV_UNDERLYING) {
       X = DF * ST;
     } else if (control === CV_GEOMETRIC_ASIAN) {
-      const e = typ * (Math.exp(sumLn / steps) - K);
+      const e = typ * (exp(sumLn / steps) - K);
       X = e > 0.0 ? DF * e : 0.0;
     }
-    const w = mu !== 0.0 ? Math.exp(muHalfSq - mu * sumZ) : 1.0;
+    const w = mu !== 0.0 ? exp(muHalfSq - mu * sumZ) : 1.0;
     const wY = w * Y;
     F[pa + A_PATHS] += 1.0;
     F[pa + A_SUM_W] += w;
