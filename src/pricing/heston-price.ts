@@ -5,6 +5,7 @@ import { checkColumns, type InputColumn } from '../batch-runner.js';
 import { columnBytes } from '../memory-arena.js';
 import { gaussLegendre } from '../math/gauss-legendre.js';
 import { BATES_WORK_STRIDE, HESTON_WORK_STRIDE } from '../kernels/pricing/heston.js';
+import { checkKeys } from '../option-keys.js';
 
 /** Heston (1993) model parameters. */
 export interface HestonParams {
@@ -77,8 +78,8 @@ interface QuadratureSettings {
 }
 
 const PRECISION: Record<'default' | 'high', QuadratureSettings> = {
-  default: { nodes: 16, tolerance: 1e-15, maxPanels: 256 },
-  high: { nodes: 24, tolerance: 1e-17, maxPanels: 256 },
+  default: { nodes: 16, tolerance: 1e-15, maxPanels: 512 },
+  high: { nodes: 24, tolerance: 1e-17, maxPanels: 512 },
 };
 
 /** Bates (1996) parameters: Heston's plus Merton (1976) lognormal jumps in the log price. */
@@ -105,8 +106,19 @@ export interface BatesPriceArgs extends Omit<HestonPriceArgs, 'params'> {
  */
 export type BatesPriceResult = HestonPriceResult;
 
-function checkParams(p: unknown): HestonParams {
+/** The keys of {@link HestonPriceArgs} (and {@link BatesPriceArgs}): any other key is an InputError. */
+const ARG_KEYS = [
+  'spots', 'forwards', 'strikes', 'expiries', 'types', 'rates', 'dividendYields', 'discountFactors', 'params', 'gradient', 'precision',
+] as const satisfies readonly (keyof HestonPriceArgs)[];
+// Compile-time check that ARG_KEYS lists every key of the args type (a new option must be added there).
+const ARG_KEYS_COMPLETE: [Exclude<keyof HestonPriceArgs, (typeof ARG_KEYS)[number]>] extends [never] ? true : never = true;
+void ARG_KEYS_COMPLETE;
+const PARAM_KEYS_COMPLETE: [Exclude<keyof BatesParams, (typeof BATES_PARAM_NAMES)[number]>] extends [never] ? true : never = true;
+void PARAM_KEYS_COMPLETE;
+
+function checkParams(p: unknown, withJumps: boolean): HestonParams {
   const o = requireObject(p, 'params');
+  checkKeys(o, withJumps ? BATES_PARAM_NAMES : HESTON_PARAM_NAMES, 'params');
   const need = (key: keyof HestonParams, ok: (v: number) => boolean, expected: string): number => {
     const v = o[key];
     if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new InputError(`params.${key}`, v, expected);
@@ -176,9 +188,10 @@ function checkJumps(p: unknown): { lambda: number; muJ: number; deltaJ: number }
 
 function semiAnalyticPrice(ctx: EngineContext, args: HestonPriceArgs | BatesPriceArgs, withJumps: boolean): HestonPriceResult {
   const a = requireObject(args, 'args') as unknown as HestonPriceArgs;
+  checkKeys(a, ARG_KEYS, '');
   const grad = booleanOption(a.gradient, false, 'gradient');
   const precision = enumOption(a.precision, ['default', 'high'] as const, 'default', 'precision');
-  const params = checkParams(a.params);
+  const params = checkParams(a.params, withJumps);
   const jumps = withJumps ? checkJumps(a.params) : null;
   const nP = withJumps ? 8 : 5;
   const stride = withJumps ? BATES_WORK_STRIDE : HESTON_WORK_STRIDE;
@@ -226,8 +239,9 @@ function semiAnalyticPrice(ctx: EngineContext, args: HestonPriceArgs | BatesPric
     }
   }
 
-  // Group equal expiries (the kernel shares characteristic-function values within a run).
-  const order = expiryOrder(T);
+  // Order by expiry, then |ln(F/K)|: the kernel reuses characteristic-function values between
+  // neighbours that share an expiry and a panel layout (results do not depend on the order).
+  const order = batchOrder(T, F, K);
   if (order !== null) {
     for (const col of [F, K, T, DF]) {
       const src = col.slice();
@@ -290,13 +304,27 @@ function semiAnalyticPrice(ctx: EngineContext, args: HestonPriceArgs | BatesPric
   return result;
 }
 
-/** A stable permutation sorting expiries ascending (NaN last), or null if already grouped. */
-function expiryOrder(T: Float64Array): Int32Array | null {
+/**
+ * A stable permutation sorting by expiry, then |ln(F/K)| (NaN last in each), or null if already in
+ * that order. The kernel reuses characteristic-function values between consecutive elements with
+ * the same expiry and the same panel layout (which depends on |ln(F/K)|); the order never changes
+ * a result, only how often those values are recomputed.
+ */
+function batchOrder(T: Float64Array, F: Float64Array, K: Float64Array): Int32Array | null {
+  const n = T.length;
+  const ax = new Float64Array(n);
+  for (let i = 0; i < n; i++) ax[i] = Math.abs(Math.log(F[i] / K[i]));
+  const cmp = (a: number, b: number): number => {
+    if (a < b) return -1;
+    if (a > b) return 1;
+    if (a === b) return 0;
+    return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1;
+  };
+  const compare = (i: number, j: number): number => cmp(T[i], T[j]) || cmp(ax[i], ax[j]);
   let sorted = true;
-  for (let i = 1; i < T.length && sorted; i++) if (!(T[i - 1] <= T[i]) && !Number.isNaN(T[i])) sorted = false;
+  for (let i = 1; i < n && sorted; i++) if (compare(i - 1, i) > 0) sorted = false;
   if (sorted) return null;
-  const idx = Array.from({ length: T.length }, (_, i) => i);
-  const key = (t: number) => (Number.isNaN(t) ? Infinity : t);
-  idx.sort((i, j) => key(T[i]) - key(T[j]) || i - j);
+  const idx = Array.from({ length: n }, (_, i) => i);
+  idx.sort((i, j) => compare(i, j) || i - j);
   return Int32Array.from(idx);
 }
