@@ -266,7 +266,7 @@ export function hestonPriceBatch(
 ): i32 {
   if (n < 0 || nNodes < 1 || maxPanels < 1 || !(tolerance > 0.0)) return 1;
   if (!(v0 >= 0.0 && kappa > 0.0 && theta >= 0.0 && sigma > 0.0 && rho > -1.0 && rho < 1.0)
-    || !isFiniteF(v0 + kappa + theta + sigma)) return 2;
+    || !(v0 < Infinity && kappa < Infinity && theta < Infinity && sigma < Infinity)) return 2;
   JUMPS = false;
   LAMBDA = 0.0;
   MU_J = 0.0;
@@ -292,7 +292,7 @@ export function batesPriceBatch(
 ): i32 {
   if (n < 0 || nNodes < 1 || maxPanels < 1 || !(tolerance > 0.0)) return 1;
   if (!(v0 >= 0.0 && kappa > 0.0 && theta >= 0.0 && sigma > 0.0 && rho > -1.0 && rho < 1.0 && lambda >= 0.0 && deltaJ >= 0.0)
-    || !isFiniteF(v0 + kappa + theta + sigma + lambda + muJ + deltaJ)) return 2;
+    || !(v0 < Infinity && kappa < Infinity && theta < Infinity && sigma < Infinity && lambda < Infinity && deltaJ < Infinity && isFiniteF(muJ))) return 2;
   JUMPS = true;
   LAMBDA = lambda;
   MU_J = muJ;
