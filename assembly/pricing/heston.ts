@@ -32,16 +32,28 @@
 // d ln(Q/2d) = dQ/Q - dd/d. Order in the output rows: v0, kappa, theta, sigma, rho.
 //
 // Quadrature: u in [0, umax], where the tail envelope u max(|phi|, phi_BS) / b has dropped below
-// `tolerance` (doubling search from u = 1, then three bisection steps). [0, umax] is cut into panels
-// of widths h0, 2 h0, 4 h0, ... with h0 = max(1, 1/sqrt(w T)) capped by the oscillation width below (graded towards u = 0, where the
-// nearest singularity of phi, the moment explosion, sits; short expiries start at the width of the
-// Gaussian core) up to the largest power of two within three periods of e^{iux} at the group's
-// largest |x|, then of that constant width, until umax - h0; each panel gets the nNodes-point
-// Gauss-Legendre rule (nodes, weights on [-1, 1] from the caller). Consecutive
-// elements with the same expiry form a group that shares the nodes and phi values (and dphi), so a
-// surface of 10 expiries x 30 strikes evaluates phi 10 x (nodes) times; sort by expiry to benefit.
-// More than `maxPanels` panels, or umax > 2^20, flag STATUS_NOT_CONVERGED with NaN outputs
-// (expiries of minutes with far strikes; the default budget covers calibration surfaces).
+// `tolerance` (doubling search from u = 1, then three bisection steps; a NaN envelope, where phi
+// overflows, fails the search). Per element, [0, umax] is cut into panels of widths h0, 2 h0,
+// 4 h0, ... (graded towards u = 0, where the nearest singularity of phi, the moment explosion,
+// sits) up to capWidth, then of that constant width, until umax - h0; each panel gets the
+// nNodes-point Gauss-Legendre rule (nodes, weights on [-1, 1] from the caller). h0 is the width
+// hCore = max(1, 1/sqrt(w T)) of the Gaussian core, halved until within wOsc, three periods of
+// e^{iux} at the element's own x = ln(F/K); capWidth is the largest h0 2^k within wOsc that the
+// graded sequence reaches before umax. So the panels are a function of (expiry, parameters, x)
+// only: an element's result never depends on the rest of the batch, its order or the chunking.
+// Consecutive elements with the same expiry and the same (h0, capWidth) reuse the phi values (and
+// dphi) in the work area, and a layout that differs from the previous one only by a smaller cap
+// keeps the graded panels they share: the facade sorts by expiry, then |x|, so a smile of 200
+// strikes evaluates phi for a handful of layouts per expiry. More than `maxPanels` panels, or
+// umax > 2^20, flag STATUS_NOT_CONVERGED with NaN outputs (expiries of minutes with far strikes).
+//
+// Bounds and statuses: a price within BOUND_BAND = 1e-12 DF sqrt(F K) outside its no-arbitrage
+// bounds DF max(+-(F - K), 0) <= V <= DF F (call) or DF K (put) is put on the bound (the
+// quadrature's absolute error is about 1e-15 DF sqrt(F K): Lewis's and the mpmath references
+// agree to 2e-16 of it); farther outside, NaN, or a non-finite gradient give NaN and
+// STATUS_NOT_CONVERGED. STATUS_INVALID_INPUT: an element out of its domain, one whose bound DF F or
+// DF K is not finite, or (for every element with T > 0) a sigma whose square is not a normal
+// number (the formulas divide by sigma^2). Every loop has a fixed bound whatever the inputs.
 //
 // Work area at pWork: maxPanels * nNodes * 14 f64, per node [u, weight/(pi b), f (re, im),
 // dphi/dp (5 x (re, im))], then 2 nNodes f64 of phase factors; with Merton jumps (batesPriceBatch)

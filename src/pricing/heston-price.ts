@@ -61,9 +61,14 @@ export interface HestonPriceArgs {
  * Heston prices. `price[i]` is the discounted option value in the strike's currency;
  * `gradient` (with `gradient: true`) is row-major n x 5: `gradient[5 i + k]` = dV_i / dp_k for
  * p = (v0, kappa, theta, sigma, rho) (see {@link HESTON_PARAM_NAMES}), the Levenberg-Marquardt
- * Jacobian of a price fit. `status[i]` is {@link Status}.ok, .invalidInput or .notConverged (the
- * quadrature needed more than its panel budget: expiries of minutes with far strikes); either
- * gives NaN in the price and the gradient row.
+ * Jacobian of a price fit. `status[i]` is {@link Status}.ok, .invalidInput (an input out of its
+ * domain, a bound DF F or DF K that is not a finite number, or sigma below 1.5e-154, whose square
+ * the formulas cannot divide by) or .notConverged (the quadrature needed more than its panel
+ * budget: expiries of minutes with strikes far out, |ln(F/K)| of tens; the characteristic
+ * function overflowed, e.g. kappa or theta of 1e308; or the price fell outside its no-arbitrage
+ * bounds by more than 1e-12 DF sqrt(F K)); both give NaN in the price and the gradient row.
+ * An ok price lies within DF max(+-(F - K), 0) <= price <= DF F (call) or DF K (put): rounding
+ * and quadrature errors (about 1e-15 DF sqrt(F K)) that cross a bound are put on it.
  */
 export interface HestonPriceResult {
   price: Float64Array;
@@ -116,9 +121,11 @@ void ARG_KEYS_COMPLETE;
 const PARAM_KEYS_COMPLETE: [Exclude<keyof BatesParams, (typeof BATES_PARAM_NAMES)[number]>] extends [never] ? true : never = true;
 void PARAM_KEYS_COMPLETE;
 
-function checkParams(p: unknown, withJumps: boolean): HestonParams {
+function checkParams(p: unknown): HestonParams {
   const o = requireObject(p, 'params');
-  checkKeys(o, withJumps ? BATES_PARAM_NAMES : HESTON_PARAM_NAMES, 'params');
+  // A BatesParams object is a HestonParams (TypeScript subtyping): hestonPrice accepts the jump
+  // keys and ignores them; any other key is a mistake.
+  checkKeys(o, BATES_PARAM_NAMES, 'params');
   const need = (key: keyof HestonParams, ok: (v: number) => boolean, expected: string): number => {
     const v = o[key];
     if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new InputError(`params.${key}`, v, expected);
@@ -139,13 +146,18 @@ function checkParams(p: unknown, withJumps: boolean): HestonParams {
  * integral with a Black-Scholes control variate, the characteristic function in the "little
  * trap" form (Albrecher et al. 2007) and its analytic parameter derivatives (Cui et al. 2017),
  * integrated by graded composite Gauss-Legendre quadrature (see assembly/pricing/heston.ts).
- * Options with the same expiry share one set of characteristic-function values, so a surface of
- * E expiries costs about E evaluations of the characteristic function per node, not one per option.
+ * Each option's quadrature depends only on its own inputs, the expiry and the parameters (so
+ * no option changes another's result, by one bit, whatever the batch or chunk size); options
+ * of one expiry with similar |ln(F/K)| reuse one set of characteristic-function values, so a
+ * surface of E expiries costs a few evaluations of the characteristic function per node and
+ * expiry, not one per option.
  *
  * Units: expiries in years, rates and yields continuously compounded decimals, variances as
  * decimals (v0 = 0.04 is 20% vol), kappa per year.
  * @throws InputError for a malformed call: wrong types, mismatched lengths, both or neither of
- * `spots` / `forwards`, or a parameter out of its domain (`path` is e.g. `'params.rho'`).
+ * `spots` / `forwards`, a parameter out of its domain (`path` is e.g. `'params.rho'`), or an
+ * unknown key in the arguments or `params` (`suggestion` names the closest valid one; the jump
+ * keys of a {@link BatesParams} object are accepted and ignored).
  * Per-element domain problems (NaN, strike <= 0, negative expiry...) give NaN and
  * `Status.invalidInput`.
  * @example
@@ -191,7 +203,7 @@ function semiAnalyticPrice(ctx: EngineContext, args: HestonPriceArgs | BatesPric
   checkKeys(a, ARG_KEYS, '');
   const grad = booleanOption(a.gradient, false, 'gradient');
   const precision = enumOption(a.precision, ['default', 'high'] as const, 'default', 'precision');
-  const params = checkParams(a.params, withJumps);
+  const params = checkParams(a.params);
   const jumps = withJumps ? checkJumps(a.params) : null;
   const nP = withJumps ? 8 : 5;
   const stride = withJumps ? BATES_WORK_STRIDE : HESTON_WORK_STRIDE;
