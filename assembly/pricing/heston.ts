@@ -32,16 +32,28 @@
 // d ln(Q/2d) = dQ/Q - dd/d. Order in the output rows: v0, kappa, theta, sigma, rho.
 //
 // Quadrature: u in [0, umax], where the tail envelope u max(|phi|, phi_BS) / b has dropped below
-// `tolerance` (doubling search from u = 1, then three bisection steps). [0, umax] is cut into panels
-// of widths h0, 2 h0, 4 h0, ... with h0 = max(1, 1/sqrt(w T)) capped by the oscillation width below (graded towards u = 0, where the
-// nearest singularity of phi, the moment explosion, sits; short expiries start at the width of the
-// Gaussian core) up to the largest power of two within three periods of e^{iux} at the group's
-// largest |x|, then of that constant width, until umax - h0; each panel gets the nNodes-point
-// Gauss-Legendre rule (nodes, weights on [-1, 1] from the caller). Consecutive
-// elements with the same expiry form a group that shares the nodes and phi values (and dphi), so a
-// surface of 10 expiries x 30 strikes evaluates phi 10 x (nodes) times; sort by expiry to benefit.
-// More than `maxPanels` panels, or umax > 2^20, flag STATUS_NOT_CONVERGED with NaN outputs
-// (expiries of minutes with far strikes; the default budget covers calibration surfaces).
+// `tolerance` (doubling search from u = 1, then three bisection steps; a NaN envelope, where phi
+// overflows, fails the search). Per element, [0, umax] is cut into panels of widths h0, 2 h0,
+// 4 h0, ... (graded towards u = 0, where the nearest singularity of phi, the moment explosion,
+// sits) up to capWidth, then of that constant width, until umax - h0; each panel gets the
+// nNodes-point Gauss-Legendre rule (nodes, weights on [-1, 1] from the caller). h0 is the width
+// hCore = max(1, 1/sqrt(w T)) of the Gaussian core, halved until within wOsc, three periods of
+// e^{iux} at the element's own x = ln(F/K); capWidth is the largest h0 2^k within wOsc that the
+// graded sequence reaches before umax. So the panels are a function of (expiry, parameters, x)
+// only: an element's result never depends on the rest of the batch, its order or the chunking.
+// Consecutive elements with the same expiry and the same (h0, capWidth) reuse the phi values (and
+// dphi) in the work area, and a layout that differs from the previous one only by a smaller cap
+// keeps the graded panels they share: the facade sorts by expiry, then |x|, so a smile of 200
+// strikes evaluates phi for a handful of layouts per expiry. More than `maxPanels` panels, or
+// umax > 2^20, flag STATUS_NOT_CONVERGED with NaN outputs (expiries of minutes with far strikes).
+//
+// Bounds and statuses: a price within BOUND_BAND = 1e-12 DF sqrt(F K) outside its no-arbitrage
+// bounds DF max(+-(F - K), 0) <= V <= DF F (call) or DF K (put) is put on the bound (the
+// quadrature's absolute error is about 1e-15 DF sqrt(F K): Lewis's and the mpmath references
+// agree to 2e-16 of it); farther outside, NaN, or a non-finite gradient give NaN and
+// STATUS_NOT_CONVERGED. STATUS_INVALID_INPUT: an element out of its domain, one whose bound DF F or
+// DF K is not finite, or (for every element with T > 0) a sigma whose square is not a normal
+// number (the formulas divide by sigma^2). Every loop has a fixed bound whatever the inputs.
 //
 // Work area at pWork: maxPanels * nNodes * 14 f64, per node [u, weight/(pi b), f (re, im),
 // dphi/dp (5 x (re, im))], then 2 nNodes f64 of phase factors; with Merton jumps (batesPriceBatch)
@@ -266,7 +278,7 @@ export function hestonPriceBatch(
 ): i32 {
   if (n < 0 || nNodes < 1 || maxPanels < 1 || !(tolerance > 0.0)) return 1;
   if (!(v0 >= 0.0 && kappa > 0.0 && theta >= 0.0 && sigma > 0.0 && rho > -1.0 && rho < 1.0)
-    || !isFiniteF(v0 + kappa + theta + sigma)) return 2;
+    || !(v0 < Infinity && kappa < Infinity && theta < Infinity && sigma < Infinity)) return 2;
   JUMPS = false;
   LAMBDA = 0.0;
   MU_J = 0.0;
@@ -292,13 +304,33 @@ export function batesPriceBatch(
 ): i32 {
   if (n < 0 || nNodes < 1 || maxPanels < 1 || !(tolerance > 0.0)) return 1;
   if (!(v0 >= 0.0 && kappa > 0.0 && theta >= 0.0 && sigma > 0.0 && rho > -1.0 && rho < 1.0 && lambda >= 0.0 && deltaJ >= 0.0)
-    || !isFiniteF(v0 + kappa + theta + sigma + lambda + muJ + deltaJ)) return 2;
+    || !(v0 < Infinity && kappa < Infinity && theta < Infinity && sigma < Infinity && lambda < Infinity && deltaJ < Infinity && isFiniteF(muJ))) return 2;
   JUMPS = true;
   LAMBDA = lambda;
   MU_J = muJ;
   DELTA_J = deltaJ;
   return priceBatch(n, pForward, pStrike, pExpiry, pDiscount, pType, v0, kappa, theta, sigma, rho,
     nNodes, pNodes, pWeights, tolerance, maxPanels, pWork, gradient, pOut, pGrad, pStatus);
+}
+
+// Prices within this many DF sqrt(F K) outside their no-arbitrage bounds are put on the bound.
+const BOUND_BAND: f64 = 1e-12;
+// Smallest normal double: sigma^2 below it cannot be divided by (kappa theta / sigma^2).
+const MIN_NORMAL: f64 = 2.2250738585072014e-308;
+
+// ln(F/K) for positive finite F, K: the quotient where it is a normal number, else ln F - ln K.
+// @ts-ignore: decorator
+@inline
+function logMoneyness(F: f64, K: f64): f64 {
+  const r = F / K;
+  return r >= MIN_NORMAL && r < Infinity ? Math.log(r) : Math.log(F) - Math.log(K);
+}
+
+// NaN in the price and gradient row of element i, and its status.
+function fail(pOut: usize, og: usize, pStatus: usize, i: i32, nP: i32, grad: bool, status: u8): void {
+  store<f64>(pOut + (<usize>i << 3), NaN);
+  if (grad) for (let k = 0; k < nP; k++) store<f64>(og + (<usize>k << 3), NaN);
+  store<u8>(pStatus + <usize>i, status);
 }
 
 function priceBatch(
@@ -310,13 +342,18 @@ function priceBatch(
   const STRIDE: i32 = JUMPS ? BATES_WORK_STRIDE : WORK_STRIDE;
   const nP: i32 = JUMPS ? 8 : 5;
   const grad = gradient != 0;
-  let groupT: f64 = NaN;
-  let groupEnd: i32 = 0;
-  let panels: i32 = 0;
-  let h0: f64 = 1.0;
-  let capWidth: f64 = 1.0;
-  let groupOk = false;
-  let w: f64 = 0.0;
+  // No variance now or ever (jumps included): every price is its discounted intrinsic value.
+  const noVariance = v0 == 0.0 && theta == 0.0 && (LAMBDA == 0.0 || (MU_J == 0.0 && DELTA_J == 0.0));
+  // sigma^2 must be a normal number: the formulas divide by it.
+  const paramsOk = sigma * sigma >= MIN_NORMAL;
+  // Per expiry (a function of T and the parameters only): control-variate variance w, truncation
+  // point umax, width of the Gaussian core.
+  let cacheT: f64 = NaN, tOk = false, w: f64 = 0.0, umax: f64 = 0.0, hCore: f64 = 0.0;
+  // The panels in the work area: first width h0, widest capWidth, for expiry cacheT. Each element
+  // chooses (h0, capWidth) from its own ln(F/K) and the expiry's values above, so its price never
+  // depends on the other elements of the batch; consecutive elements that choose the same layout
+  // reuse its phi values.
+  let layoutH0: f64 = NaN, layoutCap: f64 = NaN, layoutOk = false, panels: i32 = 0;
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 3;
     const F = load<f64>(pForward + o);
@@ -325,60 +362,87 @@ function priceBatch(
     const DF = load<f64>(pDiscount + o);
     const ty = load<i8>(pType + <usize>i);
     const og = pGrad + <usize>(i * nP) * 8;
-    if (!(F > 0.0 && K > 0.0 && T >= 0.0 && DF > 0.0) || !isFiniteF(F + K + T + DF) || (ty != 1 && ty != -1)) {
-      store<f64>(pOut + o, NaN);
-      if (grad) for (let k = 0; k < nP; k++) store<f64>(og + (<usize>k << 3), NaN);
-      store<u8>(pStatus + <usize>i, STATUS_INVALID_INPUT);
+    // Out of the domain, or a price bound DF F or DF K that is not a finite number.
+    if (!(F > 0.0 && K > 0.0 && T >= 0.0 && DF > 0.0) || !isFiniteF(F + K + T + DF) || (ty != 1 && ty != -1)
+      || !isFiniteF(DF * F + DF * K)) {
+      fail(pOut, og, pStatus, i, nP, grad, STATUS_INVALID_INPUT);
       continue;
     }
-    const x = Math.log(F / K);
-    const scale = DF * Math.sqrt(F) * Math.sqrt(K);
-    if (T == 0.0 || (v0 == 0.0 && theta == 0.0)) {
-      store<f64>(pOut + o, <f64>ty * x > 0.0 ? DF * <f64>ty * (F - K) : 0.0);
+    const x = logMoneyness(F, K);
+    // No-arbitrage bounds: DF max(ty (F - K), 0) <= V <= DF F (call), DF K (put).
+    const lower: f64 = <f64>ty * x > 0.0 ? DF * <f64>ty * (F - K) : 0.0;
+    const upper: f64 = ty > 0 ? DF * F : DF * K;
+    // Zero expiry, or no variance now or ever: the (discounted) intrinsic value, zero gradient.
+    if (T == 0.0 || noVariance) {
+      store<f64>(pOut + o, lower);
       if (grad) for (let k = 0; k < nP; k++) store<f64>(og + (<usize>k << 3), 0.0);
       store<u8>(pStatus + <usize>i, STATUS_OK);
       continue;
     }
-    if (T != groupT || i >= groupEnd) {
-      groupT = T;
-      let xmax = Math.abs(x);
-      let j = i + 1;
-      while (j < n && load<f64>(pExpiry + (<usize>j << 3)) == T) {
-        const xj = Math.log(load<f64>(pForward + (<usize>j << 3)) / load<f64>(pStrike + (<usize>j << 3)));
-        if (Math.abs(xj) > xmax && isFiniteF(xj)) xmax = Math.abs(xj);
-        j++;
-      }
-      groupEnd = j;
+    if (!paramsOk) {
+      fail(pOut, og, pStatus, i, nP, grad, STATUS_INVALID_INPUT);
+      continue;
+    }
+    if (T != cacheT) {
+      cacheT = T;
+      layoutH0 = NaN; // the truncation search below uses the work area as scratch
       const kT = kappa * T;
       w = theta + (v0 - theta) * (kT > 1e-8 ? -Math.expm1(-kT) / kT : 1.0 - 0.5 * kT);
       if (JUMPS) w += LAMBDA * (MU_J * MU_J + DELTA_J * DELTA_J);
-      let umax: f64 = 1.0;
-      while (umax <= U_LIMIT && tailEnvelope(pWork, umax, T, w, v0, kappa, theta, sigma, rho) > tolerance) umax *= 2.0;
-      groupOk = umax <= U_LIMIT;
+      // A NaN envelope (the characteristic function overflows) is never below the tolerance: the
+      // search then fails.
+      umax = 1.0;
+      while (umax <= U_LIMIT && !(tailEnvelope(pWork, umax, T, w, v0, kappa, theta, sigma, rho) <= tolerance)) umax *= 2.0;
+      // First panel: 1, or the width 1/sqrt(wT) of the Gaussian core for short expiries.
+      hCore = Math.max(1.0, 1.0 / Math.sqrt(w * T));
+      tOk = umax <= U_LIMIT && hCore < Infinity;
       // Three bisection steps in [umax/2, umax] (the envelope is above the tolerance at umax/2).
-      if (groupOk && umax > 1.0) {
+      if (tOk && umax > 1.0) {
         let a = 0.5 * umax;
         for (let k = 0; k < 3; k++) {
           const c = 0.5 * (a + umax);
-          if (tailEnvelope(pWork, c, T, w, v0, kappa, theta, sigma, rho) > tolerance) a = c;
+          if (!(tailEnvelope(pWork, c, T, w, v0, kappa, theta, sigma, rho) <= tolerance)) a = c;
           else umax = c;
         }
       }
-      const wOsc = xmax > 0.0 ? (OSCILLATIONS_PER_PANEL * 2.0 * Math.PI) / xmax : Infinity;
-      // First panel: 1, or the width 1/sqrt(wT) of the Gaussian core for short expiries.
-      // (never wider than the oscillation cap: three periods of e^{iux} at the largest |x|).
-      h0 = Math.min(Math.max(1.0, 1.0 / Math.sqrt(w * T)), wOsc);
-      capWidth = h0;
-      while (capWidth * 2.0 <= wOsc && capWidth < umax) capWidth *= 2.0;
+    }
+    if (!tOk) {
+      fail(pOut, og, pStatus, i, nP, grad, STATUS_NOT_CONVERGED);
+      continue;
+    }
+    // Panel widths h0, 2 h0, ... up to the largest power of two within this element's oscillation
+    // cap, then constant. |x| < 1500 (ln of the largest over the smallest double), so wOsc > 0.0125
+    // and the doubling stops after at most 27 steps (the count bounds it regardless).
+    const ax = Math.abs(x);
+    const wOsc: f64 = ax > 0.0 ? (OSCILLATIONS_PER_PANEL * 2.0 * Math.PI) / ax : Infinity;
+    // h0: hCore halved until within the cap (few distinct values per expiry, so neighbours share
+    // layouts; halving is exact, so every backend gets the same h0). hCore < 2^540 and
+    // wOsc > 2^-7, so 550 halvings always suffice.
+    let h0 = hCore;
+    for (let k = 0; k < 1100 && h0 > wOsc; k++) h0 *= 0.5;
+    let capWidth = h0;
+    for (let k = 0; k < 64 && capWidth * 2.0 <= wOsc && capWidth * 2.0 < umax; k++) capWidth *= 2.0;
+    if (h0 != layoutH0 || capWidth != layoutCap) {
+      // Where only the cap shrank (neighbours sorted by |ln(F/K)|), the graded panels up to the
+      // first of the new cap's width are the previous layout's: their phi values are kept.
+      let keep: i32 = 0;
+      if (h0 == layoutH0 && capWidth < layoutCap) {
+        keep = 1;
+        for (let hk = h0; hk < capWidth && keep < 64; hk *= 2.0) keep++;
+        if (keep > panels) keep = panels;
+      }
+      layoutH0 = h0;
+      layoutCap = capWidth;
+      layoutOk = true;
       let lo: f64 = 0.0, h = h0;
       panels = 0;
-      while (groupOk && (panels == 0 || lo < umax - h0)) {
+      while (panels == 0 || lo < umax - h0) {
         if (panels == maxPanels) {
-          groupOk = false;
+          layoutOk = false;
           break;
         }
         const half = 0.5 * h, mid = lo + half;
-        for (let q = 0; q < nNodes; q++) {
+        for (let q = panels < keep ? nNodes : 0; q < nNodes; q++) {
           const u = mid + half * load<f64>(pNodes + (<usize>q << 3));
           const at = pWork + <usize>(STRIDE * (panels * nNodes + q)) * 8;
           logCharacteristic(at + 16, u, T, v0, kappa, theta, sigma, rho, grad);
@@ -403,6 +467,11 @@ function priceBatch(
         if (h < capWidth) h *= 2.0;
         panels++;
       }
+    }
+    if (!layoutOk) {
+      // Over the panel budget (expiries of minutes with far strikes): NaN, not a wrong number.
+      fail(pOut, og, pStatus, i, nP, grad, STATUS_NOT_CONVERGED);
+      continue;
     }
     // e^{iux} = e^{i lo x} P_q per panel [lo, lo + h], P_q = e^{i h (t_q + 1) x / 2}: e^{i lo x}
     // advances by e^{i h x} per panel and both factors are squared where h doubles, so the sum
@@ -462,22 +531,34 @@ function priceBatch(
         h *= 2.0;
       }
     }
-    // Over the panel budget: NaN, like every status other than ok.
-    const ok: f64 = groupOk ? 1.0 : NaN;
-    store<f64>(pOut + o, ok * scale * (normalisedBlack(x, Math.sqrt(w * T), <f64>ty) + sum));
+    const scale = DF * Math.sqrt(F) * Math.sqrt(K);
+    let price = scale * (normalisedBlack(x, Math.sqrt(w * T), <f64>ty) + sum);
+    // Quadrature and rounding errors (about 1e-15 DF sqrt(F K)) can put a price just outside
+    // [lower, upper]: within BOUND_BAND DF sqrt(F K) it goes onto the bound; further out (or NaN,
+    // or a non-finite gradient) the integral failed: NaN and notConverged.
+    const band = BOUND_BAND * scale;
+    if (price < lower && price >= lower - band) price = lower;
+    else if (price > upper && price <= upper + band) price = upper;
+    let good = price >= lower && price <= upper;
     if (grad) {
-      store<f64>(og, -ok * scale * g0);
-      store<f64>(og, -ok * scale * g1, 8);
-      store<f64>(og, -ok * scale * g2, 16);
-      store<f64>(og, -ok * scale * g3, 24);
-      store<f64>(og, -ok * scale * g4, 32);
+      store<f64>(og, -scale * g0);
+      store<f64>(og, -scale * g1, 8);
+      store<f64>(og, -scale * g2, 16);
+      store<f64>(og, -scale * g3, 24);
+      store<f64>(og, -scale * g4, 32);
       if (JUMPS) {
-        store<f64>(og, -ok * scale * g5, 40);
-        store<f64>(og, -ok * scale * g6, 48);
-        store<f64>(og, -ok * scale * g7, 56);
+        store<f64>(og, -scale * g5, 40);
+        store<f64>(og, -scale * g6, 48);
+        store<f64>(og, -scale * g7, 56);
       }
+      for (let k = 0; k < nP; k++) if (!isFiniteF(load<f64>(og + (<usize>k << 3)))) good = false;
     }
-    store<u8>(pStatus + <usize>i, groupOk ? STATUS_OK : STATUS_NOT_CONVERGED);
+    if (!good) {
+      fail(pOut, og, pStatus, i, nP, grad, STATUS_NOT_CONVERGED);
+      continue;
+    }
+    store<f64>(pOut + o, price);
+    store<u8>(pStatus + <usize>i, STATUS_OK);
   }
   return 0;
 }

@@ -5,6 +5,7 @@ import { checkColumns, type InputColumn } from '../batch-runner.js';
 import { columnBytes } from '../memory-arena.js';
 import { gaussLegendre } from '../math/gauss-legendre.js';
 import { BATES_WORK_STRIDE, HESTON_WORK_STRIDE } from '../kernels/pricing/heston.js';
+import { checkKeys } from '../option-keys.js';
 
 /** Heston (1993) model parameters. */
 export interface HestonParams {
@@ -60,9 +61,14 @@ export interface HestonPriceArgs {
  * Heston prices. `price[i]` is the discounted option value in the strike's currency;
  * `gradient` (with `gradient: true`) is row-major n x 5: `gradient[5 i + k]` = dV_i / dp_k for
  * p = (v0, kappa, theta, sigma, rho) (see {@link HESTON_PARAM_NAMES}), the Levenberg-Marquardt
- * Jacobian of a price fit. `status[i]` is {@link Status}.ok, .invalidInput or .notConverged (the
- * quadrature needed more than its panel budget: expiries of minutes with far strikes); either
- * gives NaN in the price and the gradient row.
+ * Jacobian of a price fit. `status[i]` is {@link Status}.ok, .invalidInput (an input out of its
+ * domain, a bound DF F or DF K that is not a finite number, or sigma below 1.5e-154, whose square
+ * the formulas cannot divide by) or .notConverged (the quadrature needed more than its panel
+ * budget: expiries of minutes with strikes far out, |ln(F/K)| of tens; the characteristic
+ * function overflowed, e.g. kappa or theta of 1e308; or the price fell outside its no-arbitrage
+ * bounds by more than 1e-12 DF sqrt(F K)); both give NaN in the price and the gradient row.
+ * An ok price lies within DF max(+-(F - K), 0) <= price <= DF F (call) or DF K (put): rounding
+ * and quadrature errors (about 1e-15 DF sqrt(F K)) that cross a bound are put on it.
  */
 export interface HestonPriceResult {
   price: Float64Array;
@@ -77,8 +83,8 @@ interface QuadratureSettings {
 }
 
 const PRECISION: Record<'default' | 'high', QuadratureSettings> = {
-  default: { nodes: 16, tolerance: 1e-15, maxPanels: 256 },
-  high: { nodes: 24, tolerance: 1e-17, maxPanels: 256 },
+  default: { nodes: 16, tolerance: 1e-15, maxPanels: 512 },
+  high: { nodes: 24, tolerance: 1e-17, maxPanels: 512 },
 };
 
 /** Bates (1996) parameters: Heston's plus Merton (1976) lognormal jumps in the log price. */
@@ -105,8 +111,21 @@ export interface BatesPriceArgs extends Omit<HestonPriceArgs, 'params'> {
  */
 export type BatesPriceResult = HestonPriceResult;
 
+/** The keys of {@link HestonPriceArgs} (and {@link BatesPriceArgs}): any other key is an InputError. */
+const ARG_KEYS = [
+  'spots', 'forwards', 'strikes', 'expiries', 'types', 'rates', 'dividendYields', 'discountFactors', 'params', 'gradient', 'precision',
+] as const satisfies readonly (keyof HestonPriceArgs)[];
+// Compile-time check that ARG_KEYS lists every key of the args type (a new option must be added there).
+const ARG_KEYS_COMPLETE: [Exclude<keyof HestonPriceArgs, (typeof ARG_KEYS)[number]>] extends [never] ? true : never = true;
+void ARG_KEYS_COMPLETE;
+const PARAM_KEYS_COMPLETE: [Exclude<keyof BatesParams, (typeof BATES_PARAM_NAMES)[number]>] extends [never] ? true : never = true;
+void PARAM_KEYS_COMPLETE;
+
 function checkParams(p: unknown): HestonParams {
   const o = requireObject(p, 'params');
+  // A BatesParams object is a HestonParams (TypeScript subtyping): hestonPrice accepts the jump
+  // keys and ignores them; any other key is a mistake.
+  checkKeys(o, BATES_PARAM_NAMES, 'params');
   const need = (key: keyof HestonParams, ok: (v: number) => boolean, expected: string): number => {
     const v = o[key];
     if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new InputError(`params.${key}`, v, expected);
@@ -127,13 +146,18 @@ function checkParams(p: unknown): HestonParams {
  * integral with a Black-Scholes control variate, the characteristic function in the "little
  * trap" form (Albrecher et al. 2007) and its analytic parameter derivatives (Cui et al. 2017),
  * integrated by graded composite Gauss-Legendre quadrature (see assembly/pricing/heston.ts).
- * Options with the same expiry share one set of characteristic-function values, so a surface of
- * E expiries costs about E evaluations of the characteristic function per node, not one per option.
+ * Each option's quadrature depends only on its own inputs, the expiry and the parameters (so
+ * no option changes another's result, by one bit, whatever the batch or chunk size); options
+ * of one expiry with similar |ln(F/K)| reuse one set of characteristic-function values, so a
+ * surface of E expiries costs a few evaluations of the characteristic function per node and
+ * expiry, not one per option.
  *
  * Units: expiries in years, rates and yields continuously compounded decimals, variances as
  * decimals (v0 = 0.04 is 20% vol), kappa per year.
  * @throws InputError for a malformed call: wrong types, mismatched lengths, both or neither of
- * `spots` / `forwards`, or a parameter out of its domain (`path` is e.g. `'params.rho'`).
+ * `spots` / `forwards`, a parameter out of its domain (`path` is e.g. `'params.rho'`), or an
+ * unknown key in the arguments or `params` (`suggestion` names the closest valid one; the jump
+ * keys of a {@link BatesParams} object are accepted and ignored).
  * Per-element domain problems (NaN, strike <= 0, negative expiry...) give NaN and
  * `Status.invalidInput`.
  * @example
@@ -176,6 +200,7 @@ function checkJumps(p: unknown): { lambda: number; muJ: number; deltaJ: number }
 
 function semiAnalyticPrice(ctx: EngineContext, args: HestonPriceArgs | BatesPriceArgs, withJumps: boolean): HestonPriceResult {
   const a = requireObject(args, 'args') as unknown as HestonPriceArgs;
+  checkKeys(a, ARG_KEYS, '');
   const grad = booleanOption(a.gradient, false, 'gradient');
   const precision = enumOption(a.precision, ['default', 'high'] as const, 'default', 'precision');
   const params = checkParams(a.params);
@@ -226,8 +251,9 @@ function semiAnalyticPrice(ctx: EngineContext, args: HestonPriceArgs | BatesPric
     }
   }
 
-  // Group equal expiries (the kernel shares characteristic-function values within a run).
-  const order = expiryOrder(T);
+  // Order by expiry, then |ln(F/K)|: the kernel reuses characteristic-function values between
+  // neighbours that share an expiry and a panel layout (results do not depend on the order).
+  const order = batchOrder(T, F, K);
   if (order !== null) {
     for (const col of [F, K, T, DF]) {
       const src = col.slice();
@@ -290,13 +316,27 @@ function semiAnalyticPrice(ctx: EngineContext, args: HestonPriceArgs | BatesPric
   return result;
 }
 
-/** A stable permutation sorting expiries ascending (NaN last), or null if already grouped. */
-function expiryOrder(T: Float64Array): Int32Array | null {
+/**
+ * A stable permutation sorting by expiry, then |ln(F/K)| (NaN last in each), or null if already in
+ * that order. The kernel reuses characteristic-function values between consecutive elements with
+ * the same expiry and the same panel layout (which depends on |ln(F/K)|); the order never changes
+ * a result, only how often those values are recomputed.
+ */
+function batchOrder(T: Float64Array, F: Float64Array, K: Float64Array): Int32Array | null {
+  const n = T.length;
+  const ax = new Float64Array(n);
+  for (let i = 0; i < n; i++) ax[i] = Math.abs(Math.log(F[i] / K[i]));
+  const cmp = (a: number, b: number): number => {
+    if (a < b) return -1;
+    if (a > b) return 1;
+    if (a === b) return 0;
+    return Number.isNaN(a) ? (Number.isNaN(b) ? 0 : 1) : -1;
+  };
+  const compare = (i: number, j: number): number => cmp(T[i], T[j]) || cmp(ax[i], ax[j]);
   let sorted = true;
-  for (let i = 1; i < T.length && sorted; i++) if (!(T[i - 1] <= T[i]) && !Number.isNaN(T[i])) sorted = false;
+  for (let i = 1; i < n && sorted; i++) if (compare(i - 1, i) > 0) sorted = false;
   if (sorted) return null;
-  const idx = Array.from({ length: T.length }, (_, i) => i);
-  const key = (t: number) => (Number.isNaN(t) ? Infinity : t);
-  idx.sort((i, j) => key(T[i]) - key(T[j]) || i - j);
+  const idx = Array.from({ length: n }, (_, i) => i);
+  idx.sort((i, j) => compare(i, j) || i - j);
   return Int32Array.from(idx);
 }

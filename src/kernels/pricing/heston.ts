@@ -230,7 +230,7 @@ export function hestonPriceBatch(
   gradient: number, pOut: number, pGrad: number, pStatus: number,
 ): number {
   if (!(v0 >= 0.0 && kappa > 0.0 && theta >= 0.0 && sigma > 0.0 && rho > -1.0 && rho < 1.0)
-    || !Number.isFinite(v0 + kappa + theta + sigma)) return n < 0 || nNodes < 1 || maxPanels < 1 || !(tolerance > 0.0) ? 1 : 2;
+    || !(v0 < Infinity && kappa < Infinity && theta < Infinity && sigma < Infinity)) return n < 0 || nNodes < 1 || maxPanels < 1 || !(tolerance > 0.0) ? 1 : 2;
   JUMPS = false;
   LAMBDA = 0.0;
   MU_J = 0.0;
@@ -254,13 +254,31 @@ export function batesPriceBatch(
 ): number {
   if (n < 0 || nNodes < 1 || maxPanels < 1 || !(tolerance > 0.0)) return 1;
   if (!(v0 >= 0.0 && kappa > 0.0 && theta >= 0.0 && sigma > 0.0 && rho > -1.0 && rho < 1.0 && lambda >= 0.0 && deltaJ >= 0.0)
-    || !Number.isFinite(v0 + kappa + theta + sigma + lambda + muJ + deltaJ)) return 2;
+    || !(v0 < Infinity && kappa < Infinity && theta < Infinity && sigma < Infinity && lambda < Infinity && deltaJ < Infinity && Number.isFinite(muJ))) return 2;
   JUMPS = true;
   LAMBDA = lambda;
   MU_J = muJ;
   DELTA_J = deltaJ;
   return priceBatch(heap, n, pForward, pStrike, pExpiry, pDiscount, pType, v0, kappa, theta, sigma, rho,
     nNodes, pNodes, pWeights, tolerance, maxPanels, pWork, gradient, pOut, pGrad, pStatus);
+}
+
+/** Prices within this many DF sqrt(F K) outside their no-arbitrage bounds are put on the bound. */
+const BOUND_BAND = 1e-12;
+/** Smallest normal double: sigma^2 below it cannot be divided by (kappa theta / sigma^2). */
+const MIN_NORMAL = 2.2250738585072014e-308;
+
+/** ln(F/K) for positive finite F, K: the quotient where it is a normal number, else ln F - ln K. */
+function logMoneyness(F: number, K: number): number {
+  const r = F / K;
+  return r >= MIN_NORMAL && r < Infinity ? Math.log(r) : Math.log(F) - Math.log(K);
+}
+
+/** Writes NaN to the price and gradient row of element i, and its status. */
+function fail(f64: Float64Array, u8: Uint8Array, iOut: number, iG: number, pStatus: number, i: number, nP: number, grad: boolean, status: number): void {
+  f64[iOut + i] = NaN;
+  if (grad) for (let k = 0; k < nP; k++) f64[iG + nP * i + k] = NaN;
+  u8[pStatus + i] = status;
 }
 
 function priceBatch(
@@ -278,76 +296,104 @@ function priceBatch(
   const iF = pForward >>> 3, iK = pStrike >>> 3, iT = pExpiry >>> 3, iD = pDiscount >>> 3;
   const iN = pNodes >>> 3, iW = pWeights >>> 3, iWork = pWork >>> 3, iOut = pOut >>> 3, iG = pGrad >>> 3;
   const grad = gradient !== 0;
-  let groupT = NaN; // expiry of the characteristic-function values in the work area
-  let groupEnd = 0; // first element after the current group
-  let panels = 0; // panels (of nNodes nodes each) in the work area
-  let h0 = 1.0; // first (narrowest) panel of the current group
-  let capWidth = 1.0; // widest panel of the current group
-  let groupOk = false;
-  let w = 0.0; // control-variate variance
+  // No variance now or ever (jumps included): every price is its discounted intrinsic value.
+  const noVariance = v0 === 0.0 && theta === 0.0 && (LAMBDA === 0.0 || (MU_J === 0.0 && DELTA_J === 0.0));
+  // sigma^2 must be a normal number: the formulas divide by it.
+  const paramsOk = sigma * sigma >= MIN_NORMAL;
+  // Per expiry (a function of T and the parameters only): control-variate variance w, truncation
+  // point umax, width of the Gaussian core.
+  let cacheT = NaN, tOk = false, w = 0.0, umax = 0.0, hCore = 0.0;
+  // The panels in the work area: first width h0, widest capWidth, for expiry cacheT. Each element
+  // chooses (h0, capWidth) from its own ln(F/K) and the expiry's values above, so its price never
+  // depends on the other elements of the batch; consecutive elements that choose the same layout
+  // reuse its phi values.
+  let layoutH0 = NaN, layoutCap = NaN, layoutOk = false, panels = 0;
   for (let i = 0; i < n; i++) {
     const F = f64[iF + i], K = f64[iK + i], T = f64[iT + i], DF = f64[iD + i];
     const ty = i8[pType + i];
-    if (!(F > 0.0 && K > 0.0 && T >= 0.0 && DF > 0.0) || !Number.isFinite(F + K + T + DF) || (ty !== 1 && ty !== -1)) {
-      f64[iOut + i] = NaN;
-      if (grad) for (let k = 0; k < nP; k++) f64[iG + nP * i + k] = NaN;
-      u8[pStatus + i] = STATUS_INVALID_INPUT;
+    // Out of the domain, or a price bound DF F or DF K that is not a finite number.
+    if (!(F > 0.0 && K > 0.0 && T >= 0.0 && DF > 0.0) || !Number.isFinite(F + K + T + DF) || (ty !== 1 && ty !== -1)
+      || !Number.isFinite(DF * F + DF * K)) {
+      fail(f64, u8, iOut, iG, pStatus, i, nP, grad, STATUS_INVALID_INPUT);
       continue;
     }
-    const x = Math.log(F / K);
-    const scale = DF * Math.sqrt(F) * Math.sqrt(K);
+    const x = logMoneyness(F, K);
+    // No-arbitrage bounds: DF max(ty (F - K), 0) <= V <= DF F (call), DF K (put).
+    const lower = ty * x > 0.0 ? DF * ty * (F - K) : 0.0;
+    const upper = ty > 0 ? DF * F : DF * K;
     // Zero expiry, or no variance now or ever: the (discounted) intrinsic value, zero gradient.
-    if (T === 0.0 || (v0 === 0.0 && theta === 0.0)) {
-      f64[iOut + i] = ty * x > 0.0 ? DF * ty * (F - K) : 0.0;
+    if (T === 0.0 || noVariance) {
+      f64[iOut + i] = lower;
       if (grad) for (let k = 0; k < nP; k++) f64[iG + nP * i + k] = 0.0;
       u8[pStatus + i] = STATUS_OK;
       continue;
     }
-    if (T !== groupT || i >= groupEnd) {
-      // New group: consecutive elements with this expiry share the nodes and phi values.
-      groupT = T;
-      let xmax = Math.abs(x);
-      let j = i + 1;
-      while (j < n && f64[iT + j] === T) {
-        const xj = Math.log(f64[iF + j] / f64[iK + j]);
-        if (Math.abs(xj) > xmax && Number.isFinite(xj)) xmax = Math.abs(xj);
-        j++;
-      }
-      groupEnd = j;
+    if (!paramsOk) {
+      fail(f64, u8, iOut, iG, pStatus, i, nP, grad, STATUS_INVALID_INPUT);
+      continue;
+    }
+    if (T !== cacheT) {
+      cacheT = T;
+      layoutH0 = NaN; // the truncation search below uses the work area as scratch
       // Control variate: Black-Scholes with the expected average variance.
       const kT = kappa * T;
       w = theta + (v0 - theta) * (kT > 1e-8 ? -Math.expm1(-kT) / kT : 1.0 - 0.5 * kT);
       if (JUMPS) w += LAMBDA * (MU_J * MU_J + DELTA_J * DELTA_J); // the jumps' variance rate
-      // Truncation: double u until the tail envelope is below the tolerance.
-      let umax = 1.0;
-      while (umax <= U_LIMIT && tailEnvelope(f64, iWork, umax, T, w, v0, kappa, theta, sigma, rho) > tolerance) umax *= 2.0;
-      groupOk = umax <= U_LIMIT;
+      // Truncation: double u until the tail envelope is below the tolerance (a NaN envelope, where
+      // the characteristic function overflows, never is: the search then fails).
+      umax = 1.0;
+      while (umax <= U_LIMIT && !(tailEnvelope(f64, iWork, umax, T, w, v0, kappa, theta, sigma, rho) <= tolerance)) umax *= 2.0;
+      // First panel: 1, or the width 1/sqrt(wT) of the Gaussian core for short expiries.
+      hCore = Math.max(1.0, 1.0 / Math.sqrt(w * T));
+      tOk = umax <= U_LIMIT && hCore < Infinity; // (NaN fails too)
       // Three bisection steps in [umax/2, umax] (the envelope is above the tolerance at umax/2).
-      if (groupOk && umax > 1.0) {
+      if (tOk && umax > 1.0) {
         let a = 0.5 * umax;
         for (let k = 0; k < 3; k++) {
           const c = 0.5 * (a + umax);
-          if (tailEnvelope(f64, iWork, c, T, w, v0, kappa, theta, sigma, rho) > tolerance) a = c;
+          if (!(tailEnvelope(f64, iWork, c, T, w, v0, kappa, theta, sigma, rho) <= tolerance)) a = c;
           else umax = c;
         }
       }
-      // Graded composite Gauss-Legendre: panel widths 1, 2, 4, ... up to the largest power of two
-      // within the oscillation cap, then constant; panels until the truncation point.
-      const wOsc = xmax > 0.0 ? (OSCILLATIONS_PER_PANEL * 2.0 * Math.PI) / xmax : Infinity;
-      // First panel: 1, or the width 1/sqrt(wT) of the Gaussian core for short expiries.
-      // (never wider than the oscillation cap: three periods of e^{iux} at the largest |x|).
-      h0 = Math.min(Math.max(1.0, 1.0 / Math.sqrt(w * T)), wOsc);
-      capWidth = h0;
-      while (capWidth * 2.0 <= wOsc && capWidth < umax) capWidth *= 2.0;
+    }
+    if (!tOk) {
+      fail(f64, u8, iOut, iG, pStatus, i, nP, grad, STATUS_NOT_CONVERGED);
+      continue;
+    }
+    // Graded composite Gauss-Legendre: panel widths h0, 2 h0, 4 h0, ... up to the largest power of
+    // two within this element's oscillation cap (three periods of e^{iux}), then constant; panels
+    // until the truncation point. |x| <= ln(MAX / MIN_SUBNORMAL) < 1500, so wOsc > 0.0125 and the
+    // doubling below stops after at most 27 steps (the count bounds it regardless).
+    const ax = Math.abs(x);
+    const wOsc = ax > 0.0 ? (OSCILLATIONS_PER_PANEL * 2.0 * Math.PI) / ax : Infinity;
+    // h0: hCore halved until within the cap (few distinct values per expiry, so neighbours share
+    // layouts; halving is exact, so every backend gets the same h0). hCore < 2^540 and
+    // wOsc > 2^-7, so 550 halvings always suffice.
+    let h0 = hCore;
+    for (let k = 0; k < 1100 && h0 > wOsc; k++) h0 *= 0.5;
+    let capWidth = h0;
+    for (let k = 0; k < 64 && capWidth * 2.0 <= wOsc && capWidth * 2.0 < umax; k++) capWidth *= 2.0;
+    if (h0 !== layoutH0 || capWidth !== layoutCap) {
+      // Where only the cap shrank (neighbours sorted by |ln(F/K)|), the graded panels up to the
+      // first of the new cap's width are the previous layout's: their phi values are kept.
+      let keep = 0;
+      if (h0 === layoutH0 && capWidth < layoutCap) {
+        keep = 1;
+        for (let hk = h0; hk < capWidth && keep < 64; hk *= 2.0) keep++;
+        if (keep > panels) keep = panels;
+      }
+      layoutH0 = h0;
+      layoutCap = capWidth;
+      layoutOk = true;
       let lo = 0.0, h = h0;
       panels = 0;
-      while (groupOk && (panels === 0 || lo < umax - h0)) {
+      while (panels === 0 || lo < umax - h0) {
         if (panels === maxPanels) {
-          groupOk = false;
+          layoutOk = false;
           break;
         }
         const half = 0.5 * h, mid = lo + half;
-        for (let q = 0; q < nNodes; q++) {
+        for (let q = panels < keep ? nNodes : 0; q < nNodes; q++) {
           const u = mid + half * f64[iN + q];
           const at = iWork + STRIDE * (panels * nNodes + q);
           logCharacteristic(f64, at + 2, u, T, v0, kappa, theta, sigma, rho, grad);
@@ -372,6 +418,11 @@ function priceBatch(
         if (h < capWidth) h *= 2.0;
         panels++;
       }
+    }
+    if (!layoutOk) {
+      // Over the panel budget (expiries of minutes with far strikes): NaN, not a wrong number.
+      fail(f64, u8, iOut, iG, pStatus, i, nP, grad, STATUS_NOT_CONVERGED);
+      continue;
     }
     // Sum over the nodes: Re[e^{iux} f] for the price, -Re[e^{iux} dphi] for the gradient.
     // e^{iux} without a sine per node: node q of a panel [lo, lo + h] is lo + h (t_q + 1)/2, so
@@ -429,23 +480,35 @@ function priceBatch(
         h *= 2.0;
       }
     }
-    // Over the panel budget: NaN, like every status other than ok.
-    const ok = groupOk ? 1.0 : NaN;
-    f64[iOut + i] = ok * scale * (normalisedBlack(x, Math.sqrt(w * T), ty) + sum);
+    const scale = DF * Math.sqrt(F) * Math.sqrt(K);
+    let price = scale * (normalisedBlack(x, Math.sqrt(w * T), ty) + sum);
+    // Quadrature and rounding errors (about 1e-15 DF sqrt(F K)) can put a price just outside
+    // [lower, upper]: within BOUND_BAND DF sqrt(F K) it goes onto the bound; further out (or
+    // NaN, or a non-finite gradient) the integral failed: NaN and notConverged.
+    const band = BOUND_BAND * scale;
+    if (price < lower && price >= lower - band) price = lower;
+    else if (price > upper && price <= upper + band) price = upper;
+    let good = price >= lower && price <= upper;
     if (grad) {
       const o = iG + nP * i;
-      f64[o] = -ok * scale * g0;
-      f64[o + 1] = -ok * scale * g1;
-      f64[o + 2] = -ok * scale * g2;
-      f64[o + 3] = -ok * scale * g3;
-      f64[o + 4] = -ok * scale * g4;
+      f64[o] = -scale * g0;
+      f64[o + 1] = -scale * g1;
+      f64[o + 2] = -scale * g2;
+      f64[o + 3] = -scale * g3;
+      f64[o + 4] = -scale * g4;
       if (JUMPS) {
-        f64[o + 5] = -ok * scale * g5;
-        f64[o + 6] = -ok * scale * g6;
-        f64[o + 7] = -ok * scale * g7;
+        f64[o + 5] = -scale * g5;
+        f64[o + 6] = -scale * g6;
+        f64[o + 7] = -scale * g7;
       }
+      for (let k = 0; k < nP; k++) if (!Number.isFinite(f64[o + k])) good = false;
     }
-    u8[pStatus + i] = groupOk ? STATUS_OK : STATUS_NOT_CONVERGED;
+    if (!good) {
+      fail(f64, u8, iOut, iG, pStatus, i, nP, grad, STATUS_NOT_CONVERGED);
+      continue;
+    }
+    f64[iOut + i] = price;
+    u8[pStatus + i] = STATUS_OK;
   }
   return 0;
 }
