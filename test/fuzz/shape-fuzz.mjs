@@ -283,21 +283,25 @@ export function valueCases() {
       name: 'blackScholes',
       arb: fc.tuple(batchOf(n, { spots: [1, 1e5], strikes: [1, 1e5], expiries: [0, 5], vols: [0, 3], rates: [-0.1, 0.2], dividendYields: [-0.1, 0.2] }), typesOf(n), fc.boolean()),
       call: (e, [cols, types, greeks]) => e.blackScholes({ ...cols, types, greeks }),
+      output: 'price',
     },
     {
       name: 'black76',
       arb: fc.tuple(batchOf(n, { forwards: [1, 1e5], strikes: [1, 1e5], expiries: [0, 5], vols: [0, 3], discountFactors: [0.5, 1] }), typesOf(n), fc.constantFrom('usd', 'coin')),
       call: (e, [cols, types, settlement]) => e.black76({ ...cols, types, settlement }),
+      output: 'price',
     },
     {
       name: 'impliedVol',
       arb: fc.tuple(batchOf(n, { prices: [0, 1e4], forwards: [1, 1e5], strikes: [1, 1e5], expiries: [1e-4, 5] }), typesOf(n)),
       call: (e, [cols, types]) => e.impliedVol({ ...cols, types }),
+      output: 'vols',
     },
     {
       name: 'hestonPrice',
       arb: fc.tuple(batchOf(n, { forwards: [1, 1e5], strikes: [1, 1e5], expiries: [1e-3, 3] }), typesOf(n), heston),
       call: (e, [cols, types, params]) => e.hestonPrice({ ...cols, types, params }),
+      output: 'price',
     },
     {
       name: 'batesPrice',
@@ -306,8 +310,19 @@ export function valueCases() {
         fc.record({ lambda: field(0, 5), muJ: field(-0.5, 0.5), deltaJ: field(0, 0.5) }),
       ),
       call: (e, [cols, types, params, jumps]) => e.batesPrice({ ...cols, types, params: { ...params, ...jumps } }),
+      output: 'price',
     },
   ];
+}
+
+/** The arguments with every per-element column cut to element i (scalars and records as they are). */
+function elementOf(args, i) {
+  const cut = (v) => (Array.isArray(v) ? [v[i]] : v && typeof v === 'object' && !ArrayBuffer.isView(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, cut(x)])) : v);
+  return args.map(cut);
+}
+
+function sameBits(a, b) {
+  return Object.is(a, b);
 }
 
 /** The element-wise contract on one value-fuzz result; returns a violation or undefined. */
@@ -354,6 +369,11 @@ export function valueFuzz(rw, engines, { seed, runs = 40, onCase = () => {}, exc
         const bad = checkBatch(result);
         if (bad) violations.push(`${where}: ${bad}`);
         keys.push(Array.from(result.status).join(','));
+        // Each element priced alone must equal its value in the batch, bit for bit.
+        const lone = c.call(engine, elementOf(args, 1));
+        if (!Object.is(lone.status[0], result.status[1]) || !sameBits(lone[c.output][0], result[c.output][1])) {
+          violations.push(`${where}: element 1 alone gives ${lone[c.output][0]} (status ${lone.status[0]}), in the batch ${result[c.output][1]} (status ${result.status[1]})`);
+        }
       }
       if (keys.length === 2 && keys[0] !== keys[1]) violations.push(`values:${c.name}(${brief(args)}): backends disagree on statuses: ${keys[0]} vs ${keys[1]}`);
     }
