@@ -45,11 +45,11 @@ export function checkConfidence(c: unknown, path = 'confidence'): number {
 
 /** @throws InputError unless every element is finite; returns a Float64Array copy-free when possible. */
 export function finiteSample(x: unknown, path: string, minLength = 1): ArrayLike<number> {
-  if (x === null || typeof x !== 'object' || typeof (x as ArrayLike<number>).length !== 'number') {
-    throw new InputError(path, x, 'an array of numbers');
-  }
+  // The length must be a safe non-negative integer: `{ length: NaN }` or `{ length: -1 }` is not a sample.
+  const n = x !== null && typeof x === 'object' ? (x as { length?: unknown }).length : undefined;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new InputError(path, x, 'an array of numbers');
   const a = x as ArrayLike<number>;
-  if (a.length < minLength) throw new InputError(path, x, `at least ${minLength} values`);
+  if (n < minLength) throw new InputError(path, x, `at least ${minLength} values`);
   for (let i = 0; i < a.length; i++) {
     if (typeof a[i] !== 'number' || !Number.isFinite(a[i])) throw new InputError(`${path}[${i}]`, a[i], 'a finite number');
   }
