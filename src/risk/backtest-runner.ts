@@ -17,7 +17,7 @@ import { priceReturns } from './returns.js';
 import type { Seed } from './random.js';
 import { checkConfidence, finiteSample } from './tail-measures.js';
 import { ageWeights, checkMethodOptions, estimator, type GarchFitCache, type ValueAtRiskArgs, type VarMethod } from './value-at-risk.js';
-import { SIMULATIONS_MAX, checkEnum, checkInt, checkNumber, checkOptions, checkStrings, keysOf, optionalOptions } from './validate.js';
+import { SIMULATIONS_MAX, STUDENT_T_NU_MAX, checkEnum, checkInt, checkNumber, checkOptions, checkStrings, keysOf, optionalOptions } from './validate.js';
 import { seedWords } from './random.js';
 
 export interface RollingBacktestArgs {
@@ -167,7 +167,8 @@ function predictive(method: VarMethod, e: { details: Record<string, unknown>; sc
     case 'studentT':
       return { kind: 't', loc: d.mu, scale: d.scale, nu: d.nu };
     case 'garch':
-      return d.nu ? { kind: 't', loc: 0, scale: d.forecastVolatility * Math.sqrt((d.nu - 2) / d.nu), nu: d.nu } : { kind: 'normal', loc: 0, scale: d.forecastVolatility };
+      // A fitted nu past STUDENT_T_NU_MAX is the normal (the t helpers lose accuracy there).
+      return d.nu && d.nu <= STUDENT_T_NU_MAX ? { kind: 't', loc: 0, scale: d.forecastVolatility * Math.sqrt((d.nu - 2) / d.nu), nu: d.nu } : { kind: 'normal', loc: 0, scale: d.forecastVolatility };
     case 'cornishFisher': {
       const { mean, sd, skewness: S, excessKurtosis: K } = d;
       return {

@@ -7,7 +7,7 @@
 import { InputError } from '../errors.js';
 import { binomialCdf, chiSquareSf, inverseNormalCdf, studentTQuantile } from './distributions.js';
 import { forEachPhiloxRow, philoxUniforms, seedWords, type Seed } from './random.js';
-import { SIMULATIONS_MAX, checkArrayLike, checkInt, checkOptions, keysOf } from './validate.js';
+import { SIMULATIONS_MAX, STUDENT_T_NU_MAX, checkArrayLike, checkInt, checkOptions, keysOf } from './validate.js';
 
 function checkConfidence(c: unknown, path = 'confidence'): number {
   if (typeof c !== 'number' || !(c > 0 && c < 1)) throw new InputError(path, c, 'a number in (0, 1)');
@@ -189,7 +189,7 @@ export function trafficLight(args: { observations: number; exceedances: number; 
  */
 export type PredictiveDistribution =
   | { kind: 'normal'; location?: ArrayLike<number>; scale?: ArrayLike<number> }
-  /** Student-t with nu (> 1) degrees of freedom per period (or one for all); loss = location + scale T. */
+  /** Student-t with nu in (1, 10^6] degrees of freedom per period (or one for all); loss = location + scale T. */
   | { kind: 't'; nu: number | ArrayLike<number>; location?: ArrayLike<number>; scale?: ArrayLike<number> }
   /** Per-period samples of losses sorted ascending (optionally with cumulative weights ending at 1): type-1 quantiles. */
   | { kind: 'empirical'; sorted: (t: number) => ArrayLike<number>; cumulativeWeights?: (t: number) => ArrayLike<number> }
@@ -241,13 +241,14 @@ function checkDistribution(d: unknown, T: number): void {
   }
   if (dist.kind === 't') {
     const nu = dist.nu;
-    const bad = (v: unknown) => typeof v !== 'number' || !Number.isFinite(v) || !(v > 1);
+    const bad = (v: unknown) => typeof v !== 'number' || !(v > 1 && v <= STUDENT_T_NU_MAX);
+    const want = `a number in (1, ${STUDENT_T_NU_MAX}]`;
     if (typeof nu === 'number') {
-      if (bad(nu)) throw new InputError('distribution.nu', nu, 'a finite number > 1');
+      if (bad(nu)) throw new InputError('distribution.nu', nu, want);
     } else {
       const a = checkArrayLike(nu, 'distribution.nu', 0, 'a number > 1 or an array of them') as ArrayLike<number>;
       if (a.length !== T) throw new InputError('distribution.nu', nu, `a number or an array of length ${T}`);
-      for (let t = 0; t < T; t++) if (bad(a[t])) throw new InputError(`distribution.nu[${t}]`, a[t], 'a finite number > 1');
+      for (let t = 0; t < T; t++) if (bad(a[t])) throw new InputError(`distribution.nu[${t}]`, a[t], want);
     }
   }
   if (dist.kind === 'empirical') {

@@ -25,7 +25,7 @@ import { bootstrapInterval, type BootstrapInterval } from './bootstrap.js';
 import { deltaGammaVar, type DeltaGammaOptions } from './delta-gamma.js';
 import { monteCarloScenarios, type MonteCarloVarOptions } from './monte-carlo-var.js';
 import {
-  BOOTSTRAP_SAMPLES_MAX, HORIZON_DAYS_MAX, SIMULATIONS_MAX, checkBoolean, checkEnum, checkInt, checkOptions, keysOf, optionalOptions,
+  BOOTSTRAP_SAMPLES_MAX, HORIZON_DAYS_MAX, SIMULATIONS_MAX, STUDENT_T_NU_MAX, checkBoolean, checkEnum, checkInt, checkOptions, keysOf, optionalOptions,
 } from './validate.js';
 
 export type VarMethod =
@@ -56,10 +56,11 @@ export interface ValueAtRiskArgs {
   /** Volatility model of 'garch' and 'filteredHistorical' (default GARCH(1,1), normal). */
   garch?: { model?: GarchModel; distribution?: GarchDistribution };
   /**
-   * Student-t degrees of freedom (fitted by maximum likelihood when absent): a finite number > 1
+   * Student-t degrees of freedom (fitted by maximum likelihood when absent): a number in (1, 10^6]
    * (the t's ES is finite only for nu > 1; VaR and ES use the location-scale t, not a unit-variance
    * one, so no variance is needed at one day), and > 2 when the horizon is reached by 'sqrt'
-   * (the square-root-of-time rule needs a finite variance).
+   * (the square-root-of-time rule needs a finite variance). Beyond 10^6 the t is the normal to
+   * 4e-6: use method 'normal'.
    */
   nu?: number;
   /** Paths of the multi-step simulation, an integer in [100, 10^7] (default 10000), and its seed (default 0). */
@@ -121,8 +122,8 @@ export function checkMethodOptions(o: Partial<Pick<ValueAtRiskArgs, 'lambda' | '
     checkEnum(g.model, GARCH_MODELS, at('garch.model'), 'garch');
     checkEnum(g.distribution, GARCH_DISTRIBUTIONS, at('garch.distribution'), 'normal');
   }
-  if (o.nu !== undefined && (typeof o.nu !== 'number' || !Number.isFinite(o.nu) || !(o.nu > 1))) {
-    throw new InputError(at('nu'), o.nu, 'a finite number > 1 (Student-t degrees of freedom)');
+  if (o.nu !== undefined && (typeof o.nu !== 'number' || !(o.nu > 1 && o.nu <= STUDENT_T_NU_MAX))) {
+    throw new InputError(at('nu'), o.nu, `a number in (1, ${STUDENT_T_NU_MAX}] (Student-t degrees of freedom)`);
   }
 }
 
