@@ -108,7 +108,7 @@ export function rollingBacktest(ctx: EngineContext, args: RollingBacktestArgs): 
   const step = checkInt(args.step, 'step', 1, Number.MAX_SAFE_INTEGER, 1);
   const every = checkInt(args.refitEvery, 'refitEvery', 1, Number.MAX_SAFE_INTEGER, 20);
   const esSimulations = checkInt(args.esSimulations, 'esSimulations', 10, SIMULATIONS_MAX, 500);
-  const seed = args.seed ?? 0;
+  const seed = args.seed === undefined ? 0 : args.seed;
   seedWords(seed, 'seed');
   const options = optionalOptions(args.options, METHOD_OPTION_KEYS, 'options') as RollingBacktestArgs['options'];
   if (options) checkMethodOptions(options, 'options');

@@ -285,7 +285,7 @@ export function acerbiSzekely(args: {
   const c = checkConfidence(args.confidence);
   const sig = args.significance === undefined ? 0.05 : checkConfidence(args.significance, 'significance');
   const M = checkInt(args.simulations, 'simulations', 10, SIMULATIONS_MAX, 1000);
-  seedWords(args.seed ?? 0, 'seed');
+  seedWords(args.seed === undefined ? 0 : args.seed, 'seed');
   if (args.distribution !== undefined) checkDistribution(args.distribution, T);
   for (let t = 0; t < T; t++) {
     if (!Number.isFinite(losses[t])) throw new InputError(`losses[${t}]`, losses[t], 'a finite number');
@@ -305,8 +305,8 @@ export function acerbiSzekely(args: {
     return [1 - s / (T * alpha), x];
   };
   const [statistic, exceedances] = z2((t) => losses[t]);
-  const dist: PredictiveDistribution = args.distribution ?? { kind: 'normal' };
-  const seed = args.seed ?? 0;
+  const dist: PredictiveDistribution = args.distribution === undefined ? { kind: 'normal' } : args.distribution;
+  const seed = args.seed === undefined ? 0 : args.seed;
   const sims = new Float64Array(M);
   // One row of uniforms per simulation (Philox stream 7, path m), a chunk of rows per kernel call;
   // the t branch's polar method takes 4T + 64 per row and refills from the same path if it runs out.

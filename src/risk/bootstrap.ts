@@ -22,9 +22,9 @@ export function bootstrapInterval(
   options: { samples?: number; seed?: Seed; level?: number },
 ): { var: BootstrapInterval; es: BootstrapInterval; samples: number; level: number } {
   const B = checkInt(options.samples, 'bootstrap.samples', 10, BOOTSTRAP_SAMPLES_MAX, 1000);
-  const level = options.level ?? 0.9;
+  const level = options.level === undefined ? 0.9 : options.level;
   if (typeof level !== 'number' || !(level > 0 && level < 1)) throw new InputError('bootstrap.level', level, 'a number in (0, 1)');
-  const seed = options.seed ?? 0;
+  const seed = options.seed === undefined ? 0 : options.seed;
   const n = sample.length;
   const vs = new Float64Array(B), es = new Float64Array(B);
   const x = new Float64Array(n);

@@ -55,12 +55,13 @@ export function monteCarloScenarios(ctx: EngineContext, portfolio: Portfolio, o:
   }
   const k = assets.length;
   // Cheap scalar checks first: no draws are made for a call that will be rejected.
-  const days = o.horizonDays ?? 1;
+  const days = o.horizonDays === undefined ? 1 : o.horizonDays;
   if (typeof days !== 'number' || !(days > 0 && days <= HORIZON_DAYS_MAX)) {
     throw new InputError('monteCarlo.horizonDays', days, `a number in (0, ${HORIZON_DAYS_MAX}]`);
   }
   const paths = checkInt(o.paths, 'monteCarlo.paths', 1, SIMULATIONS_MAX, 10000);
-  seedWords(o.seed ?? 0, 'monteCarlo.seed');
+  const seed = o.seed === undefined ? 0 : o.seed;
+  seedWords(seed, 'monteCarlo.seed');
   const vec = (v: readonly number[] | undefined, path: string, fallback: number): number[] => {
     if (v === undefined) return new Array<number>(k).fill(fallback);
     if (!Array.isArray(v) || v.length !== k || v.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
@@ -75,13 +76,13 @@ export function monteCarloScenarios(ctx: EngineContext, portfolio: Portfolio, o:
   const rho = vec(o.spotVolCorrelation, 'monteCarlo.spotVolCorrelation', 0);
   eta.forEach((v, i) => { if (!(v >= 0)) throw new InputError(`monteCarlo.volOfVol[${i}]`, v, 'a number >= 0'); });
   rho.forEach((v, i) => { if (!(v >= -1 && v <= 1)) throw new InputError(`monteCarlo.spotVolCorrelation[${i}]`, v, 'a number in [-1, 1]'); });
-  const corr = o.correlation ?? assets.map((_, i) => assets.map((__, j) => (i === j ? 1 : 0)));
+  const corr = o.correlation !== undefined ? o.correlation : assets.map((_, i) => assets.map((__, j) => (i === j ? 1 : 0)));
   // The library's correlation checks (unit diagonal, symmetric, in [-1, 1], positive semi-definite)
   // and its pivoted Cholesky, as Monte Carlo paths use: a bad matrix is an InputError, never repaired here.
   const { factor } = prepareCorrelation(corr, k, false, 'monteCarlo.correlation');
   const L = assets.map((_, i) => assets.map((__, j) => factor[i * k + j]!));
   const h = days / 365;
-  const z = philoxNormalMatrix(ctx, paths, 2 * k, o.seed ?? 0, 5);
+  const z = philoxNormalMatrix(ctx, paths, 2 * k, seed, 5);
   const lr = new Float64Array(paths * k);
   const vs = new Float64Array(paths * k);
   const sq = Math.sqrt(h);

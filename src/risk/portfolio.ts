@@ -164,7 +164,7 @@ export function packPortfolio(portfolio: Portfolio, assets?: readonly string[]):
         set(L.COL_CARRY, finite(p.fundingRate, `${path}.fundingRate`, false, 0));
         break;
       case 'future': {
-        const coin = p.settlement ?? 'usd';
+        const coin = p.settlement === undefined ? 'usd' : p.settlement;
         if (coin !== 'usd' && coin !== 'coin') throw new InputError(`${path}.settlement`, coin, "'usd' or 'coin'");
         kind = coin === 'coin' ? L.KIND_INVERSE_FUTURE : L.KIND_FUTURE;
         const T = finite(p.expiry, `${path}.expiry`);
@@ -174,7 +174,7 @@ export function packPortfolio(portfolio: Portfolio, assets?: readonly string[]):
         break;
       }
       case 'option': {
-        const coin = p.settlement ?? 'usd';
+        const coin = p.settlement === undefined ? 'usd' : p.settlement;
         if (coin !== 'usd' && coin !== 'coin') throw new InputError(`${path}.settlement`, coin, "'usd' or 'coin'");
         kind = coin === 'coin' ? L.KIND_OPTION_COIN : L.KIND_OPTION_USD;
         const T = finite(p.expiry, `${path}.expiry`);
@@ -257,7 +257,7 @@ export function revaluePortfolio(ctx: EngineContext, args: RevaluePortfolioArgs)
   const m = lr.length / nF;
   const vs = sc.volShocks === undefined ? undefined : flattenScenarios(sc.volShocks, nF, 'scenarios.volShocks');
   if (vs && vs.length !== lr.length) throw new InputError('scenarios.volShocks', sc.volShocks, `${m} rows (as logReturns)`);
-  const modeName = sc.volShockMode ?? 'absolute';
+  const modeName = sc.volShockMode === undefined ? 'absolute' : sc.volShockMode;
   const volMode = typeof modeName === 'string' ? own<number>(VOL_MODES, modeName) : undefined;
   if (volMode === undefined) throw new InputError('scenarios.volShockMode', modeName, "'absolute', 'relative' or 'log'");
   const horizon = sc.horizon === undefined ? 1 / 365 : sc.horizon;

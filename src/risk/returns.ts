@@ -101,10 +101,13 @@ export function parsePriceCsv(text: string, options?: ParsePriceCsvOptions): Pri
 export function priceReturns(prices: ArrayLike<number>, kind: 'log' | 'simple' = 'log'): Float64Array {
   checkEnum(kind, KINDS, 'kind');
   const n = checkArrayLike(prices, 'prices').length;
+  // Every price checked before the output is allocated (a `{ length: 1e10 }` fails at prices[0]).
+  for (let t = 0; t < n; t++) {
+    const p = prices[t];
+    if (typeof p !== 'number' || !(p > 0) || p === Infinity) throw new InputError(`prices[${t}]`, p, 'a positive finite price');
+  }
   const r = new Float64Array(Math.max(n - 1, 0));
   for (let t = 1; t < n; t++) {
-    if (!(prices[t] > 0) || !(prices[t - 1] > 0)) throw new InputError(`prices[${prices[t] > 0 ? t - 1 : t}]`, prices[t] > 0 ? prices[t - 1] : prices[t], 'a positive price');
-    if (prices[t] === Infinity || prices[t - 1] === Infinity) throw new InputError(`prices[${prices[t] === Infinity ? t : t - 1}]`, Infinity, 'a positive finite price');
     r[t - 1] = kind === 'log' ? Math.log(prices[t] / prices[t - 1]) : prices[t] / prices[t - 1] - 1;
   }
   return r;

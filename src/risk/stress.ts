@@ -127,7 +127,7 @@ export function stressTest(ctx: EngineContext, args: StressTestArgs): StressTest
     const h = args.history;
     const dates0 = checkHistory(h, assets, 'prices');
     const wd = checkInt(args.windowDays, 'windowDays', 1, dates0.length - 1, 3);
-    const periods = checkArray(args.periods ?? DEFAULT_STRESS_PERIODS, 'periods') as readonly StressPeriod[];
+    const periods = checkArray(args.periods === undefined ? DEFAULT_STRESS_PERIODS : args.periods, 'periods') as readonly StressPeriod[];
     periods.forEach((p, i) => {
       checkOptions(p, PERIOD_KEYS, `periods[${i}]`);
       if (typeof p.name !== 'string') throw new InputError(`periods[${i}].name`, p.name, 'a string');
@@ -162,7 +162,7 @@ export function stressTest(ctx: EngineContext, args: StressTestArgs): StressTest
   if (args.grid !== undefined) {
     const g = optionalOptions(args.grid, GRID_KEYS, 'grid') as NonNullable<StressTestArgs['grid']>;
     const ss = [...(checkArray(g.spotShocks, 'grid.spotShocks', 1, 'an array of simple returns') as number[])];
-    const vv = [...(checkArray(g.volShocks ?? [0], 'grid.volShocks', 1, 'an array of vol shocks') as number[])];
+    const vv = [...(checkArray(g.volShocks === undefined ? [0] : g.volShocks, 'grid.volShocks', 1, 'an array of vol shocks') as number[])];
     const volShockMode = checkEnum(g.volShockMode, VOL_SHOCK_MODES, 'grid.volShockMode', 'absolute');
     ss.forEach((x, i) => { if (!(x > -1) || !Number.isFinite(x)) throw new InputError(`grid.spotShocks[${i}]`, x, 'a simple return > -1'); });
     vv.forEach((x, i) => { if (!Number.isFinite(x)) throw new InputError(`grid.volShocks[${i}]`, x, 'a finite number'); });
@@ -197,7 +197,7 @@ export function stressedVar(ctx: EngineContext, args: StressedVarArgs):
   const h = args.history;
   const n = checkHistory(h, assets, 'returns').length - 1;
   if (n < 20) throw new InputError('history.dates', h.dates, 'at least 21 dates (20 returns)');
-  const W = checkInt(args.windowDays ?? 250, 'windowDays', 20, n);
+  const W = checkInt(args.windowDays === undefined ? 250 : args.windowDays, 'windowDays', 20, n);
   // A zero, negative or fractional step would never reach the end of the history.
   const step = checkInt(args.step, 'step', 1, Number.MAX_SAFE_INTEGER, 5);
   const lr = new Float64Array(n * k);

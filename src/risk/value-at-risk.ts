@@ -58,9 +58,9 @@ export interface ValueAtRiskArgs {
   /**
    * Student-t degrees of freedom (fitted by maximum likelihood when absent): a number in (1, 10^6]
    * (the t's ES is finite only for nu > 1; VaR and ES use the location-scale t, not a unit-variance
-   * one, so no variance is needed at one day), and > 2 when the horizon is reached by 'sqrt'
-   * (the square-root-of-time rule needs a finite variance). Beyond 10^6 the t is the normal to
-   * 4e-6: use method 'normal'.
+   * one, so no variance is needed at one day), and > 2 when `horizonDays` > 1 (the t's horizon is
+   * reached by 'sqrt' scaling, and the square-root-of-time rule needs a finite variance).
+   * Beyond 10^6 the t is the normal to 4e-6: use method 'normal'.
    */
   nu?: number;
   /** Paths of the multi-step simulation, an integer in [100, 10^7] (default 10000), and its seed (default 0). */
@@ -212,7 +212,7 @@ export function valueAtRisk(ctx: EngineContext, args: ValueAtRiskArgs): ValueAtR
   const h = checkInt(args.horizonDays, 'horizonDays', 1, HORIZON_DAYS_MAX, 1);
   const scalingOption = args.horizonScaling === undefined ? undefined : checkEnum(args.horizonScaling, SCALINGS, 'horizonScaling');
   const paths = checkInt(args.simulations, 'simulations', 100, SIMULATIONS_MAX, 10000);
-  const seed = args.seed ?? 0;
+  const seed = args.seed === undefined ? 0 : args.seed;
   seedWords(seed, 'seed');
   checkMethodOptions(args, '');
   if (args.nu !== undefined && h > 1 && method === 'studentT' && (scalingOption ?? 'sqrt') === 'sqrt' && !(args.nu > 2)) {
@@ -225,7 +225,7 @@ export function valueAtRisk(ctx: EngineContext, args: ValueAtRiskArgs): ValueAtR
     if (boot.level !== undefined && (typeof boot.level !== 'number' || !(boot.level > 0 && boot.level < 1))) {
       throw new InputError('bootstrap.level', boot.level, 'a number in (0, 1)');
     }
-    seedWords(boot.seed ?? 0, 'bootstrap.seed');
+    seedWords(boot.seed === undefined ? 0 : boot.seed, 'bootstrap.seed');
   }
 
   // Methods that need a portfolio and build their own scenarios.
@@ -255,11 +255,12 @@ export function valueAtRisk(ctx: EngineContext, args: ValueAtRiskArgs): ValueAtR
   }
   if (args.pnl !== undefined) {
     pnl = finiteSample(args.pnl, 'pnl', 2);
-  } else if (args.portfolio && args.scenarios) {
-    const rv = revaluePortfolio(ctx, { portfolio: args.portfolio, scenarios: args.scenarios, positionPnl: allocation });
+  } else if (args.portfolio !== undefined || args.scenarios !== undefined) {
+    // revaluePortfolio names whichever of the two is missing or malformed.
+    const rv = revaluePortfolio(ctx, { portfolio: args.portfolio as Portfolio, scenarios: args.scenarios as ScenarioSet, positionPnl: allocation });
     pnl = finitePnl(rv.pnl);
     positionPnl = rv.positionPnl;
-    nPositions = args.portfolio.positions.length;
+    nPositions = (args.portfolio as Portfolio).positions.length;
     fromScenarios = true;
   } else {
     throw new InputError('pnl', args.pnl, 'P&L samples, or a portfolio with scenarios');
