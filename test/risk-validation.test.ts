@@ -10,6 +10,7 @@ import {
   stressedVar, trafficLight, monteCarloScenarios, portfolioSensitivities, type Engine, type Portfolio,
 } from '../src/index.js';
 import { BACKENDS, engineFor, expectInputError } from './backends.js';
+import backtestsSource from '../src/risk/backtests.ts?raw';
 
 /** A deterministic, heavy-ish P&L series (no RNG needed: a quasi-periodic signal). */
 const PNL = Array.from({ length: 300 }, (_, i) => 100 * Math.sin(i * 1.7) * Math.cos(i * 0.31) + 20 * Math.sin(i * 0.05));
@@ -325,9 +326,19 @@ describe('item 14: the kupiec doc example', () => {
     expect(r.statistic).toBeCloseTo(lr, 12); // same formula, different summation order: rounding only
     // The series erfc loses about 2 of 16 digits to cancellation at x = 1.97 (terms up to e^{x^2} ~ 48).
     expect(Math.abs(r.pValue - erfc(Math.sqrt(lr / 2))) / r.pValue).toBeLessThan(1e-11);
-    // The numbers the TSDoc @example states.
     expect(r.statistic.toFixed(4)).toBe('7.7336');
     expect(r.pValue.toPrecision(3)).toBe('0.00542');
     expect(r.reject).toBe(true);
+  });
+
+  it('the TSDoc @example states the numbers the function returns, to the digits it shows', () => {
+    const line = backtestsSource.split('\n').find((l) => l.includes('@example kupiec('));
+    const m = /observations: (\d+), exceedances: (\d+), confidence: ([\d.]+) \}\) \/\/ statistic ([\d.]+), pValue ([\d.]+)/.exec(line ?? '');
+    expect(m, line).not.toBeNull();
+    const [, T, x, c, stat, pv] = m as RegExpExecArray;
+    const r = kupiec({ observations: Number(T), exceedances: Number(x), confidence: Number(c) });
+    const decimals = (s: string) => s.split('.')[1]?.length ?? 0;
+    expect(r.statistic.toFixed(decimals(stat))).toBe(stat);
+    expect(r.pValue.toFixed(decimals(pv))).toBe(pv);
   });
 });
