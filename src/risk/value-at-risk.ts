@@ -243,7 +243,6 @@ export function valueAtRisk(ctx: EngineContext, args: ValueAtRiskArgs): ValueAtR
     if (!args.portfolio || !args.monteCarlo) throw new InputError('monteCarlo', args.monteCarlo, "a portfolio and monteCarlo options (method 'monteCarlo')");
     const sc = monteCarloScenarios(ctx, args.portfolio, args.monteCarlo);
     const rv = revaluePortfolio(ctx, { portfolio: args.portfolio, scenarios: sc, positionPnl: allocation });
-    finitePnl(rv.pnl);
     const t = empiricalTail(ctx, rv.pnl, c);
     const res: ValueAtRiskResult = {
       var: t.var, es: t.es, confidence: c, method, horizonDays: h, horizonMethod: 'scenarios', observations: rv.scenarios,
@@ -258,7 +257,7 @@ export function valueAtRisk(ctx: EngineContext, args: ValueAtRiskArgs): ValueAtR
   } else if (args.portfolio !== undefined || args.scenarios !== undefined) {
     // revaluePortfolio names whichever of the two is missing or malformed.
     const rv = revaluePortfolio(ctx, { portfolio: args.portfolio as Portfolio, scenarios: args.scenarios as ScenarioSet, positionPnl: allocation });
-    pnl = finitePnl(rv.pnl);
+    pnl = rv.pnl;
     positionPnl = rv.positionPnl;
     nPositions = (args.portfolio as Portfolio).positions.length;
     fromScenarios = true;
@@ -321,17 +320,6 @@ export function valueAtRisk(ctx: EngineContext, args: ValueAtRiskArgs): ValueAtR
     }, args.bootstrap);
   }
   return res;
-}
-
-/**
- * Revalued P&L must be finite: an overflow (quantity x spot beyond 1e308, a vol shock that
- * explodes a price) is reported against the portfolio, not as a NaN VaR.
- */
-function finitePnl(pnl: Float64Array): Float64Array {
-  for (let s = 0; s < pnl.length; s++) {
-    if (!Number.isFinite(pnl[s])) throw new InputError('portfolio', pnl[s], `positions whose P&L is finite in every scenario (scenario ${s} gives ${pnl[s]})`);
-  }
-  return pnl;
 }
 
 /** The one-sample estimator of a method (also used by the rolling backtest runner). */
