@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   InputError, PriceCsvError, acerbiSzekely, alignHistories, binomialCdf, christoffersen, kupiec, parsePriceCsv, priceReturns,
-  stressedVar, trafficLight, monteCarloScenarios, portfolioSensitivities, type Engine, type Portfolio,
+  stressedVar, trafficLight, monteCarloScenarios, empiricalTail, weightedTail, portfolioSensitivities, type Engine, type Portfolio,
 } from '../src/index.js';
 import { BACKENDS, engineFor, expectInputError } from './backends.js';
 import backtestsSource from '../src/risk/backtests.ts?raw';
@@ -185,6 +185,9 @@ describe.each(BACKENDS)('market-risk malformed calls (%s)', (backend) => {
       ['distribution', (v) => acerbiSzekely({ losses: [1], vars: [1], ess: [2], confidence: 0.99, distribution: v as never })],
       ['distribution.scale', (v) => acerbiSzekely({ losses: [1], vars: [1], ess: [2], confidence: 0.99, distribution: { kind: 'normal', scale: v as never } })],
       ['prices', (v) => priceReturns(v as never)],
+      ['sample', (v) => empiricalTail(e, v as never, 0.99)],
+      ['losses', (v) => weightedTail(v as never, [1], 0.99)],
+      ['weights', (v) => weightedTail([1], v as never, 0.99)],
       ['histories', (v) => alignHistories(v as never)],
       ['histories.BTC', (v) => alignHistories({ BTC: v as never })],
       ['histories.BTC.close', (v) => alignHistories({ BTC: { dates: ['2020-01-01'], close: v as never } })],
