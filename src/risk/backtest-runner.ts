@@ -16,7 +16,9 @@ import { inverseNormalCdf } from './distributions.js';
 import { priceReturns } from './returns.js';
 import type { Seed } from './random.js';
 import { checkConfidence, finiteSample } from './tail-measures.js';
-import { ageWeights, estimator, type GarchFitCache, type ValueAtRiskArgs, type VarMethod } from './value-at-risk.js';
+import { ageWeights, checkMethodOptions, estimator, type GarchFitCache, type ValueAtRiskArgs, type VarMethod } from './value-at-risk.js';
+import { SIMULATIONS_MAX, STUDENT_T_NU_MAX, checkEnum, checkInt, checkNumber, checkOptions, checkStrings, keysOf, optionalOptions } from './validate.js';
+import { seedWords } from './random.js';
 
 export interface RollingBacktestArgs {
   /** Returns, oldest first; or `prices` (then `returnType`, default 'log'). */
@@ -31,13 +33,13 @@ export interface RollingBacktestArgs {
   confidence: number;
   /** P&L per unit return (default 1: P&L in return units). */
   notional?: number;
-  /** GARCH (and Student-t nu) refit interval in days (default 20). */
+  /** GARCH (and Student-t nu) refit interval in days, a positive integer (default 20). */
   refitEvery?: number;
-  /** Forecast every `step` days (default 1). */
+  /** Forecast every `step` days, a positive integer (default 1). */
   step?: number;
   /** Method options (lambda, garch, nu) as in valueAtRisk. */
   options?: Pick<ValueAtRiskArgs, 'lambda' | 'garch' | 'nu'>;
-  /** Acerbi-Szekely simulations (default 500) and seed (default 0). */
+  /** Acerbi-Szekely simulations, an integer in [10, 10^7] (default 500), and seed (default 0). */
   esSimulations?: number;
   seed?: Seed;
 }
@@ -63,6 +65,15 @@ export interface MethodBacktest {
   elapsedMs: number;
 }
 
+const BACKTEST_KEYS = keysOf<RollingBacktestArgs>()([
+  'returns', 'prices', 'returnType', 'dates', 'methods', 'window', 'confidence', 'notional', 'refitEvery', 'step', 'options',
+  'esSimulations', 'seed',
+]);
+const METHOD_OPTION_KEYS = keysOf<NonNullable<RollingBacktestArgs['options']>>()(['lambda', 'garch', 'nu']);
+const SERIES_METHODS = [
+  'historical', 'ageWeighted', 'volatilityScaled', 'filteredHistorical', 'normal', 'studentT', 'cornishFisher', 'ewma', 'garch',
+] as const satisfies readonly VarMethod[];
+
 type Predictive =
   | { kind: 'normal'; loc: number; scale: number }
   | { kind: 't'; loc: number; scale: number; nu: number }
@@ -78,32 +89,39 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
  * @throws InputError for malformed arguments (naming the field).
  */
 export function rollingBacktest(ctx: EngineContext, args: RollingBacktestArgs): { observations: number; window: number; confidence: number; methods: Record<string, MethodBacktest> } {
-  if (args === null || typeof args !== 'object') throw new InputError('args', args, 'an object');
+  checkOptions(args, BACKTEST_KEYS, '', 'args');
   const c = checkConfidence(args.confidence);
   let r: ArrayLike<number>;
-  let dates = args.dates ? [...args.dates] : undefined;
+  let dates = args.dates === undefined ? undefined : checkStrings(args.dates, 'dates');
   if (args.returns !== undefined) r = finiteSample(args.returns, 'returns', 3);
   else if (args.prices !== undefined) {
-    r = priceReturns(finiteSample(args.prices, 'prices', 3), args.returnType ?? 'log');
+    const kind = checkEnum(args.returnType, ['log', 'simple'] as const, 'returnType', 'log');
+    r = priceReturns(finiteSample(args.prices, 'prices', 3), kind);
     if (dates) dates = dates.slice(1);
   } else throw new InputError('returns', args.returns, 'returns or prices');
   const n = r.length;
   if (dates && dates.length !== n) throw new InputError('dates', args.dates, `${n} dates (one per return)`);
   const W = args.window;
   if (!Number.isInteger(W) || W < 20 || W >= n) throw new InputError('window', W, `an integer in [20, ${n - 1}]`);
-  const notional = args.notional ?? 1;
-  const step = args.step ?? 1;
-  if (!Number.isInteger(step) || step < 1) throw new InputError('step', step, 'a positive integer');
-  const every = args.refitEvery ?? 20;
+  const notional = checkNumber(args.notional, 'notional', 'any', 1);
+  if (notional === 0) throw new InputError('notional', notional, 'a non-zero finite number');
+  const step = checkInt(args.step, 'step', 1, Number.MAX_SAFE_INTEGER, 1);
+  const every = checkInt(args.refitEvery, 'refitEvery', 1, Number.MAX_SAFE_INTEGER, 20);
+  const esSimulations = checkInt(args.esSimulations, 'esSimulations', 10, SIMULATIONS_MAX, 500);
+  const seed = args.seed === undefined ? 0 : args.seed;
+  seedWords(seed, 'seed');
+  const options = optionalOptions(args.options, METHOD_OPTION_KEYS, 'options') as RollingBacktestArgs['options'];
+  if (options) checkMethodOptions(options, 'options');
   if (!Array.isArray(args.methods) || args.methods.length === 0) throw new InputError('methods', args.methods, 'a non-empty array of methods');
+  args.methods.forEach((m, i) => {
+    if (m === 'deltaNormal' || m === 'deltaGamma' || m === 'monteCarlo') throw new InputError(`methods[${i}]`, m, 'a P&L-series method (not a portfolio method)');
+    checkEnum(m, SERIES_METHODS, `methods[${i}]`);
+  });
   const pnl = Float64Array.from(r, (x) => notional * x);
   const out: Record<string, MethodBacktest> = {};
   for (const method of args.methods) {
-    if (method === 'deltaNormal' || method === 'deltaGamma' || method === 'monteCarlo') {
-      throw new InputError('methods', method, 'a P&L-series method (not a portfolio method)');
-    }
     const cache: GarchFitCache = { age: 0, every };
-    const est = estimator(ctx, method, c, args.options ?? {}, 1, 'none', 10000, 0, cache);
+    const est = estimator(ctx, method, c, options ?? {}, 1, 'none', 10000, 0, cache);
     const vars: number[] = [], ess: number[] = [], losses: number[] = [], hits: number[] = [], ds: string[] = [];
     const preds: Predictive[] = [];
     const t0 = now();
@@ -117,7 +135,7 @@ export function rollingBacktest(ctx: EngineContext, args: RollingBacktestArgs): 
       losses.push(L);
       hits.push(L > e.var ? 1 : 0);
       if (dates) ds.push(dates[t]);
-      preds.push(predictive(method, e, win, args.options?.lambda));
+      preds.push(predictive(method, e, win, options?.lambda));
     }
     const elapsedMs = now() - t0;
     const T = vars.length;
@@ -129,7 +147,7 @@ export function rollingBacktest(ctx: EngineContext, args: RollingBacktestArgs): 
       kupiec: kupiec({ observations: T, exceedances: x, confidence: c }),
       christoffersen: christoffersen({ hits, confidence: c }),
       trafficLight: trafficLight({ observations: T, exceedances: x, confidence: c }),
-      acerbiSzekely: acerbiSzekely({ losses, vars, ess, confidence: c, distribution, simulations: args.esSimulations ?? 500, seed: args.seed ?? 0 }),
+      acerbiSzekely: acerbiSzekely({ losses, vars, ess, confidence: c, distribution, simulations: esSimulations, seed }),
       elapsedMs,
     };
     if (dates) res.dates = ds;
@@ -149,7 +167,8 @@ function predictive(method: VarMethod, e: { details: Record<string, unknown>; sc
     case 'studentT':
       return { kind: 't', loc: d.mu, scale: d.scale, nu: d.nu };
     case 'garch':
-      return d.nu ? { kind: 't', loc: 0, scale: d.forecastVolatility * Math.sqrt((d.nu - 2) / d.nu), nu: d.nu } : { kind: 'normal', loc: 0, scale: d.forecastVolatility };
+      // A fitted nu past STUDENT_T_NU_MAX is the normal (the t helpers lose accuracy there).
+      return d.nu && d.nu <= STUDENT_T_NU_MAX ? { kind: 't', loc: 0, scale: d.forecastVolatility * Math.sqrt((d.nu - 2) / d.nu), nu: d.nu } : { kind: 'normal', loc: 0, scale: d.forecastVolatility };
     case 'cornishFisher': {
       const { mean, sd, skewness: S, excessKurtosis: K } = d;
       return {

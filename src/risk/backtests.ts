@@ -6,7 +6,8 @@
  */
 import { InputError } from '../errors.js';
 import { binomialCdf, chiSquareSf, inverseNormalCdf, studentTQuantile } from './distributions.js';
-import { forEachPhiloxRow, philoxUniforms, type Seed } from './random.js';
+import { forEachPhiloxRow, philoxUniforms, seedWords, type Seed } from './random.js';
+import { SIMULATIONS_MAX, STUDENT_T_NU_MAX, checkArrayLike, checkInt, checkOptions, keysOf } from './validate.js';
 
 function checkConfidence(c: unknown, path = 'confidence'): number {
   if (typeof c !== 'number' || !(c > 0 && c < 1)) throw new InputError(path, c, 'a number in (0, 1)');
@@ -14,9 +15,18 @@ function checkConfidence(c: unknown, path = 'confidence'): number {
 }
 
 function checkCount(v: unknown, path: string): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new InputError(path, v, 'a non-negative integer');
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new InputError(path, v, 'a non-negative integer (at most 2^53 - 1)');
   return v;
 }
+
+type KupiecArgs = Parameters<typeof kupiec>[0];
+type ChristoffersenArgs = Parameters<typeof christoffersen>[0];
+type TrafficLightArgs = Parameters<typeof trafficLight>[0];
+type AcerbiSzekelyArgs = Parameters<typeof acerbiSzekely>[0];
+const KUPIEC_KEYS = keysOf<KupiecArgs>()(['observations', 'exceedances', 'confidence', 'significance']);
+const CHRISTOFFERSEN_KEYS = keysOf<ChristoffersenArgs>()(['hits', 'confidence']);
+const TRAFFIC_LIGHT_KEYS = keysOf<TrafficLightArgs>()(['observations', 'exceedances', 'confidence']);
+const ACERBI_SZEKELY_KEYS = keysOf<AcerbiSzekelyArgs>()(['losses', 'vars', 'ess', 'confidence', 'distribution', 'simulations', 'seed', 'significance']);
 
 /** x ln(y), with 0 ln 0 = 0. */
 function xlogy(x: number, y: number): number {
@@ -41,10 +51,11 @@ export interface KupiecResult {
 /**
  * Kupiec (1995) proportion-of-failures (unconditional coverage) likelihood-ratio test.
  * @throws InputError for non-integer counts, exceedances > observations, or confidence / significance outside (0, 1).
- * @example kupiec({ observations: 250, exceedances: 8, confidence: 0.99 }) // statistic 7.0 (3.5), pValue 0.0081
+ * @example kupiec({ observations: 250, exceedances: 8, confidence: 0.99 }) // statistic 7.7336, pValue 0.00542, reject true
  */
 export function kupiec(args: { observations: number; exceedances: number; confidence: number; significance?: number }): KupiecResult {
-  const T = checkCount(args?.observations, 'observations');
+  checkOptions(args, KUPIEC_KEYS, '', 'args');
+  const T = checkCount(args.observations, 'observations');
   const x = checkCount(args.exceedances, 'exceedances');
   if (T < 1 || x > T) throw new InputError('exceedances', x, `an integer in [0, observations = ${T}]`);
   const c = checkConfidence(args.confidence);
@@ -81,8 +92,8 @@ export interface ChristoffersenResult {
  * @throws InputError for fewer than 2 hits, a hit not in {true, false, 0, 1}, or confidence outside (0, 1).
  */
 export function christoffersen(args: { hits: ArrayLike<boolean | number>; confidence: number }): ChristoffersenResult {
-  const hits = args?.hits;
-  if (!hits || typeof hits.length !== 'number' || hits.length < 2) throw new InputError('hits', hits, 'an array of at least 2 hits');
+  checkOptions(args, CHRISTOFFERSEN_KEYS, '', 'args');
+  const hits = checkArrayLike(args.hits, 'hits', 2, 'an array of hits') as ArrayLike<boolean | number>;
   const c = checkConfidence(args.confidence);
   let n00 = 0, n01 = 0, n10 = 0, n11 = 0, x = 0;
   const T = hits.length;
@@ -131,22 +142,37 @@ export interface TrafficLightResult {
 const BASEL_PLUS: Record<number, number> = { 5: 0.4, 6: 0.5, 7: 0.65, 8: 0.75, 9: 0.85 };
 
 /**
+ * The largest k in [from, T] with cdf(k) < level, given cdf(from) < level (or from = -1): what a scan
+ * `k = from; while (k + 1 <= T && cdf(k + 1) < level) k++` returns when cdf is non-decreasing.
+ */
+function lastBelow(cdf: (k: number) => number, from: number, T: number, level: number): number {
+  let lo = from, hi = T + 1; // cdf(lo) < level (or lo = from); hi: first index known >= level (T + 1: none)
+  while (hi - lo > 1) {
+    const mid = lo + Math.floor((hi - lo) / 2);
+    if (cdf(mid) < level) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
  * Basel Committee (1996) traffic light: green while the binomial cumulative probability of the
  * exceedance count is below 95%, yellow below 99.99%, red at or above. For 250 observations at
  * 99%: green 0-4, yellow 5-9, red >= 10.
  * @throws InputError for non-integer counts, exceedances > observations, or confidence outside (0, 1).
  */
 export function trafficLight(args: { observations: number; exceedances: number; confidence: number }): TrafficLightResult {
-  const T = checkCount(args?.observations, 'observations');
+  checkOptions(args, TRAFFIC_LIGHT_KEYS, '', 'args');
+  const T = checkCount(args.observations, 'observations');
   const x = checkCount(args.exceedances, 'exceedances');
   if (T < 1 || x > T) throw new InputError('exceedances', x, `an integer in [0, observations = ${T}]`);
   const c = checkConfidence(args.confidence);
   const p = 1 - c;
   const cdf = (k: number) => binomialCdf(k, T, p);
-  let greenMax = -1;
-  while (greenMax + 1 <= T && cdf(greenMax + 1) < 0.95) greenMax++;
-  let yellowMax = greenMax;
-  while (yellowMax + 1 <= T && cdf(yellowMax + 1) < 0.9999) yellowMax++;
+  // The zone bounds by bisection on the (non-decreasing) binomial CDF: O(log T) evaluations, so a
+  // count of 10^15 observations cannot turn into a 10^13-step scan.
+  const greenMax = lastBelow(cdf, -1, T, 0.95);
+  const yellowMax = lastBelow(cdf, greenMax, T, 0.9999);
   const cumulativeProbability = cdf(x);
   const zone = x <= greenMax ? 'green' : x <= yellowMax ? 'yellow' : 'red';
   const r: TrafficLightResult = { zone, cumulativeProbability, greenMax, yellowMax };
@@ -163,7 +189,7 @@ export function trafficLight(args: { observations: number; exceedances: number; 
  */
 export type PredictiveDistribution =
   | { kind: 'normal'; location?: ArrayLike<number>; scale?: ArrayLike<number> }
-  /** Student-t with nu (> 1) degrees of freedom per period (or one for all); loss = location + scale T. */
+  /** Student-t with nu in (1, 10^6] degrees of freedom per period (or one for all); loss = location + scale T. */
   | { kind: 't'; nu: number | ArrayLike<number>; location?: ArrayLike<number>; scale?: ArrayLike<number> }
   /** Per-period samples of losses sorted ascending (optionally with cumulative weights ending at 1): type-1 quantiles. */
   | { kind: 'empirical'; sorted: (t: number) => ArrayLike<number>; cumulativeWeights?: (t: number) => ArrayLike<number> }
@@ -185,10 +211,53 @@ export interface AcerbiSzekelyResult {
   reject: boolean;
 }
 
-function arr(v: ArrayLike<number> | undefined, T: number, path: string): ArrayLike<number> | undefined {
+function arr(v: ArrayLike<number> | undefined, T: number, path: string, elements = false): ArrayLike<number> | undefined {
   if (v === undefined) return undefined;
-  if (!v || v.length !== T) throw new InputError(path, v, `an array of length ${T}`);
-  return v;
+  const a = checkArrayLike(v, path) as ArrayLike<number>;
+  if (a.length !== T) throw new InputError(path, v, `an array of length ${T}`);
+  if (elements) for (let t = 0; t < T; t++) if (typeof a[t] !== 'number' || !Number.isFinite(a[t])) throw new InputError(`${path}[${t}]`, a[t], 'a finite number');
+  return a;
+}
+
+const DISTRIBUTION_KEYS: Record<PredictiveDistribution['kind'], readonly string[]> = {
+  normal: keysOf<Extract<PredictiveDistribution, { kind: 'normal' }>>()(['kind', 'location', 'scale']),
+  t: keysOf<Extract<PredictiveDistribution, { kind: 't' }>>()(['kind', 'nu', 'location', 'scale']),
+  empirical: keysOf<Extract<PredictiveDistribution, { kind: 'empirical' }>>()(['kind', 'sorted', 'cumulativeWeights']),
+  custom: keysOf<Extract<PredictiveDistribution, { kind: 'custom' }>>()(['kind', 'quantile']),
+};
+
+/** The distribution's shape: kind, keys, array lengths, nu > 1, functions where functions belong. @throws InputError. */
+function checkDistribution(d: unknown, T: number): void {
+  if (d === null || typeof d !== 'object' || Array.isArray(d)) throw new InputError('distribution', d, "{ kind: 'normal' | 't' | 'empirical' | 'custom' }");
+  const kind = (d as { kind?: unknown }).kind;
+  const keys = kind === 'normal' || kind === 't' || kind === 'empirical' || kind === 'custom' ? DISTRIBUTION_KEYS[kind] : undefined;
+  if (!keys) throw new InputError('distribution.kind', kind, "'normal', 't', 'empirical' or 'custom'");
+  checkOptions(d, keys, 'distribution');
+  const dist = d as PredictiveDistribution;
+  if (dist.kind === 'normal' || dist.kind === 't') {
+    arr(dist.location, T, 'distribution.location', true);
+    const sc = arr(dist.scale, T, 'distribution.scale', true);
+    if (sc) for (let t = 0; t < T; t++) if (!(sc[t] >= 0)) throw new InputError(`distribution.scale[${t}]`, sc[t], 'a number >= 0');
+  }
+  if (dist.kind === 't') {
+    const nu = dist.nu;
+    const bad = (v: unknown) => typeof v !== 'number' || !(v > 1 && v <= STUDENT_T_NU_MAX);
+    const want = `a number in (1, ${STUDENT_T_NU_MAX}]`;
+    if (typeof nu === 'number') {
+      if (bad(nu)) throw new InputError('distribution.nu', nu, want);
+    } else {
+      const a = checkArrayLike(nu, 'distribution.nu', 0, 'a number > 1 or an array of them') as ArrayLike<number>;
+      if (a.length !== T) throw new InputError('distribution.nu', nu, `a number or an array of length ${T}`);
+      for (let t = 0; t < T; t++) if (bad(a[t])) throw new InputError(`distribution.nu[${t}]`, a[t], want);
+    }
+  }
+  if (dist.kind === 'empirical') {
+    if (typeof dist.sorted !== 'function') throw new InputError('distribution.sorted', dist.sorted, 'a function of the period returning sorted losses');
+    if (dist.cumulativeWeights !== undefined && typeof dist.cumulativeWeights !== 'function') {
+      throw new InputError('distribution.cumulativeWeights', dist.cumulativeWeights, 'a function of the period returning cumulative weights');
+    }
+  }
+  if (dist.kind === 'custom' && typeof dist.quantile !== 'function') throw new InputError('distribution.quantile', dist.quantile, 'a function (t, u) => loss');
 }
 
 /**
@@ -206,15 +275,18 @@ export function acerbiSzekely(args: {
   losses: ArrayLike<number>; vars: ArrayLike<number>; ess: ArrayLike<number>; confidence: number;
   distribution?: PredictiveDistribution; simulations?: number; seed?: Seed; significance?: number;
 }): AcerbiSzekelyResult {
-  const { losses, vars, ess } = args ?? ({} as never);
-  if (!losses || typeof losses.length !== 'number' || losses.length < 1) throw new InputError('losses', losses, 'a non-empty array');
+  checkOptions(args, ACERBI_SZEKELY_KEYS, '', 'args');
+  const losses = checkArrayLike(args.losses, 'losses', 1) as ArrayLike<number>;
   const T = losses.length;
-  if (!vars || vars.length !== T) throw new InputError('vars', vars, `an array of length ${T}`);
-  if (!ess || ess.length !== T) throw new InputError('ess', ess, `an array of length ${T}`);
+  const vars = checkArrayLike(args.vars, 'vars') as ArrayLike<number>;
+  if (vars.length !== T) throw new InputError('vars', vars, `an array of length ${T}`);
+  const ess = checkArrayLike(args.ess, 'ess') as ArrayLike<number>;
+  if (ess.length !== T) throw new InputError('ess', ess, `an array of length ${T}`);
   const c = checkConfidence(args.confidence);
   const sig = args.significance === undefined ? 0.05 : checkConfidence(args.significance, 'significance');
-  const M = args.simulations ?? 1000;
-  if (!Number.isInteger(M) || M < 10) throw new InputError('simulations', M, 'an integer >= 10');
+  const M = checkInt(args.simulations, 'simulations', 10, SIMULATIONS_MAX, 1000);
+  seedWords(args.seed === undefined ? 0 : args.seed, 'seed');
+  if (args.distribution !== undefined) checkDistribution(args.distribution, T);
   for (let t = 0; t < T; t++) {
     if (!Number.isFinite(losses[t])) throw new InputError(`losses[${t}]`, losses[t], 'a finite number');
     if (!Number.isFinite(vars[t])) throw new InputError(`vars[${t}]`, vars[t], 'a finite number');
@@ -233,8 +305,8 @@ export function acerbiSzekely(args: {
     return [1 - s / (T * alpha), x];
   };
   const [statistic, exceedances] = z2((t) => losses[t]);
-  const dist: PredictiveDistribution = args.distribution ?? { kind: 'normal' };
-  const seed = args.seed ?? 0;
+  const dist: PredictiveDistribution = args.distribution === undefined ? { kind: 'normal' } : args.distribution;
+  const seed = args.seed === undefined ? 0 : args.seed;
   const sims = new Float64Array(M);
   // One row of uniforms per simulation (Philox stream 7, path m), a chunk of rows per kernel call;
   // the t branch's polar method takes 4T + 64 per row and refills from the same path if it runs out.

@@ -6,6 +6,7 @@
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import { forEachPhiloxRow, type Seed } from './random.js';
+import { BOOTSTRAP_SAMPLES_MAX, checkInt } from './validate.js';
 
 export interface BootstrapInterval {
   /** The (1 - level)/2 and (1 + level)/2 percentiles of the bootstrap estimates. */
@@ -20,11 +21,10 @@ export function bootstrapInterval(
   ctx: EngineContext, sample: ArrayLike<number>, estimate: (x: Float64Array) => [number, number],
   options: { samples?: number; seed?: Seed; level?: number },
 ): { var: BootstrapInterval; es: BootstrapInterval; samples: number; level: number } {
-  const B = options.samples ?? 1000;
-  if (!Number.isInteger(B) || B < 10) throw new InputError('bootstrap.samples', B, 'an integer >= 10');
-  const level = options.level ?? 0.9;
-  if (!(level > 0 && level < 1)) throw new InputError('bootstrap.level', level, 'a number in (0, 1)');
-  const seed = options.seed ?? 0;
+  const B = checkInt(options.samples, 'bootstrap.samples', 10, BOOTSTRAP_SAMPLES_MAX, 1000);
+  const level = options.level === undefined ? 0.9 : options.level;
+  if (typeof level !== 'number' || !(level > 0 && level < 1)) throw new InputError('bootstrap.level', level, 'a number in (0, 1)');
+  const seed = options.seed === undefined ? 0 : options.seed;
   const n = sample.length;
   const vs = new Float64Array(B), es = new Float64Array(B);
   const x = new Float64Array(n);

@@ -17,8 +17,9 @@
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import { cornishFisherVarEs, normalVarEs } from './parametric.js';
-import { flattenScenarios, packPortfolio, revaluePortfolio, type Portfolio, type ScenarioSet } from './portfolio.js';
+import { checkScenarioSet, flattenScenarios, packPortfolio, revaluePortfolio, type Portfolio, type ScenarioSet } from './portfolio.js';
 import { empiricalTail } from './tail-measures.js';
+import { checkEnum, checkNumber, keysOf, optionalOptions } from './validate.js';
 
 export interface DeltaGammaOptions {
   /** Covariance of the assets' log-returns over the horizon (assets in spot order), when no scenarios are given. */
@@ -43,6 +44,9 @@ export interface Sensitivities {
   theta: number;
 }
 
+const DELTA_GAMMA_KEYS = keysOf<DeltaGammaOptions>()(['covariance', 'horizon', 'volShockMode']);
+const VOL_SHOCK_MODES = ['absolute', 'relative', 'log'] as const satisfies readonly NonNullable<DeltaGammaOptions['volShockMode']>[];
+
 const EPS = 1e-3;
 const DVOL = 1e-3;
 
@@ -52,6 +56,8 @@ const DVOL = 1e-3;
  * @throws InputError for a malformed portfolio.
  */
 export function portfolioSensitivities(ctx: EngineContext, portfolio: Portfolio, horizon: number, mode: 'absolute' | 'relative' | 'log', assets?: readonly string[]): Sensitivities {
+  checkNumber(horizon, 'horizon', 'nonNegative');
+  checkEnum(mode, VOL_SHOCK_MODES, 'mode');
   const packed = packPortfolio(portfolio, assets);
   const k = packed.assets.length;
   // Per asset: +e, -e, +d, -d, (+e,+d), (+e,-d), (-e,+d), (-e,-d); then the zero move.
@@ -90,11 +96,20 @@ function quad(x: ArrayLike<number>, m: number[][]): number {
   return s;
 }
 
+/**
+ * Delta-normal / delta-gamma VaR and ES of a portfolio (see the file comment); `options` are
+ * valueAtRisk's `deltaGamma`, `scenarios` its scenario set (partial simulation) when given.
+ * @throws InputError naming the malformed field (`deltaGamma.covariance`, `scenarios.horizon`, ...).
+ */
 export function deltaGammaVar(
-  ctx: EngineContext, portfolio: Portfolio, c: number, method: 'deltaNormal' | 'deltaGamma', options: DeltaGammaOptions, scenarios?: ScenarioSet,
+  ctx: EngineContext, portfolio: Portfolio, c: number, method: 'deltaNormal' | 'deltaGamma', options: DeltaGammaOptions | undefined, scenarios?: ScenarioSet,
 ): { var: number; es: number; observations: number; details: Record<string, unknown> } {
-  const horizon = options.horizon ?? scenarios?.horizon ?? 1 / 365;
-  const mode = options.volShockMode ?? scenarios?.volShockMode ?? 'absolute';
+  const o = (optionalOptions(options, DELTA_GAMMA_KEYS, 'deltaGamma') ?? {}) as DeltaGammaOptions;
+  if (scenarios !== undefined) checkScenarioSet(scenarios);
+  const horizon = o.horizon !== undefined ? checkNumber(o.horizon, 'deltaGamma.horizon', 'nonNegative')
+    : scenarios?.horizon !== undefined ? checkNumber(scenarios.horizon, 'scenarios.horizon', 'nonNegative') : 1 / 365;
+  const mode = o.volShockMode !== undefined ? checkEnum(o.volShockMode, VOL_SHOCK_MODES, 'deltaGamma.volShockMode')
+    : checkEnum(scenarios?.volShockMode, VOL_SHOCK_MODES, 'scenarios.volShockMode', 'absolute');
   const sens = portfolioSensitivities(ctx, portfolio, horizon, mode, scenarios?.assets);
   const k = sens.assets.length;
   const gammaOn = method === 'deltaGamma';
@@ -107,13 +122,22 @@ export function deltaGammaVar(
     const t = empiricalTail(ctx, pnl, c);
     return { var: t.var, es: t.es, observations: m, details: { ...details, route: 'scenarios' } };
   }
-  const S = options.covariance;
+  const S = o.covariance;
   if (!Array.isArray(S) || S.length !== k || S.some((row) => !Array.isArray(row) || row.length !== k)) {
     throw new InputError('deltaGamma.covariance', S, `a ${k} x ${k} covariance matrix (or scenarios)`);
   }
   const Sig = S.map((row) => [...row]);
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < k; j++) {
+      const v = Sig[i][j];
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new InputError(`deltaGamma.covariance[${i}][${j}]`, v, 'a finite number');
+      if (i === j && v < 0) throw new InputError(`deltaGamma.covariance[${i}][${j}]`, v, 'a variance >= 0');
+      if (j < i && v !== Sig[j][i]) throw new InputError(`deltaGamma.covariance[${i}][${j}]`, v, `a symmetric matrix (covariance[${j}][${i}] = ${Sig[j][i]})`);
+    }
+  }
   const a = sens.delta;
   const s2 = quad(a, Sig);
+  if (!(s2 >= 0)) throw new InputError('deltaGamma.covariance', S, `a positive semi-definite matrix (delta' S delta = ${s2})`);
   if (!gammaOn) {
     const r = normalVarEs(-sens.theta, Math.sqrt(s2), c);
     return { var: r.var, es: r.es, observations: 0, details: { ...details, route: 'covariance', sd: Math.sqrt(s2) } };
@@ -129,7 +153,8 @@ export function deltaGammaVar(
   const k2 = s2 + 0.5 * trace(BS2);
   const k3 = 3 * quad(a, SBS) + trace(BS3);
   const k4 = 12 * quad(a, SBS2) + 3 * trace(BS4);
-  // Loss = -P&L: odd cumulants change sign.
+  // Loss = -P&L: odd cumulants change sign. A degenerate (zero-variance) quadratic form is the constant -k1.
+  if (!(k2 > 0)) return { var: -k1, es: -k1, observations: 0, details: { ...details, route: 'covariance', mean: k1, sd: 0, skewness: 0, excessKurtosis: 0 } };
   const sd = Math.sqrt(k2);
   const skew = -k3 / k2 ** 1.5;
   const exKurt = k4 / (k2 * k2);

@@ -9,8 +9,8 @@ export { revaluePortfolio, packPortfolio, type Portfolio, type Position, type Sc
 export { fitGarch, garchLogLikelihood, garchFilter, simulateGarch, ewmaVariance, type GarchFit, type GarchParameters, type FitGarchOptions, type EwmaResult, type GarchModel, type GarchDistribution } from './garch.js';
 export { kupiec, christoffersen, trafficLight, acerbiSzekely, type KupiecResult, type ChristoffersenResult, type TrafficLightResult, type AcerbiSzekelyResult, type PredictiveDistribution } from './backtests.js';
 export { rollingBacktest, type RollingBacktestArgs, type MethodBacktest } from './backtest-runner.js';
-export { stressTest, stressedVar, DEFAULT_STRESS_PERIODS, type StressTestArgs, type StressTestResult, type StressPeriod } from './stress.js';
-export { parsePriceCsv, priceReturns, alignHistories, type PriceHistory, type AlignedHistories, type Gap } from './returns.js';
+export { stressTest, stressedVar, DEFAULT_STRESS_PERIODS, type StressTestArgs, type StressedVarArgs, type StressTestResult, type StressPeriod } from './stress.js';
+export { parsePriceCsv, priceReturns, alignHistories, PriceCsvError, type ParsePriceCsvOptions, type PriceHistory, type AlignedHistories, type Gap } from './returns.js';
 export { empiricalTail, weightedTail, tailIndex, type TailEstimate } from './tail-measures.js';
 export { normalVarEs, studentTVarEs, cornishFisherVarEs, fitStudentT, sampleMoments } from './parametric.js';
 export { portfolioSensitivities, type Sensitivities, type DeltaGammaOptions } from './delta-gamma.js';

@@ -8,6 +8,7 @@ import type { EngineContext } from '../engine.js';
 import { riskKernels } from './kernels-access.js';
 import { InputError, KernelError } from '../errors.js';
 import * as L from '../kernels/risk/layout.js';
+import { checkArray, checkBoolean, checkOptions, checkStrings, dataRecord, keysOf, own } from './validate.js';
 
 /** One position. Quantities are in units of the underlying (negative = short) unless stated. */
 export type Position =
@@ -66,6 +67,20 @@ export interface RevaluationResult {
 
 const KINDS = { spot: L.KIND_SPOT, perpetual: L.KIND_PERPETUAL } as const;
 
+type PositionOf<K extends Position['kind']> = Extract<Position, { kind: K }>;
+/** The keys each position kind accepts (an unknown key, e.g. `volShockscale`, is an InputError). */
+const POSITION_KEYS: Record<Position['kind'], readonly string[]> = {
+  spot: keysOf<PositionOf<'spot'>>()(['kind', 'asset', 'quantity', 'account']),
+  perpetual: keysOf<PositionOf<'perpetual'>>()(['kind', 'asset', 'quantity', 'fundingRate', 'account']),
+  future: keysOf<PositionOf<'future'>>()(['kind', 'asset', 'quantity', 'expiry', 'basis', 'settlement', 'account']),
+  option: keysOf<PositionOf<'option'>>()([
+    'kind', 'asset', 'quantity', 'strike', 'expiry', 'vol', 'type', 'settlement', 'rate', 'basis', 'volShockScale', 'account',
+  ]),
+};
+const PORTFOLIO_KEYS = keysOf<Portfolio>()(['spots', 'positions', 'accounts']);
+const ACCOUNT_KEYS = keysOf<NonNullable<Portfolio['accounts']>[string]>()(['numeraire']);
+const SCENARIO_KEYS = keysOf<ScenarioSet>()(['assets', 'logReturns', 'volShocks', 'volShockMode', 'horizon']);
+
 function finite(v: unknown, path: string, positive = false, optional?: number): number {
   if (v === undefined && optional !== undefined) return optional;
   if (typeof v !== 'number' || !Number.isFinite(v) || (positive && !(v > 0))) {
@@ -87,22 +102,38 @@ export interface PackedPortfolio {
 
 /** Validate and pack a portfolio (the caller's objects are not modified). @throws InputError. */
 export function packPortfolio(portfolio: Portfolio, assets?: readonly string[]): PackedPortfolio {
-  if (portfolio === null || typeof portfolio !== 'object') throw new InputError('portfolio', portfolio, 'an object');
+  checkOptions(portfolio, PORTFOLIO_KEYS, 'portfolio');
   const spotsObj = portfolio.spots;
-  if (spotsObj === null || typeof spotsObj !== 'object') throw new InputError('portfolio.spots', spotsObj, 'an object of spots');
-  const names = assets ? [...assets] : Object.keys(spotsObj);
-  if (names.length === 0) throw new InputError('portfolio.spots', spotsObj, 'at least one asset');
+  if (spotsObj === null || typeof spotsObj !== 'object' || Array.isArray(spotsObj)) throw new InputError('portfolio.spots', spotsObj, 'an object of spots');
+  let names: string[];
+  if (assets === undefined) names = Object.keys(spotsObj);
+  else {
+    names = checkStrings(assets, 'scenarios.assets');
+    const seen = new Set<string>();
+    names.forEach((a, i) => {
+      if (seen.has(a)) throw new InputError(`scenarios.assets[${i}]`, a, 'distinct asset names');
+      seen.add(a);
+    });
+  }
+  if (names.length === 0) throw new InputError(assets === undefined ? 'portfolio.spots' : 'scenarios.assets', assets ?? spotsObj, 'at least one asset');
   const index = new Map(names.map((a, i) => [a, i]));
-  const spots = Float64Array.from(names, (a) => finite(spotsObj[a], `portfolio.spots.${a}`, true));
-  const positions = portfolio.positions;
-  if (!Array.isArray(positions)) throw new InputError('portfolio.positions', positions, 'an array');
-  const accountNames = portfolio.accounts ? Object.keys(portfolio.accounts) : ['default'];
-  if (accountNames.length === 0) throw new InputError('portfolio.accounts', portfolio.accounts, 'at least one account');
+  // Own properties only: an asset named `constructor` or `toString` is not priced by Object.prototype.
+  const spots = Float64Array.from(names, (a) => finite(own(spotsObj, a), `portfolio.spots.${a}`, true));
+  const positions = checkArray(portfolio.positions, 'portfolio.positions') as readonly Position[];
+  const accountsObj = portfolio.accounts;
+  if (accountsObj !== undefined && (accountsObj === null || typeof accountsObj !== 'object' || Array.isArray(accountsObj))) {
+    throw new InputError('portfolio.accounts', accountsObj, 'an object of accounts');
+  }
+  const accountNames = accountsObj ? Object.keys(accountsObj) : ['default'];
+  if (accountNames.length === 0) throw new InputError('portfolio.accounts', accountsObj, 'at least one account');
   const accountIndex = new Map(accountNames.map((a, i) => [a, i]));
   const numeraires = Int32Array.from(accountNames, (a) => {
-    const num = portfolio.accounts?.[a]?.numeraire;
+    if (!accountsObj) return -1;
+    const acc = own(accountsObj, a);
+    checkOptions(acc, ACCOUNT_KEYS, `portfolio.accounts.${a}`);
+    const num = (acc as { numeraire?: unknown }).numeraire;
     if (num === undefined || num === 'USD') return -1;
-    const f = index.get(num);
+    const f = typeof num === 'string' ? index.get(num) : undefined;
     if (f === undefined) throw new InputError(`portfolio.accounts.${a}.numeraire`, num, 'USD or an asset in spots');
     return f;
   });
@@ -111,10 +142,13 @@ export function packPortfolio(portfolio: Portfolio, assets?: readonly string[]):
   const i32 = new Int32Array(L.POS_I32_COLUMNS * n);
   positions.forEach((p, i) => {
     const path = `portfolio.positions[${i}]`;
-    if (p === null || typeof p !== 'object') throw new InputError(path, p, 'a position object');
-    const f = index.get(p.asset);
+    if (p === null || typeof p !== 'object' || Array.isArray(p)) throw new InputError(path, p, 'a position object');
+    const keys = typeof p.kind === 'string' ? own(POSITION_KEYS, p.kind) : undefined;
+    if (keys === undefined) throw new InputError(`${path}.kind`, (p as { kind: unknown }).kind, "'spot', 'perpetual', 'future' or 'option'");
+    checkOptions(p, keys, path);
+    const f = typeof p.asset === 'string' ? index.get(p.asset) : undefined;
     if (f === undefined) throw new InputError(`${path}.asset`, p.asset, `one of ${names.join(', ')}`);
-    const acc = p.account === undefined ? (portfolio.accounts ? undefined : 0) : accountIndex.get(p.account);
+    const acc = p.account === undefined ? (accountsObj ? undefined : 0) : typeof p.account === 'string' ? accountIndex.get(p.account) : undefined;
     if (acc === undefined) throw new InputError(`${path}.account`, p.account, `one of ${accountNames.join(', ')}`);
     const set = (c: number, v: number) => (f64[c * n + i] = v);
     set(L.COL_QUANTITY, finite(p.quantity, `${path}.quantity`));
@@ -130,7 +164,7 @@ export function packPortfolio(portfolio: Portfolio, assets?: readonly string[]):
         set(L.COL_CARRY, finite(p.fundingRate, `${path}.fundingRate`, false, 0));
         break;
       case 'future': {
-        const coin = p.settlement ?? 'usd';
+        const coin = p.settlement === undefined ? 'usd' : p.settlement;
         if (coin !== 'usd' && coin !== 'coin') throw new InputError(`${path}.settlement`, coin, "'usd' or 'coin'");
         kind = coin === 'coin' ? L.KIND_INVERSE_FUTURE : L.KIND_FUTURE;
         const T = finite(p.expiry, `${path}.expiry`);
@@ -140,7 +174,7 @@ export function packPortfolio(portfolio: Portfolio, assets?: readonly string[]):
         break;
       }
       case 'option': {
-        const coin = p.settlement ?? 'usd';
+        const coin = p.settlement === undefined ? 'usd' : p.settlement;
         if (coin !== 'usd' && coin !== 'coin') throw new InputError(`${path}.settlement`, coin, "'usd' or 'coin'");
         kind = coin === 'coin' ? L.KIND_OPTION_COIN : L.KIND_OPTION_USD;
         const T = finite(p.expiry, `${path}.expiry`);
@@ -200,6 +234,13 @@ export interface RevaluePortfolioArgs {
   positionPnl?: boolean;
 }
 
+const REVALUE_KEYS = keysOf<RevaluePortfolioArgs>()(['portfolio', 'scenarios', 'positionPnl']);
+
+/** A scenario set's shape: an object with only ScenarioSet keys (its arrays are checked when flattened). @throws InputError. */
+export function checkScenarioSet(sc: unknown, path = 'scenarios'): asserts sc is ScenarioSet {
+  checkOptions(sc, SCENARIO_KEYS, path);
+}
+
 /**
  * Full revaluation of a portfolio over a scenario set (see {@link ScenarioSet}), in chunks of
  * `ctx.chunkSize` scenarios, one `portfolioRevalue` kernel call per chunk (and per view: total,
@@ -207,21 +248,21 @@ export interface RevaluePortfolioArgs {
  * @throws InputError for a malformed portfolio or scenario set.
  */
 export function revaluePortfolio(ctx: EngineContext, args: RevaluePortfolioArgs): RevaluationResult {
-  if (args === null || typeof args !== 'object') throw new InputError('args', args, 'an object');
+  checkOptions(args, REVALUE_KEYS, '', 'args');
   const sc = args.scenarios;
-  if (sc === null || typeof sc !== 'object') throw new InputError('scenarios', sc, 'a scenario set');
+  checkScenarioSet(sc);
   const packed = packPortfolio(args.portfolio, sc.assets);
   const nF = packed.assets.length;
   const lr = flattenScenarios(sc.logReturns, nF, 'scenarios.logReturns');
   const m = lr.length / nF;
   const vs = sc.volShocks === undefined ? undefined : flattenScenarios(sc.volShocks, nF, 'scenarios.volShocks');
   if (vs && vs.length !== lr.length) throw new InputError('scenarios.volShocks', sc.volShocks, `${m} rows (as logReturns)`);
-  const modeName = sc.volShockMode ?? 'absolute';
-  const volMode = VOL_MODES[modeName as keyof typeof VOL_MODES];
+  const modeName = sc.volShockMode === undefined ? 'absolute' : sc.volShockMode;
+  const volMode = typeof modeName === 'string' ? own<number>(VOL_MODES, modeName) : undefined;
   if (volMode === undefined) throw new InputError('scenarios.volShockMode', modeName, "'absolute', 'relative' or 'log'");
   const horizon = sc.horizon === undefined ? 1 / 365 : sc.horizon;
   if (typeof horizon !== 'number' || !(horizon >= 0) || !Number.isFinite(horizon)) throw new InputError('scenarios.horizon', horizon, 'a number >= 0 (years)');
-  const wantPos = args.positionPnl === true;
+  const wantPos = checkBoolean(args.positionPnl, 'positionPnl');
   const pnl = new Float64Array(m);
   const posPnl = wantPos ? new Float64Array(packed.n * m) : undefined;
   const accounts = args.portfolio.accounts ? packed.accountNames.map(() => new Float64Array(m)) : undefined;
@@ -235,7 +276,11 @@ export function revaluePortfolio(ctx: EngineContext, args: RevaluePortfolioArgs)
     if (accounts) runRevalue(ctx, packed, packed.i32, packed.accountNames.length, packed.numeraires, lr, vs, start, mc, volMode, horizon, accounts, undefined, m);
   }
   const r: RevaluationResult = { pnl, scenarios: m, assets: packed.assets };
-  if (accounts) r.accounts = Object.fromEntries(packed.accountNames.map((a, i) => [a, accounts[i]]));
+  if (accounts) {
+    const byName = dataRecord<Float64Array>();
+    packed.accountNames.forEach((a, i) => (byName[a] = accounts[i]));
+    r.accounts = byName;
+  }
   if (posPnl) r.positionPnl = posPnl;
   return r;
 }

@@ -45,25 +45,41 @@ export function checkConfidence(c: unknown, path = 'confidence'): number {
 
 /** @throws InputError unless every element is finite; returns a Float64Array copy-free when possible. */
 export function finiteSample(x: unknown, path: string, minLength = 1): ArrayLike<number> {
-  if (x === null || typeof x !== 'object' || typeof (x as ArrayLike<number>).length !== 'number') {
-    throw new InputError(path, x, 'an array of numbers');
-  }
+  // The length must be a safe non-negative integer: `{ length: NaN }` or `{ length: -1 }` is not a sample.
+  const n = x !== null && typeof x === 'object' ? (x as { length?: unknown }).length : undefined;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new InputError(path, x, 'an array of numbers');
   const a = x as ArrayLike<number>;
-  if (a.length < minLength) throw new InputError(path, x, `at least ${minLength} values`);
+  if (n < minLength) throw new InputError(path, x, `at least ${minLength} values`);
   for (let i = 0; i < a.length; i++) {
     if (typeof a[i] !== 'number' || !Number.isFinite(a[i])) throw new InputError(`${path}[${i}]`, a[i], 'a finite number');
   }
   return a;
 }
 
+/** The length of an array-like sample: a safe integer >= 1, first and last elements numbers. @throws InputError. */
+function sampleLength(x: unknown, path: string): number {
+  const n = x !== null && typeof x === 'object' ? (x as { length?: unknown }).length : undefined;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) throw new InputError(path, x, 'a non-empty array of numbers');
+  // O(1) probe of the ends: an object that only claims a length (`{ length: 1e10 }`) is rejected
+  // before any memory is reserved for it.
+  const a = x as ArrayLike<unknown>;
+  if (typeof a[0] !== 'number') throw new InputError(`${path}[0]`, a[0], 'a number');
+  if (typeof a[n - 1] !== 'number') throw new InputError(`${path}[${n - 1}]`, a[n - 1], 'a number');
+  return n;
+}
+
 /**
  * Empirical VaR and ES (see the file comment) of P&L samples (`sign` = -1, losses are -pnl) or of
  * losses (`sign` = +1), via one `tailSelect` kernel call. The input is not modified.
  * VaR and ES in the sample's units, at `confidence` in (0, 1).
- * @throws KernelError if the selection kernel rejects the call (a bug); the sample is not validated (valueAtRisk does that).
+ * @throws InputError for a sample that is not array-like with at least one element, or a confidence
+ *   outside (0, 1) (O(1) checks: the elements are not validated, valueAtRisk does that);
+ *   KernelError if the selection kernel rejects the call (a bug).
  */
 export function empiricalTail(ctx: EngineContext, sample: ArrayLike<number>, confidence: number, sign: 1 | -1 = -1): TailEstimate {
-  const n = sample.length;
+  const n = sampleLength(sample, 'sample');
+  checkConfidence(confidence);
+  if (sign !== 1 && sign !== -1) throw new InputError('sign', sign, '1 (losses) or -1 (P&L)');
   const k = tailIndex(n, confidence);
   const { arena } = ctx;
   arena.reset();
@@ -90,10 +106,12 @@ export function empiricalTail(ctx: EngineContext, sample: ArrayLike<number>, con
 /**
  * Weighted empirical VaR and ES of losses (weights normalised to sum 1); a JS sort, O(n log n).
  * VaR and ES in the losses' units, at `confidence` in (0, 1).
- * @throws Nothing: unchecked arguments.
+ * @throws InputError for array shapes (lengths) or a confidence outside (0, 1); elements are unchecked.
  */
 export function weightedTail(losses: ArrayLike<number>, weights: ArrayLike<number>, confidence: number): TailEstimate {
-  const n = losses.length;
+  const n = sampleLength(losses, 'losses');
+  if (sampleLength(weights, 'weights') !== n) throw new InputError('weights', weights, `${n} weights (one per loss)`);
+  checkConfidence(confidence);
   let wsum = 0;
   for (let i = 0; i < n; i++) wsum += weights[i];
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => losses[a] - losses[b]);

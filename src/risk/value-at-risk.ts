@@ -17,13 +17,16 @@ import { InputError } from '../errors.js';
 import { ewmaVariance, fitGarch, garchFilter, type GarchFit, type GarchDistribution, type GarchModel } from './garch.js';
 import { cornishFisherVarEs, fitStudentT, normalVarEs, sampleMoments, studentTVarEs } from './parametric.js';
 import { revaluePortfolio, type Portfolio, type ScenarioSet } from './portfolio.js';
-import { forEachPhiloxRow, type Seed } from './random.js';
+import { forEachPhiloxRow, seedWords, type Seed } from './random.js';
 import { checkConfidence, empiricalTail, finiteSample, weightedTail, type TailEstimate } from './tail-measures.js';
 import { normalPdf, inverseNormalCdf, studentTPdf, studentTQuantile } from './distributions.js';
 import { allocate, type Allocation } from './allocation.js';
 import { bootstrapInterval, type BootstrapInterval } from './bootstrap.js';
 import { deltaGammaVar, type DeltaGammaOptions } from './delta-gamma.js';
 import { monteCarloScenarios, type MonteCarloVarOptions } from './monte-carlo-var.js';
+import {
+  BOOTSTRAP_SAMPLES_MAX, HORIZON_DAYS_MAX, SIMULATIONS_MAX, STUDENT_T_NU_MAX, checkBoolean, checkEnum, checkInt, checkOptions, keysOf, optionalOptions,
+} from './validate.js';
 
 export type VarMethod =
   | 'historical' | 'ageWeighted' | 'volatilityScaled' | 'filteredHistorical'
@@ -44,7 +47,7 @@ export interface ValueAtRiskArgs {
   confidence: number;
   /** Default 'historical'. */
   method?: VarMethod;
-  /** Horizon in days (default 1). */
+  /** Horizon in days: an integer in [1, 10000] (default 1); with 'overlapping' at most the number of P&L samples - 1. */
   horizonDays?: number;
   /** 'sqrt' | 'overlapping' | 'simulation'; defaults per method (see the file comment). */
   horizonScaling?: 'sqrt' | 'overlapping' | 'simulation';
@@ -52,14 +55,23 @@ export interface ValueAtRiskArgs {
   lambda?: number;
   /** Volatility model of 'garch' and 'filteredHistorical' (default GARCH(1,1), normal). */
   garch?: { model?: GarchModel; distribution?: GarchDistribution };
-  /** Student-t degrees of freedom (fitted by maximum likelihood when absent). */
+  /**
+   * Student-t degrees of freedom (fitted by maximum likelihood when absent): a number in (1, 10^6]
+   * (the t's ES is finite only for nu > 1; VaR and ES use the location-scale t, not a unit-variance
+   * one, so no variance is needed at one day), and > 2 when `horizonDays` > 1 (the t's horizon is
+   * reached by 'sqrt' scaling, and the square-root-of-time rule needs a finite variance).
+   * Beyond 10^6 the t is the normal to 4e-6: use method 'normal'.
+   */
   nu?: number;
-  /** Paths of the multi-step simulation (default 10000) and its seed (default 0). */
+  /** Paths of the multi-step simulation, an integer in [100, 10^7] (default 10000), and its seed (default 0). */
   simulations?: number;
   seed?: Seed;
   /** Euler allocation per position (portfolio inputs; historical, ageWeighted, normal, monteCarlo). */
   allocation?: boolean;
-  /** Seeded bootstrap confidence intervals of VaR and ES (resampling the P&L; 'historical' and parametric fits). */
+  /**
+   * Seeded bootstrap confidence intervals of VaR and ES (resampling the P&L; 'historical' and parametric fits):
+   * `samples` an integer in [10, 10^6] (default 1000), `level` in (0, 1) (default 0.9), `seed` (default 0).
+   */
   bootstrap?: { samples?: number; seed?: Seed; level?: number };
   /** Monte Carlo full revaluation: risk-factor model (method 'monteCarlo'). */
   monteCarlo?: MonteCarloVarOptions;
@@ -87,6 +99,34 @@ export interface ValueAtRiskResult {
   bootstrap?: { var: BootstrapInterval; es: BootstrapInterval; samples: number; level: number };
 }
 
+const VAR_KEYS = keysOf<ValueAtRiskArgs>()([
+  'pnl', 'portfolio', 'scenarios', 'confidence', 'method', 'horizonDays', 'horizonScaling', 'lambda', 'garch', 'nu',
+  'simulations', 'seed', 'allocation', 'bootstrap', 'monteCarlo', 'deltaGamma',
+]);
+const GARCH_KEYS = keysOf<NonNullable<ValueAtRiskArgs['garch']>>()(['model', 'distribution']);
+const BOOTSTRAP_KEYS = keysOf<NonNullable<ValueAtRiskArgs['bootstrap']>>()(['samples', 'seed', 'level']);
+const SCALINGS = ['sqrt', 'overlapping', 'simulation'] as const satisfies readonly NonNullable<ValueAtRiskArgs['horizonScaling']>[];
+const GARCH_MODELS = ['garch', 'gjr'] as const satisfies readonly GarchModel[];
+const GARCH_DISTRIBUTIONS = ['normal', 't'] as const satisfies readonly GarchDistribution[];
+
+/**
+ * Checks of the method options shared by valueAtRisk and rollingBacktest (`lambda`, `garch`, `nu`),
+ * under `path` (`''` for valueAtRisk, `'options'` for the backtest).
+ * @throws InputError naming the field.
+ */
+export function checkMethodOptions(o: Partial<Pick<ValueAtRiskArgs, 'lambda' | 'garch' | 'nu'>>, path: string): void {
+  const at = (k: string) => (path === '' ? k : `${path}.${k}`);
+  if (o.lambda !== undefined) decay(o.lambda, 0, at('lambda'));
+  const g = optionalOptions(o.garch, GARCH_KEYS, at('garch'));
+  if (g) {
+    checkEnum(g.model, GARCH_MODELS, at('garch.model'), 'garch');
+    checkEnum(g.distribution, GARCH_DISTRIBUTIONS, at('garch.distribution'), 'normal');
+  }
+  if (o.nu !== undefined && (typeof o.nu !== 'number' || !(o.nu > 1 && o.nu <= STUDENT_T_NU_MAX))) {
+    throw new InputError(at('nu'), o.nu, `a number in (1, ${STUDENT_T_NU_MAX}] (Student-t degrees of freedom)`);
+  }
+}
+
 /** A one-sample estimator: P&L sample -> VaR/ES at 1 day, with details. */
 export type Estimator = (pnl: ArrayLike<number>) => EstimatorResult;
 
@@ -96,9 +136,9 @@ export interface EstimatorResult { var: number; es: number; details: Record<stri
 /** Refit schedule of GARCH-based methods (and the Student-t nu) in rolling backtests: refit when `age >= every`. */
 export interface GarchFitCache { fit?: GarchFit; nu?: number; age: number; every: number }
 
-function decay(v: unknown, fallback: number): number {
+function decay(v: unknown, fallback: number, path = 'lambda'): number {
   if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !(v > 0 && v < 1)) throw new InputError('lambda', v, 'a number in (0, 1)');
+  if (typeof v !== 'number' || !(v > 0 && v < 1)) throw new InputError(path, v, 'a number in (0, 1)');
   return v;
 }
 
@@ -166,20 +206,32 @@ function simulateFiltered(
  * @throws InputError for a malformed call (naming the field); KernelError if a kernel rejects the call (a bug).
  */
 export function valueAtRisk(ctx: EngineContext, args: ValueAtRiskArgs): ValueAtRiskResult {
-  if (args === null || typeof args !== 'object') throw new InputError('args', args, 'an object');
+  checkOptions(args, VAR_KEYS, '', 'args');
   const c = checkConfidence(args.confidence);
-  const method = args.method ?? 'historical';
-  if (!METHODS.includes(method)) throw new InputError('method', method, METHODS.map((m) => `'${m}'`).join(', '));
-  const h = args.horizonDays ?? 1;
-  if (typeof h !== 'number' || !Number.isInteger(h) || h < 1) throw new InputError('horizonDays', h, 'a positive integer (days)');
-  const paths = args.simulations ?? 10000;
-  if (!Number.isInteger(paths) || paths < 100) throw new InputError('simulations', paths, 'an integer >= 100');
-  const seed = args.seed ?? 0;
+  const method = checkEnum(args.method, METHODS, 'method', 'historical');
+  const h = checkInt(args.horizonDays, 'horizonDays', 1, HORIZON_DAYS_MAX, 1);
+  const scalingOption = args.horizonScaling === undefined ? undefined : checkEnum(args.horizonScaling, SCALINGS, 'horizonScaling');
+  const paths = checkInt(args.simulations, 'simulations', 100, SIMULATIONS_MAX, 10000);
+  const seed = args.seed === undefined ? 0 : args.seed;
+  seedWords(seed, 'seed');
+  checkMethodOptions(args, '');
+  if (args.nu !== undefined && h > 1 && method === 'studentT' && (scalingOption ?? 'sqrt') === 'sqrt' && !(args.nu > 2)) {
+    throw new InputError('nu', args.nu, "a number > 2 with horizonScaling 'sqrt' (the square-root-of-time rule needs a finite variance)");
+  }
+  const allocation = checkBoolean(args.allocation, 'allocation');
+  const boot = optionalOptions(args.bootstrap, BOOTSTRAP_KEYS, 'bootstrap');
+  if (boot) {
+    checkInt(boot.samples, 'bootstrap.samples', 10, BOOTSTRAP_SAMPLES_MAX, 1000);
+    if (boot.level !== undefined && (typeof boot.level !== 'number' || !(boot.level > 0 && boot.level < 1))) {
+      throw new InputError('bootstrap.level', boot.level, 'a number in (0, 1)');
+    }
+    seedWords(boot.seed === undefined ? 0 : boot.seed, 'bootstrap.seed');
+  }
 
   // Methods that need a portfolio and build their own scenarios.
   if (method === 'deltaNormal' || method === 'deltaGamma') {
     if (!args.portfolio) throw new InputError('portfolio', args.portfolio, `a portfolio (method '${method}')`);
-    const r = deltaGammaVar(ctx, args.portfolio, c, method, args.deltaGamma ?? {}, args.scenarios);
+    const r = deltaGammaVar(ctx, args.portfolio, c, method, args.deltaGamma, args.scenarios);
     return { var: r.var, es: r.es, confidence: c, method, horizonDays: h, horizonMethod: 'scenarios', observations: r.observations, details: r.details };
   }
 
@@ -190,23 +242,24 @@ export function valueAtRisk(ctx: EngineContext, args: ValueAtRiskArgs): ValueAtR
   if (method === 'monteCarlo') {
     if (!args.portfolio || !args.monteCarlo) throw new InputError('monteCarlo', args.monteCarlo, "a portfolio and monteCarlo options (method 'monteCarlo')");
     const sc = monteCarloScenarios(ctx, args.portfolio, args.monteCarlo);
-    const rv = revaluePortfolio(ctx, { portfolio: args.portfolio, scenarios: sc, positionPnl: args.allocation === true });
+    const rv = revaluePortfolio(ctx, { portfolio: args.portfolio, scenarios: sc, positionPnl: allocation });
     const t = empiricalTail(ctx, rv.pnl, c);
     const res: ValueAtRiskResult = {
       var: t.var, es: t.es, confidence: c, method, horizonDays: h, horizonMethod: 'scenarios', observations: rv.scenarios,
       details: { k: t.k, horizonYears: sc.horizon, paths: rv.scenarios, seed: args.monteCarlo.seed ?? 0 },
     };
-    if (args.allocation && rv.positionPnl) res.allocation = allocate(ctx, rv.pnl, rv.positionPnl, args.portfolio.positions.length, c, 'historical', undefined, 1, args.portfolio.positions.map((p) => p.quantity));
+    if (allocation && rv.positionPnl) res.allocation = allocate(ctx, rv.pnl, rv.positionPnl, args.portfolio.positions.length, c, 'historical', undefined, 1, args.portfolio.positions.map((p) => p.quantity));
     if (args.bootstrap) res.bootstrap = bootstrapInterval(ctx, rv.pnl, (x) => { const e = empiricalTail(ctx, x, c); return [e.var, e.es]; }, args.bootstrap);
     return res;
   }
   if (args.pnl !== undefined) {
     pnl = finiteSample(args.pnl, 'pnl', 2);
-  } else if (args.portfolio && args.scenarios) {
-    const rv = revaluePortfolio(ctx, { portfolio: args.portfolio, scenarios: args.scenarios, positionPnl: args.allocation === true });
+  } else if (args.portfolio !== undefined || args.scenarios !== undefined) {
+    // revaluePortfolio names whichever of the two is missing or malformed.
+    const rv = revaluePortfolio(ctx, { portfolio: args.portfolio as Portfolio, scenarios: args.scenarios as ScenarioSet, positionPnl: allocation });
     pnl = rv.pnl;
     positionPnl = rv.positionPnl;
-    nPositions = args.portfolio.positions.length;
+    nPositions = (args.portfolio as Portfolio).positions.length;
     fromScenarios = true;
   } else {
     throw new InputError('pnl', args.pnl, 'P&L samples, or a portfolio with scenarios');
@@ -217,7 +270,7 @@ export function valueAtRisk(ctx: EngineContext, args: ValueAtRiskArgs): ValueAtR
   const historicalFamily = method === 'historical' || method === 'ageWeighted' || method === 'volatilityScaled';
   const simFamily = method === 'filteredHistorical' || method === 'ewma' || method === 'garch';
   if (h === 1) scaling = fromScenarios ? 'scenarios' : 'none';
-  else if (args.horizonScaling) scaling = args.horizonScaling;
+  else if (scalingOption) scaling = scalingOption;
   else scaling = simFamily ? 'simulation' : 'sqrt';
   if (h > 1 && scaling === 'overlapping' && !(historicalFamily && !fromScenarios)) {
     throw new InputError('horizonScaling', scaling, "'sqrt' (overlapping windows need a P&L series and a historical method)");
@@ -251,7 +304,7 @@ export function valueAtRisk(ctx: EngineContext, args: ValueAtRiskArgs): ValueAtR
   const res: ValueAtRiskResult = {
     var: VaR, es: ES, confidence: c, method, horizonDays: h, horizonMethod: scaling, observations: sample.length, details: r.details,
   };
-  if (args.allocation) {
+  if (allocation) {
     if (!positionPnl) throw new InputError('allocation', true, 'a portfolio with scenarios (per-position P&L)');
     if (method !== 'historical' && method !== 'ageWeighted' && method !== 'normal') {
       throw new InputError('method', method, "'historical', 'ageWeighted', 'normal' or 'monteCarlo' with allocation");
