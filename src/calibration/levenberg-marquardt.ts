@@ -80,7 +80,8 @@ function lmRun(problem: LeastSquaresProblem, options: LmOptions, initialPath = '
   const hi = vector(o.upper, n, 'upper', Infinity);
   const fixed = new Uint8Array(n);
   if (o.fixed !== undefined) {
-    const f = requireArrayLike(o.fixed, 'fixed', n, n);
+    const f = requireArrayLike(o.fixed, 'fixed');
+    if (f.length !== n) throw new InputError('fixed', o.fixed, `an array of ${n} booleans`);
     for (let j = 0; j < n; j++) {
       const v = f[j];
       if (typeof v !== 'boolean' && v !== 0 && v !== 1) throw new InputError(`fixed[${j}]`, v, 'a boolean');
@@ -94,7 +95,8 @@ function lmRun(problem: LeastSquaresProblem, options: LmOptions, initialPath = '
   }
   const sw = new Float64Array(m).fill(1);
   if (o.weights !== undefined) {
-    const ws = requireArrayLike(o.weights, 'weights', m, m);
+    const ws = requireArrayLike(o.weights, 'weights');
+    if (ws.length !== m) throw new InputError('weights', o.weights, `an array of ${m} weights`);
     for (let i = 0; i < m; i++) {
       const w = ws[i];
       if (typeof w !== 'number' || !(w >= 0) || w === Infinity) throw new InputError(`weights[${i}]`, w, 'a finite number >= 0');
