@@ -1,4 +1,5 @@
 import { InputError, KernelError, WasmUnavailableError } from './errors.js';
+import { checkKeys } from './option-keys.js';
 import type { Kernels } from './kernels/contract.js';
 import { KERNEL_NAMES } from './kernels/contract.js';
 import { createJsKernels } from './kernels/index.js';
@@ -311,8 +312,22 @@ export class Engine implements EngineContext {
   }
 }
 
-function checkOptions(options: EngineOptions): { backend: 'auto' | Backend; chunkSize: number } {
-  if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an object');
+/** The keys of {@link EngineOptions}. */
+const ENGINE_OPTION_KEYS = ['backend', 'wasm', 'debug', 'chunkSize'] as const satisfies readonly (keyof EngineOptions)[];
+/** The keys of createEngineSync's options. */
+const ENGINE_SYNC_OPTION_KEYS = ['debug', 'chunkSize'] as const satisfies readonly (keyof Omit<EngineOptions, 'backend' | 'wasm'>)[];
+
+function checkOptions(options: EngineOptions, keys: readonly string[]): { backend: 'auto' | Backend; chunkSize: number } {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new InputError('options', options, 'an object');
+  checkKeys(options, keys, 'options');
+  if (options.debug !== undefined && typeof options.debug !== 'boolean') throw new InputError('options.debug', options.debug, 'a boolean');
+  const wasm: unknown = options.wasm;
+  if (
+    wasm !== undefined && typeof wasm !== 'string' && !(wasm instanceof URL) && !(wasm instanceof ArrayBuffer) && !ArrayBuffer.isView(wasm)
+    && !(typeof WebAssembly !== 'undefined' && wasm instanceof WebAssembly.Module)
+  ) {
+    throw new InputError('options.wasm', wasm, 'a URL, a URL string, the .wasm bytes or a WebAssembly.Module');
+  }
   const backend = options.backend ?? 'auto';
   if (backend !== 'auto' && backend !== 'wasm' && backend !== 'js') {
     throw new InputError('options.backend', backend, "'auto', 'wasm' or 'js'");
@@ -378,7 +393,7 @@ function wasmEngine(exports: WebAssembly.Exports, chunkSize: number, module: Web
  * @throws InputError for a malformed option; WasmUnavailableError when `backend: 'wasm'` cannot load.
  */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
-  const { backend, chunkSize } = checkOptions(options);
+  const { backend, chunkSize } = checkOptions(options, ENGINE_OPTION_KEYS);
   if (backend === 'js') return jsEngine(chunkSize);
   try {
     const module = await compileWasm(options.wasm ?? defaultWasmUrl(options.debug));
@@ -397,7 +412,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
  * @throws InputError for a malformed source or option; WasmUnavailableError if it will not compile.
  */
 export function createEngineSync(source: BufferSource | WebAssembly.Module | null, options: Omit<EngineOptions, 'backend' | 'wasm'> = {}): Engine {
-  const { chunkSize } = checkOptions(options);
+  const { chunkSize } = checkOptions(options, ENGINE_SYNC_OPTION_KEYS);
   if (source === null) return jsEngine(chunkSize);
   if (typeof WebAssembly === 'undefined') throw new WasmUnavailableError('WebAssembly is not available in this environment');
   if (!(source instanceof WebAssembly.Module) && !ArrayBuffer.isView(source) && !(source instanceof ArrayBuffer)) {

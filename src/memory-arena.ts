@@ -1,4 +1,6 @@
 import type { KernelHeap } from './kernels/heap.js';
+import { InputError } from './errors.js';
+import { requireFunction } from './arguments.js';
 
 /** Where an arena's bytes live: WebAssembly linear memory, or a plain ArrayBuffer for the JS twin. */
 export interface HeapBacking {
@@ -26,7 +28,20 @@ export class MemoryArena {
   private viewsOf: ArrayBuffer | null = null;
   private cached!: KernelHeap;
 
+  /**
+   * @throws InputError naming `backing` (not an object), `backing.buffer` (not an ArrayBuffer or
+   *   SharedArrayBuffer), `backing.base` (not an integer in [0, buffer.byteLength]) or
+   *   `backing.grow` (not a function).
+   */
   constructor(backing: HeapBacking) {
+    if (backing === null || typeof backing !== 'object') throw new InputError('backing', backing, 'a HeapBacking { buffer, base, grow }');
+    const buffer: unknown = backing.buffer;
+    const shared = typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer;
+    if (!(buffer instanceof ArrayBuffer) && !shared) throw new InputError('backing.buffer', buffer, 'an ArrayBuffer');
+    const base: unknown = backing.base;
+    const size = (buffer as ArrayBuffer).byteLength;
+    if (typeof base !== 'number' || !Number.isInteger(base) || base < 0 || base > size) throw new InputError('backing.base', base, `an integer in [0, ${size}] (buffer.byteLength)`);
+    requireFunction(backing.grow, 'backing.grow');
     this.backing = backing;
     this.top = align(backing.base);
   }

@@ -1,4 +1,6 @@
 import * as codes from './kernels/status.js';
+import { InputError } from './errors.js';
+import { requireArrayLike } from './arguments.js';
 
 /**
  * Per-element status codes returned beside batch results (`status: Uint8Array`). An element with
@@ -23,21 +25,34 @@ export type StatusName = keyof typeof Status;
 const NAMES = Object.keys(Status) as StatusName[];
 
 /**
- * The name of a status code (`'unknown'` for a code riskwasm does not define).
- * @throws Nothing.
+ * The name of a status code (`'unknown'` for a number riskwasm does not define as a code).
+ * @throws InputError (path `code`) when code is not a number.
  */
 export function statusName(code: number): StatusName | 'unknown' {
-  return NAMES.find((k) => Status[k] === code) ?? 'unknown';
+  if (typeof code !== 'number') throw new InputError('code', code, 'a number (a status code)');
+  return nameOf(code);
+}
+
+function nameOf(code: number): StatusName | 'unknown' {
+  for (let j = 0; j < NAMES.length; j++) if (Status[NAMES[j]] === code) return NAMES[j];
+  return 'unknown';
 }
 
 /**
  * Counts of each status in a batch result, e.g. `{ ok: 998, belowIntrinsic: 2 }`.
- * @throws Nothing.
+ * @param status a `status` column (Uint8Array), or any array of numbers.
+ * @throws InputError naming `status` or `status.length` (not an array of bounded length) or
+ *   `status[i]` (not a number).
  */
 export function countStatus(status: Uint8Array): Partial<Record<StatusName | 'unknown', number>> {
+  const a = requireArrayLike(status, 'status');
+  const typed = a instanceof Uint8Array;
+  // Keys are the fixed status names, never data.
   const counts: Partial<Record<StatusName | 'unknown', number>> = {};
-  for (let i = 0; i < status.length; i++) {
-    const k = statusName(status[i]);
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (!typed && typeof v !== 'number') throw new InputError(`status[${i}]`, v, 'a number (a status code)');
+    const k = nameOf(v as number);
     counts[k] = (counts[k] ?? 0) + 1;
   }
   return counts;

@@ -5,7 +5,8 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import jan from '../data/market/deribit_options_snapshot_20260105T153329Z.csv?raw';
 import { BACKENDS, engineFor, expectInputError } from './backends.js';
 import {
-  differentialEvolution, levenbergMarquardt, loadDeribitChain, multiStart, sviTotalVariance,
+  differentialEvolution, levenbergMarquardt, loadDeribitChain, multiStart, sabrInitialGuess, ssviFromInternal, ssviSliceAsSvi,
+  sviButterflyCheck, sviCalendarCheck, sviDurrlemanG, sviInitialGuess, sviTotalVariance,
   type DeribitChain, type Engine, type LeastSquaresProblem, type SviParams,
 } from '../src/index.js';
 
@@ -155,5 +156,106 @@ describe('optimizer entry points: unknown keys and unbounded counts', () => {
     expectInputError(() => differentialEvolution(cost, { ...de, weight: NaN }), 'weight');
     expectInputError(() => differentialEvolution(cost, { ...de, seeds: [[0, 1]] }), 'seeds[0]');
     expect(Math.abs(differentialEvolution(cost, de).params[0])).toBeLessThan(1e-4);
+  });
+});
+
+// Issue 11, shape fuzz: the free functions of the calibration module threw TypeError ("Cannot read
+// properties of undefined (reading 'm')", "Cannot convert object to primitive value") on a
+// malformed call, and sviInitialGuess / sabrInitialGuess / ssviFromInternal looped over
+// `{ length: 1e10 }` (a hang). Each is now an InputError naming the argument.
+describe('calibration free functions: malformed arguments are InputErrors naming the argument', () => {
+  const HUGE = { length: 1e10 } as unknown as number[];
+
+  it('sviTotalVariance, sviDurrlemanG, sviButterflyCheck: SviParams must be a record of numbers with no other key; k a number', () => {
+    for (const f of [sviTotalVariance, sviDurrlemanG] as ((p: SviParams, k: number) => unknown)[]) {
+      expectInputError(() => f(undefined as never, 0), 'p');
+      expectInputError(() => f(null as never, 0), 'p');
+      expectInputError(() => f(7 as never, 0), 'p');
+      expectInputError(() => f([] as never, 0), 'p');
+      expectInputError(() => f({ ...P, a: '0.02' } as never, 0), 'p.a');
+      expectInputError(() => f({ a: 0.02, b: 0.15, rho: -0.4, m: 0.05 } as never, 0), 'p.sigma');
+      expect(expectInputError(() => f({ ...P, sigm: 0.2 } as never, 0), 'p.sigm').suggestion).toBe('sigma');
+      expectInputError(() => f(P, '0' as never), 'k');
+      expectInputError(() => f(P, undefined as never), 'k');
+    }
+    expectInputError(() => sviButterflyCheck(undefined as never), 'p');
+    expectInputError(() => sviButterflyCheck({ a: 1 } as never), 'p.b');
+    expectInputError(() => sviButterflyCheck(P, null as never), 'grid');
+  });
+
+  it('out-of-domain numbers are not errors: NaN where documented; valid calls unchanged', () => {
+    expect(sviTotalVariance({ ...P, sigma: NaN }, 0).w).toBeNaN();
+    expect(sviDurrlemanG({ ...P, a: -1 }, 0)).toBeNaN(); // w <= 0: NaN (documented)
+    const d = 0.1 - P.m, q = Math.hypot(d, P.sigma);
+    // Same operations in the same order as the formula in the TSDoc: equal to rounding (1 ulp-level).
+    expect(sviTotalVariance(P, 0.1).w).toBeCloseTo(P.a + P.b * (P.rho * d + q), 15);
+    // A null-prototype record is a record.
+    expect(sviTotalVariance(Object.assign(Object.create(null), P), 0.1).w).toBe(sviTotalVariance(P, 0.1).w);
+    expect(sviButterflyCheck(P).arbitrageFree).toBe(sviButterflyCheck({ ...P }, {}).arbitrageFree);
+    expect(sviCalendarCheck([P, { ...P, a: P.a + 0.01 }]).arbitrageFree).toBe(true);
+  });
+
+  it('sviInitialGuess and sabrInitialGuess: arrays of numbers of one length (no loop over length 1e10)', () => {
+    expectInputError(() => sviInitialGuess(HUGE, HUGE), 'k.length');
+    expectInputError(() => sviInitialGuess(undefined as never, []), 'k');
+    expectInputError(() => sviInitialGuess([], []), 'k.length');
+    expectInputError(() => sviInitialGuess([0, 'x'] as never, [0.1, 0.1]), 'k[1]');
+    expectInputError(() => sviInitialGuess([0, 0.1], [0.1]), 'w.length');
+    expectInputError(() => sviInitialGuess([0, 0.1], [0.1, null] as never), 'w[1]');
+    expectInputError(() => sabrInitialGuess(HUGE, HUGE, 100, 1), 'k.length');
+    expectInputError(() => sabrInitialGuess([0], [0.2, 0.3], 100, 1), 'vols.length');
+    expectInputError(() => sabrInitialGuess([0], [0.2], '100' as never, 1), 'forward');
+    expectInputError(() => sabrInitialGuess([0], [0.2], 100, undefined as never), 'beta');
+    const k = [-0.2, 0, 0.2];
+    expect(sviInitialGuess(k, k.map((x) => sviTotalVariance(P, x).w))).toHaveLength(5);
+    expect(sabrInitialGuess(k, [0.25, 0.2, 0.22], 100, 1)).toHaveLength(3);
+  });
+
+  it('ssviSliceAsSvi and ssviFromInternal: numbers, a known phi, an output Float64Array of y\'s length (left untouched on error)', () => {
+    expectInputError(() => ssviSliceAsSvi('0.04' as never, 1, 0), 'theta');
+    expectInputError(() => ssviSliceAsSvi(0.04, {} as never, 0), 'phi');
+    expectInputError(() => ssviSliceAsSvi(0.04, 1, undefined as never), 'rho');
+    expect(ssviSliceAsSvi(0.04, 1, 2).sigma).toBeNaN(); // |rho| > 1: out of domain, NaN
+    const x = new Float64Array(4).fill(7);
+    expectInputError(() => ssviFromInternal(HUGE, 'powerLaw', x), 'y.length');
+    expectInputError(() => ssviFromInternal([0.1, 0.5], 'powerLaw', x), 'y.length');
+    expectInputError(() => ssviFromInternal([0.1, 0.5, 0.3, 'a'] as never, 'powerLaw', x), 'y[3]');
+    expectInputError(() => ssviFromInternal([0.1, 0.5, 0.3, 0.04], 'power' as never, x), 'phi');
+    expectInputError(() => ssviFromInternal([0.1, 0.5, 0.3, 0.04], 'powerLaw', [0, 0, 0, 0] as never), 'x');
+    expectInputError(() => ssviFromInternal([0.1, 0.5, 0.3, 0.04, 0.01], 'powerLaw', x), 'x.length');
+    expect(Array.from(x)).toEqual([7, 7, 7, 7]);
+    ssviFromInternal([0.1, 0.5, 0.3, 0.04], 'hestonLike', x);
+    expect(x[3]).toBe(0.04);
+  });
+
+  it('levenbergMarquardt and multiStart check the problem, fixed, weights and each start', () => {
+    const opts = { initial: [1, 0] };
+    expectInputError(() => levenbergMarquardt(undefined as never, opts), 'problem');
+    expectInputError(() => levenbergMarquardt(null as never, opts), 'problem');
+    expectInputError(() => levenbergMarquardt({ ...EXP_PROBLEM, nParams: 1e10 }, opts), 'problem.nParams');
+    expectInputError(() => levenbergMarquardt({ ...EXP_PROBLEM, nParams: '2' } as never, opts), 'problem.nParams');
+    expectInputError(() => levenbergMarquardt({ ...EXP_PROBLEM, nResiduals: 2 ** 30 }, opts), 'problem.nResiduals');
+    expectInputError(() => levenbergMarquardt({ ...EXP_PROBLEM, evaluate: undefined } as never, opts), 'problem.evaluate');
+    expectInputError(() => levenbergMarquardt({ ...EXP_PROBLEM, hasJacobian: 'no' } as never, opts), 'problem.hasJacobian');
+    expectInputError(() => levenbergMarquardt(EXP_PROBLEM, { ...opts, fixed: null } as never), 'fixed');
+    expectInputError(() => levenbergMarquardt(EXP_PROBLEM, { ...opts, fixed: [false, 'yes'] } as never), 'fixed[1]');
+    expectInputError(() => levenbergMarquardt(EXP_PROBLEM, { ...opts, weights: null } as never), 'weights');
+    expectInputError(() => levenbergMarquardt(EXP_PROBLEM, { ...opts, weights: { length: 1e10 } } as never), 'weights.length');
+    expectInputError(() => multiStart(undefined as never, { starts: [[1, 0]] }), 'problem');
+    expectInputError(() => multiStart(EXP_PROBLEM, { starts: [[1, 0], [1, 'x']] } as never), 'starts[1][1]');
+    expectInputError(() => multiStart(EXP_PROBLEM, { starts: [[1, 0], [NaN, 0]] }), 'starts[1][0]');
+    // A 0/1 mask (Uint8Array) still works as `fixed`.
+    const r = levenbergMarquardt(EXP_PROBLEM, { initial: [2, 0], fixed: Uint8Array.of(1, 0) as never });
+    expect(r.params[0]).toBe(2);
+  });
+
+  it('differentialEvolution: bounds are arrays of numbers; a cost returning a non-number is an InputError at cost', () => {
+    const de = { lower: [-1, -1], upper: [1, 1], seed: 1, maxGenerations: 5 };
+    expectInputError(() => differentialEvolution(() => 'x' as never, de), 'cost');
+    expectInputError(() => differentialEvolution(() => undefined as never, de), 'cost');
+    expectInputError(() => differentialEvolution((p) => p[0], { ...de, lower: '12' as never }), 'lower');
+    expectInputError(() => differentialEvolution((p) => p[0], { ...de, lower: [0, '1'] as never }), 'lower[1]');
+    expectInputError(() => differentialEvolution((p) => p[0], { ...de, upper: [1] }), 'upper.length');
+    expectInputError(() => differentialEvolution((p) => p[0], { ...de, upper: [1, Symbol('s')] as never }), 'upper[1]');
   });
 });

@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
+import { requireNumberArray } from '../arguments.js';
 import type { KernelHeap } from '../kernels/heap.js';
 import { philox4x32_10, uniformFromWords } from '../kernels/random/philox.js';
 import type { EndReason } from './types.js';
@@ -50,7 +51,7 @@ export interface DifferentialEvolutionResult {
  * with mutants reflected back into the box: a seeded global stage before a local
  * Levenberg-Marquardt polish. Randomness comes from Philox4x32-10 keyed by the seed, counter =
  * (generation, member, draw), so the run is reproducible on every backend and platform.
- * @throws InputError for malformed bounds or options.
+ * @throws InputError for malformed bounds or options, or (path `cost`) when cost returns a non-number.
  */
 export function differentialEvolution(
   cost: (params: Float64Array) => number,
@@ -59,11 +60,10 @@ export function differentialEvolution(
   if (typeof cost !== 'function') throw new InputError('cost', cost, 'a function of the parameter vector');
   if (options === null || typeof options !== 'object') throw new InputError('options', options, '{ lower, upper, seed, ... }');
   checkKeys(options, DE_KEYS, '');
-  const n = options.lower?.length;
-  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InputError('lower', options.lower, 'an array of 1 to 10000 bounds');
-  if (options.upper?.length !== n) throw new InputError('upper', options.upper, 'bounds arrays of one length');
-  const lo = Float64Array.from(options.lower);
-  const hi = Float64Array.from(options.upper);
+  const lower = requireNumberArray(options.lower, 'lower', 1, 10_000);
+  const n = lower.length;
+  const lo = Float64Array.from(lower);
+  const hi = Float64Array.from(requireNumberArray(options.upper, 'upper', n, n));
   for (let j = 0; j < n; j++) {
     if (!Number.isFinite(lo[j]) || !Number.isFinite(hi[j]) || !(lo[j] <= hi[j])) throw new InputError(`lower[${j}]`, lo[j], 'finite bounds with lower <= upper');
   }
@@ -103,6 +103,7 @@ export function differentialEvolution(
   const evaluate = (p: Float64Array): number => {
     evaluations++;
     const c = cost(p);
+    if (typeof c !== 'number') throw new InputError('cost', c, 'a function returning a number');
     return Number.isNaN(c) ? Infinity : c;
   };
   const pop: Float64Array[] = [];

@@ -1,5 +1,6 @@
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
+import { requireArrayLike, requireFunction, requireRecord } from '../arguments.js';
 import type { EndReason, LeastSquaresProblem, LmOptions, LmResult } from './types.js';
 
 /**
@@ -22,9 +23,30 @@ import type { EndReason, LeastSquaresProblem, LmOptions, LmResult } from './type
  * @throws InputError for malformed options (lengths, bounds with lower > upper, bad weights).
  */
 export function levenbergMarquardt(problem: LeastSquaresProblem, options: LmOptions): LmResult {
+  checkProblem(problem);
   if (options === null || typeof options !== 'object') throw new InputError('options', options, 'LM options { initial, ... }');
   checkKeys(options, LM_KEYS, '');
   return lmRun(problem, options);
+}
+
+/** Most parameters of a problem: J^T J (nParams^2 doubles) stays within 1 GiB. */
+export const LM_MAX_PARAMS = Math.floor(Math.sqrt(2 ** 27));
+
+/**
+ * @throws InputError naming `problem`, `problem.nParams` (an integer in [1, LM_MAX_PARAMS]),
+ *   `problem.nResiduals` (an integer >= 0 with nResiduals x nParams <= 2^27, the Jacobian's doubles),
+ *   `problem.evaluate` (a function) or `problem.hasJacobian` (a boolean when given).
+ */
+function checkProblem(problem: unknown): void {
+  const p = requireRecord(problem, 'problem');
+  const n = p.nParams;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > LM_MAX_PARAMS) throw new InputError('problem.nParams', n, `an integer in [1, ${LM_MAX_PARAMS}]`);
+  const m = p.nResiduals, mMax = Math.floor(2 ** 27 / n);
+  if (typeof m !== 'number' || !Number.isInteger(m) || m < 0 || m > mMax) {
+    throw new InputError('problem.nResiduals', m, `an integer in [0, ${mMax}] (the Jacobian is nResiduals x nParams = ${n} doubles)`);
+  }
+  requireFunction(p.evaluate, 'problem.evaluate');
+  if (p.hasJacobian !== undefined && typeof p.hasJacobian !== 'boolean') throw new InputError('problem.hasJacobian', p.hasJacobian, 'a boolean');
 }
 
 /** The keys of {@link LmOptions}. */
@@ -48,29 +70,35 @@ function toleranceOption(v: unknown, fallback: number, path: string): number {
   return v;
 }
 
-function lmRun(problem: LeastSquaresProblem, options: LmOptions): LmResult {
+function lmRun(problem: LeastSquaresProblem, options: LmOptions, initialPath = 'initial'): LmResult {
   const n = problem.nParams;
   const m = problem.nResiduals;
   const o = options;
   if (o.onEvaluate !== undefined && typeof o.onEvaluate !== 'function') throw new InputError('onEvaluate', o.onEvaluate, 'a function');
-  const x = vector(o.initial, n, 'initial', NaN);
+  const x = vector(o.initial, n, initialPath, NaN);
   const lo = vector(o.lower, n, 'lower', -Infinity);
   const hi = vector(o.upper, n, 'upper', Infinity);
   const fixed = new Uint8Array(n);
   if (o.fixed !== undefined) {
-    if (o.fixed.length !== n) throw new InputError('fixed', o.fixed, `an array of ${n} booleans`);
-    for (let j = 0; j < n; j++) fixed[j] = o.fixed[j] ? 1 : 0;
+    const f = requireArrayLike(o.fixed, 'fixed');
+    if (f.length !== n) throw new InputError('fixed', o.fixed, `an array of ${n} booleans`);
+    for (let j = 0; j < n; j++) {
+      const v = f[j];
+      if (typeof v !== 'boolean' && v !== 0 && v !== 1) throw new InputError(`fixed[${j}]`, v, 'a boolean');
+      fixed[j] = v ? 1 : 0;
+    }
   }
   for (let j = 0; j < n; j++) {
-    if (Number.isNaN(x[j])) throw new InputError(`initial[${j}]`, x[j], 'a number');
+    if (Number.isNaN(x[j])) throw new InputError(`${initialPath}[${j}]`, x[j], 'a number');
     if (!(lo[j] <= hi[j])) throw new InputError(`lower[${j}]`, lo[j], `a number <= upper[${j}] = ${hi[j]}`);
     x[j] = Math.min(hi[j], Math.max(lo[j], x[j]));
   }
   const sw = new Float64Array(m).fill(1);
   if (o.weights !== undefined) {
-    if (o.weights.length !== m) throw new InputError('weights', o.weights, `an array of ${m} weights`);
+    const ws = requireArrayLike(o.weights, 'weights');
+    if (ws.length !== m) throw new InputError('weights', o.weights, `an array of ${m} weights`);
     for (let i = 0; i < m; i++) {
-      const w = o.weights[i];
+      const w = ws[i];
       if (typeof w !== 'number' || !(w >= 0) || w === Infinity) throw new InputError(`weights[${i}]`, w, 'a finite number >= 0');
       sw[i] = Math.sqrt(w);
     }
@@ -342,6 +370,7 @@ export interface MultiStartResult extends LmResult {
  * @throws InputError for no starts, or as {@link levenbergMarquardt} for malformed bounds or options.
  */
 export function multiStart(problem: LeastSquaresProblem, options: MultiStartOptions): MultiStartResult {
+  checkProblem(problem);
   if (options === null || typeof options !== 'object') throw new InputError('options', options, 'multi-start options { starts, ... }');
   checkKeys(options, MULTI_START_KEYS, '');
   const { starts, ...lmOptions } = options;
@@ -352,7 +381,7 @@ export function multiStart(problem: LeastSquaresProblem, options: MultiStartOpti
   let evaluations = 0;
   const runs: MultiStartResult['runs'] = [];
   starts.forEach((start, i) => {
-    const r = lmRun(problem, { ...lmOptions, initial: start });
+    const r = lmRun(problem, { ...lmOptions, initial: start }, `starts[${i}]`);
     const params = Float64Array.from(r.params);
     const residuals = Float64Array.from(r.residuals);
     runs.push({ reason: r.reason, cost: r.cost, iterations: r.iterations });

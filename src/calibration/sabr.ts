@@ -2,6 +2,7 @@ import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import { callKernel, calibrationKernels } from './kernel-call.js';
 import { checkKeys } from '../option-keys.js';
+import { requireNumber, requireNumberArray } from '../arguments.js';
 import { countOption, fitStatistics, MARKET_KEYS, now, optionalFunction, prepareQuotes, volProblem, type VolEvaluator } from './quotes.js';
 import {
   assembleSliceResult, boundsArrays, checkedGlobalStage, fitSlice, fixedMaskOf, MAX_EXTRA_STARTS, perturbedStarts, type GlobalStage,
@@ -77,10 +78,15 @@ export function sabrEvaluator(ctx: EngineContext, strikes: Float64Array, forward
  * A starting point from the smile: a weighted parabola sigma ~ c0 + c1 k + c2 k^2 near the money
  * and Hagan's small-k expansion (beta = 1: c1 = rho nu / 2, c2 = (2 - 3 rho^2) nu^2 / (12 alpha)),
  * so nu^2 = 6 alpha c2 + 6 c1^2 and rho = 2 c1 / nu; alpha = c0 F^(1 - beta).
- * Vols as decimals, k = ln(K / F).
- * @throws Nothing: unchecked arguments.
+ * Vols as decimals (one per k; NaN vols are skipped), k = ln(K / F).
+ * @throws InputError naming `k` or `k[i]` (not a non-empty array of numbers), `vols`, `vols.length`
+ *   or `vols[i]`, `forward` or `beta` (not a number).
  */
 export function sabrInitialGuess(k: ArrayLike<number>, vols: ArrayLike<number>, forward: number, beta: number): Float64Array {
+  requireNumberArray(k, 'k', 1);
+  requireNumberArray(vols, 'vols', k.length, k.length);
+  requireNumber(forward, 'forward');
+  requireNumber(beta, 'beta');
   // Normal equations of the parabola, weighting quotes near the money.
   const S = new Float64Array(9), b = new Float64Array(3);
   for (let i = 0; i < k.length; i++) {

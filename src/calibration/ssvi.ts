@@ -2,10 +2,11 @@ import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import { hestonPhi, hestonPhiPrime } from '../kernels/calibration/ssvi-jacobian.js';
 import { checkKeys } from '../option-keys.js';
+import { MAX_ARGUMENT_LENGTH, requireNumberArray } from '../arguments.js';
 import { callKernel, calibrationKernels } from './kernel-call.js';
 import { countOption, fitStatistics, MARKET_KEYS, MAX_QUOTES, now, optionalFunction, prepareQuotes, volProblem, type VolEvaluator } from './quotes.js';
 import {
-  calendarCheck, checkedGlobalStage, checkedGrid, fitSlice, MAX_EXTRA_STARTS, perturbedStarts, quotedSpanGrid, sviButterflyCheck, sviTotalVariance,
+  calendarCheck, checkedGlobalStage, checkedGrid, fitSlice, MAX_EXTRA_STARTS, perturbedStarts, quotedSpanGrid, sviButterflyCheck, sviTotalVarianceAt,
   type ArbitrageGrid, type CalendarCheck, type GlobalStage, type SviButterflyCheck, type SviParams,
 } from './svi.js';
 import type { FitResultBase, MarketArgs } from './types.js';
@@ -102,9 +103,22 @@ export interface FitSsviResult extends FitResultBase {
  * lambda = (1 + |rho|) / 4 + u, u >= 0 (GJ Corollary 4.1: lambda >= (1 + |rho|) / 4).
  * Returns the natural vector x = [rho, eta | lambda, gamma | 0, theta_0..theta_{S-1}] and, if
  * asked, the partials d eta/d rho and d eta/d u (dLambda likewise).
- * @throws Nothing: unchecked arguments.
+ * @param y the internal vector, length 3 + S.
+ * @param x output: overwritten with the natural vector (a Float64Array of y's length; may be y itself).
+ * @throws InputError naming `y` or `y[i]` (not an array of at least 3 numbers), `phi` (not
+ *   'powerLaw' or 'hestonLike'), `x` or `x.length` (not a Float64Array of y's length); nothing
+ *   is written to x then.
  */
 export function ssviFromInternal(y: ArrayLike<number>, phi: SsviPhi, x: Float64Array): { dRho: number; dU: number } {
+  requireNumberArray(y, 'y', 3, MAX_ARGUMENT_LENGTH);
+  if (phi !== 'powerLaw' && phi !== 'hestonLike') throw new InputError('phi', phi, "'powerLaw' or 'hestonLike'");
+  if (!(x instanceof Float64Array)) throw new InputError('x', x, 'a Float64Array (the output)');
+  if (x.length !== y.length) throw new InputError('x.length', x.length, `y.length = ${y.length}`);
+  return ssviToNatural(y, phi, x);
+}
+
+/** {@link ssviFromInternal} without the argument checks (the fit's hot path). */
+function ssviToNatural(y: ArrayLike<number>, phi: SsviPhi, x: Float64Array): { dRho: number; dU: number } {
   const S = x.length - 3;
   const rho = y[0], u = y[1];
   const a = 1 + Math.abs(rho);
@@ -163,10 +177,14 @@ function calendarSlack(phi: SsviPhi, x: ArrayLike<number>, thetas: number[]): nu
 
 /**
  * An SSVI slice (theta, phi, rho) as raw SVI (Gatheral-Jacquier 2014, section 3 mapping with Delta = mu = 0).
- * theta is ATM total variance (vol^2 x years).
- * @throws Nothing.
+ * theta is ATM total variance (vol^2 x years). Any numbers are accepted (out of domain, e.g.
+ * |rho| > 1 or phi = 0, the fields are NaN or infinite).
+ * @throws InputError naming `theta`, `phi` or `rho` when it is not a number.
  */
 export function ssviSliceAsSvi(theta: number, phi: number, rho: number): SviParams {
+  if (typeof theta !== 'number') throw new InputError('theta', theta, 'a number');
+  if (typeof phi !== 'number') throw new InputError('phi', phi, 'a number');
+  if (typeof rho !== 'number') throw new InputError('rho', rho, 'a number');
   return { a: (theta / 2) * (1 - rho * rho), b: (theta * phi) / 2, rho, m: -rho / phi, sigma: Math.sqrt(1 - rho * rho) / phi };
 }
 
@@ -253,7 +271,7 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
   const jNat = new Float64Array(Q.n * np);
   const phiKind = phi === 'powerLaw' ? 0 : 1;
   const evaluator: VolEvaluator = (y, out, jac) => {
-    const { dRho, dU } = ssviFromInternal(y, phi, x);
+    const { dRho, dU } = ssviToNatural(y, phi, x);
     callKernel(ctx, 'ssviEvaluate', [kCol, tCol, sliceOf, x], [out, jac ? jNat : null], (i, o) =>
       K.ssviEvaluate(Q.n, i[0], i[1], i[2], S, phiKind, i[3], 0, o[0], o[1]));
     if (!jac) return;
@@ -277,7 +295,7 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
   const residuals = new Float64Array(Q.n).fill(NaN);
   const stats = fitStatistics(ctx, Q, all, model, residuals);
   const xf = new Float64Array(np);
-  ssviFromInternal(fit.params, phi, xf);
+  ssviToNatural(fit.params, phi, xf);
   const rho = xf[0];
   let maxThetaPhi = 0, maxThetaPhi2 = 0, calendarFree = true;
   const spans: [number, number][] = [];
@@ -319,7 +337,7 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
   const phiScale = thetaPoints.reduce((mx, t) => Math.max(mx, phiOf(phi, xf, t)), 1);
   if (!(calendarMargin >= -1e-12 * phiScale)) calendarFree = false;
   const calendar = calendarCheck(
-    slices.map((x) => (k: number) => sviTotalVariance(x.svi, k).w),
+    slices.map((x) => (k: number) => sviTotalVarianceAt(x.svi, k).w),
     spans.slice(1).map((b, i) => calendarGrid ?? quotedSpanGrid(spans[i], b)),
   );
   const params: SsviParams = { rho, thetas: xf.slice(3), expiries: Float64Array.from(Q.slices, (x) => x.expiry) };

@@ -4,6 +4,7 @@ import { callKernel, calibrationKernels } from './kernel-call.js';
 import { multiStart } from './levenberg-marquardt.js';
 import { DE_MAX_GENERATIONS, DE_MAX_POPULATION, differentialEvolution } from './differential-evolution.js';
 import { checkKeys } from '../option-keys.js';
+import { requireNumberArray } from '../arguments.js';
 import {
   countOption, fitStatistics, MARKET_KEYS, now, optionalFunction, prepareQuotes, volProblem, worstReason, type PreparedQuotes, type VolEvaluator,
 } from './quotes.js';
@@ -34,11 +35,37 @@ export function sviFromArray(v: ArrayLike<number>): SviParams {
 }
 
 /**
+ * The check of an SviParams argument of the public scalar functions: an object whose five fields
+ * are numbers (any numbers: out-of-domain ones give NaN where documented) and that has no other
+ * key. Written out field by field, with no allocation, so it costs a few ns per call (the generic
+ * keyed version measured ten times that).
+ * @throws InputError naming `path`, `path.<name>` (not a number) or `path.<key>` (an unknown key).
+ */
+function requireSviParams(p: unknown, path: string): void {
+  if (p === null || typeof p !== 'object') throw new InputError(path, p, 'SviParams { a, b, rho, m, sigma }');
+  const q = p as Record<string, unknown>;
+  if (typeof q.a !== 'number' || typeof q.b !== 'number' || typeof q.rho !== 'number' || typeof q.m !== 'number' || typeof q.sigma !== 'number') {
+    if (Array.isArray(p) || ArrayBuffer.isView(p)) throw new InputError(path, p, 'SviParams { a, b, rho, m, sigma }');
+    for (const name of SVI_PARAM_NAMES) if (typeof q[name] !== 'number') throw new InputError(`${path}.${name}`, q[name], 'a number');
+  }
+  // for-in also walks inherited enumerable keys: on a miss, checkKeys (own keys) decides.
+  for (const key in q) if (key !== 'a' && key !== 'b' && key !== 'rho' && key !== 'm' && key !== 'sigma') checkKeys(q, SVI_PARAM_NAMES, path);
+}
+
+/**
  * w(k) and its first two derivatives in k.
  * w is total implied variance (vol^2 x years) at log-moneyness k = ln(K / F).
- * @throws Nothing.
+ * Any numbers are accepted (out-of-domain ones give NaN or a negative w).
+ * @throws InputError naming `p`, `p.<name>` (not a number, or an unknown key) or `k` (not a number).
  */
 export function sviTotalVariance(p: SviParams, k: number): { w: number; dw: number; d2w: number } {
+  requireSviParams(p, 'p');
+  if (typeof k !== 'number') throw new InputError('k', k, 'a number');
+  return sviTotalVarianceAt(p, k);
+}
+
+/** {@link sviTotalVariance} without the argument checks. @internal for checked callers' loops. */
+export function sviTotalVarianceAt(p: SviParams, k: number): { w: number; dw: number; d2w: number } {
   const d = k - p.m;
   const q = Math.sqrt(d * d + p.sigma * p.sigma);
   return { w: p.a + p.b * (p.rho * d + q), dw: p.b * (p.rho + d / q), d2w: (p.b * p.sigma * p.sigma) / (q * q * q) };
@@ -47,11 +74,17 @@ export function sviTotalVariance(p: SviParams, k: number): { w: number; dw: numb
 /**
  * Durrleman's function g(k) = (1 - k w'/(2w))^2 - w'^2/4 (1/w + 1/4) + w''/2 (Gatheral & Jacquier
  * 2014, eq. 2.1): the risk-neutral density is proportional to g, so a slice is free of butterfly
- * arbitrage iff g >= 0 (and w > 0) everywhere. NaN where w <= 0.
- * @throws Nothing.
+ * arbitrage iff g >= 0 (and w > 0) everywhere. NaN where w <= 0 (or w is NaN).
+ * @throws InputError naming `p`, `p.<name>` (not a number, or an unknown key) or `k` (not a number).
  */
 export function sviDurrlemanG(p: SviParams, k: number): number {
-  const { w, dw, d2w } = sviTotalVariance(p, k);
+  requireSviParams(p, 'p');
+  if (typeof k !== 'number') throw new InputError('k', k, 'a number');
+  return durrlemanG(p, k);
+}
+
+function durrlemanG(p: SviParams, k: number): number {
+  const { w, dw, d2w } = sviTotalVarianceAt(p, k);
   if (!(w > 0)) return NaN;
   const t = 1 - (k * dw) / (2 * w);
   return t * t - ((dw * dw) / 4) * (1 / w + 0.25) + d2w / 2;
@@ -105,14 +138,16 @@ export interface SviButterflyCheck {
 
 /**
  * Durrleman's g on a uniform grid, and Lee's wing bound.
- * @throws InputError (path `grid...`) unless grid.kMin < grid.kMax are finite and grid.points is an integer in [2, 1e6].
+ * @throws InputError naming `p` or `p.<name>` unless p is SviParams with number fields; (path
+ *   `grid...`) unless grid.kMin < grid.kMax are finite and grid.points is an integer in [2, 1e6].
  */
 export function sviButterflyCheck(p: SviParams, grid: ArbitrageGrid = {}): SviButterflyCheck {
+  requireSviParams(p, 'p');
   const { kMin, kMax, points } = checkedGrid(grid, 'grid');
   let minG = Infinity, kAt = NaN, negative = 0;
   for (let i = 0; i < points; i++) {
     const k = kMin + ((kMax - kMin) * i) / (points - 1);
-    let g = sviDurrlemanG(p, k);
+    let g = durrlemanG(p, k);
     if (Number.isNaN(g)) g = -Infinity;
     if (g < 0) negative++;
     if (g < minG) {
@@ -208,7 +243,7 @@ export function sviCalendarCheck(params: readonly SviParams[], grid?: ArbitrageG
   const w = params.map((p, i) => {
     const v = checkedSvi(p, `params[${i}]`);
     const q = sviFromArray(v);
-    return (k: number) => sviTotalVariance(q, k).w;
+    return (k: number) => sviTotalVarianceAt(q, k).w;
   });
   return calendarCheck(w, grids);
 }
@@ -324,10 +359,12 @@ export function sviDefaultBounds(kLo: number, kHi: number, wMax: number): { lowe
 /**
  * A starting point from the data: ATM total variance and the two wing slopes of w(k) give b and
  * rho (b (1 + rho) and -b (1 - rho) are the right and left slopes), m = 0, sigma = 0.1.
- * k = ln(K / F), w total implied variance (vol^2 x years).
- * @throws Nothing: unchecked arguments.
+ * k = ln(K / F), w total implied variance (vol^2 x years), one per k.
+ * @throws InputError naming `k` or `k[i]` (not a non-empty array of numbers), `w`, `w.length` or `w[i]`.
  */
 export function sviInitialGuess(k: ArrayLike<number>, w: ArrayLike<number>): Float64Array {
+  requireNumberArray(k, 'k', 1);
+  requireNumberArray(w, 'w', k.length, k.length);
   let iAtm = 0, iLo = 0, iHi = 0;
   for (let i = 0; i < k.length; i++) {
     if (Math.abs(k[i]) < Math.abs(k[iAtm])) iAtm = i;
@@ -550,7 +587,7 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
     });
   });
   const calendar = calendarCheck(
-    slices.map((x) => (k: number) => sviTotalVariance(x.params, k).w),
+    slices.map((x) => (k: number) => sviTotalVarianceAt(x.params, k).w),
     spans.slice(1).map(([lo, hi], i) => calendarGrid ?? quotedSpanGrid(spans[i], [lo, hi])),
   );
   return assembleSliceResult(ctx, Q, slices, allModel, residuals, t0, (sl) => ({
