@@ -20,6 +20,8 @@
  */
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
+import { requireNumber } from '../arguments.js';
+import { checkPath } from './standard-params.js';
 
 /**
  * Days per year of every time-to-expiry in the margin engine: days to expiry = 365.25 x expiry
@@ -195,6 +197,12 @@ const pct = (x: number): string => `${x > 0 ? '+' : ''}${Number((x * 100).toFixe
  *   expiry, the year of Deribit's chains and of the engine's expiry cut-off).
  */
 export function vegaPowerScale(expiry: number, scaling: VegaScaling): number {
+  requireNumber(expiry, 'expiry');
+  return vegaScale(expiry, checkVegaScaling(scaling, 'scaling'));
+}
+
+/** {@link vegaPowerScale} under validated scaling (the portfolio-margin loop, once per option). */
+export function vegaScale(expiry: number, scaling: VegaScaling): number {
   const days = expiry * DAYS_PER_YEAR;
   const p = days < scaling.referenceDays ? scaling.shortTermPower : scaling.longTermPower;
   return Math.pow(scaling.referenceDays / Math.max(days, scaling.floorDays), p);
@@ -219,10 +227,10 @@ export function deribitGrid(params: DeribitGridParams = {}): ScenarioGrid {
   const buckets = params.buckets ?? 4;
   const up = params.volUp ?? 0.5;
   const down = params.volDown ?? 0.25;
-  if (!(range > 0 && range < 1)) throw new InputError('params.priceRange', range, 'a number in (0, 1)');
+  if (typeof range !== 'number' || !(range > 0 && range < 1)) throw new InputError('params.priceRange', range, 'a number in (0, 1)');
   if (!Number.isInteger(buckets) || buckets < 1 || buckets > 100) throw new InputError('params.buckets', buckets, 'an integer in [1, 100]');
-  if (!(up >= 0 && Number.isFinite(up))) throw new InputError('params.volUp', up, 'a finite number >= 0');
-  if (!(down >= 0 && down < 1)) throw new InputError('params.volDown', down, 'a number in [0, 1)');
+  if (typeof up !== 'number' || !(up >= 0 && Number.isFinite(up))) throw new InputError('params.volUp', up, 'a finite number >= 0');
+  if (typeof down !== 'number' || !(down >= 0 && down < 1)) throw new InputError('params.volDown', down, 'a number in [0, 1)');
   const scenarios: MarginScenario[] = [];
   for (let b = -buckets; b <= buckets; b++) {
     const move = (range * b) / buckets;
@@ -231,7 +239,7 @@ export function deribitGrid(params: DeribitGridParams = {}): ScenarioGrid {
     }
   }
   const factor = params.extendedFactor ?? 1;
-  if (!(factor >= 0 && factor <= 1)) throw new InputError('params.extendedFactor', factor, 'a number in [0, 1]');
+  if (typeof factor !== 'number' || !(factor >= 0 && factor <= 1)) throw new InputError('params.extendedFactor', factor, 'a number in [0, 1]');
   const ext = params.extendedMoves ?? DERIBIT_EXTENDED_MOVES;
   if (!Array.isArray(ext)) throw new InputError('params.extendedMoves', ext, 'an array of moves > -1');
   ext.forEach((m, i) => {
@@ -242,7 +250,7 @@ export function deribitGrid(params: DeribitGridParams = {}): ScenarioGrid {
     name: 'deribit',
     scenarios,
     volShockMode: 'relative',
-    vegaScaling: { ...DERIBIT_VEGA_SCALING, ...params.vegaScaling },
+    vegaScaling: { ...DERIBIT_VEGA_SCALING, ...vegaOverrides(params.vegaScaling) },
     extendedDampener: params.extendedDampener ?? 25_000,
     extendedScaling: params.extendedScaling ?? 'range',
     addOns: params.addOns ?? { shortOptionContingency: 0.01, contingencyNetting: 'strike', deltaShock: { max: 0.1, threshold: 20_000_000 } },
@@ -276,10 +284,10 @@ export function span16Grid(params: Span16GridParams = {}): ScenarioGrid {
   const vol = params.volScanRange ?? 0.25;
   const mult = params.extremeMultiple ?? 2;
   const frac = params.extremeFraction ?? 0.35;
-  if (!(range > 0 && range < 1)) throw new InputError('params.priceScanRange', range, 'a number in (0, 1)');
-  if (!(vol >= 0 && Number.isFinite(vol))) throw new InputError('params.volScanRange', vol, 'a finite number >= 0');
-  if (!(mult >= 1 && mult * range < 10)) throw new InputError('params.extremeMultiple', mult, 'a number >= 1 (with multiple x range < 10)');
-  if (!(frac >= 0 && frac <= 1)) throw new InputError('params.extremeFraction', frac, 'a number in [0, 1]');
+  if (typeof range !== 'number' || !(range > 0 && range < 1)) throw new InputError('params.priceScanRange', range, 'a number in (0, 1)');
+  if (typeof vol !== 'number' || !(vol >= 0 && Number.isFinite(vol))) throw new InputError('params.volScanRange', vol, 'a finite number >= 0');
+  if (typeof mult !== 'number' || !(mult >= 1 && mult * range < 10)) throw new InputError('params.extremeMultiple', mult, 'a number >= 1 (with multiple x range < 10)');
+  if (typeof frac !== 'number' || !(frac >= 0 && frac <= 1)) throw new InputError('params.extremeFraction', frac, 'a number in [0, 1]');
   const scenarios = SPAN16_TABLE.map(([label, p, v, extreme], i): MarginScenario => {
     const move = extreme ? p * mult * range : p * range;
     const price = extreme ? `${label}${mult} scan (extreme)` : `${label} scan`;
@@ -312,13 +320,36 @@ function finiteIn(v: unknown, path: string, lo: number, hi: number, what: string
 }
 
 /**
+ * Validate vega scaling: days in (0, 1e6], powers in [0, 10]; returns a plain copy.
+ * @throws InputError naming the field (`<path>.floorDays`).
+ */
+function checkVegaScaling(v: unknown, path: string): VegaScaling {
+  if (v === null || typeof v !== 'object') throw new InputError(path, v, 'an object { referenceDays, floorDays, shortTermPower, longTermPower }');
+  checkKeys(v, VEGA_SCALING_KEYS, path);
+  const s = v as Partial<Record<keyof VegaScaling, unknown>>;
+  return {
+    referenceDays: finiteIn(s.referenceDays, `${path}.referenceDays`, Number.MIN_VALUE, 1e6, 'a positive number of days'),
+    floorDays: finiteIn(s.floorDays, `${path}.floorDays`, Number.MIN_VALUE, 1e6, 'a positive number of days'),
+    shortTermPower: finiteIn(s.shortTermPower, `${path}.shortTermPower`, 0, 10, 'a power in [0, 10]'),
+    longTermPower: finiteIn(s.longTermPower, `${path}.longTermPower`, 0, 10, 'a power in [0, 10]'),
+  };
+}
+
+/** deribitGrid's `vegaScaling` overrides: an object (its fields are checked with the grid). */
+function vegaOverrides(v: unknown): Partial<VegaScaling> | undefined {
+  if (v !== undefined && (v === null || typeof v !== 'object')) throw new InputError('params.vegaScaling', v, 'an object of VegaScaling fields');
+  return v as Partial<VegaScaling> | undefined;
+}
+
+/**
  * Validate a grid (yours, or a preset modified) and return a frozen copy with defaults filled in:
  * volShockMode 'relative', extendedDampener 0, extendedScaling 'none', addOns {}, combine 'sum',
  * maintenanceFactor 1. The caller's object is not modified.
  * @param path prefix of error paths (default `'grid'`).
- * @throws InputError naming the field, e.g. `grid.scenarios[3].priceMove`.
+ * @throws InputError naming the field, e.g. `grid.scenarios[3].priceMove`, or `path` when it is not a string.
  */
 export function scenarioGrid(grid: Partial<ScenarioGrid> & { scenarios: readonly MarginScenario[] }, path = 'grid'): ScenarioGrid {
+  checkPath(path);
   if (grid === null || typeof grid !== 'object') throw new InputError(path, grid, 'a scenario grid { scenarios, ... }');
   checkKeys(grid, GRID_KEYS, path);
   const name = grid.name ?? 'custom';
@@ -341,18 +372,7 @@ export function scenarioGrid(grid: Partial<ScenarioGrid> & { scenarios: readonly
   });
   const volShockMode = grid.volShockMode ?? 'relative';
   if (volShockMode !== 'relative' && volShockMode !== 'absolute') throw new InputError(`${path}.volShockMode`, volShockMode, "'relative' or 'absolute'");
-  let vegaScaling: VegaScaling | undefined;
-  if (grid.vegaScaling !== undefined) {
-    const v = grid.vegaScaling;
-    if (v === null || typeof v !== 'object') throw new InputError(`${path}.vegaScaling`, v, 'an object { referenceDays, floorDays, shortTermPower, longTermPower }');
-    checkKeys(v, VEGA_SCALING_KEYS, `${path}.vegaScaling`);
-    vegaScaling = Object.freeze({
-      referenceDays: finiteIn(v.referenceDays, `${path}.vegaScaling.referenceDays`, Number.MIN_VALUE, 1e6, 'a positive number of days'),
-      floorDays: finiteIn(v.floorDays, `${path}.vegaScaling.floorDays`, Number.MIN_VALUE, 1e6, 'a positive number of days'),
-      shortTermPower: finiteIn(v.shortTermPower, `${path}.vegaScaling.shortTermPower`, 0, 10, 'a power in [0, 10]'),
-      longTermPower: finiteIn(v.longTermPower, `${path}.vegaScaling.longTermPower`, 0, 10, 'a power in [0, 10]'),
-    });
-  }
+  const vegaScaling = grid.vegaScaling === undefined ? undefined : Object.freeze(checkVegaScaling(grid.vegaScaling, `${path}.vegaScaling`));
   const extendedDampener = finiteIn(grid.extendedDampener ?? 0, `${path}.extendedDampener`, 0, Number.MAX_VALUE, 'a finite amount >= 0 (USD)');
   const extendedScaling = grid.extendedScaling ?? 'none';
   if (extendedScaling !== 'range' && extendedScaling !== 'none') throw new InputError(`${path}.extendedScaling`, extendedScaling, "'range' or 'none'");

@@ -13,10 +13,10 @@ import { checkKeys } from '../option-keys.js';
 import type { MarginKernels } from '../kernels/margin/kernels.js';
 import * as L from '../kernels/margin/layout.js';
 import { KIND_FUTURE, KIND_INVERSE_FUTURE, KIND_OPTION_COIN, KIND_OPTION_USD, KIND_PERPETUAL, KIND_SPOT } from '../kernels/risk/layout.js';
-import { haircutOf, inverseFace, isInverse, positionEquity } from './equity.js';
+import { haircutRate, inverseFaceOf, isInversePosition, positionEquityOf } from './equity.js';
 import { resolveAccounts, STABLECOINS } from './market.js';
 import {
-  checkStandardParams, haircutsFor, linearRuleOf, maintenanceAmounts, optionRuleOf, standardMarginResolved,
+  checkStandardParams, haircutsFor, linearRuleOf, tierAmounts, optionRuleOf, standardMarginResolved,
   type LinearMarginRule, type StandardMarginParams, type StandardMarginResult,
 } from './standard-margin.js';
 import type { MarginAccount, MarginMarket, ResolvedAccount, ResolvedPosition } from './types.js';
@@ -163,7 +163,7 @@ function accountProblems(ai: number, acc: ResolvedAccount, sm: StandardMarginRes
   return [...riskyAssets(acc)].map(([asset, index]) => {
     let equity = 0, margin = 0, coins = 0;
     for (const c of acc.collateral) {
-      const h = haircutOf(haircuts, c.asset);
+      const h = haircutRate(haircuts, c.asset);
       if (c.asset === asset) coins += c.amount * (1 - h);
       else equity += c.amount * c.price * (1 - h);
     }
@@ -171,7 +171,7 @@ function accountProblems(ai: number, acc: ResolvedAccount, sm: StandardMarginRes
     acc.positions.forEach((p, i) => {
       if (p.asset === asset) positions.push(p);
       else {
-        equity += positionEquity(p, haircuts);
+        equity += positionEquityOf(p, haircuts);
         margin += sm.positions[i].maintenanceMargin;
       }
     });
@@ -201,7 +201,7 @@ function pack(problems: Problem[], params: StandardMarginParams, haircuts: Reado
       if (p.kind === 'spot') {
         seti(L.LIQ_KIND, KIND_SPOT);
         seti(L.LIQ_RULE, L.LIQ_RULE_NONE);
-        set(L.LIQ_VALUE_SCALE, 1 - haircutOf(haircuts, p.asset));
+        set(L.LIQ_VALUE_SCALE, 1 - haircutRate(haircuts, p.asset));
       } else if (p.kind === 'option') {
         seti(L.LIQ_KIND, p.settlement === 'coin' ? KIND_OPTION_COIN : KIND_OPTION_USD);
         set(L.LIQ_STRIKE, p.strike);
@@ -220,9 +220,9 @@ function pack(problems: Problem[], params: StandardMarginParams, haircuts: Reado
         // Without an entry price the P&L is counted from today's mark (zero today, as in equity.ts).
         set(L.LIQ_ENTRY, Number.isFinite(p.entryPrice) ? p.entryPrice : p.markPerUnit);
         set(L.LIQ_CONSTANT, p.accruedFunding);
-        const inverse = isInverse(p);
+        const inverse = isInversePosition(p);
         // A coin-settled position's quantity is its USD face N (fixed: its coin size |N| / F moves with F).
-        if (inverse) set(L.LIQ_QUANTITY, inverseFace(p));
+        if (inverse) set(L.LIQ_QUANTITY, inverseFaceOf(p));
         seti(L.LIQ_KIND, inverse ? KIND_INVERSE_FUTURE : p.kind === 'perpetual' ? KIND_PERPETUAL : KIND_FUTURE);
         const rule = linearRuleOf(params, p);
         seti(L.LIQ_RULE, L.LIQ_RULE_TIERS);
@@ -239,7 +239,7 @@ function pack(problems: Problem[], params: StandardMarginParams, haircuts: Reado
         } else {
           let t = tierTables.get(rule);
           if (!t) {
-            const amounts = maintenanceAmounts(rule);
+            const amounts = tierAmounts(rule);
             t = [tiers.length / 3, rule.tiers.length];
             rule.tiers.forEach((tier, k) => tiers.push(tier.upTo ?? Infinity, tier.maintenanceRate, amounts[k]));
             tierTables.set(rule, t);

@@ -39,6 +39,7 @@ import { christoffersen, kupiec, type KupiecResult } from '../risk/backtests.js'
 import { inverseNormalCdf, normalCdf, normalPdf } from '../risk/distributions.js';
 import { alignHistories, type PriceHistory } from '../risk/returns.js';
 import { checkKeys } from '../option-keys.js';
+import { requireArrayLike, requireInteger, requireNumberArray } from '../arguments.js';
 import { dict, own } from './own.js';
 import { DAYS_PER_YEAR } from './grids.js';
 import { revaluePortfolio, type Portfolio } from '../risk/portfolio.js';
@@ -156,13 +157,26 @@ function fraction(v: unknown, path: string, fallback: number): number {
   return v;
 }
 
-/** VaR confidence whose normal quantile equals the normal ES at c: Phi(phi(z_c) / (1 - c)). */
+/**
+ * VaR confidence whose normal quantile equals the normal ES at c: Phi(phi(z_c) / (1 - c)).
+ * @throws InputError unless `c` is a number in (0, 1) (path `confidence`).
+ */
 export function esEquivalentConfidence(c: number): number {
+  checkConfidence(c);
   return normalCdf(normalPdf(inverseNormalCdf(c)) / (1 - c));
 }
 
-/** Largest n-day increase and the peak-to-trough ratio of a series (dates optional). */
+/**
+ * Largest n-day increase and the peak-to-trough ratio of a series (dates optional).
+ * @param im IM series (USD), @param days n (an integer >= 1), @param dates labels of the series'
+ * dates (at least as many as `im`), reported for the largest increase.
+ * @throws InputError for an `im` that is not an array of numbers, a `days` that is not a positive
+ * integer, or `dates` that is not an array at least as long as `im`.
+ */
 export function procyclicality(im: ArrayLike<number>, days: number, dates?: readonly (string | number)[]): ProcyclicalityReport {
+  requireNumberArray(im, 'im');
+  requireInteger(days, 'days', 1, Number.MAX_VALUE);
+  if (dates !== undefined) requireArrayLike(dates, 'dates', im.length);
   let peak = -Infinity, trough = Infinity, ratio = 0, from: number | undefined, to: number | undefined;
   for (let t = 0; t < im.length; t++) {
     peak = Math.max(peak, im[t]);

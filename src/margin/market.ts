@@ -12,6 +12,8 @@ import type {
   AssetMarket, InstrumentSpec, MarginAccount, MarginMarket, MarginPosition, ResolvedAccount, ResolvedCollateral, ResolvedPosition,
 } from './types.js';
 import { dict, own } from './own.js';
+import { requireNumber, requireRecord } from '../arguments.js';
+import { checkPath } from './standard-params.js';
 
 /** Assets valued at 1 USD per unit, with no market entry needed. */
 export const STABLECOINS: ReadonlySet<string> = new Set(['USD', 'USDC', 'USDT']);
@@ -29,13 +31,27 @@ function optionalNum(v: unknown, path: string, fallback: number, check: 'finite'
   return v === undefined ? fallback : num(v, path, check);
 }
 
-/** USD price of one unit of `asset` (stablecoins 1). @throws InputError for an asset the market lacks. */
-export function assetPrice(market: MarginMarket, asset: unknown, path: string): number {
+/**
+ * USD price of one unit of `asset` (stablecoins 1): the index of `market.assets[asset]`.
+ * @param path the asset's name in error paths (default `'asset'`).
+ * @throws InputError for an asset the market lacks or that is not a non-empty string (`path`), a
+ * market without an `assets` object (`market`, `market.assets`), an index that is not a positive
+ * finite number (`market.assets.<asset>.index`), or a path that is not a string.
+ */
+export function assetPrice(market: MarginMarket, asset: unknown, path = 'asset'): number {
+  checkPath(path);
+  requireRecord(requireRecord(market, 'market').assets, 'market.assets');
+  const a = priceOf(market, asset, path);
+  return num(a, `market.assets.${asset as string}.index`, 'positive');
+}
+
+/** {@link assetPrice} in a market checked by checkMarket (the library's own callers). */
+function priceOf(market: MarginMarket, asset: unknown, path: string): number {
   if (typeof asset !== 'string' || asset === '') throw new InputError(path, asset, 'an asset name');
   if (STABLECOINS.has(asset)) return 1;
   // Own properties only: `constructor` or `toString` is an unknown asset, like `DOGE`.
   const a = own(market.assets, asset);
-  if (a === undefined) throw new InputError(path, asset, `an asset in market.assets (${Object.keys(market.assets).join(', ') || 'none'})`);
+  if (a === null || typeof a !== 'object') throw new InputError(path, asset, `an asset in market.assets (${Object.keys(market.assets).join(', ') || 'none'})`);
   return a.index;
 }
 
@@ -44,6 +60,13 @@ export function assetPrice(market: MarginMarket, asset: unknown, path: string): 
  * in time between listed expiries (flat basis rate beyond them), else the index (no forwards).
  */
 export function forwardFor(asset: AssetMarket, expiry: number): number {
+  checkAssetMarket(asset, 'asset');
+  requireNumber(expiry, 'expiry');
+  return forwardOf(asset, expiry);
+}
+
+/** {@link forwardFor} of an asset market checked by checkMarket (the library's own callers). */
+function forwardOf(asset: AssetMarket, expiry: number): number {
   const fw = asset.forwards;
   if (!fw || fw.length === 0 || expiry <= 0) return asset.index;
   let lo: { expiry: number; price: number } | undefined;
@@ -78,27 +101,34 @@ export function checkMarket(market: unknown): MarginMarket {
   const m = market as MarginMarket;
   checkKeys(m, MARKET_KEYS, 'market');
   if (m.assets === null || typeof m.assets !== 'object' || Array.isArray(m.assets)) throw new InputError('market.assets', m.assets, 'an object of asset markets');
-  for (const [name, a] of Object.entries(m.assets)) {
-    const apath = `market.assets.${name}`;
-    if (a === null || typeof a !== 'object') throw new InputError(apath, a, 'an asset market { index, forwards? }');
-    checkKeys(a, ASSET_MARKET_KEYS, apath);
-    num(a.index, `${apath}.index`, 'positive');
-    if (a.forwards !== undefined) {
-      if (!Array.isArray(a.forwards)) throw new InputError(`${apath}.forwards`, a.forwards, 'an array of { expiry, price }');
-      a.forwards.forEach((f, i) => {
-        if (f === null || typeof f !== 'object') throw new InputError(`${apath}.forwards[${i}]`, f, 'a forward { expiry, price }');
-        checkKeys(f, FORWARD_KEYS, `${apath}.forwards[${i}]`);
-        num(f.expiry, `${apath}.forwards[${i}].expiry`, 'positive');
-        num(f.price, `${apath}.forwards[${i}].price`, 'positive');
-      });
-    }
-  }
+  for (const [name, a] of Object.entries(m.assets)) checkAssetMarket(a, `market.assets.${name}`);
   if (m.rate !== undefined) num(m.rate, 'market.rate');
   if (m.vols !== undefined && (m.vols === null || typeof m.vols !== 'object')) throw new InputError('market.vols', m.vols, 'an object of vols by instrument');
   if (m.instruments !== undefined && (m.instruments === null || typeof m.instruments !== 'object')) {
     throw new InputError('market.instruments', m.instruments, 'an object of instruments by name');
   }
   return m;
+}
+
+/**
+ * Validate one asset's market: its keys, a positive index and forwards { expiry > 0, price > 0 }.
+ * @throws InputError naming the field (`<apath>.forwards[2].price`).
+ */
+function checkAssetMarket(a: unknown, apath: string): AssetMarket {
+  if (a === null || typeof a !== 'object') throw new InputError(apath, a, 'an asset market { index, forwards? }');
+  const am = a as AssetMarket;
+  checkKeys(am, ASSET_MARKET_KEYS, apath);
+  num(am.index, `${apath}.index`, 'positive');
+  if (am.forwards !== undefined) {
+    if (!Array.isArray(am.forwards)) throw new InputError(`${apath}.forwards`, am.forwards, 'an array of { expiry, price }');
+    am.forwards.forEach((f, i) => {
+      if (f === null || typeof f !== 'object') throw new InputError(`${apath}.forwards[${i}]`, f, 'a forward { expiry, price }');
+      checkKeys(f, FORWARD_KEYS, `${apath}.forwards[${i}]`);
+      num(f.expiry, `${apath}.forwards[${i}].expiry`, 'positive');
+      num(f.price, `${apath}.forwards[${i}].price`, 'positive');
+    });
+  }
+  return am;
 }
 
 type Settlement = 'usd' | 'coin';
@@ -176,7 +206,7 @@ function cachedForward(cache: ForwardCache, mk: MarginMarket, asset: string, T: 
   let byT = cache.get(asset);
   if (!byT) cache.set(asset, (byT = new Map()));
   let F = byT.get(T);
-  if (F === undefined) byT.set(T, (F = forwardFor(own(mk.assets, asset)!, T)));
+  if (F === undefined) byT.set(T, (F = forwardOf(own(mk.assets, asset)!, T)));
   return F;
 }
 
@@ -253,7 +283,7 @@ export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | re
       if (acc.collateral === null || typeof acc.collateral !== 'object') throw new InputError(`${apath}.collateral`, acc.collateral, 'an object of amounts by asset');
       for (const [asset, amount] of Object.entries(acc.collateral)) {
         const cpath = `${apath}.collateral.${asset}`;
-        collateral.push({ asset, amount: num(amount, cpath, 'nonnegative'), price: assetPrice(mk, asset, cpath) });
+        collateral.push({ asset, amount: num(amount, cpath, 'nonnegative'), price: priceOf(mk, asset, cpath) });
       }
     }
     const raw = acc.positions;
@@ -295,7 +325,7 @@ export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | re
       const instrument = p.instrument as string | undefined;
       const size = num(p.size, `${posPath(apath, pi)}.size`);
       if (STABLECOINS.has(asset)) throw new InputError(`${posPath(apath, pi)}.asset`, asset, 'a risky asset (stablecoins are collateral)');
-      const index = assetPrice(mk, asset, `${posPath(apath, pi)}.asset`);
+      const index = priceOf(mk, asset, `${posPath(apath, pi)}.asset`);
       const r = new Resolved(kind, asset, size, index, rate, instrument, apath, pi);
       if (kind === 'future' || kind === 'option') {
         const T = num(spec.expiry, `${posPath(apath, pi)}.expiry`);
@@ -375,6 +405,9 @@ function futureName(instrument: string): string {
 /** Columns of a {@link DeribitChain} that {@link marketFromDeribitChain} reads. */
 const CHAIN_COLUMNS = ['currency', 'instrument', 'timeToMaturity', 'forward', 'index', 'markIv', 'strike', 'type'] as const satisfies readonly (keyof DeribitChain)[];
 
+/** Numeric columns of a chain that {@link marketFromDeribitChain} reads. */
+const NUMBER_COLUMNS = ['timeToMaturity', 'forward', 'index', 'markIv', 'strike', 'type'] as const satisfies readonly (typeof CHAIN_COLUMNS)[number][];
+
 /** Options of {@link marketFromDeribitChain}. */
 export interface DeribitMarketOptions {
   /**
@@ -403,12 +436,14 @@ const DERIBIT_MARKET_OPTION_KEYS = ['futuresSettlement'] as const satisfies read
  * (`options.futuresSettlement`).
  */
 export function marketFromDeribitChain(chain: DeribitChain, options: DeribitMarketOptions = {}): MarginMarket {
-  if (chain === null || typeof chain !== 'object' || !(chain.length > 0)) throw new InputError('chain', chain, 'a non-empty Deribit chain (loadDeribitChain)');
+  if (chain === null || typeof chain !== 'object' || typeof chain.length !== 'number' || !(chain.length > 0)) {
+    throw new InputError('chain', chain, 'a non-empty Deribit chain (loadDeribitChain)');
+  }
   const n = chain.length;
   if (!Number.isSafeInteger(n)) throw new InputError('chain.length', n, 'a whole number of rows');
   for (const col of CHAIN_COLUMNS) {
     const c = chain[col] as unknown as ArrayLike<unknown> | null | undefined;
-    if (c === null || typeof c !== 'object' || !(c.length >= n)) throw new InputError(`chain.${col}`, c, `a column of ${n} rows`);
+    if (c === null || typeof c !== 'object' || typeof c.length !== 'number' || !(c.length >= n)) throw new InputError(`chain.${col}`, c, `a column of ${n} rows`);
   }
   if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an options object { futuresSettlement? }');
   checkKeys(options, DERIBIT_MARKET_OPTION_KEYS, 'options');
@@ -426,6 +461,8 @@ export function marketFromDeribitChain(chain: DeribitChain, options: DeribitMark
     const name = chain.instrument[i];
     if (typeof cur !== 'string' || cur === '') throw new InputError(`chain.currency[${i}]`, cur, 'a currency name');
     if (typeof name !== 'string' || name === '') throw new InputError(`chain.instrument[${i}]`, name, 'an instrument name');
+    // Numbers only (NaN is data: a row without a mark IV): a string would concatenate into a sum.
+    for (const col of NUMBER_COLUMNS) if (typeof chain[col][i] !== 'number') throw new InputError(`chain.${col}[${i}]`, chain[col][i], 'a number');
     if (Number.isFinite(chain.index[i])) {
       let s = indexSum.get(cur);
       if (s === undefined) indexSum.set(cur, (s = [0, 0]));

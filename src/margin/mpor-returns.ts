@@ -10,6 +10,8 @@
  * observations (anchored at the end of the window, so the latest price is always used).
  */
 import { InputError } from '../errors.js';
+import { requireInteger, requireNumberArray } from '../arguments.js';
+import { checkPath } from './standard-params.js';
 import { parsePriceCsv, type PriceHistory } from '../risk/returns.js';
 
 /** A price history: CSV text (parsePriceCsv), a {@link PriceHistory}, or closing prices oldest first. */
@@ -26,11 +28,14 @@ const MAX_PRICES = 2 ** 26;
 
 /**
  * Validate a history input and return its prices (a copy; the input is not modified).
- * @param path the argument's name in error messages (`history`, `histories.BTC`).
+ * @param path the argument's name in error messages (`history`, `histories.BTC`; default `'history'`).
+ * @param minPrices fewest prices accepted (an integer >= 0, default 3).
  * @throws InputError for unparsable CSV (the path names the line), non-positive or non-finite
- * prices, or fewer than `minPrices` prices.
+ * prices, fewer than `minPrices` prices, or a path or minPrices of the wrong type.
  */
-export function priceSeries(history: unknown, path: string, minPrices = 3): PriceSeries {
+export function priceSeries(history: unknown, path = 'history', minPrices = 3): PriceSeries {
+  checkPath(path);
+  requireInteger(minPrices, 'minPrices', 0, MAX_PRICES);
   let s: PriceSeries;
   if (typeof history === 'string') {
     try {
@@ -42,13 +47,16 @@ export function priceSeries(history: unknown, path: string, minPrices = 3): Pric
     }
   } else if (history !== null && typeof history === 'object' && 'close' in history && 'dates' in history) {
     const h = history as PriceHistory;
-    if (!Array.isArray(h.dates) || !h.close || h.dates.length !== h.close.length || h.dates.length > MAX_PRICES) throw new InputError(path, history, 'a PriceHistory { dates, close } of equal lengths');
-    s = { close: Float64Array.from(h.close), dates: [...h.dates] };
+    const close = h.close as unknown;
+    if (!Array.isArray(h.dates) || close === null || typeof close !== 'object' || (close as ArrayLike<unknown>).length !== h.dates.length || h.dates.length > MAX_PRICES) {
+      throw new InputError(path, history, 'a PriceHistory { dates, close } of equal lengths');
+    }
+    s = { close: numbersOf(close as ArrayLike<unknown>, `${path}.close`), dates: [...h.dates] };
   } else if (history !== null && typeof history === 'object' && typeof (history as ArrayLike<number>).length === 'number') {
     // A length bound that no daily history approaches: `{ length: 1e10 }` must not exhaust memory.
     const n = (history as ArrayLike<number>).length;
     if (!(Number.isSafeInteger(n) && n >= 0 && n <= MAX_PRICES)) throw new InputError(`${path}.length`, n, `a whole number of prices <= ${MAX_PRICES}`);
-    s = { close: Float64Array.from(history as ArrayLike<number>) };
+    s = { close: numbersOf(history as ArrayLike<unknown>, path) };
   } else {
     throw new InputError(path, history, 'CSV text, a PriceHistory or an array of prices');
   }
@@ -58,6 +66,18 @@ export function priceSeries(history: unknown, path: string, minPrices = 3): Pric
   }
   if (c.length < minPrices) throw new InputError(path, history, `at least ${minPrices} prices`);
   return s;
+}
+
+/** A Float64Array copy of an array-like of numbers. @throws InputError at `path[i]` for a non-number. */
+function numbersOf(a: ArrayLike<unknown>, path: string): Float64Array {
+  if (a instanceof Float64Array) return a.slice();
+  const out = new Float64Array(a.length);
+  for (let i = 0; i < out.length; i++) {
+    const v = a[i];
+    if (typeof v !== 'number') throw new InputError(`${path}[${i}]`, v, 'a positive finite price');
+    out[i] = v;
+  }
+  return out;
 }
 
 /** @throws InputError unless `days` is a positive integer. */
@@ -70,8 +90,17 @@ export function checkDays(days: unknown, path: string): number {
  * MPOR simple returns P_{t+h} / P_t - 1 of prices[from..to] (inclusive indices), overlapping (one
  * per start day) or not (every h days, anchored at `to`). Returns the returns in time order and,
  * for each, the index of its end price.
+ * @param prices prices oldest first (USD; NaN and non-positive values are the caller's to exclude).
+ * @param days the MPOR h (an integer >= 1), @param from, @param to window bounds (integers, 0 <= from, to < prices.length).
+ * @throws InputError for prices that are not an array of numbers, or a days, overlapping, from or to of the wrong type or range.
  */
-export function mporReturns(prices: ArrayLike<number>, days: number, overlapping = true, from = 0, to = prices.length - 1): { returns: Float64Array; ends: Int32Array } {
+export function mporReturns(prices: ArrayLike<number>, days: number, overlapping = true, from = 0, to?: number): { returns: Float64Array; ends: Int32Array } {
+  const n = requireNumberArray(prices, 'prices').length;
+  requireInteger(days, 'days', 1, Number.MAX_VALUE);
+  if (typeof overlapping !== 'boolean') throw new InputError('overlapping', overlapping, 'a boolean');
+  requireInteger(from, 'from', 0, Math.max(n - 1, 0));
+  if (to === undefined) to = n - 1;
+  else requireInteger(to, 'to', -1, n - 1);
   const step = overlapping ? 1 : days;
   const count = to - from - days < 0 ? 0 : Math.floor((to - from - days) / step) + 1;
   const returns = new Float64Array(count);

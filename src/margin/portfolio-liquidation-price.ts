@@ -17,7 +17,7 @@ import type { EngineContext } from '../engine.js';
 import { checkKeys } from '../option-keys.js';
 import { InputError } from '../errors.js';
 import * as L from '../kernels/margin/layout.js';
-import { accountEquity } from './equity.js';
+import { accountEquityOf } from './equity.js';
 import type { ScenarioGrid } from './grids.js';
 import {
   checkUpperBound, liquidationLevel, liquidationSearch, liquidationSide, nearestLevel, riskyAssets,
@@ -168,7 +168,7 @@ function evaluateLevels(
   }
   markOptions(ctx, options);
   const equity = new Float64Array(n);
-  for (let j = 0; j < n; j++) equity[j] = accountEquity(accounts[j], haircuts).equity;
+  for (let j = 0; j < n; j++) equity[j] = accountEquityOf(accounts[j], haircuts).equity;
   // Only now (equity looks haircuts up by asset name) give each point's moved asset a key of its own,
   // so marginResolved makes it a risk factor with its own spot: points of one round may hold the same
   // asset at different levels. The key groups exactly the positions the real name grouped in this
@@ -344,7 +344,7 @@ export function portfolioLiquidationPrice(
   const { aggregation, haircuts } = checkOptions(options);
   const resolved = resolveAccounts(ctx, accounts, market);
   // Today's equity and PM margin.
-  const equity0 = resolved.map((acc) => accountEquity(acc, haircuts).equity);
+  const equity0 = resolved.map((acc) => accountEquityOf(acc, haircuts).equity);
   const pm0 = marginResolved(ctx, resolved, g, aggregation);
   const problems: Problem[] = [];
   resolved.forEach((acc, ai) => {

@@ -16,7 +16,7 @@ import {
   type LiquidationLevel, type LiquidationPriceResult, type LiquidationSide, type LiquidationStatus,
 } from './liquidation-price.js';
 import { portfolioLiquidationPrice } from './portfolio-liquidation-price.js';
-import { reindex } from './portfolio-margin-shard.js';
+import { checkShardArgs, packedHas, packedInt, reindex } from './portfolio-margin-shard.js';
 import type { MarginAggregation } from './portfolio-margin.js';
 import type { MarginStatus } from './standard-margin.js';
 import type { MarginAccount, MarginMarket } from './types.js';
@@ -81,10 +81,10 @@ export function portfolioLiquidationShard(engine: EngineContext, job: PortfolioL
   if (job === null || typeof job !== 'object' || !Array.isArray(job.accounts)) throw new InputError('job', job, 'a PortfolioLiquidationJob');
   const per = job.accountsPerShard;
   if (!Number.isInteger(per) || per < 1) throw new InputError('job.accountsPerShard', per, 'a positive integer');
-  const first = shardIndex * per;
-  if (!Number.isInteger(shardIndex) || shardIndex < 0 || first >= Math.max(job.accounts.length, 1)) {
+  if (!Number.isInteger(shardIndex) || shardIndex < 0 || shardIndex * per >= Math.max(job.accounts.length, 1)) {
     throw new InputError('shardIndex', shardIndex, `an integer in [0, ${Math.ceil(job.accounts.length / per) - 1}]`);
   }
+  const first = shardIndex * per;
   const slice = job.accounts.slice(first, first + per);
   let results: LiquidationPriceResult[];
   try {
@@ -122,11 +122,14 @@ export function portfolioLiquidationShard(engine: EngineContext, job: PortfolioL
  * @param packed the shard's array, @param accounts the job's accounts (for ids), @param first the
  * shard's first account, @param count its number of accounts, @param options the job's options
  * (search bounds and iteration cap appear in the reasons).
- * @throws InputError at `options...` for options `portfolioLiquidationPrice` would reject.
+ * @throws InputError at `options...` for options `portfolioLiquidationPrice` would reject, for
+ * arguments of the wrong shape (`packed`, `accounts[i]`, `first`, `count`, `market`) or a packed
+ * array that does not match them (`packed`).
  */
 export function decodePortfolioLiquidationShard(
   packed: Float64Array, accounts: readonly MarginAccount[], first: number, count: number, market: MarginMarket, options: PortfolioLiquidationJobOptions,
 ): LiquidationPriceResult[] {
+  checkShardArgs(packed, accounts, first, count, market);
   const { lowerFactor, upperFactor, maxIterations } = liquidationSearch(options);
   const names = Object.keys(market.assets);
   const side = (o: number, dir: 0 | 1, index: number): LiquidationSide => {
@@ -137,7 +140,10 @@ export function decodePortfolioLiquidationShard(
   let o = 0;
   for (let k = 0; k < count; k++) {
     const i = first + k;
-    const nAssets = packed[o + 3];
+    packedHas(packed, o, HEADER);
+    packedInt(packed, packed[o + 2], 0, MARGIN_STATUS.length - 1);
+    const nAssets = packedInt(packed, packed[o + 3], 0, names.length);
+    packedHas(packed, o + HEADER, nAssets * PER_ASSET);
     const result: LiquidationPriceResult = {
       id: accounts[i].id ?? String(i), path: `accounts[${i}]`, equity: packed[o], maintenanceMargin: packed[o + 1],
       status: MARGIN_STATUS[packed[o + 2]], assets: [], nearest: null,
@@ -145,6 +151,7 @@ export function decodePortfolioLiquidationShard(
     o += HEADER;
     const assets: LiquidationLevel[] = result.assets;
     for (let j = 0; j < nAssets; j++) {
+      packedInt(packed, packed[o], 0, names.length - 1);
       const index = packed[o + 1];
       assets.push(liquidationLevel(names[packed[o]], index, side(o + 2, 0, index), side(o + 2 + SIDE, 1, index)));
       o += PER_ASSET;

@@ -7,6 +7,7 @@
  */
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
+import { requireArrayLike, requireInteger, requireRecord } from '../arguments.js';
 import { resolveAccounts } from './market.js';
 import { isValidatedGrid, scenarioGrid, type ScenarioGrid } from './grids.js';
 import { marginResolved, type AssetScan, type MarginAggregation, type PortfolioMarginResult } from './portfolio-margin.js';
@@ -58,10 +59,10 @@ export function portfolioMarginShard(engine: EngineContext, job: PortfolioMargin
   if (job === null || typeof job !== 'object' || !Array.isArray(job.accounts)) throw new InputError('job', job, 'a PortfolioMarginJob');
   const per = job.accountsPerShard;
   if (!Number.isInteger(per) || per < 1) throw new InputError('job.accountsPerShard', per, 'a positive integer');
-  const first = shardIndex * per;
-  if (!Number.isInteger(shardIndex) || shardIndex < 0 || first >= Math.max(job.accounts.length, 1)) {
+  if (!Number.isInteger(shardIndex) || shardIndex < 0 || shardIndex * per >= Math.max(job.accounts.length, 1)) {
     throw new InputError('shardIndex', shardIndex, `an integer in [0, ${Math.ceil(job.accounts.length / per) - 1}]`);
   }
+  const first = shardIndex * per;
   const grid = isValidatedGrid(job.grid) ? job.grid : scenarioGrid(job.grid, 'grid');
   const slice = job.accounts.slice(first, first + per);
   let results: PortfolioMarginResult[];
@@ -93,12 +94,45 @@ export function portfolioMarginShard(engine: EngineContext, job: PortfolioMargin
 }
 
 /**
+ * Shape checks shared by both shard decoders: the packed array, the job's accounts, the shard's
+ * account range and the market's asset table.
+ * @throws InputError naming the argument (`packed`, `accounts[3]`, `count`, `market.assets`).
+ */
+export function checkShardArgs(packed: unknown, accounts: unknown, first: unknown, count: unknown, market: unknown): void {
+  if (!(packed instanceof Float64Array)) throw new InputError('packed', packed, 'a Float64Array (a shard task\'s result)');
+  const list = requireArrayLike(accounts, 'accounts');
+  requireInteger(first, 'first', 0, list.length);
+  requireInteger(count, 'count', 0, list.length - (first as number));
+  for (let k = 0; k < (count as number); k++) {
+    const i = (first as number) + k;
+    const acc = requireRecord(list[i], `accounts[${i}]`);
+    requireArrayLike(acc.positions, `accounts[${i}].positions`);
+  }
+  requireRecord(requireRecord(market, 'market').assets, 'market.assets');
+}
+
+/** @throws InputError unless `packed` holds `need` more doubles from `o` (a shard's array cut short or mismatched with its job). */
+export function packedHas(packed: Float64Array, o: number, need: number): void {
+  if (!(o + need <= packed.length)) throw new InputError('packed', packed, `a shard result matching the job (${o + need} doubles or more)`);
+}
+
+/** @throws InputError unless `v` (read from `packed`) is an integer in [lo, hi]. */
+export function packedInt(packed: Float64Array, v: number, lo: number, hi: number): number {
+  if (!Number.isInteger(v) || v < lo || v > hi) throw new InputError('packed', packed, `a shard result matching the job (found ${v} where an integer in [${lo}, ${hi}] belongs)`);
+  return v;
+}
+
+/**
  * Results of one shard from its packed form.
  * @param accounts the job's accounts (ids and position counts), @param first the shard's first account.
+ * @throws InputError for arguments of the wrong shape (`packed`, `accounts[i]`, `first`, `count`,
+ * `market`, `grid`) or a packed array that does not match them (`packed`).
  */
 export function decodePortfolioMarginShard(
   packed: Float64Array, accounts: readonly MarginAccount[], first: number, count: number, market: MarginMarket, grid: ScenarioGrid,
 ): PortfolioMarginResult[] {
+  checkShardArgs(packed, accounts, first, count, market);
+  if (!isValidatedGrid(grid)) grid = scenarioGrid(grid, 'grid');
   const names = Object.keys(market.assets);
   const m = grid.scenarios.length;
   const out: PortfolioMarginResult[] = [];
@@ -106,10 +140,15 @@ export function decodePortfolioMarginShard(
   for (let k = 0; k < count; k++) {
     const acc = accounts[first + k];
     const nPos = acc.positions.length;
+    packedHas(packed, o, HEADER);
     const h = packed.subarray(o, o + HEADER);
     o += HEADER;
+    packedInt(packed, h[4], 0, m - 1);
+    packedInt(packed, h[6], NONE, names.length - 1);
+    packedHas(packed, o, PER_ASSET * packedInt(packed, h[9], 0, names.length + 1) + m + nPos);
     const perAsset: AssetScan[] = [];
     for (let j = 0; j < h[9]; j++) {
+      packedInt(packed, packed[o], JOINT, names.length - 1);
       perAsset.push({ asset: assetName(names, packed[o])!, scanRisk: packed[o + 1], worstIndex: packed[o + 2], netDelta: packed[o + 3] });
       o += PER_ASSET;
     }

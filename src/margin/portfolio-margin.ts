@@ -18,7 +18,7 @@ import { Status } from '../status.js';
 import * as L from '../kernels/risk/layout.js';
 import { riskKernels } from '../risk/kernels-access.js';
 import { resolveAccounts } from './market.js';
-import { isValidatedGrid, scenarioGrid, vegaPowerScale, type MarginScenario, type ScenarioGrid } from './grids.js';
+import { isValidatedGrid, scenarioGrid, vegaScale, type MarginScenario, type ScenarioGrid } from './grids.js';
 import type { MarginAccount, MarginMarket, ResolvedAccount, ResolvedPosition } from './types.js';
 
 /**
@@ -403,7 +403,7 @@ function packPosition(p: ResolvedPosition, i: number, n: number, f64: Float64Arr
       f64[L.COL_CARRY * n + i] = p.basis;
   }
   f64[L.COL_QUANTITY * n + i] = q;
-  f64[L.COL_VOL_SCALE * n + i] = scaling && p.kind === 'option' ? vegaPowerScale(p.expiry, scaling) : 1;
+  f64[L.COL_VOL_SCALE * n + i] = scaling && p.kind === 'option' ? vegaScale(p.expiry, scaling) : 1;
   i32[L.COL_KIND * n + i] = kind;
   i32[L.COL_FACTOR * n + i] = factor;
   i32[L.COL_ACCOUNT * n + i] = 0;

@@ -8,10 +8,11 @@
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
-import { accountEquity, inverseFace, isInverse, positionEquity, type EquityBreakdown } from './equity.js';
+import { requireNumber } from '../arguments.js';
+import { accountEquityOf, checkResolvedPosition, inverseFaceOf, isInversePosition, positionEquityOf, type EquityBreakdown } from './equity.js';
 import { resolveAccounts } from './market.js';
 import {
-  checkHaircuts, checkStandardParams, ruleFor, type LinearMarginRule, type ShortOptionRule, type StandardMarginParams,
+  checkHaircuts, checkLinearRule, checkOptionRule, checkStandardParams, DERIBIT_STANDARD, GENERIC_STANDARD, ruleFor, type LinearMarginRule, type ShortOptionRule, type StandardMarginParams,
 } from './standard-params.js';
 import type { MarginAccount, MarginMarket, ResolvedAccount, ResolvedPosition } from './types.js';
 
@@ -65,9 +66,12 @@ export type MarginStatus = 'healthy' | 'marginCall' | 'liquidation' | 'invalid';
 /**
  * Status of equity against IM and MM (USD): `'invalid'` when any is NaN, else `'liquidation'` below
  * MM, `'marginCall'` below IM, `'healthy'`.
- * @throws Nothing.
+ * @throws InputError for an argument that is not a number (`equity`, `im`, `mm`).
  */
 export function marginStatus(equity: number, im: number, mm: number): MarginStatus {
+  requireNumber(equity, 'equity');
+  requireNumber(im, 'im');
+  requireNumber(mm, 'mm');
   if (Number.isNaN(equity) || Number.isNaN(im) || Number.isNaN(mm)) return 'invalid';
   return equity < mm ? 'liquidation' : equity < im ? 'marginCall' : 'healthy';
 }
@@ -116,8 +120,17 @@ export interface LinearMargin {
 /**
  * Maintenance amounts of a tiered rule: amount_k = amount_{k-1} + cap_{k-1} (rate_k - rate_{k-1}),
  * which makes notional x rate_k - amount_k continuous at every cap.
+ * @param tiers a `'notional-tiers'` rule (validated as {@link checkStandardParams} would).
+ * @throws InputError for a malformed rule (`tiers`, `tiers.tiers[2].upTo`, ...).
  */
 export function maintenanceAmounts(tiers: LinearMarginRule & { type: 'notional-tiers' }): readonly number[] {
+  checkLinearRule(tiers, 'tiers');
+  if (tiers.type !== 'notional-tiers') throw new InputError('tiers.type', tiers.type, "'notional-tiers'");
+  return tierAmounts(tiers);
+}
+
+/** {@link maintenanceAmounts} of a validated rule (the library's own callers). */
+export function tierAmounts(tiers: LinearMarginRule & { type: 'notional-tiers' }): readonly number[] {
   let out = AMOUNTS.get(tiers);
   if (out) return out;
   const a = [0];
@@ -134,9 +147,18 @@ const AMOUNTS = new WeakMap<object, readonly number[]>();
 
 /**
  * Initial and maintenance margin (USD) of a linear position of `size` units marked at `mark` USD.
- * @param rule a validated linear rule (see {@link checkStandardParams}).
+ * @param rule a linear rule (validated as {@link checkStandardParams} would).
+ * @throws InputError for a malformed rule (`rule...`) or a size or mark that is not a number.
  */
 export function linearMargin(rule: LinearMarginRule, size: number, mark: number): LinearMargin {
+  checkLinearRule(rule, 'rule');
+  requireNumber(size, 'size');
+  requireNumber(mark, 'mark');
+  return linearMarginOf(rule, size, mark);
+}
+
+/** {@link linearMargin} under a validated rule (the library's own callers). */
+export function linearMarginOf(rule: LinearMarginRule, size: number, mark: number): LinearMargin {
   const notional = Math.abs(size) * mark;
   if (rule.type === 'size-linear') {
     const extra = Math.abs(size) * rule.ratePerUnit;
@@ -147,7 +169,7 @@ export function linearMargin(rule: LinearMarginRule, size: number, mark: number)
   let k = 0;
   while (k < tiers.length - 1 && notional > (tiers[k].upTo as number)) k++;
   const last = tiers[tiers.length - 1].upTo;
-  const amount = maintenanceAmounts(rule)[k];
+  const amount = tierAmounts(rule)[k];
   return {
     initialMargin: notional * tiers[k].initialRate,
     maintenanceMargin: notional * tiers[k].maintenanceRate - amount,
@@ -174,8 +196,24 @@ export interface ShortOptionMargin {
 /**
  * Short-option margin per unit of underlying (see {@link ShortOptionRule}) for an option on an
  * asset at `index` with forward `forward`, strike, +1 call / -1 put, USD mark per unit.
+ * @throws InputError for a malformed rule (`rule...`), a type other than 1 or -1, a number argument
+ * that is not a number, or a settlement other than 'usd' or 'coin'.
  */
 export function shortOptionMargin(
+  rule: ShortOptionRule, type: 1 | -1, strike: number, index: number, forward: number, mark: number, settlement: 'usd' | 'coin',
+): ShortOptionMargin {
+  checkOptionRule(rule, 'rule');
+  if (type !== 1 && type !== -1) throw new InputError('type', type, '1 (call) or -1 (put)');
+  requireNumber(strike, 'strike');
+  requireNumber(index, 'index');
+  requireNumber(forward, 'forward');
+  requireNumber(mark, 'mark');
+  if (settlement !== 'usd' && settlement !== 'coin') throw new InputError('settlement', settlement, "'usd' or 'coin'");
+  return shortOptionMarginOf(rule, type, strike, index, forward, mark, settlement);
+}
+
+/** {@link shortOptionMargin} with validated arguments (the library's own callers). */
+export function shortOptionMarginOf(
   rule: ShortOptionRule, type: 1 | -1, strike: number, index: number, forward: number, mark: number, settlement: 'usd' | 'coin',
 ): ShortOptionMargin {
   const U = rule.underlying === 'forward' ? forward : index;
@@ -218,10 +256,19 @@ function result(
 /**
  * One resolved position's standard margin (USD); a coin-settled future or perpetual is margined as
  * |N| / mark coins of USD notional |N| x index / mark (N its USD face, see docs/margin.md).
- * @throws InputError when params have no rule for its asset (`<path>.asset`).
+ * @param position a position as resolveAccounts builds it.
+ * @throws InputError for a malformed position (`position.<field>`), params (`params...`) or haircuts
+ * (`haircuts.<asset>`), or when params have no rule for its asset (`<path>.asset`).
  */
-export function positionMargin(p: ResolvedPosition, params: StandardMarginParams, haircuts?: Readonly<Record<string, number>>): PositionMargin {
-  const value = positionEquity(p, haircuts);
+export function positionMargin(position: ResolvedPosition, params: StandardMarginParams, haircuts?: Readonly<Record<string, number>>): PositionMargin {
+  const p = checkResolvedPosition(position, 'position');
+  if (params !== DERIBIT_STANDARD && params !== GENERIC_STANDARD) checkStandardParams(params);
+  return positionMarginOf(p, params, haircuts === undefined ? undefined : checkHaircuts(haircuts, 'haircuts'));
+}
+
+/** {@link positionMargin} of a position built by resolveAccounts, validated params and haircuts. */
+export function positionMarginOf(p: ResolvedPosition, params: StandardMarginParams, haircuts?: Readonly<Record<string, number>>): PositionMargin {
+  const value = positionEquityOf(p, haircuts);
   if (p.kind === 'spot') return result(p, value, Math.abs(p.size) * p.index, 0, 0, 'spot', 'spot holding: no margin, counted in equity', 0);
   const feeRate = ruleFor(params.liquidationFee, p.asset) ?? 0;
   if (p.kind === 'option') {
@@ -231,7 +278,7 @@ export function positionMargin(p: ResolvedPosition, params: StandardMarginParams
       return result(p, value, q * p.forward, prem, prem, 'long-option-premium', `long option at its premium: ${q} x mark ${p.markPerUnit}`, 0);
     }
     const rule = optionRuleOf(params, p);
-    const m = shortOptionMargin(rule, p.type as 1 | -1, p.strike, p.index, p.forward, p.markPerUnit, p.settlement);
+    const m = shortOptionMarginOf(rule, p.type as 1 | -1, p.strike, p.index, p.forward, p.markPerUnit, p.settlement);
     const notional = q * m.underlying;
     const detail = `short ${p.type === 1 ? 'call' : 'put'} per unit: IM max(max(${rule.initialRate} - OTM/U ${m.otmDiscount}, floor ${rule.initialFloor})`
       + ` x ${m.unit} + mark ${p.markPerUnit}, MM); MM max(${rule.maintenanceRate} x ${m.unit}, `
@@ -244,11 +291,11 @@ export function positionMargin(p: ResolvedPosition, params: StandardMarginParams
   const rule = linearRuleOf(params, p);
   // A coin-settled (inverse) position of USD face N is, for the rules, |N| / F coins at the mark F,
   // worth |N| S / F USD at the index S: the tiers read that notional, the size term that coin size.
-  const inverse = isInverse(p);
-  const face = inverse ? inverseFace(p) : NaN;
+  const inverse = isInversePosition(p);
+  const face = inverse ? inverseFaceOf(p) : NaN;
   const size = inverse ? face / p.markPerUnit : p.size;
   const mark = inverse ? p.index : p.markPerUnit;
-  const m = linearMargin(rule, size, mark);
+  const m = linearMarginOf(rule, size, mark);
   const notional = Math.abs(size) * mark;
   let detail: string;
   if (rule.type === 'size-linear') {
@@ -283,13 +330,13 @@ export function standardMarginResolved(
   accounts: readonly ResolvedAccount[], params: StandardMarginParams, haircuts?: Readonly<Record<string, number>>,
 ): StandardMarginResult[] {
   return accounts.map((acc) => {
-    const positions = acc.positions.map((p) => positionMargin(p, params, haircuts));
+    const positions = acc.positions.map((p) => positionMarginOf(p, params, haircuts));
     let im = 0, mm = 0;
     for (const p of positions) {
       im += p.initialMargin;
       mm += p.maintenanceMargin;
     }
-    const eq = accountEquity(acc, haircuts);
+    const eq = accountEquityOf(acc, haircuts);
     const ratio = (m: number) => (m === 0 ? 0 : eq.equity > 0 ? m / eq.equity : Infinity);
     return {
       id: acc.id, path: acc.path, initialMargin: im, maintenanceMargin: mm, equity: eq.equity, equityBreakdown: eq,

@@ -68,6 +68,12 @@ const TIER_KEYS = ['upTo', 'initialRate', 'maintenanceRate'] as const satisfies 
 const OPTION_RULE_KEYS = ['initialRate', 'initialFloor', 'maintenanceRate', 'maintenanceMarkRate', 'underlying'] as const satisfies readonly (keyof ShortOptionRule)[];
 const MARK_RATE_KEYS = ['call', 'put'] as const satisfies readonly (keyof ShortOptionRule['maintenanceMarkRate'])[];
 
+/** @throws InputError unless a caller-given error-path prefix is a string (it is interpolated into paths). */
+export function checkPath(path: unknown, name = 'path'): string {
+  if (typeof path !== 'string') throw new InputError(name, path, 'a string (the prefix of error paths)');
+  return path;
+}
+
 function rate(v: unknown, path: string, max = Infinity): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) {
     throw new InputError(path, v, max === Infinity ? 'a finite rate >= 0 (decimal)' : `a rate in [0, ${max}] (decimal)`);
@@ -80,7 +86,8 @@ function record(v: unknown, path: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-function checkLinear(v: unknown, path: string): void {
+/** Validate one linear rule. @throws InputError naming the field (`<path>.tiers[2].upTo`). */
+export function checkLinearRule(v: unknown, path: string): void {
   const r = record(v, path) as { type?: unknown; tiers?: unknown; initialRate?: unknown; maintenanceRate?: unknown; ratePerUnit?: unknown };
   if (r.type === 'size-linear') {
     checkKeys(r, SIZE_LINEAR_KEYS, path);
@@ -117,7 +124,8 @@ function checkLinear(v: unknown, path: string): void {
   });
 }
 
-function checkOption(v: unknown, path: string): void {
+/** Validate one short-option rule. @throws InputError naming the field (`<path>.maintenanceMarkRate.put`). */
+export function checkOptionRule(v: unknown, path: string): void {
   const r = record(v, path) as Partial<Record<keyof ShortOptionRule, unknown>>;
   checkKeys(r, OPTION_RULE_KEYS, path);
   rate(r.initialRate, `${path}.initialRate`);
@@ -132,16 +140,19 @@ function checkOption(v: unknown, path: string): void {
 
 /**
  * Validate a standard-margin parameter set; returns it unchanged (never copied or modified).
- * @throws InputError naming the offending field, e.g. `params.linear.BTC.tiers[2].upTo`.
+ * @param path prefix of error paths (default `'params'`).
+ * @throws InputError naming the offending field, e.g. `params.linear.BTC.tiers[2].upTo`, or `path`
+ * when it is not a string.
  */
 export function checkStandardParams(params: unknown, path = 'params'): StandardMarginParams {
+  checkPath(path);
   const p = record(params, path) as Partial<Record<keyof StandardMarginParams, unknown>>;
   checkKeys(p, PARAMS_KEYS, path);
   if (typeof p.name !== 'string') throw new InputError(`${path}.name`, p.name, 'a name');
   if (p.notes !== undefined && typeof p.notes !== 'string') throw new InputError(`${path}.notes`, p.notes, 'a string');
   if (typeof p.source !== 'string' || p.source === '') throw new InputError(`${path}.source`, p.source, 'a statement of where the numbers come from');
-  for (const [asset, rule] of Object.entries(record(p.linear, `${path}.linear`))) checkLinear(rule, `${path}.linear.${asset}`);
-  for (const [asset, rule] of Object.entries(record(p.options, `${path}.options`))) checkOption(rule, `${path}.options.${asset}`);
+  for (const [asset, rule] of Object.entries(record(p.linear, `${path}.linear`))) checkLinearRule(rule, `${path}.linear.${asset}`);
+  for (const [asset, rule] of Object.entries(record(p.options, `${path}.options`))) checkOptionRule(rule, `${path}.options.${asset}`);
   if (p.liquidationFee !== undefined) {
     for (const [asset, f] of Object.entries(record(p.liquidationFee, `${path}.liquidationFee`))) rate(f, `${path}.liquidationFee.${asset}`, 1);
   }
@@ -152,9 +163,11 @@ export function checkStandardParams(params: unknown, path = 'params'): StandardM
 /**
  * Validate haircuts by asset: each a fraction in [0, 1] of the USD value not counted (1: the asset
  * counts for nothing; calibrateHaircut and collateralValue use the same range).
- * @throws InputError naming the asset.
+ * @param path the argument's name in error paths (default `'haircuts'`).
+ * @throws InputError naming the asset, or `path` when it is not a string.
  */
-export function checkHaircuts(haircuts: unknown, path: string): Readonly<Record<string, number>> {
+export function checkHaircuts(haircuts: unknown, path = 'haircuts'): Readonly<Record<string, number>> {
+  checkPath(path);
   for (const [asset, h] of Object.entries(record(haircuts, path))) {
     if (typeof h !== 'number' || !(h >= 0 && h <= 1)) throw new InputError(`${path}.${asset}`, h, 'a haircut in [0, 1]');
   }
