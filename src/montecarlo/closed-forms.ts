@@ -36,8 +36,10 @@ const BSM_NAMES = ['spot', 'strike', 'expiry', 'rate', 'dividendYield', 'vol'] a
  * @example bsmPrice(100, 100, 1, 0.05, 0, 0.2, 'call') // 10.450583572185565
  */
 export function bsmPrice(spot: number, strike: number, expiry: number, rate: number, dividendYield: number, vol: number, type: OptionType): number {
-  requireNumbers([spot, strike, expiry, rate, dividendYield, vol], BSM_NAMES);
-  requireType(type, 'type');
+  // The array of the slow path is built only when a check fails (this is called in loops).
+  if (typeof spot !== 'number' || typeof strike !== 'number' || typeof expiry !== 'number' || typeof rate !== 'number' ||
+    typeof dividendYield !== 'number' || typeof vol !== 'number') requireNumbers([spot, strike, expiry, rate, dividendYield, vol], BSM_NAMES);
+  if (type !== 'call' && type !== 'put') requireType(type, 'type');
   if (!(spot >= 0 && strike >= 0 && expiry >= 0 && vol >= 0)) return NaN;
   return bsmCore(spot, strike, expiry, rate, dividendYield, vol, type);
 }
