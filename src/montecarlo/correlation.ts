@@ -6,6 +6,27 @@
  * eigen-decomposition. Matrices are row-major Float64Array n x n unless stated.
  */
 import { InputError } from '../errors.js';
+import { requireInteger, requireNumber, requireNumberArray, requireRecord } from '../arguments.js';
+import { checkKeys } from '../option-keys.js';
+
+/**
+ * Largest n of an n x n matrix the public functions accept (the Monte Carlo's `MAX_ASSETS`):
+ * these are dense O(n^3) algorithms, and Jacobi already takes about a second at n = 256.
+ */
+export const MAX_MATRIX_SIZE = 256;
+
+/** @throws InputError unless `path` is a string (it names the matrix in error reports). */
+function requirePath(path: unknown): string {
+  if (typeof path !== 'string') throw new InputError('path', path, 'a string (the name of the matrix in error reports)');
+  return path;
+}
+
+/** A flat row-major n x n matrix argument: `n` an integer in [0, MAX_MATRIX_SIZE], `matrix` n^2 numbers. */
+function requireFlatMatrix(matrix: unknown, n: unknown): number {
+  const size = requireInteger(n, 'n', 0, MAX_MATRIX_SIZE);
+  requireNumberArray(matrix, 'matrix', size * size, size * size);
+  return size;
+}
 
 /** Largest symmetry defect |C_ij - C_ji| accepted (and largest |C_ii - 1|). */
 export const CORRELATION_SYMMETRY_TOLERANCE = 1e-12;
@@ -28,10 +49,18 @@ export interface SymmetricEigen {
  * C. F. Van Loan, Matrix Computations, 4th ed., sec. 8.5; rotation as in Numerical Recipes
  * sec. 11.1): sweeps of plane rotations until the off-diagonal mass is below 1e-30 of the total.
  * Accurate to a few ulps of the largest eigenvalue; O(n^3) per sweep, ~6-10 sweeps.
- * The whole matrix is read; it must be symmetric.
- * @throws Nothing: unchecked arguments.
+ * The whole matrix is read; it must be symmetric (NaN entries give NaN results).
+ * @param matrix row-major n x n numbers (array or typed array of length n^2).
+ * @param n the order, an integer in [0, {@link MAX_MATRIX_SIZE}].
+ * @throws InputError naming `n`, `matrix`, `matrix.length` or `matrix[i]` for a malformed argument.
  */
 export function symmetricEigen(matrix: ArrayLike<number>, n: number): SymmetricEigen {
+  requireFlatMatrix(matrix, n);
+  return symmetricEigenCore(matrix, n);
+}
+
+/** {@link symmetricEigen} on checked arguments. */
+function symmetricEigenCore(matrix: ArrayLike<number>, n: number): SymmetricEigen {
   const A = Float64Array.from(matrix as ArrayLike<number>);
   const V = new Float64Array(n * n);
   for (let i = 0; i < n; i++) V[i * n + i] = 1;
@@ -85,7 +114,7 @@ export function symmetricEigen(matrix: ArrayLike<number>, n: number): SymmetricE
 
 /** Smallest eigenvalue of a symmetric matrix (Jacobi). */
 export function smallestEigenvalue(matrix: ArrayLike<number>, n: number): number {
-  return n === 0 ? NaN : symmetricEigen(matrix, n).values[0]!;
+  return n === 0 ? NaN : symmetricEigenCore(matrix, n).values[0]!;
 }
 
 /** Result of {@link choleskySemidefinite}. */
@@ -106,10 +135,22 @@ export interface CholeskyResult {
  * problem is the textbook one). A pivot d_j = C_jj - sum_k L_jk^2 in [-tol, tol] is a zero pivot:
  * column j of L is zero, which requires every Schur-complement entry below it to be at most
  * sqrt(tol) in magnitude (perfectly correlated assets give exact zeros there). A pivot below -tol,
- * or a larger entry under a zero pivot, means C is not PSD: `ok` is false.
- * @throws Nothing: a matrix that is not PSD gives `ok: false`.
+ * or a larger entry under a zero pivot, means C is not PSD: `ok` is false (so does a NaN entry).
+ * @param matrix row-major n x n numbers (array or typed array of length n^2); only the lower
+ *   triangle and the diagonal are read.
+ * @param n the order, an integer in [0, {@link MAX_MATRIX_SIZE}].
+ * @param tol the pivot tolerance, a finite number >= 0.
+ * @throws InputError naming `n`, `matrix`, `matrix.length`, `matrix[i]` or `tol` for a malformed
+ *   argument; a matrix that is not PSD is not an error (`ok: false`).
  */
 export function choleskySemidefinite(matrix: ArrayLike<number>, n: number, tol = PIVOT_TOLERANCE): CholeskyResult {
+  requireFlatMatrix(matrix, n);
+  if (!(requireNumber(tol, 'tol') >= 0 && tol < Infinity)) throw new InputError('tol', tol, 'a finite number >= 0');
+  return choleskyCore(matrix, n, tol);
+}
+
+/** {@link choleskySemidefinite} on checked arguments. */
+function choleskyCore(matrix: ArrayLike<number>, n: number, tol = PIVOT_TOLERANCE): CholeskyResult {
   const L = new Float64Array(n * n);
   const offTol = Math.sqrt(tol);
   let rank = 0;
@@ -139,14 +180,19 @@ export function choleskySemidefinite(matrix: ArrayLike<number>, n: number, tol =
 
 /**
  * A square matrix from `number[][]` (rows) or a flat row-major `number[]` / `Float64Array` of
- * length n^2, copied into a Float64Array; every entry finite. `n` is checked when given.
- * @throws InputError naming `path` (or the row) for a ragged, non-square or non-finite input.
+ * length n^2, copied into a Float64Array; every entry finite; n at most {@link MAX_MATRIX_SIZE}.
+ * `n` is checked when given.
+ * @throws InputError naming `path` (or the row) for a ragged, non-square, too large or non-finite input.
  */
 export function squareMatrix(value: unknown, path: string, n?: number): { n: number; data: Float64Array } {
   let data: Float64Array;
   let size: number;
-  if (Array.isArray(value) && value.length > 0 && value.every((r) => Array.isArray(r) || ArrayBuffer.isView(r))) {
+  if (Array.isArray(value) && value.length > MAX_MATRIX_SIZE * MAX_MATRIX_SIZE) {
+    throw new InputError(`${path}.length`, value.length, `at most ${MAX_MATRIX_SIZE} rows or ${MAX_MATRIX_SIZE}^2 numbers`);
+  }
+  if (isRows(value)) {
     size = value.length;
+    if (size > MAX_MATRIX_SIZE) throw new InputError(`${path}.length`, size, `at most ${MAX_MATRIX_SIZE} rows`);
     data = new Float64Array(size * size);
     (value as ArrayLike<unknown>[]).forEach((row, i) => {
       if (row.length !== size) throw new InputError(`${path}[${i}]`, row, `a row of ${size} numbers (a square matrix)`);
@@ -173,17 +219,26 @@ export function squareMatrix(value: unknown, path: string, n?: number): { n: num
   return { n: size, data };
 }
 
+/** True for a non-empty array whose every element is an array or typed array (rows of a matrix). */
+function isRows(value: unknown): value is ArrayLike<unknown>[] {
+  return Array.isArray(value) && value.length > 0 && value.every((r) => Array.isArray(r) || (ArrayBuffer.isView(r) && !(r instanceof DataView)));
+}
+
 /**
  * Validate a correlation matrix (not modifying it): square n x n, finite, symmetric to
  * {@link CORRELATION_SYMMETRY_TOLERANCE}, unit diagonal to the same tolerance, entries in [-1, 1].
  * Returns a symmetrised copy ((C + C^T)/2, diagonal exactly 1). Positive semi-definiteness is
  * checked by the factorisation, not here.
- * @throws InputError with the path of the offending entry.
+ * @param n the expected order, an integer in [1, {@link MAX_MATRIX_SIZE}].
+ * @param path the matrix's name in error reports (default `'matrix'`).
+ * @throws InputError with the path of the offending entry (or `n`, `path`).
  */
-export function checkCorrelationMatrix(value: unknown, n: number, path: string): Float64Array {
+export function checkCorrelationMatrix(value: unknown, n: number, path = 'matrix'): Float64Array {
+  requirePath(path);
+  requireInteger(n, 'n', 1, MAX_MATRIX_SIZE);
   const { data } = squareMatrix(value, path, n);
   const out = new Float64Array(n * n);
-  const flat = !(Array.isArray(value) && Array.isArray(value[0]));
+  const flat = !isRows(value);
   const at = (i: number, j: number): string => (flat ? `${path}[${i * n + j}]` : `${path}[${i}][${j}]`);
   for (let i = 0; i < n; i++) {
     const d = data[i * n + i]!;
@@ -211,6 +266,10 @@ export interface NearestCorrelationOptions {
   maxIterations?: number;
 }
 
+const NEAREST_KEYS = ['tolerance', 'maxIterations'] as const satisfies readonly (keyof NearestCorrelationOptions)[];
+/** Largest `maxIterations` of {@link nearestCorrelationMatrix}. */
+export const MAX_NEAREST_ITERATIONS = 1_000_000;
+
 /** Result of {@link nearestCorrelationMatrix}. */
 export interface NearestCorrelationResult {
   /** The nearest correlation matrix: symmetric, unit diagonal, positive semi-definite. */
@@ -226,7 +285,7 @@ export interface NearestCorrelationResult {
 
 /** Projection onto the PSD cone in the Frobenius norm: V max(Lambda, 0) V^T. */
 function projectPsd(R: Float64Array, n: number): Float64Array {
-  const { values, vectors } = symmetricEigen(R, n);
+  const { values, vectors } = symmetricEigenCore(R, n);
   const X = new Float64Array(n * n);
   for (let k = 0; k < n; k++) {
     const lk = values[k]!;
@@ -310,9 +369,11 @@ export function nearestCorrelationCore(A: Float64Array, n: number, tolerance = 1
  * hundred iterations, each one symmetric eigen-decomposition.
  * @example nearestCorrelationMatrix([[2, -1, 0, 0], [-1, 2, -1, 0], [0, -1, 2, -1], [0, 0, -1, 2]]).matrix[0]
  *   // [1, -0.8084125, 0.1915875, 0.1067750] (to 7 decimals; Higham 2002, NAG g02aa example)
- * @throws InputError for a non-square, non-finite or non-symmetric (beyond 1e-12 relative) input.
+ * @throws InputError for a non-square (or larger than {@link MAX_MATRIX_SIZE}), non-finite or
+ *   non-symmetric (beyond 1e-12 relative) input, or a malformed or unknown option.
  */
 export function nearestCorrelationMatrix(a: number[][] | ArrayLike<number>, options: NearestCorrelationOptions = {}): NearestCorrelationResult {
+  checkKeys(requireRecord(options, 'options'), NEAREST_KEYS, 'options');
   const { n, data } = squareMatrix(a, 'matrix');
   let scale = 0;
   for (let i = 0; i < n * n; i++) scale = Math.max(scale, Math.abs(data[i]!));
@@ -325,9 +386,9 @@ export function nearestCorrelationMatrix(a: number[][] | ArrayLike<number>, opti
     data[j * n + i] = m;
   }
   const tolerance = options.tolerance ?? 1e-12;
-  if (!(tolerance > 0 && tolerance < 1)) throw new InputError('options.tolerance', options.tolerance, 'a number in (0, 1)');
+  if (typeof tolerance !== 'number' || !(tolerance > 0 && tolerance < 1)) throw new InputError('options.tolerance', options.tolerance, 'a number in (0, 1)');
   const maxIterations = options.maxIterations ?? 10_000;
-  if (!Number.isInteger(maxIterations) || maxIterations < 1) throw new InputError('options.maxIterations', options.maxIterations, 'an integer >= 1');
+  requireInteger(maxIterations, 'options.maxIterations', 1, MAX_NEAREST_ITERATIONS);
   const r = nearestCorrelationCore(data, n, tolerance, maxIterations);
   const matrix = Array.from({ length: n }, (_, i) => Array.from(r.matrix.subarray(i * n, i * n + n)));
   return {
@@ -366,7 +427,7 @@ export interface PreparedCorrelation {
  */
 export function prepareCorrelation(value: unknown, n: number, repair: boolean, path: string): PreparedCorrelation {
   const C = checkCorrelationMatrix(value, n, path);
-  const chol = choleskySemidefinite(C, n);
+  const chol = choleskyCore(C, n);
   if (chol.ok) {
     return {
       matrix: Array.from(C), factor: Array.from(chol.factor), rank: chol.rank,
@@ -380,7 +441,7 @@ export function prepareCorrelation(value: unknown, n: number, repair: boolean, p
       `Cholesky fails at column ${chol.failedAt}); pass repairCorrelation: true to use the nearest correlation matrix (Higham 2002)`);
   }
   const r = nearestCorrelationCore(C, n);
-  const fixed = choleskySemidefinite(r.matrix, n);
+  const fixed = choleskyCore(r.matrix, n);
   if (!fixed.ok) {
     throw new InputError(path, value, `a correlation matrix whose Higham repair factors (smallest eigenvalue after repair ${r.smallestEigenvalue.toPrecision(6)})`);
   }

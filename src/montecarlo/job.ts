@@ -6,6 +6,7 @@
 import { InputError } from '../errors.js';
 import { booleanOption, enumOption, requireObject } from '../batch-inputs.js';
 import { checkKeys } from '../option-keys.js';
+import { requireInteger, requireNumber, requireRecord } from '../arguments.js';
 import { MAX_POOL_SHARDS } from '../parallel/limits.js';
 import { SOBOL_MAX_DIMENSIONS } from '../random/sobol-table.js';
 import * as L from '../kernels/montecarlo/layout.js';
@@ -405,9 +406,30 @@ function shiftVol(m: ModelSpec): number {
  * Meant for deep out-of-the-money European and digital payoffs (a heuristic elsewhere). Clamped
  * to [-MAX_IMPORTANCE_SHIFT, MAX_IMPORTANCE_SHIFT] = [-10, 10], the range of an explicit shift.
  * Model units as in {@link ModelSpec} (years, continuously compounded rates, decimal vols).
- * @throws Nothing.
+ * Numbers out of the domain give 0 (no shift) when the formula is NaN.
+ * @param m a validated model (`job.model`): `kind` and the numbers `spot`, `rate`,
+ *   `dividendYield` and either `vol` (GBM, Merton) or `v0`, `theta`, `rho` (Heston, Bates).
+ * @param p a validated payoff (`job.payoff`): `kind`, `strike` and, for a barrier, `knock` and `barrier`.
+ * @param expiry years (a number); `steps` an integer in [1, {@link MAX_STEPS}].
+ * @throws InputError naming the malformed argument or field (`m.spot`, `p.strike`, `steps`, ...).
  */
 export function defaultImportanceShift(m: ModelSpec, p: PayoffSpec, expiry: number, steps: number): number {
+  const mo = requireRecord(m, 'm');
+  const kind = enumOption(mo.kind, ['gbm', 'heston', 'merton', 'bates', 'multiGbm'] as const, 'gbm', 'm.kind');
+  if (mo.kind === undefined) throw new InputError('m.kind', mo.kind, "'gbm', 'heston', 'merton', 'bates' or 'multiGbm'");
+  const fields = kind === 'gbm' || kind === 'merton' || kind === 'multiGbm' ? ['spot', 'rate', 'dividendYield', 'vol'] : ['spot', 'rate', 'dividendYield', 'v0', 'theta', 'rho'];
+  for (const f of fields) requireNumber(mo[f], `m.${f}`);
+  const po = requireRecord(p, 'p');
+  if (typeof po.kind !== 'string') throw new InputError('p.kind', po.kind, 'a payoff kind');
+  if (po.kind === 'barrier' && po.knock === 'in') requireNumber(po.barrier, 'p.barrier');
+  else requireNumber(po.strike, 'p.strike');
+  requireNumber(expiry, 'expiry');
+  requireInteger(steps, 'steps', 1, MAX_STEPS);
+  return importanceShift(m, p, expiry, steps);
+}
+
+/** {@link defaultImportanceShift} on a validated model and payoff. */
+function importanceShift(m: ModelSpec, p: PayoffSpec, expiry: number, steps: number): number {
   const vol = shiftVol(m);
   const strike = p.kind === 'barrier' && p.knock === 'in' ? p.barrier : p.strike;
   if (!(strike > 0)) return 0;
@@ -579,11 +601,11 @@ export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
     if (multi) throw new InputError('importanceSampling', a.importanceSampling, 'false or undefined (importance sampling is not available for multiGbm)');
     importanceSampling = true;
     if (a.importanceSampling === true) {
-      isShift = defaultImportanceShift(model, payoff, expiry, steps);
+      isShift = importanceShift(model, payoff, expiry, steps);
     } else {
       const o = requireObject(a.importanceSampling, 'importanceSampling');
       checkKeys(o, IMPORTANCE_KEYS, 'importanceSampling');
-      isShift = o.shift === undefined ? defaultImportanceShift(model, payoff, expiry, steps)
+      isShift = o.shift === undefined ? importanceShift(model, payoff, expiry, steps)
         : num(o.shift, 'importanceSampling.shift', (x) => Math.abs(x) <= MAX_IMPORTANCE_SHIFT, `a number in [-${MAX_IMPORTANCE_SHIFT}, ${MAX_IMPORTANCE_SHIFT}]`);
     }
   }

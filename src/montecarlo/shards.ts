@@ -12,7 +12,13 @@ import type { MonteCarloKernels } from '../kernels/montecarlo/kernels.js';
 import type { RandomKernels } from '../kernels/random/kernels.js';
 import * as L from '../kernels/montecarlo/layout.js';
 import { sobolDirectionTable } from '../random/sobol-table.js';
-import { QMC_SCRAMBLE_STREAM_BIT, type MonteCarloJob } from './job.js';
+import { SOBOL_MAX_DIMENSIONS } from '../random/sobol-table.js';
+import { MemoryArena } from '../memory-arena.js';
+import { requireInteger, requireNumber, requireNumberArray, requireRecord } from '../arguments.js';
+import {
+  drawsPerStep, MAX_ASSETS, MAX_JUMPS_PER_STEP, MAX_PATHS, MAX_REPLICATIONS, MAX_SHARD_SIZE, MAX_SOBOL_POINTS, MAX_STEPS, MAX_WORKERS,
+  MONTE_CARLO_DOMAIN, QMC_SCRAMBLE_STREAM_BIT, type MonteCarloJob,
+} from './job.js';
 import type { GreekEstimate, MonteCarloDetails, MonteCarloResult } from './types.js';
 
 /** Length of a shard accumulator vector (see kernels/montecarlo/layout.ts for its fields). */
@@ -32,11 +38,118 @@ export function reserveAligned(ctx: EngineContext, bytes: number): void {
 
 type McContext = EngineContext & { kernels: EngineContext['kernels'] & MonteCarloKernels & RandomKernels };
 
+/** Validated jobs (by identity): a job is checked once per object, not once per shard. */
+const checkedJobs = new WeakSet<object>();
+
+function oneOf<T extends string>(v: unknown, allowed: readonly T[], path: string): T {
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) throw new InputError(path, v, allowed.map((x) => `'${x}'`).join(' or '));
+  return v as T;
+}
+
+function bool(v: unknown, path: string): boolean {
+  if (typeof v !== 'boolean') throw new InputError(path, v, 'true or false');
+  return v;
+}
+
+function same(v: unknown, expected: number, path: string, what: string): void {
+  if (v !== expected) throw new InputError(path, v, `${expected} (${what})`);
+}
+
+/**
+ * Check that `job` is a Monte Carlo job as {@link createMonteCarloJob} makes it (possibly cloned
+ * or sent through JSON): the fields a shard run and the merge read, their types and ranges, the
+ * shard arithmetic, and the parameter block's sizes, codes and the bounds that keep the kernels'
+ * work finite. It does not redo every domain check of `createMonteCarloJob`: make jobs with it.
+ * A job object is checked once (jobs are plain data; do not edit one after its first use).
+ * @throws InputError naming the field (`job.shardCount`, `job.params[4]`, ...).
+ */
+export function checkMonteCarloJob(value: unknown, path = 'job'): MonteCarloJob {
+  const j = requireRecord(value, path);
+  if (checkedJobs.has(j)) return j as unknown as MonteCarloJob;
+  const rng = oneOf(j.rng, ['philox', 'sobol'], `${path}.rng`);
+  const steps = requireInteger(j.steps, `${path}.steps`, 1, MAX_STEPS);
+  const replications = requireInteger(j.replications, `${path}.replications`, 1, rng === 'sobol' ? MAX_REPLICATIONS : 1);
+  const shardSize = requireInteger(j.shardSize, `${path}.shardSize`, 2, MAX_SHARD_SIZE);
+  const ppr = requireInteger(j.pointsPerReplication, `${path}.pointsPerReplication`, 1, rng === 'sobol' ? MAX_SOBOL_POINTS : MAX_PATHS);
+  same(j.paths, ppr * replications, `${path}.paths`, 'pointsPerReplication x replications');
+  const spr = Math.ceil(ppr / shardSize);
+  same(j.shardsPerReplication, spr, `${path}.shardsPerReplication`, 'ceil(pointsPerReplication / shardSize)');
+  same(j.shardCount, spr * replications, `${path}.shardCount`, 'shardsPerReplication x replications');
+  requireInteger(j.seedLo, `${path}.seedLo`, 0, 0xffffffff);
+  requireInteger(j.seedHi, `${path}.seedHi`, 0, 0xffffffff);
+  requireInteger(j.stream, `${path}.stream`, 0, 0x7fffffff);
+  requireInteger(j.workers, `${path}.workers`, 1, MAX_WORKERS);
+  if (typeof j.seed !== 'string') throw new InputError(`${path}.seed`, j.seed, 'a decimal string');
+  const expiry = requireNumber(j.expiry, `${path}.expiry`);
+  if (!(expiry >= MONTE_CARLO_DOMAIN.minExpiry && expiry <= MONTE_CARLO_DOMAIN.maxExpiry)) {
+    throw new InputError(`${path}.expiry`, expiry, `a number in [${MONTE_CARLO_DOMAIN.minExpiry}, ${MONTE_CARLO_DOMAIN.maxExpiry}]`);
+  }
+  oneOf(j.scramble, ['shift', 'owen'], `${path}.scramble`);
+  for (const k of ['bridge', 'antithetic', 'importanceSampling', 'delta', 'vega'] as const) bool(j[k], `${path}.${k}`);
+  const cv = oneOf(j.controlVariate, ['none', 'underlying', 'geometricAsian', 'geometricBasket'], `${path}.controlVariate`);
+  if (cv !== 'none') requireNumber(j.controlMean, `${path}.controlMean`);
+  if (j.importanceSampling) requireNumber(j.isShift, `${path}.isShift`);
+  oneOf(j.greekMethod, ['pathwise', 'likelihoodRatio'], `${path}.greekMethod`);
+
+  const m = requireRecord(j.model, `${path}.model`);
+  const kind = oneOf(m.kind, ['gbm', 'heston', 'merton', 'bates', 'multiGbm'], `${path}.model.kind`);
+  const assets = requireInteger(m.assets, `${path}.model.assets`, 1, kind === 'multiGbm' ? MAX_ASSETS : 1);
+  if (typeof m.scheme !== 'string') throw new InputError(`${path}.model.scheme`, m.scheme, 'a string');
+  const code = requireInteger(m.code, `${path}.model.code`, L.MODEL_GBM, L.MODEL_MULTI_GBM);
+  const codeKind = ['gbm', 'heston', 'heston', 'merton', 'bates', 'multiGbm'][code];
+  if (codeKind !== kind) throw new InputError(`${path}.model.code`, code, `the code of model '${kind}'`);
+  const dps = drawsPerStep(code, assets);
+  same(j.drawsPerStep, dps, `${path}.drawsPerStep`, 'the draws per step of the model');
+  same(j.dims, steps * dps, `${path}.dims`, 'steps x drawsPerStep');
+  if (rng === 'sobol' && steps * dps > SOBOL_MAX_DIMENSIONS) throw new InputError(`${path}.dims`, j.dims, `at most ${SOBOL_MAX_DIMENSIONS} Sobol dimensions`);
+  const p = requireRecord(j.payoff, `${path}.payoff`);
+  if (typeof p.kind !== 'string') throw new InputError(`${path}.payoff.kind`, p.kind, 'a payoff kind');
+
+  const params = requireNumberArray(j.params, `${path}.params`, L.PARAMS_SIZE, L.PARAMS_SIZE);
+  for (let i = 0; i < L.PARAMS_SIZE; i++) {
+    if (!Number.isFinite(params[i])) throw new InputError(`${path}.params[${i}]`, params[i], 'a finite number');
+  }
+  same(params[L.P_MODEL], code, `${path}.params[${L.P_MODEL}]`, 'job.model.code');
+  same(params[L.P_EXPIRY], expiry, `${path}.params[${L.P_EXPIRY}]`, 'job.expiry');
+  same(params[L.P_ASSETS], assets, `${path}.params[${L.P_ASSETS}]`, 'job.model.assets');
+  requireInteger(params[L.P_PAYOFF], `${path}.params[${L.P_PAYOFF}]`, L.PAYOFF_NONE, L.PAYOFF_WORST_OF);
+  requireInteger(params[L.P_ASSET_LONG], `${path}.params[${L.P_ASSET_LONG}]`, 0, Math.max(assets - 1, 1));
+  requireInteger(params[L.P_ASSET_SHORT], `${path}.params[${L.P_ASSET_SHORT}]`, 0, Math.max(assets - 1, 1));
+  const lambda = params[L.P_JUMP_INTENSITY]!;
+  if (!(lambda >= 0 && lambda * (expiry / steps) <= MAX_JUMPS_PER_STEP)) {
+    throw new InputError(`${path}.params[${L.P_JUMP_INTENSITY}]`, lambda, `a jump intensity >= 0 with lambda x dt <= ${MAX_JUMPS_PER_STEP}`);
+  }
+  const blockLength = kind === 'multiGbm' ? L.MA_FACTOR * assets + assets * assets : 0;
+  const block = requireNumberArray(j.assetBlock, `${path}.assetBlock`, blockLength, blockLength);
+  for (let i = 0; i < blockLength; i++) {
+    if (!Number.isFinite(block[i])) throw new InputError(`${path}.assetBlock[${i}]`, block[i], 'a finite number');
+  }
+  if (kind === 'multiGbm') {
+    const multi = requireRecord(m.multi, `${path}.model.multi`);
+    const c = requireRecord(multi.correlation, `${path}.model.multi.correlation`);
+    requireNumberArray(c.matrix, `${path}.model.multi.correlation.matrix`, assets * assets, assets * assets);
+    bool(c.repaired, `${path}.model.multi.correlation.repaired`);
+  }
+  checkedJobs.add(j);
+  return j as unknown as MonteCarloJob;
+}
+
+/** @throws InputError unless `ctx` is an engine (or an engine context with its arena and kernels). */
+function checkContext(ctx: unknown): McContext {
+  const c = requireRecord(ctx, 'engine');
+  const k = c.kernels as Partial<McContext['kernels']> | null;
+  if (!(c.arena instanceof MemoryArena) || k === null || typeof k !== 'object' || typeof k.mcShard !== 'function') {
+    throw new InputError('engine', ctx, 'an Engine (from createEngine)');
+  }
+  return c as unknown as McContext;
+}
+
 /**
  * The path (or Sobol point) range of shard `s`: replication, first index and count within it.
- * @throws InputError unless `s` is a shard index of the job.
+ * @throws InputError for a malformed job or unless `s` is a shard index of the job.
  */
 export function shardRange(job: MonteCarloJob, s: number): { replication: number; start: number; count: number } {
+  checkMonteCarloJob(job);
   if (!Number.isInteger(s) || s < 0 || s >= job.shardCount) throw new InputError('shardIndex', s, `an integer in [0, ${job.shardCount - 1}]`);
   const replication = Math.floor(s / job.shardsPerReplication);
   const b = s - replication * job.shardsPerReplication;
@@ -48,11 +161,12 @@ export function shardRange(job: MonteCarloJob, s: number): { replication: number
 /**
  * Run shard `shardIndex` of `job` on an engine and return its accumulator vector
  * (Float64Array of {@link ACCUMULATOR_SIZE}). Pure function of (job, shardIndex) and the backend.
- * @throws InputError for a bad shard index; KernelError if the kernel rejects the call (a bug).
+ * @throws InputError for a bad engine, job (see {@link checkMonteCarloJob}) or shard index;
+ *   KernelError if the kernel rejects the call (a bug).
  */
 export function monteCarloShard(ctx: EngineContext, job: MonteCarloJob, shardIndex: number): Float64Array {
+  const k = checkContext(ctx).kernels;
   const { replication, start, count } = shardRange(job, shardIndex);
-  const k = (ctx as McContext).kernels;
   const arena = ctx.arena;
   arena.reset();
   // multiGbm: the asset block and the kernel's scratch (allocated first, written after the other allocations).
@@ -173,10 +287,10 @@ export class ShardMerger {
 
   /**
    * A merger for `job`'s shards (see {@link ShardMerger.add}).
-   * @throws Nothing.
+   * @throws InputError for a malformed job (see {@link checkMonteCarloJob}).
    */
   constructor(job: MonteCarloJob) {
-    this.job = job;
+    this.job = checkMonteCarloJob(job);
     this.reps = Array.from({ length: job.replications }, () => new Float64Array(L.ACC_SIZE));
   }
 
@@ -190,7 +304,8 @@ export class ShardMerger {
     if (!Number.isInteger(index) || index < 0 || index >= this.job.shardCount || index < this.next || this.waiting.has(index)) {
       throw new InputError('shardIndex', index, `a shard index in [0, ${this.job.shardCount - 1}] not merged yet`);
     }
-    if (acc == null || acc.length !== L.ACC_SIZE) throw new InputError(`shards[${index}]`, acc, `an accumulator of length ${L.ACC_SIZE}`);
+    if (acc === null || typeof acc !== 'object' || acc.length !== L.ACC_SIZE) throw new InputError(`shards[${index}]`, acc, `an accumulator of length ${L.ACC_SIZE}`);
+    requireNumberArray(acc, `shards[${index}]`, L.ACC_SIZE, L.ACC_SIZE);
     this.waiting.set(index, Float64Array.from(acc));
     for (let a = this.waiting.get(this.next); a !== undefined; a = this.waiting.get(this.next)) {
       this.waiting.delete(this.next);
@@ -201,6 +316,7 @@ export class ShardMerger {
 
   /** The result once every shard is in. @throws InputError if shards are missing. */
   result(elapsedMs = 0): MonteCarloResult {
+    requireNumber(elapsedMs, 'elapsedMs');
     if (this.next !== this.job.shardCount) {
       throw new InputError('shards', this.next, `all ${this.job.shardCount} shard accumulators (have ${this.next} in order)`);
     }
@@ -219,6 +335,8 @@ export class ShardMerger {
  * @throws InputError unless there is one accumulator of ACCUMULATOR_SIZE per shard.
  */
 export function mergeShards(job: MonteCarloJob, shards: readonly ArrayLike<number>[], elapsedMs = 0): MonteCarloResult {
+  checkMonteCarloJob(job);
+  requireNumber(elapsedMs, 'elapsedMs');
   if (!Array.isArray(shards) || shards.length !== job.shardCount) {
     throw new InputError('shards', shards, `an array of ${job.shardCount} shard accumulators`);
   }

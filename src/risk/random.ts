@@ -8,6 +8,7 @@ import type { EngineContext } from '../engine.js';
 import { InputError, KernelError } from '../errors.js';
 import { JsHeapBacking, MemoryArena } from '../memory-arena.js';
 import { createJsKernels } from '../kernels/index.js';
+import { MAX_ARGUMENT_LENGTH, requireInteger, requireRecord } from '../arguments.js';
 
 /** A seed: a non-negative integer below 2^53 (or a bigint below 2^64). */
 export type Seed = number | bigint;
@@ -54,19 +55,40 @@ function draw(ctx: EngineContext | undefined, normal: boolean, n: number, seed: 
   return out;
 }
 
+/** Largest Philox stream or path index: one 32-bit word of the counter or key. */
+const MAX_WORD = 0xffffffff;
+
+/** Guards of the public draw functions (scalar checks only: cheap next to the draws). */
+function checkDraw(n: unknown, seed: unknown, stream: unknown, path: unknown, offset: unknown, ctx: unknown): void {
+  requireInteger(n, 'n', 0, MAX_ARGUMENT_LENGTH);
+  seedWords(seed);
+  requireInteger(stream, 'stream', 0, MAX_WORD);
+  requireInteger(path, 'path', 0, MAX_WORD);
+  requireInteger(offset, 'offset', 0, Number.MAX_SAFE_INTEGER + 1 - (n as number));
+  if (ctx !== undefined) {
+    const c = requireRecord(ctx, 'ctx');
+    if (!(c.arena instanceof MemoryArena) || c.kernels === null || typeof c.kernels !== 'object') throw new InputError('ctx', ctx, 'an Engine (or undefined)');
+  }
+}
+
 /**
  * n uniforms in (0, 1): draws [offset, offset + n) of Philox (seed, stream, path).
- * @throws InputError for a malformed seed; KernelError if the kernel rejects the call (a bug).
+ * @param n an integer in [0, 2^28]; `stream` and `path` integers in [0, 2^32 - 1]; `offset` an
+ *   integer with offset + n <= 2^53; `ctx` an Engine or undefined (private pure-JS kernels).
+ * @throws InputError naming the malformed argument; KernelError if the kernel rejects the call (a bug).
  */
 export function philoxUniforms(n: number, seed: Seed, stream = 0, path = 0, offset = 0, ctx?: EngineContext): Float64Array {
+  checkDraw(n, seed, stream, path, offset, ctx);
   return draw(ctx, false, n, seed, stream, path, offset);
 }
 
 /**
  * n standard normals (inverse CDF of the uniforms): draws [offset, offset + n) of Philox (seed, stream, path).
- * @throws InputError for a malformed seed; KernelError if the kernel rejects the call (a bug).
+ * Arguments as {@link philoxUniforms}.
+ * @throws InputError naming the malformed argument; KernelError if the kernel rejects the call (a bug).
  */
 export function philoxNormals(n: number, seed: Seed, stream = 0, path = 0, offset = 0, ctx?: EngineContext): Float64Array {
+  checkDraw(n, seed, stream, path, offset, ctx);
   return draw(ctx, true, n, seed, stream, path, offset);
 }
 
