@@ -176,7 +176,8 @@ export function entryPoints(rw, engines) {
   const points = [];
   for (const name of Object.keys(rw).sort()) {
     const f = rw[name];
-    if (typeof f !== 'function' || skip.has(name)) continue;
+    // Error classes are constructors of results, not entry points.
+    if (typeof f !== 'function' || skip.has(name) || f.prototype instanceof Error) continue;
     points.push({ name, call: (_backend, args) => f(...args), backendFree: true });
   }
   for (const cls of ['MemoryArena', 'ShardMerger']) {
