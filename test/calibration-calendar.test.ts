@@ -80,15 +80,19 @@ describe.each(BACKENDS)('calendar arbitrage in multi-expiry fits (%s)', (backend
     expect(r.calendar.violations.length).toBe(40);
     expect(r.calendar.violations.every((v) => v.expiryIndex === 0 && v.k < -0.1)).toBe(true);
     expect(r.arbitrageFree).toBe(false);
-    // Default grid: the union of both slices' quoted k spans, [-0.5, 0.5], 301 points.
+    // Default grid: the union of both slices' quoted k spans [-0.5, 0.5] widened by 0.5 (the
+    // butterfly check's range), [-1, 1], 301 points.
     const d = engine.fitSvi(twoSliceQuotes(LONG_CROSSING));
     expect(d.calendar.grids).toHaveLength(1);
-    expect(d.calendar.grids[0].kMin).toBeCloseTo(-0.5, 12);
-    expect(d.calendar.grids[0].kMax).toBeCloseTo(0.5, 12);
+    expect(d.calendar.grids[0].kMin).toBeCloseTo(-1, 12);
+    expect(d.calendar.grids[0].kMax).toBeCloseTo(1, 12);
     expect(d.calendar.grids[0].points).toBe(301);
-    // k = -0.5 + j / 300 < -0.1 for j < 120 (k = -0.1 exactly at j = 120: zero gap, within the tolerance).
-    expect(d.calendar.violations.length).toBeGreaterThanOrEqual(120);
-    expect(d.calendar.violations.length).toBeLessThanOrEqual(121);
+    // k = -1 + j / 150 < -0.1 for j < 135 (k = -0.1 exactly at j = 135: zero gap, within the tolerance).
+    expect(d.calendar.violations.length).toBeGreaterThanOrEqual(135);
+    expect(d.calendar.violations.length).toBeLessThanOrEqual(136);
+    // The same grid as the butterfly check unless one is given.
+    const g = engine.fitSvi({ ...twoSliceQuotes(LONG_CROSSING), arbitrageGrid: { kMin: -0.5, kMax: 0.5, points: 100 } });
+    expect(g.calendar.violations.length).toBe(40);
     expect(d.arbitrageFree).toBe(false);
   });
 
@@ -118,18 +122,31 @@ describe.each(BACKENDS)('calendar arbitrage in multi-expiry fits (%s)', (backend
     expect(inverted).toBe(37); // the figure the issue reports
     expect(r.arbitrageFree).toBe(false);
     expect(r.calendar.worst!.wShort - r.calendar.worst!.wLong).toBe(Math.max(...r.calendar.violations.map((v) => v.wShort - v.wLong)));
-    // On its default grid (each pair's quoted k span) the check runs too, and arbitrageFree is its AND with the butterflies.
+    // On its default grid (each pair's quoted k span widened by 0.5, as the butterfly check) the check runs too, and arbitrageFree is its AND with the butterflies.
     const d = engine.fitSvi(args);
     expect(d.calendar.checkedPoints).toBe(9 * 301);
     expect(d.arbitrageFree).toBe(d.calendar.arbitrageFree && d.slices.every((x) => x.butterfly.arbitrageFree));
+    // The default grid flags this surface too (the issue: arbitrageFree was reported true), and the
+    // count matches an independent recount on the reported grids (1e-12 relative, the check's tolerance).
+    let recount = 0;
+    d.calendar.grids.forEach((g, i) => {
+      for (let j = 0; j < g.points; j++) {
+        const k = g.kMin + ((g.kMax - g.kMin) * j) / (g.points - 1);
+        const ws = sviTotalVariance(d.params[i], k).w, wl = sviTotalVariance(d.params[i + 1], k).w;
+        if (wl < ws - 1e-12 * Math.abs(ws)) recount++;
+      }
+    });
+    expect(recount).toBeGreaterThan(0);
+    expect(Math.abs(d.calendar.violations.length - recount)).toBeLessThanOrEqual(2); // grid-point rounding at the crossings
+    expect(d.arbitrageFree).toBe(false);
     for (let i = 0; i < 9; i++) {
       const span = (e: number) => {
         const ks = Array.from(s.quotes.strikes.keys()).filter((q) => s.quotes.expiries[q] === s.expiries[e].expiry).map((q) => Math.log(s.quotes.strikes[q] / s.forwards[q]));
         return [Math.min(...ks), Math.max(...ks)];
       };
       const [a0, a1] = span(i), [b0, b1] = span(i + 1);
-      expect(d.calendar.grids[i].kMin).toBe(Math.min(a0, b0));
-      expect(d.calendar.grids[i].kMax).toBe(Math.max(a1, b1));
+      expect(d.calendar.grids[i].kMin).toBe(Math.min(a0, b0) - 0.5);
+      expect(d.calendar.grids[i].kMax).toBe(Math.max(a1, b1) + 0.5);
     }
   });
 

@@ -39,7 +39,7 @@ export interface FitSsviArgs extends MarketArgs {
   global?: GlobalStage;
   /** Grid of each slice's butterfly check. Default: the slice's k range widened by 0.5 on each side. */
   arbitrageGrid?: ArbitrageGrid;
-  /** Grid of the calendar check between consecutive slices; default as in `fitSvi` (the pair's quoted k span, 301 points). */
+  /** Grid of the calendar check between consecutive slices; default as in `fitSvi` (the pair's quoted k span widened by 0.5, 301 points). */
   calendarGrid?: ArbitrageGrid;
   /** Test hook: every internal parameter vector evaluated (see {@link ssviFromInternal}). */
   onEvaluate?: (params: Float64Array, cost: number) => void;
@@ -338,7 +338,7 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
   if (!(calendarMargin >= -1e-12 * phiScale)) calendarFree = false;
   const calendar = calendarCheck(
     slices.map((x) => (k: number) => sviTotalVarianceAt(x.svi, k).w),
-    spans.slice(1).map((b, i) => calendarGrid ?? quotedSpanGrid(spans[i], b)),
+    spans.slice(1).map((b, i) => calendarGrid ?? quotedSpanGrid(spans[i], b, 0.5)),
   );
   const params: SsviParams = { rho, thetas: xf.slice(3), expiries: Float64Array.from(Q.slices, (x) => x.expiry) };
   if (phi === 'powerLaw') {

@@ -299,9 +299,10 @@ export interface FitSviArgs extends MarketArgs {
   arbitrageGrid?: ArbitrageGrid;
   /**
    * Grid of the calendar check between consecutive slices (k = ln(K / F_T)), the same for every
-   * pair. Default: per pair, the span of both slices' quoted log-moneyness (quotes with weight > 0),
-   * 301 points: the range the fitted surface is meant to be used on. Give a wider grid to check
-   * extrapolated wings too.
+   * pair. Default: `arbitrageGrid` if given, else per pair the span of both slices' quoted
+   * log-moneyness (quotes with weight > 0) widened by 0.5 on each side, 301 points: the same range
+   * the butterfly check covers, which is the range the fitted surface is meant to be used on
+   * (margin scenarios and risk revalue options outside the quoted strikes).
    */
   calendarGrid?: ArbitrageGrid;
   /** Test hook: every parameter vector evaluated, per slice. */
@@ -588,7 +589,7 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
   });
   const calendar = calendarCheck(
     slices.map((x) => (k: number) => sviTotalVarianceAt(x.params, k).w),
-    spans.slice(1).map(([lo, hi], i) => calendarGrid ?? quotedSpanGrid(spans[i], [lo, hi])),
+    spans.slice(1).map(([lo, hi], i) => calendarGrid ?? userGrid ?? quotedSpanGrid(spans[i], [lo, hi], 0.5)),
   );
   return assembleSliceResult(ctx, Q, slices, allModel, residuals, t0, (sl) => ({
     params: sl.map((x) => x.params), slices: sl, calendar,
@@ -598,11 +599,12 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
 
 /**
  * The default calendar grid of two consecutive slices: the union of their quoted log-moneyness
- * spans, 301 points (a single point widened to +-0.01).
+ * spans widened by `margin` on each side (the butterfly check's default range), 301 points (a
+ * single point widened to +-0.01).
  * @internal
  */
-export function quotedSpanGrid(a: [number, number], b: [number, number]): Required<ArbitrageGrid> {
-  let kMin = Math.min(a[0], b[0]), kMax = Math.max(a[1], b[1]);
+export function quotedSpanGrid(a: [number, number], b: [number, number], margin = 0): Required<ArbitrageGrid> {
+  let kMin = Math.min(a[0], b[0]) - margin, kMax = Math.max(a[1], b[1]) + margin;
   if (!(kMax > kMin)) {
     kMin -= 0.01;
     kMax += 0.01;
