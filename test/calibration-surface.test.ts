@@ -69,16 +69,16 @@ describe.each(BACKENDS)('implied-vol surfaces from the bundled Deribit snapshots
         const sabr = engine.calibrateSabr(args);
         const ssvi = engine.fitSsvi(args);
         const ssviH = engine.fitSsvi({ ...args, phi: 'hestonLike' });
-        const row = (name: string, r: { rmse: number; insideBidAsk?: number; iterations: number; elapsedMs: number; reason: string }) =>
-          `${date} ${currency} ${backend} ${name}: rmse ${r.rmse.toFixed(3)} vol pts, inside ${(100 * r.insideBidAsk!).toFixed(1)}%, ${r.iterations} it, ${r.elapsedMs.toFixed(1)} ms, ${r.reason}`;
+        const row = (name: string, r: { rmse: number; insideBidAsk: number; iterations: number; elapsedMs: number; reason: string }) =>
+          `${date} ${currency} ${backend} ${name}: rmse ${r.rmse.toFixed(3)} vol pts, inside ${(100 * r.insideBidAsk).toFixed(1)}%, ${r.iterations} it, ${r.elapsedMs.toFixed(1)} ms, ${r.reason}`;
         console.log([row('SVI', svi), row('SABR b=1', sabr), row('SSVI power', ssvi), row('SSVI heston', ssviH)].join('\n'));
         for (const r of [svi, sabr, ssvi, ssviH]) expect(r.reason).not.toBe('nonFinite');
         expect(svi.rmse).toBeLessThan(FLOORS.svi.rmse);
-        expect(svi.insideBidAsk!).toBeGreaterThan(FLOORS.svi.inside);
+        expect(svi.insideBidAsk).toBeGreaterThan(FLOORS.svi.inside);
         expect(sabr.rmse).toBeLessThan(FLOORS.sabr.rmse);
-        expect(sabr.insideBidAsk!).toBeGreaterThan(FLOORS.sabr.inside);
+        expect(sabr.insideBidAsk).toBeGreaterThan(FLOORS.sabr.inside);
         expect(ssvi.rmse).toBeLessThan(FLOORS.ssviPowerLaw.rmse);
-        expect(ssvi.insideBidAsk!).toBeGreaterThan(FLOORS.ssviPowerLaw.inside);
+        expect(ssvi.insideBidAsk).toBeGreaterThan(FLOORS.ssviPowerLaw.inside);
         expect(ssvi.arbitrage.calendarFree && ssvi.arbitrage.butterflyFree).toBe(true);
         expect(svi.residuals.length).toBe(s.kept);
       });

@@ -280,8 +280,8 @@ export function calibratePriceModel<P extends object>(
   const out: StochasticVolFit<P> = {
     params, reason: fit.reason, iterations, evaluations, rmse: count ? Math.sqrt(ss / count) : NaN, maxAbsError: count ? maxAbs : NaN,
     residuals, elapsedMs: 0, bestStart, runs, feller: { ratio, holds: ratio >= 1 }, modelVols,
+    insideBidAsk: Q.bids && withQuote ? inside / withQuote : NaN,
   };
-  if (Q.bids) out.insideBidAsk = withQuote ? inside / withQuote : NaN;
   if (report) out.global = report;
   out.elapsedMs = now() - t0;
   return out;

@@ -261,9 +261,9 @@ export function fitStatistics(ctx: EngineContext, Q: PreparedQuotes, idx: Int32A
       }
     }
   }
-  const out: Pick<FitResultBase, 'rmse' | 'maxAbsError' | 'insideBidAsk'> = { rmse: count ? Math.sqrt(ss / count) : NaN, maxAbsError: count ? maxAbs : NaN };
-  if (Q.bids) out.insideBidAsk = withQuote ? inside / withQuote : NaN;
-  return out;
+  return {
+    rmse: count ? Math.sqrt(ss / count) : NaN, maxAbsError: count ? maxAbs : NaN, insideBidAsk: Q.bids && withQuote ? inside / withQuote : NaN,
+  };
 }
 
 /** Milliseconds from a monotonic clock. */

@@ -59,7 +59,8 @@ export interface SsviSliceFit {
   quotes: number;
   rmse: number;
   maxAbsError: number;
-  insideBidAsk?: number;
+  /** Fraction of the slice's quotes within [bid, ask]; NaN without bids and asks. */
+  insideBidAsk: number;
   /** The slice as raw SVI, checked on a grid (Durrleman's g). */
   svi: SviParams;
   butterfly: SviButterflyCheck;

@@ -136,6 +136,9 @@ export interface FitResultBase {
   maxAbsError: number;
   residuals: Float64Array;
   elapsedMs: number;
-  /** Fraction of quotes whose model value lies within [bid, ask] (only when bids and asks were given). */
-  insideBidAsk?: number;
+  /**
+   * Fraction of quotes whose model value lies within [bid, ask]; NaN when no quote carries a bid
+   * and an ask (always present, so it is typed as a number under `strict`).
+   */
+  insideBidAsk: number;
 }

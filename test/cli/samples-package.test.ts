@@ -45,14 +45,14 @@ describe('bundled samples in the published package', () => {
     const section = readme.slice(readme.indexOf('## Margin'));
     const code = /```js\n([\s\S]*?)```/.exec(section)![1];
     expect(code).not.toMatch(/readFileSync\('data\//); // nothing relative to the working directory
-    writeFileSync(join(dir, 'project/example.mjs'), `${code}\nconsole.log(JSON.stringify({ im: pm.initialMargin, liq: liq.nearest.price }));\n`);
+    writeFileSync(join(dir, 'project/example.mjs'), `${code}\nconsole.log(JSON.stringify({ im: pm.initialMargin, liq: liq.nearest?.price }));\n`);
     const r = spawnSync(process.execPath, ['example.mjs'], { cwd: join(dir, 'project'), encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     const got = JSON.parse(r.stdout.trim().split('\n').pop()!) as { im: number; liq: number };
     // The README prints them to the cent.
     const im = Number(/pm\.initialMargin;\s*\/\/ ([\d.]+)/.exec(code)![1]);
-    const liq = Number(/liq\.nearest\.price;\s*\/\/ ([\d.]+)/.exec(code)![1]);
+    const liq = Number(/liq\.nearest\?\.price;\s*\/\/ ([\d.]+)/.exec(code)![1]);
     expect(got.im.toFixed(2)).toBe(im.toFixed(2));
     expect(got.liq.toFixed(2)).toBe(liq.toFixed(2));
   });

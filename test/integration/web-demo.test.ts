@@ -318,7 +318,7 @@ describe('web demo (examples/web, vite build, Chromium)', () => {
     for (const [i, f] of fit.slices.entries()) {
       const pairs: [number, number][] = [];
       for (const p of ['a', 'b', 'rho', 'm', 'sigma'] as const) pairs.push([await pageValue(`fit-${i}-${p}`), f.params[p]]);
-      pairs.push([await pageValue(`fit-${i}-rmse`), f.rmse], [await pageValue(`fit-${i}-max-error`), f.maxAbsError], [await pageValue(`fit-${i}-inside`), f.insideBidAsk!]);
+      pairs.push([await pageValue(`fit-${i}-rmse`), f.rmse], [await pageValue(`fit-${i}-max-error`), f.maxAbsError], [await pageValue(`fit-${i}-inside`), f.insideBidAsk]);
       expect(maxRelDiff('svi', pairs), `SVI expiry ${i}`).toBeLessThanOrEqual(REL_TOL);
       expect(await page.textContent(`[data-testid=fit-${i}-reason]`)).toBe(f.reason);
     }

@@ -175,7 +175,7 @@ async function fitSurface(ctx: CliContext, engine: Engine, s: Surface, model: Mo
         const r = engine.fitSvi(quoteArgs(s, idx));
         const f = r.slices[0];
         expiries.push({
-          ...base, params: { ...f.params }, rmse: f.rmse, maxAbsError: f.maxAbsError, insideBidAsk: f.insideBidAsk ?? NaN,
+          ...base, params: { ...f.params }, rmse: f.rmse, maxAbsError: f.maxAbsError, insideBidAsk: f.insideBidAsk,
           reason: f.reason, iterations: f.iterations, elapsedMs: f.elapsedMs,
           arbitrage: { butterflyFree: f.butterfly.arbitrageFree, minG: f.butterfly.minG, wingSlope: f.butterfly.wingSlope },
         });
@@ -184,7 +184,7 @@ async function fitSurface(ctx: CliContext, engine: Engine, s: Surface, model: Mo
         const r = engine.calibrateSabr({ ...quoteArgs(s, idx), beta });
         const f = r.slices[0];
         expiries.push({
-          ...base, params: { beta, ...f.params }, rmse: f.rmse, maxAbsError: f.maxAbsError, insideBidAsk: f.insideBidAsk ?? NaN,
+          ...base, params: { beta, ...f.params }, rmse: f.rmse, maxAbsError: f.maxAbsError, insideBidAsk: f.insideBidAsk,
           reason: f.reason, iterations: f.iterations, elapsedMs: f.elapsedMs, arbitrage: null,
         });
         const grid = strikeGrid(strikesOf(idx));
@@ -200,7 +200,7 @@ async function fitSurface(ctx: CliContext, engine: Engine, s: Surface, model: Mo
     const r = engine.fitSsvi(quoteArgs(s));
     r.slices.forEach((f, j) => {
       expiries.push({
-        ...expiryBase(s, j), params: { theta: f.theta, phi: f.phi }, rmse: f.rmse, maxAbsError: f.maxAbsError, insideBidAsk: f.insideBidAsk ?? NaN,
+        ...expiryBase(s, j), params: { theta: f.theta, phi: f.phi }, rmse: f.rmse, maxAbsError: f.maxAbsError, insideBidAsk: f.insideBidAsk,
         reason: null, iterations: null, elapsedMs: null,
         arbitrage: { butterflyFree: f.butterfly.arbitrageFree, minG: f.butterfly.minG },
       });
@@ -213,7 +213,7 @@ async function fitSurface(ctx: CliContext, engine: Engine, s: Surface, model: Mo
     return {
       currency: s.currency, model, scope: 'surface', converged: CONVERGED.includes(r.reason), expiries, curves,
       surface: {
-        params, reason: r.reason, iterations: r.iterations, elapsedMs: r.elapsedMs, rmse: r.rmse, maxAbsError: r.maxAbsError, insideBidAsk: r.insideBidAsk ?? NaN,
+        params, reason: r.reason, iterations: r.iterations, elapsedMs: r.elapsedMs, rmse: r.rmse, maxAbsError: r.maxAbsError, insideBidAsk: r.insideBidAsk,
         arbitrage: { ...r.arbitrage },
       },
     };
@@ -231,7 +231,7 @@ async function fitSurface(ctx: CliContext, engine: Engine, s: Surface, model: Mo
     currency: s.currency, model, scope: 'surface', converged: CONVERGED.includes(r.reason), expiries, curves,
     surface: {
       params: { ...r.params } as unknown as Record<string, number>, reason: r.reason, iterations: r.iterations, elapsedMs: r.elapsedMs,
-      rmse: r.rmse, maxAbsError: r.maxAbsError, insideBidAsk: r.insideBidAsk ?? NaN,
+      rmse: r.rmse, maxAbsError: r.maxAbsError, insideBidAsk: r.insideBidAsk,
       arbitrage: { fellerRatio: r.feller.ratio, fellerHolds: r.feller.holds },
     },
   };
