@@ -91,7 +91,9 @@ export function checkDays(days: unknown, path: string): number {
  * per start day) or not (every h days, anchored at `to`). Returns the returns in time order and,
  * for each, the index of its end price.
  * @param prices prices oldest first (USD; NaN and non-positive values are the caller's to exclude).
- * @param days the MPOR h (an integer >= 1), @param from, @param to window bounds (integers, 0 <= from, to < prices.length).
+ * @param days the MPOR h (an integer >= 1).
+ * @param from first index of the window (an integer, 0 <= from < prices.length).
+ * @param to last index of the window (an integer, from <= to < prices.length).
  * @throws InputError for prices that are not an array of numbers, or a days, overlapping, from or to of the wrong type or range.
  */
 export function mporReturns(prices: ArrayLike<number>, days: number, overlapping = true, from = 0, to?: number): { returns: Float64Array; ends: Int32Array } {

@@ -161,7 +161,7 @@ export function shardRange(job: MonteCarloJob, s: number): { replication: number
 /**
  * Run shard `shardIndex` of `job` on an engine and return its accumulator vector
  * (Float64Array of {@link ACCUMULATOR_SIZE}). Pure function of (job, shardIndex) and the backend.
- * @throws InputError for a bad engine, job (see {@link checkMonteCarloJob}) or shard index;
+ * @throws InputError for a bad engine, job (see `checkMonteCarloJob`) or shard index;
  *   KernelError if the kernel rejects the call (a bug).
  */
 export function monteCarloShard(ctx: EngineContext, job: MonteCarloJob, shardIndex: number): Float64Array {
@@ -287,7 +287,7 @@ export class ShardMerger {
 
   /**
    * A merger for `job`'s shards (see {@link ShardMerger.add}).
-   * @throws InputError for a malformed job (see {@link checkMonteCarloJob}).
+   * @throws InputError for a malformed job (see `checkMonteCarloJob`).
    */
   constructor(job: MonteCarloJob) {
     this.job = checkMonteCarloJob(job);
