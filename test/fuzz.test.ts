@@ -20,6 +20,9 @@ const VALUE_RUNS = 60;
 /** A single call that runs this long counts as a hang (the slowest honest call here takes < 1 s). */
 const HANG_MS = 15_000;
 
+/** The seed CI runs (any seed must pass; this one keeps a landing reproducible). */
+const CI_SEED = 20261206;
+
 type Violations = string[];
 
 async function inWorker(seed: number): Promise<Violations> {
@@ -85,7 +88,12 @@ async function inThread(seed: number): Promise<Violations> {
 
 describe('fuzz: every public entry point, both backends', () => {
   it('malformed calls throw RiskwasmError, bad elements are NaN with a non-ok status, nothing hangs, mutates or pollutes, backends agree', async () => {
-    const seed = propertySeed('fuzz harness');
+    // CI runs a fixed seed so that a landing is reproducible; locally every run explores a new one
+    // (printed; FC_SEED replays or pins it).
+    const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+    const ci = !!env?.CI && env.CI !== 'false' && env.FC_SEED === undefined;
+    const seed = ci ? CI_SEED : propertySeed('fuzz harness');
+    if (ci) console.log(`[fast-check] fuzz harness: CI seed ${seed} (replay with FC_SEED=${seed})`);
     const violations = isNode ? await inWorker(seed) : await inThread(seed);
     if (violations.length) console.log(`[fuzz] ${violations.length} violations (seed ${seed}):\n${violations.slice(0, 60).join('\n')}`);
     expect(violations.slice(0, 20)).toEqual([]);
