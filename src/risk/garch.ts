@@ -22,7 +22,6 @@ import { InputError, KernelError } from '../errors.js';
 import { studentTQuantile } from './distributions.js';
 import { philoxNormals, philoxUniforms, type Seed } from './random.js';
 import { finiteSample } from './tail-measures.js';
-import { checkKeys } from '../option-keys.js';
 import { SIMULATIONS_MAX, checkContext, checkInt, checkOptions } from './validate.js';
 
 export type GarchModel = 'garch' | 'gjr';
@@ -208,14 +207,14 @@ function invert(m: number[][]): number[][] | null {
 export function fitGarch(ctx: EngineContext, returns: ArrayLike<number>, options: FitGarchOptions = {}): GarchFit {
   checkContext(ctx);
   const r = finiteSample(returns, 'returns', 10);
-  const o = options ?? {};
-  checkKeys(o, FIT_GARCH_KEYS, 'options');
+  const o = (options ?? {}) as FitGarchOptions;
+  checkOptions(o, FIT_GARCH_KEYS, 'options');
   const model = o.model ?? 'garch';
   if (model !== 'garch' && model !== 'gjr') throw new InputError('options.model', model, "'garch' or 'gjr'");
   const distribution = o.distribution ?? 'normal';
   if (distribution !== 'normal' && distribution !== 't') throw new InputError('options.distribution', distribution, "'normal' or 't'");
   const maxIter = o.maxIterations ?? 300;
-  if (!Number.isInteger(maxIter) || maxIter < 1) throw new InputError('options.maxIterations', maxIter, 'a positive integer');
+  checkInt(maxIter, 'options.maxIterations', 1, 100_000);
   const n = r.length;
   let s2 = 0;
   for (let i = 0; i < n; i++) s2 += r[i] * r[i];
