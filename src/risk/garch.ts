@@ -403,7 +403,8 @@ export interface EwmaResult {
  * default for daily data. Initialisation: sigma^2_0 = the mean of r^2 over the series (zero-mean
  * returns), unless `initialVariance` is given; its weight decays as lambda^t (0.94^100 = 0.2%).
  * Variances per period of the returns (decimals).
- * @throws InputError for a non-finite or empty series or lambda outside (0, 1).
+ * @throws InputError for a non-finite or empty series, lambda outside (0, 1) or an `initialVariance`
+ *   that is not a finite number >= 0.
  */
 export function ewmaVariance(returns: ArrayLike<number>, lambda = 0.94, initialVariance?: number): EwmaResult {
   const r = finiteSample(returns, 'returns', 1);
@@ -411,6 +412,9 @@ export function ewmaVariance(returns: ArrayLike<number>, lambda = 0.94, initialV
   const n = r.length;
   let s2 = 0;
   for (let i = 0; i < n; i++) s2 += r[i] * r[i];
+  if (initialVariance !== undefined && (typeof initialVariance !== 'number' || !(initialVariance >= 0 && Number.isFinite(initialVariance)))) {
+    throw new InputError('initialVariance', initialVariance, 'a finite number >= 0');
+  }
   const init = initialVariance ?? s2 / n;
   const v = new Float64Array(n);
   let h = init;
