@@ -12,7 +12,7 @@
 import type { EngineContext } from '../engine.js';
 import { inverseNormalCdf, normalPdf } from './distributions.js';
 import { sampleMomentsUnchecked as sampleMoments, normalVarEsUnchecked as normalVarEs } from './parametric.js';
-import { empiricalTail, weightedTail, tailIndexUnchecked } from './tail-measures.js';
+import { empiricalTailUnchecked as empiricalTail, weightedTailUnchecked as weightedTail, tailIndexUnchecked } from './tail-measures.js';
 
 export interface PositionAllocation {
   index: number;

@@ -18,7 +18,7 @@ import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import { cornishFisherVarEsUnchecked as cornishFisherVarEs, normalVarEsUnchecked as normalVarEs } from './parametric.js';
 import { checkScenarioSet, flattenScenarios, packPortfolio, revaluePortfolio, type Portfolio, type ScenarioSet } from './portfolio.js';
-import { empiricalTail } from './tail-measures.js';
+import { empiricalTailUnchecked as empiricalTail } from './tail-measures.js';
 import { checkEnum, checkNumber, keysOf, optionalOptions, checkContext } from './validate.js';
 
 export interface DeltaGammaOptions {

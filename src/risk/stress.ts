@@ -12,7 +12,7 @@ import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import { revaluePortfolio, type Portfolio } from './portfolio.js';
 import type { AlignedHistories } from './returns.js';
-import { checkConfidence, empiricalTail } from './tail-measures.js';
+import { checkConfidence, empiricalTailUnchecked as empiricalTail } from './tail-measures.js';
 import { checkArray, checkEnum, checkInt, checkNumber, checkOptions, checkStrings, keysOf, optionalOptions, own, checkContext } from './validate.js';
 
 export interface StressPeriod { name: string; from: string; to: string }

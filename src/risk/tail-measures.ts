@@ -68,6 +68,21 @@ export function finiteSample(x: unknown, path: string, minLength = 1): ArrayLike
 }
 
 /**
+ * The length of an array-like sample, O(1): a length in [1, MAX_ARGUMENT_LENGTH], first and last
+ * elements numbers (the library's own callers, whose samples are Float64Arrays they computed).
+ * @throws InputError naming `path`, `path.length` or `path[i]`.
+ */
+function sampleShape(x: unknown, path: string): number {
+  const n = x !== null && typeof x === 'object' ? (x as { length?: unknown }).length : undefined;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) throw new InputError(path, x, 'a non-empty array of numbers');
+  if (n > MAX_ARGUMENT_LENGTH) throw new InputError(`${path}.length`, n, `at most ${MAX_ARGUMENT_LENGTH} elements`);
+  const a = x as ArrayLike<unknown>;
+  if (typeof a[0] !== 'number') throw new InputError(`${path}[0]`, a[0], 'a number');
+  if (typeof a[n - 1] !== 'number') throw new InputError(`${path}[${n - 1}]`, a[n - 1], 'a number');
+  return n;
+}
+
+/**
  * The length of an array-like sample of finite numbers: a length in [1, MAX_ARGUMENT_LENGTH] and
  * every element a finite number (a NaN, a string or a hole would make the order statistics
  * meaningless). The ends are probed first, so an object that only claims a length
@@ -75,9 +90,7 @@ export function finiteSample(x: unknown, path: string, minLength = 1): ArrayLike
  * @throws InputError naming `path`, `path.length` or the first bad `path[i]`.
  */
 function sampleLength(x: unknown, path: string): number {
-  const n = x !== null && typeof x === 'object' ? (x as { length?: unknown }).length : undefined;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) throw new InputError(path, x, 'a non-empty array of numbers');
-  if (n > MAX_ARGUMENT_LENGTH) throw new InputError(`${path}.length`, n, `at most ${MAX_ARGUMENT_LENGTH} elements`);
+  const n = sampleShape(x, path);
   const a = x as ArrayLike<unknown>;
   const finite = (i: number): void => {
     const v = a[i];
@@ -99,7 +112,16 @@ function sampleLength(x: unknown, path: string): number {
  */
 export function empiricalTail(ctx: EngineContext, sample: ArrayLike<number>, confidence: number, sign: 1 | -1 = -1): TailEstimate {
   checkContext(ctx);
-  const n = sampleLength(sample, 'sample');
+  sampleLength(sample, 'sample');
+  return empiricalTailUnchecked(ctx, sample, confidence, sign);
+}
+
+/**
+ * empiricalTail for the library's own callers: O(1) shape checks only, so a P&L that overflowed
+ * (a non-finite element) gives a non-finite VaR that the caller reports as a computation failure.
+ */
+export function empiricalTailUnchecked(ctx: EngineContext, sample: ArrayLike<number>, confidence: number, sign: 1 | -1 = -1): TailEstimate {
+  const n = sampleShape(sample, 'sample');
   checkConfidence(confidence);
   if (sign !== 1 && sign !== -1) throw new InputError('sign', sign, '1 (losses) or -1 (P&L)');
   const k = tailIndexUnchecked(n, confidence);
@@ -136,13 +158,22 @@ export function weightedTail(losses: ArrayLike<number>, weights: ArrayLike<numbe
   const nw = weights !== null && typeof weights === 'object' ? (weights as { length?: unknown }).length : undefined;
   if (nw !== n) throw new InputError('weights', weights, `${n} weights (one per loss)`);
   sampleLength(weights, 'weights');
-  checkConfidence(confidence);
   let wsum = 0;
   for (let i = 0; i < n; i++) {
     if (!(weights[i] >= 0)) throw new InputError(`weights[${i}]`, weights[i], 'a weight >= 0');
     wsum += weights[i];
   }
   if (!(wsum > 0 && Number.isFinite(wsum))) throw new InputError('weights', weights, 'weights with a positive, finite sum');
+  return weightedTailUnchecked(losses, weights, confidence);
+}
+
+/** weightedTail for the library's own callers (age weights; losses that may have overflowed): O(1) shape checks only. */
+export function weightedTailUnchecked(losses: ArrayLike<number>, weights: ArrayLike<number>, confidence: number): TailEstimate {
+  const n = sampleShape(losses, 'losses');
+  if (sampleShape(weights, 'weights') !== n) throw new InputError('weights', weights, `${n} weights (one per loss)`);
+  checkConfidence(confidence);
+  let wsum = 0;
+  for (let i = 0; i < n; i++) wsum += weights[i];
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => losses[a] - losses[b]);
   let cum = 0;
   let j = 0;

@@ -21,7 +21,7 @@ import {
 } from './parametric.js';
 import { revaluePortfolio, type Portfolio, type ScenarioSet } from './portfolio.js';
 import { forEachPhiloxRow, seedWords, type Seed } from './random.js';
-import { checkConfidence, empiricalTail, finiteSample, weightedTail, type TailEstimate } from './tail-measures.js';
+import { checkConfidence, empiricalTailUnchecked as empiricalTail, finiteSample, weightedTailUnchecked as weightedTail, type TailEstimate } from './tail-measures.js';
 import { normalPdf, inverseNormalCdf, studentTPdf, studentTQuantile } from './distributions.js';
 import { allocate, type Allocation } from './allocation.js';
 import { bootstrapInterval, type BootstrapInterval } from './bootstrap.js';
