@@ -4,7 +4,7 @@
  */
 import { basename } from 'node:path';
 import { InputError } from '../errors.js';
-import { parsePriceCsv, type PriceHistory } from '../risk/returns.js';
+import { DECIMAL_NUMBER, parsePriceCsv, type PriceHistory } from '../risk/returns.js';
 import type { Portfolio, Position } from '../risk/portfolio.js';
 import { BadInputError, inputProblem } from './errors.js';
 import { parseDecimal } from '../market/csv-number.js';
@@ -82,9 +82,13 @@ export function parseHistoryLines(text: string, file: string): { history: PriceH
     const dateCol = head.includes('timestamp') ? 'timestamp' : 'date';
     const cells = (lines[line - 1] ?? '').split(',');
     const date = (cells[head.indexOf(dateCol)] ?? '').trim().slice(0, 10);
-    const close = cells[head.indexOf('close')];
+    const close = (cells[head.indexOf('close')] ?? '').trim();
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new BadInputError(`expected a date YYYY-MM-DD, got ${JSON.stringify(date)}`, { file, line, field: dateCol });
-    if (!(Number(close) > 0)) throw new BadInputError(`expected a positive close, got ${JSON.stringify(close ?? '')}`, { file, line, field: 'close' });
+    // The close as parsePriceCsv reads it: a decimal number (not `0x10`, which Number() reads as 16)
+    // that fits a double (not `1e999`) and is positive; else the row's problem is its close.
+    if (!DECIMAL_NUMBER.test(close) || !Number.isFinite(Number(close)) || !(Number(close) > 0)) {
+      throw new BadInputError(`expected a positive close, got ${JSON.stringify(close)}`, { file, line, field: 'close' });
+    }
     throw new BadInputError(inputProblem(e), { file, line, field: dateCol });
   }
   // One return needs two closes; fewer (a header-only file) would surface later as "-1 common daily returns".

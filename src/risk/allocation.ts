@@ -11,8 +11,8 @@
  */
 import type { EngineContext } from '../engine.js';
 import { inverseNormalCdf, normalPdf } from './distributions.js';
-import { sampleMoments, normalVarEs } from './parametric.js';
-import { empiricalTail, weightedTail, tailIndex } from './tail-measures.js';
+import { sampleMomentsUnchecked as sampleMoments, normalVarEsUnchecked as normalVarEs } from './parametric.js';
+import { empiricalTailUnchecked as empiricalTail, weightedTailUnchecked as weightedTail, tailIndexUnchecked } from './tail-measures.js';
 
 export interface PositionAllocation {
   index: number;
@@ -73,7 +73,7 @@ export function allocate(
     let j: number;
     let cumAtVar: number;
     if (!weights) {
-      const k = tailIndex(m, c);
+      const k = tailIndexUnchecked(m, c);
       j = k - 1;
       cumAtVar = k / m;
     } else {

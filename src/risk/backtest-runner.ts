@@ -17,7 +17,7 @@ import { priceReturns } from './returns.js';
 import type { Seed } from './random.js';
 import { checkConfidence, finiteSample } from './tail-measures.js';
 import { ageWeights, checkMethodOptions, estimator, type GarchFitCache, type ValueAtRiskArgs, type VarMethod } from './value-at-risk.js';
-import { SIMULATIONS_MAX, STUDENT_T_NU_MAX, checkEnum, checkInt, checkNumber, checkOptions, checkStrings, keysOf, optionalOptions } from './validate.js';
+import { SIMULATIONS_MAX, STUDENT_T_NU_MAX, checkEnum, checkInt, checkNumber, checkOptions, checkStrings, keysOf, optionalOptions, checkContext } from './validate.js';
 import { seedWords } from './random.js';
 
 export interface RollingBacktestArgs {
@@ -89,6 +89,7 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
  * @throws InputError for malformed arguments (naming the field).
  */
 export function rollingBacktest(ctx: EngineContext, args: RollingBacktestArgs): { observations: number; window: number; confidence: number; methods: Record<string, MethodBacktest> } {
+  checkContext(ctx);
   checkOptions(args, BACKTEST_KEYS, '', 'args');
   const c = checkConfidence(args.confidence);
   let r: ArrayLike<number>;

@@ -16,10 +16,10 @@
  */
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
-import { cornishFisherVarEs, normalVarEs } from './parametric.js';
+import { cornishFisherVarEsUnchecked as cornishFisherVarEs, normalVarEsUnchecked as normalVarEs } from './parametric.js';
 import { checkScenarioSet, flattenScenarios, packPortfolio, revaluePortfolio, type Portfolio, type ScenarioSet } from './portfolio.js';
-import { empiricalTail } from './tail-measures.js';
-import { checkEnum, checkNumber, keysOf, optionalOptions } from './validate.js';
+import { empiricalTailUnchecked as empiricalTail } from './tail-measures.js';
+import { checkEnum, checkNumber, keysOf, optionalOptions, checkContext } from './validate.js';
 
 export interface DeltaGammaOptions {
   /** Covariance of the assets' log-returns over the horizon (assets in spot order), when no scenarios are given. */
@@ -56,6 +56,7 @@ const DVOL = 1e-3;
  * @throws InputError for a malformed portfolio.
  */
 export function portfolioSensitivities(ctx: EngineContext, portfolio: Portfolio, horizon: number, mode: 'absolute' | 'relative' | 'log', assets?: readonly string[]): Sensitivities {
+  checkContext(ctx);
   checkNumber(horizon, 'horizon', 'nonNegative');
   checkEnum(mode, VOL_SHOCK_MODES, 'mode');
   const packed = packPortfolio(portfolio, assets);

@@ -22,7 +22,7 @@ import { InputError, KernelError } from '../errors.js';
 import { studentTQuantile } from './distributions.js';
 import { philoxNormals, philoxUniforms, type Seed } from './random.js';
 import { finiteSample } from './tail-measures.js';
-import { checkKeys } from '../option-keys.js';
+import { SIMULATIONS_MAX, checkContext, checkInt, checkOptions } from './validate.js';
 
 export type GarchModel = 'garch' | 'gjr';
 export type GarchDistribution = 'normal' | 't';
@@ -76,6 +76,43 @@ export interface GarchFit extends GarchParameters {
   forecastVariance: number;
   variance0: number;
   observations: number;
+}
+
+/**
+ * Checks the fields of a GarchParameters (or GarchFit) argument that a computation reads: `model`
+ * and `distribution` (when `needDistribution`), finite `omega`, `alpha`, `beta` and (when present)
+ * `gamma`, and `nu` > 2 and finite when the distribution is 't'. With `positive`, the variance
+ * recursion must stay positive: omega > 0, alpha >= 0, beta >= 0, alpha + gamma >= 0. Other keys
+ * (a GarchFit's results) are ignored, so a fit can be passed where parameters are expected.
+ * @throws InputError naming `path.field`.
+ */
+function checkGarchParameters(p: unknown, path: string, needDistribution: boolean, positive: boolean): GarchParameters {
+  if (p === null || typeof p !== 'object' || Array.isArray(p) || ArrayBuffer.isView(p)) throw new InputError(path, p, 'an object of GARCH parameters');
+  const q = p as Record<string, unknown>;
+  if (q.model !== undefined || needDistribution) {
+    if (q.model !== 'garch' && q.model !== 'gjr') throw new InputError(`${path}.model`, q.model, "'garch' or 'gjr'");
+  }
+  if (needDistribution && q.distribution !== 'normal' && q.distribution !== 't') {
+    throw new InputError(`${path}.distribution`, q.distribution, "'normal' or 't'");
+  }
+  const finite = (k: string, optional: boolean): number => {
+    const v = q[k];
+    if (optional && v === undefined) return 0;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new InputError(`${path}.${k}`, v, 'a finite number');
+    return v;
+  };
+  const omega = finite('omega', false), alpha = finite('alpha', false), beta = finite('beta', false), gamma = finite('gamma', true);
+  if (q.distribution === 't' && (typeof q.nu !== 'number' || !(q.nu > 2 && Number.isFinite(q.nu)))) {
+    throw new InputError(`${path}.nu`, q.nu, "a finite number > 2 (unit-variance Student-t innovations)");
+  }
+  if (q.distribution !== 't' && q.nu !== undefined && typeof q.nu !== 'number') throw new InputError(`${path}.nu`, q.nu, 'a number');
+  if (positive) {
+    if (!(omega > 0)) throw new InputError(`${path}.omega`, omega, 'a number > 0');
+    if (!(alpha >= 0)) throw new InputError(`${path}.alpha`, alpha, 'a number >= 0');
+    if (!(beta >= 0)) throw new InputError(`${path}.beta`, beta, 'a number >= 0');
+    if (!(alpha + gamma >= 0)) throw new InputError(`${path}.gamma`, gamma, 'a number >= -alpha (the variance must stay positive)');
+  }
+  return p as GarchParameters;
 }
 
 const PMAX = 1 - 1e-8;
@@ -168,15 +205,16 @@ function invert(m: number[][]): number[][] | null {
 
 /** @throws InputError for a malformed series or option. */
 export function fitGarch(ctx: EngineContext, returns: ArrayLike<number>, options: FitGarchOptions = {}): GarchFit {
+  checkContext(ctx);
   const r = finiteSample(returns, 'returns', 10);
-  const o = options ?? {};
-  checkKeys(o, FIT_GARCH_KEYS, 'options');
+  const o = (options ?? {}) as FitGarchOptions;
+  checkOptions(o, FIT_GARCH_KEYS, 'options');
   const model = o.model ?? 'garch';
   if (model !== 'garch' && model !== 'gjr') throw new InputError('options.model', model, "'garch' or 'gjr'");
   const distribution = o.distribution ?? 'normal';
   if (distribution !== 'normal' && distribution !== 't') throw new InputError('options.distribution', distribution, "'normal' or 't'");
   const maxIter = o.maxIterations ?? 300;
-  if (!Number.isInteger(maxIter) || maxIter < 1) throw new InputError('options.maxIterations', maxIter, 'a positive integer');
+  checkInt(maxIter, 'options.maxIterations', 1, 100_000);
   const n = r.length;
   let s2 = 0;
   for (let i = 0; i < n; i++) s2 += r[i] * r[i];
@@ -282,11 +320,20 @@ export function fitGarch(ctx: EngineContext, returns: ArrayLike<number>, options
 
 /**
  * Log-likelihood and gradient at given parameters (the kernel, for tests and diagnostics).
- * @throws InputError for a non-finite or empty series; KernelError if the kernel rejects the call (a bug).
+ * `params` may be a GarchFit (its result fields are ignored); the parameters are not restricted
+ * to the stationary region (a diagnostic may look outside it).
+ * @throws InputError for a malformed engine, a non-finite or empty series, a `params` whose model,
+ *   distribution, omega, alpha, beta, gamma or nu (> 2 for 't') is malformed, or a `variance0` that
+ *   is not a positive finite number; KernelError if the kernel rejects the call (a bug).
  */
 export function garchLogLikelihood(ctx: EngineContext, returns: ArrayLike<number>, params: GarchParameters, variance0?: number):
   { logLikelihood: number; gradient: { omega: number; alpha: number; beta: number; gamma: number; nu: number }; variances: Float64Array } {
+  checkContext(ctx);
   const r = finiteSample(returns, 'returns', 1);
+  checkGarchParameters(params, 'params', true, false);
+  if (variance0 !== undefined && (typeof variance0 !== 'number' || !(variance0 > 0 && Number.isFinite(variance0)))) {
+    throw new InputError('variance0', variance0, 'a positive finite number');
+  }
   let s2 = 0;
   for (let i = 0; i < r.length; i++) s2 += r[i] * r[i];
   const obj = new GarchObjective(ctx, r, params.model === 'gjr' ? 1 : 0, params.distribution === 't' ? 1 : 0, variance0 ?? s2 / r.length);
@@ -308,14 +355,28 @@ export function garchInnovations(n: number, distribution: GarchDistribution, nu:
  * Simulate n returns of a GARCH / GJR model from sigma^2_0 = the unconditional variance (or
  * `variance0`), with seeded innovations (Philox stream `stream`).
  * Returns per period, decimals.
- * @throws InputError for a malformed seed.
+ * @param n the number of returns, an integer in [0, SIMULATIONS_MAX].
+ * @throws InputError for malformed parameters (omega > 0, alpha >= 0, beta >= 0, alpha + gamma >= 0,
+ *   nu > 2 for 't'), a non-stationary model (persistence >= 1) without `options.variance0`, a
+ *   malformed `n`, seed or option.
  */
 export function simulateGarch(params: GarchParameters, n: number, seed: Seed, options: SimulateGarchOptions = {}): Float64Array {
+  checkGarchParameters(params, 'params', true, true);
+  checkInt(n, 'n', 0, SIMULATIONS_MAX);
   const o = options ?? {};
-  checkKeys(o, SIMULATE_GARCH_KEYS, 'options');
-  const z = garchInnovations(n, params.distribution, params.nu, seed, o.stream ?? 0, 0, o.ctx);
+  checkOptions(o, SIMULATE_GARCH_KEYS, 'options');
+  if (o.variance0 !== undefined && (typeof o.variance0 !== 'number' || !(o.variance0 > 0 && Number.isFinite(o.variance0)))) {
+    throw new InputError('options.variance0', o.variance0, 'a positive finite number');
+  }
+  const stream = checkInt(o.stream, 'options.stream', 0, 0xffffffff, 0);
+  if (o.ctx !== undefined) checkContext(o.ctx, 'options.ctx');
   const gamma = params.gamma ?? 0;
-  let h = o.variance0 ?? params.omega / (1 - params.alpha - params.beta - gamma / 2);
+  const persistence = params.alpha + params.beta + gamma / 2;
+  if (o.variance0 === undefined && !(persistence < 1)) {
+    throw new InputError('params', params, 'a stationary model (alpha + beta + gamma / 2 < 1), or give options.variance0');
+  }
+  const z = garchInnovations(n, params.distribution, params.nu, seed, stream, 0, o.ctx);
+  let h = o.variance0 ?? params.omega / (1 - persistence);
   const r = new Float64Array(n);
   for (let t = 0; t < n; t++) {
     if (t > 0) {
@@ -342,7 +403,8 @@ export interface EwmaResult {
  * default for daily data. Initialisation: sigma^2_0 = the mean of r^2 over the series (zero-mean
  * returns), unless `initialVariance` is given; its weight decays as lambda^t (0.94^100 = 0.2%).
  * Variances per period of the returns (decimals).
- * @throws InputError for a non-finite or empty series or lambda outside (0, 1).
+ * @throws InputError for a non-finite or empty series, lambda outside (0, 1) or an `initialVariance`
+ *   that is not a finite number >= 0.
  */
 export function ewmaVariance(returns: ArrayLike<number>, lambda = 0.94, initialVariance?: number): EwmaResult {
   const r = finiteSample(returns, 'returns', 1);
@@ -350,6 +412,9 @@ export function ewmaVariance(returns: ArrayLike<number>, lambda = 0.94, initialV
   const n = r.length;
   let s2 = 0;
   for (let i = 0; i < n; i++) s2 += r[i] * r[i];
+  if (initialVariance !== undefined && (typeof initialVariance !== 'number' || !(initialVariance >= 0 && Number.isFinite(initialVariance)))) {
+    throw new InputError('initialVariance', initialVariance, 'a finite number >= 0');
+  }
   const init = initialVariance ?? s2 / n;
   const v = new Float64Array(n);
   let h = init;
@@ -364,9 +429,12 @@ export function ewmaVariance(returns: ArrayLike<number>, lambda = 0.94, initialV
 /**
  * Run fixed GARCH parameters over a new series (sigma^2_0 = its mean square): the variances and
  * the one-step forecast, keeping the fit's parameters (rolling backtests between refits).
- * @throws Nothing: unchecked series (pass finite returns).
+ * @throws InputError for a `fit` whose omega, alpha, beta or gamma is malformed (omega > 0,
+ *   alpha >= 0, beta >= 0, alpha + gamma >= 0) or a series that is not at least one finite number.
  */
 export function garchFilter(fit: GarchFit, returns: ArrayLike<number>): GarchFit {
+  checkGarchParameters(fit, 'fit', false, true);
+  returns = finiteSample(returns, 'returns', 1);
   const n = returns.length;
   let s2 = 0;
   for (let i = 0; i < n; i++) s2 += returns[i] * returns[i];

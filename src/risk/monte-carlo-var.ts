@@ -13,7 +13,7 @@ import { InputError } from '../errors.js';
 import type { Portfolio, ScenarioSet } from './portfolio.js';
 import { prepareCorrelation } from '../montecarlo/correlation.js';
 import { philoxNormalMatrix, seedWords, type Seed } from './random.js';
-import { HORIZON_DAYS_MAX, SIMULATIONS_MAX, checkInt, checkOptions, checkStrings, keysOf } from './validate.js';
+import { HORIZON_DAYS_MAX, SIMULATIONS_MAX, checkInt, checkOptions, checkStrings, keysOf, checkContext } from './validate.js';
 
 export interface MonteCarloVarOptions {
   /** Annualised spot vols of the assets (in `assets` order). */
@@ -45,6 +45,7 @@ const MONTE_CARLO_KEYS = keysOf<MonteCarloVarOptions>()([
  * @throws InputError naming the malformed option (vols, correlation, horizonDays, paths, seed).
  */
 export function monteCarloScenarios(ctx: EngineContext, portfolio: Portfolio, o: MonteCarloVarOptions): ScenarioSet & { horizon: number; logReturns: Float64Array; volShocks: Float64Array } {
+  checkContext(ctx);
   checkOptions(o, MONTE_CARLO_KEYS, 'monteCarlo');
   let assets: string[];
   if (o.assets !== undefined) assets = checkStrings(o.assets, 'monteCarlo.assets', 1);

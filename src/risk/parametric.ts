@@ -10,14 +10,24 @@
  * Moments are sample moments (sigma with n - 1; skewness and kurtosis as population ratios).
  */
 import { inverseNormalCdf, logGamma, normalPdf, studentTPdf, studentTQuantile } from './distributions.js';
+import { InputError } from '../errors.js';
+import { requireNumberArray } from '../arguments.js';
+import { STUDENT_T_NU_MAX } from './validate.js';
+import { checkConfidence, finiteSample } from './tail-measures.js';
 
 export interface Moments { n: number; mean: number; sd: number; skewness: number; excessKurtosis: number }
 
 /**
  * Sample mean, standard deviation (n - 1), skewness and excess kurtosis (population ratios), in the sample's units.
- * @throws Nothing: an empty sample gives NaN moments.
+ * An empty sample gives NaN moments; NaN elements give NaN moments.
+ * @throws InputError unless `x` is an array (or typed array) of numbers, naming `x` or the first non-number `x[i]`.
  */
 export function sampleMoments(x: ArrayLike<number>): Moments {
+  return sampleMomentsUnchecked(requireNumberArray(x, 'x'));
+}
+
+/** sampleMoments for the library's own callers (their samples are checked arrays of numbers). */
+export function sampleMomentsUnchecked(x: ArrayLike<number>): Moments {
   const n = x.length;
   let mean = 0;
   for (let i = 0; i < n; i++) mean += x[i];
@@ -35,12 +45,28 @@ export function sampleMoments(x: ArrayLike<number>): Moments {
   return { n, mean, sd, skewness: p2 > 0 ? m3 / n / p2 ** 1.5 : 0, excessKurtosis: p2 > 0 ? m4 / n / (p2 * p2) - 3 : 0 };
 }
 
+/** @throws InputError unless `v` is a finite number (>= 0 when `nonNegative`). */
+function finiteArg(v: unknown, path: string, nonNegative = false): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || (nonNegative && !(v >= 0))) {
+    throw new InputError(path, v, nonNegative ? 'a finite number >= 0' : 'a finite number');
+  }
+  return v;
+}
+
 /**
  * Normal VaR and ES of a loss with mean mu and standard deviation sigma.
  * VaR and ES in the loss's units, at confidence `c` in (0, 1).
- * @throws Nothing: unchecked arguments.
+ * @throws InputError unless `mu` is a finite number, `sigma` a finite number >= 0 and `c` a number in (0, 1).
  */
 export function normalVarEs(mu: number, sigma: number, c: number): { var: number; es: number } {
+  finiteArg(mu, 'mu');
+  finiteArg(sigma, 'sigma', true);
+  checkConfidence(c, 'c');
+  return normalVarEsUnchecked(mu, sigma, c);
+}
+
+/** normalVarEs for the library's own callers (moments of checked samples; they may overflow to Infinity). */
+export function normalVarEsUnchecked(mu: number, sigma: number, c: number): { var: number; es: number } {
   const z = inverseNormalCdf(c);
   return { var: mu + sigma * z, es: mu + (sigma * normalPdf(z)) / (1 - c) };
 }
@@ -48,9 +74,21 @@ export function normalVarEs(mu: number, sigma: number, c: number): { var: number
 /**
  * Student-t VaR and ES of a loss mu + s T, T ~ t_nu (standard t; nu > 1 for ES).
  * VaR and ES in the loss's units, at confidence `c` in (0, 1).
- * @throws Nothing: unchecked arguments.
+ * @throws InputError unless `mu` is a finite number, `s` a finite number >= 0, `nu` a number in
+ *   (1, STUDENT_T_NU_MAX] (the ES is infinite for nu <= 1; use normalVarEs beyond) and `c` a number in (0, 1).
  */
 export function studentTVarEs(mu: number, s: number, nu: number, c: number): { var: number; es: number } {
+  finiteArg(mu, 'mu');
+  finiteArg(s, 's', true);
+  if (typeof nu !== 'number' || !(nu > 1 && nu <= STUDENT_T_NU_MAX)) {
+    throw new InputError('nu', nu, `a number in (1, ${STUDENT_T_NU_MAX}] (Student-t degrees of freedom)`);
+  }
+  checkConfidence(c, 'c');
+  return studentTVarEsUnchecked(mu, s, nu, c);
+}
+
+/** studentTVarEs for the library's own callers (a fitted or checked nu > 1). */
+export function studentTVarEsUnchecked(mu: number, s: number, nu: number, c: number): { var: number; es: number } {
   const t = studentTQuantile(c, nu);
   return { var: mu + s * t, es: mu + (s * studentTPdf(t, nu) * (nu + t * t)) / ((nu - 1) * (1 - c)) };
 }
@@ -58,9 +96,20 @@ export function studentTVarEs(mu: number, s: number, nu: number, c: number): { v
 /**
  * Cornish-Fisher VaR and ES (see the file comment).
  * VaR and ES in the loss's units (mu, sigma), at confidence `c` in (0, 1).
- * @throws Nothing: unchecked arguments.
+ * @throws InputError unless `mu`, `skew` and `exKurt` are finite numbers, `sigma` a finite number
+ *   >= 0 and `c` a number in (0, 1).
  */
 export function cornishFisherVarEs(mu: number, sigma: number, skew: number, exKurt: number, c: number): { var: number; es: number; z: number } {
+  finiteArg(mu, 'mu');
+  finiteArg(sigma, 'sigma', true);
+  finiteArg(skew, 'skew');
+  finiteArg(exKurt, 'exKurt');
+  checkConfidence(c, 'c');
+  return cornishFisherVarEsUnchecked(mu, sigma, skew, exKurt, c);
+}
+
+/** cornishFisherVarEs for the library's own callers (moments of checked samples). */
+export function cornishFisherVarEsUnchecked(mu: number, sigma: number, skew: number, exKurt: number, c: number): { var: number; es: number; z: number } {
   const z = inverseNormalCdf(c);
   const z2 = z * z;
   const zcf = z + ((z2 - 1) * skew) / 6 + ((z2 * z - 3 * z) * exKurt) / 24 - ((2 * z2 * z - 5 * z) * skew * skew) / 36;
@@ -115,10 +164,30 @@ function tLocationScale(x: ArrayLike<number>, nu: number, mu0: number, s0: numbe
  * Fit a location-scale Student-t by maximum likelihood: EM for (mu, s) at each nu, golden-section
  * search of the profile likelihood over ln nu in [ln 1.5, ln 1000] to 1e-4 (or nu fixed when given).
  * mu and scale in the sample's units.
- * @throws Nothing: unchecked sample (pass finite values).
+ * @param x the sample: at least 2 finite numbers, not all equal, whose scale squared neither overflows nor underflows.
+ * @param fixedNu degrees of freedom to hold fixed, a number in (0, STUDENT_T_NU_MAX]; fitted when undefined.
+ * @throws InputError for a sample that is not an array of at least 2 finite numbers with a positive,
+ *   representable spread (naming `x` or the first bad `x[i]`), or a `fixedNu` outside (0, STUDENT_T_NU_MAX].
  */
 export function fitStudentT(x: ArrayLike<number>, fixedNu?: number): StudentTFit {
-  const m = sampleMoments(x);
+  const a = finiteSample(x, 'x', 2);
+  if (fixedNu !== undefined && (typeof fixedNu !== 'number' || !(fixedNu > 0 && fixedNu <= STUDENT_T_NU_MAX))) {
+    throw new InputError('fixedNu', fixedNu, `a number in (0, ${STUDENT_T_NU_MAX}] (Student-t degrees of freedom) or undefined`);
+  }
+  // A constant sample has no scale to fit, and a spread whose square overflows or underflows
+  // leaves the EM iteration NaN: both are InputErrors, not a NaN fit.
+  const sd = sampleMomentsUnchecked(a).sd;
+  if (!(sd > 0 && Number.isFinite(sd))) throw new InputError('x', x, 'a sample whose values are not all equal, with a finite standard deviation');
+  const fit = fitStudentTUnchecked(a, fixedNu);
+  if (!(fit.scale > 0 && Number.isFinite(fit.scale) && Number.isFinite(fit.mu) && Number.isFinite(fit.logLikelihood))) {
+    throw new InputError('x', x, 'a sample whose scale squared is a normal double (rescale the data)');
+  }
+  return fit;
+}
+
+/** fitStudentT for the library's own callers (a checked sample and nu). */
+export function fitStudentTUnchecked(x: ArrayLike<number>, fixedNu?: number): StudentTFit {
+  const m = sampleMomentsUnchecked(x);
   const s0 = m.sd > 0 ? m.sd : 1;
   // Warm start: each profile evaluation starts EM from the previous (mu, s).
   let warm: [number, number] = [m.mean, s0];

@@ -8,7 +8,7 @@ import type { EngineContext } from '../engine.js';
 import { riskKernels } from './kernels-access.js';
 import { InputError, KernelError } from '../errors.js';
 import * as L from '../kernels/risk/layout.js';
-import { checkArray, checkBoolean, checkOptions, checkStrings, dataRecord, keysOf, own } from './validate.js';
+import { checkArray, checkBoolean, checkOptions, checkStrings, dataRecord, keysOf, own, checkContext } from './validate.js';
 
 /** One position. Quantities are in units of the underlying (negative = short) unless stated. */
 export type Position =
@@ -248,6 +248,7 @@ export function checkScenarioSet(sc: unknown, path = 'scenarios'): asserts sc is
  * @throws InputError for a malformed portfolio or scenario set.
  */
 export function revaluePortfolio(ctx: EngineContext, args: RevaluePortfolioArgs): RevaluationResult {
+  checkContext(ctx);
   checkOptions(args, REVALUE_KEYS, '', 'args');
   const sc = args.scenarios;
   checkScenarioSet(sc);

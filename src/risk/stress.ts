@@ -12,8 +12,8 @@ import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import { revaluePortfolio, type Portfolio } from './portfolio.js';
 import type { AlignedHistories } from './returns.js';
-import { checkConfidence, empiricalTail } from './tail-measures.js';
-import { checkArray, checkEnum, checkInt, checkNumber, checkOptions, checkStrings, keysOf, optionalOptions, own } from './validate.js';
+import { checkConfidence, empiricalTailUnchecked as empiricalTail } from './tail-measures.js';
+import { checkArray, checkEnum, checkInt, checkNumber, checkOptions, checkStrings, keysOf, optionalOptions, own, checkContext } from './validate.js';
 
 export interface StressPeriod { name: string; from: string; to: string }
 
@@ -107,6 +107,7 @@ export interface StressTestResult {
  * @throws InputError for malformed arguments (naming the field), or a portfolio / history mismatch.
  */
 export function stressTest(ctx: EngineContext, args: StressTestArgs): StressTestResult {
+  checkContext(ctx);
   checkOptions(args, STRESS_KEYS, '', 'args');
   const assets = portfolioAssets(args.portfolio);
   const k = assets.length;
@@ -190,6 +191,7 @@ function shiftDay(d: string, days: number): string {
  */
 export function stressedVar(ctx: EngineContext, args: StressedVarArgs):
   { var: number; es: number; start: string; end: string; windows: number; currentVar: number } {
+  checkContext(ctx);
   checkOptions(args, STRESSED_VAR_KEYS, '', 'args');
   const c = checkConfidence(args.confidence);
   const assets = portfolioAssets(args.portfolio);

@@ -16,6 +16,8 @@
 import type { EngineContext } from '../engine.js';
 import { riskKernels } from './kernels-access.js';
 import { InputError, KernelError } from '../errors.js';
+import { MAX_ARGUMENT_LENGTH } from '../arguments.js';
+import { checkContext } from './validate.js';
 
 /** A VaR / ES pair with its order-statistic index. */
 export interface TailEstimate {
@@ -27,10 +29,19 @@ export interface TailEstimate {
 }
 
 /**
- * k = ceil(n c), treating n c within 1e-9 of an integer as that integer.
- * @throws Nothing.
+ * k = ceil(n c), treating n c within 1e-9 of an integer as that integer (1 <= k <= n).
+ * @param n the sample size, an integer >= 1.
+ * @param c the confidence, a number in (0, 1).
+ * @throws InputError for an `n` that is not an integer in [1, 2^53 - 1] or a `c` outside (0, 1).
  */
 export function tailIndex(n: number, c: number): number {
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) throw new InputError('n', n, 'an integer >= 1 (the sample size)');
+  checkConfidence(c, 'c');
+  return tailIndexUnchecked(n, c);
+}
+
+/** tailIndex for the library's own callers (a checked n >= 1 and c in (0, 1)). */
+export function tailIndexUnchecked(n: number, c: number): number {
   const nc = n * c;
   const r = Math.round(nc);
   const k = Math.abs(nc - r) <= 1e-9 * Math.max(1, nc) ? r : Math.ceil(nc);
@@ -56,12 +67,15 @@ export function finiteSample(x: unknown, path: string, minLength = 1): ArrayLike
   return a;
 }
 
-/** The length of an array-like sample: a safe integer >= 1, first and last elements numbers. @throws InputError. */
-function sampleLength(x: unknown, path: string): number {
+/**
+ * The length of an array-like sample, O(1): a length in [1, MAX_ARGUMENT_LENGTH], first and last
+ * elements numbers (the library's own callers, whose samples are Float64Arrays they computed).
+ * @throws InputError naming `path`, `path.length` or `path[i]`.
+ */
+function sampleShape(x: unknown, path: string): number {
   const n = x !== null && typeof x === 'object' ? (x as { length?: unknown }).length : undefined;
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) throw new InputError(path, x, 'a non-empty array of numbers');
-  // O(1) probe of the ends: an object that only claims a length (`{ length: 1e10 }`) is rejected
-  // before any memory is reserved for it.
+  if (n > MAX_ARGUMENT_LENGTH) throw new InputError(`${path}.length`, n, `at most ${MAX_ARGUMENT_LENGTH} elements`);
   const a = x as ArrayLike<unknown>;
   if (typeof a[0] !== 'number') throw new InputError(`${path}[0]`, a[0], 'a number');
   if (typeof a[n - 1] !== 'number') throw new InputError(`${path}[${n - 1}]`, a[n - 1], 'a number');
@@ -69,18 +83,48 @@ function sampleLength(x: unknown, path: string): number {
 }
 
 /**
+ * The length of an array-like sample of finite numbers: a length in [1, MAX_ARGUMENT_LENGTH] and
+ * every element a finite number (a NaN, a string or a hole would make the order statistics
+ * meaningless). The ends are probed first, so an object that only claims a length
+ * (`{ length: 1e10 }`) is rejected before any memory is reserved or any long loop runs.
+ * @throws InputError naming `path`, `path.length` or the first bad `path[i]`.
+ */
+function sampleLength(x: unknown, path: string): number {
+  const n = sampleShape(x, path);
+  const a = x as ArrayLike<unknown>;
+  const finite = (i: number): void => {
+    const v = a[i];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new InputError(`${path}[${i}]`, v, 'a finite number');
+  };
+  finite(0);
+  finite(n - 1);
+  for (let i = 1; i < n - 1; i++) finite(i);
+  return n;
+}
+
+/**
  * Empirical VaR and ES (see the file comment) of P&L samples (`sign` = -1, losses are -pnl) or of
  * losses (`sign` = +1), via one `tailSelect` kernel call. The input is not modified.
  * VaR and ES in the sample's units, at `confidence` in (0, 1).
- * @throws InputError for a sample that is not array-like with at least one element, or a confidence
- *   outside (0, 1) (O(1) checks: the elements are not validated, valueAtRisk does that);
+ * @throws InputError for a sample that is not an array of at least one finite number (naming `sample`
+ *   or the first bad `sample[i]`), a confidence outside (0, 1) or a `sign` other than 1 and -1;
  *   KernelError if the selection kernel rejects the call (a bug).
  */
 export function empiricalTail(ctx: EngineContext, sample: ArrayLike<number>, confidence: number, sign: 1 | -1 = -1): TailEstimate {
-  const n = sampleLength(sample, 'sample');
+  checkContext(ctx);
+  sampleLength(sample, 'sample');
+  return empiricalTailUnchecked(ctx, sample, confidence, sign);
+}
+
+/**
+ * empiricalTail for the library's own callers: O(1) shape checks only, so a P&L that overflowed
+ * (a non-finite element) gives a non-finite VaR that the caller reports as a computation failure.
+ */
+export function empiricalTailUnchecked(ctx: EngineContext, sample: ArrayLike<number>, confidence: number, sign: 1 | -1 = -1): TailEstimate {
+  const n = sampleShape(sample, 'sample');
   checkConfidence(confidence);
   if (sign !== 1 && sign !== -1) throw new InputError('sign', sign, '1 (losses) or -1 (P&L)');
-  const k = tailIndex(n, confidence);
+  const k = tailIndexUnchecked(n, confidence);
   const { arena } = ctx;
   arena.reset();
   arena.reserve(8 * n + 64);
@@ -106,11 +150,27 @@ export function empiricalTail(ctx: EngineContext, sample: ArrayLike<number>, con
 /**
  * Weighted empirical VaR and ES of losses (weights normalised to sum 1); a JS sort, O(n log n).
  * VaR and ES in the losses' units, at `confidence` in (0, 1).
- * @throws InputError for array shapes (lengths) or a confidence outside (0, 1); elements are unchecked.
+ * @throws InputError for losses or weights that are not arrays of finite numbers of one length,
+ *   a negative weight, weights summing to zero or overflowing, or a confidence outside (0, 1).
  */
 export function weightedTail(losses: ArrayLike<number>, weights: ArrayLike<number>, confidence: number): TailEstimate {
   const n = sampleLength(losses, 'losses');
-  if (sampleLength(weights, 'weights') !== n) throw new InputError('weights', weights, `${n} weights (one per loss)`);
+  const nw = weights !== null && typeof weights === 'object' ? (weights as { length?: unknown }).length : undefined;
+  if (nw !== n) throw new InputError('weights', weights, `${n} weights (one per loss)`);
+  sampleLength(weights, 'weights');
+  let wsum = 0;
+  for (let i = 0; i < n; i++) {
+    if (!(weights[i] >= 0)) throw new InputError(`weights[${i}]`, weights[i], 'a weight >= 0');
+    wsum += weights[i];
+  }
+  if (!(wsum > 0 && Number.isFinite(wsum))) throw new InputError('weights', weights, 'weights with a positive, finite sum');
+  return weightedTailUnchecked(losses, weights, confidence);
+}
+
+/** weightedTail for the library's own callers (age weights; losses that may have overflowed): O(1) shape checks only. */
+export function weightedTailUnchecked(losses: ArrayLike<number>, weights: ArrayLike<number>, confidence: number): TailEstimate {
+  const n = sampleShape(losses, 'losses');
+  if (sampleShape(weights, 'weights') !== n) throw new InputError('weights', weights, `${n} weights (one per loss)`);
   checkConfidence(confidence);
   let wsum = 0;
   for (let i = 0; i < n; i++) wsum += weights[i];

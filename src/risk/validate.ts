@@ -7,10 +7,13 @@
  * - {@link HORIZON_DAYS_MAX}: horizons in days (10,000 days, about 27 years);
  * - {@link SIMULATIONS_MAX}: simulated paths and scenarios (10^7: 80 MB of P&L);
  * - {@link BOOTSTRAP_SAMPLES_MAX}: bootstrap resamples (10^6);
- * - {@link STUDENT_T_NU_MAX}: Student-t degrees of freedom given as options (10^6).
+ * - {@link STUDENT_T_NU_MAX}: Student-t degrees of freedom given as options (10^6);
+ * - {@link WEIGHTS_LENGTH_MAX}: age weights (10^7).
  */
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
+import { MemoryArena } from '../memory-arena.js';
+import type { EngineContext } from '../engine.js';
 
 /**
  * Largest Student-t degrees of freedom accepted as an option: the library's t quantile and density
@@ -24,6 +27,8 @@ export const HORIZON_DAYS_MAX = 10_000;
 export const SIMULATIONS_MAX = 10_000_000;
 /** Largest number of bootstrap resamples (`bootstrap.samples`). */
 export const BOOTSTRAP_SAMPLES_MAX = 1_000_000;
+/** Longest weight vector `ageWeights` builds (80 MB; far beyond any daily history). */
+export const WEIGHTS_LENGTH_MAX = 10_000_000;
 
 /**
  * The keys of an options type, checked at compile time to be exactly the type's keys (a key added
@@ -134,3 +139,16 @@ export function dataRecord<T>(): Record<string, T> {
 }
 
 export { pathOf };
+
+/**
+ * The engine argument of the free functions that run kernels (`fitGarch(engine, ...)`): an Engine
+ * or another EngineContext (kernels, a MemoryArena and a chunk size).
+ * @throws InputError naming `path` for anything else.
+ */
+export function checkContext(ctx: unknown, path = 'engine'): EngineContext {
+  if (ctx === null || typeof ctx !== 'object' || !((ctx as EngineContext).arena instanceof MemoryArena)
+    || (ctx as EngineContext).kernels === null || typeof (ctx as EngineContext).kernels !== 'object') {
+    throw new InputError(path, ctx, 'an Engine (from createEngine)');
+  }
+  return ctx as EngineContext;
+}

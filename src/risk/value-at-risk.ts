@@ -15,17 +15,21 @@
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import { ewmaVariance, fitGarch, garchFilter, type GarchFit, type GarchDistribution, type GarchModel } from './garch.js';
-import { cornishFisherVarEs, fitStudentT, normalVarEs, sampleMoments, studentTVarEs } from './parametric.js';
+import {
+  cornishFisherVarEsUnchecked as cornishFisherVarEs, fitStudentTUnchecked as fitStudentT, normalVarEsUnchecked as normalVarEs,
+  sampleMomentsUnchecked as sampleMoments, studentTVarEsUnchecked as studentTVarEs,
+} from './parametric.js';
 import { revaluePortfolio, type Portfolio, type ScenarioSet } from './portfolio.js';
 import { forEachPhiloxRow, seedWords, type Seed } from './random.js';
-import { checkConfidence, empiricalTail, finiteSample, weightedTail, type TailEstimate } from './tail-measures.js';
+import { checkConfidence, empiricalTailUnchecked as empiricalTail, finiteSample, weightedTailUnchecked as weightedTail, type TailEstimate } from './tail-measures.js';
 import { normalPdf, inverseNormalCdf, studentTPdf, studentTQuantile } from './distributions.js';
 import { allocate, type Allocation } from './allocation.js';
 import { bootstrapInterval, type BootstrapInterval } from './bootstrap.js';
 import { deltaGammaVar, type DeltaGammaOptions } from './delta-gamma.js';
 import { monteCarloScenarios, type MonteCarloVarOptions } from './monte-carlo-var.js';
 import {
-  BOOTSTRAP_SAMPLES_MAX, HORIZON_DAYS_MAX, SIMULATIONS_MAX, STUDENT_T_NU_MAX, checkBoolean, checkEnum, checkInt, checkOptions, keysOf, optionalOptions,
+  BOOTSTRAP_SAMPLES_MAX, HORIZON_DAYS_MAX, SIMULATIONS_MAX, STUDENT_T_NU_MAX, WEIGHTS_LENGTH_MAX, checkBoolean, checkContext, checkEnum, checkInt,
+  checkOptions, keysOf, optionalOptions,
 } from './validate.js';
 
 export type VarMethod =
@@ -144,9 +148,13 @@ function decay(v: unknown, fallback: number, path = 'lambda'): number {
 
 /**
  * Age weights (Boudoukh, Richardson and Whitelaw 1998): w_i proportional to lambda^(n-1-i), newest (last) heaviest.
- * @throws RangeError for a negative or non-integer `n` (Float64Array length).
+ * @param n the number of weights, an integer in [0, WEIGHTS_LENGTH_MAX].
+ * @param lambda the decay per observation, a number in (0, 1] (1: equal weights).
+ * @throws InputError for any other `n` or `lambda`.
  */
 export function ageWeights(n: number, lambda: number): Float64Array {
+  checkInt(n, 'n', 0, WEIGHTS_LENGTH_MAX);
+  if (typeof lambda !== 'number' || !(lambda > 0 && lambda <= 1)) throw new InputError('lambda', lambda, 'a number in (0, 1]');
   const w = new Float64Array(n);
   let x = 1;
   for (let i = n - 1; i >= 0; i--) {
@@ -206,6 +214,7 @@ function simulateFiltered(
  * @throws InputError for a malformed call (naming the field); KernelError if a kernel rejects the call (a bug).
  */
 export function valueAtRisk(ctx: EngineContext, args: ValueAtRiskArgs): ValueAtRiskResult {
+  checkContext(ctx);
   checkOptions(args, VAR_KEYS, '', 'args');
   const c = checkConfidence(args.confidence);
   const method = checkEnum(args.method, METHODS, 'method', 'historical');
