@@ -67,7 +67,7 @@ describe.each(BACKENDS)('implied volatility (%s)', (backend) => {
     expect(Math.abs(r.vols[0] - 0.04)).toBeLessThanOrEqual(1e-12);
   });
 
-  it('round-trips normalisedBlack on the grid (k in [-8, 8], T in [1e-4, 30], sigma in [0.005, 4]): <= 3u (1 + b/(s db/ds))', () => {
+  it('round-trips normalisedBlack on the grid (k in [-8, 8], T in [1e-4, 30], sigma in [0.005, 4]): <= 6u (1 + b/(s db/ds))', () => {
     const k = engine.kernels;
     let worst = 0;
     let solved = 0;
@@ -105,7 +105,7 @@ describe.each(BACKENDS)('implied volatility (%s)', (backend) => {
     }
     console.log(`[round-trip ${backend}] ${solved} solved, max |ds/s| = ${worst.toFixed(2)} u (1 + cond)`);
     expect(solved).toBeGreaterThan(11000); // of 13000 grid points
-    expect(worst).toBeLessThanOrEqual(6); // measured 5.1u (2.55 in units of 2^-52)
+    expect(worst).toBeLessThanOrEqual(6); // measured 5.93u
   });
 
   it('inverts normalised prices near 1e-300 (relative backward error, and forward error <= 4u)', () => {

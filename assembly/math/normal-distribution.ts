@@ -5,6 +5,10 @@
 // argument and cost ~z^2 ulps in the tail). Mirrored line for line in
 // src/kernels/math/normal-distribution.ts.
 
+// exp is the shared elementary function (musl's algorithm in both twins), so that densities and
+// distribution values are the same bits on both backends (random draws depend on them).
+import { exp } from "./elementary";
+
 const INV_SQRT_2PI: f64 = 0.398942280401432677939946059934;
 const SQRT_2PI: f64 = 2.50662827463100050241576528481;
 const SQRT_32: f64 = 5.65685424949238019520675489684;
@@ -27,7 +31,7 @@ export function expMinusHalfSquare(y: f64): f64 {
   const yl = y - yh;
   const hi = y * y;
   const lo = ((yh * yh - hi) + 2.0 * yh * yl) + yl * yl;
-  return Math.exp(-0.5 * hi) * (1.0 - 0.5 * lo);
+  return exp(-0.5 * hi) * (1.0 - 0.5 * lo);
 }
 
 /** Standard normal density phi(z). */

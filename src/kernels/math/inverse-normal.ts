@@ -16,32 +16,16 @@
 // Pure-JS twin of assembly/math/inverse-normal.ts (same steps, same order of operations).
 
 import { exp, log } from './elementary.js';
-import { normalCdfGivenPdf, normalCdfOverPdf } from './normal-distribution.js';
+import { normalCdfGivenPdf, normalCdfOverPdf, normalPdf } from './normal-distribution.js';
 
-const INV_SQRT_2PI: number = 0.398942280401432677939946059934;
-
-/**
- * Standard normal density with the shared exp: normalPdf of normal-distribution.ts (Dekker-split
- * y^2, the same steps), bit for bit the same on both backends.
- */
-export function normalPdfShared(z: number): number {
-  const y = Math.abs(z);
-  if (!(y < 40.0)) return y == y ? 0.0 : y; // exp(-800) underflows; NaN stays NaN
-  const c = 134217729.0 * y; // 2^27 + 1
-  const yh = c - (c - y);
-  const yl = y - yh;
-  const hi = y * y;
-  const lo = ((yh * yh - hi) + 2.0 * yh * yl) + yl * yl;
-  return INV_SQRT_2PI * (exp(-0.5 * hi) * (1.0 - 0.5 * lo));
-}
 
 /**
- * Phi(z) with the shared exp: Cody's normalCdf as normalCdfGivenPdf(z, normalPdfShared(z)), bit for
+ * Phi(z) with the shared exp: Cody's normalCdf as normalCdfGivenPdf(z, normalPdf(z)), bit for
  * bit the same on both backends (within an ulp or two of normalCdf, whose tail skips the
  * 1/sqrt(2 pi) sqrt(2 pi) round trip).
  */
 export function normalCdfShared(z: number): number {
-  return normalCdfGivenPdf(z, normalPdfShared(z));
+  return normalCdfGivenPdf(z, normalPdf(z));
 }
 
 const SPLIT_CENTRAL: number = 0.425;
@@ -126,7 +110,7 @@ export function inverseNormalCdf(p: number): number {
   const tail = q < 0.0 ? p : 1.0 - p;
   let x = -tailQuantile(tail);
   // Halley: u = (Phi(x) - tail)/phi(x), x -= u / (1 + x u / 2).
-  const u = normalCdfOverPdf(x) - tail / normalPdfShared(x);
+  const u = normalCdfOverPdf(x) - tail / normalPdf(x);
   x -= u / (1.0 + 0.5 * x * u);
   return q < 0.0 ? x : -x;
 }

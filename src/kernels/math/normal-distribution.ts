@@ -5,6 +5,10 @@
 // argument and cost ~z^2 ulps in the tail). Pure-JS twin of
 // assembly/math/normal-distribution.ts.
 
+// exp is the shared elementary function (musl's algorithm in both twins), so that densities and
+// distribution values are the same bits on both backends (random draws depend on them).
+import { exp } from './elementary.js';
+
 const INV_SQRT_2PI: number = 0.398942280401432677939946059934;
 const SQRT_2PI: number = 2.50662827463100050241576528481;
 const SQRT_32: number = 5.65685424949238019520675489684;
@@ -25,7 +29,7 @@ export function expMinusHalfSquare(y: number): number {
   const yl = y - yh;
   const hi = y * y;
   const lo = ((yh * yh - hi) + 2.0 * yh * yl) + yl * yl;
-  return Math.exp(-0.5 * hi) * (1.0 - 0.5 * lo);
+  return exp(-0.5 * hi) * (1.0 - 0.5 * lo);
 }
 
 /** Standard normal density phi(z). */
