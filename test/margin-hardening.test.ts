@@ -16,25 +16,9 @@ import { portfolioMargin } from '../src/margin/portfolio-margin.js';
 import { DERIBIT_STANDARD, marginStatus, standardMargin } from '../src/margin/standard-margin.js';
 import type { MarginAccount, MarginMarket, MarginPosition } from '../src/margin/types.js';
 import { BACKENDS, engineFor, expectInputError } from './backends.js';
+import { black76 } from './independent-black.js';
 
-// ---------------------------------------------------------------- independent Black-76 (test only)
-/** Standard normal CDF by Marsaglia's (2004) series: positive terms, ~1e-16 absolute for |x| < 8. */
-function normCdf(x: number): number {
-  if (x < -8) return 0;
-  if (x > 8) return 1;
-  let term = x, sum = x;
-  for (let k = 3; k < 400 && Math.abs(term) > 1e-18 * Math.abs(sum); k += 2) {
-    term *= (x * x) / k;
-    sum += term;
-  }
-  return 0.5 + sum * Math.exp(-0.5 * x * x - 0.91893853320467274178);
-}
-/** Undiscounted Black-76 price. */
-function black76(F: number, K: number, T: number, vol: number, type: 'call' | 'put'): number {
-  const s = vol * Math.sqrt(T);
-  const d1 = Math.log(F / K) / s + s / 2, d2 = d1 - s;
-  return type === 'call' ? F * normCdf(d1) - K * normCdf(d2) : K * normCdf(-d2) - F * normCdf(-d1);
-}
+// Independent Black-76 (test only): test/independent-black.ts.
 
 /** Names that are Object.prototype members, or that set a plain object's prototype when assigned. */
 const HOSTILE = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'] as const;

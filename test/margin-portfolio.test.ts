@@ -14,28 +14,12 @@ import type { MarginAccount, MarginMarket, MarginPosition } from '../src/margin/
 import { portfolioMarginParallel } from '../src/margin/portfolio-margin-parallel.js';
 import { closeSharedPools } from '../src/parallel/index.js';
 import { BACKENDS, engineFor, propertySeed } from './backends.js';
+import { black76, normCdf } from './independent-black.js';
 
 const IS_NODE = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string'
   && typeof (globalThis as { window?: unknown }).window === 'undefined';
 
-// ---------------------------------------------------------------- independent Black-76 (test only)
-/** Standard normal CDF by Marsaglia's (2004) series Phi(x) = 1/2 + phi(x) (x + x^3/3 + x^5/15 + ...): positive terms, ~1e-16 absolute for |x| < 8. */
-function normCdf(x: number): number {
-  if (x < -8) return 0;
-  if (x > 8) return 1;
-  let term = x, sum = x;
-  for (let k = 3; k < 400 && Math.abs(term) > 1e-18 * Math.abs(sum); k += 2) {
-    term *= (x * x) / k;
-    sum += term;
-  }
-  return 0.5 + sum * Math.exp(-0.5 * x * x - 0.91893853320467274178);
-}
-/** Undiscounted Black-76 price. */
-function black76(F: number, K: number, T: number, vol: number, type: 'call' | 'put'): number {
-  const s = vol * Math.sqrt(T);
-  const d1 = Math.log(F / K) / s + s / 2, d2 = d1 - s;
-  return type === 'call' ? F * normCdf(d1) - K * normCdf(d2) : K * normCdf(-d2) - F * normCdf(-d1);
-}
+// Independent Black-76 (test only): test/independent-black.ts.
 
 const sum = (a: ArrayLike<number>): number => Array.prototype.reduce.call(a, (x: number, y: number) => x + y, 0) as number;
 
