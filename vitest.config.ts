@@ -26,6 +26,8 @@ export default defineConfig({
   },
   test: {
     reporters: ci ? ['default', 'json'] : ['default'],
+    // Read by tests in both environments (the browser has no process.env): the fuzz harness pins its seed under CI.
+    provide: { ci },
     outputFile: ci ? { json: '.vitest-results.json' } : undefined,
     projects: [
       {

@@ -95,3 +95,15 @@ describe.each(BACKENDS)('Black pricing at the edge of double range (%s)', (backe
     expect(engine.impliedVol({ ...iv, discountFactors: 1, settlement: 'usd', out: new Float64Array(1) }).status[0]).toBe(Status.ok);
   });
 });
+
+describe.each(BACKENDS)('Black-Scholes: r - q overflowing while r T and q T do not (%s; found by the fuzz harness)', (backend) => {
+  it('r = -1e308, q = 1e308, T = 2.2e-308: the put is priced from r T and q T, never below 0', async () => {
+    const e = await engineFor(backend);
+    const T = 2.2250738585072014e-308;
+    const r = e.blackScholes({ spots: 34802.682352943215, strikes: 1, expiries: T, vols: 1e-165, rates: -1e308, dividendYields: 1e308, types: 'put', greeks: true });
+    // e^{-rT} = e^{2.225}, e^{-qT} = e^{-2.225}: the discounted forward S e^{-qT} = 3749 is far above
+    // the discounted strike 9.25, so the zero-vol put is worth 0 (it was -3740 with status ok).
+    expect(r.status[0]).toBe(Status.ok);
+    expect(r.price[0]).toBe(0);
+  });
+});

@@ -5,7 +5,14 @@
  * by `npm test`), in Chromium a module Web Worker over src/ (served by vite).
  * Replay: FC_SEED=<seed> npx vitest run test/fuzz.test.ts.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** True when the suite runs under CI (vitest.config.ts). */
+    ci: boolean;
+  }
+}
 import { propertySeed } from './backends.js';
 
 const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string'
@@ -121,7 +128,7 @@ describe('fuzz: every public entry point, both backends', () => {
     // CI runs a fixed seed so that a landing is reproducible; locally every run explores a new one
     // (printed; FC_SEED replays or pins it).
     const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-    const ci = !!env?.CI && env.CI !== 'false' && env.FC_SEED === undefined;
+    const ci = inject('ci') && env?.FC_SEED === undefined;
     const seed = ci ? CI_SEED : propertySeed('fuzz harness');
     if (ci) console.log(`[fast-check] fuzz harness: CI seed ${seed} (replay with FC_SEED=${seed})`);
     const { violations, cases } = await inWorker(seed);

@@ -324,3 +324,24 @@ describe('Heston/Bates: hostile values in every numeric field return, never NaN 
     console.log(`[${pricer}] ${cases.length} hostile cases, slowest call ${worst.toFixed(1)} ms`);
   });
 });
+
+describe('Heston/Bates: deep in the money, the bound band covers the rounding of the price itself', () => {
+  it('F = 1e30, K = 1398 (found by the fuzz harness): both backends ok, on the bound, same status', async () => {
+    const params = {
+      v0: 0.2821373657071236, kappa: 0.42197590211544, theta: 0.11272680583606876, sigma: 0.01, rho: -1e-134,
+      lambda: 5, muJ: 1e-180, deltaJ: 0.5,
+    };
+    const args = { forwards: [1e30, 1e30, 1e25], strikes: [1397.6882934190164, 1e3, 1], expiries: [0.03553432214219622, 0.5, 2], types: ['call', 'put', 'call'] as const };
+    const got = await Promise.all(BACKENDS.map(async (b) => (await engineFor(b)).batesPrice({ ...args, types: [...args.types], params })));
+    for (const r of got) {
+      // A price of 1e30 carries an ulp of 1.4e14, far above 1e-12 sqrt(F K) = 3.7e4: rounding alone
+      // used to push JS's price outside [F - K, F] by more than that band, giving NaN + notConverged.
+      expect(Array.from(r.status)).toEqual([Status.ok, Status.ok, Status.ok]);
+      expect(r.price[0]).toBeGreaterThanOrEqual(1e30 - 1397.6882934190164);
+      expect(r.price[0]).toBeLessThanOrEqual(1e30);
+      expect(r.price[1]).toBeGreaterThanOrEqual(0);
+      expect(r.price[1]).toBeLessThanOrEqual(1e3);
+    }
+    expect(Array.from(got[0].status)).toEqual(Array.from(got[1].status));
+  });
+});

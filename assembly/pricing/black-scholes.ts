@@ -121,7 +121,9 @@ export function blackScholesBatch(
     const theta = <f64>ty;
     const sqrtT = Math.sqrt(T);
     const s = vol * sqrtT;
-    const x = logRatio(S, K) + (r - q) * T;
+    // r - q can overflow where r T and q T do not (r = -1e308, q = 1e308, T = 1e-308).
+    const carry0 = (r - q) * T;
+    const x = logRatio(S, K) + (isFinite<f64>(carry0) ? carry0 : r * T - q * T);
     // DF sqrt(F K) = sqrt(S K) e^{-(r+q)T/2}
     // Time value = DF min(F, K) c(-|x|, s) e^{|x|/2}; intrinsic computed directly (exact for s = 0).
     const fwdDisc = S * Math.exp(-q * T);

@@ -536,7 +536,10 @@ function priceBatch(
     // Quadrature and rounding errors (about 1e-15 DF sqrt(F K)) can put a price just outside
     // [lower, upper]: within BOUND_BAND DF sqrt(F K) it goes onto the bound; further out (or NaN,
     // or a non-finite gradient) the integral failed: NaN and notConverged.
-    const band = BOUND_BAND * scale;
+    // Plus the rounding of a price of size up to the upper bound: deep in the money (F = 1e30,
+    // K = 1e3) an ulp of DF F dwarfs 1e-12 DF sqrt(F K), and the two backends' last bits would
+    // otherwise decide between ok and notConverged.
+    const band = BOUND_BAND * scale + 16.0 * 2.220446049250313e-16 * upper;
     if (price < lower && price >= lower - band) price = lower;
     else if (price > upper && price <= upper + band) price = upper;
     let good = price >= lower && price <= upper;

@@ -90,7 +90,9 @@ export function blackScholesBatch(
     const theta = ty;
     const sqrtT = Math.sqrt(T);
     const s = vol * sqrtT;
-    const x = logRatio(S, K) + (r - q) * T;
+    // r - q can overflow where r T and q T do not (r = -1e308, q = 1e308, T = 1e-308).
+    const carry0 = (r - q) * T;
+    const x = logRatio(S, K) + (Number.isFinite(carry0) ? carry0 : r * T - q * T);
     // Intrinsic part directly (exact for s = 0), time value through the normalised OTM call.
     // Time value = DF min(F, K) c(-|x|, s) e^{|x|/2}; intrinsic computed directly (exact for s = 0).
     const fwdDisc = S * Math.exp(-q * T);
