@@ -63,7 +63,7 @@ export function checkKeys(options: object, allowed: readonly string[], path: str
     throw new InputError(
       where,
       (options as Record<string, unknown>)[key],
-      `no such option (valid: ${allowed.map((a) => `'${a}'`).join(', ')})`,
+      `a known option of this call, one of ${allowed.map((a) => `'${a}'`).join(', ')}`,
       suggestion,
     );
   }
