@@ -165,8 +165,12 @@ describe.each(BACKENDS)('Heston/Bates robustness (%s)', (backend) => {
       expect(expectInputError(call({ ...base, gradients: true }), 'gradients').suggestion).toBe('gradient');
       expect(expectInputError(call({ ...base, params: { ...params, kapa: 2 } }), 'params.kapa').suggestion).toBe('kappa');
       if (pricer === 'bates') expect(expectInputError(call({ ...base, params: { ...params, lamda: 1 } }), 'params.lamda').suggestion).toBe('lambda');
-      // A BatesParams object is a HestonParams (TypeScript subtyping): hestonPrice ignores its jump keys.
-      else expect(element(engine.hestonPrice({ ...base, params: { ...params, lambda: 1, muJ: 0, deltaJ: 0.1 } as HestonParams }), 1)).toBe(element(engine.hestonPrice(base), 1));
+      else {
+        // A BatesParams object is a HestonParams (TypeScript subtyping): with lambda 0 (no jumps)
+        // hestonPrice takes it; a jump intensity it would have to drop is an InputError.
+        expect(element(engine.hestonPrice({ ...base, params: { ...params, lambda: 0, muJ: 0, deltaJ: 0.1 } as HestonParams }), 1)).toBe(element(engine.hestonPrice(base), 1));
+        expectInputError(() => engine.hestonPrice({ ...base, params: { ...params, lambda: 1, muJ: 0, deltaJ: 0.1 } as HestonParams }), 'params.lambda');
+      }
     });
   });
 

@@ -124,7 +124,7 @@ void PARAM_KEYS_COMPLETE;
 function checkParams(p: unknown): HestonParams {
   const o = requireObject(p, 'params');
   // A BatesParams object is a HestonParams (TypeScript subtyping): hestonPrice accepts the jump
-  // keys and ignores them; any other key is a mistake.
+  // keys when lambda is 0 (no jumps; checked by the caller), any other key is a mistake.
   checkKeys(o, BATES_PARAM_NAMES, 'params');
   const need = (key: keyof HestonParams, ok: (v: number) => boolean, expected: string): number => {
     const v = o[key];
@@ -205,6 +205,11 @@ function semiAnalyticPrice(ctx: EngineContext, args: HestonPriceArgs | BatesPric
   const precision = enumOption(a.precision, ['default', 'high'] as const, 'default', 'precision');
   const params = checkParams(a.params);
   const jumps = withJumps ? checkJumps(a.params) : null;
+  if (!withJumps) {
+    // hestonPrice has no jumps: a jump intensity other than 0 would be silently dropped.
+    const lambda = (a.params as unknown as Record<string, unknown>).lambda;
+    if (lambda !== undefined && lambda !== 0) throw new InputError('params.lambda', lambda, '0 or absent in hestonPrice (batesPrice prices jumps)');
+  }
   const nP = withJumps ? 8 : 5;
   const stride = withJumps ? BATES_WORK_STRIDE : HESTON_WORK_STRIDE;
   const onSpot = a.spots !== undefined;
