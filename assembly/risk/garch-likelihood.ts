@@ -14,39 +14,7 @@
 // backends, so a fit (src/risk/garch.ts) takes the same path on each.
 
 import { log, log1p } from "../math/elementary";
-
-const LN_SQRT_2PI: f64 = 0.91893853320467274178;
-
-/**
- * ln Gamma(x) for x >= 1/2 (here x > 1): special.ts's Lanczos (g = 7) sum with the shared log, the
- * same operations in the same order (relative error of Gamma ~1e-15).
- */
-function logGammaShared(x: f64): f64 {
-  const z = x - 1.0;
-  let a = 0.99999999999980993;
-  a += 676.5203681218851 / (z + 1.0);
-  a += -1259.1392167224028 / (z + 2.0);
-  a += 771.32342877765313 / (z + 3.0);
-  a += -176.61502916214059 / (z + 4.0);
-  a += 12.507343278686905 / (z + 5.0);
-  a += -0.13857109526572012 / (z + 6.0);
-  a += 9.9843695780195716e-6 / (z + 7.0);
-  a += 1.5056327351493116e-7 / (z + 8.0);
-  const t = z + 7.5;
-  return LN_SQRT_2PI + (z + 0.5) * log(t) - t + log(a);
-}
-
-/** psi(x) for x > 0: special.ts's recurrence to x >= 10 (at most 10 steps here) and A&S 6.3.18, with the shared log. */
-function digammaShared(x: f64): f64 {
-  let r: f64 = 0.0;
-  for (let i = 0; i < 10 && x < 10.0; i++) {
-    r -= 1.0 / x;
-    x += 1.0;
-  }
-  const f = 1.0 / (x * x);
-  const series = f * (-1.0 / 12.0 + f * (1.0 / 120.0 + f * (-1.0 / 252.0 + f * (1.0 / 240.0 + f * (-1.0 / 132.0 + f * (691.0 / 32760.0 - f / 12.0))))));
-  return r + log(x) - 0.5 / x + series;
-}
+import { digamma, logGamma } from "./special";
 
 const LN_2PI: f64 = 1.8378770664093454836;
 const LN_PI: f64 = 1.1447298858494001741;
@@ -66,8 +34,8 @@ function tConstant(nu: f64, derivative: bool): f64 {
   const nuM2 = nu - 2.0;
   const x = 0.5 * nu;
   if (x < 10.0) {
-    if (derivative) return 0.5 * digammaShared(x + 0.5) - 0.5 * digammaShared(x) - 0.5 / nuM2;
-    return logGammaShared(x + 0.5) - logGammaShared(x) - 0.5 * (LN_PI + log(nuM2));
+    if (derivative) return 0.5 * digamma(x + 0.5) - 0.5 * digamma(x) - 0.5 / nuM2;
+    return logGamma(x + 0.5) - logGamma(x) - 0.5 * (LN_PI + log(nuM2));
   }
   const y = 1.0 / x;
   const y2 = y * y;

@@ -3,6 +3,10 @@
 // table), relative error of Gamma ~1e-15 for x >= 0.5; reflection below. digamma: recurrence up
 // to x >= 10, then the asymptotic series (Abramowitz and Stegun 6.3.18).
 
+// Logarithms are the shared elementary function (musl's algorithm in both twins), so ln Gamma and
+// digamma are the same bits on both backends (the GARCH likelihood builds on them).
+import { log } from "../math/elementary";
+
 const LANCZOS_G: f64 = 7.0;
 const LN_SQRT_2PI: f64 = 0.91893853320467274178;
 
@@ -24,7 +28,7 @@ export function logGamma(x: f64): f64 {
   a += 9.9843695780195716e-6 / (z + 7.0);
   a += 1.5056327351493116e-7 / (z + 8.0);
   const t = z + LANCZOS_G + 0.5;
-  return LN_SQRT_2PI + (z + 0.5) * Math.log(t) - t + Math.log(a);
+  return LN_SQRT_2PI + (z + 0.5) * log(t) - t + log(a);
 }
 
 /** psi(x) = d ln Gamma(x) / dx for x > 0 (NaN otherwise). */
@@ -37,5 +41,5 @@ export function digamma(x: f64): f64 {
   }
   const f = 1.0 / (x * x);
   const series = f * (-1.0 / 12.0 + f * (1.0 / 120.0 + f * (-1.0 / 252.0 + f * (1.0 / 240.0 + f * (-1.0 / 132.0 + f * (691.0 / 32760.0 - f / 12.0))))));
-  return r + Math.log(x) - 0.5 / x + series;
+  return r + log(x) - 0.5 / x + series;
 }

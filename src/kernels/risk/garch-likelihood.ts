@@ -3,36 +3,7 @@
 // likelihood and gradient are bit for bit the WASM twin's.
 import type { KernelHeap } from '../heap.js';
 import { log, log1p } from '../math/elementary.js';
-
-const LN_SQRT_2PI = 0.91893853320467274178;
-
-/** ln Gamma(x) for x >= 1/2 (here x > 1): special.ts's Lanczos sum with the shared log (see the WASM twin). */
-function logGammaShared(x: number): number {
-  const z = x - 1;
-  let a = 0.99999999999980993;
-  a += 676.5203681218851 / (z + 1);
-  a += -1259.1392167224028 / (z + 2);
-  a += 771.32342877765313 / (z + 3);
-  a += -176.61502916214059 / (z + 4);
-  a += 12.507343278686905 / (z + 5);
-  a += -0.13857109526572012 / (z + 6);
-  a += 9.9843695780195716e-6 / (z + 7);
-  a += 1.5056327351493116e-7 / (z + 8);
-  const t = z + 7.5;
-  return LN_SQRT_2PI + (z + 0.5) * log(t) - t + log(a);
-}
-
-/** psi(x) for x > 0: special.ts's recurrence (at most 10 steps here) and A&S 6.3.18, with the shared log. */
-function digammaShared(x: number): number {
-  let r = 0;
-  for (let i = 0; i < 10 && x < 10; i++) {
-    r -= 1 / x;
-    x += 1;
-  }
-  const f = 1 / (x * x);
-  const series = f * (-1 / 12 + f * (1 / 120 + f * (-1 / 252 + f * (1 / 240 + f * (-1 / 132 + f * (691 / 32760 - f / 12))))));
-  return r + log(x) - 0.5 / x + series;
-}
+import { digamma, logGamma } from './special.js';
 
 const LN_2PI = 1.8378770664093454836;
 const LN_PI = 1.1447298858494001741;
@@ -52,8 +23,8 @@ function tConstant(nu: number, derivative: boolean): number {
   const nuM2 = nu - 2;
   const x = 0.5 * nu;
   if (x < 10) {
-    if (derivative) return 0.5 * digammaShared(x + 0.5) - 0.5 * digammaShared(x) - 0.5 / nuM2;
-    return logGammaShared(x + 0.5) - logGammaShared(x) - 0.5 * (LN_PI + log(nuM2));
+    if (derivative) return 0.5 * digamma(x + 0.5) - 0.5 * digamma(x) - 0.5 / nuM2;
+    return logGamma(x + 0.5) - logGamma(x) - 0.5 * (LN_PI + log(nuM2));
   }
   const y = 1 / x;
   const y2 = y * y;

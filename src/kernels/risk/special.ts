@@ -1,4 +1,9 @@
 // Log-gamma and digamma for positive arguments. Mirrors assembly/risk/special.ts (see there).
+
+// Logarithms are the shared elementary function (musl's algorithm in both twins), so ln Gamma and
+// digamma are the same bits on both backends (the GARCH likelihood builds on them).
+import { log } from '../math/elementary.js';
+
 const LN_SQRT_2PI = 0.91893853320467274178;
 
 /**
@@ -19,7 +24,7 @@ export function logGamma(x: number): number {
   a += 9.9843695780195716e-6 / (z + 7);
   a += 1.5056327351493116e-7 / (z + 8);
   const t = z + 7.5;
-  return LN_SQRT_2PI + (z + 0.5) * Math.log(t) - t + Math.log(a);
+  return LN_SQRT_2PI + (z + 0.5) * log(t) - t + log(a);
 }
 
 /**
@@ -35,5 +40,5 @@ export function digamma(x: number): number {
   }
   const f = 1 / (x * x);
   const series = f * (-1 / 12 + f * (1 / 120 + f * (-1 / 252 + f * (1 / 240 + f * (-1 / 132 + f * (691 / 32760 - f / 12))))));
-  return r + Math.log(x) - 0.5 / x + series;
+  return r + log(x) - 0.5 / x + series;
 }
