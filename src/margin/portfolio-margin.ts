@@ -312,36 +312,8 @@ function marginChunk(
 
   // Kernel call: one for the chunk's units (every unit in kernel account 0; only the per-position
   // output is read).
-  const { arena } = ctx;
-  arena.reset();
-  const bytes = 8 * (f64.length + nF + 3 * m * nF + m + nU * m) + 4 * i32.length + 16 * 12;
-  arena.reserve(bytes);
-  const pF = arena.alloc(8 * f64.length);
-  const pI = arena.alloc(4 * i32.length);
-  const pS = arena.alloc(8 * nF);
-  const pL = arena.alloc(8 * m * nF);
-  const pV = arena.alloc(8 * m * nF);
-  const pScr = arena.alloc(8 * m * nF);
-  const pOut = arena.alloc(8 * m);
-  const pPos = arena.alloc(8 * Math.max(1, nU) * m);
-  let v = arena.views;
-  v.f64.set(f64, pF >>> 3);
-  v.i32.set(i32, pI >>> 2);
-  if (spots.length > 0) v.f64.set(spots, pS >>> 3);
-  else v.f64[pS >>> 3] = 1;
-  const lBase = pL >>> 3, vBase = pV >>> 3;
-  for (let s = 0; s < m; s++) {
-    for (let f = 0; f < nF; f++) {
-      v.f64[lBase + s * nF + f] = logMoves[s];
-      v.f64[vBase + s * nF + f] = volShocks[s];
-    }
-  }
   const volMode = grid.volShockMode === 'relative' ? L.VOL_SHOCK_RELATIVE : L.VOL_SHOCK_ABSOLUTE;
-  const rc = riskKernels(ctx).portfolioRevalue(nU, m, nF, 1, pF, pI, pS, pL, pV, volMode, 0, 0, pScr, pOut, nU > 0 ? pPos : 0);
-  if (rc !== 0) throw new KernelError('portfolioRevalue', rc);
-  v = arena.views;
-  // A copy out of the heap: the next chunk reuses it.
-  const unitPnl = v.f64.slice(pPos >>> 3, (pPos >>> 3) + nU * m);
+  const unitPnl = revalueUnits(ctx, f64, i32, nU, spots, nF, m, (s) => logMoves[s], (s) => volShocks[s], volMode);
   if (grid.minVolForShockUp !== undefined) floorVolUp(ctx, pg, units, assetIndex, spots, nF, f64, unitPnl);
 
   // Sub-account P&L = sum of size x unit vector, in the positions' order.
@@ -456,35 +428,52 @@ function floorVolUp(
     packPosition(units[u], k, n2, f2, i2, assetIndex.get(units[u].asset)!, undefined);
     f2[L.COL_VOL_SCALE * n2 + k] = floor - units[u].vol;
   });
+  // The floored units again, vol-up scenarios only: an absolute shock of 1 x (floor - vol) puts the vol on the floor.
+  const floorPnl = revalueUnits(ctx, f2, i2, n2, spots, nF, m2, (k) => logMoves[up[k]], () => 1, L.VOL_SHOCK_ABSOLUTE);
+  floored.forEach((u, k) => {
+    for (let j = 0; j < m2; j++) if (bind[u * m2 + j]) unitPnl[u * m + up[j]] = floorPnl[k * m2 + j];
+  });
+}
+
+
+/**
+ * One portfolioRevalue call over `nU` packed units (all in kernel account 0) and `m` scenarios whose
+ * log move and vol shock are the same for every factor. Returns a copy of the per-unit P&L,
+ * row-major [unit][scenario] (the arena is reused by the next call).
+ * @throws KernelError if the kernel rejects the call.
+ */
+function revalueUnits(
+  ctx: EngineContext, f64: Float64Array, i32: Int32Array, nU: number, spots: Float64Array, nF: number, m: number,
+  logMove: (s: number) => number, volShock: (s: number) => number, volMode: number,
+): Float64Array {
   const { arena } = ctx;
   arena.reset();
-  arena.reserve(8 * (f2.length + nF + 3 * m2 * nF + m2 + n2 * m2) + 4 * i2.length + 16 * 12);
-  const pF = arena.alloc(8 * f2.length);
-  const pI = arena.alloc(4 * i2.length);
+  arena.reserve(8 * (f64.length + nF + 3 * m * nF + m + Math.max(1, nU) * m) + 4 * i32.length + 16 * 12);
+  const pF = arena.alloc(8 * f64.length);
+  const pI = arena.alloc(4 * i32.length);
   const pS = arena.alloc(8 * nF);
-  const pL = arena.alloc(8 * m2 * nF);
-  const pV = arena.alloc(8 * m2 * nF);
-  const pScr = arena.alloc(8 * m2 * nF);
-  const pOut = arena.alloc(8 * m2);
-  const pPos = arena.alloc(8 * n2 * m2);
+  const pL = arena.alloc(8 * m * nF);
+  const pV = arena.alloc(8 * m * nF);
+  const pScr = arena.alloc(8 * m * nF);
+  const pOut = arena.alloc(8 * m);
+  const pPos = arena.alloc(8 * Math.max(1, nU) * m);
   let v = arena.views;
-  v.f64.set(f2, pF >>> 3);
-  v.i32.set(i2, pI >>> 2);
+  v.f64.set(f64, pF >>> 3);
+  v.i32.set(i32, pI >>> 2);
   if (spots.length > 0) v.f64.set(spots, pS >>> 3);
   else v.f64[pS >>> 3] = 1;
-  for (let k = 0; k < m2; k++) {
+  const lBase = pL >>> 3, vBase = pV >>> 3;
+  for (let s = 0; s < m; s++) {
+    const move = logMove(s), shock = volShock(s);
     for (let f = 0; f < nF; f++) {
-      v.f64[(pL >>> 3) + k * nF + f] = logMoves[up[k]];
-      v.f64[(pV >>> 3) + k * nF + f] = 1;
+      v.f64[lBase + s * nF + f] = move;
+      v.f64[vBase + s * nF + f] = shock;
     }
   }
-  const rc = riskKernels(ctx).portfolioRevalue(n2, m2, nF, 1, pF, pI, pS, pL, pV, L.VOL_SHOCK_ABSOLUTE, 0, 0, pScr, pOut, pPos);
+  const rc = riskKernels(ctx).portfolioRevalue(nU, m, nF, 1, pF, pI, pS, pL, pV, volMode, 0, 0, pScr, pOut, nU > 0 ? pPos : 0);
   if (rc !== 0) throw new KernelError('portfolioRevalue', rc);
   v = arena.views;
-  const base = pPos >>> 3;
-  floored.forEach((u, k) => {
-    for (let j = 0; j < m2; j++) if (bind[u * m2 + j]) unitPnl[u * m + up[j]] = v.f64[base + k * m2 + j];
-  });
+  return v.f64.slice(pPos >>> 3, (pPos >>> 3) + nU * m);
 }
 
 /**
