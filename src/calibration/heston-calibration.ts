@@ -5,7 +5,8 @@ import { impliedVol } from '../pricing/implied-vol.js';
 import { hestonPrice, HESTON_PARAM_NAMES, type HestonParams } from '../pricing/heston-price.js';
 import { checkKeys } from '../option-keys.js';
 import { multiStart } from './levenberg-marquardt.js';
-import { countOption, MARKET_KEYS, now, optionalFunction, prepareQuotes, type PreparedQuotes } from './quotes.js';
+import { countOption, MARKET_KEYS, optionalFunction, prepareQuotes, type PreparedQuotes } from './quotes.js';
+import { now } from '../clock.js';
 import { boundsArrays, checkedGlobalStage, fixedMaskOf, globalStage, MAX_EXTRA_STARTS, perturbedStarts, type GlobalStage } from './svi.js';
 import type { EndReason, FitResultBase, LeastSquaresProblem, MarketArgs } from './types.js';
 

@@ -266,7 +266,3 @@ export function fitStatistics(ctx: EngineContext, Q: PreparedQuotes, idx: Int32A
   };
 }
 
-/** Milliseconds from a monotonic clock. */
-export function now(): number {
-  return globalThis.performance ? globalThis.performance.now() : Date.now();
-}

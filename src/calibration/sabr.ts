@@ -3,7 +3,8 @@ import { InputError } from '../errors.js';
 import { callKernel, calibrationKernels } from './kernel-call.js';
 import { checkKeys } from '../option-keys.js';
 import { requireNumber, requireNumberArray } from '../arguments.js';
-import { countOption, fitStatistics, MARKET_KEYS, now, optionalFunction, prepareQuotes, volProblem, type VolEvaluator } from './quotes.js';
+import { countOption, fitStatistics, MARKET_KEYS, optionalFunction, prepareQuotes, volProblem, type VolEvaluator } from './quotes.js';
+import { now } from '../clock.js';
 import {
   assembleSliceResult, boundsArrays, checkedGlobalStage, fitSlice, fixedMaskOf, MAX_EXTRA_STARTS, perturbedStarts, type GlobalStage,
 } from './svi.js';

@@ -4,7 +4,8 @@ import { hestonPhi, hestonPhiPrime } from '../kernels/calibration/ssvi-jacobian.
 import { checkKeys } from '../option-keys.js';
 import { MAX_ARGUMENT_LENGTH, requireNumberArray } from '../arguments.js';
 import { callKernel, calibrationKernels } from './kernel-call.js';
-import { countOption, fitStatistics, MARKET_KEYS, MAX_QUOTES, now, optionalFunction, prepareQuotes, volProblem, type VolEvaluator } from './quotes.js';
+import { countOption, fitStatistics, MARKET_KEYS, MAX_QUOTES, optionalFunction, prepareQuotes, volProblem, type VolEvaluator } from './quotes.js';
+import { now } from '../clock.js';
 import {
   calendarCheck, checkedGlobalStage, checkedGrid, fitSlice, MAX_EXTRA_STARTS, perturbedStarts, quotedSpanGrid, sviButterflyCheck, sviTotalVarianceAt,
   type ArbitrageGrid, type CalendarCheck, type GlobalStage, type SviButterflyCheck, type SviParams,

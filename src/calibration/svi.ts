@@ -5,9 +5,8 @@ import { multiStart } from './levenberg-marquardt.js';
 import { DE_MAX_GENERATIONS, DE_MAX_POPULATION, differentialEvolution } from './differential-evolution.js';
 import { checkKeys } from '../option-keys.js';
 import { requireNumberArray } from '../arguments.js';
-import {
-  countOption, fitStatistics, MARKET_KEYS, now, optionalFunction, prepareQuotes, volProblem, worstReason, type PreparedQuotes, type VolEvaluator,
-} from './quotes.js';
+import { countOption, fitStatistics, MARKET_KEYS, optionalFunction, prepareQuotes, volProblem, worstReason, type PreparedQuotes, type VolEvaluator } from './quotes.js';
+import { now } from '../clock.js';
 import type { DifferentialEvolutionResult } from './differential-evolution.js';
 import type { EndReason, FitResultBase, LeastSquaresProblem, LmResult, MarketArgs } from './types.js';
 

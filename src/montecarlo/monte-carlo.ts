@@ -11,11 +11,11 @@ import { AbortedError } from './errors.js';
 import { createMonteCarloJob, createSimulatePathsJob, type MonteCarloJob } from './job.js';
 import { monteCarloShard, reserveAligned, ShardMerger } from './shards.js';
 import type { MonteCarloArgs, MonteCarloResult, SimulatePathsArgs } from './types.js';
+import { now } from '../clock.js';
 
 /** Yield to the event loop at most this often (ms of compute between yields). */
 const YIELD_EVERY_MS = 15;
 
-const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 function controls(args: MonteCarloArgs | SimulatePathsArgs): { signal?: AbortSignal; onProgress?: (f: number) => void } {
   const signal = args.signal;

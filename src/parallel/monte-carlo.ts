@@ -10,6 +10,7 @@ import { ShardMerger } from '../montecarlo/shards.js';
 import type { MonteCarloArgs, MonteCarloResult } from '../montecarlo/types.js';
 import type { WorkerPool } from './pool.js';
 import { runShards } from './run-shards.js';
+import { now } from '../clock.js';
 
 /** Pool options for {@link monteCarloParallel}. */
 export interface MonteCarloParallelOptions {
@@ -21,7 +22,6 @@ export interface MonteCarloParallelOptions {
 
 const OPTION_KEYS = ['pool', 'workerUrl'] as const satisfies readonly (keyof MonteCarloParallelOptions)[];
 
-const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /**
  * Price by Monte Carlo with `args.workers` workers (1: in this thread). Shards are handed out

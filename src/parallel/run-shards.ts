@@ -16,6 +16,7 @@ import { checkShardRange, checkTaskModules, checkWorkers, isShared, WorkerPool }
 import { getShardTask, registerTaskModule } from './shard-tasks.js';
 import { importTaskModule } from './task-modules.js';
 import { loadHost } from './worker-host.js';
+import { now } from '../clock.js';
 
 /** Items (paths x steps, options, ...) below which a second worker does not pay for its messages (TOOLCHAIN.md). */
 export const MIN_ITEMS_PER_WORKER = 5e4;
@@ -87,7 +88,6 @@ void _allRunShardsKeys;
 
 /** Yield to the event loop at most this often while running in-thread (so `signal` can fire). */
 const YIELD_EVERY_MS = 15;
-const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /**
  * Run shards [0, shards) of `task` and resolve with their accumulators in shard order.

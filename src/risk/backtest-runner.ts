@@ -19,6 +19,7 @@ import { checkConfidence, finiteSample } from './tail-measures.js';
 import { ageWeights, checkMethodOptions, estimator, type GarchFitCache, type ValueAtRiskArgs, type VarMethod } from './value-at-risk.js';
 import { SIMULATIONS_MAX, STUDENT_T_NU_MAX, checkEnum, checkInt, checkNumber, checkOptions, checkStrings, keysOf, optionalOptions, checkContext } from './validate.js';
 import { seedWords } from './random.js';
+import { now } from '../clock.js';
 
 export interface RollingBacktestArgs {
   /** Returns, oldest first; or `prices` (then `returnType`, default 'log'). */
@@ -80,7 +81,6 @@ type Predictive =
   | { kind: 'empirical'; sorted: Float64Array; cw?: Float64Array }
   | { kind: 'quantile'; q: (u: number) => number };
 
-const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /**
  * Rolling VaR/ES backtest of several methods on one return series (see the file comment): VaR/ES
