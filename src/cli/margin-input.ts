@@ -14,7 +14,7 @@ import { BadInputError, inputProblem } from './errors.js';
 import { bundled, displayPath, readText } from './files.js';
 import { jsonLines, lineOf, parseJsonFile } from './json-locate.js';
 import { expiryLabel, MONTHS } from './market-input.js';
-import { hasOwn } from './records.js';
+import { hasOwn } from '../data-tables.js';
 
 /** The bundled example accounts used when no accounts file is given. */
 export const BUNDLED_MARGIN_ACCOUNTS = 'examples/portfolios/margin-accounts.json';

@@ -4,10 +4,10 @@
  */
 import { basename } from 'node:path';
 import { InputError } from '../errors.js';
-import { DECIMAL_NUMBER, parsePriceCsv, type PriceHistory } from '../risk/returns.js';
+import { parsePriceCsv, type PriceHistory } from '../risk/returns.js';
 import type { Portfolio, Position } from '../risk/portfolio.js';
 import { BadInputError, inputProblem } from './errors.js';
-import { parseDecimal } from '../market/csv-number.js';
+import { parseDecimal } from '../csv-number.js';
 import { bundled, BUNDLED_HISTORIES, BUNDLED_PORTFOLIO, displayPath, readText } from './files.js';
 import { jsonLines, lineOf, parseJsonFile } from './json-locate.js';
 import type { CliContext } from './command.js';
@@ -86,7 +86,7 @@ export function parseHistoryLines(text: string, file: string): { history: PriceH
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new BadInputError(`expected a date YYYY-MM-DD, got ${JSON.stringify(date)}`, { file, line, field: dateCol });
     // The close as parsePriceCsv reads it: a decimal number (not `0x10`, which Number() reads as 16)
     // that fits a double (not `1e999`) and is positive; else the row's problem is its close.
-    if (!DECIMAL_NUMBER.test(close) || !Number.isFinite(Number(close)) || !(Number(close) > 0)) {
+    if (!(parseDecimal(close) > 0)) {
       throw new BadInputError(`expected a positive close, got ${JSON.stringify(close)}`, { file, line, field: 'close' });
     }
     throw new BadInputError(inputProblem(e), { file, line, field: dateCol });

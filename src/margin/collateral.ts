@@ -18,7 +18,7 @@ import { InputError } from '../errors.js';
 import { checkConfidence, empiricalTail } from '../risk/tail-measures.js';
 import { checkKeys } from '../option-keys.js';
 import { STABLECOINS } from './market.js';
-import { dict, own } from './own.js';
+import { dict, own } from '../data-tables.js';
 import { checkDays, mporReturns, priceSeries, type HistoryInput } from './mpor-returns.js';
 
 /** Which tail measure sets a haircut or a margin. */

@@ -20,7 +20,7 @@
  */
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
-import { dict } from './own.js';
+import { dict } from '../data-tables.js';
 
 /** A clearing member. Amounts in USD. */
 export interface WaterfallMember {

@@ -15,7 +15,7 @@ import { InputError } from '../errors.js';
 import { calibrateHaircutAs, checkMeasure, type TailMeasure } from './collateral.js';
 import { checkKeys } from '../option-keys.js';
 import { STABLECOINS } from './market.js';
-import { dict, own } from './own.js';
+import { dict, own } from '../data-tables.js';
 import type { HistoryInput } from './mpor-returns.js';
 
 /** Risk parameters of one lending asset (decimals). */
@@ -194,6 +194,11 @@ export function assessLending(account: LendingAccount, market?: LendingMarket): 
     borrowCapacity += c.value * c.ltv;
   }
   for (const d of debt) debtValue += d.value;
+  // Finite amounts and prices can still overflow as products and sums: a health factor of
+  // Infinity / Infinity would be NaN and read as not liquidatable.
+  if (!Number.isFinite(collateralValue + liquidationValue + borrowCapacity + debtValue)) {
+    throw new InputError('account', collateralValue, 'collateral and debt values that fit a double (amount x price overflowed)');
+  }
   const healthFactor = debtValue > 0 ? liquidationValue / debtValue : Infinity;
   return {
     healthFactor, collateralValue, liquidationValue, borrowCapacity, debtValue, availableToBorrow: Math.max(0, borrowCapacity - debtValue),

@@ -40,7 +40,7 @@ import { inverseNormalCdf, normalCdf, normalPdf } from '../risk/distributions.js
 import { alignHistories, type PriceHistory } from '../risk/returns.js';
 import { checkKeys } from '../option-keys.js';
 import { requireArrayLike, requireInteger, requireNumberArray } from '../arguments.js';
-import { dict, own } from './own.js';
+import { dict, dictOf, own } from '../data-tables.js';
 import { DAYS_PER_YEAR } from './grids.js';
 import { revaluePortfolio, type Portfolio } from '../risk/portfolio.js';
 import { checkMeasure, type TailMeasure } from './collateral.js';
@@ -384,7 +384,7 @@ function multiplier(ctx: EngineContext, args: CalibrateMarginArgs, o: Common): C
   for (let t = 0; t < m; t++) {
     let v: unknown;
     if (typeof imArg === 'number') v = imArg;
-    else if (typeof imArg === 'function') v = imArg({ index: t, date: al.dates[t], prices: Object.assign(dict<number>(), Object.fromEntries(assets.map((a) => [a, al.prices[a][t]]))) });
+    else if (typeof imArg === 'function') v = imArg({ index: t, date: al.dates[t], prices: dictOf(assets.map((a) => [a, al.prices[a][t]] as const)) });
     else throw new InputError('im', imArg, 'a positive USD number or a function of the market state');
     if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw new InputError(typeof imArg === 'number' ? 'im' : `im(${al.dates[t]})`, v, 'a positive finite USD margin');
     imAt[t] = v;

@@ -11,7 +11,7 @@ import type { DeribitChain } from '../market/deribit-chain.js';
 import type {
   AssetMarket, InstrumentSpec, MarginAccount, MarginMarket, MarginPosition, ResolvedAccount, ResolvedCollateral, ResolvedPosition,
 } from './types.js';
-import { dict, own } from './own.js';
+import { dict, own } from '../data-tables.js';
 import { requireNumber, requireRecord } from '../arguments.js';
 import { checkPath } from './standard-params.js';
 

@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
-import { parseDecimal } from './csv-number.js';
+import { parseDecimal } from '../csv-number.js';
 
 /**
  * A Deribit option chain snapshot, column-wise (one entry per option). Prices are in coins per

@@ -8,7 +8,8 @@ import type { EngineContext } from '../engine.js';
 import { riskKernels } from './kernels-access.js';
 import { InputError, KernelError } from '../errors.js';
 import * as L from '../kernels/risk/layout.js';
-import { checkArray, checkBoolean, checkOptions, checkStrings, dataRecord, keysOf, own, checkContext } from './validate.js';
+import { checkArray, checkBoolean, checkOptions, checkStrings, keysOf, checkContext } from './validate.js';
+import { dict, own } from '../data-tables.js';
 
 /** One position. Quantities are in units of the underlying (negative = short) unless stated. */
 export type Position =
@@ -278,7 +279,7 @@ export function revaluePortfolio(ctx: EngineContext, args: RevaluePortfolioArgs)
   }
   const r: RevaluationResult = { pnl, scenarios: m, assets: packed.assets };
   if (accounts) {
-    const byName = dataRecord<Float64Array>();
+    const byName = dict<Float64Array>();
     packed.accountNames.forEach((a, i) => (byName[a] = accounts[i]));
     r.accounts = byName;
   }

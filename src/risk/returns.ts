@@ -4,7 +4,9 @@
  * dates one asset has and another lacks).
  */
 import { InputError } from '../errors.js';
-import { checkArrayLike, checkEnum, checkOptions, dataRecord, keysOf, optionalOptions } from './validate.js';
+import { checkArrayLike, checkEnum, checkOptions, keysOf, optionalOptions } from './validate.js';
+import { dict } from '../data-tables.js';
+import { DECIMAL_NUMBER } from '../csv-number.js';
 
 export interface PriceHistory {
   /** ISO dates (YYYY-MM-DD), ascending. */
@@ -42,15 +44,8 @@ export class PriceCsvError extends InputError {
   }
 }
 
-/**
- * A decimal number as written in a CSV cell: optional sign, digits with an optional fraction (or a
- * fraction alone), optional exponent. Not hex/binary/octal (`0x10`), `Infinity`, `1_000` or blanks,
- * all of which `Number()` would accept or read as 0.
- */
-export const DECIMAL_NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
 /** True for a valid calendar date written YYYY-MM-DD. */
-function isIsoDate(d: string): boolean {
+export function isIsoDate(d: string): boolean {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) return false;
   const t = Date.parse(`${d}T00:00:00Z`);
   return Number.isFinite(t) && new Date(t).toISOString().slice(0, 10) === d;
@@ -192,8 +187,8 @@ export function alignHistories(histories: Record<string, PriceHistory>, kind: 'l
     return missing.length === 0;
   });
   // Null-prototype tables: an asset named `__proto__` or `constructor` is data, not a prototype.
-  const prices = dataRecord<Float64Array>();
-  const returns = dataRecord<Float64Array>();
+  const prices = dict<Float64Array>();
+  const returns = dict<Float64Array>();
   assets.forEach((a, i) => {
     prices[a] = Float64Array.from(dates, (d) => maps[i].get(d) as number);
     returns[a] = priceReturns(prices[a], kind);

@@ -11,9 +11,10 @@
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import { revaluePortfolio, type Portfolio } from './portfolio.js';
-import type { AlignedHistories } from './returns.js';
+import { isIsoDate, type AlignedHistories } from './returns.js';
 import { checkConfidence, empiricalTailUnchecked as empiricalTail } from './tail-measures.js';
-import { checkArray, checkEnum, checkInt, checkNumber, checkOptions, checkStrings, keysOf, optionalOptions, own, checkContext } from './validate.js';
+import { checkArray, checkEnum, checkInt, checkNumber, checkOptions, checkStrings, keysOf, optionalOptions, checkContext } from './validate.js';
+import { own } from '../data-tables.js';
 
 export interface StressPeriod { name: string; from: string; to: string }
 
@@ -133,7 +134,7 @@ export function stressTest(ctx: EngineContext, args: StressTestArgs): StressTest
       checkOptions(p, PERIOD_KEYS, `periods[${i}]`);
       if (typeof p.name !== 'string') throw new InputError(`periods[${i}].name`, p.name, 'a string');
       for (const f of ['from', 'to'] as const) {
-        if (typeof p[f] !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(p[f]) || Number.isNaN(Date.parse(`${p[f]}T00:00:00Z`))) {
+        if (typeof p[f] !== 'string' || !isIsoDate(p[f])) {
           throw new InputError(`periods[${i}].${f}`, p[f], 'a date YYYY-MM-DD');
         }
       }

@@ -12,6 +12,8 @@
  */
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
+import { requireInteger, requireRecord } from '../arguments.js';
+import { booleanOption, enumOption } from '../batch-inputs.js';
 import { MemoryArena } from '../memory-arena.js';
 import type { EngineContext } from '../engine.js';
 
@@ -48,9 +50,9 @@ const pathOf = (path: string, key: string): string => (path === '' ? key : `${pa
  * @param name how to name the object itself when it is not an object (`'args'` for top level).
  */
 export function checkOptions(v: unknown, allowed: readonly string[], path: string, name = path): Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || ArrayBuffer.isView(v)) throw new InputError(name, v, 'an object');
-  checkKeys(v, allowed, path);
-  return v as Record<string, unknown>;
+  const o = requireRecord(v, name);
+  checkKeys(o, allowed, path);
+  return o;
 }
 
 /** Optional nested options object (undefined passes through). */
@@ -99,17 +101,13 @@ export function finiteNumbers(v: unknown, path: string, min = 0): Float64Array {
 /** One of `values` (or `fallback` when undefined). */
 export function checkEnum<T extends string>(v: unknown, values: readonly T[], path: string, fallback?: T): T {
   if (v === undefined && fallback !== undefined) return fallback;
-  if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) throw new InputError(path, v, values.map((x) => `'${x}'`).join(', '));
-  return v as T;
+  if (v === undefined) throw new InputError(path, v, values.map((x) => `'${x}'`).join(' or '));
+  return enumOption(v, values, values[0], path);
 }
 
 /** An integer in [min, max] (or `fallback` when undefined). */
 export function checkInt(v: unknown, path: string, min: number, max: number, fallback?: number): number {
-  if (v === undefined && fallback !== undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new InputError(path, v, `an integer in [${min}, ${max}]`);
-  }
-  return v;
+  return v === undefined && fallback !== undefined ? fallback : requireInteger(v, path, min, max);
 }
 
 /** A finite number, optionally > 0 or >= 0 (or `fallback` when undefined). */
@@ -123,20 +121,9 @@ export function checkNumber(v: unknown, path: string, sign: 'any' | 'positive' |
 
 /** A boolean, or undefined (false). */
 export function checkBoolean(v: unknown, path: string): boolean {
-  if (v === undefined) return false;
-  if (typeof v !== 'boolean') throw new InputError(path, v, 'true or false');
-  return v;
+  return booleanOption(v, false, path);
 }
 
-/** `obj[key]` only when it is the object's own property (never an inherited `constructor`, `toString`, ...). */
-export function own<T>(obj: Record<string, T> | undefined | null, key: string): T | undefined {
-  return obj != null && Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
-}
-
-/** A null-prototype record: data keys (asset names) can never reach Object.prototype. */
-export function dataRecord<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
-}
 
 export { pathOf };
 

@@ -19,7 +19,7 @@ import { BadInputError, fromInputError } from '../errors.js';
 import { accountsError, checkAccountsMarket, readAccounts, type AccountsInput } from '../margin-input.js';
 import { readChain, type ChainInput } from '../market-input.js';
 import { plotFormat } from '../plot.js';
-import { dataRecord } from '../records.js';
+import { dictOf } from '../../data-tables.js';
 import { formatTable, percent } from '../table.js';
 
 // Maps, not objects: `--grid constructor` must not find Object.prototype.constructor.
@@ -176,7 +176,7 @@ function buildJson(
     },
     backend: engine.backend,
     market: {
-      assets: dataRecord(Object.entries(market.assets).map(([a, m]) => [a, { index: m.index, expiries: m.forwards?.length ?? 0 }])),
+      assets: dictOf(Object.entries(market.assets).map(([a, m]) => [a, { index: m.index, expiries: m.forwards?.length ?? 0 }])),
     },
     grid: {
       name: gridName,
@@ -204,7 +204,7 @@ function buildJson(
         id: r.id,
         description: input.descriptions[k] ?? null,
         line: input.lineOf(apath) ?? null,
-        collateral: dataRecord(Object.entries(acc.collateral ?? {})),
+        collateral: dictOf(Object.entries(acc.collateral ?? {})),
         initialMargin: r.initialMargin,
         maintenanceMargin: r.maintenanceMargin,
         scanRisk: r.scanRisk,

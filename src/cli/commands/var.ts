@@ -18,7 +18,7 @@ import type { CliCommand, CliContext, CommandReport } from '../command.js';
 import { BadInputError, ComputationError } from '../errors.js';
 import { plotFormat } from '../plot.js';
 import { portfolioError, readHistories, readPortfolio, type HistoryInput, type PortfolioInput } from '../risk-input.js';
-import { dataRecord, ownValue } from '../records.js';
+import { dictOf, ownValue } from '../../data-tables.js';
 import { fixed, formatTable, percent, sig } from '../table.js';
 
 const METHODS: readonly VarMethod[] = [
@@ -67,12 +67,12 @@ export const varCommand: CliCommand = {
     const fileList = (Array.isArray(files) ? files : files === undefined ? [] : [files]).map(String);
     const specs = options.history === undefined ? [] : (Array.isArray(options.history) ? options.history : [options.history]).map(String);
     const histories = await readHistories(ctx, fileList, specs, assets);
-    const aligned = alignHistories(dataRecord(histories.map((h) => [h.asset, h.history])));
+    const aligned = alignHistories(dictOf(histories.map((h) => [h.asset, h.history])));
     const n = aligned.dates.length - 1;
     if (n < window) throw new BadInputError(`the histories have ${n} common daily returns, fewer than --window ${window}`, { field: '--window' });
     const lastDate = aligned.dates[aligned.dates.length - 1];
     // Asset names are data: a null-prototype record, and only the file's own spots (never Object.prototype members).
-    const spots = dataRecord(assets.map((a) => {
+    const spots = dictOf(assets.map((a) => {
       const given = ownValue(pf.portfolio.spots, a) as number | undefined;
       return [a, given ?? aligned.prices[a][aligned.prices[a].length - 1]] as const;
     }));

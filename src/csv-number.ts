@@ -4,8 +4,8 @@
  * overflows a double (`1e999`) would become Infinity.
  */
 
-/** Sign, digits with an optional fraction (or a fraction alone), optional exponent. */
-const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** Sign, digits with an optional fraction (or a fraction alone), optional exponent: the one definition of a number cell. */
+export const DECIMAL_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /**
  * The value of a decimal number cell (spaces around it allowed), or NaN when the cell is empty,
@@ -14,7 +14,7 @@ const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
  */
 export function parseDecimal(text: string): number {
   const t = text.trim();
-  if (!DECIMAL.test(t)) return NaN;
+  if (!DECIMAL_NUMBER.test(t)) return NaN;
   const v = Number(t);
   return Number.isFinite(v) ? v : NaN;
 }
