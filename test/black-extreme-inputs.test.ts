@@ -107,3 +107,13 @@ describe.each(BACKENDS)('Black-Scholes: r - q overflowing while r T and q T do n
     expect(r.price[0]).toBe(0);
   });
 });
+
+describe.each(BACKENDS)('out arrays (%s; review finding)', (backend) => {
+  it('a greek array in out without greeks: true is an InputError (it would never be written)', async () => {
+    const e = await engineFor(backend);
+    expectInputError(() => e.blackScholes({ spots: 100, strikes: 100, expiries: 1, vols: 0.2, rates: 0, types: 'call', out: { delta: new Float64Array(1) } }), 'out.delta');
+    const price = new Float64Array(1);
+    e.blackScholes({ spots: 100, strikes: 100, expiries: 1, vols: 0.2, rates: 0, types: 'call', out: { price } });
+    expect(price[0]).toBeGreaterThan(0);
+  });
+});

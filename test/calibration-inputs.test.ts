@@ -40,6 +40,15 @@ describe.each(BACKENDS)('calibration option keys and malformed inputs (%s)', (ba
     chain = loadDeribitChain(jan);
   });
 
+  it('keys that would be ignored are InputErrors: spot/dividendYield beside forwards, an initial value of the other SSVI phi', () => {
+    const base = { forwards: F, quotes: QUOTES };
+    expectInputError(() => engine.fitSvi({ ...base, spot: 100 } as never), 'spot');
+    expectInputError(() => engine.calibrateSabr({ ...base, dividendYield: 0.01 } as never), 'dividendYield');
+    expectInputError(() => engine.fitSsvi({ ...base, phi: 'powerLaw', initial: { lambda: 1 } }), 'initial.lambda');
+    expectInputError(() => engine.fitSsvi({ ...base, phi: 'hestonLike', initial: { eta: 1 } }), 'initial.eta');
+    expectInputError(() => engine.fitSsvi({ ...base, phi: 'hestonLike', initial: { gamma: 0.3 } }), 'initial.gamma');
+  });
+
   it('an unknown top-level key of every calibration call is an InputError naming it and the closest key', () => {
     const base = { forwards: F, quotes: QUOTES };
     const cases: [() => unknown, string, string | undefined][] = [

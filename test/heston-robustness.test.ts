@@ -170,6 +170,8 @@ describe.each(BACKENDS)('Heston/Bates robustness (%s)', (backend) => {
         // hestonPrice takes it; a jump intensity it would have to drop is an InputError.
         expect(element(engine.hestonPrice({ ...base, params: { ...params, lambda: 0, muJ: 0, deltaJ: 0.1 } as HestonParams }), 1)).toBe(element(engine.hestonPrice(base), 1));
         expectInputError(() => engine.hestonPrice({ ...base, params: { ...params, lambda: 1, muJ: 0, deltaJ: 0.1 } as HestonParams }), 'params.lambda');
+        // The jump keys beside lambda 0 are checked too (they were accepted unread).
+        expectInputError(() => engine.hestonPrice({ ...base, params: { ...params, lambda: 0, muJ: 'x', deltaJ: 0.1 } as never }), 'params.muJ');
       }
     });
   });

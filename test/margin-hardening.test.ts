@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeribitChain } from '../src/market/deribit-chain.js';
 import {
   calibrateHaircut, calibrateHaircuts, collateralValue, defaultWaterfall, healthFactor, liquidationCost, simulateLiquidation, tieredLiquidation,
-  calibrateLendingParameters, InputError,
+  calibrateLendingParameters, InputError, assessLending,
 } from '../src/index.js';
 import {
   DAYS_PER_YEAR, DERIBIT_GRID, DERIBIT_VEGA_SCALING, SPAN16_GRID, deribitGrid, scenarioGrid, span16Grid, vegaPowerScale,
@@ -346,5 +346,21 @@ describe.each(BACKENDS)('margin fidelity: contingencies, DTE year, min vol for s
     const b = portfolioMargin(e, { positions: [high] }, BTC_MARKET, deribitGrid({ extendedDampener: 0, addOns: {}, extendedScaling: 'none', minVolForShockUp: 0 }));
     expect([...a.scenarioPnl]).toEqual([...b.scenarioPnl]);
     expectInputError(() => deribitGrid({ minVolForShockUp: -1 }), 'params.minVolForShockUp');
+  });
+});
+
+describe('margin statuses when values overflow (review findings)', () => {
+  it('marginStatus: an infinite IM or MM is invalid, not healthy', () => {
+    expect(marginStatus(Infinity, Infinity, Infinity)).toBe('invalid');
+    expect(marginStatus(1, Infinity, 1)).toBe('invalid');
+    expect(marginStatus(10, 5, 2)).toBe('healthy');
+  });
+
+  it('assessLending / simulateLiquidation: amount x price overflowing is an InputError, not a NaN health factor read as healthy', () => {
+    // 1e308 ETH at 1e308 USD: each value is finite input, their product is not.
+    const market = { prices: { ETH: 1e308, WBTC: 1e308 } };
+    const account = { collateral: { ETH: 1e308 }, debt: { WBTC: 1e308 } };
+    expectInputError(() => assessLending(account, market), 'account');
+    expectInputError(() => simulateLiquidation(account, market), 'account');
   });
 });

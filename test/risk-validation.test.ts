@@ -78,6 +78,11 @@ describe.each(BACKENDS)('market-risk malformed calls (%s)', (backend) => {
     expect(ten.horizonMethod).toBe('sqrt');
   });
 
+  it('stress periods: an impossible calendar date (2020-02-30, which Date.parse rolls to 1 March) is an InputError', async () => {
+    const e = await engineFor(backend);
+    expectInputError(() => e.stressTest({ portfolio: PORTFOLIO, history: history(30), periods: [{ name: 'x', from: '2020-02-30', to: '2020-03-10' }] }), 'periods[0].from');
+  });
+
   it('item 7: every enum is checked, whatever the horizon', async () => {
     const e = await engine();
     const base = { pnl: PNL, confidence: 0.99 };

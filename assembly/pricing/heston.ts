@@ -52,8 +52,10 @@
 // quadrature's absolute error is about 1e-15 DF sqrt(F K): Lewis's and the mpmath references
 // agree to 2e-16 of it); farther outside, NaN, or a non-finite gradient give NaN and
 // STATUS_NOT_CONVERGED. STATUS_INVALID_INPUT: an element out of its domain, one whose bound DF F or
-// DF K is not finite, or (for every element with T > 0) a sigma whose square is not a normal
-// number (the formulas divide by sigma^2). Every loop has a fixed bound whatever the inputs.
+// DF K is not finite, or (for every element with T > 0 that needs the integral) a sigma whose
+// square is not a normal number (the formulas divide by sigma^2); with no variance now or ever
+// (v0 = theta = 0, no jumps) the intrinsic value is exact and ok whatever sigma. Every loop has a
+// fixed bound whatever the inputs.
 //
 // Work area at pWork: maxPanels * nNodes * 14 f64, per node [u, weight/(pi b), f (re, im),
 // dphi/dp (5 x (re, im))], then 2 nNodes f64 of phase factors; with Merton jumps (batesPriceBatch)

@@ -118,7 +118,12 @@ export function prepareQuotes(ctx: EngineContext, args: MarketArgs, allowedKeys?
   const discounts = new Float64Array(n);
   for (let i = 0; i < n; i++) discounts[i] = Math.exp(-rates[i] * expiries[i]);
   let forwards: Float64Array;
-  if (a.forwards !== undefined) forwards = column(a.forwards, n, 'forwards', true);
+  if (a.forwards !== undefined) {
+    // spot and dividendYield only build forwards: beside given forwards they would be ignored.
+    if (a.spot !== undefined) throw new InputError('spot', a.spot, 'absent when forwards are given');
+    if (a.dividendYield !== undefined) throw new InputError('dividendYield', a.dividendYield, 'absent when forwards are given');
+    forwards = column(a.forwards, n, 'forwards', true);
+  }
   else if (a.spot !== undefined) {
     const spot = column(a.spot, 1, 'spot', true)[0];
     const qy = a.dividendYield === undefined ? 0 : column(a.dividendYield, 1, 'dividendYield', false)[0];

@@ -40,7 +40,7 @@ export interface FitSsviArgs extends MarketArgs {
   global?: GlobalStage;
   /** Grid of each slice's butterfly check. Default: the slice's k range widened by 0.5 on each side. */
   arbitrageGrid?: ArbitrageGrid;
-  /** Grid of the calendar check between consecutive slices; default as in `fitSvi` (the pair's quoted k span widened by 0.5, 301 points). */
+  /** Grid of the calendar check between consecutive slices; default as in `fitSvi` (`arbitrageGrid` if given, else the pair's quoted k span widened by 0.5, 301 points). */
   calendarGrid?: ArbitrageGrid;
   /** Test hook: every internal parameter vector evaluated (see {@link ssviFromInternal}). */
   onEvaluate?: (params: Float64Array, cost: number) => void;
@@ -207,7 +207,7 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
   const userGrid = args.arbitrageGrid === undefined ? undefined : checkedGrid(args.arbitrageGrid, 'arbitrageGrid');
   const calendarGrid = args.calendarGrid === undefined ? undefined : checkedGrid(args.calendarGrid, 'calendarGrid');
   const onEvaluate = optionalFunction(args.onEvaluate, 'onEvaluate');
-  const init = checkedSsviInitial(args.initial, Q.slices.length);
+  const init = checkedSsviInitial(args.initial, Q.slices.length, phi);
   const S = Q.slices.length;
   const np = 3 + S;
   // The Jacobian is quotes x (3 + expiries) doubles: refuse a size that cannot be allocated (1 GiB).
@@ -340,7 +340,7 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
   if (!(calendarMargin >= -1e-12 * phiScale)) calendarFree = false;
   const calendar = calendarCheck(
     slices.map((x) => (k: number) => sviTotalVarianceAt(x.svi, k).w),
-    spans.slice(1).map((b, i) => calendarGrid ?? quotedSpanGrid(spans[i], b, 0.5)),
+    spans.slice(1).map((b, i) => calendarGrid ?? userGrid ?? quotedSpanGrid(spans[i], b, 0.5)),
   );
   const params: SsviParams = { rho, thetas: xf.slice(3), expiries: Float64Array.from(Q.slices, (x) => x.expiry) };
   if (phi === 'powerLaw') {
@@ -355,11 +355,15 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
 }
 
 /** `initial` of fitSsvi checked: finite numbers, thetas one per slice. */
-function checkedSsviInitial(v: unknown, S: number): { rho?: number; eta?: number; gamma?: number; lambda?: number; thetas?: number[] } {
+function checkedSsviInitial(v: unknown, S: number, phi: SsviPhi): { rho?: number; eta?: number; gamma?: number; lambda?: number; thetas?: number[] } {
   if (v === undefined) return {};
   if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new InputError('initial', v, '{ rho?, eta?, gamma?, lambda?, thetas? }');
   checkKeys(v, SSVI_INITIAL_KEYS, 'initial');
   const o = v as Record<string, unknown>;
+  // A start for the other phi's parameters would be dropped: say so instead.
+  for (const name of phi === 'powerLaw' ? ['lambda'] : ['eta', 'gamma']) {
+    if (o[name] !== undefined) throw new InputError(`initial.${name}`, o[name], `absent with phi '${phi}'`);
+  }
   for (const name of ['rho', 'eta', 'gamma', 'lambda'] as const) {
     const x = o[name];
     if (x !== undefined && (typeof x !== 'number' || !Number.isFinite(x))) throw new InputError(`initial.${name}`, x, 'a finite number');

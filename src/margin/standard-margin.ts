@@ -64,7 +64,7 @@ export interface PositionMargin {
 export type MarginStatus = 'healthy' | 'marginCall' | 'liquidation' | 'invalid';
 
 /**
- * Status of equity against IM and MM (USD): `'invalid'` when any is NaN, else `'liquidation'` below
+ * Status of equity against IM and MM (USD): `'invalid'` when any is NaN or IM/MM is infinite, else `'liquidation'` below
  * MM, `'marginCall'` below IM, `'healthy'`.
  * @throws InputError for an argument that is not a number (`equity`, `im`, `mm`).
  */
@@ -72,7 +72,9 @@ export function marginStatus(equity: number, im: number, mm: number): MarginStat
   requireNumber(equity, 'equity');
   requireNumber(im, 'im');
   requireNumber(mm, 'mm');
-  if (Number.isNaN(equity) || Number.isNaN(im) || Number.isNaN(mm)) return 'invalid';
+  // Infinite IM or MM (an overflowed notional) is no margin figure either: Infinity < Infinity is
+  // false and would read as healthy beside a NaN margin ratio.
+  if (Number.isNaN(equity) || !Number.isFinite(im) || !Number.isFinite(mm)) return 'invalid';
   return equity < mm ? 'liquidation' : equity < im ? 'marginCall' : 'healthy';
 }
 

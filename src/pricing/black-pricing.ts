@@ -133,6 +133,11 @@ const BLACK76_HINTS: ReadonlyMap<string, string> = new Map([
 function outputs(n: number, greeks: boolean, out: unknown): Float64Array[] {
   const o = out === undefined ? {} : requireObject(out, 'out');
   if (out !== undefined) checkKeys(o, OUT_KEYS, 'out');
+  if (!greeks) {
+    // A greek array would never be written without greeks: true.
+    const unused = Object.keys(o).find((k) => k !== 'price' && o[k] !== undefined);
+    if (unused !== undefined) throw new InputError(`out.${unused}`, o[unused], 'absent unless greeks: true');
+  }
   const names = greeks ? ['price', ...GREEK_NAMES] : ['price'];
   return names.map((k) => outputArray(o[k], n, `out.${k}`));
 }

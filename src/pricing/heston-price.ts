@@ -206,9 +206,13 @@ function semiAnalyticPrice(ctx: EngineContext, args: HestonPriceArgs | BatesPric
   const params = checkParams(a.params);
   const jumps = withJumps ? checkJumps(a.params) : null;
   if (!withJumps) {
-    // hestonPrice has no jumps: a jump intensity other than 0 would be silently dropped.
-    const lambda = (a.params as unknown as Record<string, unknown>).lambda;
-    if (lambda !== undefined && lambda !== 0) throw new InputError('params.lambda', lambda, '0 or absent in hestonPrice (batesPrice prices jumps)');
+    // hestonPrice has no jumps: Bates params (TypeScript lets them through) are checked as such,
+    // and a jump intensity other than 0 would be silently dropped.
+    const o = a.params as unknown as Record<string, unknown>;
+    if (o.lambda !== undefined || o.muJ !== undefined || o.deltaJ !== undefined) {
+      const j = checkJumps(o);
+      if (j.lambda !== 0) throw new InputError('params.lambda', j.lambda, '0 or absent in hestonPrice (batesPrice prices jumps)');
+    }
   }
   const nP = withJumps ? 8 : 5;
   const stride = withJumps ? BATES_WORK_STRIDE : HESTON_WORK_STRIDE;
