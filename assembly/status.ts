@@ -1,5 +1,5 @@
-// Per-element status codes written by batch kernels. Mirrored in src/kernels/status.ts;
-// the two files must list the same numbers (a test compares them through the engine).
+// Generated from spec/constants.json by scripts/kernel-spec/generate.mjs (npm run gen:kernels): do not edit.
+// Per-element status codes written by batch kernels.
 export const STATUS_OK: u8 = 0;
 /** Non-finite or out-of-domain input (forward <= 0, strike <= 0, expiry < 0, vol < 0, bad type flag...). */
 export const STATUS_INVALID_INPUT: u8 = 1;

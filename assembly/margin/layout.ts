@@ -1,4 +1,5 @@
-// Layout of the liquidation-price kernel. Mirrored in src/kernels/margin/layout.ts.
+// Generated from spec/constants.json by scripts/kernel-spec/generate.mjs (npm run gen:kernels): do not edit.
+// Layout of the liquidation-price kernel.
 //
 // A "problem" is one account and one risky asset whose index moves (its forwards move in
 // proportion, vols and every other asset stay fixed); its positions are those on that asset.

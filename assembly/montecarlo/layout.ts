@@ -1,6 +1,6 @@
+// Generated from spec/constants.json by scripts/kernel-spec/generate.mjs (npm run gen:kernels): do not edit.
 // Monte Carlo kernel layout: the f64 parameter block the facade writes and the f64 accumulator
-// block a shard kernel adds to. Mirrored number for number in src/kernels/montecarlo/layout.ts
-// (test/montecarlo-kernels.test.ts checks the two agree).
+// block a shard kernel adds to.
 
 // ---- Parameter block (f64 [PARAMS_SIZE]); integer codes are stored as f64. ----
 /** Model code (MODEL_*). */

@@ -1,4 +1,5 @@
-// Position and scenario layout of the risk kernels. Mirrored in src/kernels/risk/layout.ts.
+// Generated from spec/constants.json by scripts/kernel-spec/generate.mjs (npm run gen:kernels): do not edit.
+// Position and scenario layout of the risk kernels.
 //
 // Positions are struct-of-arrays over n positions:
 //   f64 block [POS_F64_COLUMNS][n] at pPosF64:

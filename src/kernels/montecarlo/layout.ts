@@ -1,6 +1,6 @@
-// Monte Carlo kernel layout (pure-JS twin of assembly/montecarlo/layout.ts): the f64 parameter block
-// the facade writes and the f64 accumulator block a shard kernel adds to. Same numbers as the
-// AssemblyScript file (test/montecarlo-kernels.test.ts checks the two agree).
+// Generated from spec/constants.json by scripts/kernel-spec/generate.mjs (npm run gen:kernels): do not edit.
+// Monte Carlo kernel layout: the f64 parameter block the facade writes and the f64 accumulator
+// block a shard kernel adds to.
 
 // ---- Parameter block (f64 [PARAMS_SIZE]); integer codes are stored as f64. ----
 /** Model code (MODEL_*). */
