@@ -1,32 +1,19 @@
-// Generated from spec/kernels.json by scripts/kernel-spec/generate.mjs (npm run gen:kernels): do not edit.
-//
-// The kernels module: every kernel of the spec, re-exported from the file that implements it.
-// The pure-JS twin (src/kernels/index.ts) implements the same names and argument lists, declared
-// in src/kernels/kernel-signatures.ts.
-export { assertionCheck } from "./diagnostics";
-export { normalPdf, normalCdf, normalCdfOverPdf } from "./math/normal-distribution";
-export { inverseNormalCdf, inverseNormalCdfFast } from "./math/inverse-normal";
-export { normalisedBlack } from "./pricing/normalised-black";
-export { normalisedImpliedVolatility, impliedVolatilityBatch } from "./pricing/implied-volatility";
-export { blackScholesBatch, black76Batch } from "./pricing/black-scholes";
-export { hestonPriceBatch, batesPriceBatch } from "./pricing/heston";
-export {
-  philox4x32_10, philoxUint32Batch, philoxUniformBatch, philoxUniformPaths, philoxNormalBatch, philoxNormalPaths,
-} from "./random/philox";
-export { sobolInitDirections, sobolPoints } from "./random/sobol";
-export { brownianBridgeInit, brownianBridgeBatch } from "./random/brownian-bridge";
-export { mcShard } from "./montecarlo/paths";
-export { mcMultiAssetShard } from "./montecarlo/multi-asset";
-export { sviSliceEvaluate } from "./calibration/svi-jacobian";
-export { sabrSliceEvaluate } from "./calibration/sabr-jacobian";
-export { ssviEvaluate } from "./calibration/ssvi-jacobian";
-export { portfolioRevalue } from "./risk/portfolio-revalue";
-export { tailSelect } from "./risk/tail-select";
-export { garchLikelihood } from "./risk/garch-likelihood";
-export { liquidationPrice } from "./margin/liquidation-price";
+// The kernels module. Its exports are the kernels of spec/kernels.json (re-exported from
+// kernel-exports.ts, generated from the spec; the pure-JS twin in src/kernels/ implements the same
+// names and argument lists) and the two functions below, defined here so that the debug build's
+// abort message names this file.
+export * from "./kernel-exports";
 
-// Outside the kernel contract:
-// Elementary functions over a column (tests compare it with the JS twin bit for bit).
-export { elementaryBatch } from "./math/elementary";
-// First byte of linear memory after static data: where the TypeScript-owned arena starts.
-export { heapBase } from "./diagnostics";
+/**
+ * Diagnostic: returns 0 for code 0; any other code fails an assertion in the debug build (so its
+ * abort message can be decoded and tested) and returns the code in the release build.
+ */
+export function assertionCheck(code: i32): i32 {
+  assert(code == 0, "assertionCheck: nonzero code");
+  return code;
+}
+
+/** First byte of linear memory after static data: where the TypeScript-owned arena starts. */
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -2,7 +2,7 @@
 //
 // Not part of the build: compiled alone with --noEmit (npm run gen:kernels, test/kernel-spec.test.ts),
 // so a kernel whose AssemblyScript signature differs from the spec is a compile error here.
-import { assertionCheck } from "./diagnostics";
+import { assertionCheck } from "./index";
 import { normalPdf, normalCdf, normalCdfOverPdf } from "./math/normal-distribution";
 import { inverseNormalCdf, inverseNormalCdfFast } from "./math/inverse-normal";
 import { normalisedBlack } from "./pricing/normalised-black";

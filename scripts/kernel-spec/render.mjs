@@ -248,20 +248,24 @@ function exportLines(/** @type {{ name: string, source: string }[]} */ entries) 
   return lines;
 }
 
-/** assembly/index.ts: the kernels module, every kernel of the spec and the diagnostic exports. */
-function renderAssemblyIndex(/** @type {KernelsFile} */ spec) {
+/**
+ * assembly/kernel-exports.ts: every kernel of the spec and the diagnostic exports, re-exported from
+ * the file that implements each (assembly/index.ts re-exports it whole and defines those whose
+ * source is "index" itself).
+ */
+function renderAssemblyExports(/** @type {KernelsFile} */ spec) {
   const out = [
     HEADER('spec/kernels.json'),
     '//',
-    '// The kernels module: every kernel of the spec, re-exported from the file that implements it.',
-    '// The pure-JS twin (src/kernels/index.ts) implements the same names and argument lists, declared',
-    '// in src/kernels/kernel-signatures.ts.',
-    ...exportLines(spec.kernels),
+    '// The kernels of the spec, re-exported from the file that implements each; assembly/index.ts',
+    '// exports this module whole. The pure-JS twin (src/kernels/index.ts) implements the same names and',
+    '// argument lists, declared in src/kernels/kernel-signatures.ts.',
+    ...exportLines(spec.kernels.filter((k) => k.source !== 'index')),
     '',
     '// Outside the kernel contract:',
-    ...spec.diagnostics.flatMap((d) => [...wrap(d.doc, '// '), ...exportLines([d])]),
+    ...spec.diagnostics.filter((d) => d.source !== 'index').flatMap((d) => [...wrap(d.doc, '// '), ...exportLines([d])]),
   ];
-  return { path: 'assembly/index.ts', text: `${out.join('\n')}\n` };
+  return { path: 'assembly/kernel-exports.ts', text: `${out.join('\n')}\n` };
 }
 
 /**
@@ -313,7 +317,7 @@ export function renderAll(spec, constants) {
   return [
     ...constants.files.flatMap(renderConstants),
     renderTypeScript(spec),
-    renderAssemblyIndex(spec),
+    renderAssemblyExports(spec),
     renderAssemblySignatures(spec),
   ];
 }
