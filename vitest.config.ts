@@ -12,6 +12,17 @@ const unit = ['test/**/*.test.ts'];
 const integration = ['test/integration/**/*.test.ts'];
 // CLI end-to-end tests spawn `node dist/cli/main.js`: Node only, in their own project.
 const cli = ['test/cli/**/*.test.ts'];
+// Statistical tests (Monte Carlo within k standard errors, GARCH recovery, rolling backtests):
+// the slowest files, in their own `slow` project (Node). `npm test` runs every project.
+const slow = [
+  'test/risk-backtests.test.ts', 'test/montecarlo-heston.test.ts', 'test/montecarlo-gbm.test.ts', 'test/montecarlo-jumps.test.ts',
+  'test/montecarlo-multi-asset.test.ts', 'test/risk-garch.test.ts', 'test/calibration-global.test.ts',
+];
+// Of those, the files that only check statistics of the random streams stay out of Chromium: the
+// streams are bit-identical across backends and environments, which test/montecarlo-backends.test.ts
+// checks there for every model and payoff. The others also compare the backends (multi-asset,
+// GARCH fits, the global stage) and run in Chromium for that.
+const statisticsOnly = ['test/risk-backtests.test.ts', 'test/montecarlo-heston.test.ts', 'test/montecarlo-gbm.test.ts', 'test/montecarlo-jumps.test.ts'];
 
 // Under CI, also write vitest's JSON report: .ci/run prints its counts as `N passed, N failed`.
 const ci = !!process.env.CI && process.env.CI !== 'false';
@@ -32,14 +43,18 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'node', environment: 'node', include: unit, exclude: [...integration, ...cli], testTimeout: 60_000 },
+        test: { name: 'node', environment: 'node', include: unit, exclude: [...integration, ...cli, ...slow], testTimeout: 60_000 },
+      },
+      {
+        extends: true,
+        test: { name: 'slow', environment: 'node', include: slow, testTimeout: 120_000 },
       },
       {
         extends: true,
         test: {
           name: 'chromium',
           include: unit,
-          exclude: [...integration, ...cli],
+          exclude: [...integration, ...cli, ...statisticsOnly],
           testTimeout: 120_000,
           browser: {
             enabled: true,

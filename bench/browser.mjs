@@ -40,8 +40,8 @@ export async function serve() {
       res.end('not found');
     }
   });
-  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
-  return { server, origin: `http://127.0.0.1:${server.address().port}` };
+  await /** @type {Promise<void>} */ (new Promise((ok) => server.listen(0, '127.0.0.1', ok)));
+  return { server, origin: `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}` };
 }
 
 async function pageResult(browser, url, log, timeoutMs) {
@@ -50,13 +50,16 @@ async function pageResult(browser, url, log, timeoutMs) {
   if (log) page.on('console', (m) => log(`  [chromium] ${m.text()}`));
   page.on('pageerror', (e) => log?.(`  [chromium] page error: ${e.message}`));
   await page.goto(url);
-  await page.waitForFunction(() => window.__result !== undefined, null, { timeout: timeoutMs, polling: 200 });
-  const result = await page.evaluate(() => window.__result);
+  await page.waitForFunction(() => /** @type {any} */ (window).__result !== undefined, null, { timeout: timeoutMs, polling: 200 });
+  const result = await page.evaluate(() => /** @type {any} */ (window).__result);
   await context.close();
   return result;
 }
 
-/** Run the startup probe (`startupReps` fresh contexts) and the suite in Chromium. */
+/**
+ * Run the startup probe (`startupReps` fresh contexts) and the suite in Chromium.
+ * @param {{ log?: (line: string) => void, startupReps?: number, timeoutMs?: number }} [options]
+ */
 export async function runChromium({ log = () => {}, startupReps = 5, timeoutMs = 240_000 } = {}) {
   const { chromium } = await import('playwright');
   const { server, origin } = await serve();

@@ -44,7 +44,7 @@ export const SVI_STARTS = {
   standard: { a: 0.01, b: 0.1, rho: 0, m: 0, sigma: 0.1 },
   far: { a: 0.1, b: 0.5, rho: 0.5, m: -0.3, sigma: 0.8 },
 };
-const sviW = ([a, b, rho, m, sigma], k) => a + b * (rho * (k - m) + Math.sqrt((k - m) ** 2 + sigma ** 2));
+const sviW = (/** @type {number[]} */ [a, b, rho, m, sigma], /** @type {number} */ k) => a + b * (rho * (k - m) + Math.sqrt((k - m) ** 2 + sigma ** 2));
 /** The SVI raw formula as ml-levenberg-marquardt's parameterized function: k -> Black vol (w clamped at 0). */
 const sviVolFn = (p) => (k) => Math.sqrt(Math.max(sviW(p, k), 0) / SVI_T);
 const asArray = (q) => [q.a, q.b, q.rho, q.m, q.sigma];
@@ -67,6 +67,10 @@ function timePerCall(fn, rounds, inner = 1) {
   return { ms: sorted[0].wall, medianMs: sorted[(sorted.length - 1) >> 1].wall, cpuMs: Math.min(...runs.map((x) => x.cpu)), reps: rounds * inner, result };
 }
 
+/**
+ * @param {any} riskwasm
+ * @param {{ quick?: boolean, log?: (line: string) => void }} [options]
+ */
 export async function runCalibrationBench(riskwasm, { quick = false, log = () => {} } = {}) {
   const engines = { wasm: await riskwasm.createEngine({ backend: 'wasm' }), js: await riskwasm.createEngine({ backend: 'js' }) };
   const heston = [];
@@ -124,7 +128,7 @@ export async function runCalibrationBench(riskwasm, { quick = false, log = () =>
       svi.push({ impl, start, ms: t.ms, medianMs: t.medianMs, cpuMs: t.cpuMs, iterations: t.result.iterations, rmse: rm, reportedRmse: t.result.rmse, reason: t.result.reason, params: p });
       log(`calib SVI ${impl} ${start}: ${(t.ms * 1e3).toFixed(1)} us (median ${(t.medianMs * 1e3).toFixed(1)}, CPU ${(t.cpuMs * 1e3).toFixed(1)}), ${t.result.iterations} it, rmse ${rm.toExponential(2)} vol pts (reported ${t.result.rmse.toExponential(2)}), ${t.result.reason}`);
     }
-    for (const [variant, extra] of [['defaults + maxIterations 1000', {}], ['errorTolerance 1e-20 (tuned)', { errorTolerance: 1e-20 }]]) {
+    for (const [variant, extra] of /** @type {[string, object][]} */ ([['defaults + maxIterations 1000', {}], ['errorTolerance 1e-20 (tuned)', { errorTolerance: 1e-20 }]])) {
       const opts = { initialValues: asArray(init), maxIterations: 1000, ...extra };
       const run = () => levenbergMarquardt({ x: ks, y: vols }, sviVolFn, opts);
       run();
@@ -197,14 +201,14 @@ export function calibrationReport(c) {
 // Standalone run: the full table.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { createEngine } = await import('../dist/index.js');
-  for (const backend of (process.argv[2] ? [process.argv[2]] : ['wasm', 'js'])) {
+  for (const backend of /** @type {('wasm' | 'js')[]} */ (process.argv[2] ? [process.argv[2]] : ['wasm', 'js'])) {
     const engine = await createEngine({ backend });
-    for (const [model, price, calibrate, truth, far] of [
+    for (const [model, price, calibrate, truth, far] of /** @type {[string, string, string, Record<string, number>, object][]} */ ([
       ['Heston', 'hestonPrice', 'calibrateHeston', HESTON, FAR_H],
       ['Bates', 'batesPrice', 'calibrateBates', BATES, FAR_B],
-    ]) {
+    ])) {
       const quotes = surface(engine, price, truth);
-      for (const [startName, initial] of [['default', undefined], ['far', far]]) {
+      for (const [startName, initial] of /** @type {[string, object | undefined][]} */ ([['default', undefined], ['far', far]])) {
         for (const jacobian of ['analytic', 'forward', 'central']) {
           const run = () => engine[calibrate]({ forwards: F, quotes, initial, jacobian });
           const t0 = performance.now();

@@ -62,6 +62,8 @@ async function timeRuns(fn, reps) {
 /**
  * Run the Monte Carlo benchmarks. `riskwasm` is the module namespace of dist/index.js.
  * Options: quick (fewer repetitions, shorter memory run), js (time the JS twin, default true).
+ * @param {any} riskwasm
+ * @param {{ quick?: boolean, js?: boolean, log?: (line: string) => void }} [options]
  */
 export async function runMonteCarloBench(riskwasm, { quick = false, js = true, log = () => {} } = {}) {
   const wasm = await riskwasm.createEngine({ backend: 'wasm' });

@@ -97,6 +97,10 @@ export function garchReturns(riskwasm, n = 3000) {
 
 const relErr = (a, b) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
 
+/**
+ * @param {any} riskwasm
+ * @param {{ quick?: boolean, log?: (line: string) => void }} [options]
+ */
 export async function runRiskBench(riskwasm, { quick = false, log = () => {} } = {}) {
   const engines = { wasm: await riskwasm.createEngine({ backend: 'wasm' }), js: await riskwasm.createEngine({ backend: 'js' }) };
   const rows = [];

@@ -175,7 +175,7 @@ export function riskwasmTasks(ctx, job, n) {
       const calls = [];
       const outs = [];
       for (let i = 0; i < SINGLE_REPS; i++) {
-        const out = job === 'iv' ? new Float64Array(1) : outBlock(1, job === 'greeks');
+        const out = /** @type {any} */ (job === 'iv' ? new Float64Array(1) : outBlock(1, job === 'greeks'));
         outs.push(job === 'iv' ? out : out.price);
         calls.push(call(withPrices(single(ctx.surface, i), i, i + 1), out));
       }
@@ -191,7 +191,7 @@ export function riskwasmTasks(ctx, job, n) {
         },
       });
     } else {
-      const out = job === 'iv' ? new Float64Array(n) : outBlock(n, job === 'greeks');
+      const out = /** @type {any} */ (job === 'iv' ? new Float64Array(n) : outBlock(n, job === 'greeks'));
       const first = job === 'iv' ? out : out.price;
       const run = call(withPrices(prefix(ctx.surface, n), 0, n), out);
       let k = 0;
@@ -295,7 +295,12 @@ export async function timeTasks(Bench, tasks, options) {
   });
 }
 
-/** Run the whole riskwasm suite: verification, then every job and size. */
+/**
+ * Run the whole riskwasm suite: verification, then every job and size.
+ * @param {any} riskwasm
+ * @param {any} Bench
+ * @param {{ sizes?: number[], log?: (line: string) => void }} [options]
+ */
 export async function runSuite(riskwasm, Bench, { sizes = SIZES, log = () => {} } = {}) {
   const t0 = performance.now();
   const ctx = await prepare(riskwasm, Math.max(...sizes));

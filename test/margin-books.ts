@@ -53,7 +53,7 @@ export function withTodaysEntries(e: Engine, acc: MarginAccount, mk: MarginMarke
     ...acc,
     positions: acc.positions.map((p, i) => {
       const r = resolved.positions[i];
-      return (r.kind === 'perpetual' || r.kind === 'future') && p.entryPrice === undefined ? { ...p, entryPrice: r.markPerUnit } : p;
+      return (r.kind === 'perpetual' || r.kind === 'future') && (p as { entryPrice?: number }).entryPrice === undefined ? { ...p, entryPrice: r.markPerUnit } : p;
     }),
   };
 }

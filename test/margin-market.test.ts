@@ -76,7 +76,7 @@ describe.each(BACKENDS)('resolveAccounts (%s)', (backend) => {
     expect(JSON.stringify(account)).toBe(before);
     const bl = engine.black76({
       forwards: rows.map((i) => forwardFor(market.assets[chain.currency[i]], chain.timeToMaturity[i])), strikes: rows.map((i) => chain.strike[i]), expiries: rows.map((i) => chain.timeToMaturity[i]),
-      vols: rows.map((i) => chain.markIv[i]), types: rows.map((i) => chain.type[i]), settlement: 'coin',
+      vols: rows.map((i) => chain.markIv[i]), types: Int8Array.from(rows, (i) => chain.type[i]), settlement: 'coin',
     });
     const errs: number[] = [];
     rows.forEach((i, k) => {

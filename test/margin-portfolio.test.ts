@@ -21,7 +21,7 @@ const IS_NODE = typeof (globalThis as { process?: { versions?: { node?: string }
 
 // Independent Black-76 (test only): test/independent-black.ts.
 
-const sum = (a: ArrayLike<number>): number => Array.prototype.reduce.call(a, (x: number, y: number) => x + y, 0) as number;
+const sum = (a: ArrayLike<number>): number => Array.from(a).reduce((x, y) => x + y, 0);
 
 // The Dederi worked example (margin-methodologies.md): 10 long ETH futures, index 2243.3, forward 2253.2.
 const T_FUT = 30 / 365;

@@ -248,7 +248,7 @@ describe.each(BACKENDS)('standardMargin (%s)', (backend) => {
     const eurPerp = { kind: 'perpetual', asset: 'BTC', size: 1, settlement: 'eur' } as unknown as MarginPosition;
     expectInputError(() => engine.standardMargin({ positions: [eurPerp] }, market, DERIBIT_STANDARD), 'account.positions[0].settlement');
     // USD-settled futures (explicit or default) keep the linear rule: notional |size| x forward.
-    const usd = engine.standardMargin({ positions: [{ ...coinFuture, settlement: 'usd' }] }, market, DERIBIT_STANDARD).positions[0];
+    const usd = engine.standardMargin({ positions: [{ ...coinFuture, settlement: 'usd' as const }] }, market, DERIBIT_STANDARD).positions[0];
     expect(relDiff(usd.initialMargin, 2 * 91000 * (0.02 + 2 * 0.00005))).toBeLessThan(TOL);
     expect(usd.detail).not.toMatch(/inverse/);
   });

@@ -16,7 +16,7 @@ const bates = {
   lambda: 0.5, muJ: -0.1, deltaJ: 0.15,
 } as const satisfies BatesModel;
 /** The reference pricer (test/montecarlo-reference.ts) takes the jump parameters under their former names. */
-const reference = (m: { lambda: number; muJ: number; deltaJ: number }) => ({ ...m, jumpIntensity: m.lambda, jumpMean: m.muJ, jumpVol: m.deltaJ });
+const reference = <M extends { lambda: number; muJ: number; deltaJ: number }>(m: M) => ({ ...m, jumpIntensity: m.lambda, jumpMean: m.muJ, jumpVol: m.deltaJ });
 /** A model under the deprecated names. */
 function deprecatedNames<M extends { lambda: number; muJ: number; deltaJ: number }>(m: M) {
   const { lambda, muJ, deltaJ, ...rest } = m;

@@ -298,7 +298,7 @@ describe.each(BACKENDS)('Monte Carlo domain (%s)', (backend) => {
           for (const expiry of [D.minExpiry, 1]) {
             // A jump-size edge needs a small lambda to stay inside the jump budget (lambda T (|muJ| + deltaJ^2 + |k|) <= 200).
             const model = { ...m, [f]: v, ...(f === 'muJ' || f === 'deltaJ' ? { lambda: 1e-4 } : {}) };
-            for (const payoff of payoffs(model.spot as number)) {
+            for (const payoff of payoffs((model as Record<string, unknown>).spot as number)) {
               for (const extra of [{ greeks: true }, { controlVariate: 'underlying', antithetic: true }, { importanceSampling: true, greeks: { delta: true } }]) {
                 const args = { model, payoff, expiry, paths: 32, steps: 2, seed: 3, ...extra } as MonteCarloArgs;
                 let r;

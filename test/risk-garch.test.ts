@@ -23,7 +23,7 @@ describe.each(BACKENDS)('GARCH and EWMA (%s)', (backend) => {
       const r = simulateGarch(p, n, seed, { ctx: engine });
       const fit = engine.fitGarch(r, { model: p.model, distribution: p.distribution });
       expect(fit.converged).toBe(true);
-      const keys = ['omega', 'alpha', 'beta', ...(p.model === 'gjr' ? ['gamma'] : []), ...(p.distribution === 't' ? ['nu'] : [])] as const;
+      const keys = ['omega', 'alpha', 'beta', ...(p.model === 'gjr' ? ['gamma' as const] : []), ...(p.distribution === 't' ? ['nu' as const] : [])] as const;
       const report = keys.map((k) => `${k} ${(fit[k] as number).toFixed(4)} (true ${p[k]}, se ${(fit.standardErrors[k] as number).toFixed(4)})`).join(', ');
       console.log(`[risk] ${p.model}-${p.distribution}: ${report}; logL ${fit.logLikelihood.toFixed(2)}, ${fit.iterations} iterations, ${fit.reason}`);
       for (const k of keys) {

@@ -140,7 +140,7 @@ describe.each(BACKENDS)('risk kernels (%s)', (backend) => {
         const a = garchLogLikelihood(engine, r, p);
         const b = garchLogLikelihood(other, r, p);
         expect(Math.abs(a.logLikelihood - b.logLikelihood)).toBeLessThan(1e-10 * Math.abs(b.logLikelihood));
-        const keys = ['omega', 'alpha', 'beta', ...(model === 'gjr' ? ['gamma'] : []), ...(distribution === 't' ? ['nu'] : [])] as const;
+        const keys = ['omega', 'alpha', 'beta', ...(model === 'gjr' ? ['gamma' as const] : []), ...(distribution === 't' ? ['nu' as const] : [])] as const;
         for (const k of keys) {
           const h = 1e-6 * Math.max(1, Math.abs(p[k]));
           const up = garchLogLikelihood(engine, r, { ...p, [k]: p[k] + h }).logLikelihood;

@@ -86,8 +86,8 @@ export interface LmResult {
 export interface QuoteColumns {
   /** Strikes (> 0), in the forward's units. */
   strikes: ArrayLike<number>;
-  /** Times to expiry in years (> 0). Quotes with equal expiries form one slice. */
-  expiries: ArrayLike<number>;
+  /** Times to expiry in years (> 0), per quote or one number for all (one smile). Quotes with equal expiries form one slice. */
+  expiries: number | ArrayLike<number>;
   /** 'call' | 'put' per quote (or one for all); needed with prices. Default: out-of-the-money type. */
   types?: 'call' | 'put' | ArrayLike<'call' | 'put'>;
   /** Option prices (discounted; in coins with `settlement: 'coin'`). Give prices or vols. */

@@ -115,18 +115,18 @@ export type BatesModel = BatesDiffusion & (JumpParameters | DeprecatedJumpParame
 export interface MultiGbmModel {
   kind: 'multiGbm';
   /** Spot prices (> 0), one per asset (n >= 1 assets). */
-  spots: number[];
+  spots: readonly number[];
   /** Risk-free rate. */
   rate: number;
   /** Continuous dividend yields (default 0 each), one per asset. */
-  dividendYields?: number[];
+  dividendYields?: readonly number[];
   /** Volatilities (>= 0), one per asset. */
-  vols: number[];
+  vols: readonly number[];
   /**
    * Correlation matrix n x n: rows (`number[][]`) or row-major (`number[]` / `Float64Array` of n^2).
    * Symmetric and with unit diagonal to 1e-12, entries in [-1, 1], positive semi-definite.
    */
-  correlation: number[][] | number[] | Float64Array;
+  correlation: readonly (readonly number[])[] | readonly number[] | Float64Array;
   /**
    * Replace a correlation matrix that is not positive semi-definite by the nearest correlation
    * matrix in the Frobenius norm (Higham 2002, alternating projections with Dykstra's correction);

@@ -46,8 +46,8 @@ export interface HestonPriceArgs {
   dividendYields?: NumberInput;
   /** Discount factors to the payment date (> 0), with `forwards` only (instead of `rates`). */
   discountFactors?: NumberInput;
-  /** Model parameters (one set for the whole batch). */
-  params: HestonParams;
+  /** Model parameters (one set for the whole batch); Bates parameters are accepted with lambda = 0 (no jumps). */
+  params: HestonParams | (BatesParams & { lambda: 0 });
   /** Also return dV/d(v0, kappa, theta, sigma, rho). Default false. */
   gradient?: boolean;
   /**

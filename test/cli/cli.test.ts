@@ -348,7 +348,7 @@ describe('riskwasm margin', () => {
   });
 
   /** The fields of a `riskwasm.margin/1` account these tests read. */
-  interface Side { price: number | null }
+  interface Side { price: number | null; status: string }
   interface AccountJson {
     id: string; initialMargin: number; maintenanceMargin: number; scanRisk: number; equity: number; status: string;
     addOns: { shortOptionContingency: number; deltaShock: number }; worstScenario: { index: number; pnl: number };

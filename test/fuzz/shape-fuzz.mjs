@@ -56,7 +56,7 @@ export const hostileArgs = fc.array(hostileValue(2), { maxLength: 4 });
 function snapshot(v, seen = new Map()) {
   if (v === null || typeof v !== 'object') return v;
   if (seen.has(v)) return seen.get(v);
-  if (ArrayBuffer.isView(v)) return v.slice ? v.slice() : v;
+  if (ArrayBuffer.isView(v)) return /** @type {any} */ (v).slice ? /** @type {any} */ (v).slice() : v;
   const out = Array.isArray(v) ? [] : Object.create(Object.getPrototypeOf(v));
   seen.set(v, out);
   for (const k of Reflect.ownKeys(v)) {
@@ -74,8 +74,9 @@ function sameValue(a, b, seen = new Set()) {
   if (seen.has(a)) return true;
   seen.add(a);
   if (ArrayBuffer.isView(a)) {
-    if (!ArrayBuffer.isView(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+    const x = /** @type {any} */ (a), y = /** @type {any} */ (b);
+    if (!ArrayBuffer.isView(b) || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false;
     return true;
   }
   const ka = Reflect.ownKeys(a);
@@ -98,7 +99,7 @@ export function brief(v, depth = 0) {
   if (typeof v === 'string') return JSON.stringify(v);
   if (v === null || typeof v !== 'object') return String(v);
   if (depth > 2) return '…';
-  if (ArrayBuffer.isView(v)) return `${v.constructor.name}[${Array.from(v).slice(0, 4).join(',')}]`;
+  if (ArrayBuffer.isView(v)) return `${v.constructor.name}[${Array.from(/** @type {any} */ (v)).slice(0, 4).join(',')}]`;
   if (Array.isArray(v)) return `[${v.slice(0, 5).map((x) => brief(x, depth + 1)).join(', ')}]`;
   const keys = Reflect.ownKeys(v).filter((k) => typeof k === 'string');
   return `{${keys.slice(0, 8).map((k) => `${k}: ${brief(v[k], depth + 1)}`).join(', ')}}`;
@@ -198,6 +199,9 @@ export function entryPoints(rw, engines) {
  * backends where the entry point takes an engine. Returns the list of contract violations (empty
  * when the contract holds). `onCase(name, args)` is called before each call so a watchdog can
  * name the case that hung.
+ * @param {any} rw
+ * @param {Map<string, any>} engines
+ * @param {{ seed?: number, runsPerEntry?: number, slowMs?: number, onCase?: (name: string, backend: string, args: unknown[]) => void, only?: string[], exclude?: string[] }} [options]
  */
 export async function shapeFuzz(rw, engines, { seed, runsPerEntry = 40, slowMs = 3000, onCase = () => {}, only, exclude = [] } = {}) {
   const violations = [];
@@ -262,6 +266,7 @@ function field(min, max) {
 
 /** Batch arguments of a valid shape (n elements) whose elements may be hostile. */
 function batchOf(n, spec) {
+  /** @type {Record<string, any>} */
   const cols = {};
   for (const [k, [min, max]] of Object.entries(spec)) cols[k] = fc.array(field(min, max), { minLength: n, maxLength: n });
   return fc.record(cols);
@@ -273,6 +278,7 @@ const typesOf = (n) => fc.array(fc.constantFrom('call', 'put'), { minLength: n, 
  * Value-fuzz cases for the batch entry points: valid shapes, hostile elements. Each element must
  * come back either finite with status ok or NaN with a non-ok status, the backends must agree on
  * every status, and a valid element's result must not depend on its neighbours.
+ * @returns {{ name: string, arb: import('fast-check').Arbitrary<any>, [key: string]: any }[]}
  */
 export function valueCases() {
   const n = 6;
@@ -348,6 +354,9 @@ function checkBatch(result) {
 /**
  * Runs the value fuzz: `runs` cases per batch entry point on every engine given. A malformed call
  * is not expected here (shapes are valid) but is reported only if it is not a RiskwasmError.
+ * @param {any} rw
+ * @param {Map<string, any>} engines
+ * @param {{ seed?: number, runs?: number, onCase?: (name: string, backend: string, args: unknown[]) => void, exclude?: string[] }} [options]
  */
 export function valueFuzz(rw, engines, { seed, runs = 40, onCase = () => {}, exclude = [] } = {}) {
   const violations = [];
