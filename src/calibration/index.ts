@@ -9,7 +9,7 @@ export type {
 export { levenbergMarquardt, multiStart, type MultiStartOptions, type MultiStartResult } from './levenberg-marquardt.js';
 export { differentialEvolution, type DifferentialEvolutionOptions, type DifferentialEvolutionResult } from './differential-evolution.js';
 export {
-  SVI_PARAM_NAMES, sviTotalVariance, sviDurrlemanG, sviButterflyCheck, sviCalendarCheck, sviInitialGuess,
+  SVI_PARAM_NAMES, MAX_GRID_POINTS, sviTotalVariance, sviDurrlemanG, sviButterflyCheck, sviCalendarCheck, sviInitialGuess,
   type SviParams, type FitSviArgs, type FitSviResult, type SviSliceFit, type SviButterflyCheck, type ArbitrageGrid, type GlobalStage,
   type CalendarCheck, type CalendarViolation,
 } from './svi.js';

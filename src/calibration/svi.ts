@@ -102,7 +102,7 @@ export interface ArbitrageGrid {
 const ARBITRAGE_GRID_KEYS = ['kMin', 'kMax', 'points'] as const satisfies readonly (keyof ArbitrageGrid)[];
 
 /** Most points of one arbitrage-check grid. */
-const MAX_GRID_POINTS = 1_000_000;
+export const MAX_GRID_POINTS = 1_000_000;
 
 /**
  * A checked grid with its defaults filled in.

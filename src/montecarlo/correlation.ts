@@ -29,7 +29,7 @@ function requireFlatMatrix(matrix: unknown, n: unknown): number {
 }
 
 /** Largest symmetry defect |C_ij - C_ji| accepted (and largest |C_ii - 1|). */
-const CORRELATION_SYMMETRY_TOLERANCE = 1e-12;
+export const CORRELATION_SYMMETRY_TOLERANCE = 1e-12;
 /**
  * Cholesky pivot tolerance for a unit-diagonal matrix: a pivot below -tol means "not positive
  * semi-definite"; a pivot in [-tol, tol] is a zero pivot (its column of the factor is zero), and

@@ -12,7 +12,7 @@ export {
   bsmPrice, bsmDigitalPrice, geometricAsianPrice, barrierPrice, mertonPrice, margrabePrice, geometricBasketPrice, type BarrierPriceArgs,
 } from './closed-forms.js';
 export {
-  nearestCorrelationMatrix, choleskySemidefinite, symmetricEigen, checkCorrelationMatrix, MAX_MATRIX_SIZE,
+  nearestCorrelationMatrix, choleskySemidefinite, symmetricEigen, checkCorrelationMatrix, CORRELATION_SYMMETRY_TOLERANCE, MAX_MATRIX_SIZE,
   type NearestCorrelationOptions, type NearestCorrelationResult, type CholeskyResult, type SymmetricEigen, type PreparedCorrelation,
 } from './correlation.js';
 export type * from './types.js';
