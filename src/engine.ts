@@ -32,6 +32,23 @@ import {
 import { portfolioMargin, type PortfolioMarginOptions, type PortfolioMarginResult } from './margin/portfolio-margin.js';
 import { isValidatedGrid, type ScenarioGrid } from './margin/grids.js';
 import { portfolioLiquidationPrice, type PortfolioLiquidationPriceOptions } from './margin/portfolio-liquidation-price.js';
+import { portfolioMarginParallel, type PortfolioMarginParallelOptions } from './margin/portfolio-margin-parallel.js';
+import { portfolioLiquidationPriceParallel, type PortfolioLiquidationParallelOptions } from './margin/portfolio-liquidation-parallel.js';
+import { calibrateHaircut, calibrateHaircuts, type HaircutArgs, type HaircutsArgs, type HaircutResult } from './margin/collateral.js';
+import { calibrateLendingParameters, type LendingCalibrationArgs, type LendingCalibrationResult } from './margin/lending.js';
+import { stressedVar, type StressedVarArgs } from './risk/stress.js';
+import { empiricalTail, type TailEstimate } from './risk/tail-measures.js';
+import { portfolioSensitivities, type Sensitivities } from './risk/delta-gamma.js';
+import { monteCarloScenarios } from './risk/monte-carlo-var.js';
+import type { ScenarioSet } from './risk/portfolio.js';
+import { garchLogLikelihood, simulateGarch } from './risk/garch.js';
+import { philoxNormals, philoxUniforms } from './risk/random.js';
+import { runShards, runShardsInto, type RunShardsOptions, type RunShardsIntoOptions } from './parallel/run-shards.js';
+import {
+  checkEmpiricalTailArgs, checkGarchLogLikelihoodArgs, checkPhiloxArgs, checkSensitivitiesArgs, checkSimulateGarchArgs, splitScenarioArgs,
+  type CalibrateSsviArgs, type CalibrateSsviResult, type CalibrateSviArgs, type CalibrateSviResult, type EmpiricalTailArgs,
+  type GarchLogLikelihoodArgs, type MonteCarloScenariosArgs, type PhiloxArgs, type PortfolioSensitivitiesArgs, type SimulateGarchArgs,
+} from './engine-args.js';
 
 /** Which kernels an engine runs. */
 export type Backend = 'wasm' | 'js';
@@ -152,6 +169,7 @@ export class Engine implements EngineContext {
    * Raw SVI per expiry slice, with butterfly-arbitrage checks per slice and a calendar-arbitrage check between consecutive slices; see {@link FitSviArgs}.
    * Quote vols as decimals, expiries in years; rmse in vol points (0.01 of vol) for the vol objective.
    * @throws InputError for a malformed call (naming the field); a fit that stops early returns its `reason`, it does not throw.
+   * @deprecated use {@link Engine.calibrateSvi} (same arguments, same result); removed in the next release.
    */
   fitSvi(args: FitSviArgs): FitSviResult {
     return fitSvi(this, args);
@@ -161,6 +179,7 @@ export class Engine implements EngineContext {
    * SSVI surface (power-law or Heston-like phi), arbitrage-free by construction; see {@link FitSsviArgs}.
    * Quote vols as decimals, expiries in years; rmse in vol points (0.01 of vol) for the vol objective.
    * @throws InputError for a malformed call (naming the field); a fit that stops early returns its `reason`, it does not throw.
+   * @deprecated use {@link Engine.calibrateSsvi} (same arguments, same result); removed in the next release.
    */
   fitSsvi(args: FitSsviArgs): FitSsviResult {
     return fitSsvi(this, args);
@@ -275,22 +294,25 @@ export class Engine implements EngineContext {
   }
 
   /**
-   * Index levels (USD) where equity = maintenance margin, per account and risky asset, both
-   * directions: under standard margin with a parameter set (see {@link liquidationPrice}), under
-   * portfolio margin with a scenario grid such as DERIBIT_GRID (anything with a `scenarios` array;
-   * see {@link portfolioLiquidationPrice}).
-   * @throws InputError for malformed accounts, market, params / grid or options, with the field's path.
+   * Index levels (USD) where equity = maintenance margin under standard margin with a parameter
+   * set (e.g. DERIBIT_STANDARD), per account and risky asset, both directions; under portfolio
+   * margin use {@link Engine.portfolioLiquidationPrice}.
+   * @throws InputError for malformed accounts, market, params or options, with the field's path.
    */
   liquidationPrice(account: MarginAccount, market: MarginMarket, params: StandardMarginParams, options?: LiquidationPriceOptions): LiquidationPriceResult;
   liquidationPrice(accounts: readonly MarginAccount[], market: MarginMarket, params: StandardMarginParams, options?: LiquidationPriceOptions): LiquidationPriceResult[];
+  /** @deprecated a scenario grid here means portfolio margin: use {@link Engine.portfolioLiquidationPrice}; removed in the next release. */
   liquidationPrice(account: MarginAccount, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioLiquidationPriceOptions): LiquidationPriceResult;
+  /** @deprecated a scenario grid here means portfolio margin: use {@link Engine.portfolioLiquidationPrice}; removed in the next release. */
   liquidationPrice(accounts: readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options?: PortfolioLiquidationPriceOptions): LiquidationPriceResult[];
   liquidationPrice(accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, params: StandardMarginParams, options?: LiquidationPriceOptions): LiquidationPriceResult | LiquidationPriceResult[];
+  /** @deprecated a scenario grid here means portfolio margin: use {@link Engine.portfolioLiquidationPrice}; removed in the next release. */
   liquidationPrice(accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options?: PortfolioLiquidationPriceOptions): LiquidationPriceResult | LiquidationPriceResult[];
   liquidationPrice(
     accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, paramsOrGrid: StandardMarginParams | ScenarioGrid,
     options?: LiquidationPriceOptions | PortfolioLiquidationPriceOptions,
   ): LiquidationPriceResult | LiquidationPriceResult[] {
+    // The deprecated call shape: a grid (anything with a `scenarios` array) means portfolio margin.
     const g = paramsOrGrid as { scenarios?: unknown } | null;
     if (isValidatedGrid(g) || (g !== null && typeof g === 'object' && Array.isArray(g.scenarios))) {
       return portfolioLiquidationPrice(this, accounts, market, paramsOrGrid as ScenarioGrid, options as PortfolioLiquidationPriceOptions);
@@ -309,6 +331,181 @@ export class Engine implements EngineContext {
     accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginOptions,
   ): PortfolioMarginResult | PortfolioMarginResult[] {
     return portfolioMargin(this, accounts as readonly MarginAccount[], market, grid, options);
+  }
+
+  /**
+   * Index levels (USD) where equity = maintenance margin under portfolio margin with a scenario
+   * grid (e.g. DERIBIT_GRID), per account and risky asset, both directions.
+   * @throws InputError for malformed accounts, market, grid or options, with the field's path.
+   */
+  portfolioLiquidationPrice(account: MarginAccount, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioLiquidationPriceOptions): LiquidationPriceResult;
+  portfolioLiquidationPrice(accounts: readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options?: PortfolioLiquidationPriceOptions): LiquidationPriceResult[];
+  portfolioLiquidationPrice(
+    accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options?: PortfolioLiquidationPriceOptions,
+  ): LiquidationPriceResult | LiquidationPriceResult[] {
+    return portfolioLiquidationPrice(this, accounts, market, grid, options);
+  }
+
+  /**
+   * {@link Engine.portfolioMargin} on the worker pool (shards of accounts); the same numbers as in thread.
+   * @throws (rejects) InputError for malformed accounts, market, grid or options; WorkerError when a worker cannot start; AbortedError when `signal` aborts.
+   */
+  portfolioMarginParallel(
+    accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginParallelOptions,
+  ): Promise<PortfolioMarginResult | PortfolioMarginResult[]> {
+    return portfolioMarginParallel(this, accounts, market, grid, options);
+  }
+
+  /**
+   * {@link Engine.portfolioLiquidationPrice} on the worker pool (shards of accounts); the same numbers as in thread.
+   * @throws (rejects) InputError for malformed accounts, market, grid or options; WorkerError when a worker cannot start; AbortedError when `signal` aborts.
+   */
+  portfolioLiquidationPriceParallel(
+    accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options?: PortfolioLiquidationParallelOptions,
+  ): Promise<LiquidationPriceResult | LiquidationPriceResult[]> {
+    return portfolioLiquidationPriceParallel(this, accounts, market, grid, options);
+  }
+
+  /**
+   * Raw SVI per expiry slice fitted to implied-vol quotes, with butterfly checks per slice and a
+   * calendar check between slices; see {@link CalibrateSviArgs}. Quote vols as decimals, expiries
+   * in years; rmse in vol points (0.01 of vol) for the vol objective.
+   * @throws InputError for a malformed call (naming the field); a fit that stops early returns its `reason`, it does not throw.
+   */
+  calibrateSvi(args: CalibrateSviArgs): CalibrateSviResult {
+    return fitSvi(this, args);
+  }
+
+  /**
+   * SSVI surface (power-law or Heston-like phi) fitted to implied-vol quotes, arbitrage-free by
+   * construction; see {@link CalibrateSsviArgs}. Units as {@link Engine.calibrateSvi}.
+   * @throws InputError for a malformed call (naming the field); a fit that stops early returns its `reason`, it does not throw.
+   */
+  calibrateSsvi(args: CalibrateSsviArgs): CalibrateSsviResult {
+    return fitSsvi(this, args);
+  }
+
+  /**
+   * Stressed VaR and ES (positive USD losses at `confidence`) of today's portfolio over the worst
+   * `windowDays` stretch of the history; see {@link StressedVarArgs}.
+   * @throws InputError for a confidence outside (0, 1), a window outside [20, n], or a history lacking a portfolio asset.
+   */
+  stressedVar(args: StressedVarArgs): { var: number; es: number; start: string; end: string; windows: number; currentVar: number } {
+    return stressedVar(this, args);
+  }
+
+  /**
+   * Empirical VaR and ES of a sample (one selection kernel call), in the sample's units at
+   * `confidence`; see {@link EmpiricalTailArgs}. The sample is not modified.
+   * @throws InputError for a sample that is not an array of at least one finite number (naming `sample[i]`), a confidence outside (0, 1), a `sign` other than 1 and -1, or an unknown key.
+   */
+  empiricalTail(args: EmpiricalTailArgs): TailEstimate {
+    const { sample, confidence, sign } = checkEmpiricalTailArgs(args);
+    return empiricalTail(this, sample, confidence, sign);
+  }
+
+  /**
+   * Bump-and-revalue sensitivities of a portfolio at the horizon: USD per unit log-return (delta,
+   * gamma) and per unit vol shock; see {@link PortfolioSensitivitiesArgs}.
+   * @throws InputError for a malformed portfolio, horizon or volShockMode, or an unknown key.
+   */
+  portfolioSensitivities(args: PortfolioSensitivitiesArgs): Sensitivities {
+    const { portfolio, horizon, volShockMode, assets } = checkSensitivitiesArgs(args);
+    return portfolioSensitivities(this, portfolio, horizon, volShockMode, assets);
+  }
+
+  /**
+   * Seeded Monte Carlo scenarios for full revaluation: vols annualised decimals, drifts per year,
+   * horizon in days (the returned `horizon` in years); see {@link MonteCarloScenariosArgs}.
+   * @throws InputError naming the malformed option (vols, correlation, horizonDays, paths, seed).
+   */
+  monteCarloScenarios(args: MonteCarloScenariosArgs): ScenarioSet & { horizon: number; logReturns: Float64Array; volShocks: Float64Array } {
+    const { portfolio, options } = splitScenarioArgs(args);
+    return monteCarloScenarios(this, portfolio, options);
+  }
+
+  /**
+   * GARCH / GJR log-likelihood and its gradient at given parameters, with the filtered variances
+   * (per period); see {@link GarchLogLikelihoodArgs}.
+   * @throws InputError for a non-finite or empty series, malformed parameters, a variance0 that is not positive, or an unknown key.
+   */
+  garchLogLikelihood(args: GarchLogLikelihoodArgs): { logLikelihood: number; gradient: { omega: number; alpha: number; beta: number; gamma: number; nu: number }; variances: Float64Array } {
+    const { returns, params, variance0 } = checkGarchLogLikelihoodArgs(args);
+    return garchLogLikelihood(this, returns, params, variance0);
+  }
+
+  /**
+   * Simulate `n` returns (per period, decimals) of a GARCH / GJR model with seeded innovations
+   * drawn by this engine's kernels; see {@link SimulateGarchArgs}.
+   * @throws InputError for malformed parameters, a non-stationary model without `variance0`, a malformed `n` or seed, or an unknown key.
+   */
+  simulateGarch(args: SimulateGarchArgs): Float64Array {
+    const { params, n, seed, variance0, stream } = checkSimulateGarchArgs(args);
+    const options: { variance0?: number; stream?: number; ctx: EngineContext } = { ctx: this };
+    if (variance0 !== undefined) options.variance0 = variance0;
+    if (stream !== undefined) options.stream = stream;
+    return simulateGarch(params, n, seed, options);
+  }
+
+  /**
+   * `n` uniforms in (0, 1): draws [offset, offset + n) of Philox4x32-10 (seed, stream, path), the
+   * same bits on every backend; see {@link PhiloxArgs}.
+   * @throws InputError naming the malformed argument; KernelError if the kernel rejects the call (a bug).
+   */
+  philoxUniforms(args: PhiloxArgs): Float64Array {
+    const { n, seed, stream = 0, path = 0, offset = 0 } = checkPhiloxArgs(args);
+    return philoxUniforms(n, seed, stream, path, offset, this);
+  }
+
+  /**
+   * `n` standard normals from the same Philox draws as {@link Engine.philoxUniforms} (one normal per uniform).
+   * @throws InputError naming the malformed argument; KernelError if the kernel rejects the call (a bug).
+   */
+  philoxNormals(args: PhiloxArgs): Float64Array {
+    const { n, seed, stream = 0, path = 0, offset = 0 } = checkPhiloxArgs(args);
+    return philoxNormals(n, seed, stream, path, offset, this);
+  }
+
+  /**
+   * Collateral haircut of one asset calibrated to a tail measure of its MPOR returns; see {@link HaircutArgs}.
+   * @throws InputError for malformed arguments (naming the field).
+   */
+  calibrateHaircut(args: HaircutArgs): HaircutResult {
+    return calibrateHaircut(this, args);
+  }
+
+  /**
+   * {@link Engine.calibrateHaircut} for several assets, keyed by asset; see {@link HaircutsArgs}.
+   * @throws InputError for malformed arguments (naming the field).
+   */
+  calibrateHaircuts(args: HaircutsArgs): Record<string, HaircutResult> {
+    return calibrateHaircuts(this, args);
+  }
+
+  /**
+   * Lending parameters (LTV, liquidation threshold, bonus) calibrated to a tail measure of price
+   * history; see {@link LendingCalibrationArgs}.
+   * @throws InputError for malformed arguments (naming the field).
+   */
+  calibrateLendingParameters(args: LendingCalibrationArgs): LendingCalibrationResult {
+    return calibrateLendingParameters(this, args);
+  }
+
+  /**
+   * Run shards [firstShard, firstShard + shards) of a registered shard task on the worker pool;
+   * resolves with one Float64Array per shard, in shard order (see docs/parallel.md).
+   * @throws (rejects) InputError for malformed options; WorkerError when a worker cannot start; AbortedError when `signal` aborts.
+   */
+  runShards<J>(options: RunShardsOptions<J>): Promise<Float64Array[]> {
+    return runShards(this, options);
+  }
+
+  /**
+   * {@link Engine.runShards} for block output: shard k fills `output[k shardLength, ...)`; resolves with `output`.
+   * @throws (rejects) InputError for a non-Float64Array output or malformed options; WorkerError; AbortedError.
+   */
+  runShardsInto<J>(output: Float64Array, options: RunShardsIntoOptions<J>): Promise<Float64Array> {
+    return runShardsInto(this, output, options);
   }
 }
 

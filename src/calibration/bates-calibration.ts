@@ -11,7 +11,7 @@ export interface CalibrateBatesArgs extends MarketArgs, StochasticVolCalibration
 export type CalibrateBatesResult = StochasticVolFit<BatesParams>;
 
 /** Bates prices and 8-column gradient on sorted quotes, through `batesPriceBatch` (one kernel call per evaluation). */
-export function batesModel(ctx: EngineContext, S: SortedQuotes): PricingModel {
+function batesModel(ctx: EngineContext, S: SortedQuotes): PricingModel {
   const base = { forwards: S.F, strikes: S.K, expiries: S.T, types: S.types, discountFactors: S.D };
   return {
     names: BATES_PARAM_NAMES,

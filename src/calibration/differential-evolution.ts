@@ -27,7 +27,7 @@ export interface DifferentialEvolutionOptions {
 }
 
 /** The keys of {@link DifferentialEvolutionOptions}. */
-export const DE_KEYS = [
+const DE_KEYS = [
   'lower', 'upper', 'seed', 'populationSize', 'maxGenerations', 'weight', 'crossover', 'tolerance', 'seeds',
 ] as const satisfies readonly (keyof DifferentialEvolutionOptions)[];
 

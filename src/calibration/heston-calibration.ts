@@ -81,7 +81,7 @@ export interface StochasticVolCalibrationOptions<P> {
 }
 
 /** The keys of {@link StochasticVolCalibrationOptions} plus {@link MarketArgs}: every key calibrateHeston and calibrateBates take. */
-export const STOCHASTIC_VOL_KEYS = [
+const STOCHASTIC_VOL_KEYS = [
   ...MARKET_KEYS, 'initial', 'starts', 'extraStarts', 'bounds', 'fixed', 'fellerPenalty', 'global', 'onEvaluate',
 ] as const satisfies readonly (keyof (MarketArgs & StochasticVolCalibrationOptions<object>))[];
 

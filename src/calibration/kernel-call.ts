@@ -9,7 +9,7 @@ export function calibrationKernels(ctx: EngineContext): CalibrationKernels {
 }
 
 /** An f64 or i32 column to copy into the heap before a kernel call. */
-export type HeapInput = Float64Array | Int32Array;
+type HeapInput = Float64Array | Int32Array;
 
 /**
  * One kernel call over the engine's arena: reset, reserve once, copy `inputs` in, call with their

@@ -30,7 +30,7 @@ export function levenbergMarquardt(problem: LeastSquaresProblem, options: LmOpti
 }
 
 /** Most parameters of a problem: J^T J (nParams^2 doubles) stays within 1 GiB. */
-export const LM_MAX_PARAMS = Math.floor(Math.sqrt(2 ** 27));
+const LM_MAX_PARAMS = Math.floor(Math.sqrt(2 ** 27));
 
 /**
  * @throws InputError naming `problem`, `problem.nParams` (an integer in [1, LM_MAX_PARAMS]),
@@ -50,16 +50,16 @@ function checkProblem(problem: unknown): void {
 }
 
 /** The keys of {@link LmOptions}. */
-export const LM_KEYS = [
+const LM_KEYS = [
   'initial', 'lower', 'upper', 'fixed', 'weights', 'maxIterations', 'tolerance', 'functionTolerance', 'stepTolerance',
   'gradientTolerance', 'jacobian', 'initialDamping', 'onEvaluate',
 ] as const satisfies readonly (keyof LmOptions)[];
 
 /** The keys of {@link MultiStartOptions}. */
-export const MULTI_START_KEYS = [...LM_KEYS.filter((k) => k !== 'initial'), 'starts'] as const satisfies readonly (keyof MultiStartOptions)[];
+const MULTI_START_KEYS = [...LM_KEYS.filter((k) => k !== 'initial'), 'starts'] as const satisfies readonly (keyof MultiStartOptions)[];
 
 /** Most outer iterations one LM run may be asked for (every loop has a bound). */
-export const LM_MAX_ITERATIONS = 1_000_000;
+const LM_MAX_ITERATIONS = 1_000_000;
 
 /** Smallest damping: far below any damping a converging run uses, and above 0 so the inner loop ends. */
 const MU_FLOOR = 1e-300;

@@ -12,7 +12,7 @@ export const MARKET_KEYS = [
 ] as const satisfies readonly (keyof MarketArgs)[];
 
 /** The keys of {@link QuoteColumns}. */
-export const QUOTE_KEYS = ['strikes', 'expiries', 'types', 'prices', 'vols', 'weights', 'bids', 'asks'] as const satisfies readonly (keyof QuoteColumns)[];
+const QUOTE_KEYS = ['strikes', 'expiries', 'types', 'prices', 'vols', 'weights', 'bids', 'asks'] as const satisfies readonly (keyof QuoteColumns)[];
 
 /**
  * Most quotes one calibration call takes (2^24, about 16.8 million: thousands of times any listed

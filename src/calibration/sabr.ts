@@ -35,7 +35,7 @@ export interface CalibrateSabrArgs extends MarketArgs {
   onEvaluate?: (slice: number, params: Float64Array, cost: number) => void;
 }
 
-export const CALIBRATE_SABR_KEYS = [
+const CALIBRATE_SABR_KEYS = [
   ...MARKET_KEYS, 'beta', 'initial', 'bounds', 'fixed', 'extraStarts', 'global', 'onEvaluate',
 ] as const satisfies readonly (keyof CalibrateSabrArgs)[];
 

@@ -46,7 +46,7 @@ export interface FitSsviArgs extends MarketArgs {
   onEvaluate?: (params: Float64Array, cost: number) => void;
 }
 
-export const FIT_SSVI_KEYS = [
+const FIT_SSVI_KEYS = [
   ...MARKET_KEYS, 'phi', 'initial', 'extraStarts', 'global', 'arbitrageGrid', 'calendarGrid', 'onEvaluate',
 ] as const satisfies readonly (keyof FitSsviArgs)[];
 

@@ -32,12 +32,12 @@ export interface BuildSurfaceOptions {
   minHalfSpread?: number;
 }
 
-export const BUILD_SURFACE_KEYS = [
+const BUILD_SURFACE_KEYS = [
   'currency', 'minExpiry', 'minQuotesPerExpiry', 'weighting', 'minHalfSpread',
 ] as const satisfies readonly (keyof BuildSurfaceOptions)[];
 
 /** Most options in one chain (2^24, as the most quotes of a calibration call). */
-export const MAX_CHAIN_ROWS = MAX_QUOTES;
+const MAX_CHAIN_ROWS = MAX_QUOTES;
 
 /** The chain columns buildSurface reads. */
 const CHAIN_COLUMNS = ['instrument', 'currency', 'type', 'strike', 'expiry', 'timeToMaturity', 'bid', 'ask', 'forward', 'line'] as const satisfies readonly (keyof DeribitChain)[];

@@ -25,11 +25,11 @@ export interface SviParams {
 /** Parameter order in vectors and Jacobian columns. */
 export const SVI_PARAM_NAMES = ['a', 'b', 'rho', 'm', 'sigma'] as const;
 
-export function sviToArray(p: SviParams): Float64Array {
+function sviToArray(p: SviParams): Float64Array {
   return Float64Array.of(p.a, p.b, p.rho, p.m, p.sigma);
 }
 
-export function sviFromArray(v: ArrayLike<number>): SviParams {
+function sviFromArray(v: ArrayLike<number>): SviParams {
   return { a: v[0], b: v[1], rho: v[2], m: v[3], sigma: v[4] };
 }
 
@@ -99,7 +99,7 @@ export interface ArbitrageGrid {
   points?: number;
 }
 
-export const ARBITRAGE_GRID_KEYS = ['kMin', 'kMax', 'points'] as const satisfies readonly (keyof ArbitrageGrid)[];
+const ARBITRAGE_GRID_KEYS = ['kMin', 'kMax', 'points'] as const satisfies readonly (keyof ArbitrageGrid)[];
 
 /** Most points of one arbitrage-check grid. */
 export const MAX_GRID_POINTS = 1_000_000;
@@ -193,7 +193,7 @@ export interface CalendarCheck {
 }
 
 /** Relative tolerance of the calendar comparison (see {@link CalendarCheck}). */
-export const CALENDAR_TOLERANCE = 1e-12;
+const CALENDAR_TOLERANCE = 1e-12;
 
 /**
  * Calendar check of total-variance slices given as functions w_i(k), ascending expiry, on one
@@ -257,7 +257,7 @@ export interface GlobalStage {
   maxGenerations?: number;
 }
 
-export const GLOBAL_STAGE_KEYS = ['seed', 'populationSize', 'maxGenerations'] as const satisfies readonly (keyof GlobalStage)[];
+const GLOBAL_STAGE_KEYS = ['seed', 'populationSize', 'maxGenerations'] as const satisfies readonly (keyof GlobalStage)[];
 
 /**
  * A checked `global` option (undefined when absent).
@@ -308,7 +308,7 @@ export interface FitSviArgs extends MarketArgs {
   onEvaluate?: (slice: number, params: Float64Array, cost: number) => void;
 }
 
-export const FIT_SVI_KEYS = [
+const FIT_SVI_KEYS = [
   ...MARKET_KEYS, 'initial', 'bounds', 'fixed', 'extraStarts', 'global', 'arbitrageGrid', 'calendarGrid', 'onEvaluate',
 ] as const satisfies readonly (keyof FitSviArgs)[];
 
@@ -349,7 +349,7 @@ export function sviEvaluator(ctx: EngineContext, k: Float64Array, expiry: number
  * a in [-wMax, wMax], b in [0, 2] (Lee), rho in [-0.999, 0.999], m in [kLo - 1, kHi + 1],
  * sigma in [1e-4, 2].
  */
-export function sviDefaultBounds(kLo: number, kHi: number, wMax: number): { lower: Float64Array; upper: Float64Array } {
+function sviDefaultBounds(kLo: number, kHi: number, wMax: number): { lower: Float64Array; upper: Float64Array } {
   return {
     lower: Float64Array.of(-wMax, 0, -0.999, kLo - 1, 1e-4),
     upper: Float64Array.of(wMax, 2, 0.999, kHi + 1, 2),
@@ -384,7 +384,7 @@ export function sviInitialGuess(k: ArrayLike<number>, w: ArrayLike<number>): Flo
 }
 
 /** The options shared by per-slice fits. */
-export interface SliceFitSettings {
+interface SliceFitSettings {
   maxIterations?: number;
   tolerance?: number;
   jacobian?: MarketArgs['jacobian'];

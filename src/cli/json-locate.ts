@@ -96,7 +96,7 @@ export function lineOf(lines: Map<string, number>, path: string): number | undef
 }
 
 /** 1-based line of a character offset (for JSON.parse's "at position N" messages). */
-export function lineAt(text: string, offset: number): number {
+function lineAt(text: string, offset: number): number {
   let line = 1;
   for (let k = 0; k < offset && k < text.length; k++) if (text[k] === '\n') line++;
   return line;

@@ -17,7 +17,7 @@ import { expiryLabel, MONTHS } from './market-input.js';
 import { hasOwn } from '../data-tables.js';
 
 /** The bundled example accounts used when no accounts file is given. */
-export const BUNDLED_MARGIN_ACCOUNTS = 'examples/portfolios/margin-accounts.json';
+const BUNDLED_MARGIN_ACCOUNTS = 'examples/portfolios/margin-accounts.json';
 
 /** An accounts file: the accounts (as written, never modified) and where each field is. */
 export interface AccountsInput {

@@ -49,7 +49,7 @@ export function expiryLabel(iso: string): string {
 }
 
 /** Parse `--expiry`: a set of accepted labels (upper case) and ISO dates; undefined keeps all. */
-export function expiryFilter(option: unknown): ((iso: string) => boolean) | undefined {
+function expiryFilter(option: unknown): ((iso: string) => boolean) | undefined {
   if (option === undefined) return undefined;
   const wanted = String(option).split(',').map((s) => s.trim().toUpperCase()).filter(Boolean);
   if (wanted.length === 0) throw new BadInputError('expected expiries such as 27MAR26 or 2026-03-27', { field: '--expiry' });
@@ -66,14 +66,14 @@ export function currencies(chain: DeribitChain, option: unknown, file: string): 
 }
 
 /** `--min-expiry-days` as years. */
-export function minExpiryYears(option: unknown): number {
+function minExpiryYears(option: unknown): number {
   const d = Number(option ?? 2);
   if (!(d >= 0) || !Number.isFinite(d)) throw new BadInputError(`expected a number of days >= 0, got ${JSON.stringify(option)}`, { field: '--min-expiry-days' });
   return d / 365;
 }
 
 /** Keep only the quotes of the selected expiries (a new Surface; the input is not modified). */
-export function selectExpiries(s: Surface, keep: ((iso: string) => boolean) | undefined): Surface {
+function selectExpiries(s: Surface, keep: ((iso: string) => boolean) | undefined): Surface {
   if (!keep) return s;
   const expiries = s.expiries.filter((e) => keep(e.expiryDate));
   const Ts = new Set(expiries.map((e) => e.expiry));

@@ -27,7 +27,7 @@ export interface PortfolioInput {
 }
 
 /** The asset a history file prices, from its name: `BTCUSDT_1d.csv` -> BTC, `eth-daily.csv` -> ETH. */
-export function assetFromFileName(file: string): string {
+function assetFromFileName(file: string): string {
   const head = basename(file).replace(/\.[^.]*$/, '').split(/[_\-. ]/)[0].toUpperCase();
   return head.replace(/(USDT|USDC|BUSD|USD|PERP)$/, '') || head;
 }
@@ -66,7 +66,7 @@ export function parseHistory(text: string, file: string): PriceHistory {
 }
 
 /** {@link parseHistory}, with the file line of each date. */
-export function parseHistoryLines(text: string, file: string): { history: PriceHistory; lineOfDate: ReadonlyMap<string, number> } {
+function parseHistoryLines(text: string, file: string): { history: PriceHistory; lineOfDate: ReadonlyMap<string, number> } {
   const lineOfDate = scanHistory(text, file);
   let history: PriceHistory;
   try {

@@ -39,7 +39,7 @@ export function checkResolvedPosition(p: unknown, path: string): ResolvedPositio
  * position as {@link checkResolvedPosition}, every collateral line { asset, amount, price }.
  * @throws InputError naming the field (`account.positions[2].kind`).
  */
-export function checkResolvedAccount(a: unknown, path: string): ResolvedAccount {
+function checkResolvedAccount(a: unknown, path: string): ResolvedAccount {
   const r = requireRecord(a, path);
   if (typeof r.id !== 'string') throw new InputError(`${path}.id`, r.id, 'a string');
   if (typeof r.path !== 'string') throw new InputError(`${path}.path`, r.path, 'a string');
@@ -136,7 +136,7 @@ export function unrealisedPnl(position: ResolvedPosition): number {
 }
 
 /** {@link unrealisedPnl} of a position built by resolveAccounts. */
-export function unrealisedPnlOf(p: ResolvedPosition): number {
+function unrealisedPnlOf(p: ResolvedPosition): number {
   if (isInversePosition(p)) {
     const E = Number.isFinite(p.entryPrice) ? p.entryPrice : p.markPerUnit;
     return p.size * E * (1 / E - 1 / p.markPerUnit) * p.index;

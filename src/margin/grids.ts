@@ -212,7 +212,7 @@ export function vegaScale(expiry: number, scaling: VegaScaling): number {
 export const DERIBIT_VEGA_SCALING: Readonly<VegaScaling> = Object.freeze({ referenceDays: 30, floorDays: 1, shortTermPower: 0.3, longTermPower: 0.13 });
 
 /** Deribit's published extended moves (vol up only). */
-export const DERIBIT_EXTENDED_MOVES: readonly number[] = Object.freeze([-0.66, -0.33, 0.5, 1, 2, 3, 4, 5]);
+const DERIBIT_EXTENDED_MOVES: readonly number[] = Object.freeze([-0.66, -0.33, 0.5, 1, 2, 3, 4, 5]);
 
 /**
  * A Deribit-style risk-matrix grid: 2 buckets + 1 price points evenly spaced over +-priceRange (incl. 0),

@@ -30,7 +30,7 @@ export {
 export type {
   MarginPosition, MarginAccount, AssetMarket, InstrumentSpec, MarginMarket, ResolvedPosition, ResolvedCollateral, ResolvedAccount,
 } from './types.js';
-export { resolveAccounts, forwardFor, assetPrice, checkMarket, STABLECOINS, marketFromDeribitChain, type DeribitMarketOptions } from './market.js';
+export { resolveAccounts, forwardFor, assetPrice, STABLECOINS, marketFromDeribitChain, type DeribitMarketOptions } from './market.js';
 export { accountEquity, positionEquity, unrealisedPnl, inverseFace, isInverse, haircutOf, type EquityBreakdown } from './equity.js';
 export {
   standardMargin, positionMargin, linearMargin, shortOptionMargin, maintenanceAmounts, checkStandardParams, checkHaircuts, marginStatus,
@@ -44,7 +44,7 @@ export {
 } from './liquidation-price.js';
 export { portfolioLiquidationPrice, type PortfolioLiquidationPriceOptions } from './portfolio-liquidation-price.js';
 export {
-  DERIBIT_GRID, SPAN16_GRID, DERIBIT_VEGA_SCALING, DERIBIT_EXTENDED_MOVES, DAYS_PER_YEAR, deribitGrid, span16Grid, scenarioGrid, isValidatedGrid, vegaPowerScale,
+  DERIBIT_GRID, SPAN16_GRID, DERIBIT_VEGA_SCALING, DAYS_PER_YEAR, deribitGrid, span16Grid, scenarioGrid, vegaPowerScale,
   type ScenarioGrid, type MarginScenario, type VegaScaling, type MarginAddOns, type DeribitGridParams, type Span16GridParams,
 } from './grids.js';
 export {

@@ -73,7 +73,7 @@ const TIERED_KEYS = [
 ] as const satisfies readonly (keyof TieredLiquidationArgs)[];
 
 /** Validate a model (its keys too: an unknown one is an InputError with the closest valid key). @throws InputError naming the field. */
-export function checkImpactModel(model: unknown, path = 'model'): ImpactModel {
+function checkImpactModel(model: unknown, path = 'model'): ImpactModel {
   if (model === null || typeof model !== 'object') throw new InputError(path, model, "an impact model { kind: 'linear' | 'squareRoot' | 'depth', ... }");
   const m = model as ImpactModel;
   switch (m.kind) {

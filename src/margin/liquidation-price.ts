@@ -108,7 +108,7 @@ function factor(v: unknown, path: string, fallback: number, ok: (x: number) => b
 }
 
 /** Validated search settings shared by the standard and portfolio liquidation prices. */
-export interface LiquidationSearch {
+interface LiquidationSearch {
   lowerFactor: number;
   upperFactor: number;
   maxIterations: number;

@@ -160,7 +160,7 @@ export function linearMargin(rule: LinearMarginRule, size: number, mark: number)
 }
 
 /** {@link linearMargin} under a validated rule (the library's own callers). */
-export function linearMarginOf(rule: LinearMarginRule, size: number, mark: number): LinearMargin {
+function linearMarginOf(rule: LinearMarginRule, size: number, mark: number): LinearMargin {
   const notional = Math.abs(size) * mark;
   if (rule.type === 'size-linear') {
     const extra = Math.abs(size) * rule.ratePerUnit;
@@ -215,7 +215,7 @@ export function shortOptionMargin(
 }
 
 /** {@link shortOptionMargin} with validated arguments (the library's own callers). */
-export function shortOptionMarginOf(
+function shortOptionMarginOf(
   rule: ShortOptionRule, type: 1 | -1, strike: number, index: number, forward: number, mark: number, settlement: 'usd' | 'coin',
 ): ShortOptionMargin {
   const U = rule.underlying === 'forward' ? forward : index;
@@ -269,7 +269,7 @@ export function positionMargin(position: ResolvedPosition, params: StandardMargi
 }
 
 /** {@link positionMargin} of a position built by resolveAccounts, validated params and haircuts. */
-export function positionMarginOf(p: ResolvedPosition, params: StandardMarginParams, haircuts?: Readonly<Record<string, number>>): PositionMargin {
+function positionMarginOf(p: ResolvedPosition, params: StandardMarginParams, haircuts?: Readonly<Record<string, number>>): PositionMargin {
   const value = positionEquityOf(p, haircuts);
   if (p.kind === 'spot') return result(p, value, Math.abs(p.size) * p.index, 0, 0, 'spot', 'spot holding: no margin, counted in equity', 0);
   const feeRate = ruleFor(params.liquidationFee, p.asset) ?? 0;

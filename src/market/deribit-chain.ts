@@ -93,7 +93,7 @@ const MONTH_CODES = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SE
  * `...Z`, fractional seconds); a date-time without an offset is UTC (never the machine's zone).
  * NaN for anything else, or an impossible date (`2026-02-30`).
  */
-export function parseIsoTime(text: string): number {
+function parseIsoTime(text: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(text.trim());
   if (!m) return NaN;
   const [y, mo, d, h = '0', mi = '0', sec = '0'] = m.slice(1, 7);

@@ -15,7 +15,7 @@
  * @example
  * const { nodes, weights } = gaussLegendre(2); // nodes -/+ 1/sqrt(3), weights 1, 1
  */
-export interface GaussLegendreRule {
+interface GaussLegendreRule {
   /** Nodes in increasing order, in (-1, 1). */
   readonly nodes: Float64Array;
   /** Positive weights summing to 2. */
@@ -25,7 +25,7 @@ export interface GaussLegendreRule {
 const cache = new Map<number, GaussLegendreRule>();
 
 /** Largest supported rule (the recurrence is O(n) per evaluation, so O(n^2) per rule). */
-export const GAUSS_LEGENDRE_MAX_NODES = 4096;
+const GAUSS_LEGENDRE_MAX_NODES = 4096;
 
 /**
  * The n-point Gauss-Legendre rule on [-1, 1] (cached).

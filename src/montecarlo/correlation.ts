@@ -36,7 +36,7 @@ export const CORRELATION_SYMMETRY_TOLERANCE = 1e-12;
  * then every remaining entry of its Schur-complement column must be below sqrt(tol) in magnitude
  * (for a PSD matrix |r_ij|^2 <= r_jj r_ii <= tol), else the matrix is not PSD either.
  */
-export const PIVOT_TOLERANCE = 1e-12;
+const PIVOT_TOLERANCE = 1e-12;
 
 /** Eigenvalues (ascending) and orthonormal eigenvectors (column j of the row-major n x n `vectors`). */
 export interface SymmetricEigen {
@@ -268,7 +268,7 @@ export interface NearestCorrelationOptions {
 
 const NEAREST_KEYS = ['tolerance', 'maxIterations'] as const satisfies readonly (keyof NearestCorrelationOptions)[];
 /** Largest `maxIterations` of {@link nearestCorrelationMatrix}. */
-export const MAX_NEAREST_ITERATIONS = 1_000_000;
+const MAX_NEAREST_ITERATIONS = 1_000_000;
 
 /** Result of {@link nearestCorrelationMatrix}. */
 export interface NearestCorrelationResult {
@@ -326,7 +326,7 @@ function frobenius(a: Float64Array, b?: Float64Array): number {
  * unit-diagonal: its negative eigenvalues (of the order of the tolerance) are clipped to zero and
  * it is rescaled D^-1/2 Y D^-1/2, a change of the order of the tolerance.
  */
-export function nearestCorrelationCore(A: Float64Array, n: number, tolerance = 1e-12, maxIterations = 10_000):
+function nearestCorrelationCore(A: Float64Array, n: number, tolerance = 1e-12, maxIterations = 10_000):
   { matrix: Float64Array; iterations: number; converged: boolean; frobeniusDistance: number; smallestEigenvalue: number } {
   let Y: Float64Array = Float64Array.from(A);
   let X: Float64Array = Float64Array.from(A);
@@ -401,7 +401,7 @@ export function nearestCorrelationMatrix(a: number[][] | ArrayLike<number>, opti
  * Above this size a matrix that factors does not get the (diagnostic only) smallest eigenvalue:
  * Jacobi costs ~10 n^3 flops per sweep, ~1 s at n = 256 in JS.
  */
-export const EIGEN_DIAGNOSTIC_MAX = 64;
+const EIGEN_DIAGNOSTIC_MAX = 64;
 
 /** A validated correlation matrix ready for simulation (plain data). */
 export interface PreparedCorrelation {

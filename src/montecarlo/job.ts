@@ -19,9 +19,9 @@ import type {
 } from './types.js';
 
 /** Default paths per shard. */
-export const DEFAULT_SHARD_SIZE = 4096;
+const DEFAULT_SHARD_SIZE = 4096;
 /** Default randomised Sobol replications. */
-export const DEFAULT_REPLICATIONS = 16;
+const DEFAULT_REPLICATIONS = 16;
 /** Largest simulatePaths output (bytes): 256 MiB. Price with monteCarlo, which streams. */
 export const SIMULATE_PATHS_MAX_BYTES = 256 * 1024 * 1024;
 /** Largest steps per path. */
@@ -222,7 +222,7 @@ function optional<T>(v: unknown, fallback: T, check: (v: unknown) => T): T {
 }
 
 /** Validate a tagged model object. */
-export function checkModel(value: unknown, path = 'model'): ModelSpec {
+function checkModel(value: unknown, path = 'model'): ModelSpec {
   const m = requireObject(value, path);
   const kind = m.kind;
   const kinds = ['gbm', 'heston', 'merton', 'bates', 'multiGbm'] as const;
@@ -306,7 +306,7 @@ const MULTI_PAYOFFS = ['basket', 'geometricBasket', 'spread', 'exchange', 'bestO
  * Validate a tagged payoff object against the model's number of assets (`assets` > 1 or
  * `multi` = true: the multi-asset payoffs; otherwise the single-asset ones).
  */
-export function checkPayoff(value: unknown, path = 'payoff', model?: { kind: string; assets: number }): PayoffSpec {
+function checkPayoff(value: unknown, path = 'payoff', model?: { kind: string; assets: number }): PayoffSpec {
   const p = requireObject(value, path);
   const multi = model?.kind === 'multiGbm';
   const kinds = multi ? MULTI_PAYOFFS : SINGLE_PAYOFFS;
@@ -439,7 +439,7 @@ function importanceShift(m: ModelSpec, p: PayoffSpec, expiry: number, steps: num
 }
 
 /** Largest |shift| of importance sampling, given or default (the default is clamped to it). */
-export const MAX_IMPORTANCE_SHIFT = 10;
+const MAX_IMPORTANCE_SHIFT = 10;
 
 function paramBlock(m: ModelSpec, p: PayoffSpec, expiry: number, flags: { antithetic: boolean; cv: number; greeks: number; shift: number }): number[] {
   const b = new Array<number>(L.PARAMS_SIZE).fill(0);
@@ -651,7 +651,7 @@ export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
 }
 
 /** Validated simulatePaths arguments. */
-export interface SimulatePathsJob {
+interface SimulatePathsJob {
   paths: number;
   steps: number;
   firstPath: number;

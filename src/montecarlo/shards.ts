@@ -24,7 +24,7 @@ import type { GreekEstimate, MonteCarloDetails, MonteCarloResult } from './types
 /** Length of a shard accumulator vector (see kernels/montecarlo/layout.ts for its fields). */
 export const ACCUMULATOR_SIZE = L.ACC_SIZE;
 /** Two-sided 95% normal quantile. */
-export const Z_95 = 1.959963984540054;
+const Z_95 = 1.959963984540054;
 /** Bytes of Sobol draws per kernel call inside a shard. */
 const QMC_BLOCK_BYTES = 1 << 20;
 
@@ -63,7 +63,7 @@ function same(v: unknown, expected: number, path: string, what: string): void {
  * A job object is checked once (jobs are plain data; do not edit one after its first use).
  * @throws InputError naming the field (`job.shardCount`, `job.params[4]`, ...).
  */
-export function checkMonteCarloJob(value: unknown, path = 'job'): MonteCarloJob {
+function checkMonteCarloJob(value: unknown, path = 'job'): MonteCarloJob {
   const j = requireRecord(value, path);
   if (checkedJobs.has(j)) return j as unknown as MonteCarloJob;
   const rng = oneOf(j.rng, ['philox', 'sobol'], `${path}.rng`);

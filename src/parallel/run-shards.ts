@@ -19,7 +19,7 @@ import { loadHost } from './worker-host.js';
 import { now } from '../clock.js';
 
 /** Items (paths x steps, options, ...) below which a second worker does not pay for its messages (TOOLCHAIN.md). */
-export const MIN_ITEMS_PER_WORKER = 5e4;
+const MIN_ITEMS_PER_WORKER = 5e4;
 
 /** Options of {@link runShards}. */
 export interface RunShardsOptions<J = unknown> {

@@ -45,11 +45,6 @@ export function getShardTask(name: string): ShardTask {
   return fn;
 }
 
-/** Whether a task is registered under `name` in this thread. */
-export function hasShardTask(name: string): boolean {
-  return tasks.has(name);
-}
-
 /** Register every function of a task module's `shardTasks` export. @throws InputError if it has none. */
 export function registerTaskModule(mod: unknown, url: string): void {
   const table = (mod as { shardTasks?: unknown } | null)?.shardTasks;

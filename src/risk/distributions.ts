@@ -24,7 +24,7 @@ const TINY = 1e-300;
 const MAX_ITER = 10000;
 
 /** ln B(a, b) = ln Gamma(a) + ln Gamma(b) - ln Gamma(a + b). */
-export function logBeta(a: number, b: number): number {
+function logBeta(a: number, b: number): number {
   return logGammaKernel(a) + logGammaKernel(b) - logGammaKernel(a + b);
 }
 
@@ -167,11 +167,6 @@ function betaIncUnchecked(x: number, a: number, b: number, y: number): number {
   const front = Math.exp(a * Math.log(x) + b * Math.log(y) - logBeta(a, b));
   if (x < (a + 1) / (a + b + 2)) return (front * betaContinuedFraction(a, b, x)) / a;
   return 1 - (front * betaContinuedFraction(b, a, y)) / b;
-}
-
-/** I_x(a, b) complement 1 - I_x(a, b) = I_y(b, a), without cancellation (internal: unchecked). */
-export function betaIncComplement(x: number, a: number, b: number, y = 1 - x): number {
-  return betaIncUnchecked(y, b, a, x);
 }
 
 /**

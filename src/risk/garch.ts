@@ -342,7 +342,7 @@ export function garchLogLikelihood(ctx: EngineContext, returns: ArrayLike<number
 }
 
 /** Unit-variance innovations z_t from seeded Philox draws: normal, or t_nu scaled by sqrt((nu-2)/nu). */
-export function garchInnovations(n: number, distribution: GarchDistribution, nu: number | undefined, seed: Seed, stream = 0, path = 0, ctx?: EngineContext): Float64Array {
+function garchInnovations(n: number, distribution: GarchDistribution, nu: number | undefined, seed: Seed, stream = 0, path = 0, ctx?: EngineContext): Float64Array {
   if (distribution === 'normal') return philoxNormals(n, seed, stream, path, 0, ctx);
   const v = nu as number;
   const u = philoxUniforms(n, seed, stream, path, 0, ctx);

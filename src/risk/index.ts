@@ -5,7 +5,7 @@
  * and backtests (Kupiec, Christoffersen, traffic light, Acerbi-Szekely) with a rolling runner.
  */
 export { valueAtRisk, ageWeights, type ValueAtRiskArgs, type ValueAtRiskResult, type VarMethod } from './value-at-risk.js';
-export { revaluePortfolio, packPortfolio, type Portfolio, type Position, type ScenarioSet, type RevaluationResult, type RevaluePortfolioArgs } from './portfolio.js';
+export { revaluePortfolio, type Portfolio, type Position, type ScenarioSet, type RevaluationResult, type RevaluePortfolioArgs } from './portfolio.js';
 export { fitGarch, garchLogLikelihood, garchFilter, simulateGarch, ewmaVariance, type SimulateGarchOptions, type GarchFit, type GarchParameters, type FitGarchOptions, type EwmaResult, type GarchModel, type GarchDistribution } from './garch.js';
 export { kupiec, christoffersen, trafficLight, acerbiSzekely, type KupiecResult, type ChristoffersenResult, type TrafficLightResult, type AcerbiSzekelyResult, type PredictiveDistribution } from './backtests.js';
 export { rollingBacktest, type RollingBacktestArgs, type MethodBacktest } from './backtest-runner.js';

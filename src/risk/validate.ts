@@ -86,18 +86,6 @@ export function checkStrings(v: unknown, path: string, min = 0): string[] {
   return [...(a as string[])];
 }
 
-/** An array-like of finite numbers, copied to a Float64Array. */
-export function finiteNumbers(v: unknown, path: string, min = 0): Float64Array {
-  const a = checkArrayLike(v, path, min);
-  const out = new Float64Array(a.length);
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new InputError(`${path}[${i}]`, x, 'a finite number');
-    out[i] = x;
-  }
-  return out;
-}
-
 /** One of `values` (or `fallback` when undefined). */
 export function checkEnum<T extends string>(v: unknown, values: readonly T[], path: string, fallback?: T): T {
   if (v === undefined && fallback !== undefined) return fallback;

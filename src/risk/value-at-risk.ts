@@ -132,10 +132,10 @@ export function checkMethodOptions(o: Partial<Pick<ValueAtRiskArgs, 'lambda' | '
 }
 
 /** A one-sample estimator: P&L sample -> VaR/ES at 1 day, with details. */
-export type Estimator = (pnl: ArrayLike<number>) => EstimatorResult;
+type Estimator = (pnl: ArrayLike<number>) => EstimatorResult;
 
 /** One estimate, with the scenario P&L it took its quantiles from (empirical methods). */
-export interface EstimatorResult { var: number; es: number; details: Record<string, unknown>; scenarioPnl?: ArrayLike<number> }
+interface EstimatorResult { var: number; es: number; details: Record<string, unknown>; scenarioPnl?: ArrayLike<number> }
 
 /** Refit schedule of GARCH-based methods (and the Student-t nu) in rolling backtests: refit when `age >= every`. */
 export interface GarchFitCache { fit?: GarchFit; nu?: number; age: number; every: number }
