@@ -1,6 +1,6 @@
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
-import { hestonPhi, hestonPhiPrime } from '../kernels/calibration/ssvi-jacobian.js';
+import { hestonPhi, hestonPhiPrime } from '../math/heston-phi.js';
 import { checkKeys } from '../option-keys.js';
 import { MAX_ARGUMENT_LENGTH, requireNumberArray } from '../arguments.js';
 import { callKernel, calibrationKernels } from './kernel-call.js';
