@@ -3,7 +3,6 @@ import { InputError } from '../errors.js';
 import { black76 } from '../pricing/black-pricing.js';
 import { impliedVol } from '../pricing/implied-vol.js';
 import { hestonPrice, HESTON_PARAM_NAMES, type HestonParams } from '../pricing/heston-price.js';
-import { checkKeys } from '../option-keys.js';
 import { MARKET_KEYS, prepareQuotes, type PreparedQuotes } from './quotes.js';
 import { now } from '../clock.js';
 import { calibrate, type CalibrateOptions, type CalibrationModel, type GlobalStage, type GlobalStageReport, type ParameterBox, type PenaltyTerm } from './calibrate.js';

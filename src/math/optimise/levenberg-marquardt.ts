@@ -363,7 +363,7 @@ export function lmRun(problem: LeastSquaresProblem, options: LmOptions, initialP
   const n = problem.nParams;
   const m = problem.nResiduals;
   const s = lmSettings(problem, options, initialPath);
-  const { x, lo, hi, fixed } = s;
+  const { x, fixed } = s;
   const R = new Residuals(problem, s);
   let cost = R.at(x, R.r, R.Jt ? R.J : null);
   R.jFresh = R.Jt !== null;
