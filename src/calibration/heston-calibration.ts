@@ -3,11 +3,9 @@ import { InputError } from '../errors.js';
 import { black76 } from '../pricing/black-pricing.js';
 import { impliedVol } from '../pricing/implied-vol.js';
 import { hestonPrice, HESTON_PARAM_NAMES, type HestonParams } from '../pricing/heston-price.js';
-import { checkKeys } from '../option-keys.js';
-import { multiStart } from './levenberg-marquardt.js';
-import { countOption, MARKET_KEYS, optionalFunction, prepareQuotes, type PreparedQuotes } from './quotes.js';
+import { MARKET_KEYS, prepareQuotes, type PreparedQuotes } from './quotes.js';
 import { now } from '../clock.js';
-import { boundsArrays, checkedGlobalStage, fixedMaskOf, globalStage, MAX_EXTRA_STARTS, perturbedStarts, type GlobalStage } from './svi.js';
+import { calibrate, type CalibrateOptions, type CalibrationModel, type GlobalStage, type GlobalStageReport, type ParameterBox, type PenaltyTerm } from './calibrate.js';
 import type { EndReason, FitResultBase, LeastSquaresProblem, MarketArgs } from './types.js';
 
 /**
@@ -85,16 +83,7 @@ const STOCHASTIC_VOL_KEYS = [
   ...MARKET_KEYS, 'initial', 'starts', 'extraStarts', 'bounds', 'fixed', 'fellerPenalty', 'global', 'onEvaluate',
 ] as const satisfies readonly (keyof (MarketArgs & StochasticVolCalibrationOptions<object>))[];
 
-/** What the global stage of a stochastic-volatility calibration did. */
-export interface GlobalStageReport {
-  /** Cost 1/2 sum w r^2 of the stage's best point (before the local fit). */
-  cost: number;
-  reason: 'converged' | 'maxGenerations';
-  generations: number;
-  evaluations: number;
-  /** Index in `runs` of the LM run started from the stage's best point. */
-  run: number;
-}
+export type { GlobalStageReport } from './calibrate.js';
 
 /** Result of a stochastic-volatility calibration. */
 export interface StochasticVolFit<P> extends FitResultBase {
@@ -109,6 +98,8 @@ export interface StochasticVolFit<P> extends FitResultBase {
   modelVols: Float64Array;
   /** With `global`: what the differential-evolution stage did. */
   global?: GlobalStageReport;
+  /** Free parameters that ended on a bound of the box. */
+  atBounds: string[];
 }
 
 /**
@@ -202,58 +193,60 @@ function smileSummary(Q: PreparedQuotes): { atmFirst: number; atmLast: number; s
   return { atmFirst: atm.length ? atm[0] : fallback, atmLast: atm.length ? atm[atm.length - 1] : fallback, skew: Number.isFinite(skew) ? skew : 0 };
 }
 
-/** Calibration of any {@link PricingModel} by box-constrained LM from one or several starts. */
-export function calibratePriceModel<P extends object>(
-  ctx: EngineContext,
-  args: MarketArgs & StochasticVolCalibrationOptions<P>,
-  makeModel: (S: SortedQuotes) => PricingModel,
-  defaults: (Q: PreparedQuotes, summary: { atmFirst: number; atmLast: number; skew: number }) => { initial: Float64Array; lower: Float64Array; upper: Float64Array },
-  fellerIdx: [number, number, number],
-): StochasticVolFit<P> {
-  const t0 = now();
-  const Q = prepareQuotes(ctx, args, STOCHASTIC_VOL_KEYS);
-  const global = checkedGlobalStage(args.global);
-  const onEvaluate = optionalFunction(args.onEvaluate, 'onEvaluate');
-  const S = sortQuotes(Q);
-  const model = makeModel(S);
-  const names = model.names;
-  const n = names.length;
-  const def = defaults(Q, smileSummary(Q));
-  const toVector = (p: P, path: string): Float64Array => {
-    if (p === null || typeof p !== 'object' || Array.isArray(p)) throw new InputError(path, p, `{ ${names.join(', ')} }`);
-    checkKeys(p, names, path);
-    return Float64Array.from(names, (name) => {
-      const v = (p as Record<string, unknown>)[name];
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new InputError(`${path}.${name}`, v, 'a finite number');
-      return v;
-    });
+/**
+ * Feller condition 2 kappa theta >= sigma^2 as one penalty residual
+ * `weight * max(0, sigma^2 - 2 kappa theta)` with its gradient, for parameters at indices
+ * (kappa, theta, sigma) = `idx`.
+ */
+export function fellerPenaltyTerm(weight: number, idx: readonly [number, number, number], nParams: number): PenaltyTerm {
+  const [ik, it, is] = idx;
+  return {
+    size: 1,
+    evaluate(p, out, jac) {
+      const gap = p[is] * p[is] - 2 * p[ik] * p[it];
+      const on = gap > 0;
+      out[0] = on ? weight * gap : 0;
+      if (jac) {
+        for (let j = 0; j < nParams; j++) jac[j] = 0;
+        if (on) {
+          jac[is] = 2 * weight * p[is];
+          jac[ik] = -2 * weight * p[it];
+          jac[it] = -2 * weight * p[ik];
+        }
+      }
+    },
   };
-  const { lower, upper } = boundsArrays(args.bounds, names, def);
-  const x0 = args.initial === undefined ? def.initial : toVector(args.initial, 'initial');
-  if (args.starts !== undefined && !Array.isArray(args.starts)) throw new InputError('starts', args.starts, 'an array of parameter sets');
-  const extra = countOption(args.extraStarts, 0, MAX_EXTRA_STARTS, 'extraStarts');
-  const starts = [x0, ...(args.starts ?? []).map((s, i) => toVector(s, `starts[${i}]`)), ...perturbedStarts(x0, lower, upper, extra)];
-  const penalty = args.fellerPenalty ?? 0;
-  if (typeof penalty !== 'number' || !(penalty >= 0) || penalty === Infinity) throw new InputError('fellerPenalty', penalty, 'a finite number >= 0');
-  const problem = priceModelProblem(ctx, Q, S, model, penalty, fellerIdx);
-  const weights = new Float64Array(problem.nResiduals).fill(1);
-  for (let r = 0; r < Q.n; r++) weights[r] = Q.weights[S.order[r]];
-  const fixed = fixedMaskOf(args.fixed as string[] | undefined, names);
-  let report: GlobalStageReport | undefined;
-  if (global) {
-    const de = globalStage(problem, starts, lower, upper, weights, fixed, global, onEvaluate, names);
-    report = { cost: de.cost, reason: de.reason === 'converged' ? 'converged' : 'maxGenerations', generations: de.generations, evaluations: de.evaluations, run: starts.length };
-    starts.push(de.params);
-  }
-  const fit = multiStart(problem, {
-    starts, lower, upper, fixed, weights,
-    maxIterations: args.maxIterations ?? 100, tolerance: args.tolerance ?? 1e-10, jacobian: args.jacobian, onEvaluate,
-  });
-  const { bestStart, iterations, runs } = fit;
-  const evaluations = fit.evaluations + (report?.evaluations ?? 0);
-  // Statistics at the fitted point, in quote order.
+}
+
+/**
+ * A stochastic-volatility model as the calibration loop sees it: vol (or price) residuals of the
+ * pricing model on the sorted quotes, the model's default box, and the Feller penalty when asked
+ * for (read, and checked, when the loop asks for it).
+ */
+export function stochasticVolModel(
+  pricing: PricingModel,
+  S: SortedQuotes,
+  defaults: (Q: PreparedQuotes, summary: { atmFirst: number; atmLast: number; skew: number }) => ParameterBox,
+  fellerPenalty: unknown,
+  fellerIdx: [number, number, number],
+): CalibrationModel<PreparedQuotes> {
+  return {
+    names: pricing.names,
+    defaults: (Q) => defaults(Q, smileSummary(Q)),
+    residuals: (engine, Q) => priceModelProblem(engine, Q, S, pricing, 0, null),
+    get penalty(): PenaltyTerm | undefined {
+      const w = fellerPenalty ?? 0;
+      if (typeof w !== 'number' || !(w >= 0) || w === Infinity) throw new InputError('fellerPenalty', w, 'a finite number >= 0');
+      return w > 0 ? fellerPenaltyTerm(w, fellerIdx, pricing.names.length) : undefined;
+    },
+  };
+}
+
+/** Fit statistics of a price model at its fitted parameters, in quote order. */
+function priceModelStatistics(ctx: EngineContext, Q: PreparedQuotes, S: SortedQuotes, model: PricingModel, params: Float64Array):
+  Pick<FitResultBase, 'rmse' | 'maxAbsError' | 'residuals' | 'insideBidAsk'> & { modelVols: Float64Array } {
   const prices = new Float64Array(Q.n);
-  model.price(fit.params, prices, null);
+  model.price(params, prices, null);
   const ivSorted = impliedVol(ctx, { prices, forwards: S.F, strikes: S.K, expiries: S.T, types: S.types, discountFactors: S.D }).vols;
   const modelVols = new Float64Array(Q.n).fill(NaN);
   const residuals = new Float64Array(Q.n).fill(NaN);
@@ -275,15 +268,35 @@ export function calibratePriceModel<P extends object>(
       if (v >= Q.bids[i] && v <= Q.asks[i]) inside++;
     }
   }
-  const params = Object.fromEntries(names.map((name, j) => [name, fit.params[j]])) as P;
+  return { rmse: count ? Math.sqrt(ss / count) : NaN, maxAbsError: count ? maxAbs : NaN, residuals, modelVols, insideBidAsk: Q.bids && withQuote ? inside / withQuote : NaN };
+}
+
+/** Calibration of any {@link PricingModel} through the generic loop ({@link calibrate}), from one or several starts. */
+export function calibratePriceModel<P extends object>(
+  ctx: EngineContext,
+  args: MarketArgs & StochasticVolCalibrationOptions<P>,
+  makeModel: (S: SortedQuotes) => PricingModel,
+  defaults: (Q: PreparedQuotes, summary: { atmFirst: number; atmLast: number; skew: number }) => ParameterBox,
+  fellerIdx: [number, number, number],
+): StochasticVolFit<P> {
+  const t0 = now();
+  const Q = prepareQuotes(ctx, args, STOCHASTIC_VOL_KEYS);
+  const S = sortQuotes(Q);
+  const pricing = makeModel(S);
+  const fit = calibrate(ctx, stochasticVolModel(pricing, S, defaults, args.fellerPenalty, fellerIdx), Q, {
+    initial: args.initial as Record<string, number> | undefined, starts: args.starts as Record<string, number>[] | undefined,
+    extraStarts: args.extraStarts, bounds: args.bounds as CalibrateOptions['bounds'], fixed: args.fixed as string[] | undefined,
+    weights: Float64Array.from(S.order, (i) => Q.weights[i]), global: args.global,
+    maxIterations: args.maxIterations ?? 100, tolerance: args.tolerance ?? 1e-10, jacobian: args.jacobian, onEvaluate: args.onEvaluate,
+  });
+  const stats = priceModelStatistics(ctx, Q, S, pricing, fit.params);
   const [ik, it, is] = fellerIdx;
   const ratio = (2 * fit.params[ik] * fit.params[it]) / (fit.params[is] * fit.params[is]);
   const out: StochasticVolFit<P> = {
-    params, reason: fit.reason, iterations, evaluations, rmse: count ? Math.sqrt(ss / count) : NaN, maxAbsError: count ? maxAbs : NaN,
-    residuals, elapsedMs: 0, bestStart, runs, feller: { ratio, holds: ratio >= 1 }, modelVols,
-    insideBidAsk: Q.bids && withQuote ? inside / withQuote : NaN,
+    params: fit.named as P, reason: fit.reason, iterations: fit.iterations, evaluations: fit.evaluations, ...stats,
+    elapsedMs: 0, bestStart: fit.bestStart, runs: fit.runs, feller: { ratio, holds: ratio >= 1 }, atBounds: fit.atBounds,
   };
-  if (report) out.global = report;
+  if (fit.global) out.global = fit.global;
   out.elapsedMs = now() - t0;
   return out;
 }

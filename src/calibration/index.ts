@@ -6,8 +6,9 @@
 export type {
   LeastSquaresProblem, EndReason, JacobianMode, LmOptions, LmResult, QuoteColumns, MarketArgs, FitResultBase,
 } from './types.js';
-export { levenbergMarquardt, multiStart, type MultiStartOptions, type MultiStartResult } from './levenberg-marquardt.js';
-export { differentialEvolution, type DifferentialEvolutionOptions, type DifferentialEvolutionResult } from './differential-evolution.js';
+export { levenbergMarquardt } from '../math/optimise/levenberg-marquardt.js';
+export { multiStart, type MultiStartOptions, type MultiStartResult } from '../math/optimise/multi-start.js';
+export { differentialEvolution, type DifferentialEvolutionOptions, type DifferentialEvolutionResult } from '../math/optimise/differential-evolution.js';
 export {
   SVI_PARAM_NAMES, MAX_GRID_POINTS, sviTotalVariance, sviDurrlemanG, sviButterflyCheck, sviCalendarCheck, sviInitialGuess,
   type SviParams, type FitSviArgs, type FitSviResult, type SviSliceFit, type SviButterflyCheck, type ArbitrageGrid, type GlobalStage,

@@ -3,11 +3,11 @@ import { InputError } from '../errors.js';
 import { callKernel, calibrationKernels } from './kernel-call.js';
 import { checkKeys } from '../option-keys.js';
 import { requireNumber, requireNumberArray } from '../arguments.js';
-import { countOption, fitStatistics, MARKET_KEYS, optionalFunction, prepareQuotes, volProblem, type VolEvaluator } from './quotes.js';
+import { countOption, fitStatistics, MARKET_KEYS, optionalFunction, prepareQuotes, type VolEvaluator } from './quotes.js';
 import { now } from '../clock.js';
-import {
-  assembleSliceResult, boundsArrays, checkedGlobalStage, fitSlice, fixedMaskOf, MAX_EXTRA_STARTS, perturbedStarts, type GlobalStage,
-} from './svi.js';
+import { calibrate, checkedGlobalStage, fixedMaskOf, MAX_EXTRA_STARTS, type GlobalStage } from './calibrate.js';
+import { assembleSliceResult, sliceFitOptions, unionAtBounds } from './svi.js';
+import { volModel } from './vol-model.js';
 import type { FitResultBase, MarketArgs } from './types.js';
 
 /** SABR parameters of one slice (beta is fixed per calibration). */
@@ -45,6 +45,8 @@ export interface SabrSliceFit extends FitResultBase {
   forward: number;
   params: SabrParams;
   quotes: number;
+  /** Free parameters of the slice that ended on a bound of its box. */
+  atBounds: string[];
 }
 
 /** Result of `engine.calibrateSabr`. */
@@ -52,6 +54,8 @@ export interface CalibrateSabrResult extends FitResultBase {
   beta: number;
   params: SabrParams[];
   slices: SabrSliceFit[];
+  /** Parameter names at a bound in any slice (per slice: `slices[i].atBounds`). */
+  atBounds: string[];
 }
 
 /**
@@ -143,7 +147,7 @@ export function calibrateSabr(ctx: EngineContext, args: CalibrateSabrArgs): Cali
   const Q = prepareQuotes(ctx, args, CALIBRATE_SABR_KEYS);
   const beta = args.beta ?? 1;
   if (typeof beta !== 'number' || !(beta >= 0 && beta <= 1)) throw new InputError('beta', beta, 'a number in [0, 1]');
-  const fixedMask = fixedMaskOf(args.fixed, SABR_PARAM_NAMES);
+  fixedMaskOf(args.fixed, SABR_PARAM_NAMES); // checked once, before any slice
   const global = checkedGlobalStage(args.global);
   const extraStarts = countOption(args.extraStarts, 0, MAX_EXTRA_STARTS, 'extraStarts');
   const onEvaluate = optionalFunction(args.onEvaluate, 'onEvaluate');
@@ -169,15 +173,16 @@ export function calibrateSabr(ctx: EngineContext, args: CalibrateSabrArgs): Cali
     let vMax = 0;
     v.forEach((x) => Number.isFinite(x) && (vMax = Math.max(vMax, x)));
     const scale = Math.pow(forward, 1 - beta);
-    const { lower, upper } = boundsArrays(args.bounds, SABR_PARAM_NAMES, {
+    const box = {
+      initial: x0,
       lower: Float64Array.of(1e-4 * scale, -0.999, 0),
       upper: Float64Array.of(Math.max(5, 4 * vMax) * scale, 0.999, 25),
-    });
-    const starts = [x0, ...perturbedStarts(x0, lower, upper, extraStarts)];
+    };
     const evaluator = sabrEvaluator(ctx, strikes, forward, expiry, beta);
-    const problem = volProblem(ctx, Q, indices, 3, evaluator);
-    const fit = fitSlice(problem, starts, lower, upper, weights, fixedMask, args, global,
-      onEvaluate ? (p, c) => onEvaluate(s, p, c) : undefined, SABR_PARAM_NAMES);
+    const fit = calibrate(ctx, volModel(SABR_PARAM_NAMES, evaluator, () => box), { Q, indices }, {
+      ...sliceFitOptions(args, extraStarts, global), weights,
+      onEvaluate: onEvaluate ? (p, c) => onEvaluate(s, p, c) : undefined,
+    });
     const model = new Float64Array(indices.length);
     evaluator(fit.params, model, null);
     indices.forEach((i, r) => (allModel[i] = model[r]));
@@ -185,7 +190,8 @@ export function calibrateSabr(ctx: EngineContext, args: CalibrateSabrArgs): Cali
     slices.push({
       expiry, forward, params: { alpha: fit.params[0], rho: fit.params[1], nu: fit.params[2] }, quotes: indices.length,
       reason: fit.reason, iterations: fit.iterations, ...stats, residuals: Float64Array.from(indices, (i) => residuals[i]), elapsedMs: now() - ts,
+      atBounds: fit.atBounds,
     });
   });
-  return assembleSliceResult(ctx, Q, slices, allModel, residuals, t0, (sl) => ({ beta, params: sl.map((x) => x.params), slices: sl }));
+  return assembleSliceResult(ctx, Q, slices, allModel, residuals, t0, (sl) => ({ beta, params: sl.map((x) => x.params), slices: sl, atBounds: unionAtBounds(sl) }));
 }

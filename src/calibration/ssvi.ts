@@ -1,14 +1,16 @@
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
-import { hestonPhi, hestonPhiPrime } from '../kernels/calibration/ssvi-jacobian.js';
+import { hestonPhi, hestonPhiPrime } from '../math/heston-phi.js';
 import { checkKeys } from '../option-keys.js';
 import { MAX_ARGUMENT_LENGTH, requireNumberArray } from '../arguments.js';
 import { callKernel, calibrationKernels } from './kernel-call.js';
-import { countOption, fitStatistics, MARKET_KEYS, MAX_QUOTES, optionalFunction, prepareQuotes, volProblem, type VolEvaluator } from './quotes.js';
+import { countOption, fitStatistics, MARKET_KEYS, MAX_QUOTES, optionalFunction, prepareQuotes, type PreparedQuotes, type VolEvaluator } from './quotes.js';
 import { now } from '../clock.js';
+import { calibrate, checkedGlobalStage, MAX_EXTRA_STARTS, type GlobalStage, type ParameterBox } from './calibrate.js';
+import { volModel } from './vol-model.js';
 import {
-  calendarCheck, checkedGlobalStage, checkedGrid, fitSlice, MAX_EXTRA_STARTS, perturbedStarts, quotedSpanGrid, sviButterflyCheck, sviTotalVarianceAt,
-  type ArbitrageGrid, type CalendarCheck, type GlobalStage, type SviButterflyCheck, type SviParams,
+  calendarCheck, checkedGrid, quotedSpanGrid, sviButterflyCheck, sviTotalVarianceAt,
+  type ArbitrageGrid, type CalendarCheck, type SviButterflyCheck, type SviParams,
 } from './svi.js';
 import type { FitResultBase, MarketArgs } from './types.js';
 
@@ -94,6 +96,8 @@ export interface FitSsviResult extends FitResultBase {
   calendar: CalendarCheck;
   /** Theorem 4.1 and 4.2 conditions hold and the grid calendar check passes. */
   arbitrageFree: boolean;
+  /** Internal coordinates that ended on a bound (names: {@link ssviInternalNames}). */
+  atBounds: string[];
 }
 
 /**
@@ -212,11 +216,50 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
   const np = 3 + S;
   // The Jacobian is quotes x (3 + expiries) doubles: refuse a size that cannot be allocated (1 GiB).
   if (Q.n * np > 2 ** 27) throw new InputError('quotes.expiries', args.quotes.expiries, `at most ${Math.floor(2 ** 27 / Q.n) - 3} distinct expiries for ${Q.n} quotes (the SSVI Jacobian is quotes x (3 + expiries))`);
-  const sliceOf = new Int32Array(Q.n);
-  Q.slices.forEach(({ indices }, s) => indices.forEach((i) => (sliceOf[i] = s)));
+  const thetaMkt = marketThetas(Q);
+  const evaluator = ssviEvaluator(ctx, Q, phi);
   const all = Int32Array.from({ length: Q.n }, (_, i) => i);
-  // Market ATM total variance per slice: linear interpolation of w in k across 0 (nearest otherwise).
-  const thetaMkt = Q.slices.map(({ expiry, indices }) => {
+  const fit = calibrate(ctx, volModel(ssviInternalNames(S), evaluator, () => ssviBox(phi, init, thetaMkt)), { Q, indices: all }, {
+    fixed: phi === 'hestonLike' ? ['gamma'] : undefined, extraStarts, global, globalStart: 'first', weights: Float64Array.from(Q.weights),
+    maxIterations: args.maxIterations ?? 200, tolerance: args.tolerance ?? 1e-10, jacobian: args.jacobian, onEvaluate,
+  });
+  const model = new Float64Array(Q.n);
+  evaluator(fit.params, model, null);
+  const residuals = new Float64Array(Q.n).fill(NaN);
+  const stats = fitStatistics(ctx, Q, all, model, residuals);
+  const xf = new Float64Array(np);
+  ssviToNatural(fit.params, phi, xf);
+  const { slices, spans } = ssviSlices(ctx, Q, phi, xf, model, userGrid);
+  const arbitrage = ssviArbitrage(phi, xf);
+  const calendar = calendarCheck(
+    slices.map((x) => (k: number) => sviTotalVarianceAt(x.svi, k).w),
+    spans.slice(1).map((b, i) => calendarGrid ?? userGrid ?? quotedSpanGrid(spans[i], b, 0.5)),
+  );
+  const params: SsviParams = { rho: xf[0], thetas: xf.slice(3), expiries: Float64Array.from(Q.slices, (x) => x.expiry) };
+  if (phi === 'powerLaw') {
+    params.eta = xf[1];
+    params.gamma = xf[2];
+  } else params.lambda = xf[1];
+  return {
+    phi, params, reason: fit.reason, iterations: fit.iterations, ...stats, residuals, elapsedMs: now() - t0, slices,
+    arbitrage, calendar, arbitrageFree: arbitrage.calendarFree && arbitrage.butterflyFree && calendar.arbitrageFree,
+    atBounds: fit.atBounds,
+  };
+}
+
+/**
+ * Names of the internal coordinates y (see {@link ssviFromInternal}), as `atBounds` reports them:
+ * 'rho'; 'u' (at its upper bound the power law's eta (1 + |rho|) = 2, the no-arbitrage limit;
+ * Heston-like lambda = (1 + |rho|) / 4 + u at 0); 'gamma' (gamma; fixed for Heston-like);
+ * 'dTheta[s]' (theta_s - theta_{s-1}; at 0 two slices share their ATM total variance).
+ */
+export function ssviInternalNames(slices: number): string[] {
+  return ['rho', 'u', 'gamma', ...Array.from({ length: slices }, (_, s) => `dTheta[${s}]`)];
+}
+
+/** Market ATM total variance per slice: linear interpolation of w in k across 0 (nearest otherwise). */
+function marketThetas(Q: PreparedQuotes): number[] {
+  return Q.slices.map(({ expiry, indices }) => {
     let lo = -1, hi = -1;
     for (const i of indices) {
       if (!(Q.weights[i] > 0)) continue;
@@ -231,6 +274,14 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
     }
     return lo >= 0 ? w(lo) : hi >= 0 ? w(hi) : 0.04 * expiry;
   });
+}
+
+/**
+ * The start (from `initial`, else rho -0.3, eta 0.5 / lambda 1 above its floor, gamma 0.3, the
+ * market thetas made nondecreasing) and the box of the internal coordinates.
+ */
+function ssviBox(phi: SsviPhi, init: ReturnType<typeof checkedSsviInitial>, thetaMkt: number[]): ParameterBox {
+  const S = thetaMkt.length, np = 3 + S;
   const y0 = new Float64Array(np);
   y0[0] = init.rho ?? -0.3;
   if (phi === 'powerLaw') {
@@ -266,13 +317,24 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
     lower[3 + s] = s === 0 ? 1e-8 : 0;
     upper[3 + s] = thetaMax;
   }
-  const fixed = Array.from({ length: np }, (_, j) => phi === 'hestonLike' && j === 2);
+  return { initial: y0, lower, upper };
+}
+
+/**
+ * Model vols of every quote and their Jacobian in the internal coordinates: one `ssviEvaluate`
+ * kernel call in the natural parameters, then the chain rule through {@link ssviFromInternal}
+ * (theta_s is a cumulative sum of d, so its column is a suffix sum).
+ */
+function ssviEvaluator(ctx: EngineContext, Q: PreparedQuotes, phi: SsviPhi): VolEvaluator {
+  const S = Q.slices.length, np = 3 + S;
+  const sliceOf = new Int32Array(Q.n);
+  Q.slices.forEach(({ indices }, s) => indices.forEach((i) => (sliceOf[i] = s)));
   const K = calibrationKernels(ctx);
   const kCol = Float64Array.from(Q.logMoneyness), tCol = Float64Array.from(Q.expiries);
   const x = new Float64Array(np);
   const jNat = new Float64Array(Q.n * np);
   const phiKind = phi === 'powerLaw' ? 0 : 1;
-  const evaluator: VolEvaluator = (y, out, jac) => {
+  return (y, out, jac) => {
     const { dRho, dU } = ssviToNatural(y, phi, x);
     callKernel(ctx, 'ssviEvaluate', [kCol, tCol, sliceOf, x], [out, jac ? jNat : null], (i, o) =>
       K.ssviEvaluate(Q.n, i[0], i[1], i[2], S, phiKind, i[3], 0, o[0], o[1]));
@@ -289,24 +351,16 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
       }
     }
   };
-  const problem = volProblem(ctx, Q, all, np, evaluator);
-  const starts = [y0, ...perturbedStarts(y0, lower, upper, extraStarts)];
-  const fit = fitSlice(problem, starts, lower, upper, Float64Array.from(Q.weights), fixed, args, global, onEvaluate);
-  const model = new Float64Array(Q.n);
-  evaluator(fit.params, model, null);
-  const residuals = new Float64Array(Q.n).fill(NaN);
-  const stats = fitStatistics(ctx, Q, all, model, residuals);
-  const xf = new Float64Array(np);
-  ssviToNatural(fit.params, phi, xf);
+}
+
+/** Per-slice reports of a fitted surface (natural parameters xf) and each slice's quoted k span. */
+function ssviSlices(ctx: EngineContext, Q: PreparedQuotes, phi: SsviPhi, xf: Float64Array, model: Float64Array, userGrid: Required<ArbitrageGrid> | undefined):
+  { slices: SsviSliceFit[]; spans: [number, number][] } {
   const rho = xf[0];
-  let maxThetaPhi = 0, maxThetaPhi2 = 0, calendarFree = true;
   const spans: [number, number][] = [];
-  const slices: SsviSliceFit[] = Q.slices.map(({ expiry, indices }, s) => {
+  const slices = Q.slices.map(({ expiry, indices }, s) => {
     const theta = xf[3 + s];
     const ph = phiOf(phi, xf, theta);
-    maxThetaPhi = Math.max(maxThetaPhi, theta * ph * (1 + Math.abs(rho)));
-    maxThetaPhi2 = Math.max(maxThetaPhi2, theta * ph * ph * (1 + Math.abs(rho)));
-    if (s > 0 && (theta < xf[2 + s] || theta * ph < xf[2 + s] * phiOf(phi, xf, xf[2 + s]) * (1 - 1e-12))) calendarFree = false;
     const modelSlice = Float64Array.from(indices, (i) => model[i]);
     const scratch = new Float64Array(Q.n);
     const st = fitStatistics(ctx, Q, indices, modelSlice, scratch);
@@ -329,6 +383,20 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
       butterfly: sviButterflyCheck(svi, userGrid ?? { kMin: kLo - 0.5, kMax: kHi + 0.5, points: 301 }),
     };
   });
+  return { slices, spans };
+}
+
+/** GJ 2014 Theorems 4.1 and 4.2 at the fitted natural parameters xf. */
+function ssviArbitrage(phi: SsviPhi, xf: Float64Array): SsviArbitrage {
+  const S = xf.length - 3, rho = xf[0];
+  let maxThetaPhi = 0, maxThetaPhi2 = 0, calendarFree = true;
+  for (let s = 0; s < S; s++) {
+    const theta = xf[3 + s];
+    const ph = phiOf(phi, xf, theta);
+    maxThetaPhi = Math.max(maxThetaPhi, theta * ph * (1 + Math.abs(rho)));
+    maxThetaPhi2 = Math.max(maxThetaPhi2, theta * ph * ph * (1 + Math.abs(rho)));
+    if (s > 0 && (theta < xf[2 + s] || theta * ph < xf[2 + s] * phiOf(phi, xf, xf[2 + s]) * (1 - 1e-12))) calendarFree = false;
+  }
   // GJ Theorem 4.1's slope condition at every fitted theta and midway between consecutive ones.
   const thetaPoints: number[] = [];
   for (let s = 0; s < S; s++) {
@@ -338,20 +406,7 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
   const calendarMargin = calendarSlack(phi, xf, thetaPoints);
   const phiScale = thetaPoints.reduce((mx, t) => Math.max(mx, phiOf(phi, xf, t)), 1);
   if (!(calendarMargin >= -1e-12 * phiScale)) calendarFree = false;
-  const calendar = calendarCheck(
-    slices.map((x) => (k: number) => sviTotalVarianceAt(x.svi, k).w),
-    spans.slice(1).map((b, i) => calendarGrid ?? userGrid ?? quotedSpanGrid(spans[i], b, 0.5)),
-  );
-  const params: SsviParams = { rho, thetas: xf.slice(3), expiries: Float64Array.from(Q.slices, (x) => x.expiry) };
-  if (phi === 'powerLaw') {
-    params.eta = xf[1];
-    params.gamma = xf[2];
-  } else params.lambda = xf[1];
-  const arbitrage: SsviArbitrage = { calendarFree, calendarMargin, butterflyFree: maxThetaPhi < 4 && maxThetaPhi2 <= 4 * (1 + 1e-12), maxThetaPhi, maxThetaPhi2 };
-  return {
-    phi, params, reason: fit.reason, iterations: fit.iterations, ...stats, residuals, elapsedMs: now() - t0, slices,
-    arbitrage, calendar, arbitrageFree: arbitrage.calendarFree && arbitrage.butterflyFree && calendar.arbitrageFree,
-  };
+  return { calendarFree, calendarMargin, butterflyFree: maxThetaPhi < 4 && maxThetaPhi2 <= 4 * (1 + 1e-12), maxThetaPhi, maxThetaPhi2 };
 }
 
 /** `initial` of fitSsvi checked: finite numbers, thetas one per slice. */

@@ -1,14 +1,13 @@
 import type { EngineContext } from '../engine.js';
 import { InputError } from '../errors.js';
 import { callKernel, calibrationKernels } from './kernel-call.js';
-import { multiStart } from './levenberg-marquardt.js';
-import { DE_MAX_GENERATIONS, DE_MAX_POPULATION, differentialEvolution } from './differential-evolution.js';
 import { checkKeys } from '../option-keys.js';
 import { requireNumberArray } from '../arguments.js';
-import { countOption, fitStatistics, MARKET_KEYS, optionalFunction, prepareQuotes, volProblem, worstReason, type PreparedQuotes, type VolEvaluator } from './quotes.js';
+import { countOption, fitStatistics, MARKET_KEYS, optionalFunction, prepareQuotes, worstReason, type PreparedQuotes, type VolEvaluator } from './quotes.js';
 import { now } from '../clock.js';
-import type { DifferentialEvolutionResult } from './differential-evolution.js';
-import type { EndReason, FitResultBase, LeastSquaresProblem, LmResult, MarketArgs } from './types.js';
+import { calibrate, checkedGlobalStage, fixedMaskOf, MAX_EXTRA_STARTS, type CalibrateOptions, type GlobalStage } from './calibrate.js';
+import { volModel } from './vol-model.js';
+import type { EndReason, FitResultBase, MarketArgs } from './types.js';
 
 /**
  * Raw SVI parameters of one slice (Gatheral 2004): total variance
@@ -247,36 +246,7 @@ export function sviCalendarCheck(params: readonly SviParams[], grid?: ArbitrageG
   return calendarCheck(w, grids);
 }
 
-/** Options of a global (differential evolution, DE/rand/1/bin) stage before the local fit. */
-export interface GlobalStage {
-  /** Seed (integer in [0, 2^53)): the stage is a pure function of it and of the quotes. */
-  seed: number;
-  /** Population size; default max(15, 10 x the number of parameters). At most 100000. */
-  populationSize?: number;
-  /** Generations at most (the stage also stops when the population's costs agree to 1e-10); default 100. */
-  maxGenerations?: number;
-}
-
-const GLOBAL_STAGE_KEYS = ['seed', 'populationSize', 'maxGenerations'] as const satisfies readonly (keyof GlobalStage)[];
-
-/**
- * A checked `global` option (undefined when absent).
- * @throws InputError naming `global`, `global.seed`, ... for a malformed stage or an unknown key.
- */
-export function checkedGlobalStage(v: unknown, path = 'global'): GlobalStage | undefined {
-  if (v === undefined) return undefined;
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new InputError(path, v, '{ seed, populationSize?, maxGenerations? }');
-  checkKeys(v, GLOBAL_STAGE_KEYS, path);
-  const g = v as GlobalStage;
-  if (typeof g.seed !== 'number' || !Number.isInteger(g.seed) || g.seed < 0 || g.seed >= 2 ** 53) throw new InputError(`${path}.seed`, g.seed, 'an integer in [0, 2^53)');
-  if (g.populationSize !== undefined && (typeof g.populationSize !== 'number' || !Number.isInteger(g.populationSize) || g.populationSize < 4 || g.populationSize > DE_MAX_POPULATION)) {
-    throw new InputError(`${path}.populationSize`, g.populationSize, `an integer in [4, ${DE_MAX_POPULATION}]`);
-  }
-  if (g.maxGenerations !== undefined && (typeof g.maxGenerations !== 'number' || !Number.isInteger(g.maxGenerations) || g.maxGenerations < 0 || g.maxGenerations > DE_MAX_GENERATIONS)) {
-    throw new InputError(`${path}.maxGenerations`, g.maxGenerations, `an integer in [0, ${DE_MAX_GENERATIONS}]`);
-  }
-  return { seed: g.seed, populationSize: g.populationSize, maxGenerations: g.maxGenerations };
-}
+export { checkedGlobalStage, GLOBAL_STAGE_KEYS, MAX_EXTRA_STARTS, boundsArrays, fixedMaskOf, globalStage, perturbedStarts, type GlobalStage } from './calibrate.js';
 
 /** Arguments of `engine.fitSvi`: the common market arguments plus SVI options. */
 export interface FitSviArgs extends MarketArgs {
@@ -312,15 +282,14 @@ const FIT_SVI_KEYS = [
   ...MARKET_KEYS, 'initial', 'bounds', 'fixed', 'extraStarts', 'global', 'arbitrageGrid', 'calendarGrid', 'onEvaluate',
 ] as const satisfies readonly (keyof FitSviArgs)[];
 
-/** Most extra starts per slice or calibration. */
-export const MAX_EXTRA_STARTS = 10_000;
-
 /** One expiry slice of {@link FitSviResult}. */
 export interface SviSliceFit extends FitResultBase {
   expiry: number;
   params: SviParams;
   quotes: number;
   butterfly: SviButterflyCheck;
+  /** Free parameters of the slice that ended on a bound of its box. */
+  atBounds: string[];
 }
 
 /** Result of `engine.fitSvi`: per-slice fits plus the overall statistics over every quote. */
@@ -332,6 +301,8 @@ export interface FitSviResult extends FitResultBase {
   calendar: CalendarCheck;
   /** Every slice passes its butterfly check and the calendar check passes. */
   arbitrageFree: boolean;
+  /** Parameter names at a bound in any slice (per slice: `slices[i].atBounds`). */
+  atBounds: string[];
 }
 
 /** A VolEvaluator for raw SVI on quotes with log-moneyness `k` and one expiry, via the kernel. */
@@ -383,135 +354,6 @@ export function sviInitialGuess(k: ArrayLike<number>, w: ArrayLike<number>): Flo
   return Float64Array.of(a, b, rho, 0, sigma);
 }
 
-/** The options shared by per-slice fits. */
-interface SliceFitSettings {
-  maxIterations?: number;
-  tolerance?: number;
-  jacobian?: MarketArgs['jacobian'];
-}
-
-/**
- * Fit one vol-parametric slice: optional DE stage, LM from `starts`, best cost wins.
- * @internal shared by SVI and SABR.
- */
-export function fitSlice(
-  problem: ReturnType<typeof volProblem>,
-  starts: Float64Array[],
-  lower: Float64Array,
-  upper: Float64Array,
-  weights: Float64Array,
-  fixed: boolean[] | undefined,
-  settings: SliceFitSettings,
-  global: GlobalStage | undefined,
-  onEvaluate?: (params: Float64Array, cost: number) => void,
-  names?: readonly string[],
-): LmResult {
-  const lmOptions = {
-    lower, upper, weights, fixed,
-    maxIterations: settings.maxIterations ?? 200, tolerance: settings.tolerance ?? 1e-10, jacobian: settings.jacobian,
-    onEvaluate,
-  };
-  const all = [...starts];
-  if (global) all.unshift(globalStage(problem, starts, lower, upper, weights, fixed, global, onEvaluate, names).params);
-  return multiStart(problem, { ...lmOptions, starts: all });
-}
-
-/**
- * The differential-evolution stage of a calibration: DE/rand/1/bin over the box, the cost
- * 1/2 sum w_i r_i^2 of `problem` (residuals without Jacobian), the population seeded with
- * `starts`; fixed parameters stay at their value in starts[0].
- * @throws InputError naming `bounds.lower.<name>` / `bounds.upper.<name>` for a free parameter
- *   whose bound is not finite (the stage samples the box).
- * @internal shared by the slice fits, SSVI, Heston and Bates.
- */
-export function globalStage(
-  problem: LeastSquaresProblem,
-  starts: Float64Array[],
-  lower: Float64Array,
-  upper: Float64Array,
-  weights: Float64Array,
-  fixed: readonly boolean[] | undefined,
-  global: GlobalStage,
-  onEvaluate?: (params: Float64Array, cost: number) => void,
-  names?: readonly string[],
-): DifferentialEvolutionResult {
-  const lo = Float64Array.from(lower), hi = Float64Array.from(upper);
-  for (let j = 0; j < lo.length; j++) {
-    if (fixed?.[j]) {
-      const v = Math.min(hi[j], Math.max(lo[j], starts[0][j]));
-      lo[j] = v;
-      hi[j] = v;
-      continue;
-    }
-    const name = names?.[j] ?? String(j);
-    if (!Number.isFinite(lo[j])) throw new InputError(`bounds.lower.${name}`, lo[j], 'a finite bound (the global stage samples the box)');
-    if (!Number.isFinite(hi[j])) throw new InputError(`bounds.upper.${name}`, hi[j], 'a finite bound (the global stage samples the box)');
-  }
-  const r = new Float64Array(problem.nResiduals);
-  return differentialEvolution((p) => {
-    problem.evaluate(p, r, null);
-    let c = 0;
-    for (let i = 0; i < r.length; i++) c += weights[i] * r[i] * r[i];
-    const cost = Number.isFinite(c) ? 0.5 * c : Infinity;
-    if (onEvaluate) onEvaluate(Float64Array.from(p), cost);
-    return cost;
-  }, { lower: lo, upper: hi, seed: global.seed, populationSize: global.populationSize, maxGenerations: global.maxGenerations ?? 100, seeds: starts });
-}
-
-/**
- * Box bounds: the model's defaults, overridden per named parameter by `bounds.lower` / `bounds.upper`
- * (shared by every calibration).
- * @throws InputError naming `bounds`, or `bounds.lower.<name>` / `bounds.upper.<name>` for a non-number.
- */
-export function boundsArrays(
-  bounds: unknown, names: readonly string[], def: { lower: Float64Array; upper: Float64Array },
-): { lower: Float64Array; upper: Float64Array } {
-  const lower = Float64Array.from(def.lower), upper = Float64Array.from(def.upper);
-  if (bounds === undefined) return { lower, upper };
-  if (bounds === null || typeof bounds !== 'object' || Array.isArray(bounds)) throw new InputError('bounds', bounds, '{ lower?, upper? }');
-  checkKeys(bounds, ['lower', 'upper'], 'bounds');
-  const sides = bounds as { lower?: Record<string, unknown>; upper?: Record<string, unknown> };
-  for (const side of ['lower', 'upper'] as const) {
-    const v = sides[side];
-    if (v === undefined) continue;
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new InputError(`bounds.${side}`, v, `{ ${names.join('?, ')}? }`);
-    checkKeys(v, names, `bounds.${side}`);
-  }
-  names.forEach((name, j) => {
-    const lo = sides.lower?.[name], hi = sides.upper?.[name];
-    if (lo !== undefined) {
-      if (typeof lo !== 'number' || Number.isNaN(lo)) throw new InputError(`bounds.lower.${name}`, lo, 'a number');
-      lower[j] = lo;
-    }
-    if (hi !== undefined) {
-      if (typeof hi !== 'number' || Number.isNaN(hi)) throw new InputError(`bounds.upper.${name}`, hi, 'a number');
-      upper[j] = hi;
-    }
-  });
-  return { lower, upper };
-}
-
-/** Perturbed starts around x, deterministic, clipped to the box. */
-export function perturbedStarts(x: Float64Array, lower: Float64Array, upper: Float64Array, count: number): Float64Array[] {
-  const out: Float64Array[] = [];
-  for (let s = 0; s < count; s++) {
-    const y = new Float64Array(x.length);
-    for (let j = 0; j < x.length; j++) {
-      // Points at fractions 1/4, 3/4, 1/8, 5/8, ... of the box (van der Corput in base 2), per coordinate shifted.
-      let t = 0, f = 0.5, i = s + 1 + j * 7;
-      while (i > 0) {
-        if (i & 1) t += f;
-        i >>= 1;
-        f /= 2;
-      }
-      const lo = Number.isFinite(lower[j]) ? lower[j] : x[j] - 1, hi = Number.isFinite(upper[j]) ? upper[j] : x[j] + 1;
-      y[j] = 0.5 * x[j] + 0.5 * (lo + (hi - lo) * t);
-    }
-    out.push(y);
-  }
-  return out;
-}
-
 function sviStart(initial: FitSviArgs['initial'], slice: number, nSlices: number, k: Float64Array, w: Float64Array): Float64Array {
   if (initial === undefined) return sviInitialGuess(k, w);
   if (Array.isArray(initial)) {
@@ -538,7 +380,7 @@ function checkedSvi(p: SviParams, path: string): Float64Array {
 export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
   const t0 = now();
   const Q = prepareQuotes(ctx, args, FIT_SVI_KEYS);
-  const fixedMask = fixedMaskOf(args.fixed, SVI_PARAM_NAMES);
+  fixedMaskOf(args.fixed, SVI_PARAM_NAMES); // checked once, before any slice
   const global = checkedGlobalStage(args.global);
   const extraStarts = countOption(args.extraStarts, 0, MAX_EXTRA_STARTS, 'extraStarts');
   const userGrid = args.arbitrageGrid === undefined ? undefined : checkedGrid(args.arbitrageGrid, 'arbitrageGrid');
@@ -567,14 +409,13 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
       wMax = 1;
     }
     spans.push([kLo, kHi]);
-    const { lower, upper } = boundsArrays(args.bounds, SVI_PARAM_NAMES, sviDefaultBounds(kLo, kHi, wMax));
     const wk = k.filter((_, r) => weights[r] > 0), ww = w.filter((_, r) => weights[r] > 0);
     const x0 = sviStart(args.initial, s, Q.slices.length, wk.length ? wk : k, ww.length ? ww : w);
-    const starts = [x0, ...perturbedStarts(x0, lower, upper, extraStarts)];
     const evaluator = sviEvaluator(ctx, k, expiry);
-    const problem = volProblem(ctx, Q, indices, 5, evaluator);
-    const fit = fitSlice(problem, starts, lower, upper, weights, fixedMask, args, global,
-      onEvaluate ? (p, c) => onEvaluate(s, p, c) : undefined, SVI_PARAM_NAMES);
+    const fit = calibrate(ctx, volModel(SVI_PARAM_NAMES, evaluator, () => ({ initial: x0, ...sviDefaultBounds(kLo, kHi, wMax) })), { Q, indices }, {
+      ...sliceFitOptions(args, extraStarts, global), weights,
+      onEvaluate: onEvaluate ? (p, c) => onEvaluate(s, p, c) : undefined,
+    });
     const model = new Float64Array(indices.length);
     evaluator(fit.params, model, null);
     indices.forEach((i, r) => (allModel[i] = model[r]));
@@ -583,7 +424,7 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
     const grid = userGrid ?? { kMin: kLo - 0.5, kMax: kHi + 0.5, points: 301 };
     slices.push({
       expiry, params, quotes: indices.length, reason: fit.reason, iterations: fit.iterations, ...stats,
-      residuals: Float64Array.from(indices, (i) => residuals[i]), elapsedMs: now() - ts, butterfly: sviButterflyCheck(params, grid),
+      residuals: Float64Array.from(indices, (i) => residuals[i]), elapsedMs: now() - ts, butterfly: sviButterflyCheck(params, grid), atBounds: fit.atBounds,
     });
   });
   const calendar = calendarCheck(
@@ -592,7 +433,7 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
   );
   return assembleSliceResult(ctx, Q, slices, allModel, residuals, t0, (sl) => ({
     params: sl.map((x) => x.params), slices: sl, calendar,
-    arbitrageFree: sl.every((x) => x.butterfly.arbitrageFree) && calendar.arbitrageFree,
+    arbitrageFree: sl.every((x) => x.butterfly.arbitrageFree) && calendar.arbitrageFree, atBounds: unionAtBounds(sl),
   }));
 }
 
@@ -625,15 +466,24 @@ export function assembleSliceResult<S extends FitResultBase, R>(
   };
 }
 
-/** A `fixed` list of parameter names as a boolean mask. */
-export function fixedMaskOf(fixed: readonly string[] | undefined, names: readonly string[]): boolean[] | undefined {
-  if (fixed === undefined) return undefined;
-  if (!Array.isArray(fixed)) throw new InputError('fixed', fixed, `an array of parameter names (${names.join(', ')})`);
-  const mask = names.map(() => false);
-  fixed.forEach((name, i) => {
-    const j = names.indexOf(name);
-    if (j < 0) throw new InputError(`fixed[${i}]`, name, names.map((x) => `'${x}'`).join(' or '));
-    mask[j] = true;
-  });
-  return mask;
+/** Names at a bound in any slice, in first-seen order. @internal shared by SVI and SABR. */
+export function unionAtBounds(slices: readonly { atBounds: string[] }[]): string[] {
+  const out: string[] = [];
+  for (const x of slices) for (const name of x.atBounds) if (!out.includes(name)) out.push(name);
+  return out;
+}
+
+/**
+ * The calibration-loop options shared by the per-slice fits (SVI, SABR) and SSVI: the call's
+ * bounds, fixed names, iteration settings, and the global stage tried first.
+ * @internal
+ */
+export function sliceFitOptions(
+  args: { bounds?: unknown; fixed?: readonly string[]; maxIterations?: number; tolerance?: number; jacobian?: MarketArgs['jacobian'] },
+  extraStarts: number, global: GlobalStage | undefined,
+): CalibrateOptions {
+  return {
+    bounds: args.bounds as CalibrateOptions['bounds'], fixed: args.fixed, extraStarts, global, globalStart: 'first',
+    maxIterations: args.maxIterations ?? 200, tolerance: args.tolerance ?? 1e-10, jacobian: args.jacobian,
+  };
 }

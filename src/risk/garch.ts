@@ -4,7 +4,7 @@
  * the `garchLikelihood` kernel), plus seeded simulation.
  *
  * Returns are zero-mean; sigma^2_0 = the sample variance (mean of r^2) unless `variance0` is given.
- * The optimiser is BFGS with a backtracking (Armijo) line search on unconstrained coordinates:
+ * The optimiser is BFGS (math/optimise/bfgs.ts) with a backtracking (Armijo) line search on unconstrained coordinates:
  * omega = v0 e^{u0}; persistence P = alpha + beta + gamma/2 = (1 - 1e-8) logistic(u1) < 1; alpha,
  * beta and gamma/2 the shares e^{u2}, 1, e^{u3} of P; nu = 2.05 + e^{u4}. It stops with a reason
  * ('gradient', 'stationaryPoint', 'maxIterations', 'lineSearch'), never throws on non-convergence.
@@ -12,8 +12,8 @@
  * gradient in the natural parameters).
  *
  * The likelihood kernel gives the same bits on the WASM and JS backends (its logarithms are the
- * shared elementary functions of kernels/math/elementary.ts), and the optimiser is this file's
- * deterministic JS, so a fit does not depend on the backend. On weakly identified series the
+ * shared elementary functions of kernels/math/elementary.ts), and the optimiser is deterministic
+ * JS, so a fit does not depend on the backend. On weakly identified series the
  * likelihood is flat and the optimum found still depends on the data's last bits.
  */
 import type { EngineContext } from '../engine.js';
@@ -23,6 +23,7 @@ import { studentTQuantile } from './distributions.js';
 import { philoxNormals, philoxUniforms, type Seed } from './random.js';
 import { finiteSample } from './tail-measures.js';
 import { SIMULATIONS_MAX, checkContext, checkInt, checkOptions } from './validate.js';
+import { bfgs, type ValueAndGradient } from '../math/optimise/bfgs.js';
 
 export type GarchModel = 'garch' | 'gjr';
 export type GarchDistribution = 'normal' | 't';
@@ -178,12 +179,6 @@ function toTheta(u: readonly number[], gjr: boolean, isT: boolean, v0: number): 
   return { theta: [omega, alpha, beta, gamma, nu], jac };
 }
 
-function dot(a: readonly number[], b: readonly number[]): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
 function invert(m: number[][]): number[][] | null {
   const n = m.length;
   const a = m.map((r, i) => [...r, ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
@@ -203,8 +198,20 @@ function invert(m: number[][]): number[][] | null {
   return a.map((r) => r.slice(n));
 }
 
+/** The checked call of fitGarch: the finite series, its mean square and the resolved options. */
+interface GarchFitSetup {
+  r: Float64Array | ArrayLike<number>;
+  model: GarchModel;
+  distribution: GarchDistribution;
+  maxIter: number;
+  /** Mean of r^2 (the scale of omega in the unconstrained coordinates). */
+  s2: number;
+  /** sigma^2_0 of the likelihood. */
+  v0: number;
+}
+
 /** @throws InputError for a malformed series or option. */
-export function fitGarch(ctx: EngineContext, returns: ArrayLike<number>, options: FitGarchOptions = {}): GarchFit {
+function garchFitSetup(ctx: EngineContext, returns: ArrayLike<number>, options: FitGarchOptions): GarchFitSetup {
   checkContext(ctx);
   const r = finiteSample(returns, 'returns', 10);
   const o = (options ?? {}) as FitGarchOptions;
@@ -222,17 +229,23 @@ export function fitGarch(ctx: EngineContext, returns: ArrayLike<number>, options
   if (!(s2 > 0)) throw new InputError('returns', returns, 'a series that is not all zeros');
   const v0 = o.variance0 ?? s2;
   if (typeof v0 !== 'number' || !(v0 > 0) || !Number.isFinite(v0)) throw new InputError('options.variance0', v0, 'a positive number');
-  const gjr = model === 'gjr';
-  const isT = distribution === 't';
-  const obj = new GarchObjective(ctx, r, gjr ? 1 : 0, isT ? 1 : 0, v0);
-  // Start: P = 0.97, alpha = 0.07 (GJR: alpha 0.03, gamma/2 0.04), beta the rest, nu = 8.
+  return { r, model, distribution, maxIter, s2, v0 };
+}
+
+/** The starting point in unconstrained coordinates: P = 0.97, alpha = 0.07 (GJR: alpha 0.03, gamma/2 0.04), beta the rest, nu = 8. */
+function garchStart(gjr: boolean, isT: boolean): number[] {
   const P0 = 0.97;
   const u: number[] = [Math.log(1 - P0), Math.log(P0 / (PMAX - P0))];
   if (gjr) u.push(Math.log(0.03 / 0.9), Math.log(0.04 / 0.9));
   else u.push(Math.log(0.07 / 0.9));
   if (isT) u.push(Math.log(8 - NU_MIN));
-  const d = u.length;
-  const fg = (x: readonly number[]): { f: number; g: number[] } => {
+  return u;
+}
+
+/** Minus the mean log-likelihood and its gradient in the unconstrained coordinates u (chain rule through toTheta). */
+function negativeMeanLogLikelihood(obj: GarchObjective, n: number, gjr: boolean, isT: boolean, s2: number): (u: readonly number[]) => ValueAndGradient {
+  return (x) => {
+    const d = x.length;
     const t = toTheta(x, gjr, isT, s2);
     const e = obj.eval(t.theta);
     const f = -e[0] / n;
@@ -241,51 +254,13 @@ export function fitGarch(ctx: EngineContext, returns: ArrayLike<number>, options
     for (let k = 0; k < d; k++) for (let j = 0; j < 5; j++) g[k] -= (e[1 + j] * t.jac[j][k]) / n;
     return { f, g };
   };
-  let cur = fg(u);
-  let H: number[][] = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => (i === j ? 1 : 0)));
-  let reason: GarchFit['reason'] = 'maxIterations';
-  let it = 0;
-  let flat = 0;
-  for (; it < maxIter; it++) {
-    const gmax = Math.max(...cur.g.map(Math.abs));
-    if (gmax < 1e-8) { reason = 'gradient'; break; }
-    let p = H.map((row) => -dot(row, cur.g));
-    if (dot(p, cur.g) >= 0) {
-      H = H.map((row, i) => row.map((_, j) => (i === j ? 1 : 0)));
-      p = cur.g.map((g) => -g);
-    }
-    // Cap the step in the unconstrained coordinates.
-    const pn = Math.max(...p.map(Math.abs));
-    if (pn > 5) p = p.map((x) => (x * 5) / pn);
-    let step = 1;
-    let next = fg(u.map((x, k) => x + step * p[k]));
-    const slope = dot(p, cur.g);
-    let tries = 0;
-    while (!(next.f <= cur.f + 1e-4 * step * slope) && tries < 40) {
-      step *= 0.5;
-      next = fg(u.map((x, k) => x + step * p[k]));
-      tries++;
-    }
-    if (!(next.f <= cur.f + 1e-4 * step * slope)) { reason = 'lineSearch'; break; }
-    const s = p.map((x) => step * x);
-    const y = next.g.map((g, k) => g - cur.g[k]);
-    const sy = dot(s, y);
-    const df = cur.f - next.f;
-    for (let k = 0; k < d; k++) u[k] += s[k];
-    cur = next;
-    if (sy > 1e-14) {
-      // BFGS inverse-Hessian update.
-      const Hy = H.map((row) => dot(row, y));
-      const yHy = dot(y, Hy);
-      H = H.map((row, i) => row.map((h, j) => h + ((sy + yHy) * s[i] * s[j]) / (sy * sy) - (Hy[i] * s[j] + s[i] * Hy[j]) / sy));
-    }
-    flat = df <= 1e-15 * (1 + Math.abs(cur.f)) ? flat + 1 : 0;
-    if (flat >= 3) { reason = 'stationaryPoint'; break; }
-  }
-  const t = toTheta(u, gjr, isT, s2).theta;
-  const final = obj.eval(t, true);
-  const variances = obj.variances();
-  // Observed information in the natural parameters (free ones only).
+}
+
+/**
+ * Standard errors of the natural parameters: the inverse of the observed information, by central
+ * differences of the analytic gradient (free parameters only; NaN where the information is singular).
+ */
+function garchStandardErrors(obj: GarchObjective, t: readonly number[], gjr: boolean, isT: boolean): (j: number) => number {
   const free = [0, 1, 2, ...(gjr ? [3] : []), ...(isT ? [4] : [])];
   const Hn: number[][] = free.map(() => new Array<number>(free.length).fill(0));
   free.forEach((j, a) => {
@@ -297,18 +272,37 @@ export function fitGarch(ctx: EngineContext, returns: ArrayLike<number>, options
   });
   const sym = Hn.map((row, a) => row.map((_, b) => -0.5 * (Hn[a][b] + Hn[b][a])));
   const cov = invert(sym);
-  const se = (j: number): number => {
+  return (j) => {
     const a = free.indexOf(j);
     const v = cov ? cov[a][a] : NaN;
     return v > 0 ? Math.sqrt(v) : NaN;
   };
+}
+
+/**
+ * Fit GARCH(1,1) or GJR-GARCH(1,1) by maximum likelihood: BFGS (math/optimise/bfgs.ts) on the
+ * unconstrained coordinates of the module comment, from persistence 0.97.
+ * @throws InputError for a malformed series or option.
+ */
+export function fitGarch(ctx: EngineContext, returns: ArrayLike<number>, options: FitGarchOptions = {}): GarchFit {
+  const { r, model, distribution, maxIter, s2, v0 } = garchFitSetup(ctx, returns, options);
+  const n = r.length;
+  const gjr = model === 'gjr';
+  const isT = distribution === 't';
+  const obj = new GarchObjective(ctx, r, gjr ? 1 : 0, isT ? 1 : 0, v0);
+  const opt = bfgs(negativeMeanLogLikelihood(obj, n, gjr, isT, s2), garchStart(gjr, isT), { maxIterations: maxIter });
+  const { reason } = opt;
+  const t = toTheta(opt.x, gjr, isT, s2).theta;
+  const final = obj.eval(t, true);
+  const variances = obj.variances();
+  const se = garchStandardErrors(obj, t, gjr, isT);
   const [omega, alpha, beta, gamma, nu] = t;
   const persistence = alpha + beta + gamma / 2;
   const last = r[n - 1];
   const forecastVariance = omega + (alpha + (last < 0 ? gamma : 0)) * last * last + beta * variances[n - 1];
   const fit: GarchFit = {
     model, distribution, omega, alpha, beta,
-    logLikelihood: final[0], converged: reason === 'gradient' || reason === 'stationaryPoint', reason, iterations: it,
+    logLikelihood: final[0], converged: reason === 'gradient' || reason === 'stationaryPoint', reason, iterations: opt.iterations,
     evaluations: obj.evaluations, persistence, unconditionalVariance: omega / (1 - persistence),
     standardErrors: { omega: se(0), alpha: se(1), beta: se(2) },
     variances, forecastVariance, variance0: v0, observations: n,
