@@ -5,7 +5,8 @@
  * synchronous and batch-first.
  * @packageDocumentation
  */
-export { createEngine, createEngineSync, Engine, type Backend, type EngineOptions, type EngineContext } from './engine.js';
+export { createEngine, createEngineSync, Engine, type Backend, type EngineOptions } from './engine.js';
+export type { EngineContext } from './context.js';
 export { RiskwasmError, InputError, WasmUnavailableError, KernelError } from './errors.js';
 export { Status, statusName, countStatus, type StatusName } from './status.js';
 export {

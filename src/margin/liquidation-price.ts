@@ -7,7 +7,7 @@
  * see assembly/margin/liquidation-price.ts); a problem without a solution or with bad numbers gets
  * its own status and NaN, never affecting the others.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError, KernelError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
 import type { MarginKernels } from '../kernels/margin/kernels.js';

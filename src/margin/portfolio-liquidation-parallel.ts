@@ -7,7 +7,7 @@
  * Unlike portfolio margin itself, this pays off on workers: an account costs ~10 ms here (about 40
  * rounds of a whole-account risk matrix) against ~0.03 ms to copy it to a worker.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { runShards } from '../parallel/run-shards.js';
 import { checkWorkers, type WorkerPool } from '../parallel/pool.js';

@@ -7,7 +7,7 @@
  * its account's alone), so the results are identical bit for bit whatever the shard size or the
  * number of workers.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import * as L from '../kernels/margin/layout.js';
 import type { ScenarioGrid } from './grids.js';

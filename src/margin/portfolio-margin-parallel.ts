@@ -3,7 +3,7 @@
  * the registered `'portfolioMargin'` task (resolution and risk matrix both in the workers); the
  * results are identical bit for bit to {@link portfolioMargin} in one thread, for any worker count.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { runShards } from '../parallel/run-shards.js';
 import type { WorkerPool } from '../parallel/pool.js';

@@ -5,7 +5,7 @@
  * function of (job, k) and every account's arithmetic is independent of the others, so results are
  * identical bit for bit to `portfolioMargin` in one thread, whatever the number of workers.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { requireArrayLike, requireInteger, requireRecord } from '../arguments.js';
 import { resolveAccounts } from './market.js';

@@ -11,7 +11,7 @@
  * listed chain thus costs a few thousand Black-76 repricings per scenario, not 200,000.
  * Methodology and sources: docs/margin.md and grids.ts.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError, KernelError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
 import { Status } from '../status.js';

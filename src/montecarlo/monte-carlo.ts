@@ -3,7 +3,7 @@
  * AbortSignal can fire), `monteCarloSync`, and `simulatePaths`. Shards run in this thread, in
  * order; the worker pool will distribute the same shards and merge them the same way.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError, KernelError } from '../errors.js';
 import type { MonteCarloKernels } from '../kernels/montecarlo/kernels.js';
 import * as L from '../kernels/montecarlo/layout.js';

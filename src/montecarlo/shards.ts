@@ -6,7 +6,7 @@
  * Any partition of the shards over workers, processes or machines therefore gives bit-identical
  * results, as long as the merge sees them in shard order.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError, KernelError } from '../errors.js';
 import type { MonteCarloKernels } from '../kernels/montecarlo/kernels.js';
 import type { RandomKernels } from '../kernels/random/kernels.js';

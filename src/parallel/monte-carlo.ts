@@ -2,7 +2,7 @@
  * Monte Carlo on the worker pool: the same job, the same shards and the same shard-order merge as
  * the in-thread driver (`monteCarlo`), so the result is bit-identical for any worker count.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
 import { createMonteCarloJob } from '../montecarlo/job.js';

@@ -7,7 +7,7 @@
  * workers or the order shards finish in, the caller gets the same arrays bit for bit and merges
  * them in shard order (`mergeShards`), so the merged sums are identical too.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
 import { compileWasm, defaultWasmUrl } from '../wasm-module.js';

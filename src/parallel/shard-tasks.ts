@@ -11,7 +11,7 @@
  * whose export `shardTasks` maps names to functions; pass its URL as `taskModules` and each worker
  * (and the caller's thread) imports it. See docs/parallel.md.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError, KernelError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
 import { monteCarloShard } from '../montecarlo/shards.js';

@@ -1,4 +1,4 @@
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import type { RiskKernels } from '../kernels/risk/kernels.js';
 
 /** The engine's risk kernels (the `RiskKernels` part of the kernel contract). */

@@ -4,7 +4,7 @@
  * its implied vols, and let `horizon` pass. `revaluePortfolio` runs the `portfolioRevalue` kernel
  * (positions x scenarios in one call per chunk of scenarios) and returns P&L in USD, positive = gain.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { riskKernels } from './kernels-access.js';
 import { InputError, KernelError } from '../errors.js';
 import * as L from '../kernels/risk/layout.js';

@@ -4,7 +4,7 @@
  * offset): through an engine they run in its kernels; without one, in a private pure-JS arena
  * with the twin kernels, bit for bit the same numbers.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError, KernelError } from '../errors.js';
 import { JsHeapBacking, MemoryArena } from '../memory-arena.js';
 import { createJsKernels } from '../kernels/index.js';

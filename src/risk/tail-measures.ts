@@ -13,7 +13,7 @@
  *
  * Order statistics come from the `tailSelect` kernel (Floyd-Rivest selection, no full sort).
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { riskKernels } from './kernels-access.js';
 import { InputError, KernelError } from '../errors.js';
 import { MAX_ARGUMENT_LENGTH } from '../arguments.js';
