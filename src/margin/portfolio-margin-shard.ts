@@ -12,6 +12,7 @@ import { resolveAccounts } from './market.js';
 import { isValidatedGrid, scenarioGrid, type ScenarioGrid } from './grids.js';
 import { marginResolved, type AssetScan, type MarginAggregation, type PortfolioMarginResult } from './portfolio-margin.js';
 import type { MarginAccount, MarginMarket } from './types.js';
+import { registerShardTasks } from '../parallel/shard-tasks.js';
 
 /** Job of the `'portfolioMargin'` shard task (structured-cloneable: plain data). */
 export interface PortfolioMarginJob {
@@ -170,3 +171,10 @@ export function decodePortfolioMarginShard(
   }
   return out;
 }
+
+/**
+ * The worker-pool task of this module: job = PortfolioMarginJob, shard k = accounts [k accountsPerShard, ...) (see portfolioMarginParallel).
+ * Registered when this module loads; the worker script registers it in each worker.
+ */
+export const portfolioMarginShardTasks = { portfolioMargin: portfolioMarginShard } as const;
+registerShardTasks(portfolioMarginShardTasks);

@@ -16,7 +16,6 @@ import { InputError, KernelError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
 import { Status } from '../status.js';
 import * as L from '../kernels/risk/layout.js';
-import { riskKernels } from '../risk/kernels-access.js';
 import { resolveAccounts } from './market.js';
 import { isValidatedGrid, scenarioGrid, vegaScale, type MarginScenario, type ScenarioGrid } from './grids.js';
 import type { MarginAccount, MarginMarket, ResolvedAccount, ResolvedPosition } from './types.js';
@@ -470,7 +469,7 @@ function revalueUnits(
       v.f64[vBase + s * nF + f] = shock;
     }
   }
-  const rc = riskKernels(ctx).portfolioRevalue(nU, m, nF, 1, pF, pI, pS, pL, pV, volMode, 0, 0, pScr, pOut, nU > 0 ? pPos : 0);
+  const rc = ctx.kernels.portfolioRevalue(nU, m, nF, 1, pF, pI, pS, pL, pV, volMode, 0, 0, pScr, pOut, nU > 0 ? pPos : 0);
   if (rc !== 0) throw new KernelError('portfolioRevalue', rc);
   v = arena.views;
   return v.f64.slice(pPos >>> 3, (pPos >>> 3) + nU * m);

@@ -8,13 +8,12 @@
  */
 import type { EngineContext } from '../context.js';
 import { InputError, KernelError } from '../errors.js';
-import type { MonteCarloKernels } from '../kernels/montecarlo/kernels.js';
-import type { RandomKernels } from '../kernels/random/kernels.js';
 import * as L from '../kernels/montecarlo/layout.js';
 import { sobolDirectionTable } from '../random/sobol-table.js';
 import { SOBOL_MAX_DIMENSIONS } from '../random/sobol-table.js';
 import { MemoryArena } from '../memory-arena.js';
 import { requireInteger, requireNumber, requireNumberArray, requireRecord } from '../arguments.js';
+import { registerShardTasks } from '../parallel/shard-tasks.js';
 import {
   drawsPerStep, MAX_ASSETS, MAX_JUMPS_PER_STEP, MAX_PATHS, MAX_REPLICATIONS, MAX_SHARD_SIZE, MAX_SOBOL_POINTS, MAX_STEPS, MAX_WORKERS,
   MONTE_CARLO_DOMAIN, QMC_SCRAMBLE_STREAM_BIT, type MonteCarloJob,
@@ -35,8 +34,6 @@ const QMC_BLOCK_BYTES = 1 << 20;
 export function reserveAligned(ctx: EngineContext, bytes: number): void {
   ctx.arena.reserve(Math.ceil(bytes / 16) * 16 + 16);
 }
-
-type McContext = EngineContext & { kernels: EngineContext['kernels'] & MonteCarloKernels & RandomKernels };
 
 /** Validated jobs (by identity): a job is checked once per object, not once per shard. */
 const checkedJobs = new WeakSet<object>();
@@ -135,13 +132,13 @@ export function checkMonteCarloJob(value: unknown, path = 'job'): MonteCarloJob 
 }
 
 /** @throws InputError unless `ctx` is an engine (or an engine context with its arena and kernels). */
-function checkContext(ctx: unknown): McContext {
+function checkContext(ctx: unknown): EngineContext {
   const c = requireRecord(ctx, 'engine');
-  const k = c.kernels as Partial<McContext['kernels']> | null;
+  const k = c.kernels as Partial<EngineContext['kernels']> | null;
   if (!(c.arena instanceof MemoryArena) || k === null || typeof k !== 'object' || typeof k.mcShard !== 'function') {
     throw new InputError('engine', ctx, 'an Engine (from createEngine)');
   }
-  return c as unknown as McContext;
+  return c as unknown as EngineContext;
 }
 
 /**
@@ -460,3 +457,11 @@ function schemeText(job: MonteCarloJob): string {
     : p.kind === 'asian' ? '; average over the step dates t_1..t_n' : '';
   return base + mon;
 }
+
+/**
+ * The Monte Carlo shard task of the worker pool: job = createMonteCarloJob(args), shards
+ * [0, job.shardCount), merged by ShardMerger. Registered when this module loads; the worker
+ * script registers it in each worker.
+ */
+export const monteCarloShardTasks = { monteCarlo: monteCarloShard } as const;
+registerShardTasks(monteCarloShardTasks);

@@ -18,9 +18,11 @@ import { MAX_POOL_SHARDS, MAX_SHARD_INDEX_END } from './limits.js';
 import { AbortedError, WorkerError, WorkerExit, rebuildError } from './errors.js';
 import { PROTOCOL_VERSION, type FromWorker } from './protocol.js';
 import { loadHost, type Host, type HostWorker } from './worker-host.js';
+import { checkCallback, checkSignal, checkWorkers, checkWorkerUrl } from './run-controls.js';
+import type { ParallelOptions } from './options.js';
 
-/** Options of {@link WorkerPool}. */
-export interface WorkerPoolOptions {
+/** Options of {@link WorkerPool}: the pool's size and worker script from {@link ParallelOptions}, plus what its workers load. */
+export interface WorkerPoolOptions extends Pick<ParallelOptions, 'workers' | 'workerUrl'> {
   /** Number of workers (an integer in [1, 1024]) or `'auto'` (the number of cores). Default `'auto'`. */
   workers?: number | 'auto';
   /**
@@ -133,9 +135,7 @@ export class WorkerPool {
       throw new InputError('options.chunkSize', chunkSize, 'an integer in [1, 4194304]');
     }
     checkTaskModules(taskModules, 'options.taskModules');
-    if (workerUrl !== undefined && !(workerUrl instanceof URL) && typeof workerUrl !== 'string') {
-      throw new InputError('options.workerUrl', workerUrl, 'a URL or a string');
-    }
+    checkWorkerUrl(workerUrl, 'options.workerUrl');
     this.module = module;
     this.sizeWanted = workers;
     this.chunkSize = chunkSize;
@@ -392,19 +392,12 @@ function checkPoolRun(spec: PoolRun): void {
   if (maxWorkers !== undefined && !(typeof maxWorkers === 'number' && Number.isInteger(maxWorkers) && maxWorkers >= 1)) {
     throw new InputError('spec.maxWorkers', maxWorkers, 'an integer >= 1');
   }
-  if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) throw new InputError('spec.signal', signal, 'an AbortSignal');
-  if (onProgress !== undefined && typeof onProgress !== 'function') throw new InputError('spec.onProgress', onProgress, 'a function');
-  if (onShard !== undefined && typeof onShard !== 'function') throw new InputError('spec.onShard', onShard, 'a function');
+  checkSignal(signal, 'spec.signal');
+  checkCallback(onProgress, 'spec.onProgress');
+  checkCallback(onShard, 'spec.onShard');
   if (output !== undefined) {
     if (!(output instanceof Float64Array)) throw new InputError('spec.output', output, 'a Float64Array');
     if (typeof shardLength !== 'number' || !Number.isInteger(shardLength) || shardLength < 1) throw new InputError('spec.shardLength', shardLength, 'an integer >= 1');
-  }
-}
-
-/** @throws InputError unless `workers` is a positive integer or 'auto'. */
-export function checkWorkers(workers: unknown, path: string): asserts workers is number | 'auto' {
-  if (workers !== 'auto' && !(typeof workers === 'number' && Number.isInteger(workers) && workers >= 1 && workers <= 1024)) {
-    throw new InputError(path, workers, "an integer in [1, 1024] or 'auto'");
   }
 }
 

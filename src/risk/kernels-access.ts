@@ -1,7 +1,9 @@
 import type { EngineContext } from '../context.js';
-import type { RiskKernels } from '../kernels/risk/kernels.js';
 
-/** The engine's risk kernels (the `RiskKernels` part of the kernel contract). */
-export function riskKernels(ctx: EngineContext): RiskKernels {
+/**
+ * The engine's kernels, as `ctx.kernels` (the contract's `Kernels` holds the risk kernels).
+ * @deprecated write `ctx.kernels` (one way to reach a kernel); kept until risk/garch.ts drops it.
+ */
+export function riskKernels(ctx: EngineContext): EngineContext['kernels'] {
   return ctx.kernels;
 }
