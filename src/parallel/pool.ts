@@ -19,10 +19,12 @@ import { AbortedError, WorkerError, WorkerExit, rebuildError } from './errors.js
 import { PROTOCOL_VERSION, type FromWorker } from './protocol.js';
 import { loadHost, type Host, type HostWorker } from './worker-host.js';
 import { checkCallback, checkSignal, checkWorkers, checkWorkerUrl } from './run-controls.js';
-import type { ParallelOptions } from './options.js';
 
-/** Options of {@link WorkerPool}: the pool's size and worker script from {@link ParallelOptions}, plus what its workers load. */
-export interface WorkerPoolOptions extends Pick<ParallelOptions, 'workers' | 'workerUrl'> {
+/**
+ * Options of {@link WorkerPool}. `workers` and `workerUrl` mean what they mean in `ParallelOptions`
+ * (options.ts, which names this class, so the pool does not import it back).
+ */
+export interface WorkerPoolOptions {
   /** Number of workers (an integer in [1, 1024]) or `'auto'` (the number of cores). Default `'auto'`. */
   workers?: number | 'auto';
   /**
