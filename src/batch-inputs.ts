@@ -115,7 +115,11 @@ export function outputArray(given: unknown, n: number, path: string): Float64Arr
 
 /** @throws InputError unless `v` is one of `allowed` (or undefined, giving `fallback`). */
 export function enumOption<T extends string>(v: unknown, allowed: readonly T[], fallback: T, path: string): T {
-  if (v === undefined) return fallback;
+  return v === undefined ? fallback : requireEnum(v, allowed, path);
+}
+
+/** @throws InputError unless `v` is one of `allowed` (undefined included: a required field). */
+export function requireEnum<T extends string>(v: unknown, allowed: readonly T[], path: string): T {
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
     throw new InputError(path, v, allowed.map((a) => `'${a}'`).join(' or '));
   }

@@ -4,7 +4,7 @@
  * order; the worker pool will distribute the same shards and merge them the same way.
  */
 import type { EngineContext } from '../context.js';
-import { InputError, KernelError } from '../errors.js';
+import { KernelError } from '../errors.js';
 import * as L from '../kernels/montecarlo/layout.js';
 import { AbortedError } from './errors.js';
 import { createMonteCarloJob, createSimulatePathsJob, type MonteCarloJob } from './job.js';
