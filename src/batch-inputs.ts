@@ -138,3 +138,15 @@ export function booleanOption(v: unknown, fallback: boolean, path: string): bool
   if (typeof v !== 'boolean') throw new InputError(path, v, 'true or false');
   return v;
 }
+
+type KeysOf<T> = readonly (keyof T)[];
+type Complete<T, K extends readonly PropertyKey[]> = [Exclude<keyof T, K[number]>] extends [never] ? K : never;
+
+/**
+ * The allowed keys of an options type, for `checkKeys`, checked in both directions against the
+ * type: a key added to the type but not listed, or listed but not in the type, fails to compile.
+ * @example const KEYS = keyList<RunOptions>()(['workers', 'signal']);
+ */
+export function keyList<T>() {
+  return <const K extends KeysOf<T>>(keys: Complete<T, K>): readonly string[] => keys as readonly string[];
+}

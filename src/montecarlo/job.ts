@@ -4,7 +4,7 @@
  * accumulators with `monteCarloShard` and that `mergeShards` turns into a result.
  */
 import { InputError } from '../errors.js';
-import { booleanOption, enumOption, requireObject } from '../batch-inputs.js';
+import { booleanOption, enumOption, keyList, requireObject } from '../batch-inputs.js';
 import { checkKeys } from '../option-keys.js';
 import { requireInteger, requireNumber, requireRecord } from '../arguments.js';
 import { MAX_POOL_SHARDS } from '../parallel/limits.js';
@@ -63,13 +63,7 @@ export const MONTE_CARLO_DOMAIN = {
 } as const;
 const D = MONTE_CARLO_DOMAIN;
 
-// Allowed keys of every public options object, checked in both directions against the types
-// (a key added to a type but not here, or listed here but not in the type, fails to compile).
-type KeysOf<T> = readonly (keyof T)[];
-type Complete<T, K extends readonly PropertyKey[]> = [Exclude<keyof T, K[number]>] extends [never] ? K : never;
-function keyList<T>() {
-  return <const K extends KeysOf<T>>(keys: Complete<T, K>): readonly string[] => keys as readonly string[];
-}
+// Allowed keys of every public options object, checked in both directions against the types (keyList).
 type Jumps = JumpParameters & DeprecatedJumpParameters;
 type Qmc = NonNullable<MonteCarloArgs['qmc']>;
 type Importance = Exclude<MonteCarloArgs['importanceSampling'], boolean | undefined>;

@@ -3,6 +3,7 @@
  * `portfolioLiquidationPriceParallel`, the pool's options in part): one type, extended where a
  * call needs more. Their checks are in run-controls.ts.
  */
+import { keyList } from '../batch-inputs.js';
 import type { WorkerPool } from './pool.js';
 
 /** Options shared by the calls that may run on the worker pool. */
@@ -23,6 +24,4 @@ export interface ParallelOptions {
 }
 
 /** The keys of {@link ParallelOptions}, checked both ways against the type. */
-export const PARALLEL_OPTION_KEYS = ['workers', 'signal', 'onProgress', 'pool', 'workerUrl'] as const satisfies readonly (keyof ParallelOptions)[];
-const _allParallelKeys: Exclude<keyof ParallelOptions, (typeof PARALLEL_OPTION_KEYS)[number]> extends never ? true : never = true;
-void _allParallelKeys;
+export const PARALLEL_OPTION_KEYS = keyList<ParallelOptions>()(['workers', 'signal', 'onProgress', 'pool', 'workerUrl']);

@@ -14,6 +14,7 @@
  */
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
+import { keyList } from '../batch-inputs.js';
 import { MAX_POOL_SHARDS, MAX_SHARD_INDEX_END } from './limits.js';
 import { AbortedError, WorkerError, WorkerExit, rebuildError } from './errors.js';
 import { PROTOCOL_VERSION, type FromWorker } from './protocol.js';
@@ -60,14 +61,11 @@ export interface PoolRun {
   shardLength?: number;
 }
 
-const POOL_OPTION_KEYS = ['workers', 'module', 'chunkSize', 'taskModules', 'workerUrl'] as const satisfies readonly (keyof WorkerPoolOptions)[];
-const POOL_RUN_KEYS = [
+// Both directions: every key of the types is listed (keyList).
+const POOL_OPTION_KEYS = keyList<WorkerPoolOptions>()(['workers', 'module', 'chunkSize', 'taskModules', 'workerUrl']);
+const POOL_RUN_KEYS = keyList<PoolRun>()([
   'task', 'job', 'shards', 'firstShard', 'maxWorkers', 'signal', 'onProgress', 'onShard', 'output', 'shardLength',
-] as const satisfies readonly (keyof PoolRun)[];
-// Both directions: every key of the types is listed.
-const _allPoolKeys: Exclude<keyof WorkerPoolOptions, (typeof POOL_OPTION_KEYS)[number]> | Exclude<keyof PoolRun, (typeof POOL_RUN_KEYS)[number]> extends never
-  ? true : never = true;
-void _allPoolKeys;
+]);
 
 interface Slot {
   id: number;
