@@ -115,7 +115,11 @@ export function outputArray(given: unknown, n: number, path: string): Float64Arr
 
 /** @throws InputError unless `v` is one of `allowed` (or undefined, giving `fallback`). */
 export function enumOption<T extends string>(v: unknown, allowed: readonly T[], fallback: T, path: string): T {
-  if (v === undefined) return fallback;
+  return v === undefined ? fallback : requireEnum(v, allowed, path);
+}
+
+/** @throws InputError unless `v` is one of `allowed` (undefined included: a required field). */
+export function requireEnum<T extends string>(v: unknown, allowed: readonly T[], path: string): T {
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
     throw new InputError(path, v, allowed.map((a) => `'${a}'`).join(' or '));
   }
@@ -133,4 +137,16 @@ export function booleanOption(v: unknown, fallback: boolean, path: string): bool
   if (v === undefined) return fallback;
   if (typeof v !== 'boolean') throw new InputError(path, v, 'true or false');
   return v;
+}
+
+type KeysOf<T> = readonly (keyof T)[];
+type Complete<T, K extends readonly PropertyKey[]> = [Exclude<keyof T, K[number]>] extends [never] ? K : never;
+
+/**
+ * The allowed keys of an options type, for `checkKeys`, checked in both directions against the
+ * type: a key added to the type but not listed, or listed but not in the type, fails to compile.
+ * @example const KEYS = keyList<RunOptions>()(['workers', 'signal']);
+ */
+export function keyList<T>() {
+  return <const K extends KeysOf<T>>(keys: Complete<T, K>): readonly string[] => keys as readonly string[];
 }

@@ -1,4 +1,4 @@
-import type { EngineContext } from './engine.js';
+import type { EngineContext } from './context.js';
 import { KernelError } from './errors.js';
 import { columnBytes } from './memory-arena.js';
 import { checkNumbers, checkTypes, copyNumbers, copyTypes, type NumberInput, type OptionTypeInput } from './batch-inputs.js';

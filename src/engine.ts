@@ -4,6 +4,7 @@ import type { Kernels } from './kernels/contract.js';
 import { KERNEL_NAMES } from './kernels/contract.js';
 import { createJsKernels } from './kernels/index.js';
 import { JsHeapBacking, MemoryArena, WasmHeapBacking } from './memory-arena.js';
+import type { EngineContext } from './context.js';
 import { compileWasm, defaultWasmUrl, type WasmSource } from './wasm-module.js';
 import {
   blackScholes, black76, type BlackScholesArgs, type Black76Args, type PricingResult, type PricingResultWithGreeks, type CoinPricingResultWithGreeks,
@@ -65,12 +66,11 @@ export interface EngineOptions {
   chunkSize?: number;
 }
 
-/** What every facade function needs from an engine: its kernels, its arena and its chunk size. */
-export interface EngineContext {
-  readonly kernels: Kernels;
-  readonly arena: MemoryArena;
-  readonly chunkSize: number;
-}
+/**
+ * @deprecated import `EngineContext` from the main entry (or `./context.js` inside riskwasm); this
+ * re-export only keeps modules that still import it from here compiling.
+ */
+export type { EngineContext } from './context.js';
 
 const DEFAULT_CHUNK = 16384;
 

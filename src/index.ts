@@ -126,7 +126,7 @@ export type {
 export type {
   /** @deprecated import from `riskwasm/internals`; removed from the main entry in the next release. */
   EngineContext,
-} from './engine.js';
+} from './context.js';
 export {
   /** @deprecated import from `riskwasm/internals`; removed from the main entry in the next release. */
   MemoryArena,

@@ -5,7 +5,7 @@
  * (see docs/api.md).
  * @packageDocumentation
  */
-export type { EngineContext } from './engine.js';
+export type { EngineContext } from './context.js';
 // Memory and raw kernels (pointer-level API: counts and byte offsets into one arena).
 export { MemoryArena, type HeapBacking } from './memory-arena.js';
 export type { Kernels } from './kernels/contract.js';

@@ -1,4 +1,4 @@
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { batesPrice, BATES_PARAM_NAMES, type BatesParams } from '../pricing/heston-price.js';
 import { calibratePriceModel, hestonDefaults, type PricingModel, type SortedQuotes, type StochasticVolCalibrationOptions, type StochasticVolFit } from './heston-calibration.js';
 import type { PreparedQuotes } from './quotes.js';

@@ -9,7 +9,7 @@
  * multi-starts, the seeded differential-evolution stage, Levenberg-Marquardt from every start, and
  * the report (reason, converged, iterations, rmse, parameters that ended at a bound).
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
 import { multiStart } from '../math/optimise/multi-start.js';

@@ -1,6 +1,6 @@
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { KernelError } from '../errors.js';
-import type { CalibrationKernels } from '../kernels/calibration/kernels.js';
+import type { CalibrationKernels } from '../kernels/kernel-signatures.js';
 import { columnBytes } from '../memory-arena.js';
 
 /** The engine's calibration kernels (part of the kernel contract on both backends). */

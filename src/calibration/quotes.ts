@@ -1,4 +1,4 @@
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { requireObject, enumOption } from '../batch-inputs.js';
 import { checkKeys } from '../option-keys.js';

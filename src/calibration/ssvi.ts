@@ -1,4 +1,4 @@
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { hestonPhi, hestonPhiPrime } from '../math/heston-phi.js';
 import { checkKeys } from '../option-keys.js';

@@ -1,4 +1,4 @@
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import type { ChainRowIssue, DeribitChain } from '../market/deribit-chain.js';
 import { impliedVol } from '../pricing/implied-vol.js';

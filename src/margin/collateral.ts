@@ -13,7 +13,7 @@
  * over the liquidation period at at least 99% confidence); the floor is the supervisory minimum.
  * MPOR returns are overlapping by default (see mpor-returns.ts).
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { checkConfidence, empiricalTail } from '../risk/tail-measures.js';
 import { checkKeys } from '../option-keys.js';

@@ -10,7 +10,7 @@
  *   debt asset and receives collateral worth the repaid amount x (1 + liquidation bonus); when the
  *   chosen collateral is too small, all of it is seized and the repayment shrinks to match.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { calibrateHaircutAs, checkMeasure, type TailMeasure } from './collateral.js';
 import { checkKeys } from '../option-keys.js';

@@ -7,10 +7,9 @@
  * see assembly/margin/liquidation-price.ts); a problem without a solution or with bad numbers gets
  * its own status and NaN, never affecting the others.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError, KernelError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
-import type { MarginKernels } from '../kernels/margin/kernels.js';
 import * as L from '../kernels/margin/layout.js';
 import { KIND_FUTURE, KIND_INVERSE_FUTURE, KIND_OPTION_COIN, KIND_OPTION_USD, KIND_PERPETUAL, KIND_SPOT } from '../kernels/risk/layout.js';
 import { haircutRate, inverseFaceOf, isInversePosition, positionEquityOf } from './equity.js';
@@ -289,7 +288,7 @@ function solve(ctx: EngineContext, problems: Problem[], params: StandardMarginPa
   v.i32.set(packed.starts, pSt >>> 2);
   v.f64.set(prob, pPr >>> 3);
   v.f64.set(packed.tiers, pT >>> 3);
-  const k: MarginKernels = ctx.kernels;
+  const k = ctx.kernels;
   const rc = k.liquidationPrice(nP, packed.n, pF, pI, pSt, pPr, packed.tiers.length / 3, pT, maxIterations, pOut, pS);
   if (rc !== 0) throw new KernelError('liquidationPrice', rc);
   const w = arena.views;

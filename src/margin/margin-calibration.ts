@@ -32,7 +32,7 @@
  * - tenYearFloor: scan range >= the same measure over all MPOR returns of the last 10 years up to t
  *   (the whole history when shorter: the bundled data span 8.4 years).
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { checkConfidence, empiricalTail, weightedTail } from '../risk/tail-measures.js';
 import { christoffersen, kupiec, type KupiecResult } from '../risk/backtests.js';

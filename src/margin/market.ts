@@ -3,7 +3,7 @@
  * (options priced in one Black-76 batch call for all accounts), every collateral line its USD price.
  * Errors name the path of the offending field in the caller's input.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
 import { black76 } from '../pricing/black-pricing.js';

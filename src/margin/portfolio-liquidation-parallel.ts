@@ -7,10 +7,11 @@
  * Unlike portfolio margin itself, this pays off on workers: an account costs ~10 ms here (about 40
  * rounds of a whole-account risk matrix) against ~0.03 ms to copy it to a worker.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { runShards } from '../parallel/run-shards.js';
-import { checkWorkers, type WorkerPool } from '../parallel/pool.js';
+import type { ParallelOptions } from '../parallel/options.js';
+import { checkWorkers, runControls } from '../parallel/run-controls.js';
 import type { ScenarioGrid } from './grids.js';
 import type { LiquidationPriceResult } from './liquidation-price.js';
 import { PORTFOLIO_LIQUIDATION_OPTION_KEYS, portfolioLiquidationPrice, type PortfolioLiquidationPriceOptions } from './portfolio-liquidation-price.js';
@@ -18,8 +19,8 @@ import { checkKeys } from '../option-keys.js';
 import { decodePortfolioLiquidationShard, type PortfolioLiquidationJob, type PortfolioLiquidationJobOptions } from './portfolio-liquidation-shard.js';
 import type { MarginAccount, MarginMarket } from './types.js';
 
-/** Options of {@link portfolioLiquidationPriceParallel}: the search's plus the pool's. */
-export interface PortfolioLiquidationParallelOptions extends PortfolioLiquidationPriceOptions {
+/** Options of {@link portfolioLiquidationPriceParallel}: the search's plus the pool's (`ParallelOptions`). */
+export interface PortfolioLiquidationParallelOptions extends PortfolioLiquidationPriceOptions, ParallelOptions {
   /**
    * `'auto'` (default): the core count, capped by the number of shards (so a batch of one shard
    * runs in this thread, with no worker started); 1 runs in this thread; n > 1 up to n workers.
@@ -33,16 +34,9 @@ export interface PortfolioLiquidationParallelOptions extends PortfolioLiquidatio
    * ideal K / n); large enough that one shard's messages (~0.1 ms) are noise against its ~0.2 s.
    */
   accountsPerShard?: number;
-  /** Aborts the run: rejects with AbortedError. */
-  signal?: AbortSignal;
-  /** Called after each shard with the fraction done, strictly increasing, last call exactly 1. */
-  onProgress?: (fraction: number) => void;
-  /** A pool of your own (createWorkerPool); default the shared pool of the engine's module. */
-  pool?: WorkerPool;
-  /** Worker script override (custom hosting, strict CSP, other bundlers). */
-  workerUrl?: URL | string;
 }
 
+// The order of the original list (an unknown key's suggestion breaks ties by it).
 const POOL_KEYS = ['workers', 'accountsPerShard', 'signal', 'onProgress', 'pool', 'workerUrl'] as const satisfies readonly (keyof PortfolioLiquidationParallelOptions)[];
 
 /**
@@ -70,9 +64,7 @@ export async function portfolioLiquidationPriceParallel(
   if (!Number.isInteger(per) || per < 1) throw new InputError('options.accountsPerShard', per, 'a positive integer');
   const workers = options.workers ?? 'auto';
   checkWorkers(workers, 'options.workers');
-  const { signal, onProgress } = options;
-  if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) throw new InputError('options.signal', signal, 'an AbortSignal');
-  if (onProgress !== undefined && typeof onProgress !== 'function') throw new InputError('options.onProgress', onProgress, 'a function');
+  const { signal, onProgress } = runControls(options, 'options');
   const search: PortfolioLiquidationPriceOptions = { ...options };
   for (const k of POOL_KEYS) delete (search as Record<string, unknown>)[k];
   // No accounts: the in-thread call's own checks of grid, market and every search option, with no work.

@@ -13,7 +13,7 @@
  * (assembly/margin/liquidation-price.ts): outward log-step scan to the nearest sign change, then
  * Illinois with a bisection fallback.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { checkKeys } from '../option-keys.js';
 import { InputError } from '../errors.js';
 import * as L from '../kernels/margin/layout.js';

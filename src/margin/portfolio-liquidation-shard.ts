@@ -7,7 +7,7 @@
  * its account's alone), so the results are identical bit for bit whatever the shard size or the
  * number of workers.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import * as L from '../kernels/margin/layout.js';
 import type { ScenarioGrid } from './grids.js';
@@ -20,6 +20,7 @@ import { checkShardArgs, packedHas, packedInt, reindex } from './portfolio-margi
 import type { MarginAggregation } from './portfolio-margin.js';
 import type { MarginStatus } from './standard-margin.js';
 import type { MarginAccount, MarginMarket } from './types.js';
+import { registerShardTasks } from '../parallel/shard-tasks.js';
 
 /** Search options carried by a job: the structured-cloneable part of PortfolioLiquidationPriceOptions. */
 export interface PortfolioLiquidationJobOptions {
@@ -161,3 +162,10 @@ export function decodePortfolioLiquidationShard(
   }
   return out;
 }
+
+/**
+ * The worker-pool task of this module: job = PortfolioLiquidationJob, shard k = accounts [k accountsPerShard, ...) (see portfolioLiquidationPriceParallel).
+ * Registered when this module loads; the worker script registers it in each worker.
+ */
+export const portfolioLiquidationShardTasks = { portfolioLiquidation: portfolioLiquidationShard } as const;
+registerShardTasks(portfolioLiquidationShardTasks);

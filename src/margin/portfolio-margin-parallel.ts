@@ -3,10 +3,10 @@
  * the registered `'portfolioMargin'` task (resolution and risk matrix both in the workers); the
  * results are identical bit for bit to {@link portfolioMargin} in one thread, for any worker count.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { runShards } from '../parallel/run-shards.js';
-import type { WorkerPool } from '../parallel/pool.js';
+import type { ParallelOptions } from '../parallel/options.js';
 import { checkMarket } from './market.js';
 import type { ScenarioGrid } from './grids.js';
 import { checkKeys } from '../option-keys.js';
@@ -14,8 +14,8 @@ import { checkAggregation, checkGrid, portfolioMargin, type PortfolioMarginOptio
 import { decodePortfolioMarginShard, type PortfolioMarginJob } from './portfolio-margin-shard.js';
 import type { MarginAccount, MarginMarket } from './types.js';
 
-/** Options of {@link portfolioMarginParallel}: aggregation plus the pool's. */
-export interface PortfolioMarginParallelOptions extends PortfolioMarginOptions {
+/** Options of {@link portfolioMarginParallel}: aggregation plus the pool's (`ParallelOptions`). */
+export interface PortfolioMarginParallelOptions extends PortfolioMarginOptions, ParallelOptions {
   /**
    * 1 (default) runs in this thread; n > 1 up to n workers; `'auto'`: cores, capped by the work
    * size. The default is 1 because the pool copies the whole job (every account object) to every
@@ -26,15 +26,9 @@ export interface PortfolioMarginParallelOptions extends PortfolioMarginOptions {
   workers?: number | 'auto';
   /** Accounts per shard (default 1,000): the unit of work handed to a worker. */
   accountsPerShard?: number;
-  signal?: AbortSignal;
-  onProgress?: (fraction: number) => void;
-  pool?: WorkerPool;
-  workerUrl?: URL | string;
 }
 
-const PARALLEL_OPTION_KEYS = [
-  'aggregation', 'workers', 'accountsPerShard', 'signal', 'onProgress', 'pool', 'workerUrl',
-] as const satisfies readonly (keyof PortfolioMarginParallelOptions)[];
+const OPTION_KEYS = ['aggregation', 'workers', 'accountsPerShard', 'signal', 'onProgress', 'pool', 'workerUrl'] as const satisfies readonly (keyof PortfolioMarginParallelOptions)[];
 
 /**
  * {@link portfolioMargin} over a worker pool (see the module comment). One account in, one result
@@ -46,7 +40,7 @@ export async function portfolioMarginParallel(
   engine: EngineContext, accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options: PortfolioMarginParallelOptions = {},
 ): Promise<PortfolioMarginResult | PortfolioMarginResult[]> {
   if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an object');
-  checkKeys(options, PARALLEL_OPTION_KEYS, 'options');
+  checkKeys(options, OPTION_KEYS, 'options');
   const g = checkGrid(grid);
   const aggregation = checkAggregation(options.aggregation);
   const per = options.accountsPerShard ?? 1000;

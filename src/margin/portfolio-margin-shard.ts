@@ -5,13 +5,14 @@
  * function of (job, k) and every account's arithmetic is independent of the others, so results are
  * identical bit for bit to `portfolioMargin` in one thread, whatever the number of workers.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { requireArrayLike, requireInteger, requireRecord } from '../arguments.js';
 import { resolveAccounts } from './market.js';
 import { isValidatedGrid, scenarioGrid, type ScenarioGrid } from './grids.js';
 import { marginResolved, type AssetScan, type MarginAggregation, type PortfolioMarginResult } from './portfolio-margin.js';
 import type { MarginAccount, MarginMarket } from './types.js';
+import { registerShardTasks } from '../parallel/shard-tasks.js';
 
 /** Job of the `'portfolioMargin'` shard task (structured-cloneable: plain data). */
 export interface PortfolioMarginJob {
@@ -170,3 +171,10 @@ export function decodePortfolioMarginShard(
   }
   return out;
 }
+
+/**
+ * The worker-pool task of this module: job = PortfolioMarginJob, shard k = accounts [k accountsPerShard, ...) (see portfolioMarginParallel).
+ * Registered when this module loads; the worker script registers it in each worker.
+ */
+export const portfolioMarginShardTasks = { portfolioMargin: portfolioMarginShard } as const;
+registerShardTasks(portfolioMarginShardTasks);

@@ -11,12 +11,11 @@
  * listed chain thus costs a few thousand Black-76 repricings per scenario, not 200,000.
  * Methodology and sources: docs/margin.md and grids.ts.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError, KernelError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
 import { Status } from '../status.js';
 import * as L from '../kernels/risk/layout.js';
-import { riskKernels } from '../risk/kernels-access.js';
 import { resolveAccounts } from './market.js';
 import { isValidatedGrid, scenarioGrid, vegaScale, type MarginScenario, type ScenarioGrid } from './grids.js';
 import type { MarginAccount, MarginMarket, ResolvedAccount, ResolvedPosition } from './types.js';
@@ -242,20 +241,62 @@ function sameUnit(a: ResolvedPosition, b: ResolvedPosition): boolean {
     && Object.is(a.index, b.index) && Object.is(a.forward, b.forward);
 }
 
+/**
+ * Portfolio margin of accounts [a0, a1) (n positions in all) into `results[a0..a1)`: group the
+ * positions into units, revalue each unit once over the grid (one kernel call), sum the units into
+ * sub-account P&L, then each account's result.
+ */
 function marginChunk(
   ctx: EngineContext, resolved: readonly ResolvedAccount[], a0: number, a1: number, n: number, pg: PreparedGrid,
   assetIndex: Map<string, number>, spots: Float64Array, aggregation: MarginAggregation, results: PortfolioMarginResult[],
 ): void {
   const { grid, m, logMoves, volShocks } = pg;
   const nF = Math.max(1, spots.length);
-  const joint = aggregation === 'joint';
-  // Sub-accounts: (account, asset) pairs in per-asset mode, accounts in joint mode. Units: the
-  // distinct instruments of the chunk (same instrument, vol and market), each revalued once per
-  // scenario for one unit; a position's P&L is its size times its unit's vector.
+  const layout = chunkUnits(resolved, a0, a1, n, aggregation === 'joint');
+  const { units, subFirst, subAsset } = layout;
+  const { f64, i32 } = packUnits(units, assetIndex, grid.vegaScaling);
+
+  // Kernel call: one for the chunk's units (every unit in kernel account 0; only the per-position
+  // output is read).
+  const volMode = grid.volShockMode === 'relative' ? L.VOL_SHOCK_RELATIVE : L.VOL_SHOCK_ABSOLUTE;
+  const unitPnl = revalueUnits(ctx, f64, i32, units.length, spots, nF, m, (s) => logMoves[s], (s) => volShocks[s], volMode);
+  if (grid.minVolForShockUp !== undefined) floorVolUp(ctx, pg, units, assetIndex, spots, nF, f64, unitPnl);
+
+  const chunk: ChunkPnl = { ...layout, subPnl: subAccountPnl(layout, unitPnl, n, m), unitPnl };
+  let pos0 = 0;
+  for (let a = a0; a < a1; a++) {
+    const acc = resolved[a];
+    const k = a - a0;
+    results[a] = accountResult(acc, pg, chunk, pos0, subFirst[k], subFirst[k + 1], subAsset);
+    pos0 += acc.positions.length;
+  }
+}
+
+/** How a chunk's positions map to sub-accounts and to distinct instruments ("units"). */
+interface ChunkUnits {
+  /** Per position (in account order): its sub-account, its unit and its size. */
+  subOfPos: Int32Array;
+  unitOfPos: Int32Array;
+  sizeOfPos: Float64Array;
+  /** First sub-account of each account of the chunk, plus the total at the end. */
+  subFirst: number[];
+  /** Each sub-account's asset (`'*'` for a joint account). */
+  subAsset: string[];
+  /** The distinct instruments (same instrument, vol and market), each revalued once per scenario for one unit. */
+  units: ResolvedPosition[];
+  nSub: number;
+}
+
+/**
+ * Sub-accounts: (account, asset) pairs in per-asset mode, accounts in joint mode. Units: the
+ * distinct instruments of accounts [a0, a1) (n positions in all); a position's P&L is its size
+ * times its unit's vector.
+ */
+function chunkUnits(resolved: readonly ResolvedAccount[], a0: number, a1: number, n: number, joint: boolean): ChunkUnits {
   const subOfPos = new Int32Array(n);
   const unitOfPos = new Int32Array(n);
   const sizeOfPos = new Float64Array(n);
-  const subFirst: number[] = []; // first sub-account of each account in the chunk
+  const subFirst: number[] = [];
   const subAsset: string[] = [];
   const units: ResolvedPosition[] = [];
   const byKey = new Map<string, number[]>();
@@ -284,52 +325,44 @@ function marginChunk(
       }
       subOfPos[i] = u;
       sizeOfPos[i] = p.size;
-      const key = p.instrument ?? `${p.kind}|${p.asset}|${p.expiry}|${p.strike}|${p.type}`;
-      let list = byKey.get(key);
-      if (list === undefined) byKey.set(key, (list = []));
-      let id = -1;
-      for (const c of list) {
-        if (sameUnit(units[c], p)) {
-          id = c;
-          break;
-        }
-      }
-      if (id < 0) {
-        id = units.length;
-        units.push(p);
-        list.push(id);
-      }
-      unitOfPos[i] = id;
+      unitOfPos[i] = unitOf(p, units, byKey);
       i++;
     }
   }
   subFirst.push(nSub);
+  return { subOfPos, unitOfPos, sizeOfPos, subFirst, subAsset, units, nSub };
+}
+
+/** The unit of position `p`: an existing one of the same instrument, vol and market, or a new one appended to `units`. */
+function unitOf(p: ResolvedPosition, units: ResolvedPosition[], byKey: Map<string, number[]>): number {
+  const key = p.instrument ?? `${p.kind}|${p.asset}|${p.expiry}|${p.strike}|${p.type}`;
+  let list = byKey.get(key);
+  if (list === undefined) byKey.set(key, (list = []));
+  for (const c of list) if (sameUnit(units[c], p)) return c;
+  const id = units.length;
+  units.push(p);
+  list.push(id);
+  return id;
+}
+
+/** The units in the kernel's position layout (struct of arrays, every unit in account 0). */
+function packUnits(units: readonly ResolvedPosition[], assetIndex: Map<string, number>, scaling: ScenarioGrid['vegaScaling']): { f64: Float64Array; i32: Int32Array } {
   const nU = units.length;
   const f64 = new Float64Array(L.POS_F64_COLUMNS * nU);
   const i32 = new Int32Array(L.POS_I32_COLUMNS * nU);
-  const scaling = grid.vegaScaling;
   units.forEach((p, k) => packPosition(p, k, nU, f64, i32, assetIndex.get(p.asset)!, scaling));
+  return { f64, i32 };
+}
 
-  // Kernel call: one for the chunk's units (every unit in kernel account 0; only the per-position
-  // output is read).
-  const volMode = grid.volShockMode === 'relative' ? L.VOL_SHOCK_RELATIVE : L.VOL_SHOCK_ABSOLUTE;
-  const unitPnl = revalueUnits(ctx, f64, i32, nU, spots, nF, m, (s) => logMoves[s], (s) => volShocks[s], volMode);
-  if (grid.minVolForShockUp !== undefined) floorVolUp(ctx, pg, units, assetIndex, spots, nF, f64, unitPnl);
-
-  // Sub-account P&L = sum of size x unit vector, in the positions' order.
+/** Sub-account P&L [nSub][m] = sum of size x unit vector, in the positions' order (n positions). */
+function subAccountPnl(layout: ChunkUnits, unitPnl: Float64Array, n: number, m: number): Float64Array {
+  const { sizeOfPos, unitOfPos, subOfPos, nSub } = layout;
   const subPnl = new Float64Array(Math.max(1, nSub) * m);
   for (let k = 0; k < n; k++) {
     const q = sizeOfPos[k], row = unitOfPos[k] * m, out = subOfPos[k] * m;
     for (let s = 0; s < m; s++) subPnl[out + s] += q * unitPnl[row + s];
   }
-  const chunk: ChunkPnl = { subPnl, unitPnl, unitOfPos, sizeOfPos, subOfPos };
-  let pos0 = 0;
-  for (let a = a0; a < a1; a++) {
-    const acc = resolved[a];
-    const k = a - a0;
-    results[a] = accountResult(acc, pg, chunk, pos0, subFirst[k], subFirst[k + 1], subAsset);
-    pos0 += acc.positions.length;
-  }
+  return subPnl;
 }
 
 /** P&L of one chunk: sub-accounts [nSub][m], units [nU][m], and each position's unit, size and sub-account. */
@@ -449,28 +482,28 @@ function revalueUnits(
   const { arena } = ctx;
   arena.reset();
   arena.reserve(8 * (f64.length + nF + 3 * m * nF + m + Math.max(1, nU) * m) + 4 * i32.length + 16 * 12);
-  const pF = arena.alloc(8 * f64.length);
-  const pI = arena.alloc(4 * i32.length);
-  const pS = arena.alloc(8 * nF);
-  const pL = arena.alloc(8 * m * nF);
-  const pV = arena.alloc(8 * m * nF);
+  const pColumnsF64 = arena.alloc(8 * f64.length);
+  const pColumnsI32 = arena.alloc(4 * i32.length);
+  const pSpots = arena.alloc(8 * nF);
+  const pLogMoves = arena.alloc(8 * m * nF);
+  const pVolShocks = arena.alloc(8 * m * nF);
   const pScr = arena.alloc(8 * m * nF);
   const pOut = arena.alloc(8 * m);
   const pPos = arena.alloc(8 * Math.max(1, nU) * m);
   let v = arena.views;
-  v.f64.set(f64, pF >>> 3);
-  v.i32.set(i32, pI >>> 2);
-  if (spots.length > 0) v.f64.set(spots, pS >>> 3);
-  else v.f64[pS >>> 3] = 1;
-  const lBase = pL >>> 3, vBase = pV >>> 3;
+  v.f64.set(f64, pColumnsF64 >>> 3);
+  v.i32.set(i32, pColumnsI32 >>> 2);
+  if (spots.length > 0) v.f64.set(spots, pSpots >>> 3);
+  else v.f64[pSpots >>> 3] = 1;
+  const logMoveBase = pLogMoves >>> 3, volShockBase = pVolShocks >>> 3;
   for (let s = 0; s < m; s++) {
     const move = logMove(s), shock = volShock(s);
     for (let f = 0; f < nF; f++) {
-      v.f64[lBase + s * nF + f] = move;
-      v.f64[vBase + s * nF + f] = shock;
+      v.f64[logMoveBase + s * nF + f] = move;
+      v.f64[volShockBase + s * nF + f] = shock;
     }
   }
-  const rc = riskKernels(ctx).portfolioRevalue(nU, m, nF, 1, pF, pI, pS, pL, pV, volMode, 0, 0, pScr, pOut, nU > 0 ? pPos : 0);
+  const rc = ctx.kernels.portfolioRevalue(nU, m, nF, 1, pColumnsF64, pColumnsI32, pSpots, pLogMoves, pVolShocks, volMode, 0, 0, pScr, pOut, nU > 0 ? pPos : 0);
   if (rc !== 0) throw new KernelError('portfolioRevalue', rc);
   v = arena.views;
   return v.f64.slice(pPos >>> 3, (pPos >>> 3) + nU * m);

@@ -5,7 +5,7 @@
  * options at their premium, spot holdings none. Accounts are validated and every option priced
  * in one Black-76 batch (resolveAccounts); totals, equity, margin ratios and a status per account.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
 import { requireNumber } from '../arguments.js';

@@ -5,7 +5,7 @@
  * series. Plain TypeScript (scalar, not batch): units as everywhere in riskwasm, time in years,
  * rates continuously compounded, vols annualised decimals.
  */
-import { normalCdf } from '../kernels/math/normal-distribution.js';
+import { normalCdf } from '../math/normal-distribution.js';
 import type { OptionType } from '../batch-inputs.js';
 import { InputError } from '../errors.js';
 import { requireNumber, requireNumberArray, requireRecord } from '../arguments.js';

@@ -4,7 +4,7 @@
  * accumulators with `monteCarloShard` and that `mergeShards` turns into a result.
  */
 import { InputError } from '../errors.js';
-import { booleanOption, enumOption, requireObject } from '../batch-inputs.js';
+import { booleanOption, enumOption, keyList, requireObject } from '../batch-inputs.js';
 import { checkKeys } from '../option-keys.js';
 import { requireInteger, requireNumber, requireRecord } from '../arguments.js';
 import { MAX_POOL_SHARDS } from '../parallel/limits.js';
@@ -63,13 +63,7 @@ export const MONTE_CARLO_DOMAIN = {
 } as const;
 const D = MONTE_CARLO_DOMAIN;
 
-// Allowed keys of every public options object, checked in both directions against the types
-// (a key added to a type but not here, or listed here but not in the type, fails to compile).
-type KeysOf<T> = readonly (keyof T)[];
-type Complete<T, K extends readonly PropertyKey[]> = [Exclude<keyof T, K[number]>] extends [never] ? K : never;
-function keyList<T>() {
-  return <const K extends KeysOf<T>>(keys: Complete<T, K>): readonly string[] => keys as readonly string[];
-}
+// Allowed keys of every public options object, checked in both directions against the types (keyList).
 type Jumps = JumpParameters & DeprecatedJumpParameters;
 type Qmc = NonNullable<MonteCarloArgs['qmc']>;
 type Importance = Exclude<MonteCarloArgs['importanceSampling'], boolean | undefined>;
@@ -530,7 +524,6 @@ export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
   checkKeys(a, MONTE_CARLO_KEYS, '');
   const model = checkModel(a.model);
   const payoff = checkPayoff(a.payoff, 'payoff', model);
-  const multi = model.kind === 'multiGbm';
   const expiry = num(a.expiry, 'expiry', (x) => x >= D.minExpiry && x <= D.maxExpiry, `a number of years in [${D.minExpiry}, ${D.maxExpiry}]`);
   const steps = integer(a.steps, 'steps', 1, MAX_STEPS);
   checkModelLimits(model, expiry, steps);
@@ -543,86 +536,138 @@ export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
     num(v, 'shardSize', (x) => Number.isInteger(x) && x >= 2 && x <= MAX_SHARD_SIZE && x % 2 === 0, `an even integer in [2, ${MAX_SHARD_SIZE}]`));
   const dps = drawsPerStep(model.code, model.assets);
   const dims = steps * dps;
+  const { replications, scramble, bridge } = checkQmc(a.qmc, rng, steps, dps, model.kind === 'multiGbm');
+  const paths = checkPaths(a.paths, rng, replications, antithetic);
+  const pointsPerReplication = paths / replications;
+  const cv = controlVariate(a.controlVariate, model, payoff, expiry, steps);
+  const { importanceSampling, isShift } = importanceSamplingShift(a.importanceSampling, model, payoff, expiry, steps);
+  const { delta, vega, lipschitz } = checkGreeks(a.greeks, model, payoff);
+  const greekMask = (delta ? L.GREEK_DELTA : 0) | (vega ? L.GREEK_VEGA : 0);
+  const shardsPerReplication = shardsOf(pointsPerReplication, shardSize, replications, workers);
+  return {
+    model, payoff, expiry, paths, steps, ...seed, stream, rng, replications, pointsPerReplication, scramble, bridge,
+    antithetic, controlVariate: cv.kind, controlMean: cv.mean, importanceSampling, isShift, delta, vega,
+    greekMethod: lipschitz ? 'pathwise' : 'likelihoodRatio', workers, shardSize,
+    shardsPerReplication, shardCount: shardsPerReplication * replications, drawsPerStep: dps, dims,
+    params: paramBlock(model, payoff, expiry, { antithetic, cv: cv.code, greeks: greekMask, shift: isShift }),
+    assetBlock: assetBlock(model, payoff),
+  };
+}
 
-  let replications = 1;
-  let scramble: 'shift' | 'owen' = 'shift';
-  let bridge = false;
-  if (rng === 'sobol') {
-    const q = a.qmc === undefined ? {} : requireObject(a.qmc, 'qmc');
-    checkKeys(q, QMC_KEYS, 'qmc');
-    replications = optional(q.replications, DEFAULT_REPLICATIONS, (v) => integer(v, 'qmc.replications', 2, MAX_REPLICATIONS));
-    scramble = enumOption(q.scramble, ['shift', 'owen'] as const, 'shift', 'qmc.scramble');
-    bridge = booleanOption(q.brownianBridge, true, 'qmc.brownianBridge');
-    if (dims > SOBOL_MAX_DIMENSIONS) {
-      throw new InputError('steps', steps, `steps x ${dps} draws per step${multi ? ' (one per asset)' : ''} <= ${SOBOL_MAX_DIMENSIONS} Sobol dimensions (or rng: 'philox')`);
-    }
-  } else if (a.qmc !== undefined) {
-    checkKeys(requireObject(a.qmc, 'qmc'), QMC_KEYS, 'qmc');
+/**
+ * The `qmc` options: replications, scrambling and Brownian bridge for `rng: 'sobol'` (defaults
+ * otherwise, after checking the keys of a `qmc` given anyway); steps x draws per step must fit the
+ * Sobol table's dimensions.
+ * @throws InputError naming `qmc...` or `steps`.
+ */
+function checkQmc(
+  qmc: unknown, rng: 'philox' | 'sobol', steps: number, dps: number, multi: boolean,
+): { replications: number; scramble: 'shift' | 'owen'; bridge: boolean } {
+  if (rng !== 'sobol') {
+    if (qmc !== undefined) checkKeys(requireObject(qmc, 'qmc'), QMC_KEYS, 'qmc');
+    return { replications: 1, scramble: 'shift', bridge: false };
   }
+  const q = qmc === undefined ? {} : requireObject(qmc, 'qmc');
+  checkKeys(q, QMC_KEYS, 'qmc');
+  const replications = optional(q.replications, DEFAULT_REPLICATIONS, (v) => integer(v, 'qmc.replications', 2, MAX_REPLICATIONS));
+  const scramble = enumOption(q.scramble, ['shift', 'owen'] as const, 'shift', 'qmc.scramble');
+  const bridge = booleanOption(q.brownianBridge, true, 'qmc.brownianBridge');
+  if (steps * dps > SOBOL_MAX_DIMENSIONS) {
+    throw new InputError('steps', steps, `steps x ${dps} draws per step${multi ? ' (one per asset)' : ''} <= ${SOBOL_MAX_DIMENSIONS} Sobol dimensions (or rng: 'philox')`);
+  }
+  return { replications, scramble, bridge };
+}
+
+/**
+ * The path count: at most MAX_PATHS (Sobol: replications x MAX_SOBOL_POINTS), even with at least
+ * two antithetic pairs when `antithetic`, a whole number of (antithetic) points per replication.
+ * @throws InputError naming `paths`.
+ */
+function checkPaths(value: unknown, rng: 'philox' | 'sobol', replications: number, antithetic: boolean): number {
   const maxPaths = rng === 'sobol' ? replications * MAX_SOBOL_POINTS : MAX_PATHS;
-  const paths = integer(a.paths, 'paths', 2, maxPaths);
+  const paths = integer(value, 'paths', 2, maxPaths);
   if (antithetic && (paths % 2 !== 0 || paths < 4)) throw new InputError('paths', paths, 'an even number >= 4 (antithetic pairs; two pairs at least for a variance)');
   if (rng === 'sobol') {
     if (paths % replications !== 0) throw new InputError('paths', paths, `a multiple of qmc.replications (${replications})`);
     if (antithetic && (paths / replications) % 2 !== 0) throw new InputError('paths', paths, `an even number of points per replication (paths / ${replications})`);
   }
-  const pointsPerReplication = paths / replications;
+  return paths;
+}
 
-  // Control variate.
-  const cvKind = enumOption(a.controlVariate, ['none', 'underlying', 'geometricAsian', 'geometricBasket'] as const, 'none', 'controlVariate');
-  let controlMean = 0;
-  if (cvKind === 'geometricBasket') {
+type ControlVariateKind = MonteCarloJob['controlVariate'];
+
+/**
+ * The control variate: its kind, its known mean (discounted forward of the underlying or the
+ * basket's weighted forwards; the geometric Asian or geometric basket closed form) and its kernel code.
+ * @throws InputError naming `controlVariate` (a control the model or payoff does not have) or `payoff.weights[i]`.
+ */
+function controlVariate(
+  value: unknown, model: ModelSpec, payoff: PayoffSpec, expiry: number, steps: number,
+): { kind: ControlVariateKind; mean: number; code: number } {
+  const kind = enumOption(value, ['none', 'underlying', 'geometricAsian', 'geometricBasket'] as const, 'none', 'controlVariate');
+  const multi = model.kind === 'multiGbm';
+  let mean = 0;
+  if (kind === 'geometricBasket') {
     if (!multi || (payoff.kind !== 'basket' && payoff.kind !== 'geometricBasket')) {
-      throw new InputError('controlVariate', cvKind, "'underlying' or 'none' (the geometric-basket control is for basket payoffs of the multiGbm model)");
+      throw new InputError('controlVariate', kind, "'underlying' or 'none' (the geometric-basket control is for basket payoffs of the multiGbm model)");
     }
     payoff.weights.forEach((w, i) => {
       if (!(w > 0)) throw new InputError(`payoff.weights[${i}]`, w, "a weight > 0 (the geometric-basket control needs positive weights)");
     });
     const mm = model.multi!;
-    controlMean = geometricBasketPrice(mm.spots, payoff.weights, expiry, model.rate, mm.dividendYields, mm.vols, mm.correlation.matrix, payoff.strike, payoff.type);
-  } else if (cvKind === 'underlying' && multi) {
+    mean = geometricBasketPrice(mm.spots, payoff.weights, expiry, model.rate, mm.dividendYields, mm.vols, mm.correlation.matrix, payoff.strike, payoff.type);
+  } else if (kind === 'underlying' && multi) {
     const mm = model.multi!;
     const c = underlyingWeights(model.assets, payoff);
-    for (let i = 0; i < model.assets; i++) controlMean += c[i]! * mm.spots[i]! * Math.exp(-mm.dividendYields[i]! * expiry);
-  } else if (cvKind === 'underlying') {
-    controlMean = model.spot * Math.exp(-model.dividendYield * expiry);
-  } else if (cvKind === 'geometricAsian') {
-    if (model.kind !== 'gbm') throw new InputError('controlVariate', cvKind, "'underlying' or 'none' (the geometric-Asian control needs the GBM closed form)");
-    if (payoff.kind !== 'asian') throw new InputError('controlVariate', cvKind, "'underlying' or 'none' (the geometric-Asian control is for Asian payoffs)");
-    controlMean = geometricAsianPrice(model.spot, payoff.strike, expiry, model.rate, model.dividendYield, model.vol, payoff.type, steps);
+    for (let i = 0; i < model.assets; i++) mean += c[i]! * mm.spots[i]! * Math.exp(-mm.dividendYields[i]! * expiry);
+  } else if (kind === 'underlying') {
+    mean = model.spot * Math.exp(-model.dividendYield * expiry);
+  } else if (kind === 'geometricAsian') {
+    if (model.kind !== 'gbm') throw new InputError('controlVariate', kind, "'underlying' or 'none' (the geometric-Asian control needs the GBM closed form)");
+    if (payoff.kind !== 'asian') throw new InputError('controlVariate', kind, "'underlying' or 'none' (the geometric-Asian control is for Asian payoffs)");
+    mean = geometricAsianPrice(model.spot, payoff.strike, expiry, model.rate, model.dividendYield, model.vol, payoff.type, steps);
   }
-  const cvCode = cvKind === 'underlying' ? L.CV_UNDERLYING : cvKind === 'geometricAsian' ? L.CV_GEOMETRIC_ASIAN
-    : cvKind === 'geometricBasket' ? L.CV_GEOMETRIC_BASKET : L.CV_NONE;
+  const code = kind === 'underlying' ? L.CV_UNDERLYING : kind === 'geometricAsian' ? L.CV_GEOMETRIC_ASIAN
+    : kind === 'geometricBasket' ? L.CV_GEOMETRIC_BASKET : L.CV_NONE;
+  return { kind, mean, code };
+}
 
-  // Importance sampling.
-  let importanceSampling = false;
-  let isShift = 0;
-  if (a.importanceSampling !== undefined && a.importanceSampling !== false) {
-    if (multi) throw new InputError('importanceSampling', a.importanceSampling, 'false or undefined (importance sampling is not available for multiGbm)');
-    importanceSampling = true;
-    if (a.importanceSampling === true) {
-      isShift = importanceShift(model, payoff, expiry, steps);
-    } else {
-      const o = requireObject(a.importanceSampling, 'importanceSampling');
-      checkKeys(o, IMPORTANCE_KEYS, 'importanceSampling');
-      isShift = o.shift === undefined ? importanceShift(model, payoff, expiry, steps)
-        : num(o.shift, 'importanceSampling.shift', (x) => Math.abs(x) <= MAX_IMPORTANCE_SHIFT, `a number in [-${MAX_IMPORTANCE_SHIFT}, ${MAX_IMPORTANCE_SHIFT}]`);
-    }
-  }
+/**
+ * Importance sampling: off, on with the default drift shift, or on with `{ shift }` (in units of
+ * the per-step standard normal). Not for multiGbm.
+ * @throws InputError naming `importanceSampling...`.
+ */
+function importanceSamplingShift(
+  value: unknown, model: ModelSpec, payoff: PayoffSpec, expiry: number, steps: number,
+): { importanceSampling: boolean; isShift: number } {
+  if (value === undefined || value === false) return { importanceSampling: false, isShift: 0 };
+  if (model.kind === 'multiGbm') throw new InputError('importanceSampling', value, 'false or undefined (importance sampling is not available for multiGbm)');
+  if (value === true) return { importanceSampling: true, isShift: importanceShift(model, payoff, expiry, steps) };
+  const o = requireObject(value, 'importanceSampling');
+  checkKeys(o, IMPORTANCE_KEYS, 'importanceSampling');
+  const isShift = o.shift === undefined ? importanceShift(model, payoff, expiry, steps)
+    : num(o.shift, 'importanceSampling.shift', (x) => Math.abs(x) <= MAX_IMPORTANCE_SHIFT, `a number in [-${MAX_IMPORTANCE_SHIFT}, ${MAX_IMPORTANCE_SHIFT}]`);
+  return { importanceSampling: true, isShift };
+}
 
-  // Greeks.
-  if (multi && a.greeks !== undefined && a.greeks !== false) {
-    throw new InputError('greeks', a.greeks, 'false or undefined (greeks are not available for multiGbm: bump the inputs with the same seed, common random numbers)');
+/**
+ * Which greeks to estimate (`true`: delta, and vega where the model has a flat vol) and whether
+ * the payoff is Lipschitz (pathwise estimators) or not (likelihood ratio).
+ * @throws InputError naming `greeks...` for greeks the model or payoff cannot have.
+ */
+function checkGreeks(value: unknown, model: ModelSpec, payoff: PayoffSpec): { delta: boolean; vega: boolean; lipschitz: boolean } {
+  if (model.kind === 'multiGbm' && value !== undefined && value !== false) {
+    throw new InputError('greeks', value, 'false or undefined (greeks are not available for multiGbm: bump the inputs with the same seed, common random numbers)');
   }
   const lipschitz = payoff.kind === 'european' || payoff.kind === 'asian';
   const flatVol = model.kind === 'gbm' || model.kind === 'merton';
   let delta = false;
   let vega = false;
-  if (a.greeks === true) {
+  if (value === true) {
     delta = true;
     vega = flatVol;
-  } else if (a.greeks !== undefined && a.greeks !== false) {
-    const g = requireObject(a.greeks, 'greeks');
+  } else if (value !== undefined && value !== false) {
+    const g = requireObject(value, 'greeks');
     checkKeys(g, GREEK_KEYS, 'greeks');
     delta = booleanOption(g.delta, false, 'greeks.delta');
     vega = booleanOption(g.vega, false, 'greeks.vega');
@@ -633,21 +678,21 @@ export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
   if (delta && !lipschitz && (model.kind === 'heston' || model.kind === 'bates') && (Math.abs(model.rho) === 1 || model.v0 === 0)) {
     throw new InputError('greeks.delta', true, 'false here: the likelihood-ratio delta of a digital or barrier under Heston needs |rho| < 1 and v0 > 0');
   }
-  const greekMask = (delta ? L.GREEK_DELTA : 0) | (vega ? L.GREEK_VEGA : 0);
+  return { delta, vega, lipschitz };
+}
 
+/**
+ * Shards per replication: ceil(points per replication / shard size); with workers > 1 the whole
+ * job may have at most MAX_POOL_SHARDS shards.
+ * @throws InputError naming `shardSize`.
+ */
+function shardsOf(pointsPerReplication: number, shardSize: number, replications: number, workers: number): number {
   const shardsPerReplication = Math.ceil(pointsPerReplication / shardSize);
   if (workers > 1 && shardsPerReplication * replications > MAX_POOL_SHARDS) {
     throw new InputError('shardSize', shardSize,
       `a shard size giving at most ${MAX_POOL_SHARDS} shards with workers > 1 (paths / shardSize = ${shardsPerReplication * replications}; the pool keeps one accumulator per shard)`);
   }
-  return {
-    model, payoff, expiry, paths, steps, ...seed, stream, rng, replications, pointsPerReplication, scramble, bridge,
-    antithetic, controlVariate: cvKind, controlMean, importanceSampling, isShift, delta, vega,
-    greekMethod: lipschitz ? 'pathwise' : 'likelihoodRatio', workers, shardSize,
-    shardsPerReplication, shardCount: shardsPerReplication * replications, drawsPerStep: dps, dims,
-    params: paramBlock(model, payoff, expiry, { antithetic, cv: cvCode, greeks: greekMask, shift: isShift }),
-    assetBlock: assetBlock(model, payoff),
-  };
+  return shardsPerReplication;
 }
 
 /** Validated simulatePaths arguments. */

@@ -3,28 +3,22 @@
  * AbortSignal can fire), `monteCarloSync`, and `simulatePaths`. Shards run in this thread, in
  * order; the worker pool will distribute the same shards and merge them the same way.
  */
-import type { EngineContext } from '../engine.js';
-import { InputError, KernelError } from '../errors.js';
-import type { MonteCarloKernels } from '../kernels/montecarlo/kernels.js';
+import type { EngineContext } from '../context.js';
+import { KernelError } from '../errors.js';
 import * as L from '../kernels/montecarlo/layout.js';
 import { AbortedError } from './errors.js';
 import { createMonteCarloJob, createSimulatePathsJob, type MonteCarloJob } from './job.js';
 import { monteCarloShard, reserveAligned, ShardMerger } from './shards.js';
 import type { MonteCarloArgs, MonteCarloResult, SimulatePathsArgs } from './types.js';
 import { now } from '../clock.js';
+import { runControls } from '../parallel/run-controls.js';
 
 /** Yield to the event loop at most this often (ms of compute between yields). */
 const YIELD_EVERY_MS = 15;
 
 
 function controls(args: MonteCarloArgs | SimulatePathsArgs): { signal?: AbortSignal; onProgress?: (f: number) => void } {
-  const signal = args.signal;
-  if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) {
-    throw new InputError('signal', signal, 'an AbortSignal');
-  }
-  const onProgress = args.onProgress;
-  if (onProgress !== undefined && typeof onProgress !== 'function') throw new InputError('onProgress', onProgress, 'a function');
-  return { signal, onProgress };
+  return runControls(args);
 }
 
 /**
@@ -58,7 +52,7 @@ export async function monteCarlo(ctx: EngineContext, args: MonteCarloArgs): Prom
   const job = createMonteCarloJob(args);
   if (job.workers > 1 && job.shardCount > 1) {
     // Loaded on demand: callers who never use workers never load the pool.
-    const { monteCarloParallel } = await import('../parallel/monte-carlo.js');
+    const { monteCarloParallel } = await import('./monte-carlo-parallel.js');
     return monteCarloParallel(ctx, args);
   }
   const { signal, onProgress } = controls(args);
@@ -103,7 +97,7 @@ export function simulatePaths(ctx: EngineContext, args: SimulatePathsArgs): Floa
   const multi = job.assetBlock.length > 0;
   const row = (job.steps + 1) * n;
   const out = job.out ?? new Float64Array(job.paths * row);
-  const k = ctx.kernels as EngineContext['kernels'] & MonteCarloKernels;
+  const k = ctx.kernels;
   const arena = ctx.arena;
   const chunk = Math.max(2, Math.floor(SIMULATE_CHUNK_BYTES / (row * 8)) & ~1);
   const scratch = (L.MA_SCRATCH_PER_ASSET * n + n * n) * 8;

@@ -6,15 +6,15 @@
  * Any partition of the shards over workers, processes or machines therefore gives bit-identical
  * results, as long as the merge sees them in shard order.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError, KernelError } from '../errors.js';
-import type { MonteCarloKernels } from '../kernels/montecarlo/kernels.js';
-import type { RandomKernels } from '../kernels/random/kernels.js';
 import * as L from '../kernels/montecarlo/layout.js';
 import { sobolDirectionTable } from '../random/sobol-table.js';
 import { SOBOL_MAX_DIMENSIONS } from '../random/sobol-table.js';
 import { MemoryArena } from '../memory-arena.js';
 import { requireInteger, requireNumber, requireNumberArray, requireRecord } from '../arguments.js';
+import { requireEnum } from '../batch-inputs.js';
+import { registerShardTasks } from '../parallel/shard-tasks.js';
 import {
   drawsPerStep, MAX_ASSETS, MAX_JUMPS_PER_STEP, MAX_PATHS, MAX_REPLICATIONS, MAX_SHARD_SIZE, MAX_SOBOL_POINTS, MAX_STEPS, MAX_WORKERS,
   MONTE_CARLO_DOMAIN, QMC_SCRAMBLE_STREAM_BIT, type MonteCarloJob,
@@ -36,15 +36,8 @@ export function reserveAligned(ctx: EngineContext, bytes: number): void {
   ctx.arena.reserve(Math.ceil(bytes / 16) * 16 + 16);
 }
 
-type McContext = EngineContext & { kernels: EngineContext['kernels'] & MonteCarloKernels & RandomKernels };
-
 /** Validated jobs (by identity): a job is checked once per object, not once per shard. */
 const checkedJobs = new WeakSet<object>();
-
-function oneOf<T extends string>(v: unknown, allowed: readonly T[], path: string): T {
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) throw new InputError(path, v, allowed.map((x) => `'${x}'`).join(' or '));
-  return v as T;
-}
 
 function bool(v: unknown, path: string): boolean {
   if (typeof v !== 'boolean') throw new InputError(path, v, 'true or false');
@@ -66,7 +59,7 @@ function same(v: unknown, expected: number, path: string, what: string): void {
 function checkMonteCarloJob(value: unknown, path = 'job'): MonteCarloJob {
   const j = requireRecord(value, path);
   if (checkedJobs.has(j)) return j as unknown as MonteCarloJob;
-  const rng = oneOf(j.rng, ['philox', 'sobol'], `${path}.rng`);
+  const rng = requireEnum(j.rng, ['philox', 'sobol'], `${path}.rng`);
   const steps = requireInteger(j.steps, `${path}.steps`, 1, MAX_STEPS);
   const replications = requireInteger(j.replications, `${path}.replications`, 1, rng === 'sobol' ? MAX_REPLICATIONS : 1);
   const shardSize = requireInteger(j.shardSize, `${path}.shardSize`, 2, MAX_SHARD_SIZE);
@@ -84,15 +77,15 @@ function checkMonteCarloJob(value: unknown, path = 'job'): MonteCarloJob {
   if (!(expiry >= MONTE_CARLO_DOMAIN.minExpiry && expiry <= MONTE_CARLO_DOMAIN.maxExpiry)) {
     throw new InputError(`${path}.expiry`, expiry, `a number in [${MONTE_CARLO_DOMAIN.minExpiry}, ${MONTE_CARLO_DOMAIN.maxExpiry}]`);
   }
-  oneOf(j.scramble, ['shift', 'owen'], `${path}.scramble`);
+  requireEnum(j.scramble, ['shift', 'owen'], `${path}.scramble`);
   for (const k of ['bridge', 'antithetic', 'importanceSampling', 'delta', 'vega'] as const) bool(j[k], `${path}.${k}`);
-  const cv = oneOf(j.controlVariate, ['none', 'underlying', 'geometricAsian', 'geometricBasket'], `${path}.controlVariate`);
+  const cv = requireEnum(j.controlVariate, ['none', 'underlying', 'geometricAsian', 'geometricBasket'], `${path}.controlVariate`);
   if (cv !== 'none') requireNumber(j.controlMean, `${path}.controlMean`);
   if (j.importanceSampling) requireNumber(j.isShift, `${path}.isShift`);
-  oneOf(j.greekMethod, ['pathwise', 'likelihoodRatio'], `${path}.greekMethod`);
+  requireEnum(j.greekMethod, ['pathwise', 'likelihoodRatio'], `${path}.greekMethod`);
 
   const m = requireRecord(j.model, `${path}.model`);
-  const kind = oneOf(m.kind, ['gbm', 'heston', 'merton', 'bates', 'multiGbm'], `${path}.model.kind`);
+  const kind = requireEnum(m.kind, ['gbm', 'heston', 'merton', 'bates', 'multiGbm'], `${path}.model.kind`);
   const assets = requireInteger(m.assets, `${path}.model.assets`, 1, kind === 'multiGbm' ? MAX_ASSETS : 1);
   if (typeof m.scheme !== 'string') throw new InputError(`${path}.model.scheme`, m.scheme, 'a string');
   const code = requireInteger(m.code, `${path}.model.code`, L.MODEL_GBM, L.MODEL_MULTI_GBM);
@@ -135,13 +128,13 @@ function checkMonteCarloJob(value: unknown, path = 'job'): MonteCarloJob {
 }
 
 /** @throws InputError unless `ctx` is an engine (or an engine context with its arena and kernels). */
-function checkContext(ctx: unknown): McContext {
+function checkContext(ctx: unknown): EngineContext {
   const c = requireRecord(ctx, 'engine');
-  const k = c.kernels as Partial<McContext['kernels']> | null;
+  const k = c.kernels as Partial<EngineContext['kernels']> | null;
   if (!(c.arena instanceof MemoryArena) || k === null || typeof k !== 'object' || typeof k.mcShard !== 'function') {
     throw new InputError('engine', ctx, 'an Engine (from createEngine)');
   }
-  return c as unknown as McContext;
+  return c as unknown as EngineContext;
 }
 
 /**
@@ -460,3 +453,11 @@ function schemeText(job: MonteCarloJob): string {
     : p.kind === 'asian' ? '; average over the step dates t_1..t_n' : '';
   return base + mon;
 }
+
+/**
+ * The Monte Carlo shard task of the worker pool: job = createMonteCarloJob(args), shards
+ * [0, job.shardCount), merged by ShardMerger. Registered when this module loads; the worker
+ * script registers it in each worker.
+ */
+export const monteCarloShardTasks = { monteCarlo: monteCarloShard } as const;
+registerShardTasks(monteCarloShardTasks);

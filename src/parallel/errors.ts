@@ -7,13 +7,24 @@
  * same `path` and `value` in the caller.
  */
 import { InputError, KernelError, RiskwasmError, WasmUnavailableError } from '../errors.js';
-import { AbortedError } from '../montecarlo/errors.js';
 
 /**
- * A run stopped because its `signal` was aborted: the Monte Carlo driver's class (code
- * `'ABORTED'`, name `'AbortError'`, `reason`, `shardsDone`), shared so that callers catch one class.
+ * A sharded run (Monte Carlo, or any worker-pool task) stopped because its `signal` was aborted.
+ * `code` is `'ABORTED'`; `name` is `'AbortError'`, the DOM convention, so code that checks
+ * `e.name === 'AbortError'` treats it like a cancelled `fetch`. `reason` is `signal.reason`;
+ * `shardsDone` says how many shards had finished. One class for the in-thread drivers and the
+ * pool, so that callers catch one class.
  */
-export { AbortedError };
+export class AbortedError extends RiskwasmError {
+  readonly reason: unknown;
+  readonly shardsDone: number;
+  constructor(reason: unknown, shardsDone: number) {
+    super('ABORTED', `run aborted after ${shardsDone} shard(s)`);
+    this.name = 'AbortError';
+    this.reason = reason;
+    this.shardsDone = shardsDone;
+  }
+}
 
 /**
  * A worker could not start (script not found, no worker support, a task module that cannot be

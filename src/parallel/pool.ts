@@ -14,12 +14,17 @@
  */
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
+import { keyList } from '../batch-inputs.js';
 import { MAX_POOL_SHARDS, MAX_SHARD_INDEX_END } from './limits.js';
 import { AbortedError, WorkerError, WorkerExit, rebuildError } from './errors.js';
 import { PROTOCOL_VERSION, type FromWorker } from './protocol.js';
 import { loadHost, type Host, type HostWorker } from './worker-host.js';
+import { checkCallback, checkSignal, checkWorkers, checkWorkerUrl } from './run-controls.js';
 
-/** Options of {@link WorkerPool}. */
+/**
+ * Options of {@link WorkerPool}. `workers` and `workerUrl` mean what they mean in `ParallelOptions`
+ * (options.ts, which names this class, so the pool does not import it back).
+ */
 export interface WorkerPoolOptions {
   /** Number of workers (an integer in [1, 1024]) or `'auto'` (the number of cores). Default `'auto'`. */
   workers?: number | 'auto';
@@ -56,14 +61,11 @@ export interface PoolRun {
   shardLength?: number;
 }
 
-const POOL_OPTION_KEYS = ['workers', 'module', 'chunkSize', 'taskModules', 'workerUrl'] as const satisfies readonly (keyof WorkerPoolOptions)[];
-const POOL_RUN_KEYS = [
+// Both directions: every key of the types is listed (keyList).
+const POOL_OPTION_KEYS = keyList<WorkerPoolOptions>()(['workers', 'module', 'chunkSize', 'taskModules', 'workerUrl']);
+const POOL_RUN_KEYS = keyList<PoolRun>()([
   'task', 'job', 'shards', 'firstShard', 'maxWorkers', 'signal', 'onProgress', 'onShard', 'output', 'shardLength',
-] as const satisfies readonly (keyof PoolRun)[];
-// Both directions: every key of the types is listed.
-const _allPoolKeys: Exclude<keyof WorkerPoolOptions, (typeof POOL_OPTION_KEYS)[number]> | Exclude<keyof PoolRun, (typeof POOL_RUN_KEYS)[number]> extends never
-  ? true : never = true;
-void _allPoolKeys;
+]);
 
 interface Slot {
   id: number;
@@ -133,9 +135,7 @@ export class WorkerPool {
       throw new InputError('options.chunkSize', chunkSize, 'an integer in [1, 4194304]');
     }
     checkTaskModules(taskModules, 'options.taskModules');
-    if (workerUrl !== undefined && !(workerUrl instanceof URL) && typeof workerUrl !== 'string') {
-      throw new InputError('options.workerUrl', workerUrl, 'a URL or a string');
-    }
+    checkWorkerUrl(workerUrl, 'options.workerUrl');
     this.module = module;
     this.sizeWanted = workers;
     this.chunkSize = chunkSize;
@@ -392,19 +392,12 @@ function checkPoolRun(spec: PoolRun): void {
   if (maxWorkers !== undefined && !(typeof maxWorkers === 'number' && Number.isInteger(maxWorkers) && maxWorkers >= 1)) {
     throw new InputError('spec.maxWorkers', maxWorkers, 'an integer >= 1');
   }
-  if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) throw new InputError('spec.signal', signal, 'an AbortSignal');
-  if (onProgress !== undefined && typeof onProgress !== 'function') throw new InputError('spec.onProgress', onProgress, 'a function');
-  if (onShard !== undefined && typeof onShard !== 'function') throw new InputError('spec.onShard', onShard, 'a function');
+  checkSignal(signal, 'spec.signal');
+  checkCallback(onProgress, 'spec.onProgress');
+  checkCallback(onShard, 'spec.onShard');
   if (output !== undefined) {
     if (!(output instanceof Float64Array)) throw new InputError('spec.output', output, 'a Float64Array');
     if (typeof shardLength !== 'number' || !Number.isInteger(shardLength) || shardLength < 1) throw new InputError('spec.shardLength', shardLength, 'an integer >= 1');
-  }
-}
-
-/** @throws InputError unless `workers` is a positive integer or 'auto'. */
-export function checkWorkers(workers: unknown, path: string): asserts workers is number | 'auto' {
-  if (workers !== 'auto' && !(typeof workers === 'number' && Number.isInteger(workers) && workers >= 1 && workers <= 1024)) {
-    throw new InputError(path, workers, "an integer in [1, 1024] or 'auto'");
   }
 }
 

@@ -7,12 +7,14 @@
  * workers or the order shards finish in, the caller gets the same arrays bit for bit and merges
  * them in shard order (`mergeShards`), so the merged sums are identical too.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
 import { compileWasm, defaultWasmUrl } from '../wasm-module.js';
 import { AbortedError } from './errors.js';
-import { checkShardRange, checkTaskModules, checkWorkers, isShared, WorkerPool } from './pool.js';
+import { checkShardRange, checkTaskModules, WorkerPool } from './pool.js';
+import type { ParallelOptions } from './options.js';
+import { checkCallback, checkWorkers, checkWorkerUrl, runControls } from './run-controls.js';
 import { getShardTask, registerTaskModule } from './shard-tasks.js';
 import { importTaskModule } from './task-modules.js';
 import { loadHost } from './worker-host.js';
@@ -21,8 +23,8 @@ import { now } from '../clock.js';
 /** Items (paths x steps, options, ...) below which a second worker does not pay for its messages (TOOLCHAIN.md). */
 const MIN_ITEMS_PER_WORKER = 5e4;
 
-/** Options of {@link runShards}. */
-export interface RunShardsOptions<J = unknown> {
+/** Options of {@link runShards}: the shared `ParallelOptions` plus the task, its job and its shards. */
+export interface RunShardsOptions<J = unknown> extends ParallelOptions {
   /** A registered shard task (see shard-tasks.ts), e.g. `'philoxSum'`. */
   task: string;
   /** The job: plain data and typed arrays (structured-cloneable; sent once to each worker). */
@@ -160,13 +162,12 @@ async function run<J>(
   checkShardRange(shards, firstShard, '');
   checkWorkers(workers, 'workers');
   if (items !== undefined && !(typeof items === 'number' && Number.isFinite(items) && items >= 0)) throw new InputError('items', items, 'a finite number >= 0');
-  if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) throw new InputError('signal', signal, 'an AbortSignal');
-  if (onProgress !== undefined && typeof onProgress !== 'function') throw new InputError('onProgress', onProgress, 'a function');
-  if (onShard !== undefined && typeof onShard !== 'function') throw new InputError('onShard', onShard, 'a function');
+  runControls({ signal, onProgress });
+  checkCallback(onShard, 'onShard');
   if (pool !== undefined && !(pool instanceof WorkerPool)) throw new InputError('pool', pool, 'a WorkerPool');
   if (module !== undefined && !(module instanceof WebAssembly.Module)) throw new InputError('module', module, 'a WebAssembly.Module');
   if (taskModules !== undefined) checkTaskModules(taskModules, 'taskModules');
-  if (workerUrl !== undefined && !(workerUrl instanceof URL) && typeof workerUrl !== 'string') throw new InputError('workerUrl', workerUrl, 'a URL or a string');
+  checkWorkerUrl(workerUrl, 'workerUrl');
   if (signal?.aborted) throw new AbortedError(signal.reason, 0);
 
   const n = await workerCount(workers, shards, items, pool);

@@ -1,5 +1,8 @@
 /**
- * The shard-task registry, imported by the main thread and by every worker.
+ * The shard-task registry, imported by the main thread and by every worker. It knows no domain:
+ * each domain registers its own tasks when its shard module loads (`'monteCarlo'` in
+ * montecarlo/shards.ts, `'portfolioMargin'` and `'portfolioLiquidation'` in margin/), and the
+ * worker script (worker-entry.ts, a composition root) imports those modules.
  *
  * A shard task is a pure function `(engine, job, shardIndex) => Float64Array`: it computes one
  * fixed slice of a job (a counter range of paths, a block of portfolios) on the engine it is given
@@ -7,16 +10,13 @@
  * {@link runShardsInto}, its block of output. The same (job, shardIndex) must give the same bits on
  * any thread, so results never depend on how shards were spread over workers.
  *
- * Tasks registered here (at module load) exist in every worker. Tasks of your own go in a module
+ * Tasks registered by the modules worker-entry.ts imports exist in every worker. Tasks of your own go in a module
  * whose export `shardTasks` maps names to functions; pass its URL as `taskModules` and each worker
  * (and the caller's thread) imports it. See docs/parallel.md.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError, KernelError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
-import { monteCarloShard } from '../montecarlo/shards.js';
-import { portfolioMarginShard } from '../margin/portfolio-margin-shard.js';
-import { portfolioLiquidationShard } from '../margin/portfolio-liquidation-shard.js';
 
 /**
  * One shard of a job. `out`, given only by {@link runShardsInto}, is the shard's block of the
@@ -45,11 +45,19 @@ export function getShardTask(name: string): ShardTask {
   return fn;
 }
 
+/**
+ * Register every task of a table `{ name: task }` (a domain's tasks, a task module's `shardTasks`).
+ * @throws InputError for an empty name or a non-function.
+ */
+export function registerShardTasks(table: Readonly<Record<string, ShardTask<never>>>): void {
+  for (const [name, fn] of Object.entries(table)) registerShardTask(name, fn as ShardTask);
+}
+
 /** Register every function of a task module's `shardTasks` export. @throws InputError if it has none. */
 export function registerTaskModule(mod: unknown, url: string): void {
   const table = (mod as { shardTasks?: unknown } | null)?.shardTasks;
   if (table === null || typeof table !== 'object') throw new InputError('taskModules', url, 'a module exporting `shardTasks` (an object of functions)');
-  for (const [name, fn] of Object.entries(table)) registerShardTask(name, fn as ShardTask);
+  registerShardTasks(table as Record<string, ShardTask<never>>);
 }
 
 /**
@@ -128,9 +136,3 @@ export function philoxSumShard(engine: EngineContext, job: PhiloxSumJob, shardIn
 }
 
 registerShardTask('philoxSum', philoxSumShard);
-// Monte Carlo: job = createMonteCarloJob(args), shards [0, job.shardCount), merged by ShardMerger.
-registerShardTask('monteCarlo', monteCarloShard);
-// Portfolio margin: job = PortfolioMarginJob, shard k = accounts [k accountsPerShard, ...) (see portfolioMarginParallel).
-registerShardTask('portfolioMargin', portfolioMarginShard);
-// PM liquidation prices: job = PortfolioLiquidationJob, shard k = accounts [k accountsPerShard, ...) (see portfolioLiquidationPriceParallel).
-registerShardTask('portfolioLiquidation', portfolioLiquidationShard);

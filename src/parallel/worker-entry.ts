@@ -4,12 +4,19 @@
  *
  * The same file runs as a Node `worker_threads` ESM worker and as a browser module Worker. Task
  * errors go back serialized (class and fields survive); the worker stays usable after them.
+ *
+ * This is the worker's composition root (as engine.ts is the main thread's): the one module of
+ * parallel/ that imports the engine and the domains, to register their shard tasks. The rest of
+ * parallel/ imports nothing above the core.
  */
 import { createEngineSync, type Engine } from '../engine.js';
+import { monteCarloShardTasks } from '../montecarlo/shards.js';
+import { portfolioMarginShardTasks } from '../margin/portfolio-margin-shard.js';
+import { portfolioLiquidationShardTasks } from '../margin/portfolio-liquidation-shard.js';
 import { serializeError } from './errors.js';
 import { importTaskModule } from './task-modules.js';
 import { PROTOCOL_VERSION, type FromWorker, type ToWorker } from './protocol.js';
-import { getShardTask, registerTaskModule } from './shard-tasks.js';
+import { getShardTask, registerShardTasks, registerTaskModule } from './shard-tasks.js';
 
 interface Port {
   post(msg: FromWorker, transfer?: Transferable[]): void;
@@ -24,6 +31,10 @@ interface RunState {
   outputLength: number;
   shardLength: number;
 }
+
+// The domains' tasks, registered explicitly: an import kept only for its side effect could be
+// dropped by a bundler (the package declares `sideEffects: false`).
+for (const table of [monteCarloShardTasks, portfolioMarginShardTasks, portfolioLiquidationShardTasks]) registerShardTasks(table);
 
 let engine: Engine | undefined;
 const runs = new Map<number, RunState>();

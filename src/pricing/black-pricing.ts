@@ -1,4 +1,4 @@
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { batchLength, booleanOption, enumOption, outputArray, requireObject, type NumberInput, type OptionTypeInput } from '../batch-inputs.js';
 import { checkColumns, runBatch, type InputColumn } from '../batch-runner.js';
 import { InputError } from '../errors.js';

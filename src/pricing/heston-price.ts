@@ -1,4 +1,4 @@
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError, KernelError } from '../errors.js';
 import { batchLength, booleanOption, copyNumbers, copyTypes, enumOption, requireObject, type NumberInput, type OptionTypeInput } from '../batch-inputs.js';
 import { checkColumns, type InputColumn } from '../batch-runner.js';

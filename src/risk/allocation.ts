@@ -9,7 +9,7 @@
  * Marginal VaR/ES (per unit of the position's quantity) = component / quantity; incremental
  * VaR/ES = total minus the total without the position (recomputed, not allocated: no sum rule).
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { inverseNormalCdf, normalPdf } from './distributions.js';
 import { sampleMomentsUnchecked as sampleMoments, normalVarEsUnchecked as normalVarEs } from './parametric.js';
 import { empiricalTailUnchecked as empiricalTail, weightedTailUnchecked as weightedTail, tailIndexUnchecked } from './tail-measures.js';

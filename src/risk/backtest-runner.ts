@@ -9,7 +9,7 @@
  * and filter the window with the last fit in between; Student-t refits nu on the same schedule
  * (location and scale every day).
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { acerbiSzekely, christoffersen, kupiec, trafficLight, type AcerbiSzekelyResult, type ChristoffersenResult, type KupiecResult, type TrafficLightResult } from './backtests.js';
 import { inverseNormalCdf } from './distributions.js';

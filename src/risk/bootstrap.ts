@@ -3,7 +3,7 @@
  * the sample with replacement, index j of resample b = floor(u n) for Philox uniform (seed,
  * stream 13, path b, draw j), the estimator rerun on each.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { forEachPhiloxRow, type Seed } from './random.js';
 import { BOOTSTRAP_SAMPLES_MAX, checkInt } from './validate.js';

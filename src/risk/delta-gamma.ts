@@ -14,7 +14,7 @@
  *   k1 = tr(BS)/2, k2 = a'Sa + tr((BS)^2)/2, k3 = 3 a'SBSa + tr((BS)^3), k4 = 12 a'S(BS)^2 a + 3 tr((BS)^4)
  * (vega terms need vol scenarios and are left out of the covariance route).
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { cornishFisherVarEsUnchecked as cornishFisherVarEs, normalVarEsUnchecked as normalVarEs } from './parametric.js';
 import { checkScenarioSet, flattenScenarios, packPortfolio, revaluePortfolio, type Portfolio, type ScenarioSet } from './portfolio.js';

@@ -5,9 +5,8 @@
  * Accuracy: checked against mpmath at 50 digits (scripts/fixtures/gen_risk_reference.py):
  * relative error below 1e-12 on the tabulated cases (see test/risk-distributions.test.ts).
  */
-import { inverseNormalCdf } from '../kernels/math/inverse-normal.js';
-import { normalCdf, normalPdf } from '../kernels/math/normal-distribution.js';
-import { digamma as digammaKernel, logGamma as logGammaKernel } from '../kernels/risk/special.js';
+import { inverseNormalCdf, normalCdf, normalPdf } from '../math/normal-distribution.js';
+import { digamma as digammaKernel, logGamma as logGammaKernel } from '../math/gamma.js';
 import { requireNumber } from '../arguments.js';
 
 export { normalCdf, normalPdf, inverseNormalCdf };

@@ -16,8 +16,7 @@
  * JS, so a fit does not depend on the backend. On weakly identified series the
  * likelihood is flat and the optimum found still depends on the data's last bits.
  */
-import type { EngineContext } from '../engine.js';
-import { riskKernels } from './kernels-access.js';
+import type { EngineContext } from '../context.js';
 import { InputError, KernelError } from '../errors.js';
 import { studentTQuantile } from './distributions.js';
 import { philoxNormals, philoxUniforms, type Seed } from './random.js';
@@ -144,7 +143,7 @@ class GarchObjective {
     this.evaluations++;
     const f = this.ctx.arena.views.f64;
     f.set(theta, this.pP >>> 3);
-    const rc = riskKernels(this.ctx).garchLikelihood(this.returns.length, this.pR, this.model, this.dist, this.pP, this.variance0, this.pOut, variances ? this.pVar : 0);
+    const rc = this.ctx.kernels.garchLikelihood(this.returns.length, this.pR, this.model, this.dist, this.pP, this.variance0, this.pOut, variances ? this.pVar : 0);
     if (rc !== 0) throw new KernelError('garchLikelihood', rc);
     const g = this.ctx.arena.views.f64;
     return g.slice(this.pOut >>> 3, (this.pOut >>> 3) + 6);

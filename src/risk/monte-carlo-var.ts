@@ -8,7 +8,7 @@
  * One step to the horizon: exact for the lognormal spot model, so multi-step paths would add
  * nothing for European repricing at the horizon (stated, not simulated).
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import type { Portfolio, ScenarioSet } from './portfolio.js';
 import { prepareCorrelation } from '../montecarlo/correlation.js';

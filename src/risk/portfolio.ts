@@ -4,8 +4,7 @@
  * its implied vols, and let `horizon` pass. `revaluePortfolio` runs the `portfolioRevalue` kernel
  * (positions x scenarios in one call per chunk of scenarios) and returns P&L in USD, positive = gain.
  */
-import type { EngineContext } from '../engine.js';
-import { riskKernels } from './kernels-access.js';
+import type { EngineContext } from '../context.js';
 import { InputError, KernelError } from '../errors.js';
 import * as L from '../kernels/risk/layout.js';
 import { checkArray, checkBoolean, checkOptions, checkStrings, keysOf, checkContext } from './validate.js';
@@ -312,7 +311,7 @@ function runRevalue(
   v.f64.set(lr.subarray(start * nF, (start + mc) * nF), pL >>> 3);
   if (vs) v.f64.set(vs.subarray(start * nF, (start + mc) * nF), pV >>> 3);
   if (numeraires) v.i32.set(numeraires, pN >>> 2);
-  const rc = riskKernels(ctx).portfolioRevalue(n, mc, nF, nA, pF, pI, pS, pL, pV, volMode, horizon, pN, pScr, pOut, pPos);
+  const rc = ctx.kernels.portfolioRevalue(n, mc, nF, nA, pF, pI, pS, pL, pV, volMode, horizon, pN, pScr, pOut, pPos);
   if (rc !== 0) throw new KernelError('portfolioRevalue', rc);
   const w = arena.views.f64;
   for (let a = 0; a < nA; a++) outs[a].set(w.subarray((pOut >>> 3) + a * mc, (pOut >>> 3) + (a + 1) * mc), start);

@@ -1,13 +1,17 @@
 /**
  * Seeded Philox4x32-10 draws for the risk module (bootstrap, Acerbi-Szekely critical values,
  * Monte Carlo scenarios, GARCH simulation). Draws are a pure function of (seed, stream, path,
- * offset): through an engine they run in its kernels; without one, in a private pure-JS arena
- * with the twin kernels, bit for bit the same numbers.
+ * offset): given an engine they run in its kernels (WASM or JS twin); without one, in plain
+ * JavaScript into the output array (src/math/philox-draws.ts). The numbers are the same bits on
+ * every path: Philox is 32-bit integer arithmetic, exact in both WASM and JS, and the normals'
+ * inversion takes its log and exp from the twins' shared elementary functions
+ * (kernels/math/elementary.ts), not from each runtime's Math.log / Math.exp, which differ in the
+ * last bit (test/random-philox.test.ts compares the bytes of all three paths).
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError, KernelError } from '../errors.js';
-import { JsHeapBacking, MemoryArena } from '../memory-arena.js';
-import { createJsKernels } from '../kernels/index.js';
+import { MemoryArena } from '../memory-arena.js';
+import { philoxDrawsInto, philoxRowsInto } from '../math/philox-draws.js';
 import { MAX_ARGUMENT_LENGTH, requireInteger, requireRecord } from '../arguments.js';
 
 /** A seed: a non-negative integer below 2^53 (or a bigint below 2^64). */
@@ -25,24 +29,20 @@ export function seedWords(seed: unknown, path = 'seed'): [number, number] {
   return [seed >>> 0, Math.floor(seed / 4294967296)];
 }
 
-let privateContext: EngineContext | undefined;
-
-// Without an engine, draws run in a private pure-JS context (the twin kernels give the same bits).
-function jsContext(): EngineContext {
-  if (!privateContext) {
-    const arena = new MemoryArena(new JsHeapBacking());
-    privateContext = { kernels: createJsKernels(arena), arena, chunkSize: 1 << 16 };
-  }
-  return privateContext;
-}
+/** Draws per kernel call (and per call without an engine, in the same chunks). */
+const CHUNK = 1 << 16;
 
 function draw(ctx: EngineContext | undefined, normal: boolean, n: number, seed: Seed, stream: number, path: number, offset: number): Float64Array {
   const [lo, hi] = seedWords(seed);
-  const { arena, kernels: k } = ctx ?? jsContext();
   const out = new Float64Array(n);
-  const CHUNK = 1 << 16;
   for (let start = 0; start < n; start += CHUNK) {
     const m = Math.min(CHUNK, n - start);
+    if (!ctx) {
+      const rc = philoxDrawsInto(out.subarray(start, start + m), normal, lo, hi, stream, path, offset + start);
+      if (rc !== 0) throw new KernelError(normal ? 'philoxNormalBatch' : 'philoxUniformBatch', rc);
+      continue;
+    }
+    const { arena, kernels: k } = ctx;
     arena.reset();
     arena.reserve(m * 8 + 16);
     const p = arena.alloc(m * 8);
@@ -97,7 +97,7 @@ export function philoxNormals(n: number, seed: Seed, stream = 0, path = 0, offse
  * `philoxNormalPaths`): row i is draws [0, n) of path firstPath + i of (seed, stream), the same
  * numbers as philoxUniforms / philoxNormals of that path. `visit` gets each row as a view of a
  * chunk copied out of the heap (so it may run kernels itself), valid until it returns. Without
- * `ctx`, the draws run on a private pure-JS engine.
+ * `ctx`, the draws run in plain JavaScript (same bits).
  * @throws InputError for a malformed seed; KernelError if the kernel rejects the call (a bug).
  */
 export function forEachPhiloxRow(
@@ -105,10 +105,17 @@ export function forEachPhiloxRow(
   visit: (path: number, row: Float64Array) => void,
 ): void {
   const [lo, hi] = seedWords(seed);
-  const { arena, kernels: k } = ctx ?? jsContext();
   const rows = Math.max(1, Math.floor((1 << 18) / Math.max(n, 1)));
   for (let start = 0; start < nPaths; start += rows) {
     const m = Math.min(rows, nPaths - start);
+    if (!ctx) {
+      const chunk = new Float64Array(m * n);
+      const rc = philoxRowsInto(chunk, normal, m, n, lo, hi, stream, firstPath + start);
+      if (rc !== 0) throw new KernelError(normal ? 'philoxNormalPaths' : 'philoxUniformPaths', rc);
+      for (let i = 0; i < m; i++) visit(firstPath + start + i, chunk.subarray(i * n, (i + 1) * n));
+      continue;
+    }
+    const { arena, kernels: k } = ctx;
     arena.reset();
     arena.reserve(m * n * 8 + 16);
     const p = arena.alloc(m * n * 8);

@@ -8,7 +8,7 @@
  * - stressed VaR: historical VaR/ES of today's portfolio over the `windowDays`-long stretch of
  *   history (1-day moves) where it is largest.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { revaluePortfolio, type Portfolio } from './portfolio.js';
 import { isIsoDate, type AlignedHistories } from './returns.js';

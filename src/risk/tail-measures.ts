@@ -13,8 +13,7 @@
  *
  * Order statistics come from the `tailSelect` kernel (Floyd-Rivest selection, no full sort).
  */
-import type { EngineContext } from '../engine.js';
-import { riskKernels } from './kernels-access.js';
+import type { EngineContext } from '../context.js';
 import { InputError, KernelError } from '../errors.js';
 import { MAX_ARGUMENT_LENGTH } from '../arguments.js';
 import { checkContext } from './validate.js';
@@ -136,7 +135,7 @@ export function empiricalTailUnchecked(ctx: EngineContext, sample: ArrayLike<num
   // Losses L = sign x. For sign -1, L_(k) = -x_(n-k+1): select x at 0-based index n - k, and the
   // tail (losses above L_(k)) is the elements below it.
   const idx = sign === 1 ? k - 1 : n - k;
-  const rc = riskKernels(ctx).tailSelect(n, p, idx, pOut);
+  const rc = ctx.kernels.tailSelect(n, p, idx, pOut);
   if (rc !== 0) throw new KernelError('tailSelect', rc);
   const o = arena.views.f64;
   const kth = o[pOut >>> 3];

@@ -15,7 +15,7 @@ import { checkKeys } from '../option-keys.js';
 import { requireInteger, requireRecord } from '../arguments.js';
 import { booleanOption, enumOption } from '../batch-inputs.js';
 import { MemoryArena } from '../memory-arena.js';
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 
 /**
  * Largest Student-t degrees of freedom accepted as an option: the library's t quantile and density

@@ -12,7 +12,7 @@
  * - 'simulation' ('filteredHistorical', 'ewma', 'garch'): h-step paths of the volatility model,
  *   bootstrapping standardised residuals (FHS) with seeded Philox draws.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { ewmaVariance, fitGarch, garchFilter, type GarchFit, type GarchDistribution, type GarchModel } from './garch.js';
 import {

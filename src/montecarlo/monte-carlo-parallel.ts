@@ -2,25 +2,24 @@
  * Monte Carlo on the worker pool: the same job, the same shards and the same shard-order merge as
  * the in-thread driver (`monteCarlo`), so the result is bit-identical for any worker count.
  */
-import type { EngineContext } from '../engine.js';
+import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
-import { createMonteCarloJob } from '../montecarlo/job.js';
-import { ShardMerger } from '../montecarlo/shards.js';
-import type { MonteCarloArgs, MonteCarloResult } from '../montecarlo/types.js';
-import type { WorkerPool } from './pool.js';
-import { runShards } from './run-shards.js';
+import { createMonteCarloJob } from './job.js';
+import { ShardMerger } from './shards.js';
+import type { MonteCarloArgs, MonteCarloResult } from './types.js';
+import type { ParallelOptions } from '../parallel/options.js';
+import { runShards } from '../parallel/run-shards.js';
 import { now } from '../clock.js';
 
-/** Pool options for {@link monteCarloParallel}. */
-export interface MonteCarloParallelOptions {
-  /** A pool of your own; default: the shared pool of the engine's module. */
-  pool?: WorkerPool;
-  /** Worker script override (see worker-host.ts). */
-  workerUrl?: URL | string;
-}
+/**
+ * Pool options of {@link monteCarloParallel}: `pool` and `workerUrl` of `ParallelOptions`
+ * (`workers`, `signal` and `onProgress` are in the Monte Carlo arguments).
+ * @deprecated write `Pick<ParallelOptions, 'pool' | 'workerUrl'>`; kept for one release.
+ */
+export type MonteCarloParallelOptions = Pick<ParallelOptions, 'pool' | 'workerUrl'>;
 
-const OPTION_KEYS = ['pool', 'workerUrl'] as const satisfies readonly (keyof MonteCarloParallelOptions)[];
+const OPTION_KEYS = ['pool', 'workerUrl'] as const satisfies readonly (keyof ParallelOptions)[];
 
 
 /**
@@ -31,7 +30,7 @@ const OPTION_KEYS = ['pool', 'workerUrl'] as const satisfies readonly (keyof Mon
  * @throws InputError for malformed arguments (before any work); AbortedError when `args.signal`
  * aborts; WorkerError if a worker cannot start or dies.
  */
-export async function monteCarloParallel(engine: EngineContext, args: MonteCarloArgs, options: MonteCarloParallelOptions = {}): Promise<MonteCarloResult> {
+export async function monteCarloParallel(engine: EngineContext, args: MonteCarloArgs, options: Pick<ParallelOptions, 'pool' | 'workerUrl'> = {}): Promise<MonteCarloResult> {
   const t0 = now();
   const job = createMonteCarloJob(args);
   if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an object');
