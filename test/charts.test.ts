@@ -5,7 +5,7 @@
  * input with an InputError naming the field. Charts do not touch the engine, so there is no
  * backend loop here; the file runs in Node and in Chromium like every unit test.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { compile } from 'vega-lite';
 import {
@@ -237,5 +237,29 @@ describe('renderHtml', () => {
 
   it('rejects a non-object spec', async () => {
     await expect(renderSvg(null as never)).rejects.toBeInstanceOf(InputError);
+  });
+});
+
+describe('the renderer is an optional peer dependency', () => {
+  it.each(['vega', 'vega-lite'] as const)('without %s, specs still build and a render rejects with ChartRendererMissingError naming it', async (pkg) => {
+    // A fresh module graph in which the package fails to import, as when it is not installed.
+    vi.resetModules();
+    vi.doMock(pkg, () => { throw new Error(`Cannot find package '${pkg}'`); });
+    try {
+      const charts = await import('../src/charts/index.js');
+      const errors = await import('../src/errors.js');
+      const spec = charts.smileChart(smileInput);
+      expect(spec).toEqual(smileChart(smileInput));
+      let err: unknown;
+      try { await charts.renderSvg(spec); } catch (e) { err = e; }
+      expect(err).toBeInstanceOf(charts.ChartRendererMissingError);
+      expect(err).toBeInstanceOf(errors.RiskwasmError);
+      expect((err as InstanceType<typeof charts.ChartRendererMissingError>).code).toBe('CHART_RENDERER_MISSING');
+      expect((err as InstanceType<typeof charts.ChartRendererMissingError>).packages).toEqual([pkg]);
+      await expect(charts.renderHtml(spec)).rejects.toBeInstanceOf(charts.ChartRendererMissingError);
+    } finally {
+      vi.doUnmock(pkg);
+      vi.resetModules();
+    }
   });
 });
