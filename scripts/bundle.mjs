@@ -27,8 +27,12 @@ const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const SRC = join(ROOT, 'src');
 const DIST = join(ROOT, 'dist');
 
-/** Entry points: the package's exports, the CLI, and the worker script that parallel/ spawns. */
-const ENTRIES = ['index.ts', 'charts/index.ts', 'cli/main.ts', 'parallel/worker-entry.ts', 'internals.ts']
+/**
+ * Entry points: the package's exports, the CLI, the worker script that parallel/ spawns, and
+ * parallel/index.js, which the repository's benchmarks and test fixtures import for pool internals
+ * (monteCarloParallel) that the root entry does not export.
+ */
+const ENTRIES = ['index.ts', 'charts/index.ts', 'cli/main.ts', 'parallel/worker-entry.ts', 'parallel/index.ts', 'internals.ts']
   .map((f) => join(SRC, f))
   .filter((f) => existsSync(f));
 
