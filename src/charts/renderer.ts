@@ -33,18 +33,34 @@ export interface ChartRenderer {
   vega: typeof import('vega');
 }
 
-let pending: Promise<ChartRenderer> | undefined;
+/** How each renderer module is imported (a seam for tests; the default imports the packages). */
+export interface ChartRendererImports {
+  vegaLite: () => Promise<typeof import('vega-lite')>;
+  vega: () => Promise<typeof import('vega')>;
+}
+
+const PACKAGE_IMPORTS: ChartRendererImports = { vegaLite: () => import('vega-lite'), vega: () => import('vega') };
 
 /**
- * Import vega and vega-lite (once; a failed attempt is retried on the next call).
+ * A loader that imports the renderer once and shares it; a failed attempt is retried on the next call.
+ * @returns a function that resolves to the renderer or rejects with ChartRendererMissingError
+ * naming the package(s) that did not load (`cause`: the first import error).
+ */
+export function chartRendererLoader(imports: ChartRendererImports = PACKAGE_IMPORTS): () => Promise<ChartRenderer> {
+  let pending: Promise<ChartRenderer> | undefined;
+  return () => {
+    pending ??= Promise.allSettled([imports.vegaLite(), imports.vega()]).then(([vl, vg]) => {
+      if (vl.status === 'fulfilled' && vg.status === 'fulfilled') return { vegaLite: vl.value, vega: vg.value };
+      const missing = [vl.status === 'rejected' ? 'vega-lite' : '', vg.status === 'rejected' ? 'vega' : ''].filter(Boolean);
+      throw new ChartRendererMissingError(missing, vl.status === 'rejected' ? vl.reason : (vg as PromiseRejectedResult).reason);
+    });
+    pending.catch(() => { pending = undefined; });
+    return pending;
+  };
+}
+
+/**
+ * Import vega and vega-lite (once per process).
  * @throws (rejects) ChartRendererMissingError naming the package(s) that did not load.
  */
-export function loadChartRenderer(): Promise<ChartRenderer> {
-  pending ??= Promise.allSettled([import('vega-lite'), import('vega')]).then(([vl, vg]) => {
-    if (vl.status === 'fulfilled' && vg.status === 'fulfilled') return { vegaLite: vl.value, vega: vg.value };
-    const missing = [vl.status === 'rejected' ? 'vega-lite' : '', vg.status === 'rejected' ? 'vega' : ''].filter(Boolean);
-    throw new ChartRendererMissingError(missing, vl.status === 'rejected' ? vl.reason : (vg as PromiseRejectedResult).reason);
-  });
-  pending.catch(() => { pending = undefined; });
-  return pending;
-}
+export const loadChartRenderer: () => Promise<ChartRenderer> = chartRendererLoader();
