@@ -63,15 +63,18 @@ async function fetchAndCompile(url: URL): Promise<WebAssembly.Module> {
 }
 
 /**
- * Instantiate the kernels (synchronously: the module is already compiled) with the imports of
- * `@assemblyscript/loader`. Debug builds (assertions on) import AssemblyScript's `abort`; its
- * message and file name are decoded by the loader and thrown as a KernelError, so a failed
- * assertion names itself. The loader's wrapped exports serve only that decoding: the engine calls
- * the raw instance exports (no wrapper on the hot path).
+ * Instantiate the kernels (synchronously: the module is already compiled). Debug builds
+ * (assertions on) import AssemblyScript's `abort`: they are instantiated by
+ * `@assemblyscript/loader`, whose string decoder turns the abort's message and file name into a
+ * KernelError, so a failed assertion names itself. Release builds import nothing, so the loader
+ * would only wrap exports nobody calls (its `demangle` pass costs ~0.5 ms of the first
+ * createEngine): they are instantiated directly. Either way the engine calls the raw instance
+ * exports (no wrapper on the hot path).
  * @returns the raw exports of the instance.
  * @throws WebAssembly.LinkError / RuntimeError when the module does not instantiate.
  */
 export function instantiateKernels(module: WebAssembly.Module): WebAssembly.Exports {
+  if (WebAssembly.Module.imports(module).length === 0) return new WebAssembly.Instance(module).exports;
   let loaded: ASUtil | undefined;
   const text = (ptr: number): string => (ptr && loaded ? loaded.__getString(ptr) : '');
   const { instance, exports } = instantiateSync(module, {
