@@ -2,7 +2,8 @@
 // createEngine in this process (warm: compiled module cached), .wasm size raw and gzipped.
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, brotliCompressSync, constants as zc } from 'node:zlib';
 
@@ -28,7 +29,25 @@ export function coldStart(reps = 9) {
     importMs: stat('importMs'), createEngineMs: stat('createEngineMs'), firstCallMs: stat('firstCallMs'),
     totalMs: stat('totalMs'),
     sinceProcessStartMs: stat('sinceProcessStartMs'),
+    modules: moduleGraph(),
   };
+}
+
+/**
+ * The JS files `import('riskwasm')` loads before its first line runs (the static import graph of
+ * dist/index.js; lazy chunks excluded) and their bytes: what a cold start parses, and the requests
+ * an unbundled browser page makes besides the .wasm.
+ */
+export function moduleGraph(entry = here('../dist/index.js')) {
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/^\s*(?:import|export)\b[^'";]*?(?:from\s*)?["'](\.{1,2}\/[^"']+)["']/gm)) visit(join(dirname(file), m[1]));
+  };
+  visit(entry);
+  return { files: seen.size, bytes: [...seen].reduce((t, f) => t + statSync(f).size, 0) };
 }
 
 /** Warm: createEngine again in a process that has already compiled the module (instantiate only). */

@@ -1,11 +1,11 @@
-import { InputError, KernelError, WasmUnavailableError } from './errors.js';
+import { InputError, WasmUnavailableError } from './errors.js';
 import { checkKeys } from './option-keys.js';
 import type { Kernels } from './kernels/contract.js';
 import { KERNEL_NAMES } from './kernels/contract.js';
 import { createJsKernels } from './kernels/index.js';
 import { JsHeapBacking, MemoryArena, WasmHeapBacking } from './memory-arena.js';
 import type { EngineContext } from './context.js';
-import { compileWasm, defaultWasmUrl, type WasmSource } from './wasm-module.js';
+import { compileWasm, defaultWasmUrl, instantiateKernels, type WasmSource } from './wasm-module.js';
 import {
   blackScholes, black76, type BlackScholesArgs, type Black76Args, type PricingResult, type PricingResultWithGreeks, type CoinPricingResultWithGreeks,
 } from './pricing/black-pricing.js';
@@ -544,32 +544,6 @@ function jsEngine(chunkSize: number, fallbackReason?: string): Engine {
 interface WasmExports {
   memory: WebAssembly.Memory;
   heapBase(): number;
-}
-
-// The module's only import, present in debug builds (assertions on): AssemblyScript's abort. The
-// message and file name are AssemblyScript strings in linear memory (UTF-16, byte length stored
-// just before the data); decode them so a failed assertion names itself instead of trapping.
-function kernelImports(memoryOf: () => WebAssembly.Memory | undefined): WebAssembly.Imports {
-  const read = (ptr: number): string => {
-    const memory = memoryOf();
-    if (!ptr || !memory) return '';
-    const bytes = new Uint32Array(memory.buffer, ptr - 4, 1)[0];
-    return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, bytes >>> 1));
-  };
-  return {
-    env: {
-      abort(msg: number, file: number, line: number, column: number): never {
-        throw new KernelError(`abort: ${read(msg)} at ${read(file)}:${line}:${column}`, -1);
-      },
-    },
-  };
-}
-
-function instantiateKernels(module: WebAssembly.Module): WebAssembly.Exports {
-  let memory: WebAssembly.Memory | undefined;
-  const instance = new WebAssembly.Instance(module, kernelImports(() => memory));
-  memory = instance.exports.memory as WebAssembly.Memory;
-  return instance.exports;
 }
 
 function wasmEngine(exports: WebAssembly.Exports, chunkSize: number, module: WebAssembly.Module): Engine {

@@ -1,4 +1,5 @@
-import { WasmUnavailableError } from './errors.js';
+import { instantiateSync, type ASUtil } from '@assemblyscript/loader';
+import { KernelError, WasmUnavailableError } from './errors.js';
 
 /** Where the compiled kernels come from: a URL, bytes, or an already compiled module. */
 export type WasmSource = URL | string | BufferSource | WebAssembly.Module;
@@ -59,4 +60,30 @@ async function fetchAndCompile(url: URL): Promise<WebAssembly.Module> {
     }
   }
   return WebAssembly.compile(await response.arrayBuffer());
+}
+
+/**
+ * Instantiate the kernels (synchronously: the module is already compiled). Debug builds
+ * (assertions on) import AssemblyScript's `abort`: they are instantiated by
+ * `@assemblyscript/loader`, whose string decoder turns the abort's message and file name into a
+ * KernelError, so a failed assertion names itself. Release builds import nothing, so the loader
+ * would only wrap exports nobody calls (its `demangle` pass costs ~0.5 ms of the first
+ * createEngine): they are instantiated directly. Either way the engine calls the raw instance
+ * exports (no wrapper on the hot path).
+ * @returns the raw exports of the instance.
+ * @throws WebAssembly.LinkError / RuntimeError when the module does not instantiate.
+ */
+export function instantiateKernels(module: WebAssembly.Module): WebAssembly.Exports {
+  if (WebAssembly.Module.imports(module).length === 0) return new WebAssembly.Instance(module).exports;
+  let loaded: ASUtil | undefined;
+  const text = (ptr: number): string => (ptr && loaded ? loaded.__getString(ptr) : '');
+  const { instance, exports } = instantiateSync(module, {
+    env: {
+      abort(msg: number, file: number, line: number, column: number): never {
+        throw new KernelError(`abort: ${text(msg)} at ${text(file)}:${line}:${column}`, -1);
+      },
+    },
+  });
+  loaded = exports;
+  return instance.exports;
 }

@@ -5,14 +5,18 @@
  * input with an InputError naming the field. Charts do not touch the engine, so there is no
  * backend loop here; the file runs in Node and in Chromium like every unit test.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { compile } from 'vega-lite';
 import {
   smileChart, pnlHistogramChart, riskMatrixChart, ivSurfaceChart, renderSvg, renderHtml, type ChartSpec,
 } from '../src/charts/index.js';
-import { InputError } from '../src/errors.js';
+import { InputError, RiskwasmError } from '../src/errors.js';
+import { ChartRendererMissingError, chartRendererLoader } from '../src/charts/renderer.js';
 import { propertySeed } from './backends.js';
+
+const IS_NODE = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string'
+  && typeof (globalThis as { window?: unknown }).window === 'undefined';
 
 /** Compiles with a logger that records every warning, so "compiles cleanly" can fail. */
 function compileWarnings(spec: ChartSpec): string[] {
@@ -237,5 +241,59 @@ describe('renderHtml', () => {
 
   it('rejects a non-object spec', async () => {
     await expect(renderSvg(null as never)).rejects.toBeInstanceOf(InputError);
+  });
+});
+
+describe('the renderer is an optional peer dependency', () => {
+  const rejecting = (pkg: string) => () => Promise.reject(new Error(`Cannot find package '${pkg}'`));
+  const vegaLite = () => import('vega-lite');
+  const vega = () => import('vega');
+
+  it('a loader names each package that does not import, keeps the cause, and tries again on the next call', async () => {
+    for (const [imports, missing] of [
+      [{ vegaLite: rejecting('vega-lite'), vega }, ['vega-lite']],
+      [{ vegaLite, vega: rejecting('vega') }, ['vega']],
+      [{ vegaLite: rejecting('vega-lite'), vega: rejecting('vega') }, ['vega-lite', 'vega']],
+    ] as const) {
+      let calls = 0;
+      const load = chartRendererLoader({ ...imports, vega: () => { calls++; return imports.vega(); } });
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        const err = await load().then(() => undefined, (e: unknown) => e);
+        expect(err).toBeInstanceOf(ChartRendererMissingError);
+        expect(err).toBeInstanceOf(RiskwasmError);
+        expect(err).toMatchObject({ code: 'CHART_RENDERER_MISSING', packages: missing });
+        expect(((err as ChartRendererMissingError).cause as Error).message).toMatch(/Cannot find package/);
+        expect(calls).toBe(attempt);
+      }
+    }
+    const ok = chartRendererLoader({ vegaLite, vega });
+    const r = await ok();
+    expect(typeof r.vegaLite.compile).toBe('function');
+    expect(typeof r.vega.View).toBe('function');
+    expect(await ok()).toBe(r); // imported once
+  });
+
+  // vi.doMock + vi.resetModules re-evaluate modules in Node only (browser mode keeps the browser's
+  // module map), so the whole path through renderSvg runs in the Node project.
+  it.runIf(IS_NODE).each(['vega', 'vega-lite'] as const)('without %s, specs still build and a render rejects with ChartRendererMissingError naming it', async (pkg) => {
+    // A fresh module graph in which the package fails to import, as when it is not installed.
+    vi.resetModules();
+    vi.doMock(pkg, () => { throw new Error(`Cannot find package '${pkg}'`); });
+    try {
+      const charts = await import('../src/charts/index.js');
+      const errors = await import('../src/errors.js');
+      const spec = charts.smileChart(smileInput);
+      expect(spec).toEqual(smileChart(smileInput));
+      let err: unknown;
+      try { await charts.renderSvg(spec); } catch (e) { err = e; }
+      expect(err).toBeInstanceOf(charts.ChartRendererMissingError);
+      expect(err).toBeInstanceOf(errors.RiskwasmError);
+      expect((err as InstanceType<typeof charts.ChartRendererMissingError>).code).toBe('CHART_RENDERER_MISSING');
+      expect((err as InstanceType<typeof charts.ChartRendererMissingError>).packages).toEqual([pkg]);
+      await expect(charts.renderHtml(spec)).rejects.toBeInstanceOf(charts.ChartRendererMissingError);
+    } finally {
+      vi.doUnmock(pkg);
+      vi.resetModules();
+    }
   });
 });

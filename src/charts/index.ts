@@ -2,7 +2,8 @@
  * Chart specs and renderers (`riskwasm/charts`): Vega-Lite specs for IV smiles, the IV surface,
  * P&L histograms with VaR/ES and margin risk matrices, rendered headlessly to SVG. Kept out of
  * the core entry so that `riskwasm` itself imports no third-party module (a bundle of it carries
- * none); vega and vega-lite are still installed with the package, for this entry and the CLI.
+ * none). The renderer, vega and vega-lite, is an optional peer dependency loaded on the first
+ * render: `npm install vega@6 vega-lite@~6.4.3` to render (the specs need neither).
  * @packageDocumentation
  */
 export {
@@ -11,3 +12,4 @@ export {
   type PnlHistogramInput, type RiskMatrixInput, type IvSurfaceInput, type IvSurfacePoint,
 } from './specs.js';
 export { renderSvg, renderHtml } from './render.js';
+export { ChartRendererMissingError, CHART_RENDERER_PACKAGES } from './renderer.js';

@@ -2,21 +2,22 @@
  * Headless rendering of the chart specs: Vega-Lite -> Vega -> SVG text, with no canvas and no
  * DOM, so the same call works in Node (CLI) and in a browser or worker (web demo).
  */
-import { compile } from 'vega-lite';
-import { parse, View } from 'vega';
 import type { ChartSpec } from './specs.js';
 import { InputError } from '../errors.js';
+import { loadChartRenderer } from './renderer.js';
 
 /**
  * Renders a Vega-Lite spec (e.g. from {@link smileChart}) to a standalone SVG document string.
  * Text widths are estimated when no canvas is available (Node), so labels may differ by a few
  * pixels from a browser rendering of the same spec.
- * @throws InputError when `spec` is not an object; errors from vega-lite/vega for an invalid spec.
+ * @throws InputError when `spec` is not an object; ChartRendererMissingError when vega or vega-lite
+ * (optional peer dependencies) is not installed; errors from vega-lite/vega for an invalid spec.
  */
 export async function renderSvg(spec: ChartSpec): Promise<string> {
   if (spec === null || typeof spec !== 'object') throw new InputError('spec', spec, 'a Vega-Lite spec object');
-  const vg = compile(spec).spec;
-  const view = new View(parse(vg), { renderer: 'none' });
+  const { vegaLite, vega } = await loadChartRenderer();
+  const vg = vegaLite.compile(spec).spec;
+  const view = new vega.View(vega.parse(vg), { renderer: 'none' });
   try {
     return await view.toSVG();
   } finally {

@@ -15,6 +15,7 @@ import { BadInputError, CliError, EXIT, InterruptedError, inputProblem } from '.
 import { bundled, displayPath, OutputSet } from './files.js';
 import { toJson } from './json-output.js';
 import { plotFormat, renderPlot } from './plot.js';
+import { loadChartRenderer } from '../charts/renderer.js';
 import { createProgress } from './progress.js';
 
 const BACKENDS = ['auto', 'wasm', 'js'];
@@ -87,6 +88,8 @@ async function runCommand(spec: CliCommand, args: unknown[], options: Record<str
   if (options.out !== undefined && options.plot !== undefined && resolve(String(options.out)) === resolve(String(options.plot))) {
     throw new BadInputError('two outputs name the same file (--out and --plot)', { file: displayPath(resolve(String(options.out))) });
   }
+  // The renderer is an optional peer dependency: a missing one fails before the work, not after it.
+  if (options.plot !== undefined) await loadChartRenderer();
   let engine: Promise<Engine> | undefined;
   const ctx: CliContext = {
     engine: () => (engine ??= createEngine({ backend: backend as 'auto' | 'wasm' | 'js' })),

@@ -14,6 +14,7 @@
  * the tarball's own dependencies come from the npm cache (see `installTarball` in harness.ts).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,9 +114,17 @@ afterAll(async () => {
 describe('npm pack', () => {
   it('ships the compiled JS, the declarations and the .wasm, and no sources', async () => {
     expect((await stat(tarball)).size).toBeGreaterThan(0);
-    for (const f of ['package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/engine.js', 'dist/wasm-module.js', 'build/riskwasm.wasm', 'LICENSE', 'NOTICE.md']) {
+    for (const f of [
+      'package.json', 'dist/index.js', 'dist/index.d.ts', 'dist/charts/index.js', 'dist/charts/index.d.ts', 'dist/cli/main.js',
+      'dist/parallel/worker-entry.js', 'dist/THIRD-PARTY-LICENSES.md', 'build/riskwasm.wasm', 'LICENSE', 'NOTICE.md',
+    ]) {
       expect(packedFiles, `${f} is not in the tarball`).toContain(f);
     }
+    // Bundled: one module per entry point plus shared chunks, not one per source file (dist/engine.js
+    // was one of ~100); every module has its source map.
+    const js = packedFiles.filter((f) => f.endsWith('.js'));
+    expect(js.filter((f) => !/^dist\/(index|charts\/index|cli\/main|parallel\/worker-entry|parallel\/index|internals|chunks\/[\w-]+)\.js$/.test(f)), 'unbundled modules').toEqual([]);
+    for (const f of js) expect(packedFiles, `${f}.map`).toContain(`${f}.map`);
     // NOTICE.md carries the licence of the Sobol direction numbers compiled into dist/.
     // The CLI's bundled samples (its default inputs) ship with their provenance file, data/README.md;
     // the test oracles (data/reference) and the Sobol table source (data/sobol) do not.
@@ -154,6 +163,33 @@ describe('Node consumer (fresh project, npm install <tarball>)', () => {
     expect(out.greeks.delta).toBeGreaterThan(0.37);
     expect(out.greeks.delta).toBeLessThan(0.38);
     expect(out.greeks.vega).toBeGreaterThan(0);
+  });
+
+  it('installs no third-party package; riskwasm/charts builds specs without its optional renderer and a render names the packages to install', async () => {
+    const installed = (await readdir(join(dir, 'node_modules'))).filter((f) => !f.startsWith('.'));
+    expect(installed).toEqual(['riskwasm']);
+    const script = `import { pnlHistogramChart, renderSvg } from 'riskwasm/charts';
+      const spec = pnlHistogramChart({ pnl: [-2, -1, 0, 1, 2], var: 1.5, es: 1.8, confidence: 0.99 });
+      const e = await renderSvg(spec).then(() => null, (e) => e);
+      process.stdout.write(JSON.stringify({ layers: spec.layer?.length ?? 0, name: e?.name, code: e?.code, packages: e?.packages, message: e?.message }));`;
+    const out = parseJson<{ layers: number; name: string; code: string; packages: string[]; message: string }>(
+      (await run(process.execPath, ['--input-type=module', '-e', script], dir)).stdout, 'charts without vega',
+    );
+    expect(out.layers).toBeGreaterThan(0);
+    expect(out).toMatchObject({ name: 'ChartRendererMissingError', code: 'CHART_RENDERER_MISSING', packages: ['vega-lite', 'vega'] });
+    expect(out.message).toContain('npm install vega@6 vega-lite@~6.4.3');
+  });
+
+  it('the CLI runs with no installed dependency; --plot without the renderer exits 1 before any work, naming it', async () => {
+    const cli = join(dir, 'node_modules/riskwasm/dist/cli/main.js');
+    const ok = await run(process.execPath, [cli, 'var', '--method', 'normal', '--json', '--no-backtest'], dir);
+    expect(Object.keys(parseJson<Record<string, unknown>>(ok.stdout, 'riskwasm var --json')).length).toBeGreaterThan(0);
+    const plot = join(dir, 'pnl.svg');
+    const r = spawnSync(process.execPath, [cli, 'var', '--method', 'normal', '--plot', plot, '--no-backtest'], { cwd: dir, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/vega-lite and vega.*npm install vega@6 vega-lite@~6\.4\.3/);
+    expect(r.stdout).toBe('');
+    await expect(stat(plot)).rejects.toThrow();
   });
 
   it('the declarations resolve under moduleResolution nodenext (tsc --noEmit, skipLibCheck off)', async () => {
