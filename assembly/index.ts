@@ -21,6 +21,7 @@ export * from "./margin/kernels";
 export { mcMultiAssetShard } from "./montecarlo/multi-asset";
 // Diagnostic export outside the kernel contract (tests compare it with the JS twin bit for bit).
 export { elementaryBatch } from "./math/elementary";
+export { simdMathBatch } from "./math/f64x2-normal";
 
 /**
  * Diagnostic: returns 0 for code 0; any other code fails an assertion in the debug build (so its
