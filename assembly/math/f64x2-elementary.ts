@@ -13,6 +13,54 @@
 
 import { exp, log, EXP_TAB, LOG_TAB1, LOG_TAB2 } from "./elementary";
 
+// exp's constants, each twice (one v128 per constant): V8 materialises a v128.const from general
+// registers at every use, a load is one instruction.
+const EXP_X2: usize = memory.data<u64>([
+  0x40671547652B82FE, 0x40671547652B82FE, // 0x1.71547652b82fep0 * 128
+  0xBF762E42FEFA0000, 0xBF762E42FEFA0000,
+  0xBD0CF79ABC9E3B3A, 0xBD0CF79ABC9E3B3A,
+  0x4338000000000000, 0x4338000000000000,
+  0x3FDFFFFFFFFFFDBD, 0x3FDFFFFFFFFFFDBD,
+  0x3FC555555555543C, 0x3FC555555555543C,
+  0x3FA55555CF172B91, 0x3FA55555CF172B91,
+  0x3F81111167A4D017, 0x3F81111167A4D017,
+  0x4080000000000000, 0x4080000000000000, // 512
+  0x3C90000000000000, 0x3C90000000000000, // 2^-54
+  0x3FF0000000000000, 0x3FF0000000000000, // 1
+  0x000000000000007F, 0x000000000000007F, // 127
+], 16);
+
+// log's polynomial constants, each twice (as EXP_X2).
+const LOG_X2: usize = memory.data<u64>([
+  0xBFE0000000000000, 0xBFE0000000000000,
+  0x3FD5555555555577, 0x3FD5555555555577,
+  0xBFCFFFFFFFFFFDCB, 0xBFCFFFFFFFFFFDCB,
+  0x3FC999999995DD0C, 0x3FC999999995DD0C,
+  0xBFC55555556745A7, 0xBFC55555556745A7,
+  0x3FC24924A344DE30, 0x3FC24924A344DE30,
+  0xBFBFFFFFA4423D65, 0xBFBFFFFFA4423D65,
+  0x3FBC7184282AD6CA, 0x3FBC7184282AD6CA,
+  0xBFB999EB43B068FF, 0xBFB999EB43B068FF,
+  0x3FB78182F7AFD085, 0x3FB78182F7AFD085,
+  0xBFB5521375D145CD, 0xBFB5521375D145CD,
+  0x41A0000000000000, 0x41A0000000000000,
+  0xBFE0000000000001, 0xBFE0000000000001,
+  0x3FD555555551305B, 0x3FD555555551305B,
+  0xBFCFFFFFFFEB4590, 0xBFCFFFFFFFEB4590,
+  0x3FC999B324F10111, 0x3FC999B324F10111,
+  0xBFC55575E506C89F, 0xBFC55575E506C89F,
+  0x3FE62E42FEFA3800, 0x3FE62E42FEFA3800,
+  0x3D2EF35793C76730, 0x3D2EF35793C76730,
+  0x0010000000000000, 0x0010000000000000, // smallest normal
+  0x7FF0000000000000, 0x7FF0000000000000, // Infinity
+  0x3FEE000000000000, 0x3FEE000000000000, // 0.9375
+  0x3FF1090000000000, 0x3FF1090000000000, // 1.064697265625
+  0x3FF0000000000000, 0x3FF0000000000000, // 1
+  0x3FE6000000000000, 0x3FE6000000000000, // log reduction offset
+  0x000000000000007F, 0x000000000000007F, // 127
+  0xFFF0000000000000, 0xFFF0000000000000, // exponent mask
+], 16);
+
 // @ts-ignore: decorator
 @inline
 function expLanesScalar(x: v128): v128 {
@@ -29,25 +77,25 @@ function logLanesScalar(x: v128): v128 {
 @inline
 /** e^x lane-wise, each lane bit-identical to elementary.ts exp (within 0.52 ulp). */
 export function expX2(x: v128): v128 {
-  const InvLn2N = f64x2.splat(reinterpret<f64>(0x3FF71547652B82FE) * 128.0);
-  const NegLn2hiN = f64x2.splat(reinterpret<f64>(0xBF762E42FEFA0000));
-  const NegLn2loN = f64x2.splat(reinterpret<f64>(0xBD0CF79ABC9E3B3A));
-  const shift = f64x2.splat(reinterpret<f64>(0x4338000000000000));
-  const C2 = f64x2.splat(reinterpret<f64>(0x3FDFFFFFFFFFFDBD));
-  const C3 = f64x2.splat(reinterpret<f64>(0x3FC555555555543C));
-  const C4 = f64x2.splat(reinterpret<f64>(0x3FA55555CF172B91));
-  const C5 = f64x2.splat(reinterpret<f64>(0x3F81111167A4D017));
+  const InvLn2N = v128.load(EXP_X2);
+  const NegLn2hiN = v128.load(EXP_X2, 16);
+  const NegLn2loN = v128.load(EXP_X2, 32);
+  const shift = v128.load(EXP_X2, 48);
+  const C2 = v128.load(EXP_X2, 64);
+  const C3 = v128.load(EXP_X2, 80);
+  const C4 = v128.load(EXP_X2, 96);
+  const C5 = v128.load(EXP_X2, 112);
 
   const ax = f64x2.abs(x);
   // The scalar's fast path is 2^-54 <= |x| < 512; below it the result is exactly 1.
-  if (!i64x2.all_true(f64x2.lt(ax, f64x2.splat(512.0)))) return expLanesScalar(x); // also NaN
-  const tiny = f64x2.lt(ax, f64x2.splat(5.551115123125783e-17)); // 2^-54
+  if (!i64x2.all_true(f64x2.lt(ax, v128.load(EXP_X2, 128)))) return expLanesScalar(x); // also NaN
+  const tiny = f64x2.lt(ax, v128.load(EXP_X2, 144)); // 2^-54
   const z = f64x2.mul(InvLn2N, x);
   let kd = f64x2.add(z, shift);
   const ki = kd;
   kd = f64x2.sub(kd, shift);
   const r = f64x2.add(f64x2.add(x, f64x2.mul(kd, NegLn2hiN)), f64x2.mul(kd, NegLn2loN));
-  const idx = v128.and(ki, i64x2.splat(127));
+  const idx = v128.and(ki, v128.load(EXP_X2, 176));
   const e0 = v128.load(EXP_TAB + (<usize>i64x2.extract_lane(idx, 0) << 4));
   const e1 = v128.load(EXP_TAB + (<usize>i64x2.extract_lane(idx, 1) << 4));
   const tail = i64x2.shuffle(e0, e1, 0, 2);
@@ -58,7 +106,7 @@ export function expX2(x: v128): v128 {
     f64x2.mul(f64x2.mul(r2, r2), f64x2.add(C4, f64x2.mul(r, C5))),
   );
   const y = f64x2.add(sbits, f64x2.mul(sbits, tmp));
-  return v128.bitselect(f64x2.splat(1.0), y, tiny);
+  return v128.bitselect(v128.load(EXP_X2, 160), y, tiny);
 }
 
 // @ts-ignore: decorator
@@ -67,9 +115,9 @@ export function expX2(x: v128): v128 {
 export function logX2(x: v128): v128 {
   // Normal, positive, finite lanes only; everything else takes the scalar's special cases.
   if (!i64x2.all_true(v128.and(
-    f64x2.ge(x, f64x2.splat(2.2250738585072014e-308)), f64x2.lt(x, f64x2.splat(Infinity)),
+    f64x2.ge(x, v128.load(LOG_X2, 304)), f64x2.lt(x, v128.load(LOG_X2, 320)),
   ))) return logLanesScalar(x);
-  const near = v128.and(f64x2.ge(x, f64x2.splat(0.9375)), f64x2.lt(x, f64x2.splat(1.064697265625)));
+  const near = v128.and(f64x2.ge(x, v128.load(LOG_X2, 336)), f64x2.lt(x, v128.load(LOG_X2, 352)));
   let out = f64x2.splat(0.0);
   if (v128.any_true(near)) out = v128.bitselect(logNearOne(x), out, near);
   if (!i64x2.all_true(near)) out = v128.bitselect(out, logTable(x), near);
@@ -80,19 +128,19 @@ export function logX2(x: v128): v128 {
 // @ts-ignore: decorator
 @inline
 function logNearOne(x: v128): v128 {
-  const B0 = f64x2.splat(reinterpret<f64>(0xBFE0000000000000));
-  const B1 = f64x2.splat(reinterpret<f64>(0x3FD5555555555577));
-  const B2 = f64x2.splat(reinterpret<f64>(0xBFCFFFFFFFFFFDCB));
-  const B3 = f64x2.splat(reinterpret<f64>(0x3FC999999995DD0C));
-  const B4 = f64x2.splat(reinterpret<f64>(0xBFC55555556745A7));
-  const B5 = f64x2.splat(reinterpret<f64>(0x3FC24924A344DE30));
-  const B6 = f64x2.splat(reinterpret<f64>(0xBFBFFFFFA4423D65));
-  const B7 = f64x2.splat(reinterpret<f64>(0x3FBC7184282AD6CA));
-  const B8 = f64x2.splat(reinterpret<f64>(0xBFB999EB43B068FF));
-  const B9 = f64x2.splat(reinterpret<f64>(0x3FB78182F7AFD085));
-  const B10 = f64x2.splat(reinterpret<f64>(0xBFB5521375D145CD));
-  const Ox1p27 = f64x2.splat(reinterpret<f64>(0x41A0000000000000));
-  const r = f64x2.sub(x, f64x2.splat(1.0));
+  const B0 = v128.load(LOG_X2, 0);
+  const B1 = v128.load(LOG_X2, 16);
+  const B2 = v128.load(LOG_X2, 32);
+  const B3 = v128.load(LOG_X2, 48);
+  const B4 = v128.load(LOG_X2, 64);
+  const B5 = v128.load(LOG_X2, 80);
+  const B6 = v128.load(LOG_X2, 96);
+  const B7 = v128.load(LOG_X2, 112);
+  const B8 = v128.load(LOG_X2, 128);
+  const B9 = v128.load(LOG_X2, 144);
+  const B10 = v128.load(LOG_X2, 160);
+  const Ox1p27 = v128.load(LOG_X2, 176);
+  const r = f64x2.sub(x, v128.load(LOG_X2, 368));
   const r2 = f64x2.mul(r, r);
   const r3 = f64x2.mul(r2, r);
   // r3 * (B1 + r*B2 + r2*B3 + r3 * (B4 + r*B5 + r2*B6 + r3 * (B7 + r*B8 + r2*B9 + r3*B10)))
@@ -114,17 +162,17 @@ function logNearOne(x: v128): v128 {
 // @ts-ignore: decorator
 @inline
 function logTable(x: v128): v128 {
-  const A0 = f64x2.splat(reinterpret<f64>(0xBFE0000000000001));
-  const A1 = f64x2.splat(reinterpret<f64>(0x3FD555555551305B));
-  const A2 = f64x2.splat(reinterpret<f64>(0xBFCFFFFFFFEB4590));
-  const A3 = f64x2.splat(reinterpret<f64>(0x3FC999B324F10111));
-  const A4 = f64x2.splat(reinterpret<f64>(0xBFC55575E506C89F));
-  const Ln2hi = f64x2.splat(reinterpret<f64>(0x3FE62E42FEFA3800));
-  const Ln2lo = f64x2.splat(reinterpret<f64>(0x3D2EF35793C76730));
-  const tmp = i64x2.sub(x, i64x2.splat(0x3FE6000000000000));
-  const i = v128.and(i64x2.shr_u(tmp, 45), i64x2.splat(127));
+  const A0 = v128.load(LOG_X2, 192);
+  const A1 = v128.load(LOG_X2, 208);
+  const A2 = v128.load(LOG_X2, 224);
+  const A3 = v128.load(LOG_X2, 240);
+  const A4 = v128.load(LOG_X2, 256);
+  const Ln2hi = v128.load(LOG_X2, 272);
+  const Ln2lo = v128.load(LOG_X2, 288);
+  const tmp = i64x2.sub(x, v128.load(LOG_X2, 384));
+  const i = v128.and(i64x2.shr_u(tmp, 45), v128.load(LOG_X2, 400));
   const k = i64x2.shr_s(tmp, 52);
-  const z = i64x2.sub(x, v128.and(tmp, i64x2.splat(0xFFF0000000000000)));
+  const z = i64x2.sub(x, v128.and(tmp, v128.load(LOG_X2, 416)));
   const i0 = <usize>i64x2.extract_lane(i, 0) << 4;
   const i1 = <usize>i64x2.extract_lane(i, 1) << 4;
   const t0 = v128.load(LOG_TAB1 + i0);
