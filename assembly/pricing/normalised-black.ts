@@ -18,6 +18,8 @@
 // Mirrored in src/kernels/pricing/normalised-black.ts.
 
 import { normalPdf, normalCdfOverPdf, normalCdfGivenPdf, normalCdfOverPdfGivenPdf, NORMAL_CENTRAL_LIMIT } from "../math/normal-distribution";
+import { expX2 } from "../math/f64x2-elementary";
+import { normalCdfGivenPdfX2, normalCdfOverPdfGivenPdfX2, normalCdfOverPdfX2, normalPdfX2 } from "../math/f64x2-normal";
 
 const ASYMPTOTIC_LIMIT: f64 = -10.0;
 const SMALL_T_LIMIT: f64 = 0.21;
@@ -182,4 +184,73 @@ export function black76Undiscounted(F: f64, K: f64, x: f64, s: f64, theta: f64):
   const intrinsic = theta * x > 0.0 ? theta * (F - K) : 0.0;
   if (!(s > 1e-100)) return s == s ? intrinsic : NaN;
   return intrinsic + Math.min(F, K) * normalisedOtmCallUnscaled(-Math.abs(x), s);
+}
+
+// ---- two options per v128 (f64x2) -------------------------------------------------------------
+// Lane for lane the operations of normalisedOtmCallUnscaledGivenPdf above (same bits, see
+// ../math/f64x2-elementary.ts): the small-t and central regions are vectorised with per-lane
+// selection; a lane with s <= 0 or in the asymptotic region (a < -10, deep out of the money)
+// sends the pair to the scalar routine lane by lane.
+
+// Constants of the vector path, each twice (V8 rebuilds a v128.const at every use; a load is one
+// instruction): 0.5, SMALL_T_LIMIT, ASYMPTOTIC_LIMIT, NORMAL_CENTRAL_LIMIT, 1, 2.
+const NB_X2: usize = memory.data<f64>([
+  0.5, 0.5, 0.21, 0.21, -10.0, -10.0, 0.66291, 0.66291, 1.0, 1.0, 2.0, 2.0,
+], 16);
+
+// Y(h+t) - Y(h-t) by its Taylor series (smallTDifference), lane-wise.
+// @ts-ignore: decorator
+@inline
+function smallTDifferenceX2(h: v128, t: v128): v128 {
+  let yPrev = normalCdfOverPdfX2(h);
+  let yCur = f64x2.add(v128.load(NB_X2, 64), f64x2.mul(h, yPrev));
+  let power = t;
+  let sum = f64x2.mul(yCur, power);
+  const t2 = f64x2.mul(t, t);
+  for (let n = 1; n < 15; n += 2) {
+    const yNext = f64x2.add(f64x2.mul(h, yCur), f64x2.mul(f64x2.splat(<f64>n), yPrev));
+    const yNext2 = f64x2.add(f64x2.mul(h, yNext), f64x2.mul(f64x2.splat(<f64>(n + 1)), yCur));
+    yPrev = yNext;
+    yCur = yNext2;
+    power = f64x2.mul(power, f64x2.div(t2, f64x2.splat(<f64>(n + 1) * <f64>(n + 2))));
+    sum = f64x2.add(sum, f64x2.mul(yCur, power));
+  }
+  return f64x2.mul(v128.load(NB_X2, 80), sum);
+}
+
+// @ts-ignore: decorator
+@inline
+/**
+ * normalisedOtmCallUnscaledGivenPdf on two (x, s, pdfA) lanes, each lane the scalar's bits:
+ * c(x, s) e^{-x/2} for x <= 0.
+ */
+export function normalisedOtmCallUnscaledGivenPdfX2(x: v128, s: v128, pdfA: v128): v128 {
+  const half = v128.load(NB_X2);
+  const h = f64x2.div(x, s);
+  const t = f64x2.mul(half, s);
+  const a = f64x2.add(h, t);
+  // s > 0 and a >= -10 in both lanes (false for NaN), else the scalar routine per lane.
+  if (!i64x2.all_true(v128.and(f64x2.gt(s, f64x2.splat(0.0)), f64x2.ge(a, v128.load(NB_X2, 32))))) {
+    return f64x2.replace_lane(
+      f64x2.splat(normalisedOtmCallUnscaledGivenPdf(f64x2.extract_lane(x, 0), f64x2.extract_lane(s, 0), f64x2.extract_lane(pdfA, 0))),
+      1, normalisedOtmCallUnscaledGivenPdf(f64x2.extract_lane(x, 1), f64x2.extract_lane(s, 1), f64x2.extract_lane(pdfA, 1)),
+    );
+  }
+  const smallT = f64x2.lt(t, v128.load(NB_X2, 16));
+  let out = f64x2.splat(0.0);
+  if (v128.any_true(smallT)) out = f64x2.mul(pdfA, smallTDifferenceX2(h, t));
+  if (i64x2.all_true(smallT)) return out;
+  const b = f64x2.sub(h, t);
+  const central = f64x2.le(f64x2.abs(b), v128.load(NB_X2, 48));
+  let pdfB = f64x2.splat(0.0);
+  if (v128.any_true(central)) pdfB = v128.and(f64x2.mul(pdfA, expX2(x)), central);
+  const general = f64x2.sub(normalCdfGivenPdfX2(a, pdfA), f64x2.mul(pdfA, normalCdfOverPdfGivenPdfX2(b, pdfB)));
+  return v128.bitselect(out, general, smallT);
+}
+
+// @ts-ignore: decorator
+@inline
+/** normalisedOtmCallUnscaled on two lanes (x <= 0), each lane the scalar's bits. */
+export function normalisedOtmCallUnscaledX2(x: v128, s: v128): v128 {
+  return normalisedOtmCallUnscaledGivenPdfX2(x, s, normalPdfX2(f64x2.add(f64x2.div(x, s), f64x2.mul(v128.load(NB_X2), s))));
 }
