@@ -8,7 +8,7 @@
 // continuously compounded discount rate r = -ln(DF)/T.
 
 import { normalCdfGivenPdf, normalPdf } from "../math/normal-distribution";
-import { normalisedOtmCallUnscaled, normalisedOtmCallUnscaledX2 } from "./normalised-black";
+import { normalisedOtmCallUnscaled, normalisedOtmCallUnscaledBlock } from "./normalised-black";
 import { expX2, logX2 } from "../math/f64x2-elementary";
 import { normalCdfGivenPdfX2, normalPdfX2 } from "../math/f64x2-normal";
 import { STATUS_OK, STATUS_INVALID_INPUT } from "../status";
@@ -269,10 +269,40 @@ function writeGreeksX2(
   return true;
 }
 
-// Elements i and i + 1 of blackScholesBatch on the vector path; false when the pair needs the scalar path.
-function blackScholesPair(
-  n: i32, i: i32, pSpot: usize, pStrike: usize, pExpiry: usize, pVol: usize, pRate: usize,
-  pDividend: usize, pType: usize, greeks: i32, pOut: usize, pStatus: usize,
+// Block scratch (static: kernels do not allocate): BLOCK elements per column. The pair paths run in
+// three stages per block: prepare (vector, per pair: inputs, x, s, discounts, the density),
+// the normalised OTM call for the whole block grouped by region (normalisedOtmCallUnscaledBlock),
+// finish (vector, per pair: price, greeks, stores). A pair whose prepare fails goes to the scalar
+// element path, and so does a pair whose finish finds a non-finite value.
+const BLOCK: i32 = 64;
+const COL: usize = <usize>BLOCK << 3;
+const SCRATCH: usize = memory.data(<i32>(COL * 9) + BLOCK * 4 + BLOCK, 16);
+const C_AX: usize = SCRATCH; // -|x|
+const C_S: usize = SCRATCH + COL;
+const C_PDF: usize = SCRATCH + 2 * COL;
+const C_OTM: usize = SCRATCH + 3 * COL;
+const C_X: usize = SCRATCH + 4 * COL;
+const C_SQRTT: usize = SCRATCH + 5 * COL;
+const C_FD: usize = SCRATCH + 6 * COL; // S e^{-qT} (Black-Scholes)
+const C_SD: usize = SCRATCH + 7 * COL; // K e^{-rT} (Black-Scholes)
+const C_THETA: usize = SCRATCH + 8 * COL;
+const C_IDX: usize = SCRATCH + 9 * COL; // 2 BLOCK i16
+const C_OK: usize = C_IDX + (<usize>BLOCK << 2); // BLOCK u8, per pair at its first slot
+
+// @ts-ignore: decorator
+@inline
+function parkSlots(k: usize): void {
+  // A pair left to the scalar path: s = 0 makes the block's OTM evaluation trivial (value 0).
+  v128.store(C_S + k, f64x2.splat(0.0));
+  v128.store(C_AX + k, f64x2.splat(0.0));
+  v128.store(C_PDF + k, f64x2.splat(0.0));
+}
+
+// Stage 1 of Black-Scholes elements i, i + 1 into scratch slots k, k + 1; false if the pair is not vector material.
+// @ts-ignore: decorator
+@inline
+function blackScholesPrepare(
+  i: i32, k: usize, pSpot: usize, pStrike: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pType: usize,
 ): bool {
   const o = <usize>i << 3;
   const S = v128.load(pSpot + o);
@@ -297,23 +327,49 @@ function blackScholesPair(
   // e^{-0} = 1 exactly (no dividend yield: skip the exponential, same bits).
   const fwdDisc = i64x2.all_true(f64x2.eq(qT, zero)) ? S : f64x2.mul(S, expX2(qT));
   const strikeDisc = f64x2.mul(K, expX2(f64x2.mul(f64x2.neg(r), T)));
+  const ax = f64x2.neg(f64x2.abs(x));
+  v128.store(C_AX + k, ax);
+  v128.store(C_S + k, s);
+  v128.store(C_PDF + k, normalPdfX2(f64x2.add(f64x2.div(ax, s), f64x2.mul(v128.load(BS_X2), s))));
+  v128.store(C_X + k, x);
+  v128.store(C_SQRTT + k, sqrtT);
+  v128.store(C_FD + k, fwdDisc);
+  v128.store(C_SD + k, strikeDisc);
+  v128.store(C_THETA + k, theta);
+  return true;
+}
+
+// Stage 3 of Black-Scholes elements i, i + 1 from scratch slots k, k + 1; false: run them through the scalar path.
+// @ts-ignore: decorator
+@inline
+function blackScholesFinish(
+  n: i32, i: i32, k: usize, pSpot: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize,
+  greeks: i32, pOut: usize, pStatus: usize,
+): bool {
+  const o = <usize>i << 3;
+  const zero = f64x2.splat(0.0);
+  const x = v128.load(C_X + k);
+  const theta = v128.load(C_THETA + k);
+  const fwdDisc = v128.load(C_FD + k);
+  const strikeDisc = v128.load(C_SD + k);
   const itm = f64x2.gt(f64x2.mul(theta, x), zero);
   const intrinsic = v128.and(f64x2.mul(theta, f64x2.sub(fwdDisc, strikeDisc)), itm);
-  const price = f64x2.add(
-    intrinsic, f64x2.mul(f64x2.min(fwdDisc, strikeDisc), normalisedOtmCallUnscaledX2(f64x2.neg(f64x2.abs(x)), s)),
-  );
+  const price = f64x2.add(intrinsic, f64x2.mul(f64x2.min(fwdDisc, strikeDisc), v128.load(C_OTM + k)));
   if (!allFiniteX2(price)) return false;
-  const stride = <usize>n << 3;
-  if (greeks != 0 && !writeGreeksX2(stride, o, pOut, theta, x, s, sqrtT, vol, fwdDisc, strikeDisc, S, T, r, q, true, price)) return false;
+  if (greeks != 0 && !writeGreeksX2(
+    <usize>n << 3, o, pOut, theta, x, v128.load(C_S + k), v128.load(C_SQRTT + k), v128.load(pVol + o), fwdDisc, strikeDisc,
+    v128.load(pSpot + o), v128.load(pExpiry + o), v128.load(pRate + o), v128.load(pDividend + o), true, price,
+  )) return false;
   v128.store(pOut + o, price);
   store<u16>(pStatus + <usize>i, (<u16>STATUS_OK << 8) | <u16>STATUS_OK);
   return true;
 }
 
-// Elements i and i + 1 of black76Batch on the vector path; false when the pair needs the scalar path.
-function black76Pair(
-  n: i32, i: i32, pForward: usize, pStrike: usize, pExpiry: usize, pVol: usize, pDiscount: usize,
-  pType: usize, coin: i32, greeks: i32, pOut: usize, pStatus: usize,
+// Stage 1 of Black-76 elements i, i + 1 (C_FD, C_SD unused).
+// @ts-ignore: decorator
+@inline
+function black76Prepare(
+  i: i32, k: usize, pForward: usize, pStrike: usize, pExpiry: usize, pVol: usize, pDiscount: usize, pType: usize,
 ): bool {
   const o = <usize>i << 3;
   const F = v128.load(pForward + o);
@@ -333,17 +389,42 @@ function black76Pair(
   if (!i64x2.all_true(f64x2.gt(s, zero))) return false;
   const x = logRatioX2(F, K);
   if (!allFiniteX2(x)) return false;
+  const ax = f64x2.neg(f64x2.abs(x));
+  v128.store(C_AX + k, ax);
+  v128.store(C_S + k, s);
+  v128.store(C_PDF + k, normalPdfX2(f64x2.add(f64x2.div(ax, s), f64x2.mul(v128.load(BS_X2), s))));
+  v128.store(C_X + k, x);
+  v128.store(C_SQRTT + k, sqrtT);
+  v128.store(C_THETA + k, theta);
+  return true;
+}
+
+// Stage 3 of Black-76 elements i, i + 1.
+// @ts-ignore: decorator
+@inline
+function black76Finish(
+  n: i32, i: i32, k: usize, pForward: usize, pStrike: usize, pExpiry: usize, pVol: usize, pDiscount: usize,
+  coin: i32, greeks: i32, pOut: usize, pStatus: usize,
+): bool {
+  const o = <usize>i << 3;
+  const zero = f64x2.splat(0.0);
+  const F = v128.load(pForward + o);
+  const K = v128.load(pStrike + o);
+  const DF = v128.load(pDiscount + o);
+  const x = v128.load(C_X + k);
+  const theta = v128.load(C_THETA + k);
   const intrinsic = v128.and(f64x2.mul(theta, f64x2.sub(F, K)), f64x2.gt(f64x2.mul(theta, x), zero));
-  const price = f64x2.mul(DF, f64x2.add(
-    intrinsic, f64x2.mul(f64x2.min(F, K), normalisedOtmCallUnscaledX2(f64x2.neg(f64x2.abs(x)), s)),
-  ));
+  const price = f64x2.mul(DF, f64x2.add(intrinsic, f64x2.mul(f64x2.min(F, K), v128.load(C_OTM + k))));
   const quoted = coin != 0 ? f64x2.div(price, F) : price;
   if (!allFiniteX2(quoted)) return false;
   if (greeks != 0) {
-    const stride = <usize>n << 3;
+    const T = v128.load(pExpiry + o);
     // T > 0 here (s > 0).
     const rate = f64x2.div(f64x2.neg(logX2(DF)), T);
-    if (!writeGreeksX2(stride, o, pOut, theta, x, s, sqrtT, vol, f64x2.mul(F, DF), f64x2.mul(K, DF), F, T, rate, zero, false, price)) return false;
+    if (!writeGreeksX2(
+      <usize>n << 3, o, pOut, theta, x, v128.load(C_S + k), v128.load(C_SQRTT + k), v128.load(pVol + o),
+      f64x2.mul(F, DF), f64x2.mul(K, DF), F, T, rate, zero, false, price,
+    )) return false;
   }
   v128.store(pOut + o, quoted);
   store<u16>(pStatus + <usize>i, (<u16>STATUS_OK << 8) | <u16>STATUS_OK);
@@ -359,14 +440,24 @@ export function blackScholesBatch(
   pDividend: usize, pType: usize, greeks: i32, pOut: usize, pStatus: usize,
 ): i32 {
   if (n < 0) return 1;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
-    if (!blackScholesPair(n, i, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus)) {
-      blackScholesElement(n, i, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus);
-      blackScholesElement(n, i + 1, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus);
+  for (let i0 = 0; i0 < n; i0 += BLOCK) {
+    const m = min(BLOCK, n - i0) & ~1; // pairs; an odd last element goes to the scalar path
+    for (let k = 0; k < m; k += 2) {
+      const ok = blackScholesPrepare(i0 + k, <usize>k << 3, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType);
+      if (!ok) parkSlots(<usize>k << 3);
+      store<u8>(C_OK + <usize>k, ok ? 1 : 0);
     }
+    normalisedOtmCallUnscaledBlock(m, C_AX, C_S, C_PDF, C_OTM, C_IDX);
+    for (let k = 0; k < m; k += 2) {
+      const i = i0 + k;
+      if (load<u8>(C_OK + <usize>k) == 0 ||
+        !blackScholesFinish(n, i, <usize>k << 3, pSpot, pExpiry, pVol, pRate, pDividend, greeks, pOut, pStatus)) {
+        blackScholesElement(n, i, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus);
+        blackScholesElement(n, i + 1, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus);
+      }
+    }
+    if (i0 + m < n && m < BLOCK) blackScholesElement(n, i0 + m, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus);
   }
-  if (i < n) blackScholesElement(n, i, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus);
   return 0;
 }
 
@@ -380,13 +471,23 @@ export function black76Batch(
   pType: usize, coin: i32, greeks: i32, pOut: usize, pStatus: usize,
 ): i32 {
   if (n < 0) return 1;
-  let i = 0;
-  for (; i + 1 < n; i += 2) {
-    if (!black76Pair(n, i, pForward, pStrike, pExpiry, pVol, pDiscount, pType, coin, greeks, pOut, pStatus)) {
-      black76Element(n, i, pForward, pStrike, pExpiry, pVol, pDiscount, pType, coin, greeks, pOut, pStatus);
-      black76Element(n, i + 1, pForward, pStrike, pExpiry, pVol, pDiscount, pType, coin, greeks, pOut, pStatus);
+  for (let i0 = 0; i0 < n; i0 += BLOCK) {
+    const m = min(BLOCK, n - i0) & ~1;
+    for (let k = 0; k < m; k += 2) {
+      const ok = black76Prepare(i0 + k, <usize>k << 3, pForward, pStrike, pExpiry, pVol, pDiscount, pType);
+      if (!ok) parkSlots(<usize>k << 3);
+      store<u8>(C_OK + <usize>k, ok ? 1 : 0);
     }
+    normalisedOtmCallUnscaledBlock(m, C_AX, C_S, C_PDF, C_OTM, C_IDX);
+    for (let k = 0; k < m; k += 2) {
+      const i = i0 + k;
+      if (load<u8>(C_OK + <usize>k) == 0 ||
+        !black76Finish(n, i, <usize>k << 3, pForward, pStrike, pExpiry, pVol, pDiscount, coin, greeks, pOut, pStatus)) {
+        black76Element(n, i, pForward, pStrike, pExpiry, pVol, pDiscount, pType, coin, greeks, pOut, pStatus);
+        black76Element(n, i + 1, pForward, pStrike, pExpiry, pVol, pDiscount, pType, coin, greeks, pOut, pStatus);
+      }
+    }
+    if (i0 + m < n && m < BLOCK) black76Element(n, i0 + m, pForward, pStrike, pExpiry, pVol, pDiscount, pType, coin, greeks, pOut, pStatus);
   }
-  if (i < n) black76Element(n, i, pForward, pStrike, pExpiry, pVol, pDiscount, pType, coin, greeks, pOut, pStatus);
   return 0;
 }
