@@ -107,3 +107,44 @@ describe.each(BACKENDS)('pair path = scalar path, %s', (backend) => {
     });
   }
 });
+
+describe.each(BACKENDS)('implied vol pair path = scalar path, %s', (backend) => {
+  it('impliedVol: a 4,001-quote batch over every branch (lowest, middle, upper, ln beta, at the money, invalid) equals single calls bit for bit', async () => {
+    const e = await engineFor(backend);
+    const u = rng(31);
+    const n = 4001;
+    const forwards = new Float64Array(n), strikes = new Float64Array(n), expiries = new Float64Array(n), vols = new Float64Array(n);
+    const discountFactors = new Float64Array(n), types = new Int8Array(n);
+    for (let i = 0; i < n; i++) {
+      const kind = Math.floor(u() * 8);
+      const F = 100 * Math.exp(3 * (u() - 0.5));
+      const T = kind === 0 ? 1 / 365 : 1 / 365 + 2 * u();
+      const vol = kind === 1 ? 0.01 + 0.05 * u() : 0.1 + 2.5 * u();
+      const z = kind === 2 ? -(6 + 10 * u()) : kind === 3 ? 0 : 8 * (u() - 0.5);
+      forwards[i] = F;
+      strikes[i] = kind === 3 ? F : F * Math.exp(-z * vol * Math.sqrt(T));
+      expiries[i] = T;
+      vols[i] = vol;
+      discountFactors[i] = Math.exp(-0.03 * T);
+      types[i] = u() < 0.5 ? 1 : -1;
+    }
+    const prices = e.black76({ forwards, strikes, expiries, vols, discountFactors, types }).price;
+    for (let i = 0; i < n; i += 97) prices[i] = i % 2 ? -1 : prices[i]! * 1e-300; // invalid and ln-beta quotes among the pairs
+    const batch = e.impliedVol({ prices, forwards, strikes, expiries, discountFactors, types });
+    let bad = 0, first = '', ok = 0;
+    for (let i = 0; i < n; i++) {
+      const one = (a: Float64Array | Int8Array) => a.slice(i, i + 1);
+      const r = e.impliedVol({
+        prices: one(prices) as Float64Array, forwards: one(forwards) as Float64Array, strikes: one(strikes) as Float64Array,
+        expiries: one(expiries) as Float64Array, discountFactors: one(discountFactors) as Float64Array, types: one(types) as Int8Array,
+      });
+      if (r.status[0] === 0) ok++;
+      if (!Object.is(r.vols[0], batch.vols[i]) || r.status[0] !== batch.status[i]) {
+        if (!bad) first = `[${i}]: batch ${batch.vols[i]} (${batch.status[i]}) single ${r.vols[0]} (${r.status[0]})`;
+        bad++;
+      }
+    }
+    expect(bad, first).toBe(0);
+    expect(ok).toBeGreaterThan(3500);
+  });
+});
