@@ -46,7 +46,7 @@ import { expX2, logX2 } from "../math/f64x2-elementary";
 import { normalPdfX2 } from "../math/f64x2-normal";
 import {
   logOtmCallUnscaled, logOtmCallVegaRatio, normalisedComplementUnscaledGivenPdf, normalisedIntrinsic,
-  normalisedOtmCallUnscaledGivenPdf, normalisedOtmCallUnscaledGivenPdfX2,
+  normalisedOtmCallUnscaledGivenPdf, normalisedOtmCallUnscaledGivenPdfX2, normalisedComplementUnscaledGivenPdfX2,
 } from "./normalised-black";
 import {
   convexControlForLeftCurvature, convexControlForRightCurvature, rationalCubicInterpolation,
@@ -344,8 +344,8 @@ function logMoneyness(forward: f64, strike: f64): f64 {
 // ---- the batch: validation per element, the solve two elements per v128 -------------------------
 // A pair whose two elements both need the common solve (beta >= LOG_BETA, x < 0) evaluates b at s_c
 // and at the second point for both lanes in one v128 each, takes the rational guesses per lane, and
-// refines both lanes together when their objectives are the lowest or middle one (one evaluation of
-// b serves both); every other case (upper objective, ln beta, x = 0, one element already decided)
+// refines both lanes together (lowest, middle or upper objective per lane; b and, for upper lanes,
+// b_max - b evaluated for both lanes at once); every other case (ln beta, x = 0, one element decided)
 // runs the scalar routines per lane. The vector steps are lane for lane the scalar operations, each
 // lane stopping where the scalar loop stops, so every element gets the scalar path's bits.
 
@@ -441,9 +441,9 @@ function lanes(a: f64, b: f64): v128 {
 // Lane-wise converged flags of the last refineX2 (bit 0 lane 0, bit 1 lane 1).
 let convergedX2: i32 = 0;
 
-// refine() for two lanes whose objectives are both LOWEST or MIDDLE (lowest: mask of LOWEST lanes),
+// refine() for two lanes whose objectives are LOWEST, MIDDLE or UPPER (lowest, upper: lane masks),
 // in lockstep: a lane that leaves the scalar loop is frozen while the other continues.
-function refineX2(lowest: v128, beta: v128, x: v128, bMax: v128, s0: v128, sLeft0: v128, sRight0: v128): v128 {
+function refineX2(lowest: v128, upper: v128, beta: v128, x: v128, bMax: v128, s0: v128, sLeft0: v128, sRight0: v128): v128 {
   const zero = f64x2.splat(0.0);
   const half = kx(0);
   const one = kx(5);
@@ -455,7 +455,10 @@ function refineX2(lowest: v128, beta: v128, x: v128, bMax: v128, s0: v128, sLeft
   const inside0 = v128.and(f64x2.ge(s, sLeft), f64x2.le(s, sRight));
   s = v128.bitselect(s, v128.bitselect(f64x2.mul(half, f64x2.add(sLeft, sRight)), f64x2.mul(kx(6), sLeft), finiteRight), inside0);
   const anyLowest = v128.any_true(lowest);
+  const anyUpper = v128.any_true(upper);
+  const allUpper = i64x2.all_true(upper);
   const lnBeta = anyLowest ? v128.and(logX2(v128.bitselect(beta, one, lowest)), lowest) : zero;
+  const gap = f64x2.sub(bMax, beta);
   let ds = inf;
   let active = f64x2.eq(zero, zero); // all ones
   for (let iteration = 0; iteration < MAX_EVALUATIONS; iteration++) {
@@ -465,9 +468,13 @@ function refineX2(lowest: v128, beta: v128, x: v128, bMax: v128, s0: v128, sLeft
     const q = f64x2.sub(f64x2.div(f64x2.mul(h, h), s), f64x2.mul(kx(3), s));
     const hs = f64x2.div(h, s);
     const r = f64x2.sub(f64x2.sub(f64x2.mul(q, q), f64x2.mul(f64x2.mul(kx(4), hs), hs)), kx(3));
-    const b = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfX2(x, s, pdfA));
-    const above = f64x2.gt(b, beta);
-    const below = f64x2.lt(b, beta);
+    // b - beta for the lowest and middle objectives; gap - c (c = b_max - b, no cancellation) for the upper.
+    let b = one;
+    let c = one;
+    if (!allUpper) b = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfX2(x, s, pdfA));
+    if (anyUpper) c = f64x2.mul(bMax, normalisedComplementUnscaledGivenPdfX2(x, s, pdfA));
+    const above = v128.bitselect(f64x2.lt(c, gap), f64x2.gt(b, beta), upper);
+    const below = v128.bitselect(f64x2.gt(c, gap), f64x2.lt(b, beta), upper);
     sRight = v128.bitselect(s, sRight, v128.and(above, active));
     sLeft = v128.bitselect(s, sLeft, v128.and(below, active));
     // b == beta (or NaN): the scalar loop stops with ds = 0.
@@ -493,6 +500,15 @@ function refineX2(lowest: v128, beta: v128, x: v128, bMax: v128, s0: v128, sLeft
       nu = v128.bitselect(nuL, nu, lowest);
       h2 = v128.bitselect(h2L, h2, lowest);
       h3 = v128.bitselect(h3L, h3, lowest);
+    }
+    if (anyUpper) {
+      const g = f64x2.div(vega, c);
+      const nuU = f64x2.div(f64x2.neg(logX2(v128.bitselect(f64x2.div(gap, c), one, v128.and(upper, active)))), g);
+      const h2U = f64x2.add(q, g);
+      const h3U = f64x2.add(r, f64x2.mul(g, f64x2.add(f64x2.mul(kx(6), g), f64x2.mul(kx(4), q))));
+      nu = v128.bitselect(nuU, nu, upper);
+      h2 = v128.bitselect(h2U, h2, upper);
+      h3 = v128.bitselect(h3U, h3, upper);
     }
     let step = f64x2.div(
       f64x2.mul(nu, f64x2.add(one, f64x2.mul(f64x2.mul(half, h2), nu))),
@@ -558,9 +574,12 @@ function impliedVolatilityPair(
   const kind1 = guessKind;
   let s0: f64, s1: f64;
   let c0: bool, c1: bool;
-  if ((kind0 == LOWEST || kind0 == MIDDLE) && (kind1 == LOWEST || kind1 == MIDDLE)) {
-    const lowest = lanes(kind0 == LOWEST ? NaN : 0.0, kind1 == LOWEST ? NaN : 0.0); // NaN != NaN: mask below
-    const s = refineX2(f64x2.ne(lowest, lowest), beta, x, bMax, lanes(g0, guessS), lanes(l0, guessLeft), lanes(r0, guessRight));
+  if (kind0 != LOWEST_LOG && kind1 != LOWEST_LOG) {
+    const lowest = lanes(kind0 == LOWEST ? NaN : 0.0, kind1 == LOWEST ? NaN : 0.0); // NaN != NaN: the masks below
+    const upper = lanes(kind0 == UPPER ? NaN : 0.0, kind1 == UPPER ? NaN : 0.0);
+    const s = refineX2(
+      f64x2.ne(lowest, lowest), f64x2.ne(upper, upper), beta, x, bMax, lanes(g0, guessS), lanes(l0, guessLeft), lanes(r0, guessRight),
+    );
     s0 = f64x2.extract_lane(s, 0);
     s1 = f64x2.extract_lane(s, 1);
     c0 = (convergedX2 & 1) != 0;

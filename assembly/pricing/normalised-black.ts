@@ -263,6 +263,20 @@ export function normalisedOtmCallUnscaledGivenPdfX2(x: v128, s: v128, pdfA: v128
 
 // @ts-ignore: decorator
 @inline
+/** normalisedComplementUnscaledGivenPdf on two lanes (x <= 0, s > 0), each lane the scalar's bits. */
+export function normalisedComplementUnscaledGivenPdfX2(x: v128, s: v128, pdfA: v128): v128 {
+  const h = f64x2.div(x, s);
+  const t = f64x2.mul(v128.load(NB_X2), s);
+  const a = f64x2.add(h, t);
+  const b = f64x2.sub(h, t);
+  const central = f64x2.le(f64x2.abs(b), v128.load(NB_X2, 48));
+  let pdfB = f64x2.splat(0.0);
+  if (v128.any_true(central)) pdfB = v128.and(f64x2.mul(pdfA, expX2(x)), central);
+  return f64x2.add(normalCdfGivenPdfX2(f64x2.neg(a), pdfA), f64x2.mul(pdfA, normalCdfOverPdfGivenPdfX2(b, pdfB)));
+}
+
+// @ts-ignore: decorator
+@inline
 function gather(p: usize, k0: i32, k1: i32): v128 {
   return v128.load64_lane(p + (<usize>k1 << 3), v128.load64_zero(p + (<usize>k0 << 3)), 1);
 }
