@@ -300,19 +300,27 @@ export function normalisedOtmCallUnscaledBlock(m: i32, pX: usize, pS: usize, pPd
     const a = f64x2.add(f64x2.div(v128.load(pX + o), s), t);
     const vector = v128.and(f64x2.gt(s, f64x2.splat(0.0)), f64x2.ge(a, v128.load(NB_X2, 32)));
     const smallT = f64x2.lt(t, v128.load(NB_X2, 16));
-    for (let lane = 0; lane < 2; lane++) {
-      const kk = k + lane;
-      const isVector = lane == 0 ? i64x2.extract_lane(vector, 0) != 0 : i64x2.extract_lane(vector, 1) != 0;
-      const isSmall = lane == 0 ? i64x2.extract_lane(smallT, 0) != 0 : i64x2.extract_lane(smallT, 1) != 0;
-      if (!isVector) {
+    // Both lists get the index, one count moves (no data-dependent branch: neighbours mix regions).
+    const v0 = <i32>(i64x2.extract_lane(vector, 0) != 0);
+    const v1 = <i32>(i64x2.extract_lane(vector, 1) != 0);
+    const small0 = <i32>(i64x2.extract_lane(smallT, 0) != 0) & v0;
+    const small1 = <i32>(i64x2.extract_lane(smallT, 1) != 0) & v1;
+    store<i16>(pIdx + (<usize>nSmall << 1), <i16>k);
+    store<i16>(pGeneral + (<usize>nGeneral << 1), <i16>k);
+    nSmall += small0;
+    nGeneral += v0 & ~small0;
+    store<i16>(pIdx + (<usize>nSmall << 1), <i16>(k + 1));
+    store<i16>(pGeneral + (<usize>nGeneral << 1), <i16>(k + 1));
+    nSmall += small1;
+    nGeneral += v1 & ~small1;
+    if ((v0 & v1) == 0) {
+      for (let kk = k; kk < k + 2; kk++) {
         const q = <usize>kk << 3;
-        store<f64>(pOut + q, normalisedOtmCallUnscaledGivenPdf(load<f64>(pX + q), load<f64>(pS + q), load<f64>(pPdf + q)));
-      } else if (isSmall) {
-        store<i16>(pIdx + (<usize>nSmall << 1), <i16>kk);
-        nSmall++;
-      } else {
-        store<i16>(pGeneral + (<usize>nGeneral << 1), <i16>kk);
-        nGeneral++;
+        const s1 = load<f64>(pS + q);
+        const a1 = load<f64>(pX + q) / s1 + 0.5 * s1;
+        if (!(s1 > 0.0 && a1 >= ASYMPTOTIC_LIMIT)) {
+          store<f64>(pOut + q, normalisedOtmCallUnscaledGivenPdf(load<f64>(pX + q), s1, load<f64>(pPdf + q)));
+        }
       }
     }
   }
