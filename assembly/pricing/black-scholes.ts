@@ -221,11 +221,14 @@ function logRatioX2(a: v128, b: v128): v128 {
 function writeGreeksX2(
   stride: usize, o: usize, pOut: usize, theta: v128, x: v128, s: v128, sqrtT: v128, vol: v128,
   underlyingDisc: v128, strikeDisc: v128, underlying: v128, T: v128, rate: v128, carryYield: v128, spotMode: bool, price: v128,
+  pdfA: v128,
 ): bool {
   const zero = f64x2.splat(0.0);
   const d1 = f64x2.add(f64x2.div(x, s), f64x2.mul(v128.load(BS_X2), s));
   const d2 = f64x2.sub(d1, s);
-  const n1 = normalPdfX2(d1);
+  // pdfA = phi(-|x|/s + s/2) is phi(d1) to the bit where x <= 0 (the same operations on the same values).
+  const otm = f64x2.le(x, zero);
+  const n1 = i64x2.all_true(otm) ? pdfA : v128.bitselect(pdfA, normalPdfX2(d1), otm);
   const useRatio = f64x2.gt(n1, v128.load(BS_X2, 16));
   let n2 = f64x2.mul(n1, f64x2.div(underlyingDisc, strikeDisc));
   if (!i64x2.all_true(useRatio)) n2 = v128.bitselect(n2, normalPdfX2(d2), useRatio);
@@ -358,7 +361,7 @@ function blackScholesFinish(
   if (!allFiniteX2(price)) return false;
   if (greeks != 0 && !writeGreeksX2(
     <usize>n << 3, o, pOut, theta, x, v128.load(C_S + k), v128.load(C_SQRTT + k), v128.load(pVol + o), fwdDisc, strikeDisc,
-    v128.load(pSpot + o), v128.load(pExpiry + o), v128.load(pRate + o), v128.load(pDividend + o), true, price,
+    v128.load(pSpot + o), v128.load(pExpiry + o), v128.load(pRate + o), v128.load(pDividend + o), true, price, v128.load(C_PDF + k),
   )) return false;
   v128.store(pOut + o, price);
   store<u16>(pStatus + <usize>i, (<u16>STATUS_OK << 8) | <u16>STATUS_OK);
@@ -423,7 +426,7 @@ function black76Finish(
     const rate = f64x2.div(f64x2.neg(logX2(DF)), T);
     if (!writeGreeksX2(
       <usize>n << 3, o, pOut, theta, x, v128.load(C_S + k), v128.load(C_SQRTT + k), v128.load(pVol + o),
-      f64x2.mul(F, DF), f64x2.mul(K, DF), F, T, rate, zero, false, price,
+      f64x2.mul(F, DF), f64x2.mul(K, DF), F, T, rate, zero, false, price, v128.load(C_PDF + k),
     )) return false;
   }
   v128.store(pOut + o, quoted);
