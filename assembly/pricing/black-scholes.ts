@@ -1,6 +1,8 @@
 // Batch European option pricing: Black-Scholes-Merton on spot (continuous dividend yield) and
 // Black-76 on the forward, with seven greeks. Prices go through the normalised Black function, so
-// deep out-of-the-money values keep relative accuracy. Mirrored in src/kernels/pricing/black-scholes.ts.
+// deep out-of-the-money values keep relative accuracy. Mirrored in src/kernels/pricing/black-scholes.ts
+// (the scalar element path; the f64x2 pair path below is WASM-only and gives each element the
+// scalar path's bits, test/simd-pricing.test.ts).
 //
 // Output block at pOut, column-major, n f64 each: price, delta, gamma, vega, theta, rho, vanna, volga.
 // Units: vega per 1.00 of vol, theta = -dV/dT per year (value lost as a year passes), rho per 1.00

@@ -38,7 +38,8 @@
 // grid the last step never exceeds ~5 eps s (the rounding noise of the objective), so the flag
 // only trips when the iteration has genuinely failed.
 //
-// Mirrored line for line in src/kernels/pricing/implied-volatility.ts.
+// Mirrored line for line in src/kernels/pricing/implied-volatility.ts, except the batch's f64x2 pair
+// section (WASM-only, each element the scalar path's bits: test/simd-pricing.test.ts).
 
 import { normalCdf, normalCdfOverPdf, normalPdf } from "../math/normal-distribution";
 import { inverseNormalCdf } from "../math/inverse-normal";
