@@ -27,3 +27,6 @@ export { liquidationPrice } from "./margin/liquidation-price";
 // Outside the kernel contract:
 // Elementary functions over a column (tests compare it with the JS twin bit for bit).
 export { elementaryBatch } from "./math/elementary";
+// f64x2 elementary and normal functions over a column, two lanes per vector (tests compare each lane with the scalar
+// function bit for bit).
+export { simdMathBatch } from "./math/f64x2-normal";

@@ -1,6 +1,8 @@
 // Batch European option pricing: Black-Scholes-Merton on spot (continuous dividend yield) and
 // Black-76 on the forward, with seven greeks. Prices go through the normalised Black function, so
-// deep out-of-the-money values keep relative accuracy. Mirrored in src/kernels/pricing/black-scholes.ts.
+// deep out-of-the-money values keep relative accuracy. Mirrored in src/kernels/pricing/black-scholes.ts
+// (the scalar element path; the f64x2 pair path below is WASM-only and gives each element the
+// scalar path's bits, test/simd-pricing.test.ts).
 //
 // Output block at pOut, column-major, n f64 each: price, delta, gamma, vega, theta, rho, vanna, volga.
 // Units: vega per 1.00 of vol, theta = -dV/dT per year (value lost as a year passes), rho per 1.00
@@ -8,7 +10,9 @@
 // continuously compounded discount rate r = -ln(DF)/T.
 
 import { normalCdfGivenPdf, normalPdf } from "../math/normal-distribution";
-import { normalisedOtmCallUnscaled } from "./normalised-black";
+import { normalisedOtmCallUnscaled, normalisedOtmCallUnscaledBlock } from "./normalised-black";
+import { expX2, logX2 } from "../math/f64x2-elementary";
+import { normalCdfGivenPdfX2, normalPdfX2 } from "../math/f64x2-normal";
 import { STATUS_OK, STATUS_INVALID_INPUT } from "../status";
 
 // @ts-ignore: decorator
@@ -95,6 +99,343 @@ function writeGreeks(
   return delta == delta && gamma == gamma && vega == vega && thetaG == thetaG && rho == rho && vanna == vanna && volga == volga;
 }
 
+// One Black-Scholes element (the scalar path: the rare cases of a pair, an odd last element).
+function blackScholesElement(
+  n: i32, i: i32, pSpot: usize, pStrike: usize, pExpiry: usize, pVol: usize, pRate: usize,
+  pDividend: usize, pType: usize, greeks: i32, pOut: usize, pStatus: usize,
+): void {
+  const stride = <usize>n << 3;
+  const o = <usize>i << 3;
+  const S = load<f64>(pSpot + o);
+  const K = load<f64>(pStrike + o);
+  const T = load<f64>(pExpiry + o);
+  const vol = load<f64>(pVol + o);
+  const r = load<f64>(pRate + o);
+  const q = load<f64>(pDividend + o);
+  const ty = load<i8>(pType + <usize>i);
+  if (!(S > 0.0 && K > 0.0 && T >= 0.0 && vol >= 0.0) || !isFiniteF(S + K + T + vol + r + q) || (ty != 1 && ty != -1)) {
+    writeInvalid(n, i, greeks, pOut, pStatus);
+    return;
+  }
+  const theta = <f64>ty;
+  const sqrtT = Math.sqrt(T);
+  const s = vol * sqrtT;
+  // r - q can overflow where r T and q T do not (r = -1e308, q = 1e308, T = 1e-308).
+  const carry0 = (r - q) * T;
+  const x = logRatio(S, K) + (isFinite<f64>(carry0) ? carry0 : r * T - q * T);
+  // DF sqrt(F K) = sqrt(S K) e^{-(r+q)T/2}
+  // Time value = DF min(F, K) c(-|x|, s) e^{|x|/2}; intrinsic computed directly (exact for s = 0).
+  const fwdDisc = S * Math.exp(-q * T);
+  const strikeDisc = K * Math.exp(-r * T);
+  const itm = theta * x > 0.0;
+  const price = (itm ? theta * (fwdDisc - strikeDisc) : 0.0) + Math.min(fwdDisc, strikeDisc) * normalisedOtmCallUnscaled(-Math.abs(x), s);
+  // Final guard: a non-finite price or a NaN greek means the inputs are beyond representable range.
+  if (!isFiniteF(price) || x != x) {
+    writeInvalid(n, i, greeks, pOut, pStatus);
+    return;
+  }
+  store<f64>(pOut + o, price);
+  store<u8>(pStatus + <usize>i, STATUS_OK);
+  if (greeks != 0 && !writeGreeks(stride, o, pOut, theta, x, s, sqrtT, vol, fwdDisc, strikeDisc, S, T, r, q, true, price)) {
+    writeInvalid(n, i, greeks, pOut, pStatus);
+  }
+}
+
+// One Black-76 element (the scalar path).
+function black76Element(
+  n: i32, i: i32, pForward: usize, pStrike: usize, pExpiry: usize, pVol: usize, pDiscount: usize,
+  pType: usize, coin: i32, greeks: i32, pOut: usize, pStatus: usize,
+): void {
+  const stride = <usize>n << 3;
+  const o = <usize>i << 3;
+  const F = load<f64>(pForward + o);
+  const K = load<f64>(pStrike + o);
+  const T = load<f64>(pExpiry + o);
+  const vol = load<f64>(pVol + o);
+  const DF = load<f64>(pDiscount + o);
+  const ty = load<i8>(pType + <usize>i);
+  if (!(F > 0.0 && K > 0.0 && T >= 0.0 && vol >= 0.0 && DF > 0.0) || !isFiniteF(F + K + T + vol + DF) || (ty != 1 && ty != -1)) {
+    writeInvalid(n, i, greeks, pOut, pStatus);
+    return;
+  }
+  const theta = <f64>ty;
+  const sqrtT = Math.sqrt(T);
+  const s = vol * sqrtT;
+  const x = logRatio(F, K);
+  const intrinsic = theta * x > 0.0 ? theta * (F - K) : 0.0;
+  const price = DF * (intrinsic + Math.min(F, K) * normalisedOtmCallUnscaled(-Math.abs(x), s));
+  const quoted = coin != 0 ? price / F : price;
+  if (!isFiniteF(quoted)) {
+    writeInvalid(n, i, greeks, pOut, pStatus);
+    return;
+  }
+  store<f64>(pOut + o, quoted);
+  store<u8>(pStatus + <usize>i, STATUS_OK);
+  if (greeks != 0) {
+    const rate = T > 0.0 ? -Math.log(DF) / T : 0.0;
+    if (!writeGreeks(stride, o, pOut, theta, x, s, sqrtT, vol, F * DF, K * DF, F, T, rate, 0.0, false, price)) {
+      writeInvalid(n, i, greeks, pOut, pStatus);
+    }
+  }
+}
+
+// ---- two options per v128 (f64x2) -------------------------------------------------------------
+// The pair paths compute two consecutive elements with the scalar path's operations lane for lane
+// (f64x2 exp/log/normal, ../math/f64x2-*.ts), so every lane is the scalar path's bits. A pair
+// with anything uncommon (an invalid element, s = 0, a ratio or carry out of range, a non-finite
+// result, a lane in the asymptotic region) returns false before the caller runs both elements
+// through the scalar path, which then writes every output of both.
+
+// Constants of the pair paths, each twice (V8 rebuilds a v128.const at every use): 0.5, 1e-280,
+// 2, the smallest normal, Infinity.
+const BS_X2: usize = memory.data<f64>([
+  0.5, 0.5, 1e-280, 1e-280, 2.0, 2.0, 2.2250738585072014e-308, 2.2250738585072014e-308, Infinity, Infinity,
+], 16);
+
+// @ts-ignore: decorator
+@inline
+function allFiniteX2(v: v128): bool {
+  return i64x2.all_true(f64x2.eq(f64x2.sub(v, v), f64x2.splat(0.0)));
+}
+
+// theta of elements i, i + 1 as f64 lanes, or NaN in lane 0 when a type is not +-1.
+// @ts-ignore: decorator
+@inline
+function thetaX2(pType: usize, i: i32): v128 {
+  const t0 = load<i8>(pType + <usize>i);
+  const t1 = load<i8>(pType + <usize>i, 1);
+  if ((t0 != 1 && t0 != -1) || (t1 != 1 && t1 != -1)) return f64x2.splat(NaN);
+  return f64x2.replace_lane(f64x2.splat(<f64>t0), 1, <f64>t1);
+}
+
+// ln(a/b) when a/b is normal and finite in both lanes (logRatio's first branch), else NaN lanes.
+// @ts-ignore: decorator
+@inline
+function logRatioX2(a: v128, b: v128): v128 {
+  const r = f64x2.div(a, b);
+  if (!i64x2.all_true(v128.and(f64x2.ge(r, v128.load(BS_X2, 48)), f64x2.lt(r, v128.load(BS_X2, 64))))) return f64x2.splat(NaN);
+  return logX2(r);
+}
+
+// writeGreeks on a pair with s > 0 in both lanes; false (nothing written) when a greek is NaN.
+// @ts-ignore: decorator
+@inline
+function writeGreeksX2(
+  stride: usize, o: usize, pOut: usize, theta: v128, x: v128, s: v128, sqrtT: v128, vol: v128,
+  underlyingDisc: v128, strikeDisc: v128, underlying: v128, T: v128, rate: v128, carryYield: v128, spotMode: bool, price: v128,
+  pdfA: v128,
+): bool {
+  const zero = f64x2.splat(0.0);
+  const d1 = f64x2.add(f64x2.div(x, s), f64x2.mul(v128.load(BS_X2), s));
+  const d2 = f64x2.sub(d1, s);
+  // pdfA = phi(-|x|/s + s/2) is phi(d1) to the bit where x <= 0 (the same operations on the same values).
+  const otm = f64x2.le(x, zero);
+  const n1 = i64x2.all_true(otm) ? pdfA : v128.bitselect(pdfA, normalPdfX2(d1), otm);
+  const useRatio = f64x2.gt(n1, v128.load(BS_X2, 16));
+  let n2 = f64x2.mul(n1, f64x2.div(underlyingDisc, strikeDisc));
+  if (!i64x2.all_true(useRatio)) n2 = v128.bitselect(n2, normalPdfX2(d2), useRatio);
+  const N1 = normalCdfGivenPdfX2(f64x2.mul(theta, d1), n1);
+  const N2 = normalCdfGivenPdfX2(f64x2.mul(theta, d2), n2);
+  const perUnit = f64x2.div(underlyingDisc, underlying);
+  const delta = f64x2.mul(f64x2.mul(theta, perUnit), N1);
+  const vega = f64x2.mul(f64x2.mul(underlyingDisc, n1), sqrtT);
+  // s > 0 here, so the scalar's other branch (n1 = 0) gives 0 for all three.
+  const live = f64x2.gt(n1, zero);
+  const gamma = v128.and(f64x2.div(f64x2.mul(perUnit, n1), f64x2.mul(underlying, s)), live);
+  const vanna = v128.and(f64x2.div(f64x2.mul(f64x2.mul(f64x2.neg(perUnit), n1), d2), vol), live);
+  const volga = v128.and(f64x2.div(f64x2.mul(f64x2.mul(vega, d1), d2), vol), live);
+  const decay = v128.and(
+    f64x2.div(f64x2.mul(f64x2.mul(f64x2.neg(underlyingDisc), n1), vol), f64x2.mul(v128.load(BS_X2, 32), sqrtT)), live,
+  );
+  let thetaG: v128, rho: v128;
+  if (spotMode) {
+    const strikeN2 = v128.and(f64x2.mul(strikeDisc, N2), f64x2.gt(N2, zero));
+    const underN1 = v128.and(f64x2.mul(underlyingDisc, N1), f64x2.gt(N1, zero));
+    thetaG = f64x2.add(
+      f64x2.sub(decay, f64x2.mul(f64x2.mul(theta, rate), strikeN2)), f64x2.mul(f64x2.mul(theta, carryYield), underN1),
+    );
+    rho = f64x2.mul(f64x2.mul(theta, strikeN2), T);
+  } else {
+    thetaG = f64x2.add(decay, f64x2.mul(rate, price));
+    rho = f64x2.mul(f64x2.neg(T), price);
+  }
+  const ok = v128.and(
+    v128.and(v128.and(f64x2.eq(delta, delta), f64x2.eq(gamma, gamma)), v128.and(f64x2.eq(vega, vega), f64x2.eq(thetaG, thetaG))),
+    v128.and(v128.and(f64x2.eq(rho, rho), f64x2.eq(vanna, vanna)), f64x2.eq(volga, volga)),
+  );
+  if (!i64x2.all_true(ok)) return false;
+  v128.store(pOut + stride + o, delta);
+  v128.store(pOut + 2 * stride + o, gamma);
+  v128.store(pOut + 3 * stride + o, vega);
+  v128.store(pOut + 4 * stride + o, thetaG);
+  v128.store(pOut + 5 * stride + o, rho);
+  v128.store(pOut + 6 * stride + o, vanna);
+  v128.store(pOut + 7 * stride + o, volga);
+  return true;
+}
+
+// Block scratch (static: kernels do not allocate): BLOCK elements per column. The pair paths run in
+// three stages per block: prepare (vector, per pair: inputs, x, s, discounts, the density),
+// the normalised OTM call for the whole block grouped by region (normalisedOtmCallUnscaledBlock),
+// finish (vector, per pair: price, greeks, stores). A pair whose prepare fails goes to the scalar
+// element path, and so does a pair whose finish finds a non-finite value.
+const BLOCK: i32 = 64;
+const COL: usize = <usize>BLOCK << 3;
+const SCRATCH: usize = memory.data(<i32>(COL * 9) + BLOCK * 4 + BLOCK, 16);
+const C_AX: usize = SCRATCH; // -|x|
+const C_S: usize = SCRATCH + COL;
+const C_PDF: usize = SCRATCH + 2 * COL;
+const C_OTM: usize = SCRATCH + 3 * COL;
+const C_X: usize = SCRATCH + 4 * COL;
+const C_SQRTT: usize = SCRATCH + 5 * COL;
+const C_FD: usize = SCRATCH + 6 * COL; // S e^{-qT} (Black-Scholes)
+const C_SD: usize = SCRATCH + 7 * COL; // K e^{-rT} (Black-Scholes)
+const C_THETA: usize = SCRATCH + 8 * COL;
+const C_IDX: usize = SCRATCH + 9 * COL; // 2 BLOCK i16
+const C_OK: usize = C_IDX + (<usize>BLOCK << 2); // BLOCK u8, per pair at its first slot
+
+// @ts-ignore: decorator
+@inline
+function parkSlots(k: usize): void {
+  // A pair left to the scalar path: s = 0 makes the block's OTM evaluation trivial (value 0).
+  v128.store(C_S + k, f64x2.splat(0.0));
+  v128.store(C_AX + k, f64x2.splat(0.0));
+  v128.store(C_PDF + k, f64x2.splat(0.0));
+}
+
+// Stage 1 of Black-Scholes elements i, i + 1 into scratch slots k, k + 1; false if the pair is not vector material.
+// @ts-ignore: decorator
+@inline
+function blackScholesPrepare(
+  i: i32, k: usize, pSpot: usize, pStrike: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pType: usize,
+): bool {
+  const o = <usize>i << 3;
+  const S = v128.load(pSpot + o);
+  const K = v128.load(pStrike + o);
+  const T = v128.load(pExpiry + o);
+  const vol = v128.load(pVol + o);
+  const r = v128.load(pRate + o);
+  const q = v128.load(pDividend + o);
+  const theta = thetaX2(pType, i);
+  const zero = f64x2.splat(0.0);
+  const valid = v128.and(v128.and(f64x2.gt(S, zero), f64x2.gt(K, zero)), v128.and(f64x2.ge(T, zero), f64x2.ge(vol, zero)));
+  if (!i64x2.all_true(valid) || !allFiniteX2(f64x2.add(f64x2.add(f64x2.add(f64x2.add(f64x2.add(S, K), T), vol), r), q))) return false;
+  if (f64x2.extract_lane(theta, 0) != f64x2.extract_lane(theta, 0)) return false;
+  const sqrtT = f64x2.sqrt(T);
+  const s = f64x2.mul(vol, sqrtT);
+  if (!i64x2.all_true(f64x2.gt(s, zero))) return false;
+  const carry0 = f64x2.mul(f64x2.sub(r, q), T);
+  if (!allFiniteX2(carry0)) return false;
+  const x = f64x2.add(logRatioX2(S, K), carry0);
+  if (!allFiniteX2(x)) return false;
+  const qT = f64x2.mul(f64x2.neg(q), T);
+  // e^{-0} = 1 exactly (no dividend yield: skip the exponential, same bits).
+  const fwdDisc = i64x2.all_true(f64x2.eq(qT, zero)) ? S : f64x2.mul(S, expX2(qT));
+  const strikeDisc = f64x2.mul(K, expX2(f64x2.mul(f64x2.neg(r), T)));
+  const ax = f64x2.neg(f64x2.abs(x));
+  v128.store(C_AX + k, ax);
+  v128.store(C_S + k, s);
+  v128.store(C_PDF + k, normalPdfX2(f64x2.add(f64x2.div(ax, s), f64x2.mul(v128.load(BS_X2), s))));
+  v128.store(C_X + k, x);
+  v128.store(C_SQRTT + k, sqrtT);
+  v128.store(C_FD + k, fwdDisc);
+  v128.store(C_SD + k, strikeDisc);
+  v128.store(C_THETA + k, theta);
+  return true;
+}
+
+// Stage 3 of Black-Scholes elements i, i + 1 from scratch slots k, k + 1; false: run them through the scalar path.
+// @ts-ignore: decorator
+@inline
+function blackScholesFinish(
+  n: i32, i: i32, k: usize, pSpot: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize,
+  greeks: i32, pOut: usize, pStatus: usize,
+): bool {
+  const o = <usize>i << 3;
+  const zero = f64x2.splat(0.0);
+  const x = v128.load(C_X + k);
+  const theta = v128.load(C_THETA + k);
+  const fwdDisc = v128.load(C_FD + k);
+  const strikeDisc = v128.load(C_SD + k);
+  const itm = f64x2.gt(f64x2.mul(theta, x), zero);
+  const intrinsic = v128.and(f64x2.mul(theta, f64x2.sub(fwdDisc, strikeDisc)), itm);
+  const price = f64x2.add(intrinsic, f64x2.mul(f64x2.min(fwdDisc, strikeDisc), v128.load(C_OTM + k)));
+  if (!allFiniteX2(price)) return false;
+  if (greeks != 0 && !writeGreeksX2(
+    <usize>n << 3, o, pOut, theta, x, v128.load(C_S + k), v128.load(C_SQRTT + k), v128.load(pVol + o), fwdDisc, strikeDisc,
+    v128.load(pSpot + o), v128.load(pExpiry + o), v128.load(pRate + o), v128.load(pDividend + o), true, price, v128.load(C_PDF + k),
+  )) return false;
+  v128.store(pOut + o, price);
+  store<u16>(pStatus + <usize>i, (<u16>STATUS_OK << 8) | <u16>STATUS_OK);
+  return true;
+}
+
+// Stage 1 of Black-76 elements i, i + 1 (C_FD, C_SD unused).
+// @ts-ignore: decorator
+@inline
+function black76Prepare(
+  i: i32, k: usize, pForward: usize, pStrike: usize, pExpiry: usize, pVol: usize, pDiscount: usize, pType: usize,
+): bool {
+  const o = <usize>i << 3;
+  const F = v128.load(pForward + o);
+  const K = v128.load(pStrike + o);
+  const T = v128.load(pExpiry + o);
+  const vol = v128.load(pVol + o);
+  const DF = v128.load(pDiscount + o);
+  const theta = thetaX2(pType, i);
+  const zero = f64x2.splat(0.0);
+  const valid = v128.and(
+    v128.and(v128.and(f64x2.gt(F, zero), f64x2.gt(K, zero)), v128.and(f64x2.ge(T, zero), f64x2.ge(vol, zero))), f64x2.gt(DF, zero),
+  );
+  if (!i64x2.all_true(valid) || !allFiniteX2(f64x2.add(f64x2.add(f64x2.add(f64x2.add(F, K), T), vol), DF))) return false;
+  if (f64x2.extract_lane(theta, 0) != f64x2.extract_lane(theta, 0)) return false;
+  const sqrtT = f64x2.sqrt(T);
+  const s = f64x2.mul(vol, sqrtT);
+  if (!i64x2.all_true(f64x2.gt(s, zero))) return false;
+  const x = logRatioX2(F, K);
+  if (!allFiniteX2(x)) return false;
+  const ax = f64x2.neg(f64x2.abs(x));
+  v128.store(C_AX + k, ax);
+  v128.store(C_S + k, s);
+  v128.store(C_PDF + k, normalPdfX2(f64x2.add(f64x2.div(ax, s), f64x2.mul(v128.load(BS_X2), s))));
+  v128.store(C_X + k, x);
+  v128.store(C_SQRTT + k, sqrtT);
+  v128.store(C_THETA + k, theta);
+  return true;
+}
+
+// Stage 3 of Black-76 elements i, i + 1.
+// @ts-ignore: decorator
+@inline
+function black76Finish(
+  n: i32, i: i32, k: usize, pForward: usize, pStrike: usize, pExpiry: usize, pVol: usize, pDiscount: usize,
+  coin: i32, greeks: i32, pOut: usize, pStatus: usize,
+): bool {
+  const o = <usize>i << 3;
+  const zero = f64x2.splat(0.0);
+  const F = v128.load(pForward + o);
+  const K = v128.load(pStrike + o);
+  const DF = v128.load(pDiscount + o);
+  const x = v128.load(C_X + k);
+  const theta = v128.load(C_THETA + k);
+  const intrinsic = v128.and(f64x2.mul(theta, f64x2.sub(F, K)), f64x2.gt(f64x2.mul(theta, x), zero));
+  const price = f64x2.mul(DF, f64x2.add(intrinsic, f64x2.mul(f64x2.min(F, K), v128.load(C_OTM + k))));
+  const quoted = coin != 0 ? f64x2.div(price, F) : price;
+  if (!allFiniteX2(quoted)) return false;
+  if (greeks != 0) {
+    const T = v128.load(pExpiry + o);
+    // T > 0 here (s > 0).
+    const rate = f64x2.div(f64x2.neg(logX2(DF)), T);
+    if (!writeGreeksX2(
+      <usize>n << 3, o, pOut, theta, x, v128.load(C_S + k), v128.load(C_SQRTT + k), v128.load(pVol + o),
+      f64x2.mul(F, DF), f64x2.mul(K, DF), F, T, rate, zero, false, price, v128.load(C_PDF + k),
+    )) return false;
+  }
+  v128.store(pOut + o, quoted);
+  store<u16>(pStatus + <usize>i, (<u16>STATUS_OK << 8) | <u16>STATUS_OK);
+  return true;
+}
+
 /**
  * Black-Scholes-Merton batch: spot S, strike K, expiry T (years), vol (annualised decimal), rate r
  * and dividend yield q (continuously compounded), type +1 call / -1 put.
@@ -104,42 +445,23 @@ export function blackScholesBatch(
   pDividend: usize, pType: usize, greeks: i32, pOut: usize, pStatus: usize,
 ): i32 {
   if (n < 0) return 1;
-  const stride = <usize>n << 3;
-  for (let i = 0; i < n; i++) {
-    const o = <usize>i << 3;
-    const S = load<f64>(pSpot + o);
-    const K = load<f64>(pStrike + o);
-    const T = load<f64>(pExpiry + o);
-    const vol = load<f64>(pVol + o);
-    const r = load<f64>(pRate + o);
-    const q = load<f64>(pDividend + o);
-    const ty = load<i8>(pType + <usize>i);
-    if (!(S > 0.0 && K > 0.0 && T >= 0.0 && vol >= 0.0) || !isFiniteF(S + K + T + vol + r + q) || (ty != 1 && ty != -1)) {
-      writeInvalid(n, i, greeks, pOut, pStatus);
-      continue;
+  for (let i0 = 0; i0 < n; i0 += BLOCK) {
+    const m = min(BLOCK, n - i0) & ~1; // pairs; an odd last element goes to the scalar path
+    for (let k = 0; k < m; k += 2) {
+      const ok = blackScholesPrepare(i0 + k, <usize>k << 3, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType);
+      if (!ok) parkSlots(<usize>k << 3);
+      store<u8>(C_OK + <usize>k, ok ? 1 : 0);
     }
-    const theta = <f64>ty;
-    const sqrtT = Math.sqrt(T);
-    const s = vol * sqrtT;
-    // r - q can overflow where r T and q T do not (r = -1e308, q = 1e308, T = 1e-308).
-    const carry0 = (r - q) * T;
-    const x = logRatio(S, K) + (isFinite<f64>(carry0) ? carry0 : r * T - q * T);
-    // DF sqrt(F K) = sqrt(S K) e^{-(r+q)T/2}
-    // Time value = DF min(F, K) c(-|x|, s) e^{|x|/2}; intrinsic computed directly (exact for s = 0).
-    const fwdDisc = S * Math.exp(-q * T);
-    const strikeDisc = K * Math.exp(-r * T);
-    const itm = theta * x > 0.0;
-    const price = (itm ? theta * (fwdDisc - strikeDisc) : 0.0) + Math.min(fwdDisc, strikeDisc) * normalisedOtmCallUnscaled(-Math.abs(x), s);
-    // Final guard: a non-finite price or a NaN greek means the inputs are beyond representable range.
-    if (!isFiniteF(price) || x != x) {
-      writeInvalid(n, i, greeks, pOut, pStatus);
-      continue;
+    normalisedOtmCallUnscaledBlock(m, C_AX, C_S, C_PDF, C_OTM, C_IDX);
+    for (let k = 0; k < m; k += 2) {
+      const i = i0 + k;
+      if (load<u8>(C_OK + <usize>k) == 0 ||
+        !blackScholesFinish(n, i, <usize>k << 3, pSpot, pExpiry, pVol, pRate, pDividend, greeks, pOut, pStatus)) {
+        blackScholesElement(n, i, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus);
+        blackScholesElement(n, i + 1, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus);
+      }
     }
-    store<f64>(pOut + o, price);
-    store<u8>(pStatus + <usize>i, STATUS_OK);
-    if (greeks != 0 && !writeGreeks(stride, o, pOut, theta, x, s, sqrtT, vol, fwdDisc, strikeDisc, S, T, r, q, true, price)) {
-      writeInvalid(n, i, greeks, pOut, pStatus);
-    }
+    if (i0 + m < n && m < BLOCK) blackScholesElement(n, i0 + m, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus);
   }
   return 0;
 }
@@ -154,38 +476,23 @@ export function black76Batch(
   pType: usize, coin: i32, greeks: i32, pOut: usize, pStatus: usize,
 ): i32 {
   if (n < 0) return 1;
-  const stride = <usize>n << 3;
-  for (let i = 0; i < n; i++) {
-    const o = <usize>i << 3;
-    const F = load<f64>(pForward + o);
-    const K = load<f64>(pStrike + o);
-    const T = load<f64>(pExpiry + o);
-    const vol = load<f64>(pVol + o);
-    const DF = load<f64>(pDiscount + o);
-    const ty = load<i8>(pType + <usize>i);
-    if (!(F > 0.0 && K > 0.0 && T >= 0.0 && vol >= 0.0 && DF > 0.0) || !isFiniteF(F + K + T + vol + DF) || (ty != 1 && ty != -1)) {
-      writeInvalid(n, i, greeks, pOut, pStatus);
-      continue;
+  for (let i0 = 0; i0 < n; i0 += BLOCK) {
+    const m = min(BLOCK, n - i0) & ~1;
+    for (let k = 0; k < m; k += 2) {
+      const ok = black76Prepare(i0 + k, <usize>k << 3, pForward, pStrike, pExpiry, pVol, pDiscount, pType);
+      if (!ok) parkSlots(<usize>k << 3);
+      store<u8>(C_OK + <usize>k, ok ? 1 : 0);
     }
-    const theta = <f64>ty;
-    const sqrtT = Math.sqrt(T);
-    const s = vol * sqrtT;
-    const x = logRatio(F, K);
-    const intrinsic = theta * x > 0.0 ? theta * (F - K) : 0.0;
-    const price = DF * (intrinsic + Math.min(F, K) * normalisedOtmCallUnscaled(-Math.abs(x), s));
-    const quoted = coin != 0 ? price / F : price;
-    if (!isFiniteF(quoted)) {
-      writeInvalid(n, i, greeks, pOut, pStatus);
-      continue;
-    }
-    store<f64>(pOut + o, quoted);
-    store<u8>(pStatus + <usize>i, STATUS_OK);
-    if (greeks != 0) {
-      const rate = T > 0.0 ? -Math.log(DF) / T : 0.0;
-      if (!writeGreeks(stride, o, pOut, theta, x, s, sqrtT, vol, F * DF, K * DF, F, T, rate, 0.0, false, price)) {
-        writeInvalid(n, i, greeks, pOut, pStatus);
+    normalisedOtmCallUnscaledBlock(m, C_AX, C_S, C_PDF, C_OTM, C_IDX);
+    for (let k = 0; k < m; k += 2) {
+      const i = i0 + k;
+      if (load<u8>(C_OK + <usize>k) == 0 ||
+        !black76Finish(n, i, <usize>k << 3, pForward, pStrike, pExpiry, pVol, pDiscount, coin, greeks, pOut, pStatus)) {
+        black76Element(n, i, pForward, pStrike, pExpiry, pVol, pDiscount, pType, coin, greeks, pOut, pStatus);
+        black76Element(n, i + 1, pForward, pStrike, pExpiry, pVol, pDiscount, pType, coin, greeks, pOut, pStatus);
       }
     }
+    if (i0 + m < n && m < BLOCK) black76Element(n, i0 + m, pForward, pStrike, pExpiry, pVol, pDiscount, pType, coin, greeks, pOut, pStatus);
   }
   return 0;
 }

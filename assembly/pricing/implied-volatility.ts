@@ -38,13 +38,16 @@
 // grid the last step never exceeds ~5 eps s (the rounding noise of the objective), so the flag
 // only trips when the iteration has genuinely failed.
 //
-// Mirrored line for line in src/kernels/pricing/implied-volatility.ts.
+// Mirrored line for line in src/kernels/pricing/implied-volatility.ts, except the batch's f64x2 pair
+// section (WASM-only, each element the scalar path's bits: test/simd-pricing.test.ts).
 
 import { normalCdf, normalCdfOverPdf, normalPdf } from "../math/normal-distribution";
 import { inverseNormalCdf } from "../math/inverse-normal";
+import { expX2, logX2 } from "../math/f64x2-elementary";
+import { normalPdfX2 } from "../math/f64x2-normal";
 import {
   logOtmCallUnscaled, logOtmCallVegaRatio, normalisedComplementUnscaledGivenPdf, normalisedIntrinsic,
-  normalisedOtmCallUnscaledGivenPdf,
+  normalisedOtmCallUnscaledGivenPdf, normalisedOtmCallUnscaledGivenPdfX2, normalisedComplementUnscaledGivenPdfX2,
 } from "./normalised-black";
 import {
   convexControlForLeftCurvature, convexControlForRightCurvature, rationalCubicInterpolation,
@@ -220,17 +223,42 @@ function otmCallImpliedVolatility(beta: f64, lnBeta: f64, x: f64): f64 {
     bC = bMax * normalisedOtmCallUnscaledGivenPdf(x, sC, pdfC);
     vC = bMax * pdfC;
   }
+  // The second evaluation: at the tangent's zero s_l below the inflection, at s_u above it.
+  const s2 = secondPoint(beta, sC, bMax, bC, vC);
+  const pdf2 = normalPdf(x / s2 + 0.5 * s2);
+  const b2 = bMax * normalisedOtmCallUnscaledGivenPdf(x, s2, pdf2);
+  if (!guess(beta, lnBeta, x, bMax, sC, bC, vC, s2, pdf2, b2)) {
+    solveConverged = false;
+    return NaN;
+  }
+  return refine(guessKind, beta, lnBeta, x, bMax, guessS, guessLeft, guessRight);
+}
+
+// s_l = s_c - b_c/v_c when beta < b_c, else s_u = s_c + (b_max - b_c)/v_c.
+// @ts-ignore: decorator
+@inline
+function secondPoint(beta: f64, sC: f64, bMax: f64, bC: f64, vC: f64): f64 {
+  if (beta < bC) return sC - bC / vC;
+  return vC > TINY ? sC + (bMax - bC) / vC : sC;
+}
+
+// The initial guess of otmCallImpliedVolatility from b at s_c and at the second point (s2, pdf2 =
+// phi(x/s2 + s2/2), b2 = b(s2)): sets guessKind, guessS, guessLeft, guessRight; false when there is
+// no solution to refine (lnBeta beyond b_l's logarithm).
+let guessKind: i32 = MIDDLE;
+let guessS: f64 = 0.0;
+let guessLeft: f64 = 0.0;
+let guessRight: f64 = 0.0;
+
+function guess(beta: f64, lnBeta: f64, x: f64, bMax: f64, sC: f64, bC: f64, vC: f64, s2: f64, pdf2: f64, b2: f64): bool {
   if (beta < bC) {
-    const sL = sC - bC / vC;
-    const pdfL = normalPdf(x / sL + 0.5 * sL);
-    const bL = bMax * normalisedOtmCallUnscaledGivenPdf(x, sL, pdfL);
+    const sL = s2;
+    const pdfL = pdf2;
+    const bL = b2;
     if (beta < LOG_BETA) {
       // Deep in the lowest branch (f_l ~ beta as beta -> 0): all in logarithms. Needs b_l normal.
-      if (!(lnBeta < Math.log(bL))) {
-        solveConverged = false;
-        return NaN;
-      }
-      return refine(LOWEST_LOG, beta, lnBeta, x, bMax, inverseLowerMapLog(x, lnBeta), 0.0, sL);
+      if (!(lnBeta < Math.log(bL))) return false;
+      return setGuess(LOWEST_LOG, inverseLowerMapLog(x, lnBeta), 0.0, sL);
     }
     if (beta < bL) {
       lowerMap(x, sL);
@@ -240,23 +268,21 @@ function otmCallImpliedVolatility(beta: f64, lnBeta: f64, x: f64): f64 {
         const t = beta / bL;
         f = (mapValue * t + bL * (1.0 - t)) * t;
       }
-      return refine(LOWEST, beta, 0.0, x, bMax, inverseLowerMap(x, f), 0.0, sL);
+      return setGuess(LOWEST, inverseLowerMap(x, f), 0.0, sL);
     }
     const invVL = 1.0 / (bMax * pdfL);
     const invVC = 1.0 / vC;
     const rLM = convexControlForRightCurvature(bL, bC, sL, sC, invVL, invVC, 0.0, false);
-    const s = rationalCubicInterpolation(beta, bL, bC, sL, sC, invVL, invVC, rLM);
-    return refine(MIDDLE, beta, 0.0, x, bMax, s, sL, sC);
+    return setGuess(MIDDLE, rationalCubicInterpolation(beta, bL, bC, sL, sC, invVL, invVC, rLM), sL, sC);
   }
-  const sU = vC > TINY ? sC + (bMax - bC) / vC : sC;
-  const pdfU = normalPdf(x / sU + 0.5 * sU);
-  const bU = bMax * normalisedOtmCallUnscaledGivenPdf(x, sU, pdfU);
+  const sU = s2;
+  const pdfU = pdf2;
+  const bU = b2;
   if (beta <= bU) {
     const invVC = 1.0 / vC;
     const invVU = 1.0 / (bMax * pdfU);
     const rUM = convexControlForLeftCurvature(bC, bU, sC, sU, invVC, invVU, 0.0, false);
-    const s = rationalCubicInterpolation(beta, bC, bU, sC, sU, invVC, invVU, rUM);
-    return refine(MIDDLE, beta, 0.0, x, bMax, s, sC, sU);
+    return setGuess(MIDDLE, rationalCubicInterpolation(beta, bC, bU, sC, sU, invVC, invVU, rUM), sC, sU);
   }
   upperMap(x, sU);
   let f: f64 = NaN;
@@ -269,8 +295,17 @@ function otmCallImpliedVolatility(beta: f64, lnBeta: f64, x: f64): f64 {
     const t = (beta - bU) / width;
     f = (mapValue * (1.0 - t) + 0.5 * width * t) * (1.0 - t);
   }
-  const s = -2.0 * inverseNormalCdf(f);
-  return refine(beta > 0.5 * bMax ? UPPER : MIDDLE, beta, 0.0, x, bMax, s, sU, Infinity);
+  return setGuess(beta > 0.5 * bMax ? UPPER : MIDDLE, -2.0 * inverseNormalCdf(f), sU, Infinity);
+}
+
+// @ts-ignore: decorator
+@inline
+function setGuess(kind: i32, s: f64, left: f64, right: f64): bool {
+  guessKind = kind;
+  guessS = s;
+  guessLeft = left;
+  guessRight = right;
+  return true;
 }
 
 /**
@@ -307,6 +342,262 @@ function logMoneyness(forward: f64, strike: f64): f64 {
   return Math.log(forward) - Math.log(strike);
 }
 
+// ---- the batch: validation per element, the solve two elements per v128 -------------------------
+// A pair whose two elements both need the common solve (beta >= LOG_BETA, x < 0) evaluates b at s_c
+// and at the second point for both lanes in one v128 each, takes the rational guesses per lane, and
+// refines both lanes together (lowest, middle or upper objective per lane; b and, for upper lanes,
+// b_max - b evaluated for both lanes at once); every other case (ln beta, x = 0, one element decided)
+// runs the scalar routines per lane. The vector steps are lane for lane the scalar operations, each
+// lane stopping where the scalar loop stops, so every element gets the scalar path's bits.
+
+const NEEDS_SOLVE: u8 = 255;
+// Outputs of prepare (module state: no allocation in kernels).
+let preVol: f64 = NaN;
+let preBeta: f64 = 0.0;
+let preLnBeta: f64 = 0.0;
+let preX: f64 = 0.0;
+let preExpiry: f64 = 0.0;
+
+// Validation and reduction of element i: the final status (preVol its vol), or NEEDS_SOLVE with
+// preBeta, preLnBeta, preX and preExpiry set.
+function prepare(
+  i: i32, pPrice: usize, pForward: usize, pStrike: usize, pExpiry: usize, pDiscount: usize, pType: usize, coin: i32,
+): u8 {
+  const o = <usize>i << 3;
+  const quoted = load<f64>(pPrice + o);
+  const forward = load<f64>(pForward + o);
+  const strike = load<f64>(pStrike + o);
+  const expiry = load<f64>(pExpiry + o);
+  const discount = load<f64>(pDiscount + o);
+  const type = load<i8>(pType + <usize>i);
+  preVol = NaN;
+  const price = coin != 0 ? quoted * forward : quoted;
+  if (!(
+    forward > 0.0 && forward < Infinity && strike > 0.0 && strike < Infinity &&
+    expiry > 0.0 && expiry < Infinity && discount > 0.0 && discount < Infinity &&
+    quoted >= 0.0 && price < Infinity && (type == 1 || type == -1)
+  )) return STATUS_INVALID_INPUT;
+  const theta: f64 = type > 0 ? 1.0 : -1.0;
+  const intrinsic = Math.max(theta * (forward - strike), 0.0);
+  const maximum = type > 0 ? forward : strike;
+  if (price < discount * intrinsic) return STATUS_BELOW_INTRINSIC;
+  if (price >= discount * maximum) return STATUS_ABOVE_MAXIMUM;
+  // Out-of-the-money part in normalised units; x <= 0 after put-call symmetry.
+  const timeValue = price / discount - intrinsic;
+  const beta = timeValue / (Math.sqrt(forward) * Math.sqrt(strike));
+  const x = -Math.abs(logMoneyness(forward, strike));
+  // beta underflows when sqrt(F K) is large (F = 70000, price 1e-305): ln beta from the logs
+  // (an absolute error of a few ulps of each log moves s by about u/2 that deep in the tail).
+  const lnBeta = beta < LOG_BETA ? Math.log(timeValue) - 0.5 * (Math.log(forward) + Math.log(strike)) : 0.0;
+  if (!(timeValue > 0.0)) {
+    preVol = 0.0;
+    return STATUS_OK;
+  }
+  if (!(beta < Math.exp(0.5 * x))) return STATUS_ABOVE_MAXIMUM;
+  preBeta = beta;
+  preLnBeta = lnBeta;
+  preX = x;
+  preExpiry = expiry;
+  return NEEDS_SOLVE;
+}
+
+// Writes element i: the status from prepare, or the scalar solve's result.
+function finishScalar(i: i32, st: u8, vol0: f64, beta: f64, lnBeta: f64, x: f64, expiry: f64, pVol: usize, pStatus: usize): void {
+  let vol = vol0;
+  let status = st;
+  if (st == NEEDS_SOLVE) {
+    const s = otmCallImpliedVolatility(beta, lnBeta, x);
+    if (solveConverged) {
+      vol = s / Math.sqrt(expiry);
+      status = STATUS_OK;
+    } else {
+      vol = NaN;
+      status = STATUS_NOT_CONVERGED;
+    }
+  }
+  store<f64>(pVol + (<usize>i << 3), vol);
+  store<u8>(pStatus + <usize>i, status);
+}
+
+// Constants of the vector solve, each twice (V8 rebuilds a v128.const at every use): 0.5, -2,
+// TINY, 0.25, 3, 1, 2, 1/6, EPS, CONVERGED_STEP, Infinity.
+const IV_X2: usize = memory.data<f64>([
+  0.5, 0.5, -2.0, -2.0, 2.2250738585072014e-308, 2.2250738585072014e-308, 0.25, 0.25, 3.0, 3.0, 1.0, 1.0,
+  2.0, 2.0, 1.0 / 6.0, 1.0 / 6.0, 2.220446049250313e-16, 2.220446049250313e-16,
+  2.3283064365386963e-10, 2.3283064365386963e-10, Infinity, Infinity,
+], 16);
+
+// @ts-ignore: decorator
+@inline
+function kx(i: i32): v128 {
+  return v128.load(IV_X2 + (<usize>i << 4));
+}
+
+// @ts-ignore: decorator
+@inline
+function lanes(a: f64, b: f64): v128 {
+  return f64x2.replace_lane(f64x2.splat(a), 1, b);
+}
+
+// Lane-wise converged flags of the last refineX2 (bit 0 lane 0, bit 1 lane 1).
+let convergedX2: i32 = 0;
+
+// refine() for two lanes whose objectives are LOWEST, MIDDLE or UPPER (lowest, upper: lane masks),
+// in lockstep: a lane that leaves the scalar loop is frozen while the other continues.
+function refineX2(lowest: v128, upper: v128, beta: v128, x: v128, bMax: v128, s0: v128, sLeft0: v128, sRight0: v128): v128 {
+  const zero = f64x2.splat(0.0);
+  const half = kx(0);
+  const one = kx(5);
+  const inf = kx(10);
+  let s = s0;
+  let sLeft = sLeft0;
+  let sRight = sRight0;
+  const finiteRight = f64x2.lt(sRight, inf);
+  const inside0 = v128.and(f64x2.ge(s, sLeft), f64x2.le(s, sRight));
+  s = v128.bitselect(s, v128.bitselect(f64x2.mul(half, f64x2.add(sLeft, sRight)), f64x2.mul(kx(6), sLeft), finiteRight), inside0);
+  const anyLowest = v128.any_true(lowest);
+  const anyUpper = v128.any_true(upper);
+  const allUpper = i64x2.all_true(upper);
+  const lnBeta = anyLowest ? v128.and(logX2(v128.bitselect(beta, one, lowest)), lowest) : zero;
+  const gap = f64x2.sub(bMax, beta);
+  let ds = inf;
+  let active = f64x2.eq(zero, zero); // all ones
+  for (let iteration = 0; iteration < MAX_EVALUATIONS; iteration++) {
+    const h = f64x2.div(x, s);
+    const pdfA = normalPdfX2(f64x2.add(h, f64x2.mul(half, s)));
+    const vega = f64x2.mul(bMax, pdfA);
+    const q = f64x2.sub(f64x2.div(f64x2.mul(h, h), s), f64x2.mul(kx(3), s));
+    const hs = f64x2.div(h, s);
+    const r = f64x2.sub(f64x2.sub(f64x2.mul(q, q), f64x2.mul(f64x2.mul(kx(4), hs), hs)), kx(3));
+    // b - beta for the lowest and middle objectives; gap - c (c = b_max - b, no cancellation) for the upper.
+    let b = one;
+    let c = one;
+    if (!allUpper) b = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfX2(x, s, pdfA));
+    if (anyUpper) c = f64x2.mul(bMax, normalisedComplementUnscaledGivenPdfX2(x, s, pdfA));
+    const above = v128.bitselect(f64x2.lt(c, gap), f64x2.gt(b, beta), upper);
+    const below = v128.bitselect(f64x2.gt(c, gap), f64x2.lt(b, beta), upper);
+    sRight = v128.bitselect(s, sRight, v128.and(above, active));
+    sLeft = v128.bitselect(s, sLeft, v128.and(below, active));
+    // b == beta (or NaN): the scalar loop stops with ds = 0.
+    const hit = v128.andnot(active, v128.or(above, below));
+    ds = v128.bitselect(zero, ds, hit);
+    active = v128.and(active, v128.or(above, below));
+    if (!v128.any_true(active)) break;
+    // middle: nu = (beta - b)/b', h2 = q, h3 = r
+    let nu = f64x2.div(f64x2.sub(beta, b), vega);
+    let h2 = q;
+    let h3 = r;
+    if (anyLowest) {
+      const lnB = logX2(v128.bitselect(b, one, v128.and(lowest, active)));
+      const p = f64x2.div(vega, b);
+      const lambda = f64x2.div(one, lnB);
+      const bend = f64x2.add(one, f64x2.mul(kx(6), lambda));
+      const nuL = f64x2.div(f64x2.div(f64x2.mul(f64x2.sub(lnBeta, lnB), lnB), lnBeta), p);
+      const h2L = f64x2.sub(q, f64x2.mul(p, bend));
+      const h3L = f64x2.sub(
+        f64x2.add(r, f64x2.mul(f64x2.mul(f64x2.mul(kx(6), p), p), f64x2.add(one, f64x2.mul(f64x2.mul(kx(4), lambda), f64x2.add(one, lambda))))),
+        f64x2.mul(f64x2.mul(f64x2.mul(kx(4), p), q), bend),
+      );
+      nu = v128.bitselect(nuL, nu, lowest);
+      h2 = v128.bitselect(h2L, h2, lowest);
+      h3 = v128.bitselect(h3L, h3, lowest);
+    }
+    if (anyUpper) {
+      const g = f64x2.div(vega, c);
+      const nuU = f64x2.div(f64x2.neg(logX2(v128.bitselect(f64x2.div(gap, c), one, v128.and(upper, active)))), g);
+      const h2U = f64x2.add(q, g);
+      const h3U = f64x2.add(r, f64x2.mul(g, f64x2.add(f64x2.mul(kx(6), g), f64x2.mul(kx(4), q))));
+      nu = v128.bitselect(nuU, nu, upper);
+      h2 = v128.bitselect(h2U, h2, upper);
+      h3 = v128.bitselect(h3U, h3, upper);
+    }
+    let step = f64x2.div(
+      f64x2.mul(nu, f64x2.add(one, f64x2.mul(f64x2.mul(half, h2), nu))),
+      f64x2.add(one, f64x2.mul(nu, f64x2.add(h2, f64x2.mul(f64x2.mul(h3, nu), kx(7))))),
+    );
+    // Converged lanes take the step (it may point a rounding error past the bracket) and stop.
+    const conv = v128.and(active, f64x2.le(f64x2.abs(step), f64x2.mul(kx(8), s)));
+    ds = v128.bitselect(step, ds, conv);
+    s = v128.bitselect(f64x2.add(s, step), s, conv);
+    active = v128.andnot(active, conv);
+    if (!v128.any_true(active)) break;
+    step = f64x2.max(step, f64x2.mul(f64x2.neg(half), s));
+    let next = f64x2.add(s, step);
+    const inside = v128.and(f64x2.ge(next, sLeft), f64x2.le(next, sRight));
+    next = v128.bitselect(next, v128.bitselect(f64x2.mul(half, f64x2.add(sLeft, sRight)), f64x2.mul(kx(6), s), f64x2.lt(sRight, inf)), inside);
+    ds = v128.bitselect(f64x2.sub(next, s), ds, active);
+    s = v128.bitselect(next, s, active);
+    if (iteration >= MAX_ITERATIONS - 1) {
+      active = v128.andnot(active, f64x2.le(f64x2.abs(ds), f64x2.mul(kx(9), s)));
+      if (!v128.any_true(active)) break;
+    }
+  }
+  const ok = v128.and(v128.and(f64x2.le(f64x2.abs(ds), f64x2.mul(kx(9), s)), f64x2.gt(s, zero)), f64x2.lt(s, inf));
+  convergedX2 = (i64x2.extract_lane(ok, 0) != 0 ? 1 : 0) | (i64x2.extract_lane(ok, 1) != 0 ? 2 : 0);
+  return s;
+}
+
+// Elements i and i + 1 (see the section comment).
+function impliedVolatilityPair(
+  i: i32, pPrice: usize, pForward: usize, pStrike: usize, pExpiry: usize, pDiscount: usize,
+  pType: usize, coin: i32, pVol: usize, pStatus: usize,
+): void {
+  const st0 = prepare(i, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin);
+  const vol0 = preVol, beta0 = preBeta, lnBeta0 = preLnBeta, x0 = preX, expiry0 = preExpiry;
+  const st1 = prepare(i + 1, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin);
+  if (st0 != NEEDS_SOLVE || st1 != NEEDS_SOLVE || !(beta0 >= LOG_BETA && preBeta >= LOG_BETA) || !(x0 < 0.0 && preX < 0.0)) {
+    const vol1 = preVol, beta1 = preBeta, lnBeta1 = preLnBeta, x1 = preX, expiry1 = preExpiry;
+    finishScalar(i, st0, vol0, beta0, lnBeta0, x0, expiry0, pVol, pStatus);
+    finishScalar(i + 1, st1, vol1, beta1, lnBeta1, x1, expiry1, pVol, pStatus);
+    return;
+  }
+  const beta1 = preBeta, x1 = preX, expiry1 = preExpiry;
+  const beta = lanes(beta0, beta1);
+  const x = lanes(x0, x1);
+  const half = kx(0);
+  // otmCallImpliedVolatility's two evaluations of b, both lanes at once (x < 0 here).
+  const bMax = expX2(f64x2.mul(half, x));
+  const sC = f64x2.sqrt(f64x2.mul(kx(1), x));
+  const pdfC = normalPdfX2(f64x2.add(f64x2.div(x, sC), f64x2.mul(half, sC)));
+  const bC = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfX2(x, sC, pdfC));
+  const vC = f64x2.mul(bMax, pdfC);
+  const sL = f64x2.sub(sC, f64x2.div(bC, vC));
+  const sU = v128.bitselect(f64x2.add(sC, f64x2.div(f64x2.sub(bMax, bC), vC)), sC, f64x2.gt(vC, kx(2)));
+  const s2 = v128.bitselect(sL, sU, f64x2.lt(beta, bC));
+  const pdf2 = normalPdfX2(f64x2.add(f64x2.div(x, s2), f64x2.mul(half, s2)));
+  const b2 = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfX2(x, s2, pdf2));
+  // The rational guesses, per lane.
+  guess(beta0, 0.0, x0, f64x2.extract_lane(bMax, 0), f64x2.extract_lane(sC, 0), f64x2.extract_lane(bC, 0),
+    f64x2.extract_lane(vC, 0), f64x2.extract_lane(s2, 0), f64x2.extract_lane(pdf2, 0), f64x2.extract_lane(b2, 0));
+  const kind0 = guessKind, g0 = guessS, l0 = guessLeft, r0 = guessRight;
+  guess(beta1, 0.0, x1, f64x2.extract_lane(bMax, 1), f64x2.extract_lane(sC, 1), f64x2.extract_lane(bC, 1),
+    f64x2.extract_lane(vC, 1), f64x2.extract_lane(s2, 1), f64x2.extract_lane(pdf2, 1), f64x2.extract_lane(b2, 1));
+  const kind1 = guessKind;
+  let s0: f64, s1: f64;
+  let c0: bool, c1: bool;
+  if (kind0 != LOWEST_LOG && kind1 != LOWEST_LOG) {
+    const lowest = lanes(kind0 == LOWEST ? NaN : 0.0, kind1 == LOWEST ? NaN : 0.0); // NaN != NaN: the masks below
+    const upper = lanes(kind0 == UPPER ? NaN : 0.0, kind1 == UPPER ? NaN : 0.0);
+    const s = refineX2(
+      f64x2.ne(lowest, lowest), f64x2.ne(upper, upper), beta, x, bMax, lanes(g0, guessS), lanes(l0, guessLeft), lanes(r0, guessRight),
+    );
+    s0 = f64x2.extract_lane(s, 0);
+    s1 = f64x2.extract_lane(s, 1);
+    c0 = (convergedX2 & 1) != 0;
+    c1 = (convergedX2 & 2) != 0;
+  } else {
+    const g1 = guessS, l1 = guessLeft, r1 = guessRight;
+    s0 = refine(kind0, beta0, 0.0, x0, f64x2.extract_lane(bMax, 0), g0, l0, r0);
+    c0 = solveConverged;
+    s1 = refine(kind1, beta1, 0.0, x1, f64x2.extract_lane(bMax, 1), g1, l1, r1);
+    c1 = solveConverged;
+  }
+  store<f64>(pVol + (<usize>i << 3), c0 ? s0 / Math.sqrt(expiry0) : NaN);
+  store<u8>(pStatus + <usize>i, c0 ? STATUS_OK : STATUS_NOT_CONVERGED);
+  store<f64>(pVol + (<usize>i << 3), c1 ? s1 / Math.sqrt(expiry1) : NaN, 8);
+  store<u8>(pStatus + <usize>i, c1 ? STATUS_OK : STATUS_NOT_CONVERGED, 1);
+}
+
 /**
  * Black-76 implied volatilities. Per element i: price, forward F, strike K, expiry T (years) and
  * discount factor DF (f64 columns), type (i8, +1 call / -1 put). coin = 1 means prices are in units
@@ -320,55 +611,11 @@ export function impliedVolatilityBatch(
   n: i32, pPrice: usize, pForward: usize, pStrike: usize, pExpiry: usize, pDiscount: usize,
   pType: usize, coin: i32, pVol: usize, pStatus: usize,
 ): i32 {
-  for (let i = 0; i < n; i++) {
-    const o = <usize>i << 3;
-    const quoted = load<f64>(pPrice + o);
-    const forward = load<f64>(pForward + o);
-    const strike = load<f64>(pStrike + o);
-    const expiry = load<f64>(pExpiry + o);
-    const discount = load<f64>(pDiscount + o);
-    const type = load<i8>(pType + <usize>i);
-    let vol: f64 = NaN;
-    let status = STATUS_INVALID_INPUT;
-    const price = coin != 0 ? quoted * forward : quoted;
-    if (
-      forward > 0.0 && forward < Infinity && strike > 0.0 && strike < Infinity &&
-      expiry > 0.0 && expiry < Infinity && discount > 0.0 && discount < Infinity &&
-      quoted >= 0.0 && price < Infinity && (type == 1 || type == -1)
-    ) {
-      const theta: f64 = type > 0 ? 1.0 : -1.0;
-      const intrinsic = Math.max(theta * (forward - strike), 0.0);
-      const maximum = type > 0 ? forward : strike;
-      if (price < discount * intrinsic) {
-        status = STATUS_BELOW_INTRINSIC;
-      } else if (price >= discount * maximum) {
-        status = STATUS_ABOVE_MAXIMUM;
-      } else {
-        // Out-of-the-money part in normalised units; x <= 0 after put-call symmetry.
-        const timeValue = price / discount - intrinsic;
-        const beta = timeValue / (Math.sqrt(forward) * Math.sqrt(strike));
-        const x = -Math.abs(logMoneyness(forward, strike));
-        // beta underflows when sqrt(F K) is large (F = 70000, price 1e-305): ln beta from the logs
-        // (an absolute error of a few ulps of each log moves s by about u/2 that deep in the tail).
-        const lnBeta = beta < LOG_BETA ? Math.log(timeValue) - 0.5 * (Math.log(forward) + Math.log(strike)) : 0.0;
-        if (!(timeValue > 0.0)) {
-          vol = 0.0;
-          status = STATUS_OK;
-        } else if (!(beta < Math.exp(0.5 * x))) {
-          status = STATUS_ABOVE_MAXIMUM;
-        } else {
-          const s = otmCallImpliedVolatility(beta, lnBeta, x);
-          if (solveConverged) {
-            vol = s / Math.sqrt(expiry);
-            status = STATUS_OK;
-          } else {
-            status = STATUS_NOT_CONVERGED;
-          }
-        }
-      }
-    }
-    store<f64>(pVol + o, vol);
-    store<u8>(pStatus + <usize>i, status);
+  let i = 0;
+  for (; i + 1 < n; i += 2) impliedVolatilityPair(i, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin, pVol, pStatus);
+  if (i < n) {
+    const st = prepare(i, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin);
+    finishScalar(i, st, preVol, preBeta, preLnBeta, preX, preExpiry, pVol, pStatus);
   }
   return 0;
 }

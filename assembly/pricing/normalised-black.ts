@@ -18,6 +18,8 @@
 // Mirrored in src/kernels/pricing/normalised-black.ts.
 
 import { normalPdf, normalCdfOverPdf, normalCdfGivenPdf, normalCdfOverPdfGivenPdf, NORMAL_CENTRAL_LIMIT } from "../math/normal-distribution";
+import { expX2 } from "../math/f64x2-elementary";
+import { normalCdfGivenPdfX2, normalCdfOverPdfGivenPdfX2, normalCdfOverPdfX2, normalPdfX2 } from "../math/f64x2-normal";
 
 const ASYMPTOTIC_LIMIT: f64 = -10.0;
 const SMALL_T_LIMIT: f64 = 0.21;
@@ -182,4 +184,170 @@ export function black76Undiscounted(F: f64, K: f64, x: f64, s: f64, theta: f64):
   const intrinsic = theta * x > 0.0 ? theta * (F - K) : 0.0;
   if (!(s > 1e-100)) return s == s ? intrinsic : NaN;
   return intrinsic + Math.min(F, K) * normalisedOtmCallUnscaled(-Math.abs(x), s);
+}
+
+// ---- two options per v128 (f64x2) -------------------------------------------------------------
+// Lane for lane the operations of normalisedOtmCallUnscaledGivenPdf above (same bits, see
+// ../math/f64x2-elementary.ts): the small-t and central regions are vectorised with per-lane
+// selection; a lane with s <= 0 or in the asymptotic region (a < -10, deep out of the money)
+// sends the pair to the scalar routine lane by lane.
+
+// Constants of the vector path, each twice (V8 rebuilds a v128.const at every use; a load is one
+// instruction): 0.5, SMALL_T_LIMIT, ASYMPTOTIC_LIMIT, NORMAL_CENTRAL_LIMIT, 1, 2.
+const NB_X2: usize = memory.data<f64>([
+  0.5, 0.5, 0.21, 0.21, -10.0, -10.0, 0.66291, 0.66291, 1.0, 1.0, 2.0, 2.0,
+], 16);
+
+// Y(h+t) - Y(h-t) by its Taylor series (smallTDifference), lane-wise.
+// @ts-ignore: decorator
+@inline
+function smallTDifferenceX2(h: v128, t: v128): v128 {
+  let yPrev = normalCdfOverPdfX2(h);
+  let yCur = f64x2.add(v128.load(NB_X2, 64), f64x2.mul(h, yPrev));
+  let power = t;
+  let sum = f64x2.mul(yCur, power);
+  const t2 = f64x2.mul(t, t);
+  for (let n = 1; n < 15; n += 2) {
+    const yNext = f64x2.add(f64x2.mul(h, yCur), f64x2.mul(f64x2.splat(<f64>n), yPrev));
+    const yNext2 = f64x2.add(f64x2.mul(h, yNext), f64x2.mul(f64x2.splat(<f64>(n + 1)), yCur));
+    yPrev = yNext;
+    yCur = yNext2;
+    power = f64x2.mul(power, f64x2.div(t2, f64x2.splat(<f64>(n + 1) * <f64>(n + 2))));
+    sum = f64x2.add(sum, f64x2.mul(yCur, power));
+  }
+  return f64x2.mul(v128.load(NB_X2, 80), sum);
+}
+
+// pdfA (Y(h+t) - Y(h-t)) by the Taylor series in t: normalisedOtmCallUnscaledGivenPdf's small-t region.
+// @ts-ignore: decorator
+@inline
+function otmSmallTX2(h: v128, t: v128, pdfA: v128): v128 {
+  return f64x2.mul(pdfA, smallTDifferenceX2(h, t));
+}
+
+// Phi(a) - pdfA Y(h - t): normalisedOtmCallUnscaledGivenPdf's last region (t >= 0.21, a >= -10).
+// @ts-ignore: decorator
+@inline
+function otmGeneralX2(x: v128, h: v128, t: v128, a: v128, pdfA: v128): v128 {
+  const b = f64x2.sub(h, t);
+  const central = f64x2.le(f64x2.abs(b), v128.load(NB_X2, 48));
+  let pdfB = f64x2.splat(0.0);
+  if (v128.any_true(central)) pdfB = v128.and(f64x2.mul(pdfA, expX2(x)), central);
+  return f64x2.sub(normalCdfGivenPdfX2(a, pdfA), f64x2.mul(pdfA, normalCdfOverPdfGivenPdfX2(b, pdfB)));
+}
+
+// @ts-ignore: decorator
+@inline
+/**
+ * normalisedOtmCallUnscaledGivenPdf on two (x, s, pdfA) lanes, each lane the scalar's bits:
+ * c(x, s) e^{-x/2} for x <= 0.
+ */
+export function normalisedOtmCallUnscaledGivenPdfX2(x: v128, s: v128, pdfA: v128): v128 {
+  const half = v128.load(NB_X2);
+  const h = f64x2.div(x, s);
+  const t = f64x2.mul(half, s);
+  const a = f64x2.add(h, t);
+  // s > 0 and a >= -10 in both lanes (false for NaN), else the scalar routine per lane.
+  if (!i64x2.all_true(v128.and(f64x2.gt(s, f64x2.splat(0.0)), f64x2.ge(a, v128.load(NB_X2, 32))))) {
+    return f64x2.replace_lane(
+      f64x2.splat(normalisedOtmCallUnscaledGivenPdf(f64x2.extract_lane(x, 0), f64x2.extract_lane(s, 0), f64x2.extract_lane(pdfA, 0))),
+      1, normalisedOtmCallUnscaledGivenPdf(f64x2.extract_lane(x, 1), f64x2.extract_lane(s, 1), f64x2.extract_lane(pdfA, 1)),
+    );
+  }
+  const smallT = f64x2.lt(t, v128.load(NB_X2, 16));
+  let out = f64x2.splat(0.0);
+  if (v128.any_true(smallT)) out = otmSmallTX2(h, t, pdfA);
+  if (i64x2.all_true(smallT)) return out;
+  return v128.bitselect(out, otmGeneralX2(x, h, t, a, pdfA), smallT);
+}
+
+// @ts-ignore: decorator
+@inline
+/** normalisedComplementUnscaledGivenPdf on two lanes (x <= 0, s > 0), each lane the scalar's bits. */
+export function normalisedComplementUnscaledGivenPdfX2(x: v128, s: v128, pdfA: v128): v128 {
+  const h = f64x2.div(x, s);
+  const t = f64x2.mul(v128.load(NB_X2), s);
+  const a = f64x2.add(h, t);
+  const b = f64x2.sub(h, t);
+  const central = f64x2.le(f64x2.abs(b), v128.load(NB_X2, 48));
+  let pdfB = f64x2.splat(0.0);
+  if (v128.any_true(central)) pdfB = v128.and(f64x2.mul(pdfA, expX2(x)), central);
+  return f64x2.add(normalCdfGivenPdfX2(f64x2.neg(a), pdfA), f64x2.mul(pdfA, normalCdfOverPdfGivenPdfX2(b, pdfB)));
+}
+
+// @ts-ignore: decorator
+@inline
+function gather(p: usize, k0: i32, k1: i32): v128 {
+  return v128.load64_lane(p + (<usize>k1 << 3), v128.load64_zero(p + (<usize>k0 << 3)), 1);
+}
+
+/**
+ * out[k] = normalisedOtmCallUnscaledGivenPdf(x[k], s[k], pdf[k]) for k < m (f64 columns at pX, pS,
+ * pPdf, pOut; m even, at most 2^15; pIdx: room for 2m i16 indices). Elements are grouped by region first (small t,
+ * general, scalar-only) and each v128 then pairs two elements of one region, so no pair evaluates
+ * two regions' formulas (a batch sorted by nothing mixes them in ~40% of neighbouring pairs).
+ * Same bits per element as the scalar routine.
+ */
+export function normalisedOtmCallUnscaledBlock(m: i32, pX: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize): void {
+  const half = v128.load(NB_X2);
+  let nSmall = 0;
+  let nGeneral = 0;
+  const pGeneral = pIdx + (<usize>m << 1); // small-t indices from the front, general from the middle
+  for (let k = 0; k < m; k += 2) {
+    const o = <usize>k << 3;
+    const s = v128.load(pS + o);
+    const t = f64x2.mul(half, s);
+    const a = f64x2.add(f64x2.div(v128.load(pX + o), s), t);
+    const vector = v128.and(f64x2.gt(s, f64x2.splat(0.0)), f64x2.ge(a, v128.load(NB_X2, 32)));
+    const smallT = f64x2.lt(t, v128.load(NB_X2, 16));
+    // Both lists get the index, one count moves (no data-dependent branch: neighbours mix regions).
+    const v0 = <i32>(i64x2.extract_lane(vector, 0) != 0);
+    const v1 = <i32>(i64x2.extract_lane(vector, 1) != 0);
+    const small0 = <i32>(i64x2.extract_lane(smallT, 0) != 0) & v0;
+    const small1 = <i32>(i64x2.extract_lane(smallT, 1) != 0) & v1;
+    store<i16>(pIdx + (<usize>nSmall << 1), <i16>k);
+    store<i16>(pGeneral + (<usize>nGeneral << 1), <i16>k);
+    nSmall += small0;
+    nGeneral += v0 & ~small0;
+    store<i16>(pIdx + (<usize>nSmall << 1), <i16>(k + 1));
+    store<i16>(pGeneral + (<usize>nGeneral << 1), <i16>(k + 1));
+    nSmall += small1;
+    nGeneral += v1 & ~small1;
+    if ((v0 & v1) == 0) {
+      for (let kk = k; kk < k + 2; kk++) {
+        const q = <usize>kk << 3;
+        const s1 = load<f64>(pS + q);
+        const a1 = load<f64>(pX + q) / s1 + 0.5 * s1;
+        if (!(s1 > 0.0 && a1 >= ASYMPTOTIC_LIMIT)) {
+          store<f64>(pOut + q, normalisedOtmCallUnscaledGivenPdf(load<f64>(pX + q), s1, load<f64>(pPdf + q)));
+        }
+      }
+    }
+  }
+  for (let j = 0; j < nSmall; j += 2) {
+    const k0 = <i32>load<i16>(pIdx + (<usize>j << 1));
+    const k1 = j + 1 < nSmall ? <i32>load<i16>(pIdx + (<usize>j << 1), 2) : k0;
+    const s = gather(pS, k0, k1);
+    const r = otmSmallTX2(f64x2.div(gather(pX, k0, k1), s), f64x2.mul(half, s), gather(pPdf, k0, k1));
+    v128.store64_lane(pOut + (<usize>k0 << 3), r, 0);
+    v128.store64_lane(pOut + (<usize>k1 << 3), r, 1);
+  }
+  for (let j = 0; j < nGeneral; j += 2) {
+    const k0 = <i32>load<i16>(pGeneral + (<usize>j << 1));
+    const k1 = j + 1 < nGeneral ? <i32>load<i16>(pGeneral + (<usize>j << 1), 2) : k0;
+    const x = gather(pX, k0, k1);
+    const s = gather(pS, k0, k1);
+    const h = f64x2.div(x, s);
+    const t = f64x2.mul(half, s);
+    const r = otmGeneralX2(x, h, t, f64x2.add(h, t), gather(pPdf, k0, k1));
+    v128.store64_lane(pOut + (<usize>k0 << 3), r, 0);
+    v128.store64_lane(pOut + (<usize>k1 << 3), r, 1);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+/** normalisedOtmCallUnscaled on two lanes (x <= 0), each lane the scalar's bits. */
+export function normalisedOtmCallUnscaledX2(x: v128, s: v128): v128 {
+  return normalisedOtmCallUnscaledGivenPdfX2(x, s, normalPdfX2(f64x2.add(f64x2.div(x, s), f64x2.mul(v128.load(NB_X2), s))));
 }

@@ -219,17 +219,40 @@ function otmCallImpliedVolatility(beta: number, lnBeta: number, x: number): numb
     bC = bMax * normalisedOtmCallUnscaledGivenPdf(x, sC, pdfC);
     vC = bMax * pdfC;
   }
+  // The second evaluation: at the tangent's zero s_l below the inflection, at s_u above it.
+  const s2 = secondPoint(beta, sC, bMax, bC, vC);
+  const pdf2 = normalPdf(x / s2 + 0.5 * s2);
+  const b2 = bMax * normalisedOtmCallUnscaledGivenPdf(x, s2, pdf2);
+  if (!guess(beta, lnBeta, x, bMax, sC, bC, vC, s2, pdf2, b2)) {
+    solveConverged = false;
+    return NaN;
+  }
+  return refine(guessKind, beta, lnBeta, x, bMax, guessS, guessLeft, guessRight);
+}
+
+// s_l = s_c - b_c/v_c when beta < b_c, else s_u = s_c + (b_max - b_c)/v_c.
+function secondPoint(beta: number, sC: number, bMax: number, bC: number, vC: number): number {
+  if (beta < bC) return sC - bC / vC;
+  return vC > TINY ? sC + (bMax - bC) / vC : sC;
+}
+
+// The initial guess of otmCallImpliedVolatility from b at s_c and at the second point (s2, pdf2 =
+// phi(x/s2 + s2/2), b2 = b(s2)): sets guessKind, guessS, guessLeft, guessRight; false when there is
+// no solution to refine (lnBeta beyond b_l's logarithm).
+let guessKind: number = MIDDLE;
+let guessS: number = 0.0;
+let guessLeft: number = 0.0;
+let guessRight: number = 0.0;
+
+function guess(beta: number, lnBeta: number, x: number, bMax: number, sC: number, bC: number, vC: number, s2: number, pdf2: number, b2: number): boolean {
   if (beta < bC) {
-    const sL = sC - bC / vC;
-    const pdfL = normalPdf(x / sL + 0.5 * sL);
-    const bL = bMax * normalisedOtmCallUnscaledGivenPdf(x, sL, pdfL);
+    const sL = s2;
+    const pdfL = pdf2;
+    const bL = b2;
     if (beta < LOG_BETA) {
       // Deep in the lowest branch (f_l ~ beta as beta -> 0): all in logarithms. Needs b_l normal.
-      if (!(lnBeta < Math.log(bL))) {
-        solveConverged = false;
-        return NaN;
-      }
-      return refine(LOWEST_LOG, beta, lnBeta, x, bMax, inverseLowerMapLog(x, lnBeta), 0.0, sL);
+      if (!(lnBeta < Math.log(bL))) return false;
+      return setGuess(LOWEST_LOG, inverseLowerMapLog(x, lnBeta), 0.0, sL);
     }
     if (beta < bL) {
       lowerMap(x, sL);
@@ -239,23 +262,21 @@ function otmCallImpliedVolatility(beta: number, lnBeta: number, x: number): numb
         const t = beta / bL;
         f = (mapValue * t + bL * (1.0 - t)) * t;
       }
-      return refine(LOWEST, beta, 0.0, x, bMax, inverseLowerMap(x, f), 0.0, sL);
+      return setGuess(LOWEST, inverseLowerMap(x, f), 0.0, sL);
     }
     const invVL = 1.0 / (bMax * pdfL);
     const invVC = 1.0 / vC;
     const rLM = convexControlForRightCurvature(bL, bC, sL, sC, invVL, invVC, 0.0, false);
-    const s = rationalCubicInterpolation(beta, bL, bC, sL, sC, invVL, invVC, rLM);
-    return refine(MIDDLE, beta, 0.0, x, bMax, s, sL, sC);
+    return setGuess(MIDDLE, rationalCubicInterpolation(beta, bL, bC, sL, sC, invVL, invVC, rLM), sL, sC);
   }
-  const sU = vC > TINY ? sC + (bMax - bC) / vC : sC;
-  const pdfU = normalPdf(x / sU + 0.5 * sU);
-  const bU = bMax * normalisedOtmCallUnscaledGivenPdf(x, sU, pdfU);
+  const sU = s2;
+  const pdfU = pdf2;
+  const bU = b2;
   if (beta <= bU) {
     const invVC = 1.0 / vC;
     const invVU = 1.0 / (bMax * pdfU);
     const rUM = convexControlForLeftCurvature(bC, bU, sC, sU, invVC, invVU, 0.0, false);
-    const s = rationalCubicInterpolation(beta, bC, bU, sC, sU, invVC, invVU, rUM);
-    return refine(MIDDLE, beta, 0.0, x, bMax, s, sC, sU);
+    return setGuess(MIDDLE, rationalCubicInterpolation(beta, bC, bU, sC, sU, invVC, invVU, rUM), sC, sU);
   }
   upperMap(x, sU);
   let f: number = NaN;
@@ -268,8 +289,15 @@ function otmCallImpliedVolatility(beta: number, lnBeta: number, x: number): numb
     const t = (beta - bU) / width;
     f = (mapValue * (1.0 - t) + 0.5 * width * t) * (1.0 - t);
   }
-  const s = -2.0 * inverseNormalCdf(f);
-  return refine(beta > 0.5 * bMax ? UPPER : MIDDLE, beta, 0.0, x, bMax, s, sU, Infinity);
+  return setGuess(beta > 0.5 * bMax ? UPPER : MIDDLE, -2.0 * inverseNormalCdf(f), sU, Infinity);
+}
+
+function setGuess(kind: number, s: number, left: number, right: number): boolean {
+  guessKind = kind;
+  guessS = s;
+  guessLeft = left;
+  guessRight = right;
+  return true;
 }
 
 /**
