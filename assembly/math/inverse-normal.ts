@@ -207,3 +207,75 @@ export function centralQuantileX2(q: v128): v128 {
   den = f64x2.add(f64x2.mul(den, r), cx2(16));
   return f64x2.div(f64x2.mul(q, num), den);
 }
+
+/** The r <= 5 tail rational's constants as f64x2 pairs (1.6, then TAIL[0..15]), as CENTRAL_X2. */
+const TAIL_X2: usize = memory.data<f64>([
+  1.6, 1.6,
+  7.74545014278341407640e-4, 7.74545014278341407640e-4, 2.27238449892691845833e-2, 2.27238449892691845833e-2,
+  2.41780725177450611770e-1, 2.41780725177450611770e-1, 1.27045825245236838258e+0, 1.27045825245236838258e+0,
+  3.64784832476320460504e+0, 3.64784832476320460504e+0, 5.76949722146069140550e+0, 5.76949722146069140550e+0,
+  4.63033784615654529590e+0, 4.63033784615654529590e+0, 1.42343711074968357734e+0, 1.42343711074968357734e+0,
+  1.05075007164441684324e-9, 1.05075007164441684324e-9, 5.47593808499534494600e-4, 5.47593808499534494600e-4,
+  1.51986665636164571966e-2, 1.51986665636164571966e-2, 1.48103976427480074590e-1, 1.48103976427480074590e-1,
+  6.89767334985100004550e-1, 6.89767334985100004550e-1, 1.67638483018380384940e+0, 1.67638483018380384940e+0,
+  2.05319162663775882187e+0, 2.05319162663775882187e+0, 1.0, 1.0,
+], 16);
+
+// @ts-ignore: decorator
+@inline
+function tx2(i: i32): v128 {
+  return v128.load(TAIL_X2 + (<usize>i << 4));
+}
+
+/**
+ * inverseNormalTailFast of the uniforms at pU + 8 i for the `count` indices i listed as u16 at
+ * pIdx, written to pOut + 8 i. Two listed draws at a time: the logarithms per lane (the shared
+ * scalar log), the square root and the r <= 5 rational on f64x2 in the scalar order (so each lane
+ * is bit for bit inverseNormalTailFast); a pair with a lane beyond r = 5 (p < 1.4e-11) is done in
+ * scalar code.
+ */
+export function inverseNormalTailsListed(count: u32, pIdx: usize, pU: usize, pOut: usize): void {
+  let t: u32 = 0;
+  for (; t + 2 <= count; t += 2) {
+    const oa = <usize>load<u16>(pIdx + (<usize>t << 1)) << 3;
+    const ob = <usize>load<u16>(pIdx + (<usize>t << 1), 2) << 3;
+    const pa = load<f64>(pU + oa);
+    const pb = load<f64>(pU + ob);
+    const qa = pa - 0.5;
+    const qb = pb - 0.5;
+    const la = log(qa < 0.0 ? pa : 1.0 - pa);
+    const lb = log(qb < 0.0 ? pb : 1.0 - pb);
+    let r = f64x2.sqrt(f64x2.neg(f64x2(la, lb)));
+    if (i64x2.bitmask(f64x2.gt(r, f64x2.splat(SPLIT_TAIL))) != 0) {
+      store<f64>(pOut + oa, inverseNormalTailFast(pa));
+      store<f64>(pOut + ob, inverseNormalTailFast(pb));
+      continue;
+    }
+    r = f64x2.sub(r, tx2(0));
+    let num = tx2(1);
+    num = f64x2.add(f64x2.mul(num, r), tx2(2));
+    num = f64x2.add(f64x2.mul(num, r), tx2(3));
+    num = f64x2.add(f64x2.mul(num, r), tx2(4));
+    num = f64x2.add(f64x2.mul(num, r), tx2(5));
+    num = f64x2.add(f64x2.mul(num, r), tx2(6));
+    num = f64x2.add(f64x2.mul(num, r), tx2(7));
+    num = f64x2.add(f64x2.mul(num, r), tx2(8));
+    let den = tx2(9);
+    den = f64x2.add(f64x2.mul(den, r), tx2(10));
+    den = f64x2.add(f64x2.mul(den, r), tx2(11));
+    den = f64x2.add(f64x2.mul(den, r), tx2(12));
+    den = f64x2.add(f64x2.mul(den, r), tx2(13));
+    den = f64x2.add(f64x2.mul(den, r), tx2(14));
+    den = f64x2.add(f64x2.mul(den, r), tx2(15));
+    den = f64x2.add(f64x2.mul(den, r), tx2(16));
+    const x = f64x2.div(num, den);
+    const xa = f64x2.extract_lane(x, 0);
+    const xb = f64x2.extract_lane(x, 1);
+    store<f64>(pOut + oa, qa < 0.0 ? -xa : xa);
+    store<f64>(pOut + ob, qb < 0.0 ? -xb : xb);
+  }
+  if (t < count) {
+    const o = <usize>load<u16>(pIdx + (<usize>t << 1)) << 3;
+    store<f64>(pOut + o, inverseNormalTailFast(load<f64>(pU + o)));
+  }
+}

@@ -24,7 +24,7 @@
 // 2^-32 grid of the Sobol kernels and centres them in their cell (+ 2^-33, so never 0);
 // DRAWS_NORMAL_BUFFER reads normals (e.g. Brownian-bridge ordered), a uniform being Phi(z).
 
-import { inverseNormalTailFast, centralQuantileX2 } from "../math/inverse-normal";
+import { inverseNormalTailsListed, centralQuantileX2 } from "../math/inverse-normal";
 import { inverseNormalCdfFast, normalCdfShared } from "../math/inverse-normal";
 import { brownianBridgeBatch } from "../random/brownian-bridge";
 import { philoxBlock, philoxBlocksX8, r0, r1, r2, r3, v0, v1, v2, v3, w0, w1, w2, w3 } from "../random/philox";
@@ -213,10 +213,7 @@ export function fillDraws(path: u32, base: u32, n: u32, pU: usize, pN: usize, pT
     store<u16>(pT + (<usize>tails << 1), <u16>(i + 1));
     tails += m >>> 1;
   }
-  for (let t: u32 = 0; t < tails; ++t) {
-    const o = <usize>load<u16>(pT + (<usize>t << 1)) << 3;
-    store<f64>(pN + o, inverseNormalTailFast(load<f64>(pU + o)));
-  }
+  inverseNormalTailsListed(tails, pT, pU, pN);
 }
 
 /**
