@@ -16,6 +16,7 @@
 // Mirrored line for line in src/kernels/math/inverse-normal.ts.
 
 import { exp, log } from "./elementary";
+import { logX2 } from "./f64x2-elementary";
 import { normalCdfGivenPdf, normalCdfOverPdf, normalPdf } from "./normal-distribution";
 
 
@@ -229,8 +230,8 @@ function tx2(i: i32): v128 {
 
 /**
  * inverseNormalTailFast of the uniforms at pU + 8 i for the `count` indices i listed as u16 at
- * pIdx, written to pOut + 8 i. Two listed draws at a time: the logarithms per lane (the shared
- * scalar log), the square root and the r <= 5 rational on f64x2 in the scalar order (so each lane
+ * pIdx, written to pOut + 8 i. Two listed draws at a time: the logarithm (logX2, lane for lane
+ * the shared scalar log), the square root and the r <= 5 rational on f64x2 in the scalar order (so each lane
  * is bit for bit inverseNormalTailFast); a pair with a lane beyond r = 5 (p < 1.4e-11) is done in
  * scalar code.
  */
@@ -243,9 +244,8 @@ export function inverseNormalTailsListed(count: u32, pIdx: usize, pU: usize, pOu
     const pb = load<f64>(pU + ob);
     const qa = pa - 0.5;
     const qb = pb - 0.5;
-    const la = log(qa < 0.0 ? pa : 1.0 - pa);
-    const lb = log(qb < 0.0 ? pb : 1.0 - pb);
-    let r = f64x2.sqrt(f64x2.neg(f64x2(la, lb)));
+    const l = logX2(f64x2(qa < 0.0 ? pa : 1.0 - pa, qb < 0.0 ? pb : 1.0 - pb));
+    let r = f64x2.sqrt(f64x2.neg(l));
     if (i64x2.bitmask(f64x2.gt(r, f64x2.splat(SPLIT_TAIL))) != 0) {
       store<f64>(pOut + oa, inverseNormalTailFast(pa));
       store<f64>(pOut + ob, inverseNormalTailFast(pb));
