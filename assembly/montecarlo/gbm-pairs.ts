@@ -4,27 +4,13 @@
 //   z = normal(j) + mu; x += drift + sd z; sumZ += z; Xi += sd z; Vx += sd sd; W += sqrt(dt) z,
 // with the same operations in the same order: WASM SIMD has no fused multiply-add, so every lane
 // is bit for bit the scalar path (and the JS twin, which keeps the scalar loop). The pair's normals
-// are made a chunk at a time by fillDraws (draws.ts) into two buffers, one per path; an antithetic
-// pair shares one Philox path and lane 1 takes the negated normal (an exact sign flip, as draw() does).
+// are made a chunk at a time by pair-draws.ts; an antithetic pair shares one Philox path and lane 1
+// takes the negated normal (an exact sign flip, as draw() does).
 //
-// Results are left in module globals (no multi-value): lane 0 is the first path, lane 1 the second.
+// Results are left in pair-draws.ts's globals (no multi-value): lane 0 the first path, lane 1 the second.
 
-import { CHUNK, fillDraws } from "./draws";
-
-// Two chunk buffers (uniforms, normals) and the tail-index scratch, 16-byte aligned.
-const BUF_UA: usize = memory.data(<i32>CHUNK * 32, 16);
-const BUF_NA: usize = BUF_UA + (<usize>CHUNK << 3);
-const BUF_UB: usize = BUF_NA + (<usize>CHUNK << 3);
-const BUF_NB: usize = BUF_UB + (<usize>CHUNK << 3);
-const BUF_T: usize = memory.data(<i32>CHUNK * 2 + 4, 16);
-
-/** Log spot at expiry, sum of z, sum of sd z, sum of sd^2, W_T, and z_1 / sd of the two paths. */
-export let pairX: v128 = f64x2.splat(0.0);
-export let pairSumZ: v128 = f64x2.splat(0.0);
-export let pairXi: v128 = f64x2.splat(0.0);
-export let pairVx: v128 = f64x2.splat(0.0);
-export let pairW: v128 = f64x2.splat(0.0);
-export let pairFirstScore: v128 = f64x2.splat(0.0);
+import { CHUNK } from "./draws";
+import { pairBegin, pairFill, pairNormal, pairEnd } from "./pair-draws";
 
 /**
  * Step Philox paths pathA and pathB (or, when `flip`, pathA in lane 0 and its antithetic mirror in
@@ -40,9 +26,7 @@ export function gbmPathPair(
   const sd2 = f64x2.splat(sd);
   const sdsd2 = f64x2.splat(sd * sd);
   const sqdt2 = f64x2.splat(sqdt);
-  // Lane 1's normal: path B's buffer, or path A's with the sign bit flipped.
-  const pB = flip ? BUF_NA : BUF_NB;
-  const sign = flip ? i64x2(0, 0x8000000000000000) : i64x2(0, 0);
+  pairBegin(flip);
   let x = f64x2.splat(x0);
   let sumZ = f64x2.splat(0.0);
   let Xi = f64x2.splat(0.0);
@@ -53,11 +37,10 @@ export function gbmPathPair(
     const left = steps - base;
     const m = left < <i32>CHUNK ? left : <i32>CHUNK;
     const n = <u32>((m + 1) & ~1);
-    fillDraws(pathA, <u32>base, n, BUF_UA, BUF_NA, BUF_T);
-    if (!flip) fillDraws(pathB, <u32>base, n, BUF_UB, BUF_NB, BUF_T);
+    pairFill(pathA, pathB, <u32>base, n);
     let i = 0;
     if (base == 0) {
-      const z = f64x2.add(v128.xor(v128.load64_lane(pB, v128.load64_zero(BUF_NA), 1), sign), mu2);
+      const z = f64x2.add(pairNormal(0), mu2);
       x = f64x2.add(x, f64x2.add(drift2, f64x2.mul(sd2, z)));
       sumZ = f64x2.add(sumZ, z);
       Xi = f64x2.add(Xi, f64x2.mul(sd2, z));
@@ -67,8 +50,7 @@ export function gbmPathPair(
       i = 1;
     }
     for (; i < m; ++i) {
-      const o = <usize>i << 3;
-      const z = f64x2.add(v128.xor(v128.load64_lane(pB + o, v128.load64_zero(BUF_NA + o), 1), sign), mu2);
+      const z = f64x2.add(pairNormal(<u32>i), mu2);
       x = f64x2.add(x, f64x2.add(drift2, f64x2.mul(sd2, z)));
       sumZ = f64x2.add(sumZ, z);
       Xi = f64x2.add(Xi, f64x2.mul(sd2, z));
@@ -76,10 +58,5 @@ export function gbmPathPair(
       W = f64x2.add(W, f64x2.mul(sqdt2, z));
     }
   }
-  pairX = x;
-  pairSumZ = sumZ;
-  pairXi = Xi;
-  pairVx = Vx;
-  pairW = W;
-  pairFirstScore = first;
+  pairEnd(x, sumZ, Xi, Vx, W, first);
 }

@@ -47,7 +47,9 @@
 
 import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } from "./draws";
 import { exp, log } from "../math/elementary";
-import { gbmPathPair, pairX, pairSumZ, pairXi, pairVx, pairW, pairFirstScore } from "./gbm-pairs";
+import { gbmPathPair } from "./gbm-pairs";
+import { hestonQePathPair } from "./heston-qe-pairs";
+import { pairX, pairSumZ, pairXi, pairVx, pairW, pairFirstScore } from "./pair-draws";
 import {
   P_MODEL, P_SPOT, P_RATE, P_DIVIDEND, P_EXPIRY, P_VOL, P_V0, P_KAPPA, P_THETA, P_VOL_OF_VAR, P_RHO,
   P_JUMP_INTENSITY, P_JUMP_MEAN, P_JUMP_VOL, P_PAYOFF, P_STRIKE, P_TYPE, P_CASH, P_BARRIER, P_DIRECTION,
@@ -181,10 +183,10 @@ export function mcShard(
   let pX: f64 = 0.0;
   let pD: f64 = 0.0;
   let pV: f64 = 0.0;
-  // GBM with inline Philox draws and a payoff of S_T alone: paths i, i + 1 (i even) step together,
-  // one per f64x2 lane (gbm-pairs.ts, bit for bit the scalar loop); the second path's end state
-  // waits here until its turn.
-  const pairs = model == MODEL_GBM && drawMode == DRAWS_PHILOX && !needNodes;
+  // GBM and Heston QE with inline Philox draws and a payoff of S_T alone: paths i, i + 1 (i even)
+  // step together, one per f64x2 lane (gbm-pairs.ts, heston-qe-pairs.ts: bit for bit the scalar
+  // loop below); the second path's end state waits here until its turn.
+  const pairs = (model == MODEL_GBM || model == MODEL_HESTON_QE) && drawMode == DRAWS_PHILOX && !needNodes;
   let hX: f64 = 0.0;
   let hSumZ: f64 = 0.0;
   let hXi: f64 = 0.0;
@@ -216,7 +218,8 @@ export function mcShard(
 
     if (pairs && (i & 1) == 0 && i + 1 < count) {
       const pathA = anti ? <u32>((start + <u64>i) >>> 1) : <u32>(start + <u64>i);
-      gbmPathPair(pathA, pathA + (anti ? 0 : 1), anti, steps, lnS0, mu, gDrift, gSd, sqdt);
+      if (model == MODEL_GBM) gbmPathPair(pathA, pathA + (anti ? 0 : 1), anti, steps, lnS0, mu, gDrift, gSd, sqdt);
+      else hestonQePathPair(pathA, pathA + (anti ? 0 : 1), anti, steps, lnS0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
       x = f64x2.extract_lane(pairX, 0);
       sumZ = f64x2.extract_lane(pairSumZ, 0);
       Xi = f64x2.extract_lane(pairXi, 0);
