@@ -228,54 +228,73 @@ function tx2(i: i32): v128 {
   return v128.load(TAIL_X2 + (<usize>i << 4));
 }
 
+/** Scratch of inverseNormalTailsListed: r = sqrt(-ln q) of up to TAIL_BLOCK listed draws. */
+// @ts-ignore: decorator
+@inline
+const TAIL_BLOCK: u32 = 256;
+const TAIL_R: usize = memory.data(<i32>TAIL_BLOCK * 8, 16);
+
 /**
  * inverseNormalTailFast of the uniforms at pU + 8 i for the `count` indices i listed as u16 at
- * pIdx, written to pOut + 8 i. Two listed draws at a time: the logarithm (logX2, lane for lane
- * the shared scalar log), the square root and the r <= 5 rational on f64x2 in the scalar order (so each lane
- * is bit for bit inverseNormalTailFast); a pair with a lane beyond r = 5 (p < 1.4e-11) is done in
- * scalar code.
+ * pIdx, written to pOut + 8 i. Two listed draws at a time, without branches on the draws (a
+ * mispredicted branch per draw cost more than the arithmetic), in two passes over blocks of up to
+ * 256 draws (one loop would be one long dependency chain): the tail probability q = p or
+ * 1 - p chosen by a mask, r = sqrt(-ln q) with logX2 (lane for lane the shared scalar log) and the
+ * vector square root, the r <= 5 rational on f64x2 in the scalar order, and the sign of p - 1/2
+ * moved onto the result (an exact negation); so each lane is bit for bit inverseNormalTailFast.
+ * A pair with a lane beyond r = 5 (p < 1.4e-11) is done in scalar code.
  */
 export function inverseNormalTailsListed(count: u32, pIdx: usize, pU: usize, pOut: usize): void {
-  let t: u32 = 0;
-  for (; t + 2 <= count; t += 2) {
-    const oa = <usize>load<u16>(pIdx + (<usize>t << 1)) << 3;
-    const ob = <usize>load<u16>(pIdx + (<usize>t << 1), 2) << 3;
-    const pa = load<f64>(pU + oa);
-    const pb = load<f64>(pU + ob);
-    const qa = pa - 0.5;
-    const qb = pb - 0.5;
-    const l = logX2(f64x2(qa < 0.0 ? pa : 1.0 - pa, qb < 0.0 ? pb : 1.0 - pb));
-    let r = f64x2.sqrt(f64x2.neg(l));
-    if (i64x2.bitmask(f64x2.gt(r, f64x2.splat(SPLIT_TAIL))) != 0) {
-      store<f64>(pOut + oa, inverseNormalTailFast(pa));
-      store<f64>(pOut + ob, inverseNormalTailFast(pb));
-      continue;
+  const half = f64x2.splat(0.5);
+  const one = f64x2.splat(1.0);
+  const signBit = i64x2.splat(0x8000000000000000);
+  const pairs = count & ~1;
+  for (let t0: u32 = 0; t0 < pairs; t0 += TAIL_BLOCK) {
+    const end = t0 + TAIL_BLOCK < pairs ? t0 + TAIL_BLOCK : pairs;
+    // Pass 1: r = sqrt(-ln q) of the block (a short loop body, so several iterations overlap).
+    for (let t = t0; t < end; t += 2) {
+      const oa = <usize>load<u16>(pIdx + (<usize>t << 1)) << 3;
+      const ob = <usize>load<u16>(pIdx + (<usize>t << 1), 2) << 3;
+      const p = v128.load64_lane(pU + ob, v128.load64_zero(pU + oa), 1);
+      const lower = f64x2.lt(f64x2.sub(p, half), f64x2.splat(0.0));
+      v128.store(TAIL_R + (<usize>(t - t0) << 3), f64x2.sqrt(f64x2.neg(logX2(v128.bitselect(p, f64x2.sub(one, p), lower)))));
     }
-    r = f64x2.sub(r, tx2(0));
-    let num = tx2(1);
-    num = f64x2.add(f64x2.mul(num, r), tx2(2));
-    num = f64x2.add(f64x2.mul(num, r), tx2(3));
-    num = f64x2.add(f64x2.mul(num, r), tx2(4));
-    num = f64x2.add(f64x2.mul(num, r), tx2(5));
-    num = f64x2.add(f64x2.mul(num, r), tx2(6));
-    num = f64x2.add(f64x2.mul(num, r), tx2(7));
-    num = f64x2.add(f64x2.mul(num, r), tx2(8));
-    let den = tx2(9);
-    den = f64x2.add(f64x2.mul(den, r), tx2(10));
-    den = f64x2.add(f64x2.mul(den, r), tx2(11));
-    den = f64x2.add(f64x2.mul(den, r), tx2(12));
-    den = f64x2.add(f64x2.mul(den, r), tx2(13));
-    den = f64x2.add(f64x2.mul(den, r), tx2(14));
-    den = f64x2.add(f64x2.mul(den, r), tx2(15));
-    den = f64x2.add(f64x2.mul(den, r), tx2(16));
-    const x = f64x2.div(num, den);
-    const xa = f64x2.extract_lane(x, 0);
-    const xb = f64x2.extract_lane(x, 1);
-    store<f64>(pOut + oa, qa < 0.0 ? -xa : xa);
-    store<f64>(pOut + ob, qb < 0.0 ? -xb : xb);
+    // Pass 2: the rational, and the sign of p - 1/2.
+    for (let t = t0; t < end; t += 2) {
+      const oa = <usize>load<u16>(pIdx + (<usize>t << 1)) << 3;
+      const ob = <usize>load<u16>(pIdx + (<usize>t << 1), 2) << 3;
+      let r = v128.load(TAIL_R + (<usize>(t - t0) << 3));
+      if (v128.any_true(f64x2.gt(r, f64x2.splat(SPLIT_TAIL)))) {
+        store<f64>(pOut + oa, inverseNormalTailFast(load<f64>(pU + oa)));
+        store<f64>(pOut + ob, inverseNormalTailFast(load<f64>(pU + ob)));
+        continue;
+      }
+      const q = f64x2.sub(v128.load64_lane(pU + ob, v128.load64_zero(pU + oa), 1), half);
+      r = f64x2.sub(r, tx2(0));
+      let num = tx2(1);
+      num = f64x2.add(f64x2.mul(num, r), tx2(2));
+      num = f64x2.add(f64x2.mul(num, r), tx2(3));
+      num = f64x2.add(f64x2.mul(num, r), tx2(4));
+      num = f64x2.add(f64x2.mul(num, r), tx2(5));
+      num = f64x2.add(f64x2.mul(num, r), tx2(6));
+      num = f64x2.add(f64x2.mul(num, r), tx2(7));
+      num = f64x2.add(f64x2.mul(num, r), tx2(8));
+      let den = tx2(9);
+      den = f64x2.add(f64x2.mul(den, r), tx2(10));
+      den = f64x2.add(f64x2.mul(den, r), tx2(11));
+      den = f64x2.add(f64x2.mul(den, r), tx2(12));
+      den = f64x2.add(f64x2.mul(den, r), tx2(13));
+      den = f64x2.add(f64x2.mul(den, r), tx2(14));
+      den = f64x2.add(f64x2.mul(den, r), tx2(15));
+      den = f64x2.add(f64x2.mul(den, r), tx2(16));
+      // q < 0 (a lower tail) negates the quantile: its sign bit is q's (q is never 0 or NaN here).
+      const x = v128.xor(f64x2.div(num, den), v128.and(q, signBit));
+      v128.store64_lane(pOut + oa, x, 0);
+      v128.store64_lane(pOut + ob, x, 1);
+    }
   }
-  if (t < count) {
-    const o = <usize>load<u16>(pIdx + (<usize>t << 1)) << 3;
+  if (pairs < count) {
+    const o = <usize>load<u16>(pIdx + (<usize>pairs << 1)) << 3;
     store<f64>(pOut + o, inverseNormalTailFast(load<f64>(pU + o)));
   }
 }
