@@ -71,6 +71,8 @@ function otmCallUnscaledX2(x: v128, s: v128): v128 {
  * black76Undiscounted(F, K, x, s, theta) for two lanes of F, x = ln(F/K) and s = vol sqrt(T)
  * (K and theta = +-1 shared): each lane bit for bit the scalar function.
  */
+// @ts-ignore: decorator
+@inline
 export function black76UndiscountedX2(F: v128, K: f64, x: v128, s: v128, theta: f64): v128 {
   if (!i64x2.all_true(f64x2.gt(s, f64x2.splat(1e-100)))) {
     return f64x2.replace_lane(
