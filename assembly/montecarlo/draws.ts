@@ -9,7 +9,7 @@
 // kernel said how many draws a path uses) into two small static buffers, uniforms and normals:
 // eight Philox blocks per pass (philoxBlocksX8, two interleaved groups of four i32x4 lanes), the
 // uniforms two per f64x2, and the central AS 241 rational two per f64x2; the tail draws (15%) are
-// listed without branching and redone in scalar code. Every lane does the
+// listed without branching and redone two per f64x2 (inverseNormalTailsListed). Every lane does the
 // scalar operations in the scalar order, so each draw is still a pure function of
 // (seed, stream, path, j), bit for bit what the scalar code and the JS twin give (the tails use
 // the shared log of math/elementary.ts, a uniform from a normal buffer normalCdfShared). The buffers are module memory: one instance per thread (the worker pool
@@ -184,7 +184,8 @@ export function drawsShardPath(start: u64, i: i32): bool {
  * Draws [base, base + n) of Philox path `path` (n even, at most CHUNK) as uniforms at pU and
  * normals at pN (16-byte aligned, 8 n bytes each), using the tail-index scratch at pT (2 n + 4
  * bytes). Uniforms: eight Philox blocks (16 draws) per SIMD pass, then single blocks. Normals:
- * the central rational two at a time; tail lanes are listed (branch-free) and redone in scalar code.
+ * the central rational two at a time; tail lanes are listed (branch-free) and redone two at a time
+ * by inverseNormalTailsListed.
  */
 export function fillDraws(path: u32, base: u32, n: u32, pU: usize, pN: usize, pT: usize): void {
   const blocks = n >>> 1;
