@@ -16,6 +16,7 @@
 // Mirrored line for line in src/kernels/math/inverse-normal.ts.
 
 import { exp, log } from "./elementary";
+import { logX2 } from "./f64x2-elementary";
 import { normalCdfGivenPdf, normalCdfOverPdf, normalPdf } from "./normal-distribution";
 
 
@@ -206,4 +207,94 @@ export function centralQuantileX2(q: v128): v128 {
   den = f64x2.add(f64x2.mul(den, r), cx2(15));
   den = f64x2.add(f64x2.mul(den, r), cx2(16));
   return f64x2.div(f64x2.mul(q, num), den);
+}
+
+/** The r <= 5 tail rational's constants as f64x2 pairs (1.6, then TAIL[0..15]), as CENTRAL_X2. */
+const TAIL_X2: usize = memory.data<f64>([
+  1.6, 1.6,
+  7.74545014278341407640e-4, 7.74545014278341407640e-4, 2.27238449892691845833e-2, 2.27238449892691845833e-2,
+  2.41780725177450611770e-1, 2.41780725177450611770e-1, 1.27045825245236838258e+0, 1.27045825245236838258e+0,
+  3.64784832476320460504e+0, 3.64784832476320460504e+0, 5.76949722146069140550e+0, 5.76949722146069140550e+0,
+  4.63033784615654529590e+0, 4.63033784615654529590e+0, 1.42343711074968357734e+0, 1.42343711074968357734e+0,
+  1.05075007164441684324e-9, 1.05075007164441684324e-9, 5.47593808499534494600e-4, 5.47593808499534494600e-4,
+  1.51986665636164571966e-2, 1.51986665636164571966e-2, 1.48103976427480074590e-1, 1.48103976427480074590e-1,
+  6.89767334985100004550e-1, 6.89767334985100004550e-1, 1.67638483018380384940e+0, 1.67638483018380384940e+0,
+  2.05319162663775882187e+0, 2.05319162663775882187e+0, 1.0, 1.0,
+], 16);
+
+// @ts-ignore: decorator
+@inline
+function tx2(i: i32): v128 {
+  return v128.load(TAIL_X2 + (<usize>i << 4));
+}
+
+/** Scratch of inverseNormalTailsListed: r = sqrt(-ln q) of up to TAIL_BLOCK listed draws. */
+// @ts-ignore: decorator
+@inline
+const TAIL_BLOCK: u32 = 256;
+const TAIL_R: usize = memory.data(<i32>TAIL_BLOCK * 8, 16);
+
+/**
+ * inverseNormalTailFast of the uniforms at pU + 8 i for the `count` indices i listed as u16 at
+ * pIdx, written to pOut + 8 i. Two listed draws at a time, without branches on the draws (a
+ * mispredicted branch per draw cost more than the arithmetic), in two passes over blocks of up to
+ * 256 draws (one loop would be one long dependency chain): the tail probability q = p or
+ * 1 - p chosen by a mask, r = sqrt(-ln q) with logX2 (lane for lane the shared scalar log) and the
+ * vector square root, the r <= 5 rational on f64x2 in the scalar order, and the sign of p - 1/2
+ * moved onto the result (an exact negation); so each lane is bit for bit inverseNormalTailFast.
+ * A pair with a lane beyond r = 5 (p < 1.4e-11) is done in scalar code.
+ */
+export function inverseNormalTailsListed(count: u32, pIdx: usize, pU: usize, pOut: usize): void {
+  const half = f64x2.splat(0.5);
+  const one = f64x2.splat(1.0);
+  const signBit = i64x2.splat(0x8000000000000000);
+  const pairs = count & ~1;
+  for (let t0: u32 = 0; t0 < pairs; t0 += TAIL_BLOCK) {
+    const end = t0 + TAIL_BLOCK < pairs ? t0 + TAIL_BLOCK : pairs;
+    // Pass 1: r = sqrt(-ln q) of the block (a short loop body, so several iterations overlap).
+    for (let t = t0; t < end; t += 2) {
+      const oa = <usize>load<u16>(pIdx + (<usize>t << 1)) << 3;
+      const ob = <usize>load<u16>(pIdx + (<usize>t << 1), 2) << 3;
+      const p = v128.load64_lane(pU + ob, v128.load64_zero(pU + oa), 1);
+      const lower = f64x2.lt(f64x2.sub(p, half), f64x2.splat(0.0));
+      v128.store(TAIL_R + (<usize>(t - t0) << 3), f64x2.sqrt(f64x2.neg(logX2(v128.bitselect(p, f64x2.sub(one, p), lower)))));
+    }
+    // Pass 2: the rational, and the sign of p - 1/2.
+    for (let t = t0; t < end; t += 2) {
+      const oa = <usize>load<u16>(pIdx + (<usize>t << 1)) << 3;
+      const ob = <usize>load<u16>(pIdx + (<usize>t << 1), 2) << 3;
+      let r = v128.load(TAIL_R + (<usize>(t - t0) << 3));
+      if (v128.any_true(f64x2.gt(r, f64x2.splat(SPLIT_TAIL)))) {
+        store<f64>(pOut + oa, inverseNormalTailFast(load<f64>(pU + oa)));
+        store<f64>(pOut + ob, inverseNormalTailFast(load<f64>(pU + ob)));
+        continue;
+      }
+      const q = f64x2.sub(v128.load64_lane(pU + ob, v128.load64_zero(pU + oa), 1), half);
+      r = f64x2.sub(r, tx2(0));
+      let num = tx2(1);
+      num = f64x2.add(f64x2.mul(num, r), tx2(2));
+      num = f64x2.add(f64x2.mul(num, r), tx2(3));
+      num = f64x2.add(f64x2.mul(num, r), tx2(4));
+      num = f64x2.add(f64x2.mul(num, r), tx2(5));
+      num = f64x2.add(f64x2.mul(num, r), tx2(6));
+      num = f64x2.add(f64x2.mul(num, r), tx2(7));
+      num = f64x2.add(f64x2.mul(num, r), tx2(8));
+      let den = tx2(9);
+      den = f64x2.add(f64x2.mul(den, r), tx2(10));
+      den = f64x2.add(f64x2.mul(den, r), tx2(11));
+      den = f64x2.add(f64x2.mul(den, r), tx2(12));
+      den = f64x2.add(f64x2.mul(den, r), tx2(13));
+      den = f64x2.add(f64x2.mul(den, r), tx2(14));
+      den = f64x2.add(f64x2.mul(den, r), tx2(15));
+      den = f64x2.add(f64x2.mul(den, r), tx2(16));
+      // q < 0 (a lower tail) negates the quantile: its sign bit is q's (q is never 0 or NaN here).
+      const x = v128.xor(f64x2.div(num, den), v128.and(q, signBit));
+      v128.store64_lane(pOut + oa, x, 0);
+      v128.store64_lane(pOut + ob, x, 1);
+    }
+  }
+  if (pairs < count) {
+    const o = <usize>load<u16>(pIdx + (<usize>pairs << 1)) << 3;
+    store<f64>(pOut + o, inverseNormalTailFast(load<f64>(pU + o)));
+  }
 }

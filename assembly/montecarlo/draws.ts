@@ -9,7 +9,7 @@
 // kernel said how many draws a path uses) into two small static buffers, uniforms and normals:
 // eight Philox blocks per pass (philoxBlocksX8, two interleaved groups of four i32x4 lanes), the
 // uniforms two per f64x2, and the central AS 241 rational two per f64x2; the tail draws (15%) are
-// listed without branching and redone in scalar code. Every lane does the
+// listed without branching and redone two per f64x2 (inverseNormalTailsListed). Every lane does the
 // scalar operations in the scalar order, so each draw is still a pure function of
 // (seed, stream, path, j), bit for bit what the scalar code and the JS twin give (the tails use
 // the shared log of math/elementary.ts, a uniform from a normal buffer normalCdfShared). The buffers are module memory: one instance per thread (the worker pool
@@ -24,7 +24,7 @@
 // 2^-32 grid of the Sobol kernels and centres them in their cell (+ 2^-33, so never 0);
 // DRAWS_NORMAL_BUFFER reads normals (e.g. Brownian-bridge ordered), a uniform being Phi(z).
 
-import { inverseNormalTailFast, centralQuantileX2 } from "../math/inverse-normal";
+import { inverseNormalTailsListed, centralQuantileX2 } from "../math/inverse-normal";
 import { inverseNormalCdfFast, normalCdfShared } from "../math/inverse-normal";
 import { brownianBridgeBatch } from "../random/brownian-bridge";
 import { philoxBlock, philoxBlocksX8, r0, r1, r2, r3, v0, v1, v2, v3, w0, w1, w2, w3 } from "../random/philox";
@@ -38,7 +38,7 @@ const HALF_CELL_32: f64 = 1.16415321826934814453125e-10;
 /** Draws per chunk (a multiple of 8: four Philox blocks per SIMD pass). */
 // @ts-ignore: decorator
 @inline
-const CHUNK: u32 = 256;
+export const CHUNK: u32 = 256;
 /** Chunk buffers: CHUNK uniforms, then CHUNK normals (16-byte aligned). */
 const BUF_U: usize = memory.data(<i32>CHUNK * 16, 16);
 const BUF_N: usize = BUF_U + (<usize>CHUNK << 3);
@@ -181,47 +181,62 @@ export function drawsShardPath(start: u64, i: i32): bool {
 }
 
 /**
+ * Draws [base, base + n) of Philox path `path` (n even, at most CHUNK) as uniforms at pU and
+ * normals at pN (16-byte aligned, 8 n bytes each), using the tail-index scratch at pT (2 n + 4
+ * bytes). Uniforms: eight Philox blocks (16 draws) per SIMD pass, then single blocks. Normals:
+ * the central rational two at a time; tail lanes are listed (branch-free) and redone two at a time
+ * by inverseNormalTailsListed.
+ */
+export function fillDraws(path: u32, base: u32, n: u32, pU: usize, pN: usize, pT: usize): void {
+  const blocks = n >>> 1;
+  const b0 = base >>> 1;
+  let k: u32 = 0;
+  for (; k + 8 <= blocks; k += 8) {
+    philoxBlocksX8(b0 + k, 0, path, gStream, gSeedLo, gSeedHi);
+    const p = pU + <usize>(k << 4);
+    storeUniforms4(v0, v1, v2, v3, p);
+    storeUniforms4(w0, w1, w2, w3, p + 64);
+  }
+  for (; k < blocks; ++k) {
+    philoxBlock(b0 + k, 0, path, gStream, gSeedLo, gSeedHi);
+    const p = pU + <usize>(k << 4);
+    store<f64>(p, uniformFromWords(r0, r1));
+    store<f64>(p, uniformFromWords(r2, r3), 8);
+  }
+  let tails: u32 = 0;
+  for (let i: u32 = 0; i < n; i += 2) {
+    const o = <usize>i << 3;
+    const q = f64x2.sub(v128.load(pU + o), f64x2.splat(0.5));
+    v128.store(pN + o, centralQuantileX2(q));
+    const m = <u32>i64x2.bitmask(f64x2.gt(f64x2.abs(q), f64x2.splat(0.425)));
+    store<u16>(pT + (<usize>tails << 1), <u16>i);
+    tails += m & 1;
+    store<u16>(pT + (<usize>tails << 1), <u16>(i + 1));
+    tails += m >>> 1;
+  }
+  inverseNormalTailsListed(tails, pT, pU, pN);
+}
+
+/**
+ * The chunk length at `base` for paths of gPerPath draws (0: unknown): CHUNK, or what is left of
+ * the path rounded up to even.
+ */
+// @ts-ignore: decorator
+@inline
+export function chunkLength(base: u32, j: u32): u32 {
+  return j < gPerPath && gPerPath - base < CHUNK ? (gPerPath - base + 1) & ~1 : CHUNK;
+}
+
+/**
  * Fill the chunk of the current path that holds draw j: draws [base, base + n) with base = j
  * rounded down to a multiple of CHUNK and n = min(CHUNK, draws per path - base) rounded up to even.
  */
 function refill(j: u32): void {
   const base = j & ~(CHUNK - 1);
-  let n = CHUNK;
-  if (j < gPerPath && gPerPath - base < CHUNK) n = (gPerPath - base + 1) & ~1;
+  const n = chunkLength(base, j);
   gBase = base;
   gCount = n;
-  // Uniforms: eight Philox blocks (16 draws) per SIMD pass, then single blocks.
-  const blocks = n >>> 1;
-  const b0 = base >>> 1;
-  let k: u32 = 0;
-  for (; k + 8 <= blocks; k += 8) {
-    philoxBlocksX8(b0 + k, 0, gPath, gStream, gSeedLo, gSeedHi);
-    const p = BUF_U + <usize>(k << 4);
-    storeUniforms4(v0, v1, v2, v3, p);
-    storeUniforms4(w0, w1, w2, w3, p + 64);
-  }
-  for (; k < blocks; ++k) {
-    philoxBlock(b0 + k, 0, gPath, gStream, gSeedLo, gSeedHi);
-    const p = BUF_U + <usize>(k << 4);
-    store<f64>(p, uniformFromWords(r0, r1));
-    store<f64>(p, uniformFromWords(r2, r3), 8);
-  }
-  // Normals: the central rational two at a time; tail lanes are listed (branch-free) and redone.
-  let tails: u32 = 0;
-  for (let i: u32 = 0; i < n; i += 2) {
-    const o = <usize>i << 3;
-    const q = f64x2.sub(v128.load(BUF_U + o), f64x2.splat(0.5));
-    v128.store(BUF_N + o, centralQuantileX2(q));
-    const m = <u32>i64x2.bitmask(f64x2.gt(f64x2.abs(q), f64x2.splat(0.425)));
-    store<u16>(BUF_T + (<usize>tails << 1), <u16>i);
-    tails += m & 1;
-    store<u16>(BUF_T + (<usize>tails << 1), <u16>(i + 1));
-    tails += m >>> 1;
-  }
-  for (let t: u32 = 0; t < tails; ++t) {
-    const o = <usize>load<u16>(BUF_T + (<usize>t << 1)) << 3;
-    store<f64>(BUF_N + o, inverseNormalTailFast(load<f64>(BUF_U + o)));
-  }
+  fillDraws(gPath, base, n, BUF_U, BUF_N, BUF_T);
 }
 
 /**

@@ -47,6 +47,9 @@
 
 import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } from "./draws";
 import { exp, log } from "../math/elementary";
+import { gbmPathPair } from "./gbm-pairs";
+import { hestonQePathPair } from "./heston-qe-pairs";
+import { pairX, pairSumZ, pairXi, pairVx, pairW, pairFirstScore } from "./pair-draws";
 import {
   P_MODEL, P_SPOT, P_RATE, P_DIVIDEND, P_EXPIRY, P_VOL, P_V0, P_KAPPA, P_THETA, P_VOL_OF_VAR, P_RHO,
   P_JUMP_INTENSITY, P_JUMP_MEAN, P_JUMP_VOL, P_PAYOFF, P_STRIKE, P_TYPE, P_CASH, P_BARRIER, P_DIRECTION,
@@ -180,6 +183,16 @@ export function mcShard(
   let pX: f64 = 0.0;
   let pD: f64 = 0.0;
   let pV: f64 = 0.0;
+  // GBM and Heston QE with inline Philox draws and a payoff of S_T alone: paths i, i + 1 (i even)
+  // step together, one per f64x2 lane (gbm-pairs.ts, heston-qe-pairs.ts: bit for bit the scalar
+  // loop below); the second path's end state waits here until its turn.
+  const pairs = (model == MODEL_GBM || model == MODEL_HESTON_QE) && drawMode == DRAWS_PHILOX && !needNodes;
+  let hX: f64 = 0.0;
+  let hSumZ: f64 = 0.0;
+  let hXi: f64 = 0.0;
+  let hVx: f64 = 0.0;
+  let hW: f64 = 0.0;
+  let hFirst: f64 = 0.0;
 
   for (let i = 0; i < count; ++i) {
     const odd = drawsShardPath(start, i);
@@ -203,108 +216,133 @@ export function mcShard(
     let dqV: f64 = 0.0;
     if (isBarrier && dir * (lnS0 - lnB) >= 0.0) q = 0.0;
 
-    for (let s = 0; s < steps; ++s) {
-      const j0 = <u32>(s * dps);
-      const xPrev = x;
-      let z: f64;
-      let sd: f64;
-      let varLoc: f64;
-      if (model == MODEL_GBM) {
-        z = normal(j0) + mu;
-        x += gDrift + gSd * z;
-        sd = gSd;
-        varLoc = flatVar;
-      } else if (model == MODEL_MERTON) {
-        z = normal(j0) + mu;
-        const uN = uniform(j0 + 1);
-        const n = poisson(uN, lamDt, pois0);
-        const jumpSum = n > 0 ? <f64>n * jm + jv * Math.sqrt(<f64>n) * normal(j0 + 2) : 0.0;
-        x += gDrift + gSd * z + jumpSum;
-        sd = gSd;
-        varLoc = flatVar;
-      } else if (model == MODEL_HESTON_EULER) {
-        const zv = normal(j0);
-        z = normal(j0 + 1) + mu;
-        const vp = v > 0.0 ? v : 0.0;
-        const sv = Math.sqrt(vp * dt);
-        x += (rate - divi - 0.5 * vp) * dt + sv * (rho * zv + sq1mr * z);
-        v += kappa * (theta - vp) * dt + xi * sv * zv;
-        sd = sq1mr * sv;
-        varLoc = vp * dt;
-      } else {
-        // Heston QE (and Bates).
-        const uv = draw(j0);
-        z = normal(j0 + 1) + mu;
-        const m = theta + (v - theta) * E;
-        const s2 = v * c1 + c2;
-        const m2 = m * m;
-        let vn: f64;
-        let k0: f64;
-        // psi = s2 / m^2 <= psi_c, tested without dividing; 2 / psi = 2 m^2 / s2 (one division on
-        // the v -> v' dependency chain, which bounds the speed of a path).
-        if (s2 <= PSI_C * m2) {
-          const t2 = 2.0 * m2 / s2;
-          const b2 = t2 - 1.0 + Math.sqrt(t2 * (t2 - 1.0));
-          const a = m / (1.0 + b2);
-          const bz = Math.sqrt(b2) + normal(j0);
-          vn = a * bz * bz;
-          // Martingale correction where A < 1 / (2a), i.e. 1 - 2 A a > 0 (a > 0).
-          const d = 1.0 - 2.0 * Acorr * a;
-          k0 = d > 0.0 ? -Acorr * b2 * a / d + 0.5 * log(d) - Kv * v : K0;
-        } else {
-          const psi = s2 / m2;
-          const pp = (psi - 1.0) / (psi + 1.0);
-          const beta = (1.0 - pp) / m;
-          const u = asUniform(uv);
-          vn = u <= pp ? 0.0 : log((1.0 - pp) / (1.0 - u)) / beta;
-          k0 = Acorr < beta ? -log(pp + beta * (1.0 - pp) / (beta - Acorr)) - Kv * v : K0;
-        }
-        const var1 = K3 * v + K4 * vn;
-        sd = Math.sqrt(var1);
-        x += hDrift + k0 + K1 * v + K2 * vn + sd * z;
-        if (model == MODEL_BATES) {
-          const uN = uniform(j0 + 2);
+    if (pairs && (i & 1) == 0 && i + 1 < count) {
+      const pathA = anti ? <u32>((start + <u64>i) >>> 1) : <u32>(start + <u64>i);
+      if (model == MODEL_GBM) gbmPathPair(pathA, pathA + (anti ? 0 : 1), anti, steps, lnS0, mu, gDrift, gSd, sqdt);
+      else hestonQePathPair(pathA, pathA + (anti ? 0 : 1), anti, steps, lnS0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+      x = f64x2.extract_lane(pairX, 0);
+      sumZ = f64x2.extract_lane(pairSumZ, 0);
+      Xi = f64x2.extract_lane(pairXi, 0);
+      Vx = f64x2.extract_lane(pairVx, 0);
+      W = f64x2.extract_lane(pairW, 0);
+      firstScore = f64x2.extract_lane(pairFirstScore, 0);
+      hX = f64x2.extract_lane(pairX, 1);
+      hSumZ = f64x2.extract_lane(pairSumZ, 1);
+      hXi = f64x2.extract_lane(pairXi, 1);
+      hVx = f64x2.extract_lane(pairVx, 1);
+      hW = f64x2.extract_lane(pairW, 1);
+      hFirst = f64x2.extract_lane(pairFirstScore, 1);
+    } else if (pairs && (i & 1) != 0) {
+      x = hX;
+      sumZ = hSumZ;
+      Xi = hXi;
+      Vx = hVx;
+      W = hW;
+      firstScore = hFirst;
+    } else {
+      for (let s = 0; s < steps; ++s) {
+        const j0 = <u32>(s * dps);
+        const xPrev = x;
+        let z: f64;
+        let sd: f64;
+        let varLoc: f64;
+        if (model == MODEL_GBM) {
+          z = normal(j0) + mu;
+          x += gDrift + gSd * z;
+          sd = gSd;
+          varLoc = flatVar;
+        } else if (model == MODEL_MERTON) {
+          z = normal(j0) + mu;
+          const uN = uniform(j0 + 1);
           const n = poisson(uN, lamDt, pois0);
-          if (n > 0) x += <f64>n * jm + jv * Math.sqrt(<f64>n) * normal(j0 + 3);
+          const jumpSum = n > 0 ? <f64>n * jm + jv * Math.sqrt(<f64>n) * normal(j0 + 2) : 0.0;
+          x += gDrift + gSd * z + jumpSum;
+          sd = gSd;
+          varLoc = flatVar;
+        } else if (model == MODEL_HESTON_EULER) {
+          const zv = normal(j0);
+          z = normal(j0 + 1) + mu;
+          const vp = v > 0.0 ? v : 0.0;
+          const sv = Math.sqrt(vp * dt);
+          x += (rate - divi - 0.5 * vp) * dt + sv * (rho * zv + sq1mr * z);
+          v += kappa * (theta - vp) * dt + xi * sv * zv;
+          sd = sq1mr * sv;
+          varLoc = vp * dt;
+        } else {
+          // Heston QE (and Bates).
+          const uv = draw(j0);
+          z = normal(j0 + 1) + mu;
+          const m = theta + (v - theta) * E;
+          const s2 = v * c1 + c2;
+          const m2 = m * m;
+          let vn: f64;
+          let k0: f64;
+          // psi = s2 / m^2 <= psi_c, tested without dividing; 2 / psi = 2 m^2 / s2 (one division on
+          // the v -> v' dependency chain, which bounds the speed of a path).
+          if (s2 <= PSI_C * m2) {
+            const t2 = 2.0 * m2 / s2;
+            const b2 = t2 - 1.0 + Math.sqrt(t2 * (t2 - 1.0));
+            const a = m / (1.0 + b2);
+            const bz = Math.sqrt(b2) + normal(j0);
+            vn = a * bz * bz;
+            // Martingale correction where A < 1 / (2a), i.e. 1 - 2 A a > 0 (a > 0).
+            const d = 1.0 - 2.0 * Acorr * a;
+            k0 = d > 0.0 ? -Acorr * b2 * a / d + 0.5 * log(d) - Kv * v : K0;
+          } else {
+            const psi = s2 / m2;
+            const pp = (psi - 1.0) / (psi + 1.0);
+            const beta = (1.0 - pp) / m;
+            const u = asUniform(uv);
+            vn = u <= pp ? 0.0 : log((1.0 - pp) / (1.0 - u)) / beta;
+            k0 = Acorr < beta ? -log(pp + beta * (1.0 - pp) / (beta - Acorr)) - Kv * v : K0;
+          }
+          const var1 = K3 * v + K4 * vn;
+          sd = Math.sqrt(var1);
+          x += hDrift + k0 + K1 * v + K2 * vn + sd * z;
+          if (model == MODEL_BATES) {
+            const uN = uniform(j0 + 2);
+            const n = poisson(uN, lamDt, pois0);
+            if (n > 0) x += <f64>n * jm + jv * Math.sqrt(<f64>n) * normal(j0 + 3);
+          }
+          varLoc = 0.5 * (v + vn) * dt;
+          v = vn;
         }
-        varLoc = 0.5 * (v + vn) * dt;
-        v = vn;
-      }
 
-      sumZ += z;
-      Xi += sd * z;
-      Vx += sd * sd;
-      if (s == 0) firstScore = sd > 0.0 ? z / sd : 0.0;
-      if (flatVol) W += sqdt * z;
-      if (barrierVega) vegaScore += (z * z - 1.0) * invVol - z * sqdt;
-      if (needNodes) {
-        const S = exp(x);
-        if (isAsian || control == CV_GEOMETRIC_ASIAN) {
-          sumS += S;
-          sumLn += x;
-          if (wantVega && flatVol) {
-            const dx = W - vol * <f64>(s + 1) * dt;
-            sumSdS += S * dx;
-            sumDln += dx;
+        sumZ += z;
+        Xi += sd * z;
+        Vx += sd * sd;
+        if (s == 0) firstScore = sd > 0.0 ? z / sd : 0.0;
+        if (flatVol) W += sqdt * z;
+        if (barrierVega) vegaScore += (z * z - 1.0) * invVol - z * sqdt;
+        if (needNodes) {
+          const S = exp(x);
+          if (isAsian || control == CV_GEOMETRIC_ASIAN) {
+            sumS += S;
+            sumLn += x;
+            if (wantVega && flatVol) {
+              const dx = W - vol * <f64>(s + 1) * dt;
+              sumSdS += S * dx;
+              sumDln += dx;
+            }
           }
-        }
-        if (isBarrier && q > 0.0) {
-          if (dir * (x - lnB) >= 0.0) {
-            q = 0.0;
-            dqS = 0.0;
-            dqV = 0.0;
-          } else if (continuous) {
-            const a1 = lnB - xPrev;
-            const a2 = lnB - x;
-            const vl = varLoc > TINY ? varLoc : TINY;
-            const pc = exp(-2.0 * a1 * a2 / vl);
-            if (wantDelta && s == 0) dqS = dqS * (1.0 - pc) - q * pc * 2.0 * a2 / (vl * spot);
-            else dqS *= 1.0 - pc;
-            if (wantVega && flatVol) dqV = dqV * (1.0 - pc) - q * pc * 4.0 * a1 * a2 / (vl * vol);
-            q *= 1.0 - pc;
+          if (isBarrier && q > 0.0) {
+            if (dir * (x - lnB) >= 0.0) {
+              q = 0.0;
+              dqS = 0.0;
+              dqV = 0.0;
+            } else if (continuous) {
+              const a1 = lnB - xPrev;
+              const a2 = lnB - x;
+              const vl = varLoc > TINY ? varLoc : TINY;
+              const pc = exp(-2.0 * a1 * a2 / vl);
+              if (wantDelta && s == 0) dqS = dqS * (1.0 - pc) - q * pc * 2.0 * a2 / (vl * spot);
+              else dqS *= 1.0 - pc;
+              if (wantVega && flatVol) dqV = dqV * (1.0 - pc) - q * pc * 4.0 * a1 * a2 / (vl * vol);
+              q *= 1.0 - pc;
+            }
           }
+          if (pPaths != 0) store<f64>(pOutRow + (<usize>(s + 1) << 3), S);
         }
-        if (pPaths != 0) store<f64>(pOutRow + (<usize>(s + 1) << 3), S);
       }
     }
 

@@ -85,6 +85,13 @@ export function philoxBlock(c0: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32
   r3 = c3;
 }
 
+// The multipliers and Weyl increments as i32x4 splats, loaded from memory: V8 rebuilds a
+// v128.const from general registers at every use, a load is one instruction.
+const PHILOX_X4: usize = memory.data<u32>([
+  <u32>M0, <u32>M0, <u32>M0, <u32>M0, <u32>M1, <u32>M1, <u32>M1, <u32>M1,
+  W0, W0, W0, W0, W1, W1, W1, W1,
+], 16);
+
 // The output words of the last philoxBlocksX8: vN (wN) holds word N of blocks b..b+3 (b+4..b+7),
 // one block per i32x4 lane.
 export let v0: v128 = i32x4.splat(0);
@@ -106,10 +113,10 @@ export let w3: v128 = i32x4.splat(0);
 // @ts-ignore: decorator
 @inline
 export function philoxBlocksX8(b: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32): void {
-  const m0 = i32x4.splat(<i32>M0);
-  const m1 = i32x4.splat(<i32>M1);
-  const dw0 = i32x4.splat(<i32>W0);
-  const dw1 = i32x4.splat(<i32>W1);
+  const m0 = v128.load(PHILOX_X4);
+  const m1 = v128.load(PHILOX_X4, 16);
+  const dw0 = v128.load(PHILOX_X4, 32);
+  const dw1 = v128.load(PHILOX_X4, 48);
   let x0 = i32x4.add(i32x4.splat(<i32>b), i32x4(0, 1, 2, 3));
   let a0 = i32x4.add(i32x4.splat(<i32>b), i32x4(4, 5, 6, 7));
   let x1 = i32x4.splat(<i32>c1);

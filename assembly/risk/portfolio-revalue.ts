@@ -9,6 +9,7 @@
 // in USD, or in coins of a numeraire factor: sum V'/S'_num - sum V/S_num.
 
 import { black76Undiscounted } from "../pricing/normalised-black";
+import { black76UndiscountedX2 } from "./black76-x2";
 import {
   POS_F64_COLUMNS, POS_I32_COLUMNS, COL_QUANTITY, COL_STRIKE, COL_EXPIRY, COL_VOL, COL_RATE, COL_CARRY, COL_VOL_SCALE,
   COL_KIND, COL_FACTOR, COL_ACCOUNT, COL_TYPE, KIND_SPOT, KIND_PERPETUAL, KIND_FUTURE, KIND_INVERSE_FUTURE,
@@ -104,7 +105,42 @@ export function portfolioRevalue(
     const x1base = Math.log(F1base / K);
     const sqrtT1 = Math.sqrt(T1);
     const funding = carry * horizon;
-    for (let s = 0; s < m; s++) {
+    let s0 = 0;
+    if (kind == KIND_OPTION_USD || kind == KIND_OPTION_COIN) {
+      // Options: two scenarios per f64x2 lane pair, each lane the scalar loop's operations below.
+      const S2 = f64x2.splat(S);
+      const F1base2 = f64x2.splat(F1base);
+      const x1base2 = f64x2.splat(x1base);
+      const qDF1 = f64x2.mul(f64x2.splat(q), f64x2.splat(DF1));
+      const sqrtT12 = f64x2.splat(sqrtT1);
+      const base2 = f64x2.splat(base);
+      const baseNum2 = f64x2.splat(baseNum);
+      const numBase2 = f64x2.splat(numBase);
+      const fStride = <usize>nFactors << 3;
+      for (; s0 + 2 <= m; s0 += 2) {
+        const os = <usize>s0 << 3;
+        const ratio = v128.load(ratios + os);
+        const S1 = f64x2.mul(S2, ratio);
+        const F1 = f64x2.mul(F1base2, ratio);
+        const pr = pLogReturns + ((<usize>s0 * <usize>nFactors + <usize>f) << 3);
+        const x1 = f64x2.add(x1base2, v128.load64_lane(pr + fStride, v128.load64_zero(pr), 1));
+        let vol1 = f64x2.splat(vol);
+        if (pVolShocks != 0) {
+          const pv = pVolShocks + ((<usize>s0 * <usize>nFactors + <usize>f) << 3);
+          vol1 = f64x2.replace_lane(
+            f64x2.splat(shockedVol(vol, volScale * load<f64>(pv), volMode)),
+            1, shockedVol(vol, volScale * load<f64>(pv + fStride), volMode),
+          );
+        }
+        const b = black76UndiscountedX2(F1, K, x1, f64x2.mul(vol1, sqrtT12), theta);
+        let v = f64x2.mul(qDF1, b);
+        if (kind != KIND_OPTION_USD) v = f64x2.mul(f64x2.div(v, F1), S1);
+        if (posRow != 0) v128.store(posRow + os, f64x2.sub(v, base2));
+        const vNum = numRatios != 0 ? f64x2.div(v, f64x2.mul(numBase2, v128.load(numRatios + os))) : v;
+        v128.store(outRow + os, f64x2.add(v128.load(outRow + os), f64x2.sub(vNum, baseNum2)));
+      }
+    }
+    for (let s = s0; s < m; s++) {
       const os = <usize>s << 3;
       const ratio = load<f64>(ratios + os);
       const S1 = S * ratio;
