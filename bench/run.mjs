@@ -7,10 +7,16 @@
 //   5. calibration (bench/calibration.mjs): Heston 200 quotes (analytic vs forward differences),
 //      SVI slice fit vs ml-levenberg-marquardt, WASM vs JS;
 //   6. the same riskwasm suite in Chromium;
-//   7. bench/RESULTS.md (and bench/.tmp/results.json with every figure).
+//   7. WASM vs JS twin vs native scalar C -O2 (bench/simd.mjs via bench/native-compare.mjs; the C
+//      baseline bench/native/baseline.c is compiled here, skipped with a note when no compiler);
+//   8. with --suite: the test suite's time by vitest project (bench/test-suite.mjs, ~6 minutes);
+//   9. bench/RESULTS.md (and bench/.tmp/results.json with every figure).
 // Options: --no-browser (skip Chromium), --quick (N up to 1e5, fewer start-up repetitions),
 // --no-mc (skip the Monte Carlo benchmarks), --no-risk, --no-calibration, --no-margin (portfolio margin,
-// bench/margin.mjs: 10,000 accounts x 20 positions x the Deribit grid, WASM vs JS, 1 vs 2 workers).
+// bench/margin.mjs: 10,000 accounts x 20 positions x the Deribit grid, WASM vs JS, 1 vs 2 workers),
+// --no-simd (skip section 7), --suite (run section 8: `npm run bench -- --suite`; without it the
+// report reuses bench/.tmp/test-suite.json from an earlier run, saying so, when that file exists).
+// Re-render RESULTS.md from a saved run: `node bench/report.mjs [bench/.tmp/results.json]`.
 
 import { Bench } from 'tinybench';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,6 +32,8 @@ import { runMonteCarloBench } from './montecarlo.mjs';
 import { runRiskBench } from './risk.mjs';
 import { runCalibrationBench } from './calibration.mjs';
 import { runMarginBench } from './margin.mjs';
+import { runNativeCompare } from './native-compare.mjs';
+import { PROJECTS, SUITE_JSON, readSuiteTimes, timeProject } from './test-suite.mjs';
 
 const argv = new Set(process.argv.slice(2));
 const QUICK = argv.has('--quick');
@@ -34,6 +42,8 @@ const MC = !argv.has('--no-mc');
 const RISK = !argv.has('--no-risk');
 const CALIBRATION = !argv.has('--no-calibration');
 const MARGIN = !argv.has('--no-margin');
+const SIMD = !argv.has('--no-simd');
+const SUITE = argv.has('--suite');
 const sizes = QUICK ? [1, 1e3, 1e5] : SIZES;
 // A peer is timed at a size only if one pass is expected to take at most this long.
 const PEER_MAX_PASS_S = 6;
@@ -186,13 +196,44 @@ if (BROWSER) {
   }
 }
 
-// ---------------------------------------------------------------- 7. report
+// ---------------------------------------------------------------- 7. native C baseline
+let native = null;
+if (SIMD) {
+  try {
+    native = await runNativeCompare({ log });
+    sink.value += native.sink;
+  } catch (e) {
+    log(`native comparison (bench/simd.mjs) failed: ${e?.stack ?? e}`);
+    native = { error: String(e?.message ?? e) };
+  }
+}
+
+// Load average at the end of the benchmarks (before the test suite, which loads the machine itself).
 machine.loadEnd = os.loadavg();
+
+// ---------------------------------------------------------------- 8. test suite
+let testSuite = null;
+if (SUITE) {
+  const rowsT = [];
+  for (const project of PROJECTS) {
+    const r = timeProject(project);
+    log(`test suite ${project}: ${r.files} files, ${r.tests} tests, ${r.failed} failed, ${r.wallSeconds.toFixed(1)} s (exit ${r.exitCode})`);
+    rowsT.push(r);
+  }
+  testSuite = { node: process.version, cores: os.cpus().length, date: new Date().toISOString(), commit: machine.commit, rows: rowsT };
+  mkdirSync(here('./.tmp'), { recursive: true });
+  writeFileSync(SUITE_JSON, JSON.stringify(testSuite, null, 2));
+} else {
+  const previous = readSuiteTimes();
+  if (previous) testSuite = { ...previous, previous: true };
+}
+
+// ---------------------------------------------------------------- 9. report
 const results = {
   command: 'npm run bench  (= npm run build && node bench/run.mjs)',
   args: [...argv], date: new Date().toISOString(), durationS: (Date.now() - started) / 1000,
   machine, sizes, peerVersions: PEER_VERSIONS, checks, peerInfo, rows, kernelRows, skipped,
-  cold, warm, size, chromium, monteCarlo, risk, calibration, margin, sink: sink.value,
+  cold, warm, size, chromium, monteCarlo, risk, calibration, margin, native, testSuite, sink: sink.value,
 };
 mkdirSync(here('./.tmp'), { recursive: true });
 writeFileSync(here('./.tmp/results.json'), JSON.stringify(results, null, 1));

@@ -7,12 +7,14 @@
 //   node bench/test-suite.mjs                  every project
 //   node bench/test-suite.mjs node slow        the named projects only
 //   node bench/test-suite.mjs --json out.json  also write the measurements as JSON
+//                                              (bench/.tmp/test-suite.json is the file bench/RESULTS.md
+//                                              reuses when `npm run bench` runs without --suite)
 //
 // Wall times on a shared machine also measure the other tenants: the load average before and
 // after each project is printed beside it.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +23,8 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VITEST = join(ROOT, 'node_modules/vitest/vitest.mjs');
 /** The projects of vitest.config.ts, in the order `vitest run` reports them. */
 export const PROJECTS = ['node', 'slow', 'chromium', 'cli', 'integration'];
+/** Where `npm run bench -- --suite` saves its timings, and where the report looks for earlier ones. */
+export const SUITE_JSON = join(ROOT, 'bench/.tmp/test-suite.json');
 
 /**
  * @typedef {{ file: string, seconds: number, tests: number, failed: number }} FileTime
@@ -66,6 +70,34 @@ export function timeProject(project) {
 }
 
 /**
+ * @typedef {{ node: string, cores: number, date: string, commit?: string, rows: ProjectTime[] }} SuiteTimes
+ */
+
+/** The package commit (short hash), or 'unknown'. */
+export function gitCommit() {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * Timings saved by an earlier run (`--json` file), or null when there is none or it does not parse.
+ * @param {string} [path] default bench/.tmp/test-suite.json
+ * @returns {SuiteTimes | null}
+ */
+export function readSuiteTimes(path = SUITE_JSON) {
+  if (!existsSync(path)) return null;
+  try {
+    const r = JSON.parse(readFileSync(path, 'utf8'));
+    return Array.isArray(r?.rows) ? r : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * The Markdown table of a set of project timings.
  * @param {ProjectTime[]} rows
  * @returns {string}
@@ -100,6 +132,6 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     rows.push(r);
   }
   console.log(`\n${suiteTable(rows)}`);
-  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ node: process.version, cores: cpus().length, date: new Date().toISOString(), rows }, null, 2));
+  if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ node: process.version, cores: cpus().length, date: new Date().toISOString(), commit: gitCommit(), rows }, null, 2));
   process.exitCode = rows.some((r) => r.exitCode !== 0) ? 1 : 0;
 }
