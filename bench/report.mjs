@@ -79,6 +79,9 @@ export function targetRows(R) {
     return { w, c, cond: { wall: ok(w, (x) => x >= goal), cpu: cpuOk(c, (x) => x >= goal), what: 'throughput' } };
   };
   const fmtRate = (x, unit = '/s') => (fin(x) ? `${rate(x)}${unit}` : 'n/a');
+  // For information beside a target that is not relative to native C: the same-run ratio.
+  const natInfo = (job) => (nat && fin(nat[job]?.wasm / nat[job]?.native) ? `; WASM / native C x${(nat[job].wasm / nat[job].native).toFixed(2)}` : '');
+  const natSrc = (job) => (natInfo(job) ? '; native: bench/simd.mjs (per CPU-second)' : '');
   {
     const t = thr('price', big, 25e6);
     const natRatio = nat ? nat.price.wasm / nat.price.native : NaN;
@@ -88,13 +91,13 @@ export function targetRows(R) {
   }
   {
     const t = thr('greeks', big, 15e6);
-    add('greeks', `price + 7 greeks, 1e6${sizeNote}`, '>= 15 M/s', fmtRate(t.w), fmtRate(t.c), chrRate('greeks'), [t.cond], suiteSrc);
+    add('greeks', `price + 7 greeks, 1e6${sizeNote}`, '>= 15 M/s', fmtRate(t.w), `${fmtRate(t.c)}${natInfo('greeks')}`, chrRate('greeks'), [t.cond], `${suiteSrc}${natSrc('greeks')}`);
   }
   const ivAvailable = R.rows.some((r) => r.job === 'iv' && r.name === W);
   {
     const t = thr('iv', big, 4e6);
-    add('iv', `implied vol at full accuracy, 1e6${sizeNote}`, '>= 4 M/s', ivAvailable ? fmtRate(t.w) : 'not timed (failed its checks)', ivAvailable ? fmtRate(t.c) : '—', chrRate('iv'),
-      [ivAvailable ? t.cond : { wall: null }], `${suiteSrc}; every vol checked against the generating vol first`);
+    add('iv', `implied vol at full accuracy, 1e6${sizeNote}`, '>= 4 M/s', ivAvailable ? fmtRate(t.w) : 'not timed (failed its checks)', `${ivAvailable ? fmtRate(t.c) : '—'}${natInfo('iv')}`, chrRate('iv'),
+      [ivAvailable ? t.cond : { wall: null }], `${suiteSrc}; every vol checked against the generating vol first${natSrc('iv')}`);
   }
   for (const [job, goal] of [['price', 3], ['iv', 2.5]]) {
     const rw = val(job, W, big) / val(job, J, big);
@@ -114,9 +117,10 @@ export function targetRows(R) {
   {
     const g = mcRow('gbm252');
     const normalsOk = (x) => x >= 100e6;
+    const gbmSrc = `${mcSrc}${nat?.gbm.paths === 1e5 && fin(nat.gbm.native) ? '; native: bench/simd.mjs (xorshift128+ and Box-Muller, per CPU-second)' : ''}`;
     add('gbm', 'GBM 1e5 x 252', '<= 0.25 s (>= 100 M normals/s)', g ? `${g.wallS.toFixed(3)} s (${rate(g.drawsPerSec)} normals/s)` : mcMissing,
-      g ? `${g.cpuS.toFixed(3)} s (${rate(g.drawsPerCpuSec)} normals/s)` : '—', '—',
-      g ? [{ wall: g.wallS <= 0.25, cpu: cpuOk(g.cpuS, (x) => x <= 0.25) }, { wall: normalsOk(g.drawsPerSec), cpu: cpuOk(g.drawsPerCpuSec, normalsOk) }] : [{ wall: null }], mcSrc);
+      g ? `${g.cpuS.toFixed(3)} s (${rate(g.drawsPerCpuSec)} normals/s)${nat?.gbm.paths === 1e5 && fin(nat.gbm.native) ? `; native C ${nat.gbm.native.toFixed(3)} s` : ''}` : '—', '—',
+      g ? [{ wall: g.wallS <= 0.25, cpu: cpuOk(g.cpuS, (x) => x <= 0.25) }, { wall: normalsOk(g.drawsPerSec), cpu: cpuOk(g.drawsPerCpuSec, normalsOk) }] : [{ wall: null }], gbmSrc);
   }
   {
     const h = mcRow('heston252');
@@ -202,7 +206,7 @@ export function buildReport(R) {
 
   p('# riskwasm benchmarks');
   p();
-  p('_Written by `bench/run.mjs`; do not edit by hand. Re-run with `npm run bench`._');
+  p('_Written by `bench/run.mjs`; do not edit by hand. Re-run with `npm run bench` (`npm run bench -- --suite` adds the test-suite time); `node bench/report.mjs` re-renders it from bench/.tmp/results.json._');
   p();
   p(`- **Command:** \`${R.command}\`${R.args.length ? ` with ${R.args.join(' ')}` : ''}; run took ${R.durationS.toFixed(0)} s`);
   p(`- **Date:** ${R.date}; package commit \`${m.commit}\``);
