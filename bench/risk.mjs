@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { mulberry32 } from './surface.mjs';
 
 /** Issue targets (seconds). */
-export const RISK_TARGETS = { varEs1e6S: 0.008, revalueS: 0.5, garch3000S: 0.03 };
+export const RISK_TARGETS = { varEs1e6S: 0.008, revalueS: 0.3, garch3000S: 0.03 };
 
 export const cpuUsage = typeof process !== 'undefined' && typeof process.cpuUsage === 'function' ? process.cpuUsage.bind(process) : null;
 
