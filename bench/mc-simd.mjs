@@ -19,7 +19,7 @@ const { error, stderr } = await asc.main([src, '-O3', '--runtime', 'stub', '--en
 if (error) throw new Error(stderr.toString());
 const { instance } = await WebAssembly.instantiate(readFileSync(out), { env: { abort() { throw new Error('abort'); } } });
 rmSync(dir, { recursive: true, force: true });
-const x = instance.exports;
+const x = /** @type {any} */ (instance.exports);
 
 function cpuBest(fn, reps = 7) {
   fn();
@@ -48,6 +48,7 @@ function mc(model, paths, steps) {
 }
 
 const N = 256 * 8192;
+/** @type {[string, number, number, string][]} */
 const rows = [
   ['Philox4x32-10, 8 blocks per pass', cpuBest(() => x.probePhilox(N)), N, 'draw'],
   ['chunk fill: Philox + AS 241 (f64x2) + tails', cpuBest(() => x.probeFill(N)), N, 'draw'],
