@@ -66,12 +66,6 @@ export interface EngineOptions {
   chunkSize?: number;
 }
 
-/**
- * @deprecated import `EngineContext` from the main entry (or `./context.js` inside riskwasm); this
- * re-export only keeps modules that still import it from here compiling.
- */
-export type { EngineContext } from './context.js';
-
 const DEFAULT_CHUNK = 16384;
 
 /**

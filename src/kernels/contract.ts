@@ -1,9 +1,4 @@
 import type * as Signatures from './kernel-signatures.js';
-import type { RandomKernels } from './random/kernels.js';
-import type { MonteCarloKernels } from './montecarlo/kernels.js';
-import type { CalibrationKernels } from './calibration/kernels.js';
-import type { RiskKernels } from './risk/kernels.js';
-import type { MarginKernels } from './margin/kernels.js';
 
 /**
  * The kernel contract: every compute kernel riskwasm has, with one signature shared by the
@@ -24,14 +19,3 @@ export type Kernels = Signatures.Kernels;
 
 export { KERNEL_NAMES } from './kernel-signatures.js';
 
-// The area interfaces beside each area's twin (random/kernels.ts, ...) predate the spec: until they
-// re-export the generated ones, each must equal its generated twin, argument counts included.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Arities<T> = { [K in keyof T]: T[K] extends (...args: infer P) => number ? P['length'] : never };
-type Agrees<Hand, Generated> = Same<Arities<Hand>, Arities<Generated>>;
-const areasAgree: [
-  Agrees<RandomKernels, Signatures.RandomKernels>, Agrees<MonteCarloKernels, Signatures.MonteCarloKernels>,
-  Agrees<CalibrationKernels, Signatures.CalibrationKernels>, Agrees<RiskKernels, Signatures.RiskKernels>,
-  Agrees<MarginKernels, Signatures.MarginKernels>,
-] = [true, true, true, true, true];
-void areasAgree;
