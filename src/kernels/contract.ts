@@ -1,5 +1,3 @@
-import type * as Signatures from './kernel-signatures.js';
-
 /**
  * The kernel contract: every compute kernel riskwasm has, with one signature shared by the
  * WebAssembly build (`assembly/`) and the pure-JS twin (`src/kernels/`). Names, argument lists
@@ -15,7 +13,6 @@ import type * as Signatures from './kernel-signatures.js';
  * Scalar kernels (plain `f64 -> f64`) are part of the contract so tests can compare the two
  * backends function by function.
  */
-export type Kernels = Signatures.Kernels;
+export type { Kernels } from './kernel-signatures.js';
 
 export { KERNEL_NAMES } from './kernel-signatures.js';
-
