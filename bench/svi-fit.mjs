@@ -12,7 +12,7 @@ const ROUNDS = Number(process.env.ROUNDS ?? 31);
 const INNER = Number(process.env.INNER ?? 40);
 const F = 100;
 const TRUE = [0.02, 0.15, -0.4, 0.05, 0.2];
-const sviW = ([a, b, rho, m, sigma], k) => a + b * (rho * (k - m) + Math.sqrt((k - m) ** 2 + sigma ** 2));
+const sviW = (/** @type {number[]} */ [a, b, rho, m, sigma], /** @type {number} */ k) => a + b * (rho * (k - m) + Math.sqrt((k - m) ** 2 + sigma ** 2));
 
 function slice(T, n, p = TRUE) {
   const strikes = Array.from({ length: n }, (_, i) => F * Math.exp(-0.6 + (1.2 * i) / (n - 1)));

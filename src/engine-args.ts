@@ -4,8 +4,11 @@
  * keys rejected. The computing stays in the domain modules; this file only names and checks the
  * new call shapes.
  */
-import { requireRecord } from './arguments.js';
+import { requireFunction, requireRecord } from './arguments.js';
 import { checkKeys } from './option-keys.js';
+import { keyList } from './batch-inputs.js';
+import { InputError } from './errors.js';
+import type { CalibrateOptions, CalibrationModel } from './calibration/calibrate.js';
 import type { FitSviArgs, FitSviResult } from './calibration/svi.js';
 import type { FitSsviArgs, FitSsviResult } from './calibration/ssvi.js';
 import type { GarchParameters } from './risk/garch.js';
@@ -115,4 +118,38 @@ export const checkSimulateGarchArgs = (args: SimulateGarchArgs): SimulateGarchAr
 export function splitScenarioArgs(args: MonteCarloScenariosArgs): { portfolio: Portfolio; options: MonteCarloVarOptions } {
   const { portfolio, ...options } = requireRecord(args, 'args') as unknown as MonteCarloScenariosArgs;
   return { portfolio, options };
+}
+
+/**
+ * Arguments of `Engine.calibrate`: the model, the quotes it reads, and the options of the one
+ * calibration loop (start, bounds and fixed parameters by the model's names, weights, a seeded
+ * global stage).
+ * @typeParam Q the quotes the model reads.
+ */
+export interface CalibrateArgs<Q> extends CalibrateOptions {
+  /** Parameter names, a default start and box, and the residuals over the engine's kernels. */
+  model: CalibrationModel<Q>;
+  /** The quotes, in whatever form the model reads. */
+  quotes: Q;
+}
+
+const CALIBRATE_KEYS = keyList<CalibrateArgs<unknown>>()([
+  'model', 'quotes', 'method', 'initial', 'starts', 'extraStarts', 'bounds', 'fixed', 'weights', 'global', 'globalStart',
+  'maxIterations', 'tolerance', 'jacobian', 'onEvaluate',
+]);
+
+/**
+ * Split {@link CalibrateArgs} into the model, the quotes and the loop's options (a new object: the
+ * caller's is not modified); the options' values are checked by the loop itself.
+ * @throws InputError for a non-object, an unknown key, or a model without `names` (an array of
+ *   strings), `defaults` and `residuals` (functions).
+ */
+export function splitCalibrateArgs<Q>(args: CalibrateArgs<Q>): { model: CalibrationModel<Q>; quotes: Q; options: CalibrateOptions } {
+  checkKeys(requireRecord(args, 'args'), CALIBRATE_KEYS, '');
+  const { model, quotes, ...options } = args;
+  const m = requireRecord(model, 'model');
+  if (!Array.isArray(m.names) || !m.names.every((n) => typeof n === 'string')) throw new InputError('model.names', m.names, 'an array of parameter names');
+  requireFunction(m.defaults, 'model.defaults');
+  requireFunction(m.residuals, 'model.residuals');
+  return { model, quotes, options };
 }

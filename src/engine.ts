@@ -13,6 +13,7 @@ import { impliedVol, type ImpliedVolArgs, type ImpliedVolResult } from './pricin
 import { batesPrice, hestonPrice, type BatesPriceArgs, type BatesPriceResult, type HestonPriceArgs, type HestonPriceResult } from './pricing/heston-price.js';
 import { calibrateHeston, type CalibrateHestonArgs, type CalibrateHestonResult } from './calibration/heston-calibration.js';
 import { calibrateBates, type CalibrateBatesArgs, type CalibrateBatesResult } from './calibration/bates-calibration.js';
+import { calibrate, type CalibrateResult } from './calibration/calibrate.js';
 import { monteCarlo, monteCarloSync, simulatePaths } from './montecarlo/monte-carlo.js';
 import type { MonteCarloArgs, MonteCarloResult, SimulatePathsArgs } from './montecarlo/types.js';
 import { fitSvi, type FitSviArgs, type FitSviResult } from './calibration/svi.js';
@@ -47,7 +48,7 @@ import { philoxNormals, philoxUniforms } from './risk/random.js';
 import { runShards, runShardsInto, type RunShardsOptions, type RunShardsIntoOptions } from './parallel/run-shards.js';
 import {
   checkEmpiricalTailArgs, checkGarchLogLikelihoodArgs, checkPhiloxArgs, checkSensitivitiesArgs, checkSimulateGarchArgs, splitScenarioArgs,
-  type CalibrateSsviArgs, type CalibrateSsviResult, type CalibrateSviArgs, type CalibrateSviResult, type EmpiricalTailArgs,
+  splitCalibrateArgs, type CalibrateArgs, type CalibrateSsviArgs, type CalibrateSsviResult, type CalibrateSviArgs, type CalibrateSviResult, type EmpiricalTailArgs,
   type GarchLogLikelihoodArgs, type MonteCarloScenariosArgs, type PhiloxArgs, type PortfolioSensitivitiesArgs, type SimulateGarchArgs,
 } from './engine-args.js';
 
@@ -65,12 +66,6 @@ export interface EngineOptions {
   /** Elements per kernel call; larger batches run in chunks of this size. Default 16384. */
   chunkSize?: number;
 }
-
-/**
- * @deprecated import `EngineContext` from the main entry (or `./context.js` inside riskwasm); this
- * re-export only keeps modules that still import it from here compiling.
- */
-export type { EngineContext } from './context.js';
 
 const DEFAULT_CHUNK = 16384;
 
@@ -383,6 +378,24 @@ export class Engine implements EngineContext {
    */
   calibrateSsvi(args: CalibrateSsviArgs): CalibrateSsviResult {
     return fitSsvi(this, args);
+  }
+
+  /**
+   * Any model fitted by the one calibration loop (the loop calibrateHeston, calibrateBates,
+   * calibrateSabr, calibrateSvi and calibrateSsvi use): the model's default start and box,
+   * overridden by name, then box-constrained Levenberg-Marquardt from every start (and a seeded
+   * differential-evolution stage first with `global`), keeping the lowest cost. Residuals are in
+   * the model's units (implied vols as decimals for the bundled models); see {@link CalibrateArgs}.
+   * @throws InputError for a malformed call (naming the field: `model.names`, `bounds.lower.<name>`,
+   *   `fixed[i]`, `weights`, `global.seed`, an unknown key, ...); a fit that stops early returns its
+   *   `reason`, it does not throw.
+   * @example
+   * const fit = engine.calibrate({ model, quotes, fixed: ['m'], global: { seed: 1 } });
+   * fit.named; fit.atBounds // e.g. ['rho']
+   */
+  calibrate<Q>(args: CalibrateArgs<Q>): CalibrateResult {
+    const { model, quotes, options } = splitCalibrateArgs(args);
+    return calibrate(this, model, quotes, options);
   }
 
   /**

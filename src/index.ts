@@ -9,7 +9,7 @@
  */
 export { createEngine, createEngineSync, Engine, type Backend, type EngineOptions } from './engine.js';
 export type {
-  CalibrateSviArgs, CalibrateSviResult, CalibrateSsviArgs, CalibrateSsviResult, PhiloxArgs, EmpiricalTailArgs, PortfolioSensitivitiesArgs,
+  CalibrateArgs, CalibrateSviArgs, CalibrateSviResult, CalibrateSsviArgs, CalibrateSsviResult, PhiloxArgs, EmpiricalTailArgs, PortfolioSensitivitiesArgs,
   MonteCarloScenariosArgs, GarchLogLikelihoodArgs, SimulateGarchArgs,
 } from './engine-args.js';
 export { RiskwasmError, InputError, WasmUnavailableError, KernelError } from './errors.js';
@@ -25,6 +25,8 @@ export {
 } from './pricing/heston-price.js';
 export { type CalibrateHestonArgs, type CalibrateHestonResult, type StochasticVolCalibrationOptions, type StochasticVolFit, type FellerReport } from './calibration/heston-calibration.js';
 export { type CalibrateBatesArgs, type CalibrateBatesResult } from './calibration/bates-calibration.js';
+export type { CalibrationModel, CalibrateOptions, CalibrateResult, ParameterBox, PenaltyTerm } from './calibration/calibrate.js';
+export { bfgs, type BfgsOptions, type BfgsResult, type BfgsReason, type ValueAndGradient } from './math/optimise/bfgs.js';
 export type { NumberInput, OptionType, OptionTypeInput } from './batch-inputs.js';
 export type { WasmSource } from './wasm-module.js';
 export { loadDeribitChain, CsvRowError, type DeribitChain, type ChainRowIssue, type LoadChainOptions } from './market/deribit-chain.js';
@@ -33,7 +35,7 @@ export * from './montecarlo/index.js';
 export * from './calibration/index.js';
 export {
   allocateOutput, createWorkerPool, WorkerPool, sharedPools, closeSharedPools, registerShardTask, WorkerError,
-  type RunShardsOptions, type RunShardsIntoOptions, type WorkerPoolOptions, type ShardTask,
+  type RunShardsOptions, type RunShardsIntoOptions, type WorkerPoolOptions, type ShardTask, type ParallelOptions,
 } from './parallel/index.js';
 export * from './risk/index.js';
 // Types named by public signatures (so the API reference can show them).

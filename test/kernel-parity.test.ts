@@ -64,7 +64,7 @@ function wasmFunctionTypes(bytes: Uint8Array): Map<string, { params: string[]; r
   return out;
 }
 
-async function wasmBytes(): Promise<Uint8Array> {
+async function wasmBytes(): Promise<Uint8Array<ArrayBuffer>> {
   const url = new URL('../build/riskwasm.wasm', import.meta.url);
   if (url.protocol === 'file:') {
     const { readFile } = await import('node:fs/promises');

@@ -64,8 +64,7 @@
 import { normalisedBlack } from "./normalised-black";
 import { STATUS_OK, STATUS_INVALID_INPUT, STATUS_NOT_CONVERGED } from "../status";
 
-const WORK_STRIDE: i32 = 14;
-const BATES_WORK_STRIDE: i32 = 20;
+import { HESTON_WORK_STRIDE as WORK_STRIDE, BATES_WORK_STRIDE } from "./layout";
 
 // Merton lognormal jumps of the current batch (Bates 1996): intensity, mean and sd of the log jump.
 let JUMPS: bool = false;

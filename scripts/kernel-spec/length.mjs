@@ -14,7 +14,7 @@ export function parseLength(text) {
   let i = 0;
   /** @type {Set<string>} */
   const names = new Set();
-  const fail = (why) => { throw new Error(`length expression "${text}": ${why}`); };
+  const fail = (/** @type {string} */ why) => { throw new Error(`length expression "${text}": ${why}`); };
   /** @returns {(s: Record<string, number>) => number} */
   const primary = () => {
     const t = tokens[i++];

@@ -129,13 +129,13 @@ function checkAgreement(r, at) {
   return [`${at}: rule ${/** @type {{ rule: string }} */ (r).rule} is not identical, ulps or relative`];
 }
 
-const HEADER = (from) => `// Generated from ${from} by scripts/kernel-spec/generate.mjs (npm run gen:kernels): do not edit.`;
+const HEADER = (/** @type {string} */ from) => `// Generated from ${from} by scripts/kernel-spec/generate.mjs (npm run gen:kernels): do not edit.`;
 
 const AS_ARG = { count: 'i32', i32: 'i32', u32: 'u32', f64: 'f64' };
 const AS_RETURN = { status: 'i32', i32: 'i32', f64: 'f64' };
 
 /** Wrap `text` into lines of at most `width` characters, each starting with `prefix`. */
-function wrap(text, prefix, width = 120) {
+function wrap(/** @type {string} */ text, /** @type {string} */ prefix, width = 120) {
   const lines = [];
   let line = '';
   for (const word of text.split(/\s+/)) {
@@ -151,7 +151,7 @@ function wrap(text, prefix, width = 120) {
 }
 
 /** Lines of `items`, each at most `width`, joined by ', ' and indented by `indent`. */
-function list(items, indent, width = 120) {
+function list(/** @type {string[]} */ items, /** @type {string} */ indent, width = 120) {
   const lines = [];
   let line = '';
   for (const it of items) {

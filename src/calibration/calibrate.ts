@@ -67,7 +67,7 @@ export const GLOBAL_STAGE_KEYS = ['seed', 'populationSize', 'maxGenerations'] as
 /** Most extra starts per slice or calibration. */
 export const MAX_EXTRA_STARTS = 10_000;
 
-/** Options of {@link calibrate}. Parameter-keyed options use the model's names. */
+/** Options of {@link Engine.calibrate}. Parameter-keyed options use the model's names. */
 export interface CalibrateOptions {
   /** The optimiser: box-constrained Levenberg-Marquardt (the only one; named so results say what ran). */
   method?: 'levenbergMarquardt';
@@ -108,7 +108,7 @@ export interface GlobalStageReport {
   run: number;
 }
 
-/** Result of {@link calibrate}. */
+/** Result of {@link Engine.calibrate}. */
 export interface CalibrateResult {
   /** Fitted parameters in `names` order, and by name. */
   params: Float64Array;

@@ -96,7 +96,7 @@ export interface FitSsviResult extends FitResultBase {
   calendar: CalendarCheck;
   /** Theorem 4.1 and 4.2 conditions hold and the grid calendar check passes. */
   arbitrageFree: boolean;
-  /** Internal coordinates that ended on a bound (names: {@link ssviInternalNames}). */
+  /** Internal coordinates that ended on a bound: 'rho', 'u', 'gamma', 'dTheta[s]' (theta_s - theta_{s-1}). */
   atBounds: string[];
 }
 

@@ -320,7 +320,7 @@ export function sviEvaluator(ctx: EngineContext, k: Float64Array, expiry: number
  * a in [-wMax, wMax], b in [0, 2] (Lee), rho in [-0.999, 0.999], m in [kLo - 1, kHi + 1],
  * sigma in [1e-4, 2].
  */
-function sviDefaultBounds(kLo: number, kHi: number, wMax: number): { lower: Float64Array; upper: Float64Array } {
+export function sviDefaultBounds(kLo: number, kHi: number, wMax: number): { lower: Float64Array; upper: Float64Array } {
   return {
     lower: Float64Array.of(-wMax, 0, -0.999, kLo - 1, 1e-4),
     upper: Float64Array.of(wMax, 2, 0.999, kHi + 1, 2),

@@ -1,10 +1,3 @@
-import type * as Signatures from './kernel-signatures.js';
-import type { RandomKernels } from './random/kernels.js';
-import type { MonteCarloKernels } from './montecarlo/kernels.js';
-import type { CalibrationKernels } from './calibration/kernels.js';
-import type { RiskKernels } from './risk/kernels.js';
-import type { MarginKernels } from './margin/kernels.js';
-
 /**
  * The kernel contract: every compute kernel riskwasm has, with one signature shared by the
  * WebAssembly build (`assembly/`) and the pure-JS twin (`src/kernels/`). Names, argument lists
@@ -20,18 +13,6 @@ import type { MarginKernels } from './margin/kernels.js';
  * Scalar kernels (plain `f64 -> f64`) are part of the contract so tests can compare the two
  * backends function by function.
  */
-export type Kernels = Signatures.Kernels;
+export type { Kernels } from './kernel-signatures.js';
 
 export { KERNEL_NAMES } from './kernel-signatures.js';
-
-// The area interfaces beside each area's twin (random/kernels.ts, ...) predate the spec: until they
-// re-export the generated ones, each must equal its generated twin, argument counts included.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-type Arities<T> = { [K in keyof T]: T[K] extends (...args: infer P) => number ? P['length'] : never };
-type Agrees<Hand, Generated> = Same<Arities<Hand>, Arities<Generated>>;
-const areasAgree: [
-  Agrees<RandomKernels, Signatures.RandomKernels>, Agrees<MonteCarloKernels, Signatures.MonteCarloKernels>,
-  Agrees<CalibrationKernels, Signatures.CalibrationKernels>, Agrees<RiskKernels, Signatures.RiskKernels>,
-  Agrees<MarginKernels, Signatures.MarginKernels>,
-] = [true, true, true, true, true];
-void areasAgree;

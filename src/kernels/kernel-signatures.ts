@@ -105,7 +105,7 @@ export interface PricingKernels {
    * @param pType i8 [n], read
    * @param pNodes f64 [nNodes], read
    * @param pWeights f64 [nNodes], read
-   * @param pWork f64 [(maxPanels * 14 + 2) * nNodes], scratch
+   * @param pWork f64 [(maxPanels * HESTON_WORK_STRIDE + 2) * nNodes], scratch
    * @param pOut f64 [n], written
    * @param pGrad f64 [5 * n], written (or 0)
    * @param pStatus u8 [n], written
@@ -127,7 +127,7 @@ export interface PricingKernels {
    * @param pType i8 [n], read
    * @param pNodes f64 [nNodes], read
    * @param pWeights f64 [nNodes], read
-   * @param pWork f64 [(maxPanels * 20 + 2) * nNodes], scratch
+   * @param pWork f64 [(maxPanels * BATES_WORK_STRIDE + 2) * nNodes], scratch
    * @param pOut f64 [n], written
    * @param pGrad f64 [8 * n], written (or 0)
    * @param pStatus u8 [n], written

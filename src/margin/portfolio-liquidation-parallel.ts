@@ -19,7 +19,7 @@ import { checkKeys } from '../option-keys.js';
 import { decodePortfolioLiquidationShard, type PortfolioLiquidationJob, type PortfolioLiquidationJobOptions } from './portfolio-liquidation-shard.js';
 import type { MarginAccount, MarginMarket } from './types.js';
 
-/** Options of {@link portfolioLiquidationPriceParallel}: the search's plus the pool's (`ParallelOptions`). */
+/** Options of {@link portfolioLiquidationPriceParallel}: the search's plus the pool's ({@link ParallelOptions}). */
 export interface PortfolioLiquidationParallelOptions extends PortfolioLiquidationPriceOptions, ParallelOptions {
   /**
    * `'auto'` (default): the core count, capped by the number of shards (so a batch of one shard

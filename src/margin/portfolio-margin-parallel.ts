@@ -14,7 +14,7 @@ import { checkAggregation, checkGrid, portfolioMargin, type PortfolioMarginOptio
 import { decodePortfolioMarginShard, type PortfolioMarginJob } from './portfolio-margin-shard.js';
 import type { MarginAccount, MarginMarket } from './types.js';
 
-/** Options of {@link portfolioMarginParallel}: aggregation plus the pool's (`ParallelOptions`). */
+/** Options of {@link portfolioMarginParallel}: aggregation plus the pool's ({@link ParallelOptions}). */
 export interface PortfolioMarginParallelOptions extends PortfolioMarginOptions, ParallelOptions {
   /**
    * 1 (default) runs in this thread; n > 1 up to n workers; `'auto'`: cores, capped by the work

@@ -13,7 +13,7 @@ import { runShards } from '../parallel/run-shards.js';
 import { now } from '../clock.js';
 
 /**
- * Pool options of {@link monteCarloParallel}: `pool` and `workerUrl` of `ParallelOptions`
+ * Pool options of {@link monteCarloParallel}: `pool` and `workerUrl` of {@link ParallelOptions}
  * (`workers`, `signal` and `onProgress` are in the Monte Carlo arguments).
  * @deprecated write `Pick<ParallelOptions, 'pool' | 'workerUrl'>`; kept for one release.
  */

@@ -23,7 +23,7 @@ import { now } from '../clock.js';
 /** Items (paths x steps, options, ...) below which a second worker does not pay for its messages (TOOLCHAIN.md). */
 const MIN_ITEMS_PER_WORKER = 5e4;
 
-/** Options of {@link runShards}: the shared `ParallelOptions` plus the task, its job and its shards. */
+/** Options of {@link runShards}: the shared {@link ParallelOptions} plus the task, its job and its shards. */
 export interface RunShardsOptions<J = unknown> extends ParallelOptions {
   /** A registered shard task (see shard-tasks.ts), e.g. `'philoxSum'`. */
   task: string;

@@ -4,7 +4,7 @@ import { batchLength, booleanOption, copyNumbers, copyTypes, enumOption, require
 import { checkColumns, type InputColumn } from '../batch-runner.js';
 import { columnBytes } from '../memory-arena.js';
 import { gaussLegendre } from '../math/gauss-legendre.js';
-import { BATES_WORK_STRIDE, HESTON_WORK_STRIDE } from '../kernels/pricing/heston.js';
+import { BATES_WORK_STRIDE, HESTON_WORK_STRIDE } from '../kernels/pricing/layout.js';
 import { checkKeys } from '../option-keys.js';
 
 /** Heston (1993) model parameters. */

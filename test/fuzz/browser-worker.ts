@@ -1,7 +1,6 @@
 // Web Worker side of the Chromium fuzz watchdog: the same cases as the Node worker, over src/
 // (served by vite), reporting each case before calling it so the page can name a call that hangs.
 import * as rw from '../../src/index.js';
-// @ts-expect-error plain-JS harness shared with the Node watchdog (no declaration file)
 import { shapeFuzz, valueFuzz, brief } from './shape-fuzz.mjs';
 
 interface Job { seed: number; shapeRuns: number; valueRuns: number; exclude: string[] }

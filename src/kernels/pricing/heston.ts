@@ -4,14 +4,8 @@
 import { normalisedBlack } from './normalised-black.js';
 import { STATUS_OK, STATUS_INVALID_INPUT, STATUS_NOT_CONVERGED } from '../status.js';
 import type { KernelHeap } from '../heap.js';
+import { BATES_WORK_STRIDE, HESTON_WORK_STRIDE } from './layout.js';
 
-/**
- * f64 slots per quadrature node in the work area: u, weight, f (2), dphi/dp (5 x 2). The work
- * area holds maxPanels * nNodes such nodes, then 2 nNodes f64 of phase factors.
- */
-export const HESTON_WORK_STRIDE = 14;
-/** The same with Merton jumps (Bates): dphi/dp has 8 columns. */
-export const BATES_WORK_STRIDE = 20;
 /** Oscillations of e^{iux} per panel at the group's largest |x|. */
 const OSCILLATIONS_PER_PANEL = 3.0;
 /** Largest truncation point tried by the doubling search. */
