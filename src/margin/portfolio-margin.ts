@@ -16,7 +16,7 @@ import { InputError, KernelError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
 import { Status } from '../status.js';
 import * as L from '../kernels/risk/layout.js';
-import { resolveAccounts } from './market.js';
+import { resolveBook, type ResolvedBook } from './market.js';
 import { isValidatedGrid, scenarioGrid, vegaScale, type MarginScenario, type ScenarioGrid } from './grids.js';
 import type { MarginAccount, MarginMarket, ResolvedAccount, ResolvedPosition } from './types.js';
 
@@ -195,8 +195,8 @@ export function portfolioMargin(
 ): PortfolioMarginResult | PortfolioMarginResult[] {
   const g = checkGrid(grid);
   const opts = checkOptions(options);
-  const resolved = resolveAccounts(ctx, accounts, market);
-  const results = marginResolved(ctx, resolved, g, opts.aggregation);
+  // The book, not resolveAccounts: no object per position and no option marks (the scan needs neither).
+  const results = marginBook(ctx, resolveBook(accounts, market), g, opts.aggregation);
   return Array.isArray(accounts) ? results : results[0];
 }
 
@@ -208,27 +208,59 @@ export function portfolioMargin(
 export function marginResolved(ctx: EngineContext, resolved: readonly ResolvedAccount[], grid: ScenarioGrid, aggregation: MarginAggregation = 'per-asset'): PortfolioMarginResult[] {
   const g = checkGrid(grid);
   checkOptions({ aggregation });
-  const pg = prepareGrid(g);
-  // Factors: every asset any account holds, in first-seen order.
-  const assetIndex = new Map<string, number>();
-  const spots: number[] = [];
+  return marginBook(ctx, bookOf(resolved), g, aggregation);
+}
+
+/** What the risk matrix reads of a {@link ResolvedBook}. */
+type MarginBook = Pick<ResolvedBook, 'posStart' | 'unitOfPos' | 'sizeOfPos' | 'units'> & { accounts: readonly { id: string }[] };
+
+/** Accounts already resolved as a book: every position a unit of its own (each chunk merges equal ones). */
+function bookOf(resolved: readonly ResolvedAccount[]): MarginBook {
+  const posStart = [0];
+  const unitOfPos: number[] = [];
+  const sizeOfPos: number[] = [];
+  const units: ResolvedPosition[] = [];
   for (const acc of resolved) {
     for (const p of acc.positions) {
-      if (!assetIndex.has(p.asset)) {
-        assetIndex.set(p.asset, spots.length);
-        spots.push(p.index);
-      }
+      unitOfPos.push(units.length);
+      units.push(p);
+      sizeOfPos.push(p.size);
     }
+    posStart.push(units.length);
   }
-  const results: PortfolioMarginResult[] = new Array(resolved.length);
+  return { accounts: resolved, posStart, unitOfPos, sizeOfPos, units };
+}
+
+/** Portfolio margin of a validated book and grid (see {@link portfolioMargin}). */
+function marginBook(ctx: EngineContext, book: MarginBook, g: ScenarioGrid, aggregation: MarginAggregation): PortfolioMarginResult[] {
+  const pg = prepareGrid(g);
+  const { units, posStart } = book;
+  // Factors: every asset any account holds, in first-seen order (units are in first-seen order, so
+  // their assets are too); each unit's factor.
+  const assetIndex = new Map<string, number>();
+  const spots: number[] = [];
+  const factorOfUnit = new Int32Array(units.length);
+  for (let u = 0; u < units.length; u++) {
+    const p = units[u];
+    let f = assetIndex.get(p.asset);
+    if (f === undefined) {
+      assetIndex.set(p.asset, (f = spots.length));
+      spots.push(p.index);
+    }
+    factorOfUnit[u] = f;
+  }
+  const nAcc = book.accounts.length;
+  const results: PortfolioMarginResult[] = new Array(nAcc);
   // Positions per chunk: 4 chunkSize (units, hence kernel elements, are at most that many).
   const budget = Math.max(1, 4 * ctx.chunkSize);
+  const spotArray = Float64Array.from(spots);
+  // Each book unit's unit in the current chunk (valid where chunkOfUnit is the chunk's number).
+  const scratch = { factors: spots.length, localOfUnit: new Int32Array(units.length), chunkOfUnit: new Int32Array(units.length).fill(-1), factorOfUnit };
   let start = 0;
-  while (start < resolved.length) {
+  for (let chunk = 0; start < nAcc; chunk++) {
     let end = start;
-    let n = 0;
-    while (end < resolved.length && (end === start || n + resolved[end].positions.length <= budget)) n += resolved[end++].positions.length;
-    marginChunk(ctx, resolved, start, end, n, pg, assetIndex, Float64Array.from(spots), aggregation, results);
+    while (end < nAcc && (end === start || posStart[end + 1] - posStart[start] <= budget)) end++;
+    marginChunk(ctx, book, start, end, chunk, scratch, pg, spotArray, aggregation, results);
     start = end;
   }
   return results;
@@ -241,34 +273,40 @@ function sameUnit(a: ResolvedPosition, b: ResolvedPosition): boolean {
     && Object.is(a.index, b.index) && Object.is(a.forward, b.forward);
 }
 
+/** Per book unit: its unit in the current chunk, the chunk that set it, its factor (asset); the number of factors. */
+interface UnitScratch {
+  factors: number;
+  localOfUnit: Int32Array;
+  chunkOfUnit: Int32Array;
+  factorOfUnit: Int32Array;
+}
+
 /**
- * Portfolio margin of accounts [a0, a1) (n positions in all) into `results[a0..a1)`: group the
- * positions into units, revalue each unit once over the grid (one kernel call), sum the units into
- * sub-account P&L, then each account's result.
+ * Portfolio margin of accounts [a0, a1) into `results[a0..a1)`: group the positions into units,
+ * revalue each unit once over the grid (one kernel call), sum the units into sub-account P&L, then
+ * each account's result.
  */
 function marginChunk(
-  ctx: EngineContext, resolved: readonly ResolvedAccount[], a0: number, a1: number, n: number, pg: PreparedGrid,
-  assetIndex: Map<string, number>, spots: Float64Array, aggregation: MarginAggregation, results: PortfolioMarginResult[],
+  ctx: EngineContext, book: MarginBook, a0: number, a1: number, chunk: number, scratch: UnitScratch, pg: PreparedGrid,
+  spots: Float64Array, aggregation: MarginAggregation, results: PortfolioMarginResult[],
 ): void {
   const { grid, m, logMoves, volShocks } = pg;
   const nF = Math.max(1, spots.length);
-  const layout = chunkUnits(resolved, a0, a1, n, aggregation === 'joint');
-  const { units, subFirst, subAsset } = layout;
-  const { f64, i32 } = packUnits(units, assetIndex, grid.vegaScaling);
+  const layout = chunkUnits(book, a0, a1, chunk, scratch, aggregation === 'joint');
+  const { units, unitFactor, subFirst, subAsset } = layout;
+  const { f64, i32 } = packUnits(units, unitFactor, grid.vegaScaling);
 
   // Kernel call: one for the chunk's units (every unit in kernel account 0; only the per-position
   // output is read).
   const volMode = grid.volShockMode === 'relative' ? L.VOL_SHOCK_RELATIVE : L.VOL_SHOCK_ABSOLUTE;
   const unitPnl = revalueUnits(ctx, f64, i32, units.length, spots, nF, m, (s) => logMoves[s], (s) => volShocks[s], volMode);
-  if (grid.minVolForShockUp !== undefined) floorVolUp(ctx, pg, units, assetIndex, spots, nF, f64, unitPnl);
+  if (grid.minVolForShockUp !== undefined) floorVolUp(ctx, pg, units, unitFactor, spots, nF, f64, unitPnl);
 
-  const chunk: ChunkPnl = { ...layout, subPnl: subAccountPnl(layout, unitPnl, n, m), unitPnl };
-  let pos0 = 0;
+  const n = book.posStart[a1] - book.posStart[a0];
+  const pnl: ChunkPnl = { ...layout, subPnl: subAccountPnl(layout, unitPnl, n, m), unitPnl };
   for (let a = a0; a < a1; a++) {
-    const acc = resolved[a];
     const k = a - a0;
-    results[a] = accountResult(acc, pg, chunk, pos0, subFirst[k], subFirst[k + 1], subAsset);
-    pos0 += acc.positions.length;
+    results[a] = accountResult(book, a, pg, pnl, book.posStart[a0], subFirst[k], subFirst[k + 1], subAsset);
   }
 }
 
@@ -284,53 +322,65 @@ interface ChunkUnits {
   subAsset: string[];
   /** The distinct instruments (same instrument, vol and market), each revalued once per scenario for one unit. */
   units: ResolvedPosition[];
+  /** Each unit's factor (index of its asset). */
+  unitFactor: number[];
   nSub: number;
 }
 
 /**
  * Sub-accounts: (account, asset) pairs in per-asset mode, accounts in joint mode. Units: the
- * distinct instruments of accounts [a0, a1) (n positions in all); a position's P&L is its size
- * times its unit's vector.
+ * distinct instruments of accounts [a0, a1); a position's P&L is its size times its unit's vector.
+ * Each book unit is matched once per chunk (`scratch`), not once per position.
  */
-function chunkUnits(resolved: readonly ResolvedAccount[], a0: number, a1: number, n: number, joint: boolean): ChunkUnits {
+function chunkUnits(book: MarginBook, a0: number, a1: number, chunk: number, scratch: UnitScratch, joint: boolean): ChunkUnits {
+  const { posStart, unitOfPos: bookUnit, sizeOfPos: bookSize, units: bookUnits } = book;
+  const { localOfUnit, chunkOfUnit, factorOfUnit } = scratch;
+  const p0 = posStart[a0];
+  const n = posStart[a1] - p0;
   const subOfPos = new Int32Array(n);
   const unitOfPos = new Int32Array(n);
   const sizeOfPos = new Float64Array(n);
   const subFirst: number[] = [];
   const subAsset: string[] = [];
   const units: ResolvedPosition[] = [];
+  const unitFactor: number[] = [];
   const byKey = new Map<string, number[]>();
-  let i = 0;
+  // Sub-account of each factor in the current account (valid where subAccount is the account).
+  const nF = scratch.factors;
+  const subOfFactor = new Int32Array(nF);
+  const subAccount = new Int32Array(nF).fill(-1);
   let nSub = 0;
   for (let a = a0; a < a1; a++) {
     subFirst.push(nSub);
-    const acc = resolved[a];
-    let local: Map<string, number> | undefined;
     if (joint) {
       subAsset.push('*');
       nSub++;
     }
-    for (const p of acc.positions) {
-      let u: number;
-      if (joint) u = nSub - 1;
+    for (let k = posStart[a]; k < posStart[a + 1]; k++) {
+      const bu = bookUnit[k];
+      const i = k - p0;
+      if (joint) subOfPos[i] = nSub - 1;
       else {
-        local ??= new Map();
-        let v = local.get(p.asset);
-        if (v === undefined) {
-          v = nSub++;
-          local.set(p.asset, v);
-          subAsset.push(p.asset);
+        const f = factorOfUnit[bu];
+        if (subAccount[f] !== a) {
+          subAccount[f] = a;
+          subOfFactor[f] = nSub++;
+          subAsset.push(bookUnits[bu].asset);
         }
-        u = v;
+        subOfPos[i] = subOfFactor[f];
       }
-      subOfPos[i] = u;
-      sizeOfPos[i] = p.size;
-      unitOfPos[i] = unitOf(p, units, byKey);
-      i++;
+      sizeOfPos[i] = bookSize[k];
+      if (chunkOfUnit[bu] !== chunk) {
+        chunkOfUnit[bu] = chunk;
+        const before = units.length;
+        localOfUnit[bu] = unitOf(bookUnits[bu], units, byKey);
+        if (units.length > before) unitFactor.push(factorOfUnit[bu]);
+      }
+      unitOfPos[i] = localOfUnit[bu];
     }
   }
   subFirst.push(nSub);
-  return { subOfPos, unitOfPos, sizeOfPos, subFirst, subAsset, units, nSub };
+  return { subOfPos, unitOfPos, sizeOfPos, subFirst, subAsset, units, unitFactor, nSub };
 }
 
 /** The unit of position `p`: an existing one of the same instrument, vol and market, or a new one appended to `units`. */
@@ -346,11 +396,11 @@ function unitOf(p: ResolvedPosition, units: ResolvedPosition[], byKey: Map<strin
 }
 
 /** The units in the kernel's position layout (struct of arrays, every unit in account 0). */
-function packUnits(units: readonly ResolvedPosition[], assetIndex: Map<string, number>, scaling: ScenarioGrid['vegaScaling']): { f64: Float64Array; i32: Int32Array } {
+function packUnits(units: readonly ResolvedPosition[], unitFactor: readonly number[], scaling: ScenarioGrid['vegaScaling']): { f64: Float64Array; i32: Int32Array } {
   const nU = units.length;
   const f64 = new Float64Array(L.POS_F64_COLUMNS * nU);
   const i32 = new Int32Array(L.POS_I32_COLUMNS * nU);
-  units.forEach((p, k) => packPosition(p, k, nU, f64, i32, assetIndex.get(p.asset)!, scaling));
+  for (let k = 0; k < nU; k++) packPosition(units[k], k, nU, f64, i32, unitFactor[k], scaling);
   return { f64, i32 };
 }
 
@@ -424,7 +474,7 @@ function packPosition(p: ResolvedPosition, i: number, n: number, f64: Float64Arr
  * their entries of `unitPnl` ([nU][m]) replaced. Nothing else changes.
  */
 function floorVolUp(
-  ctx: EngineContext, pg: PreparedGrid, units: readonly ResolvedPosition[], assetIndex: Map<string, number>, spots: Float64Array, nF: number,
+  ctx: EngineContext, pg: PreparedGrid, units: readonly ResolvedPosition[], unitFactor: readonly number[], spots: Float64Array, nF: number,
   f64: Float64Array, unitPnl: Float64Array,
 ): void {
   const { grid, m, mGrid, logMoves, volShocks } = pg;
@@ -458,7 +508,7 @@ function floorVolUp(
   const f2 = new Float64Array(L.POS_F64_COLUMNS * n2);
   const i2 = new Int32Array(L.POS_I32_COLUMNS * n2);
   floored.forEach((u, k) => {
-    packPosition(units[u], k, n2, f2, i2, assetIndex.get(units[u].asset)!, undefined);
+    packPosition(units[u], k, n2, f2, i2, unitFactor[u], undefined);
     f2[L.COL_VOL_SCALE * n2 + k] = floor - units[u].vol;
   });
   // The floored units again, vol-up scenarios only: an absolute shock of 1 x (floor - vol) puts the vol on the floor.
@@ -524,21 +574,23 @@ function counted(pnl: number, s: MarginScenario, scale: number, dampener: number
  * settlement) or, with `byStrike`, per strike of an expiry (calls and puts together: call +10 and
  * put -20 on one strike are net short 10, Deribit's legacy rule).
  */
-function netShortOptionUsd(positions: readonly ResolvedPosition[], byStrike: boolean): number {
+function netShortOptionUsd(book: MarginBook, p0: number, p1: number, byStrike: boolean): number {
+  const { units, unitOfPos, sizeOfPos } = book;
   let total = 0;
-  for (let i = 0; i < positions.length; i++) {
-    const p = positions[i];
+  for (let i = p0; i < p1; i++) {
+    const p = units[unitOfPos[i]];
     if (p.kind !== 'option') continue;
     let first = true;
     let net = 0;
-    for (let j = 0; j < positions.length; j++) {
-      const o = positions[j];
-      if (o.kind !== 'option' || o.asset !== p.asset || o.strike !== p.strike || o.expiry !== p.expiry || (!byStrike && o.type !== p.type) || o.settlement !== p.settlement) continue;
+    for (let j = p0; j < p1; j++) {
+      const o = units[unitOfPos[j]];
+      // The same unit is the same instrument; others are compared field by field.
+      if (o !== p && (o.kind !== 'option' || o.asset !== p.asset || o.strike !== p.strike || o.expiry !== p.expiry || (!byStrike && o.type !== p.type) || o.settlement !== p.settlement)) continue;
       if (j < i) {
         first = false;
         break;
       }
-      net += o.size;
+      net += sizeOfPos[j];
     }
     if (first && net < 0) total += -net * p.index;
   }
@@ -546,13 +598,18 @@ function netShortOptionUsd(positions: readonly ResolvedPosition[], byStrike: boo
 }
 
 /** Sum of |size| x index (USD) over futures and perpetuals, long and short alike (Dederi's futures contingency base). */
-function grossFuturesUsd(positions: readonly ResolvedPosition[]): number {
+function grossFuturesUsd(book: MarginBook, p0: number, p1: number): number {
+  const { units, unitOfPos, sizeOfPos } = book;
   let total = 0;
-  for (const p of positions) if (p.kind === 'future' || p.kind === 'perpetual') total += Math.abs(p.size) * p.index;
+  for (let k = p0; k < p1; k++) {
+    const p = units[unitOfPos[k]];
+    if (p.kind === 'future' || p.kind === 'perpetual') total += Math.abs(sizeOfPos[k]) * p.index;
+  }
   return total;
 }
 
-function accountResult(acc: ResolvedAccount, pg: PreparedGrid, chunk: ChunkPnl, pos0: number, u0: number, u1: number, subAsset: readonly string[]): PortfolioMarginResult {
+/** Result of account `a` of the book, whose chunk (positions from `chunkPos0`) has sub-accounts [u0, u1) for it. */
+function accountResult(book: MarginBook, a: number, pg: PreparedGrid, chunk: ChunkPnl, chunkPos0: number, u0: number, u1: number, subAsset: readonly string[]): PortfolioMarginResult {
   const { subPnl, unitPnl, unitOfPos, sizeOfPos, subOfPos } = chunk;
   const { grid, m, mGrid } = pg;
   const sc = grid.scenarios;
@@ -590,7 +647,9 @@ function accountResult(acc: ResolvedAccount, pg: PreparedGrid, chunk: ChunkPnl, 
     scanRisk += risk;
     if (top < 0 || risk > perAsset[top].scanRisk) top = perAsset.length - 1;
   }
-  const nPos = acc.positions.length;
+  const p0 = book.posStart[a], p1 = book.posStart[a + 1];
+  const pos0 = p0 - chunkPos0;
+  const nPos = p1 - p0;
   const contributions = new Float64Array(nPos);
   for (let k = 0; k < nPos; k++) {
     const u = subOfPos[pos0 + k] - u0;
@@ -599,9 +658,9 @@ function accountResult(acc: ResolvedAccount, pg: PreparedGrid, chunk: ChunkPnl, 
     if (scan.scanRisk > 0 && loss > 0) contributions[k] = (-sizeOfPos[pos0 + k] * unitPnl[unitOfPos[pos0 + k] * m + scan.worstIndex] * scan.scanRisk) / loss;
   }
   const contingencyRate = grid.addOns.shortOptionContingency ?? 0;
-  const contingency = contingencyRate > 0 ? contingencyRate * netShortOptionUsd(acc.positions, grid.addOns.contingencyNetting === 'strike') : 0;
+  const contingency = contingencyRate > 0 ? contingencyRate * netShortOptionUsd(book, p0, p1, grid.addOns.contingencyNetting === 'strike') : 0;
   const futuresRate = grid.addOns.futuresContingency ?? 0;
-  const futuresContingency = futuresRate > 0 ? futuresRate * grossFuturesUsd(acc.positions) : 0;
+  const futuresContingency = futuresRate > 0 ? futuresRate * grossFuturesUsd(book, p0, p1) : 0;
   const addOnTotal = contingency + futuresContingency + deltaShock;
   let im = grid.combine === 'sum' ? scanRisk + addOnTotal : Math.max(scanRisk, addOnTotal);
   if (!ok || !Number.isFinite(im)) {
@@ -616,7 +675,7 @@ function accountResult(acc: ResolvedAccount, pg: PreparedGrid, chunk: ChunkPnl, 
   };
   if (top >= 0 && subAsset[u0 + top] !== '*') worstScenario.asset = subAsset[u0 + top];
   return {
-    id: acc.id,
+    id: book.accounts[a].id,
     initialMargin: im,
     maintenanceMargin: ok ? grid.maintenanceFactor * im : NaN,
     scanRisk: ok ? scanRisk : NaN,
