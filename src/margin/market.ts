@@ -315,12 +315,12 @@ export interface ResolvedBook {
   /** Per account: id, collateral and error path (`accounts[i]`, or `account` for a single one). */
   accounts: { id: string; collateral: ResolvedCollateral[]; path: string }[];
   /** First position of each account in the columns below, plus the total at the end. */
-  posStart: number[];
+  posStart: Int32Array;
   /** Per position: its unit, size (coins), entry price (USD, NaN if none) and accrued funding (USD). */
-  unitOfPos: number[];
-  sizeOfPos: number[];
-  entryOfPos: number[];
-  fundingOfPos: number[];
+  unitOfPos: Int32Array;
+  sizeOfPos: Float64Array;
+  entryOfPos: Float64Array;
+  fundingOfPos: Float64Array;
   /** The distinct instruments, in first-seen order. */
   units: ResolvedPosition[];
   /** Per unit: the position (index into the columns) whose object it is. */
@@ -341,10 +341,11 @@ export function resolveBook(accounts: MarginAccount | readonly MarginAccount[], 
   // Unit of each listed instrument met so far (by-name positions without a vol of their own).
   const templates = new Map<string, number>();
   const units: Resolved[] = [];
-  const book: ResolvedBook = {
-    accounts: new Array(list.length), posStart: [0], unitOfPos: [], sizeOfPos: [], entryOfPos: [], fundingOfPos: [], units, ownerOfUnit: [],
-  };
-  const { ownerOfUnit, unitOfPos, sizeOfPos, entryOfPos, fundingOfPos, posStart } = book;
+  const ownerOfUnit: number[] = [];
+  const accs: ResolvedBook['accounts'] = new Array(list.length);
+  const posStart = new Int32Array(list.length + 1);
+  const cols = new PositionColumns(countPositions(list));
+  let k = 0;
   for (let ai = 0; ai < list.length; ai++) {
     const acc = list[ai];
     const apath = single ? 'account' : `accounts[${ai}]`;
@@ -373,30 +374,78 @@ export function resolveBook(accounts: MarginAccount | readonly MarginAccount[], 
       const known = listedName === undefined ? undefined : templates.get(listedName);
       if (known !== undefined) {
         const kind = units[known].kind;
-        const size = num(p.size, `${posPath(apath, pi)}.size`);
+        const size = numAt(p.size, apath, pi, 'size');
         if (kind === 'spot' && size < 0) throw new InputError(`${posPath(apath, pi)}.size`, size, 'a size >= 0 (short spot needs a loan)');
-        const entry = kind === 'perpetual' || kind === 'future' ? optionalNum(p.entryPrice, `${posPath(apath, pi)}.entryPrice`, NaN, 'positive') : NaN;
-        const funding = kind === 'perpetual' ? optionalNum(p.accruedFunding, `${posPath(apath, pi)}.accruedFunding`, 0) : 0;
-        unitOfPos.push(known);
-        sizeOfPos.push(size);
-        entryOfPos.push(entry);
-        fundingOfPos.push(funding);
+        const entry = kind === 'perpetual' || kind === 'future' ? (p.entryPrice === undefined ? NaN : numAt(p.entryPrice, apath, pi, 'entryPrice', 'positive')) : NaN;
+        const funding = kind === 'perpetual' && p.accruedFunding !== undefined ? numAt(p.accruedFunding, apath, pi, 'accruedFunding') : 0;
+        if (k === cols.unitOfPos.length) cols.grow();
+        cols.unitOfPos[k] = known;
+        cols.sizeOfPos[k] = size;
+        cols.entryOfPos[k] = entry;
+        cols.fundingOfPos[k++] = funding;
         continue;
       }
       const r = resolvePosition(p, mk, rate, forwards, apath, pi);
       const u = units.length;
       units.push(r);
-      ownerOfUnit.push(unitOfPos.length);
-      unitOfPos.push(u);
-      sizeOfPos.push(r.size);
-      entryOfPos.push(r.entryPrice);
-      fundingOfPos.push(r.accruedFunding);
+      ownerOfUnit.push(k);
+      if (k === cols.unitOfPos.length) cols.grow();
+      cols.unitOfPos[k] = u;
+      cols.sizeOfPos[k] = r.size;
+      cols.entryOfPos[k] = r.entryPrice;
+      cols.fundingOfPos[k++] = r.accruedFunding;
       if (listedName !== undefined) templates.set(listedName, u);
     }
-    posStart.push(unitOfPos.length);
-    book.accounts[ai] = { id, collateral, path: apath };
+    posStart[ai + 1] = k;
+    accs[ai] = { id, collateral, path: apath };
   }
-  return book;
+  return {
+    accounts: accs, posStart, units, ownerOfUnit,
+    unitOfPos: cols.unitOfPos.subarray(0, k), sizeOfPos: cols.sizeOfPos.subarray(0, k), entryOfPos: cols.entryOfPos.subarray(0, k), fundingOfPos: cols.fundingOfPos.subarray(0, k),
+  };
+}
+
+/** The position columns of a {@link ResolvedBook} while it is built: sized by a first count, grown if the input grew meanwhile. */
+class PositionColumns {
+  unitOfPos: Int32Array;
+  sizeOfPos: Float64Array;
+  entryOfPos: Float64Array;
+  fundingOfPos: Float64Array;
+  constructor(n: number) {
+    this.unitOfPos = new Int32Array(n);
+    this.sizeOfPos = new Float64Array(n);
+    this.entryOfPos = new Float64Array(n);
+    this.fundingOfPos = new Float64Array(n);
+  }
+  grow(): void {
+    const n = 2 * this.unitOfPos.length + 16;
+    const g = new PositionColumns(n);
+    g.unitOfPos.set(this.unitOfPos);
+    g.sizeOfPos.set(this.sizeOfPos);
+    g.entryOfPos.set(this.entryOfPos);
+    g.fundingOfPos.set(this.fundingOfPos);
+    Object.assign(this, g);
+  }
+}
+
+/** Positions in `list` (accounts whose `positions` is an array), read without checks: the capacity of the columns. */
+function countPositions(list: readonly MarginAccount[]): number {
+  let n = 0;
+  for (let i = 0; i < list.length; i++) {
+    const acc = list[i];
+    if (acc !== null && typeof acc === 'object' && Array.isArray(acc.positions)) n += acc.positions.length;
+  }
+  return n;
+}
+
+/**
+ * {@link num} of a position's field, the error path (`<apath>.positions[pi].<field>`) built only
+ * when the check fails.
+ * @throws InputError at that path.
+ */
+function numAt(v: unknown, apath: string, pi: number, field: string, check: 'finite' | 'positive' = 'finite'): number {
+  if (typeof v === 'number' && Number.isFinite(v) && (check === 'finite' || v > 0)) return v;
+  return num(v, `${posPath(apath, pi)}.${field}`, check);
 }
 
 /**

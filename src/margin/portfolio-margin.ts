@@ -212,28 +212,39 @@ export function marginResolved(ctx: EngineContext, resolved: readonly ResolvedAc
 }
 
 /** What the risk matrix reads of a {@link ResolvedBook}. */
-type MarginBook = Pick<ResolvedBook, 'posStart' | 'unitOfPos' | 'sizeOfPos' | 'units'> & { accounts: readonly { id: string }[] };
+type MarginBook = Pick<ResolvedBook, 'posStart' | 'unitOfPos' | 'sizeOfPos' | 'units'> & {
+  accounts: readonly { id: string }[];
+  /**
+   * Per unit: its short-option netting class (options that net together share it; -1 for other
+   * kinds), when units are shared by many positions; else undefined (positions compared field by field).
+   */
+  nettingClass?: Int32Array;
+}
 
 /** Accounts already resolved as a book: every position a unit of its own (each chunk merges equal ones). */
 function bookOf(resolved: readonly ResolvedAccount[]): MarginBook {
-  const posStart = [0];
-  const unitOfPos: number[] = [];
-  const sizeOfPos: number[] = [];
+  const posStart = new Int32Array(resolved.length + 1);
   const units: ResolvedPosition[] = [];
-  for (const acc of resolved) {
-    for (const p of acc.positions) {
-      unitOfPos.push(units.length);
-      units.push(p);
-      sizeOfPos.push(p.size);
-    }
-    posStart.push(units.length);
+  for (let a = 0; a < resolved.length; a++) {
+    for (const p of resolved[a].positions) units.push(p);
+    posStart[a + 1] = units.length;
+  }
+  const unitOfPos = new Int32Array(units.length);
+  const sizeOfPos = new Float64Array(units.length);
+  for (let k = 0; k < units.length; k++) {
+    unitOfPos[k] = k;
+    sizeOfPos[k] = units[k].size;
   }
   return { accounts: resolved, posStart, unitOfPos, sizeOfPos, units };
 }
 
 /** Portfolio margin of a validated book and grid (see {@link portfolioMargin}). */
-function marginBook(ctx: EngineContext, book: MarginBook, g: ScenarioGrid, aggregation: MarginAggregation): PortfolioMarginResult[] {
+function marginBook(ctx: EngineContext, shared: MarginBook, g: ScenarioGrid, aggregation: MarginAggregation): PortfolioMarginResult[] {
   const pg = prepareGrid(g);
+  // Classes pay off when units repeat (a book drawn from a listed chain): a few thousand keys
+  // instead of comparing every pair of an account's options field by field.
+  const classes = (g.addOns.shortOptionContingency ?? 0) > 0 && 4 * shared.units.length <= shared.unitOfPos.length;
+  const book = classes ? { ...shared, nettingClass: nettingClasses(shared.units, g.addOns.contingencyNetting === 'strike') } : shared;
   const { units, posStart } = book;
   // Factors: every asset any account holds, in first-seen order (units are in first-seen order, so
   // their assets are too); each unit's factor.
@@ -570,22 +581,48 @@ function counted(pnl: number, s: MarginScenario, scale: number, dampener: number
 }
 
 /**
+ * Each unit's netting class for {@link netShortOptionUsd}: options with the same asset, strike,
+ * expiry, settlement and (unless `byStrike`) type share one; -1 for other kinds.
+ */
+function nettingClasses(units: readonly ResolvedPosition[], byStrike: boolean): Int32Array {
+  const cls = new Int32Array(units.length);
+  const ids = new Map<string, number>();
+  for (let u = 0; u < units.length; u++) {
+    const p = units[u];
+    if (p.kind !== 'option') {
+      cls[u] = -1;
+      continue;
+    }
+    // Numbers print uniquely (shortest round-trip form); strikes and expiries are positive, so no -0.
+    const key = JSON.stringify([p.asset, p.strike, p.expiry, p.settlement, byStrike ? 0 : p.type]);
+    let id = ids.get(key);
+    if (id === undefined) ids.set(key, (id = ids.size));
+    cls[u] = id;
+  }
+  return cls;
+}
+
+/**
  * Net short option units x index (USD), netted per instrument (asset, expiry, strike, type,
  * settlement) or, with `byStrike`, per strike of an expiry (calls and puts together: call +10 and
  * put -20 on one strike are net short 10, Deribit's legacy rule).
  */
 function netShortOptionUsd(book: MarginBook, p0: number, p1: number, byStrike: boolean): number {
-  const { units, unitOfPos, sizeOfPos } = book;
+  const { units, unitOfPos, sizeOfPos, nettingClass: cls } = book;
   let total = 0;
   for (let i = p0; i < p1; i++) {
     const p = units[unitOfPos[i]];
     if (p.kind !== 'option') continue;
+    const c = cls === undefined ? 0 : cls[unitOfPos[i]];
     let first = true;
     let net = 0;
     for (let j = p0; j < p1; j++) {
-      const o = units[unitOfPos[j]];
-      // The same unit is the same instrument; others are compared field by field.
-      if (o !== p && (o.kind !== 'option' || o.asset !== p.asset || o.strike !== p.strike || o.expiry !== p.expiry || (!byStrike && o.type !== p.type) || o.settlement !== p.settlement)) continue;
+      if (cls !== undefined) {
+        if (cls[unitOfPos[j]] !== c) continue;
+      } else {
+        const o = units[unitOfPos[j]];
+        if (o.kind !== 'option' || o.asset !== p.asset || o.strike !== p.strike || o.expiry !== p.expiry || (!byStrike && o.type !== p.type) || o.settlement !== p.settlement) continue;
+      }
       if (j < i) {
         first = false;
         break;
