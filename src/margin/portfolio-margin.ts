@@ -77,7 +77,9 @@ export interface PortfolioMarginResult {
   worstScenario: WorstScenario;
   /**
    * Counted P&L per scenario (USD, negative = loss; weight and dampener applied). Per-asset
-   * aggregation: the sum over assets of each asset's counted P&L in that scenario.
+   * aggregation: the sum over assets of each asset's counted P&L in that scenario. A view: the
+   * results of one call share a few buffers (one per chunk of accounts, ~3 MB per 10,000 accounts),
+   * so `.slice()` it before transferring its `.buffer` to a worker.
    */
   scenarioPnl: Float64Array;
   /** The grid's scenarios (a shared reference, not a copy). */
@@ -85,7 +87,7 @@ export interface PortfolioMarginResult {
   /**
    * Each position's share of the scan loss (USD, positive = adds to the loss), in the order of the
    * account's positions: its loss in its asset's worst scenario, scaled by the counted share of that
-   * scenario. Sums to `scanRisk`.
+   * scenario. Sums to `scanRisk`. A view of the same shared buffer as `scenarioPnl`.
    */
   contributions: Float64Array;
   /**
@@ -314,7 +316,9 @@ function marginChunk(
   if (grid.minVolForShockUp !== undefined) floorVolUp(ctx, pg, units, unitFactor, spots, nF, f64, unitPnl);
 
   const n = book.posStart[a1] - book.posStart[a0];
-  const pnl: ChunkPnl = { ...layout, subPnl: subAccountPnl(layout, unitPnl, n, m), unitPnl };
+  // Every account's scenarioPnl and contributions are views of one block per chunk: one buffer, not two per account.
+  const out = new Float64Array((a1 - a0) * pg.mGrid + n);
+  const pnl: ChunkPnl = { ...layout, subPnl: subAccountPnl(layout, unitPnl, n, m), unitPnl, out, a0, contributions0: (a1 - a0) * pg.mGrid };
   for (let a = a0; a < a1; a++) {
     const k = a - a0;
     results[a] = accountResult(book, a, pg, pnl, book.posStart[a0], subFirst[k], subFirst[k + 1], subAsset);
@@ -428,6 +432,11 @@ function subAccountPnl(layout: ChunkUnits, unitPnl: Float64Array, n: number, m: 
 
 /** P&L of one chunk: sub-accounts [nSub][m], units [nU][m], and each position's unit, size and sub-account. */
 interface ChunkPnl {
+  /** The chunk's results block: [account][grid scenario] scenario P&L, then [position] contributions (zeros). */
+  out: Float64Array;
+  /** First account of the chunk; offset of the contributions in `out`. */
+  a0: number;
+  contributions0: number;
   subPnl: Float64Array;
   unitPnl: Float64Array;
   unitOfPos: Int32Array;
@@ -651,7 +660,8 @@ function accountResult(book: MarginBook, a: number, pg: PreparedGrid, chunk: Chu
   const { grid, m, mGrid } = pg;
   const sc = grid.scenarios;
   const damp = grid.extendedDampener;
-  const scenarioPnl = new Float64Array(mGrid);
+  const at = (a - chunk.a0) * mGrid;
+  const scenarioPnl = chunk.out.subarray(at, at + mGrid);
   const perAsset: AssetScan[] = [];
   const rawLoss: number[] = [];
   let scanRisk = 0;
@@ -687,7 +697,7 @@ function accountResult(book: MarginBook, a: number, pg: PreparedGrid, chunk: Chu
   const p0 = book.posStart[a], p1 = book.posStart[a + 1];
   const pos0 = p0 - chunkPos0;
   const nPos = p1 - p0;
-  const contributions = new Float64Array(nPos);
+  const contributions = chunk.out.subarray(chunk.contributions0 + pos0, chunk.contributions0 + pos0 + nPos);
   for (let k = 0; k < nPos; k++) {
     const u = subOfPos[pos0 + k] - u0;
     const scan = perAsset[u];
