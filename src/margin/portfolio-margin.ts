@@ -117,6 +117,9 @@ interface PreparedGrid {
   volShocks: Float64Array;
   /** Multiplier of each grid scenario's P&L before dampener and weight (extended scaling). */
   pnlScale: Float64Array;
+  /** Each grid scenario's weight and whether it is extended (1) or not (0). */
+  weight: Float64Array;
+  extended: Uint8Array;
   probes: boolean;
 }
 
@@ -145,7 +148,9 @@ function prepareGrid(grid: ScenarioGrid): PreparedGrid {
       if (s.extended) pnlScale[i] = range / Math.abs(s.priceMove);
     });
   }
-  return { grid, m, mGrid, logMoves, volShocks, pnlScale, probes };
+  const weight = Float64Array.from(sc, (s) => s.weight);
+  const extended = Uint8Array.from(sc, (s) => (s.extended ? 1 : 0));
+  return { grid, m, mGrid, logMoves, volShocks, pnlScale, weight, extended, probes };
 }
 
 /**
@@ -318,7 +323,7 @@ function marginChunk(
   const n = book.posStart[a1] - book.posStart[a0];
   // Every account's scenarioPnl and contributions are views of one block per chunk: one buffer, not two per account.
   const out = new Float64Array((a1 - a0) * pg.mGrid + n);
-  const pnl: ChunkPnl = { ...layout, subPnl: subAccountPnl(layout, unitPnl, n, m), unitPnl, out, a0, contributions0: (a1 - a0) * pg.mGrid };
+  const pnl: ChunkPnl = { ...layout, subPnl: subAccountPnl(layout, unitPnl, n, m), unitPnl, out, a0, contributions0: (a1 - a0) * pg.mGrid, rawLoss: new Float64Array(nF) };
   for (let a = a0; a < a1; a++) {
     const k = a - a0;
     results[a] = accountResult(book, a, pg, pnl, book.posStart[a0], subFirst[k], subFirst[k + 1], subAsset);
@@ -437,6 +442,8 @@ interface ChunkPnl {
   /** First account of the chunk; offset of the contributions in `out`. */
   a0: number;
   contributions0: number;
+  /** Scratch of accountResult: each sub-account's raw loss in its worst scenario (an account has at most one per factor). */
+  rawLoss: Float64Array;
   subPnl: Float64Array;
   unitPnl: Float64Array;
   unitOfPos: Int32Array;
@@ -589,6 +596,13 @@ function counted(pnl: number, s: MarginScenario, scale: number, dampener: number
   return -s.weight * Math.max(0, -x - dampener);
 }
 
+/** {@link counted} of grid scenario `s` from the prepared grid's columns (no scenario object read per account). */
+function countedAt(pg: PreparedGrid, s: number, pnl: number, dampener: number): number {
+  const x = pg.pnlScale[s] * pnl;
+  if (x >= 0 || pg.extended[s] === 0 || dampener === 0) return pg.weight[s] * x;
+  return -pg.weight[s] * Math.max(0, -x - dampener);
+}
+
 /**
  * Each unit's netting class for {@link netShortOptionUsd}: options with the same asset, strike,
  * expiry, settlement and (unless `byStrike`) type share one; -1 for other kinds.
@@ -663,7 +677,7 @@ function accountResult(book: MarginBook, a: number, pg: PreparedGrid, chunk: Chu
   const at = (a - chunk.a0) * mGrid;
   const scenarioPnl = chunk.out.subarray(at, at + mGrid);
   const perAsset: AssetScan[] = [];
-  const rawLoss: number[] = [];
+  const rawLoss = chunk.rawLoss;
   let scanRisk = 0;
   let ok = true;
   let top = -1; // sub-account with the largest scan
@@ -673,7 +687,7 @@ function accountResult(book: MarginBook, a: number, pg: PreparedGrid, chunk: Chu
     let worst = 0;
     let worstPnl = Infinity;
     for (let s = 0; s < mGrid; s++) {
-      const c = counted(subPnl[row + s], sc[s], pg.pnlScale[s], damp);
+      const c = countedAt(pg, s, subPnl[row + s], damp);
       if (!Number.isFinite(c)) ok = false;
       scenarioPnl[s] += c;
       if (c < worstPnl) {
@@ -690,7 +704,7 @@ function accountResult(book: MarginBook, a: number, pg: PreparedGrid, chunk: Chu
       deltaShock += abs * Math.min(ds.max, (ds.max * Math.max(0, abs - ds.threshold)) / ds.threshold);
     }
     perAsset.push({ asset: subAsset[u], scanRisk: risk, worstIndex: worst, netDelta });
-    rawLoss.push(-subPnl[row + worst]);
+    rawLoss[u - u0] = -subPnl[row + worst];
     scanRisk += risk;
     if (top < 0 || risk > perAsset[top].scanRisk) top = perAsset.length - 1;
   }
