@@ -218,6 +218,20 @@ export function marginResolved(ctx: EngineContext, resolved: readonly ResolvedAc
   return marginBook(ctx, bookOf(resolved), g, aggregation);
 }
 
+/**
+ * Portfolio margin of raw accounts with the checks in `marginResolved(ctx, resolveAccounts(...))`'s
+ * order (accounts, then grid, then aggregation), through the resolved book (the worker shards).
+ * @throws InputError as resolveAccounts, then for a malformed grid or aggregation.
+ */
+export function marginAccounts(
+  ctx: EngineContext, accounts: readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, aggregation: MarginAggregation = 'per-asset',
+): PortfolioMarginResult[] {
+  const book = resolveBook(accounts, market);
+  const g = checkGrid(grid);
+  checkOptions({ aggregation });
+  return marginBook(ctx, book, g, aggregation);
+}
+
 /** What the risk matrix reads of a {@link ResolvedBook}. */
 type MarginBook = Pick<ResolvedBook, 'posStart' | 'unitOfPos' | 'sizeOfPos' | 'units'> & {
   accounts: readonly { id: string }[];
