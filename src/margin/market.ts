@@ -212,6 +212,7 @@ function cachedForward(cache: ForwardCache, mk: MarginMarket, asset: string, T: 
 
 /** Keys of a {@link MarginAccount}. */
 const ACCOUNT_KEYS = ['id', 'description', 'collateral', 'positions'] as const satisfies readonly (keyof MarginAccount)[];
+const ACCOUNT_KEY_SET: ReadonlySet<string> = new Set(ACCOUNT_KEYS);
 
 type PositionKey<K> = keyof Extract<MarginPosition, { kind: K }>;
 /** Keys of each kind of {@link MarginPosition} (by-name positions under `undefined`). */
@@ -232,14 +233,28 @@ const INSTRUMENT_KEYS = ['kind', 'asset', 'strike', 'expiry', 'type', 'settlemen
 
 /**
  * Unknown keys of a position (by its kind; an unknown kind is reported later, at `.kind`).
- * A Set look-up per key: this runs for every position of every account.
+ * This runs for every position of every account.
  * @throws InputError at `<position>.<key>` with the closest valid key.
  */
 function checkPositionKeys(p: Record<string, unknown>, apath: string, pi: number): void {
   const kind = p.kind === undefined ? 'byName' : typeof p.kind === 'string' && Object.hasOwn(POSITION_KEY_SETS, p.kind) ? (p.kind as keyof typeof POSITION_KEYS) : undefined;
   if (kind === undefined) return;
-  const set = POSITION_KEY_SETS[kind];
-  for (const k of Object.keys(p)) if (!set.has(k)) checkKeys(p, POSITION_KEYS[kind], posPath(apath, pi));
+  checkKnownKeys(p, POSITION_KEY_SETS[kind], POSITION_KEYS[kind], apath, pi);
+}
+
+/**
+ * `checkKeys` without an array per object in the common case: `for...in` walks V8's cached keys and
+ * sees every own enumerable key (inherited enumerable ones too: any key outside `set` falls back to
+ * `checkKeys`, which judges own keys only, so the outcome is checkKeys's).
+ * @throws InputError at `<path>.<key>` (path `posPath(path, pi)` when `pi` is given).
+ */
+function checkKnownKeys(obj: object, set: ReadonlySet<string>, keys: readonly string[], path: string, pi?: number): void {
+  for (const k in obj) {
+    if (!set.has(k)) {
+      checkKeys(obj, keys, pi === undefined ? path : posPath(path, pi));
+      return;
+    }
+  }
 }
 
 /** Unknown keys of a listed instrument. @throws InputError at `market.instruments.<name>.<key>`. */
@@ -259,21 +274,83 @@ function checkInstrumentKeys(spec: Record<string, unknown>, path: string): void 
  * negative collateral amount or a short spot position.
  */
 export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket): ResolvedAccount[] {
+  const book = resolveBook(accounts, market);
+  // The units are this module's Resolved (resolveBook makes them), so copyFor is there.
+  const units = book.units as Resolved[];
+  const { ownerOfUnit, unitOfPos, sizeOfPos, entryOfPos, fundingOfPos, posStart } = book;
+  const options: Resolved[] = [];
+  for (const u of units) if (u.kind === 'option') options.push(u);
+  if (options.length > 0) markOptions(ctx, options);
+  const out: ResolvedAccount[] = new Array(book.accounts.length);
+  for (let a = 0; a < book.accounts.length; a++) {
+    const acc = book.accounts[a];
+    const p0 = posStart[a];
+    const positions: ResolvedPosition[] = new Array(posStart[a + 1] - p0);
+    for (let k = p0; k < posStart[a + 1]; k++) {
+      const u = unitOfPos[k];
+      const unit = units[u];
+      if (ownerOfUnit[u] === k) {
+        positions[k - p0] = unit;
+        continue;
+      }
+      // Another position of a listed instrument: the unit's fields, the position's size, entry and funding.
+      const r = unit.copyFor(sizeOfPos[k], acc.path, k - p0);
+      if (r.kind === 'perpetual' || r.kind === 'future') r.entryPrice = entryOfPos[k];
+      if (r.kind === 'perpetual') r.accruedFunding = fundingOfPos[k];
+      positions[k - p0] = r;
+    }
+    out[a] = { id: acc.id, positions, collateral: acc.collateral, path: acc.path };
+  }
+  return out;
+}
+
+/**
+ * Accounts validated and resolved to their distinct instruments ("units"), positions as columns: what
+ * portfolio margin needs, without an object per position. Every position of a listed instrument
+ * (by name, no vol of its own) shares the unit of the first one; any other position is a unit of
+ * its own. A unit is the {@link ResolvedPosition} of its first position (size, entry price and
+ * funding included). No marks (`markPerUnit` is the index or forward until {@link markOptions}).
+ */
+export interface ResolvedBook {
+  /** Per account: id, collateral and error path (`accounts[i]`, or `account` for a single one). */
+  accounts: { id: string; collateral: ResolvedCollateral[]; path: string }[];
+  /** First position of each account in the columns below, plus the total at the end. */
+  posStart: Int32Array;
+  /** Per position: its unit, size (coins), entry price (USD, NaN if none) and accrued funding (USD). */
+  unitOfPos: Int32Array;
+  sizeOfPos: Float64Array;
+  entryOfPos: Float64Array;
+  fundingOfPos: Float64Array;
+  /** The distinct instruments, in first-seen order. */
+  units: ResolvedPosition[];
+  /** Per unit: the position (index into the columns) whose object it is. */
+  ownerOfUnit: number[];
+}
+
+/**
+ * The validation and look-up of {@link resolveAccounts} (the same checks, in the same order, the same
+ * errors) into a {@link ResolvedBook}. Reads the inputs only; the tables it builds live for this call.
+ * @throws InputError as {@link resolveAccounts}.
+ */
+export function resolveBook(accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket): ResolvedBook {
   const mk = checkMarket(market);
   const single = !Array.isArray(accounts);
   const list = (single ? [accounts] : accounts) as readonly MarginAccount[];
   const rate = mk.rate ?? 0;
-  const options: Resolved[] = [];
   const forwards: ForwardCache = new Map();
-  const templates = new Map<string, Resolved>();
-  const followers: Resolved[] = [];
-  const leaders: Resolved[] = [];
-  const out: ResolvedAccount[] = new Array(list.length);
+  // Unit of each listed instrument met so far (by-name positions without a vol of their own).
+  const templates = new Map<string, number>();
+  const units: Resolved[] = [];
+  const ownerOfUnit: number[] = [];
+  const accs: ResolvedBook['accounts'] = new Array(list.length);
+  const posStart = new Int32Array(list.length + 1);
+  const cols = new PositionColumns(countPositions(list));
+  let k = 0;
   for (let ai = 0; ai < list.length; ai++) {
     const acc = list[ai];
     const apath = single ? 'account' : `accounts[${ai}]`;
     if (acc === null || typeof acc !== 'object') throw new InputError(apath, acc, 'an account { collateral?, positions }');
-    checkKeys(acc, ACCOUNT_KEYS, apath);
+    checkKnownKeys(acc, ACCOUNT_KEY_SET, ACCOUNT_KEYS, apath);
     if (!Array.isArray(acc.positions)) throw new InputError(`${apath}.positions`, acc.positions, 'an array of positions');
     const id = acc.id === undefined ? String(ai) : acc.id;
     if (typeof id !== 'string') throw new InputError(`${apath}.id`, acc.id, 'a string');
@@ -287,91 +364,149 @@ export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | re
       }
     }
     const raw = acc.positions;
-    const positions: ResolvedPosition[] = new Array(raw.length);
     for (let pi = 0; pi < raw.length; pi++) {
       const p = raw[pi] as MarginPosition & Record<string, unknown>;
       if (p === null || typeof p !== 'object') throw new InputError(posPath(apath, pi), p, 'a position object');
       checkPositionKeys(p, apath, pi);
       // A by-name position takes everything but its size, entry price and funding from the instrument
-      // table; books drawn from one chain repeat instruments, so each is looked up and priced once.
+      // table; books drawn from one chain repeat instruments, so each is looked up once.
       const listedName = p.kind === undefined && p.vol === undefined && typeof p.instrument === 'string' ? p.instrument : undefined;
-      const template = listedName === undefined ? undefined : templates.get(listedName);
-      if (template !== undefined) {
-        const size = num(p.size, `${posPath(apath, pi)}.size`);
-        const r = template.copyFor(size, apath, pi);
-        if (r.kind === 'spot' && size < 0) throw new InputError(`${posPath(apath, pi)}.size`, size, 'a size >= 0 (short spot needs a loan)');
-        if (r.kind === 'perpetual' || r.kind === 'future') r.entryPrice = optionalNum(p.entryPrice, `${posPath(apath, pi)}.entryPrice`, NaN, 'positive');
-        if (r.kind === 'perpetual') r.accruedFunding = optionalNum(p.accruedFunding, `${posPath(apath, pi)}.accruedFunding`, 0);
-        if (r.kind === 'option') {
-          followers.push(r);
-          leaders.push(template);
-        }
-        positions[pi] = r;
+      const known = listedName === undefined ? undefined : templates.get(listedName);
+      if (known !== undefined) {
+        const kind = units[known].kind;
+        const size = numAt(p.size, apath, pi, 'size');
+        if (kind === 'spot' && size < 0) throw new InputError(`${posPath(apath, pi)}.size`, size, 'a size >= 0 (short spot needs a loan)');
+        const entry = kind === 'perpetual' || kind === 'future' ? (p.entryPrice === undefined ? NaN : numAt(p.entryPrice, apath, pi, 'entryPrice', 'positive')) : NaN;
+        const funding = kind === 'perpetual' && p.accruedFunding !== undefined ? numAt(p.accruedFunding, apath, pi, 'accruedFunding') : 0;
+        if (k === cols.unitOfPos.length) cols.grow();
+        cols.unitOfPos[k] = known;
+        cols.sizeOfPos[k] = size;
+        cols.entryOfPos[k] = entry;
+        cols.fundingOfPos[k++] = funding;
         continue;
       }
-      let spec: Record<string, unknown> = p;
-      if (p.kind === undefined) {
-        const name = p.instrument;
-        if (typeof name !== 'string') throw new InputError(`${posPath(apath, pi)}.kind`, undefined, "'spot', 'perpetual', 'future', 'option', or an instrument name");
-        // Own properties only: `constructor` or `toString` is an unknown instrument.
-        const listed: unknown = own(mk.instruments, name);
-        if (listed === undefined) throw new InputError(`${posPath(apath, pi)}.instrument`, name, 'an instrument listed in market.instruments');
-        if (listed === null || typeof listed !== 'object') throw new InputError(`market.instruments.${name}`, listed, 'an instrument { kind, asset, ... }');
-        checkInstrumentKeys(listed as Record<string, unknown>, `market.instruments.${name}`);
-        spec = listed as Record<string, unknown>;
-      }
-      const kind = spec.kind as ResolvedPosition['kind'];
-      const asset = spec.asset as string;
-      const instrument = p.instrument as string | undefined;
-      const size = num(p.size, `${posPath(apath, pi)}.size`);
-      if (STABLECOINS.has(asset)) throw new InputError(`${posPath(apath, pi)}.asset`, asset, 'a risky asset (stablecoins are collateral)');
-      const index = priceOf(mk, asset, `${posPath(apath, pi)}.asset`);
-      const r = new Resolved(kind, asset, size, index, rate, instrument, apath, pi);
-      if (kind === 'future' || kind === 'option') {
-        const T = num(spec.expiry, `${posPath(apath, pi)}.expiry`);
-        if (T <= EXPIRED) throw new InputError(`${posPath(apath, pi)}.expiry`, T, 'a time to expiry > 0 years (the position has expired)');
-        r.expiry = T;
-        r.forward = cachedForward(forwards, mk, asset, T);
-        r.basis = Math.log(r.forward / index) / T;
-        r.settlement = settlementOf(spec.settlement, `${posPath(apath, pi)}.settlement`);
-      }
-      switch (kind) {
-        case 'spot':
-          if (size < 0) throw new InputError(`${posPath(apath, pi)}.size`, size, 'a size >= 0 (short spot needs a loan)');
-          break;
-        case 'perpetual':
-          r.settlement = settlementOf(spec.settlement, `${posPath(apath, pi)}.settlement`);
-          r.entryPrice = optionalNum(p.entryPrice, `${posPath(apath, pi)}.entryPrice`, NaN, 'positive');
-          r.accruedFunding = optionalNum(p.accruedFunding, `${posPath(apath, pi)}.accruedFunding`, 0);
-          r.fundingRate = optionalNum(spec.fundingRate, `${posPath(apath, pi)}.fundingRate`, 0);
-          break;
-        case 'future':
-          r.entryPrice = optionalNum(p.entryPrice, `${posPath(apath, pi)}.entryPrice`, NaN, 'positive');
-          r.markPerUnit = r.forward;
-          break;
-        case 'option': {
-          if (spec.type !== 'call' && spec.type !== 'put') throw new InputError(`${posPath(apath, pi)}.type`, spec.type, "'call' or 'put'");
-          r.type = spec.type === 'call' ? 1 : -1;
-          r.strike = num(spec.strike, `${posPath(apath, pi)}.strike`, 'positive');
-          const vol = p.vol !== undefined ? p.vol : instrument !== undefined ? own(mk.vols, instrument) : undefined;
-          if (vol === undefined) throw new InputError(`${posPath(apath, pi)}.vol`, vol, `an implied vol (on the position or in market.vols${instrument ? `["${instrument}"]` : ''})`);
-          r.vol = num(vol, `${posPath(apath, pi)}.vol`, 'nonnegative');
-          options.push(r);
-          break;
-        }
-        default:
-          throw new InputError(`${posPath(apath, pi)}.kind`, kind, "'spot', 'perpetual', 'future' or 'option'");
-      }
-      positions[pi] = r;
-      if (listedName !== undefined) templates.set(listedName, r);
+      const r = resolvePosition(p, mk, rate, forwards, apath, pi);
+      const u = units.length;
+      units.push(r);
+      ownerOfUnit.push(k);
+      if (k === cols.unitOfPos.length) cols.grow();
+      cols.unitOfPos[k] = u;
+      cols.sizeOfPos[k] = r.size;
+      cols.entryOfPos[k] = r.entryPrice;
+      cols.fundingOfPos[k++] = r.accruedFunding;
+      if (listedName !== undefined) templates.set(listedName, u);
     }
-    out[ai] = { id, positions, collateral, path: apath };
+    posStart[ai + 1] = k;
+    accs[ai] = { id, collateral, path: apath };
   }
-  if (options.length > 0) {
-    markOptions(ctx, options);
-    for (let i = 0; i < followers.length; i++) followers[i].markPerUnit = leaders[i].markPerUnit;
+  return {
+    accounts: accs, posStart, units, ownerOfUnit,
+    unitOfPos: cols.unitOfPos.subarray(0, k), sizeOfPos: cols.sizeOfPos.subarray(0, k), entryOfPos: cols.entryOfPos.subarray(0, k), fundingOfPos: cols.fundingOfPos.subarray(0, k),
+  };
+}
+
+/** The position columns of a {@link ResolvedBook} while it is built: sized by a first count, grown if the input grew meanwhile. */
+class PositionColumns {
+  unitOfPos: Int32Array;
+  sizeOfPos: Float64Array;
+  entryOfPos: Float64Array;
+  fundingOfPos: Float64Array;
+  constructor(n: number) {
+    this.unitOfPos = new Int32Array(n);
+    this.sizeOfPos = new Float64Array(n);
+    this.entryOfPos = new Float64Array(n);
+    this.fundingOfPos = new Float64Array(n);
   }
-  return out;
+  grow(): void {
+    const n = 2 * this.unitOfPos.length + 16;
+    const g = new PositionColumns(n);
+    g.unitOfPos.set(this.unitOfPos);
+    g.sizeOfPos.set(this.sizeOfPos);
+    g.entryOfPos.set(this.entryOfPos);
+    g.fundingOfPos.set(this.fundingOfPos);
+    Object.assign(this, g);
+  }
+}
+
+/** Positions in `list` (accounts whose `positions` is an array), read without checks: the capacity of the columns. */
+function countPositions(list: readonly MarginAccount[]): number {
+  let n = 0;
+  for (let i = 0; i < list.length; i++) {
+    const acc = list[i];
+    if (acc !== null && typeof acc === 'object' && Array.isArray(acc.positions)) n += acc.positions.length;
+  }
+  return n;
+}
+
+/**
+ * {@link num} of a position's field, the error path (`<apath>.positions[pi].<field>`) built only
+ * when the check fails.
+ * @throws InputError at that path.
+ */
+function numAt(v: unknown, apath: string, pi: number, field: string, check: 'finite' | 'positive' = 'finite'): number {
+  if (typeof v === 'number' && Number.isFinite(v) && (check === 'finite' || v > 0)) return v;
+  return num(v, `${posPath(apath, pi)}.${field}`, check);
+}
+
+/**
+ * One position resolved on its own: the instrument looked up (by-name positions), the market's
+ * index, forward and vol, every field checked.
+ * @throws InputError at `<apath>.positions[pi]...` (or `market.instruments.<name>...`).
+ */
+function resolvePosition(p: MarginPosition & Record<string, unknown>, mk: MarginMarket, rate: number, forwards: ForwardCache, apath: string, pi: number): Resolved {
+  let spec: Record<string, unknown> = p;
+  if (p.kind === undefined) {
+    const name = p.instrument;
+    if (typeof name !== 'string') throw new InputError(`${posPath(apath, pi)}.kind`, undefined, "'spot', 'perpetual', 'future', 'option', or an instrument name");
+    // Own properties only: `constructor` or `toString` is an unknown instrument.
+    const listed: unknown = own(mk.instruments, name);
+    if (listed === undefined) throw new InputError(`${posPath(apath, pi)}.instrument`, name, 'an instrument listed in market.instruments');
+    if (listed === null || typeof listed !== 'object') throw new InputError(`market.instruments.${name}`, listed, 'an instrument { kind, asset, ... }');
+    checkInstrumentKeys(listed as Record<string, unknown>, `market.instruments.${name}`);
+    spec = listed as Record<string, unknown>;
+  }
+  const kind = spec.kind as ResolvedPosition['kind'];
+  const asset = spec.asset as string;
+  const instrument = p.instrument as string | undefined;
+  const size = num(p.size, `${posPath(apath, pi)}.size`);
+  if (STABLECOINS.has(asset)) throw new InputError(`${posPath(apath, pi)}.asset`, asset, 'a risky asset (stablecoins are collateral)');
+  const index = priceOf(mk, asset, `${posPath(apath, pi)}.asset`);
+  const r = new Resolved(kind, asset, size, index, rate, instrument, apath, pi);
+  if (kind === 'future' || kind === 'option') {
+    const T = num(spec.expiry, `${posPath(apath, pi)}.expiry`);
+    if (T <= EXPIRED) throw new InputError(`${posPath(apath, pi)}.expiry`, T, 'a time to expiry > 0 years (the position has expired)');
+    r.expiry = T;
+    r.forward = cachedForward(forwards, mk, asset, T);
+    r.basis = Math.log(r.forward / index) / T;
+    r.settlement = settlementOf(spec.settlement, `${posPath(apath, pi)}.settlement`);
+  }
+  switch (kind) {
+    case 'spot':
+      if (size < 0) throw new InputError(`${posPath(apath, pi)}.size`, size, 'a size >= 0 (short spot needs a loan)');
+      break;
+    case 'perpetual':
+      r.settlement = settlementOf(spec.settlement, `${posPath(apath, pi)}.settlement`);
+      r.entryPrice = optionalNum(p.entryPrice, `${posPath(apath, pi)}.entryPrice`, NaN, 'positive');
+      r.accruedFunding = optionalNum(p.accruedFunding, `${posPath(apath, pi)}.accruedFunding`, 0);
+      r.fundingRate = optionalNum(spec.fundingRate, `${posPath(apath, pi)}.fundingRate`, 0);
+      break;
+    case 'future':
+      r.entryPrice = optionalNum(p.entryPrice, `${posPath(apath, pi)}.entryPrice`, NaN, 'positive');
+      r.markPerUnit = r.forward;
+      break;
+    case 'option': {
+      if (spec.type !== 'call' && spec.type !== 'put') throw new InputError(`${posPath(apath, pi)}.type`, spec.type, "'call' or 'put'");
+      r.type = spec.type === 'call' ? 1 : -1;
+      r.strike = num(spec.strike, `${posPath(apath, pi)}.strike`, 'positive');
+      const vol = p.vol !== undefined ? p.vol : instrument !== undefined ? own(mk.vols, instrument) : undefined;
+      if (vol === undefined) throw new InputError(`${posPath(apath, pi)}.vol`, vol, `an implied vol (on the position or in market.vols${instrument ? `["${instrument}"]` : ''})`);
+      r.vol = num(vol, `${posPath(apath, pi)}.vol`, 'nonnegative');
+      break;
+    }
+    default:
+      throw new InputError(`${posPath(apath, pi)}.kind`, kind, "'spot', 'perpetual', 'future' or 'option'");
+  }
+  return r;
 }
 
 /**

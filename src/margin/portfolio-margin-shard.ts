@@ -8,9 +8,8 @@
 import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { requireArrayLike, requireInteger, requireRecord } from '../arguments.js';
-import { resolveAccounts } from './market.js';
 import { isValidatedGrid, scenarioGrid, type ScenarioGrid } from './grids.js';
-import { marginResolved, type AssetScan, type MarginAggregation, type PortfolioMarginResult } from './portfolio-margin.js';
+import { marginAccounts, type AssetScan, type MarginAggregation, type PortfolioMarginResult } from './portfolio-margin.js';
 import type { MarginAccount, MarginMarket } from './types.js';
 import { registerShardTasks } from '../parallel/shard-tasks.js';
 
@@ -68,7 +67,7 @@ export function portfolioMarginShard(engine: EngineContext, job: PortfolioMargin
   const slice = job.accounts.slice(first, first + per);
   let results: PortfolioMarginResult[];
   try {
-    results = marginResolved(engine, resolveAccounts(engine, slice, job.market), grid, job.aggregation);
+    results = marginAccounts(engine, slice, job.market, grid, job.aggregation);
   } catch (e) {
     throw reindex(e, first);
   }

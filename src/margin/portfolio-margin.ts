@@ -16,7 +16,7 @@ import { InputError, KernelError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
 import { Status } from '../status.js';
 import * as L from '../kernels/risk/layout.js';
-import { resolveAccounts } from './market.js';
+import { resolveBook, type ResolvedBook } from './market.js';
 import { isValidatedGrid, scenarioGrid, vegaScale, type MarginScenario, type ScenarioGrid } from './grids.js';
 import type { MarginAccount, MarginMarket, ResolvedAccount, ResolvedPosition } from './types.js';
 
@@ -77,7 +77,9 @@ export interface PortfolioMarginResult {
   worstScenario: WorstScenario;
   /**
    * Counted P&L per scenario (USD, negative = loss; weight and dampener applied). Per-asset
-   * aggregation: the sum over assets of each asset's counted P&L in that scenario.
+   * aggregation: the sum over assets of each asset's counted P&L in that scenario. A view: the
+   * results of one call share a few buffers (one per chunk of accounts, ~3 MB per 10,000 accounts),
+   * so `.slice()` it before transferring its `.buffer` to a worker.
    */
   scenarioPnl: Float64Array;
   /** The grid's scenarios (a shared reference, not a copy). */
@@ -85,7 +87,7 @@ export interface PortfolioMarginResult {
   /**
    * Each position's share of the scan loss (USD, positive = adds to the loss), in the order of the
    * account's positions: its loss in its asset's worst scenario, scaled by the counted share of that
-   * scenario. Sums to `scanRisk`.
+   * scenario. Sums to `scanRisk`. A view of the same shared buffer as `scenarioPnl`.
    */
   contributions: Float64Array;
   /**
@@ -115,6 +117,9 @@ interface PreparedGrid {
   volShocks: Float64Array;
   /** Multiplier of each grid scenario's P&L before dampener and weight (extended scaling). */
   pnlScale: Float64Array;
+  /** Each grid scenario's weight and whether it is extended (1) or not (0). */
+  weight: Float64Array;
+  extended: Uint8Array;
   probes: boolean;
 }
 
@@ -143,7 +148,9 @@ function prepareGrid(grid: ScenarioGrid): PreparedGrid {
       if (s.extended) pnlScale[i] = range / Math.abs(s.priceMove);
     });
   }
-  return { grid, m, mGrid, logMoves, volShocks, pnlScale, probes };
+  const weight = Float64Array.from(sc, (s) => s.weight);
+  const extended = Uint8Array.from(sc, (s) => (s.extended ? 1 : 0));
+  return { grid, m, mGrid, logMoves, volShocks, pnlScale, weight, extended, probes };
 }
 
 /**
@@ -195,8 +202,8 @@ export function portfolioMargin(
 ): PortfolioMarginResult | PortfolioMarginResult[] {
   const g = checkGrid(grid);
   const opts = checkOptions(options);
-  const resolved = resolveAccounts(ctx, accounts, market);
-  const results = marginResolved(ctx, resolved, g, opts.aggregation);
+  // The book, not resolveAccounts: no object per position and no option marks (the scan needs neither).
+  const results = marginBook(ctx, resolveBook(accounts, market), g, opts.aggregation);
   return Array.isArray(accounts) ? results : results[0];
 }
 
@@ -208,27 +215,84 @@ export function portfolioMargin(
 export function marginResolved(ctx: EngineContext, resolved: readonly ResolvedAccount[], grid: ScenarioGrid, aggregation: MarginAggregation = 'per-asset'): PortfolioMarginResult[] {
   const g = checkGrid(grid);
   checkOptions({ aggregation });
+  return marginBook(ctx, bookOf(resolved), g, aggregation);
+}
+
+/**
+ * Portfolio margin of raw accounts with the checks in `marginResolved(ctx, resolveAccounts(...))`'s
+ * order (accounts, then grid, then aggregation), through the resolved book (the worker shards).
+ * @throws InputError as resolveAccounts, then for a malformed grid or aggregation.
+ */
+export function marginAccounts(
+  ctx: EngineContext, accounts: readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, aggregation: MarginAggregation = 'per-asset',
+): PortfolioMarginResult[] {
+  const book = resolveBook(accounts, market);
+  const g = checkGrid(grid);
+  checkOptions({ aggregation });
+  return marginBook(ctx, book, g, aggregation);
+}
+
+/** What the risk matrix reads of a {@link ResolvedBook}. */
+type MarginBook = Pick<ResolvedBook, 'posStart' | 'unitOfPos' | 'sizeOfPos' | 'units'> & {
+  accounts: readonly { id: string }[];
+  /**
+   * Per unit: its short-option netting class (options that net together share it; -1 for other
+   * kinds), when units are shared by many positions; else undefined (positions compared field by field).
+   */
+  nettingClass?: Int32Array;
+}
+
+/** Accounts already resolved as a book: every position a unit of its own (each chunk merges equal ones). */
+function bookOf(resolved: readonly ResolvedAccount[]): MarginBook {
+  const posStart = new Int32Array(resolved.length + 1);
+  const units: ResolvedPosition[] = [];
+  for (let a = 0; a < resolved.length; a++) {
+    for (const p of resolved[a].positions) units.push(p);
+    posStart[a + 1] = units.length;
+  }
+  const unitOfPos = new Int32Array(units.length);
+  const sizeOfPos = new Float64Array(units.length);
+  for (let k = 0; k < units.length; k++) {
+    unitOfPos[k] = k;
+    sizeOfPos[k] = units[k].size;
+  }
+  return { accounts: resolved, posStart, unitOfPos, sizeOfPos, units };
+}
+
+/** Portfolio margin of a validated book and grid (see {@link portfolioMargin}). */
+function marginBook(ctx: EngineContext, shared: MarginBook, g: ScenarioGrid, aggregation: MarginAggregation): PortfolioMarginResult[] {
   const pg = prepareGrid(g);
-  // Factors: every asset any account holds, in first-seen order.
+  // Classes pay off when units repeat (a book drawn from a listed chain): a few thousand keys
+  // instead of comparing every pair of an account's options field by field.
+  const classes = (g.addOns.shortOptionContingency ?? 0) > 0 && 4 * shared.units.length <= shared.unitOfPos.length;
+  const book = classes ? { ...shared, nettingClass: nettingClasses(shared.units, g.addOns.contingencyNetting === 'strike') } : shared;
+  const { units, posStart } = book;
+  // Factors: every asset any account holds, in first-seen order (units are in first-seen order, so
+  // their assets are too); each unit's factor.
   const assetIndex = new Map<string, number>();
   const spots: number[] = [];
-  for (const acc of resolved) {
-    for (const p of acc.positions) {
-      if (!assetIndex.has(p.asset)) {
-        assetIndex.set(p.asset, spots.length);
-        spots.push(p.index);
-      }
+  const factorOfUnit = new Int32Array(units.length);
+  for (let u = 0; u < units.length; u++) {
+    const p = units[u];
+    let f = assetIndex.get(p.asset);
+    if (f === undefined) {
+      assetIndex.set(p.asset, (f = spots.length));
+      spots.push(p.index);
     }
+    factorOfUnit[u] = f;
   }
-  const results: PortfolioMarginResult[] = new Array(resolved.length);
+  const nAcc = book.accounts.length;
+  const results: PortfolioMarginResult[] = new Array(nAcc);
   // Positions per chunk: 4 chunkSize (units, hence kernel elements, are at most that many).
   const budget = Math.max(1, 4 * ctx.chunkSize);
+  const spotArray = Float64Array.from(spots);
+  // Each book unit's unit in the current chunk (valid where chunkOfUnit is the chunk's number).
+  const scratch = { factors: spots.length, localOfUnit: new Int32Array(units.length), chunkOfUnit: new Int32Array(units.length).fill(-1), factorOfUnit };
   let start = 0;
-  while (start < resolved.length) {
+  for (let chunk = 0; start < nAcc; chunk++) {
     let end = start;
-    let n = 0;
-    while (end < resolved.length && (end === start || n + resolved[end].positions.length <= budget)) n += resolved[end++].positions.length;
-    marginChunk(ctx, resolved, start, end, n, pg, assetIndex, Float64Array.from(spots), aggregation, results);
+    while (end < nAcc && (end === start || posStart[end + 1] - posStart[start] <= budget)) end++;
+    marginChunk(ctx, book, start, end, chunk, scratch, pg, spotArray, aggregation, results);
     start = end;
   }
   return results;
@@ -241,34 +305,42 @@ function sameUnit(a: ResolvedPosition, b: ResolvedPosition): boolean {
     && Object.is(a.index, b.index) && Object.is(a.forward, b.forward);
 }
 
+/** Per book unit: its unit in the current chunk, the chunk that set it, its factor (asset); the number of factors. */
+interface UnitScratch {
+  factors: number;
+  localOfUnit: Int32Array;
+  chunkOfUnit: Int32Array;
+  factorOfUnit: Int32Array;
+}
+
 /**
- * Portfolio margin of accounts [a0, a1) (n positions in all) into `results[a0..a1)`: group the
- * positions into units, revalue each unit once over the grid (one kernel call), sum the units into
- * sub-account P&L, then each account's result.
+ * Portfolio margin of accounts [a0, a1) into `results[a0..a1)`: group the positions into units,
+ * revalue each unit once over the grid (one kernel call), sum the units into sub-account P&L, then
+ * each account's result.
  */
 function marginChunk(
-  ctx: EngineContext, resolved: readonly ResolvedAccount[], a0: number, a1: number, n: number, pg: PreparedGrid,
-  assetIndex: Map<string, number>, spots: Float64Array, aggregation: MarginAggregation, results: PortfolioMarginResult[],
+  ctx: EngineContext, book: MarginBook, a0: number, a1: number, chunk: number, scratch: UnitScratch, pg: PreparedGrid,
+  spots: Float64Array, aggregation: MarginAggregation, results: PortfolioMarginResult[],
 ): void {
   const { grid, m, logMoves, volShocks } = pg;
   const nF = Math.max(1, spots.length);
-  const layout = chunkUnits(resolved, a0, a1, n, aggregation === 'joint');
-  const { units, subFirst, subAsset } = layout;
-  const { f64, i32 } = packUnits(units, assetIndex, grid.vegaScaling);
+  const layout = chunkUnits(book, a0, a1, chunk, scratch, aggregation === 'joint');
+  const { units, unitFactor, subFirst, subAsset } = layout;
+  const { f64, i32 } = packUnits(units, unitFactor, grid.vegaScaling);
 
   // Kernel call: one for the chunk's units (every unit in kernel account 0; only the per-position
   // output is read).
   const volMode = grid.volShockMode === 'relative' ? L.VOL_SHOCK_RELATIVE : L.VOL_SHOCK_ABSOLUTE;
   const unitPnl = revalueUnits(ctx, f64, i32, units.length, spots, nF, m, (s) => logMoves[s], (s) => volShocks[s], volMode);
-  if (grid.minVolForShockUp !== undefined) floorVolUp(ctx, pg, units, assetIndex, spots, nF, f64, unitPnl);
+  if (grid.minVolForShockUp !== undefined) floorVolUp(ctx, pg, units, unitFactor, spots, nF, f64, unitPnl);
 
-  const chunk: ChunkPnl = { ...layout, subPnl: subAccountPnl(layout, unitPnl, n, m), unitPnl };
-  let pos0 = 0;
+  const n = book.posStart[a1] - book.posStart[a0];
+  // Every account's scenarioPnl and contributions are views of one block per chunk: one buffer, not two per account.
+  const out = new Float64Array((a1 - a0) * pg.mGrid + n);
+  const pnl: ChunkPnl = { ...layout, subPnl: subAccountPnl(layout, unitPnl, n, m), unitPnl, out, a0, contributions0: (a1 - a0) * pg.mGrid, rawLoss: new Float64Array(nF) };
   for (let a = a0; a < a1; a++) {
-    const acc = resolved[a];
     const k = a - a0;
-    results[a] = accountResult(acc, pg, chunk, pos0, subFirst[k], subFirst[k + 1], subAsset);
-    pos0 += acc.positions.length;
+    results[a] = accountResult(book, a, pg, pnl, book.posStart[a0], subFirst[k], subFirst[k + 1], subAsset);
   }
 }
 
@@ -284,53 +356,65 @@ interface ChunkUnits {
   subAsset: string[];
   /** The distinct instruments (same instrument, vol and market), each revalued once per scenario for one unit. */
   units: ResolvedPosition[];
+  /** Each unit's factor (index of its asset). */
+  unitFactor: number[];
   nSub: number;
 }
 
 /**
  * Sub-accounts: (account, asset) pairs in per-asset mode, accounts in joint mode. Units: the
- * distinct instruments of accounts [a0, a1) (n positions in all); a position's P&L is its size
- * times its unit's vector.
+ * distinct instruments of accounts [a0, a1); a position's P&L is its size times its unit's vector.
+ * Each book unit is matched once per chunk (`scratch`), not once per position.
  */
-function chunkUnits(resolved: readonly ResolvedAccount[], a0: number, a1: number, n: number, joint: boolean): ChunkUnits {
+function chunkUnits(book: MarginBook, a0: number, a1: number, chunk: number, scratch: UnitScratch, joint: boolean): ChunkUnits {
+  const { posStart, unitOfPos: bookUnit, sizeOfPos: bookSize, units: bookUnits } = book;
+  const { localOfUnit, chunkOfUnit, factorOfUnit } = scratch;
+  const p0 = posStart[a0];
+  const n = posStart[a1] - p0;
   const subOfPos = new Int32Array(n);
   const unitOfPos = new Int32Array(n);
   const sizeOfPos = new Float64Array(n);
   const subFirst: number[] = [];
   const subAsset: string[] = [];
   const units: ResolvedPosition[] = [];
+  const unitFactor: number[] = [];
   const byKey = new Map<string, number[]>();
-  let i = 0;
+  // Sub-account of each factor in the current account (valid where subAccount is the account).
+  const nF = scratch.factors;
+  const subOfFactor = new Int32Array(nF);
+  const subAccount = new Int32Array(nF).fill(-1);
   let nSub = 0;
   for (let a = a0; a < a1; a++) {
     subFirst.push(nSub);
-    const acc = resolved[a];
-    let local: Map<string, number> | undefined;
     if (joint) {
       subAsset.push('*');
       nSub++;
     }
-    for (const p of acc.positions) {
-      let u: number;
-      if (joint) u = nSub - 1;
+    for (let k = posStart[a]; k < posStart[a + 1]; k++) {
+      const bu = bookUnit[k];
+      const i = k - p0;
+      if (joint) subOfPos[i] = nSub - 1;
       else {
-        local ??= new Map();
-        let v = local.get(p.asset);
-        if (v === undefined) {
-          v = nSub++;
-          local.set(p.asset, v);
-          subAsset.push(p.asset);
+        const f = factorOfUnit[bu];
+        if (subAccount[f] !== a) {
+          subAccount[f] = a;
+          subOfFactor[f] = nSub++;
+          subAsset.push(bookUnits[bu].asset);
         }
-        u = v;
+        subOfPos[i] = subOfFactor[f];
       }
-      subOfPos[i] = u;
-      sizeOfPos[i] = p.size;
-      unitOfPos[i] = unitOf(p, units, byKey);
-      i++;
+      sizeOfPos[i] = bookSize[k];
+      if (chunkOfUnit[bu] !== chunk) {
+        chunkOfUnit[bu] = chunk;
+        const before = units.length;
+        localOfUnit[bu] = unitOf(bookUnits[bu], units, byKey);
+        if (units.length > before) unitFactor.push(factorOfUnit[bu]);
+      }
+      unitOfPos[i] = localOfUnit[bu];
     }
   }
   subFirst.push(nSub);
-  return { subOfPos, unitOfPos, sizeOfPos, subFirst, subAsset, units, nSub };
+  return { subOfPos, unitOfPos, sizeOfPos, subFirst, subAsset, units, unitFactor, nSub };
 }
 
 /** The unit of position `p`: an existing one of the same instrument, vol and market, or a new one appended to `units`. */
@@ -346,11 +430,11 @@ function unitOf(p: ResolvedPosition, units: ResolvedPosition[], byKey: Map<strin
 }
 
 /** The units in the kernel's position layout (struct of arrays, every unit in account 0). */
-function packUnits(units: readonly ResolvedPosition[], assetIndex: Map<string, number>, scaling: ScenarioGrid['vegaScaling']): { f64: Float64Array; i32: Int32Array } {
+function packUnits(units: readonly ResolvedPosition[], unitFactor: readonly number[], scaling: ScenarioGrid['vegaScaling']): { f64: Float64Array; i32: Int32Array } {
   const nU = units.length;
   const f64 = new Float64Array(L.POS_F64_COLUMNS * nU);
   const i32 = new Int32Array(L.POS_I32_COLUMNS * nU);
-  units.forEach((p, k) => packPosition(p, k, nU, f64, i32, assetIndex.get(p.asset)!, scaling));
+  for (let k = 0; k < nU; k++) packPosition(units[k], k, nU, f64, i32, unitFactor[k], scaling);
   return { f64, i32 };
 }
 
@@ -367,6 +451,13 @@ function subAccountPnl(layout: ChunkUnits, unitPnl: Float64Array, n: number, m: 
 
 /** P&L of one chunk: sub-accounts [nSub][m], units [nU][m], and each position's unit, size and sub-account. */
 interface ChunkPnl {
+  /** The chunk's results block: [account][grid scenario] scenario P&L, then [position] contributions (zeros). */
+  out: Float64Array;
+  /** First account of the chunk; offset of the contributions in `out`. */
+  a0: number;
+  contributions0: number;
+  /** Scratch of accountResult: each sub-account's raw loss in its worst scenario (an account has at most one per factor). */
+  rawLoss: Float64Array;
   subPnl: Float64Array;
   unitPnl: Float64Array;
   unitOfPos: Int32Array;
@@ -424,7 +515,7 @@ function packPosition(p: ResolvedPosition, i: number, n: number, f64: Float64Arr
  * their entries of `unitPnl` ([nU][m]) replaced. Nothing else changes.
  */
 function floorVolUp(
-  ctx: EngineContext, pg: PreparedGrid, units: readonly ResolvedPosition[], assetIndex: Map<string, number>, spots: Float64Array, nF: number,
+  ctx: EngineContext, pg: PreparedGrid, units: readonly ResolvedPosition[], unitFactor: readonly number[], spots: Float64Array, nF: number,
   f64: Float64Array, unitPnl: Float64Array,
 ): void {
   const { grid, m, mGrid, logMoves, volShocks } = pg;
@@ -458,7 +549,7 @@ function floorVolUp(
   const f2 = new Float64Array(L.POS_F64_COLUMNS * n2);
   const i2 = new Int32Array(L.POS_I32_COLUMNS * n2);
   floored.forEach((u, k) => {
-    packPosition(units[u], k, n2, f2, i2, assetIndex.get(units[u].asset)!, undefined);
+    packPosition(units[u], k, n2, f2, i2, unitFactor[u], undefined);
     f2[L.COL_VOL_SCALE * n2 + k] = floor - units[u].vol;
   });
   // The floored units again, vol-up scenarios only: an absolute shock of 1 x (floor - vol) puts the vol on the floor.
@@ -519,26 +610,61 @@ function counted(pnl: number, s: MarginScenario, scale: number, dampener: number
   return -s.weight * Math.max(0, -x - dampener);
 }
 
+/** {@link counted} of grid scenario `s` from the prepared grid's columns (no scenario object read per account). */
+function countedAt(pg: PreparedGrid, s: number, pnl: number, dampener: number): number {
+  const x = pg.pnlScale[s] * pnl;
+  if (x >= 0 || pg.extended[s] === 0 || dampener === 0) return pg.weight[s] * x;
+  return -pg.weight[s] * Math.max(0, -x - dampener);
+}
+
+/**
+ * Each unit's netting class for {@link netShortOptionUsd}: options with the same asset, strike,
+ * expiry, settlement and (unless `byStrike`) type share one; -1 for other kinds.
+ */
+function nettingClasses(units: readonly ResolvedPosition[], byStrike: boolean): Int32Array {
+  const cls = new Int32Array(units.length);
+  const ids = new Map<string, number>();
+  for (let u = 0; u < units.length; u++) {
+    const p = units[u];
+    if (p.kind !== 'option') {
+      cls[u] = -1;
+      continue;
+    }
+    // Numbers print uniquely (shortest round-trip form); strikes and expiries are positive, so no -0.
+    const key = JSON.stringify([p.asset, p.strike, p.expiry, p.settlement, byStrike ? 0 : p.type]);
+    let id = ids.get(key);
+    if (id === undefined) ids.set(key, (id = ids.size));
+    cls[u] = id;
+  }
+  return cls;
+}
+
 /**
  * Net short option units x index (USD), netted per instrument (asset, expiry, strike, type,
  * settlement) or, with `byStrike`, per strike of an expiry (calls and puts together: call +10 and
  * put -20 on one strike are net short 10, Deribit's legacy rule).
  */
-function netShortOptionUsd(positions: readonly ResolvedPosition[], byStrike: boolean): number {
+function netShortOptionUsd(book: MarginBook, p0: number, p1: number, byStrike: boolean): number {
+  const { units, unitOfPos, sizeOfPos, nettingClass: cls } = book;
   let total = 0;
-  for (let i = 0; i < positions.length; i++) {
-    const p = positions[i];
+  for (let i = p0; i < p1; i++) {
+    const p = units[unitOfPos[i]];
     if (p.kind !== 'option') continue;
+    const c = cls === undefined ? 0 : cls[unitOfPos[i]];
     let first = true;
     let net = 0;
-    for (let j = 0; j < positions.length; j++) {
-      const o = positions[j];
-      if (o.kind !== 'option' || o.asset !== p.asset || o.strike !== p.strike || o.expiry !== p.expiry || (!byStrike && o.type !== p.type) || o.settlement !== p.settlement) continue;
+    for (let j = p0; j < p1; j++) {
+      if (cls !== undefined) {
+        if (cls[unitOfPos[j]] !== c) continue;
+      } else {
+        const o = units[unitOfPos[j]];
+        if (o.kind !== 'option' || o.asset !== p.asset || o.strike !== p.strike || o.expiry !== p.expiry || (!byStrike && o.type !== p.type) || o.settlement !== p.settlement) continue;
+      }
       if (j < i) {
         first = false;
         break;
       }
-      net += o.size;
+      net += sizeOfPos[j];
     }
     if (first && net < 0) total += -net * p.index;
   }
@@ -546,20 +672,26 @@ function netShortOptionUsd(positions: readonly ResolvedPosition[], byStrike: boo
 }
 
 /** Sum of |size| x index (USD) over futures and perpetuals, long and short alike (Dederi's futures contingency base). */
-function grossFuturesUsd(positions: readonly ResolvedPosition[]): number {
+function grossFuturesUsd(book: MarginBook, p0: number, p1: number): number {
+  const { units, unitOfPos, sizeOfPos } = book;
   let total = 0;
-  for (const p of positions) if (p.kind === 'future' || p.kind === 'perpetual') total += Math.abs(p.size) * p.index;
+  for (let k = p0; k < p1; k++) {
+    const p = units[unitOfPos[k]];
+    if (p.kind === 'future' || p.kind === 'perpetual') total += Math.abs(sizeOfPos[k]) * p.index;
+  }
   return total;
 }
 
-function accountResult(acc: ResolvedAccount, pg: PreparedGrid, chunk: ChunkPnl, pos0: number, u0: number, u1: number, subAsset: readonly string[]): PortfolioMarginResult {
+/** Result of account `a` of the book, whose chunk (positions from `chunkPos0`) has sub-accounts [u0, u1) for it. */
+function accountResult(book: MarginBook, a: number, pg: PreparedGrid, chunk: ChunkPnl, chunkPos0: number, u0: number, u1: number, subAsset: readonly string[]): PortfolioMarginResult {
   const { subPnl, unitPnl, unitOfPos, sizeOfPos, subOfPos } = chunk;
   const { grid, m, mGrid } = pg;
   const sc = grid.scenarios;
   const damp = grid.extendedDampener;
-  const scenarioPnl = new Float64Array(mGrid);
+  const at = (a - chunk.a0) * mGrid;
+  const scenarioPnl = chunk.out.subarray(at, at + mGrid);
   const perAsset: AssetScan[] = [];
-  const rawLoss: number[] = [];
+  const rawLoss = chunk.rawLoss;
   let scanRisk = 0;
   let ok = true;
   let top = -1; // sub-account with the largest scan
@@ -569,7 +701,7 @@ function accountResult(acc: ResolvedAccount, pg: PreparedGrid, chunk: ChunkPnl, 
     let worst = 0;
     let worstPnl = Infinity;
     for (let s = 0; s < mGrid; s++) {
-      const c = counted(subPnl[row + s], sc[s], pg.pnlScale[s], damp);
+      const c = countedAt(pg, s, subPnl[row + s], damp);
       if (!Number.isFinite(c)) ok = false;
       scenarioPnl[s] += c;
       if (c < worstPnl) {
@@ -586,12 +718,14 @@ function accountResult(acc: ResolvedAccount, pg: PreparedGrid, chunk: ChunkPnl, 
       deltaShock += abs * Math.min(ds.max, (ds.max * Math.max(0, abs - ds.threshold)) / ds.threshold);
     }
     perAsset.push({ asset: subAsset[u], scanRisk: risk, worstIndex: worst, netDelta });
-    rawLoss.push(-subPnl[row + worst]);
+    rawLoss[u - u0] = -subPnl[row + worst];
     scanRisk += risk;
     if (top < 0 || risk > perAsset[top].scanRisk) top = perAsset.length - 1;
   }
-  const nPos = acc.positions.length;
-  const contributions = new Float64Array(nPos);
+  const p0 = book.posStart[a], p1 = book.posStart[a + 1];
+  const pos0 = p0 - chunkPos0;
+  const nPos = p1 - p0;
+  const contributions = chunk.out.subarray(chunk.contributions0 + pos0, chunk.contributions0 + pos0 + nPos);
   for (let k = 0; k < nPos; k++) {
     const u = subOfPos[pos0 + k] - u0;
     const scan = perAsset[u];
@@ -599,9 +733,9 @@ function accountResult(acc: ResolvedAccount, pg: PreparedGrid, chunk: ChunkPnl, 
     if (scan.scanRisk > 0 && loss > 0) contributions[k] = (-sizeOfPos[pos0 + k] * unitPnl[unitOfPos[pos0 + k] * m + scan.worstIndex] * scan.scanRisk) / loss;
   }
   const contingencyRate = grid.addOns.shortOptionContingency ?? 0;
-  const contingency = contingencyRate > 0 ? contingencyRate * netShortOptionUsd(acc.positions, grid.addOns.contingencyNetting === 'strike') : 0;
+  const contingency = contingencyRate > 0 ? contingencyRate * netShortOptionUsd(book, p0, p1, grid.addOns.contingencyNetting === 'strike') : 0;
   const futuresRate = grid.addOns.futuresContingency ?? 0;
-  const futuresContingency = futuresRate > 0 ? futuresRate * grossFuturesUsd(acc.positions) : 0;
+  const futuresContingency = futuresRate > 0 ? futuresRate * grossFuturesUsd(book, p0, p1) : 0;
   const addOnTotal = contingency + futuresContingency + deltaShock;
   let im = grid.combine === 'sum' ? scanRisk + addOnTotal : Math.max(scanRisk, addOnTotal);
   if (!ok || !Number.isFinite(im)) {
@@ -616,7 +750,7 @@ function accountResult(acc: ResolvedAccount, pg: PreparedGrid, chunk: ChunkPnl, 
   };
   if (top >= 0 && subAsset[u0 + top] !== '*') worstScenario.asset = subAsset[u0 + top];
   return {
-    id: acc.id,
+    id: book.accounts[a].id,
     initialMargin: im,
     maintenanceMargin: ok ? grid.maintenanceFactor * im : NaN,
     scanRisk: ok ? scanRisk : NaN,
