@@ -77,9 +77,7 @@ export interface PortfolioMarginResult {
   worstScenario: WorstScenario;
   /**
    * Counted P&L per scenario (USD, negative = loss; weight and dampener applied). Per-asset
-   * aggregation: the sum over assets of each asset's counted P&L in that scenario. A view: the
-   * results of one call share a few buffers (one per chunk of accounts, ~3 MB per 10,000 accounts),
-   * so `.slice()` it before transferring its `.buffer` to a worker.
+   * aggregation: the sum over assets of each asset's counted P&L in that scenario.
    */
   scenarioPnl: Float64Array;
   /** The grid's scenarios (a shared reference, not a copy). */
@@ -87,7 +85,7 @@ export interface PortfolioMarginResult {
   /**
    * Each position's share of the scan loss (USD, positive = adds to the loss), in the order of the
    * account's positions: its loss in its asset's worst scenario, scaled by the counted share of that
-   * scenario. Sums to `scanRisk`. A view of the same shared buffer as `scenarioPnl`.
+   * scenario. Sums to `scanRisk`.
    */
   contributions: Float64Array;
   /**
@@ -335,9 +333,7 @@ function marginChunk(
   if (grid.minVolForShockUp !== undefined) floorVolUp(ctx, pg, units, unitFactor, spots, nF, f64, unitPnl);
 
   const n = book.posStart[a1] - book.posStart[a0];
-  // Every account's scenarioPnl and contributions are views of one block per chunk: one buffer, not two per account.
-  const out = new Float64Array((a1 - a0) * pg.mGrid + n);
-  const pnl: ChunkPnl = { ...layout, subPnl: subAccountPnl(layout, unitPnl, n, m), unitPnl, out, a0, contributions0: (a1 - a0) * pg.mGrid, rawLoss: new Float64Array(nF) };
+  const pnl: ChunkPnl = { ...layout, subPnl: subAccountPnl(layout, unitPnl, n, m), unitPnl, rawLoss: new Float64Array(nF) };
   for (let a = a0; a < a1; a++) {
     const k = a - a0;
     results[a] = accountResult(book, a, pg, pnl, book.posStart[a0], subFirst[k], subFirst[k + 1], subAsset);
@@ -451,11 +447,6 @@ function subAccountPnl(layout: ChunkUnits, unitPnl: Float64Array, n: number, m: 
 
 /** P&L of one chunk: sub-accounts [nSub][m], units [nU][m], and each position's unit, size and sub-account. */
 interface ChunkPnl {
-  /** The chunk's results block: [account][grid scenario] scenario P&L, then [position] contributions (zeros). */
-  out: Float64Array;
-  /** First account of the chunk; offset of the contributions in `out`. */
-  a0: number;
-  contributions0: number;
   /** Scratch of accountResult: each sub-account's raw loss in its worst scenario (an account has at most one per factor). */
   rawLoss: Float64Array;
   subPnl: Float64Array;
@@ -688,8 +679,7 @@ function accountResult(book: MarginBook, a: number, pg: PreparedGrid, chunk: Chu
   const { grid, m, mGrid } = pg;
   const sc = grid.scenarios;
   const damp = grid.extendedDampener;
-  const at = (a - chunk.a0) * mGrid;
-  const scenarioPnl = chunk.out.subarray(at, at + mGrid);
+  const scenarioPnl = new Float64Array(mGrid);
   const perAsset: AssetScan[] = [];
   const rawLoss = chunk.rawLoss;
   let scanRisk = 0;
@@ -725,7 +715,7 @@ function accountResult(book: MarginBook, a: number, pg: PreparedGrid, chunk: Chu
   const p0 = book.posStart[a], p1 = book.posStart[a + 1];
   const pos0 = p0 - chunkPos0;
   const nPos = p1 - p0;
-  const contributions = chunk.out.subarray(chunk.contributions0 + pos0, chunk.contributions0 + pos0 + nPos);
+  const contributions = new Float64Array(nPos);
   for (let k = 0; k < nPos; k++) {
     const u = subOfPos[pos0 + k] - u0;
     const scan = perAsset[u];
