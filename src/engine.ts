@@ -11,6 +11,7 @@ import {
 } from './pricing/black-pricing.js';
 import { impliedVol, type ImpliedVolArgs, type ImpliedVolResult } from './pricing/implied-vol.js';
 import type { BatchParallelOptions } from './pricing/batch-shards.js';
+import { revaluePortfolioOnWorkers } from './risk/revaluation-shards.js';
 import { batesPrice, hestonPrice, type BatesPriceArgs, type BatesPriceResult, type HestonPriceArgs, type HestonPriceResult } from './pricing/heston-price.js';
 import { calibrateHeston, type CalibrateHestonArgs, type CalibrateHestonResult } from './calibration/heston-calibration.js';
 import { calibrateBates, type CalibrateBatesArgs, type CalibrateBatesResult } from './calibration/bates-calibration.js';
@@ -270,10 +271,14 @@ export class Engine implements EngineContext {
 
   /**
    * Full revaluation of a portfolio over scenarios (P&L in USD, positive = gain); see {@link RevaluePortfolioArgs}.
+   * With `workers` ({@link BatchParallelOptions}): a Promise of the same result, bit for bit, the scenarios split over the worker pool.
    * @throws InputError for a malformed portfolio or scenario set.
    */
-  revaluePortfolio(args: RevaluePortfolioArgs): RevaluationResult {
-    return revaluePortfolio(this, args);
+  revaluePortfolio(args: RevaluePortfolioArgs & BatchParallelOptions): Promise<RevaluationResult>;
+  revaluePortfolio(args: RevaluePortfolioArgs): RevaluationResult;
+  revaluePortfolio(args: RevaluePortfolioArgs): RevaluationResult | Promise<RevaluationResult> {
+    const a = args as RevaluePortfolioArgs & { workers?: unknown };
+    return a !== null && typeof a === 'object' && a.workers !== undefined ? revaluePortfolioOnWorkers(this, a as RevaluePortfolioArgs & BatchParallelOptions) : revaluePortfolio(this, args);
   }
 
   /**

@@ -150,3 +150,52 @@ describe.each(BACKENDS)('batch pricing with workers (%s)', (backend) => {
     expectInputError(() => e.impliedVol({ prices: 1, forwards: 100, strikes: 100, expiries: 1, types: 'call', pool: {} } as never), 'pool');
   });
 });
+
+describe.each(BACKENDS)('revaluePortfolio with workers (%s)', (backend) => {
+  const portfolio = {
+    spots: { BTC: 60000, ETH: 3000 },
+    accounts: { usd: {}, btc: { numeraire: 'BTC' } },
+    positions: [
+      { kind: 'spot', asset: 'BTC', quantity: 2, account: 'usd' },
+      { kind: 'perpetual', asset: 'ETH', quantity: -10, fundingRate: 0.1, account: 'usd' },
+      { kind: 'future', asset: 'BTC', quantity: 50000, expiry: 0.25, basis: 0.05, settlement: 'coin', account: 'btc' },
+      ...Array.from({ length: 9 }, (_, i) => ({
+        kind: 'option', asset: i % 2 ? 'ETH' : 'BTC', quantity: i % 3 ? 1.5 : -2, strike: (i % 2 ? 3000 : 60000) * (0.8 + 0.05 * i),
+        expiry: 0.02 + 0.1 * i, vol: 0.5 + 0.02 * i, type: i % 2 ? 'put' : 'call', settlement: i % 4 ? 'usd' : 'coin', rate: 0.03,
+        volShockScale: 1 - 0.05 * i, account: i % 2 ? 'usd' : 'btc',
+      })),
+    ],
+  } as const;
+  const m = 7001; // 12 positions x 7001 scenarios: above the in-thread threshold, not a multiple of the shard size
+  const logReturns = Float64Array.from({ length: 2 * m }, (_, i) => Math.sin(i * 0.7) * 0.15);
+  const volShocks = Array.from({ length: m }, (_, s) => [Math.cos(s) * 0.1, Math.sin(s * 0.3) * 0.2]);
+  const args = { portfolio: portfolio as never, scenarios: { logReturns, volShocks, volShockMode: 'relative' as const, horizon: 2 / 365 }, positionPnl: true };
+
+  it('identical to the synchronous call for 1, 2, 3 workers (total, per account, per position); nothing mutated', async () => {
+    const e = await engineFor(backend);
+    const before = JSON.stringify(portfolio) + snapshot({ logReturns }) + JSON.stringify(volShocks);
+    const ref = e.revaluePortfolio(args);
+    expect(ref.pnl.every(Number.isFinite) && ref.pnl.some((v) => v !== 0)).toBe(true);
+    for (const workers of [1, 2, 3]) {
+      const r = await e.revaluePortfolio({ ...args, workers });
+      expect(r.scenarios).toBe(ref.scenarios);
+      expect(r.assets).toEqual(ref.assets);
+      expectIdentical({ pnl: r.pnl, positionPnl: r.positionPnl! }, { pnl: ref.pnl, positionPnl: ref.positionPnl! });
+      expectIdentical(r.accounts!, ref.accounts!);
+    }
+    expect(JSON.stringify(portfolio) + snapshot({ logReturns }) + JSON.stringify(volShocks)).toBe(before);
+  });
+
+  it('abort rejects with AbortedError; bad workers and malformed portfolios are InputErrors', async () => {
+    const e = await engineFor(backend);
+    const ctl = new AbortController();
+    ctl.abort();
+    await expect(e.revaluePortfolio({ ...args, workers: 2, signal: ctl.signal })).rejects.toBeInstanceOf(AbortedError);
+    const bad = await e.revaluePortfolio({ ...args, workers: 0 }).catch((er: unknown) => er);
+    expect((bad as InputError).path).toBe('workers');
+    const badPos = await e.revaluePortfolio({ ...args, portfolio: { spots: { BTC: 1 }, positions: [{ kind: 'spot', asset: 'XRP', quantity: 1 }] }, workers: 2 })
+      .catch((er: unknown) => er);
+    expect((badPos as InputError).path).toBe('portfolio.positions[0].asset');
+    expectInputError(() => e.revaluePortfolio({ ...args, onProgress: () => {} } as never), 'onProgress');
+  });
+});
