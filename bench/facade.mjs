@@ -54,25 +54,41 @@ function batchInputs(n) {
   return { spots, strikes, expiries, vols, types };
 }
 
-/** N = 1 rates of one engine factory: price, price + greeks, Black-76 price, implied vol. */
-async function singleRates(create, backend, iters, label, rows) {
-  const engine = await create({ backend });
+/** The N = 1 calls of one engine: price, price + greeks, Black-76 price, implied vol. */
+function singleCalls(engine) {
   const one = { spots: 100, strikes: 105, expiries: 0.5, vols: 0.25, rates: 0.03, types: 'call' };
   const oneGreeks = { ...one, greeks: true };
   const oneArr = { spots: [100], strikes: [105], expiries: [0.5], vols: [0.25], rates: [0.03], types: ['call'] };
   const oneB76 = { forwards: 100, strikes: 105, expiries: 0.5, vols: 0.25, discountFactors: 0.99, types: 'put' };
   const price = engine.black76(oneB76).price[0];
   const oneIv = { prices: price, forwards: 100, strikes: 105, expiries: 0.5, discountFactors: 0.99, types: 'put' };
-  const single = {
+  return {
     'blackScholes price': () => consume(engine.blackScholes(one)),
     'blackScholes price (1-element arrays)': () => consume(engine.blackScholes(oneArr)),
     'blackScholes price + greeks': () => consume(engine.blackScholes(oneGreeks)),
     'black76 price': () => consume(engine.black76(oneB76)),
     'impliedVol': () => consume(engine.impliedVol(oneIv)),
   };
-  // Warm up (JIT) before timing.
-  for (const fn of Object.values(single)) for (let i = 0; i < 20_000; i++) fn(i);
-  for (const [name, fn] of Object.entries(single)) rows.push([backend, `N = 1 ${name}${label}`, fmt(rate(fn, iters))]);
+}
+
+/**
+ * N = 1 calls per second of this build (and of `--dist`'s, timed alternately with it, rep by rep,
+ * so that both see the same machine load): best of 5 reps each.
+ */
+async function singleRates(backend, iters, rows) {
+  const engine = await createEngine({ backend });
+  const mine = singleCalls(engine);
+  const theirs = other ? singleCalls(await (await import(pathToFileURL(`${other}/index.js`).href)).createEngine({ backend })) : undefined;
+  for (const fns of [mine, theirs]) if (fns) for (const fn of Object.values(fns)) for (let i = 0; i < 20_000; i++) fn(i); // JIT warm-up
+  for (const name of Object.keys(mine)) {
+    let a = 0;
+    let b = 0;
+    for (let r = 0; r < 5; r++) {
+      a = Math.max(a, rate(mine[name], iters, 1));
+      if (theirs) b = Math.max(b, rate(theirs[name], iters, 1));
+    }
+    rows.push([backend, `N = 1 ${name}`, theirs ? `${fmt(a)}  (--dist: ${fmt(b)}, x${(a / b).toFixed(2)})` : fmt(a)]);
+  }
   return engine;
 }
 
@@ -82,11 +98,7 @@ async function main() {
   const N = 1e6;
   const rows = [];
   for (const backend of ['wasm', 'js']) {
-    if (other) {
-      const mod = await import(pathToFileURL(`${other}/index.js`).href);
-      await singleRates(mod.createEngine, backend, ITER, ' [--dist]', rows);
-    }
-    const engine = await singleRates(createEngine, backend, ITER, '', rows);
+    const engine = await singleRates(backend, ITER, rows);
 
     const b = batchInputs(N);
     const bsArgs = { ...b, rates: 0.03 };

@@ -78,6 +78,13 @@ export function joinLength(n: number, m: number): number {
  */
 export function checkNumbers(src: NumberInput, path: string): void {
   if (typeof src === 'number' || src instanceof Float64Array) return;
+  if (Array.isArray(src)) {
+    // The common plain array first: Array.isArray is inlined, ArrayBuffer.isView is a builtin call.
+    for (let i = 0; i < src.length; i++) {
+      if (typeof src[i] !== 'number') throw new InputError(`${path}[${i}]`, src[i], 'a number');
+    }
+    return;
+  }
   if (ArrayBuffer.isView(src)) {
     if (src instanceof DataView || typeof (src as unknown as ArrayLike<unknown>)[0] === 'bigint') {
       throw new InputError(path, src, 'a number array (not BigInt or DataView)');
@@ -109,7 +116,7 @@ export function copyNumbers(dst: Float64Array, at: number, src: NumberInput, sta
     // A loop beats the builtin's call overhead on the one-option calls.
     if (count > 16) dst.fill(src, at, at + count);
     else for (let i = 0; i < count; i++) dst[at + i] = src;
-  } else if (ArrayBuffer.isView(src) && count > 16) {
+  } else if (count > 16 && ArrayBuffer.isView(src)) {
     dst.set((src as unknown as Float64Array).subarray(start, start + count), at);
   } else {
     for (let i = 0; i < count; i++) dst[at + i] = src[start + i];
