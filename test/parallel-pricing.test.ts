@@ -115,6 +115,20 @@ describe.each(BACKENDS)('batch pricing with workers (%s)', (backend) => {
     expectIdentical(r, ref);
   });
 
+  const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+  it.runIf(isNode)('without shared memory (crossOriginIsolated false) the job and blocks travel as messages: same bits', async () => {
+    const e = await get();
+    const ref = e.blackScholes({ ...bsArgs, greeks: true });
+    const refIv = e.impliedVol({ prices: ref.price, forwards: x.spots, strikes: x.strikes, expiries: 1, types: x.types });
+    Object.defineProperty(globalThis, 'crossOriginIsolated', { value: false, configurable: true });
+    try {
+      expectIdentical(await e.blackScholes({ ...bsArgs, greeks: true, workers: 2 }), ref);
+      expectIdentical(await e.impliedVol({ prices: ref.price, forwards: x.spots, strikes: x.strikes, expiries: 1, types: x.types, workers: 3 }), refIv);
+    } finally {
+      delete (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+    }
+  });
+
   it('onProgress ends at exactly 1; abort rejects with AbortedError (already aborted, and mid-run)', async () => {
     const e = await get();
     const seen: number[] = [];
