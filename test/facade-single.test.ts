@@ -62,6 +62,9 @@ describe.each(BACKENDS)('pricing facade, one option per call (%s)', (backend) =>
     const bad = e.blackScholes({ ...good, vols: -1 });
     expect(Number.isNaN(bad.price[0])).toBe(true);
     expect(bad.status[0]).toBe(Status.invalidInput);
+    // Pool options without workers: an error unless undefined (the synchronous call).
+    expectInputError(() => e.blackScholes({ ...good, onProgress: () => {} } as never), 'onProgress');
+    expect(e.blackScholes({ ...good, workers: undefined, signal: undefined } as never).status[0]).toBe(Status.ok);
     // And the path still works after the errors.
     expect(e.blackScholes(good).status[0]).toBe(Status.ok);
   });

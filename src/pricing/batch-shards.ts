@@ -137,8 +137,11 @@ registerShardTasks(pricingShardTasks);
 export const BATCH_PARALLEL_KEYS: readonly string[] = PARALLEL_OPTION_KEYS;
 
 /**
- * Options of a pricing batch on the worker pool: `ParallelOptions` with `workers` given. A call
- * with `workers` returns a Promise of the result the synchronous call returns, bit for bit.
+ * Options of a batch on the worker pool: `ParallelOptions` with `workers` given. A call with
+ * `workers` returns a Promise of the result the synchronous call returns, bit for bit. Input
+ * arrays are copied once into shared memory (Node; browsers when cross-origin isolated), except
+ * Float64Arrays (Int8Array types) that already live on a SharedArrayBuffer; without shared memory
+ * each worker receives a copy of the inputs and sends its blocks back as messages.
  */
 export interface BatchParallelOptions extends ParallelOptions {
   /**

@@ -140,8 +140,9 @@ export function batchKeys(list: readonly string[], hints: ReadonlyMap<string, st
 export function checkArgsKeys(args: object, keys: BatchKeys, parallel: boolean): void {
   if (hasOnlyKeys(args, parallel ? keys.parallel : keys.sync)) return;
   const a = args as Record<string, unknown>;
+  // Without workers a pool option may be present only as undefined (`workers: opts.workers`).
   if (!parallel) rejectParallelKeys(a);
-  const allowed = parallel ? [...keys.list, ...BATCH_PARALLEL_KEYS] : keys.list;
+  const allowed = [...keys.list, ...BATCH_PARALLEL_KEYS];
   for (const key of Object.keys(args)) {
     if (allowed.includes(key)) continue;
     const hint = keys.hints.get(key);
