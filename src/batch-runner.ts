@@ -60,7 +60,7 @@ export class BatchKernel {
 
   /**
    * A frame for one call: a free one, or a new one (a call made from inside another, e.g. by a
-   * getter of an input array, gets its own). Hand it back with {@link release}.
+   * getter of an input array, gets its own). Hand it back with {@link BatchKernel.release}.
    * @throws Nothing.
    */
   acquire(): BatchFrame {

@@ -112,7 +112,7 @@ export class Engine implements EngineContext {
   /**
    * Batch Black-Scholes-Merton prices (and greeks) on spot; see {@link BlackScholesArgs}.
    * Expiries in years, vols decimals, rates and dividend yields continuously compounded.
-   * With `workers` ({@link BatchParallelOptions}): a Promise of the same result, bit for bit, computed on the worker pool.
+   * With `workers` (`BatchParallelOptions`): a Promise of the same result, bit for bit, computed on the worker pool.
    * @throws InputError for a malformed call (wrong types, mismatched lengths, unknown option type); a bad element gives NaN and its `status` instead.
    */
   blackScholes(args: BlackScholesArgs & { greeks: true } & BatchParallelOptions): Promise<PricingResultWithGreeks>;
@@ -126,7 +126,7 @@ export class Engine implements EngineContext {
   /**
    * Batch Black-76 prices (and greeks) on the forward; see {@link Black76Args}.
    * Expiries in years, vols decimals, discount factors (default 1); coin settlement prices in coins (USD value / forward).
-   * With `workers` ({@link BatchParallelOptions}): a Promise of the same result, bit for bit, computed on the worker pool.
+   * With `workers` (`BatchParallelOptions`): a Promise of the same result, bit for bit, computed on the worker pool.
    * @throws InputError for a malformed call; a bad element gives NaN and its `status` instead.
    */
   black76(args: Black76Args & { greeks: true; settlement: 'coin' } & BatchParallelOptions): Promise<CoinPricingResultWithGreeks>;
@@ -142,7 +142,7 @@ export class Engine implements EngineContext {
   /**
    * Batch Black-76 implied volatilities with a per-element status; see {@link ImpliedVolArgs}.
    * Vols returned as decimals; expiries in years; prices in coins with `settlement: 'coin'`.
-   * With `workers` ({@link BatchParallelOptions}): a Promise of the same result, bit for bit, computed on the worker pool.
+   * With `workers` (`BatchParallelOptions`): a Promise of the same result, bit for bit, computed on the worker pool.
    * @throws InputError for a malformed call; a price with no implied vol gives NaN and its `status` instead.
    */
   impliedVol(args: ImpliedVolArgs & BatchParallelOptions): Promise<ImpliedVolResult>;
@@ -271,7 +271,7 @@ export class Engine implements EngineContext {
 
   /**
    * Full revaluation of a portfolio over scenarios (P&L in USD, positive = gain); see {@link RevaluePortfolioArgs}.
-   * With `workers` ({@link BatchParallelOptions}): a Promise of the same result, bit for bit, the scenarios split over the worker pool.
+   * With `workers` (`BatchParallelOptions`): a Promise of the same result, bit for bit, the scenarios split over the worker pool.
    * @throws InputError for a malformed portfolio or scenario set.
    */
   revaluePortfolio(args: RevaluePortfolioArgs & BatchParallelOptions): Promise<RevaluationResult>;

@@ -146,7 +146,7 @@ export const BATCH_PARALLEL_KEYS: readonly string[] = PARALLEL_OPTION_KEYS;
 export interface BatchParallelOptions extends ParallelOptions {
   /**
    * n >= 1 workers at most (an integer in [1, 1024]) or `'auto'` (the core count, capped by the
-   * batch). 1, or a batch below {@link IN_THREAD_BELOW}, runs in this thread.
+   * batch). 1, or a batch below `IN_THREAD_BELOW`, runs in this thread.
    */
   workers: number | 'auto';
 }

@@ -250,7 +250,7 @@ function addPremiumAdjustedDelta(result: PricingResult, n: number): void {
  * dividend yield. Units: expiries in years, vols and rates as decimals (rates continuously
  * compounded); see {@link PricingResult} for the greeks.
  *
- * With `workers` (see {@link BatchParallelOptions}) the batch is split over the worker pool and
+ * With `workers` (see `BatchParallelOptions`) the batch is split over the worker pool and
  * the call returns a Promise of the same result, bit for bit.
  * @throws InputError for a malformed call (wrong types, mismatched lengths, unknown option type,
  * an unknown key: `dividendYield` suggests `dividendYields`; a bad `workers`: the Promise rejects).

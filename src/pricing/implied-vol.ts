@@ -73,7 +73,7 @@ function prepareImpliedVol(a: ImpliedVolArgs, f: BatchFrame): number {
  * the normalised Black function). A price with no implied vol gives NaN and its status; it never
  * throws and never affects the other elements.
  *
- * With `workers` (see {@link BatchParallelOptions}) the batch is split over the worker pool and
+ * With `workers` (see `BatchParallelOptions`) the batch is split over the worker pool and
  * the call returns a Promise of the same result, bit for bit.
  * @throws InputError for a malformed call (wrong types, mismatched lengths, unknown option type or
  * settlement, an unknown key: `rates` suggests `discountFactors`; a bad `workers`: the Promise rejects).

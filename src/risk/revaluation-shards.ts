@@ -134,8 +134,8 @@ function shareable(a: Float64Array): Float64Array {
 }
 
 /**
- * {@link revaluePortfolio} with `workers`: the scenarios split over the worker pool, the result
- * identical bit for bit; small jobs (below {@link REVALUE_IN_THREAD_BELOW} revaluations) and
+ * `revaluePortfolio` with `workers`: the scenarios split over the worker pool, the result
+ * identical bit for bit; small jobs (below `REVALUE_IN_THREAD_BELOW` revaluations) and
  * `workers: 1` run in this thread.
  * @throws (rejects) InputError for a malformed call or pool option; AbortedError; WorkerError.
  */
