@@ -116,11 +116,15 @@ export function runKernel(
     arena.reset();
     let total = columnBytes(m * w, 8) + columnBytes(m, 1);
     for (let c = 0; c < nc; c++) total += columnBytes(m, bytes[c]);
-    arena.reserve(total);
-    for (let c = 0; c < nc; c++) ptrs[c] = arena.alloc(m * bytes[c]);
-    const pOut = arena.alloc(m * w * 8);
-    const pStatus = arena.alloc(m);
-    const views = arena.views; // after the reservation: no alloc above grew the heap
+    // One allocation carved into 16-byte aligned columns: the layout of one alloc per column.
+    let p = arena.alloc(total);
+    for (let c = 0; c < nc; c++) {
+      ptrs[c] = p;
+      p += columnBytes(m, bytes[c]);
+    }
+    const pOut = p;
+    const pStatus = p + columnBytes(m * w, 8);
+    const views = arena.views; // after the allocation: nothing below grows the heap
     for (let c = 0; c < nc; c++) {
       if (bytes[c] === 8) copyNumbers(views.f64, ptrs[c] >>> 3, data[c] as NumberInput, first + s, m);
       else copyTypes(views.i8, ptrs[c], data[c] as OptionTypeInput, first + s, m);
