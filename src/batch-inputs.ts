@@ -40,6 +40,37 @@ export function batchLength(fields: Record<string, unknown>, optional: readonly 
   return n < 0 ? 1 : n;
 }
 
+/** {@link inputLength} of an input that broadcasts (a number; `'call'` / `'put'` for types; an absent optional input). */
+export const SCALAR = -1;
+/** {@link inputLength} of an input of the wrong type: {@link batchLength} reports it. */
+export const MALFORMED = -2;
+
+/**
+ * The length one input contributes to a batch, without allocating: the array length, SCALAR for
+ * a value that broadcasts, MALFORMED otherwise. The hot path of {@link batchLength}: fold the
+ * inputs with {@link joinLength} and, on MALFORMED, call `batchLength` for the error it throws.
+ * @param kind 0 a required number input, 1 an optional one, 2 option types.
+ * @throws Nothing.
+ */
+export function inputLength(v: unknown, kind: 0 | 1 | 2): number {
+  if (typeof v === 'number') return SCALAR;
+  if (typeof v === 'string') return kind === 2 ? SCALAR : MALFORMED;
+  if (v === undefined) return kind === 1 ? SCALAR : MALFORMED;
+  return isArrayLike(v) ? v.length : MALFORMED;
+}
+
+/**
+ * Fold one input's {@link inputLength} into the batch length so far (SCALAR before any array):
+ * MALFORMED when either is, or when two arrays differ in length.
+ * @throws Nothing.
+ */
+export function joinLength(n: number, m: number): number {
+  if (n === MALFORMED || m === MALFORMED) return MALFORMED;
+  if (m === SCALAR) return n;
+  if (n === SCALAR || n === m) return m;
+  return MALFORMED;
+}
+
 /**
  * Check every element of a numeric input before any kernel runs: a non-number in a plain array is
  * a malformed call, while NaN or an out-of-domain number is left for the kernel to flag per element.
@@ -47,6 +78,13 @@ export function batchLength(fields: Record<string, unknown>, optional: readonly 
  */
 export function checkNumbers(src: NumberInput, path: string): void {
   if (typeof src === 'number' || src instanceof Float64Array) return;
+  if (Array.isArray(src)) {
+    // The common plain array first: Array.isArray is inlined, ArrayBuffer.isView is a builtin call.
+    for (let i = 0; i < src.length; i++) {
+      if (typeof src[i] !== 'number') throw new InputError(`${path}[${i}]`, src[i], 'a number');
+    }
+    return;
+  }
   if (ArrayBuffer.isView(src)) {
     if (src instanceof DataView || typeof (src as unknown as ArrayLike<unknown>)[0] === 'bigint') {
       throw new InputError(path, src, 'a number array (not BigInt or DataView)');
@@ -75,8 +113,10 @@ export function checkTypes(src: OptionTypeInput, path = 'types'): void {
 /** Copy elements [start, start + count) of a checked numeric input into `dst` at `at` (a scalar fills). */
 export function copyNumbers(dst: Float64Array, at: number, src: NumberInput, start: number, count: number): void {
   if (typeof src === 'number') {
-    dst.fill(src, at, at + count);
-  } else if (ArrayBuffer.isView(src) && count > 16) {
+    // A loop beats the builtin's call overhead on the one-option calls.
+    if (count > 16) dst.fill(src, at, at + count);
+    else for (let i = 0; i < count; i++) dst[at + i] = src;
+  } else if (count > 16 && ArrayBuffer.isView(src)) {
     dst.set((src as unknown as Float64Array).subarray(start, start + count), at);
   } else {
     for (let i = 0; i < count; i++) dst[at + i] = src[start + i];
@@ -86,13 +126,16 @@ export function copyNumbers(dst: Float64Array, at: number, src: NumberInput, sta
 /** Copy checked option types [start, start + count) into `dst` as +1 / -1. */
 export function copyTypes(dst: Int8Array, at: number, src: OptionTypeInput, start: number, count: number): void {
   if (typeof src === 'string') {
-    dst.fill(src === 'call' ? 1 : -1, at, at + count);
-  } else if (src instanceof Int8Array) {
+    const flag = src === 'call' ? 1 : -1;
+    if (count > 16) dst.fill(flag, at, at + count);
+    else for (let i = 0; i < count; i++) dst[at + i] = flag;
+  } else if (src instanceof Int8Array && count > 16) {
     dst.set(src.subarray(start, start + count), at);
   } else {
     for (let i = 0; i < count; i++) {
       const v = src[start + i];
-      dst[at + i] = v === 'call' || (v as unknown) === 1 ? 1 : -1;
+      // An Int8Array keeps its values (the kernel flags anything but +-1 per element).
+      dst[at + i] = typeof v === 'number' ? v : v === 'call' ? 1 : -1;
     }
   }
 }

@@ -10,6 +10,8 @@ import {
   blackScholes, black76, type BlackScholesArgs, type Black76Args, type PricingResult, type PricingResultWithGreeks, type CoinPricingResultWithGreeks,
 } from './pricing/black-pricing.js';
 import { impliedVol, type ImpliedVolArgs, type ImpliedVolResult } from './pricing/implied-vol.js';
+import type { BatchParallelOptions } from './pricing/batch-shards.js';
+import { revaluePortfolioOnWorkers } from './risk/revaluation-shards.js';
 import { batesPrice, hestonPrice, type BatesPriceArgs, type BatesPriceResult, type HestonPriceArgs, type HestonPriceResult } from './pricing/heston-price.js';
 import { calibrateHeston, type CalibrateHestonArgs, type CalibrateHestonResult } from './calibration/heston-calibration.js';
 import { calibrateBates, type CalibrateBatesArgs, type CalibrateBatesResult } from './calibration/bates-calibration.js';
@@ -105,32 +107,42 @@ export class Engine implements EngineContext {
   /**
    * Batch Black-Scholes-Merton prices (and greeks) on spot; see {@link BlackScholesArgs}.
    * Expiries in years, vols decimals, rates and dividend yields continuously compounded.
+   * With `workers` (`BatchParallelOptions`): a Promise of the same result, bit for bit, computed on the worker pool.
    * @throws InputError for a malformed call (wrong types, mismatched lengths, unknown option type); a bad element gives NaN and its `status` instead.
    */
+  blackScholes(args: BlackScholesArgs & { greeks: true } & BatchParallelOptions): Promise<PricingResultWithGreeks>;
+  blackScholes(args: BlackScholesArgs & BatchParallelOptions): Promise<PricingResult>;
   blackScholes(args: BlackScholesArgs & { greeks: true }): PricingResultWithGreeks;
   blackScholes(args: BlackScholesArgs): PricingResult;
-  blackScholes(args: BlackScholesArgs): PricingResult {
+  blackScholes(args: BlackScholesArgs): PricingResult | Promise<PricingResult> {
     return blackScholes(this, args);
   }
 
   /**
    * Batch Black-76 prices (and greeks) on the forward; see {@link Black76Args}.
    * Expiries in years, vols decimals, discount factors (default 1); coin settlement prices in coins (USD value / forward).
+   * With `workers` (`BatchParallelOptions`): a Promise of the same result, bit for bit, computed on the worker pool.
    * @throws InputError for a malformed call; a bad element gives NaN and its `status` instead.
    */
+  black76(args: Black76Args & { greeks: true; settlement: 'coin' } & BatchParallelOptions): Promise<CoinPricingResultWithGreeks>;
+  black76(args: Black76Args & { greeks: true } & BatchParallelOptions): Promise<PricingResultWithGreeks>;
+  black76(args: Black76Args & BatchParallelOptions): Promise<PricingResult>;
   black76(args: Black76Args & { greeks: true; settlement: 'coin' }): CoinPricingResultWithGreeks;
   black76(args: Black76Args & { greeks: true }): PricingResultWithGreeks;
   black76(args: Black76Args): PricingResult;
-  black76(args: Black76Args): PricingResult {
+  black76(args: Black76Args): PricingResult | Promise<PricingResult> {
     return black76(this, args);
   }
 
   /**
    * Batch Black-76 implied volatilities with a per-element status; see {@link ImpliedVolArgs}.
    * Vols returned as decimals; expiries in years; prices in coins with `settlement: 'coin'`.
+   * With `workers` (`BatchParallelOptions`): a Promise of the same result, bit for bit, computed on the worker pool.
    * @throws InputError for a malformed call; a price with no implied vol gives NaN and its `status` instead.
    */
-  impliedVol(args: ImpliedVolArgs): ImpliedVolResult {
+  impliedVol(args: ImpliedVolArgs & BatchParallelOptions): Promise<ImpliedVolResult>;
+  impliedVol(args: ImpliedVolArgs): ImpliedVolResult;
+  impliedVol(args: ImpliedVolArgs): ImpliedVolResult | Promise<ImpliedVolResult> {
     return impliedVol(this, args);
   }
 
@@ -254,10 +266,14 @@ export class Engine implements EngineContext {
 
   /**
    * Full revaluation of a portfolio over scenarios (P&L in USD, positive = gain); see {@link RevaluePortfolioArgs}.
+   * With `workers` (`BatchParallelOptions`): a Promise of the same result, bit for bit, the scenarios split over the worker pool.
    * @throws InputError for a malformed portfolio or scenario set.
    */
-  revaluePortfolio(args: RevaluePortfolioArgs): RevaluationResult {
-    return revaluePortfolio(this, args);
+  revaluePortfolio(args: RevaluePortfolioArgs & BatchParallelOptions): Promise<RevaluationResult>;
+  revaluePortfolio(args: RevaluePortfolioArgs): RevaluationResult;
+  revaluePortfolio(args: RevaluePortfolioArgs): RevaluationResult | Promise<RevaluationResult> {
+    const a = args as RevaluePortfolioArgs & { workers?: unknown };
+    return a !== null && typeof a === 'object' && a.workers !== undefined ? revaluePortfolioOnWorkers(this, a as RevaluePortfolioArgs & BatchParallelOptions) : revaluePortfolio(this, args);
   }
 
   /**

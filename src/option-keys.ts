@@ -49,6 +49,19 @@ export function closestKey(key: string, allowed: readonly string[]): string | un
   return best !== undefined && bestD <= Math.max(2, Math.ceil(key.length / 3)) ? best : undefined;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * True when every own enumerable key of `options` is in `allowed`: O(keys), no allocation. The
+ * fast path of the hot entry points (one pricing call per option); on false, call
+ * {@link checkKeys} (or a checker with hints) for the error.
+ * @throws Nothing.
+ */
+export function hasOnlyKeys(options: object, allowed: ReadonlySet<string>): boolean {
+  for (const key in options) if (!allowed.has(key) && hasOwn.call(options, key)) return false;
+  return true;
+}
+
 /**
  * Check that every own enumerable key of `options` is one of `allowed`.
  * @param path the options object's path (`'options'`, `'args'`, `'grid'`); an unknown key is
@@ -56,8 +69,10 @@ export function closestKey(key: string, allowed: readonly string[]): string | un
  * @throws InputError naming the unknown key, its value and the closest valid key.
  */
 export function checkKeys(options: object, allowed: readonly string[], path: string): void {
-  for (const key of Object.keys(options)) {
-    if (allowed.includes(key)) continue;
+  // for...in walks V8's enum cache without allocating (Object.keys copies it into a new array on
+  // every call); inherited enumerable keys are skipped, so the keys checked are Object.keys'.
+  for (const key in options) {
+    if (allowed.includes(key) || !hasOwn.call(options, key)) continue;
     const suggestion = closestKey(key, allowed);
     const where = path === '' ? key : `${path}.${key}`;
     throw new InputError(

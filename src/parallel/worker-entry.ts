@@ -13,6 +13,8 @@ import { createEngineSync, type Engine } from '../engine.js';
 import { monteCarloShardTasks } from '../montecarlo/shards.js';
 import { portfolioMarginShardTasks } from '../margin/portfolio-margin-shard.js';
 import { portfolioLiquidationShardTasks } from '../margin/portfolio-liquidation-shard.js';
+import { pricingShardTasks } from '../pricing/batch-shards.js';
+import { revaluationShardTasks } from '../risk/revaluation-shards.js';
 import { serializeError } from './errors.js';
 import { importTaskModule } from './task-modules.js';
 import { PROTOCOL_VERSION, type FromWorker, type ToWorker } from './protocol.js';
@@ -34,7 +36,7 @@ interface RunState {
 
 // The domains' tasks, registered explicitly: an import kept only for its side effect could be
 // dropped by a bundler (the package declares `sideEffects: false`).
-for (const table of [monteCarloShardTasks, portfolioMarginShardTasks, portfolioLiquidationShardTasks]) registerShardTasks(table);
+for (const table of [monteCarloShardTasks, portfolioMarginShardTasks, portfolioLiquidationShardTasks, pricingShardTasks, revaluationShardTasks]) registerShardTasks(table);
 
 let engine: Engine | undefined;
 const runs = new Map<number, RunState>();

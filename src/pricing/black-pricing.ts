@@ -1,8 +1,13 @@
 import type { EngineContext } from '../context.js';
-import { batchLength, booleanOption, enumOption, outputArray, requireObject, type NumberInput, type OptionTypeInput } from '../batch-inputs.js';
-import { checkColumns, runBatch, type InputColumn } from '../batch-runner.js';
+import {
+  batchLength, booleanOption, enumOption, inputLength, joinLength, MALFORMED, outputArray, requireObject, SCALAR, type NumberInput, type OptionTypeInput,
+} from '../batch-inputs.js';
+import { runKernel, type BatchFrame } from '../batch-runner.js';
 import { InputError } from '../errors.js';
-import { checkKeys } from '../option-keys.js';
+import { checkKeys, hasOnlyKeys } from '../option-keys.js';
+import {
+  BATCH_PARALLEL_KEYS, BLACK76_KERNEL, BLACK_SCHOLES_KERNEL, checkBatchParallel, rejectParallelKeys, runBatchOnWorkers, type BatchParallelOptions,
+} from './batch-shards.js';
 
 
 /** Greek columns, in kernel output order after the price. */
@@ -109,116 +114,213 @@ const listed: [AllListed<BlackScholesArgs, (typeof BLACK_SCHOLES_KEYS)[number]>,
 void listed;
 
 /**
+ * The keys of a batch call, as sets for the allocation-free check: `sync` without, `parallel`
+ * with the pool options (`workers`, `signal`, ...).
+ */
+export interface BatchKeys {
+  readonly list: readonly string[];
+  readonly sync: ReadonlySet<string>;
+  readonly parallel: ReadonlySet<string>;
+  readonly hints: ReadonlyMap<string, string>;
+}
+
+/** The {@link BatchKeys} of a call with these keys and hints. */
+export function batchKeys(list: readonly string[], hints: ReadonlyMap<string, string>): BatchKeys {
+  return { list, sync: new Set(list), parallel: new Set([...list, ...BATCH_PARALLEL_KEYS]), hints };
+}
+
+/**
  * checkKeys with hints for the other model's discounting key: Black-76 has no `rates` (it takes
  * `discountFactors`), Black-Scholes has no `discountFactors` (it takes `rates`), which edit distance
- * would not suggest.
- * @throws InputError naming the unknown key (path = the key) and the valid key to use.
+ * would not suggest. O(keys), no allocation when every key is known.
+ * @param parallel whether the pool options (`workers`, `signal`, ...) are allowed (the Promise form).
+ * @throws InputError naming the unknown key (path = the key) and the valid key to use; a pool
+ * option without `workers`.
  */
-export function checkArgsKeys(args: object, allowed: readonly string[], hints: ReadonlyMap<string, string>): void {
+export function checkArgsKeys(args: object, keys: BatchKeys, parallel: boolean): void {
+  if (hasOnlyKeys(args, parallel ? keys.parallel : keys.sync)) return;
+  const a = args as Record<string, unknown>;
+  // Without workers a pool option may be present only as undefined (`workers: opts.workers`).
+  if (!parallel) rejectParallelKeys(a);
+  const allowed = [...keys.list, ...BATCH_PARALLEL_KEYS];
   for (const key of Object.keys(args)) {
     if (allowed.includes(key)) continue;
-    const hint = hints.get(key);
+    const hint = keys.hints.get(key);
     if (hint !== undefined) {
-      throw new InputError(key, (args as Record<string, unknown>)[key], `no such option (this model takes '${hint}')`, hint);
+      throw new InputError(key, a[key], `no such option (this model takes '${hint}')`, hint);
     }
     checkKeys(args, allowed, '');
   }
 }
 
-const BLACK_SCHOLES_HINTS: ReadonlyMap<string, string> = new Map([['discountFactors', 'rates'], ['discountFactor', 'rates'], ['forwards', 'spots']]);
-const BLACK76_HINTS: ReadonlyMap<string, string> = new Map([
+const BLACK_SCHOLES_ARG_KEYS = batchKeys(BLACK_SCHOLES_KEYS, new Map([['discountFactors', 'rates'], ['discountFactor', 'rates'], ['forwards', 'spots']]));
+const BLACK76_ARG_KEYS = batchKeys(BLACK76_KEYS, new Map([
   ['rates', 'discountFactors'], ['rate', 'discountFactors'], ['dividendYields', 'forwards'], ['dividendYield', 'forwards'], ['spots', 'forwards'],
-]);
+]));
 
-function outputs(n: number, greeks: boolean, out: unknown): Float64Array[] {
-  const o = out === undefined ? {} : requireObject(out, 'out');
-  if (out !== undefined) checkKeys(o, OUT_KEYS, 'out');
+/**
+ * The output columns of a call into `f.outs` (price, then the greeks with `greeks: true`): the
+ * caller's `out` arrays, checked, or new ones.
+ * @throws InputError for a malformed `out` (unknown key, wrong type or length, a greek without greeks: true).
+ */
+function outputs(f: BatchFrame, n: number, greeks: boolean, out: unknown): void {
+  f.nOut = greeks ? 8 : 1;
+  if (out === undefined) {
+    for (let c = 0; c < f.nOut; c++) f.outs[c] = new Float64Array(n);
+    return;
+  }
+  const o = requireObject(out, 'out');
+  checkKeys(o, OUT_KEYS, 'out');
   if (!greeks) {
     // A greek array would never be written without greeks: true.
     const unused = Object.keys(o).find((k) => k !== 'price' && o[k] !== undefined);
     if (unused !== undefined) throw new InputError(`out.${unused}`, o[unused], 'absent unless greeks: true');
   }
-  const names = greeks ? ['price', ...GREEK_NAMES] : ['price'];
-  return names.map((k) => outputArray(o[k], n, `out.${k}`));
+  f.outs[0] = outputArray(o.price, n, 'out.price');
+  if (greeks) for (let g = 0; g < GREEK_NAMES.length; g++) f.outs[g + 1] = outputArray(o[GREEK_NAMES[g]], n, `out.${GREEK_NAMES[g]}`);
 }
 
-function assemble(cols: Float64Array[], status: Uint8Array): PricingResult {
-  const r: PricingResult = { price: cols[0], status };
-  if (cols.length > 1) GREEK_NAMES.forEach((g, k) => (r[g] = cols[k + 1]));
-  return r;
+/** The result object of a frame's outputs (key order: price, status, then the greeks). */
+function assemble(f: BatchFrame, status: Uint8Array): PricingResult {
+  const c = f.outs;
+  if (f.nOut === 1) return { price: c[0], status };
+  return { price: c[0], status, delta: c[1], gamma: c[2], vega: c[3], theta: c[4], rho: c[5], vanna: c[6], volga: c[7] };
+}
+
+/**
+ * Validate a blackScholes call into a frame: inputs, greeks flag, output columns. Returns n.
+ * @throws InputError for a malformed call.
+ */
+function prepareBlackScholes(a: BlackScholesArgs, f: BatchFrame): number {
+  const greeks = booleanOption(a.greeks, false, 'greeks');
+  const d = f.data;
+  d[0] = a.spots; d[1] = a.strikes; d[2] = a.expiries; d[3] = a.vols; d[4] = a.rates; d[5] = a.dividendYields ?? 0; d[6] = a.types;
+  let n = joinLength(inputLength(a.spots, 0), inputLength(a.strikes, 0));
+  n = joinLength(n, inputLength(a.expiries, 0));
+  n = joinLength(n, inputLength(a.vols, 0));
+  n = joinLength(n, inputLength(a.rates, 0));
+  n = joinLength(n, inputLength(a.dividendYields, 1));
+  n = joinLength(n, inputLength(a.types, 2));
+  if (n === MALFORMED) {
+    // The exact error (first malformed field, or first length mismatch, in field order).
+    batchLength({ spots: a.spots, strikes: a.strikes, expiries: a.expiries, vols: a.vols, rates: a.rates, dividendYields: a.dividendYields, types: a.types }, ['dividendYields']);
+  }
+  if (n === SCALAR) n = 1;
+  BLACK_SCHOLES_KERNEL.check(f);
+  outputs(f, n, greeks, a.out);
+  f.flag0 = greeks ? 1 : 0;
+  f.flag1 = 0;
+  return n;
+}
+
+/**
+ * Validate a black76 call into a frame (flag0 greeks, flag1 coin). Returns n.
+ * @throws InputError for a malformed call.
+ */
+function prepareBlack76(a: Black76Args, f: BatchFrame): number {
+  const greeks = booleanOption(a.greeks, false, 'greeks');
+  const coin = a.settlement === undefined ? 0 : enumOption(a.settlement, ['usd', 'coin'] as const, 'usd', 'settlement') === 'coin' ? 1 : 0;
+  const d = f.data;
+  d[0] = a.forwards; d[1] = a.strikes; d[2] = a.expiries; d[3] = a.vols; d[4] = a.discountFactors ?? 1; d[5] = a.types;
+  let n = joinLength(inputLength(a.forwards, 0), inputLength(a.strikes, 0));
+  n = joinLength(n, inputLength(a.expiries, 0));
+  n = joinLength(n, inputLength(a.vols, 0));
+  n = joinLength(n, inputLength(a.discountFactors, 1));
+  n = joinLength(n, inputLength(a.types, 2));
+  if (n === MALFORMED) {
+    batchLength({ forwards: a.forwards, strikes: a.strikes, expiries: a.expiries, vols: a.vols, discountFactors: a.discountFactors, types: a.types }, ['discountFactors']);
+  }
+  if (n === SCALAR) n = 1;
+  BLACK76_KERNEL.check(f);
+  outputs(f, n, greeks, a.out);
+  f.flag0 = greeks ? 1 : 0;
+  f.flag1 = coin;
+  return n;
+}
+
+/** Black-76 coin settlement with greeks: the premium-adjusted delta, delta less the coin price. */
+function addPremiumAdjustedDelta(result: PricingResult, n: number): void {
+  const adj = new Float64Array(n);
+  for (let i = 0; i < n; i++) adj[i] = result.delta![i] - result.price[i];
+  result.premiumAdjustedDelta = adj;
 }
 
 /**
  * Black-Scholes-Merton European prices (and greeks) for a batch, on spot with a continuous
  * dividend yield. Units: expiries in years, vols and rates as decimals (rates continuously
  * compounded); see {@link PricingResult} for the greeks.
+ *
+ * With `workers` (see `BatchParallelOptions`) the batch is split over the worker pool and
+ * the call returns a Promise of the same result, bit for bit.
  * @throws InputError for a malformed call (wrong types, mismatched lengths, unknown option type,
- * an unknown key: `dividendYield` suggests `dividendYields`).
+ * an unknown key: `dividendYield` suggests `dividendYields`; a bad `workers`: the Promise rejects).
  * Per-element domain problems (NaN, spot <= 0, negative vol...) give NaN and `Status.invalidInput`.
  */
+export function blackScholes(ctx: EngineContext, args: BlackScholesArgs & { greeks: true } & BatchParallelOptions): Promise<PricingResultWithGreeks>;
+export function blackScholes(ctx: EngineContext, args: BlackScholesArgs & BatchParallelOptions): Promise<PricingResult>;
 export function blackScholes(ctx: EngineContext, args: BlackScholesArgs & { greeks: true }): PricingResultWithGreeks;
 export function blackScholes(ctx: EngineContext, args: BlackScholesArgs): PricingResult;
-export function blackScholes(ctx: EngineContext, args: BlackScholesArgs): PricingResult {
-  const a = requireObject(args, 'args') as unknown as BlackScholesArgs;
-  checkArgsKeys(a, BLACK_SCHOLES_KEYS, BLACK_SCHOLES_HINTS);
-  const greeks = booleanOption(a.greeks, false, 'greeks');
-  const fields = { spots: a.spots, strikes: a.strikes, expiries: a.expiries, vols: a.vols, rates: a.rates, dividendYields: a.dividendYields, types: a.types };
-  const n = batchLength(fields, ['dividendYields']);
-  const columns: InputColumn[] = [
-    { kind: 'f64', data: a.spots, path: 'spots' },
-    { kind: 'f64', data: a.strikes, path: 'strikes' },
-    { kind: 'f64', data: a.expiries, path: 'expiries' },
-    { kind: 'f64', data: a.vols, path: 'vols' },
-    { kind: 'f64', data: a.rates, path: 'rates' },
-    { kind: 'f64', data: a.dividendYields ?? 0, path: 'dividendYields' },
-    { kind: 'i8', data: a.types, path: 'types' },
-  ];
-  checkColumns(columns);
-  const cols = outputs(n, greeks, a.out);
+export function blackScholes(ctx: EngineContext, args: BlackScholesArgs): PricingResult | Promise<PricingResult> {
+  const a = requireObject(args, 'args') as unknown as BlackScholesArgs & { workers?: unknown };
+  if (a.workers !== undefined) return blackScholesOnWorkers(ctx, a);
+  checkArgsKeys(a, BLACK_SCHOLES_ARG_KEYS, false);
+  const f = BLACK_SCHOLES_KERNEL.acquire();
+  const n = prepareBlackScholes(a, f);
   const status = new Uint8Array(n);
-  const k = ctx.kernels;
-  runBatch(ctx, 'blackScholesBatch', n, columns, cols, status, (m, p, pOut, pStatus) =>
-    k.blackScholesBatch(m, p[0], p[1], p[2], p[3], p[4], p[5], p[6], greeks ? 1 : 0, pOut, pStatus));
-  return assemble(cols, status);
+  runKernel(ctx, BLACK_SCHOLES_KERNEL, f, 0, n, status, 0);
+  const result = assemble(f, status);
+  BLACK_SCHOLES_KERNEL.release(f);
+  return result;
+}
+
+async function blackScholesOnWorkers(ctx: EngineContext, a: BlackScholesArgs): Promise<PricingResult> {
+  checkArgsKeys(a, BLACK_SCHOLES_ARG_KEYS, true);
+  const p = checkBatchParallel(a as unknown as Record<string, unknown>);
+  const f = BLACK_SCHOLES_KERNEL.acquire();
+  const n = prepareBlackScholes(a, f);
+  const status = new Uint8Array(n);
+  const result = assemble(f, status);
+  await runBatchOnWorkers(ctx, 'blackScholes', BLACK_SCHOLES_KERNEL, f, n, status, p);
+  return result;
 }
 
 /**
  * Black-76 European prices (and greeks) for a batch, on the forward with a discount factor;
- * `settlement: 'coin'` prices Deribit-style inverse options in coins.
+ * `settlement: 'coin'` prices Deribit-style inverse options in coins. With `workers`, a Promise
+ * of the same result computed on the worker pool (see {@link blackScholes}).
  * @throws InputError for a malformed call (an unknown key too: `rates` suggests `discountFactors`).
  * Per-element domain problems give NaN and `Status.invalidInput`.
  */
+export function black76(ctx: EngineContext, args: Black76Args & { greeks: true; settlement: 'coin' } & BatchParallelOptions): Promise<CoinPricingResultWithGreeks>;
+export function black76(ctx: EngineContext, args: Black76Args & { greeks: true } & BatchParallelOptions): Promise<PricingResultWithGreeks>;
+export function black76(ctx: EngineContext, args: Black76Args & BatchParallelOptions): Promise<PricingResult>;
 export function black76(ctx: EngineContext, args: Black76Args & { greeks: true; settlement: 'coin' }): CoinPricingResultWithGreeks;
 export function black76(ctx: EngineContext, args: Black76Args & { greeks: true }): PricingResultWithGreeks;
 export function black76(ctx: EngineContext, args: Black76Args): PricingResult;
-export function black76(ctx: EngineContext, args: Black76Args): PricingResult {
-  const a = requireObject(args, 'args') as unknown as Black76Args;
-  checkArgsKeys(a, BLACK76_KEYS, BLACK76_HINTS);
-  const greeks = booleanOption(a.greeks, false, 'greeks');
-  const settlement = enumOption(a.settlement, ['usd', 'coin'] as const, 'usd', 'settlement');
-  const fields = { forwards: a.forwards, strikes: a.strikes, expiries: a.expiries, vols: a.vols, discountFactors: a.discountFactors, types: a.types };
-  const n = batchLength(fields, ['discountFactors']);
-  const columns: InputColumn[] = [
-    { kind: 'f64', data: a.forwards, path: 'forwards' },
-    { kind: 'f64', data: a.strikes, path: 'strikes' },
-    { kind: 'f64', data: a.expiries, path: 'expiries' },
-    { kind: 'f64', data: a.vols, path: 'vols' },
-    { kind: 'f64', data: a.discountFactors ?? 1, path: 'discountFactors' },
-    { kind: 'i8', data: a.types, path: 'types' },
-  ];
-  checkColumns(columns);
-  const cols = outputs(n, greeks, a.out);
+export function black76(ctx: EngineContext, args: Black76Args): PricingResult | Promise<PricingResult> {
+  const a = requireObject(args, 'args') as unknown as Black76Args & { workers?: unknown };
+  if (a.workers !== undefined) return black76OnWorkers(ctx, a);
+  checkArgsKeys(a, BLACK76_ARG_KEYS, false);
+  const f = BLACK76_KERNEL.acquire();
+  const n = prepareBlack76(a, f);
   const status = new Uint8Array(n);
-  const k = ctx.kernels;
-  const coin = settlement === 'coin' ? 1 : 0;
-  runBatch(ctx, 'black76Batch', n, columns, cols, status, (m, p, pOut, pStatus) =>
-    k.black76Batch(m, p[0], p[1], p[2], p[3], p[4], p[5], coin, greeks ? 1 : 0, pOut, pStatus));
-  const result = assemble(cols, status);
-  if (coin && greeks) {
-    const adj = new Float64Array(n);
-    for (let i = 0; i < n; i++) adj[i] = result.delta![i] - result.price[i];
-    result.premiumAdjustedDelta = adj;
-  }
+  const coinGreeks = f.flag0 === 1 && f.flag1 === 1;
+  runKernel(ctx, BLACK76_KERNEL, f, 0, n, status, 0);
+  const result = assemble(f, status);
+  BLACK76_KERNEL.release(f);
+  if (coinGreeks) addPremiumAdjustedDelta(result, n);
   return result;
 }
 
+async function black76OnWorkers(ctx: EngineContext, a: Black76Args): Promise<PricingResult> {
+  checkArgsKeys(a, BLACK76_ARG_KEYS, true);
+  const p = checkBatchParallel(a as unknown as Record<string, unknown>);
+  const f = BLACK76_KERNEL.acquire();
+  const n = prepareBlack76(a, f);
+  const status = new Uint8Array(n);
+  const coinGreeks = f.flag0 === 1 && f.flag1 === 1;
+  const result = assemble(f, status);
+  await runBatchOnWorkers(ctx, 'black76', BLACK76_KERNEL, f, n, status, p);
+  if (coinGreeks) addPremiumAdjustedDelta(result, n);
+  return result;
+}

@@ -1,7 +1,8 @@
 import type { EngineContext } from '../context.js';
-import { batchLength, enumOption, outputArray, requireObject, type NumberInput, type OptionTypeInput } from '../batch-inputs.js';
-import { checkColumns, runBatch, type InputColumn } from '../batch-runner.js';
-import { checkArgsKeys } from './black-pricing.js';
+import { batchLength, enumOption, inputLength, joinLength, MALFORMED, outputArray, requireObject, SCALAR, type NumberInput, type OptionTypeInput } from '../batch-inputs.js';
+import { runKernel, type BatchFrame } from '../batch-runner.js';
+import { batchKeys, checkArgsKeys } from './black-pricing.js';
+import { checkBatchParallel, IMPLIED_VOL_KERNEL, runBatchOnWorkers, type BatchParallelOptions } from './batch-shards.js';
 
 /** Arguments of `engine.impliedVol`. Numbers broadcast; arrays must share one length. */
 export interface ImpliedVolArgs {
@@ -27,9 +28,9 @@ const IMPLIED_VOL_KEYS = ['prices', 'forwards', 'strikes', 'expiries', 'types', 
 type AllListed<T, K> = [Exclude<keyof T, K>] extends [never] ? true : never;
 const listed: AllListed<ImpliedVolArgs, (typeof IMPLIED_VOL_KEYS)[number]> = true;
 void listed;
-const IMPLIED_VOL_HINTS: ReadonlyMap<string, string> = new Map([
+const IMPLIED_VOL_ARG_KEYS = batchKeys(IMPLIED_VOL_KEYS, new Map([
   ['rates', 'discountFactors'], ['rate', 'discountFactors'], ['spots', 'forwards'], ['dividendYields', 'forwards'], ['dividendYield', 'forwards'],
-]);
+]));
 
 /**
  * `vols[i]`: Black-76 implied volatility (annualised decimal), NaN unless `status[i]` is
@@ -41,33 +42,64 @@ export interface ImpliedVolResult {
 }
 
 /**
+ * Validate an impliedVol call into a frame (flag1 coin, one output column). Returns n.
+ * @throws InputError for a malformed call.
+ */
+function prepareImpliedVol(a: ImpliedVolArgs, f: BatchFrame): number {
+  const coin = a.settlement === undefined ? 0 : enumOption(a.settlement, ['usd', 'coin'] as const, 'usd', 'settlement') === 'coin' ? 1 : 0;
+  const d = f.data;
+  d[0] = a.prices; d[1] = a.forwards; d[2] = a.strikes; d[3] = a.expiries; d[4] = a.discountFactors ?? 1; d[5] = a.types;
+  let n = joinLength(inputLength(a.prices, 0), inputLength(a.forwards, 0));
+  n = joinLength(n, inputLength(a.strikes, 0));
+  n = joinLength(n, inputLength(a.expiries, 0));
+  n = joinLength(n, inputLength(a.discountFactors, 1));
+  n = joinLength(n, inputLength(a.types, 2));
+  if (n === MALFORMED) {
+    // The exact error (first malformed field, or first length mismatch, in field order).
+    batchLength({ prices: a.prices, forwards: a.forwards, strikes: a.strikes, expiries: a.expiries, discountFactors: a.discountFactors, types: a.types }, ['discountFactors']);
+  }
+  if (n === SCALAR) n = 1;
+  IMPLIED_VOL_KERNEL.check(f);
+  f.nOut = 1;
+  f.outs[0] = outputArray(a.out, n, 'out');
+  f.flag0 = 0;
+  f.flag1 = coin;
+  return n;
+}
+
+/**
  * Black-76 implied volatilities for a batch, to the accuracy double precision allows on every
  * valid input (Jaeckel's "Let's Be Rational": rational initial guesses and Householder steps on
  * the normalised Black function). A price with no implied vol gives NaN and its status; it never
  * throws and never affects the other elements.
+ *
+ * With `workers` (see `BatchParallelOptions`) the batch is split over the worker pool and
+ * the call returns a Promise of the same result, bit for bit.
  * @throws InputError for a malformed call (wrong types, mismatched lengths, unknown option type or
- * settlement, an unknown key: `rates` suggests `discountFactors`).
+ * settlement, an unknown key: `rates` suggests `discountFactors`; a bad `workers`: the Promise rejects).
  */
-export function impliedVol(ctx: EngineContext, args: ImpliedVolArgs): ImpliedVolResult {
-  const a = requireObject(args, 'args') as unknown as ImpliedVolArgs;
-  checkArgsKeys(a, IMPLIED_VOL_KEYS, IMPLIED_VOL_HINTS);
-  const settlement = enumOption(a.settlement, ['usd', 'coin'] as const, 'usd', 'settlement');
-  const fields = { prices: a.prices, forwards: a.forwards, strikes: a.strikes, expiries: a.expiries, discountFactors: a.discountFactors, types: a.types };
-  const n = batchLength(fields, ['discountFactors']);
-  const columns: InputColumn[] = [
-    { kind: 'f64', data: a.prices, path: 'prices' },
-    { kind: 'f64', data: a.forwards, path: 'forwards' },
-    { kind: 'f64', data: a.strikes, path: 'strikes' },
-    { kind: 'f64', data: a.expiries, path: 'expiries' },
-    { kind: 'f64', data: a.discountFactors ?? 1, path: 'discountFactors' },
-    { kind: 'i8', data: a.types, path: 'types' },
-  ];
-  checkColumns(columns);
-  const vols = outputArray(a.out, n, 'out');
+export function impliedVol(ctx: EngineContext, args: ImpliedVolArgs & BatchParallelOptions): Promise<ImpliedVolResult>;
+export function impliedVol(ctx: EngineContext, args: ImpliedVolArgs): ImpliedVolResult;
+export function impliedVol(ctx: EngineContext, args: ImpliedVolArgs): ImpliedVolResult | Promise<ImpliedVolResult> {
+  const a = requireObject(args, 'args') as unknown as ImpliedVolArgs & { workers?: unknown };
+  if (a.workers !== undefined) return impliedVolOnWorkers(ctx, a);
+  checkArgsKeys(a, IMPLIED_VOL_ARG_KEYS, false);
+  const f = IMPLIED_VOL_KERNEL.acquire();
+  const n = prepareImpliedVol(a, f);
   const status = new Uint8Array(n);
-  const k = ctx.kernels;
-  const coin = settlement === 'coin' ? 1 : 0;
-  runBatch(ctx, 'impliedVolatilityBatch', n, columns, [vols], status, (m, p, pOut, pStatus) =>
-    k.impliedVolatilityBatch(m, p[0], p[1], p[2], p[3], p[4], p[5], coin, pOut, pStatus));
-  return { vols, status };
+  runKernel(ctx, IMPLIED_VOL_KERNEL, f, 0, n, status, 0);
+  const result = { vols: f.outs[0], status };
+  IMPLIED_VOL_KERNEL.release(f);
+  return result;
+}
+
+async function impliedVolOnWorkers(ctx: EngineContext, a: ImpliedVolArgs): Promise<ImpliedVolResult> {
+  checkArgsKeys(a, IMPLIED_VOL_ARG_KEYS, true);
+  const p = checkBatchParallel(a as unknown as Record<string, unknown>);
+  const f = IMPLIED_VOL_KERNEL.acquire();
+  const n = prepareImpliedVol(a, f);
+  const status = new Uint8Array(n);
+  const result = { vols: f.outs[0], status };
+  await runBatchOnWorkers(ctx, 'impliedVol', IMPLIED_VOL_KERNEL, f, n, status, p);
+  return result;
 }

@@ -234,22 +234,38 @@ export interface RevaluePortfolioArgs {
   positionPnl?: boolean;
 }
 
-const REVALUE_KEYS = keysOf<RevaluePortfolioArgs>()(['portfolio', 'scenarios', 'positionPnl']);
+export const REVALUE_KEYS = keysOf<RevaluePortfolioArgs>()(['portfolio', 'scenarios', 'positionPnl']);
 
 /** A scenario set's shape: an object with only ScenarioSet keys (its arrays are checked when flattened). @throws InputError. */
 export function checkScenarioSet(sc: unknown, path = 'scenarios'): asserts sc is ScenarioSet {
   checkOptions(sc, SCENARIO_KEYS, path);
 }
 
+/** A checked revaluation call: the packed portfolio, the flattened scenarios and the options. */
+export interface RevaluationPlan {
+  packed: PackedPortfolio;
+  /** Row-major [m][assets] log-returns and (optional) vol shocks. */
+  lr: Float64Array;
+  vs: Float64Array | undefined;
+  /** Number of scenarios. */
+  m: number;
+  volMode: number;
+  horizon: number;
+  wantPos: boolean;
+  /** Whether the portfolio defines accounts (then per-account P&L is returned). */
+  hasAccounts: boolean;
+  /** The positions' i32 columns with every position in account 0 (the total USD view). */
+  totalI32: Int32Array;
+}
+
 /**
- * Full revaluation of a portfolio over a scenario set (see {@link ScenarioSet}), in chunks of
- * `ctx.chunkSize` scenarios, one `portfolioRevalue` kernel call per chunk (and per view: total,
- * accounts).
+ * Check a revaluation call and pack it (the caller's objects are not modified).
+ * @param keys the keys `args` may have (the pool options too, for the call with `workers`).
  * @throws InputError for a malformed portfolio or scenario set.
  */
-export function revaluePortfolio(ctx: EngineContext, args: RevaluePortfolioArgs): RevaluationResult {
+export function planRevaluation(ctx: EngineContext, args: RevaluePortfolioArgs, keys: readonly string[] = REVALUE_KEYS): RevaluationPlan {
   checkContext(ctx);
-  checkOptions(args, REVALUE_KEYS, '', 'args');
+  checkOptions(args, keys, '', 'args');
   const sc = args.scenarios;
   checkScenarioSet(sc);
   const packed = packPortfolio(args.portfolio, sc.assets);
@@ -264,32 +280,70 @@ export function revaluePortfolio(ctx: EngineContext, args: RevaluePortfolioArgs)
   const horizon = sc.horizon === undefined ? 1 / 365 : sc.horizon;
   if (typeof horizon !== 'number' || !(horizon >= 0) || !Number.isFinite(horizon)) throw new InputError('scenarios.horizon', horizon, 'a number >= 0 (years)');
   const wantPos = checkBoolean(args.positionPnl, 'positionPnl');
-  const pnl = new Float64Array(m);
-  const posPnl = wantPos ? new Float64Array(packed.n * m) : undefined;
-  const accounts = args.portfolio.accounts ? packed.accountNames.map(() => new Float64Array(m)) : undefined;
   // Total USD view: every position in account 0, USD.
   const totalI32 = packed.i32.slice();
   totalI32.fill(0, L.COL_ACCOUNT * packed.n, (L.COL_ACCOUNT + 1) * packed.n);
-  const chunk = Math.max(1, Math.min(m, ctx.chunkSize));
-  for (let start = 0; start < m; start += chunk) {
-    const mc = Math.min(chunk, m - start);
-    runRevalue(ctx, packed, totalI32, 1, null, lr, vs, start, mc, volMode, horizon, [pnl], posPnl, m);
-    if (accounts) runRevalue(ctx, packed, packed.i32, packed.accountNames.length, packed.numeraires, lr, vs, start, mc, volMode, horizon, accounts, undefined, m);
+  return { packed, lr, vs, m, volMode, horizon, wantPos, hasAccounts: args.portfolio.accounts !== undefined && args.portfolio.accounts !== null, totalI32 };
+}
+
+/** The output arrays of a plan: total P&L, per-account P&L (with accounts), per-position P&L (with positionPnl). */
+export function revaluationOutputs(plan: RevaluationPlan): { pnl: Float64Array; accounts?: Float64Array[]; posPnl?: Float64Array } {
+  const { m, packed } = plan;
+  return {
+    pnl: new Float64Array(m),
+    accounts: plan.hasAccounts ? packed.accountNames.map(() => new Float64Array(m)) : undefined,
+    posPnl: plan.wantPos ? new Float64Array(packed.n * m) : undefined,
+  };
+}
+
+/**
+ * Revalue scenarios [first, first + count) of a plan in chunks of `ctx.chunkSize`: scenario s
+ * lands at index s - first of `pnl` and of each account's array, and at i stride + s - first of
+ * `posPnl` (row-major [positions][stride]).
+ * @throws KernelError; RangeError when the heap cannot grow.
+ */
+export function revalueRange(
+  ctx: EngineContext, plan: RevaluationPlan, first: number, count: number,
+  pnl: Float64Array, accounts: Float64Array[] | undefined, posPnl: Float64Array | undefined, stride: number,
+): void {
+  const { packed, lr, vs, volMode, horizon } = plan;
+  const chunk = Math.max(1, Math.min(count, ctx.chunkSize));
+  for (let start = first; start < first + count; start += chunk) {
+    const mc = Math.min(chunk, first + count - start);
+    runRevalue(ctx, packed, plan.totalI32, 1, null, lr, vs, start, mc, volMode, horizon, [pnl], posPnl, stride, first);
+    if (accounts) runRevalue(ctx, packed, packed.i32, packed.accountNames.length, packed.numeraires, lr, vs, start, mc, volMode, horizon, accounts, undefined, stride, first);
   }
-  const r: RevaluationResult = { pnl, scenarios: m, assets: packed.assets };
+}
+
+/** The result object of a plan's outputs. */
+export function revaluationResult(plan: RevaluationPlan, pnl: Float64Array, accounts: Float64Array[] | undefined, posPnl: Float64Array | undefined): RevaluationResult {
+  const r: RevaluationResult = { pnl, scenarios: plan.m, assets: plan.packed.assets };
   if (accounts) {
     const byName = dict<Float64Array>();
-    packed.accountNames.forEach((a, i) => (byName[a] = accounts[i]));
+    plan.packed.accountNames.forEach((a, i) => (byName[a] = accounts[i]));
     r.accounts = byName;
   }
   if (posPnl) r.positionPnl = posPnl;
   return r;
 }
 
+/**
+ * Full revaluation of a portfolio over a scenario set (see {@link ScenarioSet}), in chunks of
+ * `ctx.chunkSize` scenarios, one `portfolioRevalue` kernel call per chunk (and per view: total,
+ * accounts).
+ * @throws InputError for a malformed portfolio or scenario set.
+ */
+export function revaluePortfolio(ctx: EngineContext, args: RevaluePortfolioArgs): RevaluationResult {
+  const plan = planRevaluation(ctx, args);
+  const { pnl, accounts, posPnl } = revaluationOutputs(plan);
+  revalueRange(ctx, plan, 0, plan.m, pnl, accounts, posPnl, plan.m);
+  return revaluationResult(plan, pnl, accounts, posPnl);
+}
+
 function runRevalue(
   ctx: EngineContext, packed: PackedPortfolio, i32: Int32Array, nA: number, numeraires: Int32Array | null,
   lr: Float64Array, vs: Float64Array | undefined, start: number, mc: number, volMode: number, horizon: number,
-  outs: Float64Array[], posPnl: Float64Array | undefined, m: number,
+  outs: Float64Array[], posPnl: Float64Array | undefined, m: number, base: number,
 ): void {
   const { arena } = ctx;
   const n = packed.n, nF = packed.assets.length;
@@ -314,8 +368,8 @@ function runRevalue(
   const rc = ctx.kernels.portfolioRevalue(n, mc, nF, nA, pF, pI, pS, pL, pV, volMode, horizon, pN, pScr, pOut, pPos);
   if (rc !== 0) throw new KernelError('portfolioRevalue', rc);
   const w = arena.views.f64;
-  for (let a = 0; a < nA; a++) outs[a].set(w.subarray((pOut >>> 3) + a * mc, (pOut >>> 3) + (a + 1) * mc), start);
+  for (let a = 0; a < nA; a++) outs[a].set(w.subarray((pOut >>> 3) + a * mc, (pOut >>> 3) + (a + 1) * mc), start - base);
   if (posPnl) {
-    for (let i = 0; i < n; i++) posPnl.set(w.subarray((pPos >>> 3) + i * mc, (pPos >>> 3) + (i + 1) * mc), i * m + start);
+    for (let i = 0; i < n; i++) posPnl.set(w.subarray((pPos >>> 3) + i * mc, (pPos >>> 3) + (i + 1) * mc), i * m + start - base);
   }
 }
