@@ -40,6 +40,7 @@ export {
 export * from './risk/index.js';
 // Types named by public signatures (so the API reference can show them).
 export type { PoolRun } from './parallel/index.js';
+export type { BatchParallelOptions } from './pricing/batch-shards.js';
 export type { StressWindowResult } from './risk/stress.js';
 export type { StudentTFit, Moments } from './risk/parametric.js';
 export type { TailEstimate } from './risk/tail-measures.js';
