@@ -32,11 +32,17 @@
 // (Checked against finite differences in test/implied-volatility.test.ts.) Each evaluation of b
 // also tightens a bracket [sLeft, sRight] around the root; a step that leaves the bracket (or is
 // not finite, e.g. when b underflows) is replaced by bisection, and steps are bounded below by
-// -s/2. The loop stops at the first step with |ds| <= eps s (typically the third evaluation: two
-// Householder steps reach full accuracy and the third confirms it), after at most MAX_ITERATIONS
-// evaluations. The solve counts as converged when the last step was below 2^-32 s; on the test
-// grid the last step never exceeds ~5 eps s (the rounding noise of the objective), so the flag
-// only trips when the iteration has genuinely failed.
+// -s/2. Householder(3) converges with order four: on the test sweeps each step is at most ~60
+// (previous step)^4 in units of s, so a step of at most 2^-17 s (inside the bracket) leaves a
+// truncation error below 60 * 2^-68 s ~ eps/1000. On the middle objective b - beta (rounding noise
+// of the step ~ eps b/(s b'), O(eps) there) such a step is the last: no evaluation only to confirm.
+// On the lowest and upper objectives the step computed from a nearly converged point carries more
+// noise (ln b and b_max - b of a b accurate to tens of ulps deep in the tails) and stopping at the
+// first step <= eps s keeps the result at the attainable accuracy (measured: stopping early there
+// moves the round-trip grid of test/implied-volatility.test.ts from 5.9u to 6.3u); those loops
+// stop at that step or after MAX_ITERATIONS evaluations once the step is below 2^-32 s (the third
+// step is at rounding level). The solve counts as converged when it stopped on a final middle step
+// or the last step was below 2^-32 s, so the flag only trips when the iteration has failed.
 //
 // Mirrored line for line in src/kernels/pricing/implied-volatility.ts, except the batch's f64x2 pair
 // section (WASM-only, each element the scalar path's bits: test/simd-pricing.test.ts).
@@ -60,9 +66,11 @@ const EPS: f64 = 2.220446049250313e-16;
 const TINY: f64 = 2.2250738585072014e-308;
 const SQRT_DBL_MAX: f64 = 1.3407807929942596e154;
 const CONVERGED_STEP: f64 = 2.3283064365386963e-10; // 2^-32
+// A middle-objective Householder step of at most this (relative to s) is the last (see above).
+const FINAL_STEP: f64 = 7.62939453125e-6; // 2^-17
 // Evaluations after which a solve that has reached CONVERGED_STEP stops (every solve on the test
 // grids has); one that has not yet (a guess on a branch end, a bisection) continues up to MAX_EVALUATIONS.
-const MAX_ITERATIONS: i32 = 4;
+const MAX_ITERATIONS: i32 = 3;
 const MAX_EVALUATIONS: i32 = 64;
 // Below this normalised price (2^-960) the lowest branch works with ln(beta): beta and b may underflow.
 const LOG_BETA: f64 = 1.0208493871852617e-289;
@@ -143,6 +151,7 @@ function refine(kind: i32, beta: f64, lnBetaLog: f64, x: f64, bMax: f64, s0: f64
   const lnBeta = kind == LOWEST ? Math.log(beta) : lnBetaLog;
   const gap = bMax - beta; // exact when beta >= b_max/2 (the only case the upper objective uses it)
   let ds: f64 = Infinity;
+  let finalStep = false;
   for (let iteration = 0; iteration < MAX_EVALUATIONS; iteration++) {
     // b, b' and b_max - b share bMax = e^{x/2} and one density phi(x/s + s/2).
     const pdfA = normalPdf(x / s + 0.5 * s);
@@ -202,12 +211,15 @@ function refine(kind: i32, beta: f64, lnBetaLog: f64, x: f64, bMax: f64, s0: f64
     }
     step = Math.max(step, -0.5 * s);
     let next = s + step;
-    if (!(next >= sLeft && next <= sRight)) next = sRight < Infinity ? 0.5 * (sLeft + sRight) : 2.0 * s;
+    const inside = next >= sLeft && next <= sRight;
+    if (!inside) next = sRight < Infinity ? 0.5 * (sLeft + sRight) : 2.0 * s;
+    finalStep = kind == MIDDLE && inside && Math.abs(step) <= FINAL_STEP * s;
     ds = next - s;
     s = next;
+    if (finalStep) break;
     if (iteration >= MAX_ITERATIONS - 1 && Math.abs(ds) <= CONVERGED_STEP * s) break;
   }
-  solveConverged = Math.abs(ds) <= CONVERGED_STEP * s && s > 0.0 && s < Infinity;
+  solveConverged = (finalStep || Math.abs(ds) <= CONVERGED_STEP * s) && s > 0.0 && s < Infinity;
   return s;
 }
 
@@ -420,11 +432,11 @@ function finishScalar(i: i32, st: u8, vol0: f64, beta: f64, lnBeta: f64, x: f64,
 }
 
 // Constants of the vector solve, each twice (V8 rebuilds a v128.const at every use): 0.5, -2,
-// TINY, 0.25, 3, 1, 2, 1/6, EPS, CONVERGED_STEP, Infinity.
+// TINY, 0.25, 3, 1, 2, 1/6, EPS, CONVERGED_STEP, Infinity, FINAL_STEP.
 const IV_X2: usize = memory.data<f64>([
   0.5, 0.5, -2.0, -2.0, 2.2250738585072014e-308, 2.2250738585072014e-308, 0.25, 0.25, 3.0, 3.0, 1.0, 1.0,
   2.0, 2.0, 1.0 / 6.0, 1.0 / 6.0, 2.220446049250313e-16, 2.220446049250313e-16,
-  2.3283064365386963e-10, 2.3283064365386963e-10, Infinity, Infinity,
+  2.3283064365386963e-10, 2.3283064365386963e-10, Infinity, Infinity, 7.62939453125e-6, 7.62939453125e-6,
 ], 16);
 
 // @ts-ignore: decorator
@@ -461,6 +473,7 @@ function refineX2(lowest: v128, upper: v128, beta: v128, x: v128, bMax: v128, s0
   const lnBeta = anyLowest ? v128.and(logX2(v128.bitselect(beta, one, lowest)), lowest) : zero;
   const gap = f64x2.sub(bMax, beta);
   let ds = inf;
+  let finalStep = zero; // lanes stopped on a final Householder step
   let active = f64x2.eq(zero, zero); // all ones
   for (let iteration = 0; iteration < MAX_EVALUATIONS; iteration++) {
     const h = f64x2.div(x, s);
@@ -525,14 +538,18 @@ function refineX2(lowest: v128, upper: v128, beta: v128, x: v128, bMax: v128, s0
     let next = f64x2.add(s, step);
     const inside = v128.and(f64x2.ge(next, sLeft), f64x2.le(next, sRight));
     next = v128.bitselect(next, v128.bitselect(f64x2.mul(half, f64x2.add(sLeft, sRight)), f64x2.mul(kx(6), s), f64x2.lt(sRight, inf)), inside);
+    const last = v128.andnot(v128.and(v128.and(active, inside), f64x2.le(f64x2.abs(step), f64x2.mul(kx(11), s))), v128.or(lowest, upper));
     ds = v128.bitselect(f64x2.sub(next, s), ds, active);
     s = v128.bitselect(next, s, active);
+    finalStep = v128.or(finalStep, last);
+    active = v128.andnot(active, last);
+    if (!v128.any_true(active)) break;
     if (iteration >= MAX_ITERATIONS - 1) {
       active = v128.andnot(active, f64x2.le(f64x2.abs(ds), f64x2.mul(kx(9), s)));
       if (!v128.any_true(active)) break;
     }
   }
-  const ok = v128.and(v128.and(f64x2.le(f64x2.abs(ds), f64x2.mul(kx(9), s)), f64x2.gt(s, zero)), f64x2.lt(s, inf));
+  const ok = v128.and(v128.and(v128.or(finalStep, f64x2.le(f64x2.abs(ds), f64x2.mul(kx(9), s))), f64x2.gt(s, zero)), f64x2.lt(s, inf));
   convergedX2 = (i64x2.extract_lane(ok, 0) != 0 ? 1 : 0) | (i64x2.extract_lane(ok, 1) != 0 ? 2 : 0);
   return s;
 }
