@@ -13,7 +13,7 @@
 // b_c)/v_c (b_c = b(s_c), v_c = b'(s_c)), which splits (0, b_max) at b_l = b(s_l), b_c, b_u = b(s_u):
 //  - beta < b_l: interpolate, in beta, the lower map f_l(s) = (2 pi |x|/sqrt 27) Phi(-z)^3 with
 //    z = |x|/(sqrt(3) s) (f_l ~ b as s -> 0), from (0, 0, slope 1) to f_l(s_l) matching f_l'' there;
-//    invert f_l in closed form with inverseNormalCdf. Objective g = 1/ln b - 1/ln beta.
+//    invert f_l in closed form with inverseNormalCdfFast (AS 241: a guess needs no last ulp). Objective g = 1/ln b - 1/ln beta.
 //  - b_l <= beta < b_c and b_c <= beta <= b_u: interpolate s(beta) itself with ds/db = 1/b' at both
 //    ends and d2s/db2 = 0 at s_c (the inflection). Objective g = b - beta.
 //  - beta > b_u: interpolate the upper map f_u(s) = Phi(-s/2) from f_u(s_u) to (b_max, 0, slope
@@ -47,7 +47,7 @@
 // Pure-JS twin of assembly/pricing/implied-volatility.ts (same steps, same order of operations).
 
 import { normalCdf, normalCdfOverPdf, normalPdf } from '../math/normal-distribution.js';
-import { inverseNormalCdf } from '../math/inverse-normal.js';
+import { inverseNormalCdfFast } from '../math/inverse-normal.js';
 import {
   logOtmCallUnscaled, logOtmCallVegaRatio, normalisedComplementUnscaledGivenPdf, normalisedIntrinsic,
   normalisedOtmCallUnscaledGivenPdf,
@@ -101,9 +101,11 @@ function lowerMap(x: number, s: number): void {
   const s2 = s * s;
   const cdf = normalCdf(-z);
   const ratio = normalCdfOverPdf(-z); // Phi(-z)/phi(z)
-  mapCurvature = TWO_PI * y / s * cdf * Math.exp(2.0 * y + 0.25 * s2)
+  // e^{2 z^2 + s^2/4} as the square of e^{z^2 + s^2/8} (one exponential; a guess needs no last ulp).
+  const e = Math.exp(y + 0.125 * s2);
+  mapCurvature = TWO_PI * y / s * cdf * (e * e)
     * (2.0 * z + (0.25 * s2 - 2.0 - 2.0 * y) * ratio);
-  mapSlope = TWO_PI * y * cdf * cdf * Math.exp(y + 0.125 * s2);
+  mapSlope = TWO_PI * y * cdf * cdf * e;
   mapValue = TWO_PI_OVER_SQRT_27 * ax * (cdf * cdf * cdf);
 }
 
@@ -111,14 +113,14 @@ function lowerMap(x: number, s: number): void {
 function inverseLowerMap(x: number, f: number): number {
   const ax = Math.abs(x);
   if (!(f > 0.0) || ax < TINY) return 0.0;
-  return Math.abs(ax / (SQRT_THREE * inverseNormalCdf(Math.cbrt(f / (TWO_PI_OVER_SQRT_27 * ax)))));
+  return Math.abs(ax / (SQRT_THREE * inverseNormalCdfFast(Math.cbrt(f / (TWO_PI_OVER_SQRT_27 * ax)))));
 }
 
 // s with ln f_l(s) = lnF (f underflows; f_l ~ beta there).
 function inverseLowerMapLog(x: number, lnF: number): number {
   const ax = Math.abs(x);
   const z = Math.exp((lnF - Math.log(TWO_PI_OVER_SQRT_27 * ax)) * (1.0 / 3.0));
-  return Math.abs(ax / (SQRT_THREE * inverseNormalCdf(z)));
+  return Math.abs(ax / (SQRT_THREE * inverseNormalCdfFast(z)));
 }
 
 // f_u(s) = Phi(-s/2) and its first two derivatives with respect to beta:
@@ -301,7 +303,7 @@ function guess(beta: number, lnBeta: number, x: number, bMax: number, sC: number
     const t = (beta - bU) / width;
     f = (mapValue * (1.0 - t) + 0.5 * width * t) * (1.0 - t);
   }
-  return setGuess(beta > 0.5 * bMax ? UPPER : MIDDLE, -2.0 * inverseNormalCdf(f), sU, Infinity);
+  return setGuess(beta > 0.5 * bMax ? UPPER : MIDDLE, -2.0 * inverseNormalCdfFast(f), sU, Infinity);
 }
 
 function setGuess(kind: number, s: number, left: number, right: number): boolean {
