@@ -556,21 +556,44 @@ function refineX2(lowest: v128, upper: v128, beta: v128, x: v128, bMax: v128, s0
   return s;
 }
 
-// Elements i and i + 1 (see the section comment).
-function impliedVolatilityPair(
-  i: i32, pPrice: usize, pForward: usize, pStrike: usize, pExpiry: usize, pDiscount: usize,
-  pType: usize, coin: i32, pVol: usize, pStatus: usize,
-): void {
-  const st0 = prepare(i, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin);
-  const vol0 = preVol, beta0 = preBeta, lnBeta0 = preLnBeta, x0 = preX, expiry0 = preExpiry;
-  const st1 = prepare(i + 1, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin);
-  if (st0 != NEEDS_SOLVE || st1 != NEEDS_SOLVE || !(beta0 >= LOG_BETA && preBeta >= LOG_BETA) || !(x0 < 0.0 && preX < 0.0)) {
-    const vol1 = preVol, beta1 = preBeta, lnBeta1 = preLnBeta, x1 = preX, expiry1 = preExpiry;
-    finishScalar(i, st0, vol0, beta0, lnBeta0, x0, expiry0, pVol, pStatus);
-    finishScalar(i + 1, st1, vol1, beta1, lnBeta1, x1, expiry1, pVol, pStatus);
-    return;
-  }
-  const beta1 = preBeta, x1 = preX, expiry1 = preExpiry;
+// The batch works in blocks of BLOCK elements: (1) validation and reduction per element, the
+// elements that need the common solve (beta >= LOG_BETA, x < 0) listed, every other one finished
+// by the scalar routines; (2) the two evaluations of b and the rational guess, two listed elements
+// per v128 (the guess per lane); (3) the refinement, two elements of the same objective (lowest,
+// middle, upper) per v128: a pair never evaluates two objectives' formulas, and its lanes, both on
+// one objective, tend to need the same number of steps (the lockstep wastes fewer evaluations).
+const BLOCK: i32 = 256;
+// Per listed element (f64 columns of BLOCK): beta, x, expiry, b_max, guess, bracket left and right;
+// then the element's index in the block and the three objective lists (i32 columns of BLOCK + 2).
+const IV_BLOCK: usize = memory.data(BLOCK * 8 * 7 + (BLOCK + 2) * 4 * 4, 16);
+const COL_BETA: usize = 0;
+const COL_X: usize = BLOCK * 8;
+const COL_EXPIRY: usize = BLOCK * 16;
+const COL_BMAX: usize = BLOCK * 24;
+const COL_GUESS: usize = BLOCK * 32;
+const COL_LEFT: usize = BLOCK * 40;
+const COL_RIGHT: usize = BLOCK * 48;
+const COL_INDEX: usize = BLOCK * 56;
+const LIST_SIZE: usize = (BLOCK + 2) * 4;
+
+// @ts-ignore: decorator
+@inline
+function col(c: usize, k: i32): usize {
+  return IV_BLOCK + c + (<usize>k << 3);
+}
+
+// @ts-ignore: decorator
+@inline
+function listAt(list: i32, j: i32): usize {
+  return IV_BLOCK + COL_INDEX + LIST_SIZE * <usize>list + (<usize>j << 2);
+}
+
+// Lists listed elements k0 and k1 (k1 = k0 for a lone last element) with their guesses.
+function guessPair(k0: i32, k1: i32): void {
+  const beta0 = load<f64>(col(COL_BETA, k0));
+  const beta1 = load<f64>(col(COL_BETA, k1));
+  const x0 = load<f64>(col(COL_X, k0));
+  const x1 = load<f64>(col(COL_X, k1));
   const beta = lanes(beta0, beta1);
   const x = lanes(x0, x1);
   const half = kx(0);
@@ -585,36 +608,90 @@ function impliedVolatilityPair(
   const s2 = v128.bitselect(sL, sU, f64x2.lt(beta, bC));
   const pdf2 = normalPdfX2(f64x2.add(f64x2.div(x, s2), f64x2.mul(half, s2)));
   const b2 = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfX2(x, s2, pdf2));
-  // The rational guesses, per lane.
+  // The rational guesses, per lane (beta >= LOG_BETA: never LOWEST_LOG, always a guess).
   guess(beta0, 0.0, x0, f64x2.extract_lane(bMax, 0), f64x2.extract_lane(sC, 0), f64x2.extract_lane(bC, 0),
     f64x2.extract_lane(vC, 0), f64x2.extract_lane(s2, 0), f64x2.extract_lane(pdf2, 0), f64x2.extract_lane(b2, 0));
-  const kind0 = guessKind, g0 = guessS, l0 = guessLeft, r0 = guessRight;
+  storeGuess(k0, f64x2.extract_lane(bMax, 0));
+  if (k1 == k0) return;
   guess(beta1, 0.0, x1, f64x2.extract_lane(bMax, 1), f64x2.extract_lane(sC, 1), f64x2.extract_lane(bC, 1),
     f64x2.extract_lane(vC, 1), f64x2.extract_lane(s2, 1), f64x2.extract_lane(pdf2, 1), f64x2.extract_lane(b2, 1));
-  const kind1 = guessKind;
-  let s0: f64, s1: f64;
-  let c0: bool, c1: bool;
-  if (kind0 != LOWEST_LOG && kind1 != LOWEST_LOG) {
-    const lowest = lanes(kind0 == LOWEST ? NaN : 0.0, kind1 == LOWEST ? NaN : 0.0); // NaN != NaN: the masks below
-    const upper = lanes(kind0 == UPPER ? NaN : 0.0, kind1 == UPPER ? NaN : 0.0);
+  storeGuess(k1, f64x2.extract_lane(bMax, 1));
+}
+
+// Counts of the three objective lists of the current block.
+let listCount0: i32 = 0;
+let listCount1: i32 = 0;
+let listCount2: i32 = 0;
+
+// @ts-ignore: decorator
+@inline
+function storeGuess(k: i32, bMax: f64): void {
+  store<f64>(col(COL_BMAX, k), bMax);
+  store<f64>(col(COL_GUESS, k), guessS);
+  store<f64>(col(COL_LEFT, k), guessLeft);
+  store<f64>(col(COL_RIGHT, k), guessRight);
+  if (guessKind == LOWEST) store<i32>(listAt(LOWEST, listCount0++), k);
+  else if (guessKind == MIDDLE) store<i32>(listAt(MIDDLE, listCount1++), k);
+  else store<i32>(listAt(UPPER, listCount2++), k);
+}
+
+// Refines the listed elements of one objective two per v128 and writes their results.
+function refineList(kind: i32, count: i32, base: i32, pVol: usize, pStatus: usize): void {
+  const lowest = kind == LOWEST ? f64x2.eq(f64x2.splat(0.0), f64x2.splat(0.0)) : f64x2.splat(0.0);
+  const upper = kind == UPPER ? f64x2.eq(f64x2.splat(0.0), f64x2.splat(0.0)) : f64x2.splat(0.0);
+  for (let j = 0; j < count; j += 2) {
+    const k0 = load<i32>(listAt(kind, j));
+    const k1 = j + 1 < count ? load<i32>(listAt(kind, j + 1)) : k0;
     const s = refineX2(
-      f64x2.ne(lowest, lowest), f64x2.ne(upper, upper), beta, x, bMax, lanes(g0, guessS), lanes(l0, guessLeft), lanes(r0, guessRight),
+      lowest, upper, gather2(COL_BETA, k0, k1), gather2(COL_X, k0, k1), gather2(COL_BMAX, k0, k1),
+      gather2(COL_GUESS, k0, k1), gather2(COL_LEFT, k0, k1), gather2(COL_RIGHT, k0, k1),
     );
-    s0 = f64x2.extract_lane(s, 0);
-    s1 = f64x2.extract_lane(s, 1);
-    c0 = (convergedX2 & 1) != 0;
-    c1 = (convergedX2 & 2) != 0;
-  } else {
-    const g1 = guessS, l1 = guessLeft, r1 = guessRight;
-    s0 = refine(kind0, beta0, 0.0, x0, f64x2.extract_lane(bMax, 0), g0, l0, r0);
-    c0 = solveConverged;
-    s1 = refine(kind1, beta1, 0.0, x1, f64x2.extract_lane(bMax, 1), g1, l1, r1);
-    c1 = solveConverged;
+    writeResult(base, k0, f64x2.extract_lane(s, 0), (convergedX2 & 1) != 0, pVol, pStatus);
+    if (k1 != k0) writeResult(base, k1, f64x2.extract_lane(s, 1), (convergedX2 & 2) != 0, pVol, pStatus);
   }
-  store<f64>(pVol + (<usize>i << 3), c0 ? s0 / Math.sqrt(expiry0) : NaN);
-  store<u8>(pStatus + <usize>i, c0 ? STATUS_OK : STATUS_NOT_CONVERGED);
-  store<f64>(pVol + (<usize>i << 3), c1 ? s1 / Math.sqrt(expiry1) : NaN, 8);
-  store<u8>(pStatus + <usize>i, c1 ? STATUS_OK : STATUS_NOT_CONVERGED, 1);
+}
+
+// @ts-ignore: decorator
+@inline
+function gather2(c: usize, k0: i32, k1: i32): v128 {
+  return v128.load64_lane(col(c, k1), v128.load64_zero(col(c, k0)), 1);
+}
+
+// @ts-ignore: decorator
+@inline
+function writeResult(base: i32, k: i32, s: f64, converged: bool, pVol: usize, pStatus: usize): void {
+  const i = base + load<i32>(IV_BLOCK + COL_INDEX + LIST_SIZE * 3 + (<usize>k << 2));
+  store<f64>(pVol + (<usize>i << 3), converged ? s / Math.sqrt(load<f64>(col(COL_EXPIRY, k))) : NaN);
+  store<u8>(pStatus + <usize>i, converged ? STATUS_OK : STATUS_NOT_CONVERGED);
+}
+
+// Elements base .. base + m - 1 (m <= BLOCK; see the section comment).
+function impliedVolatilityBlock(
+  base: i32, m: i32, pPrice: usize, pForward: usize, pStrike: usize, pExpiry: usize, pDiscount: usize,
+  pType: usize, coin: i32, pVol: usize, pStatus: usize,
+): void {
+  let listed = 0;
+  const pIndex = IV_BLOCK + COL_INDEX + LIST_SIZE * 3;
+  for (let k = 0; k < m; k++) {
+    const i = base + k;
+    const st = prepare(i, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin);
+    if (st == NEEDS_SOLVE && preBeta >= LOG_BETA && preX < 0.0) {
+      store<f64>(col(COL_BETA, listed), preBeta);
+      store<f64>(col(COL_X, listed), preX);
+      store<f64>(col(COL_EXPIRY, listed), preExpiry);
+      store<i32>(pIndex + (<usize>listed << 2), k);
+      listed++;
+    } else {
+      finishScalar(i, st, preVol, preBeta, preLnBeta, preX, preExpiry, pVol, pStatus);
+    }
+  }
+  listCount0 = 0;
+  listCount1 = 0;
+  listCount2 = 0;
+  for (let k = 0; k < listed; k += 2) guessPair(k, k + 1 < listed ? k + 1 : k);
+  refineList(LOWEST, listCount0, base, pVol, pStatus);
+  refineList(MIDDLE, listCount1, base, pVol, pStatus);
+  refineList(UPPER, listCount2, base, pVol, pStatus);
 }
 
 /**
@@ -630,11 +707,8 @@ export function impliedVolatilityBatch(
   n: i32, pPrice: usize, pForward: usize, pStrike: usize, pExpiry: usize, pDiscount: usize,
   pType: usize, coin: i32, pVol: usize, pStatus: usize,
 ): i32 {
-  let i = 0;
-  for (; i + 1 < n; i += 2) impliedVolatilityPair(i, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin, pVol, pStatus);
-  if (i < n) {
-    const st = prepare(i, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin);
-    finishScalar(i, st, preVol, preBeta, preLnBeta, preX, preExpiry, pVol, pStatus);
+  for (let i = 0; i < n; i += BLOCK) {
+    impliedVolatilityBlock(i, min(BLOCK, n - i), pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin, pVol, pStatus);
   }
   return 0;
 }
