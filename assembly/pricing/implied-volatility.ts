@@ -563,9 +563,10 @@ function refineX2(lowest: v128, upper: v128, beta: v128, x: v128, bMax: v128, s0
 // middle, upper) per v128: a pair never evaluates two objectives' formulas, and its lanes, both on
 // one objective, tend to need the same number of steps (the lockstep wastes fewer evaluations).
 const BLOCK: i32 = 256;
-// Per listed element (f64 columns of BLOCK): beta, x, expiry, b_max, guess, bracket left and right;
-// then the element's index in the block and the three objective lists (i32 columns of BLOCK + 2).
-const IV_BLOCK: usize = memory.data(BLOCK * 8 * 7 + (BLOCK + 2) * 4 * 4, 16);
+// Per listed element (f64 columns of BLOCK): beta, x, expiry, b_max, guess, bracket left and
+// right, then s_c, b_c, v_c, the second point s2, its density and b(s2); then (i32 columns of
+// BLOCK + 2) the three objective lists, the element's index in the block and the four guess lists.
+const IV_BLOCK: usize = memory.data(BLOCK * 8 * 13 + (BLOCK + 2) * 4 * 8, 16);
 const COL_BETA: usize = 0;
 const COL_X: usize = BLOCK * 8;
 const COL_EXPIRY: usize = BLOCK * 16;
@@ -573,8 +574,15 @@ const COL_BMAX: usize = BLOCK * 24;
 const COL_GUESS: usize = BLOCK * 32;
 const COL_LEFT: usize = BLOCK * 40;
 const COL_RIGHT: usize = BLOCK * 48;
-const COL_INDEX: usize = BLOCK * 56;
+const COL_SC: usize = BLOCK * 56;
+const COL_BC: usize = BLOCK * 64;
+const COL_VC: usize = BLOCK * 72;
+const COL_S2: usize = BLOCK * 80;
+const COL_PDF2: usize = BLOCK * 88;
+const COL_B2: usize = BLOCK * 96;
+const COL_INDEX: usize = BLOCK * 104;
 const LIST_SIZE: usize = (BLOCK + 2) * 4;
+const INDEX_LIST: i32 = 3; // then lists 4..7: beta < b_l, b_l <= beta < b_c, b_c <= beta <= b_u, beta > b_u
 
 // @ts-ignore: decorator
 @inline
@@ -588,16 +596,25 @@ function listAt(list: i32, j: i32): usize {
   return IV_BLOCK + COL_INDEX + LIST_SIZE * <usize>list + (<usize>j << 2);
 }
 
-// Lists listed elements k0 and k1 (k1 = k0 for a lone last element) with their guesses.
-function guessPair(k0: i32, k1: i32): void {
-  const beta0 = load<f64>(col(COL_BETA, k0));
-  const beta1 = load<f64>(col(COL_BETA, k1));
-  const x0 = load<f64>(col(COL_X, k0));
-  const x1 = load<f64>(col(COL_X, k1));
-  const beta = lanes(beta0, beta1);
-  const x = lanes(x0, x1);
+// @ts-ignore: decorator
+@inline
+function gather2(c: usize, k0: i32, k1: i32): v128 {
+  return v128.load64_lane(col(c, k1), v128.load64_zero(col(c, k0)), 1);
+}
+
+// @ts-ignore: decorator
+@inline
+function scatter2(c: usize, k0: i32, k1: i32, v: v128): void {
+  v128.store64_lane(col(c, k0), v, 0);
+  v128.store64_lane(col(c, k1), v, 1);
+}
+
+// otmCallImpliedVolatility's two evaluations of b for listed elements k0 and k1 (k1 = k0 for a
+// lone last element), both lanes at once (x < 0 here), stored with each element's guess branch.
+function evaluatePair(k0: i32, k1: i32): void {
+  const beta = gather2(COL_BETA, k0, k1);
+  const x = gather2(COL_X, k0, k1);
   const half = kx(0);
-  // otmCallImpliedVolatility's two evaluations of b, both lanes at once (x < 0 here).
   const bMax = expX2(f64x2.mul(half, x));
   const sC = f64x2.sqrt(f64x2.mul(kx(1), x));
   const pdfC = normalPdfX2(f64x2.add(f64x2.div(x, sC), f64x2.mul(half, sC)));
@@ -605,17 +622,53 @@ function guessPair(k0: i32, k1: i32): void {
   const vC = f64x2.mul(bMax, pdfC);
   const sL = f64x2.sub(sC, f64x2.div(bC, vC));
   const sU = v128.bitselect(f64x2.add(sC, f64x2.div(f64x2.sub(bMax, bC), vC)), sC, f64x2.gt(vC, kx(2)));
-  const s2 = v128.bitselect(sL, sU, f64x2.lt(beta, bC));
+  const lower = f64x2.lt(beta, bC);
+  const s2 = v128.bitselect(sL, sU, lower);
   const pdf2 = normalPdfX2(f64x2.add(f64x2.div(x, s2), f64x2.mul(half, s2)));
   const b2 = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfX2(x, s2, pdf2));
-  // The rational guesses, per lane (beta >= LOG_BETA: never LOWEST_LOG, always a guess).
-  guess(beta0, 0.0, x0, f64x2.extract_lane(bMax, 0), f64x2.extract_lane(sC, 0), f64x2.extract_lane(bC, 0),
-    f64x2.extract_lane(vC, 0), f64x2.extract_lane(s2, 0), f64x2.extract_lane(pdf2, 0), f64x2.extract_lane(b2, 0));
-  storeGuess(k0, f64x2.extract_lane(bMax, 0));
-  if (k1 == k0) return;
-  guess(beta1, 0.0, x1, f64x2.extract_lane(bMax, 1), f64x2.extract_lane(sC, 1), f64x2.extract_lane(bC, 1),
-    f64x2.extract_lane(vC, 1), f64x2.extract_lane(s2, 1), f64x2.extract_lane(pdf2, 1), f64x2.extract_lane(b2, 1));
-  storeGuess(k1, f64x2.extract_lane(bMax, 1));
+  scatter2(COL_BMAX, k0, k1, bMax);
+  scatter2(COL_SC, k0, k1, sC);
+  scatter2(COL_BC, k0, k1, bC);
+  scatter2(COL_VC, k0, k1, vC);
+  scatter2(COL_S2, k0, k1, s2);
+  scatter2(COL_PDF2, k0, k1, pdf2);
+  scatter2(COL_B2, k0, k1, b2);
+  // guess's branch, as a list number: 4 + (beta >= b_c) * 2 + (beta >= b_l below b_c, beta > b_u above).
+  const second = v128.bitselect(f64x2.ge(beta, b2), f64x2.gt(beta, b2), lower);
+  listGuess(k0, 4 + <i32>(i64x2.extract_lane(lower, 0) == 0) * 2 + <i32>(i64x2.extract_lane(second, 0) != 0));
+  if (k1 != k0) listGuess(k1, 4 + <i32>(i64x2.extract_lane(lower, 1) == 0) * 2 + <i32>(i64x2.extract_lane(second, 1) != 0));
+}
+
+// Guess list counts of the current block (lists 4..7).
+let guessCount0: i32 = 0;
+let guessCount1: i32 = 0;
+let guessCount2: i32 = 0;
+let guessCount3: i32 = 0;
+
+// Appends k to guess list `list` without a data-dependent branch (neighbours mix branches): every
+// list gets k at its end, one count moves.
+// @ts-ignore: decorator
+@inline
+function listGuess(k: i32, list: i32): void {
+  store<i32>(listAt(4, guessCount0), k);
+  store<i32>(listAt(5, guessCount1), k);
+  store<i32>(listAt(6, guessCount2), k);
+  store<i32>(listAt(7, guessCount3), k);
+  guessCount0 += <i32>(list == 4);
+  guessCount1 += <i32>(list == 5);
+  guessCount2 += <i32>(list == 6);
+  guessCount3 += <i32>(list == 7);
+}
+
+// The rational guesses of one guess list, per element (one branch of guess per list).
+function guessList(list: i32, count: i32): void {
+  for (let j = 0; j < count; j++) {
+    const k = load<i32>(listAt(list, j));
+    // beta >= LOG_BETA: never LOWEST_LOG, always a guess.
+    guess(load<f64>(col(COL_BETA, k)), 0.0, load<f64>(col(COL_X, k)), load<f64>(col(COL_BMAX, k)), load<f64>(col(COL_SC, k)),
+      load<f64>(col(COL_BC, k)), load<f64>(col(COL_VC, k)), load<f64>(col(COL_S2, k)), load<f64>(col(COL_PDF2, k)), load<f64>(col(COL_B2, k)));
+    storeGuess(k);
+  }
 }
 
 // Counts of the three objective lists of the current block.
@@ -625,8 +678,7 @@ let listCount2: i32 = 0;
 
 // @ts-ignore: decorator
 @inline
-function storeGuess(k: i32, bMax: f64): void {
-  store<f64>(col(COL_BMAX, k), bMax);
+function storeGuess(k: i32): void {
   store<f64>(col(COL_GUESS, k), guessS);
   store<f64>(col(COL_LEFT, k), guessLeft);
   store<f64>(col(COL_RIGHT, k), guessRight);
@@ -651,16 +703,11 @@ function refineList(kind: i32, count: i32, base: i32, pVol: usize, pStatus: usiz
   }
 }
 
-// @ts-ignore: decorator
-@inline
-function gather2(c: usize, k0: i32, k1: i32): v128 {
-  return v128.load64_lane(col(c, k1), v128.load64_zero(col(c, k0)), 1);
-}
 
 // @ts-ignore: decorator
 @inline
 function writeResult(base: i32, k: i32, s: f64, converged: bool, pVol: usize, pStatus: usize): void {
-  const i = base + load<i32>(IV_BLOCK + COL_INDEX + LIST_SIZE * 3 + (<usize>k << 2));
+  const i = base + load<i32>(listAt(INDEX_LIST, k));
   store<f64>(pVol + (<usize>i << 3), converged ? s / Math.sqrt(load<f64>(col(COL_EXPIRY, k))) : NaN);
   store<u8>(pStatus + <usize>i, converged ? STATUS_OK : STATUS_NOT_CONVERGED);
 }
@@ -671,7 +718,6 @@ function impliedVolatilityBlock(
   pType: usize, coin: i32, pVol: usize, pStatus: usize,
 ): void {
   let listed = 0;
-  const pIndex = IV_BLOCK + COL_INDEX + LIST_SIZE * 3;
   for (let k = 0; k < m; k++) {
     const i = base + k;
     const st = prepare(i, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin);
@@ -679,7 +725,7 @@ function impliedVolatilityBlock(
       store<f64>(col(COL_BETA, listed), preBeta);
       store<f64>(col(COL_X, listed), preX);
       store<f64>(col(COL_EXPIRY, listed), preExpiry);
-      store<i32>(pIndex + (<usize>listed << 2), k);
+      store<i32>(listAt(INDEX_LIST, listed), k);
       listed++;
     } else {
       finishScalar(i, st, preVol, preBeta, preLnBeta, preX, preExpiry, pVol, pStatus);
@@ -688,7 +734,15 @@ function impliedVolatilityBlock(
   listCount0 = 0;
   listCount1 = 0;
   listCount2 = 0;
-  for (let k = 0; k < listed; k += 2) guessPair(k, k + 1 < listed ? k + 1 : k);
+  guessCount0 = 0;
+  guessCount1 = 0;
+  guessCount2 = 0;
+  guessCount3 = 0;
+  for (let k = 0; k < listed; k += 2) evaluatePair(k, k + 1 < listed ? k + 1 : k);
+  guessList(4, guessCount0);
+  guessList(5, guessCount1);
+  guessList(6, guessCount2);
+  guessList(7, guessCount3);
   refineList(LOWEST, listCount0, base, pVol, pStatus);
   refineList(MIDDLE, listCount1, base, pVol, pStatus);
   refineList(UPPER, listCount2, base, pVol, pStatus);
