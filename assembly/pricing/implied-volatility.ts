@@ -357,12 +357,12 @@ function logMoneyness(forward: f64, strike: f64): f64 {
 }
 
 // ---- the batch: validation per element, the solve two elements per v128 -------------------------
-// A pair whose two elements both need the common solve (beta >= LOG_BETA, x < 0) evaluates b at s_c
-// and at the second point for both lanes in one v128 each, takes the rational guesses per lane, and
-// refines both lanes together (lowest, middle or upper objective per lane; b and, for upper lanes,
-// b_max - b evaluated for both lanes at once); every other case (ln beta, x = 0, one element decided)
-// runs the scalar routines per lane. The vector steps are lane for lane the scalar operations, each
-// lane stopping where the scalar loop stops, so every element gets the scalar path's bits.
+// Elements that need the common solve (beta >= LOG_BETA, x < 0) evaluate b at s_c and at the
+// second point two per v128, take the rational guesses per element, and refine two per v128 (b
+// and, for the upper objective, b_max - b for both lanes at once); every other case (ln beta,
+// x = 0, an element decided by validation) runs the scalar routines. The vector steps are lane for
+// lane the scalar operations, each lane stopping where the scalar loop stops, so every element
+// gets the scalar path's bits (test/simd-pricing.test.ts, test/simd-iv-blocks.test.ts).
 
 const NEEDS_SOLVE: u8 = 255;
 // Outputs of prepare (module state: no allocation in kernels).
@@ -558,8 +558,9 @@ function refineX2(lowest: v128, upper: v128, beta: v128, x: v128, bMax: v128, s0
 
 // The batch works in blocks of BLOCK elements: (1) validation and reduction per element, the
 // elements that need the common solve (beta >= LOG_BETA, x < 0) listed, every other one finished
-// by the scalar routines; (2) the two evaluations of b and the rational guess, two listed elements
-// per v128 (the guess per lane); (3) the refinement, two elements of the same objective (lowest,
+// by the scalar routines; (2) the two evaluations of b, two listed elements per v128, then the
+// rational guesses per element grouped by guess branch (lists built without data-dependent
+// branches, so the branchy guess code runs predictably); (3) the refinement, two elements of the same objective (lowest,
 // middle, upper) per v128: a pair never evaluates two objectives' formulas, and its lanes, both on
 // one objective, tend to need the same number of steps (the lockstep wastes fewer evaluations).
 const BLOCK: i32 = 256;
