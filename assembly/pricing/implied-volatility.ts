@@ -49,8 +49,9 @@
 
 import { normalCdf, normalCdfOverPdf, normalPdf } from "../math/normal-distribution";
 import { inverseNormalCdfFast } from "../math/inverse-normal";
+import { exp } from "../math/elementary";
 import { expX2, logX2 } from "../math/f64x2-elementary";
-import { normalPdfX2 } from "../math/f64x2-normal";
+import { inverseNormalCdfFastX2, normalCdfOverPdfX2, normalCdfX2, normalPdfX2 } from "../math/f64x2-normal";
 import {
   logOtmCallUnscaled, logOtmCallVegaRatio, normalisedComplementUnscaledGivenPdf, normalisedIntrinsic,
   normalisedOtmCallUnscaledGivenPdf, normalisedOtmCallUnscaledGivenPdfX2, normalisedComplementUnscaledGivenPdfX2,
@@ -103,8 +104,9 @@ function lowerMap(x: f64, s: f64): void {
   const s2 = s * s;
   const cdf = normalCdf(-z);
   const ratio = normalCdfOverPdf(-z); // Phi(-z)/phi(z)
-  // e^{2 z^2 + s^2/4} as the square of e^{z^2 + s^2/8} (one exponential; a guess needs no last ulp).
-  const e = Math.exp(y + 0.125 * s2);
+  // e^{2 z^2 + s^2/4} as the square of e^{z^2 + s^2/8} (one exponential; a guess needs no last
+  // ulp), the shared exp (elementary.ts: the f64x2 batch has its twin expX2).
+  const e = exp(y + 0.125 * s2);
   mapCurvature = TWO_PI * y / s * cdf * (e * e)
     * (2.0 * z + (0.25 * s2 - 2.0 - 2.0 * y) * ratio);
   mapSlope = TWO_PI * y * cdf * cdf * e;
@@ -661,6 +663,80 @@ function listGuess(k: i32, list: i32): void {
   guessCount3 += <i32>(list == 7);
 }
 
+// Constants of the vector lowest guess, each twice: sqrt 3, 2 pi, 2 pi/sqrt 27, 1/8, 2, TINY.
+const LOW_X2: usize = memory.data<f64>([
+  SQRT_THREE, SQRT_THREE, TWO_PI, TWO_PI, TWO_PI_OVER_SQRT_27, TWO_PI_OVER_SQRT_27, 0.125, 0.125, 2.0, 2.0,
+  2.2250738585072014e-308, 2.2250738585072014e-308,
+], 16);
+
+// @ts-ignore: decorator
+@inline
+function kl(i: i32): v128 {
+  return v128.load(LOW_X2 + (<usize>i << 4));
+}
+
+// The guesses of the lowest branch (guess list 4: beta < b_l), two elements per v128: lowerMap and
+// inverseLowerMap lane for lane (the shared exp and its twin expX2, normalCdf, normalCdfOverPdf and
+// AS 241 and their f64x2 twins), the rational cubic per lane. Same bits as guess() per element.
+function guessLowestList(count: i32): void {
+  for (let j = 0; j < count; j += 2) {
+    const k0 = load<i32>(listAt(4, j));
+    const k1 = j + 1 < count ? load<i32>(listAt(4, j + 1)) : k0;
+    const x = gather2(COL_X, k0, k1);
+    const sL = gather2(COL_S2, k0, k1);
+    // lowerMap(x, sL)
+    const ax = f64x2.abs(x);
+    const z = f64x2.div(ax, f64x2.mul(kl(0), sL));
+    const y = f64x2.mul(z, z);
+    const s2 = f64x2.mul(sL, sL);
+    const cdf = normalCdfX2(f64x2.neg(z));
+    const ratio = normalCdfOverPdfX2(f64x2.neg(z));
+    const e = expX2(f64x2.add(y, f64x2.mul(kl(3), s2)));
+    const two = kl(4);
+    const curvature = f64x2.mul(
+      f64x2.mul(f64x2.mul(f64x2.div(f64x2.mul(kl(1), y), sL), cdf), f64x2.mul(e, e)),
+      f64x2.add(f64x2.mul(two, z), f64x2.mul(f64x2.sub(f64x2.sub(f64x2.mul(kx(3), s2), two), f64x2.mul(two, y)), ratio)),
+    );
+    const slope = f64x2.mul(f64x2.mul(f64x2.mul(f64x2.mul(kl(1), y), cdf), cdf), e);
+    const value = f64x2.mul(f64x2.mul(kl(2), ax), f64x2.mul(f64x2.mul(cdf, cdf), cdf));
+    const f0 = lowestInterpolation(k0, f64x2.extract_lane(value, 0), f64x2.extract_lane(slope, 0), f64x2.extract_lane(curvature, 0));
+    const f1 = lowestInterpolation(k1, f64x2.extract_lane(value, 1), f64x2.extract_lane(slope, 1), f64x2.extract_lane(curvature, 1));
+    // inverseLowerMap(x, f): 0 where f <= 0 or |x| < TINY
+    const f = lanes(f0, f1);
+    const live = v128.and(f64x2.gt(f, f64x2.splat(0.0)), f64x2.ge(ax, kl(5)));
+    const arg = f64x2.div(f, f64x2.mul(kl(2), ax));
+    const p = lanes(Math.cbrt(f64x2.extract_lane(arg, 0)), Math.cbrt(f64x2.extract_lane(arg, 1)));
+    let quantile: v128;
+    if (i64x2.all_true(v128.and(f64x2.gt(p, f64x2.splat(0.0)), f64x2.lt(p, kx(5))))) quantile = inverseNormalCdfFastX2(p);
+    else quantile = lanes(inverseNormalCdfFast(f64x2.extract_lane(p, 0)), inverseNormalCdfFast(f64x2.extract_lane(p, 1)));
+    const s = v128.and(f64x2.abs(f64x2.div(ax, f64x2.mul(kl(0), quantile))), live);
+    store<f64>(col(COL_GUESS, k0), f64x2.extract_lane(s, 0));
+    store<f64>(col(COL_LEFT, k0), 0.0);
+    store<f64>(col(COL_RIGHT, k0), f64x2.extract_lane(sL, 0));
+    store<i32>(listAt(LOWEST, listCount0++), k0);
+    if (k1 == k0) continue;
+    store<f64>(col(COL_GUESS, k1), f64x2.extract_lane(s, 1));
+    store<f64>(col(COL_LEFT, k1), 0.0);
+    store<f64>(col(COL_RIGHT, k1), f64x2.extract_lane(sL, 1));
+    store<i32>(listAt(LOWEST, listCount0++), k1);
+  }
+}
+
+// guess()'s interpolation of the lower map for listed element k (beta < b_l) given lowerMap's outputs.
+// @ts-ignore: decorator
+@inline
+function lowestInterpolation(k: i32, value: f64, slope: f64, curvature: f64): f64 {
+  const beta = load<f64>(col(COL_BETA, k));
+  const bL = load<f64>(col(COL_B2, k));
+  const rL = convexControlForRightCurvature(0.0, bL, 0.0, value, 1.0, slope, curvature, true);
+  let f = rationalCubicInterpolation(beta, 0.0, bL, 0.0, value, 1.0, slope, rL);
+  if (!(f > 0.0)) {
+    const t = beta / bL;
+    f = (value * t + bL * (1.0 - t)) * t;
+  }
+  return f;
+}
+
 // The rational guesses of one guess list, per element (one branch of guess per list).
 function guessList(list: i32, count: i32): void {
   for (let j = 0; j < count; j++) {
@@ -740,7 +816,7 @@ function impliedVolatilityBlock(
   guessCount2 = 0;
   guessCount3 = 0;
   for (let k = 0; k < listed; k += 2) evaluatePair(k, k + 1 < listed ? k + 1 : k);
-  guessList(4, guessCount0);
+  guessLowestList(guessCount0);
   guessList(5, guessCount1);
   guessList(6, guessCount2);
   guessList(7, guessCount3);

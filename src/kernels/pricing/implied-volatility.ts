@@ -48,6 +48,7 @@
 
 import { normalCdf, normalCdfOverPdf, normalPdf } from '../math/normal-distribution.js';
 import { inverseNormalCdfFast } from '../math/inverse-normal.js';
+import { exp } from '../math/elementary.js';
 import {
   logOtmCallUnscaled, logOtmCallVegaRatio, normalisedComplementUnscaledGivenPdf, normalisedIntrinsic,
   normalisedOtmCallUnscaledGivenPdf,
@@ -101,8 +102,9 @@ function lowerMap(x: number, s: number): void {
   const s2 = s * s;
   const cdf = normalCdf(-z);
   const ratio = normalCdfOverPdf(-z); // Phi(-z)/phi(z)
-  // e^{2 z^2 + s^2/4} as the square of e^{z^2 + s^2/8} (one exponential; a guess needs no last ulp).
-  const e = Math.exp(y + 0.125 * s2);
+  // e^{2 z^2 + s^2/4} as the square of e^{z^2 + s^2/8} (one exponential; a guess needs no last
+  // ulp), the shared exp (elementary.ts: the f64x2 batch has its twin expX2).
+  const e = exp(y + 0.125 * s2);
   mapCurvature = TWO_PI * y / s * cdf * (e * e)
     * (2.0 * z + (0.25 * s2 - 2.0 - 2.0 * y) * ratio);
   mapSlope = TWO_PI * y * cdf * cdf * e;
