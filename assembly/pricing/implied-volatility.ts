@@ -13,7 +13,8 @@
 // b_c)/v_c (b_c = b(s_c), v_c = b'(s_c)), which splits (0, b_max) at b_l = b(s_l), b_c, b_u = b(s_u):
 //  - beta < b_l: interpolate, in beta, the lower map f_l(s) = (2 pi |x|/sqrt 27) Phi(-z)^3 with
 //    z = |x|/(sqrt(3) s) (f_l ~ b as s -> 0), from (0, 0, slope 1) to f_l(s_l) matching f_l'' there;
-//    invert f_l in closed form with inverseNormalCdfFast (AS 241: a guess needs no last ulp). Objective g = 1/ln b - 1/ln beta.
+//    invert f_l in closed form with inverseNormalCdfFast (AS 241: a guess needs no last ulp).
+//    Objective g = 1/ln b - 1/ln beta.
 //  - b_l <= beta < b_c and b_c <= beta <= b_u: interpolate s(beta) itself with ds/db = 1/b' at both
 //    ends and d2s/db2 = 0 at s_c (the inflection). Objective g = b - beta.
 //  - beta > b_u: interpolate the upper map f_u(s) = Phi(-s/2) from f_u(s_u) to (b_max, 0, slope
