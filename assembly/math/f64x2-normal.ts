@@ -7,6 +7,7 @@
 
 import { expX2, logX2 } from "./f64x2-elementary";
 import { expMinusHalfSquare } from "./normal-distribution";
+import { centralQuantileX2, inverseNormalCdfFast } from "./inverse-normal";
 
 
 // Every constant of this file, each twice (one v128 per constant), indexed by kc(i): V8 rebuilds
@@ -224,17 +225,86 @@ export function normalCdfOverPdfX2(z: v128): v128 {
 /**
  * Diagnostic, outside the kernel contract (test/simd-math.test.ts compares it with the scalar
  * functions bit for bit): f64 out[i] = f(in[i]) for i < n, two lanes at a time (an odd last element
- * fills both lanes), f = 0 exp, 1 log, 2 normalPdf, 3 normalCdf, 4 normalCdfOverPdf. Returns 1 for
- * an unknown f or n < 0 (nothing written).
+ * fills both lanes), f = 0 exp, 1 log, 2 normalPdf, 3 normalCdf, 4 normalCdfOverPdf,
+ * 5 inverseNormalCdfFast (a pair with a lane outside (0, 1) takes the scalar per lane, as the
+ * implied-vol guess does). Returns 1 for an unknown f or n < 0 (nothing written).
  */
 export function simdMathBatch(fn: i32, n: i32, pIn: usize, pOut: usize): i32 {
-  if (fn < 0 || fn > 4 || n < 0) return 1;
+  if (fn < 0 || fn > 5 || n < 0) return 1;
   for (let i = 0; i < n; i += 2) {
     const o = <usize>i << 3;
     const x = i + 1 < n ? v128.load(pIn + o) : f64x2.splat(load<f64>(pIn + o));
-    const y = fn == 0 ? expX2(x) : fn == 1 ? logX2(x) : fn == 2 ? normalPdfX2(x) : fn == 3 ? normalCdfX2(x) : normalCdfOverPdfX2(x);
+    const y = fn == 0 ? expX2(x) : fn == 1 ? logX2(x) : fn == 2 ? normalPdfX2(x) : fn == 3 ? normalCdfX2(x) : fn == 4 ? normalCdfOverPdfX2(x)
+      : inverseNormalCdfFastOrScalarX2(x);
     if (i + 1 < n) v128.store(pOut + o, y);
     else store<f64>(pOut + o, f64x2.extract_lane(y, 0));
   }
   return 0;
+}
+
+
+// AS 241's tail rationals, copied from inverse-normal.ts's TAIL (numerator then denominator,
+// highest degree first): row i holds coefficient i of the r <= 5 set and of the r > 5 set, each
+// twice, so a lane picks its set with one bitselect and runs the scalar's Horner steps; then the
+// shifts of r and the constants 0.425, 0.
+const TAIL_X2: usize = memory.data<f64>([
+  7.74545014278341407640e-4, 7.74545014278341407640e-4, 2.01033439929228813265e-7, 2.01033439929228813265e-7,
+  2.27238449892691845833e-2, 2.27238449892691845833e-2, 2.71155556874348757815e-5, 2.71155556874348757815e-5,
+  2.41780725177450611770e-1, 2.41780725177450611770e-1, 1.24266094738807843860e-3, 1.24266094738807843860e-3,
+  1.27045825245236838258e+0, 1.27045825245236838258e+0, 2.65321895265761230930e-2, 2.65321895265761230930e-2,
+  3.64784832476320460504e+0, 3.64784832476320460504e+0, 2.96560571828504891230e-1, 2.96560571828504891230e-1,
+  5.76949722146069140550e+0, 5.76949722146069140550e+0, 1.78482653991729133580e+0, 1.78482653991729133580e+0,
+  4.63033784615654529590e+0, 4.63033784615654529590e+0, 5.46378491116411436990e+0, 5.46378491116411436990e+0,
+  1.42343711074968357734e+0, 1.42343711074968357734e+0, 6.65790464350110377720e+0, 6.65790464350110377720e+0,
+  1.05075007164441684324e-9, 1.05075007164441684324e-9, 2.04426310338993978564e-15, 2.04426310338993978564e-15,
+  5.47593808499534494600e-4, 5.47593808499534494600e-4, 1.42151175831644588870e-7, 1.42151175831644588870e-7,
+  1.51986665636164571966e-2, 1.51986665636164571966e-2, 1.84631831751005468180e-5, 1.84631831751005468180e-5,
+  1.48103976427480074590e-1, 1.48103976427480074590e-1, 7.86869131145613259100e-4, 7.86869131145613259100e-4,
+  6.89767334985100004550e-1, 6.89767334985100004550e-1, 1.48753612908506148525e-2, 1.48753612908506148525e-2,
+  1.67638483018380384940e+0, 1.67638483018380384940e+0, 1.36929880922735805310e-1, 1.36929880922735805310e-1,
+  2.05319162663775882187e+0, 2.05319162663775882187e+0, 5.99832206555887937690e-1, 5.99832206555887937690e-1,
+  1.0, 1.0, 1.0, 1.0,
+  1.6, 1.6, 5.0, 5.0, // the shifts of r
+  0.425, 0.425, 0.0, 0.0, // SPLIT_CENTRAL, 0
+], 16);
+
+// @ts-ignore: decorator
+@inline
+function tailCoefficientX2(i: i32, far: v128): v128 {
+  const row = TAIL_X2 + (<usize>i << 5);
+  return v128.bitselect(v128.load(row, 16), v128.load(row), far);
+}
+
+/**
+ * inverseNormalCdfFast (AS 241, inverse-normal.ts) on two lanes with 0 < p < 1 in each (the
+ * caller's guarantee), each lane the scalar's bits: the central rational where |p - 1/2| <= 0.425,
+ * else the tail rational in r = sqrt(-ln min(p, 1 - p)) with the coefficient set of the lane's r.
+ */
+// @ts-ignore: decorator
+@inline
+export function inverseNormalCdfFastX2(p: v128): v128 {
+  const q = f64x2.sub(p, kc(5));
+  const central = f64x2.le(f64x2.abs(q), v128.load(TAIL_X2 + (17 << 5)));
+  let c = f64x2.splat(0.0);
+  if (v128.any_true(central)) {
+    c = centralQuantileX2(q);
+    if (i64x2.all_true(central)) return c;
+  }
+  const lower = f64x2.lt(q, v128.load(TAIL_X2 + (17 << 5), 16));
+  const tail = v128.bitselect(p, f64x2.sub(kc(4), p), lower);
+  let r = f64x2.sqrt(f64x2.neg(logX2(tail)));
+  const far = v128.not(f64x2.le(r, v128.load(TAIL_X2 + (16 << 5), 16)));
+  r = f64x2.sub(r, tailCoefficientX2(16, far));
+  let num = tailCoefficientX2(0, far);
+  for (let i = 1; i < 8; i++) num = f64x2.add(f64x2.mul(num, r), tailCoefficientX2(i, far));
+  let den = tailCoefficientX2(8, far);
+  for (let i = 9; i < 16; i++) den = f64x2.add(f64x2.mul(den, r), tailCoefficientX2(i, far));
+  const x = f64x2.div(num, den);
+  return v128.bitselect(c, v128.bitselect(f64x2.neg(x), x, lower), central);
+}
+
+// inverseNormalCdfFastX2 where both lanes are in (0, 1), else the scalar per lane.
+function inverseNormalCdfFastOrScalarX2(p: v128): v128 {
+  if (i64x2.all_true(v128.and(f64x2.gt(p, f64x2.splat(0.0)), f64x2.lt(p, kc(4))))) return inverseNormalCdfFastX2(p);
+  return f64x2.replace_lane(f64x2.splat(inverseNormalCdfFast(f64x2.extract_lane(p, 0))), 1, inverseNormalCdfFast(f64x2.extract_lane(p, 1)));
 }

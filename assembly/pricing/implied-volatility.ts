@@ -13,7 +13,8 @@
 // b_c)/v_c (b_c = b(s_c), v_c = b'(s_c)), which splits (0, b_max) at b_l = b(s_l), b_c, b_u = b(s_u):
 //  - beta < b_l: interpolate, in beta, the lower map f_l(s) = (2 pi |x|/sqrt 27) Phi(-z)^3 with
 //    z = |x|/(sqrt(3) s) (f_l ~ b as s -> 0), from (0, 0, slope 1) to f_l(s_l) matching f_l'' there;
-//    invert f_l in closed form with inverseNormalCdf. Objective g = 1/ln b - 1/ln beta.
+//    invert f_l in closed form with inverseNormalCdfFast (AS 241: a guess needs no last ulp).
+//    Objective g = 1/ln b - 1/ln beta.
 //  - b_l <= beta < b_c and b_c <= beta <= b_u: interpolate s(beta) itself with ds/db = 1/b' at both
 //    ends and d2s/db2 = 0 at s_c (the inflection). Objective g = b - beta.
 //  - beta > b_u: interpolate the upper map f_u(s) = Phi(-s/2) from f_u(s_u) to (b_max, 0, slope
@@ -32,19 +33,26 @@
 // (Checked against finite differences in test/implied-volatility.test.ts.) Each evaluation of b
 // also tightens a bracket [sLeft, sRight] around the root; a step that leaves the bracket (or is
 // not finite, e.g. when b underflows) is replaced by bisection, and steps are bounded below by
-// -s/2. The loop stops at the first step with |ds| <= eps s (typically the third evaluation: two
-// Householder steps reach full accuracy and the third confirms it), after at most MAX_ITERATIONS
-// evaluations. The solve counts as converged when the last step was below 2^-32 s; on the test
-// grid the last step never exceeds ~5 eps s (the rounding noise of the objective), so the flag
-// only trips when the iteration has genuinely failed.
+// -s/2. Householder(3) converges with order four: on the test sweeps each step is at most ~60
+// (previous step)^4 in units of s, so a step of at most 2^-17 s (inside the bracket) leaves a
+// truncation error below 60 * 2^-68 s ~ eps/1000. On the middle objective b - beta (rounding noise
+// of the step ~ eps b/(s b'), O(eps) there) such a step is the last: no evaluation only to confirm.
+// On the lowest and upper objectives the step computed from a nearly converged point carries more
+// noise (ln b and b_max - b of a b accurate to tens of ulps deep in the tails) and stopping at the
+// first step <= eps s keeps the result at the attainable accuracy (measured: stopping early there
+// moves the round-trip grid of test/implied-volatility.test.ts from 5.9u to 6.3u); those loops
+// stop at that step or after MAX_ITERATIONS evaluations once the step is below 2^-32 s (the third
+// step is at rounding level). The solve counts as converged when it stopped on a final middle step
+// or the last step was below 2^-32 s, so the flag only trips when the iteration has failed.
 //
 // Mirrored line for line in src/kernels/pricing/implied-volatility.ts, except the batch's f64x2 pair
 // section (WASM-only, each element the scalar path's bits: test/simd-pricing.test.ts).
 
 import { normalCdf, normalCdfOverPdf, normalPdf } from "../math/normal-distribution";
-import { inverseNormalCdf } from "../math/inverse-normal";
+import { inverseNormalCdfFast } from "../math/inverse-normal";
+import { exp } from "../math/elementary";
 import { expX2, logX2 } from "../math/f64x2-elementary";
-import { normalPdfX2 } from "../math/f64x2-normal";
+import { inverseNormalCdfFastX2, normalCdfOverPdfX2, normalCdfX2, normalPdfX2 } from "../math/f64x2-normal";
 import {
   logOtmCallUnscaled, logOtmCallVegaRatio, normalisedComplementUnscaledGivenPdf, normalisedIntrinsic,
   normalisedOtmCallUnscaledGivenPdf, normalisedOtmCallUnscaledGivenPdfX2, normalisedComplementUnscaledGivenPdfX2,
@@ -60,9 +68,11 @@ const EPS: f64 = 2.220446049250313e-16;
 const TINY: f64 = 2.2250738585072014e-308;
 const SQRT_DBL_MAX: f64 = 1.3407807929942596e154;
 const CONVERGED_STEP: f64 = 2.3283064365386963e-10; // 2^-32
+// A middle-objective Householder step of at most this (relative to s) is the last (see above).
+const FINAL_STEP: f64 = 7.62939453125e-6; // 2^-17
 // Evaluations after which a solve that has reached CONVERGED_STEP stops (every solve on the test
 // grids has); one that has not yet (a guess on a branch end, a bisection) continues up to MAX_EVALUATIONS.
-const MAX_ITERATIONS: i32 = 4;
+const MAX_ITERATIONS: i32 = 3;
 const MAX_EVALUATIONS: i32 = 64;
 // Below this normalised price (2^-960) the lowest branch works with ln(beta): beta and b may underflow.
 const LOG_BETA: f64 = 1.0208493871852617e-289;
@@ -95,9 +105,12 @@ function lowerMap(x: f64, s: f64): void {
   const s2 = s * s;
   const cdf = normalCdf(-z);
   const ratio = normalCdfOverPdf(-z); // Phi(-z)/phi(z)
-  mapCurvature = TWO_PI * y / s * cdf * Math.exp(2.0 * y + 0.25 * s2)
+  // e^{2 z^2 + s^2/4} as the square of e^{z^2 + s^2/8} (one exponential; a guess needs no last
+  // ulp), the shared exp (elementary.ts: the f64x2 batch has its twin expX2).
+  const e = exp(y + 0.125 * s2);
+  mapCurvature = TWO_PI * y / s * cdf * (e * e)
     * (2.0 * z + (0.25 * s2 - 2.0 - 2.0 * y) * ratio);
-  mapSlope = TWO_PI * y * cdf * cdf * Math.exp(y + 0.125 * s2);
+  mapSlope = TWO_PI * y * cdf * cdf * e;
   mapValue = TWO_PI_OVER_SQRT_27 * ax * (cdf * cdf * cdf);
 }
 
@@ -107,14 +120,14 @@ function lowerMap(x: f64, s: f64): void {
 function inverseLowerMap(x: f64, f: f64): f64 {
   const ax = Math.abs(x);
   if (!(f > 0.0) || ax < TINY) return 0.0;
-  return Math.abs(ax / (SQRT_THREE * inverseNormalCdf(Math.cbrt(f / (TWO_PI_OVER_SQRT_27 * ax)))));
+  return Math.abs(ax / (SQRT_THREE * inverseNormalCdfFast(Math.cbrt(f / (TWO_PI_OVER_SQRT_27 * ax)))));
 }
 
 // s with ln f_l(s) = lnF (f underflows; f_l ~ beta there).
 function inverseLowerMapLog(x: f64, lnF: f64): f64 {
   const ax = Math.abs(x);
   const z = Math.exp((lnF - Math.log(TWO_PI_OVER_SQRT_27 * ax)) * (1.0 / 3.0));
-  return Math.abs(ax / (SQRT_THREE * inverseNormalCdf(z)));
+  return Math.abs(ax / (SQRT_THREE * inverseNormalCdfFast(z)));
 }
 
 // f_u(s) = Phi(-s/2) and its first two derivatives with respect to beta:
@@ -143,6 +156,7 @@ function refine(kind: i32, beta: f64, lnBetaLog: f64, x: f64, bMax: f64, s0: f64
   const lnBeta = kind == LOWEST ? Math.log(beta) : lnBetaLog;
   const gap = bMax - beta; // exact when beta >= b_max/2 (the only case the upper objective uses it)
   let ds: f64 = Infinity;
+  let finalStep = false;
   for (let iteration = 0; iteration < MAX_EVALUATIONS; iteration++) {
     // b, b' and b_max - b share bMax = e^{x/2} and one density phi(x/s + s/2).
     const pdfA = normalPdf(x / s + 0.5 * s);
@@ -202,12 +216,15 @@ function refine(kind: i32, beta: f64, lnBetaLog: f64, x: f64, bMax: f64, s0: f64
     }
     step = Math.max(step, -0.5 * s);
     let next = s + step;
-    if (!(next >= sLeft && next <= sRight)) next = sRight < Infinity ? 0.5 * (sLeft + sRight) : 2.0 * s;
+    const inside = next >= sLeft && next <= sRight;
+    if (!inside) next = sRight < Infinity ? 0.5 * (sLeft + sRight) : 2.0 * s;
+    finalStep = kind == MIDDLE && inside && Math.abs(step) <= FINAL_STEP * s;
     ds = next - s;
     s = next;
+    if (finalStep) break;
     if (iteration >= MAX_ITERATIONS - 1 && Math.abs(ds) <= CONVERGED_STEP * s) break;
   }
-  solveConverged = Math.abs(ds) <= CONVERGED_STEP * s && s > 0.0 && s < Infinity;
+  solveConverged = (finalStep || Math.abs(ds) <= CONVERGED_STEP * s) && s > 0.0 && s < Infinity;
   return s;
 }
 
@@ -295,7 +312,7 @@ function guess(beta: f64, lnBeta: f64, x: f64, bMax: f64, sC: f64, bC: f64, vC: 
     const t = (beta - bU) / width;
     f = (mapValue * (1.0 - t) + 0.5 * width * t) * (1.0 - t);
   }
-  return setGuess(beta > 0.5 * bMax ? UPPER : MIDDLE, -2.0 * inverseNormalCdf(f), sU, Infinity);
+  return setGuess(beta > 0.5 * bMax ? UPPER : MIDDLE, -2.0 * inverseNormalCdfFast(f), sU, Infinity);
 }
 
 // @ts-ignore: decorator
@@ -343,12 +360,12 @@ function logMoneyness(forward: f64, strike: f64): f64 {
 }
 
 // ---- the batch: validation per element, the solve two elements per v128 -------------------------
-// A pair whose two elements both need the common solve (beta >= LOG_BETA, x < 0) evaluates b at s_c
-// and at the second point for both lanes in one v128 each, takes the rational guesses per lane, and
-// refines both lanes together (lowest, middle or upper objective per lane; b and, for upper lanes,
-// b_max - b evaluated for both lanes at once); every other case (ln beta, x = 0, one element decided)
-// runs the scalar routines per lane. The vector steps are lane for lane the scalar operations, each
-// lane stopping where the scalar loop stops, so every element gets the scalar path's bits.
+// Elements that need the common solve (beta >= LOG_BETA, x < 0) evaluate b at s_c and at the
+// second point two per v128, take the rational guesses per element, and refine two per v128 (b
+// and, for the upper objective, b_max - b for both lanes at once); every other case (ln beta,
+// x = 0, an element decided by validation) runs the scalar routines. The vector steps are lane for
+// lane the scalar operations, each lane stopping where the scalar loop stops, so every element
+// gets the scalar path's bits (test/simd-pricing.test.ts, test/simd-iv-blocks.test.ts).
 
 const NEEDS_SOLVE: u8 = 255;
 // Outputs of prepare (module state: no allocation in kernels).
@@ -420,11 +437,11 @@ function finishScalar(i: i32, st: u8, vol0: f64, beta: f64, lnBeta: f64, x: f64,
 }
 
 // Constants of the vector solve, each twice (V8 rebuilds a v128.const at every use): 0.5, -2,
-// TINY, 0.25, 3, 1, 2, 1/6, EPS, CONVERGED_STEP, Infinity.
+// TINY, 0.25, 3, 1, 2, 1/6, EPS, CONVERGED_STEP, Infinity, FINAL_STEP.
 const IV_X2: usize = memory.data<f64>([
   0.5, 0.5, -2.0, -2.0, 2.2250738585072014e-308, 2.2250738585072014e-308, 0.25, 0.25, 3.0, 3.0, 1.0, 1.0,
   2.0, 2.0, 1.0 / 6.0, 1.0 / 6.0, 2.220446049250313e-16, 2.220446049250313e-16,
-  2.3283064365386963e-10, 2.3283064365386963e-10, Infinity, Infinity,
+  2.3283064365386963e-10, 2.3283064365386963e-10, Infinity, Infinity, 7.62939453125e-6, 7.62939453125e-6,
 ], 16);
 
 // @ts-ignore: decorator
@@ -461,6 +478,7 @@ function refineX2(lowest: v128, upper: v128, beta: v128, x: v128, bMax: v128, s0
   const lnBeta = anyLowest ? v128.and(logX2(v128.bitselect(beta, one, lowest)), lowest) : zero;
   const gap = f64x2.sub(bMax, beta);
   let ds = inf;
+  let finalStep = zero; // lanes stopped on a final Householder step
   let active = f64x2.eq(zero, zero); // all ones
   for (let iteration = 0; iteration < MAX_EVALUATIONS; iteration++) {
     const h = f64x2.div(x, s);
@@ -525,37 +543,82 @@ function refineX2(lowest: v128, upper: v128, beta: v128, x: v128, bMax: v128, s0
     let next = f64x2.add(s, step);
     const inside = v128.and(f64x2.ge(next, sLeft), f64x2.le(next, sRight));
     next = v128.bitselect(next, v128.bitselect(f64x2.mul(half, f64x2.add(sLeft, sRight)), f64x2.mul(kx(6), s), f64x2.lt(sRight, inf)), inside);
+    const last = v128.andnot(v128.and(v128.and(active, inside), f64x2.le(f64x2.abs(step), f64x2.mul(kx(11), s))), v128.or(lowest, upper));
     ds = v128.bitselect(f64x2.sub(next, s), ds, active);
     s = v128.bitselect(next, s, active);
+    finalStep = v128.or(finalStep, last);
+    active = v128.andnot(active, last);
+    if (!v128.any_true(active)) break;
     if (iteration >= MAX_ITERATIONS - 1) {
       active = v128.andnot(active, f64x2.le(f64x2.abs(ds), f64x2.mul(kx(9), s)));
       if (!v128.any_true(active)) break;
     }
   }
-  const ok = v128.and(v128.and(f64x2.le(f64x2.abs(ds), f64x2.mul(kx(9), s)), f64x2.gt(s, zero)), f64x2.lt(s, inf));
+  const ok = v128.and(v128.and(v128.or(finalStep, f64x2.le(f64x2.abs(ds), f64x2.mul(kx(9), s))), f64x2.gt(s, zero)), f64x2.lt(s, inf));
   convergedX2 = (i64x2.extract_lane(ok, 0) != 0 ? 1 : 0) | (i64x2.extract_lane(ok, 1) != 0 ? 2 : 0);
   return s;
 }
 
-// Elements i and i + 1 (see the section comment).
-function impliedVolatilityPair(
-  i: i32, pPrice: usize, pForward: usize, pStrike: usize, pExpiry: usize, pDiscount: usize,
-  pType: usize, coin: i32, pVol: usize, pStatus: usize,
-): void {
-  const st0 = prepare(i, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin);
-  const vol0 = preVol, beta0 = preBeta, lnBeta0 = preLnBeta, x0 = preX, expiry0 = preExpiry;
-  const st1 = prepare(i + 1, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin);
-  if (st0 != NEEDS_SOLVE || st1 != NEEDS_SOLVE || !(beta0 >= LOG_BETA && preBeta >= LOG_BETA) || !(x0 < 0.0 && preX < 0.0)) {
-    const vol1 = preVol, beta1 = preBeta, lnBeta1 = preLnBeta, x1 = preX, expiry1 = preExpiry;
-    finishScalar(i, st0, vol0, beta0, lnBeta0, x0, expiry0, pVol, pStatus);
-    finishScalar(i + 1, st1, vol1, beta1, lnBeta1, x1, expiry1, pVol, pStatus);
-    return;
-  }
-  const beta1 = preBeta, x1 = preX, expiry1 = preExpiry;
-  const beta = lanes(beta0, beta1);
-  const x = lanes(x0, x1);
+// The batch works in blocks of BLOCK elements: (1) validation and reduction per element, the
+// elements that need the common solve (beta >= LOG_BETA, x < 0) listed, every other one finished
+// by the scalar routines; (2) the two evaluations of b, two listed elements per v128, then the
+// rational guesses per element grouped by guess branch (lists built without data-dependent
+// branches, so the branchy guess code runs predictably); (3) the refinement, two elements of the same objective (lowest,
+// middle, upper) per v128: a pair never evaluates two objectives' formulas, and its lanes, both on
+// one objective, tend to need the same number of steps (the lockstep wastes fewer evaluations).
+const BLOCK: i32 = 256;
+// Per listed element (f64 columns of BLOCK): beta, x, expiry, b_max, guess, bracket left and
+// right, then s_c, b_c, v_c, the second point s2, its density and b(s2); then (i32 columns of
+// BLOCK + 2) the three objective lists, the element's index in the block and the four guess lists.
+const IV_BLOCK: usize = memory.data(BLOCK * 8 * 13 + (BLOCK + 2) * 4 * 8, 16);
+const COL_BETA: usize = 0;
+const COL_X: usize = BLOCK * 8;
+const COL_EXPIRY: usize = BLOCK * 16;
+const COL_BMAX: usize = BLOCK * 24;
+const COL_GUESS: usize = BLOCK * 32;
+const COL_LEFT: usize = BLOCK * 40;
+const COL_RIGHT: usize = BLOCK * 48;
+const COL_SC: usize = BLOCK * 56;
+const COL_BC: usize = BLOCK * 64;
+const COL_VC: usize = BLOCK * 72;
+const COL_S2: usize = BLOCK * 80;
+const COL_PDF2: usize = BLOCK * 88;
+const COL_B2: usize = BLOCK * 96;
+const COL_INDEX: usize = BLOCK * 104;
+const LIST_SIZE: usize = (BLOCK + 2) * 4;
+const INDEX_LIST: i32 = 3; // then lists 4..7: beta < b_l, b_l <= beta < b_c, b_c <= beta <= b_u, beta > b_u
+
+// @ts-ignore: decorator
+@inline
+function col(c: usize, k: i32): usize {
+  return IV_BLOCK + c + (<usize>k << 3);
+}
+
+// @ts-ignore: decorator
+@inline
+function listAt(list: i32, j: i32): usize {
+  return IV_BLOCK + COL_INDEX + LIST_SIZE * <usize>list + (<usize>j << 2);
+}
+
+// @ts-ignore: decorator
+@inline
+function gather2(c: usize, k0: i32, k1: i32): v128 {
+  return v128.load64_lane(col(c, k1), v128.load64_zero(col(c, k0)), 1);
+}
+
+// @ts-ignore: decorator
+@inline
+function scatter2(c: usize, k0: i32, k1: i32, v: v128): void {
+  v128.store64_lane(col(c, k0), v, 0);
+  v128.store64_lane(col(c, k1), v, 1);
+}
+
+// otmCallImpliedVolatility's two evaluations of b for listed elements k0 and k1 (k1 = k0 for a
+// lone last element), both lanes at once (x < 0 here), stored with each element's guess branch.
+function evaluatePair(k0: i32, k1: i32): void {
+  const beta = gather2(COL_BETA, k0, k1);
+  const x = gather2(COL_X, k0, k1);
   const half = kx(0);
-  // otmCallImpliedVolatility's two evaluations of b, both lanes at once (x < 0 here).
   const bMax = expX2(f64x2.mul(half, x));
   const sC = f64x2.sqrt(f64x2.mul(kx(1), x));
   const pdfC = normalPdfX2(f64x2.add(f64x2.div(x, sC), f64x2.mul(half, sC)));
@@ -563,39 +626,204 @@ function impliedVolatilityPair(
   const vC = f64x2.mul(bMax, pdfC);
   const sL = f64x2.sub(sC, f64x2.div(bC, vC));
   const sU = v128.bitselect(f64x2.add(sC, f64x2.div(f64x2.sub(bMax, bC), vC)), sC, f64x2.gt(vC, kx(2)));
-  const s2 = v128.bitselect(sL, sU, f64x2.lt(beta, bC));
+  const lower = f64x2.lt(beta, bC);
+  const s2 = v128.bitselect(sL, sU, lower);
   const pdf2 = normalPdfX2(f64x2.add(f64x2.div(x, s2), f64x2.mul(half, s2)));
   const b2 = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfX2(x, s2, pdf2));
-  // The rational guesses, per lane.
-  guess(beta0, 0.0, x0, f64x2.extract_lane(bMax, 0), f64x2.extract_lane(sC, 0), f64x2.extract_lane(bC, 0),
-    f64x2.extract_lane(vC, 0), f64x2.extract_lane(s2, 0), f64x2.extract_lane(pdf2, 0), f64x2.extract_lane(b2, 0));
-  const kind0 = guessKind, g0 = guessS, l0 = guessLeft, r0 = guessRight;
-  guess(beta1, 0.0, x1, f64x2.extract_lane(bMax, 1), f64x2.extract_lane(sC, 1), f64x2.extract_lane(bC, 1),
-    f64x2.extract_lane(vC, 1), f64x2.extract_lane(s2, 1), f64x2.extract_lane(pdf2, 1), f64x2.extract_lane(b2, 1));
-  const kind1 = guessKind;
-  let s0: f64, s1: f64;
-  let c0: bool, c1: bool;
-  if (kind0 != LOWEST_LOG && kind1 != LOWEST_LOG) {
-    const lowest = lanes(kind0 == LOWEST ? NaN : 0.0, kind1 == LOWEST ? NaN : 0.0); // NaN != NaN: the masks below
-    const upper = lanes(kind0 == UPPER ? NaN : 0.0, kind1 == UPPER ? NaN : 0.0);
-    const s = refineX2(
-      f64x2.ne(lowest, lowest), f64x2.ne(upper, upper), beta, x, bMax, lanes(g0, guessS), lanes(l0, guessLeft), lanes(r0, guessRight),
+  scatter2(COL_BMAX, k0, k1, bMax);
+  scatter2(COL_SC, k0, k1, sC);
+  scatter2(COL_BC, k0, k1, bC);
+  scatter2(COL_VC, k0, k1, vC);
+  scatter2(COL_S2, k0, k1, s2);
+  scatter2(COL_PDF2, k0, k1, pdf2);
+  scatter2(COL_B2, k0, k1, b2);
+  // guess's branch, as a list number: 4 + (beta >= b_c) * 2 + (beta >= b_l below b_c, beta > b_u above).
+  const second = v128.bitselect(f64x2.ge(beta, b2), f64x2.gt(beta, b2), lower);
+  listGuess(k0, 4 + <i32>(i64x2.extract_lane(lower, 0) == 0) * 2 + <i32>(i64x2.extract_lane(second, 0) != 0));
+  if (k1 != k0) listGuess(k1, 4 + <i32>(i64x2.extract_lane(lower, 1) == 0) * 2 + <i32>(i64x2.extract_lane(second, 1) != 0));
+}
+
+// Guess list counts of the current block (lists 4..7).
+let guessCount0: i32 = 0;
+let guessCount1: i32 = 0;
+let guessCount2: i32 = 0;
+let guessCount3: i32 = 0;
+
+// Appends k to guess list `list` without a data-dependent branch (neighbours mix branches): every
+// list gets k at its end, one count moves.
+// @ts-ignore: decorator
+@inline
+function listGuess(k: i32, list: i32): void {
+  store<i32>(listAt(4, guessCount0), k);
+  store<i32>(listAt(5, guessCount1), k);
+  store<i32>(listAt(6, guessCount2), k);
+  store<i32>(listAt(7, guessCount3), k);
+  guessCount0 += <i32>(list == 4);
+  guessCount1 += <i32>(list == 5);
+  guessCount2 += <i32>(list == 6);
+  guessCount3 += <i32>(list == 7);
+}
+
+// Constants of the vector lowest guess, each twice: sqrt 3, 2 pi, 2 pi/sqrt 27, 1/8, 2, TINY.
+const LOW_X2: usize = memory.data<f64>([
+  SQRT_THREE, SQRT_THREE, TWO_PI, TWO_PI, TWO_PI_OVER_SQRT_27, TWO_PI_OVER_SQRT_27, 0.125, 0.125, 2.0, 2.0,
+  2.2250738585072014e-308, 2.2250738585072014e-308,
+], 16);
+
+// @ts-ignore: decorator
+@inline
+function kl(i: i32): v128 {
+  return v128.load(LOW_X2 + (<usize>i << 4));
+}
+
+// The guesses of the lowest branch (guess list 4: beta < b_l), two elements per v128: lowerMap and
+// inverseLowerMap lane for lane (the shared exp and its twin expX2, normalCdf, normalCdfOverPdf and
+// AS 241 and their f64x2 twins), the rational cubic per lane. Same bits as guess() per element.
+function guessLowestList(count: i32): void {
+  for (let j = 0; j < count; j += 2) {
+    const k0 = load<i32>(listAt(4, j));
+    const k1 = j + 1 < count ? load<i32>(listAt(4, j + 1)) : k0;
+    const x = gather2(COL_X, k0, k1);
+    const sL = gather2(COL_S2, k0, k1);
+    // lowerMap(x, sL)
+    const ax = f64x2.abs(x);
+    const z = f64x2.div(ax, f64x2.mul(kl(0), sL));
+    const y = f64x2.mul(z, z);
+    const s2 = f64x2.mul(sL, sL);
+    const cdf = normalCdfX2(f64x2.neg(z));
+    const ratio = normalCdfOverPdfX2(f64x2.neg(z));
+    const e = expX2(f64x2.add(y, f64x2.mul(kl(3), s2)));
+    const two = kl(4);
+    const curvature = f64x2.mul(
+      f64x2.mul(f64x2.mul(f64x2.div(f64x2.mul(kl(1), y), sL), cdf), f64x2.mul(e, e)),
+      f64x2.add(f64x2.mul(two, z), f64x2.mul(f64x2.sub(f64x2.sub(f64x2.mul(kx(3), s2), two), f64x2.mul(two, y)), ratio)),
     );
-    s0 = f64x2.extract_lane(s, 0);
-    s1 = f64x2.extract_lane(s, 1);
-    c0 = (convergedX2 & 1) != 0;
-    c1 = (convergedX2 & 2) != 0;
-  } else {
-    const g1 = guessS, l1 = guessLeft, r1 = guessRight;
-    s0 = refine(kind0, beta0, 0.0, x0, f64x2.extract_lane(bMax, 0), g0, l0, r0);
-    c0 = solveConverged;
-    s1 = refine(kind1, beta1, 0.0, x1, f64x2.extract_lane(bMax, 1), g1, l1, r1);
-    c1 = solveConverged;
+    const slope = f64x2.mul(f64x2.mul(f64x2.mul(f64x2.mul(kl(1), y), cdf), cdf), e);
+    const value = f64x2.mul(f64x2.mul(kl(2), ax), f64x2.mul(f64x2.mul(cdf, cdf), cdf));
+    const f0 = lowestInterpolation(k0, f64x2.extract_lane(value, 0), f64x2.extract_lane(slope, 0), f64x2.extract_lane(curvature, 0));
+    const f1 = lowestInterpolation(k1, f64x2.extract_lane(value, 1), f64x2.extract_lane(slope, 1), f64x2.extract_lane(curvature, 1));
+    // inverseLowerMap(x, f): 0 where f <= 0 or |x| < TINY
+    const f = lanes(f0, f1);
+    const live = v128.and(f64x2.gt(f, f64x2.splat(0.0)), f64x2.ge(ax, kl(5)));
+    const arg = f64x2.div(f, f64x2.mul(kl(2), ax));
+    const p = lanes(Math.cbrt(f64x2.extract_lane(arg, 0)), Math.cbrt(f64x2.extract_lane(arg, 1)));
+    let quantile: v128;
+    if (i64x2.all_true(v128.and(f64x2.gt(p, f64x2.splat(0.0)), f64x2.lt(p, kx(5))))) quantile = inverseNormalCdfFastX2(p);
+    else quantile = lanes(inverseNormalCdfFast(f64x2.extract_lane(p, 0)), inverseNormalCdfFast(f64x2.extract_lane(p, 1)));
+    const s = v128.and(f64x2.abs(f64x2.div(ax, f64x2.mul(kl(0), quantile))), live);
+    store<f64>(col(COL_GUESS, k0), f64x2.extract_lane(s, 0));
+    store<f64>(col(COL_LEFT, k0), 0.0);
+    store<f64>(col(COL_RIGHT, k0), f64x2.extract_lane(sL, 0));
+    store<i32>(listAt(LOWEST, listCount0++), k0);
+    if (k1 == k0) continue;
+    store<f64>(col(COL_GUESS, k1), f64x2.extract_lane(s, 1));
+    store<f64>(col(COL_LEFT, k1), 0.0);
+    store<f64>(col(COL_RIGHT, k1), f64x2.extract_lane(sL, 1));
+    store<i32>(listAt(LOWEST, listCount0++), k1);
   }
-  store<f64>(pVol + (<usize>i << 3), c0 ? s0 / Math.sqrt(expiry0) : NaN);
-  store<u8>(pStatus + <usize>i, c0 ? STATUS_OK : STATUS_NOT_CONVERGED);
-  store<f64>(pVol + (<usize>i << 3), c1 ? s1 / Math.sqrt(expiry1) : NaN, 8);
-  store<u8>(pStatus + <usize>i, c1 ? STATUS_OK : STATUS_NOT_CONVERGED, 1);
+}
+
+// guess()'s interpolation of the lower map for listed element k (beta < b_l) given lowerMap's outputs.
+// @ts-ignore: decorator
+@inline
+function lowestInterpolation(k: i32, value: f64, slope: f64, curvature: f64): f64 {
+  const beta = load<f64>(col(COL_BETA, k));
+  const bL = load<f64>(col(COL_B2, k));
+  const rL = convexControlForRightCurvature(0.0, bL, 0.0, value, 1.0, slope, curvature, true);
+  let f = rationalCubicInterpolation(beta, 0.0, bL, 0.0, value, 1.0, slope, rL);
+  if (!(f > 0.0)) {
+    const t = beta / bL;
+    f = (value * t + bL * (1.0 - t)) * t;
+  }
+  return f;
+}
+
+// The rational guesses of one guess list, per element (one branch of guess per list).
+function guessList(list: i32, count: i32): void {
+  for (let j = 0; j < count; j++) {
+    const k = load<i32>(listAt(list, j));
+    // beta >= LOG_BETA: never LOWEST_LOG, always a guess.
+    guess(load<f64>(col(COL_BETA, k)), 0.0, load<f64>(col(COL_X, k)), load<f64>(col(COL_BMAX, k)), load<f64>(col(COL_SC, k)),
+      load<f64>(col(COL_BC, k)), load<f64>(col(COL_VC, k)), load<f64>(col(COL_S2, k)), load<f64>(col(COL_PDF2, k)), load<f64>(col(COL_B2, k)));
+    storeGuess(k);
+  }
+}
+
+// Counts of the three objective lists of the current block.
+let listCount0: i32 = 0;
+let listCount1: i32 = 0;
+let listCount2: i32 = 0;
+
+// @ts-ignore: decorator
+@inline
+function storeGuess(k: i32): void {
+  store<f64>(col(COL_GUESS, k), guessS);
+  store<f64>(col(COL_LEFT, k), guessLeft);
+  store<f64>(col(COL_RIGHT, k), guessRight);
+  if (guessKind == LOWEST) store<i32>(listAt(LOWEST, listCount0++), k);
+  else if (guessKind == MIDDLE) store<i32>(listAt(MIDDLE, listCount1++), k);
+  else store<i32>(listAt(UPPER, listCount2++), k);
+}
+
+// Refines the listed elements of one objective two per v128 and writes their results.
+function refineList(kind: i32, count: i32, base: i32, pVol: usize, pStatus: usize): void {
+  const lowest = kind == LOWEST ? f64x2.eq(f64x2.splat(0.0), f64x2.splat(0.0)) : f64x2.splat(0.0);
+  const upper = kind == UPPER ? f64x2.eq(f64x2.splat(0.0), f64x2.splat(0.0)) : f64x2.splat(0.0);
+  for (let j = 0; j < count; j += 2) {
+    const k0 = load<i32>(listAt(kind, j));
+    const k1 = j + 1 < count ? load<i32>(listAt(kind, j + 1)) : k0;
+    const s = refineX2(
+      lowest, upper, gather2(COL_BETA, k0, k1), gather2(COL_X, k0, k1), gather2(COL_BMAX, k0, k1),
+      gather2(COL_GUESS, k0, k1), gather2(COL_LEFT, k0, k1), gather2(COL_RIGHT, k0, k1),
+    );
+    writeResult(base, k0, f64x2.extract_lane(s, 0), (convergedX2 & 1) != 0, pVol, pStatus);
+    if (k1 != k0) writeResult(base, k1, f64x2.extract_lane(s, 1), (convergedX2 & 2) != 0, pVol, pStatus);
+  }
+}
+
+
+// @ts-ignore: decorator
+@inline
+function writeResult(base: i32, k: i32, s: f64, converged: bool, pVol: usize, pStatus: usize): void {
+  const i = base + load<i32>(listAt(INDEX_LIST, k));
+  store<f64>(pVol + (<usize>i << 3), converged ? s / Math.sqrt(load<f64>(col(COL_EXPIRY, k))) : NaN);
+  store<u8>(pStatus + <usize>i, converged ? STATUS_OK : STATUS_NOT_CONVERGED);
+}
+
+// Elements base .. base + m - 1 (m <= BLOCK; see the section comment).
+function impliedVolatilityBlock(
+  base: i32, m: i32, pPrice: usize, pForward: usize, pStrike: usize, pExpiry: usize, pDiscount: usize,
+  pType: usize, coin: i32, pVol: usize, pStatus: usize,
+): void {
+  let listed = 0;
+  for (let k = 0; k < m; k++) {
+    const i = base + k;
+    const st = prepare(i, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin);
+    if (st == NEEDS_SOLVE && preBeta >= LOG_BETA && preX < 0.0) {
+      store<f64>(col(COL_BETA, listed), preBeta);
+      store<f64>(col(COL_X, listed), preX);
+      store<f64>(col(COL_EXPIRY, listed), preExpiry);
+      store<i32>(listAt(INDEX_LIST, listed), k);
+      listed++;
+    } else {
+      finishScalar(i, st, preVol, preBeta, preLnBeta, preX, preExpiry, pVol, pStatus);
+    }
+  }
+  listCount0 = 0;
+  listCount1 = 0;
+  listCount2 = 0;
+  guessCount0 = 0;
+  guessCount1 = 0;
+  guessCount2 = 0;
+  guessCount3 = 0;
+  for (let k = 0; k < listed; k += 2) evaluatePair(k, k + 1 < listed ? k + 1 : k);
+  guessLowestList(guessCount0);
+  guessList(5, guessCount1);
+  guessList(6, guessCount2);
+  guessList(7, guessCount3);
+  refineList(LOWEST, listCount0, base, pVol, pStatus);
+  refineList(MIDDLE, listCount1, base, pVol, pStatus);
+  refineList(UPPER, listCount2, base, pVol, pStatus);
 }
 
 /**
@@ -611,11 +839,8 @@ export function impliedVolatilityBatch(
   n: i32, pPrice: usize, pForward: usize, pStrike: usize, pExpiry: usize, pDiscount: usize,
   pType: usize, coin: i32, pVol: usize, pStatus: usize,
 ): i32 {
-  let i = 0;
-  for (; i + 1 < n; i += 2) impliedVolatilityPair(i, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin, pVol, pStatus);
-  if (i < n) {
-    const st = prepare(i, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin);
-    finishScalar(i, st, preVol, preBeta, preLnBeta, preX, preExpiry, pVol, pStatus);
+  for (let i = 0; i < n; i += BLOCK) {
+    impliedVolatilityBlock(i, min(BLOCK, n - i), pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin, pVol, pStatus);
   }
   return 0;
 }

@@ -13,7 +13,8 @@
 // b_c)/v_c (b_c = b(s_c), v_c = b'(s_c)), which splits (0, b_max) at b_l = b(s_l), b_c, b_u = b(s_u):
 //  - beta < b_l: interpolate, in beta, the lower map f_l(s) = (2 pi |x|/sqrt 27) Phi(-z)^3 with
 //    z = |x|/(sqrt(3) s) (f_l ~ b as s -> 0), from (0, 0, slope 1) to f_l(s_l) matching f_l'' there;
-//    invert f_l in closed form with inverseNormalCdf. Objective g = 1/ln b - 1/ln beta.
+//    invert f_l in closed form with inverseNormalCdfFast (AS 241: a guess needs no last ulp).
+//    Objective g = 1/ln b - 1/ln beta.
 //  - b_l <= beta < b_c and b_c <= beta <= b_u: interpolate s(beta) itself with ds/db = 1/b' at both
 //    ends and d2s/db2 = 0 at s_c (the inflection). Objective g = b - beta.
 //  - beta > b_u: interpolate the upper map f_u(s) = Phi(-s/2) from f_u(s_u) to (b_max, 0, slope
@@ -32,16 +33,23 @@
 // (Checked against finite differences in test/implied-volatility.test.ts.) Each evaluation of b
 // also tightens a bracket [sLeft, sRight] around the root; a step that leaves the bracket (or is
 // not finite, e.g. when b underflows) is replaced by bisection, and steps are bounded below by
-// -s/2. The loop stops at the first step with |ds| <= eps s (typically the third evaluation: two
-// Householder steps reach full accuracy and the third confirms it), after at most MAX_ITERATIONS
-// evaluations. The solve counts as converged when the last step was below 2^-32 s; on the test
-// grid the last step never exceeds ~5 eps s (the rounding noise of the objective), so the flag
-// only trips when the iteration has genuinely failed.
+// -s/2. Householder(3) converges with order four: on the test sweeps each step is at most ~60
+// (previous step)^4 in units of s, so a step of at most 2^-17 s (inside the bracket) leaves a
+// truncation error below 60 * 2^-68 s ~ eps/1000. On the middle objective b - beta (rounding noise
+// of the step ~ eps b/(s b'), O(eps) there) such a step is the last: no evaluation only to confirm.
+// On the lowest and upper objectives the step computed from a nearly converged point carries more
+// noise (ln b and b_max - b of a b accurate to tens of ulps deep in the tails) and stopping at the
+// first step <= eps s keeps the result at the attainable accuracy (measured: stopping early there
+// moves the round-trip grid of test/implied-volatility.test.ts from 5.9u to 6.3u); those loops
+// stop at that step or after MAX_ITERATIONS evaluations once the step is below 2^-32 s (the third
+// step is at rounding level). The solve counts as converged when it stopped on a final middle step
+// or the last step was below 2^-32 s, so the flag only trips when the iteration has failed.
 //
 // Pure-JS twin of assembly/pricing/implied-volatility.ts (same steps, same order of operations).
 
 import { normalCdf, normalCdfOverPdf, normalPdf } from '../math/normal-distribution.js';
-import { inverseNormalCdf } from '../math/inverse-normal.js';
+import { inverseNormalCdfFast } from '../math/inverse-normal.js';
+import { exp } from '../math/elementary.js';
 import {
   logOtmCallUnscaled, logOtmCallVegaRatio, normalisedComplementUnscaledGivenPdf, normalisedIntrinsic,
   normalisedOtmCallUnscaledGivenPdf,
@@ -58,9 +66,11 @@ const EPS: number = 2.220446049250313e-16;
 const TINY: number = 2.2250738585072014e-308;
 const SQRT_DBL_MAX: number = 1.3407807929942596e154;
 const CONVERGED_STEP: number = 2.3283064365386963e-10; // 2^-32
+// A middle-objective Householder step of at most this (relative to s) is the last (see above).
+const FINAL_STEP: number = 7.62939453125e-6; // 2^-17
 // Evaluations after which a solve that has reached CONVERGED_STEP stops (every solve on the test
 // grids has); one that has not yet (a guess on a branch end, a bisection) continues up to MAX_EVALUATIONS.
-const MAX_ITERATIONS: number = 4;
+const MAX_ITERATIONS: number = 3;
 const MAX_EVALUATIONS: number = 64;
 // Below this normalised price (2^-960) the lowest branch works with ln(beta): beta and b may underflow.
 const LOG_BETA: number = 1.0208493871852617e-289;
@@ -93,9 +103,12 @@ function lowerMap(x: number, s: number): void {
   const s2 = s * s;
   const cdf = normalCdf(-z);
   const ratio = normalCdfOverPdf(-z); // Phi(-z)/phi(z)
-  mapCurvature = TWO_PI * y / s * cdf * Math.exp(2.0 * y + 0.25 * s2)
+  // e^{2 z^2 + s^2/4} as the square of e^{z^2 + s^2/8} (one exponential; a guess needs no last
+  // ulp), the shared exp (elementary.ts: the f64x2 batch has its twin expX2).
+  const e = exp(y + 0.125 * s2);
+  mapCurvature = TWO_PI * y / s * cdf * (e * e)
     * (2.0 * z + (0.25 * s2 - 2.0 - 2.0 * y) * ratio);
-  mapSlope = TWO_PI * y * cdf * cdf * Math.exp(y + 0.125 * s2);
+  mapSlope = TWO_PI * y * cdf * cdf * e;
   mapValue = TWO_PI_OVER_SQRT_27 * ax * (cdf * cdf * cdf);
 }
 
@@ -103,14 +116,14 @@ function lowerMap(x: number, s: number): void {
 function inverseLowerMap(x: number, f: number): number {
   const ax = Math.abs(x);
   if (!(f > 0.0) || ax < TINY) return 0.0;
-  return Math.abs(ax / (SQRT_THREE * inverseNormalCdf(Math.cbrt(f / (TWO_PI_OVER_SQRT_27 * ax)))));
+  return Math.abs(ax / (SQRT_THREE * inverseNormalCdfFast(Math.cbrt(f / (TWO_PI_OVER_SQRT_27 * ax)))));
 }
 
 // s with ln f_l(s) = lnF (f underflows; f_l ~ beta there).
 function inverseLowerMapLog(x: number, lnF: number): number {
   const ax = Math.abs(x);
   const z = Math.exp((lnF - Math.log(TWO_PI_OVER_SQRT_27 * ax)) * (1.0 / 3.0));
-  return Math.abs(ax / (SQRT_THREE * inverseNormalCdf(z)));
+  return Math.abs(ax / (SQRT_THREE * inverseNormalCdfFast(z)));
 }
 
 // f_u(s) = Phi(-s/2) and its first two derivatives with respect to beta:
@@ -139,6 +152,7 @@ function refine(kind: number, beta: number, lnBetaLog: number, x: number, bMax: 
   const lnBeta = kind == LOWEST ? Math.log(beta) : lnBetaLog;
   const gap = bMax - beta; // exact when beta >= b_max/2 (the only case the upper objective uses it)
   let ds: number = Infinity;
+  let finalStep = false;
   for (let iteration = 0; iteration < MAX_EVALUATIONS; iteration++) {
     // b, b' and b_max - b share bMax = e^{x/2} and one density phi(x/s + s/2).
     const pdfA = normalPdf(x / s + 0.5 * s);
@@ -198,12 +212,15 @@ function refine(kind: number, beta: number, lnBetaLog: number, x: number, bMax: 
     }
     step = Math.max(step, -0.5 * s);
     let next = s + step;
-    if (!(next >= sLeft && next <= sRight)) next = sRight < Infinity ? 0.5 * (sLeft + sRight) : 2.0 * s;
+    const inside = next >= sLeft && next <= sRight;
+    if (!inside) next = sRight < Infinity ? 0.5 * (sLeft + sRight) : 2.0 * s;
+    finalStep = kind == MIDDLE && inside && Math.abs(step) <= FINAL_STEP * s;
     ds = next - s;
     s = next;
+    if (finalStep) break;
     if (iteration >= MAX_ITERATIONS - 1 && Math.abs(ds) <= CONVERGED_STEP * s) break;
   }
-  solveConverged = Math.abs(ds) <= CONVERGED_STEP * s && s > 0.0 && s < Infinity;
+  solveConverged = (finalStep || Math.abs(ds) <= CONVERGED_STEP * s) && s > 0.0 && s < Infinity;
   return s;
 }
 
@@ -289,7 +306,7 @@ function guess(beta: number, lnBeta: number, x: number, bMax: number, sC: number
     const t = (beta - bU) / width;
     f = (mapValue * (1.0 - t) + 0.5 * width * t) * (1.0 - t);
   }
-  return setGuess(beta > 0.5 * bMax ? UPPER : MIDDLE, -2.0 * inverseNormalCdf(f), sU, Infinity);
+  return setGuess(beta > 0.5 * bMax ? UPPER : MIDDLE, -2.0 * inverseNormalCdfFast(f), sU, Infinity);
 }
 
 function setGuess(kind: number, s: number, left: number, right: number): boolean {
