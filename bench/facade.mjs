@@ -79,7 +79,7 @@ async function singleRates(backend, iters, rows) {
   const engine = await createEngine({ backend });
   const mine = singleCalls(engine);
   const theirs = other ? singleCalls(await (await import(pathToFileURL(`${other}/index.js`).href)).createEngine({ backend })) : undefined;
-  for (const fns of [mine, theirs]) if (fns) for (const fn of Object.values(fns)) for (let i = 0; i < 20_000; i++) fn(i); // JIT warm-up
+  for (const fns of [mine, theirs]) if (fns) for (const fn of Object.values(fns)) for (let i = 0; i < 20_000; i++) fn(); // JIT warm-up
   for (const name of Object.keys(mine)) {
     let a = 0;
     let b = 0;
@@ -96,6 +96,7 @@ async function main() {
   console.log(`node ${process.version}, ${os.cpus()[0]?.model}, ${os.cpus().length} cores; load before: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const ITER = QUICK ? 100_000 : 400_000;
   const N = 1e6;
+  /** @type {string[][]} */
   const rows = [];
   for (const backend of ['wasm', 'js']) {
     const engine = await singleRates(backend, ITER, rows);
@@ -112,11 +113,11 @@ async function main() {
     const reps = QUICK ? 2 : 3;
     const theirs = other ? await (await import(pathToFileURL(`${other}/index.js`).href)).createEngine({ backend }) : undefined;
     const bsGreeks = { ...bsArgs, greeks: true };
-    for (const [name, fn] of [
+    for (const [name, fn] of /** @type {[string, (e: any) => any][]} */ ([
       ['1e6 batch blackScholes price', (e) => e.blackScholes(bsArgs)],
       ['1e6 batch blackScholes price + greeks', (e) => e.blackScholes(bsGreeks)],
       ['1e6 batch impliedVol', (e) => e.impliedVol(ivArgs)],
-    ]) {
+    ])) {
       let a = 0;
       let b = 0;
       for (let r = 0; r < reps; r++) {
@@ -127,10 +128,10 @@ async function main() {
     }
 
     if (WORKERS) {
-      for (const [name, call] of [
+      for (const [name, call] of /** @type {[string, (w: number) => Promise<any>][]} */ ([
         ['1e6 blackScholes price', (w) => engine.blackScholes({ ...bsArgs, workers: w })],
         ['1e6 impliedVol', (w) => engine.impliedVol({ ...ivArgs, workers: w })],
-      ]) {
+      ])) {
         const times = { 1: Infinity, 2: Infinity };
         const cpu = { 1: 0, 2: 0 }; // process CPU time (all threads) of the fastest rep: the work, whatever the load
         for (const w of [1, 2]) await call(w); // warm: workers started, JIT

@@ -90,7 +90,8 @@ function kernelOnly(engine, s, ivPrices, job, reps) {
 /** Kernel-only throughput of another build of riskwasm.wasm (same heap layout as kernelOnly). */
 async function kernelOnlyBuild(file, s, ivPrices, job, reps) {
   const { instance } = await WebAssembly.instantiate(readFileSync(file), { env: { abort() { throw new Error('abort'); } } });
-  const K = instance.exports;
+  // Raw exports of another build: untyped by construction.
+  const K = /** @type {any} */ (instance.exports);
   const n = Math.min(KCHUNK, s.n);
   const base = (K.heapBase() + 15) & ~15;
   const need = base + n * 8 * 16 + n * 2 + 256;
@@ -158,6 +159,7 @@ export async function runSimdBench({ log = console.error } = {}) {
   const wi = wasm.impliedVol(ivArgs()), ji = js.impliedVol(ivArgs());
   checks.push(`implied vol WASM vs JS twin max rel ${maxRel(wi.vols, ji.vols).toExponential(1)}; WASM vs generating vol max abs ${wi.vols.reduce((m, v, i) => Math.max(m, Math.abs(v - s.vols[i])), 0).toExponential(1)}`);
 
+  /** @type {{ job: string, kW?: number, kJ?: number, kB?: number, fW: number, fJ: number, nat?: number, unit: string }[]} */
   const rows = [];
   const reps = quick ? 3 : 7;
   // price and greeks
@@ -183,11 +185,13 @@ export async function runSimdBench({ log = console.error } = {}) {
     log(`simd iv: kernel WASM ${f(kW)} JS ${f(kJ)}; facade WASM ${f(fW)} JS ${f(fJ)}`);
   }
   // GBM and VaR (facade only: these kernels are another helper's)
+  /** @type {import('../dist/index.js').MonteCarloArgs} */
   const mcArgs = { model: { kind: 'gbm', spot: 100, rate: 0.03, dividendYield: 0.01, vol: 0.25 }, payoff: { kind: 'european', strike: 100, type: 'call' }, expiry: 1, paths: quick ? 2e4 : 1e5, steps: 252, seed: 20260101 };
   wasm.monteCarloSync({ ...mcArgs, paths: 8192 });
   const gW = best(() => wasm.monteCarloSync(mcArgs), quick ? 2 : 3);
   const gJ = best(() => js.monteCarloSync(mcArgs), quick ? 1 : 2);
   rows.push({ job: `GBM ${mcArgs.paths.toExponential(0)} x 252 (s)`, fW: gW.s, fJ: gJ.s, unit: 's' });
+  /** @type {import('../dist/index.js').ValueAtRiskArgs} */
   const varArgs = { pnl, confidence: 0.99, method: 'historical' };
   wasm.valueAtRisk(varArgs); js.valueAtRisk(varArgs);
   const vW = best(() => wasm.valueAtRisk(varArgs), 21);

@@ -153,7 +153,7 @@ describe.each(BACKENDS)('resolved book of portfolio margin (%s)', (backend) => {
   it('errors at a repeated instrument name the position and field, as resolveAccounts does', async () => {
     const e = await engineFor(backend);
     const name = (accounts[0].positions[0] as { instrument: string }).instrument;
-    const market: MarginMarket = { ...MARKET, instruments: { ...MARKET.instruments, 'BTC-SPOT': { kind: 'spot', asset: 'BTC' } } };
+    const market: MarginMarket = { ...MARKET, instruments: { ...MARKET.instruments, 'BTC-SPOT': { kind: 'spot', asset: 'BTC' } as never } };
     const base = (): MarginAccount[] => [
       { positions: [{ instrument: name, size: 1 }, { instrument: 'BTC-PERPETUAL', size: 1 }, { instrument: 'BTC-SPOT', size: 1 }] },
       { positions: [] },
