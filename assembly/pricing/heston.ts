@@ -59,7 +59,10 @@
 //
 // Work area at pWork: maxPanels * nNodes * 14 f64, per node [u, weight/(pi b), f (re, im),
 // dphi/dp (5 x (re, im))], then 2 nNodes f64 of phase factors; with Merton jumps (batesPriceBatch)
-// 20 f64 per node (dphi/dp: 8 x (re, im), the last three in lambda, muJ, deltaJ).
+// 20 f64 per node (dphi/dp: 8 x (re, im), the last three in lambda, muJ, deltaJ). Each panel's
+// block stores field by field (nNodes u, then nNodes weights, ...), so the quadrature sum takes two
+// nodes per f64x2: its partial sums over even and odd nodes are added at the end (the JS twin
+// keeps the same two partial sums, so the twins stay one algorithm).
 
 import { normalisedBlack } from "./normalised-black";
 import { STATUS_OK, STATUS_INVALID_INPUT, STATUS_NOT_CONVERGED } from "../status";
@@ -328,6 +331,30 @@ function logMoneyness(F: f64, K: f64): f64 {
   return r >= MIN_NORMAL && r < Infinity ? Math.log(r) : Math.log(F) - Math.log(K);
 }
 
+// One node record (ln phi and its gradient) as logCharacteristic and addJumps write it.
+const NODE: usize = memory.data(18 * 8, 16);
+
+// c Re(f) - s Im(f) for two neighbouring nodes, Re at p and Im at p + fs.
+// @ts-ignore: decorator
+@inline
+function termX2(c: v128, s: v128, p: usize, fs: usize): v128 {
+  return f64x2.sub(f64x2.mul(c, v128.load(p)), f64x2.mul(s, v128.load(p + fs)));
+}
+
+// acc with c Re(f) - s Im(f) of one node (at p, p + fs) added to lane 0.
+// @ts-ignore: decorator
+@inline
+function addLane0(acc: v128, c: f64, s: f64, p: usize, fs: usize): v128 {
+  return f64x2.replace_lane(acc, 0, f64x2.extract_lane(acc, 0) + (c * load<f64>(p) - s * load<f64>(p + fs)));
+}
+
+// Lane 0 + lane 1.
+// @ts-ignore: decorator
+@inline
+function hsum(v: v128): f64 {
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+}
+
 // NaN in the price and gradient row of element i, and its status.
 function fail(pOut: usize, og: usize, pStatus: usize, i: i32, nP: i32, grad: bool, status: u8): void {
   store<f64>(pOut + (<usize>i << 3), NaN);
@@ -356,6 +383,9 @@ function priceBatch(
   // depends on the other elements of the batch; consecutive elements that choose the same layout
   // reuse its phi values.
   let layoutH0: f64 = NaN, layoutCap: f64 = NaN, layoutOk = false, panels: i32 = 0;
+  // Byte stride between the fields of a panel's nodes (the work area holds each field of a panel
+  // as nNodes consecutive f64, so two neighbouring nodes load as one f64x2).
+  const fs = <usize>nNodes << 3;
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 3;
     const F = load<f64>(pForward + o);
@@ -444,26 +474,28 @@ function priceBatch(
           break;
         }
         const half = 0.5 * h, mid = lo + half;
+        const blk = pWork + <usize>(STRIDE * panels * nNodes) * 8;
         for (let q = panels < keep ? nNodes : 0; q < nNodes; q++) {
           const u = mid + half * load<f64>(pNodes + (<usize>q << 3));
-          const at = pWork + <usize>(STRIDE * (panels * nNodes + q)) * 8;
-          logCharacteristic(at + 16, u, T, v0, kappa, theta, sigma, rho, grad);
-          if (JUMPS) addJumps(at + 16, u, T, grad);
+          logCharacteristic(NODE, u, T, v0, kappa, theta, sigma, rho, grad);
+          if (JUMPS) addJumps(NODE, u, T, grad);
           const b = u * u + 0.25;
-          const m = Math.exp(load<f64>(at, 16)), ang = load<f64>(at, 24);
+          const m = Math.exp(load<f64>(NODE)), ang = load<f64>(NODE, 8);
           const phr = m * Math.cos(ang), phi = m * Math.sin(ang);
+          const at = blk + (<usize>q << 3);
           store<f64>(at, u);
-          store<f64>(at, (half * load<f64>(pWeights + (<usize>q << 3))) / (Math.PI * b), 8);
+          store<f64>(at + fs, (half * load<f64>(pWeights + (<usize>q << 3))) / (Math.PI * b));
           if (grad) {
             for (let k = 0; k < nP; k++) {
-              const a = at + 32 + (<usize>k << 4);
+              const a = NODE + 16 + (<usize>k << 4);
               const gr = load<f64>(a), gi = load<f64>(a, 8);
-              store<f64>(a, phr * gr - phi * gi);
-              store<f64>(a, phr * gi + phi * gr, 8);
+              const f = at + fs * <usize>(4 + 2 * k);
+              store<f64>(f, phr * gr - phi * gi);
+              store<f64>(f + fs, phr * gi + phi * gr);
             }
           }
-          store<f64>(at, Math.exp(-0.5 * w * T * b) - phr, 16);
-          store<f64>(at, -phi, 24);
+          store<f64>(at + 2 * fs, Math.exp(-0.5 * w * T * b) - phr);
+          store<f64>(at + 3 * fs, -phi);
         }
         lo += h;
         if (h < capWidth) h *= 2.0;
@@ -477,55 +509,102 @@ function priceBatch(
     }
     // e^{iux} = e^{i lo x} P_q per panel [lo, lo + h], P_q = e^{i h (t_q + 1) x / 2}: e^{i lo x}
     // advances by e^{i h x} per panel and both factors are squared where h doubles, so the sum
-    // needs nNodes + 1 sines and cosines per option instead of one per node.
+    // needs nNodes + 1 sines and cosines per option instead of one per node. Phase factors at pPh:
+    // nNodes cosines, then nNodes sines.
     const pPh = pWork + <usize>(STRIDE * maxPanels * nNodes) * 8;
     const hx = h0 * x;
     for (let q = 0; q < nNodes; q++) {
       const a = 0.5 * (load<f64>(pNodes + (<usize>q << 3)) + 1.0) * hx;
-      store<f64>(pPh + (<usize>q << 4), Math.cos(a));
-      store<f64>(pPh + (<usize>q << 4), Math.sin(a), 8);
+      store<f64>(pPh + (<usize>q << 3), Math.cos(a));
+      store<f64>(pPh + fs + (<usize>q << 3), Math.sin(a));
     }
+    // Two partial sums per quantity, nodes q even (lane 0) and q odd (lane 1), each accumulated in
+    // (panel, node) order and added at the end: the JS twin sums the same way.
     let sr: f64 = 1.0, si: f64 = 0.0, er = Math.cos(hx), ei = Math.sin(hx), h = h0;
-    let sum: f64 = 0.0, g0: f64 = 0.0, g1: f64 = 0.0, g2: f64 = 0.0, g3: f64 = 0.0, g4: f64 = 0.0;
-    let g5: f64 = 0.0, g6: f64 = 0.0, g7: f64 = 0.0;
+    const zero = f64x2.splat(0.0);
+    let sum = zero, g0 = zero, g1 = zero, g2 = zero, g3 = zero, g4 = zero, g5 = zero, g6 = zero, g7 = zero;
+    const pairs = nNodes & ~1;
     for (let p = 0; p < panels; p++) {
       const base = pWork + <usize>(STRIDE * p * nNodes) * 8;
+      const vsr = f64x2.splat(sr), vsi = f64x2.splat(si);
       if (grad) {
-        for (let q = 0; q < nNodes; q++) {
-          const at = base + <usize>(STRIDE * q) * 8;
-          const pp = pPh + (<usize>q << 4);
-          const pr = load<f64>(pp), pi = load<f64>(pp, 8);
-          const cw = load<f64>(at, 8);
-          const c = cw * (sr * pr - si * pi), s = cw * (sr * pi + si * pr);
-          sum += c * load<f64>(at, 16) - s * load<f64>(at, 24);
-          g0 += c * load<f64>(at, 32) - s * load<f64>(at, 40);
-          g1 += c * load<f64>(at, 48) - s * load<f64>(at, 56);
-          g2 += c * load<f64>(at, 64) - s * load<f64>(at, 72);
-          g3 += c * load<f64>(at, 80) - s * load<f64>(at, 88);
-          g4 += c * load<f64>(at, 96) - s * load<f64>(at, 104);
-          if (JUMPS) {
-            g5 += c * load<f64>(at, 112) - s * load<f64>(at, 120);
-            g6 += c * load<f64>(at, 128) - s * load<f64>(at, 136);
-            g7 += c * load<f64>(at, 144) - s * load<f64>(at, 152);
+        for (let q = 0; q < nNodes; q += 2) {
+          const at = base + (<usize>q << 3);
+          const pp = pPh + (<usize>q << 3);
+          let pr: v128, pi: v128, cw: v128;
+          if (q < pairs) {
+            pr = v128.load(pp);
+            pi = v128.load(pp + fs);
+            cw = v128.load(at + fs);
+          } else {
+            // Odd nNodes: the last node in lane 0; lane 1 adds exact zeros.
+            pr = f64x2.replace_lane(zero, 0, load<f64>(pp));
+            pi = f64x2.replace_lane(zero, 0, load<f64>(pp + fs));
+            cw = f64x2.replace_lane(zero, 0, load<f64>(at + fs));
+          }
+          const c = f64x2.mul(cw, f64x2.sub(f64x2.mul(vsr, pr), f64x2.mul(vsi, pi)));
+          const s = f64x2.mul(cw, f64x2.add(f64x2.mul(vsr, pi), f64x2.mul(vsi, pr)));
+          if (q < pairs) {
+            sum = f64x2.add(sum, termX2(c, s, at + 2 * fs, fs));
+            g0 = f64x2.add(g0, termX2(c, s, at + 4 * fs, fs));
+            g1 = f64x2.add(g1, termX2(c, s, at + 6 * fs, fs));
+            g2 = f64x2.add(g2, termX2(c, s, at + 8 * fs, fs));
+            g3 = f64x2.add(g3, termX2(c, s, at + 10 * fs, fs));
+            g4 = f64x2.add(g4, termX2(c, s, at + 12 * fs, fs));
+            if (JUMPS) {
+              g5 = f64x2.add(g5, termX2(c, s, at + 14 * fs, fs));
+              g6 = f64x2.add(g6, termX2(c, s, at + 16 * fs, fs));
+              g7 = f64x2.add(g7, termX2(c, s, at + 18 * fs, fs));
+            }
+          } else {
+            const cl = f64x2.extract_lane(c, 0), sl = f64x2.extract_lane(s, 0);
+            sum = addLane0(sum, cl, sl, at + 2 * fs, fs);
+            g0 = addLane0(g0, cl, sl, at + 4 * fs, fs);
+            g1 = addLane0(g1, cl, sl, at + 6 * fs, fs);
+            g2 = addLane0(g2, cl, sl, at + 8 * fs, fs);
+            g3 = addLane0(g3, cl, sl, at + 10 * fs, fs);
+            g4 = addLane0(g4, cl, sl, at + 12 * fs, fs);
+            if (JUMPS) {
+              g5 = addLane0(g5, cl, sl, at + 14 * fs, fs);
+              g6 = addLane0(g6, cl, sl, at + 16 * fs, fs);
+              g7 = addLane0(g7, cl, sl, at + 18 * fs, fs);
+            }
           }
         }
       } else {
-        for (let q = 0; q < nNodes; q++) {
-          const at = base + <usize>(STRIDE * q) * 8;
-          const pp = pPh + (<usize>q << 4);
-          const pr = load<f64>(pp), pi = load<f64>(pp, 8);
-          sum += load<f64>(at, 8) * ((sr * pr - si * pi) * load<f64>(at, 16) - (sr * pi + si * pr) * load<f64>(at, 24));
+        for (let q = 0; q < pairs; q += 2) {
+          const at = base + (<usize>q << 3);
+          const pp = pPh + (<usize>q << 3);
+          const pr = v128.load(pp), pi = v128.load(pp + fs);
+          const c = f64x2.sub(f64x2.mul(vsr, pr), f64x2.mul(vsi, pi));
+          const s = f64x2.add(f64x2.mul(vsr, pi), f64x2.mul(vsi, pr));
+          sum = f64x2.add(sum, f64x2.mul(v128.load(at + fs), termX2(c, s, at + 2 * fs, fs)));
+        }
+        if (pairs < nNodes) {
+          const q = pairs;
+          const at = base + (<usize>q << 3);
+          const pp = pPh + (<usize>q << 3);
+          const pr = load<f64>(pp), pi = load<f64>(pp + fs);
+          const t = load<f64>(at + fs) * ((sr * pr - si * pi) * load<f64>(at + 2 * fs) - (sr * pi + si * pr) * load<f64>(at + 3 * fs));
+          sum = f64x2.replace_lane(sum, 0, f64x2.extract_lane(sum, 0) + t);
         }
       }
       const t = sr * er - si * ei;
       si = sr * ei + si * er;
       sr = t;
       if (h < capWidth) {
-        for (let q = 0; q < nNodes; q++) {
-          const pp = pPh + (<usize>q << 4);
-          const pr = load<f64>(pp), pi = load<f64>(pp, 8);
+        const two = f64x2.splat(2.0);
+        for (let q = 0; q < pairs; q += 2) {
+          const pp = pPh + (<usize>q << 3);
+          const pr = v128.load(pp), pi = v128.load(pp + fs);
+          v128.store(pp, f64x2.sub(f64x2.mul(pr, pr), f64x2.mul(pi, pi)));
+          v128.store(pp + fs, f64x2.mul(f64x2.mul(two, pr), pi));
+        }
+        if (pairs < nNodes) {
+          const pp = pPh + (<usize>pairs << 3);
+          const pr = load<f64>(pp), pi = load<f64>(pp + fs);
           store<f64>(pp, pr * pr - pi * pi);
-          store<f64>(pp, 2.0 * pr * pi, 8);
+          store<f64>(pp + fs, 2.0 * pr * pi);
         }
         const t2 = er * er - ei * ei;
         ei = 2.0 * er * ei;
@@ -534,7 +613,7 @@ function priceBatch(
       }
     }
     const scale = DF * Math.sqrt(F) * Math.sqrt(K);
-    let price = scale * (normalisedBlack(x, Math.sqrt(w * T), <f64>ty) + sum);
+    let price = scale * (normalisedBlack(x, Math.sqrt(w * T), <f64>ty) + hsum(sum));
     // Quadrature and rounding errors (about 1e-15 DF sqrt(F K)) can put a price just outside
     // [lower, upper]: within BOUND_BAND DF sqrt(F K) it goes onto the bound; further out (or NaN,
     // or a non-finite gradient) the integral failed: NaN and notConverged.
@@ -546,15 +625,15 @@ function priceBatch(
     else if (price > upper && price <= upper + band) price = upper;
     let good = price >= lower && price <= upper;
     if (grad) {
-      store<f64>(og, -scale * g0);
-      store<f64>(og, -scale * g1, 8);
-      store<f64>(og, -scale * g2, 16);
-      store<f64>(og, -scale * g3, 24);
-      store<f64>(og, -scale * g4, 32);
+      store<f64>(og, -scale * hsum(g0));
+      store<f64>(og, -scale * hsum(g1), 8);
+      store<f64>(og, -scale * hsum(g2), 16);
+      store<f64>(og, -scale * hsum(g3), 24);
+      store<f64>(og, -scale * hsum(g4), 32);
       if (JUMPS) {
-        store<f64>(og, -scale * g5, 40);
-        store<f64>(og, -scale * g6, 48);
-        store<f64>(og, -scale * g7, 56);
+        store<f64>(og, -scale * hsum(g5), 40);
+        store<f64>(og, -scale * hsum(g6), 48);
+        store<f64>(og, -scale * hsum(g7), 56);
       }
       for (let k = 0; k < nP; k++) if (!isFiniteF(load<f64>(og + (<usize>k << 3)))) good = false;
     }

@@ -265,6 +265,8 @@ export function batesPriceBatch(
 
 /** Prices within this many DF sqrt(F K) outside their no-arbitrage bounds are put on the bound. */
 const BOUND_BAND = 1e-12;
+// Partial sums of the quadrature (price and up to 8 gradient entries, even and odd nodes apart).
+const ACC = new Float64Array(18);
 /** Smallest normal double: sigma^2 below it cannot be divided by (kappa theta / sigma^2). */
 const MIN_NORMAL = 2.2250738585072014e-308;
 
@@ -436,8 +438,11 @@ function priceBatch(
       f64[iPh + 2 * q] = Math.cos(a);
       f64[iPh + 2 * q + 1] = Math.sin(a);
     }
+    // Two partial sums per quantity, nodes q even (index 0) and q odd (index 1), each accumulated
+    // in (panel, node) order and added at the end, as the WASM kernel's two f64x2 lanes do.
     let sr = 1.0, si = 0.0, er = Math.cos(hx), ei = Math.sin(hx), h = h0;
-    let sum = 0.0, g0 = 0.0, g1 = 0.0, g2 = 0.0, g3 = 0.0, g4 = 0.0, g5 = 0.0, g6 = 0.0, g7 = 0.0;
+    const acc = ACC;
+    acc.fill(0);
     for (let p = 0; p < panels; p++) {
       const base = iWork + STRIDE * p * nNodes;
       if (grad) {
@@ -446,24 +451,37 @@ function priceBatch(
           const pr = f64[iPh + 2 * q], pi = f64[iPh + 2 * q + 1];
           const cw = f64[at + 1];
           const c = cw * (sr * pr - si * pi), s = cw * (sr * pi + si * pr);
-          sum += c * f64[at + 2] - s * f64[at + 3];
-          g0 += c * f64[at + 4] - s * f64[at + 5];
-          g1 += c * f64[at + 6] - s * f64[at + 7];
-          g2 += c * f64[at + 8] - s * f64[at + 9];
-          g3 += c * f64[at + 10] - s * f64[at + 11];
-          g4 += c * f64[at + 12] - s * f64[at + 13];
+          const l = q & 1;
+          acc[l] += c * f64[at + 2] - s * f64[at + 3];
+          acc[2 + l] += c * f64[at + 4] - s * f64[at + 5];
+          acc[4 + l] += c * f64[at + 6] - s * f64[at + 7];
+          acc[6 + l] += c * f64[at + 8] - s * f64[at + 9];
+          acc[8 + l] += c * f64[at + 10] - s * f64[at + 11];
+          acc[10 + l] += c * f64[at + 12] - s * f64[at + 13];
           if (JUMPS) {
-            g5 += c * f64[at + 14] - s * f64[at + 15];
-            g6 += c * f64[at + 16] - s * f64[at + 17];
-            g7 += c * f64[at + 18] - s * f64[at + 19];
+            acc[12 + l] += c * f64[at + 14] - s * f64[at + 15];
+            acc[14 + l] += c * f64[at + 16] - s * f64[at + 17];
+            acc[16 + l] += c * f64[at + 18] - s * f64[at + 19];
           }
         }
       } else {
-        for (let q = 0; q < nNodes; q++) {
+        let s0 = acc[0], s1 = acc[1];
+        for (let q = 0; q + 1 < nNodes; q += 2) {
           const at = base + STRIDE * q;
-          const pr = f64[iPh + 2 * q], pi = f64[iPh + 2 * q + 1];
-          sum += f64[at + 1] * ((sr * pr - si * pi) * f64[at + 2] - (sr * pi + si * pr) * f64[at + 3]);
+          let pr = f64[iPh + 2 * q], pi = f64[iPh + 2 * q + 1];
+          s0 += f64[at + 1] * ((sr * pr - si * pi) * f64[at + 2] - (sr * pi + si * pr) * f64[at + 3]);
+          const at1 = at + STRIDE;
+          pr = f64[iPh + 2 * q + 2];
+          pi = f64[iPh + 2 * q + 3];
+          s1 += f64[at1 + 1] * ((sr * pr - si * pi) * f64[at1 + 2] - (sr * pi + si * pr) * f64[at1 + 3]);
         }
+        if (nNodes & 1) {
+          const q = nNodes - 1, at = base + STRIDE * q;
+          const pr = f64[iPh + 2 * q], pi = f64[iPh + 2 * q + 1];
+          s0 += f64[at + 1] * ((sr * pr - si * pi) * f64[at + 2] - (sr * pi + si * pr) * f64[at + 3]);
+        }
+        acc[0] = s0;
+        acc[1] = s1;
       }
       const t = sr * er - si * ei;
       si = sr * ei + si * er;
@@ -481,7 +499,7 @@ function priceBatch(
       }
     }
     const scale = DF * Math.sqrt(F) * Math.sqrt(K);
-    let price = scale * (normalisedBlack(x, Math.sqrt(w * T), ty) + sum);
+    let price = scale * (normalisedBlack(x, Math.sqrt(w * T), ty) + (acc[0] + acc[1]));
     // Quadrature and rounding errors (about 1e-15 DF sqrt(F K)) can put a price just outside
     // [lower, upper]: within BOUND_BAND DF sqrt(F K) it goes onto the bound; further out (or
     // NaN, or a non-finite gradient) the integral failed: NaN and notConverged.
@@ -494,15 +512,15 @@ function priceBatch(
     let good = price >= lower && price <= upper;
     if (grad) {
       const o = iG + nP * i;
-      f64[o] = -scale * g0;
-      f64[o + 1] = -scale * g1;
-      f64[o + 2] = -scale * g2;
-      f64[o + 3] = -scale * g3;
-      f64[o + 4] = -scale * g4;
+      f64[o] = -scale * (acc[2] + acc[3]);
+      f64[o + 1] = -scale * (acc[4] + acc[5]);
+      f64[o + 2] = -scale * (acc[6] + acc[7]);
+      f64[o + 3] = -scale * (acc[8] + acc[9]);
+      f64[o + 4] = -scale * (acc[10] + acc[11]);
       if (JUMPS) {
-        f64[o + 5] = -scale * g5;
-        f64[o + 6] = -scale * g6;
-        f64[o + 7] = -scale * g7;
+        f64[o + 5] = -scale * (acc[12] + acc[13]);
+        f64[o + 6] = -scale * (acc[14] + acc[15]);
+        f64[o + 7] = -scale * (acc[16] + acc[17]);
       }
       for (let k = 0; k < nP; k++) if (!Number.isFinite(f64[o + k])) good = false;
     }
