@@ -87,14 +87,34 @@ function compare(runW, runJ, pO, len) {
   for (let i = 0; i < len; i++) { if (Object.is(a[i], b[i])) same++; else maxRel = Math.max(maxRel, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), 1e-300)); }
   return `${same}/${len} equal, max rel ${maxRel.toExponential(1)}`;
 }
+// BASELINE=path/to/older.wasm: time that build too and check its outputs against this one bit for bit.
+let base = null;
+if (process.env.BASELINE) {
+  base = (await WebAssembly.instantiate(readFileSync(process.env.BASELINE), {})).instance.exports;
+  const need = memory.buffer.byteLength - base.memory.buffer.byteLength;
+  if (need > 0) base.memory.grow(Math.ceil(need / 65536));
+}
+const toBase = () => new Uint8Array(base.memory.buffer, BASE, top - BASE).set(new Uint8Array(memory.buffer, BASE, top - BASE));
 for (const [name, fnW, fnJ, args, pO] of [
   ['hestonPriceBatch 1600', wasm.hestonPriceBatch, js.hestonPriceBatch, hArgs(0), pOut],
   ['hestonPriceBatch 1600 +grad', wasm.hestonPriceBatch, js.hestonPriceBatch, hArgs(1), pGrad],
   ['batesPriceBatch 1600 +grad', wasm.batesPriceBatch, js.batesPriceBatch, bArgs(1), pGrad],
 ]) {
   const w = () => fnW(...args), j = () => fnJ(heap(), ...args);
-  const check = compare(w, j, pO, name.includes('grad') ? n * (name.startsWith('bates') ? 8 : 5) : n);
+  const len = name.includes('grad') ? n * (name.startsWith('bates') ? 8 : 5) : n;
+  const check = compare(w, j, pO, len);
   row(name, w, j, check);
+  if (base) {
+    w();
+    const mine = Float64Array.from(f64At(pO, len)), prices = Float64Array.from(f64At(pOut, n));
+    toBase();
+    const fnB = base[name.split(' ')[0]];
+    fnB(...args);
+    const theirs = new Float64Array(base.memory.buffer, pO, len), theirPrices = new Float64Array(base.memory.buffer, pOut, n);
+    const same = mine.every((x, i) => Object.is(x, theirs[i])) && prices.every((x, i) => Object.is(x, theirPrices[i]));
+    const tb = time(() => fnB(...args)), tw = time(w);
+    rows.push({ kernel: `  baseline ${name}`, wasmMs: +tb.toPrecision(4), jsMs: +tw.toPrecision(4), 'js/wasm': +(tb / tw).toFixed(2), check: same ? 'bit-identical to this build' : 'DIFFERS from this build' });
+  }
 }
 
 // Slice kernels: SVI (n = 25 and 1000), SABR, SSVI, with targets and Jacobian.

@@ -65,6 +65,7 @@
 // keeps the same two partial sums, so the twins stay one algorithm).
 
 import { normalisedBlack } from "./normalised-black";
+import { exp, log, log1p } from "../math/elementary";
 import { STATUS_OK, STATUS_INVALID_INPUT, STATUS_NOT_CONVERGED } from "../status";
 
 const WORK_STRIDE: i32 = 14;
@@ -139,7 +140,7 @@ function cexpm1(a: f64, b: f64): void {
 // @ts-ignore: decorator
 @inline
 function clog1p(a: f64, b: f64): void {
-  RE = 0.5 * Math.log1p(a * (2.0 + a) + b * b);
+  RE = 0.5 * log1p(a * (2.0 + a) + b * b);
   IM = Math.atan2(b, 1.0 + a);
 }
 
@@ -229,6 +230,189 @@ function logCharacteristic(
   }
 }
 
+// ---- Two nodes per f64x2: logCharacteristic lane by lane, the same IEEE operations in the same
+// order (WASM SIMD has no fused multiply-add; add, sub, mul, div, sqrt and compares are the
+// correctly rounded scalar operations), the branches of csqrt and cdiv as selects between both
+// sides, and the transcendental functions (sin, cos, expm1, log1p, atan2) as the scalar Math
+// calls per lane. So each lane is bit for bit the scalar logCharacteristic of its node: a node's
+// values never depend on its lane partner.
+
+// Complex results of the vector helpers (as RE, IM).
+let VRE: v128 = f64x2.splat(0.0);
+let VIM: v128 = f64x2.splat(0.0);
+
+// @ts-ignore: decorator
+@inline
+function v(x: f64): v128 {
+  return f64x2.splat(x);
+}
+
+// @ts-ignore: decorator
+@inline
+function sinX2(x: v128): v128 {
+  return f64x2.replace_lane(v(Math.sin(f64x2.extract_lane(x, 0))), 1, Math.sin(f64x2.extract_lane(x, 1)));
+}
+
+// @ts-ignore: decorator
+@inline
+function cosX2(x: v128): v128 {
+  return f64x2.replace_lane(v(Math.cos(f64x2.extract_lane(x, 0))), 1, Math.cos(f64x2.extract_lane(x, 1)));
+}
+
+// @ts-ignore: decorator
+@inline
+function expm1X2(x: v128): v128 {
+  return f64x2.replace_lane(v(Math.expm1(f64x2.extract_lane(x, 0))), 1, Math.expm1(f64x2.extract_lane(x, 1)));
+}
+
+// @ts-ignore: decorator
+@inline
+function log1pX2(x: v128): v128 {
+  return f64x2.replace_lane(v(log1p(f64x2.extract_lane(x, 0))), 1, log1p(f64x2.extract_lane(x, 1)));
+}
+
+// @ts-ignore: decorator
+@inline
+function atan2X2(y: v128, x: v128): v128 {
+  return f64x2.replace_lane(v(Math.atan2(f64x2.extract_lane(y, 0), f64x2.extract_lane(x, 0))), 1,
+    Math.atan2(f64x2.extract_lane(y, 1), f64x2.extract_lane(x, 1)));
+}
+
+// csqrt per lane.
+// @ts-ignore: decorator
+@inline
+function csqrtX2(a: v128, b: v128): void {
+  const zero = v(0.0);
+  const t = f64x2.sqrt(f64x2.mul(v(0.5), f64x2.add(f64x2.abs(a), f64x2.sqrt(f64x2.add(f64x2.mul(a, a), f64x2.mul(b, b))))));
+  const t2 = f64x2.mul(v(2.0), t);
+  const pos = f64x2.ge(a, zero);
+  const origin = v128.and(f64x2.eq(a, zero), f64x2.eq(b, zero));
+  const re = v128.bitselect(t, f64x2.div(f64x2.abs(b), t2), pos);
+  const im = v128.bitselect(f64x2.div(b, t2), v128.bitselect(t, f64x2.neg(t), f64x2.ge(b, zero)), pos);
+  VRE = v128.bitselect(zero, re, origin);
+  VIM = v128.bitselect(zero, im, origin);
+}
+
+// cdiv per lane (both sides of Smith's test, then the one the scalar code takes).
+// @ts-ignore: decorator
+@inline
+function cdivX2(a: v128, b: v128, c: v128, d: v128): void {
+  const first = f64x2.ge(f64x2.abs(c), f64x2.abs(d));
+  const r1 = f64x2.div(d, c);
+  const den1 = f64x2.add(c, f64x2.mul(d, r1));
+  const r2 = f64x2.div(c, d);
+  const den2 = f64x2.add(f64x2.mul(c, r2), d);
+  VRE = v128.bitselect(f64x2.div(f64x2.add(a, f64x2.mul(b, r1)), den1), f64x2.div(f64x2.add(f64x2.mul(a, r2), b), den2), first);
+  VIM = v128.bitselect(f64x2.div(f64x2.sub(b, f64x2.mul(a, r1)), den1), f64x2.div(f64x2.sub(f64x2.mul(b, r2), a), den2), first);
+}
+
+// (re, im) of lane 0 at p + off, of lane 1 at p + NODE_BYTES + off.
+// @ts-ignore: decorator
+@inline
+function storeX2(p: usize, off: usize, re: v128, im: v128): void {
+  store<f64>(p + off, f64x2.extract_lane(re, 0));
+  store<f64>(p + off, f64x2.extract_lane(im, 0), 8);
+  store<f64>(p + NODE_BYTES + off, f64x2.extract_lane(re, 1));
+  store<f64>(p + NODE_BYTES + off, f64x2.extract_lane(im, 1), 8);
+}
+
+// Bytes of one node record (ln phi, and its gradient with jumps: 18 f64).
+const NODE_BYTES: usize = 144;
+
+// logCharacteristic at the nodes u (two lanes): lane 0's record at p, lane 1's at p + NODE_BYTES.
+function logCharacteristicX2(
+  p: usize, u: v128, T: f64, v0: f64, kappa: f64, theta: f64, sigma: f64, rho: f64, grad: bool,
+): void {
+  const b = f64x2.add(f64x2.mul(u, u), v(0.25));
+  const s2 = sigma * sigma;
+  const br = kappa - 0.5 * rho * sigma;
+  const bi = f64x2.mul(v(-rho * sigma), u);
+  const vbr = v(br);
+  csqrtX2(f64x2.add(f64x2.sub(v(br * br), f64x2.mul(bi, bi)), f64x2.mul(v(s2), b)), f64x2.mul(v(2.0 * br), bi));
+  const dr = VRE, di = VIM;
+  const pr0 = f64x2.add(vbr, dr), pi0 = f64x2.add(bi, di), mr0 = f64x2.sub(vbr, dr), mi0 = f64x2.sub(bi, di);
+  const plus = f64x2.ge(f64x2.add(f64x2.mul(pr0, pr0), f64x2.mul(pi0, pi0)), f64x2.add(f64x2.mul(mr0, mr0), f64x2.mul(mi0, mi0)));
+  const nb = f64x2.mul(v(-s2), b);
+  // The smaller of beta -+ d as -sigma^2 b / (the larger): both quotients, the scalar's choice.
+  cdivX2(nb, v(0.0), pr0, pi0);
+  const qmr = VRE, qmi = VIM;
+  cdivX2(nb, v(0.0), mr0, mi0);
+  const mr = v128.bitselect(qmr, mr0, plus), mi = v128.bitselect(qmi, mi0, plus);
+  const pr = v128.bitselect(pr0, VRE, plus), pi = v128.bitselect(pi0, VIM, plus);
+  const hT = v(-T);
+  const ea = f64x2.mul(f64x2.neg(dr), v(T)), eb = f64x2.mul(f64x2.neg(di), v(T));
+  // cexpm1(ea, eb)
+  const hb = f64x2.mul(v(0.5), eb);
+  const sn = sinX2(hb), cs = cosX2(hb), em = expm1X2(ea);
+  const cm1 = f64x2.mul(f64x2.mul(v(-2.0), sn), sn);
+  const er = f64x2.add(f64x2.mul(em, f64x2.add(v(1.0), cm1)), cm1);
+  const ei = f64x2.mul(f64x2.mul(f64x2.mul(f64x2.add(v(1.0), em), v(2.0)), sn), cs);
+  const xr = f64x2.add(v(1.0), er), xi = ei;
+  const qr = f64x2.sub(pr, f64x2.sub(f64x2.mul(mr, xr), f64x2.mul(mi, xi)));
+  const qi = f64x2.sub(pi, f64x2.add(f64x2.mul(mr, xi), f64x2.mul(mi, xr)));
+  cdivX2(f64x2.mul(b, er), f64x2.mul(b, ei), qr, qi);
+  const Br = VRE, Bi = VIM;
+  cdivX2(f64x2.neg(f64x2.sub(f64x2.mul(mr, er), f64x2.mul(mi, ei))), f64x2.neg(f64x2.add(f64x2.mul(mr, ei), f64x2.mul(mi, er))),
+    f64x2.mul(v(2.0), dr), f64x2.mul(v(2.0), di));
+  // clog1p(VRE, VIM)
+  const la = VRE, lb = VIM;
+  const Lr = f64x2.mul(v(0.5), log1pX2(f64x2.add(f64x2.mul(la, f64x2.add(v(2.0), la)), f64x2.mul(lb, lb))));
+  const Li = atan2X2(lb, f64x2.add(v(1.0), la));
+  const vT = v(T);
+  const cr = f64x2.sub(f64x2.mul(mr, vT), f64x2.mul(v(2.0), Lr)), ci = f64x2.sub(f64x2.mul(mi, vT), f64x2.mul(v(2.0), Li));
+  const kt = (kappa * theta) / s2;
+  const vkt = v(kt), vv0 = v(v0);
+  storeX2(p, 0, f64x2.add(f64x2.mul(vkt, cr), f64x2.mul(vv0, Br)), f64x2.add(f64x2.mul(vkt, ci), f64x2.mul(vv0, Bi)));
+  if (!grad) return;
+  cdivX2(v(1.0), v(0.0), dr, di);
+  const idr = VRE, idi = VIM;
+  cdivX2(v(1.0), v(0.0), qr, qi);
+  const iqr = VRE, iqi = VIM;
+  storeX2(p, 16, Br, Bi);
+  const ks2 = v(kappa / s2);
+  storeX2(p, 48, f64x2.mul(ks2, cr), f64x2.mul(ks2, ci));
+  for (let k = 0; k < 3; k++) {
+    let gbr: v128, gbi: v128;
+    if (k == 0) {
+      gbr = v(1.0);
+      gbi = v(0.0);
+    } else if (k == 1) {
+      gbr = v(-0.5 * rho);
+      gbi = f64x2.mul(v(-rho), u);
+    } else {
+      gbr = v(-0.5 * sigma);
+      gbi = f64x2.mul(v(-sigma), u);
+    }
+    let gdd2r = f64x2.mul(v(2.0), f64x2.sub(f64x2.mul(vbr, gbr), f64x2.mul(bi, gbi)));
+    const gdd2i = f64x2.mul(v(2.0), f64x2.add(f64x2.mul(vbr, gbi), f64x2.mul(bi, gbr)));
+    if (k == 1) gdd2r = f64x2.add(gdd2r, f64x2.mul(v(2.0 * sigma), b));
+    const gdr = f64x2.mul(v(0.5), f64x2.sub(f64x2.mul(gdd2r, idr), f64x2.mul(gdd2i, idi)));
+    const gdi = f64x2.mul(v(0.5), f64x2.add(f64x2.mul(gdd2r, idi), f64x2.mul(gdd2i, idr)));
+    const ger = f64x2.mul(hT, f64x2.sub(f64x2.mul(xr, gdr), f64x2.mul(xi, gdi)));
+    const gei = f64x2.mul(hT, f64x2.add(f64x2.mul(xr, gdi), f64x2.mul(xi, gdr)));
+    const mdr = f64x2.sub(gbr, gdr), mdi = f64x2.sub(gbi, gdi);
+    const gqr = f64x2.sub(f64x2.sub(f64x2.add(gbr, gdr), f64x2.sub(f64x2.mul(mdr, xr), f64x2.mul(mdi, xi))), f64x2.sub(f64x2.mul(mr, ger), f64x2.mul(mi, gei)));
+    const gqi = f64x2.sub(f64x2.sub(f64x2.add(gbi, gdi), f64x2.add(f64x2.mul(mdr, xi), f64x2.mul(mdi, xr))), f64x2.add(f64x2.mul(mr, gei), f64x2.mul(mi, ger)));
+    const qqr = f64x2.sub(f64x2.mul(gqr, iqr), f64x2.mul(gqi, iqi)), qqi = f64x2.add(f64x2.mul(gqr, iqi), f64x2.mul(gqi, iqr));
+    const tr = f64x2.sub(f64x2.mul(b, ger), f64x2.sub(f64x2.mul(Br, gqr), f64x2.mul(Bi, gqi)));
+    const ti = f64x2.sub(f64x2.mul(b, gei), f64x2.add(f64x2.mul(Br, gqi), f64x2.mul(Bi, gqr)));
+    const gBr = f64x2.sub(f64x2.mul(tr, iqr), f64x2.mul(ti, iqi)), gBi = f64x2.add(f64x2.mul(tr, iqi), f64x2.mul(ti, iqr));
+    const gLr = f64x2.sub(qqr, f64x2.sub(f64x2.mul(gdr, idr), f64x2.mul(gdi, idi)));
+    const gLi = f64x2.sub(qqi, f64x2.add(f64x2.mul(gdr, idi), f64x2.mul(gdi, idr)));
+    const gcr = f64x2.sub(f64x2.mul(mdr, vT), f64x2.mul(v(2.0), gLr)), gci = f64x2.sub(f64x2.mul(mdi, vT), f64x2.mul(v(2.0), gLi));
+    let outR = f64x2.add(f64x2.mul(vkt, gcr), f64x2.mul(vv0, gBr)), outI = f64x2.add(f64x2.mul(vkt, gci), f64x2.mul(vv0, gBi));
+    if (k == 0) {
+      const ts2 = v(theta / s2);
+      storeX2(p, 32, f64x2.add(outR, f64x2.mul(ts2, cr)), f64x2.add(outI, f64x2.mul(ts2, ci)));
+    } else if (k == 1) {
+      const k2 = v((2.0 * kt) / sigma);
+      storeX2(p, 64, f64x2.sub(outR, f64x2.mul(k2, cr)), f64x2.sub(outI, f64x2.mul(k2, ci)));
+    } else {
+      storeX2(p, 80, outR, outI);
+    }
+  }
+}
+
 // Bates (1996): adds the jump part of ln phi(z), z = u - i/2, to [re, im] at p and, if grad, its
 // derivatives in (lambda, muJ, deltaJ) at p + 96 .. p + 143:
 //   ln phi_J = T lambda (e^E - 1 - iz kbar), E = iz muJ - z^2 deltaJ^2 / 2, kbar = e^{muJ + deltaJ^2/2} - 1
@@ -238,9 +422,9 @@ function logCharacteristic(
 // d/ddeltaJ = T lambda deltaJ (-z^2 e^E - iz (kbar + 1)).
 function addJumps(p: usize, u: f64, T: f64, grad: bool): void {
   const d2 = DELTA_J * DELTA_J;
-  const kb1 = Math.exp(MU_J + 0.5 * d2);
+  const kb1 = exp(MU_J + 0.5 * d2);
   const kbar = Math.expm1(MU_J + 0.5 * d2);
-  const m = Math.exp(0.5 * MU_J - 0.5 * d2 * (u * u - 0.25)), a = u * (MU_J + 0.5 * d2);
+  const m = exp(0.5 * MU_J - 0.5 * d2 * (u * u - 0.25)), a = u * (MU_J + 0.5 * d2);
   const eR = m * Math.cos(a), eI = m * Math.sin(a);
   const jr = eR - 1.0 - 0.5 * kbar, ji = eI - u * kbar;
   store<f64>(p, load<f64>(p) + T * LAMBDA * jr);
@@ -263,7 +447,7 @@ function tailEnvelope(p: usize, u: f64, T: f64, w: f64, v0: f64, kappa: f64, the
   logCharacteristic(p, u, T, v0, kappa, theta, sigma, rho, false);
   if (JUMPS) addJumps(p, u, T, false);
   const b = u * u + 0.25;
-  return (u * Math.max(Math.exp(load<f64>(p)), Math.exp(-0.5 * w * T * b))) / b;
+  return (u * Math.max(exp(load<f64>(p)), exp(-0.5 * w * T * b))) / b;
 }
 
 /**
@@ -328,11 +512,11 @@ const MIN_NORMAL: f64 = 2.2250738585072014e-308;
 @inline
 function logMoneyness(F: f64, K: f64): f64 {
   const r = F / K;
-  return r >= MIN_NORMAL && r < Infinity ? Math.log(r) : Math.log(F) - Math.log(K);
+  return r >= MIN_NORMAL && r < Infinity ? log(r) : log(F) - log(K);
 }
 
-// One node record (ln phi and its gradient) as logCharacteristic and addJumps write it.
-const NODE: usize = memory.data(18 * 8, 16);
+// Two node records (ln phi and its gradient) as logCharacteristic(X2) and addJumps write them.
+const NODE: usize = memory.data(2 * 18 * 8, 16);
 
 // c Re(f) - s Im(f) for two neighbouring nodes, Re at p and Im at p + fs.
 // @ts-ignore: decorator
@@ -477,24 +661,30 @@ function priceBatch(
         const blk = pWork + <usize>(STRIDE * panels * nNodes) * 8;
         for (let q = panels < keep ? nNodes : 0; q < nNodes; q++) {
           const u = mid + half * load<f64>(pNodes + (<usize>q << 3));
-          logCharacteristic(NODE, u, T, v0, kappa, theta, sigma, rho, grad);
-          if (JUMPS) addJumps(NODE, u, T, grad);
+          // Nodes in pairs (q even, q + 1) through logCharacteristicX2; the last of an odd count alone.
+          let rec = NODE;
+          if (q & 1) rec = NODE + NODE_BYTES;
+          else if (q + 1 < nNodes) {
+            const u1 = mid + half * load<f64>(pNodes + (<usize>(q + 1) << 3));
+            logCharacteristicX2(NODE, f64x2.replace_lane(f64x2.splat(u), 1, u1), T, v0, kappa, theta, sigma, rho, grad);
+          } else logCharacteristic(NODE, u, T, v0, kappa, theta, sigma, rho, grad);
+          if (JUMPS) addJumps(rec, u, T, grad);
           const b = u * u + 0.25;
-          const m = Math.exp(load<f64>(NODE)), ang = load<f64>(NODE, 8);
+          const m = exp(load<f64>(rec)), ang = load<f64>(rec, 8);
           const phr = m * Math.cos(ang), phi = m * Math.sin(ang);
           const at = blk + (<usize>q << 3);
           store<f64>(at, u);
           store<f64>(at + fs, (half * load<f64>(pWeights + (<usize>q << 3))) / (Math.PI * b));
           if (grad) {
             for (let k = 0; k < nP; k++) {
-              const a = NODE + 16 + (<usize>k << 4);
+              const a = rec + 16 + (<usize>k << 4);
               const gr = load<f64>(a), gi = load<f64>(a, 8);
               const f = at + fs * <usize>(4 + 2 * k);
               store<f64>(f, phr * gr - phi * gi);
               store<f64>(f + fs, phr * gi + phi * gr);
             }
           }
-          store<f64>(at + 2 * fs, Math.exp(-0.5 * w * T * b) - phr);
+          store<f64>(at + 2 * fs, exp(-0.5 * w * T * b) - phr);
           store<f64>(at + 3 * fs, -phi);
         }
         lo += h;

@@ -2,6 +2,7 @@
 // come first). See that file for the method, the references and the layout of the work area.
 
 import { normalisedBlack } from './normalised-black.js';
+import { exp, log, log1p } from '../math/elementary.js';
 import { STATUS_OK, STATUS_INVALID_INPUT, STATUS_NOT_CONVERGED } from '../status.js';
 import type { KernelHeap } from '../heap.js';
 
@@ -64,7 +65,7 @@ function cexpm1(a: number, b: number): void {
 
 /** Principal log(1 + a + ib), accurate for small |a + ib|. */
 function clog1p(a: number, b: number): void {
-  RE = 0.5 * Math.log1p(a * (2.0 + a) + b * b);
+  RE = 0.5 * log1p(a * (2.0 + a) + b * b);
   IM = Math.atan2(b, 1.0 + a);
 }
 
@@ -187,9 +188,9 @@ let DELTA_J = 0.0;
  */
 function addJumps(f64: Float64Array, at: number, u: number, T: number, grad: boolean): void {
   const d2 = DELTA_J * DELTA_J;
-  const kb1 = Math.exp(MU_J + 0.5 * d2); // kbar + 1
+  const kb1 = exp(MU_J + 0.5 * d2); // kbar + 1
   const kbar = Math.expm1(MU_J + 0.5 * d2);
-  const m = Math.exp(0.5 * MU_J - 0.5 * d2 * (u * u - 0.25)), a = u * (MU_J + 0.5 * d2);
+  const m = exp(0.5 * MU_J - 0.5 * d2 * (u * u - 0.25)), a = u * (MU_J + 0.5 * d2);
   const eR = m * Math.cos(a), eI = m * Math.sin(a);
   // e^E - 1 - iz kbar, with iz kbar = kbar/2 + i u kbar
   const jr = eR - 1.0 - 0.5 * kbar, ji = eI - u * kbar;
@@ -216,7 +217,7 @@ function tailEnvelope(f64: Float64Array, at: number, u: number, T: number, w: nu
   logCharacteristic(f64, at, u, T, v0, kappa, theta, sigma, rho, false);
   if (JUMPS) addJumps(f64, at, u, T, false);
   const b = u * u + 0.25;
-  return (u * Math.max(Math.exp(f64[at]), Math.exp(-0.5 * w * T * b))) / b;
+  return (u * Math.max(exp(f64[at]), exp(-0.5 * w * T * b))) / b;
 }
 
 /**
@@ -273,7 +274,7 @@ const MIN_NORMAL = 2.2250738585072014e-308;
 /** ln(F/K) for positive finite F, K: the quotient where it is a normal number, else ln F - ln K. */
 function logMoneyness(F: number, K: number): number {
   const r = F / K;
-  return r >= MIN_NORMAL && r < Infinity ? Math.log(r) : Math.log(F) - Math.log(K);
+  return r >= MIN_NORMAL && r < Infinity ? log(r) : log(F) - log(K);
 }
 
 /** Writes NaN to the price and gradient row of element i, and its status. */
@@ -402,7 +403,7 @@ function priceBatch(
           if (JUMPS) addJumps(f64, at + 2, u, T, grad);
           const b = u * u + 0.25;
           // phi = exp(ln phi); integrand f = phi_BS - phi; dphi = phi dlnphi.
-          const m = Math.exp(f64[at + 2]), ang = f64[at + 3];
+          const m = exp(f64[at + 2]), ang = f64[at + 3];
           const phr = m * Math.cos(ang), phi = m * Math.sin(ang);
           f64[at] = u;
           f64[at + 1] = (half * f64[iW + q]) / (Math.PI * b);
@@ -413,7 +414,7 @@ function priceBatch(
               f64[at + 5 + 2 * k] = phr * gi + phi * gr;
             }
           }
-          f64[at + 2] = Math.exp(-0.5 * w * T * b) - phr;
+          f64[at + 2] = exp(-0.5 * w * T * b) - phr;
           f64[at + 3] = -phi;
         }
         lo += h;
