@@ -27,3 +27,5 @@ export { liquidationPrice } from "./margin/liquidation-price";
 // Outside the kernel contract:
 // Elementary functions over a column (tests compare it with the JS twin bit for bit).
 export { elementaryBatch } from "./math/elementary";
+// sin and cos over a column, two per f64x2 or scalar (tests compare the lanes with the scalar bit for bit).
+export { trigBatch } from "./math/f64x2-trig";

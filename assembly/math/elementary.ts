@@ -20,7 +20,7 @@
 // log(x < 0) = NaN, log(+Inf) = +Inf; log1p(-1) = -Infinity, log1p(x < -1) = NaN.
 
 /** exp table: for j = 0..127, tail_j then bits(2^(j/128)) - (j << 45) (musl __exp_data.tab). */
-const EXP_TAB: usize = memory.data<u64>([
+export const EXP_TAB: usize = memory.data<u64>([
   0x0000000000000000, 0x3FF0000000000000,
   0x3C9B3B4F1A88BF6E, 0x3FEFF63DA9FB3335,
   0xBC7160139CD8DC5D, 0x3FEFEC9A3E778061,
@@ -152,7 +152,7 @@ const EXP_TAB: usize = memory.data<u64>([
 ]);
 
 /** log table 1: for i = 0..127, invc then logc (musl __log_data.tab). */
-const LOG_TAB1: usize = memory.data<u64>([
+export const LOG_TAB1: usize = memory.data<u64>([
   0x3FF734F0C3E0DE9F, 0xBFD7CC7F79E69000,
   0x3FF713786A2CE91F, 0xBFD76FEEC20D0000,
   0x3FF6F26008FAB5A0, 0xBFD713E31351E000,
@@ -284,7 +284,7 @@ const LOG_TAB1: usize = memory.data<u64>([
 ]);
 
 /** log table 2: for i = 0..127, chi then clo, c = chi + clo (musl __log_data.tab2). */
-const LOG_TAB2: usize = memory.data<u64>([
+export const LOG_TAB2: usize = memory.data<u64>([
   0x3FE61000014FB66B, 0x3C7E026C91425B3C,
   0x3FE63000034DB495, 0x3C8DBFEA48005D41,
   0x3FE650000D94D478, 0x3C8E7FA786D6A5B7,

@@ -66,6 +66,8 @@
 
 import { normalisedBlack } from "./normalised-black";
 import { exp, log, log1p } from "../math/elementary";
+import { expX2 } from "../math/f64x2-elementary";
+import { sinCosX2, COS_X2 } from "../math/f64x2-trig";
 import { STATUS_OK, STATUS_INVALID_INPUT, STATUS_NOT_CONVERGED } from "../status";
 
 const WORK_STRIDE: i32 = 14;
@@ -249,18 +251,6 @@ function v(x: f64): v128 {
 
 // @ts-ignore: decorator
 @inline
-function sinX2(x: v128): v128 {
-  return f64x2.replace_lane(v(Math.sin(f64x2.extract_lane(x, 0))), 1, Math.sin(f64x2.extract_lane(x, 1)));
-}
-
-// @ts-ignore: decorator
-@inline
-function cosX2(x: v128): v128 {
-  return f64x2.replace_lane(v(Math.cos(f64x2.extract_lane(x, 0))), 1, Math.cos(f64x2.extract_lane(x, 1)));
-}
-
-// @ts-ignore: decorator
-@inline
 function expm1X2(x: v128): v128 {
   return f64x2.replace_lane(v(Math.expm1(f64x2.extract_lane(x, 0))), 1, Math.expm1(f64x2.extract_lane(x, 1)));
 }
@@ -343,7 +333,7 @@ function logCharacteristicX2(
   const ea = f64x2.mul(f64x2.neg(dr), v(T)), eb = f64x2.mul(f64x2.neg(di), v(T));
   // cexpm1(ea, eb)
   const hb = f64x2.mul(v(0.5), eb);
-  const sn = sinX2(hb), cs = cosX2(hb), em = expm1X2(ea);
+  const sn = sinCosX2(hb), cs = COS_X2, em = expm1X2(ea);
   const cm1 = f64x2.mul(f64x2.mul(v(-2.0), sn), sn);
   const er = f64x2.add(f64x2.mul(em, f64x2.add(v(1.0), cm1)), cm1);
   const ei = f64x2.mul(f64x2.mul(f64x2.mul(f64x2.add(v(1.0), em), v(2.0)), sn), cs);
@@ -517,6 +507,8 @@ function logMoneyness(F: f64, K: f64): f64 {
 
 // Two node records (ln phi and its gradient) as logCharacteristic(X2) and addJumps write them.
 const NODE: usize = memory.data(2 * 18 * 8, 16);
+// phi (re, im) and the control variate's characteristic function of a node pair, as f64x2.
+const PAIR: usize = memory.data(6 * 8, 16);
 
 // c Re(f) - s Im(f) for two neighbouring nodes, Re at p and Im at p + fs.
 // @ts-ignore: decorator
@@ -661,17 +653,40 @@ function priceBatch(
         const blk = pWork + <usize>(STRIDE * panels * nNodes) * 8;
         for (let q = panels < keep ? nNodes : 0; q < nNodes; q++) {
           const u = mid + half * load<f64>(pNodes + (<usize>q << 3));
-          // Nodes in pairs (q even, q + 1) through logCharacteristicX2; the last of an odd count alone.
-          let rec = NODE;
-          if (q & 1) rec = NODE + NODE_BYTES;
-          else if (q + 1 < nNodes) {
-            const u1 = mid + half * load<f64>(pNodes + (<usize>(q + 1) << 3));
-            logCharacteristicX2(NODE, f64x2.replace_lane(f64x2.splat(u), 1, u1), T, v0, kappa, theta, sigma, rho, grad);
-          } else logCharacteristic(NODE, u, T, v0, kappa, theta, sigma, rho, grad);
-          if (JUMPS) addJumps(rec, u, T, grad);
           const b = u * u + 0.25;
-          const m = exp(load<f64>(rec)), ang = load<f64>(rec, 8);
-          const phr = m * Math.cos(ang), phi = m * Math.sin(ang);
+          // Nodes in pairs (q even, q + 1) through logCharacteristicX2 and the f64x2 exp, sin and
+          // cos (each lane the scalar's bits); the last of an odd count alone.
+          let rec = NODE, phr: f64, phi: f64, ecv: f64;
+          if (q & 1) {
+            rec = NODE + NODE_BYTES;
+            phr = load<f64>(PAIR, 8);
+            phi = load<f64>(PAIR, 24);
+            ecv = load<f64>(PAIR, 40);
+          } else if (q + 1 < nNodes) {
+            const u1 = mid + half * load<f64>(pNodes + (<usize>(q + 1) << 3));
+            const uv = f64x2.replace_lane(f64x2.splat(u), 1, u1);
+            logCharacteristicX2(NODE, uv, T, v0, kappa, theta, sigma, rho, grad);
+            if (JUMPS) {
+              addJumps(NODE, u, T, grad);
+              addJumps(NODE + NODE_BYTES, u1, T, grad);
+            }
+            const m = expX2(f64x2.replace_lane(f64x2.splat(load<f64>(NODE)), 1, load<f64>(NODE + NODE_BYTES)));
+            const sn = sinCosX2(f64x2.replace_lane(f64x2.splat(load<f64>(NODE, 8)), 1, load<f64>(NODE + NODE_BYTES, 8)));
+            const bv = f64x2.add(f64x2.mul(uv, uv), f64x2.splat(0.25));
+            v128.store(PAIR, f64x2.mul(m, COS_X2));
+            v128.store(PAIR, f64x2.mul(m, sn), 16);
+            v128.store(PAIR, expX2(f64x2.mul(f64x2.splat(-0.5 * w * T), bv)), 32);
+            phr = load<f64>(PAIR);
+            phi = load<f64>(PAIR, 16);
+            ecv = load<f64>(PAIR, 32);
+          } else {
+            logCharacteristic(NODE, u, T, v0, kappa, theta, sigma, rho, grad);
+            if (JUMPS) addJumps(NODE, u, T, grad);
+            const m = exp(load<f64>(NODE)), ang = load<f64>(NODE, 8);
+            phr = m * Math.cos(ang);
+            phi = m * Math.sin(ang);
+            ecv = exp(-0.5 * w * T * b);
+          }
           const at = blk + (<usize>q << 3);
           store<f64>(at, u);
           store<f64>(at + fs, (half * load<f64>(pWeights + (<usize>q << 3))) / (Math.PI * b));
@@ -684,7 +699,7 @@ function priceBatch(
               store<f64>(f + fs, phr * gi + phi * gr);
             }
           }
-          store<f64>(at + 2 * fs, exp(-0.5 * w * T * b) - phr);
+          store<f64>(at + 2 * fs, ecv - phr);
           store<f64>(at + 3 * fs, -phi);
         }
         lo += h;
@@ -703,17 +718,24 @@ function priceBatch(
     // nNodes cosines, then nNodes sines.
     const pPh = pWork + <usize>(STRIDE * maxPanels * nNodes) * 8;
     const hx = h0 * x;
-    for (let q = 0; q < nNodes; q++) {
-      const a = 0.5 * (load<f64>(pNodes + (<usize>q << 3)) + 1.0) * hx;
-      store<f64>(pPh + (<usize>q << 3), Math.cos(a));
-      store<f64>(pPh + fs + (<usize>q << 3), Math.sin(a));
+    const pairs = nNodes & ~1;
+    const vhx = f64x2.splat(hx);
+    for (let q = 0; q < pairs; q += 2) {
+      const a = f64x2.mul(f64x2.mul(f64x2.splat(0.5), f64x2.add(v128.load(pNodes + (<usize>q << 3)), f64x2.splat(1.0))), vhx);
+      const sn = sinCosX2(a);
+      v128.store(pPh + (<usize>q << 3), COS_X2);
+      v128.store(pPh + fs + (<usize>q << 3), sn);
+    }
+    if (pairs < nNodes) {
+      const a = 0.5 * (load<f64>(pNodes + (<usize>pairs << 3)) + 1.0) * hx;
+      store<f64>(pPh + (<usize>pairs << 3), Math.cos(a));
+      store<f64>(pPh + fs + (<usize>pairs << 3), Math.sin(a));
     }
     // Two partial sums per quantity, nodes q even (lane 0) and q odd (lane 1), each accumulated in
     // (panel, node) order and added at the end: the JS twin sums the same way.
     let sr: f64 = 1.0, si: f64 = 0.0, er = Math.cos(hx), ei = Math.sin(hx), h = h0;
     const zero = f64x2.splat(0.0);
     let sum = zero, g0 = zero, g1 = zero, g2 = zero, g3 = zero, g4 = zero, g5 = zero, g6 = zero, g7 = zero;
-    const pairs = nNodes & ~1;
     for (let p = 0; p < panels; p++) {
       const base = pWork + <usize>(STRIDE * p * nNodes) * 8;
       const vsr = f64x2.splat(sr), vsi = f64x2.splat(si);
