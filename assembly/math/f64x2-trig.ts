@@ -97,38 +97,48 @@ function cosKernel(x: v128, y: v128): v128 {
  */
 export function sinCosX2(x: v128): v128 {
   const ax = f64x2.abs(x);
-  // Reduction: q = nearest(x 2/pi), y0 + y1 = x - q pi/2 (33 + 53 bits of pi/2).
-  const q = f64x2.nearest(f64x2.mul(x, k(6)));
-  const r = f64x2.sub(x, f64x2.mul(q, k(7)));
-  const w = f64x2.mul(q, k(8));
-  const y0 = f64x2.sub(r, w);
-  const y1 = f64x2.sub(f64x2.sub(r, y0), w);
-  // Bits lost in the first step: exponent of x minus exponent of y0.
-  const em = k(24);
-  const lost = i64x2.sub(v128.and(i64x2.shr_u(x, 52), em), v128.and(i64x2.shr_u(y0, 52), em));
   const small = f64x2.lt(ax, k(0));
-  const scalar = v128.or(
-    v128.or(f64x2.lt(ax, k(1)), v128.not(f64x2.lt(ax, k(2)))), // tiny, huge, Infinity, NaN
-    v128.or(
+  let s: v128, c: v128, scalar: v128;
+  if (i64x2.all_true(small)) {
+    // Both |x| ~< pi/4: the kernels on x itself (y = 0, and __sin's iy = 0 form); |x| < 2^-26 scalar.
+    s = sinKernel0(x);
+    c = cosKernel(x, f64x2.splat(0.0));
+    scalar = f64x2.lt(ax, k(1));
+  } else {
+    // Reduction: q = nearest(x 2/pi), y0 + y1 = x - q pi/2 (33 + 53 bits of pi/2).
+    const q = f64x2.nearest(f64x2.mul(x, k(6)));
+    const r = f64x2.sub(x, f64x2.mul(q, k(7)));
+    const w = f64x2.mul(q, k(8));
+    const y0 = f64x2.sub(r, w);
+    const y1 = f64x2.sub(f64x2.sub(r, y0), w);
+    // Bits lost in the first step: exponent of x minus exponent of y0.
+    const em = k(24);
+    const lost = i64x2.sub(v128.and(i64x2.shr_u(x, 52), em), v128.and(i64x2.shr_u(y0, 52), em));
+    scalar = v128.or(
+      v128.or(f64x2.lt(ax, k(1)), v128.not(f64x2.lt(ax, k(2)))), // tiny, huge, Infinity, NaN
       v128.or(
-        v128.and(f64x2.ge(ax, k(4)), f64x2.lt(ax, k(5))), // near pi/2
-        // |x| < 3pi/4 takes q = +-1 by the sign; nearest() differs just below the threshold.
-        v128.and(v128.and(f64x2.lt(ax, k(3)), v128.not(small)), f64x2.ne(f64x2.abs(q), k(23))),
+        v128.or(
+          v128.and(f64x2.ge(ax, k(4)), f64x2.lt(ax, k(5))), // near pi/2
+          // |x| < 3pi/4 takes q = +-1 by the sign; nearest() differs just below the threshold.
+          v128.and(v128.and(f64x2.lt(ax, k(3)), v128.not(small)), f64x2.ne(f64x2.abs(q), k(23))),
+        ),
+        v128.and(v128.and(f64x2.ge(ax, k(3)), i64x2.gt_s(lost, k(25))), v128.not(small)), // more steps
       ),
-      v128.and(v128.and(f64x2.ge(ax, k(3)), i64x2.gt_s(lost, k(25))), v128.not(small)), // more steps
-    ),
-  );
-  // n = q mod 4 (two's complement, as the scalar's i32 q): the low bits of q + 1.5 2^52.
-  const n = f64x2.add(q, k(21));
-  const odd = i64x2.eq(v128.and(n, k(26)), k(26));
-  const s1 = sinKernel1(y0, y1), c1 = cosKernel(y0, y1);
-  let s = v128.bitselect(c1, s1, odd);
-  s = v128.bitselect(f64x2.neg(s), s, i64x2.eq(v128.and(n, k(27)), k(27)));
-  let c = v128.bitselect(s1, c1, odd);
-  c = v128.bitselect(f64x2.neg(c), c, i64x2.eq(v128.and(i64x2.add(n, k(26)), k(27)), k(27)));
-  // |x| ~< pi/4: the kernels on x itself (y = 0, and __sin's iy = 0 form).
-  s = v128.bitselect(sinKernel0(x), s, small);
-  c = v128.bitselect(cosKernel(x, f64x2.splat(0.0)), c, small);
+    );
+    // n = q mod 4 (two's complement, as the scalar's i32 q): the low bits of q + 1.5 2^52.
+    const n = f64x2.add(q, k(21));
+    const odd = i64x2.eq(v128.and(n, k(26)), k(26));
+    const s1 = sinKernel1(y0, y1), c1 = cosKernel(y0, y1);
+    s = v128.bitselect(c1, s1, odd);
+    s = v128.bitselect(f64x2.neg(s), s, i64x2.eq(v128.and(n, k(27)), k(27)));
+    c = v128.bitselect(s1, c1, odd);
+    c = v128.bitselect(f64x2.neg(c), c, i64x2.eq(v128.and(i64x2.add(n, k(26)), k(27)), k(27)));
+    if (v128.any_true(small)) {
+      // One lane |x| ~< pi/4: the kernels on x itself there.
+      s = v128.bitselect(sinKernel0(x), s, small);
+      c = v128.bitselect(cosKernel(x, f64x2.splat(0.0)), c, small);
+    }
+  }
   if (v128.any_true(scalar)) {
     if (i64x2.extract_lane(scalar, 0) != 0) {
       const x0 = f64x2.extract_lane(x, 0);
