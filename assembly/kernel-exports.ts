@@ -27,5 +27,6 @@ export { liquidationPrice } from "./margin/liquidation-price";
 // Outside the kernel contract:
 // Elementary functions over a column (tests compare it with the JS twin bit for bit).
 export { elementaryBatch } from "./math/elementary";
-// sin and cos over a column, two per f64x2 or scalar (tests compare the lanes with the scalar bit for bit).
+// sin and cos over a column, two per f64x2 or scalar, and scalar expm1 and atan2 (tests compare the lanes with the
+// scalar, and the JS twin's src/kernels/math/trig.ts with the scalar, bit for bit).
 export { trigBatch } from "./math/f64x2-trig";

@@ -111,7 +111,7 @@ for (const [name, fnW, fnJ, args, pO] of [
 ]) {
   const w = () => fnW(...args), j = () => fnJ(heap(), ...args);
   const len = name.includes('grad') ? n * (name.startsWith('bates') ? 8 : 5) : n;
-  const check = compare(w, j, pO, len);
+  const check = compare(w, j, pO, len) + (pO === pOut ? '' : `; prices ${compare(w, j, pOut, n)}`);
   row(name, w, j, check);
   if (base) {
     w();

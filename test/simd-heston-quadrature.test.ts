@@ -5,47 +5,16 @@
 // twins agree under the spec's rule (prices to 1e-14 DF sqrt(F K), gradients to 1e-12 of the row).
 import { describe, it, expect } from 'vitest';
 import { BACKENDS, engineFor } from './backends.js';
-import { gaussLegendre } from '../src/math/gauss-legendre.js';
+import { priceRows, type Row } from './simd-heston-kernel.js';
 import type { Engine } from '../src/index.js';
 
 const PARAMS = { v0: 0.04, kappa: 1.5, theta: 0.05, sigma: 0.6, rho: -0.7 };
 const JUMPS = { lambda: 0.5, muJ: -0.1, deltaJ: 0.15 };
 const F = 100, DF = 0.95;
 // Two expiries, strikes sorted by |ln(F/K)| within each (the facade's order: shared layouts).
-const ROWS = [0.1, 1.5].flatMap((T) => [100, 95, 106, 80, 125, 60, 170].map((K) => ({ K, T, type: K >= F ? 1 : -1 })));
+const ROWS: Row[] = [0.1, 1.5].flatMap((T) => [100, 95, 106, 80, 125, 60, 170].map((K) => ({ K, T, type: K >= F ? 1 : -1 })));
 
-interface Priced { price: number[]; grad: number[]; status: number[] }
-
-function price(e: Engine, rows: typeof ROWS, nNodes: number, jumps: boolean): Priced {
-  const n = rows.length, nP = jumps ? 8 : 5, maxPanels = 256, stride = jumps ? 20 : 14;
-  const rule = gaussLegendre(nNodes);
-  const a = e.arena;
-  a.reset();
-  a.reserve(1024 + n * (8 * 4 + 1 + 8 + 8 * nP + 1) + 16 * nNodes + (maxPanels * stride + 2) * nNodes * 8);
-  a.alloc(16); // offset 0 means "no column"
-  const col = () => a.alloc(Math.max(16, 8 * n));
-  const pF = col(), pK = col(), pT = col(), pDF = col(), pTy = a.alloc(Math.max(16, n));
-  const pN = a.alloc(8 * nNodes), pW = a.alloc(8 * nNodes), pWork = a.alloc((maxPanels * stride + 2) * nNodes * 8);
-  const pOut = col(), pGrad = a.alloc(8 * nP * n), pSt = a.alloc(Math.max(16, n));
-  const v = a.views;
-  rows.forEach((r, i) => {
-    v.f64[pF / 8 + i] = F; v.f64[pK / 8 + i] = r.K; v.f64[pT / 8 + i] = r.T; v.f64[pDF / 8 + i] = DF; v.i8[pTy + i] = r.type;
-  });
-  v.f64.set(rule.nodes, pN / 8);
-  v.f64.set(rule.weights, pW / 8);
-  const { v0, kappa, theta, sigma, rho } = PARAMS;
-  const tail = [nNodes, pN, pW, 1e-15, maxPanels, pWork, 1, pOut, pGrad, pSt] as const;
-  const rc = jumps
-    ? e.kernels.batesPriceBatch(n, pF, pK, pT, pDF, pTy, v0, kappa, theta, sigma, rho, JUMPS.lambda, JUMPS.muJ, JUMPS.deltaJ, ...tail)
-    : e.kernels.hestonPriceBatch(n, pF, pK, pT, pDF, pTy, v0, kappa, theta, sigma, rho, ...tail);
-  expect(rc).toBe(0);
-  const w = a.views;
-  return {
-    price: Array.from(w.f64.subarray(pOut / 8, pOut / 8 + n)),
-    grad: Array.from(w.f64.subarray(pGrad / 8, pGrad / 8 + nP * n)),
-    status: Array.from(w.u8.subarray(pSt, pSt + n)),
-  };
-}
+const price = (e: Engine, rows: Row[], nNodes: number, jumps: boolean) => priceRows(e, rows, nNodes, PARAMS, jumps ? JUMPS : null, F, DF);
 
 const scaleOf = (K: number) => DF * Math.sqrt(F * K);
 

@@ -158,14 +158,15 @@ export function sinCosX2(x: v128): v128 {
 /**
  * Diagnostic, outside the kernel contract (test/simd-heston-trig.test.ts): for i < n, out[i] =
  * f(in[i]) with f = 0 sin, 1 cos through sinCosX2 (elements 2j and 2j + 1 share a v128; an odd
- * last element has 0 as its partner), 2 Math.sin, 3 Math.cos. Returns 1 for an unknown f or n < 0.
+ * last element has 0 as its partner), 2 Math.sin, 3 Math.cos, 4 Math.expm1, 5 Math.atan2(in[i],
+ * out[i]) (out holds the second argument on entry). Returns 1 for an unknown f or n < 0.
  */
 export function trigBatch(fn: i32, n: i32, pIn: usize, pOut: usize): i32 {
-  if (fn < 0 || fn > 3 || n < 0) return 1;
+  if (fn < 0 || fn > 5 || n < 0) return 1;
   if (fn >= 2) {
     for (let i = 0; i < n; i++) {
-      const x = load<f64>(pIn + (<usize>i << 3));
-      store<f64>(pOut + (<usize>i << 3), fn == 2 ? Math.sin(x) : Math.cos(x));
+      const x = load<f64>(pIn + (<usize>i << 3)), o = pOut + (<usize>i << 3);
+      store<f64>(o, fn == 2 ? Math.sin(x) : fn == 3 ? Math.cos(x) : fn == 4 ? Math.expm1(x) : Math.atan2(x, load<f64>(o)));
     }
     return 0;
   }

@@ -3,6 +3,7 @@
 
 import { normalisedBlack } from './normalised-black.js';
 import { exp, log, log1p } from '../math/elementary.js';
+import { sin, cos, expm1, atan2 } from '../math/trig.js';
 import { STATUS_OK, STATUS_INVALID_INPUT, STATUS_NOT_CONVERGED } from '../status.js';
 import type { KernelHeap } from '../heap.js';
 
@@ -57,7 +58,7 @@ function cdiv(a: number, b: number, c: number, d: number): void {
 /** exp(a + ib) - 1 without cancellation for small |a + ib|. */
 function cexpm1(a: number, b: number): void {
   // cos b - 1 = -2 sin^2(b/2), sin b = 2 sin(b/2) cos(b/2), e^a = 1 + expm1(a).
-  const s = Math.sin(0.5 * b), c = Math.cos(0.5 * b), m = Math.expm1(a);
+  const s = sin(0.5 * b), c = cos(0.5 * b), m = expm1(a);
   const cm1 = -2.0 * s * s;
   RE = m * (1.0 + cm1) + cm1;
   IM = (1.0 + m) * 2.0 * s * c;
@@ -66,7 +67,7 @@ function cexpm1(a: number, b: number): void {
 /** Principal log(1 + a + ib), accurate for small |a + ib|. */
 function clog1p(a: number, b: number): void {
   RE = 0.5 * log1p(a * (2.0 + a) + b * b);
-  IM = Math.atan2(b, 1.0 + a);
+  IM = atan2(b, 1.0 + a);
 }
 
 /**
@@ -189,9 +190,9 @@ let DELTA_J = 0.0;
 function addJumps(f64: Float64Array, at: number, u: number, T: number, grad: boolean): void {
   const d2 = DELTA_J * DELTA_J;
   const kb1 = exp(MU_J + 0.5 * d2); // kbar + 1
-  const kbar = Math.expm1(MU_J + 0.5 * d2);
+  const kbar = expm1(MU_J + 0.5 * d2);
   const m = exp(0.5 * MU_J - 0.5 * d2 * (u * u - 0.25)), a = u * (MU_J + 0.5 * d2);
-  const eR = m * Math.cos(a), eI = m * Math.sin(a);
+  const eR = m * cos(a), eI = m * sin(a);
   // e^E - 1 - iz kbar, with iz kbar = kbar/2 + i u kbar
   const jr = eR - 1.0 - 0.5 * kbar, ji = eI - u * kbar;
   f64[at] += T * LAMBDA * jr;
@@ -340,7 +341,7 @@ function priceBatch(
       layoutH0 = NaN; // the truncation search below uses the work area as scratch
       // Control variate: Black-Scholes with the expected average variance.
       const kT = kappa * T;
-      w = theta + (v0 - theta) * (kT > 1e-8 ? -Math.expm1(-kT) / kT : 1.0 - 0.5 * kT);
+      w = theta + (v0 - theta) * (kT > 1e-8 ? -expm1(-kT) / kT : 1.0 - 0.5 * kT);
       if (JUMPS) w += LAMBDA * (MU_J * MU_J + DELTA_J * DELTA_J); // the jumps' variance rate
       // Truncation: double u until the tail envelope is below the tolerance (a NaN envelope, where
       // the characteristic function overflows, never is: the search then fails).
@@ -404,7 +405,7 @@ function priceBatch(
           const b = u * u + 0.25;
           // phi = exp(ln phi); integrand f = phi_BS - phi; dphi = phi dlnphi.
           const m = exp(f64[at + 2]), ang = f64[at + 3];
-          const phr = m * Math.cos(ang), phi = m * Math.sin(ang);
+          const phr = m * cos(ang), phi = m * sin(ang);
           f64[at] = u;
           f64[at + 1] = (half * f64[iW + q]) / (Math.PI * b);
           if (grad) {
@@ -436,12 +437,12 @@ function priceBatch(
     const hx = h0 * x;
     for (let q = 0; q < nNodes; q++) {
       const a = 0.5 * (f64[iN + q] + 1.0) * hx;
-      f64[iPh + 2 * q] = Math.cos(a);
-      f64[iPh + 2 * q + 1] = Math.sin(a);
+      f64[iPh + 2 * q] = cos(a);
+      f64[iPh + 2 * q + 1] = sin(a);
     }
     // Two partial sums per quantity, nodes q even (index 0) and q odd (index 1), each accumulated
     // in (panel, node) order and added at the end, as the WASM kernel's two f64x2 lanes do.
-    let sr = 1.0, si = 0.0, er = Math.cos(hx), ei = Math.sin(hx), h = h0;
+    let sr = 1.0, si = 0.0, er = cos(hx), ei = sin(hx), h = h0;
     const acc = ACC;
     acc.fill(0);
     for (let p = 0; p < panels; p++) {
