@@ -25,6 +25,12 @@ export { gaussLegendre } from './src/math/gauss-legendre.ts';`,
   bundle: true, format: 'esm', platform: 'node', outfile: join(dir, 'k.mjs'),
 });
 const js = await import(pathToFileURL(join(dir, 'k.mjs')).href);
+// BASELINE_SRC=dir of an older checkout: its JS twin too (timed against this one).
+let jsBase = null;
+if (process.env.BASELINE_SRC) {
+  buildSync({ entryPoints: [join(process.env.BASELINE_SRC, 'src/kernels/pricing/heston.ts')], bundle: true, format: 'esm', platform: 'node', outfile: join(dir, 'b.mjs') });
+  jsBase = await import(pathToFileURL(join(dir, 'b.mjs')).href);
+}
 rmSync(dir, { recursive: true, force: true });
 
 // Heap: a region above whatever the module uses (the stub runtime never allocates at run time).
@@ -123,6 +129,11 @@ for (const [name, fnW, fnJ, args, pO] of [
     const same = mine.every((x, i) => Object.is(x, theirs[i])) && prices.every((x, i) => Object.is(x, theirPrices[i]));
     const [tb, tw] = pairTime(() => fnB(...args), w);
     rows.push({ kernel: `  baseline ${name}`, wasmMs: +tb.toPrecision(4), jsMs: +tw.toPrecision(4), 'js/wasm': +(tb / tw).toFixed(2), check: same ? 'bit-identical to this build' : 'DIFFERS from this build' });
+  }
+  if (jsBase) {
+    const fb = jsBase[name.split(' ')[0]];
+    const [tb, tj] = pairTime(() => fb(heap(), ...args), j);
+    rows.push({ kernel: `  baseline JS twin ${name}`, wasmMs: +tb.toPrecision(4), jsMs: +tj.toPrecision(4), 'js/wasm': +(tb / tj).toFixed(2), check: 'old JS twin / this JS twin' });
   }
 }
 

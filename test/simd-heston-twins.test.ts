@@ -6,7 +6,7 @@
 // AssemblyScript's Math.exp / Math.log there), within the spec's 1e-14 DF sqrt(F K).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../src/index.js';
-import { sin, cos, expm1, atan2 } from '../src/kernels/math/trig.js';
+import { sin, cos, sinCos, SIN_COS, expm1, atan2 } from '../src/kernels/math/trig.js';
 import { engineFor } from './backends.js';
 import { priceRows, type Row } from './simd-heston-kernel.js';
 
@@ -76,6 +76,14 @@ describe('src/kernels/math/trig.ts: the WASM build\'s scalar functions, bit for 
       expect(differ, first).toBe(0);
     });
   }
+  it('sinCos: sin and cos of one reduction, the same bits as sin and cos', () => {
+    let differ = 0, first = '';
+    xs.forEach((x) => {
+      sinCos(x);
+      if ((!Object.is(SIN_COS[0], sin(x)) || !Object.is(SIN_COS[1], cos(x))) && differ++ === 0) first = `sinCos(${x}) = ${SIN_COS[0]}, ${SIN_COS[1]}`;
+    });
+    expect(differ, first).toBe(0);
+  });
   it('atan2 (both arguments from the sweep, and the signed zeros and infinities against each other)', () => {
     const ys = sweep(120_000, 0x2a7a).reverse();
     const special = [0, -0, Infinity, -Infinity, NaN, 1, -1, 5e-324];

@@ -229,6 +229,31 @@ export function cos(x: number): number {
   return (n + 1) & 2 ? -y : y;
 }
 
+/** sinCos's results: [sin x, cos x]. */
+export const SIN_COS = new Float64Array(2);
+
+/** sin x and cos x into SIN_COS with one reduction: exactly sin(x) and cos(x). */
+export function sinCos(x: number): void {
+  const hw = highWord(x);
+  const sign = hw >>> 31 !== 0;
+  const ix = hw & 0x7FFFFFFF;
+  if (ix <= 0x3FE921FB) {
+    SIN_COS[0] = ix < 0x3E500000 ? x : sinKernel(x, 0.0, 0);
+    SIN_COS[1] = ix < 0x3E46A09E ? 1.0 : cosKernel(x, 0);
+    return;
+  }
+  if (ix >= 0x7FF00000) {
+    SIN_COS[0] = x - x;
+    SIN_COS[1] = x - x;
+    return;
+  }
+  const n = remPio2(x, ix, sign);
+  const s = sinKernel(Y0, Y1, 1), c = cosKernel(Y0, Y1);
+  const ys = n & 1 ? c : s, yc = n & 1 ? s : c;
+  SIN_COS[0] = n & 2 ? -ys : ys;
+  SIN_COS[1] = (n + 1) & 2 ? -yc : yc;
+}
+
 /** e^x - 1, bit for bit the WASM build's Math.expm1 (musl expm1.c, within 1 ulp). */
 export function expm1(x: number): number {
   const o_threshold = 7.09782712893383973096e+02, ln2_hi = 6.93147180369123816490e-01,

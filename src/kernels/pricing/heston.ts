@@ -3,7 +3,7 @@
 
 import { normalisedBlack } from './normalised-black.js';
 import { exp, log, log1p } from '../math/elementary.js';
-import { sin, cos, expm1, atan2 } from '../math/trig.js';
+import { sinCos, SIN_COS, expm1, atan2 } from '../math/trig.js';
 import { STATUS_OK, STATUS_INVALID_INPUT, STATUS_NOT_CONVERGED } from '../status.js';
 import type { KernelHeap } from '../heap.js';
 
@@ -58,7 +58,8 @@ function cdiv(a: number, b: number, c: number, d: number): void {
 /** exp(a + ib) - 1 without cancellation for small |a + ib|. */
 function cexpm1(a: number, b: number): void {
   // cos b - 1 = -2 sin^2(b/2), sin b = 2 sin(b/2) cos(b/2), e^a = 1 + expm1(a).
-  const s = sin(0.5 * b), c = cos(0.5 * b), m = expm1(a);
+  sinCos(0.5 * b);
+  const s = SIN_COS[0]!, c = SIN_COS[1]!, m = expm1(a);
   const cm1 = -2.0 * s * s;
   RE = m * (1.0 + cm1) + cm1;
   IM = (1.0 + m) * 2.0 * s * c;
@@ -192,7 +193,8 @@ function addJumps(f64: Float64Array, at: number, u: number, T: number, grad: boo
   const kb1 = exp(MU_J + 0.5 * d2); // kbar + 1
   const kbar = expm1(MU_J + 0.5 * d2);
   const m = exp(0.5 * MU_J - 0.5 * d2 * (u * u - 0.25)), a = u * (MU_J + 0.5 * d2);
-  const eR = m * cos(a), eI = m * sin(a);
+  sinCos(a);
+  const eR = m * SIN_COS[1]!, eI = m * SIN_COS[0]!;
   // e^E - 1 - iz kbar, with iz kbar = kbar/2 + i u kbar
   const jr = eR - 1.0 - 0.5 * kbar, ji = eI - u * kbar;
   f64[at] += T * LAMBDA * jr;
@@ -405,7 +407,8 @@ function priceBatch(
           const b = u * u + 0.25;
           // phi = exp(ln phi); integrand f = phi_BS - phi; dphi = phi dlnphi.
           const m = exp(f64[at + 2]), ang = f64[at + 3];
-          const phr = m * cos(ang), phi = m * sin(ang);
+          sinCos(ang);
+          const phr = m * SIN_COS[1]!, phi = m * SIN_COS[0]!;
           f64[at] = u;
           f64[at + 1] = (half * f64[iW + q]) / (Math.PI * b);
           if (grad) {
@@ -437,12 +440,14 @@ function priceBatch(
     const hx = h0 * x;
     for (let q = 0; q < nNodes; q++) {
       const a = 0.5 * (f64[iN + q] + 1.0) * hx;
-      f64[iPh + 2 * q] = cos(a);
-      f64[iPh + 2 * q + 1] = sin(a);
+      sinCos(a);
+      f64[iPh + 2 * q] = SIN_COS[1]!;
+      f64[iPh + 2 * q + 1] = SIN_COS[0]!;
     }
     // Two partial sums per quantity, nodes q even (index 0) and q odd (index 1), each accumulated
     // in (panel, node) order and added at the end, as the WASM kernel's two f64x2 lanes do.
-    let sr = 1.0, si = 0.0, er = cos(hx), ei = sin(hx), h = h0;
+    sinCos(hx);
+    let sr = 1.0, si = 0.0, er = SIN_COS[1]!, ei = SIN_COS[0]!, h = h0;
     const acc = ACC;
     acc.fill(0);
     for (let p = 0; p < panels; p++) {
