@@ -149,6 +149,16 @@ for (const m of [25, 1000]) {
   f64At(pP2, 7).set([-0.5, 1.2, 0.4, 0.02, 0.04, 0.07, 0.1]);
   const sviW = () => wasm.sviSliceEvaluate(m, pk, 0.5, pP, pTg, pO, pJ), sviJ = () => js.sviSliceEvaluate(heap(), m, pk, 0.5, pP, pTg, pO, pJ);
   row(`sviSliceEvaluate ${m} +jac`, sviW, sviJ, compare(sviW, sviJ, pJ, 5 * m));
+  if (base) {
+    sviW();
+    const mine = Float64Array.from(f64At(pJ, 5 * m));
+    toBase();
+    const sviB = () => base.sviSliceEvaluate(m, pk, 0.5, pP, pTg, pO, pJ);
+    sviB();
+    const same = mine.every((x, i) => Object.is(x, new Float64Array(base.memory.buffer, pJ, 5 * m)[i]));
+    const [tb, tw] = pairTime(sviB, sviW);
+    rows.push({ kernel: `  baseline sviSliceEvaluate ${m} +jac`, wasmMs: +tb.toPrecision(4), jsMs: +tw.toPrecision(4), 'js/wasm': +(tb / tw).toFixed(2), check: same ? 'bit-identical to this build' : 'DIFFERS from this build' });
+  }
   // SABR strikes: F e^k.
   const pKs = alloc(8 * m);
   for (let i = 0; i < m; i++) heap().f64[pKs / 8 + i] = 100 * Math.exp(h.f64[pk / 8 + i]);
