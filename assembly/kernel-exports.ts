@@ -30,3 +30,6 @@ export { elementaryBatch } from "./math/elementary";
 // f64x2 elementary and normal functions over a column, two lanes per vector (tests compare each lane with the scalar
 // function bit for bit).
 export { simdMathBatch } from "./math/f64x2-normal";
+// sin and cos over a column, two per f64x2 or scalar, and scalar expm1 and atan2 (tests compare the lanes with the
+// scalar, and the JS twin's src/kernels/math/trig.ts with the scalar, bit for bit).
+export { trigBatch } from "./math/f64x2-trig";

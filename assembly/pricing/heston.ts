@@ -59,9 +59,15 @@
 //
 // Work area at pWork: maxPanels * nNodes * 14 f64, per node [u, weight/(pi b), f (re, im),
 // dphi/dp (5 x (re, im))], then 2 nNodes f64 of phase factors; with Merton jumps (batesPriceBatch)
-// 20 f64 per node (dphi/dp: 8 x (re, im), the last three in lambda, muJ, deltaJ).
+// 20 f64 per node (dphi/dp: 8 x (re, im), the last three in lambda, muJ, deltaJ). Each panel's
+// block stores field by field (nNodes u, then nNodes weights, ...), so the quadrature sum takes two
+// nodes per f64x2: its partial sums over even and odd nodes are added at the end (the JS twin
+// keeps the same two partial sums, so the twins stay one algorithm).
 
 import { normalisedBlack } from "./normalised-black";
+import { exp, log, log1p } from "../math/elementary";
+import { expX2 } from "../math/f64x2-elementary";
+import { sinCosX2, COS_X2 } from "../math/f64x2-trig";
 import { STATUS_OK, STATUS_INVALID_INPUT, STATUS_NOT_CONVERGED } from "../status";
 
 import { HESTON_WORK_STRIDE as WORK_STRIDE, BATES_WORK_STRIDE } from "./layout";
@@ -135,7 +141,7 @@ function cexpm1(a: f64, b: f64): void {
 // @ts-ignore: decorator
 @inline
 function clog1p(a: f64, b: f64): void {
-  RE = 0.5 * Math.log1p(a * (2.0 + a) + b * b);
+  RE = 0.5 * log1p(a * (2.0 + a) + b * b);
   IM = Math.atan2(b, 1.0 + a);
 }
 
@@ -225,6 +231,177 @@ function logCharacteristic(
   }
 }
 
+// ---- Two nodes per f64x2: logCharacteristic lane by lane, the same IEEE operations in the same
+// order (WASM SIMD has no fused multiply-add; add, sub, mul, div, sqrt and compares are the
+// correctly rounded scalar operations), the branches of csqrt and cdiv as selects between both
+// sides, and the transcendental functions (sin, cos, expm1, log1p, atan2) as the scalar Math
+// calls per lane. So each lane is bit for bit the scalar logCharacteristic of its node: a node's
+// values never depend on its lane partner.
+
+// Complex results of the vector helpers (as RE, IM).
+let VRE: v128 = f64x2.splat(0.0);
+let VIM: v128 = f64x2.splat(0.0);
+
+// @ts-ignore: decorator
+@inline
+function v(x: f64): v128 {
+  return f64x2.splat(x);
+}
+
+// @ts-ignore: decorator
+@inline
+function expm1X2(x: v128): v128 {
+  return f64x2.replace_lane(v(Math.expm1(f64x2.extract_lane(x, 0))), 1, Math.expm1(f64x2.extract_lane(x, 1)));
+}
+
+// @ts-ignore: decorator
+@inline
+function log1pX2(x: v128): v128 {
+  return f64x2.replace_lane(v(log1p(f64x2.extract_lane(x, 0))), 1, log1p(f64x2.extract_lane(x, 1)));
+}
+
+// @ts-ignore: decorator
+@inline
+function atan2X2(y: v128, x: v128): v128 {
+  return f64x2.replace_lane(v(Math.atan2(f64x2.extract_lane(y, 0), f64x2.extract_lane(x, 0))), 1,
+    Math.atan2(f64x2.extract_lane(y, 1), f64x2.extract_lane(x, 1)));
+}
+
+// csqrt per lane.
+// @ts-ignore: decorator
+@inline
+function csqrtX2(a: v128, b: v128): void {
+  const zero = v(0.0);
+  const t = f64x2.sqrt(f64x2.mul(v(0.5), f64x2.add(f64x2.abs(a), f64x2.sqrt(f64x2.add(f64x2.mul(a, a), f64x2.mul(b, b))))));
+  const t2 = f64x2.mul(v(2.0), t);
+  const pos = f64x2.ge(a, zero);
+  const origin = v128.and(f64x2.eq(a, zero), f64x2.eq(b, zero));
+  const re = v128.bitselect(t, f64x2.div(f64x2.abs(b), t2), pos);
+  const im = v128.bitselect(f64x2.div(b, t2), v128.bitselect(t, f64x2.neg(t), f64x2.ge(b, zero)), pos);
+  VRE = v128.bitselect(zero, re, origin);
+  VIM = v128.bitselect(zero, im, origin);
+}
+
+// cdiv per lane (both sides of Smith's test, then the one the scalar code takes).
+// @ts-ignore: decorator
+@inline
+function cdivX2(a: v128, b: v128, c: v128, d: v128): void {
+  const first = f64x2.ge(f64x2.abs(c), f64x2.abs(d));
+  const r1 = f64x2.div(d, c);
+  const den1 = f64x2.add(c, f64x2.mul(d, r1));
+  const r2 = f64x2.div(c, d);
+  const den2 = f64x2.add(f64x2.mul(c, r2), d);
+  VRE = v128.bitselect(f64x2.div(f64x2.add(a, f64x2.mul(b, r1)), den1), f64x2.div(f64x2.add(f64x2.mul(a, r2), b), den2), first);
+  VIM = v128.bitselect(f64x2.div(f64x2.sub(b, f64x2.mul(a, r1)), den1), f64x2.div(f64x2.sub(f64x2.mul(b, r2), a), den2), first);
+}
+
+// (re, im) of lane 0 at p + off, of lane 1 at p + NODE_BYTES + off.
+// @ts-ignore: decorator
+@inline
+function storeX2(p: usize, off: usize, re: v128, im: v128): void {
+  store<f64>(p + off, f64x2.extract_lane(re, 0));
+  store<f64>(p + off, f64x2.extract_lane(im, 0), 8);
+  store<f64>(p + NODE_BYTES + off, f64x2.extract_lane(re, 1));
+  store<f64>(p + NODE_BYTES + off, f64x2.extract_lane(im, 1), 8);
+}
+
+// Bytes of one node record (ln phi, and its gradient with jumps: 18 f64).
+const NODE_BYTES: usize = 144;
+
+// logCharacteristic at the nodes u (two lanes): lane 0's record at p, lane 1's at p + NODE_BYTES.
+function logCharacteristicX2(
+  p: usize, u: v128, T: f64, v0: f64, kappa: f64, theta: f64, sigma: f64, rho: f64, grad: bool,
+): void {
+  const b = f64x2.add(f64x2.mul(u, u), v(0.25));
+  const s2 = sigma * sigma;
+  const br = kappa - 0.5 * rho * sigma;
+  const bi = f64x2.mul(v(-rho * sigma), u);
+  const vbr = v(br);
+  csqrtX2(f64x2.add(f64x2.sub(v(br * br), f64x2.mul(bi, bi)), f64x2.mul(v(s2), b)), f64x2.mul(v(2.0 * br), bi));
+  const dr = VRE, di = VIM;
+  const pr0 = f64x2.add(vbr, dr), pi0 = f64x2.add(bi, di), mr0 = f64x2.sub(vbr, dr), mi0 = f64x2.sub(bi, di);
+  const plus = f64x2.ge(f64x2.add(f64x2.mul(pr0, pr0), f64x2.mul(pi0, pi0)), f64x2.add(f64x2.mul(mr0, mr0), f64x2.mul(mi0, mi0)));
+  const nb = f64x2.mul(v(-s2), b);
+  // The smaller of beta -+ d as -sigma^2 b / (the larger): both quotients, the scalar's choice.
+  cdivX2(nb, v(0.0), pr0, pi0);
+  const qmr = VRE, qmi = VIM;
+  cdivX2(nb, v(0.0), mr0, mi0);
+  const mr = v128.bitselect(qmr, mr0, plus), mi = v128.bitselect(qmi, mi0, plus);
+  const pr = v128.bitselect(pr0, VRE, plus), pi = v128.bitselect(pi0, VIM, plus);
+  const hT = v(-T);
+  const ea = f64x2.mul(f64x2.neg(dr), v(T)), eb = f64x2.mul(f64x2.neg(di), v(T));
+  // cexpm1(ea, eb)
+  const hb = f64x2.mul(v(0.5), eb);
+  const sn = sinCosX2(hb), cs = COS_X2, em = expm1X2(ea);
+  const cm1 = f64x2.mul(f64x2.mul(v(-2.0), sn), sn);
+  const er = f64x2.add(f64x2.mul(em, f64x2.add(v(1.0), cm1)), cm1);
+  const ei = f64x2.mul(f64x2.mul(f64x2.mul(f64x2.add(v(1.0), em), v(2.0)), sn), cs);
+  const xr = f64x2.add(v(1.0), er), xi = ei;
+  const qr = f64x2.sub(pr, f64x2.sub(f64x2.mul(mr, xr), f64x2.mul(mi, xi)));
+  const qi = f64x2.sub(pi, f64x2.add(f64x2.mul(mr, xi), f64x2.mul(mi, xr)));
+  cdivX2(f64x2.mul(b, er), f64x2.mul(b, ei), qr, qi);
+  const Br = VRE, Bi = VIM;
+  cdivX2(f64x2.neg(f64x2.sub(f64x2.mul(mr, er), f64x2.mul(mi, ei))), f64x2.neg(f64x2.add(f64x2.mul(mr, ei), f64x2.mul(mi, er))),
+    f64x2.mul(v(2.0), dr), f64x2.mul(v(2.0), di));
+  // clog1p(VRE, VIM)
+  const la = VRE, lb = VIM;
+  const Lr = f64x2.mul(v(0.5), log1pX2(f64x2.add(f64x2.mul(la, f64x2.add(v(2.0), la)), f64x2.mul(lb, lb))));
+  const Li = atan2X2(lb, f64x2.add(v(1.0), la));
+  const vT = v(T);
+  const cr = f64x2.sub(f64x2.mul(mr, vT), f64x2.mul(v(2.0), Lr)), ci = f64x2.sub(f64x2.mul(mi, vT), f64x2.mul(v(2.0), Li));
+  const kt = (kappa * theta) / s2;
+  const vkt = v(kt), vv0 = v(v0);
+  storeX2(p, 0, f64x2.add(f64x2.mul(vkt, cr), f64x2.mul(vv0, Br)), f64x2.add(f64x2.mul(vkt, ci), f64x2.mul(vv0, Bi)));
+  if (!grad) return;
+  cdivX2(v(1.0), v(0.0), dr, di);
+  const idr = VRE, idi = VIM;
+  cdivX2(v(1.0), v(0.0), qr, qi);
+  const iqr = VRE, iqi = VIM;
+  storeX2(p, 16, Br, Bi);
+  const ks2 = v(kappa / s2);
+  storeX2(p, 48, f64x2.mul(ks2, cr), f64x2.mul(ks2, ci));
+  for (let k = 0; k < 3; k++) {
+    let gbr: v128, gbi: v128;
+    if (k == 0) {
+      gbr = v(1.0);
+      gbi = v(0.0);
+    } else if (k == 1) {
+      gbr = v(-0.5 * rho);
+      gbi = f64x2.mul(v(-rho), u);
+    } else {
+      gbr = v(-0.5 * sigma);
+      gbi = f64x2.mul(v(-sigma), u);
+    }
+    let gdd2r = f64x2.mul(v(2.0), f64x2.sub(f64x2.mul(vbr, gbr), f64x2.mul(bi, gbi)));
+    const gdd2i = f64x2.mul(v(2.0), f64x2.add(f64x2.mul(vbr, gbi), f64x2.mul(bi, gbr)));
+    if (k == 1) gdd2r = f64x2.add(gdd2r, f64x2.mul(v(2.0 * sigma), b));
+    const gdr = f64x2.mul(v(0.5), f64x2.sub(f64x2.mul(gdd2r, idr), f64x2.mul(gdd2i, idi)));
+    const gdi = f64x2.mul(v(0.5), f64x2.add(f64x2.mul(gdd2r, idi), f64x2.mul(gdd2i, idr)));
+    const ger = f64x2.mul(hT, f64x2.sub(f64x2.mul(xr, gdr), f64x2.mul(xi, gdi)));
+    const gei = f64x2.mul(hT, f64x2.add(f64x2.mul(xr, gdi), f64x2.mul(xi, gdr)));
+    const mdr = f64x2.sub(gbr, gdr), mdi = f64x2.sub(gbi, gdi);
+    const gqr = f64x2.sub(f64x2.sub(f64x2.add(gbr, gdr), f64x2.sub(f64x2.mul(mdr, xr), f64x2.mul(mdi, xi))), f64x2.sub(f64x2.mul(mr, ger), f64x2.mul(mi, gei)));
+    const gqi = f64x2.sub(f64x2.sub(f64x2.add(gbi, gdi), f64x2.add(f64x2.mul(mdr, xi), f64x2.mul(mdi, xr))), f64x2.add(f64x2.mul(mr, gei), f64x2.mul(mi, ger)));
+    const qqr = f64x2.sub(f64x2.mul(gqr, iqr), f64x2.mul(gqi, iqi)), qqi = f64x2.add(f64x2.mul(gqr, iqi), f64x2.mul(gqi, iqr));
+    const tr = f64x2.sub(f64x2.mul(b, ger), f64x2.sub(f64x2.mul(Br, gqr), f64x2.mul(Bi, gqi)));
+    const ti = f64x2.sub(f64x2.mul(b, gei), f64x2.add(f64x2.mul(Br, gqi), f64x2.mul(Bi, gqr)));
+    const gBr = f64x2.sub(f64x2.mul(tr, iqr), f64x2.mul(ti, iqi)), gBi = f64x2.add(f64x2.mul(tr, iqi), f64x2.mul(ti, iqr));
+    const gLr = f64x2.sub(qqr, f64x2.sub(f64x2.mul(gdr, idr), f64x2.mul(gdi, idi)));
+    const gLi = f64x2.sub(qqi, f64x2.add(f64x2.mul(gdr, idi), f64x2.mul(gdi, idr)));
+    const gcr = f64x2.sub(f64x2.mul(mdr, vT), f64x2.mul(v(2.0), gLr)), gci = f64x2.sub(f64x2.mul(mdi, vT), f64x2.mul(v(2.0), gLi));
+    let outR = f64x2.add(f64x2.mul(vkt, gcr), f64x2.mul(vv0, gBr)), outI = f64x2.add(f64x2.mul(vkt, gci), f64x2.mul(vv0, gBi));
+    if (k == 0) {
+      const ts2 = v(theta / s2);
+      storeX2(p, 32, f64x2.add(outR, f64x2.mul(ts2, cr)), f64x2.add(outI, f64x2.mul(ts2, ci)));
+    } else if (k == 1) {
+      const k2 = v((2.0 * kt) / sigma);
+      storeX2(p, 64, f64x2.sub(outR, f64x2.mul(k2, cr)), f64x2.sub(outI, f64x2.mul(k2, ci)));
+    } else {
+      storeX2(p, 80, outR, outI);
+    }
+  }
+}
+
 // Bates (1996): adds the jump part of ln phi(z), z = u - i/2, to [re, im] at p and, if grad, its
 // derivatives in (lambda, muJ, deltaJ) at p + 96 .. p + 143:
 //   ln phi_J = T lambda (e^E - 1 - iz kbar), E = iz muJ - z^2 deltaJ^2 / 2, kbar = e^{muJ + deltaJ^2/2} - 1
@@ -234,9 +411,9 @@ function logCharacteristic(
 // d/ddeltaJ = T lambda deltaJ (-z^2 e^E - iz (kbar + 1)).
 function addJumps(p: usize, u: f64, T: f64, grad: bool): void {
   const d2 = DELTA_J * DELTA_J;
-  const kb1 = Math.exp(MU_J + 0.5 * d2);
+  const kb1 = exp(MU_J + 0.5 * d2);
   const kbar = Math.expm1(MU_J + 0.5 * d2);
-  const m = Math.exp(0.5 * MU_J - 0.5 * d2 * (u * u - 0.25)), a = u * (MU_J + 0.5 * d2);
+  const m = exp(0.5 * MU_J - 0.5 * d2 * (u * u - 0.25)), a = u * (MU_J + 0.5 * d2);
   const eR = m * Math.cos(a), eI = m * Math.sin(a);
   const jr = eR - 1.0 - 0.5 * kbar, ji = eI - u * kbar;
   store<f64>(p, load<f64>(p) + T * LAMBDA * jr);
@@ -259,7 +436,7 @@ function tailEnvelope(p: usize, u: f64, T: f64, w: f64, v0: f64, kappa: f64, the
   logCharacteristic(p, u, T, v0, kappa, theta, sigma, rho, false);
   if (JUMPS) addJumps(p, u, T, false);
   const b = u * u + 0.25;
-  return (u * Math.max(Math.exp(load<f64>(p)), Math.exp(-0.5 * w * T * b))) / b;
+  return (u * Math.max(exp(load<f64>(p)), exp(-0.5 * w * T * b))) / b;
 }
 
 /**
@@ -324,7 +501,33 @@ const MIN_NORMAL: f64 = 2.2250738585072014e-308;
 @inline
 function logMoneyness(F: f64, K: f64): f64 {
   const r = F / K;
-  return r >= MIN_NORMAL && r < Infinity ? Math.log(r) : Math.log(F) - Math.log(K);
+  return r >= MIN_NORMAL && r < Infinity ? log(r) : log(F) - log(K);
+}
+
+// Two node records (ln phi and its gradient) as logCharacteristic(X2) and addJumps write them.
+const NODE: usize = memory.data(2 * 18 * 8, 16);
+// phi (re, im) and the control variate's characteristic function of a node pair, as f64x2.
+const PAIR: usize = memory.data(6 * 8, 16);
+
+// c Re(f) - s Im(f) for two neighbouring nodes, Re at p and Im at p + fs.
+// @ts-ignore: decorator
+@inline
+function termX2(c: v128, s: v128, p: usize, fs: usize): v128 {
+  return f64x2.sub(f64x2.mul(c, v128.load(p)), f64x2.mul(s, v128.load(p + fs)));
+}
+
+// acc with c Re(f) - s Im(f) of one node (at p, p + fs) added to lane 0.
+// @ts-ignore: decorator
+@inline
+function addLane0(acc: v128, c: f64, s: f64, p: usize, fs: usize): v128 {
+  return f64x2.replace_lane(acc, 0, f64x2.extract_lane(acc, 0) + (c * load<f64>(p) - s * load<f64>(p + fs)));
+}
+
+// Lane 0 + lane 1.
+// @ts-ignore: decorator
+@inline
+function hsum(v: v128): f64 {
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
 }
 
 // NaN in the price and gradient row of element i, and its status.
@@ -355,6 +558,9 @@ function priceBatch(
   // depends on the other elements of the batch; consecutive elements that choose the same layout
   // reuse its phi values.
   let layoutH0: f64 = NaN, layoutCap: f64 = NaN, layoutOk = false, panels: i32 = 0;
+  // Byte stride between the fields of a panel's nodes (the work area holds each field of a panel
+  // as nNodes consecutive f64, so two neighbouring nodes load as one f64x2).
+  const fs = <usize>nNodes << 3;
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 3;
     const F = load<f64>(pForward + o);
@@ -443,26 +649,57 @@ function priceBatch(
           break;
         }
         const half = 0.5 * h, mid = lo + half;
+        const blk = pWork + <usize>(STRIDE * panels * nNodes) * 8;
         for (let q = panels < keep ? nNodes : 0; q < nNodes; q++) {
           const u = mid + half * load<f64>(pNodes + (<usize>q << 3));
-          const at = pWork + <usize>(STRIDE * (panels * nNodes + q)) * 8;
-          logCharacteristic(at + 16, u, T, v0, kappa, theta, sigma, rho, grad);
-          if (JUMPS) addJumps(at + 16, u, T, grad);
           const b = u * u + 0.25;
-          const m = Math.exp(load<f64>(at, 16)), ang = load<f64>(at, 24);
-          const phr = m * Math.cos(ang), phi = m * Math.sin(ang);
+          // Nodes in pairs (q even, q + 1) through logCharacteristicX2 and the f64x2 exp, sin and
+          // cos (each lane the scalar's bits); the last of an odd count alone.
+          let rec = NODE, phr: f64, phi: f64, ecv: f64;
+          if (q & 1) {
+            rec = NODE + NODE_BYTES;
+            phr = load<f64>(PAIR, 8);
+            phi = load<f64>(PAIR, 24);
+            ecv = load<f64>(PAIR, 40);
+          } else if (q + 1 < nNodes) {
+            const u1 = mid + half * load<f64>(pNodes + (<usize>(q + 1) << 3));
+            const uv = f64x2.replace_lane(f64x2.splat(u), 1, u1);
+            logCharacteristicX2(NODE, uv, T, v0, kappa, theta, sigma, rho, grad);
+            if (JUMPS) {
+              addJumps(NODE, u, T, grad);
+              addJumps(NODE + NODE_BYTES, u1, T, grad);
+            }
+            const m = expX2(f64x2.replace_lane(f64x2.splat(load<f64>(NODE)), 1, load<f64>(NODE + NODE_BYTES)));
+            const sn = sinCosX2(f64x2.replace_lane(f64x2.splat(load<f64>(NODE, 8)), 1, load<f64>(NODE + NODE_BYTES, 8)));
+            const bv = f64x2.add(f64x2.mul(uv, uv), f64x2.splat(0.25));
+            v128.store(PAIR, f64x2.mul(m, COS_X2));
+            v128.store(PAIR, f64x2.mul(m, sn), 16);
+            v128.store(PAIR, expX2(f64x2.mul(f64x2.splat(-0.5 * w * T), bv)), 32);
+            phr = load<f64>(PAIR);
+            phi = load<f64>(PAIR, 16);
+            ecv = load<f64>(PAIR, 32);
+          } else {
+            logCharacteristic(NODE, u, T, v0, kappa, theta, sigma, rho, grad);
+            if (JUMPS) addJumps(NODE, u, T, grad);
+            const m = exp(load<f64>(NODE)), ang = load<f64>(NODE, 8);
+            phr = m * Math.cos(ang);
+            phi = m * Math.sin(ang);
+            ecv = exp(-0.5 * w * T * b);
+          }
+          const at = blk + (<usize>q << 3);
           store<f64>(at, u);
-          store<f64>(at, (half * load<f64>(pWeights + (<usize>q << 3))) / (Math.PI * b), 8);
+          store<f64>(at + fs, (half * load<f64>(pWeights + (<usize>q << 3))) / (Math.PI * b));
           if (grad) {
             for (let k = 0; k < nP; k++) {
-              const a = at + 32 + (<usize>k << 4);
+              const a = rec + 16 + (<usize>k << 4);
               const gr = load<f64>(a), gi = load<f64>(a, 8);
-              store<f64>(a, phr * gr - phi * gi);
-              store<f64>(a, phr * gi + phi * gr, 8);
+              const f = at + fs * <usize>(4 + 2 * k);
+              store<f64>(f, phr * gr - phi * gi);
+              store<f64>(f + fs, phr * gi + phi * gr);
             }
           }
-          store<f64>(at, Math.exp(-0.5 * w * T * b) - phr, 16);
-          store<f64>(at, -phi, 24);
+          store<f64>(at + 2 * fs, ecv - phr);
+          store<f64>(at + 3 * fs, -phi);
         }
         lo += h;
         if (h < capWidth) h *= 2.0;
@@ -476,55 +713,109 @@ function priceBatch(
     }
     // e^{iux} = e^{i lo x} P_q per panel [lo, lo + h], P_q = e^{i h (t_q + 1) x / 2}: e^{i lo x}
     // advances by e^{i h x} per panel and both factors are squared where h doubles, so the sum
-    // needs nNodes + 1 sines and cosines per option instead of one per node.
+    // needs nNodes + 1 sines and cosines per option instead of one per node. Phase factors at pPh:
+    // nNodes cosines, then nNodes sines.
     const pPh = pWork + <usize>(STRIDE * maxPanels * nNodes) * 8;
     const hx = h0 * x;
-    for (let q = 0; q < nNodes; q++) {
-      const a = 0.5 * (load<f64>(pNodes + (<usize>q << 3)) + 1.0) * hx;
-      store<f64>(pPh + (<usize>q << 4), Math.cos(a));
-      store<f64>(pPh + (<usize>q << 4), Math.sin(a), 8);
+    const pairs = nNodes & ~1;
+    const vhx = f64x2.splat(hx);
+    for (let q = 0; q < pairs; q += 2) {
+      const a = f64x2.mul(f64x2.mul(f64x2.splat(0.5), f64x2.add(v128.load(pNodes + (<usize>q << 3)), f64x2.splat(1.0))), vhx);
+      const sn = sinCosX2(a);
+      v128.store(pPh + (<usize>q << 3), COS_X2);
+      v128.store(pPh + fs + (<usize>q << 3), sn);
     }
+    if (pairs < nNodes) {
+      const a = 0.5 * (load<f64>(pNodes + (<usize>pairs << 3)) + 1.0) * hx;
+      store<f64>(pPh + (<usize>pairs << 3), Math.cos(a));
+      store<f64>(pPh + fs + (<usize>pairs << 3), Math.sin(a));
+    }
+    // Two partial sums per quantity, nodes q even (lane 0) and q odd (lane 1), each accumulated in
+    // (panel, node) order and added at the end: the JS twin sums the same way.
     let sr: f64 = 1.0, si: f64 = 0.0, er = Math.cos(hx), ei = Math.sin(hx), h = h0;
-    let sum: f64 = 0.0, g0: f64 = 0.0, g1: f64 = 0.0, g2: f64 = 0.0, g3: f64 = 0.0, g4: f64 = 0.0;
-    let g5: f64 = 0.0, g6: f64 = 0.0, g7: f64 = 0.0;
+    const zero = f64x2.splat(0.0);
+    let sum = zero, g0 = zero, g1 = zero, g2 = zero, g3 = zero, g4 = zero, g5 = zero, g6 = zero, g7 = zero;
     for (let p = 0; p < panels; p++) {
       const base = pWork + <usize>(STRIDE * p * nNodes) * 8;
+      const vsr = f64x2.splat(sr), vsi = f64x2.splat(si);
       if (grad) {
-        for (let q = 0; q < nNodes; q++) {
-          const at = base + <usize>(STRIDE * q) * 8;
-          const pp = pPh + (<usize>q << 4);
-          const pr = load<f64>(pp), pi = load<f64>(pp, 8);
-          const cw = load<f64>(at, 8);
-          const c = cw * (sr * pr - si * pi), s = cw * (sr * pi + si * pr);
-          sum += c * load<f64>(at, 16) - s * load<f64>(at, 24);
-          g0 += c * load<f64>(at, 32) - s * load<f64>(at, 40);
-          g1 += c * load<f64>(at, 48) - s * load<f64>(at, 56);
-          g2 += c * load<f64>(at, 64) - s * load<f64>(at, 72);
-          g3 += c * load<f64>(at, 80) - s * load<f64>(at, 88);
-          g4 += c * load<f64>(at, 96) - s * load<f64>(at, 104);
-          if (JUMPS) {
-            g5 += c * load<f64>(at, 112) - s * load<f64>(at, 120);
-            g6 += c * load<f64>(at, 128) - s * load<f64>(at, 136);
-            g7 += c * load<f64>(at, 144) - s * load<f64>(at, 152);
+        for (let q = 0; q < nNodes; q += 2) {
+          const at = base + (<usize>q << 3);
+          const pp = pPh + (<usize>q << 3);
+          let pr: v128, pi: v128, cw: v128;
+          if (q < pairs) {
+            pr = v128.load(pp);
+            pi = v128.load(pp + fs);
+            cw = v128.load(at + fs);
+          } else {
+            // Odd nNodes: the last node in lane 0; lane 1 adds exact zeros.
+            pr = f64x2.replace_lane(zero, 0, load<f64>(pp));
+            pi = f64x2.replace_lane(zero, 0, load<f64>(pp + fs));
+            cw = f64x2.replace_lane(zero, 0, load<f64>(at + fs));
+          }
+          const c = f64x2.mul(cw, f64x2.sub(f64x2.mul(vsr, pr), f64x2.mul(vsi, pi)));
+          const s = f64x2.mul(cw, f64x2.add(f64x2.mul(vsr, pi), f64x2.mul(vsi, pr)));
+          if (q < pairs) {
+            sum = f64x2.add(sum, termX2(c, s, at + 2 * fs, fs));
+            g0 = f64x2.add(g0, termX2(c, s, at + 4 * fs, fs));
+            g1 = f64x2.add(g1, termX2(c, s, at + 6 * fs, fs));
+            g2 = f64x2.add(g2, termX2(c, s, at + 8 * fs, fs));
+            g3 = f64x2.add(g3, termX2(c, s, at + 10 * fs, fs));
+            g4 = f64x2.add(g4, termX2(c, s, at + 12 * fs, fs));
+            if (JUMPS) {
+              g5 = f64x2.add(g5, termX2(c, s, at + 14 * fs, fs));
+              g6 = f64x2.add(g6, termX2(c, s, at + 16 * fs, fs));
+              g7 = f64x2.add(g7, termX2(c, s, at + 18 * fs, fs));
+            }
+          } else {
+            const cl = f64x2.extract_lane(c, 0), sl = f64x2.extract_lane(s, 0);
+            sum = addLane0(sum, cl, sl, at + 2 * fs, fs);
+            g0 = addLane0(g0, cl, sl, at + 4 * fs, fs);
+            g1 = addLane0(g1, cl, sl, at + 6 * fs, fs);
+            g2 = addLane0(g2, cl, sl, at + 8 * fs, fs);
+            g3 = addLane0(g3, cl, sl, at + 10 * fs, fs);
+            g4 = addLane0(g4, cl, sl, at + 12 * fs, fs);
+            if (JUMPS) {
+              g5 = addLane0(g5, cl, sl, at + 14 * fs, fs);
+              g6 = addLane0(g6, cl, sl, at + 16 * fs, fs);
+              g7 = addLane0(g7, cl, sl, at + 18 * fs, fs);
+            }
           }
         }
       } else {
-        for (let q = 0; q < nNodes; q++) {
-          const at = base + <usize>(STRIDE * q) * 8;
-          const pp = pPh + (<usize>q << 4);
-          const pr = load<f64>(pp), pi = load<f64>(pp, 8);
-          sum += load<f64>(at, 8) * ((sr * pr - si * pi) * load<f64>(at, 16) - (sr * pi + si * pr) * load<f64>(at, 24));
+        for (let q = 0; q < pairs; q += 2) {
+          const at = base + (<usize>q << 3);
+          const pp = pPh + (<usize>q << 3);
+          const pr = v128.load(pp), pi = v128.load(pp + fs);
+          const c = f64x2.sub(f64x2.mul(vsr, pr), f64x2.mul(vsi, pi));
+          const s = f64x2.add(f64x2.mul(vsr, pi), f64x2.mul(vsi, pr));
+          sum = f64x2.add(sum, f64x2.mul(v128.load(at + fs), termX2(c, s, at + 2 * fs, fs)));
+        }
+        if (pairs < nNodes) {
+          const q = pairs;
+          const at = base + (<usize>q << 3);
+          const pp = pPh + (<usize>q << 3);
+          const pr = load<f64>(pp), pi = load<f64>(pp + fs);
+          const t = load<f64>(at + fs) * ((sr * pr - si * pi) * load<f64>(at + 2 * fs) - (sr * pi + si * pr) * load<f64>(at + 3 * fs));
+          sum = f64x2.replace_lane(sum, 0, f64x2.extract_lane(sum, 0) + t);
         }
       }
       const t = sr * er - si * ei;
       si = sr * ei + si * er;
       sr = t;
       if (h < capWidth) {
-        for (let q = 0; q < nNodes; q++) {
-          const pp = pPh + (<usize>q << 4);
-          const pr = load<f64>(pp), pi = load<f64>(pp, 8);
+        const two = f64x2.splat(2.0);
+        for (let q = 0; q < pairs; q += 2) {
+          const pp = pPh + (<usize>q << 3);
+          const pr = v128.load(pp), pi = v128.load(pp + fs);
+          v128.store(pp, f64x2.sub(f64x2.mul(pr, pr), f64x2.mul(pi, pi)));
+          v128.store(pp + fs, f64x2.mul(f64x2.mul(two, pr), pi));
+        }
+        if (pairs < nNodes) {
+          const pp = pPh + (<usize>pairs << 3);
+          const pr = load<f64>(pp), pi = load<f64>(pp + fs);
           store<f64>(pp, pr * pr - pi * pi);
-          store<f64>(pp, 2.0 * pr * pi, 8);
+          store<f64>(pp + fs, 2.0 * pr * pi);
         }
         const t2 = er * er - ei * ei;
         ei = 2.0 * er * ei;
@@ -533,7 +824,7 @@ function priceBatch(
       }
     }
     const scale = DF * Math.sqrt(F) * Math.sqrt(K);
-    let price = scale * (normalisedBlack(x, Math.sqrt(w * T), <f64>ty) + sum);
+    let price = scale * (normalisedBlack(x, Math.sqrt(w * T), <f64>ty) + hsum(sum));
     // Quadrature and rounding errors (about 1e-15 DF sqrt(F K)) can put a price just outside
     // [lower, upper]: within BOUND_BAND DF sqrt(F K) it goes onto the bound; further out (or NaN,
     // or a non-finite gradient) the integral failed: NaN and notConverged.
@@ -545,15 +836,15 @@ function priceBatch(
     else if (price > upper && price <= upper + band) price = upper;
     let good = price >= lower && price <= upper;
     if (grad) {
-      store<f64>(og, -scale * g0);
-      store<f64>(og, -scale * g1, 8);
-      store<f64>(og, -scale * g2, 16);
-      store<f64>(og, -scale * g3, 24);
-      store<f64>(og, -scale * g4, 32);
+      store<f64>(og, -scale * hsum(g0));
+      store<f64>(og, -scale * hsum(g1), 8);
+      store<f64>(og, -scale * hsum(g2), 16);
+      store<f64>(og, -scale * hsum(g3), 24);
+      store<f64>(og, -scale * hsum(g4), 32);
       if (JUMPS) {
-        store<f64>(og, -scale * g5, 40);
-        store<f64>(og, -scale * g6, 48);
-        store<f64>(og, -scale * g7, 56);
+        store<f64>(og, -scale * hsum(g5), 40);
+        store<f64>(og, -scale * hsum(g6), 48);
+        store<f64>(og, -scale * hsum(g7), 56);
       }
       for (let k = 0; k < nP; k++) if (!isFiniteF(load<f64>(og + (<usize>k << 3)))) good = false;
     }

@@ -2,6 +2,8 @@
 // come first). See that file for the method, the references and the layout of the work area.
 
 import { normalisedBlack } from './normalised-black.js';
+import { exp, log, log1p } from '../math/elementary.js';
+import { sinCos, SIN_COS, expm1, atan2 } from '../math/trig.js';
 import { STATUS_OK, STATUS_INVALID_INPUT, STATUS_NOT_CONVERGED } from '../status.js';
 import type { KernelHeap } from '../heap.js';
 import { BATES_WORK_STRIDE, HESTON_WORK_STRIDE } from './layout.js';
@@ -50,7 +52,8 @@ function cdiv(a: number, b: number, c: number, d: number): void {
 /** exp(a + ib) - 1 without cancellation for small |a + ib|. */
 function cexpm1(a: number, b: number): void {
   // cos b - 1 = -2 sin^2(b/2), sin b = 2 sin(b/2) cos(b/2), e^a = 1 + expm1(a).
-  const s = Math.sin(0.5 * b), c = Math.cos(0.5 * b), m = Math.expm1(a);
+  sinCos(0.5 * b);
+  const s = SIN_COS[0]!, c = SIN_COS[1]!, m = expm1(a);
   const cm1 = -2.0 * s * s;
   RE = m * (1.0 + cm1) + cm1;
   IM = (1.0 + m) * 2.0 * s * c;
@@ -58,8 +61,8 @@ function cexpm1(a: number, b: number): void {
 
 /** Principal log(1 + a + ib), accurate for small |a + ib|. */
 function clog1p(a: number, b: number): void {
-  RE = 0.5 * Math.log1p(a * (2.0 + a) + b * b);
-  IM = Math.atan2(b, 1.0 + a);
+  RE = 0.5 * log1p(a * (2.0 + a) + b * b);
+  IM = atan2(b, 1.0 + a);
 }
 
 /**
@@ -181,10 +184,11 @@ let DELTA_J = 0.0;
  */
 function addJumps(f64: Float64Array, at: number, u: number, T: number, grad: boolean): void {
   const d2 = DELTA_J * DELTA_J;
-  const kb1 = Math.exp(MU_J + 0.5 * d2); // kbar + 1
-  const kbar = Math.expm1(MU_J + 0.5 * d2);
-  const m = Math.exp(0.5 * MU_J - 0.5 * d2 * (u * u - 0.25)), a = u * (MU_J + 0.5 * d2);
-  const eR = m * Math.cos(a), eI = m * Math.sin(a);
+  const kb1 = exp(MU_J + 0.5 * d2); // kbar + 1
+  const kbar = expm1(MU_J + 0.5 * d2);
+  const m = exp(0.5 * MU_J - 0.5 * d2 * (u * u - 0.25)), a = u * (MU_J + 0.5 * d2);
+  sinCos(a);
+  const eR = m * SIN_COS[1]!, eI = m * SIN_COS[0]!;
   // e^E - 1 - iz kbar, with iz kbar = kbar/2 + i u kbar
   const jr = eR - 1.0 - 0.5 * kbar, ji = eI - u * kbar;
   f64[at] += T * LAMBDA * jr;
@@ -210,7 +214,7 @@ function tailEnvelope(f64: Float64Array, at: number, u: number, T: number, w: nu
   logCharacteristic(f64, at, u, T, v0, kappa, theta, sigma, rho, false);
   if (JUMPS) addJumps(f64, at, u, T, false);
   const b = u * u + 0.25;
-  return (u * Math.max(Math.exp(f64[at]), Math.exp(-0.5 * w * T * b))) / b;
+  return (u * Math.max(exp(f64[at]), exp(-0.5 * w * T * b))) / b;
 }
 
 /**
@@ -259,13 +263,15 @@ export function batesPriceBatch(
 
 /** Prices within this many DF sqrt(F K) outside their no-arbitrage bounds are put on the bound. */
 const BOUND_BAND = 1e-12;
+// Partial sums of the quadrature (price and up to 8 gradient entries, even and odd nodes apart).
+const ACC = new Float64Array(18);
 /** Smallest normal double: sigma^2 below it cannot be divided by (kappa theta / sigma^2). */
 const MIN_NORMAL = 2.2250738585072014e-308;
 
 /** ln(F/K) for positive finite F, K: the quotient where it is a normal number, else ln F - ln K. */
 function logMoneyness(F: number, K: number): number {
   const r = F / K;
-  return r >= MIN_NORMAL && r < Infinity ? Math.log(r) : Math.log(F) - Math.log(K);
+  return r >= MIN_NORMAL && r < Infinity ? log(r) : log(F) - log(K);
 }
 
 /** Writes NaN to the price and gradient row of element i, and its status. */
@@ -331,7 +337,7 @@ function priceBatch(
       layoutH0 = NaN; // the truncation search below uses the work area as scratch
       // Control variate: Black-Scholes with the expected average variance.
       const kT = kappa * T;
-      w = theta + (v0 - theta) * (kT > 1e-8 ? -Math.expm1(-kT) / kT : 1.0 - 0.5 * kT);
+      w = theta + (v0 - theta) * (kT > 1e-8 ? -expm1(-kT) / kT : 1.0 - 0.5 * kT);
       if (JUMPS) w += LAMBDA * (MU_J * MU_J + DELTA_J * DELTA_J); // the jumps' variance rate
       // Truncation: double u until the tail envelope is below the tolerance (a NaN envelope, where
       // the characteristic function overflows, never is: the search then fails).
@@ -394,8 +400,9 @@ function priceBatch(
           if (JUMPS) addJumps(f64, at + 2, u, T, grad);
           const b = u * u + 0.25;
           // phi = exp(ln phi); integrand f = phi_BS - phi; dphi = phi dlnphi.
-          const m = Math.exp(f64[at + 2]), ang = f64[at + 3];
-          const phr = m * Math.cos(ang), phi = m * Math.sin(ang);
+          const m = exp(f64[at + 2]), ang = f64[at + 3];
+          sinCos(ang);
+          const phr = m * SIN_COS[1]!, phi = m * SIN_COS[0]!;
           f64[at] = u;
           f64[at + 1] = (half * f64[iW + q]) / (Math.PI * b);
           if (grad) {
@@ -405,7 +412,7 @@ function priceBatch(
               f64[at + 5 + 2 * k] = phr * gi + phi * gr;
             }
           }
-          f64[at + 2] = Math.exp(-0.5 * w * T * b) - phr;
+          f64[at + 2] = exp(-0.5 * w * T * b) - phr;
           f64[at + 3] = -phi;
         }
         lo += h;
@@ -427,11 +434,16 @@ function priceBatch(
     const hx = h0 * x;
     for (let q = 0; q < nNodes; q++) {
       const a = 0.5 * (f64[iN + q] + 1.0) * hx;
-      f64[iPh + 2 * q] = Math.cos(a);
-      f64[iPh + 2 * q + 1] = Math.sin(a);
+      sinCos(a);
+      f64[iPh + 2 * q] = SIN_COS[1]!;
+      f64[iPh + 2 * q + 1] = SIN_COS[0]!;
     }
-    let sr = 1.0, si = 0.0, er = Math.cos(hx), ei = Math.sin(hx), h = h0;
-    let sum = 0.0, g0 = 0.0, g1 = 0.0, g2 = 0.0, g3 = 0.0, g4 = 0.0, g5 = 0.0, g6 = 0.0, g7 = 0.0;
+    // Two partial sums per quantity, nodes q even (index 0) and q odd (index 1), each accumulated
+    // in (panel, node) order and added at the end, as the WASM kernel's two f64x2 lanes do.
+    sinCos(hx);
+    let sr = 1.0, si = 0.0, er = SIN_COS[1]!, ei = SIN_COS[0]!, h = h0;
+    const acc = ACC;
+    acc.fill(0);
     for (let p = 0; p < panels; p++) {
       const base = iWork + STRIDE * p * nNodes;
       if (grad) {
@@ -440,24 +452,37 @@ function priceBatch(
           const pr = f64[iPh + 2 * q], pi = f64[iPh + 2 * q + 1];
           const cw = f64[at + 1];
           const c = cw * (sr * pr - si * pi), s = cw * (sr * pi + si * pr);
-          sum += c * f64[at + 2] - s * f64[at + 3];
-          g0 += c * f64[at + 4] - s * f64[at + 5];
-          g1 += c * f64[at + 6] - s * f64[at + 7];
-          g2 += c * f64[at + 8] - s * f64[at + 9];
-          g3 += c * f64[at + 10] - s * f64[at + 11];
-          g4 += c * f64[at + 12] - s * f64[at + 13];
+          const l = q & 1;
+          acc[l] += c * f64[at + 2] - s * f64[at + 3];
+          acc[2 + l] += c * f64[at + 4] - s * f64[at + 5];
+          acc[4 + l] += c * f64[at + 6] - s * f64[at + 7];
+          acc[6 + l] += c * f64[at + 8] - s * f64[at + 9];
+          acc[8 + l] += c * f64[at + 10] - s * f64[at + 11];
+          acc[10 + l] += c * f64[at + 12] - s * f64[at + 13];
           if (JUMPS) {
-            g5 += c * f64[at + 14] - s * f64[at + 15];
-            g6 += c * f64[at + 16] - s * f64[at + 17];
-            g7 += c * f64[at + 18] - s * f64[at + 19];
+            acc[12 + l] += c * f64[at + 14] - s * f64[at + 15];
+            acc[14 + l] += c * f64[at + 16] - s * f64[at + 17];
+            acc[16 + l] += c * f64[at + 18] - s * f64[at + 19];
           }
         }
       } else {
-        for (let q = 0; q < nNodes; q++) {
+        let s0 = acc[0], s1 = acc[1];
+        for (let q = 0; q + 1 < nNodes; q += 2) {
           const at = base + STRIDE * q;
-          const pr = f64[iPh + 2 * q], pi = f64[iPh + 2 * q + 1];
-          sum += f64[at + 1] * ((sr * pr - si * pi) * f64[at + 2] - (sr * pi + si * pr) * f64[at + 3]);
+          let pr = f64[iPh + 2 * q], pi = f64[iPh + 2 * q + 1];
+          s0 += f64[at + 1] * ((sr * pr - si * pi) * f64[at + 2] - (sr * pi + si * pr) * f64[at + 3]);
+          const at1 = at + STRIDE;
+          pr = f64[iPh + 2 * q + 2];
+          pi = f64[iPh + 2 * q + 3];
+          s1 += f64[at1 + 1] * ((sr * pr - si * pi) * f64[at1 + 2] - (sr * pi + si * pr) * f64[at1 + 3]);
         }
+        if (nNodes & 1) {
+          const q = nNodes - 1, at = base + STRIDE * q;
+          const pr = f64[iPh + 2 * q], pi = f64[iPh + 2 * q + 1];
+          s0 += f64[at + 1] * ((sr * pr - si * pi) * f64[at + 2] - (sr * pi + si * pr) * f64[at + 3]);
+        }
+        acc[0] = s0;
+        acc[1] = s1;
       }
       const t = sr * er - si * ei;
       si = sr * ei + si * er;
@@ -475,7 +500,7 @@ function priceBatch(
       }
     }
     const scale = DF * Math.sqrt(F) * Math.sqrt(K);
-    let price = scale * (normalisedBlack(x, Math.sqrt(w * T), ty) + sum);
+    let price = scale * (normalisedBlack(x, Math.sqrt(w * T), ty) + (acc[0] + acc[1]));
     // Quadrature and rounding errors (about 1e-15 DF sqrt(F K)) can put a price just outside
     // [lower, upper]: within BOUND_BAND DF sqrt(F K) it goes onto the bound; further out (or
     // NaN, or a non-finite gradient) the integral failed: NaN and notConverged.
@@ -488,15 +513,15 @@ function priceBatch(
     let good = price >= lower && price <= upper;
     if (grad) {
       const o = iG + nP * i;
-      f64[o] = -scale * g0;
-      f64[o + 1] = -scale * g1;
-      f64[o + 2] = -scale * g2;
-      f64[o + 3] = -scale * g3;
-      f64[o + 4] = -scale * g4;
+      f64[o] = -scale * (acc[2] + acc[3]);
+      f64[o + 1] = -scale * (acc[4] + acc[5]);
+      f64[o + 2] = -scale * (acc[6] + acc[7]);
+      f64[o + 3] = -scale * (acc[8] + acc[9]);
+      f64[o + 4] = -scale * (acc[10] + acc[11]);
       if (JUMPS) {
-        f64[o + 5] = -scale * g5;
-        f64[o + 6] = -scale * g6;
-        f64[o + 7] = -scale * g7;
+        f64[o + 5] = -scale * (acc[12] + acc[13]);
+        f64[o + 6] = -scale * (acc[14] + acc[15]);
+        f64[o + 7] = -scale * (acc[16] + acc[17]);
       }
       for (let k = 0; k < nP; k++) if (!Number.isFinite(f64[o + k])) good = false;
     }
