@@ -11,7 +11,8 @@ import { buildSync } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { instance } = await WebAssembly.instantiate(readFileSync(join(root, 'build/riskwasm.wasm')), {});
-const wasm = instance.exports;
+// Raw exports of the built module: untyped by construction.
+const wasm = /** @type {any} */ (instance.exports);
 const memory = wasm.memory;
 
 const dir = mkdtempSync(join(tmpdir(), 'heston-simd-'));
@@ -105,7 +106,7 @@ function compare(runW, runJ, pO, len) {
 // BASELINE=path/to/older.wasm: time that build too and check its outputs against this one bit for bit.
 let base = null;
 if (process.env.BASELINE) {
-  base = (await WebAssembly.instantiate(readFileSync(process.env.BASELINE), {})).instance.exports;
+  base = /** @type {any} */ ((await WebAssembly.instantiate(readFileSync(process.env.BASELINE), {})).instance.exports);
   const need = memory.buffer.byteLength - base.memory.buffer.byteLength;
   if (need > 0) base.memory.grow(Math.ceil(need / 65536));
 }
@@ -176,7 +177,7 @@ try {
   const ew = await createEngine({ backend: 'wasm' }), ej = await createEngine({ backend: 'js' });
   const quotes = surface(ew, 'hestonPrice', HESTON);
   const cal = (e) => () => e.calibrateHeston({ forwards: 100, quotes });
-  rows.push(...[['calibrateHeston 200 quotes', cal(ew), cal(ej)]].map(([k, w, j]) => {
+  rows.push(.../** @type {[string, () => any, () => any][]} */ ([['calibrateHeston 200 quotes', cal(ew), cal(ej)]]).map(([k, w, j]) => {
     const [tw, tj] = pairTime(w, j, 400);
     return { kernel: k, wasmMs: +tw.toPrecision(4), jsMs: +tj.toPrecision(4), 'js/wasm': +(tj / tw).toFixed(2), check: `${w().iterations ?? ''} it` };
   }));
