@@ -456,6 +456,10 @@ export function testSuiteReport(t) {
   if (bad.length) {
     p();
     p(`**Not green:** ${bad.map((r) => `${r.project} (${r.failed} failed, exit code ${r.exitCode})`).join('; ')}.`);
+    const named = bad.flatMap((r) => (r.failures ?? []).map((f) => `${r.project}: ${f}`));
+    if (named.length) for (const f of named) p(`- failed: \`${f}\``);
+    else p('(This run did not record which tests failed; runs since record them.)');
+    p('A green `.ci/run` on the same commit is the gate; a failure here, under the benchmark\'s own load, is chased as a flaky test.');
   }
   p();
   return L;

@@ -218,6 +218,7 @@ if (SUITE) {
   for (const project of PROJECTS) {
     const r = timeProject(project);
     log(`test suite ${project}: ${r.files} files, ${r.tests} tests, ${r.failed} failed, ${r.wallSeconds.toFixed(1)} s (exit ${r.exitCode})`);
+    for (const f of r.failures ?? []) log(`  failed: ${f}`);
     rowsT.push(r);
   }
   testSuite = { node: process.version, cores: os.cpus().length, date: new Date().toISOString(), commit: machine.commit, rows: rowsT };

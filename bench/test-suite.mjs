@@ -29,7 +29,7 @@ export const SUITE_JSON = join(ROOT, 'bench/.tmp/test-suite.json');
 /**
  * @typedef {{ file: string, seconds: number, tests: number, failed: number }} FileTime
  * @typedef {{ project: string, wallSeconds: number, fileSeconds: number, files: number, tests: number,
- *   failed: number, exitCode: number | null, load: [number, number], slowest: FileTime[] }} ProjectTime
+ *   failed: number, exitCode: number | null, load: [number, number], slowest: FileTime[], failures?: string[] }} ProjectTime
  */
 
 /**
@@ -47,7 +47,7 @@ export function timeProject(project) {
   });
   const wallSeconds = (performance.now() - t0) / 1e3;
   const load1 = loadavg()[0];
-  /** @type {{ testResults?: { name: string, startTime: number, endTime: number, assertionResults: { status: string }[] }[], numTotalTests?: number, numFailedTests?: number }} */
+  /** @type {{ testResults?: { name: string, startTime: number, endTime: number, assertionResults: { status: string, fullName?: string }[] }[], numTotalTests?: number, numFailedTests?: number }} */
   let report = {};
   try {
     report = JSON.parse(readFileSync(out, 'utf8'));
@@ -62,10 +62,14 @@ export function timeProject(project) {
     failed: t.assertionResults.filter((a) => a.status === 'failed').length,
   }));
   files.sort((a, b) => b.seconds - a.seconds);
+  // Which tests failed, so a failure seen only under the benchmark's load can be named and chased.
+  const failures = (report.testResults ?? []).flatMap((t) => t.assertionResults
+    .filter((a) => a.status === 'failed')
+    .map((a) => `${t.name.startsWith(ROOT) ? t.name.slice(ROOT.length) : t.name} > ${a.fullName ?? '?'}`));
   return {
     project, wallSeconds, fileSeconds: files.reduce((s, f) => s + f.seconds, 0), files: files.length,
     tests: report.numTotalTests ?? 0, failed: report.numFailedTests ?? 0, exitCode: r.status,
-    load: [load0, load1], slowest: files.slice(0, 5),
+    load: [load0, load1], slowest: files.slice(0, 5), failures,
   };
 }
 
@@ -129,6 +133,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   for (const p of projects) {
     const r = timeProject(p);
     console.log(`${p}: ${r.files} files, ${r.tests} tests, ${r.failed} failed, ${r.wallSeconds.toFixed(1)} s (exit ${r.exitCode})`);
+    for (const f of r.failures ?? []) console.log(`  failed: ${f}`);
     rows.push(r);
   }
   console.log(`\n${suiteTable(rows)}`);
