@@ -5,8 +5,8 @@
 // (mpmath fixtures), and within 1 ulp of the JS engine's Math.exp / Math.log / Math.log1p.
 import { beforeAll, describe, expect, it } from 'vitest';
 import ref from './fixtures/elementary-reference.json';
-import { createEngine } from '../src/index.js';
 import { exp, log, log1p } from '../src/kernels/math/elementary.js';
+import { applyDiagnostic, diagnosticInstance } from './diagnostic-batch.js';
 
 const FNS = [
   { name: 'exp', code: 0, js: exp, math: Math.exp, bound: 0.52 },
@@ -14,35 +14,14 @@ const FNS = [
   { name: 'log1p', code: 2, js: log1p, math: Math.log1p, bound: 1 },
 ] as const;
 
-interface Raw {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  elementaryBatch(fn: number, n: number, pIn: number, pOut: number): number;
-}
-
-let raw: Raw;
+let raw: Awaited<ReturnType<typeof diagnosticInstance>>;
 beforeAll(async () => {
-  const engine = await createEngine({ backend: 'wasm' });
-  // The diagnostic export is outside the kernel contract: a private instance of the engine's module.
-  const instance = await WebAssembly.instantiate(engine.module!, { env: { abort: () => { throw new Error('abort'); } } });
-  raw = instance.exports as unknown as Raw;
+  raw = await diagnosticInstance();
 });
 
 /** The WASM build's f applied to xs (in chunks through a private instance's memory). */
 function wasmApply(code: number, xs: Float64Array): Float64Array {
-  const out = new Float64Array(xs.length);
-  const chunk = 4096;
-  const base = (raw.heapBase() + 15) & ~15;
-  const need = base + chunk * 16;
-  if (raw.memory.buffer.byteLength < need) raw.memory.grow(Math.ceil((need - raw.memory.buffer.byteLength) / 65536));
-  for (let s = 0; s < xs.length; s += chunk) {
-    const m = Math.min(chunk, xs.length - s);
-    const f = new Float64Array(raw.memory.buffer);
-    f.set(xs.subarray(s, s + m), base >>> 3);
-    expect(raw.elementaryBatch(code, m, base, base + chunk * 8)).toBe(0);
-    out.set(new Float64Array(raw.memory.buffer, base + chunk * 8, m), s);
-  }
-  return out;
+  return applyDiagnostic(raw, 'elementaryBatch', code, xs);
 }
 
 /** xorshift128+ words as doubles with random bit patterns (seeded, replayable). */

@@ -6,36 +6,16 @@
 // lanes are within 1 ulp of the correctly rounded value (mpmath fixture; musl's documented bound).
 import { beforeAll, describe, expect, it } from 'vitest';
 import ref from './fixtures/simd-heston-trig-reference.json';
-import { createEngine } from '../src/index.js';
+import { applyDiagnostic, diagnosticInstance } from './diagnostic-batch.js';
 
-interface Raw {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  trigBatch(fn: number, n: number, pIn: number, pOut: number): number;
-}
-
-let raw: Raw;
+let raw: Awaited<ReturnType<typeof diagnosticInstance>>;
 beforeAll(async () => {
-  const engine = await createEngine({ backend: 'wasm' });
-  // The diagnostic export is outside the kernel contract: a private instance of the engine's module.
-  const instance = await WebAssembly.instantiate(engine.module!, { env: { abort: () => { throw new Error('abort'); } } });
-  raw = instance.exports as unknown as Raw;
+  raw = await diagnosticInstance();
 });
 
 /** trigBatch(fn) over xs (fn 0 sin, 1 cos as f64x2 pairs (2j, 2j + 1); 2 sin, 3 cos scalar). */
 function apply(fn: number, xs: Float64Array): Float64Array {
-  const out = new Float64Array(xs.length);
-  const chunk = 4096;
-  const base = (raw.heapBase() + 15) & ~15;
-  const need = base + chunk * 16;
-  if (raw.memory.buffer.byteLength < need) raw.memory.grow(Math.ceil((need - raw.memory.buffer.byteLength) / 65536));
-  for (let s = 0; s < xs.length; s += chunk) {
-    const m = Math.min(chunk, xs.length - s);
-    new Float64Array(raw.memory.buffer).set(xs.subarray(s, s + m), base >>> 3);
-    expect(raw.trigBatch(fn, m, base, base + chunk * 8)).toBe(0);
-    out.set(new Float64Array(raw.memory.buffer, base + chunk * 8, m), s);
-  }
-  return out;
+  return applyDiagnostic(raw, 'trigBatch', fn, xs);
 }
 
 /** Seeded arguments (xorshift32) over the scalar code's paths. */

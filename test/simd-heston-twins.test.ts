@@ -5,41 +5,19 @@
 // still differ in the last bits through the control variate's normalisedBlack (V8's and
 // AssemblyScript's Math.exp / Math.log there), within the spec's 1e-14 DF sqrt(F K).
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../src/index.js';
 import { sin, cos, sinCos, SIN_COS, expm1, atan2 } from '../src/kernels/math/trig.js';
 import { engineFor } from './backends.js';
 import { priceRows, type Row } from './simd-heston-kernel.js';
+import { applyDiagnostic, diagnosticInstance } from './diagnostic-batch.js';
 
-interface Raw {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  trigBatch(fn: number, n: number, pIn: number, pOut: number): number;
-}
-
-let raw: Raw;
+let raw: Awaited<ReturnType<typeof diagnosticInstance>>;
 beforeAll(async () => {
-  const engine = await createEngine({ backend: 'wasm' });
-  // The diagnostic export is outside the kernel contract: a private instance of the engine's module.
-  const instance = await WebAssembly.instantiate(engine.module!, { env: { abort: () => { throw new Error('abort'); } } });
-  raw = instance.exports as unknown as Raw;
+  raw = await diagnosticInstance();
 });
 
 /** The WASM build's scalar fn (2 sin, 3 cos, 4 expm1, 5 atan2(xs[i], ys[i])) over xs. */
 function wasmScalar(fn: number, xs: Float64Array, ys?: Float64Array): Float64Array {
-  const out = new Float64Array(xs.length);
-  const chunk = 4096;
-  const base = (raw.heapBase() + 15) & ~15;
-  const need = base + chunk * 16;
-  if (raw.memory.buffer.byteLength < need) raw.memory.grow(Math.ceil((need - raw.memory.buffer.byteLength) / 65536));
-  for (let s = 0; s < xs.length; s += chunk) {
-    const m = Math.min(chunk, xs.length - s);
-    const f = new Float64Array(raw.memory.buffer);
-    f.set(xs.subarray(s, s + m), base >>> 3);
-    if (ys) f.set(ys.subarray(s, s + m), (base >>> 3) + chunk);
-    expect(raw.trigBatch(fn, m, base, base + chunk * 8)).toBe(0);
-    out.set(new Float64Array(raw.memory.buffer, base + chunk * 8, m), s);
-  }
-  return out;
+  return applyDiagnostic(raw, 'trigBatch', fn, xs, ys);
 }
 
 /** Seeded doubles (xorshift32): moderate, wide, near multiples of pi/2, huge, any bit pattern, specials. */

@@ -8,6 +8,7 @@ import normalRef from './fixtures/normal-reference.json';
 import { createEngine } from '../src/index.js';
 import { exp, log } from '../src/kernels/math/elementary.js';
 import { normalCdf, normalCdfOverPdf, normalPdf } from '../src/kernels/math/normal-distribution.js';
+import { applyDiagnostic } from './diagnostic-batch.js';
 
 interface Raw {
   memory: WebAssembly.Memory;
@@ -29,18 +30,7 @@ beforeAll(async () => {
 
 /** The vector build's f applied to xs, two lanes per v128 (in chunks through the private memory). */
 function simdApply(code: number, xs: Float64Array): Float64Array {
-  const out = new Float64Array(xs.length);
-  const chunk = 4096;
-  const base = (raw.heapBase() + 15) & ~15;
-  const need = base + chunk * 16;
-  if (raw.memory.buffer.byteLength < need) raw.memory.grow(Math.ceil((need - raw.memory.buffer.byteLength) / 65536));
-  for (let s = 0; s < xs.length; s += chunk) {
-    const m = Math.min(chunk, xs.length - s);
-    new Float64Array(raw.memory.buffer).set(xs.subarray(s, s + m), base >>> 3);
-    expect(raw.simdMathBatch(code, m, base, base + chunk * 8)).toBe(0);
-    out.set(new Float64Array(raw.memory.buffer, base + chunk * 8, m), s);
-  }
-  return out;
+  return applyDiagnostic(raw, 'simdMathBatch', code, xs);
 }
 
 /** Seeded uniform doubles in [0, 1) (mulberry32). */
