@@ -11,20 +11,10 @@ import { marginResolved, portfolioMargin, type PortfolioMarginResult } from '../
 import { marketFromDeribitChain, resolveAccounts } from '../src/margin/market.js';
 import type { MarginAccount, MarginMarket, MarginPosition } from '../src/margin/types.js';
 import { BACKENDS, engineFor } from './backends.js';
+import { rng } from './seeded-random.js';
 
 const chain = loadDeribitChain(snapshot);
 const MARKET = marketFromDeribitChain(chain);
-
-/** A small seeded generator (mulberry32), so the book is the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * `count` accounts of 20 positions drawn from a few instruments of the chain (so instruments repeat

@@ -9,17 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, engineFor } from './backends.js';
 import { Status, type Engine } from '../src/index.js';
-
-/** Seeded uniform in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from './seeded-random.js';
 
 type Quotes = { prices: Float64Array; forwards: Float64Array; strikes: Float64Array; expiries: Float64Array; types: Int8Array };
 

@@ -6,19 +6,9 @@
 // backends (the JS twin has no pairs: the same comparison holds trivially and guards the facade).
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, engineFor } from './backends.js';
+import { rng } from './seeded-random.js';
 
 const GREEKS = ['price', 'delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga'] as const;
-
-/** Seeded uniform in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Options whose neighbours fall in different regions of the pricing code. */
 function mixedInputs(n: number, seed: number) {
