@@ -93,8 +93,11 @@ function cosKernel(x: v128, y: v128): v128 {
 
 /**
  * sin of each lane of x (radians), returned; cos of each lane in COS_X2. Each lane bit for bit
- * AssemblyScript's Math.sin / Math.cos (musl, within 1 ulp).
+ * AssemblyScript's Math.sin / Math.cos (musl, within 1 ulp). Inlined at its three call sites: an
+ * exported function that takes a v128 draws AS112 ("not supported by all embeddings") otherwise.
  */
+// @ts-ignore: decorator
+@inline
 export function sinCosX2(x: v128): v128 {
   const ax = f64x2.abs(x);
   const small = f64x2.lt(ax, k(0));
