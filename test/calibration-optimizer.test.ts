@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { levenbergMarquardt, multiStart } from '../src/calibration/levenberg-marquardt.js';
-import { differentialEvolution } from '../src/calibration/differential-evolution.js';
+import { levenbergMarquardt } from '../src/math/optimise/levenberg-marquardt.js';
+import { multiStart } from '../src/math/optimise/multi-start.js';
+import { differentialEvolution } from '../src/math/optimise/differential-evolution.js';
 import type { LeastSquaresProblem } from '../src/calibration/types.js';
 import { InputError } from '../src/index.js';
 
