@@ -246,8 +246,6 @@ export function sviCalendarCheck(params: readonly SviParams[], grid?: ArbitrageG
   return calendarCheck(w, grids);
 }
 
-export { checkedGlobalStage, GLOBAL_STAGE_KEYS, MAX_EXTRA_STARTS, boundsArrays, fixedMaskOf, globalStage, perturbedStarts, type GlobalStage } from './calibrate.js';
-
 /** Arguments of `engine.fitSvi`: the common market arguments plus SVI options. */
 export interface FitSviArgs extends MarketArgs {
   /** Starting point for every slice (default: a heuristic from the slice's wings). */
