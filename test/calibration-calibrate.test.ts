@@ -117,5 +117,12 @@ describe.each(BACKENDS)('calibrate (%s)', (backend) => {
     expect(path(() => calibrate(engine, model, quotes, { initial: { a: 1 } }))).toBe('initial.b');
     expect(path(() => calibrate(engine, model, quotes, { weights: [1, 2] }))).toBe('weights');
     expect(path(() => calibrate(engine, model, quotes, { global: { seed: -1 } }))).toBe('global.seed');
+    // globalStart is an enum: a typo is an error, not a silent 'last'.
+    expect(path(() => calibrate(engine, model, quotes, { globalStart: 'First' as never }))).toBe('globalStart');
+    // Weights are checked before any work (a global stage would otherwise search a meaningless cost).
+    const ones = ks.map(() => 1);
+    expect(path(() => calibrate(engine, model, quotes, { weights: ones.map((x, i) => (i === 3 ? -1 : x)), global: { seed: 1 } }))).toBe('weights[3]');
+    expect(path(() => calibrate(engine, model, quotes, { weights: ones.map((x, i) => (i === 0 ? NaN : x)) }))).toBe('weights[0]');
+    expect(path(() => calibrate(engine, model, quotes, { weights: ones.map((x, i) => (i === 5 ? '2' : x)) as never }))).toBe('weights[5]');
   });
 });

@@ -70,14 +70,34 @@ describe('levenbergMarquardt', () => {
   });
 });
 
+describe('levenbergMarquardt on a non-finite Jacobian', () => {
+  it('stops as nonFinite, not as a stationary point at the start', () => {
+    // A NaN column has no norm: read as zero, the gradient test would end the run as converged.
+    const p: LeastSquaresProblem = { nParams: 1, nResiduals: 1, evaluate(x, r, J) { r[0] = x[0]! - 3; if (J) J[0] = NaN; } };
+    const r = levenbergMarquardt(p, { initial: [0] });
+    expect(r.reason).toBe('nonFinite');
+  });
+});
+
 describe('multiStart', () => {
   it('keeps the start with the lowest cost on a two-minimum problem', () => {
-    // r = (x^2 - 1) (x - 3)... as r(x) = (x - 2)^2 - 1 + 0.1 x: minima near x = 1 and x = 3 differ in cost.
-    const p: LeastSquaresProblem = { nParams: 1, nResiduals: 1, evaluate(x, r, J) { r[0] = (x[0] - 2) ** 2 - 1 + 0.1 * x[0]; if (J) J[0] = 2 * (x[0] - 2) + 0.1; } };
+    // r(x) = (x - 1)^2 (x - 3)^2 + 0.1 x > 0: local minima of r^2 near x = 1 (r ~ 0.1, cost ~ 0.005)
+    // and x = 3 (r ~ 0.3, cost ~ 0.045), so the two starts end at different costs.
+    const p: LeastSquaresProblem = {
+      nParams: 1, nResiduals: 1,
+      evaluate(x, r, J) {
+        const t = x[0]!;
+        r[0] = (t - 1) ** 2 * (t - 3) ** 2 + 0.1 * t;
+        if (J) J[0] = 4 * (t - 1) * (t - 3) * (t - 2) + 0.1;
+      },
+    };
     const r = multiStart(p, { starts: [[4], [0]] });
     expect(r.runs).toHaveLength(2);
+    expect(Math.abs(r.runs[0]!.cost - r.runs[1]!.cost)).toBeGreaterThan(1e-3);
     expect(r.cost).toBe(Math.min(...r.runs.map((x) => x.cost)));
-    expect(r.bestStart).toBe(r.runs.findIndex((x) => x.cost === r.cost));
+    // The start at 0 descends to the minimum near 1, the lower one.
+    expect(r.bestStart).toBe(1);
+    expect(Math.abs(r.params[0]! - 1)).toBeLessThan(0.1);
   });
 });
 

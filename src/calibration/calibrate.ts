@@ -12,6 +12,7 @@
 import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
+import { enumOption } from '../batch-inputs.js';
 import { multiStart } from '../math/optimise/multi-start.js';
 import { DE_MAX_GENERATIONS, DE_MAX_POPULATION, differentialEvolution, type DifferentialEvolutionResult } from '../math/optimise/differential-evolution.js';
 import type { EndReason, JacobianMode, LeastSquaresProblem } from '../math/optimise/least-squares.js';
@@ -165,14 +166,22 @@ export function calibrate<Q>(engine: EngineContext, model: CalibrationModel<Q>, 
   const problem = penalty ? withPenalty(quoteProblem, penalty) : quoteProblem;
   const weights = new Float64Array(problem.nResiduals).fill(1);
   if (options.weights !== undefined) {
-    if (options.weights === null || typeof options.weights !== 'object' || options.weights.length !== m) throw new InputError('weights', options.weights, `an array of ${m} weights`);
-    for (let i = 0; i < m; i++) weights[i] = options.weights[i];
+    // Checked here, before a global stage would spend its generations on a meaningless cost.
+    const w: unknown = options.weights;
+    if (w === null || typeof w !== 'object' || (w as ArrayLike<unknown>).length !== m) throw new InputError('weights', w, `an array of ${m} weights`);
+    for (let i = 0; i < m; i++) {
+      const wi = (w as ArrayLike<unknown>)[i];
+      if (typeof wi !== 'number') throw new InputError(`weights[${i}]`, wi, 'a finite number >= 0');
+      if (!(wi >= 0 && wi < Infinity)) throw new InputError(`weights[${i}]`, wi, 'a finite number >= 0');
+      weights[i] = wi;
+    }
   }
+  const globalStart = enumOption(options.globalStart, ['first', 'last'] as const, 'last', 'globalStart');
   let report: GlobalStageReport | undefined;
   let globalEvaluations = 0;
   if (global) {
     const de = globalStage(problem, starts, lower, upper, weights, fixed, global, onEvaluate, names);
-    const first = options.globalStart === 'first';
+    const first = globalStart === 'first';
     report = { cost: de.cost, reason: de.reason === 'converged' ? 'converged' : 'maxGenerations', generations: de.generations, evaluations: de.evaluations, run: first ? 0 : starts.length };
     globalEvaluations = de.evaluations;
     if (first) starts.unshift(de.params);
@@ -184,7 +193,7 @@ export function calibrate<Q>(engine: EngineContext, model: CalibrationModel<Q>, 
   });
   const out: CalibrateResult = {
     params: fit.params, named: Object.fromEntries(names.map((name, j) => [name, fit.params[j]])),
-    reason: fit.reason, converged: fit.reason !== 'maxIterations' && fit.reason !== 'nonFinite', iterations: fit.iterations,
+    reason: fit.reason, converged: fit.reason !== 'maxIterations' && fit.reason !== 'nonFinite' && Number.isFinite(fit.cost), iterations: fit.iterations,
     evaluations: fit.evaluations + globalEvaluations, cost: fit.cost,
     rmse: quoteRmse(fit.residuals, weights, m), residuals: fit.residuals.slice(0, m),
     atBounds: boundParameters(fit.params, lower, upper, fixed, names), bestStart: fit.bestStart, runs: fit.runs, lower, upper,

@@ -9,6 +9,8 @@ import { InputError, KernelError } from '../errors.js';
 import * as L from '../kernels/risk/layout.js';
 import { checkArray, checkBoolean, checkOptions, checkStrings, keysOf, checkContext } from './validate.js';
 import { dict, own } from '../data-tables.js';
+import { PARALLEL_OPTION_KEYS } from '../parallel/options.js';
+import { rejectParallelKeys } from '../pricing/batch-shards.js';
 
 /** One position. Quantities are in units of the underlying (negative = short) unless stated. */
 export type Position =
@@ -235,6 +237,8 @@ export interface RevaluePortfolioArgs {
 }
 
 export const REVALUE_KEYS = keysOf<RevaluePortfolioArgs>()(['portfolio', 'scenarios', 'positionPnl']);
+/** REVALUE_KEYS and the pool options (`workers`, `signal`, ...): the keys both call forms accept. */
+export const REVALUE_POOL_KEYS: readonly string[] = [...REVALUE_KEYS, ...PARALLEL_OPTION_KEYS];
 
 /** A scenario set's shape: an object with only ScenarioSet keys (its arrays are checked when flattened). @throws InputError. */
 export function checkScenarioSet(sc: unknown, path = 'scenarios'): asserts sc is ScenarioSet {
@@ -334,7 +338,10 @@ export function revaluationResult(plan: RevaluationPlan, pnl: Float64Array, acco
  * @throws InputError for a malformed portfolio or scenario set.
  */
 export function revaluePortfolio(ctx: EngineContext, args: RevaluePortfolioArgs): RevaluationResult {
-  const plan = planRevaluation(ctx, args);
+  // Pool options are listed so that `workers: undefined` (and the others left undefined) is the
+  // synchronous call, as for blackScholes / black76 / impliedVol; given without workers they throw.
+  const plan = planRevaluation(ctx, args, REVALUE_POOL_KEYS);
+  rejectParallelKeys(args as unknown as Record<string, unknown>);
   const { pnl, accounts, posPnl } = revaluationOutputs(plan);
   revalueRange(ctx, plan, 0, plan.m, pnl, accounts, posPnl, plan.m);
   return revaluationResult(plan, pnl, accounts, posPnl);

@@ -13,13 +13,12 @@ import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { requireInteger, requireRecord } from '../arguments.js';
 import { AbortedError } from '../parallel/errors.js';
-import { PARALLEL_OPTION_KEYS } from '../parallel/options.js';
 import { allocateOutput, runShardsInto } from '../parallel/run-shards.js';
 import { registerShardTasks } from '../parallel/shard-tasks.js';
 import { checkBatchParallel, type BatchParallelOptions } from '../pricing/batch-shards.js';
 import * as L from '../kernels/risk/layout.js';
 import {
-  planRevaluation, REVALUE_KEYS, revaluationOutputs, revaluationResult, revalueRange, type RevaluationPlan, type RevaluationResult, type RevaluePortfolioArgs,
+  planRevaluation, REVALUE_POOL_KEYS, revaluationOutputs, revaluationResult, revalueRange, type RevaluationPlan, type RevaluationResult, type RevaluePortfolioArgs,
 } from './portfolio.js';
 
 /**
@@ -123,7 +122,6 @@ export function revaluationShard(engine: EngineContext, job: RevaluationJob, sha
 export const revaluationShardTasks = { portfolioRevalue: revaluationShard } as const;
 registerShardTasks(revaluationShardTasks);
 
-const PARALLEL_REVALUE_KEYS: readonly string[] = [...REVALUE_KEYS, ...PARALLEL_OPTION_KEYS];
 
 function shareable(a: Float64Array): Float64Array {
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
@@ -140,7 +138,7 @@ function shareable(a: Float64Array): Float64Array {
  * @throws (rejects) InputError for a malformed call or pool option; AbortedError; WorkerError.
  */
 export async function revaluePortfolioOnWorkers(ctx: EngineContext, args: RevaluePortfolioArgs & BatchParallelOptions): Promise<RevaluationResult> {
-  const plan = planRevaluation(ctx, args, PARALLEL_REVALUE_KEYS);
+  const plan = planRevaluation(ctx, args, REVALUE_POOL_KEYS);
   const p = checkBatchParallel(args as unknown as Record<string, unknown>);
   const { pnl, accounts, posPnl } = revaluationOutputs(plan);
   const { m, packed } = plan;

@@ -395,6 +395,11 @@ export function lmRun(problem: LeastSquaresProblem, options: LmOptions, initialP
     const rw = R.rt;
     for (let i = 0; i < m; i++) rw[i] = R.r[i] * s.sw[i];
     normalEquations(R.J, rw, m, n, A, g);
+    // A NaN or infinite Jacobian column has no norm, so the gradient test would read it as a
+    // stationary point at the untouched start: stop as nonFinite instead.
+    for (let j = 0; j < n; j++) {
+      if (!fixed[j] && !(Number.isFinite(g[j]) && Number.isFinite(A[j * n + j]))) return result('nonFinite', iter, NaN);
+    }
     const active = activeSet(s, A, g, d, Math.sqrt(2 * cost), idx);
     const k = active.k;
     cosine = active.cosine;
