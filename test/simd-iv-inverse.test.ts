@@ -56,8 +56,11 @@ describe('f64x2 inverseNormalCdfFast', () => {
     }
     const specials = [0.075, 0.925, 0.5 - 0.425, 0.5 + 0.425, Math.exp(-25), Math.exp(-25) * (1 + 2 ** -52), 0.5, 5e-324, 1e-300,
       1 - 2 ** -53, 0, 1, -1, 2, NaN];
-    const u2 = uniforms(64, 7);
-    for (const s of specials) for (let k = 0; k < 4; k++) ps.splice(Math.floor(u2[k * 9 + 1]! * ps.length), 0, s);
+    // Each special at its own 4 seeded places, so its lane partners are ordinary values.
+    const u2 = uniforms(specials.length * 4, 7);
+    specials.forEach((s, si) => {
+      for (let k = 0; k < 4; k++) ps.splice(Math.floor(u2[si * 4 + k]! * ps.length), 0, s);
+    });
     const xs = Float64Array.from(ps);
     const got = simdInverse(xs);
     const bad: string[] = [];

@@ -60,8 +60,11 @@ function sweep(code: number): Float64Array {
     else if (code === 1) xs.push(i % 3 === 0 ? 2 ** (2098 * v - 1074) : i % 3 === 1 ? 0.9 + 0.2 * v : 0.5 + 1.5 * v);
     else xs.push(i % 4 === 0 ? (v - 0.5) * 1.4 : i % 4 === 1 ? (v - 0.5) * 12 : i % 4 === 2 ? -45 * v : (v - 0.5) * 80);
   }
-  // Specials next to every kind of neighbour (both lane positions).
-  for (const s of SPECIALS) for (let k = 0; k < 8; k++) xs.splice(Math.floor(u[k * 7 + 3]! * xs.length), 0, s, s);
+  // Specials next to every kind of neighbour, in either lane: each special at its own 8 seeded places
+  // (one element per insertion, so the parity of its index, hence its lane, varies).
+  SPECIALS.forEach((s, si) => {
+    for (let k = 0; k < 8; k++) xs.splice(Math.floor(u[(si * 8 + k) * 7 + 3]! * xs.length), 0, s);
+  });
   return Float64Array.from(xs);
 }
 
