@@ -264,6 +264,8 @@ describe('calibration free functions: malformed arguments are InputErrors naming
     expectInputError(() => differentialEvolution(() => undefined as never, de), 'cost');
     expectInputError(() => differentialEvolution((p) => p[0], { ...de, lower: '12' as never }), 'lower');
     expectInputError(() => differentialEvolution((p) => p[0], { ...de, lower: [0, '1'] as never }), 'lower[1]');
+    // A non-finite upper bound is named as such (it was reported as lower[j]).
+    expectInputError(() => differentialEvolution((p) => p[0], { ...de, upper: de.upper.map((u, j) => (j === 0 ? Infinity : u)) }), 'upper[0]');
     expectInputError(() => differentialEvolution((p) => p[0], { ...de, upper: [1] }), 'upper.length');
     expectInputError(() => differentialEvolution((p) => p[0], { ...de, upper: [1, Symbol('s')] as never }), 'upper[1]');
   });

@@ -185,7 +185,8 @@ export function rejectParallelKeys(a: Record<string, unknown>): void {
   }
 }
 
-function sharedMemory(): boolean {
+/** Whether this host can share memory with workers (SharedArrayBuffer, and not a page without cross-origin isolation). */
+export function sharedMemory(): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
 }
 

@@ -15,7 +15,7 @@ import { requireInteger, requireRecord } from '../arguments.js';
 import { AbortedError } from '../parallel/errors.js';
 import { allocateOutput, runShardsInto } from '../parallel/run-shards.js';
 import { registerShardTasks } from '../parallel/shard-tasks.js';
-import { checkBatchParallel, type BatchParallelOptions } from '../pricing/batch-shards.js';
+import { checkBatchParallel, sharedMemory, type BatchParallelOptions } from '../pricing/batch-shards.js';
 import * as L from '../kernels/risk/layout.js';
 import {
   planRevaluation, REVALUE_POOL_KEYS, revaluationOutputs, revaluationResult, revalueRange, type RevaluationPlan, type RevaluationResult, type RevaluePortfolioArgs,
@@ -124,8 +124,7 @@ registerShardTasks(revaluationShardTasks);
 
 
 function shareable(a: Float64Array): Float64Array {
-  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
-  if (typeof SharedArrayBuffer === 'undefined' || isolated === false || a.buffer instanceof SharedArrayBuffer) return a;
+  if (!sharedMemory() || a.buffer instanceof SharedArrayBuffer) return a;
   const s = new Float64Array(new SharedArrayBuffer(a.length * 8));
   s.set(a);
   return s;

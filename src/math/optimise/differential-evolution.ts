@@ -65,7 +65,8 @@ export function differentialEvolution(
   const lo = Float64Array.from(lower);
   const hi = Float64Array.from(requireNumberArray(options.upper, 'upper', n, n));
   for (let j = 0; j < n; j++) {
-    if (!Number.isFinite(lo[j]) || !Number.isFinite(hi[j]) || !(lo[j] <= hi[j])) throw new InputError(`lower[${j}]`, lo[j], 'finite bounds with lower <= upper');
+    if (!Number.isFinite(hi[j])) throw new InputError(`upper[${j}]`, hi[j], 'a finite bound');
+    if (!Number.isFinite(lo[j]) || !(lo[j] <= hi[j])) throw new InputError(`lower[${j}]`, lo[j], `a finite bound <= upper[${j}] (${hi[j]})`);
   }
   const seed = options.seed;
   if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 53) throw new InputError('seed', seed, 'an integer in [0, 2^53)');
