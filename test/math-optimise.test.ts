@@ -102,6 +102,12 @@ describe('multiStart', () => {
 });
 
 describe('bfgs', () => {
+  it('a start where f is not finite stops as lineSearch, not as converged on a small gradient', () => {
+    const r = bfgs(() => ({ f: NaN, g: [0] }), [0]);
+    expect(r.reason).toBe('lineSearch');
+    expect(r.iterations).toBe(0);
+  });
+
   it('reaches the Rosenbrock minimum (1, 1) from (-1.2, 1)', () => {
     const r = bfgs(rosen, [-1.2, 1], { maxIterations: 500 });
     expect(r.reason === 'gradient' || r.reason === 'stationaryPoint').toBe(true);

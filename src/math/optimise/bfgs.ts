@@ -75,7 +75,14 @@ export function bfgs(fg: (x: readonly number[]) => ValueAndGradient, x0: ArrayLi
   if (!Number.isInteger(flatMax) || flatMax < 1 || flatMax > BFGS_MAX_ITERATIONS) throw new InputError('options.flatIterations', flatMax, 'an integer >= 1');
   const u = Array.from(start as ArrayLike<number>);
   const d = u.length;
-  let cur = fg(u);
+  // A non-finite f counts as +Infinity: the line search rejects such points, and a start there
+  // (or a non-finite gradient) has no descent to search, so it stops as lineSearch, not 'gradient'.
+  const value = (x: readonly number[]): ValueAndGradient => {
+    const v = fg(x);
+    return Number.isFinite(v.f) ? v : { f: Infinity, g: v.g };
+  };
+  let cur = value(u);
+  if (cur.f === Infinity || !cur.g.every(Number.isFinite)) return { x: u, f: cur.f, g: cur.g, reason: 'lineSearch', iterations: 0 };
   let H = identity(d);
   let reason: BfgsReason = 'maxIterations';
   let it = 0;
@@ -89,7 +96,7 @@ export function bfgs(fg: (x: readonly number[]) => ValueAndGradient, x0: ArrayLi
       p = cur.g.map((g) => -g);
     }
     p = capped(p, maxStep);
-    const ls = backtrack(fg, u, p, cur);
+    const ls = backtrack(value, u, p, cur);
     if (ls === null) { reason = 'lineSearch'; break; }
     const { step, next } = ls;
     const s = p.map((x) => step * x);
