@@ -13,7 +13,7 @@
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
 import { requireInteger, requireRecord } from '../arguments.js';
-import { booleanOption, enumOption } from '../batch-inputs.js';
+import { booleanOption, enumOption, keyList, requireEnum } from '../batch-inputs.js';
 import { MemoryArena } from '../memory-arena.js';
 import type { EngineContext } from '../context.js';
 
@@ -32,15 +32,8 @@ export const BOOTSTRAP_SAMPLES_MAX = 1_000_000;
 /** Longest weight vector `ageWeights` builds (80 MB; far beyond any daily history). */
 export const WEIGHTS_LENGTH_MAX = 10_000_000;
 
-/**
- * The keys of an options type, checked at compile time to be exactly the type's keys (a key added
- * to the type and not here, or listed here and not in the type, is a type error).
- */
-export function keysOf<T>() {
-  return <const K extends readonly (keyof T & string)[]>(
-    keys: K & ([Exclude<keyof T, K[number]>] extends [never] ? unknown : { missingKeys: Exclude<keyof T, K[number]> }),
-  ): readonly string[] => keys;
-}
+/** The keys of an options type, checked at compile time to be exactly the type's keys: `keyList` of batch-inputs.ts. */
+export const keysOf = keyList;
 
 const pathOf = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
 
@@ -88,9 +81,7 @@ export function checkStrings(v: unknown, path: string, min = 0): string[] {
 
 /** One of `values` (or `fallback` when undefined). */
 export function checkEnum<T extends string>(v: unknown, values: readonly T[], path: string, fallback?: T): T {
-  if (v === undefined && fallback !== undefined) return fallback;
-  if (v === undefined) throw new InputError(path, v, values.map((x) => `'${x}'`).join(' or '));
-  return enumOption(v, values, values[0], path);
+  return v === undefined && fallback !== undefined ? fallback : requireEnum(v, values, path);
 }
 
 /** An integer in [min, max] (or `fallback` when undefined). */
