@@ -98,8 +98,10 @@ export class BatchKernel {
  * chunks of `ctx.chunkSize`: per chunk, reserve the heap once, copy each input column in, call
  * the kernel, copy the f64 output block (`f.nOut` columns, column-major) and the u8 status
  * column out. Element first + i lands at index i of each output and at `statusAt + i` of `status`.
- * Views are read after the reservation, so none survives a `memory.grow`.
- * @throws KernelError when the kernel returns a non-zero code; RangeError when the heap cannot grow.
+ * Views are read after the reservation, so none survives a `memory.grow`; an input getter that
+ * calls the same engine during the copy is refused (the arena is locked) rather than let it reset
+ * the heap under the columns already copied.
+ * @throws InputError for such a re-entrant getter; KernelError when the kernel returns a non-zero code; RangeError when the heap cannot grow.
  */
 export function runKernel(
   ctx: EngineContext, kernel: BatchKernel, f: BatchFrame, first: number, count: number, status: Uint8Array, statusAt: number,
@@ -125,9 +127,14 @@ export function runKernel(
     const pOut = p;
     const pStatus = p + columnBytes(m * w, 8);
     const views = arena.views; // after the allocation: nothing below grows the heap
-    for (let c = 0; c < nc; c++) {
-      if (bytes[c] === 8) copyNumbers(views.f64, ptrs[c] >>> 3, data[c] as NumberInput, first + s, m);
-      else copyTypes(views.i8, ptrs[c], data[c] as OptionTypeInput, first + s, m);
+    arena.copying = true;
+    try {
+      for (let c = 0; c < nc; c++) {
+        if (bytes[c] === 8) copyNumbers(views.f64, ptrs[c] >>> 3, data[c] as NumberInput, first + s, m);
+        else copyTypes(views.i8, ptrs[c], data[c] as OptionTypeInput, first + s, m);
+      }
+    } finally {
+      arena.copying = false;
     }
     const rc = kernel.call(ctx.kernels, m, ptrs, f.flag0, f.flag1, pOut, pStatus);
     if (rc !== 0) throw new KernelError(kernel.name, rc);

@@ -27,6 +27,12 @@ export class MemoryArena {
   private top: number;
   private viewsOf: ArrayBuffer | null = null;
   private cached!: KernelHeap;
+  /**
+   * Set while a batch copies the caller's columns into the heap. An input whose element getter
+   * calls the same engine would reset the arena under the copy and overwrite columns already
+   * copied; {@link reset} refuses instead.
+   */
+  copying = false;
 
   /**
    * @throws InputError naming `backing` (not an object), `backing.buffer` (not an ArrayBuffer or
@@ -53,9 +59,11 @@ export class MemoryArena {
 
   /**
    * Forget every allocation.
-   * @throws Nothing.
+   * @throws InputError when called while a batch's inputs are being copied in (an input getter
+   *   that calls the same engine).
    */
   reset(): void {
+    if (this.copying) throw new InputError('inputs', '(a getter that calls this engine)', 'plain values: an input element\'s getter called the same engine while its batch was being copied in');
     this.top = align(this.backing.base);
   }
 
