@@ -96,7 +96,9 @@ export function hedgeEffectiveness(args: HedgeEffectivenessArgs): HedgeEffective
   const slope = sxy / sxx;
   const intercept = my - slope * mx;
   const rSquared = syy > 0 ? (sxy * sxy) / (sxx * syy) : 0;
-  const sse = Math.max(0, syy - slope * sxy);
+  // Residuals summed directly: syy - slope sxy cancels catastrophically for a near-perfect hedge.
+  let sse = 0;
+  for (let i = 0; i < n; i++) sse += (y[i] - my - slope * (x[i] - mx)) ** 2;
   const slopeStandardError = n > 2 ? Math.sqrt(sse / (n - 2) / sxx) : NaN;
   const ratio = sumX === 0 ? NaN : -sumY / sumX;
   const inBand = (r: number) => r >= band[0] && r <= band[1];
