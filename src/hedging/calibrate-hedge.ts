@@ -498,13 +498,13 @@ function expectedShortfall(pnl: Float64Array, confidence: number): number {
 }
 
 /** Per-unit raw grid P&L split by the asset each row belongs to; and the LP of the margin objective. */
-async function solveMargin(p: Problem & { pnlGrid: Float64Array }, aggregation: MarginAggregation) {
+async function solveMargin(p: Problem & { pnlGrid: Float64Array; bookGrid?: Float64Array }, aggregation: MarginAggregation) {
   const g = p.grid;
   const n = p.ins.positions.length, mS = g.scenarios.length;
   const range = Math.max(0, ...g.scenarios.filter((s) => !s.extended).map((s) => Math.abs(s.priceMove)));
   const scale = g.scenarios.map((s) => (s.extended && g.extendedScaling === 'range' ? range / Math.abs(s.priceMove) : 1));
   const bookPos = bookAccount(p.args.book).positions;
-  const bookUnit = gridPnl(p.ctx, withVols(bookPos, p.book), p.args.market, rawGrid(g));
+  const bookUnit = p.bookGrid ?? gridPnl(p.ctx, withVols(bookPos, p.book), p.args.market, rawGrid(g));
   // Sub-accounts: per asset (or one joint).
   const subOf = (asset: string) => (aggregation === 'joint' ? '*' : asset);
   const subs = [...new Set([...p.book.positions.map((x) => subOf(x.asset)), ...p.hedge.positions.map((x) => subOf(x.asset))])];
@@ -661,6 +661,7 @@ export async function calibrateHedge(ctx: EngineContext, args: CalibrateHedgeArg
   // Reported scenarios: the set given, else the grid (raw P&L).
   let pnlBook: Float64Array, pnlUnit: Float64Array, names: string[];
   let checked: CheckedScenarios | undefined;
+  let bookGrid: Float64Array | undefined;
   if (objective === 'scenarios' && args.scenarios === undefined) throw new InputError('scenarios', undefined, "a scenario set (objective 'scenarios')");
   const pnlGridUnit = objective === 'margin' || args.scenarios === undefined ? gridPnl(ctx, withVols(ins.positions, hedge), args.market, rawGrid(grid)) : undefined;
   if (args.scenarios !== undefined) {
@@ -673,15 +674,15 @@ export async function calibrateHedge(ctx: EngineContext, args: CalibrateHedgeArg
     names = Array.from({ length: checked.m }, (_, s) => String(s));
   } else {
     const m = grid.scenarios.length;
-    const bp = gridPnl(ctx, withVols(bookAccount(args.book).positions, book), args.market, rawGrid(grid));
+    const bp = (bookGrid = gridPnl(ctx, withVols(bookAccount(args.book).positions, book), args.market, rawGrid(grid)));
     pnlBook = new Float64Array(m);
     for (let k = 0; k < bp.length / Math.max(1, m); k++) for (let s = 0; s < m; s++) pnlBook[s] += bp[k * m + s];
     pnlUnit = pnlGridUnit!;
     names = grid.scenarios.map((s) => s.name);
   }
-  const p: Problem & { pnlGrid: Float64Array } = {
+  const p: Problem & { pnlGrid: Float64Array; bookGrid?: Float64Array } = {
     ctx, args, ins, opts, book, hedge, bookGreeks: greeksByAsset(book, opts.numeraire), costWeight, pnlBook, pnlUnit, names, grid,
-    pnlGrid: pnlGridUnit ?? new Float64Array(0),
+    pnlGrid: pnlGridUnit ?? new Float64Array(0), bookGrid,
   };
   let solved: { q: Float64Array; method: 'qr' | 'highs-qp' | 'highs-lp'; status: LpStatus | 'rankDeficient'; rank?: number; lp?: number };
   let rows: ReturnType<typeof greekRows> | undefined;
@@ -690,7 +691,7 @@ export async function calibrateHedge(ctx: EngineContext, args: CalibrateHedgeArg
     rows = r.rows;
     solved = r;
   } else if (objective === 'scenarios') solved = await solveScenarios(p, measure, confidence);
-  else solved = await solveMargin(p as Problem & { pnlGrid: Float64Array }, aggregation);
+  else solved = await solveMargin(p, aggregation);
   if (rows === undefined && objective === 'greeks') rows = greekRows(p);
   const objectiveOf = (q: Float64Array, pnl: Float64Array, im: number): number => {
     const c = costWeight * spreadCost(p, q);
