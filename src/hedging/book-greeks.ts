@@ -364,6 +364,11 @@ function optionSensitivities(ctx: EngineContext, positions: readonly ResolvedPos
     out.vSigSig[i] = q * r.volga[k] * scale;
     out.unitDelta[i] = r.delta[k];
     out.vols[i] = vols[k];
+    // A result beyond double range (a vol of 1e308, say) is a failed element, never NaN with status ok.
+    if (out.status[i] === Status.ok) {
+      const all = [out.v[i], out.vS[i], out.vSS[i], out.vSig[i], out.theta[i], out.vSSig[i], out.vSigSig[i], out.unitDelta[i]];
+      if (!all.every(Number.isFinite)) out.status[i] = Status.invalidInput;
+    }
   });
 }
 
@@ -458,10 +463,21 @@ export function greeksResult(s: BookSensitivities, opts: CheckedGreeksOptions): 
     value: new Float64Array(n), delta: new Float64Array(n), gamma: new Float64Array(n), vega: new Float64Array(n), theta: new Float64Array(n),
     vanna: new Float64Array(n), volga: new Float64Array(n), unitDelta: s.unitDelta.slice(), vols: s.vols.slice(), status: s.status.slice(),
   };
+  // A failed position is NaN in every column (its surface vol too), as in every batch result.
+  for (let i = 0; i < n; i++) {
+    if (s.status[i] !== Status.ok) cols.unitDelta[i] = cols.vols[i] = NaN;
+  }
   const per: CashGreeks[] = new Array(n);
   const assets = s.positions.map((p) => p.asset);
+  const status = cols.status;
   for (let i = 0; i < n; i++) {
-    const g = cashGreeksAt(s, i, opts.numeraire, zeroGreeks());
+    let g = cashGreeksAt(s, i, opts.numeraire, zeroGreeks());
+    if (status[i] === Status.ok && ![g.value, g.delta, g.gamma, g.vega, g.theta, g.vanna, g.volga].every(Number.isFinite)) {
+      // Finite derivatives whose cash figure overflows (S^2 x gamma of 1e300, say): a failed element.
+      status[i] = Status.invalidInput;
+      cols.unitDelta[i] = cols.vols[i] = NaN;
+      g = { value: NaN, delta: NaN, gamma: NaN, vega: NaN, theta: NaN, vanna: NaN, volga: NaN };
+    }
     per[i] = g;
     cols.value[i] = g.value;
     cols.delta[i] = g.delta;
@@ -474,7 +490,7 @@ export function greeksResult(s: BookSensitivities, opts: CheckedGreeksOptions): 
   const byUnderlying = new Map<string, CashGreeks>();
   const total = zeroGreeks();
   for (let i = 0; i < n; i++) {
-    if (s.status[i] !== Status.ok) continue;
+    if (status[i] !== Status.ok) continue;
     let u = byUnderlying.get(assets[i]);
     if (!u) byUnderlying.set(assets[i], (u = zeroGreeks()));
     addInto(u, per[i]);
@@ -483,25 +499,25 @@ export function greeksResult(s: BookSensitivities, opts: CheckedGreeksOptions): 
   const ex = opts.expiryBuckets, st = opts.strikeBuckets, de = opts.deltaBuckets;
   const isOption = (i: number) => s.positions[i].kind === 'option';
   const dayLabel = (y: number) => (Number.isFinite(y) ? `${fmt(y * DAYS_PER_YEAR)}d` : 'inf');
-  const byExpiry = aggregate(n, assets, per, s.status, (i) => (s.positions[i].expiry === 0 ? -1 : bucketOf(s.positions[i].expiry, ex)), ex, (b) => {
+  const byExpiry = aggregate(n, assets, per, status, (i) => (s.positions[i].expiry === 0 ? -1 : bucketOf(s.positions[i].expiry, ex)), ex, (b) => {
     const [lo, hi] = bucketBounds(b, ex, 0, Infinity);
     return [b === ex.length ? `>${dayLabel(lo)}` : b === 0 ? `<=${dayLabel(hi)}` : `${dayLabel(lo)}-${dayLabel(hi)}`, lo, hi];
   }, 'perpetual');
-  const byStrike = aggregate(n, assets, per, s.status, (i) => (isOption(i) ? bucketOf(s.positions[i].strike / s.positions[i].forward, st) : -1), st, (b) => {
+  const byStrike = aggregate(n, assets, per, status, (i) => (isOption(i) ? bucketOf(s.positions[i].strike / s.positions[i].forward, st) : -1), st, (b) => {
     const [lo, hi] = bucketBounds(b, st, 0, Infinity);
     return [b === 0 ? `<${fmt(hi)}` : b === st.length ? `>=${fmt(lo)}` : `${fmt(lo)}-${fmt(hi)}`, lo, hi];
   }, 'linear');
-  const byDelta = aggregate(n, assets, per, s.status, (i) => (isOption(i) ? bucketOf(s.unitDelta[i], de) : -1), de, (b) => {
+  const byDelta = aggregate(n, assets, per, status, (i) => (isOption(i) ? bucketOf(s.unitDelta[i], de) : -1), de, (b) => {
     const [lo, hi] = bucketBounds(b, de, -1, 1);
     return [`${fmt(lo)}..${fmt(hi)}`, lo, hi];
   }, 'linear');
   const several = byUnderlying.size > 1;
-  let status: number = Status.ok;
-  for (let i = 0; i < n; i++) if (s.status[i] !== Status.ok) status = Status.invalidInput;
+  let overall: number = Status.ok;
+  for (let i = 0; i < n; i++) if (status[i] !== Status.ok) overall = Status.invalidInput;
   return {
     numeraire: opts.numeraire, sticky: s.sticky, marks: s.marks, positions: cols, assets, kinds: s.positions.map((p) => p.kind),
     expiries: Float64Array.from(s.positions, (p) => p.expiry), strikes: Float64Array.from(s.positions, (p) => p.strike),
-    total: opts.numeraire === 'coin' && several ? null : total, byUnderlying, byExpiry, byStrike, byDelta, status,
+    total: opts.numeraire === 'coin' && several ? null : total, byUnderlying, byExpiry, byStrike, byDelta, status: overall,
   };
 }
 
