@@ -13,7 +13,8 @@ import { readFileSync } from 'node:fs';
 import { createEngine, loadDeribitChain, marketFromDeribitChain, loadLpSolver, DERIBIT_GRID } from '../dist/index.js';
 
 const args = process.argv.slice(2);
-const reps = Number(args[args.indexOf('--reps') + 1] > 0 ? args[args.indexOf('--reps') + 1] : 15);
+const repsArg = args.includes('--reps') ? Number(args[args.indexOf('--reps') + 1]) : NaN;
+const reps = repsArg > 0 ? repsArg : 15;
 const asJson = args.includes('--json');
 
 const chain = loadDeribitChain(readFileSync(new URL('../data/market/deribit_options_snapshot_20260105T153329Z.csv', import.meta.url), 'utf8'));
@@ -72,7 +73,7 @@ const lpSolver = await loadLpSolver();
 const loadMs = performance.now() - t0;
 const out = { machine: `${os.cpus()[0]?.model} x${os.cpus().length}`, node: process.version, load: os.loadavg(), reps, highsFirstLoadMs: loadMs, backends: {} };
 const results = {};
-for (const backend of ['wasm', 'js']) {
+for (const backend of /** @type {const} */ (['wasm', 'js'])) {
   const engine = await createEngine({ backend });
   const margin = await bestAsync(() => engine.calibrateHedge({ book, market, instruments: hedges, objective: 'margin', grid: DERIBIT_GRID, lpSolver }));
   // The LP alone: time spent inside HiGHS's lpCall.

@@ -228,6 +228,6 @@ export {
 export {
   CASH_GREEK_NAMES, hedgeEffectiveness, loadLpSolver, LpSolverMissingError,
   type BookGreeksOptions, type BookGreeksResult, type CashGreeks, type CashGreekName, type GreekBucket, type PositionGreekColumns, type VolSurfaceLike,
-  type HedgeBook, type CalibrateHedgeArgs, type CalibrateHedgeResult, type HedgeInstrument, type HedgeTerms, type HedgeSolution,
+  type HedgeBook, type CalibrateHedgeArgs, type CalibrateHedgeResult, type HedgeInstrument, type HedgeTerms, type HedgeSolution, type WithoutSize,
   type HedgeEffectivenessArgs, type HedgeEffectivenessResult, type TailReduction, type LpSolver, type LpStatus,
 } from './hedging/index.js';

@@ -62,7 +62,7 @@ describe.each(BACKENDS)('bookGreeks (%s)', (backend) => {
       const scale = { delta: 0, gamma: 0, vega: 0, theta: 0, vanna: 0, volga: 0 };
       const add = (k: keyof typeof want, v: number) => { want[k] += v; scale[k] += Math.abs(v); };
       for (const p of book) {
-        const S = market.assets[p.asset!].index;
+        const S = market.assets[(p as { asset: string }).asset].index;
         if (p.kind === 'perpetual') add('delta', p.size * S);
         else if (p.kind === 'future') add('delta', p.size * (p.settlement === 'coin' ? S : forwardOf(market, p.asset, p.expiry)));
         else if (p.kind === 'option') {

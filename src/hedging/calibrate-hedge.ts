@@ -52,8 +52,11 @@ export interface HedgeTerms {
 /** A hedge instrument: a margin position without its size (a listed name or a full spec), plus its trading terms. */
 export type HedgeInstrument = (
   | { instrument: string; kind?: undefined; vol?: number }
-  | Omit<Extract<MarginPosition, { kind: 'perpetual' | 'future' | 'option' | 'spot' }>, 'size'>
+  | WithoutSize<Extract<MarginPosition, { kind: 'perpetual' | 'future' | 'option' | 'spot' }>>
 ) & HedgeTerms;
+
+/** A position type without its size, member by member of a union. */
+export type WithoutSize<T> = T extends unknown ? Omit<T, 'size'> : never;
 
 const TERM_KEYS = ['name', 'lotSize', 'min', 'max', 'halfSpread'] as const satisfies readonly (keyof HedgeTerms)[];
 

@@ -9,7 +9,7 @@ export {
 } from './book-greeks.js';
 export {
   calibrateHedge,
-  type CalibrateHedgeArgs, type CalibrateHedgeResult, type HedgeInstrument, type HedgeTerms, type HedgeSolution,
+  type CalibrateHedgeArgs, type CalibrateHedgeResult, type HedgeInstrument, type HedgeTerms, type HedgeSolution, type WithoutSize,
 } from './calibrate-hedge.js';
 export { hedgeEffectiveness, type HedgeEffectivenessArgs, type HedgeEffectivenessResult, type TailReduction } from './hedge-effectiveness.js';
 export { loadLpSolver, LpSolverMissingError, type LpSolver, type LpStatus } from './hedge-lp.js';
