@@ -6,11 +6,12 @@
  * variance reduction must equal R^2 = rho^2) and on simulated windows (a perfect hedge, a noisy one).
  * Tolerances: 1e-10 relative (sums of a few hundred products of O(1e3) numbers, two algorithms).
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { expectInputError } from './backends.js';
 import { rng } from './seeded-random.js';
 import { alignHistories, hedgeEffectiveness, parsePriceCsv } from '../src/index.js';
+import btcCsv from '../data/history/BTCUSDT_1d.csv?raw';
+import ethCsv from '../data/history/ETHUSDT_1d.csv?raw';
 
 function normalEquations(x: ArrayLike<number>, y: ArrayLike<number>) {
   const n = x.length;
@@ -63,8 +64,7 @@ describe('hedgeEffectiveness', () => {
   });
 
   it('on the bundled histories: ETH hedged with the BTC perpetual at the minimum-variance ratio reduces variance by exactly rho^2 = R^2', () => {
-    const read = (f: string) => parsePriceCsv(readFileSync(new URL(`../data/history/${f}`, import.meta.url), 'utf8'));
-    const al = alignHistories({ BTC: read('BTCUSDT_1d.csv'), ETH: read('ETHUSDT_1d.csv') }, 'simple');
+    const al = alignHistories({ BTC: parsePriceCsv(btcCsv), ETH: parsePriceCsv(ethCsv) }, 'simple');
     for (const [from, to] of [[al.returns.BTC.length - 365, al.returns.BTC.length], [al.returns.BTC.length - 730, al.returns.BTC.length - 365]]) {
       const sEth = al.prices.ETH[from], sBtc = al.prices.BTC[from];
       // USD P&L of 100 ETH and of one BTC perpetual per day, on daily simple returns (prices as of the window start).

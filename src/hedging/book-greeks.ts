@@ -71,7 +71,7 @@ export interface GreekBucket extends CashGreeks {
   count: number;
 }
 
-/** Options of {@link bookGreeks}. */
+/** Options of `engine.bookGreeks`. */
 export interface BookGreeksOptions {
   /** `'usd'` (default) or `'coin'`: amounts in coins of each position's underlying (see the module docs). */
   numeraire?: 'usd' | 'coin';
@@ -109,7 +109,7 @@ export interface PositionGreekColumns {
   status: Uint8Array;
 }
 
-/** Result of {@link bookGreeks}. */
+/** Result of `engine.bookGreeks`. */
 export interface BookGreeksResult {
   numeraire: 'usd' | 'coin';
   sticky: 'strike' | 'moneyness';
@@ -176,7 +176,7 @@ export function bookAccount(book: unknown, path = 'book'): MarginAccount {
   return book as MarginAccount;
 }
 
-/** Checked options of {@link bookGreeks}. */
+/** Checked options of `engine.bookGreeks`. */
 export interface CheckedGreeksOptions {
   numeraire: 'usd' | 'coin';
   surface: VolSurfaceLike | ReadonlyMap<string, VolSurfaceLike> | undefined;

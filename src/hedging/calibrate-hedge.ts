@@ -60,7 +60,7 @@ export type WithoutSize<T> = T extends unknown ? Omit<T, 'size'> : never;
 
 const TERM_KEYS = ['name', 'lotSize', 'min', 'max', 'halfSpread'] as const satisfies readonly (keyof HedgeTerms)[];
 
-/** Arguments of {@link calibrateHedge}. */
+/** Arguments of `engine.calibrateHedge`. */
 export interface CalibrateHedgeArgs {
   book: HedgeBook;
   market: MarginMarket;
@@ -119,7 +119,7 @@ export interface HedgeSolution {
   initialMargin: number;
 }
 
-/** Result of {@link calibrateHedge}. */
+/** Result of `engine.calibrateHedge`. */
 export interface CalibrateHedgeResult {
   objective: CalibrateHedgeArgs['objective'];
   /** Instrument names, in the order of the quantities. */

@@ -61,11 +61,15 @@ export function checkLpSolver(v: unknown, path: string): LpSolver {
 }
 
 /** Model status names of HiGHS (constants.modelStatus), for results. */
-const MODEL_STATUS = [
+const MODEL_STATUS: readonly LpStatus[] = [
   'notSet', 'loadError', 'modelError', 'presolveError', 'solveError', 'postsolveError', 'empty', 'optimal', 'infeasible',
   'unboundedOrInfeasible', 'unbounded', 'objectiveBound', 'objectiveTarget', 'timeLimit', 'iterationLimit', 'unknown', 'solutionLimit', 'interrupted',
-] as const;
-export type LpStatus = (typeof MODEL_STATUS)[number] | 'error';
+];
+/** HiGHS's model status (constants.modelStatus by name), or 'error' when the call itself failed. */
+export type LpStatus =
+  | 'notSet' | 'loadError' | 'modelError' | 'presolveError' | 'solveError' | 'postsolveError' | 'empty' | 'optimal' | 'infeasible'
+  | 'unboundedOrInfeasible' | 'unbounded' | 'objectiveBound' | 'objectiveTarget' | 'timeLimit' | 'iterationLimit' | 'unknown'
+  | 'solutionLimit' | 'interrupted' | 'error';
 
 /**
  * A dense program: minimise cost'x + 1/2 x'Hx subject to rowLower <= A x <= rowUpper and

@@ -3,7 +3,7 @@
  * sizes) under a scenario set, and under a portfolio-margin grid.
  *
  * Scenario sets (the risk module's {@link ScenarioSet}: log-returns of each asset's index, optional
- * vol shocks, a horizon) are valued here with the same conventions as {@link bookGreeks}: every
+ * vol shocks, a horizon) are valued here with the same conventions as `engine.bookGreeks`: every
  * forward moves with its index (F' = S' e^{basis (T - h)}), options are repriced with Black-76 at the
  * shocked vol in ONE batch call (positions x scenarios), coin-settled options are valued at the
  * coin premium times the index, inverse futures and perpetuals by their coin P&L at the index.
