@@ -86,7 +86,7 @@ const options = (outDirOf) => ({
   mainFields: ['module', 'main'],
   // Node built-ins (the CLI's; the library reaches them through non-literal specifiers) and the
   // optional chart renderer stay imports.
-  external: ['node:*', 'vega', 'vega-lite'],
+  external: ['node:*', 'vega', 'vega-lite', 'highs'], // [hedging] highs: the optional LP solver peer (src/hedging/hedge-lp.ts)
   sourcemap: 'linked',
   sourcesContent: true,
   metafile: true,

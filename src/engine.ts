@@ -48,6 +48,9 @@ import type { ScenarioSet } from './risk/portfolio.js';
 import { garchLogLikelihood, simulateGarch } from './risk/garch.js';
 import { philoxNormals, philoxUniforms } from './risk/random.js';
 import { runShards, runShardsInto, type RunShardsOptions, type RunShardsIntoOptions } from './parallel/run-shards.js';
+// [hedging]
+import { bookGreeks, type BookGreeksOptions, type BookGreeksResult, type HedgeBook } from './hedging/book-greeks.js';
+import { calibrateHedge, type CalibrateHedgeArgs, type CalibrateHedgeResult } from './hedging/calibrate-hedge.js';
 import {
   checkEmpiricalTailArgs, checkGarchLogLikelihoodArgs, checkPhiloxArgs, checkSensitivitiesArgs, checkSimulateGarchArgs, splitScenarioArgs,
   splitCalibrateArgs, type CalibrateArgs, type CalibrateSsviArgs, type CalibrateSsviResult, type CalibrateSviArgs, type CalibrateSviResult, type EmpiricalTailArgs,
@@ -535,6 +538,28 @@ export class Engine implements EngineContext {
    */
   runShardsInto<J>(output: Float64Array, options: RunShardsIntoOptions<J>): Promise<Float64Array> {
     return runShardsInto(this, output, options);
+  }
+
+  // [hedging] book greeks and hedge calibration (src/hedging, docs/hedging.md)
+  /**
+   * Cash greeks of a book (USD delta per 100% move, gamma per 1% move, vega per vol point, theta per
+   * day, vanna, volga; or in coins of the underlying) per position and by underlying, expiry,
+   * moneyness and delta bucket, and in total; marks from the market's vols or a VolSurface
+   * (sticky-strike or sticky-moneyness). See {@link BookGreeksOptions}.
+   * @throws InputError for a malformed book, market or option (naming the field).
+   */
+  bookGreeks(book: HedgeBook, market: MarginMarket, options?: BookGreeksOptions): BookGreeksResult {
+    return bookGreeks(this, book, market, options);
+  }
+
+  /**
+   * Quantities of hedge instruments for a book: greek targets (least squares, exact when square),
+   * minimum variance or ES over scenarios, or minimum portfolio-margin IM under a grid (an LP solved
+   * by HiGHS, the optional peer `highs`). See {@link CalibrateHedgeArgs}.
+   * @throws (rejects) InputError for malformed arguments; LpSolverMissingError when a solve needs `highs` and it is not installed.
+   */
+  calibrateHedge(args: CalibrateHedgeArgs): Promise<CalibrateHedgeResult> {
+    return calibrateHedge(this, args);
   }
 }
 

@@ -224,3 +224,10 @@ export {
   /** @deprecated import from `riskwasm/internals`; removed from the main entry in the next release. */
   checkCorrelationMatrix,
 } from './internals.js';
+// [hedging] book greeks, hedge calibration, hedge effectiveness (src/hedging, docs/hedging.md)
+export {
+  CASH_GREEK_NAMES, hedgeEffectiveness, loadLpSolver, LpSolverMissingError,
+  type BookGreeksOptions, type BookGreeksResult, type CashGreeks, type CashGreekName, type GreekBucket, type PositionGreekColumns, type VolSurfaceLike,
+  type HedgeBook, type CalibrateHedgeArgs, type CalibrateHedgeResult, type HedgeInstrument, type HedgeTerms, type HedgeSolution, type WithoutSize,
+  type HedgeEffectivenessArgs, type HedgeEffectivenessResult, type TailReduction, type LpSolver, type LpStatus,
+} from './hedging/index.js';

@@ -13,3 +13,5 @@ export {
 } from './specs.js';
 export { renderSvg, renderHtml } from './render.js';
 export { ChartRendererMissingError, CHART_RENDERER_PACKAGES } from './renderer.js';
+// [hedging]
+export { hedgeGreeksChart, type HedgeGreeksChartInput, type HedgeGreeksBucket } from './hedge-greeks.js';

@@ -319,6 +319,23 @@ export function valueCases() {
       call: (e, [cols, types, params, jumps]) => e.batesPrice({ ...cols, types, params: { ...params, ...jumps } }),
       output: 'price',
     },
+    // [hedging] book greeks: valid positions, hostile surface vols (one per option, in book order).
+    {
+      name: 'bookGreeks',
+      arb: fc.tuple(
+        fc.array(fc.record({
+          kind: fc.constant('option'), asset: fc.constant('BTC'), size: fc.double({ min: -100, max: 100, noNaN: true }), strike: fc.double({ min: 1e3, max: 2e5, noNaN: true }),
+          expiry: fc.double({ min: 0.01, max: 3, noNaN: true }), type: fc.constantFrom('call', 'put'), settlement: fc.constantFrom('usd', 'coin'),
+        }), { minLength: n, maxLength: n }),
+        fc.array(field(0, 3), { minLength: n, maxLength: n }),
+        fc.constantFrom('strike', 'moneyness'), fc.constantFrom('usd', 'coin'),
+      ),
+      call: (e, [positions, vols, sticky, numeraire]) => e.bookGreeks(positions, { assets: { BTC: { index: 90000 } } }, {
+        sticky, numeraire,
+        surface: { vol: (a) => { const m = (a.strikes ?? a.moneyness).length; const v = Float64Array.from({ length: m }, (_, k) => vols[k % vols.length]); return { vols: v, status: new Uint8Array(m) }; } },
+      }).positions,
+      output: 'delta',
+    },
   ];
 }
 
