@@ -84,7 +84,11 @@ export function sviDurrlemanG(p: SviParams, k: number): number {
 }
 
 function durrlemanG(p: SviParams, k: number): number {
-  const { w, dw, d2w } = sviTotalVarianceAt(p, k);
+  // sviTotalVarianceAt written out: the butterfly check calls this on every grid point of every
+  // fit, and the returned object was most of a warm refit's garbage.
+  const d = k - p.m;
+  const q = Math.sqrt(d * d + p.sigma * p.sigma);
+  const w = p.a + p.b * (p.rho * d + q), dw = p.b * (p.rho + d / q), d2w = (p.b * p.sigma * p.sigma) / (q * q * q);
   if (!(w > 0)) return NaN;
   const t = 1 - (k * dw) / (2 * w);
   return t * t - ((dw * dw) / 4) * (1 / w + 0.25) + d2w / 2;
@@ -702,9 +706,10 @@ export function assembleSliceResult<S extends FitResultBase, R>(
   ctx: EngineContext, Q: PreparedQuotes, slices: S[], allModel: Float64Array, residuals: Float64Array, t0: number,
   extra: (slices: S[]) => R,
 ): FitResultBase & R {
-  const all = Int32Array.from({ length: Q.n }, (_, i) => i);
-  const scratch = new Float64Array(Q.n);
-  const stats = fitStatistics(ctx, Q, all, allModel, scratch);
+  // One slice holds every quote in index order: its statistics are the overall ones.
+  const stats = slices.length === 1 && slices[0].residuals.length === Q.n
+    ? { rmse: slices[0].rmse, maxAbsError: slices[0].maxAbsError, insideBidAsk: slices[0].insideBidAsk }
+    : fitStatistics(ctx, Q, Int32Array.from({ length: Q.n }, (_, i) => i), allModel, new Float64Array(Q.n));
   const reason: EndReason = worstReason(slices.map((x) => x.reason));
   return {
     reason, iterations: slices.reduce((s, x) => s + x.iterations, 0), ...stats, residuals, elapsedMs: now() - t0, ...extra(slices),
