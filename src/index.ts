@@ -224,3 +224,8 @@ export {
   /** @deprecated import from `riskwasm/internals`; removed from the main entry in the next release. */
   checkCorrelationMatrix,
 } from './internals.js';
+// [surface] honest fits: quality flags, bound hits, robust loss, Lee's wing bound.
+export { robustCost } from './math/optimise/levenberg-marquardt.js';
+export type { LossFunction } from './math/optimise/least-squares.js';
+export { QUALITY_FLAGS, DEFAULT_QUALITY, type QualityFlag, type FitQuality, type QualityThresholds, type BoundHit } from './calibration/fit-quality.js';
+export { LEE_WING_BOUND } from './calibration/svi.js';

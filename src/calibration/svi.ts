@@ -277,7 +277,7 @@ export interface FitSviArgs extends MarketArgs {
    * Box bounds. Defaults from the slice's data (log-moneyness in [kLo, kHi], max total variance
    * wMax): a in [-wMax, wMax], b in [0, 2] (Lee), rho in [-0.999, 0.999], m in [kLo - 1, kHi + 1],
    * sigma in [1e-4, 2]. Lee's wing bound b (1 + |rho|) <= 2 is enforced on top of the box (see
-   * {@link fitSvi}); a lower bound on b above 2 is an InputError.
+   * `engine.fitSvi`); a lower bound on b above 2 is an InputError.
    */
   bounds?: { lower?: Partial<SviParams>; upper?: Partial<SviParams> };
   /** Parameters held at their initial value. */
@@ -509,7 +509,7 @@ export function usableQuotes(Q: PreparedQuotes, indices: ArrayLike<number>): num
  * box-constrained Levenberg-Marquardt with the analytic Jacobian from the `sviSliceEvaluate`
  * kernel, and check each fitted slice for butterfly arbitrage (Durrleman's g on a grid, Lee's
  * wing bound). Lee's bound b (1 + |rho|) <= 2 is a constraint of the fit, not only a check: the
- * optimiser moves b in [bLo, min(bHi, 2 / (1 + |rho|))] (see {@link SviLeeMap}); a slice whose
+ * optimiser moves b in [bLo, min(bHi, 2 / (1 + |rho|))] (when the box optimum breaks it); a slice whose
  * fit ends at that cap is flagged `leeWingBound` (its wings wanted to be steeper than any
  * arbitrage-free smile). Quotes whose price has no implied vol get weight 0 (residual NaN).
  * Every slice and the result carry `quality` ({ ok, flags }) and `boundHits`.

@@ -334,6 +334,25 @@ describe('bad input and interruption', () => {
     expect(lax.code).toBe(0);
   });
 
+  it('surface --fit svi / --strict: per-expiry fit flags and bounds in text and JSON; --strict exits 1 on any flag', async () => {
+    const flagged = ['surface', '--currency', 'BTC', '--expiry', '30JAN26', '--quiet'];
+    const j = JSON.parse((await run([...flagged, '--fit', 'svi', '--json'])).stdout);
+    expect(j.ok).toBe(false);
+    const fit = j.surfaces[0].expiries[0].fit;
+    expect(fit.model).toBe('svi');
+    expect(fit.quality.flags).toContain('parameterAtBound');
+    expect(fit.boundHits).toEqual([expect.objectContaining({ name: 'a', side: 'lower' })]);
+    const strict = await run([...flagged, '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain('NOT OK: parameterAtBound [a@lower]');
+    expect((await run(flagged)).code).toBe(0);
+    const clean = await run(['surface', '--currency', 'BTC', '--expiry', '27MAR26', '--quiet', '--strict']);
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toContain('all 1 SVI fits ok');
+    // Without --fit or --strict the report has no fit (and no ok field): unchanged.
+    expect(JSON.parse((await run([...flagged, '--json'])).stdout).ok).toBeUndefined();
+  });
+
   it('--help lists the commands; --version prints the package version', async () => {
     const h = await run(['--help']);
     expect(h.code).toBe(0);
