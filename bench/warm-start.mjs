@@ -13,7 +13,7 @@ const ROUNDS = Number(process.env.ROUNDS ?? 21);
 const INNER = Number(process.env.INNER ?? 200);
 const F = 100, T = 0.5, N = 25;
 const TRUE = [0.02, 0.15, -0.4, 0.05, 0.2];
-const sviW = ([a, b, rho, m, sigma], k) => a + b * (rho * (k - m) + Math.sqrt((k - m) ** 2 + sigma ** 2));
+const sviW = (/** @type {number[]} */ [a, b, rho, m, sigma], /** @type {number} */ k) => a + b * (rho * (k - m) + Math.sqrt((k - m) ** 2 + sigma ** 2));
 const strikes = Float64Array.from({ length: N }, (_, i) => F * Math.exp(-0.6 + (1.2 * i) / (N - 1)));
 // A market-like slice: the SVI smile plus a small deterministic wiggle (so the fit is not exact).
 const base = Float64Array.from(strikes, (K, i) => Math.sqrt(sviW(TRUE, Math.log(K / F)) / T) + 0.002 * Math.sin(1.7 * i));
