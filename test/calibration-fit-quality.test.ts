@@ -279,6 +279,31 @@ describe.each(BACKENDS)('honest fits (%s)', (backend) => {
     expect(() => engine.calibrateHeston({ forwards: F, quotes, warmStart: cold, starts: [params] })).toThrow(InputError);
   });
 
+  it('engine.calibrate: robust loss through the global stage and LM (huber M-estimate 1/3), with quality and boundHits', () => {
+    const y = [0, 0, 0, 10];
+    const model = {
+      names: ['p'],
+      defaults: () => ({ initial: Float64Array.of(5), lower: Float64Array.of(-20), upper: Float64Array.of(20) }),
+      residuals: () => ({
+        nParams: 1, nResiduals: 4,
+        evaluate(p: Float64Array, r: Float64Array, J: Float64Array | null) {
+          for (let i = 0; i < 4; i++) {
+            r[i] = p[0] - y[i];
+            if (J) J[i] = 1;
+          }
+        },
+      }),
+    };
+    const fit = engine.calibrate({ model, quotes: null, loss: 'huber', lossScale: 1, global: { seed: 7, maxGenerations: 20 }, tolerance: 1e-15 });
+    expect(fit.params[0]).toBeCloseTo(1 / 3, 8);
+    expect(fit.global!.cost).toBeGreaterThanOrEqual(fit.cost); // the stage's cost is the robust one too: LM only improves on it
+    expect(fit.quality).toEqual({ ok: true, flags: [] }); // 4 residuals >= 1 parameter + 2; no rmse threshold in unknown units
+    const capped = engine.calibrate({ model, quotes: null, loss: 'huber', bounds: { upper: { p: 0.2 } } });
+    expect(capped.boundHits).toEqual([{ name: 'p', side: 'upper', value: 0.2, bound: 0.2, constraint: 'box' }]);
+    expect(capped.quality).toEqual({ ok: false, flags: ['parameterAtBound'] });
+    expect(engine.calibrate({ model, quotes: null, quality: { maxRmse: 1 } }).quality.flags).toEqual(['rmseAboveThreshold']); // rmse 4.33 of the mean fit
+  });
+
   it('SABR and the generic loop carry quality and boundHits', () => {
     const r = engine.calibrateSabr({ forwards: F, quotes: { strikes, expiries: T, vols: clean }, bounds: { upper: { nu: 0.05 } } });
     expect(r.slices[0].boundHits).toContainEqual(expect.objectContaining({ name: 'nu', side: 'upper' }));
