@@ -277,6 +277,13 @@ describe.each(BACKENDS)('honest fits (%s)', (backend) => {
     for (const k of ['v0', 'kappa', 'theta', 'sigma', 'rho'] as const) expect(Math.abs(warm.params[k] - cold.params[k]), k).toBeLessThan(1e-6);
     expect(warm.iterations).toBeLessThanOrEqual(cold.iterations);
     expect(() => engine.calibrateHeston({ forwards: F, quotes, warmStart: cold, starts: [params] })).toThrow(InputError);
+    try {
+      engine.calibrateHeston({ forwards: F, quotes, warmStart: { ...params, kappa: NaN } });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(InputError);
+      expect((e as InputError).path).toBe('warmStart.kappa');
+    }
   });
 
   it('engine.calibrate: robust loss through the global stage and LM (huber M-estimate 1/3), with quality and boundHits', () => {

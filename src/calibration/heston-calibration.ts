@@ -1,5 +1,6 @@
 import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
+import { checkKeys } from '../option-keys.js';
 import { black76 } from '../pricing/black-pricing.js';
 import { impliedVol } from '../pricing/implied-vol.js';
 import { hestonPrice, HESTON_PARAM_NAMES, type HestonParams } from '../pricing/heston-price.js';
@@ -310,6 +311,11 @@ export function calibratePriceModel<P extends object>(
     const w = args.warmStart as unknown;
     if (w === null || typeof w !== 'object') throw new InputError('warmStart', w, 'a previous fit or its params');
     initial = ('params' in w && 'runs' in w ? (w as StochasticVolFit<P>).params : w) as unknown as Record<string, number>;
+    if (initial === null || typeof initial !== 'object') throw new InputError('warmStart', w, 'a previous fit or its params');
+    checkKeys(initial, pricing.names, 'warmStart');
+    for (const name of pricing.names) {
+      if (typeof initial[name] !== 'number' || !Number.isFinite(initial[name])) throw new InputError(`warmStart.${name}`, initial[name], 'a finite number');
+    }
   }
   const fit = calibrate(ctx, stochasticVolModel(pricing, S, defaults, args.fellerPenalty, fellerIdx), Q, {
     initial, starts: args.starts as Record<string, number>[] | undefined,
