@@ -179,10 +179,10 @@ function sqrtWeights(weights: LmOptions['weights'], m: number): Float64Array {
 }
 
 /** @throws InputError naming the malformed option. */
-function lmSettings(problem: LeastSquaresProblem, o: LmOptions, initialPath: string): LmSettings {
+function lmSettings(problem: LeastSquaresProblem, o: LmOptions, initialPath: string, initial: ArrayLike<number> = o.initial): LmSettings {
   const n = problem.nParams;
   if (o.onEvaluate !== undefined && typeof o.onEvaluate !== 'function') throw new InputError('onEvaluate', o.onEvaluate, 'a function');
-  const x = vector(o.initial, n, initialPath, NaN);
+  const x = vector(initial, n, initialPath, NaN);
   const lo = vector(o.lower, n, 'lower', -Infinity);
   const hi = vector(o.upper, n, 'upper', Infinity);
   const fixed = fixedMask(o.fixed, n);
@@ -426,14 +426,14 @@ function predictedReduction(A: Float64Array, g: Float64Array, s: Float64Array, n
 }
 
 /**
- * One run from `options.initial` (reported as `initialPath` in errors).
+ * One run from `initial` (default `options.initial`; reported as `initialPath` in errors).
  * @internal shared with multiStart.
  * @throws InputError for malformed options.
  */
-export function lmRun(problem: LeastSquaresProblem, options: LmOptions, initialPath = 'initial'): LmResult {
+export function lmRun(problem: LeastSquaresProblem, options: LmOptions, initialPath = 'initial', initial: ArrayLike<number> = options.initial): LmResult {
   const n = problem.nParams;
   const m = problem.nResiduals;
-  const s = lmSettings(problem, options, initialPath);
+  const s = lmSettings(problem, options, initialPath, initial);
   const { x, fixed } = s;
   const R = new Residuals(problem, s);
   let cost = R.at(x, R.r, R.Jt ? R.J : null);
