@@ -136,6 +136,7 @@ export interface CalibrateArgs<Q> extends CalibrateOptions {
 const CALIBRATE_KEYS = keyList<CalibrateArgs<unknown>>()([
   'model', 'quotes', 'method', 'initial', 'starts', 'extraStarts', 'bounds', 'fixed', 'weights', 'global', 'globalStart',
   'maxIterations', 'tolerance', 'jacobian', 'onEvaluate',
+  'loss', 'lossScale', 'quality', // [surface] robust loss and quality thresholds
 ]);
 
 /**

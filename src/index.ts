@@ -231,3 +231,8 @@ export {
   type HedgeBook, type CalibrateHedgeArgs, type CalibrateHedgeResult, type HedgeInstrument, type HedgeTerms, type HedgeSolution, type WithoutSize,
   type HedgeEffectivenessArgs, type HedgeEffectivenessResult, type TailReduction, type LpSolver, type LpStatus,
 } from './hedging/index.js';
+// [surface] honest fits: quality flags, bound hits, robust loss, Lee's wing bound.
+export { robustCost } from './math/optimise/levenberg-marquardt.js';
+export type { LossFunction } from './math/optimise/least-squares.js';
+export { QUALITY_FLAGS, DEFAULT_QUALITY, type QualityFlag, type FitQuality, type QualityThresholds, type BoundHit } from './calibration/fit-quality.js';
+export { LEE_WING_BOUND } from './calibration/svi.js';

@@ -15,8 +15,10 @@ import { checkKeys } from '../option-keys.js';
 import { enumOption } from '../batch-inputs.js';
 import { multiStart } from '../math/optimise/multi-start.js';
 import { DE_MAX_GENERATIONS, DE_MAX_POPULATION, differentialEvolution, type DifferentialEvolutionResult } from '../math/optimise/differential-evolution.js';
-import type { EndReason, JacobianMode, LeastSquaresProblem } from '../math/optimise/least-squares.js';
+import type { EndReason, JacobianMode, LeastSquaresProblem, LossFunction } from '../math/optimise/least-squares.js';
+import { robustCost } from '../math/optimise/levenberg-marquardt.js';
 import { countOption, optionalFunction } from './quotes.js';
+import { boundHits, checkedQuality, fitQuality, type BoundHit, type FitQuality, type QualityThresholds } from './fit-quality.js';
 
 /** A start and a box, one entry per parameter (the model's `names` order). */
 export interface ParameterBox {
@@ -96,6 +98,15 @@ export interface CalibrateOptions {
   jacobian?: JacobianMode;
   /** Test hook: every point evaluated (every start, and the global stage) with its cost. */
   onEvaluate?: (params: Float64Array, cost: number) => void;
+  /** Robust loss of the quote residuals (LM's `loss`; penalty residuals too). Default 'linear'. */
+  loss?: LossFunction;
+  /** The loss's soft margin f, in the residuals' units. Default 1. */
+  lossScale?: number;
+  /**
+   * Thresholds of `quality` (see {@link QualityThresholds}). `maxRmse` is in the residuals' units
+   * here and has no default (the loop does not know the units); the model fits set their own.
+   */
+  quality?: QualityThresholds;
 }
 
 /** What the global stage did. */
@@ -127,8 +138,12 @@ export interface CalibrateResult {
   rmse: number;
   /** Unweighted quote residuals at `params` (penalty excluded). */
   residuals: Float64Array;
-  /** Free parameters that ended on their lower or upper bound, in `names` order. */
+  /** Free parameters that ended on (or within `quality.boundTolerance` of) their lower or upper bound, in `names` order. */
   atBounds: string[];
+  /** The same parameters with the side, value and bound. */
+  boundHits: BoundHit[];
+  /** Flags: notConverged, parameterAtBound, tooFewQuotes, rmseAboveThreshold (with `quality.maxRmse`). */
+  quality: FitQuality;
   /** The start that gave the kept fit, and every run. */
   bestStart: number;
   runs: { reason: EndReason; cost: number; iterations: number }[];
@@ -177,10 +192,14 @@ export function calibrate<Q>(engine: EngineContext, model: CalibrationModel<Q>, 
     }
   }
   const globalStart = enumOption(options.globalStart, ['first', 'last'] as const, 'last', 'globalStart');
+  const loss = enumOption(options.loss, ['linear', 'soft_l1', 'huber'] as const, 'linear', 'loss');
+  const lossScale = options.lossScale ?? 1;
+  if (typeof lossScale !== 'number' || !(lossScale > 0) || lossScale === Infinity) throw new InputError('lossScale', lossScale, 'a finite number > 0');
+  const thresholds = checkedQuality(options.quality, 'price');
   let report: GlobalStageReport | undefined;
   let globalEvaluations = 0;
   if (global) {
-    const de = globalStage(problem, starts, lower, upper, weights, fixed, global, onEvaluate, names);
+    const de = globalStage(problem, starts, lower, upper, weights, fixed, global, onEvaluate, names, loss === 'linear' ? undefined : { loss, lossScale });
     const first = globalStart === 'first';
     report = { cost: de.cost, reason: de.reason === 'converged' ? 'converged' : 'maxGenerations', generations: de.generations, evaluations: de.evaluations, run: first ? 0 : starts.length };
     globalEvaluations = de.evaluations;
@@ -190,13 +209,21 @@ export function calibrate<Q>(engine: EngineContext, model: CalibrationModel<Q>, 
   const fit = multiStart(problem, {
     starts, lower, upper, fixed, weights,
     maxIterations: options.maxIterations ?? 200, tolerance: options.tolerance ?? 1e-10, jacobian: options.jacobian, onEvaluate,
+    ...(loss === 'linear' ? {} : { loss, lossScale }),
   });
+  const hits = boundHits(fit.params, lower, upper, fixed, names, thresholds.boundTolerance);
+  const rmse = quoteRmse(fit.residuals, weights, m);
+  let usable = 0;
+  for (let i = 0; i < m; i++) if (weights[i] > 0 && Number.isFinite(fit.residuals[i])) usable++;
+  const freeParams = names.length - (fixed ? fixed.filter(Boolean).length : 0);
   const out: CalibrateResult = {
     params: fit.params, named: Object.fromEntries(names.map((name, j) => [name, fit.params[j]])),
     reason: fit.reason, converged: fit.reason !== 'maxIterations' && fit.reason !== 'nonFinite' && Number.isFinite(fit.cost), iterations: fit.iterations,
     evaluations: fit.evaluations + globalEvaluations, cost: fit.cost,
-    rmse: quoteRmse(fit.residuals, weights, m), residuals: fit.residuals.slice(0, m),
-    atBounds: boundParameters(fit.params, lower, upper, fixed, names), bestStart: fit.bestStart, runs: fit.runs, lower, upper,
+    rmse, residuals: fit.residuals.slice(0, m),
+    atBounds: hits.map((h) => h.name), boundHits: hits,
+    quality: fitQuality({ reason: fit.reason, rmse, insideBidAsk: NaN, quotes: usable, freeParams, boundHits: hits }, thresholds),
+    bestStart: fit.bestStart, runs: fit.runs, lower, upper,
   };
   if (report) out.global = report;
   return out;
@@ -297,6 +324,7 @@ export function globalStage(
   global: GlobalStage,
   onEvaluate?: (params: Float64Array, cost: number) => void,
   names?: readonly string[],
+  robust?: { loss: LossFunction; lossScale: number },
 ): DifferentialEvolutionResult {
   const lo = Float64Array.from(lower), hi = Float64Array.from(upper);
   for (let j = 0; j < lo.length; j++) {
@@ -314,7 +342,8 @@ export function globalStage(
   return differentialEvolution((p) => {
     problem.evaluate(p, r, null);
     let c = 0;
-    for (let i = 0; i < r.length; i++) c += weights[i] * r[i] * r[i];
+    if (robust) c = 2 * robustCost(r, robust.loss, robust.lossScale, weights).cost;
+    else for (let i = 0; i < r.length; i++) c += weights[i] * r[i] * r[i];
     const cost = Number.isFinite(c) ? 0.5 * c : Infinity;
     if (onEvaluate) onEvaluate(Float64Array.from(p), cost);
     return cost;

@@ -1,12 +1,15 @@
 import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
+import { checkKeys } from '../option-keys.js';
 import { black76 } from '../pricing/black-pricing.js';
 import { impliedVol } from '../pricing/implied-vol.js';
 import { hestonPrice, HESTON_PARAM_NAMES, type HestonParams } from '../pricing/heston-price.js';
 import { MARKET_KEYS, prepareQuotes, type PreparedQuotes } from './quotes.js';
 import { now } from '../clock.js';
 import { calibrate, type CalibrateOptions, type CalibrationModel, type GlobalStage, type GlobalStageReport, type ParameterBox, type PenaltyTerm } from './calibrate.js';
-import type { EndReason, FitResultBase, LeastSquaresProblem, MarketArgs } from './types.js';
+import type { EndReason, FitResultBase, LeastSquaresProblem, LossFunction, MarketArgs } from './types.js';
+import { robustOptions, usableQuotes } from './svi.js';
+import { checkedQuality, fitQuality, type BoundHit, type FitQuality, type QualityThresholds } from './fit-quality.js';
 
 /**
  * A stochastic-volatility model as calibration sees it: discounted prices (in the forward's
@@ -76,11 +79,22 @@ export interface StochasticVolCalibrationOptions<P> {
   global?: GlobalStage;
   /** Test hook: every point the residuals are evaluated at (all starts, and the global stage), with its cost. */
   onEvaluate?: (params: Float64Array, cost: number) => void;
+  /** Robust loss of the residuals, as in `fitSvi`. Default 'linear'. */
+  loss?: LossFunction;
+  /** The loss's soft margin (vol decimals with the vol objective, default 0.01; required in price units with the price objective). */
+  lossScale?: number;
+  /** Thresholds of the `quality` flags, as in `fitSvi` (rmse default 2 vol points). */
+  quality?: QualityThresholds;
+  /**
+   * A previous fit (or its `params`) to start LM from: one run from there, no `initial`, `starts`,
+   * `extraStarts` or `global` beside it (InputError).
+   */
+  warmStart?: StochasticVolFit<P> | P;
 }
 
 /** The keys of {@link StochasticVolCalibrationOptions} plus {@link MarketArgs}: every key calibrateHeston and calibrateBates take. */
 const STOCHASTIC_VOL_KEYS = [
-  ...MARKET_KEYS, 'initial', 'starts', 'extraStarts', 'bounds', 'fixed', 'fellerPenalty', 'global', 'onEvaluate',
+  ...MARKET_KEYS, 'initial', 'starts', 'extraStarts', 'bounds', 'fixed', 'fellerPenalty', 'global', 'onEvaluate', 'loss', 'lossScale', 'quality', 'warmStart',
 ] as const satisfies readonly (keyof (MarketArgs & StochasticVolCalibrationOptions<object>))[];
 
 export type { GlobalStageReport } from './calibrate.js';
@@ -98,8 +112,12 @@ export interface StochasticVolFit<P> extends FitResultBase {
   modelVols: Float64Array;
   /** With `global`: what the differential-evolution stage did. */
   global?: GlobalStageReport;
-  /** Free parameters that ended on a bound of the box. */
+  /** Free parameters that ended on (or within `quality.boundTolerance` of) a bound of the box. */
   atBounds: string[];
+  /** The same, with side, value and bound. */
+  boundHits: BoundHit[];
+  /** Flags of the fit (rmse, inside bid-ask, bounds, quotes, convergence). */
+  quality: FitQuality;
 }
 
 /**
@@ -283,11 +301,28 @@ export function calibratePriceModel<P extends object>(
   const Q = prepareQuotes(ctx, args, STOCHASTIC_VOL_KEYS);
   const S = sortQuotes(Q);
   const pricing = makeModel(S);
+  const robust = robustOptions(args, Q.objective);
+  const thresholds = checkedQuality(args.quality, Q.objective);
+  let initial = args.initial as Record<string, number> | undefined;
+  if (args.warmStart !== undefined) {
+    for (const key of ['initial', 'starts', 'extraStarts', 'global'] as const) {
+      if (args[key] !== undefined && !(key === 'extraStarts' && args[key] === 0)) throw new InputError(key, args[key], 'absent with warmStart (a warm start runs LM from the previous fit only)');
+    }
+    const w = args.warmStart as unknown;
+    if (w === null || typeof w !== 'object') throw new InputError('warmStart', w, 'a previous fit or its params');
+    initial = ('params' in w && 'runs' in w ? (w as StochasticVolFit<P>).params : w) as unknown as Record<string, number>;
+    if (initial === null || typeof initial !== 'object') throw new InputError('warmStart', w, 'a previous fit or its params');
+    checkKeys(initial, pricing.names, 'warmStart');
+    for (const name of pricing.names) {
+      if (typeof initial[name] !== 'number' || !Number.isFinite(initial[name])) throw new InputError(`warmStart.${name}`, initial[name], 'a finite number');
+    }
+  }
   const fit = calibrate(ctx, stochasticVolModel(pricing, S, defaults, args.fellerPenalty, fellerIdx), Q, {
-    initial: args.initial as Record<string, number> | undefined, starts: args.starts as Record<string, number>[] | undefined,
+    initial, starts: args.starts as Record<string, number>[] | undefined,
     extraStarts: args.extraStarts, bounds: args.bounds as CalibrateOptions['bounds'], fixed: args.fixed as string[] | undefined,
     weights: Float64Array.from(S.order, (i) => Q.weights[i]), global: args.global,
     maxIterations: args.maxIterations ?? 100, tolerance: args.tolerance ?? 1e-10, jacobian: args.jacobian, onEvaluate: args.onEvaluate,
+    ...(robust.loss === 'linear' ? {} : robust), quality: { boundTolerance: thresholds.boundTolerance },
   });
   const stats = priceModelStatistics(ctx, Q, S, pricing, fit.params);
   const [ik, it, is] = fellerIdx;
@@ -295,6 +330,11 @@ export function calibratePriceModel<P extends object>(
   const out: StochasticVolFit<P> = {
     params: fit.named as P, reason: fit.reason, iterations: fit.iterations, evaluations: fit.evaluations, ...stats,
     elapsedMs: 0, bestStart: fit.bestStart, runs: fit.runs, feller: { ratio, holds: ratio >= 1 }, atBounds: fit.atBounds,
+    boundHits: fit.boundHits,
+    quality: fitQuality({
+      reason: fit.reason, rmse: stats.rmse, insideBidAsk: stats.insideBidAsk, quotes: usableQuotes(Q, S.order),
+      freeParams: pricing.names.length - (args.fixed?.length ?? 0), boundHits: fit.boundHits,
+    }, thresholds),
   };
   if (fit.global) out.global = fit.global;
   out.elapsedMs = now() - t0;

@@ -6,7 +6,9 @@ import { requireNumber, requireNumberArray } from '../arguments.js';
 import { countOption, fitStatistics, MARKET_KEYS, optionalFunction, prepareQuotes, type VolEvaluator } from './quotes.js';
 import { now } from '../clock.js';
 import { calibrate, checkedGlobalStage, fixedMaskOf, MAX_EXTRA_STARTS, type GlobalStage } from './calibrate.js';
-import { assembleSliceResult, sliceFitOptions, unionAtBounds } from './svi.js';
+import { assembleSliceResult, robustOptions, sliceFitOptions, unionAtBounds, usableQuotes } from './svi.js';
+import { checkedQuality, combinedQuality, fitQuality, type BoundHit, type FitQuality, type QualityThresholds } from './fit-quality.js';
+import type { LossFunction } from './types.js';
 import { volModel } from './vol-model.js';
 import type { FitResultBase, MarketArgs } from './types.js';
 
@@ -33,10 +35,16 @@ export interface CalibrateSabrArgs extends MarketArgs {
   extraStarts?: number;
   global?: GlobalStage;
   onEvaluate?: (slice: number, params: Float64Array, cost: number) => void;
+  /** Robust loss of the residuals, as in `fitSvi`. Default 'linear'. */
+  loss?: LossFunction;
+  /** The loss's soft margin (vol decimals; default 0.01), as in `fitSvi`. */
+  lossScale?: number;
+  /** Thresholds of the `quality` flags, as in `fitSvi`. */
+  quality?: QualityThresholds;
 }
 
 const CALIBRATE_SABR_KEYS = [
-  ...MARKET_KEYS, 'beta', 'initial', 'bounds', 'fixed', 'extraStarts', 'global', 'onEvaluate',
+  ...MARKET_KEYS, 'beta', 'initial', 'bounds', 'fixed', 'extraStarts', 'global', 'onEvaluate', 'loss', 'lossScale', 'quality',
 ] as const satisfies readonly (keyof CalibrateSabrArgs)[];
 
 /** One expiry slice of {@link CalibrateSabrResult}. */
@@ -45,8 +53,12 @@ export interface SabrSliceFit extends FitResultBase {
   forward: number;
   params: SabrParams;
   quotes: number;
-  /** Free parameters of the slice that ended on a bound of its box. */
+  /** Free parameters of the slice that ended on (or within `quality.boundTolerance` of) a bound of its box. */
   atBounds: string[];
+  /** The same, with side, value and bound. */
+  boundHits: BoundHit[];
+  /** Flags of this slice. */
+  quality: FitQuality;
 }
 
 /** Result of `engine.calibrateSabr`. */
@@ -56,6 +68,8 @@ export interface CalibrateSabrResult extends FitResultBase {
   slices: SabrSliceFit[];
   /** Parameter names at a bound in any slice (per slice: `slices[i].atBounds`). */
   atBounds: string[];
+  /** Every slice's flags: ok only when every slice is. */
+  quality: FitQuality;
 }
 
 /**
@@ -147,7 +161,10 @@ export function calibrateSabr(ctx: EngineContext, args: CalibrateSabrArgs): Cali
   const Q = prepareQuotes(ctx, args, CALIBRATE_SABR_KEYS);
   const beta = args.beta ?? 1;
   if (typeof beta !== 'number' || !(beta >= 0 && beta <= 1)) throw new InputError('beta', beta, 'a number in [0, 1]');
-  fixedMaskOf(args.fixed, SABR_PARAM_NAMES); // checked once, before any slice
+  const fixedMask = fixedMaskOf(args.fixed, SABR_PARAM_NAMES); // checked once, before any slice
+  const robust = robustOptions(args, Q.objective);
+  const thresholds = checkedQuality(args.quality, Q.objective);
+  const freeParams = 3 - (fixedMask ? fixedMask.filter(Boolean).length : 0);
   const global = checkedGlobalStage(args.global);
   const extraStarts = countOption(args.extraStarts, 0, MAX_EXTRA_STARTS, 'extraStarts');
   const onEvaluate = optionalFunction(args.onEvaluate, 'onEvaluate');
@@ -181,6 +198,7 @@ export function calibrateSabr(ctx: EngineContext, args: CalibrateSabrArgs): Cali
     const evaluator = sabrEvaluator(ctx, strikes, forward, expiry, beta);
     const fit = calibrate(ctx, volModel(SABR_PARAM_NAMES, evaluator, () => box), { Q, indices }, {
       ...sliceFitOptions(args, extraStarts, global), weights,
+      ...(robust.loss === 'linear' ? {} : robust), quality: { boundTolerance: thresholds.boundTolerance },
       onEvaluate: onEvaluate ? (p, c) => onEvaluate(s, p, c) : undefined,
     });
     const model = new Float64Array(indices.length);
@@ -190,8 +208,11 @@ export function calibrateSabr(ctx: EngineContext, args: CalibrateSabrArgs): Cali
     slices.push({
       expiry, forward, params: { alpha: fit.params[0], rho: fit.params[1], nu: fit.params[2] }, quotes: indices.length,
       reason: fit.reason, iterations: fit.iterations, ...stats, residuals: Float64Array.from(indices, (i) => residuals[i]), elapsedMs: now() - ts,
-      atBounds: fit.atBounds,
+      atBounds: fit.atBounds, boundHits: fit.boundHits,
+      quality: fitQuality({ reason: fit.reason, rmse: stats.rmse, insideBidAsk: stats.insideBidAsk, quotes: usableQuotes(Q, indices), freeParams, boundHits: fit.boundHits }, thresholds),
     });
   });
-  return assembleSliceResult(ctx, Q, slices, allModel, residuals, t0, (sl) => ({ beta, params: sl.map((x) => x.params), slices: sl, atBounds: unionAtBounds(sl) }));
+  return assembleSliceResult(ctx, Q, slices, allModel, residuals, t0, (sl) => ({
+    beta, params: sl.map((x) => x.params), slices: sl, atBounds: unionAtBounds(sl), quality: combinedQuality(sl.map((x) => x.quality)),
+  }));
 }

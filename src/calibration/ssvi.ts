@@ -12,7 +12,9 @@ import {
   calendarCheck, checkedGrid, quotedSpanGrid, sviButterflyCheck, sviTotalVarianceAt,
   type ArbitrageGrid, type CalendarCheck, type SviButterflyCheck, type SviParams,
 } from './svi.js';
-import type { FitResultBase, MarketArgs } from './types.js';
+import type { FitResultBase, LossFunction, MarketArgs } from './types.js';
+import { robustOptions, usableQuotes } from './svi.js';
+import { checkedQuality, fitQuality, type BoundHit, type FitQuality, type QualityThresholds } from './fit-quality.js';
 
 /** The SSVI curvature function phi(theta) (Gatheral & Jacquier 2014, section 4). */
 export type SsviPhi = 'powerLaw' | 'hestonLike';
@@ -46,10 +48,21 @@ export interface FitSsviArgs extends MarketArgs {
   calendarGrid?: ArbitrageGrid;
   /** Test hook: every internal parameter vector evaluated (see {@link ssviFromInternal}). */
   onEvaluate?: (params: Float64Array, cost: number) => void;
+  /** Robust loss of the residuals, as in `fitSvi`. Default 'linear'. */
+  loss?: LossFunction;
+  /** The loss's soft margin (vol decimals; default 0.01), as in `fitSvi`. */
+  lossScale?: number;
+  /** Thresholds of the `quality` flags, as in `fitSvi`. */
+  quality?: QualityThresholds;
+  /**
+   * A previous fit (or its `params`) to start LM from: same `phi` and the same number of expiries;
+   * no `initial`, `extraStarts` or `global` beside it (InputError).
+   */
+  warmStart?: FitSsviResult | SsviParams;
 }
 
 const FIT_SSVI_KEYS = [
-  ...MARKET_KEYS, 'phi', 'initial', 'extraStarts', 'global', 'arbitrageGrid', 'calendarGrid', 'onEvaluate',
+  ...MARKET_KEYS, 'phi', 'initial', 'extraStarts', 'global', 'arbitrageGrid', 'calendarGrid', 'onEvaluate', 'loss', 'lossScale', 'quality', 'warmStart',
 ] as const satisfies readonly (keyof FitSsviArgs)[];
 
 const SSVI_INITIAL_KEYS = ['rho', 'eta', 'gamma', 'lambda', 'thetas'] as const satisfies readonly (keyof NonNullable<FitSsviArgs['initial']>)[];
@@ -84,6 +97,14 @@ export interface SsviArbitrage {
   /** max over slices of theta phi (1 + |rho|) (< 4 required) and theta phi^2 (1 + |rho|) (<= 4). */
   maxThetaPhi: number;
   maxThetaPhi2: number;
+  /**
+   * The conditions that failed, by name (empty when arbitrage-free): calendar (Theorem 4.1)
+   * `'thetaDecreasing'` (theta_t not nondecreasing), `'thetaPhiDecreasing'` (theta phi not
+   * nondecreasing), `'thetaPhiSlope'` (d(theta phi)/d theta outside [0, (1 + sqrt(1 - rho^2)) / rho^2 phi]);
+   * butterfly (Theorem 4.2) `'thetaPhiWing'` (theta phi (1 + |rho|) >= 4), `'thetaPhi2Wing'`
+   * (theta phi^2 (1 + |rho|) > 4).
+   */
+  failed: ('thetaDecreasing' | 'thetaPhiDecreasing' | 'thetaPhiSlope' | 'thetaPhiWing' | 'thetaPhi2Wing')[];
 }
 
 /** Result of `engine.fitSsvi`. */
@@ -96,8 +117,12 @@ export interface FitSsviResult extends FitResultBase {
   calendar: CalendarCheck;
   /** Theorem 4.1 and 4.2 conditions hold and the grid calendar check passes. */
   arbitrageFree: boolean;
-  /** Internal coordinates that ended on a bound: 'rho', 'u', 'gamma', 'dTheta[s]' (theta_s - theta_{s-1}). */
+  /** Internal coordinates that ended on (or within `quality.boundTolerance` of) a bound: 'rho', 'u', 'gamma', 'dTheta[s]' (theta_s - theta_{s-1}). */
   atBounds: string[];
+  /** The same, with side, value and bound (internal coordinates). */
+  boundHits: BoundHit[];
+  /** Flags of the surface fit (butterflyArbitrage / calendarArbitrage from `arbitrage` and the grid check). */
+  quality: FitQuality;
 }
 
 /**
@@ -211,7 +236,15 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
   const userGrid = args.arbitrageGrid === undefined ? undefined : checkedGrid(args.arbitrageGrid, 'arbitrageGrid');
   const calendarGrid = args.calendarGrid === undefined ? undefined : checkedGrid(args.calendarGrid, 'calendarGrid');
   const onEvaluate = optionalFunction(args.onEvaluate, 'onEvaluate');
-  const init = checkedSsviInitial(args.initial, Q.slices.length, phi);
+  const robust = robustOptions(args, Q.objective);
+  const thresholds = checkedQuality(args.quality, Q.objective);
+  const warm = args.warmStart === undefined ? undefined : warmSsviInitial(args.warmStart, phi, Q.slices.length);
+  if (warm !== undefined) {
+    if (args.extraStarts) throw new InputError('extraStarts', args.extraStarts, '0 or absent with warmStart (a warm start runs LM from the previous fit only)');
+    if (global) throw new InputError('global', args.global, 'absent with warmStart');
+    if (args.initial !== undefined) throw new InputError('initial', args.initial, 'absent with warmStart');
+  }
+  const init = warm ?? checkedSsviInitial(args.initial, Q.slices.length, phi);
   const S = Q.slices.length;
   const np = 3 + S;
   // The Jacobian is quotes x (3 + expiries) doubles: refuse a size that cannot be allocated (1 GiB).
@@ -220,8 +253,9 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
   const evaluator = ssviEvaluator(ctx, Q, phi);
   const all = Int32Array.from({ length: Q.n }, (_, i) => i);
   const fit = calibrate(ctx, volModel(ssviInternalNames(S), evaluator, () => ssviBox(phi, init, thetaMkt)), { Q, indices: all }, {
-    fixed: phi === 'hestonLike' ? ['gamma'] : undefined, extraStarts, global, globalStart: 'first', weights: Float64Array.from(Q.weights),
+    fixed: phi === 'hestonLike' ? ['gamma'] : undefined, extraStarts: warm ? 0 : extraStarts, global: warm ? undefined : global, globalStart: 'first', weights: Float64Array.from(Q.weights),
     maxIterations: args.maxIterations ?? 200, tolerance: args.tolerance ?? 1e-10, jacobian: args.jacobian, onEvaluate,
+    ...(robust.loss === 'linear' ? {} : robust), quality: { boundTolerance: thresholds.boundTolerance },
   });
   const model = new Float64Array(Q.n);
   evaluator(fit.params, model, null);
@@ -240,10 +274,16 @@ export function fitSsvi(ctx: EngineContext, args: FitSsviArgs): FitSsviResult {
     params.eta = xf[1];
     params.gamma = xf[2];
   } else params.lambda = xf[1];
+  const quality = fitQuality({
+    reason: fit.reason, rmse: stats.rmse, insideBidAsk: stats.insideBidAsk, quotes: usableQuotes(Q, all),
+    freeParams: np - (phi === 'hestonLike' ? 1 : 0), boundHits: fit.boundHits,
+    butterflyFree: arbitrage.butterflyFree && slices.every((x) => x.butterfly.durrlemanFree),
+    calendarFree: arbitrage.calendarFree && calendar.arbitrageFree,
+  }, thresholds);
   return {
     phi, params, reason: fit.reason, iterations: fit.iterations, ...stats, residuals, elapsedMs: now() - t0, slices,
     arbitrage, calendar, arbitrageFree: arbitrage.calendarFree && arbitrage.butterflyFree && calendar.arbitrageFree,
-    atBounds: fit.atBounds,
+    atBounds: fit.atBounds, boundHits: fit.boundHits, quality,
   };
 }
 
@@ -390,12 +430,20 @@ function ssviSlices(ctx: EngineContext, Q: PreparedQuotes, phi: SsviPhi, xf: Flo
 function ssviArbitrage(phi: SsviPhi, xf: Float64Array): SsviArbitrage {
   const S = xf.length - 3, rho = xf[0];
   let maxThetaPhi = 0, maxThetaPhi2 = 0, calendarFree = true;
+  const failed = new Set<SsviArbitrage['failed'][number]>();
   for (let s = 0; s < S; s++) {
     const theta = xf[3 + s];
     const ph = phiOf(phi, xf, theta);
     maxThetaPhi = Math.max(maxThetaPhi, theta * ph * (1 + Math.abs(rho)));
     maxThetaPhi2 = Math.max(maxThetaPhi2, theta * ph * ph * (1 + Math.abs(rho)));
-    if (s > 0 && (theta < xf[2 + s] || theta * ph < xf[2 + s] * phiOf(phi, xf, xf[2 + s]) * (1 - 1e-12))) calendarFree = false;
+    if (s > 0 && theta < xf[2 + s]) {
+      calendarFree = false;
+      failed.add('thetaDecreasing');
+    }
+    if (s > 0 && theta * ph < xf[2 + s] * phiOf(phi, xf, xf[2 + s]) * (1 - 1e-12)) {
+      calendarFree = false;
+      failed.add('thetaPhiDecreasing');
+    }
   }
   // GJ Theorem 4.1's slope condition at every fitted theta and midway between consecutive ones.
   const thetaPoints: number[] = [];
@@ -405,8 +453,31 @@ function ssviArbitrage(phi: SsviPhi, xf: Float64Array): SsviArbitrage {
   }
   const calendarMargin = calendarSlack(phi, xf, thetaPoints);
   const phiScale = thetaPoints.reduce((mx, t) => Math.max(mx, phiOf(phi, xf, t)), 1);
-  if (!(calendarMargin >= -1e-12 * phiScale)) calendarFree = false;
-  return { calendarFree, calendarMargin, butterflyFree: maxThetaPhi < 4 && maxThetaPhi2 <= 4 * (1 + 1e-12), maxThetaPhi, maxThetaPhi2 };
+  if (!(calendarMargin >= -1e-12 * phiScale)) {
+    calendarFree = false;
+    failed.add('thetaPhiSlope');
+  }
+  if (!(maxThetaPhi < 4)) failed.add('thetaPhiWing');
+  if (!(maxThetaPhi2 <= 4 * (1 + 1e-12))) failed.add('thetaPhi2Wing');
+  const order = ['thetaDecreasing', 'thetaPhiDecreasing', 'thetaPhiSlope', 'thetaPhiWing', 'thetaPhi2Wing'] as const;
+  return {
+    calendarFree, calendarMargin, butterflyFree: maxThetaPhi < 4 && maxThetaPhi2 <= 4 * (1 + 1e-12), maxThetaPhi, maxThetaPhi2,
+    failed: order.filter((f) => failed.has(f)),
+  };
+}
+
+/**
+ * The start of a warm SSVI fit from a previous result or its params.
+ * @throws InputError naming `warmStart` (not a fit of this phi and number of expiries).
+ */
+function warmSsviInitial(v: unknown, phi: SsviPhi, S: number): ReturnType<typeof checkedSsviInitial> {
+  if (v === null || typeof v !== 'object') throw new InputError('warmStart', v, 'a FitSsviResult or its SsviParams');
+  const p = ('params' in v && 'arbitrage' in v ? (v as FitSsviResult).params : v) as SsviParams;
+  if (p === null || typeof p !== 'object' || !(p.thetas instanceof Float64Array || Array.isArray(p.thetas))) throw new InputError('warmStart', v, 'a FitSsviResult or its SsviParams');
+  if (p.thetas.length !== S) throw new InputError('warmStart.thetas', p.thetas, `${S} ATM total variances (one per expiry of these quotes)`);
+  const fromPhi = p.lambda !== undefined ? 'hestonLike' : 'powerLaw';
+  if (fromPhi !== phi) throw new InputError('warmStart', v, `a fit with phi '${phi}'`);
+  return checkedSsviInitial(phi === 'powerLaw' ? { rho: p.rho, eta: p.eta, gamma: p.gamma, thetas: p.thetas } : { rho: p.rho, lambda: p.lambda, thetas: p.thetas }, S, phi);
 }
 
 /** `initial` of fitSsvi checked: finite numbers, thetas one per slice. */

@@ -5,9 +5,11 @@ import { checkKeys } from '../option-keys.js';
 import { requireNumberArray } from '../arguments.js';
 import { countOption, fitStatistics, MARKET_KEYS, optionalFunction, prepareQuotes, worstReason, type PreparedQuotes, type VolEvaluator } from './quotes.js';
 import { now } from '../clock.js';
-import { calibrate, checkedGlobalStage, fixedMaskOf, MAX_EXTRA_STARTS, type CalibrateOptions, type GlobalStage } from './calibrate.js';
+import { boundsArrays, calibrate, checkedGlobalStage, fixedMaskOf, MAX_EXTRA_STARTS, type CalibrateOptions, type GlobalStage } from './calibrate.js';
 import { volModel } from './vol-model.js';
-import type { EndReason, FitResultBase, MarketArgs } from './types.js';
+import type { EndReason, FitResultBase, LossFunction, MarketArgs } from './types.js';
+import { enumOption } from '../batch-inputs.js';
+import { boundHits, checkedQuality, combinedQuality, fitQuality, type BoundHit, type FitQuality, type QualityThresholds } from './fit-quality.js';
 
 /**
  * Raw SVI parameters of one slice (Gatheral 2004): total variance
@@ -82,7 +84,11 @@ export function sviDurrlemanG(p: SviParams, k: number): number {
 }
 
 function durrlemanG(p: SviParams, k: number): number {
-  const { w, dw, d2w } = sviTotalVarianceAt(p, k);
+  // sviTotalVarianceAt written out: the butterfly check calls this on every grid point of every
+  // fit, and the returned object was most of a warm refit's garbage.
+  const d = k - p.m;
+  const q = Math.sqrt(d * d + p.sigma * p.sigma);
+  const w = p.a + p.b * (p.rho * d + q), dw = p.b * (p.rho + d / q), d2w = (p.b * p.sigma * p.sigma) / (q * q * q);
   if (!(w > 0)) return NaN;
   const t = 1 - (k * dw) / (2 * w);
   return t * t - ((dw * dw) / 4) * (1 / w + 0.25) + d2w / 2;
@@ -132,7 +138,19 @@ export interface SviButterflyCheck {
   arbitrageFree: boolean;
   /** b (1 + |rho|): the larger wing slope of w, at most 2 by Lee's moment formula. */
   wingSlope: number;
+  /** Durrleman's g >= 0 and w > 0 at every grid point. */
+  durrlemanFree: boolean;
+  /** Lee's wing bound b (1 + |rho|) <= 2 holds (to 1e-12 relative: a fit at the cap passes). */
+  leeWingFree: boolean;
+  /** The checks that failed, by name: `'durrleman'` (g < 0 or w <= 0 on the grid), `'leeWing'`. Empty when arbitrage-free. */
+  failed: ('durrleman' | 'leeWing')[];
 }
+
+/** Lee's moment bound on the wing slope of total variance in log-moneyness: b (1 + |rho|) <= 2. */
+export const LEE_WING_BOUND = 2;
+
+/** Relative slack of the Lee check: a fit placed at the cap by the parametrisation may round 1 ulp above it. */
+const LEE_TOLERANCE = 1e-12;
 
 /**
  * Durrleman's g on a uniform grid, and Lee's wing bound.
@@ -154,7 +172,12 @@ export function sviButterflyCheck(p: SviParams, grid: ArbitrageGrid = {}): SviBu
     }
   }
   const wingSlope = p.b * (1 + Math.abs(p.rho));
-  return { minG, kAtMinG: kAt, negativePoints: negative, arbitrageFree: negative === 0 && wingSlope <= 2, wingSlope };
+  const durrlemanFree = negative === 0;
+  const leeWingFree = wingSlope <= LEE_WING_BOUND * (1 + LEE_TOLERANCE);
+  const failed: SviButterflyCheck['failed'] = [];
+  if (!durrlemanFree) failed.push('durrleman');
+  if (!leeWingFree) failed.push('leeWing');
+  return { minG, kAtMinG: kAt, negativePoints: negative, arbitrageFree: durrlemanFree && leeWingFree, wingSlope, durrlemanFree, leeWingFree, failed };
 }
 
 /**
@@ -253,7 +276,8 @@ export interface FitSviArgs extends MarketArgs {
   /**
    * Box bounds. Defaults from the slice's data (log-moneyness in [kLo, kHi], max total variance
    * wMax): a in [-wMax, wMax], b in [0, 2] (Lee), rho in [-0.999, 0.999], m in [kLo - 1, kHi + 1],
-   * sigma in [1e-4, 2].
+   * sigma in [1e-4, 2]. Lee's wing bound b (1 + |rho|) <= 2 is enforced on top of the box (see
+   * `engine.fitSvi`); a lower bound on b above 2 is an InputError.
    */
   bounds?: { lower?: Partial<SviParams>; upper?: Partial<SviParams> };
   /** Parameters held at their initial value. */
@@ -272,12 +296,33 @@ export interface FitSviArgs extends MarketArgs {
    * (margin scenarios and risk revalue options outside the quoted strikes).
    */
   calendarGrid?: ArbitrageGrid;
-  /** Test hook: every parameter vector evaluated, per slice. */
+  /** Test hook: every parameter vector evaluated, per slice (raw SVI a, b, rho, m, sigma). */
   onEvaluate?: (slice: number, params: Float64Array, cost: number) => void;
+  /**
+   * Robust loss of the residuals (see `LossFunction`): `'soft_l1'` or `'huber'` keep one bad
+   * quote (a stale bid, a 0.0001 / 0.01 market) from dragging its slice. Default `'linear'`.
+   */
+  loss?: LossFunction;
+  /**
+   * The loss's soft margin f, in the residuals' units: vol decimals with the vol objective
+   * (default 0.01, one vol point); price units with the price objective (required there with a
+   * robust loss).
+   */
+  lossScale?: number;
+  /** Thresholds of the `quality` flags (defaults: rmse 2 vol points, half the quotes inside bid-ask, 2 quotes over the parameters, bound tolerance 1e-6 of the box). */
+  quality?: QualityThresholds;
+  /**
+   * A previous fit (its `params`, one SviParams per slice, or one for all) to start LM from:
+   * no heuristic start, no `extraStarts`, no global stage (giving either with a warm start is an
+   * InputError). After a few quotes change, the refit lands on the cold fit's minimum when the
+   * change is small (see the tests for the tolerance).
+   */
+  warmStart?: FitSviResult | SviParams | readonly SviParams[];
 }
 
 const FIT_SVI_KEYS = [
   ...MARKET_KEYS, 'initial', 'bounds', 'fixed', 'extraStarts', 'global', 'arbitrageGrid', 'calendarGrid', 'onEvaluate',
+  'loss', 'lossScale', 'quality', 'warmStart',
 ] as const satisfies readonly (keyof FitSviArgs)[];
 
 /** One expiry slice of {@link FitSviResult}. */
@@ -286,8 +331,12 @@ export interface SviSliceFit extends FitResultBase {
   params: SviParams;
   quotes: number;
   butterfly: SviButterflyCheck;
-  /** Free parameters of the slice that ended on a bound of its box. */
+  /** Free parameters of the slice that ended on (or within `quality.boundTolerance` of) a bound: its box, or for b Lee's cap. */
   atBounds: string[];
+  /** The same, with side, value and bound; `constraint: 'leeWing'` for b at Lee's cap 2 / (1 + |rho|). */
+  boundHits: BoundHit[];
+  /** Flags of this slice (no calendarArbitrage: that is between slices, in the result's `quality`). */
+  quality: FitQuality;
 }
 
 /** Result of `engine.fitSvi`: per-slice fits plus the overall statistics over every quote. */
@@ -301,6 +350,8 @@ export interface FitSviResult extends FitResultBase {
   arbitrageFree: boolean;
   /** Parameter names at a bound in any slice (per slice: `slices[i].atBounds`). */
   atBounds: string[];
+  /** Every slice's flags, plus calendarArbitrage: ok only when every slice is ok and the surface is calendar-free. */
+  quality: FitQuality;
 }
 
 /** A VolEvaluator for raw SVI on quotes with log-moneyness `k` and one expiry, via the kernel. */
@@ -311,6 +362,55 @@ export function sviEvaluator(ctx: EngineContext, k: Float64Array, expiry: number
     callKernel(ctx, 'sviSliceEvaluate', [k, p.length === 5 ? p : p.subarray(0, 5)], [out, jac], (i, o) =>
       K.sviSliceEvaluate(m, i[0], expiry, i[1], 0, o[0], o[1]));
   };
+}
+
+/**
+ * Lee's wing bound as part of the box: the optimiser sees t in [0, 1] in place of b, with
+ * b = bLo + t (U(rho) - bLo), U(rho) = min(bHi, 2 / (1 + |rho|)), so every point it evaluates
+ * has bLo <= b <= bHi and b (1 + |rho|) <= 2; rho's box is narrowed to |rho| <= 2 / bLo - 1 so
+ * that U(rho) >= bLo. With b fixed the coordinate is b itself and rho's box is narrowed to
+ * |rho| <= 2 / b - 1. The map is continuous, smooth except where U switches from bHi to Lee's
+ * cap and at rho = 0 (|rho|), like SSVI's own parametrisation.
+ * @internal
+ */
+export interface SviLeeMap {
+  /** b is fixed: coordinate 1 is b itself. */
+  identity: boolean;
+  bLo: number;
+  bHi: number;
+}
+
+/** U(rho) and dU/drho of {@link SviLeeMap}. */
+function leeCap(map: SviLeeMap, rho: number): { U: number; dU: number; lee: boolean } {
+  const a = 1 + Math.abs(rho);
+  const cap = LEE_WING_BOUND / a;
+  if (cap < map.bHi) return { U: cap, dU: rho === 0 ? 0 : (-LEE_WING_BOUND * Math.sign(rho)) / (a * a), lee: true };
+  return { U: map.bHi, dU: 0, lee: false };
+}
+
+/** Internal y -> natural x (a, b, rho, m, sigma); returns dB/dt and dB/drho. */
+function sviLeeToNatural(map: SviLeeMap, y: ArrayLike<number>, x: Float64Array): { dBdT: number; dBdRho: number } {
+  x[0] = y[0];
+  x[2] = y[2];
+  x[3] = y[3];
+  x[4] = y[4];
+  if (map.identity) {
+    x[1] = y[1];
+    return { dBdT: 1, dBdRho: 0 };
+  }
+  const { U, dU } = leeCap(map, y[2]);
+  x[1] = map.bLo + y[1] * (U - map.bLo);
+  return { dBdT: U - map.bLo, dBdRho: y[1] * dU };
+}
+
+/** Natural x -> internal y (t clipped to [0, 1]). */
+function sviLeeFromNatural(map: SviLeeMap, x: ArrayLike<number>): Float64Array {
+  const y = Float64Array.from(x as ArrayLike<number>);
+  if (map.identity) return y;
+  const { U } = leeCap(map, x[2]);
+  const span = U - map.bLo;
+  y[1] = span > 0 ? Math.min(1, Math.max(0, (x[1] - map.bLo) / span)) : 0;
+  return y;
 }
 
 /**
@@ -352,13 +452,13 @@ export function sviInitialGuess(k: ArrayLike<number>, w: ArrayLike<number>): Flo
   return Float64Array.of(a, b, rho, 0, sigma);
 }
 
-function sviStart(initial: FitSviArgs['initial'], slice: number, nSlices: number, k: Float64Array, w: Float64Array): Float64Array {
+function sviStart(initial: FitSviArgs['initial'], slice: number, nSlices: number, k: Float64Array, w: Float64Array, path = 'initial'): Float64Array {
   if (initial === undefined) return sviInitialGuess(k, w);
   if (Array.isArray(initial)) {
-    if (initial.length !== nSlices) throw new InputError('initial', initial, `one SviParams per slice (${nSlices})`);
-    return checkedSvi(initial[slice], `initial[${slice}]`);
+    if (initial.length !== nSlices) throw new InputError(path, initial, `one SviParams per slice (${nSlices})`);
+    return checkedSvi(initial[slice], `${path}[${slice}]`);
   }
-  return checkedSvi(initial as SviParams, 'initial');
+  return checkedSvi(initial as SviParams, path);
 }
 
 function checkedSvi(p: SviParams, path: string): Float64Array {
@@ -369,60 +469,166 @@ function checkedSvi(p: SviParams, path: string): Float64Array {
 }
 
 /**
+ * The warm start of a fit as SviParams per slice (a FitSviResult's `params`, an array, or one for all).
+ * @throws InputError naming `warmStart` for anything else.
+ */
+function warmSviParams(v: unknown): SviParams | SviParams[] {
+  if (v !== null && typeof v === 'object' && !Array.isArray(v) && 'slices' in v && 'params' in v && Array.isArray((v as FitSviResult).params)) {
+    return (v as FitSviResult).params;
+  }
+  if (v === null || typeof v !== 'object') throw new InputError('warmStart', v, 'a FitSviResult, SviParams or SviParams[]');
+  return v as SviParams | SviParams[];
+}
+
+/**
+ * The robust-loss options of a fit: the loss and its scale in the residuals' units (default 0.01
+ * vol with the vol objective; required with the price objective).
+ * @throws InputError naming `loss` or `lossScale`.
+ * @internal shared by SVI, SSVI, SABR, Heston and Bates.
+ */
+export function robustOptions(args: { loss?: unknown; lossScale?: unknown }, objective: 'vol' | 'price'): { loss: LossFunction; lossScale: number } {
+  const loss = enumOption(args.loss as LossFunction | undefined, ['linear', 'soft_l1', 'huber'] as const, 'linear', 'loss');
+  let lossScale = args.lossScale;
+  if (lossScale === undefined) {
+    if (loss !== 'linear' && objective === 'price') throw new InputError('lossScale', lossScale, 'a finite number > 0 in price units (required with a robust loss and the price objective)');
+    lossScale = objective === 'vol' ? 0.01 : 1;
+  }
+  if (typeof lossScale !== 'number' || !(lossScale > 0) || lossScale === Infinity) throw new InputError('lossScale', lossScale, 'a finite number > 0');
+  return { loss, lossScale };
+}
+
+/** Usable quotes of a subset (weight > 0). @internal */
+export function usableQuotes(Q: PreparedQuotes, indices: ArrayLike<number>): number {
+  let n = 0;
+  for (let r = 0; r < indices.length; r++) if (Q.weights[indices[r]] > 0) n++;
+  return n;
+}
+
+/**
  * Fit raw SVI to each expiry slice of the quotes (slices = distinct `quotes.expiries`), by
  * box-constrained Levenberg-Marquardt with the analytic Jacobian from the `sviSliceEvaluate`
  * kernel, and check each fitted slice for butterfly arbitrage (Durrleman's g on a grid, Lee's
- * wing bound). Quotes whose price has no implied vol get weight 0 (residual NaN).
- * @throws InputError for a malformed call.
+ * wing bound). Lee's bound b (1 + |rho|) <= 2 is a constraint of the fit, not only a check: the
+ * optimiser moves b in [bLo, min(bHi, 2 / (1 + |rho|))] (when the box optimum breaks it); a slice whose
+ * fit ends at that cap is flagged `leeWingBound` (its wings wanted to be steeper than any
+ * arbitrage-free smile). Quotes whose price has no implied vol get weight 0 (residual NaN).
+ * Every slice and the result carry `quality` ({ ok, flags }) and `boundHits`.
+ * @throws InputError for a malformed call (including a `bounds.lower.b` above 2, a fixed `b` above
+ *   2, or `extraStarts` / `global` beside `warmStart`).
  */
 export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
   const t0 = now();
   const Q = prepareQuotes(ctx, args, FIT_SVI_KEYS);
-  fixedMaskOf(args.fixed, SVI_PARAM_NAMES); // checked once, before any slice
+  const fixedMask = fixedMaskOf(args.fixed, SVI_PARAM_NAMES); // checked once, before any slice
   const global = checkedGlobalStage(args.global);
   const extraStarts = countOption(args.extraStarts, 0, MAX_EXTRA_STARTS, 'extraStarts');
   const userGrid = args.arbitrageGrid === undefined ? undefined : checkedGrid(args.arbitrageGrid, 'arbitrageGrid');
   const calendarGrid = args.calendarGrid === undefined ? undefined : checkedGrid(args.calendarGrid, 'calendarGrid');
   const onEvaluate = optionalFunction(args.onEvaluate, 'onEvaluate');
+  const robust = robustOptions(args, Q.objective);
+  const thresholds = checkedQuality(args.quality, Q.objective);
+  const warm = args.warmStart === undefined ? undefined : warmSviParams(args.warmStart);
+  if (warm !== undefined) {
+    if (args.extraStarts) throw new InputError('extraStarts', args.extraStarts, '0 or absent with warmStart (a warm start runs LM from the previous fit only)');
+    if (global) throw new InputError('global', args.global, 'absent with warmStart');
+    if (args.initial !== undefined) throw new InputError('initial', args.initial, 'absent with warmStart');
+  }
   const residuals = new Float64Array(Q.n).fill(NaN);
   const allModel = new Float64Array(Q.n).fill(NaN);
   const slices: SviSliceFit[] = [];
   const spans: [number, number][] = [];
+  const freeParams = 5 - (fixedMask ? fixedMask.filter(Boolean).length : 0);
   Q.slices.forEach(({ expiry, indices }, s) => {
     const ts = now();
-    const k = Float64Array.from(indices, (i) => Q.logMoneyness[i]);
-    const w = Float64Array.from(indices, (i) => Q.vols[i] * Q.vols[i] * expiry);
-    const weights = Float64Array.from(indices, (i) => Q.weights[i]);
-    let kLo = Infinity, kHi = -Infinity, wMax = 0;
-    k.forEach((x, r) => {
+    const m = indices.length;
+    const k = new Float64Array(m), w = new Float64Array(m), weights = new Float64Array(m);
+    let kLo = Infinity, kHi = -Infinity, wMax = 0, usable = 0;
+    for (let r = 0; r < m; r++) {
+      const i = indices[r];
+      k[r] = Q.logMoneyness[i];
+      w[r] = Q.vols[i] * Q.vols[i] * expiry;
+      weights[r] = Q.weights[i];
       if (weights[r] > 0) {
-        kLo = Math.min(kLo, x);
-        kHi = Math.max(kHi, x);
-        wMax = Math.max(wMax, w[r]);
+        usable++;
+        if (k[r] < kLo) kLo = k[r];
+        if (k[r] > kHi) kHi = k[r];
+        if (w[r] > wMax) wMax = w[r];
       }
-    });
+    }
     if (!(kLo <= kHi)) {
       kLo = -1;
       kHi = 1;
       wMax = 1;
     }
     spans.push([kLo, kHi]);
-    const wk = k.filter((_, r) => weights[r] > 0), ww = w.filter((_, r) => weights[r] > 0);
-    const x0 = sviStart(args.initial, s, Q.slices.length, wk.length ? wk : k, ww.length ? ww : w);
+    let x0: Float64Array;
+    if (warm !== undefined) x0 = sviStart(warm, s, Q.slices.length, k, w, 'warmStart');
+    else {
+      const wk = usable < m ? k.filter((_, r) => weights[r] > 0) : k, ww = usable < m ? w.filter((_, r) => weights[r] > 0) : w;
+      x0 = sviStart(args.initial, s, Q.slices.length, usable ? wk : k, usable ? ww : w);
+    }
     const evaluator = sviEvaluator(ctx, k, expiry);
-    const fit = calibrate(ctx, volModel(SVI_PARAM_NAMES, evaluator, () => ({ initial: x0, ...sviDefaultBounds(kLo, kHi, wMax) })), { Q, indices }, {
-      ...sliceFitOptions(args, extraStarts, global), weights,
-      onEvaluate: onEvaluate ? (p, c) => onEvaluate(s, p, c) : undefined,
-    });
-    const model = new Float64Array(indices.length);
-    evaluator(fit.params, model, null);
-    indices.forEach((i, r) => (allModel[i] = model[r]));
+    const xNat = new Float64Array(5);
+    const jNat = new Float64Array(m * 5);
+    const natural = new Float64Array(5);
+    const run = (box: ParameterBoxLike, map: SviLeeMap, first: boolean) => {
+      // The optimiser's coordinates: with Lee's map, b replaced by its fraction t of [bLo, U(rho)].
+      const internal: VolEvaluator = map.identity ? evaluator : (y, out, jac) => {
+        const { dBdT, dBdRho } = sviLeeToNatural(map, y, xNat);
+        evaluator(xNat, out, jac ? jNat : null);
+        if (!jac) return;
+        for (let r = 0; r < m; r++) {
+          const o = r * 5;
+          const jb = jNat[o + 1];
+          jac[o] = jNat[o];
+          jac[o + 1] = jb * dBdT;
+          jac[o + 2] = jNat[o + 2] + jb * dBdRho;
+          jac[o + 3] = jNat[o + 3];
+          jac[o + 4] = jNat[o + 4];
+        }
+      };
+      return calibrate(ctx, volModel(SVI_PARAM_NAMES, internal, () => box), { Q, indices }, {
+        ...sliceFitOptions(args, warm !== undefined || !first ? 0 : extraStarts, warm !== undefined || !first ? undefined : global), weights,
+        bounds: undefined, // in the box already
+        ...(robust.loss === 'linear' ? {} : robust),
+        quality: { boundTolerance: thresholds.boundTolerance },
+        onEvaluate: onEvaluate ? (p, c) => {
+          sviLeeToNatural(map, p, natural);
+          onEvaluate(s, Float64Array.from(natural), c);
+        } : undefined,
+      });
+    };
+    // Stage 1 in the natural box; only when its optimum breaks Lee's bound, stage 2 refits in
+    // Lee's parametrisation from that optimum pulled onto the cap (so fits that satisfy the bound
+    // are exactly the unconstrained ones, and the rest end with b (1 + |rho|) <= 2).
+    const bFixed = fixedMask?.[1] === true;
+    let { box, map } = sviLeeBox(args.bounds, x0, kLo, kHi, wMax, bFixed, true);
+    let fit = run(box, map, true);
+    let iterations = fit.iterations;
+    if (!bFixed && !(fit.params[1] * (1 + Math.abs(fit.params[2])) <= LEE_WING_BOUND * (1 + LEE_TOLERANCE))) {
+      ({ box, map } = sviLeeBox(args.bounds, fit.params, kLo, kHi, wMax, false, false));
+      fit = run(box, map, false);
+      iterations += fit.iterations;
+    }
+    const xf = new Float64Array(5);
+    sviLeeToNatural(map, fit.params, xf);
+    const model = new Float64Array(m);
+    evaluator(xf, model, null);
+    for (let r = 0; r < m; r++) allModel[indices[r]] = model[r];
     const stats = fitStatistics(ctx, Q, indices, model, residuals);
-    const params = sviFromArray(fit.params);
+    const params = sviFromArray(xf);
     const grid = userGrid ?? { kMin: kLo - 0.5, kMax: kHi + 0.5, points: 301 };
+    const butterfly = sviButterflyCheck(params, grid);
+    const hits = sviBoundHits(fit.boundHits, map, xf);
+    const quality = fitQuality({
+      reason: fit.reason, rmse: stats.rmse, insideBidAsk: stats.insideBidAsk, quotes: usable, freeParams, boundHits: hits,
+      butterflyFree: butterfly.durrlemanFree, leeWingFree: butterfly.leeWingFree,
+    }, thresholds);
+    const sliceResiduals = new Float64Array(m);
+    for (let r = 0; r < m; r++) sliceResiduals[r] = residuals[indices[r]];
     slices.push({
-      expiry, params, quotes: indices.length, reason: fit.reason, iterations: fit.iterations, ...stats,
-      residuals: Float64Array.from(indices, (i) => residuals[i]), elapsedMs: now() - ts, butterfly: sviButterflyCheck(params, grid), atBounds: fit.atBounds,
+      expiry, params, quotes: m, reason: fit.reason, iterations, ...stats,
+      residuals: sliceResiduals, elapsedMs: now() - ts, butterfly, atBounds: hits.map((h) => h.name), boundHits: hits, quality,
     });
   });
   const calendar = calendarCheck(
@@ -432,7 +638,52 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
   return assembleSliceResult(ctx, Q, slices, allModel, residuals, t0, (sl) => ({
     params: sl.map((x) => x.params), slices: sl, calendar,
     arbitrageFree: sl.every((x) => x.butterfly.arbitrageFree) && calendar.arbitrageFree, atBounds: unionAtBounds(sl),
+    quality: combinedQuality(sl.map((x) => x.quality), calendar.arbitrageFree ? [] : ['calendarArbitrage']),
   }));
+}
+
+/**
+ * The optimiser's box of one slice (internal coordinates: t in [0, 1] for b unless b is fixed) and
+ * the Lee map, from the default box overridden by `bounds`.
+ * @throws InputError naming `bounds.lower.b` (above 2) or `initial.b` (a fixed b above 2).
+ */
+function sviLeeBox(bounds: FitSviArgs['bounds'], x0: Float64Array, kLo: number, kHi: number, wMax: number, bFixed: boolean, natural: boolean):
+  { box: ParameterBoxLike; map: SviLeeMap } {
+  const { lower, upper } = boundsArrays(bounds, SVI_PARAM_NAMES, sviDefaultBounds(kLo, kHi, wMax));
+  const bLo = Math.max(0, lower[1]), bHi = upper[1];
+  if (bLo > LEE_WING_BOUND) throw new InputError('bounds.lower.b', lower[1], `at most ${LEE_WING_BOUND} (Lee's wing bound b (1 + |rho|) <= 2)`);
+  const bRef = bFixed ? x0[1] : natural ? 0 : bLo;
+  if (bFixed && x0[1] > LEE_WING_BOUND) throw new InputError('initial.b', x0[1], `at most ${LEE_WING_BOUND} with b fixed (Lee's wing bound b (1 + |rho|) <= 2)`);
+  if (bRef > 0) {
+    const rhoMax = LEE_WING_BOUND / bRef - 1;
+    lower[2] = Math.max(lower[2], -rhoMax);
+    upper[2] = Math.min(upper[2], rhoMax);
+    if (lower[2] > upper[2]) throw new InputError('bounds.lower.rho', lower[2], `at most ${upper[2]} (Lee's wing bound with b >= ${bRef})`);
+  }
+  const map: SviLeeMap = { identity: bFixed || natural, bLo, bHi };
+  if (natural && !bFixed) return { box: { initial: Float64Array.from(x0), lower, upper }, map };
+  if (!bFixed) {
+    lower[1] = 0;
+    upper[1] = 1;
+  }
+  const start = Float64Array.from(x0);
+  start[2] = Math.min(upper[2], Math.max(lower[2], start[2]));
+  return { box: { initial: sviLeeFromNatural(map, start), lower, upper }, map };
+}
+
+type ParameterBoxLike = { initial: Float64Array; lower: Float64Array; upper: Float64Array };
+
+/**
+ * A slice's bound hits in natural parameters: coordinate t of b maps to b at bLo (lower) or at
+ * U(rho) (upper: the box's bHi, or Lee's cap, `constraint: 'leeWing'`).
+ */
+function sviBoundHits(hits: BoundHit[], map: SviLeeMap, xf: Float64Array): BoundHit[] {
+  return hits.map((h): BoundHit => {
+    if (h.name !== 'b' || map.identity) return h;
+    if (h.side === 'lower') return { ...h, value: xf[1], bound: map.bLo };
+    const { U, lee } = leeCap(map, xf[2]);
+    return { name: 'b', side: 'upper', value: xf[1], bound: U, constraint: lee ? 'leeWing' : 'box' };
+  });
 }
 
 /**
@@ -455,9 +706,10 @@ export function assembleSliceResult<S extends FitResultBase, R>(
   ctx: EngineContext, Q: PreparedQuotes, slices: S[], allModel: Float64Array, residuals: Float64Array, t0: number,
   extra: (slices: S[]) => R,
 ): FitResultBase & R {
-  const all = Int32Array.from({ length: Q.n }, (_, i) => i);
-  const scratch = new Float64Array(Q.n);
-  const stats = fitStatistics(ctx, Q, all, allModel, scratch);
+  // One slice holds every quote in index order: its statistics are the overall ones.
+  const stats = slices.length === 1 && slices[0].residuals.length === Q.n
+    ? { rmse: slices[0].rmse, maxAbsError: slices[0].maxAbsError, insideBidAsk: slices[0].insideBidAsk }
+    : fitStatistics(ctx, Q, Int32Array.from({ length: Q.n }, (_, i) => i), allModel, new Float64Array(Q.n));
   const reason: EndReason = worstReason(slices.map((x) => x.reason));
   return {
     reason, iterations: slices.reduce((s, x) => s + x.iterations, 0), ...stats, residuals, elapsedMs: now() - t0, ...extra(slices),

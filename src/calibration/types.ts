@@ -3,7 +3,7 @@
  * least-squares types live with the optimisers in math/optimise/ and are re-exported here.
  */
 
-export type { LeastSquaresProblem, EndReason, JacobianMode, LmOptions, LmResult } from '../math/optimise/least-squares.js';
+export type { LeastSquaresProblem, EndReason, JacobianMode, LmOptions, LmResult, LossFunction } from '../math/optimise/least-squares.js';
 import type { EndReason, JacobianMode } from '../math/optimise/least-squares.js';
 
 /** Per-quote columns, as in every calibration call. Numbers broadcast. */

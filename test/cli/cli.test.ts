@@ -291,9 +291,12 @@ describe('bad input and interruption', () => {
     expect(listing()).toEqual([]);
   });
 
-  it('--strict: the exit code follows the report\'s `converged` (0 when every fit converged, else 1)', async () => {
+  it('--strict: the exit code follows the report\'s `ok` (0 when no fit raised a quality flag, else 1); converged is reported apart', async () => {
     const ok = await run(['calibrate', '--model', 'svi', '--currency', 'BTC', '--expiry', '27MAR26', '--strict', '--json', '--quiet']);
-    expect(JSON.parse(ok.stdout).converged).toBe(true);
+    const okJson = JSON.parse(ok.stdout);
+    expect(okJson.converged).toBe(true);
+    expect(okJson.ok).toBe(true);
+    expect(okJson.fits[0].expiries[0].quality).toEqual({ ok: true, flags: [] });
     expect(ok.code).toBe(0);
     // On the 2026-04-15 snapshot the last ETH expiry's SVI fit stops at its iteration cap: not
     // converged, so --strict exits 1 with the full report; without --strict the same run exits 0.
@@ -301,11 +304,53 @@ describe('bad input and interruption', () => {
     const strict = await run([...args, '--strict']);
     const j = JSON.parse(strict.stdout);
     expect(j.converged).toBe(false);
+    expect(j.ok).toBe(false);
     expect(j.fits[0].expiries.some((e: { reason: string }) => e.reason === 'maxIterations')).toBe(true);
+    expect(j.fits[0].flags).toContain('notConverged');
     expect(strict.code).toBe(1);
     const lax = await run(args);
     expect(lax.code).toBe(0);
     expect(JSON.parse(lax.stdout).converged).toBe(false);
+  });
+
+  it('--strict exits 1 on a converged fit with a flag (a parameter at its bound), and the text names the flag, the bound and no longer says "all fits converged"', async () => {
+    // 2026-01-05 BTC 30JAN26: SVI converges with a on its lower bound (the default box's -wMax).
+    const args = ['calibrate', '--model', 'svi', '--currency', 'BTC', '--expiry', '30JAN26', '--quiet'];
+    const json = await run([...args, '--json', '--strict']);
+    const j = JSON.parse(json.stdout);
+    expect(j.converged).toBe(true);
+    expect(j.ok).toBe(false);
+    const e = j.fits[0].expiries[0];
+    expect(e.reason).toBe('converged');
+    expect(e.quality.flags).toContain('parameterAtBound');
+    expect(e.boundHits).toEqual([expect.objectContaining({ name: 'a', side: 'lower', constraint: 'box' })]);
+    expect(json.code).toBe(1);
+    const text = await run([...args, '--strict']);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toContain('parameterAtBound [a@lower]');
+    expect(text.stdout).toContain('NOT OK: parameterAtBound');
+    expect(text.stdout).not.toContain('all fits converged');
+    const lax = await run(args);
+    expect(lax.code).toBe(0);
+  });
+
+  it('surface --fit svi / --strict: per-expiry fit flags and bounds in text and JSON; --strict exits 1 on any flag', async () => {
+    const flagged = ['surface', '--currency', 'BTC', '--expiry', '30JAN26', '--quiet'];
+    const j = JSON.parse((await run([...flagged, '--fit', 'svi', '--json'])).stdout);
+    expect(j.ok).toBe(false);
+    const fit = j.surfaces[0].expiries[0].fit;
+    expect(fit.model).toBe('svi');
+    expect(fit.quality.flags).toContain('parameterAtBound');
+    expect(fit.boundHits).toEqual([expect.objectContaining({ name: 'a', side: 'lower' })]);
+    const strict = await run([...flagged, '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain('NOT OK: parameterAtBound [a@lower]');
+    expect((await run(flagged)).code).toBe(0);
+    const clean = await run(['surface', '--currency', 'BTC', '--expiry', '27MAR26', '--quiet', '--strict']);
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toContain('all 1 SVI fits ok');
+    // Without --fit or --strict the report has no fit (and no ok field): unchanged.
+    expect(JSON.parse((await run([...flagged, '--json'])).stdout).ok).toBeUndefined();
   });
 
   it('--help lists the commands; --version prints the package version', async () => {

@@ -22,6 +22,7 @@ const KEY_POOL = [
   'instruments', 'index', 'size', 'instrument', 'asset', 'name', 'currency', 'history', 'scenarios', 'logReturns', 'portfolio',
   'window', 'observations', 'exceedances', 'samples', 'bootstrap', 'simulations', 'workers', 'signal', 'onProgress', 'chunkSize',
   'backend', 'maxIterations', 'tolerance', '__proto__', 'constructor',
+  'loss', 'lossScale', 'quality', 'warmStart', 'maxRmse', 'minInsideBidAsk', 'boundTolerance', // [surface] fit options
 ];
 
 function hostileValue(depth) {

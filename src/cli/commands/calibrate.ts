@@ -9,7 +9,8 @@ import { smileChart, type SmileSlice } from '../../charts/specs.js';
 import type { Engine } from '../../engine.js';
 import type { Surface } from '../../calibration/surface.js';
 import type { EndReason } from '../../calibration/types.js';
-import { sviTotalVariance, type SviParams } from '../../calibration/svi.js';
+import type { BoundHit, FitQuality } from '../../calibration/fit-quality.js';
+import { sviCalendarCheck, sviTotalVariance, type SviParams } from '../../calibration/svi.js';
 import { sabrVols } from '../../calibration/sabr.js';
 import type { CliCommand, CliContext, CommandReport } from '../command.js';
 import { BadInputError, EXIT } from '../errors.js';
@@ -28,15 +29,25 @@ interface ExpiryFit {
   params: Record<string, number> | null;
   rmse: number; maxAbsError: number; insideBidAsk: number;
   reason: EndReason | null; iterations: number | null; elapsedMs: number | null;
-  arbitrage: Record<string, number | boolean> | null;
+  arbitrage: Record<string, number | boolean | string[]> | null;
+  /** Per-expiry verdict (slice fits: SVI, SABR); null for surface-wide fits. */
+  quality: FitQuality | null;
+  boundHits: BoundHit[] | null;
 }
 
 /** One currency's fit (`fits[]`). */
 interface SurfaceFit {
   currency: string; model: Model; scope: 'slice' | 'surface';
   /** Surface-wide fits (ssvi, heston, bates): the one parameter set and its optimizer outcome. */
-  surface: { params: Record<string, number>; reason: EndReason; iterations: number; elapsedMs: number; rmse: number; maxAbsError: number; insideBidAsk: number; arbitrage: Record<string, number | boolean> } | null;
+  surface: {
+    params: Record<string, number>; reason: EndReason; iterations: number; elapsedMs: number; rmse: number; maxAbsError: number; insideBidAsk: number;
+    arbitrage: Record<string, number | boolean | string[]>; quality: FitQuality; boundHits: BoundHit[];
+  } | null;
   converged: boolean;
+  /** Every fit of this currency has no quality flag. */
+  ok: boolean;
+  /** Flags raised by any of its fits, with calendarArbitrage between slices for SVI. */
+  flags: string[];
   expiries: ExpiryFit[];
   /** Fitted smiles for the plot (not in the JSON). */
   curves: { strike: number; iv: number }[][];
@@ -50,7 +61,7 @@ export const calibrateCommand: CliCommand = {
     ...CHAIN_OPTIONS,
     { flags: '--beta <beta>', description: 'SABR CEV exponent in [0, 1]', default: 1 },
     { flags: '--plot <file>', description: 'Plot smiles: market bid/ask bars, mids and the fitted curves (.svg or .html)' },
-    { flags: '--strict', description: 'Exit 1 when a fit stopped without converging (max iterations, non-finite)' },
+    { flags: '--strict', description: 'Exit 1 when any fit is not ok: any quality flag (not converged, parameter at a bound, rmse or bid-ask, arbitrage, Lee wing, too few quotes)' },
   ],
   examples: ['riskwasm calibrate --model svi', 'riskwasm calibrate chain.csv --model heston --currency BTC --plot heston.html', 'riskwasm calibrate --model sabr --expiry 27MAR26,26JUN26 --json'],
   async run(ctx, [chainPath], options): Promise<CommandReport> {
@@ -72,6 +83,7 @@ export const calibrateCommand: CliCommand = {
       bar.done();
     }
     const converged = fits.every((f) => f.converged);
+    const ok = fits.every((f) => f.ok);
     if (plot) {
       const slices: SmileSlice[] = fits.flatMap((f, k) => f.expiries.map((e, j) => {
         const s = surfaces[k];
@@ -90,12 +102,13 @@ export const calibrateCommand: CliCommand = {
       backend: engine.backend,
       model,
       converged,
+      ok,
       fits: fits.map(({ curves: _curves, ...f }) => f),
     };
     return {
       json,
       text: () => calibrateText(input.file, model, fits),
-      exitCode: options.strict && !converged ? EXIT.failed : EXIT.ok,
+      exitCode: options.strict && !ok ? EXIT.failed : EXIT.ok,
     };
   },
 };
@@ -167,6 +180,7 @@ async function fitSurface(ctx: CliContext, engine: Engine, s: Surface, model: Mo
   const expiries: ExpiryFit[] = [];
   const curves: { strike: number; iv: number }[][] = [];
   if (model === 'svi' || model === 'sabr') {
+    const calendarFlags: { params: SviParams[] }[] = [];
     for (let j = 0; j < slices.length; j++) {
       await ctx.checkpoint();
       const idx = slices[j];
@@ -177,8 +191,10 @@ async function fitSurface(ctx: CliContext, engine: Engine, s: Surface, model: Mo
         expiries.push({
           ...base, params: { ...f.params }, rmse: f.rmse, maxAbsError: f.maxAbsError, insideBidAsk: f.insideBidAsk,
           reason: f.reason, iterations: f.iterations, elapsedMs: f.elapsedMs,
-          arbitrage: { butterflyFree: f.butterfly.arbitrageFree, minG: f.butterfly.minG, wingSlope: f.butterfly.wingSlope },
+          arbitrage: { butterflyFree: f.butterfly.arbitrageFree, minG: f.butterfly.minG, wingSlope: f.butterfly.wingSlope, failed: f.butterfly.failed },
+          quality: f.quality, boundHits: f.boundHits,
         });
+        calendarFlags.push(r);
         curves.push(sviCurve(f.params, base.timeToExpiry, base.forward, strikesOf(idx)));
       } else {
         const r = engine.calibrateSabr({ ...quoteArgs(s, idx), beta });
@@ -186,6 +202,7 @@ async function fitSurface(ctx: CliContext, engine: Engine, s: Surface, model: Mo
         expiries.push({
           ...base, params: { beta, ...f.params }, rmse: f.rmse, maxAbsError: f.maxAbsError, insideBidAsk: f.insideBidAsk,
           reason: f.reason, iterations: f.iterations, elapsedMs: f.elapsedMs, arbitrage: null,
+          quality: f.quality, boundHits: f.boundHits,
         });
         const grid = strikeGrid(strikesOf(idx));
         const v = sabrVols(engine, grid, base.forward, base.timeToExpiry, beta, f.params).vols;
@@ -193,7 +210,13 @@ async function fitSurface(ctx: CliContext, engine: Engine, s: Surface, model: Mo
       }
       tick();
     }
-    return { currency: s.currency, model, scope: 'slice', surface: null, converged: expiries.every((e) => CONVERGED.includes(e.reason!)), expiries, curves };
+    // Slices are fitted one by one here: the calendar check between them is run on the fitted params.
+    const flags = new Set<string>(expiries.flatMap((e) => e.quality!.flags));
+    if (model === 'svi' && calendarFlags.length > 1 && !sviCalendarCheck(calendarFlags.map((r) => r.params[0])).arbitrageFree) flags.add('calendarArbitrage');
+    return {
+      currency: s.currency, model, scope: 'slice', surface: null, converged: expiries.every((e) => CONVERGED.includes(e.reason!)), expiries, curves,
+      ok: flags.size === 0, flags: [...flags],
+    };
   }
   await ctx.checkpoint();
   if (model === 'ssvi') {
@@ -202,7 +225,8 @@ async function fitSurface(ctx: CliContext, engine: Engine, s: Surface, model: Mo
       expiries.push({
         ...expiryBase(s, j), params: { theta: f.theta, phi: f.phi }, rmse: f.rmse, maxAbsError: f.maxAbsError, insideBidAsk: f.insideBidAsk,
         reason: null, iterations: null, elapsedMs: null,
-        arbitrage: { butterflyFree: f.butterfly.arbitrageFree, minG: f.butterfly.minG },
+        arbitrage: { butterflyFree: f.butterfly.arbitrageFree, minG: f.butterfly.minG, wingSlope: f.butterfly.wingSlope, failed: f.butterfly.failed },
+        quality: null, boundHits: null,
       });
       curves.push(sviCurve(f.svi, f.expiry, s.expiries[j].forward, strikesOf(slices[j])));
     });
@@ -211,10 +235,10 @@ async function fitSurface(ctx: CliContext, engine: Engine, s: Surface, model: Mo
     for (const k of ['eta', 'gamma', 'lambda'] as const) if (p[k] !== undefined) params[k] = p[k]!;
     tick();
     return {
-      currency: s.currency, model, scope: 'surface', converged: CONVERGED.includes(r.reason), expiries, curves,
+      currency: s.currency, model, scope: 'surface', converged: CONVERGED.includes(r.reason), expiries, curves, ok: r.quality.ok, flags: r.quality.flags,
       surface: {
         params, reason: r.reason, iterations: r.iterations, elapsedMs: r.elapsedMs, rmse: r.rmse, maxAbsError: r.maxAbsError, insideBidAsk: r.insideBidAsk,
-        arbitrage: { ...r.arbitrage },
+        arbitrage: { ...r.arbitrage }, quality: r.quality, boundHits: r.boundHits,
       },
     };
   }
@@ -222,17 +246,17 @@ async function fitSurface(ctx: CliContext, engine: Engine, s: Surface, model: Mo
   slices.forEach((idx, j) => {
     expiries.push({
       ...expiryBase(s, j), params: null, ...sliceStats(s, idx, r.residuals, r.modelVols),
-      reason: null, iterations: null, elapsedMs: null, arbitrage: null,
+      reason: null, iterations: null, elapsedMs: null, arbitrage: null, quality: null, boundHits: null,
     });
     curves.push(idx.map((i) => ({ strike: s.quotes.strikes[i], iv: r.modelVols[i] })));
   });
   tick();
   return {
-    currency: s.currency, model, scope: 'surface', converged: CONVERGED.includes(r.reason), expiries, curves,
+    currency: s.currency, model, scope: 'surface', converged: CONVERGED.includes(r.reason), expiries, curves, ok: r.quality.ok, flags: r.quality.flags,
     surface: {
       params: { ...r.params } as unknown as Record<string, number>, reason: r.reason, iterations: r.iterations, elapsedMs: r.elapsedMs,
       rmse: r.rmse, maxAbsError: r.maxAbsError, insideBidAsk: r.insideBidAsk,
-      arbitrage: { fellerRatio: r.feller.ratio, fellerHolds: r.feller.holds },
+      arbitrage: { fellerRatio: r.feller.ratio, fellerHolds: r.feller.holds }, quality: r.quality, boundHits: r.boundHits,
     },
   };
 }
@@ -242,10 +266,23 @@ function paramText(p: Record<string, number> | null): string {
   return Object.entries(p).map(([k, v]) => `${k}=${sig(v, 4)}`).join(' ');
 }
 
-function arbText(a: Record<string, number | boolean> | null): string {
+/** The butterfly verdict naming the check that failed: Durrleman's g, or Lee's wing bound. */
+function arbText(a: Record<string, number | boolean | string[]> | null): string {
   if (!a) return '';
-  if ('butterflyFree' in a && 'minG' in a) return `${a.butterflyFree ? 'no butterfly' : 'BUTTERFLY'} (min g ${sig(a.minG as number, 3)})`;
-  return '';
+  if (!('butterflyFree' in a && 'minG' in a)) return '';
+  const failed = (a.failed as string[] | undefined) ?? [];
+  const parts: string[] = [];
+  if (failed.includes('durrleman')) parts.push(`BUTTERFLY (min g ${sig(a.minG as number, 3)})`);
+  if (failed.includes('leeWing')) parts.push(`LEE WING (b(1+|rho|) ${sig(a.wingSlope as number, 4)} > 2)`);
+  return parts.length ? parts.join(', ') : `no butterfly (min g ${sig(a.minG as number, 3)})`;
+}
+
+/** A fit's flags and the parameters at a bound, for the text report ('ok' when there is none). */
+function qualityText(q: FitQuality | null, hits: BoundHit[] | null): string {
+  if (!q) return '';
+  if (q.ok) return 'ok';
+  const bounds = (hits ?? []).map((h) => `${h.name}@${h.constraint === 'leeWing' ? 'Lee' : h.side}`).join(' ');
+  return q.flags.join(',') + (bounds ? ` [${bounds}]` : '');
 }
 
 function calibrateText(file: string, model: Model, fits: SurfaceFit[]): string {
@@ -254,27 +291,30 @@ function calibrateText(file: string, model: Model, fits: SurfaceFit[]): string {
     out.push(`${model.toUpperCase()} calibration, ${f.currency}, ${file} (${f.scope === 'slice' ? 'each expiry fitted on its own' : 'one parameter set for the whole surface'})`);
     if (f.surface) {
       const a = f.surface.arbitrage;
+      const failed = (a.failed as string[] | undefined) ?? [];
       const arb = 'fellerRatio' in a
         ? `Feller 2 kappa theta / sigma^2 = ${sig(a.fellerRatio as number, 3)} (${a.fellerHolds ? 'holds' : 'violated'})`
-        : `calendar ${a.calendarFree ? 'free' : 'ARBITRAGE'}, butterfly ${a.butterflyFree ? 'free' : 'ARBITRAGE'}`;
+        : `calendar ${a.calendarFree ? 'free' : 'ARBITRAGE'}, butterfly ${a.butterflyFree ? 'free' : 'ARBITRAGE'}${failed.length ? ` (failed: ${failed.join(', ')})` : ''}`;
       out.push(`  params: ${paramText(f.surface.params)}`);
       out.push(`  RMSE ${fixed(f.surface.rmse, 3)} vol pts, max ${fixed(f.surface.maxAbsError, 3)}, inside bid-ask ${percent(f.surface.insideBidAsk, 1)}, ${arb}`);
       out.push(`  stop: ${f.surface.reason} after ${f.surface.iterations} iterations, ${fixed(f.surface.elapsedMs, 1)} ms`);
+      out.push(`  quality: ${qualityText(f.surface.quality, f.surface.boundHits)}`);
     }
     const cols = [
       { header: 'expiry', align: 'left' as const }, { header: 'T (y)' }, { header: 'quotes' }, { header: 'RMSE (vol pts)' }, { header: 'max err' }, { header: 'in bid-ask' },
     ];
     const slice = f.scope === 'slice';
     const extra = slice
-      ? [{ header: 'stop', align: 'left' as const }, { header: 'iter' }, { header: 'ms' }, { header: 'arbitrage', align: 'left' as const }, { header: 'params', align: 'left' as const }]
+      ? [{ header: 'stop', align: 'left' as const }, { header: 'iter' }, { header: 'ms' }, { header: 'arbitrage', align: 'left' as const }, { header: 'quality', align: 'left' as const }, { header: 'params', align: 'left' as const }]
       : f.model === 'ssvi' ? [{ header: 'arbitrage', align: 'left' as const }, { header: 'params', align: 'left' as const }] : [];
     out.push(formatTable([...cols, ...extra], f.expiries.map((e) => {
       const row = [e.expiry, e.timeToExpiry.toFixed(4), String(e.quotes), fixed(e.rmse, 3), fixed(e.maxAbsError, 3), percent(e.insideBidAsk, 0)];
-      if (slice) row.push(e.reason ?? '', String(e.iterations ?? ''), fixed(e.elapsedMs ?? NaN, 1), arbText(e.arbitrage), paramText(e.params));
+      if (slice) row.push(e.reason ?? '', String(e.iterations ?? ''), fixed(e.elapsedMs ?? NaN, 1), arbText(e.arbitrage), qualityText(e.quality, e.boundHits), paramText(e.params));
       else if (f.model === 'ssvi') row.push(arbText(e.arbitrage), paramText(e.params));
       return row;
     })));
-    out.push(`  ${f.converged ? 'all fits converged' : 'NOT CONVERGED: at least one fit stopped at its iteration limit or on non-finite residuals'}`);
+    const convergence = f.converged ? 'all fits converged' : 'NOT CONVERGED: at least one fit stopped at its iteration limit or on non-finite residuals';
+    out.push(`  ${f.ok ? `all fits ok (${convergence})` : `NOT OK: ${f.flags.join(', ')}${f.converged ? ' (the optimiser converged; converged is not ok)' : ` (${convergence})`}`}`);
     out.push('');
   }
   return out.join('\n');

@@ -10,6 +10,39 @@ import { csvRecord } from '../csv.js';
 import { buildSurfaces, CHAIN_OPTIONS, expiryLabel, readChain } from '../market-input.js';
 import { plotFormat } from '../plot.js';
 import { fixed, formatTable, percent, sig } from '../table.js';
+import { BadInputError, EXIT } from '../errors.js';
+import type { Engine } from '../../engine.js';
+import type { BoundHit, FitQuality } from '../../calibration/fit-quality.js';
+import type { SviParams } from '../../calibration/svi.js';
+
+/** An expiry's SVI fit in the surface report (`--fit svi` or `--strict`). */
+interface ExpirySviFit {
+  params: SviParams; rmse: number; insideBidAsk: number; reason: string; quality: FitQuality; boundHits: BoundHit[]; failedArbitrage: string[];
+}
+
+/** SVI per expiry of a surface (each expiry on its own, as `riskwasm calibrate --model svi`), keyed by time to expiry. */
+function sviFits(engine: Engine, s: Surface): Map<number, ExpirySviFit> {
+  const out = new Map<number, ExpirySviFit>();
+  for (const e of s.expiries) {
+    const idx: number[] = [];
+    for (let i = 0; i < s.kept; i++) if (s.quotes.expiries[i] === e.expiry) idx.push(i);
+    const pick = (a: Float64Array) => Float64Array.from(idx, (i) => a[i]);
+    const r = engine.fitSvi({
+      forwards: pick(s.forwards),
+      quotes: { strikes: pick(s.quotes.strikes), expiries: pick(s.quotes.expiries), vols: pick(s.quotes.vols), bids: pick(s.quotes.bids), asks: pick(s.quotes.asks), weights: pick(s.quotes.weights) },
+    });
+    const f = r.slices[0];
+    out.set(e.expiry, { params: f.params, rmse: f.rmse, insideBidAsk: f.insideBidAsk, reason: f.reason, quality: f.quality, boundHits: f.boundHits, failedArbitrage: f.butterfly.failed });
+  }
+  return out;
+}
+
+/** One line per fitted expiry: rmse, inside bid-ask, and the flags with the bounds hit ('ok' when none). */
+function fitLine(f: ExpirySviFit): string {
+  const bounds = f.boundHits.map((h) => `${h.name}@${h.constraint === 'leeWing' ? 'Lee' : h.side}`).join(' ');
+  const verdict = f.quality.ok ? 'ok' : `NOT OK: ${f.quality.flags.join(', ')}${bounds ? ` [${bounds}]` : ''}`;
+  return `SVI fit: RMSE ${fixed(f.rmse, 3)} vol pts, inside bid-ask ${percent(f.insideBidAsk, 0)}, ${f.reason}; ${verdict}`;
+}
 
 /** One quote of the `riskwasm.surface/1` report. */
 interface QuoteRow {
@@ -25,6 +58,8 @@ export const surfaceCommand: CliCommand = {
     ...CHAIN_OPTIONS,
     { flags: '--csv', description: 'CSV output (one row per quote)' },
     { flags: '--plot <file>', description: 'Plot the mid-IV smiles per expiry (.svg or .html)' },
+    { flags: '--fit <model>', description: "Fit each expiry ('svi') and report its quality flags and parameters at a bound ('none': no fit)", default: 'none' },
+    { flags: '--strict', description: 'Fit SVI per expiry (as --fit svi) and exit 1 when any fit raises a quality flag' },
   ],
   examples: ['riskwasm surface', 'riskwasm surface chain.csv --currency ETH --csv --out eth.csv', 'riskwasm surface --expiry 27MAR26 --plot smiles.svg'],
   async run(ctx, [chainPath], options): Promise<CommandReport> {
@@ -33,6 +68,10 @@ export const surfaceCommand: CliCommand = {
     const input = await readChain(ctx, chainPath, options.skipBadRows === true);
     const engine = await ctx.engine();
     const surfaces = buildSurfaces(ctx, engine, input, options);
+    const fitModel = String(options.fit ?? 'none').toLowerCase();
+    if (fitModel !== 'none' && fitModel !== 'svi') throw new BadInputError(`expected 'svi' or 'none', got ${JSON.stringify(options.fit)}`, { field: '--fit' });
+    const doFit = fitModel === 'svi' || options.strict === true;
+    const fits = surfaces.map((s) => (doFit ? sviFits(engine, s) : null));
     const lineIndex = new Map<number, number>();
     input.chain.line.forEach((l, i) => lineIndex.set(l, i));
     const results = surfaces.map((s) => {
@@ -57,7 +96,8 @@ export const surfaceCommand: CliCommand = {
       schema: 'riskwasm.surface/1',
       source: { file: input.file, bundled: input.bundled, rows: input.chain.length, skippedRows: input.chain.skipped.length },
       backend: engine.backend,
-      surfaces: results.map(({ surface: s, quotes }) => ({
+      ...(doFit ? { ok: fits.every((m) => [...m!.values()].every((f) => f.quality.ok)) } : {}),
+      surfaces: results.map(({ surface: s, quotes }, k) => ({
         currency: s.currency,
         considered: s.considered,
         kept: s.kept,
@@ -65,6 +105,7 @@ export const surfaceCommand: CliCommand = {
         expiries: s.expiries.map((e) => ({
           expiry: expiryLabel(e.expiryDate), expiryDate: e.expiryDate, timeToExpiry: e.expiry, forward: e.forward, quotes: e.quotes,
           atmIv: atmIv(quotes, e.expiry, e.forward),
+          ...(fits[k] ? { fit: { model: 'svi', ...fits[k]!.get(e.expiry)! } } : {}),
         })),
         quotes,
       })),
@@ -75,8 +116,9 @@ export const surfaceCommand: CliCommand = {
     }
     return {
       json,
-      text: () => surfaceText(json.source.file, results),
+      text: () => surfaceText(json.source.file, results, fits),
       csv: () => surfaceCsv(results),
+      exitCode: options.strict && json.ok === false ? EXIT.failed : EXIT.ok,
     };
   },
 };
@@ -106,9 +148,9 @@ function surfaceCsv(results: { surface: Surface; quotes: QuoteRow[] }[]): string
   return lines.join('\n') + '\n';
 }
 
-function surfaceText(file: string, results: { surface: Surface; quotes: QuoteRow[] }[]): string {
+function surfaceText(file: string, results: { surface: Surface; quotes: QuoteRow[] }[], fits: (Map<number, ExpirySviFit> | null)[]): string {
   const out: string[] = [];
-  for (const { surface: s, quotes } of results) {
+  for (const [k, { surface: s, quotes }] of results.entries()) {
     const dropped = Object.entries(s.dropped).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
     out.push(`${s.currency} implied-vol surface from ${file}: ${s.kept} OTM quotes with bid and ask, ${s.expiries.length} expiries (of ${s.considered} options; dropped: ${dropped || 'none'})`);
     out.push('IVs: Black-76 on the forward, coin-settled prices; markIv = Deribit\'s. Greeks at mid IV: delta dV/dF, gamma per USD, vega USD per vol point, theta USD per day.');
@@ -116,6 +158,8 @@ function surfaceText(file: string, results: { surface: Surface; quotes: QuoteRow
       const rows = quotes.filter((q) => q.timeToExpiry === e.expiry);
       out.push('');
       out.push(`${expiryLabel(e.expiryDate)}  T ${e.expiry.toFixed(4)} y  forward ${e.forward.toFixed(2)}  ${e.quotes} quotes  ATM mid IV ${percent(atmIv(quotes, e.expiry, e.forward))}`);
+      const fit = fits[k]?.get(e.expiry);
+      if (fit) out.push(fitLine(fit));
       out.push(formatTable(
         [{ header: 'strike' }, { header: 'type', align: 'left' }, { header: 'bid IV' }, { header: 'mid IV' }, { header: 'ask IV' }, { header: 'mark IV' },
           { header: 'delta' }, { header: 'gamma' }, { header: 'vega' }, { header: 'theta' }],
@@ -124,6 +168,12 @@ function surfaceText(file: string, results: { surface: Surface; quotes: QuoteRow
           fixed(q.delta, 4), sig(q.gamma, 3), fixed(q.vega / 100, 2), fixed(q.theta / 365, 2),
         ]),
       ));
+    }
+    const m = fits[k];
+    if (m) {
+      const flagged = [...m.values()].filter((f) => !f.quality.ok).length;
+      out.push('');
+      out.push(flagged ? `NOT OK: ${flagged} of ${m.size} SVI fits raised a quality flag` : `all ${m.size} SVI fits ok`);
     }
     out.push('');
   }

@@ -39,6 +39,17 @@ export type EndReason = 'converged' | 'stationaryPoint' | 'smallStep' | 'maxIter
 /** How the optimizer obtains the Jacobian. */
 export type JacobianMode = 'analytic' | 'forward' | 'central';
 
+/**
+ * The loss rho(z) applied to each scaled squared residual z_i = w_i r_i^2 / f^2 (f = `lossScale`);
+ * the cost is 1/2 f^2 sum_i rho(z_i) (scipy.optimize.least_squares' convention):
+ * - `linear`: rho(z) = z (ordinary least squares; the default);
+ * - `soft_l1`: rho(z) = 2 (sqrt(1 + z) - 1), rho'(z) = 1 / sqrt(1 + z);
+ * - `huber`: rho(z) = z for z <= 1, 2 sqrt(z) - 1 beyond, rho'(z) = min(1, 1 / sqrt(z)).
+ * A residual far beyond f then pulls with a force that stays bounded (soft_l1, huber) instead of
+ * growing with it, so one bad quote cannot drag the fit.
+ */
+export type LossFunction = 'linear' | 'soft_l1' | 'huber';
+
 /** Options of {@link levenbergMarquardt}. Arrays have length `nParams` unless stated. */
 export interface LmOptions {
   /** Starting point (projected into the bounds). */
@@ -64,6 +75,17 @@ export interface LmOptions {
   initialDamping?: number;
   /** Test hook: called with a copy of every point the residuals are evaluated at, and its cost. */
   onEvaluate?: (params: Float64Array, cost: number) => void;
+  /**
+   * Robust loss (see {@link LossFunction}). Default 'linear'. Implemented by iteratively
+   * reweighted least squares in the square-root-weight form: at each outer iteration the
+   * (weighted) residual rows and Jacobian rows are multiplied by sqrt(rho'(z_i)), so the
+   * step solves (J^T W R J + mu D^2) h = -J^T W R r with R = diag(rho'(z_i)): the exact gradient
+   * of the robust cost, and the Gauss-Newton Hessian without the rho'' term (no Triggs correction).
+   * Steps are accepted on the robust cost itself.
+   */
+  loss?: LossFunction;
+  /** Soft margin f between inlier and outlier residuals, in the residuals' units (> 0). Default 1. */
+  lossScale?: number;
 }
 
 /** Result of {@link levenbergMarquardt}. */
@@ -74,7 +96,7 @@ export interface LmResult {
   iterations: number;
   /** Residual evaluations, finite-difference ones included. */
   evaluations: number;
-  /** 1/2 sum w_i r_i^2 at `params`. */
+  /** 1/2 sum w_i r_i^2 at `params` (with a robust `loss`: 1/2 f^2 sum rho(w_i r_i^2 / f^2)). */
   cost: number;
   /** Unweighted residuals r_i at `params`. */
   residuals: Float64Array;

@@ -2,7 +2,7 @@ import { InputError } from '../../errors.js';
 import { checkKeys } from '../../option-keys.js';
 import { requireArrayLike, requireFunction, requireRecord } from '../../arguments.js';
 import { cholesky, choleskySolve } from './cholesky.js';
-import type { EndReason, JacobianMode, LeastSquaresProblem, LmOptions, LmResult } from './least-squares.js';
+import type { EndReason, JacobianMode, LeastSquaresProblem, LmOptions, LmResult, LossFunction } from './least-squares.js';
 
 /**
  * Box-constrained Levenberg-Marquardt for small dense problems (a handful to a few dozen
@@ -54,7 +54,7 @@ export function checkProblem(problem: unknown): void {
 /** The keys of {@link LmOptions}. */
 export const LM_KEYS = [
   'initial', 'lower', 'upper', 'fixed', 'weights', 'maxIterations', 'tolerance', 'functionTolerance', 'stepTolerance',
-  'gradientTolerance', 'jacobian', 'initialDamping', 'onEvaluate',
+  'gradientTolerance', 'jacobian', 'initialDamping', 'onEvaluate', 'loss', 'lossScale',
 ] as const satisfies readonly (keyof LmOptions)[];
 
 /** Most outer iterations one LM run may be asked for (every loop has a bound). */
@@ -82,6 +82,52 @@ interface LmSettings {
   damping: number;
   mode: JacobianMode;
   onEvaluate: LmOptions['onEvaluate'];
+  /** 0 linear, 1 soft_l1, 2 huber. */
+  loss: number;
+  /** lossScale^2. */
+  f2: number;
+}
+
+/** The losses by code (see {@link LossFunction}). */
+const LOSSES: readonly LossFunction[] = ['linear', 'soft_l1', 'huber'];
+
+/** rho(z) of loss code `loss`. */
+function lossValue(loss: number, z: number): number {
+  if (loss === 1) return 2 * (Math.sqrt(1 + z) - 1);
+  if (loss === 2) return z <= 1 ? z : 2 * Math.sqrt(z) - 1;
+  return z;
+}
+
+/** rho'(z) of loss code `loss`: the IRLS weight. */
+function lossWeight(loss: number, z: number): number {
+  if (loss === 1) return 1 / Math.sqrt(1 + z);
+  if (loss === 2) return z <= 1 ? 1 : 1 / Math.sqrt(z);
+  return 1;
+}
+
+/**
+ * The robust cost 1/2 f^2 sum rho(z_i), z_i = w_i r_i^2 / f^2, and the IRLS weights rho'(z_i) of
+ * a loss (see {@link LossFunction}); exported for tests and for fit reports.
+ * @throws InputError naming `loss` (not a loss name) or `lossScale` (not a finite number > 0),
+ *   or `residuals`/`weights` (not arrays of numbers of one length).
+ */
+export function robustCost(residuals: ArrayLike<number>, loss: LossFunction, lossScale = 1, weights?: ArrayLike<number>): { cost: number; irlsWeights: Float64Array } {
+  const code = LOSSES.indexOf(loss);
+  if (code < 0) throw new InputError('loss', loss, "'linear', 'soft_l1' or 'huber'");
+  if (typeof lossScale !== 'number' || !(lossScale > 0) || lossScale === Infinity) throw new InputError('lossScale', lossScale, 'a finite number > 0');
+  const r = requireArrayLike(residuals, 'residuals');
+  const sw = sqrtWeights(weights, r.length);
+  const f2 = lossScale * lossScale;
+  const irlsWeights = new Float64Array(r.length);
+  let c = 0;
+  for (let i = 0; i < r.length; i++) {
+    const ri = r[i];
+    if (typeof ri !== 'number') throw new InputError(`residuals[${i}]`, ri, 'a number');
+    const z = (ri * sw[i]) ** 2 / f2;
+    c += lossValue(code, z);
+    irlsWeights[i] = lossWeight(code, z);
+  }
+  return { cost: 0.5 * f2 * c, irlsWeights };
 }
 
 function toleranceOption(v: unknown, fallback: number, path: string): number {
@@ -133,10 +179,10 @@ function sqrtWeights(weights: LmOptions['weights'], m: number): Float64Array {
 }
 
 /** @throws InputError naming the malformed option. */
-function lmSettings(problem: LeastSquaresProblem, o: LmOptions, initialPath: string): LmSettings {
+function lmSettings(problem: LeastSquaresProblem, o: LmOptions, initialPath: string, initial: ArrayLike<number> = o.initial): LmSettings {
   const n = problem.nParams;
   if (o.onEvaluate !== undefined && typeof o.onEvaluate !== 'function') throw new InputError('onEvaluate', o.onEvaluate, 'a function');
-  const x = vector(o.initial, n, initialPath, NaN);
+  const x = vector(initial, n, initialPath, NaN);
   const lo = vector(o.lower, n, 'lower', -Infinity);
   const hi = vector(o.upper, n, 'upper', Infinity);
   const fixed = fixedMask(o.fixed, n);
@@ -157,7 +203,11 @@ function lmSettings(problem: LeastSquaresProblem, o: LmOptions, initialPath: str
   const mode = o.jacobian ?? (problem.hasJacobian === false ? 'forward' : 'analytic');
   if (mode !== 'analytic' && mode !== 'forward' && mode !== 'central') throw new InputError('jacobian', mode, "'analytic', 'forward' or 'central'");
   if (mode === 'analytic' && problem.hasJacobian === false) throw new InputError('jacobian', mode, "'forward' or 'central' (the problem has no analytic Jacobian)");
-  return { x, lo, hi, fixed, sw, ftol, xtol, gtol, maxIter, damping, mode, onEvaluate: o.onEvaluate };
+  const loss = o.loss === undefined ? 0 : LOSSES.indexOf(o.loss);
+  if (loss < 0) throw new InputError('loss', o.loss, "'linear', 'soft_l1' or 'huber'");
+  const scale = o.lossScale ?? 1;
+  if (typeof scale !== 'number' || !(scale > 0) || scale === Infinity) throw new InputError('lossScale', scale, 'a finite number > 0');
+  return { x, lo, hi, fixed, sw, ftol, xtol, gtol, maxIter, damping, mode, onEvaluate: o.onEvaluate, loss, f2: scale * scale };
 }
 
 /**
@@ -192,11 +242,19 @@ class Residuals {
   at(p: Float64Array, out: Float64Array, jac: Float64Array | null): number {
     this.problem.evaluate(p, out, jac);
     this.evaluations++;
-    const sw = this.s.sw;
+    const { sw, loss, f2 } = this.s;
     let c = 0;
-    for (let i = 0; i < out.length; i++) {
-      const v = out[i] * sw[i];
-      c += v * v;
+    if (loss === 0) {
+      for (let i = 0; i < out.length; i++) {
+        const v = out[i] * sw[i];
+        c += v * v;
+      }
+    } else {
+      for (let i = 0; i < out.length; i++) {
+        const v = out[i] * sw[i];
+        c += lossValue(loss, (v * v) / f2);
+      }
+      c *= f2;
     }
     c = Number.isFinite(c) ? 0.5 * c : Infinity;
     if (this.s.onEvaluate) this.s.onEvaluate(Float64Array.from(p), c);
@@ -260,6 +318,19 @@ class Residuals {
       this.Jt = t;
       this.jFresh = true;
     }
+  }
+}
+
+/**
+ * IRLS in square-root-weight form: rows i of the weighted Jacobian and residuals times
+ * sqrt(rho'(z_i)), z_i = rw_i^2 / f^2, so that J^T rw is the robust cost's gradient.
+ */
+function irlsReweight(J: Float64Array, rw: Float64Array, m: number, n: number, loss: number, f2: number): void {
+  for (let i = 0; i < m; i++) {
+    const s = Math.sqrt(lossWeight(loss, (rw[i] * rw[i]) / f2));
+    if (s === 1) continue;
+    rw[i] *= s;
+    for (let j = 0; j < n; j++) J[i * n + j] *= s;
   }
 }
 
@@ -355,14 +426,14 @@ function predictedReduction(A: Float64Array, g: Float64Array, s: Float64Array, n
 }
 
 /**
- * One run from `options.initial` (reported as `initialPath` in errors).
+ * One run from `initial` (default `options.initial`; reported as `initialPath` in errors).
  * @internal shared with multiStart.
  * @throws InputError for malformed options.
  */
-export function lmRun(problem: LeastSquaresProblem, options: LmOptions, initialPath = 'initial'): LmResult {
+export function lmRun(problem: LeastSquaresProblem, options: LmOptions, initialPath = 'initial', initial: ArrayLike<number> = options.initial): LmResult {
   const n = problem.nParams;
   const m = problem.nResiduals;
-  const s = lmSettings(problem, options, initialPath);
+  const s = lmSettings(problem, options, initialPath, initial);
   const { x, fixed } = s;
   const R = new Residuals(problem, s);
   let cost = R.at(x, R.r, R.Jt ? R.J : null);
@@ -394,13 +465,16 @@ export function lmRun(problem: LeastSquaresProblem, options: LmOptions, initialP
     R.jacobianAt(x);
     const rw = R.rt;
     for (let i = 0; i < m; i++) rw[i] = R.r[i] * s.sw[i];
+    if (s.loss !== 0) irlsReweight(R.J, rw, m, n, s.loss, s.f2);
     normalEquations(R.J, rw, m, n, A, g);
     // A NaN or infinite Jacobian column has no norm, so the gradient test would read it as a
     // stationary point at the untouched start: stop as nonFinite instead.
     for (let j = 0; j < n; j++) {
       if (!fixed[j] && !(Number.isFinite(g[j]) && Number.isFinite(A[j * n + j]))) return result('nonFinite', iter, NaN);
     }
-    const active = activeSet(s, A, g, d, Math.sqrt(2 * cost), idx);
+    let rNorm = 0;
+    for (let i = 0; i < m; i++) rNorm += rw[i] * rw[i];
+    const active = activeSet(s, A, g, d, Math.sqrt(rNorm), idx);
     const k = active.k;
     cosine = active.cosine;
     if (k === 0 || cosine <= s.gtol) return result('stationaryPoint', iter, cosine);

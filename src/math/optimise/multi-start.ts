@@ -27,15 +27,17 @@ export function multiStart(problem: LeastSquaresProblem, options: MultiStartOpti
   checkProblem(problem);
   if (options === null || typeof options !== 'object') throw new InputError('options', options, 'multi-start options { starts, ... }');
   checkKeys(options, MULTI_START_KEYS, '');
-  const { starts, ...lmOptions } = options;
+  const starts = options.starts;
   if (!Array.isArray(starts) || starts.length === 0) throw new InputError('starts', starts, 'a non-empty array of starting points');
   let best: LmResult | null = null;
   let bestStart = 0;
   let iterations = 0;
   let evaluations = 0;
   const runs: MultiStartResult['runs'] = [];
-  starts.forEach((start, i) => {
-    const r = lmRun(problem, { ...lmOptions, initial: start }, `starts[${i}]`);
+  for (let i = 0; i < starts.length; i++) {
+    // The options go to every run as they are, with the start passed beside them (no per-run
+    // copy of the options object: a warm refit runs one start, and the copy cost more than its kernel calls).
+    const r = lmRun(problem, options as unknown as LmOptions, `starts[${i}]`, starts[i]);
     runs.push({ reason: r.reason, cost: r.cost, iterations: r.iterations });
     iterations += r.iterations;
     evaluations += r.evaluations;
@@ -44,6 +46,10 @@ export function multiStart(problem: LeastSquaresProblem, options: MultiStartOpti
       best = r;
       bestStart = i;
     }
-  });
-  return { ...(best as unknown as LmResult), iterations, evaluations, bestStart, runs };
+  }
+  const b = best as LmResult;
+  return {
+    params: b.params, reason: b.reason, iterations, evaluations, cost: b.cost, residuals: b.residuals, gradientCosine: b.gradientCosine,
+    bestStart, runs,
+  };
 }
