@@ -224,3 +224,10 @@ export {
   /** @deprecated import from `riskwasm/internals`; removed from the main entry in the next release. */
   checkCorrelationMatrix,
 } from './internals.js';
+// [surface]
+export {
+  VolSurface, MAX_SURFACE_SLICES, DEFAULT_CALENDAR_GRID,
+  type VolPointsArgs, type VolSurfaceSlice, type VolSurfaceExtrapolation, type VolSurfaceSource, type VolSurfaceJSON,
+  type SurfaceCalendarCheck, type SurfaceCalendarViolation, type VolSurfaceInput, type VolSurfaceOptions,
+  type SviSliceInput, type SviSliceParams, type SsviInput, type StochasticVolInput, type ModelSliceOptions,
+} from './surface/index.js';
