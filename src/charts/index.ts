@@ -13,3 +13,6 @@ export {
 } from './specs.js';
 export { renderSvg, renderHtml } from './render.js';
 export { ChartRendererMissingError, CHART_RENDERER_PACKAGES } from './renderer.js';
+// [surface]
+export { surfaceVarianceChart, type SurfaceVarianceChartInput } from './surface-variance.js';
+export { localVolHeatmapChart, type LocalVolHeatmapInput } from './surface-local-vol.js';
