@@ -2,7 +2,8 @@
 // re-implementation written here from the rules (not from the kernel), on both backends; the twins
 // bit for bit; JSON round trip bit for bit; input errors naming their fields; per-point statuses.
 import { describe, it, expect } from 'vitest';
-import { BACKENDS, engineFor, expectInputError } from './backends.js';
+import fc from 'fast-check';
+import { BACKENDS, engineFor, expectInputError, propertySeed } from './backends.js';
 import { createEngine, InputError, Status, VolSurface, type VolSurfaceSlice } from '../src/index.js';
 
 const EPS = 2 ** -52;
@@ -248,5 +249,41 @@ describe('VolSurface: malformed calls throw InputError naming the field', () => 
     expect(T).toEqual([0.3, 0.3, 0.3]);
     expect(Object.isFrozen(s)).toBe(true);
     expect(Object.isFrozen(s.slices[0])).toBe(true);
+  });
+});
+
+describe.each(BACKENDS)('VolSurface properties on %s (fast-check, seed printed)', (backend) => {
+  it('ordered slices give total variance nondecreasing in T at every k, both extrapolations', async () => {
+    const engine = await engineFor(backend);
+    const seed = propertySeed(`vol-surface calendar monotone ${backend}`);
+    fc.assert(fc.property(
+      fc.array(fc.double({ min: 0, max: 0.05, noNaN: true }), { minLength: 1, maxLength: 5 }),
+      fc.record({ b: fc.double({ min: 0, max: 0.5, noNaN: true }), rho: fc.double({ min: -0.9, max: 0.9, noNaN: true }), m: fc.double({ min: -0.3, max: 0.3, noNaN: true }), sigma: fc.double({ min: 0.01, max: 1, noNaN: true }) }),
+      fc.double({ min: -2, max: 2, noNaN: true }), fc.double({ min: 1e-3, max: 5, noNaN: true }), fc.double({ min: 1e-3, max: 5, noNaN: true }),
+      (increments, shape, k, t1, t2) => {
+        // Slices that differ only in a (a nondecreasing): w_{i+1}(k) - w_i(k) = a_{i+1} - a_i >= 0 at every k.
+        let a = 0.01;
+        const slices = increments.map((d, i) => ({ expiry: 0.1 * (i + 1) ** 2, forward: 100, params: { ...shape, a: (a += d) } }));
+        const [lo, hi] = t1 <= t2 ? [t1, t2] : [t2, t1];
+        for (const extrapolation of ['constantVol', 'flatForwardVariance'] as const) {
+          const w = engine.volSurface(slices, { extrapolation }).totalVariance({ moneyness: [k, k], expiries: [lo, hi] });
+          if (w.status[0] === Status.ok && w.status[1] === Status.ok) expect(w.totalVariances[1]).toBeGreaterThanOrEqual(w.totalVariances[0]);
+          expect(engine.volSurface(slices).calendar.arbitrageFree).toBe(true);
+        }
+      },
+    ), { seed, numRuns: 200 });
+  });
+
+  it('scaling strikes and forwards by the same factor leaves vols unchanged (sticky moneyness)', async () => {
+    const engine = await engineFor(backend);
+    const seed = propertySeed(`vol-surface scale invariance ${backend}`);
+    fc.assert(fc.property(fc.double({ min: 1e-3, max: 1e3, noNaN: true }), fc.double({ min: -1.5, max: 1.5, noNaN: true }), fc.double({ min: 0.01, max: 3, noNaN: true }), (c, k, T) => {
+      const scaled = engine.volSurface(SLICES.map((s) => ({ ...s, forward: s.forward * c })));
+      const base = engine.volSurface(SLICES);
+      const K = base.forward([T])[0] * Math.exp(k);
+      const v0 = base.vol({ strikes: [K], expiries: [T] }).vols[0], v1 = scaled.vol({ strikes: [K * c], expiries: [T] }).vols[0];
+      // k differs by rounding in ln(c K) - ln(c F): a few ulps of |ln(c K)| <= 15, times |dvol/dk| < 1.
+      expect(Math.abs(v1 - v0)).toBeLessThanOrEqual(1e-13);
+    }), { seed, numRuns: 200 });
   });
 });
