@@ -305,8 +305,9 @@ export function batchCases(d: Derived): Record<string, KernelCase[]> {
   };
 }
 
-// [surface] volSurfaceEvaluate inputs: slices [T, a, b, rho, m, sigma], forward nodes [T, ln F], points on a grid plus edges.
-const SURFACE_SLICES = [0.1, 0.004, 0.08, -0.4, 0.02, 0.15, 0.5, 0.02, 0.1, -0.3, 0, 0.2, 2, 0.07, 0.12, -0.25, -0.05, 0.3];
+// [surface] volSurfaceEvaluate inputs: slices (column-major), forward nodes [T, ln F], points on a grid plus edges.
+// Column-major: expiries, a, b, rho, m, sigma of the three slices.
+const SURFACE_SLICES = [0.1, 0.5, 2, 0.004, 0.02, 0.07, 0.08, 0.1, 0.12, -0.4, -0.3, -0.25, 0.02, 0, -0.05, 0.15, 0.2, 0.3];
 const SURFACE_FORWARDS = [0, Math.log(100), 0.1, Math.log(100.3), 0.5, Math.log(101.1), 2, Math.log(104)];
 const surf = (() => {
   const r = stream(14);

@@ -2,7 +2,8 @@
 // total variance or Dupire local vol. Mirrored in src/kernels/surface/vol-surface.ts (bit for bit:
 // only + - * / sqrt and the shared log of ../math/elementary, in the same order).
 //
-// Slices at pSlices, ascending expiry, SURFACE_SLICE_COLUMNS f64 each: [T, a, b, rho, m, sigma],
+// Slices at pSlices, ascending expiry, column-major: six columns of nSlices f64 each, in the order
+// T, a, b, rho, m, sigma (so the parameters of two consecutive slices are one v128 load),
 // w_i(k) = a + b (rho (k - m) + sqrt((k - m)^2 + sigma^2)) with k = ln(K / F_T) (Gatheral 2004).
 // In time, at fixed k: w = (T / T_1) w_1(k) before the first slice (0 at T = 0); linear in T
 // between consecutive slices (so w(k, .) is nondecreasing wherever w_{i+1}(k) >= w_i(k): calendar
@@ -14,9 +15,11 @@
 // with dw/dk, d2w/dk2 from the SVI closed forms interpolated like w, dw/dT the slope of the scheme.
 
 import { log } from "../math/elementary";
+import { logX2 } from "../math/f64x2-elementary";
 import { STATUS_OK, STATUS_INVALID_INPUT, STATUS_ARBITRAGE } from "../status";
 
-const SURFACE_SLICE_COLUMNS: i32 = 6;
+// Column offsets (in f64) of the slice block, times nSlices.
+const COL_T: i32 = 0, COL_A: i32 = 1, COL_B: i32 = 2, COL_RHO: i32 = 3, COL_M: i32 = 4, COL_SIGMA: i32 = 5;
 
 // ln F(T): linear in T through the rows [T_j, ln F_j] (ascending T) at pForwards, end segments extended.
 // @ts-ignore: decorator
@@ -44,8 +47,20 @@ export function volSurfaceEvaluate(
   if (n < 0 || nSlices < 1 || nForwards < 1 || broadcastExpiry < 0 || broadcastExpiry > 1 || strikeInput < 0 || strikeInput > 1 ||
     output < 0 || output > 2 || extrapolation < 0 || extrapolation > 1) return 1;
   const last = nSlices - 1;
+  const col = <usize>nSlices << 3; // bytes per column of the slice block
   const needDerivatives = output == 2;
+  // Strikes: the logs of two strikes at a time (each lane bit for bit the scalar log).
+  let logOdd: f64 = 0;
   for (let i: i32 = 0; i < n; i++) {
+    let logX: f64 = 0;
+    if (strikeInput == 1) {
+      if ((i & 1) == 1) logX = logOdd;
+      else if (i + 1 < n) {
+        const v = logX2(v128.load(pX + (<usize>i << 3)));
+        logX = f64x2.extract_lane(v, 0);
+        logOdd = f64x2.extract_lane(v, 1);
+      } else logX = log(load<f64>(pX + (<usize>i << 3)));
+    }
     const T = load<f64>(pExpiry + (broadcastExpiry == 1 ? 0 : <usize>i << 3));
     const x = load<f64>(pX + (<usize>i << 3));
     if (!(T > 0.0) || T == Infinity || !(x - x == 0.0) || (strikeInput == 1 && !(x > 0.0))) {
@@ -53,22 +68,25 @@ export function volSurfaceEvaluate(
       store<u8>(pStatus + <usize>i, STATUS_INVALID_INPUT);
       continue;
     }
-    const k: f64 = strikeInput == 1 ? log(x) - logForward(pForwards, nForwards, T) : x;
-    let lo: i32 = 0, hi: i32 = nSlices;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (load<f64>(pSlices + (<usize>(mid * SURFACE_SLICE_COLUMNS) << 3)) < T) lo = mid + 1;
-      else hi = mid;
+    const k: f64 = strikeInput == 1 ? logX - logForward(pForwards, nForwards, T) : x;
+    // lo = number of slices with expiry < T: a branchless lower bound (a fixed number of steps for
+    // a given nSlices, each a select), since random expiries would mispredict every branch.
+    let base: i32 = 0, len: i32 = nSlices;
+    while (len > 1) {
+      const half = len >> 1;
+      base = select<i32>(base + half, base, load<f64>(pSlices + (<usize>(base + half) << 3)) < T);
+      len -= half;
     }
+    const lo: i32 = base + <i32>(load<f64>(pSlices + (<usize>base << 3)) < T);
     let w: f64, wT: f64, wk: f64 = 0, wkk: f64 = 0;
     if (lo == 0 || (lo == nSlices && (extrapolation == 0 || nSlices == 1))) {
-      const r = pSlices + (<usize>((lo == 0 ? 0 : last) * SURFACE_SLICE_COLUMNS) << 3);
-      const T0 = load<f64>(r);
-      const d = k - load<f64>(r, 32);
-      const sg = load<f64>(r, 40);
+      const s = <usize>(lo == 0 ? 0 : last) << 3;
+      const T0 = load<f64>(pSlices + s);
+      const d = k - load<f64>(pSlices + col * COL_M + s);
+      const sg = load<f64>(pSlices + col * COL_SIGMA + s);
       const q = Math.sqrt(d * d + sg * sg);
-      const b = load<f64>(r, 16), rho = load<f64>(r, 24);
-      const w0 = load<f64>(r, 8) + b * (rho * d + q);
+      const b = load<f64>(pSlices + col * COL_B + s), rho = load<f64>(pSlices + col * COL_RHO + s);
+      const w0 = load<f64>(pSlices + col * COL_A + s) + b * (rho * d + q);
       const scale = T / T0;
       w = scale * w0;
       wT = w0 / T0;
@@ -77,22 +95,26 @@ export function volSurfaceEvaluate(
         wkk = scale * ((b * sg * sg) / (q * q * q));
       }
     } else {
-      const s1 = lo == nSlices ? last : lo;
-      const r0 = pSlices + (<usize>((s1 - 1) * SURFACE_SLICE_COLUMNS) << 3), r1 = pSlices + (<usize>(s1 * SURFACE_SLICE_COLUMNS) << 3);
-      const T0 = load<f64>(r0), T1 = load<f64>(r1);
-      const d0 = k - load<f64>(r0, 32), d1 = k - load<f64>(r1, 32);
-      const sg0 = load<f64>(r0, 40), sg1 = load<f64>(r1, 40);
-      const q0 = Math.sqrt(d0 * d0 + sg0 * sg0), q1 = Math.sqrt(d1 * d1 + sg1 * sg1);
-      const b0 = load<f64>(r0, 16), b1 = load<f64>(r1, 16), rho0 = load<f64>(r0, 24), rho1 = load<f64>(r1, 24);
-      const w0 = load<f64>(r0, 8) + b0 * (rho0 * d0 + q0);
-      const w1 = load<f64>(r1, 8) + b1 * (rho1 * d1 + q1);
+      // Slices lo - 1 and lo (or the last pair past the last slice), one per lane: the same
+      // operations as the scalar branch above, lane by lane.
+      const s = <usize>((lo == nSlices ? last : lo) - 1) << 3;
+      const vT = v128.load(pSlices + s);
+      const vd = f64x2.sub(f64x2.splat(k), v128.load(pSlices + col * COL_M + s));
+      const vsg = v128.load(pSlices + col * COL_SIGMA + s);
+      const vq = f64x2.sqrt(f64x2.add(f64x2.mul(vd, vd), f64x2.mul(vsg, vsg)));
+      const vb = v128.load(pSlices + col * COL_B + s), vrho = v128.load(pSlices + col * COL_RHO + s);
+      const vw = f64x2.add(v128.load(pSlices + col * COL_A + s), f64x2.mul(vb, f64x2.add(f64x2.mul(vrho, vd), vq)));
+      const T0 = f64x2.extract_lane(vT, 0), T1 = f64x2.extract_lane(vT, 1);
+      const w0 = f64x2.extract_lane(vw, 0), w1 = f64x2.extract_lane(vw, 1);
       const dT = T1 - T0;
       const alpha = (T - T0) / dT;
       w = w0 + alpha * (w1 - w0);
       wT = (w1 - w0) / dT;
       if (needDerivatives) {
-        const wk0 = b0 * (rho0 + d0 / q0), wk1 = b1 * (rho1 + d1 / q1);
-        const wkk0 = (b0 * sg0 * sg0) / (q0 * q0 * q0), wkk1 = (b1 * sg1 * sg1) / (q1 * q1 * q1);
+        const vwk = f64x2.mul(vb, f64x2.add(vrho, f64x2.div(vd, vq)));
+        const vwkk = f64x2.div(f64x2.mul(f64x2.mul(vb, vsg), vsg), f64x2.mul(f64x2.mul(vq, vq), vq));
+        const wk0 = f64x2.extract_lane(vwk, 0), wk1 = f64x2.extract_lane(vwk, 1);
+        const wkk0 = f64x2.extract_lane(vwkk, 0), wkk1 = f64x2.extract_lane(vwkk, 1);
         wk = wk0 + alpha * (wk1 - wk0);
         wkk = wkk0 + alpha * (wkk1 - wkk0);
       }

@@ -398,13 +398,13 @@ export interface MarginKernels {
 /** The surface kernels. */
 export interface SurfaceKernels {
   /**
-   * [surface] Vol surface of raw SVI slices (rows [expiry, a, b, rho, m, sigma], ascending expiry) at n points: x =
-   * strike (strikeInput 1; k = ln x - ln F(T), ln F linear in T through the rows [T, ln F] of pForwards) or
-   * log-moneyness k (strikeInput 0); expiries per point, or pExpiry[0] for all (broadcastExpiry 1). Total variance
-   * linear in T at fixed k between slices, w T / T_1 before the first, constant vol (extrapolation 0) or the last
-   * pair's forward variance (1) after the last. output 0 implied vol, 1 total variance, 2 Dupire local vol
-   * (Gatheral's formula, analytic derivatives). Per-point status: invalidInput, arbitrage (w <= 0, or local variance
-   * not positive). Returns 0, or 1 for a malformed call.
+   * [surface] Vol surface of raw SVI slices, ascending expiry, column-major at pSlices (columns expiry, a, b, rho, m,
+   * sigma of nSlices f64 each) at n points: x = strike (strikeInput 1; k = ln x - ln F(T), ln F linear in T through
+   * the rows [T, ln F] of pForwards) or log-moneyness k (strikeInput 0); expiries per point, or pExpiry[0] for all
+   * (broadcastExpiry 1). Total variance linear in T at fixed k between slices, w T / T_1 before the first, constant
+   * vol (extrapolation 0) or the last pair's forward variance (1) after the last. output 0 implied vol, 1 total
+   * variance, 2 Dupire local vol (Gatheral's formula, analytic derivatives). Per-point status: invalidInput,
+   * arbitrage (w <= 0, or local variance not positive). Returns 0, or 1 for a malformed call.
    * @param pX f64 [n], read
    * @param pExpiry f64 [n], read
    * @param pSlices f64 [6 * nSlices], read

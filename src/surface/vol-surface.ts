@@ -111,7 +111,7 @@ export const MAX_CALENDAR_POINTS = 100_000;
 /** Default calendar-check grid. */
 export const DEFAULT_CALENDAR_GRID = Object.freeze({ kMin: -1.5, kMax: 1.5, points: 301 });
 
-/** f64 per slice row in the kernel's slice block. */
+/** f64 per slice in the kernel's slice block (column-major). */
 const SLICE_COLUMNS = 6;
 
 /** The checked, immutable content of a surface. @internal */
@@ -164,8 +164,9 @@ export class VolSurface {
     this.sliceRmse = data.sliceRmse === undefined ? undefined : Object.freeze([...data.sliceRmse]);
     this.ctx = ctx;
     const S = this.slices.length;
+    // Column-major [expiry, a, b, rho, m, sigma][S]: the kernel loads two consecutive slices' parameters as one f64x2.
     this.sliceBlock = new Float64Array(S * SLICE_COLUMNS);
-    this.slices.forEach((s, i) => this.sliceBlock.set([s.expiry, s.a, s.b, s.rho, s.m, s.sigma], i * SLICE_COLUMNS));
+    this.slices.forEach((s, i) => [s.expiry, s.a, s.b, s.rho, s.m, s.sigma].forEach((v, c) => (this.sliceBlock[c * S + i] = v)));
     const nodes: number[] = [];
     if (this.spot !== undefined) nodes.push(0, Math.log(this.spot));
     for (const s of this.slices) nodes.push(s.expiry, Math.log(s.forward));

@@ -6,7 +6,10 @@ import type { KernelHeap } from '../heap.js';
 import { log } from '../math/elementary.js';
 import { STATUS_ARBITRAGE, STATUS_INVALID_INPUT, STATUS_OK } from '../status.js';
 
-/** f64 per slice at pSlices: [expiry, a, b, rho, m, sigma] (raw SVI of total variance in k = ln(K / F_T)). */
+/**
+ * Columns of the slice block at pSlices, column-major (column c of slice s at f64 index
+ * c nSlices + s): expiry, then raw SVI a, b, rho, m, sigma of total variance in k = ln(K / F_T).
+ */
 export const SURFACE_SLICE_COLUMNS = 6;
 
 /** See assembly/surface/vol-surface.ts. */
@@ -35,23 +38,25 @@ export function volSurfaceEvaluate(
     }
     if (strikeInput === 1) k = log(x) - logForward(f, ifw, nForwards, T);
     else k = x;
-    // s = number of slices with expiry < T: 0 before (or at) the first, nSlices after the last.
-    let lo = 0, hi = nSlices;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (f[is + mid * SURFACE_SLICE_COLUMNS] < T) lo = mid + 1;
-      else hi = mid;
+    // lo = number of slices with expiry < T (0 before or at the first, nSlices after the last):
+    // the WASM twin's branchless lower bound, step for step.
+    let base = 0, len = nSlices;
+    while (len > 1) {
+      const half = len >> 1;
+      base = f[is + base + half] < T ? base + half : base;
+      len -= half;
     }
+    const lo = base + (f[is + base] < T ? 1 : 0);
     let w: number, wT: number, wk = 0, wkk = 0;
     if (lo === 0 || (lo === nSlices && (extrapolation === 0 || nSlices === 1))) {
       // Before the first slice w scales linearly from 0 at T = 0; after the last, constant vol at fixed k.
-      const r = is + (lo === 0 ? 0 : last) * SURFACE_SLICE_COLUMNS;
+      const r = is + (lo === 0 ? 0 : last), c = nSlices;
       const T0 = f[r];
-      const d = k - f[r + 4];
-      const sg = f[r + 5];
+      const d = k - f[r + 4 * c];
+      const sg = f[r + 5 * c];
       const q = Math.sqrt(d * d + sg * sg);
-      const b = f[r + 2], rho = f[r + 3];
-      const w0 = f[r + 1] + b * (rho * d + q);
+      const b = f[r + 2 * c], rho = f[r + 3 * c];
+      const w0 = f[r + c] + b * (rho * d + q);
       const scale = T / T0;
       w = scale * w0;
       wT = w0 / T0;
@@ -62,15 +67,15 @@ export function volSurfaceEvaluate(
     } else {
       // Between slices lo - 1 and lo (or past the last with the last pair's forward variance):
       // w linear in T at fixed k, so w(k, .) is nondecreasing wherever the slices are ordered.
-      const s1 = lo === nSlices ? last : lo;
-      const r0 = is + (s1 - 1) * SURFACE_SLICE_COLUMNS, r1 = is + s1 * SURFACE_SLICE_COLUMNS;
+      // (The WASM twin evaluates the two slices in the two lanes of an f64x2: the same operations.)
+      const r0 = is + (lo === nSlices ? last : lo) - 1, r1 = r0 + 1, c = nSlices;
       const T0 = f[r0], T1 = f[r1];
-      const d0 = k - f[r0 + 4], d1 = k - f[r1 + 4];
-      const sg0 = f[r0 + 5], sg1 = f[r1 + 5];
+      const d0 = k - f[r0 + 4 * c], d1 = k - f[r1 + 4 * c];
+      const sg0 = f[r0 + 5 * c], sg1 = f[r1 + 5 * c];
       const q0 = Math.sqrt(d0 * d0 + sg0 * sg0), q1 = Math.sqrt(d1 * d1 + sg1 * sg1);
-      const b0 = f[r0 + 2], b1 = f[r1 + 2], rho0 = f[r0 + 3], rho1 = f[r1 + 3];
-      const w0 = f[r0 + 1] + b0 * (rho0 * d0 + q0);
-      const w1 = f[r1 + 1] + b1 * (rho1 * d1 + q1);
+      const b0 = f[r0 + 2 * c], b1 = f[r1 + 2 * c], rho0 = f[r0 + 3 * c], rho1 = f[r1 + 3 * c];
+      const w0 = f[r0 + c] + b0 * (rho0 * d0 + q0);
+      const w1 = f[r1 + c] + b1 * (rho1 * d1 + q1);
       const dT = T1 - T0;
       const alpha = (T - T0) / dT;
       w = w0 + alpha * (w1 - w0);
