@@ -49,4 +49,18 @@ for (const c of CASES) {
   const rate = (ms) => (c.n / ms / 1e3).toFixed(1);
   console.log(`${c.name.padEnd(36)} wasm ${w.toFixed(3).padStart(8)} ms (${rate(w).padStart(6)} M/s)   js ${j.toFixed(3).padStart(8)} ms (${rate(j).padStart(6)} M/s)   js/wasm ${(j / w).toFixed(2)}${sink === 0 ? ' ' : ''}`);
 }
+// Construction: from 12 SVI slices (checks + the 301-point calendar grid per pair), and from Heston
+// parameters (6 expiries x 41 strikes priced, inverted and fitted by SVI), median of ROUNDS, wall time.
+for (const [name, build] of [
+  ['build from 12 SVI slices', (e) => e.volSurface(slices)],
+  ['build from Heston (6 x 41 grid, SVI fits)', (e) => e.volSurface({ params: { v0: 0.04, kappa: 2, theta: 0.05, sigma: 0.5, rho: -0.6 } }, { spot: 100 })],
+]) {
+  const times = { wasm: [], js: [] };
+  for (let r = 0; r < ROUNDS; r++) for (const be of r % 2 ? ['js', 'wasm'] : ['wasm', 'js']) {
+    const t0 = performance.now();
+    build(engines[be]);
+    times[be].push(performance.now() - t0);
+  }
+  console.log(`${name.padEnd(44)} wasm ${median(times.wasm).toFixed(2).padStart(7)} ms   js ${median(times.js).toFixed(2).padStart(7)} ms`);
+}
 console.log(`load after: ${os.loadavg().map((x) => x.toFixed(2)).join(' / ')}`);
