@@ -51,9 +51,9 @@ for (const c of CASES) {
 }
 // Construction: from 12 SVI slices (checks + the 301-point calendar grid per pair), and from Heston
 // parameters (6 expiries x 41 strikes priced, inverted and fitted by SVI), median of ROUNDS, wall time.
-for (const [name, build] of [
-  ['build from 12 SVI slices', (e) => e.volSurface(slices)],
-  ['build from Heston (6 x 41 grid, SVI fits)', (e) => e.volSurface({ params: { v0: 0.04, kappa: 2, theta: 0.05, sigma: 0.5, rho: -0.6 } }, { spot: 100 })],
+for (const { name, build } of [
+  { name: 'build from 12 SVI slices', build: (e) => e.volSurface(slices) },
+  { name: 'build from Heston (6 x 41 grid, SVI fits)', build: (e) => e.volSurface({ params: { v0: 0.04, kappa: 2, theta: 0.05, sigma: 0.5, rho: -0.6 } }, { spot: 100 }) },
 ]) {
   const times = { wasm: [], js: [] };
   for (let r = 0; r < ROUNDS; r++) for (const be of r % 2 ? ['js', 'wasm'] : ['wasm', 'js']) {
