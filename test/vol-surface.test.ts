@@ -5,6 +5,8 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { BACKENDS, engineFor, expectInputError, propertySeed } from './backends.js';
 import { createEngine, InputError, Status, VolSurface, type VolSurfaceSlice } from '../src/index.js';
+import { surfaceLogForward, surfaceValueAt } from '../src/kernels/surface/vol-surface.js';
+import { log as logShared } from '../src/kernels/math/elementary.js';
 
 const EPS = 2 ** -52;
 
@@ -285,5 +287,24 @@ describe.each(BACKENDS)('VolSurface properties on %s (fast-check, seed printed)'
       // k differs by rounding in ln(c K) - ln(c F): a few ulps of |ln(c K)| <= 15, times |dvol/dk| < 1.
       expect(Math.abs(v1 - v0)).toBeLessThanOrEqual(1e-13);
     }), { seed, numRuns: 200 });
+  });
+});
+
+describe('VolSurface.kernelData and the per-point twin function (for kernels that walk a surface)', () => {
+  it('surfaceValueAt / surfaceLogForward over kernelData() give the batch results bit for bit', async () => {
+    const s = (await engineFor('wasm')).volSurface(SLICES, { spot: 100, extrapolation: 'flatForwardVariance' });
+    const d = s.kernelData();
+    expect(d.nSlices).toBe(3);
+    expect(d.nForwards).toBe(4);
+    expect(d.extrapolation).toBe(1);
+    const { k, T } = points();
+    const K = k.map((x, i) => 100 * Math.exp(x + 0.01 * T[i]));
+    for (const [output, m] of [[0, 'vol'], [1, 'totalVariance'], [2, 'localVol']] as const) {
+      const batch = Object.values(s[m]({ strikes: K, expiries: T }))[0] as Float64Array;
+      K.forEach((x, i) => {
+        const kk = logShared(x) - surfaceLogForward(d.forwards, 0, d.nForwards, T[i]);
+        expect(Object.is(surfaceValueAt(d.slices, 0, d.nSlices, kk, T[i], output, d.extrapolation), batch[i])).toBe(true);
+      });
+    }
   });
 });

@@ -263,6 +263,20 @@ export class VolSurface {
     return out;
   }
 
+  /**
+   * The kernel's view of the surface, for kernels that walk it point by point (the local-vol Monte
+   * Carlo): `slices` column-major [expiry, a, b, rho, m, sigma][nSlices], `forwards` rows
+   * [T, ln F][nForwards], `extrapolation` 0 constant vol / 1 flat forward variance; the arguments
+   * of `volSurfaceEvaluate` and of `surfaceValueAt` / `surfaceLogForward` in both twins (copies).
+   * @internal
+   */
+  kernelData(): { slices: Float64Array; nSlices: number; forwards: Float64Array; nForwards: number; extrapolation: 0 | 1 } {
+    return {
+      slices: this.sliceBlock.slice(), nSlices: this.sliceBlock.length / SLICE_COLUMNS,
+      forwards: this.forwardBlock.slice(), nForwards: this.forwardBlock.length / 2, extrapolation: this.extrapolation === 'constantVol' ? 0 : 1,
+    };
+  }
+
   /** The surface as plain JSON; {@link VolSurface.fromJSON} rebuilds it bit for bit. */
   toJSON(): VolSurfaceJSON {
     const d = this.data();
