@@ -3,7 +3,8 @@
 // at each instrument's strike and expiry) must give the same margin bit for bit; (2) SVI fitted to
 // the bundled Deribit snapshot's BTC mark IVs: each option's vol moves by exactly the fit's
 // residual at that quote, and the book's portfolio margin by at most the vega-weighted residuals.
-import { describe, it, expect } from 'vitest';
+import { afterAll, describe, it, expect } from 'vitest';
+import { closeSharedPools } from '../src/parallel/index.js';
 import snapshot from '../data/market/deribit_options_snapshot_20260105T153329Z.csv?raw';
 import { BACKENDS, engineFor, expectInputError } from './backends.js';
 import {
@@ -27,6 +28,10 @@ function book(rows: number[]): MarginAccount {
 }
 
 describe.each(BACKENDS)('margin marked by a VolSurface on %s', (backend) => {
+  afterAll(async () => {
+    await closeSharedPools();
+  });
+
   it('a market whose mark IVs are the surface\'s own vols gives the same resolution and margins, bit for bit', async () => {
     const engine = await engineFor(backend);
     const rows = btcRows();
@@ -81,6 +86,22 @@ describe.each(BACKENDS)('margin marked by a VolSurface on %s', (backend) => {
     // Each scenario's P&L moves by at most the sum of |size| vega |residual| (to first order; 10% for the second).
     expect(Math.abs(mb.initialMargin - ma.initialMargin)).toBeLessThanOrEqual(1.1 * vegaResid * 2);
     console.log(`[surface] BTC 2026-01-05 SVI on marks: rmse ${fit.rmse.toFixed(3)} vol pts; portfolio IM by marks ${ma.initialMargin.toFixed(0)} USD, by surface ${mb.initialMargin.toFixed(0)} USD (bound ${(2.2 * vegaResid).toFixed(0)})`);
+  });
+
+  it('on the worker pool: the surface crosses as JSON, each worker binds it; results equal the in-thread call bit for bit', async () => {
+    const engine = await engineFor(backend);
+    const rows = btcRows();
+    const btc = market.assets.BTC;
+    const expiries = [...new Set(rows.map((i) => chain.timeToMaturity[i]))].sort((a, b) => a - b);
+    const surface = engine.volSurface(expiries.map((T) => ({ expiry: T, forward: forwardFor(btc, T), params: { a: 0.25 * T, b: 0.1, rho: -0.1, m: 0, sigma: 0.3 } })), { underlying: 'BTC' });
+    const names = rows.map((i) => chain.instrument[i]);
+    const accounts: MarginAccount[] = Array.from({ length: 12 }, (_, a) => ({ positions: Array.from({ length: 4 }, (_, k) => ({ instrument: names[(a * 37 + k * 101) % names.length], size: ((a + k) % 5) - 2 })) }));
+    const mk = { ...market, surface };
+    const ref = engine.portfolioMargin(accounts, mk, DERIBIT_GRID);
+    const par = await engine.portfolioMarginParallel(accounts, mk, DERIBIT_GRID, { workers: 2, accountsPerShard: 5 });
+    expect(par).toEqual(ref);
+    // The caller's market is not changed by the conversion for the workers.
+    expect(mk.surface).toBe(surface);
   });
 
   it('malformed surfaces name market.surface', async () => {
