@@ -23,6 +23,7 @@ import { portfolioRevalue } from "./risk/portfolio-revalue";
 import { tailSelect } from "./risk/tail-select";
 import { garchLikelihood } from "./risk/garch-likelihood";
 import { liquidationPrice } from "./margin/liquidation-price";
+import { volSurfaceEvaluate } from "./surface/vol-surface";
 
 // @ts-ignore: decorator
 @inline function use<T>(f: T): void {}
@@ -150,4 +151,9 @@ export function checkKernelSignatures(): void {
     pTiers: usize, maxIterations: i32, pOut: usize, pStatus: usize,
   ) => i32 = liquidationPrice;
   use(liquidationPriceSignature);
+  const volSurfaceEvaluateSignature: (
+    n: i32, pX: usize, pExpiry: usize, broadcastExpiry: i32, strikeInput: i32, output: i32, nSlices: i32,
+    pSlices: usize, nForwards: i32, pForwards: usize, extrapolation: i32, pOut: usize, pStatus: usize,
+  ) => i32 = volSurfaceEvaluate;
+  use(volSurfaceEvaluateSignature);
 }

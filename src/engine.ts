@@ -46,6 +46,7 @@ import { portfolioSensitivities, type Sensitivities } from './risk/delta-gamma.j
 import { monteCarloScenarios } from './risk/monte-carlo-var.js';
 import type { ScenarioSet } from './risk/portfolio.js';
 import { garchLogLikelihood, simulateGarch } from './risk/garch.js';
+import { buildVolSurface, type VolSurface, type VolSurfaceInput, type VolSurfaceOptions } from './surface/index.js'; // [surface]
 import { philoxNormals, philoxUniforms } from './risk/random.js';
 import { runShards, runShardsInto, type RunShardsOptions, type RunShardsIntoOptions } from './parallel/run-shards.js';
 // [hedging]
@@ -560,6 +561,18 @@ export class Engine implements EngineContext {
    */
   calibrateHedge(args: CalibrateHedgeArgs): Promise<CalibrateHedgeResult> {
     return calibrateHedge(this, args);
+  }
+
+  // [surface]
+  /**
+   * A volatility surface evaluated on this engine: from SVI slices (`fitSvi`'s result or
+   * `[{ expiry, params, forward? }]`), an SSVI fit, a Heston / Bates fit (SVI slices of the model's
+   * implied vols), or a VolSurface / its JSON (rebound here). Expiries in years, forwards from the
+   * slices, `options.forwards` or `options.spot` (with `rate`, `dividendYield`, continuously compounded).
+   * @throws InputError naming the offending field of `fit` or `options`.
+   */
+  volSurface(fit: VolSurfaceInput, options?: VolSurfaceOptions): VolSurface {
+    return buildVolSurface(this, fit, options);
   }
 }
 

@@ -236,3 +236,10 @@ export { robustCost } from './math/optimise/levenberg-marquardt.js';
 export type { LossFunction } from './math/optimise/least-squares.js';
 export { QUALITY_FLAGS, DEFAULT_QUALITY, type QualityFlag, type FitQuality, type QualityThresholds, type BoundHit } from './calibration/fit-quality.js';
 export { LEE_WING_BOUND } from './calibration/svi.js';
+// [surface]
+export {
+  VolSurface, MAX_SURFACE_SLICES, DEFAULT_CALENDAR_GRID,
+  type VolPointsArgs, type VolSurfaceSlice, type VolSurfaceExtrapolation, type VolSurfaceSource, type VolSurfaceJSON,
+  type SurfaceCalendarCheck, type SurfaceCalendarViolation, type VolSurfaceInput, type VolSurfaceOptions,
+  type SviSliceInput, type SviSliceParams, type SsviInput, type StochasticVolInput, type ModelSliceOptions,
+} from './surface/index.js';

@@ -17,6 +17,9 @@ export const Status = {
   aboveMaximum: codes.STATUS_ABOVE_MAXIMUM,
   /** Implied vol: the solver did not reach full accuracy (not expected on any valid input; ln(F/K) beyond about -1330 with a normalised price below 1e-289 is the one known case). Heston: the integral needed more panels than allowed (e.g. an expiry of seconds with a far strike). */
   notConverged: codes.STATUS_NOT_CONVERGED,
+  // [surface]
+  /** Vol surface: total variance not positive at the point, or Dupire's local variance not positive (denominator <= 0: butterfly arbitrage; dw/dT < 0: calendar arbitrage). */
+  arbitrage: codes.STATUS_ARBITRAGE,
 } as const;
 
 /** One of the {@link Status} names. */

@@ -288,7 +288,41 @@ export function batchCases(d: Derived): Record<string, KernelCase[]> {
       inputs: { pReturns: garchReturns, pParams: [0.05, 0.08, 0.85, 0.06, 6] },
     })),
     liquidationPrice: [{ label: 'tiers, short and long options, a NaN index', scalars: lq.scalars, inputs: lq.inputs }],
+    // [surface] three SVI slices and four forward nodes (the spot at T = 0); every output, input kind and extrapolation.
+    volSurfaceEvaluate: grid([[0, 1, 2], [0, 1], [0, 1]]).map(([output, strikeInput, extrapolation]) => ({
+      label: `output ${output}, ${strikeInput ? 'strikes' : 'moneyness'}, extrapolation ${extrapolation}`,
+      scalars: { n: surf.n, broadcastExpiry: 0, strikeInput, output, nSlices: 3, nForwards: 4, extrapolation },
+      inputs: { pX: strikeInput ? surf.strikes : surf.moneyness, pExpiry: surf.expiries, pSlices: SURFACE_SLICES, pForwards: SURFACE_FORWARDS },
+    })).concat([{
+      label: 'broadcast expiry, local vol, strikes',
+      scalars: { n: surf.n, broadcastExpiry: 1, strikeInput: 1, output: 2, nSlices: 3, nForwards: 4, extrapolation: 1 },
+      inputs: { pX: surf.strikes, pExpiry: [0.7, ...Array<number>(surf.n - 1).fill(NaN)], pSlices: SURFACE_SLICES, pForwards: SURFACE_FORWARDS },
+    }, {
+      label: 'malformed: output 3',
+      scalars: { n: surf.n, broadcastExpiry: 0, strikeInput: 0, output: 3, nSlices: 3, nForwards: 4, extrapolation: 0 },
+      inputs: { pX: surf.moneyness, pExpiry: surf.expiries, pSlices: SURFACE_SLICES, pForwards: SURFACE_FORWARDS },
+    }]),
   };
 }
+
+// [surface] volSurfaceEvaluate inputs: slices (column-major), forward nodes [T, ln F], points on a grid plus edges.
+// Column-major: expiries, a, b, rho, m, sigma of the three slices.
+const SURFACE_SLICES = [0.1, 0.5, 2, 0.004, 0.02, 0.07, 0.08, 0.1, 0.12, -0.4, -0.3, -0.25, 0.02, 0, -0.05, 0.15, 0.2, 0.3];
+const SURFACE_FORWARDS = [0, Math.log(100), 0.1, Math.log(100.3), 0.5, Math.log(101.1), 2, Math.log(104)];
+const surf = (() => {
+  const r = stream(14);
+  const moneyness: number[] = [], strikes: number[] = [], expiries: number[] = [];
+  for (let i = 0; i < 120; i++) {
+    moneyness.push(-2 + 4 * r());
+    strikes.push(100 * Math.exp(-2 + 4 * r()));
+    expiries.push([0.1, 0.5, 2][i % 3] * (i % 7 === 0 ? 1 : 0.05 + 3 * r()));
+  }
+  for (const e of EDGES) {
+    moneyness.push(e, 0.1);
+    strikes.push(e, 95);
+    expiries.push(0.3, e);
+  }
+  return { n: moneyness.length, moneyness, strikes, expiries };
+})();
 
 export { BRIDGE_TIMES, sobolDims };

@@ -73,6 +73,7 @@ describe('kernel spec', () => {
     expect(Status).toEqual({
       ok: v.STATUS_OK, invalidInput: v.STATUS_INVALID_INPUT, belowIntrinsic: v.STATUS_BELOW_INTRINSIC,
       aboveMaximum: v.STATUS_ABOVE_MAXIMUM, notConverged: v.STATUS_NOT_CONVERGED,
+      arbitrage: v.STATUS_ARBITRAGE, // [surface]
     });
   });
 

@@ -15,3 +15,6 @@ export { renderSvg, renderHtml } from './render.js';
 export { ChartRendererMissingError, CHART_RENDERER_PACKAGES } from './renderer.js';
 // [hedging]
 export { hedgeGreeksChart, type HedgeGreeksChartInput, type HedgeGreeksBucket } from './hedge-greeks.js';
+// [surface]
+export { surfaceVarianceChart, type SurfaceVarianceChartInput } from './surface-variance.js';
+export { localVolHeatmapChart, type LocalVolHeatmapInput } from './surface-local-vol.js';

@@ -395,10 +395,34 @@ export interface MarginKernels {
   ): number;
 }
 
+/** The surface kernels. */
+export interface SurfaceKernels {
+  /**
+   * [surface] Vol surface of raw SVI slices, ascending expiry, column-major at pSlices (columns expiry, a, b, rho, m,
+   * sigma of nSlices f64 each) at n points: x = strike (strikeInput 1; k = ln x - ln F(T), ln F linear in T through
+   * the rows [T, ln F] of pForwards) or log-moneyness k (strikeInput 0); expiries per point, or pExpiry[0] for all
+   * (broadcastExpiry 1). Total variance linear in T at fixed k between slices, w T / T_1 before the first, constant
+   * vol (extrapolation 0) or the last pair's forward variance (1) after the last. output 0 implied vol, 1 total
+   * variance, 2 Dupire local vol (Gatheral's formula, analytic derivatives). Per-point status: invalidInput,
+   * arbitrage (w <= 0, or local variance not positive). Returns 0, or 1 for a malformed call.
+   * @param pX f64 [n], read
+   * @param pExpiry f64 [n], read
+   * @param pSlices f64 [6 * nSlices], read
+   * @param pForwards f64 [2 * nForwards], read
+   * @param pOut f64 [n], written
+   * @param pStatus u8 [n], written
+   */
+  volSurfaceEvaluate(
+    n: number, pX: number, pExpiry: number, broadcastExpiry: number, strikeInput: number, output: number,
+    nSlices: number, pSlices: number, nForwards: number, pForwards: number, extrapolation: number, pOut: number,
+    pStatus: number,
+  ): number;
+}
+
 /** Every kernel: what both twins implement. */
 export interface Kernels extends
   DiagnosticKernels, MathKernels, PricingKernels, RandomKernels, MonteCarloKernels, CalibrationKernels, RiskKernels,
-  MarginKernels {}
+  MarginKernels, SurfaceKernels {}
 
 /** Names of every kernel in the contract, checked against both backends at engine creation. */
 export const KERNEL_NAMES = [
@@ -407,5 +431,5 @@ export const KERNEL_NAMES = [
   'hestonPriceBatch', 'batesPriceBatch', 'philox4x32_10', 'philoxUint32Batch', 'philoxUniformBatch',
   'philoxUniformPaths', 'philoxNormalBatch', 'philoxNormalPaths', 'sobolInitDirections', 'sobolPoints',
   'brownianBridgeInit', 'brownianBridgeBatch', 'mcShard', 'mcMultiAssetShard', 'sviSliceEvaluate', 'sabrSliceEvaluate',
-  'ssviEvaluate', 'portfolioRevalue', 'tailSelect', 'garchLikelihood', 'liquidationPrice',
+  'ssviEvaluate', 'portfolioRevalue', 'tailSelect', 'garchLikelihood', 'liquidationPrice', 'volSurfaceEvaluate',
 ] as const satisfies readonly (keyof Kernels)[];

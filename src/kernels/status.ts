@@ -9,3 +9,5 @@ export const STATUS_BELOW_INTRINSIC = 2;
 export const STATUS_ABOVE_MAXIMUM = 3;
 /** Implied vol: the iteration did not reach full accuracy (never expected; kept so it cannot pass silently). */
 export const STATUS_NOT_CONVERGED = 4;
+/** [surface] Vol surface: total variance not positive at the point, or Dupire's local variance not positive (denominator g <= 0: butterfly; dw/dT < 0: calendar). */
+export const STATUS_ARBITRAGE = 5;

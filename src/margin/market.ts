@@ -14,6 +14,7 @@ import type {
 import { dict, own } from '../data-tables.js';
 import { requireNumber, requireRecord } from '../arguments.js';
 import { checkPath } from './standard-params.js';
+import { VolSurface, type VolSurfaceJSON } from '../surface/vol-surface.js'; // [surface]
 
 /** Assets valued at 1 USD per unit, with no market entry needed. */
 export const STABLECOINS: ReadonlySet<string> = new Set(['USD', 'USDC', 'USDT']);
@@ -86,7 +87,7 @@ function forwardOf(asset: AssetMarket, expiry: number): number {
 }
 
 /** Keys of a {@link MarginMarket}, an {@link AssetMarket} and one of its forwards. */
-const MARKET_KEYS = ['assets', 'vols', 'instruments', 'rate'] as const satisfies readonly (keyof MarginMarket)[];
+const MARKET_KEYS = ['assets', 'vols', 'instruments', 'rate', 'surface'] as const satisfies readonly (keyof MarginMarket)[];
 const ASSET_MARKET_KEYS = ['index', 'forwards'] as const satisfies readonly (keyof AssetMarket)[];
 const FORWARD_KEYS = ['expiry', 'price'] as const satisfies readonly (keyof NonNullable<AssetMarket['forwards']>[number])[];
 
@@ -107,6 +108,7 @@ export function checkMarket(market: unknown): MarginMarket {
   if (m.instruments !== undefined && (m.instruments === null || typeof m.instruments !== 'object')) {
     throw new InputError('market.instruments', m.instruments, 'an object of instruments by name');
   }
+  if (m.surface !== undefined) checkSurfaces(m.surface); // [surface]
   return m;
 }
 
@@ -274,7 +276,7 @@ function checkInstrumentKeys(spec: Record<string, unknown>, path: string): void 
  * negative collateral amount or a short spot position.
  */
 export function resolveAccounts(ctx: EngineContext, accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket): ResolvedAccount[] {
-  const book = resolveBook(accounts, market);
+  const book = resolveBook(accounts, market, ctx);
   // The units are this module's Resolved (resolveBook makes them), so copyFor is there.
   const units = book.units as Resolved[];
   const { ownerOfUnit, unitOfPos, sizeOfPos, entryOfPos, fundingOfPos, posStart } = book;
@@ -332,7 +334,7 @@ export interface ResolvedBook {
  * errors) into a {@link ResolvedBook}. Reads the inputs only; the tables it builds live for this call.
  * @throws InputError as {@link resolveAccounts}.
  */
-export function resolveBook(accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket): ResolvedBook {
+export function resolveBook(accounts: MarginAccount | readonly MarginAccount[], market: MarginMarket, ctx?: EngineContext): ResolvedBook {
   const mk = checkMarket(market);
   const single = !Array.isArray(accounts);
   const list = (single ? [accounts] : accounts) as readonly MarginAccount[];
@@ -399,6 +401,7 @@ export function resolveBook(accounts: MarginAccount | readonly MarginAccount[], 
     posStart[ai + 1] = k;
     accs[ai] = { id, collateral, path: apath };
   }
+  if (mk.surface !== undefined) markVolsBySurface(units, mk.surface, ctx); // [surface]
   return {
     accounts: accs, posStart, units, ownerOfUnit,
     unitOfPos: cols.unitOfPos.subarray(0, k), sizeOfPos: cols.sizeOfPos.subarray(0, k), entryOfPos: cols.entryOfPos.subarray(0, k), fundingOfPos: cols.fundingOfPos.subarray(0, k),
@@ -498,6 +501,11 @@ function resolvePosition(p: MarginPosition & Record<string, unknown>, mk: Margin
       if (spec.type !== 'call' && spec.type !== 'put') throw new InputError(`${posPath(apath, pi)}.type`, spec.type, "'call' or 'put'");
       r.type = spec.type === 'call' ? 1 : -1;
       r.strike = num(spec.strike, `${posPath(apath, pi)}.strike`, 'positive');
+      // [surface] A surface for the asset marks every option without a vol of its own (after the book is read, one batch per asset).
+      if (p.vol === undefined && mk.surface !== undefined && surfaceOf(mk.surface, asset) !== undefined) {
+        r.vol = NaN;
+        break;
+      }
       const vol = p.vol !== undefined ? p.vol : instrument !== undefined ? own(mk.vols, instrument) : undefined;
       if (vol === undefined) throw new InputError(`${posPath(apath, pi)}.vol`, vol, `an implied vol (on the position or in market.vols${instrument ? `["${instrument}"]` : ''})`);
       r.vol = num(vol, `${posPath(apath, pi)}.vol`, 'nonnegative');
@@ -626,4 +634,79 @@ export function marketFromDeribitChain(chain: DeribitChain, options: DeribitMark
     assets[cur] = { index: s[0] / s[1], forwards: [...byT].filter(([T]) => T > 0).map(([expiry, [sum, k]]) => ({ expiry, price: sum / k })) };
   }
   return { assets, vols, instruments, rate: 0 };
+}
+
+// [surface] Marking options by a VolSurface in place of mark IVs.
+
+/** What `market.surface` holds: one surface (its `underlying`, or every asset when it has none), or surfaces by asset. */
+export type MarketSurfaces = VolSurface | VolSurfaceJSON | ReadonlyMap<string, VolSurface | VolSurfaceJSON>;
+
+function isSurfaceJson(v: unknown): v is VolSurfaceJSON {
+  return v !== null && typeof v === 'object' && (v as { kind?: unknown }).kind === 'riskwasm.VolSurface';
+}
+
+/** @throws InputError naming `market.surface` (or `market.surface.<asset>`) unless it is a VolSurface, its JSON, or a Map of them by asset. */
+function checkSurfaces(v: unknown): void {
+  if (v instanceof VolSurface) return;
+  if (isSurfaceJson(v)) {
+    VolSurface.fromJSON(v);
+    return;
+  }
+  if (v instanceof Map) {
+    for (const [asset, s] of v) {
+      if (typeof asset !== 'string') throw new InputError('market.surface', v, 'a Map from asset names to VolSurfaces');
+      if (!(s instanceof VolSurface) && !isSurfaceJson(s)) throw new InputError(`market.surface.${asset}`, s, 'a VolSurface (engine.volSurface) or its JSON');
+      if (!(s instanceof VolSurface)) VolSurface.fromJSON(s);
+    }
+    return;
+  }
+  throw new InputError('market.surface', v, 'a VolSurface, its JSON, or a Map from asset names to them');
+}
+
+/** The surface that marks `asset`'s options, if any. */
+function surfaceOf(surfaces: MarketSurfaces, asset: string): VolSurface | VolSurfaceJSON | undefined {
+  if (surfaces instanceof Map) return surfaces.get(asset);
+  const s = surfaces as VolSurface | VolSurfaceJSON;
+  return s.underlying === undefined || s.underlying === asset ? s : undefined;
+}
+
+/**
+ * Vols of the options left unmarked by resolvePosition (vol NaN): sticky strike, one
+ * `vol({ strikes, expiries })` call per asset (expiries are the positions' years, from the
+ * market's valuation time, which must be the surface's). A surface given as JSON or unbound is
+ * evaluated on `ctx`.
+ * @throws InputError at `market.surface` when a surface needs an engine and none is given, or
+ *   at `<position>.vol` when the surface has no vol there (status invalidInput or arbitrage).
+ */
+function markVolsBySurface(units: readonly Resolved[], surfaces: MarketSurfaces, ctx: EngineContext | undefined): void {
+  const byAsset = new Map<string, Resolved[]>();
+  for (const u of units) {
+    if (u.kind !== 'option' || !Number.isNaN(u.vol)) continue;
+    let list = byAsset.get(u.asset);
+    if (!list) byAsset.set(u.asset, (list = []));
+    list.push(u);
+  }
+  for (const [asset, list] of byAsset) {
+    const given = surfaceOf(surfaces, asset)!;
+    let surface: VolSurface;
+    if (given instanceof VolSurface && given.engine !== undefined) surface = given;
+    else if (ctx === undefined) throw new InputError('market.surface', given, 'a VolSurface bound to an engine (this call has none to bind it to)');
+    else surface = given instanceof VolSurface ? given.withEngine(ctx) : VolSurface.fromJSON(given, ctx);
+    const { vols, status } = surface.vol({ strikes: Float64Array.from(list, (u) => u.strike), expiries: Float64Array.from(list, (u) => u.expiry) });
+    list.forEach((u, i) => {
+      if (status[i] !== 0) throw new InputError(`${u.path}.vol`, vols[i], `a vol from market.surface at strike ${u.strike}, expiry ${u.expiry} (status ${status[i]})`);
+      u.vol = vols[i];
+    });
+  }
+}
+
+/**
+ * The market as it is sent to worker threads: surfaces as their JSON (a VolSurface holds its
+ * engine, which does not cross threads); each worker binds them to its own engine.
+ */
+export function marketForWorkers(market: MarginMarket): MarginMarket {
+  const s = market.surface;
+  if (s === undefined) return market;
+  const json = (v: VolSurface | VolSurfaceJSON) => (v instanceof VolSurface ? v.toJSON() : v);
+  return { ...market, surface: s instanceof Map ? new Map([...s].map(([k, v]) => [k, json(v)])) : json(s as VolSurface | VolSurfaceJSON) };
 }

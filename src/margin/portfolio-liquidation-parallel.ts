@@ -18,6 +18,7 @@ import { PORTFOLIO_LIQUIDATION_OPTION_KEYS, portfolioLiquidationPrice, type Port
 import { checkKeys } from '../option-keys.js';
 import { decodePortfolioLiquidationShard, type PortfolioLiquidationJob, type PortfolioLiquidationJobOptions } from './portfolio-liquidation-shard.js';
 import type { MarginAccount, MarginMarket } from './types.js';
+import { marketForWorkers } from './market.js'; // [surface]
 
 /** Options of {@link portfolioLiquidationPriceParallel}: the search's plus the pool's ({@link ParallelOptions}). */
 export interface PortfolioLiquidationParallelOptions extends PortfolioLiquidationPriceOptions, ParallelOptions {
@@ -76,7 +77,7 @@ export async function portfolioLiquidationPriceParallel(
     maxIterations: options.maxIterations, aggregation: options.aggregation,
   };
   const shards = Math.ceil(list.length / per);
-  const job: PortfolioLiquidationJob = { accounts: list, market, grid, options: jobOptions, accountsPerShard: per };
+  const job: PortfolioLiquidationJob = { accounts: list, market: marketForWorkers(market), grid, options: jobOptions, accountsPerShard: per }; // [surface] surfaces cross as JSON
   const packed = await runShards(engine, {
     task: 'portfolioLiquidation', job, shards, workers, signal, onProgress,
     pool: options.pool, workerUrl: options.workerUrl,

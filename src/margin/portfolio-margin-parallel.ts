@@ -7,7 +7,7 @@ import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { runShards } from '../parallel/run-shards.js';
 import type { ParallelOptions } from '../parallel/options.js';
-import { checkMarket } from './market.js';
+import { checkMarket, marketForWorkers } from './market.js';
 import type { ScenarioGrid } from './grids.js';
 import { checkKeys } from '../option-keys.js';
 import { checkAggregation, checkGrid, portfolioMargin, type PortfolioMarginOptions, type PortfolioMarginResult } from './portfolio-margin.js';
@@ -55,7 +55,7 @@ export async function portfolioMarginParallel(
   let items = 0;
   for (const a of list) items += (Array.isArray(a?.positions) ? a.positions.length : 0) * g.scenarios.length;
   const shards = Math.ceil(list.length / per);
-  const job: PortfolioMarginJob = { accounts: list, market, grid: g, aggregation, accountsPerShard: per };
+  const job: PortfolioMarginJob = { accounts: list, market: marketForWorkers(market), grid: g, aggregation, accountsPerShard: per }; // [surface] surfaces cross as JSON
   const packed = await runShards(engine, {
     task: 'portfolioMargin', job, shards, workers: options.workers ?? 1, items, signal: options.signal, onProgress: options.onProgress,
     pool: options.pool, workerUrl: options.workerUrl,

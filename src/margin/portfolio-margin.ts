@@ -201,7 +201,7 @@ export function portfolioMargin(
   const g = checkGrid(grid);
   const opts = checkOptions(options);
   // The book, not resolveAccounts: no object per position and no option marks (the scan needs neither).
-  const results = marginBook(ctx, resolveBook(accounts, market), g, opts.aggregation);
+  const results = marginBook(ctx, resolveBook(accounts, market, ctx), g, opts.aggregation); // [surface] ctx binds a JSON surface
   return Array.isArray(accounts) ? results : results[0];
 }
 
@@ -224,7 +224,7 @@ export function marginResolved(ctx: EngineContext, resolved: readonly ResolvedAc
 export function marginAccounts(
   ctx: EngineContext, accounts: readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, aggregation: MarginAggregation = 'per-asset',
 ): PortfolioMarginResult[] {
-  const book = resolveBook(accounts, market);
+  const book = resolveBook(accounts, market, ctx); // [surface] ctx binds a JSON surface
   const g = checkGrid(grid);
   checkOptions({ aggregation });
   return marginBook(ctx, book, g, aggregation);

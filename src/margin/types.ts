@@ -7,6 +7,7 @@
  * one): its coin P&L is N (1/entry - 1/mark), counted in USD at the index (see docs/margin.md,
  * "Coin-settled (inverse) futures and perpetuals").
  */
+import type { VolSurface, VolSurfaceJSON } from '../surface/vol-surface.js'; // [surface]
 
 /** A position held by a margin account. `instrument` (optional) names it, e.g. `BTC-27MAR26-90000-C`. */
 export type MarginPosition =
@@ -74,6 +75,14 @@ export interface MarginMarket {
   instruments?: Record<string, InstrumentSpec>;
   /** Discount rate for USD-settled options (continuously compounded, default 0). */
   rate?: number;
+  // [surface]
+  /**
+   * Vol surfaces that mark options in place of `vols` (a position's own `vol` still wins): one
+   * surface (for its `underlying`, or every asset when it has none), its JSON, or a Map from asset
+   * name to surface. Sticky strike: each option's vol is the surface's at its strike and expiry
+   * (years from the same valuation time as the positions').
+   */
+  surface?: VolSurface | VolSurfaceJSON | ReadonlyMap<string, VolSurface | VolSurfaceJSON>;
 }
 
 /** A position after validation and market look-up: everything a margin rule or the kernel needs. */

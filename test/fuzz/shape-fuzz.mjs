@@ -168,12 +168,20 @@ export async function callOnce(rw, fn, thisArg, args) {
   }
 }
 
+// [surface] A small calendar-ordered SVI surface for the surface entry points.
+const FUZZ_SURFACE_SLICES = [
+  { expiry: 0.1, forward: 100.3, params: { a: 0.004, b: 0.08, rho: -0.4, m: 0.02, sigma: 0.15 } },
+  { expiry: 1, forward: 102, params: { a: 0.04, b: 0.12, rho: -0.3, m: 0, sigma: 0.25 } },
+];
+
 /** Entry points that the generic shape fuzz calls: every exported function and every engine method. */
 export function entryPoints(rw, engines) {
   const skip = new Set([
     // Class constructors: called with `new` below where construction takes user input.
     'RiskwasmError', 'InputError', 'KernelError', 'WasmUnavailableError', 'WorkerError', 'AbortedError', 'CsvRowError', 'Engine', 'WorkerPool',
     'ShardMerger', 'MemoryArena',
+    // [surface] A class built by engine.volSurface / VolSurface.fromJSON (fuzzed below).
+    'VolSurface',
   ]);
   const points = [];
   for (const name of Object.keys(rw).sort()) {
@@ -191,6 +199,18 @@ export function entryPoints(rw, engines) {
   );
   for (const m of methods.sort()) {
     points.push({ name: `engine.${m}`, call: (backend, args) => engines.get(backend)[m](...args), backendFree: false });
+  }
+  // [surface] VolSurface.fromJSON and the methods of a surface built on each backend.
+  if (typeof rw.VolSurface === 'function') {
+    points.push({ name: 'VolSurface.fromJSON', call: (_b, args) => rw.VolSurface.fromJSON(...args), backendFree: true });
+    const surfaces = new Map();
+    const surfaceOf = (backend) => {
+      if (!surfaces.has(backend)) surfaces.set(backend, engines.get(backend).volSurface(FUZZ_SURFACE_SLICES, { spot: 100 }));
+      return surfaces.get(backend);
+    };
+    for (const m of ['vol', 'totalVariance', 'localVol', 'forward', 'withEngine', 'toJSON']) {
+      points.push({ name: `volSurface.${m}`, call: (backend, args) => surfaceOf(backend)[m](...args), backendFree: false });
+    }
   }
   return points;
 }
@@ -337,6 +357,21 @@ export function valueCases() {
       }).positions,
       output: 'delta',
     },
+    // [surface]
+    ...['vol', 'totalVariance', 'localVol'].flatMap((m) => [
+      {
+        name: `volSurface.${m} (moneyness)`,
+        arb: fc.tuple(batchOf(n, { moneyness: [-3, 3], expiries: [1e-3, 5] })),
+        call: (e, [cols]) => e.volSurface(FUZZ_SURFACE_SLICES, { spot: 100 })[m](cols),
+        output: m === 'vol' ? 'vols' : m === 'totalVariance' ? 'totalVariances' : 'localVols',
+      },
+      {
+        name: `volSurface.${m} (strikes)`,
+        arb: fc.tuple(batchOf(n, { strikes: [1, 1e4], expiries: [1e-3, 5] })),
+        call: (e, [cols]) => e.volSurface(FUZZ_SURFACE_SLICES, { spot: 100 })[m](cols),
+        output: m === 'vol' ? 'vols' : m === 'totalVariance' ? 'totalVariances' : 'localVols',
+      },
+    ]),
   ];
 }
 

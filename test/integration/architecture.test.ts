@@ -72,6 +72,8 @@ const LAYER_OF_FOLDER: Record<string, Layer> = {
   'pricing/': 'models',
   'montecarlo/': 'models',
   'random/': 'models',
+  // [surface] VolSurface (evaluation, builders): below calibration, so Monte Carlo and margin can use it.
+  'surface/': 'models',
   // Market data (the Deribit chain reader, bundled samples): imports only core, and calibration's
   // buildSurface reads its DeribitChain, so it sits with the models, not above calibration.
   'market/': 'models',
