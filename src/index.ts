@@ -230,6 +230,6 @@ export { loadChain, CHAIN_FORMATS, type ChainFormat, type LoadAnyChainOptions } 
 export { loadCboeChain, lastSessionClose, type CboeChainOptions } from './market/cboe-chain.js';
 export { loadColumnChain, type ChainColumns, type ColumnChainOptions } from './market/column-chain.js';
 export { chainFromQuotes, type ChainQuotes } from './market/chain-from-quotes.js';
-export { chainForwards, parityFit, type ExpiryForward, type ChainForwardOptions, type ForwardSource, type DiscountSource, type ParityFit } from './market/parity-forwards.js';
+export { chainForwards, type ExpiryForward, type ChainForwardOptions, type ForwardSource, type DiscountSource } from './market/parity-forwards.js';
 export { DEFAULT_QUOTE_FILTERS, DESK_QUOTE_FILTERS, type QuoteFilterOptions, type QuoteLimits } from './market/quote-filters.js';
 export { type DropCount, type ExpiryDrops } from './calibration/surface.js';

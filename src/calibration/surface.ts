@@ -1,12 +1,11 @@
 import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import type { ChainRowIssue, OptionChain, PriceUnit } from '../market/option-chain.js';
-import { priceUnitOf } from '../market/option-chain.js';
+import { checkChain, priceUnitOf } from '../market/option-chain.js';
 import { chainForwards, type ChainForwardOptions, type ExpiryForward, type ForwardSource } from '../market/parity-forwards.js';
 import { priceCheck, quoteLimits, volCheck, type QuoteFilterOptions } from '../market/quote-filters.js';
 import { impliedVol } from '../pricing/implied-vol.js';
 import { checkKeys } from '../option-keys.js';
-import { MAX_QUOTES } from './quotes.js';
 
 /**
  * Why buildSurface dropped a quote. Every option of the chain is kept or counted under one
@@ -62,35 +61,6 @@ export interface BuildSurfaceOptions {
 const BUILD_SURFACE_KEYS = [
   'currency', 'minExpiry', 'minQuotesPerExpiry', 'weighting', 'minHalfSpread', 'filters', 'forwards',
 ] as const satisfies readonly (keyof BuildSurfaceOptions)[];
-
-/** Most options in one chain (2^24, as the most quotes of a calibration call). */
-const MAX_CHAIN_ROWS = MAX_QUOTES;
-
-/** The chain columns buildSurface reads. */
-const CHAIN_COLUMNS = ['instrument', 'currency', 'type', 'strike', 'expiry', 'timeToMaturity', 'bid', 'ask', 'forward', 'line'] as const satisfies readonly (keyof OptionChain)[];
-
-/**
- * Check the shape of a chain before any loop runs over it: `length` an integer in
- * [0, MAX_CHAIN_ROWS], every column read an array of that length, `skipped` an array,
- * `priceUnit` absent or a unit.
- * Row values are checked where they are used (see {@link buildSurface}).
- * @throws InputError naming `chain`, `chain.length` or `chain.<column>`.
- */
-function checkChainShape(chain: unknown): OptionChain {
-  if (chain === null || typeof chain !== 'object' || Array.isArray(chain)) throw new InputError('chain', chain, 'an OptionChain (loadChain, loadDeribitChain, chainFromQuotes)');
-  const c = chain as Record<string, unknown>;
-  const n = c.length;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_CHAIN_ROWS) throw new InputError('chain.length', n, `an integer in [0, ${MAX_CHAIN_ROWS}] (an OptionChain from loadChain)`);
-  for (const name of CHAIN_COLUMNS) {
-    const v = c[name] as ArrayLike<unknown> | null | undefined;
-    if (v === null || typeof v !== 'object' || v.length !== n) throw new InputError(`chain.${name}`, v, `an array of ${n} values (chain.length)`);
-  }
-  if (c.index !== undefined && (c.index === null || typeof c.index !== 'object' || (c.index as ArrayLike<unknown>).length !== n)) throw new InputError('chain.index', c.index, `an array of ${n} values (chain.length)`);
-  if (!Array.isArray(c.skipped)) throw new InputError('chain.skipped', c.skipped, 'an array of malformed-row reports');
-  if (c.priceUnit !== undefined && c.priceUnit !== 'underlying' && c.priceUnit !== 'quote') throw new InputError('chain.priceUnit', c.priceUnit, "'underlying' or 'quote'");
-  if (c.tickSize !== undefined && (typeof c.tickSize !== 'number' || !(c.tickSize > 0 || Number.isNaN(c.tickSize)) || c.tickSize === Infinity)) throw new InputError('chain.tickSize', c.tickSize, 'a finite positive price step or NaN');
-  return chain as OptionChain;
-}
 
 /** One expiry of a {@link Surface}. */
 export interface SurfaceExpiry {
@@ -201,7 +171,7 @@ function underlyingOf(chain: OptionChain, currency: unknown): string {
  * @throws InputError for a malformed chain or options.
  */
 export function buildSurface(ctx: EngineContext, chain: OptionChain, options: BuildSurfaceOptions): Surface {
-  checkChainShape(chain);
+  checkChain(chain);
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new InputError('options', options, "options such as { currency: 'BTC' }");
   checkKeys(options, BUILD_SURFACE_KEYS, 'options');
   const currency = underlyingOf(chain, options.currency);

@@ -89,9 +89,12 @@ const OPEN_MINUTES = 9 * 60 + 30;
  * session (09:30 to 16:15 New York), else the close of the last weekday session before it (a
  * Sunday-evening download holds Friday's closing quotes). Exchange holidays are not known here:
  * pass `valuationTime` for a download made on one.
+ * @param ms the download time, ms since epoch.
+ * @returns ms since epoch.
+ * @throws InputError unless `ms` is a finite number within the years 1970 to 9999.
  */
 export function lastSessionClose(ms: number): number {
-  if (Number.isNaN(ms)) return NaN;
+  if (typeof ms !== 'number' || !(ms >= 0 && ms < 253402300800000)) throw new InputError('ms', ms, 'a time in ms since epoch (1970 to 9999)');
   const probe = new Date(ms);
   let y = probe.getUTCFullYear(), m0 = probe.getUTCMonth(), d = probe.getUTCDate();
   // The New York calendar day and minute of `ms`.
@@ -178,7 +181,7 @@ export function loadCboeChain(text: string, options: CboeChainOptions = {}): Opt
   const dateLine = at + 1;
   const dateCells = splitCsvLine(lines[dateLine] ?? '');
   const downloadMs = parseQuoteDate(dateCells[0] ?? '');
-  const quoteMs = Number.isNaN(valuationOverride) ? lastSessionClose(downloadMs) : valuationOverride;
+  const quoteMs = Number.isNaN(valuationOverride) ? (Number.isNaN(downloadMs) ? NaN : lastSessionClose(downloadMs)) : valuationOverride;
   if (Number.isNaN(downloadMs) && Number.isNaN(valuationOverride)) throw layout({ line: dateLine + 1, column: 'Date', value: dateCells[0] ?? '', reason: "Cboe's second line: 'Date: August 20, 2023 at 10:42 PM EDT'" });
   const headerLine = dateLine + 1;
   const header = splitCsvLine(lines[headerLine] ?? '').map((h) => h.trim());

@@ -5,7 +5,7 @@
  */
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
-import { priceUnitOf, type OptionChain, type PriceUnit } from './option-chain.js';
+import { checkChain, priceUnitOf, type OptionChain, type PriceUnit } from './option-chain.js';
 
 /** Where an expiry's forward came from. */
 export type ForwardSource = 'futures' | 'parity' | 'spot-carry';
@@ -218,9 +218,12 @@ function rateAt(points: { T: number; rate: number }[], T: number): number | unde
  * parity expiries (ln(F / S) / T), or `rate - dividendYield` without any.
  * The discount factor: see {@link DiscountSource}; for a short expiry the slope of C - P on K is too
  * flat to pin DF, so it takes the rate of the expiries where it is pinned (`maxRateError`).
- * @throws InputError for malformed options; the chain's shape is the caller's (see `buildSurface`).
+ * Rows with a non-finite strike or time to expiry, or a type other than +1 / -1, are left out of
+ * the regression (buildSurface rejects them first).
+ * @throws InputError for a malformed chain shape (`chain.length`, `chain.<column>`) or options.
  */
 export function chainForwards(chain: OptionChain, options: ChainForwardOptions = {}): ExpiryForward[] {
+  checkChain(chain);
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new InputError('options', options, 'an options object');
   checkKeys(options, KEYS, 'options');
   const maxPairs = checkCount(options.maxPairs, 12, 2, 'options.maxPairs');
@@ -233,6 +236,7 @@ export function chainForwards(chain: OptionChain, options: ChainForwardOptions =
   if (prefer !== 'auto' && prefer !== 'parity') throw new InputError('options.prefer', prefer, "'auto' or 'parity'");
   if (options.currency !== undefined && typeof options.currency !== 'string') throw new InputError('options.currency', options.currency, 'an underlying name');
   const unit = priceUnitOf(chain);
+  const index = chain.index ?? new Float64Array(chain.length).fill(NaN);
   const tick = chain.tickSize !== undefined && chain.tickSize > 0 && chain.tickSize < Infinity ? chain.tickSize : 0;
 
   // Group the options of each (underlying, expiry).
@@ -241,6 +245,8 @@ export function chainForwards(chain: OptionChain, options: ChainForwardOptions =
     const currency = chain.currency[i];
     if (options.currency !== undefined && currency !== options.currency) continue;
     const T = chain.timeToMaturity[i];
+    const K = chain.strike[i];
+    if (!(T >= 0 && T < Infinity) || !(K > 0 && K < Infinity) || (chain.type[i] !== 1 && chain.type[i] !== -1)) continue;
     const key = `${currency}\u0000${T}`;
     const g = groups.get(key);
     if (g) g.rows.push(i);
@@ -253,7 +259,7 @@ export function chainForwards(chain: OptionChain, options: ChainForwardOptions =
   const work: Work[] = [];
   for (const g of list) {
     const fwd = g.rows.map((i) => chain.forward[i]).filter((f) => f > 0 && f < Infinity);
-    const spots = g.rows.map((i) => chain.index[i]).filter((s) => s > 0 && s < Infinity);
+    const spots = g.rows.map((i) => index[i]).filter((s) => s > 0 && s < Infinity);
     const entry: ExpiryForward = {
       currency: g.currency, expiry: g.expiry, timeToMaturity: g.T, forward: NaN, discountFactor: NaN, rate: NaN,
       source: 'spot-carry', discountSource: unit === 'underlying' ? 'none' : 'rate', pairsUsed: 0, pairsDownweighted: 0,
@@ -305,7 +311,7 @@ export function chainForwards(chain: OptionChain, options: ChainForwardOptions =
   for (const currency of new Set(list.map((g) => g.currency))) {
     const mine = work.filter((w) => w.g.currency === currency);
     const pinned = mine.filter((w) => w.entry.discountSource === 'parity').map((w) => ({ T: w.g.T, rate: -Math.log(w.entry.discountFactor) / w.g.T }));
-    const spot = median(mine.flatMap((w) => w.g.rows.map((i) => chain.index[i]).filter((s) => s > 0 && s < Infinity)));
+    const spot = median(mine.flatMap((w) => w.g.rows.map((i) => index[i]).filter((s) => s > 0 && s < Infinity)));
     const carries = mine.filter((w) => w.entry.source !== 'spot-carry' && w.g.T > 0 && spot > 0 && w.entry.forward > 0).map((w) => ({ T: w.g.T, rate: Math.log(w.entry.forward / spot) / w.g.T }));
     for (const w of mine) {
       const e = w.entry;
