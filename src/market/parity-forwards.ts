@@ -14,7 +14,8 @@ export type ForwardSource = 'futures' | 'parity' | 'spot-carry';
  * Where an expiry's discount factor came from: `'parity'` (the regression's slope, when its rate
  * is known to `maxRateError`), `'term-structure'` (the rate of the nearest expiries whose slope
  * was, linear in T, flat beyond), `'rate'` (the `rate` option), `'none'` (coin-settled prices:
- * no discounting, DF = 1).
+ * no discounting, DF = 1). When no expiry pins a rate and no `rate` is given, an expiry's own
+ * slope is used if its rate lies in [-5%, 25%] (`'parity'`, with its `rateStandardError`).
  */
 export type DiscountSource = 'parity' | 'term-structure' | 'rate' | 'none';
 
@@ -168,11 +169,12 @@ export function parityFit(strikes: ArrayLike<number>, callMids: ArrayLike<number
       // Standard error of the slope. The noise of C - P is at least the rounding of two mids to
       // half a tick (variance tick^2 / 24), so quotes that line up on parity tick for tick cannot
       // claim a rate to the basis point.
-      let ss = 0, sx2 = 0, sxx2 = 0;
+      // Residuals weighted by their Huber weights: an outlier the fit ignores does not inflate it.
+      let ss = 0, sh = 0, sx2 = 0, sxx2 = 0;
       for (let r = 0; r < m; r++) {
-        ss += residuals[r] * residuals[r]; sx2 += x[r]; sxx2 += x[r] * x[r];
+        ss += huber[r] * residuals[r] * residuals[r]; sh += huber[r]; sx2 += x[r]; sxx2 += x[r] * x[r];
       }
-      const variance = Math.max(m > 2 ? ss / (m - 2) : Infinity, (tickSize * tickSize) / 24);
+      const variance = Math.max(sh > 2 ? ss / (sh - 2) : Infinity, (tickSize * tickSize) / 24);
       seBeta = Math.sqrt(variance / (sxx2 - (sx2 * sx2) / m));
     }
     if (!changed && it > 0) break;
@@ -255,7 +257,7 @@ export function chainForwards(chain: OptionChain, options: ChainForwardOptions =
   const list = [...groups.values()].sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : a.T - b.T));
   const out: ExpiryForward[] = [];
   // Pass 1: futures and free parity fits; which slopes pin a rate.
-  type Work = { g: (typeof list)[number]; pairs?: { K: number[]; C: number[]; P: number[]; H: number[] }; entry: ExpiryForward };
+  type Work = { g: (typeof list)[number]; pairs?: { K: number[]; C: number[]; P: number[]; H: number[] }; fit?: ParityFit; entry: ExpiryForward };
   const work: Work[] = [];
   for (const g of list) {
     const fwd = g.rows.map((i) => chain.forward[i]).filter((f) => f > 0 && f < Infinity);
@@ -294,6 +296,7 @@ export function chainForwards(chain: OptionChain, options: ChainForwardOptions =
     w.pairs = pairs;
     const fit = parityFit(pairs.K, pairs.C, pairs.P, pairs.H, unit, maxPairs, minPairs, tick);
     if (!fit) continue;
+    w.fit = fit;
     entry.source = 'parity';
     entry.forward = fit.forward;
     entry.pairsUsed = fit.pairsUsed;
@@ -318,6 +321,15 @@ export function chainForwards(chain: OptionChain, options: ChainForwardOptions =
       if (unit === 'underlying') e.discountFactor = 1;
       else if (e.discountSource !== 'parity') {
         const r = rateAt(pinned, w.g.T);
+        const own = w.fit ? -Math.log(w.fit.discountFactor) / w.g.T : NaN;
+        if (r === undefined && options.rate === undefined && own >= -0.05 && own <= 0.25) {
+          // Nothing pins a rate and none was given: the expiry's own slope beats assuming 0.
+          e.discountSource = 'parity';
+          e.discountFactor = w.fit!.discountFactor;
+          e.rate = own;
+          out.push(e);
+          continue;
+        }
         e.discountSource = r === undefined ? 'rate' : 'term-structure';
         e.discountFactor = Math.exp(-(r ?? rateOption) * w.g.T);
         if (e.source === 'parity' && w.pairs) {
