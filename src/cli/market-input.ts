@@ -96,7 +96,7 @@ export async function readChain(ctx: CliContext, path: unknown, skipBadRows: boo
   } catch (e) {
     // The command may pass --format and --columns to buildSurfaces only, which re-reads the text:
     // the error stands only if the chain is used as read here.
-    return Object.defineProperty(base, 'chain', { enumerable: true, get: () => { throw e; } }) as ChainInput;
+    return Object.defineProperty(base, 'chain', { enumerable: true, configurable: true, get: () => { throw e; } }) as ChainInput;
   }
 }
 
@@ -110,7 +110,9 @@ function formatOf(option: unknown, text: string): ChainFormat {
 
 /**
  * The chain as the command's options ask for it: `input.chain` unless `--format` (or a column
- * flag) asks for another reading of the same text than the one readChain made.
+ * flag) asks for another reading of the same text than the one readChain made. The input (the
+ * command's own object from readChain) is updated in place, so that the command's later reads of
+ * `input.chain` (mark IVs, line numbers) see the chain the surfaces came from.
  */
 function chainFor(ctx: CliContext, input: ChainInput, options: Record<string, unknown>): ChainInput {
   const format = formatOf(options.format, input.text);
@@ -118,7 +120,9 @@ function chainFor(ctx: CliContext, input: ChainInput, options: Record<string, un
   if (format === input.format && !columnFlags) return input;
   if (format === 'columns' && options.columns === undefined) throw new BadInputError('--format columns needs --columns expiry=..,strike=..,type=..,bid=..,ask=..', { field: '--columns' });
   const chain = parseChain(ctx, input.text, input.file, format, options, input.skipBadRows);
-  return { file: input.file, bundled: input.bundled, text: input.text, skipBadRows: input.skipBadRows, format, chain };
+  Object.defineProperty(input, 'chain', { value: chain, writable: true, enumerable: true, configurable: true });
+  input.format = format;
+  return input;
 }
 
 /** Month codes of Deribit instrument names (`27MAR26`), January first. */
