@@ -147,9 +147,9 @@ describe.each(BACKENDS)('buildSurface on every format (%s)', (backend) => {
     mapped.quotes.vols.forEach((v, i) => expect(Math.abs(v - ref.quotes.vols[i])).toBeLessThan(1e-8));
   });
 
-  it('the Deribit path is unchanged: forwards are the per-expiry median futures, DF 1, and the kept set is the old rule minus the spread/tick checks', () => {
+  it('the Deribit path is unchanged by default: forwards are the per-expiry median futures, DF 1, and the kept set is the old rule', () => {
     const chain = loadDeribitChain(jan);
-    const s = engine.buildSurface(chain, { currency: 'ETH', filters: { maxRelativeSpread: Infinity, minBidTicks: 0 } });
+    const s = engine.buildSurface(chain, { currency: 'ETH' });
     expect(Array.from(s.discountFactors).every((d) => d === 1)).toBe(true);
     // The rule of the Deribit-only buildSurface, recomputed here: OTM against the median forward,
     // a bid and an ask, not crossed, T >= 2 days; IVs exist for all of them on this snapshot.

@@ -93,13 +93,22 @@ describe.each(BACKENDS)('quote hygiene (%s)', (backend) => {
   });
 
   it('defaults: the spread and tick checks on, the vega and delta checks off (DESK_QUOTE_FILTERS turns them on)', () => {
-    expect(DEFAULT_QUOTE_FILTERS).toMatchObject({ maxRelativeSpread: 1, minBidTicks: 1, maxVolPerTick: Infinity, delta: [0, 1] });
+    expect(DEFAULT_QUOTE_FILTERS).toMatchObject({ maxRelativeSpread: 1, spreadTicks: 5, minBidTicks: 1, maxVolPerTick: Infinity, delta: [0, 1] });
     expect(DESK_QUOTE_FILTERS).toMatchObject({ maxRelativeSpread: 1, maxVolPerTick: 0.05, delta: [0.005, 1] });
     const chain = loadDeribitChain(jan);
     const d = engine.buildSurface(chain, { currency: 'BTC' });
     const desk = engine.buildSurface(chain, { currency: 'BTC', filters: DESK_QUOTE_FILTERS });
     expect(desk.kept).toBeLessThan(d.kept);
     expect(d.dropped.outsideDelta + d.dropped.lowVega).toBe(0);
+    // The bundled snapshot's widest spreads are a few ticks (0.0001 / 0.0004): none is dropped.
+    expect(d.dropped.wideSpread).toBe(0);
+  });
+
+  it('spreadTicks: a spread of a few ticks passes whatever its ratio to the mid; more ticks and a wide ratio do not', () => {
+    // 0.0001 / 0.0004: relative spread 1.2, 3 ticks.
+    const few = ethSlice(STRIKES, (K) => (K === 1400 ? [0.0001, 0.0004] : undefined));
+    expect(engine.buildSurface(few, {}).dropped.wideSpread).toBe(0);
+    expect(engine.buildSurface(few, { filters: { spreadTicks: 2 } }).dropped.wideSpread).toBe(1);
   });
 
   it('filter options are checked (InputError naming the field)', () => {

@@ -13,6 +13,12 @@ export interface QuoteFilterOptions {
    * nothing about the vol. Infinity: off.
    */
   maxRelativeSpread?: number;
+  /**
+   * A spread of at most this many ticks of the chain's `tickSize` passes the relative-spread check
+   * whatever its ratio to the mid: near the tick floor the ratio measures the price grid, not the
+   * market (Deribit's 0.0001 / 0.0003 is a relative spread of 1 and a clean quote). Default 5.
+   */
+  spreadTicks?: number;
   /** Smallest bid in ticks of the chain's `tickSize` (a one-tick bid is a placeholder). Default 1; 0: off. */
   minBidTicks?: number;
   /**
@@ -27,11 +33,12 @@ export interface QuoteFilterOptions {
   delta?: readonly [number, number];
 }
 
-const KEYS = ['maxRelativeSpread', 'minBidTicks', 'maxVolPerTick', 'moneyness', 'delta'] as const satisfies readonly (keyof QuoteFilterOptions)[];
+const KEYS = ['maxRelativeSpread', 'spreadTicks', 'minBidTicks', 'maxVolPerTick', 'moneyness', 'delta'] as const satisfies readonly (keyof QuoteFilterOptions)[];
 
 /** The filter limits with every default filled in. */
 export interface QuoteLimits {
   maxRelativeSpread: number;
+  spreadTicks: number;
   minBidTicks: number;
   maxVolPerTick: number;
   moneyness: readonly [number, number];
@@ -39,13 +46,14 @@ export interface QuoteLimits {
 }
 
 /**
- * The defaults of buildSurface: the spread and tick checks only (a bundled Deribit surface loses
- * 2 to 11 quotes per underlying, all with spreads wider than their mid). The vega and delta
- * checks are off by default so that existing surfaces keep their quotes; {@link DESK_QUOTE_FILTERS}
- * turns them on.
+ * The defaults of buildSurface: the spread and tick checks only. The bundled Deribit surfaces keep
+ * every quote (their widest spreads are 5 ticks), the issue's ETH put (0.0001 / 0.01, 99 ticks) is
+ * dropped. The vega and delta checks are off by default so that existing surfaces keep their
+ * quotes; {@link DESK_QUOTE_FILTERS} turns them on.
  */
 export const DEFAULT_QUOTE_FILTERS: Readonly<QuoteLimits> = Object.freeze({
   maxRelativeSpread: 1,
+  spreadTicks: 5,
   minBidTicks: 1,
   maxVolPerTick: Infinity,
   moneyness: Object.freeze([0, Infinity]) as readonly [number, number],
@@ -54,9 +62,9 @@ export const DEFAULT_QUOTE_FILTERS: Readonly<QuoteLimits> = Object.freeze({
 
 /**
  * A desk's full set: the defaults plus |delta| >= 0.005 and one tick worth at most 5 vol points.
- * On the bundled Deribit snapshots it drops 10 to 23 more wing quotes per underlying and halves
+ * On the bundled Deribit snapshots it drops 10 to 23 wing quotes per underlying and about halves
  * the SVI rmse against the mid (BTC 2026-01-05: 0.43 -> 0.22 vol points, inside bid-ask 90% ->
- * 97%), at the price of wings fitted from fewer quotes.
+ * 96.5%), at the price of wings fitted from fewer quotes.
  */
 export const DESK_QUOTE_FILTERS: Readonly<QuoteLimits> = Object.freeze({
   ...DEFAULT_QUOTE_FILTERS,
@@ -87,6 +95,7 @@ export function quoteLimits(options: unknown, path = 'filters'): QuoteLimits {
   const o = options as QuoteFilterOptions;
   return {
     maxRelativeSpread: limit(o.maxRelativeSpread, DEFAULT_QUOTE_FILTERS.maxRelativeSpread, `${path}.maxRelativeSpread`, 'a number >= 0 (Infinity: off)'),
+    spreadTicks: limit(o.spreadTicks, DEFAULT_QUOTE_FILTERS.spreadTicks, `${path}.spreadTicks`, 'a number of ticks >= 0'),
     minBidTicks: limit(o.minBidTicks, DEFAULT_QUOTE_FILTERS.minBidTicks, `${path}.minBidTicks`, 'a number of ticks >= 0'),
     maxVolPerTick: limit(o.maxVolPerTick, DEFAULT_QUOTE_FILTERS.maxVolPerTick, `${path}.maxVolPerTick`, 'a vol (decimal) >= 0 (Infinity: off)'),
     moneyness: range(o.moneyness, DEFAULT_QUOTE_FILTERS.moneyness, `${path}.moneyness`),
@@ -94,11 +103,15 @@ export function quoteLimits(options: unknown, path = 'filters'): QuoteLimits {
   };
 }
 
-/** Why a quote fails the price checks, or undefined: locked (bid = ask), bid below the tick floor, spread too wide. */
+/**
+ * Why a quote fails the price checks, or undefined: locked (bid = ask), bid below the tick floor,
+ * spread above `maxRelativeSpread` of the mid and above `spreadTicks` ticks.
+ */
 export function priceCheck(bid: number, ask: number, tickSize: number, limits: QuoteLimits): 'locked' | 'belowTick' | 'wideSpread' | undefined {
   if (bid === ask) return 'locked';
   if (tickSize > 0 && bid < limits.minBidTicks * tickSize * (1 - 1e-9)) return 'belowTick';
-  if ((ask - bid) / (0.5 * (ask + bid)) > limits.maxRelativeSpread) return 'wideSpread';
+  const spread = ask - bid;
+  if (spread / (0.5 * (ask + bid)) > limits.maxRelativeSpread && !(tickSize > 0 && spread <= limits.spreadTicks * tickSize * (1 + 1e-9))) return 'wideSpread';
   return undefined;
 }
 
