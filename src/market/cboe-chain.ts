@@ -201,8 +201,11 @@ export function loadCboeChain(text: string, options: CboeChainOptions = {}): Opt
     }
     return idx;
   };
-  const callBlock = callsAt < strikeAt ? side(callsAt, strikeAt, 'Calls') : side(callsAt, putsAt > callsAt ? putsAt : header.length, 'Calls');
-  const putBlock = side(putsAt, putsAt > strikeAt ? header.length : strikeAt, 'Puts');
+  const callBlock = [...(callsAt < strikeAt ? side(callsAt, strikeAt, 'Calls') : side(callsAt, putsAt > callsAt ? putsAt : header.length, 'Calls'))];
+  const putBlock = [...side(putsAt, putsAt > strikeAt ? header.length : strikeAt, 'Puts')];
+  const sides = [['Calls', callsAt, callBlock, 1], ['Puts', putsAt, putBlock, -1]] as const;
+  // Expiry instants per (date text, a.m. or p.m. settlement), computed once.
+  const settleCache = new Map<string, number>();
 
   const rows: ChainRow[] = [];
   const skipped: ChainRowIssue[] = [];
@@ -234,7 +237,7 @@ export function loadCboeChain(text: string, options: CboeChainOptions = {}): Opt
     }
     const made: ChainRow[] = [];
     let bad = false;
-    for (const [label, nameAt, block, type] of [['Calls', callsAt, callBlock, 1], ['Puts', putsAt, putBlock, -1]] as const) {
+    for (const [label, nameAt, block, type] of sides) {
       const symbol = cells[nameAt].trim();
       const root = rootOf(symbol);
       if (root === undefined) {
@@ -260,7 +263,11 @@ export function loadCboeChain(text: string, options: CboeChainOptions = {}): Opt
       row.currency = root;
       row.type = type;
       row.strike = strike;
-      row.expiryMs = AM_ROOTS.has(root) ? newYorkTime(y, m0, d, 9, 30) : newYorkTime(y, m0, d, 16, 0);
+      const am = AM_ROOTS.has(root);
+      const settleKey = `${am ? 'a' : 'p'}${expiryText}`;
+      let settle = settleCache.get(settleKey);
+      if (settle === undefined) settleCache.set(settleKey, (settle = am ? newYorkTime(y, m0, d, 9, 30) : newYorkTime(y, m0, d, 16, 0)));
+      row.expiryMs = settle;
       row.timeToMaturity = Math.max(0, row.expiryMs - quoteMs) / YEAR_MS;
       row.index = spot;
       row.line = line;
