@@ -243,3 +243,12 @@ export {
   type SurfaceCalendarCheck, type SurfaceCalendarViolation, type VolSurfaceInput, type VolSurfaceOptions,
   type SviSliceInput, type SviSliceParams, type SsviInput, type StochasticVolInput, type ModelSliceOptions,
 } from './surface/index.js';
+// [surface] chains: venue-neutral option chains, forwards from parity, quote hygiene (issue 14).
+export { type OptionChain, type PriceUnit, type ChainVenue } from './market/option-chain.js';
+export { loadChain, CHAIN_FORMATS, type ChainFormat, type LoadAnyChainOptions } from './market/load-chain.js';
+export { loadCboeChain, lastSessionClose, type CboeChainOptions } from './market/cboe-chain.js';
+export { loadColumnChain, type ChainColumns, type ColumnChainOptions } from './market/column-chain.js';
+export { chainFromQuotes, type ChainQuotes } from './market/chain-from-quotes.js';
+export { chainForwards, type ExpiryForward, type ChainForwardOptions, type ForwardSource, type DiscountSource } from './market/parity-forwards.js';
+export { DEFAULT_QUOTE_FILTERS, DESK_QUOTE_FILTERS, type QuoteFilterOptions, type QuoteLimits } from './market/quote-filters.js';
+export { type DropCount, type ExpiryDrops } from './calibration/surface.js';

@@ -1,24 +1,46 @@
 import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
-import type { ChainRowIssue, DeribitChain } from '../market/deribit-chain.js';
+import type { ChainRowIssue, OptionChain, PriceUnit } from '../market/option-chain.js';
+import { checkChain, priceUnitOf } from '../market/option-chain.js';
+import { chainForwards, type ChainForwardOptions, type ExpiryForward, type ForwardSource } from '../market/parity-forwards.js';
+import { priceCheck, quoteLimits, volCheck, type QuoteFilterOptions } from '../market/quote-filters.js';
 import { impliedVol } from '../pricing/implied-vol.js';
 import { checkKeys } from '../option-keys.js';
-import { MAX_QUOTES } from './quotes.js';
 
-/** Why buildSurface dropped a quote. Every option of the chain is kept or counted under one reason. */
+/**
+ * Why buildSurface dropped a quote. Every option of the chain is kept or counted under one
+ * reason, in this order of checks: another underlying; a stale expiry (shorter than `minExpiry`);
+ * no forward for its expiry; in the money; no bid; no ask; crossed (bid > ask); locked (bid =
+ * ask); bid below `minBidTicks` ticks; relative spread above `maxRelativeSpread`; K / F outside
+ * `moneyness`; no implied vol at the bid, or at the ask or mid; |delta| outside `delta`; vega too
+ * small (`maxVolPerTick`); slice left with fewer than `minQuotesPerExpiry` quotes.
+ */
 export type DropReason =
-  | 'otherCurrency' | 'expiryTooShort' | 'inTheMoney' | 'noBid' | 'noAsk' | 'crossed'
-  | 'bidNoImpliedVol' | 'askNoImpliedVol' | 'sliceTooSmall';
+  | 'otherCurrency' | 'expiryTooShort' | 'noForward' | 'inTheMoney' | 'noBid' | 'noAsk' | 'crossed' | 'locked' | 'belowTick'
+  | 'wideSpread' | 'outsideMoneyness' | 'bidNoImpliedVol' | 'askNoImpliedVol' | 'outsideDelta' | 'lowVega' | 'sliceTooSmall';
 
 export const DROP_REASONS: readonly DropReason[] = [
-  'otherCurrency', 'expiryTooShort', 'inTheMoney', 'noBid', 'noAsk', 'crossed', 'bidNoImpliedVol', 'askNoImpliedVol', 'sliceTooSmall',
+  'otherCurrency', 'expiryTooShort', 'noForward', 'inTheMoney', 'noBid', 'noAsk', 'crossed', 'locked', 'belowTick',
+  'wideSpread', 'outsideMoneyness', 'bidNoImpliedVol', 'askNoImpliedVol', 'outsideDelta', 'lowVega', 'sliceTooSmall',
 ];
+
+/** A count of dropped quotes under one reason. */
+export interface DropCount { reason: DropReason; count: number }
+
+/** The drops of one expiry (quotes of another underlying are not counted under any expiry). */
+export interface ExpiryDrops {
+  /** Years. */
+  expiry: number;
+  expiryDate: string;
+  /** Reasons with a count > 0, in {@link DROP_REASONS} order. */
+  drops: DropCount[];
+}
 
 /** Options of `engine.buildSurface`. */
 export interface BuildSurfaceOptions {
-  /** Underlying currency to keep, e.g. 'BTC' or 'ETH'. */
-  currency: string;
-  /** Drop expiries shorter than this (years). Default 2 / 365 (two days). */
+  /** Underlying to keep, e.g. 'BTC', 'ETH', 'SPX'; optional when the chain has one underlying. */
+  currency?: string;
+  /** Drop expiries shorter than this (years): stale expiries. Default 2 / 365 (two days). */
   minExpiry?: number;
   /** Drop slices with fewer quotes than this after filtering. Default 5. */
   minQuotesPerExpiry?: number;
@@ -30,44 +52,27 @@ export interface BuildSurfaceOptions {
   weighting?: 'inverseSpread' | 'inverseSpreadSquared' | 'uniform';
   /** Floor of the half-spread in weights (vol decimals). Default 0.0025 (a quarter vol point). */
   minHalfSpread?: number;
+  /** Quote-hygiene limits (see {@link QuoteFilterOptions}; defaults `DEFAULT_QUOTE_FILTERS`). */
+  filters?: QuoteFilterOptions;
+  /** How forwards are found where the chain has no futures (see `chainForwards`; `currency` is this call's). */
+  forwards?: Omit<ChainForwardOptions, 'currency'>;
 }
 
 const BUILD_SURFACE_KEYS = [
-  'currency', 'minExpiry', 'minQuotesPerExpiry', 'weighting', 'minHalfSpread',
+  'currency', 'minExpiry', 'minQuotesPerExpiry', 'weighting', 'minHalfSpread', 'filters', 'forwards',
 ] as const satisfies readonly (keyof BuildSurfaceOptions)[];
-
-/** Most options in one chain (2^24, as the most quotes of a calibration call). */
-const MAX_CHAIN_ROWS = MAX_QUOTES;
-
-/** The chain columns buildSurface reads. */
-const CHAIN_COLUMNS = ['instrument', 'currency', 'type', 'strike', 'expiry', 'timeToMaturity', 'bid', 'ask', 'forward', 'line'] as const satisfies readonly (keyof DeribitChain)[];
-
-/**
- * Check the shape of a chain before any loop runs over it: `length` an integer in
- * [0, MAX_CHAIN_ROWS], every column read an array of that length, `skipped` an array.
- * Row values are checked where they are used (see {@link buildSurface}).
- * @throws InputError naming `chain`, `chain.length` or `chain.<column>`.
- */
-function checkChainShape(chain: unknown): DeribitChain {
-  if (chain === null || typeof chain !== 'object' || Array.isArray(chain)) throw new InputError('chain', chain, 'a DeribitChain (loadDeribitChain)');
-  const c = chain as Record<string, unknown>;
-  const n = c.length;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_CHAIN_ROWS) throw new InputError('chain.length', n, `an integer in [0, ${MAX_CHAIN_ROWS}] (a DeribitChain from loadDeribitChain)`);
-  for (const name of CHAIN_COLUMNS) {
-    const v = c[name] as ArrayLike<unknown> | null | undefined;
-    if (v === null || typeof v !== 'object' || v.length !== n) throw new InputError(`chain.${name}`, v, `an array of ${n} values (chain.length)`);
-  }
-  if (!Array.isArray(c.skipped)) throw new InputError('chain.skipped', c.skipped, 'an array of malformed-row reports');
-  return chain as DeribitChain;
-}
 
 /** One expiry of a {@link Surface}. */
 export interface SurfaceExpiry {
   expiry: number;
   /** Expiry timestamp as in the chain (ISO 8601). */
   expiryDate: string;
-  /** Forward (USD): the median `underlying` of the expiry's options. */
+  /** Forward (USD) of the expiry (see `forwardSource`). */
   forward: number;
+  /** Discount factor to expiry (1 for coin-settled prices). */
+  discountFactor: number;
+  /** Where the forward came from: the chain's futures (Deribit: the median `underlying`), put-call parity, or spot carried. */
+  forwardSource: ForwardSource;
   quotes: number;
 }
 
@@ -78,8 +83,12 @@ export interface SurfaceExpiry {
  */
 export interface Surface {
   currency: string;
+  /** Units of the chain's prices. */
+  priceUnit: PriceUnit;
   /** Forward per quote (USD). */
   forwards: Float64Array;
+  /** Discount factor per quote (1 for coin-settled prices). */
+  discountFactors: Float64Array;
   quotes: {
     strikes: Float64Array;
     expiries: Float64Array;
@@ -91,7 +100,10 @@ export interface Surface {
     asks: Float64Array;
     weights: Float64Array;
   };
-  /** Mid, bid and ask prices in forward units (coins per coin: the USD price / forward). */
+  /**
+   * Mid, bid and ask prices in forward units, undiscounted: the Black-76 price with r = 0 divided
+   * by F (coin prices as they are; quote-currency prices / (DF F)).
+   */
   midPrices: Float64Array;
   bidPrices: Float64Array;
   askPrices: Float64Array;
@@ -99,27 +111,34 @@ export interface Surface {
   instruments: string[];
   lines: Int32Array;
   expiries: SurfaceExpiry[];
+  /** Forward and discounting of every expiry of the underlying, with the parity regression's pairs and residual. */
+  forwardCurve: ExpiryForward[];
   /** Options of the chain considered (its length). kept + sum(dropped) = considered. */
   considered: number;
   kept: number;
+  /** Drops by reason (every reason, 0 included). */
   dropped: Record<DropReason, number>;
+  /** The same counts as a list (reasons with a count > 0, in {@link DROP_REASONS} order). */
+  drops: DropCount[];
+  /** Drops per expiry of the underlying, ascending expiry (stale and too-small slices included). */
+  dropsByExpiry: ExpiryDrops[];
   /** The chain's malformed rows (line number, column, reason), never part of `considered`. */
   malformedRows: ChainRowIssue[];
 }
 
 /**
- * The values of row i that buildSurface uses, as loadDeribitChain guarantees them: type +1 or -1,
- * strike and forward positive and finite, time to maturity finite and >= 0, bid and ask numbers
- * (NaN: no quote).
+ * The values of row i that buildSurface uses, as the chain readers guarantee them: type +1 or -1,
+ * strike positive and finite, forward positive and finite or NaN (none), time to maturity finite
+ * and >= 0, bid and ask numbers (NaN: no quote).
  * @throws InputError naming `chain.<column>[i]`.
  */
-function checkRow(chain: DeribitChain, i: number): void {
+function checkRow(chain: OptionChain, i: number, needForward: boolean): void {
   const t = chain.type[i];
   if (t !== 1 && t !== -1) throw new InputError(`chain.type[${i}]`, t, '+1 (call) or -1 (put)');
-  for (const name of ['strike', 'forward'] as const) {
-    const v = chain[name][i];
-    if (typeof v !== 'number' || !(v > 0) || v === Infinity) throw new InputError(`chain.${name}[${i}]`, v, 'a finite positive number');
-  }
+  const K = chain.strike[i];
+  if (typeof K !== 'number' || !(K > 0) || K === Infinity) throw new InputError(`chain.strike[${i}]`, K, 'a finite positive number');
+  const F = chain.forward[i];
+  if (typeof F !== 'number' || (needForward || !Number.isNaN(F) ? !(F > 0) || F === Infinity : false)) throw new InputError(`chain.forward[${i}]`, F, needForward ? 'a finite positive number' : 'a finite positive number or NaN (none)');
   const T = chain.timeToMaturity[i];
   if (typeof T !== 'number' || !(T >= 0) || T === Infinity) throw new InputError(`chain.timeToMaturity[${i}]`, T, 'a finite number >= 0 (years)');
   for (const name of ['bid', 'ask'] as const) {
@@ -128,20 +147,34 @@ function checkRow(chain: DeribitChain, i: number): void {
   }
 }
 
+/** The underlying to build: the option, or the chain's only one. */
+function underlyingOf(chain: OptionChain, currency: unknown): string {
+  if (currency !== undefined) {
+    if (typeof currency !== 'string') throw new InputError('options.currency', currency, "an underlying such as 'BTC' or 'SPX'");
+    return currency;
+  }
+  const present = new Set<string>();
+  for (let i = 0; i < chain.length && present.size < 2; i++) present.add(chain.currency[i]);
+  if (present.size !== 1) throw new InputError('options.currency', currency, `an underlying such as 'BTC' (the chain has ${present.size === 0 ? 'none' : 'several'})`);
+  return [...present][0];
+}
+
 /**
- * Build an implied-vol surface for one currency from a Deribit chain (see `loadDeribitChain`):
- * per expiry the forward is the median `underlying`; out-of-the-money options only (calls with
- * K >= F, puts with K < F); quotes without a bid or an ask, or crossed (bid > ask), dropped;
- * coin prices are already in forward units (USD price / F), inverted with the batch implied-vol
- * kernel (`settlement: 'coin'`, no discounting, as Deribit's marks) at the bid, the ask and the
- * mid; weights from the bid-ask spread in vol. Every dropped option is counted by reason.
+ * Build an implied-vol surface for one underlying from any {@link OptionChain} (`loadChain`,
+ * `loadDeribitChain`, `chainFromQuotes`). Per expiry the forward and discount factor come from
+ * `chainForwards` (Deribit: the median `underlying`, no discounting, as before; Cboe: put-call
+ * parity); out-of-the-money options only (calls with K >= F, puts with K < F); then the quote
+ * filters (`DEFAULT_QUOTE_FILTERS`); prices are inverted with the batch implied-vol kernel at
+ * the bid, the ask and the mid (`settlement: 'coin'` for coin prices, `'usd'` with the discount
+ * factor for quote-currency prices); weights from the bid-ask spread in vol. Every dropped
+ * option is counted by reason, in total and per expiry.
  * @throws InputError for a malformed chain or options.
  */
-export function buildSurface(ctx: EngineContext, chain: DeribitChain, options: BuildSurfaceOptions): Surface {
-  checkChainShape(chain);
+export function buildSurface(ctx: EngineContext, chain: OptionChain, options: BuildSurfaceOptions): Surface {
+  checkChain(chain);
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new InputError('options', options, "options such as { currency: 'BTC' }");
   checkKeys(options, BUILD_SURFACE_KEYS, 'options');
-  if (typeof options.currency !== 'string') throw new InputError('options.currency', options.currency, "a currency such as 'BTC'");
+  const currency = underlyingOf(chain, options.currency);
   const minExpiry = options.minExpiry ?? 2 / 365;
   const minQuotes = options.minQuotesPerExpiry ?? 5;
   const weighting = options.weighting ?? 'inverseSpread';
@@ -150,58 +183,78 @@ export function buildSurface(ctx: EngineContext, chain: DeribitChain, options: B
   if (typeof minExpiry !== 'number' || !(minExpiry >= 0)) throw new InputError('options.minExpiry', minExpiry, 'a number >= 0');
   if (typeof minQuotes !== 'number' || !Number.isInteger(minQuotes) || minQuotes < 1) throw new InputError('options.minQuotesPerExpiry', minQuotes, 'an integer >= 1');
   if (typeof minHalf !== 'number' || !(minHalf > 0) || minHalf === Infinity) throw new InputError('options.minHalfSpread', minHalf, 'a finite positive number');
+  const limits = quoteLimits(options.filters, 'options.filters');
+  if (options.forwards !== undefined && (options.forwards === null || typeof options.forwards !== 'object' || Array.isArray(options.forwards))) throw new InputError('options.forwards', options.forwards, 'forward options such as { maxPairs: 12 }');
+  if (options.forwards !== undefined && 'currency' in options.forwards) throw new InputError('options.forwards.currency', (options.forwards as Record<string, unknown>).currency, 'absent (options.currency selects the underlying)');
+  const unit = priceUnitOf(chain);
+  const tick = chain.tickSize !== undefined && chain.tickSize > 0 ? chain.tickSize : 0;
 
   const dropped = Object.fromEntries(DROP_REASONS.map((r) => [r, 0])) as Record<DropReason, number>;
+  const byExpiryDrops = new Map<number, { expiryDate: string; counts: Map<DropReason, number> }>();
+  const drop = (reason: DropReason, T: number | undefined, expiryDate = '') => {
+    dropped[reason]++;
+    if (T === undefined) return;
+    let e = byExpiryDrops.get(T);
+    if (!e) byExpiryDrops.set(T, (e = { expiryDate, counts: new Map() }));
+    e.counts.set(reason, (e.counts.get(reason) ?? 0) + 1);
+  };
   const n = chain.length;
-  // Forward per expiry: median of `underlying` over the currency's options of that expiry.
-  const byExpiry = new Map<number, number[]>();
   const candidates: number[] = [];
   for (let i = 0; i < n; i++) {
-    if (chain.currency[i] !== options.currency) {
-      dropped.otherCurrency++;
+    if (chain.currency[i] !== currency) {
+      drop('otherCurrency', undefined);
       continue;
     }
-    checkRow(chain, i);
-    if (!(chain.timeToMaturity[i] >= minExpiry)) {
-      dropped.expiryTooShort++;
-      continue;
-    }
+    checkRow(chain, i, unit === 'underlying' && chain.venue === undefined);
     const T = chain.timeToMaturity[i];
-    const list = byExpiry.get(T);
-    if (list) list.push(i);
-    else byExpiry.set(T, [i]);
+    if (!byExpiryDrops.has(T)) byExpiryDrops.set(T, { expiryDate: chain.expiry[i] ?? '', counts: new Map() });
+    if (!(T >= minExpiry) || !(T > 0)) {
+      drop('expiryTooShort', T);
+      continue;
+    }
     candidates.push(i);
   }
-  const forwardOf = new Map<number, number>();
-  for (const [T, idx] of byExpiry) {
-    const f = idx.map((i) => chain.forward[i]).sort((a, b) => a - b);
-    forwardOf.set(T, f.length % 2 ? f[(f.length - 1) >> 1] : 0.5 * (f[f.length / 2 - 1] + f[f.length / 2]));
-  }
+  const forwardCurve = chainForwards(chain, { ...(options.forwards ?? {}), currency });
+  const curveOf = new Map(forwardCurve.map((e) => [e.timeToMaturity, e]));
   const pass: number[] = [];
   for (const i of candidates) {
-    const F = forwardOf.get(chain.timeToMaturity[i])!;
+    const T = chain.timeToMaturity[i];
+    const curve = curveOf.get(T)!;
+    const F = curve.forward;
     const K = chain.strike[i];
     const call = chain.type[i] === 1;
-    if (call ? K < F : K >= F) dropped.inTheMoney++;
-    else if (!(chain.bid[i] > 0)) dropped.noBid++;
-    else if (!(chain.ask[i] > 0)) dropped.noAsk++;
-    else if (chain.bid[i] > chain.ask[i]) dropped.crossed++;
+    const bid = chain.bid[i], ask = chain.ask[i];
+    let reason: DropReason | undefined;
+    if (!(F > 0) || !(curve.discountFactor > 0)) reason = 'noForward';
+    else if (call ? K < F : K >= F) reason = 'inTheMoney';
+    else if (!(bid > 0)) reason = 'noBid';
+    else if (!(ask > 0)) reason = 'noAsk';
+    else if (bid > ask) reason = 'crossed';
+    else reason = priceCheck(bid, ask, tick, limits) ?? (K / F < limits.moneyness[0] || K / F > limits.moneyness[1] ? 'outsideMoneyness' : undefined);
+    if (reason) drop(reason, T);
     else pass.push(i);
   }
   const m = pass.length;
-  const F = Float64Array.from(pass, (i) => forwardOf.get(chain.timeToMaturity[i])!);
+  const F = Float64Array.from(pass, (i) => curveOf.get(chain.timeToMaturity[i])!.forward);
+  const D = Float64Array.from(pass, (i) => curveOf.get(chain.timeToMaturity[i])!.discountFactor);
   const K = Float64Array.from(pass, (i) => chain.strike[i]);
   const T = Float64Array.from(pass, (i) => chain.timeToMaturity[i]);
   const types = Int8Array.from(pass, (i) => chain.type[i]);
   const bidP = Float64Array.from(pass, (i) => chain.bid[i]);
   const askP = Float64Array.from(pass, (i) => chain.ask[i]);
   const midP = Float64Array.from(pass, (_, r) => 0.5 * (bidP[r] + askP[r]));
-  const iv = (prices: Float64Array) => impliedVol(ctx, { prices, forwards: F, strikes: K, expiries: T, types, settlement: 'coin' }).vols;
+  const coin = unit === 'underlying';
+  const iv = (prices: Float64Array) => impliedVol(ctx, { prices, forwards: F, strikes: K, expiries: T, types, settlement: coin ? 'coin' : 'usd', ...(coin ? {} : { discountFactors: D }) }).vols;
   const bidV = iv(bidP), askV = iv(askP), midV = iv(midP);
+  // Forward units: the undiscounted Black price / F.
+  const norm = (r: number) => (coin ? 1 : 1 / (D[r] * F[r]));
   const ok: number[] = [];
   for (let r = 0; r < m; r++) {
-    if (!(bidV[r] > 0)) dropped.bidNoImpliedVol++;
-    else if (!(askV[r] > 0) || !(midV[r] > 0)) dropped.askNoImpliedVol++;
+    let reason: DropReason | undefined;
+    if (!(bidV[r] > 0)) reason = 'bidNoImpliedVol';
+    else if (!(askV[r] > 0) || !(midV[r] > 0)) reason = 'askNoImpliedVol';
+    else reason = volCheck(K[r], F[r], T[r], midV[r], types[r] as 1 | -1, tick * norm(r), limits);
+    if (reason) drop(reason, T[r]);
     else ok.push(r);
   }
   // Slices too small to fit.
@@ -209,7 +262,7 @@ export function buildSurface(ctx: EngineContext, chain: DeribitChain, options: B
   for (const r of ok) count.set(T[r], (count.get(T[r]) ?? 0) + 1);
   let kept = ok.filter((r) => {
     if (count.get(T[r])! >= minQuotes) return true;
-    dropped.sliceTooSmall++;
+    drop('sliceTooSmall', T[r]);
     return false;
   });
   kept = kept.sort((a, b) => T[a] - T[b] || K[a] - K[b]);
@@ -218,27 +271,37 @@ export function buildSurface(ctx: EngineContext, chain: DeribitChain, options: B
   const h0 = sorted.length ? sorted[sorted.length >> 1] : 1;
   const weights = Float64Array.from(halfSpreads, (h) => (weighting === 'uniform' ? 1 : weighting === 'inverseSpread' ? h0 / h : (h0 / h) ** 2));
   const pick = <A extends Float64Array>(col: A) => Float64Array.from(kept, (r) => col[r]);
+  const pickPrice = (col: Float64Array) => Float64Array.from(kept, (r) => col[r] * norm(r));
   const expiries: SurfaceExpiry[] = [];
   for (const r of kept) {
     const last = expiries[expiries.length - 1];
     if (last && last.expiry === T[r]) last.quotes++;
-    else expiries.push({ expiry: T[r], expiryDate: chain.expiry[pass[r]] ?? '', forward: F[r], quotes: 1 });
+    else expiries.push({ expiry: T[r], expiryDate: chain.expiry[pass[r]] ?? '', forward: F[r], discountFactor: D[r], forwardSource: curveOf.get(T[r])!.source, quotes: 1 });
   }
   const keptCount = kept.length;
+  const drops = DROP_REASONS.filter((r) => dropped[r] > 0).map((reason) => ({ reason, count: dropped[reason] }));
+  const dropsByExpiry = [...byExpiryDrops.entries()].sort((a, b) => a[0] - b[0]).map(([expiry, e]) => ({
+    expiry, expiryDate: e.expiryDate, drops: DROP_REASONS.filter((r) => e.counts.has(r)).map((reason) => ({ reason, count: e.counts.get(reason)! })),
+  }));
   return {
-    currency: options.currency,
+    currency,
+    priceUnit: unit,
     forwards: pick(F),
+    discountFactors: pick(D),
     quotes: {
       strikes: pick(K), expiries: pick(T), types: kept.map((r) => (types[r] === 1 ? 'call' : 'put')),
       vols: pick(midV), bids: pick(bidV), asks: pick(askV), weights,
     },
-    midPrices: pick(midP), bidPrices: pick(bidP), askPrices: pick(askP),
+    midPrices: pickPrice(midP), bidPrices: pickPrice(bidP), askPrices: pickPrice(askP),
     instruments: kept.map((r) => chain.instrument[pass[r]]),
     lines: Int32Array.from(kept, (r) => chain.line[pass[r]]),
     expiries,
+    forwardCurve,
     considered: n,
     kept: keptCount,
     dropped,
+    drops,
+    dropsByExpiry,
     malformedRows: chain.skipped.slice(),
   };
 }

@@ -1,9 +1,14 @@
 /**
- * Option-chain input shared by the `surface` and `calibrate` commands: read a Deribit chain (or
- * the bundled snapshot), build the implied-vol surface per currency, and select expiries.
+ * Option-chain input shared by the `surface` and `calibrate` commands: read a chain in any format
+ * (Deribit, Cboe, a column-mapped CSV; or the bundled Deribit snapshot), build the implied-vol
+ * surface per underlying, and select expiries.
  */
 import type { Engine } from '../engine.js';
-import { loadDeribitChain, type DeribitChain } from '../market/deribit-chain.js';
+import { InputError } from '../errors.js';
+import type { DeribitChain } from '../market/deribit-chain.js';
+import { CHAIN_FORMATS, loadChain, type ChainFormat, type LoadAnyChainOptions } from '../market/load-chain.js';
+import type { ChainColumns } from '../market/column-chain.js';
+import type { OptionChain } from '../market/option-chain.js';
 import type { Surface } from '../calibration/surface.js';
 import { BadInputError, fromInputError } from './errors.js';
 import { bundled, BUNDLED_CHAIN, displayPath, readText } from './files.js';
@@ -15,27 +20,109 @@ export const CHAIN_OPTIONS: CliOption[] = [
   { flags: '--expiry <list>', description: 'Comma-separated expiries to keep, as 27MAR26 or 2026-03-27 (default: all)' },
   { flags: '--min-expiry-days <days>', description: 'Drop expiries shorter than this many days', default: 2 },
   { flags: '--skip-bad-rows', description: 'Skip malformed CSV rows (listed on stderr) instead of failing with exit 2' },
+  { flags: '--format <format>', description: `Chain format: ${CHAIN_FORMATS.join(', ')} (default: deribit, or cboe for a file in Cboe's delayed-quotes layout)` },
+  { flags: '--columns <map>', description: 'With --format columns: header names as key=Name pairs, e.g. expiry=Expiry,strike=Strike,type=Type,bid=Bid,ask=Ask (optional keys: mark, iv, underlying, forward, instrument, currency, timestamp, openInterest, volume, delta)' },
+  { flags: '--valuation-time <iso>', description: 'Quote time, ISO 8601 (--format columns without a timestamp column; overrides a Cboe file\'s)' },
+  { flags: '--price-unit <unit>', description: 'With --format columns: quote (prices in the quote currency, default) or underlying (coin-settled, as Deribit)' },
+  { flags: '--expiry-time <time>', description: 'With --format columns: time of day of date-only expiries, e.g. 16:00-04:00 (default 00:00Z)' },
 ];
 
-/** The chain and where it came from. */
-export interface ChainInput { chain: DeribitChain; file: string; bundled: boolean }
+/** The chain and where it came from. `text` is kept so that a `--format` seen later can re-read it. */
+export interface ChainInput { chain: DeribitChain; file: string; bundled: boolean; format: ChainFormat; text: string; skipBadRows: boolean }
 
-/** Read the chain at `path`, or the bundled snapshot (announced on stderr). @throws BadInputError naming file:line:column. */
-export async function readChain(ctx: CliContext, path: unknown, skipBadRows: boolean): Promise<ChainInput> {
+/** Cboe's delayed-quotes layout: an index line with `Last:`, then a `Date:` line (blank lines before them ignored). */
+function looksLikeCboe(text: string): boolean {
+  const head = text.slice(0, 2000).split(/\r?\n/).filter((l) => l.trim() !== '');
+  return head.length >= 2 && /(^|,)\s*Last:/.test(head[0]) && /^"?\s*Date:/.test(head[1]);
+}
+
+/** `expiry=Expiry,strike=Strike,...` -> a column map. @throws BadInputError naming --columns. */
+function parseColumns(option: unknown): ChainColumns {
+  const map: Record<string, string> = {};
+  for (const part of String(option).split(',')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) throw new BadInputError(`expected key=Header pairs separated by commas (expiry=Expiry,strike=Strike,type=Type,bid=Bid,ask=Ask), got ${JSON.stringify(part)}`, { field: '--columns' });
+    map[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return map as unknown as ChainColumns;
+}
+
+/** The loadChain options of the command-line flags. */
+function chainOptions(format: ChainFormat, options: Record<string, unknown>, skipBadRows: boolean, file: string): LoadAnyChainOptions {
+  const out: LoadAnyChainOptions = { format, onError: skipBadRows ? 'skip' : 'reject', fileName: file };
+  const only = (flag: string, value: unknown, formats: ChainFormat[]) => {
+    if (value !== undefined && !formats.includes(format)) throw new BadInputError(`only with --format ${formats.join(' or ')}`, { field: flag });
+    return value !== undefined;
+  };
+  if (only('--columns', options.columns, ['columns'])) out.columns = parseColumns(options.columns);
+  if (only('--price-unit', options.priceUnit, ['columns'])) out.priceUnit = String(options.priceUnit) as LoadAnyChainOptions['priceUnit'];
+  if (only('--expiry-time', options.expiryTime, ['columns'])) out.expiryTime = String(options.expiryTime);
+  if (only('--valuation-time', options.valuationTime, ['columns', 'cboe'])) out.valuationTime = String(options.valuationTime);
+  return out;
+}
+
+/** Parse `text` as `format`; errors re-attributed to the file. */
+function parseChain(ctx: CliContext, text: string, shown: string, format: ChainFormat, options: Record<string, unknown>, skipBadRows: boolean): OptionChain {
+  let chain: OptionChain;
+  try {
+    chain = loadChain(text, chainOptions(format, options, skipBadRows, shown));
+  } catch (e) {
+    if (e instanceof InputError && e.path.startsWith('options.')) {
+      const flag = `--${e.path.slice('options.'.length).split('.')[0].replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      throw new BadInputError(e.message.slice(e.path.length + 2), { field: flag });
+    }
+    throw fromInputError(e, shown, () => 1);
+  }
+  for (const s of chain.skipped) ctx.note(`riskwasm: skipped ${shown}:${s.line}: ${s.column}: expected ${s.reason}, got ${JSON.stringify(s.value)}`);
+  if (chain.length === 0) throw new BadInputError('no option rows', { file: shown });
+  return chain;
+}
+
+/**
+ * Read the chain at `path`, or the bundled snapshot (announced on stderr). The format is
+ * `options.format` when given, else Cboe's layout when the file has it, else Deribit's.
+ * @throws BadInputError naming file:line:column.
+ */
+export async function readChain(ctx: CliContext, path: unknown, skipBadRows: boolean, options: Record<string, unknown> = {}): Promise<ChainInput> {
   const isBundled = path === undefined;
   const file = isBundled ? bundled(BUNDLED_CHAIN) : String(path);
   if (isBundled) ctx.note(`riskwasm: no chain file given: using the bundled Deribit snapshot ${BUNDLED_CHAIN}`);
   const text = await readText(file);
   const shown = isBundled ? BUNDLED_CHAIN : displayPath(file);
-  let chain: DeribitChain;
+  const format = formatOf(options.format, text);
+  const base = { file: shown, bundled: isBundled, format, text, skipBadRows };
   try {
-    chain = loadDeribitChain(text, { onError: skipBadRows ? 'skip' : 'reject' });
+    return { ...base, chain: parseChain(ctx, text, shown, format, options, skipBadRows) };
   } catch (e) {
-    throw fromInputError(e, shown, () => 1);
+    // The command may pass --format and --columns to buildSurfaces only, which re-reads the text:
+    // the error stands only if the chain is used as read here.
+    return Object.defineProperty(base, 'chain', { enumerable: true, configurable: true, get: () => { throw e; } }) as ChainInput;
   }
-  for (const s of chain.skipped) ctx.note(`riskwasm: skipped ${shown}:${s.line}: ${s.column}: expected ${s.reason}, got ${JSON.stringify(s.value)}`);
-  if (chain.length === 0) throw new BadInputError('no option rows', { file: shown });
-  return { chain, file: shown, bundled: isBundled };
+}
+
+/** `--format`, checked, or the layout sniffed from the text. */
+function formatOf(option: unknown, text: string): ChainFormat {
+  if (option === undefined) return looksLikeCboe(text) ? 'cboe' : 'deribit';
+  const f = String(option).toLowerCase();
+  if (!(CHAIN_FORMATS as readonly string[]).includes(f)) throw new BadInputError(`expected one of ${CHAIN_FORMATS.join(', ')}, got ${JSON.stringify(option)}`, { field: '--format' });
+  return f as ChainFormat;
+}
+
+/**
+ * The chain as the command's options ask for it: `input.chain` unless `--format` (or a column
+ * flag) asks for another reading of the same text than the one readChain made. The input (the
+ * command's own object from readChain) is updated in place, so that the command's later reads of
+ * `input.chain` (mark IVs, line numbers) see the chain the surfaces came from.
+ */
+function chainFor(ctx: CliContext, input: ChainInput, options: Record<string, unknown>): ChainInput {
+  const format = formatOf(options.format, input.text);
+  const columnFlags = ['columns', 'priceUnit', 'expiryTime', 'valuationTime'].some((k) => options[k] !== undefined);
+  if (format === input.format && !columnFlags) return input;
+  if (format === 'columns' && options.columns === undefined) throw new BadInputError('--format columns needs --columns expiry=..,strike=..,type=..,bid=..,ask=..', { field: '--columns' });
+  const chain = parseChain(ctx, input.text, input.file, format, options, input.skipBadRows);
+  Object.defineProperty(input, 'chain', { value: chain, writable: true, enumerable: true, configurable: true });
+  input.format = format;
+  return input;
 }
 
 /** Month codes of Deribit instrument names (`27MAR26`), January first. */
@@ -57,7 +144,7 @@ function expiryFilter(option: unknown): ((iso: string) => boolean) | undefined {
 }
 
 /** The currencies to process: `--currency` (checked against the chain) or every one present. */
-export function currencies(chain: DeribitChain, option: unknown, file: string): string[] {
+export function currencies(chain: OptionChain, option: unknown, file: string): string[] {
   const present = [...new Set(chain.currency)].sort();
   if (option === undefined) return present;
   const want = String(option).toUpperCase();
@@ -96,7 +183,8 @@ function selectExpiries(s: Surface, keep: ((iso: string) => boolean) | undefined
 }
 
 /** Surfaces for the selected currencies and expiries; currencies left with no quote are dropped with a note. */
-export function buildSurfaces(ctx: CliContext, engine: Engine, input: ChainInput, options: Record<string, unknown>): Surface[] {
+export function buildSurfaces(ctx: CliContext, engine: Engine, given: ChainInput, options: Record<string, unknown>): Surface[] {
+  const input = chainFor(ctx, given, options);
   const keep = expiryFilter(options.expiry);
   const minExpiry = minExpiryYears(options.minExpiryDays);
   const out: Surface[] = [];

@@ -1,82 +1,31 @@
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
 import { parseDecimal } from '../csv-number.js';
+import { parseIsoTime, splitCsvLine, YEAR_MS } from './csv-text.js';
+import { CsvRowError, type ChainRowIssue, type OptionChain } from './option-chain.js';
+
+export { CsvRowError, type ChainRowIssue } from './option-chain.js';
 
 /**
- * A Deribit option chain snapshot, column-wise (one entry per option). Prices are in coins per
- * coin of underlying (inverse, coin-settled options); NaN where the snapshot has no value (an empty
- * `bid_price` means no bid).
+ * A Deribit option chain snapshot: an {@link OptionChain} whose prices are in coins per coin of
+ * underlying (inverse, coin-settled options) and whose `forward` is the listed future or Deribit's
+ * synthetic forward of each row (USD).
  */
-export interface DeribitChain {
-  /** Number of options kept. */
-  length: number;
-  /** e.g. `BTC-27MAR26-90000-C`. */
-  instrument: string[];
-  /** `BTC`, `ETH`, ... */
-  currency: string[];
-  /** +1 call, -1 put. */
-  type: Int8Array;
-  /** Strike in USD. */
-  strike: Float64Array;
-  /** Expiry timestamp (ISO 8601, 08:00 UTC on Deribit). */
-  expiry: string[];
-  /** Time to expiry in years (seconds / (365.25 * 86400)), as published in the snapshot. */
-  timeToMaturity: Float64Array;
-  /** Best bid, best ask, Deribit mark and mid, in coins. */
-  bid: Float64Array;
-  ask: Float64Array;
-  mark: Float64Array;
-  mid: Float64Array;
-  /** The forward in USD (a listed future or Deribit's synthetic forward). */
-  forward: Float64Array;
-  /** Spot index in USD. */
-  index: Float64Array;
-  /** Deribit's mark implied volatility (decimal). */
-  markIv: Float64Array;
-  /** Deribit's Black delta. */
-  delta: Float64Array;
-  /** Deribit's vega, USD per vol point. */
-  vega: Float64Array;
-  /** Open interest in contracts of one coin. */
-  openInterest: Float64Array;
-  /** Snapshot collection time (ISO 8601). */
-  timestamp: string[];
-  /** Source line (1-based, header = line 1) of each kept option. */
-  line: Int32Array;
-  /** Rows that were skipped, with their line number and why. */
-  skipped: ChainRowIssue[];
-}
-
-/** A malformed row: its 1-based line number, the column at fault and the raw text. */
-export interface ChainRowIssue {
-  line: number;
-  column: string;
-  value: string;
-  reason: string;
-}
-
-/** A malformed row in a CSV input, with its line number and column. */
-export class CsvRowError extends InputError {
-  readonly line: number;
-  readonly column: string;
-  constructor(issue: ChainRowIssue) {
-    super(`line ${issue.line}: ${issue.column}`, issue.value, issue.reason);
-    this.name = 'CsvRowError';
-    this.line = issue.line;
-    this.column = issue.column;
-  }
-}
+export type DeribitChain = OptionChain;
 
 /** Options of {@link loadDeribitChain}. */
 export interface LoadChainOptions {
   /** `'skip'` (default): drop malformed rows and list them in `skipped`; `'reject'`: throw on the first. */
   onError?: 'skip' | 'reject';
+  /** File name used in errors (CsvRowError's `file`). */
+  fileName?: string;
 }
 
-const OPTION_KEYS = ['onError'] as const satisfies readonly (keyof LoadChainOptions)[];
+/** Deribit's smallest option price step, in coins (0.0001 BTC or ETH). */
+const DERIBIT_TICK = 0.0001;
 
-/** Seconds per year of `time_to_maturity` (Deribit: 365.25 days). */
-const YEAR_MS = 365.25 * 86400 * 1000;
+const OPTION_KEYS = ['onError', 'fileName'] as const satisfies readonly (keyof LoadChainOptions)[];
+
 /**
  * How far `time_to_maturity` may stand from (expiry_datetime - timestamp), in years: one hour. The
  * bundled snapshots agree to 1 ms (T is computed from the run's start time); a collector that
@@ -87,26 +36,6 @@ const MATURITY_TOLERANCE = 3600 * 1000 / YEAR_MS;
 
 /** Month codes of Deribit instrument names (`27MAR26`). */
 const MONTH_CODES = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
-
-/**
- * ms since epoch of an ISO 8601 date or date-time (`2026-01-16`, `2026-01-16T08:00:00+00:00`,
- * `...Z`, fractional seconds); a date-time without an offset is UTC (never the machine's zone).
- * NaN for anything else, or an impossible date (`2026-02-30`).
- */
-function parseIsoTime(text: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/.exec(text.trim());
-  if (!m) return NaN;
-  const [y, mo, d, h = '0', mi = '0', sec = '0'] = m.slice(1, 7);
-  const frac = m[7] === undefined ? 0 : Number(`0.${m[7]}`) * 1000;
-  const t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec)) + frac;
-  const check = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
-  if (check.getUTCMonth() !== Number(mo) - 1 || check.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59 || Number(sec) > 60) return NaN;
-  const z = m[8];
-  if (z === undefined || z === 'Z') return t;
-  const zm = /^([+-])(\d{2}):?(\d{2})?$/.exec(z)!;
-  const offset = (Number(zm[2]) * 60 + Number(zm[3] ?? 0)) * 60000;
-  return zm[1] === '+' ? t - offset : t + offset;
-}
 
 /** Expiry (ms, 08:00 UTC as Deribit lists) of an instrument name like `BTC-27MAR26-90000-C`, or NaN. */
 function expiryOfInstrument(name: string): number {
@@ -158,30 +87,6 @@ function notationHint(raw: string): string {
   return raw.trim() !== '' && !Number.isNaN(Number(raw)) ? ' in decimal notation (finite; no hex, binary, octal or Infinity)' : '';
 }
 
-/** Split one CSV line (RFC 4180 quoting). */
-function splitCsvLine(line: string): string[] {
-  if (!line.includes('"')) return line.split(',');
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        cur += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      out.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  out.push(cur);
-  return out;
-}
-
 /**
  * Parse a Deribit option-chain snapshot CSV (the format of `data/market/*.csv`; columns in
  * `data/README.md`). Required columns: instrument_name, option_type, strike, time_to_maturity,
@@ -200,7 +105,7 @@ function splitCsvLine(line: string): string[] {
  * disagrees with the other two (`time_to_maturity` when it alone disagrees, e.g. a positive T on an
  * option whose expiry is before the snapshot) and, in its reason, the values it was checked against.
  * Dates are ISO 8601; a date-time without an offset is UTC.
- * @param options `{ onError }`; unknown keys are an InputError (with the closest valid key).
+ * @param options `{ onError, fileName }`; unknown keys are an InputError (with the closest valid key).
  * @throws InputError if `csvText` is not a string, `options` is not an options object, or a
  * required column is missing; CsvRowError on the first malformed row when `onError: 'reject'`.
  */
@@ -210,6 +115,8 @@ export function loadDeribitChain(csvText: string, options: LoadChainOptions = {}
   checkKeys(options, OPTION_KEYS, 'options');
   const onError = options.onError ?? 'skip';
   if (onError !== 'skip' && onError !== 'reject') throw new InputError('options.onError', onError, "'skip' or 'reject'");
+  const file = options.fileName;
+  if (file !== undefined && typeof file !== 'string') throw new InputError('options.fileName', file, 'a file name string');
   const lines = csvText.split(/\r?\n/);
   const header = splitCsvLine(lines[0] ?? '').map((h) => h.trim());
   const col = new Map(header.map((h, i) => [h, i]));
@@ -229,7 +136,7 @@ export function loadDeribitChain(csvText: string, options: LoadChainOptions = {}
   const keep: { cells: string[]; line: number; nums: Float64Array }[] = [];
   const skipped: ChainRowIssue[] = [];
   const fail = (issue: ChainRowIssue) => {
-    if (onError === 'reject') throw new CsvRowError(issue);
+    if (onError === 'reject') throw new CsvRowError(issue, file);
     skipped.push(issue);
   };
   for (let i = 1; i < lines.length; i++) {
@@ -308,5 +215,8 @@ export function loadDeribitChain(csvText: string, options: LoadChainOptions = {}
     timestamp: text('timestamp'),
     line: Int32Array.from(keep, (k) => k.line),
     skipped,
+    priceUnit: 'underlying',
+    venue: 'deribit',
+    tickSize: DERIBIT_TICK,
   };
 }
