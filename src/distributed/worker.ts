@@ -15,6 +15,7 @@
  * but wasted). Run one worker process per core.
  */
 import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { createEngine, type Engine } from '../engine.js';
 import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
@@ -33,6 +34,22 @@ import { buildId, checkConnection, checkQueueName, openRedis, optionalInteger, t
 import { DistributedError } from './errors.js';
 import type { ShardJobData, SharedInput } from './shard-queue.js';
 import { decode, encode, encodeValues } from './wire.js';
+
+/**
+ * Store a shard's result (or error) and announce it, atomically and only while the run's marker
+ * exists: a shard that finishes after its run was cancelled or lost leaves nothing behind.
+ */
+const REPORT = `if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local ttl = tonumber(redis.call('HGET', KEYS[1], 'ttl')) or 3600
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('RPUSH', KEYS[3], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ttl)
+redis.call('EXPIRE', KEYS[3], ttl)
+return 1`;
+
+async function report(cmd: Redis, run: string, hash: string, done: string, index: number, bytes: Buffer, entry: string): Promise<boolean> {
+  return (await cmd.eval(REPORT, 3, run, hash, done, String(index), bytes, entry)) === 1;
+}
 
 /** Options of {@link startWorker}. */
 export interface DistributedWorkerOptions {
@@ -154,24 +171,18 @@ export async function startWorker(options: DistributedWorkerOptions): Promise<Di
   const processor = async (job: Job<ShardJobData>): Promise<string> => {
     const d = job.data;
     const keys = runKeys(queue, d.run);
-    const ttl = await cmd.hget(keys.run, 'ttl');
     // Cancelled, finished or lost: nothing to do (and nothing to write).
-    if (ttl === null) return 'skipped';
+    if ((await cmd.exists(keys.run)) === 0) return 'skipped';
     const attempts = Math.max(1, job.opts.attempts ?? 1);
     let values: Float64Array;
     try {
       values = await compute(d);
     } catch (e) {
-      if (job.attemptsMade + 1 >= attempts) {
-        await cmd.multi().hset(keys.err, String(d.index), encode(serializeError(e))).rpush(keys.done, `e:${d.index}`)
-          .expire(keys.err, Number(ttl)).expire(keys.done, Number(ttl)).exec();
-      }
+      if (job.attemptsMade + 1 >= attempts) await report(cmd, keys.run, keys.err, keys.done, d.index, encode(serializeError(e)), `e:${d.index}`);
       throw e;
     }
     // encodeValues copies: `values` may be a view of the engine heap.
-    await cmd.multi().hset(keys.res, String(d.index), encodeValues(values)).rpush(keys.done, String(d.index))
-      .expire(keys.res, Number(ttl)).expire(keys.done, Number(ttl)).exec();
-    shardsDone++;
+    if (await report(cmd, keys.run, keys.res, keys.done, d.index, encodeValues(values), String(d.index))) shardsDone++;
     return 'done';
   };
 
