@@ -319,6 +319,26 @@ describe.runIf(HAVE_REDIS)('riskwasm/distributed on Redis with three worker proc
     workers[0] = await startWorkerProcess(redis.url);
   }, 120_000);
 
+  it('`riskwasm worker --redis URL` serves a queue and stops cleanly on SIGTERM (exit 0, JSON report of its shards)', async () => {
+    const engine = await engineFor('wasm');
+    const cli = fork(new URL('../../dist/cli/main.js', import.meta.url), ['worker', '--redis', redis.url, '--queue', 'cli', '--json', '--quiet'], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    let stdout = '';
+    cli.stdout!.on('data', (b: Buffer) => { stdout += b.toString(); });
+    const exit = new Promise<number | null>((r) => cli.once('exit', (code) => r(code)));
+    try {
+      const ref = await engine.monteCarlo(mcArgs);
+      const dist = await runDistributed(engine, { kind: 'monteCarlo', args: mcArgs }, { connection: connection(), queue: 'cli' });
+      expectSameBits(dist, ref);
+    } finally {
+      cli.kill('SIGTERM');
+    }
+    expect(await exit).toBe(0);
+    const report = JSON.parse(stdout) as { schema: string; queue: string; shards: number };
+    expect(report.schema).toBe('riskwasm.worker/1');
+    expect(report.queue).toBe('cli');
+    expect(report.shards).toBe(Math.ceil(mcArgs.paths / mcArgs.shardSize!));
+  }, 120_000);
+
   it('Redis restarted mid-run with its append-only file: the run resumes, same bits', async () => {
     const engine = await engineFor('wasm');
     const args = { ...mcArgs, paths: 120_000, steps: 16 };
