@@ -6,7 +6,7 @@
 // and wiped (the run fails with DistributedError, no number).
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import snapshot from '../../data/market/deribit_options_snapshot_20260415T102447Z.csv?raw';
@@ -129,6 +129,8 @@ const volShocks = Array.from({ length: m }, (_, s) => [Math.cos(s) * 0.1, Math.s
 const revalueArgs = { portfolio, scenarios: { logReturns, volShocks, volShockMode: 'relative' as const, horizon: 2 / 365 }, positionPnl: true };
 
 const HAVE_REDIS = existsSync(REDIS_SERVER);
+// Under CI (.ci/run installs redis-server) a missing server is a failure, not a skip.
+if (!HAVE_REDIS && inject('ci')) throw new Error(`${REDIS_SERVER} not found: .ci/run installs redis-server`);
 if (!HAVE_REDIS) console.warn(`distributed tests skipped: ${REDIS_SERVER} not found (.ci/run installs redis-server)`);
 
 describe.runIf(HAVE_REDIS)('riskwasm/distributed on Redis with three worker processes', () => {
