@@ -11,6 +11,7 @@
  * any other shape (a builder that already packs per-shard data) travels whole, still correct.
  */
 import { InputError } from '../errors.js';
+import { packAccounts, unpackAccounts, type PackedAccounts } from './record-columns.js';
 
 /** A job cut into a shared part and per-shard parts. */
 export interface SplitJob {
@@ -55,7 +56,8 @@ interface AccountsShared {
 
 /**
  * Split `{ accounts, accountsPerShard, ...rest }` by account range: shard k's part is
- * accounts [k per, (k + 1) per); the rest (market, grid, options) is shared. The joined job has an
+ * accounts [k per, (k + 1) per), as columns (record-columns.ts) when they have the usual shape;
+ * the rest (market, grid, options) is shared. The joined job has an
  * `accounts` array of the original length holding only shard k's range (the shard tasks read
  * `length` and `slice(k per, (k + 1) per)`), so error paths keep the caller's numbering.
  */
@@ -65,11 +67,18 @@ export const accountRangeSplit: JobSplit = {
     const { accounts, accountsPerShard, ...rest } = job as { accounts?: unknown; accountsPerShard?: unknown };
     if (!Array.isArray(accounts) || typeof accountsPerShard !== 'number' || !Number.isInteger(accountsPerShard) || accountsPerShard < 1) return null;
     const shared: AccountsShared = { rest, length: accounts.length, per: accountsPerShard };
-    return { shared, part: (k) => accounts.slice(k * accountsPerShard, (k + 1) * accountsPerShard) };
+    return {
+      shared,
+      part: (k) => {
+        const slice = accounts.slice(k * accountsPerShard, (k + 1) * accountsPerShard);
+        return packAccounts(slice) ?? { raw: slice };
+      },
+    };
   },
   join(shared, part, shardIndex) {
     const s = shared as AccountsShared;
-    const slice = part as unknown[];
+    const p = part as PackedAccounts | { raw: unknown[] };
+    const slice = 'raw' in p ? p.raw : unpackAccounts(p);
     // A holey array of the book's length: V8 keeps a large sparse array in dictionary mode, so this
     // costs the shard's accounts, not the book's.
     const accounts: unknown[] = new Array<unknown>(s.length);

@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { InputError, type MonteCarloArgs } from '../../src/index.js';
 import { registerJobSplit, runDistributed, startWorker, accountRangeSplit } from '../../src/distributed/index.js';
 import { decode, decodeValues, encode, encodeValues } from '../../src/distributed/wire.js';
-import { engineFor } from '../backends.js';
+import { packAccounts, packRecords, unpackAccounts, unpackRecords } from '../../src/distributed/record-columns.js';
+import fc from 'fast-check';
+import { engineFor, propertySeed } from '../backends.js';
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 const NOWHERE = 'redis://127.0.0.1:1';
@@ -113,6 +115,37 @@ describe('riskwasm/distributed: entry and arguments', () => {
     // Shapes it does not know travel whole.
     expect(accountRangeSplit.split({ accounts: 'x', accountsPerShard: 5 })).toBeNull();
     expect(accountRangeSplit.split({ accounts, accountsPerShard: 0 })).toBeNull();
+  });
+
+  it('account columns round-trip exactly (keys in their order, -0, NaN, strings, null, undefined, booleans); other shapes are refused', () => {
+    const seed = propertySeed('record columns');
+    const primitive = fc.oneof(
+      fc.double(), fc.constantFrom(-0, NaN, Infinity, -Infinity, 5e-324), fc.string({ maxLength: 6 }), fc.constantFrom(null, undefined, true, false),
+    );
+    const record = fc.dictionary(fc.constantFrom('instrument', 'size', 'entryPrice', 'accruedFunding', 'x'), primitive, { maxKeys: 5, noNullPrototype: true });
+    const account = fc.record({
+      id: fc.option(fc.string({ maxLength: 4 }), { nil: undefined }),
+      collateral: fc.option(fc.dictionary(fc.constantFrom('USDC', 'BTC', 'ETH'), fc.double(), { noNullPrototype: true }), { nil: undefined }),
+      positions: fc.array(record, { maxLength: 6 }),
+    }, { requiredKeys: ['positions'], noNullPrototype: true });
+    fc.assert(fc.property(fc.array(account, { maxLength: 8 }), (accounts) => {
+      const packed = packAccounts(accounts)!;
+      expect(packed).not.toBeNull();
+      const back = unpackAccounts(decode(encode(packed)) as typeof packed);
+      // Same keys in the same order, every value identical (Object.is).
+      const flat = (v: unknown): unknown[] => v !== null && typeof v === 'object'
+        ? Object.entries(v).flatMap(([k, x]) => [k, ...flat(x)]) : [Object.is(v, -0) ? '-0' : Number.isNaN(v) ? 'NaN' : v === undefined ? 'undefined' : v];
+      expect(flat(back)).toEqual(flat(accounts));
+    }), { seed, numRuns: 200 });
+    expect(packRecords([{ a: { nested: 1 } }])).toBeNull();
+    expect(packRecords([{ a: 1n }])).toBeNull();
+    expect(packRecords([JSON.parse('{"__proto__": 1}')])).toBeNull();
+    expect(packRecords([[1]])).toBeNull();
+    expect(packRecords([Object.create(null)])).toBeNull();
+    expect(packAccounts([{ positions: 'x' }])).toBeNull();
+    // eslint-disable-next-line no-sparse-arrays
+    expect(packAccounts([{ positions: [{ size: 1 }, , { size: 2 }] }])).toBeNull();
+    expect(unpackRecords(packRecords([])!)).toEqual([]);
   });
 
   it('the wire keeps every double exactly (NaN, -0, infinities, subnormals) and typed arrays on shared memory', () => {
