@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { InputError, type MonteCarloArgs } from '../../src/index.js';
+import { InputError, RiskwasmError, type MonteCarloArgs } from '../../src/index.js';
+import { shapeFuzz } from '../fuzz/shape-fuzz.mjs';
 import { registerJobSplit, runDistributed, startWorker, accountRangeSplit } from '../../src/distributed/index.js';
 import { decode, decodeValues, encode, encodeValues } from '../../src/distributed/wire.js';
 import { packAccounts, packRecords, unpackAccounts, unpackRecords } from '../../src/distributed/record-columns.js';
@@ -80,6 +81,23 @@ describe('riskwasm/distributed: entry and arguments', () => {
     expect((typo as InputError).suggestion).toBe('attempts');
     const noEngine = await runDistributed({} as never, { kind: 'monteCarlo', args: mcArgs }, ok).catch((x: unknown) => x);
     expect((noEngine as InputError).path).toBe('engine');
+  });
+
+  it('fuzz: hostile jobs and options to runDistributed, startWorker and registerJobSplit throw RiskwasmErrors, mutate nothing, never hang', async () => {
+    const engine = await engineFor('js');
+    const seed = propertySeed('distributed shape fuzz');
+    // Hostile values never spell a redis URL or a valid job kind, so no case reaches Redis.
+    const rw = {
+      RiskwasmError,
+      runDistributed: (...a: unknown[]) => runDistributed(...(a as [never, never, never])),
+      runDistributedOnEngine: (...a: unknown[]) => runDistributed(engine, ...(a as [never, never])),
+      startWorker: (...a: unknown[]) => startWorker(...(a as [never])),
+      registerJobSplit: (...a: unknown[]) => registerJobSplit(...(a as [never, never])),
+    };
+    const violations = await shapeFuzz(rw, new Map([['js', engine]]), {
+      seed, runsPerEntry: 150, slowMs: 2000, only: ['runDistributed', 'runDistributedOnEngine', 'startWorker', 'registerJobSplit'],
+    });
+    expect(violations).toEqual([]);
   });
 
   it('startWorker: malformed options are InputErrors before connecting', async () => {
