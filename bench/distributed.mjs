@@ -52,7 +52,7 @@ function freePort() {
   return new Promise((resolve) => {
     const s = createServer();
     s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
+      const { port } = /** @type {import('node:net').AddressInfo} */ (s.address());
       s.close(() => resolve(port));
     });
   });
@@ -139,6 +139,7 @@ try {
     const { accounts, market } = makeAccounts(riskwasm, ACCOUNTS, 20);
     const grid = riskwasm.DERIBIT_GRID;
     const local = await timed(() => engine.portfolioMargin(accounts, market, grid), [], redis.pid);
+    /** @type {any} */
     let stats;
     const dist = await timed(() => runDistributed(engine, { kind: 'portfolioMargin', accounts, market, grid }, {
       connection, queue, shardSize: SHARD_ACCOUNTS, onStats: (s) => { stats = s; },
@@ -165,11 +166,13 @@ try {
 
   // 3. Monte Carlo GBM.
   {
+    /** @type {import('../dist/index.js').MonteCarloArgs} */
     const mc = {
       model: { kind: 'gbm', spot: 100, rate: 0.03, dividendYield: 0.01, vol: 0.25 }, payoff: { kind: 'european', strike: 105, type: 'call' },
       expiry: 1, paths: PATHS, steps: 1, seed: 2026, shardSize: MC_SHARD,
     };
     const local = await timed(() => engine.monteCarlo(mc), [], redis.pid);
+    /** @type {any} */
     let stats;
     const dist = await timed(() => runDistributed(engine, { kind: 'monteCarlo', args: mc }, { connection, queue, onStats: (s) => { stats = s; } }), workers, redis.pid);
     const identical = Object.is(local.value.price, dist.value.price) && Object.is(local.value.stdErr, dist.value.stdErr);
