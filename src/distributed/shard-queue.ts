@@ -79,7 +79,12 @@ export interface ShardQueueStats {
   duplicates: number;
 }
 
-const BATCH = 500;
+/**
+ * Shards enqueued per batch, and the input bytes after which a batch goes out early: workers start
+ * on the first shards while this side still packs the rest.
+ */
+const BATCH = 64;
+const BATCH_BYTES = 4 << 20;
 /** Seconds each blocking wait lasts before the liveness check (marker present, Redis answering). */
 const BLOCK_SECONDS = 1;
 
@@ -151,18 +156,20 @@ export class RedisShardPool extends WorkerPool {
     this.stats = { sharedBytes: sharedBytes.byteLength, partBytes: 0, submitMs: 0, waitMs: 0, duplicates: 0 };
     await this.putBlob(input, sharedBytes, true);
     await this.cmd.multi().hset(keys.run, 'task', spec.task, 'shards', spec.shards, 'first', first, 'ttl', s.ttlSeconds).expire(keys.run, s.ttlSeconds).exec();
-    for (let j0 = 0; j0 < spec.shards; j0 += BATCH) {
+    for (let j0 = 0; j0 < spec.shards;) {
       if (spec.signal?.aborted) throw new AbortedError(spec.signal.reason, 0);
-      const end = Math.min(spec.shards, j0 + BATCH);
       const jobs = [];
       const parts = this.cmd.pipeline();
-      for (let j = j0; j < end; j++) {
+      let batchBytes = 0;
+      let j = j0;
+      for (; j < spec.shards && j < j0 + BATCH && batchBytes < BATCH_BYTES; j++) {
         const index = first + j;
         let part: string | null = null;
         if (split) {
           const bytes = encode(split.part(index));
           part = contentHash(bytes);
           this.stats.partBytes += bytes.byteLength;
+          batchBytes += bytes.byteLength;
           parts.set(blobKey(s.queue, part), bytes, 'EX', s.ttlSeconds);
         }
         const blockLength = spec.output && spec.shardLength ? Math.max(0, Math.min(spec.shardLength, spec.output.length - j * spec.shardLength)) : 0;
@@ -175,7 +182,8 @@ export class RedisShardPool extends WorkerPool {
       }
       if (split) await parts.exec();
       await this.queue.addBulk(jobs);
-      for (const j of jobs) enqueued.ids.push(j.opts.jobId);
+      for (const x of jobs) enqueued.ids.push(x.opts.jobId);
+      j0 = j;
     }
   }
 

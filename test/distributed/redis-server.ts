@@ -38,7 +38,10 @@ function launch(port: number, dir: string): Promise<ChildProcess> {
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start in 10 s: ${out}`)), 10_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`redis-server did not start in 10 s: ${out}`));
+    }, 10_000);
     const onData = (b: Buffer): void => {
       out += b.toString();
       if (/Ready to accept connections/i.test(out)) {
