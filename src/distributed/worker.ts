@@ -8,11 +8,12 @@
  * list, in one MULTI; a shard that throws on its last attempt stores its serialised error (class
  * and fields survive) and pushes `e:<index>`, so the submitter fails with that error.
  *
- * Shards are computed synchronously on this process's main thread. BullMQ renews a job's lock on a
- * timer of that thread, so a shard must take well under `lockDuration` (default 30 s; riskwasm's
- * default shards take milliseconds to a second): a longer one is seen as stalled and run again
- * elsewhere (still correct, since a duplicate completion writes the same bits and counts once,
- * but wasted). Run one worker process per core.
+ * With `concurrency: 1` shards are computed synchronously on this process's main thread. BullMQ
+ * renews a job's lock on a timer of that thread, so a shard must then take well under
+ * `lockDuration` (default 30 s; riskwasm's default shards take milliseconds to a second): a longer
+ * one is seen as stalled and run again elsewhere (still correct, since a duplicate completion
+ * writes the same bits and counts once, but wasted). With `concurrency: n > 1` shards run on n
+ * worker threads (the same engines, built from the same module: the same bits).
  */
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -27,7 +28,7 @@ import { revaluationShardTasks } from '../risk/revaluation-shards.js';
 import { serializeError } from '../parallel/errors.js';
 import { getShardTask, registerShardTasks, registerTaskModule } from '../parallel/shard-tasks.js';
 import { importTaskModule } from '../parallel/task-modules.js';
-import { checkTaskModules } from '../parallel/pool.js';
+import { checkTaskModules, createWorkerPool, type WorkerPool } from '../parallel/pool.js';
 import { blobKey, runKeys } from './keys.js';
 import { jobSplitOf } from './job-split.js';
 import { buildId, checkConnection, checkQueueName, openRedis, optionalInteger, type RedisConnection } from './connection.js';
@@ -58,9 +59,10 @@ export interface DistributedWorkerOptions {
   /** Queue name (default `'riskwasm'`), the same as the submitters'. */
   queue?: string;
   /**
-   * Shards this worker holds at once (BullMQ concurrency, an integer in [1, 64]; default 1). Shards
-   * compute on one thread, so more than 1 only overlaps Redis round trips with compute: run one
-   * process per core for more throughput.
+   * Shards this worker runs at once (BullMQ concurrency, an integer in [1, 64]; default 1). With 1
+   * a shard computes on this process's main thread; with n > 1 each shard computes on one of n
+   * worker threads of this process (riskwasm's worker pool), so one process can use n cores and
+   * the main thread stays free to renew BullMQ's locks during long shards.
    */
   concurrency?: number;
   /** Milliseconds a shard's lock lasts without renewal (BullMQ `lockDuration`, default 30000): a worker dead this long loses its shard. */
@@ -145,6 +147,16 @@ export async function startWorker(options: DistributedWorkerOptions): Promise<Di
     return e;
   };
 
+  const pools = new Map<string, WorkerPool>();
+  const poolFor = (backend: string, engine: Engine): WorkerPool => {
+    let pool = pools.get(backend);
+    if (!pool) {
+      pool = createWorkerPool({ module: backend === 'js' ? null : engine.module ?? null, workers: concurrency, taskModules: options.taskModules });
+      pools.set(backend, pool);
+    }
+    return pool;
+  };
+
   const compute = async (d: ShardJobData): Promise<Float64Array> => {
     const input = await sharedInput(d.input);
     const mine = await buildId(input.backend);
@@ -158,6 +170,15 @@ export async function startWorker(options: DistributedWorkerOptions): Promise<Di
       job = split.join(input.shared, d.part === null ? undefined : decode(await blob(d.part, 'shard input')), d.index);
     }
     const engine = await engineFor(input.backend);
+    if (concurrency > 1) {
+      const pool = poolFor(input.backend, engine);
+      if (d.blockLength > 0) {
+        const out = new Float64Array(d.blockLength);
+        await pool.run({ task: input.task, job, shards: 1, firstShard: d.index, output: out, shardLength: d.blockLength });
+        return out;
+      }
+      return (await pool.run({ task: input.task, job, shards: 1, firstShard: d.index }))[0]!;
+    }
     const fn = getShardTask(input.task);
     if (d.blockLength > 0) {
       const out = new Float64Array(d.blockLength);
@@ -200,7 +221,8 @@ export async function startWorker(options: DistributedWorkerOptions): Promise<Di
     },
     bullWorker,
     close() {
-      closing ??= bullWorker.close().then(() => {
+      closing ??= bullWorker.close().then(async () => {
+        await Promise.all([...pools.values()].map((p) => p.close()));
         cmd.disconnect();
         bullConnection.disconnect();
       });

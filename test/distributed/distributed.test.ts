@@ -31,8 +31,8 @@ interface WorkerProc {
   events: { type: string; index?: number; attemptsMade?: number }[];
 }
 
-function startWorkerProcess(url: string): Promise<WorkerProc> {
-  const child = fork(WORKER_SCRIPT, [url, QUEUE, JSON.stringify(WORKER_OPTIONS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function startWorkerProcess(url: string, queue = QUEUE, options: object = WORKER_OPTIONS): Promise<WorkerProc> {
+  const child = fork(WORKER_SCRIPT, [url, queue, JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const proc: WorkerProc = { child, events: [] };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('worker process did not start in 20 s')), 20_000);
@@ -319,6 +319,24 @@ describe.runIf(HAVE_REDIS)('riskwasm/distributed on Redis with three worker proc
     // Every shard completed by a live worker (the killed one's included, after its lock expired).
     expect(completions() - before).toBeGreaterThanOrEqual(Math.ceil(args.paths / args.shardSize) - 1);
     workers[0] = await startWorkerProcess(redis.url);
+  }, 120_000);
+
+  it('a worker with concurrency 2 runs shards on two worker threads: same bits (Monte Carlo, revaluation blocks, portfolio margin)', async () => {
+    const threaded = await startWorkerProcess(redis.url, 'threads', { concurrency: 2 });
+    try {
+      for (const backend of BACKENDS) {
+        const engine = await engineFor(backend);
+        const on = { connection: connection(), queue: 'threads' };
+        expectSameBits(await runDistributed(engine, { kind: 'monteCarlo', args: mcArgs }, on), await engine.monteCarlo(mcArgs));
+        expectSameBits(await runDistributed(engine, { kind: 'revaluePortfolio', args: revalueArgs }, on), engine.revaluePortfolio(revalueArgs));
+        const accounts = book(120);
+        expectSameBits(await runDistributed(engine, { kind: 'portfolioMargin', accounts, market, grid: DERIBIT_GRID }, { ...on, shardSize: 30 }),
+          portfolioMargin(engine, accounts, market, DERIBIT_GRID));
+      }
+      expect(threaded.events.filter((e) => e.type === 'completed').length).toBeGreaterThan(0);
+    } finally {
+      await stopProcess(threaded);
+    }
   }, 120_000);
 
   it('`riskwasm worker --redis URL` serves a queue and stops cleanly on SIGTERM (exit 0, JSON report of its shards)', async () => {

@@ -20,7 +20,7 @@ export const workerCommand: CliCommand = {
   options: [
     { flags: '--redis <url>', description: 'Redis URL, e.g. redis://127.0.0.1:6379 (required)' },
     { flags: '--queue <name>', description: 'Queue name, as given to runDistributed', default: 'riskwasm' },
-    { flags: '--concurrency <n>', description: 'Shards held at once (1-64); shards compute on one thread, so run one process per core', default: 1 },
+    { flags: '--concurrency <n>', description: 'Shards at once (1-64); above 1 each on its own worker thread (one process can use n cores)', default: 1 },
     { flags: '--lock-duration <ms>', description: 'Milliseconds before a dead worker\'s shard is handed to another (BullMQ lockDuration)' },
     { flags: '--stalled-interval <ms>', description: 'Milliseconds between checks for stalled shards (BullMQ stalledInterval)' },
   ],
