@@ -12,6 +12,8 @@ const unit = ['test/**/*.test.ts'];
 const integration = ['test/integration/**/*.test.ts'];
 // CLI end-to-end tests spawn `node dist/cli/main.js`: Node only, in their own project.
 const cli = ['test/cli/**/*.test.ts'];
+// [scale] riskwasm/distributed against a real redis-server and worker processes (Node only, built package).
+const distributed = ['test/distributed/**/*.test.ts'];
 // Statistical tests (Monte Carlo within k standard errors, GARCH recovery, rolling backtests):
 // the slowest files, in their own `slow` project (Node). `npm test` runs every project.
 const slow = [
@@ -43,7 +45,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'node', environment: 'node', include: unit, exclude: [...integration, ...cli, ...slow], testTimeout: 60_000 },
+        test: { name: 'node', environment: 'node', include: unit, exclude: [...integration, ...cli, ...slow, ...distributed], testTimeout: 60_000 },
       },
       {
         extends: true,
@@ -54,7 +56,7 @@ export default defineConfig({
         test: {
           name: 'chromium',
           include: unit,
-          exclude: [...integration, ...cli, ...statisticsOnly],
+          exclude: [...integration, ...cli, ...statisticsOnly, ...distributed],
           testTimeout: 120_000,
           browser: {
             enabled: true,
@@ -68,6 +70,11 @@ export default defineConfig({
       {
         extends: true,
         test: { name: 'cli', environment: 'node', include: cli, testTimeout: 120_000 },
+      },
+      {
+        extends: true,
+        // [scale] Files one after another: each starts its own redis-server and worker processes.
+        test: { name: 'distributed', environment: 'node', include: distributed, testTimeout: 120_000, hookTimeout: 60_000, fileParallelism: false },
       },
       {
         extends: true,
