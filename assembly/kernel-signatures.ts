@@ -23,6 +23,7 @@ import { portfolioRevalue } from "./risk/portfolio-revalue";
 import { tailSelect } from "./risk/tail-select";
 import { garchLikelihood } from "./risk/garch-likelihood";
 import { liquidationPrice } from "./margin/liquidation-price";
+import { hedgeShard } from "./hedging/hedge-paths";
 
 // @ts-ignore: decorator
 @inline function use<T>(f: T): void {}
@@ -150,4 +151,9 @@ export function checkKernelSignatures(): void {
     pTiers: usize, maxIterations: i32, pOut: usize, pStatus: usize,
   ) => i32 = liquidationPrice;
   use(liquidationPriceSignature);
+  const hedgeShardSignature: (
+    pathStart: f64, count: i32, steps: i32, seedLo: u32, seedHi: u32, stream: u32, pParams: usize, nOptions: i32,
+    pOptions: usize, pScratch: usize, pPnl: usize, pCost: usize, pTrades: usize,
+  ) => i32 = hedgeShard;
+  use(hedgeShardSignature);
 }

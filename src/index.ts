@@ -224,3 +224,5 @@ export {
   /** @deprecated import from `riskwasm/internals`; removed from the main entry in the next release. */
   checkCorrelationMatrix,
 } from './internals.js';
+// [hedging] simulate
+export type { HedgePosition, HedgingRun, PnlDistribution, SimulateHedgingArgs, SimulateHedgingResult } from './hedging/simulate-hedging.js';

@@ -6,6 +6,7 @@
 import * as MC from '../src/kernels/montecarlo/layout.js';
 import * as RISK from '../src/kernels/risk/layout.js';
 import * as LIQ from '../src/kernels/margin/layout.js';
+import * as HEDGE from '../src/kernels/hedging/layout.js'; // [hedging] simulate
 import { gaussLegendre } from '../src/math/gauss-legendre.js';
 import { sobolDirectionTable } from '../src/random/sobol-table.js';
 import { normalisedBlack } from '../src/kernels/pricing/normalised-black.js';
@@ -288,7 +289,27 @@ export function batchCases(d: Derived): Record<string, KernelCase[]> {
       inputs: { pReturns: garchReturns, pParams: [0.05, 0.08, 0.85, 0.06, 6] },
     })),
     liquidationPrice: [{ label: 'tiers, short and long options, a NaN index', scalars: lq.scalars, inputs: lq.inputs }],
+    // [hedging] simulate
+    hedgeShard: [
+      { label: 'GBM delta, clock every 2, costs (odd count: lane pairs and a scalar tail)', scalars: hedgeScalars, inputs: { pParams: hedgeParams({ H_EVERY: 2, H_PROPORTIONAL: 0.001, H_FIXED: 0.01 }), pOptions: hedgeOptions } },
+      { label: 'Heston QE delta-gamma', scalars: hedgeScalars, inputs: { pParams: hedgeParams({ H_MODEL: MC.MODEL_HESTON_QE, H_STRATEGY: HEDGE.STRATEGY_DELTA_GAMMA }), pOptions: hedgeOptions } },
+      { label: 'Bates Whalley-Wilmott band to the target', scalars: hedgeScalars, inputs: { pParams: hedgeParams({ H_MODEL: MC.MODEL_BATES, H_BAND_MODE: HEDGE.BAND_WHALLEY_WILMOTT, H_TO_EDGE: 0, H_PROPORTIONAL: 0.002 }), pOptions: hedgeOptions } },
+      { label: 'Merton fixed band, a NaN strike and a zero strike', scalars: hedgeScalars, inputs: { pParams: hedgeParams({ H_MODEL: MC.MODEL_MERTON, H_BAND_MODE: HEDGE.BAND_FIXED, H_BAND: 0.1 }), pOptions: hedgeOptions.map((v, i) => (i === HEDGE.OPT_STRIKE ? Number.NaN : i === HEDGE.OPT_COLUMNS + HEDGE.OPT_STRIKE ? 0 : v)) } },
+      { label: 'malformed: strategy code 7', scalars: hedgeScalars, inputs: { pParams: hedgeParams({ H_STRATEGY: 7 }), pOptions: hedgeOptions } },
+    ],
   };
 }
+
+// [hedging] simulate: a short call settling at step 8 and a long put marked at the horizon (step 13 > steps).
+function hedgeParams(set: Partial<Record<keyof typeof HEDGE, number>>): number[] {
+  const b = new Array<number>(HEDGE.H_PARAMS_SIZE).fill(0);
+  const base = { H_SPOT: 100, H_RATE: 0.03, H_DIVIDEND: 0.01, H_HORIZON: 0.5, H_VOL: 0.25, H_V0: 0.04, H_KAPPA: 1.5, H_THETA: 0.05, H_VOL_OF_VAR: 0.5, H_RHO: -0.6,
+    H_JUMP_INTENSITY: 0.5, H_JUMP_MEAN: -0.1, H_JUMP_VOL: 0.15, H_HEDGE_VOL: 0.25, H_STRATEGY: HEDGE.STRATEGY_DELTA, H_EVERY: 1, H_RISK_AVERSION: 1, H_TO_EDGE: 1,
+    H_HEDGE_TYPE: -1, H_HEDGE_STRIKE: 95, H_HEDGE_EXPIRY: 1 };
+  for (const [k, v] of Object.entries({ ...base, ...set })) b[(HEDGE as Record<string, number>)[k]] = v as number;
+  return b;
+}
+const hedgeOptions = [-1, 1, 100, 0.35, 8, 2, -1, 90, 0.8, 13];
+const hedgeScalars = { pathStart: 6, count: 33, steps: 12, seedLo: 42, seedHi: 7, stream: 3, nOptions: 2 };
 
 export { BRIDGE_TIMES, sobolDims };

@@ -31,6 +31,7 @@ export const AREAS = {
   calibration: 'CalibrationKernels',
   risk: 'RiskKernels',
   margin: 'MarginKernels',
+  hedging: 'HedgingKernels', // [hedging] simulate
 };
 
 export const SCALAR_KINDS = ['count', 'i32', 'u32', 'f64'];

@@ -11,6 +11,7 @@ import { createJsMonteCarloKernels } from './montecarlo/kernels.js';
 import { createJsCalibrationKernels } from './calibration/kernels.js';
 import { createJsRiskKernels } from './risk/kernels.js';
 import { createJsMarginKernels } from './margin/kernels.js';
+import { createJsHedgingKernels } from './hedging/kernels.js'; // [hedging] simulate
 
 /**
  * The pure-JS twin of the kernels module, bound to one arena. Batch kernels receive the arena's
@@ -23,6 +24,7 @@ export function createJsKernels(arena: MemoryArena): Kernels {
     ...createJsCalibrationKernels(arena),
     ...createJsRiskKernels(arena),
     ...createJsMarginKernels(arena),
+    ...createJsHedgingKernels(arena), // [hedging] simulate
     assertionCheck: (code) => code,
     normalPdf, normalCdf, normalCdfOverPdf, inverseNormalCdf, inverseNormalCdfFast, normalisedBlack, normalisedImpliedVolatility,
     blackScholesBatch: (n, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus) =>
