@@ -39,6 +39,9 @@
 import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } from "../montecarlo/draws";
 import { exp, log } from "../math/elementary";
 import { normalCdf, normalPdf } from "../math/normal-distribution";
+import { expX2, logX2 } from "../math/f64x2-elementary";
+import { normalPdfX2 } from "../math/f64x2-normal";
+import { normalCdfSelectX2 } from "./normal-cdf-x2";
 import { MODEL_GBM, MODEL_HESTON_EULER, MODEL_MERTON, MODEL_BATES, DRAWS_PHILOX } from "../montecarlo/layout";
 import { gbmLogPathPair } from "./gbm-log-paths";
 import {
@@ -128,6 +131,9 @@ let gH0: f64 = 0.0;
 let rPnl: f64 = 0.0;
 let rCost: f64 = 0.0;
 let rTrades: f64 = 0.0;
+let rPnl1: f64 = 0.0;
+let rCost1: f64 = 0.0;
+let rTrades1: f64 = 0.0;
 
 /** Hedge one path whose log spots x_0..x_steps are at pX (stride `stride` bytes). Result in rPnl, rCost, rTrades. */
 function hedgePath(pX: usize, stride: usize): void {
@@ -142,6 +148,7 @@ function hedgePath(pX: usize, stride: usize): void {
   let g: f64 = 0.0;
   let Sprev = gSpot;
   let Hprev = gH0;
+  let next: i32 = 0;
   for (let i = 0; i <= steps; ++i) {
     const x = load<f64>(pX + <usize>i * stride);
     const S = i == 0 ? gSpot : exp(x);
@@ -167,7 +174,8 @@ function hedgePath(pX: usize, stride: usize): void {
         }
       }
     }
-    if (i < steps && gStrategy != STRATEGY_NONE && i % gEvery == 0) {
+    if (i < steps && gStrategy != STRATEGY_NONE && i == next) {
+      next += gEvery;
       let db: f64 = 0.0;
       let gb: f64 = 0.0;
       for (let k = 0; k < n; ++k) {
@@ -223,6 +231,143 @@ function hedgePath(pX: usize, stride: usize): void {
   rPnl = pnl;
   rCost = cost;
   rTrades = trades;
+}
+
+/** bsPrice on two spots at once (x = ln S per lane): the row is shared, so the alive test is one branch. */
+// @ts-ignore: decorator
+@inline
+function bsPriceX2(typ: f64, K: f64, S: v128, x: v128, row: usize): v128 {
+  const sdt = at(row, 4);
+  if (!(sdt > 0.0)) {
+    const e = f64x2.mul(f64x2.splat(typ), f64x2.sub(S, f64x2.splat(K)));
+    return v128.bitselect(e, f64x2.splat(0.0), f64x2.gt(e, f64x2.splat(0.0)));
+  }
+  const d1 = f64x2.add(f64x2.mul(x, f64x2.splat(at(row, 0))), f64x2.splat(at(row, 1)));
+  const eq = f64x2.splat(at(row, 2));
+  const kd = f64x2.splat(at(row, 3));
+  const sdt2 = f64x2.splat(sdt);
+  return typ > 0.0
+    ? f64x2.sub(f64x2.mul(f64x2.mul(eq, S), normalCdfSelectX2(d1)), f64x2.mul(kd, normalCdfSelectX2(f64x2.sub(d1, sdt2))))
+    : f64x2.sub(f64x2.mul(kd, normalCdfSelectX2(f64x2.sub(sdt2, d1))), f64x2.mul(f64x2.mul(eq, S), normalCdfSelectX2(f64x2.neg(d1))));
+}
+
+/**
+ * hedgePath on two paths at once, one per f64x2 lane (log spots interleaved at pX, [steps + 1][2]):
+ * the scalar loop's operations in its order, branches that differ per lane (settlement, band
+ * trades) as selects of the updated and the kept value. Results: lane 0 in rPnl.., lane 1 in rPnl1..
+ */
+function hedgePathX2(pX: usize): void {
+  const steps = gSteps;
+  const n = gN;
+  const gammaHedge = gStrategy == STRATEGY_DELTA_GAMMA;
+  const needGamma = gammaHedge || gBandMode == BAND_WHALLEY_WILMOTT;
+  const zero = f64x2.splat(0.0);
+  const one = f64x2.splat(1.0);
+  const spot2 = f64x2.splat(gSpot);
+  let pnl = f64x2.splat(gPnl0);
+  let cost = zero;
+  let trades = zero;
+  let h = zero;
+  let g = zero;
+  let Sprev = spot2;
+  let Hprev = f64x2.splat(gH0);
+  let next: i32 = 0;
+  for (let i = 0; i <= steps; ++i) {
+    const x = v128.load(pX + (<usize>i << 4));
+    const S = i == 0 ? spot2 : expX2(x);
+    const st = gStepTab + <usize>i * (<usize>HEDGE_STEP_COLUMNS << 3);
+    const D = f64x2.splat(at(st, 0));
+    const rowI = gOptTab + <usize>i * gRowBytes;
+    let H = Hprev;
+    if (i > 0) {
+      const stPrev = st - (<usize>HEDGE_STEP_COLUMNS << 3);
+      const Dp = f64x2.splat(at(stPrev, 0));
+      pnl = f64x2.add(pnl, f64x2.mul(h, f64x2.sub(f64x2.mul(f64x2.splat(at(st, 1)), S), f64x2.mul(Dp, Sprev))));
+      if (gammaHedge) {
+        H = bsPriceX2(gHType, gHStrike, S, x, rowI + (<usize>n * HEDGE_OPTION_COLUMNS << 3));
+        pnl = f64x2.add(pnl, f64x2.mul(g, f64x2.sub(f64x2.mul(D, H), f64x2.mul(Dp, Hprev))));
+      }
+      for (let k = 0; k < n; ++k) {
+        const o = gOpt + (<usize>(k * OPT_COLUMNS) << 3);
+        const settle = <i32>at(o, OPT_SETTLE);
+        if (settle == i) {
+          const e = f64x2.mul(f64x2.splat(at(o, OPT_TYPE)), f64x2.sub(S, f64x2.splat(at(o, OPT_STRIKE))));
+          const added = f64x2.add(pnl, f64x2.mul(f64x2.mul(f64x2.splat(at(o, OPT_QUANTITY)), D), e));
+          pnl = v128.bitselect(added, pnl, f64x2.gt(e, zero));
+        } else if (i == steps && settle > steps) {
+          const v = bsPriceX2(at(o, OPT_TYPE), at(o, OPT_STRIKE), S, x, rowI + (<usize>(k * HEDGE_OPTION_COLUMNS) << 3));
+          pnl = f64x2.add(pnl, f64x2.mul(f64x2.mul(f64x2.splat(at(o, OPT_QUANTITY)), D), v));
+        }
+      }
+    }
+    if (i < steps && gStrategy != STRATEGY_NONE && i == next) {
+      next += gEvery;
+      let db = zero;
+      let gb = zero;
+      for (let k = 0; k < n; ++k) {
+        const o = gOpt + (<usize>(k * OPT_COLUMNS) << 3);
+        if (<i32>at(o, OPT_SETTLE) <= i) continue;
+        const row = rowI + (<usize>(k * HEDGE_OPTION_COLUMNS) << 3);
+        const a = f64x2.splat(at(row, 0));
+        const d1 = f64x2.add(f64x2.mul(x, a), f64x2.splat(at(row, 1)));
+        const eq = f64x2.splat(at(row, 2));
+        const q = f64x2.splat(at(o, OPT_QUANTITY));
+        const N1 = normalCdfSelectX2(d1);
+        db = f64x2.add(db, f64x2.mul(q, f64x2.mul(eq, at(o, OPT_TYPE) > 0.0 ? N1 : f64x2.sub(N1, one))));
+        if (needGamma) gb = f64x2.add(gb, f64x2.mul(q, f64x2.div(f64x2.mul(f64x2.mul(eq, normalPdfX2(d1)), a), S)));
+      }
+      let gs = zero;
+      let hs = f64x2.neg(db);
+      if (gammaHedge) {
+        const row = rowI + (<usize>n * HEDGE_OPTION_COLUMNS << 3);
+        const a = f64x2.splat(at(row, 0));
+        const d1 = f64x2.add(f64x2.mul(x, a), f64x2.splat(at(row, 1)));
+        const eq = f64x2.splat(at(row, 2));
+        const N1 = normalCdfSelectX2(d1);
+        const dH = f64x2.mul(eq, gHType > 0.0 ? N1 : f64x2.sub(N1, one));
+        const gH = f64x2.div(f64x2.mul(f64x2.mul(eq, normalPdfX2(d1)), a), S);
+        gs = v128.bitselect(f64x2.div(f64x2.neg(gb), gH), zero, f64x2.gt(gH, zero));
+        hs = f64x2.neg(f64x2.add(db, f64x2.mul(gs, dH)));
+        gb = f64x2.add(gb, f64x2.mul(gs, gH));
+      }
+      let trade: v128;
+      let hn = hs;
+      if (gBandMode == BAND_NONE) {
+        trade = v128.or(f64x2.ne(hs, h), f64x2.ne(gs, g));
+      } else {
+        let w: v128;
+        if (gBandMode == BAND_WHALLEY_WILMOTT) {
+          const arg = f64x2.div(f64x2.mul(f64x2.mul(f64x2.mul(f64x2.splat(1.5 * at(st, 2) * gProp), S), gb), gb), f64x2.splat(gRiskAversion));
+          w = v128.bitselect(expX2(f64x2.mul(logX2(arg), f64x2.splat(THIRD))), zero, f64x2.ne(gb, zero));
+        } else {
+          w = f64x2.splat(gBand);
+        }
+        const dev = f64x2.sub(hs, h);
+        trade = f64x2.gt(f64x2.abs(dev), w);
+        if (gToEdge) hn = v128.bitselect(v128.bitselect(f64x2.sub(hs, w), f64x2.add(hs, w), f64x2.gt(dev, zero)), hs, trade);
+      }
+      if (v128.any_true(trade)) {
+        const c = f64x2.add(
+          f64x2.add(f64x2.mul(f64x2.mul(f64x2.splat(gProp), f64x2.abs(f64x2.sub(hn, h))), S), f64x2.mul(f64x2.mul(f64x2.splat(gOptProp), f64x2.abs(f64x2.sub(gs, g))), H)),
+          f64x2.splat(gFixed),
+        );
+        const Dc = f64x2.mul(D, c);
+        pnl = v128.bitselect(f64x2.sub(pnl, Dc), pnl, trade);
+        cost = v128.bitselect(f64x2.add(cost, Dc), cost, trade);
+        trades = v128.bitselect(f64x2.add(trades, one), trades, trade);
+        h = v128.bitselect(hn, h, trade);
+        g = v128.bitselect(gs, g, trade);
+      }
+    }
+    Sprev = S;
+    Hprev = H;
+  }
+  rPnl = f64x2.extract_lane(pnl, 0);
+  rCost = f64x2.extract_lane(cost, 0);
+  rTrades = f64x2.extract_lane(trades, 0);
+  rPnl1 = f64x2.extract_lane(pnl, 1);
+  rCost1 = f64x2.extract_lane(cost, 1);
+  rTrades1 = f64x2.extract_lane(trades, 1);
 }
 
 export function hedgeShard(
@@ -358,14 +503,13 @@ export function hedgeShard(
     if (pairs && i + 1 < count) {
       const pathA = <u32>(start + <u64>i);
       gbmLogPathPair(pathA, pathA + 1, steps, lnS0, gDrift, gSd, pPath);
-      hedgePath(pPath, 16);
+      hedgePathX2(pPath);
       put(pPnl, i, rPnl);
       put(pCost, i, rCost);
       put(pTrades, i, rTrades);
-      hedgePath(pPath + 8, 16);
-      put(pPnl, i + 1, rPnl);
-      put(pCost, i + 1, rCost);
-      put(pTrades, i + 1, rTrades);
+      put(pPnl, i + 1, rPnl1);
+      put(pCost, i + 1, rCost1);
+      put(pTrades, i + 1, rTrades1);
       ++i;
       continue;
     }

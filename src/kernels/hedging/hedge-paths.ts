@@ -101,6 +101,7 @@ function hedgePath(c: Setup, pX: number, stride: number): void {
   let g = 0.0;
   let Sprev = c.spot;
   let Hprev = c.h0;
+  let next = 0;
   for (let i = 0; i <= steps; ++i) {
     const x = F[pX + i * stride]!;
     const S = i === 0 ? c.spot : exp(x);
@@ -126,7 +127,8 @@ function hedgePath(c: Setup, pX: number, stride: number): void {
         }
       }
     }
-    if (i < steps && c.strategy !== STRATEGY_NONE && i % c.every === 0) {
+    if (i < steps && c.strategy !== STRATEGY_NONE && i === next) {
+      next += c.every;
       let db = 0.0;
       let gb = 0.0;
       for (let k = 0; k < n; ++k) {
