@@ -194,6 +194,33 @@ describe.each(BACKENDS)('simulateHedging (%s)', (backend) => {
     expect(res.runs[0]!.cost.mean).toBeGreaterThan(res.runs[2]!.cost.mean);
   });
 
+  it('a band of half-width 0 is the clock rule, bit for bit', async () => {
+    const e = await engineFor(backend);
+    const args: SimulateHedgingArgs = { model: gbm, positions: book, paths: 50, steps: 20, seed: 5, costs: { proportional: 0.001 }, samples: true };
+    const clock = await e.simulateHedging(args);
+    const band = await e.simulateHedging({ ...args, rebalance: { band: 0 } });
+    expect(firstDifference(clock.runs, band.runs)).toBeNull();
+  });
+
+  it('delta-gamma hedging a short call with the same call leaves no P&L on any path (a static replica)', async () => {
+    const e = await engineFor(backend);
+    const res = await e.simulateHedging({
+      model: heston, positions: [{ type: 'call', strike: 100, expiry: 0.5, quantity: -1 }], paths: 64, steps: 30, seed: 6,
+      strategy: 'delta-gamma', hedgeOption: { type: 'call', strike: 100, expiry: 0.5 }, samples: true,
+    });
+    // Rounding only: premium, hedge-option gains (a telescoping sum) and payoff cancel to ~1e-14 of the premium.
+    for (const v of res.runs[0]!.samples!.pnl) expect(Math.abs(v)).toBeLessThan(1e-11);
+    expect(res.runs[0]!.samples!.trades.every((t) => t === 1)).toBe(true);
+  });
+
+  it('delta-gamma hedging beats delta hedging at the same rebalancing dates (GBM, a longer-dated hedge option)', async () => {
+    const e = await engineFor(backend);
+    const base: SimulateHedgingArgs = { model: gbm, positions: [{ type: 'call', strike: 100, expiry: 0.5, quantity: -1 }], paths: 2000, steps: 20, seed: 7 };
+    const d = await e.simulateHedging(base);
+    const dg = await e.simulateHedging({ ...base, strategy: 'delta-gamma', hedgeOption: { type: 'call', strike: 100, expiry: 1 } });
+    expect(dg.runs[0]!.pnl.sd).toBeLessThan(0.5 * d.runs[0]!.pnl.sd);
+  });
+
   it('leaves the arguments unmodified', async () => {
     const e = await engineFor(backend);
     const args = structuredClone({ ...CASES[1]![1] }) as SimulateHedgingArgs;

@@ -13,3 +13,5 @@ export {
 } from './specs.js';
 export { renderSvg, renderHtml } from './render.js';
 export { ChartRendererMissingError, CHART_RENDERER_PACKAGES } from './renderer.js';
+// [hedging] simulate
+export { hedgedPnlChart, type HedgedPnlChartInput, type HedgedPnlRun } from './hedged-pnl.js';
