@@ -2,7 +2,8 @@
 // equal to the Monte Carlo engine's for the same seed; the accounting against an independent
 // re-computation along simulatePaths' paths; input errors naming the field.
 import { describe, expect, it } from 'vitest';
-import { BACKENDS, engineFor, expectInputError } from './backends.js';
+import fc from 'fast-check';
+import { BACKENDS, engineFor, expectInputError, propertySeed } from './backends.js';
 import type { Engine, SimulateHedgingArgs, SimulateHedgingResult } from '../src/index.js';
 import { InputError } from '../src/index.js';
 
@@ -270,5 +271,51 @@ describe.each(BACKENDS)('simulateHedging (%s)', (backend) => {
       expect((caught as InputError).path, JSON.stringify(patch)).toBe(path);
     }
     void expectInputError;
+  });
+});
+
+describe('simulateHedging: near-valid random calls (fast-check)', () => {
+  it('either throws an InputError or returns finite statistics, the same on both backends', async () => {
+    const [wasm, js] = await Promise.all([engineFor('wasm'), engineFor('js')]);
+    const num = fc.oneof(
+      { arbitrary: fc.double({ min: 0.05, max: 2, noNaN: true }), weight: 6 },
+      { arbitrary: fc.constantFrom(0, -0, -1, 1e-300, 1e300, Number.NaN, Infinity), weight: 1 },
+    );
+    const arb = fc.record({
+      spot: num, vol: num, rate: fc.double({ min: -0.2, max: 0.2, noNaN: true }), strike: num, expiry: num, quantity: num,
+      steps: fc.integer({ min: 1, max: 12 }), every: fc.integer({ min: 1, max: 12 }), band: fc.option(num, { nil: undefined }),
+      proportional: fc.option(fc.double({ min: 0, max: 1.2, noNaN: true }), { nil: undefined }),
+      strategy: fc.constantFrom('delta', 'delta-gamma', 'none'), hedgeStrike: num, hedgeExpiry: num,
+    });
+    const seed = propertySeed('simulateHedging near-valid');
+    const samples = fc.sample(arb, { seed, numRuns: 60 });
+    let valid = 0;
+    for (const c of samples) {
+      const args = {
+        model: { kind: 'gbm', spot: c.spot, rate: c.rate, vol: c.vol }, positions: [{ type: 'call', strike: c.strike, expiry: c.expiry, quantity: c.quantity }],
+        paths: 6, steps: c.steps, seed: 1, strategy: c.strategy, rebalance: { every: Math.min(c.every, c.steps), ...(c.band === undefined ? {} : { band: c.band }) },
+        costs: c.proportional === undefined ? {} : { proportional: c.proportional },
+        ...(c.strategy === 'delta-gamma' ? { hedgeOption: { type: 'put', strike: c.hedgeStrike, expiry: c.hedgeExpiry } } : {}),
+      } as unknown as SimulateHedgingArgs;
+      const outcome = async (e: Engine): Promise<string> => {
+        try {
+          const r = await e.simulateHedging(args);
+          for (const run of r.runs) {
+            for (const v of [run.pnl.mean, run.pnl.sd, run.cost.mean, run.pnl.valueAtRisk, run.pnl.expectedShortfall]) {
+              expect(Number.isFinite(v), JSON.stringify(c)).toBe(true);
+            }
+          }
+          return JSON.stringify(r.runs.map((x) => [x.pnl.mean, x.pnl.sd, x.cost.mean]));
+        } catch (err) {
+          expect(err, JSON.stringify(c)).toBeInstanceOf(InputError);
+          return `InputError ${(err as InputError).path}`;
+        }
+      };
+      const o = await outcome(wasm);
+      expect(o).toBe(await outcome(js));
+      if (!o.startsWith('InputError')) valid++;
+    }
+    // The generator is near-valid on purpose: a fair share of calls must run the kernel.
+    expect(valid).toBeGreaterThanOrEqual(6); // about a quarter are valid (the edges and the hedge expiry make the rest InputErrors)
   });
 });
