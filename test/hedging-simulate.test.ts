@@ -222,6 +222,15 @@ describe.each(BACKENDS)('simulateHedging (%s)', (backend) => {
     expect(dg.runs[0]!.pnl.sd).toBeLessThan(0.5 * d.runs[0]!.pnl.sd);
   });
 
+  it('delta-gamma with a hedge option far from the money stays finite (found by the property test below)', async () => {
+    const e = await engineFor(backend);
+    const res = await e.simulateHedging({
+      model: { kind: 'gbm', spot: 0.0558, rate: 0, vol: 0.05 }, positions: [{ type: 'call', strike: 0.0506, expiry: 0.0578, quantity: 0.148 }],
+      paths: 6, steps: 5, seed: 1, strategy: 'delta-gamma', hedgeOption: { type: 'put', strike: 0.486, expiry: 1.62 }, samples: true,
+    });
+    for (const v of res.runs[0]!.samples!.pnl) expect(Number.isFinite(v)).toBe(true);
+  });
+
   it('leaves the arguments unmodified', async () => {
     const e = await engineFor(backend);
     const args = structuredClone({ ...CASES[1]![1] }) as SimulateHedgingArgs;

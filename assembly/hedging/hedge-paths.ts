@@ -19,6 +19,8 @@
 // Black-Scholes delta D_b and gamma G_b at sigma_h over its live options,
 //   delta:        h* = -D_b
 //   delta-gamma:  g* = -G_b / G_H, h* = -(D_b + g* D_H)            (H the hedge option)
+// (g* = 0 when the book has no gamma left; the holding g is kept when G_H is under 1e-8 of the
+// book's gamma per unit, GAMMA_FLOOR: an option far from the money would take absurd quantities).
 // Clock rule: trade to (h*, g*). Band rule: trade only when |h* - h| > w, to the nearest edge of
 // the band (h* -+ w) or to h*; w = H_BAND, or Whalley and Wilmott's asymptotic half-width
 // w = (3/2 e^{-r(T-t)} k S G^2 / gamma)^{1/3} (A. Whalley, P. Wilmott, "An asymptotic analysis of
@@ -55,6 +57,8 @@ import {
 const PSI_C: f64 = 1.5;
 const MAX_JUMPS: i32 = 1000;
 const THIRD: f64 = 1.0 / 3.0;
+/** Smallest hedge-option gamma, relative to the book's gamma per unit, that delta-gamma hedging uses. */
+const GAMMA_FLOOR: f64 = 1e-8;
 
 // @ts-ignore: decorator
 @inline
@@ -178,6 +182,8 @@ function hedgePath(pX: usize, stride: usize): void {
       next += gEvery;
       let db: f64 = 0.0;
       let gb: f64 = 0.0;
+      let qAbs: f64 = 0.0;
+      let gAbs: f64 = 0.0;
       for (let k = 0; k < n; ++k) {
         const o = gOpt + (<usize>(k * OPT_COLUMNS) << 3);
         if (<i32>at(o, OPT_SETTLE) <= i) continue;
@@ -188,7 +194,12 @@ function hedgePath(pX: usize, stride: usize): void {
         const q = at(o, OPT_QUANTITY);
         const N1 = normalCdf(d1);
         db += q * (eq * (at(o, OPT_TYPE) > 0.0 ? N1 : N1 - 1.0));
-        if (needGamma) gb += q * (eq * normalPdf(d1) * a / S);
+        if (needGamma) {
+          const gk = q * (eq * normalPdf(d1) * a / S);
+          gb += gk;
+          qAbs += Math.abs(q);
+          gAbs += Math.abs(gk);
+        }
       }
       let gs: f64 = 0.0;
       let hs = -db;
@@ -200,7 +211,9 @@ function hedgePath(pX: usize, stride: usize): void {
         const N1 = normalCdf(d1);
         const dH = eq * (gHType > 0.0 ? N1 : N1 - 1.0);
         const gH = eq * normalPdf(d1) * a / S;
-        gs = gH > 0.0 ? -gb / gH : 0.0;
+        // No gamma to hedge: no hedge option. A hedge option with under 1e-8 of the book's gamma per
+        // unit (far from the money) would take absurd quantities: keep the holding instead.
+        gs = gAbs == 0.0 ? 0.0 : gH * qAbs > GAMMA_FLOOR * gAbs ? -gb / gH : g;
         hs = -(db + gs * dH);
         gb += gs * gH;
       }
@@ -304,6 +317,8 @@ function hedgePathX2(pX: usize): void {
       next += gEvery;
       let db = zero;
       let gb = zero;
+      let qAbs: f64 = 0.0;
+      let gAbs = zero;
       for (let k = 0; k < n; ++k) {
         const o = gOpt + (<usize>(k * OPT_COLUMNS) << 3);
         if (<i32>at(o, OPT_SETTLE) <= i) continue;
@@ -314,7 +329,12 @@ function hedgePathX2(pX: usize): void {
         const q = f64x2.splat(at(o, OPT_QUANTITY));
         const N1 = normalCdfSelectX2(d1);
         db = f64x2.add(db, f64x2.mul(q, f64x2.mul(eq, at(o, OPT_TYPE) > 0.0 ? N1 : f64x2.sub(N1, one))));
-        if (needGamma) gb = f64x2.add(gb, f64x2.mul(q, f64x2.div(f64x2.mul(f64x2.mul(eq, normalPdfX2(d1)), a), S)));
+        if (needGamma) {
+          const gk = f64x2.mul(q, f64x2.div(f64x2.mul(f64x2.mul(eq, normalPdfX2(d1)), a), S));
+          gb = f64x2.add(gb, gk);
+          qAbs += Math.abs(at(o, OPT_QUANTITY));
+          gAbs = f64x2.add(gAbs, f64x2.abs(gk));
+        }
       }
       let gs = zero;
       let hs = f64x2.neg(db);
@@ -326,7 +346,8 @@ function hedgePathX2(pX: usize): void {
         const N1 = normalCdfSelectX2(d1);
         const dH = f64x2.mul(eq, gHType > 0.0 ? N1 : f64x2.sub(N1, one));
         const gH = f64x2.div(f64x2.mul(f64x2.mul(eq, normalPdfX2(d1)), a), S);
-        gs = v128.bitselect(f64x2.div(f64x2.neg(gb), gH), zero, f64x2.gt(gH, zero));
+        const usable = f64x2.gt(f64x2.mul(gH, f64x2.splat(qAbs)), f64x2.mul(f64x2.splat(GAMMA_FLOOR), gAbs));
+        gs = v128.bitselect(zero, v128.bitselect(f64x2.div(f64x2.neg(gb), gH), g, usable), f64x2.eq(gAbs, zero));
         hs = f64x2.neg(f64x2.add(db, f64x2.mul(gs, dH)));
         gb = f64x2.add(gb, f64x2.mul(gs, gH));
       }

@@ -24,6 +24,8 @@ import {
 const PSI_C = 1.5;
 const MAX_JUMPS = 1000;
 const THIRD = 1.0 / 3.0;
+/** Smallest hedge-option gamma, relative to the book's gamma per unit, that delta-gamma hedging uses. */
+const GAMMA_FLOOR = 1e-8;
 
 /** Poisson(mean) count by summing the probabilities until they pass u (paths.ts's poisson). */
 function poisson(u: number, mean: number, e0: number): number {
@@ -131,6 +133,8 @@ function hedgePath(c: Setup, pX: number, stride: number): void {
       next += c.every;
       let db = 0.0;
       let gb = 0.0;
+      let qAbs = 0.0;
+      let gAbs = 0.0;
       for (let k = 0; k < n; ++k) {
         const o = c.opt + k * OPT_COLUMNS;
         if (toI32(F[o + OPT_SETTLE]!) <= i) continue;
@@ -141,7 +145,12 @@ function hedgePath(c: Setup, pX: number, stride: number): void {
         const q = F[o + OPT_QUANTITY]!;
         const N1 = normalCdf(d1);
         db += q * (eq * (F[o + OPT_TYPE]! > 0.0 ? N1 : N1 - 1.0));
-        if (needGamma) gb += q * (eq * normalPdf(d1) * a / S);
+        if (needGamma) {
+          const gk = q * (eq * normalPdf(d1) * a / S);
+          gb += gk;
+          qAbs += Math.abs(q);
+          gAbs += Math.abs(gk);
+        }
       }
       let gs = 0.0;
       let hs = -db;
@@ -153,7 +162,7 @@ function hedgePath(c: Setup, pX: number, stride: number): void {
         const N1 = normalCdf(d1);
         const dH = eq * (c.hType > 0.0 ? N1 : N1 - 1.0);
         const gH = eq * normalPdf(d1) * a / S;
-        gs = gH > 0.0 ? -gb / gH : 0.0;
+        gs = gAbs === 0.0 ? 0.0 : gH * qAbs > GAMMA_FLOOR * gAbs ? -gb / gH : g;
         hs = -(db + gs * dH);
         gb += gs * gH;
       }
