@@ -13,11 +13,16 @@ export const HEDGING_TARGET_S = 0.5;
 
 const quick = process.argv.includes('--quick');
 const noJs = process.argv.includes('--no-js');
-const GBM = { kind: 'gbm', spot: 100, rate: 0.03, dividendYield: 0.01, vol: 0.2 };
-const HESTON = { kind: 'heston', spot: 100, rate: 0.03, dividendYield: 0.01, v0: 0.04, kappa: 1.5, theta: 0.04, sigma: 0.5, rho: -0.7 };
+/** @typedef {import('../dist/index.js').SimulateHedgingArgs} Args */
 const paths = quick ? 2e4 : 1e5;
+/** @type {Omit<Args, 'model'>} */
 const base = { positions: [{ type: 'call', strike: 100, expiry: 1, quantity: -1 }], paths, steps: 252, seed: 20260101, costs: { proportional: 0.0005 } };
+/** @type {Args['model']} */
+const GBM = { kind: 'gbm', spot: 100, rate: 0.03, dividendYield: 0.01, vol: 0.2 };
+/** @type {Args['model']} */
+const HESTON = { kind: 'heston', spot: 100, rate: 0.03, dividendYield: 0.01, v0: 0.04, kappa: 1.5, theta: 0.04, sigma: 0.5, rho: -0.7 };
 
+/** @template T @param {() => Promise<T>} fn @param {number} reps @returns {Promise<{ best: number, median: number, cpu: number, result: T }>} */
 async function time(fn, reps) {
   let best = Infinity;
   let cpu = 0;
@@ -39,6 +44,7 @@ async function time(fn, reps) {
   return { best, median: times[times.length >> 1], cpu, result };
 }
 
+/** @param {import('../dist/index.js').SimulateHedgingResult} a @param {import('../dist/index.js').SimulateHedgingResult} b */
 function same(a, b) {
   for (let r = 0; r < a.runs.length; r++) {
     const x = a.runs[r].samples.pnl;
@@ -51,11 +57,12 @@ function same(a, b) {
 const wasm = await createEngine({ backend: 'wasm' });
 const js = await createEngine({ backend: 'js' });
 console.log(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}, ${paths} paths x 252 steps`);
+/** @type {{ label: string, args: Args }[]} */
 const cases = [
-  ['GBM daily delta hedge', { ...base, model: GBM }],
-  ['Heston QE daily delta hedge', { ...base, model: HESTON }],
+  { label: 'GBM daily delta hedge', args: { ...base, model: GBM } },
+  { label: 'Heston QE daily delta hedge', args: { ...base, model: HESTON } },
 ];
-for (const [label, args] of cases) {
+for (const { label, args } of cases) {
   const first = await time(() => wasm.simulateHedging({ ...args, samples: true }), 1);
   const w = await time(() => wasm.simulateHedging(args), quick ? 2 : 5);
   let line = `${label}: WASM 1 thread best ${w.best.toFixed(3)} s (median ${w.median.toFixed(3)}, first ${first.best.toFixed(3)}, cpu ${w.cpu.toFixed(3)} s)`;
