@@ -265,7 +265,8 @@ function bsPriceX2(typ: f64, K: f64, S: v128, x: v128, row: usize): v128 {
 }
 
 /**
- * hedgePath on two paths at once, one per f64x2 lane (log spots interleaved at pX, [steps + 1][2]):
+ * hedgePath on two paths at once, one per f64x2 lane (log spots interleaved at pX, [steps + 1][2],
+ * followed by room for the spots and the book deltas, [steps + 1][2] each):
  * the scalar loop's operations in its order, branches that differ per lane (settlement, band
  * trades) as selects of the updated and the kept value. Results: lane 0 in rPnl.., lane 1 in rPnl1..
  */
@@ -284,10 +285,51 @@ function hedgePathX2(pX: usize): void {
   let g = zero;
   let Sprev = spot2;
   let Hprev = f64x2.splat(gH0);
+  // Spots, then (delta without gamma) the book's delta at every rebalancing date, in loops of
+  // their own: no step depends on the previous one there, so the out-of-order core overlaps the
+  // exp and Phi latencies of consecutive dates (in the hedging loop below, one date at a time,
+  // they were the bound). The same operations as the fused loop: the bits do not change.
+  const pS = pX + (<usize>(steps + 1) << 4);
+  const pDb = pS + (<usize>(steps + 1) << 4);
+  for (let i = 1; i <= steps; ++i) v128.store(pS + (<usize>i << 4), expX2(v128.load(pX + (<usize>i << 4))));
+  const deltaOnly = !needGamma && gStrategy != STRATEGY_NONE;
+  if (deltaOnly) {
+    // Two dates per pass (i and j = i + every, j's terms ignored past the last date): two
+    // independent Phi chains side by side.
+    for (let i = 0; i < steps; i += gEvery << 1) {
+      const j = i + gEvery;
+      const both = j < steps;
+      const jj = both ? j : i;
+      const xi = v128.load(pX + (<usize>i << 4));
+      const xj = v128.load(pX + (<usize>jj << 4));
+      const rowI = gOptTab + <usize>i * gRowBytes;
+      const rowJ = gOptTab + <usize>jj * gRowBytes;
+      let dbi = zero;
+      let dbj = zero;
+      for (let k = 0; k < n; ++k) {
+        const o = gOpt + (<usize>(k * OPT_COLUMNS) << 3);
+        const settle = <i32>at(o, OPT_SETTLE);
+        if (settle <= i) continue;
+        const ko = <usize>(k * HEDGE_OPTION_COLUMNS) << 3;
+        const q = f64x2.splat(at(o, OPT_QUANTITY));
+        const call = at(o, OPT_TYPE) > 0.0;
+        const ri = rowI + ko;
+        const rj = rowJ + ko;
+        const d1i = f64x2.add(f64x2.mul(xi, f64x2.splat(at(ri, 0))), f64x2.splat(at(ri, 1)));
+        const d1j = f64x2.add(f64x2.mul(xj, f64x2.splat(at(rj, 0))), f64x2.splat(at(rj, 1)));
+        const Ni = normalCdfSelectX2(d1i);
+        const Nj = normalCdfSelectX2(d1j);
+        dbi = f64x2.add(dbi, f64x2.mul(q, f64x2.mul(f64x2.splat(at(ri, 2)), call ? Ni : f64x2.sub(Ni, one))));
+        if (settle > jj) dbj = f64x2.add(dbj, f64x2.mul(q, f64x2.mul(f64x2.splat(at(rj, 2)), call ? Nj : f64x2.sub(Nj, one))));
+      }
+      v128.store(pDb + (<usize>i << 4), dbi);
+      if (both) v128.store(pDb + (<usize>j << 4), dbj);
+    }
+  }
   let next: i32 = 0;
   for (let i = 0; i <= steps; ++i) {
     const x = v128.load(pX + (<usize>i << 4));
-    const S = i == 0 ? spot2 : expX2(x);
+    const S = i == 0 ? spot2 : v128.load(pS + (<usize>i << 4));
     const st = gStepTab + <usize>i * (<usize>HEDGE_STEP_COLUMNS << 3);
     const D = f64x2.splat(at(st, 0));
     const rowI = gOptTab + <usize>i * gRowBytes;
@@ -319,7 +361,8 @@ function hedgePathX2(pX: usize): void {
       let gb = zero;
       let qAbs: f64 = 0.0;
       let gAbs = zero;
-      for (let k = 0; k < n; ++k) {
+      if (deltaOnly) db = v128.load(pDb + (<usize>i << 4));
+      else for (let k = 0; k < n; ++k) {
         const o = gOpt + (<usize>(k * OPT_COLUMNS) << 3);
         if (<i32>at(o, OPT_SETTLE) <= i) continue;
         const row = rowI + (<usize>(k * HEDGE_OPTION_COLUMNS) << 3);

@@ -80,5 +80,5 @@ export const OPT_COLUMNS = 5;
 export const HEDGE_STEP_COLUMNS = 3;
 /** Per step and option (the hedge option last): 1/(vol sqrt tau), d1 offset, e^{-q tau}, K e^{-r tau}, vol sqrt tau. */
 export const HEDGE_OPTION_COLUMNS = 5;
-/** Step columns, the hedge option's columns and two path lanes. */
-export const HEDGE_SCRATCH_PER_STEP = 10;
+/** Step columns, the hedge option's columns, and two lanes each of log spot, spot and book delta (the f64x2 pair loop). */
+export const HEDGE_SCRATCH_PER_STEP = 14;
