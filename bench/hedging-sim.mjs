@@ -69,7 +69,7 @@ for (const { label, args } of cases) {
   if (!noJs) {
     const j = await time(() => js.simulateHedging({ ...args, samples: true }), quick ? 1 : 2);
     if (!same(first.result, j.result)) throw new Error(`${label}: WASM and JS differ`);
-    line += `; JS best ${j.best.toFixed(3)} s; JS / WASM ${(j.best / w.best).toFixed(2)}x (results identical)`;
+    line += `; JS best ${j.best.toFixed(3)} s (cpu ${j.cpu.toFixed(3)} s); JS / WASM ${(j.best / w.best).toFixed(2)}x wall, ${(j.cpu / w.cpu).toFixed(2)}x cpu (results identical)`;
   }
   const w2 = await time(() => wasm.simulateHedging({ ...args, workers: 2, samples: true }), quick ? 1 : 3);
   if (!same(first.result, w2.result)) throw new Error(`${label}: workers 2 differ`);

@@ -7,7 +7,6 @@ import { InputError } from '../errors.js';
 import { enumOption, keyList, requireObject } from '../batch-inputs.js';
 import { checkKeys } from '../option-keys.js';
 import { requireArrayLike } from '../arguments.js';
-import * as MC from '../kernels/montecarlo/layout.js';
 import * as H from '../kernels/hedging/layout.js';
 import {
   checkMonteCarloModel, checkMonteCarloModelLimits, checkMonteCarloSeed, MAX_STEPS, MAX_WORKERS, MONTE_CARLO_DOMAIN, type ModelSpec,
@@ -243,7 +242,6 @@ export function createHedgingJob(args: SimulateHedgingArgs): HedgingJob {
     params[b + H.H_HEDGE_STRIKE] = hedge.strike;
     params[b + H.H_HEDGE_EXPIRY] = hedge.expiry;
   });
-  if (model.code < MC.MODEL_GBM || model.code > MC.MODEL_BATES) throw new InputError('model.kind', model.kind, 'a single-asset model');
   return {
     model, strategy, band, every, horizon, steps, paths, ...seed, stream, hedgeVol,
     hedgeVolSource: a.hedgeVol === undefined ? defaults.source : 'hedgeVol', workers, shardSize,
