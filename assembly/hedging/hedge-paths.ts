@@ -42,8 +42,7 @@ import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } fro
 import { exp, log } from "../math/elementary";
 import { normalCdf, normalPdf } from "../math/normal-distribution";
 import { expX2, logX2 } from "../math/f64x2-elementary";
-import { normalPdfX2 } from "../math/f64x2-normal";
-import { normalCdfSelectX2 } from "./normal-cdf-x2";
+import { normalPdfX2, normalCdfX2 } from "../math/f64x2-normal";
 import { MODEL_GBM, MODEL_HESTON_EULER, MODEL_MERTON, MODEL_BATES, DRAWS_PHILOX } from "../montecarlo/layout";
 import { gbmLogPathPair } from "./gbm-log-paths";
 import {
@@ -260,8 +259,8 @@ function bsPriceX2(typ: f64, K: f64, S: v128, x: v128, row: usize): v128 {
   const kd = f64x2.splat(at(row, 3));
   const sdt2 = f64x2.splat(sdt);
   return typ > 0.0
-    ? f64x2.sub(f64x2.mul(f64x2.mul(eq, S), normalCdfSelectX2(d1)), f64x2.mul(kd, normalCdfSelectX2(f64x2.sub(d1, sdt2))))
-    : f64x2.sub(f64x2.mul(kd, normalCdfSelectX2(f64x2.sub(sdt2, d1))), f64x2.mul(f64x2.mul(eq, S), normalCdfSelectX2(f64x2.neg(d1))));
+    ? f64x2.sub(f64x2.mul(f64x2.mul(eq, S), normalCdfX2(d1)), f64x2.mul(kd, normalCdfX2(f64x2.sub(d1, sdt2))))
+    : f64x2.sub(f64x2.mul(kd, normalCdfX2(f64x2.sub(sdt2, d1))), f64x2.mul(f64x2.mul(eq, S), normalCdfX2(f64x2.neg(d1))));
 }
 
 /**
@@ -317,8 +316,8 @@ function hedgePathX2(pX: usize): void {
         const rj = rowJ + ko;
         const d1i = f64x2.add(f64x2.mul(xi, f64x2.splat(at(ri, 0))), f64x2.splat(at(ri, 1)));
         const d1j = f64x2.add(f64x2.mul(xj, f64x2.splat(at(rj, 0))), f64x2.splat(at(rj, 1)));
-        const Ni = normalCdfSelectX2(d1i);
-        const Nj = normalCdfSelectX2(d1j);
+        const Ni = normalCdfX2(d1i);
+        const Nj = normalCdfX2(d1j);
         dbi = f64x2.add(dbi, f64x2.mul(q, f64x2.mul(f64x2.splat(at(ri, 2)), call ? Ni : f64x2.sub(Ni, one))));
         if (settle > jj) dbj = f64x2.add(dbj, f64x2.mul(q, f64x2.mul(f64x2.splat(at(rj, 2)), call ? Nj : f64x2.sub(Nj, one))));
       }
@@ -370,7 +369,7 @@ function hedgePathX2(pX: usize): void {
         const d1 = f64x2.add(f64x2.mul(x, a), f64x2.splat(at(row, 1)));
         const eq = f64x2.splat(at(row, 2));
         const q = f64x2.splat(at(o, OPT_QUANTITY));
-        const N1 = normalCdfSelectX2(d1);
+        const N1 = normalCdfX2(d1);
         db = f64x2.add(db, f64x2.mul(q, f64x2.mul(eq, at(o, OPT_TYPE) > 0.0 ? N1 : f64x2.sub(N1, one))));
         if (needGamma) {
           const gk = f64x2.mul(q, f64x2.div(f64x2.mul(f64x2.mul(eq, normalPdfX2(d1)), a), S));
@@ -386,7 +385,7 @@ function hedgePathX2(pX: usize): void {
         const a = f64x2.splat(at(row, 0));
         const d1 = f64x2.add(f64x2.mul(x, a), f64x2.splat(at(row, 1)));
         const eq = f64x2.splat(at(row, 2));
-        const N1 = normalCdfSelectX2(d1);
+        const N1 = normalCdfX2(d1);
         const dH = f64x2.mul(eq, gHType > 0.0 ? N1 : f64x2.sub(N1, one));
         const gH = f64x2.div(f64x2.mul(f64x2.mul(eq, normalPdfX2(d1)), a), S);
         const usable = f64x2.gt(f64x2.mul(gH, f64x2.splat(qAbs)), f64x2.mul(f64x2.splat(GAMMA_FLOOR), gAbs));
