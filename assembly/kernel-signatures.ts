@@ -153,7 +153,7 @@ export function checkKernelSignatures(): void {
   use(liquidationPriceSignature);
   const hedgeShardSignature: (
     pathStart: f64, count: i32, steps: i32, seedLo: u32, seedHi: u32, stream: u32, pParams: usize, nOptions: i32,
-    pOptions: usize, pScratch: usize, pPnl: usize, pCost: usize, pTrades: usize,
+    pOptions: usize, nRuns: i32, pEvery: usize, pScratch: usize, pPnl: usize, pCost: usize, pTrades: usize,
   ) => i32 = hedgeShard;
   use(hedgeShardSignature);
 }

@@ -15,7 +15,7 @@
 // its Black-Scholes price there. Each gain term is a Q-martingale increment, so with no costs and
 // a GBM at sigma_h the mean P&L is 0 (up to the discretisation of the settlement dates).
 //
-// Hedge: at rebalancing step i (i % every == 0, i < steps) the target is, with the book's
+// Hedge: at rebalancing step i (i % every == 0, i < steps; one run per interval of pEvery, same paths) the target is, with the book's
 // Black-Scholes delta D_b and gamma G_b at sigma_h over its live options,
 //   delta:        h* = -D_b
 //   delta-gamma:  g* = -G_b / G_H, h* = -(D_b + g* D_H)            (H the hedge option)
@@ -35,7 +35,7 @@
 // GBM paths are made two at a time, one per f64x2 lane (pair-draws.ts draws, gbm-log-paths.ts):
 // the same operations in the same order per lane, bit for bit the scalar loop.
 //
-// Returns 0, or 1 for a malformed call (count or nOptions < 0, steps < 1, unknown code, every < 1,
+// Returns 0, or 1 for a malformed call (count, nOptions or nRuns < 0, steps < 1, unknown code, an interval < 1,
 // path indices beyond 2^32).
 
 import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } from "../montecarlo/draws";
@@ -47,7 +47,7 @@ import { MODEL_GBM, MODEL_HESTON_EULER, MODEL_MERTON, MODEL_BATES, DRAWS_PHILOX 
 import { gbmLogPathPair } from "./gbm-log-paths";
 import {
   H_MODEL, H_SPOT, H_RATE, H_DIVIDEND, H_HORIZON, H_VOL, H_V0, H_KAPPA, H_THETA, H_VOL_OF_VAR, H_RHO,
-  H_JUMP_INTENSITY, H_JUMP_MEAN, H_JUMP_VOL, H_HEDGE_VOL, H_STRATEGY, H_EVERY, H_BAND_MODE, H_BAND,
+  H_JUMP_INTENSITY, H_JUMP_MEAN, H_JUMP_VOL, H_HEDGE_VOL, H_STRATEGY, H_BAND_MODE, H_BAND,
   H_RISK_AVERSION, H_TO_EDGE, H_PROPORTIONAL, H_FIXED, H_OPTION_PROPORTIONAL, H_HEDGE_TYPE, H_HEDGE_STRIKE,
   H_HEDGE_EXPIRY, STRATEGY_NONE, STRATEGY_DELTA_GAMMA, BAND_NONE, BAND_WHALLEY_WILMOTT,
   OPT_QUANTITY, OPT_TYPE, OPT_STRIKE, OPT_EXPIRY, OPT_SETTLE, OPT_COLUMNS, HEDGE_STEP_COLUMNS, HEDGE_OPTION_COLUMNS,
@@ -263,9 +263,16 @@ function bsPriceX2(typ: f64, K: f64, S: v128, x: v128, row: usize): v128 {
     : f64x2.sub(f64x2.mul(kd, normalCdfX2(f64x2.sub(sdt2, d1))), f64x2.mul(f64x2.mul(eq, S), normalCdfX2(f64x2.neg(d1))));
 }
 
+/** Spots e^x of the pair's steps 1..steps, into the lanes after the log spots (see hedgePathX2). */
+function spotsX2(pX: usize): void {
+  const steps = gSteps;
+  const pS = pX + (<usize>(steps + 1) << 4);
+  for (let i = 1; i <= steps; ++i) v128.store(pS + (<usize>i << 4), expX2(v128.load(pX + (<usize>i << 4))));
+}
+
 /**
  * hedgePath on two paths at once, one per f64x2 lane (log spots interleaved at pX, [steps + 1][2],
- * followed by room for the spots and the book deltas, [steps + 1][2] each):
+ * then their spots from spotsX2, then room for the book deltas, [steps + 1][2] each):
  * the scalar loop's operations in its order, branches that differ per lane (settlement, band
  * trades) as selects of the updated and the kept value. Results: lane 0 in rPnl.., lane 1 in rPnl1..
  */
@@ -284,13 +291,12 @@ function hedgePathX2(pX: usize): void {
   let g = zero;
   let Sprev = spot2;
   let Hprev = f64x2.splat(gH0);
-  // Spots, then (delta without gamma) the book's delta at every rebalancing date, in loops of
-  // their own: no step depends on the previous one there, so the out-of-order core overlaps the
+  // The book's delta at every rebalancing date (delta without gamma), like the spots
+  // (spotsX2) in a loop of its own: no step depends on the previous one there, so the out-of-order core overlaps the
   // exp and Phi latencies of consecutive dates (in the hedging loop below, one date at a time,
   // they were the bound). The same operations as the fused loop: the bits do not change.
   const pS = pX + (<usize>(steps + 1) << 4);
   const pDb = pS + (<usize>(steps + 1) << 4);
-  for (let i = 1; i <= steps; ++i) v128.store(pS + (<usize>i << 4), expX2(v128.load(pX + (<usize>i << 4))));
   const deltaOnly = !needGamma && gStrategy != STRATEGY_NONE;
   if (deltaOnly) {
     // Two dates per pass (i and j = i + every, j's terms ignored past the last date): two
@@ -435,17 +441,19 @@ function hedgePathX2(pX: usize): void {
 
 export function hedgeShard(
   pathStart: f64, count: i32, steps: i32, seedLo: u32, seedHi: u32, stream: u32,
-  pParams: usize, nOptions: i32, pOptions: usize, pScratch: usize, pPnl: usize, pCost: usize, pTrades: usize,
+  pParams: usize, nOptions: i32, pOptions: usize, nRuns: i32, pEvery: usize, pScratch: usize, pPnl: usize, pCost: usize, pTrades: usize,
 ): i32 {
-  if (count < 0 || steps < 1 || nOptions < 0) return 1;
+  if (count < 0 || steps < 1 || nOptions < 0 || nRuns < 0) return 1;
+  for (let r = 0; r < nRuns; ++r) {
+    const e = at(pEvery, r);
+    if (!(e >= 1.0 && e <= 2147483647.0)) return 1;
+  }
   if (!(pathStart >= 0.0) || pathStart != Math.floor(pathStart) || pathStart + <f64>count > 4294967296.0) return 1;
   const model = <i32>par(pParams, H_MODEL);
   const strategy = <i32>par(pParams, H_STRATEGY);
   const bandMode = <i32>par(pParams, H_BAND_MODE);
-  const every = par(pParams, H_EVERY);
   if (model < MODEL_GBM || model > MODEL_BATES) return 1;
   if (strategy < STRATEGY_NONE || strategy > STRATEGY_DELTA_GAMMA || bandMode < BAND_NONE || bandMode > BAND_WHALLEY_WILMOTT) return 1;
-  if (!(every >= 1.0 && every <= 2147483647.0)) return 1;
   const dps: i32 = model == MODEL_GBM ? 1 : model == MODEL_MERTON ? 3 : model == MODEL_BATES ? 4 : 2;
   if (<i64>steps * <i64>dps > 0x7fffffff) return 1;
   const start = <u64>pathStart;
@@ -470,7 +478,6 @@ export function hedgeShard(
   gOpt = pOptions;
   gSpot = spot;
   gStrategy = strategy;
-  gEvery = <i32>every;
   gBandMode = bandMode;
   gBand = par(pParams, H_BAND);
   gRiskAversion = par(pParams, H_RISK_AVERSION);
@@ -566,13 +573,18 @@ export function hedgeShard(
     if (pairs && i + 1 < count) {
       const pathA = <u32>(start + <u64>i);
       gbmLogPathPair(pathA, pathA + 1, steps, lnS0, gDrift, gSd, pPath);
-      hedgePathX2(pPath);
-      put(pPnl, i, rPnl);
-      put(pCost, i, rCost);
-      put(pTrades, i, rTrades);
-      put(pPnl, i + 1, rPnl1);
-      put(pCost, i + 1, rCost1);
-      put(pTrades, i + 1, rTrades1);
+      spotsX2(pPath);
+      for (let r = 0; r < nRuns; ++r) {
+        gEvery = <i32>at(pEvery, r);
+        hedgePathX2(pPath);
+        const o = r * count + i;
+        put(pPnl, o, rPnl);
+        put(pCost, o, rCost);
+        put(pTrades, o, rTrades);
+        put(pPnl, o + 1, rPnl1);
+        put(pCost, o + 1, rCost1);
+        put(pTrades, o + 1, rTrades1);
+      }
       ++i;
       continue;
     }
@@ -634,10 +646,14 @@ export function hedgeShard(
       }
       store<f64>(pPath + (<usize>(s + 1) << 3), x);
     }
-    hedgePath(pPath, 8);
-    put(pPnl, i, rPnl);
-    put(pCost, i, rCost);
-    put(pTrades, i, rTrades);
+    for (let r = 0; r < nRuns; ++r) {
+      gEvery = <i32>at(pEvery, r);
+      hedgePath(pPath, 8);
+      const o = r * count + i;
+      put(pPnl, o, rPnl);
+      put(pCost, o, rCost);
+      put(pTrades, o, rTrades);
+    }
   }
   return 0;
 }

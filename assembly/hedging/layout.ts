@@ -28,27 +28,25 @@ export const H_JUMP_VOL: i32 = 13;
 export const H_HEDGE_VOL: i32 = 14;
 /** STRATEGY_*. */
 export const H_STRATEGY: i32 = 15;
-/** Rebalance (or test the band) at steps 0, every, 2 every, ... (an integer >= 1). */
-export const H_EVERY: i32 = 16;
 /** BAND_*. */
-export const H_BAND_MODE: i32 = 17;
+export const H_BAND_MODE: i32 = 16;
 /** BAND_FIXED: half-width of the no-trade band in units of the underlying. */
-export const H_BAND: i32 = 18;
+export const H_BAND: i32 = 17;
 /** BAND_WHALLEY_WILMOTT: risk aversion gamma of the band (1/USD). */
-export const H_RISK_AVERSION: i32 = 19;
+export const H_RISK_AVERSION: i32 = 18;
 /** 1: a band trade moves to the nearest edge of the band; 0: to the target. */
-export const H_TO_EDGE: i32 = 20;
+export const H_TO_EDGE: i32 = 19;
 /** Cost per unit of notional of the underlying traded (fraction, one way). */
-export const H_PROPORTIONAL: i32 = 21;
+export const H_PROPORTIONAL: i32 = 20;
 /** Cost per rebalancing with a trade (USD). */
-export const H_FIXED: i32 = 22;
+export const H_FIXED: i32 = 21;
 /** Cost per unit of premium of the hedge option traded (fraction, one way). */
-export const H_OPTION_PROPORTIONAL: i32 = 23;
+export const H_OPTION_PROPORTIONAL: i32 = 22;
 /** Delta-gamma hedge option: +1 call, -1 put; strike; expiry (years, >= horizon). */
-export const H_HEDGE_TYPE: i32 = 24;
-export const H_HEDGE_STRIKE: i32 = 25;
-export const H_HEDGE_EXPIRY: i32 = 26;
-export const H_PARAMS_SIZE: i32 = 27;
+export const H_HEDGE_TYPE: i32 = 23;
+export const H_HEDGE_STRIKE: i32 = 24;
+export const H_HEDGE_EXPIRY: i32 = 25;
+export const H_PARAMS_SIZE: i32 = 26;
 
 /** No hedge (the options alone). */
 export const STRATEGY_NONE: i32 = 0;

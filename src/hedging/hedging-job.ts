@@ -60,7 +60,7 @@ export interface HedgingJob {
   nOptions: number;
   /** Option table, row-major [nOptions][OPT_COLUMNS]. */
   options: Float64Array;
-  /** Parameter blocks, one per entry of `every` ([runs][H_PARAMS_SIZE]). */
+  /** The kernel's parameter block (H_PARAMS_SIZE); the intervals go to the kernel as `every`. */
   params: Float64Array;
   confidence: number;
   quantiles: number[];
@@ -211,9 +211,9 @@ export function createHedgingJob(args: SimulateHedgingArgs): HedgingJob {
     // Settles at the step nearest its expiry (at least step 1); alive past the horizon: marked there.
     options[o + H.OPT_SETTLE] = p.expiry > horizon ? steps + 1 : Math.min(Math.max(Math.round(p.expiry / dt), 1), steps);
   });
-  const params = new Float64Array(every.length * H.H_PARAMS_SIZE);
-  every.forEach((e, run) => {
-    const b = run * H.H_PARAMS_SIZE;
+  const params = new Float64Array(H.H_PARAMS_SIZE);
+  {
+    const b = 0;
     params[b + H.H_MODEL] = model.code;
     params[b + H.H_SPOT] = model.spot;
     params[b + H.H_RATE] = model.rate;
@@ -230,7 +230,6 @@ export function createHedgingJob(args: SimulateHedgingArgs): HedgingJob {
     params[b + H.H_JUMP_VOL] = model.deltaJ;
     params[b + H.H_HEDGE_VOL] = hedgeVol;
     params[b + H.H_STRATEGY] = strategy === 'none' ? H.STRATEGY_NONE : strategy === 'delta' ? H.STRATEGY_DELTA : H.STRATEGY_DELTA_GAMMA;
-    params[b + H.H_EVERY] = e;
     params[b + H.H_BAND_MODE] = band === 'none' ? H.BAND_NONE : band === 'fixed' ? H.BAND_FIXED : H.BAND_WHALLEY_WILMOTT;
     params[b + H.H_BAND] = bandWidth;
     params[b + H.H_RISK_AVERSION] = riskAversion;
@@ -241,7 +240,7 @@ export function createHedgingJob(args: SimulateHedgingArgs): HedgingJob {
     params[b + H.H_HEDGE_TYPE] = hedge.type;
     params[b + H.H_HEDGE_STRIKE] = hedge.strike;
     params[b + H.H_HEDGE_EXPIRY] = hedge.expiry;
-  });
+  }
   return {
     model, strategy, band, every, horizon, steps, paths, ...seed, stream, hedgeVol,
     hedgeVolSource: a.hedgeVol === undefined ? defaults.source : 'hedgeVol', workers, shardSize,

@@ -1,6 +1,6 @@
 /**
  * The `'hedgeSimulate'` shard task: shard k runs paths [k shardSize, (k + 1) shardSize) of a
- * {@link HedgingJob} through the hedgeShard kernel once per rebalancing interval and writes one
+ * {@link HedgingJob} through one hedgeShard call (each path hedged once per rebalancing interval) and writes one
  * block, [runs][3][shardSize] doubles (P&L, cost, trades per path). A path's outputs depend only on
  * (job, path index), never on the shard it falls in or the thread that runs it, so any worker
  * count gives the same arrays bit for bit.
@@ -34,9 +34,8 @@ function checkJob(value: unknown): HedgingJob {
   requireInteger(j.stream, 'job.stream', 0, 0x7fffffff);
   if (!Array.isArray(j.every) || j.every.length < 1) throw new InputError('job.every', j.every, 'a non-empty array of intervals');
   if (!(j.options instanceof Float64Array) || j.options.length !== n * H.OPT_COLUMNS) throw new InputError('job.options', j.options, `a Float64Array of ${n * H.OPT_COLUMNS}`);
-  if (!(j.params instanceof Float64Array) || j.params.length !== j.every.length * H.H_PARAMS_SIZE) {
-    throw new InputError('job.params', j.params, `a Float64Array of ${j.every.length * H.H_PARAMS_SIZE}`);
-  }
+  if (!(j.params instanceof Float64Array) || j.params.length !== H.H_PARAMS_SIZE) throw new InputError('job.params', j.params, `a Float64Array of ${H.H_PARAMS_SIZE}`);
+  j.every.forEach((e: unknown, r: number) => requireInteger(e, `job.every[${r}]`, 1, steps));
   if ((steps + 1) * (5 * n + H.HEDGE_SCRATCH_PER_STEP) > 2 ** 22) throw new InputError('job.steps', steps, 'a kernel scratch of at most 2^22 doubles');
   checkedJobs.add(j);
   return j as unknown as HedgingJob;
@@ -70,26 +69,31 @@ export function hedgingShard(ctx: EngineContext, job: HedgingJob, shardIndex: nu
   const arena = ctx.arena;
   const n = j.nOptions;
   const scratch = (j.steps + 1) * (5 * n + H.HEDGE_SCRATCH_PER_STEP);
+  const runs = j.every.length;
   arena.reset();
   // Rounded up to 16 bytes: the JS backing grows to exactly the reserved length.
-  arena.reserve(Math.ceil(((H.H_PARAMS_SIZE + n * H.OPT_COLUMNS + scratch + 3 * count) * 8 + 128) / 16) * 16);
+  arena.reserve(Math.ceil(((H.H_PARAMS_SIZE + n * H.OPT_COLUMNS + runs + scratch + 3 * runs * count) * 8 + 160) / 16) * 16);
   const pParams = arena.alloc(H.H_PARAMS_SIZE * 8);
   const pOptions = arena.alloc(n * H.OPT_COLUMNS * 8);
+  const pEvery = arena.alloc(runs * 8);
   const pScratch = arena.alloc(scratch * 8);
-  const pPnl = arena.alloc(count * 8);
-  const pCost = arena.alloc(count * 8);
-  const pTrades = arena.alloc(count * 8);
-  arena.views.f64.set(j.options, pOptions >>> 3);
-  for (let r = 0; r < j.every.length; r++) {
-    const f64 = arena.views.f64;
-    f64.set(j.params.subarray(r * H.H_PARAMS_SIZE, (r + 1) * H.H_PARAMS_SIZE), pParams >>> 3);
-    const rc = k.hedgeShard(first, count, j.steps, j.seedLo, j.seedHi, j.stream, pParams, n, pOptions, pScratch, pPnl, pCost, pTrades);
-    if (rc !== 0) throw new KernelError('hedgeShard', rc);
-    const v = arena.views.f64;
+  const pPnl = arena.alloc(runs * count * 8);
+  const pCost = arena.alloc(runs * count * 8);
+  const pTrades = arena.alloc(runs * count * 8);
+  const f64 = arena.views.f64;
+  f64.set(j.params, pParams >>> 3);
+  f64.set(j.options, pOptions >>> 3);
+  f64.set(j.every, pEvery >>> 3);
+  // One kernel call for every interval: each path is made once and hedged once per interval.
+  const rc = k.hedgeShard(first, count, j.steps, j.seedLo, j.seedHi, j.stream, pParams, n, pOptions, runs, pEvery, pScratch, pPnl, pCost, pTrades);
+  if (rc !== 0) throw new KernelError('hedgeShard', rc);
+  const v = arena.views.f64;
+  for (let r = 0; r < runs; r++) {
     const base = r * 3 * S;
-    block.set(v.subarray(pPnl >>> 3, (pPnl >>> 3) + count), base);
-    block.set(v.subarray(pCost >>> 3, (pCost >>> 3) + count), base + S);
-    block.set(v.subarray(pTrades >>> 3, (pTrades >>> 3) + count), base + 2 * S);
+    const at = r * count;
+    block.set(v.subarray((pPnl >>> 3) + at, (pPnl >>> 3) + at + count), base);
+    block.set(v.subarray((pCost >>> 3) + at, (pCost >>> 3) + at + count), base + S);
+    block.set(v.subarray((pTrades >>> 3) + at, (pTrades >>> 3) + at + count), base + 2 * S);
   }
   return block;
 }

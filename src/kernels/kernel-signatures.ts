@@ -403,18 +403,21 @@ export interface HedgingKernels {
    * `stream` and Philox draws. A book of `nOptions` vanillas (row-major option table at `pOptions`, hedging/layout.ts
    * OPT_*) is bought or sold at t = 0 at Black-Scholes prices at the hedge vol and hedged in the underlying (and a
    * hedge option for delta-gamma) with the strategy, rebalancing rule and costs of the parameter block at `pParams`
-   * (H_*). Writes per path the P&L discounted to t = 0 (`pPnl`), the discounted costs paid (`pCost`) and the number
-   * of rebalancings with a trade (`pTrades`). Returns 0, or 1 for a malformed call.
+   * (H_*), once per rebalancing interval of `pEvery` (nRuns integers >= 1, in steps) on the same paths. Writes per
+   * run and path, row-major [nRuns][count], the P&L discounted to t = 0 (`pPnl`), the discounted costs paid (`pCost`)
+   * and the number of rebalancings with a trade (`pTrades`). Returns 0, or 1 for a malformed call.
    * @param pParams f64 [H_PARAMS_SIZE], read
    * @param pOptions f64 [nOptions * OPT_COLUMNS], read
+   * @param pEvery f64 [nRuns], read
    * @param pScratch f64 [(steps + 1) * (nOptions * 5 + HEDGE_SCRATCH_PER_STEP)], scratch
-   * @param pPnl f64 [count], written
-   * @param pCost f64 [count], written
-   * @param pTrades f64 [count], written
+   * @param pPnl f64 [nRuns * count], written
+   * @param pCost f64 [nRuns * count], written
+   * @param pTrades f64 [nRuns * count], written
    */
   hedgeShard(
     pathStart: number, count: number, steps: number, seedLo: number, seedHi: number, stream: number, pParams: number,
-    nOptions: number, pOptions: number, pScratch: number, pPnl: number, pCost: number, pTrades: number,
+    nOptions: number, pOptions: number, nRuns: number, pEvery: number, pScratch: number, pPnl: number, pCost: number,
+    pTrades: number,
   ): number;
 }
 

@@ -5,7 +5,7 @@
 // stream layout, same step formulas), exp / log / normal cdf and pdf the shared implementations:
 // every output is the WASM twin's, bit for bit.
 //
-// Returns 0, or 1 for a malformed call (count or nOptions < 0, steps < 1, unknown code, every < 1,
+// Returns 0, or 1 for a malformed call (count, nOptions or nRuns < 0, steps < 1, unknown code, an interval < 1,
 // path indices beyond 2^32).
 
 import type { KernelHeap } from '../heap.js';
@@ -15,7 +15,7 @@ import { normalCdf, normalPdf } from '../math/normal-distribution.js';
 import { MODEL_GBM, MODEL_HESTON_EULER, MODEL_MERTON, MODEL_BATES, DRAWS_PHILOX } from '../montecarlo/layout.js';
 import {
   H_MODEL, H_SPOT, H_RATE, H_DIVIDEND, H_HORIZON, H_VOL, H_V0, H_KAPPA, H_THETA, H_VOL_OF_VAR, H_RHO,
-  H_JUMP_INTENSITY, H_JUMP_MEAN, H_JUMP_VOL, H_HEDGE_VOL, H_STRATEGY, H_EVERY, H_BAND_MODE, H_BAND,
+  H_JUMP_INTENSITY, H_JUMP_MEAN, H_JUMP_VOL, H_HEDGE_VOL, H_STRATEGY, H_BAND_MODE, H_BAND,
   H_RISK_AVERSION, H_TO_EDGE, H_PROPORTIONAL, H_FIXED, H_OPTION_PROPORTIONAL, H_HEDGE_TYPE, H_HEDGE_STRIKE,
   H_HEDGE_EXPIRY, STRATEGY_NONE, STRATEGY_DELTA_GAMMA, BAND_NONE, BAND_WHALLEY_WILMOTT,
   OPT_QUANTITY, OPT_TYPE, OPT_STRIKE, OPT_EXPIRY, OPT_SETTLE, OPT_COLUMNS, HEDGE_STEP_COLUMNS, HEDGE_OPTION_COLUMNS,
@@ -197,23 +197,27 @@ function hedgePath(c: Setup, pX: number, stride: number): void {
 
 export function hedgeShard(
   heap: KernelHeap, pathStart: number, count: number, steps: number, seedLo: number, seedHi: number, stream: number,
-  pParams: number, nOptions: number, pOptions: number, pScratch: number, pPnl: number, pCost: number, pTrades: number,
+  pParams: number, nOptions: number, pOptions: number, nRuns: number, pEvery: number, pScratch: number, pPnl: number, pCost: number, pTrades: number,
 ): number {
   count |= 0;
   steps |= 0;
   nOptions |= 0;
+  nRuns |= 0;
   const F = heap.f64;
   const pp0 = pParams >>> 3;
   const par = (i: number): number => F[pp0 + i]!;
-  if (count < 0 || steps < 1 || nOptions < 0) return 1;
+  if (count < 0 || steps < 1 || nOptions < 0 || nRuns < 0) return 1;
+  const ev0 = pEvery >>> 3;
+  for (let r = 0; r < nRuns; ++r) {
+    const e = F[ev0 + r]!;
+    if (!(e >= 1.0 && e <= 2147483647.0)) return 1;
+  }
   if (!(pathStart >= 0.0) || pathStart !== Math.floor(pathStart) || pathStart + count > 4294967296.0) return 1;
   const model = toI32(par(H_MODEL));
   const strategy = toI32(par(H_STRATEGY));
   const bandMode = toI32(par(H_BAND_MODE));
-  const every = par(H_EVERY);
   if (model < MODEL_GBM || model > MODEL_BATES) return 1;
   if (strategy < STRATEGY_NONE || strategy > STRATEGY_DELTA_GAMMA || bandMode < BAND_NONE || bandMode > BAND_WHALLEY_WILMOTT) return 1;
-  if (!(every >= 1.0 && every <= 2147483647.0)) return 1;
   const dps = model === MODEL_GBM ? 1 : model === MODEL_MERTON ? 3 : model === MODEL_BATES ? 4 : 2;
   if (steps * dps > 0x7fffffff) return 1;
   const start = pathStart;
@@ -290,7 +294,7 @@ export function hedgeShard(
   }
   const hType = par(H_HEDGE_TYPE);
   const setup: Setup = {
-    F, steps, n: nOptions, opt, stepTab, optTab, rowLen, spot, strategy, every: toI32(every), bandMode,
+    F, steps, n: nOptions, opt, stepTab, optTab, rowLen, spot, strategy, every: 1, bandMode,
     band: par(H_BAND), riskAversion: par(H_RISK_AVERSION), toEdge: par(H_TO_EDGE) !== 0.0, prop: par(H_PROPORTIONAL),
     fixed: par(H_FIXED), optProp: par(H_OPTION_PROPORTIONAL), hType, hStrike, pnl0,
     h0: strategy === STRATEGY_DELTA_GAMMA ? bsPrice(F, hType, hStrike, spot, lnS0, optTab + nOptions * HEDGE_OPTION_COLUMNS) : 0.0,
@@ -378,10 +382,14 @@ export function hedgeShard(
       }
       F[pPath + s + 1] = x;
     }
-    hedgePath(setup, pPath, 1);
-    F[out0 + i] = result.pnl;
-    F[cost0 + i] = result.cost;
-    F[trades0 + i] = result.trades;
+    for (let r = 0; r < nRuns; ++r) {
+      setup.every = toI32(F[ev0 + r]!);
+      hedgePath(setup, pPath, 1);
+      const o = r * count + i;
+      F[out0 + o] = result.pnl;
+      F[cost0 + o] = result.cost;
+      F[trades0 + o] = result.trades;
+    }
   }
   return 0;
 }

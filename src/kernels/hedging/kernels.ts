@@ -12,7 +12,7 @@ export type { HedgingKernels };
 /** The pure-JS hedging kernels bound to `arena`. */
 export function createJsHedgingKernels(arena: MemoryArena): HedgingKernels {
   return {
-    hedgeShard: (pathStart, count, steps, seedLo, seedHi, stream, pParams, nOptions, pOptions, pScratch, pPnl, pCost, pTrades) =>
-      hedgeShard(arena.views, pathStart, count, steps, seedLo, seedHi, stream, pParams, nOptions, pOptions, pScratch, pPnl, pCost, pTrades),
+    hedgeShard: (pathStart, count, steps, seedLo, seedHi, stream, pParams, nOptions, pOptions, nRuns, pEvery, pScratch, pPnl, pCost, pTrades) =>
+      hedgeShard(arena.views, pathStart, count, steps, seedLo, seedHi, stream, pParams, nOptions, pOptions, nRuns, pEvery, pScratch, pPnl, pCost, pTrades),
   };
 }

@@ -28,27 +28,25 @@ export const H_JUMP_VOL = 13;
 export const H_HEDGE_VOL = 14;
 /** STRATEGY_*. */
 export const H_STRATEGY = 15;
-/** Rebalance (or test the band) at steps 0, every, 2 every, ... (an integer >= 1). */
-export const H_EVERY = 16;
 /** BAND_*. */
-export const H_BAND_MODE = 17;
+export const H_BAND_MODE = 16;
 /** BAND_FIXED: half-width of the no-trade band in units of the underlying. */
-export const H_BAND = 18;
+export const H_BAND = 17;
 /** BAND_WHALLEY_WILMOTT: risk aversion gamma of the band (1/USD). */
-export const H_RISK_AVERSION = 19;
+export const H_RISK_AVERSION = 18;
 /** 1: a band trade moves to the nearest edge of the band; 0: to the target. */
-export const H_TO_EDGE = 20;
+export const H_TO_EDGE = 19;
 /** Cost per unit of notional of the underlying traded (fraction, one way). */
-export const H_PROPORTIONAL = 21;
+export const H_PROPORTIONAL = 20;
 /** Cost per rebalancing with a trade (USD). */
-export const H_FIXED = 22;
+export const H_FIXED = 21;
 /** Cost per unit of premium of the hedge option traded (fraction, one way). */
-export const H_OPTION_PROPORTIONAL = 23;
+export const H_OPTION_PROPORTIONAL = 22;
 /** Delta-gamma hedge option: +1 call, -1 put; strike; expiry (years, >= horizon). */
-export const H_HEDGE_TYPE = 24;
-export const H_HEDGE_STRIKE = 25;
-export const H_HEDGE_EXPIRY = 26;
-export const H_PARAMS_SIZE = 27;
+export const H_HEDGE_TYPE = 23;
+export const H_HEDGE_STRIKE = 24;
+export const H_HEDGE_EXPIRY = 25;
+export const H_PARAMS_SIZE = 26;
 
 /** No hedge (the options alone). */
 export const STRATEGY_NONE = 0;
