@@ -19,12 +19,14 @@ const distributed = ['test/distributed/**/*.test.ts'];
 const slow = [
   'test/risk-backtests.test.ts', 'test/montecarlo-heston.test.ts', 'test/montecarlo-gbm.test.ts', 'test/montecarlo-jumps.test.ts',
   'test/montecarlo-multi-asset.test.ts', 'test/risk-garch.test.ts', 'test/calibration-global.test.ts',
+  'test/hedging-simulate-statistics.test.ts', // [hedging] simulate
 ];
 // Of those, the files that only check statistics of the random streams stay out of Chromium: the
 // streams are bit-identical across backends and environments, which test/montecarlo-backends.test.ts
 // checks there for every model and payoff. The others also compare the backends (multi-asset,
 // GARCH fits, the global stage) and run in Chromium for that.
 const statisticsOnly = ['test/risk-backtests.test.ts', 'test/montecarlo-heston.test.ts', 'test/montecarlo-gbm.test.ts', 'test/montecarlo-jumps.test.ts'];
+statisticsOnly.push('test/hedging-simulate-statistics.test.ts'); // [hedging] simulate
 
 // Under CI, also write vitest's JSON report: .ci/run prints its counts as `N passed, N failed`.
 const ci = !!process.env.CI && process.env.CI !== 'false';

@@ -57,6 +57,7 @@ import {
   splitCalibrateArgs, type CalibrateArgs, type CalibrateSsviArgs, type CalibrateSsviResult, type CalibrateSviArgs, type CalibrateSviResult, type EmpiricalTailArgs,
   type GarchLogLikelihoodArgs, type MonteCarloScenariosArgs, type PhiloxArgs, type PortfolioSensitivitiesArgs, type SimulateGarchArgs,
 } from './engine-args.js';
+import { simulateHedging, type SimulateHedgingArgs, type SimulateHedgingResult } from './hedging/simulate-hedging.js'; // [hedging] simulate
 
 /** Which kernels an engine runs. */
 export type Backend = 'wasm' | 'js';
@@ -573,6 +574,20 @@ export class Engine implements EngineContext {
    */
   volSurface(fit: VolSurfaceInput, options?: VolSurfaceOptions): VolSurface {
     return buildVolSurface(this, fit, options);
+  }
+
+  // [hedging] simulate
+  /**
+   * Discrete hedging of a book of vanillas along simulated paths (GBM, Heston, Merton, Bates: the
+   * Monte Carlo engine's paths for the same seed): delta or delta-gamma hedges with Black-Scholes
+   * greeks at a hedge vol (decimal), rebalanced every N steps or on a band (fixed or
+   * Whalley-Wilmott), with proportional and fixed costs. Resolves with the distribution of hedged
+   * P&L (USD, discounted to t = 0), costs and trade counts per rebalancing interval, bit-identical
+   * across backends and worker counts. See {@link SimulateHedgingArgs}.
+   * @throws (rejects) InputError naming the bad field; AbortedError; WorkerError.
+   */
+  simulateHedging(args: SimulateHedgingArgs): Promise<SimulateHedgingResult> {
+    return simulateHedging(this, args);
   }
 }
 

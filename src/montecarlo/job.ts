@@ -739,3 +739,7 @@ export function createSimulatePathsJob(args: SimulatePathsArgs): SimulatePathsJo
     assets: n, assetBlock: assetBlock(model, NO_PAYOFF),
   };
 }
+
+// [hedging] simulate: the model, seed and model-limit checks, shared with engine.simulateHedging
+// (whose paths are this engine's paths).
+export { checkModel as checkMonteCarloModel, checkSeed as checkMonteCarloSeed, checkModelLimits as checkMonteCarloModelLimits };
