@@ -103,17 +103,87 @@ function collateralEntries(acc: MarginAccount): [string, number][] | null | unde
 function positionCapacity(list: readonly MarginAccount[], a0: number, a1: number): number {
   let n = 0;
   for (let i = a0; i < a1; i++) {
-    const acc = list[i];
-    if (acc !== null && typeof acc === 'object' && Array.isArray(acc.positions)) n += acc.positions.length;
+    try {
+      const acc = list[i];
+      if (acc !== null && typeof acc === 'object' && Array.isArray(acc.positions)) n += acc.positions.length;
+    } catch {
+      // A throwing getter: the account goes raw (writeAccount reads it again and fails the same way).
+    }
   }
   return n;
 }
 
+/** The columns of one shard while they are written. */
+interface PartWriter {
+  code: Int32Array;
+  size: Float64Array;
+  /** Next free position. */
+  k: number;
+  extra: number[];
+  names: string[];
+  codes: Map<string, number>;
+}
+
 /**
- * Split `list` into shards of `accountsPerShard` accounts: the instrument-name table and one
- * {@link MarginShardPart} per shard. Reads the inputs only (never modifies them, never throws on a
- * malformed account: that one goes to `raw` and the shard task reports it as one thread would).
+ * Write `acc`'s positions into the columns if the account's shape fits them: its collateral
+ * entries (null for none), or undefined (nothing written, the account goes raw). A getter or proxy
+ * that throws while read also sends the account raw: the worker, or the structured clone, reports
+ * it as before.
+ */
+function writeAccount(acc: MarginAccount, w: PartWriter): [string, number][] | null | undefined {
+  const k0 = w.k, e0 = w.extra.length, n0 = w.names.length;
+  try {
+    const positions = columnPositions(acc);
+    if (positions === undefined || w.k + positions.length > w.code.length) return undefined;
+    const coll = collateralEntries(acc);
+    if (coll !== undefined && writePositions(positions, w)) return coll;
+  } catch {
+    // raw
+  }
+  w.k = k0;
+  w.extra.length = e0;
+  for (let c = n0; c < w.names.length; c++) w.codes.delete(w.names[c]);
+  w.names.length = n0;
+  return undefined;
+}
+
+/** Write positions `{ instrument, size, entryPrice?, accruedFunding? }` into the columns; false at the first other shape. */
+function writePositions(positions: readonly MarginPosition[], w: PartWriter): boolean {
+  const { code, size, extra, names, codes } = w;
+  for (let pi = 0; pi < positions.length; pi++) {
+    const p = positions[pi] as unknown as Record<string, unknown>;
+    if (p === null || typeof p !== 'object') return false;
+    for (const key in p) if (!POSITION_KEYS.has(key)) return false;
+    const name = p.instrument, sz = p.size, entry = p.entryPrice, funding = p.accruedFunding;
+    if (typeof name !== 'string' || typeof sz !== 'number') return false;
+    if ((entry !== undefined && typeof entry !== 'number') || (funding !== undefined && typeof funding !== 'number')) return false;
+    let c = codes.get(name);
+    if (c === undefined) {
+      if (names.length >= MAX_NAMES) return false;
+      codes.set(name, (c = names.length));
+      names.push(name);
+    }
+    if (entry !== undefined) {
+      c |= ENTRY;
+      extra.push(entry);
+    }
+    if (funding !== undefined) {
+      c |= FUNDING;
+      extra.push(funding);
+    }
+    code[w.k] = c;
+    size[w.k++] = sz;
+  }
+  return true;
+}
+
+/**
+ * Split `list` into shards of `accountsPerShard` accounts: the instrument-name table (the names the
+ * columns use, first-seen order) and one {@link MarginShardPart} per shard. Reads the inputs only
+ * (never modifies them, never throws on a malformed account: that one goes to `raw` and the shard
+ * task reports it as one thread would).
  * @param list the accounts (an array), @param accountsPerShard a positive integer (checked by the caller).
+ * @throws InputError only when the host cannot allocate the columns (`length`).
  */
 export function planMarginShards(list: readonly MarginAccount[], accountsPerShard: number): { names: string[]; parts: MarginShardPart[] } {
   const names: string[] = [];
@@ -126,79 +196,28 @@ export function planMarginShards(list: readonly MarginAccount[], accountsPerShar
     const ints = count + 1 + cap;
     const block = allocateOutput(Math.ceil(ints / 2) + cap);
     const posStart = new Int32Array(block.buffer, 0, count + 1);
-    const code = new Int32Array(block.buffer, 4 * (count + 1), cap);
-    const size = new Float64Array(block.buffer, 8 * Math.ceil(ints / 2), cap);
-    const extra: number[] = [];
+    const w: PartWriter = {
+      code: new Int32Array(block.buffer, 4 * (count + 1), cap), size: new Float64Array(block.buffer, 8 * Math.ceil(ints / 2), cap),
+      k: 0, extra: [], names, codes,
+    };
     const rawIndex: number[] = [];
     const raw: MarginAccount[] = [];
     const collateralIndex: number[] = [];
     const collateral: [string, number][][] = [];
-    let k = 0;
     for (let j = 0; j < count; j++) {
       const acc = list[first + j];
-      const positions = columnPositions(acc);
-      const coll = positions === undefined ? undefined : collateralEntries(acc);
-      let ok = coll !== undefined && positions !== undefined && k + positions.length <= cap;
-      const k0 = k, e0 = extra.length;
-      if (ok) {
-        for (let pi = 0; pi < positions!.length; pi++) {
-          const p = positions![pi] as unknown as Record<string, unknown>;
-          if (p === null || typeof p !== 'object') {
-            ok = false;
-            break;
-          }
-          let fits = true;
-          for (const key in p) {
-            if (!POSITION_KEYS.has(key)) {
-              fits = false;
-              break;
-            }
-          }
-          const name = p.instrument;
-          const sz = p.size;
-          if (!fits || typeof name !== 'string' || typeof sz !== 'number') {
-            ok = false;
-            break;
-          }
-          const entry = p.entryPrice, funding = p.accruedFunding;
-          if ((entry !== undefined && typeof entry !== 'number') || (funding !== undefined && typeof funding !== 'number')) {
-            ok = false;
-            break;
-          }
-          let c = codes.get(name);
-          if (c === undefined) {
-            if (names.length >= MAX_NAMES) {
-              ok = false;
-              break;
-            }
-            codes.set(name, (c = names.length));
-            names.push(name);
-          }
-          if (entry !== undefined) {
-            c |= ENTRY;
-            extra.push(entry);
-          }
-          if (funding !== undefined) {
-            c |= FUNDING;
-            extra.push(funding);
-          }
-          code[k] = c;
-          size[k++] = sz;
-        }
-      }
-      if (!ok) {
-        k = k0;
-        extra.length = e0;
+      const coll = writeAccount(acc, w);
+      if (coll === undefined) {
         rawIndex.push(j);
         raw.push(acc);
       } else if (coll !== null) {
         collateralIndex.push(j);
-        collateral.push(coll!);
+        collateral.push(coll);
       }
-      posStart[j + 1] = k;
+      posStart[j + 1] = w.k;
     }
     parts.push({
-      first, count, posStart, code, size, extra: Float64Array.from(extra),
+      first, count, posStart, code: w.code, size: w.size, extra: Float64Array.from(w.extra),
       rawIndex: Int32Array.from(rawIndex), raw, collateralIndex: Int32Array.from(collateralIndex), collateral,
     });
   }
@@ -209,7 +228,7 @@ export function planMarginShards(list: readonly MarginAccount[], accountsPerShar
  * {@link planMarginShards} with the job's shared inputs: the split job of a shard task.
  * @throws Nothing for malformed accounts (see planMarginShards).
  */
-export function splitJob<S>(list: readonly MarginAccount[], accountsPerShard: number, inputs: S): MarginShardJob<S> {
+export function splitMarginJob<S>(list: readonly MarginAccount[], accountsPerShard: number, inputs: S): MarginShardJob<S> {
   const { names, parts } = planMarginShards(list, accountsPerShard);
   return { shared: { names, inputs }, parts };
 }

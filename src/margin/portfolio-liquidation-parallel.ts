@@ -17,7 +17,7 @@ import type { LiquidationPriceResult } from './liquidation-price.js';
 import { PORTFOLIO_LIQUIDATION_OPTION_KEYS, portfolioLiquidationPrice, type PortfolioLiquidationPriceOptions } from './portfolio-liquidation-price.js';
 import { checkKeys } from '../option-keys.js';
 import { decodePortfolioLiquidationShard, type PortfolioLiquidationJob, type PortfolioLiquidationJobOptions, type PortfolioLiquidationSplitJob } from './portfolio-liquidation-shard.js';
-import { splitJob } from './margin-shard-plan.js';
+import { splitMarginJob } from './margin-shard-plan.js';
 import type { MarginAccount, MarginMarket } from './types.js';
 
 /** Options of {@link portfolioLiquidationPriceParallel}: the search's plus the pool's ({@link ParallelOptions}). */
@@ -81,7 +81,7 @@ export async function portfolioLiquidationPriceParallel(
   // once, each shard's accounts as columns on shared memory where the host has it).
   const job: PortfolioLiquidationJob | PortfolioLiquidationSplitJob = workers === 1
     ? { accounts: list, market, grid, options: jobOptions, accountsPerShard: per }
-    : splitJob(list, per, { market, grid, options: jobOptions });
+    : splitMarginJob(list, per, { market, grid, options: jobOptions });
   const out: LiquidationPriceResult[] = new Array(list.length);
   await runShards(engine, {
     task: 'portfolioLiquidation', job, shards, workers, signal, onProgress,

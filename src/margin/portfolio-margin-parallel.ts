@@ -17,7 +17,7 @@ import type { ScenarioGrid } from './grids.js';
 import { checkKeys } from '../option-keys.js';
 import { checkAggregation, checkGrid, portfolioMargin, type PortfolioMarginOptions, type PortfolioMarginResult } from './portfolio-margin.js';
 import { decodePortfolioMarginShard, type PortfolioMarginJob, type PortfolioMarginSplitJob } from './portfolio-margin-shard.js';
-import { splitJob } from './margin-shard-plan.js';
+import { splitMarginJob } from './margin-shard-plan.js';
 import type { MarginAccount, MarginMarket } from './types.js';
 
 /** Options of {@link portfolioMarginParallel}: aggregation plus the pool's ({@link ParallelOptions}). */
@@ -74,7 +74,7 @@ export async function portfolioMarginParallel(
   // In this thread the accounts need no transport: the job holds them as they are.
   const job: PortfolioMarginJob | PortfolioMarginSplitJob = workers === 1
     ? { accounts: list, market, grid: g, aggregation, accountsPerShard: per }
-    : splitJob(list, per, { market, grid: g, aggregation });
+    : splitMarginJob(list, per, { market, grid: g, aggregation });
   const out: PortfolioMarginResult[] = new Array(list.length);
   await runShards(engine, {
     task: 'portfolioMargin', job, shards: Math.ceil(list.length / per), workers, items, signal: options.signal, onProgress: options.onProgress,
