@@ -38,5 +38,5 @@ export { tailIndex } from './risk/tail-measures.js';
 export { checkCorrelationMatrix } from './montecarlo/correlation.js';
 // [scale] Split margin jobs (shared part once, each shard's accounts as columns): what a distributed runner stores and sends.
 export { planMarginShards, splitMarginJob, shardAccounts, type MarginShardJob, type MarginShardPart, type MarginShardShared } from './margin/margin-shard-plan.js';
-export type { PortfolioMarginSplitJob, PortfolioMarginInputs } from './margin/portfolio-margin-shard.js';
-export type { PortfolioLiquidationSplitJob, PortfolioLiquidationInputs } from './margin/portfolio-liquidation-shard.js';
+export { portfolioMarginTask, type PortfolioMarginSplitJob, type PortfolioMarginInputs } from './margin/portfolio-margin-shard.js';
+export { portfolioLiquidationTask, type PortfolioLiquidationSplitJob, type PortfolioLiquidationInputs } from './margin/portfolio-liquidation-shard.js';

@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { DERIBIT_GRID, InputError, SPAN16_GRID, type Engine, type MarginAccount, type MarginPosition, type PortfolioMarginResult, type ScenarioGrid } from '../src/index.js';
 import { portfolioMarginParallel } from '../src/margin/portfolio-margin-parallel.js';
 import { portfolioLiquidationPriceParallel } from '../src/margin/portfolio-liquidation-parallel.js';
-import { decodePortfolioMarginShard, portfolioMarginShard } from '../src/margin/portfolio-margin-shard.js';
+import { decodePortfolioMarginShard, portfolioMarginTask } from '../src/margin/portfolio-margin-shard.js';
 import { columnBook, planMarginShards, shardAccounts, splitMarginJob } from '../src/margin/margin-shard-plan.js';
 import { closeSharedPools } from '../src/parallel/index.js';
 import { BACKENDS, engineFor, propertySeed } from './backends.js';
@@ -67,7 +67,7 @@ function marginRef(e: Engine, book: readonly MarginAccount[], grid: ScenarioGrid
 /** The split job's shards run in this thread through the registered task, decoded as portfolioMarginParallel does. */
 function splitInThread(e: Engine, book: readonly MarginAccount[], grid: ScenarioGrid, per: number): PortfolioMarginResult[] {
   const job = splitMarginJob(book, per, { market: chainMarket, grid, aggregation: 'per-asset' as const });
-  return job.parts.flatMap((p, k) => decodePortfolioMarginShard(portfolioMarginShard(e, job, k), book, p.first, p.count, chainMarket, grid));
+  return job.parts.flatMap((p, k) => decodePortfolioMarginShard(portfolioMarginTask(e, job, k), book, p.first, p.count, chainMarket, grid));
 }
 
 afterAll(async () => {

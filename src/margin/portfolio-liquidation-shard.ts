@@ -86,29 +86,36 @@ function packSide(out: Float64Array, o: number, s: LiquidationSide): void {
 }
 
 /**
- * The `'portfolioLiquidation'` task: a {@link PortfolioLiquidationJob} (shard k = accounts
- * [k accountsPerShard, ...)) or a {@link PortfolioLiquidationSplitJob} (shard k = `parts[k]`), run
- * by `portfolioLiquidationPrice` on the shard's accounts, packed per account as [equity, MM, status,
- * nAssets] then per asset [asset code, index, below side, above side], a side being [price, equity,
- * MM, iterations, evaluations, status code] (USD for prices, equity and margins).
+ * The registered `'portfolioLiquidation'` task: a {@link PortfolioLiquidationSplitJob} (shard k =
+ * `parts[k]`, what portfolioLiquidationPriceParallel and distributed runners send) or a
+ * {@link PortfolioLiquidationJob} (as {@link portfolioLiquidationShard}).
  * @throws InputError for a malformed job, account, market, grid or option (account paths
  * `accounts[i]...` in the caller's numbering).
  */
-export function portfolioLiquidationShard(engine: EngineContext, job: PortfolioLiquidationJob | PortfolioLiquidationSplitJob, shardIndex: number): Float64Array {
+export function portfolioLiquidationTask(engine: EngineContext, job: PortfolioLiquidationJob | PortfolioLiquidationSplitJob, shardIndex: number): Float64Array {
+  if (job === null || typeof job !== 'object' || !('parts' in job)) return portfolioLiquidationShard(engine, job, shardIndex);
+  const part = shardPart(job, shardIndex);
+  const { market, grid, options } = job.shared.inputs;
   let results: LiquidationPriceResult[];
-  let market: MarginMarket;
-  if (job !== null && typeof job === 'object' && 'parts' in job) {
-    const part = shardPart(job, shardIndex);
-    const inputs = job.shared.inputs;
-    market = inputs.market;
-    try {
-      // An account costs ~10 ms of searching here: rebuilding its objects is noise.
-      results = portfolioLiquidationPrice(engine, shardAccounts(part, job.shared.names), market, inputs.grid, inputs.options);
-    } catch (e) {
-      throw reindex(e, part.first);
-    }
-    return packLiquidation(results, Object.keys(market.assets));
+  try {
+    // An account costs ~5-10 ms of searching here: rebuilding its objects is noise.
+    results = portfolioLiquidationPrice(engine, shardAccounts(part, job.shared.names), market, grid, options);
+  } catch (e) {
+    throw reindex(e, part.first);
   }
+  return packLiquidation(results, Object.keys(market.assets));
+}
+
+/**
+ * The `'portfolioLiquidation'` task on a {@link PortfolioLiquidationJob} (shard k = accounts
+ * [k accountsPerShard, ...)): `portfolioLiquidationPrice` on the shard's accounts, packed per account
+ * as [equity, MM, status, nAssets] then per asset [asset code, index, below side, above side], a side
+ * being [price, equity, MM, iterations, evaluations, status code] (USD for prices, equity and margins).
+ * @throws InputError for a malformed job, account, market, grid or option (account paths
+ * `accounts[i]...` in the caller's numbering).
+ */
+export function portfolioLiquidationShard(engine: EngineContext, job: PortfolioLiquidationJob, shardIndex: number): Float64Array {
+  let results: LiquidationPriceResult[];
   if (job === null || typeof job !== 'object' || !Array.isArray(job.accounts)) throw new InputError('job', job, 'a PortfolioLiquidationJob');
   const per = job.accountsPerShard;
   if (!Number.isInteger(per) || per < 1) throw new InputError('job.accountsPerShard', per, 'a positive integer');
@@ -200,5 +207,5 @@ export function decodePortfolioLiquidationShard(
  * The worker-pool task of this module: job = PortfolioLiquidationJob, shard k = accounts [k accountsPerShard, ...) (see portfolioLiquidationPriceParallel).
  * Registered when this module loads; the worker script registers it in each worker.
  */
-export const portfolioLiquidationShardTasks = { portfolioLiquidation: portfolioLiquidationShard } as const;
+export const portfolioLiquidationShardTasks = { portfolioLiquidation: portfolioLiquidationTask } as const;
 registerShardTasks(portfolioLiquidationShardTasks);

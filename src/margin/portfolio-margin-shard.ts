@@ -67,12 +67,12 @@ export function reindex(e: unknown, offset: number): unknown {
 }
 
 /**
- * The `'portfolioMargin'` task: a {@link PortfolioMarginJob} (every account in the job, shard k =
- * accounts [k accountsPerShard, ...)) or a {@link PortfolioMarginSplitJob} (shard k = `parts[k]`).
+ * The `'portfolioMargin'` task on a {@link PortfolioMarginJob} (every account in the job, shard k =
+ * accounts [k accountsPerShard, ...)). The registered task (`portfolioMarginTask` in
+ * riskwasm/internals) also takes a split job.
  * @throws InputError for a malformed job or account (paths `accounts[i]...` in the caller's numbering).
  */
-export function portfolioMarginShard(engine: EngineContext, job: PortfolioMarginJob | PortfolioMarginSplitJob, shardIndex: number): Float64Array {
-  if (job !== null && typeof job === 'object' && 'parts' in job) return splitShard(engine, job, shardIndex);
+export function portfolioMarginShard(engine: EngineContext, job: PortfolioMarginJob, shardIndex: number): Float64Array {
   if (job === null || typeof job !== 'object' || !Array.isArray(job.accounts)) throw new InputError('job', job, 'a PortfolioMarginJob');
   const per = job.accountsPerShard;
   if (!Number.isInteger(per) || per < 1) throw new InputError('job.accountsPerShard', per, 'a positive integer');
@@ -94,7 +94,17 @@ export function portfolioMarginShard(engine: EngineContext, job: PortfolioMargin
 // The grid of a split job, validated once per job object (a worker keeps the job for the run).
 const splitGrids = new WeakMap<object, ScenarioGrid>();
 
-/** The split job's shard: its accounts rebuilt from the columns, then as {@link PortfolioMarginJob}'s. */
+/**
+ * The registered `'portfolioMargin'` task: a {@link PortfolioMarginSplitJob} (shard k = `parts[k]`,
+ * what portfolioMarginParallel and distributed runners send) or a {@link PortfolioMarginJob}.
+ * @throws InputError for a malformed job or account (paths `accounts[i]...` in the caller's numbering).
+ */
+export function portfolioMarginTask(engine: EngineContext, job: PortfolioMarginJob | PortfolioMarginSplitJob, shardIndex: number): Float64Array {
+  if (job !== null && typeof job === 'object' && 'parts' in job) return splitShard(engine, job, shardIndex);
+  return portfolioMarginShard(engine, job, shardIndex);
+}
+
+/** The split job's shard: its accounts as a column book (or rebuilt objects), then as {@link PortfolioMarginJob}'s. */
 function splitShard(engine: EngineContext, job: PortfolioMarginSplitJob, shardIndex: number): Float64Array {
   const part = shardPart(job, shardIndex);
   const { market, aggregation } = job.shared.inputs;
@@ -248,5 +258,5 @@ export function decodePortfolioMarginShard(
  * The worker-pool task of this module: job = PortfolioMarginJob, shard k = accounts [k accountsPerShard, ...) (see portfolioMarginParallel).
  * Registered when this module loads; the worker script registers it in each worker.
  */
-export const portfolioMarginShardTasks = { portfolioMargin: portfolioMarginShard } as const;
+export const portfolioMarginShardTasks = { portfolioMargin: portfolioMarginTask } as const;
 registerShardTasks(portfolioMarginShardTasks);
