@@ -26,7 +26,9 @@ export interface PortfolioMarginParallelOptions extends PortfolioMarginOptions, 
    * 1 (default) runs in this thread; n > 1 up to n workers; `'auto'`: cores, capped by the work
    * size. Listed books (positions by instrument name) reach the workers as columns on shared
    * memory; accounts of other shapes are copied to every worker, which for large books of such
-   * accounts can cost more than the margin itself.
+   * accounts can cost more than the margin itself. The calling thread still builds every result
+   * object (with their GC, ~2/3 of one thread's CPU on the Deribit grid, bench/margin-pm.mjs
+   * --parallel), which caps the speed-up over one thread at ~1.5x whatever the worker count.
    */
   workers?: number | 'auto';
   /**
