@@ -231,7 +231,7 @@ export function marginAccounts(
 }
 
 /** What the risk matrix reads of a {@link ResolvedBook}. */
-type MarginBook = Pick<ResolvedBook, 'posStart' | 'unitOfPos' | 'sizeOfPos' | 'units'> & {
+export type MarginBook = Pick<ResolvedBook, 'posStart' | 'unitOfPos' | 'sizeOfPos' | 'units'> & {
   accounts: readonly { id: string }[];
   /**
    * Per unit: its short-option netting class (options that net together share it; -1 for other
@@ -752,4 +752,14 @@ function accountResult(book: MarginBook, a: number, pg: PreparedGrid, chunk: Chu
     perAsset,
     status: ok ? Status.ok : Status.invalidInput,
   };
+}
+
+// [scale] Entry for books built elsewhere: the worker shards' column books (margin-shard-plan.ts).
+/**
+ * Portfolio margin of a book already validated and resolved (`units` as resolveBook makes them,
+ * positions as columns); the arithmetic of {@link portfolioMargin}, bit for bit.
+ * @throws InputError for a malformed grid.
+ */
+export function marginOfBook(ctx: EngineContext, book: MarginBook, grid: ScenarioGrid, aggregation: MarginAggregation): PortfolioMarginResult[] {
+  return marginBook(ctx, book, checkGrid(grid), aggregation);
 }
