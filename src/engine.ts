@@ -29,6 +29,7 @@ import {
   type RevaluationResult, type RollingBacktestArgs, type MethodBacktest, type StressTestArgs, type StressTestResult,
 } from './risk/index.js';
 import { calibrateMargin, type CalibrateMarginArgs, type CalibrateMarginResult } from './margin/margin-calibration.js';
+import { marginBookFactory, type MarginBookFactory } from './margin/margin-book.js'; // [realtime]
 import {
   standardMargin, liquidationPrice, type StandardMarginParams, type StandardMarginOptions, type StandardMarginResult,
   type LiquidationPriceOptions, type LiquidationPriceResult, type MarginAccount, type MarginMarket,
@@ -536,6 +537,16 @@ export class Engine implements EngineContext {
   runShardsInto<J>(output: Float64Array, options: RunShardsIntoOptions<J>): Promise<Float64Array> {
     return runShardsInto(this, output, options);
   }
+
+  // [realtime] the live margin book
+  /**
+   * A live margin book: `engine.marginBook({ accounts, market, params | grid })` keeps accounts
+   * between calls for pre-trade what-ifs, fills, deposits and market ticks (see {@link MarginBook});
+   * `engine.marginBook.fromJSON(snapshot)` restores a book from `book.toJSON()`. A function property
+   * (with `fromJSON` on it) set when the engine is made, bound to this engine.
+   * @throws InputError for malformed args or a malformed snapshot.
+   */
+  readonly marginBook: MarginBookFactory = marginBookFactory(this);
 }
 
 /** The keys of {@link EngineOptions}. */

@@ -224,3 +224,9 @@ export {
   /** @deprecated import from `riskwasm/internals`; removed from the main entry in the next release. */
   checkCorrelationMatrix,
 } from './internals.js';
+// [realtime] the live margin book
+export {
+  MarginBook, MarginBookEvent, createMarginBook, createMarginBookFromJSON, marginBookFactory,
+  type MarginBookArgs, type MarginOrder, type MarginBookAccountState, type WhatIfResult, type MarginStatusChange, type MarginMarketChanges,
+  type MarginBookSnapshot, type MarginBookEventType, type MarginBookFactory, type MarginQueueEntry,
+} from './margin/margin-book.js';
