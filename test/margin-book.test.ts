@@ -53,7 +53,7 @@ function randomAccount(id: string, rnd: Rnd): MarginAccount {
     const size = spec.kind === 'spot' ? rnd.nextInt(1, 20) / 4 : (rnd.nextInt(-20, 20) || 1) / 4;
     positions.push({ ...spec, size });
   }
-  return { id, collateral: { USDC: 20000 + rnd.nextInt(0, 40000), ...(rnd.nextBoolean() ? { BTC: rnd.nextInt(0, 8) / 4 } : {}) }, positions } as MarginAccount;
+  return { id, collateral: { USDC: 20000 + rnd.nextInt(0, 40000), ...(rnd.nextBoolean() ? { BTC: rnd.nextInt(0, 8) / 4 } : {}) }, positions } as unknown as MarginAccount;
 }
 
 type Op =
