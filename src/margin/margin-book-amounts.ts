@@ -7,7 +7,7 @@
  */
 import { InputError } from '../errors.js';
 import { ruleFor, type StandardMarginParams } from './standard-params.js';
-import { linearMarginUnchecked, shortOptionMarginUnchecked } from './standard-margin.js';
+import { tierAmounts } from './standard-margin.js';
 import type { ResolvedPosition } from './types.js';
 
 /** Which equity bucket a position's value falls in (accountEquity's breakdown). */
@@ -46,12 +46,16 @@ export function positionValue(u: ResolvedPosition, size: number, entry: number, 
 }
 
 /**
- * Standard initial and maintenance margin (USD) of a position, written to `out[0]`, `out[1]`
- * (standardMargin's positionMargin without its detail string).
- * @param path the position's path for the missing-rule error.
+ * Standard initial and maintenance margin (USD) of a position, written to `out[0]`, `out[1]`:
+ * standardMargin's positionMargin (linearMargin, shortOptionMargin) without its detail string and
+ * without an object per call, the same operations in the same order (this runs for every exposed
+ * position on every tick; the book's property test holds the two to 1e-12).
+ * @param pathOf the position's path for the missing-rule error (built only then).
  * @throws InputError at `<path>.asset` when params have no rule for its asset.
  */
-export function standardAmounts(u: ResolvedPosition, size: number, entry: number, params: StandardMarginParams, path: () => string, out: Float64Array): void {
+export function standardAmounts(
+  u: ResolvedPosition, size: number, entry: number, params: StandardMarginParams, pathOf: (k: number) => string, k: number, out: Float64Array,
+): void {
   if (u.kind === 'spot') {
     out[0] = 0;
     out[1] = 0;
@@ -66,19 +70,41 @@ export function standardAmounts(u: ResolvedPosition, size: number, entry: number
       return;
     }
     const rule = ruleFor(params.options, u.asset);
-    if (!rule) throw new InputError(`${path()}.asset`, u.asset, `an asset with an option rule in params.options (${Object.keys(params.options).join(', ')})`);
-    const m = shortOptionMarginUnchecked(rule, u.type as 1 | -1, u.strike, u.index, u.forward, u.markPerUnit, u.settlement);
-    out[0] = q * m.initialMargin;
-    out[1] = q * m.maintenanceMargin;
+    if (!rule) throw new InputError(`${pathOf(k)}.asset`, u.asset, `an asset with an option rule in params.options (${Object.keys(params.options).join(', ')})`);
+    // shortOptionMargin per unit.
+    const type = u.type, mark = u.markPerUnit;
+    const U = rule.underlying === 'forward' ? u.forward : u.index;
+    const unit = u.settlement === 'coin' ? u.index : U;
+    const otm = type === 1 ? Math.max(u.strike - U, 0) : Math.max(U - u.strike, 0);
+    const discounted = rule.initialRate - otm / U;
+    const imRate = discounted < rule.initialFloor ? rule.initialFloor : discounted;
+    const markRate = type === 1 ? rule.maintenanceMarkRate.call : rule.maintenanceMarkRate.put;
+    const mm = Math.max(rule.maintenanceRate * unit, markRate * mark) + mark;
+    const im = Math.max(imRate * unit + mark, mm);
+    out[0] = q * im;
+    out[1] = q * mm;
     return;
   }
   const rule = ruleFor(params.linear, u.asset);
-  if (!rule) throw new InputError(`${path()}.asset`, u.asset, `an asset with a linear rule in params.linear (${Object.keys(params.linear).join(', ')})`);
+  if (!rule) throw new InputError(`${pathOf(k)}.asset`, u.asset, `an asset with a linear rule in params.linear (${Object.keys(params.linear).join(', ')})`);
+  // A coin-settled position of USD face N: |N| / mark coins at the index (standardMargin's rule).
   const inverse = u.settlement === 'coin';
   const face = inverse ? size * (Number.isFinite(entry) ? entry : u.markPerUnit) : NaN;
-  const m = linearMarginUnchecked(rule, inverse ? face / u.markPerUnit : size, inverse ? u.index : u.markPerUnit);
-  out[0] = m.initialMargin;
-  out[1] = m.maintenanceMargin;
+  const sz = inverse ? face / u.markPerUnit : size;
+  const mark = inverse ? u.index : u.markPerUnit;
+  // linearMargin.
+  const notional = Math.abs(sz) * mark;
+  if (rule.type === 'size-linear') {
+    const extra = Math.abs(sz) * rule.ratePerUnit;
+    out[0] = notional * (rule.initialRate + extra);
+    out[1] = notional * (rule.maintenanceRate + extra);
+    return;
+  }
+  const tiers = rule.tiers;
+  let t = 0;
+  while (t < tiers.length - 1 && notional > (tiers[t].upTo as number)) t++;
+  out[0] = notional * tiers[t].initialRate;
+  out[1] = notional * tiers[t].maintenanceRate - tierAmounts(rule)[t];
 }
 
 /** An account's totals (USD) as standardMargin reports them. */

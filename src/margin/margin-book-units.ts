@@ -23,8 +23,10 @@ export interface BookUnit {
   bucket: number;
   /** The `market.vols` entry it reads (options without a vol of their own), else undefined. */
   volName: string | undefined;
-  /** Portfolio margin: raw P&L of one unit per grid row. */
+  /** Portfolio margin: raw P&L of one unit per grid row, until the unit joins the book's {@link PnlStore}. */
   pnl: Float64Array | undefined;
+  /** Its row in the book's PnlStore (-1: not stored). */
+  row: number;
   /** Accounts holding it, with how many of their positions do. */
   owners: Map<object, number>;
 }
@@ -46,7 +48,7 @@ export function unitSpec(p: Readonly<Record<string, unknown>>): Record<string, u
 /** A new unit (no owners) from its spec and resolution. */
 export function makeUnit(key: string, spec: Readonly<Record<string, unknown>>, r: ResolvedPosition): BookUnit {
   const volName = r.kind === 'option' && spec.vol === undefined && typeof spec.instrument === 'string' ? spec.instrument : undefined;
-  return { key, spec, r, asset: r.asset, bucket: bucketOf(r.kind), volName, pnl: undefined, owners: new Map() };
+  return { key, spec, r, asset: r.asset, bucket: bucketOf(r.kind), volName, pnl: undefined, row: -1, owners: new Map() };
 }
 
 /**
@@ -83,4 +85,40 @@ export function revalueUnits(ctx: EngineContext, pg: PreparedMarginGrid, rows: n
   if (units.length === 0) return;
   const pnl = unitScenarioPnl(ctx, pg, units.map((u) => u.r));
   for (let k = 0; k < units.length; k++) units[k].pnl = pnl.slice(k * rows, (k + 1) * rows); // a copy: one surviving unit must not keep a whole batch alive
+}
+
+/**
+ * The book's unit vectors packed in one array, a row per unit (portfolio margin): rows of units that
+ * leave the book are reused, so the store stays as large as the most units held at once.
+ */
+export class PnlStore {
+  data: Float64Array;
+  private readonly free: number[] = [];
+  private next = 0;
+  constructor(readonly rows: number) {
+    this.data = new Float64Array(Math.max(1, 64 * rows));
+  }
+
+  /** A row for a unit, its vector copied in. */
+  add(v: Float64Array): number {
+    let row = this.free.pop();
+    if (row === undefined) {
+      row = this.next++;
+      if (this.next * this.rows > this.data.length) {
+        const grown = new Float64Array(Math.max(2 * this.data.length, this.next * this.rows));
+        grown.set(this.data);
+        this.data = grown;
+      }
+    }
+    this.data.set(v, row * this.rows);
+    return row;
+  }
+
+  set(row: number, v: Float64Array): void {
+    this.data.set(v, row * this.rows);
+  }
+
+  release(row: number): void {
+    this.free.push(row);
+  }
 }

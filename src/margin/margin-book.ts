@@ -21,7 +21,7 @@ import {
 } from './portfolio-margin.js';
 import type { ScenarioGrid } from './grids.js';
 import { LINEAR, OPTION, SPOT, haircutIn, marginRatioOf, positionValue, standardAmounts } from './margin-book-amounts.js';
-import { makeUnit, rebaseError, resolveSpecs, revalueUnits, unitKey, unitSpec, type BookUnit } from './margin-book-units.js';
+import { PnlStore, makeUnit, rebaseError, resolveSpecs, revalueUnits, unitKey, unitSpec, type BookUnit } from './margin-book-units.js';
 import { MarginQueue, type MarginQueueEntry } from './margin-queue.js';
 import type { AssetMarket, MarginAccount, MarginMarket, MarginPosition, ResolvedPosition } from './types.js';
 
@@ -147,6 +147,9 @@ class BookAccount {
   id: string;
   description: string | undefined;
   collateral: Map<string, number>;
+  /** The collateral as columns (the per-tick equity loop reads these, not the Map). */
+  colAssets: string[] = [];
+  colAmounts: number[] = [];
   raw: Record<string, unknown>[];
   units: BookUnit[];
   sizes: number[];
@@ -174,11 +177,17 @@ class BookAccount {
     this.id = id;
     this.description = description;
     this.collateral = collateral;
+    this.syncCollateral();
     this.raw = raw;
     this.units = units;
     this.sizes = sizes;
     this.entries = entries;
     this.fundings = fundings;
+  }
+
+  syncCollateral(): void {
+    this.colAssets = [...this.collateral.keys()];
+    this.colAmounts = [...this.collateral.values()];
   }
 }
 
@@ -237,12 +246,17 @@ export class MarginBook extends EventTarget {
   private assetUnits = new Map<string, Set<BookUnit>>();
   private volUnits = new Map<string, Set<BookUnit>>();
   private collateralHolders = new Map<string, Set<BookAccount>>();
+  /** Per underlying: the accounts holding positions on it, with how many. */
+  private assetHolders = new Map<string, Map<BookAccount, number>>();
+  private store: PnlStore | undefined;
   /** Units of orders for instruments no account holds yet (bounded; cleared by market updates). */
   private scratch = new Map<string, BookUnit>();
   private queue = new MarginQueue<BookAccount>();
   private stampCounter = 0;
   private disposed = false;
   private readonly amounts = new Float64Array(2);
+  /** Listeners added per event type (never decremented below what was added: an over-count only costs a dispatch). */
+  private readonly listening = new Map<string, number>();
 
   /** @internal use `engine.marginBook(args)`. @throws InputError for malformed args (paths `args.*`, `accounts[i]...`). */
   constructor(ctx: EngineContext, args: MarginBookArgs) {
@@ -259,6 +273,7 @@ export class MarginBook extends EventTarget {
       this.grid = args.grid;
     }
     this.rows = this.pg === undefined ? 0 : marginGridRows(this.pg);
+    if (this.pg !== undefined) this.store = new PnlStore(this.rows);
     this.aggregation = this.pg === undefined ? 'per-asset' : checkAggregation(args.aggregation);
     this.givenHaircuts = args.haircuts === undefined ? undefined : checkHaircuts(args.haircuts, 'args.haircuts');
     this.haircuts = this.givenHaircuts ?? this.params?.haircuts;
@@ -270,6 +285,23 @@ export class MarginBook extends EventTarget {
     const accounts = args.accounts ?? [];
     if (!Array.isArray(accounts)) throw new InputError('args.accounts', accounts, 'an array of accounts');
     this.ingest(accounts, false);
+  }
+
+  /** EventTarget's, noting that `type` has a listener (events are built only for types someone listens to). */
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: AddEventListenerOptions | boolean): void {
+    super.addEventListener(type, listener, options);
+    if (listener !== null) this.listening.set(type, (this.listening.get(type) ?? 0) + 1);
+  }
+
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: EventListenerOptions | boolean): void {
+    super.removeEventListener(type, listener, options);
+    const n = this.listening.get(type) ?? 0;
+    if (n > 1) this.listening.set(type, n - 1);
+    else this.listening.delete(type);
+  }
+
+  private emit(type: MarginBookEventType, change: MarginStatusChange): void {
+    if (this.listening.has(type)) this.dispatchEvent(new MarginBookEvent(type, change));
   }
 
   private live(): void {
@@ -366,15 +398,16 @@ export class MarginBook extends EventTarget {
   }
 
   private setCollateral(a: BookAccount, asset: string, amount: number): MarginBookAccountState {
-    const before = snapshotStatus(a);
+    const status = a.status, warning = a.warning;
     if (!a.collateral.has(asset)) {
       let set = this.collateralHolders.get(asset);
       if (set === undefined) this.collateralHolders.set(asset, (set = new Set()));
       set.add(a);
     }
     a.collateral.set(asset, amount);
+    a.syncCollateral();
     this.retotal(a);
-    this.settle(a, before, null);
+    this.settle(a, status, warning, null);
     return stateOf(a);
   }
 
@@ -418,7 +451,7 @@ export class MarginBook extends EventTarget {
         after.pIm[k] = a.pIm[f];
         after.pMm[k] = a.pMm[f];
         after.pVal[k] = a.pVal[f];
-      } else this.standardPosition(after, k, () => `orders`);
+      } else this.standardPosition(after, k, () => 'orders');
     }
   }
 
@@ -453,9 +486,11 @@ export class MarginBook extends EventTarget {
       const f = plan.from[k];
       if (f >= 0 && !plan.changed[k]) continue;
       const dq = plan.sizes[k] - (f >= 0 ? a.sizes[f] : 0);
-      const v = plan.units[k].pnl as Float64Array;
+      const u = plan.units[k];
+      const v = u.row >= 0 ? (this.store as PnlStore).data : (u.pnl as Float64Array);
+      const r = u.row >= 0 ? u.row * m : 0;
       const o = subOfPos[k] * m;
-      for (let s = 0; s < m; s++) subPnl[o + s] += dq * v[s];
+      for (let s = 0; s < m; s++) subPnl[o + s] += dq * v[r + s];
     }
     this.finishPortfolio(after, subOfPos, subAsset, subPnl);
     for (let k = 0; k < n; k++) {
@@ -478,9 +513,9 @@ export class MarginBook extends EventTarget {
     const plan = this.plan(a, fills, 'fills', false);
     if (plan.cashUsd < 0) throw new InputError('fills', plan.cashUsd, `fills the USD collateral of ${id} can pay (it would be ${plan.cashUsd})`);
     const next = new BookAccount(a.id, a.description, plan.collateral, plan.raw, plan.units, plan.sizes, plan.entries, plan.fundings);
-    this.remargin(next, (k) => `fills[${k}]`);
+    this.remargin(next, () => 'fills');
     // Commit: nothing below throws.
-    const before = snapshotStatus(a);
+    const status = a.status, warning = a.warning;
     const oldUnits = a.units;
     for (const u of plan.fresh) this.register(u);
     this.hold(a, plan.units);
@@ -494,8 +529,9 @@ export class MarginBook extends EventTarget {
       collateral: next.collateral, raw: next.raw, units: next.units, sizes: next.sizes, entries: next.entries, fundings: next.fundings,
       pIm: next.pIm, pMm: next.pMm, pVal: next.pVal, portfolio: next.portfolio, subPnl: next.subPnl, subAsset: next.subAsset, subOfPos: next.subOfPos,
     });
+    a.syncCollateral();
     this.retotal(a);
-    this.settle(a, before, null);
+    this.settle(a, status, warning, null);
     return stateOf(a);
   }
 
@@ -667,24 +703,49 @@ export class MarginBook extends EventTarget {
     // Commit.
     this.market = market;
     this.scratch.clear();
+    for (let j = 0; j < list.length; j++) {
+      const u = list[j];
+      u.r = fresh[j].r;
+      if (u.row >= 0) (this.store as PnlStore).set(u.row, fresh[j].pnl as Float64Array);
+      else u.pnl = fresh[j].pnl;
+    }
+    // Exposed accounts, each once: holders of a moved underlying (or its collateral), of a re-marked vol, or all on a rate change.
     const stamp = ++this.stampCounter;
     const exposed: BookAccount[] = [];
-    const visit = (a: BookAccount) => {
-      if (a.stamp === stamp) return;
-      a.stamp = stamp;
-      exposed.push(a);
-    };
-    for (let j = 0; j < list.length; j++) {
-      list[j].r = fresh[j].r;
-      list[j].pnl = fresh[j].pnl;
-      for (const a of list[j].owners.keys()) visit(a as BookAccount);
+    if (rateChanged) for (const a of this.accounts.values()) exposed.push(a);
+    else {
+      for (const name of changedAssets) {
+        for (const a of this.assetHolders.get(name)?.keys() ?? []) {
+          if (a.stamp !== stamp) {
+            a.stamp = stamp;
+            exposed.push(a);
+          }
+        }
+        for (const a of this.collateralHolders.get(name) ?? []) {
+          if (a.stamp !== stamp) {
+            a.stamp = stamp;
+            exposed.push(a);
+          }
+        }
+      }
+      for (const name of changedVols) {
+        for (const u of this.volUnits.get(name) ?? []) {
+          for (const o of u.owners.keys()) {
+            const a = o as BookAccount;
+            if (a.stamp !== stamp) {
+              a.stamp = stamp;
+              exposed.push(a);
+            }
+          }
+        }
+      }
     }
-    for (const name of changedAssets) for (const a of this.collateralHolders.get(name) ?? []) visit(a);
     const out: MarginStatusChange[] = [];
-    for (const a of exposed) {
-      const before = snapshotStatus(a);
-      this.remargin(a, (k) => `accounts.${a.id}.positions[${k}]`);
-      this.settle(a, before, out);
+    for (let i = 0; i < exposed.length; i++) {
+      const a = exposed[i];
+      const status = a.status, warning = a.warning;
+      this.remargin(a, positionPath);
+      this.settle(a, status, warning, out);
     }
     return out;
   }
@@ -725,7 +786,9 @@ export class MarginBook extends EventTarget {
     this.assetUnits = new Map();
     this.volUnits = new Map();
     this.collateralHolders = new Map();
+    this.assetHolders = new Map();
     this.scratch = new Map();
+    if (this.store !== undefined) this.store = new PnlStore(this.rows);
     this.queue.clear();
   }
 
@@ -775,12 +838,16 @@ export class MarginBook extends EventTarget {
         if (set === undefined) this.collateralHolders.set(asset, (set = new Set()));
         set.add(a);
       }
-      this.settle(a, { status: 'healthy', warning: false }, null);
+      this.settle(a, 'healthy', false, null);
     }
     return made;
   }
 
   private register(u: BookUnit): void {
+    if (this.store !== undefined && u.row < 0) {
+      u.row = this.store.add(u.pnl as Float64Array);
+      u.pnl = undefined;
+    }
     this.units.set(u.key, u);
     this.scratch.delete(u.key);
     let set = this.assetUnits.get(u.asset);
@@ -794,12 +861,23 @@ export class MarginBook extends EventTarget {
   }
 
   private hold(a: BookAccount, units: readonly BookUnit[]): void {
-    for (const u of units) u.owners.set(a, (u.owners.get(a) ?? 0) + 1);
+    for (const u of units) {
+      u.owners.set(a, (u.owners.get(a) ?? 0) + 1);
+      let h = this.assetHolders.get(u.asset);
+      if (h === undefined) this.assetHolders.set(u.asset, (h = new Map()));
+      h.set(a, (h.get(a) ?? 0) + 1);
+    }
   }
 
   /** Drop `a`'s hold on `units`; a unit no account holds leaves the book (bounded memory). */
   private release(a: BookAccount, units: readonly BookUnit[]): void {
     for (const u of units) {
+      const h = this.assetHolders.get(u.asset);
+      if (h !== undefined) {
+        const n = (h.get(a) ?? 0) - 1;
+        if (n > 0) h.set(a, n);
+        else h.delete(a);
+      }
       const c = (u.owners.get(a) ?? 0) - 1;
       if (c > 0) {
         u.owners.set(a, c);
@@ -810,12 +888,18 @@ export class MarginBook extends EventTarget {
         this.units.delete(u.key);
         this.assetUnits.get(u.asset)?.delete(u);
         if (u.volName !== undefined) this.volUnits.get(u.volName)?.delete(u);
+        if (u.row >= 0 && this.store !== undefined) {
+          // The vector leaves the store; a what-if still holding the unit reads its own copy.
+          u.pnl = this.store.data.slice(u.row * this.rows, (u.row + 1) * this.rows);
+          this.store.release(u.row);
+          u.row = -1;
+        }
       }
     }
   }
 
   /** Recompute every position of `a` from its units, then its totals. */
-  private remargin(a: BookAccount, path: (k: number) => string): void {
+  private remargin(a: BookAccount, pathOf: (k: number) => string): void {
     if (this.pg === undefined) {
       const n = a.units.length;
       if (a.pIm.length !== n) {
@@ -823,14 +907,14 @@ export class MarginBook extends EventTarget {
         a.pMm = new Array(n);
         a.pVal = new Array(n);
       }
-      for (let k = 0; k < n; k++) this.standardPosition(a, k, () => path(k));
+      for (let k = 0; k < n; k++) this.standardPosition(a, k, pathOf);
     } else this.portfolioAccount(a);
     this.retotal(a);
   }
 
-  private standardPosition(a: BookAccount, k: number, path: () => string): void {
+  private standardPosition(a: BookAccount, k: number, pathOf: (k: number) => string): void {
     const u = a.units[k].r;
-    standardAmounts(u, a.sizes[k], a.entries[k], this.params as StandardMarginParams, path, this.amounts);
+    standardAmounts(u, a.sizes[k], a.entries[k], this.params as StandardMarginParams, pathOf, k, this.amounts);
     a.pIm[k] = this.amounts[0];
     a.pMm[k] = this.amounts[1];
     a.pVal[k] = positionValue(u, a.sizes[k], a.entries[k], this.haircuts);
@@ -853,9 +937,13 @@ export class MarginBook extends EventTarget {
       subOfPos[k] = j;
     }
     const subPnl = new Float64Array(Math.max(1, subAsset.length) * m);
+    const store = this.store as PnlStore;
     for (let k = 0; k < n; k++) {
-      const q = a.sizes[k], v = a.units[k].pnl as Float64Array, o = subOfPos[k] * m;
-      for (let s = 0; s < m; s++) subPnl[o + s] += q * v[s];
+      const u = a.units[k];
+      const v = u.row >= 0 ? store.data : (u.pnl as Float64Array);
+      const r = u.row >= 0 ? u.row * m : 0;
+      const q = a.sizes[k], o = subOfPos[k] * m;
+      for (let s = 0; s < m; s++) subPnl[o + s] += q * v[r + s];
     }
     this.finishPortfolio(a, subOfPos, subAsset, subPnl);
     if (a.pVal.length !== n) a.pVal = new Array(n);
@@ -865,13 +953,24 @@ export class MarginBook extends EventTarget {
   private finishPortfolio(a: BookAccount, subOfPos: Int32Array, subAsset: string[], subPnl: Float64Array): void {
     const m = this.rows;
     const n = a.units.length;
-    const unitPnl = new Float64Array(n * m);
+    const store = this.store as PnlStore;
     const rows = new Int32Array(n);
     const positions: ResolvedPosition[] = new Array(n);
+    let stored = true;
     for (let k = 0; k < n; k++) {
-      unitPnl.set(a.units[k].pnl as Float64Array, k * m);
-      rows[k] = k;
       positions[k] = a.units[k].r;
+      rows[k] = a.units[k].row;
+      if (rows[k] < 0) stored = false;
+    }
+    let unitPnl = store.data;
+    if (!stored) {
+      // Some unit is not in the book yet (a what-if or a fill of a new instrument): its own rows.
+      unitPnl = new Float64Array(n * m);
+      for (let k = 0; k < n; k++) {
+        const u = a.units[k];
+        unitPnl.set(u.row >= 0 ? store.data.subarray(u.row * m, (u.row + 1) * m) : (u.pnl as Float64Array), k * m);
+        rows[k] = k;
+      }
     }
     a.portfolio = accountMarginFromPnl(this.pg as PreparedMarginGrid, a.id, positions, Float64Array.from(a.sizes), rows, unitPnl, subOfPos, subAsset, subPnl);
     a.subPnl = subPnl;
@@ -884,9 +983,11 @@ export class MarginBook extends EventTarget {
   private retotal(a: BookAccount): void {
     const h = this.haircuts;
     let collateral = 0;
-    for (const [asset, amount] of a.collateral) {
+    const assets = a.colAssets, amounts = a.colAmounts;
+    for (let i = 0; i < assets.length; i++) {
+      const asset = assets[i];
       const price = STABLECOINS.has(asset) ? 1 : (own(this.market.assets, asset) as AssetMarket).index;
-      collateral += amount * price * (1 - haircutIn(h, asset));
+      collateral += amounts[i] * price * (1 - haircutIn(h, asset));
     }
     let spot = 0, upnl = 0, funding = 0, options = 0, im = 0, mm = 0;
     const n = a.units.length;
@@ -919,20 +1020,22 @@ export class MarginBook extends EventTarget {
   }
 
   /** Queue placement and events after `a` changed; the change is appended to `out` when given. */
-  private settle(a: BookAccount, before: { status: MarginStatus; warning: boolean }, out: MarginStatusChange[] | null): void {
+  private settle(a: BookAccount, status: MarginStatus, warning: boolean, out: MarginStatusChange[] | null): void {
+    // Queue membership follows status and warning only (the order is taken when asked for).
+    if (a.status === status && a.warning === warning) return;
     const call = a.status === 'marginCall' || a.warning;
     this.queue.place(a, call, a.status === 'liquidation');
-    if (a.status === before.status && a.warning === before.warning) return;
-    const change: MarginStatusChange = { id: a.id, from: before.status, to: a.status, warningBefore: before.warning, warning: a.warning, state: stateOf(a) };
+    const change: MarginStatusChange = { id: a.id, from: status, to: a.status, warningBefore: warning, warning: a.warning, state: stateOf(a) };
     out?.push(change);
-    this.dispatchEvent(new MarginBookEvent('statusChange', change));
-    if (a.status === 'liquidation' && before.status !== 'liquidation') this.dispatchEvent(new MarginBookEvent('liquidation', change));
-    else if (call && !(before.status === 'marginCall' || before.warning)) this.dispatchEvent(new MarginBookEvent('marginCall', change));
+    this.emit('statusChange', change);
+    if (a.status === 'liquidation' && status !== 'liquidation') this.emit('liquidation', change);
+    else if (call && !(status === 'marginCall' || warning)) this.emit('marginCall', change);
   }
 }
 
-function snapshotStatus(a: BookAccount): { status: MarginStatus; warning: boolean } {
-  return { status: a.status, warning: a.warning };
+/** Path of a position in errors raised while re-margining the book (its rules were checked on entry: never expected). */
+function positionPath(k: number): string {
+  return `positions[${k}]`;
 }
 
 function stateOf(a: BookAccount): MarginBookAccountState {

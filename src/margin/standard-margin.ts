@@ -380,7 +380,3 @@ export function standardMargin(
   const results = standardMarginResolved(resolveAccounts(ctx, accounts, market), params, haircuts);
   return Array.isArray(accounts) ? results : results[0];
 }
-
-// [realtime] The per-position rules without argument checks, for the live margin book (margin-book*.ts),
-// which validates params once and re-margins positions on every tick.
-export { linearMarginOf as linearMarginUnchecked, shortOptionMarginOf as shortOptionMarginUnchecked };
