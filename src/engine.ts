@@ -30,6 +30,7 @@ import {
 } from './risk/index.js';
 import { calibrateMargin, type CalibrateMarginArgs, type CalibrateMarginResult } from './margin/margin-calibration.js';
 import { marginBookFactory, type MarginBookFactory } from './margin/margin-book.js'; // [realtime]
+import { replayMarginBook, type ReplayArgs, type ReplayResult } from './margin/margin-book-replay.js'; // [realtime]
 import {
   standardMargin, liquidationPrice, type StandardMarginParams, type StandardMarginOptions, type StandardMarginResult,
   type LiquidationPriceOptions, type LiquidationPriceResult, type MarginAccount, type MarginMarket,
@@ -547,6 +548,15 @@ export class Engine implements EngineContext {
    * @throws InputError for malformed args or a malformed snapshot.
    */
   readonly marginBook: MarginBookFactory = marginBookFactory(this);
+
+  /**
+   * Replay prices tick by tick through a live margin book of synthetic leveraged perpetual accounts
+   * (see {@link replayMarginBook}): margin calls and liquidations per tick, totals.
+   * @throws InputError for malformed args.
+   */
+  replayMarginBook(args: ReplayArgs): ReplayResult {
+    return replayMarginBook(this, args);
+  }
 }
 
 /** The keys of {@link EngineOptions}. */

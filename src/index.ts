@@ -230,3 +230,4 @@ export {
   type MarginBookArgs, type MarginOrder, type MarginBookAccountState, type WhatIfResult, type MarginStatusChange, type MarginMarketChanges,
   type MarginBookSnapshot, type MarginBookEventType, type MarginBookFactory, type MarginQueueEntry,
 } from './margin/margin-book.js';
+export { replayMarginBook, replayAccounts, type ReplayArgs, type ReplayTick, type ReplayResult } from './margin/margin-book-replay.js';

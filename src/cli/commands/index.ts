@@ -8,5 +8,6 @@ import { calibrateCommand } from './calibrate.js';
 import { varCommand } from './var.js';
 import { benchCommand } from './bench.js';
 import { marginCommand } from './margin.js';
+import { replayCommand } from './replay.js'; // [realtime]
 
-export const COMMANDS: readonly CliCommand[] = [surfaceCommand, calibrateCommand, varCommand, marginCommand, benchCommand];
+export const COMMANDS: readonly CliCommand[] = [surfaceCommand, calibrateCommand, varCommand, marginCommand, benchCommand, replayCommand];
