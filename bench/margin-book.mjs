@@ -88,7 +88,7 @@ export async function run({ quick = false } = {}) {
   const out = { machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg() }, backends: {} };
   const std = standardAccounts(riskwasm, nStd);
   const pm = pmAccounts(riskwasm, nPm);
-  for (const backend of ['wasm', 'js']) {
+  for (const backend of /** @type {const} */ (['wasm', 'js'])) {
     const engine = await riskwasm.createEngine({ backend });
     const r = {};
     // --- standard margin
