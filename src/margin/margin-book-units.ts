@@ -31,11 +31,16 @@ export interface BookUnit {
   owners: Map<object, number>;
 }
 
+/** Fields a unit key reads, plus the per-position ones it leaves out. */
+const KEY_FIELDS: ReadonlySet<string> = new Set(['kind', 'asset', 'expiry', 'strike', 'type', 'settlement', 'vol', 'fundingRate', 'instrument', 'size', 'entryPrice', 'accruedFunding']);
+
 /**
  * The unit key of a position: `n:<name>` for a listed instrument without a vol of its own, else
- * every field that enters its resolution (sizes, entry prices and funding excluded).
+ * every field that enters its resolution (sizes, entry prices and funding excluded). A position with
+ * any other key (a typo) gets a key of its own, so it is resolved, and rejected, rather than matched.
  */
 export function unitKey(p: Readonly<Record<string, unknown>>): string {
+  for (const k in p) if (!KEY_FIELDS.has(k)) return `x:${JSON.stringify(Object.entries(p).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))}`;
   if (p.kind === undefined && p.vol === undefined && typeof p.instrument === 'string') return `n:${p.instrument}`;
   return JSON.stringify([p.kind ?? null, p.asset ?? null, p.expiry ?? null, p.strike ?? null, p.type ?? null, p.settlement ?? null, p.vol ?? null, p.fundingRate ?? null, p.instrument ?? null]);
 }

@@ -792,6 +792,17 @@ export class MarginBook extends EventTarget {
     this.queue.clear();
   }
 
+  /**
+   * What the book holds: accounts, positions, distinct instruments (units) and the bytes of the
+   * packed unit vectors (portfolio margin; rows of removed units are reused, so it stays at the
+   * most units held at once).
+   */
+  memory(): { accounts: number; positions: number; units: number; vectorBytes: number } {
+    let positions = 0;
+    for (const a of this.accounts.values()) positions += a.units.length;
+    return { accounts: this.accounts.size, positions, units: this.units.size, vectorBytes: this.store === undefined ? 0 : this.store.data.byteLength };
+  }
+
   /** Whether {@link dispose} was called. */
   get isDisposed(): boolean {
     return this.disposed;
