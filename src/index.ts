@@ -226,8 +226,8 @@ export {
 } from './internals.js';
 // [realtime] the live margin book
 export {
-  MarginBook, MarginBookEvent, createMarginBook, createMarginBookFromJSON, marginBookFactory,
+  MarginBook, MarginBookEvent,
   type MarginBookArgs, type MarginOrder, type MarginBookAccountState, type WhatIfResult, type MarginStatusChange, type MarginMarketChanges,
   type MarginBookSnapshot, type MarginBookEventType, type MarginBookFactory, type MarginQueueEntry,
 } from './margin/margin-book.js';
-export { replayMarginBook, replayAccounts, type ReplayArgs, type ReplayTick, type ReplayResult } from './margin/margin-book-replay.js';
+export type { ReplayArgs, ReplayTick, ReplayResult } from './margin/margin-book-replay.js';

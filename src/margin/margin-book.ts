@@ -349,12 +349,14 @@ export class MarginBook extends EventTarget {
   }
 
   /**
-   * Add accounts (ids unique in the book). Atomic.
-   * @returns their states, in order.
+   * Add an account (its id unique in the book). Atomic.
+   * @returns its state.
    * @throws InputError for a malformed account (paths `account...`), a duplicate id (`account.id`) or a position without a margin rule.
    */
   addAccount(account: MarginAccount): MarginBookAccountState {
     this.live();
+    // An array would read as a batch to resolveAccounts: one account is an object.
+    if (Array.isArray(account)) throw new InputError('account', account, 'one account { id?, collateral?, positions }');
     return stateOf(this.ingest([account], true)[0]);
   }
 
