@@ -27,6 +27,8 @@ export interface BookUnit {
   pnl: Float64Array | undefined;
   /** Its row in the book's PnlStore (-1: not stored). */
   row: number;
+  /** Portfolio margin: its short-option netting class (-1: not an option; -2: not assigned yet). */
+  netClass: number;
   /** Accounts holding it, with how many of their positions do. */
   owners: Map<object, number>;
 }
@@ -53,7 +55,7 @@ export function unitSpec(p: Readonly<Record<string, unknown>>): Record<string, u
 /** A new unit (no owners) from its spec and resolution. */
 export function makeUnit(key: string, spec: Readonly<Record<string, unknown>>, r: ResolvedPosition): BookUnit {
   const volName = r.kind === 'option' && spec.vol === undefined && typeof spec.instrument === 'string' ? spec.instrument : undefined;
-  return { key, spec, r, asset: r.asset, bucket: bucketOf(r.kind), volName, pnl: undefined, row: -1, owners: new Map() };
+  return { key, spec, r, asset: r.asset, bucket: bucketOf(r.kind), volName, pnl: undefined, row: -1, netClass: -2, owners: new Map() };
 }
 
 /**

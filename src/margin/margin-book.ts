@@ -16,7 +16,7 @@ import { resolveAccounts } from './market.js';
 import { checkHaircuts, checkStandardParams, type StandardMarginParams } from './standard-params.js';
 import type { MarginStatus } from './standard-margin.js';
 import {
-  accountMarginFromPnl, checkAggregation, marginGridRows, prepareMarginGrid, type MarginAggregation, type PortfolioMarginResult,
+  accountMarginFromPnl, checkAggregation, marginGridRows, nettingKey, prepareMarginGrid, type MarginAggregation, type PortfolioMarginResult,
   type PreparedMarginGrid,
 } from './portfolio-margin.js';
 import type { ScenarioGrid } from './grids.js';
@@ -164,6 +164,11 @@ class BookAccount {
   subPnl: Float64Array | undefined;
   subAsset: string[] = [];
   subOfPos: Int32Array | undefined;
+  /** Portfolio margin scratch refilled at every re-margin (reallocated only when the count of positions changes). */
+  rowsArr = new Int32Array(0);
+  sizeArr = new Float64Array(0);
+  classArr = new Int32Array(0);
+  posArr: ResolvedPosition[] = [];
   initialMargin = 0;
   maintenanceMargin = 0;
   equity = 0;
@@ -257,6 +262,8 @@ export class MarginBook extends EventTarget {
   private readonly amounts = new Float64Array(2);
   /** Listeners added per event type (never decremented below what was added: an over-count only costs a dispatch). */
   private readonly listening = new Map<string, number>();
+  /** Short-option netting classes by key (portfolio margin). */
+  private readonly netClasses = new Map<string, number>();
 
   /** @internal use `engine.marginBook(args)`. @throws InputError for malformed args (paths `args.*`, `accounts[i]...`). */
   constructor(ctx: EngineContext, args: MarginBookArgs) {
@@ -938,7 +945,7 @@ export class MarginBook extends EventTarget {
     const m = this.rows;
     const n = a.units.length;
     const joint = this.aggregation === 'joint';
-    const subOfPos = new Int32Array(n);
+    const subOfPos = a.subOfPos !== undefined && a.subOfPos.length === n ? a.subOfPos : new Int32Array(n);
     const subAsset: string[] = joint ? ['*'] : [];
     for (let k = 0; k < n; k++) {
       if (joint) continue;
@@ -949,7 +956,9 @@ export class MarginBook extends EventTarget {
       }
       subOfPos[k] = j;
     }
-    const subPnl = new Float64Array(Math.max(1, subAsset.length) * m);
+    const len = Math.max(1, subAsset.length) * m;
+    // Re-margining in place (a market tick) reuses the account's arrays; what-ifs copy before they add.
+    const subPnl = a.subPnl !== undefined && a.subPnl.length === len ? a.subPnl.fill(0) : new Float64Array(len);
     const store = this.store as PnlStore;
     for (let k = 0; k < n; k++) {
       const u = a.units[k];
@@ -967,13 +976,21 @@ export class MarginBook extends EventTarget {
     const m = this.rows;
     const n = a.units.length;
     const store = this.store as PnlStore;
-    const rows = new Int32Array(n);
-    const positions: ResolvedPosition[] = new Array(n);
+    if (a.rowsArr.length !== n) {
+      a.rowsArr = new Int32Array(n);
+      a.sizeArr = new Float64Array(n);
+      a.classArr = new Int32Array(n);
+      a.posArr = new Array(n);
+    }
+    const rows = a.rowsArr, positions = a.posArr;
     let stored = true;
     for (let k = 0; k < n; k++) {
-      positions[k] = a.units[k].r;
-      rows[k] = a.units[k].row;
-      if (rows[k] < 0) stored = false;
+      const u = a.units[k];
+      positions[k] = u.r;
+      rows[k] = u.row;
+      a.sizeArr[k] = a.sizes[k];
+      a.classArr[k] = u.netClass === -2 ? this.classOf(u) : u.netClass;
+      if (u.row < 0) stored = false;
     }
     let unitPnl = store.data;
     if (!stored) {
@@ -985,11 +1002,20 @@ export class MarginBook extends EventTarget {
         rows[k] = k;
       }
     }
-    a.portfolio = accountMarginFromPnl(this.pg as PreparedMarginGrid, a.id, positions, Float64Array.from(a.sizes), rows, unitPnl, subOfPos, subAsset, subPnl);
+    a.portfolio = accountMarginFromPnl(this.pg as PreparedMarginGrid, a.id, positions, a.sizeArr, rows, unitPnl, subOfPos, subAsset, subPnl, a.classArr);
     a.subPnl = subPnl;
     a.subAsset = subAsset;
     a.subOfPos = subOfPos;
     if (a.pVal.length !== n) a.pVal = new Array(n);
+  }
+
+  /** The netting class of a unit (assigned once: options with equal netting keys share one). */
+  private classOf(u: BookUnit): number {
+    const key = nettingKey(this.pg as PreparedMarginGrid, u.r);
+    if (key === undefined) return (u.netClass = -1);
+    let c = this.netClasses.get(key);
+    if (c === undefined) this.netClasses.set(key, (c = this.netClasses.size));
+    return (u.netClass = c);
   }
 
   /** Totals, ratios and status of `a` from its cached per-position amounts (accountEquity's sums, in its order). */

@@ -810,20 +810,39 @@ export function unitScenarioPnl(ctx: EngineContext, pg: PreparedMarginGrid, unit
   return out;
 }
 
+/** Scratch of {@link accountMarginFromPnl} (read only during the call): identity rows, account bounds, raw losses. */
+const scratch = { identity: new Int32Array(0), posStart: new Int32Array(2), rawLoss: new Float64Array(8) };
+
 /**
  * Portfolio margin of one account from cached unit vectors: its positions in order (`positions[k]`
  * the resolved instrument, `sizes[k]` its size, `rows[k]` the row of its vector in `unitPnl`), its
  * sub-accounts (`subOfPos[k]`, `subAsset[j]`: per-asset first-seen order, or one `'*'` joint) and
- * their summed P&L `subPnl` [subAsset.length][rows]. The same result as portfolioMargin of the account.
+ * their summed P&L `subPnl` [subAsset.length][rows]; optionally each position's short-option netting
+ * class (as nettingClasses assigns them: the same netting, compared as integers). Arrays may be
+ * longer than the account's positions (only the first `positions.length` are read). The same result
+ * as portfolioMargin of the account.
  */
 export function accountMarginFromPnl(
   pg: PreparedMarginGrid, id: string, positions: readonly ResolvedPosition[], sizes: Float64Array, rows: Int32Array, unitPnl: Float64Array,
-  subOfPos: Int32Array, subAsset: readonly string[], subPnl: Float64Array,
+  subOfPos: Int32Array, subAsset: readonly string[], subPnl: Float64Array, nettingClass?: Int32Array,
 ): PortfolioMarginResult {
   const n = positions.length;
-  const identity = new Int32Array(n);
-  for (let k = 0; k < n; k++) identity[k] = k;
-  const book: MarginBook = { accounts: [{ id }], posStart: Int32Array.of(0, n), unitOfPos: identity, sizeOfPos: sizes, units: positions as ResolvedPosition[] };
-  const chunk: ChunkPnl = { rawLoss: new Float64Array(Math.max(1, subAsset.length)), subPnl, unitPnl, unitOfPos: rows, sizeOfPos: sizes, subOfPos };
+  if (scratch.identity.length < n) {
+    scratch.identity = new Int32Array(Math.max(n, 2 * scratch.identity.length));
+    for (let k = 0; k < scratch.identity.length; k++) scratch.identity[k] = k;
+  }
+  if (scratch.rawLoss.length < subAsset.length) scratch.rawLoss = new Float64Array(2 * subAsset.length);
+  scratch.posStart[1] = n;
+  const book: MarginBook = { accounts: [{ id }], posStart: scratch.posStart, unitOfPos: scratch.identity, sizeOfPos: sizes, units: positions as ResolvedPosition[], nettingClass };
+  const chunk: ChunkPnl = { rawLoss: scratch.rawLoss, subPnl, unitPnl, unitOfPos: rows, sizeOfPos: sizes, subOfPos };
   return accountResult(book, 0, pg, chunk, 0, 0, subAsset.length, subAsset);
+}
+
+/**
+ * The short-option netting class key of a resolved option under the grid's netting (per
+ * instrument, or per strike of an expiry): equal keys net together (nettingClasses' rule).
+ */
+export function nettingKey(pg: PreparedMarginGrid, p: ResolvedPosition): string | undefined {
+  if (p.kind !== 'option') return undefined;
+  return JSON.stringify([p.asset, p.strike, p.expiry, p.settlement, pg.grid.addOns.contingencyNetting === 'strike' ? 0 : p.type]);
 }
