@@ -209,6 +209,27 @@ describe.each(BACKENDS)('margin book operations (%s)', (backend) => {
     expectInputError(() => book.whatIf('a0', []), 'book');
   });
 
+  it('re-margins only the accounts exposed to a market change', () => {
+    const market: MarginMarket = { ...MARKET, instruments: { X: { kind: 'option', asset: 'BTC', strike: 100, expiry: 0.5, type: 'call' } }, vols: { X: 0.5 } };
+    const book = e.marginBook({
+      market, grid: DERIBIT_GRID,
+      accounts: [
+        { id: 'btc', collateral: { USD: 100 }, positions: [{ ...PERP, size: 1 }] },
+        { id: 'eth', collateral: { USD: 100 }, positions: [{ kind: 'perpetual', asset: 'ETH', size: 1 }] },
+        { id: 'eth-collateral', collateral: { ETH: 10 }, positions: [{ ...PERP, size: -1 }] },
+        { id: 'vol', collateral: { USD: 100 }, positions: [{ instrument: 'X', size: -1 }] },
+      ],
+    });
+    // The cached result object of an account not re-margined is the same object afterwards.
+    const before = new Map(book.ids().map((id) => [id, book.account(id).portfolio]));
+    book.updateMarket({ assets: { ETH: { index: 11 } } });
+    expect(book.ids().filter((id) => book.account(id).portfolio !== before.get(id))).toEqual(['eth', 'eth-collateral']);
+    expect(book.account('eth-collateral').equity).toBe(10 * 11);
+    const mid = new Map(book.ids().map((id) => [id, book.account(id).portfolio]));
+    book.updateMarket({ vols: { X: 0.6 } });
+    expect(book.ids().filter((id) => book.account(id).portfolio !== mid.get(id))).toEqual(['vol']);
+  });
+
   it('does not mutate what the caller passed', () => {
     const accounts: MarginAccount[] = [{ id: 'a', collateral: { USD: 100 }, positions: [{ ...PERP, size: 1, entryPrice: 100 }] }];
     const market: MarginMarket = { assets: { BTC: { index: 100, forwards: [{ expiry: 1, price: 101 }] } } };
