@@ -551,7 +551,7 @@ export class Engine implements EngineContext {
 
   /**
    * Replay prices tick by tick through a live margin book of synthetic leveraged perpetual accounts
-   * (see {@link replayMarginBook}): margin calls and liquidations per tick, totals.
+   * (see `replayMarginBook` in margin/margin-book-replay.ts): margin calls and liquidations per tick, totals.
    * @throws InputError for malformed args.
    */
   replayMarginBook(args: ReplayArgs): ReplayResult {

@@ -15,7 +15,7 @@ import { createMarginBook, type MarginBook, type MarginStatusChange, type Margin
 import type { MarginAccount } from './types.js';
 import { dictOf } from '../data-tables.js';
 
-/** Arguments of {@link replayMarginBook}. */
+/** Arguments of `engine.replayMarginBook`. */
 export interface ReplayArgs {
   /** Tick labels (e.g. dates), one per tick. */
   dates: readonly string[];
@@ -109,7 +109,7 @@ export function replayAccounts(count: number, prices: Readonly<Record<string, nu
 
 /**
  * Replay `args.prices` tick by tick through a standard-margin book of `args.accounts` synthetic
- * perpetual accounts (see {@link replayAccounts}). At each tick: one updateMarket with every
+ * perpetual accounts (see `replayAccounts`). At each tick: one updateMarket with every
  * asset's new index; accounts in the liquidation queue are then closed (removed) and replaced by
  * new accounts at the tick's prices. Deterministic for a seed (timings aside).
  * @throws InputError for malformed args (`args.dates`, `args.prices.BTC[3]`, `args.accounts`, ...).

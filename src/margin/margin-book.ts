@@ -27,7 +27,7 @@ import type { AssetMarket, MarginAccount, MarginMarket, MarginPosition, Resolved
 
 export type { MarginQueueEntry } from './margin-queue.js';
 
-/** Arguments of {@link createMarginBook} (`engine.marginBook`). Give `params` (standard margin) or `grid` (portfolio margin). */
+/** Arguments of `createMarginBook` (`engine.marginBook`). Give `params` (standard margin) or `grid` (portfolio margin). */
 export interface MarginBookArgs {
   /** The accounts (ids unique; an account without one gets its index as a string). */
   accounts?: readonly MarginAccount[];
@@ -771,7 +771,7 @@ export class MarginBook extends EventTarget {
     return this.queue.liquidationQueue();
   }
 
-  /** A JSON snapshot: {@link createMarginBookFromJSON} (`engine.marginBook.fromJSON`) restores an identical book. */
+  /** A JSON snapshot: `engine.marginBook.fromJSON` restores an identical book. */
   toJSON(): MarginBookSnapshot {
     this.live();
     const snap: MarginBookSnapshot = {
@@ -812,7 +812,7 @@ export class MarginBook extends EventTarget {
     return { accounts: this.accounts.size, positions, units: this.units.size, vectorBytes: this.store === undefined ? 0 : this.store.data.byteLength };
   }
 
-  /** Whether {@link dispose} was called. */
+  /** Whether `dispose()` was called. */
   get isDisposed(): boolean {
     return this.disposed;
   }
@@ -1121,9 +1121,9 @@ export function createMarginBookFromJSON(ctx: EngineContext, snapshot: MarginBoo
 
 /** `engine.marginBook`: a function making books, with `fromJSON` restoring one from a snapshot. */
 export interface MarginBookFactory {
-  /** A live margin book (see {@link createMarginBook}). @throws InputError for malformed args. */
+  /** A live margin book (see `createMarginBook`). @throws InputError for malformed args. */
   (args: MarginBookArgs): MarginBook;
-  /** The book a snapshot describes (see {@link createMarginBookFromJSON}). @throws InputError for a malformed snapshot. */
+  /** The book a snapshot describes (see `createMarginBookFromJSON`). @throws InputError for a malformed snapshot. */
   fromJSON(snapshot: MarginBookSnapshot | string): MarginBook;
 }
 

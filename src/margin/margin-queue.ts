@@ -4,7 +4,7 @@
  * update and ordered on demand by margin ratio (worst first), with the shortfall each must cover.
  */
 
-/** One entry of {@link MarginQueue.marginCalls} or {@link MarginQueue.liquidationQueue}. Amounts in USD. */
+/** One entry of `MarginBook.marginCalls` or `MarginBook.liquidationQueue`. Amounts in USD. */
 export interface MarginQueueEntry {
   id: string;
   /** Maintenance margin / equity (Infinity when equity <= 0 < MM). */
