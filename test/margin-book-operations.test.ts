@@ -230,6 +230,17 @@ describe.each(BACKENDS)('margin book operations (%s)', (backend) => {
     expect(book.ids().filter((id) => book.account(id).portfolio !== mid.get(id))).toEqual(['vol']);
   });
 
+  it('registers an instrument first met in a what-if when a fill of it commits (it then follows the market)', () => {
+    const book = flatBook([{ id: 'a', collateral: { USD: 1000 }, positions: [] }]);
+    const option = { kind: 'option', asset: 'BTC', strike: 110, expiry: 0.25, type: 'call', vol: 0.5 } as const;
+    book.whatIf('a', [{ ...option, size: -1, price: 3 }]);
+    book.apply('a', [{ ...option, size: -1, price: 3 }]);
+    book.updateMarket({ assets: { BTC: { index: 120 } } });
+    const want = e.standardMargin(book.exportAccount('a'), book.currentMarket(), FLAT);
+    expect(book.account('a').initialMargin).toBe(want.initialMargin);
+    expect(book.memory().units).toBe(1);
+  });
+
   it('does not mutate what the caller passed', () => {
     const accounts: MarginAccount[] = [{ id: 'a', collateral: { USD: 100 }, positions: [{ ...PERP, size: 1, entryPrice: 100 }] }];
     const market: MarginMarket = { assets: { BTC: { index: 100, forwards: [{ expiry: 1, price: 101 }] } } };

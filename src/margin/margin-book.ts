@@ -654,7 +654,8 @@ export class MarginBook extends EventTarget {
       plan.cashUsd = (plan.collateral.get('USD') ?? 0) + cash;
       plan.collateral.set('USD', plan.cashUsd);
     }
-    plan.fresh = fresh.filter((u) => plan.units.includes(u));
+    // Units the book does not hold yet: resolved now or cached by an earlier what-if (registered when a fill commits).
+    plan.fresh = [...new Set(plan.units.filter((u) => this.units.get(u.key) !== u))];
     return plan;
   }
 
