@@ -29,6 +29,8 @@ import {
   type RevaluationResult, type RollingBacktestArgs, type MethodBacktest, type StressTestArgs, type StressTestResult,
 } from './risk/index.js';
 import { calibrateMargin, type CalibrateMarginArgs, type CalibrateMarginResult } from './margin/margin-calibration.js';
+import { marginBookFactory, type MarginBookFactory } from './margin/margin-book.js'; // [realtime]
+import { replayMarginBook, type ReplayArgs, type ReplayResult } from './margin/margin-book-replay.js'; // [realtime]
 import {
   standardMargin, liquidationPrice, type StandardMarginParams, type StandardMarginOptions, type StandardMarginResult,
   type LiquidationPriceOptions, type LiquidationPriceResult, type MarginAccount, type MarginMarket,
@@ -588,6 +590,25 @@ export class Engine implements EngineContext {
    */
   simulateHedging(args: SimulateHedgingArgs): Promise<SimulateHedgingResult> {
     return simulateHedging(this, args);
+  }
+
+  // [realtime] the live margin book
+  /**
+   * A live margin book: `engine.marginBook({ accounts, market, params | grid })` keeps accounts
+   * between calls for pre-trade what-ifs, fills, deposits and market ticks (see {@link MarginBook});
+   * `engine.marginBook.fromJSON(snapshot)` restores a book from `book.toJSON()`. A function property
+   * (with `fromJSON` on it) set when the engine is made, bound to this engine.
+   * @throws InputError for malformed args or a malformed snapshot.
+   */
+  readonly marginBook: MarginBookFactory = marginBookFactory(this);
+
+  /**
+   * Replay prices tick by tick through a live margin book of synthetic leveraged perpetual accounts
+   * (see `replayMarginBook` in margin/margin-book-replay.ts): margin calls and liquidations per tick, totals.
+   * @throws InputError for malformed args.
+   */
+  replayMarginBook(args: ReplayArgs): ReplayResult {
+    return replayMarginBook(this, args);
   }
 }
 

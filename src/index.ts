@@ -254,3 +254,10 @@ export { DEFAULT_QUOTE_FILTERS, DESK_QUOTE_FILTERS, type QuoteFilterOptions, typ
 export { type DropCount, type ExpiryDrops } from './calibration/surface.js';
 // [hedging] simulate
 export type { HedgePosition, HedgingRun, PnlDistribution, SimulateHedgingArgs, SimulateHedgingResult } from './hedging/simulate-hedging.js';
+// [realtime] the live margin book
+export {
+  MarginBook, MarginBookEvent,
+  type MarginBookArgs, type MarginOrder, type MarginBookAccountState, type WhatIfResult, type MarginStatusChange, type MarginMarketChanges,
+  type MarginBookSnapshot, type MarginBookEventType, type MarginBookFactory, type MarginQueueEntry,
+} from './margin/margin-book.js';
+export type { ReplayArgs, ReplayTick, ReplayResult } from './margin/margin-book-replay.js';
