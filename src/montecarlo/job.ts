@@ -566,6 +566,7 @@ function checkModelLimits(m: ModelSpec, expiry: number, steps: number): void {
 
 /**
  * Validate `engine.monteCarlo` arguments (never modifying them) into a job.
+ * @param ctx the engine that samples a localVol model's surface (default: the surface's own engine).
  * @throws InputError naming the offending field.
  */
 export function createMonteCarloJob(args: MonteCarloArgs, ctx?: EngineContext): MonteCarloJob {
@@ -763,7 +764,10 @@ interface SimulatePathsJob {
   out: Float64Array | undefined;
 }
 
-/** Validate `engine.simulatePaths` arguments. @throws InputError, including above {@link SIMULATE_PATHS_MAX_BYTES}. */
+/**
+ * Validate `engine.simulatePaths` arguments (`ctx` samples a localVol surface, as in createMonteCarloJob).
+ * @throws InputError, including above {@link SIMULATE_PATHS_MAX_BYTES}.
+ */
 export function createSimulatePathsJob(args: SimulatePathsArgs, ctx?: EngineContext): SimulatePathsJob {
   const a = requireObject(args, 'args');
   checkKeys(a, SIMULATE_PATHS_KEYS, '');
