@@ -130,7 +130,6 @@ describe.each(BACKENDS)('localVol Monte Carlo (%s)', (backend) => {
     const n = 16_384;
     // One path set to T = 1 with antithetic pairs; the vanillas at 0.25, 0.5 and 1 read steps 25, 50, 100.
     const paths = e.simulatePaths({ model: { kind: 'localVol', surface: s, spot: SPOT, rate: RATE, dividendYield: DIV }, expiry: steps * dt, steps, paths: n, seed: 17, antithetic: true });
-    let worst = 0;
     for (const T of [0.25, 0.5, 1]) {
       const col = Math.round(T / dt);
       const F = SPOT * Math.exp((RATE - DIV) * T);
@@ -151,11 +150,9 @@ describe.each(BACKENDS)('localVol Monte Carlo (%s)', (backend) => {
         const vol = s.vol({ strikes: [K], expiries: [T] }).vols[0]!;
         const ref = black(theta, F, K, T, vol, RATE);
         const err = Math.abs(mean - ref);
-        worst = Math.max(worst, err / se);
         expect(err, `T ${T}, K ${K}: MC ${mean} +- ${se}, Black ${ref} (vol ${vol})`).toBeLessThanOrEqual(3 * se + BIAS_PER_DT * dt);
       }
     }
-    expect(worst).toBeGreaterThan(0);
   });
 
   it('an SVI-slice surface reprices its vanillas through engine.monteCarloSync (control variate) within 3 SE + the bias bound', async () => {
