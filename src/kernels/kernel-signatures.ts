@@ -241,8 +241,9 @@ export interface MonteCarloKernels {
    * `pParams` (see montecarlo/layout.ts); the sums are ADDED to the f64 accumulator block at `pAcc`. If `pPaths` != 0
    * the spot path is written there, row-major [count][steps + 1]. drawMode 3: the buffer holds Sobol uniforms that
    * the kernel turns in place into Brownian-bridge normals per draw slot, with the brownianBridgeInit table (t_i = i
-   * dt, 48 steps bytes) followed by 16 steps bytes of scratch at `pBridge` (0 otherwise). Returns 0, or 1 for a
-   * malformed call.
+   * dt, 48 steps bytes) followed by 16 steps bytes of scratch at `pBridge` (0 otherwise). [surface] MODEL_LOCAL_VOL:
+   * the block at `pParams` is PARAMS_SIZE + nT nK f64 long, the local-vol grid (P_LV_*) after its first PARAMS_SIZE
+   * values. Returns 0, or 1 for a malformed call.
    * @param pParams f64 [PARAMS_SIZE], read
    * @param pDraws f64 [count * steps * 4], read (or 0)
    * @param pAcc f64 [ACC_SIZE], read and written

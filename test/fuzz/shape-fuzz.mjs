@@ -213,6 +213,16 @@ export function entryPoints(rw, engines) {
     for (const m of ['vol', 'totalVariance', 'localVol', 'forward', 'withEngine', 'toJSON']) {
       points.push({ name: `volSurface.${m}`, call: (backend, args) => surfaceOf(backend)[m](...args), backendFree: false });
     }
+    // [surface] The localVol Monte Carlo model: hostile model fields and run arguments over a valid base.
+    const plain = (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {});
+    points.push({
+      name: 'engine.monteCarloSync (localVol)',
+      call: (backend, args) => engines.get(backend).monteCarloSync({
+        payoff: { kind: 'european', strike: 100, type: 'call' }, expiry: 0.5, steps: 4, paths: 64, seed: 1, ...plain(args[1]),
+        model: { kind: 'localVol', surface: surfaceOf(backend), spot: 100, rate: 0.01, ...plain(args[0]) },
+      }),
+      backendFree: false,
+    });
   }
   // [realtime] engine.marginBook is a function property (with fromJSON), and a book's methods take user input.
   if (typeof anyEngine.marginBook === 'function') {
