@@ -1,6 +1,10 @@
 import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { callKernel, calibrationKernels } from './kernel-call.js';
+import { KernelError } from '../errors.js';
+import { columnBytes } from '../memory-arena.js';
+import { lmLeanSettings, lmRunIn, lmWorkspace, type LmWorkspace } from '../math/optimise/levenberg-marquardt.js';
+import type { LeastSquaresProblem } from '../math/optimise/least-squares.js';
 import { checkKeys } from '../option-keys.js';
 import { requireNumberArray } from '../arguments.js';
 import { countOption, fitStatistics, MARKET_KEYS, optionalFunction, prepareQuotes, worstReason, type PreparedQuotes, type VolEvaluator } from './quotes.js';
@@ -365,6 +369,80 @@ export function sviEvaluator(ctx: EngineContext, k: Float64Array, expiry: number
 }
 
 /**
+ * The buffers of a lean warm refit of an m-quote slice on one engine: the LM workspace and the
+ * slice's columns, allocated once per (engine, m) and reused by every refit.
+ */
+interface SviWarmWorkspace {
+  lm: LmWorkspace;
+  /** Market vols of the slice (NaN for a quote without one). */
+  target: Float64Array;
+  /** Model vols of the last evaluation. */
+  modelVols: Float64Array;
+}
+
+/** Slice sizes kept per engine (a surface's slices each have their own size; beyond this, the least recent is dropped). */
+const WARM_SIZES_PER_ENGINE = 32;
+
+const warmWorkspaces = new WeakMap<EngineContext, Map<number, SviWarmWorkspace>>();
+
+function sviWarmWorkspace(ctx: EngineContext, m: number): SviWarmWorkspace {
+  let bySize = warmWorkspaces.get(ctx);
+  if (bySize === undefined) warmWorkspaces.set(ctx, (bySize = new Map()));
+  let ws = bySize.get(m);
+  if (ws === undefined) {
+    if (bySize.size >= WARM_SIZES_PER_ENGINE) bySize.delete(bySize.keys().next().value as number);
+    ws = { lm: lmWorkspace(m, 5), target: new Float64Array(m), modelVols: new Float64Array(m) };
+  } else bySize.delete(m); // re-inserted below: most recent last
+  bySize.set(m, ws);
+  return ws;
+}
+
+/**
+ * {@link sviEvaluator} without per-call arrays or closures: the same kernel call on the same
+ * inputs (so the same numbers), for the lean warm path.
+ */
+function sviLeanEvaluator(ctx: EngineContext, k: Float64Array, expiry: number): VolEvaluator {
+  const K = calibrationKernels(ctx);
+  const m = k.length;
+  const kBytes = columnBytes(m, 8), jBytes = columnBytes(5 * m, 8);
+  return (p, out, jac) => {
+    const { arena } = ctx;
+    arena.reset();
+    arena.reserve(2 * kBytes + 48 + (jac ? jBytes : 0) + 64);
+    const pk = arena.alloc(m * 8), pp = arena.alloc(40), po = arena.alloc(m * 8), pj = jac ? arena.alloc(m * 40) : 0;
+    let f64 = arena.views.f64;
+    f64.set(k, pk >>> 3);
+    const bp = pp >>> 3;
+    for (let j = 0; j < 5; j++) f64[bp + j] = p[j];
+    const rc = K.sviSliceEvaluate(m, pk, expiry, pp, 0, po, pj);
+    if (rc !== 0) throw new KernelError('sviSliceEvaluate', rc);
+    f64 = arena.views.f64;
+    const bo = po >>> 3;
+    for (let i = 0; i < m; i++) out[i] = f64[bo + i];
+    if (jac) {
+      const bj = pj >>> 3;
+      for (let i = 0; i < 5 * m; i++) jac[i] = f64[bj + i];
+    }
+  };
+}
+
+/**
+ * One LM run of the lean warm path: what `calibrate` does for a slice with one start, the vol
+ * objective, the linear loss and the analytic Jacobian (box copied, start projected into it,
+ * sqrt weights, the same LM iterations), on the engine's reused workspace. The result's params
+ * are the workspace's: read them before the next run.
+ * @throws InputError naming `maxIterations` or `tolerance`.
+ */
+function sviLeanRun(
+  ws: SviWarmWorkspace, problem: LeastSquaresProblem, box: ParameterBoxLike, weights: Float64Array, fixed: boolean[] | undefined,
+  maxIterations: number | undefined, tolerance: number | undefined, boundTolerance: number | undefined,
+): { params: Float64Array; iterations: number; reason: EndReason; boundHits: BoundHit[] } {
+  const s = lmLeanSettings(ws.lm, box.initial, box.lower, box.upper, fixed, weights, maxIterations, tolerance);
+  const fit = lmRunIn(problem, s, ws.lm);
+  return { params: fit.params, iterations: fit.iterations, reason: fit.reason, boundHits: boundHits(fit.params, box.lower, box.upper, fixed, SVI_PARAM_NAMES, boundTolerance) };
+}
+
+/**
  * Lee's wing bound as part of the box: the optimiser sees t in [0, 1] in place of b, with
  * b = bLo + t (U(rho) - bLo), U(rho) = min(bHi, 2 / (1 + |rho|)), so every point it evaluates
  * has bLo <= b <= bHi and b (1 + |rho|) <= 2; rho's box is narrowed to |rho| <= 2 / bLo - 1 so
@@ -533,6 +611,10 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
     if (global) throw new InputError('global', args.global, 'absent with warmStart');
     if (args.initial !== undefined) throw new InputError('initial', args.initial, 'absent with warmStart');
   }
+  // The lean warm path: one LM run per stage on reused buffers, the same arithmetic as calibrate's
+  // (the same numbers, see test/calibration-warm-lean.test.ts); the other options take the general path.
+  const lean = warm !== undefined && Q.objective === 'vol' && robust.loss === 'linear' && onEvaluate === undefined &&
+    (args.jacobian === undefined || args.jacobian === 'analytic');
   const residuals = new Float64Array(Q.n).fill(NaN);
   const allModel = new Float64Array(Q.n).fill(NaN);
   const slices: SviSliceFit[] = [];
@@ -567,7 +649,8 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
       const wk = usable < m ? k.filter((_, r) => weights[r] > 0) : k, ww = usable < m ? w.filter((_, r) => weights[r] > 0) : w;
       x0 = sviStart(args.initial, s, Q.slices.length, usable ? wk : k, usable ? ww : w);
     }
-    const evaluator = sviEvaluator(ctx, k, expiry);
+    const evaluator = lean ? sviLeanEvaluator(ctx, k, expiry) : sviEvaluator(ctx, k, expiry);
+    let leanWs: SviWarmWorkspace | undefined;
     const xNat = new Float64Array(5);
     const jNat = new Float64Array(m * 5);
     const natural = new Float64Array(5);
@@ -587,6 +670,23 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
           jac[o + 4] = jNat[o + 4];
         }
       };
+      if (lean) {
+        if (leanWs === undefined) {
+          const ws = (leanWs = sviWarmWorkspace(ctx, m));
+          for (let r = 0; r < m; r++) ws.target[r] = Q.vols[indices[r]];
+        }
+        const ws = leanWs;
+        const { target, modelVols } = ws;
+        // volProblem's residuals (vol objective), written out over the workspace's columns.
+        const problem: LeastSquaresProblem = {
+          nParams: 5, nResiduals: m,
+          evaluate(p, res, jac) {
+            internal(p, modelVols, jac);
+            for (let r = 0; r < m; r++) res[r] = Number.isFinite(target[r]) ? modelVols[r] - target[r] : 0;
+          },
+        };
+        return sviLeanRun(ws, problem, box, weights, fixedMask, args.maxIterations, args.tolerance, thresholds.boundTolerance);
+      }
       return calibrate(ctx, volModel(SVI_PARAM_NAMES, internal, () => box), { Q, indices }, {
         ...sliceFitOptions(args, warm !== undefined || !first ? 0 : extraStarts, warm !== undefined || !first ? undefined : global), weights,
         bounds: undefined, // in the box already
