@@ -168,14 +168,27 @@ export function prepareQuotes(ctx: EngineContext, args: MarketArgs, allowedKeys?
   const bids = optionalColumn(q.bids, n, 'quotes.bids');
   const asks = optionalColumn(q.asks, n, 'quotes.asks');
   if ((bids === null) !== (asks === null)) throw new InputError(bids ? 'quotes.asks' : 'quotes.bids', undefined, 'bids and asks together');
+  return { n, strikes, expiries, forwards, logMoneyness, types, discounts, vols, prices, weights, bids, asks, given, objective, settlement, slices: slicesByExpiry(expiries) };
+}
+
+/** Quote indices per distinct expiry, ascending expiry. */
+function slicesByExpiry(expiries: Float64Array): PreparedQuotes['slices'] {
+  const n = expiries.length;
+  // One expiry (a single slice, the warm refit's case): no map, no sort.
+  let same = true;
+  for (let i = 1; i < n && same; i++) same = expiries[i] === expiries[0];
+  if (same) {
+    const indices = new Int32Array(n);
+    for (let i = 0; i < n; i++) indices[i] = i;
+    return [{ expiry: expiries[0], indices }];
+  }
   const byExpiry = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     const list = byExpiry.get(expiries[i]);
     if (list) list.push(i);
     else byExpiry.set(expiries[i], [i]);
   }
-  const slices = [...byExpiry.entries()].sort((x, y) => x[0] - y[0]).map(([expiry, idx]) => ({ expiry, indices: Int32Array.from(idx) }));
-  return { n, strikes, expiries, forwards, logMoneyness, types, discounts, vols, prices, weights, bids, asks, given, objective, settlement, slices };
+  return [...byExpiry.entries()].sort((x, y) => x[0] - y[0]).map(([expiry, idx]) => ({ expiry, indices: Int32Array.from(idx) }));
 }
 
 /**

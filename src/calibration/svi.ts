@@ -164,11 +164,28 @@ const LEE_TOLERANCE = 1e-12;
 export function sviButterflyCheck(p: SviParams, grid: ArbitrageGrid = {}): SviButterflyCheck {
   requireSviParams(p, 'p');
   const { kMin, kMax, points } = checkedGrid(grid, 'grid');
+  return butterflyOnGrid(p, kMin, kMax, points);
+}
+
+/** {@link sviButterflyCheck} on a checked grid. */
+function butterflyOnGrid(p: SviParams, kMin: number, kMax: number, points: number): SviButterflyCheck {
   let minG = Infinity, kAt = NaN, negative = 0;
+  // durrlemanG written out with the parameters in locals (the same expressions, so the same bits):
+  // a warm refit runs this on every one of its 301 points.
+  const { a, b, rho, m, sigma } = p;
+  const bss = b * sigma * sigma, ss = sigma * sigma, span = kMax - kMin, last = points - 1;
   for (let i = 0; i < points; i++) {
-    const k = kMin + ((kMax - kMin) * i) / (points - 1);
-    let g = durrlemanG(p, k);
-    if (Number.isNaN(g)) g = -Infinity;
+    const k = kMin + (span * i) / last;
+    const d = k - m;
+    const q = Math.sqrt(d * d + ss);
+    const w = a + b * (rho * d + q), dw = b * (rho + d / q), d2w = bss / (q * q * q);
+    let g: number;
+    if (!(w > 0)) g = -Infinity;
+    else {
+      const t = 1 - (k * dw) / (2 * w);
+      g = t * t - ((dw * dw) / 4) * (1 / w + 0.25) + d2w / 2;
+      if (Number.isNaN(g)) g = -Infinity;
+    }
     if (g < 0) negative++;
     if (g < minG) {
       minG = g;
@@ -651,15 +668,16 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
     }
     const evaluator = lean ? sviLeanEvaluator(ctx, k, expiry) : sviEvaluator(ctx, k, expiry);
     let leanWs: SviWarmWorkspace | undefined;
-    const xNat = new Float64Array(5);
-    const jNat = new Float64Array(m * 5);
-    const natural = new Float64Array(5);
+    // Only Lee's stage 2 (and the onEvaluate hook) need these: most refits never allocate them.
+    let xNat: Float64Array | undefined, jNat: Float64Array | undefined, natural: Float64Array | undefined;
     const run = (box: ParameterBoxLike, map: SviLeeMap, first: boolean) => {
       // The optimiser's coordinates: with Lee's map, b replaced by its fraction t of [bLo, U(rho)].
+      const xn = map.identity ? undefined : (xNat ??= new Float64Array(5)), jn = map.identity ? undefined : (jNat ??= new Float64Array(m * 5));
       const internal: VolEvaluator = map.identity ? evaluator : (y, out, jac) => {
-        const { dBdT, dBdRho } = sviLeeToNatural(map, y, xNat);
-        evaluator(xNat, out, jac ? jNat : null);
+        const { dBdT, dBdRho } = sviLeeToNatural(map, y, xn!);
+        evaluator(xn!, out, jac ? jn! : null);
         if (!jac) return;
+        const jNat = jn!;
         for (let r = 0; r < m; r++) {
           const o = r * 5;
           const jb = jNat[o + 1];
@@ -693,8 +711,9 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
         ...(robust.loss === 'linear' ? {} : robust),
         quality: { boundTolerance: thresholds.boundTolerance },
         onEvaluate: onEvaluate ? (p, c) => {
-          sviLeeToNatural(map, p, natural);
-          onEvaluate(s, Float64Array.from(natural), c);
+          const nat = (natural ??= new Float64Array(5));
+          sviLeeToNatural(map, p, nat);
+          onEvaluate(s, Float64Array.from(nat), c);
         } : undefined,
       });
     };
@@ -718,7 +737,7 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
     const stats = fitStatistics(ctx, Q, indices, model, residuals);
     const params = sviFromArray(xf);
     const grid = userGrid ?? { kMin: kLo - 0.5, kMax: kHi + 0.5, points: 301 };
-    const butterfly = sviButterflyCheck(params, grid);
+    const butterfly = butterflyOnGrid(params, grid.kMin, grid.kMax, grid.points);
     const hits = sviBoundHits(fit.boundHits, map, xf);
     const quality = fitQuality({
       reason: fit.reason, rmse: stats.rmse, insideBidAsk: stats.insideBidAsk, quotes: usable, freeParams, boundHits: hits,

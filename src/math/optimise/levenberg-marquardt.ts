@@ -347,16 +347,22 @@ function irlsReweight(J: Float64Array, rw: Float64Array, m: number, n: number, l
  * weighted residuals rw.
  */
 function normalEquations(J: Float64Array, rw: Float64Array, m: number, n: number, A: Float64Array, g: Float64Array): void {
-  A.fill(0);
-  g.fill(0);
-  for (let i = 0; i < m; i++) {
-    const row = i * n;
-    const ri = rw[i];
-    for (let a = 0; a < n; a++) {
-      const ja = J[row + a];
-      if (ja === 0) continue;
-      g[a] += ja * ri;
-      for (let b = a; b < n; b++) A[a * n + b] += ja * J[row + b];
+  // Each entry summed in a register over the rows in order, skipping rows where column a is 0
+  // (as the row-by-row accumulation did, so the same sums to the bit), stored once.
+  for (let a = 0; a < n; a++) {
+    let ga = 0;
+    for (let i = 0; i < m; i++) {
+      const ja = J[i * n + a];
+      if (ja !== 0) ga += ja * rw[i];
+    }
+    g[a] = ga;
+    for (let b = a; b < n; b++) {
+      let v = 0;
+      for (let i = 0; i < m; i++) {
+        const ja = J[i * n + a];
+        if (ja !== 0) v += ja * J[i * n + b];
+      }
+      A[a * n + b] = v;
     }
   }
 }
