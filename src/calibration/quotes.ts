@@ -53,6 +53,16 @@ function column(v: unknown, n: number, path: string, positive: boolean): Float64
     return out.fill(v);
   }
   if (v === null || typeof v !== 'object' || (v as ArrayLike<unknown>).length !== n) throw new InputError(path, v, `a number or an array of ${n} numbers`);
+  if (v instanceof Float64Array) {
+    // The common case read through a monomorphic typed-array loop (the generic one below sees
+    // every array kind of every caller, and its element loads cost more than the check).
+    for (let i = 0; i < n; i++) {
+      const x = v[i];
+      if (!Number.isFinite(x) || (positive && !(x > 0))) throw new InputError(`${path}[${i}]`, x, positive ? 'a positive number' : 'a finite number');
+      out[i] = x;
+    }
+    return out;
+  }
   const a = v as ArrayLike<unknown>;
   for (let i = 0; i < n; i++) {
     const x = a[i];
@@ -65,8 +75,12 @@ function column(v: unknown, n: number, path: string, positive: boolean): Float64
 function optionalColumn(v: unknown, n: number, path: string): Float64Array | null {
   if (v === undefined) return null;
   if (v === null || typeof v !== 'object' || (v as ArrayLike<unknown>).length !== n) throw new InputError(path, v, `an array of ${n} numbers`);
-  const a = v as ArrayLike<unknown>;
   const out = new Float64Array(n);
+  if (v instanceof Float64Array) {
+    out.set(v); // every element is a number (NaN allowed)
+    return out;
+  }
+  const a = v as ArrayLike<unknown>;
   for (let i = 0; i < n; i++) {
     if (typeof a[i] !== 'number') throw new InputError(`${path}[${i}]`, a[i], 'a number (NaN allowed)');
     out[i] = a[i] as number;
@@ -114,9 +128,17 @@ export function prepareQuotes(ctx: EngineContext, args: MarketArgs, allowedKeys?
   const objective = enumOption(a.objective, ['vol', 'price'] as const, 'vol', 'objective');
   const settlement = enumOption(a.settlement, ['usd', 'coin'] as const, 'usd', 'settlement');
   if (a.rate !== undefined && a.rates !== undefined) throw new InputError('rates', a.rates, 'rate or rates, not both');
-  const rates = column(a.rates ?? a.rate ?? 0, n, a.rates !== undefined ? 'rates' : 'rate', false);
+  const rateArg = a.rates ?? a.rate ?? 0;
   const discounts = new Float64Array(n);
-  for (let i = 0; i < n; i++) discounts[i] = Math.exp(-rates[i] * expiries[i]);
+  let rates: Float64Array;
+  if (rateArg === 0) {
+    // No rate (the common case for forwards-given fits): exp(-0 T) = 1, and rates a view of zeros.
+    discounts.fill(1);
+    rates = new Float64Array(n);
+  } else {
+    rates = column(rateArg, n, a.rates !== undefined ? 'rates' : 'rate', false);
+    for (let i = 0; i < n; i++) discounts[i] = Math.exp(-rates[i] * expiries[i]);
+  }
   let forwards: Float64Array;
   if (a.forwards !== undefined) {
     // spot and dividendYield only build forwards: beside given forwards they would be ignored.
