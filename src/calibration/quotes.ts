@@ -130,12 +130,9 @@ export function prepareQuotes(ctx: EngineContext, args: MarketArgs, allowedKeys?
   if (a.rate !== undefined && a.rates !== undefined) throw new InputError('rates', a.rates, 'rate or rates, not both');
   const rateArg = a.rates ?? a.rate ?? 0;
   const discounts = new Float64Array(n);
-  let rates: Float64Array;
-  if (rateArg === 0) {
-    // No rate (the common case for forwards-given fits): exp(-0 T) = 1, and rates a view of zeros.
-    discounts.fill(1);
-    rates = new Float64Array(n);
-  } else {
+  let rates: Float64Array | null = null;
+  if (rateArg === 0) discounts.fill(1); // no rate (the common case with forwards given): exp(-0 T) = 1
+  else {
     rates = column(rateArg, n, a.rates !== undefined ? 'rates' : 'rate', false);
     for (let i = 0; i < n; i++) discounts[i] = Math.exp(-rates[i] * expiries[i]);
   }
@@ -150,7 +147,7 @@ export function prepareQuotes(ctx: EngineContext, args: MarketArgs, allowedKeys?
     const spot = column(a.spot, 1, 'spot', true)[0];
     const qy = a.dividendYield === undefined ? 0 : column(a.dividendYield, 1, 'dividendYield', false)[0];
     forwards = new Float64Array(n);
-    for (let i = 0; i < n; i++) forwards[i] = spot * Math.exp((rates[i] - qy) * expiries[i]);
+    for (let i = 0; i < n; i++) forwards[i] = spot * Math.exp(((rates ? rates[i] : 0) - qy) * expiries[i]);
   } else throw new InputError('forwards', undefined, 'forwards, or spot (with rate and dividendYield)');
   const logMoneyness = new Float64Array(n);
   for (let i = 0; i < n; i++) logMoneyness[i] = Math.log(strikes[i] / forwards[i]);

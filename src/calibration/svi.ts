@@ -395,6 +395,11 @@ interface SviWarmWorkspace {
   target: Float64Array;
   /** Model vols of the last evaluation. */
   modelVols: Float64Array;
+  /** The slice's scratch columns (log-moneyness, total variance, weights, final model vols): a refit's own, never in its result. */
+  k: Float64Array;
+  w: Float64Array;
+  weights: Float64Array;
+  model: Float64Array;
 }
 
 /** Slice sizes kept per engine (a surface's slices each have their own size; beyond this, the least recent is dropped). */
@@ -408,7 +413,10 @@ function sviWarmWorkspace(ctx: EngineContext, m: number): SviWarmWorkspace {
   let ws = bySize.get(m);
   if (ws === undefined) {
     if (bySize.size >= WARM_SIZES_PER_ENGINE) bySize.delete(bySize.keys().next().value as number);
-    ws = { lm: lmWorkspace(m, 5), target: new Float64Array(m), modelVols: new Float64Array(m) };
+    ws = {
+      lm: lmWorkspace(m, 5), target: new Float64Array(m), modelVols: new Float64Array(m),
+      k: new Float64Array(m), w: new Float64Array(m), weights: new Float64Array(m), model: new Float64Array(m),
+    };
   } else bySize.delete(m); // re-inserted below: most recent last
   bySize.set(m, ws);
   return ws;
@@ -640,7 +648,10 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
   Q.slices.forEach(({ expiry, indices }, s) => {
     const ts = now();
     const m = indices.length;
-    const k = new Float64Array(m), w = new Float64Array(m), weights = new Float64Array(m);
+    // The lean path's scratch columns come from the engine's workspace for this size (new typed
+    // arrays cost more than a small slice's kernel calls); they are fully overwritten here.
+    const leanWs = lean ? sviWarmWorkspace(ctx, m) : undefined;
+    const k = leanWs ? leanWs.k : new Float64Array(m), w = leanWs ? leanWs.w : new Float64Array(m), weights = leanWs ? leanWs.weights : new Float64Array(m);
     let kLo = Infinity, kHi = -Infinity, wMax = 0, usable = 0;
     for (let r = 0; r < m; r++) {
       const i = indices[r];
@@ -667,7 +678,7 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
       x0 = sviStart(args.initial, s, Q.slices.length, usable ? wk : k, usable ? ww : w);
     }
     const evaluator = lean ? sviLeanEvaluator(ctx, k, expiry) : sviEvaluator(ctx, k, expiry);
-    let leanWs: SviWarmWorkspace | undefined;
+    let leanTarget = false;
     // Only Lee's stage 2 (and the onEvaluate hook) need these: most refits never allocate them.
     let xNat: Float64Array | undefined, jNat: Float64Array | undefined, natural: Float64Array | undefined;
     const run = (box: ParameterBoxLike, map: SviLeeMap, first: boolean) => {
@@ -689,11 +700,11 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
         }
       };
       if (lean) {
-        if (leanWs === undefined) {
-          const ws = (leanWs = sviWarmWorkspace(ctx, m));
+        const ws = leanWs!;
+        if (!leanTarget) {
           for (let r = 0; r < m; r++) ws.target[r] = Q.vols[indices[r]];
+          leanTarget = true;
         }
-        const ws = leanWs;
         const { target, modelVols } = ws;
         // volProblem's residuals (vol objective), written out over the workspace's columns.
         const problem: LeastSquaresProblem = {
@@ -731,7 +742,7 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
     }
     const xf = new Float64Array(5);
     sviLeeToNatural(map, fit.params, xf);
-    const model = new Float64Array(m);
+    const model = leanWs ? leanWs.model : new Float64Array(m);
     evaluator(xf, model, null);
     for (let r = 0; r < m; r++) allModel[indices[r]] = model[r];
     const stats = fitStatistics(ctx, Q, indices, model, residuals);
