@@ -53,6 +53,16 @@ function column(v: unknown, n: number, path: string, positive: boolean): Float64
     return out.fill(v);
   }
   if (v === null || typeof v !== 'object' || (v as ArrayLike<unknown>).length !== n) throw new InputError(path, v, `a number or an array of ${n} numbers`);
+  if (v instanceof Float64Array) {
+    // The common case read through a monomorphic typed-array loop (the generic one below sees
+    // every array kind of every caller, and its element loads cost more than the check).
+    for (let i = 0; i < n; i++) {
+      const x = v[i];
+      if (!Number.isFinite(x) || (positive && !(x > 0))) throw new InputError(`${path}[${i}]`, x, positive ? 'a positive number' : 'a finite number');
+      out[i] = x;
+    }
+    return out;
+  }
   const a = v as ArrayLike<unknown>;
   for (let i = 0; i < n; i++) {
     const x = a[i];
@@ -65,8 +75,12 @@ function column(v: unknown, n: number, path: string, positive: boolean): Float64
 function optionalColumn(v: unknown, n: number, path: string): Float64Array | null {
   if (v === undefined) return null;
   if (v === null || typeof v !== 'object' || (v as ArrayLike<unknown>).length !== n) throw new InputError(path, v, `an array of ${n} numbers`);
-  const a = v as ArrayLike<unknown>;
   const out = new Float64Array(n);
+  if (v instanceof Float64Array) {
+    out.set(v); // every element is a number (NaN allowed)
+    return out;
+  }
+  const a = v as ArrayLike<unknown>;
   for (let i = 0; i < n; i++) {
     if (typeof a[i] !== 'number') throw new InputError(`${path}[${i}]`, a[i], 'a number (NaN allowed)');
     out[i] = a[i] as number;
@@ -114,9 +128,14 @@ export function prepareQuotes(ctx: EngineContext, args: MarketArgs, allowedKeys?
   const objective = enumOption(a.objective, ['vol', 'price'] as const, 'vol', 'objective');
   const settlement = enumOption(a.settlement, ['usd', 'coin'] as const, 'usd', 'settlement');
   if (a.rate !== undefined && a.rates !== undefined) throw new InputError('rates', a.rates, 'rate or rates, not both');
-  const rates = column(a.rates ?? a.rate ?? 0, n, a.rates !== undefined ? 'rates' : 'rate', false);
+  const rateArg = a.rates ?? a.rate ?? 0;
   const discounts = new Float64Array(n);
-  for (let i = 0; i < n; i++) discounts[i] = Math.exp(-rates[i] * expiries[i]);
+  let rates: Float64Array | null = null;
+  if (rateArg === 0) discounts.fill(1); // no rate (the common case with forwards given): exp(-0 T) = 1
+  else {
+    rates = column(rateArg, n, a.rates !== undefined ? 'rates' : 'rate', false);
+    for (let i = 0; i < n; i++) discounts[i] = Math.exp(-rates[i] * expiries[i]);
+  }
   let forwards: Float64Array;
   if (a.forwards !== undefined) {
     // spot and dividendYield only build forwards: beside given forwards they would be ignored.
@@ -128,7 +147,7 @@ export function prepareQuotes(ctx: EngineContext, args: MarketArgs, allowedKeys?
     const spot = column(a.spot, 1, 'spot', true)[0];
     const qy = a.dividendYield === undefined ? 0 : column(a.dividendYield, 1, 'dividendYield', false)[0];
     forwards = new Float64Array(n);
-    for (let i = 0; i < n; i++) forwards[i] = spot * Math.exp((rates[i] - qy) * expiries[i]);
+    for (let i = 0; i < n; i++) forwards[i] = spot * Math.exp(((rates ? rates[i] : 0) - qy) * expiries[i]);
   } else throw new InputError('forwards', undefined, 'forwards, or spot (with rate and dividendYield)');
   const logMoneyness = new Float64Array(n);
   for (let i = 0; i < n; i++) logMoneyness[i] = Math.log(strikes[i] / forwards[i]);
@@ -168,14 +187,27 @@ export function prepareQuotes(ctx: EngineContext, args: MarketArgs, allowedKeys?
   const bids = optionalColumn(q.bids, n, 'quotes.bids');
   const asks = optionalColumn(q.asks, n, 'quotes.asks');
   if ((bids === null) !== (asks === null)) throw new InputError(bids ? 'quotes.asks' : 'quotes.bids', undefined, 'bids and asks together');
+  return { n, strikes, expiries, forwards, logMoneyness, types, discounts, vols, prices, weights, bids, asks, given, objective, settlement, slices: slicesByExpiry(expiries) };
+}
+
+/** Quote indices per distinct expiry, ascending expiry. */
+function slicesByExpiry(expiries: Float64Array): PreparedQuotes['slices'] {
+  const n = expiries.length;
+  // One expiry (a single slice, the warm refit's case): no map, no sort.
+  let same = true;
+  for (let i = 1; i < n && same; i++) same = expiries[i] === expiries[0];
+  if (same) {
+    const indices = new Int32Array(n);
+    for (let i = 0; i < n; i++) indices[i] = i;
+    return [{ expiry: expiries[0], indices }];
+  }
   const byExpiry = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     const list = byExpiry.get(expiries[i]);
     if (list) list.push(i);
     else byExpiry.set(expiries[i], [i]);
   }
-  const slices = [...byExpiry.entries()].sort((x, y) => x[0] - y[0]).map(([expiry, idx]) => ({ expiry, indices: Int32Array.from(idx) }));
-  return { n, strikes, expiries, forwards, logMoneyness, types, discounts, vols, prices, weights, bids, asks, given, objective, settlement, slices };
+  return [...byExpiry.entries()].sort((x, y) => x[0] - y[0]).map(([expiry, idx]) => ({ expiry, indices: Int32Array.from(idx) }));
 }
 
 /**

@@ -1,6 +1,10 @@
 import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { callKernel, calibrationKernels } from './kernel-call.js';
+import { KernelError } from '../errors.js';
+import { columnBytes } from '../memory-arena.js';
+import { lmLeanSettings, lmRunIn, lmWorkspace, type LmWorkspace } from '../math/optimise/levenberg-marquardt.js';
+import type { LeastSquaresProblem } from '../math/optimise/least-squares.js';
 import { checkKeys } from '../option-keys.js';
 import { requireNumberArray } from '../arguments.js';
 import { countOption, fitStatistics, MARKET_KEYS, optionalFunction, prepareQuotes, worstReason, type PreparedQuotes, type VolEvaluator } from './quotes.js';
@@ -160,11 +164,28 @@ const LEE_TOLERANCE = 1e-12;
 export function sviButterflyCheck(p: SviParams, grid: ArbitrageGrid = {}): SviButterflyCheck {
   requireSviParams(p, 'p');
   const { kMin, kMax, points } = checkedGrid(grid, 'grid');
+  return butterflyOnGrid(p, kMin, kMax, points);
+}
+
+/** {@link sviButterflyCheck} on a checked grid. */
+function butterflyOnGrid(p: SviParams, kMin: number, kMax: number, points: number): SviButterflyCheck {
   let minG = Infinity, kAt = NaN, negative = 0;
+  // durrlemanG written out with the parameters in locals (the same expressions, so the same bits):
+  // a warm refit runs this on every one of its 301 points.
+  const { a, b, rho, m, sigma } = p;
+  const bss = b * sigma * sigma, ss = sigma * sigma, span = kMax - kMin, last = points - 1;
   for (let i = 0; i < points; i++) {
-    const k = kMin + ((kMax - kMin) * i) / (points - 1);
-    let g = durrlemanG(p, k);
-    if (Number.isNaN(g)) g = -Infinity;
+    const k = kMin + (span * i) / last;
+    const d = k - m;
+    const q = Math.sqrt(d * d + ss);
+    const w = a + b * (rho * d + q), dw = b * (rho + d / q), d2w = bss / (q * q * q);
+    let g: number;
+    if (!(w > 0)) g = -Infinity;
+    else {
+      const t = 1 - (k * dw) / (2 * w);
+      g = t * t - ((dw * dw) / 4) * (1 / w + 0.25) + d2w / 2;
+      if (Number.isNaN(g)) g = -Infinity;
+    }
     if (g < 0) negative++;
     if (g < minG) {
       minG = g;
@@ -365,6 +386,88 @@ export function sviEvaluator(ctx: EngineContext, k: Float64Array, expiry: number
 }
 
 /**
+ * The buffers of a lean warm refit of an m-quote slice on one engine: the LM workspace and the
+ * slice's columns, allocated once per (engine, m) and reused by every refit.
+ */
+interface SviWarmWorkspace {
+  lm: LmWorkspace;
+  /** Market vols of the slice (NaN for a quote without one). */
+  target: Float64Array;
+  /** Model vols of the last evaluation. */
+  modelVols: Float64Array;
+  /** The slice's scratch columns (log-moneyness, total variance, weights, final model vols): a refit's own, never in its result. */
+  k: Float64Array;
+  w: Float64Array;
+  weights: Float64Array;
+  model: Float64Array;
+}
+
+/** Slice sizes kept per engine (a surface's slices each have their own size; beyond this, the least recent is dropped). */
+const WARM_SIZES_PER_ENGINE = 32;
+
+const warmWorkspaces = new WeakMap<EngineContext, Map<number, SviWarmWorkspace>>();
+
+function sviWarmWorkspace(ctx: EngineContext, m: number): SviWarmWorkspace {
+  let bySize = warmWorkspaces.get(ctx);
+  if (bySize === undefined) warmWorkspaces.set(ctx, (bySize = new Map()));
+  let ws = bySize.get(m);
+  if (ws === undefined) {
+    if (bySize.size >= WARM_SIZES_PER_ENGINE) bySize.delete(bySize.keys().next().value as number);
+    ws = {
+      lm: lmWorkspace(m, 5), target: new Float64Array(m), modelVols: new Float64Array(m),
+      k: new Float64Array(m), w: new Float64Array(m), weights: new Float64Array(m), model: new Float64Array(m),
+    };
+  } else bySize.delete(m); // re-inserted below: most recent last
+  bySize.set(m, ws);
+  return ws;
+}
+
+/**
+ * {@link sviEvaluator} without per-call arrays or closures: the same kernel call on the same
+ * inputs (so the same numbers), for the lean warm path.
+ */
+function sviLeanEvaluator(ctx: EngineContext, k: Float64Array, expiry: number): VolEvaluator {
+  const K = calibrationKernels(ctx);
+  const m = k.length;
+  const kBytes = columnBytes(m, 8), jBytes = columnBytes(5 * m, 8);
+  return (p, out, jac) => {
+    const { arena } = ctx;
+    arena.reset();
+    arena.reserve(2 * kBytes + 48 + (jac ? jBytes : 0) + 64);
+    const pk = arena.alloc(m * 8), pp = arena.alloc(40), po = arena.alloc(m * 8), pj = jac ? arena.alloc(m * 40) : 0;
+    let f64 = arena.views.f64;
+    f64.set(k, pk >>> 3);
+    const bp = pp >>> 3;
+    for (let j = 0; j < 5; j++) f64[bp + j] = p[j];
+    const rc = K.sviSliceEvaluate(m, pk, expiry, pp, 0, po, pj);
+    if (rc !== 0) throw new KernelError('sviSliceEvaluate', rc);
+    f64 = arena.views.f64;
+    const bo = po >>> 3;
+    for (let i = 0; i < m; i++) out[i] = f64[bo + i];
+    if (jac) {
+      const bj = pj >>> 3;
+      for (let i = 0; i < 5 * m; i++) jac[i] = f64[bj + i];
+    }
+  };
+}
+
+/**
+ * One LM run of the lean warm path: what `calibrate` does for a slice with one start, the vol
+ * objective, the linear loss and the analytic Jacobian (box copied, start projected into it,
+ * sqrt weights, the same LM iterations), on the engine's reused workspace. The result's params
+ * are the workspace's: read them before the next run.
+ * @throws InputError naming `maxIterations` or `tolerance`.
+ */
+function sviLeanRun(
+  ws: SviWarmWorkspace, problem: LeastSquaresProblem, box: ParameterBoxLike, weights: Float64Array, fixed: boolean[] | undefined,
+  maxIterations: number | undefined, tolerance: number | undefined, boundTolerance: number | undefined,
+): { params: Float64Array; iterations: number; reason: EndReason; boundHits: BoundHit[] } {
+  const s = lmLeanSettings(ws.lm, box.initial, box.lower, box.upper, fixed, weights, maxIterations, tolerance);
+  const fit = lmRunIn(problem, s, ws.lm);
+  return { params: fit.params, iterations: fit.iterations, reason: fit.reason, boundHits: boundHits(fit.params, box.lower, box.upper, fixed, SVI_PARAM_NAMES, boundTolerance) };
+}
+
+/**
  * Lee's wing bound as part of the box: the optimiser sees t in [0, 1] in place of b, with
  * b = bLo + t (U(rho) - bLo), U(rho) = min(bHi, 2 / (1 + |rho|)), so every point it evaluates
  * has bLo <= b <= bHi and b (1 + |rho|) <= 2; rho's box is narrowed to |rho| <= 2 / bLo - 1 so
@@ -533,6 +636,10 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
     if (global) throw new InputError('global', args.global, 'absent with warmStart');
     if (args.initial !== undefined) throw new InputError('initial', args.initial, 'absent with warmStart');
   }
+  // The lean warm path: one LM run per stage on reused buffers, the same arithmetic as calibrate's
+  // (the same numbers, see test/calibration-warm-lean.test.ts); the other options take the general path.
+  const lean = warm !== undefined && Q.objective === 'vol' && robust.loss === 'linear' && onEvaluate === undefined &&
+    (args.jacobian === undefined || args.jacobian === 'analytic');
   const residuals = new Float64Array(Q.n).fill(NaN);
   const allModel = new Float64Array(Q.n).fill(NaN);
   const slices: SviSliceFit[] = [];
@@ -541,7 +648,10 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
   Q.slices.forEach(({ expiry, indices }, s) => {
     const ts = now();
     const m = indices.length;
-    const k = new Float64Array(m), w = new Float64Array(m), weights = new Float64Array(m);
+    // The lean path's scratch columns come from the engine's workspace for this size (new typed
+    // arrays cost more than a small slice's kernel calls); they are fully overwritten here.
+    const leanWs = lean ? sviWarmWorkspace(ctx, m) : undefined;
+    const k = leanWs ? leanWs.k : new Float64Array(m), w = leanWs ? leanWs.w : new Float64Array(m), weights = leanWs ? leanWs.weights : new Float64Array(m);
     let kLo = Infinity, kHi = -Infinity, wMax = 0, usable = 0;
     for (let r = 0; r < m; r++) {
       const i = indices[r];
@@ -567,16 +677,18 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
       const wk = usable < m ? k.filter((_, r) => weights[r] > 0) : k, ww = usable < m ? w.filter((_, r) => weights[r] > 0) : w;
       x0 = sviStart(args.initial, s, Q.slices.length, usable ? wk : k, usable ? ww : w);
     }
-    const evaluator = sviEvaluator(ctx, k, expiry);
-    const xNat = new Float64Array(5);
-    const jNat = new Float64Array(m * 5);
-    const natural = new Float64Array(5);
+    const evaluator = lean ? sviLeanEvaluator(ctx, k, expiry) : sviEvaluator(ctx, k, expiry);
+    let leanTarget = false;
+    // Only Lee's stage 2 (and the onEvaluate hook) need these: most refits never allocate them.
+    let xNat: Float64Array | undefined, jNat: Float64Array | undefined, natural: Float64Array | undefined;
     const run = (box: ParameterBoxLike, map: SviLeeMap, first: boolean) => {
       // The optimiser's coordinates: with Lee's map, b replaced by its fraction t of [bLo, U(rho)].
+      const xn = map.identity ? undefined : (xNat ??= new Float64Array(5)), jn = map.identity ? undefined : (jNat ??= new Float64Array(m * 5));
       const internal: VolEvaluator = map.identity ? evaluator : (y, out, jac) => {
-        const { dBdT, dBdRho } = sviLeeToNatural(map, y, xNat);
-        evaluator(xNat, out, jac ? jNat : null);
+        const { dBdT, dBdRho } = sviLeeToNatural(map, y, xn!);
+        evaluator(xn!, out, jac ? jn! : null);
         if (!jac) return;
+        const jNat = jn!;
         for (let r = 0; r < m; r++) {
           const o = r * 5;
           const jb = jNat[o + 1];
@@ -587,14 +699,32 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
           jac[o + 4] = jNat[o + 4];
         }
       };
+      if (lean) {
+        const ws = leanWs!;
+        if (!leanTarget) {
+          for (let r = 0; r < m; r++) ws.target[r] = Q.vols[indices[r]];
+          leanTarget = true;
+        }
+        const { target, modelVols } = ws;
+        // volProblem's residuals (vol objective), written out over the workspace's columns.
+        const problem: LeastSquaresProblem = {
+          nParams: 5, nResiduals: m,
+          evaluate(p, res, jac) {
+            internal(p, modelVols, jac);
+            for (let r = 0; r < m; r++) res[r] = Number.isFinite(target[r]) ? modelVols[r] - target[r] : 0;
+          },
+        };
+        return sviLeanRun(ws, problem, box, weights, fixedMask, args.maxIterations, args.tolerance, thresholds.boundTolerance);
+      }
       return calibrate(ctx, volModel(SVI_PARAM_NAMES, internal, () => box), { Q, indices }, {
         ...sliceFitOptions(args, warm !== undefined || !first ? 0 : extraStarts, warm !== undefined || !first ? undefined : global), weights,
         bounds: undefined, // in the box already
         ...(robust.loss === 'linear' ? {} : robust),
         quality: { boundTolerance: thresholds.boundTolerance },
         onEvaluate: onEvaluate ? (p, c) => {
-          sviLeeToNatural(map, p, natural);
-          onEvaluate(s, Float64Array.from(natural), c);
+          const nat = (natural ??= new Float64Array(5));
+          sviLeeToNatural(map, p, nat);
+          onEvaluate(s, Float64Array.from(nat), c);
         } : undefined,
       });
     };
@@ -612,13 +742,13 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
     }
     const xf = new Float64Array(5);
     sviLeeToNatural(map, fit.params, xf);
-    const model = new Float64Array(m);
+    const model = leanWs ? leanWs.model : new Float64Array(m);
     evaluator(xf, model, null);
     for (let r = 0; r < m; r++) allModel[indices[r]] = model[r];
     const stats = fitStatistics(ctx, Q, indices, model, residuals);
     const params = sviFromArray(xf);
     const grid = userGrid ?? { kMin: kLo - 0.5, kMax: kHi + 0.5, points: 301 };
-    const butterfly = sviButterflyCheck(params, grid);
+    const butterfly = butterflyOnGrid(params, grid.kMin, grid.kMax, grid.points);
     const hits = sviBoundHits(fit.boundHits, map, xf);
     const quality = fitQuality({
       reason: fit.reason, rmse: stats.rmse, insideBidAsk: stats.insideBidAsk, quotes: usable, freeParams, boundHits: hits,

@@ -67,7 +67,7 @@ const MU_FLOOR = 1e-300;
 const MU_CEILING = 1e32;
 
 /** The checked options of one run. */
-interface LmSettings {
+export interface LmSettings {
   /** Starting point, projected into the box (the run's current point from then on). */
   x: Float64Array;
   lo: Float64Array;
@@ -214,7 +214,7 @@ function lmSettings(problem: LeastSquaresProblem, o: LmOptions, initialPath: str
  * The residual side of a run: the current residuals r and Jacobian J at x, the trial buffers,
  * and the evaluation count. Buffers are swapped, never reallocated, as steps are accepted.
  */
-class Residuals {
+export class Residuals {
   r: Float64Array;
   rt: Float64Array;
   J: Float64Array;
@@ -227,7 +227,7 @@ class Residuals {
   private readonly fdR2: Float64Array | null;
   private readonly xp: Float64Array;
 
-  constructor(private readonly problem: LeastSquaresProblem, private readonly s: LmSettings) {
+  constructor(private problem: LeastSquaresProblem, private s: LmSettings) {
     const m = problem.nResiduals, n = problem.nParams;
     this.r = new Float64Array(m);
     this.rt = new Float64Array(m);
@@ -236,6 +236,14 @@ class Residuals {
     this.fdR = s.mode === 'analytic' ? null : new Float64Array(m);
     this.fdR2 = s.mode === 'central' ? new Float64Array(m) : null;
     this.xp = new Float64Array(n);
+  }
+
+  /** Start a new run on the same buffers (a workspace reused across warm refits: same sizes and mode). */
+  restart(problem: LeastSquaresProblem, s: LmSettings): void {
+    this.problem = problem;
+    this.s = s;
+    this.jFresh = false;
+    this.evaluations = 0;
   }
 
   /** Unweighted residuals at p into out; returns the cost 1/2 |W^1/2 r|^2 (Infinity if not finite). */
@@ -339,16 +347,22 @@ function irlsReweight(J: Float64Array, rw: Float64Array, m: number, n: number, l
  * weighted residuals rw.
  */
 function normalEquations(J: Float64Array, rw: Float64Array, m: number, n: number, A: Float64Array, g: Float64Array): void {
-  A.fill(0);
-  g.fill(0);
-  for (let i = 0; i < m; i++) {
-    const row = i * n;
-    const ri = rw[i];
-    for (let a = 0; a < n; a++) {
-      const ja = J[row + a];
-      if (ja === 0) continue;
-      g[a] += ja * ri;
-      for (let b = a; b < n; b++) A[a * n + b] += ja * J[row + b];
+  // Each entry summed in a register over the rows in order, skipping rows where column a is 0
+  // (as the row-by-row accumulation did, so the same sums to the bit), stored once.
+  for (let a = 0; a < n; a++) {
+    let ga = 0;
+    for (let i = 0; i < m; i++) {
+      const ja = J[i * n + a];
+      if (ja !== 0) ga += ja * rw[i];
+    }
+    g[a] = ga;
+    for (let b = a; b < n; b++) {
+      let v = 0;
+      for (let i = 0; i < m; i++) {
+        const ja = J[i * n + a];
+        if (ja !== 0) v += ja * J[i * n + b];
+      }
+      A[a * n + b] = v;
     }
   }
 }
@@ -431,25 +445,122 @@ function predictedReduction(A: Float64Array, g: Float64Array, s: Float64Array, n
  * @throws InputError for malformed options.
  */
 export function lmRun(problem: LeastSquaresProblem, options: LmOptions, initialPath = 'initial', initial: ArrayLike<number> = options.initial): LmResult {
+  const s = lmSettings(problem, options, initialPath, initial);
+  return lmSolve(problem, s, new LmWorkspace(problem, s));
+}
+
+/**
+ * The buffers of LM runs of one size (m residuals, n parameters, analytic Jacobian): allocated
+ * once and reused by every run given it, so a warm refit of a small slice allocates nothing per
+ * iteration or per run. A run's `params` and `residuals` are the workspace's own buffers: read
+ * (or copy) them before the next run on the same workspace.
+ * @internal for the lean warm-start paths (SVI refits).
+ */
+export class LmWorkspace {
+  readonly m: number;
+  readonly n: number;
+  /** The run's current point (settings.x). */
+  readonly x: Float64Array;
+  readonly lo: Float64Array;
+  readonly hi: Float64Array;
+  readonly fixed: Uint8Array;
+  readonly sw: Float64Array;
+  readonly R: Residuals;
+  readonly A: Float64Array;
+  readonly g: Float64Array;
+  readonly d: Float64Array;
+  readonly L: Float64Array;
+  readonly h: Float64Array;
+  readonly step: Float64Array;
+  readonly xt: Float64Array;
+  readonly idx: Int32Array;
+
+  constructor(problem: LeastSquaresProblem, s: LmSettings) {
+    const m = problem.nResiduals, n = problem.nParams;
+    this.m = m;
+    this.n = n;
+    this.x = s.x;
+    this.lo = s.lo;
+    this.hi = s.hi;
+    this.fixed = s.fixed;
+    this.sw = s.sw;
+    this.R = new Residuals(problem, s);
+    this.A = new Float64Array(n * n); // J^T W J (free block used)
+    this.g = new Float64Array(n); // J^T W r
+    this.d = new Float64Array(n); // More's scaling, running max of column norms
+    this.L = new Float64Array(n * n);
+    this.h = new Float64Array(n);
+    this.step = new Float64Array(n);
+    this.xt = new Float64Array(n);
+    this.idx = new Int32Array(n);
+  }
+}
+
+/**
+ * A workspace for runs with m residuals and n parameters and an analytic Jacobian, with settings
+ * buffers of its own (fill them with {@link lmLeanSettings}).
+ * @internal
+ */
+export function lmWorkspace(m: number, n: number): LmWorkspace {
+  const s: LmSettings = {
+    x: new Float64Array(n), lo: new Float64Array(n), hi: new Float64Array(n), fixed: new Uint8Array(n), sw: new Float64Array(m),
+    ftol: 0, xtol: 0, gtol: 0, maxIter: 0, damping: 1e-3, mode: 'analytic', onEvaluate: undefined, loss: 0, f2: 1,
+  };
+  return new LmWorkspace({ nParams: n, nResiduals: m, evaluate: () => undefined }, s);
+}
+
+/**
+ * Settings of a lean run on `ws`, with the defaults of {@link levenbergMarquardt} (damping 1e-3,
+ * linear loss, analytic Jacobian): the same checks of the scalar options, none of the vectors
+ * (the caller's are checked already: initial finite, lower <= upper, weights finite >= 0), each
+ * copied into the workspace (x projected into the box, sw = sqrt(weights), as lmSettings does).
+ * @throws InputError naming `maxIterations` or `tolerance`.
+ * @internal
+ */
+export function lmLeanSettings(
+  ws: LmWorkspace, initial: ArrayLike<number>, lower: ArrayLike<number>, upper: ArrayLike<number>, fixed: readonly boolean[] | undefined,
+  weights: ArrayLike<number>, maxIterations: number | undefined, tolerance: number | undefined,
+): LmSettings {
+  const n = ws.n, m = ws.m;
+  const tol = toleranceOption(tolerance, 1e-10, 'tolerance');
+  const maxIter = maxIterations ?? 200;
+  if (!Number.isInteger(maxIter) || maxIter < 0 || maxIter > LM_MAX_ITERATIONS) throw new InputError('maxIterations', maxIter, `an integer in [0, ${LM_MAX_ITERATIONS}]`);
+  const { x, lo, hi } = ws;
+  for (let j = 0; j < n; j++) {
+    lo[j] = lower[j];
+    hi[j] = upper[j];
+    x[j] = Math.min(hi[j], Math.max(lo[j], initial[j]));
+    ws.fixed[j] = fixed?.[j] ? 1 : 0;
+  }
+  for (let i = 0; i < m; i++) ws.sw[i] = Math.sqrt(weights[i]);
+  return {
+    x, lo, hi, fixed: ws.fixed, sw: ws.sw, ftol: tol, xtol: tol, gtol: tol, maxIter, damping: 1e-3, mode: 'analytic', onEvaluate: undefined, loss: 0, f2: 1,
+  };
+}
+
+/**
+ * One run on a workspace whose settings `s` are its own buffers (see {@link lmLeanSettings}).
+ * @internal
+ */
+export function lmRunIn(problem: LeastSquaresProblem, s: LmSettings, ws: LmWorkspace): LmResult {
+  ws.R.restart(problem, s);
+  ws.d.fill(0);
+  return lmSolve(problem, s, ws);
+}
+
+/** The LM iterations of one run (settings checked, buffers sized). */
+function lmSolve(problem: LeastSquaresProblem, s: LmSettings, ws: LmWorkspace): LmResult {
   const n = problem.nParams;
   const m = problem.nResiduals;
-  const s = lmSettings(problem, options, initialPath, initial);
   const { x, fixed } = s;
-  const R = new Residuals(problem, s);
+  const R = ws.R;
   let cost = R.at(x, R.r, R.Jt ? R.J : null);
   R.jFresh = R.Jt !== null;
   const result = (reason: EndReason, iterations: number, cosine: number): LmResult =>
     ({ params: x, reason, iterations, evaluations: R.evaluations, cost, residuals: R.r, gradientCosine: cosine });
   if (!Number.isFinite(cost)) return result('nonFinite', 0, NaN);
 
-  const A = new Float64Array(n * n); // J^T W J (free block used)
-  const g = new Float64Array(n); // J^T W r
-  const d = new Float64Array(n); // More's scaling, running max of column norms
-  const L = new Float64Array(n * n);
-  const h = new Float64Array(n);
-  const step = new Float64Array(n);
-  const xt = new Float64Array(n);
-  const idx = new Int32Array(n);
+  const { A, g, d, L, h, step, xt, idx } = ws;
   let mu = s.damping;
   let nu = 2;
   let cosine = NaN;
