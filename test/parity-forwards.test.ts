@@ -53,7 +53,14 @@ describe('chainForwards on synthetic parity', () => {
         const [e] = chainForwards(chain);
         // Noise of C - P is at most h per pair; over 12 pairs near F the forward is good to h / DF.
         expect(Math.abs(e.forward / F - 1)).toBeLessThan(1e-4);
-        if (e.discountSource === 'parity') expect(Math.abs(e.rate - r)).toBeLessThan(4 * e.rateStandardError + 1e-9);
+        // The standard error is a statistical bound (for noise that looks random); fast-check's
+        // shrinking builds adversarial noise (a few quotes off, the rest exact), where the residuals
+        // understate it. So the rate may also sit within the worst case of bounded noise: over 12
+        // pairs spaced 0.02 F, an error of at most h in each C - P moves the slope (= -DF) by at most
+        // h sum|x| / sum x^2 = 0.72 h / (0.0572 F) (x = K - mean K), i.e. the rate by that / (DF T);
+        // x1.5 for the Huber weights (each in (0, 1]) re-weighting the same pairs.
+        const worstCase = (1.5 * (0.72 * h) / (0.0572 * F)) / (DF * T);
+        if (e.discountSource === 'parity') expect(Math.abs(e.rate - r)).toBeLessThan(Math.max(4 * e.rateStandardError, worstCase) + 1e-9);
       },
     ), { seed, numRuns: 60 });
   });
