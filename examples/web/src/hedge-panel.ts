@@ -1,0 +1,175 @@
+/**
+ * Section 5: hedging the example account of section 4 (the delta-hedged short strangle). The
+ * account's cash greeks by expiry bucket (`engine.bookGreeks`), a greek-neutral hedge over the
+ * perpetual and three listed options (`engine.calibrateHedge`, objective 'greeks': delta, gamma and
+ * vega; solved by QR, no LP solver needed), and, when the optional `highs` LP solver loads in this
+ * page, the margin-optimal hedge (objective 'margin'). For each: quantities, residual greeks,
+ * portfolio-margin IM before and after (`engine.portfolioMargin`, Deribit grid), and the hedge's
+ * effectiveness over the account's historical daily moves (`effectiveness`, from
+ * `hedgeEffectiveness`). The chart is `hedgeGreeksChart`: book and greek-hedged book per bucket.
+ */
+import {
+  DERIBIT_GRID, LpSolverMissingError, marketFromDeribitChain,
+  type BookGreeksResult, type CalibrateHedgeResult, type DeribitChain, type Engine, type HedgeInstrument, type MarginMarket, type MarginPosition,
+} from 'riskwasm';
+import { hedgeGreeksChart } from 'riskwasm/charts';
+import { clearChart, showChart } from './charts';
+import { cell, headerRow, num, pct, usd } from './format';
+import type { MarginExample } from './margin-account';
+import { historicalScenarios } from './risk-panel';
+
+/** Row of `type` on `expiry` whose Deribit delta is nearest `target` (rows with a mark IV), or -1. */
+function nearestDelta(chain: DeribitChain, currency: string, expiry: string, type: 1 | -1, target: number): number {
+  let best = -1;
+  for (let i = 0; i < chain.length; i++) {
+    if (chain.currency[i] !== currency || chain.expiry[i] !== expiry || chain.type[i] !== type) continue;
+    if (!(chain.markIv[i] > 0) || !Number.isFinite(chain.delta[i])) continue;
+    if (best < 0 || Math.abs(chain.delta[i] - target) < Math.abs(chain.delta[best] - target)) best = i;
+  }
+  return best;
+}
+
+/** The listed expiry of `currency` nearest `days` days. */
+function expiryNear(chain: DeribitChain, currency: string, days: number): string | null {
+  let best: string | null = null, dist = Infinity;
+  for (let i = 0; i < chain.length; i++) {
+    if (chain.currency[i] !== currency || !(chain.timeToMaturity[i] > 0)) continue;
+    const d = Math.abs(chain.timeToMaturity[i] * 365.25 - days);
+    if (d < dist) { dist = d; best = chain.expiry[i]; }
+  }
+  return best;
+}
+
+/**
+ * Candidate hedges: the at-the-money call of the strangle's expiry (~30 days), the at-the-money
+ * call and the ~25-delta put of the expiry nearest 90 days (a vega lever with little gamma), and
+ * the perpetual. Lots: 0.1 coin of options (Deribit's minimum), 0.001 coin of perpetual. No bounds
+ * and no spread costs, so the greek objective is solved by QR and needs no LP solver.
+ */
+export function hedgeCandidates(chain: DeribitChain, currency: string, market: MarginMarket): HedgeInstrument[] {
+  const out: HedgeInstrument[] = [];
+  const seen = new Set<string>();
+  const add = (i: number) => {
+    if (i < 0 || seen.has(chain.instrument[i]) || !market.instruments?.[chain.instrument[i]]) return;
+    seen.add(chain.instrument[i]);
+    out.push({ instrument: chain.instrument[i], lotSize: 0.1 });
+  };
+  const near = expiryNear(chain, currency, 30), far = expiryNear(chain, currency, 90);
+  if (near) add(nearestDelta(chain, currency, near, 1, 0.5));
+  if (far) {
+    add(nearestDelta(chain, currency, far, 1, 0.5));
+    add(nearestDelta(chain, currency, far, -1, -0.25));
+  }
+  const perp = `${currency}-PERPETUAL`;
+  if (market.instruments?.[perp]) out.push({ instrument: perp, lotSize: 0.001 });
+  return out;
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+/** The account plus the rounded hedge, as margin positions. */
+function hedgedPositions(book: readonly MarginPosition[], instruments: readonly HedgeInstrument[], q: Float64Array): MarginPosition[] {
+  return [...book, ...instruments.map((h, i) => ({ instrument: h.instrument as string, size: q[i] })).filter((p) => p.size !== 0)];
+}
+
+interface HedgeRun {
+  label: string;
+  result: CalibrateHedgeResult;
+  imAfter: number;
+  after: BookGreeksResult;
+}
+
+function resultTable(runs: HedgeRun[], instruments: readonly HedgeInstrument[], bookGreeks: BookGreeksResult, imBefore: number): HTMLTableElement {
+  const t = el('table', { 'data-testid': 'hedge-table' });
+  t.append(headerRow(['', 'book', ...runs.map((r) => r.label)]));
+  const row = (label: string, book: string, values: string[], testId: string, raw?: number[]) => {
+    const tr = el('tr', { 'data-testid': testId });
+    tr.append(cell(label, undefined, undefined, 'text'), cell(book));
+    values.forEach((v, j) => tr.append(cell(v, raw?.[j])));
+    t.append(tr);
+  };
+  instruments.forEach((h, i) => row(`quantity ${h.instrument as string} (coins)`, '', runs.map((r) => num(r.result.rounded.quantities[i], 4)), `hedge-q-${i}`, runs.map((r) => r.result.rounded.quantities[i])));
+  for (const g of ['delta', 'gamma', 'vega', 'theta'] as const) {
+    row(`${g} (USD), hedge in whole lots`, usd(bookGreeks.total?.[g] ?? NaN), runs.map((r) => usd(r.after.total?.[g] ?? NaN)), `hedge-${g}`, runs.map((r) => r.after.total?.[g] ?? NaN));
+  }
+  // The solver's own residual, before rounding to lots: what the hedge achieves with exact sizes.
+  for (const g of ['delta', 'gamma', 'vega'] as const) {
+    row(`${g} before lot rounding (USD)`, '', runs.map((r) => usd(r.result.solution.residualTotal?.[g] ?? NaN)), `hedge-unrounded-${g}`, runs.map((r) => r.result.solution.residualTotal?.[g] ?? NaN));
+  }
+  row(`IM, ${DERIBIT_GRID.name} (USD)`, usd(imBefore), runs.map((r) => usd(r.imAfter)), 'hedge-im', runs.map((r) => r.imAfter));
+  const eff = (f: (r: HedgeRun) => string) => runs.map((r) => (r.result.effectiveness ? f(r) : 'n/a'));
+  row('variance reduction (history)', '', eff((r) => pct(r.result.effectiveness!.varianceReduction, 1)), 'hedge-var-red');
+  row('ES 99% reduction (history)', '', eff((r) => pct(r.result.effectiveness!.es.reduction, 1)), 'hedge-es-red');
+  row('regression slope / R^2', '', eff((r) => `${num(r.result.effectiveness!.regression.slope, 3)} / ${num(r.result.effectiveness!.regression.rSquared, 3)}`), 'hedge-regression');
+  row('solver', '', runs.map((r) => `${r.result.solver.method}, ${r.result.solver.status}${r.result.ok ? '' : ' (not ok)'}`), 'hedge-solver');
+  return t;
+}
+
+/** Mount section 5 in `slot` for a Deribit chain (the example account of section 4). Resolves when the margin run ended. */
+export async function mountHedgePanel(slot: HTMLElement, engine: Engine, chain: DeribitChain, example: MarginExample | null, historiesCsv: Record<string, string>): Promise<void> {
+  slot.replaceChildren();
+  const section = el('section', { id: 'hedge-section', 'aria-labelledby': 'hedge-title', 'data-testid': 'hedge-section' });
+  section.append(el('h2', { id: 'hedge-title' }, '5. Hedging the example account'));
+  slot.append(section);
+  if (!example) {
+    section.append(el('p', { class: 'note', 'data-testid': 'hedge-note' }, 'No example account on this chain (see section 4): nothing to hedge.'));
+    section.dataset.state = 'empty';
+    return;
+  }
+  const market = marketFromDeribitChain(chain);
+  const book = example.account.positions;
+  const instruments = hedgeCandidates(chain, example.currency, market);
+  const bookGreeks = engine.bookGreeks(book, market);
+  const imBefore = engine.portfolioMargin({ positions: book }, market, DERIBIT_GRID).initialMargin;
+  const { scenarios, dates } = historicalScenarios(historiesCsv, [example.currency]);
+  const n = scenarios.logReturns.length;
+
+  const note = el('p', { class: 'note', 'data-testid': 'hedge-summary' },
+    `Book: ${example.account.id} (${book.map((p) => `${p.size} ${p.instrument as string}`).join(', ')}). Candidate hedges: ${instruments.map((h) => h.instrument as string).join(', ')}. ` +
+    `Effectiveness over the ${n} daily ${example.currency} moves ${dates[0]} .. ${dates[n]}.`);
+  const status = el('p', { class: 'note', 'data-testid': 'hedge-status', role: 'status' }, 'calibrating the greek-neutral hedge...');
+  const tableWrap = el('div', { class: 'table-wrap' });
+  const chart = el('div', { class: 'chart', 'data-testid': 'hedge-greeks-chart', id: 'hedge-greeks-chart' });
+  const cols = el('div', { class: 'two-col' });
+  cols.append(tableWrap, chart);
+  section.append(note, status, cols);
+
+  const run = async (label: string, objective: 'greeks' | 'margin'): Promise<HedgeRun> => {
+    const result = await engine.calibrateHedge({
+      book, market, instruments, objective, greeks: ['delta', 'gamma', 'vega'], grid: DERIBIT_GRID,
+      scenarios: { ...scenarios, horizon: 1 / 365 },
+    });
+    const positions = hedgedPositions(book, instruments, result.rounded.quantities);
+    return { label, result, after: engine.bookGreeks(positions, market), imAfter: engine.portfolioMargin({ positions }, market, DERIBIT_GRID).initialMargin };
+  };
+
+  const runs: HedgeRun[] = [await run('greek-neutral', 'greeks')];
+  const render = () => {
+    tableWrap.replaceChildren(resultTable(runs, instruments, bookGreeks, imBefore));
+    void showChart(chart, hedgeGreeksChart({
+      book: bookGreeks.byExpiry, hedged: runs[0].after.byExpiry, unit: 'USD',
+      title: `${example.currency}: greeks by expiry bucket, book vs greek-hedged`, width: 380, height: 110,
+    }));
+  };
+  clearChart(chart);
+  render();
+  status.textContent = 'greek-neutral hedge done; loading the LP solver (highs) for the margin-optimal hedge...';
+  try {
+    runs.push(await run('margin-optimal', 'margin'));
+    render();
+    status.textContent = 'greek-neutral hedge (QR) and margin-optimal hedge (HiGHS LP) done.';
+    section.dataset.margin = 'ok';
+  } catch (e) {
+    // The LP solver is an optional peer: without it the panel shows the greek hedge only.
+    const why = e instanceof LpSolverMissingError ? 'the optional highs package is not available in this build' : e instanceof Error ? e.message : String(e);
+    status.textContent = `greek-neutral hedge done; no margin-optimal hedge: ${why}.`;
+    section.dataset.margin = 'unavailable';
+    console.info('margin-optimal hedge unavailable', e);
+  }
+  section.dataset.state = 'done';
+}
