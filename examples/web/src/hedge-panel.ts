@@ -87,26 +87,31 @@ interface HedgeRun {
 function resultTable(runs: HedgeRun[], instruments: readonly HedgeInstrument[], bookGreeks: BookGreeksResult, imBefore: number): HTMLTableElement {
   const t = el('table', { 'data-testid': 'hedge-table' });
   t.append(headerRow(['', 'book', ...runs.map((r) => r.label)]));
-  const row = (label: string, book: string, values: string[], testId: string, raw?: number[]) => {
+  // Cells carry the full-precision value in data-value and a test id `${row}-book` / `${row}-${objective}`.
+  const row = (label: string, book: number | null, value: (r: HedgeRun) => number | string, show: (x: number) => string, testId: string) => {
     const tr = el('tr', { 'data-testid': testId });
-    tr.append(cell(label, undefined, undefined, 'text'), cell(book));
-    values.forEach((v, j) => tr.append(cell(v, raw?.[j])));
+    tr.append(cell(label, undefined, undefined, 'text'), book === null ? cell('') : cell(show(book), book, `${testId}-book`));
+    for (const r of runs) {
+      const v = value(r);
+      tr.append(typeof v === 'string' ? cell(v, undefined, `${testId}-${r.result.objective}`) : cell(show(v), v, `${testId}-${r.result.objective}`));
+    }
     t.append(tr);
   };
-  instruments.forEach((h, i) => row(`quantity ${h.instrument as string} (coins)`, '', runs.map((r) => num(r.result.rounded.quantities[i], 4)), `hedge-q-${i}`, runs.map((r) => r.result.rounded.quantities[i])));
+  instruments.forEach((h, i) => row(`quantity ${h.instrument as string} (coins)`, null, (r) => r.result.rounded.quantities[i], (x) => num(x, 4), `hedge-q-${i}`));
   for (const g of ['delta', 'gamma', 'vega', 'theta'] as const) {
-    row(`${g} (USD), hedge in whole lots`, usd(bookGreeks.total?.[g] ?? NaN), runs.map((r) => usd(r.after.total?.[g] ?? NaN)), `hedge-${g}`, runs.map((r) => r.after.total?.[g] ?? NaN));
+    row(`${g} (USD), hedge in whole lots`, bookGreeks.total?.[g] ?? NaN, (r) => r.after.total?.[g] ?? NaN, usd, `hedge-${g}`);
   }
   // The solver's own residual, before rounding to lots: what the hedge achieves with exact sizes.
   for (const g of ['delta', 'gamma', 'vega'] as const) {
-    row(`${g} before lot rounding (USD)`, '', runs.map((r) => usd(r.result.solution.residualTotal?.[g] ?? NaN)), `hedge-unrounded-${g}`, runs.map((r) => r.result.solution.residualTotal?.[g] ?? NaN));
+    row(`${g} before lot rounding (USD)`, null, (r) => r.result.solution.residualTotal?.[g] ?? NaN, usd, `hedge-unrounded-${g}`);
   }
-  row(`IM, ${DERIBIT_GRID.name} (USD)`, usd(imBefore), runs.map((r) => usd(r.imAfter)), 'hedge-im', runs.map((r) => r.imAfter));
-  const eff = (f: (r: HedgeRun) => string) => runs.map((r) => (r.result.effectiveness ? f(r) : 'n/a'));
-  row('variance reduction (history)', '', eff((r) => pct(r.result.effectiveness!.varianceReduction, 1)), 'hedge-var-red');
-  row('ES 99% reduction (history)', '', eff((r) => pct(r.result.effectiveness!.es.reduction, 1)), 'hedge-es-red');
-  row('regression slope / R^2', '', eff((r) => `${num(r.result.effectiveness!.regression.slope, 3)} / ${num(r.result.effectiveness!.regression.rSquared, 3)}`), 'hedge-regression');
-  row('solver', '', runs.map((r) => `${r.result.solver.method}, ${r.result.solver.status}${r.result.ok ? '' : ' (not ok)'}`), 'hedge-solver');
+  row(`IM, ${DERIBIT_GRID.name} grid (USD)`, imBefore, (r) => r.imAfter, usd, 'hedge-im');
+  const eff = (f: (e: NonNullable<CalibrateHedgeResult['effectiveness']>) => number) => (r: HedgeRun) => (r.result.effectiveness ? f(r.result.effectiveness) : NaN);
+  row('variance reduction (history)', null, eff((e) => e.varianceReduction), (x) => pct(x, 1), 'hedge-var-red');
+  row('ES 99% reduction (history)', null, eff((e) => e.es.reduction), (x) => pct(x, 1), 'hedge-es-red');
+  row('regression slope (history)', null, eff((e) => e.regression.slope), (x) => num(x, 3), 'hedge-slope');
+  row('regression R^2 (history)', null, eff((e) => e.regression.rSquared), (x) => num(x, 3), 'hedge-r2');
+  row('solver', null, (r) => `${r.result.solver.method}, ${r.result.solver.status}${r.result.ok ? '' : ' (not ok)'}`, String, 'hedge-solver');
   return t;
 }
 
@@ -127,7 +132,12 @@ export async function mountHedgePanel(slot: HTMLElement, engine: Engine, chain: 
   const bookGreeks = engine.bookGreeks(book, market);
   const imBefore = engine.portfolioMargin({ positions: book }, market, DERIBIT_GRID).initialMargin;
   const { scenarios, dates } = historicalScenarios(historiesCsv, [example.currency]);
-  const n = scenarios.logReturns.length;
+  const n = dates.length - 1;
+  // What the test in test/integration rebuilds the same hedge from.
+  section.dataset.currency = example.currency;
+  section.dataset.book = JSON.stringify(book);
+  section.dataset.instruments = JSON.stringify(instruments);
+  section.dataset.window = String(n);
 
   const note = el('p', { class: 'note', 'data-testid': 'hedge-summary' },
     `Book: ${example.account.id} (${book.map((p) => `${p.size} ${p.instrument as string}`).join(', ')}). Candidate hedges: ${instruments.map((h) => h.instrument as string).join(', ')}. ` +
