@@ -24,6 +24,7 @@ export { tailSelect } from "./risk/tail-select";
 export { garchLikelihood } from "./risk/garch-likelihood";
 export { liquidationPrice } from "./margin/liquidation-price";
 export { volSurfaceEvaluate } from "./surface/vol-surface";
+export { hedgeShard } from "./hedging/hedge-paths";
 
 // Outside the kernel contract:
 // Elementary functions over a column (tests compare it with the JS twin bit for bit).

@@ -24,6 +24,7 @@ import { tailSelect } from "./risk/tail-select";
 import { garchLikelihood } from "./risk/garch-likelihood";
 import { liquidationPrice } from "./margin/liquidation-price";
 import { volSurfaceEvaluate } from "./surface/vol-surface";
+import { hedgeShard } from "./hedging/hedge-paths";
 
 // @ts-ignore: decorator
 @inline function use<T>(f: T): void {}
@@ -156,4 +157,9 @@ export function checkKernelSignatures(): void {
     pSlices: usize, nForwards: i32, pForwards: usize, extrapolation: i32, pOut: usize, pStatus: usize,
   ) => i32 = volSurfaceEvaluate;
   use(volSurfaceEvaluateSignature);
+  const hedgeShardSignature: (
+    pathStart: f64, count: i32, steps: i32, seedLo: u32, seedHi: u32, stream: u32, pParams: usize, nOptions: i32,
+    pOptions: usize, nRuns: i32, pEvery: usize, pScratch: usize, pPnl: usize, pCost: usize, pTrades: usize,
+  ) => i32 = hedgeShard;
+  use(hedgeShardSignature);
 }

@@ -25,6 +25,7 @@ export const ENTRIES = [
   { name: 'riskwasm', specifier: '.', dts: 'index.d.ts', report: 'riskwasm.api.md' },
   { name: 'riskwasm/charts', specifier: './charts', dts: 'charts/index.d.ts', report: 'charts.api.md' },
   { name: 'riskwasm/internals', specifier: './internals', dts: 'internals.d.ts', report: 'internals.api.md' },
+  { name: 'riskwasm/distributed', specifier: './distributed', dts: 'distributed/index.d.ts', report: 'distributed.api.md' }, // [scale]
 ];
 
 const DOC_COMMENT = /\/\*\*[\s\S]*?\*\//g;

@@ -32,7 +32,7 @@ const DIST = join(ROOT, 'dist');
  * parallel/index.js, which the repository's benchmarks and test fixtures import for pool internals
  * (monteCarloParallel) that the root entry does not export.
  */
-const ENTRIES = ['index.ts', 'charts/index.ts', 'cli/main.ts', 'parallel/worker-entry.ts', 'parallel/index.ts', 'internals.ts']
+const ENTRIES = ['index.ts', 'charts/index.ts', 'cli/main.ts', 'parallel/worker-entry.ts', 'parallel/index.ts', 'internals.ts', 'distributed/index.ts' /* [scale] */]
   .map((f) => join(SRC, f))
   .filter((f) => existsSync(f));
 
@@ -86,7 +86,8 @@ const options = (outDirOf) => ({
   mainFields: ['module', 'main'],
   // Node built-ins (the CLI's; the library reaches them through non-literal specifiers) and the
   // optional chart renderer stay imports.
-  external: ['node:*', 'vega', 'vega-lite', 'highs'], // [hedging] highs: the optional LP solver peer (src/hedging/hedge-lp.ts)
+  // [hedging] highs: the optional LP solver peer (src/hedging/hedge-lp.ts); [scale] bullmq, ioredis: riskwasm/distributed's optional peers.
+  external: ['node:*', 'vega', 'vega-lite', 'highs', 'bullmq', 'ioredis'],
   sourcemap: 'linked',
   sourcesContent: true,
   metafile: true,

@@ -29,6 +29,8 @@ import {
   type RevaluationResult, type RollingBacktestArgs, type MethodBacktest, type StressTestArgs, type StressTestResult,
 } from './risk/index.js';
 import { calibrateMargin, type CalibrateMarginArgs, type CalibrateMarginResult } from './margin/margin-calibration.js';
+import { marginBookFactory, type MarginBookFactory } from './margin/margin-book.js'; // [realtime]
+import { replayMarginBook, type ReplayArgs, type ReplayResult } from './margin/margin-book-replay.js'; // [realtime]
 import {
   standardMargin, liquidationPrice, type StandardMarginParams, type StandardMarginOptions, type StandardMarginResult,
   type LiquidationPriceOptions, type LiquidationPriceResult, type MarginAccount, type MarginMarket,
@@ -57,6 +59,7 @@ import {
   splitCalibrateArgs, type CalibrateArgs, type CalibrateSsviArgs, type CalibrateSsviResult, type CalibrateSviArgs, type CalibrateSviResult, type EmpiricalTailArgs,
   type GarchLogLikelihoodArgs, type MonteCarloScenariosArgs, type PhiloxArgs, type PortfolioSensitivitiesArgs, type SimulateGarchArgs,
 } from './engine-args.js';
+import { simulateHedging, type SimulateHedgingArgs, type SimulateHedgingResult } from './hedging/simulate-hedging.js'; // [hedging] simulate
 
 /** Which kernels an engine runs. */
 export type Backend = 'wasm' | 'js';
@@ -573,6 +576,39 @@ export class Engine implements EngineContext {
    */
   volSurface(fit: VolSurfaceInput, options?: VolSurfaceOptions): VolSurface {
     return buildVolSurface(this, fit, options);
+  }
+
+  // [hedging] simulate
+  /**
+   * Discrete hedging of a book of vanillas along simulated paths (GBM, Heston, Merton, Bates: the
+   * Monte Carlo engine's paths for the same seed): delta or delta-gamma hedges with Black-Scholes
+   * greeks at a hedge vol (decimal), rebalanced every N steps or on a band (fixed or
+   * Whalley-Wilmott), with proportional and fixed costs. Resolves with the distribution of hedged
+   * P&L (USD, discounted to t = 0), costs and trade counts per rebalancing interval, bit-identical
+   * across backends and worker counts. See {@link SimulateHedgingArgs}.
+   * @throws (rejects) InputError naming the bad field; AbortedError; WorkerError.
+   */
+  simulateHedging(args: SimulateHedgingArgs): Promise<SimulateHedgingResult> {
+    return simulateHedging(this, args);
+  }
+
+  // [realtime] the live margin book
+  /**
+   * A live margin book: `engine.marginBook({ accounts, market, params | grid })` keeps accounts
+   * between calls for pre-trade what-ifs, fills, deposits and market ticks (see {@link MarginBook});
+   * `engine.marginBook.fromJSON(snapshot)` restores a book from `book.toJSON()`. A function property
+   * (with `fromJSON` on it) set when the engine is made, bound to this engine.
+   * @throws InputError for malformed args or a malformed snapshot.
+   */
+  readonly marginBook: MarginBookFactory = marginBookFactory(this);
+
+  /**
+   * Replay prices tick by tick through a live margin book of synthetic leveraged perpetual accounts
+   * (see `replayMarginBook` in margin/margin-book-replay.ts): margin calls and liquidations per tick, totals.
+   * @throws InputError for malformed args.
+   */
+  replayMarginBook(args: ReplayArgs): ReplayResult {
+    return replayMarginBook(this, args);
   }
 }
 

@@ -252,3 +252,12 @@ export { chainFromQuotes, type ChainQuotes } from './market/chain-from-quotes.js
 export { chainForwards, type ExpiryForward, type ChainForwardOptions, type ForwardSource, type DiscountSource } from './market/parity-forwards.js';
 export { DEFAULT_QUOTE_FILTERS, DESK_QUOTE_FILTERS, type QuoteFilterOptions, type QuoteLimits } from './market/quote-filters.js';
 export { type DropCount, type ExpiryDrops } from './calibration/surface.js';
+// [hedging] simulate
+export type { HedgePosition, HedgingRun, PnlDistribution, SimulateHedgingArgs, SimulateHedgingResult } from './hedging/simulate-hedging.js';
+// [realtime] the live margin book
+export {
+  MarginBook, MarginBookEvent,
+  type MarginBookArgs, type MarginOrder, type MarginBookAccountState, type WhatIfResult, type MarginStatusChange, type MarginMarketChanges,
+  type MarginBookSnapshot, type MarginBookEventType, type MarginBookFactory, type MarginQueueEntry,
+} from './margin/margin-book.js';
+export type { ReplayArgs, ReplayTick, ReplayResult } from './margin/margin-book-replay.js';

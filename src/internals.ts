@@ -36,3 +36,7 @@ export { sabrInitialGuess } from './calibration/sabr.js';
 export { packPortfolio, type PackedPortfolio } from './risk/portfolio.js';
 export { tailIndex } from './risk/tail-measures.js';
 export { checkCorrelationMatrix } from './montecarlo/correlation.js';
+// [scale] Split margin jobs (shared part once, each shard's accounts as columns): what a distributed runner stores and sends.
+export { planMarginShards, splitMarginJob, shardAccounts, type MarginShardJob, type MarginShardPart, type MarginShardShared } from './margin/margin-shard-plan.js';
+export { portfolioMarginTask, type PortfolioMarginSplitJob, type PortfolioMarginInputs } from './margin/portfolio-margin-shard.js';
+export { portfolioLiquidationTask, type PortfolioLiquidationSplitJob, type PortfolioLiquidationInputs } from './margin/portfolio-liquidation-shard.js';

@@ -6,6 +6,7 @@
 import * as MC from '../src/kernels/montecarlo/layout.js';
 import * as RISK from '../src/kernels/risk/layout.js';
 import * as LIQ from '../src/kernels/margin/layout.js';
+import * as HEDGE from '../src/kernels/hedging/layout.js'; // [hedging] simulate
 import { gaussLegendre } from '../src/math/gauss-legendre.js';
 import { sobolDirectionTable } from '../src/random/sobol-table.js';
 import { normalisedBlack } from '../src/kernels/pricing/normalised-black.js';
@@ -302,6 +303,15 @@ export function batchCases(d: Derived): Record<string, KernelCase[]> {
       scalars: { n: surf.n, broadcastExpiry: 0, strikeInput: 0, output: 3, nSlices: 3, nForwards: 4, extrapolation: 0 },
       inputs: { pX: surf.moneyness, pExpiry: surf.expiries, pSlices: SURFACE_SLICES, pForwards: SURFACE_FORWARDS },
     }]),
+    // [hedging] simulate
+    hedgeShard: [
+      { label: 'GBM delta, clock every 2, 1 and 5, costs (odd count: lane pairs and a scalar tail)', scalars: hedgeThreeRuns, inputs: { pParams: hedgeParams({ H_PROPORTIONAL: 0.001, H_FIXED: 0.01 }), pOptions: hedgeOptions, pEvery: [2, 1, 5] } },
+      { label: 'Heston QE delta-gamma', scalars: hedgeScalars, inputs: { pParams: hedgeParams({ H_MODEL: MC.MODEL_HESTON_QE, H_STRATEGY: HEDGE.STRATEGY_DELTA_GAMMA }), pOptions: hedgeOptions, pEvery: [1] } },
+      { label: 'Bates Whalley-Wilmott band to the target', scalars: hedgeScalars, inputs: { pParams: hedgeParams({ H_MODEL: MC.MODEL_BATES, H_BAND_MODE: HEDGE.BAND_WHALLEY_WILMOTT, H_TO_EDGE: 0, H_PROPORTIONAL: 0.002 }), pOptions: hedgeOptions, pEvery: [2] } },
+      { label: 'Merton fixed band, a NaN strike and a zero strike', scalars: hedgeScalars, inputs: { pParams: hedgeParams({ H_MODEL: MC.MODEL_MERTON, H_BAND_MODE: HEDGE.BAND_FIXED, H_BAND: 0.1 }), pOptions: hedgeOptions.map((v, i) => (i === HEDGE.OPT_STRIKE ? Number.NaN : i === HEDGE.OPT_COLUMNS + HEDGE.OPT_STRIKE ? 0 : v)), pEvery: [1] } },
+      { label: 'malformed: strategy code 7', scalars: hedgeScalars, inputs: { pParams: hedgeParams({ H_STRATEGY: 7 }), pOptions: hedgeOptions, pEvery: [1] } },
+      { label: 'malformed: interval 0', scalars: hedgeScalars, inputs: { pParams: hedgeParams({}), pOptions: hedgeOptions, pEvery: [0] } },
+    ],
   };
 }
 
@@ -324,5 +334,18 @@ const surf = (() => {
   }
   return { n: moneyness.length, moneyness, strikes, expiries };
 })();
+
+// [hedging] simulate: a short call settling at step 8 and a long put marked at the horizon (step 13 > steps).
+function hedgeParams(set: Partial<Record<keyof typeof HEDGE, number>>): number[] {
+  const b = new Array<number>(HEDGE.H_PARAMS_SIZE).fill(0);
+  const base = { H_SPOT: 100, H_RATE: 0.03, H_DIVIDEND: 0.01, H_HORIZON: 0.5, H_VOL: 0.25, H_V0: 0.04, H_KAPPA: 1.5, H_THETA: 0.05, H_VOL_OF_VAR: 0.5, H_RHO: -0.6,
+    H_JUMP_INTENSITY: 0.5, H_JUMP_MEAN: -0.1, H_JUMP_VOL: 0.15, H_HEDGE_VOL: 0.25, H_STRATEGY: HEDGE.STRATEGY_DELTA, H_RISK_AVERSION: 1, H_TO_EDGE: 1,
+    H_HEDGE_TYPE: -1, H_HEDGE_STRIKE: 95, H_HEDGE_EXPIRY: 1 };
+  for (const [k, v] of Object.entries({ ...base, ...set })) b[(HEDGE as Record<string, number>)[k]] = v as number;
+  return b;
+}
+const hedgeOptions = [-1, 1, 100, 0.35, 8, 2, -1, 90, 0.8, 13];
+const hedgeScalars = { pathStart: 6, count: 33, steps: 12, seedLo: 42, seedHi: 7, stream: 3, nOptions: 2, nRuns: 1 };
+const hedgeThreeRuns = { ...hedgeScalars, nRuns: 3 };
 
 export { BRIDGE_TIMES, sobolDims };

@@ -46,6 +46,13 @@ export const P_CONTINUOUS: i32 = 24;
 /** Multi-asset spread / exchange: the long asset i and the short asset j (0-based). */
 export const P_ASSET_LONG: i32 = 25;
 export const P_ASSET_SHORT: i32 = 26;
+/** [surface] Local vol: time nodes nT >= 2 of the grid, at (i + 1/2) T / nT (i = 0..nT - 1). */
+export const P_LV_TIMES: i32 = 27;
+/** [surface] Local vol: log-moneyness nodes nK >= 2, at kMin + j dk; k = ln(S / (S0 e^{(r - q) t})). */
+export const P_LV_POINTS: i32 = 28;
+export const P_LV_KMIN: i32 = 29;
+/** [surface] Local vol: spacing of the k nodes (> 0). The grid, row-major f64 [nT][nK] of local vols, follows the block at P_LV_GRID. */
+export const P_LV_DK: i32 = 30;
 
 /** 1: paths come in antithetic pairs (2k, 2k + 1) sharing the draws of base path k. */
 export const P_ANTITHETIC: i32 = 32;
@@ -57,6 +64,8 @@ export const P_GREEKS: i32 = 34;
 export const P_IS_SHIFT: i32 = 35;
 
 export const PARAMS_SIZE: i32 = 40;
+/** [surface] Local vol: the grid starts right after the block (the block is PARAMS_SIZE + nT nK f64 long). */
+export const P_LV_GRID: i32 = 40;
 
 export const MODEL_GBM: i32 = 0;
 export const MODEL_HESTON_QE: i32 = 1;
@@ -65,6 +74,8 @@ export const MODEL_MERTON: i32 = 3;
 export const MODEL_BATES: i32 = 4;
 /** Correlated multi-asset GBM (mcMultiAssetShard only; mcShard rejects it). */
 export const MODEL_MULTI_GBM: i32 = 5;
+/** [surface] Local volatility: log-Euler under sigma_loc(t, k) bilinear on the grid at P_LV_GRID (mcShard). */
+export const MODEL_LOCAL_VOL: i32 = 6;
 
 export const PAYOFF_NONE: i32 = 0;
 export const PAYOFF_EUROPEAN: i32 = 1;

@@ -47,6 +47,7 @@
 
 import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } from "./draws";
 import { exp, log } from "../math/elementary";
+import { localVolAt, localVolRow } from "./local-vol-grid";
 import { gbmPathPair } from "./gbm-pairs";
 import { hestonQePathPair } from "./heston-qe-pairs";
 import { pairX, pairSumZ, pairXi, pairVx, pairW, pairFirstScore } from "./pair-draws";
@@ -55,6 +56,7 @@ import {
   P_JUMP_INTENSITY, P_JUMP_MEAN, P_JUMP_VOL, P_PAYOFF, P_STRIKE, P_TYPE, P_CASH, P_BARRIER, P_DIRECTION,
   P_KNOCK_IN, P_REBATE, P_CONTINUOUS, P_ANTITHETIC, P_CONTROL, P_GREEKS, P_IS_SHIFT,
   MODEL_GBM, MODEL_HESTON_QE, MODEL_HESTON_EULER, MODEL_MERTON, MODEL_BATES,
+  MODEL_MULTI_GBM, MODEL_LOCAL_VOL, P_LV_TIMES, P_LV_POINTS, P_LV_KMIN, P_LV_DK, P_LV_GRID,
   PAYOFF_NONE, PAYOFF_EUROPEAN, PAYOFF_DIGITAL, PAYOFF_BARRIER, PAYOFF_ASIAN_ARITHMETIC, PAYOFF_ASIAN_GEOMETRIC,
   CV_NONE, CV_UNDERLYING, CV_GEOMETRIC_ASIAN, GREEK_DELTA, GREEK_VEGA, DRAWS_PHILOX, DRAWS_SOBOL_BRIDGE,
   A_SAMPLES, A_SUM_Y, A_SUM_YY, A_SUM_X, A_SUM_XX, A_SUM_XY, A_SUM_D, A_SUM_DD, A_SUM_V, A_SUM_VV,
@@ -107,11 +109,11 @@ export function mcShard(
   const control = <i32>par(pParams, P_CONTROL);
   const greeks = <i32>par(pParams, P_GREEKS);
   const anti = par(pParams, P_ANTITHETIC) != 0.0;
-  if (model < MODEL_GBM || model > MODEL_BATES) return 1;
+  if (model < MODEL_GBM || model > MODEL_LOCAL_VOL || model == MODEL_MULTI_GBM) return 1;
   if (payoff < PAYOFF_NONE || payoff > PAYOFF_ASIAN_GEOMETRIC || control < CV_NONE || control > CV_GEOMETRIC_ASIAN) return 1;
   const start = <u64>pathStart;
   if (anti && ((start & 1) != 0 || (count & 1) != 0)) return 1;
-  const dps: i32 = model == MODEL_GBM ? 1 : model == MODEL_MERTON ? 3 : model == MODEL_BATES ? 4 : 2;
+  const dps: i32 = model == MODEL_GBM || model == MODEL_LOCAL_VOL ? 1 : model == MODEL_MERTON ? 3 : model == MODEL_BATES ? 4 : 2;
   if (<i64>steps * <i64>dps > 0x7fffffff) return 1;
 
   const spot = par(pParams, P_SPOT);
@@ -174,6 +176,16 @@ export function mcShard(
   const Kv = K1 + 0.5 * K3;
   const hDrift = (rate - divi - lambda * jumpK) * dt;
   const sq1mr = Math.sqrt(Math.max(1.0 - rho * rho, 0.0));
+  // [surface] Local vol: the grid after the parameter block (local-vol-grid.ts).
+  const lvTf = model == MODEL_LOCAL_VOL ? par(pParams, P_LV_TIMES) : 2.0;
+  const lvKf = model == MODEL_LOCAL_VOL ? par(pParams, P_LV_POINTS) : 2.0;
+  const lvKMin = par(pParams, P_LV_KMIN);
+  const lvDk = par(pParams, P_LV_DK);
+  if (model == MODEL_LOCAL_VOL && (!(lvTf >= 2.0) || !(lvKf >= 2.0) || lvTf != Math.floor(lvTf) || lvKf != Math.floor(lvKf) || !(lvTf <= 1e9) || !(lvKf <= 1e9) || !(lvDk > 0.0))) return 1;
+  const lvT = <i32>lvTf;
+  const lvK = <i32>lvKf;
+  const pGrid = pParams + (<usize>P_LV_GRID << 3);
+  const carry = rate - divi;
 
   const pathBytes = <usize>(steps + 1) << 3;
   drawsShardBegin(drawMode, anti, count, steps, dps, seedLo, seedHi, stream, pDraws, pBridge);
@@ -259,6 +271,13 @@ export function mcShard(
           x += gDrift + gSd * z + jumpSum;
           sd = gSd;
           varLoc = flatVar;
+        } else if (model == MODEL_LOCAL_VOL) {
+          // [surface] Log-Euler: sigma at the step's midpoint time and its starting k = ln(S / F(t_s)).
+          z = normal(j0) + mu;
+          const sig = localVolAt(pGrid, lvT, lvK, lvKMin, lvDk, localVolRow(s, steps, lvT), x - (lnS0 + carry * (<f64>s * dt)));
+          sd = sig * sqdt;
+          varLoc = sig * sig * dt;
+          x += (carry - 0.5 * sig * sig) * dt + sd * z;
         } else if (model == MODEL_HESTON_EULER) {
           const zv = normal(j0);
           z = normal(j0 + 1) + mu;

@@ -32,6 +32,7 @@ export const AREAS = {
   risk: 'RiskKernels',
   margin: 'MarginKernels',
   surface: 'SurfaceKernels', // [surface]
+  hedging: 'HedgingKernels', // [hedging] simulate
 };
 
 export const SCALAR_KINDS = ['count', 'i32', 'u32', 'f64'];

@@ -18,3 +18,5 @@ export { hedgeGreeksChart, type HedgeGreeksChartInput, type HedgeGreeksBucket } 
 // [surface]
 export { surfaceVarianceChart, type SurfaceVarianceChartInput } from './surface-variance.js';
 export { localVolHeatmapChart, type LocalVolHeatmapInput } from './surface-local-vol.js';
+// [hedging] simulate
+export { hedgedPnlChart, type HedgedPnlChartInput, type HedgedPnlRun } from './hedged-pnl.js';

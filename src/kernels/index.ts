@@ -12,6 +12,7 @@ import { createJsCalibrationKernels } from './calibration/kernels.js';
 import { createJsRiskKernels } from './risk/kernels.js';
 import { createJsMarginKernels } from './margin/kernels.js';
 import { createJsSurfaceKernels } from './surface/kernels.js'; // [surface]
+import { createJsHedgingKernels } from './hedging/kernels.js'; // [hedging] simulate
 
 /**
  * The pure-JS twin of the kernels module, bound to one arena. Batch kernels receive the arena's
@@ -25,6 +26,7 @@ export function createJsKernels(arena: MemoryArena): Kernels {
     ...createJsRiskKernels(arena),
     ...createJsMarginKernels(arena),
     ...createJsSurfaceKernels(arena), // [surface]
+    ...createJsHedgingKernels(arena), // [hedging] simulate
     assertionCheck: (code) => code,
     normalPdf, normalCdf, normalCdfOverPdf, inverseNormalCdf, inverseNormalCdfFast, normalisedBlack, normalisedImpliedVolatility,
     blackScholesBatch: (n, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus) =>

@@ -241,8 +241,9 @@ export interface MonteCarloKernels {
    * `pParams` (see montecarlo/layout.ts); the sums are ADDED to the f64 accumulator block at `pAcc`. If `pPaths` != 0
    * the spot path is written there, row-major [count][steps + 1]. drawMode 3: the buffer holds Sobol uniforms that
    * the kernel turns in place into Brownian-bridge normals per draw slot, with the brownianBridgeInit table (t_i = i
-   * dt, 48 steps bytes) followed by 16 steps bytes of scratch at `pBridge` (0 otherwise). Returns 0, or 1 for a
-   * malformed call.
+   * dt, 48 steps bytes) followed by 16 steps bytes of scratch at `pBridge` (0 otherwise). [surface] MODEL_LOCAL_VOL:
+   * the block at `pParams` is PARAMS_SIZE + nT nK f64 long, the local-vol grid (P_LV_*) after its first PARAMS_SIZE
+   * values. Returns 0, or 1 for a malformed call.
    * @param pParams f64 [PARAMS_SIZE], read
    * @param pDraws f64 [count * steps * 4], read (or 0)
    * @param pAcc f64 [ACC_SIZE], read and written
@@ -419,10 +420,36 @@ export interface SurfaceKernels {
   ): number;
 }
 
+/** The hedging kernels. */
+export interface HedgingKernels {
+  /**
+   * Discrete hedging along Monte Carlo paths [pathStart, pathStart + count) (an integer < 2^32 carried in an f64)
+   * with `steps` steps over the horizon: the paths of mcShard with the same model, seed (seedHi 2^32 + seedLo),
+   * `stream` and Philox draws. A book of `nOptions` vanillas (row-major option table at `pOptions`, hedging/layout.ts
+   * OPT_*) is bought or sold at t = 0 at Black-Scholes prices at the hedge vol and hedged in the underlying (and a
+   * hedge option for delta-gamma) with the strategy, rebalancing rule and costs of the parameter block at `pParams`
+   * (H_*), once per rebalancing interval of `pEvery` (nRuns integers >= 1, in steps) on the same paths. Writes per
+   * run and path, row-major [nRuns][count], the P&L discounted to t = 0 (`pPnl`), the discounted costs paid (`pCost`)
+   * and the number of rebalancings with a trade (`pTrades`). Returns 0, or 1 for a malformed call.
+   * @param pParams f64 [H_PARAMS_SIZE], read
+   * @param pOptions f64 [nOptions * OPT_COLUMNS], read
+   * @param pEvery f64 [nRuns], read
+   * @param pScratch f64 [(steps + 1) * (nOptions * 5 + HEDGE_SCRATCH_PER_STEP)], scratch
+   * @param pPnl f64 [nRuns * count], written
+   * @param pCost f64 [nRuns * count], written
+   * @param pTrades f64 [nRuns * count], written
+   */
+  hedgeShard(
+    pathStart: number, count: number, steps: number, seedLo: number, seedHi: number, stream: number, pParams: number,
+    nOptions: number, pOptions: number, nRuns: number, pEvery: number, pScratch: number, pPnl: number, pCost: number,
+    pTrades: number,
+  ): number;
+}
+
 /** Every kernel: what both twins implement. */
 export interface Kernels extends
   DiagnosticKernels, MathKernels, PricingKernels, RandomKernels, MonteCarloKernels, CalibrationKernels, RiskKernels,
-  MarginKernels, SurfaceKernels {}
+  MarginKernels, SurfaceKernels, HedgingKernels {}
 
 /** Names of every kernel in the contract, checked against both backends at engine creation. */
 export const KERNEL_NAMES = [
@@ -432,4 +459,5 @@ export const KERNEL_NAMES = [
   'philoxUniformPaths', 'philoxNormalBatch', 'philoxNormalPaths', 'sobolInitDirections', 'sobolPoints',
   'brownianBridgeInit', 'brownianBridgeBatch', 'mcShard', 'mcMultiAssetShard', 'sviSliceEvaluate', 'sabrSliceEvaluate',
   'ssviEvaluate', 'portfolioRevalue', 'tailSelect', 'garchLikelihood', 'liquidationPrice', 'volSurfaceEvaluate',
+  'hedgeShard',
 ] as const satisfies readonly (keyof Kernels)[];

@@ -16,7 +16,8 @@ import type { ScenarioGrid } from './grids.js';
 import type { LiquidationPriceResult } from './liquidation-price.js';
 import { PORTFOLIO_LIQUIDATION_OPTION_KEYS, portfolioLiquidationPrice, type PortfolioLiquidationPriceOptions } from './portfolio-liquidation-price.js';
 import { checkKeys } from '../option-keys.js';
-import { decodePortfolioLiquidationShard, type PortfolioLiquidationJob, type PortfolioLiquidationJobOptions } from './portfolio-liquidation-shard.js';
+import { decodePortfolioLiquidationShard, type PortfolioLiquidationJob, type PortfolioLiquidationJobOptions, type PortfolioLiquidationSplitJob } from './portfolio-liquidation-shard.js';
+import { splitMarginJob } from './margin-shard-plan.js';
 import type { MarginAccount, MarginMarket } from './types.js';
 import { marketForWorkers } from './market.js'; // [surface]
 
@@ -77,15 +78,20 @@ export async function portfolioLiquidationPriceParallel(
     maxIterations: options.maxIterations, aggregation: options.aggregation,
   };
   const shards = Math.ceil(list.length / per);
-  const job: PortfolioLiquidationJob = { accounts: list, market: marketForWorkers(market), grid, options: jobOptions, accountsPerShard: per }; // [surface] surfaces cross as JSON
-  const packed = await runShards(engine, {
+  // In this thread the accounts need no transport; for workers the job travels split (shared part
+  // once, each shard's accounts as columns on shared memory where the host has it).
+  const job: PortfolioLiquidationJob | PortfolioLiquidationSplitJob = workers === 1
+    ? { accounts: list, market, grid, options: jobOptions, accountsPerShard: per }
+    : splitMarginJob(list, per, { market: marketForWorkers(market), /* [surface] surfaces cross as JSON */ grid, options: jobOptions });
+  const out: LiquidationPriceResult[] = new Array(list.length);
+  await runShards(engine, {
     task: 'portfolioLiquidation', job, shards, workers, signal, onProgress,
     pool: options.pool, workerUrl: options.workerUrl,
-  });
-  const out: LiquidationPriceResult[] = [];
-  packed.forEach((p, k) => {
-    const first = k * per;
-    for (const r of decodePortfolioLiquidationShard(p, list, first, Math.min(per, list.length - first), market, jobOptions)) out.push(r);
+    onShard: (k, p) => {
+      const first = k * per, count = Math.min(per, list.length - first);
+      const rs = decodePortfolioLiquidationShard(p, list, first, count, market, jobOptions);
+      for (let j = 0; j < count; j++) out[first + j] = rs[j];
+    },
   });
   return out;
 }

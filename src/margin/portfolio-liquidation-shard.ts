@@ -16,7 +16,8 @@ import {
   type LiquidationLevel, type LiquidationPriceResult, type LiquidationSide, type LiquidationStatus,
 } from './liquidation-price.js';
 import { portfolioLiquidationPrice } from './portfolio-liquidation-price.js';
-import { checkShardArgs, packedHas, packedInt, reindex } from './portfolio-margin-shard.js';
+import { checkShardArgs, packedHas, packedInt, reindex, shardPart } from './portfolio-margin-shard.js';
+import { shardAccounts, type MarginShardJob } from './margin-shard-plan.js';
 import type { MarginAggregation } from './portfolio-margin.js';
 import type { MarginStatus } from './standard-margin.js';
 import type { MarginAccount, MarginMarket } from './types.js';
@@ -46,6 +47,20 @@ export interface PortfolioLiquidationJob {
   accountsPerShard: number;
 }
 
+/** What every shard of a {@link PortfolioLiquidationSplitJob} shares besides the instrument names. */
+export interface PortfolioLiquidationInputs {
+  market: MarginMarket;
+  grid: ScenarioGrid;
+  options: PortfolioLiquidationJobOptions;
+}
+
+/**
+ * Job of the `'portfolioLiquidation'` shard task split into a shared part (market, grid, search
+ * options, instrument names: store once) and one part per shard (its accounts as columns, see
+ * margin-shard-plan.ts); shard k reads `parts[k]` only.
+ */
+export type PortfolioLiquidationSplitJob = MarginShardJob<PortfolioLiquidationInputs>;
+
 /** Doubles per account header: equity, MM, margin status code, asset count. */
 const HEADER = 4;
 /** Doubles per side: price, equity, MM, iterations, evaluations, status code. */
@@ -71,14 +86,36 @@ function packSide(out: Float64Array, o: number, s: LiquidationSide): void {
 }
 
 /**
- * The `'portfolioLiquidation'` task (see {@link PortfolioLiquidationJob}): `portfolioLiquidationPrice`
- * on the shard's accounts, packed per account as [equity, MM, status, nAssets] then per asset
- * [asset code, index, below side, above side], a side being [price, equity, MM, iterations,
- * evaluations, status code] (USD for prices, equity and margins).
+ * The registered `'portfolioLiquidation'` task: a {@link PortfolioLiquidationSplitJob} (shard k =
+ * `parts[k]`, what portfolioLiquidationPriceParallel and distributed runners send) or a
+ * {@link PortfolioLiquidationJob} (as {@link portfolioLiquidationShard}).
+ * @throws InputError for a malformed job, account, market, grid or option (account paths
+ * `accounts[i]...` in the caller's numbering).
+ */
+export function portfolioLiquidationTask(engine: EngineContext, job: PortfolioLiquidationJob | PortfolioLiquidationSplitJob, shardIndex: number): Float64Array {
+  if (job === null || typeof job !== 'object' || !('parts' in job)) return portfolioLiquidationShard(engine, job, shardIndex);
+  const part = shardPart(job, shardIndex);
+  const { market, grid, options } = job.shared.inputs;
+  let results: LiquidationPriceResult[];
+  try {
+    // An account costs ~5-10 ms of searching here: rebuilding its objects is noise.
+    results = portfolioLiquidationPrice(engine, shardAccounts(part, job.shared.names), market, grid, options);
+  } catch (e) {
+    throw reindex(e, part.first);
+  }
+  return packLiquidation(results, Object.keys(market.assets));
+}
+
+/**
+ * The `'portfolioLiquidation'` task on a {@link PortfolioLiquidationJob} (shard k = accounts
+ * [k accountsPerShard, ...)): `portfolioLiquidationPrice` on the shard's accounts, packed per account
+ * as [equity, MM, status, nAssets] then per asset [asset code, index, below side, above side], a side
+ * being [price, equity, MM, iterations, evaluations, status code] (USD for prices, equity and margins).
  * @throws InputError for a malformed job, account, market, grid or option (account paths
  * `accounts[i]...` in the caller's numbering).
  */
 export function portfolioLiquidationShard(engine: EngineContext, job: PortfolioLiquidationJob, shardIndex: number): Float64Array {
+  let results: LiquidationPriceResult[];
   if (job === null || typeof job !== 'object' || !Array.isArray(job.accounts)) throw new InputError('job', job, 'a PortfolioLiquidationJob');
   const per = job.accountsPerShard;
   if (!Number.isInteger(per) || per < 1) throw new InputError('job.accountsPerShard', per, 'a positive integer');
@@ -87,13 +124,16 @@ export function portfolioLiquidationShard(engine: EngineContext, job: PortfolioL
   }
   const first = shardIndex * per;
   const slice = job.accounts.slice(first, first + per);
-  let results: LiquidationPriceResult[];
   try {
     results = portfolioLiquidationPrice(engine, slice, job.market, job.grid, job.options);
   } catch (e) {
     throw reindex(e, first);
   }
-  const names = Object.keys(job.market.assets);
+  return packLiquidation(results, Object.keys(job.market.assets));
+}
+
+/** Liquidation results packed (the layout decodePortfolioLiquidationShard reads); `names` = Object.keys(market.assets). */
+function packLiquidation(results: readonly LiquidationPriceResult[], names: readonly string[]): Float64Array {
   let len = 0;
   for (const r of results) len += HEADER + PER_ASSET * r.assets.length;
   const out = new Float64Array(len);
@@ -167,5 +207,5 @@ export function decodePortfolioLiquidationShard(
  * The worker-pool task of this module: job = PortfolioLiquidationJob, shard k = accounts [k accountsPerShard, ...) (see portfolioLiquidationPriceParallel).
  * Registered when this module loads; the worker script registers it in each worker.
  */
-export const portfolioLiquidationShardTasks = { portfolioLiquidation: portfolioLiquidationShard } as const;
+export const portfolioLiquidationShardTasks = { portfolioLiquidation: portfolioLiquidationTask } as const;
 registerShardTasks(portfolioLiquidationShardTasks);

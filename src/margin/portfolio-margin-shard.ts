@@ -9,9 +9,10 @@ import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { requireArrayLike, requireInteger, requireRecord } from '../arguments.js';
 import { isValidatedGrid, scenarioGrid, type ScenarioGrid } from './grids.js';
-import { marginAccounts, type AssetScan, type MarginAggregation, type PortfolioMarginResult } from './portfolio-margin.js';
+import { marginAccounts, marginOfBook, type AssetScan, type MarginAggregation, type PortfolioMarginResult } from './portfolio-margin.js';
 import type { MarginAccount, MarginMarket } from './types.js';
 import { registerShardTasks } from '../parallel/shard-tasks.js';
+import { columnBook, shardAccounts, type MarginShardJob } from './margin-shard-plan.js';
 
 /** Job of the `'portfolioMargin'` shard task (structured-cloneable: plain data). */
 export interface PortfolioMarginJob {
@@ -22,6 +23,20 @@ export interface PortfolioMarginJob {
   /** Accounts per shard (positive integer). */
   accountsPerShard: number;
 }
+
+/** What every shard of a {@link PortfolioMarginSplitJob} shares besides the instrument names. */
+export interface PortfolioMarginInputs {
+  market: MarginMarket;
+  grid: ScenarioGrid;
+  aggregation: MarginAggregation;
+}
+
+/**
+ * Job of the `'portfolioMargin'` shard task split into a shared part (market, grid, aggregation,
+ * instrument names: store once) and one part per shard (its accounts as columns, see
+ * margin-shard-plan.ts); shard k reads `parts[k]` only.
+ */
+export type PortfolioMarginSplitJob = MarginShardJob<PortfolioMarginInputs>;
 
 /** Header doubles per account: status, IM, MM, scan, worst index, worst P&L, worst asset, contingency, delta shock, asset count, futures contingency. */
 const HEADER = 11;
@@ -52,7 +67,9 @@ export function reindex(e: unknown, offset: number): unknown {
 }
 
 /**
- * The `'portfolioMargin'` task (see {@link PortfolioMarginJob}).
+ * The `'portfolioMargin'` task on a {@link PortfolioMarginJob} (every account in the job, shard k =
+ * accounts [k accountsPerShard, ...)). The registered task (`portfolioMarginTask` in
+ * riskwasm/internals) also takes a split job.
  * @throws InputError for a malformed job or account (paths `accounts[i]...` in the caller's numbering).
  */
 export function portfolioMarginShard(engine: EngineContext, job: PortfolioMarginJob, shardIndex: number): Float64Array {
@@ -71,18 +88,81 @@ export function portfolioMarginShard(engine: EngineContext, job: PortfolioMargin
   } catch (e) {
     throw reindex(e, first);
   }
-  const names = Object.keys(job.market.assets);
-  const m = grid.scenarios.length;
+  return packMarginResults(results, Object.keys(job.market.assets), grid.scenarios.length);
+}
+
+// The grid of a split job, validated once per job object (a worker keeps the job for the run).
+const splitGrids = new WeakMap<object, ScenarioGrid>();
+
+/**
+ * The registered `'portfolioMargin'` task: a {@link PortfolioMarginSplitJob} (shard k = `parts[k]`,
+ * what portfolioMarginParallel and distributed runners send) or a {@link PortfolioMarginJob}.
+ * @throws InputError for a malformed job or account (paths `accounts[i]...` in the caller's numbering).
+ */
+export function portfolioMarginTask(engine: EngineContext, job: PortfolioMarginJob | PortfolioMarginSplitJob, shardIndex: number): Float64Array {
+  if (job !== null && typeof job === 'object' && 'parts' in job) return splitShard(engine, job, shardIndex);
+  return portfolioMarginShard(engine, job, shardIndex);
+}
+
+/** The split job's shard: its accounts as a column book (or rebuilt objects), then as {@link PortfolioMarginJob}'s. */
+function splitShard(engine: EngineContext, job: PortfolioMarginSplitJob, shardIndex: number): Float64Array {
+  const part = shardPart(job, shardIndex);
+  const { market, aggregation } = job.shared.inputs;
+  let grid = splitGrids.get(job.shared);
+  if (grid === undefined) splitGrids.set(job.shared, (grid = isValidatedGrid(job.shared.inputs.grid) ? job.shared.inputs.grid : scenarioGrid(job.shared.inputs.grid, 'grid')));
+  let results: PortfolioMarginResult[];
+  try {
+    const book = columnBook(part, job.shared);
+    results = book ? marginOfBook(engine, book, grid, aggregation) : marginAccounts(engine, shardAccounts(part, job.shared.names), market, grid, aggregation);
+  } catch (e) {
+    throw reindex(e, part.first);
+  }
+  return packMarginResults(results, Object.keys(market.assets), grid.scenarios.length);
+}
+
+/**
+ * Shard `k`'s part of a split job, its shape checked (a job that did not come from planMarginShards).
+ * @throws InputError naming `job`, `job.parts[k]` or `shardIndex`.
+ */
+export function shardPart(job: MarginShardJob<unknown>, k: number): MarginShardJob<unknown>['parts'][number] {
+  if (job === null || typeof job !== 'object' || !Array.isArray(job.parts) || job.shared === null || typeof job.shared !== 'object' || !Array.isArray(job.shared.names)) {
+    throw new InputError('job', job, 'a split margin job { shared: { names, inputs }, parts }');
+  }
+  if (!Number.isInteger(k) || k < 0 || k >= job.parts.length) throw new InputError('shardIndex', k, `an integer in [0, ${job.parts.length - 1}]`);
+  const p = job.parts[k];
+  if (p === null || typeof p !== 'object' || !(p.posStart instanceof Int32Array) || !(p.code instanceof Int32Array) || !(p.size instanceof Float64Array)
+    || !(p.extra instanceof Float64Array) || !(p.rawIndex instanceof Int32Array) || !Array.isArray(p.raw) || !(p.collateralIndex instanceof Int32Array)
+    || !Array.isArray(p.collateral) || !Number.isInteger(p.first) || !Number.isInteger(p.count) || p.posStart.length !== p.count + 1) {
+    throw new InputError(`job.parts[${k}]`, p, 'a shard part of planMarginShards');
+  }
+  return p;
+}
+
+/** Portfolio margin results packed in one Float64Array (the layout decodePortfolioMarginShard reads). */
+function packMarginResults(results: readonly PortfolioMarginResult[], names: readonly string[], m: number): Float64Array {
   let len = 0;
   for (const r of results) len += HEADER + PER_ASSET * r.perAsset.length + m + r.contributions.length;
   const out = new Float64Array(len);
   let o = 0;
   for (const r of results) {
-    out.set([r.status, r.initialMargin, r.maintenanceMargin, r.scanRisk, r.worstScenario.index, r.worstScenario.pnl,
-      assetCode(names, r.worstScenario.asset), r.addOns.shortOptionContingency, r.addOns.deltaShock, r.perAsset.length, r.addOns.futuresContingency], o);
+    // Element writes, not out.set([...]): no array per account (this runs for every account).
+    out[o] = r.status;
+    out[o + 1] = r.initialMargin;
+    out[o + 2] = r.maintenanceMargin;
+    out[o + 3] = r.scanRisk;
+    out[o + 4] = r.worstScenario.index;
+    out[o + 5] = r.worstScenario.pnl;
+    out[o + 6] = assetCode(names, r.worstScenario.asset);
+    out[o + 7] = r.addOns.shortOptionContingency;
+    out[o + 8] = r.addOns.deltaShock;
+    out[o + 9] = r.perAsset.length;
+    out[o + 10] = r.addOns.futuresContingency;
     o += HEADER;
     for (const a of r.perAsset) {
-      out.set([assetCode(names, a.asset), a.scanRisk, a.worstIndex, a.netDelta], o);
+      out[o] = assetCode(names, a.asset);
+      out[o + 1] = a.scanRisk;
+      out[o + 2] = a.worstIndex;
+      out[o + 3] = a.netDelta;
       o += PER_ASSET;
     }
     out.set(r.scenarioPnl, o);
@@ -141,31 +221,34 @@ export function decodePortfolioMarginShard(
     const acc = accounts[first + k];
     const nPos = acc.positions.length;
     packedHas(packed, o, HEADER);
-    const h = packed.subarray(o, o + HEADER);
+    // Read in place (no view per account: this runs for every account, on the caller's thread).
+    const h = o;
     o += HEADER;
-    packedInt(packed, h[4], 0, m - 1);
-    packedInt(packed, h[6], NONE, names.length - 1);
-    packedHas(packed, o, PER_ASSET * packedInt(packed, h[9], 0, names.length + 1) + m + nPos);
-    const perAsset: AssetScan[] = [];
-    for (let j = 0; j < h[9]; j++) {
+    const worst = packedInt(packed, packed[h + 4], 0, m - 1);
+    const worstAsset = packedInt(packed, packed[h + 6], NONE, names.length - 1);
+    const nAssets = packedInt(packed, packed[h + 9], 0, names.length + 1);
+    packedHas(packed, o, PER_ASSET * nAssets + m + nPos);
+    const perAsset: AssetScan[] = new Array(nAssets);
+    for (let j = 0; j < nAssets; j++) {
       packedInt(packed, packed[o], JOINT, names.length - 1);
-      perAsset.push({ asset: assetName(names, packed[o])!, scanRisk: packed[o + 1], worstIndex: packed[o + 2], netDelta: packed[o + 3] });
+      perAsset[j] = { asset: assetName(names, packed[o])!, scanRisk: packed[o + 1], worstIndex: packed[o + 2], netDelta: packed[o + 3] };
       o += PER_ASSET;
     }
     const scenarioPnl = packed.slice(o, o + m);
     o += m;
     const contributions = packed.slice(o, o + nPos);
     o += nPos;
-    const ws = grid.scenarios[h[4]];
+    const ws = grid.scenarios[worst];
     const worstScenario: PortfolioMarginResult['worstScenario'] = {
-      index: h[4], name: ws.name, priceMove: ws.priceMove, volShock: ws.volShock, pnl: h[5], weight: ws.weight,
+      index: worst, name: ws.name, priceMove: ws.priceMove, volShock: ws.volShock, pnl: packed[h + 5], weight: ws.weight,
     };
-    const asset = assetName(names, h[6]);
+    const asset = assetName(names, worstAsset);
     if (asset !== undefined && asset !== '*') worstScenario.asset = asset;
     out.push({
-      id: acc.id ?? String(first + k), initialMargin: h[1], maintenanceMargin: h[2], scanRisk: h[3], worstScenario, scenarioPnl,
-      scenarios: grid.scenarios, contributions, addOns: { shortOptionContingency: h[7], futuresContingency: h[10], deltaShock: h[8] }, perAsset,
-      status: h[0],
+      id: acc.id ?? String(first + k), initialMargin: packed[h + 1], maintenanceMargin: packed[h + 2], scanRisk: packed[h + 3], worstScenario, scenarioPnl,
+      scenarios: grid.scenarios, contributions,
+      addOns: { shortOptionContingency: packed[h + 7], futuresContingency: packed[h + 10], deltaShock: packed[h + 8] }, perAsset,
+      status: packed[h],
     });
   }
   return out;
@@ -175,5 +258,5 @@ export function decodePortfolioMarginShard(
  * The worker-pool task of this module: job = PortfolioMarginJob, shard k = accounts [k accountsPerShard, ...) (see portfolioMarginParallel).
  * Registered when this module loads; the worker script registers it in each worker.
  */
-export const portfolioMarginShardTasks = { portfolioMargin: portfolioMarginShard } as const;
+export const portfolioMarginShardTasks = { portfolioMargin: portfolioMarginTask } as const;
 registerShardTasks(portfolioMarginShardTasks);

@@ -231,7 +231,7 @@ export function marginAccounts(
 }
 
 /** What the risk matrix reads of a {@link ResolvedBook}. */
-type MarginBook = Pick<ResolvedBook, 'posStart' | 'unitOfPos' | 'sizeOfPos' | 'units'> & {
+export type MarginBook = Pick<ResolvedBook, 'posStart' | 'unitOfPos' | 'sizeOfPos' | 'units'> & {
   accounts: readonly { id: string }[];
   /**
    * Per unit: its short-option netting class (options that net together share it; -1 for other
@@ -752,4 +752,107 @@ function accountResult(book: MarginBook, a: number, pg: PreparedGrid, chunk: Chu
     perAsset,
     status: ok ? Status.ok : Status.invalidInput,
   };
+}
+
+// [scale] Entry for books built elsewhere: the worker shards' column books (margin-shard-plan.ts).
+/**
+ * Portfolio margin of a book already validated and resolved (`units` as resolveBook makes them,
+ * positions as columns); the arithmetic of {@link portfolioMargin}, bit for bit.
+ * @throws InputError for a malformed grid.
+ */
+export function marginOfBook(ctx: EngineContext, book: MarginBook, grid: ScenarioGrid, aggregation: MarginAggregation): PortfolioMarginResult[] {
+  return marginBook(ctx, book, checkGrid(grid), aggregation);
+}
+
+// [realtime] The risk matrix one account at a time, for the live margin book (margin-book*.ts):
+// the book revalues each distinct instrument once and caches its vector; an account's result is
+// then rebuilt from those vectors with portfolioMargin's own steps (subAccountPnl's order of sums,
+// accountResult), so the two agree.
+
+/** A scenario grid prepared for the kernel (see {@link prepareMarginGrid}); opaque outside this module. */
+export type PreparedMarginGrid = PreparedGrid;
+
+/**
+ * `grid` validated (presets as they are) and prepared for {@link unitScenarioPnl}.
+ * @throws InputError at `grid...` for a malformed grid.
+ */
+export function prepareMarginGrid(grid: ScenarioGrid): PreparedMarginGrid {
+  return prepareGrid(checkGrid(grid));
+}
+
+/** Rows of each unit vector: the grid's scenarios, then the two delta probes when the grid has a delta-shock add-on. */
+export function marginGridRows(pg: PreparedMarginGrid): number {
+  return pg.m;
+}
+
+/**
+ * Raw P&L (USD) of one unit of each resolved position under every row of the prepared grid,
+ * row-major [units.length][rows] (sizes are ignored: one unit each), computed as portfolioMargin
+ * computes its units (kernel calls of at most 4 x chunkSize units, the vol-up floor applied).
+ * Units of one asset must carry the same index.
+ * @throws KernelError if the kernel rejects a call.
+ */
+export function unitScenarioPnl(ctx: EngineContext, pg: PreparedMarginGrid, units: readonly ResolvedPosition[]): Float64Array {
+  const { grid, m, logMoves, volShocks } = pg;
+  const out = new Float64Array(units.length * m);
+  const budget = Math.max(1, 4 * ctx.chunkSize);
+  const volMode = grid.volShockMode === 'relative' ? L.VOL_SHOCK_RELATIVE : L.VOL_SHOCK_ABSOLUTE;
+  for (let start = 0; start < units.length; start += budget) {
+    const part = units.slice(start, start + budget);
+    const assetIndex = new Map<string, number>();
+    const spots: number[] = [];
+    const unitFactor: number[] = [];
+    for (const p of part) {
+      let f = assetIndex.get(p.asset);
+      if (f === undefined) {
+        assetIndex.set(p.asset, (f = spots.length));
+        spots.push(p.index);
+      }
+      unitFactor.push(f);
+    }
+    const spotArray = Float64Array.from(spots);
+    const nF = Math.max(1, spots.length);
+    const { f64, i32 } = packUnits(part, unitFactor, grid.vegaScaling);
+    const pnl = revalueUnits(ctx, f64, i32, part.length, spotArray, nF, m, (s) => logMoves[s], (s) => volShocks[s], volMode);
+    if (grid.minVolForShockUp !== undefined) floorVolUp(ctx, pg, part, unitFactor, spotArray, nF, f64, pnl);
+    out.set(pnl, start * m);
+  }
+  return out;
+}
+
+/** Scratch of {@link accountMarginFromPnl} (read only during the call): identity rows, account bounds, raw losses. */
+const scratch = { identity: new Int32Array(0), posStart: new Int32Array(2), rawLoss: new Float64Array(8) };
+
+/**
+ * Portfolio margin of one account from cached unit vectors: its positions in order (`positions[k]`
+ * the resolved instrument, `sizes[k]` its size, `rows[k]` the row of its vector in `unitPnl`), its
+ * sub-accounts (`subOfPos[k]`, `subAsset[j]`: per-asset first-seen order, or one `'*'` joint) and
+ * their summed P&L `subPnl` [subAsset.length][rows]; optionally each position's short-option netting
+ * class (as nettingClasses assigns them: the same netting, compared as integers). Arrays may be
+ * longer than the account's positions (only the first `positions.length` are read). The same result
+ * as portfolioMargin of the account.
+ */
+export function accountMarginFromPnl(
+  pg: PreparedMarginGrid, id: string, positions: readonly ResolvedPosition[], sizes: Float64Array, rows: Int32Array, unitPnl: Float64Array,
+  subOfPos: Int32Array, subAsset: readonly string[], subPnl: Float64Array, nettingClass?: Int32Array,
+): PortfolioMarginResult {
+  const n = positions.length;
+  if (scratch.identity.length < n) {
+    scratch.identity = new Int32Array(Math.max(n, 2 * scratch.identity.length));
+    for (let k = 0; k < scratch.identity.length; k++) scratch.identity[k] = k;
+  }
+  if (scratch.rawLoss.length < subAsset.length) scratch.rawLoss = new Float64Array(2 * subAsset.length);
+  scratch.posStart[1] = n;
+  const book: MarginBook = { accounts: [{ id }], posStart: scratch.posStart, unitOfPos: scratch.identity, sizeOfPos: sizes, units: positions as ResolvedPosition[], nettingClass };
+  const chunk: ChunkPnl = { rawLoss: scratch.rawLoss, subPnl, unitPnl, unitOfPos: rows, sizeOfPos: sizes, subOfPos };
+  return accountResult(book, 0, pg, chunk, 0, 0, subAsset.length, subAsset);
+}
+
+/**
+ * The short-option netting class key of a resolved option under the grid's netting (per
+ * instrument, or per strike of an expiry): equal keys net together (nettingClasses' rule).
+ */
+export function nettingKey(pg: PreparedMarginGrid, p: ResolvedPosition): string | undefined {
+  if (p.kind !== 'option') return undefined;
+  return JSON.stringify([p.asset, p.strike, p.expiry, p.settlement, pg.grid.addOns.contingencyNetting === 'strike' ? 0 : p.type]);
 }

@@ -16,3 +16,7 @@ export {
   type NearestCorrelationOptions, type NearestCorrelationResult, type CholeskyResult, type SymmetricEigen, type PreparedCorrelation,
 } from './correlation.js';
 export type * from './types.js';
+// [surface] The local-vol grid of a job (ModelSpec.localVol) and its limits.
+export {
+  DEFAULT_LV_TIMES, MAX_LV_TIMES, DEFAULT_LV_POINTS, MAX_LV_POINTS, DEFAULT_LV_WIDTH, MAX_LV_WIDTH, MIN_LV_HALF_WIDTH, type LocalVolGrid,
+} from './local-vol-grid.js';

@@ -14,9 +14,13 @@ import { geometricAsianPrice, geometricBasketPrice } from './closed-forms.js';
 import { prepareCorrelation, type PreparedCorrelation } from './correlation.js';
 import type {
   AsianPayoff, BarrierPayoff, BasketPayoff, BatesDiffusion, BestWorstOfPayoff, DeprecatedJumpParameters, DigitalPayoff, EuropeanPayoff,
-  ExchangePayoff, GbmModel, GeometricBasketPayoff, HestonModel, JumpParameters, MertonDiffusion, MonteCarloArgs, MultiGbmModel,
+  ExchangePayoff, GbmModel, GeometricBasketPayoff, HestonModel, JumpParameters, LocalVolModel, MertonDiffusion, MonteCarloArgs, MultiGbmModel,
   SimulatePathsArgs, SpreadPayoff,
 } from './types.js';
+import type { EngineContext } from '../context.js';
+import {
+  DEFAULT_LV_POINTS, DEFAULT_LV_WIDTH, MAX_LV_POINTS, MAX_LV_TIMES, MAX_LV_WIDTH, requireVolSurface, sampleLocalVolGrid, type LocalVolGrid,
+} from './local-vol-grid.js';
 
 /** Default paths per shard. */
 const DEFAULT_SHARD_SIZE = 4096;
@@ -85,7 +89,9 @@ const MODEL_KEYS: Readonly<Record<ModelSpec['kind'], readonly string[]>> = {
   merton: keyList<MertonDiffusion & Jumps>()(['kind', 'spot', 'rate', 'dividendYield', 'vol', ...JUMP_KEYS]),
   bates: keyList<BatesDiffusion & Jumps>()(['kind', 'spot', 'rate', 'dividendYield', 'v0', 'kappa', 'theta', 'sigma', 'rho', 'scheme', ...JUMP_KEYS]),
   multiGbm: keyList<MultiGbmModel>()(['kind', 'spots', 'rate', 'dividendYields', 'vols', 'correlation', 'repairCorrelation']),
+  localVol: keyList<LocalVolModel>()(['kind', 'surface', 'spot', 'rate', 'dividendYield', 'grid']),
 };
+const LV_GRID_KEYS = keyList<NonNullable<LocalVolModel['grid']>>()(['times', 'points', 'width']);
 const PAYOFF_KEYS: Readonly<Record<Exclude<PayoffSpec['kind'], 'none'>, readonly string[]>> = {
   european: keyList<EuropeanPayoff>()(['kind', 'strike', 'type']),
   digital: keyList<DigitalPayoff>()(['kind', 'strike', 'type', 'cash']),
@@ -112,8 +118,8 @@ export interface MultiAssetSpec {
 
 /** The model after validation (defaults filled, numbers only). */
 export interface ModelSpec {
-  kind: 'gbm' | 'heston' | 'merton' | 'bates' | 'multiGbm';
-  scheme: 'exact' | 'qe' | 'euler';
+  kind: 'gbm' | 'heston' | 'merton' | 'bates' | 'multiGbm' | 'localVol';
+  scheme: 'exact' | 'qe' | 'euler' | 'logEuler';
   code: number;
   spot: number;
   rate: number;
@@ -132,6 +138,8 @@ export interface ModelSpec {
   assets: number;
   /** multiGbm only. */
   multi?: MultiAssetSpec;
+  /** [surface] localVol only: the sampled grid (`vol` holds the surface's at-the-money vol at expiry). */
+  localVol?: LocalVolGrid;
 }
 
 /** The payoff after validation. */
@@ -219,11 +227,16 @@ function optional<T>(v: unknown, fallback: T, check: (v: unknown) => T): T {
 function checkModel(value: unknown, path = 'model'): ModelSpec {
   const m = requireObject(value, path);
   const kind = m.kind;
-  const kinds = ['gbm', 'heston', 'merton', 'bates', 'multiGbm'] as const;
+  const kinds = ['gbm', 'heston', 'merton', 'bates', 'multiGbm', 'localVol'] as const;
   const k = enumOption(kind, kinds, 'gbm', `${path}.kind`);
   if (kind === undefined) throw new InputError(`${path}.kind`, kind, kinds.map((s) => `'${s}'`).join(', '));
   checkKeys(m, MODEL_KEYS[k], path);
   if (k === 'multiGbm') return checkMultiGbm(m, path);
+  if (k === 'localVol') {
+    // [surface] Checked here (so a malformed surface or grid fails first); sampled by withLocalVolGrid.
+    requireVolSurface(m.surface, `${path}.surface`);
+    localVolGridRequest(m.grid, `${path}.grid`);
+  }
   const spec: ModelSpec = {
     kind: k, scheme: 'exact', code: L.MODEL_GBM,
     spot: spotValue(m.spot, `${path}.spot`),
@@ -248,8 +261,35 @@ function checkModel(value: unknown, path = 'model'): ModelSpec {
     spec.deltaJ = jumpParameter(m, 'deltaJ', 'jumpVol', path, between(0, D.maxJumpVol));
   }
   spec.code = k === 'gbm' ? L.MODEL_GBM : k === 'merton' ? L.MODEL_MERTON : k === 'bates' ? L.MODEL_BATES
-    : spec.scheme === 'euler' ? L.MODEL_HESTON_EULER : L.MODEL_HESTON_QE;
+    : k === 'localVol' ? L.MODEL_LOCAL_VOL : spec.scheme === 'euler' ? L.MODEL_HESTON_EULER : L.MODEL_HESTON_QE;
+  if (k === 'localVol') spec.scheme = 'logEuler';
   return spec;
+}
+
+/** [surface] The `grid` option of a localVol model. @throws InputError naming `model.grid...`. */
+function localVolGridRequest(v: unknown, path: string): { times: number | undefined; points: number; width: number } {
+  if (v === undefined) return { times: undefined, points: DEFAULT_LV_POINTS, width: DEFAULT_LV_WIDTH };
+  const g = requireObject(v, path);
+  checkKeys(g, LV_GRID_KEYS, path);
+  return {
+    times: optional(g.times, undefined, (x) => integer(x, `${path}.times`, 2, MAX_LV_TIMES)),
+    points: optional(g.points, DEFAULT_LV_POINTS, (x) => integer(x, `${path}.points`, 3, MAX_LV_POINTS)),
+    width: optional(g.width, DEFAULT_LV_WIDTH, (x) => num(x, `${path}.width`, (y) => y > 0 && y <= MAX_LV_WIDTH, `a number in (0, ${MAX_LV_WIDTH}]`)),
+  };
+}
+
+/**
+ * [surface] A localVol model's grid: sample the surface (on `ctx` when given) for this expiry and
+ * step count; `vol` becomes the at-the-money implied vol at expiry. Other models pass through.
+ * @throws InputError naming `model.surface` (see sampleLocalVolGrid).
+ */
+function withLocalVolGrid(spec: ModelSpec, model: unknown, expiry: number, steps: number, ctx: EngineContext | undefined): void {
+  if (spec.kind !== 'localVol') return;
+  const m = model as Record<string, unknown>;
+  const grid = sampleLocalVolGrid(requireVolSurface(m.surface, 'model.surface'), ctx, spec.spot, spec.rate, spec.dividendYield, expiry, steps,
+    localVolGridRequest(m.grid, 'model.grid'), D, 'model');
+  spec.localVol = grid;
+  spec.vol = grid.atmVol;
 }
 
 /**
@@ -381,7 +421,7 @@ function checkSeed(v: unknown): { seed: string; seedLo: number; seedHi: number }
 
 /** Draws per step of a model code (multiGbm: one per asset, `assets`). */
 export function drawsPerStep(code: number, assets = 1): number {
-  return code === L.MODEL_GBM ? 1 : code === L.MODEL_MERTON ? 3 : code === L.MODEL_BATES ? 4 : code === L.MODEL_MULTI_GBM ? assets : 2;
+  return code === L.MODEL_GBM || code === L.MODEL_LOCAL_VOL ? 1 : code === L.MODEL_MERTON ? 3 : code === L.MODEL_BATES ? 4 : code === L.MODEL_MULTI_GBM ? assets : 2;
 }
 
 /**
@@ -390,7 +430,7 @@ export function drawsPerStep(code: number, assets = 1): number {
  * independent of the variance).
  */
 function shiftVol(m: ModelSpec): number {
-  if (m.kind === 'gbm' || m.kind === 'merton') return m.vol;
+  if (m.kind === 'gbm' || m.kind === 'merton' || m.kind === 'localVol') return m.vol;
   return Math.sqrt(0.5 * (m.v0 + m.theta)) * Math.sqrt(Math.max(1 - m.rho * m.rho, 1e-4));
 }
 
@@ -467,6 +507,15 @@ function paramBlock(m: ModelSpec, p: PayoffSpec, expiry: number, flags: { antith
   b[L.P_ASSETS] = m.assets;
   b[L.P_ASSET_LONG] = p.assets[0];
   b[L.P_ASSET_SHORT] = p.assets[1];
+  const lv = m.localVol;
+  if (lv) {
+    // [surface] The local-vol grid follows the block (P_LV_GRID = PARAMS_SIZE).
+    b[L.P_LV_TIMES] = lv.times;
+    b[L.P_LV_POINTS] = lv.points;
+    b[L.P_LV_KMIN] = lv.kMin;
+    b[L.P_LV_DK] = lv.dk;
+    for (const v of lv.values) b.push(v);
+  }
   return b;
 }
 
@@ -517,9 +566,10 @@ function checkModelLimits(m: ModelSpec, expiry: number, steps: number): void {
 
 /**
  * Validate `engine.monteCarlo` arguments (never modifying them) into a job.
+ * @param ctx the engine that samples a localVol model's surface (default: the surface's own engine).
  * @throws InputError naming the offending field.
  */
-export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
+export function createMonteCarloJob(args: MonteCarloArgs, ctx?: EngineContext): MonteCarloJob {
   const a = requireObject(args, 'args');
   checkKeys(a, MONTE_CARLO_KEYS, '');
   const model = checkModel(a.model);
@@ -527,6 +577,7 @@ export function createMonteCarloJob(args: MonteCarloArgs): MonteCarloJob {
   const expiry = num(a.expiry, 'expiry', (x) => x >= D.minExpiry && x <= D.maxExpiry, `a number of years in [${D.minExpiry}, ${D.maxExpiry}]`);
   const steps = integer(a.steps, 'steps', 1, MAX_STEPS);
   checkModelLimits(model, expiry, steps);
+  withLocalVolGrid(model, a.model, expiry, steps, ctx);
   const seed = checkSeed(a.seed);
   const stream = optional(a.stream, 0, (v) => integer(v, 'stream', 0, 0x7fffffff));
   const rng = enumOption(a.rng, ['philox', 'sobol'] as const, 'philox', 'rng');
@@ -659,6 +710,9 @@ function checkGreeks(value: unknown, model: ModelSpec, payoff: PayoffSpec): { de
   if (model.kind === 'multiGbm' && value !== undefined && value !== false) {
     throw new InputError('greeks', value, 'false or undefined (greeks are not available for multiGbm: bump the inputs with the same seed, common random numbers)');
   }
+  if (model.kind === 'localVol' && value !== undefined && value !== false) {
+    throw new InputError('greeks', value, 'false or undefined (greeks are not available for localVol: bump spot or the surface with the same seed, common random numbers)');
+  }
   const lipschitz = payoff.kind === 'european' || payoff.kind === 'asian';
   const flatVol = model.kind === 'gbm' || model.kind === 'merton';
   let delta = false;
@@ -710,14 +764,18 @@ interface SimulatePathsJob {
   out: Float64Array | undefined;
 }
 
-/** Validate `engine.simulatePaths` arguments. @throws InputError, including above {@link SIMULATE_PATHS_MAX_BYTES}. */
-export function createSimulatePathsJob(args: SimulatePathsArgs): SimulatePathsJob {
+/**
+ * Validate `engine.simulatePaths` arguments (`ctx` samples a localVol surface, as in createMonteCarloJob).
+ * @throws InputError, including above {@link SIMULATE_PATHS_MAX_BYTES}.
+ */
+export function createSimulatePathsJob(args: SimulatePathsArgs, ctx?: EngineContext): SimulatePathsJob {
   const a = requireObject(args, 'args');
   checkKeys(a, SIMULATE_PATHS_KEYS, '');
   const model = checkModel(a.model);
   const expiry = num(a.expiry, 'expiry', (x) => x >= D.minExpiry && x <= D.maxExpiry, `a number of years in [${D.minExpiry}, ${D.maxExpiry}]`);
   const steps = integer(a.steps, 'steps', 1, MAX_STEPS);
   checkModelLimits(model, expiry, steps);
+  withLocalVolGrid(model, a.model, expiry, steps, ctx);
   const paths = integer(a.paths, 'paths', 1, MAX_PATHS);
   const n = model.assets;
   const bytes = paths * (steps + 1) * n * 8;
@@ -739,3 +797,7 @@ export function createSimulatePathsJob(args: SimulatePathsArgs): SimulatePathsJo
     assets: n, assetBlock: assetBlock(model, NO_PAYOFF),
   };
 }
+
+// [hedging] simulate: the model, seed and model-limit checks, shared with engine.simulateHedging
+// (whose paths are this engine's paths).
+export { checkModel as checkMonteCarloModel, checkSeed as checkMonteCarloSeed, checkModelLimits as checkMonteCarloModelLimits };

@@ -32,7 +32,7 @@ const OPTION_KEYS = ['pool', 'workerUrl'] as const satisfies readonly (keyof Par
  */
 export async function monteCarloParallel(engine: EngineContext, args: MonteCarloArgs, options: Pick<ParallelOptions, 'pool' | 'workerUrl'> = {}): Promise<MonteCarloResult> {
   const t0 = now();
-  const job = createMonteCarloJob(args);
+  const job = createMonteCarloJob(args, engine);
   if (options === null || typeof options !== 'object') throw new InputError('options', options, 'an object');
   checkKeys(options, OPTION_KEYS, 'options');
   const merger = new ShardMerger(job);

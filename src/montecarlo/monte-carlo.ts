@@ -28,7 +28,7 @@ function controls(args: MonteCarloArgs | SimulatePathsArgs): { signal?: AbortSig
  */
 export function monteCarloSync(ctx: EngineContext, args: MonteCarloArgs): MonteCarloResult {
   const t0 = now();
-  const job = createMonteCarloJob(args);
+  const job = createMonteCarloJob(args, ctx);
   const { signal, onProgress } = controls(args);
   const merger = new ShardMerger(job);
   for (let s = 0; s < job.shardCount; s++) {
@@ -49,7 +49,7 @@ export function monteCarloSync(ctx: EngineContext, args: MonteCarloArgs): MonteC
  */
 export async function monteCarlo(ctx: EngineContext, args: MonteCarloArgs): Promise<MonteCarloResult> {
   const t0 = now();
-  const job = createMonteCarloJob(args);
+  const job = createMonteCarloJob(args, ctx);
   if (job.workers > 1 && job.shardCount > 1) {
     // Loaded on demand: callers who never use workers never load the pool.
     const { monteCarloParallel } = await import('./monte-carlo-parallel.js');
@@ -90,7 +90,7 @@ const SIMULATE_CHUNK_BYTES = 1 << 22;
  * rejects the call (a bug).
  */
 export function simulatePaths(ctx: EngineContext, args: SimulatePathsArgs): Float64Array {
-  const job = createSimulatePathsJob(args);
+  const job = createSimulatePathsJob(args, ctx);
   const { signal, onProgress } = controls(args);
   if (signal?.aborted) throw new AbortedError(signal.reason, 0); // before allocating the output
   const n = job.assets;
@@ -105,8 +105,8 @@ export function simulatePaths(ctx: EngineContext, args: SimulatePathsArgs): Floa
     if (signal?.aborted) throw new AbortedError(signal.reason, chunks);
     const m = Math.min(chunk, job.paths - done);
     arena.reset();
-    reserveAligned(ctx, L.PARAMS_SIZE * 8 + L.ACC_SIZE * 8 + m * row * 8 + (multi ? job.assetBlock.length * 8 + scratch + 16 : 0) + 64);
-    const pParams = arena.alloc(L.PARAMS_SIZE * 8);
+    reserveAligned(ctx, job.params.length * 8 + L.ACC_SIZE * 8 + m * row * 8 + (multi ? job.assetBlock.length * 8 + scratch + 16 : 0) + 64);
+    const pParams = arena.alloc(job.params.length * 8);
     const pAcc = arena.alloc(L.ACC_SIZE * 8);
     const pPaths = arena.alloc(m * row * 8);
     const pAssets = multi ? arena.alloc(job.assetBlock.length * 8) : 0;

@@ -19,6 +19,7 @@ import {
   drawsPerStep, MAX_ASSETS, MAX_JUMPS_PER_STEP, MAX_PATHS, MAX_REPLICATIONS, MAX_SHARD_SIZE, MAX_SOBOL_POINTS, MAX_STEPS, MAX_WORKERS,
   MONTE_CARLO_DOMAIN, QMC_SCRAMBLE_STREAM_BIT, type MonteCarloJob,
 } from './job.js';
+import { MAX_LV_POINTS, MAX_LV_TIMES } from './local-vol-grid.js';
 import type { GreekEstimate, MonteCarloDetails, MonteCarloResult } from './types.js';
 
 /** Length of a shard accumulator vector (see kernels/montecarlo/layout.ts for its fields). */
@@ -85,11 +86,11 @@ function checkMonteCarloJob(value: unknown, path = 'job'): MonteCarloJob {
   requireEnum(j.greekMethod, ['pathwise', 'likelihoodRatio'], `${path}.greekMethod`);
 
   const m = requireRecord(j.model, `${path}.model`);
-  const kind = requireEnum(m.kind, ['gbm', 'heston', 'merton', 'bates', 'multiGbm'], `${path}.model.kind`);
+  const kind = requireEnum(m.kind, ['gbm', 'heston', 'merton', 'bates', 'multiGbm', 'localVol'], `${path}.model.kind`);
   const assets = requireInteger(m.assets, `${path}.model.assets`, 1, kind === 'multiGbm' ? MAX_ASSETS : 1);
   if (typeof m.scheme !== 'string') throw new InputError(`${path}.model.scheme`, m.scheme, 'a string');
-  const code = requireInteger(m.code, `${path}.model.code`, L.MODEL_GBM, L.MODEL_MULTI_GBM);
-  const codeKind = ['gbm', 'heston', 'heston', 'merton', 'bates', 'multiGbm'][code];
+  const code = requireInteger(m.code, `${path}.model.code`, L.MODEL_GBM, L.MODEL_LOCAL_VOL);
+  const codeKind = ['gbm', 'heston', 'heston', 'merton', 'bates', 'multiGbm', 'localVol'][code];
   if (codeKind !== kind) throw new InputError(`${path}.model.code`, code, `the code of model '${kind}'`);
   const dps = drawsPerStep(code, assets);
   same(j.drawsPerStep, dps, `${path}.drawsPerStep`, 'the draws per step of the model');
@@ -98,13 +99,21 @@ function checkMonteCarloJob(value: unknown, path = 'job'): MonteCarloJob {
   const p = requireRecord(j.payoff, `${path}.payoff`);
   if (typeof p.kind !== 'string') throw new InputError(`${path}.payoff.kind`, p.kind, 'a payoff kind');
 
-  const params = requireNumberArray(j.params, `${path}.params`, L.PARAMS_SIZE, L.PARAMS_SIZE);
-  for (let i = 0; i < L.PARAMS_SIZE; i++) {
+  // [surface] localVol: the block is followed by its nT x nK grid.
+  const lv = kind === 'localVol';
+  const params = requireNumberArray(j.params, `${path}.params`, L.PARAMS_SIZE, lv ? L.PARAMS_SIZE + MAX_LV_TIMES * MAX_LV_POINTS : L.PARAMS_SIZE);
+  for (let i = 0; i < params.length; i++) {
     if (!Number.isFinite(params[i])) throw new InputError(`${path}.params[${i}]`, params[i], 'a finite number');
   }
   same(params[L.P_MODEL], code, `${path}.params[${L.P_MODEL}]`, 'job.model.code');
   same(params[L.P_EXPIRY], expiry, `${path}.params[${L.P_EXPIRY}]`, 'job.expiry');
   same(params[L.P_ASSETS], assets, `${path}.params[${L.P_ASSETS}]`, 'job.model.assets');
+  if (lv) {
+    const nT = requireInteger(params[L.P_LV_TIMES], `${path}.params[${L.P_LV_TIMES}]`, 2, MAX_LV_TIMES);
+    const nK = requireInteger(params[L.P_LV_POINTS], `${path}.params[${L.P_LV_POINTS}]`, 2, MAX_LV_POINTS);
+    same(params.length, L.PARAMS_SIZE + nT * nK, `${path}.params.length`, `${L.PARAMS_SIZE} + the local-vol grid's times x points`);
+    if (!(params[L.P_LV_DK]! > 0)) throw new InputError(`${path}.params[${L.P_LV_DK}]`, params[L.P_LV_DK], 'a grid spacing > 0');
+  }
   requireInteger(params[L.P_PAYOFF], `${path}.params[${L.P_PAYOFF}]`, L.PAYOFF_NONE, L.PAYOFF_WORST_OF);
   requireInteger(params[L.P_ASSET_LONG], `${path}.params[${L.P_ASSET_LONG}]`, 0, Math.max(assets - 1, 1));
   requireInteger(params[L.P_ASSET_SHORT], `${path}.params[${L.P_ASSET_SHORT}]`, 0, Math.max(assets - 1, 1));
@@ -183,8 +192,8 @@ export function monteCarloShard(ctx: EngineContext, job: MonteCarloJob, shardInd
     if (rc !== 0) throw new KernelError(multi ? 'mcMultiAssetShard' : 'mcShard', rc);
   };
   if (job.rng === 'philox') {
-    reserveAligned(ctx, L.PARAMS_SIZE * 8 + L.ACC_SIZE * 8 + multiBytes + 64);
-    const pParams = arena.alloc(L.PARAMS_SIZE * 8);
+    reserveAligned(ctx, job.params.length * 8 + L.ACC_SIZE * 8 + multiBytes + 64);
+    const pParams = arena.alloc(job.params.length * 8);
     const pAcc = arena.alloc(L.ACC_SIZE * 8);
     allocMulti();
     const f64 = arena.views.f64;
@@ -202,8 +211,8 @@ export function monteCarloShard(ctx: EngineContext, job: MonteCarloJob, shardInd
   const pairs = job.antithetic ? 2 : 1;
   const rowsPerCall = Math.max(1, Math.floor(QMC_BLOCK_BYTES / (dims * 8)));
   const bufRows = Math.min(rowsPerCall, Math.ceil(count / pairs));
-  reserveAligned(ctx, L.PARAMS_SIZE * 8 + L.ACC_SIZE * 8 + multiBytes + table.length * 4 + dims * 132 + bufRows * dims * 8 + steps * 72 + 256);
-  const pParams = arena.alloc(L.PARAMS_SIZE * 8);
+  reserveAligned(ctx, job.params.length * 8 + L.ACC_SIZE * 8 + multiBytes + table.length * 4 + dims * 132 + bufRows * dims * 8 + steps * 72 + 256);
+  const pParams = arena.alloc(job.params.length * 8);
   const pAcc = arena.alloc(L.ACC_SIZE * 8);
   allocMulti();
   const pTable = arena.alloc(Math.max(4, table.length * 4));
@@ -430,6 +439,13 @@ function assemble(job: MonteCarloJob, reps: Float64Array[], elapsedMs: number): 
       smallestEigenvalue: c.smallestEigenvalue, repaired: c.repaired, frobeniusDistance: c.frobeniusDistance, iterations: c.iterations,
     };
   }
+  const lvg = job.model.localVol;
+  if (lvg) {
+    details.localVol = {
+      times: lvg.times, points: lvg.points, kMin: lvg.kMin, kMax: lvg.kMin + (lvg.points - 1) * lvg.dk,
+      minLocalVol: lvg.minLocalVol, maxLocalVol: lvg.maxLocalVol, forwardMismatch: lvg.forwardMismatch,
+    };
+  }
   const result: MonteCarloResult = {
     price, stdErr, ci95: [price - Z_95 * stdErr, price + Z_95 * stdErr], paths: np, elapsedMs, details,
   };
@@ -443,7 +459,9 @@ function schemeText(job: MonteCarloJob): string {
     return `correlated multi-asset GBM (${m.assets} assets), exact log-normal steps through the pivot-free Cholesky factor of the correlation matrix` +
       (m.multi!.correlation.repaired ? ' (repaired to the nearest correlation matrix, Higham 2002)' : '') + '; payoff on the assets at expiry';
   }
-  const base = m.kind === 'gbm' ? 'GBM, exact log-normal steps'
+  const base = m.kind === 'localVol'
+    ? `local vol (Dupire, from the surface), log-Euler in ln S with sigma at each step's midpoint time and starting k = ln(S / F(t)) (martingale exactly; discretisation bias O(dt), not in stdErr), sigma bilinear on a ${m.localVol?.times} x ${m.localVol?.points} (time x k) grid, flat beyond k in [${m.localVol?.kMin}, ${m.localVol ? m.localVol.kMin + (m.localVol.points - 1) * m.localVol.dk : NaN}]`
+    : m.kind === 'gbm' ? 'GBM, exact log-normal steps'
     : m.kind === 'merton' ? 'Merton, exact diffusion step plus compound-Poisson lognormal jumps per step'
     : m.scheme === 'euler' ? `${m.kind === 'bates' ? 'Bates' : 'Heston'}, full-truncation Euler (discretisation bias O(dt))`
     : `${m.kind === 'bates' ? 'Bates: ' : ''}Heston, Andersen QE (psi_c = 1.5) with martingale correction (small discretisation bias; not in stdErr)${m.kind === 'bates' ? ' plus compound-Poisson lognormal jumps per step' : ''}`;

@@ -9,6 +9,7 @@
  * A value outside it is an InputError naming the field; an unknown key, at any depth, too.
  */
 import type { OptionType } from '../batch-inputs.js';
+import type { VolSurface } from '../surface/vol-surface.js';
 
 /** Geometric Brownian motion, simulated exactly. */
 export interface GbmModel {
@@ -134,7 +135,36 @@ export interface MultiGbmModel {
    */
   repairCorrelation?: boolean;
 }
-export type MonteCarloModel = GbmModel | HestonModel | MertonModel | BatesModel | MultiGbmModel;
+/**
+ * [surface] Local volatility (Dupire): dS/S = (r - q) dt + sigma_loc(t, S) dW with sigma_loc the
+ * surface's `localVol` at k = ln(S / F(t)), F(t) = spot e^{(r - q) t} (the model's forward; a
+ * surface whose forwards differ is reported in `details.localVol.forwardMismatch`). Simulated by
+ * log-Euler (x = ln S, x += (r - q - sigma^2/2) dt + sigma sqrt(dt) Z with sigma at the step's
+ * midpoint time and starting k: the discounted spot is a martingale exactly; weak order 1 in dt).
+ * The local vol is sampled once per job on a grid (see `grid`) and interpolated bilinearly in
+ * (t, k), flat beyond the grid's k range. Payoffs: european, digital, barrier, asian; no greeks.
+ */
+export interface LocalVolModel {
+  kind: 'localVol';
+  /** The implied-vol surface (engine.volSurface): its local vol drives the paths; every grid node must have a defined local vol in [0, 10]. */
+  surface: VolSurface;
+  /** Spot price (> 0), in the surface's strike units. */
+  spot: number;
+  /** Risk-free rate (discounting and drift). */
+  rate: number;
+  /** Continuous dividend yield (default 0). */
+  dividendYield?: number;
+  /**
+   * The sampling grid: `times` nodes at the midpoints of equal intervals of [0, expiry] (an integer
+   * in [2, 4096]; default min(steps, 256), at least 2: with times = steps each step reads its own
+   * row), `points` log-moneyness nodes (an odd or even integer in [3, 4001], default 401) over
+   * k in [-h, h] with h = `width` x the at-the-money standard deviation sqrt(w(0, expiry)) (width in
+   * (0, 50], default 6).
+   */
+  grid?: { times?: number; points?: number; width?: number };
+}
+
+export type MonteCarloModel = GbmModel | HestonModel | MertonModel | BatesModel | MultiGbmModel | LocalVolModel;
 
 export interface EuropeanPayoff {
   kind: 'european';
@@ -362,6 +392,19 @@ export interface MonteCarloDetails {
     frobeniusDistance: number;
     /** Higham iterations (0 when not repaired). */
     iterations: number;
+  };
+  /** [surface] localVol: the grid the local vol was sampled on and what it held. */
+  localVol?: {
+    /** Time nodes (midpoints of equal intervals of [0, expiry]) and log-moneyness nodes. */
+    times: number;
+    points: number;
+    /** k range of the grid (flat extrapolation beyond). */
+    kMin: number;
+    kMax: number;
+    minLocalVol: number;
+    maxLocalVol: number;
+    /** Largest |surface forward / (spot e^{(r - q) t}) - 1| at the surface's expiries up to the expiry (0 when consistent). */
+    forwardMismatch: number;
   };
   /** What the discretisation does (bias is not included in stdErr). */
   scheme: string;

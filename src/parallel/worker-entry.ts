@@ -15,6 +15,7 @@ import { portfolioMarginShardTasks } from '../margin/portfolio-margin-shard.js';
 import { portfolioLiquidationShardTasks } from '../margin/portfolio-liquidation-shard.js';
 import { pricingShardTasks } from '../pricing/batch-shards.js';
 import { revaluationShardTasks } from '../risk/revaluation-shards.js';
+import { hedgingShardTasks } from '../hedging/hedging-shards.js'; // [hedging] simulate
 import { serializeError } from './errors.js';
 import { importTaskModule } from './task-modules.js';
 import { PROTOCOL_VERSION, type FromWorker, type ToWorker } from './protocol.js';
@@ -37,6 +38,7 @@ interface RunState {
 // The domains' tasks, registered explicitly: an import kept only for its side effect could be
 // dropped by a bundler (the package declares `sideEffects: false`).
 for (const table of [monteCarloShardTasks, portfolioMarginShardTasks, portfolioLiquidationShardTasks, pricingShardTasks, revaluationShardTasks]) registerShardTasks(table);
+registerShardTasks(hedgingShardTasks); // [hedging] simulate
 
 let engine: Engine | undefined;
 const runs = new Map<number, RunState>();

@@ -182,6 +182,8 @@ export function entryPoints(rw, engines) {
     'ShardMerger', 'MemoryArena',
     // [surface] A class built by engine.volSurface / VolSurface.fromJSON (fuzzed below).
     'VolSurface',
+    // [realtime] the live margin book: made by engine.marginBook (entries below), its event class is a result.
+    'MarginBook', 'MarginBookEvent',
   ]);
   const points = [];
   for (const name of Object.keys(rw).sort()) {
@@ -210,6 +212,29 @@ export function entryPoints(rw, engines) {
     };
     for (const m of ['vol', 'totalVariance', 'localVol', 'forward', 'withEngine', 'toJSON']) {
       points.push({ name: `volSurface.${m}`, call: (backend, args) => surfaceOf(backend)[m](...args), backendFree: false });
+    }
+    // [surface] The localVol Monte Carlo model: hostile model fields and run arguments over a valid base.
+    const plain = (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {});
+    points.push({
+      name: 'engine.monteCarloSync (localVol)',
+      call: (backend, args) => engines.get(backend).monteCarloSync({
+        payoff: { kind: 'european', strike: 100, type: 'call' }, expiry: 0.5, steps: 4, paths: 64, seed: 1, ...plain(args[1]),
+        model: { kind: 'localVol', surface: surfaceOf(backend), spot: 100, rate: 0.01, ...plain(args[0]) },
+      }),
+      backendFree: false,
+    });
+  }
+  // [realtime] engine.marginBook is a function property (with fromJSON), and a book's methods take user input.
+  if (typeof anyEngine.marginBook === 'function') {
+    points.push({ name: 'engine.marginBook', call: (backend, args) => engines.get(backend).marginBook(...args), backendFree: false });
+    points.push({ name: 'engine.marginBook.fromJSON', call: (backend, args) => engines.get(backend).marginBook.fromJSON(...args), backendFree: false });
+    const bookArgs = () => ({
+      accounts: [{ id: 'a', collateral: { USD: 1000 }, positions: [{ kind: 'perpetual', asset: 'BTC', size: 1, entryPrice: 100 }, { kind: 'option', asset: 'BTC', strike: 100, expiry: 0.5, type: 'call', vol: 0.5, size: -1 }] }],
+      market: { assets: { BTC: { index: 100 } } },
+      params: rw.DERIBIT_STANDARD,
+    });
+    for (const m of ['whatIf', 'apply', 'updateMarket', 'deposit', 'withdraw', 'addAccount', 'removeAccount', 'account', 'exportAccount']) {
+      points.push({ name: `marginBook.${m}`, call: (backend, args) => engines.get(backend).marginBook(bookArgs())[m](...args), backendFree: false });
     }
   }
   return points;

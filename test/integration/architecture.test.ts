@@ -83,6 +83,8 @@ const LAYER_OF_FOLDER: Record<string, Layer> = {
   'margin/': 'applications',
   'cli/': 'entry',
   'charts/': 'entry',
+  // [scale] riskwasm/distributed: a Node-only entry (BullMQ workers build engines, submitters run the domains' drivers).
+  'distributed/': 'entry',
 };
 
 /** The layer of a module path relative to src/ (POSIX separators). */

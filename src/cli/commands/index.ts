@@ -9,5 +9,7 @@ import { varCommand } from './var.js';
 import { benchCommand } from './bench.js';
 import { marginCommand } from './margin.js';
 import { hedgeCommand } from './hedge.js'; // [hedging]
+import { workerCommand } from './worker.js'; // [scale]
+import { replayCommand } from './replay.js'; // [realtime]
 
-export const COMMANDS: readonly CliCommand[] = [surfaceCommand, calibrateCommand, varCommand, marginCommand, benchCommand, hedgeCommand];
+export const COMMANDS: readonly CliCommand[] = [surfaceCommand, calibrateCommand, varCommand, marginCommand, benchCommand, hedgeCommand, replayCommand, workerCommand];

@@ -46,6 +46,13 @@ export const P_CONTINUOUS = 24;
 /** Multi-asset spread / exchange: the long asset i and the short asset j (0-based). */
 export const P_ASSET_LONG = 25;
 export const P_ASSET_SHORT = 26;
+/** [surface] Local vol: time nodes nT >= 2 of the grid, at (i + 1/2) T / nT (i = 0..nT - 1). */
+export const P_LV_TIMES = 27;
+/** [surface] Local vol: log-moneyness nodes nK >= 2, at kMin + j dk; k = ln(S / (S0 e^{(r - q) t})). */
+export const P_LV_POINTS = 28;
+export const P_LV_KMIN = 29;
+/** [surface] Local vol: spacing of the k nodes (> 0). The grid, row-major f64 [nT][nK] of local vols, follows the block at P_LV_GRID. */
+export const P_LV_DK = 30;
 
 /** 1: paths come in antithetic pairs (2k, 2k + 1) sharing the draws of base path k. */
 export const P_ANTITHETIC = 32;
@@ -57,6 +64,8 @@ export const P_GREEKS = 34;
 export const P_IS_SHIFT = 35;
 
 export const PARAMS_SIZE = 40;
+/** [surface] Local vol: the grid starts right after the block (the block is PARAMS_SIZE + nT nK f64 long). */
+export const P_LV_GRID = 40;
 
 export const MODEL_GBM = 0;
 export const MODEL_HESTON_QE = 1;
@@ -65,6 +74,8 @@ export const MODEL_MERTON = 3;
 export const MODEL_BATES = 4;
 /** Correlated multi-asset GBM (mcMultiAssetShard only; mcShard rejects it). */
 export const MODEL_MULTI_GBM = 5;
+/** [surface] Local volatility: log-Euler under sigma_loc(t, k) bilinear on the grid at P_LV_GRID (mcShard). */
+export const MODEL_LOCAL_VOL = 6;
 
 export const PAYOFF_NONE = 0;
 export const PAYOFF_EUROPEAN = 1;

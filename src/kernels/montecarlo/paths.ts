@@ -48,11 +48,13 @@
 import type { KernelHeap } from '../heap.js';
 import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } from './draws.js';
 import { exp, log } from '../math/elementary.js';
+import { localVolAt, localVolRow } from './local-vol-grid.js';
 import {
   P_MODEL, P_SPOT, P_RATE, P_DIVIDEND, P_EXPIRY, P_VOL, P_V0, P_KAPPA, P_THETA, P_VOL_OF_VAR, P_RHO,
   P_JUMP_INTENSITY, P_JUMP_MEAN, P_JUMP_VOL, P_PAYOFF, P_STRIKE, P_TYPE, P_CASH, P_BARRIER, P_DIRECTION,
   P_KNOCK_IN, P_REBATE, P_CONTINUOUS, P_ANTITHETIC, P_CONTROL, P_GREEKS, P_IS_SHIFT,
   MODEL_GBM, MODEL_HESTON_QE, MODEL_HESTON_EULER, MODEL_MERTON, MODEL_BATES,
+  MODEL_MULTI_GBM, MODEL_LOCAL_VOL, P_LV_TIMES, P_LV_POINTS, P_LV_KMIN, P_LV_DK, P_LV_GRID,
   PAYOFF_NONE, PAYOFF_EUROPEAN, PAYOFF_DIGITAL, PAYOFF_BARRIER, PAYOFF_ASIAN_ARITHMETIC, PAYOFF_ASIAN_GEOMETRIC,
   CV_NONE, CV_UNDERLYING, CV_GEOMETRIC_ASIAN, GREEK_DELTA, GREEK_VEGA, DRAWS_PHILOX, DRAWS_SOBOL_BRIDGE,
   A_SAMPLES, A_SUM_Y, A_SUM_YY, A_SUM_X, A_SUM_XX, A_SUM_XY, A_SUM_D, A_SUM_DD, A_SUM_V, A_SUM_VV,
@@ -97,11 +99,11 @@ export function mcShard(
   const control = par(P_CONTROL);
   const greeks = par(P_GREEKS);
   const anti = par(P_ANTITHETIC) !== 0.0;
-  if (model < MODEL_GBM || model > MODEL_BATES) return 1;
+  if (model < MODEL_GBM || model > MODEL_LOCAL_VOL || model === MODEL_MULTI_GBM) return 1;
   if (payoff < PAYOFF_NONE || payoff > PAYOFF_ASIAN_GEOMETRIC || control < CV_NONE || control > CV_GEOMETRIC_ASIAN) return 1;
   const start = pathStart;
   if (anti && ((start & 1) !== 0 || (count & 1) !== 0)) return 1;
-  const dps = model === MODEL_GBM ? 1 : model === MODEL_MERTON ? 3 : model === MODEL_BATES ? 4 : 2;
+  const dps = model === MODEL_GBM || model === MODEL_LOCAL_VOL ? 1 : model === MODEL_MERTON ? 3 : model === MODEL_BATES ? 4 : 2;
   if (steps * dps > 0x7fffffff) return 1;
 
   const spot = par(P_SPOT);
@@ -164,6 +166,14 @@ export function mcShard(
   const Kv = K1 + 0.5 * K3;
   const hDrift = (rate - divi - lambda * jumpK) * dt;
   const sq1mr = Math.sqrt(Math.max(1.0 - rho * rho, 0.0));
+  // [surface] Local vol: the grid after the parameter block (local-vol-grid.ts).
+  const lvT = model === MODEL_LOCAL_VOL ? par(P_LV_TIMES) : 2;
+  const lvK = model === MODEL_LOCAL_VOL ? par(P_LV_POINTS) : 2;
+  const lvKMin = par(P_LV_KMIN);
+  const lvDk = par(P_LV_DK);
+  if (model === MODEL_LOCAL_VOL && (!(lvT >= 2) || !(lvK >= 2) || lvT !== Math.floor(lvT) || lvK !== Math.floor(lvK) || !(lvT <= 1e9) || !(lvK <= 1e9) || !(lvDk > 0.0))) return 1;
+  const pGrid = pParams + P_LV_GRID * 8;
+  const carry = rate - divi;
 
   const pathBytes = (steps + 1) * 8;
   drawsShardBegin(heap, drawMode, anti, count, steps, dps, seedLo, seedHi, stream, pDraws, pBridge);
@@ -215,6 +225,13 @@ export function mcShard(
         x += gDrift + gSd * z + jumpSum;
         sd = gSd;
         varLoc = flatVar;
+      } else if (model === MODEL_LOCAL_VOL) {
+        // [surface] Log-Euler: sigma at the step's midpoint time and its starting k = ln(S / F(t_s)).
+        z = normal(j0) + mu;
+        const sig = localVolAt(F, pGrid, lvT, lvK, lvKMin, lvDk, localVolRow(s, steps, lvT), x - (lnS0 + carry * (s * dt)));
+        sd = sig * sqdt;
+        varLoc = sig * sig * dt;
+        x += (carry - 0.5 * sig * sig) * dt + sd * z;
       } else if (model === MODEL_HESTON_EULER) {
         const zv = normal(j0);
         z = normal(j0 + 1) + mu;

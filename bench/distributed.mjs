@@ -1,0 +1,198 @@
+// riskwasm/distributed through a real Redis with worker processes, against one in-thread engine:
+//   1. queue overhead: many near-empty shards (philoxSum, 1 normal each) and single-shard round trips;
+//   2. portfolio margin of N accounts x 20 positions (bench/margin.mjs's book) under DERIBIT_GRID,
+//      end to end (serialisation and storage included), results compared bit for bit;
+//   3. Monte Carlo of P GBM paths (European call, 1 step), the same bits as in-thread.
+// A private redis-server (Debian's, 127.0.0.1, free port, no persistence) and W worker processes
+// (`riskwasm worker`, the CLI) are started and stopped here. Wall and CPU time: the CPU of the
+// workers is read from /proc (Linux), so the efficiency (in-thread CPU / all processes' CPU) is
+// meaningful even when the machine is shared and the wall-clock ratio is not.
+// Usage: node bench/distributed.mjs [--accounts N] [--paths P] [--workers W] [--shard-accounts S] [--json]
+//        (after `npm run build`; needs redis-server, REDIS_SERVER to override its path)
+import { fork, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as riskwasm from '../dist/index.js';
+import { runDistributed } from '../dist/distributed/index.js';
+import { makeAccounts } from './margin.mjs';
+
+const args = process.argv.slice(2);
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+};
+const ACCOUNTS = opt('accounts', 100_000);
+const PATHS = opt('paths', 1e8);
+const WORKERS = opt('workers', 2);
+const SHARD_ACCOUNTS = opt('shard-accounts', 2000);
+const MC_SHARD = opt('mc-shard', 1 << 20);
+const OVERHEAD_SHARDS = opt('overhead-shards', 2000);
+const JSON_OUT = args.includes('--json');
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+const log = (...a) => { if (!JSON_OUT) console.log(...a); };
+
+const TICK = 100; // USER_HZ on Linux
+function procCpuS(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / TICK; // utime + stime
+  } catch {
+    return NaN;
+  }
+}
+const selfCpuS = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+};
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = /** @type {import('node:net').AddressInfo} */ (s.address());
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startRedis() {
+  const port = await freePort();
+  const dir = mkdtempSync(join(os.tmpdir(), 'riskwasm-bench-redis-'));
+  const child = spawn(process.env.REDIS_SERVER || 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--loglevel', 'notice'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (b) => { out += b; if (/Ready to accept/.test(out)) resolve(); });
+    child.on('exit', (c) => reject(new Error(`redis-server exited ${c}`)));
+  });
+  return { url: `redis://127.0.0.1:${port}`, pid: child.pid, stop: () => { child.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); } };
+}
+
+async function startWorkers(url, n) {
+  const cli = here('../dist/cli/main.js');
+  return Promise.all(Array.from({ length: n }, () => new Promise((resolve, reject) => {
+    const child = fork(cli, ['worker', '--redis', url, '--queue', 'bench'], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    child.stderr.on('data', (b) => { if (/serving queue/.test(String(b))) resolve(child); });
+    child.on('exit', (c) => reject(new Error(`worker exited ${c}`)));
+  })));
+}
+
+const workersCpu = (ws) => ws.reduce((s, w) => s + procCpuS(w.pid), 0);
+
+/** Time `f` (wall, this process's CPU, the workers' CPU, Redis's CPU). */
+async function timed(f, ws, redisPid) {
+  const c0 = selfCpuS(), w0 = workersCpu(ws), r0 = procCpuS(redisPid), t0 = performance.now();
+  const value = await f();
+  return { value, wallS: (performance.now() - t0) / 1000, selfCpuS: selfCpuS() - c0, workersCpuS: workersCpu(ws) - w0, redisCpuS: procCpuS(redisPid) - r0 };
+}
+
+function sameMargins(a, b) {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i], y = b[i];
+    if (!Object.is(x.initialMargin, y.initialMargin) || !Object.is(x.maintenanceMargin, y.maintenanceMargin) || x.status !== y.status) return false;
+    if (x.worstScenario.index !== y.worstScenario.index || x.scenarioPnl.length !== y.scenarioPnl.length) return false;
+    for (let k = 0; k < y.scenarioPnl.length; k++) if (!Object.is(x.scenarioPnl[k], y.scenarioPnl[k])) return false;
+  }
+  return true;
+}
+
+const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const report = { machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model}`, node: process.version, loadBefore: load() };
+log(`riskwasm/distributed bench: ${report.machine}, Node ${process.version}, load ${report.loadBefore}; ${WORKERS} worker processes`);
+
+const redis = await startRedis();
+const workers = await startWorkers(redis.url, WORKERS);
+const engine = await riskwasm.createEngine();
+const connection = redis.url;
+const queue = 'bench';
+try {
+  // 1. Queue overhead.
+  {
+    const job = { seedLo: 1, seedHi: 0, stream: 0, pathsPerShard: 1, drawsPerPath: 1 };
+    await runDistributed(engine, { kind: 'shards', task: 'philoxSum', job, shards: 50 }, { connection, queue }); // warm up
+    const many = await timed(() => runDistributed(engine, { kind: 'shards', task: 'philoxSum', job, shards: OVERHEAD_SHARDS }, { connection, queue }), workers, redis.pid);
+    const rtts = [];
+    for (let i = 0; i < 30; i++) {
+      const t0 = performance.now();
+      await runDistributed(engine, { kind: 'shards', task: 'philoxSum', job, shards: 1 }, { connection, queue });
+      rtts.push(performance.now() - t0);
+    }
+    rtts.sort((a, b) => a - b);
+    const cpuPerShardUs = ((many.selfCpuS + many.workersCpuS + many.redisCpuS) / OVERHEAD_SHARDS) * 1e6;
+    report.overhead = {
+      shards: OVERHEAD_SHARDS, wallS: many.wallS, shardsPerS: OVERHEAD_SHARDS / many.wallS,
+      wallPerShardUs: (many.wallS / OVERHEAD_SHARDS) * 1e6, cpuPerShardUs,
+      cpuSplitUs: { submitter: (many.selfCpuS / OVERHEAD_SHARDS) * 1e6, workers: (many.workersCpuS / OVERHEAD_SHARDS) * 1e6, redis: (many.redisCpuS / OVERHEAD_SHARDS) * 1e6 },
+      singleShardRunMs: { median: rtts[15], p10: rtts[3], p90: rtts[27] },
+    };
+    log(`\n1. queue overhead: ${OVERHEAD_SHARDS} empty shards in ${many.wallS.toFixed(2)} s = ${(OVERHEAD_SHARDS / many.wallS).toFixed(0)} shards/s, `
+      + `${report.overhead.wallPerShardUs.toFixed(0)} us wall/shard; CPU per shard ${cpuPerShardUs.toFixed(0)} us `
+      + `(submitter ${report.overhead.cpuSplitUs.submitter.toFixed(0)}, workers ${report.overhead.cpuSplitUs.workers.toFixed(0)}, redis ${report.overhead.cpuSplitUs.redis.toFixed(0)}); `
+      + `a whole 1-shard run (connect, submit, wait, clean up): median ${rtts[15].toFixed(1)} ms (p10 ${rtts[3].toFixed(1)}, p90 ${rtts[27].toFixed(1)})`);
+  }
+
+  // 2. Portfolio margin.
+  {
+    const { accounts, market } = makeAccounts(riskwasm, ACCOUNTS, 20);
+    const grid = riskwasm.DERIBIT_GRID;
+    const local = await timed(() => engine.portfolioMargin(accounts, market, grid), [], redis.pid);
+    /** @type {any} */
+    let stats;
+    const dist = await timed(() => runDistributed(engine, { kind: 'portfolioMargin', accounts, market, grid }, {
+      connection, queue, shardSize: SHARD_ACCOUNTS, onStats: (s) => { stats = s; },
+    }), workers, redis.pid);
+    const identical = sameMargins(dist.value, local.value);
+    const shards = Math.ceil(ACCOUNTS / SHARD_ACCOUNTS);
+    report.portfolioMargin = {
+      accounts: ACCOUNTS, positionsPerAccount: 20, shardAccounts: SHARD_ACCOUNTS, shards, identical,
+      inThread: { wallS: local.wallS, cpuS: local.selfCpuS, accountsPerS: ACCOUNTS / local.wallS },
+      distributed: {
+        wallS: dist.wallS, submitterCpuS: dist.selfCpuS, workersCpuS: dist.workersCpuS, redisCpuS: dist.redisCpuS, accountsPerS: ACCOUNTS / dist.wallS,
+        submitS: stats.submitMs / 1000, waitS: stats.waitMs / 1000, sharedBytes: stats.sharedBytes, partBytesPerShard: stats.partBytes / shards,
+      },
+      speedup: local.wallS / dist.wallS,
+      cpuEfficiency: local.selfCpuS / (dist.selfCpuS + dist.workersCpuS + dist.redisCpuS),
+    };
+    const d = report.portfolioMargin.distributed;
+    log(`\n2. portfolio margin, ${ACCOUNTS.toLocaleString('en-US')} accounts x 20 positions, DERIBIT_GRID, ${shards} shards of ${SHARD_ACCOUNTS}: identical ${identical}`);
+    log(`   in-thread: ${local.wallS.toFixed(2)} s wall (${local.selfCpuS.toFixed(2)} s CPU), ${(ACCOUNTS / local.wallS).toFixed(0)} accounts/s`);
+    log(`   distributed (${WORKERS} workers): ${dist.wallS.toFixed(2)} s wall, ${(ACCOUNTS / dist.wallS).toFixed(0)} accounts/s = ${report.portfolioMargin.speedup.toFixed(2)}x; `
+      + `submit ${d.submitS.toFixed(2)} s, wait ${d.waitS.toFixed(2)} s; CPU: submitter ${d.submitterCpuS.toFixed(2)} s, workers ${d.workersCpuS.toFixed(2)} s, redis ${d.redisCpuS.toFixed(2)} s `
+      + `(efficiency ${(report.portfolioMargin.cpuEfficiency * 100).toFixed(0)}% of in-thread CPU); shared blob ${(d.sharedBytes / 1024).toFixed(0)} KiB, ${(d.partBytesPerShard / 1024).toFixed(0)} KiB per shard`);
+  }
+
+  // 3. Monte Carlo GBM.
+  {
+    /** @type {import('../dist/index.js').MonteCarloArgs} */
+    const mc = {
+      model: { kind: 'gbm', spot: 100, rate: 0.03, dividendYield: 0.01, vol: 0.25 }, payoff: { kind: 'european', strike: 105, type: 'call' },
+      expiry: 1, paths: PATHS, steps: 1, seed: 2026, shardSize: MC_SHARD,
+    };
+    const local = await timed(() => engine.monteCarlo(mc), [], redis.pid);
+    /** @type {any} */
+    let stats;
+    const dist = await timed(() => runDistributed(engine, { kind: 'monteCarlo', args: mc }, { connection, queue, onStats: (s) => { stats = s; } }), workers, redis.pid);
+    const identical = Object.is(local.value.price, dist.value.price) && Object.is(local.value.stdErr, dist.value.stdErr);
+    const shards = Math.ceil(PATHS / MC_SHARD);
+    report.monteCarlo = {
+      paths: PATHS, shardSize: MC_SHARD, shards, identical, price: local.value.price, stdErr: local.value.stdErr,
+      inThread: { wallS: local.wallS, cpuS: local.selfCpuS },
+      distributed: { wallS: dist.wallS, submitterCpuS: dist.selfCpuS, workersCpuS: dist.workersCpuS, redisCpuS: dist.redisCpuS, sharedBytes: stats.sharedBytes },
+      speedup: local.wallS / dist.wallS,
+      overheadPerShardMs: ((dist.selfCpuS + dist.workersCpuS + dist.redisCpuS - local.selfCpuS) / shards) * 1000,
+    };
+    log(`\n3. Monte Carlo GBM, ${PATHS.toExponential(0)} paths, ${shards} shards of ${MC_SHARD}: identical ${identical} (price ${local.value.price}, stdErr ${local.value.stdErr})`);
+    log(`   in-thread ${local.wallS.toFixed(2)} s wall (${local.selfCpuS.toFixed(2)} s CPU); distributed ${dist.wallS.toFixed(2)} s wall = ${report.monteCarlo.speedup.toFixed(2)}x; `
+      + `CPU workers ${dist.workersCpuS.toFixed(2)} s + submitter ${dist.selfCpuS.toFixed(2)} s + redis ${dist.redisCpuS.toFixed(2)} s; `
+      + `extra CPU per shard ${report.monteCarlo.overheadPerShardMs.toFixed(2)} ms; job blob ${stats.sharedBytes} bytes`);
+  }
+} finally {
+  for (const w of workers) w.kill('SIGTERM');
+  redis.stop();
+}
+report.loadAfter = load();
+log(`\nload after: ${report.loadAfter} (a 2-core machine shared with other jobs: wall-clock ratios are not the design's; CPU efficiency is)`);
+if (JSON_OUT) console.log(JSON.stringify(report, null, 2));

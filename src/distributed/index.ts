@@ -1,0 +1,16 @@
+/**
+ * riskwasm/distributed: riskwasm's sharded jobs (Monte Carlo pricing and VaR, portfolio margin,
+ * liquidation prices, revaluation, any registered shard task) run by BullMQ workers on Redis, with
+ * results identical bit for bit to one thread. Node only; needs the optional peer dependencies
+ * `bullmq` and `ioredis`. See docs/distributed.md.
+ */
+export {
+  runDistributed, type DistributedJob, type DistributedResult, type DistributedOptions, type DistributedMonteCarlo, type DistributedPortfolioMargin,
+  type DistributedPortfolioLiquidation, type DistributedRevaluation, type DistributedMonteCarloVar, type DistributedMonteCarloVarResult, type DistributedShards,
+} from './run-distributed.js';
+export { startWorker, type DistributedWorker, type DistributedWorkerOptions } from './worker.js';
+export { registerJobSplit, accountRangeSplit, type JobSplit, type SplitJob } from './job-split.js';
+export { DistributedError, type DistributedFailure } from './errors.js';
+export type { RedisConnection } from './connection.js';
+export type { ShardQueueStats } from './shard-queue.js';
+export { AbortedError } from '../parallel/errors.js';
