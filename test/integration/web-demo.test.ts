@@ -524,6 +524,22 @@ describe('web demo (examples/web, vite build, Chromium)', () => {
     } else {
       expect(await page.textContent('[data-testid=hedge-status]')).toMatch(/no margin-optimal hedge/);
     }
+
+    // Discrete delta hedging of the strangle's legs (engine.simulateHedging): the page's arguments
+    // are the strangle's own legs at the index, and its distribution per interval equals Node's run.
+    await page.waitForSelector('#hedge-sim[data-state=done] #hedged-pnl-chart[data-rendered] svg', { timeout: 60_000 });
+    const simArgs = JSON.parse((await page.getAttribute('#hedge-sim', 'data-args'))!) as Parameters<Engine['simulateHedging']>[0];
+    const legs = account.positions.filter((p) => !(p as { instrument: string }).instrument.endsWith('PERPETUAL')) as { instrument: string; size: number }[];
+    expect(simArgs.positions.map((p) => [p.strike, p.quantity])).toEqual(legs.map((l) => [chain.strike[chain.instrument.indexOf(l.instrument)], l.size]));
+    expect((simArgs.model as { spot: number }).spot).toBe(market.assets.BTC.index);
+    const sim = await engine.simulateHedging(simArgs);
+    const simPairs: [number, number][] = [];
+    for (const [k, run] of sim.runs.entries()) {
+      simPairs.push([await pageValue(`sim-mean-${k}`), run.pnl.mean], [await pageValue(`sim-sd-${k}`), run.pnl.sd],
+        [await pageValue(`sim-var-${k}`), run.pnl.valueAtRisk], [await pageValue(`sim-es-${k}`), run.pnl.expectedShortfall], [await pageValue(`sim-cost-${k}`), run.cost.mean]);
+    }
+    expect(maxRelDiff('hedge.simulate', simPairs)).toBeLessThanOrEqual(REL_TOL);
+    expect(sim.runs.map((r) => r.every)).toEqual([1, 4, 20]);
   });
 
   it('screenshot; no errors in the page; every request stayed on the local server', async () => {

@@ -12,7 +12,7 @@ import {
   DERIBIT_GRID, LpSolverMissingError, marketFromDeribitChain,
   type BookGreeksResult, type CalibrateHedgeResult, type DeribitChain, type Engine, type HedgeInstrument, type MarginMarket, type MarginPosition,
 } from 'riskwasm';
-import { hedgeGreeksChart } from 'riskwasm/charts';
+import { hedgedPnlChart, hedgeGreeksChart } from 'riskwasm/charts';
 import { clearChart, showChart } from './charts';
 import { cell, headerRow, num, pct, usd } from './format';
 import type { MarginExample } from './margin-account';
@@ -147,7 +147,8 @@ export async function mountHedgePanel(slot: HTMLElement, engine: Engine, chain: 
   const chart = el('div', { class: 'chart', 'data-testid': 'hedge-greeks-chart', id: 'hedge-greeks-chart' });
   const cols = el('div', { class: 'two-col' });
   cols.append(tableWrap, chart);
-  section.append(note, status, cols);
+  const simBox = el('div', { id: 'hedge-sim', 'data-testid': 'hedge-sim' });
+  section.append(note, status, cols, simBox);
 
   const run = async (label: string, objective: 'greeks' | 'margin'): Promise<HedgeRun> => {
     const result = await engine.calibrateHedge({
@@ -181,5 +182,79 @@ export async function mountHedgePanel(slot: HTMLElement, engine: Engine, chain: 
     section.dataset.margin = 'unavailable';
     console.info('margin-optimal hedge unavailable', e);
   }
+  try {
+    await showHedgingSimulation(simBox, engine, chain, example, market);
+  } catch (e) {
+    simBox.dataset.state = 'error';
+    simBox.append(el('p', { class: 'error' }, `simulation failed: ${e instanceof Error ? e.message : String(e)}`));
+    throw e;
+  }
   section.dataset.state = 'done';
+}
+
+/** Steps per day of the simulated paths (6-hourly) and the rebalancing intervals compared, in steps. */
+const STEPS_PER_DAY = 4;
+const REBALANCE_EVERY = [1, 4, 20];
+const SIM_PATHS = 20_000;
+/** Proportional cost of trading the underlying: 5 bp one way (a perpetual taker fee). */
+const SIM_COST = 0.0005;
+
+/**
+ * The arguments of the discrete-hedging simulation of the strangle's option legs: GBM at the
+ * legs' average mark IV from the index, rate 0 (a perpetual has no carry to model here), to the
+ * options' expiry, the legs as USD vanillas of `size` coins (coin settlement left out: the
+ * simulation is Black-Scholes in USD), delta-hedged every 6 hours, daily or every 5 days.
+ */
+export function strangleSimulationArgs(chain: DeribitChain, example: MarginExample, market: MarginMarket): Parameters<Engine['simulateHedging']>[0] | null {
+  const legs = example.legs.filter((l) => Number.isFinite(l.days));
+  const rows = legs.map((l) => chain.instrument.indexOf(l.instrument));
+  const spot = market.assets[example.currency]?.index;
+  if (legs.length === 0 || rows.some((i) => i < 0) || !(spot > 0)) return null;
+  const days = Math.max(1, Math.round(legs[0].days));
+  const vol = legs.reduce((s, l) => s + l.markIv, 0) / legs.length;
+  return {
+    model: { kind: 'gbm', spot, rate: 0, vol },
+    positions: rows.map((i, j) => ({ type: chain.type[i] === 1 ? 'call' : 'put', strike: chain.strike[i], expiry: chain.timeToMaturity[i], quantity: legs[j].size })),
+    strategy: 'delta',
+    rebalance: { every: REBALANCE_EVERY },
+    costs: { proportional: SIM_COST },
+    paths: SIM_PATHS, steps: days * STEPS_PER_DAY, seed: 1, horizon: chain.timeToMaturity[rows[0]],
+  };
+}
+
+/** Mount the simulation part of section 5 in `box` (replacing its content). */
+export async function showHedgingSimulation(box: HTMLElement, engine: Engine, chain: DeribitChain, example: MarginExample, market: MarginMarket): Promise<void> {
+  box.replaceChildren(el('h3', {}, 'Discrete delta hedging of the strangle on simulated paths (engine.simulateHedging)'));
+  const args = strangleSimulationArgs(chain, example, market);
+  if (!args) {
+    box.append(el('p', { class: 'note' }, 'The strangle legs are not in the chain: no simulation.'));
+    return;
+  }
+  box.dataset.args = JSON.stringify(args);
+  const note = el('p', { class: 'note', 'data-testid': 'sim-note' });
+  const m = args.model as { spot: number; vol: number };
+  note.textContent = `The strangle's options as USD vanillas (coin settlement left out), ${args.paths.toLocaleString('en-US')} GBM paths from ${usd(m.spot)} at ${pct(m.vol)} ` +
+    `(the legs' mean mark IV) to expiry, ${args.steps} steps of 6 hours, delta-hedged in the underlying with ${SIM_COST * 1e4} bp costs one way, rebalanced every 6 hours, daily or every 5 days.`;
+  const tableWrap = el('div', { class: 'table-wrap' });
+  const chart = el('div', { class: 'chart', id: 'hedged-pnl-chart', 'data-testid': 'hedged-pnl-chart' });
+  const cols = el('div', { class: 'two-col' });
+  cols.append(tableWrap, chart);
+  box.append(note, cols);
+  const r = await engine.simulateHedging(args);
+  const t = el('table', { 'data-testid': 'sim-table' });
+  t.append(headerRow(['rebalance every', 'dates', 'mean P&L', 'sd', 'sd std err', 'VaR 99%', 'ES 99%', 'mean cost']));
+  r.runs.forEach((run, k) => {
+    const tr = el('tr', { 'data-testid': `sim-row-${k}` });
+    const hours = run.every * (24 / STEPS_PER_DAY);
+    tr.append(
+      cell(hours < 24 ? `${hours} h` : `${hours / 24} d`, run.every, undefined, 'text'), cell(String(run.rebalancingDates), run.rebalancingDates),
+      cell(usd(run.pnl.mean), run.pnl.mean, `sim-mean-${k}`), cell(usd(run.pnl.sd), run.pnl.sd, `sim-sd-${k}`), cell(usd(run.pnl.sdStdErr), run.pnl.sdStdErr),
+      cell(usd(run.pnl.valueAtRisk), run.pnl.valueAtRisk, `sim-var-${k}`), cell(usd(run.pnl.expectedShortfall), run.pnl.expectedShortfall, `sim-es-${k}`),
+      cell(usd(run.cost.mean), run.cost.mean, `sim-cost-${k}`),
+    );
+    t.append(tr);
+  });
+  tableWrap.replaceChildren(t, el('p', { class: 'note' }, `Premium received ${usd(-r.bookValue)} (Black-Scholes at the hedge vol); P&L discounted, in USD; ${Math.round(r.elapsedMs)} ms.`));
+  await showChart(chart, hedgedPnlChart({ ...r, title: 'Hedged P&L of the strangle by rebalancing interval', unit: 'USD', width: 420, height: 240 }));
+  box.dataset.state = 'done';
 }
