@@ -6,14 +6,18 @@
  * controls, the VaR panel and the margin panel. A CSV chosen or dropped by the user replaces the
  * bundled chain (every section is rebuilt from it).
  */
-import { createEngine, loadDeribitChain, InputError, type DeribitChain, type Engine, type Surface } from 'riskwasm';
+import { createEngine, loadChain, marketFromDeribitChain, InputError, type DeribitChain, type Engine, type Surface } from 'riskwasm';
+import { sniffChainFormat, type DemoChainFormat } from './chain-format';
+import { mountHedgePanel } from './hedge-panel';
+import { exampleMarginAccount } from './margin-account';
+import { clearVolSurface, showVolSurface } from './vol-surface-panel';
 import { CalibrationClient } from './calibration-client';
 import { CalibrationPanel } from './calibration-panel';
 import { examplePortfolio } from './example-portfolio';
 import { FrameMonitor } from './frame-monitor';
 import { mountMarginPanel } from './margin-panel';
 import { showRisk } from './risk-panel';
-import { SAMPLE_CHAIN_NAME, sampleChainCsv, sampleHistoriesCsv } from './sample-data';
+import { SAMPLE_CHAIN_NAME, SAMPLE_SPX_NAME, sampleChainCsv, sampleHistoriesCsv, sampleSpxCsv } from './sample-data';
 import { clearSurface, showSurface } from './surface-panel';
 
 const $ = (id: string) => document.getElementById(id)!;
@@ -32,6 +36,8 @@ function showError(e: unknown): void {
 interface State {
   engine: Engine;
   chain: DeribitChain | null;
+  /** The format the loaded chain was read as (sniffed from its text). */
+  format: DemoChainFormat;
   histories: Record<string, string>;
   calibration: CalibrationPanel;
 }
@@ -46,11 +52,19 @@ function portfolioSurfaces(engine: Engine, chain: DeribitChain): Partial<Record<
 function showCurrency(state: State, currency: string): void {
   if (!state.chain) return;
   try {
-    const { slices } = showSurface(state.engine, state.chain, currency);
+    const { surface, slices } = showSurface(state.engine, state.chain, currency);
     state.calibration.setSurface(slices, currency);
+    try {
+      showVolSurface(state.engine, surface, currency);
+    } catch (e) {
+      // The quotes stay on the page; only the fitted surface is missing.
+      clearVolSurface(`no SVI surface: ${describe(e)}`);
+      throw e;
+    }
   } catch (e) {
     // Neither the surface section nor Calibrate may stay on the previous chain's surface.
     clearSurface();
+    clearVolSurface();
     state.calibration.setSurface([], currency);
     throw e;
   }
@@ -73,21 +87,53 @@ function eachSection(sections: [string, () => void][]): void {
   if (failed.length) showError(new Error(failed.join('; ')));
 }
 
+/** Chains loaded so far: an async hedging run of an older chain reports no error. */
+let hedgeRuns = 0;
+
+/** A section that needs a Deribit chain, on another venue's chain: its title and why it is empty. */
+function notApplicable(slot: HTMLElement, id: string, title: string, why: string): void {
+  const section = document.createElement('section');
+  section.id = `${id}-section`;
+  section.dataset.testid = `${id}-section`;
+  section.dataset.state = 'empty';
+  const h = document.createElement('h2');
+  h.textContent = title;
+  const p = document.createElement('p');
+  p.className = 'note';
+  p.dataset.testid = `${id}-note`;
+  p.textContent = why;
+  section.append(h, p);
+  slot.replaceChildren(section);
+}
+
 function useChain(state: State, csv: string, name: string): void {
-  const chain = loadDeribitChain(csv);
+  const format = sniffChainFormat(csv);
+  const chain = loadChain(csv, { format, fileName: name });
   if (chain.length === 0) throw new Error(`${name}: no option rows (${chain.skipped.length} malformed rows skipped)`);
   state.chain = chain;
+  state.format = format;
   errorBox.hidden = true;
   errorBox.textContent = '';
   const source = $('source');
-  source.textContent = `${name}: ${chain.length} options` + (chain.skipped.length ? `, ${chain.skipped.length} malformed rows skipped` : '');
+  source.textContent = `${name}: ${chain.length} options (${format === 'cboe' ? 'Cboe, USD prices' : 'Deribit, coin prices'})` + (chain.skipped.length ? `, ${chain.skipped.length} malformed rows skipped` : '');
   source.dataset.name = name;
+  source.dataset.format = format;
 
   const currencies = [...new Set(chain.currency)].sort();
   const select = $('currency') as HTMLSelectElement;
   select.replaceChildren(...currencies.map((c) => new Option(c, c)));
   select.value = currencies.includes('BTC') ? 'BTC' : currencies[0];
 
+  const deribitOnly = `This section uses a Deribit chain (BTC/ETH options and their perpetuals); ${name} is a ${format} chain.`;
+  if (format !== 'deribit') {
+    eachSection([
+      ['surface', () => showCurrency(state, select.value)],
+      ['VaR/ES', () => showRisk(state.engine, null, state.histories, deribitOnly)],
+      ['margin', () => notApplicable($('margin-slot'), 'margin', '4. Margin: risk matrix of an example account', deribitOnly)],
+      ['hedging', () => notApplicable($('hedge-slot'), 'hedge', '5. Hedging the example account', deribitOnly)],
+    ]);
+    return;
+  }
   eachSection([
     ['surface', () => showCurrency(state, select.value)],
     ['VaR/ES', () => {
@@ -99,8 +145,18 @@ function useChain(state: State, csv: string, name: string): void {
       }
     }],
     ['margin', () => mountMarginPanel($('margin-slot'), { engine: state.engine, chain })],
+    ['hedging', () => {
+      const example = exampleMarginAccount(chain, marketFromDeribitChain(chain), ['BTC', 'ETH']);
+      const mine = ++hedgeRuns;
+      mountHedgePanel($('hedge-slot'), state.engine, chain, example, state.histories).catch((e) => {
+        if (mine === hedgeRuns) showError(new Error(`hedging: ${describe(e)}`));
+      });
+    }],
   ]);
 }
+
+/** Reading a file is async: if the user opens another meanwhile, only the last one is used. */
+let opening = 0;
 
 async function main(): Promise<void> {
   const frames = new FrameMonitor($('frames'));
@@ -110,8 +166,17 @@ async function main(): Promise<void> {
   backend.dataset.backend = engine.backend;
 
   const client = new CalibrationClient(engine.backend === 'wasm' ? engine.module ?? null : null);
-  const state: State = { engine, chain: null, histories, calibration: new CalibrationPanel(client, frames) };
-  useChain(state, chainCsv, `${SAMPLE_CHAIN_NAME} (bundled)`);
+  const state: State = { engine, chain: null, format: 'deribit', histories, calibration: new CalibrationPanel(client, frames) };
+  // `?chain=spx` starts on the bundled Cboe SPX chain (a link to share, and what the screenshots use).
+  if (new URLSearchParams(location.search).get('chain') === 'spx') useChain(state, await sampleSpxCsv(), `${SAMPLE_SPX_NAME} (bundled)`);
+  else useChain(state, chainCsv, `${SAMPLE_CHAIN_NAME} (bundled)`);
+
+  const bundledButton = (id: string, load: () => Promise<string>, name: string) => $(id).addEventListener('click', () => {
+    const mine = ++opening;
+    load().then((text) => { if (mine === opening) useChain(state, text, `${name} (bundled)`); }).catch((err) => { if (mine === opening) showError(err); });
+  });
+  bundledButton('load-deribit', sampleChainCsv, SAMPLE_CHAIN_NAME);
+  bundledButton('load-spx', sampleSpxCsv, SAMPLE_SPX_NAME);
 
   // A failed switch shows its error until a switch succeeds (an error of the chain itself stays).
   let currencyFailed = false;
@@ -126,8 +191,6 @@ async function main(): Promise<void> {
     }
   });
 
-  // Reading a file is async: if the user opens another meanwhile, only the last one is used.
-  let opening = 0;
   const openFile = async (file: File) => {
     const mine = ++opening;
     try {

@@ -6,6 +6,7 @@
 import chainUrl from '../../../data/market/deribit_options_snapshot_20260105T153329Z.csv?url';
 import btcUrl from '../../../data/history/BTCUSDT_1d.csv?url';
 import ethUrl from '../../../data/history/ETHUSDT_1d.csv?url';
+import spxUrl from '../../../data/market/spx_quotedata_20230820.csv?url';
 
 /** The file name shown for the bundled chain. */
 export const SAMPLE_CHAIN_NAME = 'deribit_options_snapshot_20260105T153329Z.csv';
@@ -14,6 +15,14 @@ async function text(url: string): Promise<string> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`could not load ${url}: HTTP ${res.status}`);
   return res.text();
+}
+
+/** The file name shown for the bundled Cboe chain. */
+export const SAMPLE_SPX_NAME = 'spx_quotedata_20230820.csv';
+
+/** The bundled Cboe SPX chain (delayed-quotes download, 2023-08-20; provenance in data/README.md). */
+export function sampleSpxCsv(): Promise<string> {
+  return text(spxUrl);
 }
 
 /** The bundled Deribit chain (CSV text). */
