@@ -7,7 +7,7 @@
 // (`riskwasm worker`, the CLI) are started and stopped here. Wall and CPU time: the CPU of the
 // workers is read from /proc (Linux), so the efficiency (in-thread CPU / all processes' CPU) is
 // meaningful even when the machine is shared and the wall-clock ratio is not.
-// Usage: node bench/distributed.mjs [--accounts N] [--paths P] [--workers W] [--shard-accounts S] [--json]
+// Usage: node bench/distributed.mjs [--accounts N] [--paths P] [--workers W] [--shard-accounts S] [--no-mc] [--json]
 //        (after `npm run build`; needs redis-server, REDIS_SERVER to override its path)
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -31,6 +31,7 @@ const SHARD_ACCOUNTS = opt('shard-accounts', 2000);
 const MC_SHARD = opt('mc-shard', 1 << 20);
 const OVERHEAD_SHARDS = opt('overhead-shards', 2000);
 const JSON_OUT = args.includes('--json');
+const NO_MC = args.includes('--no-mc');
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const log = (...a) => { if (!JSON_OUT) console.log(...a); };
 
@@ -151,7 +152,8 @@ try {
       inThread: { wallS: local.wallS, cpuS: local.selfCpuS, accountsPerS: ACCOUNTS / local.wallS },
       distributed: {
         wallS: dist.wallS, submitterCpuS: dist.selfCpuS, workersCpuS: dist.workersCpuS, redisCpuS: dist.redisCpuS, accountsPerS: ACCOUNTS / dist.wallS,
-        submitS: stats.submitMs / 1000, waitS: stats.waitMs / 1000, sharedBytes: stats.sharedBytes, partBytesPerShard: stats.partBytes / shards,
+        submitS: stats.submitMs / 1000, waitS: stats.waitMs / 1000, sharedBytes: stats.sharedBytes, partBytesPerShard: stats.partBytes / shards, maxPartBytes: stats.maxPartBytes,
+        submitterCpuUsPerAccount: (dist.selfCpuS / ACCOUNTS) * 1e6,
       },
       speedup: local.wallS / dist.wallS,
       cpuEfficiency: local.selfCpuS / (dist.selfCpuS + dist.workersCpuS + dist.redisCpuS),
@@ -161,11 +163,12 @@ try {
     log(`   in-thread: ${local.wallS.toFixed(2)} s wall (${local.selfCpuS.toFixed(2)} s CPU), ${(ACCOUNTS / local.wallS).toFixed(0)} accounts/s`);
     log(`   distributed (${WORKERS} workers): ${dist.wallS.toFixed(2)} s wall, ${(ACCOUNTS / dist.wallS).toFixed(0)} accounts/s = ${report.portfolioMargin.speedup.toFixed(2)}x; `
       + `submit ${d.submitS.toFixed(2)} s, wait ${d.waitS.toFixed(2)} s; CPU: submitter ${d.submitterCpuS.toFixed(2)} s, workers ${d.workersCpuS.toFixed(2)} s, redis ${d.redisCpuS.toFixed(2)} s `
-      + `(efficiency ${(report.portfolioMargin.cpuEfficiency * 100).toFixed(0)}% of in-thread CPU); shared blob ${(d.sharedBytes / 1024).toFixed(0)} KiB, ${(d.partBytesPerShard / 1024).toFixed(0)} KiB per shard`);
+      + `(efficiency ${(report.portfolioMargin.cpuEfficiency * 100).toFixed(0)}% of in-thread CPU); shared blob ${(d.sharedBytes / 1024).toFixed(0)} KiB, ${(d.partBytesPerShard / 1024).toFixed(0)} KiB per shard (largest ${(d.maxPartBytes / 1024).toFixed(0)} KiB); `
+      + `submitter CPU ${d.submitterCpuUsPerAccount.toFixed(1)} us/account`);
   }
 
   // 3. Monte Carlo GBM.
-  {
+  if (!NO_MC) {
     /** @type {import('../dist/index.js').MonteCarloArgs} */
     const mc = {
       model: { kind: 'gbm', spot: 100, rate: 0.03, dividendYield: 0.01, vol: 0.25 }, payoff: { kind: 'european', strike: 105, type: 'call' },

@@ -9,7 +9,7 @@ export {
   type DistributedPortfolioLiquidation, type DistributedRevaluation, type DistributedMonteCarloVar, type DistributedMonteCarloVarResult, type DistributedShards,
 } from './run-distributed.js';
 export { startWorker, type DistributedWorker, type DistributedWorkerOptions } from './worker.js';
-export { registerJobSplit, accountRangeSplit, type JobSplit, type SplitJob } from './job-split.js';
+export { registerJobSplit, type JobSplit, type SplitJob } from './job-split.js';
 export { DistributedError, type DistributedFailure } from './errors.js';
 export type { RedisConnection } from './connection.js';
 export type { ShardQueueStats } from './shard-queue.js';

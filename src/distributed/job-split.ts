@@ -7,11 +7,12 @@
  * A split is registered per shard task on both sides (submitter and workers). Without one, the
  * whole job is shared (right for Monte Carlo, whose job is a few hundred bytes, and for revaluation,
  * whose every shard needs every position). `'portfolioMargin'` and `'portfolioLiquidation'` split
- * `accounts` by shard range when the job has the shape `{ accounts: [...], accountsPerShard }`;
- * any other shape (a builder that already packs per-shard data) travels whole, still correct.
+ * the job their parallel builders make (`{ shared, parts }`, src/margin/margin-shard-plan.ts):
+ * `shared` once, `parts[k]` with shard k. Any other shape (an in-thread `{ accounts, ... }` job
+ * sent through a `'shards'` run, say) travels whole, still correct.
  */
 import { InputError } from '../errors.js';
-import { packAccounts, unpackAccounts, type PackedAccounts } from './record-columns.js';
+import type { MarginShardJob, MarginShardPart, MarginShardShared } from '../margin/margin-shard-plan.js';
 
 /** A job cut into a shared part and per-shard parts. */
 export interface SplitJob {
@@ -25,7 +26,11 @@ export interface SplitJob {
 export interface JobSplit {
   /** The split of `job`, or null to send it whole (the shape is not one this split knows). */
   split(job: unknown): SplitJob | null;
-  /** The job the shard task expects, rebuilt from the shared part and shard `shardIndex`'s part. */
+  /**
+   * The job the shard task expects, rebuilt from the shared part and shard `shardIndex`'s part.
+   * A worker passes the same decoded `shared` object for every shard of a job it has cached, so a
+   * join that keeps it by reference lets the shard task cache per job (by the object's identity).
+   */
   join(shared: unknown, part: unknown, shardIndex: number): unknown;
 }
 
@@ -48,45 +53,36 @@ export function jobSplitOf(task: string): JobSplit | undefined {
   return splits.get(task);
 }
 
-interface AccountsShared {
-  rest: Record<string, unknown>;
-  length: number;
-  per: number;
+/** The stored shared part of a split margin job: the job's own `shared` and its shard count. */
+interface MarginSplitShared {
+  shared: MarginShardShared<unknown>;
+  shards: number;
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object';
+
 /**
- * Split `{ accounts, accountsPerShard, ...rest }` by account range: shard k's part is
- * accounts [k per, (k + 1) per), as columns (record-columns.ts) when they have the usual shape;
- * the rest (market, grid, options) is shared. The joined job has an
- * `accounts` array of the original length holding only shard k's range (the shard tasks read
- * `length` and `slice(k per, (k + 1) per)`), so error paths keep the caller's numbering.
+ * The split of the margin tasks' job `{ shared: { names, inputs }, parts }`: `shared` stored once,
+ * `parts[k]` with shard k. The joined job is `{ shared, parts }` with `parts` of the job's length
+ * holding only `[k]` (the tasks read `parts[k]` and check `k < parts.length`), and `shared` the
+ * worker's cached object, the same for every shard of the job: the tasks' per-job caches (the
+ * resolved instrument names, the validated grid) then hit from the second shard on.
  */
-export const accountRangeSplit: JobSplit = {
+export const marginJobSplit: JobSplit = {
   split(job) {
-    if (job === null || typeof job !== 'object') return null;
-    const { accounts, accountsPerShard, ...rest } = job as { accounts?: unknown; accountsPerShard?: unknown };
-    if (!Array.isArray(accounts) || typeof accountsPerShard !== 'number' || !Number.isInteger(accountsPerShard) || accountsPerShard < 1) return null;
-    const shared: AccountsShared = { rest, length: accounts.length, per: accountsPerShard };
-    return {
-      shared,
-      part: (k) => {
-        const slice = accounts.slice(k * accountsPerShard, (k + 1) * accountsPerShard);
-        return packAccounts(slice) ?? { raw: slice };
-      },
-    };
+    if (!isObject(job) || !isObject(job.shared) || !Array.isArray(job.shared.names) || !Array.isArray(job.parts)) return null;
+    const { shared, parts } = job as unknown as MarginShardJob<unknown>;
+    const stored: MarginSplitShared = { shared, shards: parts.length };
+    return { shared: stored, part: (k) => parts[k] };
   },
   join(shared, part, shardIndex) {
-    const s = shared as AccountsShared;
-    const p = part as PackedAccounts | { raw: unknown[] };
-    const slice = 'raw' in p ? p.raw : unpackAccounts(p);
-    // A holey array of the book's length: V8 keeps a large sparse array in dictionary mode, so this
-    // costs the shard's accounts, not the book's.
-    const accounts: unknown[] = new Array<unknown>(s.length);
-    const first = shardIndex * s.per;
-    for (let i = 0; i < slice.length; i++) accounts[first + i] = slice[i];
-    return { ...s.rest, accounts, accountsPerShard: s.per };
+    const s = shared as MarginSplitShared;
+    // A holey array: V8 keeps it sparse, so this costs one slot's worth, not the job's shard count.
+    const parts = new Array<MarginShardPart>(s.shards);
+    parts[shardIndex] = part as MarginShardPart;
+    return { shared: s.shared, parts };
   },
 };
 
-registerJobSplit('portfolioMargin', accountRangeSplit);
-registerJobSplit('portfolioLiquidation', accountRangeSplit);
+registerJobSplit('portfolioMargin', marginJobSplit);
+registerJobSplit('portfolioLiquidation', marginJobSplit);

@@ -71,6 +71,8 @@ export interface ShardQueueStats {
   /** Bytes of the shared blob and of all shard parts together. */
   sharedBytes: number;
   partBytes: number;
+  /** Bytes of the largest shard part (what one shard downloads beside the shared blob). */
+  maxPartBytes: number;
   /** Milliseconds to store the inputs and enqueue the shards. */
   submitMs: number;
   /** Milliseconds from enqueued to the last result read. */
@@ -96,7 +98,7 @@ export class RedisShardPool extends WorkerPool {
   private pending: Promise<unknown>[] = [];
   private blockers = new Set<Redis>();
   /** Statistics of the last run. */
-  stats: ShardQueueStats = { sharedBytes: 0, partBytes: 0, submitMs: 0, waitMs: 0, duplicates: 0 };
+  stats: ShardQueueStats = { sharedBytes: 0, partBytes: 0, maxPartBytes: 0, submitMs: 0, waitMs: 0, duplicates: 0 };
 
   constructor(settings: ShardQueueSettings) {
     // 1024 "workers": the job builders cap the count by their shard count; Redis does the scheduling.
@@ -153,7 +155,7 @@ export class RedisShardPool extends WorkerPool {
     const shared: SharedInput = { task: spec.task, build: s.build, backend: s.backend, shared: split ? split.shared : spec.job, split: split !== null };
     const sharedBytes = encode(shared);
     const input = contentHash(sharedBytes);
-    this.stats = { sharedBytes: sharedBytes.byteLength, partBytes: 0, submitMs: 0, waitMs: 0, duplicates: 0 };
+    this.stats = { sharedBytes: sharedBytes.byteLength, partBytes: 0, maxPartBytes: 0, submitMs: 0, waitMs: 0, duplicates: 0 };
     await this.putBlob(input, sharedBytes, true);
     await this.cmd.multi().hset(keys.run, 'task', spec.task, 'shards', spec.shards, 'first', first, 'ttl', s.ttlSeconds).expire(keys.run, s.ttlSeconds).exec();
     for (let j0 = 0; j0 < spec.shards;) {
@@ -169,6 +171,7 @@ export class RedisShardPool extends WorkerPool {
           const bytes = encode(split.part(index));
           part = contentHash(bytes);
           this.stats.partBytes += bytes.byteLength;
+          this.stats.maxPartBytes = Math.max(this.stats.maxPartBytes, bytes.byteLength);
           batchBytes += bytes.byteLength;
           parts.set(blobKey(s.queue, part), bytes, 'EX', s.ttlSeconds);
         }

@@ -12,8 +12,11 @@ import { Redis } from 'ioredis';
 import snapshot from '../../data/market/deribit_options_snapshot_20260415T102447Z.csv?raw';
 import { AbortedError, InputError, loadDeribitChain, type MarginAccount, type MonteCarloArgs } from '../../src/index.js';
 import { DERIBIT_GRID, marketFromDeribitChain } from '../../src/margin/index.js';
-import { portfolioMargin } from '../../src/margin/portfolio-margin.js';
+import { checkAggregation, checkGrid, portfolioMargin } from '../../src/margin/portfolio-margin.js';
 import { portfolioMarginParallel } from '../../src/margin/portfolio-margin-parallel.js';
+import { marketForWorkers } from '../../src/margin/market.js';
+import { splitMarginJob } from '../../src/margin/margin-shard-plan.js';
+import { encode } from '../../src/distributed/wire.js';
 import { portfolioLiquidationPrice } from '../../src/margin/portfolio-liquidation-price.js';
 import { closeSharedPools } from '../../src/parallel/index.js';
 import { DistributedError, runDistributed, type ShardQueueStats } from '../../src/distributed/index.js';
@@ -195,7 +198,14 @@ describe.runIf(HAVE_REDIS)('riskwasm/distributed on Redis with three worker proc
       expectSameBits(pooled, ref);
       expectSameBits(dist, ref);
       expect(JSON.stringify(accounts)).toBe(before);
+      // What was stored: the builder's split job, once (shared blob + one part per shard), and a
+      // shard's part holds its own accounts only (8 shards: none near the parts' total).
+      const whole = encode(splitMarginJob(accounts, 40, { market: marketForWorkers(market), grid: checkGrid(DERIBIT_GRID), aggregation: checkAggregation(undefined) })).byteLength;
+      const shards = Math.ceil(accounts.length / 40);
       expect(stats!.partBytes).toBeGreaterThan(0);
+      expect(stats!.sharedBytes + stats!.partBytes).toBeGreaterThan(0.97 * whole);
+      expect(stats!.sharedBytes + stats!.partBytes).toBeLessThan(whole + 1000 * shards);
+      expect(stats!.maxPartBytes).toBeLessThan((2 * stats!.partBytes) / shards);
     }, 120_000);
 
     it('revaluation (12 positions x 7001 scenarios) and Monte Carlo VaR', async () => {

@@ -7,14 +7,22 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { InputError, RiskwasmError, type MonteCarloArgs } from '../../src/index.js';
 import { shapeFuzz } from '../fuzz/shape-fuzz.mjs';
-import { registerJobSplit, runDistributed, startWorker, accountRangeSplit } from '../../src/distributed/index.js';
+import { registerJobSplit, runDistributed, startWorker } from '../../src/distributed/index.js';
+import { jobSplitOf, marginJobSplit } from '../../src/distributed/job-split.js';
 import { decode, decodeValues, encode, encodeValues } from '../../src/distributed/wire.js';
-import { packAccounts, packRecords, unpackAccounts, unpackRecords } from '../../src/distributed/record-columns.js';
-import fc from 'fast-check';
+import snapshot from '../../data/market/deribit_options_snapshot_20260415T102447Z.csv?raw';
+import { loadDeribitChain } from '../../src/index.js';
+import { DERIBIT_GRID, marketFromDeribitChain } from '../../src/margin/index.js';
+import { checkAggregation, checkGrid } from '../../src/margin/portfolio-margin.js';
+import { marketForWorkers } from '../../src/margin/market.js';
+import { splitMarginJob } from '../../src/margin/margin-shard-plan.js';
+import { getShardTask } from '../../src/parallel/shard-tasks.js';
 import { engineFor, propertySeed } from '../backends.js';
 
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 const NOWHERE = 'redis://127.0.0.1:1';
+const market = marketFromDeribitChain(loadDeribitChain(snapshot));
+const names = Object.keys(market.vols!).filter((n) => market.vols![n] !== undefined);
 
 /** Every module `entry` loads through static imports (bundled dist/: relative chunk imports). */
 function staticImports(entry: string): { files: Set<string>; bare: Set<string> } {
@@ -117,53 +125,47 @@ describe('riskwasm/distributed: entry and arguments', () => {
     await expect(startWorker(null as never)).rejects.toBeInstanceOf(InputError);
   });
 
-  it('registerJobSplit checks its arguments; the account split joins back to the same slice at the same indices', () => {
-    expect(() => registerJobSplit('', accountRangeSplit)).toThrow(InputError);
+  it('registerJobSplit checks its arguments; the margin split stores shared once and shard k only parts[k], and the joined shard computes the same bits', async () => {
+    expect(() => registerJobSplit('', marginJobSplit)).toThrow(InputError);
     expect(() => registerJobSplit('x', { split: () => null } as never)).toThrow(InputError);
-    const accounts = Array.from({ length: 23 }, (_, i) => ({ id: `a${i}`, positions: [] }));
-    const job = { accounts, market: { m: 1 }, grid: { g: 2 }, aggregation: 'joint', accountsPerShard: 5 };
-    const split = accountRangeSplit.split(job)!;
-    for (let k = 0; k < 5; k++) {
-      const joined = accountRangeSplit.join(decode(encode(split.shared)), decode(encode(split.part(k))), k) as typeof job;
-      expect(joined.accounts.length).toBe(23);
-      expect(joined.accounts.slice(5 * k, 5 * k + 5)).toEqual(accounts.slice(5 * k, 5 * k + 5));
-      expect(joined.market).toEqual(job.market);
-      expect(joined.accountsPerShard).toBe(5);
+    expect(jobSplitOf('portfolioMargin')).toBe(marginJobSplit);
+    expect(jobSplitOf('portfolioLiquidation')).toBe(marginJobSplit);
+    const accounts = Array.from({ length: 230 }, (_, a) => ({
+      id: `a${a}`,
+      collateral: { USDC: 10_000 + a },
+      positions: Array.from({ length: 6 }, (_, k) => ({ instrument: names[(a * 37 + k * 101) % names.length]!, size: ((a + k) % 5) - 2 })),
+    }));
+    const shards = Math.ceil(accounts.length / 20);
+    const job = splitMarginJob(accounts, 20, { market: marketForWorkers(market), grid: checkGrid(DERIBIT_GRID), aggregation: checkAggregation(undefined) });
+    const split = marginJobSplit.split(job)!;
+    // What travels: the shared blob holds no part; each shard's blob holds its own part only, so
+    // the parts' bytes add up to the whole job's (less the shared part) and no part is near it.
+    const whole = encode(job).byteLength;
+    const sharedBytes = encode(split.shared).byteLength;
+    const partBytes = Array.from({ length: shards }, (_, k) => encode(split.part(k)).byteLength);
+    const total = partBytes.reduce((x, y) => x + y, 0);
+    expect(sharedBytes + total).toBeGreaterThan(0.97 * whole);
+    // Each blob has its own serialisation header (a few hundred bytes at most).
+    expect(sharedBytes + total).toBeLessThan(whole + 400 * shards);
+    expect(Math.max(...partBytes)).toBeLessThan((2 * total) / shards);
+    expect(sharedBytes).toBeLessThan(whole - 0.9 * total);
+    const storedShared = decode(encode(split.shared));
+    const task = getShardTask('portfolioMargin');
+    const engine = await engineFor('js');
+    const joined = Array.from({ length: shards }, (_, k) => marginJobSplit.join(storedShared, decode(encode(split.part(k))), k) as typeof job);
+    for (let k = 0; k < shards; k++) {
+      expect(joined[k]!.parts.length).toBe(shards);
+      expect(Object.keys(joined[k]!.parts)).toEqual([String(k)]);
+      // One shared object per job (the tasks cache on its identity).
+      expect(joined[k]!.shared).toBe(joined[0]!.shared);
+      const a = task(engine, joined[k], k), b = task(engine, job, k);
+      expect(a.length).toBe(b.length);
+      for (let i = 0; i < b.length; i++) expect(Object.is(a[i], b[i]), `shard ${k} [${i}]`).toBe(true);
     }
     // Shapes it does not know travel whole.
-    expect(accountRangeSplit.split({ accounts: 'x', accountsPerShard: 5 })).toBeNull();
-    expect(accountRangeSplit.split({ accounts, accountsPerShard: 0 })).toBeNull();
-  });
-
-  it('account columns round-trip exactly (keys in their order, -0, NaN, strings, null, undefined, booleans); other shapes are refused', () => {
-    const seed = propertySeed('record columns');
-    const primitive = fc.oneof(
-      fc.double(), fc.constantFrom(-0, NaN, Infinity, -Infinity, 5e-324), fc.string({ maxLength: 6 }), fc.constantFrom(null, undefined, true, false),
-    );
-    const record = fc.dictionary(fc.constantFrom('instrument', 'size', 'entryPrice', 'accruedFunding', 'x'), primitive, { maxKeys: 5, noNullPrototype: true });
-    const account = fc.record({
-      id: fc.option(fc.string({ maxLength: 4 }), { nil: undefined }),
-      collateral: fc.option(fc.dictionary(fc.constantFrom('USDC', 'BTC', 'ETH'), fc.double(), { noNullPrototype: true }), { nil: undefined }),
-      positions: fc.array(record, { maxLength: 6 }),
-    }, { requiredKeys: ['positions'], noNullPrototype: true });
-    fc.assert(fc.property(fc.array(account, { maxLength: 8 }), (accounts) => {
-      const packed = packAccounts(accounts)!;
-      expect(packed).not.toBeNull();
-      const back = unpackAccounts(decode(encode(packed)) as typeof packed);
-      // Same keys in the same order, every value identical (Object.is).
-      const flat = (v: unknown): unknown[] => v !== null && typeof v === 'object'
-        ? Object.entries(v).flatMap(([k, x]) => [k, ...flat(x)]) : [Object.is(v, -0) ? '-0' : Number.isNaN(v) ? 'NaN' : v === undefined ? 'undefined' : v];
-      expect(flat(back)).toEqual(flat(accounts));
-    }), { seed, numRuns: 200 });
-    expect(packRecords([{ a: { nested: 1 } }])).toBeNull();
-    expect(packRecords([{ a: 1n }])).toBeNull();
-    expect(packRecords([JSON.parse('{"__proto__": 1}')])).toBeNull();
-    expect(packRecords([[1]])).toBeNull();
-    expect(packRecords([Object.create(null)])).toBeNull();
-    expect(packAccounts([{ positions: 'x' }])).toBeNull();
-    // eslint-disable-next-line no-sparse-arrays
-    expect(packAccounts([{ positions: [{ size: 1 }, , { size: 2 }] }])).toBeNull();
-    expect(unpackRecords(packRecords([])!)).toEqual([]);
+    expect(marginJobSplit.split({ accounts, accountsPerShard: 5 })).toBeNull();
+    expect(marginJobSplit.split({ shared: { names: 'x' }, parts: [] })).toBeNull();
+    expect(marginJobSplit.split(null)).toBeNull();
   });
 
   it('the wire keeps every double exactly (NaN, -0, infinities, subnormals) and typed arrays on shared memory', () => {
