@@ -252,4 +252,4 @@ export { chainFromQuotes, type ChainQuotes } from './market/chain-from-quotes.js
 export { chainForwards, type ExpiryForward, type ChainForwardOptions, type ForwardSource, type DiscountSource } from './market/parity-forwards.js';
 export { DEFAULT_QUOTE_FILTERS, DESK_QUOTE_FILTERS, type QuoteFilterOptions, type QuoteLimits } from './market/quote-filters.js';
 export { type DropCount, type ExpiryDrops } from './calibration/surface.js';
-export type { PortfolioSurfaces } from './risk/portfolio.js'; // [surface] portfolio.surface (issue 14, wave 2)
+export type { PortfolioSurfaces, PortfolioPosition, SurfaceMarkedOption } from './risk/portfolio.js'; // [surface] portfolio.surface (issue 14, wave 2)

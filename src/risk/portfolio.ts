@@ -27,19 +27,31 @@ export type Position =
    * European option on the forward F = S e^{basis T} (Black-76), implied vol `vol`, discounted at
    * `rate`; `settlement: 'coin'` is Deribit's inverse option (premium in coins = USD price / F),
    * valued in USD at the spot. `volShockScale` multiplies the asset's vol shock (term structure).
-   * `vol` (decimal) may be left out when `portfolio.surface` marks the asset: the vol is then the
-   * surface's at (strike, expiry), sticky strike, and vol shocks move it as any other vol.
+   * With `portfolio.surface`, an option may leave `vol` out ({@link SurfaceMarkedOption}).
    */
   | {
-    kind: 'option'; asset: string; quantity: number; strike: number; expiry: number; vol?: number; type: 'call' | 'put';
+    kind: 'option'; asset: string; quantity: number; strike: number; expiry: number; vol: number; type: 'call' | 'put';
     settlement?: 'usd' | 'coin'; rate?: number; basis?: number; volShockScale?: number; account?: string;
   };
 
-/** A portfolio: positions plus today's spot of every asset they reference. */
-export interface Portfolio {
+/**
+ * [surface] An option without a `vol`: marked from `portfolio.surface` at its strike and expiry
+ * (sticky strike; vol shocks move it as any other vol).
+ */
+export type SurfaceMarkedOption = Omit<Extract<Position, { kind: 'option' }>, 'vol'> & { vol?: undefined };
+
+/** [surface] A position of a portfolio marked by a surface: any {@link Position}, or an option without a vol. */
+export type PortfolioPosition = Position | SurfaceMarkedOption;
+
+/**
+ * A portfolio: positions plus today's spot of every asset they reference. `Portfolio` holds
+ * {@link Position}s (every option with its vol); `Portfolio<PortfolioPosition>` may hold options
+ * without one, marked by `surface` (what `revaluePortfolio` takes).
+ */
+export interface Portfolio<P extends PortfolioPosition = Position> {
   /** Spot (USD) of each asset. The factor order is the key order unless a scenario set says otherwise. */
   spots: Record<string, number>;
-  positions: readonly Position[];
+  positions: readonly P[];
   /** Optional accounts: positions name theirs; an account counts P&L in USD or in coins of `numeraire`. */
   accounts?: Record<string, { numeraire?: string }>;
   /**
@@ -122,7 +134,7 @@ export interface PackedPortfolio {
  *   an engine and `ctx` is not given; `<position>.vol` when no surface marks it or the surface has
  *   no vol there.
  */
-export function packPortfolio(portfolio: Portfolio, assets?: readonly string[], ctx?: EngineContext): PackedPortfolio {
+export function packPortfolio(portfolio: Portfolio<PortfolioPosition>, assets?: readonly string[], ctx?: EngineContext): PackedPortfolio {
   checkOptions(portfolio, PORTFOLIO_KEYS, 'portfolio');
   const surfaces = portfolio.surface === undefined ? undefined : checkSurfaces(portfolio.surface); // [surface]
   const unmarked: { i: number; path: string; asset: string; strike: number; expiry: number }[] = []; // [surface]
@@ -142,7 +154,7 @@ export function packPortfolio(portfolio: Portfolio, assets?: readonly string[], 
   const index = new Map(names.map((a, i) => [a, i]));
   // Own properties only: an asset named `constructor` or `toString` is not priced by Object.prototype.
   const spots = Float64Array.from(names, (a) => finite(own(spotsObj, a), `portfolio.spots.${a}`, true));
-  const positions = checkArray(portfolio.positions, 'portfolio.positions') as readonly Position[];
+  const positions = checkArray(portfolio.positions, 'portfolio.positions') as readonly PortfolioPosition[];
   const accountsObj = portfolio.accounts;
   if (accountsObj !== undefined && (accountsObj === null || typeof accountsObj !== 'object' || Array.isArray(accountsObj))) {
     throw new InputError('portfolio.accounts', accountsObj, 'an object of accounts');
@@ -317,7 +329,8 @@ const VOL_MODES = { absolute: L.VOL_SHOCK_ABSOLUTE, relative: L.VOL_SHOCK_RELATI
 
 /** Options of {@link revaluePortfolio}. */
 export interface RevaluePortfolioArgs {
-  portfolio: Portfolio;
+  /** Positions and spots; options may leave out `vol` when `portfolio.surface` marks them. */
+  portfolio: Portfolio<PortfolioPosition>;
   scenarios: ScenarioSet;
   /** Also return per-position USD P&L [positions][scenarios] (needed for allocation). */
   positionPnl?: boolean;
