@@ -209,8 +209,9 @@ export class Engine implements EngineContext {
   }
 
   /**
-   * Implied-vol surface of one currency from a Deribit chain, every dropped quote counted; see {@link BuildSurfaceOptions}.
-   * Vols as decimals, expiries in years.
+   * Implied-vol surface of one underlying from any OptionChain (`loadChain`: Deribit, Cboe, columns; `chainFromQuotes`),
+   * forwards and discount factors per expiry (futures, put-call parity or spot carried), every dropped quote counted; see {@link BuildSurfaceOptions}.
+   * Vols as decimals, expiries in years, prices in the chain's `priceUnit`.
    * @throws InputError for a malformed chain or options.
    */
   buildSurface(chain: DeribitChain, options: BuildSurfaceOptions): Surface {

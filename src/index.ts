@@ -261,3 +261,4 @@ export {
   type MarginBookSnapshot, type MarginBookEventType, type MarginBookFactory, type MarginQueueEntry,
 } from './margin/margin-book.js';
 export type { ReplayArgs, ReplayTick, ReplayResult } from './margin/margin-book-replay.js';
+export type { PortfolioSurfaces, PortfolioPosition, SurfaceMarkedOption } from './risk/portfolio.js'; // [surface] portfolio.surface (issue 14, wave 2)

@@ -27,8 +27,8 @@ export const CHAIN_OPTIONS: CliOption[] = [
   { flags: '--expiry-time <time>', description: 'With --format columns: time of day of date-only expiries, e.g. 16:00-04:00 (default 00:00Z)' },
 ];
 
-/** The chain and where it came from. `text` is kept so that a `--format` seen later can re-read it. */
-export interface ChainInput { chain: DeribitChain; file: string; bundled: boolean; format: ChainFormat; text: string; skipBadRows: boolean }
+/** The chain and where it came from, read with the command's format options. */
+export interface ChainInput { chain: DeribitChain; file: string; bundled: boolean; format: ChainFormat; skipBadRows: boolean }
 
 /** Cboe's delayed-quotes layout: an index line with `Last:`, then a `Date:` line (blank lines before them ignored). */
 function looksLikeCboe(text: string): boolean {
@@ -79,9 +79,10 @@ function parseChain(ctx: CliContext, text: string, shown: string, format: ChainF
 }
 
 /**
- * Read the chain at `path`, or the bundled snapshot (announced on stderr). The format is
- * `options.format` when given, else Cboe's layout when the file has it, else Deribit's.
- * @throws BadInputError naming file:line:column.
+ * Read the chain at `path`, or the bundled snapshot (announced on stderr), parsed with the
+ * command's options (`--format`, `--columns`, `--price-unit`, `--expiry-time`, `--valuation-time`).
+ * The format is `options.format` when given, else Cboe's layout when the file has it, else Deribit's.
+ * @throws BadInputError naming file:line:column, or the flag at fault.
  */
 export async function readChain(ctx: CliContext, path: unknown, skipBadRows: boolean, options: Record<string, unknown> = {}): Promise<ChainInput> {
   const isBundled = path === undefined;
@@ -90,14 +91,8 @@ export async function readChain(ctx: CliContext, path: unknown, skipBadRows: boo
   const text = await readText(file);
   const shown = isBundled ? BUNDLED_CHAIN : displayPath(file);
   const format = formatOf(options.format, text);
-  const base = { file: shown, bundled: isBundled, format, text, skipBadRows };
-  try {
-    return { ...base, chain: parseChain(ctx, text, shown, format, options, skipBadRows) };
-  } catch (e) {
-    // The command may pass --format and --columns to buildSurfaces only, which re-reads the text:
-    // the error stands only if the chain is used as read here.
-    return Object.defineProperty(base, 'chain', { enumerable: true, configurable: true, get: () => { throw e; } }) as ChainInput;
-  }
+  if (format === 'columns' && options.columns === undefined) throw new BadInputError('--format columns needs --columns expiry=..,strike=..,type=..,bid=..,ask=..', { field: '--columns' });
+  return { chain: parseChain(ctx, text, shown, format, options, skipBadRows), file: shown, bundled: isBundled, format, skipBadRows };
 }
 
 /** `--format`, checked, or the layout sniffed from the text. */
@@ -106,23 +101,6 @@ function formatOf(option: unknown, text: string): ChainFormat {
   const f = String(option).toLowerCase();
   if (!(CHAIN_FORMATS as readonly string[]).includes(f)) throw new BadInputError(`expected one of ${CHAIN_FORMATS.join(', ')}, got ${JSON.stringify(option)}`, { field: '--format' });
   return f as ChainFormat;
-}
-
-/**
- * The chain as the command's options ask for it: `input.chain` unless `--format` (or a column
- * flag) asks for another reading of the same text than the one readChain made. The input (the
- * command's own object from readChain) is updated in place, so that the command's later reads of
- * `input.chain` (mark IVs, line numbers) see the chain the surfaces came from.
- */
-function chainFor(ctx: CliContext, input: ChainInput, options: Record<string, unknown>): ChainInput {
-  const format = formatOf(options.format, input.text);
-  const columnFlags = ['columns', 'priceUnit', 'expiryTime', 'valuationTime'].some((k) => options[k] !== undefined);
-  if (format === input.format && !columnFlags) return input;
-  if (format === 'columns' && options.columns === undefined) throw new BadInputError('--format columns needs --columns expiry=..,strike=..,type=..,bid=..,ask=..', { field: '--columns' });
-  const chain = parseChain(ctx, input.text, input.file, format, options, input.skipBadRows);
-  Object.defineProperty(input, 'chain', { value: chain, writable: true, enumerable: true, configurable: true });
-  input.format = format;
-  return input;
 }
 
 /** Month codes of Deribit instrument names (`27MAR26`), January first. */
@@ -170,6 +148,7 @@ function selectExpiries(s: Surface, keep: ((iso: string) => boolean) | undefined
   return {
     ...s,
     forwards: pick(s.forwards),
+    discountFactors: pick(s.discountFactors),
     quotes: {
       strikes: pick(s.quotes.strikes), expiries: pick(s.quotes.expiries), types: idx.map((i) => s.quotes.types[i]),
       vols: pick(s.quotes.vols), bids: pick(s.quotes.bids), asks: pick(s.quotes.asks), weights: pick(s.quotes.weights),
@@ -183,8 +162,7 @@ function selectExpiries(s: Surface, keep: ((iso: string) => boolean) | undefined
 }
 
 /** Surfaces for the selected currencies and expiries; currencies left with no quote are dropped with a note. */
-export function buildSurfaces(ctx: CliContext, engine: Engine, given: ChainInput, options: Record<string, unknown>): Surface[] {
-  const input = chainFor(ctx, given, options);
+export function buildSurfaces(ctx: CliContext, engine: Engine, input: ChainInput, options: Record<string, unknown>): Surface[] {
   const keep = expiryFilter(options.expiry);
   const minExpiry = minExpiryYears(options.minExpiryDays);
   const out: Surface[] = [];

@@ -11,6 +11,7 @@ import { checkArray, checkBoolean, checkOptions, checkStrings, keysOf, checkCont
 import { dict, own } from '../data-tables.js';
 import { PARALLEL_OPTION_KEYS } from '../parallel/options.js';
 import { rejectParallelKeys } from '../pricing/batch-shards.js';
+import { VolSurface, type VolSurfaceJSON } from '../surface/vol-surface.js'; // [surface]
 
 /** One position. Quantities are in units of the underlying (negative = short) unless stated. */
 export type Position =
@@ -26,20 +27,43 @@ export type Position =
    * European option on the forward F = S e^{basis T} (Black-76), implied vol `vol`, discounted at
    * `rate`; `settlement: 'coin'` is Deribit's inverse option (premium in coins = USD price / F),
    * valued in USD at the spot. `volShockScale` multiplies the asset's vol shock (term structure).
+   * With `portfolio.surface`, an option may leave `vol` out ({@link SurfaceMarkedOption}).
    */
   | {
     kind: 'option'; asset: string; quantity: number; strike: number; expiry: number; vol: number; type: 'call' | 'put';
     settlement?: 'usd' | 'coin'; rate?: number; basis?: number; volShockScale?: number; account?: string;
   };
 
-/** A portfolio: positions plus today's spot of every asset they reference. */
-export interface Portfolio {
+/**
+ * [surface] An option without a `vol`: marked from `portfolio.surface` at its strike and expiry
+ * (sticky strike; vol shocks move it as any other vol).
+ */
+export type SurfaceMarkedOption = Omit<Extract<Position, { kind: 'option' }>, 'vol'> & { vol?: undefined };
+
+/** [surface] A position of a portfolio marked by a surface: any {@link Position}, or an option without a vol. */
+export type PortfolioPosition = Position | SurfaceMarkedOption;
+
+/**
+ * A portfolio: positions plus today's spot of every asset they reference. `Portfolio` holds
+ * {@link Position}s (every option with its vol); `Portfolio<PortfolioPosition>` may hold options
+ * without one, marked by `surface` (what `revaluePortfolio` takes).
+ */
+export interface Portfolio<P extends PortfolioPosition = Position> {
   /** Spot (USD) of each asset. The factor order is the key order unless a scenario set says otherwise. */
   spots: Record<string, number>;
-  positions: readonly Position[];
+  positions: readonly P[];
   /** Optional accounts: positions name theirs; an account counts P&L in USD or in coins of `numeraire`. */
   accounts?: Record<string, { numeraire?: string }>;
+  /**
+   * [surface] Marking source of options without a `vol`: one VolSurface (engine.volSurface; it marks
+   * its `underlying`, or every asset when it has none), its JSON (bound to the calling engine), or
+   * a Map from asset names to them. Position expiries are years from the surface's valuation time.
+   */
+  surface?: PortfolioSurfaces;
 }
+
+/** [surface] What `portfolio.surface` holds (the shape of the margin market's `surface`). */
+export type PortfolioSurfaces = VolSurface | VolSurfaceJSON | ReadonlyMap<string, VolSurface | VolSurfaceJSON>;
 
 /** Scenarios for full revaluation. */
 export interface ScenarioSet {
@@ -79,7 +103,7 @@ const POSITION_KEYS: Record<Position['kind'], readonly string[]> = {
     'kind', 'asset', 'quantity', 'strike', 'expiry', 'vol', 'type', 'settlement', 'rate', 'basis', 'volShockScale', 'account',
   ]),
 };
-const PORTFOLIO_KEYS = keysOf<Portfolio>()(['spots', 'positions', 'accounts']);
+const PORTFOLIO_KEYS = keysOf<Portfolio>()(['spots', 'positions', 'accounts', 'surface']);
 const ACCOUNT_KEYS = keysOf<NonNullable<Portfolio['accounts']>[string]>()(['numeraire']);
 const SCENARIO_KEYS = keysOf<ScenarioSet>()(['assets', 'logReturns', 'volShocks', 'volShockMode', 'horizon']);
 
@@ -102,9 +126,18 @@ export interface PackedPortfolio {
   numeraires: Int32Array;
 }
 
-/** Validate and pack a portfolio (the caller's objects are not modified). @throws InputError. */
-export function packPortfolio(portfolio: Portfolio, assets?: readonly string[]): PackedPortfolio {
+/**
+ * Validate and pack a portfolio (the caller's objects are not modified). Options without a `vol`
+ * are marked from `portfolio.surface` (one `vol` batch per asset; a surface given as JSON or
+ * unbound is evaluated on `ctx`).
+ * @throws InputError naming the field; `portfolio.surface` when a surface is malformed or needs
+ *   an engine and `ctx` is not given; `<position>.vol` when no surface marks it or the surface has
+ *   no vol there.
+ */
+export function packPortfolio(portfolio: Portfolio<PortfolioPosition>, assets?: readonly string[], ctx?: EngineContext): PackedPortfolio {
   checkOptions(portfolio, PORTFOLIO_KEYS, 'portfolio');
+  const surfaces = portfolio.surface === undefined ? undefined : checkSurfaces(portfolio.surface); // [surface]
+  const unmarked: { i: number; path: string; asset: string; strike: number; expiry: number }[] = []; // [surface]
   const spotsObj = portfolio.spots;
   if (spotsObj === null || typeof spotsObj !== 'object' || Array.isArray(spotsObj)) throw new InputError('portfolio.spots', spotsObj, 'an object of spots');
   let names: string[];
@@ -121,7 +154,7 @@ export function packPortfolio(portfolio: Portfolio, assets?: readonly string[]):
   const index = new Map(names.map((a, i) => [a, i]));
   // Own properties only: an asset named `constructor` or `toString` is not priced by Object.prototype.
   const spots = Float64Array.from(names, (a) => finite(own(spotsObj, a), `portfolio.spots.${a}`, true));
-  const positions = checkArray(portfolio.positions, 'portfolio.positions') as readonly Position[];
+  const positions = checkArray(portfolio.positions, 'portfolio.positions') as readonly PortfolioPosition[];
   const accountsObj = portfolio.accounts;
   if (accountsObj !== undefined && (accountsObj === null || typeof accountsObj !== 'object' || Array.isArray(accountsObj))) {
     throw new InputError('portfolio.accounts', accountsObj, 'an object of accounts');
@@ -181,13 +214,17 @@ export function packPortfolio(portfolio: Portfolio, assets?: readonly string[]):
         kind = coin === 'coin' ? L.KIND_OPTION_COIN : L.KIND_OPTION_USD;
         const T = finite(p.expiry, `${path}.expiry`);
         if (T < 0) throw new InputError(`${path}.expiry`, T, 'a number >= 0 (years)');
-        const vol = finite(p.vol, `${path}.vol`);
+        // [surface] No vol and a surface for the asset: marked after the loop, one batch per asset.
+        const bySurface = p.vol === undefined && surfaces !== undefined && surfaceOf(surfaces, p.asset) !== undefined;
+        const vol = bySurface ? NaN : finite(p.vol, `${path}.vol`);
         if (vol < 0) throw new InputError(`${path}.vol`, vol, 'a number >= 0');
         if (p.type !== 'call' && p.type !== 'put') throw new InputError(`${path}.type`, p.type, "'call' or 'put'");
         type = p.type === 'call' ? 1 : -1;
-        set(L.COL_STRIKE, finite(p.strike, `${path}.strike`, true));
+        const strike = finite(p.strike, `${path}.strike`, true);
+        set(L.COL_STRIKE, strike);
         set(L.COL_EXPIRY, T);
         set(L.COL_VOL, vol);
+        if (bySurface) unmarked.push({ i, path, asset: p.asset, strike, expiry: T });
         set(L.COL_RATE, finite(p.rate, `${path}.rate`, false, 0));
         set(L.COL_CARRY, finite(p.basis, `${path}.basis`, false, 0));
         set(L.COL_VOL_SCALE, finite(p.volShockScale, `${path}.volShockScale`, false, 1));
@@ -201,7 +238,69 @@ export function packPortfolio(portfolio: Portfolio, assets?: readonly string[]):
     i32[L.COL_ACCOUNT * n + i] = acc;
     i32[L.COL_TYPE * n + i] = type;
   });
+  if (unmarked.length > 0) markVolsBySurface(f64, n, unmarked, surfaces!, ctx); // [surface]
   return { n, assets: names, spots, f64, i32, accountNames, numeraires };
+}
+
+// [surface] Marking options by a VolSurface (as the margin market's `surface`, src/margin/market.ts).
+
+function isSurfaceJson(v: unknown): v is VolSurfaceJSON {
+  return v !== null && typeof v === 'object' && (v as { kind?: unknown }).kind === 'riskwasm.VolSurface';
+}
+
+/** @throws InputError naming `portfolio.surface` (or `portfolio.surface.<asset>`) unless a VolSurface, its JSON, or a Map of them by asset. */
+function checkSurfaces(v: unknown): PortfolioSurfaces {
+  if (v instanceof VolSurface) return v;
+  if (isSurfaceJson(v)) {
+    VolSurface.fromJSON(v);
+    return v;
+  }
+  if (v instanceof Map) {
+    for (const [asset, s] of v) {
+      if (typeof asset !== 'string') throw new InputError('portfolio.surface', v, 'a Map from asset names to VolSurfaces');
+      if (!(s instanceof VolSurface) && !isSurfaceJson(s)) throw new InputError(`portfolio.surface.${asset}`, s, 'a VolSurface (engine.volSurface) or its JSON');
+      if (!(s instanceof VolSurface)) VolSurface.fromJSON(s);
+    }
+    return v as PortfolioSurfaces;
+  }
+  throw new InputError('portfolio.surface', v, 'a VolSurface, its JSON, or a Map from asset names to them');
+}
+
+/** The surface that marks `asset`'s options, if any. */
+function surfaceOf(surfaces: PortfolioSurfaces, asset: string): VolSurface | VolSurfaceJSON | undefined {
+  if (surfaces instanceof Map) return surfaces.get(asset);
+  const s = surfaces as VolSurface | VolSurfaceJSON;
+  return s.underlying === undefined || s.underlying === asset ? s : undefined;
+}
+
+/**
+ * Vols of the options packed without one (COL_VOL NaN), sticky strike: one `vol({ strikes, expiries })`
+ * per asset. Workers never see a surface: they get the packed vols.
+ * @throws InputError at `portfolio.surface` when a surface needs an engine and none is given, or at
+ *   `<position>.vol` when the surface has no vol there (status invalidInput or arbitrage).
+ */
+function markVolsBySurface(
+  f64: Float64Array, n: number, unmarked: readonly { i: number; path: string; asset: string; strike: number; expiry: number }[],
+  surfaces: PortfolioSurfaces, ctx: EngineContext | undefined,
+): void {
+  const byAsset = new Map<string, typeof unmarked[number][]>();
+  for (const u of unmarked) {
+    let list = byAsset.get(u.asset);
+    if (!list) byAsset.set(u.asset, (list = []));
+    list.push(u);
+  }
+  for (const [asset, list] of byAsset) {
+    const given = surfaceOf(surfaces, asset)!;
+    let surface: VolSurface;
+    if (given instanceof VolSurface && given.engine !== undefined) surface = given;
+    else if (ctx === undefined) throw new InputError('portfolio.surface', given, 'a VolSurface bound to an engine (this call has none to bind it to)');
+    else surface = given instanceof VolSurface ? given.withEngine(ctx) : VolSurface.fromJSON(given, ctx);
+    const { vols, status } = surface.vol({ strikes: Float64Array.from(list, (u) => u.strike), expiries: Float64Array.from(list, (u) => u.expiry) });
+    list.forEach((u, j) => {
+      if (status[j] !== 0 || !(vols[j] >= 0)) throw new InputError(`${u.path}.vol`, vols[j], `a vol from portfolio.surface at strike ${u.strike}, expiry ${u.expiry} (status ${status[j]})`);
+      f64[L.COL_VOL * n + u.i] = vols[j];
+    });
+  }
 }
 
 /** Scenario matrix checked and flattened to row-major [m][nFactors]. */
@@ -230,7 +329,8 @@ const VOL_MODES = { absolute: L.VOL_SHOCK_ABSOLUTE, relative: L.VOL_SHOCK_RELATI
 
 /** Options of {@link revaluePortfolio}. */
 export interface RevaluePortfolioArgs {
-  portfolio: Portfolio;
+  /** Positions and spots; options may leave out `vol` when `portfolio.surface` marks them. */
+  portfolio: Portfolio<PortfolioPosition>;
   scenarios: ScenarioSet;
   /** Also return per-position USD P&L [positions][scenarios] (needed for allocation). */
   positionPnl?: boolean;
@@ -272,7 +372,7 @@ export function planRevaluation(ctx: EngineContext, args: RevaluePortfolioArgs, 
   checkOptions(args, keys, '', 'args');
   const sc = args.scenarios;
   checkScenarioSet(sc);
-  const packed = packPortfolio(args.portfolio, sc.assets);
+  const packed = packPortfolio(args.portfolio, sc.assets, ctx);
   const nF = packed.assets.length;
   const lr = flattenScenarios(sc.logReturns, nF, 'scenarios.logReturns');
   const m = lr.length / nF;

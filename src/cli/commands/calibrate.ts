@@ -1,6 +1,6 @@
 /**
  * `riskwasm calibrate [chain.csv] --model svi|ssvi|heston|bates|sabr`: fit a model to the
- * implied-vol surface of a Deribit chain and report, per expiry, the parameters, RMSE in vol
+ * implied-vol surface of an option chain (Deribit, Cboe or column-mapped) and report, per expiry, the parameters, RMSE in vol
  * points, the fraction of model vols inside the bid-ask, arbitrage checks, the optimizer's stop
  * reason and time; `--plot` draws the smiles with market bid/ask bars and the fitted curves.
  * SVI and SABR fit each expiry on its own; SSVI, Heston and Bates fit the whole surface at once.
@@ -25,7 +25,7 @@ const CONVERGED: readonly EndReason[] = ['converged', 'stationaryPoint', 'smallS
 
 /** One expiry of a fit report (`riskwasm.calibrate/1` `fits[].expiries[]`). */
 interface ExpiryFit {
-  expiry: string; expiryDate: string; timeToExpiry: number; forward: number; quotes: number;
+  expiry: string; expiryDate: string; timeToExpiry: number; forward: number; discountFactor: number; forwardSource: string; quotes: number;
   params: Record<string, number> | null;
   rmse: number; maxAbsError: number; insideBidAsk: number;
   reason: EndReason | null; iterations: number | null; elapsedMs: number | null;
@@ -55,7 +55,7 @@ interface SurfaceFit {
 
 export const calibrateCommand: CliCommand = {
   syntax: 'calibrate [chain]',
-  description: 'Fit SVI, SSVI, Heston, Bates or SABR to a Deribit chain: fit report per expiry',
+  description: 'Fit SVI, SSVI, Heston, Bates or SABR to an option chain (Deribit, Cboe, columns): fit report per expiry',
   options: [
     { flags: '--model <model>', description: 'svi, ssvi, heston, bates or sabr', default: 'svi' },
     ...CHAIN_OPTIONS,
@@ -71,7 +71,7 @@ export const calibrateCommand: CliCommand = {
     if (!(beta >= 0 && beta <= 1)) throw new BadInputError(`expected a number in [0, 1], got ${JSON.stringify(options.beta)}`, { field: '--beta' });
     const plot = options.plot !== undefined ? String(options.plot) : undefined;
     if (plot) plotFormat(plot);
-    const input = await readChain(ctx, chainPath, options.skipBadRows === true);
+    const input = await readChain(ctx, chainPath, options.skipBadRows === true, options);
     const engine = await ctx.engine();
     const surfaces = buildSurfaces(ctx, engine, input, options);
     const units = surfaces.reduce((n, s) => n + (model === 'svi' || model === 'sabr' ? s.expiries.length : 1), 0);
@@ -171,7 +171,7 @@ function sliceStats(s: Surface, idx: number[], residuals: Float64Array, modelVol
 
 function expiryBase(s: Surface, j: number) {
   const e = s.expiries[j];
-  return { expiry: expiryLabel(e.expiryDate), expiryDate: e.expiryDate, timeToExpiry: e.expiry, forward: e.forward, quotes: e.quotes };
+  return { expiry: expiryLabel(e.expiryDate), expiryDate: e.expiryDate, timeToExpiry: e.expiry, forward: e.forward, discountFactor: e.discountFactor, forwardSource: e.forwardSource, quotes: e.quotes };
 }
 
 async function fitSurface(ctx: CliContext, engine: Engine, s: Surface, model: Model, beta: number, tick: () => void): Promise<SurfaceFit> {

@@ -1,7 +1,9 @@
 /**
- * `riskwasm surface [chain.csv]`: a Deribit chain -> the implied-vol surface of out-of-the-money
- * options with a bid and an ask (bid, ask and mid IV by the batch implied-vol solver, Deribit's
- * mark IV beside them) and Black-76 greeks at the mid IV, as a table, JSON or CSV.
+ * `riskwasm surface [chain.csv]`: an option chain (Deribit, Cboe or column-mapped) -> the
+ * implied-vol surface of out-of-the-money options with a bid and an ask (bid, ask and mid IV by the
+ * batch implied-vol solver, the venue's mark IV beside them when it publishes one) and Black-76
+ * greeks at the mid IV in the chain's own settlement (coin-settled for Deribit, discounted quote
+ * currency for Cboe and most listed options), as a table, JSON or CSV.
  */
 import { ivSurfaceChart } from '../../charts/specs.js';
 import type { Surface } from '../../calibration/surface.js';
@@ -47,13 +49,13 @@ function fitLine(f: ExpirySviFit): string {
 /** One quote of the `riskwasm.surface/1` report. */
 interface QuoteRow {
   instrument: string; line: number; expiry: string; expiryDate: string; timeToExpiry: number; strike: number; type: 'call' | 'put';
-  forward: number; bid: number; ask: number; mid: number; bidIv: number; askIv: number; midIv: number; markIv: number;
+  forward: number; discountFactor: number; bid: number; ask: number; mid: number; bidIv: number; askIv: number; midIv: number; markIv: number;
   delta: number; gamma: number; vega: number; theta: number;
 }
 
 export const surfaceCommand: CliCommand = {
   syntax: 'surface [chain]',
-  description: 'Deribit option chain -> implied-vol surface (bid/ask/mid IV, greeks)',
+  description: 'Option chain (Deribit, Cboe, columns) -> implied-vol surface (bid/ask/mid IV, greeks)',
   options: [
     ...CHAIN_OPTIONS,
     { flags: '--csv', description: 'CSV output (one row per quote)' },
@@ -65,7 +67,7 @@ export const surfaceCommand: CliCommand = {
   async run(ctx, [chainPath], options): Promise<CommandReport> {
     const plot = options.plot !== undefined ? String(options.plot) : undefined;
     const format = plot ? plotFormat(plot) : undefined;
-    const input = await readChain(ctx, chainPath, options.skipBadRows === true);
+    const input = await readChain(ctx, chainPath, options.skipBadRows === true, options);
     const engine = await ctx.engine();
     const surfaces = buildSurfaces(ctx, engine, input, options);
     const fitModel = String(options.fit ?? 'none').toLowerCase();
@@ -77,14 +79,16 @@ export const surfaceCommand: CliCommand = {
     const results = surfaces.map((s) => {
       const greeks = engine.black76({
         forwards: s.forwards, strikes: s.quotes.strikes, expiries: s.quotes.expiries, vols: s.quotes.vols,
-        types: s.quotes.types, settlement: 'coin', greeks: true,
+        types: s.quotes.types, greeks: true,
+        // The chain's own settlement: coin-settled prices are never discounted; quote-currency prices at the expiry's discount factor.
+        ...(s.priceUnit === 'underlying' ? { settlement: 'coin' as const } : { settlement: 'usd' as const, discountFactors: s.discountFactors }),
       });
       const quotes: QuoteRow[] = Array.from({ length: s.kept }, (_, i) => {
         const row = lineIndex.get(s.lines[i])!;
         const e = s.expiries.find((x) => x.expiry === s.quotes.expiries[i])!;
         return {
           instrument: s.instruments[i], line: s.lines[i], expiry: expiryLabel(e.expiryDate), expiryDate: e.expiryDate,
-          timeToExpiry: s.quotes.expiries[i], strike: s.quotes.strikes[i], type: s.quotes.types[i], forward: s.forwards[i],
+          timeToExpiry: s.quotes.expiries[i], strike: s.quotes.strikes[i], type: s.quotes.types[i], forward: s.forwards[i], discountFactor: s.discountFactors[i],
           bid: s.bidPrices[i], ask: s.askPrices[i], mid: s.midPrices[i],
           bidIv: s.quotes.bids[i], askIv: s.quotes.asks[i], midIv: s.quotes.vols[i], markIv: input.chain.markIv[row],
           delta: greeks.delta![i], gamma: greeks.gamma![i], vega: greeks.vega![i], theta: greeks.theta![i],
@@ -103,7 +107,8 @@ export const surfaceCommand: CliCommand = {
         kept: s.kept,
         dropped: s.dropped,
         expiries: s.expiries.map((e) => ({
-          expiry: expiryLabel(e.expiryDate), expiryDate: e.expiryDate, timeToExpiry: e.expiry, forward: e.forward, quotes: e.quotes,
+          expiry: expiryLabel(e.expiryDate), expiryDate: e.expiryDate, timeToExpiry: e.expiry, forward: e.forward,
+          discountFactor: e.discountFactor, forwardSource: e.forwardSource, quotes: e.quotes,
           atmIv: atmIv(quotes, e.expiry, e.forward),
           ...(fits[k] ? { fit: { model: 'svi', ...fits[k]!.get(e.expiry)! } } : {}),
         })),
@@ -135,7 +140,7 @@ function atmIv(quotes: QuoteRow[], T: number, F: number): number {
 }
 
 const CSV_COLUMNS: (keyof QuoteRow | 'currency')[] = [
-  'currency', 'instrument', 'line', 'expiry', 'expiryDate', 'timeToExpiry', 'strike', 'type', 'forward', 'bid', 'ask', 'mid',
+  'currency', 'instrument', 'line', 'expiry', 'expiryDate', 'timeToExpiry', 'strike', 'type', 'forward', 'discountFactor', 'bid', 'ask', 'mid',
   'bidIv', 'askIv', 'midIv', 'markIv', 'delta', 'gamma', 'vega', 'theta',
 ];
 
@@ -153,11 +158,12 @@ function surfaceText(file: string, results: { surface: Surface; quotes: QuoteRow
   for (const [k, { surface: s, quotes }] of results.entries()) {
     const dropped = Object.entries(s.dropped).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ');
     out.push(`${s.currency} implied-vol surface from ${file}: ${s.kept} OTM quotes with bid and ask, ${s.expiries.length} expiries (of ${s.considered} options; dropped: ${dropped || 'none'})`);
-    out.push('IVs: Black-76 on the forward, coin-settled prices; markIv = Deribit\'s. Greeks at mid IV: delta dV/dF, gamma per USD, vega USD per vol point, theta USD per day.');
+    out.push(unitsLine(s, quotes));
     for (const e of s.expiries) {
       const rows = quotes.filter((q) => q.timeToExpiry === e.expiry);
       out.push('');
-      out.push(`${expiryLabel(e.expiryDate)}  T ${e.expiry.toFixed(4)} y  forward ${e.forward.toFixed(2)}  ${e.quotes} quotes  ATM mid IV ${percent(atmIv(quotes, e.expiry, e.forward))}`);
+      const df = s.priceUnit === 'quote' ? `  DF ${e.discountFactor.toFixed(5)} (forward from ${e.forwardSource})` : '';
+      out.push(`${expiryLabel(e.expiryDate)}  T ${e.expiry.toFixed(4)} y  forward ${e.forward.toFixed(2)}${df}  ${e.quotes} quotes  ATM mid IV ${percent(atmIv(quotes, e.expiry, e.forward))}`);
       const fit = fits[k]?.get(e.expiry);
       if (fit) out.push(fitLine(fit));
       out.push(formatTable(
@@ -178,4 +184,17 @@ function surfaceText(file: string, results: { surface: Surface; quotes: QuoteRow
     out.push('');
   }
   return out.join('\n');
+}
+
+/**
+ * What the IVs and greeks of a surface are in: coin-settled (Deribit) or quote currency discounted
+ * at the chain's discount factors (Cboe, columns); the venue's mark IV named only when it has one.
+ */
+function unitsLine(s: Surface, quotes: QuoteRow[]): string {
+  const marks = quotes.some((q) => Number.isFinite(q.markIv)) ? 'markIv = the venue\'s' : 'no venue mark IV in the chain';
+  const ccy = 'USD';
+  if (s.priceUnit === 'underlying') {
+    return `IVs: Black-76 on the forward, coin-settled prices (never discounted); ${marks}. Greeks at mid IV: delta dV/dF, gamma per ${ccy}, vega ${ccy} per vol point, theta ${ccy} per day.`;
+  }
+  return `IVs: Black-76 on the forward, ${ccy} prices discounted at each expiry's discount factor; ${marks}. Greeks at mid IV of the discounted price: delta dV/dF, gamma per ${ccy}, vega ${ccy} per vol point, theta ${ccy} per day.`;
 }
