@@ -20,6 +20,7 @@ import {
   H_HEDGE_EXPIRY, STRATEGY_NONE, STRATEGY_DELTA_GAMMA, BAND_NONE, BAND_WHALLEY_WILMOTT,
   OPT_QUANTITY, OPT_TYPE, OPT_STRIKE, OPT_EXPIRY, OPT_SETTLE, OPT_COLUMNS, HEDGE_STEP_COLUMNS, HEDGE_OPTION_COLUMNS,
 } from './layout.js';
+import { normalCdfTable, normalCdfTableInit } from './normal-cdf-table.js';
 
 const PSI_C = 1.5;
 const MAX_JUMPS = 1000;
@@ -143,7 +144,7 @@ function hedgePath(c: Setup, pX: number, stride: number): void {
         const d1 = x * a + F[row + 1]!;
         const eq = F[row + 2]!;
         const q = F[o + OPT_QUANTITY]!;
-        const N1 = normalCdf(d1);
+        const N1 = normalCdfTable(d1);
         db += q * (eq * (F[o + OPT_TYPE]! > 0.0 ? N1 : N1 - 1.0));
         if (needGamma) {
           const gk = q * (eq * normalPdf(d1) * a / S);
@@ -159,7 +160,7 @@ function hedgePath(c: Setup, pX: number, stride: number): void {
         const a = F[row]!;
         const d1 = x * a + F[row + 1]!;
         const eq = F[row + 2]!;
-        const N1 = normalCdf(d1);
+        const N1 = normalCdfTable(d1);
         const dH = eq * (c.hType > 0.0 ? N1 : N1 - 1.0);
         const gH = eq * normalPdf(d1) * a / S;
         gs = gAbs === 0.0 ? 0.0 : gH * qAbs > GAMMA_FLOOR * gAbs ? -gb / gH : g;
@@ -221,6 +222,7 @@ export function hedgeShard(
   const dps = model === MODEL_GBM ? 1 : model === MODEL_MERTON ? 3 : model === MODEL_BATES ? 4 : 2;
   if (steps * dps > 0x7fffffff) return 1;
   const start = pathStart;
+  normalCdfTableInit();
 
   const spot = par(H_SPOT);
   const rate = par(H_RATE);
