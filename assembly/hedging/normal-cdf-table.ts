@@ -50,9 +50,32 @@ export function normalCdfTable(z: f64): f64 {
   return load<f64>(p) + u * (load<f64>(p + 8) + u * (load<f64>(p + 16) + u * (load<f64>(p + 24) + u * load<f64>(p + 32))));
 }
 
-/** normalCdfTable lane by lane (two independent scalar chains: the lanes index different rows). */
+/** One coefficient of the rows at p0 (lane 0) and p1 (lane 1). */
+// @ts-ignore: decorator
+@inline
+function pairAt(p0: usize, p1: usize): v128 {
+  return v128.load64_lane(p1, v128.load64_zero(p0), 1);
+}
+
+/**
+ * normalCdfTable on two lanes: the same operations lane for lane (IEEE, so the same bits), the two
+ * rows gathered by lane loads; a lane beyond |z| = 8 (or NaN) sends both to the scalar function.
+ */
 // @ts-ignore: decorator
 @inline
 export function normalCdfTableX2(z: v128): v128 {
-  return f64x2.replace_lane(f64x2.splat(normalCdfTable(f64x2.extract_lane(z, 0))), 1, normalCdfTable(f64x2.extract_lane(z, 1)));
+  if (!i64x2.all_true(f64x2.le(f64x2.abs(z), f64x2.splat(8.0)))) {
+    return f64x2.replace_lane(f64x2.splat(normalCdfTable(f64x2.extract_lane(z, 0))), 1, normalCdfTable(f64x2.extract_lane(z, 1)));
+  }
+  const t = f64x2.mul(z, f64x2.splat(64.0));
+  const j = f64x2.floor(f64x2.add(t, f64x2.splat(0.5)));
+  const u = f64x2.sub(t, j);
+  const idx = i32x4.trunc_sat_f64x2_s_zero(j);
+  const p0 = TAB + (<usize>((i32x4.extract_lane(idx, 0) + HALF_SPAN) * COLS) << 3);
+  const p1 = TAB + (<usize>((i32x4.extract_lane(idx, 1) + HALF_SPAN) * COLS) << 3);
+  let r = f64x2.mul(u, pairAt(p0 + 32, p1 + 32));
+  r = f64x2.mul(u, f64x2.add(pairAt(p0 + 24, p1 + 24), r));
+  r = f64x2.mul(u, f64x2.add(pairAt(p0 + 16, p1 + 16), r));
+  r = f64x2.mul(u, f64x2.add(pairAt(p0 + 8, p1 + 8), r));
+  return f64x2.add(pairAt(p0, p1), r);
 }
