@@ -2,7 +2,8 @@
 // accounting, the strategies and the references). Line for line the AssemblyScript kernel with
 // `heap` views for raw loads and stores; the WASM twin makes GBM paths two per f64x2 lane, bit for
 // bit this scalar loop. Draws and path steps are those of src/kernels/montecarlo (same Philox
-// stream layout, same step formulas), exp / log / normal cdf and pdf the shared implementations:
+// stream layout, same step formulas), exp / log / normal cdf and pdf the shared implementations (the
+// deltas' cdf the table of normal-cdf-table.ts, built from them):
 // every output is the WASM twin's, bit for bit.
 //
 // Returns 0, or 1 for a malformed call (count, nOptions or nRuns < 0, steps < 1, unknown code, an interval < 1,
