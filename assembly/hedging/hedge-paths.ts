@@ -29,7 +29,8 @@
 //
 // d1 = (ln S - ln K + (r - q + sigma_h^2/2) tau) / (sigma_h sqrt tau) is formed as x a + b from
 // per-step, per-option constants (the scratch table), with x = ln S the path state itself: no
-// logarithm per step. Normal cdf and pdf are Cody's (math/normal-distribution.ts) on the shared
+// logarithm per step. The deltas take Phi from normal-cdf-table.ts (table plus Taylor, < 3e-13 off
+// the exact Phi); prices and gammas use Cody's cdf and pdf (math/normal-distribution.ts) on the shared
 // exp, exp and log the shared elementary functions: every output is bit for bit the JS twin's.
 //
 // GBM paths are made two at a time, one per f64x2 lane (pair-draws.ts draws, gbm-log-paths.ts):
@@ -45,6 +46,7 @@ import { expX2, logX2 } from "../math/f64x2-elementary";
 import { normalPdfX2, normalCdfX2 } from "../math/f64x2-normal";
 import { MODEL_GBM, MODEL_HESTON_EULER, MODEL_MERTON, MODEL_BATES, DRAWS_PHILOX } from "../montecarlo/layout";
 import { gbmLogPathPair } from "./gbm-log-paths";
+import { normalCdfTable, normalCdfTableX2, normalCdfTableInit } from "./normal-cdf-table";
 import {
   H_MODEL, H_SPOT, H_RATE, H_DIVIDEND, H_HORIZON, H_VOL, H_V0, H_KAPPA, H_THETA, H_VOL_OF_VAR, H_RHO,
   H_JUMP_INTENSITY, H_JUMP_MEAN, H_JUMP_VOL, H_HEDGE_VOL, H_STRATEGY, H_BAND_MODE, H_BAND,
@@ -191,7 +193,7 @@ function hedgePath(pX: usize, stride: usize): void {
         const d1 = x * a + at(row, 1);
         const eq = at(row, 2);
         const q = at(o, OPT_QUANTITY);
-        const N1 = normalCdf(d1);
+        const N1 = normalCdfTable(d1);
         db += q * (eq * (at(o, OPT_TYPE) > 0.0 ? N1 : N1 - 1.0));
         if (needGamma) {
           const gk = q * (eq * normalPdf(d1) * a / S);
@@ -207,7 +209,7 @@ function hedgePath(pX: usize, stride: usize): void {
         const a = at(row, 0);
         const d1 = x * a + at(row, 1);
         const eq = at(row, 2);
-        const N1 = normalCdf(d1);
+        const N1 = normalCdfTable(d1);
         const dH = eq * (gHType > 0.0 ? N1 : N1 - 1.0);
         const gH = eq * normalPdf(d1) * a / S;
         // No gamma to hedge: no hedge option. A hedge option with under 1e-8 of the book's gamma per
@@ -322,8 +324,8 @@ function hedgePathX2(pX: usize): void {
         const rj = rowJ + ko;
         const d1i = f64x2.add(f64x2.mul(xi, f64x2.splat(at(ri, 0))), f64x2.splat(at(ri, 1)));
         const d1j = f64x2.add(f64x2.mul(xj, f64x2.splat(at(rj, 0))), f64x2.splat(at(rj, 1)));
-        const Ni = normalCdfX2(d1i);
-        const Nj = normalCdfX2(d1j);
+        const Ni = normalCdfTableX2(d1i);
+        const Nj = normalCdfTableX2(d1j);
         dbi = f64x2.add(dbi, f64x2.mul(q, f64x2.mul(f64x2.splat(at(ri, 2)), call ? Ni : f64x2.sub(Ni, one))));
         if (settle > jj) dbj = f64x2.add(dbj, f64x2.mul(q, f64x2.mul(f64x2.splat(at(rj, 2)), call ? Nj : f64x2.sub(Nj, one))));
       }
@@ -375,7 +377,7 @@ function hedgePathX2(pX: usize): void {
         const d1 = f64x2.add(f64x2.mul(x, a), f64x2.splat(at(row, 1)));
         const eq = f64x2.splat(at(row, 2));
         const q = f64x2.splat(at(o, OPT_QUANTITY));
-        const N1 = normalCdfX2(d1);
+        const N1 = normalCdfTableX2(d1);
         db = f64x2.add(db, f64x2.mul(q, f64x2.mul(eq, at(o, OPT_TYPE) > 0.0 ? N1 : f64x2.sub(N1, one))));
         if (needGamma) {
           const gk = f64x2.mul(q, f64x2.div(f64x2.mul(f64x2.mul(eq, normalPdfX2(d1)), a), S));
@@ -391,7 +393,7 @@ function hedgePathX2(pX: usize): void {
         const a = f64x2.splat(at(row, 0));
         const d1 = f64x2.add(f64x2.mul(x, a), f64x2.splat(at(row, 1)));
         const eq = f64x2.splat(at(row, 2));
-        const N1 = normalCdfX2(d1);
+        const N1 = normalCdfTableX2(d1);
         const dH = f64x2.mul(eq, gHType > 0.0 ? N1 : f64x2.sub(N1, one));
         const gH = f64x2.div(f64x2.mul(f64x2.mul(eq, normalPdfX2(d1)), a), S);
         const usable = f64x2.gt(f64x2.mul(gH, f64x2.splat(qAbs)), f64x2.mul(f64x2.splat(GAMMA_FLOOR), gAbs));
@@ -473,6 +475,7 @@ export function hedgeShard(
   const jv = par(pParams, H_JUMP_VOL);
   const hv = par(pParams, H_HEDGE_VOL);
 
+  normalCdfTableInit();
   gSteps = steps;
   gN = nOptions;
   gOpt = pOptions;

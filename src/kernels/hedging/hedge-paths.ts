@@ -2,7 +2,8 @@
 // accounting, the strategies and the references). Line for line the AssemblyScript kernel with
 // `heap` views for raw loads and stores; the WASM twin makes GBM paths two per f64x2 lane, bit for
 // bit this scalar loop. Draws and path steps are those of src/kernels/montecarlo (same Philox
-// stream layout, same step formulas), exp / log / normal cdf and pdf the shared implementations:
+// stream layout, same step formulas), exp / log / normal cdf and pdf the shared implementations (the
+// deltas' cdf the table of normal-cdf-table.ts, built from them):
 // every output is the WASM twin's, bit for bit.
 //
 // Returns 0, or 1 for a malformed call (count, nOptions or nRuns < 0, steps < 1, unknown code, an interval < 1,
@@ -20,6 +21,7 @@ import {
   H_HEDGE_EXPIRY, STRATEGY_NONE, STRATEGY_DELTA_GAMMA, BAND_NONE, BAND_WHALLEY_WILMOTT,
   OPT_QUANTITY, OPT_TYPE, OPT_STRIKE, OPT_EXPIRY, OPT_SETTLE, OPT_COLUMNS, HEDGE_STEP_COLUMNS, HEDGE_OPTION_COLUMNS,
 } from './layout.js';
+import { normalCdfTable, normalCdfTableInit } from './normal-cdf-table.js';
 
 const PSI_C = 1.5;
 const MAX_JUMPS = 1000;
@@ -143,7 +145,7 @@ function hedgePath(c: Setup, pX: number, stride: number): void {
         const d1 = x * a + F[row + 1]!;
         const eq = F[row + 2]!;
         const q = F[o + OPT_QUANTITY]!;
-        const N1 = normalCdf(d1);
+        const N1 = normalCdfTable(d1);
         db += q * (eq * (F[o + OPT_TYPE]! > 0.0 ? N1 : N1 - 1.0));
         if (needGamma) {
           const gk = q * (eq * normalPdf(d1) * a / S);
@@ -159,7 +161,7 @@ function hedgePath(c: Setup, pX: number, stride: number): void {
         const a = F[row]!;
         const d1 = x * a + F[row + 1]!;
         const eq = F[row + 2]!;
-        const N1 = normalCdf(d1);
+        const N1 = normalCdfTable(d1);
         const dH = eq * (c.hType > 0.0 ? N1 : N1 - 1.0);
         const gH = eq * normalPdf(d1) * a / S;
         gs = gAbs === 0.0 ? 0.0 : gH * qAbs > GAMMA_FLOOR * gAbs ? -gb / gH : g;
@@ -221,6 +223,7 @@ export function hedgeShard(
   const dps = model === MODEL_GBM ? 1 : model === MODEL_MERTON ? 3 : model === MODEL_BATES ? 4 : 2;
   if (steps * dps > 0x7fffffff) return 1;
   const start = pathStart;
+  normalCdfTableInit();
 
   const spot = par(H_SPOT);
   const rate = par(H_RATE);
