@@ -13,7 +13,7 @@ import { requireRecord } from '../arguments.js';
 import { dict, own } from '../data-tables.js';
 import { checkMarket, assetPrice, STABLECOINS } from './market.js';
 import { resolveAccounts } from './market.js';
-import { checkHaircuts, checkStandardParams, type StandardMarginParams } from './standard-params.js';
+import { checkHaircuts, checkStandardParams, ruleFor, type StandardMarginParams } from './standard-params.js';
 import type { MarginStatus } from './standard-margin.js';
 import {
   accountMarginFromPnl, checkAggregation, marginGridRows, nettingKey, prepareMarginGrid, type MarginAggregation, type PortfolioMarginResult,
@@ -154,6 +154,9 @@ class BookAccount {
   /** The collateral as columns (the per-tick equity loop reads these, not the Map). */
   colAssets: string[] = [];
   colAmounts: number[] = [];
+  /** Collateral value after haircuts (USD), valid until its collateral or a collateral asset's index changes. */
+  colValue = 0;
+  colValid = false;
   raw: Record<string, unknown>[];
   units: BookUnit[];
   sizes: number[];
@@ -197,6 +200,7 @@ class BookAccount {
   syncCollateral(): void {
     this.colAssets = [...this.collateral.keys()];
     this.colAmounts = [...this.collateral.values()];
+    this.colValid = false;
   }
 }
 
@@ -726,14 +730,15 @@ export class MarginBook extends EventTarget {
     // Commit.
     this.market = market;
     this.scratch.clear();
+    const stamp = ++this.stampCounter;
     for (let j = 0; j < list.length; j++) {
       const u = list[j];
+      u.stamp = stamp;
       u.r = fresh[j].r;
       if (u.row >= 0) (this.store as PnlStore).set(u.row, fresh[j].pnl as Float64Array);
       else u.pnl = fresh[j].pnl;
     }
     // Exposed accounts, each once: holders of a moved underlying (or its collateral), of a re-marked vol, or all on a rate change.
-    const stamp = ++this.stampCounter;
     const exposed: BookAccount[] = [];
     if (rateChanged) for (const a of this.accounts.values()) exposed.push(a);
     else {
@@ -745,6 +750,7 @@ export class MarginBook extends EventTarget {
           }
         }
         for (const a of this.collateralHolders.get(name) ?? []) {
+          a.colValid = false;
           if (a.stamp !== stamp) {
             a.stamp = stamp;
             exposed.push(a);
@@ -767,7 +773,7 @@ export class MarginBook extends EventTarget {
     for (let i = 0; i < exposed.length; i++) {
       const a = exposed[i];
       const status = a.status, warning = a.warning;
-      this.remargin(a, positionPath);
+      this.remargin(a, positionPath, stamp);
       this.settle(a, status, warning, out);
     }
     return out;
@@ -933,22 +939,29 @@ export class MarginBook extends EventTarget {
   }
 
   /** Recompute every position of `a` from its units, then its totals. */
-  private remargin(a: BookAccount, pathOf: (k: number) => string): void {
+  private remargin(a: BookAccount, pathOf: (k: number) => string, stamp = -1): void {
     if (this.pg === undefined) {
       const n = a.units.length;
       if (a.pIm.length !== n) {
         a.pIm = new Array(n);
         a.pMm = new Array(n);
         a.pVal = new Array(n);
+        stamp = -1;
       }
-      for (let k = 0; k < n; k++) this.standardPosition(a, k, pathOf);
+      // On a market tick (stamp >= 0) only positions on re-resolved units change: the rest keep their amounts.
+      const units = a.units;
+      for (let k = 0; k < n; k++) if (stamp < 0 || units[k].stamp === stamp) this.standardPosition(a, k, pathOf);
     } else this.portfolioAccount(a);
     this.retotal(a);
   }
 
   private standardPosition(a: BookAccount, k: number, pathOf: (k: number) => string): void {
-    const u = a.units[k].r;
-    standardAmounts(u, a.sizes[k], a.entries[k], this.params as StandardMarginParams, pathOf, k, this.amounts);
+    const unit = a.units[k];
+    const u = unit.r;
+    const params = this.params as StandardMarginParams;
+    // The rule depends on the unit's kind and asset only (fixed): looked up once per unit, not per position.
+    if (unit.rule === undefined && u.kind !== 'spot') unit.rule = u.kind === 'option' ? ruleFor(params.options, u.asset) : ruleFor(params.linear, u.asset);
+    standardAmounts(u, a.sizes[k], a.entries[k], params, pathOf, k, this.amounts, unit.rule);
     a.pIm[k] = this.amounts[0];
     a.pMm[k] = this.amounts[1];
     a.pVal[k] = positionValue(u, a.sizes[k], a.entries[k], this.haircuts);
@@ -1035,12 +1048,18 @@ export class MarginBook extends EventTarget {
   /** Totals, ratios and status of `a` from its cached per-position amounts (accountEquity's sums, in its order). */
   private retotal(a: BookAccount): void {
     const h = this.haircuts;
-    let collateral = 0;
-    const assets = a.colAssets, amounts = a.colAmounts;
-    for (let i = 0; i < assets.length; i++) {
-      const asset = assets[i];
-      const price = STABLECOINS.has(asset) ? 1 : (own(this.market.assets, asset) as AssetMarket).index;
-      collateral += amounts[i] * price * (1 - haircutIn(h, asset));
+    let collateral = a.colValue;
+    if (!a.colValid) {
+      // The same sum in the same order as before, kept between ticks that move none of its assets.
+      collateral = 0;
+      const assets = a.colAssets, amounts = a.colAmounts;
+      for (let i = 0; i < assets.length; i++) {
+        const asset = assets[i];
+        const price = STABLECOINS.has(asset) ? 1 : (own(this.market.assets, asset) as AssetMarket).index;
+        collateral += amounts[i] * price * (1 - haircutIn(h, asset));
+      }
+      a.colValue = collateral;
+      a.colValid = true;
     }
     let spot = 0, upnl = 0, funding = 0, options = 0, im = 0, mm = 0;
     const n = a.units.length;
