@@ -99,7 +99,10 @@ function interleaved(fs, reps, warm = 3) {
 
 const BACKENDS = /** @type {const} */ (['wasm', 'js']);
 
-export async function run({ quick = false, only } = {}) {
+/**
+ * @param {{ quick?: boolean, only?: 'standard' | 'pm' }} [opts] `only`: just that book's updateMarket (for profiling).
+ */
+export async function run({ quick = false, only = undefined } = {}) {
   const riskwasm = await import('../dist/index.js');
   const { DERIBIT_GRID, DERIBIT_STANDARD } = riskwasm;
   const nStd = quick ? 10_000 : 100_000;
@@ -182,7 +185,9 @@ export async function run({ quick = false, only } = {}) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const quick = process.argv.includes('--quick');
   const o = process.argv.indexOf('--only');
-  const res = await run({ quick, only: o > 0 ? process.argv[o + 1] : undefined });
+  const only = o > 0 ? process.argv[o + 1] : undefined;
+  if (only !== undefined && only !== 'standard' && only !== 'pm') throw new Error(`--only standard|pm, got ${only}`);
+  const res = await run({ quick, only });
   if (process.argv.includes('--json')) console.log(JSON.stringify(res, null, 2));
   else {
     const f = (x) => (typeof x === 'number' ? x.toFixed(x < 10 ? 2 : 1) : x);
