@@ -187,7 +187,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const o = process.argv.indexOf('--only');
   const only = o > 0 ? process.argv[o + 1] : undefined;
   if (only !== undefined && only !== 'standard' && only !== 'pm') throw new Error(`--only standard|pm, got ${only}`);
-  const res = await run({ quick, only });
+  const res = await run({ quick, only: /** @type {'standard' | 'pm' | undefined} */ (only) });
   if (process.argv.includes('--json')) console.log(JSON.stringify(res, null, 2));
   else {
     const f = (x) => (typeof x === 'number' ? x.toFixed(x < 10 ? 2 : 1) : x);
