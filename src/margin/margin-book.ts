@@ -132,11 +132,6 @@ export class MarginBook extends EventTarget {
     else this.listening.delete(type);
   }
 
-  /** Fills planning against the book's units and market (see planFills). */
-  private plan(a: BookAccount, fills: readonly MarginOrder[], path: string, whatIf: boolean): Plan {
-    return planFills({ ctx: this.ctx, market: this.market, pg: this.pg, rows: this.rows, units: this.units, scratch: this.scratch }, a, fills, path, whatIf);
-  }
-
   private emit(type: MarginBookEventType, change: MarginStatusChange): void {
     if (this.listening.has(type)) this.dispatchEvent(new MarginBookEvent(type, change));
   }
@@ -373,6 +368,11 @@ export class MarginBook extends EventTarget {
     this.retotal(a);
     this.settle(a, status, warning, null);
     return stateOf(a);
+  }
+
+  /** Fills planning against the book's units and market (see planFills). */
+  private plan(a: BookAccount, fills: readonly MarginOrder[], path: string, whatIf: boolean): Plan {
+    return planFills({ ctx: this.ctx, market: this.market, pg: this.pg, rows: this.rows, units: this.units, scratch: this.scratch }, a, fills, path, whatIf);
   }
 
   /**
