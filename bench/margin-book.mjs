@@ -9,7 +9,8 @@
 //   updateMarket: one underlying's index (and its forwards) moved by +-1% alternately; wall time of
 //   the call (every exposed account re-margined, status changes returned), best and median of reps.
 // Results are checked first: the book's IM after a tick equals a from-scratch margin of its state.
-// Usage: node bench/margin-book.mjs [--quick] [--json]   (after `npm run build`)
+// Backends are interleaved (both warmed, reps alternating which runs first): no run-order bias.
+// Usage: node bench/margin-book.mjs [--quick] [--json] [--only standard|pm]   (after `npm run build`)
 
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -33,24 +34,6 @@ function latency(f, n) {
   }
   t.sort();
   return { p50: quantile(t, 0.5), p99: quantile(t, 0.99), mean: t.reduce((a, b) => a + b, 0) / n, n, sink };
-}
-
-/** Wall and CPU time (process user + system: less sensitive to a shared machine) of each call, best and median. */
-function wall(f, reps) {
-  f(-1);
-  const t = [];
-  const c = [];
-  for (let r = 0; r < reps; r++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    f(r);
-    t.push(performance.now() - t0);
-    const d = process.cpuUsage(c0);
-    c.push((d.user + d.system) / 1000);
-  }
-  t.sort((a, b) => a - b);
-  c.sort((a, b) => a - b);
-  return { best: t[0], median: quantile(t, 0.5), cpuBest: c[0], cpuMedian: quantile(c, 0.5), reps };
 }
 
 /** Standard accounts: 5 positions each (3 options, 1 future, 1 perpetual). */
@@ -85,52 +68,113 @@ function check(engine, book, kind, grid, params) {
   return worst;
 }
 
-export async function run({ quick = false } = {}) {
+/**
+ * Interleaved timing of one operation per backend (run-order bias removed): every backend warmed
+ * first, then each rep runs every backend once, the order rotating rep by rep.
+ */
+function interleaved(fs, reps, warm = 3) {
+  const names = Object.keys(fs);
+  for (let w = 0; w < warm; w++) for (const b of names) fs[b](-1 - w);
+  const t = Object.fromEntries(names.map((b) => [b, []]));
+  const c = Object.fromEntries(names.map((b) => [b, []]));
+  for (let r = 0; r < reps; r++) {
+    for (let i = 0; i < names.length; i++) {
+      const b = names[(r + i) % names.length];
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      fs[b](r);
+      t[b].push(performance.now() - t0);
+      const d = process.cpuUsage(c0);
+      c[b].push((d.user + d.system) / 1000);
+    }
+  }
+  const out = {};
+  for (const b of names) {
+    t[b].sort((x, y) => x - y);
+    c[b].sort((x, y) => x - y);
+    out[b] = { best: t[b][0], median: quantile(t[b], 0.5), cpuBest: c[b][0], cpuMedian: quantile(c[b], 0.5), reps };
+  }
+  return out;
+}
+
+const BACKENDS = /** @type {const} */ (['wasm', 'js']);
+
+/**
+ * @param {{ quick?: boolean, only?: 'standard' | 'pm' }} [opts] `only`: just that book's updateMarket (for profiling).
+ */
+export async function run({ quick = false, only = undefined } = {}) {
   const riskwasm = await import('../dist/index.js');
   const { DERIBIT_GRID, DERIBIT_STANDARD } = riskwasm;
   const nStd = quick ? 10_000 : 100_000;
   const nPm = quick ? 2_000 : 10_000;
   const calls = quick ? 2_000 : 20_000;
+  const reps = quick ? 5 : 9;
   const out = { machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg() }, backends: {} };
-  const std = standardAccounts(riskwasm, nStd);
-  const pm = pmAccounts(riskwasm, nPm);
-  for (const backend of /** @type {const} */ (['wasm', 'js'])) {
-    const engine = await riskwasm.createEngine({ backend });
-    const r = {};
-    // --- standard margin
-    let t0 = performance.now();
-    const sbook = engine.marginBook({ accounts: std.accounts, market: std.market, params: DERIBIT_STANDARD, warningBuffer: 0.1 });
-    r.buildStandardMs = performance.now() - t0;
-    const sid = sbook.ids()[0];
-    const sAcct = sbook.exportAccount(sid);
-    const held = sAcct.positions[0].instrument;
-    r.updateStandard = wall(ticker(sbook, 'BTC'), quick ? 5 : 9);
-    r.checkStandard = check(engine, sbook, 'std', DERIBIT_GRID, DERIBIT_STANDARD);
-    // A 20-position account for the what-if (the target's size).
-    const big = pm.accounts[0];
-    sbook.addAccount({ ...big, id: 'whatif-20' });
-    const order20 = [{ instrument: big.positions[3].instrument, size: 0.5, price: 1000 }];
-    r.whatIfStandard = latency((i) => sbook.whatIf('whatif-20', i % 2 ? order20 : [{ instrument: held, size: -0.3, price: 500 }]), calls);
-    r.anchorStandard = latency(() => engine.standardMargin({ ...big, positions: [...big.positions, { instrument: order20[0].instrument, size: 0.5 }] }, std.market, DERIBIT_STANDARD), quick ? 500 : 2000);
-    sbook.dispose();
-    // --- portfolio margin
-    t0 = performance.now();
-    const pbook = engine.marginBook({ accounts: pm.accounts, market: pm.market, grid: DERIBIT_GRID, warningBuffer: 0.1 });
-    r.buildPmMs = performance.now() - t0;
-    const pid = pbook.ids()[0];
-    const pAcct = pbook.exportAccount(pid);
-    const asset = pbook.currentMarket().instruments[pAcct.positions[0].instrument].asset;
-    const other = pm.accounts.slice(1).flatMap((a) => a.positions).find((p) => !pAcct.positions.some((q) => q.instrument === p.instrument) && pbook.currentMarket().instruments[p.instrument].asset === asset).instrument;
-    r.whatIfPmHeld = latency(() => pbook.whatIf(pid, [{ instrument: other, size: 0.5, price: 800 }]), calls);
-    const idx = pbook.currentMarket().assets[asset].index;
-    // An option no account holds: a new strike each call (the scratch cache never hits).
-    r.whatIfPmNew = latency((i) => pbook.whatIf(pid, [{ kind: 'option', asset, type: 'call', strike: Math.round(idx * (1.05 + (i % 100000) * 1e-7)), expiry: 0.1, vol: 0.6, size: 0.5, price: 800 }]), quick ? 1000 : 5000);
-    const withOrder = { ...pAcct, positions: [...pAcct.positions, { instrument: other, size: 0.5 }] };
-    r.anchorPm = latency(() => engine.portfolioMargin(withOrder, pm.market, DERIBIT_GRID), quick ? 300 : 1000);
-    r.updatePm = wall(ticker(pbook, asset), quick ? 5 : 9);
-    r.checkPm = check(engine, pbook, 'pm', DERIBIT_GRID, DERIBIT_STANDARD);
-    pbook.dispose();
-    out.backends[backend] = r;
+  const engines = {};
+  for (const b of BACKENDS) {
+    engines[b] = await riskwasm.createEngine({ backend: b });
+    out.backends[b] = {};
+  }
+  // --- standard margin: both books built, then the ticks interleaved.
+  if (only === undefined || only === 'standard') {
+    const std = standardAccounts(riskwasm, nStd);
+    const books = {};
+    for (const b of BACKENDS) {
+      const t0 = performance.now();
+      books[b] = engines[b].marginBook({ accounts: std.accounts, market: std.market, params: DERIBIT_STANDARD, warningBuffer: 0.1 });
+      out.backends[b].buildStandardMs = performance.now() - t0;
+    }
+    const u = interleaved(Object.fromEntries(BACKENDS.map((b) => [b, ticker(books[b], 'BTC')])), reps);
+    for (const b of BACKENDS) {
+      const r = out.backends[b];
+      r.updateStandard = u[b];
+      r.checkStandard = check(engines[b], books[b], 'std', DERIBIT_GRID, DERIBIT_STANDARD);
+    }
+    if (only === undefined) {
+      const big = makeAccounts(riskwasm, 1, 20, 11).accounts[0];
+      for (const b of BACKENDS) {
+        const sbook = books[b], r = out.backends[b];
+        const held = sbook.exportAccount(sbook.ids()[0]).positions[0].instrument;
+        // A 20-position account for the what-if (the target's size).
+        sbook.addAccount({ ...big, collateral: { USDC: 50000 }, id: 'whatif-20' });
+        const order20 = [{ instrument: big.positions[3].instrument, size: 0.5, price: 1000 }];
+        r.whatIfStandard = latency((i) => sbook.whatIf('whatif-20', i % 2 ? order20 : [{ instrument: held, size: -0.3, price: 500 }]), calls);
+        r.anchorStandard = latency(() => engines[b].standardMargin({ ...big, collateral: { USDC: 50000 }, positions: [...big.positions, { instrument: order20[0].instrument, size: 0.5 }] }, std.market, DERIBIT_STANDARD), quick ? 500 : 2000);
+      }
+    }
+    for (const b of BACKENDS) books[b].dispose();
+  }
+  // --- portfolio margin
+  if (only === undefined || only === 'pm') {
+    const pm = pmAccounts(riskwasm, nPm);
+    const books = {};
+    for (const b of BACKENDS) {
+      const t0 = performance.now();
+      books[b] = engines[b].marginBook({ accounts: pm.accounts, market: pm.market, grid: DERIBIT_GRID, warningBuffer: 0.1 });
+      out.backends[b].buildPmMs = performance.now() - t0;
+    }
+    const pid = books.wasm.ids()[0];
+    const pAcct = books.wasm.exportAccount(pid);
+    const mkt = books.wasm.currentMarket();
+    const asset = mkt.instruments[pAcct.positions[0].instrument].asset;
+    if (only === undefined) {
+      const other = pm.accounts.slice(1).flatMap((a) => a.positions).find((p) => !pAcct.positions.some((q) => q.instrument === p.instrument) && mkt.instruments[p.instrument].asset === asset).instrument;
+      const idx = mkt.assets[asset].index;
+      const withOrder = { ...pAcct, positions: [...pAcct.positions, { instrument: other, size: 0.5 }] };
+      for (const b of BACKENDS) {
+        const pbook = books[b], r = out.backends[b];
+        r.whatIfPmHeld = latency(() => pbook.whatIf(pid, [{ instrument: other, size: 0.5, price: 800 }]), calls);
+        // An option no account holds: a new strike each call (the scratch cache never hits).
+        r.whatIfPmNew = latency((i) => pbook.whatIf(pid, [{ kind: 'option', asset, type: 'call', strike: Math.round(idx * (1.05 + (i % 100000) * 1e-7)), expiry: 0.1, vol: 0.6, size: 0.5, price: 800 }]), quick ? 1000 : 5000);
+        r.anchorPm = latency(() => engines[b].portfolioMargin(withOrder, pm.market, DERIBIT_GRID), quick ? 300 : 1000);
+      }
+    }
+    const u = interleaved(Object.fromEntries(BACKENDS.map((b) => [b, ticker(books[b], asset)])), reps);
+    for (const b of BACKENDS) {
+      out.backends[b].updatePm = u[b];
+      out.backends[b].checkPm = check(engines[b], books[b], 'pm', DERIBIT_GRID, DERIBIT_STANDARD);
+      books[b].dispose();
+    }
   }
   out.machine.loadavgAfter = os.loadavg();
   out.targets = TARGETS;
@@ -140,7 +184,10 @@ export async function run({ quick = false } = {}) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const quick = process.argv.includes('--quick');
-  const res = await run({ quick });
+  const o = process.argv.indexOf('--only');
+  const only = o > 0 ? process.argv[o + 1] : undefined;
+  if (only !== undefined && only !== 'standard' && only !== 'pm') throw new Error(`--only standard|pm, got ${only}`);
+  const res = await run({ quick, only: /** @type {'standard' | 'pm' | undefined} */ (only) });
   if (process.argv.includes('--json')) console.log(JSON.stringify(res, null, 2));
   else {
     const f = (x) => (typeof x === 'number' ? x.toFixed(x < 10 ? 2 : 1) : x);
@@ -148,12 +195,12 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.log(`accounts: standard ${res.accounts.standard} x ${res.accounts.standardPositionsPer}, PM ${res.accounts.pm} x ${res.accounts.pmPositionsPer}`);
     for (const [b, r] of Object.entries(res.backends)) {
       console.log(`\n[${b}] build standard ${f(r.buildStandardMs)} ms, PM ${f(r.buildPmMs)} ms`);
-      console.log(`  whatIf standard (20 pos)       p50 ${f(r.whatIfStandard.p50)} us  p99 ${f(r.whatIfStandard.p99)} us   (target 5 / 20)   anchor standardMargin p50 ${f(r.anchorStandard.p50)} us`);
-      console.log(`  whatIf PM, held instrument     p50 ${f(r.whatIfPmHeld.p50)} us  p99 ${f(r.whatIfPmHeld.p99)} us   (target 30 / 100)  anchor portfolioMargin p50 ${f(r.anchorPm.p50)} us`);
-      console.log(`  whatIf PM, new instrument      p50 ${f(r.whatIfPmNew.p50)} us  p99 ${f(r.whatIfPmNew.p99)} us`);
-      console.log(`  updateMarket standard ${res.accounts.standard}: wall best ${f(r.updateStandard.best)} ms, median ${f(r.updateStandard.median)} ms; CPU best ${f(r.updateStandard.cpuBest)} ms, median ${f(r.updateStandard.cpuMedian)} ms (target 50)`);
-      console.log(`  updateMarket PM ${res.accounts.pm} x 20: wall best ${f(r.updatePm.best)} ms, median ${f(r.updatePm.median)} ms; CPU best ${f(r.updatePm.cpuBest)} ms, median ${f(r.updatePm.cpuMedian)} ms (target 100)`);
-      console.log(`  checked vs from-scratch: standard ${r.checkStandard.toExponential(1)}, PM ${r.checkPm.toExponential(1)}`);
+      if (r.whatIfStandard) console.log(`  whatIf standard (20 pos)       p50 ${f(r.whatIfStandard.p50)} us  p99 ${f(r.whatIfStandard.p99)} us   (target 5 / 20)   anchor standardMargin p50 ${f(r.anchorStandard.p50)} us`);
+      if (r.whatIfPmHeld) console.log(`  whatIf PM, held instrument     p50 ${f(r.whatIfPmHeld.p50)} us  p99 ${f(r.whatIfPmHeld.p99)} us   (target 30 / 100)  anchor portfolioMargin p50 ${f(r.anchorPm.p50)} us`);
+      if (r.whatIfPmNew) console.log(`  whatIf PM, new instrument      p50 ${f(r.whatIfPmNew.p50)} us  p99 ${f(r.whatIfPmNew.p99)} us`);
+      if (r.updateStandard) console.log(`  updateMarket standard ${res.accounts.standard}: wall best ${f(r.updateStandard.best)} ms, median ${f(r.updateStandard.median)} ms; CPU best ${f(r.updateStandard.cpuBest)} ms, median ${f(r.updateStandard.cpuMedian)} ms (target 50)`);
+      if (r.updatePm) console.log(`  updateMarket PM ${res.accounts.pm} x 20: wall best ${f(r.updatePm.best)} ms, median ${f(r.updatePm.median)} ms; CPU best ${f(r.updatePm.cpuBest)} ms, median ${f(r.updatePm.cpuMedian)} ms (target 100)`);
+      console.log(`  checked vs from-scratch: standard ${r.checkStandard?.toExponential(1)}, PM ${r.checkPm?.toExponential(1)}`);
     }
   }
 }

@@ -28,6 +28,35 @@ describe.each(BACKENDS)('margin book operations (%s)', (backend) => {
   });
   const flatBook = (accounts: MarginAccount[], warningBuffer = 0) => e.marginBook({ accounts, market: MARKET, params: FLAT, warningBuffer });
 
+  it('re-margins on each tick only what moved, and keeps collateral and untouched positions right (worked by hand)', () => {
+    // BTC perp long 1 @ 100 and ETH perp short 1 @ 10, collateral USD 100 + ETH 2; FLAT: IM 10% of notional.
+    const book = flatBook([
+      { id: 'a', collateral: { USD: 100, ETH: 2 }, positions: [{ ...PERP, size: 1, entryPrice: 100 }, { kind: 'perpetual', asset: 'ETH', size: -1, entryPrice: 10 }] },
+      { id: 'b', collateral: { ETH: 1 }, positions: [] },
+    ]);
+    const want = (id: string, equity: number, im: number) => {
+      const s = book.account(id);
+      // Sums of a few products of short decimals: exact to a few ulps.
+      expect(s.equity).toBeCloseTo(equity, 10);
+      expect(s.initialMargin).toBeCloseTo(im, 10);
+    };
+    book.updateMarket({ assets: { BTC: { index: 110 } } }); // ETH position and collateral untouched
+    want('a', 100 + 2 * 10 + 10 + 0, 11 + 1);
+    want('b', 10, 0);
+    book.updateMarket({ assets: { ETH: { index: 12 } } }); // ETH collateral and position; BTC position kept
+    want('a', 100 + 2 * 12 + 10 - 2, 11 + 1.2);
+    want('b', 12, 0);
+    book.deposit('a', 'ETH', 1);
+    want('a', 100 + 3 * 12 + 10 - 2, 11 + 1.2);
+    book.updateMarket({ assets: { BTC: { index: 100 } } });
+    want('a', 100 + 3 * 12 + 0 - 2, 10 + 1.2);
+    book.updateMarket({ rate: 0.05 }); // every unit re-resolved; perpetuals do not discount
+    want('a', 100 + 3 * 12 + 0 - 2, 10 + 1.2);
+    book.updateMarket({ assets: { ETH: { index: 8 } } });
+    want('a', 100 + 3 * 8 + 0 + 2, 10 + 0.8);
+    want('b', 8, 0);
+  });
+
   it('averages entry prices, realises P&L into USD and settles premiums (worked by hand)', () => {
     const book = flatBook([{ id: 'a', collateral: { USD: 1000 }, positions: [] }]);
     book.apply('a', [{ ...PERP, size: 1, price: 100 }, { ...PERP, size: 1, price: 110 }]);

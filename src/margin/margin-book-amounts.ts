@@ -10,6 +10,9 @@ import { ruleFor, type StandardMarginParams } from './standard-params.js';
 import { tierAmounts } from './standard-margin.js';
 import type { ResolvedPosition } from './types.js';
 
+type OptionRule = StandardMarginParams['options'][string];
+type LinearRule = StandardMarginParams['linear'][string];
+
 /** Which equity bucket a position's value falls in (accountEquity's breakdown). */
 export const SPOT = 0, OPTION = 1, LINEAR = 2;
 
@@ -51,10 +54,12 @@ export function positionValue(u: ResolvedPosition, size: number, entry: number, 
  * without an object per call, the same operations in the same order (this runs for every exposed
  * position on every tick; the book's property test holds the two to 1e-12).
  * @param pathOf the position's path for the missing-rule error (built only then).
+ * @param cached its rule when the caller looked it up before (the book keeps it on the unit), else undefined.
  * @throws InputError at `<path>.asset` when params have no rule for its asset.
  */
 export function standardAmounts(
   u: ResolvedPosition, size: number, entry: number, params: StandardMarginParams, pathOf: (k: number) => string, k: number, out: Float64Array,
+  cached?: unknown,
 ): void {
   if (u.kind === 'spot') {
     out[0] = 0;
@@ -69,7 +74,7 @@ export function standardAmounts(
       out[1] = prem;
       return;
     }
-    const rule = ruleFor(params.options, u.asset);
+    const rule = (cached as OptionRule | undefined) ?? ruleFor(params.options, u.asset);
     if (!rule) throw new InputError(`${pathOf(k)}.asset`, u.asset, `an asset with an option rule in params.options (${Object.keys(params.options).join(', ')})`);
     // shortOptionMargin per unit.
     const type = u.type, mark = u.markPerUnit;
@@ -85,7 +90,7 @@ export function standardAmounts(
     out[1] = q * mm;
     return;
   }
-  const rule = ruleFor(params.linear, u.asset);
+  const rule = (cached as LinearRule | undefined) ?? ruleFor(params.linear, u.asset);
   if (!rule) throw new InputError(`${pathOf(k)}.asset`, u.asset, `an asset with a linear rule in params.linear (${Object.keys(params.linear).join(', ')})`);
   // A coin-settled position of USD face N: |N| / mark coins at the index (standardMargin's rule).
   const inverse = u.settlement === 'coin';

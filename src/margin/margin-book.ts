@@ -13,7 +13,7 @@ import { requireRecord } from '../arguments.js';
 import { dict, own } from '../data-tables.js';
 import { checkMarket, assetPrice, STABLECOINS } from './market.js';
 import { resolveAccounts } from './market.js';
-import { checkHaircuts, checkStandardParams, type StandardMarginParams } from './standard-params.js';
+import { checkHaircuts, checkStandardParams, ruleFor, type StandardMarginParams } from './standard-params.js';
 import type { MarginStatus } from './standard-margin.js';
 import {
   accountMarginFromPnl, checkAggregation, marginGridRows, nettingKey, prepareMarginGrid, type MarginAggregation, type PortfolioMarginResult,
@@ -23,115 +23,24 @@ import type { ScenarioGrid } from './grids.js';
 import { LINEAR, OPTION, SPOT, haircutIn, marginRatioOf, positionValue, standardAmounts } from './margin-book-amounts.js';
 import { PnlStore, makeUnit, rebaseError, resolveSpecs, revalueUnits, unitKey, unitSpec, type BookUnit } from './margin-book-units.js';
 import { MarginQueue, type MarginQueueEntry } from './margin-queue.js';
-import type { AssetMarket, MarginAccount, MarginMarket, MarginPosition, ResolvedPosition } from './types.js';
+import { BookAccount, exportOf, stateOf } from './margin-book-account.js';
+import { planFills, type Plan } from './margin-book-fills.js';
+import { snapshotArgs, snapshotOf, type MarginBookSnapshot } from './margin-book-snapshot.js';
+import type {
+  MarginBookAccountState, MarginBookArgs, MarginBookEventType, MarginMarketChanges, MarginOrder, MarginStatusChange, WhatIfResult,
+} from './margin-book-types.js';
+import type { AssetMarket, MarginAccount, MarginMarket } from './types.js';
 
 export type { MarginQueueEntry } from './margin-queue.js';
-
-/** Arguments of `createMarginBook` (`engine.marginBook`). Give `params` (standard margin) or `grid` (portfolio margin). */
-export interface MarginBookArgs {
-  /** The accounts (ids unique; an account without one gets its index as a string). */
-  accounts?: readonly MarginAccount[];
-  market: MarginMarket;
-  /** Standard (isolated) margin parameters, e.g. `DERIBIT_STANDARD`. */
-  params?: StandardMarginParams;
-  /** Portfolio margin grid, e.g. `DERIBIT_GRID`. */
-  grid?: ScenarioGrid;
-  /** Portfolio margin aggregation (default `'per-asset'`). */
-  aggregation?: MarginAggregation;
-  /** Collateral haircuts in [0, 1] by asset (`'*'` default): standard margin overrides `params.haircuts`; portfolio margin applies them to equity. */
-  haircuts?: Readonly<Record<string, number>>;
-  /**
-   * Warning buffer (fraction >= 0, default 0): a healthy account with equity below IM x (1 + buffer)
-   * joins the margin calls with `warning: true`.
-   */
-  warningBuffer?: number;
-}
+export type { MarginBookSnapshot } from './margin-book-snapshot.js';
+export type {
+  MarginBookAccountState, MarginBookArgs, MarginBookEventType, MarginMarketChanges, MarginOrder, MarginStatusChange, WhatIfResult,
+} from './margin-book-types.js';
 
 const ARG_KEYS = ['accounts', 'market', 'params', 'grid', 'aggregation', 'haircuts', 'warningBuffer'] as const satisfies readonly (keyof MarginBookArgs)[];
 
-/**
- * An order or fill: a position description (by instrument name or in full) whose `size` is the
- * traded amount (coins; negative = sell) and `price` the fill price (USD per unit; an option's
- * premium per unit). No `entryPrice` or `accruedFunding`: the book sets them.
- */
-export type MarginOrder = MarginPosition & { price: number };
-
-/** Where one account stands (USD). */
-export interface MarginBookAccountState {
-  id: string;
-  initialMargin: number;
-  maintenanceMargin: number;
-  equity: number;
-  /** Equity - IM. */
-  availableMargin: number;
-  /** MM / equity (Infinity when equity <= 0 < MM). */
-  marginRatio: number;
-  /** IM / equity. */
-  initialMarginRatio: number;
-  /** standardMargin's status of equity against IM and MM. */
-  status: MarginStatus;
-  /** Healthy, but equity < IM x (1 + warningBuffer). */
-  warning: boolean;
-}
-
-/** What {@link MarginBook.whatIf} returns: the account as if the orders filled, and the account now. */
-export interface WhatIfResult extends MarginBookAccountState {
-  before: MarginBookAccountState;
-  /** Changes (after - before, USD). */
-  deltaInitialMargin: number;
-  deltaMaintenanceMargin: number;
-  deltaEquity: number;
-  /** The account's USD collateral after premiums and realised P&L settle (negative: it cannot pay). */
-  cashUsd: number;
-  /**
-   * The orders pass the pre-trade check: the USD collateral can pay, and equity covers IM after the
-   * fills or the fills do not raise IM (risk-reducing orders always pass).
-   */
-  passes: boolean;
-  /** `'ok'`, `'cash'` (the USD collateral cannot pay) or `'initialMargin'` (equity below the new IM). */
-  reason: 'ok' | 'cash' | 'initialMargin';
-  /** Portfolio margin: the account's full result after the fills (scenario P&L, worst scenario, ...). */
-  portfolio?: PortfolioMarginResult;
-}
-
-/** An account whose status or warning flag changed (the `detail` of the book's events). */
-export interface MarginStatusChange {
-  id: string;
-  from: MarginStatus;
-  to: MarginStatus;
-  warningBefore: boolean;
-  warning: boolean;
-  state: MarginBookAccountState;
-}
-
-/** Market changes for {@link MarginBook.updateMarket}; anything left out stays. */
-export interface MarginMarketChanges {
-  /** Per asset: a new index (USD) and/or forwards (replacing the list); a new asset is added. */
-  assets?: Readonly<Record<string, { index?: number; forwards?: AssetMarket['forwards'] }>>;
-  /** New implied vols (decimals) by instrument name. */
-  vols?: Readonly<Record<string, number>>;
-  /** New discount rate (continuously compounded). */
-  rate?: number;
-}
-
 const CHANGE_KEYS = ['assets', 'vols', 'rate'] as const satisfies readonly (keyof MarginMarketChanges)[];
 const ASSET_CHANGE_KEYS = ['index', 'forwards'] as const;
-
-/** A snapshot of a book ({@link MarginBook.toJSON}); plain JSON. */
-export interface MarginBookSnapshot {
-  format: 'riskwasm.marginBook';
-  version: 1;
-  market: MarginMarket;
-  accounts: MarginAccount[];
-  params?: StandardMarginParams;
-  grid?: ScenarioGrid;
-  aggregation?: MarginAggregation;
-  haircuts?: Record<string, number>;
-  warningBuffer: number;
-}
-
-/** Event types a book dispatches. */
-export type MarginBookEventType = 'statusChange' | 'marginCall' | 'liquidation';
 
 /** A book event: `detail` says which account moved where. */
 export class MarginBookEvent extends Event {
@@ -142,95 +51,7 @@ export class MarginBookEvent extends Event {
   }
 }
 
-// Shared empty arrays: a what-if builds a throw-away account per call, and typed arrays are dear to allocate.
-const NO_ROWS = new Int32Array(0);
-const NO_SIZES = new Float64Array(0);
-
-/** One account of the book. */
-class BookAccount {
-  id: string;
-  description: string | undefined;
-  collateral: Map<string, number>;
-  /** The collateral as columns (the per-tick equity loop reads these, not the Map). */
-  colAssets: string[] = [];
-  colAmounts: number[] = [];
-  raw: Record<string, unknown>[];
-  units: BookUnit[];
-  sizes: number[];
-  entries: number[];
-  fundings: number[];
-  /** Standard: per-position IM and MM. Both: per-position equity value in its bucket. */
-  pIm: number[] = [];
-  pMm: number[] = [];
-  pVal: number[] = [];
-  portfolio: PortfolioMarginResult | undefined;
-  /** Portfolio margin: summed P&L per sub-account, its sub-accounts' assets, each position's sub-account. */
-  subPnl: Float64Array | undefined;
-  subAsset: string[] = [];
-  subOfPos: Int32Array | undefined;
-  /** Portfolio margin scratch refilled at every re-margin (reallocated only when the count of positions changes). */
-  rowsArr: Int32Array = NO_ROWS;
-  sizeArr: Float64Array = NO_SIZES;
-  classArr: Int32Array = NO_ROWS;
-  posArr: ResolvedPosition[] = [];
-  initialMargin = 0;
-  maintenanceMargin = 0;
-  equity = 0;
-  marginRatio = 0;
-  initialMarginRatio = 0;
-  status: MarginStatus = 'healthy';
-  warning = false;
-  /** Update stamp (an account exposed through several units is re-margined once per update). */
-  stamp = -1;
-  constructor(id: string, description: string | undefined, collateral: Map<string, number>, raw: Record<string, unknown>[], units: BookUnit[], sizes: number[], entries: number[], fundings: number[]) {
-    this.id = id;
-    this.description = description;
-    this.collateral = collateral;
-    this.syncCollateral();
-    this.raw = raw;
-    this.units = units;
-    this.sizes = sizes;
-    this.entries = entries;
-    this.fundings = fundings;
-  }
-
-  syncCollateral(): void {
-    this.colAssets = [...this.collateral.keys()];
-    this.colAmounts = [...this.collateral.values()];
-  }
-}
-
-/** The positions of an account under a plan of fills. */
-interface Plan {
-  raw: Record<string, unknown>[];
-  units: BookUnit[];
-  sizes: number[];
-  entries: number[];
-  fundings: number[];
-  /** Each position's index in the account before the fills (-1: new), and whether its size or entry changed. */
-  from: number[];
-  changed: boolean[];
-  /** Whether some position was closed (removed). */
-  removed: boolean;
-  collateral: Map<string, number>;
-  cashUsd: number;
-  /** Units met for the first time (not yet in the book). */
-  fresh: BookUnit[];
-}
-
-const SCRATCH_UNITS = 1024;
 const DISPOSED = 'a live book (dispose() was called)';
-
-/** Keys a position may carry, by kind; an order also carries `price`, never `entryPrice` or `accruedFunding`. */
-function stripOrder(o: Record<string, unknown>, path: string): { spec: Record<string, unknown>; size: number; price: number } {
-  if (o.entryPrice !== undefined) throw new InputError(`${path}.entryPrice`, o.entryPrice, 'no entryPrice on an order (the fill price sets it)');
-  if (o.accruedFunding !== undefined) throw new InputError(`${path}.accruedFunding`, o.accruedFunding, 'no accruedFunding on an order');
-  const { price, ...spec } = o;
-  if (typeof price !== 'number' || !Number.isFinite(price) || price < 0) throw new InputError(`${path}.price`, price, 'a fill price (USD per unit, finite, >= 0)');
-  const size = spec.size;
-  if (typeof size !== 'number' || !Number.isFinite(size) || size === 0) throw new InputError(`${path}.size`, size, 'a finite non-zero size (coins; negative = sell)');
-  return { spec, size, price };
-}
 
 /**
  * A live margin book (see the module comment). Create it with `engine.marginBook({ accounts,
@@ -549,114 +370,9 @@ export class MarginBook extends EventTarget {
     return stateOf(a);
   }
 
-  /** The positions of `a` after `fills` (validated; units of new instruments resolved, not yet registered). */
+  /** Fills planning against the book's units and market (see planFills). */
   private plan(a: BookAccount, fills: readonly MarginOrder[], path: string, whatIf: boolean): Plan {
-    if (!Array.isArray(fills)) throw new InputError(path, fills, 'an array of orders { instrument | kind..., size, price }');
-    const parsed = fills.map((f, i) => stripOrder(requireRecord(f, `${path}[${i}]`), `${path}[${i}]`));
-    // Units: the book's, the scratch cache's, or resolved now (one batch).
-    const unitOfFill: (BookUnit | undefined)[] = new Array(parsed.length);
-    const newSpecs: Record<string, unknown>[] = [];
-    const newPaths: string[] = [];
-    const newKeys: string[] = [];
-    const pending = new Map<string, number>();
-    for (let i = 0; i < parsed.length; i++) {
-      const key = unitKey(parsed[i].spec);
-      const u = this.units.get(key) ?? this.scratch.get(key);
-      if (u !== undefined) unitOfFill[i] = u;
-      else if (!pending.has(key)) {
-        pending.set(key, newSpecs.length);
-        newSpecs.push(unitSpec(parsed[i].spec));
-        newPaths.push(`${path}[${i}]`);
-        newKeys.push(key);
-      }
-    }
-    const fresh: BookUnit[] = [];
-    if (newSpecs.length > 0) {
-      const resolved = resolveSpecs(this.ctx, newSpecs, newPaths, this.market);
-      for (let j = 0; j < resolved.length; j++) fresh.push(makeUnit(newKeys[j], newSpecs[j], resolved[j]));
-      if (this.pg !== undefined) revalueUnits(this.ctx, this.pg, this.rows, fresh);
-      if (whatIf) {
-        if (this.scratch.size + fresh.length > SCRATCH_UNITS) this.scratch.clear();
-        for (const u of fresh) this.scratch.set(u.key, u);
-      }
-      for (let i = 0; i < parsed.length; i++) if (unitOfFill[i] === undefined) unitOfFill[i] = fresh[pending.get(unitKey(parsed[i].spec)) as number];
-    }
-    const plan: Plan = {
-      raw: a.raw.slice(), units: a.units.slice(), sizes: a.sizes.slice(), entries: a.entries.slice(), fundings: a.fundings.slice(),
-      from: a.units.map((_, k) => k), changed: a.units.map(() => false), removed: false,
-      collateral: a.collateral, cashUsd: a.collateral.get('USD') ?? 0, fresh: [],
-    };
-    let cash = 0;
-    for (let i = 0; i < parsed.length; i++) {
-      const u = unitOfFill[i] as BookUnit;
-      const { spec, size: q, price: P } = parsed[i];
-      const kind = u.r.kind;
-      const k = plan.units.indexOf(u);
-      const linear = kind === 'future' || kind === 'perpetual';
-      if (k < 0) {
-        if (kind === 'spot' && q < 0) throw new InputError(`${path}[${i}].size`, q, 'a size >= 0 (short spot needs a loan)');
-        if (whatIf) plan.raw.push(spec);
-        else {
-          const raw: Record<string, unknown> = { ...spec, size: q };
-          if (linear) raw.entryPrice = P;
-          plan.raw.push(raw);
-        }
-        plan.units.push(u);
-        plan.sizes.push(q);
-        plan.entries.push(linear ? P : NaN);
-        plan.fundings.push(0);
-        plan.from.push(-1);
-        plan.changed.push(true);
-        if (!linear) cash -= q * P;
-        else if (P <= 0) throw new InputError(`${path}[${i}].price`, P, 'a fill price > 0 for a future or perpetual');
-        continue;
-      }
-      const s = plan.sizes[k];
-      const ns = s + q;
-      let entry = plan.entries[k];
-      if (kind === 'spot' && ns < 0) throw new InputError(`${path}[${i}].size`, q, `a size >= ${-s} (short spot needs a loan)`);
-      if (!linear) cash -= q * P;
-      else {
-        if (P <= 0) throw new InputError(`${path}[${i}].price`, P, 'a fill price > 0 for a future or perpetual');
-        const E = Number.isFinite(entry) ? entry : u.r.markPerUnit;
-        if (s === 0 || Math.sign(s) === Math.sign(q)) entry = (s * E + q * P) / ns;
-        else {
-          const closed = Math.min(Math.abs(q), Math.abs(s)) * Math.sign(s);
-          cash += u.r.settlement === 'coin' ? closed * (1 - E / P) * u.r.index : closed * (P - E);
-          if (Math.abs(q) > Math.abs(s)) entry = P;
-        }
-        if (ns === 0) cash += plan.fundings[k];
-      }
-      if (ns === 0) {
-        plan.raw.splice(k, 1);
-        plan.units.splice(k, 1);
-        plan.sizes.splice(k, 1);
-        plan.entries.splice(k, 1);
-        plan.fundings.splice(k, 1);
-        plan.from.splice(k, 1);
-        plan.changed.splice(k, 1);
-        plan.removed = true;
-        continue;
-      }
-      if (!whatIf) {
-        // What-ifs never export their positions: only fills rebuild the position objects.
-        const raw: Record<string, unknown> = { ...plan.raw[k], size: ns };
-        if (linear && Number.isFinite(entry)) raw.entryPrice = entry;
-        plan.raw[k] = raw;
-      }
-      plan.sizes[k] = ns;
-      plan.entries[k] = entry;
-      plan.changed[k] = true;
-    }
-    if (cash !== 0) {
-      // A copy only when cash moves: the account's own collateral is never written by a plan.
-      plan.collateral = new Map(a.collateral);
-      plan.cashUsd = (plan.collateral.get('USD') ?? 0) + cash;
-      plan.collateral.set('USD', plan.cashUsd);
-    }
-    // Units the book does not hold yet: resolved now or cached by an earlier what-if (registered when a fill commits).
-    plan.fresh = [...new Set(plan.units.filter((u) => this.units.get(u.key) !== u))];
-    return plan;
+    return planFills({ ctx: this.ctx, market: this.market, pg: this.pg, rows: this.rows, units: this.units, scratch: this.scratch }, a, fills, path, whatIf);
   }
 
   /**
@@ -726,14 +442,15 @@ export class MarginBook extends EventTarget {
     // Commit.
     this.market = market;
     this.scratch.clear();
+    const stamp = ++this.stampCounter;
     for (let j = 0; j < list.length; j++) {
       const u = list[j];
+      u.stamp = stamp;
       u.r = fresh[j].r;
       if (u.row >= 0) (this.store as PnlStore).set(u.row, fresh[j].pnl as Float64Array);
       else u.pnl = fresh[j].pnl;
     }
     // Exposed accounts, each once: holders of a moved underlying (or its collateral), of a re-marked vol, or all on a rate change.
-    const stamp = ++this.stampCounter;
     const exposed: BookAccount[] = [];
     if (rateChanged) for (const a of this.accounts.values()) exposed.push(a);
     else {
@@ -745,6 +462,7 @@ export class MarginBook extends EventTarget {
           }
         }
         for (const a of this.collateralHolders.get(name) ?? []) {
+          a.colValid = false;
           if (a.stamp !== stamp) {
             a.stamp = stamp;
             exposed.push(a);
@@ -767,7 +485,7 @@ export class MarginBook extends EventTarget {
     for (let i = 0; i < exposed.length; i++) {
       const a = exposed[i];
       const status = a.status, warning = a.warning;
-      this.remargin(a, positionPath);
+      this.remargin(a, positionPath, stamp);
       this.settle(a, status, warning, out);
     }
     return out;
@@ -788,17 +506,10 @@ export class MarginBook extends EventTarget {
   /** A JSON snapshot: `engine.marginBook.fromJSON` restores an identical book. */
   toJSON(): MarginBookSnapshot {
     this.live();
-    const snap: MarginBookSnapshot = {
-      format: 'riskwasm.marginBook', version: 1, market: structuredClone(this.market),
-      accounts: [...this.accounts.values()].map(exportOf), warningBuffer: this.warningBuffer,
-    };
-    if (this.params !== undefined) snap.params = structuredClone(this.params) as StandardMarginParams;
-    if (this.grid !== undefined) {
-      snap.grid = JSON.parse(JSON.stringify(this.grid)) as ScenarioGrid;
-      snap.aggregation = this.aggregation;
-    }
-    if (this.givenHaircuts !== undefined) snap.haircuts = { ...this.givenHaircuts };
-    return snap;
+    return snapshotOf({
+      market: this.market, accounts: [...this.accounts.values()].map(exportOf), warningBuffer: this.warningBuffer,
+      params: this.params, grid: this.grid, aggregation: this.aggregation, haircuts: this.givenHaircuts,
+    });
   }
 
   /** Free the book's tables (accounts, units, vectors, queues). Any later call throws an InputError at `book`. */
@@ -933,22 +644,29 @@ export class MarginBook extends EventTarget {
   }
 
   /** Recompute every position of `a` from its units, then its totals. */
-  private remargin(a: BookAccount, pathOf: (k: number) => string): void {
+  private remargin(a: BookAccount, pathOf: (k: number) => string, stamp = -1): void {
     if (this.pg === undefined) {
       const n = a.units.length;
       if (a.pIm.length !== n) {
         a.pIm = new Array(n);
         a.pMm = new Array(n);
         a.pVal = new Array(n);
+        stamp = -1;
       }
-      for (let k = 0; k < n; k++) this.standardPosition(a, k, pathOf);
+      // On a market tick (stamp >= 0) only positions on re-resolved units change: the rest keep their amounts.
+      const units = a.units;
+      for (let k = 0; k < n; k++) if (stamp < 0 || units[k].stamp === stamp) this.standardPosition(a, k, pathOf);
     } else this.portfolioAccount(a);
     this.retotal(a);
   }
 
   private standardPosition(a: BookAccount, k: number, pathOf: (k: number) => string): void {
-    const u = a.units[k].r;
-    standardAmounts(u, a.sizes[k], a.entries[k], this.params as StandardMarginParams, pathOf, k, this.amounts);
+    const unit = a.units[k];
+    const u = unit.r;
+    const params = this.params as StandardMarginParams;
+    // The rule depends on the unit's kind and asset only (fixed): looked up once per unit, not per position.
+    if (unit.rule === undefined && u.kind !== 'spot') unit.rule = u.kind === 'option' ? ruleFor(params.options, u.asset) : ruleFor(params.linear, u.asset);
+    standardAmounts(u, a.sizes[k], a.entries[k], params, pathOf, k, this.amounts, unit.rule);
     a.pIm[k] = this.amounts[0];
     a.pMm[k] = this.amounts[1];
     a.pVal[k] = positionValue(u, a.sizes[k], a.entries[k], this.haircuts);
@@ -1035,12 +753,18 @@ export class MarginBook extends EventTarget {
   /** Totals, ratios and status of `a` from its cached per-position amounts (accountEquity's sums, in its order). */
   private retotal(a: BookAccount): void {
     const h = this.haircuts;
-    let collateral = 0;
-    const assets = a.colAssets, amounts = a.colAmounts;
-    for (let i = 0; i < assets.length; i++) {
-      const asset = assets[i];
-      const price = STABLECOINS.has(asset) ? 1 : (own(this.market.assets, asset) as AssetMarket).index;
-      collateral += amounts[i] * price * (1 - haircutIn(h, asset));
+    let collateral = a.colValue;
+    if (!a.colValid) {
+      // The same sum in the same order as before, kept between ticks that move none of its assets.
+      collateral = 0;
+      const assets = a.colAssets, amounts = a.colAmounts;
+      for (let i = 0; i < assets.length; i++) {
+        const asset = assets[i];
+        const price = STABLECOINS.has(asset) ? 1 : (own(this.market.assets, asset) as AssetMarket).index;
+        collateral += amounts[i] * price * (1 - haircutIn(h, asset));
+      }
+      a.colValue = collateral;
+      a.colValid = true;
     }
     let spot = 0, upnl = 0, funding = 0, options = 0, im = 0, mm = 0;
     const n = a.units.length;
@@ -1091,19 +815,6 @@ function positionPath(k: number): string {
   return `positions[${k}]`;
 }
 
-function stateOf(a: BookAccount): MarginBookAccountState {
-  return {
-    id: a.id, initialMargin: a.initialMargin, maintenanceMargin: a.maintenanceMargin, equity: a.equity, availableMargin: a.equity - a.initialMargin,
-    marginRatio: a.marginRatio, initialMarginRatio: a.initialMarginRatio, status: a.status, warning: a.warning,
-  };
-}
-
-function exportOf(a: BookAccount): MarginAccount {
-  const out: MarginAccount = { id: a.id, collateral: Object.fromEntries(a.collateral), positions: a.raw.map((p) => ({ ...p }) as MarginPosition) };
-  if (a.description !== undefined) out.description = a.description;
-  return out;
-}
-
 /**
  * A live margin book over `args.accounts` (see {@link MarginBook}).
  * @throws InputError for malformed args, accounts, market, params or grid.
@@ -1117,20 +828,7 @@ export function createMarginBook(ctx: EngineContext, args: MarginBookArgs): Marg
  * @throws InputError at `snapshot...` for a malformed snapshot.
  */
 export function createMarginBookFromJSON(ctx: EngineContext, snapshot: MarginBookSnapshot | string): MarginBook {
-  let s: unknown = snapshot;
-  if (typeof s === 'string') {
-    try {
-      s = JSON.parse(s);
-    } catch {
-      throw new InputError('snapshot', snapshot, 'a MarginBookSnapshot (JSON)');
-    }
-  }
-  const r = requireRecord(s, 'snapshot');
-  if (r.format !== 'riskwasm.marginBook') throw new InputError('snapshot.format', r.format, "'riskwasm.marginBook'");
-  if (r.version !== 1) throw new InputError('snapshot.version', r.version, '1');
-  checkKeys(r, ['format', 'version', 'market', 'accounts', 'params', 'grid', 'aggregation', 'haircuts', 'warningBuffer'], 'snapshot');
-  const { format: _f, version: _v, ...args } = r;
-  return new MarginBook(ctx, args as unknown as MarginBookArgs);
+  return new MarginBook(ctx, snapshotArgs(snapshot));
 }
 
 /** `engine.marginBook`: a function making books, with `fromJSON` restoring one from a snapshot. */
