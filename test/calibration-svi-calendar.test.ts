@@ -113,6 +113,30 @@ describe.each(BACKENDS)('fitSvi calendar: penalty (%s)', (backend) => {
     expect(stuck.quality.flags).toContain('calendarArbitrage');
   });
 
+  it('a warm start with the penalty takes the general path and stays calendar-free; the lean warm refit is unchanged', () => {
+    const short = { a: 0.004, b: 0.06, rho: -0.7, m: 0, sigma: 0.1 }, long = { a: 0.0045, b: 0.06, rho: -0.6, m: 0, sigma: 0.1 };
+    const ks = Array.from({ length: 21 }, (_, i) => -0.4 + 0.04 * i);
+    const strikes: number[] = [], expiries: number[] = [], vols: number[] = [];
+    for (const [T, p] of [[0.1, short], [0.12, long]] as const) for (const k of ks) {
+      strikes.push(100 * Math.exp(k));
+      expiries.push(T);
+      vols.push(Math.sqrt(sviW(p, k) / T));
+    }
+    const args = { spot: 100, rate: 0, quotes: { strikes, expiries, vols } };
+    const tied = engine.fitSvi({ ...args, calendar: 'penalty' });
+    const warmTied = engine.fitSvi({ ...args, calendar: 'penalty', warmStart: tied });
+    expect(warmTied.calendar.arbitrageFree).toBe(true);
+    expect(crossings(warmTied.params, [[-0.4, 0.4], [-0.4, 0.4]])).toEqual([]);
+    // The lean warm path (default calendar) still refits the crossing data as the cold independent fit does.
+    const free = engine.fitSvi(args);
+    const warmFree = engine.fitSvi({ ...args, warmStart: free });
+    expect(warmFree.calendar.arbitrageFree).toBe(false);
+    for (let j = 0; j < 2; j++) for (const name of ['a', 'b', 'rho', 'm', 'sigma'] as const) {
+      // A refit from its own optimum on exact data: stays within LM's tolerance of it.
+      expect(warmFree.params[j][name]).toBeCloseTo(free.params[j][name], 6);
+    }
+  });
+
   it('a bad calendar value or a misspelled key is an InputError naming the field', () => {
     const args = { spot: 100, rate: 0, quotes: { strikes: [90, 100, 110, 120, 80, 95], expiries: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5], vols: [0.25, 0.2, 0.18, 0.19, 0.3, 0.22] } };
     expect(() => engine.fitSvi({ ...args, calendar: 'penalt' as never })).toThrow(InputError);

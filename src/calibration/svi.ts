@@ -350,12 +350,12 @@ export interface FitSviArgs extends MarketArgs {
    * penalty land exactly calendar-free. A slice already above its predecessor keeps its independent
    * fit. Not with `warmStart` on the lean path: a warm start with `'penalty'` takes the general
    * path. A violation the penalty cannot clear stays in `calendar` and flags `calendarArbitrage`.
+   * The default calendar grid reaches 0.5 beyond the quoted strikes, where a short expiry's wings
+   * are extrapolation: on the SPX sample, tying the slices there moved rmse from 0.42 to 6.5 vol
+   * points and left crossings; give `calendarGrid` over the quoted range (0.42 to 0.4204, none).
    */
-  calendar?: SviCalendarMode;
+  calendar?: 'independent' | 'penalty';
 }
-
-/** The values of {@link FitSviArgs.calendar}. */
-export type SviCalendarMode = 'independent' | 'penalty';
 
 /**
  * Weight lambda of the calendar penalty of `fitSvi({ calendar: 'penalty' })`: a relative
