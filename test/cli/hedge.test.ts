@@ -3,28 +3,16 @@
  * chain; its `--json` figures are compared with direct calls of the built library (dist/) on the
  * same inputs (the same code, so equality is exact up to JSON's round trip of doubles).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAIN, ROOT, runCli } from './run-cli.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = join(ROOT, 'dist/cli/main.js');
 const CHAIN = join(ROOT, 'data/market/deribit_options_snapshot_20260105T153329Z.csv');
 const BOOK = join(ROOT, 'examples/portfolios/hedge-book.json');
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = runCli;
 
 type Lib = typeof import('../../src/index.js');
 let lib: Lib;

@@ -5,27 +5,15 @@
  * coin-settled. Checked against an independent Black-76 (test/independent-black.ts) through the
  * built CLI (dist/cli/main.js).
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { MAIN, runCli } from './run-cli.js';
 import { normCdf } from '../independent-black.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const MAIN = join(ROOT, 'dist/cli/main.js');
 const SPX = 'data/market/spx_quotedata_20230820.csv';
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = runCli;
 
 interface Row { type: 'call' | 'put'; strike: number; forward: number; discountFactor: number; timeToExpiry: number; midIv: number; markIv: number | null; delta: number; vega: number }
 
