@@ -235,7 +235,7 @@ export {
 export { robustCost } from './math/optimise/levenberg-marquardt.js';
 export type { LossFunction } from './math/optimise/least-squares.js';
 export { QUALITY_FLAGS, DEFAULT_QUALITY, type QualityFlag, type FitQuality, type QualityThresholds, type BoundHit } from './calibration/fit-quality.js';
-export { LEE_WING_BOUND } from './calibration/svi.js';
+export { LEE_WING_BOUND, SVI_CALENDAR_LAMBDA } from './calibration/svi.js';
 // [surface]
 export {
   VolSurface, MAX_SURFACE_SLICES, DEFAULT_CALENDAR_GRID,
