@@ -15,6 +15,7 @@ import { dict, own } from '../data-tables.js';
 import { requireNumber, requireRecord } from '../arguments.js';
 import { checkPath } from './standard-params.js';
 import { VolSurface, type VolSurfaceJSON } from '../surface/vol-surface.js'; // [surface]
+import { checkSurfaceSource, markVolsBySurface, surfaceFor } from '../surface/surface-marks.js';
 
 /** Assets valued at 1 USD per unit, with no market entry needed. */
 export const STABLECOINS: ReadonlySet<string> = new Set(['USD', 'USDC', 'USDT']);
@@ -108,7 +109,7 @@ export function checkMarket(market: unknown): MarginMarket {
   if (m.instruments !== undefined && (m.instruments === null || typeof m.instruments !== 'object')) {
     throw new InputError('market.instruments', m.instruments, 'an object of instruments by name');
   }
-  if (m.surface !== undefined) checkSurfaces(m.surface); // [surface]
+  if (m.surface !== undefined) checkSurfaceSource(m.surface, 'market.surface'); // [surface]
   return m;
 }
 
@@ -401,7 +402,7 @@ export function resolveBook(accounts: MarginAccount | readonly MarginAccount[], 
     posStart[ai + 1] = k;
     accs[ai] = { id, collateral, path: apath };
   }
-  if (mk.surface !== undefined) markVolsBySurface(units, mk.surface, ctx); // [surface]
+  if (mk.surface !== undefined) markUnitsBySurface(units, mk.surface, ctx); // [surface]
   return {
     accounts: accs, posStart, units, ownerOfUnit,
     unitOfPos: cols.unitOfPos.subarray(0, k), sizeOfPos: cols.sizeOfPos.subarray(0, k), entryOfPos: cols.entryOfPos.subarray(0, k), fundingOfPos: cols.fundingOfPos.subarray(0, k),
@@ -502,7 +503,7 @@ function resolvePosition(p: MarginPosition & Record<string, unknown>, mk: Margin
       r.type = spec.type === 'call' ? 1 : -1;
       r.strike = num(spec.strike, `${posPath(apath, pi)}.strike`, 'positive');
       // [surface] A surface for the asset marks every option without a vol of its own (after the book is read, one batch per asset).
-      if (p.vol === undefined && mk.surface !== undefined && surfaceOf(mk.surface, asset) !== undefined) {
+      if (p.vol === undefined && mk.surface !== undefined && surfaceFor(mk.surface, asset) !== undefined) {
         r.vol = NaN;
         break;
       }
@@ -641,63 +642,15 @@ export function marketFromDeribitChain(chain: DeribitChain, options: DeribitMark
 /** What `market.surface` holds: one surface (its `underlying`, or every asset when it has none), or surfaces by asset. */
 export type MarketSurfaces = VolSurface | VolSurfaceJSON | ReadonlyMap<string, VolSurface | VolSurfaceJSON>;
 
-function isSurfaceJson(v: unknown): v is VolSurfaceJSON {
-  return v !== null && typeof v === 'object' && (v as { kind?: unknown }).kind === 'riskwasm.VolSurface';
-}
-
-/** @throws InputError naming `market.surface` (or `market.surface.<asset>`) unless it is a VolSurface, its JSON, or a Map of them by asset. */
-function checkSurfaces(v: unknown): void {
-  if (v instanceof VolSurface) return;
-  if (isSurfaceJson(v)) {
-    VolSurface.fromJSON(v);
-    return;
-  }
-  if (v instanceof Map) {
-    for (const [asset, s] of v) {
-      if (typeof asset !== 'string') throw new InputError('market.surface', v, 'a Map from asset names to VolSurfaces');
-      if (!(s instanceof VolSurface) && !isSurfaceJson(s)) throw new InputError(`market.surface.${asset}`, s, 'a VolSurface (engine.volSurface) or its JSON');
-      if (!(s instanceof VolSurface)) VolSurface.fromJSON(s);
-    }
-    return;
-  }
-  throw new InputError('market.surface', v, 'a VolSurface, its JSON, or a Map from asset names to them');
-}
-
-/** The surface that marks `asset`'s options, if any. */
-function surfaceOf(surfaces: MarketSurfaces, asset: string): VolSurface | VolSurfaceJSON | undefined {
-  if (surfaces instanceof Map) return surfaces.get(asset);
-  const s = surfaces as VolSurface | VolSurfaceJSON;
-  return s.underlying === undefined || s.underlying === asset ? s : undefined;
-}
-
 /**
- * Vols of the options left unmarked by resolvePosition (vol NaN): sticky strike, one
- * `vol({ strikes, expiries })` call per asset (expiries are the positions' years, from the
- * market's valuation time, which must be the surface's). A surface given as JSON or unbound is
- * evaluated on `ctx`.
- * @throws InputError at `market.surface` when a surface needs an engine and none is given, or
- *   at `<position>.vol` when the surface has no vol there (status invalidInput or arbitrage).
+ * Mark every option of `units` that has no vol of its own from the market's surfaces, sticky strike
+ * (one `vol()` batch per asset; see surface/surface-marks.ts).
+ * @throws InputError at `market.surface` when a surface needs an engine and none is given, or at
+ *   `<position>.vol` when the surface has no vol there.
  */
-function markVolsBySurface(units: readonly Resolved[], surfaces: MarketSurfaces, ctx: EngineContext | undefined): void {
-  const byAsset = new Map<string, Resolved[]>();
-  for (const u of units) {
-    if (u.kind !== 'option' || !Number.isNaN(u.vol)) continue;
-    let list = byAsset.get(u.asset);
-    if (!list) byAsset.set(u.asset, (list = []));
-    list.push(u);
-  }
-  for (const [asset, list] of byAsset) {
-    const given = surfaceOf(surfaces, asset)!;
-    let surface: VolSurface;
-    if (given instanceof VolSurface && given.engine !== undefined) surface = given;
-    else if (ctx === undefined) throw new InputError('market.surface', given, 'a VolSurface bound to an engine (this call has none to bind it to)');
-    else surface = given instanceof VolSurface ? given.withEngine(ctx) : VolSurface.fromJSON(given, ctx);
-    const { vols, status } = surface.vol({ strikes: Float64Array.from(list, (u) => u.strike), expiries: Float64Array.from(list, (u) => u.expiry) });
-    list.forEach((u, i) => {
-      if (status[i] !== 0) throw new InputError(`${u.path}.vol`, vols[i], `a vol from market.surface at strike ${u.strike}, expiry ${u.expiry} (status ${status[i]})`);
-      u.vol = vols[i];
-    });
-  }
+function markUnitsBySurface(units: readonly Resolved[], surfaces: MarketSurfaces, ctx: EngineContext | undefined): void {
+  const unmarked = units.filter((u) => u.kind === 'option' && Number.isNaN(u.vol));
+  markVolsBySurface(unmarked, surfaces, ctx, 'market.surface', (u, vol) => { u.vol = vol; });
 }
 
 /**

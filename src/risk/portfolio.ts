@@ -11,7 +11,8 @@ import { checkArray, checkBoolean, checkOptions, checkStrings, keysOf, checkCont
 import { dict, own } from '../data-tables.js';
 import { PARALLEL_OPTION_KEYS } from '../parallel/options.js';
 import { rejectParallelKeys } from '../pricing/batch-shards.js';
-import { VolSurface, type VolSurfaceJSON } from '../surface/vol-surface.js'; // [surface]
+import type { VolSurface, VolSurfaceJSON } from '../surface/vol-surface.js'; // [surface]
+import { checkSurfaceSource, markVolsBySurface, surfaceFor } from '../surface/surface-marks.js';
 
 /** One position. Quantities are in units of the underlying (negative = short) unless stated. */
 export type Position =
@@ -136,7 +137,7 @@ export interface PackedPortfolio {
  */
 export function packPortfolio(portfolio: Portfolio<PortfolioPosition>, assets?: readonly string[], ctx?: EngineContext): PackedPortfolio {
   checkOptions(portfolio, PORTFOLIO_KEYS, 'portfolio');
-  const surfaces = portfolio.surface === undefined ? undefined : checkSurfaces(portfolio.surface); // [surface]
+  const surfaces = portfolio.surface === undefined ? undefined : checkSurfaceSource(portfolio.surface, 'portfolio.surface'); // [surface]
   const unmarked: { i: number; path: string; asset: string; strike: number; expiry: number }[] = []; // [surface]
   const spotsObj = portfolio.spots;
   if (spotsObj === null || typeof spotsObj !== 'object' || Array.isArray(spotsObj)) throw new InputError('portfolio.spots', spotsObj, 'an object of spots');
@@ -215,7 +216,7 @@ export function packPortfolio(portfolio: Portfolio<PortfolioPosition>, assets?: 
         const T = finite(p.expiry, `${path}.expiry`);
         if (T < 0) throw new InputError(`${path}.expiry`, T, 'a number >= 0 (years)');
         // [surface] No vol and a surface for the asset: marked after the loop, one batch per asset.
-        const bySurface = p.vol === undefined && surfaces !== undefined && surfaceOf(surfaces, p.asset) !== undefined;
+        const bySurface = p.vol === undefined && surfaces !== undefined && surfaceFor(surfaces, p.asset) !== undefined;
         const vol = bySurface ? NaN : finite(p.vol, `${path}.vol`);
         if (vol < 0) throw new InputError(`${path}.vol`, vol, 'a number >= 0');
         if (p.type !== 'call' && p.type !== 'put') throw new InputError(`${path}.type`, p.type, "'call' or 'put'");
@@ -238,69 +239,18 @@ export function packPortfolio(portfolio: Portfolio<PortfolioPosition>, assets?: 
     i32[L.COL_ACCOUNT * n + i] = acc;
     i32[L.COL_TYPE * n + i] = type;
   });
-  if (unmarked.length > 0) markVolsBySurface(f64, n, unmarked, surfaces!, ctx); // [surface]
+  if (unmarked.length > 0) markPackedBySurface(f64, n, unmarked, surfaces!, ctx); // [surface]
   return { n, assets: names, spots, f64, i32, accountNames, numeraires };
 }
 
-// [surface] Marking options by a VolSurface (as the margin market's `surface`, src/margin/market.ts).
+// [surface] Marking options by a VolSurface (surface/surface-marks.ts, shared with the margin market).
 
-function isSurfaceJson(v: unknown): v is VolSurfaceJSON {
-  return v !== null && typeof v === 'object' && (v as { kind?: unknown }).kind === 'riskwasm.VolSurface';
-}
-
-/** @throws InputError naming `portfolio.surface` (or `portfolio.surface.<asset>`) unless a VolSurface, its JSON, or a Map of them by asset. */
-function checkSurfaces(v: unknown): PortfolioSurfaces {
-  if (v instanceof VolSurface) return v;
-  if (isSurfaceJson(v)) {
-    VolSurface.fromJSON(v);
-    return v;
-  }
-  if (v instanceof Map) {
-    for (const [asset, s] of v) {
-      if (typeof asset !== 'string') throw new InputError('portfolio.surface', v, 'a Map from asset names to VolSurfaces');
-      if (!(s instanceof VolSurface) && !isSurfaceJson(s)) throw new InputError(`portfolio.surface.${asset}`, s, 'a VolSurface (engine.volSurface) or its JSON');
-      if (!(s instanceof VolSurface)) VolSurface.fromJSON(s);
-    }
-    return v as PortfolioSurfaces;
-  }
-  throw new InputError('portfolio.surface', v, 'a VolSurface, its JSON, or a Map from asset names to them');
-}
-
-/** The surface that marks `asset`'s options, if any. */
-function surfaceOf(surfaces: PortfolioSurfaces, asset: string): VolSurface | VolSurfaceJSON | undefined {
-  if (surfaces instanceof Map) return surfaces.get(asset);
-  const s = surfaces as VolSurface | VolSurfaceJSON;
-  return s.underlying === undefined || s.underlying === asset ? s : undefined;
-}
-
-/**
- * Vols of the options packed without one (COL_VOL NaN), sticky strike: one `vol({ strikes, expiries })`
- * per asset. Workers never see a surface: they get the packed vols.
- * @throws InputError at `portfolio.surface` when a surface needs an engine and none is given, or at
- *   `<position>.vol` when the surface has no vol there (status invalidInput or arbitrage).
- */
-function markVolsBySurface(
+/** Write the surface vols of the options packed without one into their COL_VOL cells. */
+function markPackedBySurface(
   f64: Float64Array, n: number, unmarked: readonly { i: number; path: string; asset: string; strike: number; expiry: number }[],
   surfaces: PortfolioSurfaces, ctx: EngineContext | undefined,
 ): void {
-  const byAsset = new Map<string, typeof unmarked[number][]>();
-  for (const u of unmarked) {
-    let list = byAsset.get(u.asset);
-    if (!list) byAsset.set(u.asset, (list = []));
-    list.push(u);
-  }
-  for (const [asset, list] of byAsset) {
-    const given = surfaceOf(surfaces, asset)!;
-    let surface: VolSurface;
-    if (given instanceof VolSurface && given.engine !== undefined) surface = given;
-    else if (ctx === undefined) throw new InputError('portfolio.surface', given, 'a VolSurface bound to an engine (this call has none to bind it to)');
-    else surface = given instanceof VolSurface ? given.withEngine(ctx) : VolSurface.fromJSON(given, ctx);
-    const { vols, status } = surface.vol({ strikes: Float64Array.from(list, (u) => u.strike), expiries: Float64Array.from(list, (u) => u.expiry) });
-    list.forEach((u, j) => {
-      if (status[j] !== 0 || !(vols[j] >= 0)) throw new InputError(`${u.path}.vol`, vols[j], `a vol from portfolio.surface at strike ${u.strike}, expiry ${u.expiry} (status ${status[j]})`);
-      f64[L.COL_VOL * n + u.i] = vols[j];
-    });
-  }
+  markVolsBySurface(unmarked, surfaces, ctx, 'portfolio.surface', (u, vol) => { f64[L.COL_VOL * n + u.i] = vol; });
 }
 
 /** Scenario matrix checked and flattened to row-major [m][nFactors]. */
