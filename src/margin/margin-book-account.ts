@@ -51,6 +51,12 @@ export class BookAccount {
   warning = false;
   /** Update stamp (an account exposed through several units is re-margined once per update). */
   stamp = -1;
+  /**
+   * Standard margin: its slot in the book's columns (-1: none, e.g. a what-if's account). The
+   * columns then hold its per-position amounts and its totals; the fields above are refreshed from
+   * them when read (MarginBook.refresh).
+   */
+  slot = -1;
   constructor(id: string, description: string | undefined, collateral: Map<string, number>, raw: Record<string, unknown>[], units: BookUnit[], sizes: number[], entries: number[], fundings: number[]) {
     this.id = id;
     this.description = description;

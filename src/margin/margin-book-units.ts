@@ -35,6 +35,8 @@ export interface BookUnit {
   stamp: number;
   /** Standard margin: its rule (params.options or params.linear for its asset), looked up once; undefined until then. */
   rule: unknown;
+  /** Standard margin: its index in the book's unit columns (-1: none yet). */
+  index: number;
 }
 
 /** Fields a unit key reads, plus the per-position ones it leaves out. */
@@ -59,7 +61,7 @@ export function unitSpec(p: Readonly<Record<string, unknown>>): Record<string, u
 /** A new unit (no owners) from its spec and resolution. */
 export function makeUnit(key: string, spec: Readonly<Record<string, unknown>>, r: ResolvedPosition): BookUnit {
   const volName = r.kind === 'option' && spec.vol === undefined && typeof spec.instrument === 'string' ? spec.instrument : undefined;
-  return { key, spec, r, asset: r.asset, bucket: bucketOf(r.kind), volName, pnl: undefined, row: -1, netClass: -2, owners: new Map(), stamp: -1, rule: undefined };
+  return { key, spec, r, asset: r.asset, bucket: bucketOf(r.kind), volName, pnl: undefined, row: -1, netClass: -2, owners: new Map(), stamp: -1, rule: undefined, index: -1 };
 }
 
 /**

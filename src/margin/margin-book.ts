@@ -23,6 +23,7 @@ import type { ScenarioGrid } from './grids.js';
 import { LINEAR, OPTION, SPOT, haircutIn, marginRatioOf, positionValue, standardAmounts } from './margin-book-amounts.js';
 import { PnlStore, makeUnit, rebaseError, resolveSpecs, revalueUnits, unitKey, unitSpec, type BookUnit } from './margin-book-units.js';
 import { MarginQueue, type MarginQueueEntry } from './margin-queue.js';
+import { BookColumns, STATUS_NAMES, remarginSlot, retotalSlot, type SlotPricing } from './margin-book-columns.js';
 import { BookAccount, exportOf, stateOf } from './margin-book-account.js';
 import { planFills, type Plan } from './margin-book-fills.js';
 import { snapshotArgs, snapshotOf, type MarginBookSnapshot } from './margin-book-snapshot.js';
@@ -81,7 +82,9 @@ export class MarginBook extends EventTarget {
   private store: PnlStore | undefined;
   /** Units of orders for instruments no account holds yet (bounded; cleared by market updates). */
   private scratch = new Map<string, BookUnit>();
-  private queue = new MarginQueue<BookAccount>();
+  private queue = new MarginQueue<BookAccount>((a) => this.refresh(a));
+  /** Standard margin: per-position amounts and per-account totals as book-wide columns (see margin-book-columns.ts). */
+  private cols: BookColumns<BookAccount> | undefined;
   private stampCounter = 0;
   private disposed = false;
   private readonly amounts = new Float64Array(2);
@@ -114,6 +117,7 @@ export class MarginBook extends EventTarget {
     this.warningBuffer = buffer;
     checkMarket(args.market);
     this.market = structuredClone(args.market);
+    if (this.params !== undefined) this.cols = new BookColumns();
     const accounts = args.accounts ?? [];
     if (!Array.isArray(accounts)) throw new InputError('args.accounts', accounts, 'an array of accounts');
     this.ingest(accounts, false);
@@ -157,6 +161,7 @@ export class MarginBook extends EventTarget {
   account(id: string): MarginBookAccountState & { portfolio?: PortfolioMarginResult } {
     this.live();
     const a = this.get(id, 'id');
+    this.refresh(a);
     const s = stateOf(a);
     return a.portfolio === undefined ? s : { ...s, portfolio: a.portfolio };
   }
@@ -203,6 +208,10 @@ export class MarginBook extends EventTarget {
     for (const asset of a.collateral.keys()) this.collateralHolders.get(asset)?.delete(a);
     this.queue.remove(a);
     this.accounts.delete(id);
+    if (this.cols !== undefined) {
+      this.cols.removeSlot(a.slot);
+      if (this.cols.fragmented) this.cols.compact();
+    }
   }
 
   /**
@@ -232,15 +241,16 @@ export class MarginBook extends EventTarget {
   }
 
   private setCollateral(a: BookAccount, asset: string, amount: number): MarginBookAccountState {
+    this.refresh(a);
     const status = a.status, warning = a.warning;
-    if (!a.collateral.has(asset)) {
-      let set = this.collateralHolders.get(asset);
-      if (set === undefined) this.collateralHolders.set(asset, (set = new Set()));
-      set.add(a);
-    }
+    if (!a.collateral.has(asset)) this.holdCollateral(a, asset);
     a.collateral.set(asset, amount);
     a.syncCollateral();
-    this.retotal(a);
+    if (this.cols !== undefined) {
+      this.cols.colValid[a.slot] = 0;
+      retotalSlot(this.cols, a.slot, this.pricing());
+      this.refresh(a);
+    } else this.retotal(a);
     this.settle(a, status, warning, null);
     return stateOf(a);
   }
@@ -255,6 +265,7 @@ export class MarginBook extends EventTarget {
   whatIf(id: string, orders: readonly MarginOrder[]): WhatIfResult {
     this.live();
     const a = this.get(id, 'id');
+    this.refresh(a);
     const plan = this.plan(a, orders, 'orders', true);
     const after = new BookAccount(a.id, a.description, plan.collateral, plan.raw, plan.units, plan.sizes, plan.entries, plan.fundings);
     if (this.pg === undefined) this.standardWhatIf(a, plan, after);
@@ -280,12 +291,14 @@ export class MarginBook extends EventTarget {
     after.pIm = new Array(n);
     after.pMm = new Array(n);
     after.pVal = new Array(n);
+    const c = this.cols as BookColumns<BookAccount>;
+    const r0 = c.start[a.slot];
     for (let k = 0; k < n; k++) {
       const f = plan.from[k];
       if (f >= 0 && !plan.changed[k]) {
-        after.pIm[k] = a.pIm[f];
-        after.pMm[k] = a.pMm[f];
-        after.pVal[k] = a.pVal[f];
+        after.pIm[k] = c.pIm[r0 + f];
+        after.pMm[k] = c.pMm[r0 + f];
+        after.pVal[k] = c.pVal[r0 + f];
       } else this.standardPosition(after, k, () => 'orders');
     }
   }
@@ -350,22 +363,23 @@ export class MarginBook extends EventTarget {
     const next = new BookAccount(a.id, a.description, plan.collateral, plan.raw, plan.units, plan.sizes, plan.entries, plan.fundings);
     this.remargin(next, () => 'fills');
     // Commit: nothing below throws.
+    this.refresh(a);
     const status = a.status, warning = a.warning;
     const oldUnits = a.units;
     for (const u of plan.fresh) this.register(u);
     this.hold(a, plan.units);
     this.release(a, oldUnits);
-    if (plan.collateral.has('USD') && !a.collateral.has('USD')) {
-      let set = this.collateralHolders.get('USD');
-      if (set === undefined) this.collateralHolders.set('USD', (set = new Set()));
-      set.add(a);
-    }
+    if (plan.collateral.has('USD') && !a.collateral.has('USD')) this.holdCollateral(a, 'USD');
     Object.assign(a, {
       collateral: next.collateral, raw: next.raw, units: next.units, sizes: next.sizes, entries: next.entries, fundings: next.fundings,
       pIm: next.pIm, pMm: next.pMm, pVal: next.pVal, portfolio: next.portfolio, subPnl: next.subPnl, subAsset: next.subAsset, subOfPos: next.subOfPos,
     });
     a.syncCollateral();
     this.retotal(a);
+    if (this.cols !== undefined) {
+      this.storeSlot(a);
+      if (this.cols.fragmented) this.cols.compact();
+    }
     this.settle(a, status, warning, null);
     return stateOf(a);
   }
@@ -446,10 +460,12 @@ export class MarginBook extends EventTarget {
     for (let j = 0; j < list.length; j++) {
       const u = list[j];
       u.stamp = stamp;
+      if (this.cols !== undefined && u.index >= 0) this.cols.uStamp[u.index] = stamp;
       u.r = fresh[j].r;
       if (u.row >= 0) (this.store as PnlStore).set(u.row, fresh[j].pnl as Float64Array);
       else u.pnl = fresh[j].pnl;
     }
+    if (this.cols !== undefined) return this.tickColumns(this.cols, changedAssets, changedVols, rateChanged, stamp);
     // Exposed accounts, each once: holders of a moved underlying (or its collateral), of a re-marked vol, or all on a rate change.
     const exposed: BookAccount[] = [];
     if (rateChanged) for (const a of this.accounts.values()) exposed.push(a);
@@ -523,6 +539,7 @@ export class MarginBook extends EventTarget {
     this.assetHolders = new Map();
     this.scratch = new Map();
     if (this.store !== undefined) this.store = new PnlStore(this.rows);
+    if (this.cols !== undefined) this.cols = new BookColumns();
     this.queue.clear();
   }
 
@@ -577,12 +594,10 @@ export class MarginBook extends EventTarget {
     for (const u of newUnits) this.register(u);
     for (const a of made) {
       this.accounts.set(a.id, a);
+      this.cols?.addSlot(a);
       this.hold(a, a.units);
-      for (const asset of a.collateral.keys()) {
-        let set = this.collateralHolders.get(asset);
-        if (set === undefined) this.collateralHolders.set(asset, (set = new Set()));
-        set.add(a);
-      }
+      for (const asset of a.collateral.keys()) this.holdCollateral(a, asset);
+      if (this.cols !== undefined) this.storeSlot(a);
       this.settle(a, 'healthy', false, null);
     }
     return made;
@@ -610,8 +625,18 @@ export class MarginBook extends EventTarget {
       u.owners.set(a, (u.owners.get(a) ?? 0) + 1);
       let h = this.assetHolders.get(u.asset);
       if (h === undefined) this.assetHolders.set(u.asset, (h = new Map()));
-      h.set(a, (h.get(a) ?? 0) + 1);
+      const n = h.get(a) ?? 0;
+      h.set(a, n + 1);
+      if (n === 0) this.cols?.setHolder(u.asset, a.slot, true);
     }
+  }
+
+  /** Note `a` as holding `asset` as collateral (a moved index re-values it). */
+  private holdCollateral(a: BookAccount, asset: string): void {
+    let set = this.collateralHolders.get(asset);
+    if (set === undefined) this.collateralHolders.set(asset, (set = new Set()));
+    set.add(a);
+    this.cols?.setCollateralHolder(asset, a.slot);
   }
 
   /** Drop `a`'s hold on `units`; a unit no account holds leaves the book (bounded memory). */
@@ -621,7 +646,10 @@ export class MarginBook extends EventTarget {
       if (h !== undefined) {
         const n = (h.get(a) ?? 0) - 1;
         if (n > 0) h.set(a, n);
-        else h.delete(a);
+        else {
+          h.delete(a);
+          this.cols?.setHolder(u.asset, a.slot, false);
+        }
       }
       const c = (u.owners.get(a) ?? 0) - 1;
       if (c > 0) {
@@ -631,6 +659,7 @@ export class MarginBook extends EventTarget {
       u.owners.delete(a);
       if (u.owners.size === 0 && this.units.get(u.key) === u) {
         this.units.delete(u.key);
+        this.cols?.freeUnit(u);
         this.assetUnits.get(u.asset)?.delete(u);
         if (u.volName !== undefined) this.volUnits.get(u.volName)?.delete(u);
         if (u.row >= 0 && this.store !== undefined) {
@@ -748,6 +777,101 @@ export class MarginBook extends EventTarget {
     let c = this.netClasses.get(key);
     if (c === undefined) this.netClasses.set(key, (c = this.netClasses.size));
     return (u.netClass = c);
+  }
+
+  /** What the column pass reads of the book (its market as of now). */
+  private pricing(): SlotPricing {
+    return { params: this.params as StandardMarginParams, haircuts: this.haircuts, market: this.market, warningBuffer: this.warningBuffer, amounts: this.amounts };
+  }
+
+  /**
+   * Standard margin: `a`'s positions, amounts and totals (computed on the object by remargin and
+   * retotal) into its column slot; the object's per-position arrays are dropped (the columns hold them).
+   */
+  private storeSlot(a: BookAccount): void {
+    const c = this.cols as BookColumns<BookAccount>;
+    const s = a.slot;
+    c.write(s, a);
+    c.colValue[s] = a.colValue;
+    c.colValid[s] = a.colValid ? 1 : 0;
+    c.im[s] = a.initialMargin;
+    c.mm[s] = a.maintenanceMargin;
+    c.equity[s] = a.equity;
+    c.ratio[s] = a.marginRatio;
+    c.imRatio[s] = a.initialMarginRatio;
+    c.status[s] = STATUS_NAMES.indexOf(a.status);
+    c.warning[s] = a.warning ? 1 : 0;
+    a.pIm = [];
+    a.pMm = [];
+    a.pVal = [];
+  }
+
+  /** Standard margin: `a`'s state fields from its column slot (the columns are the truth; the object is read by stateOf and the queues). */
+  private refresh(a: BookAccount): void {
+    const c = this.cols;
+    if (c === undefined || a.slot < 0) return;
+    const s = a.slot;
+    a.initialMargin = c.im[s];
+    a.maintenanceMargin = c.mm[s];
+    a.equity = c.equity[s];
+    a.marginRatio = c.ratio[s];
+    a.initialMarginRatio = c.imRatio[s];
+    a.status = STATUS_NAMES[c.status[s]];
+    a.warning = c.warning[s] === 1;
+  }
+
+  /**
+   * Standard margin's update pass: the slots holding a moved underlying (or it as collateral), or an
+   * option on a re-marked vol's underlying, or all on a rate change, visited once each in book order
+   * (the OR of their holder bitsets); a slot re-margins only positions on re-resolved units, and its
+   * object is touched only when its status or warning flag changed.
+   */
+  private tickColumns(c: BookColumns<BookAccount>, changedAssets: Set<string>, changedVols: Set<string>, all: boolean, stamp: number): MarginStatusChange[] {
+    const masks: Uint32Array[] = [];
+    for (const name of changedAssets) {
+      const h = c.holders(name);
+      if (h !== undefined) masks.push(h);
+      const ch = c.collateralHolders(name);
+      if (ch === undefined) continue;
+      masks.push(ch);
+      for (let w = 0; w < ch.length; w++) {
+        let bits = ch[w];
+        while (bits !== 0) {
+          const low = bits & -bits;
+          bits ^= low;
+          c.colValid[(w << 5) + 31 - Math.clz32(low)] = 0;
+        }
+      }
+    }
+    for (const name of changedVols) {
+      for (const u of this.volUnits.get(name) ?? []) {
+        const h = c.holders(u.asset);
+        if (h !== undefined && !masks.includes(h)) masks.push(h);
+      }
+    }
+    const pr = this.pricing();
+    const out: MarginStatusChange[] = [];
+    const words = (c.slots + 31) >>> 5;
+    const nm = masks.length;
+    for (let w = 0; w < words; w++) {
+      let bits = all ? -1 : 0;
+      for (let i = 0; i < nm; i++) bits |= masks[i][w];
+      while (bits !== 0) {
+        const low = bits & -bits;
+        bits ^= low;
+        const s = (w << 5) + 31 - Math.clz32(low);
+        if (s >= c.slots) break;
+        const a = c.owners[s];
+        if (a === undefined) continue;
+        const st = c.status[s], wa = c.warning[s];
+        if (!remarginSlot(c, s, stamp, pr)) continue;
+        if (c.status[s] !== st || c.warning[s] !== wa) {
+          this.refresh(a);
+          this.settle(a, STATUS_NAMES[st], wa === 1, out);
+        }
+      }
+    }
+    return out;
   }
 
   /** Totals, ratios and status of `a` from its cached per-position amounts (accountEquity's sums, in its order). */

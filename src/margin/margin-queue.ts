@@ -40,6 +40,9 @@ export class MarginQueue<A extends QueuedAccount> {
   private readonly calls = new Set<A>();
   private readonly liquidations = new Set<A>();
 
+  /** @param sync called on each member before its entry is read (a book keeping state in columns brings the object up to date). */
+  constructor(private readonly sync?: (a: A) => void) {}
+
   /** Put `a` in the queue its state calls for (`call`: below IM or in the buffer; `liquidation`: below MM), out of the other. */
   place(a: A, call: boolean, liquidation: boolean): void {
     if (liquidation) this.liquidations.add(a);
@@ -60,12 +63,18 @@ export class MarginQueue<A extends QueuedAccount> {
 
   /** Accounts below IM x (1 + buffer) but not below MM, worst margin ratio first. */
   marginCalls(buffer: number): MarginQueueEntry[] {
-    return [...this.calls].map((a) => entry(a, a.initialMargin * (1 + buffer) - a.equity)).sort(byRatio);
+    return [...this.calls].map((a) => {
+      this.sync?.(a);
+      return entry(a, a.initialMargin * (1 + buffer) - a.equity);
+    }).sort(byRatio);
   }
 
   /** Accounts below MM, worst margin ratio first. */
   liquidationQueue(): MarginQueueEntry[] {
-    return [...this.liquidations].map((a) => entry(a, a.maintenanceMargin - a.equity)).sort(byRatio);
+    return [...this.liquidations].map((a) => {
+      this.sync?.(a);
+      return entry(a, a.maintenanceMargin - a.equity);
+    }).sort(byRatio);
   }
 
   get size(): number {
