@@ -101,7 +101,18 @@ export class BookColumns<A extends SlotOwner> {
   units: (BookUnit | undefined)[] = [];
   uStamp = new Int32Array(64);
   uBucket = new Uint8Array(64);
+  /**
+   * Options with a rule: 1, and their mark and one short unit's IM and MM (standardAmounts at size
+   * -1, so q x these are its amounts bit for bit); 0: the position goes through standardAmounts.
+   */
+  uOption = new Uint8Array(64);
+  uMark = new Float64Array(64);
+  uIm1 = new Float64Array(64);
+  uMm1 = new Float64Array(64);
   private readonly freeUnits: number[] = [];
+  private readonly scratch = new Float64Array(2);
+
+  constructor(readonly params: StandardMarginParams) {}
 
   /** Holders per underlying (positions) and per collateral asset: bitsets over slots. */
   private readonly posBits = new Map<string, SlotBits>();
@@ -112,15 +123,33 @@ export class BookColumns<A extends SlotOwner> {
     if (u.index < 0) {
       const i = this.freeUnits.pop() ?? this.units.length;
       if (i >= this.uStamp.length) {
-        this.uStamp = grownI32(this.uStamp, 2 * this.uStamp.length);
-        this.uBucket = grownU8(this.uBucket, 2 * this.uBucket.length);
+        const n = 2 * this.uStamp.length;
+        this.uStamp = grownI32(this.uStamp, n);
+        this.uBucket = grownU8(this.uBucket, n);
+        this.uOption = grownU8(this.uOption, n);
+        this.uMark = grownF64(this.uMark, n);
+        this.uIm1 = grownF64(this.uIm1, n);
+        this.uMm1 = grownF64(this.uMm1, n);
       }
       this.units[i] = u;
       this.uStamp[i] = u.stamp;
       this.uBucket[i] = u.bucket;
       u.index = i;
+      this.priceUnit(u);
     }
     return u.index;
+  }
+
+  /** Unit `u`'s per-unit amounts after its resolution `u.r` changed (see uOption). */
+  priceUnit(u: BookUnit): void {
+    const i = u.index, r = u.r;
+    const rule = r.kind === 'option' ? ruleFor(this.params.options, r.asset) : undefined;
+    this.uOption[i] = rule === undefined ? 0 : 1;
+    this.uMark[i] = r.markPerUnit;
+    if (rule === undefined) return;
+    standardAmounts(r, -1, NaN, this.params, positionPath, 0, this.scratch, rule);
+    this.uIm1[i] = this.scratch[0];
+    this.uMm1[i] = this.scratch[1];
   }
 
   /** A unit left the book: its index is reused. */
@@ -244,7 +273,7 @@ export class BookColumns<A extends SlotOwner> {
     const n = this.live;
     const map = new Int32Array(this.slots).fill(-1);
     const rows = this.rowsUsed - this.deadRows;
-    const next = new BookColumns<A>();
+    const next = new BookColumns<A>(this.params);
     next.growSlots(Math.max(64, n));
     next.growRows(Math.max(256, rows));
     let r = 0, t = 0;
@@ -322,7 +351,7 @@ export class BookColumns<A extends SlotOwner> {
   get bytes(): number {
     let b = 0;
     for (const x of [this.start, this.count, this.colValue, this.colValid, this.im, this.mm, this.equity, this.ratio, this.imRatio, this.status, this.warning,
-      this.pUnit, this.pSize, this.pEntry, this.pFunding, this.pIm, this.pMm, this.pVal, this.uStamp, this.uBucket]) b += x.byteLength;
+      this.pUnit, this.pSize, this.pEntry, this.pFunding, this.pIm, this.pMm, this.pVal, this.uStamp, this.uBucket, this.uOption, this.uMark, this.uIm1, this.uMm1]) b += x.byteLength;
     for (const m of [this.posBits, this.colBits]) for (const x of m.values()) b += x.byteLength;
     return b;
   }
@@ -350,11 +379,27 @@ function positionPath(k: number): string {
  */
 export function remarginSlot<A extends SlotOwner>(c: BookColumns<A>, s: number, stamp: number, pr: SlotPricing): boolean {
   const r0 = c.start[s], r1 = r0 + c.count[s];
-  const pUnit = c.pUnit, uStamp = c.uStamp, units = c.units;
+  const pUnit = c.pUnit, uStamp = c.uStamp, units = c.units, uOption = c.uOption;
   let moved = c.colValid[s] === 0;
   for (let r = r0; r < r1; r++) {
     const ui = pUnit[r];
     if (uStamp[ui] !== stamp) continue;
+    moved = true;
+    if (uOption[ui] === 1) {
+      // standardAmounts' option branch and positionValue's, on the unit's cached figures (same operations).
+      const size = c.pSize[r], mark = c.uMark[ui];
+      const q = Math.abs(size);
+      if (size >= 0) {
+        const prem = q * mark;
+        c.pIm[r] = prem;
+        c.pMm[r] = prem;
+      } else {
+        c.pIm[r] = q * c.uIm1[ui];
+        c.pMm[r] = q * c.uMm1[ui];
+      }
+      c.pVal[r] = size * mark;
+      continue;
+    }
     const unit = units[ui] as BookUnit;
     const u = unit.r;
     if (unit.rule === undefined && u.kind !== 'spot') unit.rule = u.kind === 'option' ? ruleFor(pr.params.options, u.asset) : ruleFor(pr.params.linear, u.asset);
@@ -362,7 +407,6 @@ export function remarginSlot<A extends SlotOwner>(c: BookColumns<A>, s: number, 
     c.pIm[r] = pr.amounts[0];
     c.pMm[r] = pr.amounts[1];
     c.pVal[r] = positionValue(u, c.pSize[r], c.pEntry[r], pr.haircuts);
-    moved = true;
   }
   if (moved) retotalSlot(c, s, pr);
   return moved;

@@ -117,7 +117,7 @@ export class MarginBook extends EventTarget {
     this.warningBuffer = buffer;
     checkMarket(args.market);
     this.market = structuredClone(args.market);
-    if (this.params !== undefined) this.cols = new BookColumns();
+    if (this.params !== undefined) this.cols = new BookColumns(this.params);
     const accounts = args.accounts ?? [];
     if (!Array.isArray(accounts)) throw new InputError('args.accounts', accounts, 'an array of accounts');
     this.ingest(accounts, false);
@@ -460,8 +460,11 @@ export class MarginBook extends EventTarget {
     for (let j = 0; j < list.length; j++) {
       const u = list[j];
       u.stamp = stamp;
-      if (this.cols !== undefined && u.index >= 0) this.cols.uStamp[u.index] = stamp;
       u.r = fresh[j].r;
+      if (this.cols !== undefined && u.index >= 0) {
+        this.cols.uStamp[u.index] = stamp;
+        this.cols.priceUnit(u);
+      }
       if (u.row >= 0) (this.store as PnlStore).set(u.row, fresh[j].pnl as Float64Array);
       else u.pnl = fresh[j].pnl;
     }
@@ -539,7 +542,7 @@ export class MarginBook extends EventTarget {
     this.assetHolders = new Map();
     this.scratch = new Map();
     if (this.store !== undefined) this.store = new PnlStore(this.rows);
-    if (this.cols !== undefined) this.cols = new BookColumns();
+    if (this.cols !== undefined) this.cols = new BookColumns(this.cols.params);
     this.queue.clear();
   }
 
