@@ -227,7 +227,7 @@ describe.each(BACKENDS)('margin book operations (%s)', (backend) => {
     expect([full.accounts, full.positions, full.units]).toEqual([50, 100, 51]);
     for (let round = 0; round < 3; round++) {
       for (const a of accounts) book.removeAccount(a.id);
-      expect(book.memory()).toEqual({ accounts: 0, positions: 0, units: 0, vectorBytes: full.vectorBytes });
+      expect(book.memory()).toEqual({ accounts: 0, positions: 0, units: 0, vectorBytes: full.vectorBytes, columnBytes: 0 });
       for (const a of accounts) book.addAccount(a);
       expect(book.memory()).toEqual(full);
     }

@@ -547,14 +547,19 @@ export class MarginBook extends EventTarget {
   }
 
   /**
-   * What the book holds: accounts, positions, distinct instruments (units) and the bytes of the
+   * What the book holds: accounts, positions, distinct instruments (units), the bytes of the
    * packed unit vectors (portfolio margin; rows of removed units are reused, so it stays at the
-   * most units held at once).
+   * most units held at once) and of the standard-margin columns (holes left by removed accounts and
+   * replaced positions are compacted once they outnumber the live rows, so it stays within a small
+   * multiple of what the live accounts need).
    */
-  memory(): { accounts: number; positions: number; units: number; vectorBytes: number } {
+  memory(): { accounts: number; positions: number; units: number; vectorBytes: number; columnBytes: number } {
     let positions = 0;
     for (const a of this.accounts.values()) positions += a.units.length;
-    return { accounts: this.accounts.size, positions, units: this.units.size, vectorBytes: this.store === undefined ? 0 : this.store.data.byteLength };
+    return {
+      accounts: this.accounts.size, positions, units: this.units.size, vectorBytes: this.store === undefined ? 0 : this.store.data.byteLength,
+      columnBytes: this.cols === undefined ? 0 : this.cols.bytes,
+    };
   }
 
   /** Whether `dispose()` was called. */
