@@ -8,9 +8,14 @@
 //   (a strike off the listed grid: one kernel revaluation per call).
 //   updateMarket: one underlying's index (and its forwards) moved by +-1% alternately; wall time of
 //   the call (every exposed account re-margined, status changes returned), best and median of reps.
+//   Beside it, the call's re-pricing phase alone (resolving every unit of the moved underlying the
+//   book holds: look-up plus one Black-76 batch through the backend's kernel), to show what share of
+//   an update the backend can change. `--reverse` builds the JS book first: before the book-wide
+//   columns (issue 16, session 7) whichever book was built first ticked ~40% slower, whatever its
+//   backend (the per-account object graph's memory layout, not the kernel).
 // Results are checked first: the book's IM after a tick equals a from-scratch margin of its state.
 // Backends are interleaved (both warmed, reps alternating which runs first): no run-order bias.
-// Usage: node bench/margin-book.mjs [--quick] [--json] [--only standard|pm]   (after `npm run build`)
+// Usage: node bench/margin-book.mjs [--quick] [--json] [--only standard|pm] [--reverse]   (after `npm run build`)
 
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -97,12 +102,13 @@ function interleaved(fs, reps, warm = 3) {
   return out;
 }
 
-const BACKENDS = /** @type {const} */ (['wasm', 'js']);
+let BACKENDS = /** @type {('wasm' | 'js')[]} */ (['wasm', 'js']);
 
 /**
- * @param {{ quick?: boolean, only?: 'standard' | 'pm' }} [opts] `only`: just that book's updateMarket (for profiling).
+ * @param {{ quick?: boolean, only?: 'standard' | 'pm', reverse?: boolean }} [opts] `only`: just that book's updateMarket (for profiling); `reverse`: build the JS book first.
  */
-export async function run({ quick = false, only = undefined } = {}) {
+export async function run({ quick = false, only = undefined, reverse = false } = {}) {
+  if (reverse) BACKENDS = ['js', 'wasm'];
   const riskwasm = await import('../dist/index.js');
   const { DERIBIT_GRID, DERIBIT_STANDARD } = riskwasm;
   const nStd = quick ? 10_000 : 100_000;
@@ -125,9 +131,16 @@ export async function run({ quick = false, only = undefined } = {}) {
       out.backends[b].buildStandardMs = performance.now() - t0;
     }
     const u = interleaved(Object.fromEntries(BACKENDS.map((b) => [b, ticker(books[b], 'BTC')])), reps);
+    // The re-pricing phase alone: every BTC instrument the book holds, resolved at the book's market.
+    const mk = books.wasm.currentMarket();
+    const btcUnits = [...new Set(std.accounts.flatMap((a) => a.positions.map((p) => p.instrument)))].filter((n) => mk.instruments[n]?.asset === 'BTC');
+    const unitAccount = { positions: btcUnits.map((instrument) => ({ instrument, size: 1 })) };
+    const rp = interleaved(Object.fromEntries(BACKENDS.map((b) => [b, () => riskwasm.resolveAccounts(engines[b], unitAccount, mk)])), reps * 5);
+    out.repriceUnits = btcUnits.length;
     for (const b of BACKENDS) {
       const r = out.backends[b];
       r.updateStandard = u[b];
+      r.repriceStandard = rp[b];
       r.checkStandard = check(engines[b], books[b], 'std', DERIBIT_GRID, DERIBIT_STANDARD);
     }
     if (only === undefined) {
@@ -187,7 +200,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const o = process.argv.indexOf('--only');
   const only = o > 0 ? process.argv[o + 1] : undefined;
   if (only !== undefined && only !== 'standard' && only !== 'pm') throw new Error(`--only standard|pm, got ${only}`);
-  const res = await run({ quick, only: /** @type {'standard' | 'pm' | undefined} */ (only) });
+  const res = await run({ quick, only: /** @type {'standard' | 'pm' | undefined} */ (only), reverse: process.argv.includes('--reverse') });
   if (process.argv.includes('--json')) console.log(JSON.stringify(res, null, 2));
   else {
     const f = (x) => (typeof x === 'number' ? x.toFixed(x < 10 ? 2 : 1) : x);
@@ -199,6 +212,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       if (r.whatIfPmHeld) console.log(`  whatIf PM, held instrument     p50 ${f(r.whatIfPmHeld.p50)} us  p99 ${f(r.whatIfPmHeld.p99)} us   (target 30 / 100)  anchor portfolioMargin p50 ${f(r.anchorPm.p50)} us`);
       if (r.whatIfPmNew) console.log(`  whatIf PM, new instrument      p50 ${f(r.whatIfPmNew.p50)} us  p99 ${f(r.whatIfPmNew.p99)} us`);
       if (r.updateStandard) console.log(`  updateMarket standard ${res.accounts.standard}: wall best ${f(r.updateStandard.best)} ms, median ${f(r.updateStandard.median)} ms; CPU best ${f(r.updateStandard.cpuBest)} ms, median ${f(r.updateStandard.cpuMedian)} ms (target 50)`);
+      if (r.repriceStandard) console.log(`    of which re-pricing ${res.repriceUnits} BTC units (resolve + one Black-76 batch): median ${r.repriceStandard.median.toFixed(3)} ms`);
       if (r.updatePm) console.log(`  updateMarket PM ${res.accounts.pm} x 20: wall best ${f(r.updatePm.best)} ms, median ${f(r.updatePm.median)} ms; CPU best ${f(r.updatePm.cpuBest)} ms, median ${f(r.updatePm.cpuMedian)} ms (target 100)`);
       console.log(`  checked vs from-scratch: standard ${r.checkStandard?.toExponential(1)}, PM ${r.checkPm?.toExponential(1)}`);
     }
