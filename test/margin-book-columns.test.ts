@@ -168,7 +168,7 @@ describe.each(BACKENDS)('margin book columns (%s)', (backend) => {
     // unit columns and bitsets); without it they would pass 2.5 MB.
     let most = 0;
     for (let round = 0; round < 200; round++) {
-      for (const a of accounts) book.removeAccount(a.id);
+      for (const a of accounts) book.removeAccount(a.id as string);
       for (const a of accounts) book.addAccount(a);
       most = Math.max(most, book.memory().columnBytes);
     }
