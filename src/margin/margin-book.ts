@@ -4,7 +4,10 @@
  * (portfolio margin) per-account scenario P&L vectors cached, so that a pre-trade what-if touches
  * only the changed positions and an index tick re-margins only the accounts exposed to it. Every
  * figure equals a from-scratch standardMargin / portfolioMargin (+ accountEquity) of the same state;
- * see docs/margin.md, "The live margin book".
+ * see docs/margin.md, "The live margin book". Under standard margin the per-position amounts and
+ * the per-account totals live in book-wide typed columns (margin-book-columns.ts): an account
+ * object keeps what fills planning and snapshots read, and its state fields are refreshed from the
+ * columns only when something reads them (account(), the queues, an event).
  */
 import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
@@ -504,7 +507,7 @@ export class MarginBook extends EventTarget {
     for (let i = 0; i < exposed.length; i++) {
       const a = exposed[i];
       const status = a.status, warning = a.warning;
-      this.remargin(a, positionPath, stamp);
+      this.remargin(a, positionPath);
       this.settle(a, status, warning, out);
     }
     return out;
@@ -680,19 +683,17 @@ export class MarginBook extends EventTarget {
     }
   }
 
-  /** Recompute every position of `a` from its units, then its totals. */
-  private remargin(a: BookAccount, pathOf: (k: number) => string, stamp = -1): void {
+  /**
+   * Recompute every position of `a` from its units, then its totals, on the object (a new or
+   * changed account, or a portfolio-margin tick; standard-margin ticks run on the columns).
+   */
+  private remargin(a: BookAccount, pathOf: (k: number) => string): void {
     if (this.pg === undefined) {
       const n = a.units.length;
-      if (a.pIm.length !== n) {
-        a.pIm = new Array(n);
-        a.pMm = new Array(n);
-        a.pVal = new Array(n);
-        stamp = -1;
-      }
-      // On a market tick (stamp >= 0) only positions on re-resolved units change: the rest keep their amounts.
-      const units = a.units;
-      for (let k = 0; k < n; k++) if (stamp < 0 || units[k].stamp === stamp) this.standardPosition(a, k, pathOf);
+      a.pIm = new Array(n);
+      a.pMm = new Array(n);
+      a.pVal = new Array(n);
+      for (let k = 0; k < n; k++) this.standardPosition(a, k, pathOf);
     } else this.portfolioAccount(a);
     this.retotal(a);
   }
