@@ -22,6 +22,7 @@ import type { AssetMarket, MarginMarket } from './types.js';
 /** Status codes of the status column (in severity order). */
 export const STATUS_NAMES: readonly MarginStatus[] = ['healthy', 'marginCall', 'liquidation', 'invalid'];
 const HEALTHY = 0, MARGIN_CALL = 1, LIQUIDATION = 2, INVALID = 3;
+const GENERAL_UNIT = 0, OPTION_UNIT = 1, LINEAR_UNIT = 2;
 
 /** What a slot's cold record must offer: its collateral as columns (read when a collateral asset moved). */
 export interface SlotOwner {
@@ -102,13 +103,16 @@ export class BookColumns<A extends SlotOwner> {
   uStamp = new Int32Array(64);
   uBucket = new Uint8Array(64);
   /**
-   * Options with a rule: 1, and their mark and one short unit's IM and MM (standardAmounts at size
-   * -1, so q x these are its amounts bit for bit); 0: the position goes through standardAmounts.
+   * How a unit's positions are margined on a tick: OPTION_UNIT (an option with a rule: its mark and
+   * one short unit's IM and MM, standardAmounts at size -1, so q x these are its amounts bit for
+   * bit), LINEAR_UNIT (a USD-settled future or perpetual under a size-linear rule: its mark and the
+   * rule's rates, standardAmounts' arithmetic inline), else GENERAL_UNIT (standardAmounts itself).
    */
-  uOption = new Uint8Array(64);
+  uFast = new Uint8Array(64);
   uMark = new Float64Array(64);
   uIm1 = new Float64Array(64);
   uMm1 = new Float64Array(64);
+  uRpu = new Float64Array(64);
   private readonly freeUnits: number[] = [];
   private readonly scratch = new Float64Array(2);
 
@@ -126,10 +130,11 @@ export class BookColumns<A extends SlotOwner> {
         const n = 2 * this.uStamp.length;
         this.uStamp = grownI32(this.uStamp, n);
         this.uBucket = grownU8(this.uBucket, n);
-        this.uOption = grownU8(this.uOption, n);
+        this.uFast = grownU8(this.uFast, n);
         this.uMark = grownF64(this.uMark, n);
         this.uIm1 = grownF64(this.uIm1, n);
         this.uMm1 = grownF64(this.uMm1, n);
+        this.uRpu = grownF64(this.uRpu, n);
       }
       this.units[i] = u;
       this.uStamp[i] = u.stamp;
@@ -140,16 +145,26 @@ export class BookColumns<A extends SlotOwner> {
     return u.index;
   }
 
-  /** Unit `u`'s per-unit amounts after its resolution `u.r` changed (see uOption). */
+  /** Unit `u`'s per-unit figures after its resolution `u.r` changed (see uFast). */
   priceUnit(u: BookUnit): void {
     const i = u.index, r = u.r;
-    const rule = r.kind === 'option' ? ruleFor(this.params.options, r.asset) : undefined;
-    this.uOption[i] = rule === undefined ? 0 : 1;
+    this.uFast[i] = GENERAL_UNIT;
     this.uMark[i] = r.markPerUnit;
-    if (rule === undefined) return;
-    standardAmounts(r, -1, NaN, this.params, positionPath, 0, this.scratch, rule);
-    this.uIm1[i] = this.scratch[0];
-    this.uMm1[i] = this.scratch[1];
+    if (r.kind === 'option') {
+      const rule = ruleFor(this.params.options, r.asset);
+      if (rule === undefined) return;
+      standardAmounts(r, -1, NaN, this.params, positionPath, 0, this.scratch, rule);
+      this.uFast[i] = OPTION_UNIT;
+      this.uIm1[i] = this.scratch[0];
+      this.uMm1[i] = this.scratch[1];
+    } else if ((r.kind === 'future' || r.kind === 'perpetual') && r.settlement !== 'coin') {
+      const rule = ruleFor(this.params.linear, r.asset);
+      if (rule === undefined || rule.type !== 'size-linear') return;
+      this.uFast[i] = LINEAR_UNIT;
+      this.uIm1[i] = rule.initialRate;
+      this.uMm1[i] = rule.maintenanceRate;
+      this.uRpu[i] = rule.ratePerUnit;
+    }
   }
 
   /** A unit left the book: its index is reused. */
@@ -351,7 +366,7 @@ export class BookColumns<A extends SlotOwner> {
   get bytes(): number {
     let b = 0;
     for (const x of [this.start, this.count, this.colValue, this.colValid, this.im, this.mm, this.equity, this.ratio, this.imRatio, this.status, this.warning,
-      this.pUnit, this.pSize, this.pEntry, this.pFunding, this.pIm, this.pMm, this.pVal, this.uStamp, this.uBucket, this.uOption, this.uMark, this.uIm1, this.uMm1]) b += x.byteLength;
+      this.pUnit, this.pSize, this.pEntry, this.pFunding, this.pIm, this.pMm, this.pVal, this.uStamp, this.uBucket, this.uFast, this.uMark, this.uIm1, this.uMm1, this.uRpu]) b += x.byteLength;
     for (const m of [this.posBits, this.colBits]) for (const x of m.values()) b += x.byteLength;
     return b;
   }
@@ -374,41 +389,63 @@ function positionPath(k: number): string {
 
 /**
  * Re-margin slot `s` after the units stamped `stamp` were re-resolved: the amounts of positions on
- * those units (standardAmounts and positionValue, as the object path), then the totals.
+ * those units (standardAmounts and positionValue, or their arithmetic inline on the unit's cached
+ * figures), summed as they are computed into the totals (one pass over the slot's rows).
  * @returns whether anything of the slot was recomputed (false: nothing it holds moved).
  */
 export function remarginSlot<A extends SlotOwner>(c: BookColumns<A>, s: number, stamp: number, pr: SlotPricing): boolean {
   const r0 = c.start[s], r1 = r0 + c.count[s];
-  const pUnit = c.pUnit, uStamp = c.uStamp, units = c.units, uOption = c.uOption;
+  const pUnit = c.pUnit, uStamp = c.uStamp, uFast = c.uFast, uBucket = c.uBucket;
+  const pSize = c.pSize, pEntry = c.pEntry, pIm = c.pIm, pMm = c.pMm, pVal = c.pVal, pFunding = c.pFunding;
   let moved = c.colValid[s] === 0;
+  let spot = 0, upnl = 0, funding = 0, options = 0, im = 0, mm = 0;
   for (let r = r0; r < r1; r++) {
     const ui = pUnit[r];
-    if (uStamp[ui] !== stamp) continue;
-    moved = true;
-    if (uOption[ui] === 1) {
-      // standardAmounts' option branch and positionValue's, on the unit's cached figures (same operations).
-      const size = c.pSize[r], mark = c.uMark[ui];
-      const q = Math.abs(size);
-      if (size >= 0) {
-        const prem = q * mark;
-        c.pIm[r] = prem;
-        c.pMm[r] = prem;
+    if (uStamp[ui] === stamp) {
+      moved = true;
+      const fast = uFast[ui];
+      if (fast === OPTION_UNIT) {
+        // standardAmounts' option branch and positionValue's (same operations).
+        const size = pSize[r], mark = c.uMark[ui];
+        const q = Math.abs(size);
+        if (size >= 0) {
+          const prem = q * mark;
+          pIm[r] = prem;
+          pMm[r] = prem;
+        } else {
+          pIm[r] = q * c.uIm1[ui];
+          pMm[r] = q * c.uMm1[ui];
+        }
+        pVal[r] = size * mark;
+      } else if (fast === LINEAR_UNIT) {
+        // standardAmounts' size-linear branch (not coin-settled) and unrealisedOf's (same operations).
+        const size = pSize[r], mark = c.uMark[ui], entry = pEntry[r];
+        const notional = Math.abs(size) * mark;
+        const extra = Math.abs(size) * c.uRpu[ui];
+        pIm[r] = notional * (c.uIm1[ui] + extra);
+        pMm[r] = notional * (c.uMm1[ui] + extra);
+        pVal[r] = Number.isFinite(entry) ? size * (mark - entry) : 0;
       } else {
-        c.pIm[r] = q * c.uIm1[ui];
-        c.pMm[r] = q * c.uMm1[ui];
+        const unit = c.units[ui] as BookUnit;
+        const u = unit.r;
+        if (unit.rule === undefined && u.kind !== 'spot') unit.rule = u.kind === 'option' ? ruleFor(pr.params.options, u.asset) : ruleFor(pr.params.linear, u.asset);
+        standardAmounts(u, pSize[r], pEntry[r], pr.params, positionPath, r - r0, pr.amounts, unit.rule);
+        pIm[r] = pr.amounts[0];
+        pMm[r] = pr.amounts[1];
+        pVal[r] = positionValue(u, pSize[r], pEntry[r], pr.haircuts);
       }
-      c.pVal[r] = size * mark;
-      continue;
     }
-    const unit = units[ui] as BookUnit;
-    const u = unit.r;
-    if (unit.rule === undefined && u.kind !== 'spot') unit.rule = u.kind === 'option' ? ruleFor(pr.params.options, u.asset) : ruleFor(pr.params.linear, u.asset);
-    standardAmounts(u, c.pSize[r], c.pEntry[r], pr.params, positionPath, r - r0, pr.amounts, unit.rule);
-    c.pIm[r] = pr.amounts[0];
-    c.pMm[r] = pr.amounts[1];
-    c.pVal[r] = positionValue(u, c.pSize[r], c.pEntry[r], pr.haircuts);
+    const b = uBucket[ui];
+    if (b === SPOT) spot += pVal[r];
+    else if (b === OPTION) options += pVal[r];
+    else if (b === LINEAR) {
+      upnl += pVal[r];
+      funding += pFunding[r];
+    }
+    im += pIm[r];
+    mm += pMm[r];
   }
-  if (moved) retotalSlot(c, s, pr);
+  if (moved) finishSlot(c, s, pr, spot, upnl, funding, options, im, mm);
   return moved;
 }
 
@@ -417,20 +454,6 @@ export function remarginSlot<A extends SlotOwner>(c: BookColumns<A>, s: number, 
  * sums in its order), on columns.
  */
 export function retotalSlot<A extends SlotOwner>(c: BookColumns<A>, s: number, pr: SlotPricing): void {
-  let collateral = c.colValue[s];
-  if (c.colValid[s] === 0) {
-    // The same sum in the same order as the object path, kept between ticks that move none of its assets.
-    const o = c.owners[s] as A;
-    const assets = o.colAssets, amounts = o.colAmounts;
-    collateral = 0;
-    for (let i = 0; i < assets.length; i++) {
-      const asset = assets[i];
-      const price = STABLECOINS.has(asset) ? 1 : (own(pr.market.assets, asset) as AssetMarket).index;
-      collateral += amounts[i] * price * (1 - haircutIn(pr.haircuts, asset));
-    }
-    c.colValue[s] = collateral;
-    c.colValid[s] = 1;
-  }
   let spot = 0, upnl = 0, funding = 0, options = 0, im = 0, mm = 0;
   const r0 = c.start[s], r1 = r0 + c.count[s];
   const pUnit = c.pUnit, uBucket = c.uBucket, pVal = c.pVal;
@@ -444,6 +467,27 @@ export function retotalSlot<A extends SlotOwner>(c: BookColumns<A>, s: number, p
     }
     im += c.pIm[r];
     mm += c.pMm[r];
+  }
+  finishSlot(c, s, pr, spot, upnl, funding, options, im, mm);
+}
+
+/** Slot `s`'s collateral value (recomputed if a collateral asset moved), equity, margins, ratios and status from its position sums. */
+function finishSlot<A extends SlotOwner>(
+  c: BookColumns<A>, s: number, pr: SlotPricing, spot: number, upnl: number, funding: number, options: number, im: number, mm: number,
+): void {
+  let collateral = c.colValue[s];
+  if (c.colValid[s] === 0) {
+    // The same sum in the same order as the object path, kept between ticks that move none of its assets.
+    const o = c.owners[s] as A;
+    const assets = o.colAssets, amounts = o.colAmounts;
+    collateral = 0;
+    for (let i = 0; i < assets.length; i++) {
+      const asset = assets[i];
+      const price = STABLECOINS.has(asset) ? 1 : (own(pr.market.assets, asset) as AssetMarket).index;
+      collateral += amounts[i] * price * (1 - haircutIn(pr.haircuts, asset));
+    }
+    c.colValue[s] = collateral;
+    c.colValid[s] = 1;
   }
   const equity = collateral + spot + upnl + funding + options;
   c.im[s] = im;
