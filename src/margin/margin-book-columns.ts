@@ -2,8 +2,9 @@
  * Book-wide columns of the standard-margin live book. An index tick must re-margin ~100,000
  * accounts in a few tens of milliseconds; walking one object graph per account (account object,
  * its unit, size, entry and amount arrays: ~10 heap objects each) is bound by memory latency, and
- * its speed then depends on where the garbage collector left those objects (see the report of
- * issue 16: the same code ran 45 or 65 ms per tick depending on which book was built first). Here
+ * its speed then depends on where the garbage collector left those objects (the same code ran 45
+ * or 65 ms per 100,000-account tick depending on which of two books was built first, whatever
+ * their backends: bench/margin-book.mjs with and without --reverse). Here
  * an account is a slot: a range of position rows (unit index, size, entry, funding and the cached
  * IM, MM and equity value of each position) and a row of totals and status, all in typed arrays
  * that grow by doubling; an underlying's holders are a bitset over slots, so an update visits the
