@@ -102,7 +102,7 @@ class MarginColumns implements PortfolioMarginColumns {
   constructor(n: number, positionStart: Int32Array, scenarios: readonly MarginScenario[], assets: readonly string[]) {
     const m = scenarios.length;
     this.length = n;
-    this.ids = new Array<string>(n);
+    this.ids = [];
     this.scenarios = scenarios;
     this.assets = assets;
     this.status = new Int32Array(n);
@@ -245,10 +245,6 @@ export class MarginColumnsBuilder {
     counts.set(col('assets'));
     this.shardAssets[k] = counts;
     this.shardRows[k] = packed.subarray(at.assetRows, at.assetRows + 4 * at.assets);
-    for (let j = 0; j < count; j++) {
-      const id = this.accounts[first + j].id;
-      c.ids[first + j] = id ?? String(first + j);
-    }
     this.remaining--;
   }
 
@@ -259,6 +255,8 @@ export class MarginColumnsBuilder {
   finish(): PortfolioMarginColumns {
     if (this.remaining !== 0) throw new InputError('shards', this.remaining, '0 missing shards');
     const c = this.cols;
+    // Ids in order, pushed (an array preallocated for a large batch would be a slow dictionary).
+    for (let i = 0; i < c.length; i++) c.ids.push(this.accounts[i].id ?? String(i));
     let rows = 0;
     for (let k = 0; k < this.shardRows.length; k++) {
       const counts = this.shardAssets[k]!, packedRows = this.shardRows[k]!;
