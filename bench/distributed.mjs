@@ -20,6 +20,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import * as riskwasm from '../dist/index.js';
 import { runDistributed } from '../dist/distributed/index.js';
 import { makeAccounts } from './margin.mjs';
@@ -112,11 +113,23 @@ async function redisPeakMiB(url) {
   }
 }
 
-/** Time `f` (wall, this process's CPU, the workers' CPU, Redis's CPU). */
+// Pauses of this process's garbage collector (main thread; concurrent marking on helper threads is in its CPU time but not here).
+let gcMs = 0, majorGcMs = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gcMs += e.duration;
+    if (e.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorGcMs += e.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
+
+/** Time `f` (wall, this process's CPU and GC pauses, the workers' CPU, Redis's CPU). */
 async function timed(f, ws, redisPid) {
-  const c0 = selfCpuS(), w0 = workersCpu(ws), r0 = procCpuS(redisPid), t0 = performance.now();
+  const c0 = selfCpuS(), w0 = workersCpu(ws), r0 = procCpuS(redisPid), g0 = gcMs, m0 = majorGcMs, t0 = performance.now();
   const value = await f();
-  return { value, wallS: (performance.now() - t0) / 1000, selfCpuS: selfCpuS() - c0, workersCpuS: workersCpu(ws) - w0, redisCpuS: procCpuS(redisPid) - r0 };
+  const wallS = (performance.now() - t0) / 1000;
+  // Let the observer's last entries arrive.
+  await new Promise((r) => setTimeout(r, 50));
+  return { value, wallS, selfCpuS: selfCpuS() - c0, workersCpuS: workersCpu(ws) - w0, redisCpuS: procCpuS(redisPid) - r0, gcS: (gcMs - g0) / 1000, majorGcS: (majorGcMs - m0) / 1000 };
 }
 
 function sameMargins(a, b) {
@@ -214,9 +227,9 @@ try {
       const allCpu = dist.selfCpuS + dist.workersCpuS + dist.redisCpuS;
       const r = {
         identical,
-        inThread: { wallS: local.wallS, cpuS: local.selfCpuS, accountsPerS: ACCOUNTS / local.wallS, cpuUsPerAccount: (local.selfCpuS / ACCOUNTS) * 1e6 },
+        inThread: { wallS: local.wallS, cpuS: local.selfCpuS, gcPauseS: local.gcS, majorGcPauseS: local.majorGcS, accountsPerS: ACCOUNTS / local.wallS, cpuUsPerAccount: (local.selfCpuS / ACCOUNTS) * 1e6 },
         distributed: {
-          wallS: dist.wallS, submitterCpuS: dist.selfCpuS, workersCpuS: dist.workersCpuS, redisCpuS: dist.redisCpuS, accountsPerS: ACCOUNTS / dist.wallS,
+          wallS: dist.wallS, submitterCpuS: dist.selfCpuS, submitterGcPauseS: dist.gcS, submitterMajorGcPauseS: dist.majorGcS, workersCpuS: dist.workersCpuS, redisCpuS: dist.redisCpuS, accountsPerS: ACCOUNTS / dist.wallS,
           submitS: stats.submitMs / 1000, waitS: stats.waitMs / 1000, sharedBytes: stats.sharedBytes, partBytesPerShard: stats.partBytes / shards, maxPartBytes: stats.maxPartBytes,
           submitterCpuUsPerAccount: (dist.selfCpuS / ACCOUNTS) * 1e6, workersCpuUsPerAccount: (dist.workersCpuS / ACCOUNTS) * 1e6,
         },
@@ -229,9 +242,9 @@ try {
       report.portfolioMargin[output] = r;
       const d = r.distributed;
       log(`   [${output}] identical ${identical}`);
-      log(`     in-thread: ${local.wallS.toFixed(2)} s wall (${local.selfCpuS.toFixed(2)} s CPU, ${r.inThread.cpuUsPerAccount.toFixed(1)} us/account), ${(ACCOUNTS / local.wallS).toFixed(0)} accounts/s`);
+      log(`     in-thread: ${local.wallS.toFixed(2)} s wall (${local.selfCpuS.toFixed(2)} s CPU, ${r.inThread.cpuUsPerAccount.toFixed(1)} us/account; GC pauses ${local.gcS.toFixed(2)} s, major ${local.majorGcS.toFixed(2)} s), ${(ACCOUNTS / local.wallS).toFixed(0)} accounts/s`);
       log(`     distributed (${WORKERS} workers): ${dist.wallS.toFixed(2)} s wall, ${(ACCOUNTS / dist.wallS).toFixed(0)} accounts/s = ${r.speedup.toFixed(2)}x; `
-        + `submit ${d.submitS.toFixed(2)} s, wait ${d.waitS.toFixed(2)} s; CPU: submitter ${d.submitterCpuS.toFixed(2)} s (${d.submitterCpuUsPerAccount.toFixed(1)} us/account), `
+        + `submit ${d.submitS.toFixed(2)} s, wait ${d.waitS.toFixed(2)} s; CPU: submitter ${d.submitterCpuS.toFixed(2)} s (${d.submitterCpuUsPerAccount.toFixed(1)} us/account; GC pauses ${dist.gcS.toFixed(2)} s, major ${dist.majorGcS.toFixed(2)} s), `
         + `workers ${d.workersCpuS.toFixed(2)} s (${d.workersCpuUsPerAccount.toFixed(1)} us/account), redis ${d.redisCpuS.toFixed(2)} s `
         + `(efficiency ${(r.cpuEfficiency * 100).toFixed(0)}%: ${(2 * r.cpuEfficiency).toFixed(2)}x on 2 quiet cores); `
         + `queue CPU ${(r.overheadPerShardUs / 1000).toFixed(1)} ms per shard of ${SHARD_ACCOUNTS} (${(r.overheadPerShardUs / SHARD_ACCOUNTS).toFixed(2)} us/account); `

@@ -7,13 +7,18 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  DERIBIT_GRID, InputError, SPAN16_GRID, type Engine, type MarginAccount, type MarginPosition, type PortfolioMarginColumns, type PortfolioMarginResult, type ScenarioGrid,
+  DERIBIT_GRID, InputError, SPAN16_GRID, deribitGrid, type Engine, type MarginAccount, type MarginPosition, type PortfolioMarginColumns, type PortfolioMarginResult, type ScenarioGrid,
 } from '../src/index.js';
 import { MarginColumnsBuilder, portfolioMarginColumnsParallel } from '../src/margin/portfolio-margin-columns.js';
 import { portfolioMarginShard } from '../src/margin/portfolio-margin-shard.js';
 import { closeSharedPools } from '../src/parallel/index.js';
+import { MarginShardPlanner, planMarginShards, shardAccounts } from '../src/margin/margin-shard-plan.js';
 import { BACKENDS, engineFor, expectInputError, propertySeed } from './backends.js';
 import { chainMarket } from './margin-books.js';
+
+// Every add-on non-zero for these books (a futures contingency, a delta shock from $1,000 of delta),
+// so that no two add-on columns can be confused because both are 0.
+const ADD_ON_GRID = deribitGrid({ addOns: { shortOptionContingency: 0.01, futuresContingency: 0.005, deltaShock: { max: 0.1, threshold: 1000 } } });
 
 const IS_NODE = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string'
   && typeof (globalThis as { window?: unknown }).window === 'undefined';
@@ -82,13 +87,17 @@ function expectColumnsEqual(cols: PortfolioMarginColumns, ref: readonly Portfoli
 describe.each(BACKENDS)('portfolio margin as columns (%s)', (backend) => {
   afterAll(() => closeSharedPools());
 
-  it('equal engine.portfolioMargin bit for bit: shard sizes 1, 7 and the default, per-asset and joint, DERIBIT_GRID and SPAN16_GRID', async () => {
+  it('equal engine.portfolioMargin bit for bit: shard sizes 1, 7 and the default, per-asset and joint, DERIBIT_GRID, SPAN16_GRID and every add-on', async () => {
     const e: Engine = await engineFor(backend);
     const book = mixedBook(45);
     const before = JSON.stringify(book);
-    for (const grid of [DERIBIT_GRID, SPAN16_GRID]) {
+    for (const grid of [DERIBIT_GRID, SPAN16_GRID, ADD_ON_GRID]) {
       for (const aggregation of ['per-asset', 'joint'] as const) {
         const ref = e.portfolioMargin(book, chainMarket, grid, { aggregation });
+        if (grid === ADD_ON_GRID) {
+          // The test can tell the add-on columns apart.
+          for (const k of ['shortOptionContingency', 'futuresContingency', 'deltaShock'] as const) expect(ref.filter((r) => r.addOns[k] > 0).length, k).toBeGreaterThan(5);
+        }
         for (const accountsPerShard of [1, 7, undefined]) {
           expectColumnsEqual(e.portfolioMarginColumns(book, chainMarket, grid, { aggregation, accountsPerShard }), ref, grid);
         }
@@ -189,6 +198,22 @@ describe.each(BACKENDS)('portfolio margin as columns (%s)', (backend) => {
       }),
       { seed, numRuns: 25 },
     );
+  });
+
+  it('the lazy planner (parts planned one at a time, names fixed first) rebuilds the same accounts as planMarginShards, reading only', () => {
+    const book = mixedBook(50);
+    // A getter that throws and an account of another shape: both must travel raw, as in the eager plan.
+    Object.defineProperty(book[12], 'positions', { get: () => { throw new Error('no'); }, enumerable: true });
+    const before = JSON.stringify(book.filter((_, i) => i !== 12));
+    const eager = planMarginShards(book, 7);
+    const lazy = new MarginShardPlanner(book, 7);
+    expect(lazy.shards).toBe(eager.parts.length);
+    for (let k = 0; k < lazy.shards; k++) {
+      const p = lazy.part(k), q = eager.parts[k];
+      expect([p.first, p.count, Array.from(p.rawIndex), Array.from(p.posStart)], `part ${k}`).toEqual([q.first, q.count, Array.from(q.rawIndex), Array.from(q.posStart)]);
+      expect(shardAccounts(p, lazy.names), `part ${k}`).toEqual(shardAccounts(q, eager.names));
+    }
+    expect(JSON.stringify(book.filter((_, i) => i !== 12))).toBe(before);
   });
 
   it.runIf(IS_NODE)('on 2 worker threads (the split job, shards in any order): the same columns', async () => {

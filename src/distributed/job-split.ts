@@ -12,7 +12,7 @@
  * sent through a `'shards'` run, say) travels whole, still correct.
  */
 import { InputError } from '../errors.js';
-import type { MarginShardJob, MarginShardPart, MarginShardShared } from '../margin/margin-shard-plan.js';
+import { MarginShardPlanner, type LazyMarginShardJob, type MarginShardJob, type MarginShardPart, type MarginShardShared } from '../margin/margin-shard-plan.js';
 
 /** A job cut into a shared part and per-shard parts. */
 export interface SplitJob {
@@ -72,6 +72,9 @@ export const marginJobSplit: JobSplit = {
   split(job) {
     if (!isObject(job) || !isObject(job.shared) || !Array.isArray(job.shared.names) || !Array.isArray(job.parts)) return null;
     const { shared, parts } = job as unknown as MarginShardJob<unknown>;
+    // A lazy job (lazyMarginJob): each part planned when it is sent, then dropped by the sender.
+    const planner = (job as Partial<LazyMarginShardJob<unknown>>).planner;
+    if (planner instanceof MarginShardPlanner) return { shared: { shared, shards: planner.shards } satisfies MarginSplitShared, part: (k) => planner.part(k) };
     const stored: MarginSplitShared = { shared, shards: parts.length };
     return { shared: stored, part: (k) => parts[k] };
   },

@@ -222,7 +222,11 @@ async function dispatch(
     case 'portfolioMargin':
       if (!Array.isArray(job.accounts)) throw new InputError('job.accounts', job.accounts, 'an array of accounts');
       if (job.output === 'columns') {
+        // Each shard is copied into the columns as it arrives and each part planned as it is sent:
+        // the submitter holds neither all parts nor all packed results at once.
+        pool.retainResults = false;
         return portfolioMarginColumnsParallel(engine, job.accounts, job.market, job.grid, {
+          lazyParts: true,
           aggregation: job.aggregation, accountsPerShard: shardSize ?? Math.min(8192, Math.max(1000, Math.ceil(job.accounts.length / 16))), workers: pool.size, pool, ...controls,
         });
       }

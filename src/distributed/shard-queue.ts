@@ -91,6 +91,9 @@ const BATCH_BYTES = 4 << 20;
 /** Seconds each blocking wait lasts before the liveness check (marker present, Redis answering). */
 const BLOCK_SECONDS = 1;
 
+/** What a dropped shard result leaves behind (non-null: a duplicate completion is still recognised). */
+const DROPPED = new Float64Array(0);
+
 /** A worker pool that runs shards through BullMQ (see the module comment). @internal built by runDistributed. */
 export class RedisShardPool extends WorkerPool {
   private readonly settings: ShardQueueSettings;
@@ -100,6 +103,12 @@ export class RedisShardPool extends WorkerPool {
   private blockers = new Set<Redis>();
   /** Whether the current run's shards have parts (per-run keys to delete). */
   private split = false;
+  /**
+   * Whether run() keeps each shard's array for its return value. runDistributed turns it off for
+   * jobs whose driver consumes every shard in `onShard` (portfolio margin as columns): each shard's
+   * megabytes are then garbage once copied, instead of all staying alive until the run ends.
+   */
+  retainResults = true;
   /** Statistics of the last run. */
   stats: ShardQueueStats = { sharedBytes: 0, partBytes: 0, maxPartBytes: 0, submitMs: 0, waitMs: 0, duplicates: 0 };
 
@@ -245,6 +254,7 @@ export class RedisShardPool extends WorkerPool {
         }
         done++;
         onShard?.(index, results[j]!);
+        if (!this.retainResults && onShard) results[j] = DROPPED;
         onProgress?.(done / shards);
       };
 

@@ -122,6 +122,8 @@ interface PartWriter {
   extra: number[];
   names: string[];
   codes: Map<string, number>;
+  /** The name table is fixed (a lazy plan's): an unknown name sends the account raw instead of adding it. */
+  frozen: boolean;
 }
 
 /**
@@ -159,7 +161,7 @@ function writePositions(positions: readonly MarginPosition[], w: PartWriter): bo
     if ((entry !== undefined && typeof entry !== 'number') || (funding !== undefined && typeof funding !== 'number')) return false;
     let c = codes.get(name);
     if (c === undefined) {
-      if (names.length >= MAX_NAMES) return false;
+      if (w.frozen || names.length >= MAX_NAMES) return false;
       codes.set(name, (c = names.length));
       names.push(name);
     }
@@ -190,38 +192,109 @@ export function planMarginShards(list: readonly MarginAccount[], accountsPerShar
   const codes = new Map<string, number>();
   const parts: MarginShardPart[] = [];
   for (let first = 0; first < list.length; first += accountsPerShard) {
-    const count = Math.min(accountsPerShard, list.length - first);
-    const cap = positionCapacity(list, first, first + count);
-    // One buffer per shard (shared memory where the host allows): posStart, code, then size (8-aligned).
-    const ints = count + 1 + cap;
-    const block = allocateOutput(Math.ceil(ints / 2) + cap);
-    const posStart = new Int32Array(block.buffer, 0, count + 1);
-    const w: PartWriter = {
-      code: new Int32Array(block.buffer, 4 * (count + 1), cap), size: new Float64Array(block.buffer, 8 * Math.ceil(ints / 2), cap),
-      k: 0, extra: [], names, codes,
-    };
-    const rawIndex: number[] = [];
-    const raw: MarginAccount[] = [];
-    const collateralIndex: number[] = [];
-    const collateral: [string, number][][] = [];
-    for (let j = 0; j < count; j++) {
-      const acc = list[first + j];
-      const coll = writeAccount(acc, w);
-      if (coll === undefined) {
-        rawIndex.push(j);
-        raw.push(acc);
-      } else if (coll !== null) {
-        collateralIndex.push(j);
-        collateral.push(coll);
-      }
-      posStart[j + 1] = w.k;
-    }
-    parts.push({
-      first, count, posStart, code: w.code, size: w.size, extra: Float64Array.from(w.extra),
-      rawIndex: Int32Array.from(rawIndex), raw, collateralIndex: Int32Array.from(collateralIndex), collateral,
-    });
+    parts.push(planPart(list, first, Math.min(accountsPerShard, list.length - first), names, codes, false, allocateOutput));
   }
   return { names, parts };
+}
+
+/** One shard's part: accounts [first, first + count) of `list` into columns (see planMarginShards). */
+function planPart(
+  list: readonly MarginAccount[], first: number, count: number, names: string[], codes: Map<string, number>, frozen: boolean, allocate: (n: number) => Float64Array,
+): MarginShardPart {
+  const cap = positionCapacity(list, first, first + count);
+  // One buffer per shard (shared memory where the host allows): posStart, code, then size (8-aligned).
+  const ints = count + 1 + cap;
+  const block = allocate(Math.ceil(ints / 2) + cap);
+  const posStart = new Int32Array(block.buffer, 0, count + 1);
+  const w: PartWriter = {
+    code: new Int32Array(block.buffer, 4 * (count + 1), cap), size: new Float64Array(block.buffer, 8 * Math.ceil(ints / 2), cap),
+    k: 0, extra: [], names, codes, frozen,
+  };
+  const rawIndex: number[] = [];
+  const raw: MarginAccount[] = [];
+  const collateralIndex: number[] = [];
+  const collateral: [string, number][][] = [];
+  for (let j = 0; j < count; j++) {
+    const acc = list[first + j];
+    const coll = writeAccount(acc, w);
+    if (coll === undefined) {
+      rawIndex.push(j);
+      raw.push(acc);
+    } else if (coll !== null) {
+      collateralIndex.push(j);
+      collateral.push(coll);
+    }
+    posStart[j + 1] = w.k;
+  }
+  return {
+    first, count, posStart, code: w.code, size: w.size, extra: Float64Array.from(w.extra),
+    rawIndex: Int32Array.from(rawIndex), raw, collateralIndex: Int32Array.from(collateralIndex), collateral,
+  };
+}
+
+/**
+ * A split job whose parts are planned one at a time, when a runner asks for them ({@link
+ * MarginShardPlanner.part}), instead of all at once: a distributed runner plans, stores and drops
+ * each shard's columns in turn, so the caller's process never holds the whole book twice (its
+ * accounts, and their columns). `parts` is empty until planned. Not for a thread pool (the
+ * planner holds the caller's accounts; the pool clones the whole job).
+ */
+export interface LazyMarginShardJob<S> extends MarginShardJob<S> {
+  planner: MarginShardPlanner;
+}
+
+/**
+ * Plans the parts of a batch one at a time, with the name table fixed up front (one pass over the
+ * positions' instrument names, so that the shared part can be stored before the first shard).
+ * The parts equal planMarginShards' except for the codes' numbering, which the shard tasks never
+ * expose (every name is resolved on its own). Reads the inputs only.
+ */
+export class MarginShardPlanner {
+  readonly names: string[] = [];
+  private readonly codes = new Map<string, number>();
+  private readonly list: readonly MarginAccount[];
+  private readonly per: number;
+
+  constructor(list: readonly MarginAccount[], accountsPerShard: number) {
+    this.list = list;
+    this.per = accountsPerShard;
+    const { names, codes } = this;
+    for (let i = 0; i < list.length && names.length < MAX_NAMES; i++) {
+      try {
+        const positions = columnPositions(list[i]);
+        if (positions === undefined) continue;
+        for (let k = 0; k < positions.length; k++) {
+          const name = (positions[k] as { instrument?: unknown } | null)?.instrument;
+          if (typeof name === 'string' && !codes.has(name) && names.length < MAX_NAMES) {
+            codes.set(name, names.length);
+            names.push(name);
+          }
+        }
+      } catch {
+        // A throwing getter: the account goes raw when its shard is planned.
+      }
+    }
+  }
+
+  /** Number of shards. */
+  get shards(): number {
+    return Math.ceil(this.list.length / this.per);
+  }
+
+  /** Shard k's part, planned now (on ordinary memory); k in [0, shards). */
+  part(k: number): MarginShardPart {
+    const first = k * this.per;
+    return planPart(this.list, first, Math.min(this.per, this.list.length - first), this.names, this.codes, true, (n) => new Float64Array(n));
+  }
+}
+
+/**
+ * {@link MarginShardPlanner}'s job: `shared` ready to store, parts planned on request.
+ * @throws Nothing for malformed accounts (they travel raw, see planMarginShards).
+ */
+export function lazyMarginJob<S>(list: readonly MarginAccount[], accountsPerShard: number, inputs: S): LazyMarginShardJob<S> {
+  const planner = new MarginShardPlanner(list, accountsPerShard);
+  return { shared: { names: planner.names, inputs }, parts: [], planner };
 }
 
 /**

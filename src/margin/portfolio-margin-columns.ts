@@ -20,7 +20,8 @@ import type { MarginScenario, ScenarioGrid } from './grids.js';
 import { checkMarket, marketForWorkers } from './market.js';
 import { checkAggregation, checkGrid, type AssetScan, type MarginAggregation, type PortfolioMarginResult, type WorstScenario } from './portfolio-margin.js';
 import { COL, JOINT, NONE, portfolioMarginTask, readMarginShard, type PortfolioMarginJob, type PortfolioMarginSplitJob } from './portfolio-margin-shard.js';
-import { splitMarginJob } from './margin-shard-plan.js';
+import { lazyMarginJob, splitMarginJob } from './margin-shard-plan.js';
+import { AbortedError } from '../parallel/errors.js';
 import type { MarginAccount, MarginMarket } from './types.js';
 
 /**
@@ -289,6 +290,11 @@ export interface PortfolioMarginColumnsPoolOptions extends PortfolioMarginColumn
   workers?: number | 'auto';
   signal?: AbortSignal;
   onProgress?: (fraction: number) => void;
+  /**
+   * Plan each shard's columns when the pool asks for it (a distributed pool, which stores and drops
+   * each part in turn) instead of all up front (a thread pool, which clones the whole job).
+   */
+  lazyParts?: boolean;
 }
 
 const DEFAULT_ACCOUNTS_PER_SHARD = 8192;
@@ -337,13 +343,21 @@ export function portfolioMarginColumns(
 export async function portfolioMarginColumnsParallel(
   ctx: EngineContext, accounts: readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options: PortfolioMarginColumnsPoolOptions = {},
 ): Promise<PortfolioMarginColumns> {
-  const { g, aggregation, per, list } = checkColumnArgs(accounts, market, grid, options, [...COLUMN_OPTION_KEYS, 'pool', 'workers', 'signal', 'onProgress']);
+  const { g, aggregation, per, list } = checkColumnArgs(accounts, market, grid, options, [...COLUMN_OPTION_KEYS, 'pool', 'workers', 'signal', 'onProgress', 'lazyParts']);
   const workers = options.workers ?? 1;
-  if (workers === 1 && options.pool === undefined) return portfolioMarginColumns(ctx, list, market, g, { aggregation, accountsPerShard: per });
+  const shards = Math.ceil(list.length / per);
+  // One shard (or one worker, no pool): this thread, as runShards would run it.
+  if ((workers === 1 && options.pool === undefined) || shards <= 1) {
+    if (options.signal?.aborted) throw new AbortedError(options.signal.reason, 0);
+    const cols = portfolioMarginColumns(ctx, list, market, g, { aggregation, accountsPerShard: per });
+    if (shards > 0) options.onProgress?.(1);
+    return cols;
+  }
   const builder = new MarginColumnsBuilder(list, per, g, market);
-  const job: PortfolioMarginSplitJob = splitMarginJob(list, per, { market: marketForWorkers(market), grid: g, aggregation });
+  const inputs = { market: marketForWorkers(market), grid: g, aggregation };
+  const job: PortfolioMarginSplitJob = options.lazyParts ? lazyMarginJob(list, per, inputs) : splitMarginJob(list, per, inputs);
   await runShards(ctx, {
-    task: 'portfolioMargin', job, shards: Math.ceil(list.length / per), workers, signal: options.signal, onProgress: options.onProgress, pool: options.pool,
+    task: 'portfolioMargin', job, shards, workers, signal: options.signal, onProgress: options.onProgress, pool: options.pool,
     onShard: (k, p) => builder.add(k, p),
   });
   return builder.finish();
