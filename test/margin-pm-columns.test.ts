@@ -200,7 +200,7 @@ describe.each(BACKENDS)('portfolio margin as columns (%s)', (backend) => {
     );
   });
 
-  it('the lazy planner (parts planned one at a time, names fixed first) rebuilds the same accounts as planMarginShards, reading only', () => {
+  it('the lazy planner (parts planned one at a time, each with its own names) rebuilds the same accounts as planMarginShards, reading only', () => {
     const book = mixedBook(50);
     // A getter that throws and an account of another shape: both must travel raw, as in the eager plan.
     Object.defineProperty(book[12], 'positions', { get: () => { throw new Error('no'); }, enumerable: true });
@@ -211,7 +211,7 @@ describe.each(BACKENDS)('portfolio margin as columns (%s)', (backend) => {
     for (let k = 0; k < lazy.shards; k++) {
       const p = lazy.part(k), q = eager.parts[k];
       expect([p.first, p.count, Array.from(p.rawIndex), Array.from(p.posStart)], `part ${k}`).toEqual([q.first, q.count, Array.from(q.rawIndex), Array.from(q.posStart)]);
-      expect(shardAccounts(p, lazy.names), `part ${k}`).toEqual(shardAccounts(q, eager.names));
+      expect(shardAccounts(p, p.names!), `part ${k}`).toEqual(shardAccounts(q, eager.names));
     }
     expect(JSON.stringify(book.filter((_, i) => i !== 12))).toBe(before);
   });

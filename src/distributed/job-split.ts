@@ -82,7 +82,10 @@ export const marginJobSplit: JobSplit = {
     const s = shared as MarginSplitShared;
     // A holey array: V8 keeps it sparse, so this costs one slot's worth, not the job's shard count.
     const parts = new Array<MarginShardPart>(s.shards);
-    parts[shardIndex] = part as MarginShardPart;
+    const p = part as MarginShardPart;
+    parts[shardIndex] = p;
+    // A lazy plan's part names its own instruments: the shard's job pairs them with the shared inputs.
+    if (p !== null && typeof p === 'object' && Array.isArray(p.names)) return { shared: { names: p.names, inputs: s.shared.inputs }, parts };
     return { shared: s.shared, parts };
   },
 };

@@ -47,6 +47,11 @@ export interface MarginShardPart {
   /** Local indices of column accounts with collateral, increasing, and their `[asset, amount]` entries. */
   collateralIndex: Int32Array;
   collateral: [string, number][][];
+  /**
+   * The part's own instrument-name table, when it has one (a lazy plan's: {@link MarginShardPlanner});
+   * its codes index it instead of the job's shared `names`.
+   */
+  names?: string[];
 }
 
 /** What every shard of a margin job shares (store once per job). */
@@ -122,8 +127,6 @@ interface PartWriter {
   extra: number[];
   names: string[];
   codes: Map<string, number>;
-  /** The name table is fixed (a lazy plan's): an unknown name sends the account raw instead of adding it. */
-  frozen: boolean;
 }
 
 /**
@@ -161,7 +164,7 @@ function writePositions(positions: readonly MarginPosition[], w: PartWriter): bo
     if ((entry !== undefined && typeof entry !== 'number') || (funding !== undefined && typeof funding !== 'number')) return false;
     let c = codes.get(name);
     if (c === undefined) {
-      if (w.frozen || names.length >= MAX_NAMES) return false;
+      if (names.length >= MAX_NAMES) return false;
       codes.set(name, (c = names.length));
       names.push(name);
     }
@@ -192,14 +195,14 @@ export function planMarginShards(list: readonly MarginAccount[], accountsPerShar
   const codes = new Map<string, number>();
   const parts: MarginShardPart[] = [];
   for (let first = 0; first < list.length; first += accountsPerShard) {
-    parts.push(planPart(list, first, Math.min(accountsPerShard, list.length - first), names, codes, false, allocateOutput));
+    parts.push(planPart(list, first, Math.min(accountsPerShard, list.length - first), names, codes, allocateOutput));
   }
   return { names, parts };
 }
 
 /** One shard's part: accounts [first, first + count) of `list` into columns (see planMarginShards). */
 function planPart(
-  list: readonly MarginAccount[], first: number, count: number, names: string[], codes: Map<string, number>, frozen: boolean, allocate: (n: number) => Float64Array,
+  list: readonly MarginAccount[], first: number, count: number, names: string[], codes: Map<string, number>, allocate: (n: number) => Float64Array,
 ): MarginShardPart {
   const cap = positionCapacity(list, first, first + count);
   // One buffer per shard (shared memory where the host allows): posStart, code, then size (8-aligned).
@@ -208,7 +211,7 @@ function planPart(
   const posStart = new Int32Array(block.buffer, 0, count + 1);
   const w: PartWriter = {
     code: new Int32Array(block.buffer, 4 * (count + 1), cap), size: new Float64Array(block.buffer, 8 * Math.ceil(ints / 2), cap),
-    k: 0, extra: [], names, codes, frozen,
+    k: 0, extra: [], names, codes,
   };
   const rawIndex: number[] = [];
   const raw: MarginAccount[] = [];
@@ -236,44 +239,27 @@ function planPart(
  * A split job whose parts are planned one at a time, when a runner asks for them ({@link
  * MarginShardPlanner.part}), instead of all at once: a distributed runner plans, stores and drops
  * each shard's columns in turn, so the caller's process never holds the whole book twice (its
- * accounts, and their columns). `parts` is empty until planned. Not for a thread pool (the
- * planner holds the caller's accounts; the pool clones the whole job).
+ * accounts, and their columns). Each part carries its own name table (`part.names`; the shared
+ * `names` stay empty), so the shared part is complete before the first shard is planned. `parts`
+ * stays empty. Not for a thread pool (the planner holds the caller's accounts; the pool clones
+ * the whole job).
  */
 export interface LazyMarginShardJob<S> extends MarginShardJob<S> {
   planner: MarginShardPlanner;
 }
 
 /**
- * Plans the parts of a batch one at a time, with the name table fixed up front (one pass over the
- * positions' instrument names, so that the shared part can be stored before the first shard).
- * The parts equal planMarginShards' except for the codes' numbering, which the shard tasks never
- * expose (every name is resolved on its own). Reads the inputs only.
+ * Plans the parts of a batch one at a time (see {@link LazyMarginShardJob}): part k equals
+ * planMarginShards' except that its codes index its own `names` (its instruments in first-seen
+ * order). Reads the inputs only.
  */
 export class MarginShardPlanner {
-  readonly names: string[] = [];
-  private readonly codes = new Map<string, number>();
   private readonly list: readonly MarginAccount[];
   private readonly per: number;
 
   constructor(list: readonly MarginAccount[], accountsPerShard: number) {
     this.list = list;
     this.per = accountsPerShard;
-    const { names, codes } = this;
-    for (let i = 0; i < list.length && names.length < MAX_NAMES; i++) {
-      try {
-        const positions = columnPositions(list[i]);
-        if (positions === undefined) continue;
-        for (let k = 0; k < positions.length; k++) {
-          const name = (positions[k] as { instrument?: unknown } | null)?.instrument;
-          if (typeof name === 'string' && !codes.has(name) && names.length < MAX_NAMES) {
-            codes.set(name, names.length);
-            names.push(name);
-          }
-        }
-      } catch {
-        // A throwing getter: the account goes raw when its shard is planned.
-      }
-    }
   }
 
   /** Number of shards. */
@@ -281,10 +267,13 @@ export class MarginShardPlanner {
     return Math.ceil(this.list.length / this.per);
   }
 
-  /** Shard k's part, planned now (on ordinary memory); k in [0, shards). */
+  /** Shard k's part, planned now on ordinary memory, with its own name table; k in [0, shards). */
   part(k: number): MarginShardPart {
     const first = k * this.per;
-    return planPart(this.list, first, Math.min(this.per, this.list.length - first), this.names, this.codes, true, (n) => new Float64Array(n));
+    const names: string[] = [];
+    const part = planPart(this.list, first, Math.min(this.per, this.list.length - first), names, new Map(), (n) => new Float64Array(n));
+    part.names = names;
+    return part;
   }
 }
 
@@ -293,8 +282,7 @@ export class MarginShardPlanner {
  * @throws Nothing for malformed accounts (they travel raw, see planMarginShards).
  */
 export function lazyMarginJob<S>(list: readonly MarginAccount[], accountsPerShard: number, inputs: S): LazyMarginShardJob<S> {
-  const planner = new MarginShardPlanner(list, accountsPerShard);
-  return { shared: { names: planner.names, inputs }, parts: [], planner };
+  return { shared: { names: [], inputs }, parts: [], planner: new MarginShardPlanner(list, accountsPerShard) };
 }
 
 /**
