@@ -278,6 +278,10 @@ export class RedisShardPool extends WorkerPool {
           if (finished) return;
           if (item === null) {
             await liveness();
+          } else if (item[1].startsWith('e:') && results[Number(item[1].slice(2)) - first] != null) {
+            // A late retry of a shard whose result is already in (its part was deleted once read,
+            // so the retry failed with inputMissing): the shard succeeded; count the duplicate.
+            this.stats.duplicates++;
           } else if (item[1].startsWith('e:')) {
             const index = Number(item[1].slice(2));
             const bytes = await this.cmd.hgetBuffer(keys.err, String(index));

@@ -300,9 +300,10 @@ export interface PortfolioMarginColumnsPoolOptions extends PortfolioMarginColumn
 const DEFAULT_ACCOUNTS_PER_SHARD = 8192;
 
 function checkColumnArgs(accounts: unknown, market: MarginMarket, grid: ScenarioGrid, options: PortfolioMarginColumnsOptions | undefined, keys: readonly string[]) {
+  // portfolioMargin's order: the grid, then the options, then accounts and market.
+  const g = checkGrid(grid);
   if (options !== undefined && (options === null || typeof options !== 'object')) throw new InputError('options', options, 'an object');
   if (options !== undefined) checkKeys(options, keys, 'options');
-  const g = checkGrid(grid);
   const aggregation = checkAggregation(options?.aggregation);
   const per = options?.accountsPerShard ?? DEFAULT_ACCOUNTS_PER_SHARD;
   if (!Number.isInteger(per) || per < 1) throw new InputError('options.accountsPerShard', per, 'a positive integer');

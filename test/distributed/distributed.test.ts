@@ -313,6 +313,39 @@ describe.runIf(HAVE_REDIS)('riskwasm/distributed on Redis with three worker proc
     expect(await inspect.keys(`riskwasm:${QUEUE}:part:*`)).toEqual([]);
   }, 120_000);
 
+  it('a late retry that fails after its shard\'s result was read (its part already deleted) is a duplicate, not a failure', async () => {
+    const engine = await engineFor('wasm');
+    const accounts = book(400);
+    const ref = engine.portfolioMarginColumns(accounts, market, DERIBIT_GRID, { accountsPerShard: 5 });
+    let stats: ShardQueueStats | undefined;
+    let pushed: Promise<unknown> | undefined;
+    const dist = await runDistributed(engine, { kind: 'portfolioMargin', accounts, market, grid: DERIBIT_GRID, output: 'columns' }, {
+      connection: connection(), queue: QUEUE, shardSize: 5, onStats: (s) => { stats = s; },
+      onProgress: () => {
+        // What a stalled shard's retry reports when its part is gone: 'e:<index>' for a shard already read.
+        pushed ??= (async () => {
+          const [marker] = await inspect.keys(`riskwasm:${QUEUE}:run:*`);
+          const id = marker!.slice(`riskwasm:${QUEUE}:run:`.length);
+          for (let tries = 0; tries < 100; tries++) {
+            for (const index of await inspect.hkeys(`riskwasm:${QUEUE}:res:${id}`)) {
+              // Its part deleted: the submitter has read this shard's result.
+              if ((await inspect.exists(`riskwasm:${QUEUE}:part:${id}:${index}`)) === 0) {
+                await inspect.rpush(`riskwasm:${QUEUE}:done:${id}`, `e:${index}`);
+                return;
+              }
+            }
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        })();
+      },
+    });
+    await pushed;
+    const { account: _a, ...fields } = dist;
+    const { account: _b, ...want } = ref;
+    expectSameBits(fields, want);
+    expect(stats!.duplicates).toBeGreaterThanOrEqual(1);
+  }, 120_000);
+
   it('a shard completed twice (its "done" pushed again) is counted once', async () => {
     const engine = await engineFor('wasm');
     // ~100 shards of ~10 ms: the run is still going when the duplicates arrive.
