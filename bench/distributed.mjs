@@ -205,7 +205,7 @@ try {
     // Warm-up (JIT of this process and of the workers) on the first shards' accounts, both forms, both ways.
     {
       const few = accounts.slice(0, Math.min(ACCOUNTS, 4 * SHARD_ACCOUNTS));
-      for (const output of ['objects', 'columns']) {
+      for (const output of /** @type {const} */ (['objects', 'columns'])) {
         if (output === 'columns') engine.portfolioMarginColumns(few, market, grid);
         else engine.portfolioMargin(few, market, grid);
         await runDistributed(engine, { kind: 'portfolioMargin', accounts: few, market, grid, output }, { connection, queue, shardSize: SHARD_ACCOUNTS });
@@ -213,7 +213,7 @@ try {
     }
     // Columns first, and nothing kept between the forms: every run starts from the same heap (the
     // accounts), since a heap holding another run's results makes every collection slower.
-    for (const output of OUTPUT === 'both' ? ['columns', 'objects'] : [OUTPUT]) {
+    for (const output of /** @type {('objects' | 'columns')[]} */ (OUTPUT === 'both' ? ['columns', 'objects'] : [OUTPUT])) {
       const local = await timed(() => (output === 'columns'
         ? engine.portfolioMarginColumns(accounts, market, grid)
         : engine.portfolioMargin(accounts, market, grid)), [], redis.pid);
