@@ -275,7 +275,7 @@ export class MarginColumnsBuilder {
   }
 }
 
-/** Options of {@link portfolioMarginColumns}. */
+/** Options of {@link Engine.portfolioMarginColumns}. */
 export interface PortfolioMarginColumnsOptions {
   aggregation?: MarginAggregation;
   /** Accounts margined per step (an integer >= 1, default 8192): bounds the transient result objects, not the numbers. */
