@@ -7,7 +7,12 @@
 // (`riskwasm worker`, the CLI) are started and stopped here. Wall and CPU time: the CPU of the
 // workers is read from /proc (Linux), so the efficiency (in-thread CPU / all processes' CPU) is
 // meaningful even when the machine is shared and the wall-clock ratio is not.
-// Usage: node bench/distributed.mjs [--accounts N] [--paths P] [--workers W] [--shard-accounts S] [--no-mc] [--json]
+// Portfolio margin is measured per result form (--output objects|columns|both, default both): one
+// PortfolioMarginResult object per account (engine.portfolioMargin / output 'objects') or
+// PortfolioMarginColumns (engine.portfolioMarginColumns / output 'columns'), each against its own
+// in-thread form, like for like. Peak memory: this process's and the workers' VmHWM, Redis's used_memory_peak.
+// Usage: node bench/distributed.mjs [--accounts N] [--paths P] [--workers W] [--shard-accounts S] [--output objects|columns|both]
+//        [--no-mc] [--no-overhead] [--json]
 //        (after `npm run build`; needs redis-server, REDIS_SERVER to override its path)
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,6 +20,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import * as riskwasm from '../dist/index.js';
 import { runDistributed } from '../dist/distributed/index.js';
 import { makeAccounts } from './margin.mjs';
@@ -32,6 +38,12 @@ const MC_SHARD = opt('mc-shard', 1 << 20);
 const OVERHEAD_SHARDS = opt('overhead-shards', 2000);
 const JSON_OUT = args.includes('--json');
 const NO_MC = args.includes('--no-mc');
+const NO_OVERHEAD = args.includes('--no-overhead');
+const OUTPUT = (() => {
+  const i = args.indexOf('--output');
+  return i >= 0 ? args[i + 1] : 'both';
+})();
+if (!['objects', 'columns', 'both'].includes(OUTPUT)) throw new Error(`--output ${OUTPUT}: objects, columns or both`);
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const log = (...a) => { if (!JSON_OUT) console.log(...a); };
 
@@ -81,12 +93,45 @@ async function startWorkers(url, n) {
 }
 
 const workersCpu = (ws) => ws.reduce((s, w) => s + procCpuS(w.pid), 0);
+/** Peak resident memory of a process (VmHWM), MiB. */
+function peakRssMiB(pid) {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+async function redisPeakMiB(url) {
+  const { Redis } = await import('ioredis');
+  const r = new Redis(url);
+  try {
+    const info = await r.info('memory');
+    return Number(/used_memory_peak:(\d+)/.exec(info)?.[1]) / 2 ** 20;
+  } finally {
+    r.disconnect();
+  }
+}
 
-/** Time `f` (wall, this process's CPU, the workers' CPU, Redis's CPU). */
+// Pauses of this process's garbage collector (main thread; concurrent marking on helper threads is in its CPU time but not here).
+let gcMs = 0, majorGcMs = 0, minorGcMs = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gcMs += e.duration;
+    const kind = /** @type {any} */ (e).detail?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) majorGcMs += e.duration;
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) minorGcMs += e.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
+
+/** Time `f` (wall, this process's CPU and GC pauses, the workers' CPU, Redis's CPU). */
 async function timed(f, ws, redisPid) {
-  const c0 = selfCpuS(), w0 = workersCpu(ws), r0 = procCpuS(redisPid), t0 = performance.now();
+  const c0 = selfCpuS(), w0 = workersCpu(ws), r0 = procCpuS(redisPid), g0 = gcMs, m0 = majorGcMs, n0 = minorGcMs, t0 = performance.now();
   const value = await f();
-  return { value, wallS: (performance.now() - t0) / 1000, selfCpuS: selfCpuS() - c0, workersCpuS: workersCpu(ws) - w0, redisCpuS: procCpuS(redisPid) - r0 };
+  const wallS = (performance.now() - t0) / 1000;
+  // Let the observer's last entries arrive.
+  await new Promise((r) => setTimeout(r, 50));
+  return { value, wallS, selfCpuS: selfCpuS() - c0, workersCpuS: workersCpu(ws) - w0, redisCpuS: procCpuS(redisPid) - r0, gcS: (gcMs - g0) / 1000, majorGcS: (majorGcMs - m0) / 1000, minorGcS: (minorGcMs - n0) / 1000 };
 }
 
 function sameMargins(a, b) {
@@ -97,6 +142,21 @@ function sameMargins(a, b) {
     if (x.worstScenario.index !== y.worstScenario.index || x.scenarioPnl.length !== y.scenarioPnl.length) return false;
     for (let k = 0; k < y.scenarioPnl.length; k++) if (!Object.is(x.scenarioPnl[k], y.scenarioPnl[k])) return false;
   }
+  return true;
+}
+
+const COLUMN_FIELDS = [
+  'status', 'initialMargin', 'maintenanceMargin', 'scanRisk', 'worstIndex', 'worstPnl', 'worstAsset', 'shortOptionContingency', 'futuresContingency', 'deltaShock',
+  'scenarioPnl', 'positionStart', 'contributions', 'assetStart', 'assetCode', 'assetScanRisk', 'assetWorstIndex', 'assetNetDelta',
+];
+function sameColumns(a, b) {
+  if (a.length !== b.length) return false;
+  for (const f of COLUMN_FIELDS) {
+    const x = a[f], y = b[f];
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false;
+  }
+  for (let i = 0; i < a.length; i++) if (a.ids[i] !== b.ids[i]) return false;
   return true;
 }
 
@@ -111,7 +171,7 @@ const connection = redis.url;
 const queue = 'bench';
 try {
   // 1. Queue overhead.
-  {
+  if (!NO_OVERHEAD) {
     const job = { seedLo: 1, seedHi: 0, stream: 0, pathsPerShard: 1, drawsPerPath: 1 };
     await runDistributed(engine, { kind: 'shards', task: 'philoxSum', job, shards: 50 }, { connection, queue }); // warm up
     const many = await timed(() => runDistributed(engine, { kind: 'shards', task: 'philoxSum', job, shards: OVERHEAD_SHARDS }, { connection, queue }), workers, redis.pid);
@@ -139,32 +199,71 @@ try {
   {
     const { accounts, market } = makeAccounts(riskwasm, ACCOUNTS, 20);
     const grid = riskwasm.DERIBIT_GRID;
-    const local = await timed(() => engine.portfolioMargin(accounts, market, grid), [], redis.pid);
-    /** @type {any} */
-    let stats;
-    const dist = await timed(() => runDistributed(engine, { kind: 'portfolioMargin', accounts, market, grid }, {
-      connection, queue, shardSize: SHARD_ACCOUNTS, onStats: (s) => { stats = s; },
-    }), workers, redis.pid);
-    const identical = sameMargins(dist.value, local.value);
     const shards = Math.ceil(ACCOUNTS / SHARD_ACCOUNTS);
-    report.portfolioMargin = {
-      accounts: ACCOUNTS, positionsPerAccount: 20, shardAccounts: SHARD_ACCOUNTS, shards, identical,
-      inThread: { wallS: local.wallS, cpuS: local.selfCpuS, accountsPerS: ACCOUNTS / local.wallS },
-      distributed: {
-        wallS: dist.wallS, submitterCpuS: dist.selfCpuS, workersCpuS: dist.workersCpuS, redisCpuS: dist.redisCpuS, accountsPerS: ACCOUNTS / dist.wallS,
-        submitS: stats.submitMs / 1000, waitS: stats.waitMs / 1000, sharedBytes: stats.sharedBytes, partBytesPerShard: stats.partBytes / shards, maxPartBytes: stats.maxPartBytes,
-        submitterCpuUsPerAccount: (dist.selfCpuS / ACCOUNTS) * 1e6,
-      },
-      speedup: local.wallS / dist.wallS,
-      cpuEfficiency: local.selfCpuS / (dist.selfCpuS + dist.workersCpuS + dist.redisCpuS),
+    report.portfolioMargin = { accounts: ACCOUNTS, positionsPerAccount: 20, shardAccounts: SHARD_ACCOUNTS, shards, scenarios: grid.scenarios.length };
+    log(`\n2. portfolio margin, ${ACCOUNTS.toLocaleString('en-US')} accounts x 20 positions, DERIBIT_GRID (${grid.scenarios.length} scenarios), ${shards} shards of ${SHARD_ACCOUNTS}`);
+    // Warm-up (JIT of this process and of the workers) on the first shards' accounts, both forms, both ways.
+    {
+      const few = accounts.slice(0, Math.min(ACCOUNTS, 4 * SHARD_ACCOUNTS));
+      for (const output of /** @type {const} */ (['objects', 'columns'])) {
+        if (output === 'columns') engine.portfolioMarginColumns(few, market, grid);
+        else engine.portfolioMargin(few, market, grid);
+        await runDistributed(engine, { kind: 'portfolioMargin', accounts: few, market, grid, output }, { connection, queue, shardSize: SHARD_ACCOUNTS });
+      }
+    }
+    // Columns first, and nothing kept between the forms: every run starts from the same heap (the
+    // accounts), since a heap holding another run's results makes every collection slower.
+    for (const output of /** @type {('objects' | 'columns')[]} */ (OUTPUT === 'both' ? ['columns', 'objects'] : [OUTPUT])) {
+      const local = await timed(() => (output === 'columns'
+        ? engine.portfolioMarginColumns(accounts, market, grid)
+        : engine.portfolioMargin(accounts, market, grid)), [], redis.pid);
+      /** @type {any} */
+      let stats;
+      const dist = await timed(() => runDistributed(engine, { kind: 'portfolioMargin', accounts, market, grid, output }, {
+        connection, queue, shardSize: SHARD_ACCOUNTS, onStats: (s) => { stats = s; },
+      }), workers, redis.pid);
+      const identical = output === 'columns' ? sameColumns(dist.value, local.value) : sameMargins(dist.value, local.value);
+      local.value = null;
+      dist.value = null;
+      const allCpu = dist.selfCpuS + dist.workersCpuS + dist.redisCpuS;
+      const r = {
+        identical,
+        inThread: { wallS: local.wallS, cpuS: local.selfCpuS, gcPauseS: local.gcS, majorGcPauseS: local.majorGcS, minorGcPauseS: local.minorGcS, accountsPerS: ACCOUNTS / local.wallS, cpuUsPerAccount: (local.selfCpuS / ACCOUNTS) * 1e6 },
+        distributed: {
+          wallS: dist.wallS, submitterCpuS: dist.selfCpuS, submitterGcPauseS: dist.gcS, submitterMajorGcPauseS: dist.majorGcS, submitterMinorGcPauseS: dist.minorGcS, workersCpuS: dist.workersCpuS, redisCpuS: dist.redisCpuS, accountsPerS: ACCOUNTS / dist.wallS,
+          submitS: stats.submitMs / 1000, waitS: stats.waitMs / 1000, sharedBytes: stats.sharedBytes, partBytesPerShard: stats.partBytes / shards, maxPartBytes: stats.maxPartBytes,
+          submitterCpuUsPerAccount: (dist.selfCpuS / ACCOUNTS) * 1e6, workersCpuUsPerAccount: (dist.workersCpuS / ACCOUNTS) * 1e6,
+        },
+        speedup: local.wallS / dist.wallS,
+        // Throughput per CPU-second against one thread's: what 2 quiet cores would give is ~2 x this.
+        cpuEfficiency: local.selfCpuS / allCpu,
+        // The CPU the queue adds per shard of SHARD_ACCOUNTS accounts (all processes, minus one thread's).
+        overheadPerShardUs: ((allCpu - local.selfCpuS) / shards) * 1e6,
+      };
+      report.portfolioMargin[output] = r;
+      const d = r.distributed;
+      log(`   [${output}] identical ${identical}`);
+      log(`     in-thread: ${local.wallS.toFixed(2)} s wall (${local.selfCpuS.toFixed(2)} s CPU, ${r.inThread.cpuUsPerAccount.toFixed(1)} us/account; GC pauses ${local.gcS.toFixed(2)} s: major ${local.majorGcS.toFixed(2)}, minor ${local.minorGcS.toFixed(2)}), ${(ACCOUNTS / local.wallS).toFixed(0)} accounts/s`);
+      log(`     distributed (${WORKERS} workers): ${dist.wallS.toFixed(2)} s wall, ${(ACCOUNTS / dist.wallS).toFixed(0)} accounts/s = ${r.speedup.toFixed(2)}x; `
+        + `submit ${d.submitS.toFixed(2)} s, wait ${d.waitS.toFixed(2)} s; CPU: submitter ${d.submitterCpuS.toFixed(2)} s (${d.submitterCpuUsPerAccount.toFixed(1)} us/account; GC pauses ${dist.gcS.toFixed(2)} s: major ${dist.majorGcS.toFixed(2)}, minor ${dist.minorGcS.toFixed(2)}), `
+        + `workers ${d.workersCpuS.toFixed(2)} s (${d.workersCpuUsPerAccount.toFixed(1)} us/account), redis ${d.redisCpuS.toFixed(2)} s `
+        + `(efficiency ${(r.cpuEfficiency * 100).toFixed(0)}%: ${(2 * r.cpuEfficiency).toFixed(2)}x on 2 quiet cores); `
+        + `queue CPU ${(r.overheadPerShardUs / 1000).toFixed(1)} ms per shard of ${SHARD_ACCOUNTS} (${(r.overheadPerShardUs / SHARD_ACCOUNTS).toFixed(2)} us/account); `
+        + `shared blob ${(d.sharedBytes / 1024).toFixed(0)} KiB, ${(d.partBytesPerShard / 1024).toFixed(0)} KiB per shard (largest ${(d.maxPartBytes / 1024).toFixed(0)} KiB)`);
+    }
+    {
+      // The two forms hold the same numbers (test/margin-pm-columns.test.ts checks every field): the first 20,000 accounts here.
+      const few = accounts.slice(0, 20_000);
+      const cols = engine.portfolioMarginColumns(few, market, grid), objs = engine.portfolioMargin(few, market, grid);
+      let same = true;
+      for (let i = 0; i < few.length && same; i++) same = sameMargins([cols.account(i)], [objs[i]]);
+      report.portfolioMargin.columnsEqualObjects = same;
+      log(`   columns equal objects (first ${few.length} accounts): ${same}`);
+    }
+    report.memory = {
+      submitterPeakMiB: peakRssMiB(process.pid), workersPeakMiB: workers.map((w) => peakRssMiB(w.pid)), redisPeakMiB: await redisPeakMiB(redis.url),
     };
-    const d = report.portfolioMargin.distributed;
-    log(`\n2. portfolio margin, ${ACCOUNTS.toLocaleString('en-US')} accounts x 20 positions, DERIBIT_GRID, ${shards} shards of ${SHARD_ACCOUNTS}: identical ${identical}`);
-    log(`   in-thread: ${local.wallS.toFixed(2)} s wall (${local.selfCpuS.toFixed(2)} s CPU), ${(ACCOUNTS / local.wallS).toFixed(0)} accounts/s`);
-    log(`   distributed (${WORKERS} workers): ${dist.wallS.toFixed(2)} s wall, ${(ACCOUNTS / dist.wallS).toFixed(0)} accounts/s = ${report.portfolioMargin.speedup.toFixed(2)}x; `
-      + `submit ${d.submitS.toFixed(2)} s, wait ${d.waitS.toFixed(2)} s; CPU: submitter ${d.submitterCpuS.toFixed(2)} s, workers ${d.workersCpuS.toFixed(2)} s, redis ${d.redisCpuS.toFixed(2)} s `
-      + `(efficiency ${(report.portfolioMargin.cpuEfficiency * 100).toFixed(0)}% of in-thread CPU); shared blob ${(d.sharedBytes / 1024).toFixed(0)} KiB, ${(d.partBytesPerShard / 1024).toFixed(0)} KiB per shard (largest ${(d.maxPartBytes / 1024).toFixed(0)} KiB); `
-      + `submitter CPU ${d.submitterCpuUsPerAccount.toFixed(1)} us/account`);
+    log(`   peak memory: submitter ${report.memory.submitterPeakMiB.toFixed(0)} MiB, workers ${report.memory.workersPeakMiB.map((x) => x.toFixed(0)).join(' / ')} MiB, redis ${report.memory.redisPeakMiB.toFixed(0)} MiB`);
   }
 
   // 3. Monte Carlo GBM.

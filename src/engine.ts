@@ -39,6 +39,7 @@ import { portfolioMargin, type PortfolioMarginOptions, type PortfolioMarginResul
 import { isValidatedGrid, type ScenarioGrid } from './margin/grids.js';
 import { portfolioLiquidationPrice, type PortfolioLiquidationPriceOptions } from './margin/portfolio-liquidation-price.js';
 import { portfolioMarginParallel, type PortfolioMarginParallelOptions } from './margin/portfolio-margin-parallel.js';
+import { portfolioMarginColumns, type PortfolioMarginColumns, type PortfolioMarginColumnsOptions } from './margin/portfolio-margin-columns.js'; // [scale]
 import { portfolioLiquidationPriceParallel, type PortfolioLiquidationParallelOptions } from './margin/portfolio-liquidation-parallel.js';
 import { calibrateHaircut, calibrateHaircuts, type HaircutArgs, type HaircutsArgs, type HaircutResult } from './margin/collateral.js';
 import { calibrateLendingParameters, type LendingCalibrationArgs, type LendingCalibrationResult } from './margin/lending.js';
@@ -610,6 +611,17 @@ export class Engine implements EngineContext {
    */
   replayMarginBook(args: ReplayArgs): ReplayResult {
     return replayMarginBook(this, args);
+  }
+
+  // [scale] portfolio margin as columns
+  /**
+   * {@link Engine.portfolioMargin} of a batch as columns (one typed array per field, amounts in USD;
+   * `account(i)` builds account i's result on demand): the same numbers bit for bit, without an
+   * object per account. See {@link PortfolioMarginColumns}.
+   * @throws InputError for a malformed grid, option, market or account (path `accounts[i]...`).
+   */
+  portfolioMarginColumns(accounts: readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginColumnsOptions): PortfolioMarginColumns {
+    return portfolioMarginColumns(this, accounts, market, grid, options);
   }
 }
 

@@ -262,3 +262,5 @@ export {
 } from './margin/margin-book.js';
 export type { ReplayArgs, ReplayTick, ReplayResult } from './margin/margin-book-replay.js';
 export type { PortfolioSurfaces, PortfolioPosition, SurfaceMarkedOption } from './risk/portfolio.js'; // [surface] portfolio.surface (issue 14, wave 2)
+// [scale] portfolio margin as columns (engine.portfolioMarginColumns, runDistributed's output: 'columns')
+export type { PortfolioMarginColumns, PortfolioMarginColumnsOptions } from './margin/portfolio-margin-columns.js';

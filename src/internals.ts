@@ -40,3 +40,6 @@ export { checkCorrelationMatrix } from './montecarlo/correlation.js';
 export { planMarginShards, splitMarginJob, shardAccounts, type MarginShardJob, type MarginShardPart, type MarginShardShared } from './margin/margin-shard-plan.js';
 export { portfolioMarginTask, type PortfolioMarginSplitJob, type PortfolioMarginInputs } from './margin/portfolio-margin-shard.js';
 export { portfolioLiquidationTask, type PortfolioLiquidationSplitJob, type PortfolioLiquidationInputs } from './margin/portfolio-liquidation-shard.js';
+// [scale] portfolio margin as columns: the builder the in-thread, thread-pool and distributed paths fill, and the packed shard layout.
+export { portfolioMarginColumns, portfolioMarginColumnsParallel, MarginColumnsBuilder, type PortfolioMarginColumnsPoolOptions } from './margin/portfolio-margin-columns.js';
+export { readMarginShard, type MarginShardOffsets } from './margin/portfolio-margin-shard.js';

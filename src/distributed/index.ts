@@ -13,4 +13,5 @@ export { registerJobSplit, type JobSplit, type SplitJob } from './job-split.js';
 export { DistributedError, type DistributedFailure } from './errors.js';
 export type { RedisConnection } from './connection.js';
 export type { ShardQueueStats } from './shard-queue.js';
+export type { PortfolioMarginColumns } from '../margin/portfolio-margin-columns.js';
 export { AbortedError } from '../parallel/errors.js';

@@ -12,7 +12,7 @@
  * sent through a `'shards'` run, say) travels whole, still correct.
  */
 import { InputError } from '../errors.js';
-import type { MarginShardJob, MarginShardPart, MarginShardShared } from '../margin/margin-shard-plan.js';
+import { MarginShardPlanner, type LazyMarginShardJob, type MarginShardJob, type MarginShardPart, type MarginShardShared } from '../margin/margin-shard-plan.js';
 
 /** A job cut into a shared part and per-shard parts. */
 export interface SplitJob {
@@ -72,6 +72,9 @@ export const marginJobSplit: JobSplit = {
   split(job) {
     if (!isObject(job) || !isObject(job.shared) || !Array.isArray(job.shared.names) || !Array.isArray(job.parts)) return null;
     const { shared, parts } = job as unknown as MarginShardJob<unknown>;
+    // A lazy job (lazyMarginJob): each part planned when it is sent, then dropped by the sender.
+    const planner = (job as Partial<LazyMarginShardJob<unknown>>).planner;
+    if (planner instanceof MarginShardPlanner) return { shared: { shared, shards: planner.shards } satisfies MarginSplitShared, part: (k) => planner.part(k) };
     const stored: MarginSplitShared = { shared, shards: parts.length };
     return { shared: stored, part: (k) => parts[k] };
   },
@@ -79,7 +82,10 @@ export const marginJobSplit: JobSplit = {
     const s = shared as MarginSplitShared;
     // A holey array: V8 keeps it sparse, so this costs one slot's worth, not the job's shard count.
     const parts = new Array<MarginShardPart>(s.shards);
-    parts[shardIndex] = part as MarginShardPart;
+    const p = part as MarginShardPart;
+    parts[shardIndex] = p;
+    // A lazy plan's part names its own instruments: the shard's job pairs them with the shared inputs.
+    if (p !== null && typeof p === 'object' && Array.isArray(p.names)) return { shared: { names: p.names, inputs: s.shared.inputs }, parts };
     return { shared: s.shared, parts };
   },
 };

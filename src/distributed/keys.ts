@@ -4,6 +4,8 @@
  *
  * - `riskwasm:<queue>:blob:<sha256>`: a serialised input (the shared part of a job, or one shard's
  *   part), content-addressed, with a TTL.
+ * - `riskwasm:<queue>:part:<id>:<k>`: shard k's part of run `id` (per run, not content-addressed:
+ *   it serves one run; deleted when its result is read, else it expires with the run's TTL).
  * - `riskwasm:<queue>:run:<id>`: the run's marker (a hash: task, shards). Workers run a shard only
  *   while it exists: deleting it cancels the run's outstanding shards, and its absence after a
  *   Redis restart tells the submitter that the run's state is gone.
@@ -14,6 +16,8 @@
  *   `e:k` when it failed for good.
  */
 export interface RunKeys {
+  /** The run id. */
+  id: string;
   run: string;
   res: string;
   err: string;
@@ -25,10 +29,15 @@ export function blobKey(queue: string, hash: string): string {
   return `riskwasm:${queue}:blob:${hash}`;
 }
 
+/** The key of shard `index`'s part of run `runId`. */
+export function partKey(queue: string, runId: string, index: number): string {
+  return `riskwasm:${queue}:part:${runId}:${index}`;
+}
+
 /** The keys of one run. */
 export function runKeys(queue: string, runId: string): RunKeys {
   const p = `riskwasm:${queue}:`;
-  return { run: `${p}run:${runId}`, res: `${p}res:${runId}`, err: `${p}err:${runId}`, done: `${p}done:${runId}` };
+  return { id: runId, run: `${p}run:${runId}`, res: `${p}res:${runId}`, err: `${p}err:${runId}`, done: `${p}done:${runId}` };
 }
 
 /** The BullMQ job id of shard `index` of a run (a custom id, so adding it twice adds it once). */

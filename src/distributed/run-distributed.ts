@@ -12,6 +12,7 @@ import { monteCarloParallel } from '../montecarlo/monte-carlo-parallel.js';
 import { MAX_WORKERS as MAX_MONTE_CARLO_WORKERS } from '../montecarlo/job.js';
 import type { MonteCarloArgs, MonteCarloResult } from '../montecarlo/types.js';
 import { portfolioMarginParallel } from '../margin/portfolio-margin-parallel.js';
+import { portfolioMarginColumnsParallel, type PortfolioMarginColumns } from '../margin/portfolio-margin-columns.js';
 import { portfolioLiquidationPriceParallel } from '../margin/portfolio-liquidation-parallel.js';
 import type { PortfolioMarginResult, MarginAggregation } from '../margin/portfolio-margin.js';
 import type { PortfolioLiquidationPriceOptions } from '../margin/portfolio-liquidation-price.js';
@@ -40,6 +41,13 @@ export interface DistributedPortfolioMargin {
   market: MarginMarket;
   grid: ScenarioGrid;
   aggregation?: MarginAggregation;
+  /**
+   * `'objects'` (default): a `PortfolioMarginResult[]`, one object per account, as
+   * `engine.portfolioMargin`. `'columns'`: a {@link PortfolioMarginColumns} (one typed array per
+   * field, `account(i)` builds an object on demand), as `engine.portfolioMarginColumns`: the same
+   * numbers, and the submitter copies whole columns instead of building an object per account.
+   */
+  output?: 'objects' | 'columns';
 }
 
 /** Liquidation prices under portfolio margin (`portfolioLiquidationPriceParallel`). */
@@ -93,7 +101,7 @@ export interface DistributedMonteCarloVarResult {
 /** The result of each job kind. */
 export type DistributedResult<J extends DistributedJob> =
   J extends DistributedMonteCarlo ? MonteCarloResult
-    : J extends DistributedPortfolioMargin ? PortfolioMarginResult[]
+    : J extends DistributedPortfolioMargin ? (J extends { output: 'columns' } ? PortfolioMarginColumns : PortfolioMarginResult[])
       : J extends DistributedPortfolioLiquidation ? LiquidationPriceResult[]
         : J extends DistributedRevaluation ? RevaluationResult
           : J extends DistributedMonteCarloVar ? DistributedMonteCarloVarResult
@@ -136,7 +144,7 @@ const KINDS = ['monteCarlo', 'portfolioMargin', 'portfolioLiquidation', 'revalue
 /** Keys of each job kind (an unknown key is an InputError with the closest valid one). */
 const JOB_KEYS: Record<(typeof KINDS)[number], readonly string[]> = {
   monteCarlo: ['kind', 'args'],
-  portfolioMargin: ['kind', 'accounts', 'market', 'grid', 'aggregation'],
+  portfolioMargin: ['kind', 'accounts', 'market', 'grid', 'aggregation', 'output'],
   portfolioLiquidation: ['kind', 'accounts', 'market', 'grid', 'options'],
   revaluePortfolio: ['kind', 'args'],
   monteCarloVar: ['kind', 'portfolio', 'scenarios', 'confidence'],
@@ -180,6 +188,10 @@ export async function runDistributed<J extends DistributedJob>(engine: EngineCon
     if (typeof j.task !== 'string' || j.task.length === 0) throw new InputError('job.task', j.task, 'the name of a registered shard task');
     checkShardRange(j.shards, 0, 'job.');
   }
+  if (kind === 'portfolioMargin') {
+    const output = (job as DistributedPortfolioMargin).output;
+    if (output !== undefined && output !== 'objects' && output !== 'columns') throw new InputError('job.output', output, "'objects' or 'columns'");
+  }
   if (kind === 'monteCarloVar') checkConfidence((job as DistributedMonteCarloVar).confidence, 'job.confidence');
 
   const backend = (engine as { backend?: string }).backend === 'js' ? 'js' : 'wasm';
@@ -209,6 +221,15 @@ async function dispatch(
     }
     case 'portfolioMargin':
       if (!Array.isArray(job.accounts)) throw new InputError('job.accounts', job.accounts, 'an array of accounts');
+      if (job.output === 'columns') {
+        // Each shard is copied into the columns as it arrives and each part planned as it is sent:
+        // the submitter holds neither all parts nor all packed results at once.
+        pool.retainResults = false;
+        return portfolioMarginColumnsParallel(engine, job.accounts, job.market, job.grid, {
+          lazyParts: true,
+          aggregation: job.aggregation, accountsPerShard: shardSize ?? Math.min(8192, Math.max(1000, Math.ceil(job.accounts.length / 16))), workers: pool.size, pool, ...controls,
+        });
+      }
       return portfolioMarginParallel(engine, job.accounts, job.market, job.grid, {
         aggregation: job.aggregation, accountsPerShard: shardSize, workers: pool.size, pool, ...controls,
       });

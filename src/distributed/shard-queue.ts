@@ -6,8 +6,9 @@
  * the builder's own shard-order merge makes the result identical bit for bit to one thread.
  *
  * One run: the job's shared part is stored once (content-addressed blob with a TTL), each shard's
- * part (if the task has a {@link JobSplit}) once per shard; one BullMQ job per shard carries only
- * ids (run, blob hashes, shard index). Workers write each result into the run's results hash by
+ * part (if the task has a {@link JobSplit}) once per shard under a per-run key (hashing a part that
+ * belongs to one run would buy nothing; it is deleted once its result is read); one BullMQ job
+ * per shard carries only ids (run, shared blob hash, shard index). Workers write each result into the run's results hash by
  * shard index and push the index on the run's done list, which this side blocks on. A shard that
  * completes twice (a stalled shard retried while the first worker was still alive) writes the same
  * bytes and is counted once.
@@ -18,7 +19,7 @@ import type { Redis } from 'ioredis';
 import { now } from '../clock.js';
 import { AbortedError, rebuildError, type SerializedError } from '../parallel/errors.js';
 import { WorkerPool, type PoolRun } from '../parallel/pool.js';
-import { blobKey, runKeys, shardJobId, type RunKeys } from './keys.js';
+import { blobKey, partKey, runKeys, shardJobId, type RunKeys } from './keys.js';
 import { jobSplitOf } from './job-split.js';
 import { openRedis, type RedisConnection } from './connection.js';
 import { DistributedError } from './errors.js';
@@ -30,8 +31,8 @@ export interface ShardJobData {
   run: string;
   /** Hash of the shared input blob ({@link SharedInput}). */
   input: string;
-  /** Hash of this shard's part, or null when the job travels whole. */
-  part: string | null;
+  /** Whether this shard has its own part (stored under the run's part key for its index) or the job travels whole. */
+  part: boolean;
   /** Shard index. */
   index: number;
   /** Length of the shard's output block (runShardsInto), 0 for accumulator tasks. */
@@ -90,6 +91,9 @@ const BATCH_BYTES = 4 << 20;
 /** Seconds each blocking wait lasts before the liveness check (marker present, Redis answering). */
 const BLOCK_SECONDS = 1;
 
+/** What a dropped shard result leaves behind (non-null: a duplicate completion is still recognised). */
+const DROPPED = new Float64Array(0);
+
 /** A worker pool that runs shards through BullMQ (see the module comment). @internal built by runDistributed. */
 export class RedisShardPool extends WorkerPool {
   private readonly settings: ShardQueueSettings;
@@ -97,6 +101,14 @@ export class RedisShardPool extends WorkerPool {
   private readonly queue: Queue;
   private pending: Promise<unknown>[] = [];
   private blockers = new Set<Redis>();
+  /** Whether the current run's shards have parts (per-run keys to delete). */
+  private split = false;
+  /**
+   * Whether run() keeps each shard's array for its return value. runDistributed turns it off for
+   * jobs whose driver consumes every shard in `onShard` (portfolio margin as columns): each shard's
+   * megabytes are then garbage once copied, instead of all staying alive until the run ends.
+   */
+  retainResults = true;
   /** Statistics of the last run. */
   stats: ShardQueueStats = { sharedBytes: 0, partBytes: 0, maxPartBytes: 0, submitMs: 0, waitMs: 0, duplicates: 0 };
 
@@ -126,7 +138,7 @@ export class RedisShardPool extends WorkerPool {
       await this.submit(spec, runId, keys, first, enqueued);
       submitted = true;
     } finally {
-      if (!submitted) this.track(this.cancel(keys, enqueued.ids, []));
+      if (!submitted) this.track(this.cancel(keys, first, enqueued.ids, []));
     }
     const t1 = now();
     this.stats.submitMs = t1 - t0;
@@ -152,6 +164,7 @@ export class RedisShardPool extends WorkerPool {
   private async submit(spec: PoolRun, runId: string, keys: RunKeys, first: number, enqueued: { ids: string[] }): Promise<void> {
     const s = this.settings;
     const split = jobSplitOf(spec.task)?.split(spec.job) ?? null;
+    this.split = split !== null;
     const shared: SharedInput = { task: spec.task, build: s.build, backend: s.backend, shared: split ? split.shared : spec.job, split: split !== null };
     const sharedBytes = encode(shared);
     const input = contentHash(sharedBytes);
@@ -166,17 +179,15 @@ export class RedisShardPool extends WorkerPool {
       let j = j0;
       for (; j < spec.shards && j < j0 + BATCH && batchBytes < BATCH_BYTES; j++) {
         const index = first + j;
-        let part: string | null = null;
         if (split) {
           const bytes = encode(split.part(index));
-          part = contentHash(bytes);
           this.stats.partBytes += bytes.byteLength;
           this.stats.maxPartBytes = Math.max(this.stats.maxPartBytes, bytes.byteLength);
           batchBytes += bytes.byteLength;
-          parts.set(blobKey(s.queue, part), bytes, 'EX', s.ttlSeconds);
+          parts.set(partKey(s.queue, runId, index), bytes, 'EX', s.ttlSeconds);
         }
         const blockLength = spec.output && spec.shardLength ? Math.max(0, Math.min(spec.shardLength, spec.output.length - j * spec.shardLength)) : 0;
-        const data: ShardJobData = { run: runId, input, part, index, blockLength };
+        const data: ShardJobData = { run: runId, input, part: split !== null, index, blockLength };
         const jobId = shardJobId(runId, index);
         jobs.push({
           name: spec.task, data,
@@ -205,7 +216,7 @@ export class RedisShardPool extends WorkerPool {
         clearInterval(watchdog);
         signal?.removeEventListener('abort', onAbort);
         if (error !== null) {
-          this.track(this.cancel(keys, jobIds, results));
+          this.track(this.cancel(keys, first, jobIds, results));
           reject(error);
         } else {
           this.track(this.cmd.del(keys.run, keys.res, keys.err, keys.done).catch(() => 0));
@@ -229,6 +240,8 @@ export class RedisShardPool extends WorkerPool {
         }
         const bytes = await this.cmd.hgetBuffer(keys.res, String(index));
         if (finished) return;
+        // Its input is not needed any more (a duplicate completion does not read it).
+        if (this.split) this.track(this.cmd.unlink(partKey(s.queue, keys.id, index)).catch(() => 0));
         if (bytes === null) throw new DistributedError('stateLost', `shard ${index}'s result is gone from Redis (restarted without persistence or flushed)`, done);
         const values = decodeValues(bytes);
         if (output && shardLength) {
@@ -241,6 +254,7 @@ export class RedisShardPool extends WorkerPool {
         }
         done++;
         onShard?.(index, results[j]!);
+        if (!this.retainResults && onShard) results[j] = DROPPED;
         onProgress?.(done / shards);
       };
 
@@ -264,6 +278,10 @@ export class RedisShardPool extends WorkerPool {
           if (finished) return;
           if (item === null) {
             await liveness();
+          } else if (item[1].startsWith('e:') && results[Number(item[1].slice(2)) - first] != null) {
+            // A late retry of a shard whose result is already in (its part was deleted once read,
+            // so the retry failed with inputMissing): the shard succeeded; count the duplicate.
+            this.stats.duplicates++;
           } else if (item[1].startsWith('e:')) {
             const index = Number(item[1].slice(2));
             const bytes = await this.cmd.hgetBuffer(keys.err, String(index));
@@ -280,11 +298,12 @@ export class RedisShardPool extends WorkerPool {
   }
 
   /** Stop a run: workers skip its shards once the marker is gone; queued ones are removed. */
-  private async cancel(keys: RunKeys, jobIds: readonly string[], results: readonly (Float64Array | null)[]): Promise<void> {
+  private async cancel(keys: RunKeys, first: number, jobIds: readonly string[], results: readonly (Float64Array | null)[]): Promise<void> {
     try {
       await this.cmd.del(keys.run);
       await Promise.all(jobIds.map((id, j) => (results[j] ? 0 : this.queue.remove(id).catch(() => 0))));
       await this.cmd.del(keys.res, keys.err, keys.done);
+      if (this.split && jobIds.length > 0) await this.cmd.unlink(...jobIds.map((_, j) => partKey(this.settings.queue, keys.id, first + j)));
     } catch {
       // Redis gone: the marker's TTL ends the run's keys; workers skip shards of a missing run.
     }

@@ -38,8 +38,14 @@ export function encodeValues(values: Float64Array): Buffer {
   return Buffer.from(bytes);
 }
 
-/** The Float64Array {@link encodeValues} wrote (a copy on its own aligned buffer). */
+/**
+ * The Float64Array {@link encodeValues} wrote: a view of `bytes` when they are 8-aligned and most
+ * of their buffer (a large reply arrives on a buffer of its own: no copy of a shard's megabytes),
+ * else a copy (a small reply may be a slice of a pooled or socket buffer that a view would keep
+ * alive). The caller owns `bytes` from then on.
+ */
 export function decodeValues(bytes: Uint8Array): Float64Array {
+  if (bytes.byteOffset % 8 === 0 && bytes.byteLength % 8 === 0 && 2 * bytes.byteLength >= bytes.buffer.byteLength) return new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
   const out = new Float64Array(bytes.byteLength / 8);
   new Uint8Array(out.buffer).set(bytes);
   return out;

@@ -29,7 +29,7 @@ import { serializeError } from '../parallel/errors.js';
 import { getShardTask, registerShardTasks, registerTaskModule } from '../parallel/shard-tasks.js';
 import { importTaskModule } from '../parallel/task-modules.js';
 import { checkTaskModules, createWorkerPool, type WorkerPool } from '../parallel/pool.js';
-import { blobKey, runKeys } from './keys.js';
+import { blobKey, partKey, runKeys } from './keys.js';
 import { jobSplitOf } from './job-split.js';
 import { buildId, checkConnection, checkQueueName, openRedis, optionalInteger, type RedisConnection } from './connection.js';
 import { DistributedError } from './errors.js';
@@ -125,6 +125,11 @@ export async function startWorker(options: DistributedWorkerOptions): Promise<Di
     if (bytes === null) throw new DistributedError('inputMissing', `the ${what} ${hash.slice(0, 12)}... is not in Redis (expired or lost): submit the job again`);
     return bytes;
   };
+  const partBytes = async (run: string, index: number): Promise<Buffer> => {
+    const bytes = await cmd.getBuffer(partKey(queue, run, index));
+    if (bytes === null) throw new DistributedError('inputMissing', `shard ${index}'s input is not in Redis (expired or lost): submit the job again`);
+    return bytes;
+  };
   const sharedInput = async (hash: string): Promise<SharedInput> => {
     const hit = cache.get(hash);
     if (hit) {
@@ -167,7 +172,7 @@ export async function startWorker(options: DistributedWorkerOptions): Promise<Di
     if (input.split) {
       const split = jobSplitOf(input.task);
       if (!split) throw new InputError('task', input.task, 'a task with a job split registered in this worker (registerJobSplit)');
-      job = split.join(input.shared, d.part === null ? undefined : decode(await blob(d.part, 'shard input')), d.index);
+      job = split.join(input.shared, d.part ? decode(await partBytes(d.run, d.index)) : undefined, d.index);
     }
     const engine = await engineFor(input.backend);
     if (concurrency > 1) {

@@ -47,6 +47,11 @@ export interface MarginShardPart {
   /** Local indices of column accounts with collateral, increasing, and their `[asset, amount]` entries. */
   collateralIndex: Int32Array;
   collateral: [string, number][][];
+  /**
+   * The part's own instrument-name table, when it has one (a lazy plan's: {@link MarginShardPlanner});
+   * its codes index it instead of the job's shared `names`.
+   */
+  names?: string[];
 }
 
 /** What every shard of a margin job shares (store once per job). */
@@ -190,38 +195,94 @@ export function planMarginShards(list: readonly MarginAccount[], accountsPerShar
   const codes = new Map<string, number>();
   const parts: MarginShardPart[] = [];
   for (let first = 0; first < list.length; first += accountsPerShard) {
-    const count = Math.min(accountsPerShard, list.length - first);
-    const cap = positionCapacity(list, first, first + count);
-    // One buffer per shard (shared memory where the host allows): posStart, code, then size (8-aligned).
-    const ints = count + 1 + cap;
-    const block = allocateOutput(Math.ceil(ints / 2) + cap);
-    const posStart = new Int32Array(block.buffer, 0, count + 1);
-    const w: PartWriter = {
-      code: new Int32Array(block.buffer, 4 * (count + 1), cap), size: new Float64Array(block.buffer, 8 * Math.ceil(ints / 2), cap),
-      k: 0, extra: [], names, codes,
-    };
-    const rawIndex: number[] = [];
-    const raw: MarginAccount[] = [];
-    const collateralIndex: number[] = [];
-    const collateral: [string, number][][] = [];
-    for (let j = 0; j < count; j++) {
-      const acc = list[first + j];
-      const coll = writeAccount(acc, w);
-      if (coll === undefined) {
-        rawIndex.push(j);
-        raw.push(acc);
-      } else if (coll !== null) {
-        collateralIndex.push(j);
-        collateral.push(coll);
-      }
-      posStart[j + 1] = w.k;
-    }
-    parts.push({
-      first, count, posStart, code: w.code, size: w.size, extra: Float64Array.from(w.extra),
-      rawIndex: Int32Array.from(rawIndex), raw, collateralIndex: Int32Array.from(collateralIndex), collateral,
-    });
+    parts.push(planPart(list, first, Math.min(accountsPerShard, list.length - first), names, codes, allocateOutput));
   }
   return { names, parts };
+}
+
+/** One shard's part: accounts [first, first + count) of `list` into columns (see planMarginShards). */
+function planPart(
+  list: readonly MarginAccount[], first: number, count: number, names: string[], codes: Map<string, number>, allocate: (n: number) => Float64Array,
+): MarginShardPart {
+  const cap = positionCapacity(list, first, first + count);
+  // One buffer per shard (shared memory where the host allows): posStart, code, then size (8-aligned).
+  const ints = count + 1 + cap;
+  const block = allocate(Math.ceil(ints / 2) + cap);
+  const posStart = new Int32Array(block.buffer, 0, count + 1);
+  const w: PartWriter = {
+    code: new Int32Array(block.buffer, 4 * (count + 1), cap), size: new Float64Array(block.buffer, 8 * Math.ceil(ints / 2), cap),
+    k: 0, extra: [], names, codes,
+  };
+  const rawIndex: number[] = [];
+  const raw: MarginAccount[] = [];
+  const collateralIndex: number[] = [];
+  const collateral: [string, number][][] = [];
+  for (let j = 0; j < count; j++) {
+    const acc = list[first + j];
+    const coll = writeAccount(acc, w);
+    if (coll === undefined) {
+      rawIndex.push(j);
+      raw.push(acc);
+    } else if (coll !== null) {
+      collateralIndex.push(j);
+      collateral.push(coll);
+    }
+    posStart[j + 1] = w.k;
+  }
+  return {
+    first, count, posStart, code: w.code, size: w.size, extra: Float64Array.from(w.extra),
+    rawIndex: Int32Array.from(rawIndex), raw, collateralIndex: Int32Array.from(collateralIndex), collateral,
+  };
+}
+
+/**
+ * A split job whose parts are planned one at a time, when a runner asks for them ({@link
+ * MarginShardPlanner.part}), instead of all at once: a distributed runner plans, stores and drops
+ * each shard's columns in turn, so the caller's process never holds the whole book twice (its
+ * accounts, and their columns). Each part carries its own name table (`part.names`; the shared
+ * `names` stay empty), so the shared part is complete before the first shard is planned. `parts`
+ * stays empty. Not for a thread pool (the planner holds the caller's accounts; the pool clones
+ * the whole job).
+ */
+export interface LazyMarginShardJob<S> extends MarginShardJob<S> {
+  planner: MarginShardPlanner;
+}
+
+/**
+ * Plans the parts of a batch one at a time (see {@link LazyMarginShardJob}): part k equals
+ * planMarginShards' except that its codes index its own `names` (its instruments in first-seen
+ * order). Reads the inputs only.
+ */
+export class MarginShardPlanner {
+  private readonly list: readonly MarginAccount[];
+  private readonly per: number;
+
+  constructor(list: readonly MarginAccount[], accountsPerShard: number) {
+    this.list = list;
+    this.per = accountsPerShard;
+  }
+
+  /** Number of shards. */
+  get shards(): number {
+    return Math.ceil(this.list.length / this.per);
+  }
+
+  /** Shard k's part, planned now on ordinary memory, with its own name table; k in [0, shards). */
+  part(k: number): MarginShardPart {
+    const first = k * this.per;
+    const names: string[] = [];
+    const part = planPart(this.list, first, Math.min(this.per, this.list.length - first), names, new Map(), (n) => new Float64Array(n));
+    part.names = names;
+    return part;
+  }
+}
+
+/**
+ * {@link MarginShardPlanner}'s job: `shared` ready to store, parts planned on request.
+ * @throws Nothing for malformed accounts (they travel raw, see planMarginShards).
+ */
+export function lazyMarginJob<S>(list: readonly MarginAccount[], accountsPerShard: number, inputs: S): LazyMarginShardJob<S> {
+  return { shared: { names: [], inputs }, parts: [], planner: new MarginShardPlanner(list, accountsPerShard) };
 }
 
 /**

@@ -38,11 +38,20 @@ export interface PortfolioMarginInputs {
  */
 export type PortfolioMarginSplitJob = MarginShardJob<PortfolioMarginInputs>;
 
-/** Header doubles per account: status, IM, MM, scan, worst index, worst P&L, worst asset, contingency, delta shock, asset count, futures contingency. */
-const HEADER = 11;
-const PER_ASSET = 4;
-const JOINT = -1;
-const NONE = -2;
+/**
+ * Packed layout of one shard's results, column by column (so that a reader copies or views whole
+ * columns instead of walking per-account records): a header [count, m (scenarios), A (per-asset rows),
+ * P (positions)], then COLUMNS columns of `count` doubles (in the order of the constants below), the
+ * per-asset rows as 4 columns of A (asset code, scan risk, worst index, net delta), the scenario P&L
+ * row-major [count][m], and the contributions of the P positions in account order.
+ */
+export const SHARD_HEADER = 4;
+/** Column numbers of the per-account columns (worst index first: a short array fails its check early). */
+export const COL = { worst: 0, status: 1, im: 2, mm: 3, scan: 4, worstPnl: 5, worstAsset: 6, contingency: 7, futures: 8, deltaShock: 9, assets: 10 } as const;
+const COLUMNS = 11;
+/** Asset codes of the packed form: an index into the market's asset names, or these two. */
+export const JOINT = -1;
+export const NONE = -2;
 
 function assetCode(names: readonly string[], asset: string | undefined): number {
   if (asset === undefined) return NONE;
@@ -138,37 +147,48 @@ export function shardPart(job: MarginShardJob<unknown>, k: number): MarginShardJ
   return p;
 }
 
-/** Portfolio margin results packed in one Float64Array (the layout decodePortfolioMarginShard reads). */
+/** Portfolio margin results packed in one Float64Array (the layout {@link SHARD_HEADER} describes). */
 function packMarginResults(results: readonly PortfolioMarginResult[], names: readonly string[], m: number): Float64Array {
-  let len = 0;
-  for (const r of results) len += HEADER + PER_ASSET * r.perAsset.length + m + r.contributions.length;
-  const out = new Float64Array(len);
-  let o = 0;
+  const n = results.length;
+  let nA = 0, nP = 0;
   for (const r of results) {
+    nA += r.perAsset.length;
+    nP += r.contributions.length;
+  }
+  const out = new Float64Array(SHARD_HEADER + COLUMNS * n + 4 * nA + n * m + nP);
+  out[0] = n;
+  out[1] = m;
+  out[2] = nA;
+  out[3] = nP;
+  const c = SHARD_HEADER;
+  let a = c + COLUMNS * n;
+  let s = a + 4 * nA;
+  let p = s + n * m;
+  for (let k = 0; k < n; k++) {
+    const r = results[k];
     // Element writes, not out.set([...]): no array per account (this runs for every account).
-    out[o] = r.status;
-    out[o + 1] = r.initialMargin;
-    out[o + 2] = r.maintenanceMargin;
-    out[o + 3] = r.scanRisk;
-    out[o + 4] = r.worstScenario.index;
-    out[o + 5] = r.worstScenario.pnl;
-    out[o + 6] = assetCode(names, r.worstScenario.asset);
-    out[o + 7] = r.addOns.shortOptionContingency;
-    out[o + 8] = r.addOns.deltaShock;
-    out[o + 9] = r.perAsset.length;
-    out[o + 10] = r.addOns.futuresContingency;
-    o += HEADER;
-    for (const a of r.perAsset) {
-      out[o] = assetCode(names, a.asset);
-      out[o + 1] = a.scanRisk;
-      out[o + 2] = a.worstIndex;
-      out[o + 3] = a.netDelta;
-      o += PER_ASSET;
+    out[c + COL.worst * n + k] = r.worstScenario.index;
+    out[c + COL.status * n + k] = r.status;
+    out[c + COL.im * n + k] = r.initialMargin;
+    out[c + COL.mm * n + k] = r.maintenanceMargin;
+    out[c + COL.scan * n + k] = r.scanRisk;
+    out[c + COL.worstPnl * n + k] = r.worstScenario.pnl;
+    out[c + COL.worstAsset * n + k] = assetCode(names, r.worstScenario.asset);
+    out[c + COL.contingency * n + k] = r.addOns.shortOptionContingency;
+    out[c + COL.futures * n + k] = r.addOns.futuresContingency;
+    out[c + COL.deltaShock * n + k] = r.addOns.deltaShock;
+    out[c + COL.assets * n + k] = r.perAsset.length;
+    for (const x of r.perAsset) {
+      out[a] = assetCode(names, x.asset);
+      out[a + nA] = x.scanRisk;
+      out[a + 2 * nA] = x.worstIndex;
+      out[a + 3 * nA] = x.netDelta;
+      a++;
     }
-    out.set(r.scenarioPnl, o);
-    o += m;
-    out.set(r.contributions, o);
-    o += r.contributions.length;
+    out.set(r.scenarioPnl, s);
+    s += m;
+    out.set(r.contributions, p);
+    p += r.contributions.length;
   }
   return out;
 }
@@ -202,8 +222,55 @@ export function packedInt(packed: Float64Array, v: number, lo: number, hi: numbe
   return v;
 }
 
+/** Where the parts of a packed shard start (offsets into it), after {@link readMarginShard}'s checks. */
+export interface MarginShardOffsets {
+  count: number;
+  m: number;
+  /** Per-asset rows and positions in the shard. */
+  assets: number;
+  positions: number;
+  /** Offset of the per-account columns (column c of account k at `columns + c count + k`). */
+  columns: number;
+  /** Offset of the per-asset columns (asset code, scan risk, worst index, net delta; each `assets` long). */
+  assetRows: number;
+  /** Offset of the scenario P&L, [count][m]. */
+  pnl: number;
+  /** Offset of the contributions, positions in account order. */
+  contributions: number;
+}
+
 /**
- * Results of one shard from its packed form.
+ * Check a packed shard against its job (account and position counts, grid size, asset codes and
+ * indices in range) and return its offsets.
+ * @param positions the shard's position count (the accounts' positions, summed by the caller).
+ * @param nAssetNames the market's asset count.
+ * @throws InputError (`packed`) for an array that does not match.
+ */
+export function readMarginShard(packed: Float64Array, count: number, positions: number, m: number, nAssetNames: number): MarginShardOffsets {
+  packedHas(packed, 0, SHARD_HEADER + COLUMNS * count);
+  packedInt(packed, packed[0], count, count);
+  packedInt(packed, packed[1], m, m);
+  const nA = packedInt(packed, packed[2], 0, (nAssetNames + 1) * count);
+  packedInt(packed, packed[3], positions, positions);
+  const columns = SHARD_HEADER;
+  const assetRows = columns + COLUMNS * count;
+  const pnl = assetRows + 4 * nA;
+  const contributions = pnl + count * m;
+  packedHas(packed, 0, contributions + positions);
+  let total = 0;
+  for (let k = 0; k < count; k++) {
+    packedInt(packed, packed[columns + COL.worst * count + k], 0, m - 1);
+    packedInt(packed, packed[columns + COL.worstAsset * count + k], NONE, nAssetNames - 1);
+    total += packedInt(packed, packed[columns + COL.assets * count + k], 0, nAssetNames + 1);
+  }
+  packedInt(packed, total, nA, nA);
+  for (let j = 0; j < nA; j++) packedInt(packed, packed[assetRows + j], JOINT, nAssetNames - 1);
+  return { count, m, assets: nA, positions, columns, assetRows, pnl, contributions };
+}
+
+/**
+ * Results of one shard from its packed form. `scenarioPnl` and `contributions` are views into
+ * `packed` (disjoint per account; no copy per account).
  * @param accounts the job's accounts (ids and position counts), @param first the shard's first account.
  * @throws InputError for arguments of the wrong shape (`packed`, `accounts[i]`, `first`, `count`,
  * `market`, `grid`) or a packed array that does not match them (`packed`).
@@ -215,41 +282,35 @@ export function decodePortfolioMarginShard(
   if (!isValidatedGrid(grid)) grid = scenarioGrid(grid, 'grid');
   const names = Object.keys(market.assets);
   const m = grid.scenarios.length;
-  const out: PortfolioMarginResult[] = [];
-  let o = 0;
+  let positions = 0;
+  for (let k = 0; k < count; k++) positions += accounts[first + k].positions.length;
+  const at = readMarginShard(packed, count, positions, m, names.length);
+  const out: PortfolioMarginResult[] = new Array(count);
+  const col = (c: number, k: number): number => packed[at.columns + c * count + k];
+  const nA = at.assets;
+  let a = at.assetRows, p = at.contributions;
   for (let k = 0; k < count; k++) {
     const acc = accounts[first + k];
     const nPos = acc.positions.length;
-    packedHas(packed, o, HEADER);
-    // Read in place (no view per account: this runs for every account, on the caller's thread).
-    const h = o;
-    o += HEADER;
-    const worst = packedInt(packed, packed[h + 4], 0, m - 1);
-    const worstAsset = packedInt(packed, packed[h + 6], NONE, names.length - 1);
-    const nAssets = packedInt(packed, packed[h + 9], 0, names.length + 1);
-    packedHas(packed, o, PER_ASSET * nAssets + m + nPos);
+    const nAssets = col(COL.assets, k);
     const perAsset: AssetScan[] = new Array(nAssets);
-    for (let j = 0; j < nAssets; j++) {
-      packedInt(packed, packed[o], JOINT, names.length - 1);
-      perAsset[j] = { asset: assetName(names, packed[o])!, scanRisk: packed[o + 1], worstIndex: packed[o + 2], netDelta: packed[o + 3] };
-      o += PER_ASSET;
+    for (let j = 0; j < nAssets; j++, a++) {
+      perAsset[j] = { asset: assetName(names, packed[a])!, scanRisk: packed[a + nA], worstIndex: packed[a + 2 * nA], netDelta: packed[a + 3 * nA] };
     }
-    const scenarioPnl = packed.slice(o, o + m);
-    o += m;
-    const contributions = packed.slice(o, o + nPos);
-    o += nPos;
+    const worst = col(COL.worst, k);
     const ws = grid.scenarios[worst];
     const worstScenario: PortfolioMarginResult['worstScenario'] = {
-      index: worst, name: ws.name, priceMove: ws.priceMove, volShock: ws.volShock, pnl: packed[h + 5], weight: ws.weight,
+      index: worst, name: ws.name, priceMove: ws.priceMove, volShock: ws.volShock, pnl: col(COL.worstPnl, k), weight: ws.weight,
     };
-    const asset = assetName(names, worstAsset);
+    const asset = assetName(names, col(COL.worstAsset, k));
     if (asset !== undefined && asset !== '*') worstScenario.asset = asset;
-    out.push({
-      id: acc.id ?? String(first + k), initialMargin: packed[h + 1], maintenanceMargin: packed[h + 2], scanRisk: packed[h + 3], worstScenario, scenarioPnl,
-      scenarios: grid.scenarios, contributions,
-      addOns: { shortOptionContingency: packed[h + 7], futuresContingency: packed[h + 10], deltaShock: packed[h + 8] }, perAsset,
-      status: packed[h],
-    });
+    out[k] = {
+      id: acc.id ?? String(first + k), initialMargin: col(COL.im, k), maintenanceMargin: col(COL.mm, k), scanRisk: col(COL.scan, k), worstScenario,
+      scenarioPnl: packed.subarray(at.pnl + k * m, at.pnl + (k + 1) * m), scenarios: grid.scenarios, contributions: packed.subarray(p, p + nPos),
+      addOns: { shortOptionContingency: col(COL.contingency, k), futuresContingency: col(COL.futures, k), deltaShock: col(COL.deltaShock, k) }, perAsset,
+      status: col(COL.status, k),
+    };
+    p += nPos;
   }
   return out;
 }

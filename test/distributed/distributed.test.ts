@@ -208,6 +208,31 @@ describe.runIf(HAVE_REDIS)('riskwasm/distributed on Redis with three worker proc
       expect(stats!.maxPartBytes).toBeLessThan((2 * stats!.partBytes) / shards);
     }, 120_000);
 
+    it('portfolio margin as columns (output: \'columns\'): the in-thread columns bit for bit; each shard\'s part is deleted once read', async () => {
+      const engine = await engineFor(backend);
+      const accounts = book(250);
+      const before = JSON.stringify(accounts);
+      const ref = engine.portfolioMarginColumns(accounts, market, DERIBIT_GRID, { accountsPerShard: 30 });
+      const objects = portfolioMargin(engine, accounts, market, DERIBIT_GRID);
+      let stats: ShardQueueStats | undefined;
+      const fractions: number[] = [];
+      const dist = await runDistributed(engine, { kind: 'portfolioMargin', accounts, market, grid: DERIBIT_GRID, output: 'columns' }, {
+        connection: connection(), queue: QUEUE, shardSize: 30, onStats: (s) => { stats = s; }, onProgress: (f) => fractions.push(f),
+      });
+      const { account: _a, ...fields } = dist;
+      const { account: _b, ...want } = ref;
+      expectSameBits(fields, want);
+      // The object built on access is engine.portfolioMargin's (a reference that shares no column code).
+      for (const i of [0, 1, 29, 30, 137, 249]) expectSameBits(dist.account(i), objects[i], `account(${i})`);
+      expect(JSON.stringify(accounts)).toBe(before);
+      expect(fractions).toHaveLength(Math.ceil(250 / 30));
+      expect(fractions.at(-1)).toBe(1);
+      expect(stats!.partBytes).toBeGreaterThan(0);
+      // Per-run parts are gone (read and deleted); the content-addressed shared blob stays (TTL).
+      expect(await inspect.keys(`riskwasm:${QUEUE}:part:*`)).toEqual([]);
+      expect((await inspect.keys(`riskwasm:${QUEUE}:blob:*`)).length).toBeGreaterThan(0);
+    }, 120_000);
+
     it('revaluation (12 positions x 7001 scenarios) and Monte Carlo VaR', async () => {
       const engine = await engineFor(backend);
       const ref = engine.revaluePortfolio(revalueArgs);
@@ -275,6 +300,50 @@ describe.runIf(HAVE_REDIS)('riskwasm/distributed on Redis with three worker proc
     const already = new AbortController();
     already.abort();
     await expect(runDistributed(engine, { kind: 'monteCarlo', args }, { connection: connection(), queue: QUEUE, signal: already.signal })).rejects.toBeInstanceOf(AbortedError);
+  }, 120_000);
+
+  it('an aborted portfolio margin run leaves none of its per-shard parts in Redis', async () => {
+    const engine = await engineFor('wasm');
+    const controller = new AbortController();
+    const err = await runDistributed(engine, { kind: 'portfolioMargin', accounts: book(400), market, grid: DERIBIT_GRID, output: 'columns' }, {
+      connection: connection(), queue: QUEUE, shardSize: 5, signal: controller.signal, onProgress: () => controller.abort(),
+    }).catch((x: unknown) => x);
+    expect(err).toBeInstanceOf(AbortedError);
+    // runDistributed settles after its clean-up: the parts of shards not yet read are deleted too.
+    expect(await inspect.keys(`riskwasm:${QUEUE}:part:*`)).toEqual([]);
+  }, 120_000);
+
+  it('a late retry that fails after its shard\'s result was read (its part already deleted) is a duplicate, not a failure', async () => {
+    const engine = await engineFor('wasm');
+    const accounts = book(400);
+    const ref = engine.portfolioMarginColumns(accounts, market, DERIBIT_GRID, { accountsPerShard: 5 });
+    let stats: ShardQueueStats | undefined;
+    let pushed: Promise<unknown> | undefined;
+    const dist = await runDistributed(engine, { kind: 'portfolioMargin', accounts, market, grid: DERIBIT_GRID, output: 'columns' }, {
+      connection: connection(), queue: QUEUE, shardSize: 5, onStats: (s) => { stats = s; },
+      onProgress: () => {
+        // What a stalled shard's retry reports when its part is gone: 'e:<index>' for a shard already read.
+        pushed ??= (async () => {
+          const [marker] = await inspect.keys(`riskwasm:${QUEUE}:run:*`);
+          const id = marker!.slice(`riskwasm:${QUEUE}:run:`.length);
+          for (let tries = 0; tries < 100; tries++) {
+            for (const index of await inspect.hkeys(`riskwasm:${QUEUE}:res:${id}`)) {
+              // Its part deleted: the submitter has read this shard's result.
+              if ((await inspect.exists(`riskwasm:${QUEUE}:part:${id}:${index}`)) === 0) {
+                await inspect.rpush(`riskwasm:${QUEUE}:done:${id}`, `e:${index}`);
+                return;
+              }
+            }
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        })();
+      },
+    });
+    await pushed;
+    const { account: _a, ...fields } = dist;
+    const { account: _b, ...want } = ref;
+    expectSameBits(fields, want);
+    expect(stats!.duplicates).toBeGreaterThanOrEqual(1);
   }, 120_000);
 
   it('a shard completed twice (its "done" pushed again) is counted once', async () => {

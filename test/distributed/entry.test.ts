@@ -79,6 +79,8 @@ describe('riskwasm/distributed: entry and arguments', () => {
       [{ kind: 'shards', task: '', job: {}, shards: 1 }, ok, 'job.task'],
       [{ kind: 'shards', task: 'philoxSum', job: {}, shards: -1 }, ok, 'job.shards'],
       [{ kind: 'monteCarloVar', portfolio: {}, scenarios: {}, confidence: 1 }, ok, 'job.confidence'],
+      [{ kind: 'portfolioMargin', accounts: [], market: {}, grid: {}, output: 'column' }, ok, 'job.output'],
+      [{ kind: 'portfolioMargin', accounts: [], market: {}, grid: {}, outputs: 'columns' }, ok, 'job.outputs'],
     ];
     for (const [job, options, path] of cases) {
       const e = await runDistributed(engine, job as never, options as never).catch((x: unknown) => x);
