@@ -8,6 +8,7 @@ import { checkKeys, hasOnlyKeys } from '../option-keys.js';
 import {
   BATCH_PARALLEL_KEYS, BLACK76_KERNEL, BLACK_SCHOLES_KERNEL, checkBatchParallel, rejectParallelKeys, runBatchOnWorkers, type BatchParallelOptions,
 } from './batch-shards.js';
+import { black76One, blackScholesOne } from './one-option.js';
 
 
 /** Greek columns, in kernel output order after the price. */
@@ -264,6 +265,8 @@ export function blackScholes(ctx: EngineContext, args: BlackScholesArgs): Pricin
   const a = requireObject(args, 'args') as unknown as BlackScholesArgs & { workers?: unknown };
   if (a.workers !== undefined) return blackScholesOnWorkers(ctx, a);
   checkArgsKeys(a, BLACK_SCHOLES_ARG_KEYS, false);
+  const one = blackScholesOne(ctx, a);
+  if (one !== undefined) return one;
   const f = BLACK_SCHOLES_KERNEL.acquire();
   const n = prepareBlackScholes(a, f);
   const status = new Uint8Array(n);
@@ -301,6 +304,8 @@ export function black76(ctx: EngineContext, args: Black76Args): PricingResult | 
   const a = requireObject(args, 'args') as unknown as Black76Args & { workers?: unknown };
   if (a.workers !== undefined) return black76OnWorkers(ctx, a);
   checkArgsKeys(a, BLACK76_ARG_KEYS, false);
+  const one = black76One(ctx, a);
+  if (one !== undefined) return one;
   const f = BLACK76_KERNEL.acquire();
   const n = prepareBlack76(a, f);
   const status = new Uint8Array(n);

@@ -2,6 +2,7 @@ import type { EngineContext } from '../context.js';
 import { batchLength, enumOption, inputLength, joinLength, MALFORMED, outputArray, requireObject, SCALAR, type NumberInput, type OptionTypeInput } from '../batch-inputs.js';
 import { runKernel, type BatchFrame } from '../batch-runner.js';
 import { batchKeys, checkArgsKeys } from './black-pricing.js';
+import { impliedVolOne } from './one-option.js';
 import { checkBatchParallel, IMPLIED_VOL_KERNEL, runBatchOnWorkers, type BatchParallelOptions } from './batch-shards.js';
 
 /** Arguments of `engine.impliedVol`. Numbers broadcast; arrays must share one length. */
@@ -84,6 +85,8 @@ export function impliedVol(ctx: EngineContext, args: ImpliedVolArgs): ImpliedVol
   const a = requireObject(args, 'args') as unknown as ImpliedVolArgs & { workers?: unknown };
   if (a.workers !== undefined) return impliedVolOnWorkers(ctx, a);
   checkArgsKeys(a, IMPLIED_VOL_ARG_KEYS, false);
+  const one = impliedVolOne(ctx, a);
+  if (one !== undefined) return one;
   const f = IMPLIED_VOL_KERNEL.acquire();
   const n = prepareImpliedVol(a, f);
   const status = new Uint8Array(n);
