@@ -223,13 +223,14 @@ function logRatioX2(a: v128, b: v128): v128 {
 function writeGreeksX2(
   stride: usize, o: usize, pOut: usize, theta: v128, x: v128, s: v128, sqrtT: v128, vol: v128,
   underlyingDisc: v128, strikeDisc: v128, underlying: v128, T: v128, rate: v128, carryYield: v128, spotMode: bool, price: v128,
-  pdfA: v128,
+  pdfA: v128, h: v128,
 ): bool {
   const zero = f64x2.splat(0.0);
-  const d1 = f64x2.add(f64x2.div(x, s), f64x2.mul(v128.load(BS_X2), s));
+  // x / s is h = -|x| / s where x <= 0 and -h where x > 0 (IEEE division is exact in sign), so no division here.
+  const otm = f64x2.le(x, zero);
+  const d1 = f64x2.add(v128.bitselect(h, f64x2.neg(h), otm), f64x2.mul(v128.load(BS_X2), s));
   const d2 = f64x2.sub(d1, s);
   // pdfA = phi(-|x|/s + s/2) is phi(d1) to the bit where x <= 0 (the same operations on the same values).
-  const otm = f64x2.le(x, zero);
   const n1 = i64x2.all_true(otm) ? pdfA : v128.bitselect(pdfA, normalPdfX2(d1), otm);
   const useRatio = f64x2.gt(n1, v128.load(BS_X2, 16));
   let n2 = f64x2.mul(n1, f64x2.div(underlyingDisc, strikeDisc));
@@ -281,7 +282,7 @@ function writeGreeksX2(
 // element path, and so does a pair whose finish finds a non-finite value.
 const BLOCK: i32 = 64;
 const COL: usize = <usize>BLOCK << 3;
-const SCRATCH: usize = memory.data(<i32>(COL * 9) + BLOCK * 4 + BLOCK, 16);
+const SCRATCH: usize = memory.data(<i32>(COL * 10) + BLOCK * 4 + BLOCK, 16);
 const C_AX: usize = SCRATCH; // -|x|
 const C_S: usize = SCRATCH + COL;
 const C_PDF: usize = SCRATCH + 2 * COL;
@@ -291,7 +292,9 @@ const C_SQRTT: usize = SCRATCH + 5 * COL;
 const C_FD: usize = SCRATCH + 6 * COL; // S e^{-qT} (Black-Scholes)
 const C_SD: usize = SCRATCH + 7 * COL; // K e^{-rT} (Black-Scholes)
 const C_THETA: usize = SCRATCH + 8 * COL;
-const C_IDX: usize = SCRATCH + 9 * COL; // 2 BLOCK i16
+// h = -|x| / s, divided once: the block's regions, its formulas and the greeks' d1 reuse it.
+const C_H: usize = SCRATCH + 9 * COL;
+const C_IDX: usize = SCRATCH + 10 * COL; // 2 BLOCK i16
 const C_OK: usize = C_IDX + (<usize>BLOCK << 2); // BLOCK u8, per pair at its first slot
 
 // @ts-ignore: decorator
@@ -300,6 +303,7 @@ function parkSlots(k: usize): void {
   // A pair left to the scalar path: s = 0 makes the block's OTM evaluation trivial (value 0).
   v128.store(C_S + k, f64x2.splat(0.0));
   v128.store(C_AX + k, f64x2.splat(0.0));
+  v128.store(C_H + k, f64x2.splat(0.0));
   v128.store(C_PDF + k, f64x2.splat(0.0));
 }
 
@@ -335,7 +339,9 @@ function blackScholesPrepare(
   const ax = f64x2.neg(f64x2.abs(x));
   v128.store(C_AX + k, ax);
   v128.store(C_S + k, s);
-  v128.store(C_PDF + k, normalPdfX2(f64x2.add(f64x2.div(ax, s), f64x2.mul(v128.load(BS_X2), s))));
+  const h = f64x2.div(ax, s);
+  v128.store(C_H + k, h);
+  v128.store(C_PDF + k, normalPdfX2(f64x2.add(h, f64x2.mul(v128.load(BS_X2), s))));
   v128.store(C_X + k, x);
   v128.store(C_SQRTT + k, sqrtT);
   v128.store(C_FD + k, fwdDisc);
@@ -363,7 +369,7 @@ function blackScholesFinish(
   if (!allFiniteX2(price)) return false;
   if (greeks != 0 && !writeGreeksX2(
     <usize>n << 3, o, pOut, theta, x, v128.load(C_S + k), v128.load(C_SQRTT + k), v128.load(pVol + o), fwdDisc, strikeDisc,
-    v128.load(pSpot + o), v128.load(pExpiry + o), v128.load(pRate + o), v128.load(pDividend + o), true, price, v128.load(C_PDF + k),
+    v128.load(pSpot + o), v128.load(pExpiry + o), v128.load(pRate + o), v128.load(pDividend + o), true, price, v128.load(C_PDF + k), v128.load(C_H + k),
   )) return false;
   v128.store(pOut + o, price);
   store<u16>(pStatus + <usize>i, (<u16>STATUS_OK << 8) | <u16>STATUS_OK);
@@ -397,7 +403,9 @@ function black76Prepare(
   const ax = f64x2.neg(f64x2.abs(x));
   v128.store(C_AX + k, ax);
   v128.store(C_S + k, s);
-  v128.store(C_PDF + k, normalPdfX2(f64x2.add(f64x2.div(ax, s), f64x2.mul(v128.load(BS_X2), s))));
+  const h = f64x2.div(ax, s);
+  v128.store(C_H + k, h);
+  v128.store(C_PDF + k, normalPdfX2(f64x2.add(h, f64x2.mul(v128.load(BS_X2), s))));
   v128.store(C_X + k, x);
   v128.store(C_SQRTT + k, sqrtT);
   v128.store(C_THETA + k, theta);
@@ -428,7 +436,7 @@ function black76Finish(
     const rate = f64x2.div(f64x2.neg(logX2(DF)), T);
     if (!writeGreeksX2(
       <usize>n << 3, o, pOut, theta, x, v128.load(C_S + k), v128.load(C_SQRTT + k), v128.load(pVol + o),
-      f64x2.mul(F, DF), f64x2.mul(K, DF), F, T, rate, zero, false, price, v128.load(C_PDF + k),
+      f64x2.mul(F, DF), f64x2.mul(K, DF), F, T, rate, zero, false, price, v128.load(C_PDF + k), v128.load(C_H + k),
     )) return false;
   }
   v128.store(pOut + o, quoted);
@@ -452,7 +460,7 @@ export function blackScholesBatch(
       if (!ok) parkSlots(<usize>k << 3);
       store<u8>(C_OK + <usize>k, ok ? 1 : 0);
     }
-    normalisedOtmCallUnscaledBlock(m, C_AX, C_S, C_PDF, C_OTM, C_IDX);
+    normalisedOtmCallUnscaledBlock(m, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
     for (let k = 0; k < m; k += 2) {
       const i = i0 + k;
       if (load<u8>(C_OK + <usize>k) == 0 ||
@@ -483,7 +491,7 @@ export function black76Batch(
       if (!ok) parkSlots(<usize>k << 3);
       store<u8>(C_OK + <usize>k, ok ? 1 : 0);
     }
-    normalisedOtmCallUnscaledBlock(m, C_AX, C_S, C_PDF, C_OTM, C_IDX);
+    normalisedOtmCallUnscaledBlock(m, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
     for (let k = 0; k < m; k += 2) {
       const i = i0 + k;
       if (load<u8>(C_OK + <usize>k) == 0 ||
