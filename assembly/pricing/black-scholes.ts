@@ -208,15 +208,6 @@ function thetaX2(pType: usize, i: i32): v128 {
   return f64x2.replace_lane(f64x2.splat(<f64>t0), 1, <f64>t1);
 }
 
-// ln(a/b) when a/b is normal and finite in both lanes (logRatio's first branch), else NaN lanes.
-// @ts-ignore: decorator
-@inline
-function logRatioX2(a: v128, b: v128): v128 {
-  const r = f64x2.div(a, b);
-  if (!i64x2.all_true(v128.and(f64x2.ge(r, v128.load(BS_X2, 48)), f64x2.lt(r, v128.load(BS_X2, 64))))) return f64x2.splat(NaN);
-  return logX2(r);
-}
-
 // writeGreeks on a pair with s > 0 in both lanes; false (nothing written) when a greek is NaN.
 // @ts-ignore: decorator
 @inline
@@ -322,16 +313,21 @@ function blackScholesPrepare(
   const q = v128.load(pDividend + o);
   const theta = thetaX2(pType, i);
   const zero = f64x2.splat(0.0);
-  const valid = v128.and(v128.and(f64x2.gt(S, zero), f64x2.gt(K, zero)), v128.and(f64x2.ge(T, zero), f64x2.ge(vol, zero)));
-  if (!i64x2.all_true(valid) || !allFiniteX2(f64x2.add(f64x2.add(f64x2.add(f64x2.add(f64x2.add(S, K), T), vol), r), q))) return false;
-  if (f64x2.extract_lane(theta, 0) != f64x2.extract_lane(theta, 0)) return false;
   const sqrtT = f64x2.sqrt(T);
   const s = f64x2.mul(vol, sqrtT);
-  if (!i64x2.all_true(f64x2.gt(s, zero))) return false;
   const carry0 = f64x2.mul(f64x2.sub(r, q), T);
-  if (!allFiniteX2(carry0)) return false;
-  const x = f64x2.add(logRatioX2(S, K), carry0);
-  if (!allFiniteX2(x)) return false;
+  const ratio = f64x2.div(S, K);
+  // Every condition of the vector path in one mask and one branch (lanes that fail compute
+  // garbage, never a trap): valid finite inputs and type, s > 0, a finite carry, S/K normal and
+  // finite (logRatio's first branch).
+  const sum = f64x2.add(f64x2.add(f64x2.add(f64x2.add(f64x2.add(S, K), T), vol), r), q);
+  let ok = v128.and(v128.and(f64x2.gt(S, zero), f64x2.gt(K, zero)), v128.and(f64x2.ge(T, zero), f64x2.ge(vol, zero)));
+  ok = v128.and(ok, v128.and(f64x2.eq(f64x2.sub(sum, sum), zero), f64x2.eq(theta, theta)));
+  ok = v128.and(ok, v128.and(f64x2.gt(s, zero), f64x2.eq(f64x2.sub(carry0, carry0), zero)));
+  ok = v128.and(ok, v128.and(f64x2.ge(ratio, v128.load(BS_X2, 48)), f64x2.lt(ratio, v128.load(BS_X2, 64))));
+  if (!i64x2.all_true(ok)) return false;
+  // Finite: |ln(ratio)| < 745 cannot carry a finite carry0 past the largest double.
+  const x = f64x2.add(logX2(ratio), carry0);
   const qT = f64x2.mul(f64x2.neg(q), T);
   // e^{-0} = 1 exactly (no dividend yield: skip the exponential, same bits).
   const fwdDisc = i64x2.all_true(f64x2.eq(qT, zero)) ? S : f64x2.mul(S, expX2(qT));
@@ -390,16 +386,18 @@ function black76Prepare(
   const DF = v128.load(pDiscount + o);
   const theta = thetaX2(pType, i);
   const zero = f64x2.splat(0.0);
-  const valid = v128.and(
-    v128.and(v128.and(f64x2.gt(F, zero), f64x2.gt(K, zero)), v128.and(f64x2.ge(T, zero), f64x2.ge(vol, zero))), f64x2.gt(DF, zero),
-  );
-  if (!i64x2.all_true(valid) || !allFiniteX2(f64x2.add(f64x2.add(f64x2.add(f64x2.add(F, K), T), vol), DF))) return false;
-  if (f64x2.extract_lane(theta, 0) != f64x2.extract_lane(theta, 0)) return false;
   const sqrtT = f64x2.sqrt(T);
   const s = f64x2.mul(vol, sqrtT);
-  if (!i64x2.all_true(f64x2.gt(s, zero))) return false;
-  const x = logRatioX2(F, K);
-  if (!allFiniteX2(x)) return false;
+  const ratio = f64x2.div(F, K);
+  // One mask, one branch (see blackScholesPrepare).
+  const sum = f64x2.add(f64x2.add(f64x2.add(f64x2.add(F, K), T), vol), DF);
+  let ok = v128.and(
+    v128.and(v128.and(f64x2.gt(F, zero), f64x2.gt(K, zero)), v128.and(f64x2.ge(T, zero), f64x2.ge(vol, zero))), f64x2.gt(DF, zero),
+  );
+  ok = v128.and(ok, v128.and(f64x2.eq(f64x2.sub(sum, sum), zero), f64x2.eq(theta, theta)));
+  ok = v128.and(ok, v128.and(f64x2.gt(s, zero), v128.and(f64x2.ge(ratio, v128.load(BS_X2, 48)), f64x2.lt(ratio, v128.load(BS_X2, 64)))));
+  if (!i64x2.all_true(ok)) return false;
+  const x = logX2(ratio);
   const ax = f64x2.neg(f64x2.abs(x));
   v128.store(C_AX + k, ax);
   v128.store(C_S + k, s);
