@@ -132,6 +132,17 @@ describe.each(BACKENDS)('pricing, one option per call (%s)', (backend) => {
     const b = e.blackScholes(base);
     expect(a.price).not.toBe(b.price);
     expect(a.status).not.toBe(b.status);
+    // Each out field is read once, as the batch path reads it: a getter's first answer is the array used.
+    let reads = 0;
+    const first = new Float64Array(1);
+    const viaGetter = e.blackScholes({ ...base, out: { get price() { reads++; return reads === 1 ? first : new Float64Array(3); } } });
+    expect(viaGetter.price).toBe(first);
+    expect(reads).toBe(1);
+    expect(Object.is(first[0], ref.price[0])).toBe(true);
+    // An inherited, non-enumerable out.price of the wrong length: declined, then the batch path's error.
+    const inherited = Object.create(Object.defineProperty({}, 'price', { value: new Float64Array(3), enumerable: false })) as object;
+    expect(blackScholesOne(e, { ...base, out: inherited })).toBeUndefined();
+    expectInputError(() => e.blackScholes({ ...base, out: inherited }), 'out.price');
     const vols = new Float64Array(1);
     const iv = e.impliedVol({ prices: ref.price[0]!, forwards: 100 * Math.exp(0.01), strikes: 95, expiries: 0.5, types: 'put', out: vols });
     expect(iv.vols).toBe(vols);

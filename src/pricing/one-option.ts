@@ -62,28 +62,63 @@ function oneType(v: unknown): number | undefined {
   return undefined;
 }
 
-/** The caller's output array (checked by {@link oneOutObject}), or a new one. */
-function oneOutput(given: unknown): Float64Array {
-  return given === undefined ? new Float64Array(1) : (given as Float64Array);
+const OUT_KEYS = new Set(['price', 'delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga']);
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** A caller's output array as the one-option path takes it: null when absent, undefined when unusable. */
+function outArray(v: unknown): Float64Array | null | undefined {
+  if (v === undefined) return null;
+  return v instanceof Float64Array && v.length === 1 ? v : undefined;
 }
 
-const OUT_KEYS = new Set(['price', 'delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga']);
+/** `out` as a plain object of known keys, or undefined (the batch path judges it). */
+function outObject(out: unknown): Record<string, unknown> | undefined {
+  if (out === null || typeof out !== 'object' || Array.isArray(out) || !hasOnlyKeys(out, OUT_KEYS)) return undefined;
+  return out as Record<string, unknown>;
+}
 
 /**
- * The `out` object of a pricing call when the one-option path can use it (null when absent):
- * only known keys, each absent or a one-element Float64Array, greeks only with `greeks: true`.
- * Checked before any kernel runs, so a call left to the batch path has written nothing.
+ * The price output of a call without greeks: null (allocate) or the caller's `out.price`;
+ * undefined when the batch path must judge `out` (its checks in its order, each field read once:
+ * the own keys other than `price` must be undefined, then `price`).
  */
-function oneOutObject(out: unknown, greeks: boolean): Record<string, unknown> | null | undefined {
+function priceOut(out: unknown): Float64Array | null | undefined {
   if (out === undefined) return null;
-  if (out === null || typeof out !== 'object' || Array.isArray(out) || !hasOnlyKeys(out, OUT_KEYS)) return undefined;
-  const o = out as Record<string, unknown>;
-  for (const key in o) {
-    const given = o[key];
-    if (given === undefined) continue;
-    if (!(given instanceof Float64Array && given.length === 1) || (!greeks && key !== 'price')) return undefined;
-  }
-  return o;
+  const o = outObject(out);
+  if (o === undefined) return undefined;
+  for (const key in o) if (key !== 'price' && hasOwn.call(o, key) && o[key] !== undefined) return undefined;
+  return outArray(o.price);
+}
+
+/** The eight output arrays of a call with greeks, each the caller's or null (allocate). */
+interface GreekOuts {
+  price: Float64Array | null; delta: Float64Array | null; gamma: Float64Array | null; vega: Float64Array | null;
+  theta: Float64Array | null; rho: Float64Array | null; vanna: Float64Array | null; volga: Float64Array | null;
+}
+const NO_OUTS: Readonly<GreekOuts> = Object.freeze({ price: null, delta: null, gamma: null, vega: null, theta: null, rho: null, vanna: null, volga: null });
+
+/** {@link priceOut} for a call with greeks: every field read once, in the batch path's order. */
+function greekOuts(out: unknown): Readonly<GreekOuts> | undefined {
+  if (out === undefined) return NO_OUTS;
+  const o = outObject(out);
+  if (o === undefined) return undefined;
+  const price = outArray(o.price);
+  if (price === undefined) return undefined;
+  const delta = outArray(o.delta);
+  if (delta === undefined) return undefined;
+  const gamma = outArray(o.gamma);
+  if (gamma === undefined) return undefined;
+  const vega = outArray(o.vega);
+  if (vega === undefined) return undefined;
+  const theta = outArray(o.theta);
+  if (theta === undefined) return undefined;
+  const rho = outArray(o.rho);
+  if (rho === undefined) return undefined;
+  const vanna = outArray(o.vanna);
+  if (vanna === undefined) return undefined;
+  const volga = outArray(o.volga);
+  if (volga === undefined) return undefined;
+  return { price, delta, gamma, vega, theta, rho, vanna, volga };
 }
 
 /**
@@ -96,33 +131,29 @@ function reserveOne(ctx: EngineContext, inputs: number, width: number): number {
   return arena.alloc(inputs * SLOT + ((width * 8 + 15) & ~15) + SLOT);
 }
 
-/** The pricing result of one element from the kernel's output block at byte offset pOut. */
-function pricingResult(
-  ctx: EngineContext, pOut: number, pStatus: number, greeks: boolean, out: Record<string, unknown> | null,
-): OnePricing {
-  const price = oneOutput(out?.price);
+/** Column c of the kernel's one-element output block at f64 index i, into `given` or a new array. */
+function column(f64: Float64Array, i: number, given: Float64Array | null): Float64Array {
+  const a = given ?? new Float64Array(1);
+  a[0] = f64[i];
+  return a;
+}
+
+/**
+ * The pricing result of one element from the kernel's output block at byte offset pOut: price
+ * only when `outs` is the price output (null or the caller's array), else price and greeks.
+ */
+function pricingResult(ctx: EngineContext, pOut: number, pStatus: number, outs: Float64Array | null | Readonly<GreekOuts>): OnePricing {
   const v = ctx.arena.views;
   const f64 = v.f64;
   const i = pOut >>> 3;
-  price[0] = f64[i];
   const status = new Uint8Array(1);
   status[0] = v.u8[pStatus];
-  if (!greeks) return { price, status };
-  const delta = oneOutput(out?.delta);
-  const gamma = oneOutput(out?.gamma);
-  const vega = oneOutput(out?.vega);
-  const theta = oneOutput(out?.theta);
-  const rho = oneOutput(out?.rho);
-  const vanna = oneOutput(out?.vanna);
-  const volga = oneOutput(out?.volga);
-  delta[0] = f64[i + 1];
-  gamma[0] = f64[i + 2];
-  vega[0] = f64[i + 3];
-  theta[0] = f64[i + 4];
-  rho[0] = f64[i + 5];
-  vanna[0] = f64[i + 6];
-  volga[0] = f64[i + 7];
-  return { price, status, delta, gamma, vega, theta, rho, vanna, volga };
+  if (outs === null || outs instanceof Float64Array) return { price: column(f64, i, outs), status };
+  return {
+    price: column(f64, i, outs.price), status, delta: column(f64, i + 1, outs.delta), gamma: column(f64, i + 2, outs.gamma),
+    vega: column(f64, i + 3, outs.vega), theta: column(f64, i + 4, outs.theta), rho: column(f64, i + 5, outs.rho),
+    vanna: column(f64, i + 6, outs.vanna), volga: column(f64, i + 7, outs.volga),
+  };
 }
 
 /**
@@ -142,8 +173,8 @@ export function blackScholesOne(ctx: EngineContext, a: BlackScholesFields): OneP
   const q = oneOptional(a.dividendYields, 0);
   const ty = oneType(a.types);
   if (S === undefined || K === undefined || T === undefined || vol === undefined || r === undefined || q === undefined || ty === undefined) return undefined;
-  const out = oneOutObject(a.out, greeks);
-  if (out === undefined) return undefined;
+  const outs = greeks ? greekOuts(a.out) : priceOut(a.out);
+  if (outs === undefined) return undefined;
   const p = reserveOne(ctx, 7, greeks ? 8 : 1);
   const v = ctx.arena.views;
   const f64 = v.f64;
@@ -154,7 +185,7 @@ export function blackScholesOne(ctx: EngineContext, a: BlackScholesFields): OneP
   const pStatus = pOut + (greeks ? 64 : 16);
   const rc = ctx.kernels.blackScholesBatch(1, p, p + SLOT, p + 2 * SLOT, p + 3 * SLOT, p + 4 * SLOT, p + 5 * SLOT, p + 6 * SLOT, greeks ? 1 : 0, pOut, pStatus);
   if (rc !== 0) throw new KernelError('blackScholesBatch', rc);
-  return pricingResult(ctx, pOut, pStatus, greeks, out);
+  return pricingResult(ctx, pOut, pStatus, outs);
 }
 
 /**
@@ -176,8 +207,8 @@ export function black76One(ctx: EngineContext, a: Black76Fields): OnePricing | u
   const DF = oneOptional(a.discountFactors, 1);
   const ty = oneType(a.types);
   if (F === undefined || K === undefined || T === undefined || vol === undefined || DF === undefined || ty === undefined) return undefined;
-  const out = oneOutObject(a.out, greeks);
-  if (out === undefined) return undefined;
+  const outs = greeks ? greekOuts(a.out) : priceOut(a.out);
+  if (outs === undefined) return undefined;
   const p = reserveOne(ctx, 6, greeks ? 8 : 1);
   const v = ctx.arena.views;
   const f64 = v.f64;
@@ -188,7 +219,7 @@ export function black76One(ctx: EngineContext, a: Black76Fields): OnePricing | u
   const pStatus = pOut + (greeks ? 64 : 16);
   const rc = ctx.kernels.black76Batch(1, p, p + SLOT, p + 2 * SLOT, p + 3 * SLOT, p + 4 * SLOT, p + 5 * SLOT, coin ? 1 : 0, greeks ? 1 : 0, pOut, pStatus);
   if (rc !== 0) throw new KernelError('black76Batch', rc);
-  const result = pricingResult(ctx, pOut, pStatus, greeks, out);
+  const result = pricingResult(ctx, pOut, pStatus, outs);
   if (coin && greeks) {
     const adj = new Float64Array(1);
     adj[0] = result.delta![0] - result.price[0];
@@ -211,9 +242,9 @@ export function impliedVolOne(ctx: EngineContext, a: ImpliedVolFields): { vols: 
   const DF = oneOptional(a.discountFactors, 1);
   const ty = oneType(a.types);
   if (price === undefined || F === undefined || K === undefined || T === undefined || DF === undefined || ty === undefined) return undefined;
-  const given: unknown = a.out;
-  if (given !== undefined && !(given instanceof Float64Array && given.length === 1)) return undefined;
-  const vols = oneOutput(given);
+  const given = outArray(a.out);
+  if (given === undefined) return undefined;
+  const vols = given ?? new Float64Array(1);
   const p = reserveOne(ctx, 6, 1);
   const v = ctx.arena.views;
   const f64 = v.f64;
