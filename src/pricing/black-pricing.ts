@@ -8,7 +8,7 @@ import { checkKeys, hasOnlyKeys } from '../option-keys.js';
 import {
   BATCH_PARALLEL_KEYS, BLACK76_KERNEL, BLACK_SCHOLES_KERNEL, checkBatchParallel, rejectParallelKeys, runBatchOnWorkers, type BatchParallelOptions,
 } from './batch-shards.js';
-import { black76One, blackScholesOne } from './one-option.js';
+import { black76One, blackScholesOne, type Black76Fields, type BlackScholesFields } from './one-option.js';
 
 
 /** Greek columns, in kernel output order after the price. */
@@ -113,6 +113,10 @@ const OUT_KEYS = ['price', ...GREEK_NAMES] as const satisfies readonly (keyof Pr
 type AllListed<T, K> = [Exclude<keyof T, K>] extends [never] ? true : never;
 const listed: [AllListed<BlackScholesArgs, (typeof BLACK_SCHOLES_KEYS)[number]>, AllListed<Black76Args, (typeof BLACK76_KEYS)[number]>] = [true, true];
 void listed;
+// The one-option path reads exactly these keys (a new field must be handled there too).
+type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : never;
+const oneOptionKeys: [SameKeys<BlackScholesArgs, BlackScholesFields>, SameKeys<Black76Args, Black76Fields>] = [true, true];
+void oneOptionKeys;
 
 /**
  * The keys of a batch call, as sets for the allocation-free check: `sync` without, `parallel`

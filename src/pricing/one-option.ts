@@ -16,10 +16,15 @@ import { KernelError } from '../errors.js';
 import { hasOnlyKeys } from '../option-keys.js';
 
 // The argument and result shapes of black-pricing.ts and implied-vol.ts, restated (they import
-// this module; a type import back would be a cycle). Fields are unknown: nothing is trusted here.
-interface BlackScholesFields { spots: unknown; strikes: unknown; expiries: unknown; vols: unknown; rates: unknown; dividendYields?: unknown; types: unknown; greeks?: unknown; out?: unknown }
-interface Black76Fields { forwards: unknown; strikes: unknown; expiries: unknown; vols: unknown; discountFactors?: unknown; types: unknown; settlement?: unknown; greeks?: unknown; out?: unknown }
-interface ImpliedVolFields { prices: unknown; forwards: unknown; strikes: unknown; expiries: unknown; discountFactors?: unknown; types: unknown; settlement?: unknown; out?: unknown }
+// this module; a type import back would be a cycle) and checked there key for key at compile time:
+// a field added to an args type must be handled here (or make the call decline), never ignored.
+// Fields are unknown: nothing is trusted here.
+/** The fields of `BlackScholesArgs` read by {@link blackScholesOne}. */
+export interface BlackScholesFields { spots: unknown; strikes: unknown; expiries: unknown; vols: unknown; rates: unknown; dividendYields?: unknown; types: unknown; greeks?: unknown; out?: unknown }
+/** The fields of `Black76Args` read by {@link black76One}. */
+export interface Black76Fields { forwards: unknown; strikes: unknown; expiries: unknown; vols: unknown; discountFactors?: unknown; types: unknown; settlement?: unknown; greeks?: unknown; out?: unknown }
+/** The fields of `ImpliedVolArgs` read by {@link impliedVolOne}. */
+export interface ImpliedVolFields { prices: unknown; forwards: unknown; strikes: unknown; expiries: unknown; discountFactors?: unknown; types: unknown; settlement?: unknown; out?: unknown }
 type Column = Float64Array;
 /** A PricingResult of one element. */
 interface OnePricing {
