@@ -1,13 +1,17 @@
 // The ceiling of f64x2 WebAssembly on this machine (Node, one thread), against which the SIMD
 // pricing targets are judged (issue 13): a pure multiply-add loop (a degree-16 polynomial per
 // element, scalar f64 vs f64x2, the data in L1), and the exp loop (riskwasm's scalar exp, the
-// diagnostic elementaryBatch, vs its f64x2 twin simdMathBatch; V8's Math.exp for scale).
+// diagnostic elementaryBatch, vs its f64x2 twin simdMathBatch; V8's Math.exp for scale). Then the
+// pricing kernels on the benchmark surface (16384 options in the heap, no facade), in the same
+// run, with their cost per option in f64x2 exp-equivalents: how far a kernel is from its
+// elementary functions (a price needs a log, one or two exps, a density and a normal tail).
 //   node bench/ceiling.mjs        (after `npm run build:wasm`)
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import asc from 'assemblyscript/asc';
+import { makeSurface } from './surface.mjs';
 
 const N = 16384;
 
@@ -95,12 +99,38 @@ export async function ceiling() {
   const tCdfV = best(run(() => rw.simdMathBatch(3, N, b, b + N * 8)));
   const tCdfS = best(run(() => { for (let i = 0; i < N; i++) rw.normalCdf(inp[i]); }));
   const m = (t, count) => (count / t / 1e6).toFixed(1);
+  // The pricing kernels on the benchmark surface, columns already in the heap.
+  const sf = makeSurface(N);
+  const cols = ['spots', 'strikes', 'expiries', 'vols', 'rates', 'dividendYields', 'forwards', 'discountFactors', 'ivPrices'];
+  const kb = b + 2 * N * 8;
+  const need = kb + (cols.length + 8) * N * 8 + 2 * N + 64;
+  if (rw.memory.buffer.byteLength < need) rw.memory.grow(Math.ceil((need - rw.memory.buffer.byteLength) / 65536));
+  const at = Object.fromEntries(cols.map((c, j) => [c, kb + j * N * 8]));
+  const pTypes = kb + cols.length * N * 8;
+  const pOut = pTypes + N;
+  const pStatus = pOut + 8 * N * 8;
+  const heap = new Float64Array(rw.memory.buffer);
+  for (const c of cols.slice(0, -1)) heap.set(sf[c], at[c] >>> 3);
+  new Int8Array(rw.memory.buffer).set(sf.types, pTypes);
+  rw.black76Batch(N, at.forwards, at.strikes, at.expiries, at.vols, at.discountFactors, pTypes, 0, 0, pOut, pStatus);
+  heap.copyWithin(at.ivPrices >>> 3, pOut >>> 3, (pOut >>> 3) + N);
+  const bs = (greeks) => () => rw.blackScholesBatch(N, at.spots, at.strikes, at.expiries, at.vols, at.rates, at.dividendYields, pTypes, greeks, pOut, pStatus);
+  const kr = 10;
+  const tPrice = best(run(bs(0)), 7) / er * kr;
+  const tGreeks = best(run(bs(1)), 7) / er * kr;
+  const tIv = best(() => { for (let k = 0; k < 2; k++) rw.impliedVolatilityBatch(N, at.ivPrices, at.forwards, at.strikes, at.expiries, at.discountFactors, pTypes, 0, pOut, pStatus); }, 5) / 2 * kr;
+  const expEach = tExpV / (N * er);
+  const kernelRow = (name, t) => [`${name} (M options/s; f64x2 exp-equivalents per option)`, '', `${m(t, N * kr)}`, `${(t / (N * kr) / expEach).toFixed(1)} exp`];
+
   const rows = [
     ['multiply-add, degree-16 polynomial (Gflop/s)', (flops / tS / 1e9).toFixed(2), (flops / tV / 1e9).toFixed(2), `x${(tS / tV).toFixed(2)}`],
     ['exp (M/s), riskwasm musl exp', m(tExpS, N * er), m(tExpV, N * er), `x${(tExpS / tExpV).toFixed(2)}`],
     ['log (M/s)', m(tLogS2, N * er), m(tLogV, N * er), `x${(tLogS2 / tLogV).toFixed(2)}`],
     ['normal cdf (M/s; scalar = one export call each)', m(tCdfS, N * er), m(tCdfV, N * er), `x${(tCdfS / tCdfV).toFixed(2)}`],
     ['V8 Math.exp loop in JS (M/s)', m(tExpJ, N * er), '', ''],
+    kernelRow('Black-Scholes price kernel', tPrice),
+    kernelRow('price + 7 greeks kernel', tGreeks),
+    kernelRow('implied vol kernel', tIv),
   ];
   return { rows, load: os.loadavg() };
 }

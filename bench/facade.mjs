@@ -59,12 +59,16 @@ function singleCalls(engine) {
   const one = { spots: 100, strikes: 105, expiries: 0.5, vols: 0.25, rates: 0.03, types: 'call' };
   const oneGreeks = { ...one, greeks: true };
   const oneArr = { spots: [100], strikes: [105], expiries: [0.5], vols: [0.25], rates: [0.03], types: ['call'] };
+  // As bench/suite.mjs at N = 1: one-element Float64Array / Int8Array views and a caller's out array.
+  const f1 = (x) => Float64Array.of(x);
+  const oneTyped = { spots: f1(100), strikes: f1(105), expiries: f1(0.5), vols: f1(0.25), rates: f1(0.03), dividendYields: f1(0), types: Int8Array.of(1), out: { price: new Float64Array(1) } };
   const oneB76 = { forwards: 100, strikes: 105, expiries: 0.5, vols: 0.25, discountFactors: 0.99, types: 'put' };
   const price = engine.black76(oneB76).price[0];
   const oneIv = { prices: price, forwards: 100, strikes: 105, expiries: 0.5, discountFactors: 0.99, types: 'put' };
   return {
     'blackScholes price': () => consume(engine.blackScholes(one)),
     'blackScholes price (1-element arrays)': () => consume(engine.blackScholes(oneArr)),
+    'blackScholes price (typed views + out)': () => consume(engine.blackScholes(oneTyped)),
     'blackScholes price + greeks': () => consume(engine.blackScholes(oneGreeks)),
     'black76 price': () => consume(engine.black76(oneB76)),
     'impliedVol': () => consume(engine.impliedVol(oneIv)),

@@ -208,28 +208,20 @@ function thetaX2(pType: usize, i: i32): v128 {
   return f64x2.replace_lane(f64x2.splat(<f64>t0), 1, <f64>t1);
 }
 
-// ln(a/b) when a/b is normal and finite in both lanes (logRatio's first branch), else NaN lanes.
-// @ts-ignore: decorator
-@inline
-function logRatioX2(a: v128, b: v128): v128 {
-  const r = f64x2.div(a, b);
-  if (!i64x2.all_true(v128.and(f64x2.ge(r, v128.load(BS_X2, 48)), f64x2.lt(r, v128.load(BS_X2, 64))))) return f64x2.splat(NaN);
-  return logX2(r);
-}
-
 // writeGreeks on a pair with s > 0 in both lanes; false (nothing written) when a greek is NaN.
 // @ts-ignore: decorator
 @inline
 function writeGreeksX2(
   stride: usize, o: usize, pOut: usize, theta: v128, x: v128, s: v128, sqrtT: v128, vol: v128,
   underlyingDisc: v128, strikeDisc: v128, underlying: v128, T: v128, rate: v128, carryYield: v128, spotMode: bool, price: v128,
-  pdfA: v128,
+  pdfA: v128, h: v128,
 ): bool {
   const zero = f64x2.splat(0.0);
-  const d1 = f64x2.add(f64x2.div(x, s), f64x2.mul(v128.load(BS_X2), s));
+  // x / s is h = -|x| / s where x <= 0 and -h where x > 0 (IEEE division is exact in sign), so no division here.
+  const otm = f64x2.le(x, zero);
+  const d1 = f64x2.add(v128.bitselect(h, f64x2.neg(h), otm), f64x2.mul(v128.load(BS_X2), s));
   const d2 = f64x2.sub(d1, s);
   // pdfA = phi(-|x|/s + s/2) is phi(d1) to the bit where x <= 0 (the same operations on the same values).
-  const otm = f64x2.le(x, zero);
   const n1 = i64x2.all_true(otm) ? pdfA : v128.bitselect(pdfA, normalPdfX2(d1), otm);
   const useRatio = f64x2.gt(n1, v128.load(BS_X2, 16));
   let n2 = f64x2.mul(n1, f64x2.div(underlyingDisc, strikeDisc));
@@ -281,7 +273,7 @@ function writeGreeksX2(
 // element path, and so does a pair whose finish finds a non-finite value.
 const BLOCK: i32 = 64;
 const COL: usize = <usize>BLOCK << 3;
-const SCRATCH: usize = memory.data(<i32>(COL * 9) + BLOCK * 4 + BLOCK, 16);
+const SCRATCH: usize = memory.data(<i32>(COL * 10) + BLOCK * 4 + BLOCK, 16);
 const C_AX: usize = SCRATCH; // -|x|
 const C_S: usize = SCRATCH + COL;
 const C_PDF: usize = SCRATCH + 2 * COL;
@@ -291,7 +283,9 @@ const C_SQRTT: usize = SCRATCH + 5 * COL;
 const C_FD: usize = SCRATCH + 6 * COL; // S e^{-qT} (Black-Scholes)
 const C_SD: usize = SCRATCH + 7 * COL; // K e^{-rT} (Black-Scholes)
 const C_THETA: usize = SCRATCH + 8 * COL;
-const C_IDX: usize = SCRATCH + 9 * COL; // 2 BLOCK i16
+// h = -|x| / s, divided once: the block's regions, its formulas and the greeks' d1 reuse it.
+const C_H: usize = SCRATCH + 9 * COL;
+const C_IDX: usize = SCRATCH + 10 * COL; // 2 BLOCK i16
 const C_OK: usize = C_IDX + (<usize>BLOCK << 2); // BLOCK u8, per pair at its first slot
 
 // @ts-ignore: decorator
@@ -300,6 +294,7 @@ function parkSlots(k: usize): void {
   // A pair left to the scalar path: s = 0 makes the block's OTM evaluation trivial (value 0).
   v128.store(C_S + k, f64x2.splat(0.0));
   v128.store(C_AX + k, f64x2.splat(0.0));
+  v128.store(C_H + k, f64x2.splat(0.0));
   v128.store(C_PDF + k, f64x2.splat(0.0));
 }
 
@@ -318,16 +313,21 @@ function blackScholesPrepare(
   const q = v128.load(pDividend + o);
   const theta = thetaX2(pType, i);
   const zero = f64x2.splat(0.0);
-  const valid = v128.and(v128.and(f64x2.gt(S, zero), f64x2.gt(K, zero)), v128.and(f64x2.ge(T, zero), f64x2.ge(vol, zero)));
-  if (!i64x2.all_true(valid) || !allFiniteX2(f64x2.add(f64x2.add(f64x2.add(f64x2.add(f64x2.add(S, K), T), vol), r), q))) return false;
-  if (f64x2.extract_lane(theta, 0) != f64x2.extract_lane(theta, 0)) return false;
   const sqrtT = f64x2.sqrt(T);
   const s = f64x2.mul(vol, sqrtT);
-  if (!i64x2.all_true(f64x2.gt(s, zero))) return false;
   const carry0 = f64x2.mul(f64x2.sub(r, q), T);
-  if (!allFiniteX2(carry0)) return false;
-  const x = f64x2.add(logRatioX2(S, K), carry0);
-  if (!allFiniteX2(x)) return false;
+  const ratio = f64x2.div(S, K);
+  // Every condition of the vector path in one mask and one branch (lanes that fail compute
+  // garbage, never a trap): valid finite inputs and type, s > 0, a finite carry, S/K normal and
+  // finite (logRatio's first branch).
+  const sum = f64x2.add(f64x2.add(f64x2.add(f64x2.add(f64x2.add(S, K), T), vol), r), q);
+  let ok = v128.and(v128.and(f64x2.gt(S, zero), f64x2.gt(K, zero)), v128.and(f64x2.ge(T, zero), f64x2.ge(vol, zero)));
+  ok = v128.and(ok, v128.and(f64x2.eq(f64x2.sub(sum, sum), zero), f64x2.eq(theta, theta)));
+  ok = v128.and(ok, v128.and(f64x2.gt(s, zero), f64x2.eq(f64x2.sub(carry0, carry0), zero)));
+  ok = v128.and(ok, v128.and(f64x2.ge(ratio, v128.load(BS_X2, 48)), f64x2.lt(ratio, v128.load(BS_X2, 64))));
+  if (!i64x2.all_true(ok)) return false;
+  // Finite: |ln(ratio)| < 745 cannot carry a finite carry0 past the largest double.
+  const x = f64x2.add(logX2(ratio), carry0);
   const qT = f64x2.mul(f64x2.neg(q), T);
   // e^{-0} = 1 exactly (no dividend yield: skip the exponential, same bits).
   const fwdDisc = i64x2.all_true(f64x2.eq(qT, zero)) ? S : f64x2.mul(S, expX2(qT));
@@ -335,7 +335,9 @@ function blackScholesPrepare(
   const ax = f64x2.neg(f64x2.abs(x));
   v128.store(C_AX + k, ax);
   v128.store(C_S + k, s);
-  v128.store(C_PDF + k, normalPdfX2(f64x2.add(f64x2.div(ax, s), f64x2.mul(v128.load(BS_X2), s))));
+  const h = f64x2.div(ax, s);
+  v128.store(C_H + k, h);
+  v128.store(C_PDF + k, normalPdfX2(f64x2.add(h, f64x2.mul(v128.load(BS_X2), s))));
   v128.store(C_X + k, x);
   v128.store(C_SQRTT + k, sqrtT);
   v128.store(C_FD + k, fwdDisc);
@@ -363,7 +365,7 @@ function blackScholesFinish(
   if (!allFiniteX2(price)) return false;
   if (greeks != 0 && !writeGreeksX2(
     <usize>n << 3, o, pOut, theta, x, v128.load(C_S + k), v128.load(C_SQRTT + k), v128.load(pVol + o), fwdDisc, strikeDisc,
-    v128.load(pSpot + o), v128.load(pExpiry + o), v128.load(pRate + o), v128.load(pDividend + o), true, price, v128.load(C_PDF + k),
+    v128.load(pSpot + o), v128.load(pExpiry + o), v128.load(pRate + o), v128.load(pDividend + o), true, price, v128.load(C_PDF + k), v128.load(C_H + k),
   )) return false;
   v128.store(pOut + o, price);
   store<u16>(pStatus + <usize>i, (<u16>STATUS_OK << 8) | <u16>STATUS_OK);
@@ -384,20 +386,24 @@ function black76Prepare(
   const DF = v128.load(pDiscount + o);
   const theta = thetaX2(pType, i);
   const zero = f64x2.splat(0.0);
-  const valid = v128.and(
-    v128.and(v128.and(f64x2.gt(F, zero), f64x2.gt(K, zero)), v128.and(f64x2.ge(T, zero), f64x2.ge(vol, zero))), f64x2.gt(DF, zero),
-  );
-  if (!i64x2.all_true(valid) || !allFiniteX2(f64x2.add(f64x2.add(f64x2.add(f64x2.add(F, K), T), vol), DF))) return false;
-  if (f64x2.extract_lane(theta, 0) != f64x2.extract_lane(theta, 0)) return false;
   const sqrtT = f64x2.sqrt(T);
   const s = f64x2.mul(vol, sqrtT);
-  if (!i64x2.all_true(f64x2.gt(s, zero))) return false;
-  const x = logRatioX2(F, K);
-  if (!allFiniteX2(x)) return false;
+  const ratio = f64x2.div(F, K);
+  // One mask, one branch (see blackScholesPrepare).
+  const sum = f64x2.add(f64x2.add(f64x2.add(f64x2.add(F, K), T), vol), DF);
+  let ok = v128.and(
+    v128.and(v128.and(f64x2.gt(F, zero), f64x2.gt(K, zero)), v128.and(f64x2.ge(T, zero), f64x2.ge(vol, zero))), f64x2.gt(DF, zero),
+  );
+  ok = v128.and(ok, v128.and(f64x2.eq(f64x2.sub(sum, sum), zero), f64x2.eq(theta, theta)));
+  ok = v128.and(ok, v128.and(f64x2.gt(s, zero), v128.and(f64x2.ge(ratio, v128.load(BS_X2, 48)), f64x2.lt(ratio, v128.load(BS_X2, 64)))));
+  if (!i64x2.all_true(ok)) return false;
+  const x = logX2(ratio);
   const ax = f64x2.neg(f64x2.abs(x));
   v128.store(C_AX + k, ax);
   v128.store(C_S + k, s);
-  v128.store(C_PDF + k, normalPdfX2(f64x2.add(f64x2.div(ax, s), f64x2.mul(v128.load(BS_X2), s))));
+  const h = f64x2.div(ax, s);
+  v128.store(C_H + k, h);
+  v128.store(C_PDF + k, normalPdfX2(f64x2.add(h, f64x2.mul(v128.load(BS_X2), s))));
   v128.store(C_X + k, x);
   v128.store(C_SQRTT + k, sqrtT);
   v128.store(C_THETA + k, theta);
@@ -428,7 +434,7 @@ function black76Finish(
     const rate = f64x2.div(f64x2.neg(logX2(DF)), T);
     if (!writeGreeksX2(
       <usize>n << 3, o, pOut, theta, x, v128.load(C_S + k), v128.load(C_SQRTT + k), v128.load(pVol + o),
-      f64x2.mul(F, DF), f64x2.mul(K, DF), F, T, rate, zero, false, price, v128.load(C_PDF + k),
+      f64x2.mul(F, DF), f64x2.mul(K, DF), F, T, rate, zero, false, price, v128.load(C_PDF + k), v128.load(C_H + k),
     )) return false;
   }
   v128.store(pOut + o, quoted);
@@ -452,7 +458,7 @@ export function blackScholesBatch(
       if (!ok) parkSlots(<usize>k << 3);
       store<u8>(C_OK + <usize>k, ok ? 1 : 0);
     }
-    normalisedOtmCallUnscaledBlock(m, C_AX, C_S, C_PDF, C_OTM, C_IDX);
+    normalisedOtmCallUnscaledBlock(m, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
     for (let k = 0; k < m; k += 2) {
       const i = i0 + k;
       if (load<u8>(C_OK + <usize>k) == 0 ||
@@ -483,7 +489,7 @@ export function black76Batch(
       if (!ok) parkSlots(<usize>k << 3);
       store<u8>(C_OK + <usize>k, ok ? 1 : 0);
     }
-    normalisedOtmCallUnscaledBlock(m, C_AX, C_S, C_PDF, C_OTM, C_IDX);
+    normalisedOtmCallUnscaledBlock(m, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
     for (let k = 0; k < m; k += 2) {
       const i = i0 + k;
       if (load<u8>(C_OK + <usize>k) == 0 ||

@@ -765,6 +765,22 @@ function storeGuess(k: i32): void {
   else store<i32>(listAt(UPPER, listCount2++), k);
 }
 
+// Moves the elements of objective list `list` whose guess lies in the small-t region of the
+// normalised call (s / 2 < 0.21, normalised-black.ts) to the front of the list, so refineList pairs
+// them with each other: a pair with one lane in each region evaluates both regions' formulas at
+// every step. Only the pairing changes; each lane's steps are its own (same bits).
+function partitionSmallT(list: i32, count: i32): void {
+  let front = 0;
+  for (let j = 0; j < count; j++) {
+    const k = load<i32>(listAt(list, j));
+    if (0.5 * load<f64>(col(COL_GUESS, k)) < 0.21) {
+      store<i32>(listAt(list, j), load<i32>(listAt(list, front)));
+      store<i32>(listAt(list, front), k);
+      front++;
+    }
+  }
+}
+
 // Refines the listed elements of one objective two per v128 and writes their results.
 function refineList(kind: i32, count: i32, base: i32, pVol: usize, pStatus: usize): void {
   const lowest = kind == LOWEST ? f64x2.eq(f64x2.splat(0.0), f64x2.splat(0.0)) : f64x2.splat(0.0);
@@ -821,6 +837,9 @@ function impliedVolatilityBlock(
   guessList(5, guessCount1);
   guessList(6, guessCount2);
   guessList(7, guessCount3);
+  partitionSmallT(LOWEST, listCount0);
+  partitionSmallT(MIDDLE, listCount1);
+  partitionSmallT(UPPER, listCount2);
   refineList(LOWEST, listCount0, base, pVol, pStatus);
   refineList(MIDDLE, listCount1, base, pVol, pStatus);
   refineList(UPPER, listCount2, base, pVol, pStatus);

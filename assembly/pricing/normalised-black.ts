@@ -282,13 +282,14 @@ function gather(p: usize, k0: i32, k1: i32): v128 {
 }
 
 /**
- * out[k] = normalisedOtmCallUnscaledGivenPdf(x[k], s[k], pdf[k]) for k < m (f64 columns at pX, pS,
- * pPdf, pOut; m even, at most 2^15; pIdx: room for 2m i16 indices). Elements are grouped by region first (small t,
+ * out[k] = normalisedOtmCallUnscaledGivenPdf(x[k], s[k], pdf[k]) for k < m (f64 columns at pX, pH
+ * (= x / s, computed by the caller for the density; any value where s <= 0), pS, pPdf, pOut; m even,
+ * at most 2^15; pIdx: room for 2m i16 indices). Elements are grouped by region first (small t,
  * general, scalar-only) and each v128 then pairs two elements of one region, so no pair evaluates
  * two regions' formulas (a batch sorted by nothing mixes them in ~40% of neighbouring pairs).
  * Same bits per element as the scalar routine.
  */
-export function normalisedOtmCallUnscaledBlock(m: i32, pX: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize): void {
+export function normalisedOtmCallUnscaledBlock(m: i32, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize): void {
   const half = v128.load(NB_X2);
   let nSmall = 0;
   let nGeneral = 0;
@@ -297,7 +298,7 @@ export function normalisedOtmCallUnscaledBlock(m: i32, pX: usize, pS: usize, pPd
     const o = <usize>k << 3;
     const s = v128.load(pS + o);
     const t = f64x2.mul(half, s);
-    const a = f64x2.add(f64x2.div(v128.load(pX + o), s), t);
+    const a = f64x2.add(v128.load(pH + o), t);
     const vector = v128.and(f64x2.gt(s, f64x2.splat(0.0)), f64x2.ge(a, v128.load(NB_X2, 32)));
     const smallT = f64x2.lt(t, v128.load(NB_X2, 16));
     // Both lists get the index, one count moves (no data-dependent branch: neighbours mix regions).
@@ -328,7 +329,7 @@ export function normalisedOtmCallUnscaledBlock(m: i32, pX: usize, pS: usize, pPd
     const k0 = <i32>load<i16>(pIdx + (<usize>j << 1));
     const k1 = j + 1 < nSmall ? <i32>load<i16>(pIdx + (<usize>j << 1), 2) : k0;
     const s = gather(pS, k0, k1);
-    const r = otmSmallTX2(f64x2.div(gather(pX, k0, k1), s), f64x2.mul(half, s), gather(pPdf, k0, k1));
+    const r = otmSmallTX2(gather(pH, k0, k1), f64x2.mul(half, s), gather(pPdf, k0, k1));
     v128.store64_lane(pOut + (<usize>k0 << 3), r, 0);
     v128.store64_lane(pOut + (<usize>k1 << 3), r, 1);
   }
@@ -337,7 +338,7 @@ export function normalisedOtmCallUnscaledBlock(m: i32, pX: usize, pS: usize, pPd
     const k1 = j + 1 < nGeneral ? <i32>load<i16>(pGeneral + (<usize>j << 1), 2) : k0;
     const x = gather(pX, k0, k1);
     const s = gather(pS, k0, k1);
-    const h = f64x2.div(x, s);
+    const h = gather(pH, k0, k1);
     const t = f64x2.mul(half, s);
     const r = otmGeneralX2(x, h, t, f64x2.add(h, t), gather(pPdf, k0, k1));
     v128.store64_lane(pOut + (<usize>k0 << 3), r, 0);

@@ -8,6 +8,7 @@ import { checkKeys, hasOnlyKeys } from '../option-keys.js';
 import {
   BATCH_PARALLEL_KEYS, BLACK76_KERNEL, BLACK_SCHOLES_KERNEL, checkBatchParallel, rejectParallelKeys, runBatchOnWorkers, type BatchParallelOptions,
 } from './batch-shards.js';
+import { black76One, blackScholesOne, type Black76Fields, type BlackScholesFields } from './one-option.js';
 
 
 /** Greek columns, in kernel output order after the price. */
@@ -112,6 +113,10 @@ const OUT_KEYS = ['price', ...GREEK_NAMES] as const satisfies readonly (keyof Pr
 type AllListed<T, K> = [Exclude<keyof T, K>] extends [never] ? true : never;
 const listed: [AllListed<BlackScholesArgs, (typeof BLACK_SCHOLES_KEYS)[number]>, AllListed<Black76Args, (typeof BLACK76_KEYS)[number]>] = [true, true];
 void listed;
+// The one-option path reads exactly these keys (a new field must be handled there too).
+type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : never;
+const oneOptionKeys: [SameKeys<BlackScholesArgs, BlackScholesFields>, SameKeys<Black76Args, Black76Fields>] = [true, true];
+void oneOptionKeys;
 
 /**
  * The keys of a batch call, as sets for the allocation-free check: `sync` without, `parallel`
@@ -264,6 +269,8 @@ export function blackScholes(ctx: EngineContext, args: BlackScholesArgs): Pricin
   const a = requireObject(args, 'args') as unknown as BlackScholesArgs & { workers?: unknown };
   if (a.workers !== undefined) return blackScholesOnWorkers(ctx, a);
   checkArgsKeys(a, BLACK_SCHOLES_ARG_KEYS, false);
+  const one = blackScholesOne(ctx, a);
+  if (one !== undefined) return one;
   const f = BLACK_SCHOLES_KERNEL.acquire();
   const n = prepareBlackScholes(a, f);
   const status = new Uint8Array(n);
@@ -301,6 +308,8 @@ export function black76(ctx: EngineContext, args: Black76Args): PricingResult | 
   const a = requireObject(args, 'args') as unknown as Black76Args & { workers?: unknown };
   if (a.workers !== undefined) return black76OnWorkers(ctx, a);
   checkArgsKeys(a, BLACK76_ARG_KEYS, false);
+  const one = black76One(ctx, a);
+  if (one !== undefined) return one;
   const f = BLACK76_KERNEL.acquire();
   const n = prepareBlack76(a, f);
   const status = new Uint8Array(n);

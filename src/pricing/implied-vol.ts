@@ -2,6 +2,7 @@ import type { EngineContext } from '../context.js';
 import { batchLength, enumOption, inputLength, joinLength, MALFORMED, outputArray, requireObject, SCALAR, type NumberInput, type OptionTypeInput } from '../batch-inputs.js';
 import { runKernel, type BatchFrame } from '../batch-runner.js';
 import { batchKeys, checkArgsKeys } from './black-pricing.js';
+import { impliedVolOne, type ImpliedVolFields } from './one-option.js';
 import { checkBatchParallel, IMPLIED_VOL_KERNEL, runBatchOnWorkers, type BatchParallelOptions } from './batch-shards.js';
 
 /** Arguments of `engine.impliedVol`. Numbers broadcast; arrays must share one length. */
@@ -28,6 +29,9 @@ const IMPLIED_VOL_KEYS = ['prices', 'forwards', 'strikes', 'expiries', 'types', 
 type AllListed<T, K> = [Exclude<keyof T, K>] extends [never] ? true : never;
 const listed: AllListed<ImpliedVolArgs, (typeof IMPLIED_VOL_KEYS)[number]> = true;
 void listed;
+// The one-option path reads exactly these keys (a new field must be handled there too).
+const oneOptionKeys: [Exclude<keyof ImpliedVolArgs, keyof ImpliedVolFields> | Exclude<keyof ImpliedVolFields, keyof ImpliedVolArgs>] extends [never] ? true : never = true;
+void oneOptionKeys;
 const IMPLIED_VOL_ARG_KEYS = batchKeys(IMPLIED_VOL_KEYS, new Map([
   ['rates', 'discountFactors'], ['rate', 'discountFactors'], ['spots', 'forwards'], ['dividendYields', 'forwards'], ['dividendYield', 'forwards'],
 ]));
@@ -84,6 +88,8 @@ export function impliedVol(ctx: EngineContext, args: ImpliedVolArgs): ImpliedVol
   const a = requireObject(args, 'args') as unknown as ImpliedVolArgs & { workers?: unknown };
   if (a.workers !== undefined) return impliedVolOnWorkers(ctx, a);
   checkArgsKeys(a, IMPLIED_VOL_ARG_KEYS, false);
+  const one = impliedVolOne(ctx, a);
+  if (one !== undefined) return one;
   const f = IMPLIED_VOL_KERNEL.acquire();
   const n = prepareImpliedVol(a, f);
   const status = new Uint8Array(n);

@@ -337,18 +337,24 @@ export function valueCases() {
       arb: fc.tuple(batchOf(n, { spots: [1, 1e5], strikes: [1, 1e5], expiries: [0, 5], vols: [0, 3], rates: [-0.1, 0.2], dividendYields: [-0.1, 0.2] }), typesOf(n), fc.boolean()),
       call: (e, [cols, types, greeks]) => e.blackScholes({ ...cols, types, greeks }),
       output: 'price',
+      // [simd] one option as plain numbers too (the facade's one-option path): every column equal.
+      scalarForm: true,
     },
     {
       name: 'black76',
       arb: fc.tuple(batchOf(n, { forwards: [1, 1e5], strikes: [1, 1e5], expiries: [0, 5], vols: [0, 3], discountFactors: [0.5, 1] }), typesOf(n), fc.constantFrom('usd', 'coin')),
       call: (e, [cols, types, settlement]) => e.black76({ ...cols, types, settlement }),
       output: 'price',
+      // [simd] one option as plain numbers too (the facade's one-option path): every column equal.
+      scalarForm: true,
     },
     {
       name: 'impliedVol',
       arb: fc.tuple(batchOf(n, { prices: [0, 1e4], forwards: [1, 1e5], strikes: [1, 1e5], expiries: [1e-4, 5] }), typesOf(n)),
       call: (e, [cols, types]) => e.impliedVol({ ...cols, types }),
       output: 'vols',
+      // [simd] one option as plain numbers too (the facade's one-option path): every column equal.
+      scalarForm: true,
     },
     {
       name: 'hestonPrice',
@@ -400,9 +406,12 @@ export function valueCases() {
   ];
 }
 
-/** The arguments with every per-element column cut to element i (scalars and records as they are). */
-function elementOf(args, i) {
-  const cut = (v) => (Array.isArray(v) ? [v[i]] : v && typeof v === 'object' && !ArrayBuffer.isView(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, cut(x)])) : v);
+/**
+ * The arguments with every per-element column cut to element i (scalars and records as they are);
+ * `scalar`: element i itself instead of a one-element array.
+ */
+function elementOf(args, i, scalar = false) {
+  const cut = (v) => (Array.isArray(v) ? (scalar ? v[i] : [v[i]]) : v && typeof v === 'object' && !ArrayBuffer.isView(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, cut(x)])) : v);
   return args.map(cut);
 }
 
@@ -461,6 +470,16 @@ export function valueFuzz(rw, engines, { seed, runs = 40, onCase = () => {}, exc
         const lone = c.call(engine, elementOf(args, 1));
         if (!Object.is(lone.status[0], result.status[1]) || !sameBits(lone[c.output][0], result[c.output][1])) {
           violations.push(`${where}: element 1 alone gives ${lone[c.output][0]} (status ${lone.status[0]}), in the batch ${result[c.output][1]} (status ${result.status[1]})`);
+        }
+        // [simd] the same element as scalars: every output column, bit for bit.
+        if (c.scalarForm) {
+          const alone = c.call(engine, elementOf(args, 1, true));
+          for (const k of Object.keys(result)) {
+            if (!(result[k] instanceof Float64Array)) continue;
+            if (!(alone[k] instanceof Float64Array) || !sameBits(alone[k][0], result[k][1]) || alone.status[0] !== result.status[1]) {
+              violations.push(`${where}: element 1 as scalars gives ${k} ${alone[k]?.[0]} (status ${alone.status[0]}), in the batch ${result[k][1]} (status ${result.status[1]})`);
+            }
+          }
         }
       }
       if (keys.length === 2 && keys[0] !== keys[1]) violations.push(`values:${c.name}(${brief(args)}): backends disagree on statuses: ${keys[0]} vs ${keys[1]}`);
