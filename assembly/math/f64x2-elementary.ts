@@ -194,3 +194,16 @@ function logTable(x: v128): v128 {
   const poly = f64x2.add(f64x2.add(A1, f64x2.mul(r, A2)), f64x2.mul(r2, f64x2.add(A3, f64x2.mul(r, A4))));
   return f64x2.add(f64x2.add(f64x2.add(lo, f64x2.mul(r2, A0)), f64x2.mul(f64x2.mul(r, r2), poly)), hi);
 }
+
+// [simd] Heston QE (s7-heston): the martingale correction's log(1 - 2 A a) is near 1 on every lane
+// almost always; this skips logX2's range checks there.
+// @ts-ignore: decorator
+@inline
+/**
+ * logX2 for arguments usually in [0.9375, 1.0647): the same bits as logX2 on every lane (the
+ * near-one polynomial when both lanes are in that range, logX2 otherwise), fewer checks.
+ */
+export function logX2MostlyNearOne(x: v128): v128 {
+  if (i64x2.all_true(v128.and(f64x2.ge(x, v128.load(LOG_X2, 336)), f64x2.lt(x, v128.load(LOG_X2, 352))))) return logNearOne(x);
+  return logX2(x);
+}
