@@ -196,14 +196,18 @@ function logTable(x: v128): v128 {
 }
 
 // [simd] Heston QE (s7-heston): the martingale correction's log(1 - 2 A a) is near 1 on every lane
-// almost always; this skips logX2's range checks there.
+// almost always; its kernel evaluates the near-one polynomial alone and takes logX2 only when a
+// lane falls outside that range.
 // @ts-ignore: decorator
 @inline
-/**
- * logX2 for arguments usually in [0.9375, 1.0647): the same bits as logX2 on every lane (the
- * near-one polynomial when both lanes are in that range, logX2 otherwise), fewer checks.
- */
-export function logX2MostlyNearOne(x: v128): v128 {
-  if (i64x2.all_true(v128.and(f64x2.ge(x, v128.load(LOG_X2, 336)), f64x2.lt(x, v128.load(LOG_X2, 352))))) return logNearOne(x);
-  return logX2(x);
+/** Lanes of x in [0.9375, 1.0647), where logX2NearOne is logX2 bit for bit (all ones there, else 0). */
+export function logX2NearOneMask(x: v128): v128 {
+  return v128.and(f64x2.ge(x, v128.load(LOG_X2, 336)), f64x2.lt(x, v128.load(LOG_X2, 352)));
+}
+
+// @ts-ignore: decorator
+@inline
+/** log x lane-wise for lanes in [0.9375, 1.0647) (logX2NearOneMask): logX2's bits there; other lanes are not log x. */
+export function logX2NearOne(x: v128): v128 {
+  return logNearOne(x);
 }

@@ -13,7 +13,7 @@
 
 import { CHUNK } from "./draws";
 import { pairBegin, pairFill, pairEnd, quadFill, quadBuffer, lanesAt } from "./pair-draws";
-import { logX2, logX2MostlyNearOne } from "../math/f64x2-elementary";
+import { logX2, logX2NearOne, logX2NearOneMask } from "../math/f64x2-elementary";
 
 /** Andersen's switching level psi_c (paths.ts PSI_C). */
 const PSI_C: f64 = 1.5;
@@ -99,14 +99,15 @@ export function qeVariance(v: v128, zv: v128, uLo: usize, uHi: usize, o: usize, 
   const quad = f64x2.le(s2, f64x2.mul(c(C_PSI), m2));
   const Kvv = f64x2.mul(c(C_KV), v);
   if (i64x2.all_true(quad)) {
-    // Every lane quadratic (the common case): the branch below without the selects.
+    // Every lane quadratic: the branch below without the selects.
     const t2 = f64x2.div(f64x2.mul(c(C_TWO), m2), s2);
     const b2 = f64x2.add(f64x2.sub(t2, one), f64x2.sqrt(f64x2.mul(t2, f64x2.sub(t2, one))));
     const a = f64x2.div(m, f64x2.add(one, b2));
     const bz = f64x2.add(f64x2.sqrt(b2), zv);
     const d = f64x2.sub(one, f64x2.mul(c(C_TWO_A), a));
+    const logD = i64x2.all_true(logX2NearOneMask(d)) ? logX2NearOne(d) : logX2(d);
     const corrected = f64x2.sub(
-      f64x2.add(f64x2.div(f64x2.mul(f64x2.mul(c(C_MINUS_A), b2), a), d), f64x2.mul(c(C_HALF), logX2MostlyNearOne(d))), Kvv,
+      f64x2.add(f64x2.div(f64x2.mul(f64x2.mul(c(C_MINUS_A), b2), a), d), f64x2.mul(c(C_HALF), logD)), Kvv,
     );
     gK0 = v128.bitselect(corrected, c(C_K0), f64x2.gt(d, zero));
     return f64x2.mul(f64x2.mul(a, bz), bz);
@@ -144,6 +145,39 @@ export function qeVariance(v: v128, zv: v128, uLo: usize, uHi: usize, o: usize, 
   }
   gK0 = k0;
   return vn;
+}
+
+/** All ones on lanes where the last qeQuadratic is the QE step (all lanes quadratic, log(d) near one). */
+export let gOk: v128 = f64x2.splat(0.0);
+
+/**
+ * qeVariance's quadratic branch alone, with log(d) by the near-one polynomial: returns v' and
+ * leaves K0* in gK0 and in gOk the lanes where that is qeVariance's result bit for bit (psi <= psi_c
+ * and d in the polynomial's range). No calls and no branches, so a loop of these keeps its
+ * vectors in registers; the caller redoes a step with qeVariance when gOk is not all ones.
+ */
+// @ts-ignore: decorator
+@inline
+export function qeQuadratic(v: v128, zv: v128): v128 {
+  const zero = f64x2.splat(0.0);
+  const one = c(C_ONE);
+  const theta2 = c(C_THETA);
+  const m = f64x2.add(theta2, f64x2.mul(f64x2.sub(v, theta2), c(C_E)));
+  const s2 = f64x2.add(f64x2.mul(v, c(C_C1)), c(C_C2));
+  const m2 = f64x2.mul(m, m);
+  const quad = f64x2.le(s2, f64x2.mul(c(C_PSI), m2));
+  const Kvv = f64x2.mul(c(C_KV), v);
+  const t2 = f64x2.div(f64x2.mul(c(C_TWO), m2), s2);
+  const b2 = f64x2.add(f64x2.sub(t2, one), f64x2.sqrt(f64x2.mul(t2, f64x2.sub(t2, one))));
+  const a = f64x2.div(m, f64x2.add(one, b2));
+  const bz = f64x2.add(f64x2.sqrt(b2), zv);
+  const d = f64x2.sub(one, f64x2.mul(c(C_TWO_A), a));
+  const corrected = f64x2.sub(
+    f64x2.add(f64x2.div(f64x2.mul(f64x2.mul(c(C_MINUS_A), b2), a), d), f64x2.mul(c(C_HALF), logX2NearOne(d))), Kvv,
+  );
+  gK0 = v128.bitselect(corrected, c(C_K0), f64x2.gt(d, zero));
+  gOk = v128.and(quad, logX2NearOneMask(d));
+  return f64x2.mul(f64x2.mul(a, bz), bz);
 }
 
 /** sqrt(K3 v + K4 v'): the conditional standard deviation of the log step. */
@@ -209,9 +243,14 @@ export function hestonQePathPair(
 /**
  * hestonQePathPair for two pairs at once: (pathA, pathB) and (pathC, pathD), or with `flip`
  * (pathA, its mirror) and (pathC, its mirror). End state: pair-draws.ts's pairs 0 and 1.
+ * `quadraticFirst` (a constant at each call site below, so each gets its own loop): try the
+ * quadratic-only step (qeQuadratic) on all four lanes and redo a step with qeVariance where some
+ * lane needs more; otherwise qeVariance alone.
  */
-export function hestonQePathQuad(
-  pathA: u32, pathB: u32, pathC: u32, pathD: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
+// @ts-ignore: decorator
+@inline
+function qePathQuad(
+  quadraticFirst: bool, pathA: u32, pathB: u32, pathC: u32, pathD: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
   c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
 ): void {
   qeConstants(mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
@@ -245,10 +284,28 @@ export function hestonQePathQuad(
     quadFill(pathA, pathB, pathC, pathD, <u32>base, <u32>n);
     for (let i = 0; i < n; i += 2) {
       const o = <usize>i << 3;
-      const vn = qeVariance(v, v128.xor(lanesAt(nLo, nHi, o), sign), uLo, uHi, o, flip);
-      const k0 = gK0;
-      const vnC = qeVariance(vC, v128.xor(lanesAt(nLoC, nHiC, o), sign), uLoC, uHiC, o, flip);
-      const k0C = gK0;
+      const zv = v128.xor(lanesAt(nLo, nHi, o), sign);
+      const zvC = v128.xor(lanesAt(nLoC, nHiC, o), sign);
+      let vn = zero;
+      let k0 = zero;
+      let vnC = zero;
+      let k0C = zero;
+      let full = true;
+      if (quadraticFirst) {
+        vn = qeQuadratic(v, zv);
+        k0 = gK0;
+        const ok = gOk;
+        vnC = qeQuadratic(vC, zvC);
+        k0C = gK0;
+        full = !i64x2.all_true(v128.and(ok, gOk));
+      }
+      if (full) {
+        // Some lane takes the exponential branch or an outlying log: the full step, both pairs.
+        vn = qeVariance(v, zv, uLo, uHi, o, flip);
+        k0 = gK0;
+        vnC = qeVariance(vC, zvC, uLoC, uHiC, o, flip);
+        k0C = gK0;
+      }
       const z = f64x2.add(v128.xor(lanesAt(nLo, nHi, o + 8), sign), c(C_MU));
       const sd = qeSd(v, vn);
       x = qeLogStep(x, k0, v, vn, sd, z);
@@ -271,4 +328,24 @@ export function hestonQePathQuad(
   }
   pairEnd(0, x, sumZ, Xi, Vx, zero, first);
   pairEnd(1, xC, sumZC, XiC, VxC, zero, firstC);
+}
+
+/**
+ * The four-path kernel for models whose variance rarely goes near zero (2 kappa theta >= 0.4
+ * sigma^2, mcShard decides): most steps are quadratic on all four lanes (the common case of
+ * bench/montecarlo.mjs's model: 19% of four-lane steps have a lane in the exponential branch).
+ */
+export function hestonQePathQuadQuadraticFirst(
+  pathA: u32, pathB: u32, pathC: u32, pathD: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
+  c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
+): void {
+  qePathQuad(true, pathA, pathB, pathC, pathD, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+}
+
+/** The four-path kernel for the other models (steps with an exponential-branch lane are common). */
+export function hestonQePathQuad(
+  pathA: u32, pathB: u32, pathC: u32, pathD: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
+  c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
+): void {
+  qePathQuad(false, pathA, pathB, pathC, pathD, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
 }
