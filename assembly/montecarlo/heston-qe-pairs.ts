@@ -290,19 +290,22 @@ function qePathQuad(
       let k0 = zero;
       let vnC = zero;
       let k0C = zero;
-      let full = true;
+      let fullA = true;
+      let fullC = true;
       if (quadraticFirst) {
         vn = qeQuadratic(v, zv);
         k0 = gK0;
-        const ok = gOk;
+        fullA = !i64x2.all_true(gOk);
         vnC = qeQuadratic(vC, zvC);
         k0C = gK0;
-        full = !i64x2.all_true(v128.and(ok, gOk));
+        fullC = !i64x2.all_true(gOk);
       }
-      if (full) {
-        // Some lane takes the exponential branch or an outlying log: the full step, both pairs.
+      // A lane in the exponential branch or with an outlying log: that pair's full step.
+      if (fullA) {
         vn = qeVariance(v, zv, uLo, uHi, o, flip);
         k0 = gK0;
+      }
+      if (fullC) {
         vnC = qeVariance(vC, zvC, uLoC, uHiC, o, flip);
         k0C = gK0;
       }
