@@ -60,6 +60,7 @@ const PATHS = 16384;
 const STEPS = 252;
 const pathSteps = PATHS * STEPS;
 const mine = shardRunner(x);
+/** @type {[string, number][]} */
 const rows = [];
 const perStep = (s, n = pathSteps) => (s * 1e9) / n;
 let baseline = null;

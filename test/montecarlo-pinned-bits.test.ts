@@ -44,7 +44,7 @@ const SETUPS: Setup[] = [
 function numbers(x: unknown, out: number[] = [], key = ''): number[] {
   if (key === 'elapsedMs' || key === 'workers' || key === 'workersUsed') return out;
   if (typeof x === 'number') out.push(x);
-  else if (Array.isArray(x) || ArrayBuffer.isView(x)) for (const v of x as ArrayLike<unknown>) numbers(v, out);
+  else if (Array.isArray(x) || ArrayBuffer.isView(x)) for (const v of Array.from(x as ArrayLike<unknown>)) numbers(v, out);
   else if (x && typeof x === 'object') for (const k of Object.keys(x).sort()) numbers((x as Record<string, unknown>)[k], out, k);
   return out;
 }
