@@ -10,20 +10,13 @@
 //     divide / square-root throughput times the 3 divisions + 3 square roots a quadratic QE step
 //     needs per lane pair plus the one division of the central AS 241 rational per two draws.
 //   npm run build && node bench/heston-qe.mjs          (BASELINE=path/to/riskwasm.wasm optional)
+// bench/montecarlo.mjs calls hestonQeBreakdown() for the Heston QE line of bench/RESULTS.md.
 
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
-
-const dir = mkdtempSync(join(tmpdir(), 'heston-qe-'));
-const out = join(dir, 'probe.wasm');
-const src = fileURLToPath(new URL('./heston-qe/probe.ts', import.meta.url));
-const { error, stderr } = await asc.main([src, '-O3', '--runtime', 'stub', '--enable', 'simd', '--noAssert', '-o', out]);
-if (error) throw new Error(stderr.toString());
-const x = /** @type {any} */ ((await WebAssembly.instantiate(readFileSync(out), { env: { abort() { throw new Error('abort'); } } })).instance.exports);
-rmSync(dir, { recursive: true, force: true });
 
 function cpuBest(fn, reps = 7) {
   fn();
@@ -56,37 +49,56 @@ function shardRunner(m) {
   };
 }
 
-const PATHS = 16384;
-const STEPS = 252;
-const pathSteps = PATHS * STEPS;
-const mine = shardRunner(x);
-/** @type {[string, number][]} */
-const rows = [];
-const perStep = (s, n = pathSteps) => (s * 1e9) / n;
-let baseline = null;
-if (process.env.BASELINE) {
-  const b = /** @type {any} */ ((await WebAssembly.instantiate(readFileSync(process.env.BASELINE), {})).instance.exports);
-  baseline = shardRunner(b);
-  const a = mine(PATHS), c = baseline(PATHS);
-  console.log(`baseline check: accumulators ${a.every((v, i) => Object.is(v, c[i])) ? 'bit-identical' : 'DIFFER'} on ${PATHS} paths`);
+/**
+ * The measurements above; `baseline`: a path to an older riskwasm.wasm to time beside this one.
+ * Returns { rows: [label, ns per path-step][], load, divNs, sqrtNs, expNs, baselineSame }.
+ * @param {{ baseline?: string }} [options]
+ */
+export async function hestonQeBreakdown({ baseline: baselinePath } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'heston-qe-'));
+  const out = join(dir, 'probe.wasm');
+  const src = fileURLToPath(new URL('./heston-qe/probe.ts', import.meta.url));
+  const { error, stderr } = await asc.main([src, '-O3', '--runtime', 'stub', '--enable', 'simd', '--noAssert', '-o', out]);
+  if (error) throw new Error(stderr.toString());
+  const x = /** @type {any} */ ((await WebAssembly.instantiate(readFileSync(out), { env: { abort() { throw new Error('abort'); } } })).instance.exports);
+  rmSync(dir, { recursive: true, force: true });
+  const PATHS = 16384;
+  const pathSteps = PATHS * 252;
+  const mine = shardRunner(x);
+  /** @type {[string, number][]} */
+  const rows = [];
+  const perStep = (s, n = pathSteps) => (s * 1e9) / n;
+  let baseline = null;
+  let baselineSame = null;
+  if (baselinePath) {
+    const b = /** @type {any} */ ((await WebAssembly.instantiate(readFileSync(baselinePath), {})).instance.exports);
+    baseline = shardRunner(b);
+    const a = mine(PATHS), c = baseline(PATHS);
+    baselineSame = a.every((v, i) => Object.is(v, c[i]));
+  }
+  rows.push(['mcShard Heston QE European (this build)', perStep(cpuBest(() => mine(PATHS)))]);
+  if (baseline) rows.push(['mcShard Heston QE European (BASELINE)', perStep(cpuBest(() => baseline(PATHS)))]);
+  const N = 512 * 4096;
+  const tDraws = perStep(cpuBest(() => x.probeQuadFill(N)), N);
+  rows.push(['  draws: Philox + AS 241, 2 per path-step', tDraws]);
+  rows.push(['  four-path QE step on fixed draws', perStep(cpuBest(() => x.probeQuadSteps(N)), N)]);
+  const tExp = cpuBest(() => x.probeExpX2(N)) / N;
+  const tDiv = cpuBest(() => x.probeDiv(N)) / N;
+  const tSqrt = cpuBest(() => x.probeSqrt(N)) / N;
+  rows.push(['ceiling: one expX2 per path-step', tExp * 1e9]);
+  // Per path-step: 3 divisions + 3 square roots per lane pair of the quadratic step, halved, plus the
+  // one division of the central AS 241 rational (two draws of one path per f64x2).
+  rows.push(['ceiling: f64x2 div+sqrt a QE step needs', ((3 * tDiv + 3 * tSqrt) / 2 + tDiv) * 1e9]);
+  rows.push(['floor: the draws as measured + the step\'s div+sqrt', tDraws + ((3 * tDiv + 3 * tSqrt) / 2) * 1e9]);
+  return { rows, load: loadavg(), divNs: tDiv * 1e9, sqrtNs: tSqrt * 1e9, expNs: tExp * 1e9, baselineSame };
 }
-const tShard = cpuBest(() => mine(PATHS));
-rows.push(['mcShard Heston QE European (this build)', perStep(tShard)]);
-if (baseline) rows.push(['mcShard Heston QE European (BASELINE)', perStep(cpuBest(() => baseline(PATHS)))]);
-const N = 512 * 4096;
-const tDraws = perStep(cpuBest(() => x.probeQuadFill(N)), N);
-rows.push(['  draws: Philox + AS 241, 2 per path-step', tDraws]);
-rows.push(['  four-path QE step on fixed draws', perStep(cpuBest(() => x.probeQuadSteps(N)), N)]);
-const tExp = cpuBest(() => x.probeExpX2(N)) / N;
-const tDiv = cpuBest(() => x.probeDiv(N)) / N;
-const tSqrt = cpuBest(() => x.probeSqrt(N)) / N;
-rows.push(['ceiling: one expX2 per path-step', tExp * 1e9]);
-// Per path-step: 3 divisions + 3 square roots per lane pair of the quadratic step, halved, plus the
-// one division of the central AS 241 rational (two draws of one path per f64x2).
-rows.push(['ceiling: f64x2 div+sqrt a QE step needs', ((3 * tDiv + 3 * tSqrt) / 2 + tDiv) * 1e9]);
-rows.push(['floor: the draws as measured + the step\'s div+sqrt', tDraws + ((3 * tDiv + 3 * tSqrt) / 2) * 1e9]);
-const load = loadavg().map((l) => l.toFixed(2)).join(' / ');
-console.log(`load average ${load}; Node ${process.version}; process CPU time, best of 7; f64x2 div ${(tDiv * 1e9).toFixed(2)} ns, sqrt ${(tSqrt * 1e9).toFixed(2)} ns, exp ${(tExp * 1e9).toFixed(2)} ns per value`);
-for (const [label, ns] of rows) {
-  console.log(`${label.padEnd(46)} ${ns.toFixed(2).padStart(7)} ns/path-step  -> 1e5 x 252: ${(ns * 2.52e7 / 1e9).toFixed(3)} s`);
+
+// Standalone run.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const r = await hestonQeBreakdown({ baseline: process.env.BASELINE });
+  if (r.baselineSame !== null) console.log(`baseline check: accumulators ${r.baselineSame ? 'bit-identical' : 'DIFFER'}`);
+  console.log(`load average ${r.load.map((l) => l.toFixed(2)).join(' / ')}; Node ${process.version}; process CPU time, best of 7; f64x2 div ${r.divNs.toFixed(2)} ns, sqrt ${r.sqrtNs.toFixed(2)} ns, exp ${r.expNs.toFixed(2)} ns per value`);
+  for (const [label, ns] of r.rows) {
+    console.log(`${label.padEnd(52)} ${ns.toFixed(2).padStart(7)} ns/path-step  -> 1e5 x 252: ${(ns * 2.52e7 / 1e9).toFixed(3)} s`);
+  }
 }
