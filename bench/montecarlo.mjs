@@ -165,7 +165,18 @@ export async function runMonteCarloBench(riskwasm, { quick = false, js = true, l
   log(`mc memory: ${longRuns} x GBM 1e5 x 252 in ${longS.toFixed(1)} s; RSS ${(m0.rss / 2 ** 20).toFixed(1)} -> ${(m1.rss / 2 ** 20).toFixed(1)} MiB (max ${(memory.rssMax / 2 ** 20).toFixed(1)}); heap ${(m0.heapUsed / 2 ** 20).toFixed(1)} -> ${(m1.heapUsed / 2 ** 20).toFixed(1)} MiB; WASM memory ${(memory.wasmMemory / 2 ** 20).toFixed(1)} MiB`);
   const close = riskwasm.closeSharedPools ?? parallel.closeSharedPools;
   if (typeof close === 'function') await close();
-  return { rows, checks, poolAvailable, poolVia, memory, targets: MC_TARGETS, sink: sink.value };
+  // [simd] Heston QE: where the time goes and the ceilings (bench/heston-qe.mjs compiles its probe
+  // kernels with asc; skipped with a note where that fails).
+  let hestonBreakdown = null;
+  if (MC_CASES.some((c) => c.id === 'heston252')) {
+    try {
+      hestonBreakdown = await (await import('./heston-qe.mjs')).hestonQeBreakdown();
+      log(`mc Heston QE breakdown: ${hestonBreakdown.rows.map(([l, ns]) => `${l.trim()} ${(ns * 2.52e7 / 1e9).toFixed(3)} s`).join('; ')}`);
+    } catch (e) {
+      log(`mc Heston QE breakdown skipped: ${e?.message ?? e}`);
+    }
+  }
+  return { rows, checks, poolAvailable, poolVia, memory, targets: MC_TARGETS, sink: sink.value, hestonBreakdown };
 }
 
 const fmtS = (x) => (Number.isFinite(x) ? (x >= 10 ? x.toFixed(1) : x.toFixed(3)) : 'n/a');
@@ -223,6 +234,11 @@ export function monteCarloReport(mc) {
   p();
   const gj = find('gbm252', 'js', 1);
   if (g && gj) p(`WASM / JS twin on GBM 1e5 x 252: x${(gj.wallS / g.wallS).toFixed(2)} (CPU x${(gj.cpuS / g.cpuS).toFixed(2)}). For scale (issue figures, other machines): a naive native C++ loop takes 0.64 s and QuantLib's MC engine 7.9 s on GBM 1e5 x 252.`);
+  const hb = mc.hestonBreakdown;
+  if (hb) {
+    const s = (label) => { const r = hb.rows.find(([l]) => l.trim().startsWith(label)); return r ? `${(r[1] * 2.52e7 / 1e9).toFixed(3)} s` : 'n/a'; };
+    p(`Heston QE 1e5 x 252, one thread, kernel CPU time by parts (bench/heston-qe.mjs, load ${hb.load.map((l) => l.toFixed(2)).join(' / ')}): mcShard ${s('mcShard')}; the draws alone (2 Philox uniforms and 2 AS 241 normals per path-step, bit-fixed) ${s('draws')}; the four-path QE step on fixed draws ${s('four-path')}. Ceilings at the same count: ${s('ceiling: one expX2')} for one f64x2 exp per path-step; ${s('ceiling: f64x2 div')} for the divisions and square roots a quadratic QE step needs (3 + 3 per lane pair, f64x2 div ${hb.divNs.toFixed(2)} ns, sqrt ${hb.sqrtNs.toFixed(2)} ns); the draws plus those divisions and square roots alone take ${s('floor')}, against the 0.6 s target.`);
+  }
   if (mc.checks.length) p(`Checked before timing: ${mc.checks.map((c) => `${c.id} ${c.ok ? 'ok' : '**FAILED**'} (rel ${c.err.toExponential(1)})`).join('; ')} — WASM and JS twin prices on the same draws.`);
   p(`Memory: ${mem.runs} GBM 1e5 x 252 pricings back to back (${(mem.paths / 1e6).toFixed(1)} M paths, ${mem.seconds.toFixed(1)} s): RSS ${mib(mem.rssBefore)} before, ${mib(mem.rssAfter)} after; V8 heap ${mib(mem.heapBefore)} -> ${mib(mem.heapAfter)}; WASM linear memory ${mib(mem.wasmMemory)}.`);
   p();

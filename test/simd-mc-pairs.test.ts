@@ -7,6 +7,7 @@
 //    pairs (one Philox path, lane 1 flipped), importance sampling, likelihood-ratio greeks (which
 //    read sum sd z and sum sd^2), and a Heston model with sigma^2 >> 2 kappa theta so variances
 //    fall near 0 and the QE step mixes its quadratic and exponential branches within a pair.
+//    Heston QE steps four paths per call (two pairs) where a shard has four left.
 //  - Revaluation: a scenario revalued alone goes through the scalar loop (an odd last scenario),
 //    inside a batch through the f64x2 pair loop; on WASM the two must be the same bits, for
 //    every region of the normalised Black function (small t, central, asymptotic deep out of the
@@ -31,6 +32,11 @@ const SETUPS: Setup[] = [
   ['Heston QE, variance near zero (branches mixed within pairs), odd paths, 131 steps (262 draws)', { model: hestonWild, payoff: call, paths: 777, shardSize: 256, steps: 131, greeks: { delta: true }, controlVariate: 'underlying' }],
   ['Heston QE digital, antithetic, importance sampling, 200 steps', { model: heston, payoff: digital, paths: 1024, steps: 200, antithetic: true, greeks: { delta: true }, importanceSampling: { shift: -0.01 } }],
   ['Heston QE, 1 step, odd paths', { model: hestonWild, payoff: call, paths: 33, steps: 1 }],
+  // [simd] four paths per call (two lane pairs): shards of 10 paths end in a pair, the last shard of
+  // 7 in a pair and a scalar path, shards of 6 in a pair; both four-path kernels (quadratic first at 2 kappa theta / sigma^2 = 0.48,
+  // the general one at 0.125).
+  ['Heston QE four-path kernels, shards of 10 paths and a last of 7, greeks, control', { model: heston, payoff: call, paths: 297, shardSize: 10, steps: 70, greeks: { delta: true }, controlVariate: 'underlying' }],
+  ['Heston QE four-path kernels, variance near zero, shards of 6 paths, antithetic', { model: hestonWild, payoff: digital, paths: 300, shardSize: 6, steps: 129, antithetic: true, greeks: { delta: true } }],
 ];
 
 describe('f64x2 Monte Carlo paths: WASM (pairs) and JS twin (scalar) identical', () => {

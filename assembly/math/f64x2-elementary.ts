@@ -194,3 +194,20 @@ function logTable(x: v128): v128 {
   const poly = f64x2.add(f64x2.add(A1, f64x2.mul(r, A2)), f64x2.mul(r2, f64x2.add(A3, f64x2.mul(r, A4))));
   return f64x2.add(f64x2.add(f64x2.add(lo, f64x2.mul(r2, A0)), f64x2.mul(f64x2.mul(r, r2), poly)), hi);
 }
+
+// [simd] Heston QE (s7-heston): the martingale correction's log(1 - 2 A a) is near 1 on every lane
+// almost always; its kernel evaluates the near-one polynomial alone and takes logX2 only when a
+// lane falls outside that range.
+// @ts-ignore: decorator
+@inline
+/** Lanes of x in [0.9375, 1.0647), where logX2NearOne is logX2 bit for bit (all ones there, else 0). */
+export function logX2NearOneMask(x: v128): v128 {
+  return v128.and(f64x2.ge(x, v128.load(LOG_X2, 336)), f64x2.lt(x, v128.load(LOG_X2, 352)));
+}
+
+// @ts-ignore: decorator
+@inline
+/** log x lane-wise for lanes in [0.9375, 1.0647) (logX2NearOneMask): logX2's bits there; other lanes are not log x. */
+export function logX2NearOne(x: v128): v128 {
+  return logNearOne(x);
+}

@@ -7,7 +7,7 @@
 // are made a chunk at a time by pair-draws.ts; an antithetic pair shares one Philox path and lane 1
 // takes the negated normal (an exact sign flip, as draw() does).
 //
-// Results are left in pair-draws.ts's globals (no multi-value): lane 0 the first path, lane 1 the second.
+// Results are left in pair-draws.ts's end state, pair 0 (no multi-value): lane 0 the first path, lane 1 the second.
 
 import { CHUNK } from "./draws";
 import { pairBegin, pairFill, pairNormal, pairEnd } from "./pair-draws";
@@ -58,5 +58,5 @@ export function gbmPathPair(
       W = f64x2.add(W, f64x2.mul(sqdt2, z));
     }
   }
-  pairEnd(x, sumZ, Xi, Vx, W, first);
+  pairEnd(0, x, sumZ, Xi, Vx, W, first);
 }

@@ -2,7 +2,9 @@
 // heston-qe-pairs.ts): a chunk of each path's uniforms and normals made by fillDraws (draws.ts,
 // the same numbers the scalar kernel reads through draw() and normal()), read back as (path A,
 // path B) lane pairs. An antithetic pair has one Philox path: lane 1 reads path A's draws flipped
-// as draw() flips them (u -> 1 - u, z -> -z, both exact).
+// as draw() flips them (u -> 1 - u, z -> -z, both exact). The Heston QE kernel steps two pairs at
+// once, (A, B) and (C, D) (quadFill, quadNormal, quadUniform); every lane still reads exactly the
+// draws of its own path.
 
 import { CHUNK, fillDraws } from "./draws";
 
@@ -11,11 +13,19 @@ const BUF_NA: usize = BUF_UA + (<usize>CHUNK << 3);
 const BUF_UB: usize = BUF_NA + (<usize>CHUNK << 3);
 const BUF_NB: usize = BUF_UB + (<usize>CHUNK << 3);
 const BUF_T: usize = memory.data(<i32>CHUNK * 2 + 4, 16);
+/** The second pair's buffers (quadFill). */
+const BUF_UC: usize = memory.data(<i32>CHUNK * 32, 16);
+const BUF_NC: usize = BUF_UC + (<usize>CHUNK << 3);
+const BUF_UD: usize = BUF_NC + (<usize>CHUNK << 3);
+const BUF_ND: usize = BUF_UD + (<usize>CHUNK << 3);
 
 let gFlip: bool = false;
 /** Where lane 1 reads: path B's buffers, or path A's when flipped. */
 let gUB: usize = BUF_UB;
 let gNB: usize = BUF_NB;
+/** Where lane 1 of the second pair reads: path D's buffers, or path C's when flipped. */
+let gUD: usize = BUF_UD;
+let gND: usize = BUF_ND;
 /** Lane 1's flips: the sign bit of the normal; 1 - u selected for the uniform. */
 let gSign: v128 = i64x2.splat(0);
 
@@ -24,6 +34,8 @@ export function pairBegin(flip: bool): void {
   gFlip = flip;
   gUB = flip ? BUF_UA : BUF_UB;
   gNB = flip ? BUF_NA : BUF_NB;
+  gUD = flip ? BUF_UC : BUF_UD;
+  gND = flip ? BUF_NC : BUF_ND;
   gSign = flip ? i64x2(0, 0x8000000000000000) : i64x2(0, 0);
 }
 
@@ -31,6 +43,49 @@ export function pairBegin(flip: bool): void {
 export function pairFill(pathA: u32, pathB: u32, base: u32, n: u32): void {
   fillDraws(pathA, base, n, BUF_UA, BUF_NA, BUF_T);
   if (!gFlip) fillDraws(pathB, base, n, BUF_UB, BUF_NB, BUF_T);
+}
+
+/** Fill draws [base, base + n) (n even, <= CHUNK) of the two pairs (pathB, pathD unused when flipped). */
+export function quadFill(pathA: u32, pathB: u32, pathC: u32, pathD: u32, base: u32, n: u32): void {
+  fillDraws(pathA, base, n, BUF_UA, BUF_NA, BUF_T);
+  if (!gFlip) fillDraws(pathB, base, n, BUF_UB, BUF_NB, BUF_T);
+  fillDraws(pathC, base, n, BUF_UC, BUF_NC, BUF_T);
+  if (!gFlip) fillDraws(pathD, base, n, BUF_UD, BUF_ND, BUF_T);
+}
+
+/**
+ * Where the draws of the last quadFill are: the uniforms (k = 0) and normals (k = 1) of lane 0 of
+ * pair p (0: A, 1: C), and of lane 1 (path B, D, or the lane-0 path's when flipped), for kernels
+ * that keep the four addresses in locals (lanesAt).
+ */
+export function quadBuffer(p: i32, lane: i32, k: i32): usize {
+  const lo = p == 0 ? BUF_UA : BUF_UC;
+  const hi = gFlip ? lo : p == 0 ? BUF_UB : BUF_UD;
+  return (lane == 0 ? lo : hi) + (<usize>k * (<usize>CHUNK << 3));
+}
+
+/** The doubles at lo + o and hi + o as (lane 0, lane 1). */
+// @ts-ignore: decorator
+@inline
+export function lanesAt(lo: usize, hi: usize, o: usize): v128 {
+  return v128.load64_lane(hi + o, v128.load64_zero(lo + o), 1);
+}
+
+/** The normals of draw base + i of paths C and D (i < n of the last quadFill). */
+// @ts-ignore: decorator
+@inline
+export function quadNormal(i: u32): v128 {
+  const o = <usize>i << 3;
+  return v128.xor(v128.load64_lane(gND + o, v128.load64_zero(BUF_NC + o), 1), gSign);
+}
+
+/** The uniforms of draw base + i of paths C and D. */
+// @ts-ignore: decorator
+@inline
+export function quadUniform(i: u32): v128 {
+  const o = <usize>i << 3;
+  const u = v128.load64_lane(gUD + o, v128.load64_zero(BUF_UC + o), 1);
+  return gFlip ? f64x2.replace_lane(u, 1, 1.0 - f64x2.extract_lane(u, 1)) : u;
 }
 
 /** The normals of draw base + i of the two paths (i < n of the last pairFill). */
@@ -50,23 +105,35 @@ export function pairUniform(i: u32): v128 {
   return gFlip ? f64x2.replace_lane(u, 1, 1.0 - f64x2.extract_lane(u, 1)) : u;
 }
 
-// The end state of the last pair of paths (lane 0 the first path): log spot, sum of z, sum of
-// sd z, sum of sd^2, W_T (GBM; 0 otherwise), z_1 / sd_1.
-export let pairX: v128 = f64x2.splat(0.0);
-export let pairSumZ: v128 = f64x2.splat(0.0);
-export let pairXi: v128 = f64x2.splat(0.0);
-export let pairVx: v128 = f64x2.splat(0.0);
-export let pairW: v128 = f64x2.splat(0.0);
-export let pairFirstScore: v128 = f64x2.splat(0.0);
+// The end state of the last pair (or two pairs) of paths, per pair k at PAIR_END + 96 k: six
+// f64x2 fields (lane 0 path A or C, lane 1 path B or D): log spot, sum of z, sum of sd z, sum of
+// sd^2, W_T (GBM; 0 otherwise), z_1 / sd_1. Memory, not globals: mcShard reads path s of a group
+// of four as slot s (pairEndLane).
+const PAIR_END: usize = memory.data(2 * 96, 16);
+/** Fields of the end state (pairEndLane). */
+export const END_X: i32 = 0;
+export const END_SUM_Z: i32 = 1;
+export const END_XI: i32 = 2;
+export const END_VX: i32 = 3;
+export const END_W: i32 = 4;
+export const END_FIRST: i32 = 5;
 
-/** Record the end state of a pair (see the globals above). */
+/** Record the end state of pair k (0: paths A, B; 1: paths C, D). */
 // @ts-ignore: decorator
 @inline
-export function pairEnd(x: v128, sumZ: v128, Xi: v128, Vx: v128, W: v128, first: v128): void {
-  pairX = x;
-  pairSumZ = sumZ;
-  pairXi = Xi;
-  pairVx = Vx;
-  pairW = W;
-  pairFirstScore = first;
+export function pairEnd(k: i32, x: v128, sumZ: v128, Xi: v128, Vx: v128, W: v128, first: v128): void {
+  const p = PAIR_END + <usize>k * 96;
+  v128.store(p, x);
+  v128.store(p, sumZ, 16);
+  v128.store(p, Xi, 32);
+  v128.store(p, Vx, 48);
+  v128.store(p, W, 64);
+  v128.store(p, first, 80);
+}
+
+/** Field `field` (END_*) of path `slot` (0..3: A, B, C, D) of the last pairEnd calls. */
+// @ts-ignore: decorator
+@inline
+export function pairEndLane(slot: i32, field: i32): f64 {
+  return load<f64>(PAIR_END + <usize>(slot >>> 1) * 96 + (<usize>field << 4) + (<usize>(slot & 1) << 3));
 }

@@ -1,0 +1,93 @@
+// Probe kernels for bench/heston-qe.mjs (compiled on the fly, never part of the package): the parts
+// of a Heston QE path step (draws of four paths, the four-path QE step on fixed draws) and the
+// ceilings the 0.6 s target is judged against (f64x2 exp, division and square root throughput).
+import { quadFill, pairBegin, quadBuffer, lanesAt } from "../../assembly/montecarlo/pair-draws";
+import { drawsBegin } from "../../assembly/montecarlo/draws";
+import { qeConstants, qeVariance, qeQuadratic, qeSd, qeLogStep, gK0, gOk, c, C_MU } from "../../assembly/montecarlo/heston-qe-pairs";
+import { expX2 } from "../../assembly/math/f64x2-elementary";
+export { mcShard } from "../../assembly/montecarlo/paths";
+
+/** n path-steps' worth of quadFill (4 paths x 2 draws per step). */
+export function probeQuadFill(n: i32): void {
+  drawsBegin(0, 20260101, 0, 0);
+  pairBegin(false);
+  for (let k = 0; k < n; k += 512) quadFill(<u32>k, <u32>k + 1, <u32>k + 2, <u32>k + 3, 0, 256);
+}
+/** n path-steps of the quadratic-first four-path QE step (bench model) on one chunk of draws, never refilled. */
+export function probeQuadSteps(n: i32): f64 {
+  drawsBegin(0, 20260101, 0, 0);
+  pairBegin(false);
+  quadFill(1, 2, 3, 4, 0, 256);
+  const dt = 1.0 / 252.0, kappa = 1.5, theta = 0.04, xi = 0.5, rho = -0.7;
+  const E = Math.exp(-kappa * dt);
+  const c1 = xi * xi * E * (1.0 - E) / kappa;
+  const c2 = theta * xi * xi * (1.0 - E) * (1.0 - E) / (2.0 * kappa);
+  const r = rho / xi;
+  const K0 = -r * kappa * theta * dt, K1 = 0.5 * dt * (kappa * r - 0.5) - r, K2 = 0.5 * dt * (kappa * r - 0.5) + r, K3 = 0.5 * dt * (1.0 - rho * rho);
+  qeConstants(0.0, theta, E, c1, c2, K2 + 0.5 * K3, K1 + 0.5 * K3, K0, K1, K2, K3, K3, 0.0);
+  let x = f64x2.splat(0.0), v = f64x2.splat(0.04), xC = x, vC = v;
+  const uLo = quadBuffer(0, 0, 0), uHi = quadBuffer(0, 1, 0), nLo = quadBuffer(0, 0, 1), nHi = quadBuffer(0, 1, 1);
+  const uLoC = quadBuffer(1, 0, 0), uHiC = quadBuffer(1, 1, 0), nLoC = quadBuffer(1, 0, 1), nHiC = quadBuffer(1, 1, 1);
+  for (let k = 0; k < n; k += 512) {
+    for (let i = 0; i < 256; i += 2) {
+      const o = <usize>i << 3;
+      const zv = lanesAt(nLo, nHi, o);
+      const zvC = lanesAt(nLoC, nHiC, o);
+      let vn = qeQuadratic(v, zv);
+      let k0 = gK0;
+      if (!i64x2.all_true(gOk)) {
+        vn = qeVariance(v, zv, uLo, uHi, o, false);
+        k0 = gK0;
+      }
+      let vnC = qeQuadratic(vC, zvC);
+      let k0C = gK0;
+      if (!i64x2.all_true(gOk)) {
+        vnC = qeVariance(vC, zvC, uLoC, uHiC, o, false);
+        k0C = gK0;
+      }
+      const z = f64x2.add(lanesAt(nLo, nHi, o + 8), c(C_MU));
+      x = qeLogStep(x, k0, v, vn, qeSd(v, vn), z);
+      v = vn;
+      const zC = f64x2.add(lanesAt(nLoC, nHiC, o + 8), c(C_MU));
+      xC = qeLogStep(xC, k0C, vC, vnC, qeSd(vC, vnC), zC);
+      vC = vnC;
+    }
+  }
+  return f64x2.extract_lane(x, 0) + f64x2.extract_lane(xC, 1);
+}
+/** n independent f64x2 divisions (8 chains), and n square roots. */
+export function probeDiv(n: i32): f64 {
+  let a = f64x2.splat(1.0), b = f64x2.splat(1.1), cc = f64x2.splat(1.2), e = f64x2.splat(1.3);
+  let a2 = f64x2.splat(1.4), b2 = f64x2.splat(1.5), c2 = f64x2.splat(1.6), e2 = f64x2.splat(1.7);
+  const m = f64x2.splat(1.0000001);
+  for (let j = 0; j < n; j += 8) {
+    a = f64x2.div(a, m); b = f64x2.div(b, m); cc = f64x2.div(cc, m); e = f64x2.div(e, m);
+    a2 = f64x2.div(a2, m); b2 = f64x2.div(b2, m); c2 = f64x2.div(c2, m); e2 = f64x2.div(e2, m);
+  }
+  return f64x2.extract_lane(f64x2.add(f64x2.add(f64x2.add(a, b), f64x2.add(cc, e)), f64x2.add(f64x2.add(a2, b2), f64x2.add(c2, e2))), 0);
+}
+export function probeSqrt(n: i32): f64 {
+  let s = f64x2.splat(0.0);
+  let p = f64x2(1.5, 2.5);
+  const d = f64x2.splat(1e-9);
+  for (let j = 0; j < n; j += 8) {
+    p = f64x2.add(p, d);
+    s = f64x2.add(s, f64x2.add(f64x2.add(f64x2.add(f64x2.sqrt(p), f64x2.sqrt(f64x2.add(p, d))), f64x2.add(f64x2.sqrt(f64x2.sub(p, d)), f64x2.sqrt(f64x2.mul(p, d)))),
+      f64x2.add(f64x2.add(f64x2.sqrt(f64x2.add(p, p)), f64x2.sqrt(f64x2.mul(p, p))), f64x2.add(f64x2.sqrt(f64x2.sub(p, p)), f64x2.sqrt(f64x2.div(p, p))))));
+  }
+  return f64x2.extract_lane(s, 0);
+}
+/** The ceiling: n exponentials, two per f64x2 (expX2, bit for bit the shared scalar exp). */
+export function probeExpX2(n: i32): f64 {
+  let s = f64x2.splat(0.0);
+  let p = f64x2(-0.3, 0.2);
+  const d = f64x2.splat(1e-9);
+  for (let k = 0; k < n; k += 2) {
+    p = f64x2.add(p, d);
+    s = f64x2.add(s, expX2(p));
+  }
+  return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+}
+export function heapBase(): usize {
+  return __heap_base;
+}
