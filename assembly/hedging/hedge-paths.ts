@@ -51,7 +51,7 @@ import {
   H_MODEL, H_SPOT, H_RATE, H_DIVIDEND, H_HORIZON, H_VOL, H_V0, H_KAPPA, H_THETA, H_VOL_OF_VAR, H_RHO,
   H_JUMP_INTENSITY, H_JUMP_MEAN, H_JUMP_VOL, H_HEDGE_VOL, H_STRATEGY, H_BAND_MODE, H_BAND,
   H_RISK_AVERSION, H_TO_EDGE, H_PROPORTIONAL, H_FIXED, H_OPTION_PROPORTIONAL, H_HEDGE_TYPE, H_HEDGE_STRIKE,
-  H_HEDGE_EXPIRY, STRATEGY_NONE, STRATEGY_DELTA_GAMMA, BAND_NONE, BAND_WHALLEY_WILMOTT,
+  H_HEDGE_EXPIRY, STRATEGY_NONE, STRATEGY_DELTA, STRATEGY_DELTA_GAMMA, BAND_NONE, BAND_WHALLEY_WILMOTT,
   OPT_QUANTITY, OPT_TYPE, OPT_STRIKE, OPT_EXPIRY, OPT_SETTLE, OPT_COLUMNS, HEDGE_STEP_COLUMNS, HEDGE_OPTION_COLUMNS,
 } from "./layout";
 
@@ -273,6 +273,51 @@ function spotsX2(pX: usize): void {
 }
 
 /**
+ * The book's delta at every rebalancing date (delta without gamma) of the pair at pX into pDb,
+ * [steps + 1][2], like the spots (spotsX2) in a loop of its own: no date depends on the previous
+ * one there, so the out-of-order core overlaps the Phi latencies of consecutive dates (in the
+ * hedging loop, one date at a time, they were the bound). The same operations as the fused
+ * loop: the bits do not change.
+ */
+function bookDeltasX2(pX: usize, pDb: usize): void {
+  const steps = gSteps;
+  const n = gN;
+  const zero = f64x2.splat(0.0);
+  const one = f64x2.splat(1.0);
+  // Two dates per pass (i and j = i + every, j's terms ignored past the last date): two
+  // independent Phi chains side by side.
+  for (let i = 0; i < steps; i += gEvery << 1) {
+    const j = i + gEvery;
+    const both = j < steps;
+    const jj = both ? j : i;
+    const xi = v128.load(pX + (<usize>i << 4));
+    const xj = v128.load(pX + (<usize>jj << 4));
+    const rowI = gOptTab + <usize>i * gRowBytes;
+    const rowJ = gOptTab + <usize>jj * gRowBytes;
+    let dbi = zero;
+    let dbj = zero;
+    for (let k = 0; k < n; ++k) {
+      const o = gOpt + (<usize>(k * OPT_COLUMNS) << 3);
+      const settle = <i32>at(o, OPT_SETTLE);
+      if (settle <= i) continue;
+      const ko = <usize>(k * HEDGE_OPTION_COLUMNS) << 3;
+      const q = f64x2.splat(at(o, OPT_QUANTITY));
+      const call = at(o, OPT_TYPE) > 0.0;
+      const ri = rowI + ko;
+      const rj = rowJ + ko;
+      const d1i = f64x2.add(f64x2.mul(xi, f64x2.splat(at(ri, 0))), f64x2.splat(at(ri, 1)));
+      const d1j = f64x2.add(f64x2.mul(xj, f64x2.splat(at(rj, 0))), f64x2.splat(at(rj, 1)));
+      const Ni = normalCdfTableX2(d1i);
+      const Nj = normalCdfTableX2(d1j);
+      dbi = f64x2.add(dbi, f64x2.mul(q, f64x2.mul(f64x2.splat(at(ri, 2)), call ? Ni : f64x2.sub(Ni, one))));
+      if (settle > jj) dbj = f64x2.add(dbj, f64x2.mul(q, f64x2.mul(f64x2.splat(at(rj, 2)), call ? Nj : f64x2.sub(Nj, one))));
+    }
+    v128.store(pDb + (<usize>i << 4), dbi);
+    if (both) v128.store(pDb + (<usize>j << 4), dbj);
+  }
+}
+
+/**
  * hedgePath on two paths at once, one per f64x2 lane (log spots interleaved at pX, [steps + 1][2],
  * then their spots from spotsX2, then room for the book deltas, [steps + 1][2] each):
  * the scalar loop's operations in its order, branches that differ per lane (settlement, band
@@ -293,46 +338,11 @@ function hedgePathX2(pX: usize): void {
   let g = zero;
   let Sprev = spot2;
   let Hprev = f64x2.splat(gH0);
-  // The book's delta at every rebalancing date (delta without gamma), like the spots
-  // (spotsX2) in a loop of its own: no step depends on the previous one there, so the out-of-order core overlaps the
-  // exp and Phi latencies of consecutive dates (in the hedging loop below, one date at a time,
-  // they were the bound). The same operations as the fused loop: the bits do not change.
+  // Delta without gamma: the book's deltas first, in a loop of their own (bookDeltasX2).
   const pS = pX + (<usize>(steps + 1) << 4);
   const pDb = pS + (<usize>(steps + 1) << 4);
   const deltaOnly = !needGamma && gStrategy != STRATEGY_NONE;
-  if (deltaOnly) {
-    // Two dates per pass (i and j = i + every, j's terms ignored past the last date): two
-    // independent Phi chains side by side.
-    for (let i = 0; i < steps; i += gEvery << 1) {
-      const j = i + gEvery;
-      const both = j < steps;
-      const jj = both ? j : i;
-      const xi = v128.load(pX + (<usize>i << 4));
-      const xj = v128.load(pX + (<usize>jj << 4));
-      const rowI = gOptTab + <usize>i * gRowBytes;
-      const rowJ = gOptTab + <usize>jj * gRowBytes;
-      let dbi = zero;
-      let dbj = zero;
-      for (let k = 0; k < n; ++k) {
-        const o = gOpt + (<usize>(k * OPT_COLUMNS) << 3);
-        const settle = <i32>at(o, OPT_SETTLE);
-        if (settle <= i) continue;
-        const ko = <usize>(k * HEDGE_OPTION_COLUMNS) << 3;
-        const q = f64x2.splat(at(o, OPT_QUANTITY));
-        const call = at(o, OPT_TYPE) > 0.0;
-        const ri = rowI + ko;
-        const rj = rowJ + ko;
-        const d1i = f64x2.add(f64x2.mul(xi, f64x2.splat(at(ri, 0))), f64x2.splat(at(ri, 1)));
-        const d1j = f64x2.add(f64x2.mul(xj, f64x2.splat(at(rj, 0))), f64x2.splat(at(rj, 1)));
-        const Ni = normalCdfTableX2(d1i);
-        const Nj = normalCdfTableX2(d1j);
-        dbi = f64x2.add(dbi, f64x2.mul(q, f64x2.mul(f64x2.splat(at(ri, 2)), call ? Ni : f64x2.sub(Ni, one))));
-        if (settle > jj) dbj = f64x2.add(dbj, f64x2.mul(q, f64x2.mul(f64x2.splat(at(rj, 2)), call ? Nj : f64x2.sub(Nj, one))));
-      }
-      v128.store(pDb + (<usize>i << 4), dbi);
-      if (both) v128.store(pDb + (<usize>j << 4), dbj);
-    }
-  }
+  if (deltaOnly) bookDeltasX2(pX, pDb);
   let next: i32 = 0;
   for (let i = 0; i <= steps; ++i) {
     const x = v128.load(pX + (<usize>i << 4));
@@ -432,6 +442,114 @@ function hedgePathX2(pX: usize): void {
     }
     Sprev = S;
     Hprev = H;
+  }
+  rPnl = f64x2.extract_lane(pnl, 0);
+  rCost = f64x2.extract_lane(cost, 0);
+  rTrades = f64x2.extract_lane(trades, 0);
+  rPnl1 = f64x2.extract_lane(pnl, 1);
+  rCost1 = f64x2.extract_lane(cost, 1);
+  rTrades1 = f64x2.extract_lane(trades, 1);
+}
+
+/**
+ * The settlement loop of step i (options settling at i; at the horizon, those alive are marked):
+ * hedgePathX2's loop, for the pair loops that call it only at event steps (eventAfter).
+ */
+// @ts-ignore: decorator
+@inline
+function settleX2(pnl: v128, i: i32, S: v128, x: v128, D: v128, rowI: usize): v128 {
+  const steps = gSteps;
+  for (let k = 0; k < gN; ++k) {
+    const o = gOpt + (<usize>(k * OPT_COLUMNS) << 3);
+    const settle = <i32>at(o, OPT_SETTLE);
+    if (settle == i) {
+      const e = f64x2.mul(f64x2.splat(at(o, OPT_TYPE)), f64x2.sub(S, f64x2.splat(at(o, OPT_STRIKE))));
+      const added = f64x2.add(pnl, f64x2.mul(f64x2.mul(f64x2.splat(at(o, OPT_QUANTITY)), D), e));
+      pnl = v128.bitselect(added, pnl, f64x2.gt(e, f64x2.splat(0.0)));
+    } else if (i == steps && settle > steps) {
+      const v = bsPriceX2(at(o, OPT_TYPE), at(o, OPT_STRIKE), S, x, rowI + (<usize>(k * HEDGE_OPTION_COLUMNS) << 3));
+      pnl = f64x2.add(pnl, f64x2.mul(f64x2.mul(f64x2.splat(at(o, OPT_QUANTITY)), D), v));
+    }
+  }
+  return pnl;
+}
+
+/**
+ * The first step after i where settleX2 does anything: an option settles, or the horizon when an
+ * option is alive there; steps + 1 when none is left.
+ */
+function eventAfter(i: i32): i32 {
+  const steps = gSteps;
+  let e = steps + 1;
+  for (let k = 0; k < gN; ++k) {
+    const settle = <i32>at(gOpt + (<usize>(k * OPT_COLUMNS) << 3), OPT_SETTLE);
+    const s = settle > steps ? steps : settle;
+    if (s > i && s < e) e = s;
+  }
+  return e;
+}
+
+/**
+ * hedgePathX2 for the delta strategy on the clock (BAND_NONE), the common case: the same
+ * operations on each lane in the same order, so the same bits, with what this strategy makes
+ * constant taken out of the step loop. The hedge option's terms vanish (g = gs = H = 0: the
+ * option-cost term of a trade is the constant (k_o 0) 0), a trade is hs != h, and a masked
+ * update x -/+ (Dc & trade) equals the select of hedgePathX2 bit for bit (x - (+0) is x, and cost
+ * and trades are never -0). Options are visited only at their settlement steps (eventAfter).
+ */
+function hedgeDeltaClockX2(pX: usize): void {
+  const steps = gSteps;
+  const every = gEvery;
+  const zero = f64x2.splat(0.0);
+  const one = f64x2.splat(1.0);
+  const prop = f64x2.splat(gProp);
+  const gTerm = f64x2.splat(gOptProp * Math.abs(0.0 - 0.0) * 0.0);
+  const fixed = f64x2.splat(gFixed);
+  const pS = pX + (<usize>(steps + 1) << 4);
+  const pDb = pS + (<usize>(steps + 1) << 4);
+  bookDeltasX2(pX, pDb);
+  let pnl = f64x2.splat(gPnl0);
+  let cost = zero;
+  let trades = zero;
+  let h = zero;
+  let Sprev = f64x2.splat(gSpot);
+  let Dprev = at(gStepTab, 0);
+  let next = every;
+  let event = eventAfter(0);
+  // Date 0: a trade from h = 0 at the spot.
+  {
+    const hs = f64x2.neg(v128.load(pDb));
+    const trade = f64x2.ne(hs, h);
+    const c = f64x2.add(f64x2.add(f64x2.mul(f64x2.mul(prop, f64x2.abs(f64x2.sub(hs, h))), Sprev), gTerm), fixed);
+    const Dc = v128.and(f64x2.mul(f64x2.splat(Dprev), c), trade);
+    pnl = f64x2.sub(pnl, Dc);
+    cost = f64x2.add(cost, Dc);
+    trades = f64x2.add(trades, v128.and(one, trade));
+    h = v128.bitselect(hs, h, trade);
+  }
+  let st = gStepTab;
+  for (let i = 1; i <= steps; ++i) {
+    st += <usize>HEDGE_STEP_COLUMNS << 3;
+    const S = v128.load(pS + (<usize>i << 4));
+    const D = at(st, 0);
+    pnl = f64x2.add(pnl, f64x2.mul(h, f64x2.sub(f64x2.mul(f64x2.splat(at(st, 1)), S), f64x2.mul(f64x2.splat(Dprev), Sprev))));
+    if (i == event) {
+      pnl = settleX2(pnl, i, S, v128.load(pX + (<usize>i << 4)), f64x2.splat(D), gOptTab + <usize>i * gRowBytes);
+      event = eventAfter(i);
+    }
+    if (i == next && i < steps) {
+      next += every;
+      const hs = f64x2.neg(v128.load(pDb + (<usize>i << 4)));
+      const trade = f64x2.ne(hs, h);
+      const c = f64x2.add(f64x2.add(f64x2.mul(f64x2.mul(prop, f64x2.abs(f64x2.sub(hs, h))), S), gTerm), fixed);
+      const Dc = v128.and(f64x2.mul(f64x2.splat(D), c), trade);
+      pnl = f64x2.sub(pnl, Dc);
+      cost = f64x2.add(cost, Dc);
+      trades = f64x2.add(trades, v128.and(one, trade));
+      h = v128.bitselect(hs, h, trade);
+    }
+    Dprev = D;
+    Sprev = S;
   }
   rPnl = f64x2.extract_lane(pnl, 0);
   rCost = f64x2.extract_lane(cost, 0);
@@ -579,7 +697,8 @@ export function hedgeShard(
       spotsX2(pPath);
       for (let r = 0; r < nRuns; ++r) {
         gEvery = <i32>at(pEvery, r);
-        hedgePathX2(pPath);
+        if (strategy == STRATEGY_DELTA && bandMode == BAND_NONE) hedgeDeltaClockX2(pPath);
+        else hedgePathX2(pPath);
         const o = r * count + i;
         put(pPnl, o, rPnl);
         put(pCost, o, rCost);
