@@ -273,47 +273,43 @@ function spotsX2(pX: usize): void {
 }
 
 /**
- * The book's delta at every rebalancing date (delta without gamma) of the pair at pX into pDb,
- * [steps + 1][2], like the spots (spotsX2) in a loop of its own: no date depends on the previous
- * one there, so the out-of-order core overlaps the Phi latencies of consecutive dates (in the
- * hedging loop, one date at a time, they were the bound). The same operations as the fused
- * loop: the bits do not change.
+ * The book's delta at every rebalancing date of the pair at pX into pDb, [steps + 1][2]
+ * (strategies without gamma), option by option: sum_k q_k e^{-q tau} (Phi(d1) - (0 or 1)) in k order
+ * from 0, as the scalar loop adds it (N - 0 is N, so calls and puts share one line). Dates are
+ * independent, so two go side by side (two Phi chains for the out-of-order core to overlap).
  */
 function bookDeltasX2(pX: usize, pDb: usize): void {
   const steps = gSteps;
-  const n = gN;
+  const every = gEvery;
   const zero = f64x2.splat(0.0);
-  const one = f64x2.splat(1.0);
-  // Two dates per pass (i and j = i + every, j's terms ignored past the last date): two
-  // independent Phi chains side by side.
-  for (let i = 0; i < steps; i += gEvery << 1) {
-    const j = i + gEvery;
-    const both = j < steps;
-    const jj = both ? j : i;
-    const xi = v128.load(pX + (<usize>i << 4));
-    const xj = v128.load(pX + (<usize>jj << 4));
-    const rowI = gOptTab + <usize>i * gRowBytes;
-    const rowJ = gOptTab + <usize>jj * gRowBytes;
-    let dbi = zero;
-    let dbj = zero;
-    for (let k = 0; k < n; ++k) {
-      const o = gOpt + (<usize>(k * OPT_COLUMNS) << 3);
-      const settle = <i32>at(o, OPT_SETTLE);
-      if (settle <= i) continue;
-      const ko = <usize>(k * HEDGE_OPTION_COLUMNS) << 3;
-      const q = f64x2.splat(at(o, OPT_QUANTITY));
-      const call = at(o, OPT_TYPE) > 0.0;
-      const ri = rowI + ko;
-      const rj = rowJ + ko;
-      const d1i = f64x2.add(f64x2.mul(xi, f64x2.splat(at(ri, 0))), f64x2.splat(at(ri, 1)));
-      const d1j = f64x2.add(f64x2.mul(xj, f64x2.splat(at(rj, 0))), f64x2.splat(at(rj, 1)));
+  for (let i = 0; i < steps; i += every) v128.store(pDb + (<usize>i << 4), zero);
+  const stride = <usize>every * gRowBytes;
+  for (let k = 0; k < gN; ++k) {
+    const o = gOpt + (<usize>(k * OPT_COLUMNS) << 3);
+    const settle = <i32>at(o, OPT_SETTLE);
+    // Alive at date i while i < settle.
+    const end = settle < steps ? settle : steps;
+    const q = f64x2.splat(at(o, OPT_QUANTITY));
+    const shift = f64x2.splat(at(o, OPT_TYPE) > 0.0 ? 0.0 : 1.0);
+    let row = gOptTab + (<usize>(k * HEDGE_OPTION_COLUMNS) << 3);
+    let i = 0;
+    for (; i + every < end; i += every << 1) {
+      const pi = pDb + (<usize>i << 4);
+      const pj = pDb + (<usize>(i + every) << 4);
+      const rj = row + stride;
+      const d1i = f64x2.add(f64x2.mul(v128.load(pX + (<usize>i << 4)), f64x2.splat(at(row, 0))), f64x2.splat(at(row, 1)));
+      const d1j = f64x2.add(f64x2.mul(v128.load(pX + (<usize>(i + every) << 4)), f64x2.splat(at(rj, 0))), f64x2.splat(at(rj, 1)));
       const Ni = normalCdfTableX2(d1i);
       const Nj = normalCdfTableX2(d1j);
-      dbi = f64x2.add(dbi, f64x2.mul(q, f64x2.mul(f64x2.splat(at(ri, 2)), call ? Ni : f64x2.sub(Ni, one))));
-      if (settle > jj) dbj = f64x2.add(dbj, f64x2.mul(q, f64x2.mul(f64x2.splat(at(rj, 2)), call ? Nj : f64x2.sub(Nj, one))));
+      v128.store(pi, f64x2.add(v128.load(pi), f64x2.mul(q, f64x2.mul(f64x2.splat(at(row, 2)), f64x2.sub(Ni, shift)))));
+      v128.store(pj, f64x2.add(v128.load(pj), f64x2.mul(q, f64x2.mul(f64x2.splat(at(rj, 2)), f64x2.sub(Nj, shift)))));
+      row = rj + stride;
     }
-    v128.store(pDb + (<usize>i << 4), dbi);
-    if (both) v128.store(pDb + (<usize>j << 4), dbj);
+    if (i < end) {
+      const pi = pDb + (<usize>i << 4);
+      const d1i = f64x2.add(f64x2.mul(v128.load(pX + (<usize>i << 4)), f64x2.splat(at(row, 0))), f64x2.splat(at(row, 1)));
+      v128.store(pi, f64x2.add(v128.load(pi), f64x2.mul(q, f64x2.mul(f64x2.splat(at(row, 2)), f64x2.sub(normalCdfTableX2(d1i), shift)))));
+    }
   }
 }
 
