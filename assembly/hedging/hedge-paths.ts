@@ -449,10 +449,9 @@ function hedgePathX2(pX: usize): void {
 
 /**
  * The settlement loop of step i (options settling at i; at the horizon, those alive are marked):
- * hedgePathX2's loop, for the pair loops that call it only at event steps (eventAfter).
+ * hedgePathX2's loop, for the pair loops that call it only at event steps (eventAfter). Out of
+ * line: inlined, its Black-Scholes marks crowd the registers of the step loop.
  */
-// @ts-ignore: decorator
-@inline
 function settleX2(pnl: v128, i: i32, S: v128, x: v128, D: v128, rowI: usize): v128 {
   const steps = gSteps;
   for (let k = 0; k < gN; ++k) {

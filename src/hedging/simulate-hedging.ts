@@ -86,8 +86,8 @@ export function assembleHedging(job: HedgingJob, output: Float64Array, elapsedMs
   // Common histogram range: the pooled 0.1% and 99.9% quantiles of every run.
   let lo = Infinity;
   let hi = -Infinity;
-  for (const p of perRun) {
-    const sorted = Float64Array.from(p.pnl).sort();
+  const sortedPnl = perRun.map((p) => Float64Array.from(p.pnl).sort());
+  for (const sorted of sortedPnl) {
     lo = Math.min(lo, sortedQuantile(sorted, 0.001));
     hi = Math.max(hi, sortedQuantile(sorted, 0.999));
   }
@@ -97,7 +97,7 @@ export function assembleHedging(job: HedgingJob, output: Float64Array, elapsedMs
     const every = job.every[r]!;
     const run: HedgingRun = {
       every, interval: every * dt, rebalancingDates: Math.ceil(job.steps / every),
-      pnl: pnlDistribution(p.pnl, job.quantiles, job.confidence), cost: mean(p.cost), trades: { mean: mean(p.trades).mean },
+      pnl: pnlDistribution(p.pnl, job.quantiles, job.confidence, sortedPnl[r]), cost: mean(p.cost), trades: { mean: mean(p.trades).mean },
       histogram: histogramCounts(p.pnl, edges),
     };
     if (job.samples) run.samples = p;
