@@ -485,7 +485,8 @@ function eventAfter(i: i32): i32 {
 }
 
 /**
- * hedgePathX2 for the delta strategy on the clock (BAND_NONE), the common case: the same
+ * hedgePathX2 for the delta strategy on the clock (BAND_NONE), the common case, and for no hedge
+ * (STRATEGY_NONE: h stays 0, the same gain line, no rebalancing): the same
  * operations on each lane in the same order, so the same bits, with what this strategy makes
  * constant taken out of the step loop. The hedge option's terms vanish (g = gs = H = 0: the
  * option-cost term of a trade is the constant (k_o 0) 0), a trade is hs != h, and a masked
@@ -502,7 +503,8 @@ function hedgeDeltaClockX2(pX: usize): void {
   const fixed = f64x2.splat(gFixed);
   const pS = pX + (<usize>(steps + 1) << 4);
   const pDb = pS + (<usize>(steps + 1) << 4);
-  bookDeltasX2(pX, pDb);
+  const hedged = gStrategy == STRATEGY_DELTA;
+  if (hedged) bookDeltasX2(pX, pDb);
   let pnl = f64x2.splat(gPnl0);
   let cost = zero;
   let trades = zero;
@@ -512,7 +514,7 @@ function hedgeDeltaClockX2(pX: usize): void {
   let next = every;
   let event = eventAfter(0);
   // Date 0: a trade from h = 0 at the spot.
-  {
+  if (hedged) {
     const hs = f64x2.neg(v128.load(pDb));
     const trade = f64x2.ne(hs, h);
     const c = f64x2.add(f64x2.add(f64x2.mul(f64x2.mul(prop, f64x2.abs(f64x2.sub(hs, h))), Sprev), gTerm), fixed);
@@ -532,7 +534,7 @@ function hedgeDeltaClockX2(pX: usize): void {
       pnl = settleX2(pnl, i, S, v128.load(pX + (<usize>i << 4)), f64x2.splat(D), gOptTab + <usize>i * gRowBytes);
       event = eventAfter(i);
     }
-    if (i == next && i < steps) {
+    if (i == next && i < steps && hedged) {
       next += every;
       const hs = f64x2.neg(v128.load(pDb + (<usize>i << 4)));
       const trade = f64x2.ne(hs, h);
@@ -692,7 +694,7 @@ export function hedgeShard(
       spotsX2(pPath);
       for (let r = 0; r < nRuns; ++r) {
         gEvery = <i32>at(pEvery, r);
-        if (strategy == STRATEGY_DELTA && bandMode == BAND_NONE) hedgeDeltaClockX2(pPath);
+        if ((strategy == STRATEGY_DELTA && bandMode == BAND_NONE) || strategy == STRATEGY_NONE) hedgeDeltaClockX2(pPath);
         else hedgePathX2(pPath);
         const o = r * count + i;
         put(pPnl, o, rPnl);
