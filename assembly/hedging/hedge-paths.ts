@@ -44,7 +44,8 @@ import { exp, log } from "../math/elementary";
 import { normalCdf, normalPdf } from "../math/normal-distribution";
 import { expX2, logX2 } from "../math/f64x2-elementary";
 import { normalPdfX2, normalCdfX2 } from "../math/f64x2-normal";
-import { MODEL_GBM, MODEL_HESTON_EULER, MODEL_MERTON, MODEL_BATES, DRAWS_PHILOX } from "../montecarlo/layout";
+import { MODEL_GBM, MODEL_HESTON_EULER, MODEL_MERTON, MODEL_BATES, MODEL_LOCAL_VOL, DRAWS_PHILOX } from "../montecarlo/layout";
+import { localVolAt, localVolRow } from "../montecarlo/local-vol-grid";
 import { gbmLogPathPair } from "./gbm-log-paths";
 import { normalCdfTable, normalCdfTableX2, normalCdfTableInit } from "./normal-cdf-table";
 import {
@@ -52,7 +53,8 @@ import {
   H_JUMP_INTENSITY, H_JUMP_MEAN, H_JUMP_VOL, H_HEDGE_VOL, H_STRATEGY, H_BAND_MODE, H_BAND,
   H_RISK_AVERSION, H_TO_EDGE, H_PROPORTIONAL, H_FIXED, H_OPTION_PROPORTIONAL, H_HEDGE_TYPE, H_HEDGE_STRIKE,
   H_HEDGE_EXPIRY, STRATEGY_NONE, STRATEGY_DELTA, STRATEGY_DELTA_GAMMA, BAND_NONE, BAND_WHALLEY_WILMOTT,
-  OPT_QUANTITY, OPT_TYPE, OPT_STRIKE, OPT_EXPIRY, OPT_SETTLE, OPT_COLUMNS, HEDGE_STEP_COLUMNS, HEDGE_OPTION_COLUMNS,
+  OPT_QUANTITY, OPT_TYPE, OPT_STRIKE, OPT_EXPIRY, OPT_SETTLE, OPT_HEDGE_VOL, OPT_COLUMNS, HEDGE_STEP_COLUMNS, HEDGE_OPTION_COLUMNS,
+  H_LV_TIMES, H_LV_POINTS, H_LV_KMIN, H_LV_DK, H_LV_GRID,
 } from "./layout";
 
 const PSI_C: f64 = 1.5;
@@ -569,11 +571,20 @@ export function hedgeShard(
   const model = <i32>par(pParams, H_MODEL);
   const strategy = <i32>par(pParams, H_STRATEGY);
   const bandMode = <i32>par(pParams, H_BAND_MODE);
-  if (model < MODEL_GBM || model > MODEL_BATES) return 1;
+  if ((model < MODEL_GBM || model > MODEL_BATES) && model != MODEL_LOCAL_VOL) return 1;
   if (strategy < STRATEGY_NONE || strategy > STRATEGY_DELTA_GAMMA || bandMode < BAND_NONE || bandMode > BAND_WHALLEY_WILMOTT) return 1;
-  const dps: i32 = model == MODEL_GBM ? 1 : model == MODEL_MERTON ? 3 : model == MODEL_BATES ? 4 : 2;
+  const dps: i32 = model == MODEL_GBM || model == MODEL_LOCAL_VOL ? 1 : model == MODEL_MERTON ? 3 : model == MODEL_BATES ? 4 : 2;
   if (<i64>steps * <i64>dps > 0x7fffffff) return 1;
   const start = <u64>pathStart;
+  // [hedging] Local vol: mcShard's grid (paths.ts), after the block; its checks.
+  const lvTf = model == MODEL_LOCAL_VOL ? par(pParams, H_LV_TIMES) : 2.0;
+  const lvKf = model == MODEL_LOCAL_VOL ? par(pParams, H_LV_POINTS) : 2.0;
+  const lvKMin = par(pParams, H_LV_KMIN);
+  const lvDk = par(pParams, H_LV_DK);
+  if (model == MODEL_LOCAL_VOL && (!(lvTf >= 2.0) || !(lvKf >= 2.0) || lvTf != Math.floor(lvTf) || lvKf != Math.floor(lvKf) || !(lvTf <= 1e9) || !(lvKf <= 1e9) || !(lvDk > 0.0))) return 1;
+  const lvT = <i32>lvTf;
+  const lvK = <i32>lvKf;
+  const pGrid = pParams + (<usize>H_LV_GRID << 3);
 
   const spot = par(pParams, H_SPOT);
   const rate = par(pParams, H_RATE);
@@ -616,7 +627,6 @@ export function hedgeShard(
   gOptTab = gStepTab + (<usize>(steps + 1) * HEDGE_STEP_COLUMNS << 3);
   gRowBytes = <usize>((nOptions + 1) * HEDGE_OPTION_COLUMNS) << 3;
   const pPath = gOptTab + <usize>(steps + 1) * gRowBytes;
-  const hvDrift = rate - divi + 0.5 * hv * hv;
   for (let i = 0; i <= steps; ++i) {
     const t = <f64>i * dt;
     const st = gStepTab + <usize>i * (<usize>HEDGE_STEP_COLUMNS << 3);
@@ -628,21 +638,23 @@ export function hedgeShard(
       let K: f64;
       let tau: f64;
       let alive: bool;
+      let vk = hv;
       if (k < nOptions) {
         const o = pOptions + (<usize>(k * OPT_COLUMNS) << 3);
         K = at(o, OPT_STRIKE);
         tau = at(o, OPT_EXPIRY) - t;
         alive = <f64>i < at(o, OPT_SETTLE);
+        vk = at(o, OPT_HEDGE_VOL);
       } else {
         K = gHStrike;
         tau = hExpiry - t;
         alive = strategy == STRATEGY_DELTA_GAMMA;
       }
       if (alive && tau > 0.0 && K > 0.0) {
-        const sdt = hv * Math.sqrt(tau);
+        const sdt = vk * Math.sqrt(tau);
         const a = 1.0 / sdt;
         put(row, 0, a);
-        put(row, 1, (hvDrift * tau - log(K)) * a);
+        put(row, 1, ((rate - divi + 0.5 * vk * vk) * tau - log(K)) * a);
         put(row, 2, exp(-divi * tau));
         put(row, 3, K * exp(-rate * tau));
         put(row, 4, sdt);
@@ -722,6 +734,11 @@ export function hedgeShard(
         const nj = poisson(uN, lamDt, pois0);
         const jumpSum = nj > 0 ? <f64>nj * jm + jv * Math.sqrt(<f64>nj) * normal(j0 + 2) : 0.0;
         x += gDrift + gSd * z + jumpSum;
+      } else if (model == MODEL_LOCAL_VOL) {
+        // mcShard's log-Euler step: sigma at the step's midpoint time and its starting k = ln(S / F(t_s)).
+        const z = normal(j0);
+        const sig = localVolAt(pGrid, lvT, lvK, lvKMin, lvDk, localVolRow(s, steps, lvT), x - (lnS0 + (rate - divi) * (<f64>s * dt)));
+        x += ((rate - divi) - 0.5 * sig * sig) * dt + sig * sqdt * z;
       } else if (model == MODEL_HESTON_EULER) {
         const zv = normal(j0);
         const z = normal(j0 + 1);
