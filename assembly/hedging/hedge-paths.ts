@@ -34,7 +34,9 @@
 // exp, exp and log the shared elementary functions: every output is bit for bit the JS twin's.
 //
 // GBM paths are made two at a time, one per f64x2 lane (pair-draws.ts draws, gbm-log-paths.ts):
-// the same operations in the same order per lane, bit for bit the scalar loop.
+// the same operations in the same order per lane, bit for bit the scalar loop. Paths of the other
+// models are made one at a time into the same lanes; every pair is then hedged by the pair loops
+// (hedgeDeltaClockX2, hedgePathX2), bit for bit hedgePath, which hedges an odd last path.
 //
 // Returns 0, or 1 for a malformed call (count, nOptions or nRuns < 0, steps < 1, unknown code, an interval < 1,
 // path indices beyond 2^32).
@@ -699,30 +701,22 @@ export function hedgeShard(
 
   drawsShardBegin(DRAWS_PHILOX, false, count, steps, dps, seedLo, seedHi, stream, 0, 0);
   const pairs = model == MODEL_GBM;
+  const fast = (strategy == STRATEGY_DELTA && bandMode == BAND_NONE) || strategy == STRATEGY_NONE;
   for (let i = 0; i < count; ++i) {
     if (pairs && i + 1 < count) {
       const pathA = <u32>(start + <u64>i);
       gbmLogPathPair(pathA, pathA + 1, steps, lnS0, gDrift, gSd, pPath);
-      spotsX2(pPath);
-      for (let r = 0; r < nRuns; ++r) {
-        gEvery = <i32>at(pEvery, r);
-        if ((strategy == STRATEGY_DELTA && bandMode == BAND_NONE) || strategy == STRATEGY_NONE) hedgeDeltaClockX2(pPath);
-        else hedgePathX2(pPath);
-        const o = r * count + i;
-        put(pPnl, o, rPnl);
-        put(pCost, o, rCost);
-        put(pTrades, o, rTrades);
-        put(pPnl, o + 1, rPnl1);
-        put(pCost, o + 1, rCost1);
-        put(pTrades, o + 1, rTrades1);
-      }
+      hedgePairRuns(pPath, fast, nRuns, pEvery, count, i, pPnl, pCost, pTrades);
       ++i;
       continue;
     }
     drawsShardPath(start, i);
     let x = lnS0;
     let v = v0;
-    store<f64>(pPath, x);
+    // Other models: paths one at a time, into the lanes of the pair layout (path i in lane i & 1),
+    // then hedged two at a time by the pair loops; an odd last path alone (scalar, stride 16).
+    const pLane = pPath + (<usize>(pairs ? 0 : i & 1) << 3);
+    store<f64>(pLane, x);
     for (let s = 0; s < steps; ++s) {
       const j0 = <u32>(s * dps);
       if (model == MODEL_GBM) {
@@ -780,16 +774,40 @@ export function hedgeShard(
         }
         v = vn;
       }
-      store<f64>(pPath + (<usize>(s + 1) << 3), x);
+      store<f64>(pLane + (<usize>(s + 1) << 4), x);
     }
-    for (let r = 0; r < nRuns; ++r) {
-      gEvery = <i32>at(pEvery, r);
-      hedgePath(pPath, 8);
-      const o = r * count + i;
-      put(pPnl, o, rPnl);
-      put(pCost, o, rCost);
-      put(pTrades, o, rTrades);
+    if (!pairs && (i & 1) != 0) {
+      hedgePairRuns(pPath, fast, nRuns, pEvery, count, i - 1, pPnl, pCost, pTrades);
+    } else if (pairs || i + 1 == count) {
+      for (let r = 0; r < nRuns; ++r) {
+        gEvery = <i32>at(pEvery, r);
+        hedgePath(pPath, 16);
+        const o = r * count + i;
+        put(pPnl, o, rPnl);
+        put(pCost, o, rCost);
+        put(pTrades, o, rTrades);
+      }
     }
   }
   return 0;
+}
+
+/**
+ * Hedge the pair of paths i, i + 1 whose log spots are in the lanes at pPath once per interval
+ * of pEvery (the spots first, spotsX2), and write their outputs.
+ */
+function hedgePairRuns(pPath: usize, fast: bool, nRuns: i32, pEvery: usize, count: i32, i: i32, pPnl: usize, pCost: usize, pTrades: usize): void {
+  spotsX2(pPath);
+  for (let r = 0; r < nRuns; ++r) {
+    gEvery = <i32>at(pEvery, r);
+    if (fast) hedgeDeltaClockX2(pPath);
+    else hedgePathX2(pPath);
+    const o = r * count + i;
+    put(pPnl, o, rPnl);
+    put(pCost, o, rCost);
+    put(pTrades, o, rTrades);
+    put(pPnl, o + 1, rPnl1);
+    put(pCost, o + 1, rCost1);
+    put(pTrades, o + 1, rTrades1);
+  }
 }
