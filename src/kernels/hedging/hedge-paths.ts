@@ -1,7 +1,8 @@
 // Discrete hedging shard kernel: pure-JS twin of assembly/hedging/hedge-paths.ts (see there for the
 // accounting, the strategies and the references). Line for line the AssemblyScript kernel with
-// `heap` views for raw loads and stores; the WASM twin makes GBM paths two per f64x2 lane, bit for
-// bit this scalar loop. Draws and path steps are those of src/kernels/montecarlo (same Philox
+// `heap` views for raw loads and stores; the WASM twin makes GBM paths two per f64x2 lane and hedges
+// every model's paths two at a time (with loops specialised to the delta clock), bit for bit this
+// scalar loop. Draws and path steps are those of src/kernels/montecarlo (same Philox
 // stream layout, same step formulas), exp / log / normal cdf and pdf the shared implementations (the
 // deltas' cdf the table of normal-cdf-table.ts, built from them):
 // every output is the WASM twin's, bit for bit.
