@@ -34,6 +34,9 @@ const CASES: Case[] = [
   }],
   ['Heston Euler unhedged', { model: { ...heston, scheme: 'euler' }, positions: book, paths: 100, steps: 25, seed: 11, strategy: 'none' }],
   ['Merton delta', { model: merton, positions: book, paths: 150, steps: 30, seed: 12, stream: 3 }],
+  ['Heston QE delta on the clock, compare 1/2 (odd path count: paths made one at a time, hedged in pairs, a scalar tail)', {
+    model: heston, positions: book, paths: 151, steps: 30, seed: 14, rebalance: { every: [1, 2] }, costs: { proportional: 0.001 },
+  }],
   ['Bates delta-gamma', { model: bates, positions: book, paths: 120, steps: 30, seed: 13, strategy: 'delta-gamma', hedgeOption: { type: 'call', strike: 105, expiry: 0.75 } }],
 ];
 
