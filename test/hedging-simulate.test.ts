@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { BACKENDS, engineFor, expectInputError, propertySeed } from './backends.js';
-import type { Engine, SimulateHedgingArgs, SimulateHedgingResult } from '../src/index.js';
+import type { Engine, SimulateHedgingArgs, SimulateHedgingResult, VolSurface } from '../src/index.js';
 import { InputError } from '../src/index.js';
 
 const gbm = { kind: 'gbm', spot: 100, rate: 0.03, dividendYield: 0.01, vol: 0.25 } as const;
@@ -34,6 +34,9 @@ const CASES: Case[] = [
   }],
   ['Heston Euler unhedged', { model: { ...heston, scheme: 'euler' }, positions: book, paths: 100, steps: 25, seed: 11, strategy: 'none' }],
   ['Merton delta', { model: merton, positions: book, paths: 150, steps: 30, seed: 12, stream: 3 }],
+  ['Heston QE delta on the clock, compare 1/2 (odd path count: paths made one at a time, hedged in pairs, a scalar tail)', {
+    model: heston, positions: book, paths: 151, steps: 30, seed: 14, rebalance: { every: [1, 2] }, costs: { proportional: 0.001 },
+  }],
   ['Bates delta-gamma', { model: bates, positions: book, paths: 120, steps: 30, seed: 13, strategy: 'delta-gamma', hedgeOption: { type: 'call', strike: 105, expiry: 0.75 } }],
 ];
 
@@ -128,6 +131,46 @@ function bs(type: 'call' | 'put', S: number, K: number, tau: number, r: number, 
     : { price: kd * normCdf(-d2) - eq * S * normCdf(-d1), delta: eq * (normCdf(d1) - 1) };
 }
 
+/**
+ * Daily delta hedge of `positions` along the spots S_0..S_n (independent of the kernel): Black-Scholes
+ * at each option's vol, proportional cost 0.001 and fixed cost 0.02 per trade, every step.
+ */
+function hedgeAlong(
+  S: Float64Array, positions: readonly { type: 'call' | 'put'; strike: number; expiry: number; quantity: number }[], vols: number[], r: number, q: number, dt: number,
+): { pnl: number; cost: number; trades: number } {
+  const steps = S.length - 1;
+  let pnl = 0;
+  let cost = 0;
+  let trades = 0;
+  positions.forEach((o, k) => {
+    pnl -= o.quantity * bs(o.type, S[0]!, o.strike, o.expiry, r, q, vols[k]!).price;
+  });
+  let h = 0;
+  for (let i = 0; i <= steps; i++) {
+    const t = i * dt;
+    const D = Math.exp(-r * t);
+    if (i > 0) {
+      pnl += h * (Math.exp(-r * t + q * dt) * S[i]! - Math.exp(-r * (t - dt)) * S[i - 1]!);
+      positions.forEach((o, k) => {
+        if (Math.round(o.expiry / dt) === i) pnl += o.quantity * D * bs(o.type, S[i]!, o.strike, 0, r, q, vols[k]!).price;
+        else if (i === steps && Math.round(o.expiry / dt) > steps) pnl += o.quantity * D * bs(o.type, S[i]!, o.strike, o.expiry - t, r, q, vols[k]!).price;
+      });
+    }
+    if (i < steps) {
+      let delta = 0;
+      positions.forEach((o, k) => {
+        if (Math.round(o.expiry / dt) > i) delta += o.quantity * bs(o.type, S[i]!, o.strike, o.expiry - t, r, q, vols[k]!).delta;
+      });
+      const c = 0.001 * Math.abs(-delta - h) * S[i]! + 0.02;
+      pnl -= D * c;
+      cost += D * c;
+      trades++;
+      h = -delta;
+    }
+  }
+  return { pnl, cost, trades };
+}
+
 describe.each(BACKENDS)('simulateHedging (%s)', (backend) => {
   it('paths are the Monte Carlo engine\'s, and the P&L is the hedge accounting along them', async () => {
     const e: Engine = await engineFor(backend);
@@ -140,29 +183,7 @@ describe.each(BACKENDS)('simulateHedging (%s)', (backend) => {
       const { rate: r, dividendYield: q } = model;
       const dt = 0.5 / steps;
       for (let p = 0; p < 9; p++) {
-        const S = spots.subarray(p * (steps + 1), (p + 1) * (steps + 1));
-        let pnl = 0;
-        let cost = 0;
-        let trades = 0;
-        for (const o of positions) pnl -= o.quantity * bs(o.type, S[0]!, o.strike, o.expiry, r, q, hv).price;
-        let h = 0;
-        for (let i = 0; i <= steps; i++) {
-          const t = i * dt;
-          const D = Math.exp(-r * t);
-          if (i > 0) {
-            pnl += h * (Math.exp(-r * t + q * dt) * S[i]! - Math.exp(-r * (t - dt)) * S[i - 1]!);
-            for (const o of positions) if (Math.round(o.expiry / dt) === i) pnl += o.quantity * D * bs(o.type, S[i]!, o.strike, 0, r, q, hv).price;
-          }
-          if (i < steps) {
-            let delta = 0;
-            for (const o of positions) if (Math.round(o.expiry / dt) > i) delta += o.quantity * bs(o.type, S[i]!, o.strike, o.expiry - t, r, q, hv).delta;
-            const c = 0.001 * Math.abs(-delta - h) * S[i]! + 0.02;
-            pnl -= D * c;
-            cost += D * c;
-            trades++;
-            h = -delta;
-          }
-        }
+        const { pnl, cost, trades } = hedgeAlong(spots.subarray(p * (steps + 1), (p + 1) * (steps + 1)), positions, positions.map(() => hv), r, q, dt);
         // Tolerance: two implementations of exp, log and Phi (a few ulps each) over 24 steps and
         // the cancellation of premium and payoff; 1e-9 of the spot bounds it with a wide margin.
         expect(Math.abs(res.runs[0]!.samples!.pnl[p]! - pnl)).toBeLessThan(1e-9 * 100);
@@ -257,7 +278,7 @@ describe.each(BACKENDS)('simulateHedging (%s)', (backend) => {
     const base: SimulateHedgingArgs = { model: gbm, positions: book, paths: 10, steps: 10, seed: 1 };
     const bad: [string, Record<string, unknown>][] = [
       ['rebalnce', { rebalnce: { every: 1 } }],
-      ['model.kind', { model: { kind: 'localVol', spot: 100 } }],
+      ['model.surface', { model: { kind: 'localVol', spot: 100, rate: 0 } }],
       ['model.kind', { model: { kind: 'multiGbm', spots: [1], vols: [0.1], rate: 0, correlation: [[1]] } }],
       ['model.vol', { model: { ...gbm, vol: -1 } }],
       ['positions.length', { positions: [] }],
@@ -293,6 +314,79 @@ describe.each(BACKENDS)('simulateHedging (%s)', (backend) => {
       expect((caught as InputError).path, JSON.stringify(patch)).toBe(path);
     }
     void expectInputError;
+  });
+});
+
+/**
+ * [hedging] Local vol: raw SVI slices with skew (forwards from the spot and carry), the surface of
+ * test/montecarlo-local-vol.test.ts.
+ */
+function sviSurface(e: Engine): VolSurface {
+  const fwd = (T: number): number => 100 * Math.exp((0.03 - 0.01) * T);
+  return e.volSurface([
+    { expiry: 0.5, forward: fwd(0.5), params: { a: 0.012, b: 0.06, rho: -0.35, m: 0.02, sigma: 0.2 } },
+    { expiry: 1, forward: fwd(1), params: { a: 0.025, b: 0.08, rho: -0.3, m: 0.02, sigma: 0.25 } },
+  ]);
+}
+
+describe('simulateHedging: local vol', () => {
+  const lvBook = [
+    { type: 'call', strike: 105, expiry: 0.5, quantity: -1 },
+    { type: 'put', strike: 90, expiry: 0.8, quantity: 2 },
+  ] as const;
+
+  it('is bit for bit the same on both backends, shard sizes and 2 workers (delta on the clock, delta-gamma on a band)', async () => {
+    const [wasm, js] = await Promise.all([engineFor('wasm'), engineFor('js')]);
+    const model = { kind: 'localVol', surface: sviSurface(wasm), spot: 100, rate: 0.03, dividendYield: 0.01 } as const;
+    const cases: SimulateHedgingArgs[] = [
+      { model, positions: lvBook, paths: 301, steps: 40, seed: 21, rebalance: { every: [1, 3] }, costs: { proportional: 0.001, fixed: 0.01 } },
+      { model, positions: lvBook, paths: 200, steps: 30, seed: 22, strategy: 'delta-gamma', hedgeOption: { type: 'call', strike: 100, expiry: 1 },
+        rebalance: { band: 0.05 }, costs: { proportional: 0.0005, optionProportional: 0.01 } },
+    ];
+    for (const args of cases) {
+      const a = await wasm.simulateHedging({ ...args, samples: true });
+      expect(firstDifference(a, await js.simulateHedging({ ...args, samples: true }))).toBeNull();
+      expect(firstDifference(a, await wasm.simulateHedging({ ...args, samples: true, shardSize: 38 }))).toBeNull();
+      expect(firstDifference(a, await js.simulateHedging({ ...args, samples: true, shardSize: 64, workers: 2 }))).toBeNull();
+      for (const run of a.runs) for (const v of run.samples!.pnl) expect(Number.isFinite(v)).toBe(true);
+      expect(a.details.model).toBe('localVol');
+      expect(a.details.localVol!.maxLocalVol).toBeGreaterThan(a.details.localVol!.minLocalVol);
+    }
+  }, 60_000);
+
+  describe.each(BACKENDS)('(%s)', (backend) => {
+    it('a flat surface with hedgeVol = its vol is the GBM hedge, bit for bit (local vol steps are GBM steps then)', async () => {
+      const e = await engineFor(backend);
+      const vol = 0.2;
+      const flat = e.volSurface([{ expiry: 1, forward: 100 * Math.exp(0.02), params: { a: vol * vol, b: 0, rho: 0, m: 0, sigma: 0.1 } }]);
+      const base = { positions: book, paths: 123, steps: 30, seed: 23, rebalance: { every: [1, 4] }, costs: { proportional: 0.001 }, samples: true } as const;
+      const lv = await e.simulateHedging({ ...base, model: { kind: 'localVol', surface: flat, spot: 100, rate: 0.03, dividendYield: 0.01 }, hedgeVol: vol });
+      const g = await e.simulateHedging({ ...base, model: { ...gbm, vol } });
+      expect(lv.details.localVol).toMatchObject({ minLocalVol: vol, maxLocalVol: vol });
+      expect(firstDifference(lv.runs, g.runs)).toBeNull();
+      expect(lv.bookValue).toBe(g.bookValue);
+    });
+
+    it('hedges the simulatePaths paths with each option at its own surface vol (sticky strike), recomputed independently', async () => {
+      const e = await engineFor(backend);
+      const surface = sviSurface(e);
+      const model = { kind: 'localVol', surface, spot: 100, rate: 0.03, dividendYield: 0.01 } as const;
+      const steps = 24;
+      const horizon = 0.8;
+      const res = await e.simulateHedging({ model, positions: lvBook, paths: 9, steps, seed: 42, costs: { proportional: 0.001, fixed: 0.02 }, samples: true });
+      // Sticky strike: the surface's implied vol at each option's strike and expiry, different across the skew.
+      const iv = surface.vol({ strikes: lvBook.map((o) => o.strike), expiries: lvBook.map((o) => o.expiry) }).vols;
+      expect(res.details.positionVols).toEqual(Array.from(iv));
+      expect(iv[1]! - iv[0]!).toBeGreaterThan(0.01);
+      const spots = e.simulatePaths({ model, expiry: horizon, steps, paths: 9, seed: 42 });
+      for (let p = 0; p < 9; p++) {
+        const ref = hedgeAlong(spots.subarray(p * (steps + 1), (p + 1) * (steps + 1)), lvBook, Array.from(iv), 0.03, 0.01, horizon / steps);
+        // Tolerance: as in the Monte Carlo engine's paths test above (two implementations of exp, log and Phi).
+        expect(Math.abs(res.runs[0]!.samples!.pnl[p]! - ref.pnl)).toBeLessThan(1e-9 * 100);
+        expect(Math.abs(res.runs[0]!.samples!.cost[p]! - ref.cost)).toBeLessThan(1e-12 * 100);
+        expect(res.runs[0]!.samples!.trades[p]).toBe(ref.trades);
+      }
+    });
   });
 });
 

@@ -335,7 +335,8 @@ const surf = (() => {
   return { n: moneyness.length, moneyness, strikes, expiries };
 })();
 
-// [hedging] simulate: a short call settling at step 8 and a long put marked at the horizon (step 13 > steps).
+// [hedging] simulate: a short call settling at step 8 and a long put marked at the horizon (step 13 > steps),
+// each with its own hedge vol.
 function hedgeParams(set: Partial<Record<keyof typeof HEDGE, number>>): number[] {
   const b = new Array<number>(HEDGE.H_PARAMS_SIZE).fill(0);
   const base = { H_SPOT: 100, H_RATE: 0.03, H_DIVIDEND: 0.01, H_HORIZON: 0.5, H_VOL: 0.25, H_V0: 0.04, H_KAPPA: 1.5, H_THETA: 0.05, H_VOL_OF_VAR: 0.5, H_RHO: -0.6,
@@ -344,7 +345,7 @@ function hedgeParams(set: Partial<Record<keyof typeof HEDGE, number>>): number[]
   for (const [k, v] of Object.entries({ ...base, ...set })) b[(HEDGE as Record<string, number>)[k]] = v as number;
   return b;
 }
-const hedgeOptions = [-1, 1, 100, 0.35, 8, 2, -1, 90, 0.8, 13];
+const hedgeOptions = [-1, 1, 100, 0.35, 8, 0.25, 2, -1, 90, 0.8, 13, 0.3];
 const hedgeScalars = { pathStart: 6, count: 33, steps: 12, seedLo: 42, seedHi: 7, stream: 3, nOptions: 2, nRuns: 1 };
 const hedgeThreeRuns = { ...hedgeScalars, nRuns: 3 };
 

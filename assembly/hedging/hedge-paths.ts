@@ -34,7 +34,9 @@
 // exp, exp and log the shared elementary functions: every output is bit for bit the JS twin's.
 //
 // GBM paths are made two at a time, one per f64x2 lane (pair-draws.ts draws, gbm-log-paths.ts):
-// the same operations in the same order per lane, bit for bit the scalar loop.
+// the same operations in the same order per lane, bit for bit the scalar loop. Paths of the other
+// models are made one at a time into the same lanes; every pair is then hedged by the pair loops
+// (hedgeDeltaClockX2, hedgePathX2), bit for bit hedgePath, which hedges an odd last path.
 //
 // Returns 0, or 1 for a malformed call (count, nOptions or nRuns < 0, steps < 1, unknown code, an interval < 1,
 // path indices beyond 2^32).
@@ -44,15 +46,17 @@ import { exp, log } from "../math/elementary";
 import { normalCdf, normalPdf } from "../math/normal-distribution";
 import { expX2, logX2 } from "../math/f64x2-elementary";
 import { normalPdfX2, normalCdfX2 } from "../math/f64x2-normal";
-import { MODEL_GBM, MODEL_HESTON_EULER, MODEL_MERTON, MODEL_BATES, DRAWS_PHILOX } from "../montecarlo/layout";
+import { MODEL_GBM, MODEL_HESTON_EULER, MODEL_MERTON, MODEL_BATES, MODEL_LOCAL_VOL, DRAWS_PHILOX } from "../montecarlo/layout";
+import { localVolAt, localVolRow } from "../montecarlo/local-vol-grid";
 import { gbmLogPathPair } from "./gbm-log-paths";
 import { normalCdfTable, normalCdfTableX2, normalCdfTableInit } from "./normal-cdf-table";
 import {
   H_MODEL, H_SPOT, H_RATE, H_DIVIDEND, H_HORIZON, H_VOL, H_V0, H_KAPPA, H_THETA, H_VOL_OF_VAR, H_RHO,
   H_JUMP_INTENSITY, H_JUMP_MEAN, H_JUMP_VOL, H_HEDGE_VOL, H_STRATEGY, H_BAND_MODE, H_BAND,
   H_RISK_AVERSION, H_TO_EDGE, H_PROPORTIONAL, H_FIXED, H_OPTION_PROPORTIONAL, H_HEDGE_TYPE, H_HEDGE_STRIKE,
-  H_HEDGE_EXPIRY, STRATEGY_NONE, STRATEGY_DELTA_GAMMA, BAND_NONE, BAND_WHALLEY_WILMOTT,
-  OPT_QUANTITY, OPT_TYPE, OPT_STRIKE, OPT_EXPIRY, OPT_SETTLE, OPT_COLUMNS, HEDGE_STEP_COLUMNS, HEDGE_OPTION_COLUMNS,
+  H_HEDGE_EXPIRY, STRATEGY_NONE, STRATEGY_DELTA, STRATEGY_DELTA_GAMMA, BAND_NONE, BAND_WHALLEY_WILMOTT,
+  OPT_QUANTITY, OPT_TYPE, OPT_STRIKE, OPT_EXPIRY, OPT_SETTLE, OPT_HEDGE_VOL, OPT_COLUMNS, HEDGE_STEP_COLUMNS, HEDGE_OPTION_COLUMNS,
+  H_LV_TIMES, H_LV_POINTS, H_LV_KMIN, H_LV_DK, H_LV_GRID,
 } from "./layout";
 
 const PSI_C: f64 = 1.5;
@@ -273,6 +277,47 @@ function spotsX2(pX: usize): void {
 }
 
 /**
+ * The book's delta at every rebalancing date of the pair at pX into pDb, [steps + 1][2]
+ * (strategies without gamma), option by option: sum_k q_k e^{-q tau} (Phi(d1) - (0 or 1)) in k order
+ * from 0, as the scalar loop adds it (N - 0 is N, so calls and puts share one line). Dates are
+ * independent, so two go side by side (two Phi chains for the out-of-order core to overlap).
+ */
+function bookDeltasX2(pX: usize, pDb: usize): void {
+  const steps = gSteps;
+  const every = gEvery;
+  const zero = f64x2.splat(0.0);
+  for (let i = 0; i < steps; i += every) v128.store(pDb + (<usize>i << 4), zero);
+  const stride = <usize>every * gRowBytes;
+  for (let k = 0; k < gN; ++k) {
+    const o = gOpt + (<usize>(k * OPT_COLUMNS) << 3);
+    const settle = <i32>at(o, OPT_SETTLE);
+    // Alive at date i while i < settle.
+    const end = settle < steps ? settle : steps;
+    const q = f64x2.splat(at(o, OPT_QUANTITY));
+    const shift = f64x2.splat(at(o, OPT_TYPE) > 0.0 ? 0.0 : 1.0);
+    let row = gOptTab + (<usize>(k * HEDGE_OPTION_COLUMNS) << 3);
+    let i = 0;
+    for (; i + every < end; i += every << 1) {
+      const pi = pDb + (<usize>i << 4);
+      const pj = pDb + (<usize>(i + every) << 4);
+      const rj = row + stride;
+      const d1i = f64x2.add(f64x2.mul(v128.load(pX + (<usize>i << 4)), f64x2.splat(at(row, 0))), f64x2.splat(at(row, 1)));
+      const d1j = f64x2.add(f64x2.mul(v128.load(pX + (<usize>(i + every) << 4)), f64x2.splat(at(rj, 0))), f64x2.splat(at(rj, 1)));
+      const Ni = normalCdfTableX2(d1i);
+      const Nj = normalCdfTableX2(d1j);
+      v128.store(pi, f64x2.add(v128.load(pi), f64x2.mul(q, f64x2.mul(f64x2.splat(at(row, 2)), f64x2.sub(Ni, shift)))));
+      v128.store(pj, f64x2.add(v128.load(pj), f64x2.mul(q, f64x2.mul(f64x2.splat(at(rj, 2)), f64x2.sub(Nj, shift)))));
+      row = rj + stride;
+    }
+    if (i < end) {
+      const pi = pDb + (<usize>i << 4);
+      const d1i = f64x2.add(f64x2.mul(v128.load(pX + (<usize>i << 4)), f64x2.splat(at(row, 0))), f64x2.splat(at(row, 1)));
+      v128.store(pi, f64x2.add(v128.load(pi), f64x2.mul(q, f64x2.mul(f64x2.splat(at(row, 2)), f64x2.sub(normalCdfTableX2(d1i), shift)))));
+    }
+  }
+}
+
+/**
  * hedgePath on two paths at once, one per f64x2 lane (log spots interleaved at pX, [steps + 1][2],
  * then their spots from spotsX2, then room for the book deltas, [steps + 1][2] each):
  * the scalar loop's operations in its order, branches that differ per lane (settlement, band
@@ -293,46 +338,11 @@ function hedgePathX2(pX: usize): void {
   let g = zero;
   let Sprev = spot2;
   let Hprev = f64x2.splat(gH0);
-  // The book's delta at every rebalancing date (delta without gamma), like the spots
-  // (spotsX2) in a loop of its own: no step depends on the previous one there, so the out-of-order core overlaps the
-  // exp and Phi latencies of consecutive dates (in the hedging loop below, one date at a time,
-  // they were the bound). The same operations as the fused loop: the bits do not change.
+  // Delta without gamma: the book's deltas first, in a loop of their own (bookDeltasX2).
   const pS = pX + (<usize>(steps + 1) << 4);
   const pDb = pS + (<usize>(steps + 1) << 4);
   const deltaOnly = !needGamma && gStrategy != STRATEGY_NONE;
-  if (deltaOnly) {
-    // Two dates per pass (i and j = i + every, j's terms ignored past the last date): two
-    // independent Phi chains side by side.
-    for (let i = 0; i < steps; i += gEvery << 1) {
-      const j = i + gEvery;
-      const both = j < steps;
-      const jj = both ? j : i;
-      const xi = v128.load(pX + (<usize>i << 4));
-      const xj = v128.load(pX + (<usize>jj << 4));
-      const rowI = gOptTab + <usize>i * gRowBytes;
-      const rowJ = gOptTab + <usize>jj * gRowBytes;
-      let dbi = zero;
-      let dbj = zero;
-      for (let k = 0; k < n; ++k) {
-        const o = gOpt + (<usize>(k * OPT_COLUMNS) << 3);
-        const settle = <i32>at(o, OPT_SETTLE);
-        if (settle <= i) continue;
-        const ko = <usize>(k * HEDGE_OPTION_COLUMNS) << 3;
-        const q = f64x2.splat(at(o, OPT_QUANTITY));
-        const call = at(o, OPT_TYPE) > 0.0;
-        const ri = rowI + ko;
-        const rj = rowJ + ko;
-        const d1i = f64x2.add(f64x2.mul(xi, f64x2.splat(at(ri, 0))), f64x2.splat(at(ri, 1)));
-        const d1j = f64x2.add(f64x2.mul(xj, f64x2.splat(at(rj, 0))), f64x2.splat(at(rj, 1)));
-        const Ni = normalCdfTableX2(d1i);
-        const Nj = normalCdfTableX2(d1j);
-        dbi = f64x2.add(dbi, f64x2.mul(q, f64x2.mul(f64x2.splat(at(ri, 2)), call ? Ni : f64x2.sub(Ni, one))));
-        if (settle > jj) dbj = f64x2.add(dbj, f64x2.mul(q, f64x2.mul(f64x2.splat(at(rj, 2)), call ? Nj : f64x2.sub(Nj, one))));
-      }
-      v128.store(pDb + (<usize>i << 4), dbi);
-      if (both) v128.store(pDb + (<usize>j << 4), dbj);
-    }
-  }
+  if (deltaOnly) bookDeltasX2(pX, pDb);
   let next: i32 = 0;
   for (let i = 0; i <= steps; ++i) {
     const x = v128.load(pX + (<usize>i << 4));
@@ -441,6 +451,115 @@ function hedgePathX2(pX: usize): void {
   rTrades1 = f64x2.extract_lane(trades, 1);
 }
 
+/**
+ * The settlement loop of step i (options settling at i; at the horizon, those alive are marked):
+ * hedgePathX2's loop, for the pair loops that call it only at event steps (eventAfter). Out of
+ * line: inlined, its Black-Scholes marks crowd the registers of the step loop.
+ */
+function settleX2(pnl: v128, i: i32, S: v128, x: v128, D: v128, rowI: usize): v128 {
+  const steps = gSteps;
+  for (let k = 0; k < gN; ++k) {
+    const o = gOpt + (<usize>(k * OPT_COLUMNS) << 3);
+    const settle = <i32>at(o, OPT_SETTLE);
+    if (settle == i) {
+      const e = f64x2.mul(f64x2.splat(at(o, OPT_TYPE)), f64x2.sub(S, f64x2.splat(at(o, OPT_STRIKE))));
+      const added = f64x2.add(pnl, f64x2.mul(f64x2.mul(f64x2.splat(at(o, OPT_QUANTITY)), D), e));
+      pnl = v128.bitselect(added, pnl, f64x2.gt(e, f64x2.splat(0.0)));
+    } else if (i == steps && settle > steps) {
+      const v = bsPriceX2(at(o, OPT_TYPE), at(o, OPT_STRIKE), S, x, rowI + (<usize>(k * HEDGE_OPTION_COLUMNS) << 3));
+      pnl = f64x2.add(pnl, f64x2.mul(f64x2.mul(f64x2.splat(at(o, OPT_QUANTITY)), D), v));
+    }
+  }
+  return pnl;
+}
+
+/**
+ * The first step after i where settleX2 does anything: an option settles, or the horizon when an
+ * option is alive there; steps + 1 when none is left.
+ */
+function eventAfter(i: i32): i32 {
+  const steps = gSteps;
+  let e = steps + 1;
+  for (let k = 0; k < gN; ++k) {
+    const settle = <i32>at(gOpt + (<usize>(k * OPT_COLUMNS) << 3), OPT_SETTLE);
+    const s = settle > steps ? steps : settle;
+    if (s > i && s < e) e = s;
+  }
+  return e;
+}
+
+/**
+ * hedgePathX2 for the delta strategy on the clock (BAND_NONE), the common case, and for no hedge
+ * (STRATEGY_NONE: h stays 0, the same gain line, no rebalancing): the same
+ * operations on each lane in the same order, so the same bits, with what this strategy makes
+ * constant taken out of the step loop. The hedge option's terms vanish (g = gs = H = 0: the
+ * option-cost term of a trade is the constant (k_o 0) 0), a trade is hs != h, and a masked
+ * update x -/+ (Dc & trade) equals the select of hedgePathX2 bit for bit (x - (+0) is x, and cost
+ * and trades are never -0). Options are visited only at their settlement steps (eventAfter).
+ */
+function hedgeDeltaClockX2(pX: usize): void {
+  const steps = gSteps;
+  const every = gEvery;
+  const zero = f64x2.splat(0.0);
+  const one = f64x2.splat(1.0);
+  const prop = f64x2.splat(gProp);
+  const gTerm = f64x2.splat(gOptProp * Math.abs(0.0 - 0.0) * 0.0);
+  const fixed = f64x2.splat(gFixed);
+  const pS = pX + (<usize>(steps + 1) << 4);
+  const pDb = pS + (<usize>(steps + 1) << 4);
+  const hedged = gStrategy == STRATEGY_DELTA;
+  if (hedged) bookDeltasX2(pX, pDb);
+  let pnl = f64x2.splat(gPnl0);
+  let cost = zero;
+  let trades = zero;
+  let h = zero;
+  let Sprev = f64x2.splat(gSpot);
+  let Dprev = at(gStepTab, 0);
+  let next = every;
+  let event = eventAfter(0);
+  // Date 0: a trade from h = 0 at the spot.
+  if (hedged) {
+    const hs = f64x2.neg(v128.load(pDb));
+    const trade = f64x2.ne(hs, h);
+    const c = f64x2.add(f64x2.add(f64x2.mul(f64x2.mul(prop, f64x2.abs(f64x2.sub(hs, h))), Sprev), gTerm), fixed);
+    const Dc = v128.and(f64x2.mul(f64x2.splat(Dprev), c), trade);
+    pnl = f64x2.sub(pnl, Dc);
+    cost = f64x2.add(cost, Dc);
+    trades = f64x2.add(trades, v128.and(one, trade));
+    h = v128.bitselect(hs, h, trade);
+  }
+  let st = gStepTab;
+  for (let i = 1; i <= steps; ++i) {
+    st += <usize>HEDGE_STEP_COLUMNS << 3;
+    const S = v128.load(pS + (<usize>i << 4));
+    const D = at(st, 0);
+    pnl = f64x2.add(pnl, f64x2.mul(h, f64x2.sub(f64x2.mul(f64x2.splat(at(st, 1)), S), f64x2.mul(f64x2.splat(Dprev), Sprev))));
+    if (i == event) {
+      pnl = settleX2(pnl, i, S, v128.load(pX + (<usize>i << 4)), f64x2.splat(D), gOptTab + <usize>i * gRowBytes);
+      event = eventAfter(i);
+    }
+    if (i == next && i < steps && hedged) {
+      next += every;
+      const hs = f64x2.neg(v128.load(pDb + (<usize>i << 4)));
+      const trade = f64x2.ne(hs, h);
+      const c = f64x2.add(f64x2.add(f64x2.mul(f64x2.mul(prop, f64x2.abs(f64x2.sub(hs, h))), S), gTerm), fixed);
+      const Dc = v128.and(f64x2.mul(f64x2.splat(D), c), trade);
+      pnl = f64x2.sub(pnl, Dc);
+      cost = f64x2.add(cost, Dc);
+      trades = f64x2.add(trades, v128.and(one, trade));
+      h = v128.bitselect(hs, h, trade);
+    }
+    Dprev = D;
+    Sprev = S;
+  }
+  rPnl = f64x2.extract_lane(pnl, 0);
+  rCost = f64x2.extract_lane(cost, 0);
+  rTrades = f64x2.extract_lane(trades, 0);
+  rPnl1 = f64x2.extract_lane(pnl, 1);
+  rCost1 = f64x2.extract_lane(cost, 1);
+  rTrades1 = f64x2.extract_lane(trades, 1);
+}
+
 export function hedgeShard(
   pathStart: f64, count: i32, steps: i32, seedLo: u32, seedHi: u32, stream: u32,
   pParams: usize, nOptions: i32, pOptions: usize, nRuns: i32, pEvery: usize, pScratch: usize, pPnl: usize, pCost: usize, pTrades: usize,
@@ -454,11 +573,20 @@ export function hedgeShard(
   const model = <i32>par(pParams, H_MODEL);
   const strategy = <i32>par(pParams, H_STRATEGY);
   const bandMode = <i32>par(pParams, H_BAND_MODE);
-  if (model < MODEL_GBM || model > MODEL_BATES) return 1;
+  if ((model < MODEL_GBM || model > MODEL_BATES) && model != MODEL_LOCAL_VOL) return 1;
   if (strategy < STRATEGY_NONE || strategy > STRATEGY_DELTA_GAMMA || bandMode < BAND_NONE || bandMode > BAND_WHALLEY_WILMOTT) return 1;
-  const dps: i32 = model == MODEL_GBM ? 1 : model == MODEL_MERTON ? 3 : model == MODEL_BATES ? 4 : 2;
+  const dps: i32 = model == MODEL_GBM || model == MODEL_LOCAL_VOL ? 1 : model == MODEL_MERTON ? 3 : model == MODEL_BATES ? 4 : 2;
   if (<i64>steps * <i64>dps > 0x7fffffff) return 1;
   const start = <u64>pathStart;
+  // [hedging] Local vol: mcShard's grid (paths.ts), after the block; its checks.
+  const lvTf = model == MODEL_LOCAL_VOL ? par(pParams, H_LV_TIMES) : 2.0;
+  const lvKf = model == MODEL_LOCAL_VOL ? par(pParams, H_LV_POINTS) : 2.0;
+  const lvKMin = par(pParams, H_LV_KMIN);
+  const lvDk = par(pParams, H_LV_DK);
+  if (model == MODEL_LOCAL_VOL && (!(lvTf >= 2.0) || !(lvKf >= 2.0) || lvTf != Math.floor(lvTf) || lvKf != Math.floor(lvKf) || !(lvTf <= 1e9) || !(lvKf <= 1e9) || !(lvDk > 0.0))) return 1;
+  const lvT = <i32>lvTf;
+  const lvK = <i32>lvKf;
+  const pGrid = pParams + (<usize>H_LV_GRID << 3);
 
   const spot = par(pParams, H_SPOT);
   const rate = par(pParams, H_RATE);
@@ -501,7 +629,6 @@ export function hedgeShard(
   gOptTab = gStepTab + (<usize>(steps + 1) * HEDGE_STEP_COLUMNS << 3);
   gRowBytes = <usize>((nOptions + 1) * HEDGE_OPTION_COLUMNS) << 3;
   const pPath = gOptTab + <usize>(steps + 1) * gRowBytes;
-  const hvDrift = rate - divi + 0.5 * hv * hv;
   for (let i = 0; i <= steps; ++i) {
     const t = <f64>i * dt;
     const st = gStepTab + <usize>i * (<usize>HEDGE_STEP_COLUMNS << 3);
@@ -513,21 +640,23 @@ export function hedgeShard(
       let K: f64;
       let tau: f64;
       let alive: bool;
+      let vk = hv;
       if (k < nOptions) {
         const o = pOptions + (<usize>(k * OPT_COLUMNS) << 3);
         K = at(o, OPT_STRIKE);
         tau = at(o, OPT_EXPIRY) - t;
         alive = <f64>i < at(o, OPT_SETTLE);
+        vk = at(o, OPT_HEDGE_VOL);
       } else {
         K = gHStrike;
         tau = hExpiry - t;
         alive = strategy == STRATEGY_DELTA_GAMMA;
       }
       if (alive && tau > 0.0 && K > 0.0) {
-        const sdt = hv * Math.sqrt(tau);
+        const sdt = vk * Math.sqrt(tau);
         const a = 1.0 / sdt;
         put(row, 0, a);
-        put(row, 1, (hvDrift * tau - log(K)) * a);
+        put(row, 1, ((rate - divi + 0.5 * vk * vk) * tau - log(K)) * a);
         put(row, 2, exp(-divi * tau));
         put(row, 3, K * exp(-rate * tau));
         put(row, 4, sdt);
@@ -572,29 +701,22 @@ export function hedgeShard(
 
   drawsShardBegin(DRAWS_PHILOX, false, count, steps, dps, seedLo, seedHi, stream, 0, 0);
   const pairs = model == MODEL_GBM;
+  const fast = (strategy == STRATEGY_DELTA && bandMode == BAND_NONE) || strategy == STRATEGY_NONE;
   for (let i = 0; i < count; ++i) {
     if (pairs && i + 1 < count) {
       const pathA = <u32>(start + <u64>i);
       gbmLogPathPair(pathA, pathA + 1, steps, lnS0, gDrift, gSd, pPath);
-      spotsX2(pPath);
-      for (let r = 0; r < nRuns; ++r) {
-        gEvery = <i32>at(pEvery, r);
-        hedgePathX2(pPath);
-        const o = r * count + i;
-        put(pPnl, o, rPnl);
-        put(pCost, o, rCost);
-        put(pTrades, o, rTrades);
-        put(pPnl, o + 1, rPnl1);
-        put(pCost, o + 1, rCost1);
-        put(pTrades, o + 1, rTrades1);
-      }
+      hedgePairRuns(pPath, fast, nRuns, pEvery, count, i, pPnl, pCost, pTrades);
       ++i;
       continue;
     }
     drawsShardPath(start, i);
     let x = lnS0;
     let v = v0;
-    store<f64>(pPath, x);
+    // Other models: paths one at a time, into the lanes of the pair layout (path i in lane i & 1),
+    // then hedged two at a time by the pair loops; an odd last path alone (scalar, stride 16).
+    const pLane = pPath + (<usize>(pairs ? 0 : i & 1) << 3);
+    store<f64>(pLane, x);
     for (let s = 0; s < steps; ++s) {
       const j0 = <u32>(s * dps);
       if (model == MODEL_GBM) {
@@ -606,6 +728,11 @@ export function hedgeShard(
         const nj = poisson(uN, lamDt, pois0);
         const jumpSum = nj > 0 ? <f64>nj * jm + jv * Math.sqrt(<f64>nj) * normal(j0 + 2) : 0.0;
         x += gDrift + gSd * z + jumpSum;
+      } else if (model == MODEL_LOCAL_VOL) {
+        // mcShard's log-Euler step: sigma at the step's midpoint time and its starting k = ln(S / F(t_s)).
+        const z = normal(j0);
+        const sig = localVolAt(pGrid, lvT, lvK, lvKMin, lvDk, localVolRow(s, steps, lvT), x - (lnS0 + (rate - divi) * (<f64>s * dt)));
+        x += ((rate - divi) - 0.5 * sig * sig) * dt + sig * sqdt * z;
       } else if (model == MODEL_HESTON_EULER) {
         const zv = normal(j0);
         const z = normal(j0 + 1);
@@ -647,16 +774,40 @@ export function hedgeShard(
         }
         v = vn;
       }
-      store<f64>(pPath + (<usize>(s + 1) << 3), x);
+      store<f64>(pLane + (<usize>(s + 1) << 4), x);
     }
-    for (let r = 0; r < nRuns; ++r) {
-      gEvery = <i32>at(pEvery, r);
-      hedgePath(pPath, 8);
-      const o = r * count + i;
-      put(pPnl, o, rPnl);
-      put(pCost, o, rCost);
-      put(pTrades, o, rTrades);
+    if (!pairs && (i & 1) != 0) {
+      hedgePairRuns(pPath, fast, nRuns, pEvery, count, i - 1, pPnl, pCost, pTrades);
+    } else if (pairs || i + 1 == count) {
+      for (let r = 0; r < nRuns; ++r) {
+        gEvery = <i32>at(pEvery, r);
+        hedgePath(pPath, 16);
+        const o = r * count + i;
+        put(pPnl, o, rPnl);
+        put(pCost, o, rCost);
+        put(pTrades, o, rTrades);
+      }
     }
   }
   return 0;
+}
+
+/**
+ * Hedge the pair of paths i, i + 1 whose log spots are in the lanes at pPath once per interval
+ * of pEvery (the spots first, spotsX2), and write their outputs.
+ */
+function hedgePairRuns(pPath: usize, fast: bool, nRuns: i32, pEvery: usize, count: i32, i: i32, pPnl: usize, pCost: usize, pTrades: usize): void {
+  spotsX2(pPath);
+  for (let r = 0; r < nRuns; ++r) {
+    gEvery = <i32>at(pEvery, r);
+    if (fast) hedgeDeltaClockX2(pPath);
+    else hedgePathX2(pPath);
+    const o = r * count + i;
+    put(pPnl, o, rPnl);
+    put(pCost, o, rCost);
+    put(pTrades, o, rTrades);
+    put(pPnl, o + 1, rPnl1);
+    put(pCost, o + 1, rCost1);
+    put(pTrades, o + 1, rTrades1);
+  }
 }

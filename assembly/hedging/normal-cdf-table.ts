@@ -11,7 +11,8 @@
 import { normalCdf, normalPdf } from "../math/normal-distribution";
 
 const HALF_SPAN: i32 = 512; // 8 / h
-const COLS: i32 = 5;
+// Five coefficients and a pad: a row's coefficient pairs are 16-byte loads for the f64x2 gather.
+const COLS: i32 = 6;
 const TAB: usize = memory.data((2 * HALF_SPAN + 1) * COLS * 8, 16);
 let built = false;
 
@@ -50,32 +51,44 @@ export function normalCdfTable(z: f64): f64 {
   return load<f64>(p) + u * (load<f64>(p + 8) + u * (load<f64>(p + 16) + u * (load<f64>(p + 24) + u * load<f64>(p + 32))));
 }
 
-/** One coefficient of the rows at p0 (lane 0) and p1 (lane 1). */
-// @ts-ignore: decorator
-@inline
-function pairAt(p0: usize, p1: usize): v128 {
-  return v128.load64_lane(p1, v128.load64_zero(p0), 1);
+// The f64x2 constants, each twice: V8 builds a v128.const from general registers at every use,
+// a load is one instruction. |z| mask, 8, 64, 1/2, 1.5 2^52.
+const CDF_X2: usize = memory.data<u64>([
+  0x7FFFFFFFFFFFFFFF, 0x7FFFFFFFFFFFFFFF,
+  0x4020000000000000, 0x4020000000000000,
+  0x4050000000000000, 0x4050000000000000,
+  0x3FE0000000000000, 0x3FE0000000000000,
+  0x4338000000000000, 0x4338000000000000,
+], 16);
+
+/** normalCdfTable lane by lane (out of line: the rare lanes beyond |z| = 8, or NaN). */
+function normalCdfTableLanes(z: v128): v128 {
+  return f64x2.replace_lane(f64x2.splat(normalCdfTable(f64x2.extract_lane(z, 0))), 1, normalCdfTable(f64x2.extract_lane(z, 1)));
 }
 
 /**
  * normalCdfTable on two lanes: the same operations lane for lane (IEEE, so the same bits), the two
- * rows gathered by lane loads; a lane beyond |z| = 8 (or NaN) sends both to the scalar function.
+ * rows gathered as 16-byte coefficient pairs; a lane beyond |z| = 8 (or NaN) sends both to the
+ * scalar function.
  */
 // @ts-ignore: decorator
 @inline
 export function normalCdfTableX2(z: v128): v128 {
-  if (!i64x2.all_true(f64x2.le(f64x2.abs(z), f64x2.splat(8.0)))) {
-    return f64x2.replace_lane(f64x2.splat(normalCdfTable(f64x2.extract_lane(z, 0))), 1, normalCdfTable(f64x2.extract_lane(z, 1)));
-  }
-  const t = f64x2.mul(z, f64x2.splat(64.0));
-  const j = f64x2.floor(f64x2.add(t, f64x2.splat(0.5)));
+  if (i64x2.bitmask(f64x2.le(v128.and(z, v128.load(CDF_X2)), v128.load(CDF_X2, 16))) != 3) return normalCdfTableLanes(z);
+  const t = f64x2.mul(z, v128.load(CDF_X2, 32));
+  const j = f64x2.floor(f64x2.add(t, v128.load(CDF_X2, 48)));
   const u = f64x2.sub(t, j);
-  const idx = i32x4.trunc_sat_f64x2_s_zero(j);
+  // |j| <= 512: j + 1.5 2^52 is exact, and the low 32 bits of each lane are j (two's complement).
+  const idx = f64x2.add(j, v128.load(CDF_X2, 64));
   const p0 = TAB + (<usize>((i32x4.extract_lane(idx, 0) + HALF_SPAN) * COLS) << 3);
-  const p1 = TAB + (<usize>((i32x4.extract_lane(idx, 1) + HALF_SPAN) * COLS) << 3);
-  let r = f64x2.mul(u, pairAt(p0 + 32, p1 + 32));
-  r = f64x2.mul(u, f64x2.add(pairAt(p0 + 24, p1 + 24), r));
-  r = f64x2.mul(u, f64x2.add(pairAt(p0 + 16, p1 + 16), r));
-  r = f64x2.mul(u, f64x2.add(pairAt(p0 + 8, p1 + 8), r));
-  return f64x2.add(pairAt(p0, p1), r);
+  const p1 = TAB + (<usize>((i32x4.extract_lane(idx, 2) + HALF_SPAN) * COLS) << 3);
+  const a0 = v128.load(p0);
+  const a1 = v128.load(p1);
+  const b0 = v128.load(p0, 16);
+  const b1 = v128.load(p1, 16);
+  let r = f64x2.mul(u, i64x2.shuffle(v128.load(p0, 32), v128.load(p1, 32), 0, 2));
+  r = f64x2.mul(u, f64x2.add(i64x2.shuffle(b0, b1, 1, 3), r));
+  r = f64x2.mul(u, f64x2.add(i64x2.shuffle(b0, b1, 0, 2), r));
+  r = f64x2.mul(u, f64x2.add(i64x2.shuffle(a0, a1, 1, 3), r));
+  return f64x2.add(i64x2.shuffle(a0, a1, 0, 2), r);
 }

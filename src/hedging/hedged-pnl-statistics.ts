@@ -44,9 +44,11 @@ export function sortedQuantile(sorted: Float64Array, p: number): number {
 
 /**
  * The distribution of `values` (finite numbers, at least 2): see {@link PnlDistribution}.
- * `probabilities` in [0, 1], `confidence` in (0, 1). `values` is not modified.
+ * `probabilities` in [0, 1], `confidence` in (0, 1). `values` is not modified. `sorted`, when
+ * given, is `values` sorted as `Float64Array.prototype.sort` sorts them (the caller's copy, so a
+ * caller that needs the order statistics too sorts once).
  */
-export function pnlDistribution(values: Float64Array, probabilities: readonly number[], confidence: number): PnlDistribution {
+export function pnlDistribution(values: Float64Array, probabilities: readonly number[], confidence: number, sorted?: Float64Array): PnlDistribution {
   const n = values.length;
   let sum = 0;
   for (let i = 0; i < n; i++) sum += values[i]!;
@@ -64,7 +66,7 @@ export function pnlDistribution(values: Float64Array, probabilities: readonly nu
   const pm2 = m2 / n;
   const kurtosis = pm2 > 0 ? m4 / n / (pm2 * pm2) : 0;
   const sdStdErr = n > 3 && sd > 0 ? sd * Math.sqrt(Math.max(kurtosis - (n - 3) / (n - 1), 0) / (4 * n)) : 0;
-  const sorted = Float64Array.from(values).sort();
+  sorted ??= Float64Array.from(values).sort();
   const tail = Math.max(1, Math.ceil(n * (1 - confidence) - 1e-9));
   let tailSum = 0;
   for (let i = 0; i < tail; i++) tailSum += sorted[i]!;

@@ -12,6 +12,12 @@ import {
   checkMonteCarloModel, checkMonteCarloModelLimits, checkMonteCarloSeed, MAX_STEPS, MAX_WORKERS, MONTE_CARLO_DOMAIN, type ModelSpec,
 } from '../montecarlo/job.js';
 import type { HedgePosition, SimulateHedgingArgs } from './simulate-hedging-types.js';
+import type { EngineContext } from '../context.js';
+import { Status } from '../status.js';
+import { DEFAULT_LV_POINTS, DEFAULT_LV_WIDTH, requireVolSurface, sampleLocalVolGrid } from '../montecarlo/local-vol-grid.js';
+
+/** `details.hedgeVolSource` of a localVol model without `hedgeVol`. */
+export const LOCAL_VOL_HEDGE_VOL_SOURCE = 'model.surface implied vol at each option\'s strike and expiry (sticky strike)';
 
 const D = MONTE_CARLO_DOMAIN;
 
@@ -97,15 +103,38 @@ export function defaultHedgeVol(m: ModelSpec, horizon: number): { vol: number; s
   };
 }
 
-/**
- * The model of the paths. Every kind of the Monte Carlo engine with a single asset; `localVol`
- * (a surface-driven local-vol model, [surface]) will get its own kernel model code here.
- */
+/** The model of the paths: every kind of the Monte Carlo engine with a single asset. */
 function checkHedgingModel(v: unknown): ModelSpec {
   const m = requireObject(v, 'model');
-  if (m.kind === 'localVol') throw new InputError('model.kind', m.kind, "'gbm', 'heston', 'merton' or 'bates' (localVol paths are not available yet)");
-  if (m.kind === 'multiGbm') throw new InputError('model.kind', m.kind, "'gbm', 'heston', 'merton' or 'bates' (one underlying)");
+  if (m.kind === 'multiGbm') throw new InputError('model.kind', m.kind, "'gbm', 'heston', 'merton', 'bates' or 'localVol' (one underlying)");
   return checkMonteCarloModel(v);
+}
+
+/**
+ * [hedging] A localVol model's grid for the horizon and steps (the Monte Carlo engine's, so the
+ * paths are simulatePaths' with expiry = horizon), and the surface's implied vols at the strikes
+ * and expiries given (sticky strike: each option keeps the vol of its strike).
+ * @throws InputError naming `model.surface` (see sampleLocalVolGrid) or an option whose implied vol is not defined.
+ */
+function localVolHedging(
+  model: ModelSpec, raw: Record<string, unknown>, ctx: EngineContext | undefined, horizon: number, steps: number,
+  points: { strike: number; expiry: number; path: string }[],
+): number[] {
+  const g = raw.grid as { times?: number; points?: number; width?: number } | undefined;
+  const surface = requireVolSurface(raw.surface, 'model.surface');
+  const grid = sampleLocalVolGrid(surface, ctx, model.spot, model.rate, model.dividendYield, horizon, steps,
+    { times: g?.times, points: g?.points ?? DEFAULT_LV_POINTS, width: g?.width ?? DEFAULT_LV_WIDTH }, D, 'model');
+  model.localVol = grid;
+  model.vol = grid.atmVol;
+  const bound = ctx === undefined ? surface : surface.withEngine(ctx);
+  const iv = bound.vol({ strikes: points.map((p) => p.strike), expiries: points.map((p) => p.expiry) });
+  return points.map((p, i) => {
+    const v = iv.vols[i]!;
+    if (iv.status[i] !== Status.ok || !(v >= D.minVol && v <= D.maxVol)) {
+      throw new InputError(p.path, p.strike, `a strike where model.surface has an implied vol in [${D.minVol}, ${D.maxVol}] at expiry ${p.expiry} (it has ${v}, status ${iv.status[i]})`);
+    }
+    return v;
+  });
 }
 
 function checkOptionType(v: unknown, path: string): number {
@@ -117,10 +146,11 @@ const strikeOf = (v: unknown, path: string): number => num(v, path, (x) => x > 0
 const expiryOf = (v: unknown, path: string): number => num(v, path, (x) => x >= D.minExpiry && x <= D.maxExpiry, `years in [${D.minExpiry}, ${D.maxExpiry}]`);
 
 /**
- * Validate `engine.simulateHedging` arguments (never modifying them) into a job.
+ * Validate `engine.simulateHedging` arguments (never modifying them) into a job; `ctx` samples a
+ * localVol model's surface (default: the surface's own engine).
  * @throws InputError naming the offending field.
  */
-export function createHedgingJob(args: SimulateHedgingArgs): HedgingJob {
+export function createHedgingJob(args: SimulateHedgingArgs, ctx?: EngineContext): HedgingJob {
   const a = requireObject(args, 'args');
   checkKeys(a, SIMULATE_HEDGING_KEYS, '');
   const model = checkHedgingModel(a.model);
@@ -149,9 +179,9 @@ export function createHedgingJob(args: SimulateHedgingArgs): HedgingJob {
   const shardSize = optional(a.shardSize, DEFAULT_SHARD_SIZE, (v) => integer(v, 'shardSize', 2, 2 ** 20));
 
   const strategy = enumOption(a.strategy, ['delta', 'delta-gamma', 'none'] as const, 'delta', 'strategy');
-  const defaults = defaultHedgeVol(model, horizon);
-  const hedgeVol = optional(a.hedgeVol, defaults.vol, (v) => num(v, 'hedgeVol', (x) => x >= D.minVol && x <= D.maxVol, `a vol in [${D.minVol}, ${D.maxVol}]`));
-  if (!(hedgeVol >= D.minVol)) throw new InputError('hedgeVol', hedgeVol, `a vol >= ${D.minVol} (the model's default is ${hedgeVol}: give hedgeVol)`);
+  const defaults = model.kind === 'localVol' ? { vol: 0, source: LOCAL_VOL_HEDGE_VOL_SOURCE } : defaultHedgeVol(model, horizon);
+  let hedgeVol = optional(a.hedgeVol, defaults.vol, (v) => num(v, 'hedgeVol', (x) => x >= D.minVol && x <= D.maxVol, `a vol in [${D.minVol}, ${D.maxVol}]`));
+  if (model.kind !== 'localVol' && !(hedgeVol >= D.minVol)) throw new InputError('hedgeVol', hedgeVol, `a vol >= ${D.minVol} (the model's default is ${hedgeVol}: give hedgeVol)`);
   let hedge = { type: 1, strike: 0, expiry: 0 };
   if (strategy === 'delta-gamma') {
     const o = requireObject(a.hedgeOption, 'hedgeOption');
@@ -199,6 +229,17 @@ export function createHedgingJob(args: SimulateHedgingArgs): HedgingJob {
     return v;
   });
 
+  // [hedging] Local vol: the grid, and (no hedgeVol given) each option's surface implied vol, the hedge option's last.
+  let optionVols = positions.map(() => hedgeVol);
+  if (model.kind === 'localVol') {
+    const points = positions.map((p, i) => ({ strike: p.strike, expiry: p.expiry, path: `positions[${i}].strike` }));
+    if (strategy === 'delta-gamma') points.push({ strike: hedge.strike, expiry: hedge.expiry, path: 'hedgeOption.strike' });
+    const vols = localVolHedging(model, a.model as Record<string, unknown>, ctx, horizon, steps, points);
+    if (a.hedgeVol === undefined) {
+      optionVols = vols.slice(0, positions.length);
+      hedgeVol = strategy === 'delta-gamma' ? vols[positions.length]! : model.vol;
+    }
+  }
   const dt = horizon / steps;
   const nOptions = positions.length;
   const options = new Float64Array(nOptions * H.OPT_COLUMNS);
@@ -210,8 +251,10 @@ export function createHedgingJob(args: SimulateHedgingArgs): HedgingJob {
     options[o + H.OPT_EXPIRY] = p.expiry;
     // Settles at the step nearest its expiry (at least step 1); alive past the horizon: marked there.
     options[o + H.OPT_SETTLE] = p.expiry > horizon ? steps + 1 : Math.min(Math.max(Math.round(p.expiry / dt), 1), steps);
+    options[o + H.OPT_HEDGE_VOL] = optionVols[k]!;
   });
-  const params = new Float64Array(H.H_PARAMS_SIZE);
+  const lv = model.localVol;
+  const params = new Float64Array(H.H_PARAMS_SIZE + (lv ? lv.values.length : 0));
   {
     const b = 0;
     params[b + H.H_MODEL] = model.code;
@@ -240,6 +283,13 @@ export function createHedgingJob(args: SimulateHedgingArgs): HedgingJob {
     params[b + H.H_HEDGE_TYPE] = hedge.type;
     params[b + H.H_HEDGE_STRIKE] = hedge.strike;
     params[b + H.H_HEDGE_EXPIRY] = hedge.expiry;
+    if (lv) {
+      params[b + H.H_LV_TIMES] = lv.times;
+      params[b + H.H_LV_POINTS] = lv.points;
+      params[b + H.H_LV_KMIN] = lv.kMin;
+      params[b + H.H_LV_DK] = lv.dk;
+      params.set(lv.values, b + H.H_LV_GRID);
+    }
   }
   return {
     model, strategy, band, every, horizon, steps, paths, ...seed, stream, hedgeVol,

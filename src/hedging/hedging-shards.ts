@@ -34,7 +34,9 @@ function checkJob(value: unknown): HedgingJob {
   requireInteger(j.stream, 'job.stream', 0, 0x7fffffff);
   if (!Array.isArray(j.every) || j.every.length < 1) throw new InputError('job.every', j.every, 'a non-empty array of intervals');
   if (!(j.options instanceof Float64Array) || j.options.length !== n * H.OPT_COLUMNS) throw new InputError('job.options', j.options, `a Float64Array of ${n * H.OPT_COLUMNS}`);
-  if (!(j.params instanceof Float64Array) || j.params.length !== H.H_PARAMS_SIZE) throw new InputError('job.params', j.params, `a Float64Array of ${H.H_PARAMS_SIZE}`);
+  // [hedging] Local vol: the grid follows the block (H_LV_GRID).
+  const grid = j.params instanceof Float64Array && j.params.length > H.H_LV_GRID ? j.params[H.H_LV_TIMES]! * j.params[H.H_LV_POINTS]! : 0;
+  if (!(j.params instanceof Float64Array) || j.params.length !== H.H_PARAMS_SIZE + grid) throw new InputError('job.params', j.params, `a Float64Array of ${H.H_PARAMS_SIZE} (plus the local-vol grid)`);
   j.every.forEach((e: unknown, r: number) => requireInteger(e, `job.every[${r}]`, 1, steps));
   if ((steps + 1) * (5 * n + H.HEDGE_SCRATCH_PER_STEP) > 2 ** 22) throw new InputError('job.steps', steps, 'a kernel scratch of at most 2^22 doubles');
   checkedJobs.add(j);
@@ -72,8 +74,8 @@ export function hedgingShard(ctx: EngineContext, job: HedgingJob, shardIndex: nu
   const runs = j.every.length;
   arena.reset();
   // Rounded up to 16 bytes: the JS backing grows to exactly the reserved length.
-  arena.reserve(Math.ceil(((H.H_PARAMS_SIZE + n * H.OPT_COLUMNS + runs + scratch + 3 * runs * count) * 8 + 160) / 16) * 16);
-  const pParams = arena.alloc(H.H_PARAMS_SIZE * 8);
+  arena.reserve(Math.ceil(((j.params.length + n * H.OPT_COLUMNS + runs + scratch + 3 * runs * count) * 8 + 160) / 16) * 16);
+  const pParams = arena.alloc(j.params.length * 8);
   const pOptions = arena.alloc(n * H.OPT_COLUMNS * 8);
   const pEvery = arena.alloc(runs * 8);
   const pScratch = arena.alloc(scratch * 8);

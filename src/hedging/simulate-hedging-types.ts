@@ -3,7 +3,7 @@
  * Units: prices and P&L in the underlying's currency (USD), discounted to t = 0; vols annualised
  * decimals; times in years; rates continuously compounded.
  */
-import type { BatesModel, GbmModel, HestonModel, MertonModel } from '../montecarlo/types.js';
+import type { BatesModel, GbmModel, HestonModel, LocalVolModel, MertonModel } from '../montecarlo/types.js';
 import type { PnlDistribution } from './hedged-pnl-statistics.js';
 
 /** One vanilla of the book: bought (quantity > 0) or sold (< 0) at t = 0 at its Black-Scholes price at the hedge vol. */
@@ -21,10 +21,12 @@ export interface HedgePosition {
 export interface SimulateHedgingArgs {
   /**
    * The risk-neutral path model, as for `engine.monteCarlo` (gbm, heston,
-   * merton, bates; one asset). Paths are the Monte Carlo engine's for the same seed, stream and
-   * steps over the horizon.
+   * merton, bates, localVol; one asset). Paths are the Monte Carlo engine's for the same seed, stream and
+   * steps over the horizon (localVol: its grid sampled for expiry = horizon). With localVol and no
+   * `hedgeVol`, each option's premium, mark and greeks use the surface's implied vol at its strike
+   * and expiry, held fixed along the path (sticky strike), the hedge option's likewise.
    */
-  model: GbmModel | HestonModel | MertonModel | BatesModel;
+  model: GbmModel | HestonModel | MertonModel | BatesModel | LocalVolModel;
   /** The book: 1 to 1000 vanillas on the model's underlying. */
   positions: readonly HedgePosition[];
   /**
@@ -32,7 +34,7 @@ export interface SimulateHedgingArgs {
    * `'delta-gamma'`: first neutralise the gamma with `hedgeOption`, then the delta; `'none'`: unhedged.
    */
   strategy?: 'delta' | 'delta-gamma' | 'none';
-  /** Vol of the hedge greeks, premiums and marks (decimal; default: see `details.hedgeVolSource`). */
+  /** Vol of the hedge greeks, premiums and marks, every option (decimal; default: see `details.hedgeVolSource`). */
   hedgeVol?: number;
   /** The delta-gamma hedge instrument (required with `'delta-gamma'`; expiry >= horizon). */
   hedgeOption?: { type: 'call' | 'put'; strike: number; expiry: number };
@@ -98,7 +100,7 @@ export interface HedgingRun {
 export interface SimulateHedgingResult {
   /** One run per rebalancing interval, in the order given. */
   runs: HedgingRun[];
-  /** Value of the book at t = 0 at the hedge vol (sum of quantity x Black-Scholes price; USD). */
+  /** Value of the book at t = 0 at the hedge vols (sum of quantity x Black-Scholes price; USD). */
   bookValue: number;
   /** Bin edges shared by every run's histogram (50 bins over the pooled 0.1% - 99.9% range). */
   histogramEdges: number[];
@@ -109,8 +111,13 @@ export interface SimulateHedgingResult {
     scheme: string;
     strategy: 'delta' | 'delta-gamma' | 'none';
     band: 'none' | 'fixed' | 'whalley-wilmott';
+    /** The hedge vol (localVol without `hedgeVol`: the hedge option's surface vol, or the at-the-money vol at the horizon). */
     hedgeVol: number;
     hedgeVolSource: string;
+    /** [hedging] localVol: each position's hedge vol (decimal), in the order of `positions`. */
+    positionVols?: number[];
+    /** [hedging] localVol: the sampled grid (as the Monte Carlo engine's `details.localVol`). */
+    localVol?: { times: number; points: number; minLocalVol: number; maxLocalVol: number; forwardMismatch: number };
     horizon: number;
     steps: number;
     dt: number;

@@ -32,6 +32,7 @@ function schemeOf(job: HedgingJob): string {
   const m = job.model;
   return m.kind === 'gbm' ? 'GBM, exact log-normal steps'
     : m.kind === 'merton' ? 'Merton, exact diffusion step plus compound-Poisson lognormal jumps per step'
+    : m.kind === 'localVol' ? 'local vol, log-Euler on the sampled grid'
     : m.scheme === 'euler' ? 'Heston, full-truncation Euler'
     : `${m.kind === 'bates' ? 'Bates: ' : ''}Heston, Andersen QE (psi_c = 1.5) with martingale correction${m.kind === 'bates' ? ' plus compound-Poisson lognormal jumps per step' : ''}`;
 }
@@ -45,7 +46,7 @@ function schemeOf(job: HedgingJob): string {
  */
 export async function simulateHedging(ctx: EngineContext, args: SimulateHedgingArgs): Promise<SimulateHedgingResult> {
   const t0 = now();
-  const job = createHedgingJob(args);
+  const job = createHedgingJob(args, ctx);
   const { signal, onProgress } = runControls(args as { signal?: unknown; onProgress?: unknown });
   const shardLength = hedgingBlockLength(job);
   const output = allocateOutput(job.shardCount * shardLength);
@@ -86,8 +87,8 @@ export function assembleHedging(job: HedgingJob, output: Float64Array, elapsedMs
   // Common histogram range: the pooled 0.1% and 99.9% quantiles of every run.
   let lo = Infinity;
   let hi = -Infinity;
-  for (const p of perRun) {
-    const sorted = Float64Array.from(p.pnl).sort();
+  const sortedPnl = perRun.map((p) => Float64Array.from(p.pnl).sort());
+  for (const sorted of sortedPnl) {
     lo = Math.min(lo, sortedQuantile(sorted, 0.001));
     hi = Math.max(hi, sortedQuantile(sorted, 0.999));
   }
@@ -97,7 +98,7 @@ export function assembleHedging(job: HedgingJob, output: Float64Array, elapsedMs
     const every = job.every[r]!;
     const run: HedgingRun = {
       every, interval: every * dt, rebalancingDates: Math.ceil(job.steps / every),
-      pnl: pnlDistribution(p.pnl, job.quantiles, job.confidence), cost: mean(p.cost), trades: { mean: mean(p.trades).mean },
+      pnl: pnlDistribution(p.pnl, job.quantiles, job.confidence, sortedPnl[r]), cost: mean(p.cost), trades: { mean: mean(p.trades).mean },
       histogram: histogramCounts(p.pnl, edges),
     };
     if (job.samples) run.samples = p;
@@ -108,15 +109,20 @@ export function assembleHedging(job: HedgingJob, output: Float64Array, elapsedMs
   for (let k = 0; k < job.nOptions; k++) {
     const o = k * H.OPT_COLUMNS;
     const type = job.options[o + H.OPT_TYPE]! > 0 ? 'call' : 'put';
-    bookValue += job.options[o + H.OPT_QUANTITY]! * bsmPrice(m.spot, job.options[o + H.OPT_STRIKE]!, job.options[o + H.OPT_EXPIRY]!, m.rate, m.dividendYield, job.hedgeVol, type);
+    bookValue += job.options[o + H.OPT_QUANTITY]! * bsmPrice(m.spot, job.options[o + H.OPT_STRIKE]!, job.options[o + H.OPT_EXPIRY]!, m.rate, m.dividendYield, job.options[o + H.OPT_HEDGE_VOL]!, type);
   }
+  const lv = m.localVol;
   return {
     runs, bookValue, histogramEdges: edges, paths: job.paths, elapsedMs,
     details: {
       model: m.kind, scheme: schemeOf(job), strategy: job.strategy, band: job.band, hedgeVol: job.hedgeVol, hedgeVolSource: job.hedgeVolSource,
       horizon: job.horizon, steps: job.steps, dt, seed: job.seed, stream: job.stream, shards: job.shardCount, shardSize: job.shardSize,
       workers: job.workers,
-      greeks: `Black-Scholes delta${job.strategy === 'delta-gamma' ? ' and gamma' : ''} at the hedge vol ${job.hedgeVol}, at each rebalancing date`,
+      greeks: `Black-Scholes delta${job.strategy === 'delta-gamma' ? ' and gamma' : ''} at ${lv && job.hedgeVolSource !== 'hedgeVol' ? 'each option\'s surface vol (sticky strike)' : `the hedge vol ${job.hedgeVol}`}, at each rebalancing date`,
+      ...(lv ? {
+        positionVols: Array.from({ length: job.nOptions }, (_, k) => job.options[k * H.OPT_COLUMNS + H.OPT_HEDGE_VOL]!),
+        localVol: { times: lv.times, points: lv.points, minLocalVol: lv.minLocalVol, maxLocalVol: lv.maxLocalVol, forwardMismatch: lv.forwardMismatch },
+      } : {}),
     },
   };
 }

@@ -428,9 +428,11 @@ export interface HedgingKernels {
    * `stream` and Philox draws. A book of `nOptions` vanillas (row-major option table at `pOptions`, hedging/layout.ts
    * OPT_*) is bought or sold at t = 0 at Black-Scholes prices at the hedge vol and hedged in the underlying (and a
    * hedge option for delta-gamma) with the strategy, rebalancing rule and costs of the parameter block at `pParams`
-   * (H_*), once per rebalancing interval of `pEvery` (nRuns integers >= 1, in steps) on the same paths. Writes per
-   * run and path, row-major [nRuns][count], the P&L discounted to t = 0 (`pPnl`), the discounted costs paid (`pCost`)
-   * and the number of rebalancings with a trade (`pTrades`). Returns 0, or 1 for a malformed call.
+   * (H_*), once per rebalancing interval of `pEvery` (nRuns integers >= 1, in steps) on the same paths. [hedging]
+   * MODEL_LOCAL_VOL: the block at `pParams` is H_PARAMS_SIZE + nT nK f64 long, the local-vol grid (H_LV_*) after its
+   * first H_PARAMS_SIZE values. Writes per run and path, row-major [nRuns][count], the P&L discounted to t = 0
+   * (`pPnl`), the discounted costs paid (`pCost`) and the number of rebalancings with a trade (`pTrades`). Returns 0,
+   * or 1 for a malformed call.
    * @param pParams f64 [H_PARAMS_SIZE], read
    * @param pOptions f64 [nOptions * OPT_COLUMNS], read
    * @param pEvery f64 [nRuns], read

@@ -223,6 +223,15 @@ export function entryPoints(rw, engines) {
       }),
       backendFree: false,
     });
+    // [hedging] simulateHedging on localVol paths: hostile model fields and run arguments over a valid base.
+    points.push({
+      name: 'engine.simulateHedging (localVol)',
+      call: (backend, args) => engines.get(backend).simulateHedging({
+        positions: [{ type: 'call', strike: 100, expiry: 0.5, quantity: -1 }], steps: 4, paths: 16, seed: 1, ...plain(args[1]),
+        model: { kind: 'localVol', surface: surfaceOf(backend), spot: 100, rate: 0.01, ...plain(args[0]) },
+      }),
+      backendFree: false,
+    });
   }
   // [realtime] engine.marginBook is a function property (with fromJSON), and a book's methods take user input.
   if (typeof anyEngine.marginBook === 'function') {

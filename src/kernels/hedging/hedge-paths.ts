@@ -1,7 +1,8 @@
 // Discrete hedging shard kernel: pure-JS twin of assembly/hedging/hedge-paths.ts (see there for the
 // accounting, the strategies and the references). Line for line the AssemblyScript kernel with
-// `heap` views for raw loads and stores; the WASM twin makes GBM paths two per f64x2 lane, bit for
-// bit this scalar loop. Draws and path steps are those of src/kernels/montecarlo (same Philox
+// `heap` views for raw loads and stores; the WASM twin makes GBM paths two per f64x2 lane and hedges
+// every model's paths two at a time (with loops specialised to the delta clock), bit for bit this
+// scalar loop. Draws and path steps are those of src/kernels/montecarlo (same Philox
 // stream layout, same step formulas), exp / log / normal cdf and pdf the shared implementations (the
 // deltas' cdf the table of normal-cdf-table.ts, built from them):
 // every output is the WASM twin's, bit for bit.
@@ -13,13 +14,15 @@ import type { KernelHeap } from '../heap.js';
 import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } from '../montecarlo/draws.js';
 import { exp, log } from '../math/elementary.js';
 import { normalCdf, normalPdf } from '../math/normal-distribution.js';
-import { MODEL_GBM, MODEL_HESTON_EULER, MODEL_MERTON, MODEL_BATES, DRAWS_PHILOX } from '../montecarlo/layout.js';
+import { MODEL_GBM, MODEL_HESTON_EULER, MODEL_MERTON, MODEL_BATES, MODEL_LOCAL_VOL, DRAWS_PHILOX } from '../montecarlo/layout.js';
+import { localVolAt, localVolRow } from '../montecarlo/local-vol-grid.js';
 import {
   H_MODEL, H_SPOT, H_RATE, H_DIVIDEND, H_HORIZON, H_VOL, H_V0, H_KAPPA, H_THETA, H_VOL_OF_VAR, H_RHO,
   H_JUMP_INTENSITY, H_JUMP_MEAN, H_JUMP_VOL, H_HEDGE_VOL, H_STRATEGY, H_BAND_MODE, H_BAND,
   H_RISK_AVERSION, H_TO_EDGE, H_PROPORTIONAL, H_FIXED, H_OPTION_PROPORTIONAL, H_HEDGE_TYPE, H_HEDGE_STRIKE,
   H_HEDGE_EXPIRY, STRATEGY_NONE, STRATEGY_DELTA_GAMMA, BAND_NONE, BAND_WHALLEY_WILMOTT,
-  OPT_QUANTITY, OPT_TYPE, OPT_STRIKE, OPT_EXPIRY, OPT_SETTLE, OPT_COLUMNS, HEDGE_STEP_COLUMNS, HEDGE_OPTION_COLUMNS,
+  OPT_QUANTITY, OPT_TYPE, OPT_STRIKE, OPT_EXPIRY, OPT_SETTLE, OPT_HEDGE_VOL, OPT_COLUMNS, HEDGE_STEP_COLUMNS, HEDGE_OPTION_COLUMNS,
+  H_LV_TIMES, H_LV_POINTS, H_LV_KMIN, H_LV_DK, H_LV_GRID,
 } from './layout.js';
 import { normalCdfTable, normalCdfTableInit } from './normal-cdf-table.js';
 
@@ -218,11 +221,20 @@ export function hedgeShard(
   const model = toI32(par(H_MODEL));
   const strategy = toI32(par(H_STRATEGY));
   const bandMode = toI32(par(H_BAND_MODE));
-  if (model < MODEL_GBM || model > MODEL_BATES) return 1;
+  if ((model < MODEL_GBM || model > MODEL_BATES) && model !== MODEL_LOCAL_VOL) return 1;
   if (strategy < STRATEGY_NONE || strategy > STRATEGY_DELTA_GAMMA || bandMode < BAND_NONE || bandMode > BAND_WHALLEY_WILMOTT) return 1;
-  const dps = model === MODEL_GBM ? 1 : model === MODEL_MERTON ? 3 : model === MODEL_BATES ? 4 : 2;
+  const dps = model === MODEL_GBM || model === MODEL_LOCAL_VOL ? 1 : model === MODEL_MERTON ? 3 : model === MODEL_BATES ? 4 : 2;
   if (steps * dps > 0x7fffffff) return 1;
   const start = pathStart;
+  // [hedging] Local vol: mcShard's grid (paths.ts), after the block; its checks.
+  const lvTf = model === MODEL_LOCAL_VOL ? par(H_LV_TIMES) : 2.0;
+  const lvKf = model === MODEL_LOCAL_VOL ? par(H_LV_POINTS) : 2.0;
+  const lvKMin = par(H_LV_KMIN);
+  const lvDk = par(H_LV_DK);
+  if (model === MODEL_LOCAL_VOL && (!(lvTf >= 2.0) || !(lvKf >= 2.0) || lvTf !== Math.floor(lvTf) || lvKf !== Math.floor(lvKf) || !(lvTf <= 1e9) || !(lvKf <= 1e9) || !(lvDk > 0.0))) return 1;
+  const lvT = toI32(lvTf);
+  const lvK = toI32(lvKf);
+  const pGrid = pParams + H_LV_GRID * 8;
   normalCdfTableInit();
 
   const spot = par(H_SPOT);
@@ -251,7 +263,6 @@ export function hedgeShard(
   const optTab = stepTab + (steps + 1) * HEDGE_STEP_COLUMNS;
   const rowLen = (nOptions + 1) * HEDGE_OPTION_COLUMNS;
   const pPath = optTab + (steps + 1) * rowLen;
-  const hvDrift = rate - divi + 0.5 * hv * hv;
   for (let i = 0; i <= steps; ++i) {
     const t = i * dt;
     const st = stepTab + i * HEDGE_STEP_COLUMNS;
@@ -263,21 +274,23 @@ export function hedgeShard(
       let K: number;
       let tau: number;
       let alive: boolean;
+      let vk = hv;
       if (k < nOptions) {
         const o = opt + k * OPT_COLUMNS;
         K = F[o + OPT_STRIKE]!;
         tau = F[o + OPT_EXPIRY]! - t;
         alive = i < F[o + OPT_SETTLE]!;
+        vk = F[o + OPT_HEDGE_VOL]!;
       } else {
         K = hStrike;
         tau = hExpiry - t;
         alive = strategy === STRATEGY_DELTA_GAMMA;
       }
       if (alive && tau > 0.0 && K > 0.0) {
-        const sdt = hv * Math.sqrt(tau);
+        const sdt = vk * Math.sqrt(tau);
         const a = 1.0 / sdt;
         F[row] = a;
-        F[row + 1] = (hvDrift * tau - log(K)) * a;
+        F[row + 1] = ((rate - divi + 0.5 * vk * vk) * tau - log(K)) * a;
         F[row + 2] = exp(-divi * tau);
         F[row + 3] = K * exp(-rate * tau);
         F[row + 4] = sdt;
@@ -343,6 +356,11 @@ export function hedgeShard(
         const nj = poisson(uN, lamDt, pois0);
         const jumpSum = nj > 0 ? nj * jm + jv * Math.sqrt(nj) * normal(j0 + 2) : 0.0;
         x += gDrift + gSd * z + jumpSum;
+      } else if (model === MODEL_LOCAL_VOL) {
+        // mcShard's log-Euler step: sigma at the step's midpoint time and its starting k = ln(S / F(t_s)).
+        const z = normal(j0);
+        const sig = localVolAt(F, pGrid, lvT, lvK, lvKMin, lvDk, localVolRow(s, steps, lvT), x - (lnS0 + (rate - divi) * (s * dt)));
+        x += ((rate - divi) - 0.5 * sig * sig) * dt + sig * sqdt * z;
       } else if (model === MODEL_HESTON_EULER) {
         const zv = normal(j0);
         const z = normal(j0 + 1);

@@ -24,7 +24,7 @@ export const H_RHO = 10;
 export const H_JUMP_INTENSITY = 11;
 export const H_JUMP_MEAN = 12;
 export const H_JUMP_VOL = 13;
-/** Black-Scholes vol of the hedge greeks, the premiums and the marks. */
+/** Black-Scholes vol of the hedge option's greeks and prices (delta-gamma); the book's options carry their own (OPT_HEDGE_VOL). */
 export const H_HEDGE_VOL = 14;
 /** STRATEGY_*. */
 export const H_STRATEGY = 15;
@@ -46,7 +46,14 @@ export const H_OPTION_PROPORTIONAL = 22;
 export const H_HEDGE_TYPE = 23;
 export const H_HEDGE_STRIKE = 24;
 export const H_HEDGE_EXPIRY = 25;
-export const H_PARAMS_SIZE = 26;
+/** [hedging] Local vol (MODEL_LOCAL_VOL): the grid of mcShard's P_LV_* (time rows nT, k points nK, first k node, k spacing), row-major f64 [nT][nK] at H_LV_GRID. */
+export const H_LV_TIMES = 26;
+export const H_LV_POINTS = 27;
+export const H_LV_KMIN = 28;
+export const H_LV_DK = 29;
+export const H_PARAMS_SIZE = 30;
+/** [hedging] Local vol: the grid starts right after the block (the block is H_PARAMS_SIZE + nT nK f64 long). */
+export const H_LV_GRID = 30;
 
 /** No hedge (the options alone). */
 export const STRATEGY_NONE = 0;
@@ -71,7 +78,9 @@ export const OPT_STRIKE = 2;
 export const OPT_EXPIRY = 3;
 /** Step at which the option settles at intrinsic value (round(expiry / dt)); > steps: marked at the horizon. */
 export const OPT_SETTLE = 4;
-export const OPT_COLUMNS = 5;
+/** Black-Scholes vol of this option's hedge greeks, premium and mark (decimal): the hedge vol, or for local vol the surface's implied vol at its strike and expiry (sticky strike). */
+export const OPT_HEDGE_VOL = 5;
+export const OPT_COLUMNS = 6;
 
 // ---- Scratch (f64 [(steps + 1) * (5 nOptions + HEDGE_SCRATCH_PER_STEP)]) ----
 /** Per step: e^{-r t}, e^{-r t + q dt}, e^{-r (T - t)}. */
