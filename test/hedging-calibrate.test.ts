@@ -48,6 +48,31 @@ describe.each(BACKENDS)('calibrateHedge (%s)', (backend) => {
     }
   });
 
+  it('scenario P&L of perpetuals accrues funding over the horizon: linear equals revaluePortfolio, inverse pays its USD face (formulas in the test)', async () => {
+    const engine = await engineFor(backend);
+    const r0 = rng(41);
+    const logReturns = Array.from({ length: 50 }, () => [0.1 * (r0() - 0.5)]);
+    const horizon = 7 / 365, S = market.assets.BTC.index;
+    const linear = { kind: 'perpetual' as const, asset: 'BTC', size: 2.5, fundingRate: 0.12 };
+    const inverse = { kind: 'perpetual' as const, asset: 'BTC', size: -1.5, fundingRate: -0.05, settlement: 'coin' as const, entryPrice: 80000 };
+    const inverseNoEntry = { kind: 'perpetual' as const, asset: 'BTC', size: 0.7, fundingRate: 0.3, settlement: 'coin' as const };
+    const pnlOf = async (p: MarginPosition) => (await engine.calibrateHedge({ book: [p], market, instruments: [hedges[3]], objective: 'greeks', scenarios: { logReturns, horizon } })).book.pnl;
+    // Linear: the risk module's revaluation (its own kernel) of the same perpetual, funding on the scenario mark.
+    const reval = engine.revaluePortfolio({ portfolio: { spots: { BTC: S }, positions: [{ kind: 'perpetual', asset: 'BTC', quantity: 2.5, fundingRate: 0.12 }] }, scenarios: { logReturns, horizon } });
+    const lin = await pnlOf(linear);
+    // 1e-9 relative to the position's notional (225,000 USD): two summation orders of the same terms.
+    lin.forEach((v, s) => expect(Math.abs(v - reval.pnl[s])).toBeLessThan(1e-9 * 2.5 * S));
+    const inv = await pnlOf(inverse), inv0 = await pnlOf(inverseNoEntry);
+    logReturns.forEach(([x], s) => {
+      const S2 = S * Math.exp(x);
+      expect(Math.abs(inv[s] - (-1.5 * (S2 - S) - -1.5 * 80000 * -0.05 * horizon))).toBeLessThan(1e-9 * 1.5 * S);
+      expect(Math.abs(inv0[s] - (0.7 * (S2 - S) - 0.7 * S * 0.3 * horizon))).toBeLessThan(1e-9 * 0.7 * S);
+    });
+    // The funding term is material here (0.12 x 7/365 of the notional is ~518 USD): horizon 0 drops it.
+    const noFunding = (await engine.calibrateHedge({ book: [linear], market, instruments: [hedges[3]], objective: 'greeks', scenarios: { logReturns, horizon: 0 } })).book.pnl;
+    expect(Math.abs(noFunding[0] - lin[0])).toBeGreaterThan(400);
+  });
+
   it('lot rounding: rounded quantities are multiples of the lot inside the bounds, and roundingResidual is their difference in greeks', async () => {
     const engine = await engineFor(backend);
     const book = randomOptionBook(21, 8);

@@ -7,7 +7,9 @@
  * forward moves with its index (F' = S' e^{basis (T - h)}), options are repriced with Black-76 at the
  * shocked vol in ONE batch call (positions x scenarios), coin-settled options are valued at the
  * coin premium times the index, inverse futures and perpetuals by their coin P&L at the index.
- * Funding is not accrued (a hedge decision over a horizon of days; see docs/hedging.md).
+ * A perpetual with a `fundingRate` pays funding over the horizon at the scenario mark, as
+ * `revaluePortfolio` counts it: q S' rate h for a linear one; a coin-settled one pays its USD face
+ * (size x entry price, or today's index without one) x rate x h, in coin at the scenario index.
  *
  * Grid P&L comes from the margin engine itself: `portfolioMargin` of one single-position account
  * per position, under the grid with every weight 1, no dampener, no extended scaling and no
@@ -85,8 +87,13 @@ export function scenarioPnl(ctx: EngineContext, positions: readonly ResolvedPosi
     for (let s = 0; s < m; s++) {
       const S2 = S * Math.exp(sc.logReturns[s * nF + col[i]]);
       let pnl: number;
-      if (p.kind === 'spot' || p.kind === 'perpetual') pnl = q * (S2 - S);
-      else {
+      if (p.kind === 'spot') pnl = q * (S2 - S);
+      else if (p.kind === 'perpetual') {
+        // Longs pay funding over the horizon (a negative rate pays shorts): on the scenario mark for a
+        // linear contract, on the fixed USD face for an inverse one (coins N rate h / S', worth N rate h).
+        const face = p.settlement === 'usd' ? q * S2 : q * (Number.isNaN(p.entryPrice) ? S : p.entryPrice);
+        pnl = q * (S2 - S) - face * p.fundingRate * sc.horizon;
+      } else {
         const T2 = Math.max(0, p.expiry - sc.horizon);
         const F2 = S2 * Math.exp(p.basis * T2);
         if (p.settlement === 'usd') pnl = q * (F2 - p.forward);
