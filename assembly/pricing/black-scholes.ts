@@ -187,9 +187,9 @@ function black76Element(
 // through the scalar path, which then writes every output of both.
 
 // Constants of the pair paths, each twice (V8 rebuilds a v128.const at every use): 0.5, 1e-280,
-// 2, the smallest normal, Infinity.
+// 2, the smallest normal, Infinity, 1.
 const BS_X2: usize = memory.data<f64>([
-  0.5, 0.5, 1e-280, 1e-280, 2.0, 2.0, 2.2250738585072014e-308, 2.2250738585072014e-308, Infinity, Infinity,
+  0.5, 0.5, 1e-280, 1e-280, 2.0, 2.0, 2.2250738585072014e-308, 2.2250738585072014e-308, Infinity, Infinity, 1.0, 1.0,
 ], 16);
 
 // @ts-ignore: decorator
@@ -198,14 +198,19 @@ function allFiniteX2(v: v128): bool {
   return i64x2.all_true(f64x2.eq(f64x2.sub(v, v), f64x2.splat(0.0)));
 }
 
-// theta of elements i, i + 1 as f64 lanes, or NaN in lane 0 when a type is not +-1.
+// theta of elements i, i + 1 as f64 lanes (the i8 type flags widened and converted, no branch);
+// a lane is valid when |theta| = 1 (validTheta).
 // @ts-ignore: decorator
 @inline
 function thetaX2(pType: usize, i: i32): v128 {
-  const t0 = load<i8>(pType + <usize>i);
-  const t1 = load<i8>(pType + <usize>i, 1);
-  if ((t0 != 1 && t0 != -1) || (t1 != 1 && t1 != -1)) return f64x2.splat(NaN);
-  return f64x2.replace_lane(f64x2.splat(<f64>t0), 1, <f64>t1);
+  const t = i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(v128.load16_splat(pType + <usize>i)));
+  return f64x2.convert_low_i32x4_s(t);
+}
+
+// @ts-ignore: decorator
+@inline
+function validTheta(theta: v128): v128 {
+  return f64x2.eq(f64x2.abs(theta), v128.load(BS_X2, 80));
 }
 
 // writeGreeks on a pair with s > 0 in both lanes; false (nothing written) when a greek is NaN.
@@ -322,7 +327,7 @@ function blackScholesPrepare(
   // finite (logRatio's first branch).
   const sum = f64x2.add(f64x2.add(f64x2.add(f64x2.add(f64x2.add(S, K), T), vol), r), q);
   let ok = v128.and(v128.and(f64x2.gt(S, zero), f64x2.gt(K, zero)), v128.and(f64x2.ge(T, zero), f64x2.ge(vol, zero)));
-  ok = v128.and(ok, v128.and(f64x2.eq(f64x2.sub(sum, sum), zero), f64x2.eq(theta, theta)));
+  ok = v128.and(ok, v128.and(f64x2.eq(f64x2.sub(sum, sum), zero), validTheta(theta)));
   ok = v128.and(ok, v128.and(f64x2.gt(s, zero), f64x2.eq(f64x2.sub(carry0, carry0), zero)));
   ok = v128.and(ok, v128.and(f64x2.ge(ratio, v128.load(BS_X2, 48)), f64x2.lt(ratio, v128.load(BS_X2, 64))));
   if (!i64x2.all_true(ok)) return false;
@@ -394,7 +399,7 @@ function black76Prepare(
   let ok = v128.and(
     v128.and(v128.and(f64x2.gt(F, zero), f64x2.gt(K, zero)), v128.and(f64x2.ge(T, zero), f64x2.ge(vol, zero))), f64x2.gt(DF, zero),
   );
-  ok = v128.and(ok, v128.and(f64x2.eq(f64x2.sub(sum, sum), zero), f64x2.eq(theta, theta)));
+  ok = v128.and(ok, v128.and(f64x2.eq(f64x2.sub(sum, sum), zero), validTheta(theta)));
   ok = v128.and(ok, v128.and(f64x2.gt(s, zero), v128.and(f64x2.ge(ratio, v128.load(BS_X2, 48)), f64x2.lt(ratio, v128.load(BS_X2, 64)))));
   if (!i64x2.all_true(ok)) return false;
   const x = logX2(ratio);
