@@ -58,9 +58,23 @@ function writeGreeks(
     d1 = x > 0.0 ? Infinity : x < 0.0 ? -Infinity : 0.0;
     d2 = d1;
   }
-  // phi(d2) = phi(d1) F/K, so one density serves both distribution values (unless phi(d1) underflowed).
-  const n1 = normalPdf(d1);
-  const n2 = n1 > 1e-280 ? n1 * (underlyingDisc / strikeDisc) : normalPdf(d2);
+  // phi(d2) = phi(d1) F/K, so one density serves both: the one at -|x|/s + s/2, which the price's
+  // normalised call evaluates too (phi(d1) where x <= 0, phi(d2) up to the rounding of d2 where
+  // x > 0; the pair path reuses it), the other by the ratio unless the first underflowed.
+  let n1: f64, n2: f64;
+  if (s > 0.0) {
+    const base = normalPdf(-Math.abs(x) / s + 0.5 * s);
+    if (x > 0.0) {
+      n2 = base;
+      n1 = base > 1e-280 ? base / (underlyingDisc / strikeDisc) : normalPdf(d1);
+    } else {
+      n1 = base;
+      n2 = base > 1e-280 ? base * (underlyingDisc / strikeDisc) : normalPdf(d2);
+    }
+  } else {
+    n1 = normalPdf(d1);
+    n2 = n1 > 1e-280 ? n1 * (underlyingDisc / strikeDisc) : normalPdf(d2);
+  }
   const N1 = normalCdfGivenPdf(theta * d1, n1);
   const N2 = normalCdfGivenPdf(theta * d2, n2);
   const perUnit = underlyingDisc / underlying; // e^{-qT} or DF
@@ -226,11 +240,17 @@ function writeGreeksX2(
   const otm = f64x2.le(x, zero);
   const d1 = f64x2.add(v128.bitselect(h, f64x2.neg(h), otm), f64x2.mul(v128.load(BS_X2), s));
   const d2 = f64x2.sub(d1, s);
-  // pdfA = phi(-|x|/s + s/2) is phi(d1) to the bit where x <= 0 (the same operations on the same values).
-  const n1 = i64x2.all_true(otm) ? pdfA : v128.bitselect(pdfA, normalPdfX2(d1), otm);
-  const useRatio = f64x2.gt(n1, v128.load(BS_X2, 16));
-  let n2 = f64x2.mul(n1, f64x2.div(underlyingDisc, strikeDisc));
-  if (!i64x2.all_true(useRatio)) n2 = v128.bitselect(n2, normalPdfX2(d2), useRatio);
+  // pdfA = phi(-|x|/s + s/2) is the scalar's `base` to the bit (the same operations on the same
+  // values): phi(d1) where x <= 0, phi(d2) where x > 0; the other density by the forward/strike ratio.
+  const ratio = f64x2.div(underlyingDisc, strikeDisc);
+  let other: v128;
+  if (i64x2.all_true(otm)) other = f64x2.mul(pdfA, ratio);
+  else if (!v128.any_true(otm)) other = f64x2.div(pdfA, ratio);
+  else other = v128.bitselect(f64x2.mul(pdfA, ratio), f64x2.div(pdfA, ratio), otm);
+  const useRatio = f64x2.gt(pdfA, v128.load(BS_X2, 16));
+  if (!i64x2.all_true(useRatio)) other = v128.bitselect(other, normalPdfX2(v128.bitselect(d2, d1, otm)), useRatio);
+  const n1 = v128.bitselect(pdfA, other, otm);
+  const n2 = v128.bitselect(other, pdfA, otm);
   const N1 = normalCdfGivenPdfX2(f64x2.mul(theta, d1), n1);
   const N2 = normalCdfGivenPdfX2(f64x2.mul(theta, d2), n2);
   const perUnit = f64x2.div(underlyingDisc, underlying);
