@@ -296,7 +296,9 @@ function writeGreeksX2(
 // the normalised OTM call for the whole block grouped by region (normalisedOtmCallUnscaledBlock),
 // finish (vector, per pair: price, greeks, stores). A pair whose prepare fails goes to the scalar
 // element path, and so does a pair whose finish finds a non-finite value.
-const BLOCK: i32 = 64;
+// 128 elements: measured 1-2% faster than 64 (fewer block-function calls and loop starts), the
+// scratch (11 KB) still in L1 beside the columns.
+const BLOCK: i32 = 128;
 const COL: usize = <usize>BLOCK << 3;
 const SCRATCH: usize = memory.data(<i32>(COL * 10) + BLOCK * 4 + BLOCK, 16);
 const C_AX: usize = SCRATCH; // -|x|
