@@ -1,9 +1,10 @@
 // The f64x2 pricing kernels compute two options per v128 and send uncommon pairs to the scalar
 // element path; each lane must be the scalar path's double. Checked by pricing a batch (pairs) and
 // the same options one call each (n = 1 runs the scalar element path), on inputs that put common
-// and rare lanes side by side: deep out of the money (asymptotic region), tiny and zero vol sqrt(T),
-// small-t and central regions, subnormal and huge ratios, invalid elements, calls and puts. Both
-// backends (the JS twin has no pairs: the same comparison holds trivially and guards the facade).
+// and rare lanes side by side: deep out of and in the money (asymptotic region, underflowing
+// densities), tiny and zero vol sqrt(T), small-t and central regions, subnormal and huge ratios,
+// invalid elements and type flags, calls and puts. Both backends (the JS twin has no pairs: the
+// same comparison holds trivially and guards the facade).
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, engineFor } from './backends.js';
 import { rng } from './seeded-random.js';
@@ -23,6 +24,7 @@ function mixedInputs(n: number, seed: number) {
     let vol = 0.05 + 1.5 * u();
     let z = 6 * (u() - 0.5); // log-moneyness in sd
     if (kind === 0) z = -(12 + 30 * u()); // deep OTM: asymptotic region or zero value
+    if (kind === 9) z = 12 + 30 * u(); // deep ITM: the greeks' density divided out by F/K, or underflowed (then its own)
     if (kind === 1) vol = 1e-9 * u(); // tiny vol sqrt(T)
     if (kind === 2) vol = 0; // s = 0: intrinsic only
     if (kind === 3) T = 0;
@@ -37,6 +39,7 @@ function mixedInputs(n: number, seed: number) {
     discountFactors[i] = Math.exp(-rates[i]! * T);
     types[i] = u() < 0.5 ? 1 : -1;
     if (kind === 7 && u() < 0.3) spots[i] = u() < 0.5 ? NaN : -1; // invalid element (NaN, status invalid)
+    if (kind === 7 && u() < 0.2) types[i] = [0, 2, -128, 127][Math.floor(u() * 4)]!; // a type flag other than +-1: invalid
     if (kind === 8 && u() < 0.3) types[i] = 1; // runs of the same type
   }
   return { spots, strikes, expiries, vols, rates, dividendYields, discountFactors, types };

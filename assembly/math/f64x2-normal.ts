@@ -5,7 +5,7 @@
 // masks: each region's formula is evaluated only when some lane is in it, then selected per lane;
 // exp(-y^2/2) for y >= 32 (exp's subnormal range and beyond) goes to the scalar routine per lane.
 
-import { expX2, logX2 } from "./f64x2-elementary";
+import { expX2, expX2InRange, logX2 } from "./f64x2-elementary";
 import { expMinusHalfSquare } from "./normal-distribution";
 import { centralQuantileX2, inverseNormalCdfFast } from "./inverse-normal";
 
@@ -87,7 +87,8 @@ export function expMinusHalfSquareX2(y: v128): v128 {
   const lo = f64x2.add(
     f64x2.add(f64x2.sub(f64x2.mul(yh, yh), hi), f64x2.mul(f64x2.mul(kc(2), yh), yl)), f64x2.mul(yl, yl),
   );
-  return f64x2.mul(expX2(f64x2.mul(kc(3), hi)), f64x2.sub(kc(4), f64x2.mul(kc(5), lo)));
+  // y < 32: |-y^2/2| < 512, exp's table range.
+  return f64x2.mul(expX2InRange(f64x2.mul(kc(3), hi)), f64x2.sub(kc(4), f64x2.mul(kc(5), lo)));
 }
 
 // @ts-ignore: decorator

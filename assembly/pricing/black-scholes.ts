@@ -58,9 +58,23 @@ function writeGreeks(
     d1 = x > 0.0 ? Infinity : x < 0.0 ? -Infinity : 0.0;
     d2 = d1;
   }
-  // phi(d2) = phi(d1) F/K, so one density serves both distribution values (unless phi(d1) underflowed).
-  const n1 = normalPdf(d1);
-  const n2 = n1 > 1e-280 ? n1 * (underlyingDisc / strikeDisc) : normalPdf(d2);
+  // phi(d2) = phi(d1) F/K, so one density serves both: the one at -|x|/s + s/2, which the price's
+  // normalised call evaluates too (phi(d1) where x <= 0, phi(d2) up to the rounding of d2 where
+  // x > 0; the pair path reuses it), the other by the ratio unless the first underflowed.
+  let n1: f64, n2: f64;
+  if (s > 0.0) {
+    const base = normalPdf(-Math.abs(x) / s + 0.5 * s);
+    if (x > 0.0) {
+      n2 = base;
+      n1 = base > 1e-280 ? base / (underlyingDisc / strikeDisc) : normalPdf(d1);
+    } else {
+      n1 = base;
+      n2 = base > 1e-280 ? base * (underlyingDisc / strikeDisc) : normalPdf(d2);
+    }
+  } else {
+    n1 = normalPdf(d1);
+    n2 = n1 > 1e-280 ? n1 * (underlyingDisc / strikeDisc) : normalPdf(d2);
+  }
   const N1 = normalCdfGivenPdf(theta * d1, n1);
   const N2 = normalCdfGivenPdf(theta * d2, n2);
   const perUnit = underlyingDisc / underlying; // e^{-qT} or DF
@@ -187,9 +201,9 @@ function black76Element(
 // through the scalar path, which then writes every output of both.
 
 // Constants of the pair paths, each twice (V8 rebuilds a v128.const at every use): 0.5, 1e-280,
-// 2, the smallest normal, Infinity.
+// 2, the smallest normal, Infinity, 1.
 const BS_X2: usize = memory.data<f64>([
-  0.5, 0.5, 1e-280, 1e-280, 2.0, 2.0, 2.2250738585072014e-308, 2.2250738585072014e-308, Infinity, Infinity,
+  0.5, 0.5, 1e-280, 1e-280, 2.0, 2.0, 2.2250738585072014e-308, 2.2250738585072014e-308, Infinity, Infinity, 1.0, 1.0,
 ], 16);
 
 // @ts-ignore: decorator
@@ -198,14 +212,19 @@ function allFiniteX2(v: v128): bool {
   return i64x2.all_true(f64x2.eq(f64x2.sub(v, v), f64x2.splat(0.0)));
 }
 
-// theta of elements i, i + 1 as f64 lanes, or NaN in lane 0 when a type is not +-1.
+// theta of elements i, i + 1 as f64 lanes (the i8 type flags widened and converted, no branch);
+// a lane is valid when |theta| = 1 (validTheta).
 // @ts-ignore: decorator
 @inline
 function thetaX2(pType: usize, i: i32): v128 {
-  const t0 = load<i8>(pType + <usize>i);
-  const t1 = load<i8>(pType + <usize>i, 1);
-  if ((t0 != 1 && t0 != -1) || (t1 != 1 && t1 != -1)) return f64x2.splat(NaN);
-  return f64x2.replace_lane(f64x2.splat(<f64>t0), 1, <f64>t1);
+  const t = i32x4.extend_low_i16x8_s(i16x8.extend_low_i8x16_s(v128.load16_splat(pType + <usize>i)));
+  return f64x2.convert_low_i32x4_s(t);
+}
+
+// @ts-ignore: decorator
+@inline
+function validTheta(theta: v128): v128 {
+  return f64x2.eq(f64x2.abs(theta), v128.load(BS_X2, 80));
 }
 
 // writeGreeks on a pair with s > 0 in both lanes; false (nothing written) when a greek is NaN.
@@ -221,11 +240,17 @@ function writeGreeksX2(
   const otm = f64x2.le(x, zero);
   const d1 = f64x2.add(v128.bitselect(h, f64x2.neg(h), otm), f64x2.mul(v128.load(BS_X2), s));
   const d2 = f64x2.sub(d1, s);
-  // pdfA = phi(-|x|/s + s/2) is phi(d1) to the bit where x <= 0 (the same operations on the same values).
-  const n1 = i64x2.all_true(otm) ? pdfA : v128.bitselect(pdfA, normalPdfX2(d1), otm);
-  const useRatio = f64x2.gt(n1, v128.load(BS_X2, 16));
-  let n2 = f64x2.mul(n1, f64x2.div(underlyingDisc, strikeDisc));
-  if (!i64x2.all_true(useRatio)) n2 = v128.bitselect(n2, normalPdfX2(d2), useRatio);
+  // pdfA = phi(-|x|/s + s/2) is the scalar's `base` to the bit (the same operations on the same
+  // values): phi(d1) where x <= 0, phi(d2) where x > 0; the other density by the forward/strike ratio.
+  const ratio = f64x2.div(underlyingDisc, strikeDisc);
+  let other: v128;
+  if (i64x2.all_true(otm)) other = f64x2.mul(pdfA, ratio);
+  else if (!v128.any_true(otm)) other = f64x2.div(pdfA, ratio);
+  else other = v128.bitselect(f64x2.mul(pdfA, ratio), f64x2.div(pdfA, ratio), otm);
+  const useRatio = f64x2.gt(pdfA, v128.load(BS_X2, 16));
+  if (!i64x2.all_true(useRatio)) other = v128.bitselect(other, normalPdfX2(v128.bitselect(d2, d1, otm)), useRatio);
+  const n1 = v128.bitselect(pdfA, other, otm);
+  const n2 = v128.bitselect(other, pdfA, otm);
   const N1 = normalCdfGivenPdfX2(f64x2.mul(theta, d1), n1);
   const N2 = normalCdfGivenPdfX2(f64x2.mul(theta, d2), n2);
   const perUnit = f64x2.div(underlyingDisc, underlying);
@@ -271,7 +296,9 @@ function writeGreeksX2(
 // the normalised OTM call for the whole block grouped by region (normalisedOtmCallUnscaledBlock),
 // finish (vector, per pair: price, greeks, stores). A pair whose prepare fails goes to the scalar
 // element path, and so does a pair whose finish finds a non-finite value.
-const BLOCK: i32 = 64;
+// 128 elements: measured 1-2% faster than 64 (fewer block-function calls and loop starts), the
+// scratch (11 KB) still in L1 beside the columns.
+const BLOCK: i32 = 128;
 const COL: usize = <usize>BLOCK << 3;
 const SCRATCH: usize = memory.data(<i32>(COL * 10) + BLOCK * 4 + BLOCK, 16);
 const C_AX: usize = SCRATCH; // -|x|
@@ -322,7 +349,7 @@ function blackScholesPrepare(
   // finite (logRatio's first branch).
   const sum = f64x2.add(f64x2.add(f64x2.add(f64x2.add(f64x2.add(S, K), T), vol), r), q);
   let ok = v128.and(v128.and(f64x2.gt(S, zero), f64x2.gt(K, zero)), v128.and(f64x2.ge(T, zero), f64x2.ge(vol, zero)));
-  ok = v128.and(ok, v128.and(f64x2.eq(f64x2.sub(sum, sum), zero), f64x2.eq(theta, theta)));
+  ok = v128.and(ok, v128.and(f64x2.eq(f64x2.sub(sum, sum), zero), validTheta(theta)));
   ok = v128.and(ok, v128.and(f64x2.gt(s, zero), f64x2.eq(f64x2.sub(carry0, carry0), zero)));
   ok = v128.and(ok, v128.and(f64x2.ge(ratio, v128.load(BS_X2, 48)), f64x2.lt(ratio, v128.load(BS_X2, 64))));
   if (!i64x2.all_true(ok)) return false;
@@ -394,7 +421,7 @@ function black76Prepare(
   let ok = v128.and(
     v128.and(v128.and(f64x2.gt(F, zero), f64x2.gt(K, zero)), v128.and(f64x2.ge(T, zero), f64x2.ge(vol, zero))), f64x2.gt(DF, zero),
   );
-  ok = v128.and(ok, v128.and(f64x2.eq(f64x2.sub(sum, sum), zero), f64x2.eq(theta, theta)));
+  ok = v128.and(ok, v128.and(f64x2.eq(f64x2.sub(sum, sum), zero), validTheta(theta)));
   ok = v128.and(ok, v128.and(f64x2.gt(s, zero), v128.and(f64x2.ge(ratio, v128.load(BS_X2, 48)), f64x2.lt(ratio, v128.load(BS_X2, 64)))));
   if (!i64x2.all_true(ok)) return false;
   const x = logX2(ratio);

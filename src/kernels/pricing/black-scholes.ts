@@ -32,8 +32,21 @@ function writeGreeks(
     d1 = x > 0 ? Infinity : x < 0 ? -Infinity : 0;
     d2 = d1;
   }
-  const n1 = normalPdf(d1);
-  const n2 = n1 > 1e-280 ? n1 * (underlyingDisc / strikeDisc) : normalPdf(d2);
+  // One density for both (phi(d2) = phi(d1) F/K): the one at -|x|/s + s/2 (see the WASM twin).
+  let n1: number, n2: number;
+  if (s > 0) {
+    const base = normalPdf(-Math.abs(x) / s + 0.5 * s);
+    if (x > 0) {
+      n2 = base;
+      n1 = base > 1e-280 ? base / (underlyingDisc / strikeDisc) : normalPdf(d1);
+    } else {
+      n1 = base;
+      n2 = base > 1e-280 ? base * (underlyingDisc / strikeDisc) : normalPdf(d2);
+    }
+  } else {
+    n1 = normalPdf(d1);
+    n2 = n1 > 1e-280 ? n1 * (underlyingDisc / strikeDisc) : normalPdf(d2);
+  }
   const N1 = normalCdfGivenPdf(theta * d1, n1);
   const N2 = normalCdfGivenPdf(theta * d2, n2);
   const perUnit = underlyingDisc / underlying;
