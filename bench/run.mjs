@@ -97,9 +97,11 @@ const rows = [];
 const skipped = [];
 for (const job of JOBS) {
   for (const n of sizes) {
-    const r = await timeTasks(Bench, riskwasmTasks(ctx, job, n), benchOptions(n, job === 'iv'));
-    for (const row of r) log(`${job} N=${n} ${row.name}: ${(row.opsPerSec / 1e6).toFixed(3)} M/s (cpu ${((row.cpuOpsPerSec ?? NaN) / 1e6).toFixed(3)})`);
-    rows.push(...r.map((x) => ({ ...x, job })));
+    // riskwasm WASM, its JS twin and every peer fast enough for the same settings are timed as
+    // one group (one warm-up each, then interleaved rounds: suite.mjs timeTasks); slower peers
+    // after, alone, with fewer passes.
+    const group = riskwasmTasks(ctx, job, n);
+    const alone = [];
     for (const peer of PEERS) {
       if (!peer.jobs.includes(job)) continue;
       const info = infoOf(peer.name, job);
@@ -114,11 +116,15 @@ for (const job of JOBS) {
       }
       const reps1 = Math.max(4, Math.min(SINGLE_REPS, Math.floor(20_000 / info.usPerOption)));
       const tasks = peerTasks(ctx, job, n, reps1, peer.name);
-      const opts = passS > 1
-        ? { time: 0, iterations: 1, warmupTime: 0, warmupIterations: 0, warmup: false }
-        : passS > 0.2 ? { time: 0, iterations: 3, warmupTime: 0, warmupIterations: 1 } : benchOptions(n, true);
+      if (passS <= 0.2) group.push(...tasks);
+      else alone.push({ tasks, opts: passS > 1 ? { time: 0, iterations: 1, warmup: false } : { time: 0, iterations: 3, warmupTime: 0, warmupIterations: 1 } });
+    }
+    const r = await timeTasks(Bench, group, benchOptions(n, job === 'iv'));
+    for (const row of r) log(`${job} N=${n} ${row.name}: ${(row.opsPerSec / 1e6).toFixed(4)} M/s ±${row.rme.toFixed(1)}% (cpu ${((row.cpuOpsPerSec ?? NaN) / 1e6).toFixed(3)})`);
+    rows.push(...r.map((x) => ({ ...x, job })));
+    for (const { tasks, opts } of alone) {
       const pr = await timeTasks(Bench, tasks, opts);
-      for (const row of pr) log(`${job} N=${n} ${row.name}: ${(row.opsPerSec / 1e6).toFixed(4)} M/s`);
+      for (const row of pr) log(`${job} N=${n} ${row.name}: ${(row.opsPerSec / 1e6).toFixed(4)} M/s (alone)`);
       rows.push(...pr.map((x) => ({ ...x, job })));
     }
   }
