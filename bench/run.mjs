@@ -1,6 +1,8 @@
 // `npm run bench` (after the build) / `node bench/run.mjs`: the whole benchmark run.
 //   1. Node: riskwasm WASM engine vs its pure-JS twin vs the npm peers, for price, price + greeks
-//      and implied vol at N = 1, 1e3, 1e6, every result verified before it is timed;
+//      and implied vol at N = 1, 1e3, 1e6, every result verified before it is timed; each job and
+//      size is one group (riskwasm WASM, JS twin and the fast peers): every task warmed up, then
+//      timed in interleaved rounds, median reported (bench/suite.mjs timeTasks);
 //   2. start-up (first createEngine in fresh processes, warm createEngine) and .wasm size;
 //   3. Monte Carlo (bench/montecarlo.mjs): WASM vs JS twin, one thread vs two workers;
 //   4. risk (bench/risk.mjs): VaR + ES on 1e6 samples, full revaluation, GARCH fit, WASM vs JS;
