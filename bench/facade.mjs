@@ -76,24 +76,33 @@ function singleCalls(engine) {
 }
 
 /**
- * N = 1 calls per second of this build (and of `--dist`'s, timed alternately with it, rep by rep,
- * so that both see the same machine load): best of 5 reps each.
+ * N = 1 calls per second of both backends of this build (and of `--dist`'s): every call of every
+ * engine is warmed up first (both backends share the facade code, so each is timed with the type
+ * feedback of both, as in bench/suite.mjs), then 5 reps timed alternately, engine by engine, so all
+ * see the same machine load. Reports the median rep and, in brackets, the best.
  */
-async function singleRates(backend, iters, rows) {
-  const engine = await createEngine({ backend });
-  const mine = singleCalls(engine);
-  const theirs = other ? singleCalls(await (await import(pathToFileURL(`${other}/index.js`).href)).createEngine({ backend })) : undefined;
-  for (const fns of [mine, theirs]) if (fns) for (const fn of Object.values(fns)) for (let i = 0; i < 20_000; i++) fn(); // JIT warm-up
-  for (const name of Object.keys(mine)) {
-    let a = 0;
-    let b = 0;
-    for (let r = 0; r < 5; r++) {
-      a = Math.max(a, rate(mine[name], iters, 1));
-      if (theirs) b = Math.max(b, rate(theirs[name], iters, 1));
+async function singleRates(iters, rows) {
+  const engines = [];
+  for (const backend of /** @type {const} */ (['wasm', 'js'])) {
+    engines.push({ backend, build: 'this', fns: singleCalls(await createEngine({ backend })) });
+    if (other) {
+      const mod = await import(pathToFileURL(`${other}/index.js`).href);
+      engines.push({ backend, build: '--dist', fns: singleCalls(await mod.createEngine({ backend })) });
     }
-    rows.push([backend, `N = 1 ${name}`, theirs ? `${fmt(a)}  (--dist: ${fmt(b)}, x${(a / b).toFixed(2)})` : fmt(a)]);
   }
-  return engine;
+  for (const e of engines) for (const fn of Object.values(e.fns)) for (let i = 0; i < 20_000; i++) fn(); // JIT warm-up
+  const med = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  for (const name of Object.keys(engines[0].fns)) {
+    const reps = engines.map(() => []);
+    for (let r = 0; r < 5; r++) engines.forEach((e, k) => reps[k].push(rate(e.fns[name], iters, 1)));
+    for (const backend of ['wasm', 'js']) {
+      const k = engines.findIndex((e) => e.backend === backend && e.build === 'this');
+      const j = engines.findIndex((e) => e.backend === backend && e.build === '--dist');
+      const a = med(reps[k]);
+      const cell = `${fmt(a)} (best ${fmt(Math.max(...reps[k]))})`;
+      rows.push([backend, `N = 1 ${name}`, j >= 0 ? `${cell}  (--dist: ${fmt(med(reps[j]))}, x${(a / med(reps[j])).toFixed(2)})` : cell]);
+    }
+  }
 }
 
 async function main() {
@@ -102,8 +111,9 @@ async function main() {
   const N = 1e6;
   /** @type {string[][]} */
   const rows = [];
-  for (const backend of ['wasm', 'js']) {
-    const engine = await singleRates(backend, ITER, rows);
+  await singleRates(ITER, rows);
+  for (const backend of /** @type {const} */ (['wasm', 'js'])) {
+    const engine = await createEngine({ backend });
 
     const b = batchInputs(N);
     const bsArgs = { ...b, rates: 0.03 };

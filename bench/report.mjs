@@ -3,7 +3,7 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { JOB_LABEL, SINGLE_REPS } from './suite.mjs';
+import { JOB_LABEL, SINGLE_REPS, benchOptions } from './suite.mjs';
 import { monteCarloReport } from './montecarlo.mjs';
 import { riskReport } from './risk.mjs';
 import { marginReport } from './margin.mjs';
@@ -175,7 +175,7 @@ export function targetRows(R) {
     const t = R.sizes.includes(1) ? thr('price', 1, 2e6) : { w: NaN, c: NaN, cond: { wall: null } };
     const c1 = cval('price', W, 1);
     add('single', 'single option call (N = 1)', '>= 2 M calls/s', fmtRate(t.w, ' calls/s'), fmtRate(t.c, ' calls/s'), chr ? fmtRate(c1, ' calls/s') : 'not run', [t.cond],
-      `Node suite at N = 1 (\`engine.blackScholes\`, price, ${SINGLE_REPS} single-option calls per timed iteration)`);
+      `Node suite at N = 1 (\`engine.blackScholes\`, price, ${SINGLE_REPS} single-option calls per timed iteration${R.rows.some((r) => r.rounds > 1) ? `; warmed up ${benchOptions(1).warmupTime} ms, median of ${benchOptions(1).rounds} interleaved rounds` : ''})`);
   }
 
   // Cold start (bench/startup.mjs).
@@ -217,7 +217,14 @@ export function buildReport(R) {
       ? ` — **the machine was shared with other work during the run**, so wall-clock figures are pessimistic and noisy; the Node tables also give throughput per second of process CPU time (\`cpu\`), which other tenants disturb less.`
       : '.'));
   p(`- **Inputs:** a seeded surface (mulberry32, bench/surface.mjs) of ${big.toLocaleString('en-US')} options: spot log-uniform 20..5000, expiry 1 day..2 years, vol 0.2..1.5, rate 0..6%, no dividend yield (the peers have none), strike = F exp(z sigma sqrt(T)) with z uniform in +-3, calls and puts half and half. Float64Array columns, Int8Array types, preallocated \`out\` arrays; every output is read into a sink. N = 1 and 1e3 use the first options of the same surface (N = 1 rotates over ${SINGLE_REPS} options, ${SINGLE_REPS} calls per timed iteration).`);
-  p(`- **Throughput** = options per second = N x calls per second (tinybench 6 \`throughput.mean\`; ± is tinybench's relative margin of error). Implied vol inverts Black-76 prices on F = S e^{rT}, DF = e^{-rT}.`);
+  const interleaved = nodeRows.some((r) => r.rounds > 1);
+  if (interleaved) {
+    const light = benchOptions(1);
+    p(`- **Throughput** = options per second = N x calls per second: the median over timed rounds of tinybench 6's \`throughput.mean\` (mean over the round's iterations of 1 / iteration time); ± is half the range of the round rates relative to that median (tinybench's own margin of error where a task ran one round). Implied vol inverts Black-76 prices on F = S e^{rT}, DF = e^{-rT}.`);
+    p(`- **Warm-up and timing** (bench/suite.mjs \`timeTasks\`, the same code for riskwasm WASM, its JS twin and the peers, in Node and in Chromium): the tasks of one job and size (the peers included when one pass takes at most 0.2 s) are first warmed up one after the other, each called in a plain loop for at least ${light.warmupTime} ms and ${light.warmupIterations} iterations at N = 1 and 1e3 (one pass at 1e6; none for implied vol at 1e6, whose verification pass over the same inputs ran every path), so V8 has optimised every task's code, with the type feedback of every backend that shares the facade, before any of them is timed. Then ${light.rounds} rounds (3 at 1e6) time every task once each, the order rotated every round, ${light.time / light.rounds} ms a task a round at N = 1 and 1e3: a burst of load from another tenant of the machine lands in one round of every task rather than in one task's only window, and the median drops it. Slower peers are timed after the group, alone, with one to three passes.`);
+  } else {
+    p(`- **Throughput** = options per second = N x calls per second (tinybench 6 \`throughput.mean\`; ± is tinybench's relative margin of error). Implied vol inverts Black-76 prices on F = S e^{rT}, DF = e^{-rT}.`);
+  }
   p();
 
   // ---------------------------------------------------------------- targets

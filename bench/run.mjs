@@ -1,6 +1,8 @@
 // `npm run bench` (after the build) / `node bench/run.mjs`: the whole benchmark run.
 //   1. Node: riskwasm WASM engine vs its pure-JS twin vs the npm peers, for price, price + greeks
-//      and implied vol at N = 1, 1e3, 1e6, every result verified before it is timed;
+//      and implied vol at N = 1, 1e3, 1e6, every result verified before it is timed; each job and
+//      size is one group (riskwasm WASM, JS twin and the fast peers): every task warmed up, then
+//      timed in interleaved rounds, median reported (bench/suite.mjs timeTasks);
 //   2. start-up (first createEngine in fresh processes, warm createEngine) and .wasm size;
 //   3. Monte Carlo (bench/montecarlo.mjs): WASM vs JS twin, one thread vs two workers;
 //   4. risk (bench/risk.mjs): VaR + ES on 1e6 samples, full revaluation, GARCH fit, WASM vs JS;
@@ -97,9 +99,11 @@ const rows = [];
 const skipped = [];
 for (const job of JOBS) {
   for (const n of sizes) {
-    const r = await timeTasks(Bench, riskwasmTasks(ctx, job, n), benchOptions(n, job === 'iv'));
-    for (const row of r) log(`${job} N=${n} ${row.name}: ${(row.opsPerSec / 1e6).toFixed(3)} M/s (cpu ${((row.cpuOpsPerSec ?? NaN) / 1e6).toFixed(3)})`);
-    rows.push(...r.map((x) => ({ ...x, job })));
+    // riskwasm WASM, its JS twin and every peer fast enough for the same settings are timed as
+    // one group (one warm-up each, then interleaved rounds: suite.mjs timeTasks); slower peers
+    // after, alone, with fewer passes.
+    const group = riskwasmTasks(ctx, job, n);
+    const alone = [];
     for (const peer of PEERS) {
       if (!peer.jobs.includes(job)) continue;
       const info = infoOf(peer.name, job);
@@ -114,11 +118,15 @@ for (const job of JOBS) {
       }
       const reps1 = Math.max(4, Math.min(SINGLE_REPS, Math.floor(20_000 / info.usPerOption)));
       const tasks = peerTasks(ctx, job, n, reps1, peer.name);
-      const opts = passS > 1
-        ? { time: 0, iterations: 1, warmupTime: 0, warmupIterations: 0, warmup: false }
-        : passS > 0.2 ? { time: 0, iterations: 3, warmupTime: 0, warmupIterations: 1 } : benchOptions(n, true);
+      if (passS <= 0.2) group.push(...tasks);
+      else alone.push({ tasks, opts: passS > 1 ? { time: 0, iterations: 1, warmup: false } : { time: 0, iterations: 3, warmupTime: 0, warmupIterations: 1 } });
+    }
+    const r = await timeTasks(Bench, group, benchOptions(n, job === 'iv'));
+    for (const row of r) log(`${job} N=${n} ${row.name}: ${(row.opsPerSec / 1e6).toFixed(4)} M/s ±${row.rme.toFixed(1)}% (cpu ${((row.cpuOpsPerSec ?? NaN) / 1e6).toFixed(3)})`);
+    rows.push(...r.map((x) => ({ ...x, job })));
+    for (const { tasks, opts } of alone) {
       const pr = await timeTasks(Bench, tasks, opts);
-      for (const row of pr) log(`${job} N=${n} ${row.name}: ${(row.opsPerSec / 1e6).toFixed(4)} M/s`);
+      for (const row of pr) log(`${job} N=${n} ${row.name}: ${(row.opsPerSec / 1e6).toFixed(4)} M/s (alone)`);
       rows.push(...pr.map((x) => ({ ...x, job })));
     }
   }

@@ -248,12 +248,21 @@ export function kernelTasks(ctx, job, chunk = 16384) {
   return tasks;
 }
 
-/** tinybench settings per size: enough samples for a stable mean, whole run ~3 minutes. */
+/**
+ * Timing settings per size (see {@link timeTasks}): `warmupTime` ms and `warmupIterations`
+ * iterations of explicit warm-up per task (both must be reached; `warmup: false` skips it), then
+ * `rounds` timed rounds that interleave the tasks of a group, each round a tinybench run of
+ * `time / rounds` ms and at least `iterations / rounds` iterations per task. Whole run ~3 minutes.
+ */
 export function benchOptions(n, heavy = false) {
-  // Heavy (seconds per pass, e.g. implied vol at 1e6): 3 passes, no warm-up (the verification
-  // pass over the same inputs has already warmed every path).
-  if (n >= 1e5) return heavy ? { time: 0, iterations: 3, warmup: false } : { time: 0, iterations: 6, warmupTime: 0, warmupIterations: 1 };
-  return { time: heavy ? 250 : 400, iterations: 5, warmupTime: 100, warmupIterations: 2 };
+  // Heavy (tens to hundreds of ms per pass): one pass per task per round, 3 rounds (implied vol at
+  // 1e6 takes seconds a pass: no warm-up pass, the verification over the same inputs has already
+  // run every path of it; the others get one).
+  if (n >= 1e5) return heavy ? { time: 0, iterations: 3, rounds: 3, warmup: false } : { time: 0, iterations: 6, rounds: 3, warmupTime: 0, warmupIterations: 1 };
+  // Light (microseconds to milliseconds per iteration): 250 ms of warm-up per task, enough for
+  // V8 to tier the facade, the kernels and the task loop up to optimised code (the warm-up loop
+  // logs nothing and allocates nothing of its own), then 5 rounds of 80 ms (50 for heavy jobs).
+  return { time: heavy ? 250 : 400, iterations: 5, rounds: 5, warmupTime: 250, warmupIterations: 2 };
 }
 
 // Process CPU time (Node only): a wall-clock benchmark on a shared 2-core machine also measures
@@ -261,35 +270,88 @@ export function benchOptions(n, heavy = false) {
 // system, all threads of the process: a conservative figure).
 const cpuUsage = typeof process !== 'undefined' && typeof process.cpuUsage === 'function' ? process.cpuUsage.bind(process) : null;
 
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
 /**
- * Time a group of tasks (one job, one size) with tinybench, one after the other in one Bench so
- * ratios are measured in one run. Returns rows { name, impl, n, opsPerSec, rme, samples, cpuOpsPerSec }.
+ * Warm one task up: call it until both `ms` milliseconds and `iterations` calls have passed.
+ * The same loop for every task (riskwasm WASM, its JS twin, the peers): by its end V8 has
+ * optimised the task's code with the feedback of the calls that are then timed.
+ */
+function warmUp(fn, ms, iterations) {
+  const t0 = performance.now();
+  for (let i = 0; i < iterations || performance.now() - t0 < ms; i++) fn();
+}
+
+/**
+ * Time a group of tasks (one job, one size), WASM vs JS twin (and the peers timed with them) in
+ * one run so ratios are measured under the same load:
+ * 1. warm-up: every task in turn, by {@link warmUp} (`warmupTime` ms and `warmupIterations`
+ *    calls; none with `warmup: false`), all before any timing, so no task is timed while another
+ *    one's first calls still change the shared facade code's type feedback;
+ * 2. `rounds` tinybench runs (default 1) of every task, `time / rounds` ms and at least
+ *    `iterations / rounds` iterations each, the task order rotated by one each round: a burst of
+ *    load from another tenant hits one round of each task rather than one task's whole window.
+ * A task's rate is the median over rounds of its tinybench `throughput.mean`; `rme` is half the
+ * range of the round rates relative to that median (tinybench's own margin of error with one
+ * round). Returns rows { name, impl, n, opsPerSec, rme, samples, rounds, cpuOpsPerSec }.
  */
 export async function timeTasks(Bench, tasks, options) {
   if (tasks.length === 0) return [];
-  const bench = new Bench({ ...options, throws: true });
+  const { rounds: r0 = 1, warmup = true, warmupTime = 250, warmupIterations = 16, time = 1000, iterations = 64, ...rest } = options;
+  const rounds = Math.max(1, r0);
   const meters = tasks.map(() => ({ micros: 0, iters: 0 }));
-  tasks.forEach((t, k) => {
+  const fns = tasks.map((t, k) => {
     const m = meters[k];
-    const fn = cpuUsage
+    return cpuUsage
       ? () => { const c0 = cpuUsage(); t.fn(); const c = cpuUsage(c0); m.micros += c.user + c.system; m.iters++; }
       : t.fn;
-    bench.add(t.name, fn, { beforeAll: (mode) => { if (mode === 'run') { m.micros = 0; m.iters = 0; } } });
   });
-  await bench.run();
+  try {
+    if (warmup) for (const fn of fns) warmUp(fn, warmupTime, warmupIterations);
+  } catch (e) {
+    return tasks.map((t) => ({ name: t.name, impl: t.impl, n: t.n, opsPerSec: NaN, rme: NaN, samples: 0, error: String(e) }));
+  }
+  for (const m of meters) { m.micros = 0; m.iters = 0; }
+  const perRound = tasks.map(() => []);
+  const samples = tasks.map(() => 0);
+  const errors = tasks.map(() => undefined);
+  const rme1 = tasks.map(() => NaN);
+  for (let round = 0; round < rounds; round++) {
+    const bench = new Bench({
+      ...rest, time: time / rounds, iterations: Math.max(1, Math.ceil(iterations / rounds)),
+      warmup: false, throws: true,
+    });
+    const order = tasks.map((_, k) => (k + round) % tasks.length);
+    for (const k of order) bench.add(tasks[k].name, fns[k]);
+    await bench.run();
+    order.forEach((k, j) => {
+      const res = bench.tasks[j].result;
+      if (!res || res.state === 'errored' || !res.throughput) {
+        errors[k] ??= String(res?.error ?? 'no result');
+        return;
+      }
+      perRound[k].push(tasks[k].n * tasks[k].reps * res.throughput.mean);
+      samples[k] += res.latency.samplesCount ?? bench.tasks[j].runs;
+      rme1[k] = res.throughput.rme;
+    });
+  }
   return tasks.map((t, k) => {
-    const task = bench.tasks[k];
-    const r = task.result;
-    if (!r || r.state === 'errored' || !r.throughput) {
-      return { name: t.name, impl: t.impl, n: t.n, opsPerSec: NaN, rme: NaN, samples: 0, error: String(r?.error ?? 'no result') };
+    const xs = perRound[k];
+    if (errors[k] !== undefined || xs.length === 0) {
+      return { name: t.name, impl: t.impl, n: t.n, opsPerSec: NaN, rme: NaN, samples: 0, error: errors[k] ?? 'no result' };
     }
     const m = meters[k];
+    const mid = median(xs);
     return {
       name: t.name, impl: t.impl, n: t.n,
       // options/s = options per call x calls per iteration x iterations per second
-      opsPerSec: t.n * t.reps * r.throughput.mean,
-      rme: r.throughput.rme,
-      samples: r.latency.samplesCount ?? task.runs,
+      opsPerSec: mid,
+      rme: rounds === 1 ? rme1[k] : (100 * (Math.max(...xs) - Math.min(...xs))) / 2 / mid,
+      samples: samples[k], rounds: xs.length, roundRates: xs.slice(),
       cpuOpsPerSec: cpuUsage && m.micros > 0 ? (t.n * t.reps * m.iters) / (m.micros * 1e-6) : undefined,
     };
   });

@@ -149,6 +149,32 @@ describe.each(BACKENDS)('pricing, one option per call (%s)', (backend) => {
     expect(iv.status[0]).toBe(Status.ok);
   });
 
+  it('takes an `out` object exactly when the batch path accepts its keys (own output names; inherited keys ignored)', async () => {
+    const e = await get();
+    const good = { spots: 100, strikes: 100, expiries: 1, vols: 0.2, rates: 0.01, types: 'call' as const };
+    const names = ['price', 'delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga'];
+    // Present but undefined: a known name is allowed (even without greeks), anything else is not.
+    for (const key of [...names, 'prices', 'Price', 'status', 'premiumAdjustedDelta', 'constructor', '']) {
+      for (const greeks of [false, true]) {
+        const out: Record<string, unknown> = { [key]: undefined, price: new Float64Array(1) };
+        let batchOk = true;
+        try {
+          e.blackScholes({ ...good, greeks, out: { ...out } } as never);
+        } catch {
+          batchOk = false;
+        }
+        expect(batchOk, `batch path, out key '${key}'`).toBe(names.includes(key));
+        expect(blackScholesOne(e, { ...good, greeks, out: { ...out } }) !== undefined, `one-option path, out key '${key}', greeks ${greeks}`).toBe(batchOk);
+      }
+    }
+    // An inherited enumerable key is not the caller's own: both paths ignore it.
+    const price = new Float64Array(1);
+    const withInherited = Object.assign(Object.create({ bogus: new Float64Array(1) }) as object, { price });
+    const r = blackScholesOne(e, { ...good, out: withInherited })!;
+    expect(r.price).toBe(price);
+    expect(Object.is(price[0], e.blackScholes({ ...good, spots: [100, 100] }).price[0])).toBe(true);
+  });
+
   it('declines everything but one well-formed option, so the batch path raises the contract\'s errors', async () => {
     const e = await get();
     const good = { spots: 100, strikes: 100, expiries: 1, vols: 0.2, rates: 0.01, types: 'call' as const };
