@@ -159,7 +159,7 @@ export function marginAccountColumns(accounts: readonly MarginAccount[]): Margin
   return book;
 }
 
-/** A checked book: its size and each instrument table entry resolved. */
+/** A checked book: its size and each instrument table entry resolved. @internal */
 export interface CheckedAccountColumns {
   length: number;
   /** Per table entry, its resolved instrument (size 0). */
@@ -220,11 +220,16 @@ function resolveTable(table: readonly unknown[], market: MarginMarket, ctx: Engi
  * (listed, live, priced, with a vol), each position's table index, size (finite; spot >= 0), entry
  * price (futures and perpetuals: NaN or > 0), accrued funding (perpetuals: finite), each collateral
  * asset (priced by the market) and amount (finite >= 0). Reads only.
- * @param path the book's name in error paths (`accounts`).
  * @throws InputError naming the field and element (`accounts.size[41]`, with the account and
  * position in the message; `accounts.instruments[3]`; `accounts.positionStart[7]`).
+ * @returns the number of accounts.
  */
-export function checkMarginAccountColumns(book: unknown, market: MarginMarket, ctx?: EngineContext, path = 'accounts'): CheckedAccountColumns {
+export function checkMarginAccountColumns(book: unknown, market: MarginMarket): number {
+  return checkAccountColumns(book, market, undefined, 'accounts').length;
+}
+
+/** {@link checkMarginAccountColumns} with an engine (a market with vol surfaces) and the book's name in error paths. @internal */
+export function checkAccountColumns(book: unknown, market: MarginMarket, ctx: EngineContext | undefined, path: string): CheckedAccountColumns {
   if (!isMarginAccountColumns(book)) throw new InputError(path, book, 'a MarginAccountColumns { positionStart, instruments, instrument, size, ... }');
   for (const key in book) if (!BOOK_KEYS.has(key)) throw new InputError(`${path}.${key}`, (book as unknown as Record<string, unknown>)[key], `one of the keys ${[...BOOK_KEYS].join(', ')}`);
   const ps = book.positionStart;

@@ -325,7 +325,7 @@ function checkColumnArgs(accounts: unknown, market: MarginMarket, grid: Scenario
   if (!Number.isInteger(per) || per < 1) throw new InputError('options.accountsPerShard', per, 'a positive integer');
   if (isMarginAccountColumns(accounts)) {
     checkMarket(market);
-    const { length } = checkMarginAccountColumns(accounts, market);
+    const length = checkMarginAccountColumns(accounts, market);
     return { g, aggregation, per, list: accounts, length };
   }
   if (!Array.isArray(accounts)) throw new InputError('accounts', accounts, 'an array of accounts or a MarginAccountColumns');
