@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  DERIBIT_GRID, InputError, SPAN16_GRID, deribitGrid, marginAccountColumns, type MarginAccount, type MarginAccountColumns, type MarginPosition,
+  DERIBIT_GRID, InputError, SPAN16_GRID, deribitGrid, forwardFor, marginAccountColumns, type MarginAccount, type MarginAccountColumns, type MarginPosition,
   type PortfolioMarginColumns, type PortfolioMarginResult, type ScenarioGrid,
 } from '../src/index.js';
 import { portfolioMarginColumnsParallel } from '../src/margin/portfolio-margin-columns.js';
@@ -258,6 +258,27 @@ describe.each(BACKENDS)('portfolio margin of a book in columns (%s)', (backend) 
       }),
       { seed, numRuns: 25 },
     );
+  });
+
+  it('a market marked by a VolSurface (object and JSON): the book\'s options take the surface\'s vols, as the same accounts do', async () => {
+    const e = await engineFor(backend);
+    const btc = chainMarket.assets.BTC;
+    const btcOptions = OPTIONS.filter((n) => instruments[n].asset === 'BTC').slice(0, 40);
+    const expiries = [...new Set(btcOptions.map((n) => instruments[n].expiry as number))].sort((a, b) => a - b);
+    const surface = e.volSurface(expiries.map((T) => ({ expiry: T, forward: forwardFor(btc, T), params: { a: 0.25 * T, b: 0.1, rho: -0.1, m: 0, sigma: 0.3 } })), { underlying: 'BTC' });
+    const n = 20;
+    const positionStart = Int32Array.from({ length: n + 1 }, (_, a) => 4 * a);
+    const book: MarginAccountColumns = {
+      positionStart, instruments: btcOptions, instrument: Int32Array.from({ length: 4 * n }, (_, k) => (k * 13) % btcOptions.length),
+      size: Float64Array.from({ length: 4 * n }, (_, k) => ((k % 5) - 2) / 2),
+    };
+    for (const mk of [{ ...chainMarket, surface }, { ...chainMarket, surface: surface.toJSON() }]) {
+      const ref = e.portfolioMargin(accountsOf(book), mk, DERIBIT_GRID);
+      expectEqualToObjects(e.portfolioMarginColumns(book, mk, DERIBIT_GRID, { accountsPerShard: 6 }), ref, DERIBIT_GRID);
+      // The surface moved the margins (the test would not see a book margined at the marks).
+      expect(ref.some((r, i) => r.initialMargin !== e.portfolioMargin(accountsOf(book), chainMarket, DERIBIT_GRID)[i].initialMargin)).toBe(true);
+      if (IS_NODE) expectEqualToObjects(await portfolioMarginColumnsParallel(e, book, mk, DERIBIT_GRID, { workers: 2, accountsPerShard: 6 }), ref, DERIBIT_GRID);
+    }
   });
 
   it.runIf(IS_NODE)('on 2 worker threads (the book\'s parts, shards in any order): the same columns', async () => {

@@ -21,6 +21,7 @@
  * Distributed runners store {@link MarginShardJob.shared} once per job and send `parts[k]` with
  * shard k (typed arrays by value; each part owns its buffers, so a part serialises alone).
  */
+import type { EngineContext } from '../context.js';
 import { allocateOutput } from '../parallel/run-shards.js';
 import { own } from '../data-tables.js';
 import { resolveBook, STABLECOINS } from './market.js';
@@ -365,7 +366,7 @@ const namedUnitsCache = new WeakMap<object, NamedUnits>();
 const positionOf = (e: MarginShardInstrument): MarginPosition => (typeof e === 'string' ? { instrument: e, size: 0 } : ({ ...e, size: 0 } as MarginPosition));
 
 /** Each name resolved as a by-name position would be (resolveBook's own code; a name that does not resolve gets -1). */
-function namedUnits(shared: MarginShardShared<{ market: MarginMarket }>): NamedUnits {
+function namedUnits(shared: MarginShardShared<{ market: MarginMarket }>, ctx?: EngineContext): NamedUnits {
   let nu = namedUnitsCache.get(shared);
   if (nu !== undefined) return nu;
   const { names } = shared;
@@ -373,7 +374,7 @@ function namedUnits(shared: MarginShardShared<{ market: MarginMarket }>): NamedU
   const unitOf = new Int32Array(names.length).fill(-1);
   const units: ResolvedPosition[] = [];
   try {
-    const book = resolveBook([{ positions: names.map(positionOf) }], market);
+    const book = resolveBook([{ positions: names.map(positionOf) }], market, ctx); // [surface] ctx binds a JSON surface
     for (let k = 0; k < names.length; k++) unitOf[k] = book.unitOfPos[k];
     units.push(...book.units);
   } catch {
@@ -381,7 +382,7 @@ function namedUnits(shared: MarginShardShared<{ market: MarginMarket }>): NamedU
     // hold a bad one take the object path, which reports it exactly as one thread does.
     for (let k = 0; k < names.length; k++) {
       try {
-        const book = resolveBook([{ positions: [positionOf(names[k])] }], market);
+        const book = resolveBook([{ positions: [positionOf(names[k])] }], market, ctx);
         unitOf[k] = units.length;
         units.push(book.units[0]);
       } catch {
@@ -401,9 +402,9 @@ function namedUnits(shared: MarginShardShared<{ market: MarginMarket }>): NamedU
  * undefined: the caller takes the object path ({@link shardAccounts}), whose error is one thread's.
  * Results ids are left empty (the caller names them).
  */
-export function columnBook(part: MarginShardPart, shared: MarginShardShared<{ market: MarginMarket }>): MarginBook | undefined {
+export function columnBook(part: MarginShardPart, shared: MarginShardShared<{ market: MarginMarket }>, ctx?: EngineContext): MarginBook | undefined {
   if (part.raw.length > 0) return undefined;
-  const { units, unitOf } = namedUnits(shared);
+  const { units, unitOf } = namedUnits(shared, ctx);
   const { count, posStart, code, size, extra } = part;
   const n = posStart[count];
   const unitOfPos = new Int32Array(n);

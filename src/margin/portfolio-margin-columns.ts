@@ -21,7 +21,7 @@ import { checkMarket, marketForWorkers } from './market.js';
 import { checkAggregation, checkGrid, type AssetScan, type MarginAggregation, type PortfolioMarginResult, type WorstScenario } from './portfolio-margin.js';
 import { COL, JOINT, NONE, portfolioMarginTask, readMarginShard, type PortfolioMarginJob, type PortfolioMarginSplitJob } from './portfolio-margin-shard.js';
 import { accountColumnsJob, accountColumnsPart, lazyMarginJob, splitMarginJob, type MarginShardPart } from './margin-shard-plan.js';
-import { checkMarginAccountColumns, isMarginAccountColumns, type MarginAccountColumns } from './margin-account-columns.js';
+import { checkAccountColumns, isMarginAccountColumns, type MarginAccountColumns } from './margin-account-columns.js';
 import { AbortedError } from '../parallel/errors.js';
 import type { MarginAccount, MarginMarket } from './types.js';
 
@@ -315,7 +315,7 @@ export interface PortfolioMarginColumnsPoolOptions extends PortfolioMarginColumn
 
 const DEFAULT_ACCOUNTS_PER_SHARD = 8192;
 
-function checkColumnArgs(accounts: unknown, market: MarginMarket, grid: ScenarioGrid, options: PortfolioMarginColumnsOptions | undefined, keys: readonly string[]) {
+function checkColumnArgs(ctx: EngineContext, accounts: unknown, market: MarginMarket, grid: ScenarioGrid, options: PortfolioMarginColumnsOptions | undefined, keys: readonly string[]) {
   // portfolioMargin's order: the grid, then the options, then accounts and market.
   const g = checkGrid(grid);
   if (options !== undefined && (options === null || typeof options !== 'object')) throw new InputError('options', options, 'an object');
@@ -325,7 +325,7 @@ function checkColumnArgs(accounts: unknown, market: MarginMarket, grid: Scenario
   if (!Number.isInteger(per) || per < 1) throw new InputError('options.accountsPerShard', per, 'a positive integer');
   if (isMarginAccountColumns(accounts)) {
     checkMarket(market);
-    const length = checkMarginAccountColumns(accounts, market);
+    const { length } = checkAccountColumns(accounts, market, ctx, 'accounts'); // [surface] ctx binds a JSON surface
     return { g, aggregation, per, list: accounts, length };
   }
   if (!Array.isArray(accounts)) throw new InputError('accounts', accounts, 'an array of accounts or a MarginAccountColumns');
@@ -345,7 +345,7 @@ function checkColumnArgs(accounts: unknown, market: MarginMarket, grid: Scenario
 export function portfolioMarginColumns(
   ctx: EngineContext, accounts: readonly MarginAccount[] | MarginAccountColumns, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginColumnsOptions,
 ): PortfolioMarginColumns {
-  const { g, aggregation, per, list, length } = checkColumnArgs(accounts, market, grid, options, COLUMN_OPTION_KEYS);
+  const { g, aggregation, per, list, length } = checkColumnArgs(ctx, accounts, market, grid, options, COLUMN_OPTION_KEYS);
   if (isMarginAccountColumns(list)) return bookColumns(ctx, list, length, market, g, aggregation, per);
   const job: PortfolioMarginJob = { accounts: list, market, grid: g, aggregation, accountsPerShard: per };
   const shards = Math.ceil(list.length / per);
@@ -388,7 +388,7 @@ function bookColumns(
 export async function portfolioMarginColumnsParallel(
   ctx: EngineContext, accounts: readonly MarginAccount[] | MarginAccountColumns, market: MarginMarket, grid: ScenarioGrid, options: PortfolioMarginColumnsPoolOptions = {},
 ): Promise<PortfolioMarginColumns> {
-  const { g, aggregation, per, list, length } = checkColumnArgs(accounts, market, grid, options, [...COLUMN_OPTION_KEYS, 'pool', 'workers', 'signal', 'onProgress', 'lazyParts']);
+  const { g, aggregation, per, list, length } = checkColumnArgs(ctx, accounts, market, grid, options, [...COLUMN_OPTION_KEYS, 'pool', 'workers', 'signal', 'onProgress', 'lazyParts']);
   const workers = options.workers ?? 1;
   const shards = Math.ceil(length / per);
   // One shard (or one worker, no pool): this thread, as runShards would run it.
