@@ -158,11 +158,11 @@ describe.each(BACKENDS)('portfolio margin of a book in columns (%s)', (backend) 
     const accounts = accountsOf(book);
     for (const [first, count] of [[0, 7], [7, 7], [21, 4]]) {
       const want = e.portfolioMargin(accounts.slice(first, first + count).map(({ id: _id, ...rest }) => rest), chainMarket, ADD_ON_GRID);
-      for (const copy of [true, false]) {
-        const part = accountColumnsPart(book, first, count, copy);
+      for (const columns of ['own', 'shared', 'view'] as const) {
+        const part = accountColumnsPart(book, first, count, columns);
         expect(part.count).toBe(count);
         // A copy owns its buffers (it travels alone); a view shares the book's.
-        expect(part.size.buffer === book.size.buffer).toBe(!copy);
+        expect(part.size.buffer === book.size.buffer).toBe(columns === 'view');
         const rebuilt = shardAccounts(part, book.instruments);
         expect(rebuilt.map((a) => a.positions.length)).toEqual(accounts.slice(first, first + count).map((a) => a.positions.length));
         expect(e.portfolioMargin(rebuilt, chainMarket, ADD_ON_GRID), `[${first}, ${first + count})`).toEqual(want);
@@ -264,7 +264,7 @@ describe.each(BACKENDS)('portfolio margin of a book in columns (%s)', (backend) 
     const e = await engineFor(backend);
     const btc = chainMarket.assets.BTC;
     const btcOptions = OPTIONS.filter((n) => instruments[n].asset === 'BTC').slice(0, 40);
-    const expiries = [...new Set(btcOptions.map((n) => instruments[n].expiry as number))].sort((a, b) => a - b);
+    const expiries = [...new Set(btcOptions.map((n) => (instruments[n] as { expiry: number }).expiry))].sort((a, b) => a - b);
     const surface = e.volSurface(expiries.map((T) => ({ expiry: T, forward: forwardFor(btc, T), params: { a: 0.25 * T, b: 0.1, rho: -0.1, m: 0, sigma: 0.3 } })), { underlying: 'BTC' });
     const n = 20;
     const positionStart = Int32Array.from({ length: n + 1 }, (_, a) => 4 * a);

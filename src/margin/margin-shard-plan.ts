@@ -471,24 +471,41 @@ export interface MarginPartPlanner {
 }
 
 /**
- * Accounts [first, first + count) of a checked {@link MarginAccountColumns} book as a shard part
- * whose codes index the book's instrument table (the job's shared `names`). `copy`: the part owns
- * its arrays (to send it: a view would carry the whole book's buffer); else its columns are views
- * where no flag needs writing (in this thread). Reads the book only.
+ * How a part cut from a book holds its columns: views of the book's arrays where no flag needs
+ * writing (in this thread), copies it owns (to send alone: a view would carry the whole book's
+ * buffer), or copies on shared memory where the host has it (a thread pool: every worker sees
+ * them without a copy).
  */
-export function accountColumnsPart(book: MarginAccountColumns, first: number, count: number, copy: boolean): MarginShardPart {
+export type PartColumns = 'view' | 'own' | 'shared';
+
+/**
+ * Accounts [first, first + count) of a checked {@link MarginAccountColumns} book as a shard part
+ * whose codes index the book's instrument table (the job's shared `names`); `columns` says how it
+ * holds them. Reads the book only.
+ */
+export function accountColumnsPart(book: MarginAccountColumns, first: number, count: number, columns: PartColumns): MarginShardPart {
   const ps = book.positionStart;
   const p0 = ps[first], p1 = ps[first + count];
-  const posStart = new Int32Array(count + 1);
+  const n = p1 - p0;
+  // Shared: one block per part (posStart, code, then size 8-aligned), as planPart lays it out.
+  const ints = count + 1 + n;
+  const block = columns === 'shared' ? allocateOutput(Math.ceil(ints / 2) + n) : undefined;
+  const posStart = block ? new Int32Array(block.buffer, 0, count + 1) : new Int32Array(count + 1);
   for (let j = 1; j <= count; j++) posStart[j] = ps[first + j] - p0;
-  const cut = <T extends Int32Array | Float64Array>(a: T, b: number, e: number): T => (copy ? a.slice(b, e) : a.subarray(b, e)) as T;
+  const codeOut = (): Int32Array => (block ? new Int32Array(block.buffer, 4 * (count + 1), n) : new Int32Array(n));
+  const cut = <T extends Int32Array | Float64Array>(a: T, b: number, e: number, into: () => T): T => {
+    if (columns === 'view') return a.subarray(b, e) as T;
+    const out = into();
+    out.set(a.subarray(b, e));
+    return out;
+  };
   let code: Int32Array;
   let extra = new Float64Array(0);
   const entry = book.entryPrice, funding = book.accruedFunding;
-  if (entry === undefined && funding === undefined) code = cut(book.instrument, p0, p1);
+  if (entry === undefined && funding === undefined) code = cut(book.instrument, p0, p1, codeOut);
   else {
     // Flags where a value is given (entry price not NaN, funding not 0), the values in position order.
-    code = new Int32Array(p1 - p0);
+    code = codeOut();
     const xs: number[] = [];
     for (let k = p0; k < p1; k++) {
       let c = book.instrument[k];
@@ -504,14 +521,15 @@ export function accountColumnsPart(book: MarginAccountColumns, first: number, co
     }
     extra = Float64Array.from(xs);
   }
+  const size = cut(book.size, p0, p1, () => (block ? new Float64Array(block.buffer, 8 * Math.ceil(ints / 2), n) : new Float64Array(n)));
   const part: MarginShardPart = {
-    first, count, posStart, code, size: cut(book.size, p0, p1), extra,
+    first, count, posStart, code, size, extra,
     rawIndex: new Int32Array(0), raw: [], collateralIndex: new Int32Array(0), collateral: [],
   };
   if (book.collateral !== undefined && book.collateralAssets !== undefined) {
     const A = book.collateralAssets.length;
     part.collateralAssets = [...book.collateralAssets];
-    part.collateralRows = cut(book.collateral, first * A, (first + count) * A);
+    part.collateralRows = cut(book.collateral, first * A, (first + count) * A, () => (columns === 'shared' ? allocateOutput(count * A) : new Float64Array(count * A)));
   }
   return part;
 }
@@ -521,11 +539,13 @@ export class AccountColumnsPlanner implements MarginPartPlanner {
   private readonly book: MarginAccountColumns;
   private readonly per: number;
   private readonly n: number;
+  private readonly columns: PartColumns;
 
-  constructor(book: MarginAccountColumns, accountsPerShard: number) {
+  constructor(book: MarginAccountColumns, accountsPerShard: number, columns: PartColumns = 'own') {
     this.book = book;
     this.per = accountsPerShard;
     this.n = book.positionStart.length - 1;
+    this.columns = columns;
   }
 
   get shards(): number {
@@ -534,18 +554,18 @@ export class AccountColumnsPlanner implements MarginPartPlanner {
 
   part(k: number): MarginShardPart {
     const first = k * this.per;
-    return accountColumnsPart(this.book, first, Math.min(this.per, this.n - first), true);
+    return accountColumnsPart(this.book, first, Math.min(this.per, this.n - first), this.columns);
   }
 }
 
 /**
  * The split job of a checked {@link MarginAccountColumns} book: the instrument table and `inputs`
  * shared, the parts planned when asked for (`lazy`: a distributed runner stores and drops each in
- * turn) or all now (a thread pool clones the whole job).
+ * turn) or all now, on shared memory where the host has it (a thread pool).
  * @throws Nothing (the book was checked by checkMarginAccountColumns).
  */
 export function accountColumnsJob<S>(book: MarginAccountColumns, accountsPerShard: number, inputs: S, lazy: boolean): MarginShardJob<S> | LazyMarginShardJob<S> {
-  const planner = new AccountColumnsPlanner(book, accountsPerShard);
+  const planner = new AccountColumnsPlanner(book, accountsPerShard, lazy ? 'own' : 'shared');
   const shared = { names: book.instruments, inputs };
   if (lazy) return { shared, parts: [], planner };
   const parts: MarginShardPart[] = [];

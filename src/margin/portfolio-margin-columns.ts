@@ -372,7 +372,7 @@ function bookColumns(
   const shared = { names: book.instruments, inputs: { market, grid: g, aggregation } };
   const parts = new Array<MarginShardPart>(shards);
   for (let k = 0; k < shards; k++) {
-    parts[k] = accountColumnsPart(book, k * per, Math.min(per, n - k * per), false);
+    parts[k] = accountColumnsPart(book, k * per, Math.min(per, n - k * per), 'view');
     builder.add(k, portfolioMarginTask(ctx, { shared, parts }, k));
     delete parts[k];
   }
