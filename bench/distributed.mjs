@@ -17,7 +17,7 @@
 // runDistributed with the book (each shard a slice of its columns). --object-baseline adds the
 // in-thread figure of the same accounts as objects (built after the column runs), for context.
 // Usage: node bench/distributed.mjs [--accounts N] [--paths P] [--workers W] [--shard-accounts S] [--output objects|columns|both]
-//        [--input objects|columns] [--object-baseline] [--no-mc] [--no-overhead] [--json]
+//        [--input objects|columns] [--object-baseline] [--no-ids] [--no-mc] [--no-overhead] [--json]
 //        (after `npm run build`; needs redis-server, REDIS_SERVER to override its path)
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -56,6 +56,7 @@ const INPUT = (() => {
 })();
 if (!['objects', 'columns'].includes(INPUT)) throw new Error(`--input ${INPUT}: objects or columns`);
 const OBJECT_BASELINE = args.includes('--object-baseline');
+const NO_IDS = args.includes('--no-ids');
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const log = (...a) => { if (!JSON_OUT) console.log(...a); };
 
@@ -217,15 +218,15 @@ function makeColumnsBook(count, positionsPer = 20, seed = 11) {
       sizes[k++] = size();
     }
     positionStart[a + 1] = k;
-    ids.push(`acct-${a}`);
+    if (!NO_IDS) ids.push(`acct-${a}`);
   }
-  return { book: { ids, positionStart, instruments, instrument, size: sizes }, market };
+  return { book: NO_IDS ? { positionStart, instruments, instrument, size: sizes } : { ids, positionStart, instruments, instrument, size: sizes }, market };
 }
 
 /** The first n accounts of a column book (views; for the warm-up). */
 function sliceBook(book, n) {
   const p = book.positionStart[n];
-  return { ids: book.ids.slice(0, n), positionStart: book.positionStart.subarray(0, n + 1), instruments: book.instruments, instrument: book.instrument.subarray(0, p), size: book.size.subarray(0, p) };
+  return { ...(book.ids ? { ids: book.ids.slice(0, n) } : {}), positionStart: book.positionStart.subarray(0, n + 1), instruments: book.instruments, instrument: book.instrument.subarray(0, p), size: book.size.subarray(0, p) };
 }
 
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -320,7 +321,7 @@ try {
       const few = accounts.slice(0, Math.min(n, 20_000));
       const objs = engine.portfolioMargin(few, market, grid);
       let same = true;
-      for (let i = 0; i < few.length && same; i++) same = sameMargins([firstCols.account(i)], [objs[i]]) && firstCols.ids[i] === objs[i].id;
+      for (let i = 0; i < few.length && same; i++) same = sameMargins([firstCols.account(i)], [objs[i]]) && (NO_IDS || firstCols.ids[i] === objs[i].id);
       report.portfolioMargin.columnsInputEqualsObjects = same;
       log(`   columns input equals object input (engine.portfolioMargin, first ${few.length} accounts): ${same}`);
       if (OBJECT_BASELINE) {

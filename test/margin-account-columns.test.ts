@@ -148,6 +148,11 @@ describe.each(BACKENDS)('portfolio margin of a book in columns (%s)', (backend) 
     // Equal specs share a table entry; each listed name appears once.
     expect(new Set(book.instruments.map((x) => JSON.stringify(x))).size).toBe(book.instruments.length);
     expectEqualToObjects(e.portfolioMarginColumns(book, chainMarket, DERIBIT_GRID, { accountsPerShard: 4 }), e.portfolioMargin(accounts, chainMarket, DERIBIT_GRID), DERIBIT_GRID);
+    // The result keeps its own ids: a later change to the caller's book does not reach it.
+    const cols = e.portfolioMarginColumns(book, chainMarket, DERIBIT_GRID);
+    (book.ids as string[])[0] = 'changed';
+    expect(cols.ids[0]).toBe(accounts[0].id);
+    expect(cols.account(0).id).toBe(accounts[0].id);
     const empty = marginAccountColumns([]);
     expect(e.portfolioMarginColumns(empty, chainMarket, DERIBIT_GRID).length).toBe(0);
   });

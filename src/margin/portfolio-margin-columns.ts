@@ -35,7 +35,7 @@ import type { MarginAccount, MarginMarket } from './types.js';
 export interface PortfolioMarginColumns {
   /** Number of accounts. */
   readonly length: number;
-  /** Account ids (the account's `id`, or its index as a string). */
+  /** Account ids (the account's `id`, or its index as a string; built on first read, see MarginColumns). */
   readonly ids: readonly string[];
   /** The grid's scenarios (a shared reference). */
   readonly scenarios: readonly MarginScenario[];
@@ -79,7 +79,8 @@ const assetNameOf = (names: readonly string[], code: number): string | undefined
 
 class MarginColumns implements PortfolioMarginColumns {
   readonly length: number;
-  readonly ids: string[];
+  /** The ids when known up front; else built on first read as the indices (see `ids`). */
+  idList: string[] | undefined;
   readonly scenarios: readonly MarginScenario[];
   readonly assets: readonly string[];
   readonly status: Int32Array;
@@ -104,7 +105,6 @@ class MarginColumns implements PortfolioMarginColumns {
   constructor(n: number, positionStart: Int32Array, scenarios: readonly MarginScenario[], assets: readonly string[]) {
     const m = scenarios.length;
     this.length = n;
-    this.ids = [];
     this.scenarios = scenarios;
     this.assets = assets;
     this.status = new Int32Array(n);
@@ -128,6 +128,21 @@ class MarginColumns implements PortfolioMarginColumns {
     this.assetNetDelta = new Float64Array(0);
   }
 
+  /**
+   * A book without ids gets its indices as strings, built on first read: a million id strings are
+   * a million heap objects that every full collection walks, and most callers of the columns read
+   * margins by index.
+   */
+  get ids(): readonly string[] {
+    if (this.idList === undefined) {
+      // Pushed (an array preallocated for a large batch would be a slow dictionary).
+      const list: string[] = [];
+      for (let i = 0; i < this.length; i++) list.push(String(i));
+      this.idList = list;
+    }
+    return this.idList;
+  }
+
   account(i: number): PortfolioMarginResult {
     requireInteger(i, 'i', 0, this.length - 1);
     const m = this.scenarios.length;
@@ -141,7 +156,7 @@ class MarginColumns implements PortfolioMarginColumns {
     const asset = assetNameOf(this.assets, this.worstAsset[i]);
     if (asset !== undefined && asset !== '*') worstScenario.asset = asset;
     return {
-      id: this.ids[i], initialMargin: this.initialMargin[i], maintenanceMargin: this.maintenanceMargin[i], scanRisk: this.scanRisk[i], worstScenario,
+      id: this.idList === undefined ? String(i) : this.idList[i], initialMargin: this.initialMargin[i], maintenanceMargin: this.maintenanceMargin[i], scanRisk: this.scanRisk[i], worstScenario,
       scenarioPnl: this.scenarioPnl.subarray(i * m, (i + 1) * m), scenarios: this.scenarios,
       contributions: this.contributions.subarray(this.positionStart[i], this.positionStart[i + 1]),
       addOns: { shortOptionContingency: this.shortOptionContingency[i], futuresContingency: this.futuresContingency[i], deltaShock: this.deltaShock[i] },
@@ -182,8 +197,8 @@ class MarginColumns implements PortfolioMarginColumns {
  */
 export class MarginColumnsBuilder {
   private readonly cols: MarginColumns;
-  /** Account i's id (read when the columns are finished). */
-  private readonly idOf: (i: number) => string;
+  /** The ids (a copy of the caller's, or read from the accounts when finished); undefined: the indices, built when read. */
+  private readonly idOf: ((i: number) => string) | undefined;
   private readonly per: number;
   /** Per-asset rows of each shard (copied into place when every shard is in, as shards finish in any order). */
   private readonly shardRows: (Float64Array | null)[];
@@ -200,8 +215,9 @@ export class MarginColumnsBuilder {
       const book = accounts;
       const n = book.positionStart.length - 1;
       this.cols = new MarginColumns(n, book.positionStart.slice(), grid.scenarios, Object.keys(requireRecord(requireRecord(market, 'market').assets, 'market.assets')));
-      const ids = book.ids;
-      this.idOf = ids === undefined ? (i) => String(i) : (i) => ids[i];
+      // A copy of the caller's array (its strings shared): a later change to the book does not reach the result.
+      const ids = book.ids === undefined ? undefined : book.ids.slice();
+      this.idOf = ids === undefined ? undefined : (i) => ids[i];
     } else {
       this.cols = MarginColumnsBuilder.objectColumns(accounts, grid, market);
       this.idOf = (i) => (accounts as readonly MarginAccount[])[i].id ?? String(i);
@@ -272,8 +288,13 @@ export class MarginColumnsBuilder {
   finish(): PortfolioMarginColumns {
     if (this.remaining !== 0) throw new InputError('shards', this.remaining, '0 missing shards');
     const c = this.cols;
-    // Ids in order, pushed (an array preallocated for a large batch would be a slow dictionary).
-    for (let i = 0; i < c.length; i++) c.ids.push(this.idOf(i));
+    const idOf = this.idOf;
+    if (idOf !== undefined) {
+      // Pushed (an array preallocated for a large batch would be a slow dictionary).
+      const list: string[] = [];
+      for (let i = 0; i < c.length; i++) list.push(idOf(i));
+      c.idList = list;
+    }
     let rows = 0;
     for (let k = 0; k < this.shardRows.length; k++) {
       const counts = this.shardAssets[k]!, packedRows = this.shardRows[k]!;
