@@ -11,8 +11,13 @@
 // PortfolioMarginResult object per account (engine.portfolioMargin / output 'objects') or
 // PortfolioMarginColumns (engine.portfolioMarginColumns / output 'columns'), each against its own
 // in-thread form, like for like. Peak memory: this process's and the workers' VmHWM, Redis's used_memory_peak.
+// --input columns (issue 17, session 8): the book is built straight as a MarginAccountColumns (the
+// same accounts as makeAccounts', drawn from the same seeded sequence, written into typed arrays: no
+// account object is ever made), then engine.portfolioMarginColumns(book) in this thread against
+// runDistributed with the book (each shard a slice of its columns). --object-baseline adds the
+// in-thread figure of the same accounts as objects (built after the column runs), for context.
 // Usage: node bench/distributed.mjs [--accounts N] [--paths P] [--workers W] [--shard-accounts S] [--output objects|columns|both]
-//        [--no-mc] [--no-overhead] [--json]
+//        [--input objects|columns] [--object-baseline] [--no-ids] [--no-mc] [--no-overhead] [--json]
 //        (after `npm run build`; needs redis-server, REDIS_SERVER to override its path)
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,6 +29,7 @@ import { constants, PerformanceObserver } from 'node:perf_hooks';
 import * as riskwasm from '../dist/index.js';
 import { runDistributed } from '../dist/distributed/index.js';
 import { makeAccounts } from './margin.mjs';
+import { mulberry32 } from './surface.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -44,6 +50,13 @@ const OUTPUT = (() => {
   return i >= 0 ? args[i + 1] : 'both';
 })();
 if (!['objects', 'columns', 'both'].includes(OUTPUT)) throw new Error(`--output ${OUTPUT}: objects, columns or both`);
+const INPUT = (() => {
+  const i = args.indexOf('--input');
+  return i >= 0 ? args[i + 1] : 'objects';
+})();
+if (!['objects', 'columns'].includes(INPUT)) throw new Error(`--input ${INPUT}: objects or columns`);
+const OBJECT_BASELINE = args.includes('--object-baseline');
+const NO_IDS = args.includes('--no-ids');
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const log = (...a) => { if (!JSON_OUT) console.log(...a); };
 
@@ -160,6 +173,62 @@ function sameColumns(a, b) {
   return true;
 }
 
+/**
+ * makeAccounts' book (same seed, same draws in the same order) written straight into columns: the
+ * instrument table in first-seen order, one Int32Array / Float64Array per field. No account or
+ * position object is made (ids are strings, one per account).
+ */
+function makeColumnsBook(count, positionsPer = 20, seed = 11) {
+  const chain = riskwasm.loadDeribitChain(readFileSync(here('../data/market/deribit_options_snapshot_20260105T153329Z.csv'), 'utf8'));
+  const market = riskwasm.marketFromDeribitChain(chain);
+  const byAsset = {};
+  for (let i = 0; i < chain.length; i++) {
+    const cur = chain.currency[i];
+    const name = chain.instrument[i];
+    const near = Math.abs(Math.log(chain.strike[i] / chain.forward[i])) < 0.3;
+    const e = (byAsset[cur] ??= { options: [], futures: new Set() });
+    if (near && market.vols[name] !== undefined && chain.timeToMaturity[i] > 1 / 365) e.options.push(name);
+    if (chain.timeToMaturity[i] > 1 / 365) e.futures.add(name.split('-').slice(0, 2).join('-'));
+  }
+  const assets = Object.keys(byAsset);
+  for (const a of assets) byAsset[a].futures = [...byAsset[a].futures];
+  const rand = mulberry32(seed);
+  const pick = (arr) => arr[Math.floor(rand() * arr.length)];
+  const size = () => Math.round((rand() * 10 - 5) * 10) / 10 || 0.1;
+  const instruments = [];
+  const code = new Map();
+  const codeOf = (name) => {
+    let c = code.get(name);
+    if (c === undefined) code.set(name, (c = instruments.push(name) - 1));
+    return c;
+  };
+  const P = count * positionsPer;
+  const positionStart = new Int32Array(count + 1), instrument = new Int32Array(P), sizes = new Float64Array(P);
+  const ids = [];
+  let k = 0;
+  for (let a = 0; a < count; a++) {
+    const both = rand() < 0.2;
+    const home = pick(assets);
+    for (let j = 0; j < positionsPer; j++) {
+      const asset = both && j % 2 === 1 ? assets.find((x) => x !== home) : home;
+      const e = byAsset[asset];
+      const slot = j % 20;
+      // The argument (the pick) is drawn before the size, as in makeAccounts' object literal.
+      instrument[k] = codeOf(slot < 14 ? pick(e.options) : slot < 17 ? pick(e.futures) : `${asset}-PERPETUAL`);
+      sizes[k++] = size();
+    }
+    positionStart[a + 1] = k;
+    if (!NO_IDS) ids.push(`acct-${a}`);
+  }
+  return { book: NO_IDS ? { positionStart, instruments, instrument, size: sizes } : { ids, positionStart, instruments, instrument, size: sizes }, market };
+}
+
+/** The first n accounts of a column book (views; for the warm-up). */
+function sliceBook(book, n) {
+  const p = book.positionStart[n];
+  return { ...(book.ids ? { ids: book.ids.slice(0, n) } : {}), positionStart: book.positionStart.subarray(0, n + 1), instruments: book.instruments, instrument: book.instrument.subarray(0, p), size: book.size.subarray(0, p) };
+}
+
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 const report = { machine: `${os.cpus().length} cores, ${os.cpus()[0]?.model}`, node: process.version, loadBefore: load() };
 log(`riskwasm/distributed bench: ${report.machine}, Node ${process.version}, load ${report.loadBefore}; ${WORKERS} worker processes`);
@@ -196,7 +265,73 @@ try {
   }
 
   // 2. Portfolio margin.
-  {
+  if (INPUT === 'columns') {
+    const grid = riskwasm.DERIBIT_GRID;
+    const shards = Math.ceil(ACCOUNTS / SHARD_ACCOUNTS);
+    const built = await timed(() => makeColumnsBook(ACCOUNTS, 20), [], redis.pid);
+    const { book, market } = built.value;
+    report.portfolioMargin = { input: 'columns', accounts: ACCOUNTS, positionsPerAccount: 20, shardAccounts: SHARD_ACCOUNTS, shards, scenarios: grid.scenarios.length, bookBuildS: built.wallS, instruments: book.instruments.length };
+    log(`\n2. portfolio margin, input columns: ${ACCOUNTS.toLocaleString('en-US')} accounts x 20 positions (${book.instruments.length} instruments; book built in ${built.wallS.toFixed(2)} s), DERIBIT_GRID (${grid.scenarios.length} scenarios), ${shards} shards of ${SHARD_ACCOUNTS}`);
+    {
+      const few = sliceBook(book, Math.min(ACCOUNTS, 4 * SHARD_ACCOUNTS));
+      engine.portfolioMarginColumns(few, market, grid);
+      await runDistributed(engine, { kind: 'portfolioMargin', accounts: few, market, grid }, { connection, queue, shardSize: SHARD_ACCOUNTS });
+    }
+    const local = await timed(() => engine.portfolioMarginColumns(book, market, grid), [], redis.pid);
+    /** @type {any} */
+    let stats;
+    const dist = await timed(() => runDistributed(engine, { kind: 'portfolioMargin', accounts: book, market, grid }, {
+      connection, queue, shardSize: SHARD_ACCOUNTS, onStats: (s) => { stats = s; },
+    }), workers, redis.pid);
+    const identical = sameColumns(dist.value, local.value);
+    const firstCols = local.value;
+    local.value = null;
+    dist.value = null;
+    const allCpu = dist.selfCpuS + dist.workersCpuS + dist.redisCpuS;
+    const r = {
+      identical,
+      inThread: { wallS: local.wallS, cpuS: local.selfCpuS, gcPauseS: local.gcS, accountsPerS: ACCOUNTS / local.wallS, cpuUsPerAccount: (local.selfCpuS / ACCOUNTS) * 1e6 },
+      distributed: {
+        wallS: dist.wallS, submitterCpuS: dist.selfCpuS, submitterGcPauseS: dist.gcS, workersCpuS: dist.workersCpuS, redisCpuS: dist.redisCpuS, accountsPerS: ACCOUNTS / dist.wallS,
+        submitS: stats.submitMs / 1000, waitS: stats.waitMs / 1000, sharedBytes: stats.sharedBytes, partBytesPerShard: stats.partBytes / shards, maxPartBytes: stats.maxPartBytes,
+        submitterCpuUsPerAccount: (dist.selfCpuS / ACCOUNTS) * 1e6, workersCpuUsPerAccount: (dist.workersCpuS / ACCOUNTS) * 1e6,
+      },
+      speedup: local.wallS / dist.wallS,
+      cpuEfficiency: local.selfCpuS / allCpu,
+      overheadPerShardUs: ((allCpu - local.selfCpuS) / shards) * 1e6,
+    };
+    report.portfolioMargin.columnsInput = r;
+    const d = r.distributed;
+    log(`   identical ${identical}`);
+    log(`     in-thread (columns in, columns out): ${local.wallS.toFixed(2)} s wall (${local.selfCpuS.toFixed(2)} s CPU, ${r.inThread.cpuUsPerAccount.toFixed(1)} us/account; GC pauses ${local.gcS.toFixed(2)} s), ${(ACCOUNTS / local.wallS).toFixed(0)} accounts/s`);
+    log(`     distributed (${WORKERS} workers): ${dist.wallS.toFixed(2)} s wall, ${(ACCOUNTS / dist.wallS).toFixed(0)} accounts/s = ${r.speedup.toFixed(2)}x; `
+      + `submit ${d.submitS.toFixed(2)} s, wait ${d.waitS.toFixed(2)} s; CPU: submitter ${d.submitterCpuS.toFixed(2)} s (${d.submitterCpuUsPerAccount.toFixed(1)} us/account; GC pauses ${dist.gcS.toFixed(2)} s), `
+      + `workers ${d.workersCpuS.toFixed(2)} s (${d.workersCpuUsPerAccount.toFixed(1)} us/account), redis ${d.redisCpuS.toFixed(2)} s `
+      + `(efficiency ${(r.cpuEfficiency * 100).toFixed(0)}%: ${(2 * r.cpuEfficiency).toFixed(2)}x on 2 quiet cores); `
+      + `queue CPU ${(r.overheadPerShardUs / 1000).toFixed(1)} ms per shard of ${SHARD_ACCOUNTS} (${(r.overheadPerShardUs / SHARD_ACCOUNTS).toFixed(2)} us/account); `
+      + `shared blob ${(d.sharedBytes / 1024).toFixed(0)} KiB, ${(d.partBytesPerShard / 1024).toFixed(0)} KiB per shard (largest ${(d.maxPartBytes / 1024).toFixed(0)} KiB)`);
+    report.memory = {
+      submitterPeakMiB: peakRssMiB(process.pid), workersPeakMiB: workers.map((w) => peakRssMiB(w.pid)), redisPeakMiB: await redisPeakMiB(redis.url),
+    };
+    log(`   peak memory (before any object book): submitter ${report.memory.submitterPeakMiB.toFixed(0)} MiB, workers ${report.memory.workersPeakMiB.map((x) => x.toFixed(0)).join(' / ')} MiB, redis ${report.memory.redisPeakMiB.toFixed(0)} MiB`);
+    {
+      // The same accounts as objects (makeAccounts): the columns result equals theirs (first 20,000), and, with --object-baseline, the in-thread figure for the whole book.
+      const n = OBJECT_BASELINE ? ACCOUNTS : Math.min(ACCOUNTS, 20_000);
+      const { accounts } = makeAccounts(riskwasm, n, 20);
+      const few = accounts.slice(0, Math.min(n, 20_000));
+      const objs = engine.portfolioMargin(few, market, grid);
+      let same = true;
+      for (let i = 0; i < few.length && same; i++) same = sameMargins([firstCols.account(i)], [objs[i]]) && (NO_IDS || firstCols.ids[i] === objs[i].id);
+      report.portfolioMargin.columnsInputEqualsObjects = same;
+      log(`   columns input equals object input (engine.portfolioMargin, first ${few.length} accounts): ${same}`);
+      if (OBJECT_BASELINE) {
+        const obj = await timed(() => engine.portfolioMarginColumns(accounts, market, grid), [], redis.pid);
+        report.portfolioMargin.objectInputInThread = { wallS: obj.wallS, cpuS: obj.selfCpuS, gcPauseS: obj.gcS, cpuUsPerAccount: (obj.selfCpuS / ACCOUNTS) * 1e6 };
+        log(`   for context, in-thread with the same accounts as objects (engine.portfolioMarginColumns(accounts)): ${obj.wallS.toFixed(2)} s wall (${obj.selfCpuS.toFixed(2)} s CPU, GC pauses ${obj.gcS.toFixed(2)} s)`);
+        report.memory.submitterPeakWithObjectsMiB = peakRssMiB(process.pid);
+      }
+    }
+  } else {
     const { accounts, market } = makeAccounts(riskwasm, ACCOUNTS, 20);
     const grid = riskwasm.DERIBIT_GRID;
     const shards = Math.ceil(ACCOUNTS / SHARD_ACCOUNTS);

@@ -40,6 +40,7 @@ import { isValidatedGrid, type ScenarioGrid } from './margin/grids.js';
 import { portfolioLiquidationPrice, type PortfolioLiquidationPriceOptions } from './margin/portfolio-liquidation-price.js';
 import { portfolioMarginParallel, type PortfolioMarginParallelOptions } from './margin/portfolio-margin-parallel.js';
 import { portfolioMarginColumns, type PortfolioMarginColumns, type PortfolioMarginColumnsOptions } from './margin/portfolio-margin-columns.js'; // [scale]
+import type { MarginAccountColumns } from './margin/margin-account-columns.js'; // [scale] session 8
 import { portfolioLiquidationPriceParallel, type PortfolioLiquidationParallelOptions } from './margin/portfolio-liquidation-parallel.js';
 import { calibrateHaircut, calibrateHaircuts, type HaircutArgs, type HaircutsArgs, type HaircutResult } from './margin/collateral.js';
 import { calibrateLendingParameters, type LendingCalibrationArgs, type LendingCalibrationResult } from './margin/lending.js';
@@ -617,10 +618,12 @@ export class Engine implements EngineContext {
   /**
    * {@link Engine.portfolioMargin} of a batch as columns (one typed array per field, amounts in USD;
    * `account(i)` builds account i's result on demand): the same numbers bit for bit, without an
-   * object per account. See {@link PortfolioMarginColumns}.
-   * @throws InputError for a malformed grid, option, market or account (path `accounts[i]...`).
+   * object per account. See {@link PortfolioMarginColumns}. `accounts` may be a book already in
+   * columns ({@link MarginAccountColumns}, [scale] session 8): no account object is read or built.
+   * @throws InputError for a malformed grid, option, market or account (path `accounts[i]...`; for
+   * a book `accounts.size[k]` and the like).
    */
-  portfolioMarginColumns(accounts: readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginColumnsOptions): PortfolioMarginColumns {
+  portfolioMarginColumns(accounts: readonly MarginAccount[] | MarginAccountColumns, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginColumnsOptions): PortfolioMarginColumns {
     return portfolioMarginColumns(this, accounts, market, grid, options);
   }
 }

@@ -264,3 +264,5 @@ export type { ReplayArgs, ReplayTick, ReplayResult } from './margin/margin-book-
 export type { PortfolioSurfaces, PortfolioPosition, SurfaceMarkedOption } from './risk/portfolio.js'; // [surface] portfolio.surface (issue 14, wave 2)
 // [scale] portfolio margin as columns (engine.portfolioMarginColumns, runDistributed's output: 'columns')
 export type { PortfolioMarginColumns, PortfolioMarginColumnsOptions } from './margin/portfolio-margin-columns.js';
+// [scale] session 8: an account book already in columns (engine.portfolioMarginColumns, runDistributed)
+export { marginAccountColumns, checkMarginAccountColumns, type MarginAccountColumns, type MarginInstrumentSpec } from './margin/margin-account-columns.js';

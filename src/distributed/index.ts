@@ -15,3 +15,4 @@ export type { RedisConnection } from './connection.js';
 export type { ShardQueueStats } from './shard-queue.js';
 export type { PortfolioMarginColumns } from '../margin/portfolio-margin-columns.js';
 export { AbortedError } from '../parallel/errors.js';
+export type { MarginAccountColumns, MarginInstrumentSpec } from '../margin/margin-account-columns.js'; // [scale] session 8

@@ -12,7 +12,7 @@
  * sent through a `'shards'` run, say) travels whole, still correct.
  */
 import { InputError } from '../errors.js';
-import { MarginShardPlanner, type LazyMarginShardJob, type MarginShardJob, type MarginShardPart, type MarginShardShared } from '../margin/margin-shard-plan.js';
+import { AccountColumnsPlanner, MarginShardPlanner, type LazyMarginShardJob, type MarginShardJob, type MarginShardPart, type MarginShardShared } from '../margin/margin-shard-plan.js';
 
 /** A job cut into a shared part and per-shard parts. */
 export interface SplitJob {
@@ -74,7 +74,7 @@ export const marginJobSplit: JobSplit = {
     const { shared, parts } = job as unknown as MarginShardJob<unknown>;
     // A lazy job (lazyMarginJob): each part planned when it is sent, then dropped by the sender.
     const planner = (job as Partial<LazyMarginShardJob<unknown>>).planner;
-    if (planner instanceof MarginShardPlanner) return { shared: { shared, shards: planner.shards } satisfies MarginSplitShared, part: (k) => planner.part(k) };
+    if (planner instanceof MarginShardPlanner || planner instanceof AccountColumnsPlanner) return { shared: { shared, shards: planner.shards } satisfies MarginSplitShared, part: (k) => planner.part(k) };
     const stored: MarginSplitShared = { shared, shards: parts.length };
     return { shared: stored, part: (k) => parts[k] };
   },

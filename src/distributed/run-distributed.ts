@@ -19,6 +19,7 @@ import type { PortfolioLiquidationPriceOptions } from '../margin/portfolio-liqui
 import type { LiquidationPriceResult } from '../margin/liquidation-price.js';
 import type { ScenarioGrid } from '../margin/grids.js';
 import type { MarginAccount, MarginMarket } from '../margin/types.js';
+import { accountColumnsLength, isMarginAccountColumns, type MarginAccountColumns } from '../margin/margin-account-columns.js';
 import { revaluePortfolioOnWorkers } from '../risk/revaluation-shards.js';
 import type { Portfolio, RevaluationResult, RevaluePortfolioArgs } from '../risk/portfolio.js';
 import { monteCarloScenarios, type MonteCarloVarOptions } from '../risk/monte-carlo-var.js';
@@ -37,7 +38,12 @@ export interface DistributedMonteCarlo {
 /** Portfolio margin of many accounts (`portfolioMarginParallel`). */
 export interface DistributedPortfolioMargin {
   kind: 'portfolioMargin';
-  accounts: readonly MarginAccount[];
+  /**
+   * The accounts, or a book already in columns ({@link MarginAccountColumns}: each shard then
+   * carries a slice of its columns, and neither the submitter nor a worker builds an account
+   * object; its result is always columns).
+   */
+  accounts: readonly MarginAccount[] | MarginAccountColumns;
   market: MarginMarket;
   grid: ScenarioGrid;
   aggregation?: MarginAggregation;
@@ -46,6 +52,7 @@ export interface DistributedPortfolioMargin {
    * `engine.portfolioMargin`. `'columns'`: a {@link PortfolioMarginColumns} (one typed array per
    * field, `account(i)` builds an object on demand), as `engine.portfolioMarginColumns`: the same
    * numbers, and the submitter copies whole columns instead of building an object per account.
+   * A {@link MarginAccountColumns} book gives columns (default), and `'objects'` is refused.
    */
   output?: 'objects' | 'columns';
 }
@@ -101,7 +108,7 @@ export interface DistributedMonteCarloVarResult {
 /** The result of each job kind. */
 export type DistributedResult<J extends DistributedJob> =
   J extends DistributedMonteCarlo ? MonteCarloResult
-    : J extends DistributedPortfolioMargin ? (J extends { output: 'columns' } ? PortfolioMarginColumns : PortfolioMarginResult[])
+    : J extends DistributedPortfolioMargin ? (J extends { output: 'columns' } | { accounts: MarginAccountColumns } ? PortfolioMarginColumns : PortfolioMarginResult[])
       : J extends DistributedPortfolioLiquidation ? LiquidationPriceResult[]
         : J extends DistributedRevaluation ? RevaluationResult
           : J extends DistributedMonteCarloVar ? DistributedMonteCarloVarResult
@@ -191,6 +198,9 @@ export async function runDistributed<J extends DistributedJob>(engine: EngineCon
   if (kind === 'portfolioMargin') {
     const output = (job as DistributedPortfolioMargin).output;
     if (output !== undefined && output !== 'objects' && output !== 'columns') throw new InputError('job.output', output, "'objects' or 'columns'");
+    if (output === 'objects' && isMarginAccountColumns((job as DistributedPortfolioMargin).accounts)) {
+      throw new InputError('job.output', output, "'columns' or undefined for accounts given as a MarginAccountColumns");
+    }
   }
   if (kind === 'monteCarloVar') checkConfidence((job as DistributedMonteCarloVar).confidence, 'job.confidence');
 
@@ -220,7 +230,16 @@ async function dispatch(
       return monteCarloParallel(engine, args, { pool });
     }
     case 'portfolioMargin':
-      if (!Array.isArray(job.accounts)) throw new InputError('job.accounts', job.accounts, 'an array of accounts');
+      if (isMarginAccountColumns(job.accounts)) {
+        // A book in columns: each part is a slice of its columns, planned as it is sent.
+        pool.retainResults = false;
+        const n = accountColumnsLength(job.accounts);
+        return portfolioMarginColumnsParallel(engine, job.accounts, job.market, job.grid, {
+          lazyParts: true,
+          aggregation: job.aggregation, accountsPerShard: shardSize ?? Math.min(8192, Math.max(1000, Math.ceil(n / 16))), workers: pool.size, pool, ...controls,
+        });
+      }
+      if (!Array.isArray(job.accounts)) throw new InputError('job.accounts', job.accounts, 'an array of accounts or a MarginAccountColumns');
       if (job.output === 'columns') {
         // Each shard is copied into the columns as it arrives and each part planned as it is sent:
         // the submitter holds neither all parts nor all packed results at once.

@@ -21,11 +21,16 @@
  * Distributed runners store {@link MarginShardJob.shared} once per job and send `parts[k]` with
  * shard k (typed arrays by value; each part owns its buffers, so a part serialises alone).
  */
+import type { EngineContext } from '../context.js';
 import { allocateOutput } from '../parallel/run-shards.js';
 import { own } from '../data-tables.js';
 import { resolveBook, STABLECOINS } from './market.js';
 import type { MarginBook } from './portfolio-margin.js';
 import type { MarginAccount, MarginMarket, MarginPosition, ResolvedPosition } from './types.js';
+import type { MarginAccountColumns, MarginInstrumentSpec } from './margin-account-columns.js';
+
+/** An entry of a shard job's instrument table: a listed name, or an inline spec (a {@link MarginAccountColumns} book's table). */
+export type MarginShardInstrument = string | MarginInstrumentSpec;
 
 /** The columns of one shard's accounts: accounts [first, first + count) of the caller's list. */
 export interface MarginShardPart {
@@ -48,16 +53,25 @@ export interface MarginShardPart {
   collateralIndex: Int32Array;
   collateral: [string, number][][];
   /**
+   * Collateral as columns (a part cut from a {@link MarginAccountColumns} book): asset names and the
+   * amounts row-major [count][collateralAssets.length]; with them, `collateralIndex` and `collateral` are empty.
+   */
+  collateralAssets?: readonly string[];
+  collateralRows?: Float64Array;
+  /**
    * The part's own instrument-name table, when it has one (a lazy plan's: {@link MarginShardPlanner});
    * its codes index it instead of the job's shared `names`.
    */
-  names?: string[];
+  names?: MarginShardInstrument[];
 }
 
 /** What every shard of a margin job shares (store once per job). */
 export interface MarginShardShared<S> {
-  /** Instrument names the columns refer to (first-seen order over the whole batch). */
-  names: string[];
+  /**
+   * Instruments the columns refer to: names (first-seen order over the whole batch), or a
+   * {@link MarginAccountColumns} book's instrument table (names and inline specs).
+   */
+  names: readonly MarginShardInstrument[];
   /** The job's own shared inputs (market, grid, options). */
   inputs: S;
 }
@@ -245,7 +259,7 @@ function planPart(
  * the whole job).
  */
 export interface LazyMarginShardJob<S> extends MarginShardJob<S> {
-  planner: MarginShardPlanner;
+  planner: MarginPartPlanner;
 }
 
 /**
@@ -253,7 +267,7 @@ export interface LazyMarginShardJob<S> extends MarginShardJob<S> {
  * planMarginShards' except that its codes index its own `names` (its instruments in first-seen
  * order). Reads the inputs only.
  */
-export class MarginShardPlanner {
+export class MarginShardPlanner implements MarginPartPlanner {
   private readonly list: readonly MarginAccount[];
   private readonly per: number;
 
@@ -300,8 +314,8 @@ export function splitMarginJob<S>(list: readonly MarginAccount[], accountsPerSha
  * raw accounts as they came.
  * @param names the job's shared name table.
  */
-export function shardAccounts(part: MarginShardPart, names: readonly string[]): MarginAccount[] {
-  const { count, posStart, code, size, extra, rawIndex, raw, collateralIndex, collateral } = part;
+export function shardAccounts(part: MarginShardPart, names: readonly MarginShardInstrument[]): MarginAccount[] {
+  const { count, posStart, code, size, extra, rawIndex, raw, collateralIndex, collateral, collateralAssets, collateralRows } = part;
   const out: MarginAccount[] = new Array(count);
   let r = 0, c = 0, e = 0;
   for (let j = 0; j < count; j++) {
@@ -313,12 +327,26 @@ export function shardAccounts(part: MarginShardPart, names: readonly string[]): 
     const positions: MarginPosition[] = new Array(p1 - p0);
     for (let k = p0; k < p1; k++) {
       const v = code[k];
-      const pos: { instrument: string; size: number; entryPrice?: number; accruedFunding?: number } = { instrument: names[v & CODE], size: size[k] };
-      if (v & ENTRY) pos.entryPrice = extra[e++];
-      if (v & FUNDING) pos.accruedFunding = extra[e++];
+      const entry = names[v & CODE];
+      const pos = (typeof entry === 'string' ? { instrument: entry, size: size[k] } : { ...entry, size: size[k] }) as MarginPosition & { entryPrice?: number; accruedFunding?: number };
+      // An inline spec carries only the amounts its kind has (a book's columns hold them for every position).
+      const kind = typeof entry === 'string' ? undefined : (entry as { kind?: unknown }).kind;
+      if (v & ENTRY) {
+        const x = extra[e++];
+        if (kind === undefined || kind === 'perpetual' || kind === 'future') pos.entryPrice = x;
+      }
+      if (v & FUNDING) {
+        const x = extra[e++];
+        if (kind === undefined || kind === 'perpetual') pos.accruedFunding = x;
+      }
       positions[k - p0] = pos;
     }
-    if (c < collateralIndex.length && collateralIndex[c] === j) {
+    if (collateralAssets !== undefined && collateralRows !== undefined) {
+      const A = collateralAssets.length;
+      const coll: Record<string, number> = {};
+      for (let a = 0; a < A; a++) coll[collateralAssets[a]] = collateralRows[j * A + a];
+      out[j] = A > 0 ? { collateral: coll, positions } : { positions };
+    } else if (c < collateralIndex.length && collateralIndex[c] === j) {
       out[j] = { collateral: Object.fromEntries(collateral[c++]), positions };
     } else out[j] = { positions };
   }
@@ -334,8 +362,11 @@ interface NamedUnits {
 // Per job (a worker keeps the shared part for the whole run): each name resolved once, not once a shard.
 const namedUnitsCache = new WeakMap<object, NamedUnits>();
 
+/** A table entry as a position of size 0. */
+const positionOf = (e: MarginShardInstrument): MarginPosition => (typeof e === 'string' ? { instrument: e, size: 0 } : ({ ...e, size: 0 } as MarginPosition));
+
 /** Each name resolved as a by-name position would be (resolveBook's own code; a name that does not resolve gets -1). */
-function namedUnits(shared: MarginShardShared<{ market: MarginMarket }>): NamedUnits {
+function namedUnits(shared: MarginShardShared<{ market: MarginMarket }>, ctx?: EngineContext): NamedUnits {
   let nu = namedUnitsCache.get(shared);
   if (nu !== undefined) return nu;
   const { names } = shared;
@@ -343,7 +374,7 @@ function namedUnits(shared: MarginShardShared<{ market: MarginMarket }>): NamedU
   const unitOf = new Int32Array(names.length).fill(-1);
   const units: ResolvedPosition[] = [];
   try {
-    const book = resolveBook([{ positions: names.map((instrument) => ({ instrument, size: 0 })) }], market);
+    const book = resolveBook([{ positions: names.map(positionOf) }], market, ctx); // [surface] ctx binds a JSON surface
     for (let k = 0; k < names.length; k++) unitOf[k] = book.unitOfPos[k];
     units.push(...book.units);
   } catch {
@@ -351,7 +382,7 @@ function namedUnits(shared: MarginShardShared<{ market: MarginMarket }>): NamedU
     // hold a bad one take the object path, which reports it exactly as one thread does.
     for (let k = 0; k < names.length; k++) {
       try {
-        const book = resolveBook([{ positions: [{ instrument: names[k], size: 0 }] }], market);
+        const book = resolveBook([{ positions: [positionOf(names[k])] }], market, ctx);
         unitOf[k] = units.length;
         units.push(book.units[0]);
       } catch {
@@ -371,9 +402,9 @@ function namedUnits(shared: MarginShardShared<{ market: MarginMarket }>): NamedU
  * undefined: the caller takes the object path ({@link shardAccounts}), whose error is one thread's.
  * Results ids are left empty (the caller names them).
  */
-export function columnBook(part: MarginShardPart, shared: MarginShardShared<{ market: MarginMarket }>): MarginBook | undefined {
+export function columnBook(part: MarginShardPart, shared: MarginShardShared<{ market: MarginMarket }>, ctx?: EngineContext): MarginBook | undefined {
   if (part.raw.length > 0) return undefined;
-  const { units, unitOf } = namedUnits(shared);
+  const { units, unitOf } = namedUnits(shared, ctx);
   const { count, posStart, code, size, extra } = part;
   const n = posStart[count];
   const unitOfPos = new Int32Array(n);
@@ -404,6 +435,18 @@ export function columnBook(part: MarginShardPart, shared: MarginShardShared<{ ma
     unitOfPos[k] = local[u];
   }
   const market = shared.inputs.market;
+  const pricedAsset = (asset: string): boolean => {
+    if (asset === '' || typeof asset !== 'string') return false;
+    if (STABLECOINS.has(asset)) return true;
+    const a = own(market.assets, asset);
+    return a !== null && typeof a === 'object';
+  };
+  if (part.collateralAssets !== undefined || part.collateralRows !== undefined) {
+    const assets = part.collateralAssets, rows = part.collateralRows;
+    if (!Array.isArray(assets) || !(rows instanceof Float64Array) || rows.length !== count * assets.length) return undefined;
+    for (const asset of assets) if (!pricedAsset(asset)) return undefined;
+    for (let x = 0; x < rows.length; x++) if (!(rows[x] >= 0 && rows[x] < Infinity)) return undefined;
+  }
   for (const entries of part.collateral) {
     for (const [asset, amount] of entries) {
       if (!(Number.isFinite(amount) && amount >= 0) || asset === '') return undefined;
@@ -416,4 +459,116 @@ export function columnBook(part: MarginShardPart, shared: MarginShardShared<{ ma
   const accounts = new Array<{ id: string }>(count);
   for (let j = 0; j < count; j++) accounts[j] = { id: '' };
   return { accounts, posStart, unitOfPos, sizeOfPos: size.subarray(0, n), units: held };
+}
+
+// [scale] Parts cut from a book already in columns (margin-account-columns.ts): no account object
+// is read or built on the planning side; a part is a slice of each of the book's columns.
+
+/** Something that plans the parts of a split job one at a time (see {@link LazyMarginShardJob}). */
+export interface MarginPartPlanner {
+  readonly shards: number;
+  part(k: number): MarginShardPart;
+}
+
+/**
+ * How a part cut from a book holds its columns: views of the book's arrays where no flag needs
+ * writing (in this thread), copies it owns (to send alone: a view would carry the whole book's
+ * buffer), or copies on shared memory where the host has it (a thread pool: every worker sees
+ * them without a copy).
+ */
+export type PartColumns = 'view' | 'own' | 'shared';
+
+/**
+ * Accounts [first, first + count) of a checked {@link MarginAccountColumns} book as a shard part
+ * whose codes index the book's instrument table (the job's shared `names`); `columns` says how it
+ * holds them. Reads the book only.
+ */
+export function accountColumnsPart(book: MarginAccountColumns, first: number, count: number, columns: PartColumns): MarginShardPart {
+  const ps = book.positionStart;
+  const p0 = ps[first], p1 = ps[first + count];
+  const n = p1 - p0;
+  // Shared: one block per part (posStart, code, then size 8-aligned), as planPart lays it out.
+  const ints = count + 1 + n;
+  const block = columns === 'shared' ? allocateOutput(Math.ceil(ints / 2) + n) : undefined;
+  const posStart = block ? new Int32Array(block.buffer, 0, count + 1) : new Int32Array(count + 1);
+  for (let j = 1; j <= count; j++) posStart[j] = ps[first + j] - p0;
+  const codeOut = (): Int32Array => (block ? new Int32Array(block.buffer, 4 * (count + 1), n) : new Int32Array(n));
+  const cut = <T extends Int32Array | Float64Array>(a: T, b: number, e: number, into: () => T): T => {
+    if (columns === 'view') return a.subarray(b, e) as T;
+    const out = into();
+    out.set(a.subarray(b, e));
+    return out;
+  };
+  let code: Int32Array;
+  let extra = new Float64Array(0);
+  const entry = book.entryPrice, funding = book.accruedFunding;
+  if (entry === undefined && funding === undefined) code = cut(book.instrument, p0, p1, codeOut);
+  else {
+    // Flags where a value is given (entry price not NaN, funding not 0), the values in position order.
+    code = codeOut();
+    const xs: number[] = [];
+    for (let k = p0; k < p1; k++) {
+      let c = book.instrument[k];
+      if (entry !== undefined && entry[k] === entry[k]) {
+        c |= ENTRY;
+        xs.push(entry[k]);
+      }
+      if (funding !== undefined && funding[k] !== 0) {
+        c |= FUNDING;
+        xs.push(funding[k]);
+      }
+      code[k - p0] = c;
+    }
+    extra = Float64Array.from(xs);
+  }
+  const size = cut(book.size, p0, p1, () => (block ? new Float64Array(block.buffer, 8 * Math.ceil(ints / 2), n) : new Float64Array(n)));
+  const part: MarginShardPart = {
+    first, count, posStart, code, size, extra,
+    rawIndex: new Int32Array(0), raw: [], collateralIndex: new Int32Array(0), collateral: [],
+  };
+  if (book.collateral !== undefined && book.collateralAssets !== undefined) {
+    const A = book.collateralAssets.length;
+    part.collateralAssets = [...book.collateralAssets];
+    part.collateralRows = cut(book.collateral, first * A, (first + count) * A, () => (columns === 'shared' ? allocateOutput(count * A) : new Float64Array(count * A)));
+  }
+  return part;
+}
+
+/** Plans the parts of a {@link MarginAccountColumns} book one at a time (copies, ready to send). */
+export class AccountColumnsPlanner implements MarginPartPlanner {
+  private readonly book: MarginAccountColumns;
+  private readonly per: number;
+  private readonly n: number;
+  private readonly columns: PartColumns;
+
+  constructor(book: MarginAccountColumns, accountsPerShard: number, columns: PartColumns = 'own') {
+    this.book = book;
+    this.per = accountsPerShard;
+    this.n = book.positionStart.length - 1;
+    this.columns = columns;
+  }
+
+  get shards(): number {
+    return Math.ceil(this.n / this.per);
+  }
+
+  part(k: number): MarginShardPart {
+    const first = k * this.per;
+    return accountColumnsPart(this.book, first, Math.min(this.per, this.n - first), this.columns);
+  }
+}
+
+/**
+ * The split job of a checked {@link MarginAccountColumns} book: the instrument table and `inputs`
+ * shared, the parts planned when asked for (`lazy`: a distributed runner stores and drops each in
+ * turn) or all now, on shared memory where the host has it (a thread pool).
+ * @throws Nothing (the book was checked by checkMarginAccountColumns).
+ */
+export function accountColumnsJob<S>(book: MarginAccountColumns, accountsPerShard: number, inputs: S, lazy: boolean): MarginShardJob<S> | LazyMarginShardJob<S> {
+  const planner = new AccountColumnsPlanner(book, accountsPerShard, lazy ? 'own' : 'shared');
+  const shared = { names: book.instruments, inputs };
+  if (lazy) return { shared, parts: [], planner };
+  const parts: MarginShardPart[] = [];
+  for (let k = 0; k < planner.shards; k++) parts.push(planner.part(k));
+  return { shared, parts };
 }

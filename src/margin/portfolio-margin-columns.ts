@@ -20,7 +20,8 @@ import type { MarginScenario, ScenarioGrid } from './grids.js';
 import { checkMarket, marketForWorkers } from './market.js';
 import { checkAggregation, checkGrid, type AssetScan, type MarginAggregation, type PortfolioMarginResult, type WorstScenario } from './portfolio-margin.js';
 import { COL, JOINT, NONE, portfolioMarginTask, readMarginShard, type PortfolioMarginJob, type PortfolioMarginSplitJob } from './portfolio-margin-shard.js';
-import { lazyMarginJob, splitMarginJob } from './margin-shard-plan.js';
+import { accountColumnsJob, accountColumnsPart, lazyMarginJob, splitMarginJob, type MarginShardPart } from './margin-shard-plan.js';
+import { checkAccountColumns, isMarginAccountColumns, type MarginAccountColumns } from './margin-account-columns.js';
 import { AbortedError } from '../parallel/errors.js';
 import type { MarginAccount, MarginMarket } from './types.js';
 
@@ -34,7 +35,7 @@ import type { MarginAccount, MarginMarket } from './types.js';
 export interface PortfolioMarginColumns {
   /** Number of accounts. */
   readonly length: number;
-  /** Account ids (the account's `id`, or its index as a string). */
+  /** Account ids (the account's `id`, or its index as a string; built on first read, see MarginColumns). */
   readonly ids: readonly string[];
   /** The grid's scenarios (a shared reference). */
   readonly scenarios: readonly MarginScenario[];
@@ -78,7 +79,8 @@ const assetNameOf = (names: readonly string[], code: number): string | undefined
 
 class MarginColumns implements PortfolioMarginColumns {
   readonly length: number;
-  readonly ids: string[];
+  /** The ids when known up front; else built on first read as the indices (see `ids`). */
+  idList: string[] | undefined;
   readonly scenarios: readonly MarginScenario[];
   readonly assets: readonly string[];
   readonly status: Int32Array;
@@ -103,7 +105,6 @@ class MarginColumns implements PortfolioMarginColumns {
   constructor(n: number, positionStart: Int32Array, scenarios: readonly MarginScenario[], assets: readonly string[]) {
     const m = scenarios.length;
     this.length = n;
-    this.ids = [];
     this.scenarios = scenarios;
     this.assets = assets;
     this.status = new Int32Array(n);
@@ -127,6 +128,21 @@ class MarginColumns implements PortfolioMarginColumns {
     this.assetNetDelta = new Float64Array(0);
   }
 
+  /**
+   * A book without ids gets its indices as strings, built on first read: a million id strings are
+   * a million heap objects that every full collection walks, and most callers of the columns read
+   * margins by index.
+   */
+  get ids(): readonly string[] {
+    if (this.idList === undefined) {
+      // Pushed (an array preallocated for a large batch would be a slow dictionary).
+      const list: string[] = [];
+      for (let i = 0; i < this.length; i++) list.push(String(i));
+      this.idList = list;
+    }
+    return this.idList;
+  }
+
   account(i: number): PortfolioMarginResult {
     requireInteger(i, 'i', 0, this.length - 1);
     const m = this.scenarios.length;
@@ -140,7 +156,7 @@ class MarginColumns implements PortfolioMarginColumns {
     const asset = assetNameOf(this.assets, this.worstAsset[i]);
     if (asset !== undefined && asset !== '*') worstScenario.asset = asset;
     return {
-      id: this.ids[i], initialMargin: this.initialMargin[i], maintenanceMargin: this.maintenanceMargin[i], scanRisk: this.scanRisk[i], worstScenario,
+      id: this.idList === undefined ? String(i) : this.idList[i], initialMargin: this.initialMargin[i], maintenanceMargin: this.maintenanceMargin[i], scanRisk: this.scanRisk[i], worstScenario,
       scenarioPnl: this.scenarioPnl.subarray(i * m, (i + 1) * m), scenarios: this.scenarios,
       contributions: this.contributions.subarray(this.positionStart[i], this.positionStart[i + 1]),
       addOns: { shortOptionContingency: this.shortOptionContingency[i], futuresContingency: this.futuresContingency[i], deltaShock: this.deltaShock[i] },
@@ -181,7 +197,8 @@ class MarginColumns implements PortfolioMarginColumns {
  */
 export class MarginColumnsBuilder {
   private readonly cols: MarginColumns;
-  private readonly accounts: readonly MarginAccount[];
+  /** The ids (a copy of the caller's, or read from the accounts when finished); undefined: the indices, built when read. */
+  private readonly idOf: ((i: number) => string) | undefined;
   private readonly per: number;
   /** Per-asset rows of each shard (copied into place when every shard is in, as shards finish in any order). */
   private readonly shardRows: (Float64Array | null)[];
@@ -189,10 +206,31 @@ export class MarginColumnsBuilder {
   private remaining: number;
 
   /**
-   * @param accounts the whole batch (ids and position counts; read, never modified).
+   * @param accounts the whole batch (ids and position counts; read, never modified): accounts, or a
+   * book in columns already checked by checkMarginAccountColumns.
    * @param accountsPerShard shard k holds accounts [k per, (k + 1) per).
    */
-  constructor(accounts: readonly MarginAccount[], accountsPerShard: number, grid: ScenarioGrid, market: MarginMarket) {
+  constructor(accounts: readonly MarginAccount[] | MarginAccountColumns, accountsPerShard: number, grid: ScenarioGrid, market: MarginMarket) {
+    if (isMarginAccountColumns(accounts)) {
+      const book = accounts;
+      const n = book.positionStart.length - 1;
+      this.cols = new MarginColumns(n, book.positionStart.slice(), grid.scenarios, Object.keys(requireRecord(requireRecord(market, 'market').assets, 'market.assets')));
+      // A copy of the caller's array (its strings shared): a later change to the book does not reach the result.
+      const ids = book.ids === undefined ? undefined : book.ids.slice();
+      this.idOf = ids === undefined ? undefined : (i) => ids[i];
+    } else {
+      this.cols = MarginColumnsBuilder.objectColumns(accounts, grid, market);
+      this.idOf = (i) => (accounts as readonly MarginAccount[])[i].id ?? String(i);
+    }
+    this.per = accountsPerShard;
+    const shards = Math.ceil(this.cols.length / accountsPerShard);
+    this.shardRows = new Array<Float64Array | null>(shards).fill(null);
+    this.shardAssets = new Array<Int32Array | null>(shards).fill(null);
+    this.remaining = shards;
+  }
+
+  /** The columns of an array of accounts (position counts read from the objects). */
+  private static objectColumns(accounts: readonly MarginAccount[], grid: ScenarioGrid, market: MarginMarket): MarginColumns {
     const n = accounts.length;
     const positionStart = new Int32Array(n + 1);
     // Position counts read without judging: a malformed account fails its shard (with one thread's
@@ -207,13 +245,7 @@ export class MarginColumnsBuilder {
       }
       positionStart[i + 1] = positionStart[i] + np;
     }
-    this.cols = new MarginColumns(n, positionStart, grid.scenarios, Object.keys(requireRecord(requireRecord(market, 'market').assets, 'market.assets')));
-    this.accounts = accounts;
-    this.per = accountsPerShard;
-    const shards = Math.ceil(n / accountsPerShard);
-    this.shardRows = new Array<Float64Array | null>(shards).fill(null);
-    this.shardAssets = new Array<Int32Array | null>(shards).fill(null);
-    this.remaining = shards;
+    return new MarginColumns(n, positionStart, grid.scenarios, Object.keys(requireRecord(requireRecord(market, 'market').assets, 'market.assets')));
   }
 
   /**
@@ -256,8 +288,13 @@ export class MarginColumnsBuilder {
   finish(): PortfolioMarginColumns {
     if (this.remaining !== 0) throw new InputError('shards', this.remaining, '0 missing shards');
     const c = this.cols;
-    // Ids in order, pushed (an array preallocated for a large batch would be a slow dictionary).
-    for (let i = 0; i < c.length; i++) c.ids.push(this.accounts[i].id ?? String(i));
+    const idOf = this.idOf;
+    if (idOf !== undefined) {
+      // Pushed (an array preallocated for a large batch would be a slow dictionary).
+      const list: string[] = [];
+      for (let i = 0; i < c.length; i++) list.push(idOf(i));
+      c.idList = list;
+    }
     let rows = 0;
     for (let k = 0; k < this.shardRows.length; k++) {
       const counts = this.shardAssets[k]!, packedRows = this.shardRows[k]!;
@@ -299,7 +336,7 @@ export interface PortfolioMarginColumnsPoolOptions extends PortfolioMarginColumn
 
 const DEFAULT_ACCOUNTS_PER_SHARD = 8192;
 
-function checkColumnArgs(accounts: unknown, market: MarginMarket, grid: ScenarioGrid, options: PortfolioMarginColumnsOptions | undefined, keys: readonly string[]) {
+function checkColumnArgs(ctx: EngineContext, accounts: unknown, market: MarginMarket, grid: ScenarioGrid, options: PortfolioMarginColumnsOptions | undefined, keys: readonly string[]) {
   // portfolioMargin's order: the grid, then the options, then accounts and market.
   const g = checkGrid(grid);
   if (options !== undefined && (options === null || typeof options !== 'object')) throw new InputError('options', options, 'an object');
@@ -307,22 +344,30 @@ function checkColumnArgs(accounts: unknown, market: MarginMarket, grid: Scenario
   const aggregation = checkAggregation(options?.aggregation);
   const per = options?.accountsPerShard ?? DEFAULT_ACCOUNTS_PER_SHARD;
   if (!Number.isInteger(per) || per < 1) throw new InputError('options.accountsPerShard', per, 'a positive integer');
-  if (!Array.isArray(accounts)) throw new InputError('accounts', accounts, 'an array of accounts');
+  if (isMarginAccountColumns(accounts)) {
+    checkMarket(market);
+    const { length } = checkAccountColumns(accounts, market, ctx, 'accounts'); // [surface] ctx binds a JSON surface
+    return { g, aggregation, per, list: accounts, length };
+  }
+  if (!Array.isArray(accounts)) throw new InputError('accounts', accounts, 'an array of accounts or a MarginAccountColumns');
   checkMarket(market);
-  return { g, aggregation, per, list: accounts as readonly MarginAccount[] };
+  return { g, aggregation, per, list: accounts as readonly MarginAccount[], length: accounts.length };
 }
 
 /**
  * {@link portfolioMargin} of a batch as {@link PortfolioMarginColumns}, in this thread: the same
  * numbers bit for bit, without an object per account (see the module comment).
- * @param accounts an array of accounts; @param market, grid, as portfolioMargin's.
- * @throws InputError for a malformed grid, option or market, an `accounts` that is not an array, or
- * a malformed account (path `accounts[i]...`, the first bad account as portfolioMargin reports it).
+ * @param accounts an array of accounts, or a book already in columns ({@link MarginAccountColumns}:
+ * no object per account or position is read or built); @param market, grid, as portfolioMargin's.
+ * @throws InputError for a malformed grid, option or market, an `accounts` that is neither an array
+ * nor a book, a malformed account (path `accounts[i]...`, the first bad account as portfolioMargin
+ * reports it) or book (path `accounts.size[k]` and the like, see checkMarginAccountColumns).
  */
 export function portfolioMarginColumns(
-  ctx: EngineContext, accounts: readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginColumnsOptions,
+  ctx: EngineContext, accounts: readonly MarginAccount[] | MarginAccountColumns, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginColumnsOptions,
 ): PortfolioMarginColumns {
-  const { g, aggregation, per, list } = checkColumnArgs(accounts, market, grid, options, COLUMN_OPTION_KEYS);
+  const { g, aggregation, per, list, length } = checkColumnArgs(ctx, accounts, market, grid, options, COLUMN_OPTION_KEYS);
+  if (isMarginAccountColumns(list)) return bookColumns(ctx, list, length, market, g, aggregation, per);
   const job: PortfolioMarginJob = { accounts: list, market, grid: g, aggregation, accountsPerShard: per };
   const shards = Math.ceil(list.length / per);
   // Shard by shard through the registered task (what a worker runs): one shard's objects at a time.
@@ -336,17 +381,37 @@ export function portfolioMarginColumns(
 }
 
 /**
+ * A checked book, shard by shard through the registered task on the split job's shape (what a worker
+ * runs), each part a view of the book's columns: no account object anywhere.
+ */
+function bookColumns(
+  ctx: EngineContext, book: MarginAccountColumns, n: number, market: MarginMarket, g: ScenarioGrid, aggregation: MarginAggregation, per: number,
+): PortfolioMarginColumns {
+  const builder = new MarginColumnsBuilder(book, per, g, market);
+  const shards = Math.ceil(n / per);
+  // One shared object for every shard: the task's per-job caches (resolved table, grid) hit from shard 1 on.
+  const shared = { names: book.instruments, inputs: { market, grid: g, aggregation } };
+  const parts = new Array<MarginShardPart>(shards);
+  for (let k = 0; k < shards; k++) {
+    parts[k] = accountColumnsPart(book, k * per, Math.min(per, n - k * per), 'view');
+    builder.add(k, portfolioMarginTask(ctx, { shared, parts }, k));
+    delete parts[k];
+  }
+  return builder.finish();
+}
+
+/**
  * {@link portfolioMarginColumns} on a worker pool (the thread pool, or runDistributed's Redis pool):
  * the split job of portfolioMarginParallel, each shard copied into the columns as it arrives.
  * @throws (rejects) as portfolioMarginColumns; AbortedError; the pool's errors.
  * @internal
  */
 export async function portfolioMarginColumnsParallel(
-  ctx: EngineContext, accounts: readonly MarginAccount[], market: MarginMarket, grid: ScenarioGrid, options: PortfolioMarginColumnsPoolOptions = {},
+  ctx: EngineContext, accounts: readonly MarginAccount[] | MarginAccountColumns, market: MarginMarket, grid: ScenarioGrid, options: PortfolioMarginColumnsPoolOptions = {},
 ): Promise<PortfolioMarginColumns> {
-  const { g, aggregation, per, list } = checkColumnArgs(accounts, market, grid, options, [...COLUMN_OPTION_KEYS, 'pool', 'workers', 'signal', 'onProgress', 'lazyParts']);
+  const { g, aggregation, per, list, length } = checkColumnArgs(ctx, accounts, market, grid, options, [...COLUMN_OPTION_KEYS, 'pool', 'workers', 'signal', 'onProgress', 'lazyParts']);
   const workers = options.workers ?? 1;
-  const shards = Math.ceil(list.length / per);
+  const shards = Math.ceil(length / per);
   // One shard (or one worker, no pool): this thread, as runShards would run it.
   if ((workers === 1 && options.pool === undefined) || shards <= 1) {
     if (options.signal?.aborted) throw new AbortedError(options.signal.reason, 0);
@@ -356,7 +421,9 @@ export async function portfolioMarginColumnsParallel(
   }
   const builder = new MarginColumnsBuilder(list, per, g, market);
   const inputs = { market: marketForWorkers(market), grid: g, aggregation };
-  const job: PortfolioMarginSplitJob = options.lazyParts ? lazyMarginJob(list, per, inputs) : splitMarginJob(list, per, inputs);
+  let job: PortfolioMarginSplitJob;
+  if (isMarginAccountColumns(list)) job = accountColumnsJob(list, per, inputs, options.lazyParts === true);
+  else job = options.lazyParts ? lazyMarginJob(list, per, inputs) : splitMarginJob(list, per, inputs);
   await runShards(ctx, {
     task: 'portfolioMargin', job, shards, workers, signal: options.signal, onProgress: options.onProgress, pool: options.pool,
     onShard: (k, p) => builder.add(k, p),

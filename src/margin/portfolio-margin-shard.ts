@@ -121,7 +121,7 @@ function splitShard(engine: EngineContext, job: PortfolioMarginSplitJob, shardIn
   if (grid === undefined) splitGrids.set(job.shared, (grid = isValidatedGrid(job.shared.inputs.grid) ? job.shared.inputs.grid : scenarioGrid(job.shared.inputs.grid, 'grid')));
   let results: PortfolioMarginResult[];
   try {
-    const book = columnBook(part, job.shared);
+    const book = columnBook(part, job.shared, engine);
     results = book ? marginOfBook(engine, book, grid, aggregation) : marginAccounts(engine, shardAccounts(part, job.shared.names), market, grid, aggregation);
   } catch (e) {
     throw reindex(e, part.first);

@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import snapshot from '../../data/market/deribit_options_snapshot_20260415T102447Z.csv?raw';
-import { AbortedError, InputError, loadDeribitChain, type MarginAccount, type MonteCarloArgs } from '../../src/index.js';
+import { AbortedError, InputError, loadDeribitChain, marginAccountColumns, type MarginAccount, type MonteCarloArgs } from '../../src/index.js';
+import { portfolioMarginColumnsParallel } from '../../src/margin/portfolio-margin-columns.js';
 import { DERIBIT_GRID, marketFromDeribitChain } from '../../src/margin/index.js';
 import { checkAggregation, checkGrid, portfolioMargin } from '../../src/margin/portfolio-margin.js';
 import { portfolioMarginParallel } from '../../src/margin/portfolio-margin-parallel.js';
@@ -231,6 +232,42 @@ describe.runIf(HAVE_REDIS)('riskwasm/distributed on Redis with three worker proc
       // Per-run parts are gone (read and deleted); the content-addressed shared blob stays (TTL).
       expect(await inspect.keys(`riskwasm:${QUEUE}:part:*`)).toEqual([]);
       expect((await inspect.keys(`riskwasm:${QUEUE}:blob:*`)).length).toBeGreaterThan(0);
+    }, 120_000);
+
+    it('portfolio margin of a book in columns (MarginAccountColumns): in-thread, thread pool and 3 worker processes, every column bit for bit; shards carry slices', async () => {
+      const engine = await engineFor(backend);
+      const accounts = book(260);
+      // Inline specs and collateral in columns too: a spot line and a perpetual with an entry price on some accounts.
+      for (let a = 0; a < accounts.length; a += 3) accounts[a]!.positions = [...accounts[a]!.positions, { kind: 'spot', asset: 'BTC', size: 0.1 * (a % 5) }];
+      for (let a = 1; a < accounts.length; a += 4) accounts[a]!.positions = [...accounts[a]!.positions, { instrument: 'BTC-PERPETUAL', size: -1, entryPrice: 60_000 + a }];
+      const cols = marginAccountColumns(accounts);
+      const objects = portfolioMargin(engine, accounts, market, DERIBIT_GRID);
+      const inThread = engine.portfolioMarginColumns(cols, market, DERIBIT_GRID, { accountsPerShard: 30 });
+      const pooled = await portfolioMarginColumnsParallel(engine, cols, market, DERIBIT_GRID, { workers: 2, accountsPerShard: 30 });
+      let stats: ShardQueueStats | undefined;
+      const dist = await runDistributed(engine, { kind: 'portfolioMargin', accounts: cols, market, grid: DERIBIT_GRID }, {
+        connection: connection(), queue: QUEUE, shardSize: 30, onStats: (s) => { stats = s; },
+      });
+      const { account: _a, ...want } = inThread;
+      const { account: _b, ...fromPool } = pooled;
+      const { account: _c, ...fromQueue } = dist;
+      expectSameBits(fromPool, want);
+      expectSameBits(fromQueue, want);
+      // The reference that shares no column code: engine.portfolioMargin's objects.
+      for (let i = 0; i < accounts.length; i++) expectSameBits(dist.account(i), objects[i], `account(${i})`);
+      // A shard carries its slice: table indices and sizes (4 + 8 bytes a position), its own extras, nothing of the other shards.
+      const shards = Math.ceil(accounts.length / 30);
+      expect(stats!.partBytes).toBeGreaterThan(12 * cols.size.length);
+      expect(stats!.partBytes).toBeLessThan(12 * cols.size.length + 2000 * shards + 8 * 30 * shards * (cols.collateralAssets?.length ?? 0));
+      expect(stats!.maxPartBytes).toBeLessThan((2 * stats!.partBytes) / shards);
+      expect(await inspect.keys(`riskwasm:${QUEUE}:part:*`)).toEqual([]);
+      await expect(runDistributed(engine, { kind: 'portfolioMargin', accounts: cols, market, grid: DERIBIT_GRID, output: 'objects' }, { connection: connection(), queue: QUEUE }))
+        .rejects.toMatchObject({ path: 'job.output' });
+      // A malformed book fails before any Redis traffic, at the element.
+      const bad = { ...cols, size: cols.size.slice() };
+      bad.size[77] = NaN;
+      await expect(runDistributed(engine, { kind: 'portfolioMargin', accounts: bad, market, grid: DERIBIT_GRID }, { connection: connection(), queue: QUEUE, shardSize: 30 }))
+        .rejects.toMatchObject({ path: 'accounts.size[77]' });
     }, 120_000);
 
     it('revaluation (12 positions x 7001 scenarios) and Monte Carlo VaR', async () => {

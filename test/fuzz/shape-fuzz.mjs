@@ -246,6 +246,33 @@ export function entryPoints(rw, engines) {
       points.push({ name: `marginBook.${m}`, call: (backend, args) => engines.get(backend).marginBook(bookArgs())[m](...args), backendFree: false });
     }
   }
+  // [scale] engine.portfolioMarginColumns with a book in columns (MarginAccountColumns): a valid base
+  // book with one field replaced by a hostile value (args[2] picks which) and hostile fields spread over it.
+  if (typeof anyEngine.portfolioMarginColumns === 'function') {
+    const BOOK_FIELDS = ['size', 'instrument', 'positionStart', 'instruments', 'entryPrice', 'accruedFunding', 'collateral', 'collateralAssets', 'ids'];
+    const plainObject = (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) && !ArrayBuffer.isView(v) ? v : {});
+    const book = () => ({
+      ids: ['a', 'b', 'c'],
+      positionStart: new Int32Array([0, 2, 2, 5]),
+      instruments: [{ kind: 'spot', asset: 'BTC' }, { kind: 'perpetual', asset: 'BTC' }, { kind: 'option', asset: 'BTC', strike: 100, expiry: 0.5, type: 'call', vol: 0.5 }],
+      instrument: new Int32Array([0, 2, 1, 2, 2]),
+      size: new Float64Array([1, -2, 3, 0.5, -1]),
+      entryPrice: new Float64Array([NaN, NaN, 90, NaN, NaN]),
+      accruedFunding: new Float64Array(5),
+      collateralAssets: ['USDC', 'BTC'],
+      collateral: new Float64Array([100, 0, 0, 1, 5, 0]),
+    });
+    points.push({
+      name: 'engine.portfolioMarginColumns (book)',
+      call: (backend, args) => {
+        const b = book();
+        const pick = typeof args[2] === 'number' && Number.isFinite(args[2]) ? Math.abs(Math.trunc(args[2])) % BOOK_FIELDS.length : 0;
+        if (args.length > 1) b[BOOK_FIELDS[pick]] = args[1];
+        return engines.get(backend).portfolioMarginColumns({ ...b, ...plainObject(args[0]) }, { assets: { BTC: { index: 100 } } }, rw.DERIBIT_GRID, args[3]);
+      },
+      backendFree: false,
+    });
+  }
   return points;
 }
 
