@@ -52,6 +52,7 @@ import { normalCdf, normalCdfOverPdf, normalPdf } from "../math/normal-distribut
 import { inverseNormalCdfFast } from "../math/inverse-normal";
 import { exp } from "../math/elementary";
 import { expX2, logX2 } from "../math/f64x2-elementary";
+import { logMoneynessX2 } from "./iv-log-moneyness";
 import { inverseNormalCdfFastX2, normalCdfOverPdfX2, normalCdfX2, normalPdfX2 } from "../math/f64x2-normal";
 import {
   logOtmCallUnscaled, logOtmCallVegaRatio, normalisedComplementUnscaledGivenPdf, normalisedIntrinsic,
@@ -374,6 +375,7 @@ let preBeta: f64 = 0.0;
 let preLnBeta: f64 = 0.0;
 let preX: f64 = 0.0;
 let preExpiry: f64 = 0.0;
+let preBmax: f64 = 0.0;
 
 // Validation and reduction of element i: the final status (preVol its vol), or NEEDS_SOLVE with
 // preBeta, preLnBeta, preX and preExpiry set.
@@ -410,7 +412,9 @@ function prepare(
     preVol = 0.0;
     return STATUS_OK;
   }
-  if (!(beta < Math.exp(0.5 * x))) return STATUS_ABOVE_MAXIMUM;
+  const bMax = Math.exp(0.5 * x); // b_max, kept for the solve (evaluatePair)
+  if (!(beta < bMax)) return STATUS_ABOVE_MAXIMUM;
+  preBmax = bMax;
   preBeta = beta;
   preLnBeta = lnBeta;
   preX = x;
@@ -437,11 +441,12 @@ function finishScalar(i: i32, st: u8, vol0: f64, beta: f64, lnBeta: f64, x: f64,
 }
 
 // Constants of the vector solve, each twice (V8 rebuilds a v128.const at every use): 0.5, -2,
-// TINY, 0.25, 3, 1, 2, 1/6, EPS, CONVERGED_STEP, Infinity, FINAL_STEP.
+// TINY, 0.25, 3, 1, 2, 1/6, EPS, CONVERGED_STEP, Infinity, FINAL_STEP, 1/sqrt(2 pi), LOG_BETA, -1.
 const IV_X2: usize = memory.data<f64>([
   0.5, 0.5, -2.0, -2.0, 2.2250738585072014e-308, 2.2250738585072014e-308, 0.25, 0.25, 3.0, 3.0, 1.0, 1.0,
   2.0, 2.0, 1.0 / 6.0, 1.0 / 6.0, 2.220446049250313e-16, 2.220446049250313e-16,
   2.3283064365386963e-10, 2.3283064365386963e-10, Infinity, Infinity, 7.62939453125e-6, 7.62939453125e-6,
+  INV_SQRT_2PI, INV_SQRT_2PI, LOG_BETA, LOG_BETA, -1.0, -1.0,
 ], 16);
 
 // @ts-ignore: decorator
@@ -619,9 +624,12 @@ function evaluatePair(k0: i32, k1: i32): void {
   const beta = gather2(COL_BETA, k0, k1);
   const x = gather2(COL_X, k0, k1);
   const half = kx(0);
-  const bMax = expX2(f64x2.mul(half, x));
+  const bMax = gather2(COL_BMAX, k0, k1); // e^{x/2} from prepare (Math.exp; expX2 has its bits)
   const sC = f64x2.sqrt(f64x2.mul(kx(1), x));
-  const pdfC = normalPdfX2(f64x2.add(f64x2.div(x, sC), f64x2.mul(half, sC)));
+  // phi(x/s_c + s_c/2): the argument is 0 up to rounding, |a| <= a few ulps of sqrt(|x|/2) < 2^-27
+  // for every double x (|x| <= 1500), where normalPdf gives 1/sqrt(2 pi) to the last bit
+  // (exp(-a^2/2) rounds to 1 below 2^-53, and so does its compensation factor).
+  const pdfC = kx(12);
   const bC = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfX2(x, sC, pdfC));
   const vC = f64x2.mul(bMax, pdfC);
   const sL = f64x2.sub(sC, f64x2.div(bC, vC));
@@ -630,7 +638,6 @@ function evaluatePair(k0: i32, k1: i32): void {
   const s2 = v128.bitselect(sL, sU, lower);
   const pdf2 = normalPdfX2(f64x2.add(f64x2.div(x, s2), f64x2.mul(half, s2)));
   const b2 = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfX2(x, s2, pdf2));
-  scatter2(COL_BMAX, k0, k1, bMax);
   scatter2(COL_SC, k0, k1, sC);
   scatter2(COL_BC, k0, k1, bC);
   scatter2(COL_VC, k0, k1, vC);
@@ -806,25 +813,93 @@ function writeResult(base: i32, k: i32, s: f64, converged: bool, pVol: usize, pS
   store<u8>(pStatus + <usize>i, converged ? STATUS_OK : STATUS_NOT_CONVERGED);
 }
 
+// Element base + k by the scalar prepare: listed at `listed` (returns listed + 1) when it needs the
+// common solve, else finished in place (returns listed).
+// @ts-ignore: decorator
+@inline
+function prepareOne(
+  base: i32, k: i32, listed: i32, pPrice: usize, pForward: usize, pStrike: usize, pExpiry: usize, pDiscount: usize,
+  pType: usize, coin: i32, pVol: usize, pStatus: usize,
+): i32 {
+  const i = base + k;
+  const st = prepare(i, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin);
+  if (st == NEEDS_SOLVE && preBeta >= LOG_BETA && preX < 0.0) {
+    store<f64>(col(COL_BETA, listed), preBeta);
+    store<f64>(col(COL_X, listed), preX);
+    store<f64>(col(COL_EXPIRY, listed), preExpiry);
+    store<f64>(col(COL_BMAX, listed), preBmax);
+    store<i32>(listAt(INDEX_LIST, listed), k);
+    return listed + 1;
+  }
+  finishScalar(i, st, preVol, preBeta, preLnBeta, preX, preExpiry, pVol, pStatus);
+  return listed;
+}
+
+// prepare() for elements i and i + 1 at once, lane for lane its operations (logMoneynessX2 for
+// logMoneyness, expX2 for Math.exp: same bits). When both need the common solve (valid, strictly
+// between intrinsic and maximum, beta >= LOG_BETA, x < 0) they are listed at slots `slot` and
+// `slot + 1` (columns beta, x, expiry, b_max; the caller lists their indices) and it returns true;
+// otherwise it returns false having listed nothing (the caller takes prepare per element).
+function prepareX2(
+  i: i32, slot: i32, pPrice: usize, pForward: usize, pStrike: usize, pExpiry: usize, pDiscount: usize, pType: usize, coin: i32,
+): bool {
+  const t0 = <i32>load<i8>(pType + <usize>i);
+  const t1 = <i32>load<i8>(pType + <usize>i, 1);
+  if (!((t0 == 1 || t0 == -1) && (t1 == 1 || t1 == -1))) return false;
+  const o = <usize>i << 3;
+  const quoted = v128.load(pPrice + o);
+  const forward = v128.load(pForward + o);
+  const strike = v128.load(pStrike + o);
+  const expiry = v128.load(pExpiry + o);
+  const discount = v128.load(pDiscount + o);
+  const zero = f64x2.splat(0.0);
+  const inf = kx(10);
+  const price = coin != 0 ? f64x2.mul(quoted, forward) : quoted;
+  const valid = v128.and(
+    v128.and(v128.and(f64x2.gt(forward, zero), f64x2.lt(forward, inf)), v128.and(f64x2.gt(strike, zero), f64x2.lt(strike, inf))),
+    v128.and(
+      v128.and(v128.and(f64x2.gt(expiry, zero), f64x2.lt(expiry, inf)), v128.and(f64x2.gt(discount, zero), f64x2.lt(discount, inf))),
+      v128.and(f64x2.ge(quoted, zero), f64x2.lt(price, inf)),
+    ),
+  );
+  if (!i64x2.all_true(valid)) return false;
+  const call = lanes(t0 > 0 ? -1.0 : 1.0, t1 > 0 ? -1.0 : 1.0); // sign bit set for a call
+  const isCall = i64x2.lt_s(call, i64x2.splat(0));
+  const theta = v128.bitselect(kx(5), kx(14), isCall);
+  const intrinsic = f64x2.max(f64x2.mul(theta, f64x2.sub(forward, strike)), zero);
+  const maximum = v128.bitselect(forward, strike, isCall);
+  if (!i64x2.all_true(v128.and(f64x2.ge(price, f64x2.mul(discount, intrinsic)), f64x2.lt(price, f64x2.mul(discount, maximum))))) return false;
+  const timeValue = f64x2.sub(f64x2.div(price, discount), intrinsic);
+  const beta = f64x2.div(timeValue, f64x2.mul(f64x2.sqrt(forward), f64x2.sqrt(strike)));
+  const x = f64x2.neg(f64x2.abs(logMoneynessX2(forward, strike)));
+  if (!i64x2.all_true(v128.and(v128.and(f64x2.gt(timeValue, zero), f64x2.ge(beta, kx(13))), f64x2.lt(x, zero)))) return false;
+  const bMax = expX2(f64x2.mul(kx(0), x));
+  if (!i64x2.all_true(f64x2.lt(beta, bMax))) return false;
+  v128.store(col(COL_BETA, slot), beta);
+  v128.store(col(COL_X, slot), x);
+  v128.store(col(COL_EXPIRY, slot), expiry);
+  v128.store(col(COL_BMAX, slot), bMax);
+  return true;
+}
+
 // Elements base .. base + m - 1 (m <= BLOCK; see the section comment).
 function impliedVolatilityBlock(
   base: i32, m: i32, pPrice: usize, pForward: usize, pStrike: usize, pExpiry: usize, pDiscount: usize,
   pType: usize, coin: i32, pVol: usize, pStatus: usize,
 ): void {
   let listed = 0;
-  for (let k = 0; k < m; k++) {
-    const i = base + k;
-    const st = prepare(i, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin);
-    if (st == NEEDS_SOLVE && preBeta >= LOG_BETA && preX < 0.0) {
-      store<f64>(col(COL_BETA, listed), preBeta);
-      store<f64>(col(COL_X, listed), preX);
-      store<f64>(col(COL_EXPIRY, listed), preExpiry);
+  let k = 0;
+  for (; k + 1 < m; k += 2) {
+    if (prepareX2(base + k, listed, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin)) {
       store<i32>(listAt(INDEX_LIST, listed), k);
-      listed++;
+      store<i32>(listAt(INDEX_LIST, listed + 1), k + 1);
+      listed += 2;
     } else {
-      finishScalar(i, st, preVol, preBeta, preLnBeta, preX, preExpiry, pVol, pStatus);
+      listed = prepareOne(base, k, listed, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin, pVol, pStatus);
+      listed = prepareOne(base, k + 1, listed, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin, pVol, pStatus);
     }
   }
+  if (k < m) listed = prepareOne(base, k, listed, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin, pVol, pStatus);
   listCount0 = 0;
   listCount1 = 0;
   listCount2 = 0;
