@@ -56,7 +56,8 @@ import { logMoneynessX2 } from "./iv-log-moneyness";
 import { inverseNormalCdfFastX2, normalCdfOverPdfX2, normalCdfX2, normalPdfX2 } from "../math/f64x2-normal";
 import {
   logOtmCallUnscaled, logOtmCallVegaRatio, normalisedComplementUnscaledGivenPdf, normalisedIntrinsic,
-  normalisedOtmCallUnscaledGivenPdf, normalisedOtmCallUnscaledGivenPdfX2, normalisedComplementUnscaledGivenPdfX2,
+  normalisedOtmCallUnscaledGivenPdf, normalisedOtmCallUnscaledGivenPdfX2, normalisedOtmCallUnscaledGivenPdfHX2,
+  normalisedComplementUnscaledGivenPdfHX2,
 } from "./normalised-black";
 import {
   convexControlForLeftCurvature, convexControlForRightCurvature, rationalCubicInterpolation,
@@ -464,9 +465,12 @@ function lanes(a: f64, b: f64): v128 {
 // Lane-wise converged flags of the last refineX2 (bit 0 lane 0, bit 1 lane 1).
 let convergedX2: i32 = 0;
 
-// refine() for two lanes whose objectives are LOWEST, MIDDLE or UPPER (lowest, upper: lane masks),
-// in lockstep: a lane that leaves the scalar loop is frozen while the other continues.
-function refineX2(lowest: v128, upper: v128, beta: v128, x: v128, bMax: v128, s0: v128, sLeft0: v128, sRight0: v128): v128 {
+// refine() for two lanes of one objective `kind` (LOWEST, MIDDLE or UPPER; a constant at each
+// inlined call site, so each objective's loop carries only its own formulas), in lockstep: a lane
+// that leaves the scalar loop is frozen while the other continues.
+// @ts-ignore: decorator
+@inline
+function refineX2(kind: i32, beta: v128, x: v128, bMax: v128, s0: v128, sLeft0: v128, sRight0: v128): v128 {
   const zero = f64x2.splat(0.0);
   const half = kx(0);
   const one = kx(5);
@@ -477,10 +481,7 @@ function refineX2(lowest: v128, upper: v128, beta: v128, x: v128, bMax: v128, s0
   const finiteRight = f64x2.lt(sRight, inf);
   const inside0 = v128.and(f64x2.ge(s, sLeft), f64x2.le(s, sRight));
   s = v128.bitselect(s, v128.bitselect(f64x2.mul(half, f64x2.add(sLeft, sRight)), f64x2.mul(kx(6), sLeft), finiteRight), inside0);
-  const anyLowest = v128.any_true(lowest);
-  const anyUpper = v128.any_true(upper);
-  const allUpper = i64x2.all_true(upper);
-  const lnBeta = anyLowest ? v128.and(logX2(v128.bitselect(beta, one, lowest)), lowest) : zero;
+  const lnBeta = kind == LOWEST ? logX2(beta) : zero;
   const gap = f64x2.sub(bMax, beta);
   let ds = inf;
   let finalStep = zero; // lanes stopped on a final Householder step
@@ -495,10 +496,17 @@ function refineX2(lowest: v128, upper: v128, beta: v128, x: v128, bMax: v128, s0
     // b - beta for the lowest and middle objectives; gap - c (c = b_max - b, no cancellation) for the upper.
     let b = one;
     let c = one;
-    if (!allUpper) b = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfX2(x, s, pdfA));
-    if (anyUpper) c = f64x2.mul(bMax, normalisedComplementUnscaledGivenPdfX2(x, s, pdfA));
-    const above = v128.bitselect(f64x2.lt(c, gap), f64x2.gt(b, beta), upper);
-    const below = v128.bitselect(f64x2.gt(c, gap), f64x2.lt(b, beta), upper);
+    let above: v128;
+    let below: v128;
+    if (kind == UPPER) {
+      c = f64x2.mul(bMax, normalisedComplementUnscaledGivenPdfHX2(x, s, h, pdfA));
+      above = f64x2.lt(c, gap);
+      below = f64x2.gt(c, gap);
+    } else {
+      b = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfHX2(x, s, h, pdfA));
+      above = f64x2.gt(b, beta);
+      below = f64x2.lt(b, beta);
+    }
     sRight = v128.bitselect(s, sRight, v128.and(above, active));
     sLeft = v128.bitselect(s, sLeft, v128.and(below, active));
     // b == beta (or NaN): the scalar loop stops with ds = 0.
@@ -506,33 +514,29 @@ function refineX2(lowest: v128, upper: v128, beta: v128, x: v128, bMax: v128, s0
     ds = v128.bitselect(zero, ds, hit);
     active = v128.and(active, v128.or(above, below));
     if (!v128.any_true(active)) break;
-    // middle: nu = (beta - b)/b', h2 = q, h3 = r
-    let nu = f64x2.div(f64x2.sub(beta, b), vega);
-    let h2 = q;
-    let h3 = r;
-    if (anyLowest) {
-      const lnB = logX2(v128.bitselect(b, one, v128.and(lowest, active)));
+    let nu: v128;
+    let h2: v128;
+    let h3: v128;
+    if (kind == LOWEST) {
+      const lnB = logX2(v128.bitselect(b, one, active));
       const p = f64x2.div(vega, b);
       const lambda = f64x2.div(one, lnB);
       const bend = f64x2.add(one, f64x2.mul(kx(6), lambda));
-      const nuL = f64x2.div(f64x2.div(f64x2.mul(f64x2.sub(lnBeta, lnB), lnB), lnBeta), p);
-      const h2L = f64x2.sub(q, f64x2.mul(p, bend));
-      const h3L = f64x2.sub(
+      nu = f64x2.div(f64x2.div(f64x2.mul(f64x2.sub(lnBeta, lnB), lnB), lnBeta), p);
+      h2 = f64x2.sub(q, f64x2.mul(p, bend));
+      h3 = f64x2.sub(
         f64x2.add(r, f64x2.mul(f64x2.mul(f64x2.mul(kx(6), p), p), f64x2.add(one, f64x2.mul(f64x2.mul(kx(4), lambda), f64x2.add(one, lambda))))),
         f64x2.mul(f64x2.mul(f64x2.mul(kx(4), p), q), bend),
       );
-      nu = v128.bitselect(nuL, nu, lowest);
-      h2 = v128.bitselect(h2L, h2, lowest);
-      h3 = v128.bitselect(h3L, h3, lowest);
-    }
-    if (anyUpper) {
+    } else if (kind == UPPER) {
       const g = f64x2.div(vega, c);
-      const nuU = f64x2.div(f64x2.neg(logX2(v128.bitselect(f64x2.div(gap, c), one, v128.and(upper, active)))), g);
-      const h2U = f64x2.add(q, g);
-      const h3U = f64x2.add(r, f64x2.mul(g, f64x2.add(f64x2.mul(kx(6), g), f64x2.mul(kx(4), q))));
-      nu = v128.bitselect(nuU, nu, upper);
-      h2 = v128.bitselect(h2U, h2, upper);
-      h3 = v128.bitselect(h3U, h3, upper);
+      nu = f64x2.div(f64x2.neg(logX2(v128.bitselect(f64x2.div(gap, c), one, active))), g);
+      h2 = f64x2.add(q, g);
+      h3 = f64x2.add(r, f64x2.mul(g, f64x2.add(f64x2.mul(kx(6), g), f64x2.mul(kx(4), q))));
+    } else {
+      nu = f64x2.div(f64x2.sub(beta, b), vega);
+      h2 = q;
+      h3 = r;
     }
     let step = f64x2.div(
       f64x2.mul(nu, f64x2.add(one, f64x2.mul(f64x2.mul(half, h2), nu))),
@@ -548,12 +552,15 @@ function refineX2(lowest: v128, upper: v128, beta: v128, x: v128, bMax: v128, s0
     let next = f64x2.add(s, step);
     const inside = v128.and(f64x2.ge(next, sLeft), f64x2.le(next, sRight));
     next = v128.bitselect(next, v128.bitselect(f64x2.mul(half, f64x2.add(sLeft, sRight)), f64x2.mul(kx(6), s), f64x2.lt(sRight, inf)), inside);
-    const last = v128.andnot(v128.and(v128.and(active, inside), f64x2.le(f64x2.abs(step), f64x2.mul(kx(11), s))), v128.or(lowest, upper));
+    // middle: a step <= FINAL_STEP s inside the bracket is the last (measured against s before it)
+    const last = kind == MIDDLE ? v128.and(v128.and(active, inside), f64x2.le(f64x2.abs(step), f64x2.mul(kx(11), s))) : zero;
     ds = v128.bitselect(f64x2.sub(next, s), ds, active);
     s = v128.bitselect(next, s, active);
-    finalStep = v128.or(finalStep, last);
-    active = v128.andnot(active, last);
-    if (!v128.any_true(active)) break;
+    if (kind == MIDDLE) {
+      finalStep = v128.or(finalStep, last);
+      active = v128.andnot(active, last);
+      if (!v128.any_true(active)) break;
+    }
     if (iteration >= MAX_ITERATIONS - 1) {
       active = v128.andnot(active, f64x2.le(f64x2.abs(ds), f64x2.mul(kx(9), s)));
       if (!v128.any_true(active)) break;
@@ -636,8 +643,9 @@ function evaluatePair(k0: i32, k1: i32): void {
   const sU = v128.bitselect(f64x2.add(sC, f64x2.div(f64x2.sub(bMax, bC), vC)), sC, f64x2.gt(vC, kx(2)));
   const lower = f64x2.lt(beta, bC);
   const s2 = v128.bitselect(sL, sU, lower);
-  const pdf2 = normalPdfX2(f64x2.add(f64x2.div(x, s2), f64x2.mul(half, s2)));
-  const b2 = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfX2(x, s2, pdf2));
+  const h2 = f64x2.div(x, s2);
+  const pdf2 = normalPdfX2(f64x2.add(h2, f64x2.mul(half, s2)));
+  const b2 = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfHX2(x, s2, h2, pdf2));
   scatter2(COL_SC, k0, k1, sC);
   scatter2(COL_BC, k0, k1, bC);
   scatter2(COL_VC, k0, k1, vC);
@@ -789,14 +797,15 @@ function partitionSmallT(list: i32, count: i32): void {
 }
 
 // Refines the listed elements of one objective two per v128 and writes their results.
+// (inlined at each call site with a constant kind: one refinement loop per objective)
+// @ts-ignore: decorator
+@inline
 function refineList(kind: i32, count: i32, base: i32, pVol: usize, pStatus: usize): void {
-  const lowest = kind == LOWEST ? f64x2.eq(f64x2.splat(0.0), f64x2.splat(0.0)) : f64x2.splat(0.0);
-  const upper = kind == UPPER ? f64x2.eq(f64x2.splat(0.0), f64x2.splat(0.0)) : f64x2.splat(0.0);
   for (let j = 0; j < count; j += 2) {
     const k0 = load<i32>(listAt(kind, j));
     const k1 = j + 1 < count ? load<i32>(listAt(kind, j + 1)) : k0;
     const s = refineX2(
-      lowest, upper, gather2(COL_BETA, k0, k1), gather2(COL_X, k0, k1), gather2(COL_BMAX, k0, k1),
+      kind, gather2(COL_BETA, k0, k1), gather2(COL_X, k0, k1), gather2(COL_BMAX, k0, k1),
       gather2(COL_GUESS, k0, k1), gather2(COL_LEFT, k0, k1), gather2(COL_RIGHT, k0, k1),
     );
     writeResult(base, k0, f64x2.extract_lane(s, 0), (convergedX2 & 1) != 0, pVol, pStatus);
