@@ -53,6 +53,7 @@ import { inverseNormalCdfFast } from "../math/inverse-normal";
 import { exp } from "../math/elementary";
 import { expX2, logX2 } from "../math/f64x2-elementary";
 import { logMoneynessX2 } from "./iv-log-moneyness";
+import { cbrtX2, lowerMapCdf, lowerMapNormalsX2, lowerMapRatio } from "./iv-guess-x2";
 import { inverseNormalCdfFastX2, normalCdfOverPdfX2, normalCdfX2, normalPdfX2 } from "../math/f64x2-normal";
 import {
   logOtmCallUnscaled, logOtmCallVegaRatio, normalisedComplementUnscaledGivenPdf, normalisedIntrinsic,
@@ -639,10 +640,12 @@ function evaluatePair(k0: i32, k1: i32): void {
   const pdfC = kx(12);
   const bC = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfX2(x, sC, pdfC));
   const vC = f64x2.mul(bMax, pdfC);
-  const sL = f64x2.sub(sC, f64x2.div(bC, vC));
-  const sU = v128.bitselect(f64x2.add(sC, f64x2.div(f64x2.sub(bMax, bC), vC)), sC, f64x2.gt(vC, kx(2)));
+  // s_l = s_c - b_c/v_c below b_c, s_u = s_c + (b_max - b_c)/v_c above (s_c where v_c <= TINY):
+  // one division for both lanes' cases
   const lower = f64x2.lt(beta, bC);
-  const s2 = v128.bitselect(sL, sU, lower);
+  const d = f64x2.div(v128.bitselect(bC, f64x2.sub(bMax, bC), lower), vC);
+  const sU = v128.bitselect(f64x2.add(sC, d), sC, f64x2.gt(vC, kx(2)));
+  const s2 = v128.bitselect(f64x2.sub(sC, d), sU, lower);
   const h2 = f64x2.div(x, s2);
   const pdf2 = normalPdfX2(f64x2.add(h2, f64x2.mul(half, s2)));
   const b2 = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfHX2(x, s2, h2, pdf2));
@@ -705,8 +708,9 @@ function guessLowestList(count: i32): void {
     const z = f64x2.div(ax, f64x2.mul(kl(0), sL));
     const y = f64x2.mul(z, z);
     const s2 = f64x2.mul(sL, sL);
-    const cdf = normalCdfX2(f64x2.neg(z));
-    const ratio = normalCdfOverPdfX2(f64x2.neg(z));
+    lowerMapNormalsX2(z);
+    const cdf = lowerMapCdf; // normalCdfX2(-z)
+    const ratio = lowerMapRatio; // normalCdfOverPdfX2(-z)
     const e = expX2(f64x2.add(y, f64x2.mul(kl(3), s2)));
     const two = kl(4);
     const curvature = f64x2.mul(
@@ -721,7 +725,7 @@ function guessLowestList(count: i32): void {
     const f = lanes(f0, f1);
     const live = v128.and(f64x2.gt(f, f64x2.splat(0.0)), f64x2.ge(ax, kl(5)));
     const arg = f64x2.div(f, f64x2.mul(kl(2), ax));
-    const p = lanes(Math.cbrt(f64x2.extract_lane(arg, 0)), Math.cbrt(f64x2.extract_lane(arg, 1)));
+    const p = cbrtX2(arg);
     let quantile: v128;
     if (i64x2.all_true(v128.and(f64x2.gt(p, f64x2.splat(0.0)), f64x2.lt(p, kx(5))))) quantile = inverseNormalCdfFastX2(p);
     else quantile = lanes(inverseNormalCdfFast(f64x2.extract_lane(p, 0)), inverseNormalCdfFast(f64x2.extract_lane(p, 1)));
