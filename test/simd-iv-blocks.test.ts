@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { BACKENDS, engineFor } from './backends.js';
 import { Status, type Engine } from '../src/index.js';
 import { rng } from './seeded-random.js';
+import { applyDiagnostic, diagnosticInstance } from './diagnostic-batch.js';
 
 type Quotes = { prices: Float64Array; forwards: Float64Array; strikes: Float64Array; expiries: Float64Array; types: Int8Array };
 
@@ -135,5 +136,53 @@ describe.each(BACKENDS)('implied vol blocks = single calls, %s', (backend) => {
       const q = quotes(e, categories, 13);
       expect(differences(e, q), categories.join(',')).toEqual([]);
     }
+  });
+});
+
+// The pair path must be the scalar solve, not merely agree with single calls (a single call is a
+// batch of one and takes the same vector code with its quote in both lanes). Out-of-the-money
+// calls on F = 1, DF = 1, T = 1 reduce to beta = price / sqrt(K) and x = -|ln(1/K)| (log1p((1 - K)/K)
+// for K < 2, as the batch's logMoneyness), so the batch's vol must be the scalar kernel
+// normalisedImpliedVolatility(beta, x, +1) to the bit. ln and log1p are the backend's own: on WASM
+// its elementary.ts log / log1p (the diagnostic export; AssemblyScript's Math.log / Math.log1p
+// bits), on the JS twin Math.log / Math.log1p.
+describe.each(BACKENDS)('implied vol batch = the scalar solve, %s', (backend) => {
+  it('2,000 out-of-the-money calls over the lowest, middle, upper and small-t branches, F/K on both sides of 1/2', async () => {
+    const e = await engineFor(backend);
+    const u = rng(31);
+    const n = 2000;
+    const strikes = new Float64Array(n), vols = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      // x = ln(F/K) in [-6, -1e-3] (log-uniform), s from 0.01 (small t, deep out of the money) to 6
+      strikes[i] = Math.exp(10 ** (-3 + 3.78 * u()));
+      vols[i] = 10 ** (-2 + 2.78 * u());
+    }
+    const forwards = new Float64Array(n).fill(1), expiries = new Float64Array(n).fill(1), types = new Int8Array(n).fill(1);
+    const prices = e.black76({ forwards, strikes, expiries, vols, types }).price;
+    const batch = e.impliedVol({ prices, forwards, strikes, expiries, types });
+    const near = Array.from(strikes, (k) => 1 / k > 0.5);
+    const args = Float64Array.from(strikes, (k, i) => (near[i] ? (1 - k) / k : 1 / k));
+    let logs: Float64Array;
+    if (backend === 'wasm') {
+      const raw = await diagnosticInstance();
+      const l1p = applyDiagnostic(raw, 'elementaryBatch', 2, args);
+      const ln = applyDiagnostic(raw, 'elementaryBatch', 1, args);
+      logs = Float64Array.from(args, (_, i) => (near[i] ? l1p[i]! : ln[i]!));
+    } else {
+      logs = Float64Array.from(args, (a, i) => (near[i] ? Math.log1p(a) : Math.log(a)));
+    }
+    const bad: string[] = [];
+    let solved = 0;
+    for (let i = 0; i < n; i++) {
+      const beta = prices[i]! / (Math.sqrt(1) * Math.sqrt(strikes[i]!));
+      // below 2^-960 the batch takes ln beta from ln(price) - ln(F K)/2, the scalar kernel from beta
+      if (!(beta >= 2 ** -960)) continue;
+      const x = -Math.abs(logs[i]!);
+      const scalar = e.kernels.normalisedImpliedVolatility(beta, x, 1);
+      if (batch.status[i] === Status.ok) solved++;
+      if (!Object.is(scalar, batch.vols[i])) bad.push(`[${i}] K=${strikes[i]} vol=${vols[i]} batch ${batch.vols[i]} scalar ${scalar}`);
+    }
+    expect(solved).toBeGreaterThan(1500);
+    expect(bad.slice(0, 5)).toEqual([]);
   });
 });
