@@ -362,13 +362,17 @@ function logMoneyness(forward: f64, strike: f64): f64 {
   return Math.log(forward) - Math.log(strike);
 }
 
-// ---- the batch: validation per element, the solve two elements per v128 -------------------------
-// Elements that need the common solve (beta >= LOG_BETA, x < 0) evaluate b at s_c and at the
-// second point two per v128, take the rational guesses per element, and refine two per v128 (b
-// and, for the upper objective, b_max - b for both lanes at once); every other case (ln beta,
-// x = 0, an element decided by validation) runs the scalar routines. The vector steps are lane for
-// lane the scalar operations, each lane stopping where the scalar loop stops, so every element
-// gets the scalar path's bits (test/simd-pricing.test.ts, test/simd-iv-blocks.test.ts).
+// ---- the batch: validation and the solve two elements per v128 -----------------------------------
+// Neighbouring elements are validated and reduced two per v128 (prepareX2; a pair where either is
+// not a common solve goes to prepare per element). Elements that need the common solve
+// (beta >= LOG_BETA, x < 0) evaluate b at s_c and at the second point two per v128, take the
+// rational guesses (the lowest branch's maps two per v128, the rational cubics per element), and
+// refine two per v128 (b and, for the upper objective, b_max - b for both lanes at once); every
+// other case (ln beta, x = 0, an element decided by validation) runs the scalar routines. The
+// vector steps are lane for lane the scalar operations, each lane stopping where the scalar loop
+// stops, so every element gets the scalar path's bits (test/simd-pricing.test.ts,
+// test/simd-iv-blocks.test.ts: batch = single calls, and batch = the scalar kernel
+// normalisedImpliedVolatility).
 
 const NEEDS_SOLVE: u8 = 255;
 // Outputs of prepare (module state: no allocation in kernels).
@@ -572,9 +576,9 @@ function refineX2(kind: i32, beta: v128, x: v128, bMax: v128, s0: v128, sLeft0: 
   return s;
 }
 
-// The batch works in blocks of BLOCK elements: (1) validation and reduction per element, the
-// elements that need the common solve (beta >= LOG_BETA, x < 0) listed, every other one finished
-// by the scalar routines; (2) the two evaluations of b, two listed elements per v128, then the
+// The batch works in blocks of BLOCK elements: (1) validation and reduction two elements per
+// v128 (prepareX2, else per element), the elements that need the common solve (beta >= LOG_BETA,
+// x < 0) listed with b_max = e^{x/2}, every other one finished by the scalar routines; (2) the two evaluations of b, two listed elements per v128, then the
 // rational guesses per element grouped by guess branch (lists built without data-dependent
 // branches, so the branchy guess code runs predictably); (3) the refinement, two elements of the same objective (lowest,
 // middle, upper) per v128: a pair never evaluates two objectives' formulas, and its lanes, both on
