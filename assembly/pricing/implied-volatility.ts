@@ -793,14 +793,16 @@ function storeGuess(k: i32): void {
 // them with each other: a pair with one lane in each region evaluates both regions' formulas at
 // every step. Only the pairing changes; each lane's steps are its own (same bits).
 function partitionSmallT(list: i32, count: i32): void {
+  // The swap without a data-dependent branch (neighbours mix regions): an element outside the
+  // region stores both entries back unchanged.
   let front = 0;
   for (let j = 0; j < count; j++) {
     const k = load<i32>(listAt(list, j));
-    if (0.5 * load<f64>(col(COL_GUESS, k)) < 0.21) {
-      store<i32>(listAt(list, j), load<i32>(listAt(list, front)));
-      store<i32>(listAt(list, front), k);
-      front++;
-    }
+    const small = 0.5 * load<f64>(col(COL_GUESS, k)) < 0.21;
+    const kf = load<i32>(listAt(list, front));
+    store<i32>(listAt(list, j), select<i32>(kf, k, small));
+    store<i32>(listAt(list, front), select<i32>(k, kf, small));
+    front += <i32>small;
   }
 }
 
@@ -816,17 +818,19 @@ function refineList(kind: i32, count: i32, base: i32, pVol: usize, pStatus: usiz
       kind, gather2(COL_BETA, k0, k1), gather2(COL_X, k0, k1), gather2(COL_BMAX, k0, k1),
       gather2(COL_GUESS, k0, k1), gather2(COL_LEFT, k0, k1), gather2(COL_RIGHT, k0, k1),
     );
-    writeResult(base, k0, f64x2.extract_lane(s, 0), (convergedX2 & 1) != 0, pVol, pStatus);
-    if (k1 != k0) writeResult(base, k1, f64x2.extract_lane(s, 1), (convergedX2 & 2) != 0, pVol, pStatus);
+    // sigma = s / sqrt(T) for both lanes (the scalar's operations)
+    const vol = f64x2.div(s, f64x2.sqrt(gather2(COL_EXPIRY, k0, k1)));
+    writeResult(base, k0, f64x2.extract_lane(vol, 0), (convergedX2 & 1) != 0, pVol, pStatus);
+    if (k1 != k0) writeResult(base, k1, f64x2.extract_lane(vol, 1), (convergedX2 & 2) != 0, pVol, pStatus);
   }
 }
 
 
 // @ts-ignore: decorator
 @inline
-function writeResult(base: i32, k: i32, s: f64, converged: bool, pVol: usize, pStatus: usize): void {
+function writeResult(base: i32, k: i32, vol: f64, converged: bool, pVol: usize, pStatus: usize): void {
   const i = base + load<i32>(listAt(INDEX_LIST, k));
-  store<f64>(pVol + (<usize>i << 3), converged ? s / Math.sqrt(load<f64>(col(COL_EXPIRY, k))) : NaN);
+  store<f64>(pVol + (<usize>i << 3), converged ? vol : NaN);
   store<u8>(pStatus + <usize>i, converged ? STATUS_OK : STATUS_NOT_CONVERGED);
 }
 
