@@ -928,7 +928,23 @@ function impliedVolatilityBlock(
   guessCount1 = 0;
   guessCount2 = 0;
   guessCount3 = 0;
-  for (let k = 0; k < listed; k += 2) evaluatePair(k, k + 1 < listed ? k + 1 : k);
+  // Pairs for the two evaluations: the elements whose b(s_c) takes the small-t series (s_c / 2 <
+  // 0.21, i.e. x > -0.0882) first, so few pairs evaluate both regions' formulas. The order is
+  // built in the LOWEST list's room (filled only later, by the guesses), from both ends without a
+  // data-dependent branch; only the pairing changes, not any element's bits.
+  let front = 0;
+  let back = listed - 1;
+  for (let k = 0; k < listed; k++) {
+    const small = load<f64>(col(COL_X, k)) > -0.0882;
+    store<i32>(listAt(LOWEST, front), k);
+    store<i32>(listAt(LOWEST, back), k);
+    front += <i32>small;
+    back -= <i32>!small;
+  }
+  for (let j = 0; j < listed; j += 2) {
+    const k0 = load<i32>(listAt(LOWEST, j));
+    evaluatePair(k0, j + 1 < listed ? load<i32>(listAt(LOWEST, j + 1)) : k0);
+  }
   guessLowestList(guessCount0);
   guessList(5, guessCount1);
   guessList(6, guessCount2);
