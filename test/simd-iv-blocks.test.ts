@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { BACKENDS, engineFor } from './backends.js';
 import { Status, type Engine } from '../src/index.js';
 import { rng } from './seeded-random.js';
+import { applyDiagnostic, diagnosticInstance } from './diagnostic-batch.js';
 
 type Quotes = { prices: Float64Array; forwards: Float64Array; strikes: Float64Array; expiries: Float64Array; types: Int8Array };
 
@@ -83,11 +84,105 @@ describe.each(BACKENDS)('implied vol blocks = single calls, %s', (backend) => {
     expect(differences(e, q)).toEqual([]);
   });
 
+  // The WASM batch validates and reduces two quotes per v128 (ln(F/K) by log1p near the money, by
+  // ln(F/K) or ln F - ln K elsewhere, e^{x/2}); a pair where either quote is not a common solve goes
+  // to the per-quote routine. Neighbours here straddle every boundary of that reduction: F/K just
+  // inside and outside (0.5, 2), F = K and F = K (1 + eps), ratios that over- or underflow, tiny
+  // and huge F, coin-settled prices, invalid and boundary prices, in every pairing.
+  it('pairs straddling every case of the paired validation and ln(F/K): each quote = its single call, USD and coin', async () => {
+    const e = await engineFor(backend);
+    const u = rng(21);
+    const pairs: [number, number][] = [
+      [1, 1], [1, 1 + 2 ** -52], [1, 1 - 2 ** -53], [1, 2], [1, 2 - 2 ** -51], [1, 2 + 2 ** -51], [2, 1], [1, 0.5], [1, 0.5 + 2 ** -53],
+      [1, 0.5 - 2 ** -54], [1, 1.4142135], [1, 0.7071], [1, 1 / 1.4142135], [1, 0.75], [1e300, 1e-10], [1e-10, 1e300], [1e-300, 1e-300 * 1.01],
+      [1e300, 0.9e300], [3, 1], [63250, 70000], [63250, 20000], [1, 1e-5], [5e-324, 1e-310], [1, 0],
+    ];
+    const n = 600;
+    const forwards = new Float64Array(n), strikes = new Float64Array(n), expiries = new Float64Array(n), prices = new Float64Array(n);
+    const types = new Int8Array(n);
+    for (let i = 0; i < n; i++) {
+      // half the quotes at the listed (F, K), half at random ratios on both sides of 0.5 and 2
+      const F0 = 100 * Math.exp(4 * (u() - 0.5));
+      const [F, K] = u() < 0.5 ? pairs[Math.floor(u() * pairs.length)]! : [F0, F0 * Math.exp(2.4 * (u() - 0.5))];
+      forwards[i] = F; strikes[i] = K; expiries[i] = [1 / 365, 0.25, 2][Math.floor(u() * 3)]!;
+      types[i] = u() < 0.5 ? 1 : -1;
+    }
+    const vols = Float64Array.from({ length: n }, () => 0.05 + 2 * u());
+    const ok = (v: number) => v > 0 && v < Infinity;
+    const priced = e.black76({
+      forwards: forwards.map((v) => (ok(v) ? v : 1)), strikes: strikes.map((v) => (ok(v) ? v : 1)), expiries, vols, types,
+    }).price;
+    for (let i = 0; i < n; i++) {
+      const r = u();
+      // mostly model prices; some at zero, negative, at the maximum, or tiny (ln beta branch)
+      prices[i] = r < 0.8 ? priced[i]! : r < 0.85 ? 0 : r < 0.9 ? -1 : r < 0.95 ? (types[i]! > 0 ? forwards[i]! : strikes[i]!) : priced[i]! * 1e-300;
+    }
+    const q = { prices, forwards, strikes, expiries, types };
+    const r = e.impliedVol(q);
+    expect(r.status.filter((s) => s === Status.ok).length).toBeGreaterThan(n / 2); // the common solve is exercised
+    expect(differences(e, q)).toEqual([]);
+    const coin = { ...q, prices: prices.map((p, i) => p / forwards[i]!) };
+    const batch = e.impliedVol({ ...coin, settlement: 'coin' });
+    for (let i = 0; i < n; i++) {
+      const one = <T extends Float64Array | Int8Array>(a: T) => a.slice(i, i + 1) as T;
+      const s = e.impliedVol({ prices: one(coin.prices), forwards: one(forwards), strikes: one(strikes), expiries: one(expiries), types: one(types), settlement: 'coin' });
+      expect(Object.is(s.vols[0], batch.vols[i]) && s.status[0] === batch.status[i], `coin [${i}]`).toBe(true);
+    }
+  });
+
   it('tiny batches: 1, 2 and 3 quotes of mixed branches', async () => {
     const e = await engineFor(backend);
     for (const categories of [[0], [2], [0, 2], [1, 0], [2, 1, 0], [4, 2, 1]]) {
       const q = quotes(e, categories, 13);
       expect(differences(e, q), categories.join(',')).toEqual([]);
     }
+  });
+});
+
+// The pair path must be the scalar solve, not merely agree with single calls (a single call is a
+// batch of one and takes the same vector code with its quote in both lanes). Out-of-the-money
+// calls on F = 1, DF = 1, T = 1 reduce to beta = price / sqrt(K) and x = -|ln(1/K)| (log1p((1 - K)/K)
+// for K < 2, as the batch's logMoneyness), so the batch's vol must be the scalar kernel
+// normalisedImpliedVolatility(beta, x, +1) to the bit. ln and log1p are the backend's own: on WASM
+// its elementary.ts log / log1p (the diagnostic export; AssemblyScript's Math.log / Math.log1p
+// bits), on the JS twin Math.log / Math.log1p.
+describe.each(BACKENDS)('implied vol batch = the scalar solve, %s', (backend) => {
+  it('2,000 out-of-the-money calls over the lowest, middle, upper and small-t branches, F/K on both sides of 1/2', async () => {
+    const e = await engineFor(backend);
+    const u = rng(31);
+    const n = 2000;
+    const strikes = new Float64Array(n), vols = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      // x = ln(F/K) in [-6, -1e-3] (log-uniform), s from 0.01 (small t, deep out of the money) to 6
+      strikes[i] = Math.exp(10 ** (-3 + 3.78 * u()));
+      vols[i] = 10 ** (-2 + 2.78 * u());
+    }
+    const forwards = new Float64Array(n).fill(1), expiries = new Float64Array(n).fill(1), types = new Int8Array(n).fill(1);
+    const prices = e.black76({ forwards, strikes, expiries, vols, types }).price;
+    const batch = e.impliedVol({ prices, forwards, strikes, expiries, types });
+    const near = Array.from(strikes, (k) => 1 / k > 0.5);
+    const args = Float64Array.from(strikes, (k, i) => (near[i] ? (1 - k) / k : 1 / k));
+    let logs: Float64Array;
+    if (backend === 'wasm') {
+      const raw = await diagnosticInstance();
+      const l1p = applyDiagnostic(raw, 'elementaryBatch', 2, args);
+      const ln = applyDiagnostic(raw, 'elementaryBatch', 1, args);
+      logs = Float64Array.from(args, (_, i) => (near[i] ? l1p[i]! : ln[i]!));
+    } else {
+      logs = Float64Array.from(args, (a, i) => (near[i] ? Math.log1p(a) : Math.log(a)));
+    }
+    const bad: string[] = [];
+    let solved = 0;
+    for (let i = 0; i < n; i++) {
+      const beta = prices[i]! / (Math.sqrt(1) * Math.sqrt(strikes[i]!));
+      // below 2^-960 the batch takes ln beta from ln(price) - ln(F K)/2, the scalar kernel from beta
+      if (!(beta >= 2 ** -960)) continue;
+      const x = -Math.abs(logs[i]!);
+      const scalar = e.kernels.normalisedImpliedVolatility(beta, x, 1);
+      if (batch.status[i] === Status.ok) solved++;
+      if (!Object.is(scalar, batch.vols[i])) bad.push(`[${i}] K=${strikes[i]} vol=${vols[i]} batch ${batch.vols[i]} scalar ${scalar}`);
+    }
+    expect(solved).toBeGreaterThan(1500);
+    expect(bad.slice(0, 5)).toEqual([]);
   });
 });

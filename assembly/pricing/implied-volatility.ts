@@ -52,10 +52,13 @@ import { normalCdf, normalCdfOverPdf, normalPdf } from "../math/normal-distribut
 import { inverseNormalCdfFast } from "../math/inverse-normal";
 import { exp } from "../math/elementary";
 import { expX2, logX2 } from "../math/f64x2-elementary";
+import { logMoneynessX2 } from "./iv-log-moneyness";
+import { cbrtX2, lowerMapCdf, lowerMapNormalsX2, lowerMapRatio } from "./iv-guess-x2";
 import { inverseNormalCdfFastX2, normalCdfOverPdfX2, normalCdfX2, normalPdfX2 } from "../math/f64x2-normal";
 import {
   logOtmCallUnscaled, logOtmCallVegaRatio, normalisedComplementUnscaledGivenPdf, normalisedIntrinsic,
-  normalisedOtmCallUnscaledGivenPdf, normalisedOtmCallUnscaledGivenPdfX2, normalisedComplementUnscaledGivenPdfX2,
+  normalisedOtmCallUnscaledGivenPdf, normalisedOtmCallUnscaledGivenPdfX2, normalisedOtmCallUnscaledGivenPdfHX2,
+  normalisedComplementUnscaledGivenPdfHX2,
 } from "./normalised-black";
 import {
   convexControlForLeftCurvature, convexControlForRightCurvature, rationalCubicInterpolation,
@@ -359,13 +362,17 @@ function logMoneyness(forward: f64, strike: f64): f64 {
   return Math.log(forward) - Math.log(strike);
 }
 
-// ---- the batch: validation per element, the solve two elements per v128 -------------------------
-// Elements that need the common solve (beta >= LOG_BETA, x < 0) evaluate b at s_c and at the
-// second point two per v128, take the rational guesses per element, and refine two per v128 (b
-// and, for the upper objective, b_max - b for both lanes at once); every other case (ln beta,
-// x = 0, an element decided by validation) runs the scalar routines. The vector steps are lane for
-// lane the scalar operations, each lane stopping where the scalar loop stops, so every element
-// gets the scalar path's bits (test/simd-pricing.test.ts, test/simd-iv-blocks.test.ts).
+// ---- the batch: validation and the solve two elements per v128 -----------------------------------
+// Neighbouring elements are validated and reduced two per v128 (prepareX2; a pair where either is
+// not a common solve goes to prepare per element). Elements that need the common solve
+// (beta >= LOG_BETA, x < 0) evaluate b at s_c and at the second point two per v128, take the
+// rational guesses (the lowest branch's maps two per v128, the rational cubics per element), and
+// refine two per v128 (b and, for the upper objective, b_max - b for both lanes at once); every
+// other case (ln beta, x = 0, an element decided by validation) runs the scalar routines. The
+// vector steps are lane for lane the scalar operations, each lane stopping where the scalar loop
+// stops, so every element gets the scalar path's bits (test/simd-pricing.test.ts,
+// test/simd-iv-blocks.test.ts: batch = single calls, and batch = the scalar kernel
+// normalisedImpliedVolatility).
 
 const NEEDS_SOLVE: u8 = 255;
 // Outputs of prepare (module state: no allocation in kernels).
@@ -374,6 +381,7 @@ let preBeta: f64 = 0.0;
 let preLnBeta: f64 = 0.0;
 let preX: f64 = 0.0;
 let preExpiry: f64 = 0.0;
+let preBmax: f64 = 0.0;
 
 // Validation and reduction of element i: the final status (preVol its vol), or NEEDS_SOLVE with
 // preBeta, preLnBeta, preX and preExpiry set.
@@ -410,7 +418,9 @@ function prepare(
     preVol = 0.0;
     return STATUS_OK;
   }
-  if (!(beta < Math.exp(0.5 * x))) return STATUS_ABOVE_MAXIMUM;
+  const bMax = Math.exp(0.5 * x); // b_max, kept for the solve (evaluatePair)
+  if (!(beta < bMax)) return STATUS_ABOVE_MAXIMUM;
+  preBmax = bMax;
   preBeta = beta;
   preLnBeta = lnBeta;
   preX = x;
@@ -437,11 +447,12 @@ function finishScalar(i: i32, st: u8, vol0: f64, beta: f64, lnBeta: f64, x: f64,
 }
 
 // Constants of the vector solve, each twice (V8 rebuilds a v128.const at every use): 0.5, -2,
-// TINY, 0.25, 3, 1, 2, 1/6, EPS, CONVERGED_STEP, Infinity, FINAL_STEP.
+// TINY, 0.25, 3, 1, 2, 1/6, EPS, CONVERGED_STEP, Infinity, FINAL_STEP, 1/sqrt(2 pi), LOG_BETA, -1.
 const IV_X2: usize = memory.data<f64>([
   0.5, 0.5, -2.0, -2.0, 2.2250738585072014e-308, 2.2250738585072014e-308, 0.25, 0.25, 3.0, 3.0, 1.0, 1.0,
   2.0, 2.0, 1.0 / 6.0, 1.0 / 6.0, 2.220446049250313e-16, 2.220446049250313e-16,
   2.3283064365386963e-10, 2.3283064365386963e-10, Infinity, Infinity, 7.62939453125e-6, 7.62939453125e-6,
+  INV_SQRT_2PI, INV_SQRT_2PI, LOG_BETA, LOG_BETA, -1.0, -1.0,
 ], 16);
 
 // @ts-ignore: decorator
@@ -459,9 +470,12 @@ function lanes(a: f64, b: f64): v128 {
 // Lane-wise converged flags of the last refineX2 (bit 0 lane 0, bit 1 lane 1).
 let convergedX2: i32 = 0;
 
-// refine() for two lanes whose objectives are LOWEST, MIDDLE or UPPER (lowest, upper: lane masks),
-// in lockstep: a lane that leaves the scalar loop is frozen while the other continues.
-function refineX2(lowest: v128, upper: v128, beta: v128, x: v128, bMax: v128, s0: v128, sLeft0: v128, sRight0: v128): v128 {
+// refine() for two lanes of one objective `kind` (LOWEST, MIDDLE or UPPER; a constant at each
+// inlined call site, so each objective's loop carries only its own formulas), in lockstep: a lane
+// that leaves the scalar loop is frozen while the other continues.
+// @ts-ignore: decorator
+@inline
+function refineX2(kind: i32, beta: v128, x: v128, bMax: v128, s0: v128, sLeft0: v128, sRight0: v128): v128 {
   const zero = f64x2.splat(0.0);
   const half = kx(0);
   const one = kx(5);
@@ -472,10 +486,7 @@ function refineX2(lowest: v128, upper: v128, beta: v128, x: v128, bMax: v128, s0
   const finiteRight = f64x2.lt(sRight, inf);
   const inside0 = v128.and(f64x2.ge(s, sLeft), f64x2.le(s, sRight));
   s = v128.bitselect(s, v128.bitselect(f64x2.mul(half, f64x2.add(sLeft, sRight)), f64x2.mul(kx(6), sLeft), finiteRight), inside0);
-  const anyLowest = v128.any_true(lowest);
-  const anyUpper = v128.any_true(upper);
-  const allUpper = i64x2.all_true(upper);
-  const lnBeta = anyLowest ? v128.and(logX2(v128.bitselect(beta, one, lowest)), lowest) : zero;
+  const lnBeta = kind == LOWEST ? logX2(beta) : zero;
   const gap = f64x2.sub(bMax, beta);
   let ds = inf;
   let finalStep = zero; // lanes stopped on a final Householder step
@@ -490,10 +501,17 @@ function refineX2(lowest: v128, upper: v128, beta: v128, x: v128, bMax: v128, s0
     // b - beta for the lowest and middle objectives; gap - c (c = b_max - b, no cancellation) for the upper.
     let b = one;
     let c = one;
-    if (!allUpper) b = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfX2(x, s, pdfA));
-    if (anyUpper) c = f64x2.mul(bMax, normalisedComplementUnscaledGivenPdfX2(x, s, pdfA));
-    const above = v128.bitselect(f64x2.lt(c, gap), f64x2.gt(b, beta), upper);
-    const below = v128.bitselect(f64x2.gt(c, gap), f64x2.lt(b, beta), upper);
+    let above: v128;
+    let below: v128;
+    if (kind == UPPER) {
+      c = f64x2.mul(bMax, normalisedComplementUnscaledGivenPdfHX2(x, s, h, pdfA));
+      above = f64x2.lt(c, gap);
+      below = f64x2.gt(c, gap);
+    } else {
+      b = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfHX2(x, s, h, pdfA));
+      above = f64x2.gt(b, beta);
+      below = f64x2.lt(b, beta);
+    }
     sRight = v128.bitselect(s, sRight, v128.and(above, active));
     sLeft = v128.bitselect(s, sLeft, v128.and(below, active));
     // b == beta (or NaN): the scalar loop stops with ds = 0.
@@ -501,33 +519,29 @@ function refineX2(lowest: v128, upper: v128, beta: v128, x: v128, bMax: v128, s0
     ds = v128.bitselect(zero, ds, hit);
     active = v128.and(active, v128.or(above, below));
     if (!v128.any_true(active)) break;
-    // middle: nu = (beta - b)/b', h2 = q, h3 = r
-    let nu = f64x2.div(f64x2.sub(beta, b), vega);
-    let h2 = q;
-    let h3 = r;
-    if (anyLowest) {
-      const lnB = logX2(v128.bitselect(b, one, v128.and(lowest, active)));
+    let nu: v128;
+    let h2: v128;
+    let h3: v128;
+    if (kind == LOWEST) {
+      const lnB = logX2(v128.bitselect(b, one, active));
       const p = f64x2.div(vega, b);
       const lambda = f64x2.div(one, lnB);
       const bend = f64x2.add(one, f64x2.mul(kx(6), lambda));
-      const nuL = f64x2.div(f64x2.div(f64x2.mul(f64x2.sub(lnBeta, lnB), lnB), lnBeta), p);
-      const h2L = f64x2.sub(q, f64x2.mul(p, bend));
-      const h3L = f64x2.sub(
+      nu = f64x2.div(f64x2.div(f64x2.mul(f64x2.sub(lnBeta, lnB), lnB), lnBeta), p);
+      h2 = f64x2.sub(q, f64x2.mul(p, bend));
+      h3 = f64x2.sub(
         f64x2.add(r, f64x2.mul(f64x2.mul(f64x2.mul(kx(6), p), p), f64x2.add(one, f64x2.mul(f64x2.mul(kx(4), lambda), f64x2.add(one, lambda))))),
         f64x2.mul(f64x2.mul(f64x2.mul(kx(4), p), q), bend),
       );
-      nu = v128.bitselect(nuL, nu, lowest);
-      h2 = v128.bitselect(h2L, h2, lowest);
-      h3 = v128.bitselect(h3L, h3, lowest);
-    }
-    if (anyUpper) {
+    } else if (kind == UPPER) {
       const g = f64x2.div(vega, c);
-      const nuU = f64x2.div(f64x2.neg(logX2(v128.bitselect(f64x2.div(gap, c), one, v128.and(upper, active)))), g);
-      const h2U = f64x2.add(q, g);
-      const h3U = f64x2.add(r, f64x2.mul(g, f64x2.add(f64x2.mul(kx(6), g), f64x2.mul(kx(4), q))));
-      nu = v128.bitselect(nuU, nu, upper);
-      h2 = v128.bitselect(h2U, h2, upper);
-      h3 = v128.bitselect(h3U, h3, upper);
+      nu = f64x2.div(f64x2.neg(logX2(v128.bitselect(f64x2.div(gap, c), one, active))), g);
+      h2 = f64x2.add(q, g);
+      h3 = f64x2.add(r, f64x2.mul(g, f64x2.add(f64x2.mul(kx(6), g), f64x2.mul(kx(4), q))));
+    } else {
+      nu = f64x2.div(f64x2.sub(beta, b), vega);
+      h2 = q;
+      h3 = r;
     }
     let step = f64x2.div(
       f64x2.mul(nu, f64x2.add(one, f64x2.mul(f64x2.mul(half, h2), nu))),
@@ -543,12 +557,15 @@ function refineX2(lowest: v128, upper: v128, beta: v128, x: v128, bMax: v128, s0
     let next = f64x2.add(s, step);
     const inside = v128.and(f64x2.ge(next, sLeft), f64x2.le(next, sRight));
     next = v128.bitselect(next, v128.bitselect(f64x2.mul(half, f64x2.add(sLeft, sRight)), f64x2.mul(kx(6), s), f64x2.lt(sRight, inf)), inside);
-    const last = v128.andnot(v128.and(v128.and(active, inside), f64x2.le(f64x2.abs(step), f64x2.mul(kx(11), s))), v128.or(lowest, upper));
+    // middle: a step <= FINAL_STEP s inside the bracket is the last (measured against s before it)
+    const last = kind == MIDDLE ? v128.and(v128.and(active, inside), f64x2.le(f64x2.abs(step), f64x2.mul(kx(11), s))) : zero;
     ds = v128.bitselect(f64x2.sub(next, s), ds, active);
     s = v128.bitselect(next, s, active);
-    finalStep = v128.or(finalStep, last);
-    active = v128.andnot(active, last);
-    if (!v128.any_true(active)) break;
+    if (kind == MIDDLE) {
+      finalStep = v128.or(finalStep, last);
+      active = v128.andnot(active, last);
+      if (!v128.any_true(active)) break;
+    }
     if (iteration >= MAX_ITERATIONS - 1) {
       active = v128.andnot(active, f64x2.le(f64x2.abs(ds), f64x2.mul(kx(9), s)));
       if (!v128.any_true(active)) break;
@@ -559,9 +576,9 @@ function refineX2(lowest: v128, upper: v128, beta: v128, x: v128, bMax: v128, s0
   return s;
 }
 
-// The batch works in blocks of BLOCK elements: (1) validation and reduction per element, the
-// elements that need the common solve (beta >= LOG_BETA, x < 0) listed, every other one finished
-// by the scalar routines; (2) the two evaluations of b, two listed elements per v128, then the
+// The batch works in blocks of BLOCK elements: (1) validation and reduction two elements per
+// v128 (prepareX2, else per element), the elements that need the common solve (beta >= LOG_BETA,
+// x < 0) listed with b_max = e^{x/2}, every other one finished by the scalar routines; (2) the two evaluations of b, two listed elements per v128, then the
 // rational guesses per element grouped by guess branch (lists built without data-dependent
 // branches, so the branchy guess code runs predictably); (3) the refinement, two elements of the same objective (lowest,
 // middle, upper) per v128: a pair never evaluates two objectives' formulas, and its lanes, both on
@@ -619,18 +636,23 @@ function evaluatePair(k0: i32, k1: i32): void {
   const beta = gather2(COL_BETA, k0, k1);
   const x = gather2(COL_X, k0, k1);
   const half = kx(0);
-  const bMax = expX2(f64x2.mul(half, x));
+  const bMax = gather2(COL_BMAX, k0, k1); // e^{x/2} from prepare (Math.exp; expX2 has its bits)
   const sC = f64x2.sqrt(f64x2.mul(kx(1), x));
-  const pdfC = normalPdfX2(f64x2.add(f64x2.div(x, sC), f64x2.mul(half, sC)));
+  // phi(x/s_c + s_c/2): the argument is 0 up to rounding, |a| <= a few ulps of sqrt(|x|/2) < 2^-27
+  // for every double x (|x| <= 1500), where normalPdf gives 1/sqrt(2 pi) to the last bit
+  // (exp(-a^2/2) rounds to 1 below 2^-53, and so does its compensation factor).
+  const pdfC = kx(12);
   const bC = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfX2(x, sC, pdfC));
   const vC = f64x2.mul(bMax, pdfC);
-  const sL = f64x2.sub(sC, f64x2.div(bC, vC));
-  const sU = v128.bitselect(f64x2.add(sC, f64x2.div(f64x2.sub(bMax, bC), vC)), sC, f64x2.gt(vC, kx(2)));
+  // s_l = s_c - b_c/v_c below b_c, s_u = s_c + (b_max - b_c)/v_c above (s_c where v_c <= TINY):
+  // one division for both lanes' cases
   const lower = f64x2.lt(beta, bC);
-  const s2 = v128.bitselect(sL, sU, lower);
-  const pdf2 = normalPdfX2(f64x2.add(f64x2.div(x, s2), f64x2.mul(half, s2)));
-  const b2 = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfX2(x, s2, pdf2));
-  scatter2(COL_BMAX, k0, k1, bMax);
+  const d = f64x2.div(v128.bitselect(bC, f64x2.sub(bMax, bC), lower), vC);
+  const sU = v128.bitselect(f64x2.add(sC, d), sC, f64x2.gt(vC, kx(2)));
+  const s2 = v128.bitselect(f64x2.sub(sC, d), sU, lower);
+  const h2 = f64x2.div(x, s2);
+  const pdf2 = normalPdfX2(f64x2.add(h2, f64x2.mul(half, s2)));
+  const b2 = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfHX2(x, s2, h2, pdf2));
   scatter2(COL_SC, k0, k1, sC);
   scatter2(COL_BC, k0, k1, bC);
   scatter2(COL_VC, k0, k1, vC);
@@ -690,8 +712,9 @@ function guessLowestList(count: i32): void {
     const z = f64x2.div(ax, f64x2.mul(kl(0), sL));
     const y = f64x2.mul(z, z);
     const s2 = f64x2.mul(sL, sL);
-    const cdf = normalCdfX2(f64x2.neg(z));
-    const ratio = normalCdfOverPdfX2(f64x2.neg(z));
+    lowerMapNormalsX2(z);
+    const cdf = lowerMapCdf; // normalCdfX2(-z)
+    const ratio = lowerMapRatio; // normalCdfOverPdfX2(-z)
     const e = expX2(f64x2.add(y, f64x2.mul(kl(3), s2)));
     const two = kl(4);
     const curvature = f64x2.mul(
@@ -706,7 +729,7 @@ function guessLowestList(count: i32): void {
     const f = lanes(f0, f1);
     const live = v128.and(f64x2.gt(f, f64x2.splat(0.0)), f64x2.ge(ax, kl(5)));
     const arg = f64x2.div(f, f64x2.mul(kl(2), ax));
-    const p = lanes(Math.cbrt(f64x2.extract_lane(arg, 0)), Math.cbrt(f64x2.extract_lane(arg, 1)));
+    const p = cbrtX2(arg);
     let quantile: v128;
     if (i64x2.all_true(v128.and(f64x2.gt(p, f64x2.splat(0.0)), f64x2.lt(p, kx(5))))) quantile = inverseNormalCdfFastX2(p);
     else quantile = lanes(inverseNormalCdfFast(f64x2.extract_lane(p, 0)), inverseNormalCdfFast(f64x2.extract_lane(p, 1)));
@@ -770,40 +793,114 @@ function storeGuess(k: i32): void {
 // them with each other: a pair with one lane in each region evaluates both regions' formulas at
 // every step. Only the pairing changes; each lane's steps are its own (same bits).
 function partitionSmallT(list: i32, count: i32): void {
+  // The swap without a data-dependent branch (neighbours mix regions): an element outside the
+  // region stores both entries back unchanged.
   let front = 0;
   for (let j = 0; j < count; j++) {
     const k = load<i32>(listAt(list, j));
-    if (0.5 * load<f64>(col(COL_GUESS, k)) < 0.21) {
-      store<i32>(listAt(list, j), load<i32>(listAt(list, front)));
-      store<i32>(listAt(list, front), k);
-      front++;
-    }
+    const small = 0.5 * load<f64>(col(COL_GUESS, k)) < 0.21;
+    const kf = load<i32>(listAt(list, front));
+    store<i32>(listAt(list, j), select<i32>(kf, k, small));
+    store<i32>(listAt(list, front), select<i32>(k, kf, small));
+    front += <i32>small;
   }
 }
 
 // Refines the listed elements of one objective two per v128 and writes their results.
+// (inlined at each call site with a constant kind: one refinement loop per objective)
+// @ts-ignore: decorator
+@inline
 function refineList(kind: i32, count: i32, base: i32, pVol: usize, pStatus: usize): void {
-  const lowest = kind == LOWEST ? f64x2.eq(f64x2.splat(0.0), f64x2.splat(0.0)) : f64x2.splat(0.0);
-  const upper = kind == UPPER ? f64x2.eq(f64x2.splat(0.0), f64x2.splat(0.0)) : f64x2.splat(0.0);
   for (let j = 0; j < count; j += 2) {
     const k0 = load<i32>(listAt(kind, j));
     const k1 = j + 1 < count ? load<i32>(listAt(kind, j + 1)) : k0;
     const s = refineX2(
-      lowest, upper, gather2(COL_BETA, k0, k1), gather2(COL_X, k0, k1), gather2(COL_BMAX, k0, k1),
+      kind, gather2(COL_BETA, k0, k1), gather2(COL_X, k0, k1), gather2(COL_BMAX, k0, k1),
       gather2(COL_GUESS, k0, k1), gather2(COL_LEFT, k0, k1), gather2(COL_RIGHT, k0, k1),
     );
-    writeResult(base, k0, f64x2.extract_lane(s, 0), (convergedX2 & 1) != 0, pVol, pStatus);
-    if (k1 != k0) writeResult(base, k1, f64x2.extract_lane(s, 1), (convergedX2 & 2) != 0, pVol, pStatus);
+    // sigma = s / sqrt(T) for both lanes (the scalar's operations)
+    const vol = f64x2.div(s, f64x2.sqrt(gather2(COL_EXPIRY, k0, k1)));
+    writeResult(base, k0, f64x2.extract_lane(vol, 0), (convergedX2 & 1) != 0, pVol, pStatus);
+    if (k1 != k0) writeResult(base, k1, f64x2.extract_lane(vol, 1), (convergedX2 & 2) != 0, pVol, pStatus);
   }
 }
 
 
 // @ts-ignore: decorator
 @inline
-function writeResult(base: i32, k: i32, s: f64, converged: bool, pVol: usize, pStatus: usize): void {
+function writeResult(base: i32, k: i32, vol: f64, converged: bool, pVol: usize, pStatus: usize): void {
   const i = base + load<i32>(listAt(INDEX_LIST, k));
-  store<f64>(pVol + (<usize>i << 3), converged ? s / Math.sqrt(load<f64>(col(COL_EXPIRY, k))) : NaN);
+  store<f64>(pVol + (<usize>i << 3), converged ? vol : NaN);
   store<u8>(pStatus + <usize>i, converged ? STATUS_OK : STATUS_NOT_CONVERGED);
+}
+
+// Element base + k by the scalar prepare: listed at `listed` (returns listed + 1) when it needs the
+// common solve, else finished in place (returns listed).
+// @ts-ignore: decorator
+@inline
+function prepareOne(
+  base: i32, k: i32, listed: i32, pPrice: usize, pForward: usize, pStrike: usize, pExpiry: usize, pDiscount: usize,
+  pType: usize, coin: i32, pVol: usize, pStatus: usize,
+): i32 {
+  const i = base + k;
+  const st = prepare(i, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin);
+  if (st == NEEDS_SOLVE && preBeta >= LOG_BETA && preX < 0.0) {
+    store<f64>(col(COL_BETA, listed), preBeta);
+    store<f64>(col(COL_X, listed), preX);
+    store<f64>(col(COL_EXPIRY, listed), preExpiry);
+    store<f64>(col(COL_BMAX, listed), preBmax);
+    store<i32>(listAt(INDEX_LIST, listed), k);
+    return listed + 1;
+  }
+  finishScalar(i, st, preVol, preBeta, preLnBeta, preX, preExpiry, pVol, pStatus);
+  return listed;
+}
+
+// prepare() for elements i and i + 1 at once, lane for lane its operations (logMoneynessX2 for
+// logMoneyness, expX2 for Math.exp: same bits). When both need the common solve (valid, strictly
+// between intrinsic and maximum, beta >= LOG_BETA, x < 0) they are listed at slots `slot` and
+// `slot + 1` (columns beta, x, expiry, b_max; the caller lists their indices) and it returns true;
+// otherwise it returns false having listed nothing (the caller takes prepare per element).
+function prepareX2(
+  i: i32, slot: i32, pPrice: usize, pForward: usize, pStrike: usize, pExpiry: usize, pDiscount: usize, pType: usize, coin: i32,
+): bool {
+  const t0 = <i32>load<i8>(pType + <usize>i);
+  const t1 = <i32>load<i8>(pType + <usize>i, 1);
+  if (!((t0 == 1 || t0 == -1) && (t1 == 1 || t1 == -1))) return false;
+  const o = <usize>i << 3;
+  const quoted = v128.load(pPrice + o);
+  const forward = v128.load(pForward + o);
+  const strike = v128.load(pStrike + o);
+  const expiry = v128.load(pExpiry + o);
+  const discount = v128.load(pDiscount + o);
+  const zero = f64x2.splat(0.0);
+  const inf = kx(10);
+  const price = coin != 0 ? f64x2.mul(quoted, forward) : quoted;
+  const valid = v128.and(
+    v128.and(v128.and(f64x2.gt(forward, zero), f64x2.lt(forward, inf)), v128.and(f64x2.gt(strike, zero), f64x2.lt(strike, inf))),
+    v128.and(
+      v128.and(v128.and(f64x2.gt(expiry, zero), f64x2.lt(expiry, inf)), v128.and(f64x2.gt(discount, zero), f64x2.lt(discount, inf))),
+      v128.and(f64x2.ge(quoted, zero), f64x2.lt(price, inf)),
+    ),
+  );
+  if (!i64x2.all_true(valid)) return false;
+  const call = lanes(t0 > 0 ? -1.0 : 1.0, t1 > 0 ? -1.0 : 1.0); // sign bit set for a call
+  const isCall = i64x2.lt_s(call, i64x2.splat(0));
+  const theta = v128.bitselect(kx(5), kx(14), isCall);
+  const intrinsic = f64x2.max(f64x2.mul(theta, f64x2.sub(forward, strike)), zero);
+  const maximum = v128.bitselect(forward, strike, isCall);
+  if (!i64x2.all_true(v128.and(f64x2.ge(price, f64x2.mul(discount, intrinsic)), f64x2.lt(price, f64x2.mul(discount, maximum))))) return false;
+  const timeValue = f64x2.sub(f64x2.div(price, discount), intrinsic);
+  const beta = f64x2.div(timeValue, f64x2.mul(f64x2.sqrt(forward), f64x2.sqrt(strike)));
+  const x = f64x2.neg(f64x2.abs(logMoneynessX2(forward, strike)));
+  if (!i64x2.all_true(v128.and(v128.and(f64x2.gt(timeValue, zero), f64x2.ge(beta, kx(13))), f64x2.lt(x, zero)))) return false;
+  const bMax = expX2(f64x2.mul(kx(0), x));
+  if (!i64x2.all_true(f64x2.lt(beta, bMax))) return false;
+  v128.store(col(COL_BETA, slot), beta);
+  v128.store(col(COL_X, slot), x);
+  v128.store(col(COL_EXPIRY, slot), expiry);
+  v128.store(col(COL_BMAX, slot), bMax);
+  return true;
 }
 
 // Elements base .. base + m - 1 (m <= BLOCK; see the section comment).
@@ -812,19 +909,18 @@ function impliedVolatilityBlock(
   pType: usize, coin: i32, pVol: usize, pStatus: usize,
 ): void {
   let listed = 0;
-  for (let k = 0; k < m; k++) {
-    const i = base + k;
-    const st = prepare(i, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin);
-    if (st == NEEDS_SOLVE && preBeta >= LOG_BETA && preX < 0.0) {
-      store<f64>(col(COL_BETA, listed), preBeta);
-      store<f64>(col(COL_X, listed), preX);
-      store<f64>(col(COL_EXPIRY, listed), preExpiry);
+  let k = 0;
+  for (; k + 1 < m; k += 2) {
+    if (prepareX2(base + k, listed, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin)) {
       store<i32>(listAt(INDEX_LIST, listed), k);
-      listed++;
+      store<i32>(listAt(INDEX_LIST, listed + 1), k + 1);
+      listed += 2;
     } else {
-      finishScalar(i, st, preVol, preBeta, preLnBeta, preX, preExpiry, pVol, pStatus);
+      listed = prepareOne(base, k, listed, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin, pVol, pStatus);
+      listed = prepareOne(base, k + 1, listed, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin, pVol, pStatus);
     }
   }
+  if (k < m) listed = prepareOne(base, k, listed, pPrice, pForward, pStrike, pExpiry, pDiscount, pType, coin, pVol, pStatus);
   listCount0 = 0;
   listCount1 = 0;
   listCount2 = 0;
@@ -832,7 +928,23 @@ function impliedVolatilityBlock(
   guessCount1 = 0;
   guessCount2 = 0;
   guessCount3 = 0;
-  for (let k = 0; k < listed; k += 2) evaluatePair(k, k + 1 < listed ? k + 1 : k);
+  // Pairs for the two evaluations: the elements whose b(s_c) takes the small-t series (s_c / 2 <
+  // 0.21, i.e. x > -0.0882) first, so few pairs evaluate both regions' formulas. The order is
+  // built in the LOWEST list's room (filled only later, by the guesses), from both ends without a
+  // data-dependent branch; only the pairing changes, not any element's bits.
+  let front = 0;
+  let back = listed - 1;
+  for (let k = 0; k < listed; k++) {
+    const small = load<f64>(col(COL_X, k)) > -0.0882;
+    store<i32>(listAt(LOWEST, front), k);
+    store<i32>(listAt(LOWEST, back), k);
+    front += <i32>small;
+    back -= <i32>!small;
+  }
+  for (let j = 0; j < listed; j += 2) {
+    const k0 = load<i32>(listAt(LOWEST, j));
+    evaluatePair(k0, j + 1 < listed ? load<i32>(listAt(LOWEST, j + 1)) : k0);
+  }
   guessLowestList(guessCount0);
   guessList(5, guessCount1);
   guessList(6, guessCount2);

@@ -243,8 +243,17 @@ function otmGeneralX2(x: v128, h: v128, t: v128, a: v128, pdfA: v128): v128 {
  * c(x, s) e^{-x/2} for x <= 0.
  */
 export function normalisedOtmCallUnscaledGivenPdfX2(x: v128, s: v128, pdfA: v128): v128 {
+  return normalisedOtmCallUnscaledGivenPdfHX2(x, s, f64x2.div(x, s), pdfA);
+}
+
+// @ts-ignore: decorator
+@inline
+/**
+ * normalisedOtmCallUnscaledGivenPdfX2 with h = x / s supplied by a caller that has it (the
+ * implied-vol iteration computes it for the density; V8 and binaryen do not merge the two divisions).
+ */
+export function normalisedOtmCallUnscaledGivenPdfHX2(x: v128, s: v128, h: v128, pdfA: v128): v128 {
   const half = v128.load(NB_X2);
-  const h = f64x2.div(x, s);
   const t = f64x2.mul(half, s);
   const a = f64x2.add(h, t);
   // s > 0 and a >= -10 in both lanes (false for NaN), else the scalar routine per lane.
@@ -265,7 +274,13 @@ export function normalisedOtmCallUnscaledGivenPdfX2(x: v128, s: v128, pdfA: v128
 @inline
 /** normalisedComplementUnscaledGivenPdf on two lanes (x <= 0, s > 0), each lane the scalar's bits. */
 export function normalisedComplementUnscaledGivenPdfX2(x: v128, s: v128, pdfA: v128): v128 {
-  const h = f64x2.div(x, s);
+  return normalisedComplementUnscaledGivenPdfHX2(x, s, f64x2.div(x, s), pdfA);
+}
+
+// @ts-ignore: decorator
+@inline
+/** normalisedComplementUnscaledGivenPdfX2 with h = x / s supplied by the caller. */
+export function normalisedComplementUnscaledGivenPdfHX2(x: v128, s: v128, h: v128, pdfA: v128): v128 {
   const t = f64x2.mul(v128.load(NB_X2), s);
   const a = f64x2.add(h, t);
   const b = f64x2.sub(h, t);
