@@ -1,5 +1,9 @@
 // Start-up cost and binary size: first createEngine in fresh child processes (cold) and repeated
 // createEngine in this process (warm: compiled module cached), .wasm size raw and gzipped.
+//
+// Run by bench/run.mjs; also on its own (after `npm run build`):
+//   node bench/startup.mjs [reps]        cold start, median of `reps` (default 9) fresh processes
+//   node bench/startup.mjs --tree-shaking  what an app bundler keeps of dist/ for a few imports
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -22,12 +26,16 @@ export function coldStart(reps = 9) {
     const out = execFileSync(process.execPath, [here('./cold-start.mjs')], { encoding: 'utf8' });
     runs.push(JSON.parse(out.trim().split('\n').pop()));
   }
-  for (const r of runs) r.totalMs = r.importMs + r.createEngineMs;
+  for (const r of runs) {
+    r.totalMs = r.importMs + r.createEngineMs;
+    r.totalCpuMs = r.importCpuMs + r.createEngineCpuMs;
+  }
   const stat = (k) => ({ median: median(runs.map((r) => r[k])), min: Math.min(...runs.map((r) => r[k])), max: Math.max(...runs.map((r) => r[k])) });
   return {
     reps, backend: runs[0].backend,
     importMs: stat('importMs'), createEngineMs: stat('createEngineMs'), firstCallMs: stat('firstCallMs'),
     totalMs: stat('totalMs'),
+    importCpuMs: stat('importCpuMs'), createEngineCpuMs: stat('createEngineCpuMs'), totalCpuMs: stat('totalCpuMs'),
     sinceProcessStartMs: stat('sinceProcessStartMs'),
     modules: moduleGraph(),
   };
@@ -44,7 +52,8 @@ export function moduleGraph(entry = here('../dist/index.js')) {
     if (seen.has(file)) return;
     seen.add(file);
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/^\s*(?:import|export)\b[^'";]*?(?:from\s*)?["'](\.{1,2}\/[^"']+)["']/gm)) visit(join(dirname(file), m[1]));
+    // Static imports and re-exports, one per line or minified (`import{a as b}from"./x.js";import"./y.js"`).
+    for (const m of text.matchAll(/(?:^|[;}])\s*(?:import|export)\b[^'";()]*?(?:from\s*)?["'](\.{1,2}\/[^"']+)["']/gm)) visit(join(dirname(file), m[1]));
   };
   visit(entry);
   return { files: seen.size, bytes: [...seen].reduce((t, f) => t + statSync(f).size, 0) };
@@ -87,4 +96,50 @@ export function wasmSize() {
     };
   }
   return sizes;
+}
+
+/**
+ * What an app bundler keeps of dist/ when an app imports only a few names: esbuild, minified, one
+ * bundle per case (the sizes tree-shaking gives; they depend on how dist/ is split into chunks).
+ */
+export async function treeShaking() {
+  const esbuild = await import('esbuild');
+  const dist = here('../dist');
+  const cases = [
+    ['createEngine', 'index.js', '{ createEngine }'],
+    ['InputError', 'index.js', '{ InputError }'],
+    ['VolSurface', 'index.js', '{ VolSurface }'],
+    ['loadDeribitChain', 'index.js', '{ loadDeribitChain }'],
+    ['scenarioGrid', 'index.js', '{ scenarioGrid }'],
+    ['charts: pnlHistogramChart', 'charts/index.js', '{ pnlHistogramChart }'],
+    ['internals: tailIndex', 'internals.js', '{ tailIndex }'],
+  ];
+  const out = [];
+  for (const [name, file, imports] of cases) {
+    const r = await esbuild.build({
+      stdin: { contents: `import ${imports} from ${JSON.stringify(join(dist, file))}; console.log(${imports.slice(1, -1)});`, resolveDir: dist, loader: 'js' },
+      bundle: true, format: 'esm', platform: 'neutral', minify: true, write: false, logLevel: 'silent',
+      external: ['node:*', 'vega', 'vega-lite', 'highs', 'bullmq', 'ioredis'],
+    });
+    out.push({ name, bytes: r.outputFiles[0].contents.length });
+  }
+  return out;
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const { loadavg } = await import('node:os');
+  const load = () => loadavg().map((x) => x.toFixed(2)).join(' / ');
+  if (process.argv.includes('--tree-shaking')) {
+    for (const r of await treeShaking()) console.log(`${r.name.padEnd(28)} ${(r.bytes / 1024).toFixed(1).padStart(7)} KiB`);
+  } else {
+    const before = load();
+    const c = coldStart(Number(process.argv[2] ?? 9));
+    const f = (s) => `${s.median.toFixed(1)} ms (${s.min.toFixed(1)}-${s.max.toFixed(1)})`;
+    console.log(`cold start, median (range) of ${c.reps} fresh processes; load average ${before} before, ${load()} after`);
+    console.log(`  import + first createEngine  ${f(c.totalMs)}; CPU ${f(c.totalCpuMs)}`);
+    console.log(`  import                       ${f(c.importMs)}; CPU ${f(c.importCpuMs)}`);
+    console.log(`  first createEngine           ${f(c.createEngineMs)}; CPU ${f(c.createEngineCpuMs)}`);
+    console.log(`  first blackScholes call      ${f(c.firstCallMs)}`);
+    console.log(`  files the root entry loads   ${c.modules.files} (${(c.modules.bytes / 1024).toFixed(0)} KiB)`);
+  }
 }
