@@ -135,11 +135,15 @@ function withRoot(rootNames) {
         if (r.errors.length > 0 || !r.path.startsWith(SRC)) return undefined;
         return { path: toPosix(relative(SRC, r.path)), namespace: WRAPPED };
       });
+      // The wrapped module itself, marked as having side effects: with the package's
+      // `sideEffects: false`, esbuild would otherwise drop the top level of a module whose exports
+      // nobody uses (the worker script's message loop, its task registrations).
+      build.onResolve({ filter: new RegExp(`^${WRAPPED}-module:`) }, (args) => ({ path: join(SRC, args.path.slice(WRAPPED.length + 8)), sideEffects: true }));
       build.onLoad({ filter: /.*/, namespace: WRAPPED }, (args) => {
         const dir = dirname(join(SRC, args.path));
         const spec = (f) => JSON.stringify(relativeUrl(dir, f, false));
         return {
-          contents: `export * from ${spec(join(SRC, args.path))};\n` +
+          contents: `export * from ${JSON.stringify(`${WRAPPED}-module:${args.path}`)};\n` +
             `import { ${rootNames.join(', ')} } from ${spec(ROOT_ENTRY)};\n` +
             `${KEEP_ALIVE}?.(${rootNames.join(', ')});\n`,
           resolveDir: dir,
