@@ -4,6 +4,8 @@
 // Run by bench/run.mjs; also on its own (after `npm run build`):
 //   node bench/startup.mjs [reps]        cold start, median of `reps` (default 9) fresh processes
 //   node bench/startup.mjs --tree-shaking  what an app bundler keeps of dist/ for a few imports
+//   node bench/startup.mjs --chromium [reps] [dir]  cold page in Chromium: import + first
+//                                        createEngine and the requests it makes (dir: default dist)
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -126,10 +128,51 @@ export async function treeShaking() {
   return out;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+/**
+ * Cold start in Chromium: a fresh browser context per rep (empty HTTP and code caches; the server
+ * sends no-store), `import('/<dir>/index.js')` then the first `createEngine()`, unbundled as a page
+ * without a bundler loads it; the requests the import and the engine make are counted.
+ */
+export async function chromiumStartup(reps = 5, dir = 'dist') {
+  const { serve, CHROMIUM_PATH, CHROMIUM_ARGS } = await import('./browser.mjs');
+  const { chromium } = await import('playwright');
+  const { server, origin } = await serve();
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const runs = [];
+  try {
+    for (let i = 0; i < reps; i++) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${origin}/bench/startup.mjs`); // any same-origin page; the probe runs in it
+      const requests = [];
+      page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+      const r = await page.evaluate(async (url) => {
+        const t0 = performance.now();
+        const riskwasm = await import(url);
+        const t1 = performance.now();
+        const engine = await riskwasm.createEngine({ backend: 'wasm' });
+        return { backend: engine.backend, importMs: t1 - t0, createEngineMs: performance.now() - t1 };
+      }, `${origin}/${dir}/index.js`);
+      runs.push({ ...r, requests: requests.length, js: requests.filter((p) => p.endsWith('.js')).length });
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  const m = (k) => median(runs.map((r) => r[k]));
+  return { reps, backend: runs[0].backend, importMs: m('importMs'), createEngineMs: m('createEngineMs'), totalMs: median(runs.map((r) => r.importMs + r.createEngineMs)), requests: runs[0].requests, jsRequests: runs[0].js };
+}
+
+async function main() {
   const { loadavg } = await import('node:os');
   const load = () => loadavg().map((x) => x.toFixed(2)).join(' / ');
-  if (process.argv.includes('--tree-shaking')) {
+  if (process.argv.includes('--chromium')) {
+    const [reps, dir] = process.argv.slice(process.argv.indexOf('--chromium') + 1);
+    const before = load();
+    const c = await chromiumStartup(Number(reps ?? 5), dir ?? 'dist');
+    console.log(`Chromium cold page, median of ${c.reps} fresh contexts (load average ${before} before, ${load()} after): import ${c.importMs.toFixed(1)} ms + first createEngine ${c.createEngineMs.toFixed(1)} ms = ${c.totalMs.toFixed(1)} ms; ${c.requests} requests (${c.jsRequests} JS) for the import and the engine; backend ${c.backend}`);
+  } else if (process.argv.includes('--tree-shaking')) {
     for (const r of await treeShaking()) console.log(`${r.name.padEnd(28)} ${(r.bytes / 1024).toFixed(1).padStart(7)} KiB`);
   } else {
     const before = load();
@@ -142,4 +185,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     console.log(`  first blackScholes call      ${f(c.firstCallMs)}`);
     console.log(`  files the root entry loads   ${c.modules.files} (${(c.modules.bytes / 1024).toFixed(0)} KiB)`);
   }
+}
+
+// Not a top-level await: bench/browser.mjs imports this module, so the main block must let this
+// module finish evaluating before it imports bench/browser.mjs.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
 }
