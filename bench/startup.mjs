@@ -1,5 +1,11 @@
 // Start-up cost and binary size: first createEngine in fresh child processes (cold) and repeated
 // createEngine in this process (warm: compiled module cached), .wasm size raw and gzipped.
+//
+// Run by bench/run.mjs; also on its own (after `npm run build`):
+//   node bench/startup.mjs [reps]        cold start, median of `reps` (default 9) fresh processes
+//   node bench/startup.mjs --tree-shaking  what an app bundler keeps of dist/ for a few imports
+//   node bench/startup.mjs --chromium [reps] [dir]  cold page in Chromium: import + first
+//                                        createEngine and the requests it makes (dir: default dist)
 
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
@@ -22,12 +28,16 @@ export function coldStart(reps = 9) {
     const out = execFileSync(process.execPath, [here('./cold-start.mjs')], { encoding: 'utf8' });
     runs.push(JSON.parse(out.trim().split('\n').pop()));
   }
-  for (const r of runs) r.totalMs = r.importMs + r.createEngineMs;
+  for (const r of runs) {
+    r.totalMs = r.importMs + r.createEngineMs;
+    r.totalCpuMs = r.importCpuMs + r.createEngineCpuMs;
+  }
   const stat = (k) => ({ median: median(runs.map((r) => r[k])), min: Math.min(...runs.map((r) => r[k])), max: Math.max(...runs.map((r) => r[k])) });
   return {
     reps, backend: runs[0].backend,
     importMs: stat('importMs'), createEngineMs: stat('createEngineMs'), firstCallMs: stat('firstCallMs'),
     totalMs: stat('totalMs'),
+    importCpuMs: stat('importCpuMs'), createEngineCpuMs: stat('createEngineCpuMs'), totalCpuMs: stat('totalCpuMs'),
     sinceProcessStartMs: stat('sinceProcessStartMs'),
     modules: moduleGraph(),
   };
@@ -44,7 +54,8 @@ export function moduleGraph(entry = here('../dist/index.js')) {
     if (seen.has(file)) return;
     seen.add(file);
     const text = readFileSync(file, 'utf8');
-    for (const m of text.matchAll(/^\s*(?:import|export)\b[^'";]*?(?:from\s*)?["'](\.{1,2}\/[^"']+)["']/gm)) visit(join(dirname(file), m[1]));
+    // Static imports and re-exports, one per line or minified (`import{a as b}from"./x.js";import"./y.js"`).
+    for (const m of text.matchAll(/(?:^|[;}])\s*(?:import|export)\b[^'";()]*?(?:from\s*)?["'](\.{1,2}\/[^"']+)["']/gm)) visit(join(dirname(file), m[1]));
   };
   visit(entry);
   return { files: seen.size, bytes: [...seen].reduce((t, f) => t + statSync(f).size, 0) };
@@ -87,4 +98,100 @@ export function wasmSize() {
     };
   }
   return sizes;
+}
+
+/**
+ * What an app bundler keeps of dist/ when an app imports only a few names: esbuild, minified, one
+ * bundle per case (the sizes tree-shaking gives; they depend on how dist/ is split into chunks).
+ */
+export async function treeShaking() {
+  const esbuild = await import('esbuild');
+  const dist = here('../dist');
+  const cases = [
+    ['createEngine', 'index.js', '{ createEngine }'],
+    ['InputError', 'index.js', '{ InputError }'],
+    ['VolSurface', 'index.js', '{ VolSurface }'],
+    ['loadDeribitChain', 'index.js', '{ loadDeribitChain }'],
+    ['scenarioGrid', 'index.js', '{ scenarioGrid }'],
+    ['charts: pnlHistogramChart', 'charts/index.js', '{ pnlHistogramChart }'],
+    ['internals: tailIndex', 'internals.js', '{ tailIndex }'],
+  ];
+  const out = [];
+  for (const [name, file, imports] of cases) {
+    const r = await esbuild.build({
+      stdin: { contents: `import ${imports} from ${JSON.stringify(join(dist, file))}; console.log(${imports.slice(1, -1)});`, resolveDir: dist, loader: 'js' },
+      bundle: true, format: 'esm', platform: 'neutral', minify: true, write: false, logLevel: 'silent',
+      external: ['node:*', 'vega', 'vega-lite', 'highs', 'bullmq', 'ioredis'],
+    });
+    out.push({ name, bytes: r.outputFiles[0].contents.length });
+  }
+  return out;
+}
+
+/**
+ * Cold start in Chromium: a fresh browser context per rep (empty HTTP and code caches; the server
+ * sends no-store), `import('/<dir>/index.js')` then the first `createEngine()`, unbundled as a page
+ * without a bundler loads it; the requests the import and the engine make are counted.
+ */
+export async function chromiumStartup(reps = 5, dir = 'dist') {
+  const { serve, CHROMIUM_PATH, CHROMIUM_ARGS } = await import('./browser.mjs');
+  const { chromium } = await import('playwright');
+  const { server, origin } = await serve();
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  const runs = [];
+  try {
+    for (let i = 0; i < reps; i++) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${origin}/bench/startup.mjs`); // any same-origin page; the probe runs in it
+      const requests = [];
+      page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+      const r = await page.evaluate(async (url) => {
+        const t0 = performance.now();
+        const riskwasm = await import(url);
+        const t1 = performance.now();
+        const engine = await riskwasm.createEngine({ backend: 'wasm' });
+        return { backend: engine.backend, importMs: t1 - t0, createEngineMs: performance.now() - t1 };
+      }, `${origin}/${dir}/index.js`);
+      runs.push({ ...r, requests: requests.length, js: requests.filter((p) => p.endsWith('.js')).length });
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  const m = (k) => median(runs.map((r) => r[k]));
+  return { reps, backend: runs[0].backend, importMs: m('importMs'), createEngineMs: m('createEngineMs'), totalMs: median(runs.map((r) => r.importMs + r.createEngineMs)), requests: runs[0].requests, jsRequests: runs[0].js };
+}
+
+async function main() {
+  const { loadavg } = await import('node:os');
+  const load = () => loadavg().map((x) => x.toFixed(2)).join(' / ');
+  if (process.argv.includes('--chromium')) {
+    const [reps, dir] = process.argv.slice(process.argv.indexOf('--chromium') + 1);
+    const before = load();
+    const c = await chromiumStartup(Number(reps ?? 5), dir ?? 'dist');
+    console.log(`Chromium cold page, median of ${c.reps} fresh contexts (load average ${before} before, ${load()} after): import ${c.importMs.toFixed(1)} ms + first createEngine ${c.createEngineMs.toFixed(1)} ms = ${c.totalMs.toFixed(1)} ms; ${c.requests} requests (${c.jsRequests} JS) for the import and the engine; backend ${c.backend}`);
+  } else if (process.argv.includes('--tree-shaking')) {
+    for (const r of await treeShaking()) console.log(`${r.name.padEnd(28)} ${(r.bytes / 1024).toFixed(1).padStart(7)} KiB`);
+  } else {
+    const before = load();
+    const c = coldStart(Number(process.argv[2] ?? 9));
+    const f = (s) => `${s.median.toFixed(1)} ms (${s.min.toFixed(1)}-${s.max.toFixed(1)})`;
+    console.log(`cold start, median (range) of ${c.reps} fresh processes; load average ${before} before, ${load()} after`);
+    console.log(`  import + first createEngine  ${f(c.totalMs)}; CPU ${f(c.totalCpuMs)}`);
+    console.log(`  import                       ${f(c.importMs)}; CPU ${f(c.importCpuMs)}`);
+    console.log(`  first createEngine           ${f(c.createEngineMs)}; CPU ${f(c.createEngineCpuMs)}`);
+    console.log(`  first blackScholes call      ${f(c.firstCallMs)}`);
+    console.log(`  files the root entry loads   ${c.modules.files} (${(c.modules.bytes / 1024).toFixed(0)} KiB)`);
+  }
+}
+
+// Not a top-level await: bench/browser.mjs imports this module, so the main block must let this
+// module finish evaluating before it imports bench/browser.mjs.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  });
 }

@@ -15,9 +15,32 @@
 // module would have had. Where each module lands is read from a first build's metafile (chunk
 // assignment follows the import graph only, so the second build places every module the same way).
 //
+// Cold start (issue 13: `import('riskwasm')` + first createEngine <= 25 ms in Node). Measured with
+// bench/startup.mjs, the import was ~80% V8 compiling ~1 MB of source and ~10% Node's loader
+// handling 9 files; so:
+// - minified (whitespace, syntax, identifiers): V8's compile time follows the bytes it scans.
+//   esbuild's `keepNames` would give every function its name back with a call at load time
+//   (+3.5 ms cold); only classes get theirs (classNames below: a static block per class), so that
+//   errors print as `InputError: ...` and an engine inspects as `Engine {...}`. Function names in
+//   stack traces come back from the source maps (`node --enable-source-maps`, browser devtools).
+// - the root entry loads three files: dist/index.js, one chunk with the core and a small one it
+//   shares with riskwasm/charts.
+//   esbuild splits by "which entries use this code", so code the root shares with another entry
+//   would otherwise sit in its own chunk per combination (9 files). Every other entry (and every
+//   dynamically imported src module) is therefore wrapped so that it also uses all of the root's
+//   exports (withRoot): the root's code is then used by every entry and lands in one chunk. The
+//   wrappers' keep-alive statements are blanked out of the output afterwards (same length, so the
+//   source maps stay exact). riskwasm/charts is not wrapped (UNWRAPPED), so the root also loads the
+//   small chunk it shares with the charts: 3 files. The cost: riskwasm/distributed and /internals
+//   alone also load the core chunk (the first needs an engine anyway), and an app bundler that
+//   takes only some of the root's exports keeps the core chunk's top-level statements (shard task
+//   registrations, tables) unless it takes only what the charts chunk holds (the error classes,
+//   VolSurface): see bench/startup.mjs --tree-shaking for the sizes.
+//
 // Third-party code bundled in (the CLI's argument parser, AssemblyScript's loader) keeps its
 // licence: dist/THIRD-PARTY-LICENSES.md lists each package with its licence text.
-// Usage: node scripts/bundle.mjs (after tsc -p tsconfig.build.json).
+// Usage: node scripts/bundle.mjs [--no-minify] (after tsc -p tsconfig.build.json); --no-minify
+// writes readable output for debugging (not for release: slower cold start).
 import * as esbuild from 'esbuild';
 import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -49,15 +72,33 @@ function relativeUrl(fromDir, target, keepTrailingSlash) {
 
 const LITERAL_URL = /new URL\(\s*(['"])(\.\.?\/[^'"]*)\1\s*,\s*import\.meta\.url\s*\)/g;
 
-/** The loader plugin: rebases each module's `import.meta.url` uses to the output file it lands in. */
-function rebaseImportMeta(outDirOf) {
+/**
+ * A class declaration on one line ending in `{` (every class in src/ is written so; a header that
+ * is not is left alone and only loses its name to the minifier).
+ */
+const CLASS_HEADER = /^([ \t]*(?:export[ \t]+)?(?:abstract[ \t]+)?class[ \t]+([A-Za-z_$][\w$]*)\b[^{}\n]*\{)[ \t]*$/gm;
+
+/**
+ * Gives each class its name back after identifier minification: a static block on the header's own
+ * line (so no line of the source map moves). It runs once per class at load (~40 classes).
+ */
+function classNames(text) {
+  return text.replace(CLASS_HEADER, (_m, head, name) => `${head} static { Object.defineProperty(this, 'name', { value: ${JSON.stringify(name)}, configurable: true }); }`);
+}
+
+/**
+ * The loader plugin: rebases each module's `import.meta.url` uses to the output file it lands in,
+ * and (when minifying) keeps class names.
+ */
+function loadSource(outDirOf, keepClassNames) {
   return {
-    name: 'rebase-import-meta',
+    name: 'load-source',
     setup(build) {
       build.onLoad({ filter: /\.ts$/ }, (args) => {
         if (!args.path.startsWith(SRC)) return undefined;
-        const text = readFileSync(args.path, 'utf8');
-        if (!text.includes('import.meta.url')) return undefined;
+        const original = readFileSync(args.path, 'utf8');
+        const text = keepClassNames ? classNames(original) : original;
+        if (!text.includes('import.meta.url')) return text === original ? undefined : { contents: text, loader: 'ts' };
         // First build: placement unknown, any directory does (the text only needs to parse).
         const outDir = outDirOf?.get(args.path) ?? DIST;
         const was = dirname(unbundledPath(args.path));
@@ -72,8 +113,65 @@ function rebaseImportMeta(outDirOf) {
   };
 }
 
+const ROOT_ENTRY = join(SRC, 'index.ts');
+const WRAPPED = 'riskwasm-with-root';
+const KEEP_ALIVE = 'import.meta.riskwasmKeepRoot';
+
+/**
+ * Entry points and dynamically imported src modules, wrapped so that they also use every export of
+ * the root entry (see the file comment): `export * from '<module>'` plus one statement naming the
+ * root's exports, which esbuild cannot drop (`import.meta.riskwasmKeepRoot` is never defined, so
+ * it does nothing either) and which is blanked out of the output after the build.
+ */
+function withRoot(rootNames) {
+  return {
+    name: 'with-root',
+    setup(build) {
+      // Paths in this namespace are relative to src/ (they appear in the source maps' `sources`).
+      build.onResolve({ filter: new RegExp(`^${WRAPPED}:`) }, (args) => ({ path: toPosix(relative(SRC, args.path.slice(WRAPPED.length + 1))), namespace: WRAPPED }));
+      build.onResolve({ filter: /^\./ }, async (args) => {
+        if (args.kind !== 'dynamic-import' || !args.importer.startsWith(SRC)) return undefined;
+        const r = await build.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir });
+        if (r.errors.length > 0 || !r.path.startsWith(SRC)) return undefined;
+        return { path: toPosix(relative(SRC, r.path)), namespace: WRAPPED };
+      });
+      // The wrapped module itself, marked as having side effects: with the package's
+      // `sideEffects: false`, esbuild would otherwise drop the top level of a module whose exports
+      // nobody uses (the worker script's message loop, its task registrations).
+      build.onResolve({ filter: new RegExp(`^${WRAPPED}-module:`) }, (args) => ({ path: join(SRC, args.path.slice(WRAPPED.length + 8)), sideEffects: true }));
+      build.onLoad({ filter: /.*/, namespace: WRAPPED }, (args) => {
+        const dir = dirname(join(SRC, args.path));
+        const spec = (f) => JSON.stringify(relativeUrl(dir, f, false));
+        return {
+          contents: `export * from ${JSON.stringify(`${WRAPPED}-module:${args.path}`)};\n` +
+            `import { ${rootNames.join(', ')} } from ${spec(ROOT_ENTRY)};\n` +
+            `${KEEP_ALIVE}?.(${rootNames.join(', ')});\n`,
+          resolveDir: dir,
+          loader: 'js',
+        };
+      });
+    },
+  };
+}
+
+const MINIFY = !process.argv.includes('--no-minify');
+/**
+ * Entries left unwrapped: riskwasm/charts builds chart specs from plain results and needs only the
+ * errors and a few helpers, which stay in a small chunk of their own, so that an app bundling
+ * only the charts (or only the error classes, VolSurface) still gets a few KiB, not the core.
+ */
+const UNWRAPPED = ['charts/index.ts'].map((f) => join(SRC, f));
+const EXTERNAL = ['node:*', 'vega', 'vega-lite', 'highs', 'bullmq', 'ioredis'];
+
+/** The root entry's export names (a quick unsplit build of it alone). */
+const rootOnly = await esbuild.build({
+  entryPoints: [ROOT_ENTRY], outdir: DIST, bundle: true, format: 'esm', platform: 'neutral', mainFields: ['module', 'main'],
+  external: EXTERNAL, write: false, metafile: true, logLevel: 'warning',
+});
+const rootNames = Object.values(rootOnly.metafile.outputs).find((o) => o.entryPoint !== undefined).exports.filter((n) => n !== 'default');
+
 const options = (outDirOf) => ({
-  entryPoints: ENTRIES,
+  entryPoints: ENTRIES.map((f) => (f === ROOT_ENTRY || UNWRAPPED.includes(f) ? f : { in: `${WRAPPED}:${f}`, out: relative(SRC, f).replace(/\.ts$/, '') })),
   outdir: DIST,
   outbase: SRC,
   entryNames: '[dir]/[name]',
@@ -87,12 +185,13 @@ const options = (outDirOf) => ({
   // Node built-ins (the CLI's; the library reaches them through non-literal specifiers) and the
   // optional chart renderer stay imports.
   // [hedging] highs: the optional LP solver peer (src/hedging/hedge-lp.ts); [scale] bullmq, ioredis: riskwasm/distributed's optional peers.
-  external: ['node:*', 'vega', 'vega-lite', 'highs', 'bullmq', 'ioredis'],
+  external: EXTERNAL,
+  minify: MINIFY,
   sourcemap: 'linked',
   sourcesContent: true,
   metafile: true,
   logLevel: 'warning',
-  plugins: [rebaseImportMeta(outDirOf)],
+  plugins: [loadSource(outDirOf, MINIFY), withRoot(rootNames)],
 });
 
 // Pass 1: where does each source module land?
@@ -112,6 +211,29 @@ for (const [out, meta] of Object.entries(result.metafile.outputs)) {
     }
   }
 }
+// Blank the wrappers' keep-alive statements (same length: the source maps stay exact). Each
+// wrapper's statement lands in its entry file or in its dynamic-import chunk.
+const KEEP_ALIVE_CALL = /import\.meta\.riskwasmKeepRoot\?\.\([\w$,\s]*\);?/g;
+let blanked = 0;
+for (const out of Object.keys(result.metafile.outputs)) {
+  if (!out.endsWith('.js')) continue;
+  const file = resolve(ROOT, out);
+  const text = readFileSync(file, 'utf8');
+  const stripped = text.replace(KEEP_ALIVE_CALL, (m) => ' '.repeat(m.length));
+  if (stripped !== text) {
+    blanked += (text.match(KEEP_ALIVE_CALL) ?? []).length;
+    writeFileSync(file, stripped);
+  }
+  if (stripped.includes('riskwasmKeepRoot')) throw new Error(`bundle: a keep-alive statement in ${out} was not blanked`);
+}
+const wrappers = Object.keys(result.metafile.inputs).filter((i) => i.startsWith(`${WRAPPED}:`)).length;
+if (blanked !== wrappers) throw new Error(`bundle: blanked ${blanked} keep-alive statements for ${wrappers} wrapped modules`);
+
+// The root entry's static imports: the core chunk and the one shared with the charts (see the file comment).
+const rootOut = result.metafile.outputs['dist/index.js'];
+const rootChunks = rootOut.imports.filter((i) => i.kind === 'import-statement' && !i.external);
+if (rootChunks.length > 2) throw new Error(`bundle: dist/index.js imports ${rootChunks.length} chunks (expected 2, the core and the one shared with the charts: ${rootChunks.map((i) => i.path).join(', ')})`);
+
 chmodSync(join(DIST, 'cli/main.js'), 0o755);
 
 // Licences of the bundled third-party packages.
@@ -131,4 +253,5 @@ writeFileSync(join(DIST, 'THIRD-PARTY-LICENSES.md'), notices);
 
 const js = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
 const bytes = js.reduce((s, f) => s + result.metafile.outputs[f].bytes, 0);
-console.log(`bundle: ${js.length} modules (${ENTRIES.length} entries), ${(bytes / 1024).toFixed(0)} KiB, third-party: ${[...packages.keys()].join(', ') || 'none'}`);
+const rootBytes = rootChunks.reduce((t, i) => t + result.metafile.outputs[i.path].bytes, rootOut.bytes);
+console.log(`bundle: ${js.length} modules (${ENTRIES.length} entries), ${(bytes / 1024).toFixed(0)} KiB${MINIFY ? ' minified' : ''}; the root entry loads ${1 + rootChunks.length} (${(rootBytes / 1024).toFixed(0)} KiB); third-party: ${[...packages.keys()].join(', ') || 'none'}`);

@@ -32,8 +32,9 @@ function staticImports(entry: string): { files: Set<string>; bare: Set<string> }
     if (files.has(file)) return;
     files.add(file);
     const text = readFileSync(file, 'utf8');
-    // Static imports only: `import ... from "x"` and `export ... from "x"` at the start of a line.
-    for (const m of text.matchAll(/^(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|^import\s*["']([^"']+)["']/gms)) {
+    // Static imports only: `import ... from "x"` and `export ... from "x"` at the start of a line,
+    // or after `;`/`}` in minified output (`import{a as b}from"x";import"y"`) [simd].
+    for (const m of text.matchAll(/(?:^|[;}])\s*(?:import|export)\b[^;'"()]*?from\s*["']([^"']+)["']|(?:^|[;}])\s*import\s*["']([^"']+)["']/gm)) {
       const spec = m[1] ?? m[2]!;
       if (spec.startsWith('.')) visit(join(dirname(file), spec));
       else bare.add(spec);
