@@ -244,7 +244,7 @@ class MarginColumns {
  * array is checked against the job (counts, indices and codes in range) before it is copied.
  * @internal used by the in-thread, thread-pool and distributed column paths.
  */
-export class MarginColumnsBuilder {
+export class MarginColumnsBuilder<F extends MarginResultFields = 'full'> {
   private readonly cols: MarginColumns;
   /** The ids (a copy of the caller's, or read from the accounts when finished); undefined: the indices, built when read. */
   private readonly idOf: ((i: number) => string) | undefined;
@@ -259,7 +259,7 @@ export class MarginColumnsBuilder {
    * book in columns already checked by checkMarginAccountColumns.
    * @param accountsPerShard shard k holds accounts [k per, (k + 1) per).
    */
-  constructor(accounts: readonly MarginAccount[] | MarginAccountColumns, accountsPerShard: number, grid: ScenarioGrid, market: MarginMarket, fields: MarginResultFields = 'full') {
+  constructor(accounts: readonly MarginAccount[] | MarginAccountColumns, accountsPerShard: number, grid: ScenarioGrid, market: MarginMarket, fields: F = 'full' as F) {
     const summary = fields === 'summary';
     if (isMarginAccountColumns(accounts)) {
       const book = accounts;
@@ -339,7 +339,7 @@ export class MarginColumnsBuilder {
    * The columns, once every shard is in (per-asset rows laid out in account order).
    * @throws InputError (`shards`) when some shard is missing.
    */
-  finish(): PortfolioMarginColumns | PortfolioMarginSummaryColumns {
+  finish(): F extends 'summary' ? PortfolioMarginSummaryColumns : PortfolioMarginColumns {
     if (this.remaining !== 0) throw new InputError('shards', this.remaining, '0 missing shards');
     const c = this.cols;
     const idOf = this.idOf;
@@ -362,7 +362,7 @@ export class MarginColumnsBuilder {
       rows += nA;
       this.shardRows[k] = null;
     }
-    return c.seal() as PortfolioMarginColumns | PortfolioMarginSummaryColumns;
+    return c.seal() as unknown as F extends 'summary' ? PortfolioMarginSummaryColumns : PortfolioMarginColumns;
   }
 }
 
