@@ -283,6 +283,10 @@ describe.each(BACKENDS)("portfolio margin columns with fields: 'summary' (%s)", 
       }
     }
     expect(JSON.stringify(accounts)).toBe(before);
+    // An empty batch: empty kept columns, the dropped ones still undefined.
+    const empty = e.portfolioMarginColumns([], chainMarket, DERIBIT_GRID, { fields: 'summary' });
+    expect([empty.length, empty.initialMargin.length, Array.from(empty.assetStart), empty.scenarioPnl, empty.contributions]).toEqual([0, 0, [0], undefined, undefined]);
+    expectInputError(() => empty.account(0), 'i');
   });
 
   it('a summary shard packs neither scenario P&L nor contributions (header, 11 columns per account, the per-asset rows: nothing else)', async () => {
