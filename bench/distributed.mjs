@@ -16,8 +16,11 @@
 // account object is ever made), then engine.portfolioMarginColumns(book) in this thread against
 // runDistributed with the book (each shard a slice of its columns). --object-baseline adds the
 // in-thread figure of the same accounts as objects (built after the column runs), for context.
+// --fields full|summary (with --input columns; default full): which result columns are produced and
+// shipped, in-thread and distributed alike (fields: 'summary': no scenario P&L, no contributions);
+// bytes per account each way (inputs: shared blob + parts; results: what the submitter read back).
 // Usage: node bench/distributed.mjs [--accounts N] [--paths P] [--workers W] [--shard-accounts S] [--output objects|columns|both]
-//        [--input objects|columns] [--object-baseline] [--no-ids] [--no-mc] [--no-overhead] [--json]
+//        [--input objects|columns] [--fields full|summary] [--object-baseline] [--no-ids] [--no-mc] [--no-overhead] [--json]
 //        (after `npm run build`; needs redis-server, REDIS_SERVER to override its path)
 import { fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -55,6 +58,11 @@ const INPUT = (() => {
   return i >= 0 ? args[i + 1] : 'objects';
 })();
 if (!['objects', 'columns'].includes(INPUT)) throw new Error(`--input ${INPUT}: objects or columns`);
+const FIELDS = /** @type {'full' | 'summary'} */ ((() => {
+  const i = args.indexOf('--fields');
+  return i >= 0 ? args[i + 1] : 'full';
+})());
+if (!['full', 'summary'].includes(FIELDS)) throw new Error(`--fields ${FIELDS}: full or summary`);
 const OBJECT_BASELINE = args.includes('--object-baseline');
 const NO_IDS = args.includes('--no-ids');
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -152,7 +160,10 @@ function sameMargins(a, b) {
   for (let i = 0; i < a.length; i++) {
     const x = a[i], y = b[i];
     if (!Object.is(x.initialMargin, y.initialMargin) || !Object.is(x.maintenanceMargin, y.maintenanceMargin) || x.status !== y.status) return false;
-    if (x.worstScenario.index !== y.worstScenario.index || x.scenarioPnl.length !== y.scenarioPnl.length) return false;
+    if (x.worstScenario.index !== y.worstScenario.index || !Object.is(x.worstScenario.pnl, y.worstScenario.pnl)) return false;
+    // A summary (fields 'summary') has no scenario P&L: the rest is compared.
+    if (x.scenarioPnl === undefined || y.scenarioPnl === undefined) continue;
+    if (x.scenarioPnl.length !== y.scenarioPnl.length) return false;
     for (let k = 0; k < y.scenarioPnl.length; k++) if (!Object.is(x.scenarioPnl[k], y.scenarioPnl[k])) return false;
   }
   return true;
@@ -166,7 +177,8 @@ function sameColumns(a, b) {
   if (a.length !== b.length) return false;
   for (const f of COLUMN_FIELDS) {
     const x = a[f], y = b[f];
-    if (x.length !== y.length) return false;
+    if (x === undefined && y === undefined && a.fields === 'summary' && b.fields === 'summary') continue;
+    if (x?.length !== y?.length) return false;
     for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) return false;
   }
   for (let i = 0; i < a.length; i++) if (a.ids[i] !== b.ids[i]) return false;
@@ -270,17 +282,17 @@ try {
     const shards = Math.ceil(ACCOUNTS / SHARD_ACCOUNTS);
     const built = await timed(() => makeColumnsBook(ACCOUNTS, 20), [], redis.pid);
     const { book, market } = built.value;
-    report.portfolioMargin = { input: 'columns', accounts: ACCOUNTS, positionsPerAccount: 20, shardAccounts: SHARD_ACCOUNTS, shards, scenarios: grid.scenarios.length, bookBuildS: built.wallS, instruments: book.instruments.length };
-    log(`\n2. portfolio margin, input columns: ${ACCOUNTS.toLocaleString('en-US')} accounts x 20 positions (${book.instruments.length} instruments; book built in ${built.wallS.toFixed(2)} s), DERIBIT_GRID (${grid.scenarios.length} scenarios), ${shards} shards of ${SHARD_ACCOUNTS}`);
+    report.portfolioMargin = { input: 'columns', fields: FIELDS, accounts: ACCOUNTS, positionsPerAccount: 20, shardAccounts: SHARD_ACCOUNTS, shards, scenarios: grid.scenarios.length, bookBuildS: built.wallS, instruments: book.instruments.length };
+    log(`\n2. portfolio margin, input columns, fields '${FIELDS}': ${ACCOUNTS.toLocaleString('en-US')} accounts x 20 positions (${book.instruments.length} instruments; book built in ${built.wallS.toFixed(2)} s), DERIBIT_GRID (${grid.scenarios.length} scenarios), ${shards} shards of ${SHARD_ACCOUNTS}`);
     {
       const few = sliceBook(book, Math.min(ACCOUNTS, 4 * SHARD_ACCOUNTS));
-      engine.portfolioMarginColumns(few, market, grid);
-      await runDistributed(engine, { kind: 'portfolioMargin', accounts: few, market, grid }, { connection, queue, shardSize: SHARD_ACCOUNTS });
+      engine.portfolioMarginColumns(few, market, grid, { fields: FIELDS });
+      await runDistributed(engine, { kind: 'portfolioMargin', accounts: few, market, grid, fields: FIELDS }, { connection, queue, shardSize: SHARD_ACCOUNTS });
     }
-    const local = await timed(() => engine.portfolioMarginColumns(book, market, grid), [], redis.pid);
+    const local = await timed(() => engine.portfolioMarginColumns(book, market, grid, { fields: FIELDS }), [], redis.pid);
     /** @type {any} */
     let stats;
-    const dist = await timed(() => runDistributed(engine, { kind: 'portfolioMargin', accounts: book, market, grid }, {
+    const dist = await timed(() => runDistributed(engine, { kind: 'portfolioMargin', accounts: book, market, grid, fields: FIELDS }, {
       connection, queue, shardSize: SHARD_ACCOUNTS, onStats: (s) => { stats = s; },
     }), workers, redis.pid);
     const identical = sameColumns(dist.value, local.value);
@@ -295,6 +307,8 @@ try {
         wallS: dist.wallS, submitterCpuS: dist.selfCpuS, submitterGcPauseS: dist.gcS, workersCpuS: dist.workersCpuS, redisCpuS: dist.redisCpuS, accountsPerS: ACCOUNTS / dist.wallS,
         submitS: stats.submitMs / 1000, waitS: stats.waitMs / 1000, sharedBytes: stats.sharedBytes, partBytesPerShard: stats.partBytes / shards, maxPartBytes: stats.maxPartBytes,
         submitterCpuUsPerAccount: (dist.selfCpuS / ACCOUNTS) * 1e6, workersCpuUsPerAccount: (dist.workersCpuS / ACCOUNTS) * 1e6,
+        redisCpuUsPerAccount: (dist.redisCpuS / ACCOUNTS) * 1e6,
+        inputBytesPerAccount: (stats.sharedBytes + stats.partBytes) / ACCOUNTS, resultBytesPerAccount: stats.resultBytes / ACCOUNTS,
       },
       speedup: local.wallS / dist.wallS,
       cpuEfficiency: local.selfCpuS / allCpu,
@@ -309,7 +323,8 @@ try {
       + `workers ${d.workersCpuS.toFixed(2)} s (${d.workersCpuUsPerAccount.toFixed(1)} us/account), redis ${d.redisCpuS.toFixed(2)} s `
       + `(efficiency ${(r.cpuEfficiency * 100).toFixed(0)}%: ${(2 * r.cpuEfficiency).toFixed(2)}x on 2 quiet cores); `
       + `queue CPU ${(r.overheadPerShardUs / 1000).toFixed(1)} ms per shard of ${SHARD_ACCOUNTS} (${(r.overheadPerShardUs / SHARD_ACCOUNTS).toFixed(2)} us/account); `
-      + `shared blob ${(d.sharedBytes / 1024).toFixed(0)} KiB, ${(d.partBytesPerShard / 1024).toFixed(0)} KiB per shard (largest ${(d.maxPartBytes / 1024).toFixed(0)} KiB)`);
+      + `shared blob ${(d.sharedBytes / 1024).toFixed(0)} KiB, ${(d.partBytesPerShard / 1024).toFixed(0)} KiB per shard (largest ${(d.maxPartBytes / 1024).toFixed(0)} KiB); `
+      + `bytes per account: ${d.inputBytesPerAccount.toFixed(0)} in, ${d.resultBytesPerAccount.toFixed(0)} back; redis ${d.redisCpuUsPerAccount.toFixed(1)} us/account`);
     report.memory = {
       submitterPeakMiB: peakRssMiB(process.pid), workersPeakMiB: workers.map((w) => peakRssMiB(w.pid)), redisPeakMiB: await redisPeakMiB(redis.url),
     };

@@ -39,7 +39,7 @@ import { portfolioMargin, type PortfolioMarginOptions, type PortfolioMarginResul
 import { isValidatedGrid, type ScenarioGrid } from './margin/grids.js';
 import { portfolioLiquidationPrice, type PortfolioLiquidationPriceOptions } from './margin/portfolio-liquidation-price.js';
 import { portfolioMarginParallel, type PortfolioMarginParallelOptions } from './margin/portfolio-margin-parallel.js';
-import { portfolioMarginColumns, type PortfolioMarginColumns, type PortfolioMarginColumnsOptions } from './margin/portfolio-margin-columns.js'; // [scale]
+import { portfolioMarginColumns, type PortfolioMarginColumns, type PortfolioMarginColumnsOptions, type PortfolioMarginSummaryColumns } from './margin/portfolio-margin-columns.js'; // [scale]
 import type { MarginAccountColumns } from './margin/margin-account-columns.js'; // [scale] session 8
 import { portfolioLiquidationPriceParallel, type PortfolioLiquidationParallelOptions } from './margin/portfolio-liquidation-parallel.js';
 import { calibrateHaircut, calibrateHaircuts, type HaircutArgs, type HaircutsArgs, type HaircutResult } from './margin/collateral.js';
@@ -620,10 +620,15 @@ export class Engine implements EngineContext {
    * `account(i)` builds account i's result on demand): the same numbers bit for bit, without an
    * object per account. See {@link PortfolioMarginColumns}. `accounts` may be a book already in
    * columns ({@link MarginAccountColumns}, [scale] session 8): no account object is read or built.
+   * With `options.fields: 'summary'` ([scale] session 8) only the summary columns are produced
+   * ({@link PortfolioMarginSummaryColumns}: no scenario P&L, no contributions).
    * @throws InputError for a malformed grid, option, market or account (path `accounts[i]...`; for
-   * a book `accounts.size[k]` and the like).
+   * a book `accounts.size[k]` and the like); `options.fields` other than 'full' or 'summary'.
    */
-  portfolioMarginColumns(accounts: readonly MarginAccount[] | MarginAccountColumns, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginColumnsOptions): PortfolioMarginColumns {
+  portfolioMarginColumns(accounts: readonly MarginAccount[] | MarginAccountColumns, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginColumnsOptions & { fields?: 'full' }): PortfolioMarginColumns;
+  portfolioMarginColumns(accounts: readonly MarginAccount[] | MarginAccountColumns, market: MarginMarket, grid: ScenarioGrid, options: PortfolioMarginColumnsOptions & { fields: 'summary' }): PortfolioMarginSummaryColumns;
+  portfolioMarginColumns(accounts: readonly MarginAccount[] | MarginAccountColumns, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginColumnsOptions): PortfolioMarginColumns | PortfolioMarginSummaryColumns;
+  portfolioMarginColumns(accounts: readonly MarginAccount[] | MarginAccountColumns, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginColumnsOptions): PortfolioMarginColumns | PortfolioMarginSummaryColumns {
     return portfolioMarginColumns(this, accounts, market, grid, options);
   }
 }

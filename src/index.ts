@@ -266,3 +266,5 @@ export type { PortfolioSurfaces, PortfolioPosition, SurfaceMarkedOption } from '
 export type { PortfolioMarginColumns, PortfolioMarginColumnsOptions } from './margin/portfolio-margin-columns.js';
 // [scale] session 8: an account book already in columns (engine.portfolioMarginColumns, runDistributed)
 export { marginAccountColumns, checkMarginAccountColumns, type MarginAccountColumns, type MarginInstrumentSpec } from './margin/margin-account-columns.js';
+// [scale] session 8: portfolio margin columns with fields: 'summary' (no scenario P&L, no contributions)
+export type { PortfolioMarginColumnsBase, PortfolioMarginSummaryColumns, PortfolioMarginSummary, MarginResultFields } from './margin/portfolio-margin-columns.js';

@@ -7,10 +7,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  DERIBIT_GRID, InputError, SPAN16_GRID, deribitGrid, type Engine, type MarginAccount, type MarginPosition, type PortfolioMarginColumns, type PortfolioMarginResult, type ScenarioGrid,
+  DERIBIT_GRID, InputError, SPAN16_GRID, deribitGrid, marginAccountColumns, type Engine, type MarginAccount, type MarginPosition, type PortfolioMarginColumns, type PortfolioMarginResult,
+  type PortfolioMarginSummaryColumns, type ScenarioGrid,
 } from '../src/index.js';
 import { MarginColumnsBuilder, portfolioMarginColumnsParallel } from '../src/margin/portfolio-margin-columns.js';
-import { portfolioMarginShard } from '../src/margin/portfolio-margin-shard.js';
+import { portfolioMarginShard, portfolioMarginTask, SHARD_HEADER } from '../src/margin/portfolio-margin-shard.js';
 import { closeSharedPools } from '../src/parallel/index.js';
 import { MarginShardPlanner, planMarginShards, shardAccounts } from '../src/margin/margin-shard-plan.js';
 import { BACKENDS, engineFor, expectInputError, propertySeed } from './backends.js';
@@ -221,5 +222,117 @@ describe.each(BACKENDS)('portfolio margin as columns (%s)', (backend) => {
     const book = mixedBook(60);
     const cols = await portfolioMarginColumnsParallel(e, book, chainMarket, DERIBIT_GRID, { workers: 2, accountsPerShard: 7 });
     expectColumnsEqual(cols, e.portfolioMargin(book, chainMarket, DERIBIT_GRID), DERIBIT_GRID);
+  });
+});
+
+// [scale] session 8: fields 'summary'. The reference is again engine.portfolioMargin's objects (minus
+// the two dropped fields) and the full columns of the same call; every kept column must match
+// element by element with Object.is (no tolerance: the summary only packs fewer of the same numbers).
+const KEPT = [
+  'status', 'initialMargin', 'maintenanceMargin', 'scanRisk', 'worstIndex', 'worstPnl', 'worstAsset', 'shortOptionContingency', 'futuresContingency', 'deltaShock',
+  'assetStart', 'assetCode', 'assetScanRisk', 'assetWorstIndex', 'assetNetDelta',
+] as const;
+
+/** The summary's kept columns equal the full columns' (Object.is per element); dropped columns and account fields are absent; account(i) equals the object minus them. */
+function expectSummaryOf(sum: PortfolioMarginSummaryColumns, full: PortfolioMarginColumns, ref: readonly PortfolioMarginResult[]): void {
+  expect(sum.fields).toBe('summary');
+  expect(full.fields).toBe('full');
+  expect(sum.length).toBe(full.length);
+  expect(sum.scenarios).toBe(full.scenarios);
+  expect(sum.assets).toEqual(full.assets);
+  expect(sum.ids).toEqual(full.ids);
+  expect(sum.scenarioPnl).toBeUndefined();
+  expect(sum.positionStart).toBeUndefined();
+  expect(sum.contributions).toBeUndefined();
+  for (const k of KEPT) {
+    const a = sum[k], b = full[k];
+    expect(a.constructor, k).toBe(b.constructor);
+    expect(a.length, k).toBe(b.length);
+    let bad = -1;
+    for (let i = 0; i < a.length && bad < 0; i++) if (!Object.is(a[i], b[i])) bad = i;
+    expect(bad, `${k}: first element that differs`).toBe(-1);
+  }
+  for (let i = 0; i < ref.length; i++) {
+    const got = sum.account(i);
+    expect('scenarioPnl' in got || 'contributions' in got, `account(${i}) has no dropped field`).toBe(false);
+    const { scenarioPnl: _p, contributions: _c, ...want } = ref[i];
+    expect(got, `account(${i})`).toEqual(want);
+  }
+}
+
+describe.each(BACKENDS)("portfolio margin columns with fields: 'summary' (%s)", (backend) => {
+  afterAll(() => closeSharedPools());
+
+  it('every kept column equals the full result bit for bit: accounts and a book in columns, shard sizes 1, 7 and the default, both aggregations, every add-on', async () => {
+    const e: Engine = await engineFor(backend);
+    const accounts = mixedBook(45);
+    const book = marginAccountColumns(accounts);
+    const before = JSON.stringify(accounts);
+    for (const grid of [DERIBIT_GRID, ADD_ON_GRID]) {
+      for (const aggregation of ['per-asset', 'joint'] as const) {
+        const ref = e.portfolioMargin(accounts, chainMarket, grid, { aggregation });
+        for (const accountsPerShard of [1, 7, undefined]) {
+          for (const input of [accounts, book]) {
+            const full = e.portfolioMarginColumns(input, chainMarket, grid, { aggregation, accountsPerShard });
+            const sum = e.portfolioMarginColumns(input, chainMarket, grid, { aggregation, accountsPerShard, fields: 'summary' });
+            expectSummaryOf(sum, full, ref);
+            // 'full' spelled out is the default.
+            expect(e.portfolioMarginColumns(input, chainMarket, grid, { aggregation, accountsPerShard, fields: 'full' }).fields).toBe('full');
+          }
+        }
+      }
+    }
+    expect(JSON.stringify(accounts)).toBe(before);
+    // An empty batch: empty kept columns, the dropped ones still undefined.
+    const empty = e.portfolioMarginColumns([], chainMarket, DERIBIT_GRID, { fields: 'summary' });
+    expect([empty.length, empty.initialMargin.length, Array.from(empty.assetStart), empty.scenarioPnl, empty.contributions]).toEqual([0, 0, [0], undefined, undefined]);
+    expectInputError(() => empty.account(0), 'i');
+  });
+
+  it('a summary shard packs neither scenario P&L nor contributions (header, 11 columns per account, the per-asset rows: nothing else)', async () => {
+    const e = await engineFor(backend);
+    const accounts = mixedBook(20);
+    const market = chainMarket, grid = DERIBIT_GRID;
+    const full = portfolioMarginTask(e, { accounts, market, grid, aggregation: 'per-asset', accountsPerShard: 20 }, 0);
+    const sum = portfolioMarginTask(e, { accounts, market, grid, aggregation: 'per-asset', accountsPerShard: 20, fields: 'summary' }, 0);
+    const nA = sum[2];
+    expect(Array.from(sum.subarray(0, SHARD_HEADER))).toEqual([20, 0, nA, 0]);
+    expect(sum.length).toBe(SHARD_HEADER + 11 * 20 + 4 * nA);
+    let positions = 0;
+    for (const a of accounts) positions += a.positions.length;
+    // The full shard of the same accounts: its header says m scenarios and every position, and it holds them.
+    expect(Array.from(full.subarray(0, SHARD_HEADER))).toEqual([20, grid.scenarios.length, nA, positions]);
+    expect(full.length).toBe(sum.length + 20 * grid.scenarios.length + positions);
+    // The summary's columns are the full shard's first ones, element for element.
+    for (let j = SHARD_HEADER; j < sum.length; j++) if (!Object.is(sum[j], full[j])) expect.fail(`element ${j}`);
+    // A summary shard fed to a full job's builder (or the reverse) is refused.
+    const fullBuilder = new MarginColumnsBuilder(accounts, 20, grid, market);
+    expectInputError(() => fullBuilder.add(0, sum), 'packed');
+    const sumBuilder = new MarginColumnsBuilder(accounts, 20, grid, market, 'summary');
+    expectInputError(() => sumBuilder.add(0, full), 'packed');
+  });
+
+  it("a misspelled or malformed fields value: InputError at options.fields naming the closest value, before any work", async () => {
+    const e = await engineFor(backend);
+    const accounts = mixedBook(4);
+    const err = expectInputError(() => e.portfolioMarginColumns(accounts, chainMarket, DERIBIT_GRID, { fields: 'sumary' as never }), 'options.fields');
+    expect(err.suggestion).toBe('summary');
+    expect(err.message).toContain("'full' or 'summary'");
+    expect(expectInputError(() => e.portfolioMarginColumns(marginAccountColumns(accounts), chainMarket, DERIBIT_GRID, { fields: 'Full' as never }), 'options.fields').suggestion).toBe('full');
+    for (const bad of [null, 1, ['summary'], '']) expectInputError(() => e.portfolioMarginColumns(accounts, chainMarket, DERIBIT_GRID, { fields: bad as never }), 'options.fields');
+    await expect(portfolioMarginColumnsParallel(e, accounts, chainMarket, DERIBIT_GRID, { fields: 'summery' as never, workers: 2 })).rejects.toMatchObject({ path: 'options.fields', suggestion: 'summary' });
+    // A worker given a job whose shared inputs carry a bad value refuses it too.
+    expect(() => portfolioMarginTask(e, { accounts, market: chainMarket, grid: DERIBIT_GRID, aggregation: 'per-asset', accountsPerShard: 4, fields: 'x' as never }, 0)).toThrow(InputError);
+  });
+
+  it.runIf(IS_NODE)('on 2 worker threads (accounts and a book in columns): the summary columns equal the full ones', async () => {
+    const e = await engineFor(backend);
+    const accounts = mixedBook(60);
+    const ref = e.portfolioMargin(accounts, chainMarket, ADD_ON_GRID);
+    for (const input of [accounts, marginAccountColumns(accounts)]) {
+      const full = await portfolioMarginColumnsParallel(e, input, chainMarket, ADD_ON_GRID, { workers: 2, accountsPerShard: 7 });
+      const sum = await portfolioMarginColumnsParallel(e, input, chainMarket, ADD_ON_GRID, { workers: 2, accountsPerShard: 7, fields: 'summary' });
+      expectSummaryOf(sum, full, ref);
+    }
   });
 });

@@ -16,3 +16,4 @@ export type { ShardQueueStats } from './shard-queue.js';
 export type { PortfolioMarginColumns } from '../margin/portfolio-margin-columns.js';
 export { AbortedError } from '../parallel/errors.js';
 export type { MarginAccountColumns, MarginInstrumentSpec } from '../margin/margin-account-columns.js'; // [scale] session 8
+export type { PortfolioMarginSummaryColumns, MarginResultFields } from '../margin/portfolio-margin-columns.js'; // [scale] session 8: fields 'summary'

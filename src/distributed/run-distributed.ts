@@ -12,7 +12,8 @@ import { monteCarloParallel } from '../montecarlo/monte-carlo-parallel.js';
 import { MAX_WORKERS as MAX_MONTE_CARLO_WORKERS } from '../montecarlo/job.js';
 import type { MonteCarloArgs, MonteCarloResult } from '../montecarlo/types.js';
 import { portfolioMarginParallel } from '../margin/portfolio-margin-parallel.js';
-import { portfolioMarginColumnsParallel, type PortfolioMarginColumns } from '../margin/portfolio-margin-columns.js';
+import { portfolioMarginColumnsParallel, type MarginResultFields, type PortfolioMarginColumns, type PortfolioMarginSummaryColumns } from '../margin/portfolio-margin-columns.js';
+import { checkResultFields } from '../margin/portfolio-margin-shard.js';
 import { portfolioLiquidationPriceParallel } from '../margin/portfolio-liquidation-parallel.js';
 import type { PortfolioMarginResult, MarginAggregation } from '../margin/portfolio-margin.js';
 import type { PortfolioLiquidationPriceOptions } from '../margin/portfolio-liquidation-price.js';
@@ -55,6 +56,13 @@ export interface DistributedPortfolioMargin {
    * A {@link MarginAccountColumns} book gives columns (default), and `'objects'` is refused.
    */
   output?: 'objects' | 'columns';
+  /**
+   * Which result columns the workers pack and send (see {@link MarginResultFields}): `'full'`
+   * (default) or `'summary'` (a {@link PortfolioMarginSummaryColumns}: margins, worst scenario,
+   * add-ons, status and per-asset rows; no scenario P&L, no contributions). `'summary'` gives
+   * columns: `output` must then be `'columns'` or undefined.
+   */
+  fields?: MarginResultFields;
 }
 
 /** Liquidation prices under portfolio margin (`portfolioLiquidationPriceParallel`). */
@@ -108,7 +116,8 @@ export interface DistributedMonteCarloVarResult {
 /** The result of each job kind. */
 export type DistributedResult<J extends DistributedJob> =
   J extends DistributedMonteCarlo ? MonteCarloResult
-    : J extends DistributedPortfolioMargin ? (J extends { output: 'columns' } | { accounts: MarginAccountColumns } ? PortfolioMarginColumns : PortfolioMarginResult[])
+    : J extends DistributedPortfolioMargin ? (J extends { fields: 'summary' } ? PortfolioMarginSummaryColumns
+      : J extends { output: 'columns' } | { accounts: MarginAccountColumns } ? PortfolioMarginColumns : PortfolioMarginResult[])
       : J extends DistributedPortfolioLiquidation ? LiquidationPriceResult[]
         : J extends DistributedRevaluation ? RevaluationResult
           : J extends DistributedMonteCarloVar ? DistributedMonteCarloVarResult
@@ -151,7 +160,7 @@ const KINDS = ['monteCarlo', 'portfolioMargin', 'portfolioLiquidation', 'revalue
 /** Keys of each job kind (an unknown key is an InputError with the closest valid one). */
 const JOB_KEYS: Record<(typeof KINDS)[number], readonly string[]> = {
   monteCarlo: ['kind', 'args'],
-  portfolioMargin: ['kind', 'accounts', 'market', 'grid', 'aggregation', 'output'],
+  portfolioMargin: ['kind', 'accounts', 'market', 'grid', 'aggregation', 'output', 'fields'],
   portfolioLiquidation: ['kind', 'accounts', 'market', 'grid', 'options'],
   revaluePortfolio: ['kind', 'args'],
   monteCarloVar: ['kind', 'portfolio', 'scenarios', 'confidence'],
@@ -201,6 +210,8 @@ export async function runDistributed<J extends DistributedJob>(engine: EngineCon
     if (output === 'objects' && isMarginAccountColumns((job as DistributedPortfolioMargin).accounts)) {
       throw new InputError('job.output', output, "'columns' or undefined for accounts given as a MarginAccountColumns");
     }
+    const fields = checkResultFields((job as DistributedPortfolioMargin).fields, 'job.fields');
+    if (fields === 'summary' && output === 'objects') throw new InputError('job.output', output, "'columns' or undefined with fields 'summary'");
   }
   if (kind === 'monteCarloVar') checkConfidence((job as DistributedMonteCarloVar).confidence, 'job.confidence');
 
@@ -235,17 +246,17 @@ async function dispatch(
         pool.retainResults = false;
         const n = accountColumnsLength(job.accounts);
         return portfolioMarginColumnsParallel(engine, job.accounts, job.market, job.grid, {
-          lazyParts: true,
+          lazyParts: true, fields: job.fields,
           aggregation: job.aggregation, accountsPerShard: shardSize ?? Math.min(8192, Math.max(1000, Math.ceil(n / 16))), workers: pool.size, pool, ...controls,
         });
       }
       if (!Array.isArray(job.accounts)) throw new InputError('job.accounts', job.accounts, 'an array of accounts or a MarginAccountColumns');
-      if (job.output === 'columns') {
+      if (job.output === 'columns' || job.fields === 'summary') {
         // Each shard is copied into the columns as it arrives and each part planned as it is sent:
         // the submitter holds neither all parts nor all packed results at once.
         pool.retainResults = false;
         return portfolioMarginColumnsParallel(engine, job.accounts, job.market, job.grid, {
-          lazyParts: true,
+          lazyParts: true, fields: job.fields,
           aggregation: job.aggregation, accountsPerShard: shardSize ?? Math.min(8192, Math.max(1000, Math.ceil(job.accounts.length / 16))), workers: pool.size, pool, ...controls,
         });
       }

@@ -80,6 +80,8 @@ export interface ShardQueueStats {
   waitMs: number;
   /** Completions seen twice (counted once). */
   duplicates: number;
+  /** Bytes of the shard results read back (each shard once). */
+  resultBytes: number;
 }
 
 /**
@@ -110,7 +112,7 @@ export class RedisShardPool extends WorkerPool {
    */
   retainResults = true;
   /** Statistics of the last run. */
-  stats: ShardQueueStats = { sharedBytes: 0, partBytes: 0, maxPartBytes: 0, submitMs: 0, waitMs: 0, duplicates: 0 };
+  stats: ShardQueueStats = { sharedBytes: 0, partBytes: 0, maxPartBytes: 0, submitMs: 0, waitMs: 0, duplicates: 0, resultBytes: 0 };
 
   constructor(settings: ShardQueueSettings) {
     // 1024 "workers": the job builders cap the count by their shard count; Redis does the scheduling.
@@ -168,7 +170,7 @@ export class RedisShardPool extends WorkerPool {
     const shared: SharedInput = { task: spec.task, build: s.build, backend: s.backend, shared: split ? split.shared : spec.job, split: split !== null };
     const sharedBytes = encode(shared);
     const input = contentHash(sharedBytes);
-    this.stats = { sharedBytes: sharedBytes.byteLength, partBytes: 0, maxPartBytes: 0, submitMs: 0, waitMs: 0, duplicates: 0 };
+    this.stats = { sharedBytes: sharedBytes.byteLength, partBytes: 0, maxPartBytes: 0, submitMs: 0, waitMs: 0, duplicates: 0, resultBytes: 0 };
     await this.putBlob(input, sharedBytes, true);
     await this.cmd.multi().hset(keys.run, 'task', spec.task, 'shards', spec.shards, 'first', first, 'ttl', s.ttlSeconds).expire(keys.run, s.ttlSeconds).exec();
     for (let j0 = 0; j0 < spec.shards;) {
@@ -243,6 +245,7 @@ export class RedisShardPool extends WorkerPool {
         // Its input is not needed any more (a duplicate completion does not read it).
         if (this.split) this.track(this.cmd.unlink(partKey(s.queue, keys.id, index)).catch(() => 0));
         if (bytes === null) throw new DistributedError('stateLost', `shard ${index}'s result is gone from Redis (restarted without persistence or flushed)`, done);
+        this.stats.resultBytes += bytes.byteLength;
         const values = decodeValues(bytes);
         if (output && shardLength) {
           const at = j * shardLength;

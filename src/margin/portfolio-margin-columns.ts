@@ -19,20 +19,20 @@ import type { WorkerPool } from '../parallel/pool.js';
 import type { MarginScenario, ScenarioGrid } from './grids.js';
 import { checkMarket, marketForWorkers } from './market.js';
 import { checkAggregation, checkGrid, type AssetScan, type MarginAggregation, type PortfolioMarginResult, type WorstScenario } from './portfolio-margin.js';
-import { COL, JOINT, NONE, portfolioMarginTask, readMarginShard, type PortfolioMarginJob, type PortfolioMarginSplitJob } from './portfolio-margin-shard.js';
+import {
+  COL, JOINT, NONE, checkResultFields, portfolioMarginTask, readMarginShard, type MarginResultFields, type PortfolioMarginInputs, type PortfolioMarginJob, type PortfolioMarginSplitJob,
+} from './portfolio-margin-shard.js';
 import { accountColumnsJob, accountColumnsPart, lazyMarginJob, splitMarginJob, type MarginShardPart } from './margin-shard-plan.js';
 import { checkAccountColumns, isMarginAccountColumns, type MarginAccountColumns } from './margin-account-columns.js';
 import { AbortedError } from '../parallel/errors.js';
 import type { MarginAccount, MarginMarket } from './types.js';
 
 /**
- * Portfolio margin of `length` accounts, field by field (amounts in USD). Account i's values are at
- * index i of each per-account column; its scenario P&L at `scenarioPnl[i m .. (i + 1) m)` (m =
- * `scenarios.length`); its position contributions at `contributions[positionStart[i] ..
- * positionStart[i + 1])`; its per-asset rows at `[assetStart[i] .. assetStart[i + 1])` of the
- * `asset*` columns. Same numbers as {@link PortfolioMarginResult}'s fields, bit for bit.
+ * The columns every {@link MarginResultFields} choice produces: account i's values at index i of
+ * each per-account column, its per-asset rows at `[assetStart[i] .. assetStart[i + 1])` of the
+ * `asset*` columns (amounts in USD).
  */
-export interface PortfolioMarginColumns {
+export interface PortfolioMarginColumnsBase {
   /** Number of accounts. */
   readonly length: number;
   /** Account ids (the account's `id`, or its index as a string; built on first read, see MarginColumns). */
@@ -54,12 +54,6 @@ export interface PortfolioMarginColumns {
   readonly shortOptionContingency: Float64Array;
   readonly futuresContingency: Float64Array;
   readonly deltaShock: Float64Array;
-  /** Counted P&L per scenario, row-major [length][scenarios.length]. */
-  readonly scenarioPnl: Float64Array;
-  /** Per account, its first position in `contributions` (length + 1 entries). */
-  readonly positionStart: Int32Array;
-  /** Each position's share of the scan loss, positions in account order. */
-  readonly contributions: Float64Array;
   /** Per account, its first row in the per-asset columns (length + 1 entries). */
   readonly assetStart: Int32Array;
   /** Per-asset rows: asset code, scan risk, worst scenario index, net delta. */
@@ -67,6 +61,25 @@ export interface PortfolioMarginColumns {
   readonly assetScanRisk: Float64Array;
   readonly assetWorstIndex: Int32Array;
   readonly assetNetDelta: Float64Array;
+}
+
+/**
+ * Portfolio margin of `length` accounts, field by field (amounts in USD), every field (`fields:
+ * 'full'`, the default). Account i's values are at index i of each per-account column; its scenario
+ * P&L at `scenarioPnl[i m .. (i + 1) m)` (m = `scenarios.length`); its position contributions at
+ * `contributions[positionStart[i] .. positionStart[i + 1])`; its per-asset rows at
+ * `[assetStart[i] .. assetStart[i + 1])` of the `asset*` columns. Same numbers as
+ * {@link PortfolioMarginResult}'s fields, bit for bit.
+ */
+export interface PortfolioMarginColumns extends PortfolioMarginColumnsBase {
+  /** The fields produced: every one. */
+  readonly fields: 'full';
+  /** Counted P&L per scenario, row-major [length][scenarios.length]. */
+  readonly scenarioPnl: Float64Array;
+  /** Per account, its first position in `contributions` (length + 1 entries). */
+  readonly positionStart: Int32Array;
+  /** Each position's share of the scan loss, positions in account order. */
+  readonly contributions: Float64Array;
   /**
    * Account `i`'s result as {@link portfolioMargin} returns it, built on this call (`scenarioPnl` and
    * `contributions` are views into the columns).
@@ -75,9 +88,39 @@ export interface PortfolioMarginColumns {
   account(i: number): PortfolioMarginResult;
 }
 
+/** One account of {@link PortfolioMarginSummaryColumns}: a {@link PortfolioMarginResult} without `scenarioPnl` and `contributions`. */
+export type PortfolioMarginSummary = Omit<PortfolioMarginResult, 'scenarioPnl' | 'contributions'> & { readonly scenarioPnl?: undefined; readonly contributions?: undefined };
+
+/**
+ * Portfolio margin of `length` accounts with `fields: 'summary'`: the columns of
+ * {@link PortfolioMarginColumnsBase} (margins, scan risk, worst scenario index, P&L and asset,
+ * add-ons, status, per-asset rows), bit for bit those of the full result. The scenario P&L and the
+ * position contributions were neither packed nor sent: `scenarioPnl`, `positionStart` and
+ * `contributions` are undefined (run with `fields: 'full'` for them).
+ */
+export interface PortfolioMarginSummaryColumns extends PortfolioMarginColumnsBase {
+  /** The fields produced: the summary. */
+  readonly fields: 'summary';
+  /** Not produced with `fields: 'summary'`. */
+  readonly scenarioPnl?: undefined;
+  /** Not produced with `fields: 'summary'`. */
+  readonly positionStart?: undefined;
+  /** Not produced with `fields: 'summary'`. */
+  readonly contributions?: undefined;
+  /**
+   * Account `i`'s result as {@link portfolioMargin} returns it, built on this call, without
+   * `scenarioPnl` and `contributions` (absent: not produced with `fields: 'summary'`).
+   * @throws InputError unless `i` is an integer in [0, length).
+   */
+  account(i: number): PortfolioMarginSummary;
+}
+
+export type { MarginResultFields } from './portfolio-margin-shard.js';
+
 const assetNameOf = (names: readonly string[], code: number): string | undefined => (code === NONE ? undefined : code === JOINT ? '*' : names[code]);
 
-class MarginColumns implements PortfolioMarginColumns {
+class MarginColumns {
+  readonly fields: MarginResultFields;
   readonly length: number;
   /** The ids when known up front; else built on first read as the indices (see `ids`). */
   idList: string[] | undefined;
@@ -93,17 +136,19 @@ class MarginColumns implements PortfolioMarginColumns {
   readonly shortOptionContingency: Float64Array;
   readonly futuresContingency: Float64Array;
   readonly deltaShock: Float64Array;
-  readonly scenarioPnl: Float64Array;
-  readonly positionStart: Int32Array;
-  readonly contributions: Float64Array;
+  // Undefined with fields 'summary' (see PortfolioMarginSummaryColumns).
+  readonly scenarioPnl: Float64Array | undefined;
+  readonly positionStart: Int32Array | undefined;
+  readonly contributions: Float64Array | undefined;
   readonly assetStart: Int32Array;
   assetCode: Int32Array;
   assetScanRisk: Float64Array;
   assetWorstIndex: Int32Array;
   assetNetDelta: Float64Array;
 
-  constructor(n: number, positionStart: Int32Array, scenarios: readonly MarginScenario[], assets: readonly string[]) {
+  constructor(n: number, positionStart: Int32Array | undefined, scenarios: readonly MarginScenario[], assets: readonly string[]) {
     const m = scenarios.length;
+    this.fields = positionStart === undefined ? 'summary' : 'full';
     this.length = n;
     this.scenarios = scenarios;
     this.assets = assets;
@@ -117,9 +162,9 @@ class MarginColumns implements PortfolioMarginColumns {
     this.shortOptionContingency = new Float64Array(n);
     this.futuresContingency = new Float64Array(n);
     this.deltaShock = new Float64Array(n);
-    this.scenarioPnl = new Float64Array(n * m);
+    this.scenarioPnl = positionStart === undefined ? undefined : new Float64Array(n * m);
     this.positionStart = positionStart;
-    this.contributions = new Float64Array(positionStart[n]);
+    this.contributions = positionStart === undefined ? undefined : new Float64Array(positionStart[n]);
     this.assetStart = new Int32Array(n + 1);
     // Per-asset rows: at most one per asset an account holds; usually 1-2. Sized per shard as they come.
     this.assetCode = new Int32Array(0);
@@ -143,7 +188,7 @@ class MarginColumns implements PortfolioMarginColumns {
     return this.idList;
   }
 
-  account(i: number): PortfolioMarginResult {
+  account(i: number): PortfolioMarginResult | PortfolioMarginSummary {
     requireInteger(i, 'i', 0, this.length - 1);
     const m = this.scenarios.length;
     const perAsset: AssetScan[] = [];
@@ -155,12 +200,16 @@ class MarginColumns implements PortfolioMarginColumns {
     const worstScenario: WorstScenario = { index: w, name: ws.name, priceMove: ws.priceMove, volShock: ws.volShock, pnl: this.worstPnl[i], weight: ws.weight };
     const asset = assetNameOf(this.assets, this.worstAsset[i]);
     if (asset !== undefined && asset !== '*') worstScenario.asset = asset;
+    const id = this.idList === undefined ? String(i) : this.idList[i];
+    const addOns = { shortOptionContingency: this.shortOptionContingency[i], futuresContingency: this.futuresContingency[i], deltaShock: this.deltaShock[i] };
+    if (this.scenarioPnl === undefined || this.contributions === undefined || this.positionStart === undefined) {
+      return { id, initialMargin: this.initialMargin[i], maintenanceMargin: this.maintenanceMargin[i], scanRisk: this.scanRisk[i], worstScenario, scenarios: this.scenarios, addOns, perAsset, status: this.status[i] };
+    }
     return {
-      id: this.idList === undefined ? String(i) : this.idList[i], initialMargin: this.initialMargin[i], maintenanceMargin: this.maintenanceMargin[i], scanRisk: this.scanRisk[i], worstScenario,
+      id, initialMargin: this.initialMargin[i], maintenanceMargin: this.maintenanceMargin[i], scanRisk: this.scanRisk[i], worstScenario,
       scenarioPnl: this.scenarioPnl.subarray(i * m, (i + 1) * m), scenarios: this.scenarios,
       contributions: this.contributions.subarray(this.positionStart[i], this.positionStart[i + 1]),
-      addOns: { shortOptionContingency: this.shortOptionContingency[i], futuresContingency: this.futuresContingency[i], deltaShock: this.deltaShock[i] },
-      perAsset, status: this.status[i],
+      addOns, perAsset, status: this.status[i],
     };
   }
 
@@ -195,7 +244,7 @@ class MarginColumns implements PortfolioMarginColumns {
  * array is checked against the job (counts, indices and codes in range) before it is copied.
  * @internal used by the in-thread, thread-pool and distributed column paths.
  */
-export class MarginColumnsBuilder {
+export class MarginColumnsBuilder<F extends MarginResultFields = 'full'> {
   private readonly cols: MarginColumns;
   /** The ids (a copy of the caller's, or read from the accounts when finished); undefined: the indices, built when read. */
   private readonly idOf: ((i: number) => string) | undefined;
@@ -210,16 +259,17 @@ export class MarginColumnsBuilder {
    * book in columns already checked by checkMarginAccountColumns.
    * @param accountsPerShard shard k holds accounts [k per, (k + 1) per).
    */
-  constructor(accounts: readonly MarginAccount[] | MarginAccountColumns, accountsPerShard: number, grid: ScenarioGrid, market: MarginMarket) {
+  constructor(accounts: readonly MarginAccount[] | MarginAccountColumns, accountsPerShard: number, grid: ScenarioGrid, market: MarginMarket, fields: F = 'full' as F) {
+    const summary = fields === 'summary';
     if (isMarginAccountColumns(accounts)) {
       const book = accounts;
       const n = book.positionStart.length - 1;
-      this.cols = new MarginColumns(n, book.positionStart.slice(), grid.scenarios, Object.keys(requireRecord(requireRecord(market, 'market').assets, 'market.assets')));
+      this.cols = new MarginColumns(n, summary ? undefined : book.positionStart.slice(), grid.scenarios, Object.keys(requireRecord(requireRecord(market, 'market').assets, 'market.assets')));
       // A copy of the caller's array (its strings shared): a later change to the book does not reach the result.
       const ids = book.ids === undefined ? undefined : book.ids.slice();
       this.idOf = ids === undefined ? undefined : (i) => ids[i];
     } else {
-      this.cols = MarginColumnsBuilder.objectColumns(accounts, grid, market);
+      this.cols = MarginColumnsBuilder.objectColumns(accounts, grid, market, summary);
       this.idOf = (i) => (accounts as readonly MarginAccount[])[i].id ?? String(i);
     }
     this.per = accountsPerShard;
@@ -230,8 +280,9 @@ export class MarginColumnsBuilder {
   }
 
   /** The columns of an array of accounts (position counts read from the objects). */
-  private static objectColumns(accounts: readonly MarginAccount[], grid: ScenarioGrid, market: MarginMarket): MarginColumns {
+  private static objectColumns(accounts: readonly MarginAccount[], grid: ScenarioGrid, market: MarginMarket, summary: boolean): MarginColumns {
     const n = accounts.length;
+    if (summary) return new MarginColumns(n, undefined, grid.scenarios, Object.keys(requireRecord(requireRecord(market, 'market').assets, 'market.assets')));
     const positionStart = new Int32Array(n + 1);
     // Position counts read without judging: a malformed account fails its shard (with one thread's
     // error) before its result could be added; a count that does not match fails add()'s check.
@@ -257,9 +308,10 @@ export class MarginColumnsBuilder {
     const first = k * this.per;
     const count = Math.min(this.per, c.length - first);
     if (!(count > 0) || this.shardRows[k] !== null) throw new InputError('shardIndex', k, `an integer in [0, ${this.shardRows.length - 1}] not added before`);
-    const p0 = c.positionStart[first], p1 = c.positionStart[first + count];
+    const ps = c.positionStart;
+    const p0 = ps === undefined ? 0 : ps[first], p1 = ps === undefined ? 0 : ps[first + count];
     const m = c.scenarios.length;
-    const at = readMarginShard(packed, count, p1 - p0, m, c.assets.length);
+    const at = readMarginShard(packed, count, p1 - p0, m, c.assets.length, ps === undefined);
     const col = (name: keyof typeof COL): Float64Array => packed.subarray(at.columns + COL[name] * count, at.columns + (COL[name] + 1) * count);
     // Whole columns: typed-array set() converts doubles to Int32 where the column is an index or code.
     c.status.set(col('status'), first);
@@ -272,8 +324,10 @@ export class MarginColumnsBuilder {
     c.shortOptionContingency.set(col('contingency'), first);
     c.futuresContingency.set(col('futures'), first);
     c.deltaShock.set(col('deltaShock'), first);
-    c.scenarioPnl.set(packed.subarray(at.pnl, at.pnl + count * m), first * m);
-    c.contributions.set(packed.subarray(at.contributions, at.contributions + (p1 - p0)), p0);
+    if (c.scenarioPnl !== undefined && c.contributions !== undefined) {
+      c.scenarioPnl.set(packed.subarray(at.pnl, at.pnl + count * m), first * m);
+      c.contributions.set(packed.subarray(at.contributions, at.contributions + (p1 - p0)), p0);
+    }
     const counts = new Int32Array(count);
     counts.set(col('assets'));
     this.shardAssets[k] = counts;
@@ -285,7 +339,7 @@ export class MarginColumnsBuilder {
    * The columns, once every shard is in (per-asset rows laid out in account order).
    * @throws InputError (`shards`) when some shard is missing.
    */
-  finish(): PortfolioMarginColumns {
+  finish(): F extends 'summary' ? PortfolioMarginSummaryColumns : PortfolioMarginColumns {
     if (this.remaining !== 0) throw new InputError('shards', this.remaining, '0 missing shards');
     const c = this.cols;
     const idOf = this.idOf;
@@ -308,7 +362,7 @@ export class MarginColumnsBuilder {
       rows += nA;
       this.shardRows[k] = null;
     }
-    return c.seal();
+    return c.seal() as unknown as F extends 'summary' ? PortfolioMarginSummaryColumns : PortfolioMarginColumns;
   }
 }
 
@@ -317,9 +371,14 @@ export interface PortfolioMarginColumnsOptions {
   aggregation?: MarginAggregation;
   /** Accounts margined per step (an integer >= 1, default 8192): bounds the transient result objects, not the numbers. */
   accountsPerShard?: number;
+  /**
+   * Which result columns to produce and ship: `'full'` (default, {@link PortfolioMarginColumns})
+   * or `'summary'` ({@link PortfolioMarginSummaryColumns}: no scenario P&L, no contributions).
+   */
+  fields?: MarginResultFields;
 }
 
-const COLUMN_OPTION_KEYS = ['aggregation', 'accountsPerShard'] as const satisfies readonly (keyof PortfolioMarginColumnsOptions)[];
+const COLUMN_OPTION_KEYS = ['aggregation', 'accountsPerShard', 'fields'] as const satisfies readonly (keyof PortfolioMarginColumnsOptions)[];
 
 /** Options of the pool form (thread pool or a distributed pool). @internal */
 export interface PortfolioMarginColumnsPoolOptions extends PortfolioMarginColumnsOptions {
@@ -336,6 +395,11 @@ export interface PortfolioMarginColumnsPoolOptions extends PortfolioMarginColumn
 
 const DEFAULT_ACCOUNTS_PER_SHARD = 8192;
 
+/** A split job's shared inputs; `fields` only when not the default (a full job's inputs as before). */
+function marginInputs(market: MarginMarket, grid: ScenarioGrid, aggregation: MarginAggregation, fields: MarginResultFields): PortfolioMarginInputs {
+  return fields === 'full' ? { market, grid, aggregation } : { market, grid, aggregation, fields };
+}
+
 function checkColumnArgs(ctx: EngineContext, accounts: unknown, market: MarginMarket, grid: ScenarioGrid, options: PortfolioMarginColumnsOptions | undefined, keys: readonly string[]) {
   // portfolioMargin's order: the grid, then the options, then accounts and market.
   const g = checkGrid(grid);
@@ -344,14 +408,15 @@ function checkColumnArgs(ctx: EngineContext, accounts: unknown, market: MarginMa
   const aggregation = checkAggregation(options?.aggregation);
   const per = options?.accountsPerShard ?? DEFAULT_ACCOUNTS_PER_SHARD;
   if (!Number.isInteger(per) || per < 1) throw new InputError('options.accountsPerShard', per, 'a positive integer');
+  const fields = checkResultFields(options?.fields, 'options.fields');
   if (isMarginAccountColumns(accounts)) {
     checkMarket(market);
     const { length } = checkAccountColumns(accounts, market, ctx, 'accounts'); // [surface] ctx binds a JSON surface
-    return { g, aggregation, per, list: accounts, length };
+    return { g, aggregation, per, fields, list: accounts, length };
   }
   if (!Array.isArray(accounts)) throw new InputError('accounts', accounts, 'an array of accounts or a MarginAccountColumns');
   checkMarket(market);
-  return { g, aggregation, per, list: accounts as readonly MarginAccount[], length: accounts.length };
+  return { g, aggregation, per, fields, list: accounts as readonly MarginAccount[], length: accounts.length };
 }
 
 /**
@@ -361,23 +426,34 @@ function checkColumnArgs(ctx: EngineContext, accounts: unknown, market: MarginMa
  * no object per account or position is read or built); @param market, grid, as portfolioMargin's.
  * @throws InputError for a malformed grid, option or market, an `accounts` that is neither an array
  * nor a book, a malformed account (path `accounts[i]...`, the first bad account as portfolioMargin
- * reports it) or book (path `accounts.size[k]` and the like, see checkMarginAccountColumns).
+ * reports it) or book (path `accounts.size[k]` and the like, see checkMarginAccountColumns), a
+ * `fields` other than `'full'` or `'summary'` (`options.fields`, naming the closest).
  */
 export function portfolioMarginColumns(
+  ctx: EngineContext, accounts: readonly MarginAccount[] | MarginAccountColumns, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginColumnsOptions & { fields?: 'full' },
+): PortfolioMarginColumns;
+export function portfolioMarginColumns(
+  ctx: EngineContext, accounts: readonly MarginAccount[] | MarginAccountColumns, market: MarginMarket, grid: ScenarioGrid, options: PortfolioMarginColumnsOptions & { fields: 'summary' },
+): PortfolioMarginSummaryColumns;
+export function portfolioMarginColumns(
   ctx: EngineContext, accounts: readonly MarginAccount[] | MarginAccountColumns, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginColumnsOptions,
-): PortfolioMarginColumns {
-  const { g, aggregation, per, list, length } = checkColumnArgs(ctx, accounts, market, grid, options, COLUMN_OPTION_KEYS);
-  if (isMarginAccountColumns(list)) return bookColumns(ctx, list, length, market, g, aggregation, per);
+): PortfolioMarginColumns | PortfolioMarginSummaryColumns;
+export function portfolioMarginColumns(
+  ctx: EngineContext, accounts: readonly MarginAccount[] | MarginAccountColumns, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginColumnsOptions,
+): PortfolioMarginColumns | PortfolioMarginSummaryColumns {
+  const { g, aggregation, per, fields, list, length } = checkColumnArgs(ctx, accounts, market, grid, options, COLUMN_OPTION_KEYS);
+  if (isMarginAccountColumns(list)) return bookColumns(ctx, list, length, market, g, aggregation, per, fields);
   const job: PortfolioMarginJob = { accounts: list, market, grid: g, aggregation, accountsPerShard: per };
+  if (fields !== 'full') job.fields = fields;
   const shards = Math.ceil(list.length / per);
   // Shard by shard through the registered task (what a worker runs): one shard's objects at a time.
   let builder: MarginColumnsBuilder | undefined;
   for (let k = 0; k < shards; k++) {
     const packed = portfolioMarginTask(ctx, job, k);
-    builder ??= new MarginColumnsBuilder(list, per, g, market);
+    builder ??= new MarginColumnsBuilder(list, per, g, market, fields);
     builder.add(k, packed);
   }
-  return (builder ?? new MarginColumnsBuilder(list, per, g, market)).finish();
+  return (builder ?? new MarginColumnsBuilder(list, per, g, market, fields)).finish();
 }
 
 /**
@@ -385,12 +461,12 @@ export function portfolioMarginColumns(
  * runs), each part a view of the book's columns: no account object anywhere.
  */
 function bookColumns(
-  ctx: EngineContext, book: MarginAccountColumns, n: number, market: MarginMarket, g: ScenarioGrid, aggregation: MarginAggregation, per: number,
-): PortfolioMarginColumns {
-  const builder = new MarginColumnsBuilder(book, per, g, market);
+  ctx: EngineContext, book: MarginAccountColumns, n: number, market: MarginMarket, g: ScenarioGrid, aggregation: MarginAggregation, per: number, fields: MarginResultFields,
+): PortfolioMarginColumns | PortfolioMarginSummaryColumns {
+  const builder = new MarginColumnsBuilder(book, per, g, market, fields);
   const shards = Math.ceil(n / per);
   // One shared object for every shard: the task's per-job caches (resolved table, grid) hit from shard 1 on.
-  const shared = { names: book.instruments, inputs: { market, grid: g, aggregation } };
+  const shared = { names: book.instruments, inputs: marginInputs(market, g, aggregation, fields) };
   const parts = new Array<MarginShardPart>(shards);
   for (let k = 0; k < shards; k++) {
     parts[k] = accountColumnsPart(book, k * per, Math.min(per, n - k * per), 'view');
@@ -407,20 +483,29 @@ function bookColumns(
  * @internal
  */
 export async function portfolioMarginColumnsParallel(
+  ctx: EngineContext, accounts: readonly MarginAccount[] | MarginAccountColumns, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginColumnsPoolOptions & { fields?: 'full' },
+): Promise<PortfolioMarginColumns>;
+export async function portfolioMarginColumnsParallel(
+  ctx: EngineContext, accounts: readonly MarginAccount[] | MarginAccountColumns, market: MarginMarket, grid: ScenarioGrid, options: PortfolioMarginColumnsPoolOptions & { fields: 'summary' },
+): Promise<PortfolioMarginSummaryColumns>;
+export async function portfolioMarginColumnsParallel(
+  ctx: EngineContext, accounts: readonly MarginAccount[] | MarginAccountColumns, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginColumnsPoolOptions,
+): Promise<PortfolioMarginColumns | PortfolioMarginSummaryColumns>;
+export async function portfolioMarginColumnsParallel(
   ctx: EngineContext, accounts: readonly MarginAccount[] | MarginAccountColumns, market: MarginMarket, grid: ScenarioGrid, options: PortfolioMarginColumnsPoolOptions = {},
-): Promise<PortfolioMarginColumns> {
-  const { g, aggregation, per, list, length } = checkColumnArgs(ctx, accounts, market, grid, options, [...COLUMN_OPTION_KEYS, 'pool', 'workers', 'signal', 'onProgress', 'lazyParts']);
+): Promise<PortfolioMarginColumns | PortfolioMarginSummaryColumns> {
+  const { g, aggregation, per, fields, list, length } = checkColumnArgs(ctx, accounts, market, grid, options, [...COLUMN_OPTION_KEYS, 'pool', 'workers', 'signal', 'onProgress', 'lazyParts']);
   const workers = options.workers ?? 1;
   const shards = Math.ceil(length / per);
   // One shard (or one worker, no pool): this thread, as runShards would run it.
   if ((workers === 1 && options.pool === undefined) || shards <= 1) {
     if (options.signal?.aborted) throw new AbortedError(options.signal.reason, 0);
-    const cols = portfolioMarginColumns(ctx, list, market, g, { aggregation, accountsPerShard: per });
+    const cols = portfolioMarginColumns(ctx, list, market, g, { aggregation, accountsPerShard: per, fields });
     if (shards > 0) options.onProgress?.(1);
     return cols;
   }
-  const builder = new MarginColumnsBuilder(list, per, g, market);
-  const inputs = { market: marketForWorkers(market), grid: g, aggregation };
+  const builder = new MarginColumnsBuilder(list, per, g, market, fields);
+  const inputs = marginInputs(marketForWorkers(market), g, aggregation, fields);
   let job: PortfolioMarginSplitJob;
   if (isMarginAccountColumns(list)) job = accountColumnsJob(list, per, inputs, options.lazyParts === true);
   else job = options.lazyParts ? lazyMarginJob(list, per, inputs) : splitMarginJob(list, per, inputs);

@@ -7,6 +7,7 @@
  */
 import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
+import { closestKey } from '../option-keys.js';
 import { requireArrayLike, requireInteger, requireRecord } from '../arguments.js';
 import { isValidatedGrid, scenarioGrid, type ScenarioGrid } from './grids.js';
 import { marginAccounts, marginOfBook, type AssetScan, type MarginAggregation, type PortfolioMarginResult } from './portfolio-margin.js';
@@ -22,6 +23,8 @@ export interface PortfolioMarginJob {
   aggregation: MarginAggregation;
   /** Accounts per shard (positive integer). */
   accountsPerShard: number;
+  /** Which result columns a shard packs (default `'full'`; see {@link MarginResultFields}). */
+  fields?: MarginResultFields;
 }
 
 /** What every shard of a {@link PortfolioMarginSplitJob} shares besides the instrument names. */
@@ -29,6 +32,28 @@ export interface PortfolioMarginInputs {
   market: MarginMarket;
   grid: ScenarioGrid;
   aggregation: MarginAggregation;
+  /** Which result columns a shard packs (absent: `'full'`; see {@link MarginResultFields}). */
+  fields?: MarginResultFields;
+}
+
+/**
+ * Which result columns a portfolio margin run produces and ships. `'full'`: every field of
+ * PortfolioMarginResult. `'summary'`: all but the scenario P&L vector and the per-position
+ * contributions (margins, scan risk, worst scenario with its P&L and asset, add-ons, status and the
+ * per-asset rows), ~1/4 of the bytes per account on the Deribit grid.
+ */
+export type MarginResultFields = 'full' | 'summary';
+/** The values of {@link MarginResultFields}. */
+export const MARGIN_RESULT_FIELDS = ['full', 'summary'] as const satisfies readonly MarginResultFields[];
+
+/**
+ * `v` as a {@link MarginResultFields} (undefined: `'full'`).
+ * @throws InputError at `path` for anything else, naming the closest value for a misspelled string.
+ */
+export function checkResultFields(v: unknown, path: string): MarginResultFields {
+  if (v === undefined) return 'full';
+  if (v === 'full' || v === 'summary') return v;
+  throw new InputError(path, v, "'full' or 'summary'", typeof v === 'string' ? closestKey(v, MARGIN_RESULT_FIELDS) : undefined);
 }
 
 /**
@@ -97,7 +122,7 @@ export function portfolioMarginShard(engine: EngineContext, job: PortfolioMargin
   } catch (e) {
     throw reindex(e, first);
   }
-  return packMarginResults(results, Object.keys(job.market.assets), grid.scenarios.length);
+  return packMarginResults(results, Object.keys(job.market.assets), grid.scenarios.length, checkResultFields(job.fields, 'job.fields'));
 }
 
 // The grid of a split job, validated once per job object (a worker keeps the job for the run).
@@ -117,6 +142,7 @@ export function portfolioMarginTask(engine: EngineContext, job: PortfolioMarginJ
 function splitShard(engine: EngineContext, job: PortfolioMarginSplitJob, shardIndex: number): Float64Array {
   const part = shardPart(job, shardIndex);
   const { market, aggregation } = job.shared.inputs;
+  const fields = checkResultFields(job.shared.inputs.fields, 'job.shared.inputs.fields');
   let grid = splitGrids.get(job.shared);
   if (grid === undefined) splitGrids.set(job.shared, (grid = isValidatedGrid(job.shared.inputs.grid) ? job.shared.inputs.grid : scenarioGrid(job.shared.inputs.grid, 'grid')));
   let results: PortfolioMarginResult[];
@@ -126,7 +152,7 @@ function splitShard(engine: EngineContext, job: PortfolioMarginSplitJob, shardIn
   } catch (e) {
     throw reindex(e, part.first);
   }
-  return packMarginResults(results, Object.keys(market.assets), grid.scenarios.length);
+  return packMarginResults(results, Object.keys(market.assets), grid.scenarios.length, fields);
 }
 
 /**
@@ -147,13 +173,18 @@ export function shardPart(job: MarginShardJob<unknown>, k: number): MarginShardJ
   return p;
 }
 
-/** Portfolio margin results packed in one Float64Array (the layout {@link SHARD_HEADER} describes). */
-function packMarginResults(results: readonly PortfolioMarginResult[], names: readonly string[], m: number): Float64Array {
+/**
+ * Portfolio margin results packed in one Float64Array (the layout {@link SHARD_HEADER} describes).
+ * `'summary'` packs neither scenario P&L nor contributions: its header says 0 scenarios and 0 positions.
+ */
+function packMarginResults(results: readonly PortfolioMarginResult[], names: readonly string[], gridM: number, fields: MarginResultFields = 'full'): Float64Array {
   const n = results.length;
+  const full = fields === 'full';
+  const m = full ? gridM : 0;
   let nA = 0, nP = 0;
   for (const r of results) {
     nA += r.perAsset.length;
-    nP += r.contributions.length;
+    if (full) nP += r.contributions.length;
   }
   const out = new Float64Array(SHARD_HEADER + COLUMNS * n + 4 * nA + n * m + nP);
   out[0] = n;
@@ -185,6 +216,7 @@ function packMarginResults(results: readonly PortfolioMarginResult[], names: rea
       out[a + 3 * nA] = x.netDelta;
       a++;
     }
+    if (!full) continue;
     out.set(r.scenarioPnl, s);
     s += m;
     out.set(r.contributions, p);
@@ -242,20 +274,23 @@ export interface MarginShardOffsets {
 /**
  * Check a packed shard against its job (account and position counts, grid size, asset codes and
  * indices in range) and return its offsets.
- * @param positions the shard's position count (the accounts' positions, summed by the caller).
+ * @param positions the shard's position count (the accounts' positions, summed by the caller; 0 for a summary).
  * @param nAssetNames the market's asset count.
+ * @param summary the job asked for `'summary'` fields: the shard must hold no scenario P&L nor contributions.
  * @throws InputError (`packed`) for an array that does not match.
  */
-export function readMarginShard(packed: Float64Array, count: number, positions: number, m: number, nAssetNames: number): MarginShardOffsets {
+export function readMarginShard(packed: Float64Array, count: number, positions: number, m: number, nAssetNames: number, summary = false): MarginShardOffsets {
   packedHas(packed, 0, SHARD_HEADER + COLUMNS * count);
+  const mPacked = summary ? 0 : m;
+  if (summary) positions = 0;
   packedInt(packed, packed[0], count, count);
-  packedInt(packed, packed[1], m, m);
+  packedInt(packed, packed[1], mPacked, mPacked);
   const nA = packedInt(packed, packed[2], 0, (nAssetNames + 1) * count);
   packedInt(packed, packed[3], positions, positions);
   const columns = SHARD_HEADER;
   const assetRows = columns + COLUMNS * count;
   const pnl = assetRows + 4 * nA;
-  const contributions = pnl + count * m;
+  const contributions = pnl + count * mPacked;
   packedHas(packed, 0, contributions + positions);
   let total = 0;
   for (let k = 0; k < count; k++) {

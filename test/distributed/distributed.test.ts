@@ -270,6 +270,50 @@ describe.runIf(HAVE_REDIS)('riskwasm/distributed on Redis with three worker proc
         .rejects.toMatchObject({ path: 'accounts.size[77]' });
     }, 120_000);
 
+    // [scale] session 8: fields 'summary'. Reference: the full in-thread columns and engine.portfolioMargin's objects.
+    it("portfolio margin with fields: 'summary' (accounts and a book in columns): in-thread, thread pool and 3 worker processes; every kept column bit for bit, the dropped ones absent and not shipped", async () => {
+      const engine = await engineFor(backend);
+      const accounts = book(240);
+      const cols = marginAccountColumns(accounts);
+      const objects = portfolioMargin(engine, accounts, market, DERIBIT_GRID);
+      const full = engine.portfolioMarginColumns(cols, market, DERIBIT_GRID, { accountsPerShard: 30 });
+      const { account: _f, scenarioPnl: _p, positionStart: _s, contributions: _c, fields: _x, ...kept } = full;
+      const resultBytes: number[] = [];
+      for (const input of [accounts, cols]) {
+        const inThread = engine.portfolioMarginColumns(input, market, DERIBIT_GRID, { accountsPerShard: 30, fields: 'summary' });
+        const pooled = await portfolioMarginColumnsParallel(engine, input, market, DERIBIT_GRID, { workers: 2, accountsPerShard: 30, fields: 'summary' });
+        let stats: ShardQueueStats | undefined;
+        const dist = await runDistributed(engine, { kind: 'portfolioMargin', accounts: input, market, grid: DERIBIT_GRID, fields: 'summary' }, {
+          connection: connection(), queue: QUEUE, shardSize: 30, onStats: (st) => { stats = st; },
+        });
+        for (const [name, got] of [['in-thread', inThread], ['thread pool', pooled], ['distributed', dist]] as const) {
+          expect(got.fields, name).toBe('summary');
+          expect([got.scenarioPnl, got.positionStart, got.contributions], name).toEqual([undefined, undefined, undefined]);
+          const { account: _a, scenarioPnl: _q, positionStart: _r, contributions: _d, fields: _y, ...rest } = got;
+          expectSameBits(rest, kept, name);
+        }
+        for (let i = 0; i < accounts.length; i++) {
+          const { scenarioPnl: _e, contributions: _g, ...want } = objects[i]!;
+          const got = dist.account(i);
+          expect('scenarioPnl' in got || 'contributions' in got).toBe(false);
+          expectSameBits(got, want, `account(${i})`);
+        }
+        resultBytes.push(stats!.resultBytes);
+      }
+      // What came back: header, 11 columns per account and 4 per per-asset row (8 bytes each), plus
+      // the wire's framing (< 64 bytes a shard): no scenario P&L nor contributions.
+      const shards = Math.ceil(accounts.length / 30);
+      const packed = 8 * (4 * shards + 11 * accounts.length + 4 * full.assetCode.length);
+      for (const b of resultBytes) {
+        expect(b).toBeGreaterThanOrEqual(packed);
+        expect(b).toBeLessThan(packed + 64 * shards);
+      }
+      await expect(runDistributed(engine, { kind: 'portfolioMargin', accounts, market, grid: DERIBIT_GRID, fields: 'summary', output: 'objects' }, { connection: connection(), queue: QUEUE }))
+        .rejects.toMatchObject({ path: 'job.output' });
+      await expect(runDistributed(engine, { kind: 'portfolioMargin', accounts, market, grid: DERIBIT_GRID, fields: 'sumary' as never }, { connection: connection(), queue: QUEUE }))
+        .rejects.toMatchObject({ path: 'job.fields', suggestion: 'summary' });
+    }, 120_000);
+
     it('revaluation (12 positions x 7001 scenarios) and Monte Carlo VaR', async () => {
       const engine = await engineFor(backend);
       const ref = engine.revaluePortfolio(revalueArgs);

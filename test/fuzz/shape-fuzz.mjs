@@ -272,6 +272,15 @@ export function entryPoints(rw, engines) {
       },
       backendFree: false,
     });
+    // [scale] session 8: options.fields ('full' | 'summary') hostile (args[0]), over the valid book or hostile accounts (args[2]), other options spread (args[1]).
+    points.push({
+      name: 'engine.portfolioMarginColumns (fields)',
+      call: (backend, args) => {
+        const accounts = args[2] === undefined ? book() : args[2];
+        return engines.get(backend).portfolioMarginColumns(accounts, { assets: { BTC: { index: 100 } } }, rw.DERIBIT_GRID, { ...plainObject(args[1]), fields: args[0] });
+      },
+      backendFree: false,
+    });
   }
   return points;
 }
