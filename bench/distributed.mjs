@@ -31,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import * as riskwasm from '../dist/index.js';
 import { runDistributed } from '../dist/distributed/index.js';
-import { makeAccounts } from './margin.mjs';
+import { accountUniverse, makeAccounts } from './margin.mjs';
 import { mulberry32 } from './surface.mjs';
 
 const args = process.argv.slice(2);
@@ -191,19 +191,7 @@ function sameColumns(a, b) {
  * position object is made (ids are strings, one per account).
  */
 function makeColumnsBook(count, positionsPer = 20, seed = 11) {
-  const chain = riskwasm.loadDeribitChain(readFileSync(here('../data/market/deribit_options_snapshot_20260105T153329Z.csv'), 'utf8'));
-  const market = riskwasm.marketFromDeribitChain(chain);
-  const byAsset = {};
-  for (let i = 0; i < chain.length; i++) {
-    const cur = chain.currency[i];
-    const name = chain.instrument[i];
-    const near = Math.abs(Math.log(chain.strike[i] / chain.forward[i])) < 0.3;
-    const e = (byAsset[cur] ??= { options: [], futures: new Set() });
-    if (near && market.vols[name] !== undefined && chain.timeToMaturity[i] > 1 / 365) e.options.push(name);
-    if (chain.timeToMaturity[i] > 1 / 365) e.futures.add(name.split('-').slice(0, 2).join('-'));
-  }
-  const assets = Object.keys(byAsset);
-  for (const a of assets) byAsset[a].futures = [...byAsset[a].futures];
+  const { market, byAsset, assets } = accountUniverse(riskwasm);
   const rand = mulberry32(seed);
   const pick = (arr) => arr[Math.floor(rand() * arr.length)];
   const size = () => Math.round((rand() * 10 - 5) * 10) / 10 || 0.1;

@@ -20,11 +20,11 @@ export const MARGIN_TARGETS = { accountsPerS: 70_000 };
 
 
 /**
- * Seeded accounts: each on one underlying (80%) or both (20%); 14 options within +-30% of the
- * forward across the listed expiries (long and short, sizes up to 5 coins), 3 dated futures, 3
- * perpetual lines. Instruments by name, so the chain's market supplies strikes, expiries and vols.
+ * The instruments the seeded accounts draw from (bench/distributed.mjs builds the same book as
+ * columns from it): the bundled 2026-01-05 Deribit chain's market, and per asset its options within
+ * +-30% of the forward (with a vol, more than a day to expiry) and its dated futures.
  */
-export function makeAccounts(riskwasm, count, positionsPer = 20, seed = 11) {
+export function accountUniverse(riskwasm) {
   const here = (p) => fileURLToPath(new URL(p, import.meta.url));
   const chain = riskwasm.loadDeribitChain(readFileSync(here('../data/market/deribit_options_snapshot_20260105T153329Z.csv'), 'utf8'));
   const market = riskwasm.marketFromDeribitChain(chain);
@@ -39,6 +39,16 @@ export function makeAccounts(riskwasm, count, positionsPer = 20, seed = 11) {
   }
   const assets = Object.keys(byAsset);
   for (const a of assets) byAsset[a].futures = [...byAsset[a].futures];
+  return { market, byAsset, assets };
+}
+
+/**
+ * Seeded accounts: each on one underlying (80%) or both (20%); 14 options within +-30% of the
+ * forward across the listed expiries (long and short, sizes up to 5 coins), 3 dated futures, 3
+ * perpetual lines. Instruments by name, so the chain's market supplies strikes, expiries and vols.
+ */
+export function makeAccounts(riskwasm, count, positionsPer = 20, seed = 11) {
+  const { market, byAsset, assets } = accountUniverse(riskwasm);
   const rand = mulberry32(seed);
   const pick = (arr) => arr[Math.floor(rand() * arr.length)];
   const size = () => Math.round((rand() * 10 - 5) * 10) / 10 || 0.1;

@@ -7,23 +7,17 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  DERIBIT_GRID, InputError, SPAN16_GRID, deribitGrid, forwardFor, marginAccountColumns, type MarginAccount, type MarginAccountColumns, type MarginPosition,
+  DERIBIT_GRID, InputError, SPAN16_GRID, forwardFor, marginAccountColumns, type MarginAccount, type MarginAccountColumns, type MarginPosition,
   type PortfolioMarginColumns, type PortfolioMarginResult, type ScenarioGrid,
 } from '../src/index.js';
 import { portfolioMarginColumnsParallel } from '../src/margin/portfolio-margin-columns.js';
 import { accountColumnsPart, shardAccounts } from '../src/margin/margin-shard-plan.js';
 import { closeSharedPools } from '../src/parallel/index.js';
 import { BACKENDS, engineFor, expectInputError, propertySeed } from './backends.js';
-import { chainMarket } from './margin-books.js';
-
-const ADD_ON_GRID = deribitGrid({ addOns: { shortOptionContingency: 0.01, futuresContingency: 0.005, deltaShock: { max: 0.1, threshold: 1000 } } });
-const IS_NODE = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string'
-  && typeof (globalThis as { window?: unknown }).window === 'undefined';
+import { ADD_ON_GRID, CHAIN_FUTURES, CHAIN_OPTIONS, CHAIN_PERPS, IS_NODE, chainMarket } from './margin-books.js';
 
 const instruments = chainMarket.instruments!;
-const OPTIONS = Object.keys(instruments).filter((n) => instruments[n].kind === 'option' && chainMarket.vols![n] !== undefined && instruments[n].expiry > 0.01);
-const FUTURES = Object.keys(instruments).filter((n) => instruments[n].kind === 'future' && instruments[n].expiry > 0.01);
-const PERPS = Object.keys(instruments).filter((n) => instruments[n].kind === 'perpetual');
+const OPTIONS = CHAIN_OPTIONS, FUTURES = CHAIN_FUTURES, PERPS = CHAIN_PERPS;
 
 type Entry = MarginAccountColumns['instruments'][number];
 // The table: listed names of every kind, spot, an inline option with its own vol, an inline perpetual.

@@ -2,12 +2,26 @@
 // bundled 2026-04-15 Deribit market, three hedged option books on it, and the by-hand market moves
 // the tests re-check solutions with (built here, not by the solver under test).
 import snapshot from '../data/market/deribit_options_snapshot_20260415T102447Z.csv?raw';
-import { loadDeribitChain, marketFromDeribitChain, resolveAccounts, type Engine, type MarginAccount, type MarginMarket } from '../src/index.js';
+import { deribitGrid, loadDeribitChain, marketFromDeribitChain, resolveAccounts, type Engine, type MarginAccount, type MarginMarket } from '../src/index.js';
 
 /** The bundled 2026-04-15 chain as margin market data (BTC index 74,024.65). */
 export const chainMarket: MarginMarket = marketFromDeribitChain(loadDeribitChain(snapshot));
 
 // Short 29 May 2026 strangle hedged with perpetuals, on USDC (and, for one, BTC) collateral.
+/** True in Node (not in the browser project), where worker-thread and file-system cases run. */
+export const IS_NODE = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string'
+  && typeof (globalThis as { window?: unknown }).window === 'undefined';
+
+// Instruments of the bundled chain by kind: options with a vol, dated futures, the perpetuals.
+const chainInstruments = chainMarket.instruments!;
+export const CHAIN_OPTIONS: readonly string[] = Object.keys(chainInstruments).filter((n) => chainInstruments[n].kind === 'option' && chainMarket.vols![n] !== undefined && chainInstruments[n].expiry > 0.01);
+export const CHAIN_FUTURES: readonly string[] = Object.keys(chainInstruments).filter((n) => chainInstruments[n].kind === 'future' && chainInstruments[n].expiry > 0.01);
+export const CHAIN_PERPS: readonly string[] = Object.keys(chainInstruments).filter((n) => chainInstruments[n].kind === 'perpetual');
+
+// Every add-on non-zero (a futures contingency, a delta shock from $1,000 of delta), so that no two
+// add-on columns of a margin result can be confused because both are 0.
+export const ADD_ON_GRID = deribitGrid({ addOns: { shortOptionContingency: 0.01, futuresContingency: 0.005, deltaShock: { max: 0.1, threshold: 1000 } } });
+
 export const OPTION_BOOKS: readonly MarginAccount[] = [
   {
     id: 'strangle-usdc', collateral: { USDC: 12000 },

@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  DERIBIT_GRID, InputError, SPAN16_GRID, deribitGrid, marginAccountColumns, type Engine, type MarginAccount, type MarginPosition, type PortfolioMarginColumns, type PortfolioMarginResult,
+  DERIBIT_GRID, InputError, SPAN16_GRID, marginAccountColumns, type Engine, type MarginAccount, type MarginPosition, type PortfolioMarginColumns, type PortfolioMarginResult,
   type PortfolioMarginSummaryColumns, type ScenarioGrid,
 } from '../src/index.js';
 import { MarginColumnsBuilder, portfolioMarginColumnsParallel } from '../src/margin/portfolio-margin-columns.js';
@@ -15,19 +15,10 @@ import { portfolioMarginShard, portfolioMarginTask, SHARD_HEADER } from '../src/
 import { closeSharedPools } from '../src/parallel/index.js';
 import { MarginShardPlanner, planMarginShards, shardAccounts } from '../src/margin/margin-shard-plan.js';
 import { BACKENDS, engineFor, expectInputError, propertySeed } from './backends.js';
-import { chainMarket } from './margin-books.js';
-
-// Every add-on non-zero for these books (a futures contingency, a delta shock from $1,000 of delta),
-// so that no two add-on columns can be confused because both are 0.
-const ADD_ON_GRID = deribitGrid({ addOns: { shortOptionContingency: 0.01, futuresContingency: 0.005, deltaShock: { max: 0.1, threshold: 1000 } } });
-
-const IS_NODE = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string'
-  && typeof (globalThis as { window?: unknown }).window === 'undefined';
+import { ADD_ON_GRID, CHAIN_FUTURES, CHAIN_OPTIONS, CHAIN_PERPS, IS_NODE, chainMarket } from './margin-books.js';
 
 const instruments = chainMarket.instruments!;
-const OPTIONS = Object.keys(instruments).filter((n) => instruments[n].kind === 'option' && chainMarket.vols![n] !== undefined && instruments[n].expiry > 0.01);
-const FUTURES = Object.keys(instruments).filter((n) => instruments[n].kind === 'future' && instruments[n].expiry > 0.01);
-const PERPS = Object.keys(instruments).filter((n) => instruments[n].kind === 'perpetual');
+const OPTIONS = CHAIN_OPTIONS, FUTURES = CHAIN_FUTURES, PERPS = CHAIN_PERPS;
 
 /** Accounts of many shapes: by-name positions, entry prices, funding, collateral, no id, no positions, explicit instruments, two assets. */
 function mixedBook(count: number): MarginAccount[] {

@@ -15,16 +15,9 @@ import { decodePortfolioMarginShard, portfolioMarginTask } from '../src/margin/p
 import { columnBook, planMarginShards, shardAccounts, splitMarginJob } from '../src/margin/margin-shard-plan.js';
 import { closeSharedPools } from '../src/parallel/index.js';
 import { BACKENDS, engineFor, propertySeed } from './backends.js';
-import { chainMarket } from './margin-books.js';
+import { CHAIN_FUTURES, CHAIN_OPTIONS, CHAIN_PERPS, IS_NODE, chainMarket } from './margin-books.js';
 
-const IS_NODE = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string'
-  && typeof (globalThis as { window?: unknown }).window === 'undefined';
-
-// Instruments of the bundled chain: options with a vol, dated futures, the perpetuals.
-const instruments = chainMarket.instruments!;
-const OPTIONS = Object.keys(instruments).filter((n) => instruments[n].kind === 'option' && chainMarket.vols![n] !== undefined && instruments[n].expiry > 0.01);
-const FUTURES = Object.keys(instruments).filter((n) => instruments[n].kind === 'future' && instruments[n].expiry > 0.01);
-const PERPS = Object.keys(instruments).filter((n) => instruments[n].kind === 'perpetual');
+const OPTIONS = CHAIN_OPTIONS, FUTURES = CHAIN_FUTURES, PERPS = CHAIN_PERPS;
 
 /**
  * A book of every shape the plan distinguishes, deterministic: by-name positions (with and without
