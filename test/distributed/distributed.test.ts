@@ -521,7 +521,9 @@ describe.runIf(HAVE_REDIS)('riskwasm/distributed on Redis with three worker proc
 
   it('Redis restarted mid-run with its append-only file: the run resumes, same bits', async () => {
     const engine = await engineFor('wasm');
-    const args = { ...mcArgs, paths: 120_000, steps: 16 };
+    // Long enough to outlive the restart (as the wipe case's run): with 120,000 paths the last
+    // shards could finish while Redis was still shutting down, and the run ended before it was back.
+    const args = { ...mcArgs, paths: 400_000, steps: 16 };
     const ref = await engine.monteCarlo(args);
     let restarted: Promise<void> | undefined;
     let backAt = Infinity;
