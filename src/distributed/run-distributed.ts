@@ -240,29 +240,24 @@ async function dispatch(
       if (shardSize !== undefined) args.shardSize = shardSize;
       return monteCarloParallel(engine, args, { pool });
     }
-    case 'portfolioMargin':
-      if (isMarginAccountColumns(job.accounts)) {
-        // A book in columns: each part is a slice of its columns, planned as it is sent.
+    case 'portfolioMargin': {
+      const book = isMarginAccountColumns(job.accounts);
+      if (!book && !Array.isArray(job.accounts)) throw new InputError('job.accounts', job.accounts, 'an array of accounts or a MarginAccountColumns');
+      if (book || job.output === 'columns' || job.fields === 'summary') {
+        // Each shard is copied into the columns as it arrives and each part planned as it is sent
+        // (a book's part is a slice of its columns): the submitter holds neither all parts nor all
+        // packed results at once.
         pool.retainResults = false;
-        const n = accountColumnsLength(job.accounts);
+        const n = book ? accountColumnsLength(job.accounts as MarginAccountColumns) : (job.accounts as readonly MarginAccount[]).length;
         return portfolioMarginColumnsParallel(engine, job.accounts, job.market, job.grid, {
           lazyParts: true, fields: job.fields,
           aggregation: job.aggregation, accountsPerShard: shardSize ?? Math.min(8192, Math.max(1000, Math.ceil(n / 16))), workers: pool.size, pool, ...controls,
         });
       }
-      if (!Array.isArray(job.accounts)) throw new InputError('job.accounts', job.accounts, 'an array of accounts or a MarginAccountColumns');
-      if (job.output === 'columns' || job.fields === 'summary') {
-        // Each shard is copied into the columns as it arrives and each part planned as it is sent:
-        // the submitter holds neither all parts nor all packed results at once.
-        pool.retainResults = false;
-        return portfolioMarginColumnsParallel(engine, job.accounts, job.market, job.grid, {
-          lazyParts: true, fields: job.fields,
-          aggregation: job.aggregation, accountsPerShard: shardSize ?? Math.min(8192, Math.max(1000, Math.ceil(job.accounts.length / 16))), workers: pool.size, pool, ...controls,
-        });
-      }
-      return portfolioMarginParallel(engine, job.accounts, job.market, job.grid, {
+      return portfolioMarginParallel(engine, job.accounts as readonly MarginAccount[], job.market, job.grid, {
         aggregation: job.aggregation, accountsPerShard: shardSize, workers: pool.size, pool, ...controls,
       });
+    }
     case 'portfolioLiquidation':
       if (!Array.isArray(job.accounts)) throw new InputError('job.accounts', job.accounts, 'an array of accounts');
       if (job.options !== undefined && (job.options === null || typeof job.options !== 'object')) throw new InputError('job.options', job.options, 'an object');

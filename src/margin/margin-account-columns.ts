@@ -18,6 +18,7 @@
 import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { own } from '../data-tables.js';
+import { checkKeys } from '../option-keys.js';
 import { checkMarket, resolveBook, STABLECOINS } from './market.js';
 import type { MarginAccount, MarginMarket, MarginPosition, ResolvedPosition } from './types.js';
 
@@ -54,7 +55,7 @@ export interface MarginAccountColumns {
   readonly collateral?: Float64Array;
 }
 
-const BOOK_KEYS: ReadonlySet<string> = new Set(['ids', 'positionStart', 'instruments', 'instrument', 'size', 'entryPrice', 'accruedFunding', 'collateralAssets', 'collateral']);
+const BOOK_KEYS = ['ids', 'positionStart', 'instruments', 'instrument', 'size', 'entryPrice', 'accruedFunding', 'collateralAssets', 'collateral'] as const satisfies readonly (keyof MarginAccountColumns)[];
 const SPEC_AMOUNT_KEYS = ['size', 'entryPrice', 'accruedFunding'] as const;
 const POSITION_KEYS: ReadonlySet<string> = new Set(['instrument', 'size', 'entryPrice', 'accruedFunding']);
 
@@ -231,7 +232,7 @@ export function checkMarginAccountColumns(book: unknown, market: MarginMarket): 
 /** {@link checkMarginAccountColumns} with an engine (a market with vol surfaces) and the book's name in error paths. @internal */
 export function checkAccountColumns(book: unknown, market: MarginMarket, ctx: EngineContext | undefined, path: string): CheckedAccountColumns {
   if (!isMarginAccountColumns(book)) throw new InputError(path, book, 'a MarginAccountColumns { positionStart, instruments, instrument, size, ... }');
-  for (const key in book) if (!BOOK_KEYS.has(key)) throw new InputError(`${path}.${key}`, (book as unknown as Record<string, unknown>)[key], `one of the keys ${[...BOOK_KEYS].join(', ')}`);
+  checkKeys(book, BOOK_KEYS, path);
   const ps = book.positionStart;
   if (!(ps instanceof Int32Array) || ps.length < 1) throw new InputError(`${path}.positionStart`, ps, 'an Int32Array of accounts + 1 offsets');
   const n = ps.length - 1;

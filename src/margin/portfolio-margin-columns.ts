@@ -239,6 +239,11 @@ class MarginColumns {
   }
 }
 
+/** The market's asset names in its key order: the per-asset rows' asset codes. @throws InputError for a market without assets. */
+function assetNames(market: MarginMarket): string[] {
+  return Object.keys(requireRecord(requireRecord(market, 'market').assets, 'market.assets'));
+}
+
 /**
  * Fills {@link PortfolioMarginColumns} from packed shard results, in any order. Every shard's packed
  * array is checked against the job (counts, indices and codes in range) before it is copied.
@@ -264,7 +269,7 @@ export class MarginColumnsBuilder<F extends MarginResultFields = 'full'> {
     if (isMarginAccountColumns(accounts)) {
       const book = accounts;
       const n = book.positionStart.length - 1;
-      this.cols = new MarginColumns(n, summary ? undefined : book.positionStart.slice(), grid.scenarios, Object.keys(requireRecord(requireRecord(market, 'market').assets, 'market.assets')));
+      this.cols = new MarginColumns(n, summary ? undefined : book.positionStart.slice(), grid.scenarios, assetNames(market));
       // A copy of the caller's array (its strings shared): a later change to the book does not reach the result.
       const ids = book.ids === undefined ? undefined : book.ids.slice();
       this.idOf = ids === undefined ? undefined : (i) => ids[i];
@@ -282,7 +287,7 @@ export class MarginColumnsBuilder<F extends MarginResultFields = 'full'> {
   /** The columns of an array of accounts (position counts read from the objects). */
   private static objectColumns(accounts: readonly MarginAccount[], grid: ScenarioGrid, market: MarginMarket, summary: boolean): MarginColumns {
     const n = accounts.length;
-    if (summary) return new MarginColumns(n, undefined, grid.scenarios, Object.keys(requireRecord(requireRecord(market, 'market').assets, 'market.assets')));
+    if (summary) return new MarginColumns(n, undefined, grid.scenarios, assetNames(market));
     const positionStart = new Int32Array(n + 1);
     // Position counts read without judging: a malformed account fails its shard (with one thread's
     // error) before its result could be added; a count that does not match fails add()'s check.
@@ -296,7 +301,7 @@ export class MarginColumnsBuilder<F extends MarginResultFields = 'full'> {
       }
       positionStart[i + 1] = positionStart[i] + np;
     }
-    return new MarginColumns(n, positionStart, grid.scenarios, Object.keys(requireRecord(requireRecord(market, 'market').assets, 'market.assets')));
+    return new MarginColumns(n, positionStart, grid.scenarios, assetNames(market));
   }
 
   /**
