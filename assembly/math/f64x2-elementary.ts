@@ -25,8 +25,6 @@ const EXP_X2: usize = memory.data<u64>([
   0x3FA55555CF172B91, 0x3FA55555CF172B91,
   0x3F81111167A4D017, 0x3F81111167A4D017,
   0x4080000000000000, 0x4080000000000000, // 512
-  0x3C90000000000000, 0x3C90000000000000, // 2^-54
-  0x3FF0000000000000, 0x3FF0000000000000, // 1
   0x000000000000007F, 0x000000000000007F, // 127
 ], 16);
 
@@ -111,7 +109,7 @@ function expX2Core(x: v128): v128 {
   const ki = kd;
   kd = f64x2.sub(kd, shift);
   const r = f64x2.add(f64x2.add(x, f64x2.mul(kd, NegLn2hiN)), f64x2.mul(kd, NegLn2loN));
-  const idx = v128.and(ki, v128.load(EXP_X2, 176));
+  const idx = v128.and(ki, v128.load(EXP_X2, 144));
   const e0 = v128.load(EXP_TAB + (<usize>i64x2.extract_lane(idx, 0) << 4));
   const e1 = v128.load(EXP_TAB + (<usize>i64x2.extract_lane(idx, 1) << 4));
   const tail = i64x2.shuffle(e0, e1, 0, 2);
