@@ -664,10 +664,13 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
     if (global) throw new InputError('global', args.global, 'absent with warmStart');
     if (args.initial !== undefined) throw new InputError('initial', args.initial, 'absent with warmStart');
   }
-  // The lean warm path: one LM run per stage on reused buffers, the same arithmetic as calibrate's
-  // (the same numbers, see test/calibration-warm-lean.test.ts); the other options take the general path.
-  const lean = warm !== undefined && Q.objective === 'vol' && robust.loss === 'linear' && onEvaluate === undefined &&
-    (args.jacobian === undefined || args.jacobian === 'analytic') && calendarMode === 'independent';
+  // The lean path: one LM run per stage on reused buffers, the same arithmetic as calibrate's (the
+  // same numbers, see test/calibration-warm-lean.test.ts and test/calibration-svi-lean.test.ts): a
+  // warm refit, or a cold fit from one start (no extra starts, no global stage). calibrate's own
+  // overhead per fit (its options, a fresh LM workspace, per-evaluation arrays) cost a 25-quote
+  // slice more than its kernel calls. The other options take the general path.
+  const lean = (warm !== undefined || (extraStarts === 0 && global === undefined)) && Q.objective === 'vol' && robust.loss === 'linear' &&
+    onEvaluate === undefined && (args.jacobian === undefined || args.jacobian === 'analytic') && calendarMode === 'independent';
   const residuals = new Float64Array(Q.n).fill(NaN);
   const allModel = new Float64Array(Q.n).fill(NaN);
   const slices: SviSliceFit[] = [];
@@ -727,7 +730,9 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
           jac[o + 4] = jNat[o + 4];
         }
       };
-      if (lean) {
+      // A start or box LM's option checks would refuse (a NaN heuristic start from a slice without
+      // a usable quote, lower > upper) takes the general path, which reports it as it always has.
+      if (lean && leanBoxOk(box)) {
         const ws = leanWs!;
         if (!leanTarget) {
           for (let r = 0; r < m; r++) ws.target[r] = Q.vols[indices[r]];
@@ -912,6 +917,12 @@ function sviLeeBox(bounds: FitSviArgs['bounds'], x0: Float64Array, kLo: number, 
 }
 
 type ParameterBoxLike = { initial: Float64Array; lower: Float64Array; upper: Float64Array };
+
+/** A box the lean path may run on: what lmSettings accepts without an InputError (start not NaN, lower <= upper). */
+function leanBoxOk(box: ParameterBoxLike): boolean {
+  for (let j = 0; j < box.initial.length; j++) if (Number.isNaN(box.initial[j]) || !(box.lower[j] <= box.upper[j])) return false;
+  return true;
+}
 
 /**
  * A slice's bound hits in natural parameters: coordinate t of b maps to b at bLo (lower) or at
