@@ -451,22 +451,43 @@ function sviWarmWorkspace(ctx: EngineContext, m: number): SviWarmWorkspace {
 
 /**
  * {@link sviEvaluator} without per-call arrays or closures: the same kernel call on the same
- * inputs (so the same numbers), for the lean warm path.
+ * inputs (so the same numbers), for the lean path. The slice's log-moneyness stays in the heap
+ * between calls: an LM run evaluates 10 to 40 times, and re-placing the columns each time
+ * (reset, reserve, four allocations, each reading the heap's size, which on WASM is a call into
+ * the engine's `memory.buffer` getter, plus the copy of k) cost more than the 25-quote kernel.
+ * The column is re-placed whenever it no longer holds k (another call used the arena in between:
+ * every arena user resets it and owns it only during its own synchronous call).
  */
 function sviLeanEvaluator(ctx: EngineContext, k: Float64Array, expiry: number): VolEvaluator {
   const K = calibrationKernels(ctx);
   const m = k.length;
   const kBytes = columnBytes(m, 8), jBytes = columnBytes(5 * m, 8);
-  return (p, out, jac) => {
+  let pk = -1, pp = 0, po = 0, pj = 0;
+  const place = () => {
     const { arena } = ctx;
     arena.reset();
-    arena.reserve(2 * kBytes + 48 + (jac ? jBytes : 0) + 64);
-    const pk = arena.alloc(m * 8), pp = arena.alloc(40), po = arena.alloc(m * 8), pj = jac ? arena.alloc(m * 40) : 0;
+    arena.reserve(2 * kBytes + 48 + jBytes + 64);
+    pk = arena.alloc(m * 8);
+    pp = arena.alloc(40);
+    po = arena.alloc(m * 8);
+    pj = arena.alloc(m * 40);
+    arena.views.f64.set(k, pk >>> 3);
+  };
+  return (p, out, jac) => {
+    const { arena } = ctx;
     let f64 = arena.views.f64;
-    f64.set(k, pk >>> 3);
+    let placed = pk >= 0;
+    if (placed) {
+      const bk = pk >>> 3;
+      for (let i = 0; i < m && placed; i++) placed = f64[bk + i] === k[i];
+    }
+    if (!placed) {
+      place();
+      f64 = arena.views.f64;
+    }
     const bp = pp >>> 3;
     for (let j = 0; j < 5; j++) f64[bp + j] = p[j];
-    const rc = K.sviSliceEvaluate(m, pk, expiry, pp, 0, po, pj);
+    const rc = K.sviSliceEvaluate(m, pk, expiry, pp, 0, po, jac ? pj : 0);
     if (rc !== 0) throw new KernelError('sviSliceEvaluate', rc);
     f64 = arena.views.f64;
     const bo = po >>> 3;
