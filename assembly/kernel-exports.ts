@@ -25,6 +25,7 @@ export { garchLikelihood } from "./risk/garch-likelihood";
 export { liquidationPrice } from "./margin/liquidation-price";
 export { volSurfaceEvaluate } from "./surface/vol-surface";
 export { hedgeShard } from "./hedging/hedge-paths";
+export { sviButterflyGrid } from "./calibration/svi-butterfly";
 
 // Outside the kernel contract:
 // Elementary functions over a column (tests compare it with the JS twin bit for bit).

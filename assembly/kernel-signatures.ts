@@ -25,6 +25,7 @@ import { garchLikelihood } from "./risk/garch-likelihood";
 import { liquidationPrice } from "./margin/liquidation-price";
 import { volSurfaceEvaluate } from "./surface/vol-surface";
 import { hedgeShard } from "./hedging/hedge-paths";
+import { sviButterflyGrid } from "./calibration/svi-butterfly";
 
 // @ts-ignore: decorator
 @inline function use<T>(f: T): void {}
@@ -162,4 +163,8 @@ export function checkKernelSignatures(): void {
     pOptions: usize, nRuns: i32, pEvery: usize, pScratch: usize, pPnl: usize, pCost: usize, pTrades: usize,
   ) => i32 = hedgeShard;
   use(hedgeShardSignature);
+  const sviButterflyGridSignature: (
+    pParams: usize, kMin: f64, kMax: f64, points: i32, pOut: usize,
+  ) => i32 = sviButterflyGrid;
+  use(sviButterflyGridSignature);
 }

@@ -312,6 +312,16 @@ export function batchCases(d: Derived): Record<string, KernelCase[]> {
       { label: 'malformed: strategy code 7', scalars: hedgeScalars, inputs: { pParams: hedgeParams({ H_STRATEGY: 7 }), pOptions: hedgeOptions, pEvery: [1] } },
       { label: 'malformed: interval 0', scalars: hedgeScalars, inputs: { pParams: hedgeParams({}), pOptions: hedgeOptions, pEvery: [0] } },
     ],
+    // [simd] SVI butterfly scan: an arbitrage-free slice (odd count: lane pairs and a scalar tail),
+    // one with g < 0 and w <= 0 regions (minimum -Infinity, first index), NaN parameters, the
+    // smallest grid, and a malformed one.
+    sviButterflyGrid: [
+      { label: 'arbitrage-free slice, 301 points', scalars: { kMin: -1.5, kMax: 1.5, points: 301 }, inputs: { pParams: [0.02, 0.15, -0.4, 0.05, 0.2] } },
+      { label: 'negative w and g, 200 points', scalars: { kMin: -2, kMax: 2, points: 200 }, inputs: { pParams: [-0.1, 1.5, 0.3, 0, 0.05] } },
+      { label: 'NaN parameter', scalars: { kMin: -1, kMax: 1, points: 11 }, inputs: { pParams: [Number.NaN, 0.1, 0, 0, 0.1] } },
+      { label: 'two points', scalars: { kMin: -1, kMax: 1, points: 2 }, inputs: { pParams: [0.02, 0.15, -0.4, 0.05, 0.2] } },
+      { label: 'malformed: one point', scalars: { kMin: -1, kMax: 1, points: 1 }, inputs: { pParams: [0.02, 0.15, -0.4, 0.05, 0.2] } },
+    ],
   };
 }
 

@@ -169,9 +169,9 @@ export function sviButterflyCheck(p: SviParams, grid: ArbitrageGrid = {}): SviBu
 
 /** {@link sviButterflyCheck} on a checked grid. */
 function butterflyOnGrid(p: SviParams, kMin: number, kMax: number, points: number): SviButterflyCheck {
-  let minG = Infinity, kAt = NaN, negative = 0;
-  // durrlemanG written out with the parameters in locals (the same expressions, so the same bits):
-  // a warm refit runs this on every one of its 301 points.
+  let minG = Infinity, at = -1, negative = 0;
+  // durrlemanG written out with the parameters in locals (the same expressions, so the same bits),
+  // as the sviButterflyGrid kernel does: fitSvi runs the kernel, this loop is the public check's.
   const { a, b, rho, m, sigma } = p;
   const bss = b * sigma * sigma, ss = sigma * sigma, span = kMax - kMin, last = points - 1;
   for (let i = 0; i < points; i++) {
@@ -189,9 +189,39 @@ function butterflyOnGrid(p: SviParams, kMin: number, kMax: number, points: numbe
     if (g < 0) negative++;
     if (g < minG) {
       minG = g;
-      kAt = k;
+      at = i;
     }
   }
+  return butterflyResult(p, kMin, kMax, points, minG, at, negative);
+}
+
+/**
+ * {@link butterflyOnGrid} with the grid scanned by the engine's `sviButterflyGrid` kernel (two
+ * grid points per f64x2 on WASM; the same bits as the loop): a fit checks 301 points per slice,
+ * which in JavaScript cost about a tenth of a 25-quote fit.
+ */
+function butterflyOnGridKernel(ctx: EngineContext, p: SviParams, kMin: number, kMax: number, points: number): SviButterflyCheck {
+  const { arena } = ctx;
+  arena.reset();
+  arena.reserve(40 + 24 + 32);
+  const pp = arena.alloc(40), po = arena.alloc(24);
+  let f64 = arena.views.f64;
+  const bp = pp >>> 3;
+  f64[bp] = p.a;
+  f64[bp + 1] = p.b;
+  f64[bp + 2] = p.rho;
+  f64[bp + 3] = p.m;
+  f64[bp + 4] = p.sigma;
+  const rc = calibrationKernels(ctx).sviButterflyGrid(pp, kMin, kMax, points, po);
+  if (rc !== 0) throw new KernelError('sviButterflyGrid', rc);
+  f64 = arena.views.f64;
+  const bo = po >>> 3;
+  return butterflyResult(p, kMin, kMax, points, f64[bo], f64[bo + 1], f64[bo + 2]);
+}
+
+/** The check from a grid scan: min g, its first index (-1 for none) and the count of g < 0. */
+function butterflyResult(p: SviParams, kMin: number, kMax: number, points: number, minG: number, at: number, negative: number): SviButterflyCheck {
+  const kAt = at >= 0 ? kMin + ((kMax - kMin) * at) / (points - 1) : NaN;
   const wingSlope = p.b * (1 + Math.abs(p.rho));
   const durrlemanFree = negative === 0;
   const leeWingFree = wingSlope <= LEE_WING_BOUND * (1 + LEE_TOLERANCE);
@@ -826,7 +856,7 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
     const stats = fitStatistics(ctx, Q, indices, model, residuals);
     const params = sviFromArray(xf);
     const grid = userGrid ?? { kMin: kLo - 0.5, kMax: kHi + 0.5, points: 301 };
-    const butterfly = butterflyOnGrid(params, grid.kMin, grid.kMax, grid.points);
+    const butterfly = butterflyOnGridKernel(ctx, params, grid.kMin, grid.kMax, grid.points);
     const hits = sviBoundHits(fit.boundHits, map, xf);
     const quality = fitQuality({
       reason: fit.reason, rmse: stats.rmse, insideBidAsk: stats.insideBidAsk, quotes: usable, freeParams, boundHits: hits,

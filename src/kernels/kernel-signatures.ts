@@ -325,6 +325,16 @@ export interface CalibrationKernels {
     n: number, pLogMoneyness: number, pExpiry: number, pSlice: number, nSlices: number, phiKind: number,
     pParams: number, pTarget: number, pOut: number, pJacobian: number,
   ): number;
+
+  /**
+   * [simd] Durrleman's g of one raw SVI slice (params [a, b, rho, m, sigma] at pParams) on the grid k_i = kMin +
+   * ((kMax - kMin) i) / (points - 1), g = -Infinity where w <= 0 or g is NaN: out[0] = min g (Infinity if none
+   * below), out[1] = its first index (-1 for none), out[2] = points with g < 0. Returns 0, or 1 for a malformed call
+   * (points < 2).
+   * @param pParams f64 [5], read
+   * @param pOut f64 [3], written
+   */
+  sviButterflyGrid(pParams: number, kMin: number, kMax: number, points: number, pOut: number): number;
 }
 
 /** The risk kernels. */
@@ -461,5 +471,5 @@ export const KERNEL_NAMES = [
   'philoxUniformPaths', 'philoxNormalBatch', 'philoxNormalPaths', 'sobolInitDirections', 'sobolPoints',
   'brownianBridgeInit', 'brownianBridgeBatch', 'mcShard', 'mcMultiAssetShard', 'sviSliceEvaluate', 'sabrSliceEvaluate',
   'ssviEvaluate', 'portfolioRevalue', 'tailSelect', 'garchLikelihood', 'liquidationPrice', 'volSurfaceEvaluate',
-  'hedgeShard',
+  'hedgeShard', 'sviButterflyGrid',
 ] as const satisfies readonly (keyof Kernels)[];

@@ -9,6 +9,7 @@ import type { CalibrationKernels } from '../kernel-signatures.js';
 import { sviSliceEvaluate } from './svi-jacobian.js';
 import { sabrSliceEvaluate } from './sabr-jacobian.js';
 import { ssviEvaluate } from './ssvi-jacobian.js';
+import { sviButterflyGrid } from './svi-butterfly.js';
 
 export type { CalibrationKernels };
 
@@ -20,5 +21,6 @@ export function createJsCalibrationKernels(arena: MemoryArena): CalibrationKerne
       sabrSliceEvaluate(arena.views, n, pStrike, forward, expiry, beta, pParams, pTarget, pOut, pJac),
     ssviEvaluate: (n, pK, pT, pSlice, nSlices, phiKind, pParams, pTarget, pOut, pJac) =>
       ssviEvaluate(arena.views, n, pK, pT, pSlice, nSlices, phiKind, pParams, pTarget, pOut, pJac),
+    sviButterflyGrid: (pParams, kMin, kMax, points, pOut) => sviButterflyGrid(arena.views, pParams, kMin, kMax, points, pOut),
   };
 }
