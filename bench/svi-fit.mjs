@@ -58,7 +58,12 @@ const CASES = [
 ];
 
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
-const flat = (params) => (Array.isArray(params) ? params : [params]).flatMap((p) => Object.values(p).flatMap((v) => (typeof v === 'number' ? [v] : ArrayBuffer.isView(v) || Array.isArray(v) ? [...v] : [])));
+/** Every number of a fit's params (SviParams[], SabrParams[], SSVI's { thetas, ... }), in order. */
+const flat = (/** @type {unknown} */ v) => /** @type {number[]} */ (
+  typeof v === 'number' ? [v]
+    : v instanceof Float64Array ? Array.from(v)
+    : Array.isArray(v) ? v.flatMap(flat)
+    : v !== null && typeof v === 'object' ? Object.values(v).flatMap(flat) : []);
 
 const engines = { wasm: await riskwasm.createEngine({ backend: 'wasm' }), js: await riskwasm.createEngine({ backend: 'js' }) };
 for (const b of ['wasm', 'js']) previous[b] = engines[b].fitSvi({ forwards: F, quotes: { ...S25, vols: wiggled } });
