@@ -56,10 +56,23 @@ const CASES: [string, FitSviArgs][] = [
   }],
 ];
 
+const s3 = strikesOver(3, -0.2, 0.2), s200 = strikesOver(200, -0.8, 0.8);
+/** Degenerate calls, on the lean path too (not pinned across backends: see the describe below). */
+const DEGENERATE: [string, FitSviArgs][] = [
+  ['every parameter fixed', { forwards: F, quotes: { strikes, expiries: T, vols }, fixed: ['a', 'b', 'rho', 'm', 'sigma'] }],
+  ['maxIterations 0', { forwards: F, quotes: { strikes, expiries: T, vols }, maxIterations: 0 }],
+  ['every weight 0', { forwards: F, quotes: { strikes, expiries: T, vols, weights: strikes.map(() => 0) } }],
+  ['one quote', { forwards: F, quotes: { strikes: [100], expiries: T, vols: [0.2] } }],
+  ['three quotes', { forwards: F, quotes: { strikes: s3, expiries: T, vols: smile(TRUE, T, s3) } }],
+  ['200 quotes', { forwards: F, quotes: { strikes: s200, expiries: T, vols: smile(TRUE, T, s200, 0.002) } }],
+  ['prices given (vols implied first), inconsistent', { forwards: F, quotes: { strikes, expiries: T, prices: strikes.map((K) => Math.max(F - K, 0) + 2) } }],
+  ['negative total variance at the start', { forwards: F, quotes: { strikes, expiries: T, vols }, initial: { a: -0.5, b: 0.1, rho: 0, m: 0, sigma: 0.1 } }],
+];
+
 describe.each(BACKENDS)('fitSvi cold fit, lean path (%s)', (backend) => {
   it('equals the general calibration loop bit for bit on every case (every field but elapsedMs)', async () => {
     const engine = await engineFor(backend);
-    for (const [name, args] of CASES) {
+    for (const [name, args] of [...CASES, ...DEGENERATE]) {
       const general = engine.fitSvi({ ...args, onEvaluate: () => undefined });
       const lean = engine.fitSvi(args);
       expect(timeless(lean), name).toEqual(timeless(general));
