@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Engine, FitSviArgs, FitSviResult } from '../src/index.js';
+import type { CalibrateSabrArgs, CalibrateSabrResult, Engine, FitSviArgs, FitSviResult } from '../src/index.js';
 import { BACKENDS, engineFor, expectInputError } from './backends.js';
 
 // The lean path of a cold fitSvi (issue 13, facade cost): a fit from one start (no extraStarts, no
@@ -121,6 +121,45 @@ describe.each(BACKENDS)('fitSvi cold fit, lean path (%s)', (backend) => {
     expect(r1.params).toEqual(kept.params);
     expect(r1.residuals).toEqual(kept.residuals);
     expect(r1.slices[0].residuals).toEqual(kept.slice);
+  });
+});
+
+describe.each(BACKENDS)('calibrateSabr, lean path (%s)', (backend) => {
+  // calibrateSabr takes the same lean path for one start with the vol objective, the linear loss
+  // and the analytic Jacobian; its reference is again the general loop, reached with a no-op hook.
+  const sabrCases: [string, CalibrateSabrArgs][] = [
+    ['default start', { forwards: F, quotes: { strikes, expiries: T, vols } }],
+    ['beta 0.5, start given', { forwards: F, quotes: { strikes, expiries: T, vols }, beta: 0.5, initial: { alpha: 2, rho: -0.2, nu: 0.8 } }],
+    ['rho fixed', { forwards: F, quotes: { strikes, expiries: T, vols }, fixed: ['rho'] }],
+    ['nu bounded (ends at the bound)', { forwards: F, quotes: { strikes, expiries: T, vols }, bounds: { upper: { nu: 0.3 } } }],
+    ['weights, one 0; a NaN quote', { forwards: F, quotes: { strikes, expiries: T, vols: nanVols, weights } }],
+    ['maxIterations 1, tolerance 1e-6', { forwards: F, quotes: { strikes, expiries: T, vols }, maxIterations: 1, tolerance: 1e-6 }],
+    ['two slices of different sizes', { forwards: F, quotes: { strikes: [...strikes, ...s11], expiries: [...strikes.map(() => T), ...s11.map(() => 1)], vols: [...vols, ...smile(TRUE, 1, s11, 0.001)] } }],
+  ];
+  const timelessSabr = (r: CalibrateSabrResult) => ({ ...r, elapsedMs: 0, slices: r.slices.map((x) => ({ ...x, elapsedMs: 0 })) });
+
+  it('equals the general calibration loop bit for bit on every case (every field but elapsedMs)', async () => {
+    const engine = await engineFor(backend);
+    for (const [name, args] of sabrCases) {
+      const general = engine.calibrateSabr({ ...args, onEvaluate: () => undefined });
+      const lean = engine.calibrateSabr(args);
+      expect(timelessSabr(lean), name).toEqual(timelessSabr(general));
+      lean.params.forEach((p, s) => {
+        for (const k of ['alpha', 'rho', 'nu'] as const) expect(Object.is(p[k], general.params[s][k]), `${name}: slice ${s} ${k}`).toBe(true);
+      });
+    }
+    expect(engine.calibrateSabr(sabrCases[3][1]).atBounds).toContain('nu');
+    expect(engine.calibrateSabr(sabrCases[5][1]).reason).toBe('maxIterations');
+  });
+
+  it('keeps the general path\'s InputErrors (malformed bounds, lower > upper, bad maxIterations)', async () => {
+    const engine = await engineFor(backend);
+    const args: CalibrateSabrArgs = { forwards: F, quotes: { strikes, expiries: T, vols } };
+    for (const hook of [{}, { onEvaluate: () => undefined }]) {
+      expectInputError(() => engine.calibrateSabr({ ...args, ...hook, bounds: { lower: { nu: 'x' as never } } }), 'bounds.lower.nu');
+      expectInputError(() => engine.calibrateSabr({ ...args, ...hook, bounds: { lower: { nu: 2 }, upper: { nu: 1 } } }), 'lower[2]');
+      expectInputError(() => engine.calibrateSabr({ ...args, ...hook, maxIterations: -1 }), 'maxIterations');
+    }
   });
 });
 

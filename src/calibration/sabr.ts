@@ -3,11 +3,13 @@ import { InputError } from '../errors.js';
 import { callKernel, calibrationKernels } from './kernel-call.js';
 import { checkKeys } from '../option-keys.js';
 import { requireNumber, requireNumberArray } from '../arguments.js';
-import { countOption, fitStatistics, MARKET_KEYS, optionalFunction, prepareQuotes, type VolEvaluator } from './quotes.js';
+import { countOption, fitStatistics, MARKET_KEYS, optionalFunction, prepareQuotes, type PreparedQuotes, type VolEvaluator } from './quotes.js';
 import { now } from '../clock.js';
-import { calibrate, checkedGlobalStage, fixedMaskOf, MAX_EXTRA_STARTS, type GlobalStage } from './calibrate.js';
+import { boundsArrays, calibrate, checkedGlobalStage, fixedMaskOf, MAX_EXTRA_STARTS, type GlobalStage } from './calibrate.js';
+import { lmLeanSettings, lmRunIn, lmWorkspace, type LmWorkspace } from '../math/optimise/levenberg-marquardt.js';
+import type { EndReason, LeastSquaresProblem } from '../math/optimise/least-squares.js';
 import { assembleSliceResult, robustOptions, sliceFitOptions, unionAtBounds, usableQuotes } from './svi.js';
-import { checkedQuality, combinedQuality, fitQuality, type BoundHit, type FitQuality, type QualityThresholds } from './fit-quality.js';
+import { boundHits, checkedQuality, combinedQuality, fitQuality, type BoundHit, type FitQuality, type QualityThresholds } from './fit-quality.js';
 import type { LossFunction } from './types.js';
 import { volModel } from './vol-model.js';
 import type { FitResultBase, MarketArgs } from './types.js';
@@ -93,6 +95,61 @@ export function sabrEvaluator(ctx: EngineContext, strikes: Float64Array, forward
   };
 }
 
+/** LM buffers of lean SABR slice fits, per engine and slice size (the least recent size dropped beyond 32). */
+const sabrWorkspaces = new WeakMap<EngineContext, Map<number, { lm: LmWorkspace; target: Float64Array; modelVols: Float64Array }>>();
+
+function sabrWorkspace(ctx: EngineContext, m: number): { lm: LmWorkspace; target: Float64Array; modelVols: Float64Array } {
+  let bySize = sabrWorkspaces.get(ctx);
+  if (bySize === undefined) sabrWorkspaces.set(ctx, (bySize = new Map()));
+  let ws = bySize.get(m);
+  if (ws === undefined) {
+    if (bySize.size >= 32) bySize.delete(bySize.keys().next().value as number);
+    ws = { lm: lmWorkspace(m, 3), target: new Float64Array(m), modelVols: new Float64Array(m) };
+  } else bySize.delete(m);
+  bySize.set(m, ws);
+  return ws;
+}
+
+/**
+ * The box calibrate would use (the slice's, overridden by `bounds`), or undefined where LM's option
+ * checks would refuse it (a NaN start, lower > upper): the general path then reports that as it always has.
+ * @throws InputError as calibrate does for malformed `bounds`.
+ */
+function sabrLeanBox(bounds: unknown, box: { initial: Float64Array; lower: Float64Array; upper: Float64Array }):
+  { initial: Float64Array; lower: Float64Array; upper: Float64Array } | undefined {
+  const { lower, upper } = boundsArrays(bounds, SABR_PARAM_NAMES, box);
+  for (let j = 0; j < 3; j++) if (Number.isNaN(box.initial[j]) || !(lower[j] <= upper[j])) return undefined;
+  return { initial: box.initial, lower, upper };
+}
+
+/**
+ * One lean LM run of a SABR slice: what calibrate does with one start, the vol objective, the
+ * linear loss and the analytic Jacobian (volProblem's residuals written out, sqrt weights, the same
+ * LM iterations). Its params are copied out of the reused workspace.
+ * @throws InputError naming `maxIterations` or `tolerance`.
+ */
+function sabrLeanFit(
+  ctx: EngineContext, Q: PreparedQuotes, indices: Int32Array, evaluator: VolEvaluator, box: { initial: Float64Array; lower: Float64Array; upper: Float64Array },
+  weights: Float64Array, fixed: boolean[] | undefined, maxIterations: number | undefined, tolerance: number | undefined, boundTolerance: number | undefined,
+): { params: Float64Array; reason: EndReason; iterations: number; atBounds: string[]; boundHits: BoundHit[] } {
+  const m = indices.length;
+  const ws = sabrWorkspace(ctx, m);
+  const { target, modelVols } = ws;
+  for (let r = 0; r < m; r++) target[r] = Q.vols[indices[r]];
+  const problem: LeastSquaresProblem = {
+    nParams: 3, nResiduals: m,
+    evaluate(p, res, jac) {
+      evaluator(p, modelVols, jac);
+      for (let r = 0; r < m; r++) res[r] = Number.isFinite(target[r]) ? modelVols[r] - target[r] : 0;
+    },
+  };
+  const s = lmLeanSettings(ws.lm, box.initial, box.lower, box.upper, fixed, weights, maxIterations, tolerance);
+  const fit = lmRunIn(problem, s, ws.lm);
+  const params = Float64Array.from(fit.params);
+  const hits = boundHits(params, box.lower, box.upper, fixed, SABR_PARAM_NAMES, boundTolerance);
+  return { params, reason: fit.reason, iterations: fit.iterations, atBounds: hits.map((h) => h.name), boundHits: hits };
+}
+
 /**
  * A starting point from the smile: a weighted parabola sigma ~ c0 + c1 k + c2 k^2 near the money
  * and Hagan's small-k expansion (beta = 1: c1 = rho nu / 2, c2 = (2 - 3 rho^2) nu^2 / (12 alpha)),
@@ -168,19 +225,30 @@ export function calibrateSabr(ctx: EngineContext, args: CalibrateSabrArgs): Cali
   const global = checkedGlobalStage(args.global);
   const extraStarts = countOption(args.extraStarts, 0, MAX_EXTRA_STARTS, 'extraStarts');
   const onEvaluate = optionalFunction(args.onEvaluate, 'onEvaluate');
+  // The lean path (as fitSvi's): one start, the vol objective, the linear loss and the analytic
+  // Jacobian run LM on buffers reused per engine and slice size, the arithmetic of the general
+  // calibration loop (the same numbers, test/calibration-svi-lean.test.ts), without its per-fit
+  // set-up, which cost a 25-quote slice more than its kernel calls.
+  const lean = extraStarts === 0 && global === undefined && Q.objective === 'vol' && robust.loss === 'linear' && onEvaluate === undefined &&
+    (args.jacobian === undefined || args.jacobian === 'analytic');
   const residuals = new Float64Array(Q.n).fill(NaN);
   const allModel = new Float64Array(Q.n).fill(NaN);
   const slices: SabrSliceFit[] = [];
   Q.slices.forEach(({ expiry, indices }, s) => {
     const ts = now();
     const forward = Q.forwards[indices[0]];
-    for (const i of indices) {
+    const m = indices.length;
+    // Plain loops (typed-array iteration and Float64Array.from with a map function cost a small
+    // slice more than its LM iterations); the same values.
+    const strikes = new Float64Array(m), weights = new Float64Array(m), k = new Float64Array(m), v = new Float64Array(m);
+    for (let r = 0; r < m; r++) {
+      const i = indices[r];
       if (Math.abs(Q.forwards[i] - forward) > 1e-12 * forward) throw new InputError(`forwards[${i}]`, Q.forwards[i], `the slice's forward ${forward} (one forward per expiry)`);
+      strikes[r] = Q.strikes[i];
+      weights[r] = Q.weights[i];
+      k[r] = Q.logMoneyness[i];
+      v[r] = Q.weights[i] > 0 ? Q.vols[i] : NaN;
     }
-    const strikes = Float64Array.from(indices, (i) => Q.strikes[i]);
-    const weights = Float64Array.from(indices, (i) => Q.weights[i]);
-    const k = Float64Array.from(indices, (i) => Q.logMoneyness[i]);
-    const v = Float64Array.from(indices, (i) => (Q.weights[i] > 0 ? Q.vols[i] : NaN));
     let x0: Float64Array;
     if (args.initial === undefined) x0 = sabrInitialGuess(k, v, forward, beta);
     else if (Array.isArray(args.initial)) {
@@ -188,7 +256,7 @@ export function calibrateSabr(ctx: EngineContext, args: CalibrateSabrArgs): Cali
       x0 = checkedSabr(args.initial[s], `initial[${s}]`);
     } else x0 = checkedSabr(args.initial as SabrParams, 'initial');
     let vMax = 0;
-    v.forEach((x) => Number.isFinite(x) && (vMax = Math.max(vMax, x)));
+    for (let r = 0; r < m; r++) if (Number.isFinite(v[r])) vMax = Math.max(vMax, v[r]);
     const scale = Math.pow(forward, 1 - beta);
     const box = {
       initial: x0,
@@ -196,18 +264,23 @@ export function calibrateSabr(ctx: EngineContext, args: CalibrateSabrArgs): Cali
       upper: Float64Array.of(Math.max(5, 4 * vMax) * scale, 0.999, 25),
     };
     const evaluator = sabrEvaluator(ctx, strikes, forward, expiry, beta);
-    const fit = calibrate(ctx, volModel(SABR_PARAM_NAMES, evaluator, () => box), { Q, indices }, {
-      ...sliceFitOptions(args, extraStarts, global), weights,
-      ...(robust.loss === 'linear' ? {} : robust), quality: { boundTolerance: thresholds.boundTolerance },
-      onEvaluate: onEvaluate ? (p, c) => onEvaluate(s, p, c) : undefined,
-    });
-    const model = new Float64Array(indices.length);
+    const leanBox = lean ? sabrLeanBox(args.bounds, box) : undefined;
+    const fit = leanBox
+      ? sabrLeanFit(ctx, Q, indices, evaluator, leanBox, weights, fixedMask, args.maxIterations, args.tolerance, thresholds.boundTolerance)
+      : calibrate(ctx, volModel(SABR_PARAM_NAMES, evaluator, () => box), { Q, indices }, {
+        ...sliceFitOptions(args, extraStarts, global), weights,
+        ...(robust.loss === 'linear' ? {} : robust), quality: { boundTolerance: thresholds.boundTolerance },
+        onEvaluate: onEvaluate ? (p, c) => onEvaluate(s, p, c) : undefined,
+      });
+    const model = new Float64Array(m);
     evaluator(fit.params, model, null);
-    indices.forEach((i, r) => (allModel[i] = model[r]));
+    for (let r = 0; r < m; r++) allModel[indices[r]] = model[r];
     const stats = fitStatistics(ctx, Q, indices, model, residuals);
+    const sliceResiduals = new Float64Array(m);
+    for (let r = 0; r < m; r++) sliceResiduals[r] = residuals[indices[r]];
     slices.push({
       expiry, forward, params: { alpha: fit.params[0], rho: fit.params[1], nu: fit.params[2] }, quotes: indices.length,
-      reason: fit.reason, iterations: fit.iterations, ...stats, residuals: Float64Array.from(indices, (i) => residuals[i]), elapsedMs: now() - ts,
+      reason: fit.reason, iterations: fit.iterations, ...stats, residuals: sliceResiduals, elapsedMs: now() - ts,
       atBounds: fit.atBounds, boundHits: fit.boundHits,
       quality: fitQuality({ reason: fit.reason, rmse: stats.rmse, insideBidAsk: stats.insideBidAsk, quotes: usableQuotes(Q, indices), freeParams, boundHits: fit.boundHits }, thresholds),
     });
