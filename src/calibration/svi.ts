@@ -443,7 +443,7 @@ export function sviEvaluator(ctx: EngineContext, k: Float64Array, expiry: number
 }
 
 /**
- * The buffers of a lean warm refit of an m-quote slice on one engine: the LM workspace and the
+ * The buffers of a lean fit (a warm refit, or a cold fit from one start) of an m-quote slice on one engine: the LM workspace and the
  * slice's columns, allocated once per (engine, m) and reused by every refit.
  */
 interface SviWarmWorkspace {
@@ -530,7 +530,7 @@ function sviLeanEvaluator(ctx: EngineContext, k: Float64Array, expiry: number): 
 }
 
 /**
- * One LM run of the lean warm path: what `calibrate` does for a slice with one start, the vol
+ * One LM run of the lean path: what `calibrate` does for a slice with one start, the vol
  * objective, the linear loss and the analytic Jacobian (box copied, start projected into it,
  * sqrt weights, the same LM iterations), on the engine's reused workspace. The result's params
  * are the workspace's: read them before the next run.
