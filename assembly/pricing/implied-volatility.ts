@@ -576,6 +576,192 @@ function refineX2(kind: i32, beta: v128, x: v128, bMax: v128, s0: v128, sLeft0: 
   return s;
 }
 
+// Lane-wise converged flags of the second pair of the last refineX4 (as convergedX2 for the first).
+let convergedX2B: i32 = 0;
+// s of the second pair of the last refineX4.
+let refinedB: v128 = f64x2.splat(0.0);
+
+// refineX2 for two pairs A and B of one objective at once, statement by statement interleaved: one
+// pair's iteration is a long chain of dependent operations (density, b, logarithm, divisions), so
+// two independent chains side by side keep the core's units busy. Each lane's operations, and
+// where it stops, are exactly refineX2's (so the scalar refine's bits); the pairs run in lockstep
+// until both have stopped (a stopped pair's lanes are frozen like a stopped lane in refineX2).
+// Returns pair A's s (flags in convergedX2), pair B's in refinedB and convergedX2B.
+// @ts-ignore: decorator
+@inline
+function refineX4(
+  kind: i32, betaA: v128, xA: v128, bMaxA: v128, s0A: v128, sLeft0A: v128, sRight0A: v128,
+  betaB: v128, xB: v128, bMaxB: v128, s0B: v128, sLeft0B: v128, sRight0B: v128,
+): v128 {
+  const zero = f64x2.splat(0.0);
+  const half = kx(0);
+  const one = kx(5);
+  const inf = kx(10);
+  let sA = s0A;
+  let sB = s0B;
+  let sLeftA = sLeft0A;
+  let sLeftB = sLeft0B;
+  let sRightA = sRight0A;
+  let sRightB = sRight0B;
+  const finiteRightA = f64x2.lt(sRightA, inf);
+  const finiteRightB = f64x2.lt(sRightB, inf);
+  const inside0A = v128.and(f64x2.ge(sA, sLeftA), f64x2.le(sA, sRightA));
+  const inside0B = v128.and(f64x2.ge(sB, sLeftB), f64x2.le(sB, sRightB));
+  sA = v128.bitselect(sA, v128.bitselect(f64x2.mul(half, f64x2.add(sLeftA, sRightA)), f64x2.mul(kx(6), sLeftA), finiteRightA), inside0A);
+  sB = v128.bitselect(sB, v128.bitselect(f64x2.mul(half, f64x2.add(sLeftB, sRightB)), f64x2.mul(kx(6), sLeftB), finiteRightB), inside0B);
+  const lnBetaA = kind == LOWEST ? logX2(betaA) : zero;
+  const lnBetaB = kind == LOWEST ? logX2(betaB) : zero;
+  const gapA = f64x2.sub(bMaxA, betaA);
+  const gapB = f64x2.sub(bMaxB, betaB);
+  let dsA = inf;
+  let dsB = inf;
+  let finalStepA = zero;
+  let finalStepB = zero;
+  let activeA = f64x2.eq(zero, zero);
+  let activeB = activeA;
+  for (let iteration = 0; iteration < MAX_EVALUATIONS; iteration++) {
+    const hA = f64x2.div(xA, sA);
+    const hB = f64x2.div(xB, sB);
+    const pdfAA = normalPdfX2(f64x2.add(hA, f64x2.mul(half, sA)));
+    const pdfAB = normalPdfX2(f64x2.add(hB, f64x2.mul(half, sB)));
+    const vegaA = f64x2.mul(bMaxA, pdfAA);
+    const vegaB = f64x2.mul(bMaxB, pdfAB);
+    const qA = f64x2.sub(f64x2.div(f64x2.mul(hA, hA), sA), f64x2.mul(kx(3), sA));
+    const qB = f64x2.sub(f64x2.div(f64x2.mul(hB, hB), sB), f64x2.mul(kx(3), sB));
+    const hsA = f64x2.div(hA, sA);
+    const hsB = f64x2.div(hB, sB);
+    const rA = f64x2.sub(f64x2.sub(f64x2.mul(qA, qA), f64x2.mul(f64x2.mul(kx(4), hsA), hsA)), kx(3));
+    const rB = f64x2.sub(f64x2.sub(f64x2.mul(qB, qB), f64x2.mul(f64x2.mul(kx(4), hsB), hsB)), kx(3));
+    let bA = one;
+    let bB = one;
+    let cA = one;
+    let cB = one;
+    let aboveA: v128;
+    let aboveB: v128;
+    let belowA: v128;
+    let belowB: v128;
+    if (kind == UPPER) {
+      cA = f64x2.mul(bMaxA, normalisedComplementUnscaledGivenPdfHX2(xA, sA, hA, pdfAA));
+      cB = f64x2.mul(bMaxB, normalisedComplementUnscaledGivenPdfHX2(xB, sB, hB, pdfAB));
+      aboveA = f64x2.lt(cA, gapA);
+      aboveB = f64x2.lt(cB, gapB);
+      belowA = f64x2.gt(cA, gapA);
+      belowB = f64x2.gt(cB, gapB);
+    } else {
+      bA = f64x2.mul(bMaxA, normalisedOtmCallUnscaledGivenPdfHX2(xA, sA, hA, pdfAA));
+      bB = f64x2.mul(bMaxB, normalisedOtmCallUnscaledGivenPdfHX2(xB, sB, hB, pdfAB));
+      aboveA = f64x2.gt(bA, betaA);
+      aboveB = f64x2.gt(bB, betaB);
+      belowA = f64x2.lt(bA, betaA);
+      belowB = f64x2.lt(bB, betaB);
+    }
+    sRightA = v128.bitselect(sA, sRightA, v128.and(aboveA, activeA));
+    sRightB = v128.bitselect(sB, sRightB, v128.and(aboveB, activeB));
+    sLeftA = v128.bitselect(sA, sLeftA, v128.and(belowA, activeA));
+    sLeftB = v128.bitselect(sB, sLeftB, v128.and(belowB, activeB));
+    const hitA = v128.andnot(activeA, v128.or(aboveA, belowA));
+    const hitB = v128.andnot(activeB, v128.or(aboveB, belowB));
+    dsA = v128.bitselect(zero, dsA, hitA);
+    dsB = v128.bitselect(zero, dsB, hitB);
+    activeA = v128.and(activeA, v128.or(aboveA, belowA));
+    activeB = v128.and(activeB, v128.or(aboveB, belowB));
+    if (!v128.any_true(v128.or(activeA, activeB))) break;
+    let nuA: v128;
+    let nuB: v128;
+    let h2A: v128;
+    let h2B: v128;
+    let h3A: v128;
+    let h3B: v128;
+    if (kind == LOWEST) {
+      const lnBA = logX2(v128.bitselect(bA, one, activeA));
+      const lnBB = logX2(v128.bitselect(bB, one, activeB));
+      const pA = f64x2.div(vegaA, bA);
+      const pB = f64x2.div(vegaB, bB);
+      const lambdaA = f64x2.div(one, lnBA);
+      const lambdaB = f64x2.div(one, lnBB);
+      const bendA = f64x2.add(one, f64x2.mul(kx(6), lambdaA));
+      const bendB = f64x2.add(one, f64x2.mul(kx(6), lambdaB));
+      nuA = f64x2.div(f64x2.div(f64x2.mul(f64x2.sub(lnBetaA, lnBA), lnBA), lnBetaA), pA);
+      nuB = f64x2.div(f64x2.div(f64x2.mul(f64x2.sub(lnBetaB, lnBB), lnBB), lnBetaB), pB);
+      h2A = f64x2.sub(qA, f64x2.mul(pA, bendA));
+      h2B = f64x2.sub(qB, f64x2.mul(pB, bendB));
+      h3A = f64x2.sub(
+        f64x2.add(rA, f64x2.mul(f64x2.mul(f64x2.mul(kx(6), pA), pA), f64x2.add(one, f64x2.mul(f64x2.mul(kx(4), lambdaA), f64x2.add(one, lambdaA))))),
+        f64x2.mul(f64x2.mul(f64x2.mul(kx(4), pA), qA), bendA),
+      );
+      h3B = f64x2.sub(
+        f64x2.add(rB, f64x2.mul(f64x2.mul(f64x2.mul(kx(6), pB), pB), f64x2.add(one, f64x2.mul(f64x2.mul(kx(4), lambdaB), f64x2.add(one, lambdaB))))),
+        f64x2.mul(f64x2.mul(f64x2.mul(kx(4), pB), qB), bendB),
+      );
+    } else if (kind == UPPER) {
+      const gA = f64x2.div(vegaA, cA);
+      const gB = f64x2.div(vegaB, cB);
+      nuA = f64x2.div(f64x2.neg(logX2(v128.bitselect(f64x2.div(gapA, cA), one, activeA))), gA);
+      nuB = f64x2.div(f64x2.neg(logX2(v128.bitselect(f64x2.div(gapB, cB), one, activeB))), gB);
+      h2A = f64x2.add(qA, gA);
+      h2B = f64x2.add(qB, gB);
+      h3A = f64x2.add(rA, f64x2.mul(gA, f64x2.add(f64x2.mul(kx(6), gA), f64x2.mul(kx(4), qA))));
+      h3B = f64x2.add(rB, f64x2.mul(gB, f64x2.add(f64x2.mul(kx(6), gB), f64x2.mul(kx(4), qB))));
+    } else {
+      nuA = f64x2.div(f64x2.sub(betaA, bA), vegaA);
+      nuB = f64x2.div(f64x2.sub(betaB, bB), vegaB);
+      h2A = qA;
+      h2B = qB;
+      h3A = rA;
+      h3B = rB;
+    }
+    let stepA = f64x2.div(
+      f64x2.mul(nuA, f64x2.add(one, f64x2.mul(f64x2.mul(half, h2A), nuA))),
+      f64x2.add(one, f64x2.mul(nuA, f64x2.add(h2A, f64x2.mul(f64x2.mul(h3A, nuA), kx(7))))),
+    );
+    let stepB = f64x2.div(
+      f64x2.mul(nuB, f64x2.add(one, f64x2.mul(f64x2.mul(half, h2B), nuB))),
+      f64x2.add(one, f64x2.mul(nuB, f64x2.add(h2B, f64x2.mul(f64x2.mul(h3B, nuB), kx(7))))),
+    );
+    const convA = v128.and(activeA, f64x2.le(f64x2.abs(stepA), f64x2.mul(kx(8), sA)));
+    const convB = v128.and(activeB, f64x2.le(f64x2.abs(stepB), f64x2.mul(kx(8), sB)));
+    dsA = v128.bitselect(stepA, dsA, convA);
+    dsB = v128.bitselect(stepB, dsB, convB);
+    sA = v128.bitselect(f64x2.add(sA, stepA), sA, convA);
+    sB = v128.bitselect(f64x2.add(sB, stepB), sB, convB);
+    activeA = v128.andnot(activeA, convA);
+    activeB = v128.andnot(activeB, convB);
+    if (!v128.any_true(v128.or(activeA, activeB))) break;
+    stepA = f64x2.max(stepA, f64x2.mul(f64x2.neg(half), sA));
+    stepB = f64x2.max(stepB, f64x2.mul(f64x2.neg(half), sB));
+    let nextA = f64x2.add(sA, stepA);
+    let nextB = f64x2.add(sB, stepB);
+    const insideA = v128.and(f64x2.ge(nextA, sLeftA), f64x2.le(nextA, sRightA));
+    const insideB = v128.and(f64x2.ge(nextB, sLeftB), f64x2.le(nextB, sRightB));
+    nextA = v128.bitselect(nextA, v128.bitselect(f64x2.mul(half, f64x2.add(sLeftA, sRightA)), f64x2.mul(kx(6), sA), f64x2.lt(sRightA, inf)), insideA);
+    nextB = v128.bitselect(nextB, v128.bitselect(f64x2.mul(half, f64x2.add(sLeftB, sRightB)), f64x2.mul(kx(6), sB), f64x2.lt(sRightB, inf)), insideB);
+    const lastA = kind == MIDDLE ? v128.and(v128.and(activeA, insideA), f64x2.le(f64x2.abs(stepA), f64x2.mul(kx(11), sA))) : zero;
+    const lastB = kind == MIDDLE ? v128.and(v128.and(activeB, insideB), f64x2.le(f64x2.abs(stepB), f64x2.mul(kx(11), sB))) : zero;
+    dsA = v128.bitselect(f64x2.sub(nextA, sA), dsA, activeA);
+    dsB = v128.bitselect(f64x2.sub(nextB, sB), dsB, activeB);
+    sA = v128.bitselect(nextA, sA, activeA);
+    sB = v128.bitselect(nextB, sB, activeB);
+    if (kind == MIDDLE) {
+      finalStepA = v128.or(finalStepA, lastA);
+      finalStepB = v128.or(finalStepB, lastB);
+      activeA = v128.andnot(activeA, lastA);
+      activeB = v128.andnot(activeB, lastB);
+      if (!v128.any_true(v128.or(activeA, activeB))) break;
+    }
+    if (iteration >= MAX_ITERATIONS - 1) {
+      activeA = v128.andnot(activeA, f64x2.le(f64x2.abs(dsA), f64x2.mul(kx(9), sA)));
+      activeB = v128.andnot(activeB, f64x2.le(f64x2.abs(dsB), f64x2.mul(kx(9), sB)));
+      if (!v128.any_true(v128.or(activeA, activeB))) break;
+    }
+  }
+  const okA = v128.and(v128.and(v128.or(finalStepA, f64x2.le(f64x2.abs(dsA), f64x2.mul(kx(9), sA))), f64x2.gt(sA, zero)), f64x2.lt(sA, inf));
+  const okB = v128.and(v128.and(v128.or(finalStepB, f64x2.le(f64x2.abs(dsB), f64x2.mul(kx(9), sB))), f64x2.gt(sB, zero)), f64x2.lt(sB, inf));
+  convergedX2 = (i64x2.extract_lane(okA, 0) != 0 ? 1 : 0) | (i64x2.extract_lane(okA, 1) != 0 ? 2 : 0);
+  convergedX2B = (i64x2.extract_lane(okB, 0) != 0 ? 1 : 0) | (i64x2.extract_lane(okB, 1) != 0 ? 2 : 0);
+  refinedB = sB;
+  return sA;
+}
+
 // The batch works in blocks of BLOCK elements: (1) validation and reduction two elements per
 // v128 (prepareX2, else per element), the elements that need the common solve (beta >= LOG_BETA,
 // x < 0) listed with b_max = e^{x/2}, every other one finished by the scalar routines; (2) the two evaluations of b, two listed elements per v128, then the
@@ -663,6 +849,59 @@ function evaluatePair(k0: i32, k1: i32): void {
   const second = v128.bitselect(f64x2.ge(beta, b2), f64x2.gt(beta, b2), lower);
   listGuess(k0, 4 + <i32>(i64x2.extract_lane(lower, 0) == 0) * 2 + <i32>(i64x2.extract_lane(second, 0) != 0));
   if (k1 != k0) listGuess(k1, 4 + <i32>(i64x2.extract_lane(lower, 1) == 0) * 2 + <i32>(i64x2.extract_lane(second, 1) != 0));
+}
+
+// evaluatePair for listed elements k0, k1 (pair A) and k2, k3 (pair B), statement by statement
+// interleaved (two independent dependency chains side by side, as refineX4): the same operations
+// per lane, the same stores and guess lists in the same order as evaluatePair(k0, k1) then
+// evaluatePair(k2, k3).
+function evaluatePairs(k0: i32, k1: i32, k2: i32, k3: i32): void {
+  const betaA = gather2(COL_BETA, k0, k1);
+  const betaB = gather2(COL_BETA, k2, k3);
+  const xA = gather2(COL_X, k0, k1);
+  const xB = gather2(COL_X, k2, k3);
+  const half = kx(0);
+  const bMaxA = gather2(COL_BMAX, k0, k1);
+  const bMaxB = gather2(COL_BMAX, k2, k3);
+  const sCA = f64x2.sqrt(f64x2.mul(kx(1), xA));
+  const sCB = f64x2.sqrt(f64x2.mul(kx(1), xB));
+  const pdfC = kx(12); // see evaluatePair
+  const bCA = f64x2.mul(bMaxA, normalisedOtmCallUnscaledGivenPdfX2(xA, sCA, pdfC));
+  const bCB = f64x2.mul(bMaxB, normalisedOtmCallUnscaledGivenPdfX2(xB, sCB, pdfC));
+  const vCA = f64x2.mul(bMaxA, pdfC);
+  const vCB = f64x2.mul(bMaxB, pdfC);
+  const lowerA = f64x2.lt(betaA, bCA);
+  const lowerB = f64x2.lt(betaB, bCB);
+  const dA = f64x2.div(v128.bitselect(bCA, f64x2.sub(bMaxA, bCA), lowerA), vCA);
+  const dB = f64x2.div(v128.bitselect(bCB, f64x2.sub(bMaxB, bCB), lowerB), vCB);
+  const sUA = v128.bitselect(f64x2.add(sCA, dA), sCA, f64x2.gt(vCA, kx(2)));
+  const sUB = v128.bitselect(f64x2.add(sCB, dB), sCB, f64x2.gt(vCB, kx(2)));
+  const s2A = v128.bitselect(f64x2.sub(sCA, dA), sUA, lowerA);
+  const s2B = v128.bitselect(f64x2.sub(sCB, dB), sUB, lowerB);
+  const h2A = f64x2.div(xA, s2A);
+  const h2B = f64x2.div(xB, s2B);
+  const pdf2A = normalPdfX2(f64x2.add(h2A, f64x2.mul(half, s2A)));
+  const pdf2B = normalPdfX2(f64x2.add(h2B, f64x2.mul(half, s2B)));
+  const b2A = f64x2.mul(bMaxA, normalisedOtmCallUnscaledGivenPdfHX2(xA, s2A, h2A, pdf2A));
+  const b2B = f64x2.mul(bMaxB, normalisedOtmCallUnscaledGivenPdfHX2(xB, s2B, h2B, pdf2B));
+  scatter2(COL_SC, k0, k1, sCA);
+  scatter2(COL_SC, k2, k3, sCB);
+  scatter2(COL_BC, k0, k1, bCA);
+  scatter2(COL_BC, k2, k3, bCB);
+  scatter2(COL_VC, k0, k1, vCA);
+  scatter2(COL_VC, k2, k3, vCB);
+  scatter2(COL_S2, k0, k1, s2A);
+  scatter2(COL_S2, k2, k3, s2B);
+  scatter2(COL_PDF2, k0, k1, pdf2A);
+  scatter2(COL_PDF2, k2, k3, pdf2B);
+  scatter2(COL_B2, k0, k1, b2A);
+  scatter2(COL_B2, k2, k3, b2B);
+  const secondA = v128.bitselect(f64x2.ge(betaA, b2A), f64x2.gt(betaA, b2A), lowerA);
+  const secondB = v128.bitselect(f64x2.ge(betaB, b2B), f64x2.gt(betaB, b2B), lowerB);
+  listGuess(k0, 4 + <i32>(i64x2.extract_lane(lowerA, 0) == 0) * 2 + <i32>(i64x2.extract_lane(secondA, 0) != 0));
+  listGuess(k1, 4 + <i32>(i64x2.extract_lane(lowerA, 1) == 0) * 2 + <i32>(i64x2.extract_lane(secondA, 1) != 0));
+  listGuess(k2, 4 + <i32>(i64x2.extract_lane(lowerB, 0) == 0) * 2 + <i32>(i64x2.extract_lane(secondB, 0) != 0));
+  listGuess(k3, 4 + <i32>(i64x2.extract_lane(lowerB, 1) == 0) * 2 + <i32>(i64x2.extract_lane(secondB, 1) != 0));
 }
 
 // Guess list counts of the current block (lists 4..7).
@@ -811,7 +1050,26 @@ function partitionSmallT(list: i32, count: i32): void {
 // @ts-ignore: decorator
 @inline
 function refineList(kind: i32, count: i32, base: i32, pVol: usize, pStatus: usize): void {
-  for (let j = 0; j < count; j += 2) {
+  let j = 0;
+  for (; j + 3 < count; j += 4) {
+    const k0 = load<i32>(listAt(kind, j));
+    const k1 = load<i32>(listAt(kind, j + 1));
+    const k2 = load<i32>(listAt(kind, j + 2));
+    const k3 = load<i32>(listAt(kind, j + 3));
+    const sA = refineX4(
+      kind, gather2(COL_BETA, k0, k1), gather2(COL_X, k0, k1), gather2(COL_BMAX, k0, k1),
+      gather2(COL_GUESS, k0, k1), gather2(COL_LEFT, k0, k1), gather2(COL_RIGHT, k0, k1),
+      gather2(COL_BETA, k2, k3), gather2(COL_X, k2, k3), gather2(COL_BMAX, k2, k3),
+      gather2(COL_GUESS, k2, k3), gather2(COL_LEFT, k2, k3), gather2(COL_RIGHT, k2, k3),
+    );
+    const volA = f64x2.div(sA, f64x2.sqrt(gather2(COL_EXPIRY, k0, k1)));
+    const volB = f64x2.div(refinedB, f64x2.sqrt(gather2(COL_EXPIRY, k2, k3)));
+    writeResult(base, k0, f64x2.extract_lane(volA, 0), (convergedX2 & 1) != 0, pVol, pStatus);
+    writeResult(base, k1, f64x2.extract_lane(volA, 1), (convergedX2 & 2) != 0, pVol, pStatus);
+    writeResult(base, k2, f64x2.extract_lane(volB, 0), (convergedX2B & 1) != 0, pVol, pStatus);
+    writeResult(base, k3, f64x2.extract_lane(volB, 1), (convergedX2B & 2) != 0, pVol, pStatus);
+  }
+  for (; j < count; j += 2) {
     const k0 = load<i32>(listAt(kind, j));
     const k1 = j + 1 < count ? load<i32>(listAt(kind, j + 1)) : k0;
     const s = refineX2(
@@ -941,7 +1199,11 @@ function impliedVolatilityBlock(
     front += <i32>small;
     back -= <i32>!small;
   }
-  for (let j = 0; j < listed; j += 2) {
+  let j = 0;
+  for (; j + 3 < listed; j += 4) {
+    evaluatePairs(load<i32>(listAt(LOWEST, j)), load<i32>(listAt(LOWEST, j + 1)), load<i32>(listAt(LOWEST, j + 2)), load<i32>(listAt(LOWEST, j + 3)));
+  }
+  for (; j < listed; j += 2) {
     const k0 = load<i32>(listAt(LOWEST, j));
     evaluatePair(k0, j + 1 < listed ? load<i32>(listAt(LOWEST, j + 1)) : k0);
   }
