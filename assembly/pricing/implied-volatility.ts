@@ -773,21 +773,29 @@ const BLOCK: i32 = 256;
 // Per listed element (f64 columns of BLOCK): beta, x, expiry, b_max, guess, bracket left and
 // right, then s_c, b_c, v_c, the second point s2, its density and b(s2); then (i32 columns of
 // BLOCK + 2) the three objective lists, the element's index in the block and the four guess lists.
-const IV_BLOCK: usize = memory.data(BLOCK * 8 * 13 + (BLOCK + 2) * 4 * 8, 16);
-const COL_BETA: usize = 0;
-const COL_X: usize = BLOCK * 8;
-const COL_EXPIRY: usize = BLOCK * 16;
-const COL_BMAX: usize = BLOCK * 24;
-const COL_GUESS: usize = BLOCK * 32;
-const COL_LEFT: usize = BLOCK * 40;
-const COL_RIGHT: usize = BLOCK * 48;
-const COL_SC: usize = BLOCK * 56;
-const COL_BC: usize = BLOCK * 64;
-const COL_VC: usize = BLOCK * 72;
-const COL_S2: usize = BLOCK * 80;
-const COL_PDF2: usize = BLOCK * 88;
-const COL_B2: usize = BLOCK * 96;
-const COL_INDEX: usize = BLOCK * 104;
+// Columns COL_STRIDE apart, a cache line more than BLOCK doubles: at BLOCK * 8 = 2 KiB apart every
+// other column would map to the same L1 set for the same element (4 KiB ways), more than its 8 ways.
+const COL_STRIDE: usize = BLOCK * 8 + 64;
+const IV_BLOCK: usize = memory.data(<i32>COL_STRIDE * 17 + (BLOCK + 2) * 4 * 8, 64);
+const COL_BETA: usize = COL_STRIDE * 0;
+const COL_X: usize = COL_STRIDE * 1;
+const COL_EXPIRY: usize = COL_STRIDE * 2;
+const COL_BMAX: usize = COL_STRIDE * 3;
+const COL_GUESS: usize = COL_STRIDE * 4;
+const COL_LEFT: usize = COL_STRIDE * 5;
+const COL_RIGHT: usize = COL_STRIDE * 6;
+const COL_SC: usize = COL_STRIDE * 7;
+const COL_BC: usize = COL_STRIDE * 8;
+const COL_VC: usize = COL_STRIDE * 9;
+const COL_S2: usize = COL_STRIDE * 10;
+const COL_PDF2: usize = COL_STRIDE * 11;
+const COL_B2: usize = COL_STRIDE * 12;
+// the lowest guess's lower map at s_l (value, slope, curvature) and its interpolated f
+const COL_MAP_VALUE: usize = COL_STRIDE * 13;
+const COL_MAP_SLOPE: usize = COL_STRIDE * 14;
+const COL_MAP_CURVATURE: usize = COL_STRIDE * 15;
+const COL_MAP_F: usize = COL_STRIDE * 16;
+const COL_INDEX: usize = COL_STRIDE * 17;
 const LIST_SIZE: usize = (BLOCK + 2) * 4;
 const INDEX_LIST: i32 = 3; // then lists 4..7: beta < b_l, b_l <= beta < b_c, b_c <= beta <= b_u, beta > b_u
 
@@ -941,6 +949,9 @@ function kl(i: i32): v128 {
 // inverseLowerMap lane for lane (the shared exp and its twin expX2, normalCdf, normalCdfOverPdf and
 // AS 241 and their f64x2 twins), the rational cubic per lane. Same bits as guess() per element.
 function guessLowestList(count: i32): void {
+  // Three passes over the list (each pass's iterations independent of each other, so the core
+  // overlaps neighbouring pairs' dependency chains): the lower map two per v128, the rational
+  // cubic per element, the inverse map two per v128.
   for (let j = 0; j < count; j += 2) {
     const k0 = load<i32>(listAt(4, j));
     const k1 = j + 1 < count ? load<i32>(listAt(4, j + 1)) : k0;
@@ -962,10 +973,23 @@ function guessLowestList(count: i32): void {
     );
     const slope = f64x2.mul(f64x2.mul(f64x2.mul(f64x2.mul(kl(1), y), cdf), cdf), e);
     const value = f64x2.mul(f64x2.mul(kl(2), ax), f64x2.mul(f64x2.mul(cdf, cdf), cdf));
-    const f0 = lowestInterpolation(k0, f64x2.extract_lane(value, 0), f64x2.extract_lane(slope, 0), f64x2.extract_lane(curvature, 0));
-    const f1 = lowestInterpolation(k1, f64x2.extract_lane(value, 1), f64x2.extract_lane(slope, 1), f64x2.extract_lane(curvature, 1));
+    scatter2(COL_MAP_VALUE, k0, k1, value);
+    scatter2(COL_MAP_SLOPE, k0, k1, slope);
+    scatter2(COL_MAP_CURVATURE, k0, k1, curvature);
+  }
+  for (let j = 0; j < count; j++) {
+    const k = load<i32>(listAt(4, j));
+    store<f64>(col(COL_MAP_F, k), lowestInterpolation(
+      k, load<f64>(col(COL_MAP_VALUE, k)), load<f64>(col(COL_MAP_SLOPE, k)), load<f64>(col(COL_MAP_CURVATURE, k)),
+    ));
+  }
+  for (let j = 0; j < count; j += 2) {
+    const k0 = load<i32>(listAt(4, j));
+    const k1 = j + 1 < count ? load<i32>(listAt(4, j + 1)) : k0;
+    const ax = f64x2.abs(gather2(COL_X, k0, k1));
+    const sL = gather2(COL_S2, k0, k1);
     // inverseLowerMap(x, f): 0 where f <= 0 or |x| < TINY
-    const f = lanes(f0, f1);
+    const f = gather2(COL_MAP_F, k0, k1);
     const live = v128.and(f64x2.gt(f, f64x2.splat(0.0)), f64x2.ge(ax, kl(5)));
     const arg = f64x2.div(f, f64x2.mul(kl(2), ax));
     const p = cbrtX2(arg);
