@@ -61,7 +61,8 @@ import {
   normalisedComplementUnscaledGivenPdfHX2,
 } from "./normalised-black";
 import {
-  convexControlForLeftCurvature, convexControlForRightCurvature, rationalCubicInterpolation,
+  convexControlForLeftCurvature, convexControlForLeftCurvatureX2, convexControlForRightCurvature,
+  convexControlForRightCurvatureX2, rationalCubicInterpolation, rationalCubicInterpolationX2,
 } from "./rational-cubic";
 import {
   STATUS_ABOVE_MAXIMUM, STATUS_BELOW_INTRINSIC, STATUS_INVALID_INPUT, STATUS_NOT_CONVERGED, STATUS_OK,
@@ -1035,6 +1036,61 @@ function guessList(list: i32, count: i32): void {
   }
 }
 
+// The middle-branch guesses (guess list 5: b_l <= beta < b_c, list 6: b_c <= beta <= b_u; `list`
+// a constant at each inlined call site) two per v128: guess()'s reciprocal slopes, control
+// parameter and rational cubic lane for lane (rational-cubic.ts's f64x2 twins, same bits). A pair
+// with a lane outside its branch's interval (a NaN b(s2)) takes guess() per element. Same list
+// order as guessList.
+// @ts-ignore: decorator
+@inline
+function guessMiddleList(list: i32, count: i32): void {
+  for (let j = 0; j < count; j += 2) {
+    const k0 = load<i32>(listAt(list, j));
+    const k1 = j + 1 < count ? load<i32>(listAt(list, j + 1)) : k0;
+    const beta = gather2(COL_BETA, k0, k1);
+    const sC = gather2(COL_SC, k0, k1);
+    const bC = gather2(COL_BC, k0, k1);
+    const s2 = gather2(COL_S2, k0, k1);
+    const b2 = gather2(COL_B2, k0, k1);
+    const one = kx(5);
+    const inv2 = f64x2.div(one, f64x2.mul(gather2(COL_BMAX, k0, k1), gather2(COL_PDF2, k0, k1)));
+    const invC = f64x2.div(one, gather2(COL_VC, k0, k1));
+    const zero = f64x2.splat(0.0);
+    let inside: v128;
+    let s: v128;
+    if (list == 5) {
+      inside = v128.and(f64x2.ge(beta, b2), f64x2.lt(beta, bC));
+      s = rationalCubicInterpolationX2(beta, b2, bC, s2, sC, inv2, invC, convexControlForRightCurvatureX2(b2, bC, s2, sC, inv2, invC, zero));
+    } else {
+      inside = v128.and(f64x2.le(beta, b2), f64x2.ge(beta, bC));
+      s = rationalCubicInterpolationX2(beta, bC, b2, sC, s2, invC, inv2, convexControlForLeftCurvatureX2(bC, b2, sC, s2, invC, inv2, zero));
+    }
+    if (!i64x2.all_true(inside)) {
+      guessOne(k0);
+      if (k1 != k0) guessOne(k1);
+      continue;
+    }
+    const left = list == 5 ? s2 : sC;
+    const right = list == 5 ? sC : s2;
+    store<f64>(col(COL_GUESS, k0), f64x2.extract_lane(s, 0));
+    store<f64>(col(COL_LEFT, k0), f64x2.extract_lane(left, 0));
+    store<f64>(col(COL_RIGHT, k0), f64x2.extract_lane(right, 0));
+    store<i32>(listAt(MIDDLE, listCount1++), k0);
+    if (k1 == k0) continue;
+    store<f64>(col(COL_GUESS, k1), f64x2.extract_lane(s, 1));
+    store<f64>(col(COL_LEFT, k1), f64x2.extract_lane(left, 1));
+    store<f64>(col(COL_RIGHT, k1), f64x2.extract_lane(right, 1));
+    store<i32>(listAt(MIDDLE, listCount1++), k1);
+  }
+}
+
+// guess() for listed element k (beta >= LOG_BETA) and its result stored.
+function guessOne(k: i32): void {
+  guess(load<f64>(col(COL_BETA, k)), 0.0, load<f64>(col(COL_X, k)), load<f64>(col(COL_BMAX, k)), load<f64>(col(COL_SC, k)),
+    load<f64>(col(COL_BC, k)), load<f64>(col(COL_VC, k)), load<f64>(col(COL_S2, k)), load<f64>(col(COL_PDF2, k)), load<f64>(col(COL_B2, k)));
+  storeGuess(k);
+}
+
 // Counts of the three objective lists of the current block.
 let listCount0: i32 = 0;
 let listCount1: i32 = 0;
@@ -1232,8 +1288,8 @@ function impliedVolatilityBlock(
     evaluatePair(k0, j + 1 < listed ? load<i32>(listAt(LOWEST, j + 1)) : k0);
   }
   guessLowestList(guessCount0);
-  guessList(5, guessCount1);
-  guessList(6, guessCount2);
+  guessMiddleList(5, guessCount1);
+  guessMiddleList(6, guessCount2);
   guessList(7, guessCount3);
   partitionSmallT(LOWEST, listCount0);
   partitionSmallT(MIDDLE, listCount1);
