@@ -950,9 +950,9 @@ function kl(i: i32): v128 {
 // inverseLowerMap lane for lane (the shared exp and its twin expX2, normalCdf, normalCdfOverPdf and
 // AS 241 and their f64x2 twins), the rational cubic per lane. Same bits as guess() per element.
 function guessLowestList(count: i32): void {
-  // Three passes over the list (each pass's iterations independent of each other, so the core
-  // overlaps neighbouring pairs' dependency chains): the lower map two per v128, the rational
-  // cubic per element, the inverse map two per v128.
+  // Three passes over the list, two elements per v128 (each pass's iterations independent of each
+  // other, so the core overlaps neighbouring pairs' dependency chains): the lower map, the
+  // rational cubic, the inverse map.
   for (let j = 0; j < count; j += 2) {
     const k0 = load<i32>(listAt(4, j));
     const k1 = j + 1 < count ? load<i32>(listAt(4, j + 1)) : k0;
@@ -978,11 +978,22 @@ function guessLowestList(count: i32): void {
     scatter2(COL_MAP_SLOPE, k0, k1, slope);
     scatter2(COL_MAP_CURVATURE, k0, k1, curvature);
   }
-  for (let j = 0; j < count; j++) {
-    const k = load<i32>(listAt(4, j));
-    store<f64>(col(COL_MAP_F, k), lowestInterpolation(
-      k, load<f64>(col(COL_MAP_VALUE, k)), load<f64>(col(COL_MAP_SLOPE, k)), load<f64>(col(COL_MAP_CURVATURE, k)),
-    ));
+  for (let j = 0; j < count; j += 2) {
+    // lowestInterpolation two per v128 (rational-cubic.ts's f64x2 twins, same bits)
+    const k0 = load<i32>(listAt(4, j));
+    const k1 = j + 1 < count ? load<i32>(listAt(4, j + 1)) : k0;
+    const beta = gather2(COL_BETA, k0, k1);
+    const bL = gather2(COL_B2, k0, k1);
+    const value = gather2(COL_MAP_VALUE, k0, k1);
+    const slope = gather2(COL_MAP_SLOPE, k0, k1);
+    const zero = f64x2.splat(0.0);
+    const one = kx(5);
+    const rL = convexControlForRightCurvatureX2(zero, bL, zero, value, one, slope, gather2(COL_MAP_CURVATURE, k0, k1), true);
+    const f = rationalCubicInterpolationX2(beta, zero, bL, zero, value, one, slope, rL);
+    // f <= 0 (or NaN): the quadratic through (0, 0) and (b_l, value) with slope 1 at 0
+    const t = f64x2.div(beta, bL);
+    const quadratic = f64x2.mul(f64x2.add(f64x2.mul(value, t), f64x2.mul(bL, f64x2.sub(one, t))), t);
+    scatter2(COL_MAP_F, k0, k1, v128.bitselect(f, quadratic, f64x2.gt(f, zero)));
   }
   for (let j = 0; j < count; j += 2) {
     const k0 = load<i32>(listAt(4, j));
@@ -1008,21 +1019,6 @@ function guessLowestList(count: i32): void {
     store<f64>(col(COL_RIGHT, k1), f64x2.extract_lane(sL, 1));
     store<i32>(listAt(LOWEST, listCount0++), k1);
   }
-}
-
-// guess()'s interpolation of the lower map for listed element k (beta < b_l) given lowerMap's outputs.
-// @ts-ignore: decorator
-@inline
-function lowestInterpolation(k: i32, value: f64, slope: f64, curvature: f64): f64 {
-  const beta = load<f64>(col(COL_BETA, k));
-  const bL = load<f64>(col(COL_B2, k));
-  const rL = convexControlForRightCurvature(0.0, bL, 0.0, value, 1.0, slope, curvature, true);
-  let f = rationalCubicInterpolation(beta, 0.0, bL, 0.0, value, 1.0, slope, rL);
-  if (!(f > 0.0)) {
-    const t = beta / bL;
-    f = (value * t + bL * (1.0 - t)) * t;
-  }
-  return f;
 }
 
 // The rational guesses of one guess list, per element (one branch of guess per list).
@@ -1060,10 +1056,10 @@ function guessMiddleList(list: i32, count: i32): void {
     let s: v128;
     if (list == 5) {
       inside = v128.and(f64x2.ge(beta, b2), f64x2.lt(beta, bC));
-      s = rationalCubicInterpolationX2(beta, b2, bC, s2, sC, inv2, invC, convexControlForRightCurvatureX2(b2, bC, s2, sC, inv2, invC, zero));
+      s = rationalCubicInterpolationX2(beta, b2, bC, s2, sC, inv2, invC, convexControlForRightCurvatureX2(b2, bC, s2, sC, inv2, invC, zero, false));
     } else {
       inside = v128.and(f64x2.le(beta, b2), f64x2.ge(beta, bC));
-      s = rationalCubicInterpolationX2(beta, bC, b2, sC, s2, invC, inv2, convexControlForLeftCurvatureX2(bC, b2, sC, s2, invC, inv2, zero));
+      s = rationalCubicInterpolationX2(beta, bC, b2, sC, s2, invC, inv2, convexControlForLeftCurvatureX2(bC, b2, sC, s2, invC, inv2, zero, false));
     }
     if (!i64x2.all_true(inside)) {
       guessOne(k0);

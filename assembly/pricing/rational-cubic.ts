@@ -109,8 +109,8 @@ export function convexControlForRightCurvature(
 }
 
 // ---- two interpolations per v128 (f64x2) ------------------------------------------------------
-// Lane for lane the operations of the functions above with preferShape = false (the implied-vol
-// batch's middle-branch guesses), each lane the scalar's bits: the branches become selections
+// Lane for lane the operations of the functions above (the implied-vol batch's guesses), each lane
+// the scalar's bits: the branches become selections
 // between values computed by the scalar's own operations (IEEE +, -, *, / and f64x2.max, which
 // has Math.max's NaN and signed-zero rules). WASM-only: the JS twin has no pair path.
 
@@ -160,10 +160,11 @@ function controlFromRatioX2(num: v128, den: v128): v128 {
   return v128.and(r, v128.not(f64x2.lt(f64x2.abs(num), tiny)));
 }
 
-// minimumRationalCubicControl(dl, dr, slope, false) lane-wise.
+// minimumRationalCubicControl(dl, dr, slope, preferShape) lane-wise (preferShape a constant at each
+// inlined call site).
 // @ts-ignore: decorator
 @inline
-function minimumControlX2(dl: v128, dr: v128, slope: v128): v128 {
+function minimumControlX2(dl: v128, dr: v128, slope: v128, preferShape: bool): v128 {
   const zero = f64x2.splat(0.0);
   const tiny = kr(0);
   const monotone = v128.and(f64x2.ge(f64x2.mul(dl, slope), zero), f64x2.ge(f64x2.mul(dr, slope), zero));
@@ -172,35 +173,41 @@ function minimumControlX2(dl: v128, dr: v128, slope: v128): v128 {
   const spread = f64x2.sub(dr, dl);
   const rightGap = f64x2.sub(dr, slope);
   const leftGap = f64x2.sub(slope, dl);
+  // without preferShape a degenerate case (zero secant, a slope equal to the secant) adds nothing
+  const degenerate = preferShape ? kr(1) : kr(6);
   const rMonotone = v128.bitselect(
-    f64x2.div(f64x2.add(dr, dl), slope), kr(6), v128.and(monotone, f64x2.ge(f64x2.abs(slope), tiny)),
+    v128.bitselect(f64x2.div(f64x2.add(dr, dl), slope), degenerate, f64x2.ge(f64x2.abs(slope), tiny)), kr(6), monotone,
   );
-  const shaped = v128.and(v128.or(convex, concave), v128.and(f64x2.ge(f64x2.abs(leftGap), tiny), f64x2.ge(f64x2.abs(rightGap), tiny)));
-  const rShape = v128.bitselect(
-    f64x2.max(f64x2.abs(f64x2.div(spread, rightGap)), f64x2.abs(f64x2.div(spread, leftGap))), kr(6), shaped,
+  const shape = v128.or(convex, concave);
+  const gaps = v128.and(f64x2.ge(f64x2.abs(leftGap), tiny), f64x2.ge(f64x2.abs(rightGap), tiny));
+  let rShape = v128.bitselect(
+    v128.bitselect(f64x2.max(f64x2.abs(f64x2.div(spread, rightGap)), f64x2.abs(f64x2.div(spread, leftGap))), degenerate, gaps),
+    kr(6), shape,
   );
+  // monotone but neither convex nor concave: MAX_CONTROL with preferShape
+  if (preferShape) rShape = v128.bitselect(kr(1), rShape, v128.andnot(monotone, shape));
   // neither monotone nor convex nor concave: both candidates are -Infinity, so MIN_CONTROL
   return f64x2.max(kr(2), f64x2.max(rMonotone, rShape));
 }
 
 // @ts-ignore: decorator
 @inline
-/** convexControlForLeftCurvature(..., preferShape = false) lane-wise. */
-export function convexControlForLeftCurvatureX2(xl: v128, xr: v128, yl: v128, yr: v128, dl: v128, dr: v128, d2l: v128): v128 {
+/** convexControlForLeftCurvature lane-wise (preferShape a constant at each inlined call site). */
+export function convexControlForLeftCurvatureX2(xl: v128, xr: v128, yl: v128, yr: v128, dl: v128, dr: v128, d2l: v128, preferShape: bool): v128 {
   const h = f64x2.sub(xr, xl);
   const num = f64x2.add(f64x2.mul(f64x2.mul(kr(3), h), d2l), f64x2.sub(dr, dl));
   const secant = f64x2.div(f64x2.sub(yr, yl), h);
   const r = controlFromRatioX2(num, f64x2.sub(secant, dl));
-  return f64x2.max(r, minimumControlX2(dl, dr, f64x2.div(f64x2.sub(yr, yl), f64x2.sub(xr, xl))));
+  return f64x2.max(r, minimumControlX2(dl, dr, f64x2.div(f64x2.sub(yr, yl), f64x2.sub(xr, xl)), preferShape));
 }
 
 // @ts-ignore: decorator
 @inline
-/** convexControlForRightCurvature(..., preferShape = false) lane-wise. */
-export function convexControlForRightCurvatureX2(xl: v128, xr: v128, yl: v128, yr: v128, dl: v128, dr: v128, d2r: v128): v128 {
+/** convexControlForRightCurvature lane-wise (preferShape a constant at each inlined call site). */
+export function convexControlForRightCurvatureX2(xl: v128, xr: v128, yl: v128, yr: v128, dl: v128, dr: v128, d2r: v128, preferShape: bool): v128 {
   const h = f64x2.sub(xr, xl);
   const num = f64x2.add(f64x2.mul(f64x2.mul(kr(3), h), d2r), f64x2.sub(dr, dl));
   const secant = f64x2.div(f64x2.sub(yr, yl), h);
   const r = controlFromRatioX2(num, f64x2.sub(dr, secant));
-  return f64x2.max(r, minimumControlX2(dl, dr, f64x2.div(f64x2.sub(yr, yl), f64x2.sub(xr, xl))));
+  return f64x2.max(r, minimumControlX2(dl, dr, f64x2.div(f64x2.sub(yr, yl), f64x2.sub(xr, xl)), preferShape));
 }
