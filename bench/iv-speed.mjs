@@ -207,16 +207,9 @@ export async function runIvSpeed({ log = console.error } = {}) {
   const checks = [`statuses not ok ${notOk}`, `WASM and JS vs generating vol max abs ${maxAbs.toExponential(1)}`, `WASM vs JS twin max rel ${maxRel(wi.vols, ji.vols).toExponential(1)}`];
   if (notOk > 0 || !(maxAbs < 1e-10)) throw new Error(`iv-speed: check failed: ${checks.join('; ')}`);
 
-  const kernels = [engineKernel(wasm, s, prices), engineKernel(js, s, prices)];
-  const labels = ['WASM (this build)', 'JS twin'];
-  for (const file of others) {
-    kernels.push(await buildKernel(file, s, prices));
-    labels.push(`WASM ${file}`);
-    const d = maxRel(kernels.at(-1).vols(), kernels[0].vols());
-    checks.push(`${file} vs this build max rel ${d.toExponential(1)}`);
-  }
   if (others.length) {
-    // Every quote bit for bit: this build's file (the engine's own module) against each other build.
+    // Every quote bit for bit: this build's file (the engine's own module) against each other build
+    // (before the kernel-only runners copy their inputs into the engines' heaps: black76 below uses the heap).
     const surfaceQuotes = { prices, forwards: s.forwards, strikes: s.strikes, expiries: s.expiries, discountFactors: s.discountFactors, types: s.types };
     const wild = wildQuotes(wasm, quick ? 100000 : 800000);
     const self = fileURLToPath(new URL('../build/riskwasm.wasm', import.meta.url));
@@ -225,6 +218,14 @@ export async function runIvSpeed({ log = console.error } = {}) {
       const theirs = [await solveAll(file, surfaceQuotes), await solveAll(file, wild)];
       checks.push(`${file} vs this build, every quote: surface ${bitDifferences(theirs[0], mine[0])}, wild quotes ${bitDifferences(theirs[1], mine[1])}`);
     }
+  }
+  const kernels = [engineKernel(wasm, s, prices), engineKernel(js, s, prices)];
+  const labels = ['WASM (this build)', 'JS twin'];
+  for (const file of others) {
+    kernels.push(await buildKernel(file, s, prices));
+    labels.push(`WASM ${file}`);
+    const d = maxRel(kernels.at(-1).vols(), kernels[0].vols());
+    checks.push(`${file} vs this build max rel ${d.toExponential(1)}`);
   }
   const kt = interleaved(kernels, quick ? 3 : 5, quick ? 3 : 5);
   const oW = new Float64Array(N), oJ = new Float64Array(N);
