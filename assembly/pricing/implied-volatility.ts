@@ -424,7 +424,7 @@ function prepare(
     preVol = 0.0;
     return STATUS_OK;
   }
-  const bMax = Math.exp(0.5 * x); // b_max, kept for the solve (evaluatePair)
+  const bMax = Math.exp(0.5 * x); // b_max, kept for the solve (evaluatePairs)
   if (!(beta < bMax)) return STATUS_ABOVE_MAXIMUM;
   preBmax = bMax;
   preBeta = beta;
@@ -473,126 +473,21 @@ function lanes(a: f64, b: f64): v128 {
   return f64x2.replace_lane(f64x2.splat(a), 1, b);
 }
 
-// Lane-wise converged flags of the last refineX2 (bit 0 lane 0, bit 1 lane 1).
+// Lane-wise converged flags of the first pair of the last refineX4 (bit 0 lane 0, bit 1 lane 1).
 let convergedX2: i32 = 0;
-
-// refine() for two lanes of one objective `kind` (LOWEST, MIDDLE or UPPER; a constant at each
-// inlined call site, so each objective's loop carries only its own formulas), in lockstep: a lane
-// that leaves the scalar loop is frozen while the other continues.
-// @ts-ignore: decorator
-@inline
-function refineX2(kind: i32, beta: v128, x: v128, bMax: v128, s0: v128, sLeft0: v128, sRight0: v128): v128 {
-  const zero = f64x2.splat(0.0);
-  const half = kx(0);
-  const one = kx(5);
-  const inf = kx(10);
-  let s = s0;
-  let sLeft = sLeft0;
-  let sRight = sRight0;
-  const finiteRight = f64x2.lt(sRight, inf);
-  const inside0 = v128.and(f64x2.ge(s, sLeft), f64x2.le(s, sRight));
-  s = v128.bitselect(s, v128.bitselect(f64x2.mul(half, f64x2.add(sLeft, sRight)), f64x2.mul(kx(6), sLeft), finiteRight), inside0);
-  const lnBeta = kind == LOWEST ? logX2(beta) : zero;
-  const gap = f64x2.sub(bMax, beta);
-  let ds = inf;
-  let finalStep = zero; // lanes stopped on a final Householder step
-  let active = f64x2.eq(zero, zero); // all ones
-  for (let iteration = 0; iteration < MAX_EVALUATIONS; iteration++) {
-    const h = f64x2.div(x, s);
-    const pdfA = normalPdfX2(f64x2.add(h, f64x2.mul(half, s)));
-    const vega = f64x2.mul(bMax, pdfA);
-    const q = f64x2.sub(f64x2.div(f64x2.mul(h, h), s), f64x2.mul(kx(3), s));
-    const hs = f64x2.div(h, s);
-    const r = f64x2.sub(f64x2.sub(f64x2.mul(q, q), f64x2.mul(f64x2.mul(kx(4), hs), hs)), kx(3));
-    // b - beta for the lowest and middle objectives; gap - c (c = b_max - b, no cancellation) for the upper.
-    let b = one;
-    let c = one;
-    let above: v128;
-    let below: v128;
-    if (kind == UPPER) {
-      c = f64x2.mul(bMax, normalisedComplementUnscaledGivenPdfHX2(x, s, h, pdfA));
-      above = f64x2.lt(c, gap);
-      below = f64x2.gt(c, gap);
-    } else {
-      b = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfHX2(x, s, h, pdfA));
-      above = f64x2.gt(b, beta);
-      below = f64x2.lt(b, beta);
-    }
-    sRight = v128.bitselect(s, sRight, v128.and(above, active));
-    sLeft = v128.bitselect(s, sLeft, v128.and(below, active));
-    // b == beta (or NaN): the scalar loop stops with ds = 0.
-    const hit = v128.andnot(active, v128.or(above, below));
-    ds = v128.bitselect(zero, ds, hit);
-    active = v128.and(active, v128.or(above, below));
-    if (!v128.any_true(active)) break;
-    let nu: v128;
-    let h2: v128;
-    let h3: v128;
-    if (kind == LOWEST) {
-      const lnB = logX2(v128.bitselect(b, one, active));
-      const p = f64x2.div(vega, b);
-      const lambda = f64x2.div(one, lnB);
-      const bend = f64x2.add(one, f64x2.mul(kx(6), lambda));
-      nu = f64x2.div(f64x2.div(f64x2.mul(f64x2.sub(lnBeta, lnB), lnB), lnBeta), p);
-      h2 = f64x2.sub(q, f64x2.mul(p, bend));
-      h3 = f64x2.sub(
-        f64x2.add(r, f64x2.mul(f64x2.mul(f64x2.mul(kx(6), p), p), f64x2.add(one, f64x2.mul(f64x2.mul(kx(4), lambda), f64x2.add(one, lambda))))),
-        f64x2.mul(f64x2.mul(f64x2.mul(kx(4), p), q), bend),
-      );
-    } else if (kind == UPPER) {
-      const g = f64x2.div(vega, c);
-      nu = f64x2.div(f64x2.neg(logX2(v128.bitselect(f64x2.div(gap, c), one, active))), g);
-      h2 = f64x2.add(q, g);
-      h3 = f64x2.add(r, f64x2.mul(g, f64x2.add(f64x2.mul(kx(6), g), f64x2.mul(kx(4), q))));
-    } else {
-      nu = f64x2.div(f64x2.sub(beta, b), vega);
-      h2 = q;
-      h3 = r;
-    }
-    let step = f64x2.div(
-      f64x2.mul(nu, f64x2.add(one, f64x2.mul(f64x2.mul(half, h2), nu))),
-      f64x2.add(one, f64x2.mul(nu, f64x2.add(h2, f64x2.mul(f64x2.mul(h3, nu), kx(7))))),
-    );
-    // Converged lanes take the step (it may point a rounding error past the bracket) and stop.
-    const conv = v128.and(active, f64x2.le(f64x2.abs(step), f64x2.mul(kx(8), s)));
-    ds = v128.bitselect(step, ds, conv);
-    s = v128.bitselect(f64x2.add(s, step), s, conv);
-    active = v128.andnot(active, conv);
-    if (!v128.any_true(active)) break;
-    step = f64x2.max(step, f64x2.mul(f64x2.neg(half), s));
-    let next = f64x2.add(s, step);
-    const inside = v128.and(f64x2.ge(next, sLeft), f64x2.le(next, sRight));
-    next = v128.bitselect(next, v128.bitselect(f64x2.mul(half, f64x2.add(sLeft, sRight)), f64x2.mul(kx(6), s), f64x2.lt(sRight, inf)), inside);
-    // middle: a step <= FINAL_STEP s inside the bracket is the last (measured against s before it)
-    const last = kind == MIDDLE ? v128.and(v128.and(active, inside), f64x2.le(f64x2.abs(step), f64x2.mul(kx(11), s))) : zero;
-    ds = v128.bitselect(f64x2.sub(next, s), ds, active);
-    s = v128.bitselect(next, s, active);
-    if (kind == MIDDLE) {
-      finalStep = v128.or(finalStep, last);
-      active = v128.andnot(active, last);
-      if (!v128.any_true(active)) break;
-    }
-    if (iteration >= MAX_ITERATIONS - 1) {
-      active = v128.andnot(active, f64x2.le(f64x2.abs(ds), f64x2.mul(kx(9), s)));
-      if (!v128.any_true(active)) break;
-    }
-  }
-  const ok = v128.and(v128.and(v128.or(finalStep, f64x2.le(f64x2.abs(ds), f64x2.mul(kx(9), s))), f64x2.gt(s, zero)), f64x2.lt(s, inf));
-  convergedX2 = (i64x2.extract_lane(ok, 0) != 0 ? 1 : 0) | (i64x2.extract_lane(ok, 1) != 0 ? 2 : 0);
-  return s;
-}
-
 // Lane-wise converged flags of the second pair of the last refineX4 (as convergedX2 for the first).
 let convergedX2B: i32 = 0;
 // s of the second pair of the last refineX4.
 let refinedB: v128 = f64x2.splat(0.0);
 
-// refineX2 for two pairs A and B of one objective at once, statement by statement interleaved: one
-// pair's iteration is a long chain of dependent operations (density, b, logarithm, divisions), so
-// two independent chains side by side keep the core's units busy. Each lane's operations, and
-// where it stops, are exactly refineX2's (so the scalar refine's bits); the pairs run in lockstep
-// until both have stopped (a stopped pair's lanes are frozen like a stopped lane in refineX2).
-// Returns pair A's s (flags in convergedX2), pair B's in refinedB and convergedX2B.
+// refine() for two pairs of lanes A and B of one objective `kind` (LOWEST, MIDDLE or UPPER), in
+// lockstep: a lane that leaves the scalar loop is frozen while the others continue (each lane's
+// operations, and where it stops, are the scalar refine's, so its bits). The two pairs go
+// statement by statement interleaved: one pair's iteration is a long chain of dependent operations
+// (density, b, logarithm, divisions), so two independent chains side by side keep the core's units
+// busy. `kind` is a run-time value (one copy of the loop for the three objectives: the module stays
+// small; its tests are predictable, a list holds one objective). Returns pair A's s (flags in
+// convergedX2), pair B's in refinedB and convergedX2B.
 // @ts-ignore: decorator
 @inline
 function refineX4(
@@ -831,46 +726,12 @@ function scatter2(c: usize, k0: i32, k1: i32, v: v128): void {
   v128.store64_lane(col(c, k1), v, 1);
 }
 
-// otmCallImpliedVolatility's two evaluations of b for listed elements k0 and k1 (k1 = k0 for a
-// lone last element), both lanes at once (x < 0 here), stored with each element's guess branch.
-function evaluatePair(k0: i32, k1: i32): void {
-  const beta = gather2(COL_BETA, k0, k1);
-  const x = gather2(COL_X, k0, k1);
-  const half = kx(0);
-  const bMax = gather2(COL_BMAX, k0, k1); // e^{x/2} from prepare (Math.exp; expX2 has its bits)
-  const sC = f64x2.sqrt(f64x2.mul(kx(1), x));
-  // phi(x/s_c + s_c/2): the argument is 0 up to rounding, |a| <= a few ulps of sqrt(|x|/2) < 2^-27
-  // for every double x (|x| <= 1500), where normalPdf gives 1/sqrt(2 pi) to the last bit
-  // (exp(-a^2/2) rounds to 1 below 2^-53, and so does its compensation factor).
-  const pdfC = kx(12);
-  const bC = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfX2(x, sC, pdfC));
-  const vC = f64x2.mul(bMax, pdfC);
-  // s_l = s_c - b_c/v_c below b_c, s_u = s_c + (b_max - b_c)/v_c above (s_c where v_c <= TINY):
-  // one division for both lanes' cases
-  const lower = f64x2.lt(beta, bC);
-  const d = f64x2.div(v128.bitselect(bC, f64x2.sub(bMax, bC), lower), vC);
-  const sU = v128.bitselect(f64x2.add(sC, d), sC, f64x2.gt(vC, kx(2)));
-  const s2 = v128.bitselect(f64x2.sub(sC, d), sU, lower);
-  const h2 = f64x2.div(x, s2);
-  const pdf2 = normalPdfX2(f64x2.add(h2, f64x2.mul(half, s2)));
-  const b2 = f64x2.mul(bMax, normalisedOtmCallUnscaledGivenPdfHX2(x, s2, h2, pdf2));
-  scatter2(COL_SC, k0, k1, sC);
-  scatter2(COL_BC, k0, k1, bC);
-  scatter2(COL_VC, k0, k1, vC);
-  scatter2(COL_S2, k0, k1, s2);
-  scatter2(COL_PDF2, k0, k1, pdf2);
-  scatter2(COL_B2, k0, k1, b2);
-  // guess's branch, as a list number: 4 + (beta >= b_c) * 2 + (beta >= b_l below b_c, beta > b_u above).
-  const second = v128.bitselect(f64x2.ge(beta, b2), f64x2.gt(beta, b2), lower);
-  listGuess(k0, 4 + <i32>(i64x2.extract_lane(lower, 0) == 0) * 2 + <i32>(i64x2.extract_lane(second, 0) != 0));
-  if (k1 != k0) listGuess(k1, 4 + <i32>(i64x2.extract_lane(lower, 1) == 0) * 2 + <i32>(i64x2.extract_lane(second, 1) != 0));
-}
-
-// evaluatePair for listed elements k0, k1 (pair A) and k2, k3 (pair B), statement by statement
-// interleaved (two independent dependency chains side by side, as refineX4): the same operations
-// per lane, the same stores and guess lists in the same order as evaluatePair(k0, k1) then
-// evaluatePair(k2, k3).
-function evaluatePairs(k0: i32, k1: i32, k2: i32, k3: i32): void {
+// otmCallImpliedVolatility's two evaluations of b, both lanes at once (x < 0 here), for listed
+// elements k0, k1 (pair A) and k2, k3 (pair B), stored with each element's guess branch. The two
+// pairs go statement by statement interleaved (two independent dependency chains side by side, as
+// refineX4). k1 = k0 for a lone element; pairB = false when there is no pair B (k2, k3 then repeat
+// pair A's elements, computed but not listed again).
+function evaluatePairs(k0: i32, k1: i32, k2: i32, k3: i32, pairB: bool): void {
   const betaA = gather2(COL_BETA, k0, k1);
   const betaB = gather2(COL_BETA, k2, k3);
   const xA = gather2(COL_X, k0, k1);
@@ -880,13 +741,18 @@ function evaluatePairs(k0: i32, k1: i32, k2: i32, k3: i32): void {
   const bMaxB = gather2(COL_BMAX, k2, k3);
   const sCA = f64x2.sqrt(f64x2.mul(kx(1), xA));
   const sCB = f64x2.sqrt(f64x2.mul(kx(1), xB));
-  const pdfC = kx(12); // see evaluatePair
+  // phi(x/s_c + s_c/2): the argument is 0 up to rounding, |a| <= a few ulps of sqrt(|x|/2) < 2^-27
+  // for every double x (|x| <= 1500), where normalPdf gives 1/sqrt(2 pi) to the last bit
+  // (exp(-a^2/2) rounds to 1 below 2^-53, and so does its compensation factor).
+  const pdfC = kx(12);
   const bCA = f64x2.mul(bMaxA, normalisedOtmCallUnscaledGivenPdfX2(xA, sCA, pdfC));
   const bCB = f64x2.mul(bMaxB, normalisedOtmCallUnscaledGivenPdfX2(xB, sCB, pdfC));
   const vCA = f64x2.mul(bMaxA, pdfC);
   const vCB = f64x2.mul(bMaxB, pdfC);
   const lowerA = f64x2.lt(betaA, bCA);
   const lowerB = f64x2.lt(betaB, bCB);
+  // s_l = s_c - b_c/v_c below b_c, s_u = s_c + (b_max - b_c)/v_c above (s_c where v_c <= TINY):
+  // one division for both lanes' cases
   const dA = f64x2.div(v128.bitselect(bCA, f64x2.sub(bMaxA, bCA), lowerA), vCA);
   const dB = f64x2.div(v128.bitselect(bCB, f64x2.sub(bMaxB, bCB), lowerB), vCB);
   const sUA = v128.bitselect(f64x2.add(sCA, dA), sCA, f64x2.gt(vCA, kx(2)));
@@ -899,6 +765,7 @@ function evaluatePairs(k0: i32, k1: i32, k2: i32, k3: i32): void {
   const pdf2B = normalPdfX2(f64x2.add(h2B, f64x2.mul(half, s2B)));
   const b2A = f64x2.mul(bMaxA, normalisedOtmCallUnscaledGivenPdfHX2(xA, s2A, h2A, pdf2A));
   const b2B = f64x2.mul(bMaxB, normalisedOtmCallUnscaledGivenPdfHX2(xB, s2B, h2B, pdf2B));
+  // (a repeated element, k1 = k0 or a pair B that repeats pair A, gets the same values twice)
   scatter2(COL_SC, k0, k1, sCA);
   scatter2(COL_SC, k2, k3, sCB);
   scatter2(COL_BC, k0, k1, bCA);
@@ -911,12 +778,14 @@ function evaluatePairs(k0: i32, k1: i32, k2: i32, k3: i32): void {
   scatter2(COL_PDF2, k2, k3, pdf2B);
   scatter2(COL_B2, k0, k1, b2A);
   scatter2(COL_B2, k2, k3, b2B);
+  // guess's branch, as a list number: 4 + (beta >= b_c) * 2 + (beta >= b_l below b_c, beta > b_u above).
   const secondA = v128.bitselect(f64x2.ge(betaA, b2A), f64x2.gt(betaA, b2A), lowerA);
   const secondB = v128.bitselect(f64x2.ge(betaB, b2B), f64x2.gt(betaB, b2B), lowerB);
   listGuess(k0, 4 + <i32>(i64x2.extract_lane(lowerA, 0) == 0) * 2 + <i32>(i64x2.extract_lane(secondA, 0) != 0));
-  listGuess(k1, 4 + <i32>(i64x2.extract_lane(lowerA, 1) == 0) * 2 + <i32>(i64x2.extract_lane(secondA, 1) != 0));
+  if (k1 != k0) listGuess(k1, 4 + <i32>(i64x2.extract_lane(lowerA, 1) == 0) * 2 + <i32>(i64x2.extract_lane(secondA, 1) != 0));
+  if (!pairB) return;
   listGuess(k2, 4 + <i32>(i64x2.extract_lane(lowerB, 0) == 0) * 2 + <i32>(i64x2.extract_lane(secondB, 0) != 0));
-  listGuess(k3, 4 + <i32>(i64x2.extract_lane(lowerB, 1) == 0) * 2 + <i32>(i64x2.extract_lane(secondB, 1) != 0));
+  if (k3 != k2) listGuess(k3, 4 + <i32>(i64x2.extract_lane(lowerB, 1) == 0) * 2 + <i32>(i64x2.extract_lane(secondB, 1) != 0));
 }
 
 // Guess list counts of the current block (lists 4..7).
@@ -1038,13 +907,10 @@ function guessList(list: i32, count: i32): void {
   }
 }
 
-// The middle-branch guesses (guess list 5: b_l <= beta < b_c, list 6: b_c <= beta <= b_u; `list`
-// a constant at each inlined call site) two per v128: guess()'s reciprocal slopes, control
-// parameter and rational cubic lane for lane (rational-cubic.ts's f64x2 twins, same bits). A pair
-// with a lane outside its branch's interval (a NaN b(s2)) takes guess() per element. Same list
-// order as guessList.
-// @ts-ignore: decorator
-@inline
+// The middle-branch guesses (guess list 5: b_l <= beta < b_c, list 6: b_c <= beta <= b_u) two per
+// v128: guess()'s reciprocal slopes, control parameter and rational cubic lane for lane
+// (rational-cubic.ts's f64x2 twins, same bits). A pair with a lane outside its branch's interval
+// (a NaN b(s2)) takes guess() per element. Same list order as guessList.
 function guessMiddleList(list: i32, count: i32): void {
   for (let j = 0; j < count; j += 2) {
     const k0 = load<i32>(listAt(list, j));
@@ -1127,41 +993,30 @@ function partitionSmallT(list: i32, count: i32): void {
   }
 }
 
-// Refines the listed elements of one objective two per v128 and writes their results.
-// (inlined at each call site with a constant kind: one refinement loop per objective)
-// @ts-ignore: decorator
-@inline
+// Refines the listed elements of one objective, two pairs at a time (refineX4), and writes their results.
 function refineList(kind: i32, count: i32, base: i32, pVol: usize, pStatus: usize): void {
-  let j = 0;
-  for (; j + 3 < count; j += 4) {
+  for (let j = 0; j < count; j += 4) {
+    // A short last group repeats its first elements (a repeated lane stops where its original does:
+    // no extra steps) and writes each element once.
     const k0 = load<i32>(listAt(kind, j));
-    const k1 = load<i32>(listAt(kind, j + 1));
-    const k2 = load<i32>(listAt(kind, j + 2));
-    const k3 = load<i32>(listAt(kind, j + 3));
+    const k1 = j + 1 < count ? load<i32>(listAt(kind, j + 1)) : k0;
+    const pairB = j + 2 < count;
+    const k2 = pairB ? load<i32>(listAt(kind, j + 2)) : k0;
+    const k3 = j + 3 < count ? load<i32>(listAt(kind, j + 3)) : pairB ? k2 : k1;
     const sA = refineX4(
       kind, gather2(COL_BETA, k0, k1), gather2(COL_X, k0, k1), gather2(COL_BMAX, k0, k1),
       gather2(COL_GUESS, k0, k1), gather2(COL_LEFT, k0, k1), gather2(COL_RIGHT, k0, k1),
       gather2(COL_BETA, k2, k3), gather2(COL_X, k2, k3), gather2(COL_BMAX, k2, k3),
       gather2(COL_GUESS, k2, k3), gather2(COL_LEFT, k2, k3), gather2(COL_RIGHT, k2, k3),
     );
-    const volA = f64x2.div(sA, f64x2.sqrt(gather2(COL_EXPIRY, k0, k1)));
-    const volB = f64x2.div(refinedB, f64x2.sqrt(gather2(COL_EXPIRY, k2, k3)));
-    writeResult(base, k0, f64x2.extract_lane(volA, 0), (convergedX2 & 1) != 0, pVol, pStatus);
-    writeResult(base, k1, f64x2.extract_lane(volA, 1), (convergedX2 & 2) != 0, pVol, pStatus);
-    writeResult(base, k2, f64x2.extract_lane(volB, 0), (convergedX2B & 1) != 0, pVol, pStatus);
-    writeResult(base, k3, f64x2.extract_lane(volB, 1), (convergedX2B & 2) != 0, pVol, pStatus);
-  }
-  for (; j < count; j += 2) {
-    const k0 = load<i32>(listAt(kind, j));
-    const k1 = j + 1 < count ? load<i32>(listAt(kind, j + 1)) : k0;
-    const s = refineX2(
-      kind, gather2(COL_BETA, k0, k1), gather2(COL_X, k0, k1), gather2(COL_BMAX, k0, k1),
-      gather2(COL_GUESS, k0, k1), gather2(COL_LEFT, k0, k1), gather2(COL_RIGHT, k0, k1),
-    );
     // sigma = s / sqrt(T) for both lanes (the scalar's operations)
-    const vol = f64x2.div(s, f64x2.sqrt(gather2(COL_EXPIRY, k0, k1)));
-    writeResult(base, k0, f64x2.extract_lane(vol, 0), (convergedX2 & 1) != 0, pVol, pStatus);
-    if (k1 != k0) writeResult(base, k1, f64x2.extract_lane(vol, 1), (convergedX2 & 2) != 0, pVol, pStatus);
+    const volA = f64x2.div(sA, f64x2.sqrt(gather2(COL_EXPIRY, k0, k1)));
+    writeResult(base, k0, f64x2.extract_lane(volA, 0), (convergedX2 & 1) != 0, pVol, pStatus);
+    if (k1 != k0) writeResult(base, k1, f64x2.extract_lane(volA, 1), (convergedX2 & 2) != 0, pVol, pStatus);
+    if (!pairB) continue;
+    const volB = f64x2.div(refinedB, f64x2.sqrt(gather2(COL_EXPIRY, k2, k3)));
+    writeResult(base, k2, f64x2.extract_lane(volB, 0), (convergedX2B & 1) != 0, pVol, pStatus);
+    if (k3 != k2) writeResult(base, k3, f64x2.extract_lane(volB, 1), (convergedX2B & 2) != 0, pVol, pStatus);
   }
 }
 
@@ -1281,13 +1136,14 @@ function impliedVolatilityBlock(
     front += <i32>small;
     back -= <i32>!small;
   }
-  let j = 0;
-  for (; j + 3 < listed; j += 4) {
-    evaluatePairs(load<i32>(listAt(LOWEST, j)), load<i32>(listAt(LOWEST, j + 1)), load<i32>(listAt(LOWEST, j + 2)), load<i32>(listAt(LOWEST, j + 3)));
-  }
-  for (; j < listed; j += 2) {
+  for (let j = 0; j < listed; j += 4) {
+    // a short last group repeats its first elements (listed once: see evaluatePairs)
     const k0 = load<i32>(listAt(LOWEST, j));
-    evaluatePair(k0, j + 1 < listed ? load<i32>(listAt(LOWEST, j + 1)) : k0);
+    const k1 = j + 1 < listed ? load<i32>(listAt(LOWEST, j + 1)) : k0;
+    const pairB = j + 2 < listed;
+    const k2 = pairB ? load<i32>(listAt(LOWEST, j + 2)) : k0;
+    const k3 = j + 3 < listed ? load<i32>(listAt(LOWEST, j + 3)) : pairB ? k2 : k1;
+    evaluatePairs(k0, k1, k2, k3, pairB);
   }
   guessLowestList(guessCount0);
   guessMiddleList(5, guessCount1);
