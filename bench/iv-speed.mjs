@@ -10,12 +10,15 @@
 // the JS twin.
 //   node bench/iv-speed.mjs [--quick] [--wasm other.wasm ...]   (after `npm run build`)
 // --wasm: also time the kernel of other builds of riskwasm.wasm (e.g. main's) kernel only, with
-// their runs interleaved with this build's, for a before/after ratio at the same load.
+// their runs interleaved with this build's, for a before/after ratio at the same load, and compare
+// every quote's vol and status bit for bit with this build's: the whole surface and 800,000 seeded
+// wild quotes (every branch: deep in the tails, near the money, tiny and huge s, prices at the
+// bounds, invalid quotes).
 
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { makeSurface } from './surface.mjs';
+import { makeSurface, mulberry32 } from './surface.mjs';
 
 const quick = process.argv.includes('--quick');
 const others = process.argv.flatMap((a, i, all) => (a === '--wasm' && all[i + 1] ? [all[i + 1]] : []));
@@ -89,6 +92,79 @@ async function buildKernel(file, s, prices) {
   return { n, fn, vols: () => new Float64Array(K.memory.buffer).slice(p.out >>> 3, (p.out >>> 3) + n) };
 }
 
+/** The vols and statuses of a whole quote set through a raw instance of `file`, in chunks of KCHUNK. */
+async function solveAll(file, q) {
+  const { instance } = await WebAssembly.instantiate(readFileSync(file), { env: { abort() { throw new Error('abort'); } } });
+  // Raw exports of a build: untyped by construction.
+  const K = /** @type {any} */ (instance.exports);
+  const base = (K.heapBase() + 15) & ~15;
+  const need = base + KCHUNK * 8 * 8 + KCHUNK * 2 + 256;
+  if (K.memory.buffer.byteLength < need) K.memory.grow(Math.ceil((need - K.memory.buffer.byteLength) / 65536));
+  const cols = ['prices', ...IV_COLUMNS.slice(1)];
+  const p = {};
+  let at = base;
+  for (const k of cols) { p[k] = at; at += KCHUNK * 8; }
+  p.types = at; at += KCHUNK + 16;
+  p.out = at; at += KCHUNK * 8;
+  p.status = at;
+  const n = q.prices.length;
+  const vols = new Float64Array(n), status = new Uint8Array(n);
+  for (let o = 0; o < n; o += KCHUNK) {
+    const m = Math.min(KCHUNK, n - o);
+    const v = new Float64Array(K.memory.buffer);
+    for (const k of cols) v.set(q[k].subarray(o, o + m), p[k] >>> 3);
+    new Int8Array(K.memory.buffer).set(q.types.subarray(o, o + m), p.types);
+    K.impliedVolatilityBatch(m, p.prices, p.forwards, p.strikes, p.expiries, p.discountFactors, p.types, 0, p.out, p.status);
+    vols.set(new Float64Array(K.memory.buffer, p.out, m), o);
+    status.set(new Uint8Array(K.memory.buffer, p.status, m), o);
+  }
+  return { vols, status };
+}
+
+/**
+ * Seeded wild quotes: ln(F/K) up to +-100 (a twelfth within +-0.01, one in eight at the money),
+ * F from e^-20 to e^20, T from 6e-6 to 150 years, vols from 3e-4 to 20, discount factors down to
+ * e^-30; prices from those vols, a twentieth scaled by 1e-300 (ln beta), some moved by 1e-10
+ * relative (at the bounds), some negative (invalid) or drawn between 0 and F.
+ */
+function wildQuotes(engine, n, seed = 4242) {
+  const u = mulberry32(seed);
+  const q = { prices: new Float64Array(n), forwards: new Float64Array(n), strikes: new Float64Array(n), expiries: new Float64Array(n), discountFactors: new Float64Array(n), types: new Int8Array(n) };
+  const vols = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const F = Math.exp(-20 + 40 * u());
+    const c = Math.floor(u() * 8);
+    let x = (u() - 0.5) * 20;
+    if (c === 0) x = (u() - 0.5) * 0.02;
+    if (c === 1) x = (u() - 0.5) * 200;
+    if (c === 2) x = 0;
+    q.forwards[i] = F;
+    q.strikes[i] = F * Math.exp(-x);
+    q.expiries[i] = Math.exp(-12 + 17 * u());
+    q.discountFactors[i] = Math.exp(-0.2 * u() * q.expiries[i]);
+    q.types[i] = u() < 0.5 ? 1 : -1;
+    vols[i] = Math.exp(-8 + 11 * u());
+  }
+  const bs = engine.black76({ forwards: q.forwards, strikes: q.strikes, expiries: q.expiries, vols, discountFactors: q.discountFactors, types: q.types }).price;
+  for (let i = 0; i < n; i++) {
+    const r = u();
+    let p = bs[i];
+    if (r < 0.05) p *= 1e-300; else if (r < 0.08) p *= 1 + (u() - 0.5) * 1e-10; else if (r < 0.1) p = -1; else if (r < 0.12) p = u() * q.forwards[i];
+    q.prices[i] = p;
+  }
+  return q;
+}
+
+/** "d of n vols differ (s statuses)" between two solveAll results. */
+function bitDifferences(a, b) {
+  let dv = 0, ds = 0;
+  for (let i = 0; i < a.vols.length; i++) {
+    if (!Object.is(a.vols[i], b.vols[i])) dv++;
+    if (a.status[i] !== b.status[i]) ds++;
+  }
+  return `${dv} of ${a.vols.length.toLocaleString('en-US')} vols differ (${ds} statuses)`;
+}
+
 /** Interleaved rounds of every runner (same load for each); per runner its best CPU time. */
 function interleaved(runners, rounds, reps) {
   const t = runners.map(() => ({ s: Infinity, wall: Infinity }));
@@ -131,6 +207,18 @@ export async function runIvSpeed({ log = console.error } = {}) {
   const checks = [`statuses not ok ${notOk}`, `WASM and JS vs generating vol max abs ${maxAbs.toExponential(1)}`, `WASM vs JS twin max rel ${maxRel(wi.vols, ji.vols).toExponential(1)}`];
   if (notOk > 0 || !(maxAbs < 1e-10)) throw new Error(`iv-speed: check failed: ${checks.join('; ')}`);
 
+  if (others.length) {
+    // Every quote bit for bit: this build's file (the engine's own module) against each other build
+    // (before the kernel-only runners copy their inputs into the engines' heaps: black76 below uses the heap).
+    const surfaceQuotes = { prices, forwards: s.forwards, strikes: s.strikes, expiries: s.expiries, discountFactors: s.discountFactors, types: s.types };
+    const wild = wildQuotes(wasm, quick ? 100000 : 800000);
+    const self = fileURLToPath(new URL('../build/riskwasm.wasm', import.meta.url));
+    const mine = [await solveAll(self, surfaceQuotes), await solveAll(self, wild)];
+    for (const file of others) {
+      const theirs = [await solveAll(file, surfaceQuotes), await solveAll(file, wild)];
+      checks.push(`${file} vs this build, every quote: surface ${bitDifferences(theirs[0], mine[0])}, wild quotes ${bitDifferences(theirs[1], mine[1])}`);
+    }
+  }
   const kernels = [engineKernel(wasm, s, prices), engineKernel(js, s, prices)];
   const labels = ['WASM (this build)', 'JS twin'];
   for (const file of others) {
