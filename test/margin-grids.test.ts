@@ -34,6 +34,13 @@ describe.each(PRESETS)('%s, built on first use', (_name, preset, build) => {
     expect(scenarioGrid({ ...preset, name: 'copy' })).toEqual({ ...ref, name: 'copy' });
   });
 
+  it('prints in Node as the builder\'s grid does (not a [Getter] per key)', async () => {
+    if (typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node !== 'string') return;
+    const { inspect } = await import(/* @vite-ignore */ 'node:util');
+    expect(inspect(preset, { depth: 4 })).toBe(inspect(build(), { depth: 4 }));
+    expect(inspect(preset)).not.toContain('Getter');
+  });
+
   it('cannot be modified', () => {
     expect(() => {
       (preset as { name: string }).name = 'x';

@@ -443,6 +443,10 @@ function lazyPreset(keys: readonly (keyof ScenarioGrid)[], build: () => Scenario
   };
   const preset = {} as ScenarioGrid;
   for (const key of keys) Object.defineProperty(preset, key, { enumerable: true, get: () => built()[key] });
+  // Node's console.log and REPL show the grid, not `[Getter]` per key (non-enumerable: no copy sees it).
+  Object.defineProperty(preset, Symbol.for('nodejs.util.inspect.custom'), {
+    value: (_depth: number, options: object, inspect: (v: unknown, o: object) => string) => inspect(built(), options),
+  });
   Object.freeze(preset);
   validated.add(preset);
   return preset;
