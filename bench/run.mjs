@@ -76,7 +76,7 @@ log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; load average 
 // processes, bench/startup.mjs coldStart) then share the machine with an idle parent only. The
 // load average right before and each child's own Node start are recorded beside the figures.
 const cold = coldStart(QUICK ? 3 : 9);
-log(`cold start: import ${cold.importMs.median.toFixed(1)} ms + first createEngine ${cold.createEngineMs.median.toFixed(1)} ms (median of ${cold.reps}; load ${cold.loadBefore[0].toFixed(2)} before; Node's own start ${cold.nodeStartMs.median.toFixed(1)} ms; at full speed, ${cold.fullSpeed.reps} of ${cold.reps}: ${cold.fullSpeed.totalMs.median.toFixed(1)} ms)`);
+log(`cold start: import ${cold.importMs.median.toFixed(1)} ms + first createEngine ${cold.createEngineMs.median.toFixed(1)} ms (median of ${cold.reps}; load ${cold.loadBefore[0].toFixed(2)} before; Node's own start ${cold.nodeStartMs.median.toFixed(1)} ms; machine busy ${(100 * cold.machineBusy.median).toFixed(0)}%; at full speed, ${cold.fullSpeed.reps} of ${cold.reps}: ${cold.fullSpeed.totalMs.median.toFixed(1)} ms)`);
 
 // ---------------------------------------------------------------- 1. Node
 const ctx = await prepare(riskwasm, Math.max(...sizes));
