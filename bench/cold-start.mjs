@@ -24,5 +24,8 @@ process.stdout.write(JSON.stringify({
   createEngineCpuMs: c2 - c1,
   // performance.now() counts from the process's time origin, so this includes Node's own start.
   sinceProcessStartMs: t2,
+  // Node's own start, up to this module's first line: no riskwasm code in it, so a reference for
+  // how fast the machine was at the time.
+  nodeStartMs: t0,
   price: r.price[0],
 }) + '\n');

@@ -4,6 +4,7 @@
 //      size is one group (riskwasm WASM, JS twin and the fast peers): every task warmed up, then
 //      timed in interleaved rounds, median reported (bench/suite.mjs timeTasks);
 //   2. start-up (first createEngine in fresh processes, warm createEngine) and .wasm size;
+//      the cold start runs first of all, before section 1 (see there);
 //   3. Monte Carlo (bench/montecarlo.mjs): WASM vs JS twin, one thread vs two workers;
 //   4. risk (bench/risk.mjs): VaR + ES on 1e6 samples, full revaluation, GARCH fit, WASM vs JS;
 //   5. calibration (bench/calibration.mjs): Heston 200 quotes (analytic vs forward differences),
@@ -69,6 +70,13 @@ const machine = {
   loadStart: os.loadavg(), commit: gitCommit(),
 };
 log(`${machine.cpu}, ${machine.cores} cores, Node ${machine.node}; load average ${machine.loadStart.map((x) => x.toFixed(2)).join(' ')}`);
+
+// ---------------------------------------------------------------- 2a. cold start, first
+// Before section 1 builds its 1e6-option surface and heats the machine: the children (fresh
+// processes, bench/startup.mjs coldStart) then share the machine with an idle parent only. The
+// load average right before and each child's own Node start are recorded beside the figures.
+const cold = coldStart(QUICK ? 3 : 9);
+log(`cold start: import ${cold.importMs.median.toFixed(1)} ms + first createEngine ${cold.createEngineMs.median.toFixed(1)} ms (median of ${cold.reps}; load ${cold.loadBefore[0].toFixed(2)} before; Node's own start ${cold.nodeStartMs.median.toFixed(1)} ms; machine busy ${(100 * cold.machineBusy.median).toFixed(0)}%; at full speed, ${cold.fullSpeed.reps} of ${cold.reps}: ${cold.fullSpeed.totalMs.median.toFixed(1)} ms)`);
 
 // ---------------------------------------------------------------- 1. Node
 const ctx = await prepare(riskwasm, Math.max(...sizes));
@@ -138,9 +146,7 @@ for (const job of JOBS) {
   kernelRows.push(...r.map((x) => ({ ...x, job })));
 }
 
-// ---------------------------------------------------------------- 2. start-up and size
-const cold = coldStart(QUICK ? 3 : 9);
-log(`cold start: import ${cold.importMs.median.toFixed(1)} ms + first createEngine ${cold.createEngineMs.median.toFixed(1)} ms (median of ${cold.reps})`);
+// ---------------------------------------------------------------- 2. start-up and size (the cold start ran first, above)
 const warm = await warmStart(riskwasm);
 log(`warm createEngine ${warm.wasmMs.toFixed(3)} ms; createEngineSync(bytes) ${warm.syncFromBytesMs.toFixed(3)} ms`);
 const size = wasmSize();

@@ -37,8 +37,18 @@
 //   registrations, tables) unless it takes only what the charts chunk holds (the error classes,
 //   VolSurface): see bench/startup.mjs --tree-shaking for the sizes.
 //
-// Third-party code bundled in (the CLI's argument parser, AssemblyScript's loader) keeps its
-// licence: dist/THIRD-PARTY-LICENSES.md lists each package with its licence text.
+// Where the cold import goes now (session 9, Node 20, this VM at full speed, ~20 ms): V8 compiling
+// the core chunk, ~14.5 ms for its ~570 KiB (top-level code fully, every function body pre-parsed;
+// the cost follows the bytes, spread evenly over the modules: no construct stands out, and oxc's
+// minifier saves only 1% more than esbuild's); evaluating it, ~1.5 ms (was ~3: the grid presets
+// and the twin's POW2 table are no longer built at import); Node's loader and one scavenge, the
+// rest. The lever left is fewer bytes in the root's static graph: the JS twin's own kernels
+// (~48 KiB, ~1 ms) cannot leave it while `createEngineSync(null)` must return a JS engine
+// synchronously; the worker-pool and shard code that only the (asynchronous) `workers` paths use
+// could move behind a dynamic import in those paths.
+//
+// Third-party code bundled in (the CLI's argument parser) keeps its licence:
+// dist/THIRD-PARTY-LICENSES.md lists each package with its licence text.
 // Usage: node scripts/bundle.mjs [--no-minify] (after tsc -p tsconfig.build.json); --no-minify
 // writes readable output for debugging (not for release: slower cold start).
 import * as esbuild from 'esbuild';

@@ -1,4 +1,3 @@
-import { instantiateSync, type ASUtil } from '@assemblyscript/loader';
 import { KernelError, WasmUnavailableError } from './errors.js';
 
 /** Where the compiled kernels come from: a URL, bytes, or an already compiled module. */
@@ -45,14 +44,17 @@ function defaultBase(): string {
 
 async function fetchAndCompile(url: URL): Promise<WebAssembly.Module> {
   if (url.protocol === 'file:') {
-    // Node's fetch rejects file: URLs; the specifier is indirect so browser bundlers leave it alone.
-    // process.getBuiltinModule (Node >= 20.16) skips the ESM loader's round trip, ~0.3 ms of a cold
-    // first createEngine; import() is the fallback for other hosts with file: URLs.
-    const fsName = 'node:fs/promises';
-    type Fs = { readFile(u: URL): Promise<Uint8Array<ArrayBuffer>> };
+    // Node's fetch rejects file: URLs; the specifiers are indirect so browser bundlers leave them alone.
+    // One synchronous read (~0.1 ms for the 240 KiB release build, from the page cache) instead of
+    // fs/promises' open, stat, read and close, each a round trip through libuv's thread pool: ~0.5 ms
+    // of a cold first createEngine. process.getBuiltinModule (Node >= 20.16) skips the ESM loader;
+    // import() of fs/promises is the fallback for other hosts with file: URLs.
     const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-    const fs = ((proc?.getBuiltinModule?.(fsName) as Fs | undefined) ?? (await import(/* @vite-ignore */ fsName))) as Fs;
-    return WebAssembly.compile(await fs.readFile(url));
+    const fs = proc?.getBuiltinModule?.('node:fs') as { readFileSync(u: URL): Uint8Array<ArrayBuffer> } | undefined;
+    if (fs) return WebAssembly.compile(fs.readFileSync(url));
+    const fsName = 'node:fs/promises';
+    const fsp = (await import(/* @vite-ignore */ fsName)) as { readFile(u: URL): Promise<Uint8Array<ArrayBuffer>> };
+    return WebAssembly.compile(await fsp.readFile(url));
   }
   const response = await fetch(url);
   if (!response.ok) throw new WasmUnavailableError(`could not fetch ${url.href}: HTTP ${response.status}`);
@@ -67,27 +69,39 @@ async function fetchAndCompile(url: URL): Promise<WebAssembly.Module> {
 }
 
 /**
- * Instantiate the kernels (synchronously: the module is already compiled). Debug builds
- * (assertions on) import AssemblyScript's `abort`: they are instantiated by
- * `@assemblyscript/loader`, whose string decoder turns the abort's message and file name into a
- * KernelError, so a failed assertion names itself. Release builds import nothing, so the loader
- * would only wrap exports nobody calls (its `demangle` pass costs ~0.5 ms of the first
- * createEngine): they are instantiated directly. Either way the engine calls the raw instance
- * exports (no wrapper on the hot path).
+ * Instantiate the kernels (synchronously: the module is already compiled). Release builds import
+ * nothing. Debug builds (assertions on) import AssemblyScript's `abort`, which receives its message
+ * and file name as pointers to AssemblyScript strings in the instance's memory: they are decoded
+ * into a KernelError, so that a failed assertion names itself. (This used to go through
+ * `@assemblyscript/loader`, whose 5 KiB and module-level TextDecoder every `import('riskwasm')`
+ * paid for; only its string reader was used.) Either way the engine calls the raw instance exports.
  * @returns the raw exports of the instance.
  * @throws WebAssembly.LinkError / RuntimeError when the module does not instantiate.
  */
 export function instantiateKernels(module: WebAssembly.Module): WebAssembly.Exports {
   if (WebAssembly.Module.imports(module).length === 0) return new WebAssembly.Instance(module).exports;
-  let loaded: ASUtil | undefined;
-  const text = (ptr: number): string => (ptr && loaded ? loaded.__getString(ptr) : '');
-  const { instance, exports } = instantiateSync(module, {
+  let memory: WebAssembly.Memory | undefined;
+  const text = (ptr: number): string => (ptr && memory ? readString(memory, ptr) : '');
+  const instance = new WebAssembly.Instance(module, {
     env: {
       abort(msg: number, file: number, line: number, column: number): never {
         throw new KernelError(`abort: ${text(msg)} at ${text(file)}:${line}:${column}`, -1);
       },
     },
   });
-  loaded = exports;
+  memory = instance.exports.memory as WebAssembly.Memory;
   return instance.exports;
+}
+
+/**
+ * An AssemblyScript string: UTF-16 code units at `ptr`, their byte length in the object header's
+ * last word (ptr - 4), as the AssemblyScript runtime lays strings out.
+ */
+function readString(memory: WebAssembly.Memory, ptr: number): string {
+  const buffer = memory.buffer;
+  const units = new Uint32Array(buffer)[(ptr - 4) >>> 2]! >>> 1;
+  const chars = new Uint16Array(buffer, ptr, units);
+  let out = '';
+  for (let i = 0; i < units; i += 1024) out += String.fromCharCode(...chars.subarray(i, i + 1024));
+  return out;
 }

@@ -425,11 +425,44 @@ export function scenarioGrid(grid: Partial<ScenarioGrid> & { scenarios: readonly
 }
 
 /**
+ * A preset grid built on first use rather than at import (building and validating the two presets
+ * took ~1 ms of a cold `import('riskwasm')`, issue 13). The preset is a frozen object whose `keys` (the built
+ * grid's own keys, in order) read the grid built on first access: identity, isValidatedGrid, spread,
+ * JSON and structured clone (worker messages) see the same grid as an eagerly built one.
+ */
+function lazyPreset(keys: readonly (keyof ScenarioGrid)[], build: () => ScenarioGrid): ScenarioGrid {
+  let grid: ScenarioGrid | undefined;
+  const built = (): ScenarioGrid => {
+    if (grid === undefined) {
+      const g = build();
+      // A preset that gains or loses a key must list it here (test/margin-grids.test.ts compares them).
+      if (Object.keys(g).join() !== keys.join()) throw new Error(`grids: preset ${g.name} has keys ${Object.keys(g).join()}, not ${keys.join()}`);
+      grid = g;
+    }
+    return grid;
+  };
+  const preset = {} as ScenarioGrid;
+  for (const key of keys) Object.defineProperty(preset, key, { enumerable: true, get: () => built()[key] });
+  // Node's console.log and REPL show the grid, not `[Getter]` per key (non-enumerable: no copy sees it).
+  Object.defineProperty(preset, Symbol.for('nodejs.util.inspect.custom'), {
+    value: (_depth: number, options: object, inspect: (v: unknown, o: object) => string) => inspect(built(), options),
+  });
+  Object.freeze(preset);
+  validated.add(preset);
+  return preset;
+}
+
+const PRESET_KEYS = ['name', 'scenarios', 'volShockMode', 'extendedDampener', 'extendedScaling', 'addOns', 'combine', 'maintenanceFactor'] as const satisfies readonly (keyof ScenarioGrid)[];
+
+/**
  * Deribit-style preset: 27 regular + 8 extended scenarios, vega power (days = 365.25 x expiry),
  * vol floored at 0.5 in vol-up scenarios, short-option contingency 0.01 netted per strike, delta
- * shock, MM = 0.8 IM.
+ * shock, MM = 0.8 IM. (Built on first use: equal to `deribitGrid()`.)
  */
-export const DERIBIT_GRID: ScenarioGrid = deribitGrid();
+export const DERIBIT_GRID: ScenarioGrid = lazyPreset([...PRESET_KEYS, 'vegaScaling', 'minVolForShockUp', 'source'], () => deribitGrid());
 
-/** CME SPAN 16 scenarios: scan range 15%, vol scan 25% relative, extremes +-2 ranges at 35%, IM = max(scan, add-ons), MM = IM. */
-export const SPAN16_GRID: ScenarioGrid = span16Grid();
+/**
+ * CME SPAN 16 scenarios: scan range 15%, vol scan 25% relative, extremes +-2 ranges at 35%, IM = max(scan, add-ons), MM = IM.
+ * (Built on first use: equal to `span16Grid()`.)
+ */
+export const SPAN16_GRID: ScenarioGrid = lazyPreset([...PRESET_KEYS, 'source'], () => span16Grid());

@@ -8,7 +8,9 @@
  * - minified identifiers, yet every exported class keeps its name, so errors print as
  *   `InputError: ...`; with `--enable-source-maps` a stack trace points into src/;
  * - an app bundler still tree-shakes: the charts alone or the error classes alone do not pull in
- *   the core chunk.
+ *   the core chunk;
+ * - no third-party code in the library's chunks (the debug build's abort strings are read by
+ *   src/wasm-module.ts, not @assemblyscript/loader, whose module-level work every import paid).
  * Start-up times are measured in bench/startup.mjs, not here.
  */
 import { describe, it, expect, beforeAll } from 'vitest';
@@ -108,6 +110,19 @@ describe('bundled dist/', () => {
     expect(out.ctor).toBe('InputError');
     expect(out.inspected.split('\n')[0]).toMatch(/^InputError: vols\[0\]: expected /);
     expect(out.stack).toMatch(/\bsrc\/[\w/-]+\.ts:\d+:\d+/);
+  });
+
+  it("the library bundles no third-party code (cac is the CLI's): the debug build's abort message is decoded by riskwasm's own reader", async () => {
+    const notices = readFileSync(join(DIST, 'THIRD-PARTY-LICENSES.md'), 'utf8');
+    expect([...notices.matchAll(/^## (\S+) /gm)].map((m) => m[1])).toEqual(['cac']);
+    const script = `
+      const { createEngine, KernelError } = await import(${JSON.stringify(pathToFileURL(join(DIST, 'index.js')).href)});
+      const engine = await createEngine({ backend: 'wasm', debug: true });
+      try { engine.kernels.assertionCheck(3); process.stdout.write('{}'); }
+      catch (e) { process.stdout.write(JSON.stringify({ kernelError: e instanceof KernelError, message: e.message })); }`;
+    const out = parseJson<{ kernelError?: boolean; message?: string }>((await run(process.execPath, ['--input-type=module', '-e', script], ROOT)).stdout, 'debug abort from dist');
+    expect(out.kernelError).toBe(true);
+    expect(out.message).toMatch(/^kernel abort: assertionCheck: nonzero code at assembly\/index\.ts:\d+:\d+/);
   });
 
   it('an app bundler tree-shakes: the charts alone or the error classes alone do not pull in the core chunk', async () => {

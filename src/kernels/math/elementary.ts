@@ -50,10 +50,25 @@ function doubles(words: readonly number[]): Float64Array {
 
 /** POW2[e + 1074] = 2^e exactly, e = -1074..1023. */
 const POW2_BIAS = 1074;
-const POW2 = new Float64Array(2098);
-POW2[POW2_BIAS] = 1;
-for (let e = 1; e <= 1023; e++) POW2[POW2_BIAS + e] = POW2[POW2_BIAS + e - 1]! * 2;
-for (let e = -1; e >= -1074; e--) POW2[POW2_BIAS + e] = POW2[POW2_BIAS + e + 1]! * 0.5;
+const POW2 = powersOfTwo();
+
+/**
+ * The POW2 table, written as bit patterns: 2^e is the double with biased exponent e + 1023 and a
+ * zero mantissa (normal e), or with mantissa bit e + 1074 alone (subnormal e < -1022). Integer
+ * stores only: the table is built once, in V8's interpreter, where doubling a double 2,098 times
+ * allocated a heap number per step (0.25 ms of a cold `import('riskwasm')`, issue 13). The same
+ * doubles as repeated doubling and halving from 1, which are exact.
+ */
+function powersOfTwo(): Float64Array {
+  const t = new Float64Array(2098);
+  const w = new Uint32Array(t.buffer);
+  for (let e = -1022; e <= 1023; e++) w[2 * (POW2_BIAS + e) + HI] = (e + 1023) << 20;
+  for (let e = -1074; e < -1022; e++) {
+    const bit = e + 1074; // mantissa bit 0..51
+    w[2 * (POW2_BIAS + e) + (bit >= 32 ? HI : LO)] = 2 ** (bit & 31);
+  }
+  return t;
+}
 
 /** exp table (musl __exp_data.tab): for j = 0..127, tail_j then bits(2^(j/128)) - (j << 45). */
 const EXP_TAB = doubles([
