@@ -15,7 +15,8 @@ import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { requireInteger, requireRecord } from '../arguments.js';
 import { copyNumbers, copyTypes, type NumberInput, type OptionTypeInput } from '../batch-inputs.js';
-import { BatchKernel, runKernel, type BatchFrame } from '../batch-runner.js';
+import { BatchKernel, bindResident, runKernel, type BatchFrame } from '../batch-runner.js';
+import { blockOf, residentArraysInUse, type ResidentBlock } from '../resident-arrays.js';
 import { AbortedError } from '../parallel/errors.js';
 import type { ParallelOptions } from '../parallel/options.js';
 import { PARALLEL_OPTION_KEYS } from '../parallel/options.js';
@@ -208,40 +209,61 @@ function jobColumn(data: unknown, bytes: 8 | 1, n: number, share: boolean): numb
 /**
  * Run a checked batch (a frame with its inputs, flags and `nOut` output columns of length n) on
  * the worker pool, or in this thread for 1 worker or a small batch, filling the frame's outputs
- * and `status`. Releases the frame before it awaits anything.
- * @throws (rejects) AbortedError, WorkerError; what a worker threw.
+ * and `status`. Releases the frame before it awaits anything. Resident arrays (engine.allocateArray)
+ * are copied to the workers like any input; a resident `out` is written after the workers finish,
+ * through a view of the heap as it is then (it may have grown meanwhile).
+ * @returns the output columns (the frame's, or fresh views of resident ones).
+ * @throws (rejects) AbortedError, WorkerError; what a worker threw; InputError for a freed or
+ *   detached resident array, or a resident `out` freed before the workers finished.
  */
 export async function runBatchOnWorkers(
   ctx: EngineContext, name: PricingBatchKernel, kernel: BatchKernel, f: BatchFrame, n: number, status: Uint8Array, p: CheckedParallel,
-): Promise<void> {
+): Promise<Float64Array[]> {
   const width = f.nOut;
-  const outs = f.outs.slice(0, width);
   if (p.workers === 1 || n < IN_THREAD_BELOW[name]) {
+    let done: Float64Array[];
     try {
       if (p.signal?.aborted) throw new AbortedError(p.signal.reason, 0);
       runKernel(ctx, kernel, f, 0, n, status, 0);
+      done = f.outs.slice(0, width); // runKernel may have refreshed a resident out's view
     } finally {
       kernel.release(f);
     }
     p.onProgress?.(1);
-    return;
+    return done;
   }
+  const outs = f.outs.slice(0, width);
   const shardSize = Math.max(Math.ceil(IN_THREAD_BELOW[name] / 8), Math.ceil(n / TARGET_SHARDS));
   const shards = Math.ceil(n / shardSize);
   const share = sharedMemory();
   let job: PricingBatchJob;
+  // Resident outputs: their blocks and offsets, to write through the heap as it is after the await.
+  let outBlocks: (ResidentBlock | undefined)[] | undefined;
   try {
+    if (residentArraysInUse()) {
+      bindResident(ctx, kernel, f);
+      outBlocks = outs.map((o) => blockOf(ctx.resident, o));
+    }
     const columns = f.data.map((d, c) => jobColumn(d, kernel.bytes[c], n, share));
     job = { kernel: name, n, shardSize, width, flag0: f.flag0, flag1: f.flag1, columns };
   } finally {
     kernel.release(f);
   }
+  const outPtrs = outs.map((o) => o.byteOffset);
   const shardLength = pricingBlockLength(width, shardSize);
   const output = allocateOutput(shards * shardLength);
   await runShardsInto(ctx, output, {
     task: 'pricingBatch', job, shards, shardLength, workers: p.workers, items: n * (name === 'impliedVol' ? 8 : 1),
     signal: p.signal, onProgress: p.onProgress, pool: p.pool, workerUrl: p.workerUrl,
   });
+  if (outBlocks !== undefined) {
+    for (let o = 0; o < width; o++) {
+      const b = outBlocks[o];
+      if (b === undefined) continue;
+      if (b.freed) throw new InputError(width === 1 && name === 'impliedVol' ? 'out' : `out.${OUT_NAMES[o]}`, outs[o], 'a resident array kept until the call settles (it was freed while the workers ran)');
+      if (b.heap.inHeap && outs[o].buffer !== ctx.arena.buffer) outs[o] = new Float64Array(ctx.arena.buffer, outPtrs[o], n);
+    }
+  }
   for (let k = 0; k < shards; k++) {
     const first = k * shardSize;
     const count = Math.min(shardSize, n - first);
@@ -249,4 +271,7 @@ export async function runBatchOnWorkers(
     for (let o = 0; o < width; o++) outs[o].set(output.subarray(base + o * shardSize, base + o * shardSize + count), first);
     status.set(new Uint8Array(output.buffer, output.byteOffset + (base + width * shardSize) * 8, count), first);
   }
+  return outs;
 }
+
+const OUT_NAMES = ['price', 'delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga'];

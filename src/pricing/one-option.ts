@@ -13,6 +13,7 @@
  */
 import type { EngineContext } from '../context.js';
 import { KernelError } from '../errors.js';
+import { maybeResidentView } from '../resident-arrays.js';
 
 // The argument and result shapes of black-pricing.ts and implied-vol.ts, restated (they import
 // this module; a type import back would be a cycle) and checked there key for key at compile time:
@@ -37,7 +38,8 @@ const SLOT = 16;
 /** One element of a numeric input: a number, or the number of a one-element array; else undefined. */
 function oneNumber(v: unknown): number | undefined {
   if (typeof v === 'number') return v;
-  if (v instanceof Float64Array) return v.length === 1 ? v[0] : undefined;
+  // A view over an engine's heap (resident array) goes to the batch path, which checks it is live.
+  if (v instanceof Float64Array) return v.length === 1 && !maybeResidentView(v) ? v[0] : undefined;
   if (Array.isArray(v) && v.length === 1) {
     const x: unknown = v[0];
     return typeof x === 'number' ? x : undefined;
@@ -57,7 +59,7 @@ function oneOptional(v: unknown, fallback: number): number | undefined {
 function oneType(v: unknown): number | undefined {
   if (v === 'call') return 1;
   if (v === 'put') return -1;
-  if (v instanceof Int8Array) return v.length === 1 ? v[0] : undefined;
+  if (v instanceof Int8Array) return v.length === 1 && !maybeResidentView(v) ? v[0] : undefined;
   if (Array.isArray(v) && v.length === 1) {
     const t: unknown = v[0];
     if (t === 'call' || t === 1) return 1;
@@ -87,7 +89,7 @@ function hasOnlyOutKeys(out: object): boolean {
 /** A caller's output array as the one-option path takes it: null when absent, undefined when unusable. */
 function outArray(v: unknown): Float64Array | null | undefined {
   if (v === undefined) return null;
-  return v instanceof Float64Array && v.length === 1 ? v : undefined;
+  return v instanceof Float64Array && v.length === 1 && !maybeResidentView(v) ? v : undefined;
 }
 
 /** `out` as a plain object of known keys, or undefined (the batch path judges it). */
