@@ -16,6 +16,7 @@
  * an InputError naming the field, never an empty result.
  */
 import { InputError } from './errors.js';
+import { checkKeys } from './option-keys.js';
 import { isLinearMemory, type MemoryArena } from './memory-arena.js';
 
 /** Element type of a resident array: f64 numbers, i8 option-type flags (+1 call / -1 put), u8 bytes. */
@@ -36,6 +37,7 @@ export interface AllocateArrayArgs<T extends ResidentType = ResidentType> {
   length: number;
 }
 
+const ALLOCATE_KEYS = ['type', 'length'] as const satisfies readonly (keyof AllocateArrayArgs)[];
 const BYTES: Readonly<Record<ResidentType, number>> = { f64: 8, i8: 1, u8: 1 };
 const MAX_LENGTH = 2 ** 28;
 const ALIGN = 16;
@@ -163,7 +165,8 @@ export class ResidentHeap {
    *   a batch of this engine copies its inputs. RangeError when the heap cannot grow that far.
    */
   allocate<T extends ResidentType>(args: AllocateArrayArgs<T>): ResidentArray<T> {
-    if (args === null || typeof args !== 'object') throw new InputError('args', args, "an object { type: 'f64' | 'i8' | 'u8', length }");
+    if (args === null || typeof args !== 'object' || Array.isArray(args)) throw new InputError('args', args, "an object { type: 'f64' | 'i8' | 'u8', length }");
+    checkKeys(args, ALLOCATE_KEYS, '');
     const { type, length } = args;
     if (type !== 'f64' && type !== 'i8' && type !== 'u8') throw new InputError('type', type, "'f64', 'i8' or 'u8'");
     if (typeof length !== 'number' || !Number.isInteger(length) || length < 0 || length > MAX_LENGTH) {
