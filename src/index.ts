@@ -269,4 +269,4 @@ export { marginAccountColumns, checkMarginAccountColumns, type MarginAccountColu
 // [scale] session 8: portfolio margin columns with fields: 'summary' (no scenario P&L, no contributions)
 export type { PortfolioMarginColumnsBase, PortfolioMarginSummaryColumns, PortfolioMarginSummary, MarginResultFields } from './margin/portfolio-margin-columns.js';
 // [simd] session 9: engine-resident arrays (engine.allocateArray), read and written in place by the batch pricing calls
-export { ResidentArray, type AllocateArrayArgs, type ResidentType, type ResidentArrayTypes } from './resident-arrays.js';
+export type { ResidentArray, AllocateArrayArgs, ResidentType, ResidentArrayTypes } from './resident-arrays.js';

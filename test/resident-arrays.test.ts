@@ -9,7 +9,7 @@
  * skips the status, or lets a freed / detached array through.
  */
 import { describe, expect, it } from 'vitest';
-import { createEngine, InputError, ResidentArray, type Engine, type PricingResult } from '../src/index.js';
+import { createEngine, type Engine, type PricingResult, type ResidentArray } from '../src/index.js';
 import { BACKENDS, engineFor, expectInputError } from './backends.js';
 
 const GREEKS = ['delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga'] as const;
@@ -329,10 +329,13 @@ describe.each(BACKENDS)('resident arrays (%s)', (backend) => {
   }, 60_000);
 });
 
-it('the handle class is exported and allocateArray returns it', async () => {
-  const e = await engineFor('js');
-  const h = e.allocateArray({ type: 'i8', length: 3 });
-  expect(h).toBeInstanceOf(ResidentArray);
-  expect(h.array).toBeInstanceOf(Int8Array);
-  h.free();
+it('allocateArray gives the typed array of each type', async () => {
+  for (const backend of BACKENDS) {
+    const e = await engineFor(backend);
+    const hs = [e.allocateArray({ type: 'i8', length: 3 }), e.allocateArray({ type: 'u8', length: 3 }), e.allocateArray({ type: 'f64', length: 3 })];
+    expect(hs[0].array).toBeInstanceOf(Int8Array);
+    expect(hs[1].array).toBeInstanceOf(Uint8Array);
+    expect(hs[2].array).toBeInstanceOf(Float64Array);
+    for (const h of hs) h.free();
+  }
 });
