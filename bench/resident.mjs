@@ -30,7 +30,7 @@ for (const job of jobs) {
     : { spots: s.spots, strikes: s.strikes, expiries: s.expiries, vols: s.vols, rates: s.rates, dividendYields: s.dividendYields, types: s.types, greeks: job === 'greeks' };
   const ref = job === 'iv' ? e.impliedVol(args) : e.blackScholes(args);
   const h = {};
-  for (const [k, v] of Object.entries(args)) if (ArrayBuffer.isView(v)) h[k] = e.allocateArray({ type: v instanceof Int8Array ? 'i8' : 'f64', length: v.length });
+  for (const [k, v] of Object.entries(args)) if (v instanceof Float64Array || v instanceof Int8Array) h[k] = e.allocateArray({ type: v instanceof Int8Array ? 'i8' : 'f64', length: v.length });
   const w = job === 'greeks' ? 8 : 1;
   const ho = e.allocateArray({ type: 'f64', length: w * n });
   for (const k of Object.keys(h)) h[k].array.set(args[k]);

@@ -486,7 +486,7 @@ function residentCall(e, cols, types, width, call) {
   const out = Object.fromEntries(names.map((g, i) => [g, block.subarray(i * n, (i + 1) * n)]));
   try {
     const r = call(a, out);
-    return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, ArrayBuffer.isView(v) ? v.slice() : v]));
+    return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Float64Array || v instanceof Uint8Array ? v.slice() : v]));
   } finally {
     for (const h of handles) h.free();
   }
