@@ -11,6 +11,6 @@ export interface EngineContext {
   readonly kernels: Kernels;
   readonly arena: MemoryArena;
   readonly chunkSize: number;
-  /** The engine's resident arrays (`engine.allocateArray`); undefined until the first one. */
+  /** The engine's resident arrays (`engine.allocateArray`); undefined until the first one. @internal */
   readonly resident?: ResidentHeap;
 }
