@@ -86,7 +86,12 @@ export async function prepare(riskwasm, maxN = 1e6) {
     forwards: surface.forwards, strikes: surface.strikes, expiries: surface.expiries, vols: surface.vols,
     discountFactors: surface.discountFactors, types: surface.types, greeks: true,
   }).vega;
-  return { riskwasm, engines: { wasm, js }, surface, ivPrices, vegas, maxN, ref: {}, ivAvailable: false };
+  // Engines of their own for the resident-array rows: the caller-owned rows' engines never hold a
+  // resident array (their heap layout and one-option path stay as they were).
+  const residentEngines = typeof wasm.allocateArray === 'function'
+    ? { wasm: await riskwasm.createEngine({ backend: 'wasm' }), js: await riskwasm.createEngine({ backend: 'js' }) }
+    : null;
+  return { riskwasm, engines: { wasm, js }, residentEngines, surface, ivPrices, vegas, maxN, ref: {}, ivAvailable: false };
 }
 
 /**
@@ -220,10 +225,11 @@ export const RESIDENT = ', resident arrays';
  * one resident array, the layout the kernel writes in place). The WASM engine reads and writes
  * them in place; the JS twin's allocateArray gives plain arrays, so its row is the same call
  * shape over the same copies as the caller-owned row. Views are re-read (`.array`) every call, as
- * the documentation asks: a getter that compares one buffer unless memory grew.
+ * the documentation asks: a getter that compares one buffer unless memory grew. The arrays live on
+ * `ctx.residentEngines` (same backends, engines of their own) and stay allocated for the run.
  */
 export function residentTasks(ctx, job, n) {
-  if (!ctx.twinOk[job] || typeof ctx.engines.wasm.allocateArray !== 'function') return [];
+  if (!ctx.twinOk[job] || !ctx.residentEngines) return [];
   const tasks = [];
   const s = prefix(ctx.surface, n);
   const cols = job === 'iv'
@@ -231,7 +237,7 @@ export function residentTasks(ctx, job, n) {
     : { spots: s.spots, strikes: s.strikes, expiries: s.expiries, vols: s.vols, rates: s.rates, dividendYields: s.dividendYields };
   const width = job === 'greeks' ? 8 : 1;
   for (const backend of ['wasm', 'js']) {
-    const engine = ctx.engines[backend];
+    const engine = ctx.residentEngines[backend];
     const h = {};
     for (const k of Object.keys(cols)) h[k] = engine.allocateArray({ type: 'f64', length: n });
     h.types = engine.allocateArray({ type: 'i8', length: n });

@@ -634,7 +634,8 @@ export class Engine implements EngineContext {
   }
 
   // [simd] engine-resident arrays (session 9)
-  private residentHeap?: ResidentHeap;
+  // Initialised here, so the engine keeps one hidden class whether or not it ever allocates.
+  private residentHeap: ResidentHeap | undefined = undefined;
 
   /** The engine's resident arrays (`allocateArray`); undefined until the first one. @internal */
   get resident(): ResidentHeap | undefined {

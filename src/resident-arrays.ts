@@ -125,7 +125,7 @@ export class ResidentArray<T extends ResidentType = ResidentType> {
   free(): void {
     const b = this.block;
     if (b.freed) throw new InputError('free', this, 'a resident array not yet freed (free() was already called)');
-    b.heap.release(b);
+    b.heap.release(b, b.bytes === 0 ? this.view : undefined);
   }
 }
 
@@ -196,10 +196,15 @@ export class ResidentHeap {
    * Return a block to the free list (coalescing with its neighbours; the last block lowers the floor).
    * @throws InputError while a batch of this engine copies its inputs.
    */
-  release(block: ResidentBlock): void {
+  release(block: ResidentBlock, plain?: ArrayBufferView): void {
     this.refuseWhileCopying();
     block.freed = true;
-    if (block.bytes === 0) return;
+    if (block.bytes === 0) {
+      // A plain array (JS twin, or zero length): detach its buffer, so a view kept past free() has
+      // length 0 everywhere (a batch call then names it as freed) instead of computing on quietly.
+      if (plain !== undefined) detach(plain.buffer);
+      return;
+    }
     const i = this.indexOfLive(block.ptr);
     if (i >= 0 && this.live[i] === block) this.live.splice(i, 1);
     this.giveBack(block.ptr, block.bytes);
@@ -322,13 +327,15 @@ export function rejectUnusableView(v: unknown, path: string): void {
   if (v.buffer.byteLength === 0 && isLinearMemory(v.buffer)) throw detachedError(path, v);
 }
 
-/**
- * Whether `v` is, or may be, a view over an engine's heap (a resident array, a view into one, a
- * detached one): the one-option path leaves such a call to the batch path, which checks it.
- * @throws Nothing.
- */
-export function maybeResidentView(v: ArrayBufferView): boolean {
-  return anyIssued && (ISSUED.has(v) || isLinearMemory(v.buffer));
+/** Detach an ArrayBuffer (transfer it away), where the host can; else leave it. */
+function detach(buffer: ArrayBufferLike): void {
+  const clone = (globalThis as { structuredClone?: (v: unknown, o: { transfer: unknown[] }) => unknown }).structuredClone;
+  if (clone === undefined || !(buffer instanceof ArrayBuffer)) return;
+  try {
+    clone(buffer, { transfer: [buffer] });
+  } catch {
+    // Not transferable here: the freed array stays readable, as any plain array the caller owns.
+  }
 }
 
 /**
@@ -341,13 +348,16 @@ export function maybeResidentView(v: ArrayBufferView): boolean {
  */
 export function residentOffset(heap: ResidentHeap | undefined, v: unknown, bytes: 8 | 1, path: string): number {
   if (!anyIssued || !ArrayBuffer.isView(v)) return -1;
-  rejectUnusableView(v, path);
-  if (heap === undefined || !heap.inHeap) return -1;
   const view = v as Float64Array | Int8Array;
-  if (view.buffer !== heap.arena.buffer) {
-    if (isLinearMemory(view.buffer) && view.buffer.byteLength === 0) throw detachedError(path, v);
+  const buf = view.buffer;
+  if (heap === undefined || !heap.inHeap || buf !== heap.arena.buffer) {
+    // Not over this engine's current heap: a detached or freed view is an error (a plain array
+    // only when it is empty: a freed one is detached), anything else is copied.
+    if (view.length === 0 || isLinearMemory(buf)) rejectUnusableView(v, path);
     return -1;
   }
+  const b = ISSUED.get(v);
+  if (b !== undefined && b.freed) throw new InputError(path, v, 'a live resident array (this one was freed)');
   const ptr = view.byteOffset;
   const len = view.byteLength;
   if (heap.find(ptr, len) === undefined) {
