@@ -40,6 +40,8 @@ export interface BatchFrame {
   readonly ptrs: number[];
   /** Per input column: the byte offset of a resident array the kernel reads in place, else -1 (copied). */
   readonly res: number[];
+  /** Per input column, during a resident run: whether the kernel reads it at `res` (else it is copied). */
+  readonly inPlace: boolean[];
   /** Output columns [0, nOut), each of the call's length, written from index 0. */
   readonly outs: Float64Array[];
   /** Per output column: the byte offset of a resident array the results go to, else -1. */
@@ -71,7 +73,7 @@ export class BatchKernel {
   acquire(): BatchFrame {
     return this.free.pop() ?? {
       data: new Array<unknown>(this.bytes.length).fill(0), ptrs: new Array<number>(this.bytes.length).fill(0),
-      res: new Array<number>(this.bytes.length).fill(-1),
+      res: new Array<number>(this.bytes.length).fill(-1), inPlace: new Array<boolean>(this.bytes.length).fill(false),
       outs: new Array<Float64Array>(8).fill(NO_OUTPUT), outRes: new Array<number>(8).fill(-1), nOut: 0, flag0: 0, flag1: 0,
     };
   }
@@ -161,9 +163,6 @@ function copyOut<A extends Float64Array | Uint8Array>(dst: A, at: number, src: A
   else for (let i = 0; i < m; i++) dst[at + i] = src[from + i];
 }
 
-/** Scratch of runResident (no call nests inside another's kernel loop: getters are locked out). */
-const INPLACE: boolean[] = [];
-
 /** Output names of the pricing kernels, in output-block order (InputError paths of `out`). */
 const OUT_PATHS = ['out.price', 'out.delta', 'out.gamma', 'out.vega', 'out.theta', 'out.rho', 'out.vanna', 'out.volga'];
 
@@ -218,7 +217,8 @@ function runResident(
   for (let o = 1; o < w && direct; o++) direct = outRes[o] === outRes[0] + o * count * 8;
   // inPlace[c]: the kernel reads column c at its resident offset; a resident column that overlaps an
   // output is copied from that offset instead (the caller's view may be detached by the reserve).
-  const inPlace = INPLACE;
+  // Per frame, not module scratch: a getter may price on another engine in the middle of this loop.
+  const inPlace = f.inPlace;
   for (let c = 0; c < nc; c++) {
     let ok = res[c] >= 0;
     if (ok) {

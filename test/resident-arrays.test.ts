@@ -285,10 +285,10 @@ describe.each(BACKENDS)('resident arrays (%s)', (backend) => {
     const ref = e.blackScholes({ ...views(h) });
     // Element 9's getter acts on its second read: the first is the check pass (before any copy,
     // where calling the engine is harmless), the second the copy into the heap (chunk 3 of 4).
-    const hostile = (action: () => void) => {
+    const hostile = (action: () => void, at = 9) => {
       const strikes = Array.from(s.strikes);
       let reads = 0;
-      Object.defineProperty(strikes, 9, { get() { if (++reads === 2) action(); return s.strikes[9]; } });
+      Object.defineProperty(strikes, at, { get() { if (++reads === 2) action(); return s.strikes[at]; } });
       return strikes;
     };
     const victim = e.allocateArray({ type: 'f64', length: n });
@@ -300,6 +300,17 @@ describe.each(BACKENDS)('resident arrays (%s)', (backend) => {
       expectInputError(() => e.blackScholes({ ...views(h), strikes: hostile(action) }), 'inputs');
     }
     expect(victim.freed).toBe(false);
+    // A getter that prices on another engine over resident arrays, mid-copy: allowed (other heap),
+    // and this call's own bookkeeping (which columns it reads in place) is untouched.
+    const other = await createEngine({ backend, chunkSize: 4 });
+    const ho = residentCopy(other, s);
+    const otherRef = other.blackScholes({ ...s });
+    let otherResult: PricingResult | undefined;
+    // (Element 1: the first of three chunks, so the chunks after the getter would show any mix-up.)
+    const own = e.blackScholes({ ...views(h), strikes: hostile(() => { otherResult = other.blackScholes({ ...views(ho) }); }, 1) });
+    expect(differences(own, ref, ['price'])).toBe(0);
+    expect(differences(otherResult!, otherRef, ['price'])).toBe(0);
+    freeAll(...Object.values(ho));
     // A getter that frees a resident input before the kernel runs: that input is named.
     const hs = e.allocateArray({ type: 'f64', length: n });
     hs.array.set(s.spots);
