@@ -239,17 +239,27 @@ export async function runBatchOnWorkers(
   let job: PricingBatchJob;
   // Resident outputs: their blocks and offsets, to write through the heap as it is after the await.
   let outBlocks: (ResidentBlock | undefined)[] | undefined;
+  let outPtrs: number[] = [];
   try {
     if (residentArraysInUse()) {
       bindResident(ctx, kernel, f);
       outBlocks = outs.map((o) => blockOf(ctx.resident, o));
+      outPtrs = outs.map((o) => o.byteOffset);
     }
-    const columns = f.data.map((d, c) => jobColumn(d, kernel.bytes[c], n, share));
-    job = { kernel: name, n, shardSize, width, flag0: f.flag0, flag1: f.flag1, columns };
+    // With resident arrays about, locked as the synchronous copy is: an input getter may not
+    // allocate, free or price on this engine while the columns are copied (a grow would detach the
+    // resident views being read). Without them, as before: such a getter is harmless here.
+    const lock = outBlocks !== undefined;
+    if (lock) ctx.arena.copying = true;
+    try {
+      const columns = f.data.map((d, c) => jobColumn(d, kernel.bytes[c], n, share));
+      job = { kernel: name, n, shardSize, width, flag0: f.flag0, flag1: f.flag1, columns };
+    } finally {
+      if (lock) ctx.arena.copying = false;
+    }
   } finally {
     kernel.release(f);
   }
-  const outPtrs = outs.map((o) => o.byteOffset);
   const shardLength = pricingBlockLength(width, shardSize);
   const output = allocateOutput(shards * shardLength);
   await runShardsInto(ctx, output, {
