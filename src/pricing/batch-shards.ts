@@ -249,7 +249,7 @@ export async function runBatchOnWorkers(
     // With resident arrays about, locked as the synchronous copy is: an input getter may not
     // allocate, free or price on this engine while the columns are copied (a grow would detach the
     // resident views being read). Without them, as before: such a getter is harmless here.
-    const lock = outBlocks !== undefined;
+    const lock = outBlocks !== undefined && !ctx.arena.copying; // (never release an outer call's lock)
     if (lock) ctx.arena.copying = true;
     try {
       const columns = f.data.map((d, c) => jobColumn(d, kernel.bytes[c], n, share));
