@@ -225,7 +225,7 @@ export async function runSimdBench({ log = console.error } = {}) {
   const wi = wasm.impliedVol(ivArgs()), ji = js.impliedVol(ivArgs());
   checks.push(`implied vol WASM vs JS twin max rel ${maxRel(wi.vols, ji.vols).toExponential(1)}; WASM vs generating vol max abs ${wi.vols.reduce((m, v, i) => Math.max(m, Math.abs(v - s.vols[i])), 0).toExponential(1)}`);
 
-  /** @type {{ job: string, kW?: number, kJ?: number, kB?: number, fW: number, fJ: number, nat?: number, unit: string, copyS?: number }[]} */
+  /** @type {{ job: string, kW?: number, kJ?: number, kB?: number, fW: number, fJ: number, fR?: number, nat?: number, unit: string, copyS?: number }[]} */
   const rows = [];
   const reps = quick ? 3 : 7;
   // price and greeks
