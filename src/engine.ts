@@ -658,8 +658,9 @@ export class Engine implements EngineContext {
   allocateArray(args: AllocateArrayArgs<'u8'>): ResidentArray<'u8'>;
   allocateArray<T extends ResidentType>(args: AllocateArrayArgs<T>): ResidentArray<T>;
   allocateArray<T extends ResidentType>(args: AllocateArrayArgs<T>): ResidentArray<T> {
-    // Headroom: one chunk of the widest batch (7 inputs, 8 outputs, status) above the arrays.
-    this.residentHeap ??= new ResidentHeap(this.arena, this.backend === 'wasm', this.chunkSize * 128);
+    // Headroom: one chunk of the widest batch (7 inputs, 8 outputs, status) above the arrays,
+    // at most 32 MiB (an engine made with a huge chunkSize grows on demand instead).
+    this.residentHeap ??= new ResidentHeap(this.arena, this.backend === 'wasm', Math.min(this.chunkSize * 128, 32 << 20));
     return this.residentHeap.allocate(args);
   }
 }
