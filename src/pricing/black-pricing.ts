@@ -54,7 +54,11 @@ export type PricingResultWithGreeks = PricingResult & PricingGreeks;
 /** {@link PricingResult} of `black76` with `greeks: true` and `settlement: 'coin'`: `premiumAdjustedDelta` present too. */
 export type CoinPricingResultWithGreeks = PricingResultWithGreeks & { premiumAdjustedDelta: Float64Array };
 
-/** Caller-supplied output arrays (each a Float64Array of the batch length), written in place. */
+/**
+ * Caller-supplied output arrays (each a Float64Array of the batch length), written in place. Arrays
+ * from `engine.allocateArray` are written by the WASM kernel directly (with greeks: when the eight
+ * are consecutive columns of one resident array, price first, then delta ... volga).
+ */
 export type PricingOut = Partial<Record<'price' | (typeof GREEK_NAMES)[number], Float64Array>>;
 
 /** Arguments of `engine.blackScholes`. Numbers broadcast; arrays must share one length. */

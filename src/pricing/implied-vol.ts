@@ -21,7 +21,7 @@ export interface ImpliedVolArgs {
   discountFactors?: NumberInput;
   /** `'usd'` (default) or `'coin'`: prices in coins per coin of underlying (Deribit inverse options). */
   settlement?: 'usd' | 'coin';
-  /** Write the vols into this Float64Array instead of allocating. */
+  /** Write the vols into this Float64Array instead of allocating (an `engine.allocateArray` array: written by the kernel in place). */
   out?: Float64Array;
 }
 
