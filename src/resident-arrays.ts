@@ -104,7 +104,7 @@ export class ResidentArray<T extends ResidentType = ResidentType> {
     const b = this.block;
     if (b.freed) throw new InputError('array', this, 'a resident array not yet freed (this one was freed)');
     const heap = b.heap;
-    if (heap.inHeap && this.view.buffer !== heap.arena.buffer) {
+    if (b.bytes > 0 && this.view.buffer !== heap.arena.buffer) {
       this.view = heap.view(this.type, b.ptr, b.length) as ResidentArrayTypes[T];
       ISSUED.set(this.view, b);
     }
