@@ -55,6 +55,33 @@ for (const job of jobs) {
   }
 }
 
+// Paired A/B at the largest size: caller-owned and resident passes alternate, each timed by
+// process CPU time, so a burst of load from another tenant hits both sides of a pair; the median
+// pair ratio is the figure to trust on a busy machine.
+for (const job of jobs) {
+  const n = Math.max(...sizes);
+  const own = riskwasmTasks(ctx, job, n).find((t) => t.name === 'riskwasm WASM');
+  const res = residentTasks(ctx, job, n).find((t) => t.name === 'riskwasm WASM, resident arrays');
+  if (!own || !res) continue;
+  own.fn();
+  res.fn();
+  const a = [];
+  const b = [];
+  const ratios = [];
+  const pairs = job === 'iv' ? 6 : 20;
+  const cpu = (fn) => { const c0 = process.cpuUsage(); fn(); const c = process.cpuUsage(c0); return c.user + c.system; };
+  for (let k = 0; k < pairs; k++) {
+    const ta = cpu(own.fn);
+    const tb = cpu(res.fn);
+    a.push(ta);
+    b.push(tb);
+    ratios.push(ta / tb);
+  }
+  const med = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
+  const perS = (us) => rate(n / (us * 1e-6));
+  console.log(`${job} N=${n}, ${pairs} alternating pairs by CPU time: caller-owned median ${perS(med(a))} (best ${perS(Math.min(...a))}), resident median ${perS(med(b))} (best ${perS(Math.min(...b))}); median pair ratio resident / caller-owned x${med(ratios).toFixed(3)}`);
+}
+
 // The harness question: one call, two statistics.
 if (jobs.includes('price')) {
   const n = Math.max(...sizes);
