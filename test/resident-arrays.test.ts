@@ -339,6 +339,21 @@ describe.each(BACKENDS)('resident arrays (%s)', (backend) => {
     const iv = e.impliedVol({ prices: ref.price, forwards: s.spots, strikes: s.strikes, expiries: s.expiries, types: s.types });
     for (let i = 0; i < n; i += 13) expect(Object.is(riv.vols[i], iv.vols[i])).toBe(true);
     expect(riv.status).toEqual(iv.status);
+    // Without shared memory the job travels as a message: resident views are copied into it (the
+    // same bits), and a memory grow between the call and the post cannot detach what is sent.
+    const isNode = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
+    if (isNode) {
+      Object.defineProperty(globalThis, 'crossOriginIsolated', { value: false, configurable: true });
+      try {
+        const pending = e.blackScholes({ ...views(h), workers: 2 });
+        const grow = e.allocateArray({ type: 'f64', length: 4 << 20 }); // 32 MiB: the heap grows now
+        const rm = await pending;
+        expect(differences(rm, e.blackScholes({ ...s }), ['price'])).toBe(0);
+        grow.free();
+      } finally {
+        delete (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+      }
+    }
     freeAll(...Object.values(h), blk, ho);
   }, 60_000);
 });

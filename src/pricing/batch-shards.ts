@@ -16,6 +16,7 @@ import { InputError } from '../errors.js';
 import { requireInteger, requireRecord } from '../arguments.js';
 import { copyNumbers, copyTypes, type NumberInput, type OptionTypeInput } from '../batch-inputs.js';
 import { BatchKernel, bindResident, runKernel, type BatchFrame } from '../batch-runner.js';
+import { isLinearMemory } from '../memory-arena.js';
 import { blockOf, residentArraysInUse, type ResidentBlock } from '../resident-arrays.js';
 import { AbortedError } from '../parallel/errors.js';
 import type { ParallelOptions } from '../parallel/options.js';
@@ -194,13 +195,15 @@ export function sharedMemory(): boolean {
 /** A checked input column as a job column: scalars stay, arrays become a Float64Array / Int8Array (on shared memory when available). */
 function jobColumn(data: unknown, bytes: 8 | 1, n: number, share: boolean): number | string | Float64Array | Int8Array {
   if (typeof data === 'number' || typeof data === 'string') return data;
+  // A view over an engine's linear memory (a resident array) is always copied: posted as it is, it
+  // would clone the whole memory, or fail once a grow detached it before the post.
   if (bytes === 8) {
-    if (data instanceof Float64Array && (!share || data.buffer instanceof SharedArrayBuffer)) return data;
+    if (data instanceof Float64Array && (!share || data.buffer instanceof SharedArrayBuffer) && !isLinearMemory(data.buffer)) return data;
     const col = share ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
     copyNumbers(col, 0, data as NumberInput, 0, n);
     return col;
   }
-  if (data instanceof Int8Array && (!share || data.buffer instanceof SharedArrayBuffer)) return data;
+  if (data instanceof Int8Array && (!share || data.buffer instanceof SharedArrayBuffer) && !isLinearMemory(data.buffer)) return data;
   const col = share ? new Int8Array(new SharedArrayBuffer(n)) : new Int8Array(n);
   copyTypes(col, 0, data as OptionTypeInput, 0, n);
   return col;
