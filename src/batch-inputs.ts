@@ -1,4 +1,5 @@
 import { InputError } from './errors.js';
+import { rejectUnusableView } from './resident-arrays.js';
 
 /** A numeric batch input: one number (broadcast to the batch) or one value per element. */
 export type NumberInput = number | ArrayLike<number>;
@@ -148,12 +149,25 @@ function typeFlag(v: unknown, path: string): number {
 
 /**
  * A caller-supplied output array, checked for type and length; or a fresh one.
- * @throws InputError when `given` is not a Float64Array of length n.
+ * @throws InputError when `given` is not a Float64Array of length n (a freed resident array or a
+ *   view detached by a memory grow says so).
  */
 export function outputArray(given: unknown, n: number, path: string): Float64Array {
   if (given === undefined) return new Float64Array(n);
-  if (!(given instanceof Float64Array) || given.length !== n) throw new InputError(path, given, `a Float64Array of length ${n}`);
+  if (!(given instanceof Float64Array) || given.length !== n) {
+    rejectUnusableView(given, path);
+    throw new InputError(path, given, `a Float64Array of length ${n}`);
+  }
   return given;
+}
+
+/**
+ * Before reporting a malformed or empty batch: a freed resident array or a view detached by a
+ * memory grow (length 0) among the inputs is the error to report, named by its field.
+ * @throws InputError naming the first such field.
+ */
+export function rejectUnusableInputs(fields: readonly unknown[], paths: readonly string[]): void {
+  for (let i = 0; i < fields.length; i++) rejectUnusableView(fields[i], paths[i]);
 }
 
 /** @throws InputError unless `v` is one of `allowed` (or undefined, giving `fallback`). */

@@ -3,6 +3,7 @@ import type { Kernels } from './kernels/contract.js';
 import { KernelError } from './errors.js';
 import { columnBytes } from './memory-arena.js';
 import { checkNumbers, checkTypes, copyNumbers, copyTypes, type NumberInput, type OptionTypeInput } from './batch-inputs.js';
+import { residentArraysInUse, residentOffset } from './resident-arrays.js';
 
 /** One input column of a batch kernel: f64 numbers or i8 option-type flags. */
 export type InputColumn =
@@ -37,8 +38,14 @@ export interface BatchFrame {
   /** Input columns (numbers, arrays, option types), in the kernel's argument order. */
   readonly data: unknown[];
   readonly ptrs: number[];
+  /** Per input column: the byte offset of a resident array the kernel reads in place, else -1 (copied). */
+  readonly res: number[];
+  /** Per input column, during a resident run: whether the kernel reads it at `res` (else it is copied). */
+  readonly inPlace: boolean[];
   /** Output columns [0, nOut), each of the call's length, written from index 0. */
   readonly outs: Float64Array[];
+  /** Per output column: the byte offset of a resident array the results go to, else -1. */
+  readonly outRes: number[];
   nOut: number;
   flag0: number;
   flag1: number;
@@ -66,7 +73,8 @@ export class BatchKernel {
   acquire(): BatchFrame {
     return this.free.pop() ?? {
       data: new Array<unknown>(this.bytes.length).fill(0), ptrs: new Array<number>(this.bytes.length).fill(0),
-      outs: new Array<Float64Array>(8).fill(NO_OUTPUT), nOut: 0, flag0: 0, flag1: 0,
+      res: new Array<number>(this.bytes.length).fill(-1), inPlace: new Array<boolean>(this.bytes.length).fill(false),
+      outs: new Array<Float64Array>(8).fill(NO_OUTPUT), outRes: new Array<number>(8).fill(-1), nOut: 0, flag0: 0, flag1: 0,
     };
   }
 
@@ -106,6 +114,10 @@ export class BatchKernel {
 export function runKernel(
   ctx: EngineContext, kernel: BatchKernel, f: BatchFrame, first: number, count: number, status: Uint8Array, statusAt: number,
 ): void {
+  if (residentArraysInUse() && bindResident(ctx, kernel, f)) {
+    runResident(ctx, kernel, f, first, count, status, statusAt);
+    return;
+  }
   const { arena } = ctx;
   const bytes = kernel.bytes;
   const nc = bytes.length;
@@ -149,4 +161,123 @@ export function runKernel(
 function copyOut<A extends Float64Array | Uint8Array>(dst: A, at: number, src: A, from: number, m: number): void {
   if (m > 16) dst.set(src.subarray(from, from + m) as ArrayLike<number>, at);
   else for (let i = 0; i < m; i++) dst[at + i] = src[from + i];
+}
+
+/** Output names of the pricing kernels, in output-block order (InputError paths of `out`). */
+const OUT_PATHS = ['out.price', 'out.delta', 'out.gamma', 'out.vega', 'out.theta', 'out.rho', 'out.vanna', 'out.volga'];
+
+/**
+ * Find the frame's resident columns (engine-resident arrays over this engine's current heap, read
+ * or written in place) into `f.res` and `f.outRes`. Runs after every check, so no getter of the
+ * caller's can free or move them before the kernel runs (getters during the copies are locked out).
+ * @returns whether any column is resident.
+ * @throws InputError naming the field of a freed resident array or a detached view.
+ */
+export function bindResident(ctx: EngineContext, kernel: BatchKernel, f: BatchFrame): boolean {
+  const heap = ctx.resident;
+  const bytes = kernel.bytes;
+  let any = false;
+  const w = f.nOut;
+  for (let o = 0; o < w; o++) {
+    const p = residentOffset(heap, f.outs[o], 8, w === 1 && kernel.paths[0] === 'prices' ? 'out' : OUT_PATHS[o]);
+    f.outRes[o] = p;
+    if (p >= 0) any = true;
+  }
+  for (let c = 0; c < bytes.length; c++) {
+    const p = residentOffset(heap, f.data[c], bytes[c], kernel.paths[c]);
+    f.res[c] = p;
+    if (p >= 0) any = true;
+  }
+  return any;
+}
+
+/**
+ * {@link runKernel} with some columns resident: the kernel reads resident inputs at their offsets
+ * (chunk by chunk, by pointer), a one-column output (price, vol) is written straight into a
+ * resident `out`, and with greeks the eight outputs are too when they are consecutive columns of
+ * one resident array (`out.delta` right after `out.price`, ...: the kernel's output block), in one
+ * kernel call over the whole range. Other columns go through the arena as in runKernel. The arena
+ * is reserved before the first chunk, so nothing grows the heap between binding and the last
+ * write; a resident `out` view detached by that reservation is replaced in `f.outs` by a fresh one.
+ * A resident input overlapping a resident output is copied chunk by chunk (from its offset), as a
+ * caller-owned array is: a result written in place then never changes an input not yet read.
+ */
+function runResident(
+  ctx: EngineContext, kernel: BatchKernel, f: BatchFrame, first: number, count: number, status: Uint8Array, statusAt: number,
+): void {
+  const { arena } = ctx;
+  const bytes = kernel.bytes;
+  const nc = bytes.length;
+  const w = f.nOut;
+  const data = f.data;
+  const ptrs = f.ptrs;
+  const res = f.res;
+  const outRes = f.outRes;
+  let direct = outRes[0] >= 0;
+  for (let o = 1; o < w && direct; o++) direct = outRes[o] === outRes[0] + o * count * 8;
+  // inPlace[c]: the kernel reads column c at its resident offset; a resident column that overlaps an
+  // output is copied from that offset instead (the caller's view may be detached by the reserve).
+  // Per frame, not module scratch: a getter may price on another engine in the middle of this loop.
+  const inPlace = f.inPlace;
+  for (let c = 0; c < nc; c++) {
+    let ok = res[c] >= 0;
+    if (ok) {
+      const lo = res[c];
+      const hi = lo + (data[c] as ArrayBufferView).byteLength;
+      for (let o = 0; o < w; o++) if (outRes[o] >= 0 && lo < outRes[o] + count * 8 && outRes[o] < hi) ok = false;
+    }
+    inPlace[c] = ok;
+  }
+  const chunk = direct && w > 1 ? Math.max(count, 1) : ctx.chunkSize;
+  const chunkBytes = (m: number): number => {
+    let total = (direct ? 0 : columnBytes(m * w, 8)) + columnBytes(m, 1);
+    for (let c = 0; c < nc; c++) if (!inPlace[c]) total += columnBytes(m, bytes[c]);
+    return total;
+  };
+  arena.reset();
+  arena.reserve(chunkBytes(Math.min(chunk, count)) + 16);
+  for (let s = 0; s < count; s += chunk) {
+    const m = Math.min(chunk, count - s);
+    arena.reset();
+    let p = arena.alloc(chunkBytes(m));
+    for (let c = 0; c < nc; c++) {
+      if (inPlace[c]) ptrs[c] = res[c] + (first + s) * bytes[c];
+      else {
+        ptrs[c] = p;
+        p += columnBytes(m, bytes[c]);
+      }
+    }
+    const pOut = direct ? outRes[0] + s * 8 : p;
+    const pStatus = direct ? p : p + columnBytes(m * w, 8);
+    const views = arena.views;
+    arena.copying = true;
+    try {
+      for (let c = 0; c < nc; c++) {
+        if (inPlace[c]) continue;
+        if (res[c] >= 0) {
+          const from = res[c] + (first + s) * bytes[c];
+          if (bytes[c] === 8) views.f64.copyWithin(ptrs[c] >>> 3, from >>> 3, (from >>> 3) + m);
+          else views.i8.copyWithin(ptrs[c], from, from + m);
+        } else if (bytes[c] === 8) copyNumbers(views.f64, ptrs[c] >>> 3, data[c] as NumberInput, first + s, m);
+        else copyTypes(views.i8, ptrs[c], data[c] as OptionTypeInput, first + s, m);
+      }
+    } finally {
+      arena.copying = false;
+    }
+    const rc = kernel.call(ctx.kernels, m, ptrs, f.flag0, f.flag1, pOut, pStatus);
+    if (rc !== 0) throw new KernelError(kernel.name, rc);
+    const after = arena.views;
+    if (!direct) {
+      const iOut = pOut >>> 3;
+      for (let o = 0; o < w; o++) {
+        if (outRes[o] >= 0) after.f64.copyWithin((outRes[o] >>> 3) + s, iOut + o * m, iOut + o * m + m);
+        else copyOut(f.outs[o], s, after.f64, iOut + o * m, m);
+      }
+    }
+    copyOut(status, statusAt + s, after.u8, pStatus, m);
+  }
+  const buf = arena.buffer;
+  for (let o = 0; o < w; o++) {
+    if (outRes[o] >= 0 && f.outs[o].buffer !== buf) f.outs[o] = new Float64Array(buf, outRes[o], f.outs[o].length === 0 ? count : f.outs[o].length);
+  }
 }

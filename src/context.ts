@@ -4,10 +4,13 @@
  */
 import type { Kernels } from './kernels/contract.js';
 import type { MemoryArena } from './memory-arena.js';
+import type { ResidentHeap } from './resident-arrays.js';
 
 /** What every facade function needs from an engine: its kernels, its arena and its chunk size. */
 export interface EngineContext {
   readonly kernels: Kernels;
   readonly arena: MemoryArena;
   readonly chunkSize: number;
+  /** The engine's resident arrays (`engine.allocateArray`); undefined until the first one. @internal */
+  readonly resident?: ResidentHeap;
 }

@@ -4,6 +4,7 @@ import type { Kernels } from './kernels/contract.js';
 import { KERNEL_NAMES } from './kernels/contract.js';
 import { createJsKernels } from './kernels/index.js';
 import { JsHeapBacking, MemoryArena, WasmHeapBacking } from './memory-arena.js';
+import { ResidentHeap, type AllocateArrayArgs, type ResidentArray, type ResidentType } from './resident-arrays.js'; // [simd]
 import type { EngineContext } from './context.js';
 import { compileWasm, defaultWasmUrl, instantiateKernels, type WasmSource } from './wasm-module.js';
 import {
@@ -630,6 +631,37 @@ export class Engine implements EngineContext {
   portfolioMarginColumns(accounts: readonly MarginAccount[] | MarginAccountColumns, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginColumnsOptions): PortfolioMarginColumns | PortfolioMarginSummaryColumns;
   portfolioMarginColumns(accounts: readonly MarginAccount[] | MarginAccountColumns, market: MarginMarket, grid: ScenarioGrid, options?: PortfolioMarginColumnsOptions): PortfolioMarginColumns | PortfolioMarginSummaryColumns {
     return portfolioMarginColumns(this, accounts, market, grid, options);
+  }
+
+  // [simd] engine-resident arrays (session 9)
+  // Initialised here, so the engine keeps one hidden class whether or not it ever allocates.
+  private residentHeap: ResidentHeap | undefined = undefined;
+
+  /** The engine's resident arrays (`allocateArray`); undefined until the first one. @internal */
+  get resident(): ResidentHeap | undefined {
+    return this.residentHeap;
+  }
+
+  /**
+   * A zero-filled typed array that lives in this engine's heap (WebAssembly linear memory), for
+   * batch calls without copies: pass `handle.array` as any input or `out` array of `blackScholes`,
+   * `black76` or `impliedVol` and the WASM kernels read and write it in place (same results, bit
+   * for bit). Read `handle.array` again after any call that may grow memory (another
+   * `allocateArray`, a large batch, Monte Carlo, ...): a grow detaches earlier views, and passing a
+   * detached one is an InputError. `handle.free()` returns the memory. On the JS backend the array
+   * is a plain typed array (same handle, same checks). See {@link ResidentArray}.
+   * @throws InputError naming `type` (not 'f64', 'i8' or 'u8') or `length` (not an integer in
+   *   [0, 2^28]); RangeError when the heap cannot grow that far.
+   */
+  allocateArray(args: AllocateArrayArgs<'f64'>): ResidentArray<'f64'>;
+  allocateArray(args: AllocateArrayArgs<'i8'>): ResidentArray<'i8'>;
+  allocateArray(args: AllocateArrayArgs<'u8'>): ResidentArray<'u8'>;
+  allocateArray<T extends ResidentType>(args: AllocateArrayArgs<T>): ResidentArray<T>;
+  allocateArray<T extends ResidentType>(args: AllocateArrayArgs<T>): ResidentArray<T> {
+    // Headroom: one chunk of the widest batch (7 inputs, 8 outputs, status) above the arrays,
+    // at most 32 MiB (an engine made with a huge chunkSize grows on demand instead).
+    this.residentHeap ??= new ResidentHeap(this.arena, this.backend === 'wasm', Math.min(this.chunkSize * 128, 32 << 20));
+    return this.residentHeap.allocate(args);
   }
 }
 

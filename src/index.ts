@@ -268,3 +268,5 @@ export type { PortfolioMarginColumns, PortfolioMarginColumnsOptions } from './ma
 export { marginAccountColumns, checkMarginAccountColumns, type MarginAccountColumns, type MarginInstrumentSpec } from './margin/margin-account-columns.js';
 // [scale] session 8: portfolio margin columns with fields: 'summary' (no scenario P&L, no contributions)
 export type { PortfolioMarginColumnsBase, PortfolioMarginSummaryColumns, PortfolioMarginSummary, MarginResultFields } from './margin/portfolio-margin-columns.js';
+// [simd] session 9: engine-resident arrays (engine.allocateArray), read and written in place by the batch pricing calls
+export type { ResidentArray, AllocateArrayArgs, ResidentType, ResidentArrayTypes } from './resident-arrays.js';

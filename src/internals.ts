@@ -43,3 +43,5 @@ export { portfolioLiquidationTask, type PortfolioLiquidationSplitJob, type Portf
 // [scale] portfolio margin as columns: the builder the in-thread, thread-pool and distributed paths fill, and the packed shard layout.
 export { portfolioMarginColumns, portfolioMarginColumnsParallel, MarginColumnsBuilder, type PortfolioMarginColumnsPoolOptions } from './margin/portfolio-margin-columns.js';
 export { readMarginShard, type MarginShardOffsets } from './margin/portfolio-margin-shard.js';
+// [simd] session 9: the resident-array region of an engine's heap
+export { ResidentHeap, type ResidentBlock } from './resident-arrays.js';

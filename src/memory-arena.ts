@@ -25,6 +25,8 @@ const ALIGN = 16;
 export class MemoryArena {
   private readonly backing: HeapBacking;
   private top: number;
+  /** Where {@link reset} starts: the heap base, raised above the engine-resident arrays (src/resident-arrays.ts). */
+  private bottom: number;
   private viewsOf: ArrayBuffer | null = null;
   private cached!: KernelHeap;
   /**
@@ -50,6 +52,38 @@ export class MemoryArena {
     requireFunction(backing.grow, 'backing.grow');
     this.backing = backing;
     this.top = align(backing.base);
+    this.bottom = this.top;
+  }
+
+  /** The heap's current buffer (replaced when the heap grows; WebAssembly detaches the old one). */
+  get buffer(): ArrayBuffer {
+    return this.backing.buffer;
+  }
+
+  /** First byte the arena or the resident arrays may use (after the module's static data), 16-byte aligned. */
+  get heapBase(): number {
+    return align(this.backing.base);
+  }
+
+  /**
+   * First byte a compute call may use: the resident arrays live in [heapBase, floor) and no call
+   * touches them. Moved only between calls, by the resident-array allocator.
+   */
+  get floor(): number {
+    return this.bottom;
+  }
+
+  set floor(p: number) {
+    this.bottom = align(p);
+    this.top = this.bottom;
+  }
+
+  /**
+   * Make the heap at least `bytes` long (may replace {@link buffer}).
+   * @throws RangeError when the heap cannot grow that far.
+   */
+  ensure(bytes: number): void {
+    if (bytes > this.backing.buffer.byteLength) this.backing.grow(bytes);
   }
 
   /** Bytes of heap currently committed (grows, never shrinks). */
@@ -64,7 +98,7 @@ export class MemoryArena {
    */
   reset(): void {
     if (this.copying) throw new InputError('inputs', '(a getter that calls this engine)', 'plain values: an input element\'s getter called the same engine while its batch was being copied in');
-    this.top = align(this.backing.base);
+    this.top = this.bottom;
   }
 
   /**
@@ -141,10 +175,26 @@ export class WasmHeapBacking implements HeapBacking {
     this.memory = memory;
     this.base = base;
     this.buffer = memory.buffer as ArrayBuffer;
+    LINEAR_MEMORY_BUFFERS.add(this.buffer);
   }
   grow(bytes: number): void {
     const have = this.memory.buffer.byteLength;
     if (bytes > have) this.memory.grow(Math.ceil((bytes - have) / 65536));
     this.buffer = this.memory.buffer as ArrayBuffer;
+    LINEAR_MEMORY_BUFFERS.add(this.buffer);
   }
+}
+
+/**
+ * Every buffer any engine's WebAssembly memory has had, current or detached by a grow: a view over
+ * one is an engine-resident array (or a stale view of one), never a plain caller-owned array.
+ */
+const LINEAR_MEMORY_BUFFERS = new WeakSet<ArrayBuffer>();
+
+/**
+ * Whether `buffer` is, or was before a `memory.grow` detached it, the linear memory of an engine.
+ * @throws Nothing.
+ */
+export function isLinearMemory(buffer: ArrayBufferLike): boolean {
+  return LINEAR_MEMORY_BUFFERS.has(buffer as ArrayBuffer);
 }

@@ -15,7 +15,9 @@ import type { EngineContext } from '../context.js';
 import { InputError } from '../errors.js';
 import { requireInteger, requireRecord } from '../arguments.js';
 import { copyNumbers, copyTypes, type NumberInput, type OptionTypeInput } from '../batch-inputs.js';
-import { BatchKernel, runKernel, type BatchFrame } from '../batch-runner.js';
+import { BatchKernel, bindResident, runKernel, type BatchFrame } from '../batch-runner.js';
+import { isLinearMemory } from '../memory-arena.js';
+import { blockOf, residentArraysInUse, type ResidentBlock } from '../resident-arrays.js';
 import { AbortedError } from '../parallel/errors.js';
 import type { ParallelOptions } from '../parallel/options.js';
 import { PARALLEL_OPTION_KEYS } from '../parallel/options.js';
@@ -193,13 +195,15 @@ export function sharedMemory(): boolean {
 /** A checked input column as a job column: scalars stay, arrays become a Float64Array / Int8Array (on shared memory when available). */
 function jobColumn(data: unknown, bytes: 8 | 1, n: number, share: boolean): number | string | Float64Array | Int8Array {
   if (typeof data === 'number' || typeof data === 'string') return data;
+  // A view over an engine's linear memory (a resident array) is always copied: posted as it is, it
+  // would clone the whole memory, or fail once a grow detached it before the post.
   if (bytes === 8) {
-    if (data instanceof Float64Array && (!share || data.buffer instanceof SharedArrayBuffer)) return data;
+    if (data instanceof Float64Array && (!share || data.buffer instanceof SharedArrayBuffer) && !isLinearMemory(data.buffer)) return data;
     const col = share ? new Float64Array(new SharedArrayBuffer(n * 8)) : new Float64Array(n);
     copyNumbers(col, 0, data as NumberInput, 0, n);
     return col;
   }
-  if (data instanceof Int8Array && (!share || data.buffer instanceof SharedArrayBuffer)) return data;
+  if (data instanceof Int8Array && (!share || data.buffer instanceof SharedArrayBuffer) && !isLinearMemory(data.buffer)) return data;
   const col = share ? new Int8Array(new SharedArrayBuffer(n)) : new Int8Array(n);
   copyTypes(col, 0, data as OptionTypeInput, 0, n);
   return col;
@@ -208,31 +212,54 @@ function jobColumn(data: unknown, bytes: 8 | 1, n: number, share: boolean): numb
 /**
  * Run a checked batch (a frame with its inputs, flags and `nOut` output columns of length n) on
  * the worker pool, or in this thread for 1 worker or a small batch, filling the frame's outputs
- * and `status`. Releases the frame before it awaits anything.
- * @throws (rejects) AbortedError, WorkerError; what a worker threw.
+ * and `status`. Releases the frame before it awaits anything. Resident arrays (engine.allocateArray)
+ * are copied to the workers like any input; a resident `out` is written after the workers finish,
+ * through a view of the heap as it is then (it may have grown meanwhile).
+ * @returns the output columns (the frame's, or fresh views of resident ones).
+ * @throws (rejects) AbortedError, WorkerError; what a worker threw; InputError for a freed or
+ *   detached resident array, or a resident `out` freed before the workers finished.
  */
 export async function runBatchOnWorkers(
   ctx: EngineContext, name: PricingBatchKernel, kernel: BatchKernel, f: BatchFrame, n: number, status: Uint8Array, p: CheckedParallel,
-): Promise<void> {
+): Promise<Float64Array[]> {
   const width = f.nOut;
-  const outs = f.outs.slice(0, width);
   if (p.workers === 1 || n < IN_THREAD_BELOW[name]) {
+    let done: Float64Array[];
     try {
       if (p.signal?.aborted) throw new AbortedError(p.signal.reason, 0);
       runKernel(ctx, kernel, f, 0, n, status, 0);
+      done = f.outs.slice(0, width); // runKernel may have refreshed a resident out's view
     } finally {
       kernel.release(f);
     }
     p.onProgress?.(1);
-    return;
+    return done;
   }
+  const outs = f.outs.slice(0, width);
   const shardSize = Math.max(Math.ceil(IN_THREAD_BELOW[name] / 8), Math.ceil(n / TARGET_SHARDS));
   const shards = Math.ceil(n / shardSize);
   const share = sharedMemory();
   let job: PricingBatchJob;
+  // Resident outputs: their blocks and offsets, to write through the heap as it is after the await.
+  let outBlocks: (ResidentBlock | undefined)[] | undefined;
+  let outPtrs: number[] = [];
   try {
-    const columns = f.data.map((d, c) => jobColumn(d, kernel.bytes[c], n, share));
-    job = { kernel: name, n, shardSize, width, flag0: f.flag0, flag1: f.flag1, columns };
+    if (residentArraysInUse()) {
+      bindResident(ctx, kernel, f);
+      outBlocks = outs.map((o) => blockOf(ctx.resident, o));
+      outPtrs = outs.map((o) => o.byteOffset);
+    }
+    // With resident arrays about, locked as the synchronous copy is: an input getter may not
+    // allocate, free or price on this engine while the columns are copied (a grow would detach the
+    // resident views being read). Without them, as before: such a getter is harmless here.
+    const lock = outBlocks !== undefined && !ctx.arena.copying; // (never release an outer call's lock)
+    if (lock) ctx.arena.copying = true;
+    try {
+      const columns = f.data.map((d, c) => jobColumn(d, kernel.bytes[c], n, share));
+      job = { kernel: name, n, shardSize, width, flag0: f.flag0, flag1: f.flag1, columns };
+    } finally {
+      if (lock) ctx.arena.copying = false;
+    }
   } finally {
     kernel.release(f);
   }
@@ -242,6 +269,14 @@ export async function runBatchOnWorkers(
     task: 'pricingBatch', job, shards, shardLength, workers: p.workers, items: n * (name === 'impliedVol' ? 8 : 1),
     signal: p.signal, onProgress: p.onProgress, pool: p.pool, workerUrl: p.workerUrl,
   });
+  if (outBlocks !== undefined) {
+    for (let o = 0; o < width; o++) {
+      const b = outBlocks[o];
+      if (b === undefined) continue;
+      if (b.freed) throw new InputError(width === 1 && name === 'impliedVol' ? 'out' : `out.${OUT_NAMES[o]}`, outs[o], 'a resident array kept until the call settles (it was freed while the workers ran)');
+      if (b.heap.inHeap && outs[o].buffer !== ctx.arena.buffer) outs[o] = new Float64Array(ctx.arena.buffer, outPtrs[o], n);
+    }
+  }
   for (let k = 0; k < shards; k++) {
     const first = k * shardSize;
     const count = Math.min(shardSize, n - first);
@@ -249,4 +284,7 @@ export async function runBatchOnWorkers(
     for (let o = 0; o < width; o++) outs[o].set(output.subarray(base + o * shardSize, base + o * shardSize + count), first);
     status.set(new Uint8Array(output.buffer, output.byteOffset + (base + width * shardSize) * 8, count), first);
   }
+  return outs;
 }
+
+const OUT_NAMES = ['price', 'delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga'];

@@ -1,6 +1,6 @@
 import type { EngineContext } from '../context.js';
 import {
-  batchLength, booleanOption, enumOption, inputLength, joinLength, MALFORMED, outputArray, requireObject, SCALAR, type NumberInput, type OptionTypeInput,
+  batchLength, booleanOption, enumOption, inputLength, joinLength, MALFORMED, outputArray, rejectUnusableInputs, requireObject, SCALAR, type NumberInput, type OptionTypeInput,
 } from '../batch-inputs.js';
 import { runKernel, type BatchFrame } from '../batch-runner.js';
 import { InputError } from '../errors.js';
@@ -54,7 +54,11 @@ export type PricingResultWithGreeks = PricingResult & PricingGreeks;
 /** {@link PricingResult} of `black76` with `greeks: true` and `settlement: 'coin'`: `premiumAdjustedDelta` present too. */
 export type CoinPricingResultWithGreeks = PricingResultWithGreeks & { premiumAdjustedDelta: Float64Array };
 
-/** Caller-supplied output arrays (each a Float64Array of the batch length), written in place. */
+/**
+ * Caller-supplied output arrays (each a Float64Array of the batch length), written in place. Arrays
+ * from `engine.allocateArray` are written by the WASM kernel directly (with greeks: when the eight
+ * are consecutive columns of one resident array, price first, then delta ... volga).
+ */
 export type PricingOut = Partial<Record<'price' | (typeof GREEK_NAMES)[number], Float64Array>>;
 
 /** Arguments of `engine.blackScholes`. Numbers broadcast; arrays must share one length. */
@@ -187,8 +191,12 @@ function outputs(f: BatchFrame, n: number, greeks: boolean, out: unknown): void 
 
 /** The result object of a frame's outputs (key order: price, status, then the greeks). */
 function assemble(f: BatchFrame, status: Uint8Array): PricingResult {
-  const c = f.outs;
-  if (f.nOut === 1) return { price: c[0], status };
+  return assembleOuts(f.outs, f.nOut, status);
+}
+
+/** The result object of output columns (price, then the greeks when nOut is 8). */
+function assembleOuts(c: readonly Float64Array[], nOut: number, status: Uint8Array): PricingResult {
+  if (nOut === 1) return { price: c[0], status };
   return { price: c[0], status, delta: c[1], gamma: c[2], vega: c[3], theta: c[4], rho: c[5], vanna: c[6], volga: c[7] };
 }
 
@@ -206,6 +214,10 @@ function prepareBlackScholes(a: BlackScholesArgs, f: BatchFrame): number {
   n = joinLength(n, inputLength(a.rates, 0));
   n = joinLength(n, inputLength(a.dividendYields, 1));
   n = joinLength(n, inputLength(a.types, 2));
+  if (n === MALFORMED || n === 0) {
+    // A detached or freed resident array first (length 0: it would read as a mismatch or an empty batch).
+    rejectUnusableInputs(d, BLACK_SCHOLES_KERNEL.paths);
+  }
   if (n === MALFORMED) {
     // The exact error (first malformed field, or first length mismatch, in field order).
     batchLength({ spots: a.spots, strikes: a.strikes, expiries: a.expiries, vols: a.vols, rates: a.rates, dividendYields: a.dividendYields, types: a.types }, ['dividendYields']);
@@ -232,6 +244,7 @@ function prepareBlack76(a: Black76Args, f: BatchFrame): number {
   n = joinLength(n, inputLength(a.vols, 0));
   n = joinLength(n, inputLength(a.discountFactors, 1));
   n = joinLength(n, inputLength(a.types, 2));
+  if (n === MALFORMED || n === 0) rejectUnusableInputs(d, BLACK76_KERNEL.paths);
   if (n === MALFORMED) {
     batchLength({ forwards: a.forwards, strikes: a.strikes, expiries: a.expiries, vols: a.vols, discountFactors: a.discountFactors, types: a.types }, ['discountFactors']);
   }
@@ -286,9 +299,9 @@ async function blackScholesOnWorkers(ctx: EngineContext, a: BlackScholesArgs): P
   const f = BLACK_SCHOLES_KERNEL.acquire();
   const n = prepareBlackScholes(a, f);
   const status = new Uint8Array(n);
-  const result = assemble(f, status);
-  await runBatchOnWorkers(ctx, 'blackScholes', BLACK_SCHOLES_KERNEL, f, n, status, p);
-  return result;
+  const nOut = f.nOut;
+  const outs = await runBatchOnWorkers(ctx, 'blackScholes', BLACK_SCHOLES_KERNEL, f, n, status, p);
+  return assembleOuts(outs, nOut, status);
 }
 
 /**
@@ -328,8 +341,8 @@ async function black76OnWorkers(ctx: EngineContext, a: Black76Args): Promise<Pri
   const n = prepareBlack76(a, f);
   const status = new Uint8Array(n);
   const coinGreeks = f.flag0 === 1 && f.flag1 === 1;
-  const result = assemble(f, status);
-  await runBatchOnWorkers(ctx, 'black76', BLACK76_KERNEL, f, n, status, p);
+  const nOut = f.nOut;
+  const result = assembleOuts(await runBatchOnWorkers(ctx, 'black76', BLACK76_KERNEL, f, n, status, p), nOut, status);
   if (coinGreeks) addPremiumAdjustedDelta(result, n);
   return result;
 }

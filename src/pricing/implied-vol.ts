@@ -1,5 +1,5 @@
 import type { EngineContext } from '../context.js';
-import { batchLength, enumOption, inputLength, joinLength, MALFORMED, outputArray, requireObject, SCALAR, type NumberInput, type OptionTypeInput } from '../batch-inputs.js';
+import { batchLength, enumOption, inputLength, joinLength, MALFORMED, outputArray, rejectUnusableInputs, requireObject, SCALAR, type NumberInput, type OptionTypeInput } from '../batch-inputs.js';
 import { runKernel, type BatchFrame } from '../batch-runner.js';
 import { batchKeys, checkArgsKeys } from './black-pricing.js';
 import { impliedVolOne, type ImpliedVolFields } from './one-option.js';
@@ -21,7 +21,7 @@ export interface ImpliedVolArgs {
   discountFactors?: NumberInput;
   /** `'usd'` (default) or `'coin'`: prices in coins per coin of underlying (Deribit inverse options). */
   settlement?: 'usd' | 'coin';
-  /** Write the vols into this Float64Array instead of allocating. */
+  /** Write the vols into this Float64Array instead of allocating (an `engine.allocateArray` array: written by the kernel in place). */
   out?: Float64Array;
 }
 
@@ -58,6 +58,7 @@ function prepareImpliedVol(a: ImpliedVolArgs, f: BatchFrame): number {
   n = joinLength(n, inputLength(a.expiries, 0));
   n = joinLength(n, inputLength(a.discountFactors, 1));
   n = joinLength(n, inputLength(a.types, 2));
+  if (n === MALFORMED || n === 0) rejectUnusableInputs(d, IMPLIED_VOL_KERNEL.paths);
   if (n === MALFORMED) {
     // The exact error (first malformed field, or first length mismatch, in field order).
     batchLength({ prices: a.prices, forwards: a.forwards, strikes: a.strikes, expiries: a.expiries, discountFactors: a.discountFactors, types: a.types }, ['discountFactors']);
@@ -105,7 +106,6 @@ async function impliedVolOnWorkers(ctx: EngineContext, a: ImpliedVolArgs): Promi
   const f = IMPLIED_VOL_KERNEL.acquire();
   const n = prepareImpliedVol(a, f);
   const status = new Uint8Array(n);
-  const result = { vols: f.outs[0], status };
-  await runBatchOnWorkers(ctx, 'impliedVol', IMPLIED_VOL_KERNEL, f, n, status, p);
-  return result;
+  const outs = await runBatchOnWorkers(ctx, 'impliedVol', IMPLIED_VOL_KERNEL, f, n, status, p);
+  return { vols: outs[0], status };
 }

@@ -401,6 +401,20 @@ export function valueCases() {
       // [simd] one option as plain numbers too (the facade's one-option path): every column equal.
       scalarForm: true,
     },
+    // [simd] session 9: the same batches over engine-resident arrays (engine.allocateArray; WASM
+    // reads and writes them in place): the element-wise contract, element 1 alone, both backends.
+    {
+      name: 'blackScholes (resident arrays)',
+      arb: fc.tuple(batchOf(n, { spots: [1, 1e5], strikes: [1, 1e5], expiries: [0, 5], vols: [0, 3], rates: [-0.1, 0.2], dividendYields: [-0.1, 0.2] }), typesOf(n), fc.boolean()),
+      call: (e, [cols, types, greeks]) => residentCall(e, cols, types, greeks ? 8 : 1, (a, out) => e.blackScholes({ ...a, greeks, out })),
+      output: 'price',
+    },
+    {
+      name: 'impliedVol (resident arrays)',
+      arb: fc.tuple(batchOf(n, { prices: [0, 1e4], forwards: [1, 1e5], strikes: [1, 1e5], expiries: [1e-4, 5] }), typesOf(n)),
+      call: (e, [cols, types]) => residentCall(e, cols, types, 0, (a, out) => e.impliedVol({ ...a, out: out.price })),
+      output: 'vols',
+    },
     {
       name: 'hestonPrice',
       arb: fc.tuple(batchOf(n, { forwards: [1, 1e5], strikes: [1, 1e5], expiries: [1e-3, 3] }), typesOf(n), heston),
@@ -449,6 +463,33 @@ export function valueCases() {
       },
     ]),
   ];
+}
+
+/**
+ * [simd] Run `call` with every column of `cols` and the types in resident arrays of engine `e`
+ * (outputs too: `width` columns of one resident block, or one `price` array for width 0), copy the
+ * result's columns out and free everything (the result outlives the arrays).
+ */
+function residentCall(e, cols, types, width, call) {
+  const n = types.length;
+  const handles = [];
+  const alloc = (type, length) => { const h = e.allocateArray({ type, length }); handles.push(h); return h; };
+  const hs = Object.fromEntries(Object.keys(cols).map((k) => [k, alloc('f64', n)]));
+  const ht = alloc('i8', n);
+  const ho = alloc('f64', Math.max(width, 1) * n);
+  for (const k of Object.keys(cols)) hs[k].array.set(cols[k]);
+  ht.array.set(types.map((t) => (t === 'call' ? 1 : -1)));
+  const a = Object.fromEntries(Object.keys(cols).map((k) => [k, hs[k].array]));
+  a.types = ht.array;
+  const names = ['price', 'delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga'].slice(0, Math.max(width, 1));
+  const block = ho.array;
+  const out = Object.fromEntries(names.map((g, i) => [g, block.subarray(i * n, (i + 1) * n)]));
+  try {
+    const r = call(a, out);
+    return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Float64Array || v instanceof Uint8Array ? v.slice() : v]));
+  } finally {
+    for (const h of handles) h.free();
+  }
 }
 
 /**

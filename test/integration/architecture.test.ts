@@ -47,6 +47,7 @@ const LAYER_OF_FILE: Record<string, Layer> = {
   'batch-inputs.ts': 'core',
   'batch-outputs.ts': 'core',
   'batch-runner.ts': 'core',
+  'resident-arrays.ts': 'core', // [simd] engine-resident arrays
   'wasm-module.ts': 'core',
   // The declarative half of the kernel contract: names, signatures, status codes, heap layouts.
   'kernels/contract.ts': 'core',
