@@ -1,4 +1,5 @@
 import type { EngineContext } from '../context.js';
+import { scanSviButterfly } from '../math/svi-butterfly-scan.js';
 import { InputError } from '../errors.js';
 import { callKernel, calibrationKernels } from './kernel-call.js';
 import { KernelError } from '../errors.js';
@@ -169,31 +170,13 @@ export function sviButterflyCheck(p: SviParams, grid: ArbitrageGrid = {}): SviBu
 
 /** {@link sviButterflyCheck} on a checked grid. */
 function butterflyOnGrid(p: SviParams, kMin: number, kMax: number, points: number): SviButterflyCheck {
-  let minG = Infinity, at = -1, negative = 0;
-  // durrlemanG written out with the parameters in locals (the same expressions, so the same bits),
-  // as the sviButterflyGrid kernel does: fitSvi runs the kernel, this loop is the public check's.
-  const { a, b, rho, m, sigma } = p;
-  const bss = b * sigma * sigma, ss = sigma * sigma, span = kMax - kMin, last = points - 1;
-  for (let i = 0; i < points; i++) {
-    const k = kMin + (span * i) / last;
-    const d = k - m;
-    const q = Math.sqrt(d * d + ss);
-    const w = a + b * (rho * d + q), dw = b * (rho + d / q), d2w = bss / (q * q * q);
-    let g: number;
-    if (!(w > 0)) g = -Infinity;
-    else {
-      const t = 1 - (k * dw) / (2 * w);
-      g = t * t - ((dw * dw) / 4) * (1 / w + 0.25) + d2w / 2;
-      if (Number.isNaN(g)) g = -Infinity;
-    }
-    if (g < 0) negative++;
-    if (g < minG) {
-      minG = g;
-      at = i;
-    }
-  }
-  return butterflyResult(p, kMin, kMax, points, minG, at, negative);
+  // The JS kernel's own loop (the same expressions as the sviButterflyGrid kernel, so the same bits).
+  scanSviButterfly(p.a, p.b, p.rho, p.m, p.sigma, kMin, kMax, points, BUTTERFLY_SCAN, 0);
+  return butterflyResult(p, kMin, kMax, points, BUTTERFLY_SCAN[0], BUTTERFLY_SCAN[1], BUTTERFLY_SCAN[2]);
 }
+
+/** Scratch of {@link butterflyOnGrid}: smallest g, its first index, the count of g < 0. */
+const BUTTERFLY_SCAN = new Float64Array(3);
 
 /**
  * {@link butterflyOnGrid} with the grid scanned by the engine's `sviButterflyGrid` kernel (two

@@ -10,8 +10,22 @@ export function sviButterflyGrid(heap: KernelHeap, pParams: number, kMin: number
   const f = heap.f64;
   const ip = pParams >>> 3, io = pOut >>> 3;
   const a = f[ip], b = f[ip + 1], rho = f[ip + 2], m = f[ip + 3], sigma = f[ip + 4];
+  scanSviButterfly(a, b, rho, m, sigma, kMin, kMax, points, f, io);
+  return 0;
+}
+
+/**
+ * Durrleman's g of raw SVI (a, b, rho, m, sigma) on `points` >= 2 evenly spaced log-moneyness values
+ * from kMin to kMax: writes out[at] = the smallest g (-Infinity where w <= 0 or g is NaN), out[at + 1]
+ * = the index of its first occurrence, out[at + 2] = how many g < 0. The one loop of the JS kernel and
+ * of the public `sviButterflyCheck` (so both give the same bits as the WASM kernel).
+ * @throws Nothing.
+ */
+export function scanSviButterfly(
+  a: number, b: number, rho: number, m: number, sigma: number, kMin: number, kMax: number, points: number, out: Float64Array, at: number,
+): void {
+  let minG = Infinity, first = -1, negative = 0;
   const bss = b * sigma * sigma, ss = sigma * sigma, span = kMax - kMin, last = points - 1;
-  let minG = Infinity, at = -1, negative = 0;
   for (let i = 0; i < points; i++) {
     const k = kMin + (span * i) / last;
     const d = k - m;
@@ -27,11 +41,10 @@ export function sviButterflyGrid(heap: KernelHeap, pParams: number, kMin: number
     if (g < 0) negative++;
     if (g < minG) {
       minG = g;
-      at = i;
+      first = i;
     }
   }
-  f[io] = minG;
-  f[io + 1] = at;
-  f[io + 2] = negative;
-  return 0;
+  out[at] = minG;
+  out[at + 1] = first;
+  out[at + 2] = negative;
 }
