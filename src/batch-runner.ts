@@ -3,7 +3,7 @@ import type { Kernels } from './kernels/contract.js';
 import { KernelError } from './errors.js';
 import { columnBytes } from './memory-arena.js';
 import { checkNumbers, checkTypes, copyNumbers, copyTypes, type NumberInput, type OptionTypeInput } from './batch-inputs.js';
-import { residentArraysInUse, residentOffset } from './resident-arrays.js';
+import { residentArraysInUse, residentF64View, residentOffset } from './resident-arrays.js';
 
 /** One input column of a batch kernel: f64 numbers or i8 option-type flags. */
 export type InputColumn =
@@ -278,6 +278,6 @@ function runResident(
   }
   const buf = arena.buffer;
   for (let o = 0; o < w; o++) {
-    if (outRes[o] >= 0 && f.outs[o].buffer !== buf) f.outs[o] = new Float64Array(buf, outRes[o], f.outs[o].length === 0 ? count : f.outs[o].length);
+    if (outRes[o] >= 0 && f.outs[o].buffer !== buf) f.outs[o] = residentF64View(buf, outRes[o], f.outs[o].length === 0 ? count : f.outs[o].length);
   }
 }

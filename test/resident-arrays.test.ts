@@ -203,6 +203,19 @@ describe.each(BACKENDS)('resident arrays (%s)', (backend) => {
       e.blackScholes({ spots: 100, strikes: 100, expiries: 1, vols: 0.2, rates: 0, types: 'call' }).price[0]);
     one.free();
     expectInputError(() => e.blackScholes({ spots: v1, strikes: 100, expiries: 1, vols: 0.2, rates: 0, types: 'call' }), 'spots');
+    // A one-element subarray of a resident array, as an input and as `out`, with greeks: the same
+    // result as plain arrays while live, an InputError once freed (never the stale memory).
+    const blk = e.allocateArray({ type: 'f64', length: 4 });
+    const sub = blk.array.subarray(2, 3);
+    sub[0] = 100;
+    const outSub = blk.array.subarray(3, 4);
+    const viaSub = e.blackScholes({ spots: sub, strikes: 100, expiries: 1, vols: 0.2, rates: 0, types: 'call', out: { price: outSub } });
+    expect(Object.is(viaSub.price[0], e.blackScholes({ spots: 100, strikes: 100, expiries: 1, vols: 0.2, rates: 0, types: 'call' }).price[0])).toBe(true);
+    expect(blk.array[3]).toBe(viaSub.price[0]);
+    blk.free();
+    expectInputError(() => e.blackScholes({ spots: sub, strikes: 100, expiries: 1, vols: 0.2, rates: 0, types: 'call' }), 'spots');
+    const plainOne = new Float64Array(1);
+    expectInputError(() => e.blackScholes({ spots: plainOne, strikes: 100, expiries: 1, vols: 0.2, rates: 0, types: 'call', greeks: true, out: { price: new Float64Array(1), delta: outSub, gamma: new Float64Array(1), vega: new Float64Array(1), theta: new Float64Array(1), rho: new Float64Array(1), vanna: new Float64Array(1), volga: new Float64Array(1) } }), 'out.delta');
     // Bad arguments.
     expectInputError(() => e.allocateArray({ type: 'f32' as never, length: 3 }), 'type');
     expectInputError(() => e.allocateArray({ type: 'f64', length: -1 }), 'length');

@@ -17,7 +17,7 @@ import { requireInteger, requireRecord } from '../arguments.js';
 import { copyNumbers, copyTypes, type NumberInput, type OptionTypeInput } from '../batch-inputs.js';
 import { BatchKernel, bindResident, runKernel, type BatchFrame } from '../batch-runner.js';
 import { isLinearMemory } from '../memory-arena.js';
-import { blockOf, residentArraysInUse, type ResidentBlock } from '../resident-arrays.js';
+import { blockOf, residentArraysInUse, residentF64View, type ResidentBlock } from '../resident-arrays.js';
 import { AbortedError } from '../parallel/errors.js';
 import type { ParallelOptions } from '../parallel/options.js';
 import { PARALLEL_OPTION_KEYS } from '../parallel/options.js';
@@ -274,7 +274,7 @@ export async function runBatchOnWorkers(
       const b = outBlocks[o];
       if (b === undefined) continue;
       if (b.freed) throw new InputError(width === 1 && name === 'impliedVol' ? 'out' : `out.${OUT_NAMES[o]}`, outs[o], 'a resident array kept until the call settles (it was freed while the workers ran)');
-      if (b.heap.inHeap && outs[o].buffer !== ctx.arena.buffer) outs[o] = new Float64Array(ctx.arena.buffer, outPtrs[o], n);
+      if (b.heap.inHeap && outs[o].buffer !== ctx.arena.buffer) outs[o] = residentF64View(ctx.arena.buffer, outPtrs[o], n);
     }
   }
   for (let k = 0; k < shards; k++) {

@@ -13,6 +13,7 @@
  */
 import type { EngineContext } from '../context.js';
 import { KernelError } from '../errors.js';
+import { mayBeResident } from '../resident-arrays.js';
 
 // The argument and result shapes of black-pricing.ts and implied-vol.ts, restated (they import
 // this module; a type import back would be a cycle) and checked there key for key at compile time:
@@ -38,7 +39,7 @@ const SLOT = 16;
 function oneNumber(v: unknown, heap: ArrayBufferLike | null): number | undefined {
   if (typeof v === 'number') return v;
   // A view over this engine's heap (a resident array) goes to the batch path, which checks it is live.
-  if (v instanceof Float64Array) return v.length === 1 && (heap === null || v.buffer !== heap) ? v[0] : undefined;
+  if (v instanceof Float64Array) return v.length === 1 && (heap === null || !mayBeResident(v)) ? v[0] : undefined;
   if (Array.isArray(v) && v.length === 1) {
     const x: unknown = v[0];
     return typeof x === 'number' ? x : undefined;
@@ -58,7 +59,7 @@ function oneOptional(v: unknown, fallback: number, heap: ArrayBufferLike | null)
 function oneType(v: unknown, heap: ArrayBufferLike | null): number | undefined {
   if (v === 'call') return 1;
   if (v === 'put') return -1;
-  if (v instanceof Int8Array) return v.length === 1 && (heap === null || v.buffer !== heap) ? v[0] : undefined;
+  if (v instanceof Int8Array) return v.length === 1 && (heap === null || !mayBeResident(v)) ? v[0] : undefined;
   if (Array.isArray(v) && v.length === 1) {
     const t: unknown = v[0];
     if (t === 'call' || t === 1) return 1;
@@ -74,7 +75,10 @@ const hasOwn = Object.prototype.hasOwnProperty;
  * one-element view over it is left to the batch path, which checks it lies in a live array.
  */
 function residentHeapBuffer(ctx: EngineContext): ArrayBufferLike | null {
-  return ctx.resident === undefined ? null : ctx.arena.buffer;
+  const r = ctx.resident;
+  // The JS twin's resident arrays are plain arrays, never over its arena (a freed one is
+  // detached: length 0, which the batch path judges).
+  return r === undefined || !r.inHeap ? null : ctx.arena.buffer;
 }
 
 /**
@@ -96,7 +100,7 @@ function hasOnlyOutKeys(out: object): boolean {
 /** A caller's output array as the one-option path takes it: null when absent, undefined when unusable. */
 function outArray(v: unknown, heap: ArrayBufferLike | null): Float64Array | null | undefined {
   if (v === undefined) return null;
-  return v instanceof Float64Array && v.length === 1 && (heap === null || v.buffer !== heap) ? v : undefined;
+  return v instanceof Float64Array && v.length === 1 && (heap === null || !mayBeResident(v)) ? v : undefined;
 }
 
 /** `out` as a plain object of known keys, or undefined (the batch path judges it). */
