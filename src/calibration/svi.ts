@@ -469,7 +469,8 @@ function sviWarmWorkspace(ctx: EngineContext, m: number): SviWarmWorkspace {
  * (reset, reserve, four allocations, each reading the heap's size, which on WASM is a call into
  * the engine's `memory.buffer` getter, plus the copy of k) cost more than the 25-quote kernel.
  * The column is re-placed whenever it no longer holds k (another call used the arena in between:
- * every arena user resets it and owns it only during its own synchronous call).
+ * every arena user resets it and owns it only during its own synchronous call) or lies below the
+ * arena's floor.
  */
 function sviLeanEvaluator(ctx: EngineContext, k: Float64Array, expiry: number): VolEvaluator {
   const K = calibrationKernels(ctx);
@@ -489,7 +490,9 @@ function sviLeanEvaluator(ctx: EngineContext, k: Float64Array, expiry: number): 
   return (p, out, jac) => {
     const { arena } = ctx;
     let f64 = arena.views.f64;
-    let placed = pk >= 0;
+    // Below the arena's floor lies memory the arena no longer owns (resident arrays allocated
+    // since): re-place there whatever it holds.
+    let placed = pk >= arena.floor;
     if (placed) {
       const bk = pk >>> 3;
       for (let i = 0; i < m && placed; i++) placed = f64[bk + i] === k[i];
