@@ -2,7 +2,7 @@
 // arrays (issue 13 session 10): per pass, on the WASM engine,
 //   own       engine.blackScholes over caller-owned Float64Array / Int8Array columns and `out`
 //   resident  the same call over engine-resident arrays (read and written in place)
-//   kernel    the kernel alone over columns already in the heap, chunk by chunk (no facade)
+//   kernel    the kernel alone over the resident columns, by pointer, chunk by chunk (no facade)
 //   copy      the facade's copies alone (every input column into the arena, every output and the
 //             status back), chunk by chunk, no kernel
 // each the best and the median of `--reps` passes by process CPU time, with the chunk size given.
@@ -81,18 +81,18 @@ async function child(dist, chunk, job) {
     p.status = a.alloc(chunk);
   };
   region();
+  // Kernel alone: over the resident columns by pointer, chunk by chunk, into the resident block
+  // (the resident call without the facade).
   const kernel = () => {
+    const ptr = {};
+    for (const k of cols) ptr[k] = h[k].array.byteOffset;
+    const pt = h.types.array.byteOffset;
+    const po = ho.array.byteOffset;
     for (let s0 = 0; s0 < N; s0 += chunk) {
       const m = Math.min(chunk, N - s0);
-      K.blackScholesBatch(m, p.spots, p.strikes, p.expiries, p.vols, p.rates, p.dividendYields, p.types, greeks ? 1 : 0, p.out, p.status);
+      K.blackScholesBatch(m, ptr.spots + 8 * s0, ptr.strikes + 8 * s0, ptr.expiries + 8 * s0, ptr.vols + 8 * s0, ptr.rates + 8 * s0, ptr.dividendYields + 8 * s0, pt + s0, greeks ? 1 : 0, po + 8 * w * s0, p.status);
     }
   };
-  {
-    // Fill the chunk region with the first chunk, so the kernel-only pass computes real options.
-    const v = a.views;
-    for (const k of cols) v.f64.set(s[k].subarray(0, chunk), p[k] >>> 3);
-    v.i8.set(s.types.subarray(0, chunk), p.types);
-  }
   const status = new Uint8Array(N);
   const copy = () => {
     const v = a.views;

@@ -133,11 +133,11 @@ export class ResidentArray<T extends ResidentType = ResidentType> {
 
 // Views over the heap are made with these subclasses, and so are their `subarray`s (the species
 // rule calls the subclass constructor with the view's buffer, offset and length). Two uses:
-// - the one-option path takes typed arrays of the plain classes only (`v.constructor ===
-//   Float64Array`, a prototype lookup, instead of reading `.buffer`: a builtin call, ~20 ns, a
-//   third of a one-option call with greeks and fourteen array arguments) and leaves every other
-//   view to the batch path. A plain view the caller built over an engine's memory buffer by hand
-//   is taken as the caller's own;
+// - the one-option path takes typed arrays of the plain classes only (`Object.getPrototypeOf(v) ===
+//   Float64Array.prototype`, folded by V8 to a map check, instead of reading `.buffer`: a builtin
+//   call, ~20 ns, a third of a one-option call with greeks and fourteen array arguments) and leaves
+//   every other view to the batch path. A plain view the caller built over an engine's memory
+//   buffer by hand is taken as the caller's own;
 // - each view records, when it is made, the live block it lies in ({@link ISSUED}), so a call
 //   refuses it once that block is freed, whichever engine the call is made on, and even after the
 //   memory went to a newer array (a range lookup would then find the newer array's block).
