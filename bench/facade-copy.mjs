@@ -5,7 +5,8 @@
 //   kernel    the kernel alone over the resident columns, by pointer, chunk by chunk (no facade)
 //   copy      the facade's copies alone (every input column into the arena, every output and the
 //             status back), chunk by chunk, no kernel
-// each the best and the median of `--reps` passes by process CPU time, with the chunk size given.
+// interleaved rep by rep, each the best and the median of `--reps` passes by process CPU time,
+// with the chunk size given, and the median over reps of the paired ratio own / resident.
 // The parent runs every variant in a fresh process, variants interleaved round by round, so a
 // burst of load from another tenant hits all of them; the table gives the median over rounds.
 //
@@ -22,17 +23,6 @@ const GREEKS = ['delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga'];
 function cpuMs() {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e3;
-}
-
-function stats(fn, reps) {
-  const ms = [];
-  for (let r = 0; r < reps; r++) {
-    const t0 = cpuMs();
-    fn();
-    ms.push(cpuMs() - t0);
-  }
-  ms.sort((a, b) => a - b);
-  return { best: ms[0], median: ms[ms.length >> 1] };
 }
 
 async function child(dist, chunk, job) {
@@ -106,13 +96,30 @@ async function child(dist, chunk, job) {
       status.set(v.u8.subarray(p.status, p.status + m), s0);
     }
   };
+  // The four passes interleaved rep by rep (a burst of load from another tenant hits all of them);
+  // each pass's best and median, and the median over reps of own / resident.
   const reps = Number(arg('reps', 15));
-  const res = {};
-  for (const [name, fn] of [['own', own], ['resident', resident], ['kernel', kernel], ['copy', copy]]) {
-    if (name === 'kernel' || name === 'copy') region();
-    fn(); fn();
-    res[name] = stats(fn, reps);
+  /** @type {{ name: string, fn: () => unknown }[]} */
+  const passes = [{ name: 'own', fn: own }, { name: 'resident', fn: resident }, { name: 'kernel', fn: kernel }, { name: 'copy', fn: copy }];
+  /** @type {Record<string, number[]>} */
+  const ms = Object.fromEntries(passes.map(({ name }) => [name, []]));
+  region();
+  for (const { fn } of passes) { fn(); fn(); }
+  for (let r = 0; r < reps; r++) {
+    for (const { name, fn } of passes) {
+      const t0 = cpuMs();
+      fn();
+      ms[name].push(cpuMs() - t0);
+    }
   }
+  /** @type {Record<string, any>} */
+  const res = {};
+  for (const { name } of passes) {
+    const xs = [...ms[name]].sort((a, b) => a - b);
+    res[name] = { best: xs[0], median: xs[xs.length >> 1] };
+  }
+  const ratios = ms.own.map((x, r) => x / ms.resident[r]).sort((a, b) => a - b);
+  res.ratio = ratios[ratios.length >> 1];
   return { diff, res };
 }
 
@@ -141,13 +148,13 @@ if (childArgs !== null) {
   }
   const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; };
   const rate = (ms) => `${(N / ms / 1e3).toFixed(1)} M/s`;
-  console.log('| job | build | chunk | own (best / med) | resident | kernel only | copies only | own - resident | bits differ |');
-  console.log('|---|---|--:|--:|--:|--:|--:|--:|--:|');
+  console.log('| job | build | chunk | own (best / med) | resident | kernel only | copies only | own - resident (best) | own / resident (median of paired reps) | bits differ |');
+  console.log('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const v of variants) {
     const xs = got.get(v);
     const m = (name, k) => med(xs.map((x) => x.res[name][k]));
     const cell = (name) => `${m(name, 'best').toFixed(1)} / ${m(name, 'median').toFixed(1)} ms (${rate(m(name, 'best'))})`;
-    console.log(`| ${v.job} | ${v.d.tag} | ${v.chunk} | ${cell('own')} | ${cell('resident')} | ${cell('kernel')} | ${cell('copy')} | ${(m('own', 'best') - m('resident', 'best')).toFixed(1)} ms | ${Math.max(...xs.map((x) => x.diff))} |`);
+    console.log(`| ${v.job} | ${v.d.tag} | ${v.chunk} | ${cell('own')} | ${cell('resident')} | ${cell('kernel')} | ${cell('copy')} | ${(m('own', 'best') - m('resident', 'best')).toFixed(1)} ms | ${med(xs.map((x) => x.res.ratio)).toFixed(3)} | ${Math.max(...xs.map((x) => x.diff))} |`);
   }
   console.log(`load after: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 }
