@@ -60,8 +60,10 @@ export interface ResidentBlock {
   freed: boolean;
 }
 
-/** Every view handed out by any engine's allocateArray (re-created views too), to its block. */
+/** Every view handed out by any engine's allocateArray (re-created views too) and every view made from one (subarrays), to its block. */
 const ISSUED = new WeakMap<object, ResidentBlock>();
+/** The resident heap whose engine's memory is this buffer (registered when a view over it is made). */
+const HEAP_OF_BUFFER = new WeakMap<ArrayBufferLike, ResidentHeap>();
 /** Whether any engine in this thread ever allocated a resident array: until then no batch call pays a lookup. */
 let anyIssued = false;
 
@@ -129,35 +131,55 @@ export class ResidentArray<T extends ResidentType = ResidentType> {
   }
 }
 
-// Views over the heap are made with these subclasses (their `subarray`s are too, by the species
-// rule), so the one-option path can tell a view that may be resident by its constructor, a
-// prototype lookup, instead of reading `.buffer` (a builtin call, ~20 ns: a third of a one-option
-// call with greeks and fourteen array arguments).
+// Views over the heap are made with these subclasses, and so are their `subarray`s (the species
+// rule calls the subclass constructor with the view's buffer, offset and length). Two uses:
+// - the one-option path takes typed arrays of the plain classes only (`Object.getPrototypeOf(v) ===
+//   Float64Array.prototype`, folded by V8 to a map check, instead of reading `.buffer`: a builtin
+//   call, ~20 ns, a third of a one-option call with greeks and fourteen array arguments) and leaves
+//   every other view to the batch path. A plain view the caller built over an engine's memory
+//   buffer by hand is taken as the caller's own;
+// - each view records, when it is made, the live block it lies in ({@link ISSUED}), so a call
+//   refuses it once that block is freed, whichever engine the call is made on, and even after the
+//   memory went to a newer array (a range lookup would then find the newer array's block).
+/**
+ * Record a new heap view's block: the live block of its owner heap that contains it, else a freed
+ * stand-in (a view made from a freed array's view, over memory no live array holds).
+ */
+function registerView(v: Float64Array | Int8Array | Uint8Array): void {
+  const heap = HEAP_OF_BUFFER.get(v.buffer);
+  if (heap === undefined) return; // made over a plain buffer (`slice`, `map`...: a copy, never resident)
+  const block = heap.find(v.byteOffset, v.byteLength);
+  ISSUED.set(v, block ?? { heap, ptr: v.byteOffset, bytes: 0, length: v.length, span: v.byteLength, freed: true });
+}
 /** A Float64Array view over an engine's heap (a resident array, or a view of one). */
-class ResidentFloat64Array extends Float64Array {}
+class ResidentFloat64Array extends Float64Array {
+  constructor(...args: [ArrayBuffer, number, number]) {
+    super(...args);
+    registerView(this);
+  }
+}
 /** An Int8Array view over an engine's heap. */
-class ResidentInt8Array extends Int8Array {}
+class ResidentInt8Array extends Int8Array {
+  constructor(...args: [ArrayBuffer, number, number]) {
+    super(...args);
+    registerView(this);
+  }
+}
 /** A Uint8Array view over an engine's heap. */
-class ResidentUint8Array extends Uint8Array {}
+class ResidentUint8Array extends Uint8Array {
+  constructor(...args: [ArrayBuffer, number, number]) {
+    super(...args);
+    registerView(this);
+  }
+}
 
 /**
  * A Float64Array view of `length` elements at byte offset `ptr` of a heap buffer, of the class the
- * one-option path recognises as possibly resident ({@link mayBeResident}).
+ * one-option path leaves to the batch path (src/pricing/one-option.ts).
  * @throws RangeError when the range lies outside the buffer.
  */
 export function residentF64View(buffer: ArrayBuffer, ptr: number, length: number): Float64Array {
   return new ResidentFloat64Array(buffer, ptr, length);
-}
-
-/**
- * Whether a typed array may view an engine's heap: it is not of the plain class (a resident
- * array's view, a subarray of one, or some other subclass). Plain Float64Array / Int8Array
- * objects are the caller's own; a plain view the caller built over an engine's memory buffer by
- * hand is taken as theirs too.
- * @throws Nothing.
- */
-export function mayBeResident(v: Float64Array | Int8Array): boolean {
-  return v.constructor !== Float64Array && v.constructor !== Int8Array;
 }
 
 /** An engine's resident region: its blocks, its free list, the arena floor above them. */
@@ -187,6 +209,7 @@ export class ResidentHeap {
   /** A view of `length` elements of `type` at byte offset ptr of the current heap buffer. */
   view(type: ResidentType, ptr: number, length: number): Float64Array | Int8Array | Uint8Array {
     const buf = this.arena.buffer;
+    HEAP_OF_BUFFER.set(buf, this);
     return type === 'f64' ? residentF64View(buf, ptr, length) : type === 'i8' ? new ResidentInt8Array(buf, ptr, length) : new ResidentUint8Array(buf, ptr, length);
   }
 
@@ -364,7 +387,8 @@ export function rejectUnusableView(v: unknown, path: string): void {
   const b = ISSUED.get(v);
   if (b !== undefined) {
     if (b.freed) throw new InputError(path, v, 'a live resident array (this one was freed)');
-    if ((v as Float64Array).length === 0 && b.length !== 0) throw detachedError(path, v);
+    // (A subarray of a live array may be empty: the buffer, not the length, says detached.)
+    if (b.length !== 0 && v.buffer.byteLength === 0) throw detachedError(path, v);
     return;
   }
   if (v.buffer.byteLength === 0) {

@@ -231,6 +231,53 @@ describe.each(BACKENDS)('resident arrays (%s)', (backend) => {
     z.free();
   });
 
+  it('a view of a freed resident array is an InputError on any engine, one that holds no resident arrays too (one option and batch), also once its memory went to a newer array', async () => {
+    // The arrays come from a WASM engine (the JS twin's are plain arrays, detached by free()); the
+    // engine priced on is fresh, it never allocated a resident array: only the view's owner knows
+    // the memory was freed. Before session 10 the one-option path read the stale memory there.
+    const owner = await createEngine({ backend: 'wasm' });
+    const e = await createEngine({ backend });
+    const args = { strikes: 100, expiries: 1, vols: 0.2, rates: 0, types: 'call' as const };
+    const blk = owner.allocateArray({ type: 'f64', length: 8 });
+    const tys = owner.allocateArray({ type: 'i8', length: 4 });
+    blk.array.fill(100);
+    tys.array.fill(1);
+    const at = blk.array.byteOffset;
+    const one = blk.array.subarray(2, 3);
+    const few = blk.array.subarray(0, 4);
+    const outOne = blk.array.subarray(5, 6);
+    const oneType = tys.array.subarray(1, 2);
+    // While live: the bits of plain arrays (copied as any caller-owned array).
+    const ref = e.blackScholes({ spots: 100, ...args });
+    expect(Object.is(e.blackScholes({ spots: one, ...args }).price[0], ref.price[0])).toBe(true);
+    expect(Object.is(e.blackScholes({ spots: 100, ...args, types: oneType }).price[0], ref.price[0])).toBe(true);
+    const viaOut = e.blackScholes({ spots: 100, ...args, out: { price: outOne } });
+    expect(viaOut.price).toBe(outOne);
+    expect(Object.is(blk.array[5], ref.price[0])).toBe(true);
+    const refFew = e.blackScholes({ spots: new Float64Array(4).fill(100), ...args });
+    expect(differences(e.blackScholes({ spots: few, ...args }), refFew, ['price'])).toBe(0);
+    blk.free();
+    tys.free();
+    const refused = (eng: Engine) => {
+      expectInputError(() => eng.blackScholes({ spots: one, ...args }), 'spots');
+      expectInputError(() => eng.blackScholes({ spots: 100, ...args, types: oneType }), 'types');
+      expectInputError(() => eng.blackScholes({ spots: 100, ...args, out: { price: outOne } }), 'out.price');
+      expectInputError(() => eng.blackScholes({ spots: few, ...args }), 'spots');
+      expectInputError(() => eng.black76({ forwards: one, strikes: 100, expiries: 1, vols: 0.2, types: 'call' }), 'forwards');
+      expectInputError(() => eng.impliedVol({ prices: one, forwards: 100, strikes: 100, expiries: 1, types: 'call' }), 'prices');
+    };
+    refused(e);
+    refused(owner);
+    // The freed memory goes to a newer array (the same bytes): the old views stay refused, never
+    // read as the newer array.
+    const newer = owner.allocateArray({ type: 'f64', length: 8 });
+    expect(newer.array.byteOffset).toBe(at);
+    newer.array.fill(100);
+    refused(e);
+    refused(owner);
+    newer.free();
+  });
+
   it('memory growth: a view read before the grow is an InputError naming the field (WASM; the JS twin\'s plain arrays never detach); .array again works', async () => {
     const e = await createEngine({ backend });
     const n = 50;

@@ -32,6 +32,27 @@ void listed;
 // The one-option path reads exactly these keys (a new field must be handled there too).
 const oneOptionKeys: [Exclude<keyof ImpliedVolArgs, keyof ImpliedVolFields> | Exclude<keyof ImpliedVolFields, keyof ImpliedVolArgs>] extends [never] ? true : never = true;
 void oneOptionKeys;
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/**
+ * Whether every own enumerable key of an impliedVol call is one of {@link IMPLIED_VOL_KEYS}: a
+ * chain of string compares (see hasOnlyBlackScholesKeys in black-pricing.ts); false goes to
+ * checkArgsKeys for the error.
+ */
+export function hasOnlyImpliedVolKeys(a: object): boolean {
+  for (const key in a) {
+    switch (key) {
+      case 'prices': case 'forwards': case 'strikes': case 'expiries': case 'types': case 'discountFactors': case 'settlement': case 'out':
+        continue;
+    }
+    if (hasOwn.call(a, key)) return false;
+  }
+  return true;
+}
+
+/** The keys of an impliedVol call (for the test of the compare chain). */
+export const IMPLIED_VOL_KEY_LIST: readonly string[] = IMPLIED_VOL_KEYS;
+
 const IMPLIED_VOL_ARG_KEYS = batchKeys(IMPLIED_VOL_KEYS, new Map([
   ['rates', 'discountFactors'], ['rate', 'discountFactors'], ['spots', 'forwards'], ['dividendYields', 'forwards'], ['dividendYield', 'forwards'],
 ]));
@@ -88,7 +109,7 @@ export function impliedVol(ctx: EngineContext, args: ImpliedVolArgs): ImpliedVol
 export function impliedVol(ctx: EngineContext, args: ImpliedVolArgs): ImpliedVolResult | Promise<ImpliedVolResult> {
   const a = requireObject(args, 'args') as unknown as ImpliedVolArgs & { workers?: unknown };
   if (a.workers !== undefined) return impliedVolOnWorkers(ctx, a);
-  checkArgsKeys(a, IMPLIED_VOL_ARG_KEYS, false);
+  if (!hasOnlyImpliedVolKeys(a)) checkArgsKeys(a, IMPLIED_VOL_ARG_KEYS, false);
   const one = impliedVolOne(ctx, a);
   if (one !== undefined) return one;
   const f = IMPLIED_VOL_KERNEL.acquire();

@@ -8,12 +8,22 @@
  * one-element array (Float64Array or plain array of numbers), option types 'call' / 'put', a
  * one-element array of them or a one-element Int8Array, `out` absent or made of one-element
  * Float64Arrays. Anything else, every malformed call included, returns undefined and the caller
- * takes the batch path, which raises the exact error of the contract. The inputs are read into
- * locals before the heap is touched, so a getter that calls the engine cannot disturb the call.
+ * takes the batch path, which raises the exact error of the contract.
+ *
+ * Typed arrays are taken only of the plain classes (`Object.getPrototypeOf(v) ===
+ * Float64Array.prototype`): a view over any engine's heap (a resident array or a view of one, of
+ * an internal subclass, see src/resident-arrays.ts) goes to the batch path, which asks the view's
+ * own engine whether it is still live. On every engine, holding resident arrays or not: session 9
+ * checked only on an engine holding resident arrays itself, so another engine read a freed array's
+ * memory. Measured (bench/one-option-ab.mjs): `v.constructor` costs ~10-20 ns a read on a typed
+ * array in this V8 (it is not folded), the prototype compare folds to the map check `instanceof`
+ * already made; written inline, with no helper call, it leaves V8's inlining of this path alone.
+ *
+ * The inputs are read into locals before the heap is touched, so a getter that calls the engine
+ * cannot disturb the call.
  */
 import type { EngineContext } from '../context.js';
 import { KernelError } from '../errors.js';
-import { mayBeResident } from '../resident-arrays.js';
 
 // The argument and result shapes of black-pricing.ts and implied-vol.ts, restated (they import
 // this module; a type import back would be a cycle) and checked there key for key at compile time:
@@ -36,10 +46,9 @@ interface OnePricing {
 const SLOT = 16;
 
 /** One element of a numeric input: a number, or the number of a one-element array; else undefined. */
-function oneNumber(v: unknown, heap: ArrayBufferLike | null): number | undefined {
+function oneNumber(v: unknown): number | undefined {
   if (typeof v === 'number') return v;
-  // A view over this engine's heap (a resident array) goes to the batch path, which checks it is live.
-  if (v instanceof Float64Array) return v.length === 1 && (heap === null || !mayBeResident(v)) ? v[0] : undefined;
+  if (v instanceof Float64Array) return v.length === 1 && Object.getPrototypeOf(v) === Float64Array.prototype ? v[0] : undefined;
   if (Array.isArray(v) && v.length === 1) {
     const x: unknown = v[0];
     return typeof x === 'number' ? x : undefined;
@@ -48,18 +57,18 @@ function oneNumber(v: unknown, heap: ArrayBufferLike | null): number | undefined
 }
 
 /** One element of a defaulted numeric input (absent gives `fallback`). */
-function oneOptional(v: unknown, fallback: number, heap: ArrayBufferLike | null): number | undefined {
-  return v === undefined ? fallback : oneNumber(v, heap);
+function oneOptional(v: unknown, fallback: number): number | undefined {
+  return v === undefined ? fallback : oneNumber(v);
 }
 
 /**
  * The kernel flag of one option type: +1 / -1, or an Int8Array's value as it is (the kernel flags
  * anything but +-1 per element, as in a batch); undefined for anything the batch path must judge.
  */
-function oneType(v: unknown, heap: ArrayBufferLike | null): number | undefined {
+function oneType(v: unknown): number | undefined {
   if (v === 'call') return 1;
   if (v === 'put') return -1;
-  if (v instanceof Int8Array) return v.length === 1 && (heap === null || !mayBeResident(v)) ? v[0] : undefined;
+  if (v instanceof Int8Array) return v.length === 1 && Object.getPrototypeOf(v) === Int8Array.prototype ? v[0] : undefined;
   if (Array.isArray(v) && v.length === 1) {
     const t: unknown = v[0];
     if (t === 'call' || t === 1) return 1;
@@ -69,17 +78,6 @@ function oneType(v: unknown, heap: ArrayBufferLike | null): number | undefined {
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
-
-/**
- * The engine's heap buffer when it holds resident arrays (engine.allocateArray), else null: a
- * one-element view over it is left to the batch path, which checks it lies in a live array.
- */
-function residentHeapBuffer(ctx: EngineContext): ArrayBufferLike | null {
-  const r = ctx.resident;
-  // The JS twin's resident arrays are plain arrays, never over its arena (a freed one is
-  // detached: length 0, which the batch path judges).
-  return r === undefined || !r.inHeap ? null : ctx.arena.buffer;
-}
 
 /**
  * Whether every own enumerable key of `out` is an output name (price or a greek). A chain of
@@ -98,9 +96,9 @@ function hasOnlyOutKeys(out: object): boolean {
 }
 
 /** A caller's output array as the one-option path takes it: null when absent, undefined when unusable. */
-function outArray(v: unknown, heap: ArrayBufferLike | null): Float64Array | null | undefined {
+function outArray(v: unknown): Float64Array | null | undefined {
   if (v === undefined) return null;
-  return v instanceof Float64Array && v.length === 1 && (heap === null || !mayBeResident(v)) ? v : undefined;
+  return v instanceof Float64Array && v.length === 1 && Object.getPrototypeOf(v) === Float64Array.prototype ? v : undefined;
 }
 
 /** `out` as a plain object of known keys, or undefined (the batch path judges it). */
@@ -114,12 +112,12 @@ function outObject(out: unknown): Record<string, unknown> | undefined {
  * undefined when the batch path must judge `out` (its checks in its order, each field read once:
  * the own keys other than `price` must be undefined, then `price`).
  */
-function priceOut(out: unknown, heap: ArrayBufferLike | null): Float64Array | null | undefined {
+function priceOut(out: unknown): Float64Array | null | undefined {
   if (out === undefined) return null;
   const o = outObject(out);
   if (o === undefined) return undefined;
   for (const key in o) if (key !== 'price' && hasOwn.call(o, key) && o[key] !== undefined) return undefined;
-  return outArray(o.price, heap);
+  return outArray(o.price);
 }
 
 /** The eight output arrays of a call with greeks, each the caller's or null (allocate). */
@@ -130,25 +128,25 @@ interface GreekOuts {
 const NO_OUTS: Readonly<GreekOuts> = Object.freeze({ price: null, delta: null, gamma: null, vega: null, theta: null, rho: null, vanna: null, volga: null });
 
 /** {@link priceOut} for a call with greeks: every field read once, in the batch path's order. */
-function greekOuts(out: unknown, heap: ArrayBufferLike | null): Readonly<GreekOuts> | undefined {
+function greekOuts(out: unknown): Readonly<GreekOuts> | undefined {
   if (out === undefined) return NO_OUTS;
   const o = outObject(out);
   if (o === undefined) return undefined;
-  const price = outArray(o.price, heap);
+  const price = outArray(o.price);
   if (price === undefined) return undefined;
-  const delta = outArray(o.delta, heap);
+  const delta = outArray(o.delta);
   if (delta === undefined) return undefined;
-  const gamma = outArray(o.gamma, heap);
+  const gamma = outArray(o.gamma);
   if (gamma === undefined) return undefined;
-  const vega = outArray(o.vega, heap);
+  const vega = outArray(o.vega);
   if (vega === undefined) return undefined;
-  const theta = outArray(o.theta, heap);
+  const theta = outArray(o.theta);
   if (theta === undefined) return undefined;
-  const rho = outArray(o.rho, heap);
+  const rho = outArray(o.rho);
   if (rho === undefined) return undefined;
-  const vanna = outArray(o.vanna, heap);
+  const vanna = outArray(o.vanna);
   if (vanna === undefined) return undefined;
-  const volga = outArray(o.volga, heap);
+  const volga = outArray(o.volga);
   if (volga === undefined) return undefined;
   return { price, delta, gamma, vega, theta, rho, vanna, volga };
 }
@@ -194,19 +192,18 @@ function pricingResult(ctx: EngineContext, pOut: number, pStatus: number, outs: 
  * @throws KernelError when the kernel returns a non-zero code; RangeError when the heap cannot grow.
  */
 export function blackScholesOne(ctx: EngineContext, a: BlackScholesFields): OnePricing | undefined {
-  const heap = residentHeapBuffer(ctx);
   const g: unknown = a.greeks;
   if (g !== undefined && typeof g !== 'boolean') return undefined;
   const greeks = g === true;
-  const S = oneNumber(a.spots, heap);
-  const K = oneNumber(a.strikes, heap);
-  const T = oneNumber(a.expiries, heap);
-  const vol = oneNumber(a.vols, heap);
-  const r = oneNumber(a.rates, heap);
-  const q = oneOptional(a.dividendYields, 0, heap);
-  const ty = oneType(a.types, heap);
+  const S = oneNumber(a.spots);
+  const K = oneNumber(a.strikes);
+  const T = oneNumber(a.expiries);
+  const vol = oneNumber(a.vols);
+  const r = oneNumber(a.rates);
+  const q = oneOptional(a.dividendYields, 0);
+  const ty = oneType(a.types);
   if (S === undefined || K === undefined || T === undefined || vol === undefined || r === undefined || q === undefined || ty === undefined) return undefined;
-  const outs = greeks ? greekOuts(a.out, heap) : priceOut(a.out, heap);
+  const outs = greeks ? greekOuts(a.out) : priceOut(a.out);
   if (outs === undefined) return undefined;
   const p = reserveOne(ctx, 7, greeks ? 8 : 1);
   const v = ctx.arena.views;
@@ -227,21 +224,20 @@ export function blackScholesOne(ctx: EngineContext, a: BlackScholesFields): OneP
  * @throws KernelError when the kernel returns a non-zero code; RangeError when the heap cannot grow.
  */
 export function black76One(ctx: EngineContext, a: Black76Fields): OnePricing | undefined {
-  const heap = residentHeapBuffer(ctx);
   const g: unknown = a.greeks;
   if (g !== undefined && typeof g !== 'boolean') return undefined;
   const greeks = g === true;
   const settlement: unknown = a.settlement;
   if (settlement !== undefined && settlement !== 'usd' && settlement !== 'coin') return undefined;
   const coin = settlement === 'coin';
-  const F = oneNumber(a.forwards, heap);
-  const K = oneNumber(a.strikes, heap);
-  const T = oneNumber(a.expiries, heap);
-  const vol = oneNumber(a.vols, heap);
-  const DF = oneOptional(a.discountFactors, 1, heap);
-  const ty = oneType(a.types, heap);
+  const F = oneNumber(a.forwards);
+  const K = oneNumber(a.strikes);
+  const T = oneNumber(a.expiries);
+  const vol = oneNumber(a.vols);
+  const DF = oneOptional(a.discountFactors, 1);
+  const ty = oneType(a.types);
   if (F === undefined || K === undefined || T === undefined || vol === undefined || DF === undefined || ty === undefined) return undefined;
-  const outs = greeks ? greekOuts(a.out, heap) : priceOut(a.out, heap);
+  const outs = greeks ? greekOuts(a.out) : priceOut(a.out);
   if (outs === undefined) return undefined;
   const p = reserveOne(ctx, 6, greeks ? 8 : 1);
   const v = ctx.arena.views;
@@ -267,17 +263,16 @@ export function black76One(ctx: EngineContext, a: Black76Fields): OnePricing | u
  * @throws KernelError when the kernel returns a non-zero code; RangeError when the heap cannot grow.
  */
 export function impliedVolOne(ctx: EngineContext, a: ImpliedVolFields): { vols: Float64Array; status: Uint8Array } | undefined {
-  const heap = residentHeapBuffer(ctx);
   const settlement: unknown = a.settlement;
   if (settlement !== undefined && settlement !== 'usd' && settlement !== 'coin') return undefined;
-  const price = oneNumber(a.prices, heap);
-  const F = oneNumber(a.forwards, heap);
-  const K = oneNumber(a.strikes, heap);
-  const T = oneNumber(a.expiries, heap);
-  const DF = oneOptional(a.discountFactors, 1, heap);
-  const ty = oneType(a.types, heap);
+  const price = oneNumber(a.prices);
+  const F = oneNumber(a.forwards);
+  const K = oneNumber(a.strikes);
+  const T = oneNumber(a.expiries);
+  const DF = oneOptional(a.discountFactors, 1);
+  const ty = oneType(a.types);
   if (price === undefined || F === undefined || K === undefined || T === undefined || DF === undefined || ty === undefined) return undefined;
-  const given = outArray(a.out, heap);
+  const given = outArray(a.out);
   if (given === undefined) return undefined;
   const vols = given ?? new Float64Array(1);
   const p = reserveOne(ctx, 6, 1);
