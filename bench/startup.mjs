@@ -3,6 +3,7 @@
 //
 // Run by bench/run.mjs; also on its own (after `npm run build`):
 //   node bench/startup.mjs [reps]        cold start, median of `reps` (default 9) fresh processes
+//   node bench/startup.mjs --ab <distA> <distB> [pairs]  interleaved A/B cold start of two builds
 //   node bench/startup.mjs --tree-shaking  what an app bundler keeps of dist/ for a few imports
 //   node bench/startup.mjs --chromium [reps] [dir]  cold page in Chromium: import + first
 //                                        createEngine and the requests it makes (dir: default dist)
@@ -10,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, brotliCompressSync, constants as zc } from 'node:zlib';
 
@@ -33,16 +34,20 @@ export const median = (xs) => {
  * riskwasm: when it is slow, the machine was slow). bench/run.mjs runs this section first, before
  * any heavy section leaves its heap, worker pools or browser behind.
  */
+/** One fresh `node bench/cold-start.mjs [distDir]` child: its JSON line plus the machine's busy share. */
+function coldChild(distDir) {
+  const before = cpuTicks();
+  const r = JSON.parse(execFileSync(process.execPath, [here('./cold-start.mjs'), ...(distDir ? [resolve(distDir)] : [])], { encoding: 'utf8' }).trim().split('\n').pop());
+  const after = cpuTicks();
+  // Share of the machine's CPU time busy while the child ran, the child itself included (it keeps
+  // about one core busy). Linux only (/proc/stat), in 10 ms ticks: a rough figure.
+  r.machineBusy = before && after && after.total > before.total ? 1 - (after.idle - before.idle) / (after.total - before.total) : NaN;
+  r.totalMs = r.importMs + r.createEngineMs;
+  return r;
+}
+
 export function coldStart(reps = 9) {
-  const child = () => {
-    const before = cpuTicks();
-    const r = JSON.parse(execFileSync(process.execPath, [here('./cold-start.mjs')], { encoding: 'utf8' }).trim().split('\n').pop());
-    const after = cpuTicks();
-    // Share of the machine's CPU time busy while the child ran, the child itself included (it keeps
-    // about one core busy). Linux only (/proc/stat), in 10 ms ticks: a rough figure.
-    r.machineBusy = before && after && after.total > before.total ? 1 - (after.idle - before.idle) / (after.total - before.total) : NaN;
-    return r;
-  };
+  const child = () => coldChild();
   const loadBefore = loadavg();
   child();
   const runs = [];
@@ -71,6 +76,25 @@ export function coldStart(reps = 9) {
     loadBefore, loadAfter,
     modules: moduleGraph(),
   };
+}
+
+/**
+ * A/B cold start of two builds (each a dist/ directory with its build/riskwasm.wasm at ../build/):
+ * `pairs` pairs of fresh children, A and B back to back, the order alternating (ABBA...), after one
+ * discarded child each. On a shared machine whose speed moves between full and ~1.4x slower, the
+ * difference within a pair (run a few tens of ms apart) is steadier than either median; each
+ * child's Node start is listed so that the slowed ones show.
+ */
+export function coldStartAB(dirA, dirB, pairs = 9) {
+  coldChild(dirA);
+  coldChild(dirB);
+  const rows = [];
+  for (let i = 0; i < pairs; i++) {
+    const a = i % 2 === 0 ? coldChild(dirA) : undefined;
+    const b = coldChild(dirB);
+    rows.push({ a: a ?? coldChild(dirA), b });
+  }
+  return rows;
 }
 
 /** The machine's CPU ticks, idle and total over all cores, from /proc/stat (undefined elsewhere). */
@@ -211,6 +235,20 @@ async function main() {
     const before = load();
     const c = await chromiumStartup(Number(reps ?? 5), dir ?? 'dist');
     console.log(`Chromium cold page, median of ${c.reps} fresh contexts (load average ${before} before, ${load()} after): import ${c.importMs.toFixed(1)} ms + first createEngine ${c.createEngineMs.toFixed(1)} ms = ${c.totalMs.toFixed(1)} ms; ${c.requests} requests (${c.jsRequests} JS) for the import and the engine; backend ${c.backend}`);
+  } else if (process.argv.includes('--ab')) {
+    const [dirA, dirB, pairs] = process.argv.slice(process.argv.indexOf('--ab') + 1);
+    const before = load();
+    const rows = coldStartAB(dirA, dirB, Number(pairs ?? 9));
+    const ms = (x) => x.toFixed(1).padStart(5);
+    console.log(`A/B cold start (import + first createEngine), ${rows.length} pairs, A = ${dirA}, B = ${dirB}; load average ${before} before, ${load()} after`);
+    console.log(' pair | A node start  import  engine   total | B node start  import  engine   total | B - A');
+    rows.forEach(({ a, b }, i) => console.log(`${String(i + 1).padStart(5)} | ${ms(a.nodeStartMs)}        ${ms(a.importMs)}   ${ms(a.createEngineMs)}   ${ms(a.totalMs)} | ${ms(b.nodeStartMs)}        ${ms(b.importMs)}   ${ms(b.createEngineMs)}   ${ms(b.totalMs)} | ${ms(b.totalMs - a.totalMs)}`));
+    const fastest = Math.min(...rows.flatMap(({ a, b }) => [a.nodeStartMs, b.nodeStartMs]));
+    const full = rows.filter(({ a, b }) => Math.max(a.nodeStartMs, b.nodeStartMs) <= 1.2 * fastest);
+    const sum = (rs, label) => rs.length === 0 ? `${label}: none` :
+      `${label}: A ${median(rs.map((r) => r.a.totalMs)).toFixed(1)} ms (import ${median(rs.map((r) => r.a.importMs)).toFixed(1)}), B ${median(rs.map((r) => r.b.totalMs)).toFixed(1)} ms (import ${median(rs.map((r) => r.b.importMs)).toFixed(1)}), median B - A ${median(rs.map((r) => r.b.totalMs - r.a.totalMs)).toFixed(1)} ms`;
+    console.log(sum(rows, `all ${rows.length} pairs`));
+    console.log(sum(full, `${full.length} pairs with both children at full speed (Node's start within 20% of the fastest)`));
   } else if (process.argv.includes('--tree-shaking')) {
     for (const r of await treeShaking()) console.log(`${r.name.padEnd(28)} ${(r.bytes / 1024).toFixed(1).padStart(7)} KiB`);
   } else {

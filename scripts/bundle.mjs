@@ -143,17 +143,20 @@ function withRoot(rootNames) {
         if (args.kind !== 'dynamic-import' || !args.importer.startsWith(SRC)) return undefined;
         const r = await build.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir });
         if (r.errors.length > 0 || !r.path.startsWith(SRC)) return undefined;
-        return { path: toPosix(relative(SRC, r.path)), namespace: WRAPPED };
+        return { path: toPosix(relative(SRC, r.path)), namespace: WRAPPED, pluginData: { dynamic: true } };
       });
       // The wrapped module itself, marked as having side effects: with the package's
       // `sideEffects: false`, esbuild would otherwise drop the top level of a module whose exports
-      // nobody uses (the worker script's message loop, its task registrations).
+      // nobody uses (the worker script's message loop, its task registrations). Only for entry
+      // points: the mark is the module's, whoever imports it, so a dynamically imported module
+      // marked so would also stay in every entry that merely re-exports it (the root's barrels),
+      // i.e. in the core chunk; a dynamic import uses the module's exports anyway.
       build.onResolve({ filter: new RegExp(`^${WRAPPED}-module:`) }, (args) => ({ path: join(SRC, args.path.slice(WRAPPED.length + 8)), sideEffects: true }));
       build.onLoad({ filter: /.*/, namespace: WRAPPED }, (args) => {
         const dir = dirname(join(SRC, args.path));
         const spec = (f) => JSON.stringify(relativeUrl(dir, f, false));
         return {
-          contents: `export * from ${JSON.stringify(`${WRAPPED}-module:${args.path}`)};\n` +
+          contents: `export * from ${args.pluginData?.dynamic ? spec(join(SRC, args.path)) : JSON.stringify(`${WRAPPED}-module:${args.path}`)};\n` +
             `import { ${rootNames.join(', ')} } from ${spec(ROOT_ENTRY)};\n` +
             `${KEEP_ALIVE}?.(${rootNames.join(', ')});\n`,
           resolveDir: dir,
@@ -260,6 +263,10 @@ for (const [name, dir] of [...packages].sort(([a], [b]) => a.localeCompare(b))) 
   notices += licenceFile ? '```\n' + readFileSync(join(dir, licenceFile), 'utf8').trim() + '\n```\n' : `${pkg.homepage ?? pkg.repository?.url ?? ''}\n`;
 }
 writeFileSync(join(DIST, 'THIRD-PARTY-LICENSES.md'), notices);
+
+// --metafile <file>: esbuild's metafile of the final build (bytesInOutput per source module and chunk).
+const metaArg = process.argv.indexOf('--metafile');
+if (metaArg > 0) writeFileSync(resolve(process.argv[metaArg + 1]), JSON.stringify(result.metafile));
 
 const js = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
 const bytes = js.reduce((s, f) => s + result.metafile.outputs[f].bytes, 0);

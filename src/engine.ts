@@ -56,13 +56,13 @@ import { philoxNormals, philoxUniforms } from './risk/random.js';
 import { runShards, runShardsInto, type RunShardsOptions, type RunShardsIntoOptions } from './parallel/run-shards.js';
 // [hedging]
 import { bookGreeks, type BookGreeksOptions, type BookGreeksResult, type HedgeBook } from './hedging/book-greeks.js';
-import { calibrateHedge, type CalibrateHedgeArgs, type CalibrateHedgeResult } from './hedging/calibrate-hedge.js';
+import type { CalibrateHedgeArgs, CalibrateHedgeResult } from './hedging/calibrate-hedge.js'; // [cold] loaded on first call
 import {
   checkEmpiricalTailArgs, checkGarchLogLikelihoodArgs, checkPhiloxArgs, checkSensitivitiesArgs, checkSimulateGarchArgs, splitScenarioArgs,
   splitCalibrateArgs, type CalibrateArgs, type CalibrateSsviArgs, type CalibrateSsviResult, type CalibrateSviArgs, type CalibrateSviResult, type EmpiricalTailArgs,
   type GarchLogLikelihoodArgs, type MonteCarloScenariosArgs, type PhiloxArgs, type PortfolioSensitivitiesArgs, type SimulateGarchArgs,
 } from './engine-args.js';
-import { simulateHedging, type SimulateHedgingArgs, type SimulateHedgingResult } from './hedging/simulate-hedging.js'; // [hedging] simulate
+import type { SimulateHedgingArgs, SimulateHedgingResult } from './hedging/simulate-hedging.js'; // [hedging] simulate; [cold] loaded on first call
 
 /** Which kernels an engine runs. */
 export type Backend = 'wasm' | 'js';
@@ -567,7 +567,8 @@ export class Engine implements EngineContext {
    * @throws (rejects) InputError for malformed arguments; LpSolverMissingError when a solve needs `highs` and it is not installed.
    */
   calibrateHedge(args: CalibrateHedgeArgs): Promise<CalibrateHedgeResult> {
-    return calibrateHedge(this, args);
+    // [cold] asynchronous anyway: its ~20 KiB (LP set-up, least squares, scenario P&L) load on the first call, not at import.
+    return import('./hedging/calibrate-hedge.js').then((m) => m.calibrateHedge(this, args));
   }
 
   // [surface]
@@ -593,7 +594,8 @@ export class Engine implements EngineContext {
    * @throws (rejects) InputError naming the bad field; AbortedError; WorkerError.
    */
   simulateHedging(args: SimulateHedgingArgs): Promise<SimulateHedgingResult> {
-    return simulateHedging(this, args);
+    // [cold] asynchronous anyway: the hedging job and its shard task (~13 KiB) load on the first call, not at import.
+    return import('./hedging/simulate-hedging.js').then((m) => m.simulateHedging(this, args));
   }
 
   // [realtime] the live margin book
