@@ -4,15 +4,17 @@
 // Run by bench/run.mjs; also on its own (after `npm run build`):
 //   node bench/startup.mjs [reps]        cold start, median of `reps` (default 9) fresh processes
 //   node bench/startup.mjs --ab <distA> <distB> [pairs]  interleaved A/B cold start of two builds
+//   node bench/startup.mjs --instructions [dist...]  instructions of import('riskwasm') (valgrind;
+//                                        deterministic: compare builds on a busy machine)
 //   node bench/startup.mjs --tree-shaking  what an app bundler keeps of dist/ for a few imports
 //   node bench/startup.mjs --chromium [reps] [dir]  cold page in Chromium: import + first
 //                                        createEngine and the requests it makes (dir: default dist)
 
-import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync, brotliCompressSync, constants as zc } from 'node:zlib';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -72,6 +74,7 @@ export function coldStart(reps = 9) {
     totalMs: stat(runs, 'totalMs'),
     importCpuMs: stat(runs, 'importCpuMs'), createEngineCpuMs: stat(runs, 'createEngineCpuMs'), totalCpuMs: stat(runs, 'totalCpuMs'),
     sinceProcessStartMs: stat(runs, 'sinceProcessStartMs'), nodeStartMs: stat(runs, 'nodeStartMs'), machineBusy: stat(runs, 'machineBusy'),
+    children: runs.map((r) => ({ nodeStartMs: r.nodeStartMs, importMs: r.importMs, createEngineMs: r.createEngineMs, machineBusy: r.machineBusy, fullSpeed: r.nodeStartMs <= 1.2 * fastest })),
     fullSpeed: { reps: full.length, importMs: stat(full, 'importMs'), createEngineMs: stat(full, 'createEngineMs'), totalMs: stat(full, 'totalMs'), nodeStartMs: stat(full, 'nodeStartMs'), machineBusy: stat(full, 'machineBusy') },
     loadBefore, loadAfter,
     modules: moduleGraph(),
@@ -95,6 +98,39 @@ export function coldStartAB(dirA, dirB, pairs = 9) {
     rows.push({ a: a ?? coldChild(dirA), b });
   }
   return rows;
+}
+
+/**
+ * Instructions that `import('riskwasm')` costs, for builds `dirs` (dist/ directories): callgrind
+ * (valgrind) counts every instruction of a child that only imports the build, minus those of a
+ * child that imports an empty module. V8 is made deterministic (`--predictable`, fixed hash and random
+ * seeds, no background threads), so the same build gives the same count to ~0.01% however busy the
+ * machine is: the figure to compare builds by on a shared machine (the wall clock moves by more).
+ * About 10 s a child under valgrind. Linux with valgrind only; undefined otherwise.
+ */
+export function importInstructions(dirs) {
+  const flags = ['--predictable', '--hash-seed=1', '--random-seed=1', '--v8-pool-size=0'];
+  // Probes are files (as bench/cold-start.mjs is), so both go through Node's file: loader; the
+  // baseline imports an empty module, so that the loader's own first import is subtracted too.
+  const tmp = mkdtempSync(join(tmpdir(), 'riskwasm-instructions-'));
+  writeFileSync(join(tmp, 'empty.mjs'), 'export {};\n');
+  const count = (target) => {
+    const probe = join(tmp, 'probe.mjs');
+    writeFileSync(probe, `await import(${JSON.stringify(target)});\n`);
+    const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', '--smc-check=all-non-file', process.execPath, ...flags, probe], { encoding: 'utf8' });
+    const m = /I\s+refs:\s+([\d,]+)/.exec(r.stderr ?? '');
+    return m ? Number(m[1].replaceAll(',', '')) : undefined;
+  };
+  try {
+    const base = count(pathToFileURL(join(tmp, 'empty.mjs')).href);
+    if (base === undefined) return undefined;
+    return dirs.map((d) => {
+      const n = count(pathToFileURL(join(resolve(d), 'index.js')).href);
+      return { dir: d, instructions: n === undefined ? NaN : n - base };
+    });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 /** The machine's CPU ticks, idle and total over all cores, from /proc/stat (undefined elsewhere). */
@@ -249,6 +285,11 @@ async function main() {
       `${label}: A ${median(rs.map((r) => r.a.totalMs)).toFixed(1)} ms (import ${median(rs.map((r) => r.a.importMs)).toFixed(1)}), B ${median(rs.map((r) => r.b.totalMs)).toFixed(1)} ms (import ${median(rs.map((r) => r.b.importMs)).toFixed(1)}), median B - A ${median(rs.map((r) => r.b.totalMs - r.a.totalMs)).toFixed(1)} ms`;
     console.log(sum(rows, `all ${rows.length} pairs`));
     console.log(sum(full, `${full.length} pairs with both children at full speed (Node's start within 20% of the fastest)`));
+  } else if (process.argv.includes('--instructions')) {
+    const dirs = process.argv.slice(process.argv.indexOf('--instructions') + 1);
+    const r = importInstructions(dirs.length > 0 ? dirs : [here('../dist')]);
+    if (!r) console.log('valgrind not found: no instruction counts');
+    else for (const x of r) console.log(`import('${x.dir}/index.js'): ${(x.instructions / 1e6).toFixed(2)} M instructions (callgrind, deterministic V8; Node's own start subtracted)`);
   } else if (process.argv.includes('--tree-shaking')) {
     for (const r of await treeShaking()) console.log(`${r.name.padEnd(28)} ${(r.bytes / 1024).toFixed(1).padStart(7)} KiB`);
   } else {
@@ -265,6 +306,9 @@ async function main() {
     const fs = c.fullSpeed;
     console.log(`  at full speed (${fs.reps} of ${c.reps}: Node's start within 20% of the fastest): import + first createEngine ${f(fs.totalMs)} = import ${f(fs.importMs)} + createEngine ${f(fs.createEngineMs)}`);
     console.log(`  files the root entry loads   ${c.modules.files} (${(c.modules.bytes / 1024).toFixed(0)} KiB)`);
+    // Each child in run order: Node's own start (no riskwasm code in it) tells a full-speed child
+    // from a slowed one; * marks the full-speed ones.
+    console.log(`  children (Node start: import + createEngine, ms) ${c.children.map((r) => `${r.fullSpeed ? '*' : ''}${r.nodeStartMs.toFixed(0)}: ${r.importMs.toFixed(1)} + ${r.createEngineMs.toFixed(1)}`).join(', ')}`);
   }
 }
 

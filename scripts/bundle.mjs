@@ -44,8 +44,32 @@
 // and the twin's POW2 table are no longer built at import); Node's loader and one scavenge, the
 // rest. The lever left is fewer bytes in the root's static graph: the JS twin's own kernels
 // (~48 KiB, ~1 ms) cannot leave it while `createEngineSync(null)` must return a JS engine
-// synchronously; the worker-pool and shard code that only the (asynchronous) `workers` paths use
-// could move behind a dynamic import in those paths.
+// synchronously.
+//
+// Session 10 (issue 13 [cold]), measured by instruction counts, which a shared machine does not
+// disturb (callgrind over `node --predictable --hash-seed=1 --random-seed=1 --v8-pool-size=0`, V8
+// made deterministic: the same build gives the same count to 0.01%; `node bench/startup.mjs
+// --instructions`): the import is ~110 M instructions (~20 ms at full speed), ~78% of them V8's
+// scanner and pre-parser, ~4% bytecode generation, ~4% running the top level; so bytes of code are
+// the cost (strings are cheap: blanking 54 KiB of string literals saves ~2% of the compile). What
+// moved (117.3 -> 110.5 M instructions, 586 -> 549 KiB):
+// - code that only asynchronous calls use is loaded by those calls (`[cold]` in src/engine.ts and
+//   src/parallel/pool.ts): hedge calibration and simulation, revaluePortfolio's workers path, the
+//   worker host; the engine keeps each loaded module, so only a first call reads its arguments
+//   after an await. test/integration/bundle.test.ts checks they stay out of the static graph.
+// - a barrel re-export is enough to pin a module in the core chunk: esbuild places a module by the
+//   entries that reach it through imports, used or not, so a module that some other entry (here, a
+//   dynamic import) uses lands in the core if the root reaches it through a barrel that re-exports
+//   it. The root therefore takes its hedging names from the defining modules, not hedging/index.ts.
+//   (Measured after this: the core holds only ~4 KiB more than a build of the root alone.)
+// - class names come back with a top-level statement after each class instead of a static block,
+//   which V8 compiled and ran as a function of its own (classNames below).
+// Tried and dropped: the exp/log tables of the JS twin as base64 strings (the decoding loop at load
+// costs more than the number scanning it saves); one file instead of three (no measurable change).
+// Left: the worker pool's run machinery and runShards' internals (~6 KiB, ~1% of the import) sit
+// behind public synchronous exports (WorkerPool, createWorkerPool, allocateOutput, sharedPools) and
+// would need those classes split; the margin shard code stays while the root re-exports
+// portfolioMarginShard & co. (deprecated, removed in the next release).
 //
 // Third-party code bundled in (the CLI's argument parser) keeps its licence:
 // dist/THIRD-PARTY-LICENSES.md lists each package with its licence text.
