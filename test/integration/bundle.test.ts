@@ -221,7 +221,7 @@ describe('bundled dist/', () => {
       const engine = await src.createEngine({ backend });
       const hedge = await engine.calibrateHedge({ book, market, instruments, objective: 'greeks' } as never);
       const sim = await engine.simulateHedging({ ...hedging, workers: 1 } as never);
-      const sync = engine.revaluePortfolio({ portfolio, scenarios: { logReturns: Float64Array.from({ length: m }, (_, i) => Math.sin(i * 0.7) * 0.15), horizon: 2 / 365 } } as never);
+      const sync = engine.revaluePortfolio({ portfolio, scenarios: { logReturns: Float64Array.from({ length: m }, (_, i) => Math.sin(i * 0.7) * 0.15), horizon: 2 / 365 } } as unknown as import('../../src/index.js').RevaluePortfolioArgs);
       const d = dist[backend];
       // Bit for bit (JSON keeps every double): the same code from the bundle and from src/.
       expect(d.quantities).toEqual([...hedge.solution.quantities]);
