@@ -180,9 +180,8 @@ function withRoot(rootNames) {
       // The wrapped module itself, marked as having side effects: with the package's
       // `sideEffects: false`, esbuild would otherwise drop the top level of a module whose exports
       // nobody uses (the worker script's message loop, its task registrations). Only for entry
-      // points: the mark is the module's, whoever imports it, so a dynamically imported module
-      // marked so would also stay in every entry that merely re-exports it (the root's barrels),
-      // i.e. in the core chunk; a dynamic import uses the module's exports anyway.
+      // points: a dynamically imported module is imported for its exports, which its importer
+      // uses, so it needs no mark (and the mark is the module's, whoever else imports it).
       build.onResolve({ filter: new RegExp(`^${WRAPPED}-module:`) }, (args) => ({ path: join(SRC, args.path.slice(WRAPPED.length + 8)), sideEffects: true }));
       build.onLoad({ filter: /.*/, namespace: WRAPPED }, (args) => {
         const dir = dirname(join(SRC, args.path));
