@@ -1,11 +1,14 @@
 // Child process of bench/startup.mjs: one cold start (fresh process, nothing cached):
 // import the built package, create the first WASM engine (read + compile + instantiate), price one
 // option. Prints one JSON line. Not meant to be run by hand (but harmless).
+// Argument: the dist/ directory to import (default: this repository's; `startup.mjs --ab` passes
+// another build's, which must have its build/riskwasm.wasm at ../build/ as in the package).
 
+const entry = process.argv[2] ? `file://${process.argv[2].replace(/\/?$/, '/')}index.js` : '../dist/index.js';
 const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const c0 = cpuMs();
 const t0 = performance.now();
-const riskwasm = await import('../dist/index.js');
+const riskwasm = await import(entry);
 const t1 = performance.now();
 const c1 = cpuMs();
 const engine = await riskwasm.createEngine({ backend: 'wasm' });

@@ -3,15 +3,18 @@
 //
 // Run by bench/run.mjs; also on its own (after `npm run build`):
 //   node bench/startup.mjs [reps]        cold start, median of `reps` (default 9) fresh processes
+//   node bench/startup.mjs --ab <distA> <distB> [pairs]  interleaved A/B cold start of two builds
+//   node bench/startup.mjs --instructions [dist...]  instructions of import('riskwasm') (valgrind;
+//                                        deterministic: compare builds on a busy machine)
 //   node bench/startup.mjs --tree-shaking  what an app bundler keeps of dist/ for a few imports
 //   node bench/startup.mjs --chromium [reps] [dir]  cold page in Chromium: import + first
 //                                        createEngine and the requests it makes (dir: default dist)
 
-import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync, brotliCompressSync, constants as zc } from 'node:zlib';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -33,16 +36,20 @@ export const median = (xs) => {
  * riskwasm: when it is slow, the machine was slow). bench/run.mjs runs this section first, before
  * any heavy section leaves its heap, worker pools or browser behind.
  */
+/** One fresh `node bench/cold-start.mjs [distDir]` child: its JSON line plus the machine's busy share. */
+function coldChild(distDir) {
+  const before = cpuTicks();
+  const r = JSON.parse(execFileSync(process.execPath, [here('./cold-start.mjs'), ...(distDir ? [resolve(distDir)] : [])], { encoding: 'utf8' }).trim().split('\n').pop());
+  const after = cpuTicks();
+  // Share of the machine's CPU time busy while the child ran, the child itself included (it keeps
+  // about one core busy). Linux only (/proc/stat), in 10 ms ticks: a rough figure.
+  r.machineBusy = before && after && after.total > before.total ? 1 - (after.idle - before.idle) / (after.total - before.total) : NaN;
+  r.totalMs = r.importMs + r.createEngineMs;
+  return r;
+}
+
 export function coldStart(reps = 9) {
-  const child = () => {
-    const before = cpuTicks();
-    const r = JSON.parse(execFileSync(process.execPath, [here('./cold-start.mjs')], { encoding: 'utf8' }).trim().split('\n').pop());
-    const after = cpuTicks();
-    // Share of the machine's CPU time busy while the child ran, the child itself included (it keeps
-    // about one core busy). Linux only (/proc/stat), in 10 ms ticks: a rough figure.
-    r.machineBusy = before && after && after.total > before.total ? 1 - (after.idle - before.idle) / (after.total - before.total) : NaN;
-    return r;
-  };
+  const child = () => coldChild();
   const loadBefore = loadavg();
   child();
   const runs = [];
@@ -61,16 +68,75 @@ export function coldStart(reps = 9) {
   // full-speed ones are only the run's fastest: machineBusy says so.
   const fastest = Math.min(...runs.map((r) => r.nodeStartMs));
   const full = runs.filter((r) => r.nodeStartMs <= 1.2 * fastest);
+  // A second, stricter reading: the children during which the machine was otherwise idle (busy
+  // share at most 60% with one of 2 cores the child's own). Load comes in bursts shorter than a
+  // child, so a fast Node start alone does not prove a fast import (seen: the fastest start of a run,
+  // 61 ms, with the run's slowest import but one); on a busy machine there may be none.
+  const quiet = runs.filter((r) => r.machineBusy <= 0.6);
   return {
     reps, backend: runs[0].backend,
     importMs: stat(runs, 'importMs'), createEngineMs: stat(runs, 'createEngineMs'), firstCallMs: stat(runs, 'firstCallMs'),
     totalMs: stat(runs, 'totalMs'),
     importCpuMs: stat(runs, 'importCpuMs'), createEngineCpuMs: stat(runs, 'createEngineCpuMs'), totalCpuMs: stat(runs, 'totalCpuMs'),
     sinceProcessStartMs: stat(runs, 'sinceProcessStartMs'), nodeStartMs: stat(runs, 'nodeStartMs'), machineBusy: stat(runs, 'machineBusy'),
+    children: runs.map((r) => ({ nodeStartMs: r.nodeStartMs, importMs: r.importMs, createEngineMs: r.createEngineMs, machineBusy: r.machineBusy, fullSpeed: r.nodeStartMs <= 1.2 * fastest })),
+    quiet: { reps: quiet.length, totalMs: quiet.length ? stat(quiet, 'totalMs') : undefined },
     fullSpeed: { reps: full.length, importMs: stat(full, 'importMs'), createEngineMs: stat(full, 'createEngineMs'), totalMs: stat(full, 'totalMs'), nodeStartMs: stat(full, 'nodeStartMs'), machineBusy: stat(full, 'machineBusy') },
     loadBefore, loadAfter,
     modules: moduleGraph(),
   };
+}
+
+/**
+ * A/B cold start of two builds (each a dist/ directory with its build/riskwasm.wasm at ../build/):
+ * `pairs` pairs of fresh children, A and B back to back, the order alternating (ABBA...), after one
+ * discarded child each. On a shared machine whose speed moves between full and ~1.4x slower, the
+ * difference within a pair (run a few tens of ms apart) is steadier than either median; each
+ * child's Node start is listed so that the slowed ones show.
+ */
+export function coldStartAB(dirA, dirB, pairs = 9) {
+  coldChild(dirA);
+  coldChild(dirB);
+  const rows = [];
+  for (let i = 0; i < pairs; i++) {
+    const a = i % 2 === 0 ? coldChild(dirA) : undefined;
+    const b = coldChild(dirB);
+    rows.push({ a: a ?? coldChild(dirA), b });
+  }
+  return rows;
+}
+
+/**
+ * Instructions that `import('riskwasm')` costs, for builds `dirs` (dist/ directories): callgrind
+ * (valgrind) counts every instruction of a child that only imports the build, minus those of a
+ * child that imports an empty module. V8 is made deterministic (`--predictable`, fixed hash and random
+ * seeds, no background threads), so the same build gives the same count to ~0.01% however busy the
+ * machine is: the figure to compare builds by on a shared machine (the wall clock moves by more).
+ * About 10 s a child under valgrind. Linux with valgrind only; undefined otherwise.
+ */
+export function importInstructions(dirs) {
+  const flags = ['--predictable', '--hash-seed=1', '--random-seed=1', '--v8-pool-size=0'];
+  // Probes are files (as bench/cold-start.mjs is), so both go through Node's file: loader; the
+  // baseline imports an empty module, so that the loader's own first import is subtracted too.
+  const tmp = mkdtempSync(join(tmpdir(), 'riskwasm-instructions-'));
+  writeFileSync(join(tmp, 'empty.mjs'), 'export {};\n');
+  const count = (target) => {
+    const probe = join(tmp, 'probe.mjs');
+    writeFileSync(probe, `await import(${JSON.stringify(target)});\n`);
+    const r = spawnSync('valgrind', ['--tool=callgrind', '--callgrind-out-file=/dev/null', '--smc-check=all-non-file', process.execPath, ...flags, probe], { encoding: 'utf8' });
+    const m = /I\s+refs:\s+([\d,]+)/.exec(r.stderr ?? '');
+    return m ? Number(m[1].replaceAll(',', '')) : undefined;
+  };
+  try {
+    const base = count(pathToFileURL(join(tmp, 'empty.mjs')).href);
+    if (base === undefined) return undefined;
+    return dirs.map((d) => {
+      const n = count(pathToFileURL(join(resolve(d), 'index.js')).href);
+      return { dir: d, instructions: n === undefined ? NaN : n - base };
+    });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 /** The machine's CPU ticks, idle and total over all cores, from /proc/stat (undefined elsewhere). */
@@ -211,6 +277,25 @@ async function main() {
     const before = load();
     const c = await chromiumStartup(Number(reps ?? 5), dir ?? 'dist');
     console.log(`Chromium cold page, median of ${c.reps} fresh contexts (load average ${before} before, ${load()} after): import ${c.importMs.toFixed(1)} ms + first createEngine ${c.createEngineMs.toFixed(1)} ms = ${c.totalMs.toFixed(1)} ms; ${c.requests} requests (${c.jsRequests} JS) for the import and the engine; backend ${c.backend}`);
+  } else if (process.argv.includes('--ab')) {
+    const [dirA, dirB, pairs] = process.argv.slice(process.argv.indexOf('--ab') + 1);
+    const before = load();
+    const rows = coldStartAB(dirA, dirB, Number(pairs ?? 9));
+    const ms = (x) => x.toFixed(1).padStart(5);
+    console.log(`A/B cold start (import + first createEngine), ${rows.length} pairs, A = ${dirA}, B = ${dirB}; load average ${before} before, ${load()} after`);
+    console.log(' pair | A node start  import  engine   total | B node start  import  engine   total | B - A');
+    rows.forEach(({ a, b }, i) => console.log(`${String(i + 1).padStart(5)} | ${ms(a.nodeStartMs)}        ${ms(a.importMs)}   ${ms(a.createEngineMs)}   ${ms(a.totalMs)} | ${ms(b.nodeStartMs)}        ${ms(b.importMs)}   ${ms(b.createEngineMs)}   ${ms(b.totalMs)} | ${ms(b.totalMs - a.totalMs)}`));
+    const fastest = Math.min(...rows.flatMap(({ a, b }) => [a.nodeStartMs, b.nodeStartMs]));
+    const full = rows.filter(({ a, b }) => Math.max(a.nodeStartMs, b.nodeStartMs) <= 1.2 * fastest);
+    const sum = (rs, label) => rs.length === 0 ? `${label}: none` :
+      `${label}: A ${median(rs.map((r) => r.a.totalMs)).toFixed(1)} ms (import ${median(rs.map((r) => r.a.importMs)).toFixed(1)}), B ${median(rs.map((r) => r.b.totalMs)).toFixed(1)} ms (import ${median(rs.map((r) => r.b.importMs)).toFixed(1)}), median B - A ${median(rs.map((r) => r.b.totalMs - r.a.totalMs)).toFixed(1)} ms`;
+    console.log(sum(rows, `all ${rows.length} pairs`));
+    console.log(sum(full, `${full.length} pairs with both children at full speed (Node's start within 20% of the fastest)`));
+  } else if (process.argv.includes('--instructions')) {
+    const dirs = process.argv.slice(process.argv.indexOf('--instructions') + 1);
+    const r = importInstructions(dirs.length > 0 ? dirs : [here('../dist')]);
+    if (!r) console.log('valgrind not found: no instruction counts');
+    else for (const x of r) console.log(`import('${x.dir}/index.js'): ${(x.instructions / 1e6).toFixed(2)} M instructions (callgrind, deterministic V8; Node's own start subtracted)`);
   } else if (process.argv.includes('--tree-shaking')) {
     for (const r of await treeShaking()) console.log(`${r.name.padEnd(28)} ${(r.bytes / 1024).toFixed(1).padStart(7)} KiB`);
   } else {
@@ -226,7 +311,11 @@ async function main() {
     if (Number.isFinite(c.machineBusy.median)) console.log(`  machine CPU busy during a child ${(100 * c.machineBusy.median).toFixed(0)}% (${(100 * c.machineBusy.min).toFixed(0)}-${(100 * c.machineBusy.max).toFixed(0)}; one busy core of ${cpus().length} is ${(100 / cpus().length).toFixed(0)}%)`);
     const fs = c.fullSpeed;
     console.log(`  at full speed (${fs.reps} of ${c.reps}: Node's start within 20% of the fastest): import + first createEngine ${f(fs.totalMs)} = import ${f(fs.importMs)} + createEngine ${f(fs.createEngineMs)}`);
+    console.log(`  on an otherwise idle machine (${c.quiet.reps} of ${c.reps}: busy <= 60%): ${c.quiet.totalMs ? `import + first createEngine ${f(c.quiet.totalMs)}` : 'none; the figures above are a busy machine\'s'}`);
     console.log(`  files the root entry loads   ${c.modules.files} (${(c.modules.bytes / 1024).toFixed(0)} KiB)`);
+    // Each child in run order: Node's own start (no riskwasm code in it) tells a full-speed child
+    // from a slowed one; * marks the full-speed ones.
+    console.log(`  children (Node start: import + createEngine, ms) ${c.children.map((r) => `${r.fullSpeed ? '*' : ''}${r.nodeStartMs.toFixed(0)}: ${r.importMs.toFixed(1)} + ${r.createEngineMs.toFixed(1)}`).join(', ')}`);
   }
 }
 

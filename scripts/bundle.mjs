@@ -44,14 +44,39 @@
 // and the twin's POW2 table are no longer built at import); Node's loader and one scavenge, the
 // rest. The lever left is fewer bytes in the root's static graph: the JS twin's own kernels
 // (~48 KiB, ~1 ms) cannot leave it while `createEngineSync(null)` must return a JS engine
-// synchronously; the worker-pool and shard code that only the (asynchronous) `workers` paths use
-// could move behind a dynamic import in those paths.
+// synchronously.
+//
+// Session 10 (issue 13 [cold]), measured by instruction counts, which a shared machine does not
+// disturb (callgrind over `node --predictable --hash-seed=1 --random-seed=1 --v8-pool-size=0`, V8
+// made deterministic: the same build gives the same count to 0.01%; `node bench/startup.mjs
+// --instructions`): the import is ~110 M instructions (~20 ms at full speed), ~78% of them V8's
+// scanner and pre-parser, ~4% bytecode generation, ~4% running the top level; so bytes of code are
+// the cost (strings are cheap: blanking 54 KiB of string literals saves ~2% of the compile). What
+// moved (117.3 -> 110.5 M instructions, 586 -> 549 KiB):
+// - code that only asynchronous calls use is loaded by those calls (`[cold]` in src/engine.ts and
+//   src/parallel/pool.ts): hedge calibration and simulation, revaluePortfolio's workers path, the
+//   worker host; the engine keeps each loaded module, so only a first call reads its arguments
+//   after an await. test/integration/bundle.test.ts checks they stay out of the static graph.
+// - a barrel re-export is enough to pin a module in the core chunk: esbuild places a module by the
+//   entries that reach it through imports, used or not, so a module that some other entry (here, a
+//   dynamic import) uses lands in the core if the root reaches it through a barrel that re-exports
+//   it. The root therefore takes its hedging names from the defining modules, not hedging/index.ts.
+//   (Measured after this: the core holds only ~4 KiB more than a build of the root alone.)
+// - class names come back with a top-level statement after each class instead of a static block,
+//   which V8 compiled and ran as a function of its own (classNames below).
+// Tried and dropped: the exp/log tables of the JS twin as base64 strings (the decoding loop at load
+// costs more than the number scanning it saves); one file instead of three (no measurable change).
+// Left: the worker pool's run machinery and runShards' internals (~6 KiB, ~1% of the import) sit
+// behind public synchronous exports (WorkerPool, createWorkerPool, allocateOutput, sharedPools) and
+// would need those classes split; the margin shard code stays while the root re-exports
+// portfolioMarginShard & co. (deprecated, removed in the next release).
 //
 // Third-party code bundled in (the CLI's argument parser) keeps its licence:
 // dist/THIRD-PARTY-LICENSES.md lists each package with its licence text.
 // Usage: node scripts/bundle.mjs [--no-minify] (after tsc -p tsconfig.build.json); --no-minify
 // writes readable output for debugging (not for release: slower cold start).
 import * as esbuild from 'esbuild';
+import ts from 'typescript';
 import { chmodSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,17 +108,24 @@ function relativeUrl(fromDir, target, keepTrailingSlash) {
 const LITERAL_URL = /new URL\(\s*(['"])(\.\.?\/[^'"]*)\1\s*,\s*import\.meta\.url\s*\)/g;
 
 /**
- * A class declaration on one line ending in `{` (every class in src/ is written so; a header that
- * is not is left alone and only loses its name to the minifier).
+ * Gives each top-level class its name back after identifier minification: one
+ * `Object.defineProperty(C, 'name', ...)` statement right after the class's closing brace, on the
+ * same line (so no line of the source map moves). Top-level code, compiled with the module at no
+ * extra cost; a `static { ... }` block in the class (session 9) did the same but is a function of
+ * its own that V8 compiles and calls at load, ~40k instructions a class (26 in the core chunk).
+ * Every class in src/ is declared at the top level of its module (a nested one only loses its name).
  */
-const CLASS_HEADER = /^([ \t]*(?:export[ \t]+)?(?:abstract[ \t]+)?class[ \t]+([A-Za-z_$][\w$]*)\b[^{}\n]*\{)[ \t]*$/gm;
-
-/**
- * Gives each class its name back after identifier minification: a static block on the header's own
- * line (so no line of the source map moves). It runs once per class at load (~40 classes).
- */
-function classNames(text) {
-  return text.replace(CLASS_HEADER, (_m, head, name) => `${head} static { Object.defineProperty(this, 'name', { value: ${JSON.stringify(name)}, configurable: true }); }`);
+function classNames(text, path) {
+  if (!/^(?:export\s+)?(?:abstract\s+)?class\s/m.test(text)) return text;
+  const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
+  let out = text;
+  const ends = sf.statements
+    .filter((st) => ts.isClassDeclaration(st) && st.name !== undefined && !ts.getModifiers(st)?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword))
+    .map((st) => [st.end, st.name.text]);
+  for (const [end, name] of ends.reverse()) {
+    out = `${out.slice(0, end)} Object.defineProperty(${name}, 'name', { value: ${JSON.stringify(name)}, configurable: true });${out.slice(end)}`;
+  }
+  return out;
 }
 
 /**
@@ -107,7 +139,7 @@ function loadSource(outDirOf, keepClassNames) {
       build.onLoad({ filter: /\.ts$/ }, (args) => {
         if (!args.path.startsWith(SRC)) return undefined;
         const original = readFileSync(args.path, 'utf8');
-        const text = keepClassNames ? classNames(original) : original;
+        const text = keepClassNames ? classNames(original, args.path) : original;
         if (!text.includes('import.meta.url')) return text === original ? undefined : { contents: text, loader: 'ts' };
         // First build: placement unknown, any directory does (the text only needs to parse).
         const outDir = outDirOf?.get(args.path) ?? DIST;
@@ -143,17 +175,19 @@ function withRoot(rootNames) {
         if (args.kind !== 'dynamic-import' || !args.importer.startsWith(SRC)) return undefined;
         const r = await build.resolve(args.path, { kind: 'import-statement', resolveDir: args.resolveDir });
         if (r.errors.length > 0 || !r.path.startsWith(SRC)) return undefined;
-        return { path: toPosix(relative(SRC, r.path)), namespace: WRAPPED };
+        return { path: toPosix(relative(SRC, r.path)), namespace: WRAPPED, pluginData: { dynamic: true } };
       });
       // The wrapped module itself, marked as having side effects: with the package's
       // `sideEffects: false`, esbuild would otherwise drop the top level of a module whose exports
-      // nobody uses (the worker script's message loop, its task registrations).
+      // nobody uses (the worker script's message loop, its task registrations). Only for entry
+      // points: a dynamically imported module is imported for its exports, which its importer
+      // uses, so it needs no mark (and the mark is the module's, whoever else imports it).
       build.onResolve({ filter: new RegExp(`^${WRAPPED}-module:`) }, (args) => ({ path: join(SRC, args.path.slice(WRAPPED.length + 8)), sideEffects: true }));
       build.onLoad({ filter: /.*/, namespace: WRAPPED }, (args) => {
         const dir = dirname(join(SRC, args.path));
         const spec = (f) => JSON.stringify(relativeUrl(dir, f, false));
         return {
-          contents: `export * from ${JSON.stringify(`${WRAPPED}-module:${args.path}`)};\n` +
+          contents: `export * from ${args.pluginData?.dynamic ? spec(join(SRC, args.path)) : JSON.stringify(`${WRAPPED}-module:${args.path}`)};\n` +
             `import { ${rootNames.join(', ')} } from ${spec(ROOT_ENTRY)};\n` +
             `${KEEP_ALIVE}?.(${rootNames.join(', ')});\n`,
           resolveDir: dir,
@@ -260,6 +294,10 @@ for (const [name, dir] of [...packages].sort(([a], [b]) => a.localeCompare(b))) 
   notices += licenceFile ? '```\n' + readFileSync(join(dir, licenceFile), 'utf8').trim() + '\n```\n' : `${pkg.homepage ?? pkg.repository?.url ?? ''}\n`;
 }
 writeFileSync(join(DIST, 'THIRD-PARTY-LICENSES.md'), notices);
+
+// --metafile <file>: esbuild's metafile of the final build (bytesInOutput per source module and chunk).
+const metaArg = process.argv.indexOf('--metafile');
+if (metaArg > 0) writeFileSync(resolve(process.argv[metaArg + 1]), JSON.stringify(result.metafile));
 
 const js = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
 const bytes = js.reduce((s, f) => s + result.metafile.outputs[f].bytes, 0);

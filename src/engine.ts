@@ -12,7 +12,7 @@ import {
 } from './pricing/black-pricing.js';
 import { impliedVol, type ImpliedVolArgs, type ImpliedVolResult } from './pricing/implied-vol.js';
 import type { BatchParallelOptions } from './pricing/batch-shards.js';
-import { revaluePortfolioOnWorkers } from './risk/revaluation-shards.js';
+// [cold] risk/revaluation-shards.js (the workers path of revaluePortfolio) loads on its first use.
 import { batesPrice, hestonPrice, type BatesPriceArgs, type BatesPriceResult, type HestonPriceArgs, type HestonPriceResult } from './pricing/heston-price.js';
 import { calibrateHeston, type CalibrateHestonArgs, type CalibrateHestonResult } from './calibration/heston-calibration.js';
 import { calibrateBates, type CalibrateBatesArgs, type CalibrateBatesResult } from './calibration/bates-calibration.js';
@@ -56,13 +56,20 @@ import { philoxNormals, philoxUniforms } from './risk/random.js';
 import { runShards, runShardsInto, type RunShardsOptions, type RunShardsIntoOptions } from './parallel/run-shards.js';
 // [hedging]
 import { bookGreeks, type BookGreeksOptions, type BookGreeksResult, type HedgeBook } from './hedging/book-greeks.js';
-import { calibrateHedge, type CalibrateHedgeArgs, type CalibrateHedgeResult } from './hedging/calibrate-hedge.js';
+import type { CalibrateHedgeArgs, CalibrateHedgeResult } from './hedging/calibrate-hedge.js'; // [cold] loaded on first call
 import {
   checkEmpiricalTailArgs, checkGarchLogLikelihoodArgs, checkPhiloxArgs, checkSensitivitiesArgs, checkSimulateGarchArgs, splitScenarioArgs,
   splitCalibrateArgs, type CalibrateArgs, type CalibrateSsviArgs, type CalibrateSsviResult, type CalibrateSviArgs, type CalibrateSviResult, type EmpiricalTailArgs,
   type GarchLogLikelihoodArgs, type MonteCarloScenariosArgs, type PhiloxArgs, type PortfolioSensitivitiesArgs, type SimulateGarchArgs,
 } from './engine-args.js';
-import { simulateHedging, type SimulateHedgingArgs, type SimulateHedgingResult } from './hedging/simulate-hedging.js'; // [hedging] simulate
+import type { SimulateHedgingArgs, SimulateHedgingResult } from './hedging/simulate-hedging.js'; // [hedging] simulate; [cold] loaded on first call
+
+// [cold] Modules that only asynchronous methods use, loaded on their first call instead of with
+// `import('riskwasm')` (fewer bytes for V8 to compile at a cold start). Once loaded, later calls use
+// them at once, so every call but the first reads its arguments synchronously, as before.
+let calibrateHedgeModule: typeof import('./hedging/calibrate-hedge.js') | undefined;
+let simulateHedgingModule: typeof import('./hedging/simulate-hedging.js') | undefined;
+let revaluationShardsModule: typeof import('./risk/revaluation-shards.js') | undefined;
 
 /** Which kernels an engine runs. */
 export type Backend = 'wasm' | 'js';
@@ -284,7 +291,13 @@ export class Engine implements EngineContext {
   revaluePortfolio(args: RevaluePortfolioArgs): RevaluationResult;
   revaluePortfolio(args: RevaluePortfolioArgs): RevaluationResult | Promise<RevaluationResult> {
     const a = args as RevaluePortfolioArgs & { workers?: unknown };
-    return a !== null && typeof a === 'object' && a.workers !== undefined ? revaluePortfolioOnWorkers(this, a as RevaluePortfolioArgs & BatchParallelOptions) : revaluePortfolio(this, args);
+    if (a !== null && typeof a === 'object' && a.workers !== undefined) {
+      // [cold] asynchronous anyway: the scenario-split shard task loads with the first call that asks for workers.
+      const b = a as RevaluePortfolioArgs & BatchParallelOptions;
+      if (revaluationShardsModule) return revaluationShardsModule.revaluePortfolioOnWorkers(this, b);
+      return import('./risk/revaluation-shards.js').then((m) => (revaluationShardsModule = m).revaluePortfolioOnWorkers(this, b));
+    }
+    return revaluePortfolio(this, args);
   }
 
   /**
@@ -567,7 +580,9 @@ export class Engine implements EngineContext {
    * @throws (rejects) InputError for malformed arguments; LpSolverMissingError when a solve needs `highs` and it is not installed.
    */
   calibrateHedge(args: CalibrateHedgeArgs): Promise<CalibrateHedgeResult> {
-    return calibrateHedge(this, args);
+    // [cold] asynchronous anyway: its ~20 KiB (LP set-up, least squares, scenario P&L) load on the first call, not at import.
+    if (calibrateHedgeModule) return calibrateHedgeModule.calibrateHedge(this, args);
+    return import('./hedging/calibrate-hedge.js').then((m) => (calibrateHedgeModule = m).calibrateHedge(this, args));
   }
 
   // [surface]
@@ -593,7 +608,9 @@ export class Engine implements EngineContext {
    * @throws (rejects) InputError naming the bad field; AbortedError; WorkerError.
    */
   simulateHedging(args: SimulateHedgingArgs): Promise<SimulateHedgingResult> {
-    return simulateHedging(this, args);
+    // [cold] asynchronous anyway: the hedging job and its shard task (~13 KiB) load on the first call, not at import.
+    if (simulateHedgingModule) return simulateHedgingModule.simulateHedging(this, args);
+    return import('./hedging/simulate-hedging.js').then((m) => (simulateHedgingModule = m).simulateHedging(this, args));
   }
 
   // [realtime] the live margin book

@@ -225,12 +225,18 @@ export {
   checkCorrelationMatrix,
 } from './internals.js';
 // [hedging] book greeks, hedge calibration, hedge effectiveness (src/hedging, docs/hedging.md)
+// [cold] from the defining modules, not the hedging/ barrel: a barrel that re-exports calibrateHedge
+// keeps calibrate-hedge.ts (~20 KiB with its helpers) in the root's chunk even though the root does
+// not export it (the bundler places a module by the entries that reach it); engine.calibrateHedge
+// loads it on the first call instead.
 export {
-  CASH_GREEK_NAMES, hedgeEffectiveness, loadLpSolver, LpSolverMissingError,
+  CASH_GREEK_NAMES,
   type BookGreeksOptions, type BookGreeksResult, type CashGreeks, type CashGreekName, type GreekBucket, type PositionGreekColumns, type VolSurfaceLike,
-  type HedgeBook, type CalibrateHedgeArgs, type CalibrateHedgeResult, type HedgeInstrument, type HedgeTerms, type HedgeSolution, type WithoutSize,
-  type HedgeEffectivenessArgs, type HedgeEffectivenessResult, type TailReduction, type LpSolver, type LpStatus,
-} from './hedging/index.js';
+  type HedgeBook,
+} from './hedging/book-greeks.js';
+export type { CalibrateHedgeArgs, CalibrateHedgeResult, HedgeInstrument, HedgeTerms, HedgeSolution, WithoutSize } from './hedging/calibrate-hedge.js';
+export { hedgeEffectiveness, type HedgeEffectivenessArgs, type HedgeEffectivenessResult, type TailReduction } from './hedging/hedge-effectiveness.js';
+export { loadLpSolver, LpSolverMissingError, type LpSolver, type LpStatus } from './hedging/hedge-lp.js';
 // [surface] honest fits: quality flags, bound hits, robust loss, Lee's wing bound.
 export { robustCost } from './math/optimise/levenberg-marquardt.js';
 export type { LossFunction } from './math/optimise/least-squares.js';

@@ -18,7 +18,7 @@ import { keyList } from '../batch-inputs.js';
 import { MAX_POOL_SHARDS, MAX_SHARD_INDEX_END } from './limits.js';
 import { AbortedError, WorkerError, WorkerExit, rebuildError } from './errors.js';
 import { PROTOCOL_VERSION, type FromWorker } from './protocol.js';
-import { loadHost, type Host, type HostWorker } from './worker-host.js';
+import type { Host, HostWorker } from './worker-host.js';
 import { checkCallback, checkSignal, checkWorkers, checkWorkerUrl } from './run-controls.js';
 
 /**
@@ -88,6 +88,20 @@ interface RunState {
   resolve(v: Float64Array[]): void;
   reject(e: unknown): void;
   onAbort?: () => void;
+}
+
+/**
+ * The host of this thread (worker-host.ts, loaded with the first run that needs it: the
+ * worker_threads / Worker glue is not part of a cold `import('riskwasm')`).
+ * @throws (rejects) WorkerError when there is no worker support or the module cannot be loaded.
+ */
+export function loadWorkerHost(): Promise<Host> {
+  return import('./worker-host.js').then(
+    (m) => m.loadHost(),
+    (e: unknown) => {
+      throw new WorkerError('could not load the worker host module', e);
+    },
+  );
 }
 
 let nextPoolId = 0;
@@ -172,7 +186,7 @@ export class WorkerPool {
     checkPoolRun(spec);
     if (this.isClosed) throw new WorkerError('the pool is closed');
     if (spec.signal?.aborted) throw new AbortedError(spec.signal.reason, 0);
-    this.host ??= await loadHost();
+    this.host ??= await loadWorkerHost();
     if (this.isClosed) throw new WorkerError('the pool is closed');
     if (spec.signal?.aborted) throw new AbortedError(spec.signal.reason, 0);
     return new Promise<Float64Array[]>((resolve, reject) => {

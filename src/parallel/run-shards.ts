@@ -12,12 +12,11 @@ import { InputError } from '../errors.js';
 import { checkKeys } from '../option-keys.js';
 import { compileWasm, defaultWasmUrl } from '../wasm-module.js';
 import { AbortedError } from './errors.js';
-import { checkShardRange, checkTaskModules, WorkerPool } from './pool.js';
+import { checkShardRange, checkTaskModules, loadWorkerHost, WorkerPool } from './pool.js';
 import type { ParallelOptions } from './options.js';
 import { checkCallback, checkWorkers, checkWorkerUrl, runControls } from './run-controls.js';
 import { getShardTask, registerTaskModule } from './shard-tasks.js';
 import { importTaskModule } from './task-modules.js';
-import { loadHost } from './worker-host.js';
 import { now } from '../clock.js';
 
 /** Items (paths x steps, options, ...) below which a second worker does not pay for its messages (TOOLCHAIN.md). */
@@ -183,7 +182,7 @@ async function run<J>(
 
 async function workerCount(workers: number | 'auto', shards: number, items: number | undefined, pool: WorkerPool | undefined): Promise<number> {
   if (workers !== 'auto') return Math.min(workers, Math.max(shards, 1));
-  const cores = pool ? pool.size : (await loadHost().catch(() => ({ parallelism: 1 }))).parallelism;
+  const cores = pool ? pool.size : (await loadWorkerHost().catch(() => ({ parallelism: 1 }))).parallelism;
   let n = Math.min(cores, shards);
   if (items !== undefined) n = Math.min(n, Math.floor(items / MIN_ITEMS_PER_WORKER));
   return Math.max(1, n);
