@@ -414,7 +414,17 @@ describe.each(BACKENDS)('resident arrays (%s)', (backend) => {
         delete (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
       }
     }
-    freeAll(...Object.values(h), blk, ho);
+    // `out` in ANOTHER engine's heap, which grows while the workers run: the result is written
+    // through that engine's heap as it is after the await (its view was detached by the grow).
+    const other = await createEngine({ backend });
+    const oo = other.allocateArray({ type: 'f64', length: n });
+    const pendingOther = e.blackScholes({ ...s, out: { price: oo.array }, workers: 2 });
+    const growOther = other.allocateArray({ type: 'f64', length: 4 << 20 });
+    const ro = await pendingOther;
+    expect(ro.price.length).toBe(n);
+    expect(differences(ro, e.blackScholes({ ...s }), ['price'])).toBe(0);
+    expect(Object.is(oo.array[7], ro.price[7])).toBe(true);
+    freeAll(...Object.values(h), blk, ho, oo, growOther);
   }, 60_000);
 });
 

@@ -274,7 +274,9 @@ export async function runBatchOnWorkers(
       const b = outBlocks[o];
       if (b === undefined) continue;
       if (b.freed) throw new InputError(width === 1 && name === 'impliedVol' ? 'out' : `out.${OUT_NAMES[o]}`, outs[o], 'a resident array kept until the call settles (it was freed while the workers ran)');
-      if (b.heap.inHeap && outs[o].buffer !== ctx.arena.buffer) outs[o] = residentF64View(ctx.arena.buffer, outPtrs[o], n);
+      // The block's own heap: `out` may live in another engine's memory, which may have grown too.
+      const heapBuffer = b.heap.arena.buffer;
+      if (b.heap.inHeap && outs[o].buffer !== heapBuffer) outs[o] = residentF64View(heapBuffer, outPtrs[o], n);
     }
   }
   for (let k = 0; k < shards; k++) {
