@@ -298,21 +298,21 @@ function writeGreeksX2(
 // element path, and so does a pair whose finish finds a non-finite value.
 // 128 elements: measured 1-2% faster than 64 (fewer block-function calls and loop starts), the
 // scratch (11 KB) still in L1 beside the columns.
-const BLOCK: i32 = 128;
+export const BLOCK: i32 = 128;
 const COL: usize = <usize>BLOCK << 3;
 const SCRATCH: usize = memory.data(<i32>(COL * 10) + BLOCK * 4 + BLOCK, 16);
-const C_AX: usize = SCRATCH; // -|x|
-const C_S: usize = SCRATCH + COL;
-const C_PDF: usize = SCRATCH + 2 * COL;
-const C_OTM: usize = SCRATCH + 3 * COL;
+export const C_AX: usize = SCRATCH; // -|x|
+export const C_S: usize = SCRATCH + COL;
+export const C_PDF: usize = SCRATCH + 2 * COL;
+export const C_OTM: usize = SCRATCH + 3 * COL;
 const C_X: usize = SCRATCH + 4 * COL;
 const C_SQRTT: usize = SCRATCH + 5 * COL;
 const C_FD: usize = SCRATCH + 6 * COL; // S e^{-qT} (Black-Scholes)
 const C_SD: usize = SCRATCH + 7 * COL; // K e^{-rT} (Black-Scholes)
 const C_THETA: usize = SCRATCH + 8 * COL;
 // h = -|x| / s, divided once: the block's regions, its formulas and the greeks' d1 reuse it.
-const C_H: usize = SCRATCH + 9 * COL;
-const C_IDX: usize = SCRATCH + 10 * COL; // 2 BLOCK i16
+export const C_H: usize = SCRATCH + 9 * COL;
+export const C_IDX: usize = SCRATCH + 10 * COL; // 2 BLOCK i16
 const C_OK: usize = C_IDX + (<usize>BLOCK << 2); // BLOCK u8, per pair at its first slot
 
 // @ts-ignore: decorator
@@ -328,7 +328,7 @@ function parkSlots(k: usize): void {
 // Stage 1 of Black-Scholes elements i, i + 1 into scratch slots k, k + 1; false if the pair is not vector material.
 // @ts-ignore: decorator
 @inline
-function blackScholesPrepare(
+export function blackScholesPrepare(
   i: i32, k: usize, pSpot: usize, pStrike: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pType: usize,
 ): bool {
   const o = <usize>i << 3;
@@ -376,7 +376,7 @@ function blackScholesPrepare(
 // Stage 3 of Black-Scholes elements i, i + 1 from scratch slots k, k + 1; false: run them through the scalar path.
 // @ts-ignore: decorator
 @inline
-function blackScholesFinish(
+export function blackScholesFinish(
   n: i32, i: i32, k: usize, pSpot: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize,
   greeks: i32, pOut: usize, pStatus: usize,
 ): bool {

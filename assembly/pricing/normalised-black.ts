@@ -194,14 +194,14 @@ export function black76Undiscounted(F: f64, K: f64, x: f64, s: f64, theta: f64):
 
 // Constants of the vector path, each twice (V8 rebuilds a v128.const at every use; a load is one
 // instruction): 0.5, SMALL_T_LIMIT, ASYMPTOTIC_LIMIT, NORMAL_CENTRAL_LIMIT, 1, 2.
-const NB_X2: usize = memory.data<f64>([
+export const NB_X2: usize = memory.data<f64>([
   0.5, 0.5, 0.21, 0.21, -10.0, -10.0, 0.66291, 0.66291, 1.0, 1.0, 2.0, 2.0,
 ], 16);
 
 // Y(h+t) - Y(h-t) by its Taylor series (smallTDifference), lane-wise.
 // @ts-ignore: decorator
 @inline
-function smallTDifferenceX2(h: v128, t: v128): v128 {
+export function smallTDifferenceX2(h: v128, t: v128): v128 {
   let yPrev = normalCdfOverPdfX2(h);
   let yCur = f64x2.add(v128.load(NB_X2, 64), f64x2.mul(h, yPrev));
   let power = t;
@@ -221,14 +221,14 @@ function smallTDifferenceX2(h: v128, t: v128): v128 {
 // pdfA (Y(h+t) - Y(h-t)) by the Taylor series in t: normalisedOtmCallUnscaledGivenPdf's small-t region.
 // @ts-ignore: decorator
 @inline
-function otmSmallTX2(h: v128, t: v128, pdfA: v128): v128 {
+export function otmSmallTX2(h: v128, t: v128, pdfA: v128): v128 {
   return f64x2.mul(pdfA, smallTDifferenceX2(h, t));
 }
 
 // Phi(a) - pdfA Y(h - t): normalisedOtmCallUnscaledGivenPdf's last region (t >= 0.21, a >= -10).
 // @ts-ignore: decorator
 @inline
-function otmGeneralX2(x: v128, h: v128, t: v128, a: v128, pdfA: v128): v128 {
+export function otmGeneralX2(x: v128, h: v128, t: v128, a: v128, pdfA: v128): v128 {
   const b = f64x2.sub(h, t);
   const central = f64x2.le(f64x2.abs(b), v128.load(NB_X2, 48));
   let pdfB = f64x2.splat(0.0);
@@ -292,7 +292,7 @@ export function normalisedComplementUnscaledGivenPdfHX2(x: v128, s: v128, h: v12
 
 // @ts-ignore: decorator
 @inline
-function gather(p: usize, k0: i32, k1: i32): v128 {
+export function gather(p: usize, k0: i32, k1: i32): v128 {
   return v128.load64_lane(p + (<usize>k1 << 3), v128.load64_zero(p + (<usize>k0 << 3)), 1);
 }
 

@@ -1,0 +1,109 @@
+// Where the time of a Black-Scholes price goes (issue 13: price >= 25 M/s, price + 7 greeks >= 15 M/s,
+// WASM / JS >= x3). Compiles bench/price-probe/probe.ts (probe kernels over the real assembly/
+// modules) to a temporary .wasm and times, per option, by process CPU time (best of 9; the machine may
+// be shared), on the first 65,536 options of the bench surface (bench/surface.mjs) in the heap:
+//   - blackScholesBatch price and price + greeks (this build, and with BASELINE=old.wasm an older
+//     build on the same inputs, outputs checked bit for bit first),
+//   - its stages: prepare (stage 1) alone, prepare + the normalised OTM call block (stage 2), so the
+//     block and finish (stage 3) by difference,
+//   - ceilings per value: f64x2 exp, log, normal density, division, square root, Phi given the density.
+//   npm run build && node bench/price-probe/run.mjs          (BASELINE=path/to/riskwasm.wasm optional)
+
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import asc from 'assemblyscript/asc';
+import { makeSurface } from '../surface.mjs';
+
+const REPS = Number(process.env.REPS ?? 9);
+function cpuBest(fn, reps = REPS) {
+  fn();
+  let best = Infinity;
+  for (let r = 0; r < reps; r++) {
+    const c0 = process.cpuUsage();
+    fn();
+    const c = process.cpuUsage(c0);
+    best = Math.min(best, (c.user + c.system) / 1e6);
+  }
+  return best;
+}
+
+const N = 65536;
+const COLS = ['spots', 'strikes', 'expiries', 'vols', 'rates', 'dividendYields'];
+
+/** The surface's first N options in m's heap; returns the pointers and a runner of blackScholesBatch. */
+function place(m, s) {
+  const base = (m.heapBase() + 15) & ~15;
+  const need = base + N * (6 * 8 + 1 + 64 + 1) + 1024;
+  if (m.memory.buffer.byteLength < need) m.memory.grow(Math.ceil((need - m.memory.buffer.byteLength) / 65536));
+  const p = {};
+  let at = base;
+  for (const k of COLS) { p[k] = at; new Float64Array(m.memory.buffer, at, N).set(s[k].subarray(0, N)); at += N * 8; }
+  p.types = at; new Int8Array(m.memory.buffer, at, N).set(s.types.subarray(0, N)); at += N + 16;
+  p.out = at; at += N * 64;
+  p.status = at;
+  const args = [p.spots, p.strikes, p.expiries, p.vols, p.rates, p.dividendYields, p.types];
+  const run = (greeks) => m.blackScholesBatch(N, ...args, greeks, p.out, p.status);
+  const out = (greeks) => new Float64Array(m.memory.buffer, p.out, N * (greeks ? 8 : 1)).slice();
+  return { p, args, run, out };
+}
+
+export async function priceBreakdown({ baseline: baselinePath } = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'price-probe-'));
+  const file = join(dir, 'probe.wasm');
+  const src = fileURLToPath(new URL('./probe.ts', import.meta.url));
+  const { error, stderr } = await asc.main([src, '-O3', '--runtime', 'stub', '--enable', 'simd', '--noAssert', '--initialMemory', '16', '-o', file]);
+  if (error) throw new Error(stderr.toString());
+  const x = /** @type {any} */ ((await WebAssembly.instantiate(readFileSync(file), { env: { abort() { throw new Error('abort'); } } })).instance.exports);
+  rmSync(dir, { recursive: true, force: true });
+  const s = makeSurface(N);
+  const mine = place(x, s);
+  const per = (sec, n = N) => (sec * 1e9) / n;
+  /** @type {[string, number][]} */
+  const rows = [];
+  let baselineSame = null;
+  let base = null;
+  if (baselinePath) {
+    const b = /** @type {any} */ ((await WebAssembly.instantiate(readFileSync(baselinePath), { env: { abort() { throw new Error('abort'); } } })).instance.exports);
+    base = place(b, s);
+    baselineSame = true;
+    for (const g of [0, 1]) {
+      mine.run(g); base.run(g);
+      const a = mine.out(g), c = base.out(g);
+      for (let i = 0; i < a.length; i++) if (!Object.is(a[i], c[i])) { baselineSame = false; break; }
+    }
+  }
+  const price = per(cpuBest(() => mine.run(0)));
+  const greeks = per(cpuBest(() => mine.run(1)));
+  rows.push(['blackScholesBatch price (this build)', price]);
+  if (base) rows.push(['blackScholesBatch price (BASELINE)', per(cpuBest(() => base.run(0)))]);
+  rows.push(['blackScholesBatch price + 7 greeks (this build)', greeks]);
+  if (base) rows.push(['blackScholesBatch price + 7 greeks (BASELINE)', per(cpuBest(() => base.run(1)))]);
+  if (x.probePrepare) {
+    const prep = per(cpuBest(() => x.probePrepare(N, ...mine.args)));
+    const prepBlock = per(cpuBest(() => x.probePrepareBlock(N, ...mine.args)));
+    rows.push(['  stage 1 prepare', prep]);
+    rows.push(['  stage 2 normalised OTM call block (difference)', prepBlock - prep]);
+    x.probePrepareParts(1, N, ...mine.args);
+    const classify = per(cpuBest(() => x.probePrepareParts(1, N, ...mine.args))) - prep;
+    const small = per(cpuBest(() => x.probePrepareParts(2, N, ...mine.args))) - prep;
+    const general = per(cpuBest(() => x.probePrepareParts(4, N, ...mine.args))) - prep;
+    rows.push(['    classification pass', classify]);
+    rows.push(['    small-t pairs', small]);
+    rows.push(['    general pairs', general]);
+    rows.push(['  stage 3 finish, price (difference)', price - prepBlock]);
+    rows.push(['  stage 3 finish, price + greeks (difference)', greeks - prepBlock]);
+  }
+  const M = 1 << 22;
+  const names = ['exp', 'log', 'normal density', 'division', 'square root', 'Phi given density (tail)'];
+  for (let w = 0; w < names.length; w++) rows.push([`ceiling: f64x2 ${names[w]}, per value`, per(cpuBest(() => x.probeCeiling(w, M), 5), M)]);
+  return { rows, load: loadavg(), baselineSame };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const r = await priceBreakdown({ baseline: process.env.BASELINE });
+  if (r.baselineSame !== null) console.log(`baseline check: price and greeks ${r.baselineSame ? 'bit-identical' : 'DIFFER'}`);
+  console.log(`load average ${r.load.map((l) => l.toFixed(2)).join(' / ')}; Node ${process.version}; process CPU time, best of ${REPS}; ${N} options`);
+  for (const [label, ns] of r.rows) console.log(`${label.padEnd(52)} ${ns.toFixed(2).padStart(7)} ns/option  (${(1e3 / ns).toFixed(1)} M/s)`);
+}
