@@ -309,3 +309,22 @@ function inverseNormalCdfFastOrScalarX2(p: v128): v128 {
   if (i64x2.all_true(v128.and(f64x2.gt(p, f64x2.splat(0.0)), f64x2.lt(p, kc(4))))) return inverseNormalCdfFastX2(p);
   return f64x2.replace_lane(f64x2.splat(inverseNormalCdfFast(f64x2.extract_lane(p, 0))), 1, inverseNormalCdfFast(f64x2.extract_lane(p, 1)));
 }
+
+// [simd] Black-Scholes block (s10-price): the two regions of normalCdfGivenPdfX2 apart, for callers
+// that group lanes by region first (each lane the same bits as normalCdfGivenPdfX2's in its region,
+// without the other region's formula or the branches that choose).
+
+// @ts-ignore: decorator
+@inline
+/** Phi(z) for |z| <= 0.66291 lane-wise: normalCdfGivenPdfX2 (and normalCdfX2) where both lanes are central. */
+export function normalCdfCentralX2(z: v128): v128 {
+  return f64x2.add(kc(5), centralPartX2(z));
+}
+
+// @ts-ignore: decorator
+@inline
+/** Phi(z) given pdf = phi(z) for |z| > 0.66291 (not NaN) lane-wise: normalCdfGivenPdfX2 where no lane is central. */
+export function normalCdfTailGivenPdfX2(z: v128, pdf: v128): v128 {
+  const lower = f64x2.mul(f64x2.mul(pdf, kc(48)), tailRatioX2(f64x2.abs(z)));
+  return v128.bitselect(lower, f64x2.sub(kc(4), lower), f64x2.lt(z, kc(47)));
+}

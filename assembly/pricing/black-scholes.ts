@@ -300,7 +300,7 @@ function writeGreeksX2(
 // scratch (11 KB) still in L1 beside the columns.
 export const BLOCK: i32 = 128;
 const COL: usize = <usize>BLOCK << 3;
-const SCRATCH: usize = memory.data(<i32>(COL * 10) + BLOCK * 4 + BLOCK, 16);
+const SCRATCH: usize = memory.data(<i32>(COL * 10) + BLOCK * 6 + BLOCK, 16);
 export const C_AX: usize = SCRATCH; // -|x|
 export const C_S: usize = SCRATCH + COL;
 export const C_PDF: usize = SCRATCH + 2 * COL;
@@ -312,8 +312,8 @@ const C_SD: usize = SCRATCH + 7 * COL; // K e^{-rT} (Black-Scholes)
 const C_THETA: usize = SCRATCH + 8 * COL;
 // h = -|x| / s, divided once: the block's regions, its formulas and the greeks' d1 reuse it.
 export const C_H: usize = SCRATCH + 9 * COL;
-export const C_IDX: usize = SCRATCH + 10 * COL; // 2 BLOCK i16
-const C_OK: usize = C_IDX + (<usize>BLOCK << 2); // BLOCK u8, per pair at its first slot
+export const C_IDX: usize = SCRATCH + 10 * COL; // 3 BLOCK i16
+const C_OK: usize = C_IDX + <usize>BLOCK * 6; // BLOCK u8, per pair at its first slot
 
 // @ts-ignore: decorator
 @inline

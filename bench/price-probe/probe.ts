@@ -5,9 +5,9 @@
 import {
   blackScholesPrepare, blackScholesFinish, BLOCK, C_AX, C_S, C_PDF, C_OTM, C_H, C_IDX,
 } from "../../assembly/pricing/black-scholes";
-import { normalisedOtmCallUnscaledBlock, otmSmallTX2, otmGeneralX2, gather, NB_X2 } from "../../assembly/pricing/normalised-black";
+import { normalisedOtmCallUnscaledBlock, taylorDifferenceX2, gather, NB_X2 } from "../../assembly/pricing/normalised-black";
 import { expX2, logX2 } from "../../assembly/math/f64x2-elementary";
-import { normalPdfX2, normalCdfGivenPdfX2 } from "../../assembly/math/f64x2-normal";
+import { normalPdfX2, normalCdfGivenPdfX2, normalCdfOverPdfX2, normalCdfOverPdfGivenPdfX2, normalCdfCentralX2, normalCdfTailGivenPdfX2 } from "../../assembly/math/f64x2-normal";
 export { blackScholesBatch } from "../../assembly/pricing/black-scholes";
 
 /** Stage 1 alone over n options (n a multiple of BLOCK); returns the number of pairs that failed it. */
@@ -33,59 +33,103 @@ export function probePrepareBlock(n: i32, pSpot: usize, pStrike: usize, pExpiry:
   return bad;
 }
 
-// normalisedOtmCallUnscaledBlock's parts, as it is at the time of writing: 1 the classification pass,
-// 2 the small-t pairs, 4 the general pairs (the scalar-only elements left out).
+// normalisedOtmCallUnscaledBlock's parts, as it is at the time of writing: 1 the classification
+// pass, 2 Y(h) of the small-t pairs, 4 their series, 8 pdfA Y(b) of the general pairs, 16 Phi(a)
+// of those with a central, 32 of those with a in the tail (the scalar-only elements left out).
 function blockParts(parts: i32, m: i32, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize): void {
   const half = v128.load(NB_X2);
   let nSmall = 0;
-  let nGeneral = 0;
-  const pGeneral = pIdx + (<usize>m << 1);
+  let nCentral = 0;
+  let nTail = 0;
+  const pCentral = pIdx + (<usize>m << 1);
+  const pTail = pIdx + (<usize>m << 2);
   if (parts & 1) {
     for (let k = 0; k < m; k += 2) {
       const o = <usize>k << 3;
       const s = v128.load(pS + o);
       const t = f64x2.mul(half, s);
       const a = f64x2.add(v128.load(pH + o), t);
-      const vector = v128.and(f64x2.gt(s, f64x2.splat(0.0)), f64x2.ge(a, v128.load(NB_X2, 32)));
-      const smallT = f64x2.lt(t, v128.load(NB_X2, 16));
-      const v0 = <i32>(i64x2.extract_lane(vector, 0) != 0);
-      const v1 = <i32>(i64x2.extract_lane(vector, 1) != 0);
-      const small0 = <i32>(i64x2.extract_lane(smallT, 0) != 0) & v0;
-      const small1 = <i32>(i64x2.extract_lane(smallT, 1) != 0) & v1;
+      const vector = i64x2.bitmask(v128.and(f64x2.gt(s, f64x2.splat(0.0)), f64x2.ge(a, v128.load(NB_X2, 32))));
+      const small = i64x2.bitmask(f64x2.lt(t, v128.load(NB_X2, 16))) & vector;
+      const central = i64x2.bitmask(f64x2.le(f64x2.abs(a), v128.load(NB_X2, 48))) & vector & ~small;
+      const tail = vector & ~small & ~central;
       store<i16>(pIdx + (<usize>nSmall << 1), <i16>k);
-      store<i16>(pGeneral + (<usize>nGeneral << 1), <i16>k);
-      nSmall += small0;
-      nGeneral += v0 & ~small0;
+      store<i16>(pCentral + (<usize>nCentral << 1), <i16>k);
+      store<i16>(pTail + (<usize>nTail << 1), <i16>k);
+      nSmall += small & 1;
+      nCentral += central & 1;
+      nTail += tail & 1;
       store<i16>(pIdx + (<usize>nSmall << 1), <i16>(k + 1));
-      store<i16>(pGeneral + (<usize>nGeneral << 1), <i16>(k + 1));
-      nSmall += small1;
-      nGeneral += v1 & ~small1;
+      store<i16>(pCentral + (<usize>nCentral << 1), <i16>(k + 1));
+      store<i16>(pTail + (<usize>nTail << 1), <i16>(k + 1));
+      nSmall += small >> 1;
+      nCentral += central >> 1;
+      nTail += tail >> 1;
     }
-    store<i32>(pIdx + 4 * <usize>m, nSmall);
-    store<i32>(pIdx + 4 * <usize>m + 4, nGeneral);
+    store<i32>(pIdx + 6 * <usize>m, nSmall);
+    store<i32>(pIdx + 6 * <usize>m + 4, nCentral);
+    store<i32>(pIdx + 6 * <usize>m + 8, nTail);
   } else {
-    nSmall = load<i32>(pIdx + 4 * <usize>m);
-    nGeneral = load<i32>(pIdx + 4 * <usize>m + 4);
+    nSmall = load<i32>(pIdx + 6 * <usize>m);
+    nCentral = load<i32>(pIdx + 6 * <usize>m + 4);
+    nTail = load<i32>(pIdx + 6 * <usize>m + 8);
   }
   if (parts & 2) {
     for (let j = 0; j < nSmall; j += 2) {
       const k0 = <i32>load<i16>(pIdx + (<usize>j << 1));
       const k1 = j + 1 < nSmall ? <i32>load<i16>(pIdx + (<usize>j << 1), 2) : k0;
-      const s = gather(pS, k0, k1);
-      const r = otmSmallTX2(gather(pH, k0, k1), f64x2.mul(half, s), gather(pPdf, k0, k1));
+      const y0 = normalCdfOverPdfX2(gather(pH, k0, k1));
+      v128.store64_lane(pOut + (<usize>k0 << 3), y0, 0);
+      v128.store64_lane(pOut + (<usize>k1 << 3), y0, 1);
+    }
+  }
+  if (parts & 4) {
+    for (let j = 0; j < nSmall; j += 2) {
+      const k0 = <i32>load<i16>(pIdx + (<usize>j << 1));
+      const k1 = j + 1 < nSmall ? <i32>load<i16>(pIdx + (<usize>j << 1), 2) : k0;
+      const t = f64x2.mul(half, gather(pS, k0, k1));
+      const r = f64x2.mul(gather(pPdf, k0, k1), taylorDifferenceX2(gather(pH, k0, k1), t, gather(pOut, k0, k1)));
       v128.store64_lane(pOut + (<usize>k0 << 3), r, 0);
       v128.store64_lane(pOut + (<usize>k1 << 3), r, 1);
     }
   }
-  if (parts & 4) {
-    for (let j = 0; j < nGeneral; j += 2) {
-      const k0 = <i32>load<i16>(pGeneral + (<usize>j << 1));
-      const k1 = j + 1 < nGeneral ? <i32>load<i16>(pGeneral + (<usize>j << 1), 2) : k0;
-      const x = gather(pX, k0, k1);
-      const s = gather(pS, k0, k1);
+  if (parts & 8) {
+    for (let li = 0; li < 2; li++) {
+      const pList = li == 0 ? pTail : pCentral;
+      const n = li == 0 ? nTail : nCentral;
+      for (let j = 0; j < n; j += 2) {
+        const k0 = <i32>load<i16>(pList + (<usize>j << 1));
+        const k1 = j + 1 < n ? <i32>load<i16>(pList + (<usize>j << 1), 2) : k0;
+        const t = f64x2.mul(v128.load(NB_X2), gather(pS, k0, k1));
+        const b = f64x2.sub(gather(pH, k0, k1), t);
+        const pdfA = gather(pPdf, k0, k1);
+        const central = f64x2.le(f64x2.abs(b), v128.load(NB_X2, 48));
+        let pdfB = f64x2.splat(0.0);
+        if (v128.any_true(central)) pdfB = v128.and(f64x2.mul(pdfA, expX2(gather(pX, k0, k1))), central);
+        const r = f64x2.mul(pdfA, normalCdfOverPdfGivenPdfX2(b, pdfB));
+        v128.store64_lane(pOut + (<usize>k0 << 3), r, 0);
+        v128.store64_lane(pOut + (<usize>k1 << 3), r, 1);
+      }
+    }
+  }
+  if (parts & 16) {
+    for (let j = 0; j < nCentral; j += 2) {
+      const k0 = <i32>load<i16>(pCentral + (<usize>j << 1));
+      const k1 = j + 1 < nCentral ? <i32>load<i16>(pCentral + (<usize>j << 1), 2) : k0;
       const h = gather(pH, k0, k1);
-      const t = f64x2.mul(half, s);
-      const r = otmGeneralX2(x, h, t, f64x2.add(h, t), gather(pPdf, k0, k1));
+      const a = f64x2.add(h, f64x2.mul(half, gather(pS, k0, k1)));
+      const r = f64x2.sub(normalCdfCentralX2(a), gather(pOut, k0, k1));
+      v128.store64_lane(pOut + (<usize>k0 << 3), r, 0);
+      v128.store64_lane(pOut + (<usize>k1 << 3), r, 1);
+    }
+  }
+  if (parts & 32) {
+    for (let j = 0; j < nTail; j += 2) {
+      const k0 = <i32>load<i16>(pTail + (<usize>j << 1));
+      const k1 = j + 1 < nTail ? <i32>load<i16>(pTail + (<usize>j << 1), 2) : k0;
+      const h = gather(pH, k0, k1);
+      const a = f64x2.add(h, f64x2.mul(half, gather(pS, k0, k1)));
+      const r = f64x2.sub(normalCdfTailGivenPdfX2(a, gather(pPdf, k0, k1)), gather(pOut, k0, k1));
       v128.store64_lane(pOut + (<usize>k0 << 3), r, 0);
       v128.store64_lane(pOut + (<usize>k1 << 3), r, 1);
     }
@@ -93,13 +137,13 @@ function blockParts(parts: i32, m: i32, pX: usize, pH: usize, pS: usize, pPdf: u
 }
 
 // Room for the classification counts of every block (the parts run apart).
-const IDX_ALL: usize = memory.data(65536 * 4 + 4096, 16);
+const IDX_ALL: usize = memory.data(65536 * 6 + 8192, 16);
 
 /** Stage 1, then the parts of stage 2 (blockParts), over n options; the classification is kept per block so parts can run without it. */
 export function probePrepareParts(parts: i32, n: i32, pSpot: usize, pStrike: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pType: usize): void {
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     for (let k = 0; k < BLOCK; k += 2) blackScholesPrepare(i0 + k, <usize>k << 3, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType);
-    blockParts(parts, BLOCK, C_AX, C_H, C_S, C_PDF, C_OTM, IDX_ALL + <usize>(i0 / BLOCK) * (4 * BLOCK + 16));
+    blockParts(parts, BLOCK, C_AX, C_H, C_S, C_PDF, C_OTM, IDX_ALL + <usize>(i0 / BLOCK) * (6 * BLOCK + 16));
   }
 }
 
