@@ -328,3 +328,15 @@ export function normalCdfTailGivenPdfX2(z: v128, pdf: v128): v128 {
   const lower = f64x2.mul(f64x2.mul(pdf, kc(48)), tailRatioX2(f64x2.abs(z)));
   return v128.bitselect(lower, f64x2.sub(kc(4), lower), f64x2.lt(z, kc(47)));
 }
+
+// @ts-ignore: decorator
+@inline
+/**
+ * normalCdfGivenPdfX2 without its branches: both regions' formulas evaluated, each lane selected
+ * (same bits). For lanes that mix regions at random, where a mispredicted branch costs more than
+ * the formula it skips.
+ */
+export function normalCdfGivenPdfSelectX2(z: v128, pdf: v128): v128 {
+  const central = f64x2.le(f64x2.abs(z), kc(46));
+  return v128.bitselect(normalCdfCentralX2(z), normalCdfTailGivenPdfX2(z, pdf), central);
+}

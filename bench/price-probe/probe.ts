@@ -3,7 +3,7 @@
 // the real assembly/ modules, and the ceilings a price is judged against (f64x2 exp, log, density,
 // division and square-root throughput).
 import {
-  blackScholesPrepare, blackScholesFinish, BLOCK, C_AX, C_S, C_PDF, C_OTM, C_H, C_IDX,
+  blackScholesPrepare, BLOCK, C_AX, C_S, C_PDF, C_OTM, C_H, C_IDX,
 } from "../../assembly/pricing/black-scholes";
 import { normalisedOtmCallUnscaledBlock, taylorDifferenceX2, gather, NB_X2 } from "../../assembly/pricing/normalised-black";
 import { expX2, logX2 } from "../../assembly/math/f64x2-elementary";
@@ -144,21 +144,6 @@ export function probePrepareParts(parts: i32, n: i32, pSpot: usize, pStrike: usi
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     for (let k = 0; k < BLOCK; k += 2) blackScholesPrepare(i0 + k, <usize>k << 3, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType);
     blockParts(parts, BLOCK, C_AX, C_H, C_S, C_PDF, C_OTM, IDX_ALL + <usize>(i0 / BLOCK) * (6 * BLOCK + 16));
-  }
-}
-
-/** Stage 2 alone, `reps` times on the scratch of the block of options starting at i0 (prepared once). */
-export function probeBlockOnly(reps: i32, i0: i32, pSpot: usize, pStrike: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pType: usize): void {
-  for (let k = 0; k < BLOCK; k += 2) blackScholesPrepare(i0 + k, <usize>k << 3, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType);
-  for (let r = 0; r < reps; r++) normalisedOtmCallUnscaledBlock(BLOCK, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
-}
-
-/** Stage 3 alone, `reps` times on the block of options at i0 (stages 1 and 2 run once). */
-export function probeFinishOnly(reps: i32, i0: i32, n: i32, pSpot: usize, pStrike: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pType: usize, greeks: i32, pOut: usize, pStatus: usize): void {
-  for (let k = 0; k < BLOCK; k += 2) blackScholesPrepare(i0 + k, <usize>k << 3, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType);
-  normalisedOtmCallUnscaledBlock(BLOCK, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
-  for (let r = 0; r < reps; r++) {
-    for (let k = 0; k < BLOCK; k += 2) blackScholesFinish(n, i0 + k, <usize>k << 3, pSpot, pExpiry, pVol, pRate, pDividend, greeks, pOut, pStatus);
   }
 }
 

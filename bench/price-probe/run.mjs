@@ -18,6 +18,9 @@ import { makeSurface } from '../surface.mjs';
 
 const REPS = Number(process.env.REPS ?? 9);
 const ROUNDS = Number(process.env.ROUNDS ?? 40);
+// The same options also placed with PAD bytes between the input columns and the output (the
+// unpadded columns are 2^19 bytes apart: the same cache sets), timed beside.
+const PAD = Number(process.env.PAD ?? 4160);
 function cpuBest(fn, reps = REPS) {
   fn();
   let best = Infinity;
@@ -34,20 +37,20 @@ const N = 65536;
 const COLS = ['spots', 'strikes', 'expiries', 'vols', 'rates', 'dividendYields'];
 
 /** The surface's first N options in m's heap; returns the pointers and a runner of blackScholesBatch. */
-function place(m, s) {
-  const base = (m.heapBase() + 15) & ~15;
-  const need = base + N * (6 * 8 + 1 + 64 + 1) + 1024;
+function place(m, s, pad = 0, start = 0) {
+  const base = ((start || m.heapBase()) + 15) & ~15;
+  const need = base + N * (6 * 8 + 1 + 64 + 1) + 1024 + 8 * pad;
   if (m.memory.buffer.byteLength < need) m.memory.grow(Math.ceil((need - m.memory.buffer.byteLength) / 65536));
   const p = {};
   let at = base;
-  for (const k of COLS) { p[k] = at; new Float64Array(m.memory.buffer, at, N).set(s[k].subarray(0, N)); at += N * 8; }
+  for (const k of COLS) { p[k] = at; new Float64Array(m.memory.buffer, at, N).set(s[k].subarray(0, N)); at += N * 8 + pad; }
   p.types = at; new Int8Array(m.memory.buffer, at, N).set(s.types.subarray(0, N)); at += N + 16;
   p.out = at; at += N * 64;
   p.status = at;
   const args = [p.spots, p.strikes, p.expiries, p.vols, p.rates, p.dividendYields, p.types];
   const run = (greeks) => m.blackScholesBatch(N, ...args, greeks, p.out, p.status);
   const out = (greeks) => new Float64Array(m.memory.buffer, p.out, N * (greeks ? 8 : 1)).slice();
-  return { p, args, run, out };
+  return { p, args, run, out, end: p.status + N + 64 };
 }
 
 export async function priceBreakdown({ baseline: baselinePath } = {}) {
@@ -78,7 +81,8 @@ export async function priceBreakdown({ baseline: baselinePath } = {}) {
   // Every timed task once per round, rounds repeated, the least CPU time of each kept: tasks
   // compared with each other see the same disturbances (the machine may be shared).
   /** @type {[string, () => unknown][]} */
-  const tasks = [['price', () => mine.run(0)], ['greeks', () => mine.run(1)]];
+  const padded = place(x, s, PAD, mine.end);
+  const tasks = [['price', () => mine.run(0)], ['greeks', () => mine.run(1)], ['pricePad', () => padded.run(0)], ['greeksPad', () => padded.run(1)]];
   if (base) tasks.push(['basePrice', () => base.run(0)], ['baseGreeks', () => base.run(1)]);
   if (x.probePrepare) {
     x.probePrepareParts(1, N, ...mine.args);
@@ -99,6 +103,7 @@ export async function priceBreakdown({ baseline: baselinePath } = {}) {
   if (base) rows.push(['blackScholesBatch price (BASELINE)', t.basePrice]);
   rows.push(['blackScholesBatch price + 7 greeks (this build)', t.greeks]);
   if (base) rows.push(['blackScholesBatch price + 7 greeks (BASELINE)', t.baseGreeks]);
+  rows.push([`blackScholesBatch price, columns ${PAD} B apart more`, t.pricePad], [`blackScholesBatch price + 7 greeks, columns ${PAD} B apart more`, t.greeksPad]);
   if (x.probePrepare) {
     rows.push(['  stage 1 prepare', t.prep]);
     rows.push(['  stage 2 normalised OTM call block (difference)', t.prepBlock - t.prep]);
