@@ -340,3 +340,16 @@ export function normalCdfGivenPdfSelectX2(z: v128, pdf: v128): v128 {
   const central = f64x2.le(f64x2.abs(z), kc(46));
   return v128.bitselect(normalCdfCentralX2(z), normalCdfTailGivenPdfX2(z, pdf), central);
 }
+
+// @ts-ignore: decorator
+@inline
+/**
+ * normalCdfOverPdfGivenPdfX2 for lanes z < 0 or central (|z| <= 0.66291), each lane its bits there:
+ * the tail's z > 0 form (and its division by the density) left out.
+ */
+export function normalCdfOverPdfGivenPdfBelowX2(z: v128, pdf: v128): v128 {
+  const central = f64x2.le(f64x2.abs(z), kc(46));
+  const tail = f64x2.mul(kc(48), tailRatioX2(f64x2.abs(z)));
+  if (!v128.any_true(central)) return tail;
+  return v128.bitselect(f64x2.div(f64x2.add(kc(5), centralPartX2(z)), pdf), tail, central);
+}

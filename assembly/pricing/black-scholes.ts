@@ -346,6 +346,19 @@ const C_G: usize = SCRATCH + 11 * COL;
 export const C_IDX: usize = SCRATCH + 18 * COL; // 3 BLOCK i16
 const C_OK: usize = C_IDX + <usize>BLOCK * 6; // BLOCK u8, per pair at its first slot
 
+// Stage 1, second pass, on a prepared pair: -|x|, h = -|x| / s and the density phi(h + s/2) (a pass
+// of its own: the first pass's chain of dependent operations is long already).
+// @ts-ignore: decorator
+@inline
+export function densityX2(k: usize): void {
+  const s = v128.load(C_S + k);
+  const ax = f64x2.neg(f64x2.abs(v128.load(C_X + k)));
+  v128.store(C_AX + k, ax);
+  const h = f64x2.div(ax, s);
+  v128.store(C_H + k, h);
+  v128.store(C_PDF + k, normalPdfX2(f64x2.add(h, f64x2.mul(v128.load(BS_X2), s))));
+}
+
 // @ts-ignore: decorator
 @inline
 function parkSlots(k: usize): void {
@@ -390,12 +403,7 @@ export function blackScholesPrepare(
   // e^{-0} = 1 exactly (no dividend yield: skip the exponential, same bits).
   const fwdDisc = i64x2.all_true(f64x2.eq(qT, zero)) ? S : f64x2.mul(S, expX2(qT));
   const strikeDisc = f64x2.mul(K, expX2(f64x2.mul(f64x2.neg(r), T)));
-  const ax = f64x2.neg(f64x2.abs(x));
-  v128.store(C_AX + k, ax);
   v128.store(C_S + k, s);
-  const h = f64x2.div(ax, s);
-  v128.store(C_H + k, h);
-  v128.store(C_PDF + k, normalPdfX2(f64x2.add(h, f64x2.mul(v128.load(BS_X2), s))));
   v128.store(C_X + k, x);
   v128.store(C_SQRTT + k, sqrtT);
   v128.store(C_FD + k, fwdDisc);
@@ -471,12 +479,7 @@ function black76Prepare(
   ok = v128.and(ok, v128.and(f64x2.gt(s, zero), v128.and(f64x2.ge(ratio, v128.load(BS_X2, 48)), f64x2.lt(ratio, v128.load(BS_X2, 64)))));
   if (!i64x2.all_true(ok)) return false;
   const x = logX2(ratio);
-  const ax = f64x2.neg(f64x2.abs(x));
-  v128.store(C_AX + k, ax);
   v128.store(C_S + k, s);
-  const h = f64x2.div(ax, s);
-  v128.store(C_H + k, h);
-  v128.store(C_PDF + k, normalPdfX2(f64x2.add(h, f64x2.mul(v128.load(BS_X2), s))));
   v128.store(C_X + k, x);
   v128.store(C_SQRTT + k, sqrtT);
   v128.store(C_THETA + k, theta);
@@ -565,6 +568,7 @@ export function blackScholesBatch(
       if (!ok) parkSlots(<usize>k << 3);
       store<u8>(C_OK + <usize>k, ok ? 1 : 0);
     }
+    for (let k = 0; k < m; k += 2) if (load<u8>(C_OK + <usize>k) != 0) densityX2(<usize>k << 3);
     normalisedOtmCallUnscaledBlock(m, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
     // Pairs that fail a pass are marked and run through the scalar path last (after the copy-out).
     for (let k = 0; k < m; k += 2) {
@@ -607,6 +611,7 @@ export function black76Batch(
       if (!ok) parkSlots(<usize>k << 3);
       store<u8>(C_OK + <usize>k, ok ? 1 : 0);
     }
+    for (let k = 0; k < m; k += 2) if (load<u8>(C_OK + <usize>k) != 0) densityX2(<usize>k << 3);
     normalisedOtmCallUnscaledBlock(m, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
     for (let k = 0; k < m; k += 2) {
       if (load<u8>(C_OK + <usize>k) != 0 && !black76Finish(i0 + k, <usize>k << 3, pForward, pStrike, pDiscount, coin, pOut, pStatus)) {

@@ -20,7 +20,7 @@
 import { normalPdf, normalCdfOverPdf, normalCdfGivenPdf, normalCdfOverPdfGivenPdf, NORMAL_CENTRAL_LIMIT } from "../math/normal-distribution";
 import { expX2 } from "../math/f64x2-elementary";
 import {
-  normalCdfCentralX2, normalCdfGivenPdfX2, normalCdfOverPdfGivenPdfX2, normalCdfOverPdfX2, normalCdfTailGivenPdfX2, normalPdfX2,
+  normalCdfCentralX2, normalCdfGivenPdfX2, normalCdfOverPdfGivenPdfBelowX2, normalCdfOverPdfGivenPdfX2, normalCdfOverPdfX2, normalCdfTailGivenPdfX2, normalPdfX2,
 } from "../math/f64x2-normal";
 
 const ASYMPTOTIC_LIMIT: f64 = -10.0;
@@ -472,7 +472,8 @@ function generalProductPass(pList: usize, n: i32, pX: usize, pH: usize, pS: usiz
     const central = f64x2.le(f64x2.abs(b), v128.load(NB_X2, 48));
     let pdfB = f64x2.splat(0.0);
     if (v128.any_true(central)) pdfB = v128.and(f64x2.mul(pdfA, expX2(gather(pX, k0, k1))), central);
-    const r = f64x2.mul(pdfA, normalCdfOverPdfGivenPdfX2(b, pdfB));
+    // b = h - t <= -0.21 outside the central region (h <= 0, t >= 0.21 in the general region).
+    const r = f64x2.mul(pdfA, normalCdfOverPdfGivenPdfBelowX2(b, pdfB));
     v128.store64_lane(pOut + (<usize>k0 << 3), r, 0);
     v128.store64_lane(pOut + (<usize>k1 << 3), r, 1);
   }

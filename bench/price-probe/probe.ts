@@ -3,7 +3,7 @@
 // the real assembly/ modules, and the ceilings a price is judged against (f64x2 exp, log, density,
 // division and square-root throughput).
 import {
-  blackScholesPrepare, BLOCK, C_AX, C_S, C_PDF, C_OTM, C_H, C_IDX,
+  blackScholesPrepare, densityX2, BLOCK, C_AX, C_S, C_PDF, C_OTM, C_H, C_IDX,
 } from "../../assembly/pricing/black-scholes";
 import { normalisedOtmCallUnscaledBlock, taylorDifferenceX2, gather, NB_X2 } from "../../assembly/pricing/normalised-black";
 import { expX2, logX2 } from "../../assembly/math/f64x2-elementary";
@@ -17,6 +17,7 @@ export function probePrepare(n: i32, pSpot: usize, pStrike: usize, pExpiry: usiz
     for (let k = 0; k < BLOCK; k += 2) {
       if (!blackScholesPrepare(i0 + k, <usize>k << 3, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType)) bad++;
     }
+    for (let k = 0; k < BLOCK; k += 2) densityX2(<usize>k << 3);
   }
   return bad;
 }
@@ -28,6 +29,7 @@ export function probePrepareBlock(n: i32, pSpot: usize, pStrike: usize, pExpiry:
     for (let k = 0; k < BLOCK; k += 2) {
       if (!blackScholesPrepare(i0 + k, <usize>k << 3, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType)) bad++;
     }
+    for (let k = 0; k < BLOCK; k += 2) densityX2(<usize>k << 3);
     normalisedOtmCallUnscaledBlock(BLOCK, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
   }
   return bad;
@@ -143,6 +145,7 @@ const IDX_ALL: usize = memory.data(65536 * 6 + 8192, 16);
 export function probePrepareParts(parts: i32, n: i32, pSpot: usize, pStrike: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pType: usize): void {
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     for (let k = 0; k < BLOCK; k += 2) blackScholesPrepare(i0 + k, <usize>k << 3, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType);
+    for (let k = 0; k < BLOCK; k += 2) densityX2(<usize>k << 3);
     blockParts(parts, BLOCK, C_AX, C_H, C_S, C_PDF, C_OTM, IDX_ALL + <usize>(i0 / BLOCK) * (6 * BLOCK + 16));
   }
 }
