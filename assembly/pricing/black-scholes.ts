@@ -327,7 +327,7 @@ export const C_AX: usize = SCRATCH; // -|x|
 export const C_S: usize = SCRATCH + COL;
 export const C_PDF: usize = SCRATCH + 2 * COL;
 export const C_OTM: usize = SCRATCH + 3 * COL;
-const C_X: usize = SCRATCH + 4 * COL;
+export const C_X: usize = SCRATCH + 4 * COL;
 const C_SQRTT: usize = SCRATCH + 5 * COL;
 const C_FD: usize = SCRATCH + 6 * COL; // S e^{-qT} (Black-Scholes)
 const C_SD: usize = SCRATCH + 7 * COL; // K e^{-rT} (Black-Scholes)
@@ -344,20 +344,7 @@ const C_N1D: usize = C_PDF;
 // a multiple of 512 (the facade's chunks are 16,384) and evict each other and the inputs.
 const C_G: usize = SCRATCH + 11 * COL;
 export const C_IDX: usize = SCRATCH + 18 * COL; // 3 BLOCK i16
-const C_OK: usize = C_IDX + <usize>BLOCK * 6; // BLOCK u8, per pair at its first slot
-
-// Stage 1, second pass, on a prepared pair: -|x|, h = -|x| / s and the density phi(h + s/2) (a pass
-// of its own: the first pass's chain of dependent operations is long already).
-// @ts-ignore: decorator
-@inline
-export function densityX2(k: usize): void {
-  const s = v128.load(C_S + k);
-  const ax = f64x2.neg(f64x2.abs(v128.load(C_X + k)));
-  v128.store(C_AX + k, ax);
-  const h = f64x2.div(ax, s);
-  v128.store(C_H + k, h);
-  v128.store(C_PDF + k, normalPdfX2(f64x2.add(h, f64x2.mul(v128.load(BS_X2), s))));
-}
+export const C_OK: usize = C_IDX + <usize>BLOCK * 6; // BLOCK u8, per pair at its first slot
 
 // @ts-ignore: decorator
 @inline
@@ -568,8 +555,7 @@ export function blackScholesBatch(
       if (!ok) parkSlots(<usize>k << 3);
       store<u8>(C_OK + <usize>k, ok ? 1 : 0);
     }
-    for (let k = 0; k < m; k += 2) if (load<u8>(C_OK + <usize>k) != 0) densityX2(<usize>k << 3);
-    normalisedOtmCallUnscaledBlock(m, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
+    normalisedOtmCallUnscaledBlock(m, C_X, C_OK, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
     // Pairs that fail a pass are marked and run through the scalar path last (after the copy-out).
     for (let k = 0; k < m; k += 2) {
       if (load<u8>(C_OK + <usize>k) != 0 && !blackScholesFinish(i0 + k, <usize>k << 3, pOut, pStatus)) store<u8>(C_OK + <usize>k, 0);
@@ -611,8 +597,7 @@ export function black76Batch(
       if (!ok) parkSlots(<usize>k << 3);
       store<u8>(C_OK + <usize>k, ok ? 1 : 0);
     }
-    for (let k = 0; k < m; k += 2) if (load<u8>(C_OK + <usize>k) != 0) densityX2(<usize>k << 3);
-    normalisedOtmCallUnscaledBlock(m, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
+    normalisedOtmCallUnscaledBlock(m, C_X, C_OK, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
     for (let k = 0; k < m; k += 2) {
       if (load<u8>(C_OK + <usize>k) != 0 && !black76Finish(i0 + k, <usize>k << 3, pForward, pStrike, pDiscount, coin, pOut, pStatus)) {
         store<u8>(C_OK + <usize>k, 0);

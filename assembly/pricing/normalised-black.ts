@@ -368,9 +368,11 @@ export function gather(p: usize, k0: i32, k1: i32): v128 {
 }
 
 /**
- * out[k] = normalisedOtmCallUnscaledGivenPdf(x[k], s[k], pdf[k]) for k < m (f64 columns at pX, pH
- * (= x / s, computed by the caller for the density; any value where s <= 0), pS, pPdf, pOut; m even,
- * at most 2^15; pIdx: room for 3m i16 indices). Same bits per element as the scalar routine.
+ * out[k] = normalisedOtmCallUnscaledGivenPdf(-|x[k]|, s[k], pdf[k]) for k < m (m even, at most 2^15;
+ * f64 columns; pIdx: room for 3m i16 indices). Same bits per element as the scalar routine. For the
+ * pairs k, k + 1 with pOk[k] != 0 (u8) it first computes from x (pXs) and s (pS) what the caller
+ * needs again: -|x| into pX, h = -|x| / s into pH and the density pdf = phi(h + s/2) into pPdf; the
+ * other pairs' pX, pH, pS, pPdf are the caller's (s = 0: value 0, by the scalar routine).
  * Elements are grouped by region first (small t; general with a = h + t central; general with a in
  * the tail; scalar-only), so that each v128 pairs two elements of one region and no pair evaluates
  * two regions' formulas (a batch sorted by nothing mixes them in ~40% of neighbouring pairs). Each
@@ -379,7 +381,9 @@ export function gather(p: usize, k0: i32, k1: i32): v128 {
  * independent iterations lets the processor overlap several pairs, where one long body per pair
  * waits on its own chain of dependent operations (each pass is latency-bound alone).
  */
-export function normalisedOtmCallUnscaledBlock(m: i32, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize): void {
+export function normalisedOtmCallUnscaledBlock(
+  m: i32, pXs: usize, pOk: usize, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize,
+): void {
   const half = v128.load(NB_X2);
   let nSmall = 0;
   let nCentral = 0;
@@ -391,7 +395,17 @@ export function normalisedOtmCallUnscaledBlock(m: i32, pX: usize, pH: usize, pS:
     const o = <usize>k << 3;
     const s = v128.load(pS + o);
     const t = f64x2.mul(half, s);
-    const a = f64x2.add(v128.load(pH + o), t);
+    let h: v128;
+    if (load<u8>(pOk + <usize>k) != 0) {
+      const ax = f64x2.neg(f64x2.abs(v128.load(pXs + o)));
+      v128.store(pX + o, ax);
+      h = f64x2.div(ax, s);
+      v128.store(pH + o, h);
+      v128.store(pPdf + o, normalPdfX2(f64x2.add(h, t)));
+    } else {
+      h = v128.load(pH + o);
+    }
+    const a = f64x2.add(h, t);
     const vector = i64x2.bitmask(v128.and(f64x2.gt(s, f64x2.splat(0.0)), f64x2.ge(a, v128.load(NB_X2, 32))));
     const small = i64x2.bitmask(f64x2.lt(t, v128.load(NB_X2, 16))) & vector;
     const central = i64x2.bitmask(f64x2.le(f64x2.abs(a), v128.load(NB_X2, 48))) & vector & ~small;

@@ -3,7 +3,7 @@
 // the real assembly/ modules, and the ceilings a price is judged against (f64x2 exp, log, density,
 // division and square-root throughput).
 import {
-  blackScholesPrepare, densityX2, BLOCK, C_AX, C_S, C_PDF, C_OTM, C_H, C_IDX,
+  blackScholesPrepare, BLOCK, C_AX, C_S, C_PDF, C_OTM, C_H, C_IDX, C_X, C_OK,
 } from "../../assembly/pricing/black-scholes";
 import { normalisedOtmCallUnscaledBlock, taylorDifferenceX2, gather, NB_X2 } from "../../assembly/pricing/normalised-black";
 import { expX2, logX2 } from "../../assembly/math/f64x2-elementary";
@@ -15,9 +15,10 @@ export function probePrepare(n: i32, pSpot: usize, pStrike: usize, pExpiry: usiz
   let bad = 0;
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     for (let k = 0; k < BLOCK; k += 2) {
-      if (!blackScholesPrepare(i0 + k, <usize>k << 3, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType)) bad++;
+      const ok = blackScholesPrepare(i0 + k, <usize>k << 3, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType);
+      store<u8>(C_OK + <usize>k, ok ? 1 : 0);
+      if (!ok) bad++;
     }
-    for (let k = 0; k < BLOCK; k += 2) densityX2(<usize>k << 3);
   }
   return bad;
 }
@@ -27,16 +28,17 @@ export function probePrepareBlock(n: i32, pSpot: usize, pStrike: usize, pExpiry:
   let bad = 0;
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     for (let k = 0; k < BLOCK; k += 2) {
-      if (!blackScholesPrepare(i0 + k, <usize>k << 3, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType)) bad++;
+      const ok = blackScholesPrepare(i0 + k, <usize>k << 3, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType);
+      store<u8>(C_OK + <usize>k, ok ? 1 : 0);
+      if (!ok) bad++;
     }
-    for (let k = 0; k < BLOCK; k += 2) densityX2(<usize>k << 3);
-    normalisedOtmCallUnscaledBlock(BLOCK, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
+    normalisedOtmCallUnscaledBlock(BLOCK, C_X, C_OK, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
   }
   return bad;
 }
 
-// normalisedOtmCallUnscaledBlock's parts, as it is at the time of writing: 1 the classification
-// pass, 2 Y(h) of the small-t pairs, 4 their series, 8 pdfA Y(b) of the general pairs, 16 Phi(a)
+// normalisedOtmCallUnscaledBlock's parts, as it is at the time of writing: 1 the density and
+// classification pass, 2 Y(h) of the small-t pairs, 4 their series, 8 pdfA Y(b) of the general pairs, 16 Phi(a)
 // of those with a central, 32 of those with a in the tail (the scalar-only elements left out).
 function blockParts(parts: i32, m: i32, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize): void {
   const half = v128.load(NB_X2);
@@ -50,7 +52,17 @@ function blockParts(parts: i32, m: i32, pX: usize, pH: usize, pS: usize, pPdf: u
       const o = <usize>k << 3;
       const s = v128.load(pS + o);
       const t = f64x2.mul(half, s);
-      const a = f64x2.add(v128.load(pH + o), t);
+      let h: v128;
+      if (load<u8>(C_OK + <usize>k) != 0) {
+        const ax = f64x2.neg(f64x2.abs(v128.load(C_X + o)));
+        v128.store(pX + o, ax);
+        h = f64x2.div(ax, s);
+        v128.store(pH + o, h);
+        v128.store(pPdf + o, normalPdfX2(f64x2.add(h, t)));
+      } else {
+        h = v128.load(pH + o);
+      }
+      const a = f64x2.add(h, t);
       const vector = i64x2.bitmask(v128.and(f64x2.gt(s, f64x2.splat(0.0)), f64x2.ge(a, v128.load(NB_X2, 32))));
       const small = i64x2.bitmask(f64x2.lt(t, v128.load(NB_X2, 16))) & vector;
       const central = i64x2.bitmask(f64x2.le(f64x2.abs(a), v128.load(NB_X2, 48))) & vector & ~small;
@@ -144,8 +156,10 @@ const IDX_ALL: usize = memory.data(65536 * 6 + 8192, 16);
 /** Stage 1, then the parts of stage 2 (blockParts), over n options; the classification is kept per block so parts can run without it. */
 export function probePrepareParts(parts: i32, n: i32, pSpot: usize, pStrike: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pType: usize): void {
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
-    for (let k = 0; k < BLOCK; k += 2) blackScholesPrepare(i0 + k, <usize>k << 3, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType);
-    for (let k = 0; k < BLOCK; k += 2) densityX2(<usize>k << 3);
+    for (let k = 0; k < BLOCK; k += 2) {
+      const ok = blackScholesPrepare(i0 + k, <usize>k << 3, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType);
+      store<u8>(C_OK + <usize>k, ok ? 1 : 0);
+    }
     blockParts(parts, BLOCK, C_AX, C_H, C_S, C_PDF, C_OTM, IDX_ALL + <usize>(i0 / BLOCK) * (6 * BLOCK + 16));
   }
 }

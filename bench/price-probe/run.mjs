@@ -107,7 +107,7 @@ export async function priceBreakdown({ baseline: baselinePath } = {}) {
   if (x.probePrepare) {
     rows.push(['  stage 1 prepare', t.prep]);
     rows.push(['  stage 2 normalised OTM call block (difference)', t.prepBlock - t.prep]);
-    const partNames = { 1: 'classification pass', 2: 'small t: Y(h)', 4: 'small t: series', 8: 'general: pdfA Y(b)', 16: 'general: Phi(a), a central', 32: 'general: Phi(a), a in the tail' };
+    const partNames = { 1: 'density and classification pass', 2: 'small t: Y(h)', 4: 'small t: series', 8: 'general: pdfA Y(b)', 16: 'general: Phi(a), a central', 32: 'general: Phi(a), a in the tail' };
     for (const [bit, name] of Object.entries(partNames)) rows.push([`    ${name}`, t[`part${bit}`] - t.prep]);
     rows.push(['  stage 3 finish, price (difference)', t.price - t.prepBlock]);
     rows.push(['  stage 3 finish, price + greeks (difference)', t.greeks - t.prepBlock]);
