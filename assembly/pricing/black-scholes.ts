@@ -257,15 +257,17 @@ function greeksCdfX2(k: usize, theta: v128, x: v128, s: v128, underlyingDisc: v1
   const n1 = v128.bitselect(pdfA, other, otm);
   const n2 = v128.bitselect(other, pdfA, otm);
   v128.store(C_N1D + k, n1);
+  // Both regions' formulas, selected: arguments mix the central region and the tail at random.
   v128.store(C_N1 + k, normalCdfGivenPdfSelectX2(f64x2.mul(theta, d1), n1));
   v128.store(C_N2 + k, normalCdfGivenPdfSelectX2(f64x2.mul(theta, d2), n2));
 }
 
-// writeGreeks' greeks of the pair from greeksCdfX2's scratch into C_G; false when a greek is NaN.
+// writeGreeks' greeks of the pair from greeksCdfX2's scratch, stored at pDst + c dstStride (c = 0..6:
+// delta, gamma, vega, theta, rho, vanna, volga); false (nothing written) when a greek is NaN.
 // @ts-ignore: decorator
 @inline
 function greeksRestX2(
-  k: usize, theta: v128, x: v128, s: v128, sqrtT: v128, vol: v128,
+  pDst: usize, dstStride: usize, k: usize, theta: v128, x: v128, s: v128, sqrtT: v128, vol: v128,
   underlyingDisc: v128, strikeDisc: v128, underlying: v128, T: v128, rate: v128, carryYield: v128, spotMode: bool, price: v128,
   h: v128,
 ): bool {
@@ -303,13 +305,13 @@ function greeksRestX2(
     v128.and(v128.and(f64x2.eq(rho, rho), f64x2.eq(vanna, vanna)), f64x2.eq(volga, volga)),
   );
   if (!i64x2.all_true(ok)) return false;
-  v128.store(C_G + k, delta);
-  v128.store(C_G + COL + k, gamma);
-  v128.store(C_G + 2 * COL + k, vega);
-  v128.store(C_G + 3 * COL + k, thetaG);
-  v128.store(C_G + 4 * COL + k, rho);
-  v128.store(C_G + 5 * COL + k, vanna);
-  v128.store(C_G + 6 * COL + k, volga);
+  v128.store(pDst, delta);
+  v128.store(pDst + dstStride, gamma);
+  v128.store(pDst + 2 * dstStride, vega);
+  v128.store(pDst + 3 * dstStride, thetaG);
+  v128.store(pDst + 4 * dstStride, rho);
+  v128.store(pDst + 5 * dstStride, vanna);
+  v128.store(pDst + 6 * dstStride, volga);
   return true;
 }
 
@@ -322,7 +324,7 @@ function greeksRestX2(
 // scratch (11 KB) still in L1 beside the columns.
 export const BLOCK: i32 = 128;
 const COL: usize = <usize>BLOCK << 3;
-const SCRATCH: usize = memory.data(<i32>(COL * 18) + BLOCK * 6 + BLOCK, 16);
+const SCRATCH: usize = memory.data(<i32>(COL * 11) + BLOCK * 6 + BLOCK, 16);
 export const C_AX: usize = SCRATCH; // -|x|
 export const C_S: usize = SCRATCH + COL;
 export const C_PDF: usize = SCRATCH + 2 * COL;
@@ -339,11 +341,7 @@ export const C_H: usize = SCRATCH + 9 * COL;
 const C_N2: usize = SCRATCH + 10 * COL;
 const C_N1: usize = C_AX;
 const C_N1D: usize = C_PDF;
-// The seven greeks of the block (delta, gamma, vega, theta, rho, vanna, volga), copied out one column
-// at a time: eight output streams written at once, n * 8 bytes apart, share cache sets whenever n is
-// a multiple of 512 (the facade's chunks are 16,384) and evict each other and the inputs.
-const C_G: usize = SCRATCH + 11 * COL;
-export const C_IDX: usize = SCRATCH + 18 * COL; // 3 BLOCK i16
+export const C_IDX: usize = SCRATCH + 11 * COL; // 3 BLOCK i16
 export const C_OK: usize = C_IDX + <usize>BLOCK * 6; // BLOCK u8, per pair at its first slot
 
 // @ts-ignore: decorator
@@ -431,10 +429,12 @@ function blackScholesGreeksCdf(k: usize): void {
 // Greeks pass 2 of a Black-Scholes pair (greeksRestX2); false: run it through the scalar path.
 // @ts-ignore: decorator
 @inline
-function blackScholesGreeksRest(i: i32, k: usize, pSpot: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize): bool {
+function blackScholesGreeksRest(
+  n: i32, i: i32, k: usize, pSpot: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pOut: usize,
+): bool {
   const o = <usize>i << 3;
   return greeksRestX2(
-    k, v128.load(C_THETA + k), v128.load(C_X + k), v128.load(C_S + k), v128.load(C_SQRTT + k),
+    pOut + (<usize>n << 3) + o, <usize>n << 3, k, v128.load(C_THETA + k), v128.load(C_X + k), v128.load(C_S + k), v128.load(C_SQRTT + k),
     v128.load(pVol + o), v128.load(C_FD + k), v128.load(C_SD + k), v128.load(pSpot + o), v128.load(pExpiry + o),
     v128.load(pRate + o), v128.load(pDividend + o), true, f64x2.splat(0.0), v128.load(C_H + k),
   );
@@ -512,7 +512,9 @@ function black76GreeksCdf(i: i32, k: usize, pForward: usize, pStrike: usize, pDi
 // Greeks pass 2 of a Black-76 pair (greeksRestX2, the price recomputed unquoted); false: the scalar path.
 // @ts-ignore: decorator
 @inline
-function black76GreeksRest(i: i32, k: usize, pForward: usize, pStrike: usize, pExpiry: usize, pVol: usize, pDiscount: usize): bool {
+function black76GreeksRest(
+  n: i32, i: i32, k: usize, pForward: usize, pStrike: usize, pExpiry: usize, pVol: usize, pDiscount: usize, pOut: usize,
+): bool {
   const o = <usize>i << 3;
   const F = v128.load(pForward + o);
   const DF = v128.load(pDiscount + o);
@@ -520,23 +522,10 @@ function black76GreeksRest(i: i32, k: usize, pForward: usize, pStrike: usize, pE
   // T > 0 here (s > 0).
   const rate = f64x2.div(f64x2.neg(logX2(DF)), T);
   return greeksRestX2(
-    k, v128.load(C_THETA + k), v128.load(C_X + k), v128.load(C_S + k), v128.load(C_SQRTT + k),
+    pOut + (<usize>n << 3) + o, <usize>n << 3, k, v128.load(C_THETA + k), v128.load(C_X + k), v128.load(C_S + k), v128.load(C_SQRTT + k),
     v128.load(pVol + o), f64x2.mul(F, DF), f64x2.mul(v128.load(pStrike + o), DF), F, T, rate, f64x2.splat(0.0), false,
     black76PriceX2(o, k, pForward, pStrike, pDiscount), v128.load(C_H + k),
   );
-}
-
-// The block's greeks (C_G, m elements from i0) to their output columns, one column at a time.
-// @ts-ignore: decorator
-@inline
-function copyGreeksOut(n: i32, i0: i32, m: i32, pOut: usize): void {
-  const stride = <usize>n << 3;
-  const bytes = <usize>m << 3;
-  for (let c: usize = 1; c < 8; c++) {
-    const src = C_G + (c - 1) * COL;
-    const dst = pOut + c * stride + (<usize>i0 << 3);
-    for (let b: usize = 0; b < bytes; b += 16) v128.store(dst + b, v128.load(src + b));
-  }
 }
 
 /**
@@ -556,18 +545,17 @@ export function blackScholesBatch(
       store<u8>(C_OK + <usize>k, ok ? 1 : 0);
     }
     normalisedOtmCallUnscaledBlock(m, C_X, C_OK, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
-    // Pairs that fail a pass are marked and run through the scalar path last (after the copy-out).
+    // Pairs that fail a pass are marked and run through the scalar path last (it writes every output of both).
     for (let k = 0; k < m; k += 2) {
       if (load<u8>(C_OK + <usize>k) != 0 && !blackScholesFinish(i0 + k, <usize>k << 3, pOut, pStatus)) store<u8>(C_OK + <usize>k, 0);
     }
     if (greeks != 0) {
       for (let k = 0; k < m; k += 2) if (load<u8>(C_OK + <usize>k) != 0) blackScholesGreeksCdf(<usize>k << 3);
       for (let k = 0; k < m; k += 2) {
-        if (load<u8>(C_OK + <usize>k) != 0 && !blackScholesGreeksRest(i0 + k, <usize>k << 3, pSpot, pExpiry, pVol, pRate, pDividend)) {
+        if (load<u8>(C_OK + <usize>k) != 0 && !blackScholesGreeksRest(n, i0 + k, <usize>k << 3, pSpot, pExpiry, pVol, pRate, pDividend, pOut)) {
           store<u8>(C_OK + <usize>k, 0);
         }
       }
-      copyGreeksOut(n, i0, m, pOut);
     }
     for (let k = 0; k < m; k += 2) {
       if (load<u8>(C_OK + <usize>k) == 0) {
@@ -606,11 +594,10 @@ export function black76Batch(
     if (greeks != 0) {
       for (let k = 0; k < m; k += 2) if (load<u8>(C_OK + <usize>k) != 0) black76GreeksCdf(i0 + k, <usize>k << 3, pForward, pStrike, pDiscount);
       for (let k = 0; k < m; k += 2) {
-        if (load<u8>(C_OK + <usize>k) != 0 && !black76GreeksRest(i0 + k, <usize>k << 3, pForward, pStrike, pExpiry, pVol, pDiscount)) {
+        if (load<u8>(C_OK + <usize>k) != 0 && !black76GreeksRest(n, i0 + k, <usize>k << 3, pForward, pStrike, pExpiry, pVol, pDiscount, pOut)) {
           store<u8>(C_OK + <usize>k, 0);
         }
       }
-      copyGreeksOut(n, i0, m, pOut);
     }
     for (let k = 0; k < m; k += 2) {
       if (load<u8>(C_OK + <usize>k) == 0) {
