@@ -53,6 +53,11 @@ function place(m, s, pad = 0, start = 0) {
   return { p, args, run, out, end: p.status + N + 64 };
 }
 
+/**
+ * The measurements above; `baseline`: a path to an older riskwasm.wasm to time beside this one.
+ * Returns { rows: [label, ns per option][], load, baselineSame }.
+ * @param {{ baseline?: string }} [options]
+ */
 export async function priceBreakdown({ baseline: baselinePath } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'price-probe-'));
   const file = join(dir, 'probe.wasm');
@@ -80,8 +85,8 @@ export async function priceBreakdown({ baseline: baselinePath } = {}) {
   }
   // Every timed task once per round, rounds repeated, the least CPU time of each kept: tasks
   // compared with each other see the same disturbances (the machine may be shared).
-  /** @type {[string, () => unknown][]} */
   const padded = place(x, s, PAD, mine.end);
+  /** @type {[string, () => unknown][]} */
   const tasks = [['price', () => mine.run(0)], ['greeks', () => mine.run(1)], ['pricePad', () => padded.run(0)], ['greeksPad', () => padded.run(1)]];
   if (base) tasks.push(['basePrice', () => base.run(0)], ['baseGreeks', () => base.run(1)]);
   if (x.probePrepare) {
