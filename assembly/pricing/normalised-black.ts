@@ -285,21 +285,21 @@ export function taylorDifferenceX2(h: v128, t: v128, y0: v128): v128 {
 // Y(h+t) - Y(h-t) by its Taylor series (smallTDifference), lane-wise.
 // @ts-ignore: decorator
 @inline
-export function smallTDifferenceX2(h: v128, t: v128): v128 {
+function smallTDifferenceX2(h: v128, t: v128): v128 {
   return taylorDifferenceX2(h, t, normalCdfOverPdfX2(h));
 }
 
 // pdfA (Y(h+t) - Y(h-t)) by the Taylor series in t: normalisedOtmCallUnscaledGivenPdf's small-t region.
 // @ts-ignore: decorator
 @inline
-export function otmSmallTX2(h: v128, t: v128, pdfA: v128): v128 {
+function otmSmallTX2(h: v128, t: v128, pdfA: v128): v128 {
   return f64x2.mul(pdfA, smallTDifferenceX2(h, t));
 }
 
 // Phi(a) - pdfA Y(h - t): normalisedOtmCallUnscaledGivenPdf's last region (t >= 0.21, a >= -10).
 // @ts-ignore: decorator
 @inline
-export function otmGeneralX2(x: v128, h: v128, t: v128, a: v128, pdfA: v128): v128 {
+function otmGeneralX2(x: v128, h: v128, t: v128, a: v128, pdfA: v128): v128 {
   const b = f64x2.sub(h, t);
   const central = f64x2.le(f64x2.abs(b), v128.load(NB_X2, 48));
   let pdfB = f64x2.splat(0.0);
