@@ -24,6 +24,11 @@ const beforeAt = process.argv.indexOf('--before');
 const beforeWasm = beforeAt > 0 ? process.argv[beforeAt + 1] : null;
 const N = quick ? 2 ** 17 : 1e6;
 const KCHUNK = 65536;
+// Bytes between the kernel-only columns: 65,536 f64 columns laid end to end are 2^19 bytes apart, so
+// that every column maps to the same cache sets, and how much that costs depends on the physical
+// pages behind each instance's memory (measured: x0.5 to x0.9 of the padded speed), which made
+// this build vs --before (another instance) a comparison of page layouts. 4160 = 4096 + 64.
+const KPAD = 4160;
 const sink = { value: 0 };
 const GREEKS = ['delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga'];
 
@@ -69,11 +74,11 @@ function kernelOnly(engine, s, ivPrices, job, reps) {
   const n = Math.min(KCHUNK, s.n);
   const a = engine.arena;
   a.reset();
-  a.reserve(n * 8 * 16 + n * 2 + 256);
+  a.reserve(n * 8 * 16 + n * 2 + 256 + 16 * KPAD);
   const f64 = job === 'iv' ? ['ivPrices', 'forwards', 'strikes', 'expiries', 'discountFactors'] : ['spots', 'strikes', 'expiries', 'vols', 'rates', 'dividendYields'];
   const p = {};
-  for (const k of f64) p[k] = a.alloc(n * 8);
-  p.types = a.alloc(n);
+  for (const k of f64) p[k] = a.alloc(n * 8 + KPAD);
+  p.types = a.alloc(n + KPAD);
   p.out = a.alloc(n * 8 * 8);
   p.status = a.alloc(n);
   const v = a.views;
@@ -126,13 +131,13 @@ async function kernelOnlyBuild(file, s, ivPrices, job, reps) {
   const K = /** @type {any} */ (instance.exports);
   const n = Math.min(KCHUNK, s.n);
   const base = (K.heapBase() + 15) & ~15;
-  const need = base + n * 8 * 16 + n * 2 + 256;
+  const need = base + n * 8 * 16 + n * 2 + 256 + 16 * KPAD;
   if (K.memory.buffer.byteLength < need) K.memory.grow(Math.ceil((need - K.memory.buffer.byteLength) / 65536));
   const f64 = job === 'iv' ? ['ivPrices', 'forwards', 'strikes', 'expiries', 'discountFactors'] : ['spots', 'strikes', 'expiries', 'vols', 'rates', 'dividendYields'];
   const p = {};
   let at = base;
-  for (const k of f64) { p[k] = at; at += n * 8; }
-  p.types = at; at += n + 16 - (n % 16);
+  for (const k of f64) { p[k] = at; at += n * 8 + KPAD; }
+  p.types = at; at += n + 16 - (n % 16) + KPAD;
   p.out = at; at += n * 64;
   p.status = at;
   const v = new Float64Array(K.memory.buffer);

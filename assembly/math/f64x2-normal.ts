@@ -309,3 +309,47 @@ function inverseNormalCdfFastOrScalarX2(p: v128): v128 {
   if (i64x2.all_true(v128.and(f64x2.gt(p, f64x2.splat(0.0)), f64x2.lt(p, kc(4))))) return inverseNormalCdfFastX2(p);
   return f64x2.replace_lane(f64x2.splat(inverseNormalCdfFast(f64x2.extract_lane(p, 0))), 1, inverseNormalCdfFast(f64x2.extract_lane(p, 1)));
 }
+
+// [simd] Black-Scholes block (s10-price): the two regions of normalCdfGivenPdfX2 apart, for callers
+// that group lanes by region first (each lane the same bits as normalCdfGivenPdfX2's in its region,
+// without the other region's formula or the branches that choose).
+
+// @ts-ignore: decorator
+@inline
+/** Phi(z) for |z| <= 0.66291 lane-wise: normalCdfGivenPdfX2 (and normalCdfX2) where both lanes are central. */
+export function normalCdfCentralX2(z: v128): v128 {
+  return f64x2.add(kc(5), centralPartX2(z));
+}
+
+// @ts-ignore: decorator
+@inline
+/** Phi(z) given pdf = phi(z) for |z| > 0.66291 (not NaN) lane-wise: normalCdfGivenPdfX2 where no lane is central. */
+export function normalCdfTailGivenPdfX2(z: v128, pdf: v128): v128 {
+  const lower = f64x2.mul(f64x2.mul(pdf, kc(48)), tailRatioX2(f64x2.abs(z)));
+  return v128.bitselect(lower, f64x2.sub(kc(4), lower), f64x2.lt(z, kc(47)));
+}
+
+// @ts-ignore: decorator
+@inline
+/**
+ * normalCdfGivenPdfX2 without its branches: both regions' formulas evaluated, each lane selected
+ * (same bits). For lanes that mix regions at random, where a mispredicted branch costs more than
+ * the formula it skips.
+ */
+export function normalCdfGivenPdfSelectX2(z: v128, pdf: v128): v128 {
+  const central = f64x2.le(f64x2.abs(z), kc(46));
+  return v128.bitselect(normalCdfCentralX2(z), normalCdfTailGivenPdfX2(z, pdf), central);
+}
+
+// @ts-ignore: decorator
+@inline
+/**
+ * normalCdfOverPdfGivenPdfX2 for lanes z < 0 or central (|z| <= 0.66291), each lane its bits there:
+ * the tail's z > 0 form (and its division by the density) left out.
+ */
+export function normalCdfOverPdfGivenPdfBelowX2(z: v128, pdf: v128): v128 {
+  const central = f64x2.le(f64x2.abs(z), kc(46));
+  const tail = f64x2.mul(kc(48), tailRatioX2(f64x2.abs(z)));
+  if (!v128.any_true(central)) return tail;
+  return v128.bitselect(f64x2.div(f64x2.add(kc(5), centralPartX2(z)), pdf), tail, central);
+}

@@ -12,7 +12,7 @@
 import { normalCdfGivenPdf, normalPdf } from "../math/normal-distribution";
 import { normalisedOtmCallUnscaled, normalisedOtmCallUnscaledBlock } from "./normalised-black";
 import { expX2, logX2 } from "../math/f64x2-elementary";
-import { normalCdfGivenPdfX2, normalPdfX2 } from "../math/f64x2-normal";
+import { normalCdfGivenPdfSelectX2, normalPdfX2 } from "../math/f64x2-normal";
 import { STATUS_OK, STATUS_INVALID_INPUT } from "../status";
 
 // @ts-ignore: decorator
@@ -227,32 +227,56 @@ function validTheta(theta: v128): v128 {
   return f64x2.eq(f64x2.abs(theta), v128.load(BS_X2, 80));
 }
 
-// writeGreeks on a pair with s > 0 in both lanes; false (nothing written) when a greek is NaN.
+// writeGreeks on a pair with s > 0 in both lanes, in two passes over a block (each a short loop
+// body whose pairs the processor overlaps): greeksCdfX2 (the densities and distribution values,
+// into scratch), then greeksRestX2 (the greeks from them; false, nothing written, when one is NaN).
+
+// d1 of a pair: x / s is h = -|x| / s where x <= 0 and -h where x > 0 (IEEE division is exact in
+// sign), so no division here.
 // @ts-ignore: decorator
 @inline
-function writeGreeksX2(
-  stride: usize, o: usize, pOut: usize, theta: v128, x: v128, s: v128, sqrtT: v128, vol: v128,
-  underlyingDisc: v128, strikeDisc: v128, underlying: v128, T: v128, rate: v128, carryYield: v128, spotMode: bool, price: v128,
-  pdfA: v128, h: v128,
-): bool {
-  const zero = f64x2.splat(0.0);
-  // x / s is h = -|x| / s where x <= 0 and -h where x > 0 (IEEE division is exact in sign), so no division here.
-  const otm = f64x2.le(x, zero);
-  const d1 = f64x2.add(v128.bitselect(h, f64x2.neg(h), otm), f64x2.mul(v128.load(BS_X2), s));
+function d1X2(x: v128, s: v128, h: v128): v128 {
+  const otm = f64x2.le(x, f64x2.splat(0.0));
+  return f64x2.add(v128.bitselect(h, f64x2.neg(h), otm), f64x2.mul(v128.load(BS_X2), s));
+}
+
+// writeGreeks' n1, N1 and N2 of the pair in scratch slots k, k + 1 (C_N1D, C_N1, C_N2).
+// @ts-ignore: decorator
+@inline
+function greeksCdfX2(k: usize, theta: v128, x: v128, s: v128, underlyingDisc: v128, strikeDisc: v128, pdfA: v128, h: v128): void {
+  const otm = f64x2.le(x, f64x2.splat(0.0));
+  const d1 = d1X2(x, s, h);
   const d2 = f64x2.sub(d1, s);
   // pdfA = phi(-|x|/s + s/2) is the scalar's `base` to the bit (the same operations on the same
   // values): phi(d1) where x <= 0, phi(d2) where x > 0; the other density by the forward/strike ratio.
   const ratio = f64x2.div(underlyingDisc, strikeDisc);
-  let other: v128;
-  if (i64x2.all_true(otm)) other = f64x2.mul(pdfA, ratio);
-  else if (!v128.any_true(otm)) other = f64x2.div(pdfA, ratio);
-  else other = v128.bitselect(f64x2.mul(pdfA, ratio), f64x2.div(pdfA, ratio), otm);
+  // Both, selected: otm lanes mix at random in half the pairs (a branch would mispredict).
+  let other = v128.bitselect(f64x2.mul(pdfA, ratio), f64x2.div(pdfA, ratio), otm);
   const useRatio = f64x2.gt(pdfA, v128.load(BS_X2, 16));
   if (!i64x2.all_true(useRatio)) other = v128.bitselect(other, normalPdfX2(v128.bitselect(d2, d1, otm)), useRatio);
   const n1 = v128.bitselect(pdfA, other, otm);
   const n2 = v128.bitselect(other, pdfA, otm);
-  const N1 = normalCdfGivenPdfX2(f64x2.mul(theta, d1), n1);
-  const N2 = normalCdfGivenPdfX2(f64x2.mul(theta, d2), n2);
+  v128.store(C_N1D + k, n1);
+  // Both regions' formulas, selected: arguments mix the central region and the tail at random.
+  v128.store(C_N1 + k, normalCdfGivenPdfSelectX2(f64x2.mul(theta, d1), n1));
+  v128.store(C_N2 + k, normalCdfGivenPdfSelectX2(f64x2.mul(theta, d2), n2));
+}
+
+// writeGreeks' greeks of the pair from greeksCdfX2's scratch, stored at pDst + c dstStride (c = 0..6:
+// delta, gamma, vega, theta, rho, vanna, volga); false (nothing written) when a greek is NaN.
+// @ts-ignore: decorator
+@inline
+function greeksRestX2(
+  pDst: usize, dstStride: usize, k: usize, theta: v128, x: v128, s: v128, sqrtT: v128, vol: v128,
+  underlyingDisc: v128, strikeDisc: v128, underlying: v128, T: v128, rate: v128, carryYield: v128, spotMode: bool, price: v128,
+  h: v128,
+): bool {
+  const zero = f64x2.splat(0.0);
+  const d1 = d1X2(x, s, h);
+  const d2 = f64x2.sub(d1, s);
+  const n1 = v128.load(C_N1D + k);
+  const N1 = v128.load(C_N1 + k);
+  const N2 = v128.load(C_N2 + k);
   const perUnit = f64x2.div(underlyingDisc, underlying);
   const delta = f64x2.mul(f64x2.mul(theta, perUnit), N1);
   const vega = f64x2.mul(f64x2.mul(underlyingDisc, n1), sqrtT);
@@ -281,39 +305,46 @@ function writeGreeksX2(
     v128.and(v128.and(f64x2.eq(rho, rho), f64x2.eq(vanna, vanna)), f64x2.eq(volga, volga)),
   );
   if (!i64x2.all_true(ok)) return false;
-  v128.store(pOut + stride + o, delta);
-  v128.store(pOut + 2 * stride + o, gamma);
-  v128.store(pOut + 3 * stride + o, vega);
-  v128.store(pOut + 4 * stride + o, thetaG);
-  v128.store(pOut + 5 * stride + o, rho);
-  v128.store(pOut + 6 * stride + o, vanna);
-  v128.store(pOut + 7 * stride + o, volga);
+  v128.store(pDst, delta);
+  v128.store(pDst + dstStride, gamma);
+  v128.store(pDst + 2 * dstStride, vega);
+  v128.store(pDst + 3 * dstStride, thetaG);
+  v128.store(pDst + 4 * dstStride, rho);
+  v128.store(pDst + 5 * dstStride, vanna);
+  v128.store(pDst + 6 * dstStride, volga);
   return true;
 }
 
-// Block scratch (static: kernels do not allocate): BLOCK elements per column. The pair paths run in
-// three stages per block: prepare (vector, per pair: inputs, x, s, discounts, the density),
-// the normalised OTM call for the whole block grouped by region (normalisedOtmCallUnscaledBlock),
-// finish (vector, per pair: price, greeks, stores). A pair whose prepare fails goes to the scalar
-// element path, and so does a pair whose finish finds a non-finite value.
-// 128 elements: measured 1-2% faster than 64 (fewer block-function calls and loop starts), the
-// scratch (11 KB) still in L1 beside the columns.
-const BLOCK: i32 = 128;
+// Block scratch (static: kernels do not allocate): BLOCK elements per column. The pair paths run
+// as passes over a block, each a short loop body over independent pairs, which the processor
+// overlaps (one long body per pair waits on its own chain of dependent operations: measured ~15%
+// slower): prepare (per pair: inputs, validity, x, s, discounts); the normalised OTM call of the
+// whole block (normalisedOtmCallUnscaledBlock: -|x|, h, the density, then the regions' passes);
+// finish (per pair: price, status); with greeks, their distribution values, then the greeks. A
+// pair that fails a pass (prepare: anything uncommon; later: a non-finite value) is marked and
+// runs through the scalar element path after the passes, which writes every output of both.
+// 128 elements: as fast as 64 (measured), the scratch (11 KB) in L1 beside the columns.
+export const BLOCK: i32 = 128;
 const COL: usize = <usize>BLOCK << 3;
-const SCRATCH: usize = memory.data(<i32>(COL * 10) + BLOCK * 4 + BLOCK, 16);
-const C_AX: usize = SCRATCH; // -|x|
-const C_S: usize = SCRATCH + COL;
-const C_PDF: usize = SCRATCH + 2 * COL;
-const C_OTM: usize = SCRATCH + 3 * COL;
-const C_X: usize = SCRATCH + 4 * COL;
+const SCRATCH: usize = memory.data(<i32>(COL * 11) + BLOCK * 6 + BLOCK, 16);
+export const C_AX: usize = SCRATCH; // -|x|
+export const C_S: usize = SCRATCH + COL;
+export const C_PDF: usize = SCRATCH + 2 * COL;
+export const C_OTM: usize = SCRATCH + 3 * COL;
+export const C_X: usize = SCRATCH + 4 * COL;
 const C_SQRTT: usize = SCRATCH + 5 * COL;
 const C_FD: usize = SCRATCH + 6 * COL; // S e^{-qT} (Black-Scholes)
 const C_SD: usize = SCRATCH + 7 * COL; // K e^{-rT} (Black-Scholes)
 const C_THETA: usize = SCRATCH + 8 * COL;
 // h = -|x| / s, divided once: the block's regions, its formulas and the greeks' d1 reuse it.
-const C_H: usize = SCRATCH + 9 * COL;
-const C_IDX: usize = SCRATCH + 10 * COL; // 2 BLOCK i16
-const C_OK: usize = C_IDX + (<usize>BLOCK << 2); // BLOCK u8, per pair at its first slot
+export const C_H: usize = SCRATCH + 9 * COL;
+// The greeks' distribution values and n1 (greeksCdfX2): N2 in a column of its own, N1 over -|x| and n1
+// over the density (both read for the last time before: by the block, by greeksCdfX2 on the same slot).
+const C_N2: usize = SCRATCH + 10 * COL;
+const C_N1: usize = C_AX;
+const C_N1D: usize = C_PDF;
+export const C_IDX: usize = SCRATCH + 11 * COL; // 3 BLOCK i16
+export const C_OK: usize = C_IDX + <usize>BLOCK * 6; // BLOCK u8, per pair at its first slot
 
 // @ts-ignore: decorator
 @inline
@@ -328,7 +359,7 @@ function parkSlots(k: usize): void {
 // Stage 1 of Black-Scholes elements i, i + 1 into scratch slots k, k + 1; false if the pair is not vector material.
 // @ts-ignore: decorator
 @inline
-function blackScholesPrepare(
+export function blackScholesPrepare(
   i: i32, k: usize, pSpot: usize, pStrike: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pType: usize,
 ): bool {
   const o = <usize>i << 3;
@@ -359,12 +390,7 @@ function blackScholesPrepare(
   // e^{-0} = 1 exactly (no dividend yield: skip the exponential, same bits).
   const fwdDisc = i64x2.all_true(f64x2.eq(qT, zero)) ? S : f64x2.mul(S, expX2(qT));
   const strikeDisc = f64x2.mul(K, expX2(f64x2.mul(f64x2.neg(r), T)));
-  const ax = f64x2.neg(f64x2.abs(x));
-  v128.store(C_AX + k, ax);
   v128.store(C_S + k, s);
-  const h = f64x2.div(ax, s);
-  v128.store(C_H + k, h);
-  v128.store(C_PDF + k, normalPdfX2(f64x2.add(h, f64x2.mul(v128.load(BS_X2), s))));
   v128.store(C_X + k, x);
   v128.store(C_SQRTT + k, sqrtT);
   v128.store(C_FD + k, fwdDisc);
@@ -373,30 +399,47 @@ function blackScholesPrepare(
   return true;
 }
 
-// Stage 3 of Black-Scholes elements i, i + 1 from scratch slots k, k + 1; false: run them through the scalar path.
+// Stage 3 of Black-Scholes elements i, i + 1 from scratch slots k, k + 1: the price and status;
+// false: run them through the scalar path.
 // @ts-ignore: decorator
 @inline
-function blackScholesFinish(
-  n: i32, i: i32, k: usize, pSpot: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize,
-  greeks: i32, pOut: usize, pStatus: usize,
-): bool {
+function blackScholesFinish(i: i32, k: usize, pOut: usize, pStatus: usize): bool {
   const o = <usize>i << 3;
-  const zero = f64x2.splat(0.0);
   const x = v128.load(C_X + k);
   const theta = v128.load(C_THETA + k);
   const fwdDisc = v128.load(C_FD + k);
   const strikeDisc = v128.load(C_SD + k);
-  const itm = f64x2.gt(f64x2.mul(theta, x), zero);
+  const itm = f64x2.gt(f64x2.mul(theta, x), f64x2.splat(0.0));
   const intrinsic = v128.and(f64x2.mul(theta, f64x2.sub(fwdDisc, strikeDisc)), itm);
   const price = f64x2.add(intrinsic, f64x2.mul(f64x2.min(fwdDisc, strikeDisc), v128.load(C_OTM + k)));
   if (!allFiniteX2(price)) return false;
-  if (greeks != 0 && !writeGreeksX2(
-    <usize>n << 3, o, pOut, theta, x, v128.load(C_S + k), v128.load(C_SQRTT + k), v128.load(pVol + o), fwdDisc, strikeDisc,
-    v128.load(pSpot + o), v128.load(pExpiry + o), v128.load(pRate + o), v128.load(pDividend + o), true, price, v128.load(C_PDF + k), v128.load(C_H + k),
-  )) return false;
   v128.store(pOut + o, price);
   store<u16>(pStatus + <usize>i, (<u16>STATUS_OK << 8) | <u16>STATUS_OK);
   return true;
+}
+
+// Greeks pass 1 of a finished Black-Scholes pair (greeksCdfX2).
+// @ts-ignore: decorator
+@inline
+function blackScholesGreeksCdf(k: usize): void {
+  greeksCdfX2(
+    k, v128.load(C_THETA + k), v128.load(C_X + k), v128.load(C_S + k), v128.load(C_FD + k), v128.load(C_SD + k),
+    v128.load(C_PDF + k), v128.load(C_H + k),
+  );
+}
+
+// Greeks pass 2 of a Black-Scholes pair (greeksRestX2); false: run it through the scalar path.
+// @ts-ignore: decorator
+@inline
+function blackScholesGreeksRest(
+  n: i32, i: i32, k: usize, pSpot: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pOut: usize,
+): bool {
+  const o = <usize>i << 3;
+  return greeksRestX2(
+    pOut + (<usize>n << 3) + o, <usize>n << 3, k, v128.load(C_THETA + k), v128.load(C_X + k), v128.load(C_S + k), v128.load(C_SQRTT + k),
+    v128.load(pVol + o), v128.load(C_FD + k), v128.load(C_SD + k), v128.load(pSpot + o), v128.load(pExpiry + o),
+    v128.load(pRate + o), v128.load(pDividend + o), true, f64x2.splat(0.0), v128.load(C_H + k),
+  );
 }
 
 // Stage 1 of Black-76 elements i, i + 1 (C_FD, C_SD unused).
@@ -425,48 +468,66 @@ function black76Prepare(
   ok = v128.and(ok, v128.and(f64x2.gt(s, zero), v128.and(f64x2.ge(ratio, v128.load(BS_X2, 48)), f64x2.lt(ratio, v128.load(BS_X2, 64)))));
   if (!i64x2.all_true(ok)) return false;
   const x = logX2(ratio);
-  const ax = f64x2.neg(f64x2.abs(x));
-  v128.store(C_AX + k, ax);
   v128.store(C_S + k, s);
-  const h = f64x2.div(ax, s);
-  v128.store(C_H + k, h);
-  v128.store(C_PDF + k, normalPdfX2(f64x2.add(h, f64x2.mul(v128.load(BS_X2), s))));
   v128.store(C_X + k, x);
   v128.store(C_SQRTT + k, sqrtT);
   v128.store(C_THETA + k, theta);
   return true;
 }
 
-// Stage 3 of Black-76 elements i, i + 1.
+// The undiscounted-times-DF price of Black-76 elements i, i + 1 from scratch slots k, k + 1 (the scalar's `price`).
 // @ts-ignore: decorator
 @inline
-function black76Finish(
-  n: i32, i: i32, k: usize, pForward: usize, pStrike: usize, pExpiry: usize, pVol: usize, pDiscount: usize,
-  coin: i32, greeks: i32, pOut: usize, pStatus: usize,
-): bool {
-  const o = <usize>i << 3;
-  const zero = f64x2.splat(0.0);
+function black76PriceX2(o: usize, k: usize, pForward: usize, pStrike: usize, pDiscount: usize): v128 {
   const F = v128.load(pForward + o);
   const K = v128.load(pStrike + o);
-  const DF = v128.load(pDiscount + o);
-  const x = v128.load(C_X + k);
   const theta = v128.load(C_THETA + k);
-  const intrinsic = v128.and(f64x2.mul(theta, f64x2.sub(F, K)), f64x2.gt(f64x2.mul(theta, x), zero));
-  const price = f64x2.mul(DF, f64x2.add(intrinsic, f64x2.mul(f64x2.min(F, K), v128.load(C_OTM + k))));
-  const quoted = coin != 0 ? f64x2.div(price, F) : price;
+  const intrinsic = v128.and(f64x2.mul(theta, f64x2.sub(F, K)), f64x2.gt(f64x2.mul(theta, v128.load(C_X + k)), f64x2.splat(0.0)));
+  return f64x2.mul(v128.load(pDiscount + o), f64x2.add(intrinsic, f64x2.mul(f64x2.min(F, K), v128.load(C_OTM + k))));
+}
+
+// Stage 3 of Black-76 elements i, i + 1: the (quoted) price and status; false: the scalar path.
+// @ts-ignore: decorator
+@inline
+function black76Finish(i: i32, k: usize, pForward: usize, pStrike: usize, pDiscount: usize, coin: i32, pOut: usize, pStatus: usize): bool {
+  const o = <usize>i << 3;
+  const price = black76PriceX2(o, k, pForward, pStrike, pDiscount);
+  const quoted = coin != 0 ? f64x2.div(price, v128.load(pForward + o)) : price;
   if (!allFiniteX2(quoted)) return false;
-  if (greeks != 0) {
-    const T = v128.load(pExpiry + o);
-    // T > 0 here (s > 0).
-    const rate = f64x2.div(f64x2.neg(logX2(DF)), T);
-    if (!writeGreeksX2(
-      <usize>n << 3, o, pOut, theta, x, v128.load(C_S + k), v128.load(C_SQRTT + k), v128.load(pVol + o),
-      f64x2.mul(F, DF), f64x2.mul(K, DF), F, T, rate, zero, false, price, v128.load(C_PDF + k), v128.load(C_H + k),
-    )) return false;
-  }
   v128.store(pOut + o, quoted);
   store<u16>(pStatus + <usize>i, (<u16>STATUS_OK << 8) | <u16>STATUS_OK);
   return true;
+}
+
+// Greeks pass 1 of a finished Black-76 pair (greeksCdfX2).
+// @ts-ignore: decorator
+@inline
+function black76GreeksCdf(i: i32, k: usize, pForward: usize, pStrike: usize, pDiscount: usize): void {
+  const o = <usize>i << 3;
+  const DF = v128.load(pDiscount + o);
+  greeksCdfX2(
+    k, v128.load(C_THETA + k), v128.load(C_X + k), v128.load(C_S + k), f64x2.mul(v128.load(pForward + o), DF),
+    f64x2.mul(v128.load(pStrike + o), DF), v128.load(C_PDF + k), v128.load(C_H + k),
+  );
+}
+
+// Greeks pass 2 of a Black-76 pair (greeksRestX2, the price recomputed unquoted); false: the scalar path.
+// @ts-ignore: decorator
+@inline
+function black76GreeksRest(
+  n: i32, i: i32, k: usize, pForward: usize, pStrike: usize, pExpiry: usize, pVol: usize, pDiscount: usize, pOut: usize,
+): bool {
+  const o = <usize>i << 3;
+  const F = v128.load(pForward + o);
+  const DF = v128.load(pDiscount + o);
+  const T = v128.load(pExpiry + o);
+  // T > 0 here (s > 0).
+  const rate = f64x2.div(f64x2.neg(logX2(DF)), T);
+  return greeksRestX2(
+    pOut + (<usize>n << 3) + o, <usize>n << 3, k, v128.load(C_THETA + k), v128.load(C_X + k), v128.load(C_S + k), v128.load(C_SQRTT + k),
+    v128.load(pVol + o), f64x2.mul(F, DF), f64x2.mul(v128.load(pStrike + o), DF), F, T, rate, f64x2.splat(0.0), false,
+    black76PriceX2(o, k, pForward, pStrike, pDiscount), v128.load(C_H + k),
+  );
 }
 
 /**
@@ -485,13 +546,23 @@ export function blackScholesBatch(
       if (!ok) parkSlots(<usize>k << 3);
       store<u8>(C_OK + <usize>k, ok ? 1 : 0);
     }
-    normalisedOtmCallUnscaledBlock(m, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
+    normalisedOtmCallUnscaledBlock(m, C_X, C_OK, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
+    // Pairs that fail a pass are marked and run through the scalar path last (it writes every output of both).
     for (let k = 0; k < m; k += 2) {
-      const i = i0 + k;
-      if (load<u8>(C_OK + <usize>k) == 0 ||
-        !blackScholesFinish(n, i, <usize>k << 3, pSpot, pExpiry, pVol, pRate, pDividend, greeks, pOut, pStatus)) {
-        blackScholesElement(n, i, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus);
-        blackScholesElement(n, i + 1, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus);
+      if (load<u8>(C_OK + <usize>k) != 0 && !blackScholesFinish(i0 + k, <usize>k << 3, pOut, pStatus)) store<u8>(C_OK + <usize>k, 0);
+    }
+    if (greeks != 0) {
+      for (let k = 0; k < m; k += 2) if (load<u8>(C_OK + <usize>k) != 0) blackScholesGreeksCdf(<usize>k << 3);
+      for (let k = 0; k < m; k += 2) {
+        if (load<u8>(C_OK + <usize>k) != 0 && !blackScholesGreeksRest(n, i0 + k, <usize>k << 3, pSpot, pExpiry, pVol, pRate, pDividend, pOut)) {
+          store<u8>(C_OK + <usize>k, 0);
+        }
+      }
+    }
+    for (let k = 0; k < m; k += 2) {
+      if (load<u8>(C_OK + <usize>k) == 0) {
+        blackScholesElement(n, i0 + k, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus);
+        blackScholesElement(n, i0 + k + 1, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus);
       }
     }
     if (i0 + m < n && m < BLOCK) blackScholesElement(n, i0 + m, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, greeks, pOut, pStatus);
@@ -516,13 +587,24 @@ export function black76Batch(
       if (!ok) parkSlots(<usize>k << 3);
       store<u8>(C_OK + <usize>k, ok ? 1 : 0);
     }
-    normalisedOtmCallUnscaledBlock(m, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
+    normalisedOtmCallUnscaledBlock(m, C_X, C_OK, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
     for (let k = 0; k < m; k += 2) {
-      const i = i0 + k;
-      if (load<u8>(C_OK + <usize>k) == 0 ||
-        !black76Finish(n, i, <usize>k << 3, pForward, pStrike, pExpiry, pVol, pDiscount, coin, greeks, pOut, pStatus)) {
-        black76Element(n, i, pForward, pStrike, pExpiry, pVol, pDiscount, pType, coin, greeks, pOut, pStatus);
-        black76Element(n, i + 1, pForward, pStrike, pExpiry, pVol, pDiscount, pType, coin, greeks, pOut, pStatus);
+      if (load<u8>(C_OK + <usize>k) != 0 && !black76Finish(i0 + k, <usize>k << 3, pForward, pStrike, pDiscount, coin, pOut, pStatus)) {
+        store<u8>(C_OK + <usize>k, 0);
+      }
+    }
+    if (greeks != 0) {
+      for (let k = 0; k < m; k += 2) if (load<u8>(C_OK + <usize>k) != 0) black76GreeksCdf(i0 + k, <usize>k << 3, pForward, pStrike, pDiscount);
+      for (let k = 0; k < m; k += 2) {
+        if (load<u8>(C_OK + <usize>k) != 0 && !black76GreeksRest(n, i0 + k, <usize>k << 3, pForward, pStrike, pExpiry, pVol, pDiscount, pOut)) {
+          store<u8>(C_OK + <usize>k, 0);
+        }
+      }
+    }
+    for (let k = 0; k < m; k += 2) {
+      if (load<u8>(C_OK + <usize>k) == 0) {
+        black76Element(n, i0 + k, pForward, pStrike, pExpiry, pVol, pDiscount, pType, coin, greeks, pOut, pStatus);
+        black76Element(n, i0 + k + 1, pForward, pStrike, pExpiry, pVol, pDiscount, pType, coin, greeks, pOut, pStatus);
       }
     }
     if (i0 + m < n && m < BLOCK) black76Element(n, i0 + m, pForward, pStrike, pExpiry, pVol, pDiscount, pType, coin, greeks, pOut, pStatus);

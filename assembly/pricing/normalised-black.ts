@@ -19,7 +19,9 @@
 
 import { normalPdf, normalCdfOverPdf, normalCdfGivenPdf, normalCdfOverPdfGivenPdf, NORMAL_CENTRAL_LIMIT } from "../math/normal-distribution";
 import { expX2 } from "../math/f64x2-elementary";
-import { normalCdfGivenPdfX2, normalCdfOverPdfGivenPdfX2, normalCdfOverPdfX2, normalPdfX2 } from "../math/f64x2-normal";
+import {
+  normalCdfCentralX2, normalCdfGivenPdfX2, normalCdfOverPdfGivenPdfBelowX2, normalCdfOverPdfGivenPdfX2, normalCdfOverPdfX2, normalCdfTailGivenPdfX2, normalPdfX2,
+} from "../math/f64x2-normal";
 
 const ASYMPTOTIC_LIMIT: f64 = -10.0;
 const SMALL_T_LIMIT: f64 = 0.21;
@@ -194,28 +196,97 @@ export function black76Undiscounted(F: f64, K: f64, x: f64, s: f64, theta: f64):
 
 // Constants of the vector path, each twice (V8 rebuilds a v128.const at every use; a load is one
 // instruction): 0.5, SMALL_T_LIMIT, ASYMPTOTIC_LIMIT, NORMAL_CENTRAL_LIMIT, 1, 2.
-const NB_X2: usize = memory.data<f64>([
+export const NB_X2: usize = memory.data<f64>([
   0.5, 0.5, 0.21, 0.21, -10.0, -10.0, 0.66291, 0.66291, 1.0, 1.0, 2.0, 2.0,
 ], 16);
+
+// The Taylor series' coefficients, each twice, per step of two orders (n = 1, 3, ..., 13): n, n + 1,
+// (n + 1)(n + 2) (the products exact), so the unrolled steps load them (no int-to-float conversion
+// and splat per step, no loop).
+const TAYLOR_X2: usize = memory.data<f64>([
+  1.0, 1.0, 2.0, 2.0, 6.0, 6.0,
+  3.0, 3.0, 4.0, 4.0, 20.0, 20.0,
+  5.0, 5.0, 6.0, 6.0, 42.0, 42.0,
+  7.0, 7.0, 8.0, 8.0, 72.0, 72.0,
+  9.0, 9.0, 10.0, 10.0, 110.0, 110.0,
+  11.0, 11.0, 12.0, 12.0, 156.0, 156.0,
+  13.0, 13.0, 14.0, 14.0, 210.0, 210.0,
+], 16);
+
+// Y(h+t) - Y(h-t) by its Taylor series (smallTDifference), lane-wise, given y0 = Y(h) = normalCdfOverPdfX2(h).
+// @ts-ignore: decorator
+@inline
+export function taylorDifferenceX2(h: v128, t: v128, y0: v128): v128 {
+  let yPrev = y0;
+  let yCur = f64x2.add(v128.load(NB_X2, 64), f64x2.mul(h, yPrev));
+  let power = t;
+  let sum = f64x2.mul(yCur, power);
+  const t2 = f64x2.mul(t, t);
+  // The scalar's loop n = 1, 3, ..., 13, unrolled (binaryen keeps loops); step i's constants at TAYLOR_X2 + 48 i.
+  {
+    const yNext = f64x2.add(f64x2.mul(h, yCur), f64x2.mul(v128.load(TAYLOR_X2, 0), yPrev));
+    const yNext2 = f64x2.add(f64x2.mul(h, yNext), f64x2.mul(v128.load(TAYLOR_X2, 16), yCur));
+    yPrev = yNext;
+    yCur = yNext2;
+    power = f64x2.mul(power, f64x2.div(t2, v128.load(TAYLOR_X2, 32)));
+    sum = f64x2.add(sum, f64x2.mul(yCur, power));
+  }
+  {
+    const yNext = f64x2.add(f64x2.mul(h, yCur), f64x2.mul(v128.load(TAYLOR_X2, 48), yPrev));
+    const yNext2 = f64x2.add(f64x2.mul(h, yNext), f64x2.mul(v128.load(TAYLOR_X2, 64), yCur));
+    yPrev = yNext;
+    yCur = yNext2;
+    power = f64x2.mul(power, f64x2.div(t2, v128.load(TAYLOR_X2, 80)));
+    sum = f64x2.add(sum, f64x2.mul(yCur, power));
+  }
+  {
+    const yNext = f64x2.add(f64x2.mul(h, yCur), f64x2.mul(v128.load(TAYLOR_X2, 96), yPrev));
+    const yNext2 = f64x2.add(f64x2.mul(h, yNext), f64x2.mul(v128.load(TAYLOR_X2, 112), yCur));
+    yPrev = yNext;
+    yCur = yNext2;
+    power = f64x2.mul(power, f64x2.div(t2, v128.load(TAYLOR_X2, 128)));
+    sum = f64x2.add(sum, f64x2.mul(yCur, power));
+  }
+  {
+    const yNext = f64x2.add(f64x2.mul(h, yCur), f64x2.mul(v128.load(TAYLOR_X2, 144), yPrev));
+    const yNext2 = f64x2.add(f64x2.mul(h, yNext), f64x2.mul(v128.load(TAYLOR_X2, 160), yCur));
+    yPrev = yNext;
+    yCur = yNext2;
+    power = f64x2.mul(power, f64x2.div(t2, v128.load(TAYLOR_X2, 176)));
+    sum = f64x2.add(sum, f64x2.mul(yCur, power));
+  }
+  {
+    const yNext = f64x2.add(f64x2.mul(h, yCur), f64x2.mul(v128.load(TAYLOR_X2, 192), yPrev));
+    const yNext2 = f64x2.add(f64x2.mul(h, yNext), f64x2.mul(v128.load(TAYLOR_X2, 208), yCur));
+    yPrev = yNext;
+    yCur = yNext2;
+    power = f64x2.mul(power, f64x2.div(t2, v128.load(TAYLOR_X2, 224)));
+    sum = f64x2.add(sum, f64x2.mul(yCur, power));
+  }
+  {
+    const yNext = f64x2.add(f64x2.mul(h, yCur), f64x2.mul(v128.load(TAYLOR_X2, 240), yPrev));
+    const yNext2 = f64x2.add(f64x2.mul(h, yNext), f64x2.mul(v128.load(TAYLOR_X2, 256), yCur));
+    yPrev = yNext;
+    yCur = yNext2;
+    power = f64x2.mul(power, f64x2.div(t2, v128.load(TAYLOR_X2, 272)));
+    sum = f64x2.add(sum, f64x2.mul(yCur, power));
+  }
+  {
+    const yNext = f64x2.add(f64x2.mul(h, yCur), f64x2.mul(v128.load(TAYLOR_X2, 288), yPrev));
+    const yNext2 = f64x2.add(f64x2.mul(h, yNext), f64x2.mul(v128.load(TAYLOR_X2, 304), yCur));
+    yPrev = yNext;
+    yCur = yNext2;
+    power = f64x2.mul(power, f64x2.div(t2, v128.load(TAYLOR_X2, 320)));
+    sum = f64x2.add(sum, f64x2.mul(yCur, power));
+  }
+  return f64x2.mul(v128.load(NB_X2, 80), sum);
+}
 
 // Y(h+t) - Y(h-t) by its Taylor series (smallTDifference), lane-wise.
 // @ts-ignore: decorator
 @inline
 function smallTDifferenceX2(h: v128, t: v128): v128 {
-  let yPrev = normalCdfOverPdfX2(h);
-  let yCur = f64x2.add(v128.load(NB_X2, 64), f64x2.mul(h, yPrev));
-  let power = t;
-  let sum = f64x2.mul(yCur, power);
-  const t2 = f64x2.mul(t, t);
-  for (let n = 1; n < 15; n += 2) {
-    const yNext = f64x2.add(f64x2.mul(h, yCur), f64x2.mul(f64x2.splat(<f64>n), yPrev));
-    const yNext2 = f64x2.add(f64x2.mul(h, yNext), f64x2.mul(f64x2.splat(<f64>(n + 1)), yCur));
-    yPrev = yNext;
-    yCur = yNext2;
-    power = f64x2.mul(power, f64x2.div(t2, f64x2.splat(<f64>(n + 1) * <f64>(n + 2))));
-    sum = f64x2.add(sum, f64x2.mul(yCur, power));
-  }
-  return f64x2.mul(v128.load(NB_X2, 80), sum);
+  return taylorDifferenceX2(h, t, normalCdfOverPdfX2(h));
 }
 
 // pdfA (Y(h+t) - Y(h-t)) by the Taylor series in t: normalisedOtmCallUnscaledGivenPdf's small-t region.
@@ -292,44 +363,67 @@ export function normalisedComplementUnscaledGivenPdfHX2(x: v128, s: v128, h: v12
 
 // @ts-ignore: decorator
 @inline
-function gather(p: usize, k0: i32, k1: i32): v128 {
+export function gather(p: usize, k0: i32, k1: i32): v128 {
   return v128.load64_lane(p + (<usize>k1 << 3), v128.load64_zero(p + (<usize>k0 << 3)), 1);
 }
 
 /**
- * out[k] = normalisedOtmCallUnscaledGivenPdf(x[k], s[k], pdf[k]) for k < m (f64 columns at pX, pH
- * (= x / s, computed by the caller for the density; any value where s <= 0), pS, pPdf, pOut; m even,
- * at most 2^15; pIdx: room for 2m i16 indices). Elements are grouped by region first (small t,
- * general, scalar-only) and each v128 then pairs two elements of one region, so no pair evaluates
- * two regions' formulas (a batch sorted by nothing mixes them in ~40% of neighbouring pairs).
- * Same bits per element as the scalar routine.
+ * out[k] = normalisedOtmCallUnscaledGivenPdf(-|x[k]|, s[k], pdf[k]) for k < m (m even, at most 2^15;
+ * f64 columns; pIdx: room for 3m i16 indices). Same bits per element as the scalar routine. For the
+ * pairs k, k + 1 with pOk[k] != 0 (u8) it first computes from x (pXs) and s (pS) what the caller
+ * needs again: -|x| into pX, h = -|x| / s into pH and the density pdf = phi(h + s/2) into pPdf; the
+ * other pairs' pX, pH, pS, pPdf are the caller's (s = 0: value 0, by the scalar routine).
+ * Elements are grouped by region first (small t; general with a = h + t central; general with a in
+ * the tail; scalar-only), so that each v128 pairs two elements of one region and no pair evaluates
+ * two regions' formulas (a batch sorted by nothing mixes them in ~40% of neighbouring pairs). Each
+ * region then runs as short passes over its pairs (small t: Y(h), then the series; general:
+ * pdfA Y(b) for every general pair, then Phi(a) - that by a's region): a short loop body of
+ * independent iterations lets the processor overlap several pairs, where one long body per pair
+ * waits on its own chain of dependent operations (each pass is latency-bound alone).
  */
-export function normalisedOtmCallUnscaledBlock(m: i32, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize): void {
+export function normalisedOtmCallUnscaledBlock(
+  m: i32, pXs: usize, pOk: usize, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize,
+): void {
   const half = v128.load(NB_X2);
   let nSmall = 0;
-  let nGeneral = 0;
-  const pGeneral = pIdx + (<usize>m << 1); // small-t indices from the front, general from the middle
+  let nCentral = 0;
+  let nTail = 0;
+  // i16 lists: small t from the front, general with a central from m, general with a in the tail from 2m.
+  const pCentral = pIdx + (<usize>m << 1);
+  const pTail = pIdx + (<usize>m << 2);
   for (let k = 0; k < m; k += 2) {
     const o = <usize>k << 3;
     const s = v128.load(pS + o);
     const t = f64x2.mul(half, s);
-    const a = f64x2.add(v128.load(pH + o), t);
-    const vector = v128.and(f64x2.gt(s, f64x2.splat(0.0)), f64x2.ge(a, v128.load(NB_X2, 32)));
-    const smallT = f64x2.lt(t, v128.load(NB_X2, 16));
-    // Both lists get the index, one count moves (no data-dependent branch: neighbours mix regions).
-    const v0 = <i32>(i64x2.extract_lane(vector, 0) != 0);
-    const v1 = <i32>(i64x2.extract_lane(vector, 1) != 0);
-    const small0 = <i32>(i64x2.extract_lane(smallT, 0) != 0) & v0;
-    const small1 = <i32>(i64x2.extract_lane(smallT, 1) != 0) & v1;
+    let h: v128;
+    if (load<u8>(pOk + <usize>k) != 0) {
+      const ax = f64x2.neg(f64x2.abs(v128.load(pXs + o)));
+      v128.store(pX + o, ax);
+      h = f64x2.div(ax, s);
+      v128.store(pH + o, h);
+      v128.store(pPdf + o, normalPdfX2(f64x2.add(h, t)));
+    } else {
+      h = v128.load(pH + o);
+    }
+    const a = f64x2.add(h, t);
+    const vector = i64x2.bitmask(v128.and(f64x2.gt(s, f64x2.splat(0.0)), f64x2.ge(a, v128.load(NB_X2, 32))));
+    const small = i64x2.bitmask(f64x2.lt(t, v128.load(NB_X2, 16))) & vector;
+    const central = i64x2.bitmask(f64x2.le(f64x2.abs(a), v128.load(NB_X2, 48))) & vector & ~small;
+    const tail = vector & ~small & ~central;
+    // Every list gets the index, the counts move (no data-dependent branch: neighbours mix regions).
     store<i16>(pIdx + (<usize>nSmall << 1), <i16>k);
-    store<i16>(pGeneral + (<usize>nGeneral << 1), <i16>k);
-    nSmall += small0;
-    nGeneral += v0 & ~small0;
+    store<i16>(pCentral + (<usize>nCentral << 1), <i16>k);
+    store<i16>(pTail + (<usize>nTail << 1), <i16>k);
+    nSmall += small & 1;
+    nCentral += central & 1;
+    nTail += tail & 1;
     store<i16>(pIdx + (<usize>nSmall << 1), <i16>(k + 1));
-    store<i16>(pGeneral + (<usize>nGeneral << 1), <i16>(k + 1));
-    nSmall += small1;
-    nGeneral += v1 & ~small1;
-    if ((v0 & v1) == 0) {
+    store<i16>(pCentral + (<usize>nCentral << 1), <i16>(k + 1));
+    store<i16>(pTail + (<usize>nTail << 1), <i16>(k + 1));
+    nSmall += small >> 1;
+    nCentral += central >> 1;
+    nTail += tail >> 1;
+    if (vector != 3) {
       for (let kk = k; kk < k + 2; kk++) {
         const q = <usize>kk << 3;
         const s1 = load<f64>(pS + q);
@@ -340,22 +434,60 @@ export function normalisedOtmCallUnscaledBlock(m: i32, pX: usize, pH: usize, pS:
       }
     }
   }
+  // Small t: Y(h) into out, then pdfA (Y(h+t) - Y(h-t)) by the series from it.
   for (let j = 0; j < nSmall; j += 2) {
     const k0 = <i32>load<i16>(pIdx + (<usize>j << 1));
     const k1 = j + 1 < nSmall ? <i32>load<i16>(pIdx + (<usize>j << 1), 2) : k0;
-    const s = gather(pS, k0, k1);
-    const r = otmSmallTX2(gather(pH, k0, k1), f64x2.mul(half, s), gather(pPdf, k0, k1));
+    const y0 = normalCdfOverPdfX2(gather(pH, k0, k1));
+    v128.store64_lane(pOut + (<usize>k0 << 3), y0, 0);
+    v128.store64_lane(pOut + (<usize>k1 << 3), y0, 1);
+  }
+  for (let j = 0; j < nSmall; j += 2) {
+    const k0 = <i32>load<i16>(pIdx + (<usize>j << 1));
+    const k1 = j + 1 < nSmall ? <i32>load<i16>(pIdx + (<usize>j << 1), 2) : k0;
+    const t = f64x2.mul(half, gather(pS, k0, k1));
+    const r = f64x2.mul(gather(pPdf, k0, k1), taylorDifferenceX2(gather(pH, k0, k1), t, gather(pOut, k0, k1)));
     v128.store64_lane(pOut + (<usize>k0 << 3), r, 0);
     v128.store64_lane(pOut + (<usize>k1 << 3), r, 1);
   }
-  for (let j = 0; j < nGeneral; j += 2) {
-    const k0 = <i32>load<i16>(pGeneral + (<usize>j << 1));
-    const k1 = j + 1 < nGeneral ? <i32>load<i16>(pGeneral + (<usize>j << 1), 2) : k0;
-    const x = gather(pX, k0, k1);
-    const s = gather(pS, k0, k1);
+  // General: pdfA Y(b) into out (both lists), then Phi(a) - out by a's region.
+  generalProductPass(pTail, nTail, pX, pH, pS, pPdf, pOut);
+  generalProductPass(pCentral, nCentral, pX, pH, pS, pPdf, pOut);
+  for (let j = 0; j < nCentral; j += 2) {
+    const k0 = <i32>load<i16>(pCentral + (<usize>j << 1));
+    const k1 = j + 1 < nCentral ? <i32>load<i16>(pCentral + (<usize>j << 1), 2) : k0;
     const h = gather(pH, k0, k1);
-    const t = f64x2.mul(half, s);
-    const r = otmGeneralX2(x, h, t, f64x2.add(h, t), gather(pPdf, k0, k1));
+    const a = f64x2.add(h, f64x2.mul(half, gather(pS, k0, k1)));
+    const r = f64x2.sub(normalCdfCentralX2(a), gather(pOut, k0, k1));
+    v128.store64_lane(pOut + (<usize>k0 << 3), r, 0);
+    v128.store64_lane(pOut + (<usize>k1 << 3), r, 1);
+  }
+  for (let j = 0; j < nTail; j += 2) {
+    const k0 = <i32>load<i16>(pTail + (<usize>j << 1));
+    const k1 = j + 1 < nTail ? <i32>load<i16>(pTail + (<usize>j << 1), 2) : k0;
+    const h = gather(pH, k0, k1);
+    const a = f64x2.add(h, f64x2.mul(half, gather(pS, k0, k1)));
+    const r = f64x2.sub(normalCdfTailGivenPdfX2(a, gather(pPdf, k0, k1)), gather(pOut, k0, k1));
+    v128.store64_lane(pOut + (<usize>k0 << 3), r, 0);
+    v128.store64_lane(pOut + (<usize>k1 << 3), r, 1);
+  }
+}
+
+// out[k] = pdfA Y(h - t) for the n general-region elements listed at pList (otmGeneralX2's second term).
+// @ts-ignore: decorator
+@inline
+function generalProductPass(pList: usize, n: i32, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize): void {
+  for (let j = 0; j < n; j += 2) {
+    const k0 = <i32>load<i16>(pList + (<usize>j << 1));
+    const k1 = j + 1 < n ? <i32>load<i16>(pList + (<usize>j << 1), 2) : k0;
+    const t = f64x2.mul(v128.load(NB_X2), gather(pS, k0, k1));
+    const b = f64x2.sub(gather(pH, k0, k1), t);
+    const pdfA = gather(pPdf, k0, k1);
+    const central = f64x2.le(f64x2.abs(b), v128.load(NB_X2, 48));
+    let pdfB = f64x2.splat(0.0);
+    if (v128.any_true(central)) pdfB = v128.and(f64x2.mul(pdfA, expX2(gather(pX, k0, k1))), central);
+    // b = h - t <= -0.21 outside the central region (h <= 0, t >= 0.21 in the general region).
+    const r = f64x2.mul(pdfA, normalCdfOverPdfGivenPdfBelowX2(b, pdfB));
     v128.store64_lane(pOut + (<usize>k0 << 3), r, 0);
     v128.store64_lane(pOut + (<usize>k1 << 3), r, 1);
   }
