@@ -209,6 +209,64 @@ export function centralQuantileX2(q: v128): v128 {
   return f64x2.div(f64x2.mul(q, num), den);
 }
 
+// One Horner step of num or den: a r + coefficient i.
+// @ts-ignore: decorator
+@inline
+function hornerX2(a: v128, r: v128, i: i32): v128 {
+  return f64x2.add(f64x2.mul(a, r), cx2(i));
+}
+
+/**
+ * centralQuantileX2 of the eight uniforms at pU (four f64x2, 16-byte aligned) into pOut, and
+ * the tail lanes (|u - 1/2| > 0.425) as a bit mask (bit k: uniform k). The four rationals run
+ * side by side: one is a chain of 16 dependent multiply-adds and a division (about 70 cycles),
+ * so written one after another the out-of-order window holds only two or three of them; in step
+ * they fill the floating-point pipes. Each lane's operations and their order are
+ * centralQuantileX2's, so are its bits.
+ */
+// @ts-ignore: decorator
+@inline
+export function centralQuantilesX8(pU: usize, pOut: usize): u32 {
+  const half = f64x2.splat(0.5);
+  const qa = f64x2.sub(v128.load(pU), half);
+  const qb = f64x2.sub(v128.load(pU, 16), half);
+  const qc = f64x2.sub(v128.load(pU, 32), half);
+  const qd = f64x2.sub(v128.load(pU, 48), half);
+  const ra = f64x2.sub(cx2(0), f64x2.mul(qa, qa));
+  const rb = f64x2.sub(cx2(0), f64x2.mul(qb, qb));
+  const rc = f64x2.sub(cx2(0), f64x2.mul(qc, qc));
+  const rd = f64x2.sub(cx2(0), f64x2.mul(qd, qd));
+  let na = hornerX2(cx2(1), ra, 2);
+  let nb = hornerX2(cx2(1), rb, 2);
+  let nc = hornerX2(cx2(1), rc, 2);
+  let nd = hornerX2(cx2(1), rd, 2);
+  let da = hornerX2(cx2(9), ra, 10);
+  let db = hornerX2(cx2(9), rb, 10);
+  let dc = hornerX2(cx2(9), rc, 10);
+  let dd = hornerX2(cx2(9), rd, 10);
+  na = hornerX2(na, ra, 3); nb = hornerX2(nb, rb, 3); nc = hornerX2(nc, rc, 3); nd = hornerX2(nd, rd, 3);
+  da = hornerX2(da, ra, 11); db = hornerX2(db, rb, 11); dc = hornerX2(dc, rc, 11); dd = hornerX2(dd, rd, 11);
+  na = hornerX2(na, ra, 4); nb = hornerX2(nb, rb, 4); nc = hornerX2(nc, rc, 4); nd = hornerX2(nd, rd, 4);
+  da = hornerX2(da, ra, 12); db = hornerX2(db, rb, 12); dc = hornerX2(dc, rc, 12); dd = hornerX2(dd, rd, 12);
+  na = hornerX2(na, ra, 5); nb = hornerX2(nb, rb, 5); nc = hornerX2(nc, rc, 5); nd = hornerX2(nd, rd, 5);
+  da = hornerX2(da, ra, 13); db = hornerX2(db, rb, 13); dc = hornerX2(dc, rc, 13); dd = hornerX2(dd, rd, 13);
+  na = hornerX2(na, ra, 6); nb = hornerX2(nb, rb, 6); nc = hornerX2(nc, rc, 6); nd = hornerX2(nd, rd, 6);
+  da = hornerX2(da, ra, 14); db = hornerX2(db, rb, 14); dc = hornerX2(dc, rc, 14); dd = hornerX2(dd, rd, 14);
+  na = hornerX2(na, ra, 7); nb = hornerX2(nb, rb, 7); nc = hornerX2(nc, rc, 7); nd = hornerX2(nd, rd, 7);
+  da = hornerX2(da, ra, 15); db = hornerX2(db, rb, 15); dc = hornerX2(dc, rc, 15); dd = hornerX2(dd, rd, 15);
+  na = hornerX2(na, ra, 8); nb = hornerX2(nb, rb, 8); nc = hornerX2(nc, rc, 8); nd = hornerX2(nd, rd, 8);
+  da = hornerX2(da, ra, 16); db = hornerX2(db, rb, 16); dc = hornerX2(dc, rc, 16); dd = hornerX2(dd, rd, 16);
+  v128.store(pOut, f64x2.div(f64x2.mul(qa, na), da));
+  v128.store(pOut, f64x2.div(f64x2.mul(qb, nb), db), 16);
+  v128.store(pOut, f64x2.div(f64x2.mul(qc, nc), dc), 32);
+  v128.store(pOut, f64x2.div(f64x2.mul(qd, nd), dd), 48);
+  const lim = f64x2.splat(SPLIT_CENTRAL);
+  return <u32>i64x2.bitmask(f64x2.gt(f64x2.abs(qa), lim))
+    | (<u32>i64x2.bitmask(f64x2.gt(f64x2.abs(qb), lim)) << 2)
+    | (<u32>i64x2.bitmask(f64x2.gt(f64x2.abs(qc), lim)) << 4)
+    | (<u32>i64x2.bitmask(f64x2.gt(f64x2.abs(qd), lim)) << 6);
+}
+
 /** The r <= 5 tail rational's constants as f64x2 pairs (1.6, then TAIL[0..15]), as CENTRAL_X2. */
 const TAIL_X2: usize = memory.data<f64>([
   1.6, 1.6,

@@ -24,7 +24,7 @@
 // 2^-32 grid of the Sobol kernels and centres them in their cell (+ 2^-33, so never 0);
 // DRAWS_NORMAL_BUFFER reads normals (e.g. Brownian-bridge ordered), a uniform being Phi(z).
 
-import { inverseNormalTailsListed, centralQuantileX2 } from "../math/inverse-normal";
+import { inverseNormalTailsListed, centralQuantileX2, centralQuantilesX8 } from "../math/inverse-normal";
 import { inverseNormalCdfFast, normalCdfShared } from "../math/inverse-normal";
 import { brownianBridgeBatch } from "../random/brownian-bridge";
 import { philoxBlock, philoxBlocksX8, r0, r1, r2, r3, v0, v1, v2, v3, w0, w1, w2, w3 } from "../random/philox";
@@ -44,6 +44,29 @@ const BUF_U: usize = memory.data(<i32>CHUNK * 16, 16);
 const BUF_N: usize = BUF_U + (<usize>CHUNK << 3);
 /** Indices (u16) of the chunk's tail draws (|u - 1/2| > 0.425). */
 const BUF_T: usize = memory.data(<i32>CHUNK * 2 + 4, 16);
+
+/**
+ * For a 4-bit mask m: the positions of its set bits in increasing order, as four u16 (unused
+ * ones 0), at TAIL_NIBBLE + 8 m (fillDraws lists tail draws with it, no branch per draw).
+ */
+const TAIL_NIBBLE: usize = memory.data<u16>([
+  0, 0, 0, 0,
+  0, 0, 0, 0,
+  1, 0, 0, 0,
+  0, 1, 0, 0,
+  2, 0, 0, 0,
+  0, 2, 0, 0,
+  1, 2, 0, 0,
+  0, 1, 2, 0,
+  3, 0, 0, 0,
+  0, 3, 0, 0,
+  1, 3, 0, 0,
+  0, 1, 3, 0,
+  2, 3, 0, 0,
+  0, 2, 3, 0,
+  1, 2, 3, 0,
+  0, 1, 2, 3,
+], 8);
 
 // @ts-ignore: decorator
 @inline
@@ -204,7 +227,20 @@ export function fillDraws(path: u32, base: u32, n: u32, pU: usize, pN: usize, pT
     store<f64>(p, uniformFromWords(r2, r3), 8);
   }
   let tails: u32 = 0;
-  for (let i: u32 = 0; i < n; i += 2) {
+  let i: u32 = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 3;
+    const m = centralQuantilesX8(pU + o, pN + o);
+    // The tail indices among i..i+7, four at a time: the set bits' offsets (TAIL_NIBBLE) plus i in
+    // each u16 of one 8-byte store; only the first popcnt of them count.
+    const lo = m & 15;
+    const hi = m >>> 4;
+    store<u64>(pT + (<usize>tails << 1), load<u64>(TAIL_NIBBLE + (<usize>lo << 3)) + <u64>i * 0x0001000100010001);
+    tails += <u32>popcnt(lo);
+    store<u64>(pT + (<usize>tails << 1), load<u64>(TAIL_NIBBLE + (<usize>hi << 3)) + <u64>(i + 4) * 0x0001000100010001);
+    tails += <u32>popcnt(hi);
+  }
+  for (; i < n; i += 2) {
     const o = <usize>i << 3;
     const q = f64x2.sub(v128.load(pU + o), f64x2.splat(0.5));
     v128.store(pN + o, centralQuantileX2(q));
