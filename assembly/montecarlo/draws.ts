@@ -68,6 +68,39 @@ const TAIL_NIBBLE: usize = memory.data<u16>([
   0, 1, 2, 3,
 ], 8);
 
+/**
+ * Append to the u16 list at pT (tails entries so far) the indices i + k of the set bits k of the
+ * 8-bit mask m, in increasing order; returns the new count. Two 8-byte stores whatever m is (the
+ * entries past the count are scratch: the list needs 16 bytes of room past its end), no branch.
+ */
+// @ts-ignore: decorator
+@inline
+export function listTails8(pT: usize, tails: u32, m: u32, i: u32): u32 {
+  const lo = m & 15;
+  const hi = m >>> 4;
+  store<u64>(pT + (<usize>tails << 1), load<u64>(TAIL_NIBBLE + (<usize>lo << 3)) + <u64>i * 0x0001000100010001);
+  tails += <u32>popcnt(lo);
+  store<u64>(pT + (<usize>tails << 1), load<u64>(TAIL_NIBBLE + (<usize>hi << 3)) + <u64>(i + 4) * 0x0001000100010001);
+  return tails + <u32>popcnt(hi);
+}
+
+/** The Philox key and stream of the current kernel call (drawsBegin), for kernels that make their own draws. */
+// @ts-ignore: decorator
+@inline
+export function drawsSeedLo(): u32 {
+  return gSeedLo;
+}
+// @ts-ignore: decorator
+@inline
+export function drawsSeedHi(): u32 {
+  return gSeedHi;
+}
+// @ts-ignore: decorator
+@inline
+export function drawsStream(): u32 {
+  return gStream;
+}
+
 // @ts-ignore: decorator
 @inline
 function uniformFromWords(hi: u32, lo: u32): f64 {
@@ -77,7 +110,7 @@ function uniformFromWords(hi: u32, lo: u32): f64 {
 /** Two uniforms from i32x4 lanes 0, 1 of hi and lo words: the scalar formula on f64x2. */
 // @ts-ignore: decorator
 @inline
-function uniformsX2(hi: v128, lo: v128): v128 {
+export function uniformsX2(hi: v128, lo: v128): v128 {
   const h = f64x2.convert_low_i32x4_u(i32x4.shr_u(hi, 12));
   const l = f64x2.convert_low_i32x4_u(lo);
   return f64x2.mul(f64x2.add(f64x2.add(f64x2.mul(h, f64x2.splat(TWO_32)), l), f64x2.splat(0.5)), f64x2.splat(TWO_M52));
@@ -233,12 +266,7 @@ export function fillDraws(path: u32, base: u32, n: u32, pU: usize, pN: usize, pT
     const m = centralQuantilesX8(pU + o, pN + o);
     // The tail indices among i..i+7, four at a time: the set bits' offsets (TAIL_NIBBLE) plus i in
     // each u16 of one 8-byte store; only the first popcnt of them count.
-    const lo = m & 15;
-    const hi = m >>> 4;
-    store<u64>(pT + (<usize>tails << 1), load<u64>(TAIL_NIBBLE + (<usize>lo << 3)) + <u64>i * 0x0001000100010001);
-    tails += <u32>popcnt(lo);
-    store<u64>(pT + (<usize>tails << 1), load<u64>(TAIL_NIBBLE + (<usize>hi << 3)) + <u64>(i + 4) * 0x0001000100010001);
-    tails += <u32>popcnt(hi);
+    tails = listTails8(pT, tails, m, i);
   }
   for (; i < n; i += 2) {
     const o = <usize>i << 3;

@@ -16,8 +16,9 @@
 // on bench/montecarlo.mjs's model, of which the draws alone (Philox + AS 241, bit-fixed) are 0.41 s.
 // The step helpers are exported for bench/heston-qe/probe.ts.
 
-import { CHUNK } from "./draws";
-import { pairBegin, pairFill, pairEnd, quadFill, quadBuffer, lanesAt } from "./pair-draws";
+import { CHUNK, listTails8 } from "./draws";
+import { pairBegin, pairFill, pairEnd, quadFill, quadBuffer, lanesAt, quadStepDraws } from "./pair-draws";
+import { inverseNormalTailsListed } from "../math/inverse-normal";
 import { logX2, logX2NearOne, logX2NearOneMask } from "../math/f64x2-elementary";
 
 /** Andersen's switching level psi_c (paths.ts PSI_C). */
@@ -132,24 +133,57 @@ export function qeVariance(v: v128, zv: v128, uLo: usize, uHi: usize, o: usize, 
     k0 = v128.bitselect(corrected, c(C_K0), f64x2.gt(d, zero));
   }
   if (!i64x2.all_true(quad)) {
-    // The uniform (read only here: the exponential branch is the rare one), flipped as draw() flips it.
-    let u = lanesAt(uLo, uHi, o);
-    if (flip) u = f64x2.replace_lane(u, 1, 1.0 - f64x2.extract_lane(u, 1));
-    const A2 = c(C_A);
-    const psi = f64x2.div(s2, m2);
-    const pp = f64x2.div(f64x2.sub(psi, one), f64x2.add(psi, one));
-    const onePp = f64x2.sub(one, pp);
-    const beta = f64x2.div(onePp, m);
-    const vnE = v128.andnot(f64x2.div(logX2(f64x2.div(onePp, f64x2.sub(one, u))), beta), f64x2.le(u, pp));
-    const corrected = f64x2.sub(
-      f64x2.neg(logX2(f64x2.add(pp, f64x2.div(f64x2.mul(beta, onePp), f64x2.sub(beta, A2))))), Kvv,
-    );
-    const k0E = v128.bitselect(corrected, c(C_K0), f64x2.lt(A2, beta));
+    const vnE = qeExponential(m, s2, m2, Kvv, uLo, uHi, o, flip);
     vn = v128.bitselect(vn, vnE, quad);
-    k0 = v128.bitselect(k0, k0E, quad);
+    k0 = v128.bitselect(k0, gK0, quad);
   }
   gK0 = k0;
   return vn;
+}
+
+/**
+ * qeVariance's exponential branch on both lanes (m, s^2, m^2 and Kv v of the step; the uniform
+ * at uLo + o, uHi + o, lane 1 flipped when `flip`): returns v' and leaves K0* in gK0.
+ */
+// @ts-ignore: decorator
+@inline
+function qeExponential(m: v128, s2: v128, m2: v128, Kvv: v128, uLo: usize, uHi: usize, o: usize, flip: bool): v128 {
+  const one = c(C_ONE);
+  // The uniform (read only here: the exponential branch is the rare one), flipped as draw() flips it.
+  let u = lanesAt(uLo, uHi, o);
+  if (flip) u = f64x2.replace_lane(u, 1, 1.0 - f64x2.extract_lane(u, 1));
+  const A2 = c(C_A);
+  const psi = f64x2.div(s2, m2);
+  const pp = f64x2.div(f64x2.sub(psi, one), f64x2.add(psi, one));
+  const onePp = f64x2.sub(one, pp);
+  const beta = f64x2.div(onePp, m);
+  const vnE = v128.andnot(f64x2.div(logX2(f64x2.div(onePp, f64x2.sub(one, u))), beta), f64x2.le(u, pp));
+  const corrected = f64x2.sub(
+    f64x2.neg(logX2(f64x2.add(pp, f64x2.div(f64x2.mul(beta, onePp), f64x2.sub(beta, A2))))), Kvv,
+  );
+  gK0 = v128.bitselect(corrected, c(C_K0), f64x2.lt(A2, beta));
+  return vnE;
+}
+
+/**
+ * The step after a qeQuadratic (v, zv) whose lanes are not all good (gOk): qeVariance's result
+ * bit for bit. Where every quadratic lane of the pair is good (the usual case: a lane in the
+ * exponential branch, d near one on the others), qeQuadratic's v' and K0* (vnQ, k0Q) stand on
+ * those lanes and only the exponential branch is evaluated; otherwise the whole qeVariance.
+ * Returns v' and leaves K0* in gK0.
+ */
+// @ts-ignore: decorator
+@inline
+export function qeFallback(v: v128, zv: v128, vnQ: v128, k0Q: v128, ok: v128, uLo: usize, uHi: usize, o: usize, flip: bool): v128 {
+  const theta2 = c(C_THETA);
+  const m = f64x2.add(theta2, f64x2.mul(f64x2.sub(v, theta2), c(C_E)));
+  const s2 = f64x2.add(f64x2.mul(v, c(C_C1)), c(C_C2));
+  const m2 = f64x2.mul(m, m);
+  const quad = f64x2.le(s2, f64x2.mul(c(C_PSI), m2));
+  if (v128.any_true(v128.andnot(quad, ok))) return qeVariance(v, zv, uLo, uHi, o, flip);
+  const vnE = qeExponential(m, s2, m2, f64x2.mul(c(C_KV), v), uLo, uHi, o, flip);
+  gK0 = v128.bitselect(k0Q, gK0, quad);
+  return v128.bitselect(vnQ, vnE, quad);
 }
 
 /** All ones on lanes where the last qeQuadratic is the QE step (all lanes quadratic, log(d) near one). */
@@ -297,20 +331,32 @@ function qePathQuad(
       let k0C = zero;
       let fullA = true;
       let fullC = true;
+      let okA = zero;
+      let okC = zero;
       if (quadraticFirst) {
         vn = qeQuadratic(v, zv);
         k0 = gK0;
-        fullA = !i64x2.all_true(gOk);
+        okA = gOk;
+        fullA = !i64x2.all_true(okA);
         vnC = qeQuadratic(vC, zvC);
         k0C = gK0;
-        fullC = !i64x2.all_true(gOk);
+        okC = gOk;
+        fullC = !i64x2.all_true(okC);
       }
-      // A lane in the exponential branch or with an outlying log: that pair's full step.
-      if (fullA) {
+      // A lane in the exponential branch or with an outlying log: that pair's step redone, the
+      // exponential branch alone when the quadratic lanes stand.
+      if (quadraticFirst) {
+        if (fullA) {
+          vn = qeFallback(v, zv, vn, k0, okA, uLo, uHi, o, flip);
+          k0 = gK0;
+        }
+        if (fullC) {
+          vnC = qeFallback(vC, zvC, vnC, k0C, okC, uLoC, uHiC, o, flip);
+          k0C = gK0;
+        }
+      } else {
         vn = qeVariance(v, zv, uLo, uHi, o, flip);
         k0 = gK0;
-      }
-      if (fullC) {
         vnC = qeVariance(vC, zvC, uLoC, uHiC, o, flip);
         k0C = gK0;
       }
@@ -356,4 +402,144 @@ export function hestonQePathQuad(
   c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
 ): void {
   qePathQuad(false, pathA, pathB, pathC, pathD, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+}
+
+// [simd] The fused four-path kernel (s10-heston). The QE step is a chain of divisions and square
+// roots (about 90 cycles from v to v') and the draws are throughput work (integer SIMD multiplies,
+// floating-point multiply-adds) on other units, so while it steps through a chunk of FUSED_STEPS
+// steps the loop also makes the next chunk's draws, one step of the four paths per iteration
+// (quadStepDraws): the out-of-order core runs the draw work in the step chain's shadow. The next
+// chunk's tail normals (15% of draws, listed as the loop goes) are completed after the loop.
+// Two chunk buffers alternate (uniforms, then normals, 64 bytes a step each).
+// @ts-ignore: decorator
+@inline
+const FUSED_STEPS: i32 = 64;
+const FUSED_BUF: usize = memory.data(FUSED_STEPS * 256, 16);
+const FUSED_TAILS: usize = memory.data(FUSED_STEPS * 16 + 16, 16);
+
+// @ts-ignore: decorator
+@inline
+function fusedU(k: i32): usize {
+  return FUSED_BUF + <usize>(k * FUSED_STEPS * 128);
+}
+
+// @ts-ignore: decorator
+@inline
+function fusedN(k: i32): usize {
+  return FUSED_BUF + <usize>(k * FUSED_STEPS * 128 + FUSED_STEPS * 64);
+}
+
+/** Draws of steps [base, base + n) (n <= FUSED_STEPS) of the four paths into chunk buffer k, tails included. */
+function fusedFill(paths: v128, base: i32, n: i32, k: i32): void {
+  const pU = fusedU(k);
+  const pN = fusedN(k);
+  let tails: u32 = 0;
+  for (let s = 0; s < n; ++s) {
+    const o = <usize>s << 6;
+    tails = listTails8(FUSED_TAILS, tails, quadStepDraws(<u32>(base + s), paths, pU + o, pN + o), <u32>s << 3);
+  }
+  inverseNormalTailsListed(tails, FUSED_TAILS, pU, pN);
+}
+
+// @ts-ignore: decorator
+@inline
+function qePathQuadFused(
+  quadraticFirst: bool, pathA: u32, pathB: u32, pathC: u32, pathD: u32, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
+  c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
+): void {
+  qeConstants(mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+  const zero = f64x2.splat(0.0);
+  const paths = i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(<i32>pathA), 1, <i32>pathB), 2, <i32>pathC), 3, <i32>pathD);
+  let x = f64x2.splat(x0);
+  let v = f64x2.splat(v0);
+  let sumZ = zero;
+  let Xi = zero;
+  let Vx = zero;
+  let first = zero;
+  let xC = x;
+  let vC = v;
+  let sumZC = zero;
+  let XiC = zero;
+  let VxC = zero;
+  let firstC = zero;
+  fusedFill(paths, 0, steps < FUSED_STEPS ? steps : FUSED_STEPS, 0);
+  let k = 0;
+  for (let base = 0; base < steps; base += FUSED_STEPS) {
+    const left = steps - base;
+    const n = left < FUSED_STEPS ? left : FUSED_STEPS;
+    const nextLeft = left - n;
+    const nextN = nextLeft < FUSED_STEPS ? nextLeft : FUSED_STEPS;
+    const pU = fusedU(k);
+    const pN = fusedN(k);
+    const pUn = fusedU(k ^ 1);
+    const pNn = fusedN(k ^ 1);
+    let tails: u32 = 0;
+    for (let s = 0; s < n; ++s) {
+      const o = <usize>s << 6;
+      // The next chunk's draws for this step (independent of the step below).
+      if (s < nextN) tails = listTails8(FUSED_TAILS, tails, quadStepDraws(<u32>(base + n + s), paths, pUn + o, pNn + o), <u32>s << 3);
+      const zv = v128.load(pN + o);
+      const zvC = v128.load(pN + o, 16);
+      let vn = zero;
+      let k0 = zero;
+      let vnC = zero;
+      let k0C = zero;
+      let fullA = true;
+      let fullC = true;
+      if (quadraticFirst) {
+        vn = qeQuadratic(v, zv);
+        k0 = gK0;
+        fullA = !i64x2.all_true(gOk);
+        vnC = qeQuadratic(vC, zvC);
+        k0C = gK0;
+        fullC = !i64x2.all_true(gOk);
+      }
+      if (fullA) {
+        vn = qeVariance(v, zv, pU + o, pU + o + 8, 0, false);
+        k0 = gK0;
+      }
+      if (fullC) {
+        vnC = qeVariance(vC, zvC, pU + o + 16, pU + o + 24, 0, false);
+        k0C = gK0;
+      }
+      const z = f64x2.add(v128.load(pN + o, 32), c(C_MU));
+      const sd = qeSd(v, vn);
+      x = qeLogStep(x, k0, v, vn, sd, z);
+      v = vn;
+      sumZ = f64x2.add(sumZ, z);
+      Xi = f64x2.add(Xi, f64x2.mul(sd, z));
+      Vx = f64x2.add(Vx, f64x2.mul(sd, sd));
+      const zC = f64x2.add(v128.load(pN + o, 48), c(C_MU));
+      const sdC = qeSd(vC, vnC);
+      xC = qeLogStep(xC, k0C, vC, vnC, sdC, zC);
+      vC = vnC;
+      sumZC = f64x2.add(sumZC, zC);
+      XiC = f64x2.add(XiC, f64x2.mul(sdC, zC));
+      VxC = f64x2.add(VxC, f64x2.mul(sdC, sdC));
+      if (base == 0 && s == 0) {
+        first = v128.and(f64x2.div(z, sd), f64x2.gt(sd, zero));
+        firstC = v128.and(f64x2.div(zC, sdC), f64x2.gt(sdC, zero));
+      }
+    }
+    if (nextN > 0) inverseNormalTailsListed(tails, FUSED_TAILS, pUn, pNn);
+    k ^= 1;
+  }
+  pairEnd(0, x, sumZ, Xi, Vx, zero, first);
+  pairEnd(1, xC, sumZC, XiC, VxC, zero, firstC);
+}
+
+/** hestonQePathQuadQuadraticFirst for four distinct paths (no antithetic flip), with the draws made in the step loop. */
+export function hestonQePathQuadFusedQuadraticFirst(
+  pathA: u32, pathB: u32, pathC: u32, pathD: u32, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
+  c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
+): void {
+  qePathQuadFused(true, pathA, pathB, pathC, pathD, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+}
+
+/** hestonQePathQuad for four distinct paths (no antithetic flip), with the draws made in the step loop. */
+export function hestonQePathQuadFused(
+  pathA: u32, pathB: u32, pathC: u32, pathD: u32, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
+  c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
+): void {
+  qePathQuadFused(false, pathA, pathB, pathC, pathD, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
 }
