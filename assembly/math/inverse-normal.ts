@@ -371,7 +371,23 @@ export function inverseNormalTailsListed(count: u32, pIdx: usize, pU: usize, pOu
   for (let t0: u32 = 0; t0 < pairs; t0 += TAIL_BLOCK) {
     const end = t0 + TAIL_BLOCK < pairs ? t0 + TAIL_BLOCK : pairs;
     // Pass 1: r = sqrt(-ln q) of the block (a short loop body, so several iterations overlap).
-    for (let t = t0; t < end; t += 2) {
+    let t = t0;
+    for (; t + 4 <= end; t += 4) {
+      const pi = pIdx + (<usize>t << 1);
+      const oa = <usize>load<u16>(pi) << 3;
+      const ob = <usize>load<u16>(pi, 2) << 3;
+      const oc = <usize>load<u16>(pi, 4) << 3;
+      const od = <usize>load<u16>(pi, 6) << 3;
+      const p = v128.load64_lane(pU + ob, v128.load64_zero(pU + oa), 1);
+      const pS = v128.load64_lane(pU + od, v128.load64_zero(pU + oc), 1);
+      const lower = f64x2.lt(f64x2.sub(p, half), f64x2.splat(0.0));
+      const lowerS = f64x2.lt(f64x2.sub(pS, half), f64x2.splat(0.0));
+      const l = logTableX2(v128.bitselect(p, f64x2.sub(one, p), lower));
+      const lS = logTableX2(v128.bitselect(pS, f64x2.sub(one, pS), lowerS));
+      v128.store(TAIL_R + (<usize>(t - t0) << 3), f64x2.sqrt(f64x2.neg(l)));
+      v128.store(TAIL_R + (<usize>(t - t0) << 3), f64x2.sqrt(f64x2.neg(lS)), 16);
+    }
+    for (; t < end; t += 2) {
       const oa = <usize>load<u16>(pIdx + (<usize>t << 1)) << 3;
       const ob = <usize>load<u16>(pIdx + (<usize>t << 1), 2) << 3;
       const p = v128.load64_lane(pU + ob, v128.load64_zero(pU + oa), 1);
@@ -379,7 +395,7 @@ export function inverseNormalTailsListed(count: u32, pIdx: usize, pU: usize, pOu
       v128.store(TAIL_R + (<usize>(t - t0) << 3), f64x2.sqrt(f64x2.neg(logTableX2(v128.bitselect(p, f64x2.sub(one, p), lower)))));
     }
     // Pass 2: the rational, and the sign of p - 1/2, two pairs side by side (as centralQuantilesX8).
-    let t = t0;
+    t = t0;
     for (; t + 4 <= end; t += 4) {
       const pi = pIdx + (<usize>t << 1);
       const oa = <usize>load<u16>(pi) << 3;

@@ -84,23 +84,6 @@ export function listTails8(pT: usize, tails: u32, m: u32, i: u32): u32 {
   return tails + <u32>popcnt(hi);
 }
 
-/** The Philox key and stream of the current kernel call (drawsBegin), for kernels that make their own draws. */
-// @ts-ignore: decorator
-@inline
-export function drawsSeedLo(): u32 {
-  return gSeedLo;
-}
-// @ts-ignore: decorator
-@inline
-export function drawsSeedHi(): u32 {
-  return gSeedHi;
-}
-// @ts-ignore: decorator
-@inline
-export function drawsStream(): u32 {
-  return gStream;
-}
-
 // @ts-ignore: decorator
 @inline
 function uniformFromWords(hi: u32, lo: u32): f64 {
@@ -123,13 +106,6 @@ const EXP_ONE_HI: i32 = 0x3FF00000;
 @inline
 function highWords(hi: v128): v128 {
   return v128.or(i32x4.shr_u(hi, 12), i32x4.splat(EXP_ONE_HI));
-}
-
-/** Two uniforms from i32x4 lanes 0, 1 of hi and lo words: uniformFromWords' values, by their bits (above). */
-// @ts-ignore: decorator
-@inline
-export function uniformsX2(hi: v128, lo: v128): v128 {
-  return f64x2.sub(i32x4.shuffle(lo, highWords(hi), 0, 4, 1, 5), f64x2.splat(ONE_MINUS_HALF_ULP));
 }
 
 /**
@@ -267,6 +243,14 @@ export function drawsShardPath(start: u64, i: i32): bool {
  * by inverseNormalTailsListed.
  */
 export function fillDraws(path: u32, base: u32, n: u32, pU: usize, pN: usize, pT: usize): void {
+  fillUniforms(path, base, n, pU);
+  inverseNormalTailsListed(fillCentralNormals(n, pU, pN, pT), pT, pU, pN);
+}
+
+/** fillDraws' uniforms: draws [base, base + n) of `path` at pU. */
+// @ts-ignore: decorator
+@inline
+export function fillUniforms(path: u32, base: u32, n: u32, pU: usize): void {
   const blocks = n >>> 1;
   const b0 = base >>> 1;
   let k: u32 = 0;
@@ -282,6 +266,16 @@ export function fillDraws(path: u32, base: u32, n: u32, pU: usize, pN: usize, pT
     store<f64>(p, uniformFromWords(r0, r1));
     store<f64>(p, uniformFromWords(r2, r3), 8);
   }
+}
+
+/**
+ * fillDraws' normals of the central region (|u - 1/2| <= 0.425) for the n uniforms at pU, into
+ * pN; the other draws' indices are listed at pT, and their count returned (inverseNormalTailsListed
+ * completes them).
+ */
+// @ts-ignore: decorator
+@inline
+export function fillCentralNormals(n: u32, pU: usize, pN: usize, pT: usize): u32 {
   let tails: u32 = 0;
   let i: u32 = 0;
   for (; i + 8 <= n; i += 8) {
@@ -301,7 +295,7 @@ export function fillDraws(path: u32, base: u32, n: u32, pU: usize, pN: usize, pT
     store<u16>(pT + (<usize>tails << 1), <u16>(i + 1));
     tails += m >>> 1;
   }
-  inverseNormalTailsListed(tails, pT, pU, pN);
+  return tails;
 }
 
 /**

@@ -6,9 +6,7 @@
 // once, (A, B) and (C, D) (quadFill, quadNormal, quadUniform); every lane still reads exactly the
 // draws of its own path.
 
-import { CHUNK, fillDraws, uniformsX2, drawsSeedLo, drawsSeedHi, drawsStream } from "./draws";
-import { philoxBlocksX4Lanes } from "../random/philox";
-import { centralQuantilesX8 } from "../math/inverse-normal";
+import { CHUNK, fillDraws } from "./draws";
 
 const BUF_UA: usize = memory.data(<i32>CHUNK * 32, 16);
 const BUF_NA: usize = BUF_UA + (<usize>CHUNK << 3);
@@ -138,34 +136,4 @@ export function pairEnd(k: i32, x: v128, sumZ: v128, Xi: v128, Vx: v128, W: v128
 @inline
 export function pairEndLane(slot: i32, field: i32): f64 {
   return load<f64>(PAIR_END + <usize>(slot >>> 1) * 96 + (<usize>field << 4) + (<usize>(slot & 1) << 3));
-}
-
-// [simd] Heston QE fused draws (s10-heston): one path-step of four paths A, B, C, D at a time,
-// for kernels that make a later step's draws while they step (heston-qe-pairs.ts). Step s uses
-// draws 2s and 2s + 1 of each path, the words of Philox block s: the four paths' blocks are one
-// i32x4 evaluation (lane = path). Layout of a step's 8 doubles (uniforms at pU, normals at pN,
-// 16-byte aligned): draw 2s of (A, B), of (C, D), then draw 2s + 1 of (A, B), of (C, D).
-const QUAD_WORDS: usize = memory.data(64, 16);
-
-/**
- * The uniforms and central normals of step `block` of the four paths in `paths` (i32x4 lanes
- * A, B, C, D) at pU and pN (layout above); returns the mask of tail draws (bit k: double k of the
- * step, |u - 1/2| > 0.425), whose normals the caller completes with inverseNormalTailsListed.
- * Bit for bit fillDraws' values for those draws.
- */
-// @ts-ignore: decorator
-@inline
-export function quadStepDraws(block: u32, paths: v128, pU: usize, pN: usize): u32 {
-  philoxBlocksX4Lanes(
-    i32x4.splat(<i32>block), i32x4.splat(0), paths, i32x4.splat(<i32>drawsStream()), drawsSeedLo(), drawsSeedHi(), QUAD_WORDS,
-  );
-  const w0 = v128.load(QUAD_WORDS);
-  const w1 = v128.load(QUAD_WORDS, 16);
-  const w2 = v128.load(QUAD_WORDS, 32);
-  const w3 = v128.load(QUAD_WORDS, 48);
-  v128.store(pU, uniformsX2(w0, w1));
-  v128.store(pU, uniformsX2(i32x4.shuffle(w0, w0, 2, 3, 2, 3), i32x4.shuffle(w1, w1, 2, 3, 2, 3)), 16);
-  v128.store(pU, uniformsX2(w2, w3), 32);
-  v128.store(pU, uniformsX2(i32x4.shuffle(w2, w2, 2, 3, 2, 3), i32x4.shuffle(w3, w3, 2, 3, 2, 3)), 48);
-  return centralQuantilesX8(pU, pN);
 }

@@ -161,44 +161,6 @@ export function philoxBlocksX8(b: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u
   w3 = a3;
 }
 
-/**
- * Four Philox4x32-10 blocks, one per i32x4 lane, counters (c0, c1, c2, c3) given lane-wise (so
- * the lanes may be four paths at one block index): the four output words, word N of lane i's
- * block in lane i of the v128 at pOut + 16 N. The rounds of philoxBlocksX8, so lane i is bit for
- * bit philoxBlock of its counter. For a kernel that has other work in flight: one group of four
- * is a chain of ten dependent rounds.
- */
-// @ts-ignore: decorator
-@inline
-export function philoxBlocksX4Lanes(c0: v128, c1: v128, c2: v128, c3: v128, k0: u32, k1: u32, pOut: usize): void {
-  const m0 = v128.load(PHILOX_X4);
-  const m1 = v128.load(PHILOX_X4, 16);
-  const dw0 = v128.load(PHILOX_X4, 32);
-  const dw1 = v128.load(PHILOX_X4, 48);
-  let x0 = c0;
-  let x1 = c1;
-  let x2 = c2;
-  let x3 = c3;
-  let y0 = i32x4.splat(<i32>k0);
-  let y1 = i32x4.splat(<i32>k1);
-  for (let round = 0; round < 10; ++round) {
-    const p0l = i64x2.extmul_low_i32x4_u(x0, m0);
-    const p0h = i64x2.extmul_high_i32x4_u(x0, m0);
-    const p1l = i64x2.extmul_low_i32x4_u(x2, m1);
-    const p1h = i64x2.extmul_high_i32x4_u(x2, m1);
-    x0 = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), x1), y0);
-    x1 = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
-    x2 = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), x3), y1);
-    x3 = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
-    y0 = i32x4.add(y0, dw0);
-    y1 = i32x4.add(y1, dw1);
-  }
-  v128.store(pOut, x0);
-  v128.store(pOut, x1, 16);
-  v128.store(pOut, x2, 32);
-  v128.store(pOut, x3, 48);
-}
-
 /** Lane `lane` (0..3) of the last block. */
 // @ts-ignore: decorator
 @inline
