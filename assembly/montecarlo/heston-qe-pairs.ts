@@ -132,7 +132,7 @@ export function qeVariance(v: v128, zv: v128, uLo: usize, uHi: usize, o: usize, 
     k0 = v128.bitselect(corrected, c(C_K0), f64x2.gt(d, zero));
   }
   if (!i64x2.all_true(quad)) {
-    const vnE = qeExponential(m, s2, m2, Kvv, uLo, uHi, o, flip);
+    const vnE = qeExponential(m, s2, m2, Kvv, quad, uLo, uHi, o, flip);
     vn = v128.bitselect(vn, vnE, quad);
     k0 = v128.bitselect(k0, gK0, quad);
   }
@@ -146,7 +146,7 @@ export function qeVariance(v: v128, zv: v128, uLo: usize, uHi: usize, o: usize, 
  */
 // @ts-ignore: decorator
 @inline
-function qeExponential(m: v128, s2: v128, m2: v128, Kvv: v128, uLo: usize, uHi: usize, o: usize, flip: bool): v128 {
+function qeExponential(m: v128, s2: v128, m2: v128, Kvv: v128, quad: v128, uLo: usize, uHi: usize, o: usize, flip: bool): v128 {
   const one = c(C_ONE);
   // The uniform (read only here: the exponential branch is the rare one), flipped as draw() flips it.
   let u = lanesAt(uLo, uHi, o);
@@ -156,9 +156,11 @@ function qeExponential(m: v128, s2: v128, m2: v128, Kvv: v128, uLo: usize, uHi: 
   const pp = f64x2.div(f64x2.sub(psi, one), f64x2.add(psi, one));
   const onePp = f64x2.sub(one, pp);
   const beta = f64x2.div(onePp, m);
-  const vnE = v128.andnot(f64x2.div(logX2(f64x2.div(onePp, f64x2.sub(one, u))), beta), f64x2.le(u, pp));
+  // Quadratic lanes (their results here are dropped) take log 1: a lane's arguments there can be
+  // anything, and one outside logX2's fast range would send both lanes to the scalar log.
+  const vnE = v128.andnot(f64x2.div(logX2(v128.bitselect(one, f64x2.div(onePp, f64x2.sub(one, u)), quad)), beta), f64x2.le(u, pp));
   const corrected = f64x2.sub(
-    f64x2.neg(logX2(f64x2.add(pp, f64x2.div(f64x2.mul(beta, onePp), f64x2.sub(beta, A2))))), Kvv,
+    f64x2.neg(logX2(v128.bitselect(one, f64x2.add(pp, f64x2.div(f64x2.mul(beta, onePp), f64x2.sub(beta, A2))), quad))), Kvv,
   );
   gK0 = v128.bitselect(corrected, c(C_K0), f64x2.lt(A2, beta));
   return vnE;
@@ -180,7 +182,7 @@ export function qeFallback(v: v128, zv: v128, vnQ: v128, k0Q: v128, ok: v128, uL
   const m2 = f64x2.mul(m, m);
   const quad = f64x2.le(s2, f64x2.mul(c(C_PSI), m2));
   if (v128.any_true(v128.andnot(quad, ok))) return qeVariance(v, zv, uLo, uHi, o, flip);
-  const vnE = qeExponential(m, s2, m2, f64x2.mul(c(C_KV), v), uLo, uHi, o, flip);
+  const vnE = qeExponential(m, s2, m2, f64x2.mul(c(C_KV), v), quad, uLo, uHi, o, flip);
   gK0 = v128.bitselect(k0Q, gK0, quad);
   return v128.bitselect(vnQ, vnE, quad);
 }
