@@ -2,8 +2,9 @@
 // of a Heston QE path step (draws of four paths, the four-path QE step on fixed draws) and the
 // ceilings the 0.6 s target is judged against (f64x2 exp, division and square root throughput).
 import { quadFill, pairBegin, quadBuffer, lanesAt } from "../../assembly/montecarlo/pair-draws";
-import { drawsBegin } from "../../assembly/montecarlo/draws";
-import { qeConstants, qeVariance, qeQuadratic, qeSd, qeLogStep, gK0, gOk, c, C_MU } from "../../assembly/montecarlo/heston-qe-pairs";
+import { drawsBegin, fillUniforms, fillCentralNormals } from "../../assembly/montecarlo/draws";
+import { inverseNormalTailsListed } from "../../assembly/math/inverse-normal";
+import { qeConstants, qeFallback, qeQuadratic, qeSd, qeLogStep, gK0, gOk, c, C_MU } from "../../assembly/montecarlo/heston-qe-pairs";
 import { expX2 } from "../../assembly/math/f64x2-elementary";
 export { mcShard } from "../../assembly/montecarlo/paths";
 
@@ -13,8 +14,51 @@ export function probeQuadFill(n: i32): void {
   pairBegin(false);
   for (let k = 0; k < n; k += 512) quadFill(<u32>k, <u32>k + 1, <u32>k + 2, <u32>k + 3, 0, 256);
 }
+// One path's chunk of draws for the parts of fillDraws (the buffers of pair 0, path A).
+/** n path-steps' worth (2n draws) of fillDraws' uniforms alone: Philox words to doubles. */
+export function probeUniforms(n: i32): void {
+  drawsBegin(0, 20260101, 0, 0);
+  pairBegin(false);
+  const pU = quadBuffer(0, 0, 0);
+  for (let k = 0; k < n; k += 128) fillUniforms(<u32>k, 0, 256, pU);
+}
+/** n path-steps' worth of fillDraws' central normals and tail listing, on one path's fixed uniforms. */
+export function probeCentral(n: i32): u32 {
+  drawsBegin(0, 20260101, 0, 0);
+  pairBegin(false);
+  const pU = quadBuffer(0, 0, 0);
+  const pN = quadBuffer(0, 0, 1);
+  fillUniforms(7, 0, 256, pU);
+  let t: u32 = 0;
+  for (let k = 0; k < n; k += 128) t += fillCentralNormals(256, pU, pN, PROBE_TAILS);
+  return t;
+}
+/** n path-steps' worth of fillDraws' tail normals (inverseNormalTailsListed), on one path's fixed uniforms. */
+export function probeTails(n: i32): void {
+  drawsBegin(0, 20260101, 0, 0);
+  pairBegin(false);
+  const pU = quadBuffer(0, 0, 0);
+  const pN = quadBuffer(0, 0, 1);
+  fillUniforms(7, 0, 256, pU);
+  const tails = fillCentralNormals(256, pU, pN, PROBE_TAILS);
+  for (let k = 0; k < n; k += 128) inverseNormalTailsListed(tails, PROBE_TAILS, pU, pN);
+}
+const PROBE_TAILS: usize = memory.data(256 * 2 + 16, 16);
+
 /** n path-steps of the quadratic-first four-path QE step (bench model) on one chunk of draws, never refilled. */
 export function probeQuadSteps(n: i32): f64 {
+  return quadSteps(n, true);
+}
+/**
+ * The same loop with the quadratic branch alone on every lane (qeQuadratic, no redo where a lane
+ * needs the exponential branch: not the QE step, a lower bound of its cost).
+ */
+export function probeQuadStepsNoFallback(n: i32): f64 {
+  return quadSteps(n, false);
+}
+// @ts-ignore: decorator
+@inline
+function quadSteps(n: i32, fallback: bool): f64 {
   drawsBegin(0, 20260101, 0, 0);
   pairBegin(false);
   quadFill(1, 2, 3, 4, 0, 256);
@@ -35,22 +79,25 @@ export function probeQuadSteps(n: i32): f64 {
       const zvC = lanesAt(nLoC, nHiC, o);
       let vn = qeQuadratic(v, zv);
       let k0 = gK0;
-      if (!i64x2.all_true(gOk)) {
-        vn = qeVariance(v, zv, uLo, uHi, o, false);
+      const ok = gOk;
+      if (fallback && !i64x2.all_true(ok)) {
+        vn = qeFallback(v, zv, vn, k0, ok, uLo, uHi, o, false);
         k0 = gK0;
       }
       let vnC = qeQuadratic(vC, zvC);
       let k0C = gK0;
-      if (!i64x2.all_true(gOk)) {
-        vnC = qeVariance(vC, zvC, uLoC, uHiC, o, false);
+      const okC = gOk;
+      if (fallback && !i64x2.all_true(okC)) {
+        vnC = qeFallback(vC, zvC, vnC, k0C, okC, uLoC, uHiC, o, false);
         k0C = gK0;
       }
       const z = f64x2.add(lanesAt(nLo, nHi, o + 8), c(C_MU));
       x = qeLogStep(x, k0, v, vn, qeSd(v, vn), z);
-      v = vn;
+      // Without the redo a lane can turn NaN (no real quadratic-branch root): keep its v then.
+      v = fallback ? vn : v128.bitselect(vn, v, f64x2.eq(vn, vn));
       const zC = f64x2.add(lanesAt(nLoC, nHiC, o + 8), c(C_MU));
       xC = qeLogStep(xC, k0C, vC, vnC, qeSd(vC, vnC), zC);
-      vC = vnC;
+      vC = fallback ? vnC : v128.bitselect(vnC, vC, f64x2.eq(vnC, vnC));
     }
   }
   return f64x2.extract_lane(x, 0) + f64x2.extract_lane(xC, 1);
