@@ -8,9 +8,10 @@
 // Philox draws are generated a chunk at a time (CHUNK draws, or what is left of the path when the
 // kernel said how many draws a path uses) into two small static buffers, uniforms and normals:
 // eight Philox blocks per pass (philoxBlocksX8, two interleaved groups of four i32x4 lanes), the
-// uniforms two per f64x2, and the central AS 241 rational two per f64x2; the tail draws (15%) are
-// listed without branching and redone two per f64x2 (inverseNormalTailsListed). Every lane does the
-// scalar operations in the scalar order, so each draw is still a pure function of
+// uniforms two per f64x2 built from their bits (storeUniforms4: exact, the scalar formula's
+// doubles), and the central AS 241 rational four f64x2 at a time (centralQuantilesX8); the tail
+// draws (15%) are listed without branching and redone two per f64x2 (inverseNormalTailsListed).
+// Every lane does the scalar operations in the scalar order, so each draw is still a pure function of
 // (seed, stream, path, j), bit for bit what the scalar code and the JS twin give (the tails use
 // the shared log of math/elementary.ts, a uniform from a normal buffer normalCdfShared). The buffers are module memory: one instance per thread (the worker pool
 // instantiates a module per worker), never shared between threads.

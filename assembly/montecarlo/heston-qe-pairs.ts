@@ -10,11 +10,15 @@
 // chain of divisions and square roots from v to v' (about 80 cycles) overlaps the other's. Where
 // the variance rarely nears zero (mcShard decides by the Feller ratio) its quadratic-first kernel
 // steps all four lanes by the quadratic branch alone (qeQuadratic: no calls, no selects, log(d) by
-// the near-one polynomial) and redoes a pair's step with qeVariance when a lane needs the
-// exponential branch or an outlying log. The lanes' arithmetic is unchanged, so are the bits.
+// the near-one polynomial) and redoes a pair's step when a lane needs the exponential branch or an
+// outlying log: the exponential branch alone when the quadratic lanes stand (qeFallback), else
+// qeVariance. The lanes' arithmetic is unchanged, so are the bits.
 // Measured by bench/heston-qe.mjs (process CPU time, loaded machine): 0.93 -> 0.82 s per 1e5 x 252
-// on bench/montecarlo.mjs's model, of which the draws alone (Philox + AS 241, bit-fixed) are 0.41 s.
-// The step helpers are exported for bench/heston-qe/probe.ts.
+// on bench/montecarlo.mjs's model (session 7), 0.80 -> 0.64 s (session 10: mostly the draws, now
+// 0.29 s; the step loop 0.35 s, 0.27 s of it without the redo). Making the draws inside the step
+// loop (one step of the four paths per iteration, the next chunk's) was measured slower: the
+// draw work shares the four SIMD pipes and the divider with the step, and one iteration of both
+// is more than the out-of-order window holds. The step helpers are exported for bench/heston-qe/probe.ts.
 
 import { CHUNK } from "./draws";
 import { pairBegin, pairFill, pairEnd, quadFill, quadBuffer, lanesAt } from "./pair-draws";

@@ -106,9 +106,11 @@ export let w3: v128 = i32x4.splat(0);
 /**
  * Eight Philox4x32-10 blocks at once, counters [b + i, c1, c2, c3] for i = 0..7 (b + i wrapping
  * modulo 2^32): lanes of v0..v3 are blocks b..b+3, lanes of w0..w3 blocks b+4..b+7, bit for bit
- * philoxBlock of each. The 32x32->64-bit products are i64x2.extmul_{low,high}_i32x4_u, their high
- * and low words gathered back into i32x4 lanes with one shuffle each. Two independent groups of
- * four are interleaved because one round is a chain of dependent operations (latency-bound).
+ * philoxBlock of each. The high words of the 32x32->64-bit products come from
+ * i64x2.extmul_{low,high}_i32x4_u, gathered back into i32x4 lanes with one shuffle; the low words
+ * are i32x4.mul (the same bits, without a second shuffle: V8 spends two shuffles per extmul, the
+ * round's bottleneck). Two independent groups of four are interleaved because one round is a
+ * chain of dependent operations (latency-bound).
  */
 // @ts-ignore: decorator
 @inline
