@@ -71,8 +71,9 @@ const TAIL_NIBBLE: usize = memory.data<u16>([
 
 /**
  * Append to the u16 list at pT (tails entries so far) the indices i + k of the set bits k of the
- * 8-bit mask m, in increasing order; returns the new count. Two 8-byte stores whatever m is (the
- * entries past the count are scratch: the list needs 16 bytes of room past its end), no branch.
+ * 8-bit mask m, in increasing order; returns the new count. Two 8-byte stores whatever m is, no
+ * branch: entries past the count are scratch, and as tails <= i the stores end by entry i + 8, so
+ * a list with room for one entry per draw (2 n bytes) is enough.
  */
 // @ts-ignore: decorator
 @inline
