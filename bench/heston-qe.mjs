@@ -7,6 +7,8 @@
 //   - its parts: the draws (2 Philox uniforms + 2 AS 241 normals per path-step, four paths per
 //     fill; and their parts: uniforms, central rational, tail normals) and the four-path QE step on
 //     fixed draws (and that loop with the quadratic branch alone, no redo: a lower bound),
+//   - first, bit checks of the vector draws (fillDraws, the listed tail normals down to u = 2^-53)
+//     against the scalar code (an error if any draw differs),
 //   - ceilings: 2.52e7 exponentials two per f64x2 (expX2, the shared exp's bits), and the f64x2
 //     divide / square-root throughput times the 3 divisions + 3 square roots a quadratic QE step
 //     needs per lane pair plus the one division of the central AS 241 rational per two draws.
@@ -59,10 +61,14 @@ export async function hestonQeBreakdown({ baseline: baselinePath } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'heston-qe-'));
   const out = join(dir, 'probe.wasm');
   const src = fileURLToPath(new URL('./heston-qe/probe.ts', import.meta.url));
-  const { error, stderr } = await asc.main([src, '-O3', '--runtime', 'stub', '--enable', 'simd', '--noAssert', '-o', out]);
+  const { error, stderr } = await asc.main([src, '-O3', '--runtime', 'stub', '--enable', 'simd', '--noAssert', '--initialMemory', '16', '-o', out]);
   if (error) throw new Error(stderr.toString());
   const x = /** @type {any} */ ((await WebAssembly.instantiate(readFileSync(out), { env: { abort() { throw new Error('abort'); } } })).instance.exports);
   rmSync(dir, { recursive: true, force: true });
+  // The vector draws against the scalar code, bit for bit (far tail included), before any timing.
+  const tailsBad = x.checkTails();
+  const fillBad = x.checkFill(3000);
+  if (tailsBad !== 0 || fillBad !== 0) throw new Error(`heston-qe: vector draws differ from the scalar code (${tailsBad} crafted tails, ${fillBad} fillDraws draws)`);
   const PATHS = 16384;
   const pathSteps = PATHS * 252;
   const mine = shardRunner(x);

@@ -3,7 +3,9 @@
 // ceilings the 0.6 s target is judged against (f64x2 exp, division and square root throughput).
 import { quadFill, pairBegin, quadBuffer, lanesAt } from "../../assembly/montecarlo/pair-draws";
 import { drawsBegin, fillUniforms, fillCentralNormals } from "../../assembly/montecarlo/draws";
-import { inverseNormalTailsListed } from "../../assembly/math/inverse-normal";
+import { inverseNormalTailsListed, inverseNormalCdfFast } from "../../assembly/math/inverse-normal";
+import { fillDraws } from "../../assembly/montecarlo/draws";
+import { philoxUniformBatch } from "../../assembly/random/philox";
 import { qeConstants, qeFallback, qeQuadratic, qeSd, qeLogStep, gK0, gOk, c, C_MU } from "../../assembly/montecarlo/heston-qe-pairs";
 import { expX2 } from "../../assembly/math/f64x2-elementary";
 export { mcShard } from "../../assembly/montecarlo/paths";
@@ -137,4 +139,59 @@ export function probeExpX2(n: i32): f64 {
 }
 export function heapBase(): usize {
   return __heap_base;
+}
+
+// Bit checks of the vector draws against the scalar code (run by bench/heston-qe.mjs before
+// timing): the Monte Carlo tests pin typical draws on both backends, but Philox reaches the far
+// tail (r > 5, u < 1.4e-11) about once in 7e10 draws, so those lanes are checked here on a list
+// of crafted uniforms.
+const CHECK_N: i32 = 4096;
+const CHECK_IDX: usize = memory.data(CHECK_N * 2, 16);
+const CHECK_U: usize = memory.data(CHECK_N * 8, 16);
+const CHECK_OUT: usize = memory.data(CHECK_N * 8, 16);
+
+/**
+ * inverseNormalTailsListed on CHECK_N tail uniforms from 2^-53 (r = 6.1) up to 0.07 and their
+ * mirrors 1 - u: how many differ in any bit from inverseNormalCdfFast.
+ */
+export function checkTails(): i32 {
+  let x: f64 = 1.1102230246251565e-16;
+  for (let i = 0; i < CHECK_N; ++i) {
+    store<f64>(CHECK_U + (<usize>i << 3), (i & 1) != 0 ? 1.0 - x : x);
+    store<u16>(CHECK_IDX + (<usize>i << 1), <u16>i);
+    x *= 1.0137;
+    if (x > 0.07) x = 1.1102230246251565e-16 * <f64>(i + 3);
+  }
+  inverseNormalTailsListed(<u32>CHECK_N, CHECK_IDX, CHECK_U, CHECK_OUT);
+  let bad = 0;
+  for (let i = 0; i < CHECK_N; ++i) {
+    const u = load<f64>(CHECK_U + (<usize>i << 3));
+    if (load<u64>(CHECK_OUT + (<usize>i << 3)) != reinterpret<u64>(inverseNormalCdfFast(u))) ++bad;
+  }
+  return bad;
+}
+
+/**
+ * fillDraws for `paths` paths (chunk lengths 2..256, offsets varied) against the scalar draws:
+ * uniforms against philoxUniformBatch, normals against inverseNormalCdfFast of them. Returns how
+ * many draws differ in any bit.
+ */
+export function checkFill(paths: i32): i32 {
+  drawsBegin(0, 987654321, 12345, 3);
+  pairBegin(false);
+  const pU = quadBuffer(0, 0, 0);
+  const pN = quadBuffer(0, 0, 1);
+  let bad = 0;
+  for (let p = 0; p < paths; ++p) {
+    const n = <u32>(2 + ((p * 7) % 255)) & ~1;
+    const base = <u32>(p * 2);
+    fillDraws(<u32>p, base, n, pU, pN, PROBE_TAILS);
+    philoxUniformBatch(<i32>n, 987654321, 12345, 3, <u32>p, <f64>base, CHECK_U);
+    for (let i: u32 = 0; i < n; ++i) {
+      const o = <usize>i << 3;
+      if (load<u64>(pU + o) != load<u64>(CHECK_U + o)) ++bad;
+      else if (load<u64>(pN + o) != reinterpret<u64>(inverseNormalCdfFast(load<f64>(pU + o)))) ++bad;
+    }
+  }
+  return bad;
 }
