@@ -5,7 +5,10 @@
 //   - mcShard Heston QE European (the model of bench/montecarlo.mjs), and with BASELINE=old.wasm
 //     an older build on the same inputs (accumulators checked bit for bit first),
 //   - its parts: the draws (2 Philox uniforms + 2 AS 241 normals per path-step, four paths per
-//     fill) and the four-path QE step on fixed draws,
+//     fill; and their parts: uniforms, central rational, tail normals) and the four-path QE step on
+//     fixed draws (and that loop with the quadratic branch alone, no redo: a lower bound),
+//   - first, bit checks of the vector draws (fillDraws, the listed tail normals down to u = 2^-53)
+//     against the scalar code (an error if any draw differs),
 //   - ceilings: 2.52e7 exponentials two per f64x2 (expX2, the shared exp's bits), and the f64x2
 //     divide / square-root throughput times the 3 divisions + 3 square roots a quadratic QE step
 //     needs per lane pair plus the one division of the central AS 241 rational per two draws.
@@ -58,10 +61,14 @@ export async function hestonQeBreakdown({ baseline: baselinePath } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'heston-qe-'));
   const out = join(dir, 'probe.wasm');
   const src = fileURLToPath(new URL('./heston-qe/probe.ts', import.meta.url));
-  const { error, stderr } = await asc.main([src, '-O3', '--runtime', 'stub', '--enable', 'simd', '--noAssert', '-o', out]);
+  const { error, stderr } = await asc.main([src, '-O3', '--runtime', 'stub', '--enable', 'simd', '--noAssert', '--initialMemory', '16', '-o', out]);
   if (error) throw new Error(stderr.toString());
   const x = /** @type {any} */ ((await WebAssembly.instantiate(readFileSync(out), { env: { abort() { throw new Error('abort'); } } })).instance.exports);
   rmSync(dir, { recursive: true, force: true });
+  // The vector draws against the scalar code, bit for bit (far tail included), before any timing.
+  const tailsBad = x.checkTails();
+  const fillBad = x.checkFill(3000);
+  if (tailsBad !== 0 || fillBad !== 0) throw new Error(`heston-qe: vector draws differ from the scalar code (${tailsBad} crafted tails, ${fillBad} fillDraws draws)`);
   const PATHS = 16384;
   const pathSteps = PATHS * 252;
   const mine = shardRunner(x);
@@ -81,7 +88,13 @@ export async function hestonQeBreakdown({ baseline: baselinePath } = {}) {
   const N = 512 * 4096;
   const tDraws = perStep(cpuBest(() => x.probeQuadFill(N)), N);
   rows.push(['  draws: Philox + AS 241, 2 per path-step', tDraws]);
-  rows.push(['  four-path QE step on fixed draws', perStep(cpuBest(() => x.probeQuadSteps(N)), N)]);
+  rows.push(['    Philox words -> uniforms', perStep(cpuBest(() => x.probeUniforms(N)), N)]);
+  rows.push(['    central AS 241 rational + tail list', perStep(cpuBest(() => x.probeCentral(N)), N)]);
+  rows.push(['    tail normals (15% of draws)', perStep(cpuBest(() => x.probeTails(N)), N)]);
+  const tStep = perStep(cpuBest(() => x.probeQuadSteps(N)), N);
+  rows.push(['  four-path QE step on fixed draws', tStep]);
+  const tQuad = perStep(cpuBest(() => x.probeQuadStepsNoFallback(N)), N);
+  rows.push(['    of which the quadratic branch alone (no redo)', tQuad]);
   const tExp = cpuBest(() => x.probeExpX2(N)) / N;
   const tDiv = cpuBest(() => x.probeDiv(N)) / N;
   const tSqrt = cpuBest(() => x.probeSqrt(N)) / N;
@@ -90,6 +103,9 @@ export async function hestonQeBreakdown({ baseline: baselinePath } = {}) {
   // one division of the central AS 241 rational (two draws of one path per f64x2).
   rows.push(['ceiling: f64x2 div+sqrt a QE step needs', ((3 * tDiv + 3 * tSqrt) / 2 + tDiv) * 1e9]);
   rows.push(['floor: the draws as measured + the step\'s div+sqrt', tDraws + ((3 * tDiv + 3 * tSqrt) / 2) * 1e9]);
+  // Both parts at their measured speeds, the step's redo excluded, added (they share the four
+  // SIMD pipes and the divider: fusing them into one loop was measured slower, session 10).
+  rows.push(['floor: draws + quadratic-only step, as measured', tDraws + tQuad]);
   return { rows, load: loadavg(), divNs: tDiv * 1e9, sqrtNs: tSqrt * 1e9, expNs: tExp * 1e9, baselineSame };
 }
 

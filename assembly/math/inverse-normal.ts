@@ -15,8 +15,7 @@
 // functions (./elementary.ts), not Math.log / Math.exp, so that both backends give the same bits.
 // Mirrored line for line in src/kernels/math/inverse-normal.ts.
 
-import { exp, log } from "./elementary";
-import { logX2 } from "./f64x2-elementary";
+import { exp, log, LOG_TAB1, LOG_TAB2 } from "./elementary";
 import { normalCdfGivenPdf, normalCdfOverPdf, normalPdf } from "./normal-distribution";
 
 
@@ -209,6 +208,64 @@ export function centralQuantileX2(q: v128): v128 {
   return f64x2.div(f64x2.mul(q, num), den);
 }
 
+// One Horner step of num or den: a r + coefficient i.
+// @ts-ignore: decorator
+@inline
+function hornerX2(a: v128, r: v128, i: i32): v128 {
+  return f64x2.add(f64x2.mul(a, r), cx2(i));
+}
+
+/**
+ * centralQuantileX2 of the eight uniforms at pU (four f64x2, 16-byte aligned) into pOut, and
+ * the tail lanes (|u - 1/2| > 0.425) as a bit mask (bit k: uniform k). The four rationals run
+ * side by side: one is a chain of 16 dependent multiply-adds and a division (about 70 cycles),
+ * so written one after another the out-of-order window holds only two or three of them; in step
+ * they fill the floating-point pipes. Each lane's operations and their order are
+ * centralQuantileX2's, so are its bits.
+ */
+// @ts-ignore: decorator
+@inline
+export function centralQuantilesX8(pU: usize, pOut: usize): u32 {
+  const half = f64x2.splat(0.5);
+  const qa = f64x2.sub(v128.load(pU), half);
+  const qb = f64x2.sub(v128.load(pU, 16), half);
+  const qc = f64x2.sub(v128.load(pU, 32), half);
+  const qd = f64x2.sub(v128.load(pU, 48), half);
+  const ra = f64x2.sub(cx2(0), f64x2.mul(qa, qa));
+  const rb = f64x2.sub(cx2(0), f64x2.mul(qb, qb));
+  const rc = f64x2.sub(cx2(0), f64x2.mul(qc, qc));
+  const rd = f64x2.sub(cx2(0), f64x2.mul(qd, qd));
+  let na = hornerX2(cx2(1), ra, 2);
+  let nb = hornerX2(cx2(1), rb, 2);
+  let nc = hornerX2(cx2(1), rc, 2);
+  let nd = hornerX2(cx2(1), rd, 2);
+  let da = hornerX2(cx2(9), ra, 10);
+  let db = hornerX2(cx2(9), rb, 10);
+  let dc = hornerX2(cx2(9), rc, 10);
+  let dd = hornerX2(cx2(9), rd, 10);
+  na = hornerX2(na, ra, 3); nb = hornerX2(nb, rb, 3); nc = hornerX2(nc, rc, 3); nd = hornerX2(nd, rd, 3);
+  da = hornerX2(da, ra, 11); db = hornerX2(db, rb, 11); dc = hornerX2(dc, rc, 11); dd = hornerX2(dd, rd, 11);
+  na = hornerX2(na, ra, 4); nb = hornerX2(nb, rb, 4); nc = hornerX2(nc, rc, 4); nd = hornerX2(nd, rd, 4);
+  da = hornerX2(da, ra, 12); db = hornerX2(db, rb, 12); dc = hornerX2(dc, rc, 12); dd = hornerX2(dd, rd, 12);
+  na = hornerX2(na, ra, 5); nb = hornerX2(nb, rb, 5); nc = hornerX2(nc, rc, 5); nd = hornerX2(nd, rd, 5);
+  da = hornerX2(da, ra, 13); db = hornerX2(db, rb, 13); dc = hornerX2(dc, rc, 13); dd = hornerX2(dd, rd, 13);
+  na = hornerX2(na, ra, 6); nb = hornerX2(nb, rb, 6); nc = hornerX2(nc, rc, 6); nd = hornerX2(nd, rd, 6);
+  da = hornerX2(da, ra, 14); db = hornerX2(db, rb, 14); dc = hornerX2(dc, rc, 14); dd = hornerX2(dd, rd, 14);
+  na = hornerX2(na, ra, 7); nb = hornerX2(nb, rb, 7); nc = hornerX2(nc, rc, 7); nd = hornerX2(nd, rd, 7);
+  da = hornerX2(da, ra, 15); db = hornerX2(db, rb, 15); dc = hornerX2(dc, rc, 15); dd = hornerX2(dd, rd, 15);
+  na = hornerX2(na, ra, 8); nb = hornerX2(nb, rb, 8); nc = hornerX2(nc, rc, 8); nd = hornerX2(nd, rd, 8);
+  da = hornerX2(da, ra, 16); db = hornerX2(db, rb, 16); dc = hornerX2(dc, rc, 16); dd = hornerX2(dd, rd, 16);
+  v128.store(pOut, f64x2.div(f64x2.mul(qa, na), da));
+  v128.store(pOut, f64x2.div(f64x2.mul(qb, nb), db), 16);
+  v128.store(pOut, f64x2.div(f64x2.mul(qc, nc), dc), 32);
+  v128.store(pOut, f64x2.div(f64x2.mul(qd, nd), dd), 48);
+  const lim = f64x2.splat(SPLIT_CENTRAL);
+  return <u32>i64x2.bitmask(f64x2.gt(f64x2.abs(qa), lim))
+    | (<u32>i64x2.bitmask(f64x2.gt(f64x2.abs(qb), lim)) << 2)
+    | (<u32>i64x2.bitmask(f64x2.gt(f64x2.abs(qc), lim)) << 4)
+    | (<u32>i64x2.bitmask(f64x2.gt(f64x2.abs(qd), lim)) << 6);
+}
+
 /** The r <= 5 tail rational's constants as f64x2 pairs (1.6, then TAIL[0..15]), as CENTRAL_X2. */
 const TAIL_X2: usize = memory.data<f64>([
   1.6, 1.6,
@@ -228,6 +285,66 @@ function tx2(i: i32): v128 {
   return v128.load(TAIL_X2 + (<usize>i << 4));
 }
 
+// One Horner step of the tail rational: a r + coefficient i.
+// @ts-ignore: decorator
+@inline
+function tailHorner(a: v128, r: v128, i: i32): v128 {
+  return f64x2.add(f64x2.mul(a, r), tx2(i));
+}
+
+// logX2 (math/f64x2-elementary.ts) on lanes it sends to its table branch, that branch alone: the
+// tail probabilities q of inverseNormalTailsListed lie in [2^-53, 0.075], positive normal
+// numbers below logX2's near-one interval, where logX2 (hence the shared scalar log) is exactly
+// this sequence; without logX2's three range tests and branches the pass over the tails is one
+// straight-line loop body. Constants: A0..A4, Ln2hi, Ln2lo, the reduction offset, 127, the
+// exponent mask (the values of elementary.ts log).
+const LOG_TABLE_X2: usize = memory.data<u64>([
+  0xBFE0000000000001, 0xBFE0000000000001,
+  0x3FD555555551305B, 0x3FD555555551305B,
+  0xBFCFFFFFFFEB4590, 0xBFCFFFFFFFEB4590,
+  0x3FC999B324F10111, 0x3FC999B324F10111,
+  0xBFC55575E506C89F, 0xBFC55575E506C89F,
+  0x3FE62E42FEFA3800, 0x3FE62E42FEFA3800,
+  0x3D2EF35793C76730, 0x3D2EF35793C76730,
+  0x3FE6000000000000, 0x3FE6000000000000,
+  0x000000000000007F, 0x000000000000007F,
+  0xFFF0000000000000, 0xFFF0000000000000,
+], 16);
+
+// @ts-ignore: decorator
+@inline
+function logTableX2(x: v128): v128 {
+  const A0 = v128.load(LOG_TABLE_X2, 0);
+  const A1 = v128.load(LOG_TABLE_X2, 16);
+  const A2 = v128.load(LOG_TABLE_X2, 32);
+  const A3 = v128.load(LOG_TABLE_X2, 48);
+  const A4 = v128.load(LOG_TABLE_X2, 64);
+  const Ln2hi = v128.load(LOG_TABLE_X2, 80);
+  const Ln2lo = v128.load(LOG_TABLE_X2, 96);
+  const tmp = i64x2.sub(x, v128.load(LOG_TABLE_X2, 112));
+  const i = v128.and(i64x2.shr_u(tmp, 45), v128.load(LOG_TABLE_X2, 128));
+  const k = i64x2.shr_s(tmp, 52);
+  const z = i64x2.sub(x, v128.and(tmp, v128.load(LOG_TABLE_X2, 144)));
+  const i0 = <usize>i64x2.extract_lane(i, 0) << 4;
+  const i1 = <usize>i64x2.extract_lane(i, 1) << 4;
+  const t0 = v128.load(LOG_TAB1 + i0);
+  const t1 = v128.load(LOG_TAB1 + i1);
+  const invc = i64x2.shuffle(t0, t1, 0, 2);
+  const logc = i64x2.shuffle(t0, t1, 1, 3);
+  const c0 = v128.load(LOG_TAB2 + i0);
+  const c1 = v128.load(LOG_TAB2 + i1);
+  const chi = i64x2.shuffle(c0, c1, 0, 2);
+  const clo = i64x2.shuffle(c0, c1, 1, 3);
+  const r = f64x2.mul(f64x2.sub(f64x2.sub(z, chi), clo), invc);
+  const kd = f64x2.convert_low_i32x4_s(i32x4.shuffle(k, k, 0, 2, 0, 2));
+  const w = f64x2.add(f64x2.mul(kd, Ln2hi), logc);
+  const hi = f64x2.add(w, r);
+  const lo = f64x2.add(f64x2.add(f64x2.sub(w, hi), r), f64x2.mul(kd, Ln2lo));
+  const r2 = f64x2.mul(r, r);
+  const poly = f64x2.add(f64x2.add(A1, f64x2.mul(r, A2)), f64x2.mul(r2, f64x2.add(A3, f64x2.mul(r, A4))));
+  return f64x2.add(f64x2.add(f64x2.add(lo, f64x2.mul(r2, A0)), f64x2.mul(f64x2.mul(r, r2), poly)), hi);
+}
+
 /** Scratch of inverseNormalTailsListed: r = sqrt(-ln q) of up to TAIL_BLOCK listed draws. */
 // @ts-ignore: decorator
 @inline
@@ -236,11 +353,13 @@ const TAIL_R: usize = memory.data(<i32>TAIL_BLOCK * 8, 16);
 
 /**
  * inverseNormalTailFast of the uniforms at pU + 8 i for the `count` indices i listed as u16 at
- * pIdx, written to pOut + 8 i. Two listed draws at a time, without branches on the draws (a
- * mispredicted branch per draw cost more than the arithmetic), in two passes over blocks of up to
- * 256 draws (one loop would be one long dependency chain): the tail probability q = p or
- * 1 - p chosen by a mask, r = sqrt(-ln q) with logX2 (lane for lane the shared scalar log) and the
- * vector square root, the r <= 5 rational on f64x2 in the scalar order, and the sign of p - 1/2
+ * pIdx, written to pOut + 8 i; the uniforms are Philox draws, in [2^-53, 1 - 2^-53] (so the
+ * tail probability is a normal number). Two listed draws at a time, without branches on the
+ * draws (a mispredicted branch per draw cost more than the arithmetic), in two passes over blocks
+ * of up to 256 draws (one loop would be one long dependency chain): the tail probability q = p or
+ * 1 - p chosen by a mask, r = sqrt(-ln q) with logTableX2 (logX2's table branch, which is where
+ * logX2 takes these q: lane for lane the shared scalar log) and the vector square root, then the
+ * r <= 5 rational on f64x2 in the scalar order, two pairs side by side, and the sign of p - 1/2
  * moved onto the result (an exact negation); so each lane is bit for bit inverseNormalTailFast.
  * A pair with a lane beyond r = 5 (p < 1.4e-11) is done in scalar code.
  */
@@ -252,15 +371,75 @@ export function inverseNormalTailsListed(count: u32, pIdx: usize, pU: usize, pOu
   for (let t0: u32 = 0; t0 < pairs; t0 += TAIL_BLOCK) {
     const end = t0 + TAIL_BLOCK < pairs ? t0 + TAIL_BLOCK : pairs;
     // Pass 1: r = sqrt(-ln q) of the block (a short loop body, so several iterations overlap).
-    for (let t = t0; t < end; t += 2) {
+    let t = t0;
+    for (; t + 4 <= end; t += 4) {
+      const pi = pIdx + (<usize>t << 1);
+      const oa = <usize>load<u16>(pi) << 3;
+      const ob = <usize>load<u16>(pi, 2) << 3;
+      const oc = <usize>load<u16>(pi, 4) << 3;
+      const od = <usize>load<u16>(pi, 6) << 3;
+      const p = v128.load64_lane(pU + ob, v128.load64_zero(pU + oa), 1);
+      const pS = v128.load64_lane(pU + od, v128.load64_zero(pU + oc), 1);
+      const lower = f64x2.lt(f64x2.sub(p, half), f64x2.splat(0.0));
+      const lowerS = f64x2.lt(f64x2.sub(pS, half), f64x2.splat(0.0));
+      const l = logTableX2(v128.bitselect(p, f64x2.sub(one, p), lower));
+      const lS = logTableX2(v128.bitselect(pS, f64x2.sub(one, pS), lowerS));
+      v128.store(TAIL_R + (<usize>(t - t0) << 3), f64x2.sqrt(f64x2.neg(l)));
+      v128.store(TAIL_R + (<usize>(t - t0) << 3), f64x2.sqrt(f64x2.neg(lS)), 16);
+    }
+    for (; t < end; t += 2) {
       const oa = <usize>load<u16>(pIdx + (<usize>t << 1)) << 3;
       const ob = <usize>load<u16>(pIdx + (<usize>t << 1), 2) << 3;
       const p = v128.load64_lane(pU + ob, v128.load64_zero(pU + oa), 1);
       const lower = f64x2.lt(f64x2.sub(p, half), f64x2.splat(0.0));
-      v128.store(TAIL_R + (<usize>(t - t0) << 3), f64x2.sqrt(f64x2.neg(logX2(v128.bitselect(p, f64x2.sub(one, p), lower)))));
+      v128.store(TAIL_R + (<usize>(t - t0) << 3), f64x2.sqrt(f64x2.neg(logTableX2(v128.bitselect(p, f64x2.sub(one, p), lower)))));
     }
-    // Pass 2: the rational, and the sign of p - 1/2.
-    for (let t = t0; t < end; t += 2) {
+    // Pass 2: the rational, and the sign of p - 1/2, two pairs side by side (as centralQuantilesX8).
+    t = t0;
+    for (; t + 4 <= end; t += 4) {
+      const pi = pIdx + (<usize>t << 1);
+      const oa = <usize>load<u16>(pi) << 3;
+      const ob = <usize>load<u16>(pi, 2) << 3;
+      const oc = <usize>load<u16>(pi, 4) << 3;
+      const od = <usize>load<u16>(pi, 6) << 3;
+      let r = v128.load(TAIL_R + (<usize>(t - t0) << 3));
+      let s = v128.load(TAIL_R + (<usize>(t - t0) << 3), 16);
+      if (v128.any_true(v128.or(f64x2.gt(r, f64x2.splat(SPLIT_TAIL)), f64x2.gt(s, f64x2.splat(SPLIT_TAIL))))) {
+        store<f64>(pOut + oa, inverseNormalTailFast(load<f64>(pU + oa)));
+        store<f64>(pOut + ob, inverseNormalTailFast(load<f64>(pU + ob)));
+        store<f64>(pOut + oc, inverseNormalTailFast(load<f64>(pU + oc)));
+        store<f64>(pOut + od, inverseNormalTailFast(load<f64>(pU + od)));
+        continue;
+      }
+      r = f64x2.sub(r, tx2(0));
+      s = f64x2.sub(s, tx2(0));
+      let num = tailHorner(tx2(1), r, 2);
+      let numS = tailHorner(tx2(1), s, 2);
+      let den = tailHorner(tx2(9), r, 10);
+      let denS = tailHorner(tx2(9), s, 10);
+      num = tailHorner(num, r, 3); numS = tailHorner(numS, s, 3);
+      den = tailHorner(den, r, 11); denS = tailHorner(denS, s, 11);
+      num = tailHorner(num, r, 4); numS = tailHorner(numS, s, 4);
+      den = tailHorner(den, r, 12); denS = tailHorner(denS, s, 12);
+      num = tailHorner(num, r, 5); numS = tailHorner(numS, s, 5);
+      den = tailHorner(den, r, 13); denS = tailHorner(denS, s, 13);
+      num = tailHorner(num, r, 6); numS = tailHorner(numS, s, 6);
+      den = tailHorner(den, r, 14); denS = tailHorner(denS, s, 14);
+      num = tailHorner(num, r, 7); numS = tailHorner(numS, s, 7);
+      den = tailHorner(den, r, 15); denS = tailHorner(denS, s, 15);
+      num = tailHorner(num, r, 8); numS = tailHorner(numS, s, 8);
+      den = tailHorner(den, r, 16); denS = tailHorner(denS, s, 16);
+      // q < 0 (a lower tail) negates the quantile: its sign bit is q's (q is never 0 or NaN here).
+      const q = f64x2.sub(v128.load64_lane(pU + ob, v128.load64_zero(pU + oa), 1), half);
+      const qS = f64x2.sub(v128.load64_lane(pU + od, v128.load64_zero(pU + oc), 1), half);
+      const x = v128.xor(f64x2.div(num, den), v128.and(q, signBit));
+      const xS = v128.xor(f64x2.div(numS, denS), v128.and(qS, signBit));
+      v128.store64_lane(pOut + oa, x, 0);
+      v128.store64_lane(pOut + ob, x, 1);
+      v128.store64_lane(pOut + oc, xS, 0);
+      v128.store64_lane(pOut + od, xS, 1);
+    }
+    for (; t < end; t += 2) {
       const oa = <usize>load<u16>(pIdx + (<usize>t << 1)) << 3;
       const ob = <usize>load<u16>(pIdx + (<usize>t << 1), 2) << 3;
       let r = v128.load(TAIL_R + (<usize>(t - t0) << 3));

@@ -8,9 +8,10 @@
 // Philox draws are generated a chunk at a time (CHUNK draws, or what is left of the path when the
 // kernel said how many draws a path uses) into two small static buffers, uniforms and normals:
 // eight Philox blocks per pass (philoxBlocksX8, two interleaved groups of four i32x4 lanes), the
-// uniforms two per f64x2, and the central AS 241 rational two per f64x2; the tail draws (15%) are
-// listed without branching and redone two per f64x2 (inverseNormalTailsListed). Every lane does the
-// scalar operations in the scalar order, so each draw is still a pure function of
+// uniforms two per f64x2 built from their bits (storeUniforms4: exact, the scalar formula's
+// doubles), and the central AS 241 rational four f64x2 at a time (centralQuantilesX8); the tail
+// draws (15%) are listed without branching and redone two per f64x2 (inverseNormalTailsListed).
+// Every lane does the scalar operations in the scalar order, so each draw is still a pure function of
 // (seed, stream, path, j), bit for bit what the scalar code and the JS twin give (the tails use
 // the shared log of math/elementary.ts, a uniform from a normal buffer normalCdfShared). The buffers are module memory: one instance per thread (the worker pool
 // instantiates a module per worker), never shared between threads.
@@ -24,7 +25,7 @@
 // 2^-32 grid of the Sobol kernels and centres them in their cell (+ 2^-33, so never 0);
 // DRAWS_NORMAL_BUFFER reads normals (e.g. Brownian-bridge ordered), a uniform being Phi(z).
 
-import { inverseNormalTailsListed, centralQuantileX2 } from "../math/inverse-normal";
+import { inverseNormalTailsListed, centralQuantileX2, centralQuantilesX8 } from "../math/inverse-normal";
 import { inverseNormalCdfFast, normalCdfShared } from "../math/inverse-normal";
 import { brownianBridgeBatch } from "../random/brownian-bridge";
 import { philoxBlock, philoxBlocksX8, r0, r1, r2, r3, v0, v1, v2, v3, w0, w1, w2, w3 } from "../random/philox";
@@ -45,33 +46,89 @@ const BUF_N: usize = BUF_U + (<usize>CHUNK << 3);
 /** Indices (u16) of the chunk's tail draws (|u - 1/2| > 0.425). */
 const BUF_T: usize = memory.data(<i32>CHUNK * 2 + 4, 16);
 
+/**
+ * For a 4-bit mask m: the positions of its set bits in increasing order, as four u16 (unused
+ * ones 0), at TAIL_NIBBLE + 8 m (fillDraws lists tail draws with it, no branch per draw).
+ */
+const TAIL_NIBBLE: usize = memory.data<u16>([
+  0, 0, 0, 0,
+  0, 0, 0, 0,
+  1, 0, 0, 0,
+  0, 1, 0, 0,
+  2, 0, 0, 0,
+  0, 2, 0, 0,
+  1, 2, 0, 0,
+  0, 1, 2, 0,
+  3, 0, 0, 0,
+  0, 3, 0, 0,
+  1, 3, 0, 0,
+  0, 1, 3, 0,
+  2, 3, 0, 0,
+  0, 2, 3, 0,
+  1, 2, 3, 0,
+  0, 1, 2, 3,
+], 8);
+
+/**
+ * Append to the u16 list at pT (tails entries so far) the indices i + k of the set bits k of the
+ * 8-bit mask m, in increasing order; returns the new count. Two 8-byte stores whatever m is, no
+ * branch: entries past the count are scratch, and as tails <= i the stores end by entry i + 8, so
+ * a list with room for one entry per draw (2 n bytes) is enough.
+ */
+// @ts-ignore: decorator
+@inline
+export function listTails8(pT: usize, tails: u32, m: u32, i: u32): u32 {
+  const lo = m & 15;
+  const hi = m >>> 4;
+  store<u64>(pT + (<usize>tails << 1), load<u64>(TAIL_NIBBLE + (<usize>lo << 3)) + <u64>i * 0x0001000100010001);
+  tails += <u32>popcnt(lo);
+  store<u64>(pT + (<usize>tails << 1), load<u64>(TAIL_NIBBLE + (<usize>hi << 3)) + <u64>(i + 4) * 0x0001000100010001);
+  return tails + <u32>popcnt(hi);
+}
+
 // @ts-ignore: decorator
 @inline
 function uniformFromWords(hi: u32, lo: u32): f64 {
   return (<f64>(hi >>> 12) * TWO_32 + <f64>lo + 0.5) * TWO_M52;
 }
 
-/** Two uniforms from i32x4 lanes 0, 1 of hi and lo words: the scalar formula on f64x2. */
+// A uniform by its bits. For hi, lo words the uniform (N + 1/2) 2^-52, N = (hi >>> 12) 2^32 + lo
+// < 2^52, is exact in every step of the scalar formula, and so is 1 + N 2^-52 - (1 - 2^-53) (the
+// difference (2N + 1) 2^-53 has at most 53 significant bits), and 1 + N 2^-52 is the double with
+// bits 0x3FF00000 | (hi >>> 12) : lo. So the vector code builds those bits with integer
+// operations and makes one subtraction: the same doubles as uniformFromWords without the four
+// integer-to-double conversions.
+/** 1 - 2^-53. */
+const ONE_MINUS_HALF_ULP: f64 = 0.99999999999999988897769753748434595763683319091796875;
+/** The exponent bits of 1.0 in the high word of a double. */
+const EXP_ONE_HI: i32 = 0x3FF00000;
+
+/** (hi >>> 12) | 0x3FF00000 lane-wise: the high words of 1 + N 2^-52. */
 // @ts-ignore: decorator
 @inline
-function uniformsX2(hi: v128, lo: v128): v128 {
-  const h = f64x2.convert_low_i32x4_u(i32x4.shr_u(hi, 12));
-  const l = f64x2.convert_low_i32x4_u(lo);
-  return f64x2.mul(f64x2.add(f64x2.add(f64x2.mul(h, f64x2.splat(TWO_32)), l), f64x2.splat(0.5)), f64x2.splat(TWO_M52));
+function highWords(hi: v128): v128 {
+  return v128.or(i32x4.shr_u(hi, 12), i32x4.splat(EXP_ONE_HI));
 }
 
-/** Uniforms of four blocks (word N of block i in lane i of xN) at p: draws 2i, 2i + 1 at p + 16 i. */
+/**
+ * Uniforms of four blocks (word N of block i in lane i of xN) at p: draws 2i, 2i + 1 at p + 16 i.
+ * Block i's two doubles are the words (x1, high of x0, x3, high of x2) of lane i: a 4 x 4
+ * transpose, then one subtraction per two draws (above).
+ */
 // @ts-ignore: decorator
 @inline
 function storeUniforms4(x0: v128, x1: v128, x2: v128, x3: v128, p: usize): void {
-  const hiA = i32x4.shuffle(x0, x2, 0, 4, 1, 5);
-  const loA = i32x4.shuffle(x1, x3, 0, 4, 1, 5);
-  const hiB = i32x4.shuffle(x0, x2, 2, 6, 3, 7);
-  const loB = i32x4.shuffle(x1, x3, 2, 6, 3, 7);
-  v128.store(p, uniformsX2(hiA, loA));
-  v128.store(p, uniformsX2(i32x4.shuffle(hiA, hiA, 2, 3, 2, 3), i32x4.shuffle(loA, loA, 2, 3, 2, 3)), 16);
-  v128.store(p, uniformsX2(hiB, loB), 32);
-  v128.store(p, uniformsX2(i32x4.shuffle(hiB, hiB, 2, 3, 2, 3), i32x4.shuffle(loB, loB, 2, 3, 2, 3)), 48);
+  const h0 = highWords(x0);
+  const h2 = highWords(x2);
+  const a = i32x4.shuffle(x1, h0, 0, 4, 1, 5);
+  const b = i32x4.shuffle(x3, h2, 0, 4, 1, 5);
+  const c = i32x4.shuffle(x1, h0, 2, 6, 3, 7);
+  const d = i32x4.shuffle(x3, h2, 2, 6, 3, 7);
+  const off = f64x2.splat(ONE_MINUS_HALF_ULP);
+  v128.store(p, f64x2.sub(i64x2.shuffle(a, b, 0, 2), off));
+  v128.store(p, f64x2.sub(i64x2.shuffle(a, b, 1, 3), off), 16);
+  v128.store(p, f64x2.sub(i64x2.shuffle(c, d, 0, 2), off), 32);
+  v128.store(p, f64x2.sub(i64x2.shuffle(c, d, 1, 3), off), 48);
 }
 
 // The current path's draw source.
@@ -188,6 +245,14 @@ export function drawsShardPath(start: u64, i: i32): bool {
  * by inverseNormalTailsListed.
  */
 export function fillDraws(path: u32, base: u32, n: u32, pU: usize, pN: usize, pT: usize): void {
+  fillUniforms(path, base, n, pU);
+  inverseNormalTailsListed(fillCentralNormals(n, pU, pN, pT), pT, pU, pN);
+}
+
+/** fillDraws' uniforms: draws [base, base + n) of `path` at pU. */
+// @ts-ignore: decorator
+@inline
+export function fillUniforms(path: u32, base: u32, n: u32, pU: usize): void {
   const blocks = n >>> 1;
   const b0 = base >>> 1;
   let k: u32 = 0;
@@ -203,8 +268,26 @@ export function fillDraws(path: u32, base: u32, n: u32, pU: usize, pN: usize, pT
     store<f64>(p, uniformFromWords(r0, r1));
     store<f64>(p, uniformFromWords(r2, r3), 8);
   }
+}
+
+/**
+ * fillDraws' normals of the central region (|u - 1/2| <= 0.425) for the n uniforms at pU, into
+ * pN; the other draws' indices are listed at pT, and their count returned (inverseNormalTailsListed
+ * completes them).
+ */
+// @ts-ignore: decorator
+@inline
+export function fillCentralNormals(n: u32, pU: usize, pN: usize, pT: usize): u32 {
   let tails: u32 = 0;
-  for (let i: u32 = 0; i < n; i += 2) {
+  let i: u32 = 0;
+  for (; i + 8 <= n; i += 8) {
+    const o = <usize>i << 3;
+    const m = centralQuantilesX8(pU + o, pN + o);
+    // The tail indices among i..i+7, four at a time: the set bits' offsets (TAIL_NIBBLE) plus i in
+    // each u16 of one 8-byte store; only the first popcnt of them count.
+    tails = listTails8(pT, tails, m, i);
+  }
+  for (; i < n; i += 2) {
     const o = <usize>i << 3;
     const q = f64x2.sub(v128.load(pU + o), f64x2.splat(0.5));
     v128.store(pN + o, centralQuantileX2(q));
@@ -214,7 +297,7 @@ export function fillDraws(path: u32, base: u32, n: u32, pU: usize, pN: usize, pT
     store<u16>(pT + (<usize>tails << 1), <u16>(i + 1));
     tails += m >>> 1;
   }
-  inverseNormalTailsListed(tails, pT, pU, pN);
+  return tails;
 }
 
 /**

@@ -10,11 +10,15 @@
 // chain of divisions and square roots from v to v' (about 80 cycles) overlaps the other's. Where
 // the variance rarely nears zero (mcShard decides by the Feller ratio) its quadratic-first kernel
 // steps all four lanes by the quadratic branch alone (qeQuadratic: no calls, no selects, log(d) by
-// the near-one polynomial) and redoes a pair's step with qeVariance when a lane needs the
-// exponential branch or an outlying log. The lanes' arithmetic is unchanged, so are the bits.
+// the near-one polynomial) and redoes a pair's step when a lane needs the exponential branch or an
+// outlying log: the exponential branch alone when the quadratic lanes stand (qeFallback), else
+// qeVariance. The lanes' arithmetic is unchanged, so are the bits.
 // Measured by bench/heston-qe.mjs (process CPU time, loaded machine): 0.93 -> 0.82 s per 1e5 x 252
-// on bench/montecarlo.mjs's model, of which the draws alone (Philox + AS 241, bit-fixed) are 0.41 s.
-// The step helpers are exported for bench/heston-qe/probe.ts.
+// on bench/montecarlo.mjs's model (session 7), 0.80 -> 0.64 s (session 10: mostly the draws, now
+// 0.29 s; the step loop 0.35 s, 0.27 s of it without the redo). Making the draws inside the step
+// loop (one step of the four paths per iteration, the next chunk's) was measured slower: the
+// draw work shares the four SIMD pipes and the divider with the step, and one iteration of both
+// is more than the out-of-order window holds. The step helpers are exported for bench/heston-qe/probe.ts.
 
 import { CHUNK } from "./draws";
 import { pairBegin, pairFill, pairEnd, quadFill, quadBuffer, lanesAt } from "./pair-draws";
@@ -132,24 +136,59 @@ export function qeVariance(v: v128, zv: v128, uLo: usize, uHi: usize, o: usize, 
     k0 = v128.bitselect(corrected, c(C_K0), f64x2.gt(d, zero));
   }
   if (!i64x2.all_true(quad)) {
-    // The uniform (read only here: the exponential branch is the rare one), flipped as draw() flips it.
-    let u = lanesAt(uLo, uHi, o);
-    if (flip) u = f64x2.replace_lane(u, 1, 1.0 - f64x2.extract_lane(u, 1));
-    const A2 = c(C_A);
-    const psi = f64x2.div(s2, m2);
-    const pp = f64x2.div(f64x2.sub(psi, one), f64x2.add(psi, one));
-    const onePp = f64x2.sub(one, pp);
-    const beta = f64x2.div(onePp, m);
-    const vnE = v128.andnot(f64x2.div(logX2(f64x2.div(onePp, f64x2.sub(one, u))), beta), f64x2.le(u, pp));
-    const corrected = f64x2.sub(
-      f64x2.neg(logX2(f64x2.add(pp, f64x2.div(f64x2.mul(beta, onePp), f64x2.sub(beta, A2))))), Kvv,
-    );
-    const k0E = v128.bitselect(corrected, c(C_K0), f64x2.lt(A2, beta));
+    const vnE = qeExponential(m, s2, m2, Kvv, quad, uLo, uHi, o, flip);
     vn = v128.bitselect(vn, vnE, quad);
-    k0 = v128.bitselect(k0, k0E, quad);
+    k0 = v128.bitselect(k0, gK0, quad);
   }
   gK0 = k0;
   return vn;
+}
+
+/**
+ * qeVariance's exponential branch on both lanes (m, s^2, m^2 and Kv v of the step; the uniform
+ * at uLo + o, uHi + o, lane 1 flipped when `flip`): returns v' and leaves K0* in gK0.
+ */
+// @ts-ignore: decorator
+@inline
+function qeExponential(m: v128, s2: v128, m2: v128, Kvv: v128, quad: v128, uLo: usize, uHi: usize, o: usize, flip: bool): v128 {
+  const one = c(C_ONE);
+  // The uniform (read only here: the exponential branch is the rare one), flipped as draw() flips it.
+  let u = lanesAt(uLo, uHi, o);
+  if (flip) u = f64x2.replace_lane(u, 1, 1.0 - f64x2.extract_lane(u, 1));
+  const A2 = c(C_A);
+  const psi = f64x2.div(s2, m2);
+  const pp = f64x2.div(f64x2.sub(psi, one), f64x2.add(psi, one));
+  const onePp = f64x2.sub(one, pp);
+  const beta = f64x2.div(onePp, m);
+  // Quadratic lanes (their results here are dropped) take log 1: a lane's arguments there can be
+  // anything, and one outside logX2's fast range would send both lanes to the scalar log.
+  const vnE = v128.andnot(f64x2.div(logX2(v128.bitselect(one, f64x2.div(onePp, f64x2.sub(one, u)), quad)), beta), f64x2.le(u, pp));
+  const corrected = f64x2.sub(
+    f64x2.neg(logX2(v128.bitselect(one, f64x2.add(pp, f64x2.div(f64x2.mul(beta, onePp), f64x2.sub(beta, A2))), quad))), Kvv,
+  );
+  gK0 = v128.bitselect(corrected, c(C_K0), f64x2.lt(A2, beta));
+  return vnE;
+}
+
+/**
+ * The step after a qeQuadratic (v, zv) whose lanes are not all good (gOk): qeVariance's result
+ * bit for bit. Where every quadratic lane of the pair is good (the usual case: a lane in the
+ * exponential branch, d near one on the others), qeQuadratic's v' and K0* (vnQ, k0Q) stand on
+ * those lanes and only the exponential branch is evaluated; otherwise the whole qeVariance.
+ * Returns v' and leaves K0* in gK0.
+ */
+// @ts-ignore: decorator
+@inline
+export function qeFallback(v: v128, zv: v128, vnQ: v128, k0Q: v128, ok: v128, uLo: usize, uHi: usize, o: usize, flip: bool): v128 {
+  const theta2 = c(C_THETA);
+  const m = f64x2.add(theta2, f64x2.mul(f64x2.sub(v, theta2), c(C_E)));
+  const s2 = f64x2.add(f64x2.mul(v, c(C_C1)), c(C_C2));
+  const m2 = f64x2.mul(m, m);
+  const quad = f64x2.le(s2, f64x2.mul(c(C_PSI), m2));
+  if (v128.any_true(v128.andnot(quad, ok))) return qeVariance(v, zv, uLo, uHi, o, flip);
+  const vnE = qeExponential(m, s2, m2, f64x2.mul(c(C_KV), v), quad, uLo, uHi, o, flip);
+  gK0 = v128.bitselect(k0Q, gK0, quad);
+  return v128.bitselect(vnQ, vnE, quad);
 }
 
 /** All ones on lanes where the last qeQuadratic is the QE step (all lanes quadratic, log(d) near one). */
@@ -297,20 +336,32 @@ function qePathQuad(
       let k0C = zero;
       let fullA = true;
       let fullC = true;
+      let okA = zero;
+      let okC = zero;
       if (quadraticFirst) {
         vn = qeQuadratic(v, zv);
         k0 = gK0;
-        fullA = !i64x2.all_true(gOk);
+        okA = gOk;
+        fullA = !i64x2.all_true(okA);
         vnC = qeQuadratic(vC, zvC);
         k0C = gK0;
-        fullC = !i64x2.all_true(gOk);
+        okC = gOk;
+        fullC = !i64x2.all_true(okC);
       }
-      // A lane in the exponential branch or with an outlying log: that pair's full step.
-      if (fullA) {
+      // A lane in the exponential branch or with an outlying log: that pair's step redone, the
+      // exponential branch alone when the quadratic lanes stand.
+      if (quadraticFirst) {
+        if (fullA) {
+          vn = qeFallback(v, zv, vn, k0, okA, uLo, uHi, o, flip);
+          k0 = gK0;
+        }
+        if (fullC) {
+          vnC = qeFallback(vC, zvC, vnC, k0C, okC, uLoC, uHiC, o, flip);
+          k0C = gK0;
+        }
+      } else {
         vn = qeVariance(v, zv, uLo, uHi, o, flip);
         k0 = gK0;
-      }
-      if (fullC) {
         vnC = qeVariance(vC, zvC, uLoC, uHiC, o, flip);
         k0C = gK0;
       }

@@ -106,9 +106,11 @@ export let w3: v128 = i32x4.splat(0);
 /**
  * Eight Philox4x32-10 blocks at once, counters [b + i, c1, c2, c3] for i = 0..7 (b + i wrapping
  * modulo 2^32): lanes of v0..v3 are blocks b..b+3, lanes of w0..w3 blocks b+4..b+7, bit for bit
- * philoxBlock of each. The 32x32->64-bit products are i64x2.extmul_{low,high}_i32x4_u, their high
- * and low words gathered back into i32x4 lanes with one shuffle each. Two independent groups of
- * four are interleaved because one round is a chain of dependent operations (latency-bound).
+ * philoxBlock of each. The high words of the 32x32->64-bit products come from
+ * i64x2.extmul_{low,high}_i32x4_u, gathered back into i32x4 lanes with one shuffle; the low words
+ * are i32x4.mul (the same bits, without a second shuffle: V8 spends two shuffles per extmul, the
+ * round's bottleneck). Two independent groups of four are interleaved because one round is a
+ * chain of dependent operations (latency-bound).
  */
 // @ts-ignore: decorator
 @inline
@@ -136,14 +138,18 @@ export function philoxBlocksX8(b: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u
     const q0h = i64x2.extmul_high_i32x4_u(a0, m0);
     const q1l = i64x2.extmul_low_i32x4_u(a2, m1);
     const q1h = i64x2.extmul_high_i32x4_u(a2, m1);
+    const n1 = i32x4.mul(x2, m1);
+    const n3 = i32x4.mul(x0, m0);
+    const b1 = i32x4.mul(a2, m1);
+    const b3 = i32x4.mul(a0, m0);
     x0 = v128.xor(v128.xor(i32x4.shuffle(p1l, p1h, 1, 3, 5, 7), x1), y0);
-    x1 = i32x4.shuffle(p1l, p1h, 0, 2, 4, 6);
+    x1 = n1;
     x2 = v128.xor(v128.xor(i32x4.shuffle(p0l, p0h, 1, 3, 5, 7), x3), y1);
-    x3 = i32x4.shuffle(p0l, p0h, 0, 2, 4, 6);
+    x3 = n3;
     a0 = v128.xor(v128.xor(i32x4.shuffle(q1l, q1h, 1, 3, 5, 7), a1), y0);
-    a1 = i32x4.shuffle(q1l, q1h, 0, 2, 4, 6);
+    a1 = b1;
     a2 = v128.xor(v128.xor(i32x4.shuffle(q0l, q0h, 1, 3, 5, 7), a3), y1);
-    a3 = i32x4.shuffle(q0l, q0h, 0, 2, 4, 6);
+    a3 = b3;
     y0 = i32x4.add(y0, dw0);
     y1 = i32x4.add(y1, dw1);
   }

@@ -2,8 +2,11 @@
 // of a Heston QE path step (draws of four paths, the four-path QE step on fixed draws) and the
 // ceilings the 0.6 s target is judged against (f64x2 exp, division and square root throughput).
 import { quadFill, pairBegin, quadBuffer, lanesAt } from "../../assembly/montecarlo/pair-draws";
-import { drawsBegin } from "../../assembly/montecarlo/draws";
-import { qeConstants, qeVariance, qeQuadratic, qeSd, qeLogStep, gK0, gOk, c, C_MU } from "../../assembly/montecarlo/heston-qe-pairs";
+import { drawsBegin, fillUniforms, fillCentralNormals } from "../../assembly/montecarlo/draws";
+import { inverseNormalTailsListed, inverseNormalCdfFast } from "../../assembly/math/inverse-normal";
+import { fillDraws } from "../../assembly/montecarlo/draws";
+import { philoxUniformBatch } from "../../assembly/random/philox";
+import { qeConstants, qeFallback, qeQuadratic, qeSd, qeLogStep, gK0, gOk, c, C_MU } from "../../assembly/montecarlo/heston-qe-pairs";
 import { expX2 } from "../../assembly/math/f64x2-elementary";
 export { mcShard } from "../../assembly/montecarlo/paths";
 
@@ -13,8 +16,51 @@ export function probeQuadFill(n: i32): void {
   pairBegin(false);
   for (let k = 0; k < n; k += 512) quadFill(<u32>k, <u32>k + 1, <u32>k + 2, <u32>k + 3, 0, 256);
 }
+// One path's chunk of draws for the parts of fillDraws (the buffers of pair 0, path A).
+/** n path-steps' worth (2n draws) of fillDraws' uniforms alone: Philox words to doubles. */
+export function probeUniforms(n: i32): void {
+  drawsBegin(0, 20260101, 0, 0);
+  pairBegin(false);
+  const pU = quadBuffer(0, 0, 0);
+  for (let k = 0; k < n; k += 128) fillUniforms(<u32>k, 0, 256, pU);
+}
+/** n path-steps' worth of fillDraws' central normals and tail listing, on one path's fixed uniforms. */
+export function probeCentral(n: i32): u32 {
+  drawsBegin(0, 20260101, 0, 0);
+  pairBegin(false);
+  const pU = quadBuffer(0, 0, 0);
+  const pN = quadBuffer(0, 0, 1);
+  fillUniforms(7, 0, 256, pU);
+  let t: u32 = 0;
+  for (let k = 0; k < n; k += 128) t += fillCentralNormals(256, pU, pN, PROBE_TAILS);
+  return t;
+}
+/** n path-steps' worth of fillDraws' tail normals (inverseNormalTailsListed), on one path's fixed uniforms. */
+export function probeTails(n: i32): void {
+  drawsBegin(0, 20260101, 0, 0);
+  pairBegin(false);
+  const pU = quadBuffer(0, 0, 0);
+  const pN = quadBuffer(0, 0, 1);
+  fillUniforms(7, 0, 256, pU);
+  const tails = fillCentralNormals(256, pU, pN, PROBE_TAILS);
+  for (let k = 0; k < n; k += 128) inverseNormalTailsListed(tails, PROBE_TAILS, pU, pN);
+}
+const PROBE_TAILS: usize = memory.data(256 * 2 + 16, 16);
+
 /** n path-steps of the quadratic-first four-path QE step (bench model) on one chunk of draws, never refilled. */
 export function probeQuadSteps(n: i32): f64 {
+  return quadSteps(n, true);
+}
+/**
+ * The same loop with the quadratic branch alone on every lane (qeQuadratic, no redo where a lane
+ * needs the exponential branch: not the QE step, a lower bound of its cost).
+ */
+export function probeQuadStepsNoFallback(n: i32): f64 {
+  return quadSteps(n, false);
+}
+// @ts-ignore: decorator
+@inline
+function quadSteps(n: i32, fallback: bool): f64 {
   drawsBegin(0, 20260101, 0, 0);
   pairBegin(false);
   quadFill(1, 2, 3, 4, 0, 256);
@@ -35,22 +81,25 @@ export function probeQuadSteps(n: i32): f64 {
       const zvC = lanesAt(nLoC, nHiC, o);
       let vn = qeQuadratic(v, zv);
       let k0 = gK0;
-      if (!i64x2.all_true(gOk)) {
-        vn = qeVariance(v, zv, uLo, uHi, o, false);
+      const ok = gOk;
+      if (fallback && !i64x2.all_true(ok)) {
+        vn = qeFallback(v, zv, vn, k0, ok, uLo, uHi, o, false);
         k0 = gK0;
       }
       let vnC = qeQuadratic(vC, zvC);
       let k0C = gK0;
-      if (!i64x2.all_true(gOk)) {
-        vnC = qeVariance(vC, zvC, uLoC, uHiC, o, false);
+      const okC = gOk;
+      if (fallback && !i64x2.all_true(okC)) {
+        vnC = qeFallback(vC, zvC, vnC, k0C, okC, uLoC, uHiC, o, false);
         k0C = gK0;
       }
       const z = f64x2.add(lanesAt(nLo, nHi, o + 8), c(C_MU));
       x = qeLogStep(x, k0, v, vn, qeSd(v, vn), z);
-      v = vn;
+      // Without the redo a lane can turn NaN (no real quadratic-branch root): keep its v then.
+      v = fallback ? vn : v128.bitselect(vn, v, f64x2.eq(vn, vn));
       const zC = f64x2.add(lanesAt(nLoC, nHiC, o + 8), c(C_MU));
       xC = qeLogStep(xC, k0C, vC, vnC, qeSd(vC, vnC), zC);
-      vC = vnC;
+      vC = fallback ? vnC : v128.bitselect(vnC, vC, f64x2.eq(vnC, vnC));
     }
   }
   return f64x2.extract_lane(x, 0) + f64x2.extract_lane(xC, 1);
@@ -90,4 +139,59 @@ export function probeExpX2(n: i32): f64 {
 }
 export function heapBase(): usize {
   return __heap_base;
+}
+
+// Bit checks of the vector draws against the scalar code (run by bench/heston-qe.mjs before
+// timing): the Monte Carlo tests pin typical draws on both backends, but Philox reaches the far
+// tail (r > 5, u < 1.4e-11) about once in 7e10 draws, so those lanes are checked here on a list
+// of crafted uniforms.
+const CHECK_N: i32 = 4096;
+const CHECK_IDX: usize = memory.data(CHECK_N * 2, 16);
+const CHECK_U: usize = memory.data(CHECK_N * 8, 16);
+const CHECK_OUT: usize = memory.data(CHECK_N * 8, 16);
+
+/**
+ * inverseNormalTailsListed on CHECK_N tail uniforms from 2^-53 (r = 6.1) up to 0.07 and their
+ * mirrors 1 - u: how many differ in any bit from inverseNormalCdfFast.
+ */
+export function checkTails(): i32 {
+  let x: f64 = 1.1102230246251565e-16;
+  for (let i = 0; i < CHECK_N; ++i) {
+    store<f64>(CHECK_U + (<usize>i << 3), (i & 1) != 0 ? 1.0 - x : x);
+    store<u16>(CHECK_IDX + (<usize>i << 1), <u16>i);
+    x *= 1.0137;
+    if (x > 0.07) x = 1.1102230246251565e-16 * <f64>(i + 3);
+  }
+  inverseNormalTailsListed(<u32>CHECK_N, CHECK_IDX, CHECK_U, CHECK_OUT);
+  let bad = 0;
+  for (let i = 0; i < CHECK_N; ++i) {
+    const u = load<f64>(CHECK_U + (<usize>i << 3));
+    if (load<u64>(CHECK_OUT + (<usize>i << 3)) != reinterpret<u64>(inverseNormalCdfFast(u))) ++bad;
+  }
+  return bad;
+}
+
+/**
+ * fillDraws for `paths` paths (chunk lengths 2..256, offsets varied) against the scalar draws:
+ * uniforms against philoxUniformBatch, normals against inverseNormalCdfFast of them. Returns how
+ * many draws differ in any bit.
+ */
+export function checkFill(paths: i32): i32 {
+  drawsBegin(0, 987654321, 12345, 3);
+  pairBegin(false);
+  const pU = quadBuffer(0, 0, 0);
+  const pN = quadBuffer(0, 0, 1);
+  let bad = 0;
+  for (let p = 0; p < paths; ++p) {
+    const n = <u32>(2 + ((p * 7) % 255)) & ~1;
+    const base = <u32>(p * 2);
+    fillDraws(<u32>p, base, n, pU, pN, PROBE_TAILS);
+    philoxUniformBatch(<i32>n, 987654321, 12345, 3, <u32>p, <f64>base, CHECK_U);
+    for (let i: u32 = 0; i < n; ++i) {
+      const o = <usize>i << 3;
+      if (load<u64>(pU + o) != load<u64>(CHECK_U + o)) ++bad;
+      else if (load<u64>(pN + o) != reinterpret<u64>(inverseNormalCdfFast(load<f64>(pU + o)))) ++bad;
+    }
+  }
+  return bad;
 }
