@@ -4,9 +4,14 @@
 // times, per path-step, by process CPU time (best of 7; the machine may be shared):
 //   - mcShard Heston QE European (the model of bench/montecarlo.mjs), and with BASELINE=old.wasm
 //     an older build on the same inputs (accumulators checked bit for bit first),
+//   - the four-path kernel alone (mcShard less its per-path bookkeeping: the same within noise),
 //   - its parts: the draws (2 Philox uniforms + 2 AS 241 normals per path-step, four paths per
-//     fill; and their parts: uniforms, central rational, tail normals) and the four-path QE step on
-//     fixed draws (and that loop with the quadratic branch alone, no redo: a lower bound),
+//     fill; and their parts: uniforms, central rational, tail normals) and the four-path QE step
+//     (the kernel's loop order) on fresh draws (a fill per chunk, its time subtracted), on one
+//     chunk of draws again and again, and that loop with the quadratic branch alone (no redo: a
+//     lower bound). On the repeated chunk the branch predictor learns where the redos fall: the
+//     redo costs ~0.9 ns per path-step there, ~3.4 ns on fresh draws (session 10, load 1.3),
+//     mostly mispredicted redo branches, which resolve only at the end of the quadratic chain,
 //   - first, bit checks of the vector draws (fillDraws, the listed tail normals down to u = 2^-53)
 //     against the scalar code (an error if any draw differs),
 //   - ceilings: 2.52e7 exponentials two per f64x2 (expX2, the shared exp's bits), and the f64x2
@@ -86,15 +91,20 @@ export async function hestonQeBreakdown({ baseline: baselinePath } = {}) {
   rows.push(['mcShard Heston QE European (this build)', perStep(cpuBest(() => mine(PATHS)))]);
   if (baseline) rows.push(['mcShard Heston QE European (BASELINE)', perStep(cpuBest(() => baseline(PATHS)))]);
   const N = 512 * 4096;
+  rows.push(['  the four-path kernel alone (draws + step)', perStep(cpuBest(() => x.probeKernel(N)), N)]);
   const tDraws = perStep(cpuBest(() => x.probeQuadFill(N)), N);
   rows.push(['  draws: Philox + AS 241, 2 per path-step', tDraws]);
   rows.push(['    Philox words -> uniforms', perStep(cpuBest(() => x.probeUniforms(N)), N)]);
   rows.push(['    central AS 241 rational + tail list', perStep(cpuBest(() => x.probeCentral(N)), N)]);
   rows.push(['    tail normals (15% of draws)', perStep(cpuBest(() => x.probeTails(N)), N)]);
+  // bench/montecarlo.mjs quotes the first row starting 'four-path' as the step on fixed draws.
   const tStep = perStep(cpuBest(() => x.probeQuadSteps(N)), N);
-  rows.push(['  four-path QE step on fixed draws', tStep]);
+  rows.push(['  four-path QE step on fixed draws (one chunk again)', tStep]);
+  const tFresh = perStep(cpuBest(() => x.probeQuadStepsFresh(N)), N) - tDraws;
+  rows.push(['    the same on fresh draws (fill+step - fill)', tFresh]);
   const tQuad = perStep(cpuBest(() => x.probeQuadStepsNoFallback(N)), N);
   rows.push(['    of which the quadratic branch alone (no redo)', tQuad]);
+  rows.push(['    the quadratic branch alone on fresh draws', perStep(cpuBest(() => x.probeQuadStepsNoFallbackFresh(N)), N) - tDraws]);
   const tExp = cpuBest(() => x.probeExpX2(N)) / N;
   const tDiv = cpuBest(() => x.probeDiv(N)) / N;
   const tSqrt = cpuBest(() => x.probeSqrt(N)) / N;

@@ -7,6 +7,7 @@ import { inverseNormalTailsListed, inverseNormalCdfFast } from "../../assembly/m
 import { fillDraws } from "../../assembly/montecarlo/draws";
 import { philoxUniformBatch } from "../../assembly/random/philox";
 import { qeConstants, qeFallback, qeQuadratic, qeSd, qeLogStep, gK0, gOk, c, C_MU } from "../../assembly/montecarlo/heston-qe-pairs";
+import { hestonQePathQuadQuadraticFirst } from "../../assembly/montecarlo/heston-qe-pairs";
 import { expX2 } from "../../assembly/math/f64x2-elementary";
 export { mcShard } from "../../assembly/montecarlo/paths";
 
@@ -47,20 +48,35 @@ export function probeTails(n: i32): void {
 }
 const PROBE_TAILS: usize = memory.data(256 * 2 + 16, 16);
 
-/** n path-steps of the quadratic-first four-path QE step (bench model) on one chunk of draws, never refilled. */
+/**
+ * n path-steps of the quadratic-first four-path QE step (bench model) on one chunk of draws, never
+ * refilled: the same 128 steps of draws again and again, so the branch predictor learns where
+ * the redos fall (probeQuadStepsFresh does not).
+ */
 export function probeQuadSteps(n: i32): f64 {
-  return quadSteps(n, true);
+  return quadSteps(n, true, false);
+}
+/**
+ * The same loop with a fresh quadFill (paths k..k+3, as probeQuadFill) before each chunk of 128
+ * steps, the state carried on: minus probeQuadFill, the step as the kernel meets it.
+ */
+export function probeQuadStepsFresh(n: i32): f64 {
+  return quadSteps(n, true, true);
 }
 /**
  * The same loop with the quadratic branch alone on every lane (qeQuadratic, no redo where a lane
  * needs the exponential branch: not the QE step, a lower bound of its cost).
  */
 export function probeQuadStepsNoFallback(n: i32): f64 {
-  return quadSteps(n, false);
+  return quadSteps(n, false, false);
+}
+/** probeQuadStepsNoFallback with a fresh quadFill per chunk (as probeQuadStepsFresh). */
+export function probeQuadStepsNoFallbackFresh(n: i32): f64 {
+  return quadSteps(n, false, true);
 }
 // @ts-ignore: decorator
 @inline
-function quadSteps(n: i32, fallback: bool): f64 {
+function quadSteps(n: i32, fallback: bool, fresh: bool): f64 {
   drawsBegin(0, 20260101, 0, 0);
   pairBegin(false);
   quadFill(1, 2, 3, 4, 0, 256);
@@ -75,20 +91,23 @@ function quadSteps(n: i32, fallback: bool): f64 {
   const uLo = quadBuffer(0, 0, 0), uHi = quadBuffer(0, 1, 0), nLo = quadBuffer(0, 0, 1), nHi = quadBuffer(0, 1, 1);
   const uLoC = quadBuffer(1, 0, 0), uHiC = quadBuffer(1, 1, 0), nLoC = quadBuffer(1, 0, 1), nHiC = quadBuffer(1, 1, 1);
   for (let k = 0; k < n; k += 512) {
+    if (fresh) quadFill(<u32>k, <u32>k + 1, <u32>k + 2, <u32>k + 3, 0, 256);
     for (let i = 0; i < 256; i += 2) {
       const o = <usize>i << 3;
       const zv = lanesAt(nLo, nHi, o);
       const zvC = lanesAt(nLoC, nHiC, o);
+      // The kernel's order: both quadratic steps, then each pair's redo test (each pair's test
+      // right after its own step measured 14.1 against 11.7 ns per path-step, session 10).
       let vn = qeQuadratic(v, zv);
       let k0 = gK0;
       const ok = gOk;
+      let vnC = qeQuadratic(vC, zvC);
+      let k0C = gK0;
+      const okC = gOk;
       if (fallback && !i64x2.all_true(ok)) {
         vn = qeFallback(v, zv, vn, k0, ok, uLo, uHi, o, false);
         k0 = gK0;
       }
-      let vnC = qeQuadratic(vC, zvC);
-      let k0C = gK0;
-      const okC = gOk;
       if (fallback && !i64x2.all_true(okC)) {
         vnC = qeFallback(vC, zvC, vnC, k0C, okC, uLoC, uHiC, o, false);
         k0C = gK0;
@@ -103,6 +122,22 @@ function quadSteps(n: i32, fallback: bool): f64 {
     }
   }
   return f64x2.extract_lane(x, 0) + f64x2.extract_lane(xC, 1);
+}
+/**
+ * n path-steps of the kernel itself (hestonQePathQuadQuadraticFirst: draws and step, four paths of
+ * 252 steps per call, the bench model): mcShard without its per-path bookkeeping.
+ */
+export function probeKernel(n: i32): void {
+  drawsBegin(0, 20260101, 0, 0);
+  const dt = 1.0 / 252.0, kappa = 1.5, theta = 0.04, xi = 0.5, rho = -0.7;
+  const E = Math.exp(-kappa * dt);
+  const c1 = xi * xi * E * (1.0 - E) / kappa;
+  const c2 = theta * xi * xi * (1.0 - E) * (1.0 - E) / (2.0 * kappa);
+  const r = rho / xi;
+  const K0 = -r * kappa * theta * dt, K1 = 0.5 * dt * (kappa * r - 0.5) - r, K2 = 0.5 * dt * (kappa * r - 0.5) + r, K3 = 0.5 * dt * (1.0 - rho * rho);
+  for (let k = 0; k < n; k += 4 * 252) {
+    hestonQePathQuadQuadraticFirst(<u32>k, <u32>k + 1, <u32>k + 2, <u32>k + 3, false, 252, 4.6, 0.04, 0.0, theta, E, c1, c2, K2 + 0.5 * K3, K1 + 0.5 * K3, K0, K1, K2, K3, K3, 0.0);
+  }
 }
 /** n independent f64x2 divisions (8 chains), and n square roots. */
 export function probeDiv(n: i32): f64 {
