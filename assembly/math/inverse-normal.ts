@@ -15,7 +15,8 @@
 // functions (./elementary.ts), not Math.log / Math.exp, so that both backends give the same bits.
 // Mirrored line for line in src/kernels/math/inverse-normal.ts.
 
-import { exp, log, LOG_TAB1, LOG_TAB2 } from "./elementary";
+import { exp, log } from "./elementary";
+import { logTableX2 } from "./f64x2-elementary";
 import { normalCdfGivenPdf, normalCdfOverPdf, normalPdf } from "./normal-distribution";
 
 
@@ -292,58 +293,11 @@ function tailHorner(a: v128, r: v128, i: i32): v128 {
   return f64x2.add(f64x2.mul(a, r), tx2(i));
 }
 
-// logX2 (math/f64x2-elementary.ts) on lanes it sends to its table branch, that branch alone: the
-// tail probabilities q of inverseNormalTailsListed lie in [2^-53, 0.075], positive normal
-// numbers below logX2's near-one interval, where logX2 (hence the shared scalar log) is exactly
-// this sequence; without logX2's three range tests and branches the pass over the tails is one
-// straight-line loop body. Constants: A0..A4, Ln2hi, Ln2lo, the reduction offset, 127, the
-// exponent mask (the values of elementary.ts log).
-const LOG_TABLE_X2: usize = memory.data<u64>([
-  0xBFE0000000000001, 0xBFE0000000000001,
-  0x3FD555555551305B, 0x3FD555555551305B,
-  0xBFCFFFFFFFEB4590, 0xBFCFFFFFFFEB4590,
-  0x3FC999B324F10111, 0x3FC999B324F10111,
-  0xBFC55575E506C89F, 0xBFC55575E506C89F,
-  0x3FE62E42FEFA3800, 0x3FE62E42FEFA3800,
-  0x3D2EF35793C76730, 0x3D2EF35793C76730,
-  0x3FE6000000000000, 0x3FE6000000000000,
-  0x000000000000007F, 0x000000000000007F,
-  0xFFF0000000000000, 0xFFF0000000000000,
-], 16);
-
-// @ts-ignore: decorator
-@inline
-function logTableX2(x: v128): v128 {
-  const A0 = v128.load(LOG_TABLE_X2, 0);
-  const A1 = v128.load(LOG_TABLE_X2, 16);
-  const A2 = v128.load(LOG_TABLE_X2, 32);
-  const A3 = v128.load(LOG_TABLE_X2, 48);
-  const A4 = v128.load(LOG_TABLE_X2, 64);
-  const Ln2hi = v128.load(LOG_TABLE_X2, 80);
-  const Ln2lo = v128.load(LOG_TABLE_X2, 96);
-  const tmp = i64x2.sub(x, v128.load(LOG_TABLE_X2, 112));
-  const i = v128.and(i64x2.shr_u(tmp, 45), v128.load(LOG_TABLE_X2, 128));
-  const k = i64x2.shr_s(tmp, 52);
-  const z = i64x2.sub(x, v128.and(tmp, v128.load(LOG_TABLE_X2, 144)));
-  const i0 = <usize>i64x2.extract_lane(i, 0) << 4;
-  const i1 = <usize>i64x2.extract_lane(i, 1) << 4;
-  const t0 = v128.load(LOG_TAB1 + i0);
-  const t1 = v128.load(LOG_TAB1 + i1);
-  const invc = i64x2.shuffle(t0, t1, 0, 2);
-  const logc = i64x2.shuffle(t0, t1, 1, 3);
-  const c0 = v128.load(LOG_TAB2 + i0);
-  const c1 = v128.load(LOG_TAB2 + i1);
-  const chi = i64x2.shuffle(c0, c1, 0, 2);
-  const clo = i64x2.shuffle(c0, c1, 1, 3);
-  const r = f64x2.mul(f64x2.sub(f64x2.sub(z, chi), clo), invc);
-  const kd = f64x2.convert_low_i32x4_s(i32x4.shuffle(k, k, 0, 2, 0, 2));
-  const w = f64x2.add(f64x2.mul(kd, Ln2hi), logc);
-  const hi = f64x2.add(w, r);
-  const lo = f64x2.add(f64x2.add(f64x2.sub(w, hi), r), f64x2.mul(kd, Ln2lo));
-  const r2 = f64x2.mul(r, r);
-  const poly = f64x2.add(f64x2.add(A1, f64x2.mul(r, A2)), f64x2.mul(r2, f64x2.add(A3, f64x2.mul(r, A4))));
-  return f64x2.add(f64x2.add(f64x2.add(lo, f64x2.mul(r2, A0)), f64x2.mul(f64x2.mul(r, r2), poly)), hi);
-}
+// r = sqrt(-ln q) of the listed tails takes logTableX2 (math/f64x2-elementary.ts), logX2's table
+// branch alone: the tail probabilities q of inverseNormalTailsListed lie in [2^-53, 0.075], positive
+// normal numbers below logX2's near-one interval, where logX2 (hence the shared scalar log) is
+// exactly that sequence; without logX2's three range tests and branches the pass over the tails is
+// one straight-line loop body.
 
 /** Scratch of inverseNormalTailsListed: r = sqrt(-ln q) of up to TAIL_BLOCK listed draws. */
 // @ts-ignore: decorator
