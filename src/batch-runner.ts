@@ -3,7 +3,7 @@ import type { Kernels } from './kernels/contract.js';
 import { KernelError } from './errors.js';
 import { columnBytes } from './memory-arena.js';
 import { checkNumbers, checkTypes, copyNumbers, copyTypes, type NumberInput, type OptionTypeInput } from './batch-inputs.js';
-import { residentArraysInUse, residentF64View, residentOffset } from './resident-arrays.js';
+import { residentArraysInUse, residentF64View, residentOffset, viewsHeap } from './resident-arrays.js';
 
 /** One input column of a batch kernel: f64 numbers or i8 option-type flags. */
 export type InputColumn =
@@ -187,6 +187,9 @@ export function bindResident(ctx: EngineContext, kernel: BatchKernel, f: BatchFr
     const p = residentOffset(heap, f.data[c], bytes[c], kernel.paths[c]);
     f.res[c] = p;
     if (p >= 0) any = true;
+    // A view over this heap read as a caller-owned column (a resident f64 array of types, say):
+    // copied now, since the reservation below may grow the memory and detach it.
+    else if (viewsHeap(heap, f.data[c])) f.data[c] = (f.data[c] as Float64Array | Int8Array | Uint8Array).slice() as (typeof f.data)[number];
   }
   return any;
 }

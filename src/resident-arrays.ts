@@ -151,11 +151,23 @@ function registerView(v: Float64Array | Int8Array | Uint8Array): void {
   const block = heap.find(v.byteOffset, v.byteLength);
   ISSUED.set(v, block ?? { heap, ptr: v.byteOffset, bytes: 0, length: v.length, span: v.byteLength, freed: true });
 }
+/**
+ * A subarray of a freed array's view stays freed: made after the memory went to a newer array,
+ * registerView alone would find that array's live block (it sees only buffer, offset and length).
+ */
+function inheritFreed<T extends object>(parent: object, child: T): T {
+  const b = ISSUED.get(parent);
+  if (b !== undefined && b.freed) ISSUED.set(child, b);
+  return child;
+}
 /** A Float64Array view over an engine's heap (a resident array, or a view of one). */
 class ResidentFloat64Array extends Float64Array {
   constructor(...args: [ArrayBuffer, number, number]) {
     super(...args);
     registerView(this);
+  }
+  override subarray(begin?: number, end?: number) {
+    return inheritFreed(this, super.subarray(begin, end));
   }
 }
 /** An Int8Array view over an engine's heap. */
@@ -164,12 +176,18 @@ class ResidentInt8Array extends Int8Array {
     super(...args);
     registerView(this);
   }
+  override subarray(begin?: number, end?: number) {
+    return inheritFreed(this, super.subarray(begin, end));
+  }
 }
 /** A Uint8Array view over an engine's heap. */
 class ResidentUint8Array extends Uint8Array {
   constructor(...args: [ArrayBuffer, number, number]) {
     super(...args);
     registerView(this);
+  }
+  override subarray(begin?: number, end?: number) {
+    return inheritFreed(this, super.subarray(begin, end));
   }
 }
 
@@ -440,6 +458,16 @@ export function residentOffset(heap: ResidentHeap | undefined, v: unknown, bytes
   }
   const typeFits = bytes === 8 ? view instanceof Float64Array : view instanceof Int8Array;
   return typeFits ? ptr : -1;
+}
+
+/**
+ * Whether `v` is a view over this engine's current heap buffer (a resident array the kernel cannot
+ * read in place, e.g. of another element type): such a view is detached when the call's own
+ * reservation grows the memory, so the batch runner copies it out first.
+ * @throws Nothing.
+ */
+export function viewsHeap(heap: ResidentHeap | undefined, v: unknown): boolean {
+  return heap !== undefined && heap.inHeap && ArrayBuffer.isView(v) && v.buffer === heap.arena.buffer;
 }
 
 /**

@@ -278,6 +278,52 @@ describe.each(BACKENDS)('resident arrays (%s)', (backend) => {
     newer.free();
   });
 
+  it('a subarray made from a freed array\'s view after its memory went to a newer array is refused, never read as the newer array', async () => {
+    // WASM memory: free() does not detach it (the JS twin's free() does, so the subarray cannot be
+    // made there and the case is WASM's).
+    const owner = await createEngine({ backend: 'wasm' });
+    const e = await createEngine({ backend });
+    const args = { strikes: 100, expiries: 1, vols: 0.2, rates: 0, types: 'call' as const };
+    const a = owner.allocateArray({ type: 'f64', length: 8 });
+    a.array.fill(50);
+    const v = a.array;
+    a.free();
+    const newer = owner.allocateArray({ type: 'f64', length: 8 });
+    expect(newer.array.byteOffset).toBe(v.byteOffset);
+    newer.array.fill(200);
+    const late = v.subarray(0, 4); // made now, over the newer array's bytes
+    for (const eng of [e, owner]) {
+      expectInputError(() => eng.blackScholes({ spots: late, ...args }), 'spots');
+      expectInputError(() => eng.blackScholes({ spots: late.subarray(1, 2), ...args }), 'spots');
+    }
+    newer.free();
+  });
+
+  it('a resident array of another element type (f64 types) is read as a caller-owned column, also when the call grows the memory', async () => {
+    // Greeks into one resident block read the inputs in place over the whole range, so the call
+    // reserves room for every copied column at once; with 400,000 options that grows the WASM heap,
+    // which detached the f64 `types` view the runner then read (every option priced as a put).
+    const e = await createEngine({ backend });
+    const n = 400_000;
+    const s = surface(n);
+    s.types[6] = 1; // a number array of types takes +-1 only (an Int8Array flags other values per element)
+    const h = residentCopy(e, s);
+    const ref = e.blackScholes({ ...s, greeks: true });
+    const types = e.allocateArray({ type: 'f64', length: n });
+    for (let i = 0; i < n; i++) types.array[i] = s.types[i];
+    const blk = e.allocateArray({ type: 'f64', length: 8 * n });
+    const out = () => Object.fromEntries(ALL.map((g, i) => [g, blk.array.subarray(i * n, (i + 1) * n)]));
+    // The typed API declares types an Int8Array or a list; a JavaScript caller may pass a numeric
+    // array of +-1, which the runtime accepts (checkTypes), so the call must be right for it too.
+    const f64Types = types.array as unknown as Int8Array;
+    // Resident inputs, then caller-owned ones (their columns are copied: 12.8 MB reserved at once).
+    expect(differences(e.blackScholes({ ...views(h), types: f64Types, greeks: true, out: out() }), ref, ALL)).toBe(0);
+    const bytes0 = e.memoryBytes;
+    expect(differences(e.blackScholes({ ...s, types: f64Types, greeks: true, out: out() }), ref, ALL)).toBe(0);
+    if (backend === 'wasm') expect(e.memoryBytes).toBeGreaterThan(bytes0); // the case: the call grew the heap
+    freeAll(...Object.values(h), types, blk);
+  }, 60_000);
+
   it('memory growth: a view read before the grow is an InputError naming the field (WASM; the JS twin\'s plain arrays never detach); .array again works', async () => {
     const e = await createEngine({ backend });
     const n = 50;
