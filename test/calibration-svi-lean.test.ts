@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CalibrateSabrArgs, CalibrateSabrResult, Engine, FitSviArgs, FitSviResult } from '../src/index.js';
 import { BACKENDS, engineFor, expectInputError } from './backends.js';
+import { leanSliceFitCount } from '../src/calibration/svi.js';
 
 // The lean path of a cold fitSvi (issue 13, facade cost): a fit from one start (no extraStarts, no
 // global stage) with the vol objective, the linear loss and the analytic Jacobian runs LM on
@@ -40,6 +41,7 @@ const CASES: [string, FitSviArgs][] = [
   ['far start (bench)', { forwards: F, quotes: { strikes, expiries: T, vols: exact }, initial: { a: 0.1, b: 0.5, rho: 0.5, m: -0.3, sigma: 0.8 } }],
   ['heuristic start, exact smile', { forwards: F, quotes: { strikes, expiries: T, vols: exact } }],
   ['heuristic start, wiggled smile', { forwards: F, quotes: { strikes, expiries: T, vols } }],
+  ['wide bound tolerance (parameters near a bound flagged)', { forwards: F, quotes: { strikes, expiries: T, vols }, quality: { boundTolerance: 0.3 } }],
   ["Lee's cap (stage 2 refit)", { forwards: F, quotes: { strikes, expiries: 1, vols: smile(steep, 1, strikes, 0.001) } }],
   ['m fixed', { forwards: F, quotes: { strikes, expiries: T, vols }, fixed: ['m'] }],
   ['b and sigma fixed', { forwards: F, quotes: { strikes, expiries: T, vols }, fixed: ['b', 'sigma'], initial: { a: 0.01, b: 0.12, rho: 0, m: 0, sigma: 0.25 } }],
@@ -73,8 +75,13 @@ describe.each(BACKENDS)('fitSvi cold fit, lean path (%s)', (backend) => {
   it('equals the general calibration loop bit for bit on every case (every field but elapsedMs)', async () => {
     const engine = await engineFor(backend);
     for (const [name, args] of [...CASES, ...DEGENERATE]) {
+      const before = leanSliceFitCount();
       const general = engine.fitSvi({ ...args, onEvaluate: () => undefined });
+      const between = leanSliceFitCount();
       const lean = engine.fitSvi(args);
+      // The comparison means something only if the hook kept the general loop and its absence took the lean path.
+      expect(between, name).toBe(before);
+      if (CASES.some(([n]) => n === name)) expect(leanSliceFitCount(), name).toBeGreaterThan(between);
       expect(timeless(lean), name).toEqual(timeless(general));
       // toEqual treats 0 and -0 alike: the parameters are also compared with Object.is.
       lean.params.forEach((p, s) => {
@@ -96,6 +103,7 @@ describe.each(BACKENDS)('fitSvi cold fit, lean path (%s)', (backend) => {
     expect(fit("Lee's cap (stage 2 refit)").slices[0].boundHits).toContainEqual(expect.objectContaining({ name: 'b', constraint: 'leeWing' }));
     expect(fit('rho bounded (ends at the bound)').atBounds).toContain('rho');
     expect(fit('maxIterations 1').reason).toBe('maxIterations');
+    expect(fit('wide bound tolerance (parameters near a bound flagged)').atBounds.length).toBeGreaterThan(0); // the tolerance reaches the flags
     expect(fit('two slices of different sizes, per-slice starts').slices.map((s) => s.quotes)).toEqual([25, 11]);
   });
 
@@ -135,14 +143,19 @@ describe.each(BACKENDS)('calibrateSabr, lean path (%s)', (backend) => {
     ['weights, one 0; a NaN quote', { forwards: F, quotes: { strikes, expiries: T, vols: nanVols, weights } }],
     ['maxIterations 1, tolerance 1e-6', { forwards: F, quotes: { strikes, expiries: T, vols }, maxIterations: 1, tolerance: 1e-6 }],
     ['two slices of different sizes', { forwards: F, quotes: { strikes: [...strikes, ...s11], expiries: [...strikes.map(() => T), ...s11.map(() => 1)], vols: [...vols, ...smile(TRUE, 1, s11, 0.001)] } }],
+    ['wide bound tolerance (parameters near a bound flagged)', { forwards: F, quotes: { strikes, expiries: T, vols }, quality: { boundTolerance: 0.3 } }],
   ];
   const timelessSabr = (r: CalibrateSabrResult) => ({ ...r, elapsedMs: 0, slices: r.slices.map((x) => ({ ...x, elapsedMs: 0 })) });
 
   it('equals the general calibration loop bit for bit on every case (every field but elapsedMs)', async () => {
     const engine = await engineFor(backend);
     for (const [name, args] of sabrCases) {
+      const before = leanSliceFitCount();
       const general = engine.calibrateSabr({ ...args, onEvaluate: () => undefined });
+      const between = leanSliceFitCount();
       const lean = engine.calibrateSabr(args);
+      expect(between, name).toBe(before);
+      expect(leanSliceFitCount(), name).toBeGreaterThan(between);
       expect(timelessSabr(lean), name).toEqual(timelessSabr(general));
       lean.params.forEach((p, s) => {
         for (const k of ['alpha', 'rho', 'nu'] as const) expect(Object.is(p[k], general.params[s][k]), `${name}: slice ${s} ${k}`).toBe(true);
@@ -150,6 +163,7 @@ describe.each(BACKENDS)('calibrateSabr, lean path (%s)', (backend) => {
     }
     expect(engine.calibrateSabr(sabrCases[3][1]).atBounds).toContain('nu');
     expect(engine.calibrateSabr(sabrCases[5][1]).reason).toBe('maxIterations');
+    expect(engine.calibrateSabr(sabrCases[7][1]).atBounds.length).toBeGreaterThan(0); // the tolerance reaches the flags
   });
 
   it('keeps the general path\'s InputErrors (malformed bounds, lower > upper, bad maxIterations)', async () => {

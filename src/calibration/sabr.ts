@@ -8,7 +8,7 @@ import { now } from '../clock.js';
 import { boundsArrays, calibrate, checkedGlobalStage, fixedMaskOf, MAX_EXTRA_STARTS, type GlobalStage } from './calibrate.js';
 import { lmLeanSettings, lmRunIn, lmWorkspace, type LmWorkspace } from '../math/optimise/levenberg-marquardt.js';
 import type { EndReason, LeastSquaresProblem } from '../math/optimise/least-squares.js';
-import { assembleSliceResult, robustOptions, sliceFitOptions, unionAtBounds, usableQuotes } from './svi.js';
+import { assembleSliceResult, countLeanSliceFit, robustOptions, sliceFitOptions, unionAtBounds, usableQuotes } from './svi.js';
 import { boundHits, checkedQuality, combinedQuality, fitQuality, type BoundHit, type FitQuality, type QualityThresholds } from './fit-quality.js';
 import type { LossFunction } from './types.js';
 import { volModel } from './vol-model.js';
@@ -145,6 +145,7 @@ function sabrLeanFit(
   };
   const s = lmLeanSettings(ws.lm, box.initial, box.lower, box.upper, fixed, weights, maxIterations, tolerance);
   const fit = lmRunIn(problem, s, ws.lm);
+  countLeanSliceFit();
   const params = Float64Array.from(fit.params);
   const hits = boundHits(params, box.lower, box.upper, fixed, SABR_PARAM_NAMES, boundTolerance);
   return { params, reason: fit.reason, iterations: fit.iterations, atBounds: hits.map((h) => h.name), boundHits: hits };

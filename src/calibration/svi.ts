@@ -522,12 +522,27 @@ function sviLeanEvaluator(ctx: EngineContext, k: Float64Array, expiry: number): 
  * are the workspace's: read them before the next run.
  * @throws InputError naming `maxIterations` or `tolerance`.
  */
+let leanSliceFits = 0;
+/**
+ * Slices fitted by the lean LM path (SVI and SABR) in this thread so far. @internal: the tests
+ * that pin the lean path to the general loop check with it that the lean path really ran.
+ * @throws Nothing.
+ */
+export function leanSliceFitCount(): number {
+  return leanSliceFits;
+}
+/** Count one lean slice fit (sviLeanRun, sabr.ts's sabrLeanFit). @internal */
+export function countLeanSliceFit(): void {
+  leanSliceFits++;
+}
+
 function sviLeanRun(
   ws: SviWarmWorkspace, problem: LeastSquaresProblem, box: ParameterBoxLike, weights: Float64Array, fixed: boolean[] | undefined,
   maxIterations: number | undefined, tolerance: number | undefined, boundTolerance: number | undefined,
 ): { params: Float64Array; iterations: number; reason: EndReason; boundHits: BoundHit[] } {
   const s = lmLeanSettings(ws.lm, box.initial, box.lower, box.upper, fixed, weights, maxIterations, tolerance);
   const fit = lmRunIn(problem, s, ws.lm);
+  countLeanSliceFit();
   return { params: fit.params, iterations: fit.iterations, reason: fit.reason, boundHits: boundHits(fit.params, box.lower, box.upper, fixed, SVI_PARAM_NAMES, boundTolerance) };
 }
 
