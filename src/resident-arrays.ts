@@ -434,7 +434,8 @@ function detach(buffer: ArrayBufferLike): void {
  * The byte offset at which a kernel may read or write `v` in place: `v` is a Float64Array (f64)
  * or Int8Array (i8) view over this engine's current heap inside one live resident array. -1 when
  * it must be copied as any caller-owned array is (a plain array, another engine's array, a
- * resident array of the JS twin, a view over the per-call arena).
+ * resident array of the JS twin, a live resident view of another element type, a view below the
+ * resident region); a view above the region's start outside every live array is freed memory.
  * @throws InputError naming `path` for a freed resident array, a detached view, or a view over
  *   this engine's resident region outside every live array (freed memory).
  */

@@ -1,6 +1,6 @@
 // Butterfly-arbitrage scan of one raw SVI slice: Durrleman's g(k) on a uniform log-moneyness grid
-// (Gatheral & Jacquier 2014, eq. 2.1). Mirrored in src/kernels/calibration/svi-butterfly.ts and,
-// without the kernel, in src/calibration/svi.ts (butterflyOnGrid, the public check's loop).
+// (Gatheral & Jacquier 2014, eq. 2.1). Mirrored in src/kernels/calibration/svi-butterfly.ts
+// (scanSviButterfly, which the public sviButterflyCheck also runs).
 //
 // w(k) = a + b (rho (k - m) + sqrt((k - m)^2 + sigma^2)), k_i = kMin + ((kMax - kMin) i) / (points - 1);
 // g = (1 - k w' / (2 w))^2 - w'^2 / 4 (1 / w + 1 / 4) + w'' / 2, taken as -Infinity where w <= 0

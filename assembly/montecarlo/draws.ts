@@ -10,7 +10,7 @@
 // eight Philox blocks per pass (philoxBlocksX8, two interleaved groups of four i32x4 lanes), the
 // uniforms two per f64x2 built from their bits (storeUniforms4: exact, the scalar formula's
 // doubles), and the central AS 241 rational four f64x2 at a time (centralQuantilesX8); the tail
-// draws (15%) are listed without branching and redone two per f64x2 (inverseNormalTailsListed).
+// draws (15%) are listed without branching and redone two pairs side by side (inverseNormalTailsListed).
 // Every lane does the scalar operations in the scalar order, so each draw is still a pure function of
 // (seed, stream, path, j), bit for bit what the scalar code and the JS twin give (the tails use
 // the shared log of math/elementary.ts, a uniform from a normal buffer normalCdfShared). The buffers are module memory: one instance per thread (the worker pool
@@ -241,8 +241,8 @@ export function drawsShardPath(start: u64, i: i32): bool {
  * Draws [base, base + n) of Philox path `path` (n even, at most CHUNK) as uniforms at pU and
  * normals at pN (16-byte aligned, 8 n bytes each), using the tail-index scratch at pT (2 n + 4
  * bytes). Uniforms: eight Philox blocks (16 draws) per SIMD pass, then single blocks. Normals:
- * the central rational two at a time; tail lanes are listed (branch-free) and redone two at a time
- * by inverseNormalTailsListed.
+ * the central rational four f64x2 at a time (centralQuantilesX8); tail lanes are listed
+ * (branch-free) and redone two pairs side by side by inverseNormalTailsListed.
  */
 export function fillDraws(path: u32, base: u32, n: u32, pU: usize, pN: usize, pT: usize): void {
   fillUniforms(path, base, n, pU);

@@ -198,7 +198,7 @@ export let gOk: v128 = f64x2.splat(0.0);
  * qeVariance's quadratic branch alone, with log(d) by the near-one polynomial: returns v' and
  * leaves K0* in gK0 and in gOk the lanes where that is qeVariance's result bit for bit (psi <= psi_c
  * and d in the polynomial's range). No calls and no branches, so a loop of these keeps its
- * vectors in registers; the caller redoes a step with qeVariance when gOk is not all ones.
+ * vectors in registers; the caller redoes a step with qeFallback when gOk is not all ones.
  */
 // @ts-ignore: decorator
 @inline
@@ -288,8 +288,8 @@ export function hestonQePathPair(
  * hestonQePathPair for two pairs at once: (pathA, pathB) and (pathC, pathD), or with `flip`
  * (pathA, its mirror) and (pathC, its mirror). End state: pair-draws.ts's pairs 0 and 1.
  * `quadraticFirst` (a constant at each call site below, so each gets its own loop): try the
- * quadratic-only step (qeQuadratic) on all four lanes and redo a step with qeVariance where some
- * lane needs more; otherwise qeVariance alone.
+ * quadratic-only step (qeQuadratic) on all four lanes and redo a pair's step with qeFallback where
+ * some lane needs more; otherwise qeVariance alone.
  */
 // @ts-ignore: decorator
 @inline

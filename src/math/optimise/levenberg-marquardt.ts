@@ -454,7 +454,7 @@ export function lmRun(problem: LeastSquaresProblem, options: LmOptions, initialP
  * once and reused by every run given it, so a warm refit of a small slice allocates nothing per
  * iteration or per run. A run's `params` and `residuals` are the workspace's own buffers: read
  * (or copy) them before the next run on the same workspace.
- * @internal for the lean warm-start paths (SVI refits).
+ * @internal for the lean paths (SVI refits and single-start SVI and SABR fits).
  */
 export class LmWorkspace {
   readonly m: number;
