@@ -530,6 +530,58 @@ function black76GreeksRest(
   );
 }
 
+// The passes of one block of blackScholesBatch (elements i0 .. i0 + m - 1, m even), exported
+// (inlined where used) so that bench/price-probe times the kernel's own code pass by pass.
+
+// Stage 1 of every pair of the block (blackScholesPrepare); pairs that fail it are marked in C_OK and parked.
+// @ts-ignore: decorator
+@inline
+export function blackScholesPreparePass(
+  i0: i32, m: i32, pSpot: usize, pStrike: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pType: usize,
+): void {
+  for (let k = 0; k < m; k += 2) {
+    const ok = blackScholesPrepare(i0 + k, <usize>k << 3, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType);
+    if (!ok) parkSlots(<usize>k << 3);
+    store<u8>(C_OK + <usize>k, ok ? 1 : 0);
+  }
+}
+
+// Stage 2: the normalised OTM call of the whole block (normalisedOtmCallUnscaledBlock on the scratch).
+// @ts-ignore: decorator
+@inline
+export function otmCallPass(m: i32): void {
+  normalisedOtmCallUnscaledBlock(m, C_X, C_OK, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
+}
+
+// Stage 3: prices and statuses of the marked pairs (blackScholesFinish); a pair that fails is unmarked.
+// @ts-ignore: decorator
+@inline
+export function blackScholesFinishPass(i0: i32, m: i32, pOut: usize, pStatus: usize): void {
+  for (let k = 0; k < m; k += 2) {
+    if (load<u8>(C_OK + <usize>k) != 0 && !blackScholesFinish(i0 + k, <usize>k << 3, pOut, pStatus)) store<u8>(C_OK + <usize>k, 0);
+  }
+}
+
+// Greeks pass 1 of the marked pairs (blackScholesGreeksCdf).
+// @ts-ignore: decorator
+@inline
+export function blackScholesGreeksCdfPass(m: i32): void {
+  for (let k = 0; k < m; k += 2) if (load<u8>(C_OK + <usize>k) != 0) blackScholesGreeksCdf(<usize>k << 3);
+}
+
+// Greeks pass 2 of the marked pairs (blackScholesGreeksRest); a pair that fails is unmarked.
+// @ts-ignore: decorator
+@inline
+export function blackScholesGreeksRestPass(
+  n: i32, i0: i32, m: i32, pSpot: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pOut: usize,
+): void {
+  for (let k = 0; k < m; k += 2) {
+    if (load<u8>(C_OK + <usize>k) != 0 && !blackScholesGreeksRest(n, i0 + k, <usize>k << 3, pSpot, pExpiry, pVol, pRate, pDividend, pOut)) {
+      store<u8>(C_OK + <usize>k, 0);
+    }
+  }
+}
+
 /**
  * Black-Scholes-Merton batch: spot S, strike K, expiry T (years), vol (annualised decimal), rate r
  * and dividend yield q (continuously compounded), type +1 call / -1 put.
@@ -541,23 +593,13 @@ export function blackScholesBatch(
   if (n < 0) return 1;
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const m = min(BLOCK, n - i0) & ~1; // pairs; an odd last element goes to the scalar path
-    for (let k = 0; k < m; k += 2) {
-      const ok = blackScholesPrepare(i0 + k, <usize>k << 3, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType);
-      if (!ok) parkSlots(<usize>k << 3);
-      store<u8>(C_OK + <usize>k, ok ? 1 : 0);
-    }
-    normalisedOtmCallUnscaledBlock(m, C_X, C_OK, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
+    blackScholesPreparePass(i0, m, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType);
+    otmCallPass(m);
     // Pairs that fail a pass are marked and run through the scalar path last (it writes every output of both).
-    for (let k = 0; k < m; k += 2) {
-      if (load<u8>(C_OK + <usize>k) != 0 && !blackScholesFinish(i0 + k, <usize>k << 3, pOut, pStatus)) store<u8>(C_OK + <usize>k, 0);
-    }
+    blackScholesFinishPass(i0, m, pOut, pStatus);
     if (greeks != 0) {
-      for (let k = 0; k < m; k += 2) if (load<u8>(C_OK + <usize>k) != 0) blackScholesGreeksCdf(<usize>k << 3);
-      for (let k = 0; k < m; k += 2) {
-        if (load<u8>(C_OK + <usize>k) != 0 && !blackScholesGreeksRest(n, i0 + k, <usize>k << 3, pSpot, pExpiry, pVol, pRate, pDividend, pOut)) {
-          store<u8>(C_OK + <usize>k, 0);
-        }
-      }
+      blackScholesGreeksCdfPass(m);
+      blackScholesGreeksRestPass(n, i0, m, pSpot, pExpiry, pVol, pRate, pDividend, pOut);
     }
     for (let k = 0; k < m; k += 2) {
       if (load<u8>(C_OK + <usize>k) == 0) {
@@ -587,7 +629,7 @@ export function black76Batch(
       if (!ok) parkSlots(<usize>k << 3);
       store<u8>(C_OK + <usize>k, ok ? 1 : 0);
     }
-    normalisedOtmCallUnscaledBlock(m, C_X, C_OK, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
+    otmCallPass(m);
     for (let k = 0; k < m; k += 2) {
       if (load<u8>(C_OK + <usize>k) != 0 && !black76Finish(i0 + k, <usize>k << 3, pForward, pStrike, pDiscount, coin, pOut, pStatus)) {
         store<u8>(C_OK + <usize>k, 0);

@@ -384,11 +384,64 @@ export function gather(p: usize, k0: i32, k1: i32): v128 {
 export function normalisedOtmCallUnscaledBlock(
   m: i32, pXs: usize, pOk: usize, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize,
 ): void {
+  const counts = otmBlockClassifyPass(m, pXs, pOk, pX, pH, pS, pPdf, pOut, pIdx);
+  otmBlockRegionPasses(m, counts, pX, pH, pS, pPdf, pOut, pIdx);
+}
+
+// The passes of normalisedOtmCallUnscaledBlock, exported (inlined where used) so that
+// bench/price-probe times the kernel's own code pass by pass. The classification pass returns the
+// three list lengths packed (otmBlockSmall, otmBlockCentral, otmBlockTail read them back).
+
+// @ts-ignore: decorator
+@inline
+export function otmBlockSmall(counts: i64): i32 {
+  return <i32>(counts & 0xffff);
+}
+
+// @ts-ignore: decorator
+@inline
+export function otmBlockCentral(counts: i64): i32 {
+  return <i32>((counts >> 16) & 0xffff);
+}
+
+// @ts-ignore: decorator
+@inline
+export function otmBlockTail(counts: i64): i32 {
+  return <i32>(counts >> 32);
+}
+
+// Every region's passes after the classification, in the kernel's order.
+// @ts-ignore: decorator
+@inline
+export function otmBlockRegionPasses(m: i32, counts: i64, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize): void {
+  const nSmall = otmBlockSmall(counts);
+  const nCentral = otmBlockCentral(counts);
+  const nTail = otmBlockTail(counts);
+  const pCentral = pIdx + (<usize>m << 1);
+  const pTail = pIdx + (<usize>m << 2);
+  // Small t: Y(h) into out, then pdfA (Y(h+t) - Y(h-t)) by the series from it.
+  smallTRatioPass(pIdx, nSmall, pH, pOut);
+  smallTSeriesPass(pIdx, nSmall, pH, pS, pPdf, pOut);
+  // General: pdfA Y(b) into out (both lists), then Phi(a) - out by a's region.
+  generalProductPass(pTail, nTail, pX, pH, pS, pPdf, pOut);
+  generalProductPass(pCentral, nCentral, pX, pH, pS, pPdf, pOut);
+  generalCentralPass(pCentral, nCentral, pH, pS, pOut);
+  generalTailPass(pTail, nTail, pH, pS, pPdf, pOut);
+}
+
+// The block's first pass: for the pairs with pOk[k] != 0, -|x|, h and the density; every element
+// classified by region into the index lists at pIdx (small t from the front, general with a
+// central from m, general with a in the tail from 2m); scalar-only elements evaluated here.
+// Returns the list lengths, small | central << 16 | tail << 32.
+// @ts-ignore: decorator
+@inline
+export function otmBlockClassifyPass(
+  m: i32, pXs: usize, pOk: usize, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize,
+): i64 {
   const half = v128.load(NB_X2);
   let nSmall = 0;
   let nCentral = 0;
   let nTail = 0;
-  // i16 lists: small t from the front, general with a central from m, general with a in the tail from 2m.
   const pCentral = pIdx + (<usize>m << 1);
   const pTail = pIdx + (<usize>m << 2);
   for (let k = 0; k < m; k += 2) {
@@ -434,37 +487,61 @@ export function normalisedOtmCallUnscaledBlock(
       }
     }
   }
-  // Small t: Y(h) into out, then pdfA (Y(h+t) - Y(h-t)) by the series from it.
-  for (let j = 0; j < nSmall; j += 2) {
-    const k0 = <i32>load<i16>(pIdx + (<usize>j << 1));
-    const k1 = j + 1 < nSmall ? <i32>load<i16>(pIdx + (<usize>j << 1), 2) : k0;
+  return <i64>nSmall | (<i64>nCentral << 16) | (<i64>nTail << 32);
+}
+
+// out[k] = Y(h) for the n small-t elements listed at pList.
+// @ts-ignore: decorator
+@inline
+export function smallTRatioPass(pList: usize, n: i32, pH: usize, pOut: usize): void {
+  for (let j = 0; j < n; j += 2) {
+    const k0 = <i32>load<i16>(pList + (<usize>j << 1));
+    const k1 = j + 1 < n ? <i32>load<i16>(pList + (<usize>j << 1), 2) : k0;
     const y0 = normalCdfOverPdfX2(gather(pH, k0, k1));
     v128.store64_lane(pOut + (<usize>k0 << 3), y0, 0);
     v128.store64_lane(pOut + (<usize>k1 << 3), y0, 1);
   }
-  for (let j = 0; j < nSmall; j += 2) {
-    const k0 = <i32>load<i16>(pIdx + (<usize>j << 1));
-    const k1 = j + 1 < nSmall ? <i32>load<i16>(pIdx + (<usize>j << 1), 2) : k0;
+}
+
+// out[k] = pdfA (Y(h+t) - Y(h-t)) by the series from out[k] = Y(h), for the n small-t elements listed at pList.
+// @ts-ignore: decorator
+@inline
+export function smallTSeriesPass(pList: usize, n: i32, pH: usize, pS: usize, pPdf: usize, pOut: usize): void {
+  const half = v128.load(NB_X2);
+  for (let j = 0; j < n; j += 2) {
+    const k0 = <i32>load<i16>(pList + (<usize>j << 1));
+    const k1 = j + 1 < n ? <i32>load<i16>(pList + (<usize>j << 1), 2) : k0;
     const t = f64x2.mul(half, gather(pS, k0, k1));
     const r = f64x2.mul(gather(pPdf, k0, k1), taylorDifferenceX2(gather(pH, k0, k1), t, gather(pOut, k0, k1)));
     v128.store64_lane(pOut + (<usize>k0 << 3), r, 0);
     v128.store64_lane(pOut + (<usize>k1 << 3), r, 1);
   }
-  // General: pdfA Y(b) into out (both lists), then Phi(a) - out by a's region.
-  generalProductPass(pTail, nTail, pX, pH, pS, pPdf, pOut);
-  generalProductPass(pCentral, nCentral, pX, pH, pS, pPdf, pOut);
-  for (let j = 0; j < nCentral; j += 2) {
-    const k0 = <i32>load<i16>(pCentral + (<usize>j << 1));
-    const k1 = j + 1 < nCentral ? <i32>load<i16>(pCentral + (<usize>j << 1), 2) : k0;
+}
+
+// out[k] = Phi(a) - out[k] for the n general elements listed at pList whose a is central.
+// @ts-ignore: decorator
+@inline
+export function generalCentralPass(pList: usize, n: i32, pH: usize, pS: usize, pOut: usize): void {
+  const half = v128.load(NB_X2);
+  for (let j = 0; j < n; j += 2) {
+    const k0 = <i32>load<i16>(pList + (<usize>j << 1));
+    const k1 = j + 1 < n ? <i32>load<i16>(pList + (<usize>j << 1), 2) : k0;
     const h = gather(pH, k0, k1);
     const a = f64x2.add(h, f64x2.mul(half, gather(pS, k0, k1)));
     const r = f64x2.sub(normalCdfCentralX2(a), gather(pOut, k0, k1));
     v128.store64_lane(pOut + (<usize>k0 << 3), r, 0);
     v128.store64_lane(pOut + (<usize>k1 << 3), r, 1);
   }
-  for (let j = 0; j < nTail; j += 2) {
-    const k0 = <i32>load<i16>(pTail + (<usize>j << 1));
-    const k1 = j + 1 < nTail ? <i32>load<i16>(pTail + (<usize>j << 1), 2) : k0;
+}
+
+// out[k] = Phi(a) - out[k] for the n general elements listed at pList whose a is in the tail.
+// @ts-ignore: decorator
+@inline
+export function generalTailPass(pList: usize, n: i32, pH: usize, pS: usize, pPdf: usize, pOut: usize): void {
+  const half = v128.load(NB_X2);
+  for (let j = 0; j < n; j += 2) {
+    const k0 = <i32>load<i16>(pList + (<usize>j << 1));
+    const k1 = j + 1 < n ? <i32>load<i16>(pList + (<usize>j << 1), 2) : k0;
     const h = gather(pH, k0, k1);
     const a = f64x2.add(h, f64x2.mul(half, gather(pS, k0, k1)));
     const r = f64x2.sub(normalCdfTailGivenPdfX2(a, gather(pPdf, k0, k1)), gather(pOut, k0, k1));
@@ -476,7 +553,7 @@ export function normalisedOtmCallUnscaledBlock(
 // out[k] = pdfA Y(h - t) for the n general-region elements listed at pList (otmGeneralX2's second term).
 // @ts-ignore: decorator
 @inline
-function generalProductPass(pList: usize, n: i32, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize): void {
+export function generalProductPass(pList: usize, n: i32, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize): void {
   for (let j = 0; j < n; j += 2) {
     const k0 = <i32>load<i16>(pList + (<usize>j << 1));
     const k1 = j + 1 < n ? <i32>load<i16>(pList + (<usize>j << 1), 2) : k0;

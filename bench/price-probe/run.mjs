@@ -4,8 +4,8 @@
 // be shared), on the first 65,536 options of the bench surface (bench/surface.mjs) in the heap:
 //   - blackScholesBatch price and price + greeks (this build, and with BASELINE=old.wasm an older
 //     build on the same inputs, outputs checked bit for bit first),
-//   - its stages: prepare (stage 1) alone, prepare + the normalised OTM call block (stage 2), so the
-//     block and finish (stage 3) by difference,
+//   - its passes, the kernel's own code (probe.ts probeStages): each pass by difference of cumulative
+//     runs, and the normalised OTM call block's region passes alone after stage 1,
 //   - ceilings per value: f64x2 exp, log, normal density, division, square root, Phi given the density.
 //   npm run build && node bench/price-probe/run.mjs          (BASELINE=path/to/riskwasm.wasm optional)
 
@@ -89,11 +89,15 @@ export async function priceBreakdown({ baseline: baselinePath } = {}) {
   /** @type {[string, () => unknown][]} */
   const tasks = [['price', () => mine.run(0)], ['greeks', () => mine.run(1)], ['pricePad', () => padded.run(0)], ['greeksPad', () => padded.run(1)]];
   if (base) tasks.push(['basePrice', () => base.run(0)], ['baseGreeks', () => base.run(1)]);
-  if (x.probePrepare) {
-    x.probePrepareParts(1, N, ...mine.args);
-    tasks.push(['prep', () => x.probePrepare(N, ...mine.args)], ['prepBlock', () => x.probePrepareBlock(N, ...mine.args)]);
-    for (const bit of [1, 2, 4, 8, 16, 32]) tasks.push([`part${bit}`, () => x.probePrepareParts(bit, N, ...mine.args)]);
-  }
+  // The kernel's passes (probe.ts probeStages): cumulative runs (each stage after the ones before,
+  // the kernel's state) and the block's region passes alone after stage 1 on lists kept per block.
+  const ALL_REGIONS = 4 | 8 | 16 | 32 | 64;
+  const cumulative = [['prepare', 1], ['classification', 1 | 2], ['regions', 1 | 2 | ALL_REGIONS], ['finish', 1 | 2 | ALL_REGIONS | 128],
+    ['greeksCdf', 1 | 2 | ALL_REGIONS | 128 | 256], ['greeksRest', 1 | 2 | ALL_REGIONS | 128 | 256 | 512]];
+  const stage = (bits) => x.probeStages(bits, N, ...mine.args, mine.p.out, mine.p.status);
+  stage(1 | 2);
+  for (const [k, bits] of cumulative) tasks.push([`cum_${k}`, () => stage(bits)]);
+  for (const bit of [4, 8, 16, 32, 64]) tasks.push([`part${bit}`, () => stage(1 | bit)]);
   const t = Object.fromEntries(tasks.map(([k]) => [k, Infinity]));
   for (const [, fn] of tasks) fn();
   for (let r = 0; r < ROUNDS; r++) {
@@ -109,14 +113,17 @@ export async function priceBreakdown({ baseline: baselinePath } = {}) {
   rows.push(['blackScholesBatch price + 7 greeks (this build)', t.greeks]);
   if (base) rows.push(['blackScholesBatch price + 7 greeks (BASELINE)', t.baseGreeks]);
   rows.push([`blackScholesBatch price, columns ${PAD} B apart more`, t.pricePad], [`blackScholesBatch price + 7 greeks, columns ${PAD} B apart more`, t.greeksPad]);
-  if (x.probePrepare) {
-    rows.push(['  stage 1 prepare', t.prep]);
-    rows.push(['  stage 2 normalised OTM call block (difference)', t.prepBlock - t.prep]);
-    const partNames = { 1: 'density and classification pass', 2: 'small t: Y(h)', 4: 'small t: series', 8: 'general: pdfA Y(b)', 16: 'general: Phi(a), a central', 32: 'general: Phi(a), a in the tail' };
-    for (const [bit, name] of Object.entries(partNames)) rows.push([`    ${name}`, t[`part${bit}`] - t.prep]);
-    rows.push(['  stage 3 finish, price (difference)', t.price - t.prepBlock]);
-    rows.push(['  stage 3 finish, price + greeks (difference)', t.greeks - t.prepBlock]);
+  const passNames = { prepare: 'stage 1 prepare', classification: 'stage 2 classification (density, -|x|, h, lists)',
+    regions: 'stage 2 region passes', finish: 'stage 3 finish (prices)', greeksCdf: 'greeks pass 1 (densities, N1, N2)', greeksRest: 'greeks pass 2 (the seven greeks)' };
+  let before = 0;
+  for (const [k] of cumulative) {
+    rows.push([`  ${passNames[k]} (difference)`, t[`cum_${k}`] - before]);
+    before = t[`cum_${k}`];
   }
+  const partNames = { 4: 'small t: Y(h)', 8: 'small t: series', 16: 'general: pdfA Y(b)', 32: 'general: Phi(a), a central', 64: 'general: Phi(a), a in the tail' };
+  for (const [bit, name] of Object.entries(partNames)) rows.push([`    ${name} (alone after stage 1)`, t[`part${bit}`] - t.cum_prepare]);
+  rows.push(['  scalar pass and loop (kernel price - stages 1-3)', t.price - t.cum_finish]);
+  rows.push(['  scalar pass and loop (kernel greeks - all stages)', t.greeks - t.cum_greeksRest]);
   const M = 1 << 22;
   const names = ['exp', 'log', 'normal density', 'division', 'square root', 'Phi given density (tail)'];
   for (let w = 0; w < names.length; w++) rows.push([`ceiling: f64x2 ${names[w]}, per value`, per(cpuBest(() => x.probeCeiling(w, M), 5), M)]);
