@@ -325,7 +325,14 @@ export function normalCdfCentralX2(z: v128): v128 {
 @inline
 /** Phi(z) given pdf = phi(z) for |z| > 0.66291 (not NaN) lane-wise: normalCdfGivenPdfX2 where no lane is central. */
 export function normalCdfTailGivenPdfX2(z: v128, pdf: v128): v128 {
-  const lower = f64x2.mul(f64x2.mul(pdf, kc(48)), tailRatioX2(f64x2.abs(z)));
+  return normalCdfTailFromRatioX2(z, pdf, tailRatioX2(f64x2.abs(z)));
+}
+
+// @ts-ignore: decorator
+@inline
+/** normalCdfTailGivenPdfX2 given ratio = tailRatioX2(|z|). */
+export function normalCdfTailFromRatioX2(z: v128, pdf: v128, ratio: v128): v128 {
+  const lower = f64x2.mul(f64x2.mul(pdf, kc(48)), ratio);
   return v128.bitselect(lower, f64x2.sub(kc(4), lower), f64x2.lt(z, kc(47)));
 }
 
@@ -352,4 +359,55 @@ export function normalCdfOverPdfGivenPdfBelowX2(z: v128, pdf: v128): v128 {
   const tail = f64x2.mul(kc(48), tailRatioX2(f64x2.abs(z)));
   if (!v128.any_true(central)) return tail;
   return v128.bitselect(f64x2.div(f64x2.add(kc(5), centralPartX2(z)), pdf), tail, central);
+}
+
+// [simd] Greeks from the pricing block's parts (s11-price): Phi(z) rebuilt from the part of its
+// formula that costs (the central rational, or the tail ratio) which the block computed anyway,
+// each lane the bits of normalCdfGivenPdfSelectX2.
+
+// @ts-ignore: decorator
+@inline
+/**
+ * The costly part of Phi(z) lane-wise: centralPart(z) = Phi(z) - 1/2 where |z| <= 0.66291 (odd in
+ * z to the bit: z and -z give parts of opposite sign), else tailRatio(|z|) = Phi(-|z|) e^{z^2/2}
+ * (even in z). The tail ratio always, the central rational only when some lane needs it.
+ */
+export function normalCdfPartX2(z: v128): v128 {
+  const central = f64x2.le(f64x2.abs(z), kc(46));
+  const tail = tailRatioX2(f64x2.abs(z));
+  if (!v128.any_true(central)) return tail;
+  return v128.bitselect(centralPartX2(z), tail, central);
+}
+
+// @ts-ignore: decorator
+@inline
+/** Phi(z) - 1/2 for |z| <= 0.66291 lane-wise (normalCdfCentralX2 = 1/2 + this). */
+export function normalCdfCentralPartX2(z: v128): v128 {
+  return centralPartX2(z);
+}
+
+// @ts-ignore: decorator
+@inline
+/** normalCdfPartX2 without its branch (lanes that mix regions at random). */
+export function normalCdfPartSelectX2(z: v128): v128 {
+  return v128.bitselect(centralPartX2(z), tailRatioX2(f64x2.abs(z)), f64x2.le(f64x2.abs(z), kc(46)));
+}
+
+// @ts-ignore: decorator
+@inline
+/** Phi(z) given pdf = phi(z) and part = normalCdfPartX2(z) lane-wise: normalCdfGivenPdfSelectX2(z, pdf)'s bits (z not NaN). */
+export function normalCdfFromPartX2(z: v128, pdf: v128, part: v128): v128 {
+  const lower = f64x2.mul(f64x2.mul(pdf, kc(48)), part);
+  const tail = v128.bitselect(lower, f64x2.sub(kc(4), lower), f64x2.lt(z, kc(47)));
+  return v128.bitselect(f64x2.add(kc(5), part), tail, f64x2.le(f64x2.abs(z), kc(46)));
+}
+
+// @ts-ignore: decorator
+@inline
+/** normalCdfOverPdfGivenPdfBelowX2(z, pdf)'s bits from part = normalCdfPartX2(z) (z < 0 or central lanes). */
+export function normalCdfOverPdfGivenPdfFromPartX2(z: v128, pdf: v128, part: v128): v128 {
+  const central = f64x2.le(f64x2.abs(z), kc(46));
+  const tail = f64x2.mul(kc(48), part);
+  if (!v128.any_true(central)) return tail;
+  return v128.bitselect(f64x2.div(f64x2.add(kc(5), part), pdf), tail, central);
 }

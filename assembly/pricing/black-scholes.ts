@@ -10,9 +10,9 @@
 // continuously compounded discount rate r = -ln(DF)/T.
 
 import { normalCdfGivenPdf, normalPdf } from "../math/normal-distribution";
-import { normalisedOtmCallUnscaled, normalisedOtmCallUnscaledBlock } from "./normalised-black";
+import { normalisedOtmCallUnscaled, normalisedOtmCallUnscaledBlock, normalisedOtmCallUnscaledBlockParts } from "./normalised-black";
 import { expX2, logX2 } from "../math/f64x2-elementary";
-import { normalCdfGivenPdfSelectX2, normalPdfX2 } from "../math/f64x2-normal";
+import { normalCdfFromPartX2, normalCdfGivenPdfSelectX2, normalPdfX2 } from "../math/f64x2-normal";
 import { STATUS_OK, STATUS_INVALID_INPUT } from "../status";
 
 // @ts-ignore: decorator
@@ -201,9 +201,10 @@ function black76Element(
 // through the scalar path, which then writes every output of both.
 
 // Constants of the pair paths, each twice (V8 rebuilds a v128.const at every use): 0.5, 1e-280,
-// 2, the smallest normal, Infinity, 1.
+// 2, the smallest normal, Infinity, 1, NORMAL_CENTRAL_LIMIT.
 const BS_X2: usize = memory.data<f64>([
   0.5, 0.5, 1e-280, 1e-280, 2.0, 2.0, 2.2250738585072014e-308, 2.2250738585072014e-308, Infinity, Infinity, 1.0, 1.0,
+  0.66291, 0.66291,
 ], 16);
 
 // @ts-ignore: decorator
@@ -240,10 +241,13 @@ function d1X2(x: v128, s: v128, h: v128): v128 {
   return f64x2.add(v128.bitselect(h, f64x2.neg(h), otm), f64x2.mul(v128.load(BS_X2), s));
 }
 
-// writeGreeks' n1, N1 and N2 of the pair in scratch slots k, k + 1 (C_N1D, C_N1, C_N2).
+// writeGreeks' n1, N1 and N2 of the pair in scratch slots k, k + 1 (C_N1D, C_N1, C_N2; N2 only
+// withN2, Black-76's greeks do not read it). N1 from the part of Phi(d1) the block left in
+// C_PART_A / C_PART_B (the same bits as evaluating it: normalCdfFromPartX2), evaluated only for a
+// pair the block left without one (NaN: an element of the scalar-only region).
 // @ts-ignore: decorator
 @inline
-function greeksCdfX2(k: usize, theta: v128, x: v128, s: v128, underlyingDisc: v128, strikeDisc: v128, pdfA: v128, h: v128): void {
+function greeksCdfX2(k: usize, theta: v128, x: v128, s: v128, underlyingDisc: v128, strikeDisc: v128, pdfA: v128, h: v128, withN2: bool): void {
   const otm = f64x2.le(x, f64x2.splat(0.0));
   const d1 = d1X2(x, s, h);
   const d2 = f64x2.sub(d1, s);
@@ -257,9 +261,18 @@ function greeksCdfX2(k: usize, theta: v128, x: v128, s: v128, underlyingDisc: v1
   const n1 = v128.bitselect(pdfA, other, otm);
   const n2 = v128.bitselect(other, pdfA, otm);
   v128.store(C_N1D + k, n1);
+  const z1 = f64x2.mul(theta, d1);
+  const part = v128.bitselect(v128.load(C_PART_A + k), v128.load(C_PART_B + k), otm);
+  let N1: v128;
+  if (i64x2.all_true(f64x2.eq(part, part))) {
+    // The part of Phi(theta d1): theta times it where central (odd in d1), the same in the tail (even).
+    N1 = normalCdfFromPartX2(z1, n1, v128.bitselect(f64x2.mul(theta, part), part, f64x2.le(f64x2.abs(z1), v128.load(BS_X2, 96))));
+  } else {
+    N1 = normalCdfGivenPdfSelectX2(z1, n1);
+  }
+  v128.store(C_N1 + k, N1);
   // Both regions' formulas, selected: arguments mix the central region and the tail at random.
-  v128.store(C_N1 + k, normalCdfGivenPdfSelectX2(f64x2.mul(theta, d1), n1));
-  v128.store(C_N2 + k, normalCdfGivenPdfSelectX2(f64x2.mul(theta, d2), n2));
+  if (withN2) v128.store(C_N2 + k, normalCdfGivenPdfSelectX2(f64x2.mul(theta, d2), n2));
 }
 
 // writeGreeks' greeks of the pair from greeksCdfX2's scratch, stored at pDst + c dstStride (c = 0..6:
@@ -323,10 +336,10 @@ function greeksRestX2(
 // finish (per pair: price, status); with greeks, their distribution values, then the greeks. A
 // pair that fails a pass (prepare: anything uncommon; later: a non-finite value) is marked and
 // runs through the scalar element path after the passes, which writes every output of both.
-// 128 elements: as fast as 64 (measured), the scratch (11 KB) in L1 beside the columns.
+// 128 elements: as fast as 64 (measured), the scratch (14 KB) in L1 beside the columns.
 export const BLOCK: i32 = 128;
 const COL: usize = <usize>BLOCK << 3;
-const SCRATCH: usize = memory.data(<i32>(COL * 11) + BLOCK * 6 + BLOCK, 16);
+const SCRATCH: usize = memory.data(<i32>(COL * 13) + BLOCK * 6 + BLOCK, 16);
 export const C_AX: usize = SCRATCH; // -|x|
 export const C_S: usize = SCRATCH + COL;
 export const C_PDF: usize = SCRATCH + 2 * COL;
@@ -343,7 +356,10 @@ export const C_H: usize = SCRATCH + 9 * COL;
 const C_N2: usize = SCRATCH + 10 * COL;
 const C_N1: usize = C_AX;
 const C_N1D: usize = C_PDF;
-export const C_IDX: usize = SCRATCH + 11 * COL; // 3 BLOCK i16
+// With greeks, the part of Phi(d1) the block computed (normalisedOtmCallUnscaledBlockParts): for x <= 0, for x > 0.
+export const C_PART_A: usize = SCRATCH + 11 * COL;
+export const C_PART_B: usize = SCRATCH + 12 * COL;
+export const C_IDX: usize = SCRATCH + 13 * COL; // 3 BLOCK i16
 export const C_OK: usize = C_IDX + <usize>BLOCK * 6; // BLOCK u8, per pair at its first slot
 
 // @ts-ignore: decorator
@@ -424,7 +440,7 @@ function blackScholesFinish(i: i32, k: usize, pOut: usize, pStatus: usize): bool
 function blackScholesGreeksCdf(k: usize): void {
   greeksCdfX2(
     k, v128.load(C_THETA + k), v128.load(C_X + k), v128.load(C_S + k), v128.load(C_FD + k), v128.load(C_SD + k),
-    v128.load(C_PDF + k), v128.load(C_H + k),
+    v128.load(C_PDF + k), v128.load(C_H + k), true,
   );
 }
 
@@ -507,7 +523,7 @@ function black76GreeksCdf(i: i32, k: usize, pForward: usize, pStrike: usize, pDi
   const DF = v128.load(pDiscount + o);
   greeksCdfX2(
     k, v128.load(C_THETA + k), v128.load(C_X + k), v128.load(C_S + k), f64x2.mul(v128.load(pForward + o), DF),
-    f64x2.mul(v128.load(pStrike + o), DF), v128.load(C_PDF + k), v128.load(C_H + k),
+    f64x2.mul(v128.load(pStrike + o), DF), v128.load(C_PDF + k), v128.load(C_H + k), false,
   );
 }
 
@@ -553,6 +569,13 @@ export function otmCallPass(m: i32): void {
   normalisedOtmCallUnscaledBlock(m, C_X, C_OK, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
 }
 
+// Stage 2 with greeks: the same, leaving the parts of Phi(d1) for greeksCdfX2 in C_PART_A, C_PART_B.
+// @ts-ignore: decorator
+@inline
+export function otmCallPartsPass(m: i32): void {
+  normalisedOtmCallUnscaledBlockParts(m, C_X, C_OK, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX, C_PART_A, C_PART_B);
+}
+
 // Stage 3: prices and statuses of the marked pairs (blackScholesFinish); a pair that fails is unmarked.
 // @ts-ignore: decorator
 @inline
@@ -594,7 +617,8 @@ export function blackScholesBatch(
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const m = min(BLOCK, n - i0) & ~1; // pairs; an odd last element goes to the scalar path
     blackScholesPreparePass(i0, m, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType);
-    otmCallPass(m);
+    if (greeks != 0) otmCallPartsPass(m);
+    else otmCallPass(m);
     // Pairs that fail a pass are marked and run through the scalar path last (it writes every output of both).
     blackScholesFinishPass(i0, m, pOut, pStatus);
     if (greeks != 0) {
@@ -629,7 +653,8 @@ export function black76Batch(
       if (!ok) parkSlots(<usize>k << 3);
       store<u8>(C_OK + <usize>k, ok ? 1 : 0);
     }
-    otmCallPass(m);
+    if (greeks != 0) otmCallPartsPass(m);
+    else otmCallPass(m);
     for (let k = 0; k < m; k += 2) {
       if (load<u8>(C_OK + <usize>k) != 0 && !black76Finish(i0 + k, <usize>k << 3, pForward, pStrike, pDiscount, coin, pOut, pStatus)) {
         store<u8>(C_OK + <usize>k, 0);

@@ -20,6 +20,7 @@
 import { normalPdf, normalCdfOverPdf, normalCdfGivenPdf, normalCdfOverPdfGivenPdf, NORMAL_CENTRAL_LIMIT } from "../math/normal-distribution";
 import { expX2 } from "../math/f64x2-elementary";
 import {
+  normalCdfCentralPartX2, normalCdfOverPdfGivenPdfFromPartX2, normalCdfPartSelectX2, normalCdfPartX2, normalCdfTailFromRatioX2, tailRatioX2,
   normalCdfCentralX2, normalCdfGivenPdfX2, normalCdfOverPdfGivenPdfBelowX2, normalCdfOverPdfGivenPdfX2, normalCdfOverPdfX2, normalCdfTailGivenPdfX2, normalPdfX2,
 } from "../math/f64x2-normal";
 
@@ -384,8 +385,23 @@ export function gather(p: usize, k0: i32, k1: i32): v128 {
 export function normalisedOtmCallUnscaledBlock(
   m: i32, pXs: usize, pOk: usize, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize,
 ): void {
-  const counts = otmBlockClassifyPass(m, pXs, pOk, pX, pH, pS, pPdf, pOut, pIdx);
-  otmBlockRegionPasses(m, counts, pX, pH, pS, pPdf, pOut, pIdx);
+  const counts = otmBlockClassifyPass(m, pXs, pOk, pX, pH, pS, pPdf, pOut, pIdx, 0, 0);
+  otmBlockRegionPasses(m, counts, pXs, pX, pH, pS, pPdf, pOut, pIdx, 0, 0);
+}
+
+/**
+ * normalisedOtmCallUnscaledBlock that also leaves, for greeks, the part of Phi(d1) it computes
+ * anyway (normalCdfPartX2(d1), d1 = x/s + s/2 for the signed x at pXs, computed as the greeks
+ * compute it): at pPartA for the elements with x <= 0 (d1 = a = h + s/2: the general region's
+ * Phi(a) passes), at pPartB for those with x > 0 (d1 = -b = s/2 - h: the general region's
+ * pdfA Y(b) pass), at both for small t (a pass of its own); NaN at both for a pair with an element
+ * the block evaluates by the scalar routine. Same outputs as normalisedOtmCallUnscaledBlock.
+ */
+export function normalisedOtmCallUnscaledBlockParts(
+  m: i32, pXs: usize, pOk: usize, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize, pPartA: usize, pPartB: usize,
+): void {
+  const counts = otmBlockClassifyPass(m, pXs, pOk, pX, pH, pS, pPdf, pOut, pIdx, pPartA, pPartB);
+  otmBlockRegionPasses(m, counts, pXs, pX, pH, pS, pPdf, pOut, pIdx, pPartA, pPartB);
 }
 
 // The passes of normalisedOtmCallUnscaledBlock, exported (inlined where used) so that
@@ -413,7 +429,9 @@ export function otmBlockTail(counts: i64): i32 {
 // Every region's passes after the classification, in the kernel's order.
 // @ts-ignore: decorator
 @inline
-export function otmBlockRegionPasses(m: i32, counts: i64, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize): void {
+export function otmBlockRegionPasses(
+  m: i32, counts: i64, pXs: usize, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize, pPartA: usize, pPartB: usize,
+): void {
   const nSmall = otmBlockSmall(counts);
   const nCentral = otmBlockCentral(counts);
   const nTail = otmBlockTail(counts);
@@ -422,21 +440,44 @@ export function otmBlockRegionPasses(m: i32, counts: i64, pX: usize, pH: usize, 
   // Small t: Y(h) into out, then pdfA (Y(h+t) - Y(h-t)) by the series from it.
   smallTRatioPass(pIdx, nSmall, pH, pOut);
   smallTSeriesPass(pIdx, nSmall, pH, pS, pPdf, pOut);
+  if (pPartA != 0) smallTPartPass(pIdx, nSmall, pXs, pH, pS, pPartA, pPartB);
   // General: pdfA Y(b) into out (both lists), then Phi(a) - out by a's region.
-  generalProductPass(pTail, nTail, pX, pH, pS, pPdf, pOut);
-  generalProductPass(pCentral, nCentral, pX, pH, pS, pPdf, pOut);
-  generalCentralPass(pCentral, nCentral, pH, pS, pOut);
-  generalTailPass(pTail, nTail, pH, pS, pPdf, pOut);
+  generalProductPass(pTail, nTail, pX, pH, pS, pPdf, pOut, pPartB);
+  generalProductPass(pCentral, nCentral, pX, pH, pS, pPdf, pOut, pPartB);
+  generalCentralPass(pCentral, nCentral, pH, pS, pOut, pPartA);
+  generalTailPass(pTail, nTail, pH, pS, pPdf, pOut, pPartA);
+}
+
+// The greeks' part of Phi(d1) (normalCdfPartX2) for the n small-t elements listed at pList, at both
+// pPartA and pPartB: d1 = x/s + s/2 as d1X2 in black-scholes.ts computes it (h or -h, plus s/2).
+// @ts-ignore: decorator
+@inline
+export function smallTPartPass(pList: usize, n: i32, pXs: usize, pH: usize, pS: usize, pPartA: usize, pPartB: usize): void {
+  const half = v128.load(NB_X2);
+  for (let j = 0; j < n; j += 2) {
+    const k0 = <i32>load<i16>(pList + (<usize>j << 1));
+    const k1 = j + 1 < n ? <i32>load<i16>(pList + (<usize>j << 1), 2) : k0;
+    const h = gather(pH, k0, k1);
+    const otm = f64x2.le(gather(pXs, k0, k1), f64x2.splat(0.0));
+    const d1 = f64x2.add(v128.bitselect(h, f64x2.neg(h), otm), f64x2.mul(half, gather(pS, k0, k1)));
+    // Lanes mix the central region and the tail at random.
+    const part = normalCdfPartSelectX2(d1);
+    v128.store64_lane(pPartA + (<usize>k0 << 3), part, 0);
+    v128.store64_lane(pPartA + (<usize>k1 << 3), part, 1);
+    v128.store64_lane(pPartB + (<usize>k0 << 3), part, 0);
+    v128.store64_lane(pPartB + (<usize>k1 << 3), part, 1);
+  }
 }
 
 // The block's first pass: for the pairs with pOk[k] != 0, -|x|, h and the density; every element
 // classified by region into the index lists at pIdx (small t from the front, general with a
 // central from m, general with a in the tail from 2m); scalar-only elements evaluated here.
+// With pPartA != 0: NaN parts for the pairs with a scalar-only element (normalisedOtmCallUnscaledBlockParts).
 // Returns the list lengths, small | central << 16 | tail << 32.
 // @ts-ignore: decorator
 @inline
 export function otmBlockClassifyPass(
-  m: i32, pXs: usize, pOk: usize, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize,
+  m: i32, pXs: usize, pOk: usize, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize, pPartA: usize, pPartB: usize,
 ): i64 {
   const half = v128.load(NB_X2);
   let nSmall = 0;
@@ -477,6 +518,10 @@ export function otmBlockClassifyPass(
     nCentral += central >> 1;
     nTail += tail >> 1;
     if (vector != 3) {
+      if (pPartA != 0) {
+        v128.store(pPartA + o, f64x2.splat(NaN));
+        v128.store(pPartB + o, f64x2.splat(NaN));
+      }
       for (let kk = k; kk < k + 2; kk++) {
         const q = <usize>kk << 3;
         const s1 = load<f64>(pS + q);
@@ -521,14 +566,24 @@ export function smallTSeriesPass(pList: usize, n: i32, pH: usize, pS: usize, pPd
 // out[k] = Phi(a) - out[k] for the n general elements listed at pList whose a is central.
 // @ts-ignore: decorator
 @inline
-export function generalCentralPass(pList: usize, n: i32, pH: usize, pS: usize, pOut: usize): void {
+export function generalCentralPass(pList: usize, n: i32, pH: usize, pS: usize, pOut: usize, pPartA: usize): void {
   const half = v128.load(NB_X2);
   for (let j = 0; j < n; j += 2) {
     const k0 = <i32>load<i16>(pList + (<usize>j << 1));
     const k1 = j + 1 < n ? <i32>load<i16>(pList + (<usize>j << 1), 2) : k0;
     const h = gather(pH, k0, k1);
     const a = f64x2.add(h, f64x2.mul(half, gather(pS, k0, k1)));
-    const r = f64x2.sub(normalCdfCentralX2(a), gather(pOut, k0, k1));
+    let phiA: v128;
+    if (pPartA != 0) {
+      // normalCdfCentralX2(a) from its part, kept.
+      const part = normalCdfCentralPartX2(a);
+      v128.store64_lane(pPartA + (<usize>k0 << 3), part, 0);
+      v128.store64_lane(pPartA + (<usize>k1 << 3), part, 1);
+      phiA = f64x2.add(half, part);
+    } else {
+      phiA = normalCdfCentralX2(a);
+    }
+    const r = f64x2.sub(phiA, gather(pOut, k0, k1));
     v128.store64_lane(pOut + (<usize>k0 << 3), r, 0);
     v128.store64_lane(pOut + (<usize>k1 << 3), r, 1);
   }
@@ -537,14 +592,24 @@ export function generalCentralPass(pList: usize, n: i32, pH: usize, pS: usize, p
 // out[k] = Phi(a) - out[k] for the n general elements listed at pList whose a is in the tail.
 // @ts-ignore: decorator
 @inline
-export function generalTailPass(pList: usize, n: i32, pH: usize, pS: usize, pPdf: usize, pOut: usize): void {
+export function generalTailPass(pList: usize, n: i32, pH: usize, pS: usize, pPdf: usize, pOut: usize, pPartA: usize): void {
   const half = v128.load(NB_X2);
   for (let j = 0; j < n; j += 2) {
     const k0 = <i32>load<i16>(pList + (<usize>j << 1));
     const k1 = j + 1 < n ? <i32>load<i16>(pList + (<usize>j << 1), 2) : k0;
     const h = gather(pH, k0, k1);
     const a = f64x2.add(h, f64x2.mul(half, gather(pS, k0, k1)));
-    const r = f64x2.sub(normalCdfTailGivenPdfX2(a, gather(pPdf, k0, k1)), gather(pOut, k0, k1));
+    let phiA: v128;
+    if (pPartA != 0) {
+      // normalCdfTailGivenPdfX2(a, pdfA) from its tail ratio, kept.
+      const ratio = tailRatioX2(f64x2.abs(a));
+      v128.store64_lane(pPartA + (<usize>k0 << 3), ratio, 0);
+      v128.store64_lane(pPartA + (<usize>k1 << 3), ratio, 1);
+      phiA = normalCdfTailFromRatioX2(a, gather(pPdf, k0, k1), ratio);
+    } else {
+      phiA = normalCdfTailGivenPdfX2(a, gather(pPdf, k0, k1));
+    }
+    const r = f64x2.sub(phiA, gather(pOut, k0, k1));
     v128.store64_lane(pOut + (<usize>k0 << 3), r, 0);
     v128.store64_lane(pOut + (<usize>k1 << 3), r, 1);
   }
@@ -553,7 +618,7 @@ export function generalTailPass(pList: usize, n: i32, pH: usize, pS: usize, pPdf
 // out[k] = pdfA Y(h - t) for the n general-region elements listed at pList (otmGeneralX2's second term).
 // @ts-ignore: decorator
 @inline
-export function generalProductPass(pList: usize, n: i32, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize): void {
+export function generalProductPass(pList: usize, n: i32, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pPartB: usize): void {
   for (let j = 0; j < n; j += 2) {
     const k0 = <i32>load<i16>(pList + (<usize>j << 1));
     const k1 = j + 1 < n ? <i32>load<i16>(pList + (<usize>j << 1), 2) : k0;
@@ -564,7 +629,17 @@ export function generalProductPass(pList: usize, n: i32, pX: usize, pH: usize, p
     let pdfB = f64x2.splat(0.0);
     if (v128.any_true(central)) pdfB = v128.and(f64x2.mul(pdfA, expX2(gather(pX, k0, k1))), central);
     // b = h - t <= -0.21 outside the central region (h <= 0, t >= 0.21 in the general region).
-    const r = f64x2.mul(pdfA, normalCdfOverPdfGivenPdfBelowX2(b, pdfB));
+    let r: v128;
+    if (pPartB != 0) {
+      // From the part of Phi(b), kept as the part of Phi(d1) = Phi(-b): negated where central (odd), as is in the tail (even).
+      const part = normalCdfPartX2(b);
+      const partD1 = v128.bitselect(f64x2.neg(part), part, f64x2.le(f64x2.abs(b), v128.load(NB_X2, 48)));
+      v128.store64_lane(pPartB + (<usize>k0 << 3), partD1, 0);
+      v128.store64_lane(pPartB + (<usize>k1 << 3), partD1, 1);
+      r = f64x2.mul(pdfA, normalCdfOverPdfGivenPdfFromPartX2(b, pdfB, part));
+    } else {
+      r = f64x2.mul(pdfA, normalCdfOverPdfGivenPdfBelowX2(b, pdfB));
+    }
     v128.store64_lane(pOut + (<usize>k0 << 3), r, 0);
     v128.store64_lane(pOut + (<usize>k1 << 3), r, 1);
   }

@@ -5,11 +5,11 @@
 // as blackScholesBatch calls it: the probe holds no copy of kernel code.
 import {
   blackScholesPreparePass, blackScholesFinishPass, blackScholesGreeksCdfPass, blackScholesGreeksRestPass,
-  BLOCK, C_AX, C_S, C_PDF, C_OTM, C_H, C_X, C_OK,
+  BLOCK, C_AX, C_S, C_PDF, C_OTM, C_H, C_X, C_OK, C_PART_A, C_PART_B,
 } from "../../assembly/pricing/black-scholes";
 import {
   otmBlockClassifyPass, otmBlockSmall, otmBlockCentral, otmBlockTail, smallTRatioPass, smallTSeriesPass, generalProductPass,
-  generalCentralPass, generalTailPass,
+  generalCentralPass, generalTailPass, smallTPartPass,
 } from "../../assembly/pricing/normalised-black";
 import { expX2, logX2 } from "../../assembly/math/f64x2-elementary";
 import { normalPdfX2, normalCdfGivenPdfX2 } from "../../assembly/math/f64x2-normal";
@@ -25,28 +25,33 @@ const IDX_ALL: usize = memory.data(<i32>(<usize>(65536 / BLOCK) * LIST_BYTES), 1
  * multiple of BLOCK; no scalar pass): 1 prepare, 2 classification (the density, -|x|, h, the
  * region lists), 4 small t: Y(h), 8 small t: series, 16 general: pdfA Y(b), 32 general: Phi(a) a
  * central, 64 general: Phi(a) a in the tail, 128 finish (prices), 256 greeks pass 1 (densities
- * and distribution values), 512 greeks pass 2. With 1 | 2 | ... | 512 it is the kernel's pair path.
+ * and distribution values), 512 greeks pass 2; 1024: the block's passes leave the parts of Phi(d1)
+ * for the greeks (as blackScholesBatch does with greeks), 2048 with 1024: small t: the part of
+ * Phi(d1). 1 | 2 | ... | 128 is the kernel's pair path for prices, 1 | ... | 4095 with greeks.
  */
 export function probeStages(
   stages: i32, n: i32, pSpot: usize, pStrike: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pType: usize,
   pOut: usize, pStatus: usize,
 ): void {
+  const pA: usize = stages & 1024 ? C_PART_A : 0;
+  const pB: usize = stages & 1024 ? C_PART_B : 0;
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const pIdx = IDX_ALL + <usize>(i0 / BLOCK) * LIST_BYTES;
     const pCounts = pIdx + <usize>BLOCK * 6;
     if (stages & 1) blackScholesPreparePass(i0, BLOCK, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType);
-    if (stages & 2) store<i64>(pCounts, otmBlockClassifyPass(BLOCK, C_X, C_OK, C_AX, C_H, C_S, C_PDF, C_OTM, pIdx));
+    if (stages & 2) store<i64>(pCounts, otmBlockClassifyPass(BLOCK, C_X, C_OK, C_AX, C_H, C_S, C_PDF, C_OTM, pIdx, pA, pB));
     const counts = load<i64>(pCounts);
     const pCentral = pIdx + (<usize>BLOCK << 1);
     const pTail = pIdx + (<usize>BLOCK << 2);
     if (stages & 4) smallTRatioPass(pIdx, otmBlockSmall(counts), C_H, C_OTM);
     if (stages & 8) smallTSeriesPass(pIdx, otmBlockSmall(counts), C_H, C_S, C_PDF, C_OTM);
+    if (stages & 2048) smallTPartPass(pIdx, otmBlockSmall(counts), C_X, C_H, C_S, C_PART_A, C_PART_B);
     if (stages & 16) {
-      generalProductPass(pTail, otmBlockTail(counts), C_AX, C_H, C_S, C_PDF, C_OTM);
-      generalProductPass(pCentral, otmBlockCentral(counts), C_AX, C_H, C_S, C_PDF, C_OTM);
+      generalProductPass(pTail, otmBlockTail(counts), C_AX, C_H, C_S, C_PDF, C_OTM, pB);
+      generalProductPass(pCentral, otmBlockCentral(counts), C_AX, C_H, C_S, C_PDF, C_OTM, pB);
     }
-    if (stages & 32) generalCentralPass(pCentral, otmBlockCentral(counts), C_H, C_S, C_OTM);
-    if (stages & 64) generalTailPass(pTail, otmBlockTail(counts), C_H, C_S, C_PDF, C_OTM);
+    if (stages & 32) generalCentralPass(pCentral, otmBlockCentral(counts), C_H, C_S, C_OTM, pA);
+    if (stages & 64) generalTailPass(pTail, otmBlockTail(counts), C_H, C_S, C_PDF, C_OTM, pA);
     if (stages & 128) blackScholesFinishPass(i0, BLOCK, pOut, pStatus);
     if (stages & 256) blackScholesGreeksCdfPass(BLOCK);
     if (stages & 512) blackScholesGreeksRestPass(n, i0, BLOCK, pSpot, pExpiry, pVol, pRate, pDividend, pOut);
