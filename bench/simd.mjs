@@ -8,7 +8,7 @@
 // note when no compiler is found) and reads the same columns from binary files.
 // Times are per CPU-second of the process (user + system; single-threaded work), the native
 // baseline's by its own process CPU clock. Results are checked before they are timed (WASM vs JS twin; native vs WASM for scale).
-//   node bench/simd.mjs [--quick]        (after `npm run build`)
+//   node bench/simd.mjs [--quick] [--prices-only] [--before other.wasm]        (after `npm run build`)
 
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,6 +22,9 @@ const quick = process.argv.includes('--quick');
 // the f64x2 work) kernel-only in the same run, for a before/after ratio on the same load.
 const beforeAt = process.argv.indexOf('--before');
 const beforeWasm = beforeAt > 0 ? process.argv[beforeAt + 1] : null;
+// --prices-only: price and price + greeks only (no implied vol, GBM, VaR or native baseline), for
+// A/B runs of two builds in alternating fresh processes.
+const pricesOnly = process.argv.includes('--prices-only');
 const N = quick ? 2 ** 17 : 1e6;
 const KCHUNK = 65536;
 // Bytes between the kernel-only columns: 65,536 f64 columns laid end to end are 2^19 bytes apart, so
@@ -206,6 +209,17 @@ function residentCall(engine, job, s, ivPrices) {
   return { call, free: () => { for (const x of Object.values(h)) x.free(); } };
 }
 
+/** The --prices-only report: the price rows with their load and checks. */
+function priceTable(rows, load0, checks) {
+  const L = [`Node ${process.version}, ${os.cpus()[0]?.model ?? '?'} x ${os.cpus().length}; load average at start ${load0.map((x) => x.toFixed(2)).join(' / ')}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(' / ')}`, ''];
+  L.push('| job | WASM kernel only | WASM facade | WASM facade, resident arrays | JS twin kernel only | JS twin facade | WASM / JS (facade) | WASM / JS (kernel) |');
+  L.push('|---|--:|--:|--:|--:|--:|--:|--:|');
+  for (const r of rows) L.push(`| ${r.job} | ${f(r.kW)} | ${f(r.fW)} | ${f(r.fR)} | ${f(r.kJ)} | ${f(r.fJ)} | ${ratio(r.fW, r.fJ)} | ${ratio(r.kW, r.kJ)} |`);
+  if (beforeWasm) L.push('', `Kernel only, this build vs ${beforeWasm} (same run): ` + rows.map((r) => `${r.job.split(',')[0]} ${f(r.kW)} vs ${f(r.kB)} (${ratio(r.kW, r.kB)})`).join('; ') + '.');
+  L.push('', 'Checked before timing: ' + checks.join('; ') + '.');
+  return L.join('\n');
+}
+
 const f = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M/s` : `${(x / 1e3).toFixed(0)} k/s`);
 const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `x${(a / b).toFixed(2)}` : 'n/a');
 
@@ -227,8 +241,8 @@ export async function runSimdBench({ log = console.error } = {}) {
   const wg = wasm.blackScholes(priceArgs(true)), jg = js.blackScholes(priceArgs(true));
   checks.push(`price WASM vs JS twin max rel ${maxRel(wg.price, jg.price).toExponential(1)} (tol 1e-13)`);
   checks.push(`greeks WASM vs JS twin max rel ${GREEKS.reduce((m, g) => Math.max(m, maxRel(wg[g], jg[g], 1e-9)), 0).toExponential(1)} (tol 1e-10, floor 1e-9)`);
-  const wi = wasm.impliedVol(ivArgs()), ji = js.impliedVol(ivArgs());
-  checks.push(`implied vol WASM vs JS twin max rel ${maxRel(wi.vols, ji.vols).toExponential(1)}; WASM vs generating vol max abs ${wi.vols.reduce((m, v, i) => Math.max(m, Math.abs(v - s.vols[i])), 0).toExponential(1)}`);
+  const wi = pricesOnly ? null : wasm.impliedVol(ivArgs()), ji = pricesOnly ? null : js.impliedVol(ivArgs());
+  if (wi && ji) checks.push(`implied vol WASM vs JS twin max rel ${maxRel(wi.vols, ji.vols).toExponential(1)}; WASM vs generating vol max abs ${wi.vols.reduce((m, v, i) => Math.max(m, Math.abs(v - s.vols[i])), 0).toExponential(1)}`);
 
   /** @type {{ job: string, kW?: number, kJ?: number, kB?: number, fW: number, fJ: number, fR?: number, nat?: number, unit: string, copyS?: number }[]} */
   const rows = [];
@@ -249,7 +263,7 @@ export async function runSimdBench({ log = console.error } = {}) {
     rows.push({ job: job === 'price' ? `price, ${N.toExponential(0)}` : `price + 7 greeks, ${N.toExponential(0)}`, kW, kJ, kB, fW, fJ, fR, unit: 'rate', copyS });
     log(`simd ${job}: kernel WASM ${f(kW)} JS ${f(kJ)}; facade WASM ${f(fW)} (resident arrays ${f(fR)}) JS ${f(fJ)}; copies alone ${(copyS * 1e3).toFixed(2)} ms`);
   }
-  {
+  if (!pricesOnly) {
     const kW = kernelOnly(wasm, s, ivPrices, 'iv', reps);
     const kJ = kernelOnly(js, s, ivPrices, 'iv', reps);
     const kB = beforeWasm ? await kernelOnlyBuild(beforeWasm, s, ivPrices, 'iv', reps) : NaN;
@@ -262,6 +276,7 @@ export async function runSimdBench({ log = console.error } = {}) {
     rows.push({ job: `implied vol, ${N.toExponential(0)}`, kW, kJ, kB, fW, fJ, fR, unit: 'rate' });
     log(`simd iv: kernel WASM ${f(kW)} JS ${f(kJ)}; facade WASM ${f(fW)} (resident arrays ${f(fR)}) JS ${f(fJ)}`);
   }
+  if (pricesOnly) return { markdown: priceTable(rows, load0, checks), rows, checks, sink: sink.value };
   // GBM and VaR (facade only: these kernels are another helper's)
   /** @type {import('../dist/index.js').MonteCarloArgs} */
   const mcArgs = { model: { kind: 'gbm', spot: 100, rate: 0.03, dividendYield: 0.01, vol: 0.25 }, payoff: { kind: 'european', strike: 100, type: 'call' }, expiry: 1, paths: quick ? 2e4 : 1e5, steps: 252, seed: 20260101 };

@@ -52,8 +52,10 @@ function writeGreeks(
   // underlyingDisc = S e^{-qT} (spot mode) or F DF (forward mode); strikeDisc = K DF.
   let d1: f64, d2: f64;
   if (s > 0.0) {
+    // d2 from x/s, not d1 - s: one rounding fewer, and it is +-(h -+ s/2), whose Phi parts the pair
+    // path's price block computes (greeksCdfX2).
     d1 = x / s + 0.5 * s;
-    d2 = d1 - s;
+    d2 = x / s - 0.5 * s;
   } else {
     d1 = x > 0.0 ? Infinity : x < 0.0 ? -Infinity : 0.0;
     d2 = d1;
@@ -233,7 +235,8 @@ function validTheta(theta: v128): v128 {
 // into scratch), then greeksRestX2 (the greeks from them; false, nothing written, when one is NaN).
 
 // d1 of a pair: x / s is h = -|x| / s where x <= 0 and -h where x > 0 (IEEE division is exact in
-// sign), so no division here.
+// sign), so no division here. d1 = a = h + s/2 (x <= 0) or -b = -(h - s/2) (x > 0), and
+// d2X2 = b or -a, each the bits of the block's a and b (rounding is symmetric in sign).
 // @ts-ignore: decorator
 @inline
 function d1X2(x: v128, s: v128, h: v128): v128 {
@@ -241,16 +244,26 @@ function d1X2(x: v128, s: v128, h: v128): v128 {
   return f64x2.add(v128.bitselect(h, f64x2.neg(h), otm), f64x2.mul(v128.load(BS_X2), s));
 }
 
+// @ts-ignore: decorator
+@inline
+function d2X2(x: v128, s: v128, h: v128): v128 {
+  const otm = f64x2.le(x, f64x2.splat(0.0));
+  return f64x2.sub(v128.bitselect(h, f64x2.neg(h), otm), f64x2.mul(v128.load(BS_X2), s));
+}
+
 // writeGreeks' n1, N1 and N2 of the pair in scratch slots k, k + 1 (C_N1D, C_N1, C_N2; N2 only
-// withN2, Black-76's greeks do not read it). N1 from the part of Phi(d1) the block left in
-// C_PART_A / C_PART_B (the same bits as evaluating it: normalCdfFromPartX2), evaluated only for a
-// pair the block left without one (NaN: an element of the scalar-only region).
+// withN2, Black-76's greeks do not read it), from the parts of Phi(a) and Phi(b) the price block
+// left in C_PART_A, C_PART_B (normalisedOtmCallUnscaledBlockParts): theta d1 = sigma a, theta d2 =
+// sigma b where x <= 0 (sigma = theta), theta d1 = sigma b, theta d2 = sigma a where x > 0 (sigma =
+// -theta), and Phi(sigma w) from the part of Phi(w) is normalCdfFromPartX2 with the part times
+// sigma where central (odd) and as is in the tail (even): the bits of evaluating it. Evaluated
+// afresh only for a pair the block left without parts (NaN: an element of the scalar-only region).
 // @ts-ignore: decorator
 @inline
 function greeksCdfX2(k: usize, theta: v128, x: v128, s: v128, underlyingDisc: v128, strikeDisc: v128, pdfA: v128, h: v128, withN2: bool): void {
   const otm = f64x2.le(x, f64x2.splat(0.0));
   const d1 = d1X2(x, s, h);
-  const d2 = f64x2.sub(d1, s);
+  const d2 = d2X2(x, s, h);
   // pdfA = phi(-|x|/s + s/2) is the scalar's `base` to the bit (the same operations on the same
   // values): phi(d1) where x <= 0, phi(d2) where x > 0; the other density by the forward/strike ratio.
   const ratio = f64x2.div(underlyingDisc, strikeDisc);
@@ -262,17 +275,23 @@ function greeksCdfX2(k: usize, theta: v128, x: v128, s: v128, underlyingDisc: v1
   const n2 = v128.bitselect(other, pdfA, otm);
   v128.store(C_N1D + k, n1);
   const z1 = f64x2.mul(theta, d1);
-  const part = v128.bitselect(v128.load(C_PART_A + k), v128.load(C_PART_B + k), otm);
-  let N1: v128;
-  if (i64x2.all_true(f64x2.eq(part, part))) {
-    // The part of Phi(theta d1): theta times it where central (odd in d1), the same in the tail (even).
-    N1 = normalCdfFromPartX2(z1, n1, v128.bitselect(f64x2.mul(theta, part), part, f64x2.le(f64x2.abs(z1), v128.load(BS_X2, 96))));
+  const z2 = f64x2.mul(theta, d2);
+  const partA = v128.load(C_PART_A + k);
+  const partB = v128.load(C_PART_B + k);
+  if (i64x2.all_true(v128.and(f64x2.eq(partA, partA), f64x2.eq(partB, partB)))) {
+    const sigma = v128.bitselect(theta, f64x2.neg(theta), otm);
+    const limit = v128.load(BS_X2, 96);
+    const part1 = v128.bitselect(partA, partB, otm);
+    v128.store(C_N1 + k, normalCdfFromPartX2(z1, n1, v128.bitselect(f64x2.mul(sigma, part1), part1, f64x2.le(f64x2.abs(z1), limit))));
+    if (withN2) {
+      const part2 = v128.bitselect(partB, partA, otm);
+      v128.store(C_N2 + k, normalCdfFromPartX2(z2, n2, v128.bitselect(f64x2.mul(sigma, part2), part2, f64x2.le(f64x2.abs(z2), limit))));
+    }
   } else {
-    N1 = normalCdfGivenPdfSelectX2(z1, n1);
+    // Both regions' formulas, selected: arguments mix the central region and the tail at random.
+    v128.store(C_N1 + k, normalCdfGivenPdfSelectX2(z1, n1));
+    if (withN2) v128.store(C_N2 + k, normalCdfGivenPdfSelectX2(z2, n2));
   }
-  v128.store(C_N1 + k, N1);
-  // Both regions' formulas, selected: arguments mix the central region and the tail at random.
-  if (withN2) v128.store(C_N2 + k, normalCdfGivenPdfSelectX2(f64x2.mul(theta, d2), n2));
 }
 
 // writeGreeks' greeks of the pair from greeksCdfX2's scratch, stored at pDst + c dstStride (c = 0..6:
@@ -286,7 +305,7 @@ function greeksRestX2(
 ): bool {
   const zero = f64x2.splat(0.0);
   const d1 = d1X2(x, s, h);
-  const d2 = f64x2.sub(d1, s);
+  const d2 = d2X2(x, s, h);
   const n1 = v128.load(C_N1D + k);
   const N1 = v128.load(C_N1 + k);
   const N2 = v128.load(C_N2 + k);
@@ -356,7 +375,7 @@ export const C_H: usize = SCRATCH + 9 * COL;
 const C_N2: usize = SCRATCH + 10 * COL;
 const C_N1: usize = C_AX;
 const C_N1D: usize = C_PDF;
-// With greeks, the part of Phi(d1) the block computed (normalisedOtmCallUnscaledBlockParts): for x <= 0, for x > 0.
+// With greeks, the parts of Phi(a) and Phi(b) the block computed (normalisedOtmCallUnscaledBlockParts).
 export const C_PART_A: usize = SCRATCH + 11 * COL;
 export const C_PART_B: usize = SCRATCH + 12 * COL;
 export const C_IDX: usize = SCRATCH + 13 * COL; // 3 BLOCK i16
@@ -569,7 +588,7 @@ export function otmCallPass(m: i32): void {
   normalisedOtmCallUnscaledBlock(m, C_X, C_OK, C_AX, C_H, C_S, C_PDF, C_OTM, C_IDX);
 }
 
-// Stage 2 with greeks: the same, leaving the parts of Phi(d1) for greeksCdfX2 in C_PART_A, C_PART_B.
+// Stage 2 with greeks: the same, leaving the parts of Phi(a) and Phi(b) for greeksCdfX2 in C_PART_A, C_PART_B.
 // @ts-ignore: decorator
 @inline
 export function otmCallPartsPass(m: i32): void {

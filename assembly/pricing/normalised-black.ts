@@ -386,22 +386,21 @@ export function normalisedOtmCallUnscaledBlock(
   m: i32, pXs: usize, pOk: usize, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize,
 ): void {
   const counts = otmBlockClassifyPass(m, pXs, pOk, pX, pH, pS, pPdf, pOut, pIdx, 0, 0);
-  otmBlockRegionPasses(m, counts, pXs, pX, pH, pS, pPdf, pOut, pIdx, 0, 0);
+  otmBlockRegionPasses(m, counts, pX, pH, pS, pPdf, pOut, pIdx, 0, 0);
 }
 
 /**
- * normalisedOtmCallUnscaledBlock that also leaves, for greeks, the part of Phi(d1) it computes
- * anyway (normalCdfPartX2(d1), d1 = x/s + s/2 for the signed x at pXs, computed as the greeks
- * compute it): at pPartA for the elements with x <= 0 (d1 = a = h + s/2: the general region's
- * Phi(a) passes), at pPartB for those with x > 0 (d1 = -b = s/2 - h: the general region's
- * pdfA Y(b) pass), at both for small t (a pass of its own); NaN at both for a pair with an element
- * the block evaluates by the scalar routine. Same outputs as normalisedOtmCallUnscaledBlock.
+ * normalisedOtmCallUnscaledBlock that also leaves, for greeks, the parts of Phi(a) and Phi(b)
+ * (normalCdfPartX2; a = h + s/2, b = h - s/2, d1 and d2 up to sign) at pPartA and pPartB: from the
+ * general region's Phi(a) and pdfA Y(b) passes, and a pass of its own for small t; NaN at both for
+ * a pair with an element the block evaluates by the scalar routine. Same outputs as
+ * normalisedOtmCallUnscaledBlock.
  */
 export function normalisedOtmCallUnscaledBlockParts(
   m: i32, pXs: usize, pOk: usize, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize, pPartA: usize, pPartB: usize,
 ): void {
   const counts = otmBlockClassifyPass(m, pXs, pOk, pX, pH, pS, pPdf, pOut, pIdx, pPartA, pPartB);
-  otmBlockRegionPasses(m, counts, pXs, pX, pH, pS, pPdf, pOut, pIdx, pPartA, pPartB);
+  otmBlockRegionPasses(m, counts, pX, pH, pS, pPdf, pOut, pIdx, pPartA, pPartB);
 }
 
 // The passes of normalisedOtmCallUnscaledBlock, exported (inlined where used) so that
@@ -430,7 +429,7 @@ export function otmBlockTail(counts: i64): i32 {
 // @ts-ignore: decorator
 @inline
 export function otmBlockRegionPasses(
-  m: i32, counts: i64, pXs: usize, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize, pPartA: usize, pPartB: usize,
+  m: i32, counts: i64, pX: usize, pH: usize, pS: usize, pPdf: usize, pOut: usize, pIdx: usize, pPartA: usize, pPartB: usize,
 ): void {
   const nSmall = otmBlockSmall(counts);
   const nCentral = otmBlockCentral(counts);
@@ -440,7 +439,7 @@ export function otmBlockRegionPasses(
   // Small t: Y(h) into out, then pdfA (Y(h+t) - Y(h-t)) by the series from it.
   smallTRatioPass(pIdx, nSmall, pH, pOut);
   smallTSeriesPass(pIdx, nSmall, pH, pS, pPdf, pOut);
-  if (pPartA != 0) smallTPartPass(pIdx, nSmall, pXs, pH, pS, pPartA, pPartB);
+  if (pPartA != 0) smallTPartPass(pIdx, nSmall, pH, pS, pPartA, pPartB);
   // General: pdfA Y(b) into out (both lists), then Phi(a) - out by a's region.
   generalProductPass(pTail, nTail, pX, pH, pS, pPdf, pOut, pPartB);
   generalProductPass(pCentral, nCentral, pX, pH, pS, pPdf, pOut, pPartB);
@@ -448,24 +447,24 @@ export function otmBlockRegionPasses(
   generalTailPass(pTail, nTail, pH, pS, pPdf, pOut, pPartA);
 }
 
-// The greeks' part of Phi(d1) (normalCdfPartX2) for the n small-t elements listed at pList, at both
-// pPartA and pPartB: d1 = x/s + s/2 as d1X2 in black-scholes.ts computes it (h or -h, plus s/2).
+// The parts of Phi(a) and Phi(b) (normalCdfPartX2) for the n small-t elements listed at pList, at
+// pPartA and pPartB (a = h + s/2, b = h - s/2 as the general region's passes compute them).
 // @ts-ignore: decorator
 @inline
-export function smallTPartPass(pList: usize, n: i32, pXs: usize, pH: usize, pS: usize, pPartA: usize, pPartB: usize): void {
+export function smallTPartPass(pList: usize, n: i32, pH: usize, pS: usize, pPartA: usize, pPartB: usize): void {
   const half = v128.load(NB_X2);
   for (let j = 0; j < n; j += 2) {
     const k0 = <i32>load<i16>(pList + (<usize>j << 1));
     const k1 = j + 1 < n ? <i32>load<i16>(pList + (<usize>j << 1), 2) : k0;
     const h = gather(pH, k0, k1);
-    const otm = f64x2.le(gather(pXs, k0, k1), f64x2.splat(0.0));
-    const d1 = f64x2.add(v128.bitselect(h, f64x2.neg(h), otm), f64x2.mul(half, gather(pS, k0, k1)));
+    const t = f64x2.mul(half, gather(pS, k0, k1));
     // Lanes mix the central region and the tail at random.
-    const part = normalCdfPartSelectX2(d1);
-    v128.store64_lane(pPartA + (<usize>k0 << 3), part, 0);
-    v128.store64_lane(pPartA + (<usize>k1 << 3), part, 1);
-    v128.store64_lane(pPartB + (<usize>k0 << 3), part, 0);
-    v128.store64_lane(pPartB + (<usize>k1 << 3), part, 1);
+    const partA = normalCdfPartSelectX2(f64x2.add(h, t));
+    const partB = normalCdfPartSelectX2(f64x2.sub(h, t));
+    v128.store64_lane(pPartA + (<usize>k0 << 3), partA, 0);
+    v128.store64_lane(pPartA + (<usize>k1 << 3), partA, 1);
+    v128.store64_lane(pPartB + (<usize>k0 << 3), partB, 0);
+    v128.store64_lane(pPartB + (<usize>k1 << 3), partB, 1);
   }
 }
 
@@ -631,11 +630,10 @@ export function generalProductPass(pList: usize, n: i32, pX: usize, pH: usize, p
     // b = h - t <= -0.21 outside the central region (h <= 0, t >= 0.21 in the general region).
     let r: v128;
     if (pPartB != 0) {
-      // From the part of Phi(b), kept as the part of Phi(d1) = Phi(-b): negated where central (odd), as is in the tail (even).
+      // From the part of Phi(b), kept.
       const part = normalCdfPartX2(b);
-      const partD1 = v128.bitselect(f64x2.neg(part), part, f64x2.le(f64x2.abs(b), v128.load(NB_X2, 48)));
-      v128.store64_lane(pPartB + (<usize>k0 << 3), partD1, 0);
-      v128.store64_lane(pPartB + (<usize>k1 << 3), partD1, 1);
+      v128.store64_lane(pPartB + (<usize>k0 << 3), part, 0);
+      v128.store64_lane(pPartB + (<usize>k1 << 3), part, 1);
       r = f64x2.mul(pdfA, normalCdfOverPdfGivenPdfFromPartX2(b, pdfB, part));
     } else {
       r = f64x2.mul(pdfA, normalCdfOverPdfGivenPdfBelowX2(b, pdfB));

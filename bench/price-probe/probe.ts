@@ -25,9 +25,8 @@ const IDX_ALL: usize = memory.data(<i32>(<usize>(65536 / BLOCK) * LIST_BYTES), 1
  * multiple of BLOCK; no scalar pass): 1 prepare, 2 classification (the density, -|x|, h, the
  * region lists), 4 small t: Y(h), 8 small t: series, 16 general: pdfA Y(b), 32 general: Phi(a) a
  * central, 64 general: Phi(a) a in the tail, 128 finish (prices), 256 greeks pass 1 (densities
- * and distribution values), 512 greeks pass 2; 1024: the block's passes leave the parts of Phi(d1)
- * for the greeks (as blackScholesBatch does with greeks), 2048 with 1024: small t: the part of
- * Phi(d1). 1 | 2 | ... | 128 is the kernel's pair path for prices, 1 | ... | 4095 with greeks.
+ * and distribution values), 512 greeks pass 2; 1024: the block's passes leave the parts of Phi(a)
+ * and Phi(b) for the greeks (as blackScholesBatch does with greeks), 2048 with 1024: small t: those parts. 1 | 2 | ... | 128 is the kernel's pair path for prices, 1 | ... | 4095 with greeks.
  */
 export function probeStages(
   stages: i32, n: i32, pSpot: usize, pStrike: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pType: usize,
@@ -45,7 +44,7 @@ export function probeStages(
     const pTail = pIdx + (<usize>BLOCK << 2);
     if (stages & 4) smallTRatioPass(pIdx, otmBlockSmall(counts), C_H, C_OTM);
     if (stages & 8) smallTSeriesPass(pIdx, otmBlockSmall(counts), C_H, C_S, C_PDF, C_OTM);
-    if (stages & 2048) smallTPartPass(pIdx, otmBlockSmall(counts), C_X, C_H, C_S, C_PART_A, C_PART_B);
+    if (stages & 2048) smallTPartPass(pIdx, otmBlockSmall(counts), C_H, C_S, C_PART_A, C_PART_B);
     if (stages & 16) {
       generalProductPass(pTail, otmBlockTail(counts), C_AX, C_H, C_S, C_PDF, C_OTM, pB);
       generalProductPass(pCentral, otmBlockCentral(counts), C_AX, C_H, C_S, C_PDF, C_OTM, pB);

@@ -26,8 +26,9 @@ function writeGreeks(
 ): boolean {
   let d1: number, d2: number;
   if (s > 0) {
+    // d2 from x/s, not d1 - s: one rounding fewer, and the WASM pair path reuses the price's Phi(+-d2) parts.
     d1 = x / s + 0.5 * s;
-    d2 = d1 - s;
+    d2 = x / s - 0.5 * s;
   } else {
     d1 = x > 0 ? Infinity : x < 0 ? -Infinity : 0;
     d2 = d1;
