@@ -232,7 +232,11 @@ function validTheta(theta: v128): v128 {
 
 // writeGreeks on a pair with s > 0 in both lanes, in two passes over a block (each a short loop
 // body whose pairs the processor overlaps): greeksCdfX2 (the densities and distribution values,
-// into scratch), then greeksRestX2 (the greeks from them; false, nothing written, when one is NaN).
+// into scratch, from the price block's parts of Phi), then greeksRestX2 (the greeks from them;
+// false, nothing written, when one is NaN). Probe (s11, bench/price-probe): the parts spare pass 1
+// the two CDF evaluations (both regions' rationals each), 15.0 -> 4.4-5.7 ns per option, for
+// +0.4 ns in the general region's passes and +3.2 ns for the small-t pass (a quarter of the bench
+// surface's elements, four rationals each).
 
 // d1 of a pair: x / s is h = -|x| / s where x <= 0 and -h where x > 0 (IEEE division is exact in
 // sign), so no division here. d1 = a = h + s/2 (x <= 0) or -b = -(h - s/2) (x > 0), and
@@ -351,8 +355,11 @@ function greeksRestX2(
 // as passes over a block, each a short loop body over independent pairs, which the processor
 // overlaps (one long body per pair waits on its own chain of dependent operations: measured ~15%
 // slower): prepare (per pair: inputs, validity, x, s, discounts); the normalised OTM call of the
-// whole block (normalisedOtmCallUnscaledBlock: -|x|, h, the density, then the regions' passes);
-// finish (per pair: price, status); with greeks, their distribution values, then the greeks. A
+// whole block (normalisedOtmCallUnscaledBlock: -|x|, h, the density, then the regions' passes;
+// with greeks normalisedOtmCallUnscaledBlockParts, which also keeps the parts of Phi(a), Phi(b)
+// that N(d1), N(d2) are rebuilt from); finish (per pair: price, status); with greeks, their
+// distribution values, then the greeks (one pass doing both measured the same). The passes are
+// exported @inline functions: bench/price-probe/probe.ts times them, not a copy of them. A
 // pair that fails a pass (prepare: anything uncommon; later: a non-finite value) is marked and
 // runs through the scalar element path after the passes, which writes every output of both.
 // 128 elements: as fast as 64 (measured), the scratch (14 KB) in L1 beside the columns.

@@ -95,7 +95,7 @@ export async function priceBreakdown({ baseline: baselinePath } = {}) {
   // With greeks the block's passes also leave the parts of Phi(d1) (1024; 2048 the small-t pass for them).
   const G = 1024 | 2048;
   const cumulative = [['prepare', 1], ['classification', 1 | 2], ['regions', 1 | 2 | ALL_REGIONS], ['finish', 1 | 2 | ALL_REGIONS | 128],
-    ['greeksBlock', 1 | 2 | ALL_REGIONS | 128 | G], ['greeksCdf', 1 | 2 | ALL_REGIONS | 128 | G | 256], ['greeksRest', 1 | 2 | ALL_REGIONS | 128 | G | 256 | 512]];
+    ['greeksGeneral', 1 | 2 | ALL_REGIONS | 128 | 1024], ['greeksBlock', 1 | 2 | ALL_REGIONS | 128 | G], ['greeksCdf', 1 | 2 | ALL_REGIONS | 128 | G | 256], ['greeksRest', 1 | 2 | ALL_REGIONS | 128 | G | 256 | 512]];
   const stage = (bits) => x.probeStages(bits, N, ...mine.args, mine.p.out, mine.p.status);
   stage(1 | 2);
   for (const [k, bits] of cumulative) tasks.push([`cum_${k}`, () => stage(bits)]);
@@ -117,7 +117,7 @@ export async function priceBreakdown({ baseline: baselinePath } = {}) {
   rows.push([`blackScholesBatch price, columns ${PAD} B apart more`, t.pricePad], [`blackScholesBatch price + 7 greeks, columns ${PAD} B apart more`, t.greeksPad]);
   const passNames = { prepare: 'stage 1 prepare', classification: 'stage 2 classification (density, -|x|, h, lists)',
     regions: 'stage 2 region passes', finish: 'stage 3 finish (prices)',
-    greeksBlock: 'greeks: the block keeping the parts of Phi(d1)', greeksCdf: 'greeks pass 1 (densities, N1, N2)', greeksRest: 'greeks pass 2 (the seven greeks)' };
+    greeksGeneral: 'greeks: the block keeping the parts of Phi(a), Phi(b)', greeksBlock: 'greeks: the small-t pass for those parts', greeksCdf: 'greeks pass 1 (densities, N1, N2)', greeksRest: 'greeks pass 2 (the seven greeks)' };
   let before = 0;
   for (const [k] of cumulative) {
     rows.push([`  ${passNames[k]} (difference)`, t[`cum_${k}`] - before]);
