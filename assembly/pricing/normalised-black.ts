@@ -305,7 +305,8 @@ function otmGeneralX2(x: v128, h: v128, t: v128, a: v128, pdfA: v128): v128 {
   const central = f64x2.le(f64x2.abs(b), v128.load(NB_X2, 48));
   let pdfB = f64x2.splat(0.0);
   if (v128.any_true(central)) pdfB = v128.and(f64x2.mul(pdfA, expX2(x)), central);
-  return f64x2.sub(normalCdfGivenPdfX2(a, pdfA), f64x2.mul(pdfA, normalCdfOverPdfGivenPdfX2(b, pdfB)));
+  // b = h - t < 0 (x <= 0): the Below form, same bits without the z > 0 form's division (s11: implied vol ~1.5% faster).
+  return f64x2.sub(normalCdfGivenPdfX2(a, pdfA), f64x2.mul(pdfA, normalCdfOverPdfGivenPdfBelowX2(b, pdfB)));
 }
 
 // @ts-ignore: decorator
@@ -359,7 +360,8 @@ export function normalisedComplementUnscaledGivenPdfHX2(x: v128, s: v128, h: v12
   const central = f64x2.le(f64x2.abs(b), v128.load(NB_X2, 48));
   let pdfB = f64x2.splat(0.0);
   if (v128.any_true(central)) pdfB = v128.and(f64x2.mul(pdfA, expX2(x)), central);
-  return f64x2.add(normalCdfGivenPdfX2(f64x2.neg(a), pdfA), f64x2.mul(pdfA, normalCdfOverPdfGivenPdfX2(b, pdfB)));
+  // b = h - t <= 0 (x <= 0): the Below form, as otmGeneralX2.
+  return f64x2.add(normalCdfGivenPdfX2(f64x2.neg(a), pdfA), f64x2.mul(pdfA, normalCdfOverPdfGivenPdfBelowX2(b, pdfB)));
 }
 
 // @ts-ignore: decorator
