@@ -362,10 +362,10 @@ function greeksRestX2(
 // exported @inline functions: bench/price-probe/probe.ts times them, not a copy of them. A
 // pair that fails a pass (prepare: anything uncommon; later: a non-finite value) is marked and
 // runs through the scalar element path after the passes, which writes every output of both.
-// 128 elements: as fast as 64 (measured), the scratch (14 KB) in L1 beside the columns.
+// 128 elements: as fast as 64 (measured), the scratch (19 KB) in L1 beside the columns.
 export const BLOCK: i32 = 128;
 const COL: usize = <usize>BLOCK << 3;
-const SCRATCH: usize = memory.data(<i32>(COL * 13) + BLOCK * 6 + BLOCK, 16);
+const SCRATCH: usize = memory.data(<i32>(COL * 18) + BLOCK * 6 + BLOCK, 16);
 export const C_AX: usize = SCRATCH; // -|x|
 export const C_S: usize = SCRATCH + COL;
 export const C_PDF: usize = SCRATCH + 2 * COL;
@@ -386,6 +386,11 @@ const C_N1D: usize = C_PDF;
 export const C_PART_A: usize = SCRATCH + 11 * COL;
 export const C_PART_B: usize = SCRATCH + 12 * COL;
 export const C_IDX: usize = SCRATCH + 13 * COL; // 3 BLOCK i16
+// With greeks, prepare keeps the inputs greeks pass 2 reads (S, T, vol, r, q: 5 columns): read
+// there from the caller's columns, which share cache sets with the seven output columns written
+// beside them whenever the column length is a multiple of 512 (the facade's chunks), they cost
+// 1.5-2.5 ns per option more (s11, interleaved A/B).
+const C_IN: usize = C_IDX + <usize>BLOCK * 6 + <usize>BLOCK;
 export const C_OK: usize = C_IDX + <usize>BLOCK * 6; // BLOCK u8, per pair at its first slot
 
 // @ts-ignore: decorator
@@ -398,11 +403,12 @@ function parkSlots(k: usize): void {
   v128.store(C_PDF + k, f64x2.splat(0.0));
 }
 
-// Stage 1 of Black-Scholes elements i, i + 1 into scratch slots k, k + 1; false if the pair is not vector material.
+// Stage 1 of Black-Scholes elements i, i + 1 into scratch slots k, k + 1 (keepInputs: with the inputs
+// greeks pass 2 reads, C_IN); false if the pair is not vector material.
 // @ts-ignore: decorator
 @inline
 export function blackScholesPrepare(
-  i: i32, k: usize, pSpot: usize, pStrike: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pType: usize,
+  i: i32, k: usize, pSpot: usize, pStrike: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pType: usize, keepInputs: bool,
 ): bool {
   const o = <usize>i << 3;
   const S = v128.load(pSpot + o);
@@ -438,6 +444,13 @@ export function blackScholesPrepare(
   v128.store(C_FD + k, fwdDisc);
   v128.store(C_SD + k, strikeDisc);
   v128.store(C_THETA + k, theta);
+  if (keepInputs) {
+    v128.store(C_IN + k, S);
+    v128.store(C_IN + COL + k, T);
+    v128.store(C_IN + 2 * COL + k, vol);
+    v128.store(C_IN + 3 * COL + k, r);
+    v128.store(C_IN + 4 * COL + k, q);
+  }
   return true;
 }
 
@@ -479,8 +492,8 @@ function blackScholesGreeksRest(
   const o = <usize>i << 3;
   return greeksRestX2(
     pOut + (<usize>n << 3) + o, <usize>n << 3, k, v128.load(C_THETA + k), v128.load(C_X + k), v128.load(C_S + k), v128.load(C_SQRTT + k),
-    v128.load(pVol + o), v128.load(C_FD + k), v128.load(C_SD + k), v128.load(pSpot + o), v128.load(pExpiry + o),
-    v128.load(pRate + o), v128.load(pDividend + o), true, f64x2.splat(0.0), v128.load(C_H + k),
+    v128.load(C_IN + 2 * COL + k), v128.load(C_FD + k), v128.load(C_SD + k), v128.load(C_IN + k), v128.load(C_IN + COL + k),
+    v128.load(C_IN + 3 * COL + k), v128.load(C_IN + 4 * COL + k), true, f64x2.splat(0.0), v128.load(C_H + k),
   );
 }
 
@@ -576,13 +589,14 @@ function black76GreeksRest(
 // (inlined where used) so that bench/price-probe times the kernel's own code pass by pass.
 
 // Stage 1 of every pair of the block (blackScholesPrepare); pairs that fail it are marked in C_OK and parked.
+// keepInputs (a constant at each call: the price path's copy keeps nothing) with greeks.
 // @ts-ignore: decorator
 @inline
 export function blackScholesPreparePass(
-  i0: i32, m: i32, pSpot: usize, pStrike: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pType: usize,
+  i0: i32, m: i32, pSpot: usize, pStrike: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pType: usize, keepInputs: bool,
 ): void {
   for (let k = 0; k < m; k += 2) {
-    const ok = blackScholesPrepare(i0 + k, <usize>k << 3, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType);
+    const ok = blackScholesPrepare(i0 + k, <usize>k << 3, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, keepInputs);
     if (!ok) parkSlots(<usize>k << 3);
     store<u8>(C_OK + <usize>k, ok ? 1 : 0);
   }
@@ -642,7 +656,8 @@ export function blackScholesBatch(
   if (n < 0) return 1;
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const m = min(BLOCK, n - i0) & ~1; // pairs; an odd last element goes to the scalar path
-    blackScholesPreparePass(i0, m, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType);
+    if (greeks != 0) blackScholesPreparePass(i0, m, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, true);
+    else blackScholesPreparePass(i0, m, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, false);
     if (greeks != 0) otmCallPartsPass(m);
     else otmCallPass(m);
     // Pairs that fail a pass are marked and run through the scalar path last (it writes every output of both).

@@ -25,8 +25,8 @@ const IDX_ALL: usize = memory.data(<i32>(<usize>(65536 / BLOCK) * LIST_BYTES), 1
  * multiple of BLOCK; no scalar pass): 1 prepare, 2 classification (the density, -|x|, h, the
  * region lists), 4 small t: Y(h), 8 small t: series, 16 general: pdfA Y(b), 32 general: Phi(a) a
  * central, 64 general: Phi(a) a in the tail, 128 finish (prices), 256 greeks pass 1 (densities
- * and distribution values), 512 greeks pass 2; 1024: the block's passes leave the parts of Phi(a)
- * and Phi(b) for the greeks (as blackScholesBatch does with greeks), 2048 with 1024: small t: those parts. 1 | 2 | ... | 128 is the kernel's pair path for prices, 1 | ... | 4095 with greeks.
+ * and distribution values), 512 greeks pass 2; 1024: prepare keeps the inputs of greeks pass 2 and
+ * the block's passes leave the parts of Phi(a) and Phi(b) for the greeks (as blackScholesBatch does with greeks), 2048 with 1024: small t: those parts. 1 | 2 | ... | 128 is the kernel's pair path for prices, 1 | ... | 4095 with greeks.
  */
 export function probeStages(
   stages: i32, n: i32, pSpot: usize, pStrike: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pType: usize,
@@ -37,7 +37,10 @@ export function probeStages(
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const pIdx = IDX_ALL + <usize>(i0 / BLOCK) * LIST_BYTES;
     const pCounts = pIdx + <usize>BLOCK * 6;
-    if (stages & 1) blackScholesPreparePass(i0, BLOCK, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType);
+    if (stages & 1) {
+      if (stages & 1024) blackScholesPreparePass(i0, BLOCK, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, true);
+      else blackScholesPreparePass(i0, BLOCK, pSpot, pStrike, pExpiry, pVol, pRate, pDividend, pType, false);
+    }
     if (stages & 2) store<i64>(pCounts, otmBlockClassifyPass(BLOCK, C_X, C_OK, C_AX, C_H, C_S, C_PDF, C_OTM, pIdx, pA, pB));
     const counts = load<i64>(pCounts);
     const pCentral = pIdx + (<usize>BLOCK << 1);

@@ -117,7 +117,7 @@ export async function priceBreakdown({ baseline: baselinePath } = {}) {
   rows.push([`blackScholesBatch price, columns ${PAD} B apart more`, t.pricePad], [`blackScholesBatch price + 7 greeks, columns ${PAD} B apart more`, t.greeksPad]);
   const passNames = { prepare: 'stage 1 prepare', classification: 'stage 2 classification (density, -|x|, h, lists)',
     regions: 'stage 2 region passes', finish: 'stage 3 finish (prices)',
-    greeksGeneral: 'greeks: the block keeping the parts of Phi(a), Phi(b)', greeksBlock: 'greeks: the small-t pass for those parts', greeksCdf: 'greeks pass 1 (densities, N1, N2)', greeksRest: 'greeks pass 2 (the seven greeks)' };
+    greeksGeneral: 'greeks: prepare keeping inputs, the block the parts of Phi(a), Phi(b)', greeksBlock: 'greeks: the small-t pass for those parts', greeksCdf: 'greeks pass 1 (densities, N1, N2)', greeksRest: 'greeks pass 2 (the seven greeks)' };
   let before = 0;
   for (const [k] of cumulative) {
     rows.push([`  ${passNames[k]} (difference)`, t[`cum_${k}`] - before]);
