@@ -386,7 +386,8 @@ const C_N1D: usize = C_PDF;
 export const C_PART_A: usize = SCRATCH + 11 * COL;
 export const C_PART_B: usize = SCRATCH + 12 * COL;
 export const C_IDX: usize = SCRATCH + 13 * COL; // 3 BLOCK i16
-// With greeks, prepare keeps the inputs greeks pass 2 reads (S, T, vol, r, q: 5 columns): read
+// With greeks, prepare keeps the inputs greeks pass 2 reads (S, T, vol, r, q: 5 columns; Black-76:
+// F, T, vol, K, DF, which its pass 1 reads too): read
 // there from the caller's columns, which share cache sets with the seven output columns written
 // beside them whenever the column length is a multiple of 512 (the facade's chunks), they cost
 // 1.5-2.5 ns per option more (s11, interleaved A/B).
@@ -501,7 +502,7 @@ function blackScholesGreeksRest(
 // @ts-ignore: decorator
 @inline
 function black76Prepare(
-  i: i32, k: usize, pForward: usize, pStrike: usize, pExpiry: usize, pVol: usize, pDiscount: usize, pType: usize,
+  i: i32, k: usize, pForward: usize, pStrike: usize, pExpiry: usize, pVol: usize, pDiscount: usize, pType: usize, keepInputs: bool,
 ): bool {
   const o = <usize>i << 3;
   const F = v128.load(pForward + o);
@@ -527,6 +528,13 @@ function black76Prepare(
   v128.store(C_X + k, x);
   v128.store(C_SQRTT + k, sqrtT);
   v128.store(C_THETA + k, theta);
+  if (keepInputs) {
+    v128.store(C_IN + k, F);
+    v128.store(C_IN + COL + k, T);
+    v128.store(C_IN + 2 * COL + k, vol);
+    v128.store(C_IN + 3 * COL + k, K);
+    v128.store(C_IN + 4 * COL + k, DF);
+  }
   return true;
 }
 
@@ -534,11 +542,16 @@ function black76Prepare(
 // @ts-ignore: decorator
 @inline
 function black76PriceX2(o: usize, k: usize, pForward: usize, pStrike: usize, pDiscount: usize): v128 {
-  const F = v128.load(pForward + o);
-  const K = v128.load(pStrike + o);
+  return black76PriceOfX2(k, v128.load(pForward + o), v128.load(pStrike + o), v128.load(pDiscount + o));
+}
+
+// black76PriceX2 given the pair's F, K and DF.
+// @ts-ignore: decorator
+@inline
+function black76PriceOfX2(k: usize, F: v128, K: v128, DF: v128): v128 {
   const theta = v128.load(C_THETA + k);
   const intrinsic = v128.and(f64x2.mul(theta, f64x2.sub(F, K)), f64x2.gt(f64x2.mul(theta, v128.load(C_X + k)), f64x2.splat(0.0)));
-  return f64x2.mul(v128.load(pDiscount + o), f64x2.add(intrinsic, f64x2.mul(f64x2.min(F, K), v128.load(C_OTM + k))));
+  return f64x2.mul(DF, f64x2.add(intrinsic, f64x2.mul(f64x2.min(F, K), v128.load(C_OTM + k))));
 }
 
 // Stage 3 of Black-76 elements i, i + 1: the (quoted) price and status; false: the scalar path.
@@ -554,34 +567,33 @@ function black76Finish(i: i32, k: usize, pForward: usize, pStrike: usize, pDisco
   return true;
 }
 
-// Greeks pass 1 of a finished Black-76 pair (greeksCdfX2).
+// Greeks pass 1 of a finished Black-76 pair (greeksCdfX2), its inputs from C_IN.
 // @ts-ignore: decorator
 @inline
-function black76GreeksCdf(i: i32, k: usize, pForward: usize, pStrike: usize, pDiscount: usize): void {
-  const o = <usize>i << 3;
-  const DF = v128.load(pDiscount + o);
+function black76GreeksCdf(k: usize): void {
+  const DF = v128.load(C_IN + 4 * COL + k);
   greeksCdfX2(
-    k, v128.load(C_THETA + k), v128.load(C_X + k), v128.load(C_S + k), f64x2.mul(v128.load(pForward + o), DF),
-    f64x2.mul(v128.load(pStrike + o), DF), v128.load(C_PDF + k), v128.load(C_H + k), false,
+    k, v128.load(C_THETA + k), v128.load(C_X + k), v128.load(C_S + k), f64x2.mul(v128.load(C_IN + k), DF),
+    f64x2.mul(v128.load(C_IN + 3 * COL + k), DF), v128.load(C_PDF + k), v128.load(C_H + k), false,
   );
 }
 
-// Greeks pass 2 of a Black-76 pair (greeksRestX2, the price recomputed unquoted); false: the scalar path.
+// Greeks pass 2 of a Black-76 pair (greeksRestX2, the price recomputed unquoted), its inputs from
+// C_IN; false: the scalar path.
 // @ts-ignore: decorator
 @inline
-function black76GreeksRest(
-  n: i32, i: i32, k: usize, pForward: usize, pStrike: usize, pExpiry: usize, pVol: usize, pDiscount: usize, pOut: usize,
-): bool {
+function black76GreeksRest(n: i32, i: i32, k: usize, pOut: usize): bool {
   const o = <usize>i << 3;
-  const F = v128.load(pForward + o);
-  const DF = v128.load(pDiscount + o);
-  const T = v128.load(pExpiry + o);
+  const F = v128.load(C_IN + k);
+  const T = v128.load(C_IN + COL + k);
+  const K = v128.load(C_IN + 3 * COL + k);
+  const DF = v128.load(C_IN + 4 * COL + k);
   // T > 0 here (s > 0).
   const rate = f64x2.div(f64x2.neg(logX2(DF)), T);
   return greeksRestX2(
     pOut + (<usize>n << 3) + o, <usize>n << 3, k, v128.load(C_THETA + k), v128.load(C_X + k), v128.load(C_S + k), v128.load(C_SQRTT + k),
-    v128.load(pVol + o), f64x2.mul(F, DF), f64x2.mul(v128.load(pStrike + o), DF), F, T, rate, f64x2.splat(0.0), false,
-    black76PriceX2(o, k, pForward, pStrike, pDiscount), v128.load(C_H + k),
+    v128.load(C_IN + 2 * COL + k), f64x2.mul(F, DF), f64x2.mul(K, DF), F, T, rate, f64x2.splat(0.0), false,
+    black76PriceOfX2(k, F, K, DF), v128.load(C_H + k),
   );
 }
 
@@ -677,6 +689,19 @@ export function blackScholesBatch(
   return 0;
 }
 
+// Stage 1 of every pair of a Black-76 block (black76Prepare; keepInputs with greeks), as blackScholesPreparePass.
+// @ts-ignore: decorator
+@inline
+function black76PreparePass(
+  i0: i32, m: i32, pForward: usize, pStrike: usize, pExpiry: usize, pVol: usize, pDiscount: usize, pType: usize, keepInputs: bool,
+): void {
+  for (let k = 0; k < m; k += 2) {
+    const ok = black76Prepare(i0 + k, <usize>k << 3, pForward, pStrike, pExpiry, pVol, pDiscount, pType, keepInputs);
+    if (!ok) parkSlots(<usize>k << 3);
+    store<u8>(C_OK + <usize>k, ok ? 1 : 0);
+  }
+}
+
 /**
  * Black-76 batch: forward F, strike K, expiry T (years), vol, discount factor DF, type +1/-1.
  * coin = 1 returns the price divided by F (coin-settled, inverse options); greeks stay those of
@@ -689,11 +714,8 @@ export function black76Batch(
   if (n < 0) return 1;
   for (let i0 = 0; i0 < n; i0 += BLOCK) {
     const m = min(BLOCK, n - i0) & ~1;
-    for (let k = 0; k < m; k += 2) {
-      const ok = black76Prepare(i0 + k, <usize>k << 3, pForward, pStrike, pExpiry, pVol, pDiscount, pType);
-      if (!ok) parkSlots(<usize>k << 3);
-      store<u8>(C_OK + <usize>k, ok ? 1 : 0);
-    }
+    if (greeks != 0) black76PreparePass(i0, m, pForward, pStrike, pExpiry, pVol, pDiscount, pType, true);
+    else black76PreparePass(i0, m, pForward, pStrike, pExpiry, pVol, pDiscount, pType, false);
     if (greeks != 0) otmCallPartsPass(m);
     else otmCallPass(m);
     for (let k = 0; k < m; k += 2) {
@@ -702,9 +724,9 @@ export function black76Batch(
       }
     }
     if (greeks != 0) {
-      for (let k = 0; k < m; k += 2) if (load<u8>(C_OK + <usize>k) != 0) black76GreeksCdf(i0 + k, <usize>k << 3, pForward, pStrike, pDiscount);
+      for (let k = 0; k < m; k += 2) if (load<u8>(C_OK + <usize>k) != 0) black76GreeksCdf(<usize>k << 3);
       for (let k = 0; k < m; k += 2) {
-        if (load<u8>(C_OK + <usize>k) != 0 && !black76GreeksRest(n, i0 + k, <usize>k << 3, pForward, pStrike, pExpiry, pVol, pDiscount, pOut)) {
+        if (load<u8>(C_OK + <usize>k) != 0 && !black76GreeksRest(n, i0 + k, <usize>k << 3, pOut)) {
           store<u8>(C_OK + <usize>k, 0);
         }
       }
