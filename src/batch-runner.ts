@@ -109,40 +109,84 @@ export class BatchKernel {
  * Views are read after the reservation, so none survives a `memory.grow`; an input getter that
  * calls the same engine during the copy is refused (the arena is locked) rather than let it reset
  * the heap under the columns already copied.
+ *
+ * Resident arrays (src/resident-arrays.ts) of this engine are read and written in place: the
+ * kernel reads a resident input at its offset, a one-column output (price, vol) is written straight
+ * into a resident `out`, and with greeks the eight outputs are too when they are consecutive
+ * columns of one resident array (`out.delta` right after `out.price`, ...: the kernel's output
+ * block), in one kernel call over the whole range. The arena is then reserved before the first
+ * chunk, so nothing grows the heap between binding and the last write. A resident input overlapping a resident output is copied
+ * chunk by chunk (from its offset), as a caller-owned array is: a result written in place then
+ * never changes an input not yet read. A resident `out` view detached by that reservation is
+ * replaced in `f.outs` by a fresh one.
  * @throws InputError for such a re-entrant getter; KernelError when the kernel returns a non-zero code; RangeError when the heap cannot grow.
  */
 export function runKernel(
   ctx: EngineContext, kernel: BatchKernel, f: BatchFrame, first: number, count: number, status: Uint8Array, statusAt: number,
 ): void {
-  if (residentArraysInUse() && bindResident(ctx, kernel, f)) {
-    runResident(ctx, kernel, f, first, count, status, statusAt);
-    return;
-  }
   const { arena } = ctx;
   const bytes = kernel.bytes;
   const nc = bytes.length;
   const w = f.nOut;
   const data = f.data;
   const ptrs = f.ptrs;
-  const chunk = ctx.chunkSize;
+  const res = f.res;
+  const outRes = f.outRes;
+  // inPlace[c]: the kernel reads column c at its resident offset; a resident column that overlaps an
+  // output is copied from that offset instead (the caller's view may be detached by the reserve).
+  // Per frame, not module scratch: a getter may price on another engine in the middle of this loop.
+  const inPlace = f.inPlace;
+  const bound = residentArraysInUse() && bindResident(ctx, kernel, f);
+  let direct = false;
+  if (bound) {
+    direct = outRes[0] >= 0;
+    for (let o = 1; o < w && direct; o++) direct = outRes[o] === outRes[0] + o * count * 8;
+    for (let c = 0; c < nc; c++) {
+      let ok = res[c] >= 0;
+      if (ok) {
+        const lo = res[c];
+        const hi = lo + (data[c] as ArrayBufferView).byteLength;
+        for (let o = 0; o < w; o++) if (outRes[o] >= 0 && lo < outRes[o] + count * 8 && outRes[o] < hi) ok = false;
+      }
+      inPlace[c] = ok;
+    }
+  } else {
+    for (let c = 0; c < nc; c++) {
+      res[c] = -1;
+      inPlace[c] = false;
+    }
+    for (let o = 0; o < w; o++) outRes[o] = -1;
+  }
+  // The kernel's output block has the column stride of its call: one call over the whole range.
+  const chunk = direct && w > 1 ? Math.max(count, 1) : ctx.chunkSize;
+  if (bound) {
+    arena.reset();
+    arena.reserve(chunkBytes(bytes, f, Math.min(chunk, count), direct) + 16);
+  }
   for (let s = 0; s < count; s += chunk) {
     const m = Math.min(chunk, count - s);
     arena.reset();
-    let total = columnBytes(m * w, 8) + columnBytes(m, 1);
-    for (let c = 0; c < nc; c++) total += columnBytes(m, bytes[c]);
     // One allocation carved into 16-byte aligned columns: the layout of one alloc per column.
-    let p = arena.alloc(total);
+    let p = arena.alloc(chunkBytes(bytes, f, m, direct));
     for (let c = 0; c < nc; c++) {
-      ptrs[c] = p;
-      p += columnBytes(m, bytes[c]);
+      if (inPlace[c]) ptrs[c] = res[c] + (first + s) * bytes[c];
+      else {
+        ptrs[c] = p;
+        p += columnBytes(m, bytes[c]);
+      }
     }
-    const pOut = p;
-    const pStatus = p + columnBytes(m * w, 8);
-    const views = arena.views; // after the allocation: nothing below grows the heap
+    const pOut = direct ? outRes[0] + s * 8 : p;
+    const pStatus = direct ? p : p + columnBytes(m * w, 8);
+    const views = arena.views; // after the allocation: nothing below grows this heap
     arena.copying = true;
     try {
       for (let c = 0; c < nc; c++) {
-        if (bytes[c] === 8) copyNumbers(views.f64, ptrs[c] >>> 3, data[c] as NumberInput, first + s, m);
+        if (inPlace[c]) continue;
+        if (res[c] >= 0) {
+          const from = res[c] + (first + s) * bytes[c];
+          if (bytes[c] === 8) views.f64.copyWithin(ptrs[c] >>> 3, from >>> 3, (from >>> 3) + m);
+          else views.i8.copyWithin(ptrs[c], from, from + m);
+        } else if (bytes[c] === 8) copyNumbers(views.f64, ptrs[c] >>> 3, data[c] as NumberInput, first + s, m);
         else copyTypes(views.i8, ptrs[c], data[c] as OptionTypeInput, first + s, m);
       }
     } finally {
@@ -151,10 +195,29 @@ export function runKernel(
     const rc = kernel.call(ctx.kernels, m, ptrs, f.flag0, f.flag1, pOut, pStatus);
     if (rc !== 0) throw new KernelError(kernel.name, rc);
     const after = arena.views;
-    const iOut = pOut >>> 3;
-    for (let o = 0; o < w; o++) copyOut(f.outs[o], s, after.f64, iOut + o * m, m);
+    if (!direct) {
+      const iOut = pOut >>> 3;
+      for (let o = 0; o < w; o++) {
+        if (outRes[o] >= 0) after.f64.copyWithin((outRes[o] >>> 3) + s, iOut + o * m, iOut + o * m + m);
+        else copyOut(f.outs[o], s, after.f64, iOut + o * m, m);
+      }
+    }
     copyOut(status, statusAt + s, after.u8, pStatus, m);
   }
+  if (bound) {
+    // A resident `out` view detached by the reservation: a fresh one over the current buffer.
+    const buf = arena.buffer;
+    for (let o = 0; o < w; o++) {
+      if (outRes[o] >= 0 && f.outs[o].buffer !== buf) f.outs[o] = residentF64View(buf, outRes[o], f.outs[o].length === 0 ? count : f.outs[o].length);
+    }
+  }
+}
+
+/** Heap bytes of a chunk of m elements: the copied input columns, the output block (unless written in place), the status. */
+function chunkBytes(bytes: readonly ColumnBytes[], f: BatchFrame, m: number, direct: boolean): number {
+  let total = (direct ? 0 : columnBytes(m * f.nOut, 8)) + columnBytes(m, 1);
+  for (let c = 0; c < bytes.length; c++) if (!f.inPlace[c]) total += columnBytes(m, bytes[c]);
+  return total;
 }
 
 /** dst[at, at + m) = src[from, from + m): a loop for a few elements (no subarray allocated), else `set`. */
@@ -192,95 +255,4 @@ export function bindResident(ctx: EngineContext, kernel: BatchKernel, f: BatchFr
     else if (viewsHeap(heap, f.data[c])) f.data[c] = (f.data[c] as Float64Array | Int8Array | Uint8Array).slice() as (typeof f.data)[number];
   }
   return any;
-}
-
-/**
- * {@link runKernel} with some columns resident: the kernel reads resident inputs at their offsets
- * (chunk by chunk, by pointer), a one-column output (price, vol) is written straight into a
- * resident `out`, and with greeks the eight outputs are too when they are consecutive columns of
- * one resident array (`out.delta` right after `out.price`, ...: the kernel's output block), in one
- * kernel call over the whole range. Other columns go through the arena as in runKernel. The arena
- * is reserved before the first chunk, so nothing grows the heap between binding and the last
- * write; a resident `out` view detached by that reservation is replaced in `f.outs` by a fresh one.
- * A resident input overlapping a resident output is copied chunk by chunk (from its offset), as a
- * caller-owned array is: a result written in place then never changes an input not yet read.
- */
-function runResident(
-  ctx: EngineContext, kernel: BatchKernel, f: BatchFrame, first: number, count: number, status: Uint8Array, statusAt: number,
-): void {
-  const { arena } = ctx;
-  const bytes = kernel.bytes;
-  const nc = bytes.length;
-  const w = f.nOut;
-  const data = f.data;
-  const ptrs = f.ptrs;
-  const res = f.res;
-  const outRes = f.outRes;
-  let direct = outRes[0] >= 0;
-  for (let o = 1; o < w && direct; o++) direct = outRes[o] === outRes[0] + o * count * 8;
-  // inPlace[c]: the kernel reads column c at its resident offset; a resident column that overlaps an
-  // output is copied from that offset instead (the caller's view may be detached by the reserve).
-  // Per frame, not module scratch: a getter may price on another engine in the middle of this loop.
-  const inPlace = f.inPlace;
-  for (let c = 0; c < nc; c++) {
-    let ok = res[c] >= 0;
-    if (ok) {
-      const lo = res[c];
-      const hi = lo + (data[c] as ArrayBufferView).byteLength;
-      for (let o = 0; o < w; o++) if (outRes[o] >= 0 && lo < outRes[o] + count * 8 && outRes[o] < hi) ok = false;
-    }
-    inPlace[c] = ok;
-  }
-  const chunk = direct && w > 1 ? Math.max(count, 1) : ctx.chunkSize;
-  const chunkBytes = (m: number): number => {
-    let total = (direct ? 0 : columnBytes(m * w, 8)) + columnBytes(m, 1);
-    for (let c = 0; c < nc; c++) if (!inPlace[c]) total += columnBytes(m, bytes[c]);
-    return total;
-  };
-  arena.reset();
-  arena.reserve(chunkBytes(Math.min(chunk, count)) + 16);
-  for (let s = 0; s < count; s += chunk) {
-    const m = Math.min(chunk, count - s);
-    arena.reset();
-    let p = arena.alloc(chunkBytes(m));
-    for (let c = 0; c < nc; c++) {
-      if (inPlace[c]) ptrs[c] = res[c] + (first + s) * bytes[c];
-      else {
-        ptrs[c] = p;
-        p += columnBytes(m, bytes[c]);
-      }
-    }
-    const pOut = direct ? outRes[0] + s * 8 : p;
-    const pStatus = direct ? p : p + columnBytes(m * w, 8);
-    const views = arena.views;
-    arena.copying = true;
-    try {
-      for (let c = 0; c < nc; c++) {
-        if (inPlace[c]) continue;
-        if (res[c] >= 0) {
-          const from = res[c] + (first + s) * bytes[c];
-          if (bytes[c] === 8) views.f64.copyWithin(ptrs[c] >>> 3, from >>> 3, (from >>> 3) + m);
-          else views.i8.copyWithin(ptrs[c], from, from + m);
-        } else if (bytes[c] === 8) copyNumbers(views.f64, ptrs[c] >>> 3, data[c] as NumberInput, first + s, m);
-        else copyTypes(views.i8, ptrs[c], data[c] as OptionTypeInput, first + s, m);
-      }
-    } finally {
-      arena.copying = false;
-    }
-    const rc = kernel.call(ctx.kernels, m, ptrs, f.flag0, f.flag1, pOut, pStatus);
-    if (rc !== 0) throw new KernelError(kernel.name, rc);
-    const after = arena.views;
-    if (!direct) {
-      const iOut = pOut >>> 3;
-      for (let o = 0; o < w; o++) {
-        if (outRes[o] >= 0) after.f64.copyWithin((outRes[o] >>> 3) + s, iOut + o * m, iOut + o * m + m);
-        else copyOut(f.outs[o], s, after.f64, iOut + o * m, m);
-      }
-    }
-    copyOut(status, statusAt + s, after.u8, pStatus, m);
-  }
-  const buf = arena.buffer;
-  for (let o = 0; o < w; o++) {
-    if (outRes[o] >= 0 && f.outs[o].buffer !== buf) f.outs[o] = residentF64View(buf, outRes[o], f.outs[o].length === 0 ? count : f.outs[o].length);
-  }
 }
