@@ -114,8 +114,10 @@ export class BatchKernel {
  * kernel reads a resident input at its offset, a one-column output (price, vol) is written straight
  * into a resident `out`, and with greeks the eight outputs are too when they are consecutive
  * columns of one resident array (`out.delta` right after `out.price`, ...: the kernel's output
- * block), in one kernel call over the whole range. The arena is then reserved before the first
- * chunk, so nothing grows the heap between binding and the last write. A resident input overlapping a resident output is copied
+ * block), in one kernel call over the whole range when the copied columns of that range fit the
+ * heap's headroom (else chunk by chunk through the arena, as any output: the heap never grows by
+ * the batch length). The arena is then reserved before the first chunk, so nothing grows the heap
+ * between binding and the last write. A resident input overlapping a resident output is copied
  * chunk by chunk (from its offset), as a caller-owned array is: a result written in place then
  * never changes an input not yet read. A resident `out` view detached by that reservation is
  * replaced in `f.outs` by a fresh one.
@@ -157,8 +159,13 @@ export function runKernel(
     }
     for (let o = 0; o < w; o++) outRes[o] = -1;
   }
-  // The kernel's output block has the column stride of its call: one call over the whole range.
-  const chunk = direct && w > 1 ? Math.max(count, 1) : ctx.chunkSize;
+  let chunk = ctx.chunkSize;
+  if (direct && w > 1) {
+    // The kernel's output block has the column stride of its call: one call over the whole range,
+    // unless its copied columns would grow the heap (for good: it never shrinks) beyond its headroom.
+    if (arena.floor + chunkBytes(bytes, f, count, true) + 16 <= arena.capacity) chunk = Math.max(count, 1);
+    else direct = false;
+  }
   if (bound) {
     arena.reset();
     arena.reserve(chunkBytes(bytes, f, Math.min(chunk, count), direct) + 16);

@@ -1,0 +1,89 @@
+/**
+ * The batch runner and the heap (issue 13 session 11), both backends:
+ * - greeks written into one resident block: the runner used to reserve every copied column for the
+ *   whole range at once, so the WASM heap grew by ~50 bytes per option for good (+20 MB at
+ *   400,000 options). It now takes that one-call path only when the range fits the heap's headroom,
+ *   else it runs chunk by chunk; the heap then grows by at most one chunk's columns, and the
+ *   results are the bits of the caller-owned call (the reference: the plain copying path, itself
+ *   tested against closed forms elsewhere).
+ * On the JS twin resident arrays are plain arrays (nothing detaches, the heap holds no resident
+ * block): the same calls must give the same results there.
+ */
+import { describe, expect, it } from 'vitest';
+import { createEngine, type PricingResult } from '../src/index.js';
+import { BACKENDS } from './backends.js';
+
+const OUTS = ['price', 'delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga'] as const;
+
+/** A deterministic surface (LCG), a few bad elements included. */
+function surface(n: number) {
+  let x = 987654321;
+  const rnd = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const spots = new Float64Array(n), strikes = new Float64Array(n), expiries = new Float64Array(n), vols = new Float64Array(n);
+  const rates = new Float64Array(n), types = new Int8Array(n);
+  for (let i = 0; i < n; i++) {
+    spots[i] = 50 + 100 * rnd();
+    strikes[i] = spots[i] * Math.exp(0.6 * (rnd() - 0.5));
+    expiries[i] = 0.01 + 2 * rnd();
+    vols[i] = 0.05 + 0.8 * rnd();
+    rates[i] = 0.1 * (rnd() - 0.3);
+    types[i] = rnd() < 0.5 ? 1 : -1;
+  }
+  spots[1] = NaN; vols[3] = -0.2;
+  return { spots, strikes, expiries, vols, rates, types };
+}
+
+/** Differing values over the named columns and the status (Object.is), lengths checked. */
+function differences(a: PricingResult, b: PricingResult, cols: readonly string[]): number {
+  let d = 0;
+  for (const c of cols) {
+    const x = (a as unknown as Record<string, Float64Array>)[c], y = (b as unknown as Record<string, Float64Array>)[c];
+    expect(x.length, c).toBe(y.length);
+    for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) d++;
+  }
+  for (let i = 0; i < a.status.length; i++) if (a.status[i] !== b.status[i]) d++;
+  return d;
+}
+
+describe.each(BACKENDS)('batch runner and the heap (%s)', (backend) => {
+  it('greeks into one resident block: the heap grows by at most one chunk, not by the batch; the caller-owned bits', async () => {
+    const chunkSize = 16384;
+    const e = await createEngine({ backend, chunkSize });
+    const n = 400_000;
+    const s = surface(n);
+    const ref = e.blackScholes({ ...s, greeks: true });
+    const blk = e.allocateArray({ type: 'f64', length: 8 * n });
+    const bytes0 = e.memoryBytes;
+    // What chunking needs: one chunk's output block (8 columns), five f64 input columns, the types
+    // and the status, each 16-byte aligned, rounded up to WebAssembly's 64 KiB pages. (The whole
+    // range at once needed 400,000 x 50 bytes = 20 MB more.)
+    const bound = Math.ceil((chunkSize * (8 * 8 + 5 * 8 + 1 + 1) + 16 * 16) / 65536) * 65536;
+    for (let round = 0; round < 3; round++) {
+      const out = Object.fromEntries(OUTS.map((g, i) => [g, blk.array.subarray(i * n, (i + 1) * n)]));
+      const r = e.blackScholes({ ...s, greeks: true, out });
+      expect(differences(r, ref, OUTS), `round ${round}`).toBe(0);
+      expect(Object.is(blk.array[2 * n + 5], ref.gamma[5])).toBe(true); // written in the block itself
+      expect(e.memoryBytes - bytes0).toBeLessThanOrEqual(bound);
+    }
+    // Resident inputs too (read in place): the same bits, the same bound.
+    const spots = e.allocateArray({ type: 'f64', length: n });
+    spots.array.set(s.spots);
+    const bytes1 = e.memoryBytes;
+    const out = Object.fromEntries(OUTS.map((g, i) => [g, blk.array.subarray(i * n, (i + 1) * n)]));
+    expect(differences(e.blackScholes({ ...s, spots: spots.array, greeks: true, out }), ref, OUTS)).toBe(0);
+    expect(e.memoryBytes - bytes1).toBeLessThanOrEqual(bound);
+    blk.free();
+    spots.free();
+  }, 60_000);
+
+  it('a block that fits the headroom is still written in one call with the same bits (small batch, odd chunk size)', async () => {
+    const e = await createEngine({ backend, chunkSize: 7 });
+    const n = 1000;
+    const s = surface(n);
+    const ref = e.blackScholes({ ...s, greeks: true });
+    const blk = e.allocateArray({ type: 'f64', length: 8 * n });
+    const out = Object.fromEntries(OUTS.map((g, i) => [g, blk.array.subarray(i * n, (i + 1) * n)]));
+    expect(differences(e.blackScholes({ ...s, greeks: true, out }), ref, OUTS)).toBe(0);
+    blk.free();
+  });
+});
