@@ -3,7 +3,7 @@ import type { Kernels } from './kernels/contract.js';
 import { KernelError } from './errors.js';
 import { columnBytes } from './memory-arena.js';
 import { checkNumbers, checkTypes, copyNumbers, copyTypes, type NumberInput, type OptionTypeInput } from './batch-inputs.js';
-import { residentArraysInUse, residentF64View, residentOffset, viewsHeap } from './resident-arrays.js';
+import { blockOf, liveOut, residentArraysInUse, residentOffset, viewsHeap, type ResidentBlock } from './resident-arrays.js';
 
 /** One input column of a batch kernel: f64 numbers or i8 option-type flags. */
 export type InputColumn =
@@ -44,8 +44,15 @@ export interface BatchFrame {
   readonly inPlace: boolean[];
   /** Output columns [0, nOut), each of the call's length, written from index 0. */
   readonly outs: Float64Array[];
-  /** Per output column: the byte offset of a resident array the results go to, else -1. */
+  /** Per output column: the byte offset of a resident array of this engine the results go to in place, else -1. */
   readonly outRes: number[];
+  /**
+   * Per output column: the resident block it lies in (this engine's or another's), else undefined;
+   * with its byte offset and length, to view it again when a memory grow detached it mid-call.
+   */
+  readonly outBlock: (ResidentBlock | undefined)[];
+  readonly outAt: number[];
+  readonly outLength: number[];
   nOut: number;
   flag0: number;
   flag1: number;
@@ -74,7 +81,9 @@ export class BatchKernel {
     return this.free.pop() ?? {
       data: new Array<unknown>(this.bytes.length).fill(0), ptrs: new Array<number>(this.bytes.length).fill(0),
       res: new Array<number>(this.bytes.length).fill(-1), inPlace: new Array<boolean>(this.bytes.length).fill(false),
-      outs: new Array<Float64Array>(8).fill(NO_OUTPUT), outRes: new Array<number>(8).fill(-1), nOut: 0, flag0: 0, flag1: 0,
+      outs: new Array<Float64Array>(8).fill(NO_OUTPUT), outRes: new Array<number>(8).fill(-1),
+      outBlock: new Array<ResidentBlock | undefined>(8).fill(undefined), outAt: new Array<number>(8).fill(0), outLength: new Array<number>(8).fill(0),
+      nOut: 0, flag0: 0, flag1: 0,
     };
   }
 
@@ -84,7 +93,10 @@ export class BatchKernel {
    */
   release(f: BatchFrame): void {
     for (let c = 0; c < f.data.length; c++) f.data[c] = 0;
-    for (let o = 0; o < f.nOut; o++) f.outs[o] = NO_OUTPUT;
+    for (let o = 0; o < f.nOut; o++) {
+      f.outs[o] = NO_OUTPUT;
+      f.outBlock[o] = undefined;
+    }
     f.nOut = 0;
     if (this.free.length < 4) this.free.push(f);
   }
@@ -119,9 +131,11 @@ export class BatchKernel {
  * the batch length). The arena is then reserved before the first chunk, so nothing grows the heap
  * between binding and the last write. A resident input overlapping a resident output is copied
  * chunk by chunk (from its offset), as a caller-owned array is: a result written in place then
- * never changes an input not yet read. A resident `out` view detached by that reservation is
- * replaced in `f.outs` by a fresh one.
- * @throws InputError for such a re-entrant getter; KernelError when the kernel returns a non-zero code; RangeError when the heap cannot grow.
+ * never changes an input not yet read. An `out` whose view a grow detached meanwhile (this
+ * engine's reservation, or a getter that grew another engine's memory holding it) is written
+ * through a fresh view, which replaces it in `f.outs`.
+ * @throws InputError for such a re-entrant getter, or an `out` freed during the call;
+ *   KernelError when the kernel returns a non-zero code; RangeError when the heap cannot grow.
  */
 export function runKernel(
   ctx: EngineContext, kernel: BatchKernel, f: BatchFrame, first: number, count: number, status: Uint8Array, statusAt: number,
@@ -138,7 +152,13 @@ export function runKernel(
   // output is copied from that offset instead (the caller's view may be detached by the reserve).
   // Per frame, not module scratch: a getter may price on another engine in the middle of this loop.
   const inPlace = f.inPlace;
-  const bound = residentArraysInUse() && bindResident(ctx, kernel, f);
+  let bound = false;
+  // Whether an output may need a fresh view before it is written (it lies in some engine's heap).
+  let heapOut = false;
+  if (residentArraysInUse()) {
+    bound = bindResident(ctx, kernel, f);
+    for (let o = 0; o < w; o++) if (f.outBlock[o] !== undefined) heapOut = true;
+  }
   let direct = false;
   if (bound) {
     direct = outRes[0] >= 0;
@@ -202,6 +222,7 @@ export function runKernel(
     const rc = kernel.call(ctx.kernels, m, ptrs, f.flag0, f.flag1, pOut, pStatus);
     if (rc !== 0) throw new KernelError(kernel.name, rc);
     const after = arena.views;
+    if (heapOut) refreshOuts(kernel, f);
     if (!direct) {
       const iOut = pOut >>> 3;
       for (let o = 0; o < w; o++) {
@@ -211,13 +232,7 @@ export function runKernel(
     }
     copyOut(status, statusAt + s, after.u8, pStatus, m);
   }
-  if (bound) {
-    // A resident `out` view detached by the reservation: a fresh one over the current buffer.
-    const buf = arena.buffer;
-    for (let o = 0; o < w; o++) {
-      if (outRes[o] >= 0 && f.outs[o].buffer !== buf) f.outs[o] = residentF64View(buf, outRes[o], f.outs[o].length === 0 ? count : f.outs[o].length);
-    }
-  }
+  if (heapOut) refreshOuts(kernel, f);
 }
 
 /** Heap bytes of a chunk of m elements: the copied input columns, the output block (unless written in place), the status. */
@@ -225,6 +240,19 @@ function chunkBytes(bytes: readonly ColumnBytes[], f: BatchFrame, m: number, dir
   let total = (direct ? 0 : columnBytes(m * f.nOut, 8)) + columnBytes(m, 1);
   for (let c = 0; c < bytes.length; c++) if (!f.inPlace[c]) total += columnBytes(m, bytes[c]);
   return total;
+}
+
+/**
+ * Replace each output of a frame that lies in an engine's heap by a live view of it (a getter may
+ * have grown another engine's memory during the copies; this engine's reservation may have grown
+ * its own).
+ * @throws InputError naming the output whose resident array was freed meanwhile.
+ */
+function refreshOuts(kernel: BatchKernel, f: BatchFrame): void {
+  for (let o = 0; o < f.nOut; o++) {
+    const b = f.outBlock[o];
+    if (b !== undefined) f.outs[o] = liveOut(f.outs[o], b, f.outAt[o], f.outLength[o], outPath(kernel, f.nOut, o));
+  }
 }
 
 /** dst[at, at + m) = src[from, from + m): a loop for a few elements (no subarray allocated), else `set`. */
@@ -236,10 +264,17 @@ function copyOut<A extends Float64Array | Uint8Array>(dst: A, at: number, src: A
 /** Output names of the pricing kernels, in output-block order (InputError paths of `out`). */
 const OUT_PATHS = ['out.price', 'out.delta', 'out.gamma', 'out.vega', 'out.theta', 'out.rho', 'out.vanna', 'out.volga'];
 
+/** The InputError path of output column o of a kernel with w outputs. */
+function outPath(kernel: BatchKernel, w: number, o: number): string {
+  return w === 1 && kernel.paths[0] === 'prices' ? 'out' : OUT_PATHS[o];
+}
+
 /**
  * Find the frame's resident columns (engine-resident arrays over this engine's current heap, read
- * or written in place) into `f.res` and `f.outRes`. Runs after every check, so no getter of the
- * caller's can free or move them before the kernel runs (getters during the copies are locked out).
+ * or written in place) into `f.res` and `f.outRes`, and the block of each output that lies in any
+ * engine's heap into `f.outBlock` (with `f.outAt`, `f.outLength`). Runs after every check, so no
+ * getter of the caller's can free or move them before the kernel runs (getters during the copies
+ * are locked out of this engine).
  * @returns whether any column is resident.
  * @throws InputError naming the field of a freed resident array or a detached view.
  */
@@ -249,9 +284,14 @@ export function bindResident(ctx: EngineContext, kernel: BatchKernel, f: BatchFr
   let any = false;
   const w = f.nOut;
   for (let o = 0; o < w; o++) {
-    const p = residentOffset(heap, f.outs[o], 8, w === 1 && kernel.paths[0] === 'prices' ? 'out' : OUT_PATHS[o]);
+    const v = f.outs[o];
+    const p = residentOffset(heap, v, 8, outPath(kernel, w, o));
     f.outRes[o] = p;
     if (p >= 0) any = true;
+    const b = blockOf(heap, v);
+    f.outBlock[o] = b;
+    f.outAt[o] = v.byteOffset;
+    f.outLength[o] = v.length;
   }
   for (let c = 0; c < bytes.length; c++) {
     const p = residentOffset(heap, f.data[c], bytes[c], kernel.paths[c]);

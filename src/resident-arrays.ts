@@ -306,11 +306,6 @@ export class ResidentHeap {
     return ptr + bytes <= b.ptr + b.span ? b : undefined;
   }
 
-  /** Whether [ptr, ptr + bytes) overlaps the resident region. */
-  inRegion(ptr: number, bytes: number): boolean {
-    return ptr < this.end && ptr + bytes > this.start;
-  }
-
   /**
    * Whether [ptr, ptr + bytes) reaches at or above the start of the resident region: outside every
    * live block, that is freed memory (also where a freed last block gave its bytes back to the
@@ -481,4 +476,20 @@ export function blockOf(heap: ResidentHeap | undefined, v: ArrayBufferView): Res
   if (b !== undefined) return b;
   if (heap === undefined || !heap.inHeap || v.buffer !== heap.arena.buffer) return undefined;
   return heap.find(v.byteOffset, v.byteLength);
+}
+
+/**
+ * An `out` array of a call as it is now: `v` itself, or, when a grow of its engine's memory (the
+ * call's own reservation, or a getter, or a worker run meanwhile, that grew another engine holding
+ * it) detached it, a fresh view of the same bytes over that engine's current buffer. The synchronous
+ * batch path and the workers path both write their results through it.
+ * @param block `v`'s block ({@link blockOf}), taken with `ptr` and `length` before anything could grow.
+ * @param ptr `v`'s byte offset then; `length` its length then.
+ * @throws InputError naming `path` when the resident array was freed during the call.
+ */
+export function liveOut(v: Float64Array, block: ResidentBlock, ptr: number, length: number, path: string): Float64Array {
+  if (block.freed) throw new InputError(path, v, 'a resident array kept until the call returns (it was freed during the call)');
+  if (block.bytes === 0) return v; // a plain array (JS twin, or zero length): never detached by a grow
+  const buf = block.heap.arena.buffer;
+  return v.buffer === buf ? v : residentF64View(buf, ptr, length);
 }

@@ -6,12 +6,15 @@
  *   else it runs chunk by chunk; the heap then grows by at most one chunk's columns, and the
  *   results are the bits of the caller-owned call (the reference: the plain copying path, itself
  *   tested against closed forms elsewhere).
+ * - `out` in ANOTHER engine's heap, whose memory an input getter grows (or whose array it frees)
+ *   during the synchronous call: the results are written through a fresh view of that heap (they
+ *   were lost, or a TypeError was thrown), and a freed `out` is an InputError naming it.
  * On the JS twin resident arrays are plain arrays (nothing detaches, the heap holds no resident
  * block): the same calls must give the same results there.
  */
 import { describe, expect, it } from 'vitest';
 import { createEngine, type PricingResult } from '../src/index.js';
-import { BACKENDS } from './backends.js';
+import { BACKENDS, expectInputError } from './backends.js';
 
 const OUTS = ['price', 'delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga'] as const;
 
@@ -43,6 +46,14 @@ function differences(a: PricingResult, b: PricingResult, cols: readonly string[]
   }
   for (let i = 0; i < a.status.length; i++) if (a.status[i] !== b.status[i]) d++;
   return d;
+}
+
+/** `values` as a plain array whose element `at` runs `action` on its second read (the first is the check pass, the second the copy into the heap). */
+function hostile(values: Float64Array, at: number, action: () => void): number[] {
+  const a = Array.from(values);
+  let reads = 0;
+  Object.defineProperty(a, at, { get() { if (++reads === 2) action(); return values[at]; } });
+  return a;
 }
 
 describe.each(BACKENDS)('batch runner and the heap (%s)', (backend) => {
@@ -85,5 +96,54 @@ describe.each(BACKENDS)('batch runner and the heap (%s)', (backend) => {
     const out = Object.fromEntries(OUTS.map((g, i) => [g, blk.array.subarray(i * n, (i + 1) * n)]));
     expect(differences(e.blackScholes({ ...s, greeks: true, out }), ref, OUTS)).toBe(0);
     blk.free();
+  });
+
+  it('out in another engine\'s heap, grown by an input getter during the copy: the results reach it (price, greeks, implied vol; one and many chunks)', async () => {
+    for (const chunkSize of [16384, 4]) {
+      const e = await createEngine({ backend, chunkSize });
+      const other = await createEngine({ backend });
+      const n = 50;
+      const s = surface(n);
+      const ref = e.blackScholes({ ...s, greeks: true });
+      const grown: { free(): void }[] = [];
+      // 32 MiB on the other engine: its WASM memory must grow, detaching every view of it.
+      const grow = () => { grown.push(other.allocateArray({ type: 'f64', length: 4 << 20 })); };
+
+      const o1 = other.allocateArray({ type: 'f64', length: n });
+      const r1 = e.blackScholes({ ...s, strikes: hostile(s.strikes, 9, grow), out: { price: o1.array } });
+      expect(differences(r1, ref, ['price']), `chunk ${chunkSize}`).toBe(0);
+      for (let i = 0; i < n; i++) expect(Object.is(o1.array[i], ref.price[i])).toBe(true);
+
+      const blk = other.allocateArray({ type: 'f64', length: 8 * n });
+      const out = Object.fromEntries(OUTS.map((g, i) => [g, blk.array.subarray(i * n, (i + 1) * n)]));
+      const r8 = e.blackScholes({ ...s, strikes: hostile(s.strikes, 9, grow), greeks: true, out });
+      expect(differences(r8, ref, OUTS)).toBe(0);
+      expect(Object.is(blk.array[3 * n + 7], ref.vega[7])).toBe(true);
+
+      const forwards = s.spots.map((x, i) => x * Math.exp(s.rates[i] * s.expiries[i]));
+      const prices = e.black76({ forwards, strikes: s.strikes, expiries: s.expiries, vols: s.vols, types: s.types }).price;
+      const ivRef = e.impliedVol({ prices, forwards, strikes: s.strikes, expiries: s.expiries, types: s.types });
+      const ov = other.allocateArray({ type: 'f64', length: n });
+      const iv = e.impliedVol({ prices, forwards, strikes: hostile(s.strikes, 9, grow), expiries: s.expiries, types: s.types, out: ov.array });
+      expect(iv.vols.length).toBe(n);
+      for (let i = 0; i < n; i++) expect(Object.is(iv.vols[i], ivRef.vols[i])).toBe(true);
+      expect(iv.status).toEqual(ivRef.status);
+      for (const h of [o1, blk, ov, ...grown]) h.free();
+    }
+  });
+
+  it('out in another engine\'s heap, freed by an input getter during the copy: an InputError naming it', async () => {
+    const e = await createEngine({ backend });
+    const other = await createEngine({ backend });
+    const n = 50;
+    const s = surface(n);
+    const o = other.allocateArray({ type: 'f64', length: n });
+    expectInputError(() => e.blackScholes({ ...s, strikes: hostile(s.strikes, 9, () => o.free()), out: { price: o.array } }), 'out.price');
+    const v = other.allocateArray({ type: 'f64', length: n });
+    const view = v.array;
+    expectInputError(() => e.impliedVol({ prices: 1, forwards: 100, strikes: hostile(s.strikes, 9, () => v.free()), expiries: 1, types: 'call', out: view }), 'out');
+    // The engines work on.
+    const r = e.blackScholes({ ...s });
+    expect(differences(r, e.blackScholes({ ...s }), ['price'])).toBe(0);
   });
 });

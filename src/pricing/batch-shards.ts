@@ -17,7 +17,7 @@ import { requireInteger, requireRecord } from '../arguments.js';
 import { copyNumbers, copyTypes, type NumberInput, type OptionTypeInput } from '../batch-inputs.js';
 import { BatchKernel, bindResident, runKernel, type BatchFrame } from '../batch-runner.js';
 import { isLinearMemory } from '../memory-arena.js';
-import { blockOf, residentArraysInUse, residentF64View, type ResidentBlock } from '../resident-arrays.js';
+import { liveOut, residentArraysInUse, type ResidentBlock } from '../resident-arrays.js';
 import { AbortedError } from '../parallel/errors.js';
 import type { ParallelOptions } from '../parallel/options.js';
 import { PARALLEL_OPTION_KEYS } from '../parallel/options.js';
@@ -240,14 +240,16 @@ export async function runBatchOnWorkers(
   const shards = Math.ceil(n / shardSize);
   const share = sharedMemory();
   let job: PricingBatchJob;
-  // Resident outputs: their blocks and offsets, to write through the heap as it is after the await.
+  // Resident outputs: their blocks, offsets and lengths, to write through the heap as it is after the await.
   let outBlocks: (ResidentBlock | undefined)[] | undefined;
-  let outPtrs: number[] = [];
+  let outAt: number[] = [];
+  let outLength: number[] = [];
   try {
     if (residentArraysInUse()) {
       bindResident(ctx, kernel, f);
-      outBlocks = outs.map((o) => blockOf(ctx.resident, o));
-      outPtrs = outs.map((o) => o.byteOffset);
+      outBlocks = f.outBlock.slice(0, width);
+      outAt = f.outAt.slice(0, width);
+      outLength = f.outLength.slice(0, width);
     }
     // With resident arrays about, locked as the synchronous copy is: an input getter may not
     // allocate, free or price on this engine while the columns are copied (a grow would detach the
@@ -270,13 +272,10 @@ export async function runBatchOnWorkers(
     signal: p.signal, onProgress: p.onProgress, pool: p.pool, workerUrl: p.workerUrl,
   });
   if (outBlocks !== undefined) {
+    // The block's own heap: `out` may live in another engine's memory, which may have grown too.
     for (let o = 0; o < width; o++) {
       const b = outBlocks[o];
-      if (b === undefined) continue;
-      if (b.freed) throw new InputError(width === 1 && name === 'impliedVol' ? 'out' : `out.${OUT_NAMES[o]}`, outs[o], 'a resident array kept until the call settles (it was freed while the workers ran)');
-      // The block's own heap: `out` may live in another engine's memory, which may have grown too.
-      const heapBuffer = b.heap.arena.buffer;
-      if (b.heap.inHeap && outs[o].buffer !== heapBuffer) outs[o] = residentF64View(heapBuffer, outPtrs[o], n);
+      if (b !== undefined) outs[o] = liveOut(outs[o], b, outAt[o], outLength[o], width === 1 && name === 'impliedVol' ? 'out' : `out.${OUT_NAMES[o]}`);
     }
   }
   for (let k = 0; k < shards; k++) {
