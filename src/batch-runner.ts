@@ -68,9 +68,12 @@ export class BatchKernel {
    * @param name the kernel's name (KernelError).
    * @param bytes bytes per element of each input column, in argument order.
    * @param paths each input column's field name (InputError paths).
+   * @param outPaths each output column's field name, in output-block order (`out`, or `out.price`, `out.delta`, ...).
    * @param call invokes the kernel on one chunk.
    */
-  constructor(readonly name: string, readonly bytes: readonly ColumnBytes[], readonly paths: readonly string[], readonly call: BatchCall) {}
+  constructor(
+    readonly name: string, readonly bytes: readonly ColumnBytes[], readonly paths: readonly string[], readonly outPaths: readonly string[], readonly call: BatchCall,
+  ) {}
 
   /**
    * A frame for one call: a free one, or a new one (a call made from inside another, e.g. by a
@@ -251,7 +254,7 @@ function chunkBytes(bytes: readonly ColumnBytes[], f: BatchFrame, m: number, dir
 function refreshOuts(kernel: BatchKernel, f: BatchFrame): void {
   for (let o = 0; o < f.nOut; o++) {
     const b = f.outBlock[o];
-    if (b !== undefined) f.outs[o] = liveOut(f.outs[o], b, f.outAt[o], f.outLength[o], outPath(kernel, f.nOut, o));
+    if (b !== undefined) f.outs[o] = liveOut(f.outs[o], b, f.outAt[o], f.outLength[o], kernel.outPaths[o]);
   }
 }
 
@@ -259,14 +262,6 @@ function refreshOuts(kernel: BatchKernel, f: BatchFrame): void {
 function copyOut<A extends Float64Array | Uint8Array>(dst: A, at: number, src: A, from: number, m: number): void {
   if (m > 16) dst.set(src.subarray(from, from + m) as ArrayLike<number>, at);
   else for (let i = 0; i < m; i++) dst[at + i] = src[from + i];
-}
-
-/** Output names of the pricing kernels, in output-block order (InputError paths of `out`). */
-const OUT_PATHS = ['out.price', 'out.delta', 'out.gamma', 'out.vega', 'out.theta', 'out.rho', 'out.vanna', 'out.volga'];
-
-/** The InputError path of output column o of a kernel with w outputs. */
-function outPath(kernel: BatchKernel, w: number, o: number): string {
-  return w === 1 && kernel.paths[0] === 'prices' ? 'out' : OUT_PATHS[o];
 }
 
 /**
@@ -285,7 +280,7 @@ export function bindResident(ctx: EngineContext, kernel: BatchKernel, f: BatchFr
   const w = f.nOut;
   for (let o = 0; o < w; o++) {
     const v = f.outs[o];
-    const p = residentOffset(heap, v, 8, outPath(kernel, w, o));
+    const p = residentOffset(heap, v, 8, kernel.outPaths[o]);
     f.outRes[o] = p;
     if (p >= 0) any = true;
     const b = blockOf(heap, v);

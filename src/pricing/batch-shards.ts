@@ -12,6 +12,7 @@
  * to each worker and the blocks come back as transferred messages.
  */
 import type { EngineContext } from '../context.js';
+import { hasOwn } from '../data-tables.js';
 import { InputError } from '../errors.js';
 import { requireInteger, requireRecord } from '../arguments.js';
 import { copyNumbers, copyTypes, type NumberInput, type OptionTypeInput } from '../batch-inputs.js';
@@ -26,21 +27,30 @@ import { checkWorkers, checkWorkerUrl, runControls } from '../parallel/run-contr
 import { allocateOutput, runShardsInto } from '../parallel/run-shards.js';
 import { registerShardTasks } from '../parallel/shard-tasks.js';
 
+/** Greek columns, in kernel output order after the price. */
+export const GREEK_NAMES = ['delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga'] as const;
+
+/** The columns of the pricing kernels' output block, in order: the price, then (with greeks) the seven greeks. */
+export const PRICING_OUTPUTS = ['price', ...GREEK_NAMES] as const;
+
+/** {@link PRICING_OUTPUTS} as the InputError paths of `out`'s fields. */
+export const PRICING_OUT_PATHS: readonly string[] = PRICING_OUTPUTS.map((name) => `out.${name}`);
+
 /** Black-Scholes: spots, strikes, expiries, vols, rates, dividendYields, types; flag0 = greeks. */
 export const BLACK_SCHOLES_KERNEL = new BatchKernel(
-  'blackScholesBatch', [8, 8, 8, 8, 8, 8, 1], ['spots', 'strikes', 'expiries', 'vols', 'rates', 'dividendYields', 'types'],
+  'blackScholesBatch', [8, 8, 8, 8, 8, 8, 1], ['spots', 'strikes', 'expiries', 'vols', 'rates', 'dividendYields', 'types'], PRICING_OUT_PATHS,
   (k, m, p, greeks, _unused, pOut, pStatus) => k.blackScholesBatch(m, p[0], p[1], p[2], p[3], p[4], p[5], p[6], greeks, pOut, pStatus),
 );
 
 /** Black-76: forwards, strikes, expiries, vols, discountFactors, types; flag0 = greeks, flag1 = coin. */
 export const BLACK76_KERNEL = new BatchKernel(
-  'black76Batch', [8, 8, 8, 8, 8, 1], ['forwards', 'strikes', 'expiries', 'vols', 'discountFactors', 'types'],
+  'black76Batch', [8, 8, 8, 8, 8, 1], ['forwards', 'strikes', 'expiries', 'vols', 'discountFactors', 'types'], PRICING_OUT_PATHS,
   (k, m, p, greeks, coin, pOut, pStatus) => k.black76Batch(m, p[0], p[1], p[2], p[3], p[4], p[5], coin, greeks, pOut, pStatus),
 );
 
 /** Implied vol: prices, forwards, strikes, expiries, discountFactors, types; flag1 = coin. */
 export const IMPLIED_VOL_KERNEL = new BatchKernel(
-  'impliedVolatilityBatch', [8, 8, 8, 8, 8, 1], ['prices', 'forwards', 'strikes', 'expiries', 'discountFactors', 'types'],
+  'impliedVolatilityBatch', [8, 8, 8, 8, 8, 1], ['prices', 'forwards', 'strikes', 'expiries', 'discountFactors', 'types'], ['out'],
   (k, m, p, _unused, coin, pOut, pStatus) => k.impliedVolatilityBatch(m, p[0], p[1], p[2], p[3], p[4], p[5], coin, pOut, pStatus),
 );
 
@@ -183,7 +193,7 @@ export function checkBatchParallel(a: Record<string, unknown>): CheckedParallel 
  */
 export function rejectParallelKeys(a: Record<string, unknown>): void {
   for (const key of BATCH_PARALLEL_KEYS) {
-    if (a[key] !== undefined && Object.prototype.hasOwnProperty.call(a, key)) throw new InputError(key, a[key], 'absent unless workers is given (the Promise form)');
+    if (a[key] !== undefined && hasOwn(a, key)) throw new InputError(key, a[key], 'absent unless workers is given (the Promise form)');
   }
 }
 
@@ -275,7 +285,7 @@ export async function runBatchOnWorkers(
     // The block's own heap: `out` may live in another engine's memory, which may have grown too.
     for (let o = 0; o < width; o++) {
       const b = outBlocks[o];
-      if (b !== undefined) outs[o] = liveOut(outs[o], b, outAt[o], outLength[o], width === 1 && name === 'impliedVol' ? 'out' : `out.${OUT_NAMES[o]}`);
+      if (b !== undefined) outs[o] = liveOut(outs[o], b, outAt[o], outLength[o], kernel.outPaths[o]);
     }
   }
   for (let k = 0; k < shards; k++) {
@@ -287,5 +297,3 @@ export async function runBatchOnWorkers(
   }
   return outs;
 }
-
-const OUT_NAMES = ['price', 'delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga'];
