@@ -3,7 +3,7 @@ import type { Kernels } from './kernels/contract.js';
 import { KernelError } from './errors.js';
 import { columnBytes } from './memory-arena.js';
 import { checkNumbers, checkTypes, copyNumbers, copyTypes, type NumberInput, type OptionTypeInput } from './batch-inputs.js';
-import { blockOf, liveOut, residentArraysInUse, residentOffset, viewsHeap, type ResidentBlock } from './resident-arrays.js';
+import { blockOf, liveView, residentArraysInUse, residentOffset, viewsHeap, type ResidentBlock } from './resident-arrays.js';
 
 /** One input column of a batch kernel: f64 numbers or i8 option-type flags. */
 export type InputColumn =
@@ -53,6 +53,10 @@ export interface BatchFrame {
   readonly outBlock: (ResidentBlock | undefined)[];
   readonly outAt: number[];
   readonly outLength: number[];
+  /** The same per input column copied from a view (not read in place): its block in some engine's heap, else undefined. */
+  readonly inBlock: (ResidentBlock | undefined)[];
+  readonly inAt: number[];
+  readonly inLength: number[];
   nOut: number;
   flag0: number;
   flag1: number;
@@ -86,6 +90,8 @@ export class BatchKernel {
       res: new Array<number>(this.bytes.length).fill(-1), inPlace: new Array<boolean>(this.bytes.length).fill(false),
       outs: new Array<Float64Array>(8).fill(NO_OUTPUT), outRes: new Array<number>(8).fill(-1),
       outBlock: new Array<ResidentBlock | undefined>(8).fill(undefined), outAt: new Array<number>(8).fill(0), outLength: new Array<number>(8).fill(0),
+      inBlock: new Array<ResidentBlock | undefined>(this.bytes.length).fill(undefined), inAt: new Array<number>(this.bytes.length).fill(0),
+      inLength: new Array<number>(this.bytes.length).fill(0),
       nOut: 0, flag0: 0, flag1: 0,
     };
   }
@@ -95,7 +101,10 @@ export class BatchKernel {
    * @throws Nothing.
    */
   release(f: BatchFrame): void {
-    for (let c = 0; c < f.data.length; c++) f.data[c] = 0;
+    for (let c = 0; c < f.data.length; c++) {
+      f.data[c] = 0;
+      f.inBlock[c] = undefined;
+    }
     for (let o = 0; o < f.nOut; o++) {
       f.outs[o] = NO_OUTPUT;
       f.outBlock[o] = undefined;
@@ -156,11 +165,14 @@ export function runKernel(
   // Per frame, not module scratch: a getter may price on another engine in the middle of this loop.
   const inPlace = f.inPlace;
   let bound = false;
-  // Whether an output may need a fresh view before it is written (it lies in some engine's heap).
+  // Whether an output may need a fresh view before it is written, an input before it is copied
+  // (it lies in some engine's heap, which a getter may grow during the copies).
   let heapOut = false;
+  let heapIn = false;
   if (residentArraysInUse()) {
     bound = bindResident(ctx, kernel, f);
     for (let o = 0; o < w; o++) if (f.outBlock[o] !== undefined) heapOut = true;
+    for (let c = 0; c < nc; c++) if (f.inBlock[c] !== undefined) heapIn = true;
   }
   let direct = false;
   if (bound) {
@@ -216,8 +228,11 @@ export function runKernel(
           const from = res[c] + (first + s) * bytes[c];
           if (bytes[c] === 8) views.f64.copyWithin(ptrs[c] >>> 3, from >>> 3, (from >>> 3) + m);
           else views.i8.copyWithin(ptrs[c], from, from + m);
-        } else if (bytes[c] === 8) copyNumbers(views.f64, ptrs[c] >>> 3, data[c] as NumberInput, first + s, m);
-        else copyTypes(views.i8, ptrs[c], data[c] as OptionTypeInput, first + s, m);
+        } else {
+          if (heapIn) refreshInput(kernel, f, c);
+          if (bytes[c] === 8) copyNumbers(views.f64, ptrs[c] >>> 3, data[c] as NumberInput, first + s, m);
+          else copyTypes(views.i8, ptrs[c], data[c] as OptionTypeInput, first + s, m);
+        }
       }
     } finally {
       arena.copying = false;
@@ -254,8 +269,18 @@ function chunkBytes(bytes: readonly ColumnBytes[], f: BatchFrame, m: number, dir
 function refreshOuts(kernel: BatchKernel, f: BatchFrame): void {
   for (let o = 0; o < f.nOut; o++) {
     const b = f.outBlock[o];
-    if (b !== undefined) f.outs[o] = liveOut(f.outs[o], b, f.outAt[o], f.outLength[o], kernel.outPaths[o]);
+    if (b !== undefined) f.outs[o] = liveView(f.outs[o], b, f.outAt[o], f.outLength[o], kernel.outPaths[o]);
   }
+}
+
+/**
+ * Replace input column c of a frame, when it lies in an engine's heap, by a live view of it (a
+ * getter of an earlier column may have grown that engine's memory).
+ * @throws InputError naming the column when its resident array was freed meanwhile.
+ */
+export function refreshInput(kernel: BatchKernel, f: BatchFrame, c: number): void {
+  const b = f.inBlock[c];
+  if (b !== undefined) f.data[c] = liveView(f.data[c] as Float64Array | Int8Array | Uint8Array, b, f.inAt[c], f.inLength[c], kernel.paths[c]);
 }
 
 /** dst[at, at + m) = src[from, from + m): a loop for a few elements (no subarray allocated), else `set`. */
@@ -267,9 +292,10 @@ function copyOut<A extends Float64Array | Uint8Array>(dst: A, at: number, src: A
 /**
  * Find the frame's resident columns (engine-resident arrays over this engine's current heap, read
  * or written in place) into `f.res` and `f.outRes`, and the block of each output that lies in any
- * engine's heap into `f.outBlock` (with `f.outAt`, `f.outLength`). Runs after every check, so no
- * getter of the caller's can free or move them before the kernel runs (getters during the copies
- * are locked out of this engine).
+ * engine's heap into `f.outBlock` (with `f.outAt`, `f.outLength`), that of each input copied from
+ * a view into `f.inBlock` (with `f.inAt`, `f.inLength`). Runs after every check, so no getter of
+ * the caller's can free or move them before the kernel runs (getters during the copies are locked
+ * out of this engine).
  * @returns whether any column is resident.
  * @throws InputError naming the field of a freed resident array or a detached view.
  */
@@ -289,12 +315,23 @@ export function bindResident(ctx: EngineContext, kernel: BatchKernel, f: BatchFr
     f.outLength[o] = v.length;
   }
   for (let c = 0; c < bytes.length; c++) {
-    const p = residentOffset(heap, f.data[c], bytes[c], kernel.paths[c]);
+    const d = f.data[c];
+    const p = residentOffset(heap, d, bytes[c], kernel.paths[c]);
     f.res[c] = p;
+    f.inBlock[c] = undefined;
     if (p >= 0) any = true;
     // A view over this heap read as a caller-owned column (a resident f64 array of types, say):
     // copied now, since the reservation below may grow the memory and detach it.
-    else if (viewsHeap(heap, f.data[c])) f.data[c] = (f.data[c] as Float64Array | Int8Array | Uint8Array).slice() as (typeof f.data)[number];
+    else if (viewsHeap(heap, d)) f.data[c] = (d as Float64Array | Int8Array | Uint8Array).slice() as (typeof f.data)[number];
+    else if (ArrayBuffer.isView(d)) {
+      // Another engine's resident array (or a JS-twin one): copied, through a live view of it.
+      const b = blockOf(heap, d);
+      f.inBlock[c] = b;
+      if (b !== undefined) {
+        f.inAt[c] = d.byteOffset;
+        f.inLength[c] = (d as Float64Array).length;
+      }
+    }
   }
   return any;
 }

@@ -479,17 +479,19 @@ export function blockOf(heap: ResidentHeap | undefined, v: ArrayBufferView): Res
 }
 
 /**
- * An `out` array of a call as it is now: `v` itself, or, when a grow of its engine's memory (the
+ * An array passed to a call, as it is now: `v` itself, or, when a grow of its engine's memory (the
  * call's own reservation, or a getter, or a worker run meanwhile, that grew another engine holding
- * it) detached it, a fresh view of the same bytes over that engine's current buffer. The synchronous
- * batch path and the workers path both write their results through it.
+ * it) detached it, a fresh view of the same bytes and element type over that engine's current
+ * buffer. The synchronous batch path reads inputs and writes outputs through it, the workers path
+ * writes its outputs through it.
  * @param block `v`'s block ({@link blockOf}), taken with `ptr` and `length` before anything could grow.
  * @param ptr `v`'s byte offset then; `length` its length then.
  * @throws InputError naming `path` when the resident array was freed during the call.
  */
-export function liveOut(v: Float64Array, block: ResidentBlock, ptr: number, length: number, path: string): Float64Array {
+export function liveView<V extends Float64Array | Int8Array | Uint8Array>(v: V, block: ResidentBlock, ptr: number, length: number, path: string): V {
   if (block.freed) throw new InputError(path, v, 'a resident array kept until the call returns (it was freed during the call)');
   if (block.bytes === 0) return v; // a plain array (JS twin, or zero length): never detached by a grow
-  const buf = block.heap.arena.buffer;
-  return v.buffer === buf ? v : residentF64View(buf, ptr, length);
+  const heap = block.heap;
+  if (v.buffer === heap.arena.buffer) return v;
+  return heap.view(v instanceof Float64Array ? 'f64' : v instanceof Int8Array ? 'i8' : 'u8', ptr, length) as V;
 }

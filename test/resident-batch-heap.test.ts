@@ -8,13 +8,15 @@
  *   tested against closed forms elsewhere).
  * - `out` in ANOTHER engine's heap, whose memory an input getter grows (or whose array it frees)
  *   during the synchronous call: the results are written through a fresh view of that heap (they
- *   were lost, or a TypeError was thrown), and a freed `out` is an InputError naming it.
+ *   were lost, or a TypeError was thrown), and a freed `out` is an InputError naming it. The same
+ *   for an input there, grown or freed by the getter of an earlier column (a TypeError was thrown,
+ *   or with 16 elements or fewer every option came back NaN, invalidInput), on the workers path too.
  * On the JS twin resident arrays are plain arrays (nothing detaches, the heap holds no resident
  * block): the same calls must give the same results there.
  */
 import { describe, expect, it } from 'vitest';
 import { createEngine, type PricingResult } from '../src/index.js';
-import { BACKENDS, expectInputError } from './backends.js';
+import { BACKENDS, engineFor, expectInputError } from './backends.js';
 
 const OUTS = ['price', 'delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga'] as const;
 
@@ -130,6 +132,57 @@ describe.each(BACKENDS)('batch runner and the heap (%s)', (backend) => {
       expect(iv.status).toEqual(ivRef.status);
       for (const h of [o1, blk, ov, ...grown]) h.free();
     }
+  });
+
+  it('an input in another engine\'s heap, grown by the getter of an earlier column: read through a fresh view (price, implied vol with its types; one and many chunks; workers)', async () => {
+    for (const chunkSize of [16384, 4]) {
+      const e = await createEngine({ backend, chunkSize });
+      const other = await createEngine({ backend });
+      const n = 50;
+      const s = surface(n);
+      const ref = e.blackScholes({ ...s });
+      const grown: { free(): void }[] = [];
+      const grow = () => { grown.push(other.allocateArray({ type: 'f64', length: 4 << 20 })); };
+      // spots (column 0) grows the other heap while it is copied; strikes (column 1) lives there.
+      const k = other.allocateArray({ type: 'f64', length: n });
+      k.array.set(s.strikes);
+      const r = e.blackScholes({ ...s, spots: hostile(s.spots, 9, grow), strikes: k.array });
+      expect(differences(r, ref, ['price']), `chunk ${chunkSize}`).toBe(0);
+
+      const forwards = s.spots.map((x, i) => x * Math.exp(s.rates[i] * s.expiries[i]));
+      const prices = e.black76({ forwards, strikes: s.strikes, expiries: s.expiries, vols: s.vols, types: s.types }).price;
+      const ivRef = e.impliedVol({ prices, forwards, strikes: s.strikes, expiries: s.expiries, types: s.types });
+      const t = other.allocateArray({ type: 'i8', length: n });
+      t.array.set(s.types);
+      const iv = e.impliedVol({ prices: hostile(prices, 9, grow), forwards, strikes: k.array, expiries: s.expiries, types: t.array });
+      for (let i = 0; i < n; i++) expect(Object.is(iv.vols[i], ivRef.vols[i])).toBe(true);
+      expect(iv.status).toEqual(ivRef.status);
+      for (const h of [k, t, ...grown]) h.free();
+    }
+    // Workers: the job's columns are copied in this thread, through the same fresh view.
+    const e = await engineFor(backend);
+    const other = await createEngine({ backend });
+    const n = 70_000; // above IN_THREAD_BELOW: really split over the pool
+    const s = surface(n);
+    const ref = e.blackScholes({ ...s });
+    const k = other.allocateArray({ type: 'f64', length: n });
+    k.array.set(s.strikes);
+    const held = e.allocateArray({ type: 'f64', length: 1 }); // this engine holds resident arrays too
+    let grown: { free(): void } | undefined;
+    const rw = await e.blackScholes({ ...s, spots: hostile(s.spots, 9, () => { grown = other.allocateArray({ type: 'f64', length: 4 << 20 }); }), strikes: k.array, workers: 2 });
+    expect(grown).toBeDefined();
+    expect(differences(rw, ref, ['price'])).toBe(0);
+    for (const h of [k, held, grown!]) h.free();
+  }, 60_000);
+
+  it('an input in another engine\'s heap, freed by the getter of an earlier column: an InputError naming it', async () => {
+    const e = await createEngine({ backend });
+    const other = await createEngine({ backend });
+    const n = 50;
+    const s = surface(n);
+    const k = other.allocateArray({ type: 'f64', length: n });
+    k.array.set(s.strikes);
+    expectInputError(() => e.blackScholes({ ...s, spots: hostile(s.spots, 9, () => k.free()), strikes: k.array }), 'strikes');
   });
 
   it('out in another engine\'s heap, freed by an input getter during the copy: an InputError naming it', async () => {

@@ -16,9 +16,9 @@ import { hasOwn } from '../data-tables.js';
 import { InputError } from '../errors.js';
 import { requireInteger, requireRecord } from '../arguments.js';
 import { copyNumbers, copyTypes, type NumberInput, type OptionTypeInput } from '../batch-inputs.js';
-import { BatchKernel, bindResident, runKernel, type BatchFrame } from '../batch-runner.js';
+import { BatchKernel, bindResident, refreshInput, runKernel, type BatchFrame } from '../batch-runner.js';
 import { isLinearMemory } from '../memory-arena.js';
-import { liveOut, residentArraysInUse, type ResidentBlock } from '../resident-arrays.js';
+import { liveView, residentArraysInUse, type ResidentBlock } from '../resident-arrays.js';
 import { AbortedError } from '../parallel/errors.js';
 import type { ParallelOptions } from '../parallel/options.js';
 import { PARALLEL_OPTION_KEYS } from '../parallel/options.js';
@@ -267,7 +267,11 @@ export async function runBatchOnWorkers(
     const lock = outBlocks !== undefined && !ctx.arena.copying; // (never release an outer call's lock)
     if (lock) ctx.arena.copying = true;
     try {
-      const columns = f.data.map((d, c) => jobColumn(d, kernel.bytes[c], n, share));
+      const columns = f.data.map((_, c) => {
+        // An input of another engine's heap, which a getter of an earlier column may have grown.
+        if (outBlocks !== undefined) refreshInput(kernel, f, c);
+        return jobColumn(f.data[c], kernel.bytes[c], n, share);
+      });
       job = { kernel: name, n, shardSize, width, flag0: f.flag0, flag1: f.flag1, columns };
     } finally {
       if (lock) ctx.arena.copying = false;
@@ -285,7 +289,7 @@ export async function runBatchOnWorkers(
     // The block's own heap: `out` may live in another engine's memory, which may have grown too.
     for (let o = 0; o < width; o++) {
       const b = outBlocks[o];
-      if (b !== undefined) outs[o] = liveOut(outs[o], b, outAt[o], outLength[o], kernel.outPaths[o]);
+      if (b !== undefined) outs[o] = liveView(outs[o], b, outAt[o], outLength[o], kernel.outPaths[o]);
     }
   }
   for (let k = 0; k < shards; k++) {
