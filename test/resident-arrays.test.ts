@@ -11,29 +11,9 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine, type Engine, type PricingResult, type ResidentArray } from '../src/index.js';
 import { BACKENDS, engineFor, expectInputError } from './backends.js';
+import { differences, surface } from './resident-fixtures.js';
 
 const GREEKS = ['delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga'] as const;
-
-/** A deterministic surface with bad elements: NaN spot, negative vol, zero spot, an Int8 type of 3, zero expiry. */
-function surface(n: number) {
-  let x = 12345;
-  const rnd = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  const spots = new Float64Array(n), strikes = new Float64Array(n), expiries = new Float64Array(n), vols = new Float64Array(n);
-  const rates = new Float64Array(n), dividendYields = new Float64Array(n), types = new Int8Array(n);
-  for (let i = 0; i < n; i++) {
-    spots[i] = 50 + 100 * rnd();
-    strikes[i] = spots[i] * Math.exp(0.6 * (rnd() - 0.5));
-    expiries[i] = 0.01 + 2 * rnd();
-    vols[i] = 0.05 + 0.8 * rnd();
-    rates[i] = 0.1 * (rnd() - 0.3);
-    dividendYields[i] = 0.05 * rnd();
-    types[i] = rnd() < 0.5 ? 1 : -1;
-  }
-  if (n > 7) {
-    spots[1] = NaN; vols[3] = -0.2; spots[5] = 0; types[6] = 3; expiries[7] = 0;
-  }
-  return { spots, strikes, expiries, vols, rates, dividendYields, types };
-}
 
 type Cols = ReturnType<typeof surface>;
 const F64_COLS = ['spots', 'strikes', 'expiries', 'vols', 'rates', 'dividendYields'] as const;
@@ -58,18 +38,6 @@ const views = (h: Handles) => ({
   rates: h.rates.array, dividendYields: h.dividendYields.array, types: h.types.array,
 });
 const freeAll = (...hs: ResidentArray[]) => { for (const h of hs) h.free(); };
-
-/** Every output column and the status, bit for bit; returns the number of differing values. */
-function differences(a: PricingResult, b: PricingResult, cols: readonly string[]): number {
-  let d = 0;
-  for (const c of cols) {
-    const x = (a as unknown as Record<string, Float64Array>)[c], y = (b as unknown as Record<string, Float64Array>)[c];
-    expect(x.length).toBe(y.length);
-    for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) d++;
-  }
-  for (let i = 0; i < a.status.length; i++) if (a.status[i] !== b.status[i]) d++;
-  return d;
-}
 
 const ALL = ['price', ...GREEKS];
 

@@ -15,40 +15,11 @@
  * block): the same calls must give the same results there.
  */
 import { describe, expect, it } from 'vitest';
-import { createEngine, type PricingResult } from '../src/index.js';
+import { createEngine } from '../src/index.js';
 import { BACKENDS, engineFor, expectInputError } from './backends.js';
+import { differences, surface } from './resident-fixtures.js';
 
 const OUTS = ['price', 'delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga'] as const;
-
-/** A deterministic surface (LCG), a few bad elements included. */
-function surface(n: number) {
-  let x = 987654321;
-  const rnd = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  const spots = new Float64Array(n), strikes = new Float64Array(n), expiries = new Float64Array(n), vols = new Float64Array(n);
-  const rates = new Float64Array(n), types = new Int8Array(n);
-  for (let i = 0; i < n; i++) {
-    spots[i] = 50 + 100 * rnd();
-    strikes[i] = spots[i] * Math.exp(0.6 * (rnd() - 0.5));
-    expiries[i] = 0.01 + 2 * rnd();
-    vols[i] = 0.05 + 0.8 * rnd();
-    rates[i] = 0.1 * (rnd() - 0.3);
-    types[i] = rnd() < 0.5 ? 1 : -1;
-  }
-  spots[1] = NaN; vols[3] = -0.2;
-  return { spots, strikes, expiries, vols, rates, types };
-}
-
-/** Differing values over the named columns and the status (Object.is), lengths checked. */
-function differences(a: PricingResult, b: PricingResult, cols: readonly string[]): number {
-  let d = 0;
-  for (const c of cols) {
-    const x = (a as unknown as Record<string, Float64Array>)[c], y = (b as unknown as Record<string, Float64Array>)[c];
-    expect(x.length, c).toBe(y.length);
-    for (let i = 0; i < x.length; i++) if (!Object.is(x[i], y[i])) d++;
-  }
-  for (let i = 0; i < a.status.length; i++) if (a.status[i] !== b.status[i]) d++;
-  return d;
-}
 
 /** `values` as a plain array whose element `at` runs `action` on its second read (the first is the check pass, the second the copy into the heap). */
 function hostile(values: Float64Array, at: number, action: () => void): number[] {
