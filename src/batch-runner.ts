@@ -3,7 +3,7 @@ import type { Kernels } from './kernels/contract.js';
 import { KernelError } from './errors.js';
 import { columnBytes } from './memory-arena.js';
 import { checkNumbers, checkTypes, copyNumbers, copyTypes, type NumberInput, type OptionTypeInput } from './batch-inputs.js';
-import { blockOf, liveView, residentArraysInUse, residentOffset, viewsHeap, type ResidentBlock } from './resident-arrays.js';
+import { blockOf, foreignArraysPossible, liveView, residentArraysInUse, residentOffset, viewsHeap, type ResidentBlock } from './resident-arrays.js';
 
 /** One input column of a batch kernel: f64 numbers or i8 option-type flags. */
 export type InputColumn =
@@ -304,15 +304,18 @@ export function bindResident(ctx: EngineContext, kernel: BatchKernel, f: BatchFr
   const bytes = kernel.bytes;
   let any = false;
   const w = f.nOut;
+  const foreign = foreignArraysPossible(heap);
   for (let o = 0; o < w; o++) {
     const v = f.outs[o];
     const p = residentOffset(heap, v, 8, kernel.outPaths[o]);
     f.outRes[o] = p;
     if (p >= 0) any = true;
-    const b = blockOf(heap, v);
+    const b = p >= 0 || foreign ? blockOf(heap, v) : undefined;
     f.outBlock[o] = b;
-    f.outAt[o] = v.byteOffset;
-    f.outLength[o] = v.length;
+    if (b !== undefined) {
+      f.outAt[o] = v.byteOffset;
+      f.outLength[o] = v.length;
+    }
   }
   for (let c = 0; c < bytes.length; c++) {
     const d = f.data[c];
@@ -323,7 +326,7 @@ export function bindResident(ctx: EngineContext, kernel: BatchKernel, f: BatchFr
     // A view over this heap read as a caller-owned column (a resident f64 array of types, say):
     // copied now, since the reservation below may grow the memory and detach it.
     else if (viewsHeap(heap, d)) f.data[c] = (d as Float64Array | Int8Array | Uint8Array).slice() as (typeof f.data)[number];
-    else if (ArrayBuffer.isView(d)) {
+    else if (foreign && ArrayBuffer.isView(d)) {
       // Another engine's resident array (or a JS-twin one): copied, through a live view of it.
       const b = blockOf(heap, d);
       f.inBlock[c] = b;
