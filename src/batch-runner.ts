@@ -3,7 +3,7 @@ import type { Kernels } from './kernels/contract.js';
 import { KernelError } from './errors.js';
 import { columnBytes } from './memory-arena.js';
 import { checkNumbers, checkTypes, copyNumbers, copyTypes, type NumberInput, type OptionTypeInput } from './batch-inputs.js';
-import { residentArraysInUse, residentF64View, residentOffset, viewsHeap } from './resident-arrays.js';
+import { blockOf, foreignArraysPossible, liveView, residentArraysInUse, residentOffset, viewsHeap, type ResidentBlock } from './resident-arrays.js';
 
 /** One input column of a batch kernel: f64 numbers or i8 option-type flags. */
 export type InputColumn =
@@ -44,8 +44,19 @@ export interface BatchFrame {
   readonly inPlace: boolean[];
   /** Output columns [0, nOut), each of the call's length, written from index 0. */
   readonly outs: Float64Array[];
-  /** Per output column: the byte offset of a resident array the results go to, else -1. */
+  /** Per output column: the byte offset of a resident array of this engine the results go to in place, else -1. */
   readonly outRes: number[];
+  /**
+   * Per output column: the resident block it lies in (this engine's or another's), else undefined;
+   * with its byte offset and length, to view it again when a memory grow detached it mid-call.
+   */
+  readonly outBlock: (ResidentBlock | undefined)[];
+  readonly outAt: number[];
+  readonly outLength: number[];
+  /** The same per input column copied from a view (not read in place): its block in some engine's heap, else undefined. */
+  readonly inBlock: (ResidentBlock | undefined)[];
+  readonly inAt: number[];
+  readonly inLength: number[];
   nOut: number;
   flag0: number;
   flag1: number;
@@ -61,9 +72,12 @@ export class BatchKernel {
    * @param name the kernel's name (KernelError).
    * @param bytes bytes per element of each input column, in argument order.
    * @param paths each input column's field name (InputError paths).
+   * @param outPaths each output column's field name, in output-block order (`out`, or `out.price`, `out.delta`, ...).
    * @param call invokes the kernel on one chunk.
    */
-  constructor(readonly name: string, readonly bytes: readonly ColumnBytes[], readonly paths: readonly string[], readonly call: BatchCall) {}
+  constructor(
+    readonly name: string, readonly bytes: readonly ColumnBytes[], readonly paths: readonly string[], readonly outPaths: readonly string[], readonly call: BatchCall,
+  ) {}
 
   /**
    * A frame for one call: a free one, or a new one (a call made from inside another, e.g. by a
@@ -74,7 +88,11 @@ export class BatchKernel {
     return this.free.pop() ?? {
       data: new Array<unknown>(this.bytes.length).fill(0), ptrs: new Array<number>(this.bytes.length).fill(0),
       res: new Array<number>(this.bytes.length).fill(-1), inPlace: new Array<boolean>(this.bytes.length).fill(false),
-      outs: new Array<Float64Array>(8).fill(NO_OUTPUT), outRes: new Array<number>(8).fill(-1), nOut: 0, flag0: 0, flag1: 0,
+      outs: new Array<Float64Array>(8).fill(NO_OUTPUT), outRes: new Array<number>(8).fill(-1),
+      outBlock: new Array<ResidentBlock | undefined>(8).fill(undefined), outAt: new Array<number>(8).fill(0), outLength: new Array<number>(8).fill(0),
+      inBlock: new Array<ResidentBlock | undefined>(this.bytes.length).fill(undefined), inAt: new Array<number>(this.bytes.length).fill(0),
+      inLength: new Array<number>(this.bytes.length).fill(0),
+      nOut: 0, flag0: 0, flag1: 0,
     };
   }
 
@@ -83,8 +101,14 @@ export class BatchKernel {
    * @throws Nothing.
    */
   release(f: BatchFrame): void {
-    for (let c = 0; c < f.data.length; c++) f.data[c] = 0;
-    for (let o = 0; o < f.nOut; o++) f.outs[o] = NO_OUTPUT;
+    for (let c = 0; c < f.data.length; c++) {
+      f.data[c] = 0;
+      f.inBlock[c] = undefined;
+    }
+    for (let o = 0; o < f.nOut; o++) {
+      f.outs[o] = NO_OUTPUT;
+      f.outBlock[o] = undefined;
+    }
     f.nOut = 0;
     if (this.free.length < 4) this.free.push(f);
   }
@@ -109,103 +133,23 @@ export class BatchKernel {
  * Views are read after the reservation, so none survives a `memory.grow`; an input getter that
  * calls the same engine during the copy is refused (the arena is locked) rather than let it reset
  * the heap under the columns already copied.
- * @throws InputError for such a re-entrant getter; KernelError when the kernel returns a non-zero code; RangeError when the heap cannot grow.
+ *
+ * Resident arrays (src/resident-arrays.ts) of this engine are read and written in place: the
+ * kernel reads a resident input at its offset, a one-column output (price, vol) is written straight
+ * into a resident `out`, and with greeks the eight outputs are too when they are consecutive
+ * columns of one resident array (`out.delta` right after `out.price`, ...: the kernel's output
+ * block), in one kernel call over the whole range when the copied columns of that range fit the
+ * heap's headroom (else chunk by chunk through the arena, as any output: the heap never grows by
+ * the batch length). The arena is then reserved before the first chunk, so nothing grows the heap
+ * between binding and the last write. A resident input overlapping a resident output is copied
+ * chunk by chunk (from its offset), as a caller-owned array is: a result written in place then
+ * never changes an input not yet read. An `out` whose view a grow detached meanwhile (this
+ * engine's reservation, or a getter that grew another engine's memory holding it) is written
+ * through a fresh view, which replaces it in `f.outs`.
+ * @throws InputError for such a re-entrant getter, or an `out` freed during the call;
+ *   KernelError when the kernel returns a non-zero code; RangeError when the heap cannot grow.
  */
 export function runKernel(
-  ctx: EngineContext, kernel: BatchKernel, f: BatchFrame, first: number, count: number, status: Uint8Array, statusAt: number,
-): void {
-  if (residentArraysInUse() && bindResident(ctx, kernel, f)) {
-    runResident(ctx, kernel, f, first, count, status, statusAt);
-    return;
-  }
-  const { arena } = ctx;
-  const bytes = kernel.bytes;
-  const nc = bytes.length;
-  const w = f.nOut;
-  const data = f.data;
-  const ptrs = f.ptrs;
-  const chunk = ctx.chunkSize;
-  for (let s = 0; s < count; s += chunk) {
-    const m = Math.min(chunk, count - s);
-    arena.reset();
-    let total = columnBytes(m * w, 8) + columnBytes(m, 1);
-    for (let c = 0; c < nc; c++) total += columnBytes(m, bytes[c]);
-    // One allocation carved into 16-byte aligned columns: the layout of one alloc per column.
-    let p = arena.alloc(total);
-    for (let c = 0; c < nc; c++) {
-      ptrs[c] = p;
-      p += columnBytes(m, bytes[c]);
-    }
-    const pOut = p;
-    const pStatus = p + columnBytes(m * w, 8);
-    const views = arena.views; // after the allocation: nothing below grows the heap
-    arena.copying = true;
-    try {
-      for (let c = 0; c < nc; c++) {
-        if (bytes[c] === 8) copyNumbers(views.f64, ptrs[c] >>> 3, data[c] as NumberInput, first + s, m);
-        else copyTypes(views.i8, ptrs[c], data[c] as OptionTypeInput, first + s, m);
-      }
-    } finally {
-      arena.copying = false;
-    }
-    const rc = kernel.call(ctx.kernels, m, ptrs, f.flag0, f.flag1, pOut, pStatus);
-    if (rc !== 0) throw new KernelError(kernel.name, rc);
-    const after = arena.views;
-    const iOut = pOut >>> 3;
-    for (let o = 0; o < w; o++) copyOut(f.outs[o], s, after.f64, iOut + o * m, m);
-    copyOut(status, statusAt + s, after.u8, pStatus, m);
-  }
-}
-
-/** dst[at, at + m) = src[from, from + m): a loop for a few elements (no subarray allocated), else `set`. */
-function copyOut<A extends Float64Array | Uint8Array>(dst: A, at: number, src: A, from: number, m: number): void {
-  if (m > 16) dst.set(src.subarray(from, from + m) as ArrayLike<number>, at);
-  else for (let i = 0; i < m; i++) dst[at + i] = src[from + i];
-}
-
-/** Output names of the pricing kernels, in output-block order (InputError paths of `out`). */
-const OUT_PATHS = ['out.price', 'out.delta', 'out.gamma', 'out.vega', 'out.theta', 'out.rho', 'out.vanna', 'out.volga'];
-
-/**
- * Find the frame's resident columns (engine-resident arrays over this engine's current heap, read
- * or written in place) into `f.res` and `f.outRes`. Runs after every check, so no getter of the
- * caller's can free or move them before the kernel runs (getters during the copies are locked out).
- * @returns whether any column is resident.
- * @throws InputError naming the field of a freed resident array or a detached view.
- */
-export function bindResident(ctx: EngineContext, kernel: BatchKernel, f: BatchFrame): boolean {
-  const heap = ctx.resident;
-  const bytes = kernel.bytes;
-  let any = false;
-  const w = f.nOut;
-  for (let o = 0; o < w; o++) {
-    const p = residentOffset(heap, f.outs[o], 8, w === 1 && kernel.paths[0] === 'prices' ? 'out' : OUT_PATHS[o]);
-    f.outRes[o] = p;
-    if (p >= 0) any = true;
-  }
-  for (let c = 0; c < bytes.length; c++) {
-    const p = residentOffset(heap, f.data[c], bytes[c], kernel.paths[c]);
-    f.res[c] = p;
-    if (p >= 0) any = true;
-    // A view over this heap read as a caller-owned column (a resident f64 array of types, say):
-    // copied now, since the reservation below may grow the memory and detach it.
-    else if (viewsHeap(heap, f.data[c])) f.data[c] = (f.data[c] as Float64Array | Int8Array | Uint8Array).slice() as (typeof f.data)[number];
-  }
-  return any;
-}
-
-/**
- * {@link runKernel} with some columns resident: the kernel reads resident inputs at their offsets
- * (chunk by chunk, by pointer), a one-column output (price, vol) is written straight into a
- * resident `out`, and with greeks the eight outputs are too when they are consecutive columns of
- * one resident array (`out.delta` right after `out.price`, ...: the kernel's output block), in one
- * kernel call over the whole range. Other columns go through the arena as in runKernel. The arena
- * is reserved before the first chunk, so nothing grows the heap between binding and the last
- * write; a resident `out` view detached by that reservation is replaced in `f.outs` by a fresh one.
- * A resident input overlapping a resident output is copied chunk by chunk (from its offset), as a
- * caller-owned array is: a result written in place then never changes an input not yet read.
- */
-function runResident(
   ctx: EngineContext, kernel: BatchKernel, f: BatchFrame, first: number, count: number, status: Uint8Array, statusAt: number,
 ): void {
   const { arena } = ctx;
@@ -216,33 +160,56 @@ function runResident(
   const ptrs = f.ptrs;
   const res = f.res;
   const outRes = f.outRes;
-  let direct = outRes[0] >= 0;
-  for (let o = 1; o < w && direct; o++) direct = outRes[o] === outRes[0] + o * count * 8;
   // inPlace[c]: the kernel reads column c at its resident offset; a resident column that overlaps an
   // output is copied from that offset instead (the caller's view may be detached by the reserve).
   // Per frame, not module scratch: a getter may price on another engine in the middle of this loop.
   const inPlace = f.inPlace;
-  for (let c = 0; c < nc; c++) {
-    let ok = res[c] >= 0;
-    if (ok) {
-      const lo = res[c];
-      const hi = lo + (data[c] as ArrayBufferView).byteLength;
-      for (let o = 0; o < w; o++) if (outRes[o] >= 0 && lo < outRes[o] + count * 8 && outRes[o] < hi) ok = false;
-    }
-    inPlace[c] = ok;
+  let bound = false;
+  // Whether an output may need a fresh view before it is written, an input before it is copied
+  // (it lies in some engine's heap, which a getter may grow during the copies).
+  let heapOut = false;
+  let heapIn = false;
+  if (residentArraysInUse()) {
+    bound = bindResident(ctx, kernel, f);
+    for (let o = 0; o < w; o++) if (f.outBlock[o] !== undefined) heapOut = true;
+    for (let c = 0; c < nc; c++) if (f.inBlock[c] !== undefined) heapIn = true;
   }
-  const chunk = direct && w > 1 ? Math.max(count, 1) : ctx.chunkSize;
-  const chunkBytes = (m: number): number => {
-    let total = (direct ? 0 : columnBytes(m * w, 8)) + columnBytes(m, 1);
-    for (let c = 0; c < nc; c++) if (!inPlace[c]) total += columnBytes(m, bytes[c]);
-    return total;
-  };
-  arena.reset();
-  arena.reserve(chunkBytes(Math.min(chunk, count)) + 16);
+  let direct = false;
+  if (bound) {
+    direct = outRes[0] >= 0;
+    for (let o = 1; o < w && direct; o++) direct = outRes[o] === outRes[0] + o * count * 8;
+    for (let c = 0; c < nc; c++) {
+      let ok = res[c] >= 0;
+      if (ok) {
+        const lo = res[c];
+        const hi = lo + (data[c] as ArrayBufferView).byteLength;
+        for (let o = 0; o < w; o++) if (outRes[o] >= 0 && lo < outRes[o] + count * 8 && outRes[o] < hi) ok = false;
+      }
+      inPlace[c] = ok;
+    }
+  } else {
+    for (let c = 0; c < nc; c++) {
+      res[c] = -1;
+      inPlace[c] = false;
+    }
+    for (let o = 0; o < w; o++) outRes[o] = -1;
+  }
+  let chunk = ctx.chunkSize;
+  if (direct && w > 1) {
+    // The kernel's output block has the column stride of its call: one call over the whole range,
+    // unless its copied columns would grow the heap (for good: it never shrinks) beyond its headroom.
+    if (arena.floor + chunkBytes(bytes, f, count, true) + 16 <= arena.capacity) chunk = Math.max(count, 1);
+    else direct = false;
+  }
+  if (bound) {
+    arena.reset();
+    arena.reserve(chunkBytes(bytes, f, Math.min(chunk, count), direct) + 16);
+  }
   for (let s = 0; s < count; s += chunk) {
     const m = Math.min(chunk, count - s);
     arena.reset();
-    let p = arena.alloc(chunkBytes(m));
+    // One allocation carved into 16-byte aligned columns: the layout of one alloc per column.
+    let p = arena.alloc(chunkBytes(bytes, f, m, direct));
     for (let c = 0; c < nc; c++) {
       if (inPlace[c]) ptrs[c] = res[c] + (first + s) * bytes[c];
       else {
@@ -252,7 +219,7 @@ function runResident(
     }
     const pOut = direct ? outRes[0] + s * 8 : p;
     const pStatus = direct ? p : p + columnBytes(m * w, 8);
-    const views = arena.views;
+    const views = arena.views; // after the allocation: nothing below grows this heap
     arena.copying = true;
     try {
       for (let c = 0; c < nc; c++) {
@@ -261,8 +228,11 @@ function runResident(
           const from = res[c] + (first + s) * bytes[c];
           if (bytes[c] === 8) views.f64.copyWithin(ptrs[c] >>> 3, from >>> 3, (from >>> 3) + m);
           else views.i8.copyWithin(ptrs[c], from, from + m);
-        } else if (bytes[c] === 8) copyNumbers(views.f64, ptrs[c] >>> 3, data[c] as NumberInput, first + s, m);
-        else copyTypes(views.i8, ptrs[c], data[c] as OptionTypeInput, first + s, m);
+        } else {
+          if (heapIn) refreshInput(kernel, f, c);
+          if (bytes[c] === 8) copyNumbers(views.f64, ptrs[c] >>> 3, data[c] as NumberInput, first + s, m);
+          else copyTypes(views.i8, ptrs[c], data[c] as OptionTypeInput, first + s, m);
+        }
       }
     } finally {
       arena.copying = false;
@@ -270,6 +240,7 @@ function runResident(
     const rc = kernel.call(ctx.kernels, m, ptrs, f.flag0, f.flag1, pOut, pStatus);
     if (rc !== 0) throw new KernelError(kernel.name, rc);
     const after = arena.views;
+    if (heapOut) refreshOuts(kernel, f);
     if (!direct) {
       const iOut = pOut >>> 3;
       for (let o = 0; o < w; o++) {
@@ -279,8 +250,91 @@ function runResident(
     }
     copyOut(status, statusAt + s, after.u8, pStatus, m);
   }
-  const buf = arena.buffer;
-  for (let o = 0; o < w; o++) {
-    if (outRes[o] >= 0 && f.outs[o].buffer !== buf) f.outs[o] = residentF64View(buf, outRes[o], f.outs[o].length === 0 ? count : f.outs[o].length);
+  if (heapOut) refreshOuts(kernel, f);
+}
+
+/** Heap bytes of a chunk of m elements: the copied input columns, the output block (unless written in place), the status. */
+function chunkBytes(bytes: readonly ColumnBytes[], f: BatchFrame, m: number, direct: boolean): number {
+  let total = (direct ? 0 : columnBytes(m * f.nOut, 8)) + columnBytes(m, 1);
+  for (let c = 0; c < bytes.length; c++) if (!f.inPlace[c]) total += columnBytes(m, bytes[c]);
+  return total;
+}
+
+/**
+ * Replace each output of a frame that lies in an engine's heap by a live view of it (a getter may
+ * have grown another engine's memory during the copies; this engine's reservation may have grown
+ * its own).
+ * @throws InputError naming the output whose resident array was freed meanwhile.
+ */
+function refreshOuts(kernel: BatchKernel, f: BatchFrame): void {
+  for (let o = 0; o < f.nOut; o++) {
+    const b = f.outBlock[o];
+    if (b !== undefined) f.outs[o] = liveView(f.outs[o], b, f.outAt[o], f.outLength[o], kernel.outPaths[o]);
   }
+}
+
+/**
+ * Replace input column c of a frame, when it lies in an engine's heap, by a live view of it (a
+ * getter of an earlier column may have grown that engine's memory).
+ * @throws InputError naming the column when its resident array was freed meanwhile.
+ */
+export function refreshInput(kernel: BatchKernel, f: BatchFrame, c: number): void {
+  const b = f.inBlock[c];
+  if (b !== undefined) f.data[c] = liveView(f.data[c] as Float64Array | Int8Array | Uint8Array, b, f.inAt[c], f.inLength[c], kernel.paths[c]);
+}
+
+/** dst[at, at + m) = src[from, from + m): a loop for a few elements (no subarray allocated), else `set`. */
+function copyOut<A extends Float64Array | Uint8Array>(dst: A, at: number, src: A, from: number, m: number): void {
+  if (m > 16) dst.set(src.subarray(from, from + m) as ArrayLike<number>, at);
+  else for (let i = 0; i < m; i++) dst[at + i] = src[from + i];
+}
+
+/**
+ * Find the frame's resident columns (engine-resident arrays over this engine's current heap, read
+ * or written in place) into `f.res` and `f.outRes`, and the block of each output that lies in any
+ * engine's heap into `f.outBlock` (with `f.outAt`, `f.outLength`), that of each input copied from
+ * a view into `f.inBlock` (with `f.inAt`, `f.inLength`). Runs after every check, so no getter of
+ * the caller's can free or move them before the kernel runs (getters during the copies are locked
+ * out of this engine).
+ * @returns whether any column is resident.
+ * @throws InputError naming the field of a freed resident array or a detached view.
+ */
+export function bindResident(ctx: EngineContext, kernel: BatchKernel, f: BatchFrame): boolean {
+  const heap = ctx.resident;
+  const bytes = kernel.bytes;
+  let any = false;
+  const w = f.nOut;
+  const foreign = foreignArraysPossible(heap);
+  for (let o = 0; o < w; o++) {
+    const v = f.outs[o];
+    const p = residentOffset(heap, v, 8, kernel.outPaths[o]);
+    f.outRes[o] = p;
+    if (p >= 0) any = true;
+    const b = p >= 0 || foreign ? blockOf(heap, v) : undefined;
+    f.outBlock[o] = b;
+    if (b !== undefined) {
+      f.outAt[o] = v.byteOffset;
+      f.outLength[o] = v.length;
+    }
+  }
+  for (let c = 0; c < bytes.length; c++) {
+    const d = f.data[c];
+    const p = residentOffset(heap, d, bytes[c], kernel.paths[c]);
+    f.res[c] = p;
+    f.inBlock[c] = undefined;
+    if (p >= 0) any = true;
+    // A view over this heap read as a caller-owned column (a resident f64 array of types, say):
+    // copied now, since the reservation below may grow the memory and detach it.
+    else if (viewsHeap(heap, d)) f.data[c] = (d as Float64Array | Int8Array | Uint8Array).slice() as (typeof f.data)[number];
+    else if (foreign && ArrayBuffer.isView(d)) {
+      // Another engine's resident array (or a JS-twin one): copied, through a live view of it.
+      const b = blockOf(heap, d);
+      f.inBlock[c] = b;
+      if (b !== undefined) {
+        f.inAt[c] = d.byteOffset;
+        f.inLength[c] = (d as Float64Array).length;
+      }
+    }
+  }
+  return any;
 }

@@ -60,14 +60,9 @@ export class MemoryArena {
     return this.backing.buffer;
   }
 
-  /** First byte the arena or the resident arrays may use (after the module's static data), 16-byte aligned. */
-  get heapBase(): number {
-    return align(this.backing.base);
-  }
-
   /**
-   * First byte a compute call may use: the resident arrays live in [heapBase, floor) and no call
-   * touches them. Moved only between calls, by the resident-array allocator.
+   * First byte a compute call may use: the resident arrays live between the heap base and the
+   * floor, and no call touches them. Moved only between calls, by the resident-array allocator.
    */
   get floor(): number {
     return this.bottom;

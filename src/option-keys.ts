@@ -1,3 +1,4 @@
+import { hasOwn } from './data-tables.js';
 import { InputError } from './errors.js';
 
 /**
@@ -49,8 +50,6 @@ export function closestKey(key: string, allowed: readonly string[]): string | un
   return best !== undefined && bestD <= Math.max(2, Math.ceil(key.length / 3)) ? best : undefined;
 }
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /**
  * True when every own enumerable key of `options` is in `allowed`: O(keys), no allocation. The
  * fast path of the hot entry points (one pricing call per option); on false, call
@@ -58,7 +57,7 @@ const hasOwn = Object.prototype.hasOwnProperty;
  * @throws Nothing.
  */
 export function hasOnlyKeys(options: object, allowed: ReadonlySet<string>): boolean {
-  for (const key in options) if (!allowed.has(key) && hasOwn.call(options, key)) return false;
+  for (const key in options) if (!allowed.has(key) && hasOwn(options, key)) return false;
   return true;
 }
 
@@ -72,7 +71,7 @@ export function checkKeys(options: object, allowed: readonly string[], path: str
   // for...in walks V8's enum cache without allocating (Object.keys copies it into a new array on
   // every call); inherited enumerable keys are skipped, so the keys checked are Object.keys'.
   for (const key in options) {
-    if (allowed.includes(key) || !hasOwn.call(options, key)) continue;
+    if (allowed.includes(key) || !hasOwn(options, key)) continue;
     const suggestion = closestKey(key, allowed);
     const where = path === '' ? key : `${path}.${key}`;
     throw new InputError(

@@ -6,10 +6,10 @@ import { requireNumber, requireNumberArray } from '../arguments.js';
 import { countOption, fitStatistics, MARKET_KEYS, optionalFunction, prepareQuotes, type PreparedQuotes, type VolEvaluator } from './quotes.js';
 import { now } from '../clock.js';
 import { boundsArrays, calibrate, checkedGlobalStage, fixedMaskOf, MAX_EXTRA_STARTS, type GlobalStage } from './calibrate.js';
-import { lmLeanSettings, lmRunIn, lmWorkspace, type LmWorkspace } from '../math/optimise/levenberg-marquardt.js';
-import type { EndReason, LeastSquaresProblem } from '../math/optimise/least-squares.js';
-import { assembleSliceResult, countLeanSliceFit, robustOptions, sliceFitOptions, unionAtBounds, usableQuotes } from './svi.js';
-import { boundHits, checkedQuality, combinedQuality, fitQuality, type BoundHit, type FitQuality, type QualityThresholds } from './fit-quality.js';
+import type { EndReason } from '../math/optimise/least-squares.js';
+import { leanBoxOk, leanSliceRun, leanWorkspace, LeanWorkspaces, type LeanBox } from './lean-slice-fit.js';
+import { assembleSliceResult, robustOptions, sliceFitOptions, unionAtBounds, usableQuotes } from './svi.js';
+import { checkedQuality, combinedQuality, fitQuality, type BoundHit, type FitQuality, type QualityThresholds } from './fit-quality.js';
 import type { LossFunction } from './types.js';
 import { volModel } from './vol-model.js';
 import type { FitResultBase, MarketArgs } from './types.js';
@@ -95,60 +95,33 @@ export function sabrEvaluator(ctx: EngineContext, strikes: Float64Array, forward
   };
 }
 
-/** LM buffers of lean SABR slice fits, per engine and slice size (the least recent size dropped beyond 32). */
-const sabrWorkspaces = new WeakMap<EngineContext, Map<number, { lm: LmWorkspace; target: Float64Array; modelVols: Float64Array }>>();
-
-function sabrWorkspace(ctx: EngineContext, m: number): { lm: LmWorkspace; target: Float64Array; modelVols: Float64Array } {
-  let bySize = sabrWorkspaces.get(ctx);
-  if (bySize === undefined) sabrWorkspaces.set(ctx, (bySize = new Map()));
-  let ws = bySize.get(m);
-  if (ws === undefined) {
-    if (bySize.size >= 32) bySize.delete(bySize.keys().next().value as number);
-    ws = { lm: lmWorkspace(m, 3), target: new Float64Array(m), modelVols: new Float64Array(m) };
-  } else bySize.delete(m);
-  bySize.set(m, ws);
-  return ws;
-}
+/** LM buffers of lean SABR slice fits, per engine and slice size. */
+const sabrWorkspaces = new LeanWorkspaces((m) => leanWorkspace(m, 3));
 
 /**
  * The box calibrate would use (the slice's, overridden by `bounds`), or undefined where LM's option
  * checks would refuse it (a NaN start, lower > upper): the general path then reports that as it always has.
  * @throws InputError as calibrate does for malformed `bounds`.
  */
-function sabrLeanBox(bounds: unknown, box: { initial: Float64Array; lower: Float64Array; upper: Float64Array }):
-  { initial: Float64Array; lower: Float64Array; upper: Float64Array } | undefined {
+function sabrLeanBox(bounds: unknown, box: LeanBox): LeanBox | undefined {
   const { lower, upper } = boundsArrays(bounds, SABR_PARAM_NAMES, box);
-  for (let j = 0; j < 3; j++) if (Number.isNaN(box.initial[j]) || !(lower[j] <= upper[j])) return undefined;
-  return { initial: box.initial, lower, upper };
+  const lean = { initial: box.initial, lower, upper };
+  return leanBoxOk(lean) ? lean : undefined;
 }
 
 /**
- * One lean LM run of a SABR slice: what calibrate does with one start, the vol objective, the
- * linear loss and the analytic Jacobian (volProblem's residuals written out, sqrt weights, the same
- * LM iterations). Its params are copied out of the reused workspace.
+ * One lean LM run of a SABR slice (lean-slice-fit.ts), its params copied out of the reused workspace.
  * @throws InputError naming `maxIterations` or `tolerance`.
  */
 function sabrLeanFit(
-  ctx: EngineContext, Q: PreparedQuotes, indices: Int32Array, evaluator: VolEvaluator, box: { initial: Float64Array; lower: Float64Array; upper: Float64Array },
+  ctx: EngineContext, Q: PreparedQuotes, indices: Int32Array, evaluator: VolEvaluator, box: LeanBox,
   weights: Float64Array, fixed: boolean[] | undefined, maxIterations: number | undefined, tolerance: number | undefined, boundTolerance: number | undefined,
 ): { params: Float64Array; reason: EndReason; iterations: number; atBounds: string[]; boundHits: BoundHit[] } {
   const m = indices.length;
-  const ws = sabrWorkspace(ctx, m);
-  const { target, modelVols } = ws;
-  for (let r = 0; r < m; r++) target[r] = Q.vols[indices[r]];
-  const problem: LeastSquaresProblem = {
-    nParams: 3, nResiduals: m,
-    evaluate(p, res, jac) {
-      evaluator(p, modelVols, jac);
-      for (let r = 0; r < m; r++) res[r] = Number.isFinite(target[r]) ? modelVols[r] - target[r] : 0;
-    },
-  };
-  const s = lmLeanSettings(ws.lm, box.initial, box.lower, box.upper, fixed, weights, maxIterations, tolerance);
-  const fit = lmRunIn(problem, s, ws.lm);
-  countLeanSliceFit();
-  const params = Float64Array.from(fit.params);
-  const hits = boundHits(params, box.lower, box.upper, fixed, SABR_PARAM_NAMES, boundTolerance);
-  return { params, reason: fit.reason, iterations: fit.iterations, atBounds: hits.map((h) => h.name), boundHits: hits };
+  const ws = sabrWorkspaces.get(ctx, m);
+  for (let r = 0; r < m; r++) ws.target[r] = Q.vols[indices[r]];
+  const fit = leanSliceRun(ws, evaluator, SABR_PARAM_NAMES, box, weights, fixed, maxIterations, tolerance, boundTolerance);
+  return { params: Float64Array.from(fit.params), reason: fit.reason, iterations: fit.iterations, atBounds: fit.boundHits.map((h) => h.name), boundHits: fit.boundHits };
 }
 
 /**

@@ -4,8 +4,7 @@ import { InputError } from '../errors.js';
 import { callKernel, calibrationKernels } from './kernel-call.js';
 import { KernelError } from '../errors.js';
 import { columnBytes } from '../memory-arena.js';
-import { lmLeanSettings, lmRunIn, lmWorkspace, type LmWorkspace } from '../math/optimise/levenberg-marquardt.js';
-import type { LeastSquaresProblem } from '../math/optimise/least-squares.js';
+import { leanBoxOk, leanSliceFitCount, leanSliceRun, leanWorkspace, LeanWorkspaces, type LeanBox, type LeanWorkspace } from './lean-slice-fit.js';
 import { checkKeys } from '../option-keys.js';
 import { requireNumberArray } from '../arguments.js';
 import { countOption, fitStatistics, MARKET_KEYS, optionalFunction, prepareQuotes, worstReason, type PreparedQuotes, type VolEvaluator } from './quotes.js';
@@ -426,41 +425,21 @@ export function sviEvaluator(ctx: EngineContext, k: Float64Array, expiry: number
 }
 
 /**
- * The buffers of a lean fit (a warm refit, or a cold fit from one start) of an m-quote slice on one engine: the LM workspace and the
- * slice's columns, allocated once per (engine, m) and reused by every refit.
+ * The buffers of a lean fit (a warm refit, or a cold fit from one start) of an m-quote slice on
+ * one engine: the LM workspace and vols, and the slice's scratch columns (log-moneyness, total
+ * variance, weights, final model vols: a refit's own, never in its result), made once per
+ * (engine, m) and reused by every refit.
  */
-interface SviWarmWorkspace {
-  lm: LmWorkspace;
-  /** Market vols of the slice (NaN for a quote without one). */
-  target: Float64Array;
-  /** Model vols of the last evaluation. */
-  modelVols: Float64Array;
-  /** The slice's scratch columns (log-moneyness, total variance, weights, final model vols): a refit's own, never in its result. */
+interface SviWarmWorkspace extends LeanWorkspace {
   k: Float64Array;
   w: Float64Array;
   weights: Float64Array;
   model: Float64Array;
 }
 
-/** Slice sizes kept per engine (a surface's slices each have their own size; beyond this, the least recent is dropped). */
-const WARM_SIZES_PER_ENGINE = 32;
-
-const warmWorkspaces = new WeakMap<EngineContext, Map<number, SviWarmWorkspace>>();
-
-function sviWarmWorkspace(ctx: EngineContext, m: number): SviWarmWorkspace {
-  let bySize = warmWorkspaces.get(ctx);
-  if (bySize === undefined) warmWorkspaces.set(ctx, (bySize = new Map()));
-  let ws = bySize.get(m);
-  if (ws === undefined) {
-    if (bySize.size >= WARM_SIZES_PER_ENGINE) bySize.delete(bySize.keys().next().value as number);
-    ws = {
-      lm: lmWorkspace(m, 5), target: new Float64Array(m), modelVols: new Float64Array(m),
-      k: new Float64Array(m), w: new Float64Array(m), weights: new Float64Array(m), model: new Float64Array(m),
-    };
-  } else bySize.delete(m); // re-inserted below: most recent last
-  bySize.set(m, ws);
-  return ws;
-}
+const warmWorkspaces = new LeanWorkspaces<SviWarmWorkspace>((m) => ({
+  ...leanWorkspace(m, 5), k: new Float64Array(m), w: new Float64Array(m), weights: new Float64Array(m), model: new Float64Array(m),
+}));
 
 /**
  * {@link sviEvaluator} without per-call arrays or closures: the same kernel call on the same
@@ -515,36 +494,8 @@ function sviLeanEvaluator(ctx: EngineContext, k: Float64Array, expiry: number): 
   };
 }
 
-/**
- * One LM run of the lean path: what `calibrate` does for a slice with one start, the vol
- * objective, the linear loss and the analytic Jacobian (box copied, start projected into it,
- * sqrt weights, the same LM iterations), on the engine's reused workspace. The result's params
- * are the workspace's: read them before the next run.
- * @throws InputError naming `maxIterations` or `tolerance`.
- */
-let leanSliceFits = 0;
-/**
- * Slices fitted by the lean LM path (SVI and SABR) in this thread so far. @internal: the tests
- * that pin the lean path to the general loop check with it that the lean path really ran.
- * @throws Nothing.
- */
-export function leanSliceFitCount(): number {
-  return leanSliceFits;
-}
-/** Count one lean slice fit (sviLeanRun, sabr.ts's sabrLeanFit). @internal */
-export function countLeanSliceFit(): void {
-  leanSliceFits++;
-}
-
-function sviLeanRun(
-  ws: SviWarmWorkspace, problem: LeastSquaresProblem, box: ParameterBoxLike, weights: Float64Array, fixed: boolean[] | undefined,
-  maxIterations: number | undefined, tolerance: number | undefined, boundTolerance: number | undefined,
-): { params: Float64Array; iterations: number; reason: EndReason; boundHits: BoundHit[] } {
-  const s = lmLeanSettings(ws.lm, box.initial, box.lower, box.upper, fixed, weights, maxIterations, tolerance);
-  const fit = lmRunIn(problem, s, ws.lm);
-  countLeanSliceFit();
-  return { params: fit.params, iterations: fit.iterations, reason: fit.reason, boundHits: boundHits(fit.params, box.lower, box.upper, fixed, SVI_PARAM_NAMES, boundTolerance) };
-}
+/** Slices fitted by the lean path in this thread (see lean-slice-fit.ts). @internal */
+export { leanSliceFitCount };
 
 /**
  * Lee's wing bound as part of the box: the optimiser sees t in [0, 1] in place of b, with
@@ -733,7 +684,7 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
     const m = indices.length;
     // The lean path's scratch columns come from the engine's workspace for this size (new typed
     // arrays cost more than a small slice's kernel calls); they are fully overwritten here.
-    const leanWs = lean ? sviWarmWorkspace(ctx, m) : undefined;
+    const leanWs = lean ? warmWorkspaces.get(ctx, m) : undefined;
     const k = leanWs ? leanWs.k : new Float64Array(m), w = leanWs ? leanWs.w : new Float64Array(m), weights = leanWs ? leanWs.weights : new Float64Array(m);
     let kLo = Infinity, kHi = -Infinity, wMax = 0, usable = 0;
     for (let r = 0; r < m; r++) {
@@ -790,16 +741,7 @@ export function fitSvi(ctx: EngineContext, args: FitSviArgs): FitSviResult {
           for (let r = 0; r < m; r++) ws.target[r] = Q.vols[indices[r]];
           leanTarget = true;
         }
-        const { target, modelVols } = ws;
-        // volProblem's residuals (vol objective), written out over the workspace's columns.
-        const problem: LeastSquaresProblem = {
-          nParams: 5, nResiduals: m,
-          evaluate(p, res, jac) {
-            internal(p, modelVols, jac);
-            for (let r = 0; r < m; r++) res[r] = Number.isFinite(target[r]) ? modelVols[r] - target[r] : 0;
-          },
-        };
-        return sviLeanRun(ws, problem, box, weights, fixedMask, args.maxIterations, args.tolerance, thresholds.boundTolerance);
+        return leanSliceRun(ws, internal, SVI_PARAM_NAMES, box, weights, fixedMask, args.maxIterations, args.tolerance, thresholds.boundTolerance);
       }
       const model = volModel(SVI_PARAM_NAMES, internal, () => box);
       return calibrate(ctx, penalty ? { ...model, penalty: penalty(map) } : model, { Q, indices }, {
@@ -968,13 +910,7 @@ function sviLeeBox(bounds: FitSviArgs['bounds'], x0: Float64Array, kLo: number, 
   return { box: { initial: sviLeeFromNatural(map, start), lower, upper }, map };
 }
 
-type ParameterBoxLike = { initial: Float64Array; lower: Float64Array; upper: Float64Array };
-
-/** A box the lean path may run on: what lmSettings accepts without an InputError (start not NaN, lower <= upper). */
-function leanBoxOk(box: ParameterBoxLike): boolean {
-  for (let j = 0; j < box.initial.length; j++) if (Number.isNaN(box.initial[j]) || !(box.lower[j] <= box.upper[j])) return false;
-  return true;
-}
+type ParameterBoxLike = LeanBox;
 
 /**
  * A slice's bound hits in natural parameters: coordinate t of b maps to b at bLo (lower) or at

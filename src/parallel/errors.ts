@@ -6,6 +6,7 @@
  * rebuilds the same class: an `InputError` thrown by a task in a worker is an `InputError` with the
  * same `path` and `value` in the caller.
  */
+import { hasOwn } from '../data-tables.js';
 import { InputError, KernelError, RiskwasmError, WasmUnavailableError } from '../errors.js';
 
 /**
@@ -92,7 +93,7 @@ export function serializeError(e: unknown): SerializedError {
     fields[key] = key === 'cause' ? serializeCause(e.cause) : cloneable((e as unknown as Record<string, unknown>)[key]);
   }
   // `cause` set by the Error constructor's options is own but not enumerable.
-  if (!('cause' in fields) && Object.prototype.hasOwnProperty.call(e, 'cause')) fields.cause = serializeCause(e.cause);
+  if (!('cause' in fields) && hasOwn(e, 'cause')) fields.cause = serializeCause(e.cause);
   const code = (e as { code?: unknown }).code;
   // A string code travels as `code`; any other code (a number, say) as a field.
   if (code !== undefined && typeof code !== 'string') fields.code = cloneable(code);

@@ -12,12 +12,13 @@
  * to each worker and the blocks come back as transferred messages.
  */
 import type { EngineContext } from '../context.js';
+import { hasOwn } from '../data-tables.js';
 import { InputError } from '../errors.js';
 import { requireInteger, requireRecord } from '../arguments.js';
 import { copyNumbers, copyTypes, type NumberInput, type OptionTypeInput } from '../batch-inputs.js';
-import { BatchKernel, bindResident, runKernel, type BatchFrame } from '../batch-runner.js';
+import { BatchKernel, bindResident, refreshInput, runKernel, type BatchFrame } from '../batch-runner.js';
 import { isLinearMemory } from '../memory-arena.js';
-import { blockOf, residentArraysInUse, residentF64View, type ResidentBlock } from '../resident-arrays.js';
+import { liveView, residentArraysInUse, type ResidentBlock } from '../resident-arrays.js';
 import { AbortedError } from '../parallel/errors.js';
 import type { ParallelOptions } from '../parallel/options.js';
 import { PARALLEL_OPTION_KEYS } from '../parallel/options.js';
@@ -26,21 +27,30 @@ import { checkWorkers, checkWorkerUrl, runControls } from '../parallel/run-contr
 import { allocateOutput, runShardsInto } from '../parallel/run-shards.js';
 import { registerShardTasks } from '../parallel/shard-tasks.js';
 
+/** Greek columns, in kernel output order after the price. */
+export const GREEK_NAMES = ['delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga'] as const;
+
+/** The columns of the pricing kernels' output block, in order: the price, then (with greeks) the seven greeks. */
+export const PRICING_OUTPUTS = ['price', ...GREEK_NAMES] as const;
+
+/** {@link PRICING_OUTPUTS} as the InputError paths of `out`'s fields. */
+export const PRICING_OUT_PATHS: readonly string[] = PRICING_OUTPUTS.map((name) => `out.${name}`);
+
 /** Black-Scholes: spots, strikes, expiries, vols, rates, dividendYields, types; flag0 = greeks. */
 export const BLACK_SCHOLES_KERNEL = new BatchKernel(
-  'blackScholesBatch', [8, 8, 8, 8, 8, 8, 1], ['spots', 'strikes', 'expiries', 'vols', 'rates', 'dividendYields', 'types'],
+  'blackScholesBatch', [8, 8, 8, 8, 8, 8, 1], ['spots', 'strikes', 'expiries', 'vols', 'rates', 'dividendYields', 'types'], PRICING_OUT_PATHS,
   (k, m, p, greeks, _unused, pOut, pStatus) => k.blackScholesBatch(m, p[0], p[1], p[2], p[3], p[4], p[5], p[6], greeks, pOut, pStatus),
 );
 
 /** Black-76: forwards, strikes, expiries, vols, discountFactors, types; flag0 = greeks, flag1 = coin. */
 export const BLACK76_KERNEL = new BatchKernel(
-  'black76Batch', [8, 8, 8, 8, 8, 1], ['forwards', 'strikes', 'expiries', 'vols', 'discountFactors', 'types'],
+  'black76Batch', [8, 8, 8, 8, 8, 1], ['forwards', 'strikes', 'expiries', 'vols', 'discountFactors', 'types'], PRICING_OUT_PATHS,
   (k, m, p, greeks, coin, pOut, pStatus) => k.black76Batch(m, p[0], p[1], p[2], p[3], p[4], p[5], coin, greeks, pOut, pStatus),
 );
 
 /** Implied vol: prices, forwards, strikes, expiries, discountFactors, types; flag1 = coin. */
 export const IMPLIED_VOL_KERNEL = new BatchKernel(
-  'impliedVolatilityBatch', [8, 8, 8, 8, 8, 1], ['prices', 'forwards', 'strikes', 'expiries', 'discountFactors', 'types'],
+  'impliedVolatilityBatch', [8, 8, 8, 8, 8, 1], ['prices', 'forwards', 'strikes', 'expiries', 'discountFactors', 'types'], ['out'],
   (k, m, p, _unused, coin, pOut, pStatus) => k.impliedVolatilityBatch(m, p[0], p[1], p[2], p[3], p[4], p[5], coin, pOut, pStatus),
 );
 
@@ -183,7 +193,7 @@ export function checkBatchParallel(a: Record<string, unknown>): CheckedParallel 
  */
 export function rejectParallelKeys(a: Record<string, unknown>): void {
   for (const key of BATCH_PARALLEL_KEYS) {
-    if (a[key] !== undefined && Object.prototype.hasOwnProperty.call(a, key)) throw new InputError(key, a[key], 'absent unless workers is given (the Promise form)');
+    if (a[key] !== undefined && hasOwn(a, key)) throw new InputError(key, a[key], 'absent unless workers is given (the Promise form)');
   }
 }
 
@@ -240,14 +250,16 @@ export async function runBatchOnWorkers(
   const shards = Math.ceil(n / shardSize);
   const share = sharedMemory();
   let job: PricingBatchJob;
-  // Resident outputs: their blocks and offsets, to write through the heap as it is after the await.
+  // Resident outputs: their blocks, offsets and lengths, to write through the heap as it is after the await.
   let outBlocks: (ResidentBlock | undefined)[] | undefined;
-  let outPtrs: number[] = [];
+  let outAt: number[] = [];
+  let outLength: number[] = [];
   try {
     if (residentArraysInUse()) {
       bindResident(ctx, kernel, f);
-      outBlocks = outs.map((o) => blockOf(ctx.resident, o));
-      outPtrs = outs.map((o) => o.byteOffset);
+      outBlocks = f.outBlock.slice(0, width);
+      outAt = f.outAt.slice(0, width);
+      outLength = f.outLength.slice(0, width);
     }
     // With resident arrays about, locked as the synchronous copy is: an input getter may not
     // allocate, free or price on this engine while the columns are copied (a grow would detach the
@@ -255,7 +267,11 @@ export async function runBatchOnWorkers(
     const lock = outBlocks !== undefined && !ctx.arena.copying; // (never release an outer call's lock)
     if (lock) ctx.arena.copying = true;
     try {
-      const columns = f.data.map((d, c) => jobColumn(d, kernel.bytes[c], n, share));
+      const columns = f.data.map((_, c) => {
+        // An input of another engine's heap, which a getter of an earlier column may have grown.
+        if (outBlocks !== undefined) refreshInput(kernel, f, c);
+        return jobColumn(f.data[c], kernel.bytes[c], n, share);
+      });
       job = { kernel: name, n, shardSize, width, flag0: f.flag0, flag1: f.flag1, columns };
     } finally {
       if (lock) ctx.arena.copying = false;
@@ -270,13 +286,10 @@ export async function runBatchOnWorkers(
     signal: p.signal, onProgress: p.onProgress, pool: p.pool, workerUrl: p.workerUrl,
   });
   if (outBlocks !== undefined) {
+    // The block's own heap: `out` may live in another engine's memory, which may have grown too.
     for (let o = 0; o < width; o++) {
       const b = outBlocks[o];
-      if (b === undefined) continue;
-      if (b.freed) throw new InputError(width === 1 && name === 'impliedVol' ? 'out' : `out.${OUT_NAMES[o]}`, outs[o], 'a resident array kept until the call settles (it was freed while the workers ran)');
-      // The block's own heap: `out` may live in another engine's memory, which may have grown too.
-      const heapBuffer = b.heap.arena.buffer;
-      if (b.heap.inHeap && outs[o].buffer !== heapBuffer) outs[o] = residentF64View(heapBuffer, outPtrs[o], n);
+      if (b !== undefined) outs[o] = liveView(outs[o], b, outAt[o], outLength[o], kernel.outPaths[o]);
     }
   }
   for (let k = 0; k < shards; k++) {
@@ -288,5 +301,3 @@ export async function runBatchOnWorkers(
   }
   return outs;
 }
-
-const OUT_NAMES = ['price', 'delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga'];

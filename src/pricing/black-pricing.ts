@@ -3,16 +3,16 @@ import {
   batchLength, booleanOption, enumOption, inputLength, joinLength, MALFORMED, outputArray, rejectUnusableInputs, requireObject, SCALAR, type NumberInput, type OptionTypeInput,
 } from '../batch-inputs.js';
 import { runKernel, type BatchFrame } from '../batch-runner.js';
+import { hasOwn } from '../data-tables.js';
 import { InputError } from '../errors.js';
 import { checkKeys, hasOnlyKeys } from '../option-keys.js';
 import {
-  BATCH_PARALLEL_KEYS, BLACK76_KERNEL, BLACK_SCHOLES_KERNEL, checkBatchParallel, rejectParallelKeys, runBatchOnWorkers, type BatchParallelOptions,
+  BATCH_PARALLEL_KEYS, BLACK76_KERNEL, BLACK_SCHOLES_KERNEL, checkBatchParallel, GREEK_NAMES, PRICING_OUT_PATHS, PRICING_OUTPUTS, rejectParallelKeys, runBatchOnWorkers,
+  type BatchParallelOptions,
 } from './batch-shards.js';
 import { black76One, blackScholesOne, type Black76Fields, type BlackScholesFields } from './one-option.js';
 
-
-/** Greek columns, in kernel output order after the price. */
-export const GREEK_NAMES = ['delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga'] as const;
+export { GREEK_NAMES };
 
 /**
  * Batch pricing result. Every array has the batch length. With `greeks: true`:
@@ -113,7 +113,7 @@ export interface Black76Args {
 // The keys of each args type (kept in sync by `satisfies` and the Exclude checks below).
 const BLACK_SCHOLES_KEYS = ['spots', 'strikes', 'expiries', 'vols', 'rates', 'dividendYields', 'types', 'greeks', 'out'] as const satisfies readonly (keyof BlackScholesArgs)[];
 const BLACK76_KEYS = ['forwards', 'strikes', 'expiries', 'vols', 'types', 'discountFactors', 'settlement', 'greeks', 'out'] as const satisfies readonly (keyof Black76Args)[];
-const OUT_KEYS = ['price', ...GREEK_NAMES] as const satisfies readonly (keyof PricingOut)[];
+const OUT_KEYS = PRICING_OUTPUTS satisfies readonly (keyof PricingOut)[];
 type AllListed<T, K> = [Exclude<keyof T, K>] extends [never] ? true : never;
 const listed: [AllListed<BlackScholesArgs, (typeof BLACK_SCHOLES_KEYS)[number]>, AllListed<Black76Args, (typeof BLACK76_KEYS)[number]>] = [true, true];
 void listed;
@@ -162,8 +162,6 @@ export function checkArgsKeys(args: object, keys: BatchKeys, parallel: boolean):
   }
 }
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 // The key checks of the synchronous calls, first as chains of string compares: for-in yields
 // internalised strings, which compare by identity, several times faster than a Set lookup per key
 // (~10% of a one-option call). A false here (a misspelt key, or a pool option present as undefined)
@@ -177,7 +175,7 @@ export function hasOnlyBlackScholesKeys(a: object): boolean {
       case 'spots': case 'strikes': case 'expiries': case 'vols': case 'rates': case 'dividendYields': case 'types': case 'greeks': case 'out':
         continue;
     }
-    if (hasOwn.call(a, key)) return false;
+    if (hasOwn(a, key)) return false;
   }
   return true;
 }
@@ -189,7 +187,7 @@ export function hasOnlyBlack76Keys(a: object): boolean {
       case 'forwards': case 'strikes': case 'expiries': case 'vols': case 'types': case 'discountFactors': case 'settlement': case 'greeks': case 'out':
         continue;
     }
-    if (hasOwn.call(a, key)) return false;
+    if (hasOwn(a, key)) return false;
   }
   return true;
 }
@@ -220,8 +218,7 @@ function outputs(f: BatchFrame, n: number, greeks: boolean, out: unknown): void 
     const unused = Object.keys(o).find((k) => k !== 'price' && o[k] !== undefined);
     if (unused !== undefined) throw new InputError(`out.${unused}`, o[unused], 'absent unless greeks: true');
   }
-  f.outs[0] = outputArray(o.price, n, 'out.price');
-  if (greeks) for (let g = 0; g < GREEK_NAMES.length; g++) f.outs[g + 1] = outputArray(o[GREEK_NAMES[g]], n, `out.${GREEK_NAMES[g]}`);
+  for (let c = 0; c < f.nOut; c++) f.outs[c] = outputArray(o[PRICING_OUTPUTS[c]], n, PRICING_OUT_PATHS[c]);
 }
 
 /** The result object of a frame's outputs (key order: price, status, then the greeks). */

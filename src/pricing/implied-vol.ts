@@ -1,6 +1,7 @@
 import type { EngineContext } from '../context.js';
 import { batchLength, enumOption, inputLength, joinLength, MALFORMED, outputArray, rejectUnusableInputs, requireObject, SCALAR, type NumberInput, type OptionTypeInput } from '../batch-inputs.js';
 import { runKernel, type BatchFrame } from '../batch-runner.js';
+import { hasOwn } from '../data-tables.js';
 import { batchKeys, checkArgsKeys } from './black-pricing.js';
 import { impliedVolOne, type ImpliedVolFields } from './one-option.js';
 import { checkBatchParallel, IMPLIED_VOL_KERNEL, runBatchOnWorkers, type BatchParallelOptions } from './batch-shards.js';
@@ -32,7 +33,6 @@ void listed;
 // The one-option path reads exactly these keys (a new field must be handled there too).
 const oneOptionKeys: [Exclude<keyof ImpliedVolArgs, keyof ImpliedVolFields> | Exclude<keyof ImpliedVolFields, keyof ImpliedVolArgs>] extends [never] ? true : never = true;
 void oneOptionKeys;
-const hasOwn = Object.prototype.hasOwnProperty;
 
 /**
  * Whether every own enumerable key of an impliedVol call is one of {@link IMPLIED_VOL_KEYS}: a
@@ -45,7 +45,7 @@ export function hasOnlyImpliedVolKeys(a: object): boolean {
       case 'prices': case 'forwards': case 'strikes': case 'expiries': case 'types': case 'discountFactors': case 'settlement': case 'out':
         continue;
     }
-    if (hasOwn.call(a, key)) return false;
+    if (hasOwn(a, key)) return false;
   }
   return true;
 }

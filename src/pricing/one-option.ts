@@ -23,6 +23,7 @@
  * cannot disturb the call.
  */
 import type { EngineContext } from '../context.js';
+import { hasOwn } from '../data-tables.js';
 import { KernelError } from '../errors.js';
 
 // The argument and result shapes of black-pricing.ts and implied-vol.ts, restated (they import
@@ -77,8 +78,6 @@ function oneType(v: unknown): number | undefined {
   return undefined;
 }
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /**
  * Whether every own enumerable key of `out` is an output name (price or a greek). A chain of
  * string compares: for-in yields internalised strings, which compare by identity, several times
@@ -90,7 +89,7 @@ function hasOnlyOutKeys(out: object): boolean {
       case 'price': case 'delta': case 'gamma': case 'vega': case 'theta': case 'rho': case 'vanna': case 'volga':
         continue;
     }
-    if (hasOwn.call(out, key)) return false;
+    if (hasOwn(out, key)) return false;
   }
   return true;
 }
@@ -116,7 +115,7 @@ function priceOut(out: unknown): Float64Array | null | undefined {
   if (out === undefined) return null;
   const o = outObject(out);
   if (o === undefined) return undefined;
-  for (const key in o) if (key !== 'price' && hasOwn.call(o, key) && o[key] !== undefined) return undefined;
+  for (const key in o) if (key !== 'price' && hasOwn(o, key) && o[key] !== undefined) return undefined;
   return outArray(o.price);
 }
 
