@@ -92,6 +92,8 @@ export async function hestonQeBreakdown({ baseline: baselinePath } = {}) {
   if (baseline) rows.push(['mcShard Heston QE European (BASELINE)', perStep(cpuBest(() => baseline(PATHS)))]);
   const N = 512 * 4096;
   rows.push(['  the four-path kernel alone (draws + step)', perStep(cpuBest(() => x.probeKernel(N)), N)]);
+  rows.push(['  the block kernel alone (draws + step)', perStep(cpuBest(() => x.probeBlockKernel(N)), N)]);
+  rows.push(['  the block step on fixed draws', perStep(cpuBest(() => x.probeBlockSteps(N)), N)]);
   const tDraws = perStep(cpuBest(() => x.probeQuadFill(N)), N);
   rows.push(['  draws: Philox + AS 241, 2 per path-step', tDraws]);
   rows.push(['    Philox words -> uniforms', perStep(cpuBest(() => x.probeUniforms(N)), N)]);
@@ -121,7 +123,7 @@ export async function hestonQeBreakdown({ baseline: baselinePath } = {}) {
 
 // Standalone run.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const r = await hestonQeBreakdown({ baseline: process.env.BASELINE });
+  const r = await hestonQeBreakdown({ baseline: process.env.BASELINE, only: process.env.ONLY });
   if (r.baselineSame !== null) console.log(`baseline check: accumulators ${r.baselineSame ? 'bit-identical' : 'DIFFER'}`);
   console.log(`load average ${r.load.map((l) => l.toFixed(2)).join(' / ')}; Node ${process.version}; process CPU time, best of 7; f64x2 div ${r.divNs.toFixed(2)} ns, sqrt ${r.sqrtNs.toFixed(2)} ns, exp ${r.expNs.toFixed(2)} ns per value`);
   for (const [label, ns] of r.rows) {

@@ -22,7 +22,8 @@
 
 import { CHUNK } from "./draws";
 import { pairBegin, pairFill, pairEnd, quadFill, quadBuffer, lanesAt } from "./pair-draws";
-import { logX2, logX2NearOne, logX2NearOneMask } from "../math/f64x2-elementary";
+import { blockFill, pairEndAt, BLOCK_BUF, BLOCK_PAIRS, BLOCK_DRAWS, BLOCK_PATH_BYTES, END_X, END_SUM_Z, END_XI, END_VX, END_W, END_FIRST } from "./pair-draws";
+import { logX2, logX2NearOne, logX2NearOneMask, logTableX2 } from "../math/f64x2-elementary";
 
 /** Andersen's switching level psi_c (paths.ts PSI_C). */
 const PSI_C: f64 = 1.5;
@@ -30,7 +31,7 @@ const PSI_C: f64 = 1.5;
 // The step constants as f64x2 splats in memory (qeConstants writes them once per call): a load is
 // one instruction where V8 rebuilds a v128 constant from general registers at every use, and the
 // four-path loop has more live vectors than there are registers.
-const QE: usize = memory.data(16 * 20, 16);
+const QE: usize = memory.data(16 * 21, 16);
 const C_ONE: i32 = 0;
 const C_TWO: i32 = 1;
 const C_HALF: i32 = 2;
@@ -50,6 +51,8 @@ const C_K2: i32 = 15;
 const C_K3: i32 = 16;
 const C_K4: i32 = 17;
 const C_DRIFT: i32 = 18;
+const C_MIN_NORMAL: i32 = 19;
+const C_INF: i32 = 20;
 
 // @ts-ignore: decorator
 @inline
@@ -85,6 +88,20 @@ export function qeConstants(
   setC(C_K3, K3);
   setC(C_K4, K4);
   setC(C_DRIFT, hDrift);
+  setC(C_MIN_NORMAL, 2.2250738585072014e-308);
+  setC(C_INF, Infinity);
+}
+
+/**
+ * logX2 with the near-one polynomial and the table formula both evaluated and selected per lane
+ * instead of branched on (the same bits): the exponential branch's arguments fall on either side
+ * at random, and a mispredicted branch there costs more than the other formula.
+ */
+// @ts-ignore: decorator
+@inline
+function logX2Select(x: v128): v128 {
+  if (!i64x2.all_true(v128.and(f64x2.ge(x, c(C_MIN_NORMAL)), f64x2.lt(x, c(C_INF))))) return logX2(x);
+  return v128.bitselect(logX2NearOne(x), logTableX2(x), logX2NearOneMask(x));
 }
 
 /** k0 of the last qeVariance (no multi-value): read right after the call. */
@@ -162,9 +179,9 @@ function qeExponential(m: v128, s2: v128, m2: v128, Kvv: v128, quad: v128, uLo: 
   const beta = f64x2.div(onePp, m);
   // Quadratic lanes (their results here are dropped) take log 1: a lane's arguments there can be
   // anything, and one outside logX2's fast range would send both lanes to the scalar log.
-  const vnE = v128.andnot(f64x2.div(logX2(v128.bitselect(one, f64x2.div(onePp, f64x2.sub(one, u)), quad)), beta), f64x2.le(u, pp));
+  const vnE = v128.andnot(f64x2.div(logX2Select(v128.bitselect(one, f64x2.div(onePp, f64x2.sub(one, u)), quad)), beta), f64x2.le(u, pp));
   const corrected = f64x2.sub(
-    f64x2.neg(logX2(v128.bitselect(one, f64x2.add(pp, f64x2.div(f64x2.mul(beta, onePp), f64x2.sub(beta, A2))), quad))), Kvv,
+    f64x2.neg(logX2Select(v128.bitselect(one, f64x2.add(pp, f64x2.div(f64x2.mul(beta, onePp), f64x2.sub(beta, A2))), quad))), Kvv,
   );
   gK0 = v128.bitselect(corrected, c(C_K0), f64x2.lt(A2, beta));
   return vnE;
@@ -190,6 +207,9 @@ export function qeFallback(v: v128, zv: v128, vnQ: v128, k0Q: v128, ok: v128, uL
   gK0 = v128.bitselect(k0Q, gK0, quad);
   return v128.bitselect(vnQ, vnE, quad);
 }
+
+/** All ones on lanes in the quadratic branch (psi <= psi_c) at the last qeQuadratic: known early in its chain. */
+export let gQuad: v128 = f64x2.splat(0.0);
 
 /** All ones on lanes where the last qeQuadratic is the QE step (all lanes quadratic, log(d) near one). */
 export let gOk: v128 = f64x2.splat(0.0);
@@ -221,6 +241,7 @@ export function qeQuadratic(v: v128, zv: v128): v128 {
   );
   gK0 = v128.bitselect(corrected, c(C_K0), f64x2.gt(d, zero));
   gOk = v128.and(quad, logX2NearOneMask(d));
+  gQuad = quad;
   return f64x2.mul(f64x2.mul(a, bz), bz);
 }
 
@@ -407,4 +428,177 @@ export function hestonQePathQuad(
   c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
 ): void {
   qePathQuad(false, pathA, pathB, pathC, pathD, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+}
+
+// The block kernel's scratch per lane pair: v; v', a, b^2 and the quadratic mask of the step's
+// variance chain (qeChain); K0* of the exponential branch (pairs listed at this step only).
+const BLK_V: usize = memory.data(BLOCK_PAIRS * 16, 16);
+const BLK_VN: usize = memory.data(BLOCK_PAIRS * 16, 16);
+const BLK_A: usize = memory.data(BLOCK_PAIRS * 16, 16);
+const BLK_B2: usize = memory.data(BLOCK_PAIRS * 16, 16);
+const BLK_QUAD: usize = memory.data(BLOCK_PAIRS * 16, 16);
+const BLK_K0E: usize = memory.data(BLOCK_PAIRS * 16, 16);
+/** The pairs of a step with a lane in the exponential branch (u8 indices; entries past the count are scratch). */
+const BLK_LIST: usize = memory.data(BLOCK_PAIRS + 16, 16);
+
+/** a and b^2 of the last qeChain. */
+export let gA: v128 = f64x2.splat(0.0);
+export let gB2: v128 = f64x2.splat(0.0);
+
+/**
+ * The quadratic branch's v -> v' chain alone (qeQuadratic's operations up to v'): returns v' (not
+ * v' on lanes outside the quadratic branch), leaves a, b^2 in gA, gB2 and the quadratic-branch
+ * lanes (psi <= psi_c) in gQuad.
+ */
+// @ts-ignore: decorator
+@inline
+export function qeChain(v: v128, zv: v128): v128 {
+  return qeChainK(v, zv, c(C_ONE), c(C_TWO), c(C_THETA), c(C_E), c(C_C1), c(C_C2), c(C_PSI));
+}
+
+/** qeChain with its constants passed in (a loop over pairs loads them once). */
+// @ts-ignore: decorator
+@inline
+export function qeChainK(v: v128, zv: v128, one: v128, two: v128, theta2: v128, E: v128, c1: v128, c2: v128, psi: v128): v128 {
+  const m = f64x2.add(theta2, f64x2.mul(f64x2.sub(v, theta2), E));
+  const s2 = f64x2.add(f64x2.mul(v, c1), c2);
+  const m2 = f64x2.mul(m, m);
+  gQuad = f64x2.le(s2, f64x2.mul(psi, m2));
+  const t2 = f64x2.div(f64x2.mul(two, m2), s2);
+  const b2 = f64x2.add(f64x2.sub(t2, one), f64x2.sqrt(f64x2.mul(t2, f64x2.sub(t2, one))));
+  const a = f64x2.div(m, f64x2.add(one, b2));
+  const bz = f64x2.add(f64x2.sqrt(b2), zv);
+  gA = a;
+  gB2 = b2;
+  return f64x2.mul(f64x2.mul(a, bz), bz);
+}
+
+/**
+ * The quadratic branch's K0* from v and qeChain's a, b^2 (qeVariance's, on the lanes of `quad`:
+ * the other lanes take log 1 and their value is not K0*): off the v -> v' chain.
+ */
+// @ts-ignore: decorator
+@inline
+export function qeCorrection(v: v128, a: v128, b2: v128, quad: v128): v128 {
+  const one = c(C_ONE);
+  const d = f64x2.sub(one, f64x2.mul(c(C_TWO_A), a));
+  const dq = v128.bitselect(d, one, quad);
+  const logD = i64x2.all_true(logX2NearOneMask(dq)) ? logX2NearOne(dq) : logX2(dq);
+  const corrected = f64x2.sub(
+    f64x2.add(f64x2.div(f64x2.mul(f64x2.mul(c(C_MINUS_A), b2), a), d), f64x2.mul(c(C_HALF), logD)), f64x2.mul(c(C_KV), v),
+  );
+  return v128.bitselect(corrected, c(C_K0), f64x2.gt(d, f64x2.splat(0.0)));
+}
+
+// @ts-ignore: decorator
+@inline
+function field(k: i32, f: i32): usize {
+  return pairEndAt(k) + (<usize>f << 4);
+}
+
+/**
+ * BLOCK_PATHS paths stepped step-major: paths path0 + k (k < BLOCK_PATHS, lanes of pair p: paths
+ * 2p and 2p + 1), or with `flip` BLOCK_PAIRS Philox paths each with its mirror in lane 1.
+ * End state: pair-draws.ts's pairs 0..BLOCK_PAIRS - 1.
+ */
+export function hestonQePathBlock(
+  scores: bool, path0: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
+  c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
+): void {
+  if (scores) qeBlock(true, true, path0, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+  else qeBlock(true, false, path0, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+}
+
+/**
+ * hestonQePathBlock; without `fill` on the draws already in the block buffer (bench/heston-qe/probe.ts).
+ * Each step: pass 1 runs the quadratic branch's v -> v' chain (qeChain) on every pair (the pairs
+ * are independent, so their chains overlap: no branch, and only the chain's operations between
+ * one pair's and the next's), listing branch-free the pairs with a lane in the exponential branch
+ * (known early in the chain); pass 2 computes the exponential branch of the listed pairs; pass 3
+ * the martingale correction K0* (qeCorrection) and the log step of every pair. Each lane does
+ * qeVariance's operations on its own draws, so the bits are the four-path kernels'.
+ */
+// @ts-ignore: decorator
+@inline
+export function qeBlock(
+  fill: bool, scores: bool, path0: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
+  c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
+): void {
+  qeConstants(mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+  const zero = f64x2.splat(0.0);
+  const sign = flip ? i64x2(0, 0x8000000000000000) : zero;
+  const pairStride: usize = flip ? BLOCK_PATH_BYTES : BLOCK_PATH_BYTES << 1;
+  const laneOff: usize = flip ? 0 : BLOCK_PATH_BYTES;
+  const nOff: usize = <usize>BLOCK_DRAWS << 3;
+  const xs = f64x2.splat(x0);
+  const vs = f64x2.splat(v0);
+  for (let p = 0; p < BLOCK_PAIRS; ++p) {
+    v128.store(field(p, END_X), xs);
+    v128.store(field(p, END_SUM_Z), zero);
+    v128.store(field(p, END_XI), zero);
+    v128.store(field(p, END_VX), zero);
+    v128.store(field(p, END_W), zero);
+    v128.store(field(p, END_FIRST), zero);
+    v128.store(BLK_V + (<usize>p << 4), vs);
+  }
+  const draws = steps << 1;
+  for (let base = 0; base < draws; base += <i32>BLOCK_DRAWS) {
+    const left = draws - base;
+    const n = left < <i32>BLOCK_DRAWS ? left : <i32>BLOCK_DRAWS;
+    if (fill) blockFill(path0, flip, <u32>base, <u32>n);
+    for (let i = 0; i < n; i += 2) {
+      const o = <usize>i << 3;
+      // Pass 1: the variance chains.
+      let nf: i32 = 0;
+      let pd = BLOCK_BUF + nOff;
+      const kOne = c(C_ONE), kTwo = c(C_TWO), kTheta = c(C_THETA), kE = c(C_E), kC1 = c(C_C1), kC2 = c(C_C2), kPsi = c(C_PSI);
+      for (let p = 0; p < BLOCK_PAIRS; ++p) {
+        const q = <usize>p << 4;
+        const zv = v128.xor(lanesAt(pd, pd + laneOff, o), sign);
+        v128.store(BLK_VN + q, qeChainK(v128.load(BLK_V + q), zv, kOne, kTwo, kTheta, kE, kC1, kC2, kPsi));
+        v128.store(BLK_A + q, gA);
+        v128.store(BLK_B2 + q, gB2);
+        v128.store(BLK_QUAD + q, gQuad);
+        store<u8>(BLK_LIST + <usize>nf, <u8>p);
+        nf += 1 - <i32>i64x2.all_true(gQuad);
+        pd += pairStride;
+      }
+      // Pass 2: the exponential branch of the listed pairs.
+      for (let f = 0; f < nf; ++f) {
+        const p = <i32>load<u8>(BLK_LIST + <usize>f);
+        const q = <usize>p << 4;
+        const uLo = BLOCK_BUF + <usize>p * pairStride;
+        const v = v128.load(BLK_V + q);
+        const quad = v128.load(BLK_QUAD + q);
+        const theta2 = c(C_THETA);
+        const m = f64x2.add(theta2, f64x2.mul(f64x2.sub(v, theta2), c(C_E)));
+        const s2 = f64x2.add(f64x2.mul(v, c(C_C1)), c(C_C2));
+        const vnE = qeExponential(m, s2, f64x2.mul(m, m), f64x2.mul(c(C_KV), v), quad, uLo, uLo + laneOff, o, flip);
+        v128.store(BLK_VN + q, v128.bitselect(v128.load(BLK_VN + q), vnE, quad));
+        v128.store(BLK_K0E + q, gK0);
+      }
+      // Pass 3: K0* and the log step of every pair.
+      const firstStep = base == 0 && i == 0;
+      pd = BLOCK_BUF + nOff;
+      for (let p = 0; p < BLOCK_PAIRS; ++p) {
+        const q = <usize>p << 4;
+        const st = pairEndAt(p);
+        const v = v128.load(BLK_V + q);
+        const vn = v128.load(BLK_VN + q);
+        const quad = v128.load(BLK_QUAD + q);
+        const k0 = v128.bitselect(qeCorrection(v, v128.load(BLK_A + q), v128.load(BLK_B2 + q), quad), v128.load(BLK_K0E + q), quad);
+        const z = f64x2.add(v128.xor(lanesAt(pd, pd + laneOff, o + 8), sign), c(C_MU));
+        const sd = qeSd(v, vn);
+        v128.store(st, qeLogStep(v128.load(st), k0, v, vn, sd, z));
+        v128.store(BLK_V + q, vn);
+        if (scores) {
+          v128.store(st, f64x2.add(v128.load(st, 16), z), 16);
+          v128.store(st, f64x2.add(v128.load(st, 32), f64x2.mul(sd, z)), 32);
+          v128.store(st, f64x2.add(v128.load(st, 48), f64x2.mul(sd, sd)), 48);
+          if (firstStep) v128.store(st, v128.and(f64x2.div(z, sd), f64x2.gt(sd, zero)), 80);
+        }
+        pd += pairStride;
+      }
+    }
+  }
 }

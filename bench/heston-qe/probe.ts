@@ -7,7 +7,8 @@ import { inverseNormalTailsListed, inverseNormalCdfFast } from "../../assembly/m
 import { fillDraws } from "../../assembly/montecarlo/draws";
 import { philoxUniformBatch } from "../../assembly/random/philox";
 import { qeConstants, qeFallback, qeQuadratic, qeSd, qeLogStep, gK0, gOk, c, C_MU } from "../../assembly/montecarlo/heston-qe-pairs";
-import { hestonQePathQuadQuadraticFirst } from "../../assembly/montecarlo/heston-qe-pairs";
+import { hestonQePathQuadQuadraticFirst, hestonQePathBlock, qeBlock } from "../../assembly/montecarlo/heston-qe-pairs";
+import { blockFill, BLOCK_PATHS, BLOCK_DRAWS } from "../../assembly/montecarlo/pair-draws";
 import { expX2 } from "../../assembly/math/f64x2-elementary";
 export { mcShard } from "../../assembly/montecarlo/paths";
 
@@ -137,6 +138,38 @@ export function probeKernel(n: i32): void {
   const K0 = -r * kappa * theta * dt, K1 = 0.5 * dt * (kappa * r - 0.5) - r, K2 = 0.5 * dt * (kappa * r - 0.5) + r, K3 = 0.5 * dt * (1.0 - rho * rho);
   for (let k = 0; k < n; k += 4 * 252) {
     hestonQePathQuadQuadraticFirst(<u32>k, <u32>k + 1, <u32>k + 2, <u32>k + 3, false, 252, 4.6, 0.04, 0.0, theta, E, c1, c2, K2 + 0.5 * K3, K1 + 0.5 * K3, K0, K1, K2, K3, K3, 0.0);
+  }
+}
+/** probeKernel for the step-major block kernel (hestonQePathBlock: BLOCK_PATHS paths per call). */
+export function probeBlockKernel(n: i32): void {
+  drawsBegin(0, 20260101, 0, 0);
+  const dt = 1.0 / 252.0, kappa = 1.5, theta = 0.04, xi = 0.5, rho = -0.7;
+  const E = Math.exp(-kappa * dt);
+  const c1 = xi * xi * E * (1.0 - E) / kappa;
+  const c2 = theta * xi * xi * (1.0 - E) * (1.0 - E) / (2.0 * kappa);
+  const r = rho / xi;
+  const K0 = -r * kappa * theta * dt, K1 = 0.5 * dt * (kappa * r - 0.5) - r, K2 = 0.5 * dt * (kappa * r - 0.5) + r, K3 = 0.5 * dt * (1.0 - rho * rho);
+  for (let k = 0; k < n; k += BLOCK_PATHS * 252) {
+    hestonQePathBlock(n < 0, <u32>k, false, 252, 4.6, 0.04, 0.0, theta, E, c1, c2, K2 + 0.5 * K3, K1 + 0.5 * K3, K0, K1, K2, K3, K3, 0.0);
+  }
+}
+/** n path-steps' worth of blockFill (BLOCK_PATHS paths x BLOCK_DRAWS draws per call). */
+export function probeBlockFill(n: i32): void {
+  drawsBegin(0, 20260101, 0, 0);
+  for (let k = 0; k < n; k += BLOCK_PATHS * (<i32>BLOCK_DRAWS >> 1)) blockFill(<u32>k, false, 0, BLOCK_DRAWS);
+}
+/** The block kernel's step alone: one fill of the block buffer, stepped again and again (probeQuadSteps' counterpart). */
+export function probeBlockSteps(n: i32): void {
+  drawsBegin(0, 20260101, 0, 0);
+  blockFill(1, false, 0, BLOCK_DRAWS);
+  const dt = 1.0 / 252.0, kappa = 1.5, theta = 0.04, xi = 0.5, rho = -0.7;
+  const E = Math.exp(-kappa * dt);
+  const c1 = xi * xi * E * (1.0 - E) / kappa;
+  const c2 = theta * xi * xi * (1.0 - E) * (1.0 - E) / (2.0 * kappa);
+  const r = rho / xi;
+  const K0 = -r * kappa * theta * dt, K1 = 0.5 * dt * (kappa * r - 0.5) - r, K2 = 0.5 * dt * (kappa * r - 0.5) + r, K3 = 0.5 * dt * (1.0 - rho * rho);
+  for (let k = 0; k < n; k += BLOCK_PATHS * (<i32>BLOCK_DRAWS >> 1)) {
+    qeBlock(false, false, 0, false, <i32>BLOCK_DRAWS >> 1, 0.0, 0.04, 0.0, theta, E, c1, c2, K2 + 0.5 * K3, K1 + 0.5 * K3, K0, K1, K2, K3, K3, 0.0);
   }
 }
 /** n independent f64x2 divisions (8 chains), and n square roots. */
