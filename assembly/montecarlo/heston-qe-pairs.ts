@@ -23,7 +23,7 @@
 import { CHUNK } from "./draws";
 import { pairBegin, pairFill, pairEnd, quadFill, quadBuffer, lanesAt } from "./pair-draws";
 import { blockFill, pairEndAt, BLOCK_BUF, BLOCK_PAIRS, BLOCK_DRAWS, BLOCK_PATH_BYTES, END_X, END_SUM_Z, END_XI, END_VX, END_W, END_FIRST } from "./pair-draws";
-import { logX2, logX2NearOne, logX2NearOneMask, logTableX2 } from "../math/f64x2-elementary";
+import { logX2, logX2NearOne, logX2NearOneMask } from "../math/f64x2-elementary";
 
 /** Andersen's switching level psi_c (paths.ts PSI_C). */
 const PSI_C: f64 = 1.5;
@@ -31,7 +31,7 @@ const PSI_C: f64 = 1.5;
 // The step constants as f64x2 splats in memory (qeConstants writes them once per call): a load is
 // one instruction where V8 rebuilds a v128 constant from general registers at every use, and the
 // four-path loop has more live vectors than there are registers.
-const QE: usize = memory.data(16 * 21, 16);
+const QE: usize = memory.data(16 * 20, 16);
 const C_ONE: i32 = 0;
 const C_TWO: i32 = 1;
 const C_HALF: i32 = 2;
@@ -51,8 +51,6 @@ const C_K2: i32 = 15;
 const C_K3: i32 = 16;
 const C_K4: i32 = 17;
 const C_DRIFT: i32 = 18;
-const C_MIN_NORMAL: i32 = 19;
-const C_INF: i32 = 20;
 
 // @ts-ignore: decorator
 @inline
@@ -88,20 +86,6 @@ export function qeConstants(
   setC(C_K3, K3);
   setC(C_K4, K4);
   setC(C_DRIFT, hDrift);
-  setC(C_MIN_NORMAL, 2.2250738585072014e-308);
-  setC(C_INF, Infinity);
-}
-
-/**
- * logX2 with the near-one polynomial and the table formula both evaluated and selected per lane
- * instead of branched on (the same bits): the exponential branch's arguments fall on either side
- * at random, and a mispredicted branch there costs more than the other formula.
- */
-// @ts-ignore: decorator
-@inline
-function logX2Select(x: v128): v128 {
-  if (!i64x2.all_true(v128.and(f64x2.ge(x, c(C_MIN_NORMAL)), f64x2.lt(x, c(C_INF))))) return logX2(x);
-  return v128.bitselect(logX2NearOne(x), logTableX2(x), logX2NearOneMask(x));
 }
 
 /** k0 of the last qeVariance (no multi-value): read right after the call. */
@@ -179,9 +163,9 @@ function qeExponential(m: v128, s2: v128, m2: v128, Kvv: v128, quad: v128, uLo: 
   const beta = f64x2.div(onePp, m);
   // Quadratic lanes (their results here are dropped) take log 1: a lane's arguments there can be
   // anything, and one outside logX2's fast range would send both lanes to the scalar log.
-  const vnE = v128.andnot(f64x2.div(logX2Select(v128.bitselect(one, f64x2.div(onePp, f64x2.sub(one, u)), quad)), beta), f64x2.le(u, pp));
+  const vnE = v128.andnot(f64x2.div(logX2(v128.bitselect(one, f64x2.div(onePp, f64x2.sub(one, u)), quad)), beta), f64x2.le(u, pp));
   const corrected = f64x2.sub(
-    f64x2.neg(logX2Select(v128.bitselect(one, f64x2.add(pp, f64x2.div(f64x2.mul(beta, onePp), f64x2.sub(beta, A2))), quad))), Kvv,
+    f64x2.neg(logX2(v128.bitselect(one, f64x2.add(pp, f64x2.div(f64x2.mul(beta, onePp), f64x2.sub(beta, A2))), quad))), Kvv,
   );
   gK0 = v128.bitselect(corrected, c(C_K0), f64x2.lt(A2, beta));
   return vnE;
@@ -208,7 +192,7 @@ export function qeFallback(v: v128, zv: v128, vnQ: v128, k0Q: v128, ok: v128, uL
   return v128.bitselect(vnQ, vnE, quad);
 }
 
-/** All ones on lanes in the quadratic branch (psi <= psi_c) at the last qeQuadratic: known early in its chain. */
+/** All ones on lanes in the quadratic branch (psi <= psi_c) at the last qeChain: known early in its chain. */
 export let gQuad: v128 = f64x2.splat(0.0);
 
 /** All ones on lanes where the last qeQuadratic is the QE step (all lanes quadratic, log(d) near one). */
@@ -241,7 +225,6 @@ export function qeQuadratic(v: v128, zv: v128): v128 {
   );
   gK0 = v128.bitselect(corrected, c(C_K0), f64x2.gt(d, zero));
   gOk = v128.and(quad, logX2NearOneMask(d));
-  gQuad = quad;
   return f64x2.mul(f64x2.mul(a, bz), bz);
 }
 
@@ -310,12 +293,14 @@ export function hestonQePathPair(
  * (pathA, its mirror) and (pathC, its mirror). End state: pair-draws.ts's pairs 0 and 1.
  * `quadraticFirst` (a constant at each call site below, so each gets its own loop): try the
  * quadratic-only step (qeQuadratic) on all four lanes and redo a pair's step with qeFallback where
- * some lane needs more; otherwise qeVariance alone.
+ * some lane needs more; otherwise qeVariance alone. bench/heston-qe/probe.ts times this loop with
+ * constants of its own: without `fill` (the draws already in the buffers, made again and again)
+ * and without `redo` (quadratic branch alone on every lane: not the QE step, a lower bound).
  */
 // @ts-ignore: decorator
 @inline
-function qePathQuad(
-  quadraticFirst: bool, pathA: u32, pathB: u32, pathC: u32, pathD: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
+export function qePathQuad(
+  fill: bool, redo: bool, quadraticFirst: bool, pathA: u32, pathB: u32, pathC: u32, pathD: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
   c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
 ): void {
   qeConstants(mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
@@ -346,7 +331,7 @@ function qePathQuad(
   for (let base = 0; base < draws; base += <i32>CHUNK) {
     const left = draws - base;
     const n = left < <i32>CHUNK ? left : <i32>CHUNK;
-    quadFill(pathA, pathB, pathC, pathD, <u32>base, <u32>n);
+    if (fill) quadFill(pathA, pathB, pathC, pathD, <u32>base, <u32>n);
     for (let i = 0; i < n; i += 2) {
       const o = <usize>i << 3;
       const zv = v128.xor(lanesAt(nLo, nHi, o), sign);
@@ -371,7 +356,7 @@ function qePathQuad(
       }
       // A lane in the exponential branch or with an outlying log: that pair's step redone, the
       // exponential branch alone when the quadratic lanes stand.
-      if (quadraticFirst) {
+      if (quadraticFirst && redo) {
         if (fullA) {
           vn = qeFallback(v, zv, vn, k0, okA, uLo, uHi, o, flip);
           k0 = gK0;
@@ -380,7 +365,7 @@ function qePathQuad(
           vnC = qeFallback(vC, zvC, vnC, k0C, okC, uLoC, uHiC, o, flip);
           k0C = gK0;
         }
-      } else {
+      } else if (!quadraticFirst) {
         vn = qeVariance(v, zv, uLo, uHi, o, flip);
         k0 = gK0;
         vnC = qeVariance(vC, zvC, uLoC, uHiC, o, flip);
@@ -389,14 +374,15 @@ function qePathQuad(
       const z = f64x2.add(v128.xor(lanesAt(nLo, nHi, o + 8), sign), c(C_MU));
       const sd = qeSd(v, vn);
       x = qeLogStep(x, k0, v, vn, sd, z);
-      v = vn;
+      // Without the redo (a bench bound, not the QE step) a lane can turn NaN: it keeps its v then.
+      v = redo ? vn : v128.bitselect(vn, v, f64x2.eq(vn, vn));
       sumZ = f64x2.add(sumZ, z);
       Xi = f64x2.add(Xi, f64x2.mul(sd, z));
       Vx = f64x2.add(Vx, f64x2.mul(sd, sd));
       const zC = f64x2.add(v128.xor(lanesAt(nLoC, nHiC, o + 8), sign), c(C_MU));
       const sdC = qeSd(vC, vnC);
       xC = qeLogStep(xC, k0C, vC, vnC, sdC, zC);
-      vC = vnC;
+      vC = redo ? vnC : v128.bitselect(vnC, vC, f64x2.eq(vnC, vnC));
       sumZC = f64x2.add(sumZC, zC);
       XiC = f64x2.add(XiC, f64x2.mul(sdC, zC));
       VxC = f64x2.add(VxC, f64x2.mul(sdC, sdC));
@@ -419,7 +405,7 @@ export function hestonQePathQuadQuadraticFirst(
   pathA: u32, pathB: u32, pathC: u32, pathD: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
   c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
 ): void {
-  qePathQuad(true, pathA, pathB, pathC, pathD, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+  qePathQuad(true, true, true, pathA, pathB, pathC, pathD, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
 }
 
 /** The four-path kernel for the other models (steps with an exponential-branch lane are common). */
@@ -427,7 +413,7 @@ export function hestonQePathQuad(
   pathA: u32, pathB: u32, pathC: u32, pathD: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
   c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
 ): void {
-  qePathQuad(false, pathA, pathB, pathC, pathD, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+  qePathQuad(true, true, false, pathA, pathB, pathC, pathD, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
 }
 
 // The block kernel's scratch per lane pair: v; v', a, b^2 and the quadratic mask of the step's
