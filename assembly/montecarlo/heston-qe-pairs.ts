@@ -18,7 +18,23 @@
 // 0.29 s; the step loop 0.35 s, 0.27 s of it without the redo). Making the draws inside the step
 // loop (one step of the four paths per iteration, the next chunk's) was measured slower: the
 // draw work shares the four SIMD pipes and the divider with the step, and one iteration of both
-// is more than the out-of-order window holds. The step helpers are exported for bench/heston-qe/probe.ts.
+// is more than the out-of-order window holds. The loops are exported for bench/heston-qe/probe.ts.
+//
+// Session 11: where mcShard has 16 paths left of a quadratic-first model it runs hestonQePathBlock,
+// the same lanes grouped differently: 8 pairs stepped step-major, each step in passes (the v -> v'
+// chains of all pairs, then the exponential branch of the listed pairs, then K0* and the log step;
+// see qeBlock). The chains of 8 independent pairs overlap where two did, so that pass runs at the
+// divider's pace (4.4 ns per path-step alone on fixed draws); the redo of a pair with an
+// exponential-branch lane no longer discards the other pair's work. Measured (bench/heston-qe.mjs,
+// loaded machine): mcShard 0.632 -> 0.615 s. What is left: the K0* and log-step pass is ~6.5 ns
+// per path-step, bound by its instruction count (about 170 per pair: the near-one log polynomial,
+// the constants reloaded, V8's spills around logX2's rare branch), and the exponential branch's
+// long chain (~1.8 ns per path-step on fresh draws). Tried in the block and dropped (A/B): the
+// log(d) range test moved to the chain pass (+7%), or made branch-free with a redo list and the
+// log step redone from a saved x (+4%); the exponential branch's logs as selects of both formulas
+// (no gain; and 11% slower in the general four-path kernel); a spare pair so that one exponential
+// branch always runs (+10%); the log-step pass ordering the listed pairs last (no gain); K0* in a
+// pass of its own (no gain); 8 x 128, 16 x 64, 32 x 64, 32 x 32 paths x draws per fill.
 
 import { CHUNK } from "./draws";
 import { pairBegin, pairFill, pairEnd, quadFill, quadBuffer, lanesAt } from "./pair-draws";
@@ -191,9 +207,6 @@ export function qeFallback(v: v128, zv: v128, vnQ: v128, k0Q: v128, ok: v128, uL
   gK0 = v128.bitselect(k0Q, gK0, quad);
   return v128.bitselect(vnQ, vnE, quad);
 }
-
-/** All ones on lanes in the quadratic branch (psi <= psi_c) at the last qeChain: known early in its chain. */
-export let gQuad: v128 = f64x2.splat(0.0);
 
 /** All ones on lanes where the last qeQuadratic is the QE step (all lanes quadratic, log(d) near one). */
 export let gOk: v128 = f64x2.splat(0.0);
@@ -427,35 +440,27 @@ const BLK_K0E: usize = memory.data(BLOCK_PAIRS * 16, 16);
 /** The pairs of a step with a lane in the exponential branch (u8 indices; entries past the count are scratch). */
 const BLK_LIST: usize = memory.data(BLOCK_PAIRS + 16, 16);
 
-/** a and b^2 of the last qeChain. */
-export let gA: v128 = f64x2.splat(0.0);
-export let gB2: v128 = f64x2.splat(0.0);
-
 /**
- * The quadratic branch's v -> v' chain alone (qeQuadratic's operations up to v'): returns v' (not
- * v' on lanes outside the quadratic branch), leaves a, b^2 in gA, gB2 and the quadratic-branch
- * lanes (psi <= psi_c) in gQuad.
+ * The quadratic branch's v -> v' chain alone (qeQuadratic's operations up to v', with the step
+ * constants passed in: a loop over pairs loads them once): returns v' (not v' on lanes outside
+ * the quadratic branch) and stores the quadratic-branch mask (psi <= psi_c) at pQuad, a and b^2
+ * at pA and pB2 (what qeCorrection needs).
  */
 // @ts-ignore: decorator
 @inline
-export function qeChain(v: v128, zv: v128): v128 {
-  return qeChainK(v, zv, c(C_ONE), c(C_TWO), c(C_THETA), c(C_E), c(C_C1), c(C_C2), c(C_PSI));
-}
-
-/** qeChain with its constants passed in (a loop over pairs loads them once). */
-// @ts-ignore: decorator
-@inline
-export function qeChainK(v: v128, zv: v128, one: v128, two: v128, theta2: v128, E: v128, c1: v128, c2: v128, psi: v128): v128 {
+export function qeChain(
+  v: v128, zv: v128, one: v128, two: v128, theta2: v128, E: v128, c1: v128, c2: v128, psi: v128, pQuad: usize, pA: usize, pB2: usize,
+): v128 {
   const m = f64x2.add(theta2, f64x2.mul(f64x2.sub(v, theta2), E));
   const s2 = f64x2.add(f64x2.mul(v, c1), c2);
   const m2 = f64x2.mul(m, m);
-  gQuad = f64x2.le(s2, f64x2.mul(psi, m2));
+  v128.store(pQuad, f64x2.le(s2, f64x2.mul(psi, m2)));
   const t2 = f64x2.div(f64x2.mul(two, m2), s2);
   const b2 = f64x2.add(f64x2.sub(t2, one), f64x2.sqrt(f64x2.mul(t2, f64x2.sub(t2, one))));
   const a = f64x2.div(m, f64x2.add(one, b2));
   const bz = f64x2.add(f64x2.sqrt(b2), zv);
-  gA = a;
-  gB2 = b2;
+  v128.store(pA, a);
+  v128.store(pB2, b2);
   return f64x2.mul(f64x2.mul(a, bz), bz);
 }
 
@@ -484,8 +489,10 @@ function field(k: i32, f: i32): usize {
 
 /**
  * BLOCK_PATHS paths stepped step-major: paths path0 + k (k < BLOCK_PATHS, lanes of pair p: paths
- * 2p and 2p + 1), or with `flip` BLOCK_PAIRS Philox paths each with its mirror in lane 1.
- * End state: pair-draws.ts's pairs 0..BLOCK_PAIRS - 1.
+ * 2p and 2p + 1), or with `flip` BLOCK_PAIRS Philox paths each with its mirror in lane 1; step
+ * constants as hestonQePathPair. End state: pair-draws.ts's pairs 0..BLOCK_PAIRS - 1; the sums of
+ * z, sd z, sd^2 and z_1 / sd_1 only with `scores` (0 otherwise: mcShard reads them for the
+ * importance-sampling weight and the likelihood-ratio delta, not for a plain European payoff).
  */
 export function hestonQePathBlock(
   scores: bool, path0: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
@@ -541,12 +548,9 @@ export function qeBlock(
       for (let p = 0; p < BLOCK_PAIRS; ++p) {
         const q = <usize>p << 4;
         const zv = v128.xor(lanesAt(pd, pd + laneOff, o), sign);
-        v128.store(BLK_VN + q, qeChainK(v128.load(BLK_V + q), zv, kOne, kTwo, kTheta, kE, kC1, kC2, kPsi));
-        v128.store(BLK_A + q, gA);
-        v128.store(BLK_B2 + q, gB2);
-        v128.store(BLK_QUAD + q, gQuad);
+        v128.store(BLK_VN + q, qeChain(v128.load(BLK_V + q), zv, kOne, kTwo, kTheta, kE, kC1, kC2, kPsi, BLK_QUAD + q, BLK_A + q, BLK_B2 + q));
         store<u8>(BLK_LIST + <usize>nf, <u8>p);
-        nf += 1 - <i32>i64x2.all_true(gQuad);
+        nf += 1 - <i32>i64x2.all_true(v128.load(BLK_QUAD + q));
         pd += pairStride;
       }
       // Pass 2: the exponential branch of the listed pairs.

@@ -204,7 +204,9 @@ export function mcShard(
   // the variance rarely nears zero, by the Feller ratio 2 kappa theta / sigma^2 (measured: faster
   // at 0.48 and 1.8, slower at 0.28 and below).
   const qeQuadraticFirst = 2.0 * kappa * theta >= 0.4 * xi * xi;
-  // Whether path i's end state comes from the block kernel (set at each block's first path).
+  // Quadratic-first models step BLOCK_PATHS paths at a time where a shard has that many left
+  // (hestonQePathBlock, step-major; the same bits), the rest four at a time. Whether path i's end
+  // state comes from the block kernel (set at each block's first path):
   let blockRun = false;
 
   for (let i = 0; i < count; ++i) {
