@@ -139,7 +139,7 @@ export async function hestonQeBreakdown({ baseline: baselinePath } = {}) {
 
 // Standalone run.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const r = await hestonQeBreakdown({ baseline: process.env.BASELINE, only: process.env.ONLY });
+  const r = await hestonQeBreakdown({ baseline: process.env.BASELINE });
   if (r.baselineSame !== null) console.log(`baseline check: accumulators ${r.baselineSame ? 'bit-identical' : 'DIFFER'}`);
   console.log(`load average ${r.load.map((l) => l.toFixed(2)).join(' / ')}; Node ${process.version}; process CPU time, best of 7; f64x2 div ${r.divNs.toFixed(2)} ns, sqrt ${r.sqrtNs.toFixed(2)} ns, exp ${r.expNs.toFixed(2)} ns per value`);
   for (const [label, ns] of r.rows) {
