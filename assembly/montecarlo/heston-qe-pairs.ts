@@ -34,7 +34,10 @@
 // log step redone from a saved x (+4%); the exponential branch's logs as selects of both formulas
 // (no gain; and 11% slower in the general four-path kernel); a spare pair so that one exponential
 // branch always runs (+10%); the log-step pass ordering the listed pairs last (no gain); K0* in a
-// pass of its own (no gain); 8 x 128, 16 x 64, 32 x 64, 32 x 32 paths x draws per fill.
+// pass of its own (no gain); the log(d) range test of all pairs first, then a pass 3 without it
+// when all are in range (+3%); the exponential branch before the chains, from v alone (+5%); the
+// log-step pass two pairs per iteration (no gain); 8 x 128, 16 x 64, 32 x 64, 32 x 32 paths x
+// draws per fill.
 
 import { CHUNK } from "./draws";
 import { pairBegin, pairFill, pairEnd, quadFill, quadBuffer, lanesAt } from "./pair-draws";
