@@ -36,3 +36,6 @@ export { simdMathBatch } from "./math/f64x2-normal";
 // sin and cos over a column, two per f64x2 or scalar, and scalar expm1 and atan2 (tests compare the lanes with the
 // scalar, and the JS twin's src/kernels/math/trig.ts with the scalar, bit for bit).
 export { trigBatch } from "./math/f64x2-trig";
+// [simd] The Monte Carlo draws' normals of given uniforms by the vector draw code (test/draws-far-tail.test.ts compares
+// them with inverseNormalCdfFast bit for bit, far tails included).
+export { drawNormalsBatch } from "./montecarlo/draws";

@@ -4,14 +4,18 @@
 // times, per path-step, by process CPU time (best of 7; the machine may be shared):
 //   - mcShard Heston QE European (the model of bench/montecarlo.mjs), and with BASELINE=old.wasm
 //     an older build on the same inputs (accumulators checked bit for bit first),
-//   - the four-path kernel alone (mcShard less its per-path bookkeeping: the same within noise),
+//   - the block kernel alone (what mcShard runs on this model: 16 paths step-major, session 11),
+//     its draws (16 paths x 128 draws per fill) and its step on fixed and on fresh draws,
+//   - the four-path kernel alone (mcShard's kernel before session 11: shards' last paths, and
+//     models where the variance often nears zero),
 //   - its parts: the draws (2 Philox uniforms + 2 AS 241 normals per path-step, four paths per
 //     fill; and their parts: uniforms, central rational, tail normals) and the four-path QE step
-//     (the kernel's loop order) on fresh draws (a fill per chunk, its time subtracted), on one
-//     chunk of draws again and again, and that loop with the quadratic branch alone (no redo: a
-//     lower bound). On the repeated chunk the branch predictor learns where the redos fall: the
-//     redo costs ~0.9 ns per path-step there, ~3.4 ns on fresh draws (session 10, load 1.3),
-//     mostly mispredicted redo branches, which resolve only at the end of the quadratic chain,
+//     (the kernel's own loop, qePathQuad, with constants that drop the fills and/or the redo) on
+//     fresh draws (the kernel less its fills), on one chunk of draws again and again, and that
+//     loop with the quadratic branch alone (no redo: a lower bound). On the repeated chunk the
+//     branch predictor learns where the redos fall: the redo costs ~0.9 ns per path-step there,
+//     ~3.4 ns on fresh draws (session 10, load 1.3), mostly mispredicted redo branches, which
+//     resolve only at the end of the quadratic chain,
 //   - first, bit checks of the vector draws (fillDraws, the listed tail normals down to u = 2^-53)
 //     against the scalar code (an error if any draw differs),
 //   - ceilings: 2.52e7 exponentials two per f64x2 (expX2, the shared exp's bits), and the f64x2
@@ -88,23 +92,37 @@ export async function hestonQeBreakdown({ baseline: baselinePath } = {}) {
     const a = mine(PATHS), c = baseline(PATHS);
     baselineSame = a.every((v, i) => Object.is(v, c[i]));
   }
-  rows.push(['mcShard Heston QE European (this build)', perStep(cpuBest(() => mine(PATHS)))]);
-  if (baseline) rows.push(['mcShard Heston QE European (BASELINE)', perStep(cpuBest(() => baseline(PATHS)))]);
   const N = 512 * 4096;
-  rows.push(['  the four-path kernel alone (draws + step)', perStep(cpuBest(() => x.probeKernel(N)), N)]);
+  // What mcShard runs on this model: the step-major block kernel (16 paths).
+  const tBlockFill = perStep(cpuBest(() => x.probeBlockFill(N)), N);
+  const tBlock = perStep(cpuBest(() => x.probeBlockKernel(N)), N);
+  rows.push(['  block kernel alone (16 paths step-major: draws + step)', tBlock]);
+  rows.push(['    block draws (16 paths x 128 draws per fill)', tBlockFill]);
+  rows.push(['    block step on fixed draws (one fill again)', perStep(cpuBest(() => x.probeBlockSteps(N)), N)]);
+  rows.push(['    block step on fresh draws (kernel - its draws)', tBlock - tBlockFill]);
+  // The four-path kernel (shards' last paths below 16, and models where the variance often nears zero).
+  const tKernel = perStep(cpuBest(() => x.probeKernel(N)), N);
+  rows.push(['  the four-path kernel alone (draws + step)', tKernel]);
   const tDraws = perStep(cpuBest(() => x.probeQuadFill(N)), N);
   rows.push(['  draws: Philox + AS 241, 2 per path-step', tDraws]);
   rows.push(['    Philox words -> uniforms', perStep(cpuBest(() => x.probeUniforms(N)), N)]);
   rows.push(['    central AS 241 rational + tail list', perStep(cpuBest(() => x.probeCentral(N)), N)]);
   rows.push(['    tail normals (15% of draws)', perStep(cpuBest(() => x.probeTails(N)), N)]);
   // bench/montecarlo.mjs quotes the first row starting 'four-path' as the step on fixed draws.
-  const tStep = perStep(cpuBest(() => x.probeQuadSteps(N)), N);
-  rows.push(['  four-path QE step on fixed draws (one chunk again)', tStep]);
-  const tFresh = perStep(cpuBest(() => x.probeQuadStepsFresh(N)), N) - tDraws;
-  rows.push(['    the same on fresh draws (fill+step - fill)', tFresh]);
+  rows.push(['  four-path QE step on fixed draws (one chunk again)', perStep(cpuBest(() => x.probeQuadSteps(N)), N)]);
+  rows.push(['    the same on fresh draws (kernel - its draws)', tKernel - tDraws]);
   const tQuad = perStep(cpuBest(() => x.probeQuadStepsNoFallback(N)), N);
   rows.push(['    of which the quadratic branch alone (no redo)', tQuad]);
   rows.push(['    the quadratic branch alone on fresh draws', perStep(cpuBest(() => x.probeQuadStepsNoFallbackFresh(N)), N) - tDraws]);
+  // mcShard last, this build and BASELINE interleaved (the first calls of a fresh module can run
+  // before V8's optimising tier has compiled it: measured first, this build read 0.79 s for 0.63).
+  let tMine = Infinity, tBase = Infinity;
+  for (let r = 0; r < 5; r++) {
+    tMine = Math.min(tMine, cpuBest(() => mine(PATHS), 3));
+    if (baseline) tBase = Math.min(tBase, cpuBest(() => baseline(PATHS), 3));
+  }
+  rows.unshift(['mcShard Heston QE European (this build)', perStep(tMine)]);
+  if (baseline) rows.splice(1, 0, ['mcShard Heston QE European (BASELINE)', perStep(tBase)]);
   const tExp = cpuBest(() => x.probeExpX2(N)) / N;
   const tDiv = cpuBest(() => x.probeDiv(N)) / N;
   const tSqrt = cpuBest(() => x.probeSqrt(N)) / N;

@@ -374,3 +374,21 @@ export function asNormal(raw: f64): f64 {
 export function asUniform(raw: f64): f64 {
   return gMode == DRAWS_NORMAL_BUFFER ? normalCdfShared(raw) : raw;
 }
+
+/**
+ * Diagnostic, outside the kernel contract (test/draws-far-tail.test.ts compares it with
+ * inverseNormalCdfFast bit for bit, far tails included, which Philox draws reach about once in
+ * 7e10): out[i] = the Monte Carlo draws' normal of the uniform in[i], i < n, by fillDraws' own
+ * vector code (the central AS 241 rational four f64x2 at a time, the tail draws listed and redone
+ * two pairs side by side), CHUNK uniforms at a time. fn 0 only. Returns 1 (nothing written) for
+ * another fn, a negative or odd n, or pIn, pOut not 16-byte aligned.
+ */
+export function drawNormalsBatch(fn: i32, n: i32, pIn: usize, pOut: usize): i32 {
+  if (fn != 0 || n < 0 || (n & 1) != 0 || ((pIn | pOut) & 15) != 0) return 1;
+  for (let s = 0; s < n; s += <i32>CHUNK) {
+    const m = n - s < <i32>CHUNK ? n - s : <i32>CHUNK;
+    const o = <usize>s << 3;
+    inverseNormalTailsListed(fillCentralNormals(<u32>m, pIn + o, pOut + o, BUF_T), BUF_T, pIn + o, pOut + o);
+  }
+  return 0;
+}

@@ -18,10 +18,30 @@
 // 0.29 s; the step loop 0.35 s, 0.27 s of it without the redo). Making the draws inside the step
 // loop (one step of the four paths per iteration, the next chunk's) was measured slower: the
 // draw work shares the four SIMD pipes and the divider with the step, and one iteration of both
-// is more than the out-of-order window holds. The step helpers are exported for bench/heston-qe/probe.ts.
+// is more than the out-of-order window holds. The loops are exported for bench/heston-qe/probe.ts.
+//
+// Session 11: where mcShard has 16 paths left of a quadratic-first model it runs hestonQePathBlock,
+// the same lanes grouped differently: 8 pairs stepped step-major, each step in passes (the v -> v'
+// chains of all pairs, then the exponential branch of the listed pairs, then K0* and the log step;
+// see qeBlock). The chains of 8 independent pairs overlap where two did, so that pass runs at the
+// divider's pace (4.4 ns per path-step alone on fixed draws); the redo of a pair with an
+// exponential-branch lane no longer discards the other pair's work. Measured (bench/heston-qe.mjs,
+// loaded machine): mcShard 0.632 -> 0.615 s. What is left: the K0* and log-step pass is ~6.5 ns
+// per path-step, bound by its instruction count (about 170 per pair: the near-one log polynomial,
+// the constants reloaded, V8's spills around logX2's rare branch), and the exponential branch's
+// long chain (~1.8 ns per path-step on fresh draws). Tried in the block and dropped (A/B): the
+// log(d) range test moved to the chain pass (+7%), or made branch-free with a redo list and the
+// log step redone from a saved x (+4%); the exponential branch's logs as selects of both formulas
+// (no gain; and 11% slower in the general four-path kernel); a spare pair so that one exponential
+// branch always runs (+10%); the log-step pass ordering the listed pairs last (no gain); K0* in a
+// pass of its own (no gain); the log(d) range test of all pairs first, then a pass 3 without it
+// when all are in range (+3%); the exponential branch before the chains, from v alone (+5%); the
+// log-step pass two pairs per iteration (no gain); 8 x 128, 16 x 64, 32 x 64, 32 x 32 paths x
+// draws per fill.
 
 import { CHUNK } from "./draws";
 import { pairBegin, pairFill, pairEnd, quadFill, quadBuffer, lanesAt } from "./pair-draws";
+import { blockFill, pairEndAt, BLOCK_BUF, BLOCK_PAIRS, BLOCK_DRAWS, BLOCK_PATH_BYTES, END_X, END_SUM_Z, END_XI, END_VX, END_W, END_FIRST } from "./pair-draws";
 import { logX2, logX2NearOne, logX2NearOneMask } from "../math/f64x2-elementary";
 
 /** Andersen's switching level psi_c (paths.ts PSI_C). */
@@ -289,12 +309,14 @@ export function hestonQePathPair(
  * (pathA, its mirror) and (pathC, its mirror). End state: pair-draws.ts's pairs 0 and 1.
  * `quadraticFirst` (a constant at each call site below, so each gets its own loop): try the
  * quadratic-only step (qeQuadratic) on all four lanes and redo a pair's step with qeFallback where
- * some lane needs more; otherwise qeVariance alone.
+ * some lane needs more; otherwise qeVariance alone. bench/heston-qe/probe.ts times this loop with
+ * constants of its own: without `fill` (the draws already in the buffers, made again and again)
+ * and without `redo` (quadratic branch alone on every lane: not the QE step, a lower bound).
  */
 // @ts-ignore: decorator
 @inline
-function qePathQuad(
-  quadraticFirst: bool, pathA: u32, pathB: u32, pathC: u32, pathD: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
+export function qePathQuad(
+  fill: bool, redo: bool, quadraticFirst: bool, pathA: u32, pathB: u32, pathC: u32, pathD: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
   c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
 ): void {
   qeConstants(mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
@@ -325,7 +347,7 @@ function qePathQuad(
   for (let base = 0; base < draws; base += <i32>CHUNK) {
     const left = draws - base;
     const n = left < <i32>CHUNK ? left : <i32>CHUNK;
-    quadFill(pathA, pathB, pathC, pathD, <u32>base, <u32>n);
+    if (fill) quadFill(pathA, pathB, pathC, pathD, <u32>base, <u32>n);
     for (let i = 0; i < n; i += 2) {
       const o = <usize>i << 3;
       const zv = v128.xor(lanesAt(nLo, nHi, o), sign);
@@ -350,7 +372,7 @@ function qePathQuad(
       }
       // A lane in the exponential branch or with an outlying log: that pair's step redone, the
       // exponential branch alone when the quadratic lanes stand.
-      if (quadraticFirst) {
+      if (quadraticFirst && redo) {
         if (fullA) {
           vn = qeFallback(v, zv, vn, k0, okA, uLo, uHi, o, flip);
           k0 = gK0;
@@ -359,7 +381,7 @@ function qePathQuad(
           vnC = qeFallback(vC, zvC, vnC, k0C, okC, uLoC, uHiC, o, flip);
           k0C = gK0;
         }
-      } else {
+      } else if (!quadraticFirst) {
         vn = qeVariance(v, zv, uLo, uHi, o, flip);
         k0 = gK0;
         vnC = qeVariance(vC, zvC, uLoC, uHiC, o, flip);
@@ -368,14 +390,15 @@ function qePathQuad(
       const z = f64x2.add(v128.xor(lanesAt(nLo, nHi, o + 8), sign), c(C_MU));
       const sd = qeSd(v, vn);
       x = qeLogStep(x, k0, v, vn, sd, z);
-      v = vn;
+      // Without the redo (a bench bound, not the QE step) a lane can turn NaN: it keeps its v then.
+      v = redo ? vn : v128.bitselect(vn, v, f64x2.eq(vn, vn));
       sumZ = f64x2.add(sumZ, z);
       Xi = f64x2.add(Xi, f64x2.mul(sd, z));
       Vx = f64x2.add(Vx, f64x2.mul(sd, sd));
       const zC = f64x2.add(v128.xor(lanesAt(nLoC, nHiC, o + 8), sign), c(C_MU));
       const sdC = qeSd(vC, vnC);
       xC = qeLogStep(xC, k0C, vC, vnC, sdC, zC);
-      vC = vnC;
+      vC = redo ? vnC : v128.bitselect(vnC, vC, f64x2.eq(vnC, vnC));
       sumZC = f64x2.add(sumZC, zC);
       XiC = f64x2.add(XiC, f64x2.mul(sdC, zC));
       VxC = f64x2.add(VxC, f64x2.mul(sdC, sdC));
@@ -398,7 +421,7 @@ export function hestonQePathQuadQuadraticFirst(
   pathA: u32, pathB: u32, pathC: u32, pathD: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
   c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
 ): void {
-  qePathQuad(true, pathA, pathB, pathC, pathD, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+  qePathQuad(true, true, true, pathA, pathB, pathC, pathD, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
 }
 
 /** The four-path kernel for the other models (steps with an exponential-branch lane are common). */
@@ -406,5 +429,169 @@ export function hestonQePathQuad(
   pathA: u32, pathB: u32, pathC: u32, pathD: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
   c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
 ): void {
-  qePathQuad(false, pathA, pathB, pathC, pathD, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+  qePathQuad(true, true, false, pathA, pathB, pathC, pathD, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+}
+
+// The block kernel's scratch per lane pair: v; v', a, b^2 and the quadratic mask of the step's
+// variance chain (qeChain); K0* of the exponential branch (pairs listed at this step only).
+const BLK_V: usize = memory.data(BLOCK_PAIRS * 16, 16);
+const BLK_VN: usize = memory.data(BLOCK_PAIRS * 16, 16);
+const BLK_A: usize = memory.data(BLOCK_PAIRS * 16, 16);
+const BLK_B2: usize = memory.data(BLOCK_PAIRS * 16, 16);
+const BLK_QUAD: usize = memory.data(BLOCK_PAIRS * 16, 16);
+const BLK_K0E: usize = memory.data(BLOCK_PAIRS * 16, 16);
+/** The pairs of a step with a lane in the exponential branch (u8 indices; entries past the count are scratch). */
+const BLK_LIST: usize = memory.data(BLOCK_PAIRS + 16, 16);
+
+/**
+ * The quadratic branch's v -> v' chain alone (qeQuadratic's operations up to v', with the step
+ * constants passed in: a loop over pairs loads them once): returns v' (not v' on lanes outside
+ * the quadratic branch) and stores the quadratic-branch mask (psi <= psi_c) at pQuad, a and b^2
+ * at pA and pB2 (what qeCorrection needs).
+ */
+// @ts-ignore: decorator
+@inline
+export function qeChain(
+  v: v128, zv: v128, one: v128, two: v128, theta2: v128, E: v128, c1: v128, c2: v128, psi: v128, pQuad: usize, pA: usize, pB2: usize,
+): v128 {
+  const m = f64x2.add(theta2, f64x2.mul(f64x2.sub(v, theta2), E));
+  const s2 = f64x2.add(f64x2.mul(v, c1), c2);
+  const m2 = f64x2.mul(m, m);
+  v128.store(pQuad, f64x2.le(s2, f64x2.mul(psi, m2)));
+  const t2 = f64x2.div(f64x2.mul(two, m2), s2);
+  const b2 = f64x2.add(f64x2.sub(t2, one), f64x2.sqrt(f64x2.mul(t2, f64x2.sub(t2, one))));
+  const a = f64x2.div(m, f64x2.add(one, b2));
+  const bz = f64x2.add(f64x2.sqrt(b2), zv);
+  v128.store(pA, a);
+  v128.store(pB2, b2);
+  return f64x2.mul(f64x2.mul(a, bz), bz);
+}
+
+/**
+ * The quadratic branch's K0* from v and qeChain's a, b^2 (qeVariance's, on the lanes of `quad`:
+ * the other lanes take log 1 and their value is not K0*): off the v -> v' chain.
+ */
+// @ts-ignore: decorator
+@inline
+export function qeCorrection(v: v128, a: v128, b2: v128, quad: v128): v128 {
+  const one = c(C_ONE);
+  const d = f64x2.sub(one, f64x2.mul(c(C_TWO_A), a));
+  const dq = v128.bitselect(d, one, quad);
+  const logD = i64x2.all_true(logX2NearOneMask(dq)) ? logX2NearOne(dq) : logX2(dq);
+  const corrected = f64x2.sub(
+    f64x2.add(f64x2.div(f64x2.mul(f64x2.mul(c(C_MINUS_A), b2), a), d), f64x2.mul(c(C_HALF), logD)), f64x2.mul(c(C_KV), v),
+  );
+  return v128.bitselect(corrected, c(C_K0), f64x2.gt(d, f64x2.splat(0.0)));
+}
+
+// @ts-ignore: decorator
+@inline
+function field(k: i32, f: i32): usize {
+  return pairEndAt(k) + (<usize>f << 4);
+}
+
+/**
+ * BLOCK_PATHS paths stepped step-major: paths path0 + k (k < BLOCK_PATHS, lanes of pair p: paths
+ * 2p and 2p + 1), or with `flip` BLOCK_PAIRS Philox paths each with its mirror in lane 1; step
+ * constants as hestonQePathPair. End state: pair-draws.ts's pairs 0..BLOCK_PAIRS - 1; the sums of
+ * z, sd z, sd^2 and z_1 / sd_1 only with `scores` (0 otherwise: mcShard reads them for the
+ * importance-sampling weight and the likelihood-ratio delta, not for a plain European payoff).
+ */
+export function hestonQePathBlock(
+  scores: bool, path0: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
+  c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
+): void {
+  if (scores) qeBlock(true, true, path0, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+  else qeBlock(true, false, path0, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+}
+
+/**
+ * hestonQePathBlock; without `fill` on the draws already in the block buffer (bench/heston-qe/probe.ts).
+ * Each step: pass 1 runs the quadratic branch's v -> v' chain (qeChain) on every pair (the pairs
+ * are independent, so their chains overlap: no branch, and only the chain's operations between
+ * one pair's and the next's), listing branch-free the pairs with a lane in the exponential branch
+ * (known early in the chain); pass 2 computes the exponential branch of the listed pairs; pass 3
+ * the martingale correction K0* (qeCorrection) and the log step of every pair. Each lane does
+ * qeVariance's operations on its own draws, so the bits are the four-path kernels'.
+ */
+// @ts-ignore: decorator
+@inline
+export function qeBlock(
+  fill: bool, scores: bool, path0: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
+  c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
+): void {
+  qeConstants(mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+  const zero = f64x2.splat(0.0);
+  const sign = flip ? i64x2(0, 0x8000000000000000) : zero;
+  const pairStride: usize = flip ? BLOCK_PATH_BYTES : BLOCK_PATH_BYTES << 1;
+  const laneOff: usize = flip ? 0 : BLOCK_PATH_BYTES;
+  const nOff: usize = <usize>BLOCK_DRAWS << 3;
+  const xs = f64x2.splat(x0);
+  const vs = f64x2.splat(v0);
+  for (let p = 0; p < BLOCK_PAIRS; ++p) {
+    v128.store(field(p, END_X), xs);
+    v128.store(field(p, END_SUM_Z), zero);
+    v128.store(field(p, END_XI), zero);
+    v128.store(field(p, END_VX), zero);
+    v128.store(field(p, END_W), zero);
+    v128.store(field(p, END_FIRST), zero);
+    v128.store(BLK_V + (<usize>p << 4), vs);
+  }
+  const draws = steps << 1;
+  for (let base = 0; base < draws; base += <i32>BLOCK_DRAWS) {
+    const left = draws - base;
+    const n = left < <i32>BLOCK_DRAWS ? left : <i32>BLOCK_DRAWS;
+    if (fill) blockFill(path0, flip, <u32>base, <u32>n);
+    for (let i = 0; i < n; i += 2) {
+      const o = <usize>i << 3;
+      // Pass 1: the variance chains.
+      let nf: i32 = 0;
+      let pd = BLOCK_BUF + nOff;
+      const kOne = c(C_ONE), kTwo = c(C_TWO), kTheta = c(C_THETA), kE = c(C_E), kC1 = c(C_C1), kC2 = c(C_C2), kPsi = c(C_PSI);
+      for (let p = 0; p < BLOCK_PAIRS; ++p) {
+        const q = <usize>p << 4;
+        const zv = v128.xor(lanesAt(pd, pd + laneOff, o), sign);
+        v128.store(BLK_VN + q, qeChain(v128.load(BLK_V + q), zv, kOne, kTwo, kTheta, kE, kC1, kC2, kPsi, BLK_QUAD + q, BLK_A + q, BLK_B2 + q));
+        store<u8>(BLK_LIST + <usize>nf, <u8>p);
+        nf += 1 - <i32>i64x2.all_true(v128.load(BLK_QUAD + q));
+        pd += pairStride;
+      }
+      // Pass 2: the exponential branch of the listed pairs.
+      for (let f = 0; f < nf; ++f) {
+        const p = <i32>load<u8>(BLK_LIST + <usize>f);
+        const q = <usize>p << 4;
+        const uLo = BLOCK_BUF + <usize>p * pairStride;
+        const v = v128.load(BLK_V + q);
+        const quad = v128.load(BLK_QUAD + q);
+        const theta2 = c(C_THETA);
+        const m = f64x2.add(theta2, f64x2.mul(f64x2.sub(v, theta2), c(C_E)));
+        const s2 = f64x2.add(f64x2.mul(v, c(C_C1)), c(C_C2));
+        const vnE = qeExponential(m, s2, f64x2.mul(m, m), f64x2.mul(c(C_KV), v), quad, uLo, uLo + laneOff, o, flip);
+        v128.store(BLK_VN + q, v128.bitselect(v128.load(BLK_VN + q), vnE, quad));
+        v128.store(BLK_K0E + q, gK0);
+      }
+      // Pass 3: K0* and the log step of every pair.
+      const firstStep = base == 0 && i == 0;
+      pd = BLOCK_BUF + nOff;
+      for (let p = 0; p < BLOCK_PAIRS; ++p) {
+        const q = <usize>p << 4;
+        const st = pairEndAt(p);
+        const v = v128.load(BLK_V + q);
+        const vn = v128.load(BLK_VN + q);
+        const quad = v128.load(BLK_QUAD + q);
+        const k0 = v128.bitselect(qeCorrection(v, v128.load(BLK_A + q), v128.load(BLK_B2 + q), quad), v128.load(BLK_K0E + q), quad);
+        const z = f64x2.add(v128.xor(lanesAt(pd, pd + laneOff, o + 8), sign), c(C_MU));
+        const sd = qeSd(v, vn);
+        v128.store(st, qeLogStep(v128.load(st), k0, v, vn, sd, z));
+        v128.store(BLK_V + q, vn);
+        if (scores) {
+          v128.store(st, f64x2.add(v128.load(st, 16), z), 16);
+          v128.store(st, f64x2.add(v128.load(st, 32), f64x2.mul(sd, z)), 32);
+          v128.store(st, f64x2.add(v128.load(st, 48), f64x2.mul(sd, sd)), 48);
+          if (firstStep) v128.store(st, v128.and(f64x2.div(z, sd), f64x2.gt(sd, zero)), 80);
+        }
+        pd += pairStride;
+      }
+    }
+  }
 }

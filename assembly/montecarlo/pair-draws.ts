@@ -3,11 +3,19 @@
 // the same numbers the scalar kernel reads through draw() and normal()), read back as (path A,
 // path B) lane pairs. An antithetic pair has one Philox path: lane 1 reads path A's draws flipped
 // as draw() flips them (u -> 1 - u, z -> -z, both exact). The Heston QE kernel steps two pairs at
-// once, (A, B) and (C, D) (quadFill, quadNormal, quadUniform); every lane still reads exactly the
-// draws of its own path.
+// once, (A, B) and (C, D) (quadFill, quadNormal, quadUniform), and its block kernel BLOCK_PATHS
+// paths (blockFill, below); every lane still reads exactly the draws of its own path.
 
 import { CHUNK, fillDraws } from "./draws";
 
+/** Paths per block of the step-major Heston QE kernel (a power of 2, at least 4; mcShard picks the slot as i & (BLOCK_PATHS - 1)). */
+// @ts-ignore: decorator
+@inline
+export const BLOCK_PATHS: i32 = 16;
+/** Lane pairs per block. */
+// @ts-ignore: decorator
+@inline
+export const BLOCK_PAIRS: i32 = BLOCK_PATHS >> 1;
 const BUF_UA: usize = memory.data(<i32>CHUNK * 32, 16);
 const BUF_NA: usize = BUF_UA + (<usize>CHUNK << 3);
 const BUF_UB: usize = BUF_NA + (<usize>CHUNK << 3);
@@ -105,11 +113,11 @@ export function pairUniform(i: u32): v128 {
   return gFlip ? f64x2.replace_lane(u, 1, 1.0 - f64x2.extract_lane(u, 1)) : u;
 }
 
-// The end state of the last pair (or two pairs) of paths, per pair k at PAIR_END + 96 k: six
+// The end state of the last pair (two pairs, a block's BLOCK_PAIRS) of paths, per pair k at PAIR_END + 96 k: six
 // f64x2 fields (lane 0 path A or C, lane 1 path B or D): log spot, sum of z, sum of sd z, sum of
 // sd^2, W_T (GBM; 0 otherwise), z_1 / sd_1. Memory, not globals: mcShard reads path s of a group
 // of four as slot s (pairEndLane).
-const PAIR_END: usize = memory.data(2 * 96, 16);
+const PAIR_END: usize = memory.data(BLOCK_PAIRS * 96, 16);
 /** Fields of the end state (pairEndLane). */
 export const END_X: i32 = 0;
 export const END_SUM_Z: i32 = 1;
@@ -117,6 +125,13 @@ export const END_XI: i32 = 2;
 export const END_VX: i32 = 3;
 export const END_W: i32 = 4;
 export const END_FIRST: i32 = 5;
+
+/** Where pair k's end state is (six f64x2 fields, END_*): the block kernel keeps its paths' state there. */
+// @ts-ignore: decorator
+@inline
+export function pairEndAt(k: i32): usize {
+  return PAIR_END + <usize>k * 96;
+}
 
 /** Record the end state of pair k (0: paths A, B; 1: paths C, D). */
 // @ts-ignore: decorator
@@ -131,9 +146,36 @@ export function pairEnd(k: i32, x: v128, sumZ: v128, Xi: v128, Vx: v128, W: v128
   v128.store(p, first, 80);
 }
 
-/** Field `field` (END_*) of path `slot` (0..3: A, B, C, D) of the last pairEnd calls. */
+/** Field `field` (END_*) of path `slot` (0..3: A, B, C, D; up to BLOCK_PATHS - 1 after the block kernel) of the last pairEnd calls. */
 // @ts-ignore: decorator
 @inline
 export function pairEndLane(slot: i32, field: i32): f64 {
   return load<f64>(PAIR_END + <usize>(slot >>> 1) * 96 + (<usize>field << 4) + (<usize>(slot & 1) << 3));
+}
+
+// The step-major Heston QE kernel (heston-qe-pairs.ts hestonQePathBlock) steps BLOCK_PATHS paths
+// together, BLOCK_DRAWS draws of each per fill: path k's uniforms at BLOCK_BUF + 16 BLOCK_DRAWS k,
+// its normals 8 BLOCK_DRAWS bytes after them (k < BLOCK_PATHS / 2 when flipped: one Philox path
+// per antithetic pair). 16 paths x 128 draws (32 KB) measured best of 8 x 128, 16 x 64, 32 x 64
+// and 32 x 32 (session 11): shorter fills cost more per draw, fewer paths overlap fewer chains.
+/** Draws per path per blockFill (a multiple of 16, at most CHUNK). */
+// @ts-ignore: decorator
+@inline
+export const BLOCK_DRAWS: u32 = 128;
+/** Bytes of one path's draws in the block buffer (uniforms, then normals). */
+// @ts-ignore: decorator
+@inline
+export const BLOCK_PATH_BYTES: usize = <usize>BLOCK_DRAWS << 4;
+export const BLOCK_BUF: usize = memory.data(BLOCK_PATHS * <i32>BLOCK_DRAWS * 16, 16);
+
+/**
+ * Fill draws [base, base + n) (n even, <= BLOCK_DRAWS) of the block's paths path0 + k, k <
+ * BLOCK_PATHS (k < BLOCK_PATHS / 2 when flipped).
+ */
+export function blockFill(path0: u32, flip: bool, base: u32, n: u32): void {
+  const paths = flip ? BLOCK_PAIRS : BLOCK_PATHS;
+  for (let k = 0; k < paths; ++k) {
+    const p = BLOCK_BUF + <usize>k * BLOCK_PATH_BYTES;
+    fillDraws(path0 + <u32>k, base, n, p, p + (<usize>BLOCK_DRAWS << 3), BUF_T);
+  }
 }

@@ -49,8 +49,8 @@ import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } fro
 import { exp, log } from "../math/elementary";
 import { localVolAt, localVolRow } from "./local-vol-grid";
 import { gbmPathPair } from "./gbm-pairs";
-import { hestonQePathPair, hestonQePathQuad, hestonQePathQuadQuadraticFirst } from "./heston-qe-pairs";
-import { pairEndLane, END_X, END_SUM_Z, END_XI, END_VX, END_W, END_FIRST } from "./pair-draws";
+import { hestonQePathPair, hestonQePathQuad, hestonQePathQuadQuadraticFirst, hestonQePathBlock } from "./heston-qe-pairs";
+import { pairEndLane, BLOCK_PATHS, END_X, END_SUM_Z, END_XI, END_VX, END_W, END_FIRST } from "./pair-draws";
 import {
   P_MODEL, P_SPOT, P_RATE, P_DIVIDEND, P_EXPIRY, P_VOL, P_V0, P_KAPPA, P_THETA, P_VOL_OF_VAR, P_RHO,
   P_JUMP_INTENSITY, P_JUMP_MEAN, P_JUMP_VOL, P_PAYOFF, P_STRIKE, P_TYPE, P_CASH, P_BARRIER, P_DIRECTION,
@@ -204,6 +204,10 @@ export function mcShard(
   // the variance rarely nears zero, by the Feller ratio 2 kappa theta / sigma^2 (measured: faster
   // at 0.48 and 1.8, slower at 0.28 and below).
   const qeQuadraticFirst = 2.0 * kappa * theta >= 0.4 * xi * xi;
+  // Quadratic-first models step BLOCK_PATHS paths at a time where a shard has that many left
+  // (hestonQePathBlock, step-major; the same bits), the rest four at a time. Whether path i's end
+  // state comes from the block kernel (set at each block's first path):
+  let blockRun = false;
 
   for (let i = 0; i < count; ++i) {
     const odd = drawsShardPath(start, i);
@@ -228,7 +232,12 @@ export function mcShard(
     if (isBarrier && dir * (lnS0 - lnB) >= 0.0) q = 0.0;
 
     if (pairs && ((i & 1) != 0 || i + 1 < count)) {
-      if ((i & 3) == 0 || ((i & 1) == 0 && model == MODEL_GBM)) {
+      if (model == MODEL_HESTON_QE && qeQuadraticFirst && (i & (BLOCK_PATHS - 1)) == 0 && i + BLOCK_PATHS <= count) {
+        blockRun = true;
+        const path0 = anti ? <u32>((start + <u64>i) >>> 1) : <u32>(start + <u64>i);
+        hestonQePathBlock(payoff != PAYOFF_EUROPEAN || mu != 0.0, path0, anti, steps, lnS0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+      } else if ((i & 3) == 0 && (i & (BLOCK_PATHS - 1)) == 0) blockRun = false;
+      if (!blockRun && ((i & 3) == 0 || ((i & 1) == 0 && model == MODEL_GBM))) {
         const pathA = anti ? <u32>((start + <u64>i) >>> 1) : <u32>(start + <u64>i);
         const pathB = pathA + (anti ? 0 : 1);
         if (model == MODEL_GBM) gbmPathPair(pathA, pathB, anti, steps, lnS0, mu, gDrift, gSd, sqdt);
@@ -236,7 +245,7 @@ export function mcShard(
         else if (i + 3 < count) hestonQePathQuad(pathA, pathB, pathB + 1, pathB + (anti ? 1 : 2), anti, steps, lnS0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
         else hestonQePathPair(pathA, pathB, anti, steps, lnS0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
       }
-      const slot = model == MODEL_GBM ? i & 1 : i & 3;
+      const slot = model == MODEL_GBM ? i & 1 : blockRun ? i & (BLOCK_PATHS - 1) : i & 3;
       x = pairEndLane(slot, END_X);
       sumZ = pairEndLane(slot, END_SUM_Z);
       Xi = pairEndLane(slot, END_XI);

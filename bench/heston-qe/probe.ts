@@ -1,13 +1,14 @@
 // Probe kernels for bench/heston-qe.mjs (compiled on the fly, never part of the package): the parts
 // of a Heston QE path step (draws of four paths, the four-path QE step on fixed draws) and the
 // ceilings the 0.6 s target is judged against (f64x2 exp, division and square root throughput).
-import { quadFill, pairBegin, quadBuffer, lanesAt } from "../../assembly/montecarlo/pair-draws";
+import { quadFill, pairBegin, quadBuffer } from "../../assembly/montecarlo/pair-draws";
 import { drawsBegin, fillUniforms, fillCentralNormals } from "../../assembly/montecarlo/draws";
 import { inverseNormalTailsListed, inverseNormalCdfFast } from "../../assembly/math/inverse-normal";
 import { fillDraws } from "../../assembly/montecarlo/draws";
 import { philoxUniformBatch } from "../../assembly/random/philox";
-import { qeConstants, qeFallback, qeQuadratic, qeSd, qeLogStep, gK0, gOk, c, C_MU } from "../../assembly/montecarlo/heston-qe-pairs";
-import { hestonQePathQuadQuadraticFirst } from "../../assembly/montecarlo/heston-qe-pairs";
+import { qePathQuad } from "../../assembly/montecarlo/heston-qe-pairs";
+import { hestonQePathQuadQuadraticFirst, hestonQePathBlock, qeBlock } from "../../assembly/montecarlo/heston-qe-pairs";
+import { blockFill, BLOCK_PATHS, BLOCK_DRAWS } from "../../assembly/montecarlo/pair-draws";
 import { expX2 } from "../../assembly/math/f64x2-elementary";
 export { mcShard } from "../../assembly/montecarlo/paths";
 
@@ -48,95 +49,81 @@ export function probeTails(n: i32): void {
 }
 const PROBE_TAILS: usize = memory.data(256 * 2 + 16, 16);
 
+// The bench model's step constants (mcShard's for kappa 1.5, theta 0.04, xi 0.5, rho -0.7, 252 steps a year; r = q).
+const DT: f64 = 1.0 / 252.0;
+const KAPPA: f64 = 1.5;
+const THETA: f64 = 0.04;
+const XI: f64 = 0.5;
+const RHO: f64 = -0.7;
+const E_: f64 = Math.exp(-KAPPA * DT);
+const C1_: f64 = XI * XI * E_ * (1.0 - E_) / KAPPA;
+const C2_: f64 = THETA * XI * XI * (1.0 - E_) * (1.0 - E_) / (2.0 * KAPPA);
+const R_: f64 = RHO / XI;
+const K0_: f64 = -R_ * KAPPA * THETA * DT;
+const K1_: f64 = 0.5 * DT * (KAPPA * R_ - 0.5) - R_;
+const K2_: f64 = 0.5 * DT * (KAPPA * R_ - 0.5) + R_;
+const K3_: f64 = 0.5 * DT * (1.0 - RHO * RHO);
+
 /**
- * n path-steps of the quadratic-first four-path QE step (bench model) on one chunk of draws, never
- * refilled: the same 128 steps of draws again and again, so the branch predictor learns where
- * the redos fall (probeQuadStepsFresh does not).
+ * n path-steps of the four-path kernel's loop (qePathQuad, quadratic first, bench model) on one
+ * chunk of draws of paths 1..4, never refilled: the same 128 steps of draws again and again, so
+ * the branch predictor learns where the redos fall. `redo` false: the quadratic branch alone on
+ * every lane (not the QE step, a lower bound of its cost).
  */
-export function probeQuadSteps(n: i32): f64 {
-  return quadSteps(n, true, false);
-}
-/**
- * The same loop with a fresh quadFill (paths k..k+3, as probeQuadFill) before each chunk of 128
- * steps, the state carried on: minus probeQuadFill, the step as the kernel meets it.
- */
-export function probeQuadStepsFresh(n: i32): f64 {
-  return quadSteps(n, true, true);
-}
-/**
- * The same loop with the quadratic branch alone on every lane (qeQuadratic, no redo where a lane
- * needs the exponential branch: not the QE step, a lower bound of its cost).
- */
-export function probeQuadStepsNoFallback(n: i32): f64 {
-  return quadSteps(n, false, false);
-}
-/** probeQuadStepsNoFallback with a fresh quadFill per chunk (as probeQuadStepsFresh). */
-export function probeQuadStepsNoFallbackFresh(n: i32): f64 {
-  return quadSteps(n, false, true);
-}
 // @ts-ignore: decorator
 @inline
-function quadSteps(n: i32, fallback: bool, fresh: bool): f64 {
+function quadSteps(n: i32, redo: bool): void {
   drawsBegin(0, 20260101, 0, 0);
   pairBegin(false);
   quadFill(1, 2, 3, 4, 0, 256);
-  const dt = 1.0 / 252.0, kappa = 1.5, theta = 0.04, xi = 0.5, rho = -0.7;
-  const E = Math.exp(-kappa * dt);
-  const c1 = xi * xi * E * (1.0 - E) / kappa;
-  const c2 = theta * xi * xi * (1.0 - E) * (1.0 - E) / (2.0 * kappa);
-  const r = rho / xi;
-  const K0 = -r * kappa * theta * dt, K1 = 0.5 * dt * (kappa * r - 0.5) - r, K2 = 0.5 * dt * (kappa * r - 0.5) + r, K3 = 0.5 * dt * (1.0 - rho * rho);
-  qeConstants(0.0, theta, E, c1, c2, K2 + 0.5 * K3, K1 + 0.5 * K3, K0, K1, K2, K3, K3, 0.0);
-  let x = f64x2.splat(0.0), v = f64x2.splat(0.04), xC = x, vC = v;
-  const uLo = quadBuffer(0, 0, 0), uHi = quadBuffer(0, 1, 0), nLo = quadBuffer(0, 0, 1), nHi = quadBuffer(0, 1, 1);
-  const uLoC = quadBuffer(1, 0, 0), uHiC = quadBuffer(1, 1, 0), nLoC = quadBuffer(1, 0, 1), nHiC = quadBuffer(1, 1, 1);
-  for (let k = 0; k < n; k += 512) {
-    if (fresh) quadFill(<u32>k, <u32>k + 1, <u32>k + 2, <u32>k + 3, 0, 256);
-    for (let i = 0; i < 256; i += 2) {
-      const o = <usize>i << 3;
-      const zv = lanesAt(nLo, nHi, o);
-      const zvC = lanesAt(nLoC, nHiC, o);
-      // The kernel's order: both quadratic steps, then each pair's redo test (each pair's test
-      // right after its own step measured 14.1 against 11.7 ns per path-step, session 10).
-      let vn = qeQuadratic(v, zv);
-      let k0 = gK0;
-      const ok = gOk;
-      let vnC = qeQuadratic(vC, zvC);
-      let k0C = gK0;
-      const okC = gOk;
-      if (fallback && !i64x2.all_true(ok)) {
-        vn = qeFallback(v, zv, vn, k0, ok, uLo, uHi, o, false);
-        k0 = gK0;
-      }
-      if (fallback && !i64x2.all_true(okC)) {
-        vnC = qeFallback(vC, zvC, vnC, k0C, okC, uLoC, uHiC, o, false);
-        k0C = gK0;
-      }
-      const z = f64x2.add(lanesAt(nLo, nHi, o + 8), c(C_MU));
-      x = qeLogStep(x, k0, v, vn, qeSd(v, vn), z);
-      // Without the redo a lane can turn NaN (no real quadratic-branch root): keep its v then.
-      v = fallback ? vn : v128.bitselect(vn, v, f64x2.eq(vn, vn));
-      const zC = f64x2.add(lanesAt(nLoC, nHiC, o + 8), c(C_MU));
-      xC = qeLogStep(xC, k0C, vC, vnC, qeSd(vC, vnC), zC);
-      vC = fallback ? vnC : v128.bitselect(vnC, vC, f64x2.eq(vnC, vnC));
-    }
+  for (let k = 0; k < n; k += 4 * 128) {
+    qePathQuad(false, redo, true, 1, 2, 3, 4, false, 128, 0.0, 0.04, 0.0, THETA, E_, C1_, C2_, K2_ + 0.5 * K3_, K1_ + 0.5 * K3_, K0_, K1_, K2_, K3_, K3_, 0.0);
   }
-  return f64x2.extract_lane(x, 0) + f64x2.extract_lane(xC, 1);
+}
+/** The four-path QE step on fixed draws (quadSteps with the redo: the QE step). */
+export function probeQuadSteps(n: i32): void {
+  quadSteps(n, true);
+}
+/** The four-path loop with the quadratic branch alone (no redo: a lower bound). */
+export function probeQuadStepsNoFallback(n: i32): void {
+  quadSteps(n, false);
+}
+/** The same loop without the redo on fresh draws: the kernel (qePathQuad with its fills), no redo; minus probeQuadFill. */
+export function probeQuadStepsNoFallbackFresh(n: i32): void {
+  drawsBegin(0, 20260101, 0, 0);
+  pairBegin(false);
+  for (let k = 0; k < n; k += 4 * 252) {
+    qePathQuad(true, false, true, <u32>k, <u32>k + 1, <u32>k + 2, <u32>k + 3, false, 252, 4.6, 0.04, 0.0, THETA, E_, C1_, C2_, K2_ + 0.5 * K3_, K1_ + 0.5 * K3_, K0_, K1_, K2_, K3_, K3_, 0.0);
+  }
 }
 /**
  * n path-steps of the kernel itself (hestonQePathQuadQuadraticFirst: draws and step, four paths of
- * 252 steps per call, the bench model): mcShard without its per-path bookkeeping.
+ * 252 steps per call, the bench model): mcShard's four-path kernel without its per-path bookkeeping.
  */
 export function probeKernel(n: i32): void {
   drawsBegin(0, 20260101, 0, 0);
-  const dt = 1.0 / 252.0, kappa = 1.5, theta = 0.04, xi = 0.5, rho = -0.7;
-  const E = Math.exp(-kappa * dt);
-  const c1 = xi * xi * E * (1.0 - E) / kappa;
-  const c2 = theta * xi * xi * (1.0 - E) * (1.0 - E) / (2.0 * kappa);
-  const r = rho / xi;
-  const K0 = -r * kappa * theta * dt, K1 = 0.5 * dt * (kappa * r - 0.5) - r, K2 = 0.5 * dt * (kappa * r - 0.5) + r, K3 = 0.5 * dt * (1.0 - rho * rho);
   for (let k = 0; k < n; k += 4 * 252) {
-    hestonQePathQuadQuadraticFirst(<u32>k, <u32>k + 1, <u32>k + 2, <u32>k + 3, false, 252, 4.6, 0.04, 0.0, theta, E, c1, c2, K2 + 0.5 * K3, K1 + 0.5 * K3, K0, K1, K2, K3, K3, 0.0);
+    hestonQePathQuadQuadraticFirst(<u32>k, <u32>k + 1, <u32>k + 2, <u32>k + 3, false, 252, 4.6, 0.04, 0.0, THETA, E_, C1_, C2_, K2_ + 0.5 * K3_, K1_ + 0.5 * K3_, K0_, K1_, K2_, K3_, K3_, 0.0);
+  }
+}
+/** probeKernel for the step-major block kernel (hestonQePathBlock: BLOCK_PATHS paths per call, what mcShard runs on this model). */
+export function probeBlockKernel(n: i32): void {
+  drawsBegin(0, 20260101, 0, 0);
+  for (let k = 0; k < n; k += BLOCK_PATHS * 252) {
+    hestonQePathBlock(false, <u32>k, false, 252, 4.6, 0.04, 0.0, THETA, E_, C1_, C2_, K2_ + 0.5 * K3_, K1_ + 0.5 * K3_, K0_, K1_, K2_, K3_, K3_, 0.0);
+  }
+}
+/** n path-steps' worth of blockFill (BLOCK_PATHS paths x BLOCK_DRAWS draws per call). */
+export function probeBlockFill(n: i32): void {
+  drawsBegin(0, 20260101, 0, 0);
+  for (let k = 0; k < n; k += BLOCK_PATHS * (<i32>BLOCK_DRAWS >> 1)) blockFill(<u32>k, false, 0, BLOCK_DRAWS);
+}
+/** The block kernel's step alone (qeBlock without its fills): one fill of the block buffer, stepped again and again. */
+export function probeBlockSteps(n: i32): void {
+  drawsBegin(0, 20260101, 0, 0);
+  blockFill(1, false, 0, BLOCK_DRAWS);
+  for (let k = 0; k < n; k += BLOCK_PATHS * (<i32>BLOCK_DRAWS >> 1)) {
+    qeBlock(false, false, 0, false, <i32>BLOCK_DRAWS >> 1, 0.0, 0.04, 0.0, THETA, E_, C1_, C2_, K2_ + 0.5 * K3_, K1_ + 0.5 * K3_, K0_, K1_, K2_, K3_, K3_, 0.0);
   }
 }
 /** n independent f64x2 divisions (8 chains), and n square roots. */
