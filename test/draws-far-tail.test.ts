@@ -16,6 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../src/index.js';
 import { inverseNormalCdfFast } from '../src/kernels/math/inverse-normal.js';
 import { propertySeed } from './backends.js';
+import { rng } from './seeded-random.js';
 
 interface Raw {
   memory: WebAssembly.Memory;
@@ -62,17 +63,6 @@ function mismatches(us: Float64Array, got: Float64Array): string[] {
     if (!Object.is(got[i], wasm) || !Object.is(wasm, js)) bad.push(`u=${u} vector ${got[i]} scalar WASM ${wasm} JS ${js}`);
   }
   return bad;
-}
-
-/** Seeded uniforms in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The Philox uniform nearest x from below: an odd multiple of 2^-53 (x in (0, 1/2]). */
