@@ -197,9 +197,15 @@ export function runKernel(
   let chunk = ctx.chunkSize;
   if (direct && w > 1) {
     // The kernel's output block has the column stride of its call: one call over the whole range,
-    // unless its copied columns would grow the heap (for good: it never shrinks) beyond its headroom.
-    if (arena.floor + chunkBytes(bytes, f, count, true) + 16 <= arena.capacity) chunk = Math.max(count, 1);
-    else direct = false;
+    // unless its copied columns would grow the heap (for good: it never shrinks) beyond its headroom,
+    // or a resident input overlapping the block is copied: chunk by chunk it is read as the copying
+    // path reads it (each chunk before that chunk's outputs are written), so the bits must not hang
+    // on the headroom. Within one chunk both ways are the same and the one call needs less heap.
+    let overlapping = false;
+    for (let c = 0; c < nc; c++) if (res[c] >= 0 && !inPlace[c]) overlapping = true;
+    if (count <= chunk || (!overlapping && arena.floor + chunkBytes(bytes, f, count, true) + 16 <= arena.capacity)) {
+      chunk = Math.max(count, 1);
+    } else direct = false;
   }
   if (bound) {
     arena.reset();

@@ -14,10 +14,11 @@
  * On the JS twin resident arrays are plain arrays (nothing detaches, the heap holds no resident
  * block): the same calls must give the same results there.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createEngine } from '../src/index.js';
 import { BACKENDS, engineFor, expectInputError } from './backends.js';
 import { differences, surface } from './resident-fixtures.js';
+import { BLACK_SCHOLES_KERNEL } from '../src/pricing/batch-shards.js';
 
 const OUTS = ['price', 'delta', 'gamma', 'vega', 'theta', 'rho', 'vanna', 'volga'] as const;
 
@@ -38,8 +39,8 @@ describe.each(BACKENDS)('batch runner and the heap (%s)', (backend) => {
     const ref = e.blackScholes({ ...s, greeks: true });
     const blk = e.allocateArray({ type: 'f64', length: 8 * n });
     const bytes0 = e.memoryBytes;
-    // What chunking needs: one chunk's output block (8 columns), six f64 input columns (the absent
-    // dividend yields are a broadcast column of 0), the types and the status, each 16-byte aligned,
+    // What chunking needs: one chunk's output block (8 columns), the six f64 input columns, the
+    // types and the status, each 16-byte aligned,
     // rounded up to WebAssembly's 64 KiB pages. (The whole range at once needed 400,000 x 50 bytes
     // = 20 MB more.)
     const bound = Math.ceil((chunkSize * (8 * 8 + 6 * 8 + 1 + 1) + 16 * 16) / 65536) * 65536;
@@ -61,15 +62,56 @@ describe.each(BACKENDS)('batch runner and the heap (%s)', (backend) => {
     spots.free();
   }, 60_000);
 
-  it('a block that fits the headroom is still written in one call with the same bits (small batch, odd chunk size)', async () => {
-    const e = await createEngine({ backend, chunkSize: 7 });
+  it('a block that fits the headroom is written in one kernel call with the same bits; one that does not, chunk by chunk', async () => {
+    // chunkSize 512: 64 KiB of headroom, which holds the ~50 bytes per option the one call copies
+    // for 1000 options (two chunks' worth); chunkSize 7 (896 bytes of headroom) does not.
+    for (const [chunkSize, calls] of [[512, 1], [7, Math.ceil(1000 / 7)]] as const) {
+      const e = await createEngine({ backend, chunkSize });
+      const n = 1000;
+      const s = surface(n);
+      const ref = e.blackScholes({ ...s, greeks: true });
+      const blk = e.allocateArray({ type: 'f64', length: 8 * n });
+      const out = Object.fromEntries(OUTS.map((g, i) => [g, blk.array.subarray(i * n, (i + 1) * n)]));
+      const spy = vi.spyOn(BLACK_SCHOLES_KERNEL, 'call');
+      try {
+        expect(differences(e.blackScholes({ ...s, greeks: true, out }), ref, OUTS)).toBe(0);
+        // The JS twin's arrays are not in any heap: always the chunked copying path.
+        expect(spy.mock.calls.length, `chunkSize ${chunkSize}`).toBe(backend === 'wasm' ? calls : Math.ceil(n / chunkSize));
+      } finally {
+        spy.mockRestore();
+      }
+      blk.free();
+    }
+  });
+
+  it('a resident input overlapping the greeks block is read as the copying path reads it, whatever the headroom', async () => {
+    // spots over the last 5 prices and the first deltas: chunk by chunk, a chunk's spots are read
+    // before that chunk's outputs are written (docs/api.md). The reference is the same aliasing
+    // through plain arrays: the caller-owned call over a copy, chunk by chunk by hand.
     const n = 1000;
-    const s = surface(n);
-    const ref = e.blackScholes({ ...s, greeks: true });
-    const blk = e.allocateArray({ type: 'f64', length: 8 * n });
-    const out = Object.fromEntries(OUTS.map((g, i) => [g, blk.array.subarray(i * n, (i + 1) * n)]));
-    expect(differences(e.blackScholes({ ...s, greeks: true, out }), ref, OUTS)).toBe(0);
-    blk.free();
+    for (const chunkSize of [512, 7]) {
+      const e = await createEngine({ backend, chunkSize });
+      const s = surface(n);
+      const blk = e.allocateArray({ type: 'f64', length: 8 * n });
+      blk.array.set(s.spots, n - 5);
+      const plain = blk.array.slice();
+      const spots = blk.array.subarray(n - 5, 2 * n - 5);
+      const out = Object.fromEntries(OUTS.map((g, i) => [g, blk.array.subarray(i * n, (i + 1) * n)]));
+      e.blackScholes({ ...s, spots, greeks: true, out });
+      for (let a = 0; a < n; a += chunkSize) {
+        const b = Math.min(n, a + chunkSize);
+        const part = (x: Float64Array) => x.slice(a, b);
+        const r = e.blackScholes({
+          spots: plain.slice(n - 5 + a, n - 5 + b), strikes: part(s.strikes), expiries: part(s.expiries), vols: part(s.vols),
+          rates: part(s.rates), dividendYields: part(s.dividendYields), types: s.types.slice(a, b), greeks: true,
+        });
+        OUTS.forEach((g, i) => plain.set(r[g], i * n + a));
+      }
+      let diff = 0;
+      for (let i = 0; i < 8 * n; i++) if (!Object.is(blk.array[i], plain[i])) diff++;
+      expect(diff, `chunkSize ${chunkSize}`).toBe(0);
+      blk.free();
+    }
   });
 
   it('out in another engine\'s heap, grown by an input getter during the copy: the results reach it (price, greeks, implied vol; one and many chunks)', async () => {
