@@ -12,6 +12,9 @@ const heston = { kind: 'heston', spot: 100, rate: 0.01, dividendYield: 0.02, v0:
 const MODELS: Record<string, MonteCarloArgs['model']> = {
   gbm: { kind: 'gbm', spot: 100, rate: 0.05, dividendYield: 0.01, vol: 0.3 },
   qe: heston,
+  // Feller ratio 2 kappa theta / sigma^2 = 0.5: WASM's quadratic-first kernels (16-path block) with
+  // the exponential branch taken (psi reaches 1 / 0.5 = 2 > 1.5); the Lewis model above never takes it.
+  qeMid: { kind: 'heston', spot: 100, rate: 0.01, dividendYield: 0.02, v0: 0.01, kappa: 1, theta: 0.04, sigma: 0.4, rho: -0.7 },
   euler: { ...heston, scheme: 'euler' },
   merton: { kind: 'merton', spot: 100, rate: 0.05, dividendYield: 0.01, vol: 0.2, jumpIntensity: 2, jumpMean: -0.1, jumpVol: 0.15 },
   bates: { ...heston, kind: 'bates', jumpIntensity: 2, jumpMean: -0.1, jumpVol: 0.15 },
@@ -85,6 +88,17 @@ describe.each(BACKENDS)('Monte Carlo shard kernel (%s)', (backend) => {
         const whole = runPieces(engine, job.params, steps, [[100, 600]]);
         const split = runPieces(engine, job.params, steps, [[100, 2], [102, 298], [400, 300]]);
         expect(Array.from(split)).toEqual(Array.from(whole));
+      }
+    }
+    // Heston QE on the pair path: the pieces put different paths into 16-path blocks and four-path
+    // tails (a block's end handed to the four-path kernel), European and digital (the score sums),
+    // plain, antithetic and importance-sampled.
+    for (const payoff of [PAYOFFS[0]!, PAYOFFS[1]!]) {
+      for (const extra of [{}, { antithetic: true }, { importanceSampling: { shift: 0.3 } }]) {
+        const job = createMonteCarloJob({ model: MODELS.qeMid!, payoff, expiry: 1, paths: 1000, steps: 40, seed: 3, greeks: { delta: true }, ...extra });
+        const whole = runPieces(engine, job.params, 40, [[100, 600]]);
+        const split = runPieces(engine, job.params, 40, [[100, 2], [102, 298], [400, 300]]);
+        expect(Array.from(split), `${payoff.kind} ${JSON.stringify(extra)}`).toEqual(Array.from(whole));
       }
     }
   });

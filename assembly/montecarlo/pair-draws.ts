@@ -116,7 +116,7 @@ export function pairUniform(i: u32): v128 {
 // The end state of the last pair (two pairs, a block's BLOCK_PAIRS) of paths, per pair k at PAIR_END + 96 k: six
 // f64x2 fields (lane 0 path A or C, lane 1 path B or D): log spot, sum of z, sum of sd z, sum of
 // sd^2, W_T (GBM; 0 otherwise), z_1 / sd_1. Memory, not globals: mcShard reads path s of a group
-// of four as slot s (pairEndLane).
+// of four, or of a block of BLOCK_PATHS, as slot s (pairEndLane).
 const PAIR_END: usize = memory.data(BLOCK_PAIRS * 96, 16);
 /** Fields of the end state (pairEndLane). */
 export const END_X: i32 = 0;

@@ -197,8 +197,9 @@ export function mcShard(
   let pV: f64 = 0.0;
   // GBM and Heston QE with inline Philox draws and a payoff of S_T alone: paths i, i + 1 (i even)
   // step together, one per f64x2 lane (gbm-pairs.ts, heston-qe-pairs.ts: bit for bit the scalar
-  // loop below), Heston QE four at a time (i a multiple of 4, two pairs); the end states wait in
-  // pair-draws.ts (slot i & 3) until each path's turn.
+  // loop below), Heston QE sixteen at a time in a block (i a multiple of BLOCK_PATHS, see below) or
+  // four at a time (i a multiple of 4, two pairs); the end states wait in pair-draws.ts (slot
+  // i & (BLOCK_PATHS - 1) after a block, i & 3 otherwise) until each path's turn.
   const pairs = (model == MODEL_GBM || model == MODEL_HESTON_QE) && drawMode == DRAWS_PHILOX && !needNodes;
   // Which four-path Heston kernel is faster (the bits are the same): the quadratic-first one where
   // the variance rarely nears zero, by the Feller ratio 2 kappa theta / sigma^2 (measured: faster
@@ -235,6 +236,9 @@ export function mcShard(
       if (model == MODEL_HESTON_QE && qeQuadraticFirst && (i & (BLOCK_PATHS - 1)) == 0 && i + BLOCK_PATHS <= count) {
         blockRun = true;
         const path0 = anti ? <u32>((start + <u64>i) >>> 1) : <u32>(start + <u64>i);
+        // The block keeps the sums of z, sd z, sd^2 and z_1 / sd_1 only when this loop reads them:
+        // the importance-sampling weight (mu != 0) and the digital's likelihood-ratio greeks. A new
+        // reader of those sums on European payoffs must widen this condition.
         hestonQePathBlock(payoff != PAYOFF_EUROPEAN || mu != 0.0, path0, anti, steps, lnS0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
       } else if ((i & 3) == 0 && (i & (BLOCK_PATHS - 1)) == 0) blockRun = false;
       if (!blockRun && ((i & 3) == 0 || ((i & 1) == 0 && model == MODEL_GBM))) {
