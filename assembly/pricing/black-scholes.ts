@@ -487,9 +487,7 @@ function blackScholesGreeksCdf(k: usize): void {
 // Greeks pass 2 of a Black-Scholes pair (greeksRestX2); false: run it through the scalar path.
 // @ts-ignore: decorator
 @inline
-function blackScholesGreeksRest(
-  n: i32, i: i32, k: usize, pSpot: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pOut: usize,
-): bool {
+function blackScholesGreeksRest(n: i32, i: i32, k: usize, pOut: usize): bool {
   const o = <usize>i << 3;
   return greeksRestX2(
     pOut + (<usize>n << 3) + o, <usize>n << 3, k, v128.load(C_THETA + k), v128.load(C_X + k), v128.load(C_S + k), v128.load(C_SQRTT + k),
@@ -647,11 +645,9 @@ export function blackScholesGreeksCdfPass(m: i32): void {
 // Greeks pass 2 of the marked pairs (blackScholesGreeksRest); a pair that fails is unmarked.
 // @ts-ignore: decorator
 @inline
-export function blackScholesGreeksRestPass(
-  n: i32, i0: i32, m: i32, pSpot: usize, pExpiry: usize, pVol: usize, pRate: usize, pDividend: usize, pOut: usize,
-): void {
+export function blackScholesGreeksRestPass(n: i32, i0: i32, m: i32, pOut: usize): void {
   for (let k = 0; k < m; k += 2) {
-    if (load<u8>(C_OK + <usize>k) != 0 && !blackScholesGreeksRest(n, i0 + k, <usize>k << 3, pSpot, pExpiry, pVol, pRate, pDividend, pOut)) {
+    if (load<u8>(C_OK + <usize>k) != 0 && !blackScholesGreeksRest(n, i0 + k, <usize>k << 3, pOut)) {
       store<u8>(C_OK + <usize>k, 0);
     }
   }
@@ -676,7 +672,7 @@ export function blackScholesBatch(
     blackScholesFinishPass(i0, m, pOut, pStatus);
     if (greeks != 0) {
       blackScholesGreeksCdfPass(m);
-      blackScholesGreeksRestPass(n, i0, m, pSpot, pExpiry, pVol, pRate, pDividend, pOut);
+      blackScholesGreeksRestPass(n, i0, m, pOut);
     }
     for (let k = 0; k < m; k += 2) {
       if (load<u8>(C_OK + <usize>k) == 0) {

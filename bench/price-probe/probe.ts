@@ -56,7 +56,7 @@ export function probeStages(
     if (stages & 64) generalTailPass(pTail, otmBlockTail(counts), C_H, C_S, C_PDF, C_OTM, pA);
     if (stages & 128) blackScholesFinishPass(i0, BLOCK, pOut, pStatus);
     if (stages & 256) blackScholesGreeksCdfPass(BLOCK);
-    if (stages & 512) blackScholesGreeksRestPass(n, i0, BLOCK, pSpot, pExpiry, pVol, pRate, pDividend, pOut);
+    if (stages & 512) blackScholesGreeksRestPass(n, i0, BLOCK, pOut);
   }
 }
 
