@@ -107,6 +107,18 @@ export function qeConstants(
   setC(C_DRIFT, hDrift);
 }
 
+/**
+ * The quadratic branch's K0* (Andersen's martingale correction): -A b^2 a / d + log(d) / 2 - Kv v
+ * with d = 1 - 2 A a, or the constant K0 where d <= 0; logD = log(d), Kvv = Kv v. The one copy of
+ * the formula for every QE kernel, so that their lanes stay bit for bit the same.
+ */
+// @ts-ignore: decorator
+@inline
+function qeK0(a: v128, b2: v128, d: v128, logD: v128, Kvv: v128): v128 {
+  const corrected = f64x2.sub(f64x2.add(f64x2.div(f64x2.mul(f64x2.mul(c(C_MINUS_A), b2), a), d), f64x2.mul(c(C_HALF), logD)), Kvv);
+  return v128.bitselect(corrected, c(C_K0), f64x2.gt(d, f64x2.splat(0.0)));
+}
+
 /** k0 of the last qeVariance (no multi-value): read right after the call. */
 export let gK0: v128 = f64x2.splat(0.0);
 
@@ -135,10 +147,7 @@ export function qeVariance(v: v128, zv: v128, uLo: usize, uHi: usize, o: usize, 
     const bz = f64x2.add(f64x2.sqrt(b2), zv);
     const d = f64x2.sub(one, f64x2.mul(c(C_TWO_A), a));
     const logD = i64x2.all_true(logX2NearOneMask(d)) ? logX2NearOne(d) : logX2(d);
-    const corrected = f64x2.sub(
-      f64x2.add(f64x2.div(f64x2.mul(f64x2.mul(c(C_MINUS_A), b2), a), d), f64x2.mul(c(C_HALF), logD)), Kvv,
-    );
-    gK0 = v128.bitselect(corrected, c(C_K0), f64x2.gt(d, zero));
+    gK0 = qeK0(a, b2, d, logD, Kvv);
     return f64x2.mul(f64x2.mul(a, bz), bz);
   }
   let vn = zero;
@@ -150,10 +159,7 @@ export function qeVariance(v: v128, zv: v128, uLo: usize, uHi: usize, o: usize, 
     const bz = f64x2.add(f64x2.sqrt(b2), zv);
     vn = f64x2.mul(f64x2.mul(a, bz), bz);
     const d = f64x2.sub(one, f64x2.mul(c(C_TWO_A), a));
-    const corrected = f64x2.sub(
-      f64x2.add(f64x2.div(f64x2.mul(f64x2.mul(c(C_MINUS_A), b2), a), d), f64x2.mul(c(C_HALF), logX2(d))), Kvv,
-    );
-    k0 = v128.bitselect(corrected, c(C_K0), f64x2.gt(d, zero));
+    k0 = qeK0(a, b2, d, logX2(d), Kvv);
   }
   if (!i64x2.all_true(quad)) {
     const vnE = qeExponential(m, s2, m2, Kvv, quad, uLo, uHi, o, flip);
@@ -236,10 +242,7 @@ export function qeQuadratic(v: v128, zv: v128): v128 {
   const a = f64x2.div(m, f64x2.add(one, b2));
   const bz = f64x2.add(f64x2.sqrt(b2), zv);
   const d = f64x2.sub(one, f64x2.mul(c(C_TWO_A), a));
-  const corrected = f64x2.sub(
-    f64x2.add(f64x2.div(f64x2.mul(f64x2.mul(c(C_MINUS_A), b2), a), d), f64x2.mul(c(C_HALF), logX2NearOne(d))), Kvv,
-  );
-  gK0 = v128.bitselect(corrected, c(C_K0), f64x2.gt(d, zero));
+  gK0 = qeK0(a, b2, d, logX2NearOne(d), Kvv);
   gOk = v128.and(quad, logX2NearOneMask(d));
   return f64x2.mul(f64x2.mul(a, bz), bz);
 }
@@ -478,10 +481,7 @@ export function qeCorrection(v: v128, a: v128, b2: v128, quad: v128): v128 {
   const d = f64x2.sub(one, f64x2.mul(c(C_TWO_A), a));
   const dq = v128.bitselect(d, one, quad);
   const logD = i64x2.all_true(logX2NearOneMask(dq)) ? logX2NearOne(dq) : logX2(dq);
-  const corrected = f64x2.sub(
-    f64x2.add(f64x2.div(f64x2.mul(f64x2.mul(c(C_MINUS_A), b2), a), d), f64x2.mul(c(C_HALF), logD)), f64x2.mul(c(C_KV), v),
-  );
-  return v128.bitselect(corrected, c(C_K0), f64x2.gt(d, f64x2.splat(0.0)));
+  return qeK0(a, b2, d, logD, f64x2.mul(c(C_KV), v));
 }
 
 // @ts-ignore: decorator
