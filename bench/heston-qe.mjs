@@ -29,18 +29,7 @@ import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
-
-function cpuBest(fn, reps = 7) {
-  fn();
-  let best = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const c0 = process.cpuUsage();
-    fn();
-    const c = process.cpuUsage(c0);
-    best = Math.min(best, (c.user + c.system) / 1e6);
-  }
-  return best;
-}
+import { cpuBest } from './cpu-time.mjs';
 
 // mcShard on a module (its own heap): bench/montecarlo.mjs's Heston model and call, 4096-path shards.
 function shardRunner(m) {

@@ -11,6 +11,7 @@ import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
+import { cpuBest } from './cpu-time.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'mc-simd-'));
 const out = join(dir, 'probe.wasm');
@@ -20,18 +21,6 @@ if (error) throw new Error(stderr.toString());
 const { instance } = await WebAssembly.instantiate(readFileSync(out), { env: { abort() { throw new Error('abort'); } } });
 rmSync(dir, { recursive: true, force: true });
 const x = /** @type {any} */ (instance.exports);
-
-function cpuBest(fn, reps = 7) {
-  fn();
-  let best = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const c0 = process.cpuUsage();
-    fn();
-    const c = process.cpuUsage(c0);
-    best = Math.min(best, (c.user + c.system) / 1e6);
-  }
-  return best;
-}
 
 const base = (x.heapBase() + 15) & ~15;
 if (x.memory.buffer.byteLength < base + 1024) x.memory.grow(1);

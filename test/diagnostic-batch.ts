@@ -1,10 +1,11 @@
-// The diagnostic column exports of the WASM build (elementaryBatch, simdMathBatch, trigBatch): outside
+// The diagnostic column exports of the WASM build (elementaryBatch, simdMathBatch, trigBatch,
+// drawNormalsBatch): outside
 // the kernel contract, so tests reach them through a private instance of the engine's compiled module.
 import { expect } from 'vitest';
 import { createEngine } from '../src/index.js';
 
 /** A diagnostic batch export: `fn` selects the function; reads n doubles at pIn (a second column at pIn + 4096 * 8 for binary functions), writes n at pOut. */
-export type DiagnosticBatch = 'elementaryBatch' | 'simdMathBatch' | 'trigBatch';
+export type DiagnosticBatch = 'elementaryBatch' | 'simdMathBatch' | 'trigBatch' | 'drawNormalsBatch';
 
 /** What the batch helper needs of an instance: its memory, heapBase and the diagnostic it calls. */
 type Raw = { memory: WebAssembly.Memory; heapBase(): number } & { [K in DiagnosticBatch]?: (fn: number, n: number, pIn: number, pOut: number) => number };
@@ -19,19 +20,22 @@ export async function diagnosticInstance(): Promise<Required<Raw>> {
   return instance.exports as unknown as Required<Raw>;
 }
 
-/** `batch(fn)` of the WASM build over xs (and ys, the second argument of binary functions), in chunks. */
-export function applyDiagnostic(raw: Raw, batch: DiagnosticBatch, fn: number, xs: Float64Array, ys?: Float64Array): Float64Array {
+/**
+ * `batch(fn)` of the WASM build over xs (and ys, the second argument of binary functions), `chunk`
+ * elements per call (the last call takes the rest).
+ */
+export function applyDiagnostic(raw: Raw, batch: DiagnosticBatch, fn: number, xs: Float64Array, ys?: Float64Array, chunk = CHUNK): Float64Array {
   const out = new Float64Array(xs.length);
   const base = (raw.heapBase() + 15) & ~15;
-  const need = base + CHUNK * 16;
+  const need = base + chunk * 16;
   if (raw.memory.buffer.byteLength < need) raw.memory.grow(Math.ceil((need - raw.memory.buffer.byteLength) / 65536));
-  for (let s = 0; s < xs.length; s += CHUNK) {
-    const m = Math.min(CHUNK, xs.length - s);
+  for (let s = 0; s < xs.length; s += chunk) {
+    const m = Math.min(chunk, xs.length - s);
     const f = new Float64Array(raw.memory.buffer);
     f.set(xs.subarray(s, s + m), base >>> 3);
-    if (ys) f.set(ys.subarray(s, s + m), (base >>> 3) + CHUNK);
-    expect(raw[batch]!(fn, m, base, base + CHUNK * 8)).toBe(0);
-    out.set(new Float64Array(raw.memory.buffer, base + CHUNK * 8, m), s);
+    if (ys) f.set(ys.subarray(s, s + m), (base >>> 3) + chunk);
+    expect(raw[batch]!(fn, m, base, base + chunk * 8)).toBe(0);
+    out.set(new Float64Array(raw.memory.buffer, base + chunk * 8, m), s);
   }
   return out;
 }

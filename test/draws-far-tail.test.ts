@@ -13,23 +13,14 @@
 // the reference is the scalar function on both backends (the JS twin has no vector code).
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../src/index.js';
 import { inverseNormalCdfFast } from '../src/kernels/math/inverse-normal.js';
 import { propertySeed } from './backends.js';
+import { applyDiagnostic, diagnosticInstance } from './diagnostic-batch.js';
 import { rng } from './seeded-random.js';
 
-interface Raw {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  drawNormalsBatch(fn: number, n: number, pIn: number, pOut: number): number;
-  inverseNormalCdfFast(p: number): number;
-}
-
-let raw: Raw;
+let raw: Awaited<ReturnType<typeof diagnosticInstance>> & { inverseNormalCdfFast(p: number): number };
 beforeAll(async () => {
-  const engine = await createEngine({ backend: 'wasm' });
-  const instance = await WebAssembly.instantiate(engine.module!, { env: { abort: () => { throw new Error('abort'); } } });
-  raw = instance.exports as unknown as Raw;
+  raw = (await diagnosticInstance()) as typeof raw;
 });
 
 const TWO_M53 = 2 ** -53;
@@ -40,17 +31,7 @@ const BATCH = 16384;
 
 /** drawNormalsBatch over us (even length), `batch` uniforms per call (even). */
 function vectorNormals(us: Float64Array, batch = BATCH): Float64Array {
-  const out = new Float64Array(us.length);
-  const base = (raw.heapBase() + 15) & ~15;
-  const need = base + batch * 16;
-  if (raw.memory.buffer.byteLength < need) raw.memory.grow(Math.ceil((need - raw.memory.buffer.byteLength) / 65536));
-  for (let s = 0; s < us.length; s += batch) {
-    const m = Math.min(batch, us.length - s);
-    new Float64Array(raw.memory.buffer).set(us.subarray(s, s + m), base >>> 3);
-    expect(raw.drawNormalsBatch(0, m, base, base + batch * 8)).toBe(0);
-    out.set(new Float64Array(raw.memory.buffer, base + batch * 8, m), s);
-  }
-  return out;
+  return applyDiagnostic(raw, 'drawNormalsBatch', 0, us, undefined, batch);
 }
 
 /** Differences from the scalar function on either backend, as readable lines (first few). */

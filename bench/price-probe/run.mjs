@@ -14,6 +14,7 @@ import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
+import { cpuBest as cpuBestOf } from '../cpu-time.mjs';
 import { makeSurface } from '../surface.mjs';
 
 const REPS = Number(process.env.REPS ?? 9);
@@ -21,17 +22,7 @@ const ROUNDS = Number(process.env.ROUNDS ?? 40);
 // The same options also placed with PAD bytes between the input columns and the output (the
 // unpadded columns are 2^19 bytes apart: the same cache sets), timed beside.
 const PAD = Number(process.env.PAD ?? 4160);
-function cpuBest(fn, reps = REPS) {
-  fn();
-  let best = Infinity;
-  for (let r = 0; r < reps; r++) {
-    const c0 = process.cpuUsage();
-    fn();
-    const c = process.cpuUsage(c0);
-    best = Math.min(best, (c.user + c.system) / 1e6);
-  }
-  return best;
-}
+const cpuBest = (fn, reps = REPS) => cpuBestOf(fn, reps);
 
 const N = 65536;
 const COLS = ['spots', 'strikes', 'expiries', 'vols', 'rates', 'dividendYields'];
