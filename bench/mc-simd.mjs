@@ -16,7 +16,7 @@ import { cpuBest } from './cpu-time.mjs';
 const dir = mkdtempSync(join(tmpdir(), 'mc-simd-'));
 const out = join(dir, 'probe.wasm');
 const src = fileURLToPath(new URL('./mc-simd/probe.ts', import.meta.url));
-const { error, stderr } = await asc.main([src, '-O3', '--runtime', 'stub', '--enable', 'simd', '--noAssert', '-o', out]);
+const { error, stderr } = await asc.main([src, '-O3', '--runtime', 'stub', '--enable', 'simd', '--noAssert', '--initialMemory', '16', '-o', out]);
 if (error) throw new Error(stderr.toString());
 const { instance } = await WebAssembly.instantiate(readFileSync(out), { env: { abort() { throw new Error('abort'); } } });
 rmSync(dir, { recursive: true, force: true });
