@@ -42,7 +42,7 @@
 // path indices beyond 2^32).
 
 import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } from "../montecarlo/draws";
-import { exp, log } from "../math/elementary";
+import { exp, log, logOneMinus } from "../math/elementary";
 import { normalCdf, normalPdf } from "../math/normal-distribution";
 import { expX2, logX2 } from "../math/f64x2-elementary";
 import { normalPdfX2, normalCdfX2 } from "../math/f64x2-normal";
@@ -755,8 +755,9 @@ export function hedgeShard(
           const a = m / (1.0 + b2);
           const bz = Math.sqrt(b2) + normal(j0);
           vn = a * bz * bz;
-          const d = 1.0 - 2.0 * Acorr * a;
-          k0 = d > 0.0 ? -Acorr * b2 * a / d + 0.5 * log(d) - Kv * v : K0;
+          const y = 2.0 * Acorr * a;
+          const d = 1.0 - y;
+          k0 = d > 0.0 ? -Acorr * b2 * a / d + 0.5 * logOneMinus(y, d) - Kv * v : K0;
         } else {
           const psi = s2 / m2;
           const pp = (psi - 1.0) / (psi + 1.0);

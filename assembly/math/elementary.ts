@@ -627,16 +627,45 @@ export function log1p(x: f64): f64 {
   return s * (hfsq + r) + (dk * ln2_lo + c) - hfsq + f + dk * ln2_hi;
 }
 
+/** |x| up to which log1pSmall is log(1 + x) within its stated error: 2^-6. */
+export const LOG1P_SMALL_MAX: f64 = 0.015625;
+
+/**
+ * ln(1 + x) for |x| <= 2^-6 (LOG1P_SMALL_MAX) by its Taylor series to degree 9 (the next term is
+ * below 2^-57 |x|): within 0.56 ulp (test/random-elementary.test.ts, mpmath), no division and no
+ * table, so the Heston QE martingale correction can take log(1 - 2 A a) from 2 A a itself instead of
+ * from the rounded 1 - 2 A a (whose rounding alone moved that log by up to 2^-53 / (2 A a) relative).
+ * Outside that range the value is not log1p (callers test the range). Same operations in
+ * f64x2-elementary.ts (log1pSmallX2) and the JS twin.
+ */
+// @ts-ignore: decorator
+@inline
+export function log1pSmall(x: f64): f64 {
+  const x2 = x * x;
+  const p = (0.3333333333333333 + x * -0.25) + x2 * ((0.2 + x * -0.16666666666666666) + x2 * ((0.14285714285714285 + x * -0.125) + x2 * 0.1111111111111111));
+  return x + (x2 * -0.5 + x2 * x * p);
+}
+
+/**
+ * ln(1 - y) given d = 1 - y as rounded: log1pSmall(-y) where |y| <= 2^-6, else log(d) (the Heston
+ * QE martingale correction's log(1 - 2 A a); NaN y takes log(d)). Same in the JS twin.
+ */
+// @ts-ignore: decorator
+@inline
+export function logOneMinus(y: f64, d: f64): f64 {
+  return Math.abs(y) <= LOG1P_SMALL_MAX ? log1pSmall(-y) : log(d);
+}
+
 /**
  * Diagnostic, outside the kernel contract (test/random-elementary.test.ts compares it with the
- * JS twin bit for bit): f64 out[i] = f(in[i]) for i < n, f = 0 exp, 1 log, 2 log1p. Returns 1 for
- * an unknown f or n < 0 (nothing written).
+ * JS twin bit for bit): f64 out[i] = f(in[i]) for i < n, f = 0 exp, 1 log, 2 log1p, 3 log1pSmall.
+ * Returns 1 for an unknown f or n < 0 (nothing written).
  */
 export function elementaryBatch(fn: i32, n: i32, pIn: usize, pOut: usize): i32 {
-  if (fn < 0 || fn > 2 || n < 0) return 1;
+  if (fn < 0 || fn > 3 || n < 0) return 1;
   for (let i = 0; i < n; ++i) {
     const x = load<f64>(pIn + (<usize>i << 3));
-    const y = fn == 0 ? exp(x) : fn == 1 ? log(x) : log1p(x);
+    const y = fn == 0 ? exp(x) : fn == 1 ? log(x) : fn == 2 ? log1p(x) : log1pSmall(x);
     store<f64>(pOut + (<usize>i << 3), y);
   }
   return 0;

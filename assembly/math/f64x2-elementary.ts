@@ -212,19 +212,43 @@ export function logTableX2(x: v128): v128 {
   return f64x2.add(f64x2.add(f64x2.add(lo, f64x2.mul(r2, A0)), f64x2.mul(f64x2.mul(r, r2), poly)), hi);
 }
 
-// [simd] Heston QE (s7-heston): the martingale correction's log(1 - 2 A a) is near 1 on every lane
-// almost always; its kernel evaluates the near-one polynomial alone and takes logX2 only when a
-// lane falls outside that range.
+// log1pSmall's coefficients (math/elementary.ts), each twice, then its range 2^-6.
+const LOG1P_SMALL_X2: usize = memory.data<f64>([
+  0.3333333333333333, 0.3333333333333333,
+  -0.25, -0.25,
+  0.2, 0.2,
+  -0.16666666666666666, -0.16666666666666666,
+  0.14285714285714285, 0.14285714285714285,
+  -0.125, -0.125,
+  0.1111111111111111, 0.1111111111111111,
+  -0.5, -0.5,
+  0.015625, 0.015625,
+], 16);
+
+// [simd] Heston QE: the martingale correction's log(1 - 2 A a) is log1pSmall(-2 A a) on every lane
+// almost always; its kernels evaluate that polynomial and take logX2(1 - 2 A a) where a lane's
+// |2 A a| exceeds 2^-6.
 // @ts-ignore: decorator
 @inline
-/** Lanes of x in [0.9375, 1.0647), where logX2NearOne is logX2 bit for bit (all ones there, else 0). */
-export function logX2NearOneMask(x: v128): v128 {
-  return v128.and(f64x2.ge(x, v128.load(LOG_X2, 336)), f64x2.lt(x, v128.load(LOG_X2, 352)));
+/** Lanes with |x| <= 2^-6, where log1pSmallX2 is log1pSmall (all ones there, else 0; NaN: 0). */
+export function log1pSmallMask(x: v128): v128 {
+  return f64x2.le(f64x2.abs(x), v128.load(LOG1P_SMALL_X2, 128));
 }
 
 // @ts-ignore: decorator
 @inline
-/** log x lane-wise for lanes in [0.9375, 1.0647) (logX2NearOneMask): logX2's bits there; other lanes are not log x. */
-export function logX2NearOne(x: v128): v128 {
-  return logNearOne(x);
+/** log1pSmall (math/elementary.ts) lane-wise, bit for bit: ln(1 + x) within 0.56 ulp where |x| <= 2^-6. */
+export function log1pSmallX2(x: v128): v128 {
+  const x2 = f64x2.mul(x, x);
+  const p = f64x2.add(
+    f64x2.add(v128.load(LOG1P_SMALL_X2), f64x2.mul(x, v128.load(LOG1P_SMALL_X2, 16))),
+    f64x2.mul(x2, f64x2.add(
+      f64x2.add(v128.load(LOG1P_SMALL_X2, 32), f64x2.mul(x, v128.load(LOG1P_SMALL_X2, 48))),
+      f64x2.mul(x2, f64x2.add(
+        f64x2.add(v128.load(LOG1P_SMALL_X2, 64), f64x2.mul(x, v128.load(LOG1P_SMALL_X2, 80))),
+        f64x2.mul(x2, v128.load(LOG1P_SMALL_X2, 96)),
+      )),
+    )),
+  );
+  return f64x2.add(x, f64x2.add(f64x2.mul(x2, v128.load(LOG1P_SMALL_X2, 112)), f64x2.mul(f64x2.mul(x2, x), p)));
 }

@@ -5,7 +5,7 @@
 // masks: each region's formula is evaluated only when some lane is in it, then selected per lane;
 // exp(-y^2/2) for y >= 32 (exp's subnormal range and beyond) goes to the scalar routine per lane.
 
-import { expX2, expX2InRange, logX2 } from "./f64x2-elementary";
+import { expX2, expX2InRange, logX2, log1pSmallX2 } from "./f64x2-elementary";
 import { expMinusHalfSquare } from "./normal-distribution";
 import { centralQuantileX2, inverseNormalCdfFast } from "./inverse-normal";
 
@@ -228,15 +228,15 @@ export function normalCdfOverPdfX2(z: v128): v128 {
  * functions bit for bit): f64 out[i] = f(in[i]) for i < n, two lanes at a time (an odd last element
  * fills both lanes), f = 0 exp, 1 log, 2 normalPdf, 3 normalCdf, 4 normalCdfOverPdf,
  * 5 inverseNormalCdfFast (a pair with a lane outside (0, 1) takes the scalar per lane, as the
- * implied-vol guess does). Returns 1 for an unknown f or n < 0 (nothing written).
+ * implied-vol guess does), 6 log1pSmall. Returns 1 for an unknown f or n < 0 (nothing written).
  */
 export function simdMathBatch(fn: i32, n: i32, pIn: usize, pOut: usize): i32 {
-  if (fn < 0 || fn > 5 || n < 0) return 1;
+  if (fn < 0 || fn > 6 || n < 0) return 1;
   for (let i = 0; i < n; i += 2) {
     const o = <usize>i << 3;
     const x = i + 1 < n ? v128.load(pIn + o) : f64x2.splat(load<f64>(pIn + o));
     const y = fn == 0 ? expX2(x) : fn == 1 ? logX2(x) : fn == 2 ? normalPdfX2(x) : fn == 3 ? normalCdfX2(x) : fn == 4 ? normalCdfOverPdfX2(x)
-      : inverseNormalCdfFastOrScalarX2(x);
+      : fn == 5 ? inverseNormalCdfFastOrScalarX2(x) : log1pSmallX2(x);
     if (i + 1 < n) v128.store(pOut + o, y);
     else store<f64>(pOut + o, f64x2.extract_lane(y, 0));
   }

@@ -12,7 +12,7 @@
 
 import type { KernelHeap } from '../heap.js';
 import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } from '../montecarlo/draws.js';
-import { exp, log } from '../math/elementary.js';
+import { exp, log, logOneMinus } from '../math/elementary.js';
 import { normalCdf, normalPdf } from '../math/normal-distribution.js';
 import { MODEL_GBM, MODEL_HESTON_EULER, MODEL_MERTON, MODEL_BATES, MODEL_LOCAL_VOL, DRAWS_PHILOX } from '../montecarlo/layout.js';
 import { localVolAt, localVolRow } from '../montecarlo/local-vol-grid.js';
@@ -382,8 +382,9 @@ export function hedgeShard(
           const a = m / (1.0 + b2);
           const bz = Math.sqrt(b2) + normal(j0);
           vn = a * bz * bz;
-          const d = 1.0 - 2.0 * Acorr * a;
-          k0 = d > 0.0 ? -Acorr * b2 * a / d + 0.5 * log(d) - Kv * v : K0;
+          const y = 2.0 * Acorr * a;
+          const d = 1.0 - y;
+          k0 = d > 0.0 ? -Acorr * b2 * a / d + 0.5 * logOneMinus(y, d) - Kv * v : K0;
         } else {
           const psi = s2 / m2;
           const pp = (psi - 1.0) / (psi + 1.0);

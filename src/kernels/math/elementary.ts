@@ -669,3 +669,25 @@ export function log1p(x: number): number {
   const dk = k;
   return s * (hfsq + r) + (dk * LN2_LO + c) - hfsq + f + dk * LN2_HI;
 }
+
+/** |x| up to which log1pSmall is log(1 + x) within its stated error: 2^-6. */
+export const LOG1P_SMALL_MAX = 0.015625;
+
+/**
+ * ln(1 + x) for |x| <= 2^-6 (LOG1P_SMALL_MAX) by its Taylor series to degree 9, within 0.56 ulp;
+ * outside that range not log1p (callers test it). Bit for bit the WASM twin's (assembly/math/
+ * elementary.ts, where the reason for it is).
+ */
+export function log1pSmall(x: number): number {
+  const x2 = x * x;
+  const p = (0.3333333333333333 + x * -0.25) + x2 * ((0.2 + x * -0.16666666666666666) + x2 * ((0.14285714285714285 + x * -0.125) + x2 * 0.1111111111111111));
+  return x + (x2 * -0.5 + x2 * x * p);
+}
+
+/**
+ * ln(1 - y) given d = 1 - y as rounded: log1pSmall(-y) where |y| <= 2^-6, else log(d); bit for bit
+ * the WASM twin's.
+ */
+export function logOneMinus(y: number, d: number): number {
+  return Math.abs(y) <= LOG1P_SMALL_MAX ? log1pSmall(-y) : log(d);
+}

@@ -47,7 +47,7 @@
 
 import type { KernelHeap } from '../heap.js';
 import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } from './draws.js';
-import { exp, log } from '../math/elementary.js';
+import { exp, log, logOneMinus } from '../math/elementary.js';
 import { localVolAt, localVolRow } from './local-vol-grid.js';
 import {
   P_MODEL, P_SPOT, P_RATE, P_DIVIDEND, P_EXPIRY, P_VOL, P_V0, P_KAPPA, P_THETA, P_VOL_OF_VAR, P_RHO,
@@ -259,8 +259,9 @@ export function mcShard(
           const bz = Math.sqrt(b2) + normal(j0);
           vn = a * bz * bz;
           // Martingale correction where A < 1 / (2a), i.e. 1 - 2 A a > 0 (a > 0).
-          const d = 1.0 - 2.0 * Acorr * a;
-          k0 = d > 0.0 ? -Acorr * b2 * a / d + 0.5 * log(d) - Kv * v : K0;
+          const y = 2.0 * Acorr * a;
+          const d = 1.0 - y;
+          k0 = d > 0.0 ? -Acorr * b2 * a / d + 0.5 * logOneMinus(y, d) - Kv * v : K0;
         } else {
           const psi = s2 / m2;
           const pp = (psi - 1.0) / (psi + 1.0);
