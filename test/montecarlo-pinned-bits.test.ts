@@ -17,6 +17,9 @@
 // the 256-draw chunk boundary, antithetic pairs, importance sampling, likelihood-ratio greeks, a
 // variance near zero so both QE branches mix within a vector), Heston QE through the scalar loop
 // (Asian and barrier payoffs store nodes), Heston Euler, Bates, and GBM for the shared pair draws.
+// Merton (session 12): pinned from the scalar loop, then stepped by the f64x2 pair path; the pins
+// must hold (European and digital, antithetic, importance sampling, chunk-crossing steps, a
+// lambda dt of 4 so most steps have several jumps, a shard of one antithetic pair).
 // Two workers must give the one-thread bits (checked on the European setups).
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BACKENDS, engineFor } from './backends.js';
@@ -26,6 +29,7 @@ const heston = { kind: 'heston', spot: 100, rate: 0.03, dividendYield: 0.01, v0:
 // 2 kappa theta / sigma^2 = 0.125: psi often > 1.5, the exponential branch is common.
 const hestonWild = { kind: 'heston', spot: 100, rate: 0.02, dividendYield: 0, v0: 0.02, kappa: 1, theta: 0.05, sigma: 2, rho: -0.5 } as const;
 const jumps = { jumpIntensity: 1.5, jumpMean: -0.1, jumpVol: 0.2 } as const;
+const merton = { kind: 'merton', spot: 100, rate: 0.03, dividendYield: 0.01, vol: 0.25, ...jumps } as const;
 const call = { kind: 'european', strike: 100, type: 'call' } as const;
 const put = { kind: 'european', strike: 95, type: 'put' } as const;
 const digital = { kind: 'digital', strike: 105, type: 'put', cash: 2 } as const;
@@ -43,6 +47,11 @@ const SETUPS: Setup[] = [
   ['Heston QE down-and-out continuous (scalar loop)', '16:639d28f53cebe7ee', { model: hestonWild, payoff: downOut, paths: 513, steps: 40, greeks: { delta: true } }],
   ['Heston Euler European, control', '18:00b62624333566db', { model: { ...heston, scheme: 'euler' }, payoff: call, paths: 1025, shardSize: 512, steps: 60, controlVariate: 'underlying' }],
   ['Bates European, antithetic, greeks', '15:8621f5b0de3add8a', { model: { ...heston, kind: 'bates', ...jumps }, payoff: put, paths: 1024, shardSize: 256, steps: 60, antithetic: true, greeks: true }],
+  // Merton: pinned from the scalar loop before its f64x2 pair path (gbm-pairs.ts, session 12) landed.
+  ['Merton European, greeks, odd paths, 3 shards, 300 steps', '17:4e7388ad21408c23', { model: merton, payoff: call, paths: 1025, shardSize: 512, steps: 300, greeks: true }],
+  ['Merton digital, antithetic, importance sampling, LR delta', '19:18e0dafe25ef32b3', { model: merton, payoff: digital, paths: 1026, shardSize: 256, steps: 131, antithetic: true, greeks: { delta: true }, importanceSampling: { shift: -0.02 } }],
+  ['Merton European put, busy jumps (lambda dt = 4), antithetic, a shard of 2 paths', '17:54762b5d431ca0d2', { model: { ...merton, jumpIntensity: 40 }, payoff: put, paths: 514, shardSize: 128, steps: 10, antithetic: true, greeks: true }],
+  ['Merton European, 1 step, odd paths, importance sampling', '17:8b130e2d16efa43c', { model: merton, payoff: call, paths: 333, shardSize: 128, steps: 1, importanceSampling: { shift: 0.1 } }],
   ['GBM European, greeks, odd paths, 257 steps', '17:48be7f06f54157e2', { model: { kind: 'gbm', spot: 100, rate: 0.03, dividendYield: 0.01, vol: 0.3 }, payoff: call, paths: 1023, shardSize: 256, steps: 257, greeks: true }],
 ];
 
