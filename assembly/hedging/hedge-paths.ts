@@ -43,6 +43,7 @@
 
 import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } from "../montecarlo/draws";
 import { exp, log, logOneMinus } from "../math/elementary";
+import { poisson } from "../montecarlo/jump-counts";
 import { normalCdf, normalPdf } from "../math/normal-distribution";
 import { expX2, logX2 } from "../math/f64x2-elementary";
 import { normalPdfX2, normalCdfX2 } from "../math/f64x2-normal";
@@ -60,7 +61,6 @@ import {
 } from "./layout";
 
 const PSI_C: f64 = 1.5;
-const MAX_JUMPS: i32 = 1000;
 const THIRD: f64 = 1.0 / 3.0;
 /** Smallest hedge-option gamma, relative to the book's gamma per unit, that delta-gamma hedging uses. */
 const GAMMA_FLOOR: f64 = 1e-8;
@@ -81,22 +81,6 @@ function at(p: usize, i: i32): f64 {
 @inline
 function put(p: usize, i: i32, v: f64): void {
   store<f64>(p + (<usize>i << 3), v);
-}
-
-/** Poisson(mean) count by summing the probabilities until they pass u (paths.ts's poisson). */
-// @ts-ignore: decorator
-@inline
-function poisson(u: f64, mean: f64, e0: f64): i32 {
-  let n: i32 = 0;
-  let pk = e0;
-  let cdf = pk;
-  while (u > cdf && n < MAX_JUMPS) {
-    ++n;
-    pk *= mean / <f64>n;
-    cdf += pk;
-    if (pk == 0.0 && <f64>n > mean) break;
-  }
-  return n;
 }
 
 /** Black-Scholes price at spot S (x = ln S) from one option row of the table (sdt > 0: alive). */

@@ -1,6 +1,6 @@
-// GBM path stepping two paths at a time, one per f64x2 lane, for mcShard's common case (GBM, inline
-// Philox draws, a payoff read from S_T alone: no stored nodes). Each lane runs the scalar step of
-// paths.ts,
+// GBM and Merton path stepping two paths at a time, one per f64x2 lane, for mcShard's common case
+// (GBM or Merton, inline Philox draws, a payoff read from S_T alone: no stored nodes). Each lane runs
+// the scalar step of paths.ts,
 //   z = normal(j) + mu; x += drift + sd z; sumZ += z; Xi += sd z; Vx += sd sd; W += sqrt(dt) z,
 // with the same operations in the same order: WASM SIMD has no fused multiply-add, so every lane
 // is bit for bit the scalar path (and the JS twin, which keeps the scalar loop). The pair's normals
@@ -10,7 +10,8 @@
 // Results are left in pair-draws.ts's end state, pair 0 (no multi-value): lane 0 the first path, lane 1 the second.
 
 import { CHUNK } from "./draws";
-import { pairBegin, pairFill, pairNormal, pairEnd } from "./pair-draws";
+import { pairBegin, pairFill, pairNormal, pairUniform, pairEnd } from "./pair-draws";
+import { poisson } from "./jump-counts";
 
 /**
  * Step Philox paths pathA and pathB (or, when `flip`, pathA in lane 0 and its antithetic mirror in
@@ -59,4 +60,61 @@ export function gbmPathPair(
     }
   }
   pairEnd(0, x, sumZ, Xi, Vx, W, first);
+}
+
+/** Merton steps per chunk of draws: 3 draws a step, the chunk a multiple of 3 and even (252 <= CHUNK). */
+const MERTON_CHUNK_STEPS: i32 = 84;
+
+/**
+ * gbmPathPair for Merton (three draws a step: Z, the jump-count uniform U, the jump normal Zj):
+ * x += drift + sd z + J per lane, J = n m + delta sqrt(n) Zj for n = poisson(U, lambda dt) > 0, else
+ * 0, paths.ts's step lane for lane (drift includes -lambda k dt; pois0 = e^{-lambda dt}; jm = m,
+ * jv = delta). A step where some lane's U passes pois0 (a jump: n > 0 exactly there) counts the
+ * two lanes' jumps one at a time; the rest of the step stays in f64x2.
+ */
+export function mertonPathPair(
+  pathA: u32, pathB: u32, flip: bool, steps: i32, x0: f64, mu: f64, drift: f64, sd: f64, sqdt: f64,
+  lamDt: f64, pois0: f64, jm: f64, jv: f64,
+): void {
+  const mu2 = f64x2.splat(mu);
+  const drift2 = f64x2.splat(drift);
+  const sd2 = f64x2.splat(sd);
+  const sdsd2 = f64x2.splat(sd * sd);
+  const sqdt2 = f64x2.splat(sqdt);
+  const pois02 = f64x2.splat(pois0);
+  const zero = f64x2.splat(0.0);
+  pairBegin(flip);
+  let x = f64x2.splat(x0);
+  let sumZ = zero;
+  let Xi = zero;
+  let Vx = zero;
+  let W = zero;
+  let first = zero;
+  for (let base = 0; base < steps; base += MERTON_CHUNK_STEPS) {
+    const left = steps - base;
+    const m = left < MERTON_CHUNK_STEPS ? left : MERTON_CHUNK_STEPS;
+    pairFill(pathA, pathB, <u32>(3 * base), <u32>((3 * m + 1) & ~1));
+    for (let i = 0; i < m; ++i) {
+      const j = <u32>(3 * i);
+      const z = f64x2.add(pairNormal(j), mu2);
+      const u = pairUniform(j + 1);
+      const jump = v128.any_true(f64x2.gt(u, pois02)) ? jumpSums(u, pairNormal(j + 2), lamDt, pois0, jm, jv) : zero;
+      x = f64x2.add(x, f64x2.add(f64x2.add(drift2, f64x2.mul(sd2, z)), jump));
+      sumZ = f64x2.add(sumZ, z);
+      Xi = f64x2.add(Xi, f64x2.mul(sd2, z));
+      Vx = f64x2.add(Vx, sdsd2);
+      W = f64x2.add(W, f64x2.mul(sqdt2, z));
+      if (base == 0 && i == 0 && sd > 0.0) first = f64x2.div(z, sd2);
+    }
+  }
+  pairEnd(0, x, sumZ, Xi, Vx, W, first);
+}
+
+/** The two lanes' jump sums of a step (0.0 on a lane without a jump), as paths.ts's Merton step. */
+function jumpSums(u: v128, zj: v128, lamDt: f64, pois0: f64, jm: f64, jv: f64): v128 {
+  const n0 = poisson(f64x2.extract_lane(u, 0), lamDt, pois0);
+  const n1 = poisson(f64x2.extract_lane(u, 1), lamDt, pois0);
+  const j0 = n0 > 0 ? <f64>n0 * jm + jv * Math.sqrt(<f64>n0) * f64x2.extract_lane(zj, 0) : 0.0;
+  const j1 = n1 > 0 ? <f64>n1 * jm + jv * Math.sqrt(<f64>n1) * f64x2.extract_lane(zj, 1) : 0.0;
+  return f64x2.replace_lane(f64x2.splat(j0), 1, j1);
 }

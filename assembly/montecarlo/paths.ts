@@ -48,7 +48,8 @@
 import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } from "./draws";
 import { exp, log, logOneMinus } from "../math/elementary";
 import { localVolAt, localVolRow } from "./local-vol-grid";
-import { gbmPathPair } from "./gbm-pairs";
+import { gbmPathPair, mertonPathPair } from "./gbm-pairs";
+import { poisson } from "./jump-counts";
 import { hestonQePathPair, hestonQePathQuad, hestonQePathQuadQuadraticFirst, hestonQePathBlock } from "./heston-qe-pairs";
 import { pairEndLane, BLOCK_PATHS, END_X, END_SUM_Z, END_XI, END_VX, END_W, END_FIRST } from "./pair-draws";
 import {
@@ -65,8 +66,6 @@ import {
 
 /** Andersen's switching level of psi = s^2 / m^2 between the quadratic and exponential steps. */
 const PSI_C: f64 = 1.5;
-/** Largest Poisson count drawn per step (the facade keeps lambda dt small enough). */
-const MAX_JUMPS: i32 = 1000;
 const TINY: f64 = 1e-300;
 
 // @ts-ignore: decorator
@@ -80,22 +79,6 @@ function par(p: usize, i: i32): f64 {
 function acc(p: usize, i: i32, v: f64): void {
   const a = p + (<usize>i << 3);
   store<f64>(a, load<f64>(a) + v);
-}
-
-/** Poisson(mean) count by summing the probabilities until they pass u (e0 = e^{-mean}). */
-// @ts-ignore: decorator
-@inline
-function poisson(u: f64, mean: f64, e0: f64): i32 {
-  let n: i32 = 0;
-  let pk = e0;
-  let cdf = pk;
-  while (u > cdf && n < MAX_JUMPS) {
-    ++n;
-    pk *= mean / <f64>n;
-    cdf += pk;
-    if (pk == 0.0 && <f64>n > mean) break;
-  }
-  return n;
 }
 
 export function mcShard(
@@ -200,7 +183,7 @@ export function mcShard(
   // loop below), Heston QE sixteen at a time in a block (i a multiple of BLOCK_PATHS, see below) or
   // four at a time (i a multiple of 4, two pairs); the end states wait in pair-draws.ts (slot
   // i & (BLOCK_PATHS - 1) after a block, i & 3 otherwise) until each path's turn.
-  const pairs = (model == MODEL_GBM || model == MODEL_HESTON_QE) && drawMode == DRAWS_PHILOX && !needNodes;
+  const pairs = (model == MODEL_GBM || model == MODEL_MERTON || model == MODEL_HESTON_QE) && drawMode == DRAWS_PHILOX && !needNodes;
   // Which four-path Heston kernel is faster (the bits are the same): the quadratic-first one where
   // the variance rarely nears zero, by the Feller ratio 2 kappa theta / sigma^2 (measured: faster
   // at 0.48 and 1.8, slower at 0.28 and below).
@@ -241,15 +224,16 @@ export function mcShard(
         // reader of those sums on European payoffs must widen this condition.
         hestonQePathBlock(payoff != PAYOFF_EUROPEAN || mu != 0.0, path0, anti, steps, lnS0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
       } else if ((i & 3) == 0 && (i & (BLOCK_PATHS - 1)) == 0) blockRun = false;
-      if (!blockRun && ((i & 3) == 0 || ((i & 1) == 0 && model == MODEL_GBM))) {
+      if (!blockRun && ((i & 3) == 0 || ((i & 1) == 0 && flatVol))) {
         const pathA = anti ? <u32>((start + <u64>i) >>> 1) : <u32>(start + <u64>i);
         const pathB = pathA + (anti ? 0 : 1);
         if (model == MODEL_GBM) gbmPathPair(pathA, pathB, anti, steps, lnS0, mu, gDrift, gSd, sqdt);
+        else if (model == MODEL_MERTON) mertonPathPair(pathA, pathB, anti, steps, lnS0, mu, gDrift, gSd, sqdt, lamDt, pois0, jm, jv);
         else if (i + 3 < count && qeQuadraticFirst) hestonQePathQuadQuadraticFirst(pathA, pathB, pathB + 1, pathB + (anti ? 1 : 2), anti, steps, lnS0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
         else if (i + 3 < count) hestonQePathQuad(pathA, pathB, pathB + 1, pathB + (anti ? 1 : 2), anti, steps, lnS0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
         else hestonQePathPair(pathA, pathB, anti, steps, lnS0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
       }
-      const slot = model == MODEL_GBM ? i & 1 : blockRun ? i & (BLOCK_PATHS - 1) : i & 3;
+      const slot = flatVol ? i & 1 : blockRun ? i & (BLOCK_PATHS - 1) : i & 3;
       x = pairEndLane(slot, END_X);
       sumZ = pairEndLane(slot, END_SUM_Z);
       Xi = pairEndLane(slot, END_XI);

@@ -13,6 +13,7 @@
 import type { KernelHeap } from '../heap.js';
 import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } from '../montecarlo/draws.js';
 import { exp, log, logOneMinus } from '../math/elementary.js';
+import { poisson } from '../montecarlo/jump-counts.js';
 import { normalCdf, normalPdf } from '../math/normal-distribution.js';
 import { MODEL_GBM, MODEL_HESTON_EULER, MODEL_MERTON, MODEL_BATES, MODEL_LOCAL_VOL, DRAWS_PHILOX } from '../montecarlo/layout.js';
 import { localVolAt, localVolRow } from '../montecarlo/local-vol-grid.js';
@@ -27,24 +28,9 @@ import {
 import { normalCdfTable, normalCdfTableInit } from './normal-cdf-table.js';
 
 const PSI_C = 1.5;
-const MAX_JUMPS = 1000;
 const THIRD = 1.0 / 3.0;
 /** Smallest hedge-option gamma, relative to the book's gamma per unit, that delta-gamma hedging uses. */
 const GAMMA_FLOOR = 1e-8;
-
-/** Poisson(mean) count by summing the probabilities until they pass u (paths.ts's poisson). */
-function poisson(u: number, mean: number, e0: number): number {
-  let n = 0;
-  let pk = e0;
-  let cdf = pk;
-  while (u > cdf && n < MAX_JUMPS) {
-    ++n;
-    pk *= mean / n;
-    cdf += pk;
-    if (pk === 0.0 && n > mean) break;
-  }
-  return n;
-}
 
 /** f64 to i32 as AssemblyScript's `<i32>` (saturating truncation, NaN to 0). */
 function toI32(v: number): number {

@@ -48,6 +48,7 @@
 import type { KernelHeap } from '../heap.js';
 import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } from './draws.js';
 import { exp, log, logOneMinus } from '../math/elementary.js';
+import { poisson } from './jump-counts.js';
 import { localVolAt, localVolRow } from './local-vol-grid.js';
 import {
   P_MODEL, P_SPOT, P_RATE, P_DIVIDEND, P_EXPIRY, P_VOL, P_V0, P_KAPPA, P_THETA, P_VOL_OF_VAR, P_RHO,
@@ -63,23 +64,8 @@ import {
 
 /** Andersen's switching level of psi = s^2 / m^2 between the quadratic and exponential steps. */
 const PSI_C = 1.5;
-/** Largest Poisson count drawn per step (the facade keeps lambda dt small enough). */
-const MAX_JUMPS = 1000;
 const TINY = 1e-300;
 /** Half a cell of the 2^-32 Sobol grid. */
-/** Poisson(mean) count by summing the probabilities until they pass u (e0 = e^{-mean}). */
-function poisson(u: number, mean: number, e0: number): number {
-  let n = 0;
-  let pk = e0;
-  let cdf = pk;
-  while (u > cdf && n < MAX_JUMPS) {
-    ++n;
-    pk *= mean / n;
-    cdf += pk;
-    if (pk === 0.0 && n > mean) break;
-  }
-  return n;
-}
 
 export function mcShard(
   heap: KernelHeap, pathStart: number, count: number, steps: number, seedLo: number, seedHi: number, stream: number,
