@@ -29,6 +29,7 @@ const heston = { kind: 'heston', spot: 100, rate: 0.03, dividendYield: 0.01, v0:
 // 2 kappa theta / sigma^2 = 0.125: psi often > 1.5, the exponential branch is common.
 const hestonWild = { kind: 'heston', spot: 100, rate: 0.02, dividendYield: 0, v0: 0.02, kappa: 1, theta: 0.05, sigma: 2, rho: -0.5 } as const;
 const jumps = { jumpIntensity: 1.5, jumpMean: -0.1, jumpVol: 0.2 } as const;
+const batesModel = { ...heston, kind: 'bates', ...jumps } as const;
 const merton = { kind: 'merton', spot: 100, rate: 0.03, dividendYield: 0.01, vol: 0.25, ...jumps } as const;
 const call = { kind: 'european', strike: 100, type: 'call' } as const;
 const put = { kind: 'european', strike: 95, type: 'put' } as const;
@@ -47,6 +48,11 @@ const SETUPS: Setup[] = [
   ['Heston QE down-and-out continuous (scalar loop)', '16:639d28f53cebe7ee', { model: hestonWild, payoff: downOut, paths: 513, steps: 40, greeks: { delta: true } }],
   ['Heston Euler European, control', '18:00b62624333566db', { model: { ...heston, scheme: 'euler' }, payoff: call, paths: 1025, shardSize: 512, steps: 60, controlVariate: 'underlying' }],
   ['Bates European, antithetic, greeks', '15:8621f5b0de3add8a', { model: { ...heston, kind: 'bates', ...jumps }, payoff: put, paths: 1024, shardSize: 256, steps: 60, antithetic: true, greeks: true }],
+  // Bates beyond the row above: pinned from the scalar loop before its four-path f64x2 kernel (session 12).
+  ['Bates European, greeks, odd paths, 3 shards, 300 steps', '15:b2a094dbec184a71', { model: batesModel, payoff: call, paths: 1025, shardSize: 512, steps: 300, greeks: true }],
+  ['Bates wild digital, antithetic, importance sampling, LR delta', '19:fe0722664ac359b7', { model: { ...hestonWild, kind: 'bates', ...jumps }, payoff: digital, paths: 1026, shardSize: 256, steps: 131, antithetic: true, greeks: { delta: true }, importanceSampling: { shift: -0.02 } }],
+  ['Bates European put, busy jumps (lambda dt = 4), odd paths', '15:6f11ced29e351734', { model: { ...batesModel, jumpIntensity: 40 }, payoff: put, paths: 515, shardSize: 128, steps: 10, greeks: true }],
+  ['Bates wild European, 52 steps, a shard of 6 paths', '13:8b6d229a3eacb3c0', { model: { ...hestonWild, kind: 'bates', ...jumps }, payoff: call, paths: 2054, shardSize: 256, steps: 52 }],
   // Merton: pinned from the scalar loop before its f64x2 pair path (gbm-pairs.ts, session 12) landed.
   ['Merton European, greeks, odd paths, 3 shards, 300 steps', '17:4e7388ad21408c23', { model: merton, payoff: call, paths: 1025, shardSize: 512, steps: 300, greeks: true }],
   ['Merton digital, antithetic, importance sampling, LR delta', '19:18e0dafe25ef32b3', { model: merton, payoff: digital, paths: 1026, shardSize: 256, steps: 131, antithetic: true, greeks: { delta: true }, importanceSampling: { shift: -0.02 } }],
