@@ -3,7 +3,8 @@
 //   - GBM European 1e6 paths x 1 step (per-path overhead: one normal per path),
 //   - GBM European 1e5 paths x 252 steps (draws: 2.52e7 normals),
 //   - Heston QE European 1e5 paths x 252 steps (2 draws per step),
-//   - Merton European 1e5 paths x 252 steps (3 draws per step; lambda 1.5, jumps N(-0.1, 0.2^2)).
+//   - Merton European 1e5 paths x 252 steps (3 draws per step; lambda 1.5, jumps N(-0.1, 0.2^2)),
+//   - Bates European 1e5 paths x 252 steps (the Heston model with those jumps; 4 draws per step).
 // Wall clock and process CPU time (user + system, all threads: the machine may be shared), and
 // memory (RSS and V8 heap) before and after a long run of repeated pricings.
 // Used by bench/run.mjs (figures into bench/RESULTS.md); standalone:
@@ -22,6 +23,7 @@ export const MC_TARGETS = {
 const GBM = { kind: 'gbm', spot: 100, rate: 0.03, dividendYield: 0.01, vol: 0.25 };
 const HESTON = { kind: 'heston', spot: 100, rate: 0.03, dividendYield: 0.01, v0: 0.04, kappa: 1.5, theta: 0.04, sigma: 0.5, rho: -0.7 };
 const MERTON = { kind: 'merton', spot: 100, rate: 0.03, dividendYield: 0.01, vol: 0.25, jumpIntensity: 1.5, jumpMean: -0.1, jumpVol: 0.2 };
+const BATES = { ...HESTON, kind: 'bates', jumpIntensity: 1.5, jumpMean: -0.1, jumpVol: 0.2 };
 const CALL = { kind: 'european', strike: 100, type: 'call' };
 
 const GBM252 = { id: 'gbm252', label: 'GBM European, 1e5 paths x 252 steps', model: GBM, paths: 1e5, steps: 252, dps: 1 };
@@ -33,6 +35,7 @@ export const MC_CASES = [
   { id: 'heston252', label: 'Heston QE European, 1e5 paths x 252 steps', model: HESTON, paths: 1e5, steps: 252, dps: 2 },
   // No issue-13 target; the f64x2 pair path for jumps (session 12): 3 draws per step (Z, the jump-count uniform, the jump normal).
   { id: 'merton252', label: 'Merton European, 1e5 paths x 252 steps', model: MERTON, paths: 1e5, steps: 252, dps: 3 },
+  { id: 'bates252', label: 'Bates European, 1e5 paths x 252 steps', model: BATES, paths: 1e5, steps: 252, dps: 4 },
 ];
 
 const cpuUsage = typeof process !== 'undefined' && typeof process.cpuUsage === 'function' ? process.cpuUsage.bind(process) : null;
@@ -221,7 +224,7 @@ export function monteCarloReport(mc) {
   p();
   p('| case | backend | threads | wall (s) | CPU (s) | draws/s (wall) | draws/s (CPU) | price ± stdErr |');
   p('|---|---|--:|--:|--:|--:|--:|---|');
-  for (const c of ['gbm1', 'gbm252', 'heston252', 'merton252']) {
+  for (const c of ['gbm1', 'gbm252', 'heston252', 'merton252', 'bates252']) {
     for (const impl of ['wasm', 'js']) {
       for (const w of [1, 2]) {
         const r = find(c, impl, w);
@@ -238,7 +241,8 @@ export function monteCarloReport(mc) {
   p();
   const gj = find('gbm252', 'js', 1);
   const mw = find('merton252', 'wasm', 1), mj = find('merton252', 'js', 1);
-  if (mw && mj) p(`WASM / JS twin on Merton 1e5 x 252: x${(mj.wallS / mw.wallS).toFixed(2)} (CPU x${(mj.cpuS / mw.cpuS).toFixed(2)}); Merton runs two paths per f64x2 lane pair like GBM (jump counts per lane on the steps where one jumps).`);
+  const bw = find('bates252', 'wasm', 1), bj = find('bates252', 'js', 1);
+  if (mw && mj) p(`WASM / JS twin on Merton 1e5 x 252: x${(mj.wallS / mw.wallS).toFixed(2)} (CPU x${(mj.cpuS / mw.cpuS).toFixed(2)}); on Bates x${bw && bj ? (bj.wallS / bw.wallS).toFixed(2) : 'n/a'}. Since session 12 Merton runs two paths per f64x2 lane pair like GBM, Bates four per call like Heston QE (the four-path kernels; not the 16-path block), the jump counts per lane on the steps where one jumps; both make every draw's normal, including the jump-count uniform's, which they do not use.`);
   if (g && gj) p(`WASM / JS twin on GBM 1e5 x 252: x${(gj.wallS / g.wallS).toFixed(2)} (CPU x${(gj.cpuS / g.cpuS).toFixed(2)}). For scale (issue figures, other machines): a naive native C++ loop takes 0.64 s and QuantLib's MC engine 7.9 s on GBM 1e5 x 252.`);
   const hb = mc.hestonBreakdown;
   if (hb) {

@@ -11,7 +11,7 @@
 
 import { CHUNK } from "./draws";
 import { pairBegin, pairFill, pairNormal, pairUniform, pairEnd } from "./pair-draws";
-import { poisson } from "./jump-counts";
+import { jumpSumsX2 } from "./jump-counts";
 
 /**
  * Step Philox paths pathA and pathB (or, when `flip`, pathA in lane 0 and its antithetic mirror in
@@ -98,7 +98,7 @@ export function mertonPathPair(
       const j = <u32>(3 * i);
       const z = f64x2.add(pairNormal(j), mu2);
       const u = pairUniform(j + 1);
-      const jump = v128.any_true(f64x2.gt(u, pois02)) ? jumpSums(u, pairNormal(j + 2), lamDt, pois0, jm, jv) : zero;
+      const jump = v128.any_true(f64x2.gt(u, pois02)) ? jumpSumsX2(u, pairNormal(j + 2), lamDt, pois0, jm, jv) : zero;
       x = f64x2.add(x, f64x2.add(f64x2.add(drift2, f64x2.mul(sd2, z)), jump));
       sumZ = f64x2.add(sumZ, z);
       Xi = f64x2.add(Xi, f64x2.mul(sd2, z));
@@ -110,11 +110,3 @@ export function mertonPathPair(
   pairEnd(0, x, sumZ, Xi, Vx, W, first);
 }
 
-/** The two lanes' jump sums of a step (0.0 on a lane without a jump), as paths.ts's Merton step. */
-function jumpSums(u: v128, zj: v128, lamDt: f64, pois0: f64, jm: f64, jv: f64): v128 {
-  const n0 = poisson(f64x2.extract_lane(u, 0), lamDt, pois0);
-  const n1 = poisson(f64x2.extract_lane(u, 1), lamDt, pois0);
-  const j0 = n0 > 0 ? <f64>n0 * jm + jv * Math.sqrt(<f64>n0) * f64x2.extract_lane(zj, 0) : 0.0;
-  const j1 = n1 > 0 ? <f64>n1 * jm + jv * Math.sqrt(<f64>n1) * f64x2.extract_lane(zj, 1) : 0.0;
-  return f64x2.replace_lane(f64x2.splat(j0), 1, j1);
-}

@@ -45,11 +45,16 @@
 // the rounding of d) and about 20 instructions fewer per pair. Pass 3 5.7 -> 4.7 ns per path-step
 // in a probe; mcShard on bench/montecarlo.mjs's model 0.607 -> 0.582 s (interleaved A/B, one
 // process). The results moved within 1.3e-15 relative (test/montecarlo-pinned-bits.test.ts re-pinned).
+// Bates (session 12) runs in the four-path kernels and the pair kernel with `jumps` (four draws a
+// step; qeAddJumps adds a lane's jumps after its log step, as paths.ts does, counting them only on
+// steps where a lane's uniform passes e^{-lambda dt}); not in the block kernel. 1e5 x 252 on
+// bench/montecarlo.mjs's Bates model: 1.44-1.56 s (scalar loop) -> 0.90 s, the same bits.
 
 import { CHUNK } from "./draws";
 import { pairBegin, pairFill, pairEnd, quadFill, quadBuffer, lanesAt } from "./pair-draws";
 import { blockFill, pairEndAt, BLOCK_BUF, BLOCK_PAIRS, BLOCK_DRAWS, BLOCK_PATH_BYTES, END_X, END_SUM_Z, END_XI, END_VX, END_W, END_FIRST } from "./pair-draws";
 import { logX2, log1pSmallX2, log1pSmallMask } from "../math/f64x2-elementary";
+import { jumpSumsX2 } from "./jump-counts";
 
 /** Andersen's switching level psi_c (paths.ts PSI_C). */
 const PSI_C: f64 = 1.5;
@@ -283,14 +288,46 @@ export function qeLogStep(x: v128, k0: v128, v: v128, vn: v128, sd: v128, z: v12
   return f64x2.add(x, f64x2.add(f64x2.add(f64x2.add(f64x2.add(c(C_DRIFT), k0), f64x2.mul(c(C_K1), v)), f64x2.mul(c(C_K2), vn)), f64x2.mul(sd, z)));
 }
 
+// Bates (Heston QE plus Merton jumps, four draws a step: Uv, Z, the jump-count uniform U, the jump
+// normal Zj): mcShard sets the jump constants before it calls a kernel with `jumps`.
+let jLamDt: f64 = 0.0;
+let jPois0: f64 = 1.0;
+let jMean: f64 = 0.0;
+let jVol: f64 = 0.0;
+
+/** The jump constants of the next Bates kernel calls: lambda dt, e^{-lambda dt}, the log-jump mean m and vol delta. */
+export function qeJumpConstants(lamDt: f64, pois0: f64, jm: f64, jv: f64): void {
+  jLamDt = lamDt;
+  jPois0 = pois0;
+  jMean = jm;
+  jVol = jv;
+}
+
+/**
+ * x after the step's jumps, as paths.ts's Bates step: x + n m + delta sqrt(n) Zj on a lane whose
+ * count n (of the uniform at uLo + o + 16, uHi + o + 16, lane 1 flipped when `flip`) is > 0, x
+ * itself (not x + 0) on the others; the jump normal at nLo + o + 24, nHi + o + 24 (sign: the flip).
+ */
+// @ts-ignore: decorator
+@inline
+function qeAddJumps(x: v128, uLo: usize, uHi: usize, nLo: usize, nHi: usize, o: usize, flip: bool, sign: v128): v128 {
+  let u = lanesAt(uLo, uHi, o + 16);
+  if (flip) u = f64x2.replace_lane(u, 1, 1.0 - f64x2.extract_lane(u, 1));
+  const jumped = f64x2.gt(u, f64x2.splat(jPois0));
+  if (!v128.any_true(jumped)) return x;
+  const zj = v128.xor(lanesAt(nLo, nHi, o + 24), sign);
+  return v128.bitselect(f64x2.add(x, jumpSumsX2(u, zj, jLamDt, jPois0, jMean, jVol)), x, jumped);
+}
+
 /**
  * Step Philox paths pathA and pathB (or pathA and its antithetic mirror when `flip`) through
  * `steps` Heston QE steps of two draws each from x = x0, v = v0, with the step constants of
  * mcShard (E = e^{-kappa dt}, c1, c2, Acorr = K2 + K4 / 2, Kv = K1 + K3 / 2, K0..K4, hDrift =
- * (r - q) dt) and the importance-sampling shift mu. End state: pair-draws.ts's pair 0.
+ * (r - q) dt) and the importance-sampling shift mu. With `jumps`: Bates (qeJumpConstants), four
+ * draws a step. End state: pair-draws.ts's pair 0.
  */
 export function hestonQePathPair(
-  pathA: u32, pathB: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
+  jumps: bool, pathA: u32, pathB: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
   c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
 ): void {
   qeConstants(mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
@@ -308,17 +345,19 @@ export function hestonQePathPair(
   let Xi = zero;
   let Vx = zero;
   let first = zero;
-  const draws = steps << 1;
+  const dps = jumps ? 4 : 2;
+  const draws = steps * dps;
   for (let base = 0; base < draws; base += <i32>CHUNK) {
     const left = draws - base;
     const n = left < <i32>CHUNK ? left : <i32>CHUNK;
     pairFill(pathA, pathB, <u32>base, <u32>n);
-    for (let i = 0; i < n; i += 2) {
+    for (let i = 0; i < n; i += dps) {
       const o = <usize>i << 3;
       const vn = qeVariance(v, v128.xor(lanesAt(nLo, nHi, o), sign), uLo, uHi, o, flip);
       const z = f64x2.add(v128.xor(lanesAt(nLo, nHi, o + 8), sign), c(C_MU));
       const sd = qeSd(v, vn);
       x = qeLogStep(x, gK0, v, vn, sd, z);
+      if (jumps) x = qeAddJumps(x, uLo, uHi, nLo, nHi, o, flip, sign);
       v = vn;
       sumZ = f64x2.add(sumZ, z);
       Xi = f64x2.add(Xi, f64x2.mul(sd, z));
@@ -332,7 +371,8 @@ export function hestonQePathPair(
 /**
  * hestonQePathPair for two pairs at once: (pathA, pathB) and (pathC, pathD), or with `flip`
  * (pathA, its mirror) and (pathC, its mirror). End state: pair-draws.ts's pairs 0 and 1.
- * `quadraticFirst` (a constant at each call site below, so each gets its own loop): try the
+ * `jumps`: Bates, four draws a step (qeJumpConstants). `quadraticFirst` (like `jumps`, a constant at
+ * each call site below, so each gets its own loop): try the
  * quadratic-only step (qeQuadratic) on all four lanes and redo a pair's step with qeFallback where
  * some lane needs more; otherwise qeVariance alone. bench/heston-qe/probe.ts times this loop with
  * constants of its own: without `fill` (the draws already in the buffers, made again and again)
@@ -341,7 +381,7 @@ export function hestonQePathPair(
 // @ts-ignore: decorator
 @inline
 export function qePathQuad(
-  fill: bool, redo: bool, quadraticFirst: bool, pathA: u32, pathB: u32, pathC: u32, pathD: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
+  fill: bool, redo: bool, quadraticFirst: bool, jumps: bool, pathA: u32, pathB: u32, pathC: u32, pathD: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
   c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
 ): void {
   qeConstants(mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
@@ -368,12 +408,13 @@ export function qePathQuad(
   let XiC = zero;
   let VxC = zero;
   let firstC = zero;
-  const draws = steps << 1;
+  const dps = jumps ? 4 : 2;
+  const draws = steps * dps;
   for (let base = 0; base < draws; base += <i32>CHUNK) {
     const left = draws - base;
     const n = left < <i32>CHUNK ? left : <i32>CHUNK;
     if (fill) quadFill(pathA, pathB, pathC, pathD, <u32>base, <u32>n);
-    for (let i = 0; i < n; i += 2) {
+    for (let i = 0; i < n; i += dps) {
       const o = <usize>i << 3;
       const zv = v128.xor(lanesAt(nLo, nHi, o), sign);
       const zvC = v128.xor(lanesAt(nLoC, nHiC, o), sign);
@@ -415,6 +456,7 @@ export function qePathQuad(
       const z = f64x2.add(v128.xor(lanesAt(nLo, nHi, o + 8), sign), c(C_MU));
       const sd = qeSd(v, vn);
       x = qeLogStep(x, k0, v, vn, sd, z);
+      if (jumps) x = qeAddJumps(x, uLo, uHi, nLo, nHi, o, flip, sign);
       // Without the redo (a bench bound, not the QE step) a lane can turn NaN: it keeps its v then.
       v = redo ? vn : v128.bitselect(vn, v, f64x2.eq(vn, vn));
       sumZ = f64x2.add(sumZ, z);
@@ -423,6 +465,7 @@ export function qePathQuad(
       const zC = f64x2.add(v128.xor(lanesAt(nLoC, nHiC, o + 8), sign), c(C_MU));
       const sdC = qeSd(vC, vnC);
       xC = qeLogStep(xC, k0C, vC, vnC, sdC, zC);
+      if (jumps) xC = qeAddJumps(xC, uLoC, uHiC, nLoC, nHiC, o, flip, sign);
       vC = redo ? vnC : v128.bitselect(vnC, vC, f64x2.eq(vnC, vnC));
       sumZC = f64x2.add(sumZC, zC);
       XiC = f64x2.add(XiC, f64x2.mul(sdC, zC));
@@ -446,7 +489,7 @@ export function hestonQePathQuadQuadraticFirst(
   pathA: u32, pathB: u32, pathC: u32, pathD: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
   c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
 ): void {
-  qePathQuad(true, true, true, pathA, pathB, pathC, pathD, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+  qePathQuad(true, true, true, false, pathA, pathB, pathC, pathD, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
 }
 
 /** The four-path kernel for the other models (steps with an exponential-branch lane are common). */
@@ -454,7 +497,23 @@ export function hestonQePathQuad(
   pathA: u32, pathB: u32, pathC: u32, pathD: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
   c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
 ): void {
-  qePathQuad(true, true, false, pathA, pathB, pathC, pathD, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+  qePathQuad(true, true, false, false, pathA, pathB, pathC, pathD, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+}
+
+/** hestonQePathQuadQuadraticFirst for Bates (four draws a step, jumps from qeJumpConstants). */
+export function batesQePathQuadQuadraticFirst(
+  pathA: u32, pathB: u32, pathC: u32, pathD: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
+  c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
+): void {
+  qePathQuad(true, true, true, true, pathA, pathB, pathC, pathD, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+}
+
+/** hestonQePathQuad for Bates (four draws a step, jumps from qeJumpConstants). */
+export function batesQePathQuad(
+  pathA: u32, pathB: u32, pathC: u32, pathD: u32, flip: bool, steps: i32, x0: f64, v0: f64, mu: f64, theta: f64, E: f64,
+  c1: f64, c2: f64, Acorr: f64, Kv: f64, K0: f64, K1: f64, K2: f64, K3: f64, K4: f64, hDrift: f64,
+): void {
+  qePathQuad(true, true, false, true, pathA, pathB, pathC, pathD, flip, steps, x0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
 }
 
 // The block kernel's scratch per lane pair: v; v', a, b^2 and the quadratic mask of the step's

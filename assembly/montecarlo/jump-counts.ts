@@ -1,4 +1,4 @@
-// Poisson jump counts for the Merton and Bates steps (paths.ts, gbm-pairs.ts, hedging/hedge-paths.ts):
+// Poisson jump counts for the Merton and Bates steps (paths.ts, the f64x2 path kernels, hedging/hedge-paths.ts):
 // N ~ Poisson(lambda dt) by inverse-CDF summation of one uniform. Mirrored in
 // src/kernels/montecarlo/jump-counts.ts (the same operations, so the same counts on both backends).
 
@@ -19,4 +19,17 @@ export function poisson(u: f64, mean: f64, e0: f64): i32 {
     if (pk == 0.0 && <f64>n > mean) break;
   }
   return n;
+}
+
+/**
+ * The jump sums of a step on two lanes, as paths.ts's Merton and Bates steps: n m + delta sqrt(n) Zj
+ * for n = poisson(u, lambda dt) > 0, else 0.0 (u > e^{-lambda dt} exactly where n > 0). Lane by
+ * lane (the counting loop has no vector form); the path kernels call it only on steps where a lane jumps.
+ */
+export function jumpSumsX2(u: v128, zj: v128, lamDt: f64, pois0: f64, jm: f64, jv: f64): v128 {
+  const n0 = poisson(f64x2.extract_lane(u, 0), lamDt, pois0);
+  const n1 = poisson(f64x2.extract_lane(u, 1), lamDt, pois0);
+  const j0 = n0 > 0 ? <f64>n0 * jm + jv * Math.sqrt(<f64>n0) * f64x2.extract_lane(zj, 0) : 0.0;
+  const j1 = n1 > 0 ? <f64>n1 * jm + jv * Math.sqrt(<f64>n1) * f64x2.extract_lane(zj, 1) : 0.0;
+  return f64x2.replace_lane(f64x2.splat(j0), 1, j1);
 }

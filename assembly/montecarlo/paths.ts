@@ -50,7 +50,7 @@ import { exp, log, logOneMinus } from "../math/elementary";
 import { localVolAt, localVolRow } from "./local-vol-grid";
 import { gbmPathPair, mertonPathPair } from "./gbm-pairs";
 import { poisson } from "./jump-counts";
-import { hestonQePathPair, hestonQePathQuad, hestonQePathQuadQuadraticFirst, hestonQePathBlock } from "./heston-qe-pairs";
+import { hestonQePathPair, hestonQePathQuad, hestonQePathQuadQuadraticFirst, hestonQePathBlock, batesQePathQuad, batesQePathQuadQuadraticFirst, qeJumpConstants } from "./heston-qe-pairs";
 import { pairEndLane, BLOCK_PATHS, END_X, END_SUM_Z, END_XI, END_VX, END_W, END_FIRST } from "./pair-draws";
 import {
   P_MODEL, P_SPOT, P_RATE, P_DIVIDEND, P_EXPIRY, P_VOL, P_V0, P_KAPPA, P_THETA, P_VOL_OF_VAR, P_RHO,
@@ -178,12 +178,15 @@ export function mcShard(
   let pX: f64 = 0.0;
   let pD: f64 = 0.0;
   let pV: f64 = 0.0;
-  // GBM and Heston QE with inline Philox draws and a payoff of S_T alone: paths i, i + 1 (i even)
-  // step together, one per f64x2 lane (gbm-pairs.ts, heston-qe-pairs.ts: bit for bit the scalar
-  // loop below), Heston QE sixteen at a time in a block (i a multiple of BLOCK_PATHS, see below) or
-  // four at a time (i a multiple of 4, two pairs); the end states wait in pair-draws.ts (slot
-  // i & (BLOCK_PATHS - 1) after a block, i & 3 otherwise) until each path's turn.
-  const pairs = (model == MODEL_GBM || model == MODEL_MERTON || model == MODEL_HESTON_QE) && drawMode == DRAWS_PHILOX && !needNodes;
+  // GBM, Merton, Heston QE and Bates with inline Philox draws and a payoff of S_T alone: paths i,
+  // i + 1 (i even) step together, one per f64x2 lane (gbm-pairs.ts, heston-qe-pairs.ts: bit for bit
+  // the scalar loop below), Heston QE sixteen at a time in a block (i a multiple of BLOCK_PATHS, see
+  // below) or, like Bates, four at a time (i a multiple of 4, two pairs); the end states wait in
+  // pair-draws.ts (slot i & (BLOCK_PATHS - 1) after a block, i & 1 for GBM and Merton, i & 3
+  // otherwise) until each path's turn.
+  const pairs = (model == MODEL_GBM || model == MODEL_MERTON || model == MODEL_HESTON_QE || model == MODEL_BATES) && drawMode == DRAWS_PHILOX && !needNodes;
+  const bates = model == MODEL_BATES;
+  if (pairs && bates) qeJumpConstants(lamDt, pois0, jm, jv);
   // Which four-path Heston kernel is faster (the bits are the same): the quadratic-first one where
   // the variance rarely nears zero, by the Feller ratio 2 kappa theta / sigma^2 (measured: faster
   // at 0.48 and 1.8, slower at 0.28 and below).
@@ -229,9 +232,12 @@ export function mcShard(
         const pathB = pathA + (anti ? 0 : 1);
         if (model == MODEL_GBM) gbmPathPair(pathA, pathB, anti, steps, lnS0, mu, gDrift, gSd, sqdt);
         else if (model == MODEL_MERTON) mertonPathPair(pathA, pathB, anti, steps, lnS0, mu, gDrift, gSd, sqdt, lamDt, pois0, jm, jv);
-        else if (i + 3 < count && qeQuadraticFirst) hestonQePathQuadQuadraticFirst(pathA, pathB, pathB + 1, pathB + (anti ? 1 : 2), anti, steps, lnS0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+        else if (i + 3 < count && bates) {
+          if (qeQuadraticFirst) batesQePathQuadQuadraticFirst(pathA, pathB, pathB + 1, pathB + (anti ? 1 : 2), anti, steps, lnS0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+          else batesQePathQuad(pathA, pathB, pathB + 1, pathB + (anti ? 1 : 2), anti, steps, lnS0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+        } else if (i + 3 < count && qeQuadraticFirst) hestonQePathQuadQuadraticFirst(pathA, pathB, pathB + 1, pathB + (anti ? 1 : 2), anti, steps, lnS0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
         else if (i + 3 < count) hestonQePathQuad(pathA, pathB, pathB + 1, pathB + (anti ? 1 : 2), anti, steps, lnS0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
-        else hestonQePathPair(pathA, pathB, anti, steps, lnS0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
+        else hestonQePathPair(bates, pathA, pathB, anti, steps, lnS0, v0, mu, theta, E, c1, c2, Acorr, Kv, K0, K1, K2, K3, K4, hDrift);
       }
       const slot = flatVol ? i & 1 : blockRun ? i & (BLOCK_PATHS - 1) : i & 3;
       x = pairEndLane(slot, END_X);

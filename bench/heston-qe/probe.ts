@@ -77,7 +77,7 @@ function quadSteps(n: i32, redo: bool): void {
   pairBegin(false);
   quadFill(1, 2, 3, 4, 0, 256);
   for (let k = 0; k < n; k += 4 * 128) {
-    qePathQuad(false, redo, true, 1, 2, 3, 4, false, 128, 0.0, 0.04, 0.0, THETA, E_, C1_, C2_, K2_ + 0.5 * K3_, K1_ + 0.5 * K3_, K0_, K1_, K2_, K3_, K3_, 0.0);
+    qePathQuad(false, redo, true, false, 1, 2, 3, 4, false, 128, 0.0, 0.04, 0.0, THETA, E_, C1_, C2_, K2_ + 0.5 * K3_, K1_ + 0.5 * K3_, K0_, K1_, K2_, K3_, K3_, 0.0);
   }
 }
 /** The four-path QE step on fixed draws (quadSteps with the redo: the QE step). */
@@ -93,7 +93,7 @@ export function probeQuadStepsNoFallbackFresh(n: i32): void {
   drawsBegin(0, 20260101, 0, 0);
   pairBegin(false);
   for (let k = 0; k < n; k += 4 * 252) {
-    qePathQuad(true, false, true, <u32>k, <u32>k + 1, <u32>k + 2, <u32>k + 3, false, 252, 4.6, 0.04, 0.0, THETA, E_, C1_, C2_, K2_ + 0.5 * K3_, K1_ + 0.5 * K3_, K0_, K1_, K2_, K3_, K3_, 0.0);
+    qePathQuad(true, false, true, false, <u32>k, <u32>k + 1, <u32>k + 2, <u32>k + 3, false, 252, 4.6, 0.04, 0.0, THETA, E_, C1_, C2_, K2_ + 0.5 * K3_, K1_ + 0.5 * K3_, K0_, K1_, K2_, K3_, K3_, 0.0);
   }
 }
 /**
