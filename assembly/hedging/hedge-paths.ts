@@ -43,7 +43,7 @@
 
 import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } from "../montecarlo/draws";
 import { exp, log, logOneMinus } from "../math/elementary";
-import { poisson } from "../montecarlo/jump-counts";
+import { poisson, jumpSum } from "../montecarlo/jump-counts";
 import { normalCdf, normalPdf } from "../math/normal-distribution";
 import { expX2, logX2 } from "../math/f64x2-elementary";
 import { normalPdfX2, normalCdfX2 } from "../math/f64x2-normal";
@@ -710,8 +710,8 @@ export function hedgeShard(
         const z = normal(j0);
         const uN = uniform(j0 + 1);
         const nj = poisson(uN, lamDt, pois0);
-        const jumpSum = nj > 0 ? <f64>nj * jm + jv * Math.sqrt(<f64>nj) * normal(j0 + 2) : 0.0;
-        x += gDrift + gSd * z + jumpSum;
+        const jump = nj > 0 ? jumpSum(nj, jm, jv, normal(j0 + 2)) : 0.0;
+        x += gDrift + gSd * z + jump;
       } else if (model == MODEL_LOCAL_VOL) {
         // mcShard's log-Euler step: sigma at the step's midpoint time and its starting k = ln(S / F(t_s)).
         const z = normal(j0);
@@ -755,7 +755,7 @@ export function hedgeShard(
         if (model == MODEL_BATES) {
           const uN = uniform(j0 + 2);
           const nj = poisson(uN, lamDt, pois0);
-          if (nj > 0) x += <f64>nj * jm + jv * Math.sqrt(<f64>nj) * normal(j0 + 3);
+          if (nj > 0) x += jumpSum(nj, jm, jv, normal(j0 + 3));
         }
         v = vn;
       }

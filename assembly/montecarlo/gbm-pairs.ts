@@ -1,11 +1,13 @@
 // GBM and Merton path stepping two paths at a time, one per f64x2 lane, for mcShard's common case
 // (GBM or Merton, inline Philox draws, a payoff read from S_T alone: no stored nodes). Each lane runs
 // the scalar step of paths.ts,
-//   z = normal(j) + mu; x += drift + sd z; sumZ += z; Xi += sd z; Vx += sd sd; W += sqrt(dt) z,
+//   z = normal(j) + mu; x += drift + sd z (+ J, Merton's jumps); sumZ += z; Xi += sd z; Vx += sd sd;
+//   W += sqrt(dt) z,
 // with the same operations in the same order: WASM SIMD has no fused multiply-add, so every lane
-// is bit for bit the scalar path (and the JS twin, which keeps the scalar loop). The pair's normals
-// are made a chunk at a time by pair-draws.ts; an antithetic pair shares one Philox path and lane 1
-// takes the negated normal (an exact sign flip, as draw() does).
+// is bit for bit the scalar path (and the JS twin, which keeps the scalar loop). The pair's draws
+// (normals, and Merton's jump-count uniforms) are made a chunk at a time by pair-draws.ts; an
+// antithetic pair shares one Philox path and lane 1 takes the negated normal and the flipped
+// uniform (exact, as draw() does).
 //
 // Results are left in pair-draws.ts's end state, pair 0 (no multi-value): lane 0 the first path, lane 1 the second.
 

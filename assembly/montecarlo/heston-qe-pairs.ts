@@ -2,9 +2,11 @@
 // (inline Philox draws, a payoff read from S_T alone): each lane runs the QE step of paths.ts
 // (Andersen 2008, psi_c = 1.5, martingale-corrected K0*) with the same operations in the same
 // order. The quadratic and exponential branches become masks: a branch is evaluated when some
-// lane takes it, then selected per lane; logarithms are logX2 (math/f64x2-elementary.ts, lane for
-// lane the shared scalar log). WASM SIMD has no fused multiply-add, so every lane is bit for bit
-// the scalar path and the JS twin. Draws: pair-draws.ts (d0 = Uv with its normal, d1 = Z).
+// lane takes it, then selected per lane; logarithms are logX2 and log1pSmallX2
+// (math/f64x2-elementary.ts, lane for lane the shared scalar log and log1pSmall). WASM SIMD has no
+// fused multiply-add, so every lane is bit for bit the scalar path and the JS twin. Draws:
+// pair-draws.ts (d0 = Uv with its normal, d1 = Z; Bates also d2 = U, the jump count's uniform, and
+// d3 = Zj, the jump normal).
 //
 // hestonQePathQuad steps four paths per call (two independent pairs in one loop) so that one pair's
 // chain of divisions and square roots from v to v' (about 80 cycles) overlaps the other's. Where
@@ -26,7 +28,7 @@
 // see qeBlock). The chains of 8 independent pairs overlap where two did, so that pass runs at the
 // divider's pace (4.4 ns per path-step alone on fixed draws); the redo of a pair with an
 // exponential-branch lane no longer discards the other pair's work. Measured (bench/heston-qe.mjs,
-// loaded machine): mcShard 0.632 -> 0.615 s. What is left: the K0* and log-step pass is ~6.5 ns
+// loaded machine): mcShard 0.632 -> 0.615 s. What was left then: the K0* and log-step pass was ~6.5 ns
 // per path-step, bound by its instruction count (about 170 per pair: the near-one log polynomial,
 // the constants reloaded, V8's spills around logX2's rare branch), and the exponential branch's
 // long chain (~1.8 ns per path-step on fresh draws). Tried in the block and dropped (A/B): the
@@ -51,7 +53,7 @@
 // bench/montecarlo.mjs's Bates model: 1.44-1.56 s (scalar loop) -> 0.90 s, the same bits.
 
 import { CHUNK } from "./draws";
-import { pairBegin, pairFill, pairEnd, quadFill, quadBuffer, lanesAt } from "./pair-draws";
+import { pairBegin, pairFill, pairEnd, quadFill, quadBuffer, lanesAt, flipUniforms } from "./pair-draws";
 import { blockFill, pairEndAt, BLOCK_BUF, BLOCK_PAIRS, BLOCK_DRAWS, BLOCK_PATH_BYTES, END_X, END_SUM_Z, END_XI, END_VX, END_W, END_FIRST } from "./pair-draws";
 import { logX2, log1pSmallX2, log1pSmallMask } from "../math/f64x2-elementary";
 import { jumpSumsX2 } from "./jump-counts";
@@ -206,8 +208,7 @@ export function qeVariance(v: v128, zv: v128, uLo: usize, uHi: usize, o: usize, 
 function qeExponential(m: v128, s2: v128, m2: v128, Kvv: v128, quad: v128, uLo: usize, uHi: usize, o: usize, flip: bool): v128 {
   const one = c(C_ONE);
   // The uniform (read only here: the exponential branch is the rare one), flipped as draw() flips it.
-  let u = lanesAt(uLo, uHi, o);
-  if (flip) u = f64x2.replace_lane(u, 1, 1.0 - f64x2.extract_lane(u, 1));
+  const u = flipUniforms(lanesAt(uLo, uHi, o), flip);
   const A2 = c(C_A);
   const psi = f64x2.div(s2, m2);
   const pp = f64x2.div(f64x2.sub(psi, one), f64x2.add(psi, one));
@@ -311,8 +312,7 @@ export function qeJumpConstants(lamDt: f64, pois0: f64, jm: f64, jv: f64): void 
 // @ts-ignore: decorator
 @inline
 function qeAddJumps(x: v128, uLo: usize, uHi: usize, nLo: usize, nHi: usize, o: usize, flip: bool, sign: v128): v128 {
-  let u = lanesAt(uLo, uHi, o + 16);
-  if (flip) u = f64x2.replace_lane(u, 1, 1.0 - f64x2.extract_lane(u, 1));
+  const u = flipUniforms(lanesAt(uLo, uHi, o + 16), flip);
   const jumped = f64x2.gt(u, f64x2.splat(jPois0));
   if (!v128.any_true(jumped)) return x;
   const zj = v128.xor(lanesAt(nLo, nHi, o + 24), sign);

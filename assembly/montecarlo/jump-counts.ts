@@ -21,6 +21,13 @@ export function poisson(u: f64, mean: f64, e0: f64): i32 {
   return n;
 }
 
+/** The sum of n > 0 log jumps N(m, delta^2), n m + delta sqrt(n) Zj (the Merton and Bates steps). */
+// @ts-ignore: decorator
+@inline
+export function jumpSum(n: i32, jm: f64, jv: f64, zj: f64): f64 {
+  return <f64>n * jm + jv * Math.sqrt(<f64>n) * zj;
+}
+
 /**
  * The jump sums of a step on two lanes, as paths.ts's Merton and Bates steps: n m + delta sqrt(n) Zj
  * for n = poisson(u, lambda dt) > 0, else 0.0 (u > e^{-lambda dt} exactly where n > 0). Lane by
@@ -29,7 +36,7 @@ export function poisson(u: f64, mean: f64, e0: f64): i32 {
 export function jumpSumsX2(u: v128, zj: v128, lamDt: f64, pois0: f64, jm: f64, jv: f64): v128 {
   const n0 = poisson(f64x2.extract_lane(u, 0), lamDt, pois0);
   const n1 = poisson(f64x2.extract_lane(u, 1), lamDt, pois0);
-  const j0 = n0 > 0 ? <f64>n0 * jm + jv * Math.sqrt(<f64>n0) * f64x2.extract_lane(zj, 0) : 0.0;
-  const j1 = n1 > 0 ? <f64>n1 * jm + jv * Math.sqrt(<f64>n1) * f64x2.extract_lane(zj, 1) : 0.0;
+  const j0 = n0 > 0 ? jumpSum(n0, jm, jv, f64x2.extract_lane(zj, 0)) : 0.0;
+  const j1 = n1 > 0 ? jumpSum(n1, jm, jv, f64x2.extract_lane(zj, 1)) : 0.0;
   return f64x2.replace_lane(f64x2.splat(j0), 1, j1);
 }

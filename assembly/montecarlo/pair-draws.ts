@@ -3,7 +3,7 @@
 // the same numbers the scalar kernel reads through draw() and normal()), read back as (path A,
 // path B) lane pairs. An antithetic pair has one Philox path: lane 1 reads path A's draws flipped
 // as draw() flips them (u -> 1 - u, z -> -z, both exact). The Heston QE kernel steps two pairs at
-// once, (A, B) and (C, D) (quadFill, quadNormal, quadUniform), and its block kernel BLOCK_PATHS
+// once, (A, B) and (C, D) (quadFill, quadBuffer), and its block kernel BLOCK_PATHS
 // paths (blockFill, below); every lane still reads exactly the draws of its own path.
 
 import { CHUNK, fillDraws } from "./draws";
@@ -31,9 +31,6 @@ let gFlip: bool = false;
 /** Where lane 1 reads: path B's buffers, or path A's when flipped. */
 let gUB: usize = BUF_UB;
 let gNB: usize = BUF_NB;
-/** Where lane 1 of the second pair reads: path D's buffers, or path C's when flipped. */
-let gUD: usize = BUF_UD;
-let gND: usize = BUF_ND;
 /** Lane 1's flips: the sign bit of the normal; 1 - u selected for the uniform. */
 let gSign: v128 = i64x2.splat(0);
 
@@ -42,8 +39,6 @@ export function pairBegin(flip: bool): void {
   gFlip = flip;
   gUB = flip ? BUF_UA : BUF_UB;
   gNB = flip ? BUF_NA : BUF_NB;
-  gUD = flip ? BUF_UC : BUF_UD;
-  gND = flip ? BUF_NC : BUF_ND;
   gSign = flip ? i64x2(0, 0x8000000000000000) : i64x2(0, 0);
 }
 
@@ -79,21 +74,11 @@ export function lanesAt(lo: usize, hi: usize, o: usize): v128 {
   return v128.load64_lane(hi + o, v128.load64_zero(lo + o), 1);
 }
 
-/** The normals of draw base + i of paths C and D (i < n of the last quadFill). */
+/** A lane pair's uniforms with lane 1 flipped as draw() flips an antithetic path's (u -> 1 - u, exact) when `flip`. */
 // @ts-ignore: decorator
 @inline
-export function quadNormal(i: u32): v128 {
-  const o = <usize>i << 3;
-  return v128.xor(v128.load64_lane(gND + o, v128.load64_zero(BUF_NC + o), 1), gSign);
-}
-
-/** The uniforms of draw base + i of paths C and D. */
-// @ts-ignore: decorator
-@inline
-export function quadUniform(i: u32): v128 {
-  const o = <usize>i << 3;
-  const u = v128.load64_lane(gUD + o, v128.load64_zero(BUF_UC + o), 1);
-  return gFlip ? f64x2.replace_lane(u, 1, 1.0 - f64x2.extract_lane(u, 1)) : u;
+export function flipUniforms(u: v128, flip: bool): v128 {
+  return flip ? f64x2.replace_lane(u, 1, 1.0 - f64x2.extract_lane(u, 1)) : u;
 }
 
 /** The normals of draw base + i of the two paths (i < n of the last pairFill). */
@@ -109,13 +94,12 @@ export function pairNormal(i: u32): v128 {
 @inline
 export function pairUniform(i: u32): v128 {
   const o = <usize>i << 3;
-  const u = v128.load64_lane(gUB + o, v128.load64_zero(BUF_UA + o), 1);
-  return gFlip ? f64x2.replace_lane(u, 1, 1.0 - f64x2.extract_lane(u, 1)) : u;
+  return flipUniforms(v128.load64_lane(gUB + o, v128.load64_zero(BUF_UA + o), 1), gFlip);
 }
 
 // The end state of the last pair (two pairs, a block's BLOCK_PAIRS) of paths, per pair k at PAIR_END + 96 k: six
 // f64x2 fields (lane 0 path A or C, lane 1 path B or D): log spot, sum of z, sum of sd z, sum of
-// sd^2, W_T (GBM; 0 otherwise), z_1 / sd_1. Memory, not globals: mcShard reads path s of a group
+// sd^2, W_T (GBM and Merton; 0 otherwise), z_1 / sd_1. Memory, not globals: mcShard reads path s of a group
 // of four, or of a block of BLOCK_PATHS, as slot s (pairEndLane).
 const PAIR_END: usize = memory.data(BLOCK_PAIRS * 96, 16);
 /** Fields of the end state (pairEndLane). */

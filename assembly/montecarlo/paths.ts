@@ -49,7 +49,7 @@ import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } fro
 import { exp, log, logOneMinus } from "../math/elementary";
 import { localVolAt, localVolRow } from "./local-vol-grid";
 import { gbmPathPair, mertonPathPair } from "./gbm-pairs";
-import { poisson } from "./jump-counts";
+import { poisson, jumpSum } from "./jump-counts";
 import { hestonQePathPair, hestonQePathQuad, hestonQePathQuadQuadraticFirst, hestonQePathBlock, batesQePathQuad, batesQePathQuadQuadraticFirst, qeJumpConstants } from "./heston-qe-pairs";
 import { pairEndLane, BLOCK_PATHS, END_X, END_SUM_Z, END_XI, END_VX, END_W, END_FIRST } from "./pair-draws";
 import {
@@ -189,7 +189,8 @@ export function mcShard(
   if (pairs && bates) qeJumpConstants(lamDt, pois0, jm, jv);
   // Which four-path Heston kernel is faster (the bits are the same): the quadratic-first one where
   // the variance rarely nears zero, by the Feller ratio 2 kappa theta / sigma^2 (measured: faster
-  // at 0.48 and 1.8, slower at 0.28 and below).
+  // at 0.48 and 1.8, slower at 0.28 and below). Bates uses the same rule, measured on Heston only
+  // (its jumps add one test per step to either kernel).
   const qeQuadraticFirst = 2.0 * kappa * theta >= 0.4 * xi * xi;
   // Quadratic-first models step BLOCK_PATHS paths at a time where a shard has that many left
   // (hestonQePathBlock, step-major; the same bits), the rest four at a time. Whether path i's end
@@ -262,8 +263,8 @@ export function mcShard(
           z = normal(j0) + mu;
           const uN = uniform(j0 + 1);
           const n = poisson(uN, lamDt, pois0);
-          const jumpSum = n > 0 ? <f64>n * jm + jv * Math.sqrt(<f64>n) * normal(j0 + 2) : 0.0;
-          x += gDrift + gSd * z + jumpSum;
+          const jump = n > 0 ? jumpSum(n, jm, jv, normal(j0 + 2)) : 0.0;
+          x += gDrift + gSd * z + jump;
           sd = gSd;
           varLoc = flatVar;
         } else if (model == MODEL_LOCAL_VOL) {
@@ -317,7 +318,7 @@ export function mcShard(
           if (model == MODEL_BATES) {
             const uN = uniform(j0 + 2);
             const n = poisson(uN, lamDt, pois0);
-            if (n > 0) x += <f64>n * jm + jv * Math.sqrt(<f64>n) * normal(j0 + 3);
+            if (n > 0) x += jumpSum(n, jm, jv, normal(j0 + 3));
           }
           varLoc = 0.5 * (v + vn) * dt;
           v = vn;

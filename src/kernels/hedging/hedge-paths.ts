@@ -13,7 +13,7 @@
 import type { KernelHeap } from '../heap.js';
 import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } from '../montecarlo/draws.js';
 import { exp, log, logOneMinus } from '../math/elementary.js';
-import { poisson } from '../montecarlo/jump-counts.js';
+import { poisson, jumpSum } from '../montecarlo/jump-counts.js';
 import { normalCdf, normalPdf } from '../math/normal-distribution.js';
 import { MODEL_GBM, MODEL_HESTON_EULER, MODEL_MERTON, MODEL_BATES, MODEL_LOCAL_VOL, DRAWS_PHILOX } from '../montecarlo/layout.js';
 import { localVolAt, localVolRow } from '../montecarlo/local-vol-grid.js';
@@ -340,8 +340,8 @@ export function hedgeShard(
         const z = normal(j0);
         const uN = uniform(j0 + 1);
         const nj = poisson(uN, lamDt, pois0);
-        const jumpSum = nj > 0 ? nj * jm + jv * Math.sqrt(nj) * normal(j0 + 2) : 0.0;
-        x += gDrift + gSd * z + jumpSum;
+        const jump = nj > 0 ? jumpSum(nj, jm, jv, normal(j0 + 2)) : 0.0;
+        x += gDrift + gSd * z + jump;
       } else if (model === MODEL_LOCAL_VOL) {
         // mcShard's log-Euler step: sigma at the step's midpoint time and its starting k = ln(S / F(t_s)).
         const z = normal(j0);
@@ -384,7 +384,7 @@ export function hedgeShard(
         if (model === MODEL_BATES) {
           const uN = uniform(j0 + 2);
           const nj = poisson(uN, lamDt, pois0);
-          if (nj > 0) x += nj * jm + jv * Math.sqrt(nj) * normal(j0 + 3);
+          if (nj > 0) x += jumpSum(nj, jm, jv, normal(j0 + 3));
         }
         v = vn;
       }

@@ -17,3 +17,8 @@ export function poisson(u: number, mean: number, e0: number): number {
   }
   return n;
 }
+
+/** The sum of n > 0 log jumps N(m, delta^2), n m + delta sqrt(n) Zj (the Merton and Bates steps). */
+export function jumpSum(n: number, jm: number, jv: number, zj: number): number {
+  return n * jm + jv * Math.sqrt(n) * zj;
+}

@@ -48,7 +48,7 @@
 import type { KernelHeap } from '../heap.js';
 import { drawsShardBegin, drawsShardPath, draw, normal, uniform, asUniform } from './draws.js';
 import { exp, log, logOneMinus } from '../math/elementary.js';
-import { poisson } from './jump-counts.js';
+import { poisson, jumpSum } from './jump-counts.js';
 import { localVolAt, localVolRow } from './local-vol-grid.js';
 import {
   P_MODEL, P_SPOT, P_RATE, P_DIVIDEND, P_EXPIRY, P_VOL, P_V0, P_KAPPA, P_THETA, P_VOL_OF_VAR, P_RHO,
@@ -65,7 +65,6 @@ import {
 /** Andersen's switching level of psi = s^2 / m^2 between the quadratic and exponential steps. */
 const PSI_C = 1.5;
 const TINY = 1e-300;
-/** Half a cell of the 2^-32 Sobol grid. */
 
 export function mcShard(
   heap: KernelHeap, pathStart: number, count: number, steps: number, seedLo: number, seedHi: number, stream: number,
@@ -207,8 +206,8 @@ export function mcShard(
         z = normal(j0) + mu;
         const uN = uniform(j0 + 1);
         const n = poisson(uN, lamDt, pois0);
-        const jumpSum = n > 0 ? n * jm + jv * Math.sqrt(n) * normal(j0 + 2) : 0.0;
-        x += gDrift + gSd * z + jumpSum;
+        const jump = n > 0 ? jumpSum(n, jm, jv, normal(j0 + 2)) : 0.0;
+        x += gDrift + gSd * z + jump;
         sd = gSd;
         varLoc = flatVar;
       } else if (model === MODEL_LOCAL_VOL) {
@@ -262,7 +261,7 @@ export function mcShard(
         if (model === MODEL_BATES) {
           const uN = uniform(j0 + 2);
           const n = poisson(uN, lamDt, pois0);
-          if (n > 0) x += n * jm + jv * Math.sqrt(n) * normal(j0 + 3);
+          if (n > 0) x += jumpSum(n, jm, jv, normal(j0 + 3));
         }
         varLoc = 0.5 * (v + vn) * dt;
         v = vn;
