@@ -12,7 +12,7 @@
 // Results are left in pair-draws.ts's end state, pair 0 (no multi-value): lane 0 the first path, lane 1 the second.
 
 import { CHUNK } from "./draws";
-import { pairBegin, pairFill, pairNormal, pairUniform, pairEnd } from "./pair-draws";
+import { pairBegin, pairFill, pairFillThirds, pairNormal, pairNormalOfUniform, pairUniform, pairEnd } from "./pair-draws";
 import { jumpSumsX2 } from "./jump-counts";
 
 /**
@@ -95,12 +95,17 @@ export function mertonPathPair(
   for (let base = 0; base < steps; base += MERTON_CHUNK_STEPS) {
     const left = steps - base;
     const m = left < MERTON_CHUNK_STEPS ? left : MERTON_CHUNK_STEPS;
-    pairFill(pathA, pathB, <u32>(3 * base), <u32>((3 * m + 1) & ~1));
+    // Uniforms of every draw, normals of each step's Z only (compact, index i); a jump normal on demand.
+    pairFillThirds(pathA, pathB, <u32>(3 * base), <u32>((3 * m + 1) & ~1));
     for (let i = 0; i < m; ++i) {
       const j = <u32>(3 * i);
-      const z = f64x2.add(pairNormal(j), mu2);
+      const z = f64x2.add(pairNormal(<u32>i), mu2);
       const u = pairUniform(j + 1);
-      const jump = v128.any_true(f64x2.gt(u, pois02)) ? jumpSumsX2(u, pairNormal(j + 2), lamDt, pois0, jm, jv) : zero;
+      let jump = zero;
+      if (v128.any_true(f64x2.gt(u, pois02))) {
+        const zj = pairNormalOfUniform(j + 2);
+        jump = jumpSumsX2(f64x2.extract_lane(u, 0), f64x2.extract_lane(u, 1), f64x2.extract_lane(zj, 0), f64x2.extract_lane(zj, 1), lamDt, pois0, jm, jv);
+      }
       x = f64x2.add(x, f64x2.add(f64x2.add(drift2, f64x2.mul(sd2, z)), jump));
       sumZ = f64x2.add(sumZ, z);
       Xi = f64x2.add(Xi, f64x2.mul(sd2, z));

@@ -316,7 +316,8 @@ function qeAddJumps(x: v128, uLo: usize, uHi: usize, nLo: usize, nHi: usize, o: 
   const jumped = f64x2.gt(u, f64x2.splat(jPois0));
   if (!v128.any_true(jumped)) return x;
   const zj = v128.xor(lanesAt(nLo, nHi, o + 24), sign);
-  return v128.bitselect(f64x2.add(x, jumpSumsX2(u, zj, jLamDt, jPois0, jMean, jVol)), x, jumped);
+  const sums = jumpSumsX2(f64x2.extract_lane(u, 0), f64x2.extract_lane(u, 1), f64x2.extract_lane(zj, 0), f64x2.extract_lane(zj, 1), jLamDt, jPois0, jMean, jVol);
+  return v128.bitselect(f64x2.add(x, sums), x, jumped);
 }
 
 /**

@@ -29,14 +29,16 @@ export function jumpSum(n: i32, jm: f64, jv: f64, zj: f64): f64 {
 }
 
 /**
- * The jump sums of a step on two lanes, as paths.ts's Merton and Bates steps: n m + delta sqrt(n) Zj
- * for n = poisson(u, lambda dt) > 0, else 0.0 (u > e^{-lambda dt} exactly where n > 0). Lane by
- * lane (the counting loop has no vector form); the path kernels call it only on steps where a lane jumps.
+ * The jump sums of a step on two lanes (uniforms u0, u1, jump normals z0, z1), as paths.ts's Merton
+ * and Bates steps: n m + delta sqrt(n) Zj for n = poisson(u, lambda dt) > 0, else 0.0 (u >
+ * e^{-lambda dt} exactly where n > 0). Lane by lane (the counting loop has no vector form); the
+ * path kernels call it only on steps where a lane jumps. Scalar arguments: an exported function
+ * with v128 parameters draws AssemblyScript's AS112 warning.
  */
-export function jumpSumsX2(u: v128, zj: v128, lamDt: f64, pois0: f64, jm: f64, jv: f64): v128 {
-  const n0 = poisson(f64x2.extract_lane(u, 0), lamDt, pois0);
-  const n1 = poisson(f64x2.extract_lane(u, 1), lamDt, pois0);
-  const j0 = n0 > 0 ? jumpSum(n0, jm, jv, f64x2.extract_lane(zj, 0)) : 0.0;
-  const j1 = n1 > 0 ? jumpSum(n1, jm, jv, f64x2.extract_lane(zj, 1)) : 0.0;
+export function jumpSumsX2(u0: f64, u1: f64, z0: f64, z1: f64, lamDt: f64, pois0: f64, jm: f64, jv: f64): v128 {
+  const n0 = poisson(u0, lamDt, pois0);
+  const n1 = poisson(u1, lamDt, pois0);
+  const j0 = n0 > 0 ? jumpSum(n0, jm, jv, z0) : 0.0;
+  const j1 = n1 > 0 ? jumpSum(n1, jm, jv, z1) : 0.0;
   return f64x2.replace_lane(f64x2.splat(j0), 1, j1);
 }

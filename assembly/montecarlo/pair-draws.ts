@@ -6,7 +6,8 @@
 // once, (A, B) and (C, D) (quadFill, quadBuffer), and its block kernel BLOCK_PATHS
 // paths (blockFill, below); every lane still reads exactly the draws of its own path.
 
-import { CHUNK, fillDraws } from "./draws";
+import { CHUNK, fillDraws, fillUniforms, fillCentralNormals } from "./draws";
+import { inverseNormalCdfFast, inverseNormalTailsListed } from "../math/inverse-normal";
 
 /** Paths per block of the step-major Heston QE kernel (a power of 2, at least 4; mcShard picks the slot as i & (BLOCK_PATHS - 1)). */
 // @ts-ignore: decorator
@@ -46,6 +47,44 @@ export function pairBegin(flip: bool): void {
 export function pairFill(pathA: u32, pathB: u32, base: u32, n: u32): void {
   fillDraws(pathA, base, n, BUF_UA, BUF_NA, BUF_T);
   if (!gFlip) fillDraws(pathB, base, n, BUF_UB, BUF_NB, BUF_T);
+}
+
+// Merton's draws (three a step: Z, the jump-count uniform, the jump normal): every uniform, but the
+// normal of every third draw only (each step's Z), compact; a jump normal is made when a lane jumps.
+/** Scratch: the uniforms of every third draw of one path, compact (CHUNK / 3 + 1 of them, rounded up to even). */
+const BUF_THIRDS: usize = memory.data((<i32>CHUNK / 3 + 2) * 8, 16);
+
+/**
+ * Draws [base, base + n) (n even, <= CHUNK) of one path: the uniforms at pU (draw base + j at j), and
+ * the normals of draws base, base + 3, ... at pN, compact (draw base + 3k at k): fillDraws' numbers
+ * for those draws, bit for bit (the same vector code on the compacted uniforms).
+ */
+function fillThirds(path: u32, base: u32, n: u32, pU: usize, pN: usize): void {
+  fillUniforms(path, base, n, pU);
+  const m = (n + 2) / 3;
+  for (let k: u32 = 0; k < m; ++k) store<f64>(BUF_THIRDS + (<usize>k << 3), load<f64>(pU + (<usize>(3 * k) << 3)));
+  // An odd count is padded with a central uniform (its normal is never read).
+  const me = (m + 1) & ~1;
+  if (me > m) store<f64>(BUF_THIRDS + (<usize>m << 3), 0.5);
+  inverseNormalTailsListed(fillCentralNormals(me, BUF_THIRDS, pN, BUF_T), BUF_T, BUF_THIRDS, pN);
+}
+
+/**
+ * Merton's fill of draws [base, base + n) (n even, <= CHUNK) of both paths: uniforms read by
+ * pairUniform(j), the normals of draws 3k (each step's Z) by pairNormal(k); pairNormalOfUniform(j)
+ * makes another draw's normal when it is needed (a jump).
+ */
+export function pairFillThirds(pathA: u32, pathB: u32, base: u32, n: u32): void {
+  fillThirds(pathA, base, n, BUF_UA, BUF_NA);
+  if (!gFlip) fillThirds(pathB, base, n, BUF_UB, BUF_NB);
+}
+
+/** The normals of draw base + j of the two paths from their uniforms (a jump normal: rarely needed), as normal() gives them. */
+export function pairNormalOfUniform(j: u32): v128 {
+  const o = <usize>j << 3;
+  const z0 = inverseNormalCdfFast(load<f64>(BUF_UA + o));
+  const z1 = gFlip ? -z0 : inverseNormalCdfFast(load<f64>(BUF_UB + o));
+  return f64x2.replace_lane(f64x2.splat(z0), 1, z1);
 }
 
 /** Fill draws [base, base + n) (n even, <= CHUNK) of the two pairs (pathB, pathD unused when flipped). */
