@@ -49,11 +49,13 @@
 // process). The results moved within 1.3e-15 relative (test/montecarlo-pinned-bits.test.ts re-pinned).
 // Bates (session 12) runs in the four-path kernels and the pair kernel with `jumps` (four draws a
 // step; qeAddJumps adds a lane's jumps after its log step, as paths.ts does, counting them only on
-// steps where a lane's uniform passes e^{-lambda dt}); not in the block kernel. 1e5 x 252 on
+// steps where a lane's uniform passes e^{-lambda dt}); not in the block kernel. Its fills make the
+// normals of Uv and Z only (pair-draws.ts pairFillHalves / quadFillHalves, compact at 2k, 2k + 1). 1e5 x 252 on
 // bench/montecarlo.mjs's Bates model: 1.44-1.56 s (scalar loop) -> 0.90 s, the same bits.
 
 import { CHUNK } from "./draws";
-import { pairBegin, pairFill, pairEnd, quadFill, quadBuffer, lanesAt, flipUniforms } from "./pair-draws";
+import { pairBegin, pairFill, pairFillHalves, pairEnd, quadFill, quadFillHalves, quadBuffer, lanesAt, flipUniforms } from "./pair-draws";
+import { inverseNormalCdfFast } from "../math/inverse-normal";
 import { blockFill, pairEndAt, BLOCK_BUF, BLOCK_PAIRS, BLOCK_DRAWS, BLOCK_PATH_BYTES, END_X, END_SUM_Z, END_XI, END_VX, END_W, END_FIRST } from "./pair-draws";
 import { logX2, log1pSmallX2, log1pSmallMask } from "../math/f64x2-elementary";
 import { jumpSumsX2 } from "./jump-counts";
@@ -307,15 +309,18 @@ export function qeJumpConstants(lamDt: f64, pois0: f64, jm: f64, jv: f64): void 
 /**
  * x after the step's jumps, as paths.ts's Bates step: x + n m + delta sqrt(n) Zj on a lane whose
  * count n (of the uniform at uLo + o + 16, uHi + o + 16, lane 1 flipped when `flip`) is > 0, x
- * itself (not x + 0) on the others; the jump normal at nLo + o + 24, nHi + o + 24 (sign: the flip).
+ * itself (not x + 0) on the others; the jump normal made from the uniform at uLo + o + 24,
+ * uHi + o + 24 (negated on lane 1 when `flip`), only on such a step.
  */
 // @ts-ignore: decorator
 @inline
-function qeAddJumps(x: v128, uLo: usize, uHi: usize, nLo: usize, nHi: usize, o: usize, flip: bool, sign: v128): v128 {
+function qeAddJumps(x: v128, uLo: usize, uHi: usize, o: usize, flip: bool): v128 {
   const u = flipUniforms(lanesAt(uLo, uHi, o + 16), flip);
   const jumped = f64x2.gt(u, f64x2.splat(jPois0));
   if (!v128.any_true(jumped)) return x;
-  const zj = v128.xor(lanesAt(nLo, nHi, o + 24), sign);
+  // The jump normal from its uniform (the jump fills make no normal for it), as normal() gives it.
+  const z0 = inverseNormalCdfFast(load<f64>(uLo + o + 24));
+  const zj = f64x2.replace_lane(f64x2.splat(z0), 1, flip ? -z0 : inverseNormalCdfFast(load<f64>(uHi + o + 24)));
   const sums = jumpSumsX2(f64x2.extract_lane(u, 0), f64x2.extract_lane(u, 1), f64x2.extract_lane(zj, 0), f64x2.extract_lane(zj, 1), jLamDt, jPois0, jMean, jVol);
   return v128.bitselect(f64x2.add(x, sums), x, jumped);
 }
@@ -351,14 +356,17 @@ export function hestonQePathPair(
   for (let base = 0; base < draws; base += <i32>CHUNK) {
     const left = draws - base;
     const n = left < <i32>CHUNK ? left : <i32>CHUNK;
-    pairFill(pathA, pathB, <u32>base, <u32>n);
+    if (jumps) pairFillHalves(pathA, pathB, <u32>base, <u32>n);
+    else pairFill(pathA, pathB, <u32>base, <u32>n);
     for (let i = 0; i < n; i += dps) {
       const o = <usize>i << 3;
-      const vn = qeVariance(v, v128.xor(lanesAt(nLo, nHi, o), sign), uLo, uHi, o, flip);
-      const z = f64x2.add(v128.xor(lanesAt(nLo, nHi, o + 8), sign), c(C_MU));
+      // Normals: at the draw index, or (jumps) compact, two a step.
+      const on = jumps ? o >> 1 : o;
+      const vn = qeVariance(v, v128.xor(lanesAt(nLo, nHi, on), sign), uLo, uHi, o, flip);
+      const z = f64x2.add(v128.xor(lanesAt(nLo, nHi, on + 8), sign), c(C_MU));
       const sd = qeSd(v, vn);
       x = qeLogStep(x, gK0, v, vn, sd, z);
-      if (jumps) x = qeAddJumps(x, uLo, uHi, nLo, nHi, o, flip, sign);
+      if (jumps) x = qeAddJumps(x, uLo, uHi, o, flip);
       v = vn;
       sumZ = f64x2.add(sumZ, z);
       Xi = f64x2.add(Xi, f64x2.mul(sd, z));
@@ -414,11 +422,14 @@ export function qePathQuad(
   for (let base = 0; base < draws; base += <i32>CHUNK) {
     const left = draws - base;
     const n = left < <i32>CHUNK ? left : <i32>CHUNK;
-    if (fill) quadFill(pathA, pathB, pathC, pathD, <u32>base, <u32>n);
+    if (fill && jumps) quadFillHalves(pathA, pathB, pathC, pathD, <u32>base, <u32>n);
+    else if (fill) quadFill(pathA, pathB, pathC, pathD, <u32>base, <u32>n);
     for (let i = 0; i < n; i += dps) {
       const o = <usize>i << 3;
-      const zv = v128.xor(lanesAt(nLo, nHi, o), sign);
-      const zvC = v128.xor(lanesAt(nLoC, nHiC, o), sign);
+      // Normals: at the draw index, or (jumps) compact, two a step.
+      const on = jumps ? o >> 1 : o;
+      const zv = v128.xor(lanesAt(nLo, nHi, on), sign);
+      const zvC = v128.xor(lanesAt(nLoC, nHiC, on), sign);
       let vn = zero;
       let k0 = zero;
       let vnC = zero;
@@ -454,19 +465,19 @@ export function qePathQuad(
         vnC = qeVariance(vC, zvC, uLoC, uHiC, o, flip);
         k0C = gK0;
       }
-      const z = f64x2.add(v128.xor(lanesAt(nLo, nHi, o + 8), sign), c(C_MU));
+      const z = f64x2.add(v128.xor(lanesAt(nLo, nHi, on + 8), sign), c(C_MU));
       const sd = qeSd(v, vn);
       x = qeLogStep(x, k0, v, vn, sd, z);
-      if (jumps) x = qeAddJumps(x, uLo, uHi, nLo, nHi, o, flip, sign);
+      if (jumps) x = qeAddJumps(x, uLo, uHi, o, flip);
       // Without the redo (a bench bound, not the QE step) a lane can turn NaN: it keeps its v then.
       v = redo ? vn : v128.bitselect(vn, v, f64x2.eq(vn, vn));
       sumZ = f64x2.add(sumZ, z);
       Xi = f64x2.add(Xi, f64x2.mul(sd, z));
       Vx = f64x2.add(Vx, f64x2.mul(sd, sd));
-      const zC = f64x2.add(v128.xor(lanesAt(nLoC, nHiC, o + 8), sign), c(C_MU));
+      const zC = f64x2.add(v128.xor(lanesAt(nLoC, nHiC, on + 8), sign), c(C_MU));
       const sdC = qeSd(vC, vnC);
       xC = qeLogStep(xC, k0C, vC, vnC, sdC, zC);
-      if (jumps) xC = qeAddJumps(xC, uLoC, uHiC, nLoC, nHiC, o, flip, sign);
+      if (jumps) xC = qeAddJumps(xC, uLoC, uHiC, o, flip);
       vC = redo ? vnC : v128.bitselect(vnC, vC, f64x2.eq(vnC, vnC));
       sumZC = f64x2.add(sumZC, zC);
       XiC = f64x2.add(XiC, f64x2.mul(sdC, zC));

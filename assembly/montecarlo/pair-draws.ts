@@ -49,24 +49,36 @@ export function pairFill(pathA: u32, pathB: u32, base: u32, n: u32): void {
   if (!gFlip) fillDraws(pathB, base, n, BUF_UB, BUF_NB, BUF_T);
 }
 
-// Merton's draws (three a step: Z, the jump-count uniform, the jump normal): every uniform, but the
-// normal of every third draw only (each step's Z), compact; a jump normal is made when a lane jumps.
-/** Scratch: the uniforms of every third draw of one path, compact (CHUNK / 3 + 1 of them, rounded up to even). */
-const BUF_THIRDS: usize = memory.data((<i32>CHUNK / 3 + 2) * 8, 16);
+// The jump models' draws (Merton: Z, the jump-count uniform U, the jump normal Zj; Bates: Uv, Z, U,
+// Zj): every uniform, but the normals of each step's leading draws only (Merton's Z; Bates' Uv and
+// Z), compact; U needs none, and a jump normal is made from its uniform when a lane jumps.
+/** Scratch: the leading uniforms of one path's steps, compact (at most CHUNK / 2, plus padding). */
+const BUF_LEADING: usize = memory.data((<i32>CHUNK / 2 + 4) * 8, 16);
 
 /**
- * Draws [base, base + n) (n even, <= CHUNK) of one path: the uniforms at pU (draw base + j at j), and
- * the normals of draws base, base + 3, ... at pN, compact (draw base + 3k at k): fillDraws' numbers
- * for those draws, bit for bit (the same vector code on the compacted uniforms).
+ * Draws [base, base + n) (n even, <= CHUNK, base a multiple of `stride`; with take 2 n a multiple
+ * of `stride` too) of one path: the uniforms at pU (draw base + j at j), and the normals of the
+ * first `take` (1 or 2) draws of each `stride`-draw step
+ * at pN, compact (draw base + stride k + t at take k + t): fillDraws' numbers for those draws, bit
+ * for bit (the same vector code on the compacted uniforms).
  */
-function fillThirds(path: u32, base: u32, n: u32, pU: usize, pN: usize): void {
+// @ts-ignore: decorator
+@inline
+function fillLeading(path: u32, base: u32, n: u32, pU: usize, pN: usize, stride: u32, take: u32): void {
   fillUniforms(path, base, n, pU);
-  const m = (n + 2) / 3;
-  for (let k: u32 = 0; k < m; ++k) store<f64>(BUF_THIRDS + (<usize>k << 3), load<f64>(pU + (<usize>(3 * k) << 3)));
+  // take is 1 or 2 (a constant at each call site); with 2, n is a multiple of stride.
+  let m: u32 = 0;
+  for (let j: u32 = 0; j < n; j += stride) {
+    store<f64>(BUF_LEADING + (<usize>m << 3), load<f64>(pU + (<usize>j << 3)));
+    if (take == 2) store<f64>(BUF_LEADING + (<usize>m << 3), load<f64>(pU + (<usize>j << 3), 8), 8);
+    m += take;
+  }
   // An odd count is padded with a central uniform (its normal is never read).
-  const me = (m + 1) & ~1;
-  if (me > m) store<f64>(BUF_THIRDS + (<usize>m << 3), 0.5);
-  inverseNormalTailsListed(fillCentralNormals(me, BUF_THIRDS, pN, BUF_T), BUF_T, BUF_THIRDS, pN);
+  if ((m & 1) != 0) {
+    store<f64>(BUF_LEADING + (<usize>m << 3), 0.5);
+    ++m;
+  }
+  inverseNormalTailsListed(fillCentralNormals(m, BUF_LEADING, pN, BUF_T), BUF_T, BUF_LEADING, pN);
 }
 
 /**
@@ -75,8 +87,25 @@ function fillThirds(path: u32, base: u32, n: u32, pU: usize, pN: usize): void {
  * makes another draw's normal when it is needed (a jump).
  */
 export function pairFillThirds(pathA: u32, pathB: u32, base: u32, n: u32): void {
-  fillThirds(pathA, base, n, BUF_UA, BUF_NA);
-  if (!gFlip) fillThirds(pathB, base, n, BUF_UB, BUF_NB);
+  fillLeading(pathA, base, n, BUF_UA, BUF_NA, 3, 1);
+  if (!gFlip) fillLeading(pathB, base, n, BUF_UB, BUF_NB, 3, 1);
+}
+
+/**
+ * Bates' fill of draws [base, base + n) (n a multiple of 4, <= CHUNK) of both paths: uniforms at
+ * their draw index, the normals of draws 4k and 4k + 1 (Uv's and Z's) at 2k and 2k + 1.
+ */
+export function pairFillHalves(pathA: u32, pathB: u32, base: u32, n: u32): void {
+  fillLeading(pathA, base, n, BUF_UA, BUF_NA, 4, 2);
+  if (!gFlip) fillLeading(pathB, base, n, BUF_UB, BUF_NB, 4, 2);
+}
+
+/** pairFillHalves for the two pairs of the four-path kernels (pathB, pathD unused when flipped). */
+export function quadFillHalves(pathA: u32, pathB: u32, pathC: u32, pathD: u32, base: u32, n: u32): void {
+  fillLeading(pathA, base, n, BUF_UA, BUF_NA, 4, 2);
+  if (!gFlip) fillLeading(pathB, base, n, BUF_UB, BUF_NB, 4, 2);
+  fillLeading(pathC, base, n, BUF_UC, BUF_NC, 4, 2);
+  if (!gFlip) fillLeading(pathD, base, n, BUF_UD, BUF_ND, 4, 2);
 }
 
 /** The normals of draw base + j of the two paths from their uniforms (a jump normal: rarely needed), as normal() gives them. */
