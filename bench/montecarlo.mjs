@@ -242,7 +242,7 @@ export function monteCarloReport(mc) {
   const gj = find('gbm252', 'js', 1);
   const mw = find('merton252', 'wasm', 1), mj = find('merton252', 'js', 1);
   const bw = find('bates252', 'wasm', 1), bj = find('bates252', 'js', 1);
-  if (mw && mj) p(`WASM / JS twin on Merton 1e5 x 252: x${(mj.wallS / mw.wallS).toFixed(2)} (CPU x${(mj.cpuS / mw.cpuS).toFixed(2)}); on Bates x${bw && bj ? (bj.wallS / bw.wallS).toFixed(2) : 'n/a'}. Since session 12 Merton runs two paths per f64x2 lane pair like GBM, Bates four per call like Heston QE (the four-path kernels; not the 16-path block), the jump counts per lane on the steps where one jumps; both make every draw's normal, including the jump-count uniform's, which they do not use.`);
+  if (mw && mj) p(`WASM / JS twin on Merton 1e5 x 252: x${(mj.wallS / mw.wallS).toFixed(2)} (CPU x${(mj.cpuS / mw.cpuS).toFixed(2)}); on Bates x${bw && bj ? (bj.wallS / bw.wallS).toFixed(2) : 'n/a'}. Since session 12 Merton runs two paths per f64x2 lane pair like GBM, Bates four per call like Heston QE (the four-path kernels; not the 16-path block), the jump counts per lane on the steps where one jumps; their fills make only the normals a step reads (Merton's Z, Bates' Uv and Z; a jump normal from its uniform when a lane jumps).`);
   if (g && gj) p(`WASM / JS twin on GBM 1e5 x 252: x${(gj.wallS / g.wallS).toFixed(2)} (CPU x${(gj.cpuS / g.cpuS).toFixed(2)}). For scale (issue figures, other machines): a naive native C++ loop takes 0.64 s and QuantLib's MC engine 7.9 s on GBM 1e5 x 252.`);
   const hb = mc.hestonBreakdown;
   if (hb) {
