@@ -404,6 +404,18 @@ function parkSlots(k: usize): void {
   v128.store(C_PDF + k, f64x2.splat(0.0));
 }
 
+// The five input columns greeks pass 2 reads from scratch slots k, k + 1 (C_IN): Black-Scholes
+// S, T, vol, r, q; Black-76 F, T, vol, K, DF.
+// @ts-ignore: decorator
+@inline
+function keepInputsX2(k: usize, c0: v128, c1: v128, c2: v128, c3: v128, c4: v128): void {
+  v128.store(C_IN + k, c0);
+  v128.store(C_IN + COL + k, c1);
+  v128.store(C_IN + 2 * COL + k, c2);
+  v128.store(C_IN + 3 * COL + k, c3);
+  v128.store(C_IN + 4 * COL + k, c4);
+}
+
 // Stage 1 of Black-Scholes elements i, i + 1 into scratch slots k, k + 1 (keepInputs: with the inputs
 // greeks pass 2 reads, C_IN); false if the pair is not vector material.
 // @ts-ignore: decorator
@@ -445,13 +457,7 @@ export function blackScholesPrepare(
   v128.store(C_FD + k, fwdDisc);
   v128.store(C_SD + k, strikeDisc);
   v128.store(C_THETA + k, theta);
-  if (keepInputs) {
-    v128.store(C_IN + k, S);
-    v128.store(C_IN + COL + k, T);
-    v128.store(C_IN + 2 * COL + k, vol);
-    v128.store(C_IN + 3 * COL + k, r);
-    v128.store(C_IN + 4 * COL + k, q);
-  }
+  if (keepInputs) keepInputsX2(k, S, T, vol, r, q);
   return true;
 }
 
@@ -526,13 +532,7 @@ function black76Prepare(
   v128.store(C_X + k, x);
   v128.store(C_SQRTT + k, sqrtT);
   v128.store(C_THETA + k, theta);
-  if (keepInputs) {
-    v128.store(C_IN + k, F);
-    v128.store(C_IN + COL + k, T);
-    v128.store(C_IN + 2 * COL + k, vol);
-    v128.store(C_IN + 3 * COL + k, K);
-    v128.store(C_IN + 4 * COL + k, DF);
-  }
+  if (keepInputs) keepInputsX2(k, F, T, vol, K, DF);
   return true;
 }
 
