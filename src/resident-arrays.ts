@@ -225,14 +225,14 @@ export class ResidentHeap {
   private readonly holes: { ptr: number; bytes: number }[] = [];
   private readonly start: number;
   private end: number;
+  /** Whether this heap placed an array in linear memory yet (counted in {@link foreignArraysPossible}). */
+  private placed = false;
 
   /**
    * @param arena the engine's arena (its floor is moved above the resident region).
    * @param inHeap true for the WASM backend (arrays in linear memory), false for the JS twin (plain arrays).
    * @param headroom bytes kept free above the region for one chunk of a batch call, so a call on resident arrays rarely grows the heap.
    */
-  /** Whether this heap placed an array in linear memory yet (counted in {@link foreignArraysPossible}). */
-  private placed = false;
 
   constructor(readonly arena: MemoryArena, readonly inHeap: boolean, private readonly headroom: number) {
     this.start = arena.floor;
